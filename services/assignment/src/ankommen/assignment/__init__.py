@@ -1,0 +1,1 @@
+"""ankommen course assignment: course catalogue, placements and waiting lists."""

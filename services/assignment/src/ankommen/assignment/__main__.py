@@ -1,0 +1,3 @@
+from ankommen.assignment.entrypoints.cli import app
+
+app()

@@ -1,0 +1,1 @@
+"""Assignment's adapters: tables and repositories (all queries live here)."""

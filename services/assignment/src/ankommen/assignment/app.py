@@ -1,0 +1,36 @@
+"""Assignment's composition root: builds the service from its settings."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from opentelemetry.sdk.trace import TracerProvider
+
+from ankommen.assignment.adapters.tables import messaging, metadata
+from ankommen.assignment.config import AssignmentSettings
+from ankommen.assignment.entrypoints import consumers, http
+from ankommen.shared.runtime import ServiceDefinition, ServiceRuntime
+from ankommen.shared.settings import load_settings
+
+DEFINITION = ServiceDefinition(
+    name="assignment",
+    title="ankommen course assignment",
+    description="Owns the course catalogue, placements and waiting lists; matches people to "
+                "courses.",
+    metadata=metadata,
+    tables=messaging,
+    migrations="ankommen.assignment:migrations",
+)
+
+
+def build_runtime(settings: AssignmentSettings | None = None,
+                  tracer_provider: TracerProvider | None = None) -> ServiceRuntime:
+    runtime = ServiceRuntime(DEFINITION, settings or load_settings(AssignmentSettings),
+                             tracer_provider)
+    runtime.consume(consumers.case_events(runtime))
+    return runtime
+
+
+def create_app(settings: AssignmentSettings | None = None,
+               tracer_provider: TracerProvider | None = None) -> FastAPI:
+    runtime = build_runtime(settings, tracer_provider)
+    return runtime.create_app([http.router(runtime)])

@@ -1,0 +1,1 @@
+"""Assignment's domain model: plain Python, no I/O."""

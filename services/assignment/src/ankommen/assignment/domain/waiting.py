@@ -1,0 +1,16 @@
+"""A person waiting for a course placement (*Warteliste*), known here only by pseudonym."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from ankommen.shared.events.contracts.vocabulary import GermanLevel
+
+
+@dataclass(frozen=True)
+class WaitingPerson:
+    pseudonym: str
+    region_key: str
+    german_level: GermanLevel
+    waiting_since: date

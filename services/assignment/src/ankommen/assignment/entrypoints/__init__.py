@@ -1,0 +1,1 @@
+"""Assignment's entry points: HTTP API, event consumers, command line."""

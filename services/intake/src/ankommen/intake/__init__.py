@@ -1,0 +1,1 @@
+"""ankommen intake: records arrivals and the survey once, issues the case pseudonym."""

@@ -1,0 +1,3 @@
+from ankommen.intake.entrypoints.cli import app
+
+app()

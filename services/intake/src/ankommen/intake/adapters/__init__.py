@@ -1,0 +1,1 @@
+"""Intake's adapters: tables and the repository (all queries live here)."""

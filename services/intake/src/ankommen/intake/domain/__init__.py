@@ -1,0 +1,1 @@
+"""Intake's domain model: plain Python, no I/O."""

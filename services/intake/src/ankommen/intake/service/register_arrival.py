@@ -1,0 +1,40 @@
+"""RegisterArrival: record a new case and announce it — to the services that need the
+pseudonym (``CaseRegistered``) and, de-identified, to monitoring (``ArrivalFact``)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from ankommen.intake.adapters.repository import CaseRepository
+from ankommen.intake.domain.case import Case, district_of
+from ankommen.shared.db.unit_of_work import UnitOfWork
+from ankommen.shared.events.contracts.facts import ArrivalFact
+from ankommen.shared.events.contracts.intake import CaseRegistered
+from ankommen.shared.events.contracts.vocabulary import GermanLevel
+
+
+@dataclass(frozen=True)
+class RegisterArrival:
+    region_key: str
+    german_level: GermanLevel
+    registered_on: date
+
+
+async def register_arrival(uow: UnitOfWork, command: RegisterArrival) -> Case:
+    case = Case(region_key=command.region_key, german_level=command.german_level,
+                registered_on=command.registered_on)
+    await CaseRepository(uow.session).add(case)
+    await uow.publish(CaseRegistered(pseudonym=case.pseudonym, region_key=case.region_key,
+                                     german_level=case.german_level,
+                                     registered_on=case.registered_on),
+                      key=case.pseudonym, subject=case.pseudonym)
+    # The fact gets its own random key: monitoring must not be able to link it to the case.
+    record_key = secrets.token_hex(16)
+    await uow.publish(ArrivalFact(record_key=record_key,
+                                  month=case.registered_on.strftime("%Y-%m"),
+                                  district=district_of(case.region_key),
+                                  german_level=case.german_level),
+                      key=record_key)
+    return case

@@ -1,0 +1,1 @@
+"""ankommen monitoring: anonymous aggregates only, from de-identified facts."""

@@ -1,0 +1,3 @@
+from ankommen.monitoring.entrypoints.cli import app
+
+app()

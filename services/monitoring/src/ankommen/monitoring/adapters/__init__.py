@@ -1,0 +1,1 @@
+"""Monitoring's adapters: tables and repositories (all queries live here)."""

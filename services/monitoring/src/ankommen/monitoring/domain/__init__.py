@@ -1,0 +1,1 @@
+"""Monitoring's domain model: plain Python, no I/O."""

@@ -1,0 +1,1 @@
+"""Monitoring's entry points: HTTP API, event consumers, command line."""

@@ -1,0 +1,1 @@
+"""ankommen progress tracking: what course providers report about their participants."""

@@ -1,0 +1,3 @@
+from ankommen.progress.entrypoints.cli import app
+
+app()

@@ -1,0 +1,1 @@
+"""Progress's adapters: tables and repositories (all queries live here)."""

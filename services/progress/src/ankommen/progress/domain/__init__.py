@@ -1,0 +1,1 @@
+"""Progress's domain model: plain Python, no I/O."""

@@ -1,0 +1,1 @@
+"""Progress's entry points: HTTP API, event consumers, command line."""

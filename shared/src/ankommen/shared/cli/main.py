@@ -1,0 +1,210 @@
+"""``ankommen``: the whole system from one command line.
+
+``ankommen run`` starts everything (broker, topics, four services), ``ankommen run intake``
+one service; ``broker``, ``topics create`` and ``migrate`` are the pieces on their own;
+``token`` issues API tokens; ``events schemas`` regenerates the event documentation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import typer
+
+from ankommen.shared.auth import Role, issue_token
+from ankommen.shared.embedded import (
+    SERVICES,
+    EmbeddedBroker,
+    service_command,
+    service_port,
+    split_address,
+)
+from ankommen.shared.settings import ServiceSettings, SettingsError, load_settings
+from ankommen.shared.topics import create_topics
+
+app = typer.Typer(help="ankommen: language and education offers for newcomers.",
+                  no_args_is_help=True, add_completion=False)
+topics_cli = typer.Typer(help="Kafka topics.", no_args_is_help=True)
+events_cli = typer.Typer(help="Event contracts.", no_args_is_help=True)
+app.add_typer(topics_cli, name="topics")
+app.add_typer(events_cli, name="events")
+
+ServiceName = Annotated[str | None, typer.Argument(
+    help=f"One of {', '.join(SERVICES)}; all when omitted.", show_default=False)]
+
+
+def _common_settings() -> ServiceSettings:
+    try:
+        return load_settings(ServiceSettings)
+    except SettingsError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from None
+
+
+def _check_service(name: str | None) -> list[str]:
+    if name is None:
+        return list(SERVICES)
+    if name not in SERVICES:
+        typer.echo(f"unknown service {name!r}; choose one of {', '.join(SERVICES)}", err=True)
+        raise typer.Exit(2)
+    return [name]
+
+
+@topics_cli.command("create")
+def topics_create() -> None:
+    """Create every topic and dead-letter topic that does not exist yet (idempotent)."""
+    bootstrap = _common_settings().kafka_bootstrap_servers
+    created = asyncio.run(create_topics(bootstrap))
+    typer.echo(f"topics created on {bootstrap}: {', '.join(created) or 'none (all existed)'}")
+
+
+@app.command()
+def broker() -> None:
+    """Run the embedded Kafka-protocol broker (Tansu, in memory) and create the topics."""
+    host, port = split_address(_common_settings().kafka_bootstrap_servers)
+    embedded = EmbeddedBroker(host, port).start()
+    asyncio.run(create_topics(embedded.bootstrap_servers))
+    typer.echo(f"broker listening on {embedded.bootstrap_servers}; Ctrl-C stops it")
+    try:
+        embedded.process.wait()
+    except KeyboardInterrupt:
+        embedded.stop()
+
+
+@app.command()
+def migrate(service: ServiceName = None) -> None:
+    """Apply database migrations of one service or of all."""
+    for name in _check_service(service):
+        subprocess.run([sys.executable, "-m", f"ankommen.{name}", "migrate"], check=True)
+
+
+@app.command()
+def token(role: Role, subject: Annotated[str, typer.Option(help="Who the token is for")] = "dev",
+          provider_id: Annotated[str | None, typer.Option(help="For provider tokens")] = None,
+          hours: Annotated[int, typer.Option(min=1, max=24 * 30)] = 12) -> None:
+    """Issue an API token for ROLE, signed with ANKOMMEN_TOKEN_SECRET."""
+    secret = _common_settings().token_secret.get_secret_value()
+    typer.echo(issue_token(secret, role, subject, provider_id=provider_id,
+                           valid_for=timedelta(hours=hours)))
+
+
+@events_cli.command("schemas")
+def events_schemas(out: Annotated[Path, typer.Option(help="Target folder")] = Path("docs/events")
+                   ) -> None:
+    """Write the JSON Schema of every event type into OUT."""
+    from ankommen.shared.events import registry
+    from ankommen.shared.events.schemas import write_schemas
+
+    written = write_schemas(out, registry)
+    typer.echo(f"{len(written)} event schemas written to {out}")
+
+
+def _wait_ready(names: list[str], timeout: float) -> list[str]:
+    """Poll each service's /readyz until all answer 200; returns those that never did."""
+    deadline = time.monotonic() + timeout
+    waiting = list(names)
+    while waiting and time.monotonic() < deadline:
+        for name in list(waiting):
+            try:
+                response = httpx.get(f"http://127.0.0.1:{service_port(name)}/readyz", timeout=1)
+                if response.status_code == 200:
+                    waiting.remove(name)
+            except httpx.HTTPError:
+                pass
+        time.sleep(0.2)
+    return waiting
+
+
+def _stop(processes: dict[str, subprocess.Popen]) -> None:
+    for process in processes.values():
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for process in processes.values():
+        try:
+            process.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@app.command()
+def run(service: ServiceName = None) -> None:
+    """Run one service, or — without a name — the whole embedded stack until Ctrl-C."""
+    names = _check_service(service)
+    if service is not None:
+        os.execv(sys.executable, service_command(service))
+    settings = _common_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    host, port = split_address(settings.kafka_bootstrap_servers)
+    try:
+        embedded = EmbeddedBroker(host, port, log_file=settings.data_dir / "broker.log").start()
+    except (RuntimeError, TimeoutError) as error:
+        typer.echo(f"cannot start the broker: {error}", err=True)
+        raise typer.Exit(1) from None
+    processes: dict[str, subprocess.Popen] = {}
+    stopping = False
+
+    def request_stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    try:
+        asyncio.run(create_topics(embedded.bootstrap_servers))
+        environment = {**os.environ, "ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS":
+                       embedded.bootstrap_servers}
+        for name in names:
+            # Each service in its own process group: Ctrl-C reaches only this supervisor,
+            # which then stops the services in order.
+            processes[name] = subprocess.Popen(service_command(name), env=environment,
+                                               start_new_session=True)
+        missing = _wait_ready(names, timeout=60)
+        if missing:
+            typer.echo(f"not ready after 60 s: {', '.join(missing)}", err=True)
+        _print_welcome(names, embedded.bootstrap_servers, settings)
+        while not stopping:
+            for name, process in processes.items():
+                if process.poll() is not None:
+                    typer.echo(f"{name} exited with code {process.returncode}; stopping", err=True)
+                    stopping = True
+            time.sleep(0.2)
+    finally:
+        typer.echo("stopping ankommen …")
+        _stop(processes)
+        embedded.stop()
+        typer.echo("stopped")
+
+
+def _print_welcome(names: list[str], bootstrap: str, settings: ServiceSettings) -> None:
+    typer.echo("\nankommen is running (embedded profile):")
+    typer.echo(f"  broker      {bootstrap}")
+    for name in names:
+        typer.echo(f"  {name:<11} http://127.0.0.1:{service_port(name)}/docs")
+    if settings.is_development:
+        intake_token = issue_token(settings.token_secret.get_secret_value(), Role.INTAKE, "dev")
+        typer.echo("\nRegister an arrival (development token for the intake role):")
+        typer.echo(f"  curl -X POST http://127.0.0.1:{service_port('intake')}/cases "
+                   f"-H 'Authorization: Bearer {intake_token}' "
+                   "-H 'Content-Type: application/json' "
+                   "-d '{\"region_key\": \"03358021\", \"german_level\": \"A1\"}'")
+        typer.echo(f"  curl http://127.0.0.1:{service_port('monitoring')}/statistics/arrivals")
+        typer.echo("Other roles: ankommen token coordinator|provider|monitoring|operator")
+    typer.echo("\nCtrl-C stops everything.\n")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,1 @@
+"""Database plumbing: async engines, the unit of work and Alembic migrations per service."""

@@ -1,0 +1,95 @@
+"""The unit of work: one database transaction around one command or one consumed event.
+
+It is the only place that commits. Events raised inside it are written to the outbox in the
+same transaction (so "saved" and "will be sent" cannot diverge); after the commit the outbox
+relay is woken so the events leave within milliseconds rather than at the next poll.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from types import TracebackType
+
+from opentelemetry import propagate
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ankommen.shared.events.envelope import Envelope, EventData
+from ankommen.shared.events.registry import registry
+from ankommen.shared.messaging.tables import MessagingTables
+
+
+class UnitOfWork:
+    """``async with factory() as uow:`` — commits on a clean exit, rolls back on an error."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], tables: MessagingTables,
+                 source: str, after_commit: Callable[[], None]) -> None:
+        self._sessions = sessions
+        self.tables = tables
+        self._source = source
+        self._after_commit = after_commit
+        self._published = 0
+        self.session: AsyncSession
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.session = self._sessions()
+        self._published = 0
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        traceback: TracebackType | None) -> None:
+        try:
+            if exc_type is None:
+                await self.session.commit()
+                if self._published:
+                    self._after_commit()
+            else:
+                await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    async def publish(self, data: EventData, *, key: str, subject: str | None = None) -> Envelope:
+        """Record ``data`` in the outbox; it is sent after (and only if) this unit commits.
+
+        ``key`` becomes the Kafka message key (the case pseudonym for case events), which keeps
+        all events of one aggregate on one partition, in order.
+        """
+        envelope = registry.envelope(data, source=self._source, subject=subject)
+        # The current trace context travels with the row, so the relay's publish (later, in
+        # another task) continues the trace of the request that caused the event.
+        headers: dict[str, str] = {}
+        if data.carries_trace_context:
+            propagate.inject(headers)
+        await self.session.execute(insert(self.tables.outbox).values(
+            event_id=envelope.id,
+            aggregate_type=data.aggregate_type,
+            aggregate_id=key,
+            type=envelope.type,
+            topic=data.topic,
+            payload=envelope.model_dump_json(),
+            headers=json.dumps(headers),
+            created_at=datetime.now(UTC),
+            attempts=0,
+        ))
+        self._published += 1
+        return envelope
+
+
+class UnitOfWorkFactory:
+    """Builds units of work for one service; handed to use cases and consumers."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], tables: MessagingTables,
+                 source: str) -> None:
+        self.sessions = sessions
+        self.tables = tables
+        self.source = source
+        self._after_commit: Callable[[], None] = lambda: None
+
+    def on_commit_with_events(self, callback: Callable[[], None]) -> None:
+        """Called after every commit that wrote outbox rows (the relay's wake-up)."""
+        self._after_commit = callback
+
+    def __call__(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions, self.tables, self.source, lambda: self._after_commit())

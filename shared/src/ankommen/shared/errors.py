@@ -1,0 +1,87 @@
+"""Errors as RFC 9457 problem details, the same on every service.
+
+Domain errors carry their HTTP meaning (404, 409, 403 …); 422 is for payload validation and
+names each field with its reason; a database that cannot be reached answers 503 with
+Retry-After instead of a 500. No error body repeats submitted values, so personal data in a
+request never comes back in an error or a log.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class DomainError(Exception):
+    """A rule of the domain was broken; ``status`` is its HTTP meaning."""
+
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+
+
+class NotFound(DomainError):
+    status = 404
+    title = "Not found"
+
+
+class Conflict(DomainError):
+    status = 409
+    title = "Conflict"
+
+
+class Forbidden(DomainError):
+    status = 403
+    title = "Forbidden"
+
+
+def problem(status: int, title: str, detail: str, *, headers: dict[str, str] | None = None,
+            **extra: object) -> JSONResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field(location: tuple) -> str:
+    parts = [str(part) for part in location if part not in ("body", "query", "path", "header")]
+    return ".".join(parts) or str(location[0] if location else "request")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
+        errors = [{"field": _field(tuple(item["loc"])), "reason": item["msg"]}
+                  for item in error.errors()]
+        detail = "; ".join(f"{item['field']}: {item['reason']}" for item in errors)
+        return problem(422, "Invalid request", detail, errors=errors)
+
+    @app.exception_handler(DomainError)
+    async def domain_error(_: Request, error: DomainError) -> JSONResponse:
+        extra = {"errors": [{"field": error.field, "reason": error.detail}]} if error.field else {}
+        return problem(error.status, error.title, error.detail, **extra)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        return problem(error.status_code, HTTPStatus(error.status_code).phrase,
+                       str(error.detail), headers=getattr(error, "headers", None))
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def database_unavailable(_: Request, error: Exception) -> JSONResponse:
+        logger.warning("database unavailable", extra={"error": type(error).__name__})
+        return problem(503, "Service unavailable",
+                       "the database is not reachable right now; nothing was saved, try again",
+                       headers={"Retry-After": "5"})

@@ -1,0 +1,63 @@
+"""The one envelope every ankommen event travels in.
+
+It uses the CloudEvents 1.0 attribute names (``specversion``, ``id``, ``type``, ``source``,
+``time``, ``subject``, ``datacontenttype``, ``data``) in the structured JSON mode, so that any
+CloudEvents-aware tool can read our topics. The ``type`` carries the schema version
+(``ankommen.intake.case_registered.v1``); a breaking change is a new type, never an edit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8"
+
+
+class InvalidEvent(ValueError):
+    """A message that is not a valid ankommen event; ``reason`` says why, for the dead letter."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class EventData(BaseModel):
+    """Base of every event payload: immutable, and strict about unknown fields.
+
+    Unknown fields are refused so that personal data cannot ride along unnoticed in a payload
+    whose schema does not name it.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    #: The versioned CloudEvents ``type`` of this payload.
+    event_type: ClassVar[str]
+    #: The topic the event is published to.
+    topic: ClassVar[str]
+    #: What the Kafka key identifies (outbox ``aggregate_type``): a case, a course, a fact.
+    aggregate_type: ClassVar[str]
+    #: Whether the publishing request's trace context travels with the event. Facts for
+    #: monitoring say no: a shared trace id would link a fact back to its case's events.
+    carries_trace_context: ClassVar[bool] = True
+
+
+class Envelope(BaseModel):
+    """A CloudEvents 1.0 envelope around one event payload."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    specversion: Literal["1.0"] = "1.0"
+    id: str = Field(default_factory=lambda: str(uuid.uuid4()), min_length=1, max_length=64)
+    type: str = Field(min_length=1, max_length=200)
+    source: str = Field(min_length=1, max_length=200)
+    time: AwareDatetime = Field(default_factory=lambda: datetime.now(UTC))
+    subject: str | None = Field(None, max_length=200)
+    datacontenttype: Literal["application/json"] = "application/json"
+    data: dict[str, Any]
+
+    def to_bytes(self) -> bytes:
+        return self.model_dump_json().encode()

@@ -1,0 +1,1 @@
+"""The messaging backbone: broker factory, transactional outbox and relay, inbox, dead letters."""

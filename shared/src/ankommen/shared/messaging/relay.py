@@ -1,0 +1,180 @@
+"""The outbox relay: publishes committed outbox rows to Kafka, in order, and never drops one.
+
+Rows are read in id order (the order they were committed in), published, and stamped
+``published_at`` only after the broker acknowledged them. While the broker is unreachable the
+relay backs off exponentially and tries again; a row is never skipped or deleted because it
+failed. A crash after publishing but before stamping re-publishes the row on restart: that is
+the "at least once" half, and the consumers' inbox turns it into "exactly one effect".
+
+On PostgreSQL several instances of a service may run; a transaction-scoped advisory lock lets
+one relay at a time publish, which keeps the per-key order. SQLite is single-process by nature.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import zlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from opentelemetry import context as otel_context
+from opentelemetry import propagate
+from sqlalchemy import Row, func, select, update
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from ankommen.shared.events.envelope import CONTENT_TYPE
+from ankommen.shared.messaging.tables import MessagingTables
+
+logger = logging.getLogger(__name__)
+
+#: Sends one message and returns a future that resolves when the broker acknowledged it.
+Send = Callable[[str, bytes, bytes, dict[str, str]], Awaitable[asyncio.Future]]
+
+
+@dataclass
+class Backoff:
+    """Exponential backoff between failed rounds, reset by a successful one."""
+
+    initial: float = 0.2
+    maximum: float = 10.0
+    current: float = 0.0
+
+    def next_delay(self) -> float:
+        self.current = self.initial if not self.current else min(self.current * 2, self.maximum)
+        return self.current
+
+    def reset(self) -> None:
+        self.current = 0.0
+
+
+class OutboxRelay:
+    """Moves outbox rows to Kafka. One per service process (or per dedicated relay process)."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], tables: MessagingTables,
+                 send: Send, *, service: str, batch_size: int = 500,
+                 idle_interval: float = 1.0, publish_timeout: float = 30.0,
+                 backoff: Backoff | None = None) -> None:
+        self._sessions = sessions
+        self._outbox = tables.outbox
+        self._send = send
+        self._batch_size = batch_size
+        self._idle_interval = idle_interval
+        self._publish_timeout = publish_timeout
+        self._backoff = backoff or Backoff()
+        self._wakeup = asyncio.Event()
+        self._lock_id = zlib.crc32(f"ankommen-outbox-{service}".encode())
+        self.last_error: str | None = None
+
+    def wake(self) -> None:
+        """Ask the relay to look for new rows now (called after a commit with events)."""
+        self._wakeup.set()
+
+    async def run(self) -> None:
+        """Relay until cancelled."""
+        while True:
+            try:
+                published = await self.relay_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # the relay must outlive any single failure
+                self.last_error = f"{type(error).__name__}: {error}"[:500]
+                delay = self._backoff.next_delay()
+                logger.warning("outbox relay failed, retrying", extra={
+                    "error": self.last_error, "retry_in_s": delay})
+                await asyncio.sleep(delay)
+                continue
+            self._backoff.reset()
+            self.last_error = None
+            if published < self._batch_size:
+                await self._wait_for_work()
+
+    async def _wait_for_work(self) -> None:
+        try:
+            await asyncio.wait_for(self._wakeup.wait(), timeout=self._idle_interval)
+        except TimeoutError:
+            pass
+        self._wakeup.clear()
+
+    async def relay_once(self) -> int:
+        """Publish one batch of pending rows; returns how many were published."""
+        async with self._sessions() as session:
+            if session.bind.dialect.name == "postgresql":
+                # One transaction from claim to stamp, under the advisory lock.
+                async with session.begin():
+                    if not await self._try_lock(session):
+                        return 0
+                    rows = await self._pending(session)
+                    published, failure = await self._publish(rows)
+                    await self._stamp(session, rows, published, failure)
+            else:
+                # SQLite: short transactions, so writers are not blocked while we publish.
+                async with session.begin():
+                    rows = await self._pending(session)
+                published, failure = await self._publish(rows)
+                async with session.begin():
+                    await self._stamp(session, rows, published, failure)
+        if failure is not None:
+            raise failure
+        return len(published)
+
+    async def _try_lock(self, session: AsyncSession) -> bool:
+        result = await session.execute(select(_advisory_xact_lock(self._lock_id)))
+        return bool(result.scalar())
+
+    async def _pending(self, session: AsyncSession) -> list[Row]:
+        query = (select(self._outbox.c.id, self._outbox.c.aggregate_id, self._outbox.c.topic,
+                        self._outbox.c.payload, self._outbox.c.headers)
+                 .where(self._outbox.c.published_at.is_(None))
+                 .order_by(self._outbox.c.id).limit(self._batch_size))
+        return list((await session.execute(query)).all())
+
+    async def _publish(self, rows: list[Row]) -> tuple[list[int], Exception | None]:
+        """Send all rows (in order, pipelined), then wait for the acknowledgements."""
+        pending: list[tuple[int, asyncio.Future]] = []
+        failure: Exception | None = None
+        try:
+            for row in rows:
+                pending.append((row.id, await self._send_row(row)))
+        except Exception as error:
+            failure = error
+        published = []
+        for row_id, future in pending:
+            try:
+                await asyncio.wait_for(asyncio.shield(future), timeout=self._publish_timeout)
+            except Exception as error:
+                failure = failure or error
+                continue
+            published.append(row_id)
+        return published, failure
+
+    async def _send_row(self, row: Row) -> asyncio.Future:
+        headers = json.loads(row.headers)
+        headers["content-type"] = CONTENT_TYPE
+        token = otel_context.attach(propagate.extract(headers))
+        try:
+            return await self._send(row.topic, row.aggregate_id.encode(),
+                                    row.payload.encode(), headers)
+        finally:
+            otel_context.detach(token)
+
+    async def _stamp(self, session: AsyncSession, rows: list[Row], published: list[int],
+                     failure: Exception | None) -> None:
+        if published:
+            await session.execute(update(self._outbox)
+                                  .where(self._outbox.c.id.in_(published))
+                                  .values(published_at=datetime.now(UTC)))
+        done = set(published)
+        failed = [row.id for row in rows if row.id not in done]
+        if failed and failure is not None:
+            await session.execute(update(self._outbox)
+                                  .where(self._outbox.c.id.in_(failed))
+                                  .values(attempts=self._outbox.c.attempts + 1,
+                                          last_error=f"{type(failure).__name__}: {failure}"[:500]))
+
+
+def _advisory_xact_lock(lock_id: int) -> FunctionElement:
+    return func.pg_try_advisory_xact_lock(lock_id)

@@ -1,0 +1,81 @@
+"""The outbox and inbox tables that every service has in its own database.
+
+Outbox (Debezium shape): one row per event, written in the same transaction as the state change
+it announces; the relay publishes rows in id order and stamps ``published_at``.
+Inbox: one row per (consumer, event id) processed, written in the handler's transaction, so a
+redelivered event is recognised and skipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from alembic import op
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+)
+
+#: SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.
+OutboxId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def _outbox_columns() -> list:
+    return [
+        Column("id", OutboxId, primary_key=True, autoincrement=True),
+        Column("event_id", String(64), nullable=False, unique=True),
+        Column("aggregate_type", String(64), nullable=False),
+        Column("aggregate_id", String(128), nullable=False),
+        Column("type", String(200), nullable=False),
+        Column("topic", String(200), nullable=False),
+        Column("payload", Text, nullable=False),
+        Column("headers", Text, nullable=False, server_default="{}"),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("published_at", DateTime(timezone=True), nullable=True),
+        Column("attempts", Integer, nullable=False, server_default="0"),
+        Column("last_error", String(500), nullable=True),
+    ]
+
+
+def _inbox_columns() -> list:
+    return [
+        Column("consumer", String(100), nullable=False),
+        Column("event_id", String(64), nullable=False),
+        Column("processed_at", DateTime(timezone=True), nullable=False),
+        PrimaryKeyConstraint("consumer", "event_id", name="pk_inbox"),
+    ]
+
+
+@dataclass(frozen=True)
+class MessagingTables:
+    outbox: Table
+    inbox: Table
+
+
+def messaging_tables(metadata: MetaData) -> MessagingTables:
+    """Add the outbox and inbox to a service's metadata."""
+    outbox = Table("outbox", metadata, *_outbox_columns())
+    Index("ix_outbox_pending", outbox.c.published_at, outbox.c.id)
+    inbox = Table("inbox", metadata, *_inbox_columns())
+    return MessagingTables(outbox=outbox, inbox=inbox)
+
+
+def create_messaging_tables() -> None:
+    """For a service's first migration: create the outbox and inbox."""
+    op.create_table("outbox", *_outbox_columns())
+    op.create_index("ix_outbox_pending", "outbox", ["published_at", "id"])
+    op.create_table("inbox", *_inbox_columns())
+
+
+def drop_messaging_tables() -> None:
+    op.drop_table("inbox")
+    op.drop_index("ix_outbox_pending", table_name="outbox")
+    op.drop_table("outbox")

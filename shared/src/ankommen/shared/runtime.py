@@ -1,0 +1,155 @@
+"""The composition every service shares: database, broker, outbox relay, consumers, telemetry,
+health and the FastAPI app around them.
+
+A service describes itself (:class:`ServiceDefinition`) and adds its routers and consumers; the
+runtime wires the rest the same way everywhere, so the four services cannot drift apart in how
+they start, stop, retry or report health.
+
+Start-up does not wait for Kafka: HTTP is served (and registrations are accepted into the
+outbox) while the broker is still unreachable; the connection is retried in the background and
+``/readyz`` reports the broker as unavailable until it is there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+
+from fastapi import APIRouter, FastAPI
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.sdk.trace import TracerProvider
+from sqlalchemy import MetaData, text
+
+from ankommen.shared.auth import Authenticator
+from ankommen.shared.db.engine import create_engine, session_factory
+from ankommen.shared.db.migrations import upgrade
+from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
+from ankommen.shared.errors import install_problem_handlers
+from ankommen.shared.health import health_router
+from ankommen.shared.messaging.broker import Publishers, create_broker
+from ankommen.shared.messaging.consumer import EventConsumer
+from ankommen.shared.messaging.relay import Backoff, OutboxRelay
+from ankommen.shared.messaging.tables import MessagingTables
+from ankommen.shared.settings import ServiceSettings
+from ankommen.shared.telemetry import create_tracer_provider
+from ankommen.shared.topics import Topic
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    """What makes a service itself: its name, tables, migrations and the topics it writes."""
+
+    name: str
+    title: str
+    description: str
+    metadata: MetaData
+    tables: MessagingTables
+    #: Alembic script location, e.g. ``ankommen.intake:migrations``.
+    migrations: str
+    publishes: tuple[Topic, ...] = ()
+
+
+class ServiceRuntime:
+    """The running parts of one service process."""
+
+    def __init__(self, definition: ServiceDefinition, settings: ServiceSettings,
+                 tracer_provider: TracerProvider | None = None) -> None:
+        self.definition = definition
+        self.settings = settings
+        self.tracer_provider = tracer_provider or create_tracer_provider(
+            definition.name, settings.otlp_endpoint)
+        self.engine = create_engine(settings.resolved_database_url)
+        self.sessions = session_factory(self.engine)
+        self.uow = UnitOfWorkFactory(self.sessions, definition.tables,
+                                     source=f"/ankommen/{definition.name}")
+        self.broker = create_broker(settings.kafka_bootstrap_servers,
+                                    client_id=f"ankommen-{definition.name}",
+                                    tracer_provider=self.tracer_provider)
+        self.publishers = Publishers(self.broker, definition.publishes)
+        self.relay = OutboxRelay(self.sessions, definition.tables, self.publishers.send(),
+                                 service=definition.name)
+        self.uow.on_commit_with_events(self.relay.wake)
+        self.auth = Authenticator(settings.token_secret.get_secret_value())
+        self.consumers: list[EventConsumer] = []
+        self._broker_connected = asyncio.Event()
+
+    def consume(self, consumer: EventConsumer) -> None:
+        consumer.subscribe(self.broker)
+        self.consumers.append(consumer)
+
+    def group_id(self, purpose: str) -> str:
+        """Consumer group ids are explicit and name the service: ``ankommen.<service>.<purpose>``."""
+        return f"ankommen.{self.definition.name}.{purpose}"
+
+    async def migrate(self) -> None:
+        await upgrade(self.engine, self.definition.migrations)
+
+    async def database_ready(self) -> bool:
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        return True
+
+    async def broker_ready(self) -> bool:
+        return self._broker_connected.is_set() and await self.broker.ping(1.0)
+
+    async def _connect_broker(self) -> None:
+        backoff = Backoff(initial=0.5, maximum=10.0)
+        while True:
+            try:
+                await self.broker.start()
+            except Exception as error:  # keep serving HTTP; Kafka may come later
+                delay = backoff.next_delay()
+                logger.warning("broker not reachable, retrying", extra={
+                    "error": type(error).__name__, "retry_in_s": delay})
+                with contextlib.suppress(Exception):
+                    await self.broker.stop()
+                await asyncio.sleep(delay)
+                continue
+            self._broker_connected.set()
+            logger.info("broker connected")
+            return
+
+    async def _relay_when_connected(self) -> None:
+        await self._broker_connected.wait()
+        await self.relay.run()
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[ServiceRuntime]:
+        """Migrate (if configured), connect, relay; undo it all on the way out."""
+        if self.settings.should_migrate_on_startup:
+            await self.migrate()
+        tasks = [asyncio.create_task(self._connect_broker(), name="broker-connect")]
+        if self.settings.outbox_relay_enabled:
+            tasks.append(asyncio.create_task(self._relay_when_connected(), name="outbox-relay"))
+        try:
+            yield self
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            with contextlib.suppress(Exception):
+                await self.broker.stop()
+            await self.engine.dispose()
+
+    def create_app(self, routers: Sequence[APIRouter] = (), version: str = "0.1.0") -> FastAPI:
+        @contextlib.asynccontextmanager
+        async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+            async with self.running():
+                yield
+
+        app = FastAPI(title=self.definition.title, description=self.definition.description,
+                      version=version, lifespan=lifespan)
+        app.state.runtime = self
+        install_problem_handlers(app)
+        app.include_router(health_router({"database": self.database_ready,
+                                          "broker": self.broker_ready}))
+        for router in routers:
+            app.include_router(router)
+        FastAPIInstrumentor.instrument_app(app, tracer_provider=self.tracer_provider,
+                                           excluded_urls="healthz,readyz")
+        return app

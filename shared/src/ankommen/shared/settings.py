@@ -1,0 +1,154 @@
+"""Settings shared by every service, read from the environment by pydantic-settings.
+
+Each service subclasses :class:`ServiceSettings` in its own ``config.py`` with its own env
+prefix (``ANKOMMEN_INTAKE_`` …). Settings that must agree across services — the profile, the
+Kafka bootstrap servers, the token secret — are read from un-prefixed ``ANKOMMEN_*`` names so an
+operator sets them once.
+
+Start-up must fail loudly rather than run half-configured: an invalid value raises a
+:class:`pydantic.ValidationError` naming the variable; outside the development profile, a
+secret left at its development default or a connection setting left implicit is refused.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import ClassVar, TypeVar
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: Development defaults for secrets. Anyone can read them here, so they are refused outside
+#: the development profile.
+DEVELOPMENT_TOKEN_SECRET = "development-only-token-secret-change-me-0123456789"
+
+
+class Profile(StrEnum):
+    """Where a service runs: the embedded one-machine stack, or a production deployment."""
+
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class SettingsError(RuntimeError):
+    """A setting is missing or unsafe; the message names the variable and the reason."""
+
+
+def _shared(name: str) -> AliasChoices:
+    """A setting that every service reads under the same un-prefixed variable name."""
+    return AliasChoices(f"ANKOMMEN_{name}", name.lower())
+
+
+class ServiceSettings(BaseSettings):
+    """What every service needs: where its database and the broker are, how it listens."""
+
+    model_config = SettingsConfigDict(env_prefix="ANKOMMEN_", populate_by_name=True,
+                                      extra="ignore")
+
+    #: The service's name, used for its database file, group ids and telemetry.
+    service_name: ClassVar[str] = "service"
+    #: The HTTP port of the embedded stack; each service has its own.
+    default_http_port: ClassVar[int] = 8100
+
+    profile: Profile = Field(Profile.DEVELOPMENT, validation_alias=_shared("PROFILE"))
+    kafka_bootstrap_servers: str = Field(
+        "127.0.0.1:9092", validation_alias=_shared("KAFKA_BOOTSTRAP_SERVERS"), min_length=1
+    )
+    token_secret: SecretStr = Field(
+        SecretStr(DEVELOPMENT_TOKEN_SECRET), validation_alias=_shared("TOKEN_SECRET")
+    )
+    data_dir: Path = Field(Path("var"), validation_alias=_shared("DATA_DIR"))
+    otlp_endpoint: str | None = Field(
+        None, validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_ENDPOINT", "otlp_endpoint")
+    )
+    log_level: str = Field("INFO", validation_alias=_shared("LOG_LEVEL"),
+                           pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+
+    database_url: str | None = None
+    http_host: str = "127.0.0.1"
+    http_port: int | None = Field(None, ge=1, le=65535)
+    #: Run the outbox relay inside this process. Off when the relay runs as its own process.
+    outbox_relay_enabled: bool = True
+    #: Apply migrations at start-up; on by default only in the development profile.
+    migrate_on_startup: bool | None = None
+    #: How often a failing event handler is tried before its message is dead-lettered.
+    consumer_max_attempts: int = Field(5, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> ServiceSettings:
+        if self.profile is Profile.DEVELOPMENT:
+            return self
+        problems = []
+        for name, default in self.development_secrets().items():
+            value = getattr(self, name)
+            if value is None or value.get_secret_value() == default:
+                problems.append(f"{self.env_name(name)}: a development default secret is not "
+                                "allowed in the production profile; set a secret of your own")
+            elif len(value.get_secret_value()) < 32:
+                problems.append(f"{self.env_name(name)}: must be at least 32 characters")
+        for name in self.required_in_production():
+            if name not in self.model_fields_set:
+                problems.append(f"{self.env_name(name)}: required in the production profile")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    # The production rules are methods so that each service can extend them.
+    def development_secrets(self) -> dict[str, str]:
+        """Secret settings and their development defaults, refused in production."""
+        return {"token_secret": DEVELOPMENT_TOKEN_SECRET}
+
+    def required_in_production(self) -> tuple[str, ...]:
+        """Settings that must be set explicitly in production (no safe default exists)."""
+        return ("database_url", "kafka_bootstrap_servers")
+
+    @classmethod
+    def env_name(cls, field: str) -> str:
+        """The environment variable an operator sets for ``field``."""
+        alias = cls.model_fields[field].validation_alias
+        if isinstance(alias, AliasChoices):
+            return str(alias.choices[0])
+        return f"{cls.model_config.get('env_prefix', '')}{field}".upper()
+
+    @property
+    def is_development(self) -> bool:
+        return self.profile is Profile.DEVELOPMENT
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The configured database, or a SQLite file under the data dir in development."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir / f'{self.service_name}.db'}"
+
+    @property
+    def resolved_http_port(self) -> int:
+        return self.http_port or self.default_http_port
+
+    @property
+    def should_migrate_on_startup(self) -> bool:
+        if self.migrate_on_startup is not None:
+            return self.migrate_on_startup
+        return self.is_development
+
+
+SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
+
+
+def load_settings(cls: type[SettingsT], **overrides: object) -> SettingsT:
+    """Build settings, turning a validation failure into one readable start-up error."""
+    from pydantic import ValidationError
+
+    try:
+        return cls(**overrides)
+    except ValidationError as error:
+        lines = []
+        for problem in error.errors():
+            location = ".".join(str(part) for part in problem["loc"]) or "settings"
+            field = location if location not in cls.model_fields else cls.env_name(location)
+            lines.append(f"  {field}: {problem['msg']}")
+        raise SettingsError(
+            f"{cls.service_name}: invalid configuration\n" + "\n".join(lines)
+        ) from None
+
