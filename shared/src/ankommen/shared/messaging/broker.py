@@ -5,7 +5,8 @@
 - ``acks="all"``: a publish counts only once the broker has the message.
 - No automatic topic creation: topics come from :mod:`ankommen.shared.topics`, with their
   partition counts, never from a typo in a publisher.
-- OpenTelemetry middleware: W3C trace context travels in the Kafka headers.
+- OpenTelemetry middleware: W3C trace context travels in the Kafka headers; spans leave out
+  the message key, which is a pseudonym.
 """
 
 from __future__ import annotations
@@ -13,15 +14,54 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from typing import Any
+
 from faststream.kafka import KafkaBroker
-from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
+from faststream.kafka.opentelemetry.provider import telemetry_attributes_provider_factory
 from faststream.kafka.publisher.usecase import LogicPublisher
+from faststream.opentelemetry.middleware import TelemetryMiddleware
+from opentelemetry.semconv.trace import SpanAttributes
 from opentelemetry.trace import TracerProvider
 
 from ankommen.shared.messaging.relay import Send
 from ankommen.shared.topics import Topic
 
 logger = logging.getLogger(__name__)
+
+
+class _WithoutMessageKeys:
+    """FastStream's Kafka span attributes minus the message key: our keys are pseudonyms,
+    and traces need no pseudonym (brief section 6)."""
+
+    def __init__(self, provider: Any) -> None:
+        self._provider = provider
+        self.messaging_system = provider.messaging_system
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._provider, name)
+
+    def get_consume_attrs_from_message(self, msg: Any) -> dict[str, Any]:
+        attributes = self._provider.get_consume_attrs_from_message(msg)
+        attributes.pop(SpanAttributes.MESSAGING_KAFKA_MESSAGE_KEY, None)
+        return attributes
+
+    def get_publish_attrs_from_cmd(self, cmd: Any) -> dict[str, Any]:
+        attributes = self._provider.get_publish_attrs_from_cmd(cmd)
+        attributes.pop(SpanAttributes.MESSAGING_KAFKA_MESSAGE_KEY, None)
+        return attributes
+
+
+def _attributes_without_keys(msg: Any) -> _WithoutMessageKeys | None:
+    provider = telemetry_attributes_provider_factory(msg)
+    return None if provider is None else _WithoutMessageKeys(provider)
+
+
+class TelemetryWithoutKeys(TelemetryMiddleware):
+    """Kafka tracing (W3C context in headers) whose spans never record the message key."""
+
+    def __init__(self, *, tracer_provider: TracerProvider | None = None) -> None:
+        super().__init__(settings_provider_factory=_attributes_without_keys,
+                         tracer_provider=tracer_provider, include_messages_counters=True)
 
 
 def create_broker(bootstrap_servers: str, *, client_id: str,
@@ -34,7 +74,7 @@ def create_broker(bootstrap_servers: str, *, client_id: str,
         allow_auto_create_topics=False,
         request_timeout_ms=15_000,
         linger_ms=2,
-        middlewares=[KafkaTelemetryMiddleware(tracer_provider=tracer_provider)],
+        middlewares=[TelemetryWithoutKeys(tracer_provider=tracer_provider)],
         logger=logging.getLogger(f"ankommen.{client_id}.broker"),
         graceful_timeout=10.0,
     )

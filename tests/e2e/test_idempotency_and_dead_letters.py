@@ -1,0 +1,154 @@
+"""Consumers are idempotent on the event id, and messages that are not valid events go to the
+dead-letter topic with the reason while consumption carries on."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from datetime import date
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from sqlalchemy import func, select
+
+from ankommen.shared.auth import Role
+from ankommen.shared.events import registry
+from ankommen.shared.events.contracts.facts import ArrivalFact
+from ankommen.shared.events.contracts.intake import CaseRegistered
+from ankommen.shared.messaging.consumer import DLQ_GROUP, DLQ_REASON, DLQ_TOPIC
+from ankommen.shared.topics import CASES, FACTS
+from tests.support.polling import eventually
+from tests.support.services import in_process, token
+
+
+def case_registered(pseudonym: str | None = None) -> bytes:
+    data = CaseRegistered(pseudonym=pseudonym or secrets.token_urlsafe(24),
+                          region_key="03358021", german_level="A1",
+                          registered_on=date(2026, 11, 2))
+    return registry.envelope(data, source="/tests", subject=data.pseudonym).to_bytes()
+
+
+async def produce(bootstrap: str, topic: str, messages: list[tuple[bytes, bytes]],
+                  headers: list[tuple[str, bytes]] | None = None) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=False)
+    await producer.start()
+    try:
+        for key, value in messages:
+            await producer.send_and_wait(topic, value, key=key, headers=headers or [])
+    finally:
+        await producer.stop()
+
+
+async def read_all(bootstrap: str, topic: str, expected: int, timeout_ms: int = 20000) -> list:
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=uuid.uuid4().hex,
+                                auto_offset_reset="earliest")
+    await consumer.start()
+    records = []
+    try:
+        async def more() -> int:
+            batch = await consumer.getmany(timeout_ms=500)
+            for partition_records in batch.values():
+                records.extend(partition_records)
+            return len(records)
+
+        await eventually(more, until=lambda count: count >= expected, timeout=timeout_ms / 1000,
+                         what=f"{expected} messages on {topic}")
+    finally:
+        await consumer.stop()
+    return records
+
+
+async def waiting_count(assignment) -> int:  # noqa: ANN001
+    response = await assignment.client.get("/waiting-list", headers=token(Role.COORDINATOR))
+    return response.json()["count"]
+
+
+async def test_same_event_delivered_twice_has_one_effect(kafka, databases):
+    async with in_process("assignment", bootstrap=kafka.bootstrap_servers,
+                          database_url=await databases.url("assignment")) as assignment:
+        duplicate = case_registered()
+        key = b"one-partition"
+        # Same key, so one partition: the third event is consumed after both copies.
+        await produce(kafka.bootstrap_servers, CASES.name,
+                      [(key, duplicate), (key, duplicate), (key, case_registered())])
+
+        inbox = assignment.runtime.definition.tables.inbox
+
+        async def processed() -> int:
+            async with assignment.runtime.sessions() as session:
+                return await session.scalar(select(func.count()).select_from(inbox))
+
+        await eventually(processed, until=lambda count: count == 2, what="both events processed")
+        assert await waiting_count(assignment) == 2
+
+
+async def test_malformed_messages_are_dead_lettered_and_consumption_continues(
+        kafka, sqlite_databases):
+    async with in_process("assignment", bootstrap=kafka.bootstrap_servers,
+                          database_url=await sqlite_databases.url("assignment")) as assignment:
+        unknown = json.loads(case_registered())
+        unknown["type"] = "ankommen.intake.case_teleported.v1"
+        invalid = json.loads(case_registered())
+        invalid["data"]["german_level"] = "Z9"
+        key = b"same-partition"
+        await produce(kafka.bootstrap_servers, CASES.name, [
+            (key, b"this is not JSON {"),
+            (key, json.dumps(unknown).encode()),
+            (key, json.dumps(invalid).encode()),
+            (key, case_registered()),
+        ], headers=[("traceparent", b"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")])
+
+        assert await eventually(lambda: waiting_count(assignment), what="valid event consumed") == 1
+        dead = await read_all(kafka.bootstrap_servers, CASES.dead_letter, expected=3)
+
+    reasons = [dict(record.headers)[DLQ_REASON].decode() for record in dead]
+    assert reasons[0].startswith("body: not valid JSON")
+    assert "unknown event type 'ankommen.intake.case_teleported.v1'" in reasons[1]
+    assert reasons[2].startswith("data.german_level")
+    first = dict(dead[0].headers)
+    assert dead[0].value == b"this is not JSON {"
+    assert first[DLQ_TOPIC] == CASES.name.encode()
+    assert first[DLQ_GROUP] == b"ankommen.assignment.cases"
+    assert first["traceparent"].startswith(b"00-0af7651916cd43dd8448eb211c80319c")
+
+
+async def test_monitoring_dead_letters_a_fact_that_names_a_subject(kafka, sqlite_databases):
+    async with in_process("monitoring", bootstrap=kafka.bootstrap_servers,
+                          database_url=await sqlite_databases.url("monitoring")) as monitoring:
+        fact = ArrivalFact(record_key=secrets.token_hex(16), month="2026-11", district="03358",
+                           german_level="B1")
+        leaking = registry.envelope(fact, source="/tests", subject=secrets.token_urlsafe(24))
+        clean = registry.envelope(fact.model_copy(update={"record_key": secrets.token_hex(16)}),
+                                  source="/tests")
+        key = b"facts"
+        await produce(kafka.bootstrap_servers, FACTS.name,
+                      [(key, leaking.to_bytes()), (key, case_registered()),
+                       (key, clean.to_bytes())])
+
+        async def total() -> int:
+            return (await monitoring.client.get("/statistics/arrivals")).json()["total"]
+
+        assert await eventually(total, what="the clean fact counted") == 1
+        dead = await read_all(kafka.bootstrap_servers, FACTS.dead_letter, expected=2)
+    reasons = [dict(record.headers)[DLQ_REASON].decode() for record in dead]
+    assert reasons[0].startswith("subject: a fact must not name a subject")
+    assert "facts only" in reasons[1]
+
+
+async def test_handler_that_keeps_failing_is_dead_lettered_after_bounded_attempts(
+        kafka, sqlite_databases):
+    async with in_process("assignment", bootstrap=kafka.bootstrap_servers,
+                          database_url=await sqlite_databases.url("assignment"),
+                          consumer_max_attempts=3) as assignment:
+        pseudonym = secrets.token_urlsafe(24)
+        key = pseudonym.encode()
+        # Two different events for one pseudonym: the second cannot be stored (primary key),
+        # however often it is tried.
+        await produce(kafka.bootstrap_servers, CASES.name,
+                      [(key, case_registered(pseudonym)), (key, case_registered(pseudonym)),
+                       (key, case_registered())])
+        assert await eventually(lambda: waiting_count(assignment),
+                                until=lambda count: count == 2, what="later event consumed") == 2
+        dead = await read_all(kafka.bootstrap_servers, CASES.dead_letter, expected=1)
+    assert dict(dead[0].headers)[DLQ_REASON].decode().startswith(
+        "handler failed 3 times: IntegrityError")

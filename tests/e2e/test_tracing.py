@@ -1,0 +1,57 @@
+"""One trace covers a registration from intake's HTTP request through the outbox relay and
+Kafka to the consumer in assignment (W3C trace context in the Kafka headers)."""
+
+from __future__ import annotations
+
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
+
+from ankommen.shared.auth import Role
+from ankommen.shared.topics import CASES
+from tests.support.polling import eventually
+from tests.support.services import in_process, token
+
+
+async def test_one_trace_spans_intake_request_and_assignment_consumer(kafka, sqlite_databases):
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    common = {"bootstrap": kafka.bootstrap_servers, "tracer_provider": provider}
+    async with (
+        in_process("intake", database_url=await sqlite_databases.url("intake"),
+                   **common) as intake,
+        in_process("assignment", database_url=await sqlite_databases.url("assignment"),
+                   **common),
+    ):
+        response = await intake.client.post(
+            "/cases", json={"region_key": "03358021", "german_level": "B1"},
+            headers=token(Role.INTAKE))
+        assert response.status_code == 201
+
+        def request_span():  # noqa: ANN202
+            return next(span for span in exporter.get_finished_spans()
+                        if span.kind is SpanKind.SERVER and span.name == "POST /cases")
+
+        async def consumer_spans() -> list:
+            trace_id = request_span().context.trace_id
+            return [span for span in exporter.get_finished_spans()
+                    if span.kind is SpanKind.CONSUMER and span.context.trace_id == trace_id
+                    and span.name == f"{CASES.name} process"]
+
+        spans = await eventually(consumer_spans, what="assignment's consumer span in the trace")
+    assert spans[0].attributes["messaging.destination_publish.name"] == CASES.name
+    # Keys are pseudonyms; no span records them.
+    assert all("messaging.kafka.message.key" not in span.attributes
+               for span in exporter.get_finished_spans())
+    published = [span for span in exporter.get_finished_spans()
+                 if span.kind is SpanKind.PRODUCER and span.name == f"{CASES.name} publish"]
+    assert any(span.context.trace_id == request_span().context.trace_id for span in published)
+    # The fact for monitoring starts a trace of its own: a shared trace id would link it back
+    # to the case.
+    fact_publishes = [span for span in exporter.get_finished_spans()
+                      if span.kind is SpanKind.PRODUCER and "facts" in span.name]
+    assert fact_publishes
+    assert all(span.context.trace_id != request_span().context.trace_id
+               for span in fact_publishes)

@@ -1,0 +1,1 @@
+"""Test support: real broker, real databases, services in-process or as processes."""

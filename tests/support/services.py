@@ -1,0 +1,98 @@
+"""Running our services for tests: in-process (ASGI app with its lifespan, real broker and
+database) or as real processes (for crash and whole-system tests)."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from asgi_lifespan import LifespanManager
+from opentelemetry.sdk.trace import TracerProvider
+
+from ankommen.shared.auth import Role, issue_token
+from ankommen.shared.runtime import ServiceRuntime
+from ankommen.shared.settings import DEVELOPMENT_TOKEN_SECRET
+
+SETTINGS_CLASSES = {
+    "intake": "ankommen.intake.config:IntakeSettings",
+    "assignment": "ankommen.assignment.config:AssignmentSettings",
+    "progress": "ankommen.progress.config:ProgressSettings",
+    "monitoring": "ankommen.monitoring.config:MonitoringSettings",
+}
+
+
+def token(role: Role, provider_id: str | None = None) -> dict[str, str]:
+    return {"Authorization": "Bearer " + issue_token(DEVELOPMENT_TOKEN_SECRET, role, "test",
+                                                     provider_id=provider_id)}
+
+
+def settings_for(service: str, **values: object):  # noqa: ANN201 - the service's settings
+    module, _, name = SETTINGS_CLASSES[service].partition(":")
+    cls = getattr(importlib.import_module(module), name)
+    return cls(_env_file=None, **values)
+
+
+@dataclass
+class RunningService:
+    name: str
+    client: httpx.AsyncClient
+    runtime: ServiceRuntime
+
+
+@contextlib.asynccontextmanager
+async def in_process(service: str, *, bootstrap: str, database_url: str,
+                     tracer_provider: TracerProvider | None = None,
+                     **settings: object) -> AsyncIterator[RunningService]:
+    """The service's real app, lifespan included, served over an in-memory ASGI transport."""
+    app_module = importlib.import_module(f"ankommen.{service}.app")
+    config = settings_for(service, kafka_bootstrap_servers=bootstrap, database_url=database_url,
+                          migrate_on_startup=True, **settings)
+    app = app_module.create_app(config, tracer_provider=tracer_provider)
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url=f"http://{service}") as client:
+            yield RunningService(service, client, app.state.runtime)
+
+
+@dataclass
+class ServiceProcess:
+    """A service as a real OS process (``python -m ankommen.<service> serve``)."""
+
+    name: str
+    port: int
+    environment: dict[str, str]
+    log_file: Path
+    process: subprocess.Popen | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> ServiceProcess:
+        log = open(self.log_file, "ab")  # noqa: SIM115 - kept open for the process's life
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", f"ankommen.{self.name}", "serve"],
+            env={**os.environ, **self.environment}, stdout=log, stderr=subprocess.STDOUT)
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown hooks, no flushing — a crash."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
