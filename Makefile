@@ -1,0 +1,51 @@
+# ankommen — two commands on a fresh machine: `make run` and `make test`.
+# Everything else is installed by these targets: uv (pinned, into .tools/), then the locked
+# workspace (into .venv/).
+
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+UV := .tools/bin/uv
+RUN := $(UV) run --frozen
+
+.PHONY: run test install lint schemas migrate topics broker clean help
+
+help:
+	@echo "make run      start the whole system (embedded broker, SQLite, four services)"
+	@echo "make test     install everything and run all tests"
+	@echo "make lint     ruff and the import-linter contracts"
+	@echo "make schemas  regenerate docs/events/ from the event models"
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+.venv/.installed: $(UV) uv.lock pyproject.toml shared/pyproject.toml services/*/pyproject.toml
+	$(UV) sync --frozen
+	@touch $@
+
+install: .venv/.installed
+
+run: install
+	$(RUN) ankommen run
+
+test: install
+	$(RUN) pytest
+
+lint: install
+	$(RUN) ruff check shared services tests
+	$(RUN) lint-imports
+
+schemas: install
+	$(RUN) ankommen events schemas --out docs/events
+
+migrate: install
+	$(RUN) ankommen migrate
+
+topics: install
+	$(RUN) ankommen topics create
+
+broker: install
+	$(RUN) ankommen broker
+
+clean:
+	rm -rf .venv .tools var .pytest_cache .ruff_cache

@@ -1,0 +1,120 @@
+"""The outbox relay against the real broker: order per key, stamping, retry without loss."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import uuid
+from datetime import date
+
+from aiokafka import AIOKafkaConsumer
+from sqlalchemy import MetaData, func, select
+
+from ankommen.shared.db.engine import create_engine, session_factory
+from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
+from ankommen.shared.events.contracts.intake import CaseRegistered
+from ankommen.shared.messaging.broker import Publishers, create_broker
+from ankommen.shared.messaging.relay import Backoff, OutboxRelay
+from ankommen.shared.messaging.tables import messaging_tables
+from ankommen.shared.topics import CASES, create_topics
+from tests.support.polling import eventually
+
+
+async def make_outbox(url: str):  # noqa: ANN201
+    metadata = MetaData()
+    tables = messaging_tables(metadata)
+    engine = create_engine(url)
+    async with engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+    sessions = session_factory(engine)
+    return engine, sessions, tables, UnitOfWorkFactory(sessions, tables, source="/tests")
+
+
+async def test_relay_publishes_in_commit_order_per_key_and_stamps_rows(kafka, databases):
+    engine, sessions, tables, uow = await make_outbox(await databases.url("relay"))
+    broker = create_broker(kafka.bootstrap_servers, client_id="relay-test")
+    relay = OutboxRelay(sessions, tables, Publishers(broker, (CASES,)).send(), service="test")
+    pseudonyms = [secrets.token_urlsafe(24) for _ in range(3)]
+    written = []
+    for day in range(1, 21):
+        pseudonym = pseudonyms[day % 3]
+        async with uow() as unit:
+            envelope = await unit.publish(CaseRegistered(
+                pseudonym=pseudonym, region_key="03358", german_level="A1",
+                registered_on=date(2026, 1, day)), key=pseudonym)
+        written.append((pseudonym, envelope.id))
+    await broker.start()
+    try:
+        assert await relay.relay_once() == 20
+        assert await relay.relay_once() == 0
+    finally:
+        await broker.stop()
+
+    consumer = AIOKafkaConsumer(CASES.name, bootstrap_servers=kafka.bootstrap_servers,
+                                group_id=uuid.uuid4().hex, auto_offset_reset="earliest")
+    await consumer.start()
+    received: list = []
+    try:
+        async def fetch() -> int:
+            for records in (await consumer.getmany(timeout_ms=300)).values():
+                received.extend(records)
+            return len(received)
+
+        await eventually(fetch, until=lambda count: count >= 20, what="20 events")
+    finally:
+        await consumer.stop()
+    for pseudonym in pseudonyms:
+        sent = [event_id for key, event_id in written if key == pseudonym]
+        got = [json.loads(record.value)["id"] for record in received
+               if record.key == pseudonym.encode()]
+        assert got == sent
+    async with sessions() as session:
+        unstamped = await session.scalar(select(func.count()).select_from(tables.outbox)
+                                         .where(tables.outbox.c.published_at.is_(None)))
+    assert unstamped == 0
+    await engine.dispose()
+
+
+async def test_relay_keeps_every_row_while_the_broker_is_down_and_sends_them_after(
+        kafka, sqlite_databases):
+    engine, sessions, tables, uow = await make_outbox(await sqlite_databases.url("relay"))
+    broker = create_broker(kafka.bootstrap_servers, client_id="relay-test")
+    relay = OutboxRelay(sessions, tables, Publishers(broker, (CASES,)).send(), service="test",
+                        publish_timeout=2.0, backoff=Backoff(initial=0.05, maximum=0.5))
+    await broker.start()
+    kafka.stop()
+    running = asyncio.create_task(relay.run())
+    try:
+        for _ in range(5):
+            async with uow() as unit:
+                pseudonym = secrets.token_urlsafe(24)
+                await unit.publish(CaseRegistered(pseudonym=pseudonym, region_key="03358",
+                                                  german_level="A1",
+                                                  registered_on=date(2026, 1, 1)),
+                                   key=pseudonym)
+
+        async def attempts() -> int:
+            async with sessions() as session:
+                return await session.scalar(select(func.max(tables.outbox.c.attempts)))
+
+        await eventually(attempts, until=lambda count: (count or 0) >= 1, timeout=30,
+                         what="a failed attempt recorded")
+        assert relay.last_error is not None
+        kafka.start()
+        await create_topics(kafka.bootstrap_servers)
+
+        async def unstamped() -> int:
+            async with sessions() as session:
+                return await session.scalar(select(func.count()).select_from(tables.outbox)
+                                            .where(tables.outbox.c.published_at.is_(None)))
+
+        await eventually(unstamped, until=lambda count: count == 0, timeout=60,
+                         what="all rows published")
+        async with sessions() as session:
+            assert await session.scalar(select(func.count()).select_from(tables.outbox)) == 5
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        await broker.stop()
+        await engine.dispose()

@@ -1,0 +1,68 @@
+"""Settings: safe development defaults, clear start-up errors, no default secret in production."""
+
+from __future__ import annotations
+
+import pytest
+
+from ankommen.intake.config import IntakeSettings
+from ankommen.shared.settings import DEVELOPMENT_TOKEN_SECRET, SettingsError, load_settings
+
+PRODUCTION = {
+    "ANKOMMEN_PROFILE": "production",
+    "ANKOMMEN_TOKEN_SECRET": "a-real-secret-of-more-than-thirty-two-characters",
+    "ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS": "kafka:9092",
+    "ANKOMMEN_INTAKE_DATABASE_URL": "postgresql+asyncpg://ankommen@db/intake",
+}
+
+
+@pytest.fixture
+def environment(monkeypatch):
+    for name in [name for name in __import__("os").environ if name.startswith("ANKOMMEN_")]:
+        monkeypatch.delenv(name)
+
+    def apply(values: dict[str, str]) -> None:
+        for name, value in values.items():
+            monkeypatch.setenv(name, value)
+
+    return apply
+
+
+def test_development_profile_runs_with_no_configuration(environment):
+    environment({})
+    settings = load_settings(IntakeSettings)
+    assert settings.resolved_database_url == "sqlite+aiosqlite:///var/intake.db"
+    assert settings.resolved_http_port == 8101
+    assert settings.should_migrate_on_startup
+    assert settings.token_secret.get_secret_value() == DEVELOPMENT_TOKEN_SECRET
+    assert DEVELOPMENT_TOKEN_SECRET not in repr(settings)
+
+
+def test_production_profile_with_every_setting_starts(environment):
+    environment(PRODUCTION)
+    settings = load_settings(IntakeSettings)
+    assert not settings.should_migrate_on_startup
+    assert settings.resolved_database_url.startswith("postgresql+asyncpg://")
+
+
+def test_default_secret_outside_development_is_refused(environment):
+    environment({**PRODUCTION, "ANKOMMEN_TOKEN_SECRET": DEVELOPMENT_TOKEN_SECRET})
+    with pytest.raises(SettingsError, match="ANKOMMEN_TOKEN_SECRET: a development default"):
+        load_settings(IntakeSettings)
+
+
+@pytest.mark.parametrize("missing", ["ANKOMMEN_TOKEN_SECRET", "ANKOMMEN_INTAKE_DATABASE_URL",
+                                     "ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS"])
+def test_missing_production_setting_is_named(environment, missing):
+    environment({name: value for name, value in PRODUCTION.items() if name != missing})
+    with pytest.raises(SettingsError, match=missing):
+        load_settings(IntakeSettings)
+
+
+def test_invalid_value_is_named_with_the_reason(environment):
+    environment({"ANKOMMEN_INTAKE_HTTP_PORT": "eighty", "ANKOMMEN_PROFILE": "staging"})
+    with pytest.raises(SettingsError) as error:
+        load_settings(IntakeSettings)
+    message = str(error.value)
+    assert "ANKOMMEN_INTAKE_HTTP_PORT" in message
+    assert "ANKOMMEN_PROFILE" in message
+    assert "integer" in message
