@@ -28,8 +28,9 @@ async def test_embedded_stack_is_ready_in_a_minute_and_counts_a_registration_wit
                       for name, port in ports.items()}}
     log = open(tmp_path / "run.log", "wb")  # noqa: SIM115, ASYNC230
     started = time.monotonic()
-    stack = subprocess.Popen([sys.executable, "-m", "ankommen.shared.cli.main", "run"],
-                             env=environment, stdout=log, stderr=subprocess.STDOUT)
+    stack = subprocess.Popen(  # noqa: ASYNC220 - the stack runs beside the test
+        [sys.executable, "-m", "ankommen.shared.cli.main", "run"],
+        env=environment, stdout=log, stderr=subprocess.STDOUT)
     try:
         async with httpx.AsyncClient(timeout=2) as client:
             for name, port in ports.items():

@@ -10,8 +10,10 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-async def eventually(probe: Callable[[], Awaitable[T]], *, until: Callable[[T], bool] = bool,
-                     timeout: float = 20.0, interval: float = 0.05, what: str = "condition") -> T:
+async def eventually(
+        probe: Callable[[], Awaitable[T]], *, until: Callable[[T], bool] = bool,
+        timeout: float = 20.0, interval: float = 0.05, what: str = "condition",
+) -> T:
     """Call ``probe`` until ``until(result)`` holds; fail with the last result at the deadline."""
     deadline = time.monotonic() + timeout
     last: object = None

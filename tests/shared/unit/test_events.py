@@ -56,7 +56,8 @@ def test_malformed_messages_are_rejected_with_a_reason(body, reason):
 def test_unknown_event_type_is_rejected_naming_the_type():
     document = json.loads(registry.envelope(registered(), source="/t").to_bytes())
     document["type"] = "ankommen.intake.case_registered.v99"
-    with pytest.raises(InvalidEvent, match="unknown event type 'ankommen.intake.case_registered.v99'"):
+    with pytest.raises(InvalidEvent,
+                       match="unknown event type 'ankommen.intake.case_registered.v99'"):
         registry.decode(json.dumps(document).encode())
 
 

@@ -35,7 +35,7 @@ from ankommen.shared.messaging.relay import Backoff, OutboxRelay
 from ankommen.shared.messaging.tables import MessagingTables
 from ankommen.shared.settings import ServiceSettings
 from ankommen.shared.telemetry import create_tracer_provider
-from ankommen.shared.topics import Topic
+from ankommen.shared.topics import DEAD_LETTER_PARTITIONS, Topic, TopicGuard
 
 logger = logging.getLogger(__name__)
 
@@ -71,8 +71,10 @@ class ServiceRuntime:
                                     client_id=f"ankommen-{definition.name}",
                                     tracer_provider=self.tracer_provider)
         self.publishers = Publishers(self.broker, definition.publishes)
+        self.topic_guard = TopicGuard(settings.kafka_bootstrap_servers, definition.publishes,
+                                      create_missing_topics=settings.is_development)
         self.relay = OutboxRelay(self.sessions, definition.tables, self.publishers.send(),
-                                 service=definition.name)
+                                 service=definition.name, before_send=self.topic_guard.ensure)
         self.uow.on_commit_with_events(self.relay.wake)
         self.auth = Authenticator(settings.token_secret.get_secret_value())
         self.consumers: list[EventConsumer] = []
@@ -80,10 +82,12 @@ class ServiceRuntime:
 
     def consume(self, consumer: EventConsumer) -> None:
         consumer.subscribe(self.broker)
+        self.topic_guard.require(consumer.topic.dead_letter, DEAD_LETTER_PARTITIONS)
+        consumer.before_dead_letter = self.topic_guard.ensure
         self.consumers.append(consumer)
 
     def group_id(self, purpose: str) -> str:
-        """Consumer group ids are explicit and name the service: ``ankommen.<service>.<purpose>``."""
+        """Explicit consumer group ids that name the service: ``ankommen.<service>.<purpose>``."""
         return f"ankommen.{self.definition.name}.{purpose}"
 
     async def migrate(self) -> None:
@@ -134,6 +138,8 @@ class ServiceRuntime:
             await asyncio.gather(*tasks, return_exceptions=True)
             with contextlib.suppress(Exception):
                 await self.broker.stop()
+            with contextlib.suppress(Exception):
+                await self.topic_guard.close()
             await self.engine.dispose()
 
     def create_app(self, routers: Sequence[APIRouter] = (), version: str = "0.1.0") -> FastAPI:

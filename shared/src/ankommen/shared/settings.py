@@ -37,19 +37,19 @@ class SettingsError(RuntimeError):
 
 def _shared(name: str) -> AliasChoices:
     """A setting that every service reads under the same un-prefixed variable name."""
-    return AliasChoices(f"ANKOMMEN_{name}", name.lower())
+    return AliasChoices(f"ANKOMMEN_{name}")
 
 
-class ServiceSettings(BaseSettings):
-    """What every service needs: where its database and the broker are, how it listens."""
+class CommonSettings(BaseSettings):
+    """What every process of ankommen agrees on: profile, broker, token secret, telemetry.
+
+    The ``ankommen`` command (topics, tokens, the embedded stack) needs only these.
+    """
 
     model_config = SettingsConfigDict(env_prefix="ANKOMMEN_", populate_by_name=True,
                                       extra="ignore")
 
-    #: The service's name, used for its database file, group ids and telemetry.
-    service_name: ClassVar[str] = "service"
-    #: The HTTP port of the embedded stack; each service has its own.
-    default_http_port: ClassVar[int] = 8100
+    service_name: ClassVar[str] = "ankommen"
 
     profile: Profile = Field(Profile.DEVELOPMENT, validation_alias=_shared("PROFILE"))
     kafka_bootstrap_servers: str = Field(
@@ -60,23 +60,13 @@ class ServiceSettings(BaseSettings):
     )
     data_dir: Path = Field(Path("var"), validation_alias=_shared("DATA_DIR"))
     otlp_endpoint: str | None = Field(
-        None, validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_ENDPOINT", "otlp_endpoint")
+        None, validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_ENDPOINT")
     )
     log_level: str = Field("INFO", validation_alias=_shared("LOG_LEVEL"),
                            pattern="^(DEBUG|INFO|WARNING|ERROR)$")
 
-    database_url: str | None = None
-    http_host: str = "127.0.0.1"
-    http_port: int | None = Field(None, ge=1, le=65535)
-    #: Run the outbox relay inside this process. Off when the relay runs as its own process.
-    outbox_relay_enabled: bool = True
-    #: Apply migrations at start-up; on by default only in the development profile.
-    migrate_on_startup: bool | None = None
-    #: How often a failing event handler is tried before its message is dead-lettered.
-    consumer_max_attempts: int = Field(5, ge=1, le=100)
-
     @model_validator(mode="after")
-    def _refuse_unsafe_production(self) -> ServiceSettings:
+    def _refuse_unsafe_production(self) -> CommonSettings:
         if self.profile is Profile.DEVELOPMENT:
             return self
         problems = []
@@ -84,7 +74,7 @@ class ServiceSettings(BaseSettings):
             value = getattr(self, name)
             if value is None or value.get_secret_value() == default:
                 problems.append(f"{self.env_name(name)}: a development default secret is not "
-                                "allowed in the production profile; set a secret of your own")
+                                "allowed in the production profile (set a secret of your own)")
             elif len(value.get_secret_value()) < 32:
                 problems.append(f"{self.env_name(name)}: must be at least 32 characters")
         for name in self.required_in_production():
@@ -101,7 +91,7 @@ class ServiceSettings(BaseSettings):
 
     def required_in_production(self) -> tuple[str, ...]:
         """Settings that must be set explicitly in production (no safe default exists)."""
-        return ("database_url", "kafka_bootstrap_servers")
+        return ("kafka_bootstrap_servers",)
 
     @classmethod
     def env_name(cls, field: str) -> str:
@@ -114,6 +104,28 @@ class ServiceSettings(BaseSettings):
     @property
     def is_development(self) -> bool:
         return self.profile is Profile.DEVELOPMENT
+
+
+class ServiceSettings(CommonSettings):
+    """What one service needs besides: its database, how it listens, how it consumes."""
+
+    #: The service's name, used for its database file, group ids and telemetry.
+    service_name: ClassVar[str] = "service"
+    #: The HTTP port of the embedded stack; each service has its own.
+    default_http_port: ClassVar[int] = 8100
+
+    database_url: str | None = None
+    http_host: str = "127.0.0.1"
+    http_port: int | None = Field(None, ge=1, le=65535)
+    #: Relay the outbox to Kafka. Switched off, events wait in the outbox until it is on again.
+    outbox_relay_enabled: bool = True
+    #: Apply migrations at start-up; on by default only in the development profile.
+    migrate_on_startup: bool | None = None
+    #: How often a failing event handler is tried before its message is dead-lettered.
+    consumer_max_attempts: int = Field(5, ge=1, le=100)
+
+    def required_in_production(self) -> tuple[str, ...]:
+        return (*super().required_in_production(), "database_url")
 
     @property
     def resolved_database_url(self) -> str:
@@ -133,7 +145,7 @@ class ServiceSettings(BaseSettings):
         return self.is_development
 
 
-SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
+SettingsT = TypeVar("SettingsT", bound=CommonSettings)
 
 
 def load_settings(cls: type[SettingsT], **overrides: object) -> SettingsT:
@@ -145,7 +157,11 @@ def load_settings(cls: type[SettingsT], **overrides: object) -> SettingsT:
     except ValidationError as error:
         lines = []
         for problem in error.errors():
-            location = ".".join(str(part) for part in problem["loc"]) or "settings"
+            location = ".".join(str(part) for part in problem["loc"])
+            if not location:  # the production rules: already "VARIABLE: reason; …"
+                message = problem["msg"].removeprefix("Value error, ")
+                lines.extend(f"  {part}" for part in message.split("; "))
+                continue
             field = location if location not in cls.model_fields else cls.env_name(location)
             lines.append(f"  {field}: {problem['msg']}")
         raise SettingsError(

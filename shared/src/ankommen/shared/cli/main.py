@@ -28,7 +28,7 @@ from ankommen.shared.embedded import (
     service_port,
     split_address,
 )
-from ankommen.shared.settings import ServiceSettings, SettingsError, load_settings
+from ankommen.shared.settings import CommonSettings, SettingsError, load_settings
 from ankommen.shared.topics import create_topics
 
 app = typer.Typer(help="ankommen: language and education offers for newcomers.",
@@ -42,9 +42,9 @@ ServiceName = Annotated[str | None, typer.Argument(
     help=f"One of {', '.join(SERVICES)}; all when omitted.", show_default=False)]
 
 
-def _common_settings() -> ServiceSettings:
+def _common_settings() -> CommonSettings:
     try:
-        return load_settings(ServiceSettings)
+        return load_settings(CommonSettings)
     except SettingsError as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(2) from None
@@ -185,7 +185,7 @@ def run(service: ServiceName = None) -> None:
         typer.echo("stopped")
 
 
-def _print_welcome(names: list[str], bootstrap: str, settings: ServiceSettings) -> None:
+def _print_welcome(names: list[str], bootstrap: str, settings: CommonSettings) -> None:
     typer.echo("\nankommen is running (embedded profile):")
     typer.echo(f"  broker      {bootstrap}")
     for name in names:

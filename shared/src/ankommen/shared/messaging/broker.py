@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-
 from typing import Any
 
 from faststream.kafka import KafkaBroker
@@ -73,6 +72,9 @@ def create_broker(bootstrap_servers: str, *, client_id: str,
         acks="all",
         allow_auto_create_topics=False,
         request_timeout_ms=15_000,
+        # Re-read topic metadata every few seconds (Kafka's default is 5 minutes), so that a
+        # topic re-created after a restart of the in-memory broker is consumed again at once.
+        metadata_max_age_ms=5_000,
         linger_ms=2,
         middlewares=[TelemetryWithoutKeys(tracer_provider=tracer_provider)],
         logger=logging.getLogger(f"ankommen.{client_id}.broker"),

@@ -69,6 +69,8 @@ class EventConsumer:
         self._max_attempts = max_attempts
         self._retry_delay = retry_delay
         self._dead_letters = None
+        #: Awaited before a dead letter is sent (the runtime checks the topic exists).
+        self.before_dead_letter: Callable[[], Awaitable[None]] | None = None
 
     def subscribe(self, broker: KafkaBroker) -> None:
         """Attach to ``broker``: manual acks, explicit group, raw bodies, a DLQ publisher."""
@@ -149,6 +151,8 @@ class EventConsumer:
             DLQ_GROUP: self.group_id,
             DLQ_FAILED_AT: datetime.now(UTC).isoformat(),
         })
+        if self.before_dead_letter is not None:
+            await self.before_dead_letter()
         logger.warning("message dead-lettered", extra={
             "topic": record.topic, "partition": record.partition, "offset": record.offset,
             "reason": reason})

@@ -13,6 +13,7 @@ one relay at a time publish, which keeps the per-key order. SQLite is single-pro
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import zlib
@@ -23,8 +24,8 @@ from datetime import UTC, datetime
 from opentelemetry import context as otel_context
 from opentelemetry import propagate
 from sqlalchemy import Row, func, select, update
-from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.sql.functions import FunctionElement
 
 from ankommen.shared.events.envelope import CONTENT_TYPE
 from ankommen.shared.messaging.tables import MessagingTables
@@ -55,12 +56,14 @@ class OutboxRelay:
     """Moves outbox rows to Kafka. One per service process (or per dedicated relay process)."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], tables: MessagingTables,
-                 send: Send, *, service: str, batch_size: int = 500,
+                 send: Send, *, service: str, before_send: Callable[[], Awaitable[None]]
+                 | None = None, batch_size: int = 500,
                  idle_interval: float = 1.0, publish_timeout: float = 30.0,
                  backoff: Backoff | None = None) -> None:
         self._sessions = sessions
         self._outbox = tables.outbox
         self._send = send
+        self._before_send = before_send
         self._batch_size = batch_size
         self._idle_interval = idle_interval
         self._publish_timeout = publish_timeout
@@ -93,10 +96,8 @@ class OutboxRelay:
                 await self._wait_for_work()
 
     async def _wait_for_work(self) -> None:
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wakeup.wait(), timeout=self._idle_interval)
-        except TimeoutError:
-            pass
         self._wakeup.clear()
 
     async def relay_once(self) -> int:
@@ -137,6 +138,8 @@ class OutboxRelay:
         pending: list[tuple[int, asyncio.Future]] = []
         failure: Exception | None = None
         try:
+            if rows and self._before_send is not None:
+                await self._before_send()
             for row in rows:
                 pending.append((row.id, await self._send_row(row)))
         except Exception as error:

@@ -10,10 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ankommen.intake.adapters.repository import CaseRepository
 from ankommen.intake.service.register_arrival import RegisterArrival, register_arrival
+from ankommen.shared.auth import Role
 from ankommen.shared.errors import NotFound
 from ankommen.shared.events.contracts.vocabulary import GermanLevel, RegionKey
 from ankommen.shared.runtime import ServiceRuntime
-from ankommen.shared.auth import Role
 
 
 class RegistrationRequest(BaseModel):

@@ -1,0 +1,280 @@
+"""The production compose file gives every container what its settings demand.
+
+No Docker engine is needed: the compose file is read with PyYAML, its ``${VAR…}`` references
+are resolved the way ``docker compose`` resolves them, and each service's own settings class
+validates the resulting environment in the production profile.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from sqlalchemy.engine import make_url
+
+from ankommen.assignment.config import AssignmentSettings
+from ankommen.intake.config import IntakeSettings
+from ankommen.monitoring.config import MonitoringSettings
+from ankommen.progress.config import ProgressSettings
+from ankommen.shared.settings import (
+    CommonSettings,
+    Profile,
+    ServiceSettings,
+    SettingsError,
+    load_settings,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+DOCKERFILE = ROOT / "deploy" / "Dockerfile"
+POSTGRES_INIT = ROOT / "deploy" / "postgres" / "init.sql"
+
+SETTINGS: dict[str, type[ServiceSettings]] = {
+    "intake": IntakeSettings,
+    "assignment": AssignmentSettings,
+    "progress": ProgressSettings,
+    "monitoring": MonitoringSettings,
+}
+#: Every container that runs service code with the service's settings: the service itself and
+#: its migration job, as (compose service, ankommen service).
+SERVICE_CONTAINERS = [
+    (container, name) for name in SETTINGS for container in (name, f"{name}-migrate")
+]
+
+# $$ | ${NAME} | ${NAME:-default} | ${NAME-default} | ${NAME:?message} | ${NAME?message} | $NAME
+_REFERENCE = re.compile(
+    r"\$(?:(?P<escaped>\$)"
+    r"|\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<operator>:?[-?])(?P<argument>[^}]*))?\}"
+    r"|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))"
+)
+
+
+def compose() -> dict[str, Any]:
+    return yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))
+
+
+def required_value(name: str) -> str:
+    """The stand-in for a variable the operator must set: 40 URL-safe characters."""
+    return hashlib.sha256(name.encode()).hexdigest()[:40]
+
+
+def interpolate(value: str) -> str:
+    """Resolve compose variable references as if the operator had set only what is required."""
+
+    def replace(match: re.Match[str]) -> str:
+        if match["escaped"]:
+            return "$"
+        if match["bare"]:
+            return ""  # an unset variable becomes empty
+        operator, argument = match["operator"], match["argument"]
+        if operator in (":?", "?"):
+            return required_value(match["name"])
+        if operator in (":-", "-"):
+            return argument
+        return ""
+
+    return _REFERENCE.sub(replace, value)
+
+
+def as_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def resolved_environment(service: str) -> dict[str, str]:
+    """The environment compose hands to ``service``, variables resolved."""
+    environment = compose()["services"][service].get("environment") or {}
+    if isinstance(environment, list):
+        environment = dict(entry.partition("=")[::2] for entry in environment)
+    return {name: interpolate(as_text(value)) for name, value in environment.items()}
+
+
+def use_only(monkeypatch: pytest.MonkeyPatch, environment: dict[str, str]) -> None:
+    """Make ``environment`` the whole process environment, as in the container.
+
+    Not only ANKOMMEN_* and OTEL_* variables are cleared: the settings also read un-prefixed
+    alias names (PROFILE, TOKEN_SECRET, LOG_LEVEL, …), so nothing of the machine running the
+    tests may leak in.
+    """
+    for name in list(os.environ):
+        monkeypatch.delenv(name)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+
+
+def postgres_password() -> str:
+    return resolved_environment("postgres")["POSTGRES_PASSWORD"]
+
+
+def databases_created_by_init_script() -> set[str]:
+    sql = POSTGRES_INIT.read_text(encoding="utf-8")
+    return {name.lower() for name in re.findall(r"CREATE\s+DATABASE\s+\"?(\w+)\"?", sql, re.I)}
+
+
+def published_container_ports(service: str) -> set[int]:
+    ports = set()
+    for entry in compose()["services"][service].get("ports", []):
+        target = entry["target"] if isinstance(entry, dict) else str(entry).rsplit(":", 1)[-1]
+        ports.add(int(str(target).split("/")[0]))
+    return ports
+
+
+def depends_on(service: str) -> dict[str, str]:
+    """``{dependency: condition}``; the short list form means ``service_started``."""
+    dependencies = compose()["services"][service].get("depends_on") or {}
+    if isinstance(dependencies, list):
+        return dict.fromkeys(dependencies, "service_started")
+    return {name: (spec or {}).get("condition", "service_started")
+            for name, spec in dependencies.items()}
+
+
+def removable_variables() -> list[tuple[str, str, str]]:
+    """Each ANKOMMEN_* variable a service container gets, but for two that have safe defaults:
+    the listen address (only reachability depends on it) and the profile (development when
+    missing; the image sets production, see the Dockerfile test)."""
+    cases = []
+    for container, name in SERVICE_CONTAINERS:
+        for variable in resolved_environment(container):
+            if (variable.startswith("ANKOMMEN_") and not variable.endswith("_HTTP_HOST")
+                    and variable != "ANKOMMEN_PROFILE"):
+                cases.append((container, name, variable))
+    return cases
+
+
+REMOVABLE = removable_variables()
+
+
+@pytest.mark.parametrize(("container", "service"), SERVICE_CONTAINERS)
+def test_compose_provides_every_setting_each_service_requires(
+        monkeypatch: pytest.MonkeyPatch, container: str, service: str) -> None:
+    use_only(monkeypatch, resolved_environment(container))
+
+    settings = load_settings(SETTINGS[service], _env_file=None)
+
+    assert settings.profile is Profile.PRODUCTION
+    assert settings.kafka_bootstrap_servers == "kafka:9092"
+    assert settings.http_host == "0.0.0.0"
+    assert not settings.otlp_endpoint, "an unset OTLP endpoint must mean: no exporter"
+    url = make_url(settings.database_url)
+    assert url.drivername == "postgresql+asyncpg"
+    assert (url.host, url.port, url.database) == ("postgres", 5432, service)
+    assert url.username == "postgres"
+    assert url.password == postgres_password(), "must be the password postgres is started with"
+    assert service in databases_created_by_init_script()
+    if container == service:
+        assert published_container_ports(service) == {settings.resolved_http_port}
+
+
+@pytest.mark.parametrize(("container", "service", "variable"), REMOVABLE,
+                         ids=[f"{container}-{variable}" for container, _, variable in REMOVABLE])
+def test_service_refuses_to_start_without_any_required_variable(
+        monkeypatch: pytest.MonkeyPatch, container: str, service: str, variable: str) -> None:
+    environment = resolved_environment(container)
+    del environment[variable]
+    use_only(monkeypatch, environment)
+
+    with pytest.raises(SettingsError) as error:
+        load_settings(SETTINGS[service], _env_file=None)
+
+    assert variable in str(error.value)
+
+
+def test_removal_cases_cover_every_production_requirement() -> None:
+    """The test above is not vacuous: it removes each variable the production rules name."""
+    covered = {(container, variable) for container, _, variable in REMOVABLE}
+    for container, service in SERVICE_CONTAINERS:
+        cls = SETTINGS[service]
+        probe = cls.model_construct()
+        required = {cls.env_name(field) for field in probe.required_in_production()}
+        required |= {cls.env_name(field) for field in probe.development_secrets()}
+        assert {(container, name) for name in required} <= covered
+
+
+def test_topics_job_reaches_the_broker_with_valid_settings(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # `ankommen topics create` validates the common, un-prefixed settings, in production too.
+    use_only(monkeypatch, resolved_environment("topics"))
+
+    settings = load_settings(CommonSettings, _env_file=None)
+
+    assert settings.profile is Profile.PRODUCTION
+    assert settings.kafka_bootstrap_servers == "kafka:9092"
+    assert compose()["services"]["topics"]["command"] == ["ankommen", "topics", "create"]
+
+
+def has_healthcheck(definition: dict[str, Any]) -> bool:
+    """A health check of its own in compose, or the image's (not disabled in compose)."""
+    healthcheck = definition.get("healthcheck")
+    if healthcheck is not None:
+        return not healthcheck.get("disable", False) and bool(healthcheck.get("test"))
+    build = definition.get("build")
+    if isinstance(build, dict) and build.get("dockerfile") == "deploy/Dockerfile":
+        return "HEALTHCHECK" in DOCKERFILE.read_text(encoding="utf-8")
+    return False
+
+
+def test_every_container_is_health_checked_or_waits_for_a_healthy_dependency() -> None:
+    services = compose()["services"]
+    healthy = {name for name, definition in services.items()
+               if has_healthcheck(definition)}
+    jobs = {name for name, definition in services.items()
+            if str(definition.get("restart", "no")) == "no"}
+
+    for name in services:
+        conditions = depends_on(name)
+        for dependency, condition in conditions.items():
+            assert dependency in services, f"{name} depends on unknown {dependency}"
+            if condition == "service_healthy":
+                assert dependency in healthy, f"{name} waits for {dependency}, never healthy"
+            elif condition == "service_completed_successfully":
+                assert dependency in jobs, f"{name} waits for {dependency} to exit"
+        assert name in healthy or "service_healthy" in conditions.values(), name
+
+    for service in SETTINGS:
+        assert service in healthy and service not in jobs
+        assert {f"{service}-migrate", "topics"} <= jobs
+        assert depends_on(service).items() >= {
+            "kafka": "service_healthy",
+            "postgres": "service_healthy",
+            "topics": "service_completed_successfully",
+            f"{service}-migrate": "service_completed_successfully",
+        }.items()
+        assert depends_on(f"{service}-migrate").get("postgres") == "service_healthy"
+    assert depends_on("topics").get("kafka") == "service_healthy"
+
+
+def test_kafka_creates_no_topic_implicitly() -> None:
+    kafka = resolved_environment("kafka")
+
+    assert kafka["KAFKA_AUTO_CREATE_TOPICS_ENABLE"].lower() == "false"
+    assert "broker" in kafka["KAFKA_PROCESS_ROLES"] and "controller" in kafka["KAFKA_PROCESS_ROLES"]
+    assert "PLAINTEXT://kafka:9092" in kafka["KAFKA_ADVERTISED_LISTENERS"].split(",")
+
+
+def test_each_container_is_built_from_the_shared_dockerfile_for_its_own_service() -> None:
+    services = compose()["services"]
+    expected = {"topics": ("intake", ["ankommen", "topics", "create"])}
+    for service in SETTINGS:
+        expected[service] = (service, None)  # the image's CMD serves
+        expected[f"{service}-migrate"] = (service, ["python", "-m", f"ankommen.{service}",
+                                                    "migrate"])
+
+    built = {name for name, definition in services.items() if "build" in definition}
+    assert built == set(expected)
+    for name, (service, command) in expected.items():
+        build = services[name]["build"]
+        assert (ROOT / build["context"]).resolve() == ROOT
+        assert build["dockerfile"] == "deploy/Dockerfile"
+        assert build["args"]["SERVICE"] == service
+        assert services[name].get("command") == command
+
+    dockerfile = DOCKERFILE.read_text(encoding="utf-8")
+    assert "ANKOMMEN_PROFILE=production" in dockerfile
+    assert 'python -m \\"ankommen.${ANKOMMEN_SERVICE}\\" serve' in dockerfile
+    assert re.search(r"^USER (?!root)\S+", dockerfile, re.M), "the service must not run as root"
