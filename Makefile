@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 UV := .tools/bin/uv
 RUN := $(UV) run --frozen
 
-.PHONY: run test install lint schemas migrate topics broker clean help
+.PHONY: run test install browser lint schemas migrate topics broker clean help
 
 help:
 	@echo "make run      start the whole system (embedded broker, SQLite, four services)"
@@ -28,7 +28,16 @@ install: .venv/.installed
 run: install
 	$(RUN) ankommen run
 
-test: install
+# Page tests drive Debian's chromium (no browser download by a test tool).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium and kcat for the browser and provider tests"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium kcat; }
+	@command -v kcat >/dev/null 2>&1 || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get install -y -qq kcat || { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq kcat; }; }
+
+test: install browser
 	$(RUN) pytest
 
 lint: install

@@ -42,7 +42,7 @@ async def test_embedded_stack_is_ready_in_a_minute_and_counts_a_registration_wit
             before = (await client.get(statistics)).json()["total"]
             response = await client.post(f"http://127.0.0.1:{ports['intake']}/cases",
                                          json={"region_key": "03358021", "german_level": "A1"},
-                                         headers=token(Role.INTAKE))
+                                         headers=token(Role.INTAKE_STAFF))
             assert response.status_code == 201
             await eventually(lambda: client.get(statistics),
                              until=lambda response: response.json()["total"] == before + 1,

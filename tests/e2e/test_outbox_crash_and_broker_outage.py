@@ -40,7 +40,7 @@ async def test_event_committed_before_a_crash_is_delivered_after_restart_once(
                              until=lambda response: response.status_code == 200,
                              timeout=60, what="intake ready")
             response = await client.post("/cases", json=REGISTRATION,
-                                         headers=token(Role.INTAKE))
+                                         headers=token(Role.INTAKE_STAFF))
             assert response.status_code == 201
         async with engine.connect() as connection:
             pending = await connection.scalar(select(func.count()).select_from(outbox)
@@ -117,7 +117,7 @@ async def test_registrations_accepted_while_broker_is_down_are_delivered_after(
         kafka.stop()
         for _ in range(5):
             response = await intake.client.post("/cases", json=REGISTRATION,
-                                                headers=token(Role.INTAKE))
+                                                headers=token(Role.INTAKE_STAFF))
             assert response.status_code == 201
         readiness = await intake.client.get("/readyz")
         assert readiness.status_code == 503

@@ -27,7 +27,7 @@ async def test_one_trace_spans_intake_request_and_assignment_consumer(kafka, sql
     ):
         response = await intake.client.post(
             "/cases", json={"region_key": "03358021", "german_level": "B1"},
-            headers=token(Role.INTAKE))
+            headers=token(Role.INTAKE_STAFF))
         assert response.status_code == 201
 
         def request_span():  # noqa: ANN202

@@ -29,7 +29,7 @@ async def test_registration_reaches_every_service_with_one_effect_each(kafka, da
     async with whole_system(kafka, databases) as system:
         response = await system["intake"].client.post(
             "/cases", json={"region_key": "03358021", "german_level": "A2"},
-            headers=token(Role.INTAKE))
+            headers=token(Role.INTAKE_STAFF))
         assert response.status_code == 201, response.text
         pseudonym = response.json()["pseudonym"]
         coordinator = token(Role.COORDINATOR)
@@ -61,7 +61,7 @@ async def test_monitoring_database_never_holds_the_pseudonym(kafka, databases):
     async with whole_system(kafka, databases) as system:
         response = await system["intake"].client.post(
             "/cases", json={"region_key": "03358", "german_level": "A0"},
-            headers=token(Role.INTAKE))
+            headers=token(Role.INTAKE_STAFF))
         pseudonym = response.json()["pseudonym"]
 
         async def arrivals() -> int:
@@ -84,7 +84,7 @@ async def test_api_refuses_callers_without_the_right_role(kafka, sqlite_database
         assert anonymous.status_code == 401
         assert anonymous.headers["content-type"] == "application/problem+json"
         wrong_role = await intake.client.post("/cases", json=body,
-                                              headers=token(Role.MONITORING))
+                                              headers=token(Role.MONITORING_VIEWER))
         assert wrong_role.status_code == 403
         forged = await intake.client.post("/cases", json=body,
                                           headers={"Authorization": "Bearer not.a.token"})
@@ -96,7 +96,7 @@ async def test_invalid_registration_names_each_field_and_reason(kafka, sqlite_da
                           database_url=await sqlite_databases.url("intake")) as intake:
         response = await intake.client.post(
             "/cases", json={"region_key": "3358", "german_level": "B7", "extra": 1},
-            headers=token(Role.INTAKE))
+            headers=token(Role.INTAKE_STAFF))
         assert response.status_code == 422
         problem = response.json()
         fields = {error["field"] for error in problem["errors"]}

@@ -62,6 +62,37 @@ async def in_process(service: str, *, bootstrap: str, database_url: str,
             yield RunningService(service, client, app.state.runtime)
 
 
+@contextlib.asynccontextmanager
+async def served_over_http(service: str, *, bootstrap: str, database_url: str,
+                           **settings: object) -> AsyncIterator[tuple[str, RunningService]]:
+    """The service's real app on a real TCP port (for the browser), in this event loop."""
+    import asyncio
+
+    import uvicorn
+
+    from ankommen.shared.embedded import free_port
+
+    port = free_port()
+    app_module = importlib.import_module(f"ankommen.{service}.app")
+    config = settings_for(service, kafka_bootstrap_servers=bootstrap, database_url=database_url,
+                          migrate_on_startup=True, **settings)
+    app = app_module.create_app(config)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,
+                                           lifespan="on"))
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.05)
+        base_url = f"http://127.0.0.1:{port}"
+        async with httpx.AsyncClient(base_url=base_url) as client:
+            yield base_url, RunningService(service, client, app.state.runtime)
+    finally:
+        server.should_exit = True
+        await task
+
+
 @dataclass
 class ServiceProcess:
     """A service as a real OS process (``python -m ankommen.<service> serve``)."""

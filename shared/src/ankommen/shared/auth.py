@@ -24,11 +24,16 @@ ALGORITHM = "HS256"
 class Role(StrEnum):
     """Who is calling (brief section 2)."""
 
-    INTAKE = "intake"
+    #: Foreigners' office, integration office, migration counselling: records arrivals.
+    INTAKE_STAFF = "intake_staff"
+    #: The county's education coordination: catalogue, allocation, waiting lists.
     COORDINATOR = "coordinator"
+    #: A course provider, scoped by ``provider_id`` to its own courses.
     PROVIDER = "provider"
-    MONITORING = "monitoring"
-    OPERATOR = "operator"
+    #: Council, planning: anonymised statistics only.
+    MONITORING_VIEWER = "monitoring_viewer"
+    #: IT operations: keys, audit read-out, everything operational.
+    ADMIN = "admin"
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,9 @@ class Authenticator:
 
     def __init__(self, secret: str) -> None:
         self._secret = secret
+
+    def verify(self, token: str) -> Principal:
+        return verify_token(self._secret, token)
 
     def principal(self, credentials: HTTPAuthorizationCredentials | None) -> Principal:
         if credentials is None:

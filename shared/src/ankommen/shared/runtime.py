@@ -36,6 +36,7 @@ from ankommen.shared.messaging.tables import MessagingTables
 from ankommen.shared.settings import ServiceSettings
 from ankommen.shared.telemetry import create_tracer_provider
 from ankommen.shared.topics import DEAD_LETTER_PARTITIONS, Topic, TopicGuard
+from ankommen.shared.web.pages import security_headers
 
 logger = logging.getLogger(__name__)
 
@@ -152,6 +153,7 @@ class ServiceRuntime:
                       version=version, lifespan=lifespan)
         app.state.runtime = self
         install_problem_handlers(app)
+        security_headers(app)
         app.include_router(health_router({"database": self.database_ready,
                                           "broker": self.broker_ready}))
         for router in routers:

@@ -37,7 +37,32 @@ FACTS = Topic(
     "pseudonym. The only topic monitoring reads.",
 )
 
-TOPICS: tuple[Topic, ...] = (CASES, FACTS)
+COURSES = Topic(
+    "ankommen.assignment.courses", 3,
+    "Course catalogue events from assignment, keyed by course id (CoursePublished …).",
+)
+PLACEMENTS = Topic(
+    "ankommen.assignment.placements", 6,
+    "Placement and waiting-list events from assignment, keyed by case pseudonym.",
+)
+PARTICIPATION = Topic(
+    "ankommen.progress.participation", 6,
+    "Validated progress of participants (enrolment, attendance, exams, completion) from "
+    "progress, keyed by case pseudonym.",
+)
+PROVIDER_REPORTS = Topic(
+    "ankommen.provider.reports", 6,
+    "Reports that course providers' own systems send, keyed by referral code. Untrusted "
+    "input: progress validates every message.",
+)
+PROVIDER_REJECTIONS = Topic(
+    "ankommen.provider.rejections", 6,
+    "Provider reports that progress refused, with the reason, keyed by referral code, so the "
+    "provider's system can react.",
+)
+
+TOPICS: tuple[Topic, ...] = (CASES, COURSES, PLACEMENTS, PARTICIPATION, PROVIDER_REPORTS,
+                             PROVIDER_REJECTIONS, FACTS)
 #: Dead-letter topics have one partition: they are read by people, rarely and in order.
 DEAD_LETTER_PARTITIONS = 1
 

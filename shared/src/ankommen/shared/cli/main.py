@@ -191,14 +191,16 @@ def _print_welcome(names: list[str], bootstrap: str, settings: CommonSettings) -
     for name in names:
         typer.echo(f"  {name:<11} http://127.0.0.1:{service_port(name)}/docs")
     if settings.is_development:
-        intake_token = issue_token(settings.token_secret.get_secret_value(), Role.INTAKE, "dev")
-        typer.echo("\nRegister an arrival (development token for the intake role):")
+        intake_token = issue_token(settings.token_secret.get_secret_value(),
+                                   Role.INTAKE_STAFF, "dev")
+        typer.echo("\nRegister an arrival (development token for the intake_staff role):")
         typer.echo(f"  curl -X POST http://127.0.0.1:{service_port('intake')}/cases "
                    f"-H 'Authorization: Bearer {intake_token}' "
                    "-H 'Content-Type: application/json' "
                    "-d '{\"region_key\": \"03358021\", \"german_level\": \"A1\"}'")
         typer.echo(f"  curl http://127.0.0.1:{service_port('monitoring')}/statistics/arrivals")
-        typer.echo("Other roles: ankommen token coordinator|provider|monitoring|operator")
+        typer.echo("Other roles: ankommen token "
+                   "coordinator|provider --provider-id P|monitoring_viewer|admin")
     typer.echo("\nCtrl-C stops everything.\n")
 
 

@@ -18,7 +18,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
     api = APIRouter(prefix="/waiting-list", tags=["waiting list"])
 
     @api.get("", response_model=WaitingListSummary, summary="How many people are waiting",
-             dependencies=[runtime.auth.require(Role.COORDINATOR, Role.OPERATOR)])
+             dependencies=[runtime.auth.require(Role.COORDINATOR, Role.ADMIN)])
     async def waiting_list() -> WaitingListSummary:
         async with runtime.uow() as uow:
             return WaitingListSummary(count=await WaitingListRepository(uow.session).count())

@@ -45,7 +45,7 @@ class CaseResponse(BaseModel):
 
 def router(runtime: ServiceRuntime) -> APIRouter:
     api = APIRouter(prefix="/cases", tags=["cases"])
-    intake_staff = runtime.auth.require(Role.INTAKE)
+    intake_staff = runtime.auth.require(Role.INTAKE_STAFF)
 
     @api.post("", status_code=status.HTTP_201_CREATED, response_model=CaseResponse,
               summary="Register an arrival", dependencies=[intake_staff])

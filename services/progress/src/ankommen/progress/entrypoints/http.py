@@ -18,7 +18,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
     api = APIRouter(prefix="/cases", tags=["cases"])
 
     @api.get("/count", response_model=KnownCasesSummary, summary="How many cases are known",
-             dependencies=[runtime.auth.require(Role.COORDINATOR, Role.OPERATOR)])
+             dependencies=[runtime.auth.require(Role.COORDINATOR, Role.ADMIN)])
     async def count_cases() -> KnownCasesSummary:
         async with runtime.uow() as uow:
             return KnownCasesSummary(count=await KnownCaseRepository(uow.session).count())
