@@ -14,17 +14,17 @@ from sqlalchemy import func, select
 from ankommen.shared.auth import Role
 from ankommen.shared.events import registry
 from ankommen.shared.events.contracts.facts import ArrivalFact
-from ankommen.shared.events.contracts.intake import CaseRegistered
+from ankommen.shared.events.contracts.intake import CaseRegistered, Survey
 from ankommen.shared.messaging.consumer import DLQ_GROUP, DLQ_REASON, DLQ_TOPIC
 from ankommen.shared.topics import CASES, FACTS
 from tests.support.polling import eventually
 from tests.support.services import in_process, token
+from tests.support.surveys import survey
 
 
 def case_registered(pseudonym: str | None = None) -> bytes:
     data = CaseRegistered(pseudonym=pseudonym or secrets.token_urlsafe(24),
-                          region_key="03358021", german_level="A1",
-                          registered_on=date(2026, 11, 2))
+                          survey=Survey(**survey()), registered_on=date(2026, 11, 2))
     return registry.envelope(data, source="/tests", subject=data.pseudonym).to_bytes()
 
 
@@ -89,7 +89,7 @@ async def test_malformed_messages_are_dead_lettered_and_consumption_continues(
         unknown = json.loads(case_registered())
         unknown["type"] = "ankommen.intake.case_teleported.v1"
         invalid = json.loads(case_registered())
-        invalid["data"]["german_level"] = "Z9"
+        invalid["data"]["survey"]["german_level"] = "Z9"
         key = b"same-partition"
         await produce(kafka.bootstrap_servers, CASES.name, [
             (key, b"this is not JSON {"),
@@ -104,7 +104,7 @@ async def test_malformed_messages_are_dead_lettered_and_consumption_continues(
     reasons = [dict(record.headers)[DLQ_REASON].decode() for record in dead]
     assert reasons[0].startswith("body: not valid JSON")
     assert "unknown event type 'ankommen.intake.case_teleported.v1'" in reasons[1]
-    assert reasons[2].startswith("data.german_level")
+    assert reasons[2].startswith("data.survey.german_level")
     first = dict(dead[0].headers)
     assert dead[0].value == b"this is not JSON {"
     assert first[DLQ_TOPIC] == CASES.name.encode()

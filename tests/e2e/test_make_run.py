@@ -15,6 +15,7 @@ from ankommen.shared.auth import Role
 from ankommen.shared.embedded import SERVICES, free_port, port_open
 from tests.support.polling import eventually
 from tests.support.services import token
+from tests.support.surveys import registration
 
 pytestmark = pytest.mark.slow
 
@@ -41,7 +42,7 @@ async def test_embedded_stack_is_ready_in_a_minute_and_counts_a_registration_wit
             statistics = f"http://127.0.0.1:{ports['monitoring']}/statistics/arrivals"
             before = (await client.get(statistics)).json()["total"]
             response = await client.post(f"http://127.0.0.1:{ports['intake']}/cases",
-                                         json={"region_key": "03358021", "german_level": "A1"},
+                                         json=registration(),
                                          headers=token(Role.INTAKE_STAFF))
             assert response.status_code == 201
             await eventually(lambda: client.get(statistics),

@@ -11,8 +11,9 @@ from ankommen.shared.db.engine import create_engine
 from ankommen.shared.embedded import free_port
 from tests.support.polling import eventually
 from tests.support.services import ServiceProcess, in_process, token
+from tests.support.surveys import registration
 
-REGISTRATION = {"region_key": "03358021", "german_level": "A1"}
+REGISTRATION = registration()
 
 
 async def waiting_count(assignment) -> int:  # noqa: ANN001

@@ -12,6 +12,7 @@ from ankommen.shared.auth import Role
 from ankommen.shared.topics import CASES
 from tests.support.polling import eventually
 from tests.support.services import in_process, token
+from tests.support.surveys import registration
 
 
 async def test_one_trace_spans_intake_request_and_assignment_consumer(kafka, sqlite_databases):
@@ -26,7 +27,7 @@ async def test_one_trace_spans_intake_request_and_assignment_consumer(kafka, sql
                    **common),
     ):
         response = await intake.client.post(
-            "/cases", json={"region_key": "03358021", "german_level": "B1"},
+            "/cases", json=registration(german_level="B1"),
             headers=token(Role.INTAKE_STAFF))
         assert response.status_code == 201
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ankommen.shared.auth import Role
 from tests.support.polling import eventually
 from tests.support.services import in_process, token
+from tests.support.surveys import registration
 
 SERVICES = ("intake", "assignment", "progress", "monitoring")
 
@@ -28,7 +29,7 @@ async def whole_system(kafka, databases, **settings):  # noqa: ANN001, ANN201
 async def test_registration_reaches_every_service_with_one_effect_each(kafka, databases):
     async with whole_system(kafka, databases) as system:
         response = await system["intake"].client.post(
-            "/cases", json={"region_key": "03358021", "german_level": "A2"},
+            "/cases", json=registration(german_level="A2"),
             headers=token(Role.INTAKE_STAFF))
         assert response.status_code == 201, response.text
         pseudonym = response.json()["pseudonym"]
@@ -60,7 +61,7 @@ async def test_registration_reaches_every_service_with_one_effect_each(kafka, da
 async def test_monitoring_database_never_holds_the_pseudonym(kafka, databases):
     async with whole_system(kafka, databases) as system:
         response = await system["intake"].client.post(
-            "/cases", json={"region_key": "03358", "german_level": "A0"},
+            "/cases", json=registration(region_key="03358", german_level="A0"),
             headers=token(Role.INTAKE_STAFF))
         pseudonym = response.json()["pseudonym"]
 
@@ -79,7 +80,7 @@ async def test_monitoring_database_never_holds_the_pseudonym(kafka, databases):
 async def test_api_refuses_callers_without_the_right_role(kafka, sqlite_databases):
     async with in_process("intake", bootstrap=kafka.bootstrap_servers,
                           database_url=await sqlite_databases.url("intake")) as intake:
-        body = {"region_key": "03358021", "german_level": "A1"}
+        body = registration()
         anonymous = await intake.client.post("/cases", json=body)
         assert anonymous.status_code == 401
         assert anonymous.headers["content-type"] == "application/problem+json"
@@ -95,10 +96,10 @@ async def test_invalid_registration_names_each_field_and_reason(kafka, sqlite_da
     async with in_process("intake", bootstrap=kafka.bootstrap_servers,
                           database_url=await sqlite_databases.url("intake")) as intake:
         response = await intake.client.post(
-            "/cases", json={"region_key": "3358", "german_level": "B7", "extra": 1},
+            "/cases", json={**registration(region_key="3358", german_level="B7"), "extra": 1},
             headers=token(Role.INTAKE_STAFF))
         assert response.status_code == 422
         problem = response.json()
         fields = {error["field"] for error in problem["errors"]}
-        assert fields == {"region_key", "german_level", "extra"}
+        assert fields == {"survey.region_key", "survey.german_level", "extra"}
         assert all(error["reason"] for error in problem["errors"])

@@ -13,12 +13,13 @@ from sqlalchemy import MetaData, func, select
 
 from ankommen.shared.db.engine import create_engine, session_factory
 from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
-from ankommen.shared.events.contracts.intake import CaseRegistered
+from ankommen.shared.events.contracts.intake import CaseRegistered, Survey
 from ankommen.shared.messaging.broker import Publishers, create_broker
 from ankommen.shared.messaging.relay import Backoff, OutboxRelay
 from ankommen.shared.messaging.tables import messaging_tables
 from ankommen.shared.topics import CASES, create_topics
 from tests.support.polling import eventually
+from tests.support.surveys import survey
 
 
 async def make_outbox(url: str):  # noqa: ANN201
@@ -41,7 +42,7 @@ async def test_relay_publishes_in_commit_order_per_key_and_stamps_rows(kafka, da
         pseudonym = pseudonyms[day % 3]
         async with uow() as unit:
             envelope = await unit.publish(CaseRegistered(
-                pseudonym=pseudonym, region_key="03358", german_level="A1",
+                pseudonym=pseudonym, survey=Survey(**survey()),
                 registered_on=date(2026, 1, day)), key=pseudonym)
         written.append((pseudonym, envelope.id))
     await broker.start()
@@ -89,8 +90,7 @@ async def test_relay_keeps_every_row_while_the_broker_is_down_and_sends_them_aft
         for _ in range(5):
             async with uow() as unit:
                 pseudonym = secrets.token_urlsafe(24)
-                await unit.publish(CaseRegistered(pseudonym=pseudonym, region_key="03358",
-                                                  german_level="A1",
+                await unit.publish(CaseRegistered(pseudonym=pseudonym, survey=Survey(**survey()),
                                                   registered_on=date(2026, 1, 1)),
                                    key=pseudonym)
 

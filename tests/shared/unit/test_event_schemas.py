@@ -10,8 +10,9 @@ from pathlib import Path
 import jsonschema
 
 from ankommen.shared.events import registry
-from ankommen.shared.events.contracts.intake import CaseRegistered
+from ankommen.shared.events.contracts.intake import CaseRegistered, Survey
 from ankommen.shared.events.schemas import render_schemas
+from tests.support.surveys import survey
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "events"
 
@@ -25,12 +26,12 @@ def test_committed_event_schemas_match_the_models():
 
 
 def test_a_published_event_validates_against_its_documented_schema():
-    data = CaseRegistered(pseudonym=secrets.token_urlsafe(24), region_key="03358021",
-                          german_level="A1", registered_on=date(2026, 11, 1))
+    data = CaseRegistered(pseudonym=secrets.token_urlsafe(24), survey=Survey(**survey()),
+                          registered_on=date(2026, 11, 1))
     document = json.loads(registry.envelope(data, source="/ankommen/intake").to_bytes())
     schema = json.loads((DOCS / f"{CaseRegistered.event_type}.json").read_text())
     jsonschema.validate(document, schema)
-    document["data"]["german_level"] = "Z1"
+    document["data"]["survey"]["german_level"] = "Z1"
     try:
         jsonschema.validate(document, schema)
     except jsonschema.ValidationError:

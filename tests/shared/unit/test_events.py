@@ -12,13 +12,14 @@ from pydantic import ValidationError
 
 from ankommen.shared.events import InvalidEvent, registry
 from ankommen.shared.events.contracts.facts import ArrivalFact, Fact
-from ankommen.shared.events.contracts.intake import CaseRegistered
-from ankommen.shared.topics import CASES, FACTS
+from ankommen.shared.events.contracts.intake import CaseRegistered, Survey
+from ankommen.shared.topics import TOPICS
+from tests.support.surveys import survey
 
 
 def registered() -> CaseRegistered:
-    return CaseRegistered(pseudonym=secrets.token_urlsafe(24), region_key="03358021",
-                          german_level="B1", registered_on=date(2026, 11, 3))
+    return CaseRegistered(pseudonym=secrets.token_urlsafe(24), survey=Survey(**survey()),
+                          registered_on=date(2026, 11, 3))
 
 
 def test_envelope_uses_cloudevents_attribute_names_and_round_trips():
@@ -38,7 +39,7 @@ def test_every_event_type_carries_owner_and_version_and_a_known_topic():
     for event_type, model in registry.models.items():
         assert event_type.startswith("ankommen.")
         assert event_type.rsplit(".", 1)[1].startswith("v")
-        assert model.topic in {CASES.name, FACTS.name}
+        assert model.topic in {topic.name for topic in TOPICS}
 
 
 @pytest.mark.parametrize(("body", "reason"), [
@@ -63,8 +64,8 @@ def test_unknown_event_type_is_rejected_naming_the_type():
 
 def test_invalid_payload_is_rejected_naming_the_field():
     document = json.loads(registry.envelope(registered(), source="/t").to_bytes())
-    document["data"]["region_key"] = "12"
-    with pytest.raises(InvalidEvent, match=r"^data\.region_key: "):
+    document["data"]["survey"]["region_key"] = "12"
+    with pytest.raises(InvalidEvent, match=r"^data\.survey\.region_key: "):
         registry.decode(json.dumps(document).encode())
 
 

@@ -197,7 +197,7 @@ def _print_welcome(names: list[str], bootstrap: str, settings: CommonSettings) -
         typer.echo(f"  curl -X POST http://127.0.0.1:{service_port('intake')}/cases "
                    f"-H 'Authorization: Bearer {intake_token}' "
                    "-H 'Content-Type: application/json' "
-                   "-d '{\"region_key\": \"03358021\", \"german_level\": \"A1\"}'")
+                   "-d @docs/examples/registration.json")
         typer.echo(f"  curl http://127.0.0.1:{service_port('monitoring')}/statistics/arrivals")
         typer.echo("Other roles: ankommen token "
                    "coordinator|provider --provider-id P|monitoring_viewer|admin")

@@ -13,5 +13,6 @@ async def put_registered_case_on_waiting_list(uow: UnitOfWork, event: DecodedEve
     """A newly registered case waits for a fitting course from the day of registration."""
     data: CaseRegistered = event.data
     await WaitingListRepository(uow.session).add(WaitingPerson(
-        pseudonym=data.pseudonym, region_key=data.region_key, german_level=data.german_level,
+        pseudonym=data.pseudonym, region_key=data.survey.region_key,
+        german_level=data.survey.german_level,
         waiting_since=data.registered_on))

@@ -1,6 +1,6 @@
 """Intake's tables. The outbox and inbox come from the shared messaging library."""
 
-from sqlalchemy import Column, Date, DateTime, MetaData, String, Table, Uuid, func
+from sqlalchemy import JSON, Column, Date, DateTime, MetaData, String, Table, Uuid, func
 
 from ankommen.shared.messaging.tables import messaging_tables
 
@@ -10,8 +10,7 @@ cases = Table(
     "cases", metadata,
     Column("case_id", Uuid, primary_key=True),
     Column("pseudonym", String(64), nullable=False, unique=True),
-    Column("region_key", String(8), nullable=False),
-    Column("german_level", String(2), nullable=False),
+    Column("survey", JSON, nullable=False),
     Column("registered_on", Date, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
-from ankommen.shared.events.contracts.vocabulary import GermanLevel
+from ankommen.shared.events.contracts.intake import Survey
 
 
 def new_pseudonym() -> str:
@@ -26,8 +26,7 @@ def district_of(region_key: str) -> str:
 
 @dataclass
 class Case:
-    region_key: str
-    german_level: GermanLevel
+    survey: Survey
     registered_on: date
     case_id: uuid.UUID = field(default_factory=uuid.uuid4)
     pseudonym: str = field(default_factory=new_pseudonym)

@@ -12,19 +12,16 @@ from ankommen.intake.adapters.repository import CaseRepository
 from ankommen.intake.service.register_arrival import RegisterArrival, register_arrival
 from ankommen.shared.auth import Role
 from ankommen.shared.errors import NotFound
-from ankommen.shared.events.contracts.vocabulary import GermanLevel, RegionKey
+from ankommen.shared.events.contracts.intake import Survey
 from ankommen.shared.runtime import ServiceRuntime
 
 
 class RegistrationRequest(BaseModel):
-    """A minimal arrival registration (the full survey follows in its own issue)."""
+    """An arrival registration: the pseudonymous survey (identity follows in its own issue)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    region_key: RegionKey = Field(description="8-digit municipality key (AGS) or 5-digit "
-                                              "district key of residence",
-                                  examples=["03358021"])
-    german_level: GermanLevel = Field(description="CEFR level of German, A0 for none")
+    survey: Survey
     registered_on: date | None = Field(None, description="Day of intake; defaults to today")
 
     @field_validator("registered_on")
@@ -38,9 +35,8 @@ class RegistrationRequest(BaseModel):
 class CaseResponse(BaseModel):
     case_id: uuid.UUID
     pseudonym: str = Field(description="The case's pseudonym, the only id other services see")
-    region_key: str
-    german_level: GermanLevel
     registered_on: date
+    survey: Survey
 
 
 def router(runtime: ServiceRuntime) -> APIRouter:
@@ -52,8 +48,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
     async def register(request: RegistrationRequest) -> CaseResponse:
         async with runtime.uow() as uow:
             case = await register_arrival(uow, RegisterArrival(
-                region_key=request.region_key, german_level=request.german_level,
-                registered_on=request.registered_on or date.today()))
+                survey=request.survey, registered_on=request.registered_on or date.today()))
         return CaseResponse(**case.__dict__)
 
     @api.get("/{case_id}", response_model=CaseResponse, summary="One case",

@@ -30,3 +30,38 @@ Pseudonym = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{16,64}$")]
 RecordKey = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 #: A calendar month, e.g. 2026-11.
 Month = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+
+#: ISO 639-3 language code, e.g. ara, fas, tir, ukr, deu.
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{3}$")]
+#: Course provider id (from the provider's token), e.g. vhs-heidekreis.
+ProviderId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{1,39}$")]
+#: Referral code (*Vermittlungscode*): the only id a provider ever sees for a placement.
+ReferralCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9-]{6,20}$")]
+#: Ids of courses, placements and reports: opaque strings, never derived from a person.
+OpaqueId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
+
+
+class TimeSlot(StrEnum):
+    """When someone can attend, or when a course takes place."""
+
+    MORNINGS = "mornings"
+    AFTERNOONS = "afternoons"
+    EVENINGS = "evenings"
+    WEEKENDS = "weekends"
+
+
+class CourseType(StrEnum):
+    """Course types (brief section 3)."""
+
+    GENERAL_INTEGRATION = "general_integration"  # allgemeiner Integrationskurs
+    LITERACY = "literacy"  # Alphabetisierungskurs
+    SECOND_SCRIPT = "second_script"  # Zweitschriftlernerkurs
+    YOUTH = "youth"  # Jugendintegrationskurs, under 27
+    PARENTS = "parents"  # Elternintegrationskurs
+    WOMEN = "women"  # Frauenintegrationskurs
+    INTENSIVE = "intensive"  # Intensivkurs, fast learners
+    JOB_RELATED_B2 = "job_related_b2"  # Berufssprachkurs B1→B2
+    JOB_RELATED_C1 = "job_related_c1"  # Berufssprachkurs B2→C1
+    JOB_RELATED_PROFESSION = "job_related_profession"  # e.g. nursing module
+    FIRST_ORIENTATION = "first_orientation"  # Erstorientierung
+    LOCAL = "local"  # local / volunteer course
