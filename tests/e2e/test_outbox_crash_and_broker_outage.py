@@ -13,8 +13,6 @@ from tests.support.polling import eventually
 from tests.support.services import ServiceProcess, in_process, token
 from tests.support.surveys import registration
 
-REGISTRATION = registration()
-
 
 async def waiting_count(assignment) -> int:  # noqa: ANN001
     response = await assignment.client.get("/waiting-list", headers=token(Role.COORDINATOR))
@@ -40,13 +38,13 @@ async def test_event_committed_before_a_crash_is_delivered_after_restart_once(
             await eventually(lambda: client.get("/readyz"),
                              until=lambda response: response.status_code == 200,
                              timeout=60, what="intake ready")
-            response = await client.post("/cases", json=REGISTRATION,
+            response = await client.post("/cases", json=registration(),
                                          headers=token(Role.INTAKE_STAFF))
             assert response.status_code == 201
         async with engine.connect() as connection:
             pending = await connection.scalar(select(func.count()).select_from(outbox)
                                               .where(outbox.c.published_at.is_(None)))
-        assert pending == 2  # the case event and the fact, both committed, neither sent
+        assert pending == 3  # the case event and two facts, all committed, none sent
         intake.kill()
 
         async with in_process("assignment", bootstrap=kafka.bootstrap_servers,
@@ -117,7 +115,7 @@ async def test_registrations_accepted_while_broker_is_down_are_delivered_after(
     ):
         kafka.stop()
         for _ in range(5):
-            response = await intake.client.post("/cases", json=REGISTRATION,
+            response = await intake.client.post("/cases", json=registration(),
                                                 headers=token(Role.INTAKE_STAFF))
             assert response.status_code == 201
         readiness = await intake.client.get("/readyz")

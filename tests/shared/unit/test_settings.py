@@ -12,6 +12,8 @@ PRODUCTION = {
     "ANKOMMEN_TOKEN_SECRET": "a-real-secret-of-more-than-thirty-two-characters",
     "ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS": "kafka:9092",
     "ANKOMMEN_INTAKE_DATABASE_URL": "postgresql+asyncpg://ankommen@db/intake",
+    "ANKOMMEN_INTAKE_MASTER_KEY": "c2VjcmV0LW1hc3Rlci1rZXktb2YtdGhpcnR5LXR3by0=",
+    "ANKOMMEN_INTAKE_BLIND_INDEX_KEY": "a-blind-index-key-of-more-than-32-characters",
 }
 
 

@@ -79,6 +79,7 @@ class ServiceRuntime:
         self.uow.on_commit_with_events(self.relay.wake)
         self.auth = Authenticator(settings.token_secret.get_secret_value())
         self.consumers: list[EventConsumer] = []
+        self._producer_connected = asyncio.Event()
         self._broker_connected = asyncio.Event()
 
     def consume(self, consumer: EventConsumer) -> None:
@@ -103,9 +104,15 @@ class ServiceRuntime:
         return self._broker_connected.is_set() and await self.broker.ping(1.0)
 
     async def _connect_broker(self) -> None:
+        """Connect (the producer first, so the outbox can drain), then start the consumers.
+
+        Joining the consumer groups can take many seconds; the outbox relay does not wait for it.
+        """
         backoff = Backoff(initial=0.5, maximum=10.0)
         while True:
             try:
+                await self.broker.connect()
+                self._producer_connected.set()
                 await self.broker.start()
             except Exception as error:  # keep serving HTTP; Kafka may come later
                 delay = backoff.next_delay()
@@ -120,7 +127,7 @@ class ServiceRuntime:
             return
 
     async def _relay_when_connected(self) -> None:
-        await self._broker_connected.wait()
+        await self._producer_connected.wait()
         await self.relay.run()
 
     @contextlib.asynccontextmanager
@@ -136,7 +143,9 @@ class ServiceRuntime:
         finally:
             for task in tasks:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            # Bounded: a relay cancelled while waiting for acknowledgements must not hold up
+            # the shutdown; what it had not stamped is sent again after the restart.
+            await asyncio.wait(tasks, timeout=10)
             with contextlib.suppress(Exception):
                 await self.broker.stop()
             with contextlib.suppress(Exception):

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from opentelemetry.sdk.trace import TracerProvider
 
 from ankommen.intake.adapters.tables import messaging, metadata
 from ankommen.intake.config import IntakeSettings
-from ankommen.intake.entrypoints import http
+from ankommen.intake.entrypoints import http, pages
+from ankommen.intake.entrypoints.catalogue import CATALOGUE
+from ankommen.intake.service.protection import IdentityProtection
+from ankommen.intake.service.register_arrival import PossibleDuplicates
 from ankommen.shared.runtime import ServiceDefinition, ServiceRuntime
 from ankommen.shared.settings import load_settings
 from ankommen.shared.topics import CASES, FACTS
+from ankommen.shared.web.pages import PageAuth, Pages
 
 DEFINITION = ServiceDefinition(
     name="intake",
     title="ankommen intake",
-    description="Records arrivals and the language & education survey once; issues the case "
-                "pseudonym; publishes case events and de-identified facts.",
+    description="Records arrivals and the language & education survey once; keeps identity "
+                "encrypted; finds existing cases instead of creating a second one; issues "
+                "the case pseudonym; publishes case events and de-identified facts.",
     metadata=metadata,
     tables=messaging,
     migrations="ankommen.intake:migrations",
@@ -32,4 +38,15 @@ def build_runtime(settings: IntakeSettings | None = None,
 def create_app(settings: IntakeSettings | None = None,
                tracer_provider: TracerProvider | None = None) -> FastAPI:
     runtime = build_runtime(settings, tracer_provider)
-    return runtime.create_app([http.router(runtime)])
+    protection = IdentityProtection.from_settings(runtime.settings)
+    staff_pages = Pages("ankommen.intake", CATALOGUE, service_title="Erfassung",
+                        navigation=[("/", "nav.register")])
+    page_auth = PageAuth(runtime.auth, staff_pages,
+                         secure_cookies=not runtime.settings.is_development)
+    app = runtime.create_app([http.router(runtime, protection),
+                              pages.router(runtime, protection, staff_pages, page_auth)])
+    app.add_exception_handler(PossibleDuplicates, http.possible_duplicates)
+    page_auth.install(app)
+    app.mount("/static/intake", StaticFiles(packages=[("ankommen.intake", "static")]),
+              name="intake-static")
+    return app

@@ -1,6 +1,25 @@
-"""Intake's tables. The outbox and inbox come from the shared messaging library."""
+"""Intake's tables. The outbox and inbox come from the shared messaging library.
 
-from sqlalchemy import JSON, Column, Date, DateTime, MetaData, String, Table, Uuid, func
+Identity lives apart from the case: ``identities`` holds only ciphertext, ``data_keys`` the
+wrapped per-person key (deleting that row is the erasure), ``blind_indexes`` keyed hashes for
+finding duplicates. No column holds a name, birth date or contact in plaintext.
+"""
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    func,
+)
 
 from ankommen.shared.messaging.tables import messaging_tables
 
@@ -13,6 +32,50 @@ cases = Table(
     Column("survey", JSON, nullable=False),
     Column("registered_on", Date, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("closed_on", Date, nullable=True),
+    Column("closure_reason", String(32), nullable=True),
+)
+
+identities = Table(
+    "identities", metadata,
+    Column("case_id", Uuid, primary_key=True),
+    Column("ciphertext", LargeBinary, nullable=False),
+)
+
+data_keys = Table(
+    "data_keys", metadata,
+    Column("case_id", Uuid, primary_key=True),
+    Column("master_key_id", String(16), nullable=False, index=True),
+    Column("wrapped_key", LargeBinary, nullable=False),
+)
+
+blind_indexes = Table(
+    "blind_indexes", metadata,
+    Column("case_id", Uuid, primary_key=True),
+    Column("digest", String(64), primary_key=True),
+    Index("ix_blind_indexes_digest", "digest"),
+)
+
+duplicate_suspicions = Table(
+    "duplicate_suspicions", metadata,
+    Column("suspicion_id", Uuid, primary_key=True),
+    Column("case_id", Uuid, nullable=False, index=True),
+    Column("other_case_id", Uuid, nullable=False, index=True),
+    Column("score", Float, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("detected_at", DateTime(timezone=True), nullable=False),
+    Column("resolved_at", DateTime(timezone=True), nullable=True),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("entry_id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("case_id", Uuid, nullable=True, index=True),
+    Column("purpose", String(32), nullable=True),
 )
 
 messaging = messaging_tables(metadata)

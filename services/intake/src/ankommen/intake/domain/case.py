@@ -10,8 +10,12 @@ import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from ankommen.shared.events.contracts.intake import Survey
+from pydantic import ValidationError
+
+from ankommen.shared.errors import Conflict, DomainError
+from ankommen.shared.events.contracts.intake import ClosureReason, Survey
 
 
 def new_pseudonym() -> str:
@@ -30,3 +34,35 @@ class Case:
     registered_on: date
     case_id: uuid.UUID = field(default_factory=uuid.uuid4)
     pseudonym: str = field(default_factory=new_pseudonym)
+    closed_on: date | None = None
+    closure_reason: ClosureReason | None = None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_on is not None
+
+    def require_open(self) -> None:
+        if self.is_closed:
+            raise Conflict("case_id: the case is closed", field="case_id")
+
+    def close(self, day: date, reason: ClosureReason) -> None:
+        self.require_open()
+        if day < self.registered_on:
+            raise Conflict("closed_on: before the case was registered", field="closed_on")
+        self.closed_on = day
+        self.closure_reason = reason
+
+    def survey_changes(self, answers: dict[str, Any]) -> dict[str, Any]:
+        """The answers that differ from the current survey, in their JSON form."""
+        current = self.survey.model_dump(mode="json")
+        try:
+            proposed = Survey.model_validate({**self.survey.model_dump(), **answers}
+                                             ).model_dump(mode="json")
+        except ValidationError as error:
+            problem = error.errors()[0]
+            location = ".".join(str(part) for part in problem["loc"])
+            reason = problem["msg"].removeprefix("Value error, ")
+            detail = f"survey.{location}: {reason}" if location else f"survey: {reason}"
+            raise DomainError(detail, field=f"survey.{location}" if location else "survey"
+                              ) from None
+        return {name: value for name, value in proposed.items() if current[name] != value}

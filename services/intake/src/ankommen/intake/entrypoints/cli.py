@@ -1,8 +1,44 @@
-"""``ankommen-intake serve|migrate``."""
+"""``ankommen-intake serve|migrate|rotate-master-key``."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
 
 from ankommen.intake.app import build_runtime
 from ankommen.intake.config import IntakeSettings
+from ankommen.intake.service.protection import IdentityProtection
+from ankommen.intake.service.rotate_master_key import rotate_master_key
 from ankommen.shared.cli.service import service_cli
+from ankommen.shared.settings import SettingsError, load_settings
+from ankommen.shared.telemetry import configure_logging
 
 app = service_cli("intake", IntakeSettings, build_runtime,
                   "ankommen.intake.app:create_app")
+
+
+@app.command("rotate-master-key")
+def rotate_master_key_command() -> None:
+    """Re-wrap every person's data key under the current master key.
+
+    Set the new key as ANKOMMEN_INTAKE_MASTER_KEY (or _MASTER_KEY_FILE) and the old one in
+    ANKOMMEN_INTAKE_PREVIOUS_MASTER_KEYS; identities themselves are not re-encrypted.
+    """
+    try:
+        settings = load_settings(IntakeSettings)
+    except SettingsError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from None
+    configure_logging("intake", settings.log_level)
+
+    async def run() -> int:
+        runtime = build_runtime(settings)
+        try:
+            return await rotate_master_key(runtime.uow,
+                                           IdentityProtection.from_settings(settings))
+        finally:
+            await runtime.engine.dispose()
+
+    count = asyncio.run(run())
+    typer.echo(f"intake: {count} data keys re-wrapped under the current master key")

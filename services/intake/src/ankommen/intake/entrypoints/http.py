@@ -1,63 +1,197 @@
-"""Intake's HTTP API for intake staff."""
+"""Intake's HTTP API: case work for intake staff, the audit log for admins.
 
-from __future__ import annotations
+Every endpoint requires a signed token. Identity travels only in request and response
+bodies — never in URLs, logs or error messages. (No ``from __future__ import annotations``
+here: FastAPI resolves the local ``Staff``/``Admin`` dependency aliases at definition time.)
+"""
 
 import uuid
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, status
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import JSONResponse
 
-from ankommen.intake.adapters.repository import CaseRepository
-from ankommen.intake.service.register_arrival import RegisterArrival, register_arrival
-from ankommen.shared.auth import Role
-from ankommen.shared.errors import NotFound
-from ankommen.shared.events.contracts.intake import Survey
+from ankommen.intake.adapters.audit import AuditLog
+from ankommen.intake.adapters.duplicates import DuplicateRepository
+from ankommen.intake.domain.audit import Purpose
+from ankommen.intake.domain.duplicates import DuplicateSuspected, SuspicionStatus
+from ankommen.intake.entrypoints.schemas import (
+    AuditEntryResponse,
+    CandidateResponse,
+    CaseRecordResponse,
+    CaseResponse,
+    CloseRequest,
+    ExportResponse,
+    MergeRequest,
+    RegistrationRequest,
+    SearchRequest,
+    SearchResponse,
+    SurveyCorrection,
+    SurveyUpdateResponse,
+    SuspicionRequest,
+    SuspicionResponse,
+)
+from ankommen.intake.service import case_work, duplicates
+from ankommen.intake.service.case_work import CaseRecord
+from ankommen.intake.service.protection import IdentityProtection
+from ankommen.intake.service.register_arrival import (
+    PossibleDuplicates,
+    RegisterArrival,
+    register_arrival,
+)
+from ankommen.shared.auth import Principal, Role
+from ankommen.shared.errors import problem
 from ankommen.shared.runtime import ServiceRuntime
 
-
-class RegistrationRequest(BaseModel):
-    """An arrival registration: the pseudonymous survey (identity follows in its own issue)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    survey: Survey
-    registered_on: date | None = Field(None, description="Day of intake; defaults to today")
-
-    @field_validator("registered_on")
-    @classmethod
-    def _not_in_future(cls, value: date | None) -> date | None:
-        if value is not None and value > date.today():
-            raise ValueError("must not be in the future")
-        return value
+DUPLICATE_WARNING = {
+    status.HTTP_409_CONFLICT: {
+        "description": "Likely registered already (problem details with `candidates`: case "
+                       "id, score, day of registration); nothing was created",
+        "content": {"application/problem+json": {}}},
+}
 
 
-class CaseResponse(BaseModel):
-    case_id: uuid.UUID
-    pseudonym: str = Field(description="The case's pseudonym, the only id other services see")
-    registered_on: date
-    survey: Survey
+async def possible_duplicates(_: Request, error: PossibleDuplicates) -> JSONResponse:
+    """409 with the likely existing cases — their ids and scores only, no identity."""
+    return problem(error.status, "Possible duplicate", error.detail,
+                   errors=[{"field": error.field, "reason": error.detail}],
+                   candidates=[CandidateResponse.of(candidate).model_dump(mode="json")
+                               for candidate in error.candidates])
 
 
-def router(runtime: ServiceRuntime) -> APIRouter:
-    api = APIRouter(prefix="/cases", tags=["cases"])
-    intake_staff = runtime.auth.require(Role.INTAKE_STAFF)
+def _record(record: CaseRecord) -> CaseRecordResponse:
+    return CaseRecordResponse(**CaseResponse.of(record.case).model_dump(),
+                              identity=record.identity)
 
-    @api.post("", status_code=status.HTTP_201_CREATED, response_model=CaseResponse,
-              summary="Register an arrival", dependencies=[intake_staff])
-    async def register(request: RegistrationRequest) -> CaseResponse:
+
+def _suspicion(suspicion: DuplicateSuspected) -> SuspicionResponse:
+    return SuspicionResponse(**suspicion.__dict__)
+
+
+def router(runtime: ServiceRuntime, protection: IdentityProtection) -> APIRouter:
+    api = APIRouter()
+    Staff = Annotated[Principal, runtime.auth.require(Role.INTAKE_STAFF)]
+    Admin = Annotated[Principal, runtime.auth.require(Role.ADMIN)]
+
+    @api.post("/cases", status_code=status.HTTP_201_CREATED, response_model=CaseResponse,
+              summary="Register an arrival", tags=["cases"],
+              responses={**DUPLICATE_WARNING, 200: {"model": CaseResponse, "description":
+                         "same_person: the existing case, updated"}})
+    async def register(request: RegistrationRequest, actor: Staff, response: Response
+                       ) -> CaseResponse:
+        resolution = request.resolution
         async with runtime.uow() as uow:
-            case = await register_arrival(uow, RegisterArrival(
-                survey=request.survey, registered_on=request.registered_on or date.today()))
-        return CaseResponse(**case.__dict__)
+            registered = await register_arrival(uow, protection, RegisterArrival(
+                identity=request.identity, answers=request.survey.model_dump(),
+                registered_on=request.registered_on or date.today(),
+                decision=resolution.decision if resolution else None,
+                existing_case_id=resolution.case_id if resolution else None), actor)
+        if not registered.created:
+            response.status_code = status.HTTP_200_OK
+        return CaseResponse.of(registered.case)
 
-    @api.get("/{case_id}", response_model=CaseResponse, summary="One case",
-             dependencies=[intake_staff])
-    async def get_case(case_id: uuid.UUID) -> CaseResponse:
+    @api.post("/cases/search", response_model=SearchResponse, tags=["cases"],
+              summary="Find cases by name and birth date (spelling variants included)")
+    async def search(request: SearchRequest, actor: Staff) -> SearchResponse:
         async with runtime.uow() as uow:
-            case = await CaseRepository(uow.session).get(case_id)
-        if case is None:
-            raise NotFound("case_id: no such case")
-        return CaseResponse(**case.__dict__)
+            found = await case_work.search_person(
+                uow, protection, request.family_name, request.given_names,
+                request.birth_date, actor, request.purpose)
+        return SearchResponse(matches=[CandidateResponse.of(each) for each in found])
+
+    @api.get("/cases/{case_id}", response_model=CaseRecordResponse, tags=["cases"],
+             summary="One case with the person's identity (audited)")
+    async def read(case_id: uuid.UUID, purpose: Purpose, actor: Staff) -> CaseRecordResponse:
+        async with runtime.uow() as uow:
+            record = await case_work.read_case(uow, protection, case_id, actor, purpose)
+        return _record(record)
+
+    @api.patch("/cases/{case_id}/survey", response_model=SurveyUpdateResponse, tags=["cases"],
+               summary="Correct survey answers (announces only the changed fields)")
+    async def update_survey(case_id: uuid.UUID, correction: SurveyCorrection,  # type: ignore[valid-type]
+                            actor: Staff) -> SurveyUpdateResponse:
+        answers = correction.model_dump(exclude_unset=True)
+        async with runtime.uow() as uow:
+            case, changes = await case_work.update_survey(uow, case_id, answers, actor)
+        return SurveyUpdateResponse(**CaseResponse.of(case).model_dump(),
+                                    changed_fields=sorted(changes))
+
+    @api.post("/cases/{case_id}/close", response_model=CaseResponse, tags=["cases"],
+              summary="Close the case: the pathway ended")
+    async def close(case_id: uuid.UUID, request: CloseRequest, actor: Staff) -> CaseResponse:
+        async with runtime.uow() as uow:
+            case = await case_work.close_case(uow, case_id, request.closed_on or date.today(),
+                                              request.reason, actor)
+        return CaseResponse.of(case)
+
+    @api.delete("/cases/{case_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["cases"],
+                summary="Erase the person (crypto-shredding; every service deletes the case)")
+    async def erase(case_id: uuid.UUID, actor: Staff) -> Response:
+        async with runtime.uow() as uow:
+            await case_work.erase_case(uow, case_id, actor)
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+    @api.get("/cases/{case_id}/export", response_model=ExportResponse, tags=["cases"],
+             summary="Data-subject export: all intake stores about the person (audited)")
+    async def export(case_id: uuid.UUID, actor: Staff) -> ExportResponse:
+        async with runtime.uow() as uow:
+            exported = await case_work.export_case(uow, protection, case_id, actor)
+        return ExportResponse(
+            case=_record(exported.record),
+            duplicate_suspicions=[_suspicion(each) for each in exported.suspicions],
+            audit=[AuditEntryResponse(**entry.__dict__) for entry in exported.audit])
+
+    @api.get("/duplicates", response_model=list[SuspicionResponse], tags=["duplicates"],
+             summary="Suspected duplicates")
+    async def list_suspicions(actor: Staff, status_: Annotated[
+            SuspicionStatus | None, Query(alias="status")] = SuspicionStatus.OPEN,
+            ) -> list[SuspicionResponse]:
+        async with runtime.uow() as uow:
+            found = await DuplicateRepository(uow.session).listed(status_)
+        return [_suspicion(each) for each in found]
+
+    @api.post("/duplicates", response_model=SuspicionResponse, tags=["duplicates"],
+              status_code=status.HTTP_201_CREATED,
+              summary="Record that two existing cases may be one person")
+    async def suspect(request: SuspicionRequest, actor: Staff) -> SuspicionResponse:
+        async with runtime.uow() as uow:
+            suspicion = await duplicates.suspect_duplicate(
+                uow, protection, request.case_id, request.other_case_id, actor)
+        return _suspicion(suspicion)
+
+    @api.post("/duplicates/scan", response_model=list[SuspicionResponse], tags=["duplicates"],
+              summary="Find likely duplicates among existing cases; records them as open")
+    async def scan(actor: Staff) -> list[SuspicionResponse]:
+        async with runtime.uow() as uow:
+            found = await duplicates.scan_for_duplicates(uow, protection, actor)
+        return [_suspicion(each) for each in found]
+
+    @api.post("/duplicates/{suspicion_id}/merge", response_model=SuspicionResponse,
+              tags=["duplicates"], summary="One person: merge into the surviving case")
+    async def merge(suspicion_id: uuid.UUID, request: MergeRequest, actor: Staff
+                    ) -> SuspicionResponse:
+        async with runtime.uow() as uow:
+            suspicion = await duplicates.merge_duplicate(uow, suspicion_id,
+                                                         request.surviving_case_id, actor)
+        return _suspicion(suspicion)
+
+    @api.post("/duplicates/{suspicion_id}/dismiss", response_model=SuspicionResponse,
+              tags=["duplicates"], summary="Two different people: dismiss the suspicion")
+    async def dismiss(suspicion_id: uuid.UUID, actor: Staff) -> SuspicionResponse:
+        async with runtime.uow() as uow:
+            suspicion = await duplicates.dismiss_duplicate(uow, suspicion_id, actor)
+        return _suspicion(suspicion)
+
+    @api.get("/audit", response_model=list[AuditEntryResponse], tags=["audit"],
+             summary="The audit log, newest first (admins)")
+    async def audit(actor: Admin, case_id: uuid.UUID | None = None,
+                    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+                    before: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+                    ) -> list[AuditEntryResponse]:
+        async with runtime.uow() as uow:
+            entries = await AuditLog(uow.session).entries(case_id=case_id, limit=limit,
+                                                          before=before)
+        return [AuditEntryResponse(**entry.__dict__) for entry in entries]
 
     return api

@@ -1,36 +1,158 @@
-"""RegisterArrival: record a new case and announce it — to the services that need the
-pseudonym (``CaseRegistered``) and, de-identified, to monitoring (``ArrivalFact``)."""
+"""RegisterArrival: record a new case — unless the person is likely known already.
+
+Before a case is created, the identity is checked against existing cases
+(:mod:`.duplicate_check`). Likely duplicates stop the registration
+(:class:`PossibleDuplicates`, answered 409 with the candidates); staff then decide: *same
+person* updates the existing case, *different person* creates the new one and records the
+decision. A new case is announced to the services that need the pseudonym
+(``CaseRegistered``) and, de-identified, to monitoring (``ArrivalFact`` and
+``ArrivalRecorded``).
+"""
 
 from __future__ import annotations
 
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
+from typing import Any
 
+from ankommen.intake.adapters.audit import AuditLog
+from ankommen.intake.adapters.duplicates import DuplicateRepository
+from ankommen.intake.adapters.identity_store import IdentityStore
 from ankommen.intake.adapters.repository import CaseRepository
+from ankommen.intake.domain.audit import AuditAction
 from ankommen.intake.domain.case import Case, district_of
+from ankommen.intake.domain.duplicates import Candidate, DuplicateSuspected, SuspicionStatus
+from ankommen.intake.domain.identity import Identity
+from ankommen.intake.service.duplicate_check import likely_duplicates
+from ankommen.intake.service.protection import IdentityProtection
+from ankommen.shared.auth import Principal
 from ankommen.shared.db.unit_of_work import UnitOfWork
+from ankommen.shared.errors import Conflict, DomainError, NotFound
 from ankommen.shared.events.contracts.facts import ArrivalFact
-from ankommen.shared.events.contracts.intake import CaseRegistered, Survey
+from ankommen.shared.events.contracts.intake import (
+    AgeBand,
+    ArrivalRecorded,
+    CaseRegistered,
+    SchoolingBand,
+    Survey,
+    SurveyUpdated,
+)
+
+
+class Decision(StrEnum):
+    SAME_PERSON = "same_person"
+    DIFFERENT_PERSON = "different_person"
+
+
+class PossibleDuplicates(Conflict):
+    """The person is likely registered already; nothing was created."""
+
+    def __init__(self, candidates: list[Candidate]) -> None:
+        super().__init__("identity: the person is likely registered already; confirm "
+                         "'same_person' with the case id or 'different_person'",
+                         field="identity")
+        self.candidates = candidates
 
 
 @dataclass(frozen=True)
 class RegisterArrival:
-    survey: Survey
+    identity: Identity
+    #: The survey answers without the age, which is derived from the birth date.
+    answers: dict[str, Any]
     registered_on: date
+    decision: Decision | None = None
+    #: With ``same_person``: the existing case that is this person.
+    existing_case_id: uuid.UUID | None = None
 
 
-async def register_arrival(uow: UnitOfWork, command: RegisterArrival) -> Case:
-    case = Case(survey=command.survey, registered_on=command.registered_on)
+@dataclass(frozen=True)
+class Registered:
+    case: Case
+    created: bool
+
+
+def derive_survey(identity: Identity, answers: dict[str, Any], registered_on: date) -> Survey:
+    if identity.birth_date > registered_on:
+        raise DomainError("identity.birth_date: after the day of intake",
+                          field="identity.birth_date")
+    return Survey.model_validate({**answers, "age_years": identity.age_on(registered_on)})
+
+
+async def register_arrival(uow: UnitOfWork, protection: IdentityProtection,
+                           command: RegisterArrival, actor: Principal) -> Registered:
+    survey = derive_survey(command.identity, command.answers, command.registered_on)
+    if command.decision is Decision.SAME_PERSON:
+        return Registered(await _update_existing(uow, protection, command, actor),
+                          created=False)
+    candidates = await likely_duplicates(uow, protection, command.identity)
+    if candidates and command.decision is not Decision.DIFFERENT_PERSON:
+        raise PossibleDuplicates(candidates)
+    case = Case(survey=survey, registered_on=command.registered_on)
     await CaseRepository(uow.session).add(case)
+    await IdentityStore(uow.session).add(case.case_id,
+                                         protection.vault.seal(case.case_id, command.identity))
+    await IdentityStore(uow.session).replace_indexes(case.case_id,
+                                                     protection.digests(command.identity))
+    for candidate in candidates:
+        suspicion = DuplicateSuspected(case.case_id, candidate.case_id, candidate.score)
+        suspicion.resolve(SuspicionStatus.DIFFERENT_PERSON)
+        await DuplicateRepository(uow.session).add(suspicion)
+    await AuditLog(uow.session).record(actor=actor.subject, role=actor.role.value,
+                                       action=AuditAction.REGISTER, case_id=case.case_id)
     await uow.publish(CaseRegistered(pseudonym=case.pseudonym, survey=case.survey,
                                      registered_on=case.registered_on),
                       key=case.pseudonym, subject=case.pseudonym)
-    # The fact gets its own random key: monitoring must not be able to link it to the case.
-    record_key = secrets.token_hex(16)
-    await uow.publish(ArrivalFact(record_key=record_key,
-                                  month=case.registered_on.strftime("%Y-%m"),
-                                  district=district_of(case.survey.region_key),
-                                  german_level=case.survey.german_level),
-                      key=record_key)
+    await publish_arrival_facts(uow, case)
+    return Registered(case, created=True)
+
+
+async def _update_existing(uow: UnitOfWork, protection: IdentityProtection,
+                           command: RegisterArrival, actor: Principal) -> Case:
+    """'Same person': the existing case takes the newer identity and survey answers."""
+    if command.existing_case_id is None:
+        raise DomainError("resolution.case_id: required with 'same_person'",
+                          field="resolution.case_id")
+    cases = CaseRepository(uow.session)
+    case = await cases.get(command.existing_case_id)
+    if case is None:
+        raise NotFound("resolution.case_id: no such case", field="resolution.case_id")
+    case.require_open()
+    store = IdentityStore(uow.session)
+    stored = await store.load(case.case_id)
+    if stored is None or stored[0] is None:
+        raise Conflict("resolution.case_id: the case has no identity", field="resolution.case_id")
+    await store.replace_ciphertext(case.case_id, protection.vault.reseal(
+        case.case_id, stored[0], command.identity))
+    await store.replace_indexes(case.case_id, protection.digests(command.identity))
+    # The age stays the one derived on the day the case was first registered.
+    changes = case.survey_changes({**command.answers, "age_years": case.survey.age_years})
+    if changes:
+        event = SurveyUpdated(pseudonym=case.pseudonym, changes=changes)
+        case.survey = event.apply_to(case.survey)
+        await cases.save(case)
+        await uow.publish(event, key=case.pseudonym, subject=case.pseudonym)
+    await AuditLog(uow.session).record(actor=actor.subject, role=actor.role.value,
+                                       action=AuditAction.UPDATE_IDENTITY, case_id=case.case_id)
     return case
+
+
+async def publish_arrival_facts(uow: UnitOfWork, case: Case) -> None:
+    """Each fact gets its own random key: monitoring must not be able to link facts to the
+    case or to each other."""
+    survey = case.survey
+    month = case.registered_on.strftime("%Y-%m")
+    district = district_of(survey.region_key)
+    record_key = secrets.token_hex(16)
+    await uow.publish(ArrivalFact(record_key=record_key, month=month, district=district,
+                                  german_level=survey.german_level), key=record_key)
+    record_key = secrets.token_hex(16)
+    await uow.publish(ArrivalRecorded(
+        record_key=record_key, month=month, district=district,
+        age_band=AgeBand.of(survey.age_years), gender=survey.gender,
+        german_level=survey.german_level, reads_latin_script=survey.reads_latin_script,
+        schooling_band=SchoolingBand.of(survey.schooling_years),
+        needs_childcare=survey.needs_childcare, residence_status=survey.residence_status),
+        key=record_key)

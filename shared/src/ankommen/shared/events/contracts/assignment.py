@@ -13,9 +13,12 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ankommen.shared.events.contracts.facts import Fact
 from ankommen.shared.events.contracts.vocabulary import (
     CourseType,
+    DistrictKey,
     GermanLevel,
+    Month,
     OpaqueId,
     ProviderId,
     Pseudonym,
@@ -172,3 +175,58 @@ class Waitlisted(PlacementEvent):
     pseudonym: Pseudonym
     reason: WaitlistReason
     waiting_since: date
+
+
+@registry.register
+class NextCourseProposed(PlacementEvent):
+    """The next step of the support chain (*Förderkette*) after a completed course, decided from
+    the level reached and the goals already known: no new survey. A placement follows when a
+    fitting seat is free."""
+
+    event_type: ClassVar[str] = "ankommen.assignment.next_course_proposed.v1"
+
+    pseudonym: Pseudonym
+    completed_course_id: OpaqueId
+    level_reached: GermanLevel
+    course_type: CourseType
+    target_level: GermanLevel
+
+
+class WaitingDaysBand(StrEnum):
+    """Coarse waiting time: exact days would help re-identify a case."""
+
+    UP_TO_30 = "0-30"
+    UP_TO_90 = "31-90"
+    UP_TO_180 = "91-180"
+    LONGER = "181+"
+
+    @classmethod
+    def of(cls, days: int) -> WaitingDaysBand:
+        for limit, band in ((30, cls.UP_TO_30), (90, cls.UP_TO_90), (180, cls.UP_TO_180)):
+            if days <= limit:
+                return band
+        return cls.LONGER
+
+
+@registry.register
+class PlacementMadeFact(Fact):
+    """Someone was offered a seat: month, district, course type and how long they waited."""
+
+    event_type: ClassVar[str] = "ankommen.assignment.placement_made_fact.v1"
+
+    month: Month
+    district: DistrictKey
+    course_type: CourseType
+    waiting_days: WaitingDaysBand
+
+
+@registry.register
+class WaitlistedFact(Fact):
+    """Someone was put on (or kept on) the waiting list, with the reason."""
+
+    event_type: ClassVar[str] = "ankommen.assignment.waitlisted_fact.v1"
+
+    month: Month
+    district: DistrictKey
+    reason: WaitlistReason
+    waiting_days: WaitingDaysBand

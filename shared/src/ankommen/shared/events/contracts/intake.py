@@ -1,7 +1,9 @@
-"""Events owned by intake, on the cases topic, keyed by the case pseudonym.
+"""Events owned by intake, on the cases topic, keyed by the case pseudonym; and intake's
+de-identified facts for monitoring, on the facts topic.
 
 They carry the pseudonym and the pseudonymous survey (brief section 4) — never identity: no
-names, birth dates, birth places, contact data or file numbers.
+names, birth dates, birth places, contact data or file numbers. Facts carry not even the
+pseudonym.
 """
 
 from __future__ import annotations
@@ -12,9 +14,12 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
+from ankommen.shared.events.contracts.facts import Fact
 from ankommen.shared.events.contracts.vocabulary import (
+    DistrictKey,
     GermanLevel,
     LanguageCode,
+    Month,
     Pseudonym,
     RegionKey,
     TimeSlot,
@@ -232,3 +237,58 @@ class CasesMerged(CaseEvent):
 
     surviving_pseudonym: Pseudonym
     merged_pseudonym: Pseudonym
+
+
+class AgeBand(StrEnum):
+    """Coarse age at intake; the youth band matches the youth integration course (under 27)."""
+
+    UNDER_18 = "under_18"
+    FROM_18_TO_26 = "18_to_26"
+    FROM_27_TO_44 = "27_to_44"
+    FROM_45_TO_64 = "45_to_64"
+    FROM_65 = "65_plus"
+
+    @classmethod
+    def of(cls, age_years: int) -> AgeBand:
+        for upper, band in ((18, cls.UNDER_18), (27, cls.FROM_18_TO_26),
+                            (45, cls.FROM_27_TO_44), (65, cls.FROM_45_TO_64)):
+            if age_years < upper:
+                return band
+        return cls.FROM_65
+
+
+class SchoolingBand(StrEnum):
+    """Coarse years of schooling."""
+
+    NONE = "none"
+    FROM_1_TO_6 = "1_to_6"
+    FROM_7_TO_9 = "7_to_9"
+    FROM_10_TO_12 = "10_to_12"
+    FROM_13 = "13_plus"
+
+    @classmethod
+    def of(cls, years: int) -> SchoolingBand:
+        for upper, band in ((1, cls.NONE), (7, cls.FROM_1_TO_6), (10, cls.FROM_7_TO_9),
+                            (13, cls.FROM_10_TO_12)):
+            if years < upper:
+                return band
+        return cls.FROM_13
+
+
+@registry.register
+class ArrivalRecorded(Fact):
+    """Someone arrived and was registered, described by coarse attributes only (no pseudonym,
+    no exact dates): the richer successor of ``ArrivalFact``, which intake still publishes
+    beside it until monitoring has moved over."""
+
+    event_type: ClassVar[str] = "ankommen.intake.arrival_recorded.v1"
+
+    month: Month
+    district: DistrictKey
+    age_band: AgeBand
+    gender: Gender
+    german_level: GermanLevel
+    reads_latin_script: bool
+    schooling_band: SchoolingBand
+    needs_childcare: bool
+    residence_status: ResidenceStatus

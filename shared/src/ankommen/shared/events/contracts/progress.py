@@ -10,19 +10,23 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ankommen.shared.events.contracts.facts import Fact
 from ankommen.shared.events.contracts.vocabulary import (
+    CourseType,
+    DistrictKey,
     GermanLevel,
+    Month,
     OpaqueId,
     Pseudonym,
     ReferralCode,
 )
 from ankommen.shared.events.envelope import EventData
 from ankommen.shared.events.registry import registry
-from ankommen.shared.topics import PARTICIPATION
+from ankommen.shared.topics import PARTICIPATION, PROVIDER_REJECTIONS, PROVIDER_REPORTS
 
 
 class ParticipationEvent(EventData):
@@ -109,3 +113,257 @@ class CourseDiscontinued(ParticipationEvent):
 
     discontinued_on: date
     reason: DiscontinuationReason
+
+
+class InterruptionReason(StrEnum):
+    """Why a participant paused (*Unterbrechung*); the same coarse categories as dropouts."""
+
+    ILLNESS = "illness"
+    CHILDCARE = "childcare"
+    PREGNANCY = "pregnancy"
+    WORK = "work"
+    TRAVEL = "travel"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+@registry.register
+class ParticipationInterrupted(ParticipationEvent):
+    """The participant paused the course; the seat stays theirs."""
+
+    event_type: ClassVar[str] = "ankommen.progress.participation_interrupted.v1"
+
+    interrupted_on: date
+    reason: InterruptionReason
+
+
+@registry.register
+class ParticipationResumed(ParticipationEvent):
+    """The participant is back after an interruption."""
+
+    event_type: ClassVar[str] = "ankommen.progress.participation_resumed.v1"
+
+    resumed_on: date
+
+
+class ReportKind(StrEnum):
+    """What a provider report says; also the ``kind`` discriminator of :data:`Report`."""
+
+    ENROLMENT = "enrolment"
+    ATTENDANCE = "attendance"
+    INTERRUPTION = "interruption"
+    RESUMPTION = "resumption"
+    EXAM_RESULT = "exam_result"
+    COMPLETION = "completion"
+    DISCONTINUATION = "discontinuation"
+    RETRACTION = "retraction"
+
+
+class CorrectionAction(StrEnum):
+    CORRECTED = "corrected"
+    RETRACTED = "retracted"
+
+
+@registry.register
+class ReportCorrected(ParticipationEvent):
+    """Audit event: report ``report_id`` corrected or retracted the earlier report
+    ``corrects_report_id``. A correction is also announced by the corrected event itself
+    (e.g. an :class:`ExamResultRecorded` with ``corrects_report_id``); the original stays in
+    the history."""
+
+    event_type: ClassVar[str] = "ankommen.progress.report_corrected.v1"
+
+    corrects_report_id: OpaqueId
+    action: CorrectionAction
+    original_kind: ReportKind
+
+
+# --- The provider-report contract (inbound, from providers' own systems) -------------------
+
+
+class ReportBase(BaseModel):
+    """Fields every provider report carries, on every channel (web form, CSV, HTTP, Kafka).
+
+    ``report_id`` is chosen by the provider and is its idempotency key: the same id again is
+    a duplicate, not a second report. ``corrects_report_id`` turns a report into a correction
+    of an earlier one (of the same kind); a ``retraction`` withdraws the earlier report.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    report_id: OpaqueId
+    referral_code: ReferralCode
+    corrects_report_id: OpaqueId | None = None
+
+
+class EnrolmentReport(ReportBase):
+    kind: Literal["enrolment"]
+    started_on: date
+
+
+class AttendanceReport(ReportBase):
+    kind: Literal["attendance"]
+    period_start: date
+    period_end: date
+    hours_attended: float = Field(ge=0, le=2000)
+    hours_planned: float = Field(gt=0, le=2000)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AttendanceReport:
+        if self.period_end < self.period_start:
+            raise ValueError("period_end: before period_start")
+        if self.hours_attended > self.hours_planned:
+            raise ValueError("hours_attended: more than hours_planned")
+        return self
+
+
+class InterruptionReport(ReportBase):
+    kind: Literal["interruption"]
+    interrupted_on: date
+    reason: InterruptionReason
+
+
+class ResumptionReport(ReportBase):
+    kind: Literal["resumption"]
+    resumed_on: date
+
+
+class ExamResultReport(ReportBase):
+    kind: Literal["exam_result"]
+    exam: ExamType
+    taken_on: date
+    passed: bool
+    level_reached: GermanLevel | None = None
+    skills: dict[Skill, GermanLevel] = Field(default_factory=dict)
+
+
+class CompletionReport(ReportBase):
+    kind: Literal["completion"]
+    completed_on: date
+    level_reached: GermanLevel | None = None
+
+
+class DiscontinuationReport(ReportBase):
+    kind: Literal["discontinuation"]
+    discontinued_on: date
+    reason: DiscontinuationReason
+
+
+class RetractionReport(ReportBase):
+    """Withdraws the report ``corrects_report_id`` (which must be given)."""
+
+    kind: Literal["retraction"]
+    corrects_report_id: OpaqueId
+
+
+#: One provider report, discriminated by ``kind``.
+Report = Annotated[
+    EnrolmentReport | AttendanceReport | InterruptionReport | ResumptionReport
+    | ExamResultReport | CompletionReport | DiscontinuationReport | RetractionReport,
+    Field(discriminator="kind"),
+]
+
+
+@registry.register
+class ProviderReportSubmitted(EventData):
+    """A report a provider's own system put on ``ankommen.provider.reports``, keyed by the
+    referral code.
+
+    The provider identifies itself by the envelope ``source`` ``/providers/<provider_id>``;
+    in production each provider's Kafka principal may only produce with its own source (topic
+    ACLs per provider plus a check in progress that the key and source agree with the
+    placement). ``report`` is one :data:`Report` object; it is validated by progress like
+    every other channel, so that a faulty report becomes a rejection the provider can read on
+    ``ankommen.provider.rejections`` rather than a dead letter only operators see.
+    """
+
+    event_type: ClassVar[str] = "ankommen.provider.report_submitted.v1"
+    topic: ClassVar[str] = PROVIDER_REPORTS.name
+    aggregate_type: ClassVar[str] = "referral"
+    carries_trace_context: ClassVar[bool] = False
+
+    report: dict[str, Any] = Field(description="One progress report object, discriminated "
+                                               "by `kind` (see the progress API schema).")
+
+
+#: Envelope ``source`` prefix by which a provider names itself on the provider topic.
+PROVIDER_SOURCE_PREFIX = "/providers/"
+
+
+class RejectionReason(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    field: str = Field(max_length=100)
+    reason: str = Field(max_length=300)
+
+
+@registry.register
+class ProviderReportRejected(EventData):
+    """Progress refused a provider's report: which field, and why. Keyed by referral code
+    (or the report id when the code itself was unreadable)."""
+
+    event_type: ClassVar[str] = "ankommen.progress.provider_report_rejected.v1"
+    topic: ClassVar[str] = PROVIDER_REJECTIONS.name
+    aggregate_type: ClassVar[str] = "referral"
+    carries_trace_context: ClassVar[bool] = False
+
+    provider_id: str | None = Field(None, max_length=64)
+    report_id: str | None = Field(None, max_length=64)
+    referral_code: str | None = Field(None, max_length=64)
+    errors: list[RejectionReason] = Field(min_length=1)
+
+
+# --- Facts for monitoring (no pseudonym, no exact dates) ------------------------------------
+
+
+class AttendanceBand(StrEnum):
+    """Share of planned hours attended, in coarse bands."""
+
+    BELOW_50 = "below_50"
+    FROM_50_TO_75 = "50_to_75"
+    FROM_75_TO_90 = "75_to_90"
+    AT_LEAST_90 = "at_least_90"
+    UNKNOWN = "unknown"
+
+
+class ExamOutcome(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    NOT_TAKEN = "not_taken"
+
+
+class CourseOutcome(StrEnum):
+    COMPLETED = "completed"
+    DISCONTINUED = "discontinued"
+
+
+@registry.register
+class CourseOutcomeFact(Fact):
+    """A participation ended: how (completed or discontinued), with attendance band, exam
+    outcome, course type, the course's district, the month it ended and the weeks in course."""
+
+    event_type: ClassVar[str] = "ankommen.progress.course_outcome_fact.v1"
+
+    outcome: CourseOutcome
+    discontinuation_reason: DiscontinuationReason | None = None
+    attendance_band: AttendanceBand
+    exam_outcome: ExamOutcome
+    level_reached: GermanLevel | None = None
+    course_type: CourseType
+    district: DistrictKey
+    month: Month
+    weeks_in_course: int = Field(ge=0, le=520)
+
+
+@registry.register
+class ExamResultFact(Fact):
+    """An exam was taken: exam type, outcome and level, course type, district, month."""
+
+    event_type: ClassVar[str] = "ankommen.progress.exam_result_fact.v1"
+
+    exam: ExamType
+    outcome: ExamOutcome
+    level_reached: GermanLevel | None = None
+    course_type: CourseType
+    district: DistrictKey
+    month: Month

@@ -1,0 +1,124 @@
+"""A person's identity (brief section 4): who they are, kept apart from the survey.
+
+Identity never leaves intake in plaintext: it is encrypted before it is stored
+(:mod:`ankommen.intake.adapters.crypto`) and reaches other services only as a random pseudonym.
+The rules here make it plausible before anything is stored or compared; the survey's age is
+derived from the birth date on the day of intake, so the two cannot disagree.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from ankommen.intake.domain.countries import is_country_code
+
+MAX_AGE_YEARS = 110
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+CountryCode = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
+                                               pattern=r"^[A-Za-z]{3}$")]
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Completed years of life on ``day`` (a person born 29 February ages on 1 March)."""
+    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
+    return day.year - birth_date.year - int(before_birthday)
+
+
+def plausible_birth_date(value: date) -> date:
+    """Not in the future, and no older than :data:`MAX_AGE_YEARS` today."""
+    today = date.today()
+    if value > today:
+        raise ValueError("must not be in the future")
+    if age_on(value, today) > MAX_AGE_YEARS:
+        raise ValueError(f"gives an age over {MAX_AGE_YEARS} years")
+    return value
+
+
+def _country(code: str) -> str:
+    if not is_country_code(code):
+        raise ValueError("not an ISO 3166-1 alpha-3 country code")
+    return code
+
+
+class FileNumberKind(StrEnum):
+    """Numbers other agencies gave the person; equal numbers mean the same person."""
+
+    FEDERAL_OFFICE = "federal_office"  # BAMF Aktenzeichen
+    FOREIGNERS_OFFICE = "foreigners_office"  # Ausländerbehörde
+    JOB_CENTRE = "job_centre"  # BG-Nummer / Kundennummer
+    CENTRAL_REGISTER = "central_register"  # AZR-Nummer
+    OTHER = "other"
+
+
+class FileNumber(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: FileNumberKind
+    number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3,
+                                             max_length=40,
+                                             pattern=r"^[A-Za-z0-9][A-Za-z0-9 ./-]*$")]
+
+    @property
+    def normalised(self) -> str:
+        """Separators and case do not make a different number."""
+        return "".join(char for char in self.number.upper() if char.isalnum())
+
+
+class Address(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    street: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                             max_length=120)]
+    postal_code: Annotated[str, StringConstraints(pattern=r"^\d{5}$")]
+    city: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                           max_length=80)]
+    care_of: str | None = Field(None, max_length=120, description="c/o, e.g. a shelter")
+
+
+class Identity(BaseModel):
+    """Who the person is. Encrypted at rest; only intake staff see it, and every look is
+    audited."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    family_name: Name
+    given_names: Name
+    birth_date: date
+    birth_place: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] \
+        | None = None
+    birth_country: CountryCode | None = None
+    nationalities: list[CountryCode] = Field(default_factory=list, max_length=5)
+    phone: Annotated[str, StringConstraints(strip_whitespace=True,
+                                            pattern=r"^\+?[0-9][0-9 ()/-]{4,24}$")] \
+        | None = None
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254,
+                                            pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] \
+        | None = None
+    address: Address | None = None
+    file_numbers: list[FileNumber] = Field(default_factory=list, max_length=5)
+
+    @field_validator("birth_date")
+    @classmethod
+    def _plausible_birth_date(cls, value: date) -> date:
+        return plausible_birth_date(value)
+
+    @field_validator("birth_country")
+    @classmethod
+    def _known_birth_country(cls, value: str | None) -> str | None:
+        return None if value is None else _country(value)
+
+    @field_validator("nationalities")
+    @classmethod
+    def _known_nationalities(cls, values: list[str]) -> list[str]:
+        checked = [_country(value) for value in values]
+        if len(set(checked)) != len(checked):
+            raise ValueError("lists a nationality twice")
+        return checked
+
+    def age_on(self, day: date) -> int:
+        return age_on(self.birth_date, day)

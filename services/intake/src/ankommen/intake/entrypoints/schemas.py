@@ -1,0 +1,193 @@
+"""Request and response bodies of intake's HTTP API (documented in its OpenAPI)."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    create_model,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import SkipJsonSchema
+
+from ankommen.intake.domain.audit import Purpose
+from ankommen.intake.domain.case import Case
+from ankommen.intake.domain.duplicates import Candidate, SuspicionStatus
+from ankommen.intake.domain.identity import Identity, Name, plausible_birth_date
+from ankommen.intake.service.register_arrival import Decision
+from ankommen.shared.events.contracts.intake import ClosureReason, Survey
+
+
+def _not_in_future(value: date | None) -> date | None:
+    if value is not None and value > date.today():
+        raise ValueError("must not be in the future")
+    return value
+
+
+class SurveyAnswers(Survey):
+    """The survey as asked in the interview: everything but the age, which intake derives
+    from the birth date on the day of intake."""
+
+    age_years: SkipJsonSchema[int | None] = Field(None, exclude=True)
+
+    @field_validator("age_years")
+    @classmethod
+    def _derived(cls, value: int | None) -> int | None:
+        if value is not None:
+            raise ValueError("derived from identity.birth_date; do not send it")
+        return value
+
+
+class Resolution(BaseModel):
+    """Staff's answer to a duplicate warning."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Decision
+    case_id: uuid.UUID | None = Field(None, description="With same_person: the existing case")
+
+    @model_validator(mode="after")
+    def _case_for_same_person(self) -> Resolution:
+        if self.decision is Decision.SAME_PERSON and self.case_id is None:
+            raise ValueError("case_id: required with 'same_person'")
+        return self
+
+
+class RegistrationRequest(BaseModel):
+    """An arrival: the identity (encrypted at once) and the survey (pseudonymous)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    identity: Identity
+    survey: SurveyAnswers
+    registered_on: date | None = Field(None, description="Day of intake; defaults to today")
+    resolution: Resolution | None = Field(
+        None, description="Only after a duplicate warning (409): the staff's decision")
+
+    _registered_on_not_in_future = field_validator("registered_on")(
+        classmethod(lambda cls, value: _not_in_future(value)))
+
+
+class CaseResponse(BaseModel):
+    case_id: uuid.UUID
+    pseudonym: str = Field(description="The case's pseudonym, the only id other services see")
+    registered_on: date
+    survey: Survey
+    closed_on: date | None = None
+    closure_reason: ClosureReason | None = None
+
+    @classmethod
+    def of(cls, case: Case) -> CaseResponse:
+        return cls(case_id=case.case_id, pseudonym=case.pseudonym,
+                   registered_on=case.registered_on, survey=case.survey,
+                   closed_on=case.closed_on, closure_reason=case.closure_reason)
+
+
+class CaseRecordResponse(CaseResponse):
+    identity: Identity
+
+
+class CandidateResponse(BaseModel):
+    case_id: uuid.UUID
+    score: float = Field(ge=0, le=1)
+    registered_on: date | None
+
+    @classmethod
+    def of(cls, candidate: Candidate) -> CandidateResponse:
+        return cls(case_id=candidate.case_id, score=candidate.score,
+                   registered_on=candidate.registered_on)
+
+
+class SearchRequest(BaseModel):
+    """Names and birth date travel in the body, never in the URL (URLs end up in logs)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    family_name: Name
+    given_names: Name
+    birth_date: date
+    purpose: Purpose = Purpose.COUNSELLING
+
+    @field_validator("birth_date")
+    @classmethod
+    def _plausible(cls, value: date) -> date:
+        return plausible_birth_date(value)
+
+
+class SearchResponse(BaseModel):
+    matches: list[CandidateResponse]
+
+
+def _optional(name: str) -> tuple[Any, Any]:
+    field = copy.copy(Survey.model_fields[name])
+    field.default = None
+    field.default_factory = None
+    return field.annotation | None, field
+
+
+#: A correction of the survey: any subset of its answers (the age is derived, not editable).
+SurveyCorrection = create_model(
+    "SurveyCorrection", __config__=ConfigDict(extra="forbid"),
+    **{name: _optional(name) for name in Survey.model_fields if name != "age_years"})
+
+
+class SurveyUpdateResponse(CaseResponse):
+    changed_fields: list[str] = Field(description="Fields announced in SurveyUpdated")
+
+
+class CloseRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: ClosureReason
+    closed_on: date | None = Field(None, description="Defaults to today")
+
+    _closed_on_not_in_future = field_validator("closed_on")(
+        classmethod(lambda cls, value: _not_in_future(value)))
+
+
+class SuspicionResponse(BaseModel):
+    suspicion_id: uuid.UUID
+    case_id: uuid.UUID
+    other_case_id: uuid.UUID
+    score: float
+    status: SuspicionStatus
+    detected_at: datetime
+    resolved_at: datetime | None
+
+
+class SuspicionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    case_id: uuid.UUID
+    other_case_id: uuid.UUID
+
+
+class MergeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    surviving_case_id: uuid.UUID
+
+
+class AuditEntryResponse(BaseModel):
+    entry_id: int
+    at: datetime
+    actor: str
+    role: str
+    action: str
+    case_id: uuid.UUID | None
+    purpose: str | None
+
+
+class ExportResponse(BaseModel):
+    """All intake stores about the person: case, identity, survey, suspicions, audit."""
+
+    case: CaseRecordResponse
+    duplicate_suspicions: list[SuspicionResponse]
+    audit: list[AuditEntryResponse]

@@ -1,0 +1,144 @@
+"""Everyday case work: look up, read (audited), correct the survey, close, export, erase.
+
+Every use case that shows or changes a person's data writes an audit entry in the same
+transaction, so a disclosure without its entry cannot happen.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from ankommen.intake.adapters.audit import AuditEntry, AuditLog
+from ankommen.intake.adapters.duplicates import DuplicateRepository
+from ankommen.intake.adapters.identity_store import IdentityStore
+from ankommen.intake.adapters.outbox import forget_published
+from ankommen.intake.adapters.repository import CaseRepository
+from ankommen.intake.domain.audit import AuditAction, Purpose
+from ankommen.intake.domain.case import Case
+from ankommen.intake.domain.duplicates import Candidate, DuplicateSuspected
+from ankommen.intake.domain.identity import Identity
+from ankommen.intake.service.duplicate_check import likely_duplicates
+from ankommen.intake.service.protection import IdentityProtection
+from ankommen.shared.auth import Principal
+from ankommen.shared.db.unit_of_work import UnitOfWork
+from ankommen.shared.errors import DomainError, NotFound
+from ankommen.shared.events.contracts.intake import (
+    CaseClosed,
+    CaseErased,
+    ClosureReason,
+    SurveyUpdated,
+)
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """A case with the person's identity, as intake staff see it."""
+
+    case: Case
+    identity: Identity
+
+
+async def existing_case(uow: UnitOfWork, case_id: uuid.UUID) -> Case:
+    case = await CaseRepository(uow.session).get(case_id)
+    if case is None:
+        raise NotFound("case_id: no such case", field="case_id")
+    return case
+
+
+async def record_audit(uow: UnitOfWork, actor: Principal, action: AuditAction,
+                 case_id: uuid.UUID | None = None, purpose: Purpose | None = None) -> None:
+    await AuditLog(uow.session).record(actor=actor.subject, role=actor.role.value,
+                                       action=action.value, case_id=case_id,
+                                       purpose=purpose.value if purpose else None)
+
+
+async def open_identity(uow: UnitOfWork, protection: IdentityProtection,
+                        case_id: uuid.UUID) -> Identity:
+    stored = await IdentityStore(uow.session).load(case_id)
+    if stored is None:
+        raise NotFound("case_id: the case has no identity", field="case_id")
+    return protection.vault.open(case_id, *stored)
+
+
+async def read_case(uow: UnitOfWork, protection: IdentityProtection, case_id: uuid.UUID,
+                    actor: Principal, purpose: Purpose) -> CaseRecord:
+    case = await existing_case(uow, case_id)
+    identity = await open_identity(uow, protection, case_id)
+    await record_audit(uow, actor, AuditAction.READ_IDENTITY, case_id, purpose)
+    return CaseRecord(case, identity)
+
+
+async def search_person(uow: UnitOfWork, protection: IdentityProtection, family_name: str,
+                        given_names: str, birth_date: date, actor: Principal,
+                        purpose: Purpose) -> list[Candidate]:
+    """Cases likely belonging to this name and birth date (no identity in the answer)."""
+    probe = Identity(family_name=family_name, given_names=given_names, birth_date=birth_date)
+    found = await likely_duplicates(uow, protection, probe)
+    await record_audit(uow, actor, AuditAction.SEARCH, None, purpose)
+    return found
+
+
+async def update_survey(uow: UnitOfWork, case_id: uuid.UUID, answers: dict[str, Any],
+                        actor: Principal) -> tuple[Case, dict[str, Any]]:
+    """Apply corrected answers; announce only the fields that really changed."""
+    if "age_years" in answers:
+        raise DomainError("changes.age_years: derived from the birth date, not editable",
+                          field="changes.age_years")
+    case = await existing_case(uow, case_id)
+    case.require_open()
+    changes = case.survey_changes(answers)
+    if changes:
+        event = SurveyUpdated(pseudonym=case.pseudonym, changes=changes)
+        case.survey = event.apply_to(case.survey)
+        await CaseRepository(uow.session).save(case)
+        await uow.publish(event, key=case.pseudonym, subject=case.pseudonym)
+        await record_audit(uow, actor, AuditAction.UPDATE_SURVEY, case_id)
+    return case, changes
+
+
+async def close_case(uow: UnitOfWork, case_id: uuid.UUID, closed_on: date,
+                     reason: ClosureReason, actor: Principal) -> Case:
+    case = await existing_case(uow, case_id)
+    case.close(closed_on, reason)
+    await CaseRepository(uow.session).save(case)
+    await uow.publish(CaseClosed(pseudonym=case.pseudonym, closed_on=closed_on, reason=reason),
+                      key=case.pseudonym, subject=case.pseudonym)
+    await record_audit(uow, actor, AuditAction.CLOSE, case_id)
+    return case
+
+
+async def erase_case(uow: UnitOfWork, case_id: uuid.UUID, actor: Principal) -> None:
+    """Erasure (*Löschung*): destroy the data key (every copy of the identity, backups
+    included, becomes unreadable), the blind indexes and the case; tell every service.
+
+    The audit log keeps that an erasure happened — not whom it concerned."""
+    case = await existing_case(uow, case_id)
+    await IdentityStore(uow.session).destroy(case_id)
+    await DuplicateRepository(uow.session).remove_involving(case_id)
+    await CaseRepository(uow.session).remove(case_id)
+    await forget_published(uow, case.pseudonym)
+    audit = AuditLog(uow.session)
+    await audit.forget_case(case_id)
+    await record_audit(uow, actor, AuditAction.ERASE, None, Purpose.DATA_SUBJECT_REQUEST)
+    await uow.publish(CaseErased(pseudonym=case.pseudonym), key=case.pseudonym,
+                      subject=case.pseudonym)
+
+
+@dataclass(frozen=True)
+class DataExport:
+    """Everything intake stores about one person (GDPR Art. 15)."""
+
+    record: CaseRecord
+    suspicions: list[DuplicateSuspected]
+    audit: list[AuditEntry]
+
+
+async def export_case(uow: UnitOfWork, protection: IdentityProtection, case_id: uuid.UUID,
+                      actor: Principal) -> DataExport:
+    record = await read_case(uow, protection, case_id, actor, Purpose.DATA_SUBJECT_REQUEST)
+    await record_audit(uow, actor, AuditAction.EXPORT, case_id, Purpose.DATA_SUBJECT_REQUEST)
+    return DataExport(record, await DuplicateRepository(uow.session).involving(case_id),
+                      await AuditLog(uow.session).entries(case_id=case_id, limit=1000))

@@ -1,0 +1,110 @@
+"""Duplicates found after registration: record the suspicion, then merge or dismiss it.
+
+Merging keeps the surviving case (and its identity), erases the other one's identity and
+announces ``CasesMerged`` so that downstream services move the merged pseudonym's rows to the
+surviving one.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from ankommen.intake.adapters.duplicates import DuplicateRepository
+from ankommen.intake.adapters.identity_store import IdentityStore
+from ankommen.intake.adapters.repository import CaseRepository
+from ankommen.intake.domain.audit import AuditAction, Purpose
+from ankommen.intake.domain.duplicates import DuplicateSuspected, SuspicionStatus
+from ankommen.intake.domain.matching import NameKey, is_likely_duplicate, match_score
+from ankommen.intake.service.case_work import existing_case, open_identity, record_audit
+from ankommen.intake.service.protection import IdentityProtection
+from ankommen.shared.auth import Principal
+from ankommen.shared.db.unit_of_work import UnitOfWork
+from ankommen.shared.errors import Conflict, DomainError, NotFound
+from ankommen.shared.events.contracts.intake import CasesMerged
+
+
+async def suspect_duplicate(uow: UnitOfWork, protection: IdentityProtection,
+                            case_id: uuid.UUID, other_case_id: uuid.UUID,
+                            actor: Principal) -> DuplicateSuspected:
+    """Record that two cases may be one person, scored like at registration."""
+    if case_id == other_case_id:
+        raise DomainError("other_case_id: the same case", field="other_case_id")
+    for each in (case_id, other_case_id):
+        await existing_case(uow, each)
+    score = match_score(NameKey.of_identity(await open_identity(uow, protection, case_id)),
+                        NameKey.of_identity(await open_identity(uow, protection,
+                                                                other_case_id)))
+    suspicion = DuplicateSuspected(case_id, other_case_id, score)
+    await DuplicateRepository(uow.session).add(suspicion)
+    await record_audit(uow, actor, AuditAction.SUSPECT_DUPLICATE, case_id, Purpose.DUPLICATE_REVIEW)
+    return suspicion
+
+
+async def scan_for_duplicates(uow: UnitOfWork, protection: IdentityProtection,
+                              actor: Principal, limit: int = 1000) -> list[DuplicateSuspected]:
+    """Look through the existing cases for pairs that are likely one person — e.g. after
+    someone was registered twice as 'different person', or after the folding rules improved —
+    and record each new one as an open suspicion for staff to merge or dismiss."""
+    duplicates = DuplicateRepository(uow.session)
+    known = await duplicates.known_pairs()
+    store = IdentityStore(uow.session)
+    keys: dict[uuid.UUID, NameKey] = {}
+
+    async def key_of(case_id: uuid.UUID) -> NameKey:
+        if case_id not in keys:  # each identity decrypted once per scan
+            keys[case_id] = NameKey.of_identity(await open_identity(uow, protection, case_id))
+        return keys[case_id]
+
+    found = []
+    for case_id, other_case_id in await store.pairs_sharing_digests(limit):
+        if frozenset((case_id, other_case_id)) in known:
+            continue
+        score = match_score(await key_of(case_id), await key_of(other_case_id))
+        if is_likely_duplicate(score):
+            suspicion = DuplicateSuspected(case_id, other_case_id, score)
+            await duplicates.add(suspicion)
+            found.append(suspicion)
+    await record_audit(uow, actor, AuditAction.SCAN_DUPLICATES, None, Purpose.DUPLICATE_REVIEW)
+    return found
+
+
+async def _open_suspicion(uow: UnitOfWork, suspicion_id: uuid.UUID) -> DuplicateSuspected:
+    suspicion = await DuplicateRepository(uow.session).get(suspicion_id)
+    if suspicion is None:
+        raise NotFound("suspicion_id: no such suspicion", field="suspicion_id")
+    if suspicion.status is not SuspicionStatus.OPEN:
+        raise Conflict("suspicion_id: already resolved", field="suspicion_id")
+    return suspicion
+
+
+async def dismiss_duplicate(uow: UnitOfWork, suspicion_id: uuid.UUID,
+                            actor: Principal) -> DuplicateSuspected:
+    suspicion = await _open_suspicion(uow, suspicion_id)
+    suspicion.resolve(SuspicionStatus.DIFFERENT_PERSON)
+    await DuplicateRepository(uow.session).save(suspicion)
+    await record_audit(uow, actor, AuditAction.DISMISS_DUPLICATE, suspicion.case_id,
+                 Purpose.DUPLICATE_REVIEW)
+    return suspicion
+
+
+async def merge_duplicate(uow: UnitOfWork, suspicion_id: uuid.UUID, surviving_case_id: uuid.UUID,
+                          actor: Principal) -> DuplicateSuspected:
+    """The two cases are one person: ``surviving_case_id`` stays, the other one goes."""
+    suspicion = await _open_suspicion(uow, suspicion_id)
+    pair = {suspicion.case_id, suspicion.other_case_id}
+    if surviving_case_id not in pair:
+        raise DomainError("surviving_case_id: not one of the suspicion's cases",
+                          field="surviving_case_id")
+    (merged_case_id,) = pair - {surviving_case_id}
+    surviving = await existing_case(uow, surviving_case_id)
+    merged = await existing_case(uow, merged_case_id)
+    suspicion.resolve(SuspicionStatus.MERGED)
+    duplicates = DuplicateRepository(uow.session)
+    await duplicates.save(suspicion)
+    await IdentityStore(uow.session).destroy(merged_case_id)
+    await CaseRepository(uow.session).remove(merged_case_id)
+    await record_audit(uow, actor, AuditAction.MERGE, surviving_case_id, Purpose.DUPLICATE_REVIEW)
+    await uow.publish(CasesMerged(surviving_pseudonym=surviving.pseudonym,
+                                  merged_pseudonym=merged.pseudonym),
+                      key=merged.pseudonym, subject=merged.pseudonym)
+    return suspicion

@@ -1,0 +1,33 @@
+"""The keys that protect identities, bundled for the use cases that need them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ankommen.intake.adapters.crypto import BlindIndex, IdentityVault
+from ankommen.intake.config import IntakeSettings
+from ankommen.intake.domain.identity import Identity
+from ankommen.intake.domain.matching import NameKey, index_terms
+
+
+@dataclass(frozen=True)
+class IdentityProtection:
+    vault: IdentityVault
+    blind_index: BlindIndex
+    candidate_limit: int = 50
+
+    @classmethod
+    def from_settings(cls, settings: IntakeSettings) -> IdentityProtection:
+        return cls(IdentityVault(settings.current_master_key(), settings.retired_master_keys()),
+                   BlindIndex(settings.blind_index_key.get_secret_value().encode()),
+                   settings.duplicate_candidate_limit)
+
+    def name_digests(self, identity: Identity) -> set[str]:
+        return self.blind_index.digests(index_terms(NameKey.of_identity(identity)))
+
+    def file_number_digests(self, identity: Identity) -> set[str]:
+        return self.blind_index.digests({f"file:{number.kind.value}:{number.normalised}"
+                                         for number in identity.file_numbers})
+
+    def digests(self, identity: Identity) -> set[str]:
+        return self.name_digests(identity) | self.file_number_digests(identity)

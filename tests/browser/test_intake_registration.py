@@ -1,0 +1,71 @@
+"""Intake staff in a real browser: sign in, fill the interview form, see the confirmation;
+register a spelling variant of the same person and see the duplicate warning inline, then
+confirm "same person"."""
+
+from __future__ import annotations
+
+from playwright.async_api import Page
+
+from ankommen.shared.auth import Role, issue_token
+from ankommen.shared.settings import DEVELOPMENT_TOKEN_SECRET
+from tests.browser.conftest import screenshot_path
+from tests.support.services import served_over_http
+
+
+async def fill_interview(page: Page, family_name: str, given_names: str) -> None:
+    await page.fill("#family_name", family_name)
+    await page.fill("#given_names", given_names)
+    await page.fill("#birth_date", "1990-03-04")
+    await page.select_option("#gender", "male")
+    await page.fill("#nationalities", "SYR")
+    await page.fill("#region_key", "03358021")
+    await page.select_option("#residence_status", "recognised_refugee")
+    await page.select_option("#course_entitlement", "entitled")
+    await page.fill("#first_languages", "ara")
+    await page.select_option("#german_level", "A1")
+    await page.fill("#schooling_years", "9")
+    await page.select_option("#school_qualification", "lower_secondary")
+    await page.fill("#max_travel_minutes", "45")
+    await page.check("input[name='availability[]'][value=mornings]")
+    await page.check("input[name='goals[]'][value=work]")
+    await page.fill("#interview_language", "ara")
+
+
+async def test_staff_register_a_person_and_are_warned_of_a_spelling_variant(
+        kafka, sqlite_databases, page):
+    async with served_over_http("intake", bootstrap=kafka.bootstrap_servers,
+                                database_url=await sqlite_databases.url("intake")
+                                ) as (base_url, intake):
+        await page.goto(f"{base_url}/")
+        assert "/login" in page.url
+        await page.fill("#token", issue_token(DEVELOPMENT_TOKEN_SECRET, Role.INTAKE_STAFF,
+                                              "auslaenderbehoerde"))
+        await page.click("button[type=submit]")
+        await page.wait_for_url(f"{base_url}/")
+        assert await page.locator("legend").first.inner_text() == "Person"
+
+        await fill_interview(page, "Al-Hassan", "Mohammed")
+        await page.click("#register")
+        await page.wait_for_selector("#confirmation")
+        assert await page.locator("#confirmation").inner_text() == "Der Fall wurde angelegt."
+        pseudonym = await page.locator("#pseudonym").inner_text()
+        await page.screenshot(path=screenshot_path("intake-registered"))
+
+        await page.goto(f"{base_url}/")
+        await fill_interview(page, "Alhasan", "Muhammad")
+        await page.select_option("#german_level", "A2")
+        await page.click("#register")
+        warning = page.locator("#duplicate-warning")
+        await warning.wait_for()
+        assert "wahrscheinlich schon erfasst" in await warning.inner_text()
+        assert await warning.locator("tbody tr").count() == 1
+        assert await page.input_value("#family_name") == "Alhasan"
+        await page.screenshot(path=screenshot_path("intake-duplicate-warning"), full_page=True)
+
+        await warning.locator("button[value^=same_person]").click()
+        await page.wait_for_selector("#confirmation")
+        assert "aktualisiert" in await page.locator("#confirmation").inner_text()
+        assert await page.locator("#pseudonym").inner_text() == pseudonym
+
+        await page.goto(f"{base_url}/?lang=en")
+        assert await page.locator("legend").first.inner_text() == "Identity"
