@@ -7,9 +7,10 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from ankommen.assignment.adapters.tables import messaging, metadata
 from ankommen.assignment.config import AssignmentSettings
-from ankommen.assignment.entrypoints import consumers, http
+from ankommen.assignment.entrypoints import consumers, http, pages
 from ankommen.shared.runtime import ServiceDefinition, ServiceRuntime
 from ankommen.shared.settings import load_settings
+from ankommen.shared.topics import COURSES, FACTS, PLACEMENTS
 
 DEFINITION = ServiceDefinition(
     name="assignment",
@@ -19,6 +20,7 @@ DEFINITION = ServiceDefinition(
     metadata=metadata,
     tables=messaging,
     migrations="ankommen.assignment:migrations",
+    publishes=(COURSES, PLACEMENTS, FACTS),
 )
 
 
@@ -27,10 +29,13 @@ def build_runtime(settings: AssignmentSettings | None = None,
     runtime = ServiceRuntime(DEFINITION, settings or load_settings(AssignmentSettings),
                              tracer_provider)
     runtime.consume(consumers.case_events(runtime))
+    runtime.consume(consumers.participation_events(runtime))
     return runtime
 
 
 def create_app(settings: AssignmentSettings | None = None,
                tracer_provider: TracerProvider | None = None) -> FastAPI:
     runtime = build_runtime(settings, tracer_provider)
-    return runtime.create_app([http.router(runtime)])
+    app = runtime.create_app([http.router(runtime)])
+    pages.install(app, runtime)
+    return app

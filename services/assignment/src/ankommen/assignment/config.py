@@ -2,8 +2,11 @@
 
 from typing import ClassVar
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from ankommen.assignment.domain.scoring import PriorityRules
+from ankommen.assignment.service.allocation import AllocationPolicy
 from ankommen.shared.settings import ServiceSettings
 
 
@@ -13,3 +16,20 @@ class AssignmentSettings(ServiceSettings):
 
     service_name: ClassVar[str] = "assignment"
     default_http_port: ClassVar[int] = 8102
+
+    #: Priority when seats are short: points per week on the waiting list …
+    priority_per_waiting_week: int = Field(1, ge=0, le=100)
+    #: … and for an obligation to attend (*Teilnahmepflicht*).
+    priority_obligation_bonus: int = Field(20, ge=0, le=1000)
+    #: Reallocate after every relevant event; off: a coordinator runs allocations by hand.
+    allocate_on_events: bool = True
+    #: Unmet-demand groups smaller than this are merged upwards or hidden.
+    disclosure_minimum: int = Field(5, ge=1, le=100)
+
+    @property
+    def priority(self) -> PriorityRules:
+        return PriorityRules(self.priority_per_waiting_week, self.priority_obligation_bonus)
+
+    @property
+    def allocation_policy(self) -> AllocationPolicy:
+        return AllocationPolicy(self.priority, self.allocate_on_events)

@@ -1,17 +1,88 @@
 """Assignment's tables. The outbox and inbox come from the shared messaging library."""
 
-from sqlalchemy import Column, Date, MetaData, String, Table
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 from ankommen.shared.messaging.tables import messaging_tables
 
 metadata = MetaData()
 
+#: The waiting list (*Warteliste*): one row per person currently waiting for a seat.
 waiting_people = Table(
     "waiting_people", metadata,
     Column("pseudonym", String(64), primary_key=True),
     Column("region_key", String(8), nullable=False),
     Column("german_level", String(2), nullable=False),
     Column("waiting_since", Date, nullable=False),
+    Column("reason", String(32), nullable=True),
+    Column("wanted_course_type", String(32), nullable=True),
+)
+
+#: The course catalogue (*Kurskatalog*).
+courses = Table(
+    "courses", metadata,
+    Column("course_id", String(64), primary_key=True),
+    Column("provider_id", String(40), nullable=False, index=True),
+    Column("title", String(200), nullable=False),
+    Column("course_type", String(32), nullable=False),
+    Column("entry_level", String(2), nullable=False),
+    Column("target_level", String(2), nullable=False),
+    Column("region_key", String(8), nullable=False),
+    Column("latitude", Float, nullable=True),
+    Column("longitude", Float, nullable=True),
+    Column("mode", String(16), nullable=False),
+    Column("schedule", String(64), nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=False),
+    Column("hours", Integer, nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("minimum_participants", Integer, nullable=False),
+    Column("childcare_places", Integer, nullable=False),
+    Column("transport_offered", Boolean, nullable=False),
+    Column("status", String(16), nullable=False),
+)
+
+#: Every case assignment knows: the pseudonymous survey, kept for the rules and next steps.
+cases = Table(
+    "cases", metadata,
+    Column("pseudonym", String(64), primary_key=True),
+    Column("survey", Text, nullable=False),
+    Column("registered_on", Date, nullable=False),
+    Column("closed", Boolean, nullable=False),
+    Column("previous_provider_id", String(40), nullable=True),
+)
+
+#: Placements (*Vermittlungen*) with the explanation of each.
+placements = Table(
+    "placements", metadata,
+    Column("placement_id", String(64), primary_key=True),
+    Column("pseudonym", String(64), nullable=False, index=True),
+    Column("course_id", String(64), nullable=False, index=True),
+    Column("provider_id", String(40), nullable=False),
+    Column("referral_code", String(20), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("offered_on", Date, nullable=False),
+    Column("waiting_since", Date, nullable=False),
+    Column("childcare", Boolean, nullable=False),
+    Column("explanation", Text, nullable=False),
+    UniqueConstraint("referral_code", name="uq_placements_referral_code"),
+)
+
+#: One row; every allocation updates it first, so allocations run one at a time.
+allocation_lock = Table(
+    "allocation_lock", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("runs", Integer, nullable=False),
 )
 
 messaging = messaging_tables(metadata)

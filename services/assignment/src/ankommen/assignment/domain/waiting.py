@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ankommen.shared.events.contracts.vocabulary import GermanLevel
+from ankommen.shared.events.contracts.vocabulary import CourseType, GermanLevel
 
 
 @dataclass(frozen=True)
@@ -14,3 +14,7 @@ class WaitingPerson:
     region_key: str
     german_level: GermanLevel
     waiting_since: date
+    #: Why no seat yet (a WaitlistReason), once an allocation has run.
+    reason: str | None = None
+    #: The next step (*Förderkette*) proposed for this person, if any.
+    wanted_course_type: CourseType | None = None

@@ -1,26 +1,219 @@
-"""Assignment's HTTP API for coordinators."""
+"""Assignment's HTTP API: the catalogue (coordinators: every course; providers: their own),
+allocation runs with explanations, placements, the waiting list, unmet demand and the course
+list as CSV.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: FastAPI resolves the dependency aliases defined
+inside :func:`router` from the live annotations.
+"""
 
-from fastapi import APIRouter
+import csv
+import io
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+from fastapi.responses import Response
 from pydantic import BaseModel
 
 from ankommen.assignment.adapters.repository import WaitingListRepository
-from ankommen.shared.auth import Role
+from ankommen.assignment.domain.placement import PlacementRecord
+from ankommen.assignment.service import catalogue, placements, queries
+from ankommen.assignment.service.allocation import run_allocation
+from ankommen.shared.auth import Principal, Role
+from ankommen.shared.errors import DomainError
+from ankommen.shared.events.contracts.assignment import Course
+from ankommen.shared.events.contracts.vocabulary import DistrictKey, GermanLevel, OpaqueId
 from ankommen.shared.runtime import ServiceRuntime
+
+
+class WaitingEntry(BaseModel):
+    pseudonym: str
+    waiting_since: date
+    reason: str | None
+    wanted_course_type: str | None
 
 
 class WaitingListSummary(BaseModel):
     count: int
+    people: list[WaitingEntry]
+
+
+class AllocationRequest(BaseModel):
+    dry_run: bool = True
+
+
+class ProposedPlacementOut(BaseModel):
+    pseudonym: str
+    course_id: str
+    placement_id: str | None
+    explanation: dict
+
+
+class WaitingOut(BaseModel):
+    pseudonym: str
+    reason: str
+    failed_rules: list[str]
+
+
+class AllocationResult(BaseModel):
+    dry_run: bool
+    placements: list[ProposedPlacementOut]
+    waiting: list[WaitingOut]
+
+
+class PlacementOut(BaseModel):
+    placement_id: str
+    referral_code: str
+    course_id: str
+    provider_id: str
+    status: str
+    offered_on: date
+    #: Left out for providers: towards them a placement is its referral code.
+    pseudonym: str | None
+    explanation: dict
+
+
+class DemandGroupOut(BaseModel):
+    district: str
+    level: str
+    course_type: str
+    childcare: str
+    schedule: str
+    count: int
+
+
+class UnmetDemandOut(BaseModel):
+    groups: list[DemandGroupOut]
+    hidden: bool
+
+
+CSV_COLUMNS = ["course_id", "provider_id", "title", "course_type", "entry_level",
+               "target_level", "region_key", "mode", "schedule", "starts_on", "ends_on",
+               "status", "capacity", "free_seats", "waiting"]
+
+
+def _placement(record: PlacementRecord, principal: Principal) -> PlacementOut:
+    return PlacementOut(placement_id=record.placement_id, referral_code=record.referral_code,
+                        course_id=record.course_id, provider_id=record.provider_id,
+                        status=record.status.value, offered_on=record.offered_on,
+                        pseudonym=None if principal.role is Role.PROVIDER else record.pseudonym,
+                        explanation=record.explanation)
+
+
+def course_list_csv(entries: list[queries.CourseListEntry]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for entry in entries:
+        course = entry.course
+        writer.writerow([course.course_id, course.provider_id, course.title, course.course_type,
+                         course.entry_level, course.target_level, course.region_key, course.mode,
+                         "+".join(course.schedule), course.starts_on, course.ends_on,
+                         course.status, course.capacity, entry.free_seats, entry.waiting])
+    return buffer.getvalue()
 
 
 def router(runtime: ServiceRuntime) -> APIRouter:
-    api = APIRouter(prefix="/waiting-list", tags=["waiting list"])
+    api = APIRouter()
+    staff = runtime.auth.require(Role.COORDINATOR, Role.ADMIN)
+    catalogue_users = runtime.auth.require(Role.COORDINATOR, Role.ADMIN, Role.PROVIDER)
+    priority = runtime.settings.priority
+    policy = runtime.settings.allocation_policy
+    Staff = Annotated[Principal, staff]
+    CatalogueUser = Annotated[Principal, catalogue_users]
 
-    @api.get("", response_model=WaitingListSummary, summary="How many people are waiting",
-             dependencies=[runtime.auth.require(Role.COORDINATOR, Role.ADMIN)])
-    async def waiting_list() -> WaitingListSummary:
+    @api.get("/waiting-list", response_model=WaitingListSummary, tags=["waiting list"],
+             summary="Who is waiting, since when and why")
+    async def waiting_list(_: Staff) -> WaitingListSummary:
         async with runtime.uow() as uow:
-            return WaitingListSummary(count=await WaitingListRepository(uow.session).count())
+            people = await WaitingListRepository(uow.session).all()
+        return WaitingListSummary(count=len(people), people=[WaitingEntry(
+            pseudonym=p.pseudonym, waiting_since=p.waiting_since, reason=p.reason,
+            wanted_course_type=p.wanted_course_type) for p in people])
+
+    @api.get("/courses", response_model=list[Course], tags=["catalogue"],
+             summary="The catalogue: every course, or a provider's own")
+    async def list_courses(principal: CatalogueUser) -> list[Course]:
+        async with runtime.uow() as uow:
+            return await catalogue.visible_courses(uow, principal)
+
+    @api.post("/courses", response_model=Course, status_code=status.HTTP_201_CREATED,
+              tags=["catalogue"], summary="Publish a course (and allocate its seats)")
+    async def publish_course(course: Course, principal: CatalogueUser) -> Course:
+        async with runtime.uow() as uow:
+            return await catalogue.publish_course(uow, principal, course, policy=policy)
+
+    @api.get("/courses/{course_id}", response_model=Course, tags=["catalogue"])
+    async def get_course(course_id: OpaqueId, principal: CatalogueUser) -> Course:
+        async with runtime.uow() as uow:
+            return await catalogue.course_for(uow, principal, course_id)
+
+    @api.put("/courses/{course_id}", response_model=Course, tags=["catalogue"],
+             summary="Change a course: the full new state")
+    async def update_course(course_id: OpaqueId, course: Course,
+                            principal: CatalogueUser) -> Course:
+        if course.course_id != course_id:
+            raise DomainError("course_id: differs from the path", field="course_id")
+        async with runtime.uow() as uow:
+            return await catalogue.update_course(uow, principal, course, policy=policy)
+
+    @api.post("/courses/{course_id}/cancel", response_model=Course, tags=["catalogue"],
+              summary="Cancel a course; its people go back to the waiting list")
+    async def cancel_course(course_id: OpaqueId, principal: CatalogueUser) -> Course:
+        async with runtime.uow() as uow:
+            return await catalogue.cancel_course(uow, principal, course_id, policy=policy)
+
+    @api.post("/allocations", response_model=AllocationResult, tags=["allocation"],
+              summary="Allocate free seats to waiting people (a dry run only previews)")
+    async def allocate(request: AllocationRequest, _: Staff) -> AllocationResult:
+        async with runtime.uow() as uow:
+            outcome = await run_allocation(uow, today=date.today(), priority=priority,
+                                           dry_run=request.dry_run)
+        result = outcome.allocation
+        return AllocationResult(dry_run=request.dry_run, placements=[ProposedPlacementOut(
+            pseudonym=p.pseudonym, course_id=p.course_id,
+            placement_id=outcome.placement_ids.get(p.pseudonym),
+            explanation=p.explanation()) for p in result.placements],
+            waiting=[WaitingOut(pseudonym=w.pseudonym, reason=w.reason.value,
+                                failed_rules=w.detail) for w in result.waiting])
+
+    @api.get("/placements/{placement_id}", response_model=PlacementOut, tags=["placements"],
+             summary="A placement with its explanation")
+    async def get_placement(placement_id: OpaqueId, principal: CatalogueUser) -> PlacementOut:
+        async with runtime.uow() as uow:
+            return _placement(await placements.placement_for(uow, principal, placement_id),
+                              principal)
+
+    @api.post("/placements/{placement_id}/confirm", response_model=PlacementOut,
+              tags=["placements"])
+    async def confirm(placement_id: OpaqueId, principal: CatalogueUser) -> PlacementOut:
+        async with runtime.uow() as uow:
+            return _placement(await placements.confirm_placement(uow, principal, placement_id),
+                              principal)
+
+    @api.post("/placements/{placement_id}/decline", response_model=PlacementOut,
+              tags=["placements"], summary="Declined: the seat is reallocated at once")
+    async def decline(placement_id: OpaqueId, principal: Staff) -> PlacementOut:
+        async with runtime.uow() as uow:
+            return _placement(await placements.decline_placement(
+                uow, principal, placement_id, policy=policy), principal)
+
+    @api.get("/course-list.csv", tags=["course list"],
+             summary="The course list (Sprachkursliste) as CSV",
+             response_class=Response)
+    async def course_list(_: Staff, district: Annotated[DistrictKey | None, Query()] = None,
+                          level: Annotated[GermanLevel | None, Query()] = None) -> Response:
+        async with runtime.uow() as uow:
+            entries = await queries.course_list(uow, district=district, level=level)
+        return Response(course_list_csv(entries), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="kursliste.csv"'})
+
+    @api.get("/unmet-demand", response_model=UnmetDemandOut, tags=["waiting list"],
+             summary="People no course can serve, in groups of at least the disclosure minimum")
+    async def unmet_demand(_: Staff) -> UnmetDemandOut:
+        async with runtime.uow() as uow:
+            result = await queries.demand(uow, runtime.settings.disclosure_minimum)
+        return UnmetDemandOut(groups=[DemandGroupOut(**vars(g)) for g in result.groups],
+                              hidden=result.hidden)
 
     return api

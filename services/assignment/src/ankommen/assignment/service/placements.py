@@ -1,0 +1,74 @@
+"""Placement use cases: a person confirms or declines an offer; a freed seat goes to the
+waiting list at once."""
+
+from __future__ import annotations
+
+from ankommen.assignment.adapters.placements import PlacementRepository
+from ankommen.assignment.adapters.repository import CaseRepository, WaitingListRepository
+from ankommen.assignment.domain.placement import PlacementRecord, PlacementStatus
+from ankommen.assignment.domain.waiting import WaitingPerson
+from ankommen.assignment.service.allocation import AllocationPolicy, reallocate
+from ankommen.shared.auth import Principal, Role
+from ankommen.shared.db.unit_of_work import UnitOfWork
+from ankommen.shared.errors import Conflict, Forbidden, NotFound
+from ankommen.shared.events.contracts.assignment import PlacementConfirmed, PlacementDeclined
+
+
+async def return_to_waiting_list(uow: UnitOfWork, record: PlacementRecord) -> None:
+    """Back on the list with the original place (not at the end), if the case is still open."""
+    cases = CaseRepository(uow.session)
+    survey = await cases.survey(record.pseudonym)
+    waiting = WaitingListRepository(uow.session)
+    if survey is None or not await cases.is_open(record.pseudonym) \
+            or await waiting.get(record.pseudonym) is not None:
+        return
+    await waiting.add(WaitingPerson(record.pseudonym, survey.region_key, survey.german_level,
+                                    record.waiting_since))
+
+
+async def placement_for(uow: UnitOfWork, principal: Principal, placement_id: str
+                        ) -> PlacementRecord:
+    record = await PlacementRepository(uow.session).get(placement_id)
+    if record is None:
+        raise NotFound("placement_id: no such placement", field="placement_id")
+    if principal.role is Role.PROVIDER and principal.provider_id != record.provider_id:
+        raise Forbidden("placement_id: not a placement in your courses", field="placement_id")
+    return record
+
+
+def _announced(record: PlacementRecord, event_type: type) -> object:
+    return event_type(placement_id=record.placement_id, pseudonym=record.pseudonym,
+                      referral_code=record.referral_code, course_id=record.course_id,
+                      provider_id=record.provider_id)
+
+
+async def confirm_placement(uow: UnitOfWork, principal: Principal, placement_id: str
+                            ) -> PlacementRecord:
+    record = await placement_for(uow, principal, placement_id)
+    if record.status is PlacementStatus.CONFIRMED:
+        return record
+    if record.status is not PlacementStatus.OFFERED:
+        raise Conflict(f"status: the placement is {record.status}", field="status")
+    await PlacementRepository(uow.session).set_status(placement_id, PlacementStatus.CONFIRMED)
+    await CaseRepository(uow.session).set_previous_provider(record.pseudonym,
+                                                            record.provider_id)
+    await uow.publish(_announced(record, PlacementConfirmed), key=record.pseudonym,
+                      subject=record.pseudonym)
+    return await PlacementRepository(uow.session).get(placement_id)
+
+
+async def decline_placement(uow: UnitOfWork, principal: Principal, placement_id: str, *,
+                            policy: AllocationPolicy) -> PlacementRecord:
+    """The person turned the seat down: they wait again (not for this course), the seat is
+    reallocated in the same transaction."""
+    record = await placement_for(uow, principal, placement_id)
+    if record.status is PlacementStatus.DECLINED:
+        return record
+    if record.status not in (PlacementStatus.OFFERED, PlacementStatus.CONFIRMED):
+        raise Conflict(f"status: the placement is {record.status}", field="status")
+    await PlacementRepository(uow.session).set_status(placement_id, PlacementStatus.DECLINED)
+    await uow.publish(_announced(record, PlacementDeclined), key=record.pseudonym,
+                      subject=record.pseudonym)
+    await return_to_waiting_list(uow, record)
+    await reallocate(uow, policy)
+    return await PlacementRepository(uow.session).get(placement_id)

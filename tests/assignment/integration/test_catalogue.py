@@ -1,0 +1,95 @@
+"""The course catalogue over HTTP: coordinators manage every course, providers only their own,
+and every change is announced through the outbox."""
+
+from __future__ import annotations
+
+import uuid
+
+from ankommen.shared.auth import Role
+from tests.assignment.support import COORDINATOR, course_body, outbox
+from tests.support.services import in_process, token
+
+
+def new_id() -> str:
+    return f"course-{uuid.uuid4().hex[:8]}"
+
+
+async def test_coordinator_publishes_updates_and_cancels_with_events(kafka, databases):
+    async with in_process("assignment", bootstrap=kafka.bootstrap_servers,
+                          database_url=await databases.url("assignment")) as assignment:
+        course_id = new_id()
+        created = await assignment.client.post("/courses", json=course_body(course_id),
+                                               headers=COORDINATOR)
+        assert created.status_code == 201, created.text
+        changed = await assignment.client.put(
+            f"/courses/{course_id}", json=course_body(course_id, capacity=12),
+            headers=COORDINATOR)
+        assert changed.json()["capacity"] == 12
+        cancelled = await assignment.client.post(f"/courses/{course_id}/cancel",
+                                                 headers=COORDINATOR)
+        assert cancelled.json()["status"] == "cancelled"
+        listed = (await assignment.client.get("/courses", headers=COORDINATOR)).json()
+        assert [course["course_id"] for course in listed] == [course_id]
+
+        events = await outbox(assignment)
+        types = [event["_type"] for event in events if "course" in event["_type"]]
+        assert types == ["ankommen.assignment.course_published.v1",
+                         "ankommen.assignment.course_updated.v1",
+                         "ankommen.assignment.course_cancelled.v1"]
+        assert events[1]["course"]["capacity"] == 12
+
+
+async def test_provider_token_cannot_read_or_change_another_providers_courses(
+        kafka, databases):
+    async with in_process("assignment", bootstrap=kafka.bootstrap_servers,
+                          database_url=await databases.url("assignment")) as assignment:
+        own, foreign = token(Role.PROVIDER, "vhs-heidekreis"), token(Role.PROVIDER, "caritas")
+        course_id = new_id()
+        assert (await assignment.client.post("/courses", json=course_body(course_id),
+                                             headers=own)).status_code == 201
+        other_id = new_id()
+        assert (await assignment.client.post("/courses", json=course_body(other_id, "caritas"),
+                                             headers=foreign)).status_code == 201
+
+        client = assignment.client
+        assert (await client.get(f"/courses/{course_id}", headers=foreign)).status_code == 403
+        refused = await client.put(f"/courses/{course_id}",
+                                   json=course_body(course_id, capacity=10), headers=foreign)
+        assert refused.status_code == 403
+        assert refused.json()["errors"][0]["field"] == "provider_id"
+        assert (await client.post(f"/courses/{course_id}/cancel",
+                                  headers=foreign)).status_code == 403
+        hijack = await client.put(f"/courses/{other_id}",
+                                  json=course_body(other_id, "vhs-heidekreis"), headers=foreign)
+        assert hijack.status_code == 403
+        posing = await client.post("/courses", json=course_body(new_id(), "vhs-heidekreis"),
+                                   headers=foreign)
+        assert posing.status_code == 403
+
+        mine = (await client.get("/courses", headers=own)).json()
+        assert [course["course_id"] for course in mine] == [course_id]
+        assert (await client.get(f"/courses/{course_id}", headers=own)).json()["capacity"] == 20
+        everything = (await client.get("/courses", headers=COORDINATOR)).json()
+        assert {course["course_id"] for course in everything} == {course_id, other_id}
+        assert (await client.get("/courses", headers=token(Role.INTAKE_STAFF))).status_code == 403
+
+
+async def test_invalid_course_names_each_field_and_conflicts_are_409(kafka, sqlite_databases):
+    async with in_process("assignment", bootstrap=kafka.bootstrap_servers,
+                          database_url=await sqlite_databases.url("assignment")) as assignment:
+        bad = course_body(new_id(), capacity=0, entry_level="Z1", schedule=[])
+        response = await assignment.client.post("/courses", json=bad, headers=COORDINATOR)
+        assert response.status_code == 422
+        fields = {error["field"] for error in response.json()["errors"]}
+        assert fields == {"capacity", "entry_level", "schedule"}
+        course_id = new_id()
+        await assignment.client.post("/courses", json=course_body(course_id),
+                                     headers=COORDINATOR)
+        again = await assignment.client.post("/courses", json=course_body(course_id),
+                                             headers=COORDINATOR)
+        assert again.status_code == 409
+        missing = await assignment.client.get("/courses/nope", headers=COORDINATOR)
+        assert missing.status_code == 404
+        mismatch = await assignment.client.put(f"/courses/{course_id}",
+                                               json=course_body("other"), headers=COORDINATOR)
+        assert mismatch.status_code == 400

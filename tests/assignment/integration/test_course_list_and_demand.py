@@ -1,0 +1,78 @@
+"""The course list agrees with the catalogue and the placements; unmet demand hides small
+groups; a dry run previews without placing anyone."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+
+from ankommen.shared.auth import Role
+from tests.assignment.support import COORDINATOR, course_body, outbox, register, waiting_count
+from tests.support.polling import eventually
+from tests.support.services import in_process, token
+
+OFFERED = "ankommen.assignment.placement_offered.v1"
+
+
+async def test_course_list_csv_agrees_with_catalogue_and_placements(kafka, sqlite_databases):
+    bootstrap = kafka.bootstrap_servers
+    async with in_process("assignment", bootstrap=bootstrap,
+                          database_url=await sqlite_databases.url("assignment")) as assignment:
+        for days in (40, 30, 20):
+            await register(bootstrap, days)
+        await register(bootstrap, 10, region_key="03351001", can_attend_online=False)
+        await eventually(lambda: waiting_count(assignment), until=lambda n: n == 4,
+                         what="all cases waiting")
+        here, there = f"c-{uuid.uuid4().hex[:6]}", f"c-{uuid.uuid4().hex[:6]}"
+        await assignment.client.post("/courses", json=course_body(
+            here, capacity=2, minimum_participants=1), headers=COORDINATOR)
+        await assignment.client.post("/courses", json=course_body(
+            there, region_key="03351001", entry_level="A2", target_level="B1",
+            schedule=["evenings"]), headers=COORDINATOR)
+
+        response = await assignment.client.get("/course-list.csv", headers=COORDINATOR)
+        assert response.headers["content-type"].startswith("text/csv")
+        rows = {row["course_id"]: row for row in csv.DictReader(io.StringIO(response.text))}
+        catalogue = {c["course_id"]: c for c in (await assignment.client.get(
+            "/courses", headers=COORDINATOR)).json()}
+        offers = await outbox(assignment, OFFERED)
+        assert set(rows) == set(catalogue) == {here, there}
+        for course_id, row in rows.items():
+            placed = sum(offer["course_id"] == course_id for offer in offers)
+            assert int(row["free_seats"]) == catalogue[course_id]["capacity"] - placed
+            assert row["title"] == catalogue[course_id]["title"]
+        assert rows[here]["free_seats"] == "0" and rows[here]["waiting"] == "1"
+        assert rows[there]["waiting"] == "0"
+
+        filtered = await assignment.client.get("/course-list.csv?district=03351&level=A2",
+                                               headers=COORDINATOR)
+        assert [row["course_id"] for row in csv.DictReader(io.StringIO(filtered.text))] == [
+            there]
+        invalid = await assignment.client.get("/course-list.csv?district=33",
+                                              headers=COORDINATOR)
+        assert invalid.status_code == 422 and invalid.json()["errors"][0]["field"] == "district"
+        forbidden = await assignment.client.get("/course-list.csv",
+                                                headers=token(Role.PROVIDER, "vhs-x"))
+        assert forbidden.status_code == 403
+
+
+async def test_dry_run_previews_and_unmet_demand_hides_small_groups(kafka, sqlite_databases):
+    bootstrap = kafka.bootstrap_servers
+    async with in_process("assignment", bootstrap=bootstrap,
+                          database_url=await sqlite_databases.url("assignment")) as assignment:
+        for days in range(5):
+            await register(bootstrap, days + 1, german_level="B2")
+        await register(bootstrap, 3, german_level="A0", region_key="03351")
+        await eventually(lambda: waiting_count(assignment), until=lambda n: n == 6,
+                         what="all cases waiting")
+        demand = (await assignment.client.get("/unmet-demand", headers=COORDINATOR)).json()
+        assert demand["hidden"] is True
+        assert [(g["district"], g["level"], g["count"]) for g in demand["groups"]] == [
+            ("03358", "B2", 5)]
+
+        preview = (await assignment.client.post("/allocations", json={"dry_run": True},
+                                                headers=COORDINATOR)).json()
+        assert preview["placements"] == []
+        assert {w["reason"] for w in preview["waiting"]} == {"no_fitting_course"}
+        assert await outbox(assignment, OFFERED) == []

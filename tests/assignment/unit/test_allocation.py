@@ -1,0 +1,111 @@
+"""The optimiser on generated instances: hard rules, capacities, reasons, and a mean wait no
+worse than first come, first served."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ankommen.assignment.domain.allocation import allocate
+from ankommen.assignment.domain.eligibility import eligible, structurally_eligible
+from ankommen.assignment.domain.greedy import allocate_first_come_first_served
+from ankommen.assignment.domain.scoring import PriorityRules
+from ankommen.shared.events.contracts.assignment import WaitlistReason
+from tests.assignment.builders import TODAY, person, random_applicant, random_seats, seats
+
+
+@st.composite
+def instances(draw: st.DrawFn) -> tuple[list, list]:
+    """Hypothesis draws the seed and the sizes; the instance itself is built from the seed
+    (hundreds of people are more than hypothesis' own data generation is made for)."""
+    rng = random.Random(draw(st.integers(0, 2**32)))
+    people = [random_applicant(rng, i) for i in range(draw(st.integers(500, 560)))]
+    courses = [random_seats(rng, j) for j in range(draw(st.integers(50, 60)))]
+    return people, courses
+
+
+def mean(values) -> float:  # noqa: ANN001
+    values = list(values)
+    return sum(values) / len(values)
+
+
+@settings(max_examples=4, deadline=None)
+@given(instances())
+def test_generated_instance_keeps_every_rule_and_capacity_and_beats_greedy_wait(instance):
+    people, courses = instance
+    by_person = {p.pseudonym: p for p in people}
+    by_course = {s.course.course_id: s for s in courses}
+    result = allocate(people, courses, TODAY)
+
+    placed = Counter(p.course_id for p in result.placements)
+    childcare = Counter(p.course_id for p in result.placements if p.childcare)
+    for placement in result.placements:
+        assert eligible(by_person[placement.pseudonym], by_course[placement.course_id])
+        assert all(rule.passed for rule in placement.rules)
+        assert placement.explanation()["score"]["wait_days"] >= 0
+    for course_id, count in placed.items():
+        assert count <= by_course[course_id].free_seats
+        assert childcare[course_id] <= by_course[course_id].free_childcare
+    assert len(result.placements) + len(result.waiting) == len(people)
+    assert len({p.pseudonym for p in result.placements}) == len(result.placements)
+
+    remaining = {course_id: (s.free_seats - placed[course_id],
+                             s.free_childcare - childcare[course_id])
+                 for course_id, s in by_course.items()}
+    for waiting in result.waiting:
+        assert waiting.reason in WaitlistReason
+        applicant = by_person[waiting.pseudonym]
+        for course_id, (free, free_childcare) in remaining.items():
+            left = by_course[course_id].__class__(by_course[course_id].course, free,
+                                                  free_childcare)
+            assert not eligible(applicant, left), "eligible for a free seat but left waiting"
+        fits_somewhere = any(structurally_eligible(applicant, s) for s in courses)
+        assert (waiting.reason is WaitlistReason.COURSES_FULL) == fits_somewhere
+
+    greedy = allocate_first_come_first_served(people, courses, TODAY)
+    optimiser_wait = mean(result.wait_of(people, TODAY).values())
+    greedy_wait = mean(greedy.wait_of(people, TODAY).values())
+    print(f"\nmean wait (days): optimiser {optimiser_wait:.2f}, greedy FCFS {greedy_wait:.2f}; "
+          f"placed {len(result.placements)} vs {len(greedy.placements)}")
+    assert optimiser_wait <= greedy_wait
+
+
+def test_last_free_seat_goes_to_the_longest_waiting_eligible_person():
+    newcomer = person("newcomer-aaaaaaaaaaaa", TODAY - timedelta(days=3))
+    long_waiting = person("longwaiting-aaaaaaaaa", TODAY - timedelta(days=90))
+    result = allocate([newcomer, long_waiting], [seats(free=1)], TODAY)
+    assert [p.pseudonym for p in result.placements] == [long_waiting.pseudonym]
+    assert result.waiting[0].reason is WaitlistReason.COURSES_FULL
+
+
+def test_obligation_outranks_a_shorter_wait_when_configured():
+    obliged = person("obliged-aaaaaaaaaaaaa", TODAY - timedelta(days=10))
+    entitled = person("entitled-aaaaaaaaaaaa", TODAY - timedelta(days=40),
+                      course_entitlement="entitled", obliged_by=None)
+    rules = PriorityRules(per_waiting_week=1, obligation_bonus=20)
+    result = allocate([obliged, entitled], [seats(free=1)], TODAY, rules)
+    assert result.placements[0].pseudonym == obliged.pseudonym
+    waiting_first = PriorityRules(per_waiting_week=1, obligation_bonus=0)
+    result = allocate([obliged, entitled], [seats(free=1)], TODAY, waiting_first)
+    assert result.placements[0].pseudonym == entitled.pseudonym
+
+
+def test_earlier_course_is_preferred_and_explained():
+    late = seats(course_id="late", starts_on=TODAY + timedelta(days=60))
+    early = seats(course_id="early", starts_on=TODAY + timedelta(days=7))
+    placement = allocate([person()], [late, early], TODAY).placements[0]
+    assert placement.course_id == "early"
+    explanation = placement.explanation()
+    assert explanation["score"]["wait_days"] == 7
+    assert {rule["rule"] for rule in explanation["rules"]} >= {
+        "course_type", "entry_level", "schedule", "reachable", "childcare", "capacity"}
+
+
+def test_nobody_fits_gives_no_fitting_course_with_the_failed_rules():
+    result = allocate([person(german_level="C1")], [seats()], TODAY)
+    assert result.waiting[0].reason is WaitlistReason.NO_FITTING_COURSE
+    assert "entry_level" in result.waiting[0].detail

@@ -1,0 +1,63 @@
+"""A coordinator in a real browser: signs in, previews an allocation with its explanation,
+runs it, and reads the course list, the waiting list and the catalogue that follow from it."""
+
+from __future__ import annotations
+
+import uuid
+
+from ankommen.shared.auth import Role, issue_token
+from ankommen.shared.settings import DEVELOPMENT_TOKEN_SECRET
+from tests.assignment.support import COORDINATOR, course_body, register, waiting_count
+from tests.browser.conftest import screenshot_path
+from tests.support.polling import eventually
+from tests.support.services import served_over_http
+
+
+async def test_coordinator_previews_runs_allocation_and_reads_the_lists(
+        kafka, sqlite_databases, page):
+    bootstrap = kafka.bootstrap_servers
+    async with served_over_http("assignment", bootstrap=bootstrap,
+                                database_url=await sqlite_databases.url("assignment"),
+                                allocate_on_events=False) as (base_url, assignment):
+        longest = await register(bootstrap, 30)
+        newest = await register(bootstrap, 10)
+        await eventually(lambda: waiting_count(assignment), until=lambda n: n == 2,
+                         what="both cases waiting")
+        course_id = f"c-{uuid.uuid4().hex[:6]}"
+        created = await assignment.client.post("/courses", json=course_body(
+            course_id, capacity=1, minimum_participants=0), headers=COORDINATOR)
+        assert created.status_code == 201
+
+        await page.goto(f"{base_url}/ui/allocation")
+        assert "/login" in page.url
+        await page.fill("#token", issue_token(DEVELOPMENT_TOKEN_SECRET, Role.COORDINATOR,
+                                              "koordination"))
+        await page.click("button[type=submit]")
+        await page.wait_for_url(f"{base_url}/ui/allocation")
+        preview = page.locator("#preview tbody tr")
+        assert await preview.count() == 1
+        assert longest in await preview.inner_text()
+        explanation = await preview.locator(".explanation").inner_text()
+        assert "entry_level: level A1 fits A1→B1" in explanation
+        assert "wait_days = 14" in explanation
+        assert newest in await page.locator("#still-waiting").inner_text()
+        await page.screenshot(path=screenshot_path("assignment-allocation-preview"))
+
+        await page.click("#run")
+        await page.wait_for_selector("#allocated")
+        assert await page.locator("#allocated").inner_text() == "Vergeben: 1 Plätze."
+        assert await page.locator("#preview").count() == 0
+
+        await page.goto(f"{base_url}/course-list?district=03358&level=A1")
+        row = page.locator("#course-list tbody tr", has_text=course_id)
+        cells = row.locator("td")
+        assert [await cells.nth(6).inner_text(), await cells.nth(7).inner_text()] == ["0", "1"]
+
+        await page.goto(f"{base_url}/ui/waiting-list")
+        waiting = await page.locator("#waiting").inner_text()
+        assert newest in waiting and longest not in waiting
+        assert "courses_full" in waiting
+
+        await page.goto(f"{base_url}/ui/courses?lang=en")
+        assert await page.locator("h1").inner_text() == "Catalogue"
+        assert await page.locator("#catalogue tbody tr").count() == 1
