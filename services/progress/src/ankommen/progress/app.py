@@ -7,9 +7,12 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from ankommen.progress.adapters.tables import messaging, metadata
 from ankommen.progress.config import ProgressSettings
-from ankommen.progress.entrypoints import consumers, http
+from ankommen.progress.entrypoints import consumers, http, pages
+from ankommen.progress.entrypoints.texts import CATALOGUE
 from ankommen.shared.runtime import ServiceDefinition, ServiceRuntime
 from ankommen.shared.settings import load_settings
+from ankommen.shared.topics import FACTS, PARTICIPATION, PROVIDER_REJECTIONS
+from ankommen.shared.web.pages import PageAuth, Pages
 
 DEFINITION = ServiceDefinition(
     name="progress",
@@ -19,6 +22,7 @@ DEFINITION = ServiceDefinition(
     metadata=metadata,
     tables=messaging,
     migrations="ankommen.progress:migrations",
+    publishes=(PARTICIPATION, PROVIDER_REJECTIONS, FACTS),
 )
 
 
@@ -27,10 +31,20 @@ def build_runtime(settings: ProgressSettings | None = None,
     runtime = ServiceRuntime(DEFINITION, settings or load_settings(ProgressSettings),
                              tracer_provider)
     runtime.consume(consumers.case_events(runtime))
+    runtime.consume(consumers.course_events(runtime))
+    runtime.consume(consumers.placement_events(runtime))
+    runtime.consume(consumers.provider_reports(runtime))
     return runtime
 
 
 def create_app(settings: ProgressSettings | None = None,
                tracer_provider: TracerProvider | None = None) -> FastAPI:
     runtime = build_runtime(settings, tracer_provider)
-    return runtime.create_app([http.router(runtime)])
+    provider_pages = Pages("ankommen.progress", CATALOGUE, service_title="Fortschritt",
+                           navigation=[("/", "nav.participants"), ("/upload", "nav.upload")])
+    page_auth = PageAuth(runtime.auth, provider_pages,
+                         secure_cookies=not runtime.settings.is_development)
+    app = runtime.create_app([http.router(runtime),
+                              pages.router(runtime, provider_pages, page_auth)])
+    page_auth.install(app)
+    return app

@@ -1,12 +1,22 @@
-"""The known-cases repository: progress's queries, in one place."""
+"""Progress's repositories: every query of the service lives here."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, insert, select
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import TypeAdapter
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ankommen.progress.adapters.tables import known_cases
-from ankommen.progress.domain.participant import KnownCase
+from ankommen.progress.adapters.tables import courses, known_cases, placements, reports
+from ankommen.progress.domain.cases import KnownCase
+from ankommen.progress.domain.catalogue import Course, Placement, PlacementStatus
+from ankommen.shared.events.contracts.progress import Report, ReportBase
+
+REPORT = TypeAdapter(Report)
 
 
 class KnownCaseRepository:
@@ -19,3 +29,146 @@ class KnownCaseRepository:
 
     async def count(self) -> int:
         return await self._session.scalar(select(func.count()).select_from(known_cases))
+
+
+class CatalogueRepository:
+    """Courses and placements as assignment announced them."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def save_course(self, course: Course, status: str) -> None:
+        values = {"provider_id": course.provider_id, "title": course.title,
+                  "course_type": course.course_type, "region_key": course.region_key,
+                  "starts_on": course.starts_on, "ends_on": course.ends_on,
+                  "hours": course.hours, "status": status}
+        if await self._session.scalar(select(courses.c.course_id).where(
+                courses.c.course_id == course.course_id)):
+            await self._session.execute(update(courses).where(
+                courses.c.course_id == course.course_id).values(**values))
+        else:
+            await self._session.execute(insert(courses).values(
+                course_id=course.course_id, **values))
+
+    async def cancel_course(self, course_id: str) -> None:
+        await self._session.execute(update(courses).where(
+            courses.c.course_id == course_id).values(status="cancelled"))
+
+    async def save_placement(self, placement: Placement) -> None:
+        values = {"placement_id": placement.placement_id, "pseudonym": placement.pseudonym,
+                  "course_id": placement.course_id, "provider_id": placement.provider_id,
+                  "status": placement.status.value}
+        if await self._session.scalar(select(placements.c.referral_code).where(
+                placements.c.referral_code == placement.referral_code)):
+            await self._session.execute(update(placements).where(
+                placements.c.referral_code == placement.referral_code).values(**values))
+        else:
+            await self._session.execute(insert(placements).values(
+                referral_code=placement.referral_code, **values))
+
+    async def placements(self, referral_codes: Iterable[str]) -> dict[str, Placement]:
+        rows = (await self._session.execute(select(placements).where(
+            placements.c.referral_code.in_(set(referral_codes))))).all()
+        return {row.referral_code: _placement(row) for row in rows}
+
+    async def courses(self, course_ids: Iterable[str]) -> dict[str, Course]:
+        rows = (await self._session.execute(select(courses).where(
+            courses.c.course_id.in_(set(course_ids))))).all()
+        return {row.course_id: _course(row) for row in rows}
+
+    async def placements_of_provider(self, provider_id: str) -> list[Placement]:
+        rows = (await self._session.execute(select(placements).where(
+            placements.c.provider_id == provider_id).order_by(placements.c.referral_code))).all()
+        return [_placement(row) for row in rows]
+
+
+def _placement(row) -> Placement:  # noqa: ANN001 - a result row
+    return Placement(referral_code=row.referral_code, placement_id=row.placement_id,
+                     pseudonym=row.pseudonym,
+                     course_id=row.course_id, provider_id=row.provider_id,
+                     status=PlacementStatus(row.status))
+
+
+def _course(row) -> Course:  # noqa: ANN001 - a result row
+    return Course(course_id=row.course_id, provider_id=row.provider_id, title=row.title,
+                  course_type=row.course_type, region_key=row.region_key,
+                  starts_on=row.starts_on, ends_on=row.ends_on, hours=row.hours,
+                  cancelled=row.status == "cancelled")
+
+
+@dataclass(frozen=True)
+class StoredReport:
+    sequence: int
+    provider_id: str
+    channel: str
+    received_at: datetime
+    report: ReportBase
+
+
+@dataclass(frozen=True)
+class NewReport:
+    provider_id: str
+    pseudonym: str
+    channel: str
+    received_at: datetime
+    report: ReportBase
+
+
+class ReportRepository:
+    """The append-only report history."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def histories(self, referral_codes: Iterable[str]) -> dict[str, list[StoredReport]]:
+        """Each referral code's reports in the order received (one query for a batch)."""
+        rows = (await self._session.execute(select(reports).where(
+            reports.c.referral_code.in_(set(referral_codes))).order_by(
+            reports.c.sequence))).all()
+        result: dict[str, list[StoredReport]] = defaultdict(list)
+        for row in rows:
+            result[row.referral_code].append(StoredReport(
+                sequence=row.sequence, provider_id=row.provider_id, channel=row.channel,
+                received_at=row.received_at, report=REPORT.validate_json(row.body)))
+        return result
+
+    async def existing(self, provider_id: str, report_ids: Iterable[str]
+                       ) -> dict[str, ReportBase]:
+        """This provider's reports among ``report_ids`` (the idempotency check)."""
+        rows = (await self._session.execute(select(reports.c.report_id, reports.c.body).where(
+            reports.c.provider_id == provider_id,
+            reports.c.report_id.in_(set(report_ids))))).all()
+        return {row.report_id: REPORT.validate_json(row.body) for row in rows}
+
+    async def add_all(self, new_reports: Sequence[NewReport]) -> None:
+        """One bulk insert for a whole batch."""
+        if not new_reports:
+            return
+        await self._session.execute(insert(reports), [{
+            "provider_id": new.provider_id, "report_id": new.report.report_id,
+            "referral_code": new.report.referral_code, "pseudonym": new.pseudonym,
+            "kind": new.report.kind, "corrects_report_id": new.report.corrects_report_id,
+            "body": new.report.model_dump_json(), "channel": new.channel,
+            "received_at": new.received_at} for new in new_reports])
+
+
+class ErasureRepository:
+    """Erasure and merges touch every table holding a pseudonym."""
+
+    TABLES = (known_cases, placements, reports)
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def erase(self, pseudonym: str) -> None:
+        for table in self.TABLES:
+            await self._session.execute(delete(table).where(table.c.pseudonym == pseudonym))
+
+    async def merge(self, merged: str, surviving: str) -> None:
+        if await self._session.scalar(select(known_cases.c.pseudonym).where(
+                known_cases.c.pseudonym == surviving)):
+            await self._session.execute(delete(known_cases).where(
+                known_cases.c.pseudonym == merged))
+        for table in self.TABLES:
+            await self._session.execute(update(table).where(
+                table.c.pseudonym == merged).values(pseudonym=surviving))

@@ -1,6 +1,22 @@
-"""Progress's tables. The outbox and inbox come from the shared messaging library."""
+"""Progress's tables. The outbox and inbox come from the shared messaging library.
 
-from sqlalchemy import Column, Date, MetaData, String, Table
+Courses and placements are progress's own copies of what assignment announced; ``reports``
+is the append-only history of what providers reported (corrections and retractions are new
+rows that reference the original, so nothing is ever overwritten).
+"""
+
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 from ankommen.shared.messaging.tables import messaging_tables
 
@@ -11,5 +27,45 @@ known_cases = Table(
     Column("pseudonym", String(64), primary_key=True),
     Column("registered_on", Date, nullable=False),
 )
+
+courses = Table(
+    "courses", metadata,
+    Column("course_id", String(64), primary_key=True),
+    Column("provider_id", String(40), nullable=False, index=True),
+    Column("title", String(200), nullable=False),
+    Column("course_type", String(40), nullable=False),
+    Column("region_key", String(8), nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=False),
+    Column("hours", Integer, nullable=False),
+    Column("status", String(20), nullable=False),
+)
+
+placements = Table(
+    "placements", metadata,
+    Column("referral_code", String(20), primary_key=True),
+    Column("placement_id", String(64), nullable=False),
+    Column("pseudonym", String(64), nullable=False, index=True),
+    Column("course_id", String(64), nullable=False, index=True),
+    Column("provider_id", String(40), nullable=False, index=True),
+    Column("status", String(20), nullable=False),
+)
+
+reports = Table(
+    "reports", metadata,
+    Column("sequence", Integer, primary_key=True, autoincrement=True),
+    Column("provider_id", String(40), nullable=False),
+    Column("report_id", String(64), nullable=False),
+    Column("referral_code", String(20), nullable=False, index=True),
+    Column("pseudonym", String(64), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),
+    Column("corrects_report_id", String(64), nullable=True),
+    Column("body", Text, nullable=False),
+    Column("channel", String(10), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("provider_id", "report_id", name="uq_reports_provider_report"),
+)
+
+Index("ix_reports_referral_sequence", reports.c.referral_code, reports.c.sequence)
 
 messaging = messaging_tables(metadata)

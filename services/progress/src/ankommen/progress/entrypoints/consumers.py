@@ -1,13 +1,41 @@
-"""Progress's Kafka consumers."""
+"""Progress's Kafka consumers: one consumer group per topic it reads."""
 
-from ankommen.progress.service.handlers import remember_registered_case
-from ankommen.shared.events.contracts.intake import CaseRegistered
+from ankommen.progress.service import catalogue
+from ankommen.progress.service.provider_topic import receive_provider_report
+from ankommen.shared.events.contracts import assignment
+from ankommen.shared.events.contracts.intake import CaseErased, CaseRegistered, CasesMerged
+from ankommen.shared.events.contracts.progress import ProviderReportSubmitted
 from ankommen.shared.messaging.consumer import EventConsumer
 from ankommen.shared.runtime import ServiceRuntime
-from ankommen.shared.topics import CASES
+from ankommen.shared.topics import CASES, COURSES, PLACEMENTS, PROVIDER_REPORTS
 
 
 def case_events(runtime: ServiceRuntime) -> EventConsumer:
     return EventConsumer(group_id=runtime.group_id("cases"), topic=CASES, uow=runtime.uow,
-                         handlers={CaseRegistered: remember_registered_case},
+                         handlers={CaseRegistered: catalogue.remember_registered_case,
+                                   CaseErased: catalogue.erase_case,
+                                   CasesMerged: catalogue.merge_cases},
+                         max_attempts=runtime.settings.consumer_max_attempts)
+
+
+def course_events(runtime: ServiceRuntime) -> EventConsumer:
+    return EventConsumer(group_id=runtime.group_id("courses"), topic=COURSES, uow=runtime.uow,
+                         handlers={assignment.CoursePublished: catalogue.record_course,
+                                   assignment.CourseUpdated: catalogue.record_course,
+                                   assignment.CourseCancelled: catalogue.cancel_course},
+                         max_attempts=runtime.settings.consumer_max_attempts)
+
+
+def placement_events(runtime: ServiceRuntime) -> EventConsumer:
+    return EventConsumer(group_id=runtime.group_id("placements"), topic=PLACEMENTS,
+                         uow=runtime.uow,
+                         handlers={event: catalogue.record_placement
+                                   for event in catalogue.PLACEMENT_STATUS},
+                         max_attempts=runtime.settings.consumer_max_attempts)
+
+
+def provider_reports(runtime: ServiceRuntime) -> EventConsumer:
+    return EventConsumer(group_id=runtime.group_id("provider-reports"), topic=PROVIDER_REPORTS,
+                         uow=runtime.uow,
+                         handlers={ProviderReportSubmitted: receive_provider_report},
                          max_attempts=runtime.settings.consumer_max_attempts)

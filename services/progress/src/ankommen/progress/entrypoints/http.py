@@ -1,26 +1,252 @@
-"""Progress's HTTP API (provider reporting follows in its own issue)."""
+"""Progress's HTTP API: providers report (single, batch, CSV) and read their participants'
+histories; coordinators see how many cases are known.
+
+A provider's identity is the ``provider_id`` claim of its token, never a request field.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from pydantic import BaseModel
+from datetime import datetime
+from typing import Annotated, Any
 
+from fastapi import APIRouter, Body, File, Form, Path, UploadFile, status
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from ankommen.progress.adapters.csv_rows import UnreadableFile
 from ankommen.progress.adapters.repository import KnownCaseRepository
-from ankommen.shared.auth import Role
+from ankommen.progress.domain.participation import Standing, Status
+from ankommen.progress.domain.problems import Problem, ProblemKind
+from ankommen.progress.service import views
+from ankommen.progress.service.csv_import import CsvResult, import_csv
+from ankommen.progress.service.reporting import (
+    Channel,
+    Outcome,
+    Verdict,
+    parse_report,
+    rejected,
+    submit_in_batches,
+    submit_reports,
+)
+from ankommen.shared.auth import Principal, Role
+from ankommen.shared.errors import Forbidden, problem
+from ankommen.shared.events.contracts.progress import Report
 from ankommen.shared.runtime import ServiceRuntime
+
+REFERRAL_CODE = Path(pattern=r"^[A-Z0-9-]{6,20}$", description="The referral code")
+STATUS_OF = {ProblemKind.FORBIDDEN: 403, ProblemKind.CONFLICT: 409, ProblemKind.INVALID: 422}
+TITLE_OF = {403: "Forbidden", 409: "Conflict", 422: "Report refused"}
 
 
 class KnownCasesSummary(BaseModel):
     count: int
 
 
-def router(runtime: ServiceRuntime) -> APIRouter:
-    api = APIRouter(prefix="/cases", tags=["cases"])
+class ProblemItem(BaseModel):
+    field: str
+    reason: str
 
-    @api.get("/count", response_model=KnownCasesSummary, summary="How many cases are known",
+
+class ReportResult(BaseModel):
+    report_id: str | None
+    referral_code: str | None
+    status: Verdict
+    errors: list[ProblemItem] = []
+
+
+class BatchResult(BaseModel):
+    accepted: int
+    duplicates: int
+    rejected: int
+    results: list[ReportResult]
+
+
+class ReportBatch(BaseModel):
+    reports: list[dict[str, Any]] = Field(
+        min_length=1, max_length=1000,
+        description="Report objects as for POST /reports; each is validated on its own, so "
+                    "one faulty report does not refuse the others.")
+
+
+class RejectedRow(BaseModel):
+    row: int
+    report_id: str | None
+    referral_code: str | None
+    errors: list[ProblemItem]
+
+
+class CsvResultOut(BaseModel):
+    rows: int
+    accepted: int
+    duplicates: int
+    rejected: list[RejectedRow]
+
+
+def csv_result_out(result: CsvResult) -> CsvResultOut:
+    return CsvResultOut(rows=result.rows, accepted=result.accepted,
+                        duplicates=result.duplicates, rejected=[
+                            RejectedRow(row=item.row, report_id=item.outcome.report_id,
+                                        referral_code=item.outcome.referral_code,
+                                        errors=result_of(item.outcome).errors)
+                            for item in result.rejected])
+
+
+#: Larger uploads are refused before parsing.
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+async def read_upload(upload: UploadFile) -> bytes:
+    content = await upload.read(MAX_UPLOAD_BYTES + 1)
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise UnreadableFile("file", f"larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MB; "
+                                     "split the list")
+    return content
+
+
+def unreadable(error: UnreadableFile) -> JSONResponse:
+    return problem(422, "Unreadable file", str(error),
+                   errors=[{"field": error.field, "reason": error.reason}])
+
+
+class ParticipantOut(BaseModel):
+    referral_code: str
+    course_id: str
+    course_title: str
+    placement_status: str
+    status: Status
+
+
+class HistoryEntryOut(BaseModel):
+    sequence: int
+    report_id: str
+    kind: str
+    corrects_report_id: str | None
+    standing: Standing
+    channel: str
+    received_at: datetime
+    report: dict[str, Any]
+
+
+class HistoryOut(BaseModel):
+    participant: ParticipantOut
+    entries: list[HistoryEntryOut]
+
+
+def result_of(outcome: Outcome) -> ReportResult:
+    return ReportResult(report_id=outcome.report_id, referral_code=outcome.referral_code,
+                        status=outcome.verdict,
+                        errors=[ProblemItem(field=item.field, reason=item.reason)
+                                for item in outcome.problems])
+
+
+def summary_of(outcomes: list[Outcome]) -> BatchResult:
+    def count(verdict: Verdict) -> int:
+        return sum(1 for outcome in outcomes if outcome.verdict is verdict)
+
+    return BatchResult(accepted=count(Verdict.ACCEPTED), duplicates=count(Verdict.DUPLICATE),
+                       rejected=count(Verdict.REJECTED),
+                       results=[result_of(outcome) for outcome in outcomes])
+
+
+def refusal(problems: list[Problem]) -> JSONResponse:
+    """The most serious kind decides the status: forbidden over conflict over invalid."""
+    code = min(STATUS_OF[item.kind] for item in problems)
+    detail = "; ".join(f"{item.field}: {item.reason}" for item in problems)
+    return problem(code, TITLE_OF[code], detail,
+                   errors=[{"field": item.field, "reason": item.reason} for item in problems])
+
+
+def provider_of(principal: Principal) -> str:
+    if not principal.provider_id:
+        raise Forbidden("the token names no provider", field="provider_id")
+    return principal.provider_id
+
+
+def participant_out(view: views.ParticipantView) -> ParticipantOut:
+    return ParticipantOut(referral_code=view.referral_code, course_id=view.course_id,
+                          course_title=view.course_title,
+                          placement_status=view.placement_status, status=view.status)
+
+
+def router(runtime: ServiceRuntime) -> APIRouter:
+    api = APIRouter()
+    provider = runtime.auth.require(Role.PROVIDER)
+    refused = {code: {"description": title} for code, title in TITLE_OF.items()}
+
+    @api.get("/cases/count", response_model=KnownCasesSummary, tags=["cases"],
+             summary="How many cases are known",
              dependencies=[runtime.auth.require(Role.COORDINATOR, Role.ADMIN)])
     async def count_cases() -> KnownCasesSummary:
         async with runtime.uow() as uow:
             return KnownCasesSummary(count=await KnownCaseRepository(uow.session).count())
+
+    @api.post("/reports", response_model=ReportResult, status_code=status.HTTP_201_CREATED,
+              tags=["reports"], summary="Submit one report", responses={
+                  200: {"model": ReportResult, "description": "Already received (same id "
+                                                              "and content): no change"},
+                  **refused})
+    async def submit_report(report: Annotated[Report, Body()],
+                            principal: Principal = provider) -> Any:
+        provider_id = provider_of(principal)
+        async with runtime.uow() as uow:
+            [outcome] = await submit_reports(uow, provider_id, [report], Channel.HTTP)
+        if outcome.verdict is Verdict.REJECTED:
+            return refusal(outcome.problems)
+        if outcome.verdict is Verdict.DUPLICATE:
+            return JSONResponse(result_of(outcome).model_dump(mode="json"), status_code=200)
+        return result_of(outcome)
+
+    @api.post("/reports/batch", response_model=BatchResult, tags=["reports"],
+              summary="Submit many reports; a result per report")
+    async def submit_batch(batch: ReportBatch, principal: Principal = provider) -> BatchResult:
+        provider_id = provider_of(principal)
+        items = []
+        for raw in batch.reports:
+            report, problems = parse_report(raw)
+            items.append(report if report is not None else rejected(raw, problems))
+        return summary_of(await submit_in_batches(runtime.uow, provider_id, items,
+                                                  Channel.HTTP))
+
+    @api.post("/reports/csv", response_model=CsvResultOut, tags=["reports"],
+              summary="Upload a CSV list of reports; a result per row",
+              description="UTF-8 or Windows-1252/Latin-1; separated by semicolons, commas or "
+                          "tabs; German or ISO dates and decimal commas. `mapping` maps our "
+                          "column names to the list's headers as a JSON object. Row numbers "
+                          "count the header as row 1.",
+              responses={422: {"description": "The file cannot be read as a list"}})
+    async def upload_csv(file: Annotated[UploadFile, File()],
+                         mapping: Annotated[str | None, Form(max_length=4000)] = None,
+                         principal: Principal = provider) -> Any:
+        provider_id = provider_of(principal)
+        try:
+            result = await import_csv(runtime.uow, provider_id, await read_upload(file),
+                                      mapping)
+        except UnreadableFile as error:
+            return unreadable(error)
+        return csv_result_out(result)
+
+    @api.get("/participants", response_model=list[ParticipantOut], tags=["participants"],
+             summary="The provider's own participants, by referral code")
+    async def list_participants(principal: Principal = provider) -> list[ParticipantOut]:
+        async with runtime.uow() as uow:
+            found = await views.participants(uow, provider_of(principal))
+        return [participant_out(view) for view in found]
+
+    @api.get("/participants/{referral_code}/reports", response_model=HistoryOut,
+             tags=["participants"], summary="Every report of one participant, corrections "
+                                            "and retractions included",
+             responses={403: {"description": "Not a placement in your courses"}})
+    async def read_history(referral_code: Annotated[str, REFERRAL_CODE],
+                           principal: Principal = provider) -> HistoryOut:
+        async with runtime.uow() as uow:
+            found = await views.history(uow, provider_of(principal), referral_code)
+        return HistoryOut(participant=participant_out(found.participant), entries=[
+            HistoryEntryOut(sequence=entry.sequence, report_id=entry.report.report_id,
+                            kind=entry.report.kind,
+                            corrects_report_id=entry.report.corrects_report_id,
+                            standing=entry.standing, channel=entry.channel,
+                            received_at=entry.received_at,
+                            report=entry.report.model_dump(mode="json"))
+            for entry in found.entries])
 
     return api

@@ -1,5 +1,4 @@
-"""A case progress knows of, by pseudonym, so that later provider reports can be checked
-against it. Providers themselves never see the pseudonym."""
+"""A case progress knows of, by pseudonym. Providers themselves never see the pseudonym."""
 
 from __future__ import annotations
 

@@ -1,0 +1,168 @@
+"""The state of one participation (one referral code), folded from its reports.
+
+The state machine: referred → enrolled ⇄ interrupted → completed | discontinued. Nothing is
+accepted after completion or discontinuation except corrections and retractions, and those
+are checked by replaying the corrected history: a correction that would make the history
+impossible (say, retracting the enrolment of someone with attendance) is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from ankommen.progress.domain.problems import Problem, ProblemKind
+from ankommen.shared.events.contracts.progress import (
+    AttendanceReport,
+    CompletionReport,
+    DiscontinuationReport,
+    EnrolmentReport,
+    ExamResultReport,
+    InterruptionReport,
+    ReportBase,
+    ResumptionReport,
+    RetractionReport,
+)
+
+
+class Status(StrEnum):
+    REFERRED = "referred"
+    ENROLLED = "enrolled"
+    INTERRUPTED = "interrupted"
+    COMPLETED = "completed"
+    DISCONTINUED = "discontinued"
+
+
+class Standing(StrEnum):
+    """Where a stored report stands in the history."""
+
+    EFFECTIVE = "effective"
+    SUPERSEDED = "superseded"
+    RETRACTED = "retracted"
+
+
+@dataclass
+class Participation:
+    status: Status = Status.REFERRED
+    started_on: date | None = None
+    last_change_on: date | None = None
+    ended_on: date | None = None
+    hours_attended: float = 0.0
+    hours_planned: float = 0.0
+    exams: list[ExamResultReport] = field(default_factory=list)
+
+    @property
+    def attendance_rate(self) -> float | None:
+        return self.hours_attended / self.hours_planned if self.hours_planned else None
+
+    def apply(self, report: ReportBase) -> Problem | None:
+        """Apply one effective report; the problem if the state machine does not allow it."""
+        if self.status in (Status.COMPLETED, Status.DISCONTINUED):
+            return _conflict("kind", f"the participation is already {self.status.value}; only "
+                                     "corrections and retractions are accepted")
+        match report:
+            case EnrolmentReport():
+                if self.status is not Status.REFERRED:
+                    return _conflict("kind", "the participant is already enrolled")
+                self.status = Status.ENROLLED
+                self.started_on = self.last_change_on = report.started_on
+            case AttendanceReport():
+                if problem := self._after_enrolment("period_start", report.period_start):
+                    return problem
+                self.hours_attended += report.hours_attended
+                self.hours_planned += report.hours_planned
+            case InterruptionReport():
+                if self.status is not Status.ENROLLED:
+                    return _conflict("kind", f"cannot interrupt: the participation is "
+                                             f"{self.status.value}")
+                if problem := self._not_before_last_change("interrupted_on",
+                                                           report.interrupted_on):
+                    return problem
+                self.status = Status.INTERRUPTED
+                self.last_change_on = report.interrupted_on
+            case ResumptionReport():
+                if self.status is not Status.INTERRUPTED:
+                    return _conflict("kind", "cannot resume: the participation is not "
+                                             "interrupted")
+                if problem := self._not_before_last_change("resumed_on", report.resumed_on):
+                    return problem
+                self.status = Status.ENROLLED
+                self.last_change_on = report.resumed_on
+            case ExamResultReport():
+                if problem := self._after_enrolment("taken_on", report.taken_on):
+                    return problem
+                self.exams.append(report)
+            case CompletionReport():
+                if self.status is not Status.ENROLLED:
+                    return _conflict("kind", f"cannot complete: the participation is "
+                                             f"{self.status.value}")
+                if problem := self._not_before_last_change("completed_on", report.completed_on):
+                    return problem
+                self.status = Status.COMPLETED
+                self.ended_on = report.completed_on
+            case DiscontinuationReport():
+                if problem := self._after_enrolment("discontinued_on", report.discontinued_on):
+                    return problem
+                self.status = Status.DISCONTINUED
+                self.ended_on = report.discontinued_on
+        return None
+
+    def _after_enrolment(self, name: str, day: date) -> Problem | None:
+        if self.status is Status.REFERRED:
+            return _conflict("kind", "the participant is not enrolled yet")
+        return _not_before(name, day, self.started_on, "the enrolment")
+
+    def _not_before_last_change(self, name: str, day: date) -> Problem | None:
+        return _not_before(name, day, self.last_change_on, "the last status change")
+
+
+def _not_before(name: str, day: date, reference: date | None, what: str) -> Problem | None:
+    if reference is not None and day < reference:
+        return Problem(name, f"before {what} ({reference.isoformat()})", ProblemKind.INVALID)
+    return None
+
+
+def _conflict(name: str, reason: str) -> Problem:
+    return Problem(name, reason, ProblemKind.CONFLICT)
+
+
+def effective(history: Sequence[ReportBase]) -> list[ReportBase]:
+    """The reports that count, in the order received; a correction takes its original's place
+    and a retraction removes it."""
+    slots: list[ReportBase | None] = []
+    slot_of: dict[str, int] = {}
+    for report in history:
+        target = report.corrects_report_id
+        if target is not None and target in slot_of:
+            slot = slot_of[target]
+            slots[slot] = None if isinstance(report, RetractionReport) else report
+        else:
+            slot = len(slots)
+            slots.append(report)
+        slot_of[report.report_id] = slot
+    return [report for report in slots if report is not None]
+
+
+def standings(history: Sequence[ReportBase]) -> dict[str, Standing]:
+    """Each report's standing: effective, superseded by a correction, or retracted."""
+    result = {report.report_id: Standing.EFFECTIVE for report in history}
+    for report in history:
+        target = report.corrects_report_id
+        if target is None:
+            continue
+        retracted = isinstance(report, RetractionReport)
+        result[target] = Standing.RETRACTED if retracted else Standing.SUPERSEDED
+        if retracted:
+            result[report.report_id] = Standing.EFFECTIVE
+    return result
+
+
+def replay(history: Sequence[ReportBase]) -> tuple[Participation, Problem | None]:
+    """The participation after ``history``, or the first problem found on the way."""
+    state = Participation()
+    for report in effective(history):
+        if problem := state.apply(report):
+            return state, problem
+    return state, None

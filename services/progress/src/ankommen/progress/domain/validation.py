@@ -1,0 +1,112 @@
+"""The one validation path for provider reports, whatever the channel (web form, CSV, HTTP,
+Kafka): pure functions over the report, the placement, the course and the history.
+
+Payload shape (types, levels, enums, hours attended ≤ planned within a period) is checked by
+the report models; here come the rules that need the placement: the referral code belongs
+to this provider's course, dates lie inside the course period and not in the future, hours
+fit the course, corrections point at an effective report of the same kind, and the history
+with this report still obeys the participation state machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from ankommen.progress.domain.catalogue import Course, Placement
+from ankommen.progress.domain.participation import Standing, replay, standings
+from ankommen.progress.domain.problems import Problem, ProblemKind
+from ankommen.shared.events.contracts.progress import (
+    AttendanceReport,
+    ExamResultReport,
+    ExamType,
+    ReportBase,
+    RetractionReport,
+)
+from ankommen.shared.events.contracts.vocabulary import GermanLevel
+
+NOT_YOURS = "not a placement in one of your courses"
+#: Levels a DTZ certifies (below A2 it is "not passed").
+DTZ_LEVELS = {GermanLevel.A2, GermanLevel.B1}
+
+
+def dated_fields(report: ReportBase) -> dict[str, date]:
+    return {name: value for name, value in report if isinstance(value, date)}
+
+
+def check_ownership(provider_id: str, placement: Placement | None,
+                    course: Course | None) -> list[Problem]:
+    """Unknown and foreign referral codes get the same answer: a provider must not learn
+    which codes exist at other providers."""
+    if placement is None or placement.provider_id != provider_id or (
+            course is not None and course.provider_id != provider_id):
+        return [Problem("referral_code", NOT_YOURS, ProblemKind.FORBIDDEN)]
+    if course is None:
+        return [Problem("referral_code", "the course of this placement is not known yet; "
+                                         "try again later", ProblemKind.CONFLICT)]
+    if course.cancelled:
+        return [Problem("referral_code", "the course was cancelled", ProblemKind.CONFLICT)]
+    if not placement.status.is_open:
+        return [Problem("referral_code", f"the placement was {placement.status.value}",
+                        ProblemKind.CONFLICT)]
+    return []
+
+
+def check_values(report: ReportBase, course: Course, today: date) -> list[Problem]:
+    problems = []
+    for name, day in dated_fields(report).items():
+        if day > today:
+            problems.append(Problem(name, "in the future"))
+        elif not course.starts_on <= day <= course.ends_on:
+            problems.append(Problem(name, f"outside the course period "
+                                          f"({course.starts_on.isoformat()} to "
+                                          f"{course.ends_on.isoformat()})"))
+    if isinstance(report, AttendanceReport) and report.hours_planned > course.hours:
+        problems.append(Problem("hours_planned", f"more than the course's {course.hours} "
+                                                 "hours"))
+    if (isinstance(report, ExamResultReport) and report.exam is ExamType.DTZ
+            and report.level_reached is not None and report.level_reached not in DTZ_LEVELS):
+        problems.append(Problem("level_reached", "a DTZ certifies A2 or B1 only"))
+    return problems
+
+
+def check_correction(report: ReportBase, history: Sequence[ReportBase]) -> list[Problem]:
+    target_id = report.corrects_report_id
+    if target_id is None:
+        return []
+    target = next((earlier for earlier in history if earlier.report_id == target_id), None)
+    if target is None:
+        return [Problem("corrects_report_id", "no such report for this referral code",
+                        ProblemKind.CONFLICT)]
+    standing = standings(history)[target_id]
+    if standing is not Standing.EFFECTIVE or isinstance(target, RetractionReport):
+        return [Problem("corrects_report_id", f"that report is {standing.value}; correct "
+                                              "the current version", ProblemKind.CONFLICT)]
+    if not isinstance(report, RetractionReport) and type(report) is not type(target):
+        return [Problem("kind", f"a correction must have the kind of the report it corrects "
+                                f"({target.kind})", ProblemKind.CONFLICT)]
+    return []
+
+
+def check_attendance_total(report: ReportBase, history: Sequence[ReportBase],
+                           course: Course) -> list[Problem]:
+    state, _ = replay([*history, report])
+    if state.hours_attended > course.hours:
+        return [Problem("hours_attended", f"in total more than the course's {course.hours} "
+                                          "hours")]
+    return []
+
+
+def validate(report: ReportBase, *, provider_id: str, placement: Placement | None,
+             course: Course | None, history: Sequence[ReportBase], today: date
+             ) -> list[Problem]:
+    """Every reason to refuse ``report``; empty when it may be accepted."""
+    if problems := check_ownership(provider_id, placement, course):
+        return problems
+    problems = check_values(report, course, today) + check_correction(report, history)
+    if problems:
+        return problems
+    _, problem = replay([*history, report])
+    if problem is not None:
+        return [problem]
+    return check_attendance_total(report, history, course)

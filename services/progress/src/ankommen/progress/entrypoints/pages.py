@@ -1,0 +1,121 @@
+"""Provider pages: own participants by referral code, a report form per participant, CSV
+upload with its result page. The same use cases as the API; the provider comes from the
+signed-in token, never from the form."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Path, Request, UploadFile
+from fastapi.responses import HTMLResponse
+
+from ankommen.progress.adapters.csv_rows import UnreadableFile, to_report
+from ankommen.progress.service import views
+from ankommen.progress.service.csv_import import import_csv
+from ankommen.progress.service.reporting import (
+    Channel,
+    Outcome,
+    Verdict,
+    parse_report,
+    rejected,
+    submit_reports,
+)
+from ankommen.shared.auth import Principal, Role
+from ankommen.shared.errors import Forbidden
+from ankommen.shared.events.contracts.progress import (
+    DiscontinuationReason,
+    ExamType,
+    InterruptionReason,
+    ReportKind,
+)
+from ankommen.shared.events.contracts.vocabulary import GermanLevel
+from ankommen.shared.runtime import ServiceRuntime
+from ankommen.shared.web.pages import PageAuth, Pages
+
+REFERRAL_CODE = Path(pattern=r"^[A-Z0-9-]{6,20}$")
+FORM_FIELDS = ("date", "period_start", "period_end", "hours_attended", "hours_planned",
+               "reason", "exam", "passed", "level_reached", "corrects_report_id")
+CHOICES = {
+    "kind": [kind.value for kind in ReportKind],
+    "reason": sorted({*InterruptionReason, *DiscontinuationReason}),
+    "exam": [exam.value for exam in ExamType],
+    "level_reached": [level.value for level in GermanLevel],
+}
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+def router(runtime: ServiceRuntime, pages: Pages, page_auth: PageAuth) -> APIRouter:
+    ui = APIRouter(include_in_schema=False)
+    provider = page_auth.require(Role.PROVIDER)
+
+    def provider_of(principal: Principal) -> str:
+        if not principal.provider_id:
+            raise Forbidden("the token names no provider", field="provider_id")
+        return principal.provider_id
+
+    @ui.get("/", response_class=HTMLResponse)
+    async def participants_page(request: Request, principal: Principal = provider
+                                ) -> HTMLResponse:
+        async with runtime.uow() as uow:
+            found = await views.participants(uow, provider_of(principal))
+        return pages.render(request, "participants.html", {"participants": found},
+                            principal=principal)
+
+    async def participant_page(request: Request, principal: Principal, referral_code: str,
+                               outcome: Outcome | None = None, status_code: int = 200
+                               ) -> HTMLResponse:
+        async with runtime.uow() as uow:
+            found = await views.history(uow, provider_of(principal), referral_code)
+        return pages.render(request, "participant.html", {
+            "history": found, "choices": CHOICES, "outcome": outcome,
+            "new_report_id": "web-" + secrets.token_hex(8)}, principal=principal,
+            status_code=status_code)
+
+    @ui.get("/participants/{referral_code}", response_class=HTMLResponse)
+    async def show_participant(request: Request,
+                               referral_code: Annotated[str, REFERRAL_CODE],
+                               principal: Principal = provider) -> HTMLResponse:
+        return await participant_page(request, principal, referral_code)
+
+    @ui.post("/participants/{referral_code}", response_class=HTMLResponse)
+    async def report_by_form(request: Request, referral_code: Annotated[str, REFERRAL_CODE],
+                             kind: Annotated[str, Form(max_length=40)],
+                             report_id: Annotated[str, Form(max_length=64)],
+                             principal: Principal = provider) -> HTMLResponse:
+        form = await request.form()
+        cells = {name: str(form[name]).strip() for name in FORM_FIELDS
+                 if isinstance(form.get(name), str) and str(form[name]).strip()}
+        raw = to_report({**cells, "kind": kind, "report_id": report_id,
+                         "referral_code": referral_code})
+        report, problems = parse_report(raw)
+        if report is None:
+            outcome = rejected(raw, problems)
+        else:
+            async with runtime.uow() as uow:
+                [outcome] = await submit_reports(uow, provider_of(principal), [report],
+                                                 Channel.FORM)
+        refused = outcome.verdict is Verdict.REJECTED
+        return await participant_page(request, principal, referral_code, outcome,
+                                      422 if refused else 200)
+
+    @ui.get("/upload", response_class=HTMLResponse)
+    async def upload_page(request: Request, principal: Principal = provider) -> HTMLResponse:
+        return pages.render(request, "upload.html", {}, principal=principal)
+
+    @ui.post("/upload", response_class=HTMLResponse)
+    async def upload(request: Request, file: Annotated[UploadFile, File()],
+                     mapping: Annotated[str | None, Form(max_length=4000)] = None,
+                     principal: Principal = provider) -> HTMLResponse:
+        content = await file.read(MAX_UPLOAD_BYTES + 1)
+        try:
+            if len(content) > MAX_UPLOAD_BYTES:
+                raise UnreadableFile("file", "larger than 5 MB; split the list")
+            result = await import_csv(runtime.uow, provider_of(principal), content, mapping)
+        except UnreadableFile as error:
+            return pages.render(request, "upload.html", {"error": error},
+                                principal=principal, status_code=422)
+        return pages.render(request, "upload_result.html", {"result": result},
+                            principal=principal)
+
+    return ui

@@ -1,0 +1,58 @@
+"""The words of progress's pages, German first."""
+
+from ankommen.shared.web.i18n import Catalogue
+
+CATALOGUE: Catalogue = {
+    "nav.participants": {"de": "Teilnehmende", "en": "Participants"},
+    "nav.upload": {"de": "CSV-Liste hochladen", "en": "Upload CSV list"},
+    "participants.title": {"de": "Ihre Teilnehmenden", "en": "Your participants"},
+    "participants.none": {"de": "Noch keine Vermittlungen in Ihre Kurse.",
+                          "en": "No placements in your courses yet."},
+    "col.code": {"de": "Vermittlungscode", "en": "Referral code"},
+    "col.course": {"de": "Kurs", "en": "Course"},
+    "col.status": {"de": "Stand", "en": "Status"},
+    "col.placement": {"de": "Vermittlung", "en": "Placement"},
+    "col.report": {"de": "Meldung", "en": "Report"},
+    "col.kind": {"de": "Art", "en": "Kind"},
+    "col.standing": {"de": "Gültigkeit", "en": "Standing"},
+    "col.channel": {"de": "Weg", "en": "Channel"},
+    "col.details": {"de": "Angaben", "en": "Details"},
+    "col.row": {"de": "Zeile", "en": "Row"},
+    "col.reason": {"de": "Grund", "en": "Reason"},
+    "history.title": {"de": "Meldungen", "en": "Reports"},
+    "history.none": {"de": "Noch keine Meldungen.", "en": "No reports yet."},
+    "form.title": {"de": "Neue Meldung", "en": "New report"},
+    "form.kind": {"de": "Art der Meldung", "en": "Kind of report"},
+    "form.date": {"de": "Datum", "en": "Date"},
+    "form.period_start": {"de": "Zeitraum von", "en": "Period from"},
+    "form.period_end": {"de": "Zeitraum bis", "en": "Period to"},
+    "form.hours_attended": {"de": "Stunden anwesend", "en": "Hours attended"},
+    "form.hours_planned": {"de": "Stunden geplant", "en": "Hours planned"},
+    "form.reason": {"de": "Grund", "en": "Reason"},
+    "form.exam": {"de": "Prüfung", "en": "Exam"},
+    "form.passed": {"de": "Bestanden", "en": "Passed"},
+    "form.level_reached": {"de": "Erreichtes Niveau", "en": "Level reached"},
+    "form.corrects_report_id": {"de": "Korrigiert Meldung (ID)", "en": "Corrects report (id)"},
+    "form.submit": {"de": "Melden", "en": "Report"},
+    "form.yes": {"de": "ja", "en": "yes"},
+    "form.no": {"de": "nein", "en": "no"},
+    "outcome.accepted": {"de": "Meldung gespeichert.", "en": "Report saved."},
+    "outcome.duplicate": {"de": "Diese Meldung lag schon vor; nichts geändert.",
+                          "en": "This report was already received; nothing changed."},
+    "outcome.rejected": {"de": "Meldung abgelehnt:", "en": "Report refused:"},
+    "upload.title": {"de": "CSV-Liste hochladen", "en": "Upload a CSV list"},
+    "upload.help": {"de": "UTF-8 oder Excel-Export (Windows-1252), Semikolon oder Komma, "
+                          "Datum als 31.10.2026, Dezimalkomma. Die erste Zeile benennt die "
+                          "Spalten.",
+                    "en": "UTF-8 or Excel export (Windows-1252), semicolons or commas, dates "
+                          "as 31.10.2026, decimal commas. The first row names the columns."},
+    "upload.file": {"de": "Datei", "en": "File"},
+    "upload.mapping": {"de": "Spaltenzuordnung (JSON, optional)",
+                       "en": "Column mapping (JSON, optional)"},
+    "upload.submit": {"de": "Hochladen", "en": "Upload"},
+    "result.title": {"de": "Ergebnis des Uploads", "en": "Upload result"},
+    "result.summary": {"de": "{rows} Zeilen: {accepted} gespeichert, {duplicates} schon "
+                             "vorhanden, {rejected} abgelehnt.",
+                       "en": "{rows} rows: {accepted} stored, {duplicates} already there, "
+                             "{rejected} refused."},
+}

@@ -1,0 +1,175 @@
+"""Taking in provider reports — the use case behind every channel (web form, CSV, HTTP,
+Kafka).
+
+A batch is handled in the caller's one unit of work: one query each for placements, courses,
+earlier reports and idempotency keys; validation in memory (a report sees the reports before
+it in the same batch); one bulk insert of the accepted reports; their events to the outbox in
+the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import TypeAdapter, ValidationError
+
+from ankommen.progress.adapters.repository import (
+    CatalogueRepository,
+    NewReport,
+    ReportRepository,
+)
+from ankommen.progress.domain.participation import replay
+from ankommen.progress.domain.problems import Problem, ProblemKind
+from ankommen.progress.domain.validation import validate
+from ankommen.progress.service.announcements import announce
+from ankommen.shared.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from ankommen.shared.events.contracts.progress import Report, ReportBase
+
+REPORT = TypeAdapter(Report)
+#: Dates in reports are local dates of German providers; "in the future" is judged there.
+LOCAL_TIME = ZoneInfo("Europe/Berlin")
+
+
+def today() -> date:
+    return datetime.now(LOCAL_TIME).date()
+
+
+class Channel(StrEnum):
+    FORM = "form"
+    CSV = "csv"
+    HTTP = "http"
+    KAFKA = "kafka"
+
+
+class Verdict(StrEnum):
+    ACCEPTED = "accepted"
+    #: The same report id with the same content again: nothing changes.
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    report_id: str | None
+    referral_code: str | None
+    verdict: Verdict
+    problems: list[Problem] = field(default_factory=list)
+
+
+def parse_report(raw: Any) -> tuple[ReportBase | None, list[Problem]]:
+    """Shape validation of one raw report, with problems named by field."""
+    try:
+        return REPORT.validate_python(raw), []
+    except ValidationError as error:
+        return None, problems_from(error)
+
+
+def problems_from(error: ValidationError) -> list[Problem]:
+    problems = []
+    for item in error.errors(include_url=False, include_input=False):
+        # Drop the discriminator tag pydantic puts first in union locations.
+        location = [str(part) for part in item["loc"]]
+        if location and location[0] in REPORT_KINDS:
+            location = location[1:]
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            problems.append(Problem("kind", "must be one of " + ", ".join(sorted(REPORT_KINDS))))
+            continue
+        name, _, reason = message.partition(": ")
+        if reason and name.isidentifier():
+            problems.append(Problem(name, reason))
+        else:
+            problems.append(Problem(".".join(location) or "report", message))
+    return problems
+
+
+REPORT_KINDS = {"enrolment", "attendance", "interruption", "resumption", "exam_result",
+                "completion", "discontinuation", "retraction"}
+
+
+def rejected(raw: Any, problems: list[Problem]) -> Outcome:
+    identity = raw if isinstance(raw, dict) else {}
+    report_id = identity.get("report_id")
+    referral_code = identity.get("referral_code")
+    return Outcome(report_id if isinstance(report_id, str) else None,
+                   referral_code if isinstance(referral_code, str) else None,
+                   Verdict.REJECTED, problems)
+
+
+async def submit_reports(uow: UnitOfWork, provider_id: str, batch: Sequence[ReportBase],
+                         channel: Channel, *, on: date | None = None) -> list[Outcome]:
+    """Validate and store ``batch`` (reports of one provider) in ``uow``; one outcome each."""
+    on = on or today()
+    catalogue = CatalogueRepository(uow.session)
+    repository = ReportRepository(uow.session)
+    codes = {report.referral_code for report in batch}
+    placements = await catalogue.placements(codes)
+    courses = await catalogue.courses({placement.course_id for placement in placements.values()})
+    histories = {code: [stored.report for stored in stored_reports] for code, stored_reports
+                 in (await repository.histories(codes)).items()}
+    known = await repository.existing(provider_id, {report.report_id for report in batch})
+    received_at = datetime.now(UTC)
+    accepted: list[NewReport] = []
+    outcomes = []
+    for report in batch:
+        earlier = known.get(report.report_id)
+        if earlier is not None:
+            outcomes.append(_repeated(report, earlier))
+            continue
+        placement = placements.get(report.referral_code)
+        course = courses.get(placement.course_id) if placement else None
+        history = histories.setdefault(report.referral_code, [])
+        problems = validate(report, provider_id=provider_id, placement=placement,
+                            course=course, history=history, today=on)
+        if problems:
+            outcomes.append(Outcome(report.report_id, report.referral_code, Verdict.REJECTED,
+                                    problems))
+            continue
+        original = next((item for item in history
+                         if item.report_id == report.corrects_report_id), None)
+        history.append(report)
+        known[report.report_id] = report
+        accepted.append(NewReport(provider_id=provider_id, pseudonym=placement.pseudonym,
+                                  channel=channel.value, received_at=received_at,
+                                  report=report))
+        after, _ = replay(history)
+        await announce(uow, report, original=original, placement=placement, course=course,
+                       after=after)
+        outcomes.append(Outcome(report.report_id, report.referral_code, Verdict.ACCEPTED))
+    await repository.add_all(accepted)
+    return outcomes
+
+
+def _repeated(report: ReportBase, earlier: ReportBase) -> Outcome:
+    if earlier == report:
+        return Outcome(report.report_id, report.referral_code, Verdict.DUPLICATE)
+    return Outcome(report.report_id, report.referral_code, Verdict.REJECTED, [Problem(
+        "report_id", "already used for a different report; corrections need a new report id "
+                     "and corrects_report_id", ProblemKind.CONFLICT)])
+
+
+#: Reports per transaction on the bulk path (CSV uploads, HTTP batches).
+BATCH_SIZE = 250
+
+
+async def submit_in_batches(uow: UnitOfWorkFactory, provider_id: str,
+                            items: Sequence[ReportBase | Outcome], channel: Channel,
+                            *, batch_size: int = BATCH_SIZE) -> list[Outcome]:
+    """The bulk path: parsed reports in batches of ``batch_size``, one transaction (reports
+    and outbox rows) per batch; items that already failed parsing keep their outcome."""
+    outcomes: list[Outcome | None] = [item if isinstance(item, Outcome) else None
+                                      for item in items]
+    positions = [index for index, item in enumerate(items) if not isinstance(item, Outcome)]
+    for start in range(0, len(positions), batch_size):
+        chunk = positions[start:start + batch_size]
+        async with uow() as unit:
+            results = await submit_reports(unit, provider_id, [items[index] for index in chunk],
+                                           channel)
+        for index, result in zip(chunk, results, strict=True):
+            outcomes[index] = result
+    return outcomes
