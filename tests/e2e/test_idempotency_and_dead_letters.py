@@ -126,7 +126,8 @@ async def test_monitoring_dead_letters_a_fact_that_names_a_subject(kafka, sqlite
                        (key, clean.to_bytes())])
 
         async def total() -> int:
-            return (await monitoring.client.get("/statistics/arrivals")).json()["total"]
+            return (await monitoring.client.get(
+                "/status", headers=token(Role.ADMIN))).json()["facts_processed"]
 
         assert await eventually(total, what="the clean fact counted") == 1
         dead = await read_all(kafka.bootstrap_servers, FACTS.dead_letter, expected=2)

@@ -39,14 +39,20 @@ async def test_embedded_stack_is_ready_in_a_minute_and_counts_a_registration_wit
                                  until=lambda response: response.status_code == 200,
                                  timeout=max(1.0, 60 - (time.monotonic() - started)),
                                  interval=0.2, what=f"{name} ready within 60 s")
-            statistics = f"http://127.0.0.1:{ports['monitoring']}/statistics/arrivals"
-            before = (await client.get(statistics)).json()["total"]
+            status = f"http://127.0.0.1:{ports['monitoring']}/status"
+            admin = token(Role.ADMIN)
+
+            def arrivals(response: httpx.Response) -> int:
+                return sum(row["applied"] for row in response.json()["by_type"]
+                           if row["type"] == "ankommen.intake.arrival_recorded.v1")
+
+            before = arrivals(await client.get(status, headers=admin))
             response = await client.post(f"http://127.0.0.1:{ports['intake']}/cases",
                                          json=registration(),
                                          headers=token(Role.INTAKE_STAFF))
             assert response.status_code == 201
-            await eventually(lambda: client.get(statistics),
-                             until=lambda response: response.json()["total"] == before + 1,
+            await eventually(lambda: client.get(status, headers=admin),
+                             until=lambda response: arrivals(response) == before + 1,
                              timeout=5, interval=0.1, what="monitoring count raised within 5 s")
         assert (tmp_path / "var" / "intake.db").exists()
     finally:

@@ -44,7 +44,10 @@ async def test_registration_reaches_every_service_with_one_effect_each(kafka, da
                 "/cases/count", headers=coordinator)).json()["count"]
 
         async def arrivals() -> int:
-            return (await system["monitoring"].client.get("/statistics/arrivals")).json()["total"]
+            status = (await system["monitoring"].client.get(
+                "/status", headers=token(Role.ADMIN))).json()
+            return sum(row["applied"] for row in status["by_type"]
+                       if row["type"] == "ankommen.intake.arrival_recorded.v1")
 
         assert await eventually(waiting, what="assignment has the case") == 1
         assert await eventually(known, what="progress has the case") == 1
@@ -66,7 +69,10 @@ async def test_monitoring_database_never_holds_the_pseudonym(kafka, databases):
         pseudonym = response.json()["pseudonym"]
 
         async def arrivals() -> int:
-            return (await system["monitoring"].client.get("/statistics/arrivals")).json()["total"]
+            status = (await system["monitoring"].client.get(
+                "/status", headers=token(Role.ADMIN))).json()
+            return sum(row["applied"] for row in status["by_type"]
+                       if row["type"] == "ankommen.intake.arrival_recorded.v1")
 
         await eventually(arrivals, what="monitoring counted the arrival")
         from ankommen.monitoring.adapters.tables import metadata

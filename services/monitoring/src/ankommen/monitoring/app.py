@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from opentelemetry.sdk.trace import TracerProvider
 
 from ankommen.monitoring.adapters.tables import messaging, metadata
 from ankommen.monitoring.config import MonitoringSettings
-from ankommen.monitoring.entrypoints import consumers, http
+from ankommen.monitoring.entrypoints import consumers, http, pages
 from ankommen.shared.runtime import ServiceDefinition, ServiceRuntime
 from ankommen.shared.settings import load_settings
 
 DEFINITION = ServiceDefinition(
     name="monitoring",
     title="ankommen monitoring",
-    description="Owns only anonymous aggregates built from de-identified facts; serves "
-                "statistics.",
+    description="Owns only anonymous aggregates built from de-identified facts; publishes "
+                "them under statistical disclosure control.",
     metadata=metadata,
     tables=messaging,
     migrations="ankommen.monitoring:migrations",
@@ -24,13 +25,22 @@ DEFINITION = ServiceDefinition(
 
 def build_runtime(settings: MonitoringSettings | None = None,
                   tracer_provider: TracerProvider | None = None) -> ServiceRuntime:
-    runtime = ServiceRuntime(DEFINITION, settings or load_settings(MonitoringSettings),
-                             tracer_provider)
-    runtime.consume(consumers.facts(runtime))
+    settings = settings or load_settings(MonitoringSettings)
+    runtime = ServiceRuntime(DEFINITION, settings, tracer_provider)
+    runtime.consume(consumers.facts(runtime, settings))
     return runtime
 
 
 def create_app(settings: MonitoringSettings | None = None,
                tracer_provider: TracerProvider | None = None) -> FastAPI:
     runtime = build_runtime(settings, tracer_provider)
-    return runtime.create_app([http.router(runtime)])
+    site = pages.create_pages()
+    app = runtime.create_app([*http.routers(runtime),
+                              pages.pages_router(runtime, runtime.settings, site)])
+    # The pages are public, so the shared frame's assets are mounted here rather than by
+    # PageAuth.install (which would add a sign-in nobody needs).
+    app.mount("/static/shared", StaticFiles(packages=[("ankommen.shared.web", "static")]),
+              name="shared-static")
+    app.mount("/static/monitoring", StaticFiles(packages=[("ankommen.monitoring", "static")]),
+              name="monitoring-static")
+    return app

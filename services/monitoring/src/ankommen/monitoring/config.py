@@ -1,9 +1,12 @@
 """Settings of the monitoring service (environment prefix ``ANKOMMEN_MONITORING_``)."""
 
+from datetime import timedelta
 from typing import ClassVar
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from ankommen.monitoring.domain.disclosure import DisclosurePolicy
 from ankommen.shared.settings import ServiceSettings
 
 
@@ -13,3 +16,24 @@ class MonitoringSettings(ServiceSettings):
 
     service_name: ClassVar[str] = "monitoring"
     default_http_port: ClassVar[int] = 8104
+
+    #: No true count below this is ever published (1 … min_count - 1 show as "·").
+    min_count: int = Field(5, ge=2, le=100)
+    #: The largest noise the Cell Key Method adds to or takes from a count.
+    max_deviation: int = Field(2, ge=0, le=10)
+    #: Medians and percentiles only for cells with at least this many facts.
+    min_distribution: int = Field(10, ge=2, le=1000)
+    #: Days after a month's end during which its facts still count; then it is frozen.
+    closed_month_grace_days: int = Field(5, ge=0, le=60)
+    #: Goals of the annual report: the median wait in weeks at most …
+    goal_median_wait_weeks: int = Field(6, ge=0, le=104)
+    #: … and the share (percent) of exam takers reaching B1 at least.
+    goal_b1_share_percent: int = Field(60, ge=0, le=100)
+
+    @property
+    def disclosure(self) -> DisclosurePolicy:
+        return DisclosurePolicy(self.min_count, self.max_deviation, self.min_distribution)
+
+    @property
+    def closed_month_grace(self) -> timedelta:
+        return timedelta(days=self.closed_month_grace_days)

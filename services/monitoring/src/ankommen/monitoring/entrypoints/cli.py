@@ -1,8 +1,47 @@
-"""``ankommen-monitoring serve|migrate``."""
+"""``ankommen-monitoring serve|migrate|rebuild``."""
 
+from __future__ import annotations
+
+import asyncio
+
+import typer
+
+from ankommen.monitoring.adapters.facts_topic import read_from_start
 from ankommen.monitoring.app import build_runtime
 from ankommen.monitoring.config import MonitoringSettings
+from ankommen.monitoring.entrypoints.consumers import PURPOSE
+from ankommen.monitoring.service.rebuild import RebuildResult, rebuild_aggregates
 from ankommen.shared.cli.service import service_cli
+from ankommen.shared.settings import SettingsError, load_settings
+from ankommen.shared.telemetry import configure_logging
+from ankommen.shared.topics import FACTS
 
 app = service_cli("monitoring", MonitoringSettings, build_runtime,
                   "ankommen.monitoring.app:create_app")
+
+
+async def rebuild(settings: MonitoringSettings) -> RebuildResult:
+    """Recompute every aggregate from offset 0 of the facts topic (migrating first)."""
+    runtime = build_runtime(settings)
+    try:
+        await runtime.migrate()
+        return await rebuild_aggregates(
+            runtime.uow, lambda: read_from_start(settings.kafka_bootstrap_servers, FACTS),
+            runtime.group_id(PURPOSE), settings.closed_month_grace)
+    finally:
+        await runtime.engine.dispose()
+
+
+@app.command("rebuild")
+def rebuild_command() -> None:
+    """Rebuild the aggregates from offset 0 of the facts topic; prints their digest."""
+    try:
+        settings = load_settings(MonitoringSettings)
+    except SettingsError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from None
+    configure_logging("monitoring", settings.log_level)
+    result = asyncio.run(rebuild(settings))
+    typer.echo(f"monitoring: rebuilt from {result.facts} facts "
+               f"({result.duplicates} duplicates, {result.refused} refused); "
+               f"digest {result.digest}")

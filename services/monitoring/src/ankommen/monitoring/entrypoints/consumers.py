@@ -1,14 +1,22 @@
-"""Monitoring's only Kafka consumer: the facts topic."""
+"""Monitoring's only Kafka consumer: the facts topic, one handler for every registered fact
+type — also those monitoring does not aggregate yet, so that operators see them arrive."""
 
+from ankommen.monitoring.config import MonitoringSettings
 from ankommen.monitoring.domain.facts import admit_only_facts
-from ankommen.monitoring.service.handlers import count_arrival
-from ankommen.shared.events.contracts.facts import ArrivalFact
+from ankommen.monitoring.service.handlers import fact_recorder
+from ankommen.shared.events.contracts.facts import Fact
+from ankommen.shared.events.registry import registry
 from ankommen.shared.messaging.consumer import EventConsumer
 from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.topics import FACTS
 
+PURPOSE = "facts"
 
-def facts(runtime: ServiceRuntime) -> EventConsumer:
-    return EventConsumer(group_id=runtime.group_id("facts"), topic=FACTS, uow=runtime.uow,
-                         handlers={ArrivalFact: count_arrival}, check=admit_only_facts,
+
+def facts(runtime: ServiceRuntime, settings: MonitoringSettings) -> EventConsumer:
+    record = fact_recorder(settings.closed_month_grace)
+    return EventConsumer(group_id=runtime.group_id(PURPOSE), topic=FACTS, uow=runtime.uow,
+                         handlers={model: record for model in registry.models.values()
+                                   if issubclass(model, Fact)},
+                         check=admit_only_facts,
                          max_attempts=runtime.settings.consumer_max_attempts)

@@ -1,24 +1,149 @@
-"""Monitoring's HTTP API: anonymous statistics (disclosure control follows in its own issue)."""
+"""Monitoring's HTTP API.
+
+Public (no token): the anonymised statistics — every number protected by disclosure control,
+as JSON or CSV. Operators (role ADMIN): ``/status`` with the raw processing figures (facts
+processed, data freshness, consumer lag), which are not statistics and are never public.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from pydantic import BaseModel
+import asyncio
+import re
+from datetime import UTC, datetime
+from typing import Any
 
-from ankommen.monitoring.adapters.repository import ArrivalCounts
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from ankommen.monitoring.adapters.facts_topic import consumer_lag
+from ankommen.monitoring.config import MonitoringSettings
+from ankommen.monitoring.domain.measures import MEASURES
+from ankommen.monitoring.domain.tables import InvalidQuery, Query
+from ankommen.monitoring.entrypoints.consumers import PURPOSE
+from ankommen.monitoring.entrypoints.exports import table_csv, table_json
+from ankommen.monitoring.service.statistics import (
+    coverage,
+    data_as_of,
+    fact_intake,
+    published_table,
+)
+from ankommen.shared.auth import Role
+from ankommen.shared.errors import DomainError, NotFound
 from ankommen.shared.runtime import ServiceRuntime
+from ankommen.shared.topics import FACTS
+
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+DISTRICT = re.compile(r"^\d{5}$")
+COMMON_PARAMETERS = {"from", "to", "by", "district", "lang"}
 
 
-class ArrivalStatistics(BaseModel):
-    total: int
+class InvalidParameter(DomainError):
+    status = 422
+    title = "Invalid request"
 
 
-def router(runtime: ServiceRuntime) -> APIRouter:
+def current_month() -> str:
+    return datetime.now(UTC).strftime("%Y-%m")
+
+
+async def parse_query(runtime: ServiceRuntime, measure_name: str, parameters: dict[str, str]
+                      ) -> Query:
+    """A query from URL parameters; anything unknown or malformed is refused by name."""
+    measure = MEASURES.get(measure_name)
+    if measure is None:
+        raise NotFound(f"measure: no measure {measure_name!r}", field="measure")
+    dimensions = {dimension.name for dimension in measure.dimensions}
+    for name in parameters:
+        if name not in COMMON_PARAMETERS | dimensions:
+            raise InvalidParameter(f"{name}: not a published dimension of this measure",
+                                   field=name)
+    for name in ("from", "to"):
+        if name in parameters and not MONTH.match(parameters[name]):
+            raise InvalidParameter(f"{name}: must be a month YYYY-MM", field=name)
+    district = parameters.get("district") or None
+    if district is not None and not DISTRICT.match(district):
+        raise InvalidParameter("district: must be a 5-digit district key", field="district")
+    last = parameters.get("to") or current_month()
+    first = parameters.get("from")
+    if first is None:
+        months = (await coverage(runtime.uow)).months
+        first = min(months[0], last) if months else last
+    try:
+        return Query(measure, first, last, parameters.get("by") or "month", district,
+                     {name: parameters[name] for name in dimensions if name in parameters})
+    except InvalidQuery as error:
+        raise InvalidParameter(str(error), field=error.field) from None
+
+
+def statistics_router(runtime: ServiceRuntime, settings: MonitoringSettings) -> APIRouter:
     api = APIRouter(prefix="/statistics", tags=["statistics"])
+    policy = settings.disclosure
 
-    @api.get("/arrivals", response_model=ArrivalStatistics, summary="Arrivals registered")
-    async def arrivals() -> ArrivalStatistics:
-        async with runtime.uow() as uow:
-            return ArrivalStatistics(total=await ArrivalCounts(uow.session).total())
+    @api.get("", summary="What is published: measures, dimensions, months, districts")
+    async def catalogue() -> dict[str, Any]:
+        covered = await coverage(runtime.uow)
+        return {
+            "measures": [{"name": measure.name, "distribution": measure.distribution,
+                          "dimensions": {d.name: list(d.values) for d in measure.dimensions}}
+                         for measure in MEASURES.values()],
+            "months": covered.months,
+            "districts": covered.districts,
+            "data_as_of": covered.data_as_of.isoformat() if covered.data_as_of else None,
+            "disclosure": {"min_count": policy.min_count,
+                           "max_deviation": policy.max_deviation,
+                           "min_distribution": policy.min_distribution},
+        }
+
+    # Registered before the JSON route: "{measure}" would otherwise also match "x.csv".
+    @api.get("/{measure}.csv", summary="A protected table as CSV",
+             response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+    async def table_as_csv(measure: str, request: Request) -> Response:
+        query = await parse_query(runtime, measure, dict(request.query_params))
+        table = await published_table(runtime.uow, query, policy)
+        return Response(table_csv(table), media_type="text/csv; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="{query.measure.name}.csv"'})
+
+    @api.get("/{measure}", summary="A protected table: rows of one breakdown and the total")
+    async def table(measure: str, request: Request) -> dict[str, Any]:
+        query = await parse_query(runtime, measure, dict(request.query_params))
+        published = await published_table(runtime.uow, query, policy)
+        return table_json(published, await data_as_of(runtime.uow))
 
     return api
+
+
+def status_router(runtime: ServiceRuntime) -> APIRouter:
+    api = APIRouter(tags=["operations"])
+
+    @api.get("/status", summary="Facts processed, data freshness and consumer lag (operators)",
+             dependencies=[runtime.auth.require(Role.ADMIN)])
+    async def status() -> dict[str, Any]:
+        intake = await fact_intake(runtime.uow)
+        newest = max((row.last_published_at for row in intake), default=None)
+        try:
+            lag: int | None = await asyncio.wait_for(consumer_lag(
+                runtime.settings.kafka_bootstrap_servers, FACTS, runtime.group_id(PURPOSE)), 5)
+        except Exception:  # the broker may be away; the rest of the status still helps
+            lag = None
+        return {
+            "facts_processed": sum(row.applied + row.late + row.unused for row in intake),
+            "facts_late": sum(row.late for row in intake),
+            "facts_unused": sum(row.unused for row in intake),
+            "by_type": [{"type": row.fact_type, "applied": row.applied, "late": row.late,
+                         "unused": row.unused,
+                         "last_published_at": row.last_published_at.isoformat()}
+                        for row in intake],
+            "last_fact_published_at": newest.isoformat() if newest else None,
+            "freshness_seconds": (datetime.now(UTC) - newest).total_seconds()
+            if newest else None,
+            "consumer_lag": lag,
+        }
+
+    return api
+
+
+def routers(runtime: ServiceRuntime) -> list[APIRouter]:
+    settings = runtime.settings
+    if not isinstance(settings, MonitoringSettings):
+        raise TypeError("monitoring's routers need MonitoringSettings")
+    return [statistics_router(runtime, settings), status_router(runtime)]

@@ -1,0 +1,62 @@
+"""Cells: the one shape every aggregate takes.
+
+A cell is addressed by measure × month × district × dimension values. It holds the number of
+facts in it (``n``) and the sum of their record keys modulo 2**32 (``key_sum``), from which the
+Cell Key Method derives the cell's noise. Both are additive, so any coarser cell — a total over
+districts, months or dimension values — is computed from the raw cells it covers, never from
+published (already protected) numbers. Measures with a distribution (waiting days) also keep
+the multiset of values per cell, so medians and percentiles of any coarser cell are exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+KEY_MODULUS = 2 ** 32
+
+
+def record_key_value(record_key: str) -> int:
+    """The part of a fact's random record key that enters the cell key (uniform on 2**32)."""
+    return int(record_key, 16) % KEY_MODULUS
+
+
+def encode_dimensions(dimensions: Mapping[str, str]) -> str:
+    """A canonical text form of dimension values, stable across rebuilds: sorted ``k=v|…``."""
+    return "|".join(f"{name}={dimensions[name]}" for name in sorted(dimensions))
+
+
+def decode_dimensions(text: str) -> dict[str, str]:
+    if not text:
+        return {}
+    return dict(part.split("=", 1) for part in text.split("|"))
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What one fact adds to one cell: one to ``n``, its record key, maybe a value."""
+
+    measure: str
+    month: str
+    district: str
+    dimensions: Mapping[str, str]
+    value: int | None = None
+
+
+@dataclass
+class Tally:
+    """A cell's raw content, or the raw content of a union of cells."""
+
+    n: int = 0
+    key_sum: int = 0
+    values: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def cell_key(self) -> int:
+        return self.key_sum % KEY_MODULUS
+
+    def add(self, n: int, key_sum: int, values: Iterable[tuple[int, int]] = ()) -> None:
+        self.n += n
+        self.key_sum = (self.key_sum + key_sum) % KEY_MODULUS
+        for value, count in values:
+            self.values[value] = self.values.get(value, 0) + count

@@ -1,0 +1,77 @@
+"""Reading published statistics: a protected table for a query, and data freshness.
+
+Every channel (API, CSV, dashboard, report) goes through :func:`published_table`, so all of
+them show the same protected numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ankommen.monitoring.adapters.repository import Aggregates
+from ankommen.monitoring.domain.disclosure import DisclosurePolicy
+from ankommen.monitoring.domain.goals import KeyFigure, b1_share, median_wait
+from ankommen.monitoring.domain.measures import EXAM_RESULTS, PLACEMENTS
+from ankommen.monitoring.domain.tables import PublishedTable, Query, tabulate
+from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
+
+
+async def published_table(uow: UnitOfWorkFactory, query: Query, policy: DisclosurePolicy
+                          ) -> PublishedTable:
+    async with uow() as unit:
+        cells = await Aggregates(unit.session).cells_of(
+            query.measure.name, query.first_month, query.last_month, query.district)
+    return tabulate(query, cells, policy)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What the aggregates cover: months, districts, and the newest fact's publication."""
+
+    months: list[str]
+    districts: list[str]
+    data_as_of: datetime | None
+
+
+async def coverage(uow: UnitOfWorkFactory) -> Coverage:
+    async with uow() as unit:
+        aggregates = Aggregates(unit.session)
+        return Coverage(await aggregates.months(), await aggregates.districts(),
+                        await aggregates.last_published_at())
+
+
+async def data_as_of(uow: UnitOfWorkFactory) -> datetime | None:
+    """Data freshness: when the newest fact monitoring has counted was published."""
+    async with uow() as unit:
+        return await Aggregates(unit.session).last_published_at()
+
+
+@dataclass(frozen=True)
+class FactIntake:
+    fact_type: str
+    applied: int
+    late: int
+    unused: int
+    last_published_at: datetime
+
+
+async def fact_intake(uow: UnitOfWorkFactory) -> list[FactIntake]:
+    async with uow() as unit:
+        return [FactIntake(*row) for row in await Aggregates(unit.session).intake()]
+
+
+@dataclass(frozen=True)
+class Goals:
+    median_wait: KeyFigure
+    b1_share: KeyFigure
+
+
+async def goals_of_year(uow: UnitOfWorkFactory, year: int, policy: DisclosurePolicy,
+                        goal_median_wait_weeks: int, goal_b1_share_percent: int) -> Goals:
+    async with uow() as unit:
+        aggregates = Aggregates(unit.session)
+        placements = await aggregates.cells_of(PLACEMENTS.name, f"{year}-01", f"{year}-12")
+        exams = await aggregates.cells_of(EXAM_RESULTS.name, f"{year}-01", f"{year}-12")
+    return Goals(median_wait(placements, policy, goal_median_wait_weeks),
+                 b1_share(exams, policy, goal_b1_share_percent))

@@ -1,0 +1,94 @@
+"""The monitoring dashboard in a real browser: protected figures with "·" and a legend,
+charts from the vendored Chart.js, and a new fact visible within 5 s."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from playwright.async_api import expect
+
+from ankommen.shared.auth import Role
+from tests.browser.conftest import screenshot_path
+from tests.monitoring.facts_topic import arrival, dtz_exam, placement, publish
+from tests.support.polling import eventually
+from tests.support.services import served_over_http, token
+
+MONTH = datetime.now(UTC).strftime("%Y-%m")
+
+
+async def test_dashboard_shows_protected_figures_and_a_new_fact_within_5_s(
+        kafka, sqlite_databases, page):
+    facts = ([arrival(MONTH, "03358", "A1") for _ in range(12)]
+             + [arrival(MONTH, "03358", "B1") for _ in range(7)]
+             + [arrival(MONTH, "03359", "A0") for _ in range(2)])
+    async with served_over_http("monitoring", bootstrap=kafka.bootstrap_servers,
+                                database_url=await sqlite_databases.url("monitoring")
+                                ) as (base_url, monitoring):
+        await publish(kafka.bootstrap_servers, facts)
+
+        async def processed() -> int:
+            response = await monitoring.client.get("/status", headers=token(Role.ADMIN))
+            return response.json()["facts_processed"]
+
+        await eventually(processed, until=lambda n: n == len(facts), timeout=60)
+        problems: list[str] = []
+        # Errors in the console (a CSP violation, a failed script) fail the test; the
+        # browser's own favicon request is not the page's doing.
+        page.on("console", lambda message: problems.append(
+            f"{message.text} {message.location.get('url')}")
+                if message.type == "error"
+                and not str(message.location.get("url")).endswith("/favicon.ico") else None)
+        await page.goto(f"{base_url}/")
+
+        await expect(page.get_by_role("heading", name="Zugänge im Überblick")).to_be_visible()
+        districts = page.locator('table[data-view="district"] tbody tr')
+        await expect(districts.filter(has_text="03359").locator("td.num")).to_have_text("·")
+        await expect(page.get_by_text("Zeichenerklärung")).to_be_visible()
+        await expect(page.locator("#freshness")).to_contain_text(MONTH)
+        figure = await page.locator("#figure-arrivals").text_content()
+        assert figure.isdigit() and abs(int(figure) - len(facts)) <= 2
+        assert await page.evaluate(
+            "() => ['month', 'district', 'german_level'].every("
+            "by => Chart.getChart('chart-' + by) !== undefined)")
+
+        # Four more arrivals lift district 03359 from 2 (protected) to 6: it shows live.
+        await publish(kafka.bootstrap_servers, [arrival(MONTH, "03359", "A2") for _ in range(4)])
+        small_district = districts.filter(has_text="03359").locator("td.num")
+        await expect(small_district).to_have_text(re.compile(r"^\d+$"), timeout=5000)
+
+        await page.screenshot(path=screenshot_path("monitoring-dashboard"), full_page=True)
+        assert problems == []
+
+        await page.goto(f"{base_url}/?lang=en")
+        await expect(page.get_by_role("heading", name="Arrivals at a glance")).to_be_visible()
+
+
+async def test_annual_report_is_printable_html_with_goals(kafka, sqlite_databases, page):
+    facts = ([placement(MONTH, "03358", "0-30") for _ in range(9)]
+             + [placement(MONTH, "03358", "31-90") for _ in range(3)]
+             + [dtz_exam(MONTH, "03358", "A2") for _ in range(20)]
+             + [dtz_exam(MONTH, "03358", "B1") for _ in range(8)])
+    async with served_over_http("monitoring", bootstrap=kafka.bootstrap_servers,
+                                database_url=await sqlite_databases.url("monitoring"),
+                                goal_median_wait_weeks=5) as (base_url, monitoring):
+        await publish(kafka.bootstrap_servers, facts)
+
+        async def processed() -> int:
+            response = await monitoring.client.get("/status", headers=token(Role.ADMIN))
+            return response.json()["facts_processed"]
+
+        await eventually(processed, until=lambda n: n == len(facts), timeout=60)
+        await page.goto(f"{base_url}/report?year={MONTH[:4]}")
+        await expect(page.get_by_role("heading", name=f"Jahresbericht {MONTH[:4]}")
+                     ).to_be_visible()
+        wait = page.locator("#goal-median-wait")
+        await expect(wait).to_contain_text("höchstens 5 Wochen")
+        await expect(wait).to_contain_text("0-30 Tage")
+        await expect(wait.locator("td").nth(3)).to_have_text("erreicht")
+        share = page.locator("#goal-b1-share")
+        await expect(share).to_contain_text("mindestens 60 %")
+        await expect(share.locator("td").nth(3)).to_have_text("nicht erreicht")  # ~8 of 28
+        await page.emulate_media(media="print")
+        await expect(page.locator("header.top")).to_be_hidden()
+        await page.screenshot(path=screenshot_path("monitoring-report"), full_page=True)

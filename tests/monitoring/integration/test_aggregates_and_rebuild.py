@@ -1,0 +1,90 @@
+"""Aggregates are built incrementally from the facts topic and rebuilt from offset 0 with an
+identical result; duplicates count once; closed months stay frozen."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+from ankommen.monitoring.adapters.repository import Aggregates
+from ankommen.shared.auth import Role
+from tests.monitoring.facts_topic import arrival, publish
+from tests.support.polling import eventually
+from tests.support.services import in_process, token
+
+MONTH = datetime.now(UTC).strftime("%Y-%m")
+
+
+async def processed(monitoring) -> int:  # noqa: ANN001
+    response = await monitoring.client.get("/status", headers=token(Role.ADMIN))
+    return response.json()["facts_processed"]
+
+
+async def digest(monitoring) -> str:  # noqa: ANN001
+    async with monitoring.runtime.sessions() as session:
+        return await Aggregates(session).digest()
+
+
+def run_rebuild(bootstrap: str, database_url: str) -> str:
+    environment = {**os.environ, "ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+                   "ANKOMMEN_MONITORING_DATABASE_URL": database_url}
+    result = subprocess.run([sys.executable, "-m", "ankommen.monitoring", "rebuild"],
+                            env=environment, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+async def test_rebuild_from_offset_zero_reproduces_the_aggregates_exactly(kafka, databases):
+    january = datetime(2026, 1, 15, tzinfo=UTC)
+    facts = ([arrival(MONTH, "03358", level) for level in ("A0", "A1", "A1", "B1") * 3]
+             + [arrival("2026-01", "03359", "A2", january) for _ in range(6)])
+    duplicate = facts[0]
+    async with in_process("monitoring", bootstrap=kafka.bootstrap_servers,
+                          database_url=await databases.url("monitoring")) as monitoring:
+        await publish(kafka.bootstrap_servers, [*facts, duplicate])
+        await eventually(lambda: processed(monitoring), until=lambda n: n == len(facts),
+                         timeout=60, what="every fact processed once")
+        live = await digest(monitoring)
+        url = str(monitoring.runtime.engine.url.render_as_string(hide_password=False))
+
+        output = run_rebuild(kafka.bootstrap_servers, url)
+        assert f"rebuilt from {len(facts)} facts (1 duplicates" in output
+        assert await digest(monitoring) == live
+        assert live in output
+
+    # A database that never saw the facts live ends up with the very same aggregates.
+    fresh = await databases.url("monitoring")
+    assert live in run_rebuild(kafka.bootstrap_servers, fresh)
+
+
+async def test_live_consumer_neither_skips_nor_double_counts_after_a_rebuild(
+        kafka, sqlite_databases):
+    async with in_process("monitoring", bootstrap=kafka.bootstrap_servers,
+                          database_url=await sqlite_databases.url("monitoring")) as monitoring:
+        await publish(kafka.bootstrap_servers, [arrival(MONTH, "03358") for _ in range(3)])
+        await eventually(lambda: processed(monitoring), until=lambda n: n == 3, timeout=60)
+        url = monitoring.runtime.engine.url.render_as_string(hide_password=False)
+        run_rebuild(kafka.bootstrap_servers, url)
+        await publish(kafka.bootstrap_servers, [arrival(MONTH, "03358") for _ in range(2)])
+        await eventually(lambda: processed(monitoring), until=lambda n: n == 5, timeout=60,
+                         what="the new facts counted after the rebuild")
+        async with monitoring.runtime.sessions() as session:
+            cells = await Aggregates(session).cells_of("arrivals", MONTH, MONTH)
+        assert sum(cell.n for cell in cells) == 5
+
+
+async def test_a_fact_for_a_closed_month_leaves_the_month_frozen(kafka, sqlite_databases):
+    async with in_process("monitoring", bootstrap=kafka.bootstrap_servers,
+                          database_url=await sqlite_databases.url("monitoring")) as monitoring:
+        on_time = [arrival("2026-09", "03358", published_at=datetime(2026, 9, 30, tzinfo=UTC))
+                   for _ in range(6)]
+        late = arrival("2026-09", "03358", published_at=datetime(2026, 10, 20, tzinfo=UTC))
+        await publish(kafka.bootstrap_servers, [*on_time, late])
+        await eventually(lambda: processed(monitoring), until=lambda n: n == 7, timeout=60)
+        status = (await monitoring.client.get("/status", headers=token(Role.ADMIN))).json()
+        assert status["facts_late"] == 1
+        async with monitoring.runtime.sessions() as session:
+            cells = await Aggregates(session).cells_of("arrivals", "2026-09", "2026-09")
+        assert sum(cell.n for cell in cells) == 6
