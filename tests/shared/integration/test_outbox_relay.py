@@ -6,10 +6,10 @@ import asyncio
 import json
 import secrets
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from aiokafka import AIOKafkaConsumer
-from sqlalchemy import MetaData, func, select
+from sqlalchemy import MetaData, func, select, update
 
 from ankommen.shared.db.engine import create_engine, session_factory
 from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
@@ -118,3 +118,27 @@ async def test_relay_keeps_every_row_while_the_broker_is_down_and_sends_them_aft
         await asyncio.gather(running, return_exceptions=True)
         await broker.stop()
         await engine.dispose()
+
+
+async def test_relay_deletes_published_rows_after_the_retention_and_keeps_unsent_ones(
+        sqlite_databases):
+    engine, sessions, tables, uow = await make_outbox(await sqlite_databases.url("relay"))
+    relay = OutboxRelay(sessions, tables, send=None, service="test",  # type: ignore[arg-type]
+                        retention=timedelta(hours=1))
+    for _ in range(3):
+        async with uow() as unit:
+            pseudonym = secrets.token_urlsafe(24)
+            await unit.publish(CaseRegistered(pseudonym=pseudonym, survey=Survey(**survey()),
+                                              registered_on=date(2026, 1, 1)), key=pseudonym)
+    outbox = tables.outbox
+    async with sessions() as session, session.begin():
+        ids = (await session.scalars(select(outbox.c.id).order_by(outbox.c.id))).all()
+        await session.execute(update(outbox).where(outbox.c.id == ids[0])
+                              .values(published_at=datetime.now(UTC) - timedelta(hours=2)))
+        await session.execute(update(outbox).where(outbox.c.id == ids[1])
+                              .values(published_at=datetime.now(UTC)))
+    assert await relay.purge_published() == 1
+    async with sessions() as session:
+        left = (await session.scalars(select(outbox.c.id).order_by(outbox.c.id))).all()
+    assert left == ids[1:]  # the recent one and the unsent one stay
+    await engine.dispose()

@@ -17,6 +17,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from fastapi import APIRouter, FastAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
@@ -75,7 +76,8 @@ class ServiceRuntime:
         self.topic_guard = TopicGuard(settings.kafka_bootstrap_servers, definition.publishes,
                                       create_missing_topics=settings.is_development)
         self.relay = OutboxRelay(self.sessions, definition.tables, self.publishers.send(),
-                                 service=definition.name, before_send=self.topic_guard.ensure)
+                                 service=definition.name, before_send=self.topic_guard.ensure,
+                                 retention=timedelta(hours=settings.outbox_retention_hours))
         self.uow.on_commit_with_events(self.relay.wake)
         self.auth = Authenticator(settings.token_secret.get_secret_value())
         self.consumers: list[EventConsumer] = []

@@ -121,6 +121,8 @@ class ServiceSettings(CommonSettings):
     outbox_relay_enabled: bool = True
     #: Apply migrations at start-up; on by default only in the development profile.
     migrate_on_startup: bool | None = None
+    #: How long published outbox rows are kept (for inspection) before they are deleted.
+    outbox_retention_hours: int = Field(168, ge=1, le=24 * 90)
     #: How often a failing event handler is tried before its message is dead-lettered.
     consumer_max_attempts: int = Field(5, ge=1, le=100)
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 
 from opentelemetry import propagate
-from sqlalchemy import insert
+from sqlalchemy import delete, insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ankommen.shared.events.envelope import Envelope, EventData
@@ -75,6 +75,16 @@ class UnitOfWork:
         ))
         self._published += 1
         return envelope
+
+    async def forget_published_events(self, key: str) -> None:
+        """Delete the already published outbox rows of ``key`` (an erased person's pseudonym).
+
+        Published rows stay in the outbox for a while (see the relay's retention); for an erased
+        person they would keep the pseudonym. Unpublished rows still go out, in order.
+        """
+        outbox = self.tables.outbox
+        await self.session.execute(delete(outbox).where(outbox.c.aggregate_id == key,
+                                                        outbox.c.published_at.is_not(None)))
 
 
 class UnitOfWorkFactory:

@@ -16,14 +16,15 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from opentelemetry import context as otel_context
 from opentelemetry import propagate
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -59,7 +60,8 @@ class OutboxRelay:
                  send: Send, *, service: str, before_send: Callable[[], Awaitable[None]]
                  | None = None, batch_size: int = 500,
                  idle_interval: float = 1.0, publish_timeout: float = 30.0,
-                 backoff: Backoff | None = None) -> None:
+                 backoff: Backoff | None = None, retention: timedelta = timedelta(days=7),
+                 purge_interval: float = 600.0) -> None:
         self._sessions = sessions
         self._outbox = tables.outbox
         self._send = send
@@ -70,6 +72,9 @@ class OutboxRelay:
         self._backoff = backoff or Backoff()
         self._wakeup = asyncio.Event()
         self._lock_id = zlib.crc32(f"ankommen-outbox-{service}".encode())
+        self._retention = retention
+        self._purge_interval = purge_interval
+        self._last_purge = 0.0
         self.last_error: str | None = None
 
     def wake(self) -> None:
@@ -92,6 +97,8 @@ class OutboxRelay:
                 continue
             self._backoff.reset()
             self.last_error = None
+            if time.monotonic() - self._last_purge > self._purge_interval:
+                await self.purge_published()
             if published < self._batch_size:
                 await self._wait_for_work()
 
@@ -99,6 +106,16 @@ class OutboxRelay:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wakeup.wait(), timeout=self._idle_interval)
         self._wakeup.clear()
+
+    async def purge_published(self) -> int:
+        """Delete rows published longer ago than the retention: the outbox is a queue, not an
+        archive, and old rows would keep pseudonyms and survey answers for no purpose."""
+        self._last_purge = time.monotonic()
+        cutoff = datetime.now(UTC) - self._retention
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(delete(self._outbox).where(
+                self._outbox.c.published_at.is_not(None), self._outbox.c.published_at < cutoff))
+        return result.rowcount or 0
 
     async def relay_once(self) -> int:
         """Publish one batch of pending rows; returns how many were published."""

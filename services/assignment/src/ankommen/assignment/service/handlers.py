@@ -85,6 +85,7 @@ async def erase_case(uow: UnitOfWork, event: DecodedEvent) -> None:
     await WaitingListRepository(uow.session).remove(data.pseudonym)
     await PlacementRepository(uow.session).delete_person(data.pseudonym)
     await CaseRepository(uow.session).delete(data.pseudonym)
+    await uow.forget_published_events(data.pseudonym)
 
 
 async def merge_cases(uow: UnitOfWork, event: DecodedEvent) -> None:

@@ -97,3 +97,57 @@ CATALOGUE: Catalogue = {
     "registered.next": _("Nächste Person erfassen", "Register the next person"),
     "option.none": _("–", "–"),
 }
+
+
+#: Labels of the answer options, by form field and value (codes stay in the API).
+OPTIONS: dict[str, dict[str, dict[str, str]]] = {
+    "gender": {"female": _("weiblich", "female"), "male": _("männlich", "male"),
+               "diverse": _("divers", "diverse"), "unspecified": _("keine Angabe", "not stated")},
+    "residence_status": {
+        "eu_citizen": _("EU-Bürger/in", "EU citizen"),
+        "asylum_seeker": _("Asylsuchend (Aufenthaltsgestattung)", "Asylum seeker"),
+        "recognised_refugee": _("Anerkannter Flüchtling", "Recognised refugee"),
+        "subsidiary_protection": _("Subsidiärer Schutz", "Subsidiary protection"),
+        "tolerated": _("Duldung", "Tolerated (Duldung)"),
+        "temporary_protection": _("Vorübergehender Schutz (§ 24 AufenthG)",
+                                  "Temporary protection (§ 24)"),
+        "skilled_worker": _("Fachkraft", "Skilled worker"),
+        "family_reunification": _("Familiennachzug", "Family reunification"),
+        "other": _("Sonstiger Aufenthalt", "Other")},
+    "course_entitlement": {
+        "obliged": _("verpflichtet", "obliged"), "entitled": _("berechtigt", "entitled"),
+        "not_entitled": _("nicht berechtigt", "not entitled"),
+        "unknown": _("noch unklar", "not yet known")},
+    "obliged_by": {"job_centre": _("Jobcenter", "Job centre"),
+                   "foreigners_office": _("Ausländerbehörde", "Foreigners' office")},
+    "school_qualification": {
+        "none": _("kein Abschluss", "none"), "primary": _("Grundschule", "primary school"),
+        "lower_secondary": _("vergleichbar Hauptschulabschluss", "lower secondary"),
+        "intermediate": _("vergleichbar Mittlerer Schulabschluss", "intermediate"),
+        "upper_secondary": _("vergleichbar Hochschulreife", "upper secondary"),
+        "unknown": _("unbekannt", "unknown")},
+    "file_number_kind": {
+        "federal_office": _("BAMF-Aktenzeichen", "Federal office file number"),
+        "foreigners_office": _("Ausländerbehörde", "Foreigners' office"),
+        "job_centre": _("Jobcenter (BG-Nummer)", "Job centre"),
+        "central_register": _("AZR-Nummer", "Central register number"),
+        "other": _("andere", "other")},
+    "goals": {"work": _("Arbeit", "work"),
+              "vocational_training": _("Ausbildung", "vocational training"),
+              "school_qualification": _("Schulabschluss", "school qualification"),
+              "university": _("Studium", "university")},
+    "availability": {"mornings": _("vormittags", "mornings"),
+                     "afternoons": _("nachmittags", "afternoons"),
+                     "evenings": _("abends", "evenings"),
+                     "weekends": _("am Wochenende", "weekends")},
+    "childcare_age_bands": {"under_3": _("unter 3 Jahre", "under 3"),
+                            "3_to_5": _("3 bis 5 Jahre", "3 to 5"),
+                            "6_to_11": _("6 bis 11 Jahre", "6 to 11")},
+    "consents": {
+        "share_contact_with_provider": _("Kontaktdaten an den Kursträger weitergeben",
+                                         "Share contact details with the course provider"),
+        "contact_by_phone": _("Kontakt per Telefon", "Contact by phone"),
+        "contact_by_email": _("Kontakt per E-Mail", "Contact by e-mail")},
+}
+CATALOGUE.update({f"option.{field}.{value}": texts for field, values in OPTIONS.items()
+                  for value, texts in values.items()})

@@ -14,7 +14,6 @@ from typing import Any
 from ankommen.intake.adapters.audit import AuditEntry, AuditLog
 from ankommen.intake.adapters.duplicates import DuplicateRepository
 from ankommen.intake.adapters.identity_store import IdentityStore
-from ankommen.intake.adapters.outbox import forget_published
 from ankommen.intake.adapters.repository import CaseRepository
 from ankommen.intake.domain.audit import AuditAction, Purpose
 from ankommen.intake.domain.case import Case
@@ -119,7 +118,7 @@ async def erase_case(uow: UnitOfWork, case_id: uuid.UUID, actor: Principal) -> N
     await IdentityStore(uow.session).destroy(case_id)
     await DuplicateRepository(uow.session).remove_involving(case_id)
     await CaseRepository(uow.session).remove(case_id)
-    await forget_published(uow, case.pseudonym)
+    await uow.forget_published_events(case.pseudonym)
     audit = AuditLog(uow.session)
     await audit.forget_case(case_id)
     await record_audit(uow, actor, AuditAction.ERASE, None, Purpose.DATA_SUBJECT_REQUEST)

@@ -32,6 +32,7 @@ async def remember_registered_case(uow: UnitOfWork, event: DecodedEvent) -> None
 async def erase_case(uow: UnitOfWork, event: DecodedEvent) -> None:
     data: CaseErased = event.data
     await ErasureRepository(uow.session).erase(data.pseudonym)
+    await uow.forget_published_events(data.pseudonym)
 
 
 async def merge_cases(uow: UnitOfWork, event: DecodedEvent) -> None:
