@@ -10,18 +10,37 @@ from playwright.async_api import expect
 
 from ankommen.shared.auth import Role
 from tests.browser.conftest import screenshot_path
-from tests.monitoring.facts_topic import arrival, dtz_exam, placement, publish
+from tests.monitoring.facts_topic import (
+    arrival,
+    course_outcome,
+    dtz_exam,
+    placement,
+    publish,
+    waitlisted,
+)
 from tests.support.polling import eventually
 from tests.support.services import served_over_http, token
 
 MONTH = datetime.now(UTC).strftime("%Y-%m")
 
 
+def near(text: str | None, count: int) -> bool:
+    """A published count: digits, within the Cell Key Method's ±2 of the true count."""
+    return text is not None and text.isdigit() and abs(int(text) - count) <= 2
+
+
 async def test_dashboard_shows_protected_figures_and_a_new_fact_within_5_s(
         kafka, sqlite_databases, page):
-    facts = ([arrival(MONTH, "03358", "A1") for _ in range(12)]
-             + [arrival(MONTH, "03358", "B1") for _ in range(7)]
-             + [arrival(MONTH, "03359", "A0") for _ in range(2)])
+    arrivals = ([arrival(MONTH, "03358", "A1") for _ in range(12)]
+                + [arrival(MONTH, "03358", "B1") for _ in range(7)]
+                + [arrival(MONTH, "03359", "A0") for _ in range(2)])
+    others = ([placement(MONTH, "03358", "0-30") for _ in range(9)]
+              + [waitlisted(MONTH, "03358") for _ in range(3)]
+              + [course_outcome(MONTH, "03358") for _ in range(11)]
+              + [course_outcome(MONTH, "03358", "discontinued", "work") for _ in range(7)]
+              + [dtz_exam(MONTH, "03358", "B1") for _ in range(14)]
+              + [dtz_exam(MONTH, "03358", "A2") for _ in range(6)])
+    facts = arrivals + others
     async with served_over_http("monitoring", bootstrap=kafka.bootstrap_servers,
                                 database_url=await sqlite_databases.url("monitoring")
                                 ) as (base_url, monitoring):
@@ -46,11 +65,37 @@ async def test_dashboard_shows_protected_figures_and_a_new_fact_within_5_s(
         await expect(districts.filter(has_text="03359").locator("td.num")).to_have_text("·")
         await expect(page.get_by_text("Zeichenerklärung")).to_be_visible()
         await expect(page.locator("#freshness")).to_contain_text(MONTH)
-        figure = await page.locator("#figure-arrivals").text_content()
-        assert figure.isdigit() and abs(int(figure) - len(facts)) <= 2
+        assert near(await page.locator("#figure-arrivals").text_content(), len(arrivals))
+
+        # Placements, waiting list, course outcomes and exams: key figures and sections with
+        # published values or "·" (3 people on the waiting list are a small count).
+        assert near(await page.locator("#figure-placements").text_content(), 9)
+        await expect(page.locator("#figure-waitlisted")).to_have_text("·")
+        assert near(await page.locator("#figure-completed").text_content(), 11)
+        assert near(await page.locator("#figure-discontinued").text_content(), 7)
+        share = await page.locator("#figure-b1_share").text_content()
+        assert share.endswith(" %") and 54 <= int(share.removesuffix(" %")) <= 89  # 14 of 20
+        await expect(page.locator("#section-placements")).to_contain_text("Vermittlungen")
+        courses = page.locator('table[data-view="placements-course_type"] tbody tr')
+        assert near(await courses.filter(has_text="Allgemeiner Integrationskurs")
+                    .locator("td.num").text_content(), 9)
+        reasons = page.locator('table[data-view="waitlisted-reason"] tbody tr')
+        await expect(reasons.filter(has_text="Kurse voll").locator("td.num")).to_have_text("·")
+        outcomes = page.locator('table[data-view="course_outcomes-outcome"] tbody tr')
+        assert near(await outcomes.filter(has_text="abgebrochen").locator("td.num")
+                    .text_content(), 7)
+        stopped = page.locator(
+            'table[data-view="course_outcomes-discontinuation_reason"] tbody tr')
+        assert near(await stopped.filter(has_text="Arbeit").locator("td.num").text_content(), 7)
+        levels = page.locator('table[data-view="exam_results-level_reached"] tbody tr')
+        assert near(await levels.filter(has_text="B1").locator("td.num").text_content(), 14)
+        await expect(levels.filter(has_text="A2").locator("td.num")).to_have_text(
+            re.compile(r"^\d+$"))
+        panels = await page.locator("[data-panel]").evaluate_all(
+            "panels => panels.map(panel => panel.dataset.panel)")
+        assert len(panels) == 3 + 8
         assert await page.evaluate(
-            "() => ['month', 'district', 'german_level'].every("
-            "by => Chart.getChart('chart-' + by) !== undefined)")
+            "keys => keys.every(key => Chart.getChart('chart-' + key) !== undefined)", panels)
 
         # Four more arrivals lift district 03359 from 2 (protected) to 6: it shows live.
         await publish(kafka.bootstrap_servers, [arrival(MONTH, "03359", "A2") for _ in range(4)])
@@ -62,13 +107,19 @@ async def test_dashboard_shows_protected_figures_and_a_new_fact_within_5_s(
 
         await page.goto(f"{base_url}/?lang=en")
         await expect(page.get_by_role("heading", name="Arrivals at a glance")).to_be_visible()
+        await expect(page.get_by_role("heading", name="Course outcomes", exact=True)
+                     ).to_be_visible()
+        await expect(page.get_by_text("Courses discontinued")).to_be_visible()
 
 
 async def test_annual_report_is_printable_html_with_goals(kafka, sqlite_databases, page):
     facts = ([placement(MONTH, "03358", "0-30") for _ in range(9)]
              + [placement(MONTH, "03358", "31-90") for _ in range(3)]
              + [dtz_exam(MONTH, "03358", "A2") for _ in range(20)]
-             + [dtz_exam(MONTH, "03358", "B1") for _ in range(8)])
+             + [dtz_exam(MONTH, "03358", "B1") for _ in range(8)]
+             + [waitlisted(MONTH, "03358", "no_fitting_course") for _ in range(6)]
+             + [course_outcome(MONTH, "03358") for _ in range(2)]
+             + [course_outcome(MONTH, "03358", "discontinued", "illness") for _ in range(10)])
     async with served_over_http("monitoring", bootstrap=kafka.bootstrap_servers,
                                 database_url=await sqlite_databases.url("monitoring"),
                                 goal_median_wait_weeks=5) as (base_url, monitoring):
@@ -89,6 +140,23 @@ async def test_annual_report_is_printable_html_with_goals(kafka, sqlite_database
         share = page.locator("#goal-b1-share")
         await expect(share).to_contain_text("mindestens 60 %")
         await expect(share.locator("td").nth(3)).to_have_text("nicht erreicht")  # ~8 of 28
+
+        # The year's placements, waiting list and course outcomes, protected like the rest:
+        # 2 completions are a small count, which hides the smallest sibling (secondary).
+        figures = page.locator("#report-key-figures")
+        assert near(await figures.locator('[data-figure="placements"] td.num').text_content(),
+                    12)
+        assert near(await figures.locator('[data-figure="waitlisted"] td.num').text_content(),
+                    6)
+        await expect(figures.locator('[data-figure="completed"] td.num')).to_have_text("·")
+        reasons = page.locator('#section-waitlisted table[data-view="waitlisted-reason"] tr')
+        assert near(await reasons.filter(has_text="kein passender Kurs").locator("td.num")
+                    .text_content(), 6)
+        outcomes = page.locator('table[data-view="course_outcomes-outcome"] tbody tr')
+        await expect(outcomes.filter(has_text="abgeschlossen").locator("td.num")
+                     ).to_have_text("·")
+        levels = page.locator('#section-exam_results tbody tr')
+        assert near(await levels.filter(has_text="A2").locator("td.num").text_content(), 20)
         await page.emulate_media(media="print")
         await expect(page.locator("header.top")).to_be_hidden()
         await page.screenshot(path=screenshot_path("monitoring-report"), full_page=True)

@@ -8,10 +8,10 @@ from datetime import datetime
 from aiokafka import AIOKafkaProducer
 
 from ankommen.shared.events import registry
-from ankommen.shared.events.contracts.assignment import PlacementMadeFact
+from ankommen.shared.events.contracts.assignment import PlacementMadeFact, WaitlistedFact
 from ankommen.shared.events.contracts.facts import Fact
 from ankommen.shared.events.contracts.intake import ArrivalRecorded
-from ankommen.shared.events.contracts.progress import ExamResultFact
+from ankommen.shared.events.contracts.progress import CourseOutcomeFact, ExamResultFact
 from ankommen.shared.events.envelope import Envelope
 from ankommen.shared.topics import FACTS
 
@@ -42,6 +42,21 @@ def dtz_exam(month: str, district: str, level_reached: str) -> Envelope:
                                       district=district, exam="dtz", outcome="passed",
                                       level_reached=level_reached,
                                       course_type="general_integration"))
+
+
+def waitlisted(month: str, district: str, reason: str = "courses_full") -> Envelope:
+    return envelope_of(WaitlistedFact(record_key=secrets.token_hex(16), month=month,
+                                      district=district, reason=reason, waiting_days="0-30"))
+
+
+def course_outcome(month: str, district: str, outcome: str = "completed",
+                   discontinuation_reason: str | None = None) -> Envelope:
+    return envelope_of(CourseOutcomeFact(
+        record_key=secrets.token_hex(16), month=month, district=district, outcome=outcome,
+        discontinuation_reason=discontinuation_reason, attendance_band="at_least_90",
+        exam_outcome="passed" if outcome == "completed" else "not_taken",
+        level_reached="B1" if outcome == "completed" else None,
+        course_type="general_integration", weeks_in_course=30))
 
 
 async def publish(bootstrap: str, envelopes: list[Envelope]) -> None:

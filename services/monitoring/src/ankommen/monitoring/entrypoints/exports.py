@@ -13,6 +13,7 @@ from typing import Any
 
 from ankommen.monitoring.domain.disclosure import PROTECTED_SIGN, Published
 from ankommen.monitoring.domain.tables import PublishedTable, Row
+from ankommen.monitoring.service.statistics import KeyFigures
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -46,6 +47,18 @@ def table_json(table: PublishedTable, data_as_of: datetime | None) -> dict[str, 
         "total": _row_json(table.total, distribution),
         "protected_sign": PROTECTED_SIGN,
         "data_as_of": data_as_of.isoformat() if data_as_of else None,
+    }
+
+
+def key_figures_json(figures: KeyFigures) -> dict[str, Any]:
+    return {
+        "arrivals": _number(figures.arrivals),
+        "placements": _number(figures.placements),
+        "waitlisted": _number(figures.waitlisted),
+        "completed": _number(figures.completed),
+        "discontinued": _number(figures.discontinued),
+        "b1_share": {"shown": figures.b1_share.shown,
+                     "assessment": figures.b1_share.assessment.value},
     }
 
 

@@ -17,14 +17,15 @@ from fastapi.responses import Response
 
 from ankommen.monitoring.adapters.facts_topic import consumer_lag
 from ankommen.monitoring.config import MonitoringSettings
-from ankommen.monitoring.domain.measures import MEASURES
+from ankommen.monitoring.domain.measures import ARRIVALS, MEASURES
 from ankommen.monitoring.domain.tables import InvalidQuery, Query
 from ankommen.monitoring.entrypoints.consumers import PURPOSE
-from ankommen.monitoring.entrypoints.exports import table_csv, table_json
+from ankommen.monitoring.entrypoints.exports import key_figures_json, table_csv, table_json
 from ankommen.monitoring.service.statistics import (
     coverage,
     data_as_of,
     fact_intake,
+    key_figures,
     published_table,
 )
 from ankommen.shared.auth import Role
@@ -93,6 +94,13 @@ def statistics_router(runtime: ServiceRuntime, settings: MonitoringSettings) -> 
                            "max_deviation": policy.max_deviation,
                            "min_distribution": policy.min_distribution},
         }
+
+    @api.get("/key-figures", summary="The dashboard's key figures for months and district")
+    async def figures(request: Request) -> dict[str, Any]:
+        query = await parse_query(runtime, ARRIVALS.name,
+                                  {**dict(request.query_params), "by": "month"})
+        return key_figures_json(await key_figures(runtime.uow, query, policy,
+                                                  settings.goal_b1_share_percent))
 
     # Registered before the JSON route: "{measure}" would otherwise also match "x.csv".
     @api.get("/{measure}.csv", summary="A protected table as CSV",

@@ -6,14 +6,20 @@ them show the same protected numbers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ankommen.monitoring.adapters.repository import Aggregates
-from ankommen.monitoring.domain.disclosure import DisclosurePolicy
+from ankommen.monitoring.domain.disclosure import DisclosurePolicy, Published
 from ankommen.monitoring.domain.goals import KeyFigure, b1_share, median_wait
-from ankommen.monitoring.domain.measures import EXAM_RESULTS, PLACEMENTS
-from ankommen.monitoring.domain.tables import PublishedTable, Query, tabulate
+from ankommen.monitoring.domain.measures import (
+    COURSE_OUTCOMES,
+    EXAM_RESULTS,
+    PLACEMENTS,
+    WAITLISTED,
+    Measure,
+)
+from ankommen.monitoring.domain.tables import MONTH, PublishedTable, Query, tabulate
 from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
 
 
@@ -75,3 +81,43 @@ async def goals_of_year(uow: UnitOfWorkFactory, year: int, policy: DisclosurePol
         exams = await aggregates.cells_of(EXAM_RESULTS.name, f"{year}-01", f"{year}-12")
     return Goals(median_wait(placements, policy, goal_median_wait_weeks),
                  b1_share(exams, policy, goal_b1_share_percent))
+
+
+@dataclass(frozen=True)
+class KeyFigures:
+    """The dashboard's key figures for a selection of months and district.
+
+    Each count is the protected total (or row) of a published table, so it equals what the
+    API shows for that table; the share reaching B1 is the ratio of two protected counts."""
+
+    arrivals: Published
+    placements: Published
+    waitlisted: Published
+    completed: Published
+    discontinued: Published
+    b1_share: KeyFigure
+
+
+async def key_figures(uow: UnitOfWorkFactory, arrivals: Query, policy: DisclosurePolicy,
+                      goal_b1_share_percent: int) -> KeyFigures:
+    """Key figures for the arrivals query's months and district (its German-level filter
+    narrows arrivals only: the other measures do not know the level at intake)."""
+
+    def of(measure: Measure, by: str) -> Query:
+        return Query(measure, arrivals.first_month, arrivals.last_month, by, arrivals.district)
+
+    async def table(query: Query) -> PublishedTable:
+        return await published_table(uow, query, policy)
+
+    by_outcome = {row.label: row.count
+                  for row in (await table(of(COURSE_OUTCOMES, "outcome"))).rows}
+    async with uow() as unit:
+        exams = await Aggregates(unit.session).cells_of(
+            EXAM_RESULTS.name, arrivals.first_month, arrivals.last_month, arrivals.district)
+    return KeyFigures(
+        arrivals=(await table(replace(arrivals, by=MONTH))).total.count,
+        placements=(await table(of(PLACEMENTS, MONTH))).total.count,
+        waitlisted=(await table(of(WAITLISTED, MONTH))).total.count,
+        completed=by_outcome["completed"],
+        discontinued=by_outcome["discontinued"],
+        b1_share=b1_share(exams, policy, goal_b1_share_percent))
