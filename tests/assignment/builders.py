@@ -25,7 +25,7 @@ def course(**overrides: Any) -> Course:
               "target_level": GermanLevel.B1, "region_key": "03358021",
               "mode": CourseMode.IN_PERSON, "schedule": [TimeSlot.MORNINGS],
               "starts_on": TODAY + timedelta(days=14), "ends_on": TODAY + timedelta(days=200),
-              "hours": 700, "capacity": 20, "minimum_participants": 7, "childcare_places": 5,
+              "hours": 700, "capacity": 20, "minimum_participants": 0, "childcare_places": 5,
               "status": CourseStatus.OPEN}
     return Course(**{**values, **overrides})
 

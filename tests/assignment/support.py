@@ -27,7 +27,7 @@ def course_body(course_id: str, provider_id: str = "vhs-heidekreis", **overrides
             "course_type": "general_integration", "entry_level": "A1", "target_level": "B1",
             "region_key": "03358021", "mode": "in_person", "schedule": ["mornings"],
             "starts_on": starts.isoformat(), "ends_on": (starts + timedelta(days=180)).isoformat(),
-            "hours": 700, "capacity": 20, "minimum_participants": 7, "childcare_places": 5,
+            "hours": 700, "capacity": 20, "minimum_participants": 0, "childcare_places": 5,
             "status": "open"}
     return {**body, **overrides}
 

@@ -76,3 +76,38 @@ async def test_dry_run_previews_and_unmet_demand_hides_small_groups(kafka, sqlit
         assert preview["placements"] == []
         assert {w["reason"] for w in preview["waiting"]} == {"no_fitting_course"}
         assert await outbox(assignment, OFFERED) == []
+
+
+async def test_course_below_its_minimum_waits_until_enough_people_fit_it(kafka, sqlite_databases):
+    bootstrap = kafka.bootstrap_servers
+    async with in_process("assignment", bootstrap=bootstrap,
+                          database_url=await sqlite_databases.url("assignment")) as assignment:
+        course_id = f"c-{uuid.uuid4().hex[:6]}"
+        await assignment.client.post("/courses", json=course_body(
+            course_id, capacity=5, minimum_participants=3), headers=COORDINATOR)
+        for days in (20, 10):
+            await register(bootstrap, days)
+
+        async def reasons() -> list:
+            people = (await assignment.client.get("/waiting-list", headers=COORDINATOR)).json()
+            return [person["reason"] for person in people["people"]]
+
+        await eventually(reasons, until=lambda r: r == ["course_below_minimum"] * 2,
+                         what="both people waiting for the course below its minimum")
+        assert await outbox(assignment, OFFERED) == []
+        waitlisted = await outbox(assignment, "ankommen.assignment.waitlisted.v1")
+        assert {event["reason"] for event in waitlisted} == {"course_below_minimum"}
+        demand = (await assignment.client.get("/unmet-demand", headers=COORDINATOR)).json()
+        assert [(c["course_id"], c["held"], c["waiting"]) for c in demand["below_minimum"]] == [
+            (course_id, 0, 2)]
+        preview = (await assignment.client.post("/allocations", json={"dry_run": True},
+                                                headers=COORDINATOR)).json()
+        assert preview["below_minimum"] == [course_id]
+
+        await register(bootstrap, 5)
+        offers = await eventually(lambda: outbox(assignment, OFFERED),
+                                  until=lambda o: len(o) == 3, what="three offers")
+        assert {offer["course_id"] for offer in offers} == {course_id}
+        assert await waiting_count(assignment) == 0
+        demand = (await assignment.client.get("/unmet-demand", headers=COORDINATOR)).json()
+        assert demand["below_minimum"] == []

@@ -50,12 +50,16 @@ def test_generated_instance_keeps_every_rule_and_capacity_and_beats_greedy_wait(
     for course_id, count in placed.items():
         assert count <= by_course[course_id].free_seats
         assert childcare[course_id] <= by_course[course_id].free_childcare
+        assert not by_course[course_id].short_of_minimum(TODAY, count), "started below minimum"
+    assert not placed.keys() & result.below_minimum
+    for course_id in result.below_minimum:
+        assert by_course[course_id].short_of_minimum(TODAY, 0)
     assert len(result.placements) + len(result.waiting) == len(people)
     assert len({p.pseudonym for p in result.placements}) == len(result.placements)
 
     remaining = {course_id: (s.free_seats - placed[course_id],
                              s.free_childcare - childcare[course_id])
-                 for course_id, s in by_course.items()}
+                 for course_id, s in by_course.items() if course_id not in result.below_minimum}
     for waiting in result.waiting:
         assert waiting.reason in WaitlistReason
         applicant = by_person[waiting.pseudonym]
@@ -63,14 +67,17 @@ def test_generated_instance_keeps_every_rule_and_capacity_and_beats_greedy_wait(
             left = by_course[course_id].__class__(by_course[course_id].course, free,
                                                   free_childcare)
             assert not eligible(applicant, left), "eligible for a free seat but left waiting"
-        fits_somewhere = any(structurally_eligible(applicant, s) for s in courses)
-        assert (waiting.reason is WaitlistReason.COURSES_FULL) == fits_somewhere
+        fits = {s.course.course_id for s in courses if structurally_eligible(applicant, s)}
+        assert (waiting.reason is WaitlistReason.COURSES_FULL) == bool(fits - result.below_minimum)
+        assert (waiting.reason is WaitlistReason.COURSE_BELOW_MINIMUM) == (
+            bool(fits) and fits <= result.below_minimum)
 
     greedy = allocate_first_come_first_served(people, courses, TODAY)
     optimiser_wait = mean(result.wait_of(people, TODAY).values())
     greedy_wait = mean(greedy.wait_of(people, TODAY).values())
     print(f"\nmean wait (days): optimiser {optimiser_wait:.2f}, greedy FCFS {greedy_wait:.2f}; "
-          f"placed {len(result.placements)} vs {len(greedy.placements)}")
+          f"placed {len(result.placements)} vs {len(greedy.placements)}; below minimum "
+          f"{len(result.below_minimum)} vs {len(greedy.below_minimum)} courses")
     assert optimiser_wait <= greedy_wait
 
 
@@ -109,3 +116,42 @@ def test_nobody_fits_gives_no_fitting_course_with_the_failed_rules():
     result = allocate([person(german_level="C1")], [seats()], TODAY)
     assert result.waiting[0].reason is WaitlistReason.NO_FITTING_COURSE
     assert "entry_level" in result.waiting[0].detail
+
+
+def test_course_that_would_stay_below_its_minimum_is_not_started_and_its_people_wait():
+    small = seats(course_id="small", minimum_participants=3)
+    people = [person(f"waiting-{i}-aaaaaaaaaaaa") for i in range(2)]
+    result = allocate(people, [small], TODAY)
+    assert result.placements == []
+    assert result.below_minimum == {"small"}
+    assert [w.reason for w in result.waiting] == [WaitlistReason.COURSE_BELOW_MINIMUM] * 2
+
+
+def test_course_reaching_its_minimum_gets_its_offers():
+    small = seats(course_id="small", minimum_participants=3)
+    people = [person(f"waiting-{i}-aaaaaaaaaaaa") for i in range(3)]
+    result = allocate(people, [small], TODAY)
+    assert len(result.placements) == 3
+    assert result.below_minimum == frozenset()
+
+
+def test_seats_already_held_count_towards_the_minimum():
+    held_two = seats(course_id="small", minimum_participants=3, capacity=20, free=18)
+    result = allocate([person()], [held_two], TODAY)
+    assert [p.course_id for p in result.placements] == ["small"]
+
+
+def test_started_course_takes_people_below_its_minimum():
+    started = seats(course_id="started", minimum_participants=3, starts_on=TODAY)
+    result = allocate([person()], [started], TODAY)
+    assert [p.course_id for p in result.placements] == ["started"]
+
+
+def test_people_move_to_a_running_course_when_the_earlier_one_stays_below_minimum():
+    early = seats(course_id="early", minimum_participants=5, starts_on=TODAY + timedelta(days=7))
+    late = seats(course_id="late", minimum_participants=0, starts_on=TODAY + timedelta(days=60))
+    people = [person(f"waiting-{i}-aaaaaaaaaaaa") for i in range(2)]
+    result = allocate(people, [early, late], TODAY)
+    assert {p.course_id for p in result.placements} == {"late"}
+    assert len(result.placements) == 2
+    assert result.below_minimum == {"early"}

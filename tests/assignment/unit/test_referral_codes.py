@@ -10,6 +10,7 @@ from ankommen.assignment.domain.referral import (
     ALPHABET,
     is_valid_referral_code,
     new_referral_code,
+    normalised_referral_code,
 )
 from ankommen.shared.events.contracts.vocabulary import ReferralCode
 
@@ -39,3 +40,10 @@ def test_lower_case_entry_is_accepted_and_garbage_is_not():
     assert is_valid_referral_code(code.lower())
     assert not is_valid_referral_code("ABCD")
     assert not is_valid_referral_code("0000-0000-0")
+
+
+def test_code_typed_from_paper_is_normalised_before_checking():
+    code = new_referral_code()
+    for typed in (code.lower(), code.replace("-", ""), " ".join(code.replace("-", ""))):
+        assert normalised_referral_code(typed) == code
+    assert not is_valid_referral_code(normalised_referral_code(code[:-1]))

@@ -11,6 +11,14 @@ wait to start (staying unplaced counts as the full horizon), then serves those w
 priority, then minimises travel, pace misfit, provider changes and rotation. Because a greedy
 first-come-first-served allocation is one feasible flow, the optimum's total wait can never be
 larger than the greedy one's.
+
+Minimum participants: a course that has not started and would stay below its
+``minimum_participants`` (placements already held plus this run's) is not started by the run.
+After each solve, every such course that the solution does not lift to its minimum is closed
+(no seats) and the rest is solved again, until every course that gets offers reaches its
+minimum. Closing only ever removes seats, so this ends after at most one round per course. The
+people whose only fitting courses were closed wait with ``course_below_minimum``; the closed
+courses are listed in :attr:`Allocation.below_minimum`.
 """
 
 from __future__ import annotations
@@ -72,6 +80,8 @@ class StillWaiting:
 class Allocation:
     placements: list[ProposedPlacement]
     waiting: list[StillWaiting]
+    #: Courses not started by this run because they would stay below their minimum.
+    below_minimum: frozenset[str] = frozenset()
 
     def wait_of(self, people: Sequence[Applicant], today: date) -> dict[str, int]:
         """Days each person waits from joining the list to their course start (or horizon)."""
@@ -115,13 +125,42 @@ def _candidates(people: Sequence[Applicant], courses: Sequence[Seats], today: da
 def allocate(people: Sequence[Applicant], courses: Sequence[Seats], today: date,
              priority: PriorityRules = PriorityRules(),
              provider_load: dict[str, int] | None = None) -> Allocation:
-    """The optimal allocation of ``people`` to the free seats of ``courses``."""
+    """The optimal allocation of ``people`` to the free seats of ``courses``, starting no
+    course below its minimum number of participants."""
     candidates, failures = _candidates(people, courses, today, provider_load or {})
-    n, m = len(people), len(courses)
+    priorities = [priority.priority(person, today) for person in people]
+    closed: set[int] = set()
+    while True:
+        chosen = _solve(len(people), courses, candidates, priorities, closed)
+        taken = Counter(candidate.course for candidate in chosen)
+        short = {j for j, seats in enumerate(courses)
+                 if j not in closed and seats.short_of_minimum(today, taken[j])}
+        if not short:
+            break
+        closed |= short
+    placements, placed = [], set()
+    for candidate in chosen:
+        person, seats = people[candidate.person], courses[candidate.course]
+        placed.add(candidate.person)
+        placements.append(ProposedPlacement(
+            person.pseudonym, seats.course.course_id, seats.course.provider_id,
+            candidate.childcare, candidate.rules + _seat_rules(candidate.childcare),
+            candidate.score, priorities[candidate.person]))
+    running, below = set(), set()
+    for candidate in candidates:
+        (below if candidate.course in closed else running).add(candidate.person)
+    waiting = [_still_waiting(people[i].pseudonym, i in running, i in below, failures[i])
+               for i in range(len(people)) if i not in placed]
+    return Allocation(placements, waiting,
+                      frozenset(courses[j].course.course_id for j in closed))
+
+
+def _solve(n: int, courses: Sequence[Seats], candidates: Sequence[_Candidate],
+           priorities: Sequence[int], closed: set[int]) -> list[_Candidate]:
+    """The candidates the minimum-cost flow chooses, with the ``closed`` courses seatless."""
+    m = len(courses)
     priority_weight = n * SECONDARY_MAX + 1
     wait_weight = n * (PRIORITY_MAX * priority_weight + SECONDARY_MAX) + 1
-    priorities = [priority.priority(person, today) for person in people]
-
     source, sink = 0, 1
     person_node = 2
     course_node = 2 + n
@@ -145,8 +184,9 @@ def allocate(people: Sequence[Applicant], courses: Sequence[Seats], today: date,
         arc(person_node + candidate.person, head, 1,
             candidate.score.wait_days * wait_weight + candidate.score.secondary)
     for j, seats in enumerate(courses):
-        arc(childcare_node + j, course_node + j, max(0, seats.free_childcare), 0)
-        arc(course_node + j, sink, max(0, seats.free_seats), 0)
+        is_open = j not in closed
+        arc(childcare_node + j, course_node + j, max(0, seats.free_childcare) * is_open, 0)
+        arc(course_node + j, sink, max(0, seats.free_seats) * is_open, 0)
 
     solver = min_cost_flow.SimpleMinCostFlow()
     arcs = solver.add_arcs_with_capacity_and_unit_cost(
@@ -158,22 +198,8 @@ def allocate(people: Sequence[Applicant], courses: Sequence[Seats], today: date,
     status = solver.solve()
     if status != solver.OPTIMAL:
         raise AllocationFailed(f"min-cost flow ended with status {status}")
-
-    placements, placed = [], set()
     flows = solver.flows(arcs[first_candidate_arc:first_candidate_arc + len(candidates)])
-    for candidate, flow in zip(candidates, flows, strict=True):
-        if flow:
-            person, seats = people[candidate.person], courses[candidate.course]
-            placed.add(candidate.person)
-            placements.append(ProposedPlacement(
-                person.pseudonym, seats.course.course_id, seats.course.provider_id,
-                candidate.childcare, candidate.rules + _seat_rules(candidate.childcare),
-                candidate.score,
-                priorities[candidate.person]))
-    fitting = {candidate.person for candidate in candidates}
-    waiting = [_still_waiting(people[i].pseudonym, i in fitting, failures[i])
-               for i in range(n) if i not in placed]
-    return Allocation(placements, waiting)
+    return [candidate for candidate, flow in zip(candidates, flows, strict=True) if flow]
 
 
 def _seat_rules(childcare: bool) -> list[RuleOutcome]:
@@ -183,8 +209,11 @@ def _seat_rules(childcare: bool) -> list[RuleOutcome]:
     return rules
 
 
-def _still_waiting(pseudonym: str, fitting: bool, failures: Counter) -> StillWaiting:
-    if fitting:
+def _still_waiting(pseudonym: str, fits_running: bool, fits_below_minimum: bool,
+                   failures: Counter) -> StillWaiting:
+    if fits_running:
         return StillWaiting(pseudonym, WaitlistReason.COURSES_FULL)
+    if fits_below_minimum:
+        return StillWaiting(pseudonym, WaitlistReason.COURSE_BELOW_MINIMUM)
     return StillWaiting(pseudonym, WaitlistReason.NO_FITTING_COURSE,
                         [rule for rule, _ in failures.most_common(3)])

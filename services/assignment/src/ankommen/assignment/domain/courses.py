@@ -40,6 +40,18 @@ class Seats:
     def bookable(self) -> bool:
         return self.course.status in BOOKABLE
 
+    @property
+    def held(self) -> int:
+        """Seats already taken by offered or confirmed placements."""
+        return self.course.capacity - self.free_seats
+
+    def short_of_minimum(self, today: date, new: int) -> bool:
+        """Whether this course would still lack its minimum number of participants with ``new``
+        more placements: a course that has not started yet runs only once it has them, so an
+        allocation does not start it below its minimum (a started course runs anyway)."""
+        return (self.course.starts_on > today
+                and self.held + new < self.course.minimum_participants)
+
 
 @dataclass(frozen=True)
 class Applicant:

@@ -29,6 +29,15 @@ def new_referral_code() -> str:
     return f"{body[:4]}-{body[4:]}-{check_character(body)}"
 
 
+def normalised_referral_code(code: str) -> str:
+    """As typed from paper: any case, spaces, hyphens anywhere or none — the canonical form
+    when the characters fit, else the input upper-cased (which then fails validation)."""
+    compact = "".join(char for char in code.upper() if char not in " -")
+    if len(compact) != BODY_LENGTH + 1:
+        return code.upper()
+    return f"{compact[:4]}-{compact[4:8]}-{compact[8]}"
+
+
 def is_valid_referral_code(code: str) -> bool:
     parts = code.upper().split("-")
     if len(parts) != 3 or [len(part) for part in parts] != [4, 4, 1]:

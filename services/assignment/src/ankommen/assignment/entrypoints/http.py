@@ -11,7 +11,7 @@ import io
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Path, Query, status
 from fastapi.responses import Response
 from pydantic import BaseModel
 
@@ -59,6 +59,8 @@ class AllocationResult(BaseModel):
     dry_run: bool
     placements: list[ProposedPlacementOut]
     waiting: list[WaitingOut]
+    #: Courses not started by this run: they would stay below their minimum participants.
+    below_minimum: list[str]
 
 
 class PlacementOut(BaseModel):
@@ -82,9 +84,19 @@ class DemandGroupOut(BaseModel):
     count: int
 
 
+class CourseBelowMinimumOut(BaseModel):
+    course_id: str
+    title: str
+    minimum_participants: int
+    held: int
+    waiting: int
+
+
 class UnmetDemandOut(BaseModel):
     groups: list[DemandGroupOut]
     hidden: bool
+    #: Courses that would serve waiting people once they reach their minimum.
+    below_minimum: list[CourseBelowMinimumOut]
 
 
 CSV_COLUMNS = ["course_id", "provider_id", "title", "course_type", "entry_level",
@@ -111,6 +123,10 @@ def course_list_csv(entries: list[queries.CourseListEntry]) -> str:
                          "+".join(course.schedule), course.starts_on, course.ends_on,
                          course.status, course.capacity, entry.free_seats, entry.waiting])
     return buffer.getvalue()
+
+
+#: A referral code as typed (any case, hyphens optional); checked in the use case.
+ReferralPath = Annotated[str, Path(min_length=1, max_length=40)]
 
 
 def router(runtime: ServiceRuntime) -> APIRouter:
@@ -175,7 +191,8 @@ def router(runtime: ServiceRuntime) -> APIRouter:
             placement_id=outcome.placement_ids.get(p.pseudonym),
             explanation=p.explanation()) for p in result.placements],
             waiting=[WaitingOut(pseudonym=w.pseudonym, reason=w.reason.value,
-                                failed_rules=w.detail) for w in result.waiting])
+                                failed_rules=w.detail) for w in result.waiting],
+            below_minimum=sorted(result.below_minimum))
 
     @api.get("/placements/{placement_id}", response_model=PlacementOut, tags=["placements"],
              summary="A placement with its explanation")
@@ -198,6 +215,34 @@ def router(runtime: ServiceRuntime) -> APIRouter:
             return _placement(await placements.decline_placement(
                 uow, principal, placement_id, policy=policy), principal)
 
+    @api.get("/referrals/{referral_code}", response_model=PlacementOut, tags=["placements"],
+             summary="A placement by its referral code (providers: only their own)")
+    async def get_referral(referral_code: ReferralPath, principal: CatalogueUser
+                           ) -> PlacementOut:
+        async with runtime.uow() as uow:
+            return _placement(await placements.placement_by_referral_code(
+                uow, principal, referral_code), principal)
+
+    @api.post("/referrals/{referral_code}/confirm", response_model=PlacementOut,
+              tags=["placements"],
+              summary="The person took up the seat: confirmed by its referral code")
+    async def confirm_referral(referral_code: ReferralPath, principal: CatalogueUser
+                               ) -> PlacementOut:
+        async with runtime.uow() as uow:
+            record = await placements.placement_by_referral_code(uow, principal, referral_code)
+            return _placement(await placements.confirm_placement(
+                uow, principal, record.placement_id), principal)
+
+    @api.post("/referrals/{referral_code}/decline", response_model=PlacementOut,
+              tags=["placements"],
+              summary="The person turned the seat down: the seat is reallocated at once")
+    async def decline_referral(referral_code: ReferralPath, principal: CatalogueUser
+                               ) -> PlacementOut:
+        async with runtime.uow() as uow:
+            record = await placements.placement_by_referral_code(uow, principal, referral_code)
+            return _placement(await placements.decline_placement(
+                uow, principal, record.placement_id, policy=policy), principal)
+
     @api.get("/course-list.csv", tags=["course list"],
              summary="The course list (Sprachkursliste) as CSV",
              response_class=Response)
@@ -212,8 +257,14 @@ def router(runtime: ServiceRuntime) -> APIRouter:
              summary="People no course can serve, in groups of at least the disclosure minimum")
     async def unmet_demand(_: Staff) -> UnmetDemandOut:
         async with runtime.uow() as uow:
-            result = await queries.demand(uow, runtime.settings.disclosure_minimum)
-        return UnmetDemandOut(groups=[DemandGroupOut(**vars(g)) for g in result.groups],
-                              hidden=result.hidden)
+            result = await queries.demand(uow, runtime.settings.disclosure_minimum,
+                                          today=date.today(), priority=priority)
+        return UnmetDemandOut(
+            groups=[DemandGroupOut(**vars(g)) for g in result.unmet.groups],
+            hidden=result.unmet.hidden,
+            below_minimum=[CourseBelowMinimumOut(
+                course_id=c.course.course_id, title=c.course.title,
+                minimum_participants=c.course.minimum_participants, held=c.held,
+                waiting=c.waiting) for c in result.below_minimum])
 
     return api

@@ -54,6 +54,10 @@ TEXTS: Catalogue = {
     "hidden": {"de": "Kleinere Gruppen sind zum Schutz der Personen ausgeblendet.",
                "en": "Smaller groups are hidden to protect the people in them."},
     "none": {"de": "Keine Einträge.", "en": "Nothing here."},
+    "below_minimum": {"de": "Kurse unter der Mindestteilnehmerzahl (starten noch nicht)",
+                      "en": "Courses below their minimum (not starting yet)"},
+    "minimum": {"de": "Mindestens", "en": "Minimum"},
+    "held": {"de": "Vergeben", "en": "Placed"},
 }
 
 NAVIGATION = [("/ui/courses", "nav.catalogue"), ("/ui/allocation", "nav.allocation"),
@@ -106,8 +110,11 @@ def install(app: FastAPI, runtime: ServiceRuntime) -> None:
     @router.get("/ui/unmet-demand", response_class=HTMLResponse)
     async def demand_page(request: Request, principal: Coordinator) -> HTMLResponse:
         async with runtime.uow() as uow:
-            demand = await queries.demand(uow, runtime.settings.disclosure_minimum)
-        return pages.render(request, "demand.html", {"demand": demand}, principal=principal)
+            demand = await queries.demand(uow, runtime.settings.disclosure_minimum,
+                                          today=date.today(), priority=priority)
+        return pages.render(request, "demand.html", {
+            "demand": demand.unmet, "below_minimum": demand.below_minimum},
+            principal=principal)
 
     @router.get("/course-list", response_class=HTMLResponse)
     async def course_list_page(request: Request, principal: Coordinator,

@@ -6,11 +6,12 @@ from __future__ import annotations
 from ankommen.assignment.adapters.placements import PlacementRepository
 from ankommen.assignment.adapters.repository import CaseRepository, WaitingListRepository
 from ankommen.assignment.domain.placement import PlacementRecord, PlacementStatus
+from ankommen.assignment.domain.referral import is_valid_referral_code, normalised_referral_code
 from ankommen.assignment.domain.waiting import WaitingPerson
 from ankommen.assignment.service.allocation import AllocationPolicy, reallocate
 from ankommen.shared.auth import Principal, Role
 from ankommen.shared.db.unit_of_work import UnitOfWork
-from ankommen.shared.errors import Conflict, Forbidden, NotFound
+from ankommen.shared.errors import Conflict, DomainError, Forbidden, NotFound
 from ankommen.shared.events.contracts.assignment import PlacementConfirmed, PlacementDeclined
 
 
@@ -33,6 +34,30 @@ async def placement_for(uow: UnitOfWork, principal: Principal, placement_id: str
         raise NotFound("placement_id: no such placement", field="placement_id")
     if principal.role is Role.PROVIDER and principal.provider_id != record.provider_id:
         raise Forbidden("placement_id: not a placement in your courses", field="placement_id")
+    return record
+
+
+class InvalidReferralCode(DomainError):
+    """A code that cannot be one of ours (format or check character): input, hence 422."""
+
+    status = 422
+    title = "Invalid request"
+
+
+async def placement_by_referral_code(uow: UnitOfWork, principal: Principal, code: str
+                                     ) -> PlacementRecord:
+    """The placement a provider knows by its referral code. Another provider's code answers
+    exactly like an unknown one (404), so a provider cannot learn that a code exists
+    elsewhere; a mistyped code is caught by the check character before any lookup."""
+    code = normalised_referral_code(code)
+    if not is_valid_referral_code(code):
+        raise InvalidReferralCode("referral_code: not a valid referral code (format XXXX-XXXX-C, "
+                          "check character must match)", field="referral_code")
+    record = await PlacementRepository(uow.session).by_referral_code(code)
+    if record is None or (principal.role is Role.PROVIDER
+                          and principal.provider_id != record.provider_id):
+        raise NotFound("referral_code: no placement with this code in your courses",
+                       field="referral_code")
     return record
 
 

@@ -4,13 +4,17 @@ unmet demand. They compute from the same rules as the allocation, so the lists a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from ankommen.assignment.adapters.catalogue import CourseRepository, in_district
+from ankommen.assignment.adapters.placements import PlacementRepository
+from ankommen.assignment.domain.allocation import allocate
 from ankommen.assignment.domain.demand import UnmetDemand, unmet_demand
 from ankommen.assignment.domain.eligibility import structurally_eligible
+from ankommen.assignment.domain.scoring import PriorityRules
 from ankommen.assignment.service.allocation import applicants
 from ankommen.shared.db.unit_of_work import UnitOfWork
-from ankommen.shared.events.contracts.assignment import Course
+from ankommen.shared.events.contracts.assignment import Course, WaitlistReason
 
 
 @dataclass(frozen=True)
@@ -35,10 +39,38 @@ async def course_list(uow: UnitOfWork, *, district: str | None = None,
     return entries
 
 
-async def demand(uow: UnitOfWork, minimum: int) -> UnmetDemand:
+@dataclass(frozen=True)
+class CourseBelowMinimum:
+    """A course an allocation now would not start: too few participants yet."""
+
+    course: Course
+    #: Placements it already holds.
+    held: int
+    #: People waiting only because this (or another too small) course is not starting.
+    waiting: int
+
+
+@dataclass(frozen=True)
+class Demand:
+    unmet: UnmetDemand
+    below_minimum: list[CourseBelowMinimum]
+
+
+async def demand(uow: UnitOfWork, minimum: int, *, today: date,
+                 priority: PriorityRules) -> Demand:
+    """People no course can serve (grouped), and the courses that would serve people if they
+    reached their minimum — as an allocation run now would see them."""
     people = await applicants(uow)
     courses = await CourseRepository(uow.session).seats()
     unserved = [person for person in people
                 if not any(structurally_eligible(person, seats) for seats in courses)]
-    return unmet_demand(unserved, minimum)
+    allocation = allocate(people, courses, today, priority,
+                          await PlacementRepository(uow.session).provider_load())
+    held_back = {waiting.pseudonym for waiting in allocation.waiting
+                 if waiting.reason is WaitlistReason.COURSE_BELOW_MINIMUM}
+    below = [CourseBelowMinimum(seats.course, seats.held,
+                                sum(structurally_eligible(person, seats) for person in people
+                                    if person.pseudonym in held_back))
+             for seats in courses if seats.course.course_id in allocation.below_minimum]
+    return Demand(unmet_demand(unserved, minimum), below)
 

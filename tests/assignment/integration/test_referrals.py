@@ -1,0 +1,69 @@
+"""Providers confirm or decline a placement by its referral code, the only identifier they
+have: only in their own courses, mistyped codes are caught, problems name the field."""
+
+from __future__ import annotations
+
+import uuid
+
+from ankommen.shared.auth import Role
+from tests.assignment.support import COORDINATOR, course_body, outbox, register, waiting_count
+from tests.support.polling import eventually
+from tests.support.services import in_process, token
+
+OFFERED = "ankommen.assignment.placement_offered.v1"
+
+
+def mistyped(code: str) -> str:
+    """The same code with its first character changed: the check character no longer fits."""
+    first = "A" if code[0] != "A" else "B"
+    return first + code[1:]
+
+
+async def test_provider_confirms_and_declines_by_referral_code_only_in_own_courses(
+        kafka, sqlite_databases):
+    bootstrap = kafka.bootstrap_servers
+    async with in_process("assignment", bootstrap=bootstrap,
+                          database_url=await sqlite_databases.url("assignment")) as assignment:
+        own, other = token(Role.PROVIDER, "vhs-heidekreis"), token(Role.PROVIDER, "caritas-x")
+        course_id = f"c-{uuid.uuid4().hex[:6]}"
+        await assignment.client.post("/courses", json=course_body(course_id, capacity=2),
+                                     headers=COORDINATOR)
+        for days in (20, 10):
+            await register(bootstrap, days)
+        offers = await eventually(lambda: outbox(assignment, OFFERED),
+                                  until=lambda o: len(o) == 2, what="two offers")
+        taken, turned_down = offers[0]["referral_code"], offers[1]["referral_code"]
+
+        for action in ("", "/confirm", "/decline"):
+            method = assignment.client.get if not action else assignment.client.post
+            response = await method(f"/referrals/{taken}{action}", headers=other)
+            assert response.status_code == 404, action
+            assert response.headers["content-type"] == "application/problem+json"
+            assert response.json()["errors"][0]["field"] == "referral_code"
+            assert taken not in response.text
+
+        invalid = await assignment.client.post(f"/referrals/{mistyped(taken)}/confirm",
+                                               headers=own)
+        assert invalid.status_code == 422
+        assert invalid.json()["errors"][0]["field"] == "referral_code"
+
+        typed = taken.replace("-", "").lower()
+        confirmed = await assignment.client.post(f"/referrals/{typed}/confirm", headers=own)
+        assert confirmed.status_code == 200
+        body = confirmed.json()
+        assert body["status"] == "confirmed" and body["referral_code"] == taken
+        assert body["pseudonym"] is None
+        assert [e["referral_code"] for e in await outbox(
+            assignment, "ankommen.assignment.placement_confirmed.v1")] == [taken]
+
+        declined = await assignment.client.post(f"/referrals/{turned_down}/decline",
+                                                headers=own)
+        assert declined.status_code == 200 and declined.json()["status"] == "declined"
+        assert [e["referral_code"] for e in await outbox(
+            assignment, "ankommen.assignment.placement_declined.v1")] == [turned_down]
+        assert await waiting_count(assignment) == 1
+
+        again = await assignment.client.post(f"/referrals/{turned_down}/confirm", headers=own)
+        assert again.status_code == 409 and again.json()["errors"][0]["field"] == "status"
+        seen = await assignment.client.get(f"/referrals/{taken}", headers=COORDINATOR)
+        assert seen.status_code == 200 and seen.json()["pseudonym"] == offers[0]["pseudonym"]
