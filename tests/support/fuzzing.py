@@ -1,0 +1,94 @@
+"""API fuzzing with schemathesis against a service that runs for real.
+
+schemathesis calls the API synchronously, so the service runs on a real port in a thread of
+its own (with its own event loop), next to a fresh embedded broker and a SQLite database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import schemathesis
+import uvicorn
+from fastapi import FastAPI
+from hypothesis import HealthCheck, given, settings
+
+from ankommen.shared.embedded import EmbeddedBroker, free_port
+from ankommen.shared.topics import create_topics
+from tests.support.services import settings_for
+
+#: The shared runtime's health endpoints: /readyz answers 503 by design while the broker
+#: connection is still being made.
+HEALTH_PATHS = ("/healthz", "/readyz")
+
+
+@dataclass
+class ServedInThread:
+    base_url: str
+    app: FastAPI
+    server: uvicorn.Server
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        """The event loop the app runs in (its database engine belongs to it)."""
+        return next(iter(self.server.servers)).get_loop()
+
+
+@contextlib.contextmanager
+def served_in_thread(service: str, folder: Path) -> Iterator[ServedInThread]:
+    broker = EmbeddedBroker("127.0.0.1", free_port(), log_file=folder / "broker.log").start()
+    asyncio.run(create_topics(broker.bootstrap_servers))
+    config = settings_for(service, kafka_bootstrap_servers=broker.bootstrap_servers,
+                          database_url=f"sqlite+aiosqlite:///{folder / f'{service}.db'}",
+                          migrate_on_startup=True)
+    app = importlib.import_module(f"ankommen.{service}.app").create_app(config)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(),
+                                           log_config=None, lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not server.started:
+            assert time.monotonic() < deadline and thread.is_alive(), f"{service} did not start"
+            time.sleep(0.05)
+        yield ServedInThread(f"http://127.0.0.1:{server.config.port}", app, server)
+    finally:
+        server.should_exit = True
+        thread.join(30)
+        broker.stop()
+
+
+def fuzz_every_operation(base_url: str, headers_for: Callable[[Any], dict[str, str]],
+                         examples: int = 200) -> dict[str, int]:
+    """``examples`` generated cases against every operation but the health checks; fails on
+    any 5xx. Returns the number of cases run per operation."""
+    schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json")
+    cases: dict[str, int] = {}
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if operation.path not in HEALTH_PATHS:
+            _fuzz(operation, base_url, headers_for(operation), examples, cases)
+    return cases
+
+
+def _fuzz(operation: Any, base_url: str, headers: dict[str, str], examples: int,
+          cases: dict[str, int]) -> None:
+    label = f"{operation.method.upper()} {operation.path}"
+
+    @settings(max_examples=examples, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(case=operation.as_strategy())
+    def answers_without_server_error(case) -> None:  # noqa: ANN001
+        cases[label] = cases.get(label, 0) + 1
+        response = case.call(base_url=base_url, headers=headers)
+        assert response.status_code < 500, (label, response.text[:500])
+
+    answers_without_server_error()
