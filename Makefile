@@ -7,11 +7,14 @@ UV_VERSION := 0.13.8
 UV := .tools/bin/uv
 RUN := $(UV) run --frozen
 
-.PHONY: run test install browser lint schemas migrate topics broker clean help
+.PHONY: run test verify install browser lint schemas migrate topics broker clean help demo bench
 
 help:
 	@echo "make run      start the whole system (embedded broker, SQLite, four services)"
 	@echo "make test     install everything and run all tests"
+	@echo "make verify   the reliability proof alone, then its figures into docs/reliability.md"
+	@echo "make demo     load a populated Landkreis Heidekreis into the running stack (PEOPLE=1500)"
+	@echo "make bench    benchmarks B1-B7 with baselines; writes bench/results.json (ONLY=B5)"
 	@echo "make lint     ruff and the import-linter contracts"
 	@echo "make schemas  regenerate docs/events/ from the event models"
 
@@ -40,8 +43,26 @@ browser:
 test: install browser
 	$(RUN) pytest
 
+# The reliability proof (tests marked `reliability`): fresh figures, the tests, then the figures
+# section of docs/reliability.md rewritten from them — also when a test failed, so the document
+# shows what the run found; the exit status is the tests'.
+FIGURES := var/verify/figures.json
+verify: install browser
+	rm -f $(FIGURES)
+	ANKOMMEN_FIGURES_FILE=$(FIGURES) $(RUN) pytest -m reliability -p no:cacheprovider; \
+	  status=$$?; ANKOMMEN_FIGURES_FILE=$(FIGURES) $(RUN) python -m tests.reliability.report; \
+	  exit $$status
+
+# A synthetic county through the services' real APIs; needs `make run` in another terminal.
+demo: install
+	$(RUN) ankommen-demo $(if $(PEOPLE),--people $(PEOPLE))
+
+# Each benchmark against a baseline measured in the same run (bench/README.md).
+bench: install
+	$(RUN) python -m bench $(if $(ONLY),--only $(ONLY))
+
 lint: install
-	$(RUN) ruff check shared services tests
+	$(RUN) ruff check shared services tests tools bench
 	$(RUN) lint-imports
 
 schemas: install

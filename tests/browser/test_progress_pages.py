@@ -1,41 +1,110 @@
-"""A provider in a real browser: signs in, sees only its own participants, reports an
+"""A provider in a real browser: signs in, sees only its own participants — with the names
+intake disclosed for those who consented, or a note when intake cannot be asked — reports an
 enrolment by form (and sees it in the history), uploads an Excel CSV list and reads the
 row-level result."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
+from sqlalchemy import func, select
+
+from ankommen.intake.adapters.tables import provider_placements
 from ankommen.shared.auth import Role, issue_token
+from ankommen.shared.events.contracts.assignment import PlacementConfirmed
 from ankommen.shared.settings import DEVELOPMENT_TOKEN_SECRET
 from tests.browser.conftest import screenshot_path
 from tests.progress.integration.catalogue import (
     STARTS_ON,
+    announce,
     catalogue_events,
     record_directly,
     referral_code,
 )
-from tests.support.services import served_over_http
+from tests.support.polling import eventually
+from tests.support.services import served_over_http, token
+from tests.support.surveys import identity, registration
+
+
+async def sign_in(page, base_url: str, provider_id: str) -> None:  # noqa: ANN001
+    await page.goto(f"{base_url}/")
+    await page.fill("textarea[name=token]", issue_token(
+        DEVELOPMENT_TOKEN_SECRET, Role.PROVIDER, "browser", provider_id=provider_id))
+    await page.click("form[action='/login'] button[type=submit]")
+
+
+async def test_provider_sees_the_names_intake_disclosed_for_those_who_consented(
+        page, kafka, sqlite_databases):
+    consented, silent = referral_code(), referral_code()
+    async with served_over_http("intake", bootstrap=kafka.bootstrap_servers,
+                                database_url=await sqlite_databases.url("intake")) as (
+            intake_url, intake):
+        placements = []
+        for code, consents in ((consented, ["share_contact_with_provider",
+                                            "contact_by_email"]), (silent, [])):
+            body = registration(person=identity(family_name="Haddad", given_names="Layla",
+                                                email="layla@example.org"), consents=consents)
+            response = await intake.client.post("/cases", json=body,
+                                                headers=token(Role.INTAKE_STAFF))
+            assert response.status_code == 201, response.text
+            pseudonym = response.json()["pseudonym"]
+            placements.append((pseudonym, PlacementConfirmed(
+                placement_id=uuid.uuid4().hex, pseudonym=pseudonym, referral_code=code,
+                course_id="c-1", provider_id="vhs-a")))
+        events, _ = catalogue_events("vhs-a", [consented, silent])
+        await announce(kafka.bootstrap_servers, placements)
+
+        async def recorded() -> int:
+            async with intake.runtime.sessions() as session:
+                return await session.scalar(select(func.count()).select_from(
+                    provider_placements))
+
+        await eventually(recorded, until=lambda count: count == 2, timeout=60,
+                         what="intake knows the confirmed placements")
+        async with served_over_http("progress", bootstrap=kafka.bootstrap_servers,
+                                    database_url=await sqlite_databases.url("progress"),
+                                    intake_url=intake_url,
+                                    # a loaded CI machine may take longer than the 3 s default
+                                    intake_timeout_seconds=20) as (base_url, progress):
+            await record_directly(progress, events)
+            await sign_in(page, base_url, "vhs-a")
+            row = page.locator(f"#participants tr[data-code='{consented}']")
+            await row.wait_for()
+            assert "Layla Haddad" in await row.locator(".name").inner_text()
+            assert "layla@example.org" in await row.locator(".contact").inner_text()
+            other = page.locator(f"#participants tr[data-code='{silent}']")
+            assert "nicht freigegeben" in await other.locator(".name").inner_text()
+            assert await page.locator("#names-unavailable").count() == 0
+            await page.screenshot(path=screenshot_path("progress-participants-names"))
+        audit = await intake.client.get("/audit", headers=token(Role.ADMIN))
+        disclosures = [entry for entry in audit.json()
+                       if entry["action"] == "disclose_contact"]
+        assert [(entry["recipient"], entry["disclosed"]) for entry in disclosures] == [
+            ("vhs-a", "names,email")]
+        async with progress.runtime.sessions() as session:
+            for table in progress.runtime.definition.metadata.sorted_tables:
+                rows = (await session.execute(select(table))).all()
+                assert "Haddad" not in repr(rows), f"progress stored a name in {table.name}"
 
 
 async def test_provider_reports_by_form_and_csv_and_sees_only_own_participants(
         page, kafka, sqlite_databases):
     own, foreign = referral_code(), referral_code()
     async with served_over_http("progress", bootstrap=kafka.bootstrap_servers,
-                                database_url=await sqlite_databases.url("progress")) as (
-            base_url, progress):
+                                database_url=await sqlite_databases.url("progress"),
+                                intake_url="http://127.0.0.1:9") as (base_url, progress):
         for provider_id, code in (("vhs-a", own), ("vhs-b", foreign)):
             events, _ = catalogue_events(provider_id, [code])
             await record_directly(progress, events)
 
-        await page.goto(f"{base_url}/")
-        await page.fill("textarea[name=token]", issue_token(
-            DEVELOPMENT_TOKEN_SECRET, Role.PROVIDER, "browser", provider_id="vhs-a"))
-        await page.click("form[action='/login'] button[type=submit]")
+        await sign_in(page, base_url, "vhs-a")
         table = page.locator("#participants")
         await table.wait_for()
         assert own in await table.inner_text()
         assert foreign not in await page.content()
+        # Intake is configured but unreachable: the list still works and says so.
+        assert "nicht verfügbar" in await page.locator("#names-unavailable").inner_text()
 
         await page.click(f"text={own}")
         started = (STARTS_ON + timedelta(days=2)).isoformat()

@@ -134,15 +134,20 @@ def depends_on(service: str) -> dict[str, str]:
             for name, spec in dependencies.items()}
 
 
+#: Settings a container gets that are optional by design: without intake's URL progress's
+#: provider pages still work and say that names are unavailable.
+OPTIONAL = {"ANKOMMEN_PROGRESS_INTAKE_URL"}
+
+
 def removable_variables() -> list[tuple[str, str, str]]:
     """Each ANKOMMEN_* variable a service container gets, but for two that have safe defaults:
     the listen address (only reachability depends on it) and the profile (development when
-    missing; the image sets production, see the Dockerfile test)."""
+    missing; the image sets production, see the Dockerfile test) — and the optional ones."""
     cases = []
     for container, name in SERVICE_CONTAINERS:
         for variable in resolved_environment(container):
             if (variable.startswith("ANKOMMEN_") and not variable.endswith("_HTTP_HOST")
-                    and variable != "ANKOMMEN_PROFILE"):
+                    and variable != "ANKOMMEN_PROFILE" and variable not in OPTIONAL):
                 cases.append((container, name, variable))
     return cases
 
@@ -196,6 +201,21 @@ def test_removal_cases_cover_every_production_requirement() -> None:
         required |= {cls.env_name(field) for field in probe.development_secrets()}
         for name in required:
             assert {(container, name), (container, f"{name}_FILE")} & covered, name
+
+
+def test_progress_asks_intake_at_its_compose_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    use_only(monkeypatch, resolved_environment("progress"))
+
+    settings = load_settings(ProgressSettings, _env_file=None)
+    intake_port = load_intake_port(monkeypatch)
+
+    assert settings.intake_url is not None
+    assert (settings.intake_url.host, settings.intake_url.port) == ("intake", intake_port)
+
+
+def load_intake_port(monkeypatch: pytest.MonkeyPatch) -> int:
+    use_only(monkeypatch, resolved_environment("intake"))
+    return load_settings(IntakeSettings, _env_file=None).resolved_http_port
 
 
 def test_topics_job_reaches_the_broker_with_valid_settings(

@@ -8,7 +8,9 @@ import uuid
 from datetime import date
 
 from aiokafka import AIOKafkaConsumer
+from sqlalchemy import func, select
 
+from ankommen.assignment.domain.referral import new_referral_code
 from ankommen.shared.events import registry
 from ankommen.shared.events.contracts.progress import CourseCompleted, CourseDiscontinued
 from ankommen.shared.topics import PARTICIPATION, PLACEMENTS
@@ -43,6 +45,24 @@ class Placements:
         return [event["data"] for event in self.seen if event["type"] == event_type]
 
 
+async def participation_consumer_joined(bootstrap: str, assignment) -> None:  # noqa: ANN001
+    """Wait until assignment consumes the participation topic: its consumer groups join one
+    after the other (each join takes seconds on the embedded broker), so "within 5 s of the
+    event" is measured from a running consumer, not from the end of a group join. The probe,
+    a discontinuation of an unknown referral code, changes nothing."""
+    await send(bootstrap, PARTICIPATION.name, CourseDiscontinued(
+        pseudonym=uuid.uuid4().hex, referral_code=new_referral_code(), course_id="no-course",
+        report_id=uuid.uuid4().hex, discontinued_on=date.today(), reason="moved_away"))
+    inbox = assignment.runtime.definition.tables.inbox
+
+    async def consumed() -> int:
+        async with assignment.runtime.sessions() as session:
+            return await session.scalar(select(func.count()).select_from(inbox).where(
+                inbox.c.consumer == assignment.runtime.group_id("participation")))
+
+    await eventually(consumed, timeout=60, what="the participation consumer running")
+
+
 async def test_freed_seat_goes_to_longest_waiting_eligible_person_within_5_s(kafka, databases):
     bootstrap = kafka.bootstrap_servers
     async with in_process("assignment", bootstrap=bootstrap,
@@ -63,6 +83,7 @@ async def test_freed_seat_goes_to_longest_waiting_eligible_person_within_5_s(kaf
         first = await eventually(placements.offered, what="the seat offered", timeout=30)
         assert [offer["pseudonym"] for offer in first] == [longest]
 
+        await participation_consumer_joined(bootstrap, assignment)
         freed_at = time.monotonic()
         await send(bootstrap, PARTICIPATION.name, CourseDiscontinued(
             pseudonym=longest, referral_code=first[0]["referral_code"], course_id=course_id,

@@ -13,8 +13,7 @@ from sqlalchemy import func, select
 
 from ankommen.shared.auth import Role
 from ankommen.shared.events import registry
-from ankommen.shared.events.contracts.facts import ArrivalFact
-from ankommen.shared.events.contracts.intake import CaseRegistered, Survey
+from ankommen.shared.events.contracts.intake import ArrivalRecorded, CaseRegistered, Survey
 from ankommen.shared.messaging.consumer import DLQ_GROUP, DLQ_REASON, DLQ_TOPIC
 from ankommen.shared.topics import CASES, FACTS
 from tests.support.polling import eventually
@@ -115,8 +114,11 @@ async def test_malformed_messages_are_dead_lettered_and_consumption_continues(
 async def test_monitoring_dead_letters_a_fact_that_names_a_subject(kafka, sqlite_databases):
     async with in_process("monitoring", bootstrap=kafka.bootstrap_servers,
                           database_url=await sqlite_databases.url("monitoring")) as monitoring:
-        fact = ArrivalFact(record_key=secrets.token_hex(16), month="2026-11", district="03358",
-                           german_level="B1")
+        fact = ArrivalRecorded(record_key=secrets.token_hex(16), month="2026-11",
+                               district="03358", age_band="27_to_44", gender="female",
+                               german_level="B1", reads_latin_script=True,
+                               schooling_band="10_to_12", needs_childcare=False,
+                               residence_status="recognised_refugee")
         leaking = registry.envelope(fact, source="/tests", subject=secrets.token_urlsafe(24))
         clean = registry.envelope(fact.model_copy(update={"record_key": secrets.token_hex(16)}),
                                   source="/tests")

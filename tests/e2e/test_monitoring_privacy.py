@@ -8,6 +8,7 @@ import contextlib
 from sqlalchemy import select
 
 from ankommen.monitoring.adapters.tables import metadata
+from ankommen.monitoring.domain.measures import MEASURES
 from ankommen.shared.auth import Role
 from tests.support.polling import eventually
 from tests.support.services import in_process, token
@@ -38,9 +39,10 @@ async def test_monitoring_database_and_publications_contain_no_pseudonym(kafka, 
                          what="monitoring processed every arrival fact")
 
         published = []
-        for path in ("/", "/report", "/statistics", "/statistics/arrivals",
-                     "/statistics/arrivals.csv", "/statistics/arrivals?by=district",
-                     "/statistics/arrivals.csv?by=german_level"):
+        every_measure = [f"/statistics/{name}{suffix}" for name in MEASURES
+                         for suffix in ("", ".csv", "?by=district")]
+        for path in ("/", "/report", "/statistics", "/statistics/key-figures",
+                     "/statistics/arrivals.csv?by=german_level", *every_measure):
             response = await monitoring.client.get(path)
             assert response.status_code == 200, path
             published.append(response.text)

@@ -8,7 +8,13 @@ from datetime import datetime
 from aiokafka import AIOKafkaProducer
 
 from ankommen.shared.events import registry
-from ankommen.shared.events.contracts.assignment import PlacementMadeFact, WaitlistedFact
+from ankommen.shared.events.contracts.assignment import (
+    CourseCapacityFact,
+    CourseTransitionFact,
+    DemandUnmetFact,
+    PlacementMadeFact,
+    WaitlistedFact,
+)
 from ankommen.shared.events.contracts.facts import Fact
 from ankommen.shared.events.contracts.intake import ArrivalRecorded
 from ankommen.shared.events.contracts.progress import CourseOutcomeFact, ExamResultFact
@@ -31,10 +37,35 @@ def arrival(month: str, district: str, german_level: str = "A1",
                        published_at)
 
 
-def placement(month: str, district: str, waiting_days: str = "0-30") -> Envelope:
+def placement(month: str, district: str, waiting_days: str = "0-30",
+              waiting_weeks: int | None = 3, next_course: bool = False) -> Envelope:
     return envelope_of(PlacementMadeFact(record_key=secrets.token_hex(16), month=month,
                                          district=district, course_type="general_integration",
-                                         waiting_days=waiting_days))
+                                         waiting_days=waiting_days, waiting_weeks=waiting_weeks,
+                                         next_course=next_course))
+
+
+def unmet_demand(month: str, district: str, course_type_wanted: str = "literacy",
+                 reason: str = "no_fitting_course") -> Envelope:
+    return envelope_of(DemandUnmetFact(record_key=secrets.token_hex(16), month=month,
+                                       district=district, course_type_wanted=course_type_wanted,
+                                       reason=reason))
+
+
+def transition(month: str, district: str, weeks_between: str = "0-6") -> Envelope:
+    return envelope_of(CourseTransitionFact(
+        record_key=secrets.token_hex(16), month=month, district=district,
+        from_course_type="general_integration", to_course_type="job_related_b2",
+        weeks_between=weeks_between))
+
+
+def capacity(month: str, district: str, offered: int, taken: int,
+             course_type: str = "general_integration",
+             published_at: datetime | None = None) -> Envelope:
+    return envelope_of(CourseCapacityFact(record_key=secrets.token_hex(16), month=month,
+                                          district=district, course_type=course_type,
+                                          seats_offered=offered, seats_taken=taken),
+                       published_at)
 
 
 def dtz_exam(month: str, district: str, level_reached: str) -> Envelope:
@@ -56,6 +87,7 @@ def course_outcome(month: str, district: str, outcome: str = "completed",
         discontinuation_reason=discontinuation_reason, attendance_band="at_least_90",
         exam_outcome="passed" if outcome == "completed" else "not_taken",
         level_reached="B1" if outcome == "completed" else None,
+        level_at_start="A2" if outcome == "completed" else None,
         course_type="general_integration", weeks_in_course=30))
 
 

@@ -20,6 +20,8 @@ import schemathesis
 import uvicorn
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from ankommen.shared.embedded import EmbeddedBroker, free_port
 from ankommen.shared.topics import create_topics
@@ -43,12 +45,13 @@ class ServedInThread:
 
 
 @contextlib.contextmanager
-def served_in_thread(service: str, folder: Path) -> Iterator[ServedInThread]:
+def served_in_thread(service: str, folder: Path, **overrides: object
+                     ) -> Iterator[ServedInThread]:
     broker = EmbeddedBroker("127.0.0.1", free_port(), log_file=folder / "broker.log").start()
     asyncio.run(create_topics(broker.bootstrap_servers))
     config = settings_for(service, kafka_bootstrap_servers=broker.bootstrap_servers,
                           database_url=f"sqlite+aiosqlite:///{folder / f'{service}.db'}",
-                          migrate_on_startup=True)
+                          migrate_on_startup=True, **overrides)
     app = importlib.import_module(f"ankommen.{service}.app").create_app(config)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(),
                                            log_config=None, lifespan="on"))
@@ -67,16 +70,27 @@ def served_in_thread(service: str, folder: Path) -> Iterator[ServedInThread]:
 
 
 def fuzz_every_operation(base_url: str, headers_for: Callable[[Any], dict[str, str]],
-                         examples: int = 200) -> dict[str, int]:
-    """``examples`` generated cases against every operation but the health checks; fails on
-    any 5xx. Returns the number of cases run per operation."""
+                         total: int = 1000, per_operation: int = 200) -> dict[str, int]:
+    """At least ``total`` generated cases, spread over every operation but the health checks,
+    and up to ``per_operation`` for each operation with inputs (fewer only where hypothesis
+    runs out of distinct inputs);
+    fails on any 5xx and on any answer that contradicts the schema (a documented status with
+    a body that does not match it). Returns the number of cases run per operation."""
     schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json")
+    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = [operation for operation in operations if operation.path not in HEALTH_PATHS]
+    # An operation without inputs has one possible case; the others share the budget.
+    varied = [operation for operation in operations if _has_inputs(operation)]
+    examples = max(per_operation, -(-total // max(1, len(varied))))
     cases: dict[str, int] = {}
-    for result in schema.get_all_operations():
-        operation = result.ok()
-        if operation.path not in HEALTH_PATHS:
-            _fuzz(operation, base_url, headers_for(operation), examples, cases)
+    for operation in operations:
+        _fuzz(operation, base_url, headers_for(operation),
+              examples if operation in varied else 1, cases)
     return cases
+
+
+def _has_inputs(operation: Any) -> bool:  # noqa: ANN401
+    return bool(operation.body) or any(True for _ in operation.iter_parameters())
 
 
 def _fuzz(operation: Any, base_url: str, headers: dict[str, str], examples: int,
@@ -90,5 +104,7 @@ def _fuzz(operation: Any, base_url: str, headers: dict[str, str], examples: int,
         cases[label] = cases.get(label, 0) + 1
         response = case.call(base_url=base_url, headers=headers)
         assert response.status_code < 500, (label, response.text[:500])
+        case.validate_response(response, checks=[not_a_server_error,
+                                                 response_schema_conformance])
 
     answers_without_server_error()

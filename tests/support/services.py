@@ -64,6 +64,7 @@ async def in_process(service: str, *, bootstrap: str, database_url: str,
 
 @contextlib.asynccontextmanager
 async def served_over_http(service: str, *, bootstrap: str, database_url: str,
+                           tracer_provider: TracerProvider | None = None,
                            **settings: object) -> AsyncIterator[tuple[str, RunningService]]:
     """The service's real app on a real TCP port (for the browser), in this event loop."""
     import asyncio
@@ -76,7 +77,7 @@ async def served_over_http(service: str, *, bootstrap: str, database_url: str,
     app_module = importlib.import_module(f"ankommen.{service}.app")
     config = settings_for(service, kafka_bootstrap_servers=bootstrap, database_url=database_url,
                           migrate_on_startup=True, **settings)
-    app = app_module.create_app(config)
+    app = app_module.create_app(config, tracer_provider=tracer_provider)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,
                                            lifespan="on"))
     task = asyncio.create_task(server.serve())

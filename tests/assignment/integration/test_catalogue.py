@@ -31,12 +31,22 @@ async def test_coordinator_publishes_updates_and_cancels_with_events(kafka, data
         listed = (await assignment.client.get("/courses", headers=COORDINATOR)).json()
         assert [course["course_id"] for course in listed] == [course_id]
 
-        events = await outbox(assignment)
+        events = [event for event in await outbox(assignment)
+                  if not event["_type"].endswith("_fact.v1")]
         types = [event["_type"] for event in events if "course" in event["_type"]]
         assert types == ["ankommen.assignment.course_published.v1",
                          "ankommen.assignment.course_updated.v1",
                          "ankommen.assignment.course_cancelled.v1"]
         assert events[1]["course"]["capacity"] == 12
+        # Each change of the seats offered in the district is one capacity snapshot for
+        # monitoring: 20 offered, then 12, then none (the course was cancelled).
+        capacity = await outbox(assignment, "ankommen.assignment.course_capacity_fact.v1")
+        assert [(fact["district"], fact["course_type"], fact["seats_offered"],
+                 fact["seats_taken"]) for fact in capacity] == [
+            ("03358", "general_integration", 20, 0), ("03358", "general_integration", 12, 0),
+            ("03358", "general_integration", 0, 0)]
+        assert all("pseudonym" not in fact and len(fact["record_key"]) == 32
+                   for fact in capacity)
 
 
 async def test_provider_token_cannot_read_or_change_another_providers_courses(

@@ -6,8 +6,10 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from datetime import date
 
 from ankommen.shared.auth import Role
+from ankommen.shared.events.contracts.assignment import weeks_begun
 from tests.assignment.support import COORDINATOR, course_body, outbox, register, waiting_count
 from tests.support.polling import eventually
 from tests.support.services import in_process, token
@@ -44,6 +46,29 @@ async def test_course_list_csv_agrees_with_catalogue_and_placements(kafka, sqlit
             assert row["title"] == catalogue[course_id]["title"]
         assert rows[here]["free_seats"] == "0" and rows[here]["waiting"] == "1"
         assert rows[there]["waiting"] == "0"
+
+        # Monitoring's facts, from the same transactions: one placement fact per offer with
+        # the weeks begun since registration, one unmet-demand fact per person who waited
+        # without a seat this month however many allocation runs there were, and the seat
+        # snapshots.
+        placed = await outbox(assignment, "ankommen.assignment.placement_made_fact.v1")
+        assert len(placed) == len(offers) == 2
+        assert all(fact["waiting_weeks"] in {weeks_begun(d) for d in (40, 30, 20, 10)}
+                   and not fact["next_course"] for fact in placed)
+        unmet = await outbox(assignment, "ankommen.assignment.demand_unmet_fact.v1")
+        # All four waited without a seat before the courses existed: once each this month.
+        assert len(unmet) == 4
+        assert {(fact["course_type_wanted"], fact["reason"]) for fact in unmet} == {
+            ("general_integration", "no_fitting_course")}
+        seats = await outbox(assignment, "ankommen.assignment.course_capacity_fact.v1")
+        latest = {(fact["district"], fact["course_type"]): (fact["seats_offered"],
+                                                            fact["seats_taken"])
+                  for fact in seats}
+        assert latest == {("03358", "general_integration"): (2, 2),
+                          ("03351", "general_integration"): (20, 0)}
+        facts = placed + unmet + seats
+        assert all("pseudonym" not in fact and fact["month"] == date.today().strftime("%Y-%m")
+                   for fact in facts)
 
         filtered = await assignment.client.get("/course-list.csv?district=03351&level=A2",
                                                headers=COORDINATOR)

@@ -6,11 +6,19 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from ankommen.monitoring.adapters.repository import Aggregates
 from ankommen.shared.auth import Role
-from tests.monitoring.facts_topic import arrival, publish
+from tests.monitoring.facts_topic import (
+    arrival,
+    capacity,
+    course_outcome,
+    placement,
+    publish,
+    transition,
+    unmet_demand,
+)
 from tests.support.polling import eventually
 from tests.support.services import in_process, token
 
@@ -38,8 +46,17 @@ def run_rebuild(bootstrap: str, database_url: str) -> str:
 
 async def test_rebuild_from_offset_zero_reproduces_the_aggregates_exactly(kafka, databases):
     january = datetime(2026, 1, 15, tzinfo=UTC)
+    now = datetime.now(UTC)
+    # Capacity snapshots of one cell, published out of order: the latest (30/18) must win,
+    # live and rebuilt alike.
+    snapshots = [capacity(MONTH, "03358", 30, 18, published_at=now),
+                 capacity(MONTH, "03358", 20, 10, published_at=now - timedelta(minutes=5)),
+                 capacity(MONTH, "03358", 24, 9, course_type="literacy")]
     facts = ([arrival(MONTH, "03358", level) for level in ("A0", "A1", "A1", "B1") * 3]
-             + [arrival("2026-01", "03359", "A2", january) for _ in range(6)])
+             + [arrival("2026-01", "03359", "A2", january) for _ in range(6)]
+             + [placement(MONTH, "03358", waiting_weeks=weeks) for weeks in range(12)]
+             + [placement(MONTH, "03358", waiting_weeks=None), unmet_demand(MONTH, "03358"),
+                transition(MONTH, "03358"), course_outcome(MONTH, "03358"), *snapshots])
     duplicate = facts[0]
     async with in_process("monitoring", bootstrap=kafka.bootstrap_servers,
                           database_url=await databases.url("monitoring")) as monitoring:
@@ -48,6 +65,12 @@ async def test_rebuild_from_offset_zero_reproduces_the_aggregates_exactly(kafka,
                          timeout=60, what="every fact processed once")
         live = await digest(monitoring)
         url = str(monitoring.runtime.engine.url.render_as_string(hide_password=False))
+        async with monitoring.runtime.sessions() as session:
+            seats = await Aggregates(session).cells_of("capacity", MONTH, MONTH, "03358")
+        assert sorted((cell.dimensions["course_type"], cell.dimensions["seats"], cell.n)
+                      for cell in seats) == [
+            ("general_integration", "offered", 30), ("general_integration", "taken", 18),
+            ("literacy", "offered", 24), ("literacy", "taken", 9)]
 
         output = run_rebuild(kafka.bootstrap_servers, url)
         assert f"rebuilt from {len(facts)} facts (1 duplicates" in output

@@ -1,5 +1,6 @@
-"""The dashboard's key figures: placements, waiting list, course outcomes and the share of DTZ
-exams reaching B1, for the selected months and district, each protected like every table."""
+"""The dashboard's key figures: placements (median wait, share within 6 weeks), waiting list,
+unmet demand, capacity use, course outcomes, transitions and the share of DTZ exams reaching
+B1, for the selected months and district, each protected like every table."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ from datetime import UTC, datetime
 from ankommen.shared.auth import Role
 from tests.monitoring.facts_topic import (
     arrival,
+    capacity,
     course_outcome,
     dtz_exam,
     placement,
     publish,
+    transition,
+    unmet_demand,
     waitlisted,
 )
 from tests.support.polling import eventually
@@ -26,8 +30,12 @@ def within_noise(number: dict, count: int) -> bool:
 
 async def test_key_figures_follow_the_district_and_protect_small_counts(kafka, databases):
     facts = ([arrival(MONTH, "03358", "A1") for _ in range(6)]
-             + [placement(MONTH, "03358") for _ in range(8)]
-             + [placement(MONTH, "03359") for _ in range(9)]
+             + [placement(MONTH, "03358", waiting_weeks=w) for w in (1, 2, 2, 3, 4, 5, 5, 6)]
+             + [placement(MONTH, "03359", waiting_weeks=w) for w in (2, 4, 6, 7, 8, 8, 9, 9, 10)]
+             + [placement(MONTH, "03359", waiting_weeks=1, next_course=True) for _ in range(5)]
+             + [unmet_demand(MONTH, "03358") for _ in range(7)]
+             + [transition(MONTH, "03359") for _ in range(3)]
+             + [capacity(MONTH, "03358", 50, 40), capacity(MONTH, "03359", 10, 2)]
              + [waitlisted(MONTH, "03358") for _ in range(2)]
              + [course_outcome(MONTH, "03358") for _ in range(7)]
              + [course_outcome(MONTH, "03358", "discontinued", "work") for _ in range(6)]
@@ -48,15 +56,33 @@ async def test_key_figures_follow_the_district_and_protect_small_counts(kafka, d
             "district": "03358", "german_level": "B1"})).json()
         assert figures["arrivals"] == {"value": 0, "protected": None}
         assert within_noise(figures["placements"], 8)
+        # 8 first placements in 03358: too few for a median; all within 6 weeks.
+        assert figures["median_wait_weeks"] == {"value": None,
+                                                "protected": "too_few_for_distribution"}
+        assert figures["within_6_weeks"]["shown"] is not None
+        assert within_noise(figures["unmet_demand"], 7)
+        use = int(figures["capacity_use"]["shown"].removesuffix(" %"))
+        assert round(100 * 38 / 52) <= use <= round(100 * 42 / 48)  # 40 of 50 seats
+        assert figures["transitions"] == {"value": 0, "protected": None}
         assert figures["waitlisted"] == {"value": None, "protected": "small_count"}
         assert within_noise(figures["completed"], 7)
         assert within_noise(figures["discontinued"], 6)
-        share = int(figures["b1_share"]["shown"].removesuffix(" %"))
-        assert 16 * 100 // 22 <= share <= 100  # 18 of 20, each count moved by at most 2
-        assert figures["b1_share"]["assessment"] == "met"
+        # 18 of 20 DTZ exams reached B1. The 2 below are a small count, so the published
+        # table hides the B1 row too (secondary suppression) — and so does the share.
+        assert figures["b1_share"] == {"shown": None, "assessment": "undecided"}
+        dtz = (await monitoring.client.get("/statistics/exam_results", params={
+            "district": "03358", "exam": "dtz", "by": "level_reached"})).json()
+        assert {row["label"]: row["count"]["protected"] for row in dtz["rows"]}["B1"] == \
+            "secondary"
 
         county = (await monitoring.client.get("/statistics/key-figures")).json()
-        assert within_noise(county["placements"], 17)
+        assert within_noise(county["placements"], 22)
+        # The median of the 17 first placements (the 5 next-course ones wait from their
+        # earlier course's end and do not count): 5 weeks.
+        assert county["median_wait_weeks"] == {"value": 5, "protected": None}
+        assert county["transitions"] == {"value": None, "protected": "small_count"}
+        # Seats taken in 03359 (2) are a small count: the county-wide share is still shown.
+        assert county["capacity_use"]["shown"] is not None
         assert int(county["b1_share"]["shown"].removesuffix(" %")) < 60  # 18 of 50
         assert county["b1_share"]["assessment"] == "not_met"
 

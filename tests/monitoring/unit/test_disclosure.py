@@ -62,12 +62,12 @@ def test_cell_key_is_the_sum_of_record_keys_modulo_two_to_the_32():
 
 
 def test_medians_and_percentiles_only_from_ten_facts_in_whole_weeks():
-    nine = Tally(9, 0, {days: 1 for days in range(10, 100, 10)})
+    nine = Tally(9, 0, {weeks: 1 for weeks in range(1, 10)})
     assert POLICY.percentile_weeks(nine, 50) == Published(
         None, Protection.TOO_FEW_FOR_DISTRIBUTION)
-    ten = Tally(10, 0, {3: 2, 10: 3, 22: 1, 40: 2, 63: 2})
-    assert POLICY.percentile_weeks(ten, 50) == Published(1)  # 10 days → 1 week
-    assert POLICY.percentile_weeks(ten, 90) == Published(9)  # 63 days → 9 weeks
+    ten = Tally(10, 0, {0: 2, 2: 3, 4: 1, 6: 2, 9: 2})  # values are whole weeks
+    assert POLICY.percentile_weeks(ten, 50) == Published(2)  # nearest rank 5 of 10
+    assert POLICY.percentile_weeks(ten, 90) == Published(9)  # nearest rank 9 of 10
 
 
 def test_a_lone_small_cell_takes_its_smallest_sibling_into_protection():

@@ -1,35 +1,25 @@
-"""Recording a fact: contributions go to their cells, closed months stay frozen, fact types
-without contributions are counted as unused."""
+"""Recording facts: contributions go to their cells, closed months stay frozen, fact types
+without contributions are counted as unused — and folding a batch in memory gives the same
+changes whatever the order of its facts."""
 
 from __future__ import annotations
 
+import random
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
-from ankommen.monitoring.adapters.repository import Outcome
-from ankommen.monitoring.domain.cells import record_key_value
-from ankommen.monitoring.service.handlers import apply_fact
+from ankommen.monitoring.domain.cells import KEY_MODULUS, record_key_value, snapshot_rank
+from ankommen.monitoring.domain.folding import FoldedFacts, Outcome
+from ankommen.monitoring.service.handlers import fold_fact
+from ankommen.shared.events.contracts.assignment import CourseCapacityFact, PlacementMadeFact
 from ankommen.shared.events.contracts.facts import Fact
 from ankommen.shared.events.contracts.intake import ArrivalRecorded
 from ankommen.shared.events.envelope import Envelope
-from ankommen.shared.events.registry import DecodedEvent
+from ankommen.shared.events.registry import DecodedEvent, registry
 
 GRACE = timedelta(days=5)
-
-
-class RecordingAggregates:
-    """Stands in for the repository: remembers what the use case asked for."""
-
-    def __init__(self) -> None:
-        self.added: list = []
-        self.recorded: list = []
-
-    async def add(self, contribution, key) -> None:  # noqa: ANN001
-        self.added.append((contribution, key))
-
-    async def record_fact(self, fact_type, published_at, outcome) -> None:  # noqa: ANN001
-        self.recorded.append((fact_type, published_at, outcome))
+ARRIVAL_TYPE = ArrivalRecorded.event_type
 
 
 class CourseWishFact(Fact):
@@ -38,11 +28,17 @@ class CourseWishFact(Fact):
     event_type: ClassVar[str] = "ankommen.tests.course_wish_fact.v1"
 
 
-def arrival_recorded() -> ArrivalRecorded:
+def arrival_recorded(german_level: str = "A2") -> ArrivalRecorded:
     return ArrivalRecorded(record_key=secrets.token_hex(16), month="2026-10", district="03358",
-                           german_level="A2", age_band="27_to_44", gender="female",
+                           german_level=german_level, age_band="27_to_44", gender="female",
                            reads_latin_script=True, schooling_band="10_to_12",
                            needs_childcare=False, residence_status="other")
+
+
+def capacity(offered: int, taken: int) -> CourseCapacityFact:
+    return CourseCapacityFact(record_key=secrets.token_hex(16), month="2026-10",
+                              district="03358", course_type="literacy", seats_offered=offered,
+                              seats_taken=taken)
 
 
 def decoded(fact: Fact, published_at: datetime) -> DecodedEvent:
@@ -51,31 +47,99 @@ def decoded(fact: Fact, published_at: datetime) -> DecodedEvent:
     return DecodedEvent(envelope=envelope, data=fact)
 
 
-async def test_an_arrival_adds_one_to_its_cell_with_its_record_key():
+ON_TIME = datetime(2026, 10, 3, tzinfo=UTC)
+
+
+def test_an_arrival_adds_one_to_its_cell_with_its_record_key():
     fact = arrival_recorded()
-    aggregates = RecordingAggregates()
-    await apply_fact(aggregates, decoded(fact, datetime(2026, 10, 3, tzinfo=UTC)), GRACE)
-    [(contribution, key)] = aggregates.added
-    assert (contribution.measure, contribution.month, contribution.district) == (
-        "arrivals", "2026-10", "03358")
-    assert contribution.dimensions["german_level"] == "A2"
-    assert key == record_key_value(fact.record_key)
-    assert aggregates.recorded[0][2] is Outcome.APPLIED
+    folded = FoldedFacts(GRACE)
+    assert fold_fact(folded, decoded(fact, ON_TIME)) is Outcome.APPLIED
+    [(address, cell)] = folded.cells.items()
+    measure, month, district, dimensions = address
+    assert (measure, month, district) == ("arrivals", "2026-10", "03358")
+    assert "german_level=A2" in dimensions.split("|")
+    assert cell == [1, record_key_value(fact.record_key)]
+    assert folded.intake[ARRIVAL_TYPE].applied == 1
 
 
-async def test_a_fact_for_a_closed_month_is_counted_late_and_added_nowhere():
-    fact = arrival_recorded()
-    aggregates = RecordingAggregates()
-    await apply_fact(aggregates, decoded(fact, datetime(2026, 11, 9, tzinfo=UTC)), GRACE)
-    assert aggregates.added == []
-    assert aggregates.recorded[0][2] is Outcome.LATE
+def test_facts_of_one_cell_add_their_counts_and_record_keys():
+    facts = [arrival_recorded() for _ in range(3)]
+    folded = FoldedFacts(GRACE)
+    for fact in facts:
+        fold_fact(folded, decoded(fact, ON_TIME))
+    [cell] = folded.cells.values()
+    assert cell == [3, sum(record_key_value(fact.record_key) for fact in facts) % KEY_MODULUS]
 
 
-async def test_a_fact_type_without_contributions_is_counted_as_unused():
-    aggregates = RecordingAggregates()
+def test_a_placement_counts_its_weeks_waited_as_a_value():
+    fact = PlacementMadeFact(record_key=secrets.token_hex(16), month="2026-10", district="03358",
+                             course_type="literacy", waiting_days="0-30", waiting_weeks=4,
+                             next_course=False)
+    folded = FoldedFacts(GRACE)
+    fold_fact(folded, decoded(fact, ON_TIME))
+    fold_fact(folded, decoded(fact.model_copy(update={"record_key": secrets.token_hex(16)}),
+                              ON_TIME))
+    [((_, value), count)] = folded.values.items()
+    assert (value, count) == (4, 2)
+
+
+def test_a_fact_for_a_closed_month_is_counted_late_and_added_nowhere():
+    folded = FoldedFacts(GRACE)
+    late = datetime(2026, 11, 9, tzinfo=UTC)
+    assert fold_fact(folded, decoded(arrival_recorded(), late)) is Outcome.LATE
+    assert fold_fact(folded, decoded(capacity(10, 5), late)) is Outcome.LATE
+    assert folded.cells == {} and folded.snapshots == {}
+    assert folded.intake[ARRIVAL_TYPE].late == 1
+
+
+def test_a_fact_type_without_contributions_is_counted_as_unused():
+    folded = FoldedFacts(GRACE)
     moment = datetime(2026, 11, 9, 8, tzinfo=UTC)
-    await apply_fact(aggregates, decoded(CourseWishFact(record_key=secrets.token_hex(16)),
-                                         moment), GRACE)
-    assert aggregates.added == []
-    assert aggregates.recorded == [("ankommen.tests.course_wish_fact.v1", moment,
-                                    Outcome.UNUSED)]
+    fold_fact(folded, decoded(CourseWishFact(record_key=secrets.token_hex(16)), moment))
+    assert folded.cells == {}
+    intake = folded.intake["ankommen.tests.course_wish_fact.v1"]
+    assert (intake.applied, intake.late, intake.unused, intake.last_published_at) == (
+        0, 0, 1, moment)
+
+
+def test_the_snapshot_published_last_wins_and_ties_go_to_the_higher_rank():
+    early, late = capacity(20, 10), capacity(30, 18)
+    tied = [capacity(25, 12), capacity(26, 13)]
+    folded = FoldedFacts(GRACE)
+    fold_fact(folded, decoded(late, ON_TIME + timedelta(hours=1)))
+    fold_fact(folded, decoded(early, ON_TIME))
+    [latest] = folded.snapshots.values()
+    assert latest.counts == "seats=offered:30|seats=taken:18"
+
+    folded = FoldedFacts(GRACE)
+    for fact in tied:
+        fold_fact(folded, decoded(fact, ON_TIME))
+    winner = max(tied, key=lambda fact: snapshot_rank(fact.record_key))
+    [latest] = folded.snapshots.values()
+    assert latest.key == record_key_value(winner.record_key)
+
+
+def test_folding_does_not_depend_on_the_order_of_facts():
+    moments = [ON_TIME + timedelta(minutes=minute) for minute in range(5)]
+    events = ([decoded(arrival_recorded(level), moment)
+               for level in ("A0", "A1", "B1") for moment in moments]
+              + [decoded(capacity(20 + index, index), moment)
+                 for index, moment in enumerate(moments)]
+              + [decoded(arrival_recorded(), datetime(2026, 11, 20, tzinfo=UTC))])
+
+    def fold(order: list[DecodedEvent]) -> tuple:
+        folded = FoldedFacts(GRACE)
+        for event in order:
+            fold_fact(folded, event)
+        return folded.cells, folded.values, folded.snapshots, folded.intake
+
+    shuffled = events[:]
+    random.Random(7).shuffle(shuffled)
+    assert fold(events) == fold(shuffled) == fold(events[::-1])
+
+
+def test_every_fact_declares_the_record_key_first():
+    """Folding recognises facts of the same shape by their attributes after the record key."""
+    facts = [model for model in registry.models.values() if issubclass(model, Fact)]
+    assert facts
+    assert all(next(iter(model.model_fields)) == "record_key" for model in facts)

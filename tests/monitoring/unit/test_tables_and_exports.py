@@ -12,7 +12,8 @@ from ankommen.monitoring.domain.disclosure import DisclosurePolicy
 from ankommen.monitoring.domain.measures import ARRIVALS
 from ankommen.monitoring.domain.months import is_late, months_between
 from ankommen.monitoring.domain.tables import InvalidQuery, Query, RawCell, tabulate
-from ankommen.monitoring.entrypoints.exports import neutralise, table_csv
+from ankommen.monitoring.entrypoints.exports import table_csv
+from ankommen.shared.spreadsheet import safe_cell as neutralise
 
 POLICY = DisclosurePolicy()
 

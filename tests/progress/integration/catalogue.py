@@ -120,13 +120,32 @@ async def progress_with_placements(kafka, databases, provider_codes: dict[str, l
         yield service, pseudonyms
 
 
+def provider_message(provider_id: str, report: dict) -> dict:
+    """A CloudEvents envelope as documented in docs/progress.md, written by hand."""
+    return {"specversion": "1.0", "id": str(uuid.uuid4()),
+            "type": "ankommen.provider.report_submitted.v1",
+            "source": f"/providers/{provider_id}", "time": "2026-11-20T10:00:00Z",
+            "datacontenttype": "application/json", "data": {"report": report}}
+
+
 def day(offset: int) -> str:
     """A date ``offset`` days after the course start, as ISO text."""
     return (STARTS_ON + timedelta(days=offset)).isoformat()
 
 
+def envelope_of(record) -> dict:  # noqa: ANN001 - an aiokafka ConsumerRecord
+    return {**json.loads(record.value), "_key": record.key.decode()}
+
+
+def raw_record(record) -> dict:  # noqa: ANN001 - an aiokafka ConsumerRecord
+    """A record that need not be JSON (dead letters): its body and headers."""
+    return {"value": record.value, "headers": {name: value.decode()
+                                               for name, value in record.headers}}
+
+
 async def read_topic(bootstrap: str, topic: str, until: Callable[[list], bool],
-                     deadline: float = 30.0) -> list[dict]:
+                     deadline: float = 30.0,
+                     decode: Callable[[object], dict] = envelope_of) -> list[dict]:
     """The decoded envelopes on ``topic`` once ``until`` holds for them. Partitions are
     assigned directly (no consumer group), which spares a group join per read."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
@@ -145,8 +164,7 @@ async def read_topic(bootstrap: str, topic: str, until: Callable[[list], bool],
         async def more() -> list[dict]:
             batch = await consumer.getmany(timeout_ms=200)
             for records in batch.values():
-                envelopes.extend({**json.loads(record.value), "_key": record.key.decode()}
-                                 for record in records)
+                envelopes.extend(decode(record) for record in records)
             return envelopes
 
         return await eventually(more, until=until, timeout=deadline,

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import subprocess
-import uuid
 
 from ankommen.shared.auth import Role
 from ankommen.shared.events.contracts.intake import CaseErased
@@ -16,6 +15,7 @@ from tests.progress.integration.catalogue import (
     announce,
     catalogue_events,
     day,
+    provider_message,
     read_topic,
     referral_code,
     wait_for_participants,
@@ -32,14 +32,6 @@ async def kcat_produce(bootstrap: str, key: str, body: dict) -> None:
         "-X", "enable.idempotence=false", stdin=subprocess.PIPE, stderr=subprocess.PIPE)
     _, errors = await asyncio.wait_for(process.communicate(json.dumps(body).encode()), 30)
     assert process.returncode == 0, errors.decode()
-
-
-def provider_message(provider_id: str, report: dict) -> dict:
-    """A CloudEvents envelope as documented in docs/progress.md, written by hand."""
-    return {"specversion": "1.0", "id": str(uuid.uuid4()),
-            "type": "ankommen.provider.report_submitted.v1",
-            "source": f"/providers/{provider_id}", "time": "2026-11-20T10:00:00Z",
-            "datacontenttype": "application/json", "data": {"report": report}}
 
 
 async def test_kcat_reports_are_validated_and_foreign_codes_rejected_on_the_topic(

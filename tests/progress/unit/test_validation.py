@@ -6,9 +6,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from ankommen.progress.domain.catalogue import Course, Placement, PlacementStatus
-from ankommen.progress.domain.participation import Standing, Status, effective, replay, standings
+from ankommen.progress.domain.participation import (
+    Standing,
+    Status,
+    Track,
+    effective,
+    replay,
+    standings,
+)
 from ankommen.progress.domain.problems import ProblemKind
-from ankommen.progress.domain.validation import validate
+from ankommen.progress.domain.validation import assess, validate
 from ankommen.progress.service.reporting import parse_report
 
 TODAY = date(2026, 11, 20)
@@ -160,3 +167,38 @@ def test_interruption_and_resumption_follow_the_state_machine():
     assert fields(check(back, [enrolment(), pause])) == ["resumed_on"]
     assert fields(check(report("resumption", "i-3", resumed_on="2026-10-20"),
                         [enrolment()])) == ["kind"]
+
+
+def test_a_track_judges_each_report_as_a_replay_of_the_whole_history_would():
+    """Track applies new reports to the kept state and replays only corrections: every
+    verdict and state along a history with corrections, retractions and refusals must be
+    what replaying the history with the report gives."""
+    candidates = [
+        attendance("a-0"),  # before the enrolment: refused
+        enrolment(),
+        attendance("a-1", attended=10),
+        enrolment("e-2"),  # already enrolled: refused
+        report("attendance", "a-2", period_start="2026-10-01", period_end="2026-10-31",
+               hours_attended=20, hours_planned=40, corrects_report_id="a-1"),
+        attendance("a-3", attended=5),
+        report("retraction", "a-4", corrects_report_id="a-3"),
+        report("retraction", "e-3", corrects_report_id="e-1"),  # attendance remains: refused
+        report("exam_result", "x-1", exam="dtz", taken_on="2026-11-01", passed=True,
+               level_reached="B1"),
+        report("completion", "c-1", completed_on="2026-11-10", level_reached="B1"),
+        attendance("a-5", attended=1),  # after completion: refused
+    ]
+    track, history = Track([]), []
+    for candidate in candidates:
+        problems, after = assess(candidate, provider_id="vhs-a", placement=PLACEMENT,
+                                 course=COURSE, track=track, today=TODAY)
+        assert problems == check(candidate, history), candidate.report_id
+        if not problems:
+            expected, problem = replay([*history, candidate])
+            assert problem is None and after == expected, candidate.report_id
+            track.append(candidate, after)
+            history.append(candidate)
+    assert [item.report_id for item in history] == ["e-1", "a-1", "a-2", "a-3", "a-4", "x-1",
+                                                    "c-1"]
+    assert track.state == replay(history)[0]
+    assert track.state.status is Status.COMPLETED and track.state.hours_attended == 20

@@ -142,3 +142,45 @@ async def test_relay_deletes_published_rows_after_the_retention_and_keeps_unsent
         left = (await session.scalars(select(outbox.c.id).order_by(outbox.c.id))).all()
     assert left == ids[1:]  # the recent one and the unsent one stay
     await engine.dispose()
+
+
+async def test_instances_sharing_a_database_send_each_row_once_in_order(databases):
+    """Scale-out: three instances of a service share its database; their relays run at the
+    same time, yet every row leaves once and each key's rows leave in commit order."""
+    url = await databases.url("relay")
+    engine, sessions, tables, uow = await make_outbox(url)
+    pseudonyms = [secrets.token_urlsafe(24) for _ in range(5)]
+    written: list[tuple[str, str]] = []
+    for number in range(300):
+        pseudonym = pseudonyms[number % 5]
+        async with uow() as unit:
+            envelope = await unit.publish(CaseRegistered(
+                pseudonym=pseudonym, survey=Survey(**survey()),
+                registered_on=date(2026, 1, 1 + number % 28)), key=pseudonym)
+        written.append((pseudonym, envelope.id))
+    sent: list[tuple[str, str]] = []
+
+    async def send(topic: str, key: bytes, value: bytes, headers: dict) -> asyncio.Future:  # noqa: ARG001
+        await asyncio.sleep(0)  # let the other relays run while this one publishes
+        sent.append((key.decode(), json.loads(value)["id"]))
+        done = asyncio.get_running_loop().create_future()
+        done.set_result(None)
+        return done
+
+    instances = [await make_outbox(url) for _ in range(3)]
+    relays = [OutboxRelay(instance_sessions, tables, send, service="test", batch_size=40)
+              for _, instance_sessions, _, _ in instances]
+
+    async def drain(relay: OutboxRelay) -> None:
+        for _ in range(100):
+            await relay.relay_once()
+            await asyncio.sleep(0)
+
+    await asyncio.gather(*(drain(relay) for relay in relays))
+    assert sorted(sent) == sorted(written)
+    for pseudonym in pseudonyms:
+        assert ([event for key, event in sent if key == pseudonym]
+                == [event for key, event in written if key == pseudonym])
+    for instance_engine, *_ in instances:
+        await instance_engine.dispose()
+    await engine.dispose()

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from ankommen.shared.events import InvalidEvent, registry
 from ankommen.shared.events.contracts.facts import ArrivalFact, Fact
 from ankommen.shared.events.contracts.intake import CaseRegistered, Survey
+from ankommen.shared.events.envelope import Envelope
 from ankommen.shared.topics import TOPICS
 from tests.support.surveys import survey
 
@@ -33,6 +34,17 @@ def test_envelope_uses_cloudevents_attribute_names_and_round_trips():
     decoded = registry.decode(envelope.to_bytes())
     assert decoded.data == data
     assert decoded.envelope.id == envelope.id
+
+
+def test_decoding_in_one_pass_gives_the_envelope_that_step_by_step_validation_gives():
+    data = registered()
+    document = json.loads(registry.envelope(data, source="/ankommen/intake").to_bytes())
+    document["time"] = "2026-11-03T09:30:00.250+02:00"
+    body = json.dumps(document, ensure_ascii=False).encode()
+    decoded = registry.decode(body)
+    assert decoded.envelope == Envelope.model_validate(json.loads(body))
+    assert decoded.envelope.time.utcoffset().total_seconds() == 7200
+    assert decoded.data == data
 
 
 def test_every_event_type_carries_owner_and_version_and_a_known_topic():

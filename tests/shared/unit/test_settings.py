@@ -68,3 +68,15 @@ def test_invalid_value_is_named_with_the_reason(environment):
     assert "ANKOMMEN_INTAKE_HTTP_PORT" in message
     assert "ANKOMMEN_PROFILE" in message
     assert "integer" in message
+
+
+def test_consumer_groups_rejoin_fast_in_development_and_tolerate_pauses_in_production(
+        environment):
+    environment({})
+    assert load_settings(IntakeSettings).consumer_group_options() == {
+        "session_timeout_ms": 2_000, "heartbeat_interval_ms": 333}
+    environment(PRODUCTION)
+    assert load_settings(IntakeSettings).consumer_group_options() == {
+        "session_timeout_ms": 10_000, "heartbeat_interval_ms": 1_666}
+    environment({"ANKOMMEN_CONSUMER_SESSION_TIMEOUT_MS": "45000"})
+    assert load_settings(IntakeSettings).consumer_group_options()["session_timeout_ms"] == 45_000

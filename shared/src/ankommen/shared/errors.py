@@ -14,7 +14,7 @@ from http import HTTPStatus
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger(__name__)
@@ -80,7 +80,16 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
+    @app.exception_handler(DBAPIError)
+    @app.exception_handler(ConnectionError)
+    @app.exception_handler(TimeoutError)
     async def database_unavailable(_: Request, error: Exception) -> JSONResponse:
+        # A connection dropped mid-query is a plain DBAPIError with connection_invalidated,
+        # and a refused new connection a bare ConnectionRefusedError: both are the database
+        # being away, not a bug. Any other DBAPIError (e.g. an integrity error) stays a 500.
+        if isinstance(error, DBAPIError) and not isinstance(
+                error, OperationalError | InterfaceError) and not error.connection_invalidated:
+            raise error
         logger.warning("database unavailable", extra={"error": type(error).__name__})
         return problem(503, "Service unavailable",
                        "the database is not reachable right now; nothing was saved, try again",

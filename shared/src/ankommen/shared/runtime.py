@@ -37,7 +37,8 @@ from ankommen.shared.messaging.tables import MessagingTables
 from ankommen.shared.settings import ServiceSettings
 from ankommen.shared.telemetry import create_tracer_provider
 from ankommen.shared.topics import DEAD_LETTER_PARTITIONS, Topic, TopicGuard
-from ankommen.shared.web.pages import security_headers
+from ankommen.shared.web.hardening import harden
+from ankommen.shared.web.pages import PageAuth, Pages
 
 logger = logging.getLogger(__name__)
 
@@ -84,8 +85,13 @@ class ServiceRuntime:
         self._producer_connected = asyncio.Event()
         self._broker_connected = asyncio.Event()
 
+    def page_auth(self, pages: Pages) -> PageAuth:
+        """Sign-in for ``pages`` with this service's tokens, cookie and rate-limit settings."""
+        return PageAuth(self.auth, pages, secure_cookies=self.settings.cookies_secure,
+                        login_rate_limit=self.settings.login_rate_limit)
+
     def consume(self, consumer: EventConsumer) -> None:
-        consumer.subscribe(self.broker)
+        consumer.subscribe(self.broker, **self.settings.consumer_group_options())
         self.topic_guard.require(consumer.topic.dead_letter, DEAD_LETTER_PARTITIONS)
         consumer.before_dead_letter = self.topic_guard.ensure
         self.consumers.append(consumer)
@@ -164,7 +170,9 @@ class ServiceRuntime:
                       version=version, lifespan=lifespan)
         app.state.runtime = self
         install_problem_handlers(app)
-        security_headers(app)
+        harden(app, secret=self.settings.token_secret.get_secret_value(),
+               secure_cookies=self.settings.cookies_secure,
+               max_body_size=self.settings.max_request_bytes)
         app.include_router(health_router({"database": self.database_ready,
                                           "broker": self.broker_ready}))
         for router in routers:

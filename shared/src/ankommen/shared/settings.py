@@ -22,6 +22,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 #: Development defaults for secrets. Anyone can read them here, so they are refused outside
 #: the development profile.
 DEVELOPMENT_TOKEN_SECRET = "development-only-token-secret-change-me-0123456789"
+#: A rate in the ``limits`` notation: "10/minute", "5 per second", "100/hour".
+RATE_LIMIT_PATTERN = r"^\d+\s*(/|per)\s*(\d+\s*)?(second|minute|hour|day)s?$"
 
 
 class Profile(StrEnum):
@@ -64,6 +66,12 @@ class CommonSettings(BaseSettings):
     )
     log_level: str = Field("INFO", validation_alias=_shared("LOG_LEVEL"),
                            pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+    #: How long a consumer group waits for a silent member before handing its partitions to
+    #: the others. Unset: Kafka's usual 10 s in production (tolerates pauses without needless
+    #: rebalances); 2 s in development, where a group join on the embedded broker waits about
+    #: half this time — a restarted service is consuming again within a second or two.
+    consumer_session_timeout_ms: int | None = Field(
+        None, ge=1000, le=300_000, validation_alias=_shared("CONSUMER_SESSION_TIMEOUT_MS"))
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> CommonSettings:
@@ -105,6 +113,12 @@ class CommonSettings(BaseSettings):
     def is_development(self) -> bool:
         return self.profile is Profile.DEVELOPMENT
 
+    def consumer_group_options(self) -> dict[str, int]:
+        """Session and heartbeat timing of every consumer group (heartbeats well inside the
+        session, as Kafka requires: at most a third of it)."""
+        session = self.consumer_session_timeout_ms or (2_000 if self.is_development else 10_000)
+        return {"session_timeout_ms": session, "heartbeat_interval_ms": max(100, session // 6)}
+
 
 class ServiceSettings(CommonSettings):
     """What one service needs besides: its database, how it listens, how it consumes."""
@@ -125,6 +139,13 @@ class ServiceSettings(CommonSettings):
     outbox_retention_hours: int = Field(168, ge=1, le=24 * 90)
     #: How often a failing event handler is tried before its message is dead-lettered.
     consumer_max_attempts: int = Field(5, ge=1, le=100)
+    #: The largest request body accepted (413 beyond); upload routes set their own limit.
+    max_request_bytes: int = Field(1024 * 1024, ge=1024)
+    #: Cookies only over https. Unset: on outside the development profile (and whenever a
+    #: request arrives over https).
+    secure_cookies: bool | None = None
+    #: Sign-in attempts per client address (``limits`` notation: "10/minute", "100/hour").
+    login_rate_limit: str = Field("10/minute", pattern=RATE_LIMIT_PATTERN)
 
     def required_in_production(self) -> tuple[str, ...]:
         return (*super().required_in_production(), "database_url")
@@ -135,6 +156,11 @@ class ServiceSettings(CommonSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{self.data_dir / f'{self.service_name}.db'}"
+
+    @property
+    def cookies_secure(self) -> bool:
+        return self.secure_cookies if self.secure_cookies is not None else \
+            not self.is_development
 
     @property
     def resolved_http_port(self) -> int:

@@ -23,6 +23,8 @@ class AssignmentSettings(ServiceSettings):
     priority_obligation_bonus: int = Field(20, ge=0, le=1000)
     #: Reallocate after every relevant event; off: a coordinator runs allocations by hand.
     allocate_on_events: bool = True
+    #: Case and participation events taken per batch (one transaction, one allocation each).
+    event_batch_size: int = Field(500, ge=1, le=5000)
     #: Unmet-demand groups smaller than this are merged upwards or hidden.
     disclosure_minimum: int = Field(5, ge=1, le=100)
 

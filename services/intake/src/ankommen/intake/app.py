@@ -7,15 +7,17 @@ from fastapi.staticfiles import StaticFiles
 from opentelemetry.sdk.trace import TracerProvider
 
 from ankommen.intake.adapters.tables import messaging, metadata
+from ankommen.intake.adapters.write_turns import WriteTurns
 from ankommen.intake.config import IntakeSettings
-from ankommen.intake.entrypoints import http, pages
+from ankommen.intake.entrypoints import consumers, http, pages
 from ankommen.intake.entrypoints.catalogue import CATALOGUE
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.intake.service.register_arrival import PossibleDuplicates
+from ankommen.shared.db.engine import is_sqlite
 from ankommen.shared.runtime import ServiceDefinition, ServiceRuntime
 from ankommen.shared.settings import load_settings
 from ankommen.shared.topics import CASES, FACTS
-from ankommen.shared.web.pages import PageAuth, Pages
+from ankommen.shared.web.pages import Pages
 
 DEFINITION = ServiceDefinition(
     name="intake",
@@ -32,19 +34,24 @@ DEFINITION = ServiceDefinition(
 
 def build_runtime(settings: IntakeSettings | None = None,
                   tracer_provider: TracerProvider | None = None) -> ServiceRuntime:
-    return ServiceRuntime(DEFINITION, settings or load_settings(IntakeSettings), tracer_provider)
+    runtime = ServiceRuntime(DEFINITION, settings or load_settings(IntakeSettings),
+                             tracer_provider)
+    runtime.consume(consumers.placement_events(runtime))
+    runtime.consume(consumers.participation_events(runtime))
+    return runtime
 
 
 def create_app(settings: IntakeSettings | None = None,
                tracer_provider: TracerProvider | None = None) -> FastAPI:
     runtime = build_runtime(settings, tracer_provider)
     protection = IdentityProtection.from_settings(runtime.settings)
+    turns = WriteTurns(serial=is_sqlite(runtime.settings.resolved_database_url))
     staff_pages = Pages("ankommen.intake", CATALOGUE, service_title="Erfassung",
                         navigation=[("/", "nav.register")])
-    page_auth = PageAuth(runtime.auth, staff_pages,
-                         secure_cookies=not runtime.settings.is_development)
-    app = runtime.create_app([http.router(runtime, protection),
-                              pages.router(runtime, protection, staff_pages, page_auth)])
+    page_auth = runtime.page_auth(staff_pages)
+    app = runtime.create_app([http.router(runtime, protection, turns),
+                              pages.router(runtime, protection, turns, staff_pages,
+                                           page_auth)])
     app.add_exception_handler(PossibleDuplicates, http.possible_duplicates)
     page_auth.install(app)
     app.mount("/static/intake", StaticFiles(packages=[("ankommen.intake", "static")]),

@@ -16,7 +16,7 @@ from typing import ClassVar
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from ankommen.shared.settings import ServiceSettings
+from ankommen.shared.settings import RATE_LIMIT_PATTERN, ServiceSettings
 
 #: base64 of the 32 bytes ``ankommen-development-master-key!``.
 DEVELOPMENT_MASTER_KEY = base64.b64encode(b"ankommen-development-master-key!").decode()
@@ -51,6 +51,9 @@ class IntakeSettings(ServiceSettings):
     blind_index_key: SecretStr = SecretStr(DEVELOPMENT_BLIND_INDEX_KEY)
     #: How many candidates a duplicate check decrypts and scores at most.
     duplicate_candidate_limit: int = Field(50, ge=1, le=500)
+    #: Searches per client address: a search answers whether a person is known, so it must
+    #: not be usable for guessing through names and birth dates.
+    search_rate_limit: str = Field("60/minute", pattern=RATE_LIMIT_PATTERN)
 
     @field_validator("master_key")
     @classmethod

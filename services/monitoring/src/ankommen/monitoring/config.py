@@ -25,6 +25,8 @@ class MonitoringSettings(ServiceSettings):
     min_distribution: int = Field(10, ge=2, le=1000)
     #: Days after a month's end during which its facts still count; then it is frozen.
     closed_month_grace_days: int = Field(5, ge=0, le=60)
+    #: Facts the live consumer takes from the topic at once, folded and written together.
+    facts_batch_size: int = Field(500, ge=1, le=5000)
     #: Goals of the annual report: the median wait in weeks at most …
     goal_median_wait_weeks: int = Field(6, ge=0, le=104)
     #: … and the share (percent) of exam takers reaching B1 at least.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from opentelemetry.sdk.trace import TracerProvider
 
+from ankommen.progress.adapters.intake_contacts import IntakeContacts
 from ankommen.progress.adapters.tables import messaging, metadata
 from ankommen.progress.config import ProgressSettings
 from ankommen.progress.entrypoints import consumers, http, pages
@@ -12,7 +13,7 @@ from ankommen.progress.entrypoints.texts import CATALOGUE
 from ankommen.shared.runtime import ServiceDefinition, ServiceRuntime
 from ankommen.shared.settings import load_settings
 from ankommen.shared.topics import FACTS, PARTICIPATION, PROVIDER_REJECTIONS
-from ankommen.shared.web.pages import PageAuth, Pages
+from ankommen.shared.web.pages import Pages
 
 DEFINITION = ServiceDefinition(
     name="progress",
@@ -42,9 +43,11 @@ def create_app(settings: ProgressSettings | None = None,
     runtime = build_runtime(settings, tracer_provider)
     provider_pages = Pages("ankommen.progress", CATALOGUE, service_title="Fortschritt",
                            navigation=[("/", "nav.participants"), ("/upload", "nav.upload")])
-    page_auth = PageAuth(runtime.auth, provider_pages,
-                         secure_cookies=not runtime.settings.is_development)
+    page_auth = runtime.page_auth(provider_pages)
+    settings: ProgressSettings = runtime.settings
+    intake = IntakeContacts(str(settings.intake_url) if settings.intake_url else None,
+                            settings.intake_timeout_seconds)
     app = runtime.create_app([http.router(runtime),
-                              pages.router(runtime, provider_pages, page_auth)])
+                              pages.router(runtime, provider_pages, page_auth, intake)])
     page_auth.install(app)
     return app

@@ -2,6 +2,7 @@
 
 from typing import ClassVar
 
+from pydantic import AnyHttpUrl, Field
 from pydantic_settings import SettingsConfigDict
 
 from ankommen.shared.settings import ServiceSettings
@@ -13,3 +14,18 @@ class ProgressSettings(ServiceSettings):
 
     service_name: ClassVar[str] = "progress"
     default_http_port: ClassVar[int] = 8103
+
+    #: Intake's base URL, for the names of participants who consented to share their contact
+    #: details with the provider (asked with the provider's own token). Not set: the provider
+    #: pages say that names are unavailable.
+    intake_url: AnyHttpUrl | None = None
+    #: Seconds the provider pages wait for intake before showing the list without names.
+    intake_timeout_seconds: float = Field(3.0, gt=0, le=30)
+    #: Reports taken from the provider topic per batch (one transaction each).
+    provider_report_batch_size: int = Field(500, ge=1, le=5000)
+    #: Rows per CSV upload: a county's largest provider exports its whole list at once (the
+    #: 100,000-row upload is benchmark B2); a larger list is refused as a whole (split it).
+    csv_max_rows: int = Field(100_000, ge=1, le=1_000_000)
+    #: Bytes per CSV upload, checked before parsing (100,000 rows of an Excel export are
+    #: about 8 MB).
+    csv_max_bytes: int = Field(20 * 1024 * 1024, ge=1024, le=200 * 1024 * 1024)

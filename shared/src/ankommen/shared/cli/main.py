@@ -163,6 +163,11 @@ def run(service: ServiceName = None) -> None:
         asyncio.run(create_topics(embedded.bootstrap_servers))
         environment = {**os.environ, "ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS":
                        embedded.bootstrap_servers}
+        if "intake" in names:
+            # Progress's provider pages ask intake for the names participants consented to
+            # share.
+            environment.setdefault("ANKOMMEN_PROGRESS_INTAKE_URL",
+                                   f"http://127.0.0.1:{service_port('intake', environment)}")
         for name in names:
             # Each service in its own process group: Ctrl-C reaches only this supervisor,
             # which then stops the services in order.
@@ -201,6 +206,8 @@ def _print_welcome(names: list[str], bootstrap: str, settings: CommonSettings) -
         typer.echo(f"  curl http://127.0.0.1:{service_port('monitoring')}/statistics/arrivals")
         typer.echo("Other roles: ankommen token "
                    "coordinator|provider --provider-id P|monitoring_viewer|admin")
+        typer.echo("\nLoad a populated county (Landkreis Heidekreis, synthetic) in another "
+                   "terminal: make demo")
     typer.echo("\nCtrl-C stops everything.\n")
 
 

@@ -66,21 +66,32 @@ class EventRegistry:
         if not raw:
             raise InvalidEvent("body: the message is empty")
         try:
-            document = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise InvalidEvent(f"body: not valid JSON ({error})") from None
-        if not isinstance(document, dict):
-            raise InvalidEvent("body: a JSON object (CloudEvents envelope) is required")
-        try:
-            envelope = Envelope.model_validate(document)
-        except ValidationError as error:
-            raise InvalidEvent(_describe(error, "envelope.")) from None
+            # Parsing and validating in one pass (pydantic-core) takes half the time of
+            # json.loads followed by validation; it matters on busy topics (benchmark B1).
+            envelope = Envelope.model_validate_json(raw)
+        except ValidationError:
+            envelope = self._envelope_of(raw)
         model = self.model_for(envelope.type)
         try:
             data = model.model_validate(envelope.data)
         except ValidationError as error:
             raise InvalidEvent(_describe(error, "data.")) from None
         return DecodedEvent(envelope=envelope, data=data)
+
+    @staticmethod
+    def _envelope_of(raw: bytes) -> Envelope:
+        """The envelope step by step, so that the reason names what is wrong: the body, its
+        JSON, or a field of the envelope."""
+        try:
+            document = json.loads(raw)
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise InvalidEvent(f"body: not valid JSON ({error})") from None
+        if not isinstance(document, dict):
+            raise InvalidEvent("body: a JSON object (CloudEvents envelope) is required")
+        try:
+            return Envelope.model_validate(document)
+        except ValidationError as error:
+            raise InvalidEvent(_describe(error, "envelope.")) from None
 
 
 #: The registry of all ankommen events; contracts register themselves on import.

@@ -6,19 +6,22 @@ relay backs off exponentially and tries again; a row is never skipped or deleted
 failed. A crash after publishing but before stamping re-publishes the row on restart: that is
 the "at least once" half, and the consumers' inbox turns it into "exactly one effect".
 
-On PostgreSQL several instances of a service may run; a transaction-scoped advisory lock lets
-one relay at a time publish, which keeps the per-key order. SQLite is single-process by nature.
+Several instances of a service may share its database; only one relay at a time may publish,
+or rows would be sent twice and per-key order could break. On PostgreSQL a transaction-scoped
+advisory lock ensures that; on SQLite (processes on one machine sharing the file) an exclusive
+lock on a file beside the database does the same.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import json
 import logging
 import time
 import zlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -129,12 +132,15 @@ class OutboxRelay:
                     published, failure = await self._publish(rows)
                     await self._stamp(session, rows, published, failure)
             else:
-                # SQLite: short transactions, so writers are not blocked while we publish.
-                async with session.begin():
-                    rows = await self._pending(session)
-                published, failure = await self._publish(rows)
-                async with session.begin():
-                    await self._stamp(session, rows, published, failure)
+                with _sqlite_relay_lock(session.bind.url.database) as locked:
+                    if not locked:
+                        return 0
+                    # Short transactions, so writers are not blocked while we publish.
+                    async with session.begin():
+                        rows = await self._pending(session)
+                    published, failure = await self._publish(rows)
+                    async with session.begin():
+                        await self._stamp(session, rows, published, failure)
         if failure is not None:
             raise failure
         return len(published)
@@ -194,6 +200,25 @@ class OutboxRelay:
                                   .where(self._outbox.c.id.in_(failed))
                                   .values(attempts=self._outbox.c.attempts + 1,
                                           last_error=f"{type(failure).__name__}: {failure}"[:500]))
+
+
+@contextlib.contextmanager
+def _sqlite_relay_lock(database: str | None) -> Iterator[bool]:
+    """Try to become the one relay of this SQLite file (released when the block ends, or by
+    the kernel when the process dies); an in-memory database has only one process anyway."""
+    if not database or database == ":memory:":
+        yield True
+        return
+    with open(f"{database}.relay-lock", "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _advisory_xact_lock(lock_id: int) -> FunctionElement:

@@ -5,8 +5,8 @@
 - :class:`PageAuth` signs people in with their token (``/login``) into an HttpOnly,
   SameSite=Strict cookie — tokens never travel in URLs — and sends anyone without the right
   role to the login page instead of showing a JSON error.
-- :func:`security_headers` adds a strict Content-Security-Policy (no inline script, nothing
-  from other origins) and friends to every response.
+- Every form carries the CSRF token (``csrftoken`` in each template; checked by
+  :mod:`ankommen.shared.web.hardening`), and sign-in attempts are rate-limited.
 """
 
 from __future__ import annotations
@@ -21,27 +21,11 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 
 from ankommen.shared.auth import Authenticator, InvalidToken, Principal, Role
+from ankommen.shared.web.hardening import RATE_LIMITED, RateLimit
 from ankommen.shared.web.i18n import FRAME, LANGUAGES, Catalogue, Translator
 
 SESSION_COOKIE = "ankommen_session"
 LANGUAGE_COOKIE = "ankommen_lang"
-
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-)
-
-
-def security_headers(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def add_headers(request: Request, call_next) -> Response:  # noqa: ANN001
-        response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        return response
-
 
 class LoginRequired(Exception):
     """Raised by page guards; answered with a redirect to the login page."""
@@ -73,9 +57,11 @@ class Pages:
     def render(self, request: Request, template: str, context: dict[str, Any] | None = None,
                *, principal: Principal | None = None, status_code: int = 200) -> HTMLResponse:
         t = self.translator(request)
+        csrf_token = request.scope.get("csrftoken")
         response = self.templates.TemplateResponse(request, template, {
             "t": t, "lang": t.language, "principal": principal, "navigation": self.navigation,
-            "service_title": self.service_title, **(context or {})}, status_code=status_code)
+            "service_title": self.service_title, "csrftoken": csrf_token() if csrf_token else "",
+            **(context or {})}, status_code=status_code)
         if request.query_params.get("lang") in LANGUAGES:
             response.set_cookie(LANGUAGE_COOKIE, t.language, samesite="strict", httponly=True)
         return response
@@ -84,11 +70,12 @@ class Pages:
 class PageAuth:
     """Sign-in by token for the pages of one service."""
 
-    def __init__(self, authenticator: Authenticator, pages: Pages, *, secure_cookies: bool
-                 ) -> None:
+    def __init__(self, authenticator: Authenticator, pages: Pages, *, secure_cookies: bool,
+                 login_rate_limit: str = "10/minute") -> None:
         self._auth = authenticator
         self._pages = pages
         self._secure = secure_cookies
+        self._login_limit = RateLimit("sign-in", login_rate_limit)
 
     def require(self, *roles: Role):  # noqa: ANN201 - a FastAPI dependency
         """A page dependency: the signed-in principal with one of ``roles``, or to /login."""
@@ -126,7 +113,7 @@ class PageAuth:
             return self._pages.render(request, "login.html", {
                 "next": _safe_next(next), "reason": reason})
 
-        @router.post("/login")
+        @router.post("/login", dependencies=[Depends(self._login_limit)], responses=RATE_LIMITED)
         async def login(request: Request, token: Annotated[str, Form(max_length=4096)],
                         next: Annotated[str, Form()] = "/") -> Response:
             try:
@@ -136,13 +123,15 @@ class PageAuth:
                     "next": _safe_next(next), "reason": "login.invalid"}, status_code=401)
             response = RedirectResponse(_safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
             response.set_cookie(SESSION_COOKIE, token.strip(), httponly=True, samesite="strict",
-                                secure=self._secure, max_age=12 * 3600)
+                                secure=self._secure or request.url.scheme == "https",
+                                max_age=12 * 3600)
             return response
 
         @router.post("/logout")
         async def logout() -> RedirectResponse:
             response = RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
-            response.delete_cookie(SESSION_COOKIE)
+            response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="strict",
+                                   secure=self._secure)
             return response
 
         app.include_router(router)

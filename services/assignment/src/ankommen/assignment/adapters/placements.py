@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ankommen.assignment.adapters.repository import chunks
 from ankommen.assignment.adapters.tables import placements
 from ankommen.assignment.domain.placement import ACTIVE, PlacementRecord, PlacementStatus
+
+
+def _values(record: PlacementRecord) -> dict:
+    return {"placement_id": record.placement_id, "pseudonym": record.pseudonym,
+            "course_id": record.course_id, "provider_id": record.provider_id,
+            "referral_code": record.referral_code, "status": record.status.value,
+            "offered_on": record.offered_on, "waiting_since": record.waiting_since,
+            "childcare": record.childcare, "explanation": json.dumps(record.explanation)}
 
 
 def _record(row) -> PlacementRecord:  # noqa: ANN001 - a SQLAlchemy row
@@ -23,17 +33,20 @@ class PlacementRepository:
         self._session = session
 
     async def add(self, record: PlacementRecord) -> None:
-        await self._session.execute(insert(placements).values(
-            placement_id=record.placement_id, pseudonym=record.pseudonym,
-            course_id=record.course_id, provider_id=record.provider_id,
-            referral_code=record.referral_code, status=record.status.value,
-            offered_on=record.offered_on, waiting_since=record.waiting_since,
-            childcare=record.childcare, explanation=json.dumps(record.explanation)))
+        await self._session.execute(insert(placements).values(**_values(record)))
 
-    async def referral_code_taken(self, code: str) -> bool:
-        return bool(await self._session.scalar(
-            select(func.count()).select_from(placements).where(
-                placements.c.referral_code == code)))
+    async def add_all(self, records: list[PlacementRecord]) -> None:
+        """The placements of one allocation run, in one statement."""
+        if records:
+            await self._session.execute(insert(placements), [_values(record)
+                                                             for record in records])
+
+    async def referral_codes_taken(self, codes: list[str]) -> set[str]:
+        taken: set[str] = set()
+        for chunk in chunks(codes):
+            taken.update(await self._session.scalars(select(placements.c.referral_code).where(
+                placements.c.referral_code.in_(chunk))))
+        return taken
 
     async def get(self, placement_id: str) -> PlacementRecord | None:
         row = (await self._session.execute(select(placements).where(
@@ -62,6 +75,39 @@ class PlacementRepository:
     async def all(self) -> list[PlacementRecord]:
         return [_record(row) for row in await self._session.execute(
             select(placements).order_by(placements.c.offered_on, placements.c.placement_id))]
+
+    async def declined_courses(self, pseudonyms: list[str]) -> dict[str, set[str]]:
+        """The courses each of ``pseudonyms`` has declined (they are not offered again).
+
+        Only the declined rows of the people asked about: an allocation runs after every
+        event, and reading every placement there made each run grow with all placements ever
+        made."""
+        declined: dict[str, set[str]] = {}
+        for chunk in chunks(pseudonyms):
+            rows = await self._session.execute(
+                select(placements.c.pseudonym, placements.c.course_id).where(
+                    placements.c.status == PlacementStatus.DECLINED.value,
+                    placements.c.pseudonym.in_(chunk)))
+            for pseudonym, course in rows:
+                declined.setdefault(pseudonym, set()).add(course)
+        return declined
+
+    async def latest_courses(self, pseudonyms: list[str],
+                             statuses: Iterable[PlacementStatus]) -> dict[str, str]:
+        """The course of each person's latest placement (by offer date, then id) in one of
+        ``statuses``, for those of ``pseudonyms`` who have one — without reading (and parsing
+        the explanations of) their other placements."""
+        latest: dict[str, tuple] = {}
+        for chunk in chunks(pseudonyms):
+            rows = await self._session.execute(
+                select(placements.c.pseudonym, placements.c.offered_on,
+                       placements.c.placement_id, placements.c.course_id).where(
+                    placements.c.status.in_([status.value for status in statuses]),
+                    placements.c.pseudonym.in_(chunk)))
+            for pseudonym, offered_on, placement_id, course_id in rows:
+                if pseudonym not in latest or (offered_on, placement_id) > latest[pseudonym][:2]:
+                    latest[pseudonym] = (offered_on, placement_id, course_id)
+        return {pseudonym: row[2] for pseudonym, row in latest.items()}
 
     async def provider_load(self) -> dict[str, int]:
         """Active placements per provider (for rotation between providers)."""

@@ -26,6 +26,8 @@ waiting_people = Table(
     Column("waiting_since", Date, nullable=False),
     Column("reason", String(32), nullable=True),
     Column("wanted_course_type", String(32), nullable=True),
+    #: The month (YYYY-MM) this wait was last reported to monitoring as unmet demand.
+    Column("unmet_reported_month", String(7), nullable=True),
 )
 
 #: The course catalogue (*Kurskatalog*).
@@ -76,6 +78,17 @@ placements = Table(
     Column("childcare", Boolean, nullable=False),
     Column("explanation", Text, nullable=False),
     UniqueConstraint("referral_code", name="uq_placements_referral_code"),
+)
+
+#: The seat figures last reported to monitoring per month, district and course type
+#: (``CourseCapacityFact``): a snapshot is published only when they change.
+capacity_reported = Table(
+    "capacity_reported", metadata,
+    Column("month", String(7), primary_key=True),
+    Column("district", String(5), primary_key=True),
+    Column("course_type", String(32), primary_key=True),
+    Column("seats_offered", Integer, nullable=False),
+    Column("seats_taken", Integer, nullable=False),
 )
 
 #: One row; every allocation updates it first, so allocations run one at a time.

@@ -5,10 +5,16 @@ straight to the sink ("stays waiting") at a cost above any seat. Courses have th
 as capacity; people who need a childcare place pass through the course's childcare node, whose
 capacity is the free childcare places — so both limits hold at once.
 
-Costs are lexicographic (see :mod:`scoring`): the weight of each tier is larger than everything
-the tiers below can add up to across the whole instance, so the optimum first minimises the total
-wait to start (staying unplaced counts as the full horizon), then serves those with the higher
-priority, then minimises travel, pace misfit, provider changes and rotation. Because a greedy
+People who fit the same courses at the same costs (a :class:`~candidates.Profile`) are
+interchangeable except for their priority, so the flow carries them as one group
+(:mod:`seat_flow`): tens of thousands of people become a few thousand nodes. Within a group the
+members with the highest priority — then the longest waiting — get the seats, the earliest
+start going first.
+
+Costs are lexicographic (see :mod:`scoring`): the optimum first minimises the total wait to
+start (staying unplaced counts as the full horizon), then serves those with the higher
+priority, then minimises travel, pace misfit, provider changes and rotation. :mod:`seat_flow`
+solves the tiers in turn so that the costs stay small at any size. Because a greedy
 first-come-first-served allocation is one feasible flow, the optimum's total wait can never be
 larger than the greedy one's.
 
@@ -23,34 +29,26 @@ courses are listed in :attr:`Allocation.below_minimum`.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
 
+from ankommen.assignment.domain.candidates import CandidateIndex, Profile
 from ankommen.assignment.domain.courses import Applicant, Seats
-from ankommen.assignment.domain.eligibility import (
-    RuleOutcome,
-    needs_childcare_place,
-    structural_outcomes,
-)
-from ankommen.assignment.domain.scoring import (
-    HORIZON_DAYS,
-    PRIORITY_MAX,
-    SECONDARY_MAX,
-    PriorityRules,
-    Score,
-    score,
+from ankommen.assignment.domain.eligibility import RuleOutcome
+from ankommen.assignment.domain.scoring import HORIZON_DAYS, PriorityRules, Score
+from ankommen.assignment.domain.seat_flow import (
+    AllocationFailed,
+    Courses,
+    Group,
+    GroupFlow,
+    lexicographic_flow,
 )
 from ankommen.shared.events.contracts.assignment import WaitlistReason
 
-
-class AllocationFailed(RuntimeError):
-    """The solver did not find an optimum (it always should: staying unplaced is feasible)."""
-
+__all__ = ["Allocation", "AllocationFailed", "ProposedPlacement", "StillWaiting", "allocate"]
 
 @dataclass(frozen=True)
 class ProposedPlacement:
@@ -90,116 +88,94 @@ class Allocation:
                 + starts.get(person.pseudonym, HORIZON_DAYS) for person in people}
 
 
-@dataclass(frozen=True)
-class _Candidate:
-    person: int
-    course: int
-    childcare: bool
-    rules: list[RuleOutcome]
-    score: Score
-
-
-def _rotation_shares(provider_load: dict[str, int]) -> dict[str, float]:
-    total = sum(provider_load.values())
-    return {provider: load / total for provider, load in provider_load.items()} if total else {}
-
-
-def _candidates(people: Sequence[Applicant], courses: Sequence[Seats], today: date,
-                provider_load: dict[str, int]) -> tuple[list[_Candidate], list[Counter]]:
-    shares = _rotation_shares(provider_load)
-    candidates, failures = [], [Counter() for _ in people]
-    for i, person in enumerate(people):
-        for j, seats in enumerate(courses):
-            outcomes = structural_outcomes(person, seats)
-            failed = [outcome for outcome in outcomes if not outcome.passed]
-            if failed:
-                failures[i].update(outcome.rule for outcome in failed)
-                continue
-            course = seats.course
-            candidates.append(_Candidate(i, j, needs_childcare_place(person, course), outcomes,
-                                         score(person, course, today,
-                                               shares.get(course.provider_id, 0.0))))
-    return candidates, failures
-
-
 def allocate(people: Sequence[Applicant], courses: Sequence[Seats], today: date,
              priority: PriorityRules = PriorityRules(),
              provider_load: dict[str, int] | None = None) -> Allocation:
     """The optimal allocation of ``people`` to the free seats of ``courses``, starting no
     course below its minimum number of participants."""
-    candidates, failures = _candidates(people, courses, today, provider_load or {})
+    index = CandidateIndex(people, courses, today, provider_load)
     priorities = [priority.priority(person, today) for person in people]
-    closed: set[int] = set()
+    profiles = [profile for profile in index.profiles if len(profile.courses)]
+    groups = [_group(profile, priorities) for profile in profiles]
+    bundles = [(bundle.courses, bundle.childcare) for bundle in index.bundles]
+    seats = np.array([max(0, s.free_seats) for s in courses], dtype=np.int64)
+    childcare = np.array([max(0, s.free_childcare) for s in courses], dtype=np.int64)
+    closed = np.zeros(len(courses), dtype=bool)
+    short_possible = np.array([s.short_of_minimum(today, 0) for s in courses], dtype=bool)
     while True:
-        chosen = _solve(len(people), courses, candidates, priorities, closed)
-        taken = Counter(candidate.course for candidate in chosen)
-        short = {j for j, seats in enumerate(courses)
-                 if j not in closed and seats.short_of_minimum(today, taken[j])}
+        flow = lexicographic_flow(groups, Courses(np.where(closed, 0, seats),
+                                                  np.where(closed, 0, childcare), index.wait,
+                                                  bundles))
+        taken = np.zeros(len(courses), dtype=np.int64)
+        for bundle, sent in zip(index.bundles, flow.bundled, strict=True):
+            np.add.at(taken, bundle.courses, sent)
+        short = [j for j in np.flatnonzero(short_possible & ~closed).tolist()
+                 if courses[j].short_of_minimum(today, int(taken[j]))]
         if not short:
             break
-        closed |= short
-    placements, placed = [], set()
-    for candidate in chosen:
-        person, seats = people[candidate.person], courses[candidate.course]
-        placed.add(candidate.person)
+        closed[short] = True
+    placements, placed_people = [], set()
+    for person, course, childcare_needed in _seat(index, profiles, flow, priorities):
+        seats_of = courses[course]
+        placed_people.add(person)
         placements.append(ProposedPlacement(
-            person.pseudonym, seats.course.course_id, seats.course.provider_id,
-            candidate.childcare, candidate.rules + _seat_rules(candidate.childcare),
-            candidate.score, priorities[candidate.person]))
-    running, below = set(), set()
-    for candidate in candidates:
-        (below if candidate.course in closed else running).add(candidate.person)
-    waiting = [_still_waiting(people[i].pseudonym, i in running, i in below, failures[i])
-               for i in range(len(people)) if i not in placed]
-    return Allocation(placements, waiting,
-                      frozenset(courses[j].course.course_id for j in closed))
+            people[person].pseudonym, seats_of.course.course_id, seats_of.course.provider_id,
+            childcare_needed, index.rules(person, course) + _seat_rules(childcare_needed),
+            index.score(person, course), priorities[person]))
+    waiting_people = [_still_waiting(index, i, closed) for i in range(len(people))
+                      if i not in placed_people]
+    return Allocation(placements, waiting_people,
+                      frozenset(courses[j].course.course_id for j in np.flatnonzero(closed)))
 
 
-def _solve(n: int, courses: Sequence[Seats], candidates: Sequence[_Candidate],
-           priorities: Sequence[int], closed: set[int]) -> list[_Candidate]:
-    """The candidates the minimum-cost flow chooses, with the ``closed`` courses seatless."""
-    m = len(courses)
-    priority_weight = n * SECONDARY_MAX + 1
-    wait_weight = n * (PRIORITY_MAX * priority_weight + SECONDARY_MAX) + 1
-    source, sink = 0, 1
-    person_node = 2
-    course_node = 2 + n
-    childcare_node = 2 + n + m
-    tails, heads, capacities, costs = [], [], [], []
+def _group(profile: Profile, priorities: Sequence[int]) -> Group:
+    values, counts = np.unique(np.array([priorities[i] for i in profile.members],
+                                        dtype=np.int64), return_counts=True)
+    return Group(profile.bundles, profile.bundle_secondary, values, counts)
 
-    def arc(tail: int, head: int, capacity: int, cost: int) -> None:
-        tails.append(tail)
-        heads.append(head)
-        capacities.append(capacity)
-        costs.append(cost)
 
-    for i in range(n):
-        arc(source, person_node + i, 1, 0)
-        # Staying unplaced costs the whole horizon, and more for those with priority.
-        arc(person_node + i, sink, 1,
-            HORIZON_DAYS * wait_weight + priorities[i] * priority_weight)
-    first_candidate_arc = len(tails)
-    for candidate in candidates:
-        head = (childcare_node if candidate.childcare else course_node) + candidate.course
-        arc(person_node + candidate.person, head, 1,
-            candidate.score.wait_days * wait_weight + candidate.score.secondary)
-    for j, seats in enumerate(courses):
-        is_open = j not in closed
-        arc(childcare_node + j, course_node + j, max(0, seats.free_childcare) * is_open, 0)
-        arc(course_node + j, sink, max(0, seats.free_seats) * is_open, 0)
+def _seat(index: CandidateIndex, profiles: Sequence[Profile], flow: GroupFlow,
+          priorities: Sequence[int]) -> list[tuple[int, int, bool]]:
+    """Who takes which seat. The flow says, per group, how many of each priority stay waiting
+    (of equal priority: those who joined the list last) and how many go to each bundle, and per
+    bundle how many go to each course. Every way of matching these has the same cost, so the
+    seats go by priority, then by time on the list: the group's first people to the bundle with
+    the earliest start, and within a bundle the first people to the earliest course."""
+    people = index.people
 
-    solver = min_cost_flow.SimpleMinCostFlow()
-    arcs = solver.add_arcs_with_capacity_and_unit_cost(
-        np.array(tails, dtype=np.int64), np.array(heads, dtype=np.int64),
-        np.array(capacities, dtype=np.int64), np.array(costs, dtype=np.int64))
-    supplies = np.zeros(2 + n + 2 * m, dtype=np.int64)
-    supplies[source], supplies[sink] = n, -n
-    solver.set_nodes_supplies(np.arange(len(supplies), dtype=np.int64), supplies)
-    status = solver.solve()
-    if status != solver.OPTIMAL:
-        raise AllocationFailed(f"min-cost flow ended with status {status}")
-    flows = solver.flows(arcs[first_candidate_arc:first_candidate_arc + len(candidates)])
-    return [candidate for candidate, flow in zip(candidates, flows, strict=True) if flow]
+    def first(i: int) -> tuple:
+        return -priorities[i], people[i].waiting_since, people[i].pseudonym
+
+    entering: dict[int, list[int]] = {}
+    for profile, sent, waiting in zip(profiles, flow.placed, flow.waiting, strict=True):
+        left = dict(zip(np.unique([priorities[i] for i in profile.members]).tolist(),
+                        waiting.tolist(), strict=True))
+        seated = []
+        for i in sorted(profile.members, key=first, reverse=True):
+            if left[priorities[i]]:
+                left[priorities[i]] -= 1
+            else:
+                seated.append(i)
+        seated.reverse()
+        earliest = sorted(range(len(profile.bundles)),
+                          key=lambda k: int(index.wait[index.bundles[profile.bundles[k]]
+                                                       .courses].min()))
+        position = 0
+        for k in earliest:
+            count = int(sent[k])
+            entering.setdefault(int(profile.bundles[k]), []).extend(
+                seated[position:position + count])
+            position += count
+    result = []
+    for number, members in entering.items():
+        bundle = index.bundles[number]
+        order = np.lexsort((bundle.courses, index.wait[bundle.courses]))
+        courses = [int(bundle.courses[k]) for k in order.tolist()
+                   for _ in range(int(flow.bundled[number][k]))]
+        result.extend((person, course, bundle.childcare)
+                      for person, course in zip(sorted(members, key=first), courses,
+                                                strict=True))
+    return result
 
 
 def _seat_rules(childcare: bool) -> list[RuleOutcome]:
@@ -209,11 +185,11 @@ def _seat_rules(childcare: bool) -> list[RuleOutcome]:
     return rules
 
 
-def _still_waiting(pseudonym: str, fits_running: bool, fits_below_minimum: bool,
-                   failures: Counter) -> StillWaiting:
-    if fits_running:
+def _still_waiting(index: CandidateIndex, person: int, closed: np.ndarray) -> StillWaiting:
+    pseudonym = index.people[person].pseudonym
+    fitting = index.profile_of[person].courses
+    if (~closed[fitting]).any():
         return StillWaiting(pseudonym, WaitlistReason.COURSES_FULL)
-    if fits_below_minimum:
+    if len(fitting):
         return StillWaiting(pseudonym, WaitlistReason.COURSE_BELOW_MINIMUM)
-    return StillWaiting(pseudonym, WaitlistReason.NO_FITTING_COURSE,
-                        [rule for rule, _ in failures.most_common(3)])
+    return StillWaiting(pseudonym, WaitlistReason.NO_FITTING_COURSE, index.failed_rules(person))

@@ -62,18 +62,32 @@ def wait_days(course: Course, today: date) -> int:
     return min(HORIZON_DAYS - 1, max(0, (course.starts_on - today).days))
 
 
-def score(person: Applicant, course: Course, today: date, rotation_share: float = 0.0) -> Score:
-    """``rotation_share``: the provider's share of current placements (0–1), from the caller."""
+def travel_cost(person: Applicant, course: Course) -> int:
+    """Travel in steps of five minutes, none online, capped (unknown counts as the cap)."""
     if attends_online(person, course):
-        travel = 0
-    else:
-        minutes = travel_minutes(person, course)
-        travel = TRAVEL_CAP if minutes is None else min(TRAVEL_CAP, minutes // 5)
+        return 0
+    minutes = travel_minutes(person, course)
+    return TRAVEL_CAP if minutes is None else min(TRAVEL_CAP, minutes // 5)
+
+
+def pace_cost(person: Applicant, course: Course) -> int:
+    """An intensive course for a slow learner (or the reverse), and entry levels skipped."""
     intensive = course.course_type is CourseType.INTENSIVE
     pace = 0 if intensive == person.fast_learner else PACE_MISMATCH
     gap = level_index(person.survey.german_level) - level_index(course.entry_level)
-    pace += LEVEL_GAP_COST * max(0, min(2, gap))
-    previous = person.previous_provider_id
-    continuity = 0 if previous is None or previous == course.provider_id else PROVIDER_CHANGE
-    rotation = round(ROTATION_CAP * max(0.0, min(1.0, rotation_share)))
-    return Score(wait_days(course, today), travel, pace, continuity, rotation)
+    return pace + LEVEL_GAP_COST * max(0, min(2, gap))
+
+
+def continuity_cost(previous_provider_id: str | None, provider_id: str) -> int:
+    return 0 if previous_provider_id in (None, provider_id) else PROVIDER_CHANGE
+
+
+def rotation_cost(rotation_share: float) -> int:
+    return round(ROTATION_CAP * max(0.0, min(1.0, rotation_share)))
+
+
+def score(person: Applicant, course: Course, today: date, rotation_share: float = 0.0) -> Score:
+    """``rotation_share``: the provider's share of current placements (0–1), from the caller."""
+    return Score(wait_days(course, today), travel_cost(person, course), pace_cost(person, course),
+                 continuity_cost(person.previous_provider_id, course.provider_id),
+                 rotation_cost(rotation_share))

@@ -18,3 +18,5 @@ class WaitingPerson:
     reason: str | None = None
     #: The next step (*Förderkette*) proposed for this person, if any.
     wanted_course_type: CourseType | None = None
+    #: The month this wait was last counted as unmet demand for monitoring (once a month).
+    unmet_reported_month: str | None = None

@@ -1,19 +1,38 @@
-"""Assignment's Kafka consumers: case events from intake, participation events from progress."""
+"""Assignment's Kafka consumers: case events from intake, participation events from progress.
 
-from ankommen.assignment.service.handlers import case_handlers, participation_handlers
-from ankommen.shared.messaging.consumer import EventConsumer
+Both take their topic in batches: one transaction per batch with one allocation at its end
+(see ``service/handlers.py``); the shared batch consumer keeps the inbox, dead-letters an
+invalid or failing message alone and hands a batch back when the database is unreachable.
+"""
+
+from ankommen.assignment.service.handlers import (
+    CASE_EVENTS,
+    CASE_EVENTS_IN_BULK,
+    PARTICIPATION_EVENTS,
+    BulkHandler,
+    Handler,
+    applying_then_allocating,
+)
+from ankommen.shared.messaging.consumer import BatchEventConsumer
 from ankommen.shared.runtime import ServiceRuntime
-from ankommen.shared.topics import CASES, PARTICIPATION
+from ankommen.shared.topics import CASES, PARTICIPATION, Topic
 
 
-def case_events(runtime: ServiceRuntime) -> EventConsumer:
-    return EventConsumer(group_id=runtime.group_id("cases"), topic=CASES, uow=runtime.uow,
-                         handlers=case_handlers(runtime.settings.allocation_policy),
-                         max_attempts=runtime.settings.consumer_max_attempts)
+def _batches(runtime: ServiceRuntime, purpose: str, topic: Topic,
+             handlers: dict[type, Handler], in_bulk: dict[type, BulkHandler] | None = None
+             ) -> BatchEventConsumer:
+    settings = runtime.settings
+    return BatchEventConsumer(
+        group_id=runtime.group_id(purpose), topic=topic, uow=runtime.uow,
+        handler=applying_then_allocating(handlers, settings.allocation_policy,
+                                         in_bulk=in_bulk),
+        event_types=tuple(handlers), max_attempts=settings.consumer_max_attempts,
+        max_records=settings.event_batch_size)
 
 
-def participation_events(runtime: ServiceRuntime) -> EventConsumer:
-    return EventConsumer(group_id=runtime.group_id("participation"), topic=PARTICIPATION,
-                         uow=runtime.uow,
-                         handlers=participation_handlers(runtime.settings.allocation_policy),
-                         max_attempts=runtime.settings.consumer_max_attempts)
+def case_events(runtime: ServiceRuntime) -> BatchEventConsumer:
+    return _batches(runtime, "cases", CASES, CASE_EVENTS, CASE_EVENTS_IN_BULK)
+
+
+def participation_events(runtime: ServiceRuntime) -> BatchEventConsumer:
+    return _batches(runtime, "participation", PARTICIPATION, PARTICIPATION_EVENTS)

@@ -6,8 +6,6 @@ No ``from __future__ import annotations`` here: FastAPI resolves the dependency 
 inside :func:`router` from the live annotations.
 """
 
-import csv
-import io
 from datetime import date
 from typing import Annotated
 
@@ -24,6 +22,7 @@ from ankommen.shared.errors import DomainError
 from ankommen.shared.events.contracts.assignment import Course
 from ankommen.shared.events.contracts.vocabulary import DistrictKey, GermanLevel, OpaqueId
 from ankommen.shared.runtime import ServiceRuntime
+from ankommen.shared.spreadsheet import csv_text
 
 
 class WaitingEntry(BaseModel):
@@ -113,16 +112,13 @@ def _placement(record: PlacementRecord, principal: Principal) -> PlacementOut:
 
 
 def course_list_csv(entries: list[queries.CourseListEntry]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for entry in entries:
-        course = entry.course
-        writer.writerow([course.course_id, course.provider_id, course.title, course.course_type,
-                         course.entry_level, course.target_level, course.region_key, course.mode,
-                         "+".join(course.schedule), course.starts_on, course.ends_on,
-                         course.status, course.capacity, entry.free_seats, entry.waiting])
-    return buffer.getvalue()
+    """The course list as CSV; titles are typed by people, so cells are neutralised."""
+    return csv_text([CSV_COLUMNS, *(
+        [entry.course.course_id, entry.course.provider_id, entry.course.title,
+         entry.course.course_type, entry.course.entry_level, entry.course.target_level,
+         entry.course.region_key, entry.course.mode, "+".join(entry.course.schedule),
+         entry.course.starts_on, entry.course.ends_on, entry.course.status,
+         entry.course.capacity, entry.free_seats, entry.waiting] for entry in entries)])
 
 
 #: A referral code as typed (any case, hyphens optional); checked in the use case.

@@ -16,7 +16,7 @@ from ankommen.assignment.service.allocation import run_allocation
 from ankommen.shared.auth import Principal, Role
 from ankommen.shared.events.contracts.vocabulary import DistrictKey, GermanLevel
 from ankommen.shared.runtime import ServiceRuntime
-from ankommen.shared.web import PageAuth, Pages
+from ankommen.shared.web import Pages
 from ankommen.shared.web.i18n import Catalogue
 
 TEXTS: Catalogue = {
@@ -68,7 +68,7 @@ NAVIGATION = [("/ui/courses", "nav.catalogue"), ("/ui/allocation", "nav.allocati
 def install(app: FastAPI, runtime: ServiceRuntime) -> None:
     pages = Pages("ankommen.assignment", TEXTS, service_title="Kursvermittlung",
                   navigation=NAVIGATION)
-    auth = PageAuth(runtime.auth, pages, secure_cookies=not runtime.settings.is_development)
+    auth = runtime.page_auth(pages)
     auth.install(app)
     Coordinator = Annotated[Principal, auth.require(Role.COORDINATOR, Role.ADMIN)]
     priority = runtime.settings.priority

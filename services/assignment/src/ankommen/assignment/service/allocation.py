@@ -3,29 +3,37 @@ frees a seat or adds a person or a course.
 
 The run reads every waiting person and every free seat, lets the optimiser decide, then — unless
 it is a dry run — records each placement with its explanation and announces it
-(``PlacementOffered`` plus a de-identified fact), and records why everybody else still waits
-(``Waitlisted`` when the reason is new).
+(``PlacementOffered`` plus de-identified facts), records why everybody else still waits
+(``Waitlisted`` when the reason is new, ``DemandUnmetFact`` once a month) and reports changed
+seat figures (``CourseCapacityFact``): all in the run's transaction.
 """
 
 from __future__ import annotations
 
-import secrets
 import uuid
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from datetime import date
 
 from ankommen.assignment.adapters.catalogue import CourseRepository
 from ankommen.assignment.adapters.placements import PlacementRepository
 from ankommen.assignment.adapters.repository import CaseRepository, WaitingListRepository
 from ankommen.assignment.domain.allocation import Allocation, allocate
-from ankommen.assignment.domain.courses import Applicant, district_of
+from ankommen.assignment.domain.courses import Applicant, Seats, district_of
 from ankommen.assignment.domain.placement import PlacementRecord, PlacementStatus
 from ankommen.assignment.domain.referral import new_referral_code
 from ankommen.assignment.domain.scoring import PriorityRules
 from ankommen.assignment.domain.waiting import WaitingPerson
+from ankommen.assignment.service.facts import (
+    month_of,
+    previous_course_types,
+    publish_capacity_changes,
+    publish_placement_facts,
+    publish_unmet_demand,
+    record_key,
+)
 from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.events.contracts.assignment import (
-    PlacementMadeFact,
     PlacementOffered,
     WaitingDaysBand,
     Waitlisted,
@@ -50,94 +58,135 @@ class AllocationOutcome:
     placement_ids: dict[str, str]
 
 
-async def applicants(uow: UnitOfWork) -> list[Applicant]:
+async def _waiting_applicants(uow: UnitOfWork) -> list[tuple[WaitingPerson, Applicant]]:
+    """Everyone on the waiting list, as stored and as the optimiser sees them."""
     waiting = await WaitingListRepository(uow.session).all()
-    case_repository = CaseRepository(uow.session)
-    surveys = await case_repository.surveys([person.pseudonym for person in waiting])
-    previous = await case_repository.previous_providers()
-    declined: dict[str, set[str]] = {}
-    for record in await PlacementRepository(uow.session).all():
-        if record.status is PlacementStatus.DECLINED:
-            declined.setdefault(record.pseudonym, set()).add(record.course_id)
-    return [Applicant(person.pseudonym, surveys[person.pseudonym], person.waiting_since,
-                      person.wanted_course_type, previous.get(person.pseudonym),
-                      frozenset(declined.get(person.pseudonym, ())))
-            for person in waiting if person.pseudonym in surveys]
+    pseudonyms = [person.pseudonym for person in waiting]
+    known = await CaseRepository(uow.session).of_waiting(pseudonyms)
+    declined = await PlacementRepository(uow.session).declined_courses(pseudonyms)
+    return [(person, Applicant(person.pseudonym, known[person.pseudonym][0],
+                               person.waiting_since, person.wanted_course_type,
+                               known[person.pseudonym][1] or None,
+                               frozenset(declined.get(person.pseudonym, ()))))
+            for person in waiting if person.pseudonym in known]
+
+
+async def applicants(uow: UnitOfWork) -> list[Applicant]:
+    return [applicant for _, applicant in await _waiting_applicants(uow)]
 
 
 async def run_allocation(uow: UnitOfWork, *, today: date, priority: PriorityRules,
                          dry_run: bool = False) -> AllocationOutcome:
-    waiting_list = WaitingListRepository(uow.session)
+    """One allocation over everyone waiting and every free seat.
+
+    Each table is read once per run and written with one statement per kind of change (not one
+    per person): allocations run after every batch of events, so their fixed cost is what a
+    busy county pays per batch."""
     if not dry_run:
-        await waiting_list.lock_for_allocation()
-    people = await applicants(uow)
-    placement_repository = PlacementRepository(uow.session)
-    allocation = allocate(people, await CourseRepository(uow.session).seats(), today, priority,
-                          await placement_repository.provider_load())
+        await WaitingListRepository(uow.session).lock_for_allocation()
+    waiting = await _waiting_applicants(uow)
+    people = [applicant for _, applicant in waiting]
+    catalogue = await CourseRepository(uow.session).seats(bookable_only=False)
+    allocation = allocate(people, [seats for seats in catalogue if seats.bookable], today,
+                          priority, await PlacementRepository(uow.session).provider_load())
     if dry_run:
         return AllocationOutcome(allocation, {})
+    placement_ids = await _record_placements(uow, allocation, people, catalogue, today)
+    await _record_still_waiting(uow, allocation, waiting, today)
+    await publish_capacity_changes(uow, today, _with_placements(catalogue, allocation))
+    return AllocationOutcome(allocation, placement_ids)
+
+
+async def _record_placements(uow: UnitOfWork, allocation: Allocation, people: list[Applicant],
+                             catalogue: list[Seats], today: date) -> dict[str, str]:
+    """Store and announce the run's placements (with their facts); the placed people leave
+    the waiting list. Returns the placement id per pseudonym."""
+    if not allocation.placements:
+        return {}
     by_pseudonym = {person.pseudonym: person for person in people}
-    placement_ids = {}
-    for proposed in allocation.placements:
+    course_types = {seats.course.course_id: seats.course.course_type for seats in catalogue}
+    placed = [proposed.pseudonym for proposed in allocation.placements]
+    previous = await previous_course_types(uow, placed, course_types)
+    placement_repository = PlacementRepository(uow.session)
+    codes = await _unique_referral_codes(placement_repository, len(placed))
+    records = []
+    for proposed, code in zip(allocation.placements, codes, strict=True):
         person = by_pseudonym[proposed.pseudonym]
+        await publish_placement_facts(uow, person, course_types[proposed.course_id],
+                                      previous.get(person.pseudonym), today)
         record = PlacementRecord(
             placement_id=uuid.uuid4().hex, pseudonym=person.pseudonym,
             course_id=proposed.course_id, provider_id=proposed.provider_id,
-            referral_code=await _unique_referral_code(placement_repository),
-            status=PlacementStatus.OFFERED, offered_on=today,
+            referral_code=code, status=PlacementStatus.OFFERED, offered_on=today,
             waiting_since=person.waiting_since, childcare=proposed.childcare,
             explanation=proposed.explanation())
-        await placement_repository.add(record)
-        await waiting_list.remove(person.pseudonym)
-        placement_ids[person.pseudonym] = record.placement_id
+        records.append(record)
         await uow.publish(PlacementOffered(
             placement_id=record.placement_id, pseudonym=record.pseudonym,
             referral_code=record.referral_code, course_id=record.course_id,
             provider_id=record.provider_id, offered_on=today), key=record.pseudonym,
             subject=record.pseudonym)
-        await _publish_placement_fact(uow, person, proposed.course_id, today)
+    await placement_repository.add_all(records)
+    await WaitingListRepository(uow.session).remove_all(placed)
+    return {record.pseudonym: record.placement_id for record in records}
+
+
+async def _record_still_waiting(uow: UnitOfWork, allocation: Allocation,
+                                waiting: list[tuple[WaitingPerson, Applicant]],
+                                today: date) -> None:
+    """Why each person left without a seat waits (``Waitlisted`` when the reason is new),
+    and the month's unmet demand."""
+    stored = {person.pseudonym: (person, applicant) for person, applicant in waiting}
+    new_reasons: dict[str, str] = {}
+    reported_unmet = []
     for still in allocation.waiting:
-        person = by_pseudonym[still.pseudonym]
-        current = await waiting_list.get(person.pseudonym)
-        if current is not None and current.reason != still.reason.value:
-            await _announce_waiting(uow, waiting_list, current, still.reason, today)
-    return AllocationOutcome(allocation, placement_ids)
+        person, applicant = stored[still.pseudonym]
+        if person.reason != still.reason.value:
+            new_reasons[person.pseudonym] = still.reason.value
+            await _announce_waiting(uow, person, still.reason, today)
+        if await publish_unmet_demand(uow, applicant, person, still.reason, today):
+            reported_unmet.append(person.pseudonym)
+    waiting_list = WaitingListRepository(uow.session)
+    await waiting_list.set_reasons(new_reasons)
+    await waiting_list.mark_unmet_reported(reported_unmet, month_of(today))
 
 
-async def _unique_referral_code(repository: PlacementRepository) -> str:
-    while True:
-        code = new_referral_code()
-        if not await repository.referral_code_taken(code):
-            return code
+def _with_placements(catalogue: list[Seats], allocation: Allocation) -> list[Seats]:
+    """The catalogue's free seats after the run's placements (without reading them again)."""
+    seats_taken = Counter(proposed.course_id for proposed in allocation.placements)
+    childcare_taken = Counter(proposed.course_id for proposed in allocation.placements
+                              if proposed.childcare)
+    return [replace(seats, free_seats=seats.free_seats - seats_taken[seats.course.course_id],
+                    free_childcare=seats.free_childcare
+                    - childcare_taken[seats.course.course_id])
+            for seats in catalogue]
 
 
-def _month(today: date) -> str:
-    return f"{today.year:04d}-{today.month:02d}"
+async def _unique_referral_codes(repository: PlacementRepository, count: int) -> list[str]:
+    """``count`` new referral codes, unique among themselves and in the database (checked with
+    one query per round; a clash is rare, its code is simply drawn again)."""
+    codes: set[str] = set()
+    while len(codes) < count:
+        drawn = {new_referral_code() for _ in range(count - len(codes))} - codes
+        codes |= drawn - await repository.referral_codes_taken(sorted(drawn))
+    return sorted(codes)
 
 
-async def _publish_placement_fact(uow: UnitOfWork, person: Applicant, course_id: str,
-                                  today: date) -> None:
-    course = await CourseRepository(uow.session).get(course_id)
-    fact = PlacementMadeFact(record_key=secrets.token_hex(16), month=_month(today),
-                             district=district_of(person.survey.region_key),
-                             course_type=course.course_type,
-                             waiting_days=WaitingDaysBand.of((today - person.waiting_since).days))
-    await uow.publish(fact, key=fact.record_key)
-
-
-async def _announce_waiting(uow: UnitOfWork, waiting_list: WaitingListRepository,
-                            person: WaitingPerson, reason: WaitlistReason, today: date) -> None:
-    await waiting_list.set_reason(person.pseudonym, reason.value)
+async def _announce_waiting(uow: UnitOfWork, person: WaitingPerson, reason: WaitlistReason,
+                            today: date) -> None:
     await uow.publish(Waitlisted(pseudonym=person.pseudonym, reason=reason,
                                  waiting_since=person.waiting_since),
                       key=person.pseudonym, subject=person.pseudonym)
-    fact = WaitlistedFact(record_key=secrets.token_hex(16), month=_month(today),
+    fact = WaitlistedFact(record_key=record_key(), month=month_of(today),
                           district=district_of(person.region_key), reason=reason,
                           waiting_days=WaitingDaysBand.of((today - person.waiting_since).days))
     await uow.publish(fact, key=fact.record_key)
 
 
 async def reallocate(uow: UnitOfWork, policy: AllocationPolicy) -> None:
-    """After an event that adds a person or frees a seat: allocate, unless done by hand."""
+    """After an event that adds a person or frees a seat: allocate, unless done by hand (the
+    seat figures are reported either way)."""
     if policy.automatic:
         await run_allocation(uow, today=date.today(), priority=policy.priority)
+    else:
+        await publish_capacity_changes(uow, date.today())

@@ -1,13 +1,15 @@
 """Assignment's event handlers: what a case or participation event changes here.
 
-Each runs inside the consumer's unit of work; whenever an event adds a waiting person or frees a
-seat, the allocation runs again in that same transaction, so the freed seat is offered (and
-announced) as soon as the event is consumed.
+The consumers take events in batches: each handler applies one event inside the batch's unit
+of work, and the batch ends with one allocation in that same transaction (see
+:func:`applying_then_allocating`), so a freed seat is offered (and announced) as soon as the
+batch that freed it is consumed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from itertools import groupby
 
 from ankommen.assignment.adapters.catalogue import CourseRepository
 from ankommen.assignment.adapters.placements import PlacementRepository
@@ -35,18 +37,28 @@ from ankommen.shared.events.contracts.progress import (
     ExamResultRecorded,
 )
 from ankommen.shared.events.registry import DecodedEvent
+from ankommen.shared.messaging.consumer import BatchHandler, Delivery
 
 Handler = Callable[[UnitOfWork, DecodedEvent], Awaitable[None]]
+#: Applies several consecutive events of one type at once.
+BulkHandler = Callable[[UnitOfWork, Sequence[DecodedEvent]], Awaitable[None]]
+
+
+async def put_registered_cases_on_waiting_list(uow: UnitOfWork,
+                                               events: Sequence[DecodedEvent]) -> None:
+    """Newly registered cases wait for a fitting course from the day of registration (a run
+    of registrations is stored with one insert per table)."""
+    registered: list[CaseRegistered] = [event.data for event in events]
+    await CaseRepository(uow.session).add_all(
+        [(data.pseudonym, data.survey, data.registered_on) for data in registered])
+    await WaitingListRepository(uow.session).add_all([WaitingPerson(
+        pseudonym=data.pseudonym, region_key=data.survey.region_key,
+        german_level=data.survey.german_level, waiting_since=data.registered_on)
+        for data in registered])
 
 
 async def put_registered_case_on_waiting_list(uow: UnitOfWork, event: DecodedEvent) -> None:
-    """A newly registered case waits for a fitting course from the day of registration."""
-    data: CaseRegistered = event.data
-    await CaseRepository(uow.session).add(data.pseudonym, data.survey, data.registered_on)
-    await WaitingListRepository(uow.session).add(WaitingPerson(
-        pseudonym=data.pseudonym, region_key=data.survey.region_key,
-        german_level=data.survey.german_level,
-        waiting_since=data.registered_on))
+    await put_registered_cases_on_waiting_list(uow, [event])
 
 
 async def apply_survey_update(uow: UnitOfWork, event: DecodedEvent) -> None:
@@ -154,30 +166,51 @@ async def propose_next_course(uow: UnitOfWork, event: DecodedEvent) -> None:
                                     data.completed_on, wanted_course_type=step.course_type))
 
 
-def reallocating(handler: Handler, policy: AllocationPolicy) -> Handler:
-    """The handler, then an allocation in the same transaction."""
+def applying_then_allocating(handlers: dict[type, Handler], policy: AllocationPolicy, *,
+                             in_bulk: dict[type, BulkHandler] | None = None) -> BatchHandler:
+    """A batch handler: each event of the batch applied in the order consumed (so one
+    person's events keep their order), then ONE allocation over everyone waiting, all in the
+    batch's transaction.
 
-    async def handle(uow: UnitOfWork, event: DecodedEvent) -> None:
-        await handler(uow, event)
+    Every event these consumers handle may add a waiting person or free a seat, so each batch
+    ends with an allocation; a batch of registrations thus costs one optimisation, not one per
+    person. With seats for all, the placements are those that handling the events one by one
+    would give; when seats are short the run weighs the whole batch's people together.
+
+    ``in_bulk``: event types whose consecutive events are applied together (a run of
+    registrations: one insert, not one per person); the order of the batch is kept."""
+    in_bulk = in_bulk or {}
+
+    async def handle(uow: UnitOfWork, deliveries: Sequence[Delivery]) -> None:
+        for event_type, run in groupby(deliveries, key=lambda item: type(item.event.data)):
+            events = [delivery.event for delivery in run]
+            if event_type in in_bulk:
+                await in_bulk[event_type](uow, events)
+                continue
+            for event in events:
+                await handlers[event_type](uow, event)
         await reallocate(uow, policy)
 
-    handle.__name__ = handler.__name__
     return handle
 
 
-def case_handlers(policy: AllocationPolicy) -> dict[type, Handler]:
-    return {
-        CaseRegistered: reallocating(put_registered_case_on_waiting_list, policy),
-        SurveyUpdated: reallocating(apply_survey_update, policy),
-        CaseClosed: reallocating(stop_closed_case, policy),
-        CaseErased: reallocating(erase_case, policy),
-        CasesMerged: reallocating(merge_cases, policy),
-    }
+#: What each case event (intake's cases topic) changes here, before the batch's allocation.
+CASE_EVENTS: dict[type, Handler] = {
+    CaseRegistered: put_registered_case_on_waiting_list,
+    SurveyUpdated: apply_survey_update,
+    CaseClosed: stop_closed_case,
+    CaseErased: erase_case,
+    CasesMerged: merge_cases,
+}
 
+#: Case events applied together when they follow each other in a batch.
+CASE_EVENTS_IN_BULK: dict[type, BulkHandler] = {
+    CaseRegistered: put_registered_cases_on_waiting_list,
+}
 
-def participation_handlers(policy: AllocationPolicy) -> dict[type, Handler]:
-    return {
-        CourseDiscontinued: reallocating(free_discontinued_seat, policy),
-        CourseCompleted: reallocating(propose_next_course, policy),
-        ExamResultRecorded: reallocating(take_level_from_exam, policy),
-    }
+#: What each participation event (progress's topic) changes here, before the allocation.
+PARTICIPATION_EVENTS: dict[type, Handler] = {
+    CourseDiscontinued: free_discontinued_seat,
+    CourseCompleted: propose_next_course,
+    ExamResultRecorded: take_level_from_exam,
+}

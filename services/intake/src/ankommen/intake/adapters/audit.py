@@ -21,6 +21,9 @@ class AuditEntry:
     case_id: uuid.UUID | None
     purpose: str | None
     entry_id: int | None = None
+    #: A disclosure's recipient (provider id) and the fields it received.
+    recipient: str | None = None
+    disclosed: str | None = None
 
 
 class AuditLog:
@@ -28,10 +31,12 @@ class AuditLog:
         self._session = session
 
     async def record(self, *, actor: str, role: str, action: str,
-                     case_id: uuid.UUID | None = None, purpose: str | None = None) -> None:
-        await self._session.execute(insert(audit_log).values(
-            at=datetime.now(UTC), actor=actor, role=role, action=action, case_id=case_id,
-            purpose=purpose))
+                     case_id: uuid.UUID | None = None, purpose: str | None = None,
+                     recipient: str | None = None, disclosed: str | None = None) -> None:
+        await self._session.execute(insert(audit_log), {
+            "at": datetime.now(UTC), "actor": actor, "role": role, "action": action,
+            "case_id": case_id, "purpose": purpose, "recipient": recipient,
+            "disclosed": disclosed})
 
     async def entries(self, *, case_id: uuid.UUID | None = None, limit: int = 100,
                       before: int | None = None) -> list[AuditEntry]:
@@ -41,7 +46,8 @@ class AuditLog:
         if before is not None:
             query = query.where(audit_log.c.entry_id < before)
         return [AuditEntry(at=row.at, actor=row.actor, role=row.role, action=row.action,
-                           case_id=row.case_id, purpose=row.purpose, entry_id=row.entry_id)
+                           case_id=row.case_id, purpose=row.purpose, entry_id=row.entry_id,
+                           recipient=row.recipient, disclosed=row.disclosed)
                 for row in (await self._session.execute(query)).all()]
 
     async def forget_case(self, case_id: uuid.UUID) -> None:

@@ -129,7 +129,8 @@ class BlindIndex:
         self._key = key
 
     def digest(self, term: str) -> str:
-        return hmac.new(self._key, term.encode(), hashlib.sha256).hexdigest()
+        # The one-shot form runs in OpenSSL without building an HMAC object per term.
+        return hmac.digest(self._key, term.encode(), "sha256").hex()
 
     def digests(self, terms: set[str]) -> set[str]:
         return {self.digest(term) for term in terms}

@@ -23,11 +23,11 @@ class DuplicateRepository:
         self._session = session
 
     async def add(self, suspicion: DuplicateSuspected) -> None:
-        await self._session.execute(insert(duplicate_suspicions).values(
-            suspicion_id=suspicion.suspicion_id, case_id=suspicion.case_id,
-            other_case_id=suspicion.other_case_id, score=suspicion.score,
-            status=suspicion.status.value, detected_at=suspicion.detected_at,
-            resolved_at=suspicion.resolved_at))
+        await self._session.execute(insert(duplicate_suspicions), {
+            "suspicion_id": suspicion.suspicion_id, "case_id": suspicion.case_id,
+            "other_case_id": suspicion.other_case_id, "score": suspicion.score,
+            "status": suspicion.status.value, "detected_at": suspicion.detected_at,
+            "resolved_at": suspicion.resolved_at})
 
     async def get(self, suspicion_id: uuid.UUID) -> DuplicateSuspected | None:
         row = (await self._session.execute(select(duplicate_suspicions).where(

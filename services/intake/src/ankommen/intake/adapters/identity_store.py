@@ -4,24 +4,43 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Select, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ankommen.intake.adapters.crypto import SealedIdentity
-from ankommen.intake.adapters.tables import blind_indexes, data_keys, identities
+from ankommen.intake.adapters.tables import blind_indexes, cases, data_keys, identities
+
+
+@dataclass(frozen=True)
+class StoredCandidate:
+    """An existing case sharing blind indexes with a probe, with what scoring it needs."""
+
+    case_id: uuid.UUID
+    #: An external file number is equal: certainly the same person, nothing to decrypt.
+    certain: bool
+    wrapped_key: bytes | None
+    ciphertext: bytes
+    registered_on: date
 
 
 class IdentityStore:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def add(self, case_id: uuid.UUID, sealed: SealedIdentity) -> None:
-        await self._session.execute(insert(identities).values(
-            case_id=case_id, ciphertext=sealed.ciphertext))
-        await self._session.execute(insert(data_keys).values(
-            case_id=case_id, master_key_id=sealed.master_key_id,
-            wrapped_key=sealed.wrapped_key))
+    async def add(self, case_id: uuid.UUID, sealed: SealedIdentity,
+                  digests: Iterable[str]) -> None:
+        """A new case's identity, data key and blind indexes (nothing to replace yet)."""
+        await self._session.execute(insert(identities), {"case_id": case_id,
+                                                         "ciphertext": sealed.ciphertext})
+        await self._session.execute(insert(data_keys), {
+            "case_id": case_id, "master_key_id": sealed.master_key_id,
+            "wrapped_key": sealed.wrapped_key})
+        rows = [{"case_id": case_id, "digest": digest} for digest in sorted(set(digests))]
+        if rows:
+            await self._session.execute(insert(blind_indexes), rows)
 
     async def load(self, case_id: uuid.UUID) -> tuple[bytes | None, bytes] | None:
         """(wrapped data key or None if destroyed, ciphertext), or None without identity."""
@@ -50,20 +69,24 @@ class IdentityStore:
         if rows:
             await self._session.execute(insert(blind_indexes), rows)
 
-    async def cases_with_digests(self, digests: Iterable[str], limit: int,
-                                 exclude: uuid.UUID | None = None) -> list[uuid.UUID]:
-        """Cases sharing at least one digest, those sharing most first."""
-        wanted = sorted(set(digests))
+    async def candidates(self, file_digests: Iterable[str], name_digests: Iterable[str],
+                         limit: int, exclude: uuid.UUID | None = None
+                         ) -> list[StoredCandidate]:
+        """Cases sharing at least one digest, those sharing most first (at most ``limit``),
+        with their sealed identity and day of registration — one query, however many
+        candidates (a case without identity or case row is left out)."""
+        certain = sorted(set(file_digests))
+        wanted = sorted(set(certain) | set(name_digests))
         if not wanted:
             return []
-        shared = func.count().label("shared")
-        query = (select(blind_indexes.c.case_id, shared)
-                 .where(blind_indexes.c.digest.in_(wanted))
-                 .group_by(blind_indexes.c.case_id)
-                 .order_by(shared.desc(), blind_indexes.c.case_id).limit(limit))
-        if exclude is not None:
-            query = query.where(blind_indexes.c.case_id != exclude)
-        return [row.case_id for row in (await self._session.execute(query)).all()]
+        parameters = {"wanted": wanted, "certain": certain, "limit": limit}
+        if exclude is None:
+            query = _CANDIDATES
+        else:
+            query, parameters["exclude"] = _CANDIDATES_EXCLUDING, exclude
+        return [StoredCandidate(row.case_id, bool(row.certain), row.wrapped_key,
+                                row.ciphertext, row.registered_on)
+                for row in (await self._session.execute(query, parameters)).all()]
 
     async def pairs_sharing_digests(self, limit: int) -> list[tuple[uuid.UUID, uuid.UUID]]:
         """Pairs of cases with at least one blind index in common (each pair once)."""
@@ -87,3 +110,29 @@ class IdentityStore:
         await self._session.execute(update(data_keys).where(data_keys.c.case_id == case_id)
                                     .values(master_key_id=master_key_id,
                                             wrapped_key=wrapped_key))
+
+
+def _candidates_query(*, excluding: bool) -> Select:
+    """The candidate query with bound parameters (``wanted`` and ``certain`` digests,
+    ``limit``, ``exclude``), built once: constructing it per request cost more than running
+    it."""
+    shared = func.count().label("shared")
+    certain = func.max(case((blind_indexes.c.digest.in_(bindparam("certain", expanding=True)),
+                             1), else_=0)).label("certain")
+    matches = (select(blind_indexes.c.case_id, shared, certain)
+               .where(blind_indexes.c.digest.in_(bindparam("wanted", expanding=True)))
+               .group_by(blind_indexes.c.case_id)
+               .order_by(shared.desc(), blind_indexes.c.case_id).limit(bindparam("limit")))
+    if excluding:
+        matches = matches.where(blind_indexes.c.case_id != bindparam("exclude"))
+    found = matches.subquery("matches")
+    return (select(found.c.case_id, found.c.certain, identities.c.ciphertext,
+                   data_keys.c.wrapped_key, cases.c.registered_on)
+            .select_from(found.join(identities, identities.c.case_id == found.c.case_id)
+                         .join(cases, cases.c.case_id == found.c.case_id)
+                         .outerjoin(data_keys, data_keys.c.case_id == found.c.case_id))
+            .order_by(found.c.shared.desc(), found.c.case_id))
+
+
+_CANDIDATES = _candidates_query(excluding=False)
+_CANDIDATES_EXCLUDING = _candidates_query(excluding=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,21 +18,20 @@ class CaseRepository:
         self._session = session
 
     async def add(self, case: Case) -> None:
-        await self._session.execute(insert(cases).values(
-            case_id=case.case_id, pseudonym=case.pseudonym,
-            survey=case.survey.model_dump(mode="json"),
-            registered_on=case.registered_on))
+        await self._session.execute(insert(cases), {
+            "case_id": case.case_id, "pseudonym": case.pseudonym,
+            "survey": case.survey.model_dump(mode="json"),
+            "registered_on": case.registered_on})
 
     async def get(self, case_id: uuid.UUID) -> Case | None:
         row = (await self._session.execute(
             select(cases).where(cases.c.case_id == case_id))).one_or_none()
-        if row is None:
-            return None
-        return Case(case_id=row.case_id, pseudonym=row.pseudonym,
-                    survey=Survey.model_validate(row.survey), registered_on=row.registered_on,
-                    closed_on=row.closed_on,
-                    closure_reason=ClosureReason(row.closure_reason) if row.closure_reason
-                    else None)
+        return None if row is None else _case(row)
+
+    async def by_pseudonyms(self, pseudonyms: Iterable[str]) -> dict[str, Case]:
+        rows = (await self._session.execute(select(cases).where(
+            cases.c.pseudonym.in_(set(pseudonyms))))).all()
+        return {row.pseudonym: _case(row) for row in rows}
 
     async def save(self, case: Case) -> None:
         await self._session.execute(update(cases).where(cases.c.case_id == case.case_id).values(
@@ -40,3 +40,11 @@ class CaseRepository:
 
     async def remove(self, case_id: uuid.UUID) -> None:
         await self._session.execute(delete(cases).where(cases.c.case_id == case_id))
+
+
+def _case(row) -> Case:  # noqa: ANN001 - a result row
+    return Case(case_id=row.case_id, pseudonym=row.pseudonym,
+                survey=Survey.model_validate(row.survey), registered_on=row.registered_on,
+                closed_on=row.closed_on,
+                closure_reason=ClosureReason(row.closure_reason) if row.closure_reason
+                else None)

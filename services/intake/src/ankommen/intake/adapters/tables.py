@@ -76,6 +76,24 @@ audit_log = Table(
     Column("action", String(32), nullable=False),
     Column("case_id", Uuid, nullable=True, index=True),
     Column("purpose", String(32), nullable=True),
+    #: For a disclosure: the provider who received the data, and which fields (names only,
+    #: never values).
+    Column("recipient", String(40), nullable=True),
+    Column("disclosed", String(100), nullable=True),
+)
+
+#: Placements of intake's cases as assignment and progress announced them: which provider
+#: has a *confirmed* placement for which pseudonym — the only provider intake may disclose
+#: contact details to. Ended placements stay (status) so that a late confirmation announced
+#: on another topic cannot reopen them.
+provider_placements = Table(
+    "provider_placements", metadata,
+    Column("referral_code", String(20), primary_key=True),
+    Column("pseudonym", String(64), nullable=False, index=True),
+    Column("provider_id", String(40), nullable=False, index=True),
+    Column("course_id", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
 )
 
 messaging = messaging_tables(metadata)

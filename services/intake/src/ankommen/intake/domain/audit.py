@@ -32,3 +32,4 @@ class AuditAction(StrEnum):
     SCAN_DUPLICATES = "scan_duplicates"
     MERGE = "merge"
     DISMISS_DUPLICATE = "dismiss_duplicate"
+    DISCLOSE_CONTACT = "disclose_contact"

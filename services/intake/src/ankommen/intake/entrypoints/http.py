@@ -1,4 +1,5 @@
-"""Intake's HTTP API: case work for intake staff, the audit log for admins.
+"""Intake's HTTP API: case work for intake staff, the audit log for admins, the consented
+disclosure of contact details to providers.
 
 Every endpoint requires a signed token. Identity travels only in request and response
 bodies — never in URLs, logs or error messages. (No ``from __future__ import annotations``
@@ -9,11 +10,12 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from ankommen.intake.adapters.audit import AuditLog
 from ankommen.intake.adapters.duplicates import DuplicateRepository
+from ankommen.intake.adapters.write_turns import WriteTurns
 from ankommen.intake.domain.audit import Purpose
 from ankommen.intake.domain.duplicates import DuplicateSuspected, SuspicionStatus
 from ankommen.intake.entrypoints.schemas import (
@@ -22,6 +24,9 @@ from ankommen.intake.entrypoints.schemas import (
     CaseRecordResponse,
     CaseResponse,
     CloseRequest,
+    ContactDisclosure,
+    ContactRequest,
+    ContactResponse,
     ExportResponse,
     MergeRequest,
     RegistrationRequest,
@@ -34,6 +39,7 @@ from ankommen.intake.entrypoints.schemas import (
 )
 from ankommen.intake.service import case_work, duplicates
 from ankommen.intake.service.case_work import CaseRecord
+from ankommen.intake.service.disclosure import disclose_contacts
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.intake.service.register_arrival import (
     PossibleDuplicates,
@@ -43,6 +49,7 @@ from ankommen.intake.service.register_arrival import (
 from ankommen.shared.auth import Principal, Role
 from ankommen.shared.errors import problem
 from ankommen.shared.runtime import ServiceRuntime
+from ankommen.shared.web.hardening import RATE_LIMITED, RateLimit
 
 DUPLICATE_WARNING = {
     status.HTTP_409_CONFLICT: {
@@ -69,10 +76,13 @@ def _suspicion(suspicion: DuplicateSuspected) -> SuspicionResponse:
     return SuspicionResponse(**suspicion.__dict__)
 
 
-def router(runtime: ServiceRuntime, protection: IdentityProtection) -> APIRouter:
+def router(runtime: ServiceRuntime, protection: IdentityProtection, turns: WriteTurns
+           ) -> APIRouter:
     api = APIRouter()
     Staff = Annotated[Principal, runtime.auth.require(Role.INTAKE_STAFF)]
     Admin = Annotated[Principal, runtime.auth.require(Role.ADMIN)]
+    Provider = Annotated[Principal, runtime.auth.require(Role.PROVIDER)]
+    search_limit = RateLimit("case search", runtime.settings.search_rate_limit)
 
     @api.post("/cases", status_code=status.HTTP_201_CREATED, response_model=CaseResponse,
               summary="Register an arrival", tags=["cases"],
@@ -81,18 +91,19 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection) -> APIRouter
     async def register(request: RegistrationRequest, actor: Staff, response: Response
                        ) -> CaseResponse:
         resolution = request.resolution
-        async with runtime.uow() as uow:
+        async with turns.turn() as turn, runtime.uow() as uow:
             registered = await register_arrival(uow, protection, RegisterArrival(
                 identity=request.identity, answers=request.survey.model_dump(),
                 registered_on=request.registered_on or date.today(),
                 decision=resolution.decision if resolution else None,
-                existing_case_id=resolution.case_id if resolution else None), actor)
+                existing_case_id=resolution.case_id if resolution else None), actor, turn)
         if not registered.created:
             response.status_code = status.HTTP_200_OK
         return CaseResponse.of(registered.case)
 
     @api.post("/cases/search", response_model=SearchResponse, tags=["cases"],
-              summary="Find cases by name and birth date (spelling variants included)")
+              summary="Find cases by name and birth date (spelling variants included)",
+              dependencies=[Depends(search_limit)], responses=RATE_LIMITED)
     async def search(request: SearchRequest, actor: Staff) -> SearchResponse:
         async with runtime.uow() as uow:
             found = await case_work.search_person(
@@ -182,6 +193,23 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection) -> APIRouter
         async with runtime.uow() as uow:
             suspicion = await duplicates.dismiss_duplicate(uow, suspicion_id, actor)
         return _suspicion(suspicion)
+
+    @api.post("/disclosures/contacts", response_model=ContactDisclosure, tags=["disclosures"],
+              summary="Contact details of your participants who consented (providers; "
+                      "audited)",
+              description="For each referral code that is a confirmed placement in one of "
+                          "your courses (the provider id comes from your token) and whose "
+                          "person consented to share contact details with the provider: the "
+                          "names, the phone number if they agreed to be called, the e-mail "
+                          "address if they agreed to be written to. Each disclosure is "
+                          "written to the audit log.")
+    async def contacts(request: ContactRequest, actor: Provider) -> ContactDisclosure:
+        async with runtime.uow() as uow:
+            disclosed = await disclose_contacts(uow, protection, actor, request.referral_codes)
+        return ContactDisclosure(contacts=[ContactResponse(
+            referral_code=each.referral_code, family_name=each.details.family_name,
+            given_names=each.details.given_names, phone=each.details.phone,
+            email=each.details.email) for each in disclosed])
 
     @api.get("/audit", response_model=list[AuditEntryResponse], tags=["audit"],
              summary="The audit log, newest first (admins)")

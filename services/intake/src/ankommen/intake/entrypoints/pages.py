@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
+from ankommen.intake.adapters.write_turns import WriteTurns
 from ankommen.intake.domain.identity import FileNumberKind
 from ankommen.intake.entrypoints.schemas import RegistrationRequest
 from ankommen.intake.service.protection import IdentityProtection
@@ -111,8 +112,8 @@ async def _form(request: Request) -> dict[str, Any]:
     return values
 
 
-def router(runtime: ServiceRuntime, protection: IdentityProtection, pages: Pages,
-           page_auth: PageAuth) -> APIRouter:
+def router(runtime: ServiceRuntime, protection: IdentityProtection, turns: WriteTurns,
+           pages: Pages, page_auth: PageAuth) -> APIRouter:
     pages_router = APIRouter(include_in_schema=False)
     Staff = Annotated[Principal, page_auth.require(Role.INTAKE_STAFF)]
 
@@ -140,11 +141,11 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, pages: Pages
             return show(request, actor, form, errors=errors, status_code=422)
         decision, existing = staff_decision(str(form.get("decision") or ""))
         try:
-            async with runtime.uow() as uow:
+            async with turns.turn() as turn, runtime.uow() as uow:
                 registered = await register_arrival(uow, protection, RegisterArrival(
                     identity=body.identity, answers=body.survey.model_dump(),
                     registered_on=date.today(), decision=decision,
-                    existing_case_id=existing), actor)
+                    existing_case_id=existing), actor, turn)
         except PossibleDuplicates as duplicates:
             return show(request, actor, form, candidates=duplicates.candidates,
                         status_code=409)

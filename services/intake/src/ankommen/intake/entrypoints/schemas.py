@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import (
@@ -23,6 +23,7 @@ from ankommen.intake.domain.duplicates import Candidate, SuspicionStatus
 from ankommen.intake.domain.identity import Identity, Name, plausible_birth_date
 from ankommen.intake.service.register_arrival import Decision
 from ankommen.shared.events.contracts.intake import ClosureReason, Survey
+from ankommen.shared.events.contracts.vocabulary import ReferralCode
 
 
 def _not_in_future(value: date | None) -> date | None:
@@ -183,6 +184,16 @@ class AuditEntryResponse(BaseModel):
     action: str
     case_id: uuid.UUID | None
     purpose: str | None
+    recipient: str | None = Field(None, description="A disclosure's recipient (provider id)")
+    disclosed: str | None = Field(None, description="Which fields a disclosure contained "
+                                                    "(names, phone, email)")
+
+    @field_validator("at")
+    @classmethod
+    def _in_utc(cls, value: datetime) -> datetime:
+        """Stored in UTC; SQLite returns it without the zone, which is not an RFC 3339
+        date-time (found by the schema fuzzing)."""
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class ExportResponse(BaseModel):
@@ -191,3 +202,28 @@ class ExportResponse(BaseModel):
     case: CaseRecordResponse
     duplicate_suspicions: list[SuspicionResponse]
     audit: list[AuditEntryResponse]
+
+
+class ContactRequest(BaseModel):
+    """A provider asks for the contact details of its participants, by referral code (in the
+    body, never in the URL)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    referral_codes: list[ReferralCode] = Field(min_length=1, max_length=500)
+
+
+class ContactResponse(BaseModel):
+    """What the person consented to share with the provider of their confirmed placement."""
+
+    referral_code: str
+    family_name: str
+    given_names: str
+    phone: str | None = Field(None, description="Only with consent to contact by phone")
+    email: str | None = Field(None, description="Only with consent to contact by e-mail")
+
+
+class ContactDisclosure(BaseModel):
+    contacts: list[ContactResponse] = Field(description=(
+        "One entry per requested code that is a confirmed placement in one of your courses "
+        "of a person who consented; other codes are left out without saying why."))

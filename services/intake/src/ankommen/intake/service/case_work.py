@@ -14,6 +14,7 @@ from typing import Any
 from ankommen.intake.adapters.audit import AuditEntry, AuditLog
 from ankommen.intake.adapters.duplicates import DuplicateRepository
 from ankommen.intake.adapters.identity_store import IdentityStore
+from ankommen.intake.adapters.placements import ProviderPlacementRepository
 from ankommen.intake.adapters.repository import CaseRepository
 from ankommen.intake.domain.audit import AuditAction, Purpose
 from ankommen.intake.domain.case import Case
@@ -117,6 +118,7 @@ async def erase_case(uow: UnitOfWork, case_id: uuid.UUID, actor: Principal) -> N
     case = await existing_case(uow, case_id)
     await IdentityStore(uow.session).destroy(case_id)
     await DuplicateRepository(uow.session).remove_involving(case_id)
+    await ProviderPlacementRepository(uow.session).erase(case.pseudonym)
     await CaseRepository(uow.session).remove(case_id)
     await uow.forget_published_events(case.pseudonym)
     audit = AuditLog(uow.session)

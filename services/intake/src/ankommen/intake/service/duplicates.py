@@ -11,6 +11,7 @@ import uuid
 
 from ankommen.intake.adapters.duplicates import DuplicateRepository
 from ankommen.intake.adapters.identity_store import IdentityStore
+from ankommen.intake.adapters.placements import ProviderPlacementRepository
 from ankommen.intake.adapters.repository import CaseRepository
 from ankommen.intake.domain.audit import AuditAction, Purpose
 from ankommen.intake.domain.duplicates import DuplicateSuspected, SuspicionStatus
@@ -103,6 +104,8 @@ async def merge_duplicate(uow: UnitOfWork, suspicion_id: uuid.UUID, surviving_ca
     await duplicates.save(suspicion)
     await IdentityStore(uow.session).destroy(merged_case_id)
     await CaseRepository(uow.session).remove(merged_case_id)
+    # The merged case's placements are the surviving person's now (as downstream re-keys).
+    await ProviderPlacementRepository(uow.session).merge(merged.pseudonym, surviving.pseudonym)
     await record_audit(uow, actor, AuditAction.MERGE, surviving_case_id, Purpose.DUPLICATE_REVIEW)
     await uow.publish(CasesMerged(surviving_pseudonym=surviving.pseudonym,
                                   merged_pseudonym=merged.pseudonym),

@@ -11,6 +11,20 @@ from ankommen.intake.domain.matching import NameKey, index_terms
 
 
 @dataclass(frozen=True)
+class IdentityDigests:
+    """One identity's comparable name key and its blind-index digests, computed once per
+    request: the duplicate check looks them up and a new case stores them."""
+
+    key: NameKey
+    names: frozenset[str]
+    file_numbers: frozenset[str]
+
+    @property
+    def all(self) -> frozenset[str]:
+        return self.names | self.file_numbers
+
+
+@dataclass(frozen=True)
 class IdentityProtection:
     vault: IdentityVault
     blind_index: BlindIndex
@@ -22,12 +36,12 @@ class IdentityProtection:
                    BlindIndex(settings.blind_index_key.get_secret_value().encode()),
                    settings.duplicate_candidate_limit)
 
-    def name_digests(self, identity: Identity) -> set[str]:
-        return self.blind_index.digests(index_terms(NameKey.of_identity(identity)))
-
-    def file_number_digests(self, identity: Identity) -> set[str]:
-        return self.blind_index.digests({f"file:{number.kind.value}:{number.normalised}"
-                                         for number in identity.file_numbers})
+    def lookup(self, identity: Identity) -> IdentityDigests:
+        key = NameKey.of_identity(identity)
+        return IdentityDigests(
+            key, frozenset(self.blind_index.digests(index_terms(key))),
+            frozenset(self.blind_index.digests({f"file:{number.kind.value}:{number.normalised}"
+                                                for number in identity.file_numbers})))
 
     def digests(self, identity: Identity) -> set[str]:
-        return self.name_digests(identity) | self.file_number_digests(identity)
+        return set(self.lookup(identity).all)

@@ -5,8 +5,7 @@ Before a case is created, the identity is checked against existing cases
 (:class:`PossibleDuplicates`, answered 409 with the candidates); staff then decide: *same
 person* updates the existing case, *different person* creates the new one and records the
 decision. A new case is announced to the services that need the pseudonym
-(``CaseRegistered``) and, de-identified, to monitoring (``ArrivalFact`` and
-``ArrivalRecorded``).
+(``CaseRegistered``) and, de-identified, to monitoring (one ``ArrivalRecorded`` fact).
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from ankommen.intake.adapters.audit import AuditLog
 from ankommen.intake.adapters.duplicates import DuplicateRepository
 from ankommen.intake.adapters.identity_store import IdentityStore
 from ankommen.intake.adapters.repository import CaseRepository
+from ankommen.intake.adapters.write_turns import WriteTurn
 from ankommen.intake.domain.audit import AuditAction
 from ankommen.intake.domain.case import Case, district_of
 from ankommen.intake.domain.duplicates import Candidate, DuplicateSuspected, SuspicionStatus
@@ -31,7 +31,6 @@ from ankommen.intake.service.protection import IdentityProtection
 from ankommen.shared.auth import Principal
 from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.errors import Conflict, DomainError, NotFound
-from ankommen.shared.events.contracts.facts import ArrivalFact
 from ankommen.shared.events.contracts.intake import (
     AgeBand,
     ArrivalRecorded,
@@ -82,35 +81,46 @@ def derive_survey(identity: Identity, answers: dict[str, Any], registered_on: da
 
 
 async def register_arrival(uow: UnitOfWork, protection: IdentityProtection,
-                           command: RegisterArrival, actor: Principal) -> Registered:
+                           command: RegisterArrival, actor: Principal,
+                           turn: WriteTurn | None = None) -> Registered:
+    """``turn``: taken before the first write (see :mod:`..adapters.write_turns`)."""
+    turn = turn or WriteTurn(None)
     survey = derive_survey(command.identity, command.answers, command.registered_on)
     if command.decision is Decision.SAME_PERSON:
-        return Registered(await _update_existing(uow, protection, command, actor),
+        return Registered(await _update_existing(uow, protection, command, actor, turn),
                           created=False)
-    candidates = await likely_duplicates(uow, protection, command.identity)
+    digests = protection.lookup(command.identity)
+    candidates = await likely_duplicates(uow, protection, command.identity, digests=digests)
     if candidates and command.decision is not Decision.DIFFERENT_PERSON:
         raise PossibleDuplicates(candidates)
+    # Everything is computed before the first write: the writes then follow back to back,
+    # so the database's write lock (SQLite has one per file) is held for the fewest
+    # round trips, not while this request encrypts and other requests wait.
     case = Case(survey=survey, registered_on=command.registered_on)
-    await CaseRepository(uow.session).add(case)
-    await IdentityStore(uow.session).add(case.case_id,
-                                         protection.vault.seal(case.case_id, command.identity))
-    await IdentityStore(uow.session).replace_indexes(case.case_id,
-                                                     protection.digests(command.identity))
+    sealed = protection.vault.seal(case.case_id, command.identity)
+    suspicions = []
     for candidate in candidates:
         suspicion = DuplicateSuspected(case.case_id, candidate.case_id, candidate.score)
         suspicion.resolve(SuspicionStatus.DIFFERENT_PERSON)
-        await DuplicateRepository(uow.session).add(suspicion)
-    await AuditLog(uow.session).record(actor=actor.subject, role=actor.role.value,
-                                       action=AuditAction.REGISTER, case_id=case.case_id)
+        suspicions.append(suspicion)
+    # Events go to the outbox with the unit's commit; publishing only collects them.
     await uow.publish(CaseRegistered(pseudonym=case.pseudonym, survey=case.survey,
                                      registered_on=case.registered_on),
                       key=case.pseudonym, subject=case.pseudonym)
     await publish_arrival_facts(uow, case)
+    await turn.take()
+    await CaseRepository(uow.session).add(case)
+    await IdentityStore(uow.session).add(case.case_id, sealed, digests.all)
+    for suspicion in suspicions:
+        await DuplicateRepository(uow.session).add(suspicion)
+    await AuditLog(uow.session).record(actor=actor.subject, role=actor.role.value,
+                                       action=AuditAction.REGISTER, case_id=case.case_id)
     return Registered(case, created=True)
 
 
 async def _update_existing(uow: UnitOfWork, protection: IdentityProtection,
-                           command: RegisterArrival, actor: Principal) -> Case:
+                           command: RegisterArrival, actor: Principal, turn: WriteTurn
+                           ) -> Case:
     """'Same person': the existing case takes the newer identity and survey answers."""
     if command.existing_case_id is None:
         raise DomainError("resolution.case_id: required with 'same_person'",
@@ -124,6 +134,7 @@ async def _update_existing(uow: UnitOfWork, protection: IdentityProtection,
     stored = await store.load(case.case_id)
     if stored is None or stored[0] is None:
         raise Conflict("resolution.case_id: the case has no identity", field="resolution.case_id")
+    await turn.take()
     await store.replace_ciphertext(case.case_id, protection.vault.reseal(
         case.case_id, stored[0], command.identity))
     await store.replace_indexes(case.case_id, protection.digests(command.identity))
@@ -140,14 +151,11 @@ async def _update_existing(uow: UnitOfWork, protection: IdentityProtection,
 
 
 async def publish_arrival_facts(uow: UnitOfWork, case: Case) -> None:
-    """Each fact gets its own random key: monitoring must not be able to link facts to the
-    case or to each other."""
+    """Exactly one fact per arrival, with its own random key: monitoring must not be able to
+    link it to the case or to other facts."""
     survey = case.survey
     month = case.registered_on.strftime("%Y-%m")
     district = district_of(survey.region_key)
-    record_key = secrets.token_hex(16)
-    await uow.publish(ArrivalFact(record_key=record_key, month=month, district=district,
-                                  german_level=survey.german_level), key=record_key)
     record_key = secrets.token_hex(16)
     await uow.publish(ArrivalRecorded(
         record_key=record_key, month=month, district=district,

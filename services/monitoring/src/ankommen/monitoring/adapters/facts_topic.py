@@ -7,6 +7,7 @@ neither disturbs nor depends on the live consumer's offsets.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -24,18 +25,34 @@ async def _partitions(consumer: AIOKafkaConsumer, topic: Topic) -> list[TopicPar
     return [TopicPartition(topic.name, number) for number in sorted(numbers)]
 
 
-#: A rebuild that cannot reach the end of the topic in this time fails instead of hanging.
-READ_DEADLINE_S = 120.0
-#: A fetch that brings nothing for this long, past the end offsets, ends the read.
-IDLE_MS = 1000
+#: A read that brings nothing new for this long without reaching the end fails instead of
+#: hanging.
+STALL_DEADLINE_S = 120.0
+#: How long one fetch waits for records.
+FETCH_WAIT_MS = 500
+#: Records handed on at once: enough to make a batch worth folding, few enough to keep
+#: memory flat on a long topic.
+BATCH_RECORDS = 5000
 
 
-async def read_from_start(bootstrap_servers: str, topic: Topic) -> list[bytes]:
-    """Every message body on ``topic`` from offset 0 up to its end.
+def _caught_up(consumer: AIOKafkaConsumer, partition: TopicPartition, position: int,
+               reported_end: int) -> bool:
+    """Has the read reached the end of ``partition``?
 
-    The end is where the broker's end offsets say *and* a fetch comes back empty: the embedded
-    broker under-reports end offsets (it answers 1 for a partition holding several records),
-    so the offsets alone would stop the read early.
+    The high watermark of the latest fetch response is the true end; the end offsets the
+    broker reports at the start are only a lower bound: the embedded broker under-reports them
+    (it answers 1 for a partition holding several records).
+    """
+    highwater = consumer.highwater(partition)
+    return highwater is not None and position >= max(highwater, reported_end)
+
+
+async def read_from_start(bootstrap_servers: str, topic: Topic
+                          ) -> AsyncIterator[list[bytes]]:
+    """Every message body on ``topic`` from offset 0 up to its end, in batches as fetched.
+
+    The end is reached when every partition's position has caught up with the high watermark
+    its latest fetch reported — everything published before the read got there.
     """
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False,
                                 auto_offset_reset="earliest")
@@ -45,16 +62,23 @@ async def read_from_start(bootstrap_servers: str, topic: Topic) -> list[bytes]:
         consumer.assign(partitions)
         ends = await consumer.end_offsets(partitions)
         await consumer.seek_to_beginning(*partitions)
-        bodies: list[bytes] = []
-        async with asyncio.timeout(READ_DEADLINE_S):
-            while True:
-                batches = await consumer.getmany(*partitions, timeout_ms=IDLE_MS)
-                for records in batches.values():
-                    bodies.extend(record.value for record in records
-                                  if record.value is not None)
-                if not batches and all([await consumer.position(tp) >= ends[tp]
-                                        for tp in partitions]):
-                    return bodies
+        loop = asyncio.get_running_loop()
+        progress_at = loop.time()
+        while True:
+            batches = await consumer.getmany(*partitions, timeout_ms=FETCH_WAIT_MS,
+                                             max_records=BATCH_RECORDS)
+            bodies = [record.value for records in batches.values() for record in records
+                      if record.value is not None]
+            if batches:
+                progress_at = loop.time()
+            if bodies:
+                yield bodies
+            if all([_caught_up(consumer, tp, await consumer.position(tp), ends[tp])
+                    for tp in partitions]):
+                return
+            if loop.time() - progress_at > STALL_DEADLINE_S:
+                raise TimeoutError(f"reading {topic.name} made no progress for "
+                                   f"{STALL_DEADLINE_S:.0f} s before reaching its end")
     finally:
         await consumer.stop()
 

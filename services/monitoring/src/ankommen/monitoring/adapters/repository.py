@@ -1,40 +1,40 @@
 """The aggregate repository: every query of monitoring, in one place.
 
-Cells are upserted (count and record-key sum added), so each fact is one short write whatever
-the order facts arrive in; the result depends only on the set of facts, which is what makes a
-rebuild from offset 0 reproduce it exactly.
+Facts are folded in memory first (:mod:`domain.folding`); :meth:`Aggregates.write` then adds a
+whole batch with one bulk upsert per table (counts and record-key sums added, the later
+snapshot kept), so the result depends only on the set of facts, whatever the order and the
+batching they arrive in — which is what makes a rebuild from offset 0 reproduce it exactly.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
+from functools import lru_cache
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Table, and_, delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.expression import Executable
 
-from ankommen.monitoring.adapters.tables import AGGREGATES, cell_values, cells, fact_intake
+from ankommen.monitoring.adapters.tables import (
+    AGGREGATES,
+    cell_values,
+    cells,
+    fact_intake,
+    snapshots,
+)
 from ankommen.monitoring.domain.cells import (
     KEY_MODULUS,
-    Contribution,
+    decode_counts,
     decode_dimensions,
-    encode_dimensions,
+    snapshot_key,
 )
+from ankommen.monitoring.domain.folding import Address, FoldedFacts
 from ankommen.monitoring.domain.tables import RawCell
-
-
-class Outcome(StrEnum):
-    """What became of one fact."""
-
-    APPLIED = "applied"
-    #: Its month was already closed (frozen).
-    LATE = "late"
-    #: A fact type monitoring does not aggregate (yet).
-    UNUSED = "unused"
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -42,40 +42,83 @@ def as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _insert(dialect: str, table: Table):  # noqa: ANN202 - the dialect's INSERT … ON CONFLICT
+    return (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
+
+
+@dataclass(frozen=True)
+class _Upserts:
+    """The four bulk upserts of :meth:`Aggregates.write`, built once per dialect: building a
+    statement costs more than executing it with many parameter sets."""
+
+    cells: Executable
+    values: Executable
+    snapshots: Executable
+    intake: Executable
+
+
+@lru_cache(maxsize=2)
+def _upserts(dialect: str) -> _Upserts:
+    address = ["measure", "month", "district", "dimensions"]
+    cell = _insert(dialect, cells)
+    value = _insert(dialect, cell_values)
+    snapshot = _insert(dialect, snapshots)
+    intake = _insert(dialect, fact_intake)
+    newest = (func.max if dialect == "sqlite" else func.greatest)(
+        fact_intake.c.last_published_at, intake.excluded.last_published_at)
+    stored, incoming = snapshots.c, snapshot.excluded
+    return _Upserts(
+        cells=cell.on_conflict_do_update(index_elements=address, set_={
+            "n": cells.c.n + cell.excluded.n,
+            "key_sum": (cells.c.key_sum + cell.excluded.key_sum) % KEY_MODULUS}),
+        values=value.on_conflict_do_update(index_elements=[*address, "value"], set_={
+            "count": cell_values.c.count + value.excluded.count}),
+        # The stored snapshot is replaced only by a later one (publication time, then rank),
+        # so the outcome does not depend on the order of batches.
+        snapshots=snapshot.on_conflict_do_update(
+            index_elements=address,
+            set_={name: incoming[name] for name in ("published_at", "rank", "key", "counts")},
+            where=or_(stored.published_at < incoming.published_at,
+                      and_(stored.published_at == incoming.published_at,
+                           stored.rank < incoming.rank))),
+        intake=intake.on_conflict_do_update(index_elements=["fact_type"], set_={
+            **{name: fact_intake.c[name] + intake.excluded[name]
+               for name in ("applied", "late", "unused")},
+            "last_published_at": newest}),
+    )
+
+
+def _named(address: Address) -> dict[str, str]:
+    return dict(zip(("measure", "month", "district", "dimensions"), address, strict=True))
+
+
 class Aggregates:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    def _insert(self, table):  # noqa: ANN001, ANN202 - the dialect's INSERT … ON CONFLICT
-        dialect = self._session.bind.dialect.name
-        return (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
-
-    async def add(self, contribution: Contribution, key: int) -> None:
-        address = {"measure": contribution.measure, "month": contribution.month,
-                   "district": contribution.district,
-                   "dimensions": encode_dimensions(contribution.dimensions)}
-        statement = self._insert(cells).values(**address, n=1, key_sum=key)
-        await self._session.execute(statement.on_conflict_do_update(
-            index_elements=list(address), set_={
-                "n": cells.c.n + 1,
-                "key_sum": (cells.c.key_sum + statement.excluded.key_sum) % KEY_MODULUS}))
-        if contribution.value is not None:
-            statement = self._insert(cell_values).values(**address, value=contribution.value,
-                                                          count=1)
-            await self._session.execute(statement.on_conflict_do_update(
-                index_elements=[*address, "value"], set_={"count": cell_values.c.count + 1}))
-
-    async def record_fact(self, fact_type: str, published_at: datetime, outcome: Outcome
-                          ) -> None:
-        counts = {name: int(name == outcome.value) for name in ("applied", "late", "unused")}
-        statement = self._insert(fact_intake).values(
-            fact_type=fact_type, last_published_at=published_at, **counts)
-        newest = (func.max if self._session.bind.dialect.name == "sqlite" else func.greatest)(
-            fact_intake.c.last_published_at, statement.excluded.last_published_at)
-        await self._session.execute(statement.on_conflict_do_update(
-            index_elements=["fact_type"], set_={
-                **{name: fact_intake.c[name] + statement.excluded[name] for name in counts},
-                "last_published_at": newest}))
+    async def write(self, folded: FoldedFacts) -> None:
+        """Add what a batch of facts changes to the stored aggregates: one row per touched
+        cell, value, snapshot and fact type, each table with one bulk statement."""
+        upserts = _upserts(self._session.bind.dialect.name)
+        execute = self._session.execute
+        if folded.cells:
+            await execute(upserts.cells, [
+                {**_named(address), "n": n, "key_sum": key_sum}
+                for address, (n, key_sum) in folded.cells.items()])
+        if folded.values:
+            await execute(upserts.values, [
+                {**_named(address), "value": value, "count": count}
+                for (address, value), count in folded.values.items()])
+        if folded.snapshots:
+            await execute(upserts.snapshots, [
+                {**_named(address), "published_at": latest.published_at, "rank": latest.rank,
+                 "key": latest.key, "counts": latest.counts}
+                for address, latest in folded.snapshots.items()])
+        if folded.intake:
+            await execute(upserts.intake, [
+                {"fact_type": fact_type, "applied": intake.applied, "late": intake.late,
+                 "unused": intake.unused, "last_published_at": intake.last_published_at}
+                for fact_type, intake in folded.intake.items()])
 
     async def cells_of(self, measure: str, first_month: str, last_month: str,
                        district: str | None = None) -> list[RawCell]:
@@ -91,17 +134,32 @@ class Aggregates:
         for row in await self._session.execute(select(cell_values).where(*value_conditions)):
             values[(row.month, row.district, row.dimensions)][row.value] = row.count
         rows = await self._session.execute(select(cells).where(*conditions))
-        return [RawCell(row.month, row.district, decode_dimensions(row.dimensions), row.n,
-                        row.key_sum, values.get((row.month, row.district, row.dimensions), {}))
-                for row in rows]
+        raw = [RawCell(row.month, row.district, decode_dimensions(row.dimensions), row.n,
+                       row.key_sum, values.get((row.month, row.district, row.dimensions), {}))
+               for row in rows]
+        return raw + await self._snapshot_cells(measure, first_month, last_month, district)
+
+    async def _snapshot_cells(self, measure: str, first_month: str, last_month: str,
+                              district: str | None) -> list[RawCell]:
+        """A snapshot measure's cells: one per count of each cell's latest snapshot."""
+        conditions = [snapshots.c.measure == measure, snapshots.c.month >= first_month,
+                      snapshots.c.month <= last_month]
+        if district is not None:
+            conditions.append(snapshots.c.district == district)
+        return [RawCell(row.month, row.district,
+                        {**decode_dimensions(row.dimensions), **counted_by}, count,
+                        snapshot_key(row.key, position))
+                for row in await self._session.execute(select(snapshots).where(*conditions))
+                for position, (counted_by, count) in enumerate(decode_counts(row.counts))]
 
     async def months(self) -> list[str]:
-        return list(await self._session.scalars(
-            select(cells.c.month).distinct().order_by(cells.c.month)))
+        return sorted(set(await self._session.scalars(select(cells.c.month).distinct()))
+                      | set(await self._session.scalars(select(snapshots.c.month).distinct())))
 
     async def districts(self) -> list[str]:
-        return list(await self._session.scalars(
-            select(cells.c.district).distinct().order_by(cells.c.district)))
+        return sorted(set(await self._session.scalars(select(cells.c.district).distinct()))
+                      | set(await self._session.scalars(
+                          select(snapshots.c.district).distinct())))
 
     async def intake(self) -> list[tuple[str, int, int, int, datetime]]:
         """Per fact type: applied, late, unused, and when the newest one was published."""

@@ -4,8 +4,14 @@ A cell is addressed by measure × month × district × dimension values. It hold
 facts in it (``n``) and the sum of their record keys modulo 2**32 (``key_sum``), from which the
 Cell Key Method derives the cell's noise. Both are additive, so any coarser cell — a total over
 districts, months or dimension values — is computed from the raw cells it covers, never from
-published (already protected) numbers. Measures with a distribution (waiting days) also keep
-the multiset of values per cell, so medians and percentiles of any coarser cell are exact.
+published (already protected) numbers. Measures with a distribution (waiting weeks, weeks in
+course) also keep the multiset of values per cell, so medians and percentiles of any coarser
+cell are exact.
+
+Snapshot measures (capacity) are the exception to "one fact, one count": a snapshot states the
+numbers of its cell as of its publication, and the last one of a month replaces the earlier
+ones (:class:`Snapshot`). Which one is last depends only on the set of facts (publication time,
+then a part of the record key), so a rebuild reproduces it.
 """
 
 from __future__ import annotations
@@ -41,6 +47,46 @@ class Contribution:
     district: str
     dimensions: Mapping[str, str]
     value: int | None = None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What one snapshot fact states for its cell: counts by one more dimension (e.g. seats
+    offered and taken), each published as its own cell."""
+
+    measure: str
+    month: str
+    district: str
+    dimensions: Mapping[str, str]
+    #: The dimension the counts are by, and the count per value.
+    counted_by: str
+    counts: Mapping[str, int]
+
+    def encoded_counts(self) -> str:
+        return "|".join(f"{self.counted_by}={value}:{self.counts[value]}"
+                        for value in sorted(self.counts))
+
+
+def decode_counts(text: str) -> list[tuple[dict[str, str], int]]:
+    """The stored counts of a snapshot: (the dimension and its value, count) per value."""
+    decoded = []
+    for part in text.split("|") if text else ():
+        pair, count = part.rsplit(":", 1)
+        decoded.append((decode_dimensions(pair), int(count)))
+    return decoded
+
+
+def snapshot_rank(record_key: str) -> int:
+    """Breaks ties between snapshots published at the same moment: another part of the
+    random record key than the cell key uses."""
+    return int(record_key, 16) >> 96
+
+
+def snapshot_key(key: int, position: int) -> int:
+    """The cell key of the ``position``-th count of a snapshot: distinct per count (a bijection
+    of the uniform key, so still uniform), so that seats offered and seats taken of one
+    snapshot do not get the same noise."""
+    return (key * (2 * position + 1) + position * 0x9E3779B9) % KEY_MODULUS
 
 
 @dataclass

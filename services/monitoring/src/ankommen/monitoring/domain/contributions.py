@@ -1,26 +1,44 @@
 """The table from fact type to the cells it adds to — the one place to extend when a service
 starts publishing a new kind of fact. Each entry is a pure function of the fact, and names only
-dimensions its measure publishes (``measures.py``): nothing else is stored."""
+dimensions its measure publishes (``measures.py``): nothing else is stored. Snapshot facts
+(capacity) have their own table, :data:`SNAPSHOTS`: they state a cell's numbers instead of
+adding one to them."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from ankommen.monitoring.domain.cells import Contribution
+from ankommen.monitoring.domain.cells import Contribution, Snapshot
 from ankommen.monitoring.domain.measures import (
     ARRIVALS,
+    CAPACITY,
     COURSE_OUTCOMES,
     EXAM_RESULTS,
+    FIRST,
+    LEVELS_GAINED,
+    NEXT_COURSE,
     NO,
     NONE,
+    OFFERED,
     PLACEMENTS,
+    TAKEN,
+    TRANSITIONS,
+    UNKNOWN,
+    UNMET_DEMAND,
     WAITLISTED,
     YES,
 )
-from ankommen.shared.events.contracts.assignment import PlacementMadeFact, WaitlistedFact
+from ankommen.shared.events.contracts.assignment import (
+    CourseCapacityFact,
+    CourseTransitionFact,
+    DemandUnmetFact,
+    PlacementMadeFact,
+    WaitlistedFact,
+)
 from ankommen.shared.events.contracts.facts import Fact
 from ankommen.shared.events.contracts.intake import ArrivalRecorded
 from ankommen.shared.events.contracts.progress import CourseOutcomeFact, ExamResultFact
+from ankommen.shared.events.contracts.vocabulary import GermanLevel
 
 
 def yes_no(flag: bool) -> str:
@@ -35,9 +53,44 @@ def arrival(fact: ArrivalRecorded) -> list[Contribution]:
         "residence_status": fact.residence_status})]
 
 
+#: A goal the counties set themselves: a seat within six weeks of arrival.
+WITHIN_WEEKS = 6
+
+
 def placement(fact: PlacementMadeFact) -> list[Contribution]:
-    return [Contribution(PLACEMENTS.name, fact.month, fact.district,
-                         {"course_type": fact.course_type, "waiting_days": fact.waiting_days})]
+    weeks = fact.waiting_weeks
+    within = UNKNOWN if weeks is None else yes_no(weeks <= WITHIN_WEEKS)
+    return [Contribution(PLACEMENTS.name, fact.month, fact.district, {
+        "course_type": fact.course_type, "waiting_days": fact.waiting_days,
+        "within_6_weeks": within, "placement": NEXT_COURSE if fact.next_course else FIRST},
+        value=weeks)]
+
+
+def unmet_demand(fact: DemandUnmetFact) -> list[Contribution]:
+    return [Contribution(UNMET_DEMAND.name, fact.month, fact.district, {
+        "course_type_wanted": fact.course_type_wanted, "reason": fact.reason})]
+
+
+def transition(fact: CourseTransitionFact) -> list[Contribution]:
+    return [Contribution(TRANSITIONS.name, fact.month, fact.district, {
+        "from_course_type": fact.from_course_type, "to_course_type": fact.to_course_type,
+        "weeks_between": fact.weeks_between})]
+
+
+def capacity(fact: CourseCapacityFact) -> Snapshot:
+    return Snapshot(CAPACITY.name, fact.month, fact.district, {"course_type": fact.course_type},
+                    "seats", {OFFERED: fact.seats_offered, TAKEN: fact.seats_taken})
+
+
+LEVELS = list(GermanLevel)
+
+
+def levels_gained(start: GermanLevel | None, reached: GermanLevel | None) -> str:
+    """0, 1 or 2+ levels from start to reached (never negative); none when either is unknown."""
+    if start is None or reached is None:
+        return NONE
+    gained = max(0, LEVELS.index(reached) - LEVELS.index(start))
+    return LEVELS_GAINED[min(gained, len(LEVELS_GAINED) - 1)]
 
 
 def waitlisting(fact: WaitlistedFact) -> list[Contribution]:
@@ -49,7 +102,10 @@ def course_outcome(fact: CourseOutcomeFact) -> list[Contribution]:
     return [Contribution(COURSE_OUTCOMES.name, fact.month, fact.district, {
         "outcome": fact.outcome, "course_type": fact.course_type,
         "discontinuation_reason": fact.discontinuation_reason or NONE,
-        "attendance_band": fact.attendance_band, "level_reached": fact.level_reached or NONE})]
+        "attendance_band": fact.attendance_band, "exam_outcome": fact.exam_outcome,
+        "level_at_start": fact.level_at_start or NONE, "level_reached": fact.level_reached or NONE,
+        "levels_gained": levels_gained(fact.level_at_start, fact.level_reached)},
+        value=fact.weeks_in_course)]
 
 
 def exam_result(fact: ExamResultFact) -> list[Contribution]:
@@ -59,11 +115,17 @@ def exam_result(fact: ExamResultFact) -> list[Contribution]:
 
 
 CONTRIBUTIONS: dict[type[Fact], Callable[[Fact], list[Contribution]]] = {
-    # ArrivalFact (the skeleton's arrival fact) describes the same arrivals with fewer
-    # attributes: it is left unused, so nobody is counted twice.
+    # The retired ArrivalFact (still registered, so old facts decode) described the same
+    # arrivals with fewer attributes: it stays unused, so nobody is counted twice.
     ArrivalRecorded: arrival,
     PlacementMadeFact: placement,
     WaitlistedFact: waitlisting,
+    DemandUnmetFact: unmet_demand,
+    CourseTransitionFact: transition,
     CourseOutcomeFact: course_outcome,
     ExamResultFact: exam_result,
+}
+
+SNAPSHOTS: dict[type[Fact], Callable[[Fact], Snapshot]] = {
+    CourseCapacityFact: capacity,
 }

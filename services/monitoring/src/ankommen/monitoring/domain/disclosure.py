@@ -92,7 +92,7 @@ class DisclosurePolicy:
         return Published(tally.n + self.noise(tally.n, tally.cell_key))
 
     def percentile_weeks(self, tally: Tally, percent: int) -> Published:
-        """A percentile of the cell's values (days), in whole weeks, for n ≥ min_distribution."""
+        """A percentile of the cell's values (whole weeks), for n ≥ min_distribution."""
         size = sum(tally.values.values())
         if size < self.min_distribution:
             return Published(None, Protection.TOO_FEW_FOR_DISTRIBUTION)
@@ -101,7 +101,7 @@ class DisclosurePolicy:
         for value in sorted(tally.values):
             seen += tally.values[value]
             if seen >= rank:
-                return Published(round(value / 7))
+                return Published(value)
         raise AssertionError("rank beyond the cell's values")
 
     def breakdown(self, tallies: Sequence[Tally], total: Published) -> list[Published]:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
+from collections.abc import Iterator
 
 import typer
 
@@ -20,14 +23,27 @@ app = service_cli("monitoring", MonitoringSettings, build_runtime,
                   "ankommen.monitoring.app:create_app")
 
 
+@contextlib.contextmanager
+def _older_objects_left_out_of_collections() -> Iterator[None]:
+    """Replaying a topic makes many short-lived objects, and each full collection would scan
+    every object loaded before (modules, schemas, mappers) again: a sixth of the rebuild's
+    time. They outlive the rebuild anyway, so the collector leaves them out until it ends."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 async def rebuild(settings: MonitoringSettings) -> RebuildResult:
     """Recompute every aggregate from offset 0 of the facts topic (migrating first)."""
     runtime = build_runtime(settings)
     try:
         await runtime.migrate()
-        return await rebuild_aggregates(
-            runtime.uow, lambda: read_from_start(settings.kafka_bootstrap_servers, FACTS),
-            runtime.group_id(PURPOSE), settings.closed_month_grace)
+        with _older_objects_left_out_of_collections():
+            return await rebuild_aggregates(
+                runtime.uow, lambda: read_from_start(settings.kafka_bootstrap_servers, FACTS),
+                runtime.group_id(PURPOSE), settings.closed_month_grace)
     finally:
         await runtime.engine.dispose()
 

@@ -1,22 +1,24 @@
-"""Monitoring's only Kafka consumer: the facts topic, one handler for every registered fact
-type — also those monitoring does not aggregate yet, so that operators see them arrive."""
+"""Monitoring's only Kafka consumer: the facts topic, in batches (each folded in memory and
+written at once), for every registered fact type — also those monitoring does not aggregate
+yet, so that operators see them arrive."""
 
 from ankommen.monitoring.config import MonitoringSettings
 from ankommen.monitoring.domain.facts import admit_only_facts
 from ankommen.monitoring.service.handlers import fact_recorder
 from ankommen.shared.events.contracts.facts import Fact
 from ankommen.shared.events.registry import registry
-from ankommen.shared.messaging.consumer import EventConsumer
+from ankommen.shared.messaging.consumer import BatchEventConsumer
 from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.topics import FACTS
 
 PURPOSE = "facts"
 
 
-def facts(runtime: ServiceRuntime, settings: MonitoringSettings) -> EventConsumer:
-    record = fact_recorder(settings.closed_month_grace)
-    return EventConsumer(group_id=runtime.group_id(PURPOSE), topic=FACTS, uow=runtime.uow,
-                         handlers={model: record for model in registry.models.values()
-                                   if issubclass(model, Fact)},
-                         check=admit_only_facts,
-                         max_attempts=runtime.settings.consumer_max_attempts)
+def facts(runtime: ServiceRuntime, settings: MonitoringSettings) -> BatchEventConsumer:
+    return BatchEventConsumer(group_id=runtime.group_id(PURPOSE), topic=FACTS, uow=runtime.uow,
+                              handler=fact_recorder(settings.closed_month_grace),
+                              event_types=tuple(model for model in registry.models.values()
+                                                if issubclass(model, Fact)),
+                              check=admit_only_facts,
+                              max_attempts=runtime.settings.consumer_max_attempts,
+                              max_records=settings.facts_batch_size)

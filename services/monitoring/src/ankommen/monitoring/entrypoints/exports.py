@@ -1,21 +1,18 @@
 """Rendering a published table as JSON or CSV — the same protected numbers in both.
 
-CSV cells that a spreadsheet would read as a formula (starting with ``=``, ``+``, ``-``, ``@``,
-tab or carriage return) are prefixed with an apostrophe.
+CSV cells that a spreadsheet would read as a formula are neutralised
+(:mod:`ankommen.shared.spreadsheet`).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 from typing import Any
 
 from ankommen.monitoring.domain.disclosure import PROTECTED_SIGN, Published
 from ankommen.monitoring.domain.tables import PublishedTable, Row
 from ankommen.monitoring.service.statistics import KeyFigures
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from ankommen.shared.spreadsheet import csv_text
 
 
 def _number(published: Published | None) -> dict[str, Any]:
@@ -59,25 +56,24 @@ def key_figures_json(figures: KeyFigures) -> dict[str, Any]:
         "discontinued": _number(figures.discontinued),
         "b1_share": {"shown": figures.b1_share.shown,
                      "assessment": figures.b1_share.assessment.value},
+        "median_wait_weeks": _number(figures.median_wait_weeks),
+        "within_6_weeks": {"shown": figures.within_6_weeks},
+        "unmet_demand": _number(figures.unmet_demand),
+        "capacity_use": {"shown": figures.capacity_use},
+        "transitions": _number(figures.transitions),
     }
-
-
-def neutralise(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def table_csv(table: PublishedTable) -> str:
     distribution = table.query.measure.distribution
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
     header = [table.query.by, "count"]
     if distribution:
         header += ["median_weeks", "p90_weeks"]
-    writer.writerow(header)
+    lines = [header]
     for row in [*table.rows, table.total]:
         line = [row.label, row.count.shown]
         if distribution:
             line += [row.median_weeks.shown, row.p90_weeks.shown]
-        writer.writerow([neutralise(cell) for cell in line])
-    return buffer.getvalue()
+        lines.append(line)
+    return csv_text(lines)
 

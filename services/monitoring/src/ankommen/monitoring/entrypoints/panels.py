@@ -10,9 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from ankommen.monitoring.domain.measures import (
+    CAPACITY,
     COURSE_OUTCOMES,
     EXAM_RESULTS,
+    FIRST,
+    OFFERED,
     PLACEMENTS,
+    TAKEN,
+    TRANSITIONS,
+    UNMET_DEMAND,
     WAITLISTED,
     Measure,
 )
@@ -44,14 +50,29 @@ SECTIONS = (
     Section("placements", (
         Panel("placements-month", PLACEMENTS, MONTH),
         Panel("placements-course_type", PLACEMENTS, "course_type"),
-        Panel("placements-waiting_days", PLACEMENTS, "waiting_days"))),
+        Panel("placements-waiting_days", PLACEMENTS, "waiting_days"),
+        Panel("placements-within_6_weeks", PLACEMENTS, "within_6_weeks",
+              {"placement": FIRST}))),
     Section("waitlisted", (
         Panel("waitlisted-reason", WAITLISTED, "reason"),
         Panel("waitlisted-waiting_days", WAITLISTED, "waiting_days"))),
+    Section("unmet_demand", (
+        Panel("unmet_demand-month", UNMET_DEMAND, MONTH),
+        Panel("unmet_demand-course_type_wanted", UNMET_DEMAND, "course_type_wanted"),
+        Panel("unmet_demand-reason", UNMET_DEMAND, "reason"))),
+    Section("capacity", (
+        Panel("capacity-offered", CAPACITY, "course_type", {"seats": OFFERED}),
+        Panel("capacity-taken", CAPACITY, "course_type", {"seats": TAKEN}))),
     Section("course_outcomes", (
         Panel("course_outcomes-outcome", COURSE_OUTCOMES, "outcome"),
         Panel("course_outcomes-discontinuation_reason", COURSE_OUTCOMES,
-              "discontinuation_reason", {"outcome": "discontinued"}))),
+              "discontinuation_reason", {"outcome": "discontinued"}),
+        Panel("course_outcomes-levels_gained", COURSE_OUTCOMES, "levels_gained",
+              {"outcome": "completed"}),
+        Panel("course_outcomes-exam_outcome", COURSE_OUTCOMES, "exam_outcome"))),
     Section("exam_results", (
         Panel("exam_results-level_reached", EXAM_RESULTS, "level_reached", {"exam": "dtz"}),)),
+    Section("transitions", (
+        Panel("transitions-to_course_type", TRANSITIONS, "to_course_type"),
+        Panel("transitions-weeks_between", TRANSITIONS, "weeks_between"))),
 )

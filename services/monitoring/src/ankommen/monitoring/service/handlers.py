@@ -1,4 +1,5 @@
-"""Recording a fact: its contributions are added to their cells, and the fact is forgotten.
+"""Recording facts: each batch of facts is folded into the changes it makes to the cells, the
+changes are written at once, and the facts are forgotten.
 
 Which cells a fact adds to is the domain's table (:mod:`domain.contributions`); this use case is
 the same for every fact type. Contributions to a closed month are not added (closed months are
@@ -8,38 +9,29 @@ unused — both show in ``/status``, so operators see what arrives and what it b
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, timedelta
 
-from ankommen.monitoring.adapters.repository import Aggregates, Outcome
-from ankommen.monitoring.domain.cells import record_key_value
-from ankommen.monitoring.domain.contributions import CONTRIBUTIONS
-from ankommen.monitoring.domain.months import is_late
+from ankommen.monitoring.adapters.repository import Aggregates
+from ankommen.monitoring.domain.folding import FoldedFacts, Outcome
 from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.events.registry import DecodedEvent
-from ankommen.shared.messaging.consumer import Handler
+from ankommen.shared.messaging.consumer import BatchHandler, Delivery
 
 
-def fact_recorder(grace: timedelta) -> Handler:
-    """The consumer handler for every fact type monitoring understands."""
+def fact_recorder(grace: timedelta) -> BatchHandler:
+    """The batch consumer's handler for every fact type monitoring understands."""
 
-    async def record_fact(uow: UnitOfWork, event: DecodedEvent) -> None:
-        await apply_fact(Aggregates(uow.session), event, grace)
+    async def record_facts(uow: UnitOfWork, deliveries: Sequence[Delivery]) -> None:
+        folded = FoldedFacts(grace)
+        for delivery in deliveries:
+            fold_fact(folded, delivery.event)
+        await Aggregates(uow.session).write(folded)
 
-    return record_fact
+    return record_facts
 
 
-async def apply_fact(aggregates: Aggregates, event: DecodedEvent, grace: timedelta) -> None:
-    fact = event.data
-    published_at = event.envelope.time.astimezone(UTC)
-    contribute = CONTRIBUTIONS.get(type(fact))
-    if contribute is None:
-        await aggregates.record_fact(event.envelope.type, published_at, Outcome.UNUSED)
-        return
-    key = record_key_value(fact.record_key)
-    outcome = Outcome.APPLIED
-    for contribution in contribute(fact):
-        if is_late(contribution.month, published_at, grace):
-            outcome = Outcome.LATE
-            continue
-        await aggregates.add(contribution, key)
-    await aggregates.record_fact(event.envelope.type, published_at, outcome)
+def fold_fact(folded: FoldedFacts, event: DecodedEvent) -> Outcome:
+    """Fold one admitted fact in; lateness is judged by its publication time (UTC)."""
+    return folded.add_fact(event.envelope.type, event.data,
+                           event.envelope.time.astimezone(UTC))

@@ -11,11 +11,21 @@ from datetime import datetime
 
 from ankommen.monitoring.adapters.repository import Aggregates
 from ankommen.monitoring.domain.disclosure import DisclosurePolicy, Published
-from ankommen.monitoring.domain.goals import KeyFigure, b1_share, median_wait
+from ankommen.monitoring.domain.goals import (
+    KeyFigure,
+    b1_share,
+    capacity_use,
+    median_wait,
+    median_wait_weeks,
+    placed_within_6_weeks,
+)
 from ankommen.monitoring.domain.measures import (
+    CAPACITY,
     COURSE_OUTCOMES,
     EXAM_RESULTS,
     PLACEMENTS,
+    TRANSITIONS,
+    UNMET_DEMAND,
     WAITLISTED,
     Measure,
 )
@@ -88,7 +98,8 @@ class KeyFigures:
     """The dashboard's key figures for a selection of months and district.
 
     Each count is the protected total (or row) of a published table, so it equals what the
-    API shows for that table; the share reaching B1 is the ratio of two protected counts."""
+    API shows for that table; shares are ratios of two protected counts; the median wait
+    (first placements, whole weeks) is published from 10 placements only."""
 
     arrivals: Published
     placements: Published
@@ -96,6 +107,11 @@ class KeyFigures:
     completed: Published
     discontinued: Published
     b1_share: KeyFigure
+    median_wait_weeks: Published
+    within_6_weeks: str | None
+    unmet_demand: Published
+    capacity_use: str | None
+    transitions: Published
 
 
 async def key_figures(uow: UnitOfWorkFactory, arrivals: Query, policy: DisclosurePolicy,
@@ -112,12 +128,19 @@ async def key_figures(uow: UnitOfWorkFactory, arrivals: Query, policy: Disclosur
     by_outcome = {row.label: row.count
                   for row in (await table(of(COURSE_OUTCOMES, "outcome"))).rows}
     async with uow() as unit:
-        exams = await Aggregates(unit.session).cells_of(
-            EXAM_RESULTS.name, arrivals.first_month, arrivals.last_month, arrivals.district)
+        aggregates = Aggregates(unit.session)
+        exams, placements, capacity = [await aggregates.cells_of(
+            measure.name, arrivals.first_month, arrivals.last_month, arrivals.district)
+            for measure in (EXAM_RESULTS, PLACEMENTS, CAPACITY)]
     return KeyFigures(
         arrivals=(await table(replace(arrivals, by=MONTH))).total.count,
         placements=(await table(of(PLACEMENTS, MONTH))).total.count,
         waitlisted=(await table(of(WAITLISTED, MONTH))).total.count,
         completed=by_outcome["completed"],
         discontinued=by_outcome["discontinued"],
-        b1_share=b1_share(exams, policy, goal_b1_share_percent))
+        b1_share=b1_share(exams, policy, goal_b1_share_percent),
+        median_wait_weeks=median_wait_weeks(placements, policy),
+        within_6_weeks=placed_within_6_weeks(placements, policy),
+        unmet_demand=(await table(of(UNMET_DEMAND, MONTH))).total.count,
+        capacity_use=capacity_use(capacity, policy),
+        transitions=(await table(of(TRANSITIONS, MONTH))).total.count)

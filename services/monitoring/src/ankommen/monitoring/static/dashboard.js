@@ -16,26 +16,37 @@
     try { return JSON.parse(element.dataset.labels || "{}"); } catch (error) { return {}; }
   }
 
+  function numberCell(cell, count) {
+    cell.className = "num" + (count.value === null ? " protected" : "");
+    cell.textContent = shown(count);
+    if (count.value === null) { cell.title = root.dataset.protectedTitle; }
+    else { cell.removeAttribute("title"); }
+    return cell;
+  }
+
   function fillTable(panel, table) {
     var element = panel.querySelector("table");
     var labels = labelsOf(element);
+    var weeks = element.hasAttribute("data-weeks");
     var body = element.querySelector("tbody");
     while (body.firstChild) { body.removeChild(body.firstChild); }
     table.rows.forEach(function (row) {
       var tr = document.createElement("tr");
       var label = document.createElement("td");
       label.textContent = labels[row.label] || row.label;
-      var value = document.createElement("td");
-      value.className = "num" + (row.count.value === null ? " protected" : "");
-      value.textContent = shown(row.count);
-      if (row.count.value === null) { value.title = root.dataset.protectedTitle; }
       tr.appendChild(label);
-      tr.appendChild(value);
+      tr.appendChild(numberCell(document.createElement("td"), row.count));
+      if (weeks) {
+        tr.appendChild(numberCell(document.createElement("td"), row.median_weeks));
+        tr.appendChild(numberCell(document.createElement("td"), row.p90_weeks));
+      }
       body.appendChild(tr);
     });
-    var total = element.querySelector("[data-total]");
-    total.textContent = shown(table.total.count);
-    total.className = "num" + (table.total.count.value === null ? " protected" : "");
+    numberCell(element.querySelector("[data-total]"), table.total.count);
+    if (weeks) {
+      numberCell(element.querySelector("[data-total-median]"), table.total.median_weeks);
+      numberCell(element.querySelector("[data-total-p90]"), table.total.p90_weeks);
+    }
   }
 
   function drawChart(panel, table) {

@@ -10,6 +10,7 @@ numbers …); nothing here decides whether a report is acceptable, it only trans
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -48,6 +49,30 @@ KIND_ALIASES = {
     "discontinuation": ["discontinuation", "abbruch", "austritt"],
     "retraction": ["retraction", "ruecknahme", "rücknahme", "storno"],
 }
+#: Reason categories (interruption and discontinuation share the codes; whether a code fits
+#: the kind is the validation's business). German as providers write it; umlauts may be
+#: written out (ue, oe, ae, ss).
+REASON_ALIASES = {
+    "illness": ["illness", "krankheit", "krank", "erkrankung"],
+    "childcare": ["childcare", "kinderbetreuung", "betreuung", "fehlende_kinderbetreuung"],
+    "pregnancy": ["pregnancy", "schwangerschaft", "mutterschutz"],
+    "work": ["work", "arbeit", "arbeitsaufnahme", "beschäftigung", "erwerbstätigkeit",
+             "beruf"],
+    "travel": ["travel", "reise", "urlaub", "auslandsaufenthalt"],
+    "moved_away": ["moved_away", "umzug", "wegzug", "verzogen", "umgezogen"],
+    "transport": ["transport", "fahrtweg", "anfahrt", "verkehrsanbindung", "mobilität"],
+    "overtaxed": ["overtaxed", "überforderung", "überfordert"],
+    "other": ["other", "sonstiges", "sonstige", "andere", "anderer_grund"],
+    "unknown": ["unknown", "unbekannt", "nicht_bekannt", "ohne_angabe"],
+}
+EXAM_ALIASES = {
+    "dtz": ["dtz", "deutsch_test_für_zuwanderer"],
+    "life_in_germany": ["life_in_germany", "leben_in_deutschland", "lid", "test_lid",
+                        "orientierungskurstest"],
+    "job_related": ["job_related", "dtb", "deutsch_test_für_den_beruf", "berufsbezogen",
+                    "telc_beruf", "berufssprachprüfung"],
+    "other": ["other", "sonstige", "sonstiges", "andere"],
+}
 #: Which report field the generic ``date`` column fills, per kind.
 DATE_FIELD = {"enrolment": "started_on", "interruption": "interrupted_on",
               "resumption": "resumed_on", "exam_result": "taken_on",
@@ -70,6 +95,10 @@ class UnreadableFile(ValueError):
         self.reason = reason
 
 
+class UploadTooLarge(UnreadableFile):
+    """The upload exceeds the size we read at all (answered 413)."""
+
+
 @dataclass(frozen=True)
 class Row:
     #: Line number in the file as a spreadsheet shows it (the header is row 1).
@@ -79,6 +108,11 @@ class Row:
 
 def decode(content: bytes) -> str:
     """UTF-8 if it is UTF-8, otherwise the Windows code page Excel writes."""
+    if b"\x00" in content:
+        # Text in UTF-8 or Windows-1252 never holds NUL bytes: UTF-16 ("Unicode text" in
+        # Excel) or a spreadsheet file rather than a CSV list.
+        raise UnreadableFile("file", "is not a CSV text file in UTF-8 or Windows-1252 (UTF-16 "
+                                     "text or an Excel workbook?); save it as \"CSV UTF-8\"")
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -108,6 +142,16 @@ def parse_mapping(text: str | None) -> dict[str, str]:
 
 def _normalise(name: str) -> str:
     return re.sub(r"[\s\-/]+", "_", name.strip().lower())
+
+
+UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+@functools.lru_cache(maxsize=4096)
+def _folded(name: str) -> str:
+    """Normalised, with umlauts written out: ``Überforderung`` and ``Ueberforderung`` agree.
+    Cached: a list repeats a handful of kinds, reasons and exams in every row."""
+    return _normalise(name).translate(UMLAUTS)
 
 
 def _columns(header: list[str], mapping: dict[str, str]) -> dict[int, str]:
@@ -146,12 +190,18 @@ def _number(value: str) -> str:
     return value
 
 
-def _lookup(value: str, aliases: dict[str, list[str]]) -> str:
-    normalised = _normalise(value)
-    for key, names in aliases.items():
-        if normalised in names:
-            return key
-    return value
+def _index(aliases: dict[str, list[str]]) -> dict[str, str]:
+    return {_folded(name): key for key, names in aliases.items() for name in names}
+
+
+KINDS, REASONS, EXAMS = (_index(KIND_ALIASES), _index(REASON_ALIASES),
+                         _index(EXAM_ALIASES))
+
+
+def _lookup(value: str, index: dict[str, str], otherwise: str | None = None) -> str:
+    """Our code for ``value`` (an English code or a German alias); ``otherwise`` (default:
+    the value itself) when it is neither, so that validation names it."""
+    return index.get(_folded(value), value if otherwise is None else otherwise)
 
 
 def _boolean(value: str) -> bool | str:
@@ -167,7 +217,7 @@ def to_report(cells: dict[str, str]) -> dict[str, Any]:
     """One row's non-empty cells (by our column names) as a report object."""
     report: dict[str, Any] = {}
     skills = {}
-    kind = _lookup(cells.get("kind", ""), KIND_ALIASES)
+    kind = _lookup(cells.get("kind", ""), KINDS)
     for key, value in cells.items():
         if key in DATE_COLUMNS:
             value = _date(value)
@@ -183,8 +233,10 @@ def to_report(cells: dict[str, str]) -> dict[str, Any]:
             skills[key] = value.upper()
         elif key in ("level_reached",):
             report[key] = value.upper()
-        elif key in ("exam", "reason"):
-            report[key] = _normalise(value)
+        elif key == "exam":
+            report[key] = _lookup(value, EXAMS, _normalise(value))
+        elif key == "reason":
+            report[key] = _lookup(value, REASONS, _normalise(value))
         else:
             report[key] = value
     if skills:
@@ -192,25 +244,48 @@ def to_report(cells: dict[str, str]) -> dict[str, Any]:
     return report
 
 
-def read_rows(content: bytes, mapping: dict[str, str]) -> Iterator[Row]:
-    """Every data row of the file as a report object (blank lines skipped)."""
-    text = decode(content)
-    first_line = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(first_line))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise UnreadableFile("file", "is empty") from None
-    except csv.Error as error:
-        raise UnreadableFile("file", f"is not readable as CSV ({error})") from None
-    columns = _columns(header, mapping)
-    try:
-        for values in reader:
-            if not any(value.strip() for value in values):
-                continue
+class CsvList:
+    """A decoded list with its header understood. :meth:`count` reads it once without
+    translating (so a list that is too long or unreadable further down is refused before
+    anything is stored); :meth:`rows` then yields the rows one by one, so that only a batch
+    of them need be held at a time."""
+
+    def __init__(self, content: bytes, mapping: dict[str, str]) -> None:
+        self._text = decode(content)
+        self._delimiter = _delimiter(self._text.split("\n", 1)[0])
+        reader = self._reader()
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise UnreadableFile("file", "is empty") from None
+        except csv.Error as error:
+            raise UnreadableFile("file", f"is not readable as CSV ({error})") from None
+        self._columns = _columns(header, mapping)
+
+    def _reader(self) -> Iterator[list[str]]:
+        return csv.reader(io.StringIO(self._text), delimiter=self._delimiter)
+
+    def _records(self) -> Iterator[tuple[int, list[str]]]:
+        """(line number, values) of every non-blank data row."""
+        reader = self._reader()
+        try:
+            next(reader, None)
+            for values in reader:
+                if any(value.strip() for value in values):
+                    yield reader.line_num, values
+        except csv.Error as error:
+            raise UnreadableFile("file", f"row {reader.line_num} is not readable as CSV "
+                                         f"({error})") from None
+
+    def count(self) -> int:
+        """The number of data rows; raises :class:`UnreadableFile` for an unreadable row."""
+        return sum(1 for _ in self._records())
+
+    def rows(self) -> Iterator[Row]:
+        """Every data row of the file as a report object (blank lines skipped)."""
+        columns = self._columns
+        for number, values in self._records():
             cells = {columns[index]: value.strip() for index, value in enumerate(values)
                      if index in columns and value.strip()}
-            yield Row(number=reader.line_num, report=to_report(cells))
-    except csv.Error as error:
-        raise UnreadableFile("file", f"row {reader.line_num} is not readable as CSV "
-                                     f"({error})") from None
+            yield Row(number=number, report=to_report(cells))
+

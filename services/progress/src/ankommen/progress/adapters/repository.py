@@ -19,13 +19,32 @@ from ankommen.shared.events.contracts.progress import Report, ReportBase
 REPORT = TypeAdapter(Report)
 
 
+async def _serialise_per_case(session: AsyncSession, pseudonym: str) -> None:
+    """On PostgreSQL, one transaction at a time per case for the writes that depend on each
+    other across topics (SQLite serialises every write transaction anyway)."""
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(
+            func.hashtextextended(pseudonym, 0))))
+
+
 class KnownCaseRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def add(self, case: KnownCase) -> None:
+        await _serialise_per_case(self._session, case.pseudonym)
         await self._session.execute(insert(known_cases).values(
-            pseudonym=case.pseudonym, registered_on=case.registered_on))
+            pseudonym=case.pseudonym, registered_on=case.registered_on,
+            german_level=case.german_level))
+        # Cases and placements come on different topics: a placement may have arrived first.
+        # It then gets the level from the registration, as if the events had come in order.
+        await self._session.execute(update(placements).where(
+            placements.c.pseudonym == case.pseudonym, placements.c.level_at_start.is_(None),
+        ).values(level_at_start=case.german_level))
+
+    async def set_level(self, pseudonym: str, level: str) -> None:
+        await self._session.execute(update(known_cases).where(
+            known_cases.c.pseudonym == pseudonym).values(german_level=level))
 
     async def count(self) -> int:
         return await self._session.scalar(select(func.count()).select_from(known_cases))
@@ -63,8 +82,14 @@ class CatalogueRepository:
             await self._session.execute(update(placements).where(
                 placements.c.referral_code == placement.referral_code).values(**values))
         else:
+            # The level at start is the case's level when the seat is first offered; read in
+            # the insert itself and serialised with the case's registration, so that whichever
+            # of the two events (different topics) commits first, the level ends up set.
+            await _serialise_per_case(self._session, placement.pseudonym)
+            level = select(known_cases.c.german_level).where(
+                known_cases.c.pseudonym == placement.pseudonym).scalar_subquery()
             await self._session.execute(insert(placements).values(
-                referral_code=placement.referral_code, **values))
+                referral_code=placement.referral_code, level_at_start=level, **values))
 
     async def placements(self, referral_codes: Iterable[str]) -> dict[str, Placement]:
         rows = (await self._session.execute(select(placements).where(
@@ -86,7 +111,7 @@ def _placement(row) -> Placement:  # noqa: ANN001 - a result row
     return Placement(referral_code=row.referral_code, placement_id=row.placement_id,
                      pseudonym=row.pseudonym,
                      course_id=row.course_id, provider_id=row.provider_id,
-                     status=PlacementStatus(row.status))
+                     status=PlacementStatus(row.status), level_at_start=row.level_at_start)
 
 
 def _course(row) -> Course:  # noqa: ANN001 - a result row

@@ -26,6 +26,9 @@ known_cases = Table(
     "known_cases", metadata,
     Column("pseudonym", String(64), primary_key=True),
     Column("registered_on", Date, nullable=False),
+    #: The latest German level known here (at intake, then as reported by providers): only
+    #: for ``level_at_start`` of the anonymous course-outcome facts.
+    Column("german_level", String(2), nullable=True),
 )
 
 courses = Table(
@@ -49,6 +52,8 @@ placements = Table(
     Column("course_id", String(64), nullable=False, index=True),
     Column("provider_id", String(40), nullable=False, index=True),
     Column("status", String(20), nullable=False),
+    #: The participant's German level when the placement was offered.
+    Column("level_at_start", String(2), nullable=True),
 )
 
 reports = Table(

@@ -10,3 +10,5 @@ from datetime import date
 class KnownCase:
     pseudonym: str
     registered_on: date
+    #: German level at intake (later: as providers report it), for monitoring's level gained.
+    german_level: str | None = None

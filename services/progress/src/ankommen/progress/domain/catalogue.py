@@ -47,3 +47,5 @@ class Placement:
     course_id: str
     provider_id: str
     status: PlacementStatus
+    #: The participant's German level when the placement was offered, if known.
+    level_at_start: str | None = None

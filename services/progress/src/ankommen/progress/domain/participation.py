@@ -53,6 +53,13 @@ class Participation:
     hours_planned: float = 0.0
     exams: list[ExamResultReport] = field(default_factory=list)
 
+    def copy(self) -> Participation:
+        """An independent copy (the exams list included), to try a report on."""
+        return Participation(status=self.status, started_on=self.started_on,
+                             last_change_on=self.last_change_on, ended_on=self.ended_on,
+                             hours_attended=self.hours_attended,
+                             hours_planned=self.hours_planned, exams=list(self.exams))
+
     @property
     def attendance_rate(self) -> float | None:
         return self.hours_attended / self.hours_planned if self.hours_planned else None
@@ -166,3 +173,30 @@ def replay(history: Sequence[ReportBase]) -> tuple[Participation, Problem | None
         if problem := state.apply(report):
             return state, problem
     return state, None
+
+
+class Track:
+    """One participation's history with its state after that history, kept while a batch is
+    validated: a new report is tried on a copy of the state instead of replaying the whole
+    history (a participant's reports arrive weekly, so replaying made every batch quadratic
+    in the history's length). A correction changes the history itself and is replayed, as is
+    everything after a history that does not replay cleanly."""
+
+    def __init__(self, history: Sequence[ReportBase]) -> None:
+        self.history = list(history)
+        self.state, problem = replay(self.history)
+        self._clean = problem is None
+
+    def after(self, report: ReportBase) -> tuple[Participation, Problem | None]:
+        """What ``replay([*history, report])`` gives, without replaying a clean history."""
+        if report.corrects_report_id is None and self._clean:
+            state = self.state.copy()
+            return state, state.apply(report)
+        return replay([*self.history, report])
+
+    def append(self, report: ReportBase, after: Participation) -> None:
+        """Record an accepted ``report``; ``after`` is the state :meth:`after` gave for it
+        (without a problem, so the longer history replays cleanly too)."""
+        self.history.append(report)
+        self.state = after
+        self._clean = True

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from ankommen.progress.domain.catalogue import Course, Placement
-from ankommen.progress.domain.participation import Standing, replay, standings
+from ankommen.progress.domain.participation import Participation, Standing, Track, standings
 from ankommen.progress.domain.problems import Problem, ProblemKind
 from ankommen.shared.events.contracts.progress import (
     AttendanceReport,
@@ -31,7 +31,8 @@ DTZ_LEVELS = {GermanLevel.A2, GermanLevel.B1}
 
 
 def dated_fields(report: ReportBase) -> dict[str, date]:
-    return {name: value for name, value in report if isinstance(value, date)}
+    # The field values themselves (``vars``): iterating the model builds a list per report.
+    return {name: value for name, value in vars(report).items() if isinstance(value, date)}
 
 
 def check_ownership(provider_id: str, placement: Placement | None,
@@ -88,25 +89,36 @@ def check_correction(report: ReportBase, history: Sequence[ReportBase]) -> list[
     return []
 
 
-def check_attendance_total(report: ReportBase, history: Sequence[ReportBase],
-                           course: Course) -> list[Problem]:
-    state, _ = replay([*history, report])
-    if state.hours_attended > course.hours:
+def check_attendance_total(after: Participation, course: Course) -> list[Problem]:
+    """``after``: the participation with the report applied."""
+    if after.hours_attended > course.hours:
         return [Problem("hours_attended", f"in total more than the course's {course.hours} "
                                           "hours")]
     return []
+
+
+def assess(report: ReportBase, *, provider_id: str, placement: Placement | None,
+           course: Course | None, track: Track, today: date
+           ) -> tuple[list[Problem], Participation | None]:
+    """Every reason to refuse ``report`` given the participation ``track`` (its history and
+    state); when there is none, the participation with the report applied."""
+    if problems := check_ownership(provider_id, placement, course):
+        return problems, None
+    problems = check_values(report, course, today) + check_correction(report, track.history)
+    if problems:
+        return problems, None
+    after, problem = track.after(report)
+    if problem is not None:
+        return [problem], None
+    if problems := check_attendance_total(after, course):
+        return problems, None
+    return [], after
 
 
 def validate(report: ReportBase, *, provider_id: str, placement: Placement | None,
              course: Course | None, history: Sequence[ReportBase], today: date
              ) -> list[Problem]:
     """Every reason to refuse ``report``; empty when it may be accepted."""
-    if problems := check_ownership(provider_id, placement, course):
-        return problems
-    problems = check_values(report, course, today) + check_correction(report, history)
-    if problems:
-        return problems
-    _, problem = replay([*history, report])
-    if problem is not None:
-        return [problem]
-    return check_attendance_total(report, history, course)
+    problems, _ = assess(report, provider_id=provider_id, placement=placement, course=course,
+                         track=Track(history), today=today)
+    return problems

@@ -1,11 +1,11 @@
 """Progress's Kafka consumers: one consumer group per topic it reads."""
 
 from ankommen.progress.service import catalogue
-from ankommen.progress.service.provider_topic import receive_provider_report
+from ankommen.progress.service.provider_topic import receive_provider_reports
 from ankommen.shared.events.contracts import assignment
 from ankommen.shared.events.contracts.intake import CaseErased, CaseRegistered, CasesMerged
 from ankommen.shared.events.contracts.progress import ProviderReportSubmitted
-from ankommen.shared.messaging.consumer import EventConsumer
+from ankommen.shared.messaging.consumer import BatchEventConsumer, EventConsumer
 from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.topics import CASES, COURSES, PLACEMENTS, PROVIDER_REPORTS
 
@@ -34,8 +34,11 @@ def placement_events(runtime: ServiceRuntime) -> EventConsumer:
                          max_attempts=runtime.settings.consumer_max_attempts)
 
 
-def provider_reports(runtime: ServiceRuntime) -> EventConsumer:
-    return EventConsumer(group_id=runtime.group_id("provider-reports"), topic=PROVIDER_REPORTS,
-                         uow=runtime.uow,
-                         handlers={ProviderReportSubmitted: receive_provider_report},
-                         max_attempts=runtime.settings.consumer_max_attempts)
+def provider_reports(runtime: ServiceRuntime) -> BatchEventConsumer:
+    """The bulk path: providers' systems may send thousands of reports at once."""
+    return BatchEventConsumer(group_id=runtime.group_id("provider-reports"),
+                              topic=PROVIDER_REPORTS, uow=runtime.uow,
+                              handler=receive_provider_reports,
+                              event_types=(ProviderReportSubmitted,),
+                              max_attempts=runtime.settings.consumer_max_attempts,
+                              max_records=runtime.settings.provider_report_batch_size)

@@ -13,8 +13,9 @@ from fastapi import APIRouter, Body, File, Form, Path, UploadFile, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from ankommen.progress.adapters.csv_rows import UnreadableFile
+from ankommen.progress.adapters.csv_rows import UnreadableFile, UploadTooLarge
 from ankommen.progress.adapters.repository import KnownCaseRepository
+from ankommen.progress.config import ProgressSettings
 from ankommen.progress.domain.participation import Standing, Status
 from ankommen.progress.domain.problems import Problem, ProblemKind
 from ankommen.progress.service import views
@@ -91,20 +92,35 @@ def csv_result_out(result: CsvResult) -> CsvResultOut:
                             for item in result.rejected])
 
 
-#: Larger uploads are refused before parsing.
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+#: The form around an uploaded file; the route's body limit is the file's limit plus this, and
+#: beyond it the body is not even read (413 from the app's body limit).
+FORM_OVERHEAD_BYTES = 64 * 1024
 
 
-async def read_upload(upload: UploadFile) -> bytes:
-    content = await upload.read(MAX_UPLOAD_BYTES + 1)
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise UnreadableFile("file", f"larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MB; "
+def csv_limits(runtime: ServiceRuntime) -> tuple[int, int]:
+    """(max bytes, max rows) of one CSV upload, from the service's settings."""
+    settings = runtime.settings
+    if not isinstance(settings, ProgressSettings):
+        raise TypeError("progress's routers need ProgressSettings")
+    return settings.csv_max_bytes, settings.csv_max_rows
+
+
+async def read_upload(upload: UploadFile, max_bytes: int) -> bytes:
+    """The file, refused before parsing when it is larger than ``max_bytes``."""
+    content = await upload.read(max_bytes + 1)
+    if len(content) > max_bytes:
+        raise UploadTooLarge("file", f"larger than {max_bytes / 1024 / 1024:g} MB; "
                                      "split the list")
     return content
 
 
+def unreadable_status(error: UnreadableFile) -> int:
+    return 413 if isinstance(error, UploadTooLarge) else 422
+
+
 def unreadable(error: UnreadableFile) -> JSONResponse:
-    return problem(422, "Unreadable file", str(error),
+    code = unreadable_status(error)
+    return problem(code, "Upload too large" if code == 413 else "Unreadable file", str(error),
                    errors=[{"field": error.field, "reason": error.reason}])
 
 
@@ -171,6 +187,7 @@ def participant_out(view: views.ParticipantView) -> ParticipantOut:
 def router(runtime: ServiceRuntime) -> APIRouter:
     api = APIRouter()
     provider = runtime.auth.require(Role.PROVIDER)
+    max_bytes, max_rows = csv_limits(runtime)
     refused = {code: {"description": title} for code, title in TITLE_OF.items()}
 
     @api.get("/cases/count", response_model=KnownCasesSummary, tags=["cases"],
@@ -213,14 +230,17 @@ def router(runtime: ServiceRuntime) -> APIRouter:
                           "tabs; German or ISO dates and decimal commas. `mapping` maps our "
                           "column names to the list's headers as a JSON object. Row numbers "
                           "count the header as row 1.",
-              responses={422: {"description": "The file cannot be read as a list"}})
+              responses={413: {"description": "The upload is larger than the configured "
+                                              "limit (`ANKOMMEN_PROGRESS_CSV_MAX_BYTES`)"},
+                         422: {"description": "The file cannot be read as a list"}},
+              max_body_size=max_bytes + FORM_OVERHEAD_BYTES)
     async def upload_csv(file: Annotated[UploadFile, File()],
                          mapping: Annotated[str | None, Form(max_length=4000)] = None,
                          principal: Principal = provider) -> Any:
         provider_id = provider_of(principal)
         try:
-            result = await import_csv(runtime.uow, provider_id, await read_upload(file),
-                                      mapping)
+            result = await import_csv(runtime.uow, provider_id,
+                                      await read_upload(file, max_bytes), mapping, max_rows)
         except UnreadableFile as error:
             return unreadable(error)
         return csv_result_out(result)

@@ -1,6 +1,7 @@
-"""Provider pages: own participants by referral code, a report form per participant, CSV
-upload with its result page. The same use cases as the API; the provider comes from the
-signed-in token, never from the form."""
+"""Provider pages: own participants by referral code (with the names intake disclosed for
+those who consented), a report form per participant, CSV upload with its result page. The
+same use cases as the API; the provider comes from the signed-in token, never from the
+form."""
 
 from __future__ import annotations
 
@@ -11,6 +12,13 @@ from fastapi import APIRouter, File, Form, Path, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
 from ankommen.progress.adapters.csv_rows import UnreadableFile, to_report
+from ankommen.progress.adapters.intake_contacts import IntakeContacts
+from ankommen.progress.entrypoints.http import (
+    FORM_OVERHEAD_BYTES,
+    csv_limits,
+    read_upload,
+    unreadable_status,
+)
 from ankommen.progress.service import views
 from ankommen.progress.service.csv_import import import_csv
 from ankommen.progress.service.reporting import (
@@ -31,7 +39,7 @@ from ankommen.shared.events.contracts.progress import (
 )
 from ankommen.shared.events.contracts.vocabulary import GermanLevel
 from ankommen.shared.runtime import ServiceRuntime
-from ankommen.shared.web.pages import PageAuth, Pages
+from ankommen.shared.web.pages import SESSION_COOKIE, PageAuth, Pages
 
 REFERRAL_CODE = Path(pattern=r"^[A-Z0-9-]{6,20}$")
 FORM_FIELDS = ("date", "period_start", "period_end", "hours_attended", "hours_planned",
@@ -42,12 +50,18 @@ CHOICES = {
     "exam": [exam.value for exam in ExamType],
     "level_reached": [level.value for level in GermanLevel],
 }
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
-def router(runtime: ServiceRuntime, pages: Pages, page_auth: PageAuth) -> APIRouter:
+def session_token(request: Request) -> str | None:
+    """The signed-in provider's own token: pages are signed in by the session cookie only."""
+    return request.cookies.get(SESSION_COOKIE)
+
+
+def router(runtime: ServiceRuntime, pages: Pages, page_auth: PageAuth,
+           intake: IntakeContacts) -> APIRouter:
     ui = APIRouter(include_in_schema=False)
     provider = page_auth.require(Role.PROVIDER)
+    max_bytes, max_rows = csv_limits(runtime)
 
     def provider_of(principal: Principal) -> str:
         if not principal.provider_id:
@@ -59,8 +73,12 @@ def router(runtime: ServiceRuntime, pages: Pages, page_auth: PageAuth) -> APIRou
                                 ) -> HTMLResponse:
         async with runtime.uow() as uow:
             found = await views.participants(uow, provider_of(principal))
-        return pages.render(request, "participants.html", {"participants": found},
-                            principal=principal)
+        token = session_token(request)
+        contacts = (await intake.contacts(token, [item.referral_code for item in found])
+                    if found and token else None)
+        return pages.render(request, "participants.html", {
+            "participants": found, "contacts": contacts or {},
+            "names_unavailable": bool(found) and contacts is None}, principal=principal)
 
     async def participant_page(request: Request, principal: Principal, referral_code: str,
                                outcome: Outcome | None = None, status_code: int = 200
@@ -103,18 +121,17 @@ def router(runtime: ServiceRuntime, pages: Pages, page_auth: PageAuth) -> APIRou
     async def upload_page(request: Request, principal: Principal = provider) -> HTMLResponse:
         return pages.render(request, "upload.html", {}, principal=principal)
 
-    @ui.post("/upload", response_class=HTMLResponse)
+    @ui.post("/upload", response_class=HTMLResponse, max_body_size=max_bytes + FORM_OVERHEAD_BYTES)
     async def upload(request: Request, file: Annotated[UploadFile, File()],
                      mapping: Annotated[str | None, Form(max_length=4000)] = None,
                      principal: Principal = provider) -> HTMLResponse:
-        content = await file.read(MAX_UPLOAD_BYTES + 1)
         try:
-            if len(content) > MAX_UPLOAD_BYTES:
-                raise UnreadableFile("file", "larger than 5 MB; split the list")
-            result = await import_csv(runtime.uow, provider_of(principal), content, mapping)
+            content = await read_upload(file, max_bytes)
+            result = await import_csv(runtime.uow, provider_of(principal), content, mapping,
+                                      max_rows)
         except UnreadableFile as error:
             return pages.render(request, "upload.html", {"error": error},
-                                principal=principal, status_code=422)
+                                principal=principal, status_code=unreadable_status(error))
         return pages.render(request, "upload_result.html", {"result": result},
                             principal=principal)
 

@@ -8,6 +8,17 @@ CATALOGUE: Catalogue = {
     "participants.title": {"de": "Ihre Teilnehmenden", "en": "Your participants"},
     "participants.none": {"de": "Noch keine Vermittlungen in Ihre Kurse.",
                           "en": "No placements in your courses yet."},
+    "col.name": {"de": "Name", "en": "Name"},
+    "col.contact": {"de": "Kontakt", "en": "Contact"},
+    "names.unavailable": {"de": "Namen sind gerade nicht verfügbar (die Erfassung ist nicht "
+                                "erreichbar); die Liste zeigt nur Vermittlungscodes.",
+                          "en": "Names are unavailable right now (intake cannot be reached); "
+                                "the list shows referral codes only."},
+    "names.not_shared": {"de": "nicht freigegeben", "en": "not shared"},
+    "names.help": {"de": "Namen und Kontaktdaten erscheinen nur, wenn die Person der "
+                         "Weitergabe zugestimmt hat; jeder Abruf wird protokolliert.",
+                   "en": "Names and contact details appear only where the person consented "
+                         "to share them; every look-up is logged."},
     "col.code": {"de": "Vermittlungscode", "en": "Referral code"},
     "col.course": {"de": "Kurs", "en": "Course"},
     "col.status": {"de": "Stand", "en": "Status"},

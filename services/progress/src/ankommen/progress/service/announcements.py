@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 
+from ankommen.progress.adapters.repository import KnownCaseRepository
 from ankommen.progress.domain.catalogue import Course, Placement
 from ankommen.progress.domain.facts import attendance_band, exam_outcome, month_of, weeks_in_course
 from ankommen.progress.domain.participation import Participation
@@ -68,9 +69,18 @@ def participation_event(report: ReportBase, placement: Placement) -> Participati
     return None
 
 
+async def remember_level(uow: UnitOfWork, report: ReportBase, placement: Placement) -> None:
+    """A level reached (exam result or completion, corrections included: the latest wins) is
+    the level the person starts their next course with — ``level_at_start`` of its facts."""
+    if isinstance(report, ExamResultReport | CompletionReport) and report.level_reached is not None:
+        await KnownCaseRepository(uow.session).set_level(placement.pseudonym,
+                                                         report.level_reached.value)
+
+
 async def announce(uow: UnitOfWork, report: ReportBase, *, original: ReportBase | None,
                    placement: Placement, course: Course, after: Participation) -> None:
     """Publish what ``report`` announces, in the caller's unit of work (outbox)."""
+    await remember_level(uow, report, placement)
     key = placement.pseudonym
     event = participation_event(report, placement)
     if event is not None:
@@ -85,13 +95,14 @@ async def announce(uow: UnitOfWork, report: ReportBase, *, original: ReportBase 
             original_kind=ReportKind(original.kind)), key=key, subject=key)
         # Facts are anonymous and cannot be taken back: corrections publish none.
         return
-    for fact in facts(report, course, after):
+    for fact in facts(report, course, after, placement.level_at_start):
         await uow.publish(fact, key=fact.record_key)
 
 
-def facts(report: ReportBase, course: Course, after: Participation
-          ) -> list[CourseOutcomeFact | ExamResultFact]:
-    """Monitoring facts for a new (uncorrected) report: no pseudonym, coarse attributes."""
+def facts(report: ReportBase, course: Course, after: Participation,
+          level_at_start: str | None = None) -> list[CourseOutcomeFact | ExamResultFact]:
+    """Monitoring facts for a new (uncorrected) report: no pseudonym, coarse attributes;
+    ``level_at_start`` is the participant's level when the placement was offered."""
     common = {"course_type": course.course_type, "district": course.district}
     match report:
         case ExamResultReport():
@@ -110,6 +121,7 @@ def facts(report: ReportBase, course: Course, after: Participation
                 attendance_band=attendance_band(after.attendance_rate),
                 exam_outcome=exam_outcome(after),
                 level_reached=report.level_reached if completed else None,
+                level_at_start=level_at_start,
                 month=month_of(ended_on),
                 weeks_in_course=weeks_in_course(after.started_on, ended_on), **common)]
     return []

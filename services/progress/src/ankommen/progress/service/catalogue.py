@@ -26,7 +26,8 @@ PLACEMENT_STATUS = {
 async def remember_registered_case(uow: UnitOfWork, event: DecodedEvent) -> None:
     data: CaseRegistered = event.data
     await KnownCaseRepository(uow.session).add(
-        KnownCase(pseudonym=data.pseudonym, registered_on=data.registered_on))
+        KnownCase(pseudonym=data.pseudonym, registered_on=data.registered_on,
+                  german_level=data.survey.german_level.value))
 
 
 async def erase_case(uow: UnitOfWork, event: DecodedEvent) -> None:

@@ -23,9 +23,9 @@ from ankommen.progress.adapters.repository import (
     NewReport,
     ReportRepository,
 )
-from ankommen.progress.domain.participation import replay
+from ankommen.progress.domain.participation import Track
 from ankommen.progress.domain.problems import Problem, ProblemKind
-from ankommen.progress.domain.validation import validate
+from ankommen.progress.domain.validation import assess
 from ankommen.progress.service.announcements import announce
 from ankommen.shared.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from ankommen.shared.events.contracts.progress import Report, ReportBase
@@ -110,8 +110,8 @@ async def submit_reports(uow: UnitOfWork, provider_id: str, batch: Sequence[Repo
     codes = {report.referral_code for report in batch}
     placements = await catalogue.placements(codes)
     courses = await catalogue.courses({placement.course_id for placement in placements.values()})
-    histories = {code: [stored.report for stored in stored_reports] for code, stored_reports
-                 in (await repository.histories(codes)).items()}
+    histories = await repository.histories(codes)
+    tracks: dict[str, Track] = {}
     known = await repository.existing(provider_id, {report.report_id for report in batch})
     received_at = datetime.now(UTC)
     accepted: list[NewReport] = []
@@ -123,21 +123,24 @@ async def submit_reports(uow: UnitOfWork, provider_id: str, batch: Sequence[Repo
             continue
         placement = placements.get(report.referral_code)
         course = courses.get(placement.course_id) if placement else None
-        history = histories.setdefault(report.referral_code, [])
-        problems = validate(report, provider_id=provider_id, placement=placement,
-                            course=course, history=history, today=on)
+        track = tracks.get(report.referral_code)
+        if track is None:
+            track = tracks[report.referral_code] = Track(
+                [stored.report for stored in histories.get(report.referral_code, ())])
+        problems, after = assess(report, provider_id=provider_id, placement=placement,
+                                 course=course, track=track, today=on)
         if problems:
             outcomes.append(Outcome(report.report_id, report.referral_code, Verdict.REJECTED,
                                     problems))
             continue
-        original = next((item for item in history
-                         if item.report_id == report.corrects_report_id), None)
-        history.append(report)
+        original = None if report.corrects_report_id is None else next(
+            (item for item in track.history if item.report_id == report.corrects_report_id),
+            None)
+        track.append(report, after)
         known[report.report_id] = report
         accepted.append(NewReport(provider_id=provider_id, pseudonym=placement.pseudonym,
                                   channel=channel.value, received_at=received_at,
                                   report=report))
-        after, _ = replay(history)
         await announce(uow, report, original=original, placement=placement, course=course,
                        after=after)
         outcomes.append(Outcome(report.report_id, report.referral_code, Verdict.ACCEPTED))
@@ -153,7 +156,7 @@ def _repeated(report: ReportBase, earlier: ReportBase) -> Outcome:
                      "and corrects_report_id", ProblemKind.CONFLICT)])
 
 
-#: Reports per transaction on the bulk path (CSV uploads, HTTP batches).
+#: Reports per transaction on the HTTP batch path (uploads: ``csv_import.UPLOAD_BATCH_ROWS``).
 BATCH_SIZE = 250
 
 

@@ -208,9 +208,38 @@ class WaitingDaysBand(StrEnum):
         return cls.LONGER
 
 
+class WaitingWeeksBand(StrEnum):
+    """Coarse time in whole weeks begun (e.g. between the end of one course and the placement
+    in the next): exact weeks would help re-identify a case."""
+
+    UP_TO_6 = "0-6"
+    UP_TO_13 = "7-13"
+    UP_TO_26 = "14-26"
+    LONGER = "27+"
+
+    @classmethod
+    def of(cls, weeks: int) -> WaitingWeeksBand:
+        for limit, band in ((6, cls.UP_TO_6), (13, cls.UP_TO_13), (26, cls.UP_TO_26)):
+            if weeks <= limit:
+                return band
+        return cls.LONGER
+
+
+#: Waiting times are capped here: everything longer than a year is "52 weeks or more".
+MAX_WAITING_WEEKS = 52
+
+
+def weeks_begun(days: int) -> int:
+    """Whole weeks begun (*angefangene Wochen*), capped at a year: 0 days → 0, 1–7 → 1,
+    36–42 → 6. So "within 6 weeks" (≤ 42 days) is exactly ``weeks_begun(days) <= 6``."""
+    return min(MAX_WAITING_WEEKS, -(-max(0, days) // 7))
+
+
 @registry.register
 class PlacementMadeFact(Fact):
-    """Someone was offered a seat: month, district, course type and how long they waited."""
+    """Someone was offered a seat: month, district, course type and how long they waited —
+    from arrival (registration) for a first placement, from the end of the previous course for
+    the next course of the support chain (``next_course``)."""
 
     event_type: ClassVar[str] = "ankommen.assignment.placement_made_fact.v1"
 
@@ -218,6 +247,12 @@ class PlacementMadeFact(Fact):
     district: DistrictKey
     course_type: CourseType
     waiting_days: WaitingDaysBand
+    #: Whole weeks begun on the waiting list (0–52, capped). Absent only in facts published
+    #: before the field existed.
+    waiting_weeks: int | None = Field(None, ge=0, le=MAX_WAITING_WEEKS)
+    #: Whether this placement continues the support chain after an earlier course of the same
+    #: person (then a ``CourseTransitionFact`` describes the step); false for a first placement.
+    next_course: bool = False
 
 
 @registry.register
@@ -230,3 +265,54 @@ class WaitlistedFact(Fact):
     district: DistrictKey
     reason: WaitlistReason
     waiting_days: WaitingDaysBand
+
+
+@registry.register
+class DemandUnmetFact(Fact):
+    """Someone waited without a seat during the month (*ungedeckter Bedarf*): the course type
+    that would serve them and why there was no seat. Published at most once per person and
+    month (at the first allocation run of the month that leaves them waiting), so a month's
+    count is the number of people who waited in it — the waiting-list length — and its
+    ``no_fitting_course`` / ``course_below_minimum`` rows are the gaps in the offer."""
+
+    event_type: ClassVar[str] = "ankommen.assignment.demand_unmet_fact.v1"
+
+    month: Month
+    district: DistrictKey
+    course_type_wanted: CourseType
+    reason: WaitlistReason
+
+
+@registry.register
+class CourseCapacityFact(Fact):
+    """Seats of one course type in one district in one month: offered (the capacity of the
+    courses running or open for booking) and taken (active placements in them).
+
+    A snapshot, not an increment: assignment publishes one whenever the figures of a
+    (month, district, course type) change, and at the first change of a new month for every
+    pair that has courses. Monitoring keeps, per month × district × course type, the snapshot
+    published last (ties broken by record key), so the month's capacity is its state at the
+    end of the month — never a sum of snapshots."""
+
+    event_type: ClassVar[str] = "ankommen.assignment.course_capacity_fact.v1"
+
+    month: Month
+    district: DistrictKey
+    course_type: CourseType
+    seats_offered: int = Field(ge=0, le=100_000)
+    #: May exceed the seats offered when a course's capacity was cut below its placements.
+    seats_taken: int = Field(ge=0, le=100_000)
+
+
+@registry.register
+class CourseTransitionFact(Fact):
+    """Someone who ended a course was placed in the next one (*Förderkette*): from which course
+    type to which, and how long after the end of the earlier course (a band)."""
+
+    event_type: ClassVar[str] = "ankommen.assignment.course_transition_fact.v1"
+
+    month: Month
+    district: DistrictKey
+    from_course_type: CourseType
+    to_course_type: CourseType
+    weeks_between: WaitingWeeksBand

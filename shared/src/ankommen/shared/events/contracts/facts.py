@@ -26,7 +26,11 @@ class Fact(EventData):
 
 @registry.register
 class ArrivalFact(Fact):
-    """Someone arrived and was registered: month, district and German level at intake."""
+    """Retired: the skeleton's arrival fact (month, district, German level at intake).
+
+    Intake no longer publishes it — ``ArrivalRecorded`` describes every arrival, once. The
+    type stays registered so that facts already on the topic still decode (monitoring counts
+    them as unused, and a rebuild from offset 0 neither refuses nor double-counts them)."""
 
     event_type: ClassVar[str] = "ankommen.intake.arrival_fact.v1"
 

@@ -278,8 +278,7 @@ class SchoolingBand(StrEnum):
 @registry.register
 class ArrivalRecorded(Fact):
     """Someone arrived and was registered, described by coarse attributes only (no pseudonym,
-    no exact dates): the richer successor of ``ArrivalFact``, which intake still publishes
-    beside it until monitoring has moved over."""
+    no exact dates): the one arrival fact per arrival (it replaced the retired ``ArrivalFact``)."""
 
     event_type: ClassVar[str] = "ankommen.intake.arrival_recorded.v1"
 

@@ -349,6 +349,9 @@ class CourseOutcomeFact(Fact):
     attendance_band: AttendanceBand
     exam_outcome: ExamOutcome
     level_reached: GermanLevel | None = None
+    #: The German level the participant started the course with: the level reached in their
+    #: previous course, else the level at intake; None when progress does not know it.
+    level_at_start: GermanLevel | None = None
     course_type: CourseType
     district: DistrictKey
     month: Month

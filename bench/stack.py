@@ -1,0 +1,198 @@
+"""Services as real OS processes for the benchmarks (``python -m ankommen.<service> serve``,
+uvicorn, as deployed), their peak memory, and reading topics and databases from outside —
+the benchmarks observe the services only through their front doors, their topics and their
+databases, never through a test-only backdoor."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from sqlalchemy import text
+
+from ankommen.shared.auth import Role, issue_token
+from ankommen.shared.db.engine import create_engine
+from ankommen.shared.embedded import free_port
+from ankommen.shared.settings import DEVELOPMENT_TOKEN_SECRET
+from tests.support.services import ServiceProcess
+
+
+@dataclass
+class AppProcess(ServiceProcess):
+    """Any ASGI app factory under uvicorn with the options ``ankommen.<service> serve`` uses
+    (no access log, default loop and HTTP implementation)."""
+
+    factory: str = ""
+
+    def start(self) -> AppProcess:
+        log = open(self.log_file, "ab")  # noqa: SIM115 - kept open for the process's life
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", self.factory, "--factory", "--host", "127.0.0.1",
+             "--port", str(self.port), "--no-access-log", "--log-level", "warning"],
+            env={**os.environ, **self.environment}, stdout=log, stderr=subprocess.STDOUT)
+        return self
+
+
+def headers(role: Role, provider_id: str | None = None) -> dict[str, str]:
+    return {"Authorization": "Bearer " + issue_token(DEVELOPMENT_TOKEN_SECRET, role, "bench",
+                                                     provider_id=provider_id)}
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident set (``VmHWM`` of /proc/<pid>/status), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmHWM for process {pid}")
+
+
+@dataclass
+class Stack:
+    """Running service processes; several instances of one service share its database."""
+
+    bootstrap: str
+    folder: Path
+    databases: dict[str, str]
+    instances: dict[str, list[ServiceProcess]] = field(default_factory=dict)
+
+    def url(self, service: str, instance: int = 0) -> str:
+        return self.instances[service][instance].base_url
+
+    async def start(self, service: str, **settings: str) -> ServiceProcess:
+        """One more instance of ``service``, returned once ``/readyz`` answers 200."""
+        number = len(self.instances.setdefault(service, []))
+        port = free_port()
+        prefix = f"ANKOMMEN_{service.upper()}_"
+        environment = {"ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
+                       "ANKOMMEN_DATA_DIR": str(self.folder),
+                       "ANKOMMEN_LOG_LEVEL": "WARNING",
+                       f"{prefix}DATABASE_URL": self.databases[service],
+                       f"{prefix}HTTP_PORT": str(port),
+                       **{prefix + name.upper(): value for name, value in settings.items()}}
+        process = ServiceProcess(service, port, environment,
+                                 self.folder / f"{service}-{number}.log").start()
+        self.instances[service].append(process)
+        return await self._ready(process)
+
+    async def start_app(self, name: str, factory: str, environment: dict[str, str]
+                        ) -> ServiceProcess:
+        """A benchmark's own ASGI app (a baseline), served like the services."""
+        process = AppProcess(name, free_port(), environment, self.folder / f"{name}.log",
+                             factory=factory).start()
+        self.instances.setdefault(name, []).append(process)
+        return await self._ready(process)
+
+    async def _ready(self, process: ServiceProcess) -> ServiceProcess:
+        service = process.name
+        async with httpx.AsyncClient(base_url=process.base_url) as client:
+            deadline = time.monotonic() + 120
+            while True:
+                if process.process.poll() is not None:
+                    raise RuntimeError(f"{service} exited at start-up; see "
+                                       f"{process.log_file}")
+                with contextlib.suppress(httpx.HTTPError):
+                    if (await client.get("/readyz")).status_code == 200:
+                        return process
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{service} not ready after 120 s")
+                await asyncio.sleep(0.2)
+
+    def peak_memory(self) -> dict[str, float]:
+        """Peak RSS in MB per running instance (``intake``, ``progress-2`` …)."""
+        return {(name if len(processes) == 1 else f"{name}-{number}"):
+                peak_rss_mb(process.process.pid)
+                for name, processes in self.instances.items()
+                for number, process in enumerate(processes)}
+
+    def stop(self) -> None:
+        for processes in self.instances.values():
+            for process in processes:
+                process.stop()
+
+
+@contextlib.asynccontextmanager
+async def stack(bootstrap: str, folder: Path, databases: dict[str, str]
+                ) -> AsyncIterator[Stack]:
+    running = Stack(bootstrap, folder, databases)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+async def scalar(database_url: str, query: str) -> Any:
+    """One value read from a service's database (read-only observation from outside)."""
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            return await connection.scalar(text(query))
+    finally:
+        await engine.dispose()
+
+
+async def wait_until(check: Callable[[], Any], what: str, limit: float,
+                     interval: float = 0.1) -> float:
+    """Poll ``check`` (async, truthy when done); returns the monotonic time it held."""
+    deadline = time.monotonic() + limit
+    while True:
+        if await check():
+            return time.monotonic()
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"gave up after {limit:.0f} s waiting for {what}")
+        await asyncio.sleep(interval)
+
+
+class TopicReader:
+    """Every message of a topic from the beginning, partitions assigned directly (no group
+    join), each with the monotonic time the benchmark received it."""
+
+    def __init__(self, bootstrap: str, topic: str) -> None:
+        self.topic = topic
+        self.consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
+                                         auto_offset_reset="earliest")
+        self.messages: list[tuple[float, bytes | None, dict[str, Any]]] = []
+        self._task: asyncio.Task | None = None
+
+    async def __aenter__(self) -> TopicReader:
+        await self.consumer.start()
+        partitions = self.consumer.partitions_for_topic(self.topic)
+        if not partitions:
+            await self.consumer.force_metadata_update()
+            partitions = self.consumer.partitions_for_topic(self.topic) or set()
+        assigned = [TopicPartition(self.topic, partition) for partition in sorted(partitions)]
+        self.consumer.assign(assigned)
+        await self.consumer.seek_to_beginning(*assigned)
+        self._task = asyncio.create_task(self._read())
+        return self
+
+    async def _read(self) -> None:
+        while True:
+            batches = await self.consumer.getmany(timeout_ms=100, max_records=5000)
+            now = time.monotonic()
+            for records in batches.values():
+                self.messages.extend((now, record.key, json.loads(record.value))
+                                     for record in records)
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self.consumer.stop()
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile (``share`` in 0..1) of a non-empty list."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]

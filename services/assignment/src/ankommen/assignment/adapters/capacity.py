@@ -1,0 +1,34 @@
+"""The seat figures last reported to monitoring, per month, district and course type — so that
+a ``CourseCapacityFact`` is published only when a figure changes (see ``service/facts.py``)."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, insert, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ankommen.assignment.adapters.tables import capacity_reported
+from ankommen.assignment.domain.capacity import SeatFigures
+
+
+class CapacityReports:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def of_month(self, month: str) -> SeatFigures:
+        rows = await self._session.execute(
+            select(capacity_reported).where(capacity_reported.c.month == month))
+        return {(row.district, row.course_type): (row.seats_offered, row.seats_taken)
+                for row in rows}
+
+    async def save(self, month: str, figures: SeatFigures) -> None:
+        """Replace the month's reported figures of these pairs: one delete, one insert."""
+        if not figures:
+            return
+        await self._session.execute(delete(capacity_reported).where(
+            capacity_reported.c.month == month,
+            tuple_(capacity_reported.c.district, capacity_reported.c.course_type).in_(
+                list(figures))))
+        await self._session.execute(insert(capacity_reported), [
+            {"month": month, "district": district, "course_type": course_type,
+             "seats_offered": offered, "seats_taken": taken}
+            for (district, course_type), (offered, taken) in figures.items()])

@@ -1,0 +1,203 @@
+"""The minimum-cost flow behind an allocation, solved tier by tier so its costs stay small.
+
+The network: source → group → course (→ sink), where a *group* is a set of people who fit the
+same courses at the same costs (see :mod:`candidates`); a group member who needs a childcare
+place reaches the course through the course's childcare node, whose capacity is the free
+childcare places. Each group can also send its members straight to the sink ("stays waiting"),
+through one arc per priority value among them, so the flow leaves the members with the lowest
+priority waiting.
+
+The objective is lexicographic: (1) the total wait to start (staying unplaced counts as the
+horizon), (2) the priority of those left waiting, (3) the secondary score parts. Weighting all
+three into one cost makes the weights grow with the square of the instance (50,000 people need
+costs around 10^15, beyond what OR-Tools' cost scaling accepts: ``BAD_COST_RANGE``). Instead:
+
+1. Tiers 1 and 2 are solved together with the tier-2 weight bounded by the instance's actual
+   priorities (wait weight = sum of all priorities + 1, so costs stay below 10^10).
+2. The node potentials of that optimum (shortest distances in its residual network, found with a
+   second, uncapacitated flow problem) give each arc's reduced cost. By complementary slackness
+   the flows optimal for tiers 1–2 are exactly those that fill every arc of negative reduced
+   cost, leave every arc of positive reduced cost empty and use the zero ones freely.
+3. Tier 3 is solved on that restricted network with the secondary costs alone.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+from ankommen.assignment.domain.scoring import HORIZON_DAYS
+
+
+class AllocationFailed(RuntimeError):
+    """The solver did not find an optimum (it always should: staying unplaced is feasible)."""
+
+
+@dataclass(frozen=True)
+class Group:
+    """People who fit the same courses at the same costs: the bundles they fit with the
+    secondary cost of each; ``priorities`` holds each distinct priority among them and
+    ``counts`` how many members have it."""
+
+    bundles: np.ndarray
+    secondary: np.ndarray
+    priorities: np.ndarray
+    counts: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return int(self.counts.sum())
+
+
+@dataclass(frozen=True)
+class Courses:
+    """Per course: free seats, free childcare places, days to start; and the bundles (each an
+    array of course numbers, and whether its people take a childcare place)."""
+
+    seats: np.ndarray
+    childcare: np.ndarray
+    wait: np.ndarray
+    bundles: Sequence[tuple[np.ndarray, bool]]
+
+
+@dataclass(frozen=True)
+class GroupFlow:
+    """Per group: people sent to each of its bundles, and left waiting per priority value;
+    per bundle: people sent to each of its courses."""
+
+    placed: list[np.ndarray]
+    waiting: list[np.ndarray]
+    bundled: list[np.ndarray]
+
+
+@dataclass(frozen=True)
+class _Network:
+    tails: np.ndarray
+    heads: np.ndarray
+    capacities: np.ndarray
+    #: Tiers 1 and 2 in one cost, and tier 3.
+    primary: np.ndarray
+    secondary: np.ndarray
+    supplies: np.ndarray
+
+
+def _joined(arrays: list[np.ndarray], dtype: type = np.int64) -> np.ndarray:
+    return np.concatenate(arrays).astype(dtype) if arrays else np.zeros(0, dtype)
+
+
+def _network(groups: Sequence[Group], courses: Courses) -> _Network:
+    g, b, m = len(groups), len(courses.bundles), len(courses.seats)
+    group_node, bundle_node = 2, 2 + g
+    course_node, childcare_node = 2 + g + b, 2 + g + b + m
+    total_priority = sum(int((group.priorities * group.counts).sum()) for group in groups)
+    wait_weight = total_priority + 1
+    sizes = np.array([group.size for group in groups], dtype=np.int64)
+    per_priority = np.array([len(group.priorities) for group in groups], dtype=np.int64)
+    per_bundle = np.array([len(group.bundles) for group in groups], dtype=np.int64)
+    bundle_sizes = np.array([len(members) for members, _ in courses.bundles], dtype=np.int64)
+    bundle_courses = _joined([members for members, _ in courses.bundles])
+    bundle_childcare = np.repeat([childcare for _, childcare in courses.bundles],
+                                 bundle_sizes).astype(bool)
+    priorities = _joined([group.priorities for group in groups])
+    group_nodes = group_node + np.arange(g, dtype=np.int64)
+    zeros_m = np.zeros(m, dtype=np.int64)
+    everyone = int(sizes.sum())
+    tails = np.concatenate([np.zeros(g, np.int64), np.repeat(group_nodes, per_priority),
+                            np.repeat(group_nodes, per_bundle),
+                            np.repeat(bundle_node + np.arange(b), bundle_sizes),
+                            childcare_node + np.arange(m), course_node + np.arange(m)])
+    heads = np.concatenate([group_nodes, np.ones(len(priorities), np.int64),
+                            bundle_node + _joined([group.bundles for group in groups]),
+                            np.where(bundle_childcare, childcare_node, course_node)
+                            + bundle_courses,
+                            course_node + np.arange(m), np.ones(m, np.int64)])
+    capacities = np.concatenate([sizes, _joined([group.counts for group in groups]),
+                                 np.repeat(sizes, per_bundle),
+                                 courses.seats[bundle_courses], courses.childcare,
+                                 courses.seats])
+    primary = np.concatenate([np.zeros(g, np.int64), HORIZON_DAYS * wait_weight + priorities,
+                              np.zeros(int(per_bundle.sum()), np.int64),
+                              courses.wait[bundle_courses] * wait_weight, zeros_m, zeros_m])
+    secondary = np.concatenate([np.zeros(g + len(priorities), np.int64),
+                                _joined([group.secondary for group in groups]),
+                                np.zeros(len(bundle_courses) + 2 * m, np.int64)])
+    supplies = np.zeros(2 + g + b + 2 * m, dtype=np.int64)
+    supplies[0], supplies[1] = everyone, -everyone
+    return _Network(tails, heads, np.maximum(capacities, 0), primary, secondary, supplies)
+
+
+def _min_cost_flow(tails: np.ndarray, heads: np.ndarray, capacities: np.ndarray,
+                   costs: np.ndarray, supplies: np.ndarray) -> np.ndarray:
+    solver = min_cost_flow.SimpleMinCostFlow()
+    arcs = solver.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, costs)
+    solver.set_nodes_supplies(np.arange(len(supplies), dtype=np.int64), supplies)
+    status = solver.solve()
+    if status != solver.OPTIMAL:
+        raise AllocationFailed(f"min-cost flow ended with status {status}")
+    return solver.flows(arcs)
+
+
+def potentials(tails: np.ndarray, heads: np.ndarray, capacities: np.ndarray,
+               costs: np.ndarray, flows: np.ndarray, nodes: int) -> np.ndarray:
+    """Shortest distances in the residual network of an optimal flow (which has no negative
+    cycle): a root reaches every node at cost 0, and the root sends one unit to every node over
+    uncapacitated residual arcs. Every arc that carries flow then lies on a shortest path, so
+    the distances follow from the root along those arcs."""
+    forward, backward = flows < capacities, flows > 0
+    root = nodes
+    residual_tails = np.concatenate([tails[forward], heads[backward],
+                                     np.full(nodes, root, np.int64)])
+    residual_heads = np.concatenate([heads[forward], tails[backward], np.arange(nodes)])
+    residual_costs = np.concatenate([costs[forward], -costs[backward],
+                                     np.zeros(nodes, np.int64)])
+    supplies = np.full(nodes + 1, -1, dtype=np.int64)
+    supplies[root] = nodes
+    used = _min_cost_flow(residual_tails, residual_heads,
+                          np.full(len(residual_tails), nodes, np.int64), residual_costs,
+                          supplies) > 0
+    outgoing: dict[int, list[tuple[int, int]]] = {}
+    for tail, head, cost in zip(residual_tails[used].tolist(), residual_heads[used].tolist(),
+                                residual_costs[used].tolist(), strict=True):
+        outgoing.setdefault(tail, []).append((head, cost))
+    distance = np.zeros(nodes + 1, dtype=np.int64)
+    seen = {root}
+    queue = deque([root])
+    while queue:
+        tail = queue.popleft()
+        for head, cost in outgoing.get(tail, ()):
+            if head not in seen:
+                seen.add(head)
+                distance[head] = distance[tail] + cost
+                queue.append(head)
+    return distance[:nodes]
+
+
+def lexicographic_flow(groups: Sequence[Group], courses: Courses) -> GroupFlow:
+    """The optimal flow (tiers: wait, priority, secondary) of ``groups`` into ``courses``."""
+    net = _network(groups, courses)
+    nodes = len(net.supplies)
+    first = _min_cost_flow(net.tails, net.heads, net.capacities, net.primary, net.supplies)
+    distance = potentials(net.tails, net.heads, net.capacities, net.primary, first, nodes)
+    reduced = net.primary + distance[net.tails] - distance[net.heads]
+    full, free = reduced < 0, reduced == 0
+    supplies = net.supplies.copy()
+    np.subtract.at(supplies, net.tails[full], net.capacities[full])
+    np.add.at(supplies, net.heads[full], net.capacities[full])
+    flows = np.where(full, net.capacities, 0)
+    if free.any():
+        flows[free] = _min_cost_flow(net.tails[free], net.heads[free], net.capacities[free],
+                                     net.secondary[free], supplies)
+    sizes = [len(group.priorities) for group in groups], [len(group.bundles) for group in groups]
+    bundle_sizes = [len(members) for members, _ in courses.bundles]
+    parts = np.cumsum([len(groups), sum(sizes[0]), sum(sizes[1]), sum(bundle_sizes)])
+    waiting, placed, bundled = np.split(flows, parts)[1:4]
+    return GroupFlow(_split(placed, sizes[1]), _split(waiting, sizes[0]),
+                     _split(bundled, bundle_sizes))
+
+
+def _split(flows: np.ndarray, lengths: list[int]) -> list[np.ndarray]:
+    return np.split(flows, np.cumsum(lengths)[:-1]) if lengths else []

@@ -1,0 +1,57 @@
+"""Intake's record of placements with providers (all its queries about them)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ankommen.intake.adapters.tables import provider_placements
+from ankommen.intake.domain.disclosure import PlacementStatus
+
+
+class ProviderPlacementRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def status(self, referral_code: str) -> PlacementStatus | None:
+        value = await self._session.scalar(select(provider_placements.c.status).where(
+            provider_placements.c.referral_code == referral_code))
+        return None if value is None else PlacementStatus(value)
+
+    async def save(self, *, referral_code: str, pseudonym: str, provider_id: str,
+                   course_id: str, status: PlacementStatus) -> None:
+        values = {"pseudonym": pseudonym, "provider_id": provider_id, "course_id": course_id,
+                  "status": status.value, "changed_at": datetime.now(UTC)}
+        if await self.status(referral_code) is None:
+            await self._session.execute(insert(provider_placements).values(
+                referral_code=referral_code, **values))
+        else:
+            await self._session.execute(update(provider_placements).where(
+                provider_placements.c.referral_code == referral_code).values(**values))
+
+    async def set_status(self, referral_code: str, status: PlacementStatus) -> None:
+        await self._session.execute(update(provider_placements).where(
+            provider_placements.c.referral_code == referral_code).values(
+            status=status.value, changed_at=datetime.now(UTC)))
+
+    async def confirmed_for(self, provider_id: str, referral_codes: Iterable[str]
+                            ) -> dict[str, str]:
+        """Referral code → pseudonym, for this provider's confirmed placements among
+        ``referral_codes``."""
+        rows = (await self._session.execute(select(
+            provider_placements.c.referral_code, provider_placements.c.pseudonym).where(
+            provider_placements.c.provider_id == provider_id,
+            provider_placements.c.status == PlacementStatus.CONFIRMED.value,
+            provider_placements.c.referral_code.in_(set(referral_codes))))).all()
+        return {row.referral_code: row.pseudonym for row in rows}
+
+    async def erase(self, pseudonym: str) -> None:
+        await self._session.execute(delete(provider_placements).where(
+            provider_placements.c.pseudonym == pseudonym))
+
+    async def merge(self, merged: str, surviving: str) -> None:
+        await self._session.execute(update(provider_placements).where(
+            provider_placements.c.pseudonym == merged).values(pseudonym=surviving))

@@ -1,0 +1,25 @@
+"""Intake's Kafka consumers: placements (assignment) and the end of participations
+(progress), for the disclosure of contact details to the provider of a confirmed placement."""
+
+from ankommen.intake.service import placements
+from ankommen.shared.events.contracts import progress
+from ankommen.shared.messaging.consumer import EventConsumer
+from ankommen.shared.runtime import ServiceRuntime
+from ankommen.shared.topics import PARTICIPATION, PLACEMENTS
+
+
+def placement_events(runtime: ServiceRuntime) -> EventConsumer:
+    return EventConsumer(group_id=runtime.group_id("placements"), topic=PLACEMENTS,
+                         uow=runtime.uow,
+                         handlers=dict.fromkeys(placements.PLACEMENT_STATUS,
+                                                placements.record_placement),
+                         max_attempts=runtime.settings.consumer_max_attempts)
+
+
+def participation_events(runtime: ServiceRuntime) -> EventConsumer:
+    return EventConsumer(group_id=runtime.group_id("participation"), topic=PARTICIPATION,
+                         uow=runtime.uow,
+                         handlers=dict.fromkeys((*placements.PARTICIPATION_END,
+                                                 progress.ReportCorrected),
+                                                placements.record_participation),
+                         max_attempts=runtime.settings.consumer_max_attempts)

@@ -1,0 +1,58 @@
+"""Disclosing a participant's contact details to the provider of their confirmed placement.
+
+The provider asks by referral code (the only id it knows); intake answers only for codes that
+are this provider's *confirmed* placements of open cases whose person consented, with only the
+fields consented to (:mod:`ankommen.intake.domain.disclosure`). Every disclosure is written to
+the audit log in the same transaction — who asked, for which provider, which case, which
+fields, when and why — so a disclosure without its entry cannot happen. Codes that are not
+answered are not told apart (not yours, not confirmed, no consent): a provider cannot probe.
+Identities are decrypted only for cases whose person consented.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from ankommen.intake.adapters.audit import AuditLog
+from ankommen.intake.adapters.placements import ProviderPlacementRepository
+from ankommen.intake.adapters.repository import CaseRepository
+from ankommen.intake.domain.audit import AuditAction, Purpose
+from ankommen.intake.domain.disclosure import ContactDetails, contact_details, may_disclose
+from ankommen.intake.service.case_work import open_identity
+from ankommen.intake.service.protection import IdentityProtection
+from ankommen.shared.auth import Principal
+from ankommen.shared.db.unit_of_work import UnitOfWork
+from ankommen.shared.errors import Forbidden
+
+
+@dataclass(frozen=True)
+class DisclosedContact:
+    referral_code: str
+    details: ContactDetails
+
+
+async def disclose_contacts(uow: UnitOfWork, protection: IdentityProtection,
+                            provider: Principal, referral_codes: Collection[str]
+                            ) -> list[DisclosedContact]:
+    if not provider.provider_id:
+        raise Forbidden("the token names no provider", field="provider_id")
+    confirmed = await ProviderPlacementRepository(uow.session).confirmed_for(
+        provider.provider_id, referral_codes)
+    cases = await CaseRepository(uow.session).by_pseudonyms(confirmed.values())
+    audit = AuditLog(uow.session)
+    disclosed = []
+    for referral_code in sorted(confirmed):
+        case = cases.get(confirmed[referral_code])
+        if case is None or case.is_closed or not may_disclose(case.survey.consents):
+            continue
+        identity = await open_identity(uow, protection, case.case_id)
+        details = contact_details(identity, case.survey.consents)
+        if details is None:
+            continue
+        await audit.record(actor=provider.subject, role=provider.role.value,
+                           action=AuditAction.DISCLOSE_CONTACT.value, case_id=case.case_id,
+                           purpose=Purpose.PLACEMENT_DISCLOSURE.value,
+                           recipient=provider.provider_id, disclosed=",".join(details.fields))
+        disclosed.append(DisclosedContact(referral_code, details))
+    return disclosed

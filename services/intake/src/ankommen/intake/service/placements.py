@@ -1,0 +1,65 @@
+"""Keeping track of which provider has a confirmed placement for which of intake's cases.
+
+Assignment announces placements (confirmed, declined, withdrawn) and progress the end of a
+participation (completed, discontinued, or such a report retracted) on their topics, keyed by
+pseudonym. Intake keeps only what it needs to decide a disclosure: referral code, pseudonym,
+provider, course and the status. Events for pseudonyms intake does not know (erased, merged
+away) are ignored, so nothing of an erased person is recorded again by a late event.
+"""
+
+from __future__ import annotations
+
+from ankommen.intake.adapters.placements import ProviderPlacementRepository
+from ankommen.intake.adapters.repository import CaseRepository
+from ankommen.intake.domain.disclosure import PlacementStatus
+from ankommen.shared.db.unit_of_work import UnitOfWork
+from ankommen.shared.events.contracts import assignment, progress
+from ankommen.shared.events.registry import DecodedEvent
+
+PLACEMENT_STATUS = {
+    assignment.PlacementConfirmed: PlacementStatus.CONFIRMED,
+    assignment.PlacementDeclined: PlacementStatus.DECLINED,
+    assignment.PlacementWithdrawn: PlacementStatus.WITHDRAWN,
+}
+PARTICIPATION_END = {
+    progress.CourseCompleted: PlacementStatus.COMPLETED,
+    progress.CourseDiscontinued: PlacementStatus.DISCONTINUED,
+}
+RETRACTABLE = {progress.ReportKind.COMPLETION: PlacementStatus.COMPLETED,
+               progress.ReportKind.DISCONTINUATION: PlacementStatus.DISCONTINUED}
+
+
+async def _known(uow: UnitOfWork, pseudonym: str) -> bool:
+    return pseudonym in await CaseRepository(uow.session).by_pseudonyms([pseudonym])
+
+
+async def record_placement(uow: UnitOfWork, event: DecodedEvent) -> None:
+    """A confirmation opens the disclosure; a decline or withdrawal closes it for good. A
+    confirmation arriving after the placement ended (another topic, later) changes nothing."""
+    data: assignment.Placement = event.data
+    if not await _known(uow, data.pseudonym):
+        return
+    placements = ProviderPlacementRepository(uow.session)
+    status = PLACEMENT_STATUS[type(data)]
+    current = await placements.status(data.referral_code)
+    if status is PlacementStatus.CONFIRMED and current is not None:
+        return
+    await placements.save(referral_code=data.referral_code, pseudonym=data.pseudonym,
+                          provider_id=data.provider_id, course_id=data.course_id,
+                          status=status)
+
+
+async def record_participation(uow: UnitOfWork, event: DecodedEvent) -> None:
+    """Completion or discontinuation ends the disclosure: the provider no longer teaches the
+    person. A retracted completion or discontinuation opens it again."""
+    data: progress.ParticipationEvent = event.data
+    placements = ProviderPlacementRepository(uow.session)
+    current = await placements.status(data.referral_code)
+    if current is None or current.ends_placement:
+        return  # not a confirmed placement intake knows of, or over for good
+    if isinstance(data, progress.ReportCorrected):
+        if (data.action is progress.CorrectionAction.RETRACTED
+                and RETRACTABLE.get(data.original_kind) is current):
+            await placements.set_status(data.referral_code, PlacementStatus.CONFIRMED)
+        return
+    await placements.set_status(data.referral_code, PARTICIPATION_END[type(data)])

@@ -1,0 +1,267 @@
+"""What every service does against abuse of its HTTP surface, installed by the app factory.
+
+- **Request size**: every body is limited (``max_request_bytes``, Starlette's body limit); a
+  route that takes uploads names its own larger one (FastAPI's route ``max_body_size``). Too
+  large is a 413 problem saying the limit, before anything is parsed.
+- **Rate limits** (the ``limits`` library, a moving window per client address) on the endpoints
+  worth guessing at: the token sign-in and intake's search. Over the limit is a 429 with
+  ``Retry-After``.
+- **Security headers** on every response: a strict Content-Security-Policy (no inline script,
+  nothing from other origins) and friends.
+- **CSRF** on every HTML form: a signed double-submit cookie plus a hidden ``csrftoken``
+  field that :class:`~ankommen.shared.web.pages.Pages` puts in every template. (asgi-csrf
+  does the same but cannot read multipart forms with the python-multipart we depend on.)
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request, status
+from itsdangerous import BadSignature, URLSafeSerializer
+from limits import RateLimitItem, parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY, RequestBodyLimitMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ankommen.shared.errors import PROBLEM_JSON
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+CSRF_COOKIE = "ankommen_csrf"
+#: The hidden form field of every form.
+CSRF_FIELD = "csrftoken"
+CSRF_FAILED = (b"csrf: the form's security token is missing or does not match; reload the "
+               b"page and submit the form again")
+
+
+class RateLimit:
+    """A FastAPI dependency that admits ``limit`` (e.g. ``"10/minute"``) requests per client
+    address to the endpoints it guards, and answers 429 with ``Retry-After`` beyond that."""
+
+    def __init__(self, scope: str, limit: str) -> None:
+        self.scope = scope
+        self.item: RateLimitItem = parse(limit)
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    async def __call__(self, request: Request) -> None:
+        client = request.client.host if request.client else "unknown"
+        if self._limiter.hit(self.item, self.scope, client):
+            return
+        reset_at = self._limiter.get_window_stats(self.item, self.scope, client).reset_time
+        retry_after = max(1, int(reset_at - time.time()) + 1)
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS,
+                            f"rate limit: at most {self.item} for {self.scope}; try again in "
+                            f"{retry_after} s", headers={"Retry-After": str(retry_after)})
+
+
+#: The OpenAPI documentation of a rate-limited endpoint's extra answer.
+RATE_LIMITED = {429: {"description": "Too many requests; `Retry-After` says when to try again"}}
+
+
+def _header(scope: Scope, name: bytes) -> bytes:
+    for key, value in scope.get("headers") or []:
+        if key == name:
+            return value
+    return b""
+
+
+async def _csrf_failed(send: Send) -> None:
+    await send({"type": "http.response.start", "status": 403, "headers": [
+        (b"content-type", b"text/plain; charset=utf-8"),
+        (b"content-security-policy", CONTENT_SECURITY_POLICY.encode())]})
+    await send({"type": "http.response.body", "body": CSRF_FAILED})
+
+
+class CsrfProtection:
+    """ASGI middleware: double-submit CSRF tokens for every request a cross-site form could
+    send.
+
+    The token is a signed random value in an HttpOnly, SameSite=Strict cookie; pages read it
+    from ``scope["csrftoken"]`` (which also sets the cookie) into a hidden field, and a form
+    post must bring the same value back. Exempt: safe methods, JSON bodies (a cross-site form
+    cannot send them), bearer-token requests (a browser never adds that header on its own) and
+    requests without any cookie — they carry no session to abuse — except the sign-in form
+    itself (login CSRF).
+    """
+
+    def __init__(self, app: ASGIApp, *, secret: str, secure_cookies: bool) -> None:
+        self._app = app
+        self._signer = URLSafeSerializer(secret, salt="ankommen-csrf")
+        self._secure = secure_cookies
+
+    def _valid(self, token: str | None) -> bool:
+        if not token:
+            return False
+        try:
+            self._signer.loads(token)
+        except BadSignature:
+            return False
+        return True
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        cookie = Request(scope).cookies.get(CSRF_COOKIE) if _header(scope, b"cookie") else None
+        has_cookie = self._valid(cookie)
+        token = cookie if has_cookie else None
+        handed_out = False
+
+        def hand_out() -> str:
+            # Signed only when a page asks for it: API requests never need a token.
+            nonlocal handed_out, token
+            handed_out = True
+            if token is None:
+                token = self._signer.dumps(secrets.token_urlsafe(24))
+            return token
+
+        # In place: the body limit further out reads the same scope.
+        scope["csrftoken"] = hand_out
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start" and handed_out and not has_cookie:
+                secure = self._secure or scope.get("scheme") == "https"
+                cookie = f"{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict" + (
+                    "; Secure" if secure else "")
+                headers = [*message.get("headers", []), (b"set-cookie", cookie.encode())]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        if not self._must_check(scope):
+            await self._app(scope, receive, send_with_cookie)
+            return
+        messages, submitted = await self._read_form(scope, receive)
+        if not (has_cookie and submitted and token and secrets.compare_digest(submitted, token)):
+            await _csrf_failed(send)
+            return
+
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
+
+        await self._app(scope, replay, send_with_cookie)
+
+    @staticmethod
+    def _must_check(scope: Scope) -> bool:
+        if scope["method"] in ("GET", "HEAD", "OPTIONS", "TRACE"):
+            return False
+        media_type = _header(scope, b"content-type").split(b";", 1)[0].strip().lower()
+        if media_type == b"application/json" or media_type.endswith(b"+json"):
+            return False
+        if _header(scope, b"authorization").startswith(b"Bearer "):
+            return False
+        return bool(_header(scope, b"cookie")) or scope["path"] == "/login"
+
+    @staticmethod
+    async def _read_form(scope: Scope, receive: Receive) -> tuple[list[Message], str | None]:
+        """The whole body (bounded by the body limit further out) and its ``csrftoken``."""
+        messages: list[Message] = []
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request" or not message.get("more_body"):
+                break
+        pending = list(messages)
+
+        async def from_buffer() -> Message:
+            return pending.pop(0) if pending else {"type": "http.disconnect"}
+
+        try:
+            form = await Request(scope, from_buffer).form()
+        except Exception:  # not a readable form at all: it cannot carry a valid token
+            return messages, None
+        value = form.get(CSRF_FIELD)
+        await form.close()
+        return messages, value if isinstance(value, str) else None
+
+
+SECURITY_HEADERS = (
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+)
+
+
+class SecurityHeaders:
+    """ASGI middleware adding the security headers a response does not set itself (a plain
+    ASGI wrapper: FastAPI's ``@app.middleware("http")`` costs a task and a stream per request,
+    on every API call)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self._app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [(name, value) for name, value in SECURITY_HEADERS
+                            if name not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self._app(scope, receive, send_with_headers)
+
+
+def security_headers(app: FastAPI) -> None:
+    app.add_middleware(SecurityHeaders)
+
+
+class BodyLimit:
+    """Starlette's body limit, answering in problem details that name the limit (Starlette
+    itself answers a bare "Content Too Large")."""
+
+    def __init__(self, app: ASGIApp, *, max_body_size: int) -> None:
+        self._app = RequestBodyLimitMiddleware(app, max_body_size)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        held: dict[str, Any] = {}
+
+        async def send_problem(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 413:
+                held["start"] = message
+                return
+            if "start" not in held:
+                await send(message)
+                return
+            held["body"] = held.get("body", b"") + message.get("body", b"")
+            if message.get("more_body"):
+                return
+            start, body = held.pop("start"), held.pop("body")
+            if b"Content Too Large" in body:
+                limit = scope.get(MAX_BODY_SIZE_SCOPE_KEY)
+                body = json.dumps({
+                    "type": "about:blank", "title": "Content too large", "status": 413,
+                    "detail": f"request body: too large; the limit here is {limit} bytes",
+                    "errors": [{"field": "body", "reason": f"larger than {limit} bytes"}],
+                }).encode()
+                start = {**start, "headers": [
+                    (b"content-type", PROBLEM_JSON.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode())]}
+            await send(start)
+            await send({"type": "http.response.body", "body": body})
+
+        await self._app(scope, receive, send_problem)
+
+
+def harden(app: FastAPI, *, secret: str, secure_cookies: bool, max_body_size: int) -> None:
+    """Security headers, CSRF protection and the body limit for every route of ``app``."""
+    security_headers(app)
+    app.add_middleware(CsrfProtection, secret=secret, secure_cookies=secure_cookies)
+    # Added last, so outermost: the body is limited before CSRF protection reads a form.
+    app.add_middleware(BodyLimit, max_body_size=max_body_size)

@@ -1,0 +1,192 @@
+"""Hardening of every service's HTTP surface (shared/web/hardening.py, installed by the app
+factory): body size limits, rate limits on sign-in and search, CSRF on every form, secure
+cookies and a Content-Security-Policy on every page."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import re
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
+
+from ankommen.shared.auth import Role, issue_token
+from ankommen.shared.settings import DEVELOPMENT_TOKEN_SECRET
+from ankommen.shared.web.pages import SESSION_COOKIE
+from tests.support.figures import record
+from tests.support.services import RunningService, in_process, settings_for, token
+from tests.support.surveys import registration
+
+pytestmark = pytest.mark.reliability
+
+SERVICES = ("intake", "assignment", "progress", "monitoring")
+#: Which role may see each service's pages (monitoring's are public).
+PAGE_ROLE = {"intake": Role.INTAKE_STAFF, "assignment": Role.COORDINATOR,
+             "progress": Role.PROVIDER, "monitoring": None}
+CSRF_FIELD = re.compile(r'name="csrftoken" value="([^"]+)"')
+
+
+@contextlib.asynccontextmanager
+async def running(service: str, kafka, databases, **settings: object  # noqa: ANN001
+                  ) -> AsyncIterator[RunningService]:
+    async with in_process(service, bootstrap=kafka.bootstrap_servers,
+                          database_url=await databases.url(service), **settings) as running:
+        yield running
+
+
+def session_token(role: Role) -> str:
+    return issue_token(DEVELOPMENT_TOKEN_SECRET, role, "test",
+                       provider_id="vhs-a" if role is Role.PROVIDER else None)
+
+
+async def csrf_token(client: httpx.AsyncClient, page: str = "/login") -> str:
+    """The token a browser would find in the page's form (its cookie is now in the jar)."""
+    response = await client.get(page)
+    assert response.status_code == 200, response.text
+    return CSRF_FIELD.search(response.text).group(1)
+
+
+async def test_bodies_beyond_the_limit_are_refused_with_413_naming_the_limit(
+        kafka, sqlite_databases):  # noqa: ANN001
+    async with running("intake", kafka, sqlite_databases) as intake:
+        big = {**registration(), "padding": "x" * (1024 * 1024 + 1)}
+        refused = await intake.client.post("/cases", json=big, headers=token(Role.INTAKE_STAFF))
+        normal = await intake.client.post("/cases", json=registration(),
+                                          headers=token(Role.INTAKE_STAFF))
+    assert refused.status_code == 413, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert "too large" in refused.json()["detail"].lower() or "1048576" in refused.text
+    assert normal.status_code == 201
+    record("hardening", "request body limit (bytes)", 1024 * 1024)
+
+
+async def test_an_upload_has_its_own_larger_limit(kafka, sqlite_databases):  # noqa: ANN001
+    headers = token(Role.PROVIDER, "vhs-a")
+    # The upload limit is a setting (20 MB by default); 4 MB here keeps the test light.
+    async with running("progress", kafka, sqlite_databases,
+                       csv_max_bytes=4 * 1024 * 1024) as progress:
+        two_mb = b"referral_code;kind\n" + b"REF-X;attendance\n" * (2 * 1024 * 1024 // 17)
+        accepted = await progress.client.post("/reports/csv", headers=headers,
+                                              files={"file": ("list.csv", two_mb)})
+        six_mb = b"referral_code;kind\n" + b"REF-X;attendance\n" * (6 * 1024 * 1024 // 17)
+        refused = await progress.client.post("/reports/csv", headers=headers,
+                                             files={"file": ("list.csv", six_mb)})
+    # Read (and refused for its columns, which it lacks): beyond the 1 MB default limit.
+    assert accepted.status_code == 422 and "missing column" in accepted.text, accepted.text
+    assert refused.status_code == 413, refused.text[:300]
+
+
+async def test_sign_in_is_rate_limited_with_retry_after(kafka, sqlite_databases):  # noqa: ANN001
+    async with running("progress", kafka, sqlite_databases,
+                       login_rate_limit="3/minute") as progress:
+        form = {"csrftoken": await csrf_token(progress.client), "token": "guessed"}
+        answers = [await progress.client.post("/login", data=form) for _ in range(4)]
+    assert [answer.status_code for answer in answers] == [401, 401, 401, 429]
+    assert int(answers[-1].headers["Retry-After"]) >= 1
+    assert "rate limit" in answers[-1].json()["detail"]
+    record("hardening", "sign-in attempts per minute (default)",
+           settings_for("progress").login_rate_limit)
+
+
+async def test_case_search_is_rate_limited_with_retry_after(kafka, sqlite_databases):  # noqa: ANN001
+    query = {"family_name": "Nowak", "given_names": "Ana", "birth_date": "1990-01-01",
+             "purpose": "check before registering"}
+    async with running("intake", kafka, sqlite_databases,
+                       search_rate_limit="2/minute") as intake:
+        answers = [await intake.client.post("/cases/search", json=query,
+                                            headers=token(Role.INTAKE_STAFF))
+                   for _ in range(3)]
+    assert [answer.status_code for answer in answers[:2]] != [429, 429], answers[0].text
+    assert answers[2].status_code == 429
+    assert int(answers[2].headers["Retry-After"]) >= 1
+    record("hardening", "case searches per minute (default)",
+           settings_for("intake").search_rate_limit)
+
+
+@pytest.mark.parametrize("service", ["intake", "assignment", "progress"])
+async def test_forms_without_the_csrf_token_are_refused(service, kafka, sqlite_databases):  # noqa: ANN001
+    signed_in = session_token(PAGE_ROLE[service])
+    async with running(service, kafka, sqlite_databases) as running_service:
+        client = running_service.client
+        good = await csrf_token(client)
+        forged = await client.post("/login", data={"token": signed_in})
+        wrong = await client.post("/login", data={"token": signed_in, "csrftoken": "x" + good})
+        without_cookie = await httpx.AsyncClient(
+            transport=client._transport, base_url=str(client.base_url)).post(  # noqa: SLF001
+                "/login", data={"token": signed_in})
+        honest = await client.post("/login", data={"token": signed_in, "csrftoken": good})
+        # Signed in by cookie now: a forged logout (a state change by form) is refused too.
+        forged_logout = await client.post("/logout", data={})
+    assert forged.status_code == 403 and "csrf" in forged.text
+    assert wrong.status_code == 403
+    assert without_cookie.status_code == 403
+    assert honest.status_code == 303, honest.text
+    assert forged_logout.status_code == 403
+
+
+async def test_bearer_and_json_requests_need_no_csrf_token(kafka, sqlite_databases):  # noqa: ANN001
+    async with running("intake", kafka, sqlite_databases) as intake:
+        await csrf_token(intake.client)  # a CSRF cookie in the jar must not matter
+        answer = await intake.client.post("/cases", json=registration(),
+                                          headers=token(Role.INTAKE_STAFF))
+    assert answer.status_code == 201, answer.text
+
+
+def set_cookies(response: httpx.Response) -> dict[str, str]:
+    return {header.split("=", 1)[0]: header.lower()
+            for header in response.headers.get_list("set-cookie")}
+
+
+async def test_cookies_are_httponly_samesite_strict_and_secure_when_configured(
+        kafka, sqlite_databases):  # noqa: ANN001
+    signed_in = session_token(Role.COORDINATOR)
+    async with running("assignment", kafka, sqlite_databases, secure_cookies=True) as secure:
+        page = await secure.client.get("/login")
+        token_in_page = CSRF_FIELD.search(page.text).group(1)
+        secure.client.cookies.set("ankommen_csrf", token_in_page)
+        login = await secure.client.post("/login", data={"token": signed_in,
+                                                         "csrftoken": token_in_page})
+    async with running("assignment", kafka, sqlite_databases) as development:
+        plain = await development.client.post("/login", data={
+            "token": signed_in, "csrftoken": await csrf_token(development.client)})
+    csrf_cookie = set_cookies(page)["ankommen_csrf"]
+    session = set_cookies(login)[SESSION_COOKIE]
+    assert "secure" in csrf_cookie and "samesite=strict" in csrf_cookie
+    assert all(flag in session for flag in ("secure", "httponly", "samesite=strict"))
+    development_session = set_cookies(plain)[SESSION_COOKIE]
+    assert "httponly" in development_session and "samesite=strict" in development_session
+    assert "secure" not in development_session  # plain http on a developer's machine
+
+
+def page_paths(service: str) -> list[str]:
+    """Every HTML page a service serves: GET routes outside the API schema (and the docs)."""
+    app = importlib.import_module(f"ankommen.{service}.app").create_app(
+        settings_for(service, database_url="sqlite+aiosqlite://"))
+    paths = []
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if isinstance(route, APIRoute) and "GET" in route.methods \
+                and not route.include_in_schema:
+            paths.append(re.sub(r"\{[^}]+\}", "REF-PAGE01", context.path))
+    return sorted({*paths, "/docs", "/redoc"})
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_every_page_has_a_content_security_policy(service, kafka, sqlite_databases):  # noqa: ANN001
+    paths = page_paths(service)
+    role = PAGE_ROLE[service]
+    async with running(service, kafka, sqlite_databases) as running_service:
+        if role:
+            running_service.client.cookies.set(SESSION_COOKIE, session_token(role))
+        answers = {path: await running_service.client.get(path, follow_redirects=True)
+                   for path in paths}
+    html = {path: answer for path, answer in answers.items()
+            if answer.headers.get("content-type", "").startswith("text/html")}
+    assert len(html) >= len(paths) - 1, {p: a.status_code for p, a in answers.items()}
+    for path, answer in html.items():
+        policy = answer.headers.get("content-security-policy", "")
+        assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy, path
+    record("hardening", f"{service}: pages checked for a CSP", len(html))

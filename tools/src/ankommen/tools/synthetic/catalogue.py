@@ -1,0 +1,145 @@
+"""An invented course catalogue for the county: several providers, every course type, courses
+that are ending this month, courses running and courses planned.
+
+Dates are relative to ``today`` so that a demo loaded on any day has courses in every phase:
+*ending* courses started about six months ago and end in the current month (their exams,
+completions and dropouts fall into a month the dashboard still shows — earlier months are
+closed, see ``docs/monitoring.md``), *running* courses started one to four months ago, and
+*planned* ones start within the next ten weeks. Ending and running courses still take
+latecomers (integration courses admit late entry), so the first arrivals of the month fill them.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from ankommen.tools.synthetic.county import PROVIDERS, Provider, municipality
+from ankommen.tools.synthetic.people import pick
+
+
+@dataclass(frozen=True)
+class CourseKind:
+    course_type: str
+    title: str
+    entry_level: str
+    target_level: str
+    hours: int
+    capacity: tuple[int, int]
+    minimum: int
+    share: float
+    childcare: bool = False
+    mode: str = "in_person"
+    schedule: tuple[str, ...] = ("mornings",)
+
+
+KINDS: tuple[CourseKind, ...] = (
+    CourseKind("general_integration", "Allgemeiner Integrationskurs", "A0", "B1", 700,
+               (20, 25), 7, 0.22),
+    CourseKind("general_integration", "Integrationskurs (Aufbaumodule)", "A2", "B1", 300,
+               (18, 25), 7, 0.06),
+    CourseKind("literacy", "Integrationskurs mit Alphabetisierung", "A0", "B1", 1000,
+               (12, 16), 5, 0.12, childcare=True),
+    CourseKind("second_script", "Zweitschriftlernerkurs", "A0", "B1", 900, (14, 18), 5, 0.07),
+    CourseKind("youth", "Jugendintegrationskurs", "A0", "B1", 1000, (14, 20), 6, 0.06),
+    CourseKind("parents", "Elternintegrationskurs", "A0", "B1", 1000, (14, 18), 6, 0.06,
+               childcare=True),
+    CourseKind("women", "Frauenintegrationskurs", "A0", "B1", 1000, (14, 18), 6, 0.06,
+               childcare=True),
+    CourseKind("intensive", "Intensivkurs", "A1", "B1", 430, (16, 20), 6, 0.04),
+    CourseKind("job_related_b2", "Berufssprachkurs B2", "B1", "B2", 500, (15, 20), 6, 0.06,
+               schedule=("evenings",)),
+    CourseKind("job_related_c1", "Berufssprachkurs C1", "B2", "C1", 500, (12, 18), 5, 0.02,
+               mode="online", schedule=("evenings",)),
+    CourseKind("job_related_profession", "Berufssprachkurs Pflege", "B1", "B2", 400,
+               (12, 16), 5, 0.02),
+    CourseKind("first_orientation", "Erstorientierungskurs", "A0", "A1", 300, (15, 20), 5,
+               0.07, schedule=("afternoons",)),
+    CourseKind("local", "Sprachcafé und Deutschtreff", "A0", "A2", 120, (10, 15), 3, 0.06,
+               schedule=("evenings",)),
+    CourseKind("general_integration", "Integrationskurs online", "A1", "B1", 700, (18, 25),
+               7, 0.08, mode="online", schedule=("afternoons",)),
+)
+
+#: Which providers run which course types.
+_OFFERS = {
+    "vhs-heidekreis": {"general_integration", "literacy", "second_script", "parents", "women",
+                       "youth", "job_related_b2", "first_orientation"},
+    "bildungszentrum-heide": {"general_integration", "literacy", "intensive", "job_related_b2",
+                              "job_related_profession"},
+    "sprachwerk-walsrode": {"general_integration", "second_script", "women", "youth",
+                            "intensive"},
+    "lernhaus-munster": {"general_integration", "literacy", "parents", "first_orientation"},
+    "deutsch-online-nord": {"general_integration", "job_related_c1", "job_related_b2"},
+    "ehrenamt-heidekreis": {"local"},
+}
+
+
+@dataclass(frozen=True)
+class Phase:
+    """Where a course stands on the day the demo is loaded."""
+
+    name: str
+    share: float
+
+
+PHASES = (Phase("ending", 0.35), Phase("running", 0.35), Phase("planned", 0.30))
+
+
+def _providers_for(kind: CourseKind) -> list[Provider]:
+    online = kind.mode == "online"
+    return [provider for provider in PROVIDERS
+            if kind.course_type in _OFFERS[provider.provider_id]
+            and (online == (provider.provider_id == "deutsch-online-nord"))]
+
+
+def _period(rng: random.Random, phase: str, hours: int, today: date) -> tuple[date, date]:
+    month_start = today.replace(day=1)
+    weeks = max(4, round(hours / 20))  # about 20 lessons a week, 25 for intensive courses
+    if phase == "ending":
+        ends_on = month_start + timedelta(days=rng.randrange((today - month_start).days + 1))
+        starts_on = ends_on - timedelta(weeks=min(weeks, 26))
+    elif phase == "running":
+        starts_on = today - timedelta(days=rng.randrange(30, 120))
+        ends_on = max(starts_on + timedelta(weeks=weeks), today + timedelta(days=30))
+    else:
+        starts_on = today + timedelta(days=rng.randrange(7, 70))
+        ends_on = starts_on + timedelta(weeks=weeks)
+    return starts_on, ends_on
+
+
+def catalogue(rng: random.Random, count: int, today: date) -> list[dict[str, Any]]:
+    """``count`` courses (the ``Course`` contract, as ``POST /courses`` takes it)."""
+    courses = []
+    for number in range(1, count + 1):
+        kind = rng.choices(KINDS, [k.share for k in KINDS])[0]
+        provider = rng.choice(_providers_for(kind))
+        phase = pick(rng, [(p.name, p.share) for p in PHASES])
+        starts_on, ends_on = _period(rng, phase, kind.hours, today)
+        town = municipality(rng.choice(provider.towns))
+        capacity = rng.randint(*kind.capacity)
+        courses.append({
+            "course_id": f"HK-{starts_on:%Y%m}-{number:04d}",
+            "provider_id": provider.provider_id,
+            "title": f"{kind.title} {town.name.split(' (')[0]}"
+                     + (" (online)" if kind.mode == "online" else ""),
+            "course_type": kind.course_type,
+            "entry_level": kind.entry_level,
+            "target_level": kind.target_level,
+            "region_key": town.key,
+            "latitude": town.latitude,
+            "longitude": town.longitude,
+            "mode": kind.mode,
+            "schedule": list(kind.schedule),
+            "starts_on": starts_on.isoformat(),
+            "ends_on": ends_on.isoformat(),
+            "hours": kind.hours,
+            "capacity": capacity,
+            "minimum_participants": min(kind.minimum, capacity),
+            "childcare_places": rng.randint(4, 8) if kind.childcare else 0,
+            "transport_offered": town.key != "03358021" and rng.random() < 0.2,
+            "status": "open",
+        })
+    return courses
