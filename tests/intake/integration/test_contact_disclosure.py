@@ -58,6 +58,17 @@ def participation(event: type, case: dict, code: str, **extra: object):  # noqa:
                                      report_id=uuid.uuid4().hex[:12], **extra))
 
 
+async def placements_recorded(intake, count: int) -> None:  # noqa: ANN001
+    """Wait until intake has consumed ``count`` placements from the broker."""
+
+    async def recorded() -> int:
+        async with intake.runtime.sessions() as session:
+            return await session.scalar(select(func.count()).select_from(provider_placements))
+
+    await eventually(recorded, until=lambda found: found == count, timeout=60,
+                     what=f"intake recorded {count} confirmed placement(s)")
+
+
 async def disclosed(intake, headers: dict, codes: list[str]) -> dict[str, dict]:  # noqa: ANN001
     response = await intake.client.post("/disclosures/contacts", headers=headers,
                                         json={"referral_codes": codes})
@@ -159,3 +170,73 @@ async def test_contacts_go_only_to_the_confirmed_provider_as_consented_and_are_a
     assert caplog.records, "nothing was logged: the log check would prove nothing"
     for name in ("Haddadin", "Petrenko", "Sadiki", "+49 5191 555000", "p@example.org"):
         assert name not in logged
+
+
+async def test_data_subject_export_lists_each_disclosure_of_the_persons_own_data(
+        kafka, databases):
+    async with running_intake(kafka, databases) as intake:
+        person = await register(intake, ["share_contact_with_provider", "contact_by_phone"],
+                                family_name="Haddadin", given_names="Rasha")
+        other = await register(intake, ALL_CONTACT, family_name="Petrenko",
+                               given_names="Olena")
+        mine, theirs = referral_code(), referral_code()
+        await announce(kafka.bootstrap_servers, [
+            placement(PlacementConfirmed, person, mine, "vhs-a"),
+            placement(PlacementConfirmed, other, theirs, "vhs-b")])
+        await placements_recorded(intake, 2)
+        assert mine in await disclosed(intake, VHS_A, [mine])
+        assert mine in await disclosed(intake, VHS_A, [mine])
+        assert theirs in await disclosed(intake, VHS_B, [theirs])
+
+        exported = await intake.client.get(f"/cases/{person['case_id']}/export",
+                                           headers=STAFF)
+        untouched = await intake.client.get(f"/cases/{other['case_id']}/export",
+                                            headers=STAFF)
+        never = await register(intake, [], family_name="Nourzad", given_names="Parwin")
+        nothing = await intake.client.get(f"/cases/{never['case_id']}/export", headers=STAFF)
+
+    assert exported.status_code == 200, exported.text
+    disclosures = exported.json()["disclosures"]
+    assert [{key: value for key, value in each.items() if key != "at"}
+            for each in disclosures] == 2 * [{
+                "recipient_kind": "course_provider", "recipient": "vhs-a",
+                "fields": ["names", "phone"], "purpose": "placement_disclosure"}]
+    assert disclosures[0]["at"] <= disclosures[1]["at"]
+    # Only this person's disclosures, and field names rather than anyone's values.
+    section = str(disclosures)
+    for value in ("vhs-b", "Petrenko", "Haddadin", "+49 5191 555000", "p@example.org"):
+        assert value not in section
+    assert [each["recipient"] for each in untouched.json()["disclosures"]] == ["vhs-b"]
+    assert untouched.json()["disclosures"][0]["fields"] == ["names", "phone", "email"]
+    assert nothing.json()["disclosures"] == []
+
+
+async def test_export_after_a_merge_lists_what_was_disclosed_under_the_merged_case(
+        kafka, databases):
+    async with running_intake(kafka, databases) as intake:
+        surviving = await register(intake, [], family_name="Darwish", given_names="Ahmad",
+                                   birth_date="1991-01-01", file_numbers=[])
+        body = registration(person=identity(family_name="Derwisch", given_names="Ahmed",
+                                            birth_date="1991-01-01", file_numbers=[]),
+                            consents=["share_contact_with_provider"])
+        body["resolution"] = {"decision": "different_person"}
+        answer = await intake.client.post("/cases", json=body, headers=STAFF)
+        assert answer.status_code == 201, answer.text
+        merged = answer.json()
+        code = referral_code()
+        await announce(kafka.bootstrap_servers, [
+            placement(PlacementConfirmed, merged, code, "vhs-a")])
+        await placements_recorded(intake, 1)
+        assert code in await disclosed(intake, VHS_A, [code])
+        suspicion = (await intake.client.post("/duplicates", headers=STAFF, json={
+            "case_id": surviving["case_id"], "other_case_id": merged["case_id"]})).json()
+        done = await intake.client.post(f"/duplicates/{suspicion['suspicion_id']}/merge",
+                                        headers=STAFF,
+                                        json={"surviving_case_id": surviving["case_id"]})
+        assert done.status_code == 200, done.text
+        exported = await intake.client.get(f"/cases/{surviving['case_id']}/export",
+                                           headers=STAFF)
+
+    assert exported.status_code == 200, exported.text
+    assert [(each["recipient"], each["fields"]) for each in exported.json()["disclosures"]] \
+        == [("vhs-a", ["names"])]

@@ -37,6 +37,7 @@ from ankommen.shared.messaging.tables import MessagingTables
 from ankommen.shared.settings import ServiceSettings
 from ankommen.shared.telemetry import create_tracer_provider
 from ankommen.shared.topics import DEAD_LETTER_PARTITIONS, Topic, TopicGuard
+from ankommen.shared.web.api_docs import install_api_docs
 from ankommen.shared.web.hardening import harden
 from ankommen.shared.web.pages import PageAuth, Pages
 
@@ -166,8 +167,9 @@ class ServiceRuntime:
             async with self.running():
                 yield
 
+        # FastAPI's own /docs and /redoc load their scripts from a CDN: ours are vendored.
         app = FastAPI(title=self.definition.title, description=self.definition.description,
-                      version=version, lifespan=lifespan)
+                      version=version, lifespan=lifespan, docs_url=None, redoc_url=None)
         app.state.runtime = self
         install_problem_handlers(app)
         harden(app, secret=self.settings.token_secret.get_secret_value(),
@@ -175,6 +177,7 @@ class ServiceRuntime:
                max_body_size=self.settings.max_request_bytes)
         app.include_router(health_router({"database": self.database_ready,
                                           "broker": self.broker_ready}))
+        install_api_docs(app)
         for router in routers:
             app.include_router(router)
         FastAPIInstrumentor.instrument_app(app, tracer_provider=self.tracer_provider,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -10,6 +11,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ankommen.intake.adapters.tables import audit_log
+from ankommen.intake.domain.audit import AuditAction
+from ankommen.intake.domain.disclosure import Disclosure
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,19 @@ class AuditLog:
         return [AuditEntry(at=row.at, actor=row.actor, role=row.role, action=row.action,
                            case_id=row.case_id, purpose=row.purpose, entry_id=row.entry_id,
                            recipient=row.recipient, disclosed=row.disclosed)
+                for row in (await self._session.execute(query)).all()]
+
+    async def disclosures(self, case_ids: Collection[uuid.UUID]) -> list[Disclosure]:
+        """Every disclosure of these cases' data, oldest first, without a limit: a person's
+        list of recipients must be complete, however long the rest of the log is."""
+        query = (select(audit_log.c.at, audit_log.c.recipient, audit_log.c.disclosed,
+                        audit_log.c.purpose)
+                 .where(audit_log.c.case_id.in_(list(case_ids)),
+                        audit_log.c.action == AuditAction.DISCLOSE_CONTACT.value)
+                 .order_by(audit_log.c.entry_id))
+        return [Disclosure(at=row.at, recipient=row.recipient or "",
+                           fields=tuple(filter(None, (row.disclosed or "").split(","))),
+                           purpose=row.purpose)
                 for row in (await self._session.execute(query)).all()]
 
     async def forget_case(self, case_id: uuid.UUID) -> None:

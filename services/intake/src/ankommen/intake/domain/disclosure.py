@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from ankommen.intake.domain.identity import Identity
@@ -48,6 +49,23 @@ class ContactDetails:
     def fields(self) -> list[str]:
         """The names of the disclosed fields (for the audit log; never their values)."""
         return ["names"] + [name for name in ("phone", "email") if getattr(self, name)]
+
+
+#: The kind of recipient a disclosure went to (the only kind there is so far).
+COURSE_PROVIDER = "course_provider"
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """One disclosure of a person's data, as their data-subject export lists it: the GDPR
+    (Art. 15(1)(c)) gives them the right to know the recipients of their data. When, to whom
+    and which fields — the values are the person's own and in the export already."""
+
+    at: datetime
+    recipient: str
+    fields: tuple[str, ...]
+    purpose: str | None
+    recipient_kind: str = COURSE_PROVIDER
 
 
 def may_disclose(consents: Collection[Consent]) -> bool:

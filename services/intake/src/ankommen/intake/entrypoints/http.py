@@ -27,6 +27,7 @@ from ankommen.intake.entrypoints.schemas import (
     ContactDisclosure,
     ContactRequest,
     ContactResponse,
+    DisclosureResponse,
     ExportResponse,
     MergeRequest,
     RegistrationRequest,
@@ -151,7 +152,10 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, turns: Write
         return ExportResponse(
             case=_record(exported.record),
             duplicate_suspicions=[_suspicion(each) for each in exported.suspicions],
-            audit=[AuditEntryResponse(**entry.__dict__) for entry in exported.audit])
+            audit=[AuditEntryResponse(**entry.__dict__) for entry in exported.audit],
+            disclosures=[DisclosureResponse(
+                at=each.at, recipient_kind=each.recipient_kind, recipient=each.recipient,
+                fields=list(each.fields), purpose=each.purpose) for each in exported.disclosures])
 
     @api.get("/duplicates", response_model=list[SuspicionResponse], tags=["duplicates"],
              summary="Suspected duplicates")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import copy
 import uuid
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -24,6 +25,16 @@ from ankommen.intake.domain.identity import Identity, Name, plausible_birth_date
 from ankommen.intake.service.register_arrival import Decision
 from ankommen.shared.events.contracts.intake import ClosureReason, Survey
 from ankommen.shared.events.contracts.vocabulary import ReferralCode
+
+
+def _in_utc(value: datetime) -> datetime:
+    """Stored in UTC; SQLite returns it without the zone, which is not an RFC 3339
+    date-time (found by the schema fuzzing)."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+#: A moment read back from the database, always with its zone.
+StoredMoment = Annotated[datetime, AfterValidator(_in_utc)]
 
 
 def _not_in_future(value: date | None) -> date | None:
@@ -178,7 +189,7 @@ class MergeRequest(BaseModel):
 
 class AuditEntryResponse(BaseModel):
     entry_id: int
-    at: datetime
+    at: StoredMoment
     actor: str
     role: str
     action: str
@@ -188,20 +199,28 @@ class AuditEntryResponse(BaseModel):
     disclosed: str | None = Field(None, description="Which fields a disclosure contained "
                                                     "(names, phone, email)")
 
-    @field_validator("at")
-    @classmethod
-    def _in_utc(cls, value: datetime) -> datetime:
-        """Stored in UTC; SQLite returns it without the zone, which is not an RFC 3339
-        date-time (found by the schema fuzzing)."""
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+class DisclosureResponse(BaseModel):
+    """One disclosure of this person's data to a recipient (GDPR Art. 15(1)(c)): when, to
+    whom, which fields — never the values."""
+
+    at: StoredMoment
+    recipient_kind: Literal["course_provider"] = Field(
+        description="What kind of recipient received the data")
+    recipient: str = Field(description="The recipient's id (the course provider's)")
+    fields: list[str] = Field(description="Which fields were disclosed: names, phone, email")
+    purpose: str | None = Field(description="Why the data were disclosed")
 
 
 class ExportResponse(BaseModel):
-    """All intake stores about the person: case, identity, survey, suspicions, audit."""
+    """All intake stores about the person: case, identity, survey, suspicions, audit, and
+    the recipients their data were disclosed to."""
 
     case: CaseRecordResponse
     duplicate_suspicions: list[SuspicionResponse]
     audit: list[AuditEntryResponse]
+    disclosures: list[DisclosureResponse] = Field(description=(
+        "Every disclosure of the person's data to a recipient outside intake, oldest first"))
 
 
 class ContactRequest(BaseModel):

@@ -18,7 +18,8 @@ from ankommen.intake.adapters.placements import ProviderPlacementRepository
 from ankommen.intake.adapters.repository import CaseRepository
 from ankommen.intake.domain.audit import AuditAction, Purpose
 from ankommen.intake.domain.case import Case
-from ankommen.intake.domain.duplicates import Candidate, DuplicateSuspected
+from ankommen.intake.domain.disclosure import Disclosure
+from ankommen.intake.domain.duplicates import Candidate, DuplicateSuspected, SuspicionStatus
 from ankommen.intake.domain.identity import Identity
 from ankommen.intake.service.duplicate_check import likely_duplicates
 from ankommen.intake.service.protection import IdentityProtection
@@ -130,16 +131,43 @@ async def erase_case(uow: UnitOfWork, case_id: uuid.UUID, actor: Principal) -> N
 
 @dataclass(frozen=True)
 class DataExport:
-    """Everything intake stores about one person (GDPR Art. 15)."""
+    """Everything intake stores about one person (GDPR Art. 15), and to whom it was
+    disclosed."""
 
     record: CaseRecord
     suspicions: list[DuplicateSuspected]
     audit: list[AuditEntry]
+    disclosures: list[Disclosure]
 
 
 async def export_case(uow: UnitOfWork, protection: IdentityProtection, case_id: uuid.UUID,
                       actor: Principal) -> DataExport:
     record = await read_case(uow, protection, case_id, actor, Purpose.DATA_SUBJECT_REQUEST)
     await record_audit(uow, actor, AuditAction.EXPORT, case_id, Purpose.DATA_SUBJECT_REQUEST)
-    return DataExport(record, await DuplicateRepository(uow.session).involving(case_id),
-                      await AuditLog(uow.session).entries(case_id=case_id, limit=1000))
+    duplicates = DuplicateRepository(uow.session)
+    audit = AuditLog(uow.session)
+    absorbed = await merged_into(duplicates, case_id)
+    return DataExport(record, await duplicates.involving(case_id),
+                      await audit.entries(case_id=case_id, limit=1000),
+                      await audit.disclosures([case_id, *absorbed]))
+
+
+async def merged_into(duplicates: DuplicateRepository, case_id: uuid.UUID) -> list[uuid.UUID]:
+    """The cases merged into this one, and those merged into them before.
+
+    A merge keeps the surviving case and removes the other, so the other side of every
+    merged suspicion of a case that still exists was merged into it; a removed case cannot
+    have been merged again, so the same holds one step further. The data disclosed under
+    those cases' ids is the same person's, and belongs in their export."""
+    found: list[uuid.UUID] = []
+    pending, seen = [case_id], {case_id}
+    while pending:
+        for suspicion in await duplicates.involving(pending.pop()):
+            if suspicion.status is not SuspicionStatus.MERGED:
+                continue
+            for other in (suspicion.case_id, suspicion.other_case_id):
+                if other not in seen:
+                    seen.add(other)
+                    found.append(other)
+                    pending.append(other)
+    return found
