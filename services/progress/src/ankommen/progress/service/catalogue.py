@@ -12,7 +12,12 @@ from ankommen.progress.domain.cases import KnownCase
 from ankommen.progress.domain.catalogue import Course, Placement, PlacementStatus
 from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.events.contracts import assignment
-from ankommen.shared.events.contracts.intake import CaseErased, CaseRegistered, CasesMerged
+from ankommen.shared.events.contracts.intake import (
+    CaseErased,
+    CaseRegistered,
+    CasesMerged,
+    SurveyUpdated,
+)
 from ankommen.shared.events.registry import DecodedEvent
 
 PLACEMENT_STATUS = {
@@ -28,6 +33,18 @@ async def remember_registered_case(uow: UnitOfWork, event: DecodedEvent) -> None
     await KnownCaseRepository(uow.session).add(
         KnownCase(pseudonym=data.pseudonym, registered_on=data.registered_on,
                   german_level=data.survey.german_level.value))
+
+
+async def apply_survey_update(uow: UnitOfWork, event: DecodedEvent) -> None:
+    """A German level corrected or newly assessed at intake is the level the person starts
+    their next course with (``level_at_start`` of its outcome facts). Seats offered before
+    keep theirs: that is the level the seat was offered for. Other survey answers are not
+    progress's business."""
+    data: SurveyUpdated = event.data
+    level = data.changes.get("german_level")
+    if level is not None:
+        await KnownCaseRepository(uow.session).set_level(data.pseudonym,
+                                                         getattr(level, "value", level))
 
 
 async def erase_case(uow: UnitOfWork, event: DecodedEvent) -> None:
