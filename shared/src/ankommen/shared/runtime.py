@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -83,6 +83,7 @@ class ServiceRuntime:
         self.uow.on_commit_with_events(self.relay.wake)
         self.auth = Authenticator(settings.token_secret.get_secret_value())
         self.consumers: list[EventConsumer] = []
+        self._background: dict[str, Callable[[], Awaitable[None]]] = {}
         self._producer_connected = asyncio.Event()
         self._broker_connected = asyncio.Event()
 
@@ -96,6 +97,11 @@ class ServiceRuntime:
         self.topic_guard.require(consumer.topic.dead_letter, DEAD_LETTER_PARTITIONS)
         consumer.before_dead_letter = self.topic_guard.ensure
         self.consumers.append(consumer)
+
+    def run_in_background(self, name: str, job: Callable[[], Awaitable[None]]) -> None:
+        """Run ``job`` while the service runs (started after the broker connection task,
+        cancelled on the way out); ``job`` handles its own failures and repeats itself."""
+        self._background[name] = job
 
     def group_id(self, purpose: str) -> str:
         """Explicit consumer group ids that name the service: ``ankommen.<service>.<purpose>``."""
@@ -147,6 +153,7 @@ class ServiceRuntime:
         tasks = [asyncio.create_task(self._connect_broker(), name="broker-connect")]
         if self.settings.outbox_relay_enabled:
             tasks.append(asyncio.create_task(self._relay_when_connected(), name="outbox-relay"))
+        tasks += [asyncio.create_task(job(), name=name) for name, job in self._background.items()]
         try:
             yield self
         finally:

@@ -8,6 +8,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from ankommen.assignment.adapters.tables import messaging, metadata
 from ankommen.assignment.config import AssignmentSettings
 from ankommen.assignment.entrypoints import consumers, http, pages
+from ankommen.assignment.service.schedule import scheduled_rounds
 from ankommen.shared.runtime import ServiceDefinition, ServiceRuntime
 from ankommen.shared.settings import load_settings
 from ankommen.shared.topics import COURSES, FACTS, PLACEMENTS
@@ -30,6 +31,10 @@ def build_runtime(settings: AssignmentSettings | None = None,
                              tracer_provider)
     runtime.consume(consumers.case_events(runtime))
     runtime.consume(consumers.participation_events(runtime))
+    settings = runtime.settings
+    if settings.allocation_interval_minutes > 0:
+        runtime.run_in_background("allocation-rounds", scheduled_rounds(
+            runtime.uow, settings.allocation_policy, settings.allocation_interval_minutes * 60))
     return runtime
 
 

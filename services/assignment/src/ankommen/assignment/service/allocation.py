@@ -183,10 +183,12 @@ async def _announce_waiting(uow: UnitOfWork, person: WaitingPerson, reason: Wait
     await uow.publish(fact, key=fact.record_key)
 
 
-async def reallocate(uow: UnitOfWork, policy: AllocationPolicy) -> None:
-    """After an event that adds a person or frees a seat: allocate, unless done by hand (the
-    seat figures are reported either way)."""
+async def reallocate(uow: UnitOfWork, policy: AllocationPolicy,
+                     today: date | None = None) -> None:
+    """After an event that adds a person or frees a seat, and on schedule: allocate, unless
+    done by hand (the seat figures are reported either way)."""
+    today = today or date.today()
     if policy.automatic:
-        await run_allocation(uow, today=date.today(), priority=policy.priority)
+        await run_allocation(uow, today=today, priority=policy.priority)
     else:
-        await publish_capacity_changes(uow, date.today())
+        await publish_capacity_changes(uow, today)

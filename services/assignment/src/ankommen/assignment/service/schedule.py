@@ -1,0 +1,52 @@
+"""The scheduled allocation round: besides the rounds that events trigger, one every
+``allocation_interval_minutes``.
+
+Events alone leave gaps. A month in which nobody registers, declines or finishes a course
+sees no allocation, so monitoring gets neither that month's unmet demand (``DemandUnmetFact``,
+once per waiting person and month) nor its seat figures (``CourseCapacityFact``), and its
+tables show the month as if there were no courses and nobody waiting. A regular round closes
+that gap within the interval after a month begins. Nothing is announced twice: unmet demand
+is booked per person and month, capacity only when the month's figures change, and a round
+that finds no new seat for anybody places nobody.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import date
+
+from ankommen.assignment.service.allocation import AllocationPolicy, reallocate
+from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
+
+logger = logging.getLogger(__name__)
+
+
+def scheduled_rounds(uow: UnitOfWorkFactory, policy: AllocationPolicy,
+                     interval_seconds: float) -> Callable[[], Awaitable[None]]:
+    """The background job: a round every ``interval_seconds``, the first one after the first
+    interval (start-up is busy enough, and event-triggered rounds follow every catch-up)."""
+
+    async def run_rounds() -> None:
+        while True:
+            await asyncio.sleep(interval_seconds)
+            await allocation_round(uow, policy)
+
+    return run_rounds
+
+
+async def allocation_round(uow: UnitOfWorkFactory, policy: AllocationPolicy,
+                           today: date | None = None) -> bool:
+    """One round in its own transaction; False (and a warning) if it failed — the next
+    round tries again, and nothing half-done is kept."""
+    try:
+        async with uow() as unit:
+            await reallocate(unit, policy, today)
+    except asyncio.CancelledError:
+        raise
+    except Exception as error:  # e.g. the database is unreachable: try at the next round
+        logger.warning("scheduled allocation round failed", extra={
+            "error": type(error).__name__})
+        return False
+    return True
