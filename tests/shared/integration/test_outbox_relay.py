@@ -1,4 +1,5 @@
-"""The outbox relay against the real broker: order per key, stamping, retry without loss."""
+"""The outbox relay against the real broker: order per key, stamping, retry without loss,
+the trace context and content type in the Kafka headers."""
 
 from __future__ import annotations
 
@@ -10,12 +11,18 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 from aiokafka import AIOKafkaConsumer
+from opentelemetry import propagate, trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
 from sqlalchemy import MetaData, func, select, update
 
 from ankommen.shared.db.engine import create_engine, session_factory
 from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
 from ankommen.shared.events.contracts.intake import CaseRegistered, Survey
-from ankommen.shared.messaging.broker import Publishers, create_broker
+from ankommen.shared.events.envelope import CONTENT_TYPE
+from ankommen.shared.messaging.producer import RelayProducer
 from ankommen.shared.messaging.relay import Backoff, OutboxRelay
 from ankommen.shared.messaging.tables import messaging_tables
 from ankommen.shared.topics import CASES, create_topics
@@ -35,8 +42,8 @@ async def make_outbox(url: str):  # noqa: ANN201
 
 async def test_relay_publishes_in_commit_order_per_key_and_stamps_rows(kafka, databases):
     engine, sessions, tables, uow = await make_outbox(await databases.url("relay"))
-    broker = create_broker(kafka.bootstrap_servers, client_id="relay-test")
-    relay = OutboxRelay(sessions, tables, Publishers(broker, (CASES,)).send(), service="test")
+    producer = RelayProducer(kafka.bootstrap_servers, (CASES,), client_id="relay-test")
+    relay = OutboxRelay(sessions, tables, producer.send, service="test")
     pseudonyms = [secrets.token_urlsafe(24) for _ in range(3)]
     written = []
     for day in range(1, 21):
@@ -46,12 +53,12 @@ async def test_relay_publishes_in_commit_order_per_key_and_stamps_rows(kafka, da
                 pseudonym=pseudonym, survey=Survey(**survey()),
                 registered_on=date(2026, 1, day)), key=pseudonym)
         written.append((pseudonym, envelope.id))
-    await broker.start()
+    await producer.start()
     try:
         assert await relay.relay_once() == 20
         assert await relay.relay_once() == 0
     finally:
-        await broker.stop()
+        await producer.stop()
 
     consumer = AIOKafkaConsumer(CASES.name, bootstrap_servers=kafka.bootstrap_servers,
                                 group_id=uuid.uuid4().hex, auto_offset_reset="earliest")
@@ -81,10 +88,10 @@ async def test_relay_publishes_in_commit_order_per_key_and_stamps_rows(kafka, da
 async def test_relay_keeps_every_row_while_the_broker_is_down_and_sends_them_after(
         kafka, sqlite_databases):
     engine, sessions, tables, uow = await make_outbox(await sqlite_databases.url("relay"))
-    broker = create_broker(kafka.bootstrap_servers, client_id="relay-test")
-    relay = OutboxRelay(sessions, tables, Publishers(broker, (CASES,)).send(), service="test",
+    producer = RelayProducer(kafka.bootstrap_servers, (CASES,), client_id="relay-test")
+    relay = OutboxRelay(sessions, tables, producer.send, service="test",
                         publish_timeout=2.0, backoff=Backoff(initial=0.05, maximum=0.5))
-    await broker.start()
+    await producer.start()
     kafka.stop()
     running = asyncio.create_task(relay.run())
     try:
@@ -117,7 +124,7 @@ async def test_relay_keeps_every_row_while_the_broker_is_down_and_sends_them_aft
     finally:
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)
-        await broker.stop()
+        await producer.stop()
         await engine.dispose()
 
 
@@ -187,4 +194,95 @@ async def test_instances_sharing_a_database_send_each_row_once_in_order(database
                 == [event for key, event in written if key == pseudonym])
     for instance_engine, *_ in instances:
         await instance_engine.dispose()
+    await engine.dispose()
+
+
+async def test_a_round_stamps_only_the_rows_the_broker_acknowledged(sqlite_databases):
+    """The broker acknowledges some rows of a round and refuses or never answers others; the
+    acknowledged rows are stamped, the others stay pending with an attempt and the error."""
+    engine, sessions, tables, uow = await make_outbox(await sqlite_databases.url("relay"))
+    for _ in range(6):
+        async with uow() as unit:
+            pseudonym = secrets.token_urlsafe(24)
+            await unit.publish(CaseRegistered(pseudonym=pseudonym, survey=Survey(**survey()),
+                                              registered_on=date(2026, 1, 1)), key=pseudonym)
+    loop = asyncio.get_running_loop()
+    answers = iter(["ack", "refuse", "ack", "silence", "ack", "unqueued"])
+
+    async def send(topic: str, key: bytes, value: bytes, headers: dict) -> asyncio.Future:  # noqa: ARG001
+        answer = next(answers)
+        if answer == "unqueued":
+            raise ConnectionError("connection lost")
+        future = loop.create_future()
+        if answer == "ack":
+            loop.call_soon(future.set_result, None)
+        elif answer == "refuse":
+            loop.call_soon(future.set_exception, TimeoutError("request timed out"))
+        return future
+
+    relay = OutboxRelay(sessions, tables, send, service="test", publish_timeout=0.5)
+    outbox = tables.outbox
+    try:
+        await relay.relay_once()
+    except ConnectionError:
+        pass  # the first failure of the round is the one reported
+    else:
+        raise AssertionError("a round with failures must fail")
+    async with sessions() as session:
+        rows = (await session.execute(select(outbox.c.published_at, outbox.c.attempts,
+                                             outbox.c.last_error)
+                                      .order_by(outbox.c.id))).all()
+    assert [row.published_at is not None for row in rows] == [True, False, True, False, True,
+                                                              False]
+    assert [row.attempts for row in rows] == [0, 1, 0, 1, 0, 1]
+    assert all(row.last_error.startswith("ConnectionError") for row in rows[1::2])
+    await engine.dispose()
+
+
+async def test_published_messages_carry_the_stored_trace_and_the_content_type(
+        kafka, sqlite_databases):
+    """The relay's producer continues the trace stored with the row: a publish span, child of
+    the request's span, whose context travels in the Kafka headers; no span records the key."""
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    engine, sessions, tables, uow = await make_outbox(await sqlite_databases.url("relay"))
+    pseudonym = secrets.token_urlsafe(24)
+    with provider.get_tracer("test").start_as_current_span("request") as request:
+        async with uow() as unit:
+            await unit.publish(CaseRegistered(pseudonym=pseudonym, survey=Survey(**survey()),
+                                              registered_on=date(2026, 1, 1)), key=pseudonym)
+    producer = RelayProducer(kafka.bootstrap_servers, (CASES,), client_id="relay-test",
+                             tracer_provider=provider)
+    relay = OutboxRelay(sessions, tables, producer.send, service="test")
+    await producer.start()
+    try:
+        assert await relay.relay_once() == 1
+    finally:
+        await producer.stop()
+    consumer = AIOKafkaConsumer(CASES.name, bootstrap_servers=kafka.bootstrap_servers,
+                                group_id=uuid.uuid4().hex, auto_offset_reset="earliest")
+    await consumer.start()
+    try:
+        async def ours() -> list:
+            return [record for records in (await consumer.getmany(timeout_ms=300)).values()
+                    for record in records if record.key == pseudonym.encode()]
+
+        record = (await eventually(ours, until=bool, what="the published message"))[0]
+    finally:
+        await consumer.stop()
+    headers = dict(record.headers)
+    assert headers["content-type"] == CONTENT_TYPE.encode()
+    assert headers["correlation_id"]  # FastStream's batch consumers link only such messages
+    [publish] = [span for span in exporter.get_finished_spans()
+                 if span.kind is SpanKind.PRODUCER]
+    assert publish.name == f"{CASES.name} publish"
+    assert publish.parent.span_id == request.get_span_context().span_id
+    assert publish.context.trace_id == request.get_span_context().trace_id
+    assert publish.status.is_ok
+    carried = trace.get_current_span(propagate.extract(
+        {name: value.decode() for name, value in headers.items()})).get_span_context()
+    assert (carried.trace_id, carried.span_id) == (publish.context.trace_id,
+                                                   publish.context.span_id)
+    assert pseudonym not in str(dict(publish.attributes or {}))
     await engine.dispose()
