@@ -8,9 +8,10 @@ import json
 import secrets
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from opentelemetry import propagate, trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -60,22 +61,11 @@ async def test_relay_publishes_in_commit_order_per_key_and_stamps_rows(kafka, da
     finally:
         await producer.stop()
 
-    consumer = AIOKafkaConsumer(CASES.name, bootstrap_servers=kafka.bootstrap_servers,
-                                group_id=uuid.uuid4().hex, auto_offset_reset="earliest")
-    await consumer.start()
-    received: list = []
-    try:
-        async def fetch() -> int:
-            for records in (await consumer.getmany(timeout_ms=300)).values():
-                received.extend(records)
-            return len(received)
-
-        await eventually(fetch, until=lambda count: count >= 20, what="20 events")
-    finally:
-        await consumer.stop()
+    ours = {pseudonym.encode() for pseudonym in pseudonyms}
+    received_records = await received(kafka, lambda record: record.key in ours, 20)
     for pseudonym in pseudonyms:
         sent = [event_id for key, event_id in written if key == pseudonym]
-        got = [json.loads(record.value)["id"] for record in received
+        got = [json.loads(record.value)["id"] for record in received_records
                if record.key == pseudonym.encode()]
         assert got == sent
     async with sessions() as session:
@@ -241,48 +231,71 @@ async def test_a_round_stamps_only_the_rows_the_broker_acknowledged(sqlite_datab
 
 async def test_published_messages_carry_the_stored_trace_and_the_content_type(
         kafka, sqlite_databases):
-    """The relay's producer continues the trace stored with the row: a publish span, child of
-    the request's span, whose context travels in the Kafka headers; no span records the key."""
+    """The relay's producer continues the trace stored with the rows: a publish span, child of
+    the request's span, shared by the rows of that request, whose context travels in the Kafka
+    headers; no span records the key."""
     exporter = InMemorySpanExporter()
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     engine, sessions, tables, uow = await make_outbox(await sqlite_databases.url("relay"))
-    pseudonym = secrets.token_urlsafe(24)
-    with provider.get_tracer("test").start_as_current_span("request") as request:
-        async with uow() as unit:
-            await unit.publish(CaseRegistered(pseudonym=pseudonym, survey=Survey(**survey()),
-                                              registered_on=date(2026, 1, 1)), key=pseudonym)
+    requests, keys = [], []
+    for rows in (3, 1):  # two requests, the first writes three events
+        with provider.get_tracer("test").start_as_current_span("request") as request:
+            async with uow() as unit:
+                for _ in range(rows):
+                    pseudonym = secrets.token_urlsafe(24)
+                    await unit.publish(CaseRegistered(
+                        pseudonym=pseudonym, survey=Survey(**survey()),
+                        registered_on=date(2026, 1, 1)), key=pseudonym)
+                    keys.append((pseudonym.encode(), request.get_span_context()))
+        requests.append(request.get_span_context())
     producer = RelayProducer(kafka.bootstrap_servers, (CASES,), client_id="relay-test",
                              tracer_provider=provider)
     relay = OutboxRelay(sessions, tables, producer.send, service="test")
     await producer.start()
     try:
-        assert await relay.relay_once() == 1
+        assert await relay.relay_once() == 4
     finally:
         await producer.stop()
+    records = {record.key: record for record in await received(
+        kafka, lambda record: record.key in dict(keys), 4)}
+    spans = {span.parent.span_id: span for span in exporter.get_finished_spans()
+             if span.kind is SpanKind.PRODUCER}
+    assert set(spans) == {request.span_id for request in requests}
+    for request, count in zip(requests, (3, None), strict=True):
+        publish = spans[request.span_id]
+        assert publish.name == f"{CASES.name} publish"
+        assert publish.context.trace_id == request.trace_id
+        assert publish.status.is_ok
+        assert publish.attributes.get("messaging.batch.message_count") == count
+    for key, request in keys:
+        headers = dict(records[key].headers)
+        assert headers["content-type"] == CONTENT_TYPE.encode()
+        assert headers["correlation_id"]  # FastStream's batch consumers link only such messages
+        carried = trace.get_current_span(propagate.extract(
+            {name: value.decode() for name, value in headers.items()})).get_span_context()
+        publish = spans[request.span_id]
+        assert (carried.trace_id, carried.span_id) == (publish.context.trace_id,
+                                                       publish.context.span_id)
+    attributes = str([dict(span.attributes or {}) for span in spans.values()])
+    assert all(key.decode() not in attributes for key, _ in keys)
+    await engine.dispose()
+
+
+async def received(kafka, wanted: Callable[[ConsumerRecord], bool],  # noqa: ANN001
+                   count: int) -> list[ConsumerRecord]:
+    """The ``wanted`` records of the cases topic, once there are ``count`` of them."""
     consumer = AIOKafkaConsumer(CASES.name, bootstrap_servers=kafka.bootstrap_servers,
                                 group_id=uuid.uuid4().hex, auto_offset_reset="earliest")
     await consumer.start()
+    found: list[ConsumerRecord] = []
     try:
-        async def ours() -> list:
-            return [record for records in (await consumer.getmany(timeout_ms=300)).values()
-                    for record in records if record.key == pseudonym.encode()]
+        async def fetch() -> int:
+            for records in (await consumer.getmany(timeout_ms=300)).values():
+                found.extend(record for record in records if wanted(record))
+            return len(found)
 
-        record = (await eventually(ours, until=bool, what="the published message"))[0]
+        await eventually(fetch, until=lambda total: total >= count, what=f"{count} records")
     finally:
         await consumer.stop()
-    headers = dict(record.headers)
-    assert headers["content-type"] == CONTENT_TYPE.encode()
-    assert headers["correlation_id"]  # FastStream's batch consumers link only such messages
-    [publish] = [span for span in exporter.get_finished_spans()
-                 if span.kind is SpanKind.PRODUCER]
-    assert publish.name == f"{CASES.name} publish"
-    assert publish.parent.span_id == request.get_span_context().span_id
-    assert publish.context.trace_id == request.get_span_context().trace_id
-    assert publish.status.is_ok
-    carried = trace.get_current_span(propagate.extract(
-        {name: value.decode() for name, value in headers.items()})).get_span_context()
-    assert (carried.trace_id, carried.span_id) == (publish.context.trace_id,
-                                                   publish.context.span_id)
-    assert pseudonym not in str(dict(publish.attributes or {}))
-    await engine.dispose()
+    return found

@@ -10,18 +10,22 @@ The guarantees stay those of the broker's producer (:data:`PRODUCER_OPTIONS`): `
 no idempotent producer, and per-key order, because aiokafka sends at most one request per
 partition at a time (its sender mutes a partition while a request for it is in flight).
 
-Tracing: the row's stored W3C context (``traceparent`` …) is the parent of one ``<topic>
-publish`` producer span per message, whose context goes out in the Kafka headers, so the
-consumer continues the request's trace. The span ends when the broker answered; it never
-records the message key, which is a pseudonym. Like FastStream's publishers, the producer adds
-a random ``correlation_id`` header, without which FastStream's batch consumers do not link
-their span to the message's trace.
+Tracing: the row's stored W3C context (``traceparent`` …) is the parent of a ``<topic> publish``
+producer span, whose context goes out in the Kafka headers, so the consumer continues the
+request's trace. Messages with the same stored context that are in flight together share one
+span (with ``messaging.batch.message_count``): a bulk upload or a consumer batch writes hundreds
+of rows with one context, and a span per message would cost more than sending it. The span
+ends when the broker has answered for its last message; it never records the message key,
+which is a pseudonym. Like FastStream's publishers, the producer adds a random
+``correlation_id`` header, without which FastStream's batch consumers do not link their span
+to the message's trace.
 """
 
 from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
@@ -56,6 +60,7 @@ class RelayProducer:
         self._topics = frozenset(topic.name for topic in topics)
         self._tracer = trace.get_tracer(__name__, tracer_provider=tracer_provider)
         self._producer: AIOKafkaProducer | None = None
+        self._open: dict[tuple[str | None, ...], _PublishSpan] = {}
 
     async def start(self) -> None:
         """Connect; a fresh client each time, so a failed start can simply be tried again."""
@@ -82,42 +87,73 @@ class RelayProducer:
             raise LookupError(f"no publisher declared for topic {topic}")
         if self._producer is None:
             raise ConnectionError("the relay's Kafka producer is not connected")
-        parent = propagate.extract(headers)
-        span = self._tracer.start_span(f"{topic} publish", context=parent, kind=SpanKind.PRODUCER,
-                                       attributes={
-                                           SpanAttributes.MESSAGING_SYSTEM: "kafka",
-                                           SpanAttributes.MESSAGING_DESTINATION_NAME: topic,
-                                           SpanAttributes.MESSAGING_OPERATION: "publish",
-                                       })
-        propagate.inject(headers, context=trace.set_span_in_context(span, parent))
+        span = self._publish_span(topic, headers)
+        headers.update(span.carried)
         # FastStream's batch consumers link their span only to messages with a correlation id
         # (as its publishers send one): a random one, as they do, so it reveals nothing.
         headers.setdefault("correlation_id", str(uuid.uuid4()))
+        span.pending += 1
         try:
             future = await self._producer.send(
                 topic, body, key=key,
                 headers=[(name, value.encode()) for name, value in headers.items()])
         except BaseException as error:
-            _end(span, error)
+            span.settle(error)
             raise
-        future.add_done_callback(lambda done: _end_when_answered(span, done))
+        future.add_done_callback(span.settle_future)
         return future
 
+    def _publish_span(self, topic: str, headers: dict[str, str]) -> _PublishSpan:
+        """The open publish span for this stored trace context and topic, or a new one."""
+        key = (topic, headers.get("traceparent"), headers.get("tracestate"),
+               headers.get("baggage"))
+        span = self._open.get(key)
+        if span is None:
+            parent = propagate.extract(headers)
+            started = self._tracer.start_span(
+                f"{topic} publish", context=parent, kind=SpanKind.PRODUCER, attributes={
+                    SpanAttributes.MESSAGING_SYSTEM: "kafka",
+                    SpanAttributes.MESSAGING_DESTINATION_NAME: topic,
+                    SpanAttributes.MESSAGING_OPERATION: "publish",
+                })
+            carried: dict[str, str] = {}
+            propagate.inject(carried, context=trace.set_span_in_context(started, parent))
+            span = self._open[key] = _PublishSpan(started, carried,
+                                                  lambda: self._open.pop(key, None))
+        return span
 
-def _end_when_answered(span: trace.Span, future: asyncio.Future) -> None:
-    if future.cancelled():
-        _end(span, asyncio.CancelledError())
-        return
-    error = future.exception()
-    if error is None:
-        span.set_attribute(SpanAttributes.MESSAGING_KAFKA_DESTINATION_PARTITION,
-                           future.result().partition)
-    _end(span, error)
 
+class _PublishSpan:
+    """A publish span shared by the messages of one trace context and topic while they are in
+    flight (a bulk upload's or a consumer batch's rows all carry the same context); it ends
+    when the broker has answered for the last of them."""
 
-def _end(span: trace.Span, error: BaseException | None) -> None:
-    if error is not None:
-        # The type only: an error's message is not checked for personal data.
-        span.set_attribute("error.type", type(error).__name__)
-        span.set_status(Status(StatusCode.ERROR, type(error).__name__))
-    span.end()
+    __slots__ = ("_close", "_count", "_error", "carried", "pending", "span")
+
+    def __init__(self, span: trace.Span, carried: dict[str, str],
+                 close: Callable[[], object]) -> None:
+        self.span = span
+        self.carried = carried
+        self.pending = 0
+        self._count = 0
+        self._error: BaseException | None = None
+        self._close = close
+
+    def settle_future(self, future: asyncio.Future) -> None:
+        self.settle(asyncio.CancelledError() if future.cancelled() else future.exception())
+
+    def settle(self, error: BaseException | None) -> None:
+        self.pending -= 1
+        self._count += 1
+        self._error = self._error or error
+        if self.pending:
+            return
+        self._close()
+        if self._count > 1:
+            self.span.set_attribute(SpanAttributes.MESSAGING_BATCH_MESSAGE_COUNT, self._count)
+        if self._error is not None:
+            # The type only: an error's message is not checked for personal data.
+            name = type(self._error).__name__
+            self.span.set_attribute("error.type", name)
+            self.span.set_status(Status(StatusCode.ERROR, name))
+        self.span.end()
