@@ -191,13 +191,13 @@ async def test_a_round_stamps_only_the_rows_the_broker_acknowledged(sqlite_datab
     """The broker acknowledges some rows of a round and refuses or never answers others; the
     acknowledged rows are stamped, the others stay pending with an attempt and the error."""
     engine, sessions, tables, uow = await make_outbox(await sqlite_databases.url("relay"))
-    for _ in range(6):
+    for _ in range(7):
         async with uow() as unit:
             pseudonym = secrets.token_urlsafe(24)
             await unit.publish(CaseRegistered(pseudonym=pseudonym, survey=Survey(**survey()),
                                               registered_on=date(2026, 1, 1)), key=pseudonym)
     loop = asyncio.get_running_loop()
-    answers = iter(["ack", "refuse", "ack", "silence", "ack", "unqueued"])
+    answers = iter(["ack", "refuse", "ack", "silence", "ack", "cancel", "unqueued"])
 
     async def send(topic: str, key: bytes, value: bytes, headers: dict) -> asyncio.Future:  # noqa: ARG001
         answer = next(answers)
@@ -208,6 +208,8 @@ async def test_a_round_stamps_only_the_rows_the_broker_acknowledged(sqlite_datab
             loop.call_soon(future.set_result, None)
         elif answer == "refuse":
             loop.call_soon(future.set_exception, TimeoutError("request timed out"))
+        elif answer == "cancel":  # e.g. the producer stopped: not the relay's cancellation
+            loop.call_soon(future.cancel)
         return future
 
     relay = OutboxRelay(sessions, tables, send, service="test", publish_timeout=0.5)
@@ -223,9 +225,39 @@ async def test_a_round_stamps_only_the_rows_the_broker_acknowledged(sqlite_datab
                                              outbox.c.last_error)
                                       .order_by(outbox.c.id))).all()
     assert [row.published_at is not None for row in rows] == [True, False, True, False, True,
-                                                              False]
-    assert [row.attempts for row in rows] == [0, 1, 0, 1, 0, 1]
-    assert all(row.last_error.startswith("ConnectionError") for row in rows[1::2])
+                                                              False, False]
+    assert [row.attempts for row in rows] == [0, 1, 0, 1, 0, 1, 1]
+    assert all(row.last_error.startswith("ConnectionError")
+               for row in rows if row.published_at is None)
+    await engine.dispose()
+
+
+async def test_a_cancelled_send_fails_the_round_but_not_the_relay(sqlite_databases):
+    """A send the producer gave up (its future cancelled, e.g. while it stopped) is an ordinary
+    failure of the round; it must not look like the relay's own cancellation, which ends it."""
+    engine, sessions, tables, uow = await make_outbox(await sqlite_databases.url("relay"))
+    async with uow() as unit:
+        pseudonym = secrets.token_urlsafe(24)
+        await unit.publish(CaseRegistered(pseudonym=pseudonym, survey=Survey(**survey()),
+                                          registered_on=date(2026, 1, 1)), key=pseudonym)
+
+    async def send(topic: str, key: bytes, value: bytes, headers: dict) -> asyncio.Future:  # noqa: ARG001
+        future = asyncio.get_running_loop().create_future()
+        future.cancel()
+        return future
+
+    relay = OutboxRelay(sessions, tables, send, service="test")
+    try:
+        await relay.relay_once()
+    except asyncio.CancelledError:
+        raise AssertionError("a cancelled send must not cancel the relay") from None
+    except Exception:  # noqa: BLE001 - any ordinary failure is right
+        pass
+    else:
+        raise AssertionError("a round with a cancelled send must fail")
+    async with sessions() as session:
+        attempts = await session.scalar(select(tables.outbox.c.attempts))
+    assert attempts == 1
     await engine.dispose()
 
 

@@ -78,6 +78,10 @@ class RelayProducer:
         producer, self._producer = self._producer, None
         if producer is not None:
             await producer.stop()
+        # A producer stopped while the broker is away may never answer for some messages.
+        for span in list(self._open.values()):
+            span.abandon()
+        self._open.clear()
 
     async def send(self, topic: str, key: bytes, body: bytes,
                    headers: dict[str, str]) -> asyncio.Future:
@@ -128,7 +132,7 @@ class _PublishSpan:
     flight (a bulk upload's or a consumer batch's rows all carry the same context); it ends
     when the broker has answered for the last of them."""
 
-    __slots__ = ("_close", "_count", "_error", "carried", "pending", "span")
+    __slots__ = ("_close", "_count", "_ended", "_error", "carried", "pending", "span")
 
     def __init__(self, span: trace.Span, carried: dict[str, str],
                  close: Callable[[], object]) -> None:
@@ -138,16 +142,28 @@ class _PublishSpan:
         self._count = 0
         self._error: BaseException | None = None
         self._close = close
+        self._ended = False
 
     def settle_future(self, future: asyncio.Future) -> None:
         self.settle(asyncio.CancelledError() if future.cancelled() else future.exception())
 
     def settle(self, error: BaseException | None) -> None:
+        if self._ended:
+            return
         self.pending -= 1
         self._count += 1
         self._error = self._error or error
-        if self.pending:
-            return
+        if not self.pending:
+            self._end()
+
+    def abandon(self) -> None:
+        """End the span of messages that will not be answered for (the producer stopped)."""
+        if not self._ended:
+            self._error = self._error or ConnectionError("producer stopped")
+            self._end()
+
+    def _end(self) -> None:
+        self._ended = True
         self._close()
         if self._count > 1:
             self.span.set_attribute(SpanAttributes.MESSAGING_BATCH_MESSAGE_COUNT, self._count)

@@ -177,7 +177,8 @@ class OutboxRelay:
                 failure = failure or TimeoutError(
                     f"no acknowledgement within {self._publish_timeout:g} s")
             elif future.cancelled():
-                failure = failure or asyncio.CancelledError("send cancelled")
+                # Not a CancelledError: that would end the relay instead of failing the round.
+                failure = failure or RuntimeError("send cancelled by the producer")
             elif (error := future.exception()) is not None:
                 failure = failure or _as_exception(error)
             else:
