@@ -32,6 +32,7 @@ from ankommen.shared.errors import install_problem_handlers
 from ankommen.shared.health import health_router
 from ankommen.shared.messaging.broker import Publishers, create_broker
 from ankommen.shared.messaging.consumer import EventConsumer
+from ankommen.shared.messaging.producer import RelayProducer
 from ankommen.shared.messaging.relay import Backoff, OutboxRelay
 from ankommen.shared.messaging.tables import MessagingTables
 from ankommen.shared.settings import ServiceSettings
@@ -74,10 +75,15 @@ class ServiceRuntime:
         self.broker = create_broker(settings.kafka_bootstrap_servers,
                                     client_id=f"ankommen-{definition.name}",
                                     tracer_provider=self.tracer_provider)
+        # Declared on the broker for the AsyncAPI document; the relay sends with its own producer.
         self.publishers = Publishers(self.broker, definition.publishes)
+        self.relay_producer = RelayProducer(settings.kafka_bootstrap_servers,
+                                            definition.publishes,
+                                            client_id=f"ankommen-{definition.name}",
+                                            tracer_provider=self.tracer_provider)
         self.topic_guard = TopicGuard(settings.kafka_bootstrap_servers, definition.publishes,
                                       create_missing_topics=settings.is_development)
-        self.relay = OutboxRelay(self.sessions, definition.tables, self.publishers.send(),
+        self.relay = OutboxRelay(self.sessions, definition.tables, self.relay_producer.send,
                                  service=definition.name, before_send=self.topic_guard.ensure,
                                  retention=timedelta(hours=settings.outbox_retention_hours))
         self.uow.on_commit_with_events(self.relay.wake)
@@ -119,7 +125,7 @@ class ServiceRuntime:
         return self._broker_connected.is_set() and await self.broker.ping(1.0)
 
     async def _connect_broker(self) -> None:
-        """Connect (the producer first, so the outbox can drain), then start the consumers.
+        """Connect (the producers first, so the outbox can drain), then start the consumers.
 
         Joining the consumer groups can take many seconds; the outbox relay does not wait for it.
         """
@@ -127,6 +133,8 @@ class ServiceRuntime:
         while True:
             try:
                 await self.broker.connect()
+                if self.settings.outbox_relay_enabled and self.definition.publishes:
+                    await self.relay_producer.start()
                 self._producer_connected.set()
                 await self.broker.start()
             except Exception as error:  # keep serving HTTP; Kafka may come later
@@ -135,6 +143,8 @@ class ServiceRuntime:
                     "error": type(error).__name__, "retry_in_s": delay})
                 with contextlib.suppress(Exception):
                     await self.broker.stop()
+                with contextlib.suppress(Exception):
+                    await self.relay_producer.stop()
                 await asyncio.sleep(delay)
                 continue
             self._broker_connected.set()
@@ -164,6 +174,8 @@ class ServiceRuntime:
             await asyncio.wait(tasks, timeout=10)
             with contextlib.suppress(Exception):
                 await self.broker.stop()
+            with contextlib.suppress(Exception):
+                await self.relay_producer.stop()
             with contextlib.suppress(Exception):
                 await self.topic_guard.close()
             await self.engine.dispose()

@@ -1,17 +1,19 @@
 """The FastStream Kafka broker every service uses, configured for ankommen's guarantees.
 
-- No idempotent producer: the embedded Tansu broker lacks that handshake; duplicates from
-  producer retries are absorbed by the consumers' inbox instead.
-- ``acks="all"``: a publish counts only once the broker has the message.
+- The producer settings of :data:`~ankommen.shared.messaging.producer.PRODUCER_OPTIONS`
+  (``acks="all"``, no idempotent producer), which the outbox relay's own producer shares.
 - No automatic topic creation: topics come from :mod:`ankommen.shared.topics`, with their
   partition counts, never from a typo in a publisher.
 - OpenTelemetry middleware: W3C trace context travels in the Kafka headers; spans leave out
   the message key, which is a pseudonym.
+
+The outbox relay does not publish through FastStream (see
+:mod:`ankommen.shared.messaging.producer`); :class:`Publishers` still declares the published
+topics on the broker so that its AsyncAPI document describes them.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -22,7 +24,7 @@ from faststream.opentelemetry.middleware import TelemetryMiddleware
 from opentelemetry.semconv.trace import SpanAttributes
 from opentelemetry.trace import TracerProvider
 
-from ankommen.shared.messaging.relay import Send
+from ankommen.shared.messaging.producer import PRODUCER_OPTIONS
 from ankommen.shared.topics import Topic
 
 logger = logging.getLogger(__name__)
@@ -68,14 +70,8 @@ def create_broker(bootstrap_servers: str, *, client_id: str,
     return KafkaBroker(
         bootstrap_servers,
         client_id=client_id,
-        enable_idempotence=False,
-        acks="all",
         allow_auto_create_topics=False,
-        request_timeout_ms=15_000,
-        # Re-read topic metadata every few seconds (Kafka's default is 5 minutes), so that a
-        # topic re-created after a restart of the in-memory broker is consumed again at once.
-        metadata_max_age_ms=5_000,
-        linger_ms=2,
+        **PRODUCER_OPTIONS,
         middlewares=[TelemetryWithoutKeys(tracer_provider=tracer_provider)],
         logger=logging.getLogger(f"ankommen.{client_id}.broker"),
         graceful_timeout=10.0,
@@ -83,7 +79,8 @@ def create_broker(bootstrap_servers: str, *, client_id: str,
 
 
 class Publishers:
-    """Publisher objects per topic, declared up front so AsyncAPI documents them."""
+    """Publisher objects per topic, declared up front so AsyncAPI documents them (the relay
+    sends with its own producer, :class:`~ankommen.shared.messaging.producer.RelayProducer`)."""
 
     def __init__(self, broker: KafkaBroker, topics: tuple[Topic, ...]) -> None:
         self._by_topic: dict[str, LogicPublisher] = {
@@ -91,16 +88,3 @@ class Publishers:
                                          description=topic.description)
             for topic in topics
         }
-
-    def send(self) -> Send:
-        """The outbox relay's send function over these publishers."""
-
-        async def send(topic: str, key: bytes, body: bytes,
-                       headers: dict[str, str]) -> asyncio.Future:
-            try:
-                publisher = self._by_topic[topic]
-            except KeyError:
-                raise LookupError(f"no publisher declared for topic {topic}") from None
-            return await publisher.publish(body, key=key, headers=headers, no_confirm=True)
-
-        return send

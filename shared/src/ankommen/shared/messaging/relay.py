@@ -25,8 +25,6 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from opentelemetry import context as otel_context
-from opentelemetry import propagate
 from sqlalchemy import Row, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.functions import FunctionElement
@@ -36,7 +34,9 @@ from ankommen.shared.messaging.tables import MessagingTables
 
 logger = logging.getLogger(__name__)
 
-#: Sends one message and returns a future that resolves when the broker acknowledged it.
+#: Queues one message (topic, key, value, headers) and returns a future that resolves when the
+#: broker acknowledged it. The headers carry the row's stored W3C trace context, which the
+#: sender continues (:class:`ankommen.shared.messaging.producer.RelayProducer` in services).
 Send = Callable[[str, bytes, bytes, dict[str, str]], Awaitable[asyncio.Future]]
 
 
@@ -157,7 +157,8 @@ class OutboxRelay:
         return list((await session.execute(query)).all())
 
     async def _publish(self, rows: list[Row]) -> tuple[list[int], Exception | None]:
-        """Send all rows (in order, pipelined), then wait for the acknowledgements."""
+        """Queue all rows (in order, pipelined), then wait for the acknowledgements together,
+        for at most ``publish_timeout``; rows the broker did not acknowledge stay pending."""
         pending: list[tuple[int, asyncio.Future]] = []
         failure: Exception | None = None
         try:
@@ -167,25 +168,30 @@ class OutboxRelay:
                 pending.append((row.id, await self._send_row(row)))
         except Exception as error:
             failure = error
+        if pending:
+            # Shielded by asyncio.wait: a timeout leaves the sends running, it only stops waiting.
+            await asyncio.wait([future for _, future in pending], timeout=self._publish_timeout)
         published = []
         for row_id, future in pending:
-            try:
-                await asyncio.wait_for(asyncio.shield(future), timeout=self._publish_timeout)
-            except Exception as error:
-                failure = failure or error
-                continue
-            published.append(row_id)
+            if not future.done():
+                failure = failure or TimeoutError(
+                    f"no acknowledgement within {self._publish_timeout:g} s")
+            elif future.cancelled():
+                # Not a CancelledError: that would end the relay instead of failing the round.
+                failure = failure or RuntimeError("send cancelled by the producer")
+            elif (error := future.exception()) is not None:
+                failure = failure or _as_exception(error)
+            else:
+                published.append(row_id)
         return published, failure
 
     async def _send_row(self, row: Row) -> asyncio.Future:
+        # The stored trace context (``traceparent`` …) travels with the message; the send
+        # function continues the trace from it.
         headers = json.loads(row.headers)
         headers["content-type"] = CONTENT_TYPE
-        token = otel_context.attach(propagate.extract(headers))
-        try:
-            return await self._send(row.topic, row.aggregate_id.encode(),
-                                    row.payload.encode(), headers)
-        finally:
-            otel_context.detach(token)
+        return await self._send(row.topic, row.aggregate_id.encode(), row.payload.encode(),
+                                headers)
 
     async def _stamp(self, session: AsyncSession, rows: list[Row], published: list[int],
                      failure: Exception | None) -> None:
@@ -219,6 +225,10 @@ def _sqlite_relay_lock(database: str | None) -> Iterator[bool]:
             yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _as_exception(error: BaseException) -> Exception:
+    return error if isinstance(error, Exception) else RuntimeError(type(error).__name__)
 
 
 def _advisory_xact_lock(lock_id: int) -> FunctionElement:
