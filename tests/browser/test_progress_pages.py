@@ -77,11 +77,18 @@ async def test_provider_sees_the_names_intake_disclosed_for_those_who_consented(
             assert "nicht freigegeben" in await other.locator(".name").inner_text()
             assert await page.locator("#names-unavailable").count() == 0
             await page.screenshot(path=screenshot_path("progress-participants-names"))
+            # The participant's own page shows them too (asked of intake again, audited).
+            await row.locator("a").click()
+            await page.locator("#person .name").wait_for()
+            assert "Layla Haddad" in await page.locator("#person").inner_text()
+            assert "layla@example.org" in await page.locator("#person .email").inner_text()
+            await page.goto(f"{base_url}/participants/{silent}")
+            assert "nicht freigegeben" in await page.locator("#person").inner_text()
         audit = await intake.client.get("/audit", headers=token(Role.ADMIN))
         disclosures = [entry for entry in audit.json()
                        if entry["action"] == "disclose_contact"]
         assert [(entry["recipient"], entry["disclosed"]) for entry in disclosures] == [
-            ("vhs-a", "names,email")]
+            ("vhs-a", "names,email"), ("vhs-a", "names,email")]
         async with progress.runtime.sessions() as session:
             for table in progress.runtime.definition.metadata.sorted_tables:
                 rows = (await session.execute(select(table))).all()

@@ -85,8 +85,15 @@ def router(runtime: ServiceRuntime, pages: Pages, page_auth: PageAuth,
                                ) -> HTMLResponse:
         async with runtime.uow() as uow:
             found = await views.history(uow, provider_of(principal), referral_code)
+        # As on the list: asked of intake with the provider's own token, audited there,
+        # shown and forgotten (progress stores no name).
+        token = session_token(request)
+        contacts = (await intake.contacts(token, [found.participant.referral_code])
+                    if token else None)
         return pages.render(request, "participant.html", {
             "history": found, "choices": CHOICES, "outcome": outcome,
+            "contact": (contacts or {}).get(found.participant.referral_code),
+            "names_unavailable": contacts is None,
             "new_report_id": "web-" + secrets.token_hex(8)}, principal=principal,
             status_code=status_code)
 
