@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TypeVar
 
 from pydantic import ValidationError
@@ -56,10 +57,12 @@ class EventRegistry:
     def models(self) -> dict[str, type[EventData]]:
         return dict(sorted(self._models.items()))
 
-    def envelope(self, data: EventData, *, source: str, subject: str | None = None) -> Envelope:
-        """Wrap a payload for publishing."""
+    def envelope(self, data: EventData, *, source: str, subject: str | None = None,
+                 time: datetime | None = None) -> Envelope:
+        """Wrap a payload for publishing (``time`` defaults to now)."""
+        moment = {} if time is None else {"time": time}
         return Envelope(type=data.event_type, source=source, subject=subject,
-                        data=data.model_dump(mode="json"))
+                        data=data.model_dump(mode="json"), **moment)
 
     def decode(self, raw: bytes | None) -> DecodedEvent:
         """Parse and validate one message body, or raise :class:`InvalidEvent`."""

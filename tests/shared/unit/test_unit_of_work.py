@@ -1,0 +1,88 @@
+"""What ``UnitOfWork.publish`` stores per outbox row: the trace context of the moment each
+event was published (computed once per context, but never shared across contexts), and none
+for events that must not carry it."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import date
+
+from opentelemetry import propagate
+from opentelemetry.sdk.trace import TracerProvider
+from sqlalchemy import MetaData
+
+from ankommen.shared.db.unit_of_work import UnitOfWork
+from ankommen.shared.events.contracts.facts import ArrivalFact
+from ankommen.shared.events.contracts.intake import CaseRegistered, Survey
+from ankommen.shared.messaging.tables import messaging_tables
+from tests.support.surveys import survey
+
+TRACER = TracerProvider().get_tracer("tests")
+
+
+def unit() -> UnitOfWork:
+    """A unit whose rows are only collected: ``publish`` itself touches no database."""
+    return UnitOfWork(None, messaging_tables(MetaData()), "/tests",  # type: ignore[arg-type]
+                      after_commit=lambda: None)
+
+
+def registered() -> CaseRegistered:
+    return CaseRegistered(pseudonym=secrets.token_urlsafe(24), survey=Survey(**survey()),
+                          registered_on=date(2026, 11, 3))
+
+
+def fact() -> ArrivalFact:
+    return ArrivalFact(record_key=secrets.token_hex(16), month="2026-11", district="03358",
+                       german_level="A1")
+
+
+def injected() -> dict[str, str]:
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier
+
+
+def stored_headers(work: UnitOfWork) -> list[dict[str, str]]:
+    return [json.loads(row["headers"]) for row in work._outbox_rows]
+
+
+async def test_events_of_one_context_carry_its_traceparent():
+    work = unit()
+    with TRACER.start_as_current_span("request"):
+        expected = injected()
+        for _ in range(3):
+            event = registered()
+            await work.publish(event, key=event.pseudonym)
+    assert expected["traceparent"]
+    assert stored_headers(work) == [expected] * 3
+
+
+async def test_each_event_carries_the_context_current_when_it_was_published():
+    work = unit()
+    seen = []
+    with TRACER.start_as_current_span("batch"):
+        for _ in range(2):
+            with TRACER.start_as_current_span("message"):
+                seen.append(injected())
+                event = registered()
+                await work.publish(event, key=event.pseudonym)
+        seen.append(injected())
+        event = registered()
+        await work.publish(event, key=event.pseudonym)
+    event = registered()
+    await work.publish(event, key=event.pseudonym)
+    assert len({headers["traceparent"] for headers in seen}) == 3
+    assert stored_headers(work) == [*seen, {}]
+
+
+async def test_facts_carry_no_trace_context():
+    work = unit()
+    with TRACER.start_as_current_span("request"):
+        event = registered()
+        await work.publish(event, key=event.pseudonym)
+        anonymous = fact()
+        await work.publish(anonymous, key=anonymous.record_key)
+    first, second = stored_headers(work)
+    assert "traceparent" in first
+    assert second == {}
