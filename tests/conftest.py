@@ -1,4 +1,9 @@
-"""Fixtures shared by all tests: the real embedded broker, real databases, tokens."""
+"""Fixtures shared by all tests: the real brokers, real databases, tokens.
+
+The broker is Apache Kafka, one per test session (``kafka`` hands each test the same broker
+with all topics fresh). Tests marked ``tansu`` — the smoke set of the embedded path — run once
+more against the embedded Tansu broker. The header of every run names both versions.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,18 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from ankommen.shared.embedded import EmbeddedBroker, free_port
-from ankommen.shared.topics import create_topics
+from ankommen.shared.apache_kafka import KafkaCluster
+from tests.support.brokers import (
+    APACHE_KAFKA,
+    TANSU,
+    SharedKafka,
+    TestBroker,
+    fresh_tansu,
+    fresh_topics,
+    kafka_description,
+    start_session_kafka,
+    tansu_description,
+)
 from tests.support.databases import POSTGRES_URL, DatabaseFactory
 
 BACKENDS = [
@@ -20,15 +35,50 @@ BACKENDS = [
 ]
 
 
+def pytest_report_header() -> list[str]:
+    return [f"broker (main suites): {kafka_description()}",
+            f"broker (smoke set, tests marked tansu): {tansu_description()}",
+            f"PostgreSQL: {POSTGRES_URL or 'not configured (SQLite only)'}"]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked ``tansu`` that use a broker run on both brokers."""
+    if "broker_kind" in metafunc.fixturenames and metafunc.definition.get_closest_marker("tansu"):
+        metafunc.parametrize("broker_kind", [APACHE_KAFKA, TANSU], indirect=True)
+
+
 @pytest.fixture
-def kafka(tmp_path) -> Iterator[EmbeddedBroker]:  # noqa: ANN001
-    """A fresh embedded broker per test (it starts in milliseconds), with every topic."""
-    broker = EmbeddedBroker("127.0.0.1", free_port(), log_file=tmp_path / "broker.log").start()
+def broker_kind(request: pytest.FixtureRequest) -> str:
+    return getattr(request, "param", APACHE_KAFKA)
+
+
+@pytest.fixture(scope="session")
+def kafka_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaCluster]:
+    """The session's Apache Kafka broker (started on first use)."""
+    cluster = start_session_kafka(tmp_path_factory.mktemp("kafka"))
     try:
-        asyncio.run(create_topics(broker.bootstrap_servers))
-        yield broker
+        yield cluster
     finally:
-        broker.stop()
+        cluster.stop()
+
+
+@pytest.fixture
+def kafka(request: pytest.FixtureRequest, broker_kind: str, tmp_path) -> Iterator[TestBroker]:  # noqa: ANN001
+    """The test's broker with every topic of ankommen, none holding a message yet."""
+    if broker_kind == TANSU:
+        monkeypatch = request.getfixturevalue("monkeypatch")
+        # Tansu lacks the idempotent-producer handshake (the embedded path's one workaround).
+        monkeypatch.setenv("ANKOMMEN_KAFKA_IDEMPOTENT_PRODUCER", "false")
+        tansu = fresh_tansu(tmp_path)
+        try:
+            yield tansu
+        finally:
+            tansu.stop()
+        return
+    shared = SharedKafka(request.getfixturevalue("kafka_cluster"))
+    shared.start()  # in case an earlier test left it stopped
+    asyncio.run(fresh_topics(shared.bootstrap_servers))
+    yield shared
 
 
 @pytest.fixture(params=BACKENDS)

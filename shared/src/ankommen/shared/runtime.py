@@ -74,12 +74,14 @@ class ServiceRuntime:
                                      source=f"/ankommen/{definition.name}")
         self.broker = create_broker(settings.kafka_bootstrap_servers,
                                     client_id=f"ankommen-{definition.name}",
+                                    idempotent=settings.kafka_idempotent_producer,
                                     tracer_provider=self.tracer_provider)
         # Declared on the broker for the AsyncAPI document; the relay sends with its own producer.
         self.publishers = Publishers(self.broker, definition.publishes)
         self.relay_producer = RelayProducer(settings.kafka_bootstrap_servers,
                                             definition.publishes,
                                             client_id=f"ankommen-{definition.name}",
+                                            idempotent=settings.kafka_idempotent_producer,
                                             tracer_provider=self.tracer_provider)
         self.topic_guard = TopicGuard(settings.kafka_bootstrap_servers, definition.publishes,
                                       create_missing_topics=settings.is_development)

@@ -57,6 +57,11 @@ class CommonSettings(BaseSettings):
     kafka_bootstrap_servers: str = Field(
         "127.0.0.1:9092", validation_alias=_shared("KAFKA_BOOTSTRAP_SERVERS"), min_length=1
     )
+    #: Kafka's idempotent producer (no duplicates or reordering from producer retries). On
+    #: by default, as production needs; only the embedded Tansu broker, which lacks the
+    #: handshake, runs with it off (``ankommen run`` sets that when it falls back to Tansu).
+    kafka_idempotent_producer: bool = Field(
+        True, validation_alias=_shared("KAFKA_IDEMPOTENT_PRODUCER"))
     token_secret: SecretStr = Field(
         SecretStr(DEVELOPMENT_TOKEN_SECRET), validation_alias=_shared("TOKEN_SECRET")
     )

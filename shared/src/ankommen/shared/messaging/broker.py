@@ -1,7 +1,7 @@
 """The FastStream Kafka broker every service uses, configured for ankommen's guarantees.
 
-- The producer settings of :data:`~ankommen.shared.messaging.producer.PRODUCER_OPTIONS`
-  (``acks="all"``, no idempotent producer), which the outbox relay's own producer shares.
+- The producer settings of :func:`~ankommen.shared.messaging.producer.producer_options`
+  (``acks="all"``, the idempotent producer), which the outbox relay's own producer shares.
 - No automatic topic creation: topics come from :mod:`ankommen.shared.topics`, with their
   partition counts, never from a typo in a publisher.
 - OpenTelemetry middleware: W3C trace context travels in the Kafka headers; spans leave out
@@ -24,7 +24,7 @@ from faststream.opentelemetry.middleware import TelemetryMiddleware
 from opentelemetry.semconv.trace import SpanAttributes
 from opentelemetry.trace import TracerProvider
 
-from ankommen.shared.messaging.producer import PRODUCER_OPTIONS
+from ankommen.shared.messaging.producer import producer_options
 from ankommen.shared.topics import Topic
 
 logger = logging.getLogger(__name__)
@@ -65,13 +65,13 @@ class TelemetryWithoutKeys(TelemetryMiddleware):
                          tracer_provider=tracer_provider, include_messages_counters=True)
 
 
-def create_broker(bootstrap_servers: str, *, client_id: str,
+def create_broker(bootstrap_servers: str, *, client_id: str, idempotent: bool = True,
                   tracer_provider: TracerProvider | None = None) -> KafkaBroker:
     return KafkaBroker(
         bootstrap_servers,
         client_id=client_id,
         allow_auto_create_topics=False,
-        **PRODUCER_OPTIONS,
+        **producer_options(idempotent=idempotent),
         middlewares=[TelemetryWithoutKeys(tracer_provider=tracer_provider)],
         logger=logging.getLogger(f"ankommen.{client_id}.broker"),
         graceful_timeout=10.0,

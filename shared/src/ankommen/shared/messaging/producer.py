@@ -6,8 +6,8 @@ empty the outbox (docs/performance.md, B2). The relay now hands each row straigh
 ``send``, which only appends it to the partition's pending batch; the relay waits for all the
 acknowledgements of a round at once.
 
-The guarantees stay those of the broker's producer (:data:`PRODUCER_OPTIONS`): ``acks="all"``,
-no idempotent producer, and per-key order, because aiokafka sends at most one request per
+The guarantees stay those of the broker's producer (:func:`producer_options`): ``acks="all"``,
+the idempotent producer (off only on the embedded Tansu broker), and per-key order, because aiokafka sends at most one request per
 partition at a time (its sender mutes a partition while a request for it is in flight).
 
 Tracing: the row's stored W3C context (``traceparent`` …) is the parent of a ``<topic> publish``
@@ -35,11 +35,16 @@ from opentelemetry.trace import SpanKind, Status, StatusCode, TracerProvider
 
 from ankommen.shared.topics import Topic
 
-#: Producer settings shared by the FastStream broker and the relay's producer.
-PRODUCER_OPTIONS: dict[str, Any] = {
-    # The embedded broker lacks the idempotent-producer handshake; the consumers' inbox absorbs
-    # duplicates from producer retries instead.
-    "enable_idempotence": False,
+def producer_options(*, idempotent: bool) -> dict[str, Any]:
+    """Producer settings shared by the FastStream broker and the relay's producer.
+
+    ``idempotent`` is Kafka's idempotent producer: the broker drops a batch that a retry sent
+    twice and refuses one out of order. The embedded Tansu broker lacks the handshake, so it
+    runs without; the consumers' inbox absorbs duplicates from retries there instead."""
+    return {"enable_idempotence": idempotent, **_PRODUCER_OPTIONS}
+
+
+_PRODUCER_OPTIONS: dict[str, Any] = {
     # A publish counts only once the broker has the message.
     "acks": "all",
     "request_timeout_ms": 15_000,
@@ -54,8 +59,9 @@ class RelayProducer:
     """One aiokafka producer per service, started and stopped with the broker connection."""
 
     def __init__(self, bootstrap_servers: str, topics: tuple[Topic, ...], *, client_id: str,
-                 tracer_provider: TracerProvider | None = None) -> None:
+                 idempotent: bool = True, tracer_provider: TracerProvider | None = None) -> None:
         self._bootstrap = bootstrap_servers
+        self._options = producer_options(idempotent=idempotent)
         self._client_id = f"{client_id}-relay"
         self._topics = frozenset(topic.name for topic in topics)
         self._tracer = trace.get_tracer(__name__, tracer_provider=tracer_provider)
@@ -66,7 +72,7 @@ class RelayProducer:
         """Connect; a fresh client each time, so a failed start can simply be tried again."""
         await self.stop()
         producer = AIOKafkaProducer(bootstrap_servers=self._bootstrap,
-                                    client_id=self._client_id, **PRODUCER_OPTIONS)
+                                    client_id=self._client_id, **self._options)
         try:
             await producer.start()
         except BaseException:

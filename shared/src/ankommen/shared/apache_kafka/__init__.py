@@ -1,0 +1,301 @@
+"""Apache Kafka — the production broker — as plain local processes, for tests and ``make run``.
+
+Production runs Apache Kafka; the embedded Tansu broker (:mod:`ankommen.shared.embedded`) is a
+memory-only clone that keeps nothing across restarts and lacks the idempotent producer. Where
+Java 17+ and Maven are available, this module starts the real broker instead: the version is
+pinned in ``pom.xml`` beside this file, Maven resolves it once from Maven Central into its local
+cache, and the class path is remembered in the user's cache folder. No container, no download
+outside Maven.
+
+A :class:`KafkaNode` is one ``kafka.Kafka`` process in KRaft mode (no ZooKeeper) with a
+generated ``server.properties``; its storage is formatted on first start, so a node started
+again on the same log folder keeps every topic and offset (``make run`` relies on that).
+:class:`KafkaCluster` starts one or several such nodes, each broker and controller at once.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from ankommen.shared.embedded import free_port, port_open, wait_for_port
+
+POM = resources.files(__name__).joinpath("pom.xml")
+MAIN_CLASS = "kafka.Kafka"
+STORAGE_TOOL = "kafka.tools.StorageTool"
+#: Small heap and the serial collector: a test broker shares two cores with the services.
+JVM_OPTIONS = ("-Xms128m", "-Xmx768m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+               "-Djava.awt.headless=true", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+               "-Dorg.slf4j.simpleLogger.log.kafka.server.KafkaRaftServer=info",
+               "-Dorg.slf4j.simpleLogger.showDateTime=true")
+
+
+class KafkaUnavailable(RuntimeError):
+    """Java 17+ or Maven (or Maven Central) is missing: the caller falls back or says so."""
+
+
+def pinned_version() -> str:
+    """The Kafka version of ``pom.xml``: printed by the test run and by ``make run``."""
+    match = re.search(r"<kafka\.version>([^<]+)</kafka\.version>", POM.read_text())
+    if match is None:  # pragma: no cover - the pom is ours
+        raise KafkaUnavailable("pom.xml names no kafka.version")
+    return match.group(1)
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "ankommen"
+
+
+def _java_major() -> int | None:
+    java = shutil.which("java")
+    if java is None:
+        return None
+    output = subprocess.run([java, "-version"], capture_output=True, text=True).stderr
+    match = re.search(r'version "(\d+)(?:\.(\d+))?', output)
+    if match is None:
+        return None
+    major = int(match.group(1))
+    return int(match.group(2) or 0) if major == 1 else major
+
+
+def classpath() -> str:
+    """The broker's class path, resolved by Maven once per version of ``pom.xml``.
+
+    Raises :class:`KafkaUnavailable` (with the reason) when Java 17+ or Maven is missing or
+    Maven cannot resolve the artifacts."""
+    major = _java_major()
+    if major is None or major < 17:
+        raise KafkaUnavailable("Apache Kafka needs Java 17 or newer "
+                               f"({'no java found' if major is None else f'found Java {major}'})")
+    pom_text = POM.read_text()
+    digest = hashlib.sha256(pom_text.encode()).hexdigest()[:16]
+    cached = _cache_dir() / f"kafka-{pinned_version()}-{digest}.classpath"
+    if cached.exists() and all(Path(jar).exists() for jar in cached.read_text().split(os.pathsep)):
+        return cached.read_text()
+    mvn = shutil.which("mvn")
+    if mvn is None:
+        raise KafkaUnavailable("Maven (mvn) is not installed: it resolves Apache Kafka")
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    with resources.as_file(POM) as pom_file:
+        result = subprocess.run(
+            [mvn, "--batch-mode", "--quiet", "-f", str(pom_file), "dependency:build-classpath",
+             f"-Dmdep.outputFile={cached}"],
+            capture_output=True, text=True)
+    if result.returncode != 0 or not cached.exists():
+        cached.unlink(missing_ok=True)
+        tail = (result.stdout + result.stderr).strip().splitlines()[-5:]
+        raise KafkaUnavailable("Maven could not resolve Apache Kafka: " + " | ".join(tail))
+    return cached.read_text()
+
+
+def new_cluster_id() -> str:
+    """A KRaft cluster id: a UUID in URL-safe base64 without padding, never starting with a
+    dash (Kafka's ``Uuid.randomUuid`` avoids those too: a command line reads them as options)."""
+    while True:
+        candidate = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+        if not candidate.startswith("-"):
+            return candidate
+
+
+@dataclass
+class KafkaNode:
+    """One Kafka process, broker and KRaft controller at once."""
+
+    node_id: int
+    port: int
+    controller_port: int
+    log_dir: Path
+    host: str = "127.0.0.1"
+    #: Broker settings beyond the generated ones (``key=value`` lines of server.properties).
+    extra: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen | None = None
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    @property
+    def properties_file(self) -> Path:
+        return self.log_dir / "server.properties"
+
+    def properties(self, voters: str, replicas: int) -> dict[str, str]:
+        internal = str(min(replicas, 3))
+        return {
+            "process.roles": "broker,controller",
+            "node.id": str(self.node_id),
+            "controller.quorum.voters": voters,
+            "listeners": f"PLAINTEXT://{self.host}:{self.port},"
+                         f"CONTROLLER://{self.host}:{self.controller_port}",
+            "advertised.listeners": f"PLAINTEXT://{self.host}:{self.port}",
+            "controller.listener.names": "CONTROLLER",
+            "inter.broker.listener.name": "PLAINTEXT",
+            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "log.dirs": str(self.log_dir / "data"),
+            "metadata.log.dir": str(self.log_dir / "metadata"),
+            # As in production (docker-compose.yml): topics come from ankommen.shared.topics.
+            "auto.create.topics.enable": "false",
+            "offsets.topic.replication.factor": internal,
+            "transaction.state.log.replication.factor": internal,
+            "transaction.state.log.min.isr": str(min(int(internal), 2)),
+            "share.coordinator.state.topic.replication.factor": internal,
+            "share.coordinator.state.topic.min.isr": str(min(int(internal), 2)),
+            # A consumer group starts at once instead of waiting 3 s for more members.
+            "group.initial.rebalance.delay.ms": "0",
+            # The development profile's 2 s consumer session (a restarted service consumes
+            # again within seconds) is below Kafka's 6 s floor; production keeps 10 s.
+            "group.min.session.timeout.ms": "1000",
+            # Fewer internal partitions: the first group coordinator loads in a blink.
+            "offsets.topic.num.partitions": "6",
+            "transaction.state.log.num.partitions": "6",
+            "num.network.threads": "2",
+            "num.io.threads": "4",
+            **self.extra,
+        }
+
+    def write_properties(self, voters: str, replicas: int) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        lines = [f"{key}={value}" for key, value in self.properties(voters, replicas).items()]
+        self.properties_file.write_text("\n".join(lines) + "\n")
+
+    @property
+    def formatted(self) -> bool:
+        return (self.log_dir / "metadata" / "meta.properties").exists()
+
+    def format(self, cluster_id: str, java_classpath: str) -> None:
+        result = subprocess.run(
+            ["java", *JVM_OPTIONS, "-cp", java_classpath, STORAGE_TOOL, "format",
+             "--cluster-id", cluster_id, "--config", str(self.properties_file),
+             "--ignore-formatted"],
+            capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"formatting Kafka storage in {self.log_dir} failed: "
+                               f"{(result.stdout + result.stderr).strip()[-800:]}")
+
+    def start(self, java_classpath: str) -> None:
+        if port_open(self.host, self.port):
+            raise RuntimeError(f"{self.bootstrap_servers} is already in use: stop what runs "
+                               "there or set ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS to a free address")
+        log = open(self.log_dir / "broker.log", "ab")  # noqa: SIM115 - the process's output
+        self.process = subprocess.Popen(
+            ["java", *JVM_OPTIONS, "-cp", java_classpath, MAIN_CLASS, str(self.properties_file)],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        log.close()
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL: the broker loses what it had not written — a crash."""
+        if self.running:
+            assert self.process is not None
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """A controlled shutdown (SIGTERM): the broker hands its partitions over first."""
+        if not self.running:
+            return
+        assert self.process is not None
+        self.process.terminate()
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+
+@dataclass
+class KafkaCluster:
+    """``size`` Kafka nodes on loopback, each broker and controller, sharing one cluster id.
+
+    ``folder`` holds each node's log; a cluster started again on the same folder keeps its
+    topics, messages and consumer offsets. Ports are chosen free unless given (``port`` is the
+    first node's client port, e.g. 9092 for ``make run``)."""
+
+    folder: Path
+    size: int = 1
+    host: str = "127.0.0.1"
+    port: int | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+    nodes: list[KafkaNode] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        ports_file = self.folder / "ports"
+        if ports_file.exists():  # the same ports as last time: the quorum voters are stored
+            pairs = [line.split() for line in ports_file.read_text().splitlines()]
+        else:
+            pairs = [[str(self.port if index == 0 and self.port else free_port()),
+                      str(free_port())] for index in range(self.size)]
+            ports_file.write_text("\n".join(" ".join(pair) for pair in pairs) + "\n")
+        if self.port and int(pairs[0][0]) != self.port:
+            pairs[0][0] = str(self.port)
+            ports_file.write_text("\n".join(" ".join(pair) for pair in pairs) + "\n")
+        self.nodes = [KafkaNode(index + 1, int(client), int(controller),
+                                self.folder / f"node-{index + 1}", self.host, dict(self.extra))
+                      for index, (client, controller) in enumerate(pairs)]
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return ",".join(node.bootstrap_servers for node in self.nodes)
+
+    @property
+    def voters(self) -> str:
+        return ",".join(f"{node.node_id}@{node.host}:{node.controller_port}"
+                        for node in self.nodes)
+
+    def start(self, timeout: float = 90.0) -> KafkaCluster:
+        java_classpath = classpath()
+        id_file = self.folder / "cluster-id"
+        if not id_file.exists():
+            id_file.write_text(new_cluster_id())
+        cluster_id = id_file.read_text().strip()
+        for node in self.nodes:
+            node.write_properties(self.voters, len(self.nodes))
+            if not node.formatted:
+                node.format(cluster_id, java_classpath)
+        for node in self.nodes:
+            node.start(java_classpath)
+        try:
+            for node in self.nodes:
+                self.wait_listening(node, timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def restart(self, node: KafkaNode, timeout: float = 90.0) -> None:
+        node.start(classpath())
+        self.wait_listening(node, timeout)
+
+    @staticmethod
+    def wait_listening(node: KafkaNode, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while not port_open(node.host, node.port):
+            if node.process is not None and node.process.poll() is not None:
+                log = (node.log_dir / "broker.log").read_text(errors="replace")[-1500:]
+                raise RuntimeError(f"Kafka node {node.node_id} exited: {log}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"Kafka node {node.node_id} is not listening on "
+                                   f"{node.bootstrap_servers} after {timeout:.0f} s")
+            time.sleep(0.05)
+        wait_for_port(node.host, node.port, 1)
+
+    def stop(self) -> None:
+        for node in self.nodes:
+            node.stop()
+
+    def kill(self) -> None:
+        for node in self.nodes:
+            node.kill()

