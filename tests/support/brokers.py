@@ -96,9 +96,9 @@ def start_session_kafka(folder: Path) -> KafkaCluster:
     return cluster
 
 
-async def wait_until_serving(bootstrap: str, timeout: float = 60.0) -> None:
+async def wait_until_serving(bootstrap: str, within: float = 60.0) -> None:
     """Until the broker answers metadata requests with itself in the cluster."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while True:
         admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5_000)
         try:
@@ -113,7 +113,7 @@ async def wait_until_serving(bootstrap: str, timeout: float = 60.0) -> None:
             await admin.close()
 
 
-async def fresh_topics(bootstrap: str, timeout: float = 60.0) -> None:
+async def fresh_topics(bootstrap: str, within: float = 60.0) -> None:
     """Delete every topic of ankommen (and any a test made) and create the plan again, then
     wait until each partition has a leader."""
     plan = topic_plan()
@@ -123,7 +123,7 @@ async def fresh_topics(bootstrap: str, timeout: float = 60.0) -> None:
         existing = [name for name in await admin.list_topics() if not name.startswith("__")]
         if existing:
             await admin.delete_topics(existing)
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         remaining = dict(plan)
         while remaining:
             # Deletion finishes asynchronously: a name still being deleted is refused for a

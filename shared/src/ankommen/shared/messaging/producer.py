@@ -7,8 +7,9 @@ empty the outbox (docs/performance.md, B2). The relay now hands each row straigh
 acknowledgements of a round at once.
 
 The guarantees stay those of the broker's producer (:func:`producer_options`): ``acks="all"``,
-the idempotent producer (off only on the embedded Tansu broker), and per-key order, because aiokafka sends at most one request per
-partition at a time (its sender mutes a partition while a request for it is in flight).
+the idempotent producer (off only on the embedded Tansu broker), and per-key order, because
+aiokafka sends at most one request per partition at a time (its sender mutes a partition while
+a request for it is in flight).
 
 Tracing: the row's stored W3C context (``traceparent`` …) is the parent of a ``<topic> publish``
 producer span, whose context goes out in the Kafka headers, so the consumer continues the
@@ -34,6 +35,7 @@ from opentelemetry.semconv.trace import SpanAttributes
 from opentelemetry.trace import SpanKind, Status, StatusCode, TracerProvider
 
 from ankommen.shared.topics import Topic
+
 
 def producer_options(*, idempotent: bool) -> dict[str, Any]:
     """Producer settings shared by the FastStream broker and the relay's producer.
