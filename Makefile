@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 UV := .tools/bin/uv
 RUN := $(UV) run --frozen
 
-.PHONY: run test verify install browser lint schemas migrate topics broker clean help demo bench
+.PHONY: run test test-services verify install browser lint schemas migrate topics broker clean help demo bench
 
 help:
 	@echo "make run      start the whole system (embedded broker, SQLite, four services)"
@@ -40,14 +40,29 @@ browser:
 	@command -v kcat >/dev/null 2>&1 || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get install -y -qq kcat || { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq kcat; }; }
 
-test: install browser
+# What the tests need besides Python: PostgreSQL (Debian's, installed and started by the script
+# unless one already listens on 127.0.0.1:5432), Java 17+ and Maven (Debian's, if missing), and
+# the pinned Apache Kafka (org.apache.kafka:kafka_2.13, see
+# shared/src/ankommen/shared/apache_kafka/pom.xml) resolved once from Maven Central.
+ANKOMMEN_TEST_POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
+export ANKOMMEN_TEST_POSTGRES_URL
+
+test-services: install
+	bash tools/test-postgres.sh
+	@{ command -v java >/dev/null 2>&1 && command -v mvn >/dev/null 2>&1; } || { \
+	  echo "installing Debian's Java and Maven (they run and resolve Apache Kafka)"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq default-jre-headless maven; }
+	$(RUN) python -m ankommen.shared.apache_kafka
+
+test: install browser test-services
 	$(RUN) pytest
 
 # The reliability proof (tests marked `reliability`): fresh figures, the tests, then the figures
 # section of docs/reliability.md rewritten from them — also when a test failed, so the document
 # shows what the run found; the exit status is the tests'.
 FIGURES := var/verify/figures.json
-verify: install browser
+verify: install browser test-services
 	rm -f $(FIGURES)
 	ANKOMMEN_FIGURES_FILE=$(FIGURES) $(RUN) pytest -m reliability -p no:cacheprovider; \
 	  status=$$?; ANKOMMEN_FIGURES_FILE=$(FIGURES) $(RUN) python -m tests.reliability.report; \

@@ -25,6 +25,7 @@ from ankommen.shared.auth import Role, issue_token
 from ankommen.shared.db.engine import create_engine
 from ankommen.shared.embedded import free_port
 from ankommen.shared.settings import DEVELOPMENT_TOKEN_SECRET
+from ankommen.shared.topics import topic_plan
 from tests.support.services import ServiceProcess
 
 
@@ -166,11 +167,9 @@ class TopicReader:
 
     async def __aenter__(self) -> TopicReader:
         await self.consumer.start()
-        partitions = self.consumer.partitions_for_topic(self.topic)
-        if not partitions:
-            await self.consumer.force_metadata_update()
-            partitions = self.consumer.partitions_for_topic(self.topic) or set()
-        assigned = [TopicPartition(self.topic, partition) for partition in sorted(partitions)]
+        # The partitions from our own topic plan: a fresh client knows no topic yet.
+        assigned = [TopicPartition(self.topic, partition)
+                    for partition in range(topic_plan()[self.topic])]
         self.consumer.assign(assigned)
         await self.consumer.seek_to_beginning(*assigned)
         self._task = asyncio.create_task(self._read())

@@ -23,6 +23,7 @@ from ankommen.shared.events.contracts.assignment import (
 )
 from ankommen.shared.events.envelope import EventData
 from ankommen.shared.events.registry import DecodedEvent
+from ankommen.shared.topics import topic_plan
 from tests.support.polling import eventually
 from tests.support.services import RunningService, in_process, token
 
@@ -151,12 +152,9 @@ async def read_topic(bootstrap: str, topic: str, until: Callable[[list], bool],
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
+        # The partitions from our own topic plan: a fresh client knows no topic yet.
         partitions = [TopicPartition(topic, partition)
-                      for partition in consumer.partitions_for_topic(topic) or ()]
-        if not partitions:
-            await consumer.force_metadata_update()
-            partitions = [TopicPartition(topic, partition)
-                          for partition in consumer.partitions_for_topic(topic)]
+                      for partition in range(topic_plan()[topic])]
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         envelopes: list[dict] = []

@@ -11,16 +11,18 @@ from collections.abc import AsyncIterator
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 
 from ankommen.shared.topics import Topic
 
 
-async def _partitions(consumer: AIOKafkaConsumer, topic: Topic) -> list[TopicPartition]:
-    numbers = consumer.partitions_for_topic(topic.name)
-    if not numbers:
-        await consumer.topics()  # a metadata request fills the cache
-        numbers = consumer.partitions_for_topic(topic.name) or set()
-    if not numbers:
+async def _partitions(admin: AIOKafkaAdminClient, topic: Topic) -> list[TopicPartition]:
+    """The topic's partitions as the broker has them (an operator may have added some), from
+    a metadata request of the admin client: a consumer's metadata cache knows only the topics
+    it has subscribed to or assigned, so it cannot be asked before assigning."""
+    (description,) = await admin.describe_topics([topic.name])
+    numbers = [partition["partition"] for partition in description.get("partitions", [])]
+    if description.get("error_code") or not numbers:
         raise LookupError(f"topic {topic.name} does not exist")
     return [TopicPartition(topic.name, number) for number in sorted(numbers)]
 
@@ -54,11 +56,16 @@ async def read_from_start(bootstrap_servers: str, topic: Topic
     The end is reached when every partition's position has caught up with the high watermark
     its latest fetch reported — everything published before the read got there.
     """
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        partitions = await _partitions(admin, topic)
+    finally:
+        await admin.close()
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False,
                                 auto_offset_reset="earliest")
     await consumer.start()
     try:
-        partitions = await _partitions(consumer, topic)
         consumer.assign(partitions)
         ends = await consumer.end_offsets(partitions)
         await consumer.seek_to_beginning(*partitions)
@@ -83,6 +90,23 @@ async def read_from_start(bootstrap_servers: str, topic: Topic
         await consumer.stop()
 
 
+#: Tries of a retriable answer (e.g. no group coordinator yet: Kafka creates its offsets topic
+#: on the first request for one) before the error stands, a tenth of a second apart.
+COORDINATOR_TRIES = 30
+
+
+async def _committed_offsets(admin: AIOKafkaAdminClient, group_id: str,
+                             partitions: list[TopicPartition]) -> dict:
+    for _ in range(COORDINATOR_TRIES - 1):
+        try:
+            return await admin.list_consumer_group_offsets(group_id, partitions=partitions)
+        except KafkaError as error:
+            if not error.retriable:
+                raise
+            await asyncio.sleep(0.1)
+    return await admin.list_consumer_group_offsets(group_id, partitions=partitions)
+
+
 async def consumer_lag(bootstrap_servers: str, topic: Topic, group_id: str) -> int:
     """Messages on ``topic`` that ``group_id`` has not committed yet, over all partitions."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
@@ -90,9 +114,9 @@ async def consumer_lag(bootstrap_servers: str, topic: Topic, group_id: str) -> i
     await consumer.start()
     await admin.start()
     try:
-        partitions = await _partitions(consumer, topic)
+        partitions = await _partitions(admin, topic)
         ends = await consumer.end_offsets(partitions)
-        committed = await admin.list_consumer_group_offsets(group_id, partitions=partitions)
+        committed = await _committed_offsets(admin, group_id, partitions)
         lag = 0
         for tp in partitions:
             metadata = committed.get(tp)
