@@ -8,6 +8,7 @@ import secrets
 import uuid
 from datetime import date
 
+import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from sqlalchemy import func, select
 
@@ -81,6 +82,7 @@ async def test_same_event_delivered_twice_has_one_effect(kafka, databases):
         assert await waiting_count(assignment) == 2
 
 
+@pytest.mark.tansu
 async def test_malformed_messages_are_dead_lettered_and_consumption_continues(
         kafka, sqlite_databases):
     async with in_process("assignment", bootstrap=kafka.bootstrap_servers,
@@ -138,6 +140,7 @@ async def test_monitoring_dead_letters_a_fact_that_names_a_subject(kafka, sqlite
     assert "facts only" in reasons[1]
 
 
+@pytest.mark.tansu
 async def test_handler_that_keeps_failing_is_dead_lettered_after_bounded_attempts(
         kafka, sqlite_databases):
     async with in_process("assignment", bootstrap=kafka.bootstrap_servers,

@@ -4,6 +4,7 @@ broker is down. And a re-published event still has exactly one downstream effect
 from __future__ import annotations
 
 import httpx
+import pytest
 from sqlalchemy import func, select, update
 
 from ankommen.shared.auth import Role
@@ -105,6 +106,7 @@ async def _lag(assignment) -> int:  # noqa: ANN001
         await consumer.stop()
 
 
+@pytest.mark.tansu
 async def test_registrations_accepted_while_broker_is_down_are_delivered_after(
         kafka, databases):
     async with (

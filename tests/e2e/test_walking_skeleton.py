@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 
+import pytest
 from sqlalchemy import select
 
 from ankommen.shared.auth import Role
@@ -26,6 +27,7 @@ async def whole_system(kafka, databases, **settings):  # noqa: ANN001, ANN201
         yield running
 
 
+@pytest.mark.tansu
 async def test_registration_reaches_every_service_with_one_effect_each(kafka, databases):
     async with whole_system(kafka, databases) as system:
         response = await system["intake"].client.post(
