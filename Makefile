@@ -55,8 +55,14 @@ test-services: install
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq default-jre-headless maven; }
 	$(RUN) python -m ankommen.shared.apache_kafka
 
+# Two workers (pytest-xdist), each with its own Kafka broker: most tests wait on a broker or a
+# browser, so two run in the time of one. Bytecode caches go to the temporary folder: no test
+# writes into the source tree (a test checks that).
+PYTEST_WORKERS ?= 2
+export PYTHONPYCACHEPREFIX ?= $(or $(TMPDIR),/tmp)/ankommen-pycache
+
 test: install browser test-services
-	$(RUN) pytest
+	$(RUN) pytest -n $(PYTEST_WORKERS)
 
 # The reliability proof (tests marked `reliability`): fresh figures, the tests, then the figures
 # section of docs/reliability.md rewritten from them — also when a test failed, so the document

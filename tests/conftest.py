@@ -25,6 +25,7 @@ from tests.support.brokers import (
     tansu_description,
 )
 from tests.support.databases import POSTGRES_URL, DatabaseFactory
+from tests.support.source_tree import snapshot, written_since
 
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
@@ -39,6 +40,27 @@ def pytest_report_header() -> list[str]:
     return [f"broker (main suites): {kafka_description()}",
             f"broker (smoke set, tests marked tansu): {tansu_description()}",
             f"PostgreSQL: {POSTGRES_URL or 'not configured (SQLite only)'}"]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):  # the controller, not each xdist worker
+        session.config.stash[_TREE] = snapshot()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    before = session.config.stash.get(_TREE, None)
+    if before is None:
+        return
+    written = written_since(before)
+    if written:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line("tests wrote into the source tree: " + ", ".join(written[:20]),
+                                red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_TREE = pytest.StashKey[dict[str, int]]()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -1,18 +1,22 @@
 """A real headless browser for page tests: Debian's chromium driven by Playwright.
 
-Screenshots go to tests/artifacts/ (ignored by git, kept by CI runs for a look).
+Screenshots go to ``$ANKOMMEN_TEST_ARTIFACTS`` (default: ``ankommen-test-artifacts`` in the
+temporary folder), outside the source tree: no test writes into the tree while it runs.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+ARTIFACTS = Path(os.environ.get("ANKOMMEN_TEST_ARTIFACTS")
+                 or Path(tempfile.gettempdir()) / "ankommen-test-artifacts")
 CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
                   "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync"]

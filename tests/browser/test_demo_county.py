@@ -1,7 +1,7 @@
 """``make demo`` against the stack ``make run`` starts: afterwards every page shows the county.
 
 The same loader as ``make demo`` (:func:`ankommen.tools.demo.load`), with fewer people so the
-test stays quick; the dashboard screenshot goes to tests/artifacts/demo-dashboard.png.
+test stays quick; the dashboard screenshot goes to demo-dashboard.png among the test artifacts.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Figures of a verification run (faults injected, events, losses, fuzz cases, …).
 
 Tests of the reliability proof call :func:`record` with what they measured; the figures land in
-one JSON file per run (``ANKOMMEN_FIGURES_FILE``, default ``var/verify/figures.json``) so that
+one JSON file per run (``ANKOMMEN_FIGURES_FILE``; ``make verify`` sets ``var/verify/figures.json``,
+other runs write to the temporary folder, never into the source tree) so that
 ``docs/reliability.md`` can quote a real run instead of promises. Recording never fails a test.
 """
 
@@ -9,11 +10,12 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-DEFAULT_FILE = Path("var/verify/figures.json")
+DEFAULT_FILE = Path(tempfile.gettempdir()) / "ankommen-verify" / "figures.json"
 
 
 def figures_file() -> Path:

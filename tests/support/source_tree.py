@@ -1,0 +1,35 @@
+"""No test writes into the source tree while it runs.
+
+Tests write to temporary folders only; a file that appears or changes in the checkout during
+the run (a database, a screenshot, a log, a cache) would dirty a developer's tree and hide
+state between runs. The session records the tree's files when it starts and fails at the end
+if any appeared or changed. The installed environments (``.venv``, ``.tools``) and git's own
+folder are not the source tree.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+NOT_SOURCE = {".git", ".venv", ".tools", "node_modules"}
+
+
+def snapshot(root: Path = ROOT) -> dict[str, int]:
+    """Every file below ``root`` (outside the installed environments) with its mtime."""
+    files: dict[str, int] = {}
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = [name for name in subfolders if name not in NOT_SOURCE]
+        for name in names:
+            path = os.path.join(folder, name)
+            try:
+                files[os.path.relpath(path, root)] = os.stat(path).st_mtime_ns
+            except FileNotFoundError:
+                continue
+    return files
+
+
+def written_since(before: dict[str, int], root: Path = ROOT) -> list[str]:
+    after = snapshot(root)
+    return sorted(path for path, mtime in after.items() if before.get(path) != mtime)
