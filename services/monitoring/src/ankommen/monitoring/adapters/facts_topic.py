@@ -15,14 +15,25 @@ from aiokafka.admin import AIOKafkaAdminClient
 from ankommen.shared.topics import Topic
 
 
-async def _partitions(consumer: AIOKafkaConsumer, topic: Topic) -> list[TopicPartition]:
-    numbers = consumer.partitions_for_topic(topic.name)
-    if not numbers:
-        await consumer.topics()  # a metadata request fills the cache
-        numbers = consumer.partitions_for_topic(topic.name) or set()
+async def _partitions(admin: AIOKafkaAdminClient, topic: Topic) -> list[TopicPartition]:
+    """The topic's partitions, from a metadata request for all topics: a consumer without a
+    subscription knows none on Apache Kafka, and asking for one topic by name would create it
+    on the embedded broker."""
+    numbers = sorted(partition["partition"] for described in await admin.describe_topics()
+                     if described["topic"] == topic.name and not described["error_code"]
+                     for partition in described["partitions"])
     if not numbers:
         raise LookupError(f"topic {topic.name} does not exist")
-    return [TopicPartition(topic.name, number) for number in sorted(numbers)]
+    return [TopicPartition(topic.name, number) for number in numbers]
+
+
+async def _partitions_of(bootstrap_servers: str, topic: Topic) -> list[TopicPartition]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        return await _partitions(admin, topic)
+    finally:
+        await admin.close()
 
 
 #: A read that brings nothing new for this long without reaching the end fails instead of
@@ -56,9 +67,9 @@ async def read_from_start(bootstrap_servers: str, topic: Topic
     """
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False,
                                 auto_offset_reset="earliest")
+    partitions = await _partitions_of(bootstrap_servers, topic)
     await consumer.start()
     try:
-        partitions = await _partitions(consumer, topic)
         consumer.assign(partitions)
         ends = await consumer.end_offsets(partitions)
         await consumer.seek_to_beginning(*partitions)
@@ -90,7 +101,7 @@ async def consumer_lag(bootstrap_servers: str, topic: Topic, group_id: str) -> i
     await consumer.start()
     await admin.start()
     try:
-        partitions = await _partitions(consumer, topic)
+        partitions = await _partitions(admin, topic)
         ends = await consumer.end_offsets(partitions)
         committed = await admin.list_consumer_group_offsets(group_id, partitions=partitions)
         lag = 0
