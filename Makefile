@@ -28,6 +28,9 @@ $(UV):
 
 install: .venv/.installed
 
+# The whole system on one machine. The broker is Apache Kafka where Java 17+ and Maven are
+# installed (Maven resolves it on the first run only; its log in var/kafka survives restarts),
+# else the in-memory Tansu broker; the first line says which (ANKOMMEN_EMBEDDED_BROKER forces it).
 run: install
 	$(RUN) ankommen run
 
@@ -95,6 +98,7 @@ migrate: install
 topics: install
 	$(RUN) ankommen topics create
 
+# The broker of `make run` alone (Apache Kafka or Tansu, as above), with every topic.
 broker: install
 	$(RUN) ankommen broker
 

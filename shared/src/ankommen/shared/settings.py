@@ -33,6 +33,14 @@ class Profile(StrEnum):
     PRODUCTION = "production"
 
 
+class BrokerChoice(StrEnum):
+    """Which broker ``ankommen run`` starts: Apache Kafka where it can run, else Tansu."""
+
+    AUTO = "auto"
+    KAFKA = "kafka"
+    TANSU = "tansu"
+
+
 class SettingsError(RuntimeError):
     """A setting is missing or unsafe; the message names the variable and the reason."""
 
@@ -62,6 +70,10 @@ class CommonSettings(BaseSettings):
     #: handshake, runs with it off (``ankommen run`` sets that when it falls back to Tansu).
     kafka_idempotent_producer: bool = Field(
         True, validation_alias=_shared("KAFKA_IDEMPOTENT_PRODUCER"))
+    #: The broker of the embedded stack (``ankommen run``, ``ankommen broker``): ``auto`` is
+    #: Apache Kafka where Java 17+ and Maven are available, Tansu (in memory) otherwise.
+    embedded_broker: BrokerChoice = Field(BrokerChoice.AUTO,
+                                          validation_alias=_shared("EMBEDDED_BROKER"))
     token_secret: SecretStr = Field(
         SecretStr(DEVELOPMENT_TOKEN_SECRET), validation_alias=_shared("TOKEN_SECRET")
     )

@@ -15,6 +15,7 @@ again on the same log folder keeps every topic and offset (``make run`` relies o
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import os
@@ -27,6 +28,8 @@ import uuid
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+
+from aiokafka.admin import AIOKafkaAdminClient
 
 from ankommen.shared.embedded import free_port, port_open, wait_for_port
 
@@ -52,7 +55,8 @@ def pinned_version() -> str:
     return match.group(1)
 
 
-def _cache_dir() -> Path:
+def cache_dir() -> Path:
+    """Where resolved class paths are remembered (``$XDG_CACHE_HOME/ankommen``)."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "ankommen"
 
@@ -69,19 +73,34 @@ def _java_major() -> int | None:
     return int(match.group(2) or 0) if major == 1 else major
 
 
+def check_java() -> None:
+    """Raises :class:`KafkaUnavailable` unless ``java`` is Java 17 or newer."""
+    major = _java_major()
+    if major is None or major < 17:
+        raise KafkaUnavailable("Apache Kafka needs Java 17 or newer "
+                               f"({'no java found' if major is None else f'found Java {major}'})")
+
+
+def _classpath_file() -> Path:
+    digest = hashlib.sha256(POM.read_text().encode()).hexdigest()[:16]
+    return cache_dir() / f"kafka-{pinned_version()}-{digest}.classpath"
+
+
+def resolved() -> bool:
+    """Whether Maven resolved this version already: :func:`classpath` then returns at once."""
+    cached = _classpath_file()
+    return cached.exists() and all(Path(jar).exists()
+                                   for jar in cached.read_text().split(os.pathsep))
+
+
 def classpath() -> str:
     """The broker's class path, resolved by Maven once per version of ``pom.xml``.
 
     Raises :class:`KafkaUnavailable` (with the reason) when Java 17+ or Maven is missing or
     Maven cannot resolve the artifacts."""
-    major = _java_major()
-    if major is None or major < 17:
-        raise KafkaUnavailable("Apache Kafka needs Java 17 or newer "
-                               f"({'no java found' if major is None else f'found Java {major}'})")
-    pom_text = POM.read_text()
-    digest = hashlib.sha256(pom_text.encode()).hexdigest()[:16]
-    cached = _cache_dir() / f"kafka-{pinned_version()}-{digest}.classpath"
-    if cached.exists() and all(Path(jar).exists() for jar in cached.read_text().split(os.pathsep)):
+    check_java()
+    cached = _classpath_file()
+    if resolved():
         return cached.read_text()
     mvn = shutil.which("mvn")
     if mvn is None:
@@ -299,3 +318,20 @@ class KafkaCluster:
     def kill(self) -> None:
         for node in self.nodes:
             node.kill()
+
+
+async def wait_until_serving(bootstrap: str, within: float = 60.0) -> None:
+    """Until the broker answers metadata requests: listening on its port comes earlier."""
+    deadline = time.monotonic() + within
+    while True:
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5_000)
+        try:
+            await admin.start()
+            await admin.list_topics()
+            return
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.2)
+        finally:
+            await admin.close()

@@ -2,7 +2,9 @@
 
 ``ankommen run`` starts everything (broker, topics, four services), ``ankommen run intake``
 one service; ``broker``, ``topics create`` and ``migrate`` are the pieces on their own;
-``token`` issues API tokens; ``events schemas`` regenerates the event documentation.
+``token`` issues API tokens; ``events schemas`` regenerates the event documentation. Which
+broker the embedded stack runs — Apache Kafka, or Tansu where Java is missing — is decided in
+:mod:`ankommen.shared.local_broker`.
 """
 
 from __future__ import annotations
@@ -21,13 +23,8 @@ import httpx
 import typer
 
 from ankommen.shared.auth import Role, issue_token
-from ankommen.shared.embedded import (
-    SERVICES,
-    EmbeddedBroker,
-    service_command,
-    service_port,
-    split_address,
-)
+from ankommen.shared.embedded import SERVICES, service_command, service_port
+from ankommen.shared.local_broker import BrokerUnavailable, LocalBroker, start_local_broker
 from ankommen.shared.settings import CommonSettings, SettingsError, load_settings
 from ankommen.shared.topics import create_topics
 
@@ -67,17 +64,49 @@ def topics_create() -> None:
     typer.echo(f"topics created on {bootstrap}: {', '.join(created) or 'none (all existed)'}")
 
 
+class _StopRequest:
+    """Ctrl-C and SIGTERM only ask the supervisor to stop, which then stops everything in
+    order; a second Ctrl-C does not cut that short."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        signal.signal(signal.SIGTERM, self._request)
+        signal.signal(signal.SIGINT, self._request)
+
+    def _request(self, *_: object) -> None:
+        self.requested = True
+
+
+def _start_broker(settings: CommonSettings) -> LocalBroker:
+    """Apache Kafka or Tansu (see :mod:`ankommen.shared.local_broker`), saying which."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    # Until the broker runs, SIGTERM interrupts like Ctrl-C: a half-started broker is stopped.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        local = start_local_broker(settings.embedded_broker, settings.data_dir,
+                                   settings.kafka_bootstrap_servers, typer.echo)
+    except (BrokerUnavailable, RuntimeError, TimeoutError) as error:
+        typer.echo(f"cannot start the broker: {error}", err=True)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        typer.echo("stopped before the broker was up")
+        raise typer.Exit(130) from None
+    typer.echo(local.notice)
+    return local
+
+
 @app.command()
 def broker() -> None:
-    """Run the embedded Kafka-protocol broker (Tansu, in memory) and create the topics."""
-    host, port = split_address(_common_settings().kafka_bootstrap_servers)
-    embedded = EmbeddedBroker(host, port).start()
-    asyncio.run(create_topics(embedded.bootstrap_servers))
-    typer.echo(f"broker listening on {embedded.bootstrap_servers}; Ctrl-C stops it")
+    """Run the embedded stack's broker (Apache Kafka, or Tansu without Java) with the topics."""
+    local = _start_broker(_common_settings())
+    stop = _StopRequest()
     try:
-        embedded.process.wait()
-    except KeyboardInterrupt:
-        embedded.stop()
+        asyncio.run(create_topics(local.bootstrap_servers))
+        typer.echo(f"{local.name} listening on {local.bootstrap_servers}; Ctrl-C stops it")
+        while not stop.requested and local.running:
+            time.sleep(0.2)
+    finally:
+        local.stop()
 
 
 @app.command()
@@ -143,26 +172,12 @@ def run(service: ServiceName = None) -> None:
     if service is not None:
         os.execv(sys.executable, service_command(service))
     settings = _common_settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    host, port = split_address(settings.kafka_bootstrap_servers)
-    try:
-        embedded = EmbeddedBroker(host, port, log_file=settings.data_dir / "broker.log").start()
-    except (RuntimeError, TimeoutError) as error:
-        typer.echo(f"cannot start the broker: {error}", err=True)
-        raise typer.Exit(1) from None
+    local = _start_broker(settings)
     processes: dict[str, subprocess.Popen] = {}
-    stopping = False
-
-    def request_stop(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
+    stop = _StopRequest()
     try:
-        asyncio.run(create_topics(embedded.bootstrap_servers))
-        environment = {**os.environ, "ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS":
-                       embedded.bootstrap_servers}
+        asyncio.run(create_topics(local.bootstrap_servers))
+        environment = {**os.environ, **local.service_environment()}
         if "intake" in names:
             # Progress's provider pages ask intake for the names participants consented to
             # share.
@@ -176,23 +191,32 @@ def run(service: ServiceName = None) -> None:
         missing = _wait_ready(names, timeout=60)
         if missing:
             typer.echo(f"not ready after 60 s: {', '.join(missing)}", err=True)
-        _print_welcome(names, embedded.bootstrap_servers, settings)
-        while not stopping:
-            for name, process in processes.items():
-                if process.poll() is not None:
-                    typer.echo(f"{name} exited with code {process.returncode}; stopping", err=True)
-                    stopping = True
-            time.sleep(0.2)
+        _print_welcome(names, local, settings)
+        _supervise(processes, local, stop)
     finally:
         typer.echo("stopping ankommen …")
         _stop(processes)
-        embedded.stop()
+        local.stop()
         typer.echo("stopped")
 
 
-def _print_welcome(names: list[str], bootstrap: str, settings: CommonSettings) -> None:
+def _supervise(processes: dict[str, subprocess.Popen], local: LocalBroker,
+               stop: _StopRequest) -> None:
+    """Until Ctrl-C, or until a service or the broker exits on its own."""
+    while not stop.requested:
+        for name, process in processes.items():
+            if process.poll() is not None:
+                typer.echo(f"{name} exited with code {process.returncode}; stopping", err=True)
+                return
+        if not local.running:
+            typer.echo(f"the broker ({local.name}) exited; stopping", err=True)
+            return
+        time.sleep(0.2)
+
+
+def _print_welcome(names: list[str], local: LocalBroker, settings: CommonSettings) -> None:
     typer.echo("\nankommen is running (embedded profile):")
-    typer.echo(f"  broker      {bootstrap}")
+    typer.echo(f"  broker      {local.name} on {local.bootstrap_servers}")
     for name in names:
         typer.echo(f"  {name:<11} http://127.0.0.1:{service_port(name)}/docs")
     if settings.is_development:

@@ -17,14 +17,24 @@ from ankommen.shared.topics import Topic
 
 
 async def _partitions(admin: AIOKafkaAdminClient, topic: Topic) -> list[TopicPartition]:
-    """The topic's partitions as the broker has them (an operator may have added some), from
-    a metadata request of the admin client: a consumer's metadata cache knows only the topics
-    it has subscribed to or assigned, so it cannot be asked before assigning."""
-    (description,) = await admin.describe_topics([topic.name])
-    numbers = [partition["partition"] for partition in description.get("partitions", [])]
-    if description.get("error_code") or not numbers:
+    """The topic's partitions, from a metadata request for all topics: a consumer without a
+    subscription knows none on Apache Kafka, and asking for one topic by name would create it
+    on the embedded broker."""
+    numbers = sorted(partition["partition"] for described in await admin.describe_topics()
+                     if described["topic"] == topic.name and not described["error_code"]
+                     for partition in described["partitions"])
+    if not numbers:
         raise LookupError(f"topic {topic.name} does not exist")
-    return [TopicPartition(topic.name, number) for number in sorted(numbers)]
+    return [TopicPartition(topic.name, number) for number in numbers]
+
+
+async def _partitions_of(bootstrap_servers: str, topic: Topic) -> list[TopicPartition]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        return await _partitions(admin, topic)
+    finally:
+        await admin.close()
 
 
 #: A read that brings nothing new for this long without reaching the end fails instead of
@@ -56,14 +66,9 @@ async def read_from_start(bootstrap_servers: str, topic: Topic
     The end is reached when every partition's position has caught up with the high watermark
     its latest fetch reported — everything published before the read got there.
     """
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
-    await admin.start()
-    try:
-        partitions = await _partitions(admin, topic)
-    finally:
-        await admin.close()
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False,
                                 auto_offset_reset="earliest")
+    partitions = await _partitions_of(bootstrap_servers, topic)
     await consumer.start()
     try:
         consumer.assign(partitions)

@@ -1,0 +1,117 @@
+"""The broker of the embedded stack: Apache Kafka where this machine can run it, else Tansu.
+
+``ankommen run`` should behave like production and keep what it was given. Apache Kafka keeps
+every topic, message and consumer offset in its log under the data dir (``var/kafka``), so
+after a restart the services go on where they stopped and ``ankommen-monitoring rebuild`` can
+still replay the whole facts topic. Kafka needs Java 17+ and Maven (which resolves it once),
+and ``make run`` installs neither: without them the stack starts on the in-memory Tansu broker
+instead, and says in one line what that costs — the broker keeps nothing across restarts.
+
+The choice decides one setting of every service as well: Tansu lacks the idempotent-producer
+handshake, so the services run with it off there. ``ANKOMMEN_EMBEDDED_BROKER=kafka|tansu``
+forces a choice; a forced Kafka that cannot run is an error, never a quiet fallback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ankommen.shared import apache_kafka
+from ankommen.shared.apache_kafka import KafkaCluster, KafkaUnavailable
+from ankommen.shared.embedded import EmbeddedBroker, split_address, tansu_version
+from ankommen.shared.settings import BrokerChoice
+
+#: Apache Kafka's log folder below the data dir.
+KAFKA_FOLDER = "kafka"
+_CHOICE_VARIABLE = "ANKOMMEN_EMBEDDED_BROKER"
+
+
+class BrokerUnavailable(RuntimeError):
+    """Kafka was asked for (``ANKOMMEN_EMBEDDED_BROKER=kafka``) but cannot run here."""
+
+
+@dataclass
+class LocalBroker:
+    """A started broker: what it is, where it listens, how the services must talk to it."""
+
+    #: Kind and version, e.g. "Apache Kafka 4.1.1".
+    name: str
+    bootstrap_servers: str
+    #: Whether the services may use Kafka's idempotent producer (not on Tansu).
+    idempotent_producer: bool
+    #: The one line said on start-up: which broker, and what it keeps.
+    notice: str
+    process: KafkaCluster | EmbeddedBroker
+
+    @property
+    def running(self) -> bool:
+        if isinstance(self.process, KafkaCluster):
+            return all(node.running for node in self.process.nodes)
+        return self.process.process is not None and self.process.process.poll() is None
+
+    def stop(self) -> None:
+        """A clean stop: Kafka shuts down controlled and keeps its log for the next start."""
+        self.process.stop()
+
+    def service_environment(self) -> dict[str, str]:
+        """What each service's environment must say about this broker."""
+        return {"ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
+                "ANKOMMEN_KAFKA_IDEMPOTENT_PRODUCER": str(self.idempotent_producer).lower()}
+
+
+def start_local_broker(choice: BrokerChoice, data_dir: Path, bootstrap: str,
+                       say: Callable[[str], None]) -> LocalBroker:
+    """Start the broker ``choice`` names on the first address of ``bootstrap``.
+
+    Raises :class:`BrokerUnavailable` when Kafka is forced but cannot run, and
+    ``RuntimeError``/``TimeoutError`` when the chosen broker does not start (e.g. the port is
+    taken) — a Kafka that fails with its data is not replaced by an empty Tansu."""
+    host, port = split_address(bootstrap)
+    if choice is BrokerChoice.TANSU:
+        return _start_tansu(host, port, data_dir, f"chosen by {_CHOICE_VARIABLE}=tansu")
+    try:
+        return _start_kafka(host, port, data_dir / KAFKA_FOLDER, say)
+    except KafkaUnavailable as error:
+        if choice is BrokerChoice.KAFKA:
+            raise BrokerUnavailable(f"Apache Kafka unavailable ({error}), but "
+                                    f"{_CHOICE_VARIABLE}=kafka asks for it") from None
+        return _start_tansu(host, port, data_dir, f"Apache Kafka unavailable ({error})")
+
+
+def _start_kafka(host: str, port: int, folder: Path, say: Callable[[str], None]
+                 ) -> LocalBroker:
+    _resolve_kafka(say)
+    name = f"Apache Kafka {apache_kafka.pinned_version()}"
+    cluster = KafkaCluster(folder.resolve(), host=host, port=port).start()
+    try:
+        asyncio.run(apache_kafka.wait_until_serving(cluster.bootstrap_servers))
+    except BaseException:
+        cluster.stop()
+        raise
+    return LocalBroker(name, cluster.bootstrap_servers, True,
+                       f"broker: {name} (KRaft), log in {folder}; topics, offsets and "
+                       "monitoring's history survive restarts", cluster)
+
+
+def _resolve_kafka(say: Callable[[str], None]) -> None:
+    """Maven resolves Kafka on first use only, which takes a while: say so when it does."""
+    apache_kafka.check_java()
+    if apache_kafka.resolved():
+        return
+    say(f"resolving Apache Kafka {apache_kafka.pinned_version()} with Maven (first run only; "
+        f"the class path is kept in {apache_kafka.cache_dir()}) …")
+    started = time.monotonic()
+    apache_kafka.classpath()
+    say(f"resolved in {time.monotonic() - started:.0f} s")
+
+
+def _start_tansu(host: str, port: int, data_dir: Path, why: str) -> LocalBroker:
+    broker = EmbeddedBroker(host, port, log_file=data_dir / "broker.log").start()
+    name = f"Tansu {tansu_version()}"
+    return LocalBroker(name, broker.bootstrap_servers, False,
+                       f"broker: {name} (embedded, in memory) — {why}; the broker keeps "
+                       "nothing across restarts", broker)

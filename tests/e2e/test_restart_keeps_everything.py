@@ -1,0 +1,177 @@
+"""Stopping and starting ``make run`` keeps everything — on Apache Kafka, which keeps its log
+under the data dir: the cases, the placements, the dashboard's figures, and the facts topic that
+``ankommen-monitoring rebuild`` replays (which the in-memory Tansu broker lost on every restart).
+A registration after the restart is processed once, like any other."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import subprocess
+import sys
+from typing import Any
+
+import httpx
+import pytest
+
+from ankommen.shared.auth import Role
+from ankommen.shared.embedded import SERVICES
+from tests.assignment.support import course_body
+from tests.support.brokers import APACHE_KAFKA
+from tests.support.polling import eventually
+from tests.support.run_stack import AnkommenRun
+from tests.support.services import token
+from tests.support.surveys import registration
+
+pytestmark = pytest.mark.slow
+
+PROVIDER = "vhs-heidekreis"
+COORDINATOR = token(Role.COORDINATOR)
+#: Disclosure control that shows the true counts of a handful of people (no noise, minimum 2).
+EXACT_FIGURES = {"ANKOMMEN_MONITORING_MIN_COUNT": "2", "ANKOMMEN_MONITORING_MAX_DEVIATION": "0"}
+#: Four people wait, then a course with two seats is published: two placed, two waiting.
+PEOPLE, SEATS = 4, 2
+ARRIVED = "ankommen.intake.arrival_recorded.v1"
+
+
+async def register(client: httpx.AsyncClient, stack: AnkommenRun) -> str:
+    response = await client.post(f"{stack.url('intake')}/cases", json=registration(),
+                                 headers=token(Role.INTAKE_STAFF))
+    assert response.status_code == 201, response.text
+    return response.json()["case_id"]
+
+
+async def get(client: httpx.AsyncClient, url: str, headers: dict[str, str] | None = None
+              ) -> Any:  # noqa: ANN401 - a JSON document
+    response = await client.get(url, headers=headers)
+    response.raise_for_status()  # not an assertion: a poll tries again
+    return response.json()
+
+
+async def waiting(client: httpx.AsyncClient, stack: AnkommenRun) -> int:
+    return (await get(client, f"{stack.url('assignment')}/waiting-list", COORDINATOR))["count"]
+
+
+async def status(client: httpx.AsyncClient, stack: AnkommenRun) -> dict[str, Any]:
+    return await get(client, f"{stack.url('monitoring')}/status", token(Role.ADMIN))
+
+
+def arrivals_applied(figures: dict[str, Any]) -> int:
+    return sum(row["applied"] for row in figures["by_type"] if row["type"] == ARRIVED)
+
+
+def unpublished(stack: AnkommenRun) -> int:
+    """Outbox rows not yet on Kafka, in all four databases (read-only)."""
+    count = 0
+    for name in SERVICES:
+        database = stack.data_dir / f"{name}.db"
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+            count += connection.execute(
+                "SELECT count(*) FROM outbox WHERE published_at IS NULL").fetchone()[0]
+    return count
+
+
+async def quiet(client: httpx.AsyncClient, stack: AnkommenRun) -> dict[str, Any]:
+    """Until every event is on Kafka and monitoring has read every fact; what it processed."""
+
+    async def probe() -> dict[str, Any]:
+        return {"unpublished": unpublished(stack), **await status(client, stack)}
+
+    await eventually(probe, timeout=60, interval=0.2, what="the system quiet",
+                     until=lambda found: found["unpublished"] == 0
+                     and found["consumer_lag"] == 0)
+    # Read again: the status counts the facts before it asks for the lag.
+    found = await status(client, stack)
+    return {key: found[key] for key in ("facts_processed", "by_type")}
+
+
+async def dashboard(client: httpx.AsyncClient, stack: AnkommenRun) -> dict[str, Any]:
+    """The public statistics: the dashboard's key figures and its tables."""
+    base = f"{stack.url('monitoring')}/statistics"
+    return {"key figures": await get(client, f"{base}/key-figures"),
+            **{measure: await get(client, f"{base}/{measure}")
+               for measure in ("arrivals", "placements", "waitlisted")}}
+
+
+async def cases_and_placements(client: httpx.AsyncClient, stack: AnkommenRun,
+                               case_ids: list[str]) -> dict[str, Any]:
+    """Every case at intake, every placement at assignment and progress, the waiting list."""
+    intake, assignment, progress = (stack.url(name)
+                                    for name in ("intake", "assignment", "progress"))
+    participants = await get(client, f"{progress}/participants",
+                             token(Role.PROVIDER, provider_id=PROVIDER))
+    return {
+        "cases": [await get(client, f"{intake}/cases/{case_id}?purpose=counselling",
+                            token(Role.INTAKE_STAFF)) for case_id in case_ids],
+        "cases known to progress": (await get(client, f"{progress}/cases/count",
+                                              COORDINATOR))["count"],
+        "participants": sorted(participants, key=lambda row: row["referral_code"]),
+        "placements": [await get(client, f"{assignment}/referrals/{row['referral_code']}",
+                                 COORDINATOR)
+                       for row in sorted(participants, key=lambda row: row["referral_code"])],
+        "waiting list": await get(client, f"{assignment}/waiting-list", COORDINATOR),
+    }
+
+
+async def rebuild(stack: AnkommenRun) -> str:
+    """``ankommen-monitoring rebuild`` against the running stack: replays the facts topic."""
+    result = await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-m", "ankommen.monitoring", "rebuild"],
+        env=stack.environment(), capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def count(figure: dict[str, Any]) -> int | None:
+    return figure["value"]
+
+
+async def test_restart_keeps_cases_placements_and_monitoring_history(tmp_path):
+    stack = AnkommenRun(tmp_path, APACHE_KAFKA, settings=EXACT_FIGURES)
+    async with httpx.AsyncClient(timeout=10) as client:
+        stack.start()
+        try:
+            await stack.ready(client)
+            case_ids = [await register(client, stack) for _ in range(PEOPLE)]
+            await eventually(lambda: waiting(client, stack), until=lambda n: n == PEOPLE,
+                             timeout=60, what="every person waiting")
+            created = await client.post(f"{stack.url('assignment')}/courses", json=course_body(
+                "restart-course", PROVIDER, capacity=SEATS), headers=COORDINATOR)
+            assert created.status_code == 201, created.text
+            await eventually(lambda: waiting(client, stack), until=lambda n: n == PEOPLE - SEATS,
+                             timeout=60, what="the seats taken")
+            processing = await quiet(client, stack)
+            before = await cases_and_placements(client, stack, case_ids)
+            figures = await dashboard(client, stack)
+        finally:
+            code = stack.interrupt()
+        assert code == 0, stack.log_tail()
+        assert stack.nothing_listens()
+        assert len(before["placements"]) == SEATS
+        key_figures = figures["key figures"]
+        assert (count(key_figures["arrivals"]), count(key_figures["placements"])) == (
+            PEOPLE, SEATS), key_figures
+
+        stack.start()
+        try:
+            await stack.ready(client)
+            assert await cases_and_placements(client, stack, case_ids) == before
+            assert await dashboard(client, stack) == figures
+            assert await quiet(client, stack) == processing
+            replayed = await rebuild(stack)
+            assert f"rebuilt from {processing['facts_processed']} facts" in replayed
+            assert await dashboard(client, stack) == figures
+
+            # A registration after the restart is processed once, like any other.
+            case_ids.append(await register(client, stack))
+            await eventually(lambda: waiting(client, stack), timeout=60,
+                             until=lambda n: n == PEOPLE - SEATS + 1, what="the newcomer waiting")
+            await quiet(client, stack)
+            after = await cases_and_placements(client, stack, case_ids)
+            assert after["cases known to progress"] == PEOPLE + 1
+            assert after["placements"] == before["placements"]
+            assert arrivals_applied(await status(client, stack)) == PEOPLE + 1
+            assert count((await dashboard(client, stack))["key figures"]["arrivals"]) == PEOPLE + 1
+        finally:
+            code = stack.interrupt()
+        assert code == 0, stack.log_tail()
