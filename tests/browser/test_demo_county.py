@@ -6,10 +6,6 @@ test stays quick; the dashboard screenshot goes to demo-dashboard.png among the 
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import httpx
@@ -17,36 +13,23 @@ import pytest
 from playwright.async_api import expect
 
 from ankommen.shared.auth import Role
-from ankommen.shared.embedded import SERVICES, free_port
+from ankommen.shared.embedded import SERVICES
 from ankommen.shared.settings import DEVELOPMENT_TOKEN_SECRET
 from ankommen.tools.demo import Stack, load
 from tests.browser.conftest import screenshot_path
-from tests.support.polling import eventually
+from tests.support.run_stack import AnkommenRun
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def running_stack(tmp_path) -> Iterator[tuple[Stack, str]]:  # noqa: ANN001
-    """``ankommen run`` (what ``make run`` starts) on free ports."""
-    ports = {name: free_port() for name in SERVICES}
-    bootstrap = f"127.0.0.1:{free_port()}"
-    environment = {**os.environ, "ANKOMMEN_DATA_DIR": str(tmp_path / "var"),
-                   "ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-                   **{f"ANKOMMEN_{name.upper()}_HTTP_PORT": str(port)
-                      for name, port in ports.items()}}
-    with open(tmp_path / "run.log", "wb") as log:
-        stack = subprocess.Popen([sys.executable, "-m", "ankommen.shared.cli.main", "run"],
-                                 env=environment, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            yield Stack({name: f"http://127.0.0.1:{port}" for name, port in ports.items()},
-                        DEVELOPMENT_TOKEN_SECRET), bootstrap
-        finally:
-            stack.send_signal(signal.SIGINT)
-            try:
-                stack.wait(30)
-            except subprocess.TimeoutExpired:
-                stack.kill()
+def running_stack(tmp_path) -> Iterator[tuple[Stack, AnkommenRun]]:  # noqa: ANN001
+    """``ankommen run`` (what ``make run`` starts, on Apache Kafka) on free ports."""
+    run = AnkommenRun(tmp_path).start()
+    try:
+        yield Stack({name: run.url(name) for name in SERVICES}, DEVELOPMENT_TOKEN_SECRET), run
+    finally:
+        run.interrupt()
 
 
 async def signed_in(page, base_url: str, stack: Stack, role: Role,  # noqa: ANN001
@@ -59,14 +42,12 @@ async def signed_in(page, base_url: str, stack: Stack, role: Role,  # noqa: ANN0
 
 async def test_demo_load_populates_dashboard_coordinator_and_provider_pages(
         running_stack, page):
-    stack, bootstrap = running_stack
+    stack, run = running_stack
     async with httpx.AsyncClient(timeout=2) as client:
-        for name, url in stack.urls.items():
-            await eventually(lambda url=url: client.get(f"{url}/readyz"),
-                             until=lambda response: response.status_code == 200, timeout=90,
-                             what=f"{name} ready")
+        await run.ready(client)
     lines: list[str] = []
-    summary = await load(stack, bootstrap, people=160, courses=24, seed=7, say=lines.append)
+    summary = await load(stack, run.bootstrap_servers, people=160, courses=24, seed=7,
+                         say=lines.append)
     assert summary.registered == 160 and summary.placements > 0, lines
     assert summary.reports["completion"] > 0 and summary.rejected == 0, lines
 
