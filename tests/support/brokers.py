@@ -113,7 +113,8 @@ async def wait_until_serving(bootstrap: str, within: float = 60.0) -> None:
             await admin.close()
 
 
-async def fresh_topics(bootstrap: str, within: float = 60.0) -> None:
+async def fresh_topics(bootstrap: str, within: float = 60.0, *,
+                       replication_factor: int = 1) -> None:
     """Delete every topic of ankommen (and any a test made) and create the plan again, then
     wait until each partition has a leader."""
     plan = topic_plan()
@@ -129,7 +130,7 @@ async def fresh_topics(bootstrap: str, within: float = 60.0) -> None:
             # Deletion finishes asynchronously: a name still being deleted is refused for a
             # moment and created on the next round.
             try:
-                for name in await create_missing(admin, remaining):
+                for name in await create_missing(admin, remaining, replication_factor):
                     remaining.pop(name, None)
                 remaining = {name: count for name, count in remaining.items()
                              if name not in set(await admin.list_topics())}
