@@ -72,6 +72,9 @@ CLUSTER_SETTINGS = {
     "unclean.leader.election.enable": "false",
     "leader.imbalance.check.interval.seconds": "5",
 }
+#: Consumer groups with production's timing (a member is given up after 10 s of silence, not
+#: the development profile's 2 s): a coordinator that dies must not cost a needless rebalance.
+SERVICE_SETTINGS = {"ANKOMMEN_CONSUMER_SESSION_TIMEOUT_MS": "10000"}
 #: The partitions whose leader is killed: the busiest topics of the stream.
 BUSIEST = (CASES.name, FACTS.name)
 ARRIVAL = "ankommen.intake.arrival_recorded.v1"
@@ -241,7 +244,7 @@ async def run_once(cluster: KafkaCluster, backend: str, folder: Path, today: dat
     factory = DatabaseFactory(backend, folder)
     try:
         databases = {name: await factory.url(name) for name in SERVICES}
-        stack = Stack(cluster.bootstrap_servers, databases, folder).start()
+        stack = Stack(cluster.bootstrap_servers, databases, folder, SERVICE_SETTINGS).start()
         try:
             originals = {name: service.process for name, service in stack.services.items()}
             if failover is None:
