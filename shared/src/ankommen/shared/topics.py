@@ -31,10 +31,6 @@ class Retention:
     ms: int
     reason: str
 
-    @property
-    def days(self) -> float | None:
-        return None if self.ms < 0 else self.ms / DAY_MS
-
 
 #: Events between services. The consumers keep the state (their databases and inboxes), so Kafka
 #: only has to hold an event until every consumer group has it, even after an outage of a
