@@ -16,11 +16,14 @@ from typing import Any
 import pytest
 import yaml
 from sqlalchemy.engine import make_url
+from typer.testing import CliRunner
 
 from ankommen.assignment.config import AssignmentSettings
 from ankommen.intake.config import IntakeSettings
 from ankommen.monitoring.config import MonitoringSettings
 from ankommen.progress.config import ProgressSettings
+from ankommen.shared.apache_kafka import pinned_version
+from ankommen.shared.cli import main as cli
 from ankommen.shared.settings import (
     CommonSettings,
     Profile,
@@ -28,6 +31,7 @@ from ankommen.shared.settings import (
     SettingsError,
     load_settings,
 )
+from ankommen.shared.topics import min_insync_replicas
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -269,6 +273,53 @@ def test_every_container_is_health_checked_or_waits_for_a_healthy_dependency() -
         }.items()
         assert depends_on(f"{service}-migrate").get("postgres") == "service_healthy"
     assert depends_on("topics").get("kafka") == "service_healthy"
+
+
+def kafka_brokers() -> list[str]:
+    """The compose services that run Apache Kafka."""
+    return [name for name, definition in compose()["services"].items()
+            if str(definition.get("image", "")).startswith("apache/kafka:")]
+
+
+def test_kafka_is_the_version_the_tests_run_against() -> None:
+    assert kafka_brokers()
+    for name in kafka_brokers():
+        assert compose()["services"][name]["image"] == f"apache/kafka:{pinned_version()}"
+
+
+def test_topics_are_replicated_as_far_as_the_brokers_allow(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The topics job asks for as many replicas as there are brokers (three at most), and
+    the brokers agree: their defaults, internal topics and min.insync.replicas match it, and
+    no replica that missed messages may become leader."""
+    requested: list[int] = []
+
+    async def create_topics(bootstrap: str, replication_factor: int) -> list[str]:
+        requested.append(replication_factor)
+        return []
+
+    async def differences_from_plan(bootstrap: str, replication_factor: int) -> dict:
+        return {}
+
+    monkeypatch.setattr(cli, "create_topics", create_topics)
+    monkeypatch.setattr(cli, "differences_from_plan", differences_from_plan)
+    use_only(monkeypatch, resolved_environment("topics"))
+
+    result = CliRunner().invoke(cli.app, compose()["services"]["topics"]["command"][1:])
+
+    assert result.exit_code == 0, result.output
+    brokers = kafka_brokers()
+    [replication_factor] = requested
+    assert replication_factor == min(len(brokers), 3)
+    bootstrap = resolved_environment("topics")["ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS"]
+    assert len(bootstrap.split(",")) == len(brokers)
+    for name in brokers:
+        kafka = resolved_environment(name)
+        assert kafka["KAFKA_UNCLEAN_LEADER_ELECTION_ENABLE"] == "false"
+        assert int(kafka["KAFKA_DEFAULT_REPLICATION_FACTOR"]) == replication_factor
+        assert int(kafka["KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR"]) == replication_factor
+        assert int(kafka["KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR"]) == replication_factor
+        assert int(kafka["KAFKA_MIN_INSYNC_REPLICAS"]) == min_insync_replicas(replication_factor)
 
 
 def test_kafka_creates_no_topic_implicitly() -> None:

@@ -95,7 +95,8 @@ def start_session_kafka(folder: Path) -> KafkaCluster:
     return cluster
 
 
-async def fresh_topics(bootstrap: str, within: float = 60.0) -> None:
+async def fresh_topics(bootstrap: str, within: float = 60.0, *,
+                       replication_factor: int = 1) -> None:
     """Delete every topic of ankommen (and any a test made) and create the plan again, then
     wait until each partition has a leader."""
     plan = topic_plan()
@@ -111,7 +112,7 @@ async def fresh_topics(bootstrap: str, within: float = 60.0) -> None:
             # Deletion finishes asynchronously: a name still being deleted is refused for a
             # moment and created on the next round.
             try:
-                for name in await create_missing(admin, remaining):
+                for name in await create_missing(admin, remaining, replication_factor):
                     remaining.pop(name, None)
                 remaining = {name: count for name, count in remaining.items()
                              if name not in set(await admin.list_topics())}

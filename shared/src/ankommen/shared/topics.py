@@ -1,9 +1,15 @@
-"""Every Kafka topic of ankommen, in one place: name, partitions, dead-letter topic.
+"""Every Kafka topic of ankommen, in one place: name, partitions, retention, dead-letter topic.
 
 Topic names follow ``ankommen.<owning service>.<stream>``; a topic's dead letters go to
 ``<topic>.dlq``. Case topics are keyed by the case pseudonym, so partitions give ordering per
 case and parallelism across cases. The facts topic is owned by monitoring: it is the contract of
 what monitoring may see, and the only topic it is allowed to read.
+
+The topic settings a production cluster needs are part of the plan rather than the broker's
+defaults, which an operator may have changed: how long each topic keeps its messages (with the
+reason, :class:`Retention`), how many replicas must have a message before it counts as written
+(``min.insync.replicas``, from the replication factor) and that a replica that missed messages
+never becomes leader (``unclean.leader.election.enable=false``). See :func:`topic_configs`.
 """
 
 from __future__ import annotations
@@ -11,9 +17,40 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 DEAD_LETTER_SUFFIX = ".dlq"
 TOPIC_ALREADY_EXISTS = 36
+DAY_MS = 24 * 60 * 60 * 1000
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long Kafka keeps a topic's messages (``retention.ms``; -1: for ever), and why."""
+
+    ms: int
+    reason: str
+
+
+#: Events between services. The consumers keep the state (their databases and inboxes), so Kafka
+#: only has to hold an event until every consumer group has it, even after an outage of a
+#: consumer over a long weekend. The events carry pseudonyms and survey answers, which an
+#: erasure cannot reach inside Kafka: so not longer than the outbox keeps its published rows
+#: (``OUTBOX_RETENTION_HOURS``, 7 days).
+IN_TRANSIT = Retention(7 * DAY_MS, "in transit between services; consumers keep the state; "
+                                   "pseudonymised personal data, as long as the outbox keeps it")
+#: The facts topic is monitoring's source of truth: ``ankommen-monitoring rebuild`` replays it
+#: from offset 0, so a deleted fact would be missing from every rebuilt figure. Facts name no
+#: person (coarse attributes, a random record key), so keeping them is allowed.
+FOR_EVER = Retention(-1, "monitoring's source of truth: ankommen-monitoring rebuild replays "
+                         "it from offset 0; facts name no person")
+#: Rejections are read by the providers' own systems, which may be offline longer than ours.
+PROVIDER_FEEDBACK = Retention(14 * DAY_MS, "read by the providers' own systems, which may be "
+                                           "offline longer than ours")
+#: Dead letters are read by people, rarely: long enough to notice one after a holiday and
+#: investigate it; bounded, because a dead letter may hold a pseudonym.
+DEAD_LETTERS = Retention(30 * DAY_MS, "read by people after an alert or a holiday; may hold "
+                                      "a pseudonym, so bounded")
 
 
 @dataclass(frozen=True)
@@ -21,6 +58,7 @@ class Topic:
     name: str
     partitions: int
     description: str
+    retention: Retention = IN_TRANSIT
 
     @property
     def dead_letter(self) -> str:
@@ -35,6 +73,7 @@ FACTS = Topic(
     "ankommen.monitoring.facts", 6,
     "De-identified facts for monitoring: coarse attributes and a random record key, never a "
     "pseudonym. The only topic monitoring reads.",
+    retention=FOR_EVER,
 )
 
 COURSES = Topic(
@@ -59,6 +98,7 @@ PROVIDER_REJECTIONS = Topic(
     "ankommen.provider.rejections", 6,
     "Provider reports that progress refused, with the reason, keyed by referral code, so the "
     "provider's system can react.",
+    retention=PROVIDER_FEEDBACK,
 )
 
 TOPICS: tuple[Topic, ...] = (CASES, COURSES, PLACEMENTS, PARTICIPATION, PROVIDER_REPORTS,
@@ -76,13 +116,52 @@ def topic_plan(topics: tuple[Topic, ...] = TOPICS) -> dict[str, int]:
     return plan
 
 
+def retention_of(name: str) -> Retention | None:
+    """The planned retention of topic ``name`` (``None`` for a topic outside the plan)."""
+    for topic in TOPICS:
+        if name == topic.name:
+            return topic.retention
+        if name == topic.dead_letter:
+            return DEAD_LETTERS
+    return None
+
+
+def min_insync_replicas(replication_factor: int) -> int:
+    """Replicas that must have a message before the broker acknowledges it (``acks=all``).
+
+    Two of three: a write survives the loss of any one broker, and one broker may be down
+    (a crash, a rolling upgrade) while writes go on. Never all replicas (one broker down would
+    stop every write) and never more than exist (a single node)."""
+    return max(1, min(2, replication_factor - 1))
+
+
+def topic_configs(name: str, replication_factor: int = 1) -> dict[str, str]:
+    """The topic-level settings ``name`` is created with on a cluster of this replication."""
+    configs = {
+        "min.insync.replicas": str(min_insync_replicas(replication_factor)),
+        # A replica that missed acknowledged messages never becomes leader: availability
+        # waits for an in-sync replica rather than losing what was acknowledged.
+        "unclean.leader.election.enable": "false",
+    }
+    retention = retention_of(name)
+    if retention is not None:
+        configs.update({"cleanup.policy": "delete", "retention.ms": str(retention.ms),
+                        # Time decides, never size (stated, so that a broker-wide size
+                        # limit cannot delete facts).
+                        "retention.bytes": "-1"})
+    return configs
+
+
 async def create_missing(admin: AIOKafkaAdminClient, plan: dict[str, int],
                          replication_factor: int = 1) -> list[str]:
-    """Create the topics of ``plan`` that do not exist; returns those created."""
+    """Create the topics of ``plan`` that do not exist, with their :func:`topic_configs`;
+    returns those created."""
     if not plan:
         return []
     response = await admin.create_topics(
-        [NewTopic(name, partitions, replication_factor) for name, partitions in plan.items()]
+        [NewTopic(name, partitions, replication_factor,
+                  topic_configs=topic_configs(name, replication_factor))
+         for name, partitions in plan.items()]
     )
     created, failures = [], []
     for name, code, *rest in response.topic_errors:
@@ -103,6 +182,43 @@ async def create_topics(bootstrap_servers: str, replication_factor: int = 1) -> 
         return await create_missing(admin, topic_plan(), replication_factor)
     finally:
         await admin.close()
+
+
+async def differences_from_plan(bootstrap_servers: str, replication_factor: int = 1
+                                ) -> dict[str, list[str]]:
+    """What existing topics have other than planned: their replication factor and each
+    :func:`topic_configs` value (e.g. a facts topic created before its retention was planned,
+    whose facts Kafka would delete after a week). Only reported, never changed: altering a
+    live topic is the operator's decision. Topics that do not exist are not listed."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        names = [name for name in topic_plan() if name in set(await admin.list_topics())]
+        if not names:
+            return {}
+        replicas = {topic["topic"]: {len(partition["replicas"])
+                                     for partition in topic["partitions"]}
+                    for topic in await admin.describe_topics(names)}
+        described = await admin.describe_configs([
+            ConfigResource(ConfigResourceType.TOPIC, name,
+                           configs=dict.fromkeys(topic_configs(name, replication_factor)))
+            for name in names])
+    finally:
+        await admin.close()
+    actual = {resource["resource_name"]: {entry["config_names"]: entry["config_value"]
+                                          for entry in resource["config_entries"]}
+              for response in described for resource in response.to_object()["resources"]}
+    found: dict[str, list[str]] = {}
+    for name in names:
+        problems = [f"replication factor {count}, planned {replication_factor}"
+                    for count in sorted(replicas.get(name, set()))
+                    if count != replication_factor]
+        problems += [f"{key}={actual.get(name, {}).get(key)}, planned {wanted}"
+                     for key, wanted in topic_configs(name, replication_factor).items()
+                     if actual.get(name, {}).get(key) != wanted]
+        if problems:
+            found[name] = problems
+    return found
 
 
 class TopicGuard:

@@ -26,7 +26,12 @@ from ankommen.shared.auth import Role, issue_token
 from ankommen.shared.embedded import SERVICES, service_command, service_port
 from ankommen.shared.local_broker import BrokerUnavailable, LocalBroker, start_local_broker
 from ankommen.shared.settings import CommonSettings, SettingsError, load_settings
-from ankommen.shared.topics import create_topics
+from ankommen.shared.topics import (
+    create_topics,
+    differences_from_plan,
+    min_insync_replicas,
+    topic_configs,
+)
 
 app = typer.Typer(help="ankommen: language and education offers for newcomers.",
                   no_args_is_help=True, add_completion=False)
@@ -56,12 +61,29 @@ def _check_service(name: str | None) -> list[str]:
     return [name]
 
 
+ReplicationFactor = Annotated[int, typer.Option(
+    min=1, envvar="ANKOMMEN_KAFKA_REPLICATION_FACTOR",
+    help="Replicas of every partition: 3 on a production cluster of three brokers (with "
+         "min.insync.replicas=2), 1 on a single node.")]
+
+
 @topics_cli.command("create")
-def topics_create() -> None:
-    """Create every topic and dead-letter topic that does not exist yet (idempotent)."""
+def topics_create(replication_factor: ReplicationFactor = 1) -> None:
+    """Create every topic and dead-letter topic that does not exist yet (idempotent), with
+    its replication, min.insync.replicas and retention; report existing topics that differ."""
     bootstrap = _common_settings().kafka_bootstrap_servers
-    created = asyncio.run(create_topics(bootstrap))
+    created = asyncio.run(create_topics(bootstrap, replication_factor))
     typer.echo(f"topics created on {bootstrap}: {', '.join(created) or 'none (all existed)'}")
+    typer.echo(f"replication factor {replication_factor}, min.insync.replicas "
+               f"{min_insync_replicas(replication_factor)}")
+    for name, problems in asyncio.run(differences_from_plan(bootstrap,
+                                                            replication_factor)).items():
+        typer.echo(f"warning: existing topic {name} differs from the plan: "
+                   f"{'; '.join(problems)}", err=True)
+        settings = ",".join(f"{key}={value}" for key, value in
+                            topic_configs(name, replication_factor).items())
+        typer.echo(f"  settings: kafka-configs.sh --bootstrap-server {bootstrap} --alter "
+                   f"--entity-type topics --entity-name {name} --add-config {settings}", err=True)
 
 
 class _StopRequest:

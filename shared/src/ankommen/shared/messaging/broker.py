@@ -65,10 +65,17 @@ class TelemetryWithoutKeys(TelemetryMiddleware):
                          tracer_provider=tracer_provider, include_messages_counters=True)
 
 
+def bootstrap_list(bootstrap_servers: str) -> list[str]:
+    """``host:port,host:port`` as a list of addresses. FastStream takes a string as one
+    address, so a cluster's comma-separated bootstrap (every production setting) would reach
+    aiokafka as a single host name that resolves nowhere, and the service would never connect."""
+    return [server.strip() for server in bootstrap_servers.split(",") if server.strip()]
+
+
 def create_broker(bootstrap_servers: str, *, client_id: str, idempotent: bool = True,
                   tracer_provider: TracerProvider | None = None) -> KafkaBroker:
     return KafkaBroker(
-        bootstrap_servers,
+        bootstrap_list(bootstrap_servers),
         client_id=client_id,
         allow_auto_create_topics=False,
         **producer_options(idempotent=idempotent),

@@ -1,0 +1,86 @@
+"""The topics carry the settings production needs — asked of a real Apache Kafka broker, not of
+the plan: retention per topic (the facts topic for ever, because monitoring's rebuild replays
+it), ``min.insync.replicas`` from the replication factor, no unclean leader election; and
+``ankommen topics create`` reports an existing topic created without them."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+from typer.testing import CliRunner
+
+from ankommen.shared.cli.main import app
+from ankommen.shared.topics import (
+    DAY_MS,
+    FACTS,
+    TOPICS,
+    differences_from_plan,
+    min_insync_replicas,
+    topic_configs,
+    topic_plan,
+)
+from tests.support.polling import eventually
+
+
+async def broker_settings(bootstrap: str, names: list[str]) -> dict[str, dict[str, str]]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        responses = await admin.describe_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, name) for name in names])
+    finally:
+        await admin.close()
+    return {resource["resource_name"]: {entry["config_names"]: entry["config_value"]
+                                        for entry in resource["config_entries"]}
+            for response in responses for resource in response.to_object()["resources"]}
+
+
+def test_min_insync_replicas_is_two_of_three_and_never_all():
+    assert [min_insync_replicas(factor) for factor in (1, 2, 3, 5)] == [1, 1, 2, 2]
+
+
+async def test_every_topic_is_created_with_its_retention_and_replication_settings(kafka):
+    settings = await broker_settings(kafka.bootstrap_servers, list(topic_plan()))
+
+    assert set(settings) == set(topic_plan())
+    for values in settings.values():
+        assert values["min.insync.replicas"] == "1"  # a single node: one replica
+        assert values["unclean.leader.election.enable"] == "false"
+        assert values["cleanup.policy"] == "delete"
+        assert values["retention.bytes"] == "-1"
+    assert settings[FACTS.name]["retention.ms"] == "-1", "the rebuild replays every fact"
+    for topic in TOPICS:
+        assert settings[topic.dead_letter]["retention.ms"] == str(30 * DAY_MS)
+        if topic is not FACTS:
+            assert 0 < int(settings[topic.name]["retention.ms"]) <= 14 * DAY_MS, topic.name
+    assert await differences_from_plan(kafka.bootstrap_servers, 1) == {}
+
+
+async def test_topics_create_reports_a_facts_topic_that_would_lose_facts(kafka, monkeypatch):
+    # An installation from before the plan had retention: the facts topic keeps the broker's
+    # default week (AlterConfigs replaces every setting of the topic with this one).
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers)
+    await admin.start()
+    try:
+        await admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, FACTS.name,
+                                                  configs={"retention.ms": str(7 * DAY_MS)})])
+    finally:
+        await admin.close()
+    # The controller commits the change; the broker applies it from the metadata log.
+    await eventually(lambda: broker_settings(kafka.bootstrap_servers, [FACTS.name]),
+                     until=lambda found: found[FACTS.name]["retention.ms"] == str(7 * DAY_MS),
+                     what="the altered retention in effect")
+    monkeypatch.setenv("ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrap_servers)
+
+    # The command runs its own event loop, as from a shell.
+    result = await asyncio.to_thread(CliRunner().invoke, app, ["topics", "create"])
+
+    assert result.exit_code == 0, result.output
+    assert "none (all existed)" in result.stdout
+    assert f"existing topic {FACTS.name} differs from the plan" in result.stderr
+    assert f"retention.ms={7 * DAY_MS}, planned -1" in result.stderr
+    fix = ",".join(f"{key}={value}" for key, value in topic_configs(FACTS.name).items())
+    assert f"--entity-name {FACTS.name} --add-config {fix}" in result.stderr
+    assert list(await differences_from_plan(kafka.bootstrap_servers, 1)) == [FACTS.name]
