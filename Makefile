@@ -67,13 +67,15 @@ export PYTHONPYCACHEPREFIX ?= $(or $(TMPDIR),/tmp)/ankommen-pycache
 test: install browser test-services
 	$(RUN) pytest -n $(PYTEST_WORKERS)
 
-# The reliability proof (tests marked `reliability`): fresh figures, the tests, then the figures
-# section of docs/reliability.md rewritten from them — also when a test failed, so the document
-# shows what the run found; the exit status is the tests'.
+# The reliability proof (tests marked `reliability`; the crash proof with 10,000 cases where
+# `make test` streams 1,000): fresh figures, the tests, then the figures section of
+# docs/reliability.md rewritten from them — also when a test failed, so the document shows what
+# the run found; the exit status is the tests'.
 FIGURES := var/verify/figures.json
 verify: install browser test-services
 	rm -f $(FIGURES)
-	ANKOMMEN_FIGURES_FILE=$(FIGURES) $(RUN) pytest -m reliability -p no:cacheprovider; \
+	ANKOMMEN_CRASH_CASES=$${ANKOMMEN_CRASH_CASES:-10000} ANKOMMEN_FIGURES_FILE=$(FIGURES) \
+	  $(RUN) pytest -m reliability -p no:cacheprovider; \
 	  status=$$?; ANKOMMEN_FIGURES_FILE=$(FIGURES) $(RUN) python -m tests.reliability.report; \
 	  exit $$status
 

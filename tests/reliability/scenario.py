@@ -54,6 +54,13 @@ class RunResult:
     resent: int = 0
     committed_before_crash: int = 0
     duration_s: float = 0.0
+    #: Seconds since the run began at which it was ready, had fed everything, had settled.
+    phases: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def stream_s(self) -> float:
+        """How long the stream of cases took to feed (after the catalogue and seed case)."""
+        return self.phases["fed"] - self.phases["ready"]
 
 
 @dataclass
@@ -97,7 +104,7 @@ class Run:
             for engine in self.engines.values():
                 await engine.dispose()
         return RunResult(projections, events, self.resent, self.committed_before_crash,
-                         time.monotonic() - started)
+                         time.monotonic() - started, dict(self.phases))
 
     # -- input -------------------------------------------------------------------------
 

@@ -1,14 +1,15 @@
-"""The whole system as real processes for the reliability proof: the embedded broker and the
-four services, each a ``python -m ankommen.<service> serve`` process with its own database,
-that a test can SIGKILL and restart at will.
+"""The whole system as real processes for the reliability proof: the four services, each a
+``python -m ankommen.<service> serve`` process with its own database, against a broker the
+test provides, that a test can SIGKILL and restart at will.
 
-Consumer-group rejoins after a restart take 15–20 s on the embedded broker; ``wait_ready``
-waits for ``/readyz`` (database and broker reachable), not for the group join, so callers that
-need a consumer to be caught up poll for its effects instead.
+``wait_ready`` waits for ``/readyz`` (database and broker reachable), not for a consumer
+group's (re)join after a restart, so callers that need a consumer to be caught up poll for its
+effects instead.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from ankommen.shared.embedded import SERVICES, EmbeddedBroker, free_port
+from ankommen.shared.embedded import SERVICES, free_port
 from tests.support.polling import eventually
 from tests.support.services import ServiceProcess
 
@@ -68,8 +69,20 @@ class Stack:
         return used
 
     def stop(self) -> None:
+        """SIGTERM to every service at once, then wait for each (SIGKILL if it hangs): one
+        shutdown's time, not four in a row.
+
+        Blocks; a test whose event loop carries a proxy the services talk through stops them
+        with :meth:`stop_aside`, or they could not say goodbye to the broker or database."""
+        for service in self.services.values():
+            if service.process and service.process.poll() is None:
+                service.process.terminate()
         for service in self.services.values():
             service.stop()
+
+    async def stop_aside(self) -> None:
+        """:meth:`stop` in a worker thread, so that this event loop keeps serving meanwhile."""
+        await asyncio.to_thread(self.stop)
 
     async def wait_ready(self, *names: str, deadline: float = 90) -> None:
         async with httpx.AsyncClient(timeout=5) as client:
@@ -80,9 +93,9 @@ class Stack:
 
 
 @contextlib.contextmanager
-def running_stack(broker: EmbeddedBroker, databases: dict[str, str], folder: Path,
+def running_stack(bootstrap: str, databases: dict[str, str], folder: Path,
                   **environment: str) -> Iterator[Stack]:
-    stack = Stack(broker.bootstrap_servers, databases, folder, environment).start()
+    stack = Stack(bootstrap, databases, folder, environment).start()
     try:
         yield stack
     finally:

@@ -1,6 +1,6 @@
-"""A TCP proxy the test can cut and restore: an outage of whatever is behind it (the broker,
-PostgreSQL) without stopping that server — others may be using it, and the embedded broker
-would lose its in-memory messages.
+"""A TCP proxy the test can cut and restore: an outage of whatever is behind it (a broker,
+PostgreSQL) as the network shows it, without stopping that server — others may be using it, a
+restart is another fault, and Tansu would lose its in-memory messages.
 
 ``cut()`` closes every open connection and stops listening (new connections are refused, as
 with a server that is down); ``restore()`` listens on the same port again.

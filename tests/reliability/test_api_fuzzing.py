@@ -1,8 +1,8 @@
 """schemathesis over every service's OpenAPI: at least 1,000 generated cases per service and up
 to 200 per operation with inputs (the service issues ask for 200 per operation), none
 answered with a server error, every documented answer matching its schema. Each service runs
-for real (uvicorn, SQLite, broker) with a little data, so that generated requests also reach
-the rules behind validation."""
+for real (uvicorn, SQLite, the session's Apache Kafka) with a little data, so that generated
+requests also reach the rules behind validation."""
 
 from __future__ import annotations
 
@@ -73,9 +73,10 @@ SERVICES: dict[str, tuple[Callable[[ServedInThread], None] | None, Callable, dic
 
 @pytest.mark.parametrize("service", list(SERVICES))
 def test_no_operation_answers_with_a_server_error_or_against_its_schema(
-        service, tmp_path):  # noqa: ANN001
+        service, kafka, tmp_path):  # noqa: ANN001
     seed, headers_for, overrides = SERVICES[service]
-    with served_in_thread(service, tmp_path, **GENEROUS, **overrides) as served:
+    with served_in_thread(service, tmp_path, kafka.bootstrap_servers, **GENEROUS,
+                          **overrides) as served:
         if seed:
             seed(served)
         cases = fuzz_every_operation(served.base_url, headers_for, total=CASES_PER_SERVICE)

@@ -4,15 +4,17 @@ random moments (at least ten times, a randomly chosen service each time, restart
 Afterwards every service's tables, projected canonically (see ``canonical``), must be equal:
 no effect lost, none duplicated.
 
-Both runs use real processes (``ServiceProcess``), the embedded broker over TCP and their own
-databases (PostgreSQL when ``ANKOMMEN_TEST_POSTGRES_URL`` is set, otherwise SQLite files); they
-run one after the other so that they do not compete for the machine's two cores. The scenario
-(``workload``) is designed so that outcomes do not depend on timing: one fitting course with
-free seats per person, unique identities, reports only for placements progress knows.
+Both runs use real processes (``ServiceProcess``), the session's Apache Kafka (each run on
+freshly created topics, so no message or consumer offset of the first reaches the second) and
+their own databases (PostgreSQL when ``ANKOMMEN_TEST_POSTGRES_URL`` is set, otherwise SQLite
+files); they run one after the other so that they do not compete for the machine's two cores.
+The scenario (``workload``) is designed so that outcomes do not depend on timing: one fitting
+course with free seats per person, unique identities, reports only for placements progress
+knows.
 
 The randomness is seeded; the seed is printed and recorded, and ``ANKOMMEN_CHAOS_SEED``
-replays a run's kill schedule. ``ANKOMMEN_CRASH_CASES`` changes the number of cases (default
-10,000).
+replays a run's kill schedule. ``ANKOMMEN_CRASH_CASES`` changes the number of cases: 1,000 by
+default (``make test``), 10,000 in ``make verify``.
 """
 
 from __future__ import annotations
@@ -22,71 +24,99 @@ import os
 import random
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import pytest
 
-from ankommen.shared.embedded import SERVICES, EmbeddedBroker, free_port
-from ankommen.shared.topics import create_topics
+from ankommen.shared.embedded import SERVICES
 from tests.reliability.canonical import compare
-from tests.reliability.scenario import Run
+from tests.reliability.scenario import Run, RunResult
 from tests.reliability.stack import Stack, running_stack
+from tests.support.brokers import fresh_topics, kafka_description
 from tests.support.databases import DatabaseFactory
 from tests.support.figures import record
 
 pytestmark = pytest.mark.timeout(1800)
 
-CASES = int(os.environ.get("ANKOMMEN_CRASH_CASES", "10000"))
+CASES = int(os.environ.get("ANKOMMEN_CRASH_CASES", "1000"))
 KILLS = int(os.environ.get("ANKOMMEN_CRASH_KILLS", "12"))
 SECTION = "crash consistency"
 
 
-def chaos(stack: Stack, rng: random.Random, kills: Counter, log: list[str]):  # noqa: ANN201
-    """SIGKILL a random service at random moments, restart it after a random short pause."""
-
-    async def inject() -> None:
-        started = time.monotonic()
-        for _ in range(KILLS):
-            await asyncio.sleep(rng.uniform(3.0, 14.0))
-            victim = rng.choice(list(SERVICES))
-            stack.kill(victim)
-            kills[victim] += 1
-            log.append(f"{time.monotonic() - started:6.1f} s  SIGKILL {victim}")
-            await asyncio.sleep(rng.uniform(0.0, 2.0))
-            stack.restart(victim)
-
-    return inject
+#: The shortest mean pause between two kills.
+MIN_GAP_S = 2.0
 
 
-async def run_once(backend: str, folder, today: date, *, disturbed: bool,  # noqa: ANN001
-                   rng: random.Random, kills: Counter, log: list[str]):  # noqa: ANN201
-    folder.mkdir()
+@dataclass
+class Chaos:
+    """The disturbed run's kill schedule (seeded) and what it did."""
+
+    rng: random.Random
+    kills: Counter = field(default_factory=Counter)
+    #: (seconds after the stream began, victim) of every kill.
+    schedule: list[tuple[float, str]] = field(default_factory=list)
+
+    def injector(self, stack: Stack, spread: float) -> Callable[[], Awaitable[None]]:
+        """SIGKILL a random service at random moments, restart it after a random short pause.
+
+        The kills are spread over ``spread`` seconds — how long the undisturbed run took to
+        feed its stream — so that they fall while cases still arrive, whatever the size of the
+        run (1,000 cases in ``make test``, 10,000 in ``make verify``)."""
+        gap = max(MIN_GAP_S, spread / KILLS)
+
+        async def inject() -> None:
+            started = time.monotonic()
+            for _ in range(KILLS):
+                await asyncio.sleep(self.rng.uniform(0.5, 1.5) * gap)
+                victim = self.rng.choice(list(SERVICES))
+                stack.kill(victim)
+                self.kills[victim] += 1
+                self.schedule.append((time.monotonic() - started, victim))
+                await asyncio.sleep(self.rng.uniform(0.0, 2.0))
+                stack.restart(victim)
+
+        return inject
+
+    def during(self, seconds: float) -> int:
+        """How many kills fell within the first ``seconds`` of the stream."""
+        return sum(at < seconds for at, _ in self.schedule)
+
+    def log(self) -> str:
+        return "\n".join(f"{at:6.1f} s  SIGKILL {victim}" for at, victim in self.schedule)
+
+
+async def run_once(bootstrap: str, backend: str, folder: Path, today: date,
+                   disturb: Callable[[Stack], Callable[[], Awaitable[None]]] | None = None
+                   ) -> RunResult:
+    """One run on fresh topics and databases; ``disturb`` gives the run's crash injector."""
+    folder.mkdir()  # noqa: ASYNC240 - one directory, before anything runs
     factory = DatabaseFactory(backend, folder)
-    broker = EmbeddedBroker("127.0.0.1", free_port(), log_file=folder / "broker.log").start()
+    await fresh_topics(bootstrap)
     try:
-        await create_topics(broker.bootstrap_servers)
         databases = {name: await factory.url(name) for name in SERVICES}
-        with running_stack(broker, databases, folder) as stack:
+        with running_stack(bootstrap, databases, folder) as stack:
             run = Run(stack, CASES, today)
-            return await run.execute(chaos(stack, rng, kills, log) if disturbed else None)
+            return await run.execute(disturb(stack) if disturb else None)
     finally:
-        broker.stop()
         await factory.drop_all()
 
 
-async def test_killed_services_end_in_the_state_of_an_undisturbed_run(tmp_path):
+async def test_killed_services_end_in_the_state_of_an_undisturbed_run(kafka, tmp_path):  # noqa: ANN001
     backend = "postgres" if os.environ.get("ANKOMMEN_TEST_POSTGRES_URL") else "sqlite"
     seed = int(os.environ.get("ANKOMMEN_CHAOS_SEED", random.SystemRandom().randrange(2**32)))
     print(f"\ncrash consistency: {CASES} cases on {backend}, chaos seed {seed} "
           f"(replay with ANKOMMEN_CHAOS_SEED={seed})")
-    rng, kills, log = random.Random(seed), Counter(), []
+    chaos = Chaos(random.Random(seed))
     today = date.today()
 
-    reference = await run_once(backend, tmp_path / "undisturbed", today, disturbed=False,
-                               rng=rng, kills=kills, log=log)
-    disturbed = await run_once(backend, tmp_path / "disturbed", today, disturbed=True,
-                               rng=rng, kills=kills, log=log)
-    print("\n".join(log))
+    reference = await run_once(kafka.bootstrap_servers, backend, tmp_path / "undisturbed", today)
+    disturbed = await run_once(kafka.bootstrap_servers, backend, tmp_path / "disturbed", today,
+                               lambda stack: chaos.injector(stack, reference.stream_s))
+    kills = chaos.kills
+    print(chaos.log())
 
     lost = duplicated = 0
     mismatched = {}
@@ -102,9 +132,11 @@ async def test_killed_services_end_in_the_state_of_an_undisturbed_run(tmp_path):
               f"rows {sum(disturbed.projections[service].row_counts().values())}")
     record(SECTION, "cases", CASES)
     record(SECTION, "backend", backend)
+    record(SECTION, "broker", kafka_description())
     record(SECTION, "seed", str(seed))
     record(SECTION, "kills", sum(kills.values()))
     record(SECTION, "kills per service", dict(sorted(kills.items())))
+    record(SECTION, "kills while cases were still being fed", chaos.during(disturbed.stream_s))
     record(SECTION, "events", disturbed.events)
     record(SECTION, "requests resent after a crash", disturbed.resent)
     record(SECTION, "of those committed before the crash", disturbed.committed_before_crash)

@@ -3,6 +3,8 @@ services' own runtimes, not from a list that could drift — gets four malformed
 JSON, an unknown type, an invalid payload, a schema version nobody knows). Each lands on that
 topic's dead-letter topic once per consuming group, with the reason in the header, and a valid
 event sent after them is still processed (its id reaches the consumer's inbox).
+
+Part of the embedded path's smoke set: it runs on Apache Kafka and on Tansu.
 """
 
 from __future__ import annotations
@@ -39,12 +41,13 @@ from ankommen.shared.topics import (
     PROVIDER_REPORTS,
 )
 from tests.assignment.builders import course
+from tests.reliability.broker_kinds import NAMES, description
 from tests.support.figures import record
 from tests.support.polling import eventually
 from tests.support.services import in_process, settings_for
 from tests.support.surveys import survey
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = [pytest.mark.timeout(300), pytest.mark.tansu]
 
 
 def consumers_of_every_service() -> list[tuple[str, EventConsumer]]:
@@ -123,7 +126,7 @@ async def dead_letters(bootstrap: str, topic: str) -> list:
 
 
 async def test_malformed_messages_on_every_consumed_topic_are_dead_lettered_with_the_reason(
-        kafka, sqlite_databases):
+        broker_kind, kafka, sqlite_databases):  # noqa: ANN001
     consumers = consumers_of_every_service()
     topics = sorted({consumer.topic.name for _, consumer in consumers})
     assert {service for service, _ in consumers} == {"intake", "assignment", "progress",
@@ -185,6 +188,8 @@ async def test_malformed_messages_on_every_consumed_topic_are_dead_lettered_with
                     assert expected in reason, (group, reason)
                 print(f"{topic} / {group}: {reasons}")
                 checked += len(reasons)
-    record("poison messages", "consumed topics", len(topics))
-    record("poison messages", "consumer groups", len(consumers))
-    record("poison messages", "malformed messages dead-lettered with a reason", checked)
+    section = f"poison messages on {NAMES[broker_kind]}"
+    record(section, "broker", description(broker_kind))
+    record(section, "consumed topics", len(topics))
+    record(section, "consumer groups", len(consumers))
+    record(section, "malformed messages dead-lettered with a reason", checked)

@@ -1,29 +1,33 @@
 """Figures of a verification run (faults injected, events, losses, fuzz cases, …).
 
 Tests of the reliability proof call :func:`record` with what they measured; the figures land in
-one JSON file per run (``ANKOMMEN_FIGURES_FILE``; ``make verify`` sets ``var/verify/figures.json``,
-other runs write to the temporary folder, never into the source tree) so that
-``docs/reliability.md`` can quote a real run instead of promises. Recording never fails a test.
+one JSON file per run so that ``docs/reliability.md`` can quote a real run instead of promises.
+Only a run that asks for figures records them (``ANKOMMEN_FIGURES_FILE``, which ``make verify``
+sets to ``var/verify/figures.json``): an ordinary test run writes nothing into the source tree.
+Recording never fails a test.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-DEFAULT_FILE = Path(tempfile.gettempdir()) / "ankommen-verify" / "figures.json"
+DEFAULT_FILE = Path("var/verify/figures.json")
 
 
 def figures_file() -> Path:
+    """Where the figures of a run are (read by the report even when the tests did not ask)."""
     return Path(os.environ.get("ANKOMMEN_FIGURES_FILE", DEFAULT_FILE))
 
 
 def record(section: str, name: str, value: Any) -> None:  # noqa: ANN401 - JSON-serialisable figure
-    """Store one figure under ``section`` (e.g. "crash consistency") and ``name``."""
+    """Store one figure under ``section`` (e.g. "crash consistency") and ``name`` — if this run
+    records figures at all."""
+    if "ANKOMMEN_FIGURES_FILE" not in os.environ:
+        return
     path = figures_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     try:

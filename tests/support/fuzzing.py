@@ -1,7 +1,9 @@
 """API fuzzing with schemathesis against a service that runs for real.
 
 schemathesis calls the API synchronously, so the service runs on a real port in a thread of
-its own (with its own event loop), next to a fresh embedded broker and a SQLite database.
+its own (with its own event loop) and a SQLite database of its own, against the test's broker
+(the session's Apache Kafka with fresh topics, from the ``kafka`` fixture): starting a broker
+per service would cost seconds of JVM start-up each and prove nothing more.
 """
 
 from __future__ import annotations
@@ -23,8 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from ankommen.shared.embedded import EmbeddedBroker, free_port
-from ankommen.shared.topics import create_topics
+from ankommen.shared.embedded import free_port
 from tests.support.services import settings_for
 
 #: The shared runtime's health endpoints: /readyz answers 503 by design while the broker
@@ -45,11 +46,10 @@ class ServedInThread:
 
 
 @contextlib.contextmanager
-def served_in_thread(service: str, folder: Path, **overrides: object
+def served_in_thread(service: str, folder: Path, bootstrap: str, **overrides: object
                      ) -> Iterator[ServedInThread]:
-    broker = EmbeddedBroker("127.0.0.1", free_port(), log_file=folder / "broker.log").start()
-    asyncio.run(create_topics(broker.bootstrap_servers))
-    config = settings_for(service, kafka_bootstrap_servers=broker.bootstrap_servers,
+    """``service`` on a free port against the broker at ``bootstrap`` (its topics created)."""
+    config = settings_for(service, kafka_bootstrap_servers=bootstrap,
                           database_url=f"sqlite+aiosqlite:///{folder / f'{service}.db'}",
                           migrate_on_startup=True, **overrides)
     app = importlib.import_module(f"ankommen.{service}.app").create_app(config)
@@ -66,7 +66,6 @@ def served_in_thread(service: str, folder: Path, **overrides: object
     finally:
         server.should_exit = True
         thread.join(30)
-        broker.stop()
 
 
 def fuzz_every_operation(base_url: str, headers_for: Callable[[Any], dict[str, str]],

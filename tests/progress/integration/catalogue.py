@@ -10,7 +10,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import date, timedelta
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from ankommen.progress.service import catalogue
 from ankommen.shared.auth import Role
@@ -23,7 +23,6 @@ from ankommen.shared.events.contracts.assignment import (
 )
 from ankommen.shared.events.envelope import EventData
 from ankommen.shared.events.registry import DecodedEvent
-from ankommen.shared.topics import topic_plan
 from tests.support.polling import eventually
 from tests.support.services import RunningService, in_process, token
 
@@ -147,16 +146,12 @@ def raw_record(record) -> dict:  # noqa: ANN001 - an aiokafka ConsumerRecord
 async def read_topic(bootstrap: str, topic: str, until: Callable[[list], bool],
                      deadline: float = 30.0,
                      decode: Callable[[object], dict] = envelope_of) -> list[dict]:
-    """The decoded envelopes on ``topic`` once ``until`` holds for them. Partitions are
-    assigned directly (no consumer group), which spares a group join per read."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    """The decoded envelopes on ``topic`` once ``until`` holds for them. Every partition is
+    read from the beginning without a consumer group, which spares a group join per read."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, enable_auto_commit=False,
+                                auto_offset_reset="earliest")
     await consumer.start()
     try:
-        # The partitions from our own topic plan: a fresh client knows no topic yet.
-        partitions = [TopicPartition(topic, partition)
-                      for partition in range(topic_plan()[topic])]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
         envelopes: list[dict] = []
 
         async def more() -> list[dict]:

@@ -1,12 +1,21 @@
-"""Topics are defined in one place and created idempotently, dead-letter topics included."""
+"""Topics are defined in one place and created idempotently, dead-letter topics included; on
+Apache Kafka, as in production, nothing else creates one — not a producer, not a metadata
+request that asks the broker to create the topic it names (``auto.create.topics.enable=false``).
+"""
 
 from __future__ import annotations
 
 import pytest
+from aiokafka import AIOKafkaClient, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import UnknownTopicOrPartitionError
+from aiokafka.protocol.metadata import MetadataRequest
 
-from ankommen.shared.embedded import EmbeddedBroker, free_port
 from ankommen.shared.topics import CASES, TOPICS, TopicGuard, create_topics, topic_plan
+from tests.support.polling import eventually
+
+#: A topic ankommen does not plan (a typo in a publisher, say).
+UNPLANNED = "ankommen.intake.casse"
 
 
 def test_every_topic_follows_the_naming_rule_and_has_a_dead_letter_topic():
@@ -32,16 +41,57 @@ async def test_creating_topics_twice_creates_them_once_with_their_partitions(kaf
     assert partitions == topic_plan()
 
 
+async def listed_topics(bootstrap: str) -> set[str]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        return set(await admin.list_topics())
+    finally:
+        await admin.close()
+
+
+async def test_neither_a_metadata_request_nor_a_producer_creates_an_unknown_topic(kafka):
+    client = AIOKafkaClient(bootstrap_servers=kafka.bootstrap_servers)
+    await client.bootstrap()
+    try:
+        response = await client.send(client.get_random_node(), MetadataRequest(
+            [UNPLANNED], allow_auto_topic_creation=True))
+    finally:
+        await client.close()
+    # A broker that auto-creates answers "unknown" too and creates the topic in the background:
+    # the producer below, which asks for the topic's metadata for 2 s, would then find it.
+    assert [(topic[1], topic[0]) for topic in response.topics] == [
+        (UNPLANNED, UnknownTopicOrPartitionError.errno)]
+    producer = AIOKafkaProducer(bootstrap_servers=kafka.bootstrap_servers,
+                                request_timeout_ms=2_000)
+    await producer.start()
+    try:
+        with pytest.raises(UnknownTopicOrPartitionError):
+            await producer.send_and_wait(UNPLANNED, b"would be lost in a typo")
+    finally:
+        await producer.stop()
+    assert UNPLANNED not in await listed_topics(kafka.bootstrap_servers)
+
+
 @pytest.fixture
-def empty_broker(tmp_path):  # noqa: ANN001, ANN201
-    broker = EmbeddedBroker("127.0.0.1", free_port(), log_file=tmp_path / "broker.log").start()
-    yield broker
-    broker.stop()
+async def without_cases_topics(kafka):  # noqa: ANN001, ANN201
+    """The test's broker without the cases topic and its dead-letter topic."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers)
+    await admin.start()
+    try:
+        await admin.delete_topics([CASES.name, CASES.dead_letter])
+    finally:
+        await admin.close()
+    await eventually(lambda: listed_topics(kafka.bootstrap_servers),
+                     until=lambda names: not names & {CASES.name, CASES.dead_letter},
+                     timeout=30, what="the cases topics deleted")
+    return kafka
 
 
 async def test_guard_refuses_to_let_the_relay_send_to_a_missing_topic_in_production(
-        empty_broker):
-    guard = TopicGuard(empty_broker.bootstrap_servers, (CASES,), create_missing_topics=False)
+        without_cases_topics):
+    guard = TopicGuard(without_cases_topics.bootstrap_servers, (CASES,),
+                       create_missing_topics=False)
     try:
         with pytest.raises(LookupError, match=f"topics missing: {CASES.name}"):
             await guard.ensure()
@@ -50,15 +100,16 @@ async def test_guard_refuses_to_let_the_relay_send_to_a_missing_topic_in_product
 
 
 async def test_guard_creates_a_missing_topic_with_its_planned_partitions_in_development(
-        empty_broker):
-    guard = TopicGuard(empty_broker.bootstrap_servers, (CASES,), create_missing_topics=True)
+        without_cases_topics):
+    guard = TopicGuard(without_cases_topics.bootstrap_servers, (CASES,),
+                       create_missing_topics=True)
     guard.require(CASES.dead_letter, 1)
     try:
         await guard.ensure()
         await guard.ensure()  # nothing left to do the second time
     finally:
         await guard.close()
-    admin = AIOKafkaAdminClient(bootstrap_servers=empty_broker.bootstrap_servers)
+    admin = AIOKafkaAdminClient(bootstrap_servers=without_cases_topics.bootstrap_servers)
     await admin.start()
     try:
         described = await admin.describe_topics([CASES.name, CASES.dead_letter])
