@@ -63,6 +63,23 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 _TREE = pytest.StashKey[dict[str, int]]()
 
 
+#: Folders whose tests start whole systems and take minutes, in the order they should start.
+_LONG_FIRST = ("tests/reliability/", "tests/e2e/", "tests/browser/")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest tests first: with two workers stealing work from each other, the run ends
+    when the last long test does, so the long ones must not be left for the end."""
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid
+        for index, folder in enumerate(_LONG_FIRST):
+            if path.startswith(folder):
+                return index
+        return len(_LONG_FIRST)
+
+    items.sort(key=rank)
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Tests marked ``tansu`` that use a broker run on both brokers."""
     if "broker_kind" in metafunc.fixturenames and metafunc.definition.get_closest_marker("tansu"):

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 
 from ankommen.shared.apache_kafka import (
     KafkaCluster,
@@ -98,7 +100,12 @@ def start_session_kafka(folder: Path) -> KafkaCluster:
 async def fresh_topics(bootstrap: str, within: float = 60.0, *,
                        replication_factor: int = 1) -> None:
     """Delete every topic of ankommen (and any a test made) and create the plan again, then
-    wait until each partition has a leader."""
+    wait until each partition has a leader that answers for it.
+
+    A leader in the metadata is not yet a leader that serves: right after a topic of the same
+    name was deleted, the broker may refuse offset requests for the new partitions for a while
+    (``NotLeaderForPartition``), and a consumer that starts then keeps retrying. So the test
+    starts only once every partition's offsets can be read."""
     plan = topic_plan()
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
     await admin.start()
@@ -128,6 +135,25 @@ async def fresh_topics(bootstrap: str, within: float = 60.0, *,
             await asyncio.sleep(0.05)
     finally:
         await admin.close()
+    await _offsets_readable(bootstrap, plan, deadline)
+
+
+async def _offsets_readable(bootstrap: str, plan: dict[str, int], deadline: float) -> None:
+    partitions = [TopicPartition(name, number) for name, count in plan.items()
+                  for number in range(count)]
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, request_timeout_ms=5_000)
+    await consumer.start()
+    try:
+        while True:
+            try:
+                await consumer.end_offsets(partitions)
+                return
+            except KafkaError:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.05)
+    finally:
+        await consumer.stop()
 
 
 async def _all_led(admin: AIOKafkaAdminClient, plan: dict[str, int]) -> bool:
