@@ -79,7 +79,8 @@ def test_no_operation_answers_with_a_server_error_or_against_its_schema(
                           **overrides) as served:
         if seed:
             seed(served)
-        cases = fuzz_every_operation(served.base_url, headers_for, total=CASES_PER_SERVICE)
+        cases = fuzz_every_operation(served.base_url, headers_for, tmp_path / "hypothesis",
+                                     total=CASES_PER_SERVICE)
     record("fuzzing", f"{service}: operations", len(cases))
     record("fuzzing", f"{service}: generated cases", sum(cases.values()))
     record("fuzzing", f"{service}: fewest cases of an operation with inputs",

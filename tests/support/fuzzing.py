@@ -22,6 +22,7 @@ import schemathesis
 import uvicorn
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
+from hypothesis.configuration import set_hypothesis_home_dir
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
@@ -68,13 +69,32 @@ def served_in_thread(service: str, folder: Path, bootstrap: str, **overrides: ob
         thread.join(30)
 
 
+@contextlib.contextmanager
+def hypothesis_storage(folder: Path) -> Iterator[None]:
+    """Hypothesis keeps caches (constants, Unicode tables) in ``.hypothesis`` under the working
+    directory, which is the source tree; while fuzzing they go to ``folder`` instead."""
+    set_hypothesis_home_dir(folder)
+    try:
+        yield
+    finally:
+        set_hypothesis_home_dir(None)
+
+
 def fuzz_every_operation(base_url: str, headers_for: Callable[[Any], dict[str, str]],
-                         total: int = 1000, per_operation: int = 200) -> dict[str, int]:
+                         storage: Path, total: int = 1000, per_operation: int = 200
+                         ) -> dict[str, int]:
     """At least ``total`` generated cases, spread over every operation but the health checks,
     and up to ``per_operation`` for each operation with inputs (fewer only where hypothesis
     runs out of distinct inputs);
     fails on any 5xx and on any answer that contradicts the schema (a documented status with
-    a body that does not match it). Returns the number of cases run per operation."""
+    a body that does not match it). Returns the number of cases run per operation.
+    Hypothesis's caches go to ``storage``."""
+    with hypothesis_storage(storage):
+        return _fuzz_every_operation(base_url, headers_for, total, per_operation)
+
+
+def _fuzz_every_operation(base_url: str, headers_for: Callable[[Any], dict[str, str]],
+                          total: int, per_operation: int) -> dict[str, int]:
     schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
     operations = [operation for operation in operations if operation.path not in HEALTH_PATHS]
