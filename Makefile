@@ -65,7 +65,7 @@ PYTEST_WORKERS ?= 2
 export PYTHONPYCACHEPREFIX ?= $(or $(TMPDIR),/tmp)/ankommen-pycache
 
 test: install browser test-services
-	$(RUN) pytest -n $(PYTEST_WORKERS) --dist worksteal --durations=25
+	$(RUN) pytest -n $(PYTEST_WORKERS) --dist load --durations=25
 
 # The reliability proof (tests marked `reliability`; the crash proof with 10,000 cases where
 # `make test` streams 1,000): fresh figures, the tests, then the figures section of

@@ -25,7 +25,9 @@ from tests.support.brokers import (
     tansu_description,
 )
 from tests.support.databases import POSTGRES_URL, DatabaseFactory
-from tests.support.source_tree import snapshot, written_since
+from tests.support.source_tree import keep_hypothesis_out_of_the_tree, snapshot, written_since
+
+keep_hypothesis_out_of_the_tree()
 
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
@@ -68,8 +70,8 @@ _LONG_FIRST = ("tests/reliability/", "tests/e2e/", "tests/browser/")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The longest tests first: with two workers stealing work from each other, the run ends
-    when the last long test does, so the long ones must not be left for the end."""
+    """The longest tests first: the workers take tests in this order (``--dist load``), and the
+    run ends when the last long test does, so the long ones must not be left for the end."""
     def rank(item: pytest.Item) -> int:
         path = item.nodeid
         for index, folder in enumerate(_LONG_FIRST):

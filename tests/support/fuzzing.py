@@ -28,6 +28,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from ankommen.shared.embedded import free_port
 from tests.support.services import settings_for
+from tests.support.source_tree import keep_hypothesis_out_of_the_tree
 
 #: The shared runtime's health endpoints: /readyz answers 503 by design while the broker
 #: connection is still being made.
@@ -77,7 +78,7 @@ def hypothesis_storage(folder: Path) -> Iterator[None]:
     try:
         yield
     finally:
-        set_hypothesis_home_dir(None)
+        keep_hypothesis_out_of_the_tree()
 
 
 def fuzz_every_operation(base_url: str, headers_for: Callable[[Any], dict[str, str]],

@@ -10,10 +10,20 @@ folder are not the source tree.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
+
+from hypothesis.configuration import set_hypothesis_home_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 NOT_SOURCE = {".git", ".venv", ".tools", "node_modules"}
+#: Hypothesis keeps caches (examples, constants, Unicode tables) in ``.hypothesis`` under the
+#: working directory — the checkout — unless told otherwise.
+HYPOTHESIS_HOME = Path(tempfile.gettempdir()) / "ankommen-hypothesis"
+
+
+def keep_hypothesis_out_of_the_tree() -> None:
+    set_hypothesis_home_dir(HYPOTHESIS_HOME)
 
 
 def snapshot(root: Path = ROOT) -> dict[str, int]:
