@@ -59,7 +59,8 @@ test-services: install
 	$(RUN) python -m ankommen.shared.apache_kafka
 
 # Two workers (pytest-xdist), each with its own Kafka broker: most tests wait on a broker or a
-# browser, so two run in the time of one. Bytecode caches go to the temporary folder: no test
+# browser, so two run in the time of one. They take the tests one at a time, longest first
+# (tests/conftest.py), so that no long test is left for the end. Bytecode caches go to the temporary folder: no test
 # writes into the source tree (a test checks that). They must be written: a machine that sets
 # PYTHONDONTWRITEBYTECODE makes every service process compile its imports again (6.5 s of CPU
 # per start instead of 2 s; the suite starts a few hundred processes).
@@ -68,7 +69,7 @@ export PYTHONPYCACHEPREFIX ?= $(or $(TMPDIR),/tmp)/ankommen-pycache
 unexport PYTHONDONTWRITEBYTECODE
 
 test: install browser test-services
-	$(RUN) pytest -n $(PYTEST_WORKERS) --dist load --durations=25
+	$(RUN) pytest -n $(PYTEST_WORKERS) --dist load --maxschedchunk 1 --durations=25
 
 # The reliability proof (tests marked `reliability`; the crash proof with 10,000 cases where
 # `make test` streams 1,000): fresh figures, the tests, then the figures section of
