@@ -103,7 +103,8 @@ class Stack:
                     raise RuntimeError(f"{service} exited at start-up; see "
                                        f"{process.log_file}")
                 with contextlib.suppress(httpx.HTTPError):
-                    if (await client.get("/readyz")).status_code == 200:
+                    readiness = await client.get("/readyz")
+                    if readiness.status_code == 200 and readiness.json()["connected"]:
                         return process
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"{service} not ready after 120 s")

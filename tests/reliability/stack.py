@@ -2,7 +2,7 @@
 ``python -m ankommen.<service> serve`` process with its own database, against a broker the
 test provides, that a test can SIGKILL and restart at will.
 
-``wait_ready`` waits for ``/readyz`` (database and broker reachable), not for a consumer
+``wait_ready`` waits for ``/readyz`` (ready and connected to the broker), not for a consumer
 group's (re)join after a restart, so callers that need a consumer to be caught up poll for its
 effects instead.
 """
@@ -20,7 +20,7 @@ import httpx
 
 from ankommen.shared.embedded import SERVICES, free_port
 from tests.support.polling import eventually
-from tests.support.services import ServiceProcess
+from tests.support.services import ServiceProcess, connected
 
 
 @dataclass
@@ -88,8 +88,8 @@ class Stack:
         async with httpx.AsyncClient(timeout=5) as client:
             for name in names or tuple(self.services):
                 await eventually(lambda name=name: client.get(self.url(name) + "/readyz"),
-                                 until=lambda response: response.status_code == 200,
-                                 timeout=deadline, interval=0.2, what=f"{name} ready")
+                                 until=connected, timeout=deadline, interval=0.2,
+                                 what=f"{name} ready and connected to the broker")
 
 
 @contextlib.contextmanager

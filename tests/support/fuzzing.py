@@ -30,8 +30,8 @@ from ankommen.shared.embedded import free_port
 from tests.support.services import settings_for
 from tests.support.source_tree import keep_hypothesis_out_of_the_tree
 
-#: The shared runtime's health endpoints: /readyz answers 503 by design while the broker
-#: connection is still being made.
+#: The shared runtime's health endpoints: /readyz answers 503 by design when the database does
+#: not answer, which is not a server fault.
 HEALTH_PATHS = ("/healthz", "/readyz")
 
 

@@ -17,6 +17,7 @@ import httpx
 from ankommen.shared.embedded import SERVICES, free_port, port_open
 from tests.support.brokers import APACHE_KAFKA
 from tests.support.polling import eventually
+from tests.support.services import connected
 
 #: The ``ANKOMMEN_EMBEDDED_BROKER`` value that forces a test's broker kind.
 EMBEDDED_BROKER = {APACHE_KAFKA: "kafka", "tansu": "tansu"}
@@ -70,14 +71,14 @@ class AnkommenRun:
         return self
 
     async def ready(self, client: httpx.AsyncClient, within: float = 90.0) -> None:
-        """Until every service answers ``/readyz`` (database and broker reachable)."""
+        """Until every service is ready and connected to the broker (``/readyz``)."""
         deadline = time.monotonic() + within
         for name in SERVICES:
             try:
                 await eventually(lambda name=name: client.get(f"{self.url(name)}/readyz"),
-                                 until=lambda response: response.status_code == 200,
+                                 until=connected,
                                  timeout=max(1.0, deadline - time.monotonic()), interval=0.2,
-                                 what=f"{name} ready")
+                                 what=f"{name} ready and connected to the broker")
             except AssertionError as error:
                 raise AssertionError(f"{error}\n{self.log_tail()}") from None
 

@@ -29,6 +29,12 @@ SETTINGS_CLASSES = {
 }
 
 
+def connected(response: httpx.Response) -> bool:
+    """``/readyz``: ready, and connected to the broker as well (a service is ready without the
+    broker; tests that feed events want both)."""
+    return response.status_code == 200 and response.json().get("connected") is True
+
+
 def token(role: Role, provider_id: str | None = None) -> dict[str, str]:
     return {"Authorization": "Bearer " + issue_token(DEVELOPMENT_TOKEN_SECRET, role, "test",
                                                      provider_id=provider_id)}

@@ -1,8 +1,11 @@
 """Liveness and readiness, the same on every service.
 
-``/healthz`` says the process is up (for restarts); ``/readyz`` says it can do its work — the
-database answers and the broker is reachable — so a load balancer only sends traffic that can
-be served. Both are unauthenticated and reveal nothing but component states.
+``/healthz`` says the process is up (for restarts). ``/readyz`` says whether the service can
+take work: that needs its database, not the broker — events wait in the outbox while the broker
+is away and go out when it is back, so a load balancer should keep sending requests. The broker
+(and any other component that does not decide readiness) is still checked and shown in
+``components``, so monitoring and operators see it; ``connected`` is true only when every
+component answers. Both endpoints are unauthenticated and reveal nothing but component states.
 """
 
 from __future__ import annotations
@@ -16,15 +19,20 @@ from fastapi.responses import JSONResponse
 Check = Callable[[], Awaitable[bool]]
 
 
-def health_router(checks: dict[str, Check], timeout: float = 2.0) -> APIRouter:
+def health_router(required: dict[str, Check], reported: dict[str, Check] | None = None,
+                  timeout: float = 2.0) -> APIRouter:
+    """``required`` components decide readiness (503 while one fails); ``reported`` ones are
+    only shown."""
     router = APIRouter(tags=["health"])
+    checks = {**required, **(reported or {})}
 
     @router.get("/healthz", summary="The process is up")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/readyz", summary="Database and broker are reachable",
-                responses={503: {"description": "A component is not reachable"}})
+    @router.get("/readyz", summary="The service can take work (its database answers); the "
+                                   "broker's state is shown but does not decide",
+                responses={503: {"description": "A required component is not reachable"}})
     async def readyz() -> JSONResponse:
         async def run(check: Check) -> bool:
             try:
@@ -32,11 +40,14 @@ def health_router(checks: dict[str, Check], timeout: float = 2.0) -> APIRouter:
             except Exception:  # a failing check means "not ready", never a 500
                 return False
 
-        results = await asyncio.gather(*(run(check) for check in checks.values()))
-        components = {name: "ok" if ok else "unavailable"
-                      for name, ok in zip(checks, results, strict=True)}
-        ready = all(results)
+        results = dict(zip(checks, await asyncio.gather(*(run(check)
+                                                          for check in checks.values())),
+                           strict=True))
+        ready = all(results[name] for name in required)
         return JSONResponse({"status": "ready" if ready else "not ready",
-                             "components": components}, status_code=200 if ready else 503)
+                             "connected": all(results.values()),
+                             "components": {name: "ok" if ok else "unavailable"
+                                            for name, ok in results.items()}},
+                            status_code=200 if ready else 503)
 
     return router

@@ -160,14 +160,16 @@ def events_schemas(out: Annotated[Path, typer.Option(help="Target folder")] = Pa
 
 
 def _wait_ready(names: list[str], timeout: float) -> list[str]:
-    """Poll each service's /readyz until all answer 200; returns those that never did."""
+    """Poll each service's /readyz until each is ready and connected to the broker too (a
+    service is ready without the broker, but the stack is not started until it is there);
+    returns those that never were."""
     deadline = time.monotonic() + timeout
     waiting = list(names)
     while waiting and time.monotonic() < deadline:
         for name in list(waiting):
             try:
                 response = httpx.get(f"http://127.0.0.1:{service_port(name)}/readyz", timeout=1)
-                if response.status_code == 200:
+                if response.status_code == 200 and response.json().get("connected"):
                     waiting.remove(name)
             except httpx.HTTPError:
                 pass
