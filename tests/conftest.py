@@ -123,8 +123,8 @@ def kafka(request: pytest.FixtureRequest, broker_kind: str, tmp_path) -> Iterato
     """The test's broker with every topic of ankommen, none holding a message yet."""
     if broker_kind == TANSU:
         monkeypatch = request.getfixturevalue("monkeypatch")
-        # Tansu lacks the idempotent-producer handshake (the embedded path's one workaround).
-        monkeypatch.setenv("ANKOMMEN_KAFKA_IDEMPOTENT_PRODUCER", "false")
+        # The services apply Tansu's workarounds (no idempotent producer, quick metadata).
+        monkeypatch.setenv("ANKOMMEN_KAFKA_BROKER_KIND", "tansu")
         tansu = fresh_tansu(tmp_path)
         try:
             yield tansu

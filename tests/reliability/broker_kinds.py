@@ -26,7 +26,7 @@ def description(kind: str) -> str:
 
 def service_environment(kind: str) -> dict[str, str]:
     """What a service process needs on top of its settings to work with a broker of ``kind``."""
-    return {"ANKOMMEN_KAFKA_IDEMPOTENT_PRODUCER": "false"} if kind == TANSU else {}
+    return {"ANKOMMEN_KAFKA_BROKER_KIND": "tansu"} if kind == TANSU else {}
 
 
 @contextlib.contextmanager

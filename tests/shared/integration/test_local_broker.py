@@ -10,7 +10,7 @@ from ankommen.shared import apache_kafka
 from ankommen.shared.apache_kafka import KafkaUnavailable
 from ankommen.shared.embedded import free_port
 from ankommen.shared.local_broker import BrokerUnavailable, start_local_broker
-from ankommen.shared.settings import BrokerChoice
+from ankommen.shared.settings import BrokerChoice, BrokerKind
 
 REASON = "Apache Kafka needs Java 17 or newer (no java found)"
 
@@ -32,7 +32,7 @@ def test_without_java_the_stack_falls_back_to_tansu_and_says_so_in_one_line(no_j
         assert "\n" not in broker.notice
         assert f"Apache Kafka unavailable ({REASON})" in broker.notice
         assert "keeps nothing across restarts" in broker.notice
-        assert broker.service_environment()["ANKOMMEN_KAFKA_IDEMPOTENT_PRODUCER"] == "false"
+        assert broker.service_environment()["ANKOMMEN_KAFKA_BROKER_KIND"] == "tansu"
         assert said == []
     finally:
         broker.stop()
@@ -51,6 +51,6 @@ def test_tansu_asked_for_does_not_look_for_java(monkeypatch, tmp_path):
                                 print)
     try:
         assert "ANKOMMEN_EMBEDDED_BROKER=tansu" in broker.notice
-        assert broker.idempotent_producer is False
+        assert broker.kind is BrokerKind.TANSU
     finally:
         broker.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ankommen.intake.config import IntakeSettings
+from ankommen.shared.messaging.producer import producer_options
 from ankommen.shared.settings import DEVELOPMENT_TOKEN_SECRET, SettingsError, load_settings
 
 PRODUCTION = {
@@ -50,6 +51,26 @@ def test_default_secret_outside_development_is_refused(environment):
     environment({**PRODUCTION, "ANKOMMEN_TOKEN_SECRET": DEVELOPMENT_TOKEN_SECRET})
     with pytest.raises(SettingsError, match="ANKOMMEN_TOKEN_SECRET: a development default"):
         load_settings(IntakeSettings)
+
+
+def test_production_runs_apache_kafka_with_the_idempotent_producer(environment):
+    environment(PRODUCTION)
+    options = producer_options(load_settings(IntakeSettings).kafka_broker_kind)
+    assert (options["acks"], options["enable_idempotence"]) == ("all", True)
+    assert "metadata_max_age_ms" not in options  # Kafka's own default; quick only on Tansu
+
+
+def test_the_embedded_tansu_broker_is_refused_in_production(environment):
+    environment({**PRODUCTION, "ANKOMMEN_KAFKA_BROKER_KIND": "tansu"})
+    with pytest.raises(SettingsError, match="ANKOMMEN_KAFKA_BROKER_KIND: tansu is the embedded"):
+        load_settings(IntakeSettings)
+
+
+def test_tansu_workarounds_apply_only_on_tansu(environment):
+    environment({"ANKOMMEN_KAFKA_BROKER_KIND": "tansu"})
+    options = producer_options(load_settings(IntakeSettings).kafka_broker_kind)
+    assert (options["acks"], options["enable_idempotence"]) == ("all", False)
+    assert options["metadata_max_age_ms"] == 5_000
 
 
 @pytest.mark.parametrize("missing", ["ANKOMMEN_TOKEN_SECRET", "ANKOMMEN_INTAKE_DATABASE_URL",

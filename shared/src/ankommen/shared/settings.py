@@ -41,6 +41,14 @@ class BrokerChoice(StrEnum):
     TANSU = "tansu"
 
 
+class BrokerKind(StrEnum):
+    """The broker the services talk to. Production runs Apache Kafka; the embedded Tansu broker
+    (development only) lacks parts of the protocol, and its workarounds apply only to it."""
+
+    APACHE_KAFKA = "apache-kafka"
+    TANSU = "tansu"
+
+
 class SettingsError(RuntimeError):
     """A setting is missing or unsafe; the message names the variable and the reason."""
 
@@ -65,11 +73,12 @@ class CommonSettings(BaseSettings):
     kafka_bootstrap_servers: str = Field(
         "127.0.0.1:9092", validation_alias=_shared("KAFKA_BOOTSTRAP_SERVERS"), min_length=1
     )
-    #: Kafka's idempotent producer (no duplicates or reordering from producer retries). On
-    #: by default, as production needs; only the embedded Tansu broker, which lacks the
-    #: handshake, runs with it off (``ankommen run`` sets that when it falls back to Tansu).
-    kafka_idempotent_producer: bool = Field(
-        True, validation_alias=_shared("KAFKA_IDEMPOTENT_PRODUCER"))
+    #: Apache Kafka: idempotent producer (no duplicates or reordering from producer retries)
+    #: and ``acks=all``. Only the embedded Tansu broker, which lacks the idempotent handshake
+    #: and forgets its topics on a restart, gets its workarounds (``ankommen run`` sets this
+    #: when it falls back to Tansu); the production profile refuses it.
+    kafka_broker_kind: BrokerKind = Field(BrokerKind.APACHE_KAFKA,
+                                          validation_alias=_shared("KAFKA_BROKER_KIND"))
     #: The broker of the embedded stack (``ankommen run``, ``ankommen broker``): ``auto`` is
     #: Apache Kafka where Java 17+ and Maven are available, Tansu (in memory) otherwise.
     embedded_broker: BrokerChoice = Field(BrokerChoice.AUTO,
@@ -102,6 +111,9 @@ class CommonSettings(BaseSettings):
                                 "allowed in the production profile (set a secret of your own)")
             elif len(value.get_secret_value()) < 32:
                 problems.append(f"{self.env_name(name)}: must be at least 32 characters")
+        if self.kafka_broker_kind is BrokerKind.TANSU:
+            problems.append(f"{self.env_name('kafka_broker_kind')}: tansu is the embedded "
+                            "development broker; production runs Apache Kafka")
         for name in self.required_in_production():
             if name not in self.model_fields_set:
                 problems.append(f"{self.env_name(name)}: required in the production profile")

@@ -25,6 +25,7 @@ from opentelemetry.semconv.trace import SpanAttributes
 from opentelemetry.trace import TracerProvider
 
 from ankommen.shared.messaging.producer import producer_options
+from ankommen.shared.settings import BrokerKind
 from ankommen.shared.topics import Topic
 
 logger = logging.getLogger(__name__)
@@ -72,13 +73,14 @@ def bootstrap_list(bootstrap_servers: str) -> list[str]:
     return [server.strip() for server in bootstrap_servers.split(",") if server.strip()]
 
 
-def create_broker(bootstrap_servers: str, *, client_id: str, idempotent: bool = True,
+def create_broker(bootstrap_servers: str, *, client_id: str,
+                  kind: BrokerKind = BrokerKind.APACHE_KAFKA,
                   tracer_provider: TracerProvider | None = None) -> KafkaBroker:
     return KafkaBroker(
         bootstrap_list(bootstrap_servers),
         client_id=client_id,
         allow_auto_create_topics=False,
-        **producer_options(idempotent=idempotent),
+        **producer_options(kind),
         middlewares=[TelemetryWithoutKeys(tracer_provider=tracer_provider)],
         logger=logging.getLogger(f"ankommen.{client_id}.broker"),
         graceful_timeout=10.0,

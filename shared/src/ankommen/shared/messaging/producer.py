@@ -34,25 +34,27 @@ from opentelemetry import propagate, trace
 from opentelemetry.semconv.trace import SpanAttributes
 from opentelemetry.trace import SpanKind, Status, StatusCode, TracerProvider
 
+from ankommen.shared.settings import BrokerKind
 from ankommen.shared.topics import Topic
 
 
-def producer_options(*, idempotent: bool) -> dict[str, Any]:
+def producer_options(kind: BrokerKind) -> dict[str, Any]:
     """Producer settings shared by the FastStream broker and the relay's producer.
 
-    ``idempotent`` is Kafka's idempotent producer: the broker drops a batch that a retry sent
-    twice and refuses one out of order. The embedded Tansu broker lacks the handshake, so it
-    runs without; the consumers' inbox absorbs duplicates from retries there instead."""
-    return {"enable_idempotence": idempotent, **_PRODUCER_OPTIONS}
+    On Apache Kafka (production): ``acks=all`` and the idempotent producer — the broker drops
+    a batch that a retry sent twice and refuses one out of order. The embedded Tansu broker
+    lacks the idempotent handshake (the consumers' inbox absorbs duplicates from retries there)
+    and forgets its topics when it restarts, so its clients re-read metadata every few seconds
+    (Kafka's default is 5 minutes) to use a re-created topic at once."""
+    if kind is BrokerKind.TANSU:
+        return {**_PRODUCER_OPTIONS, "enable_idempotence": False, "metadata_max_age_ms": 5_000}
+    return {**_PRODUCER_OPTIONS, "enable_idempotence": True}
 
 
 _PRODUCER_OPTIONS: dict[str, Any] = {
     # A publish counts only once the broker has the message.
     "acks": "all",
     "request_timeout_ms": 15_000,
-    # Re-read topic metadata every few seconds (Kafka's default is 5 minutes), so that a topic
-    # re-created after a restart of the in-memory broker is used again at once.
-    "metadata_max_age_ms": 5_000,
     "linger_ms": 2,
 }
 
@@ -61,9 +63,10 @@ class RelayProducer:
     """One aiokafka producer per service, started and stopped with the broker connection."""
 
     def __init__(self, bootstrap_servers: str, topics: tuple[Topic, ...], *, client_id: str,
-                 idempotent: bool = True, tracer_provider: TracerProvider | None = None) -> None:
+                 kind: BrokerKind = BrokerKind.APACHE_KAFKA,
+                 tracer_provider: TracerProvider | None = None) -> None:
         self._bootstrap = bootstrap_servers
-        self._options = producer_options(idempotent=idempotent)
+        self._options = producer_options(kind)
         self._client_id = f"{client_id}-relay"
         self._topics = frozenset(topic.name for topic in topics)
         self._tracer = trace.get_tracer(__name__, tracer_provider=tracer_provider)
