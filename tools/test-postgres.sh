@@ -13,12 +13,28 @@ SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
 
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
 
+bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+
+# The tests' admin connection goes to the database "test" (ANKOMMEN_TEST_POSTGRES_URL).
+ensure_test_database() {
+  local psql createdb
+  psql="$(command -v psql || echo "$(bindir)/psql")"
+  createdb="$(command -v createdb || echo "$(bindir)/createdb")"
+  "$psql" -h 127.0.0.1 -p "$PORT" -U postgres -Atqc \
+    "SELECT 1 FROM pg_database WHERE datname = 'test'" postgres | grep -q 1 \
+    || "$createdb" -h 127.0.0.1 -p "$PORT" -U postgres test
+}
+
 if listening; then
   echo "PostgreSQL: using the server that already listens on 127.0.0.1:$PORT"
+  ensure_test_database || {
+    echo "PostgreSQL: could not make sure the database \"test\" exists there as user postgres;" \
+         "create it, or point ANKOMMEN_TEST_POSTGRES_URL elsewhere" >&2
+    exit 1
+  }
   exit 0
 fi
 
-bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 if [ -z "$(bindir)" ] || [ ! -x "$(bindir)/initdb" ]; then
   echo "PostgreSQL: installing Debian's postgresql (not on this machine yet)"
   $SUDO apt-get update -qq
@@ -51,9 +67,5 @@ if ! listening; then
     >/dev/null
 fi
 
-# The tests' admin connection goes to the database "test".
-if ! "$BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -Atqc \
-    "SELECT 1 FROM pg_database WHERE datname = 'test'" postgres | grep -q 1; then
-  "$BIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres test
-fi
+ensure_test_database
 echo "PostgreSQL: ready on 127.0.0.1:$PORT"
