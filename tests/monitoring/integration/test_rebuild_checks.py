@@ -134,7 +134,7 @@ async def test_a_topic_that_lost_facts_or_offsets_is_refused(monitoring):
     # Every fact is still there, but the topic no longer begins at offset 0 (e.g. refused
     # messages deleted by retention): not the full history either.
     assert await refusal(monitoring, ListedTopic(full, offsets={0: 0, 1: 3}), Source.TOPIC) == [
-        "partition 1 begins at offset 3: the broker deleted the 3 messages before it"]
+        "partition 1 begins at offset 3: the broker deleted the messages before it"]
     assert await refusal(monitoring, ListedTopic([], exists=False), Source.TOPIC) == [
         f"the topic {FACTS.name} does not exist (a broker that kept nothing)"]
 

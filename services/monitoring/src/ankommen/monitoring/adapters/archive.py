@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Row, Table, delete, func, insert, select, update
+from sqlalchemy import Row, Table, delete, func, insert, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +21,7 @@ from ankommen.monitoring.domain.history import CHECKSUM_MODULUS, ArchivedFact, H
 
 #: Archive rows read at once by a rebuild.
 PAGE_SIZE = 5000
+_HALF_BITS = 31
 
 
 class FactArchive:
@@ -75,12 +76,22 @@ class FactArchive:
         before (and is counted here) or adds itself to the ledger after this commits."""
         await self._session.execute(select(fact_history.c.facts).where(
             fact_history.c.topic == self._topic).with_for_update())
-        history = History.of((await self.checksums()).values())
+        history = await self._held()
         await self._session.execute(delete(fact_history).where(
             fact_history.c.topic == self._topic))
         await self._session.execute(insert(fact_history).values(
             topic=self._topic, facts=history.facts, checksum=history.checksum))
         return history
+
+    async def _held(self) -> History:
+        """Count and checksum sum of the archive's rows, summed by the database: in two halves
+        of 31 bits, which no realistic number of rows makes overflow SQLite's 64-bit sum."""
+        checksum = fact_archive.c.checksum
+        row = (await self._session.execute(select(
+            func.count(), func.sum(checksum.op(">>")(literal_column(str(_HALF_BITS)))),
+            func.sum(checksum.op("&")(literal_column(str(2 ** _HALF_BITS - 1))))))).one()
+        high, low = int(row[1] or 0), int(row[2] or 0)
+        return History(row[0], ((high << _HALF_BITS) + low) % CHECKSUM_MODULUS)
 
     async def correct(self, facts: Sequence[ArchivedFact]) -> None:
         """Replace archived facts by ``facts`` (same event ids): the content a rebuild applied

@@ -91,9 +91,8 @@ def topic_gaps(topic: str, first_offsets: Mapping[int, int] | None, processed: i
     ``first_offsets`` is ``None`` when the topic does not exist at all."""
     if first_offsets is None:
         return [f"the topic {topic} does not exist (a broker that kept nothing)"]
-    gaps = [f"partition {partition} begins at offset {offset}: the broker deleted the "
-            f"{offset} messages before it" for partition, offset in sorted(first_offsets.items())
-            if offset > 0]
+    gaps = [f"partition {partition} begins at offset {offset}: the broker deleted the messages "
+            "before it" for partition, offset in sorted(first_offsets.items()) if offset > 0]
     if missing:
         gaps.append(f"{missing} of the {processed} facts the aggregates count are not on the "
                     "topic")
