@@ -109,8 +109,7 @@ def rebuild_command(
                                   "figure.")] = False) -> None:
     """Rebuild the aggregates from the facts archive or the facts topic; prints their digest.
 
-    Refuses (exit status 3, nothing changed) when the source no longer holds every fact the
-    aggregates count, unless --accept-loss."""
+    Refuses (exit status 3, nothing changed) a source that lost facts, unless --accept-loss."""
     try:
         settings = load_settings(MonitoringSettings)
     except SettingsError as error:
