@@ -1,7 +1,11 @@
 """Stopping and starting ``make run`` keeps everything — on Apache Kafka, which keeps its log
 under the data dir: the cases, the placements, the dashboard's figures, and the facts topic that
-``ankommen-monitoring rebuild`` replays (which the in-memory Tansu broker lost on every restart).
-A registration after the restart is processed once, like any other."""
+``ankommen-monitoring rebuild`` replays. A registration after the restart is processed once,
+like any other.
+
+On the in-memory Tansu broker a restart loses every topic. The dashboard is monitoring's own
+and stays; a rebuild from the (now empty) facts topic refuses instead of emptying it, and the
+default rebuild takes the facts archive in monitoring's database and shows the same figures."""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ import pytest
 from ankommen.shared.auth import Role
 from ankommen.shared.embedded import SERVICES
 from tests.assignment.support import course_body
-from tests.support.brokers import APACHE_KAFKA
+from tests.support.brokers import APACHE_KAFKA, TANSU
 from tests.support.polling import eventually
 from tests.support.run_stack import AnkommenRun
 from tests.support.services import token
@@ -113,11 +117,16 @@ async def cases_and_placements(client: httpx.AsyncClient, stack: AnkommenRun,
     }
 
 
-async def rebuild(stack: AnkommenRun) -> str:
-    """``ankommen-monitoring rebuild`` against the running stack: replays the facts topic."""
-    result = await asyncio.to_thread(
-        subprocess.run, [sys.executable, "-m", "ankommen.monitoring", "rebuild"],
+async def run_rebuild(stack: AnkommenRun, *options: str) -> subprocess.CompletedProcess:
+    """``ankommen-monitoring rebuild`` against the running stack."""
+    return await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-m", "ankommen.monitoring", "rebuild", *options],
         env=stack.environment(), capture_output=True, text=True, timeout=120)
+
+
+async def rebuild(stack: AnkommenRun, *options: str) -> str:
+    """A rebuild that must succeed; its last line."""
+    result = await run_rebuild(stack, *options)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout.strip().splitlines()[-1]
 
@@ -126,15 +135,23 @@ def count(figure: dict[str, Any]) -> int | None:
     return figure["value"]
 
 
+async def everyone_registered_and_waiting(client: httpx.AsyncClient, stack: AnkommenRun
+                                          ) -> list[str]:
+    """Register :data:`PEOPLE` people, until assignment has each of them on its waiting list;
+    their case ids."""
+    case_ids = [await register(client, stack) for _ in range(PEOPLE)]
+    await eventually(lambda: waiting(client, stack), until=lambda n: n == PEOPLE,
+                     timeout=60, what="every person waiting")
+    return case_ids
+
+
 async def test_restart_keeps_cases_placements_and_monitoring_history(tmp_path):
     stack = AnkommenRun(tmp_path, APACHE_KAFKA, settings=EXACT_FIGURES)
     async with httpx.AsyncClient(timeout=10) as client:
         stack.start()
         try:
             await stack.ready(client)
-            case_ids = [await register(client, stack) for _ in range(PEOPLE)]
-            await eventually(lambda: waiting(client, stack), until=lambda n: n == PEOPLE,
-                             timeout=60, what="every person waiting")
+            case_ids = await everyone_registered_and_waiting(client, stack)
             created = await client.post(f"{stack.url('assignment')}/courses", json=course_body(
                 "restart-course", PROVIDER, capacity=SEATS), headers=COORDINATOR)
             assert created.status_code == 201, created.text
@@ -158,7 +175,7 @@ async def test_restart_keeps_cases_placements_and_monitoring_history(tmp_path):
             assert await cases_and_placements(client, stack, case_ids) == before
             assert await dashboard(client, stack) == figures
             assert await quiet(client, stack) == processing
-            replayed = await rebuild(stack)
+            replayed = await rebuild(stack, "--from", "topic")
             assert f"rebuilt from {processing['facts_processed']} facts" in replayed
             assert await dashboard(client, stack) == figures
 
@@ -172,6 +189,39 @@ async def test_restart_keeps_cases_placements_and_monitoring_history(tmp_path):
             assert after["placements"] == before["placements"]
             assert arrivals_applied(await status(client, stack)) == PEOPLE + 1
             assert count((await dashboard(client, stack))["key figures"]["arrivals"]) == PEOPLE + 1
+        finally:
+            code = stack.interrupt()
+        assert code == 0, stack.log_tail()
+
+
+async def test_a_restart_on_tansu_keeps_the_dashboard_and_rebuilds_it_from_the_archive(tmp_path):
+    stack = AnkommenRun(tmp_path, TANSU, settings=EXACT_FIGURES)
+    async with httpx.AsyncClient(timeout=10) as client:
+        stack.start()
+        try:
+            await stack.ready(client)
+            await everyone_registered_and_waiting(client, stack)
+            processing = await quiet(client, stack)
+            figures = await dashboard(client, stack)
+        finally:
+            code = stack.interrupt()
+        assert code == 0, stack.log_tail()
+        assert count(figures["key figures"]["arrivals"]) == PEOPLE, figures
+
+        stack.start()  # Tansu starts empty: new topics, no fact on them
+        try:
+            await stack.ready(client)
+            assert await dashboard(client, stack) == figures
+            facts = processing["facts_processed"]
+            refused = await run_rebuild(stack, "--from", "topic")
+            assert refused.returncode == 3, refused.stdout + refused.stderr
+            assert f"{facts} of the {facts} facts the aggregates count are not on the topic" \
+                in refused.stderr, refused.stderr
+            assert await dashboard(client, stack) == figures
+            rebuilt = await rebuild(stack)
+            assert f"rebuilt from {facts} facts (0 duplicates, 0 refused) of the facts " \
+                   "archive" in rebuilt
+            assert await dashboard(client, stack) == figures
         finally:
             code = stack.interrupt()
         assert code == 0, stack.log_tail()

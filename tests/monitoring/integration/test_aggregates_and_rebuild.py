@@ -1,5 +1,6 @@
-"""Aggregates are built incrementally from the facts topic and rebuilt from offset 0 with an
-identical result; duplicates count once; closed months stay frozen."""
+"""Aggregates are built incrementally from the facts topic and rebuilt — from offset 0 of the
+topic, or from the facts archive the live consumer kept — with an identical result; duplicates
+count once; closed months stay frozen."""
 
 from __future__ import annotations
 
@@ -35,10 +36,10 @@ async def digest(monitoring) -> str:  # noqa: ANN001
         return await Aggregates(session).digest()
 
 
-def run_rebuild(bootstrap: str, database_url: str) -> str:
+def run_rebuild(bootstrap: str, database_url: str, *options: str) -> str:
     environment = {**os.environ, "ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
                    "ANKOMMEN_MONITORING_DATABASE_URL": database_url}
-    result = subprocess.run([sys.executable, "-m", "ankommen.monitoring", "rebuild"],
+    result = subprocess.run([sys.executable, "-m", "ankommen.monitoring", "rebuild", *options],
                             env=environment, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     return result.stdout
@@ -72,14 +73,24 @@ async def test_rebuild_from_offset_zero_reproduces_the_aggregates_exactly(kafka,
             ("general_integration", "offered", 30), ("general_integration", "taken", 18),
             ("literacy", "offered", 24), ("literacy", "taken", 9)]
 
-        output = run_rebuild(kafka.bootstrap_servers, url)
+        output = run_rebuild(kafka.bootstrap_servers, url, "--from", "topic")
         assert f"rebuilt from {len(facts)} facts (1 duplicates" in output
         assert await digest(monitoring) == live
         assert live in output
+        # The archive the live consumer kept rebuilds the same, with no broker to ask.
+        output = run_rebuild("127.0.0.1:9", url, "--from", "archive")
+        assert f"rebuilt from {len(facts)} facts (0 duplicates, 0 refused) of the facts " \
+               "archive" in output
+        assert await digest(monitoring) == live
+        assert live in output
 
-    # A database that never saw the facts live ends up with the very same aggregates.
+    # A database that never saw the facts live ends up with the very same aggregates (from the
+    # topic: its archive is empty), and archives them.
     fresh = await databases.url("monitoring")
-    assert live in run_rebuild(kafka.bootstrap_servers, fresh)
+    output = run_rebuild(kafka.bootstrap_servers, fresh)
+    assert f"of the facts topic ankommen.monitoring.facts, {len(facts)} newly archived" in output
+    assert live in output
+    assert live in run_rebuild("127.0.0.1:9", fresh, "--from", "archive")
 
 
 async def test_live_consumer_neither_skips_nor_double_counts_after_a_rebuild(

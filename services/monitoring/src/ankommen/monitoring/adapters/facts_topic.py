@@ -1,4 +1,5 @@
-"""Reading the facts topic directly: from offset 0 for a rebuild, and the consumer lag.
+"""Reading the facts topic directly: where each partition begins and everything from there
+for a rebuild, and the consumer lag.
 
 The rebuild reads without a consumer group (partitions assigned, nothing committed), so it
 neither disturbs nor depends on the live consumer's offsets.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -93,6 +95,38 @@ async def read_from_start(bootstrap_servers: str, topic: Topic
                                    f"{STALL_DEADLINE_S:.0f} s before reaching its end")
     finally:
         await consumer.stop()
+
+
+async def first_offsets(bootstrap_servers: str, topic: Topic) -> dict[int, int]:
+    """The first offset each partition of ``topic`` still holds (its log start offset): above
+    0 where the broker deleted messages (retention, ``delete_records``). Raises
+    :class:`LookupError` when the topic does not exist."""
+    partitions = await _partitions_of(bootstrap_servers, topic)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        offsets = await consumer.beginning_offsets(partitions)
+    finally:
+        await consumer.stop()
+    return {tp.partition: offset for tp, offset in offsets.items()}
+
+
+@dataclass(frozen=True)
+class FactsTopic:
+    """The facts topic on a broker, as a rebuild reads it."""
+
+    bootstrap_servers: str
+    topic: Topic
+
+    @property
+    def name(self) -> str:
+        return self.topic.name
+
+    async def first_offsets(self) -> dict[int, int]:
+        return await first_offsets(self.bootstrap_servers, self.topic)
+
+    def read(self) -> AsyncIterator[list[bytes]]:
+        return read_from_start(self.bootstrap_servers, self.topic)
 
 
 #: Tries of a retriable answer (e.g. no group coordinator yet: Kafka creates its offsets topic

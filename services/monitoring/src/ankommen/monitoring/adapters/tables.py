@@ -1,10 +1,15 @@
-"""Monitoring's tables: anonymous aggregates only, rebuildable from the facts topic.
+"""Monitoring's tables: anonymous aggregates, and the facts they were built from.
 
 ``cells`` holds one row per measure × month × district × dimension values with the count and
 the record-key sum of the Cell Key Method; ``cell_values`` the multiset of values (whole
 weeks) of distribution measures; ``snapshots`` the last snapshot per cell of snapshot measures
 (capacity); ``fact_intake`` what was processed per fact type (for operators and data
-freshness). No table has a column that could hold a pseudonym or a record key. The inbox comes
+freshness). No aggregate has a column that could hold a pseudonym or a record key.
+
+``fact_archive`` keeps every fact applied, as applied (the envelope in canonical JSON, record
+key included, as on the facts topic: de-identified, never a pseudonym), so that a rebuild does
+not depend on what the broker still holds; ``fact_history`` is the ledger of what the archive
+should hold (see :mod:`domain.history`). Neither is read by any page or API. The inbox comes
 from the shared library (monitoring publishes nothing, so its outbox stays empty).
 """
 
@@ -17,6 +22,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Table,
+    Text,
 )
 
 from ankommen.shared.messaging.tables import messaging_tables
@@ -70,6 +76,26 @@ fact_intake = Table(
     Column("unused", Integer, nullable=False),
     Column("last_published_at", DateTime(timezone=True), nullable=False),
     PrimaryKeyConstraint("fact_type", name="pk_fact_intake"),
+)
+
+#: Every fact applied, once, in canonical form (:class:`domain.history.ArchivedFact`); only
+#: ever added to — no rebuild deletes from it.
+fact_archive = Table(
+    "fact_archive", metadata,
+    Column("event_id", String(64), nullable=False),
+    Column("fact_type", String(200), nullable=False),
+    Column("checksum", BigInteger, nullable=False),
+    Column("body", Text, nullable=False),
+    PrimaryKeyConstraint("event_id", name="pk_fact_archive"),
+)
+
+#: The ledger of the archive per topic: how many facts it should hold, and their checksum sum.
+fact_history = Table(
+    "fact_history", metadata,
+    Column("topic", String(200), nullable=False),
+    Column("facts", Integer, nullable=False),
+    Column("checksum", BigInteger, nullable=False),
+    PrimaryKeyConstraint("topic", name="pk_fact_history"),
 )
 
 #: The aggregate tables, in the order a canonical digest reads them.

@@ -1,77 +1,223 @@
-"""RebuildAggregates: throw the aggregates away and recompute them from offset 0 of the facts
-topic, in one transaction — readers see the old numbers until the new ones are complete.
+"""RebuildAggregates: throw the aggregates away and recompute them from a source that still
+holds every fact they count — the facts archive in monitoring's own database, or the facts
+topic from offset 0 — in one transaction: readers see the old numbers until the new ones are
+complete, and a refused rebuild changes nothing.
+
+**Which source.** ``archive`` replays the facts archive; ``topic`` replays the facts topic;
+``auto`` (the default) takes the archive when it holds every fact the aggregates count, and
+the topic otherwise — on an installation upgraded to the archive, until a rebuild from the
+topic has archived the facts processed before it existed.
+
+**Refusing.** Before anything is written for good, the source is compared with the history the
+aggregates were built from (:mod:`domain.history`): the topic must begin at offset 0 on every
+partition, hold every fact the inbox names, and hold each archived fact with the content it was
+archived with; the archive must hold every fact the inbox names, and agree with its ledger in
+count and checksum. Otherwise the rebuild raises :class:`SourceIncomplete` — the transaction is
+rolled back, and the aggregates stay as they were — unless the operator accepted the loss, in
+which case the result says how many facts fewer the aggregates now count.
 
 Facts go through the same admission rule and the same folding as live, duplicates (the same
 event id twice on the topic) are counted once, and the inbox of the live consumer is rewritten
 to exactly the facts replayed, so the live consumer neither skips nor double-counts afterwards.
-The end of the topic is read after the old aggregates were deleted inside the transaction, so a
-fact the live consumer committed just before cannot be lost.
+The source is read after the old aggregates and inbox rows were deleted inside the
+transaction, so a fact the live consumer committed just before cannot be lost. A rebuild from
+the topic archives every fact it replays that the archive lacks; no rebuild deletes from the
+archive.
 
-The whole topic is folded in memory (one entry per touched cell, not per fact) and written once
-at the end; only the inbox rows are written as the batches come in, so the database works
-while the next batch is fetched and decoded.
+The whole source is folded in memory (one entry per touched cell, not per fact) and written
+once at the end; only the inbox and archive rows are written as the batches come in, so the
+database works while the next batch is fetched and decoded. The ids of the facts processed
+before, and of those replayed, are held in memory too (the check needs them).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from collections.abc import AsyncIterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+from typing import Protocol
 
-from sqlalchemy import delete, insert
-
+from ankommen.monitoring.adapters.archive import FactArchive, ProcessedFacts
 from ankommen.monitoring.adapters.repository import Aggregates
 from ankommen.monitoring.domain.facts import admit_only_facts
 from ankommen.monitoring.domain.folding import FoldedFacts
+from ankommen.monitoring.domain.history import (
+    ArchivedFact,
+    History,
+    archive_gaps,
+    archived_fact,
+    fact_checksum,
+    topic_gaps,
+)
 from ankommen.monitoring.service.handlers import fold_fact
 from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
 from ankommen.shared.events.envelope import InvalidEvent
-from ankommen.shared.events.registry import registry
+from ankommen.shared.events.registry import DecodedEvent, registry
+
+
+class Source(StrEnum):
+    AUTO = "auto"
+    ARCHIVE = "archive"
+    TOPIC = "topic"
+
+
+class FactsTopicSource(Protocol):
+    """The facts topic as a rebuild needs it (``adapters.facts_topic.FactsTopic``)."""
+
+    @property
+    def name(self) -> str: ...
+
+    async def first_offsets(self) -> dict[int, int]:
+        """Partition → first offset still held; :class:`LookupError` if there is no topic."""
+        ...
+
+    def read(self) -> AsyncIterable[list[bytes]]:
+        """Every message body from offset 0 to the end, in batches."""
+        ...
 
 
 @dataclass(frozen=True)
 class RebuildResult:
+    source: Source
     facts: int
     refused: int
     duplicates: int
     digest: str
+    #: Facts the aggregates counted before the rebuild.
+    before: int = 0
+    #: Facts the rebuild added to the archive (a rebuild from the topic).
+    archived: int = 0
+    #: What the source lacked, when the operator accepted the loss (else empty).
+    accepted: tuple[str, ...] = ()
+
+    @property
+    def fewer(self) -> int:
+        """How many facts fewer the aggregates count than before (0: none fewer)."""
+        return max(0, self.before - self.facts)
 
 
-#: Reads the topic from offset 0 to its end, in batches of message bodies.
-TopicReader = Callable[[], AsyncIterable[list[bytes]]]
+class SourceIncomplete(Exception):
+    """The source no longer holds every fact the aggregates count: nothing was changed."""
+
+    def __init__(self, source: Source, gaps: list[str], *, archive_complete: bool) -> None:
+        super().__init__("; ".join(gaps))
+        self.source = source
+        self.gaps = gaps
+        #: Whether the archive holds every fact the aggregates count (another way out).
+        self.archive_complete = archive_complete
 
 
-async def rebuild_aggregates(uow: UnitOfWorkFactory, read_topic: TopicReader, consumer: str,
-                             grace: timedelta) -> RebuildResult:
+@dataclass
+class _Replay:
+    """What a rebuild has taken in so far, and what its source lacked."""
+
+    folded: FoldedFacts
+    seen: set[str] = field(default_factory=set)
+    refused: int = 0
+    duplicates: int = 0
+    gaps: list[str] = field(default_factory=list)
+    #: Facts the rebuild archived (from the topic).
+    archived: int = 0
+    #: What the archive should say instead, once the operator accepted the source as it is:
+    #: facts whose content on the topic differs, rows whose checksum no longer fits their body.
+    corrections: list[ArchivedFact] = field(default_factory=list)
+
+    def admit(self, body: bytes) -> DecodedEvent | None:
+        """The fact in ``body`` if it is new and admitted (else counted and ``None``)."""
+        try:
+            event = registry.decode(body)
+            admit_only_facts(event)
+        except InvalidEvent:
+            self.refused += 1  # dead-lettered when it was consumed live
+            return None
+        if event.envelope.id in self.seen:
+            self.duplicates += 1
+            return None
+        self.seen.add(event.envelope.id)
+        fold_fact(self.folded, event)
+        return event
+
+
+async def rebuild_aggregates(uow: UnitOfWorkFactory, topic: FactsTopicSource, consumer: str,
+                             grace: timedelta, *, source: Source = Source.AUTO,
+                             accept_loss: bool = False) -> RebuildResult:
     async with uow() as unit:
+        processed = ProcessedFacts(unit.session, unit.tables.inbox, consumer)
+        archive = FactArchive(unit.session, topic.name)
+        before = await processed.ids()
+        archived = await archive.checksums()
+        archive_complete = bool(archived) and before <= archived.keys()
+        if source is Source.AUTO:
+            source = Source.ARCHIVE if archive_complete else Source.TOPIC
         aggregates = Aggregates(unit.session)
         await aggregates.clear()
-        inbox = unit.tables.inbox
-        await unit.session.execute(delete(inbox).where(inbox.c.consumer == consumer))
-        folded = FoldedFacts(grace)
-        seen: set[str] = set()
-        refused = duplicates = 0
-        processed_at = datetime.now(UTC)
-        async for bodies in read_topic():
-            new_ids = []
-            for body in bodies:
-                try:
-                    event = registry.decode(body)
-                    admit_only_facts(event)
-                except InvalidEvent:
-                    refused += 1  # dead-lettered when it was consumed live
-                    continue
-                event_id = event.envelope.id
-                if event_id in seen:
-                    duplicates += 1
-                    continue
-                seen.add(event_id)
-                new_ids.append(event_id)
-                fold_fact(folded, event)
-            if new_ids:
-                await unit.session.execute(insert(inbox), [
-                    {"consumer": consumer, "event_id": event_id, "processed_at": processed_at}
-                    for event_id in new_ids])
-        await aggregates.write(folded)
+        await processed.clear()
+        replay = _Replay(FoldedFacts(grace))
+        if source is Source.TOPIC:
+            await _replay_topic(topic, replay, processed, archive, before, archived)
+        else:
+            await _replay_archive(replay, processed, archive, before)
+        if replay.gaps and not accept_loss:
+            raise SourceIncomplete(source, replay.gaps, archive_complete=archive_complete)
+        if source is Source.TOPIC or replay.gaps:
+            # The archive now holds what was replayed: the ledger says so again.
+            await archive.correct(replay.corrections)
+            await archive.realign()
+        await aggregates.write(replay.folded)
         digest = await aggregates.digest()
-    return RebuildResult(len(seen), refused, duplicates, digest)
+    return RebuildResult(source, len(replay.seen), replay.refused, replay.duplicates, digest,
+                         before=len(before), archived=replay.archived,
+                         accepted=tuple(replay.gaps))
+
+
+async def _replay_topic(topic: FactsTopicSource, replay: _Replay, processed: ProcessedFacts,
+                        archive: FactArchive, before: set[str], archived: dict[str, int]
+                        ) -> None:
+    """Replay the topic and archive what the archive lacks; compare the rest with it."""
+    try:
+        offsets: dict[int, int] | None = await topic.first_offsets()
+    except LookupError:
+        offsets = None
+    if offsets is not None:
+        async for bodies in topic.read():
+            new_ids: list[str] = []
+            unarchived: list[ArchivedFact] = []
+            for body in bodies:
+                event = replay.admit(body)
+                if event is None:
+                    continue
+                fact = archived_fact(event.envelope)
+                new_ids.append(fact.event_id)
+                stored = archived.get(fact.event_id)
+                if stored is None:
+                    unarchived.append(fact)
+                elif stored != fact.checksum:
+                    replay.corrections.append(fact)
+            await processed.add(new_ids)
+            replay.archived += (await archive.add(unarchived, known_new=True)).facts
+    replay.gaps = topic_gaps(topic.name, offsets, len(before), len(before - replay.seen),
+                             len(replay.corrections))
+
+
+async def _replay_archive(replay: _Replay, processed: ProcessedFacts, archive: FactArchive,
+                          before: set[str]) -> None:
+    """Replay the archive, checking every row against its checksum and the whole against the
+    ledger."""
+    found = History()
+    async for rows in archive.pages():
+        new_ids = []
+        checksums = []
+        for row in rows:
+            checksum = fact_checksum(row.body)
+            checksums.append(checksum)
+            event = replay.admit(row.body.encode())
+            if event is not None:
+                new_ids.append(row.event_id)
+            if checksum != row.checksum:
+                replay.corrections.append(ArchivedFact(row.event_id, row.fact_type, checksum,
+                                                       row.body))
+        found += History.of(checksums)
+        await processed.add(new_ids)
+    replay.gaps = archive_gaps(len(before), len(before - replay.seen), await archive.recorded(),
+                               found, len(replay.corrections))

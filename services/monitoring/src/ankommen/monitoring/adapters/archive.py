@@ -1,0 +1,153 @@
+"""The facts archive, its ledger and the facts consumer's inbox: every query about which facts
+were applied (what they mean: :mod:`domain.history`).
+
+Rows are written with one ``executemany`` per batch, as the aggregates are, and read back in
+pages by event id, so that neither the live consumer nor a rebuild of a long history holds a
+statement or a cursor open across other work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import Row, Table, delete, func, insert, literal_column, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ankommen.monitoring.adapters.tables import fact_archive, fact_history
+from ankommen.monitoring.domain.history import CHECKSUM_MODULUS, ArchivedFact, History
+
+#: Archive rows read at once by a rebuild.
+PAGE_SIZE = 5000
+_HALF_BITS = 31
+
+
+class FactArchive:
+    def __init__(self, session: AsyncSession, topic: str) -> None:
+        self._session = session
+        self._topic = topic
+
+    async def add(self, facts: Sequence[ArchivedFact], *, known_new: bool = False
+                  ) -> History:
+        """Archive ``facts`` and add them to the ledger; returns what was added.
+
+        Facts already archived are left as they are: a fact can be archived but no longer
+        counted (after a rebuild that accepted a loss) and arrive again. ``known_new`` skips
+        that look-up for a caller that knows."""
+        if not facts:
+            return History()
+        if not known_new:
+            present = set(await self._session.scalars(select(fact_archive.c.event_id).where(
+                fact_archive.c.event_id.in_([fact.event_id for fact in facts]))))
+            facts = [fact for fact in facts if fact.event_id not in present]
+            if not facts:
+                return History()
+        await self._session.execute(insert(fact_archive), [
+            {"event_id": fact.event_id, "fact_type": fact.fact_type,
+             "checksum": fact.checksum, "body": fact.body} for fact in facts])
+        added = History.of(fact.checksum for fact in facts)
+        await self._record(added)
+        return added
+
+    async def _record(self, added: History) -> None:
+        dialect = self._session.bind.dialect.name
+        statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(
+            fact_history)
+        await self._session.execute(statement.on_conflict_do_update(
+            index_elements=["topic"], set_={
+                "facts": fact_history.c.facts + statement.excluded.facts,
+                "checksum": (fact_history.c.checksum + statement.excluded.checksum)
+                % CHECKSUM_MODULUS}),
+            {"topic": self._topic, "facts": added.facts, "checksum": added.checksum})
+
+    async def recorded(self) -> History:
+        """What the ledger says the archive holds."""
+        row = (await self._session.execute(select(fact_history.c.facts, fact_history.c.checksum)
+                                           .where(fact_history.c.topic == self._topic))).first()
+        return History(row.facts, row.checksum) if row is not None else History()
+
+    async def realign(self) -> History:
+        """Make the ledger say what the archive holds (by the rows' stored checksums), after a
+        rebuild found the archive as it should be or the operator accepted it as it is.
+
+        The ledger row is locked first: a live batch that archives meanwhile either committed
+        before (and is counted here) or adds itself to the ledger after this commits."""
+        await self._session.execute(select(fact_history.c.facts).where(
+            fact_history.c.topic == self._topic).with_for_update())
+        history = await self._held()
+        await self._session.execute(delete(fact_history).where(
+            fact_history.c.topic == self._topic))
+        await self._session.execute(insert(fact_history).values(
+            topic=self._topic, facts=history.facts, checksum=history.checksum))
+        return history
+
+    async def _held(self) -> History:
+        """Count and checksum sum of the archive's rows, summed by the database: in two halves
+        of 31 bits, which no realistic number of rows makes overflow SQLite's 64-bit sum."""
+        checksum = fact_archive.c.checksum
+        row = (await self._session.execute(select(
+            func.count(), func.sum(checksum.op(">>")(literal_column(str(_HALF_BITS)))),
+            func.sum(checksum.op("&")(literal_column(str(2 ** _HALF_BITS - 1))))))).one()
+        high, low = int(row[1] or 0), int(row[2] or 0)
+        return History(row[0], ((high << _HALF_BITS) + low) % CHECKSUM_MODULUS)
+
+    async def correct(self, facts: Sequence[ArchivedFact]) -> None:
+        """Replace archived facts by ``facts`` (same event ids): the content a rebuild applied
+        when the operator accepted it."""
+        for fact in facts:
+            await self._session.execute(update(fact_archive).where(
+                fact_archive.c.event_id == fact.event_id).values(
+                fact_type=fact.fact_type, checksum=fact.checksum, body=fact.body))
+
+    async def checksums(self) -> dict[str, int]:
+        """The stored checksum of every archived fact, by event id."""
+        result = await self._session.execute(
+            select(fact_archive.c.event_id, fact_archive.c.checksum))
+        return {row.event_id: row.checksum for row in result}
+
+    async def count(self) -> int:
+        return await self._session.scalar(select(func.count()).select_from(fact_archive)) or 0
+
+    async def pages(self, size: int = PAGE_SIZE) -> AsyncIterator[Sequence[Row]]:
+        """Every archived fact (``event_id``, ``fact_type``, ``checksum``, ``body``), in pages
+        by event id."""
+        columns = (fact_archive.c.event_id, fact_archive.c.fact_type, fact_archive.c.checksum,
+                   fact_archive.c.body)
+        after: str | None = None
+        while True:
+            query = select(*columns).order_by(fact_archive.c.event_id).limit(size)
+            if after is not None:
+                query = query.where(fact_archive.c.event_id > after)
+            rows = (await self._session.execute(query)).all()
+            if not rows:
+                return
+            yield rows
+            if len(rows) < size:
+                return
+            after = rows[-1].event_id
+
+
+class ProcessedFacts:
+    """The facts consumer's inbox: the ids of the facts the aggregates count."""
+
+    def __init__(self, session: AsyncSession, inbox: Table, consumer: str) -> None:
+        self._session = session
+        self._inbox = inbox
+        self._consumer = consumer
+
+    async def ids(self) -> set[str]:
+        return set(await self._session.scalars(select(self._inbox.c.event_id).where(
+            self._inbox.c.consumer == self._consumer)))
+
+    async def clear(self) -> None:
+        await self._session.execute(delete(self._inbox).where(
+            self._inbox.c.consumer == self._consumer))
+
+    async def add(self, event_ids: Sequence[str]) -> None:
+        if event_ids:
+            processed_at = datetime.now(UTC)
+            await self._session.execute(insert(self._inbox), [
+                {"consumer": self._consumer, "event_id": event_id,
+                 "processed_at": processed_at} for event_id in event_ids])
