@@ -12,7 +12,9 @@ Every consumed message goes through :meth:`EventConsumer.process`:
 A handler that fails is tried ``max_attempts`` times with backoff, then dead-lettered with the
 reason; the consumer carries on with the next message. If the database itself is unreachable
 the message is not the problem: it is handed back (``nack``) and redelivered after a pause,
-never dead-lettered.
+never dead-lettered. Which failure is which is decided by the database drivers' own exception
+types (:mod:`ankommen.shared.messaging.failures`): a handler bug that raises ``OSError`` is
+dead-lettered after its attempts, not retried for ever.
 
 :class:`BatchEventConsumer` does the same for many messages at once (a FastStream batch
 subscriber): one unit of work for the whole batch — the handler sees every new event of the
@@ -37,11 +39,11 @@ from faststream.middlewares import AckPolicy
 from opentelemetry import context as otel_context
 from opentelemetry import propagate
 from sqlalchemy import exists, insert, select
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from ankommen.shared.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from ankommen.shared.events.envelope import EventData, InvalidEvent
 from ankommen.shared.events.registry import DecodedEvent, registry
+from ankommen.shared.messaging.failures import is_transient
 from ankommen.shared.topics import Topic
 
 logger = logging.getLogger(__name__)
@@ -74,15 +76,6 @@ TRACEPARENT = "traceparent"
 
 def failure_reason(attempts: int, failure: BaseException) -> str:
     return f"handler failed {attempts} times: {type(failure).__name__}: {failure}"[:1000]
-
-
-def is_transient(error: BaseException) -> bool:
-    """Is this the database being unreachable or busy, rather than the message being bad?"""
-    if isinstance(error, OperationalError | InterfaceError):
-        return True
-    if isinstance(error, DBAPIError) and error.connection_invalidated:
-        return True
-    return isinstance(error, ConnectionError | TimeoutError | OSError)
 
 
 class DatabaseUnavailable(Exception):
