@@ -77,7 +77,7 @@ _LONGEST_FIRST = (
     "tests/browser/test_demo_county.py",  # 58
     "tests/e2e/test_restart_keeps_everything.py",  # 47 (Kafka), 36 (Tansu)
     "tests/reliability/test_database_outage.py",  # 41
-    "tests/reliability/test_poison_messages.py",  # 35 on Tansu
+    "tests/reliability/test_poison_messages.py",  # 17 per broker
     "tests/shared/integration/test_outbox_relay.py",  # 24
     "tests/monitoring/integration/test_safe_rebuild.py",  # 15-20 per broker
     "tests/assignment/unit/test_allocation.py",  # 20

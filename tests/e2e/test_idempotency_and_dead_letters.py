@@ -158,3 +158,40 @@ async def test_handler_that_keeps_failing_is_dead_lettered_after_bounded_attempt
         dead = await read_all(kafka.bootstrap_servers, CASES.dead_letter, expected=1)
     assert dict(dead[0].headers)[DLQ_REASON].decode().startswith(
         "handler failed 3 times: IntegrityError")
+
+
+async def test_handler_that_raises_oserror_from_a_bug_is_dead_lettered_after_bounded_attempts(
+        kafka, sqlite_databases, monkeypatch):
+    """An ``OSError`` raised by handler code (not by the database driver) is a bug, not the
+    database being away: it is tried the bounded number of times and dead-lettered, and the
+    events after it are processed — rather than handed back and retried for ever."""
+    from ankommen.progress.adapters.tables import known_cases
+    from ankommen.progress.service import catalogue
+
+    remember, broken, attempts = catalogue.remember_registered_case, secrets.token_urlsafe(24), []
+
+    async def with_a_bug(uow, event) -> None:  # noqa: ANN001
+        if event.data.pseudonym == broken:
+            attempts.append(event.envelope.id)
+            raise FileNotFoundError(2, "No such file or directory", "/etc/ankommen/template")
+        await remember(uow, event)
+
+    monkeypatch.setattr(catalogue, "remember_registered_case", with_a_bug)
+    good = secrets.token_urlsafe(24)
+    async with in_process("progress", bootstrap=kafka.bootstrap_servers,
+                          database_url=await sqlite_databases.url("progress"),
+                          consumer_max_attempts=3) as progress:
+        key = b"one-partition"
+        await produce(kafka.bootstrap_servers, CASES.name,
+                      [(key, case_registered(broken)), (key, case_registered(good))])
+
+        async def stored() -> set[str]:
+            async with progress.runtime.sessions() as session:
+                return set(await session.scalars(select(known_cases.c.pseudonym)))
+
+        assert await eventually(stored, until=lambda found: good in found,
+                                what="the event after the broken one processed") == {good}
+        dead = await read_all(kafka.bootstrap_servers, CASES.dead_letter, expected=1)
+    assert len(attempts) == 3
+    assert dict(dead[0].headers)[DLQ_REASON].decode().startswith(
+        "handler failed 3 times: FileNotFoundError")

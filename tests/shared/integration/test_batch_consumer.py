@@ -30,7 +30,9 @@ async def test_a_poison_message_is_dead_lettered_alone_and_its_batch_is_kept(
         for delivery in deliveries:
             data: CaseRegistered = delivery.event.data
             if data.pseudonym == poison:
-                raise ValueError("this one cannot be handled")
+                # Raised by the handler itself, not by the database driver: a bug, which is
+                # dead-lettered after its attempts rather than retried as an outage.
+                raise ConnectionError("this one cannot be handled")
             await uow.session.execute(known_cases.insert().values(
                 pseudonym=data.pseudonym, registered_on=date(2026, 11, 2)))
 
@@ -58,5 +60,5 @@ async def test_a_poison_message_is_dead_lettered_alone_and_its_batch_is_kept(
         dead = await read_all(kafka.bootstrap_servers, CASES.dead_letter, expected=1)
     assert len(dead) == 1
     assert dict(dead[0].headers)[DLQ_REASON].decode() == (
-        "handler failed 2 times: ValueError: this one cannot be handled")
+        "handler failed 2 times: ConnectionError: this one cannot be handled")
     assert max(batches) > 1, "the messages were not consumed as a batch"

@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -30,6 +31,21 @@ def _tune_sqlite(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API ob
     cursor.close()
 
 
+def _connect_failures_as_database_errors(dialect: Dialect, _record: object, cargs: list,
+                                         cparams: dict) -> object:
+    """Open the driver connection; a socket failure while doing so becomes SQLAlchemy's
+    ``OperationalError`` (with the ``OSError`` as ``orig``, the connection invalidated).
+
+    SQLAlchemy passes asyncpg's ``ConnectionRefusedError`` or connect timeout through bare, and
+    a bare ``OSError`` is what a handler bug raises too: wrapped here, "the database cannot be
+    reached" has a type of its own, which the consumers' failure classification
+    (:mod:`ankommen.shared.messaging.failures`) and the API's 503 answer rely on."""
+    try:
+        return dialect.connect(*cargs, **cparams)
+    except OSError as error:
+        raise OperationalError(None, None, error, connection_invalidated=True) from error
+
+
 def create_engine(url: str) -> AsyncEngine:
     """An engine for ``url``; creates the folder of a SQLite file if needed."""
     if is_sqlite(url):
@@ -38,8 +54,10 @@ def create_engine(url: str) -> AsyncEngine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url)
         event.listen(engine.sync_engine, "connect", _tune_sqlite)
-        return engine
-    return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    else:
+        engine = create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    event.listen(engine.sync_engine, "do_connect", _connect_failures_as_database_errors)
+    return engine
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

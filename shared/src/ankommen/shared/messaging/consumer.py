@@ -12,7 +12,19 @@ Every consumed message goes through :meth:`EventConsumer.process`:
 A handler that fails is tried ``max_attempts`` times with backoff, then dead-lettered with the
 reason; the consumer carries on with the next message. If the database itself is unreachable
 the message is not the problem: it is handed back (``nack``) and redelivered after a pause,
-never dead-lettered.
+never dead-lettered. Which failure is which is decided by the database drivers' own exception
+types (:mod:`ankommen.shared.messaging.failures`): a handler bug that raises ``OSError`` is
+dead-lettered after its attempts, not retried for ever.
+
+**Every message ends applied or dead-lettered, never skipped.** Acknowledging commits the
+consumer's position, which is past every message it has been given; so a message that was
+neither applied nor dead-lettered must not be followed by an acknowledgement. Whatever goes
+wrong outside the handler — a dead letter the broker refuses, the dead-letter topic missing,
+a bug here — ends in ``nack``: FastStream then seeks every partition of the message (or of the
+batch) back to its first unacknowledged offset, so it is delivered again after a pause, and
+nothing later is committed before it. A dead letter too large for the broker is replaced by a
+truncated copy that says so (:data:`DLQ_TRUNCATED`), with the original's size, topic,
+partition and offset; its headers are bounded, since a header can be as large as a body.
 
 :class:`BatchEventConsumer` does the same for many messages at once (a FastStream batch
 subscriber): one unit of work for the whole batch — the handler sees every new event of the
@@ -20,28 +32,32 @@ batch together with its Kafka key, and all inbox ids go in with one insert. Inva
 are dead-lettered one by one (only after the batch committed, so a database outage cannot
 dead-letter them twice); a database outage hands the whole batch back; a handler failure on
 the batch is retried message by message, so one poison message is dead-lettered while the
-others are kept.
+others are kept. A batch handed back is delivered again whole; the inbox skips what it had
+already applied, and a dead letter written before the hand-back may be written twice (dead
+letters are at least once; the offset headers tell copies apart).
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from aiokafka.errors import MessageSizeTooLargeError, RecordListTooLargeError
 from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.middlewares import AckPolicy
 from opentelemetry import context as otel_context
 from opentelemetry import propagate
 from sqlalchemy import exists, insert, select
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from ankommen.shared.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from ankommen.shared.events.envelope import EventData, InvalidEvent
 from ankommen.shared.events.registry import DecodedEvent, registry
+from ankommen.shared.messaging.failures import is_transient
 from ankommen.shared.topics import Topic
 
 logger = logging.getLogger(__name__)
@@ -68,25 +84,96 @@ DLQ_PARTITION = "ankommen-dlq-original-partition"
 DLQ_OFFSET = "ankommen-dlq-original-offset"
 DLQ_GROUP = "ankommen-dlq-consumer-group"
 DLQ_FAILED_AT = "ankommen-dlq-failed-at"
+#: Set ("true") on a dead letter whose body (and key) is only the beginning of the original,
+#: which was too large to be written; :data:`DLQ_ORIGINAL_SIZE` has the original's size.
+DLQ_TRUNCATED = "ankommen-dlq-truncated"
+DLQ_ORIGINAL_SIZE = "ankommen-dlq-original-size"
+#: How many of the original message's headers were left out of the dead letter (too large).
+DLQ_HEADERS_DROPPED = "ankommen-dlq-original-headers-dropped"
 #: The W3C trace-context header a traced message carries.
 TRACEPARENT = "traceparent"
 
+#: Bounds of a dead letter's own parts. A reason is read by people; the original's headers
+#: are kept while they are small (a header can be as large as a body, and a dead letter that
+#: cannot be written would hold its message up for ever).
+MAX_REASON_CHARS = 1000
+MAX_KEPT_HEADER_BYTES = 4096
+MAX_KEPT_HEADERS_BYTES = 16 * 1024
+#: The truncated copy of a dead letter too large to write: its body and key are cut to these
+#: sizes, far below the broker's default ``message.max.bytes`` (1 MB) with every header.
+TRUNCATED_BODY_BYTES = 64 * 1024
+TRUNCATED_KEY_BYTES = 1024
+#: The longest pause before a message that could not be processed is delivered again.
+MAX_REDELIVERY_PAUSE_S = 5.0
+
 
 def failure_reason(attempts: int, failure: BaseException) -> str:
-    return f"handler failed {attempts} times: {type(failure).__name__}: {failure}"[:1000]
+    return f"handler failed {attempts} times: {type(failure).__name__}: {failure}"[
+        :MAX_REASON_CHARS]
 
 
-def is_transient(error: BaseException) -> bool:
-    """Is this the database being unreachable or busy, rather than the message being bad?"""
-    if isinstance(error, OperationalError | InterfaceError):
-        return True
-    if isinstance(error, DBAPIError) and error.connection_invalidated:
-        return True
-    return isinstance(error, ConnectionError | TimeoutError | OSError)
+def _failure_summary(attempts: int, failure: BaseException) -> str:
+    """What the log says about a handler failure: the type only, since an exception's message
+    (an SQL statement's parameters, say) may hold personal data."""
+    return f"handler failed {attempts} times: {type(failure).__name__}"
+
+
+def _too_large(error: BaseException) -> bool:
+    """The producer (``max_request_size``) or the broker (``message.max.bytes``) refused the
+    message for its size."""
+    return isinstance(error, MessageSizeTooLargeError | RecordListTooLargeError)
 
 
 class DatabaseUnavailable(Exception):
     """The database could not be reached: hand the message back, it is not at fault."""
+
+
+def _bounded_headers(original: Mapping[str, str]) -> tuple[dict[str, str], int]:
+    """The original headers a dead letter keeps (small ones, up to a total), and how many
+    were left out."""
+    kept: dict[str, str] = {}
+    total = dropped = 0
+    for name, value in original.items():
+        size = len(name.encode()) + len(value.encode())
+        if size > MAX_KEPT_HEADER_BYTES or total + size > MAX_KEPT_HEADERS_BYTES:
+            dropped += 1
+            continue
+        kept[name] = value
+        total += size
+    return kept, dropped
+
+
+def _readable(value: bytes | None) -> bytes:
+    """A header value FastStream can decode as UTF-8 (it decodes every header, and a message
+    with one binary or null header would fail before any handler saw it)."""
+    if value is None:
+        return b""
+    try:
+        value.decode("utf-8")
+    except UnicodeDecodeError:
+        return value.decode("utf-8", errors="replace").encode()
+    return value
+
+
+def _with_readable_headers(record: Any) -> Any:
+    headers = record.headers
+    if all(isinstance(value, bytes) and value == _readable(value) for _, value in headers):
+        return record
+    readable = dataclasses.replace(
+        record, headers=tuple((name, _readable(value)) for name, value in headers))
+    if hasattr(record, "consumer"):
+        readable.consumer = record.consumer
+    return readable
+
+
+async def _parse_tolerating_headers(record: Any, parse: Callable[[Any], Awaitable[Any]]
+                                    ) -> Any:
+    """FastStream's own parsing, of a record whose binary or null header values are made
+    readable first (invalid bytes become U+FFFD) so that the message reaches the consumer,
+    which dead-letters or applies it like any other."""
+    if isinstance(record, tuple):
+        return await parse(tuple(_with_readable_headers(item) for item in record))
+    return await parse(_with_readable_headers(record))
 
 
 class EventConsumer:
@@ -103,6 +190,9 @@ class EventConsumer:
         self._max_attempts = max_attempts
         self._retry_delay = retry_delay
         self._dead_letters = None
+        #: Messages handed back in a row because something outside the handler failed; the
+        #: pause before the next delivery grows with it.
+        self._handed_back = 0
         #: Awaited before a dead letter is sent (the runtime checks the topic exists).
         self.before_dead_letter: Callable[[], Awaitable[None]] | None = None
 
@@ -123,7 +213,7 @@ class EventConsumer:
 
         @broker.subscriber(self.topic.name, group_id=self.group_id,
                            ack_policy=AckPolicy.MANUAL, auto_offset_reset="earliest",
-                           decoder=raw_body, **group_options,
+                           parser=_parse_tolerating_headers, decoder=raw_body, **group_options,
                            title=f"{self.topic.name}:{self.group_id}",
                            description=f"{self.group_id} consumes {self.topic.name}")
         async def on_message(message: KafkaMessage) -> None:
@@ -136,13 +226,32 @@ class EventConsumer:
                         "process, with the reason in the header " + DLQ_REASON)
 
     def _decode(self, body: bytes) -> DecodedEvent:
-        """Raises :class:`InvalidEvent` for a message that no retry can make valid."""
+        """Raises :class:`InvalidEvent` — and nothing else — for a message that no retry can
+        make valid; whatever the consumer's own check raises is such a reason too."""
         decoded = registry.decode(body)
         if self._check is not None:
-            self._check(decoded)
+            try:
+                self._check(decoded)
+            except InvalidEvent:
+                raise
+            except Exception as error:  # a check that broke is no reason to skip a message
+                raise InvalidEvent(f"check: the consumer's check failed "
+                                   f"({type(error).__name__})") from None
         return decoded
 
     async def process(self, message: KafkaMessage) -> None:
+        """Apply or dead-letter one message, then acknowledge; on any failure outside the
+        handler, hand it back (see the module docstring)."""
+        try:
+            await self._process(message)
+        except asyncio.CancelledError:
+            raise  # shutting down: nothing acknowledged, the message comes again
+        except Exception as error:
+            await self._hand_back(message, error, [message.raw_message])
+            return
+        self._handed_back = 0
+
+    async def _process(self, message: KafkaMessage) -> None:
         try:
             decoded = self._decode(message.body)
         except InvalidEvent as invalid:
@@ -163,8 +272,26 @@ class EventConsumer:
             return
         if failure is not None:
             await self._dead_letter(message.raw_message, message.headers, message.body,
-                                    failure_reason(self._max_attempts, failure))
+                                    failure_reason(self._max_attempts, failure),
+                                    summary=_failure_summary(self._max_attempts, failure))
         await message.ack()
+
+    async def _hand_back(self, message: KafkaMessage, error: Exception,
+                         records: Sequence[Any]) -> None:
+        """``nack`` after a pause that grows while it keeps happening: the message (or batch)
+        is delivered again, and no later acknowledgement commits past it."""
+        self._handed_back += 1
+        pause = min(self._retry_delay * 2 ** self._handed_back, MAX_REDELIVERY_PAUSE_S)
+        first = records[0] if records else None
+        # No message content and no exception text: either may hold personal data.
+        logger.error("message neither applied nor dead-lettered; handed back for redelivery",
+                     extra={"group": self.group_id, "topic": getattr(first, "topic", None),
+                            "partition": getattr(first, "partition", None),
+                            "offset": getattr(first, "offset", None),
+                            "messages": len(records), "error": type(error).__name__,
+                            "retry_in_s": pause})
+        await asyncio.sleep(pause)
+        await message.nack()
 
     async def _with_retries(self, work: Callable[[], Awaitable[None]],
                             decoded: DecodedEvent) -> Exception | None:
@@ -205,29 +332,53 @@ class EventConsumer:
                 processed_at=datetime.now(UTC)))
 
     async def _dead_letter(self, record: Any, original_headers: Mapping[str, str], body: bytes,
-                           reason: str) -> None:
+                           reason: str, *, summary: str | None = None) -> None:
         """Send one consumed record (an aiokafka ``ConsumerRecord``) to the dead-letter
-        topic, its original headers kept and the reason added."""
-        headers = dict(original_headers)
-        headers.update({
+        topic, its original headers kept (within bounds) and the reason added; ``summary`` is
+        what the log says instead of the reason when the reason may hold personal data.
+
+        A dead letter the broker refuses as too large is written truncated; any other failure
+        raises, and the message is handed back rather than acknowledged."""
+        reason = reason[:MAX_REASON_CHARS]
+        kept, dropped = _bounded_headers(original_headers)
+        ours = {
             DLQ_REASON: reason,
             DLQ_TOPIC: record.topic,
             DLQ_PARTITION: str(record.partition),
             DLQ_OFFSET: str(record.offset),
             DLQ_GROUP: self.group_id,
             DLQ_FAILED_AT: datetime.now(UTC).isoformat(),
-        })
+        }
+        if dropped:
+            ours[DLQ_HEADERS_DROPPED] = str(dropped)
         if self.before_dead_letter is not None:
             await self.before_dead_letter()
         logger.warning("message dead-lettered", extra={
             "topic": record.topic, "partition": record.partition, "offset": record.offset,
-            "reason": reason})
+            "reason": summary or reason})
         # The dead letter continues the original message's trace: in a batch the current
         # span belongs to the whole batch, and its context would replace the message's own.
         token = (otel_context.attach(propagate.extract(original_headers))
                  if TRACEPARENT in original_headers else None)
         try:
-            await self._dead_letters.publish(body, key=record.key, headers=headers)
+            try:
+                await self._dead_letters.publish(body, key=record.key,
+                                                 headers={**kept, **ours})
+            except Exception as error:
+                if not _too_large(error):
+                    raise
+                logger.warning("dead letter too large; writing a truncated copy", extra={
+                    "topic": record.topic, "partition": record.partition,
+                    "offset": record.offset, "bytes": len(body)})
+                await self._dead_letters.publish(
+                    body[:TRUNCATED_BODY_BYTES],
+                    key=record.key[:TRUNCATED_KEY_BYTES] if record.key else record.key,
+                    headers={**({TRACEPARENT: kept[TRACEPARENT]} if TRACEPARENT in kept
+                                else {}),
+                             **ours, DLQ_TRUNCATED: "true",
+                             DLQ_ORIGINAL_SIZE: str(len(body)),
+                             DLQ_HEADERS_DROPPED: str(len(original_headers) - (
+                                 TRACEPARENT in kept))})
         finally:
             if token is not None:
                 otel_context.detach(token)
@@ -286,7 +437,8 @@ class BatchEventConsumer(EventConsumer):
                            max_records=self.max_records,
                            batch_timeout_ms=self._batch_timeout_ms,
                            ack_policy=AckPolicy.MANUAL, auto_offset_reset="earliest",
-                           decoder=raw_bodies, **group_options,
+                           parser=_parse_tolerating_headers, decoder=raw_bodies,
+                           **group_options,
                            title=f"{self.topic.name}:{self.group_id}",
                            description=f"{self.group_id} consumes {self.topic.name} in "
                                        f"batches of up to {self.max_records}")
@@ -312,13 +464,25 @@ class BatchEventConsumer(EventConsumer):
         return consumed
 
     async def process_batch(self, message: KafkaMessage) -> None:
+        """Apply or dead-letter every message of the batch, then acknowledge; on any failure
+        outside the handler, hand the whole batch back (see the module docstring)."""
         records = message.raw_message
         records = records if isinstance(records, tuple) else (records,)
+        try:
+            await self._process_batch(message, records)
+        except asyncio.CancelledError:
+            raise  # shutting down: nothing acknowledged, the batch comes again
+        except Exception as error:
+            await self._hand_back(message, error, records)
+            return
+        self._handed_back = 0
+
+    async def _process_batch(self, message: KafkaMessage, records: tuple[Any, ...]) -> None:
         headers = message.batch_headers or [message.headers] * len(records)
         consumed = self._consumed(records, headers)
         valid = [item for item in consumed if item.delivery is not None]
-        dead: list[tuple[_Consumed, str]] = [(item, item.invalid) for item in consumed
-                                             if item.invalid is not None]
+        dead: list[tuple[_Consumed, str, str | None]] = [
+            (item, item.invalid, None) for item in consumed if item.invalid is not None]
         try:
             if valid:
                 await self._handle_batch([item.delivery for item in valid])
@@ -338,13 +502,14 @@ class BatchEventConsumer(EventConsumer):
                 return
         # Dead letters only after the batch committed: a redelivered batch would send them
         # again.
-        for item, reason in dead:
-            await self._dead_letter(item.record, item.headers, item.body, reason)
+        for item, reason, summary in dead:
+            await self._dead_letter(item.record, item.headers, item.body, reason,
+                                    summary=summary)
         await message.ack()
 
-    async def _one_by_one(self, items: list[_Consumed]) -> list[tuple[_Consumed, str]]:
+    async def _one_by_one(self, items: list[_Consumed]) -> list[tuple[_Consumed, str, str]]:
         """Each message in a unit of work of its own, with retries: a poison message fails
-        alone. Returns those that kept failing, with the reason."""
+        alone. Returns those that kept failing, with the reason (and its log summary)."""
         failed = []
         for item in items:
             delivery = item.delivery
@@ -354,7 +519,8 @@ class BatchEventConsumer(EventConsumer):
 
             failure = await self._with_retries(handle_one, delivery.event)
             if failure is not None:
-                failed.append((item, failure_reason(self._max_attempts, failure)))
+                failed.append((item, failure_reason(self._max_attempts, failure),
+                               _failure_summary(self._max_attempts, failure)))
         return failed
 
     async def _handle_batch(self, deliveries: Sequence[Delivery]) -> None:

@@ -1,0 +1,74 @@
+"""Valid events of every consumed topic, for tests that mix them with malformed messages."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+from ankommen.shared.events import registry
+from ankommen.shared.events.contracts.assignment import (
+    CoursePublished,
+    PlacementOffered,
+    PlacementWithdrawn,
+    WithdrawalReason,
+)
+from ankommen.shared.events.contracts.facts import ArrivalFact
+from ankommen.shared.events.contracts.intake import CaseRegistered, Survey
+from ankommen.shared.events.contracts.progress import CourseDiscontinued, ProviderReportSubmitted
+from ankommen.shared.topics import (
+    CASES,
+    COURSES,
+    FACTS,
+    PARTICIPATION,
+    PLACEMENTS,
+    PROVIDER_REPORTS,
+)
+from tests.assignment.builders import course
+from tests.support.surveys import survey
+
+
+def valid_event(topic: str, handled: frozenset = frozenset()) -> tuple[bytes, str, str]:
+    """(body, key, event id) of a valid event a consumer of ``topic`` handles (``handled``:
+    the consumer's event types, where groups on one topic handle different ones)."""
+    pseudonym, code = secrets.token_urlsafe(24), "ABCD-EFGH-2"
+    source, subject = "/tests", pseudonym
+    if topic == CASES.name:
+        data = CaseRegistered(pseudonym=pseudonym, survey=Survey(**survey()),
+                              registered_on=date.today())
+    elif topic == COURSES.name:
+        data, subject = CoursePublished(course=course(course_id=f"c-{uuid.uuid4().hex[:8]}")), None
+    elif topic == PLACEMENTS.name and PlacementOffered not in handled and handled:
+        data = PlacementWithdrawn(placement_id=uuid.uuid4().hex, pseudonym=pseudonym,
+                                  referral_code=code, course_id="c-1", provider_id="vhs-a",
+                                  reason=next(iter(WithdrawalReason)))
+    elif topic == PLACEMENTS.name:
+        data = PlacementOffered(placement_id=uuid.uuid4().hex, pseudonym=pseudonym,
+                                referral_code=code, course_id="c-1", provider_id="vhs-a",
+                                offered_on=date.today())
+    elif topic == PARTICIPATION.name:
+        data = CourseDiscontinued(pseudonym=pseudonym, referral_code=code, course_id="c-1",
+                                  report_id=uuid.uuid4().hex, reason="moved_away",
+                                  discontinued_on=date.today() - timedelta(days=1))
+    elif topic == PROVIDER_REPORTS.name:
+        data, source, subject = ProviderReportSubmitted(report={
+            "kind": "enrolment", "report_id": "r-1", "referral_code": code,
+            "started_on": date.today().isoformat()}), "/providers/vhs-a", None
+    elif topic == FACTS.name:
+        data, subject = ArrivalFact(record_key=secrets.token_hex(16), month="2026-01",
+                                    district="03358", german_level="A1"), None
+    else:
+        raise AssertionError(f"{topic} is consumed but has no valid example here: add one")
+    envelope = registry.envelope(data, source=source, subject=subject)
+    return envelope.to_bytes(), subject or envelope.id, envelope.id
+
+
+def valid_documents() -> list[dict[str, Any]]:
+    """One valid envelope (as a JSON document) per consumed topic and event kind."""
+    documents = [valid_event(topic.name)[0] for topic in (CASES, COURSES, PLACEMENTS,
+                                                          PARTICIPATION, PROVIDER_REPORTS,
+                                                          FACTS)]
+    documents.append(valid_event(PLACEMENTS.name, frozenset({PlacementWithdrawn}))[0])
+    return [json.loads(body) for body in documents]
