@@ -4,13 +4,17 @@ Outbox (Debezium shape): one row per event, written in the same transaction as t
 it announces; the relay publishes rows in id order and stamps ``published_at``.
 Inbox: one row per (consumer, event id) processed, written in the handler's transaction, so a
 redelivered event is recognised and skipped.
+
+These definitions are the code's view of the tables. Migrations never import them: each
+revision writes out the DDL it creates (a revision is frozen; see
+``tests/shared/unit/test_frozen_migrations.py``), and a change here needs a new revision in
+every service.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from alembic import op
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -66,16 +70,3 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
     Index("ix_outbox_pending", outbox.c.published_at, outbox.c.id)
     inbox = Table("inbox", metadata, *_inbox_columns())
     return MessagingTables(outbox=outbox, inbox=inbox)
-
-
-def create_messaging_tables() -> None:
-    """For a service's first migration: create the outbox and inbox."""
-    op.create_table("outbox", *_outbox_columns())
-    op.create_index("ix_outbox_pending", "outbox", ["published_at", "id"])
-    op.create_table("inbox", *_inbox_columns())
-
-
-def drop_messaging_tables() -> None:
-    op.drop_table("inbox")
-    op.drop_index("ix_outbox_pending", table_name="outbox")
-    op.drop_table("outbox")
