@@ -89,7 +89,8 @@ class ServiceRuntime:
                                       create_missing_topics=settings.is_development)
         self.relay = OutboxRelay(self.sessions, definition.tables, self.relay_producer.send,
                                  service=definition.name, before_send=self.topic_guard.ensure,
-                                 retention=timedelta(hours=settings.outbox_retention_hours))
+                                 retention=timedelta(hours=settings.outbox_retention_hours),
+                                 recover=self.relay_producer.start)
         self.uow.on_commit_with_events(self.relay.wake)
         self.auth = Authenticator(settings.token_secret.get_secret_value())
         self.consumers: list[EventConsumer] = []

@@ -1,4 +1,5 @@
-"""The command line every service offers (``ankommen-<service> serve|migrate``), built once.
+"""The command line every service offers (``ankommen-<service> serve|migrate|outbox``), built
+once.
 
 The service hands in how to build its settings and its runtime; the commands are the same for
 all four, so operators learn them once.
@@ -7,11 +8,13 @@ all four, so operators learn them once.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
 
 import typer
 import uvicorn
 
+from ankommen.shared.messaging.relay import parked_rows, release_parked
 from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.settings import ServiceSettings, SettingsError, load_settings
 from ankommen.shared.telemetry import configure_logging
@@ -55,4 +58,46 @@ def service_cli(name: str, settings_class: type[ServiceSettings],
         asyncio.run(run())
         typer.echo(f"{name}: database migrated")
 
+    outbox = typer.Typer(help="The outbox: events waiting to be sent, and parked ones.",
+                         no_args_is_help=True)
+    cli.add_typer(outbox, name="outbox")
+
+    def with_runtime(work: Callable[[ServiceRuntime], Awaitable[T]]) -> T:
+        async def run() -> T:
+            runtime = build_runtime(settings())
+            try:
+                return await work(runtime)
+            finally:
+                await runtime.engine.dispose()
+
+        return asyncio.run(run())
+
+    @outbox.command("parked")
+    def outbox_parked() -> None:
+        """List the parked rows: events that can never be sent as they are (too large for the
+        broker …), with the reason. Later events of the same case went on without them."""
+        rows = with_runtime(lambda runtime: parked_rows(runtime.sessions,
+                                                        runtime.definition.tables.outbox))
+        if not rows:
+            typer.echo(f"{name}: no parked outbox rows")
+            return
+        typer.echo(f"{name}: {len(rows)} parked outbox row(s)")
+        for row in rows:
+            typer.echo(f"{row.id}\t{row.parked_at.isoformat()}\t{row.topic}\t{row.type}\t"
+                       f"event {row.event_id}\t{row.attempts} attempt(s)\t{row.reason}")
+
+    @outbox.command("release")
+    def outbox_release(ids: Annotated[list[int], typer.Argument(
+            help="Outbox ids, as listed by 'outbox parked'.")]) -> None:
+        """Send parked rows again, once what refused them is fixed. They arrive after the later
+        events of their case that went on without them."""
+        released = with_runtime(lambda runtime: release_parked(
+            runtime.sessions, runtime.definition.tables.outbox, ids))
+        typer.echo(f"{name}: {released} of {len(ids)} row(s) released")
+        if released < len(ids):
+            raise typer.Exit(1)
+
     return cli
+
+
+T = TypeVar("T")

@@ -21,7 +21,7 @@ from types import TracebackType
 
 from opentelemetry import context as otel_context
 from opentelemetry import propagate
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, or_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ankommen.shared.events.envelope import Envelope, EventData
@@ -112,15 +112,19 @@ class UnitOfWork:
             await self.session.execute(insert(self.tables.outbox), rows)
 
     async def forget_published_events(self, key: str) -> None:
-        """Delete the already published outbox rows of ``key`` (an erased person's pseudonym).
+        """Delete the already published and the parked outbox rows of ``key`` (an erased
+        person's pseudonym).
 
         Published rows stay in the outbox for a while (see the relay's retention); for an erased
-        person they would keep the pseudonym. Unpublished rows still go out, in order.
+        person they would keep the pseudonym. Parked rows (that could never be sent) would keep
+        it too, and an operator releasing one later would announce a case that no longer
+        exists. Pending rows still go out, in order.
         """
         outbox = self.tables.outbox
         await self.flush_outbox()
-        await self.session.execute(delete(outbox).where(outbox.c.aggregate_id == key,
-                                                        outbox.c.published_at.is_not(None)))
+        await self.session.execute(delete(outbox).where(
+            outbox.c.aggregate_id == key,
+            or_(outbox.c.published_at.is_not(None), outbox.c.parked_at.is_not(None))))
 
 
 class UnitOfWorkFactory:

@@ -6,6 +6,22 @@ relay backs off exponentially and tries again; a row is never skipped or deleted
 failed. A crash after publishing but before stamping re-publishes the row on restart: that is
 the "at least once" half, and the consumers' inbox turns it into "exactly one effect".
 
+Order per key holds under partial failure: within a round, once a row of a key (its Kafka key
+on its topic) fails to be queued or acknowledged, the later rows of that key are neither sent
+nor stamped in that round (see :meth:`OutboxRelay._publish`), so the consumer sees the rows of
+one key in commit order.
+
+A row that keeps failing for a reason that will not heal — the broker refuses it for what it
+is (too large, say), also when it is sent alone — is *parked* after a few attempts instead of
+blocking its key for ever: ``parked_at`` and ``park_reason`` are set, an error is logged
+(without key or payload), ``/readyz`` counts it and ``ankommen-<service> outbox parked`` lists
+it. The later rows of its key then go on: the order of that key is broken, visibly, by one
+parked row. That is better than holding back every later event of the case until someone
+notices — and the whole relay with it, since a round that fails backs off, and the held rows
+of one key would in the end fill every batch. Consumers park an event whose case they do not
+know yet (:mod:`ankommen.shared.messaging.parking`), so a case whose registration was parked
+loses nothing downstream. An operator can release a parked row once its cause is fixed.
+
 Several instances of a service may share its database; only one relay at a time may publish,
 or rows would be sent twice and per-key order could break. On PostgreSQL a transaction-scoped
 advisory lock ensures that; on SQLite (processes on one machine sharing the file) an exclusive
@@ -22,10 +38,19 @@ import logging
 import time
 import zlib
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Row, delete, func, select, update
+from aiokafka.errors import (
+    BrokerResponseError,
+    InvalidTimestampError,
+    KafkaError,
+    MessageSizeTooLargeError,
+    ProducerFenced,
+    RecordListTooLargeError,
+    RecordTooLargeError,
+)
+from sqlalchemy import Row, Table, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -64,7 +89,12 @@ class OutboxRelay:
                  | None = None, batch_size: int = 500,
                  idle_interval: float = 1.0, publish_timeout: float = 30.0,
                  backoff: Backoff | None = None, retention: timedelta = timedelta(days=7),
-                 purge_interval: float = 600.0) -> None:
+                 purge_interval: float = 600.0, park_after: int = 3,
+                 recover: Callable[[], Awaitable[None]] | None = None) -> None:
+        """``park_after``: how many failures make a row that can never be sent parked (a few
+        rounds first, so that a fix made at once — a topic's size limit raised — lets it
+        through in order). ``recover`` starts the producer afresh after the broker refused a
+        row for good (see :meth:`_recovered`); ``None`` where the sender keeps no such state."""
         self._sessions = sessions
         self._outbox = tables.outbox
         self._send = send
@@ -73,6 +103,8 @@ class OutboxRelay:
         self._idle_interval = idle_interval
         self._publish_timeout = publish_timeout
         self._backoff = backoff or Backoff()
+        self._recover = recover
+        self._park_after = park_after
         self._wakeup = asyncio.Event()
         self._lock_id = zlib.crc32(f"ankommen-outbox-{service}".encode())
         self._retention = retention
@@ -92,7 +124,7 @@ class OutboxRelay:
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # the relay must outlive any single failure
-                self.last_error = f"{type(error).__name__}: {error}"[:500]
+                self.last_error = describe(error)
                 delay = self._backoff.next_delay()
                 logger.warning("outbox relay failed, retrying", extra={
                     "error": self.last_error, "retry_in_s": delay})
@@ -121,7 +153,8 @@ class OutboxRelay:
         return result.rowcount or 0
 
     async def relay_once(self) -> int:
-        """Publish one batch of pending rows; returns how many were published."""
+        """Publish one batch of pending rows; returns how many left the queue (published, or
+        parked because they can never be sent)."""
         async with self._sessions() as session:
             if session.bind.dialect.name == "postgresql":
                 # One transaction from claim to stamp, under the advisory lock.
@@ -129,8 +162,8 @@ class OutboxRelay:
                     if not await self._try_lock(session):
                         return 0
                     rows = await self._pending(session)
-                    published, failure = await self._publish(rows)
-                    await self._stamp(session, rows, published, failure)
+                    outcome = await self._publish(rows)
+                    await self._stamp(session, outcome)
             else:
                 with _sqlite_relay_lock(session.bind.url.database) as locked:
                     if not locked:
@@ -138,52 +171,169 @@ class OutboxRelay:
                     # Short transactions, so writers are not blocked while we publish.
                     async with session.begin():
                         rows = await self._pending(session)
-                    published, failure = await self._publish(rows)
+                    outcome = await self._publish(rows)
                     async with session.begin():
-                        await self._stamp(session, rows, published, failure)
-        if failure is not None:
-            raise failure
-        return len(published)
+                        await self._stamp(session, outcome)
+        for row, reason in outcome.parked:
+            # No key and no payload: the key is a pseudonym, and logs carry no personal data.
+            logger.error("outbox row parked: it can never be sent; later events of its key go "
+                         "on without it", extra={"outbox_id": row.id, "event_type": row.type,
+                                                 "topic": row.topic, "reason": reason})
+        if outcome.failure is not None:
+            raise outcome.failure
+        return len(outcome.published) + len(outcome.parked)
 
     async def _try_lock(self, session: AsyncSession) -> bool:
         result = await session.execute(select(_advisory_xact_lock(self._lock_id)))
         return bool(result.scalar())
 
     async def _pending(self, session: AsyncSession) -> list[Row]:
-        query = (select(self._outbox.c.id, self._outbox.c.aggregate_id, self._outbox.c.topic,
-                        self._outbox.c.payload, self._outbox.c.headers)
-                 .where(self._outbox.c.published_at.is_(None))
-                 .order_by(self._outbox.c.id).limit(self._batch_size))
+        outbox = self._outbox
+        query = (select(outbox.c.id, outbox.c.aggregate_id, outbox.c.topic, outbox.c.type,
+                        outbox.c.payload, outbox.c.headers, outbox.c.attempts)
+                 .where(outbox.c.published_at.is_(None), outbox.c.parked_at.is_(None))
+                 .order_by(outbox.c.id).limit(self._batch_size))
         return list((await session.execute(query)).all())
 
-    async def _publish(self, rows: list[Row]) -> tuple[list[int], Exception | None]:
-        """Queue all rows (in order, pipelined), then wait for the acknowledgements together,
-        for at most ``publish_timeout``; rows the broker did not acknowledge stay pending."""
-        pending: list[tuple[int, asyncio.Future]] = []
-        failure: Exception | None = None
-        try:
-            if rows and self._before_send is not None:
+    async def _publish(self, rows: list[Row]) -> _Round:
+        """Send the rows of a round in waves, each wave holding at most one row per key: the
+        first pending row of every key, pipelined, then (once the broker has answered for the
+        whole wave) the next row of every key whose rows all went through, and so on, within
+        ``publish_timeout`` in all. A key whose row failed sends nothing more this round, so a
+        later row can never reach the broker before an earlier one of its key.
+
+        Why not simply pipeline everything: aiokafka sends one request per partition at a time,
+        but when a batch fails for good it fails only that batch's messages, and the next
+        batch of the partition goes out and may succeed — a later event of the key ahead of
+        the earlier one. Waves cost one round trip more per extra row of a key in the round;
+        most rounds hold one row per key (one case, one fact, one course), so one wave."""
+        outcome = _Round()
+        if not rows:
+            return outcome
+        if self._before_send is not None:
+            try:
                 await self._before_send()
-            for row in rows:
-                pending.append((row.id, await self._send_row(row)))
-        except Exception as error:
-            failure = error
-        if pending:
+            except Exception as error:  # e.g. the topics cannot be checked: nothing is sent
+                for row in rows:
+                    outcome.fail(row, error)
+                return outcome
+        deadline = asyncio.get_running_loop().time() + self._publish_timeout
+        blocked: set[tuple[str, str]] = set()
+        remaining = rows
+        loop = asyncio.get_running_loop()
+        while remaining and loop.time() < deadline:
+            wave, remaining = _next_wave(remaining, blocked)
+            if not wave:
+                break
+            sent = await self._send_wave(wave, deadline)
+            # Failing to queue happens before any answer: the round reports it first.
+            outcome.failure = outcome.failure or sent.stopped
+            suspects = []
+            for row in wave:
+                error = sent.errors.get(row.id)
+                if error is None:
+                    outcome.published.append(row.id)
+                elif can_never_be_sent(error):
+                    suspects.append(row)
+                else:
+                    outcome.fail(row, error)
+                    blocked.add(_key(row))
+            if sent.stopped is not None:
+                for row in suspects:  # not tried alone: the producer cannot queue now
+                    outcome.fail(row, sent.errors[row.id])
+                break
+            if not await self._isolate(suspects, outcome, blocked, deadline,
+                                       refused=sent.refused):
+                break
+        return outcome
+
+    async def _send_wave(self, wave: list[Row], deadline: float) -> _Sent:
+        """Queue the rows of one wave (pipelined) and wait for the broker's answers."""
+        sent = _Sent()
+        queued: list[tuple[Row, asyncio.Future]] = []
+        for row in wave:
+            if sent.stopped is not None:
+                sent.errors[row.id] = sent.stopped  # not even queued: the round stops
+                continue
+            try:
+                queued.append((row, await self._send_row(row)))
+            except Exception as error:
+                sent.errors[row.id] = error
+                if not can_never_be_sent(error):
+                    sent.stopped = error  # the producer cannot queue: stop sending
+        if queued:
             # Shielded by asyncio.wait: a timeout leaves the sends running, it only stops waiting.
-            await asyncio.wait([future for _, future in pending], timeout=self._publish_timeout)
-        published = []
-        for row_id, future in pending:
-            if not future.done():
-                failure = failure or TimeoutError(
-                    f"no acknowledgement within {self._publish_timeout:g} s")
-            elif future.cancelled():
-                # Not a CancelledError: that would end the relay instead of failing the round.
-                failure = failure or RuntimeError("send cancelled by the producer")
-            elif (error := future.exception()) is not None:
-                failure = failure or _as_exception(error)
+            await asyncio.wait([future for _, future in queued],
+                               timeout=max(0.0, deadline - asyncio.get_running_loop().time()))
+        for row, future in queued:
+            error = self._answer(future)
+            if error is not None:
+                sent.errors[row.id] = error
+                sent.refused = sent.refused or _refused_by_broker(error)
+        return sent
+
+    def _answer(self, future: asyncio.Future) -> Exception | None:
+        """The broker's answer for one queued row: ``None`` when it acknowledged the row."""
+        if not future.done():
+            return TimeoutError(f"no acknowledgement within {self._publish_timeout:g} s")
+        if future.cancelled():
+            # Not a CancelledError: that would end the relay instead of failing the round.
+            return RuntimeError("send cancelled by the producer")
+        error = future.exception()
+        return None if error is None else _as_exception(error)
+
+    async def _isolate(self, suspects: list[Row], outcome: _Round,
+                       blocked: set[tuple[str, str]], deadline: float, *, refused: bool
+                       ) -> bool:
+        """Rows refused for what they are (too large …) are sent once more, each alone: one
+        that goes through was only refused together with another (the broker refuses a whole
+        batch when one message in it is too large); one refused alone has failed once more,
+        and is parked when that makes ``park_after`` failures. Returns whether the round may
+        go on."""
+        if refused and not await self._recovered(suspects, outcome, blocked):
+            return False
+        for index, row in enumerate(suspects):
+            error, refused = await self._send_alone(row, deadline)
+            if error is None:
+                outcome.published.append(row.id)
+            elif can_never_be_sent(error) and row.attempts + 1 >= self._park_after:
+                outcome.parked.append((row, describe(error)))
             else:
-                published.append(row_id)
-        return published, failure
+                outcome.fail(row, error)
+                blocked.add(_key(row))
+            if refused and not await self._recovered(suspects[index + 1:], outcome, blocked):
+                return False
+        return True
+
+    async def _send_alone(self, row: Row, deadline: float) -> tuple[Exception | None, bool]:
+        """Send one row with nothing else of the relay in flight: its error (``None`` when
+        acknowledged) and whether the broker refused it for good."""
+        try:
+            future = await self._send_row(row)
+        except Exception as error:
+            return error, False
+        await asyncio.wait([future], timeout=max(
+            0.0, deadline - asyncio.get_running_loop().time()))
+        error = self._answer(future)
+        return error, error is not None and _refused_by_broker(error)
+
+    async def _recovered(self, waiting: list[Row], outcome: _Round,
+                         blocked: set[tuple[str, str]]) -> bool:
+        """After the broker refused a row for good, start the producer afresh (``recover``):
+        the idempotent producer has already counted the refused batch in its sequence for that
+        partition, the broker has not, and aiokafka does not repair the gap — every later
+        batch of the partition would fail as out of order. Returns whether sending may go on;
+        if the restart fails, ``waiting`` rows fail with its error."""
+        if self._recover is None:
+            return True
+        try:
+            await asyncio.wait_for(self._recover(), self._publish_timeout)
+        except Exception as error:  # the round fails; the next one starts a producer again
+            for row in waiting:
+                outcome.fail(row, error)
+                blocked.add(_key(row))
+            return False
+        return True
 
     async def _send_row(self, row: Row) -> asyncio.Future:
         # The stored trace context (``traceparent`` …) travels with the message; the send
@@ -193,19 +343,157 @@ class OutboxRelay:
         return await self._send(row.topic, row.aggregate_id.encode(), row.payload.encode(),
                                 headers)
 
-    async def _stamp(self, session: AsyncSession, rows: list[Row], published: list[int],
-                     failure: Exception | None) -> None:
-        if published:
-            await session.execute(update(self._outbox)
-                                  .where(self._outbox.c.id.in_(published))
-                                  .values(published_at=datetime.now(UTC)))
-        done = set(published)
-        failed = [row.id for row in rows if row.id not in done]
-        if failed and failure is not None:
-            await session.execute(update(self._outbox)
-                                  .where(self._outbox.c.id.in_(failed))
-                                  .values(attempts=self._outbox.c.attempts + 1,
-                                          last_error=f"{type(failure).__name__}: {failure}"[:500]))
+    async def _stamp(self, session: AsyncSession, outcome: _Round) -> None:
+        outbox = self._outbox
+        now = datetime.now(UTC)
+        if outcome.published:
+            await session.execute(update(outbox).where(outbox.c.id.in_(outcome.published))
+                                  .values(published_at=now))
+        for row, reason in outcome.parked:
+            await session.execute(update(outbox).where(outbox.c.id == row.id).values(
+                parked_at=now, park_reason=reason, attempts=outbox.c.attempts + 1,
+                last_error=reason))
+        for reason, ids in outcome.failed.items():
+            await session.execute(update(outbox).where(outbox.c.id.in_(ids))
+                                  .values(attempts=outbox.c.attempts + 1, last_error=reason))
+
+    async def parked_count(self) -> int:
+        """How many rows are parked (for ``/readyz``: an operator must look at them)."""
+        return await count_parked(self._sessions, self._outbox)
+
+
+@dataclass
+class _Sent:
+    """The broker's answers for one wave."""
+
+    #: Row id → why it was not acknowledged; rows not named here were.
+    errors: dict[int, Exception] = field(default_factory=dict)
+    #: The producer could not queue a row for a reason that is not the row's: stop the round.
+    stopped: Exception | None = None
+    #: The broker refused a batch for good (the idempotent producer must start afresh).
+    refused: bool = False
+
+
+@dataclass
+class _Round:
+    """What became of the rows of one round."""
+
+    published: list[int] = field(default_factory=list)
+    #: Rows that can never be sent, with the reason.
+    parked: list[tuple[Row, str]] = field(default_factory=list)
+    #: Rows that failed this time (reason → ids); they stay pending with one attempt more.
+    failed: dict[str, list[int]] = field(default_factory=dict)
+    #: The first failure of the round, which the round reports (parking is no failure).
+    failure: Exception | None = None
+
+    def fail(self, row: Row, error: Exception) -> None:
+        self.failed.setdefault(describe(error), []).append(row.id)
+        self.failure = self.failure or error
+
+
+def _key(row: Row) -> tuple[str, str]:
+    """A row's ordering key: its Kafka key on its topic (same key, same partition)."""
+    return row.topic, row.aggregate_id
+
+
+def _next_wave(rows: list[Row], blocked: set[tuple[str, str]]) -> tuple[list[Row], list[Row]]:
+    """The first row of every key that is not blocked, and the rows left for later waves
+    (those of a blocked key are dropped: they wait for the next round, unsent and unstamped)."""
+    wave, later, keys = [], [], set()
+    for row in rows:
+        key = _key(row)
+        if key in blocked:
+            continue
+        if key in keys:
+            later.append(row)
+        else:
+            keys.add(key)
+            wave.append(row)
+    return wave, later
+
+
+#: The broker refuses the record itself: sent again, the same bytes are refused again.
+_RECORD_REFUSED = (MessageSizeTooLargeError, RecordListTooLargeError, RecordTooLargeError,
+                   InvalidTimestampError)
+
+
+def can_never_be_sent(error: BaseException) -> bool:
+    """Is this failure about the row itself, so that no retry can succeed?
+
+    Yes for what the broker (or aiokafka, before sending) refuses about a record — too large,
+    an invalid timestamp — and for a row the relay cannot even turn into a message (corrupt
+    stored headers, a topic the service does not publish to). No for everything else, retriable
+    or not: a connection lost, a timeout, a leader moving, but also a refused authorisation or
+    an unknown topic — those concern every row of a topic and heal when an operator fixes the
+    cluster, so they hold the relay back (visible in ``/readyz`` and the logs) instead of
+    moving every row aside. Kafka's own INVALID_RECORD (a broker-side schema check) reaches
+    aiokafka 0.14 as ``UnknownError``, indistinguishable from any other unknown error: it is
+    retried, not parked."""
+    if isinstance(error, KafkaError):
+        return isinstance(error, _RECORD_REFUSED)
+    return isinstance(error, LookupError | UnicodeError | json.JSONDecodeError)
+
+
+def _refused_by_broker(error: Exception) -> bool:
+    """A final answer of the broker about a batch (not a timeout or a lost connection)."""
+    return (isinstance(error, BrokerResponseError) and not error.retriable
+            or isinstance(error, ProducerFenced))
+
+
+def describe(error: BaseException) -> str:
+    """An operator's reason: the error's type and message (never a payload: aiokafka's
+    messages name sizes and settings, ours name the topic)."""
+    text = str(error)
+    if isinstance(error, BrokerResponseError):
+        text = f"{error.message}: {error.description}"
+    return f"{type(error).__name__}: {text}"[:500]
+
+
+@dataclass(frozen=True)
+class ParkedRow:
+    """A parked outbox row as an operator sees it (no key, no payload: the key is a pseudonym)."""
+
+    id: int
+    event_id: str
+    type: str
+    topic: str
+    created_at: datetime
+    parked_at: datetime
+    attempts: int
+    reason: str
+
+
+async def count_parked(sessions: async_sessionmaker[AsyncSession], outbox: Table) -> int:
+    async with sessions() as session:
+        return await session.scalar(select(func.count()).select_from(outbox).where(
+            outbox.c.parked_at.is_not(None), outbox.c.published_at.is_(None)))
+
+
+async def parked_rows(sessions: async_sessionmaker[AsyncSession], outbox: Table
+                      ) -> list[ParkedRow]:
+    """Every parked row, oldest first."""
+    async with sessions() as session:
+        rows = await session.execute(
+            select(outbox.c.id, outbox.c.event_id, outbox.c.type, outbox.c.topic,
+                   outbox.c.created_at, outbox.c.parked_at, outbox.c.attempts,
+                   outbox.c.park_reason)
+            .where(outbox.c.parked_at.is_not(None), outbox.c.published_at.is_(None))
+            .order_by(outbox.c.id))
+        return [ParkedRow(row.id, row.event_id, row.type, row.topic, row.created_at,
+                          row.parked_at, row.attempts, row.park_reason or "") for row in rows]
+
+
+async def release_parked(sessions: async_sessionmaker[AsyncSession], outbox: Table,
+                         ids: list[int]) -> int:
+    """Put parked rows back in the queue (after an operator fixed what refused them, e.g.
+    raised the topic's ``max.message.bytes``). They go out after the later rows of their key
+    that went on without them: the consumers' parking puts such events in order again where
+    the case is concerned (see :mod:`ankommen.shared.messaging.parking`)."""
+    async with sessions() as session, session.begin():
+        result = await session.execute(update(outbox).where(
+            outbox.c.id.in_(ids), outbox.c.parked_at.is_not(None),
+            outbox.c.published_at.is_(None)).values(parked_at=None, park_reason=None))
+    return result.rowcount or 0
 
 
 @contextlib.contextmanager

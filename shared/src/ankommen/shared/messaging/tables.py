@@ -2,6 +2,9 @@
 
 Outbox (Debezium shape): one row per event, written in the same transaction as the state change
 it announces; the relay publishes rows in id order and stamps ``published_at``.
+A row that can never be sent (too large for the broker, say) is *parked*: ``parked_at`` and
+``park_reason`` say when and why, the relay passes over it, and an operator sees it
+(``ankommen-<service> outbox parked``, ``/readyz``).
 Inbox: one row per (consumer, event id) processed, written in the handler's transaction, so a
 redelivered event is recognised and skipped.
 
@@ -46,6 +49,8 @@ def _outbox_columns() -> list:
         Column("published_at", DateTime(timezone=True), nullable=True),
         Column("attempts", Integer, nullable=False, server_default="0"),
         Column("last_error", String(500), nullable=True),
+        Column("parked_at", DateTime(timezone=True), nullable=True),
+        Column("park_reason", String(500), nullable=True),
     ]
 
 
