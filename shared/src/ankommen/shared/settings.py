@@ -168,6 +168,10 @@ class ServiceSettings(CommonSettings):
     outbox_retention_hours: int = Field(168, ge=1, le=24 * 90)
     #: How often a failing event handler is tried before its message is dead-lettered.
     consumer_max_attempts: int = Field(5, ge=1, le=100)
+    #: How long an event for a case not known yet waits for it (assignment, progress; see
+    #: ``ankommen.shared.messaging.parking``) before it is given up: time enough to fix and
+    #: release a parked registration, and as long as a dead letter is kept.
+    parked_event_retention_days: int = Field(30, ge=1, le=365)
     #: The largest request body accepted (413 beyond); upload routes set their own limit.
     max_request_bytes: int = Field(1024 * 1024, ge=1024)
     #: Cookies only over https. Unset: on outside the development profile (and whenever a

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import FastAPI
 from opentelemetry.sdk.trace import TracerProvider
 
-from ankommen.assignment.adapters.tables import messaging, metadata
+from ankommen.assignment.adapters.tables import messaging, metadata, parked_events
 from ankommen.assignment.config import AssignmentSettings
 from ankommen.assignment.entrypoints import consumers, http, pages
 from ankommen.assignment.service.schedule import scheduled_rounds
+from ankommen.shared.messaging.parking import parked_events_purger
 from ankommen.shared.runtime import ServiceDefinition, ServiceRuntime
 from ankommen.shared.settings import load_settings
 from ankommen.shared.topics import COURSES, FACTS, PLACEMENTS
@@ -31,6 +34,9 @@ def build_runtime(settings: AssignmentSettings | None = None,
                              tracer_provider)
     runtime.consume(consumers.case_events(runtime))
     runtime.consume(consumers.participation_events(runtime))
+    runtime.run_in_background("parked-events-purge", parked_events_purger(
+        runtime.sessions, parked_events,
+        timedelta(days=runtime.settings.parked_event_retention_days)))
     settings = runtime.settings
     if settings.allocation_interval_minutes > 0:
         runtime.run_in_background("allocation-rounds", scheduled_rounds(

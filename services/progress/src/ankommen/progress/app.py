@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import FastAPI
 from opentelemetry.sdk.trace import TracerProvider
 
 from ankommen.progress.adapters.intake_contacts import IntakeContacts
-from ankommen.progress.adapters.tables import messaging, metadata
+from ankommen.progress.adapters.tables import messaging, metadata, parked_events
 from ankommen.progress.config import ProgressSettings
 from ankommen.progress.entrypoints import consumers, http, pages
 from ankommen.progress.entrypoints.texts import CATALOGUE
+from ankommen.shared.messaging.parking import parked_events_purger
 from ankommen.shared.runtime import ServiceDefinition, ServiceRuntime
 from ankommen.shared.settings import load_settings
 from ankommen.shared.topics import FACTS, PARTICIPATION, PROVIDER_REJECTIONS
@@ -35,6 +38,9 @@ def build_runtime(settings: ProgressSettings | None = None,
     runtime.consume(consumers.course_events(runtime))
     runtime.consume(consumers.placement_events(runtime))
     runtime.consume(consumers.provider_reports(runtime))
+    runtime.run_in_background("parked-events-purge", parked_events_purger(
+        runtime.sessions, parked_events,
+        timedelta(days=runtime.settings.parked_event_retention_days)))
     return runtime
 
 

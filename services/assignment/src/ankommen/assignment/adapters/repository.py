@@ -133,6 +133,10 @@ class CaseRepository:
             cases.c.pseudonym == pseudonym))
         return parsed_survey(text) if text else None
 
+    async def known(self, pseudonym: str) -> bool:
+        return await self._session.scalar(select(cases.c.pseudonym).where(
+            cases.c.pseudonym == pseudonym)) is not None
+
     async def is_open(self, pseudonym: str) -> bool:
         return await self._session.scalar(select(cases.c.closed).where(
             cases.c.pseudonym == pseudonym)) is False

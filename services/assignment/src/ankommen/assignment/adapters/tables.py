@@ -1,4 +1,5 @@
-"""Assignment's tables. The outbox and inbox come from the shared messaging library."""
+"""Assignment's tables. The outbox, inbox and parked events come from the shared
+messaging library."""
 
 from sqlalchemy import (
     Boolean,
@@ -13,6 +14,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from ankommen.shared.messaging.parking import parked_events_table
 from ankommen.shared.messaging.tables import messaging_tables
 
 metadata = MetaData()
@@ -97,5 +99,8 @@ allocation_lock = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("runs", Integer, nullable=False),
 )
+
+#: Case events that arrived before the case itself (see ankommen.shared.messaging.parking).
+parked_events = parked_events_table(metadata)
 
 messaging = messaging_tables(metadata)

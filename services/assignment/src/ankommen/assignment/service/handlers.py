@@ -4,16 +4,24 @@ The consumers take events in batches: each handler applies one event inside the 
 of work, and the batch ends with one allocation in that same transaction (see
 :func:`applying_then_allocating`), so a freed seat is offered (and announced) as soon as the
 batch that freed it is consumed.
+
+A case event for a case not registered here yet (its registration was parked in intake's
+outbox, or dead-lettered here) is parked, not dropped, and applied when the registration
+arrives (:mod:`ankommen.shared.messaging.parking`). A participation event for an unknown case
+is different: placements exist only for registered cases, so its case was erased or merged
+away, and the event is ignored — parking it would keep an erased person's pseudonym.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from itertools import groupby
 
 from ankommen.assignment.adapters.catalogue import CourseRepository
 from ankommen.assignment.adapters.placements import PlacementRepository
 from ankommen.assignment.adapters.repository import CaseRepository, WaitingListRepository
+from ankommen.assignment.adapters.tables import parked_events
 from ankommen.assignment.domain.next_step import next_step
 from ankommen.assignment.domain.placement import PlacementStatus
 from ankommen.assignment.domain.waiting import WaitingPerson
@@ -38,10 +46,19 @@ from ankommen.shared.events.contracts.progress import (
 )
 from ankommen.shared.events.registry import DecodedEvent
 from ankommen.shared.messaging.consumer import BatchHandler, Delivery
+from ankommen.shared.messaging.parking import ParkedEvents
+
+logger = logging.getLogger(__name__)
 
 Handler = Callable[[UnitOfWork, DecodedEvent], Awaitable[None]]
 #: Applies several consecutive events of one type at once.
 BulkHandler = Callable[[UnitOfWork, Sequence[DecodedEvent]], Awaitable[None]]
+
+NOT_REGISTERED = "the case is not registered here yet"
+
+
+def _parking(uow: UnitOfWork) -> ParkedEvents:
+    return ParkedEvents(uow.session, parked_events)
 
 
 async def put_registered_cases_on_waiting_list(uow: UnitOfWork,
@@ -55,6 +72,9 @@ async def put_registered_cases_on_waiting_list(uow: UnitOfWork,
         pseudonym=data.pseudonym, region_key=data.survey.region_key,
         german_level=data.survey.german_level, waiting_since=data.registered_on)
         for data in registered])
+    # Events of these cases that came before their registration, in the order they came.
+    for parked in await _parking(uow).take([data.pseudonym for data in registered]):
+        await CASE_EVENTS[type(parked.data)](uow, parked)
 
 
 async def put_registered_case_on_waiting_list(uow: UnitOfWork, event: DecodedEvent) -> None:
@@ -66,6 +86,7 @@ async def apply_survey_update(uow: UnitOfWork, event: DecodedEvent) -> None:
     cases = CaseRepository(uow.session)
     survey = await cases.survey(data.pseudonym)
     if survey is None:
+        await _parking(uow).park(data.pseudonym, event, NOT_REGISTERED)
         return
     updated = data.apply_to(survey)
     await cases.update_survey(data.pseudonym, updated)
@@ -86,14 +107,19 @@ async def _withdraw_active(uow: UnitOfWork, pseudonym: str, reason: WithdrawalRe
 async def stop_closed_case(uow: UnitOfWork, event: DecodedEvent) -> None:
     """No further placements: off the waiting list, open offers withdrawn."""
     data: CaseClosed = event.data
+    if not await CaseRepository(uow.session).known(data.pseudonym):
+        await _parking(uow).park(data.pseudonym, event, NOT_REGISTERED)
+        return
     await CaseRepository(uow.session).close(data.pseudonym)
     await WaitingListRepository(uow.session).remove(data.pseudonym)
     await _withdraw_active(uow, data.pseudonym, WithdrawalReason.CASE_CLOSED)
 
 
 async def erase_case(uow: UnitOfWork, event: DecodedEvent) -> None:
-    """Every row of the pseudonym goes; its seats become free."""
+    """Every row of the pseudonym goes, events parked for it included; its seats become
+    free."""
     data: CaseErased = event.data
+    await _parking(uow).forget(data.pseudonym)
     await WaitingListRepository(uow.session).remove(data.pseudonym)
     await PlacementRepository(uow.session).delete_person(data.pseudonym)
     await CaseRepository(uow.session).delete(data.pseudonym)
@@ -103,6 +129,11 @@ async def erase_case(uow: UnitOfWork, event: DecodedEvent) -> None:
 async def merge_cases(uow: UnitOfWork, event: DecodedEvent) -> None:
     """The merged case's placements and place on the list move to the surviving case."""
     data: CasesMerged = event.data
+    if not await CaseRepository(uow.session).known(data.merged_pseudonym):
+        # Nothing of the merged case is here yet (placements follow registration): the merge
+        # waits for the merged case's registration, which it follows on the cases topic.
+        await _parking(uow).park(data.merged_pseudonym, event, NOT_REGISTERED)
+        return
     await WaitingListRepository(uow.session).rekey(data.merged_pseudonym,
                                                    data.surviving_pseudonym)
     await PlacementRepository(uow.session).rekey(data.merged_pseudonym, data.surviving_pseudonym)
@@ -122,17 +153,22 @@ async def take_level_from_exam(uow: UnitOfWork, event: DecodedEvent) -> None:
     data: ExamResultRecorded = event.data
     if data.level_reached is None:
         return
-    await _set_level(uow, data.pseudonym, data.level_reached)
+    if not await _set_level(uow, data.pseudonym, data.level_reached):
+        # Erased or merged away (see the module's docstring): nothing left to change.
+        logger.info("exam result for a case no longer known here ignored", extra={
+            "event_id": event.envelope.id})
 
 
-async def _set_level(uow: UnitOfWork, pseudonym: str, level: object) -> None:
+async def _set_level(uow: UnitOfWork, pseudonym: str, level: object) -> bool:
+    """Whether the case is known here (and its level now set)."""
     cases = CaseRepository(uow.session)
     survey = await cases.survey(pseudonym)
     if survey is None:
-        return
+        return False
     updated = survey.model_copy(update={"german_level": level})
     await cases.update_survey(pseudonym, updated)
     await WaitingListRepository(uow.session).refresh(pseudonym, updated)
+    return True
 
 
 async def propose_next_course(uow: UnitOfWork, event: DecodedEvent) -> None:

@@ -42,6 +42,10 @@ class KnownCaseRepository:
             placements.c.pseudonym == case.pseudonym, placements.c.level_at_start.is_(None),
         ).values(level_at_start=case.german_level))
 
+    async def known(self, pseudonym: str) -> bool:
+        return await self._session.scalar(select(known_cases.c.pseudonym).where(
+            known_cases.c.pseudonym == pseudonym)) is not None
+
     async def set_level(self, pseudonym: str, level: str) -> None:
         await self._session.execute(update(known_cases).where(
             known_cases.c.pseudonym == pseudonym).values(german_level=level))

@@ -1,4 +1,5 @@
-"""Progress's tables. The outbox and inbox come from the shared messaging library.
+"""Progress's tables. The outbox, inbox and parked events come from the shared
+messaging library.
 
 Courses and placements are progress's own copies of what assignment announced; ``reports``
 is the append-only history of what providers reported (corrections and retractions are new
@@ -18,6 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from ankommen.shared.messaging.parking import parked_events_table
 from ankommen.shared.messaging.tables import messaging_tables
 
 metadata = MetaData()
@@ -72,5 +74,8 @@ reports = Table(
 )
 
 Index("ix_reports_referral_sequence", reports.c.referral_code, reports.c.sequence)
+
+#: Case events that arrived before the case itself (see ankommen.shared.messaging.parking).
+parked_events = parked_events_table(metadata)
 
 messaging = messaging_tables(metadata)

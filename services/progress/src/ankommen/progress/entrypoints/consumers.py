@@ -3,12 +3,6 @@
 from ankommen.progress.service import catalogue
 from ankommen.progress.service.provider_topic import receive_provider_reports
 from ankommen.shared.events.contracts import assignment
-from ankommen.shared.events.contracts.intake import (
-    CaseErased,
-    CaseRegistered,
-    CasesMerged,
-    SurveyUpdated,
-)
 from ankommen.shared.events.contracts.progress import ProviderReportSubmitted
 from ankommen.shared.messaging.consumer import BatchEventConsumer, EventConsumer
 from ankommen.shared.runtime import ServiceRuntime
@@ -17,10 +11,7 @@ from ankommen.shared.topics import CASES, COURSES, PLACEMENTS, PROVIDER_REPORTS
 
 def case_events(runtime: ServiceRuntime) -> EventConsumer:
     return EventConsumer(group_id=runtime.group_id("cases"), topic=CASES, uow=runtime.uow,
-                         handlers={CaseRegistered: catalogue.remember_registered_case,
-                                   SurveyUpdated: catalogue.apply_survey_update,
-                                   CaseErased: catalogue.erase_case,
-                                   CasesMerged: catalogue.merge_cases},
+                         handlers=catalogue.CASE_EVENTS,
                          max_attempts=runtime.settings.consumer_max_attempts)
 
 

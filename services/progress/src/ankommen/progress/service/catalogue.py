@@ -1,5 +1,11 @@
 """What events of other services change here: courses and placements from assignment (the
-ground truth a report is checked against), cases, erasures and merges from intake."""
+ground truth a report is checked against), cases, erasures and merges from intake.
+
+A case event for a case not registered here yet (its registration was parked in intake's
+outbox, or dead-lettered here) is parked, not dropped, and applied when the registration
+arrives (:mod:`ankommen.shared.messaging.parking`); the erasure of a case deletes what was
+parked for it.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from ankommen.progress.adapters.repository import (
     ErasureRepository,
     KnownCaseRepository,
 )
+from ankommen.progress.adapters.tables import parked_events
 from ankommen.progress.domain.cases import KnownCase
 from ankommen.progress.domain.catalogue import Course, Placement, PlacementStatus
 from ankommen.shared.db.unit_of_work import UnitOfWork
@@ -19,6 +26,7 @@ from ankommen.shared.events.contracts.intake import (
     SurveyUpdated,
 )
 from ankommen.shared.events.registry import DecodedEvent
+from ankommen.shared.messaging.parking import ParkedEvents
 
 PLACEMENT_STATUS = {
     assignment.PlacementOffered: PlacementStatus.OFFERED,
@@ -26,6 +34,11 @@ PLACEMENT_STATUS = {
     assignment.PlacementDeclined: PlacementStatus.DECLINED,
     assignment.PlacementWithdrawn: PlacementStatus.WITHDRAWN,
 }
+NOT_REGISTERED = "the case is not registered here yet"
+
+
+def _parking(uow: UnitOfWork) -> ParkedEvents:
+    return ParkedEvents(uow.session, parked_events)
 
 
 async def remember_registered_case(uow: UnitOfWork, event: DecodedEvent) -> None:
@@ -33,6 +46,9 @@ async def remember_registered_case(uow: UnitOfWork, event: DecodedEvent) -> None
     await KnownCaseRepository(uow.session).add(
         KnownCase(pseudonym=data.pseudonym, registered_on=data.registered_on,
                   german_level=data.survey.german_level.value))
+    # Events of this case that came before its registration, in the order they came.
+    for parked in await _parking(uow).take([data.pseudonym]):
+        await CASE_EVENTS[type(parked.data)](uow, parked)
 
 
 async def apply_survey_update(uow: UnitOfWork, event: DecodedEvent) -> None:
@@ -41,21 +57,39 @@ async def apply_survey_update(uow: UnitOfWork, event: DecodedEvent) -> None:
     keep theirs: that is the level the seat was offered for. Other survey answers are not
     progress's business."""
     data: SurveyUpdated = event.data
+    cases = KnownCaseRepository(uow.session)
+    if not await cases.known(data.pseudonym):
+        await _parking(uow).park(data.pseudonym, event, NOT_REGISTERED)
+        return
     level = data.changes.get("german_level")
     if level is not None:
-        await KnownCaseRepository(uow.session).set_level(data.pseudonym,
-                                                         getattr(level, "value", level))
+        await cases.set_level(data.pseudonym, getattr(level, "value", level))
 
 
 async def erase_case(uow: UnitOfWork, event: DecodedEvent) -> None:
     data: CaseErased = event.data
+    await _parking(uow).forget(data.pseudonym)
     await ErasureRepository(uow.session).erase(data.pseudonym)
     await uow.forget_published_events(data.pseudonym)
 
 
 async def merge_cases(uow: UnitOfWork, event: DecodedEvent) -> None:
     data: CasesMerged = event.data
+    merged_known = await KnownCaseRepository(uow.session).known(data.merged_pseudonym)
+    # Placements of the merged case may be here before its registration (another topic).
     await ErasureRepository(uow.session).merge(data.merged_pseudonym, data.surviving_pseudonym)
+    if not merged_known:
+        # The merged case's registration is still to come: merge it too when it does.
+        await _parking(uow).park(data.merged_pseudonym, event, NOT_REGISTERED)
+
+
+#: What each case event (intake's cases topic) changes here.
+CASE_EVENTS = {
+    CaseRegistered: remember_registered_case,
+    SurveyUpdated: apply_survey_update,
+    CaseErased: erase_case,
+    CasesMerged: merge_cases,
+}
 
 
 async def record_course(uow: UnitOfWork, event: DecodedEvent) -> None:
