@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from ankommen.intake.app import build_runtime
 from ankommen.intake.entrypoints.cli import app as intake_cli
-from ankommen.shared.messaging.producer import RelayProducer
+from ankommen.shared.messaging.producer import WAVE_BATCH_BYTES, RelayProducer
 from ankommen.shared.messaging.relay import OutboxRelay, count_parked, parked_rows
 from ankommen.shared.messaging.tables import MessagingTables
 from ankommen.shared.topics import CASES
@@ -32,9 +32,14 @@ from tests.shared.integration.test_topic_settings import broker_settings
 from tests.support.polling import eventually
 from tests.support.services import settings_for
 
-#: Below aiokafka's batch size (16 KiB), so that a large row and a small one share a batch.
+#: What the cases topic takes, lowered for a test: well above a small row.
 TOPIC_LIMIT = 4096
+#: Too large for the topic, but small enough to share a batch with other rows.
 LARGE = 8000
+#: Larger than a whole batch of the relay's producer: a batch of its own, the next rows in
+#: another batch of the same partition — the case where aiokafka sends the next batch after
+#: the first was refused.
+LARGER_THAN_A_BATCH = WAVE_BATCH_BYTES + 50_000
 
 
 async def add_row(sessions: async_sessionmaker[AsyncSession], outbox: Table, key: str, *,
@@ -87,7 +92,7 @@ async def wired_relay(bootstrap: str, sessions: async_sessionmaker[AsyncSession]
     started afresh after the broker refused a batch; the producer is running."""
     producer = RelayProducer(bootstrap, (CASES,), client_id="relay-order")
     relay = OutboxRelay(sessions, tables, producer.send, service="test", park_after=park_after,
-                        recover=producer.start)
+                        send_wave=producer.send_wave, recover=producer.start)
     await producer.start()
     return producer, relay
 
@@ -136,7 +141,7 @@ async def test_the_consumer_sees_the_rows_of_a_key_in_commit_order_when_the_firs
     await limit_message_size(kafka.bootstrap_servers, TOPIC_LIMIT)
     key = secrets.token_urlsafe(24)
     neighbour = key_on_the_partition_of(key)
-    first = await add_row(sessions, tables.outbox, key, size=LARGE)
+    first = await add_row(sessions, tables.outbox, key, size=LARGER_THAN_A_BATCH)
     between = await add_row(sessions, tables.outbox, neighbour)
     second = await add_row(sessions, tables.outbox, key)
     producer, relay = await wired_relay(kafka.bootstrap_servers, sessions, tables,
@@ -144,8 +149,7 @@ async def test_the_consumer_sees_the_rows_of_a_key_in_commit_order_when_the_firs
     try:
         with pytest.raises(MessageSizeTooLargeError):
             await relay.relay_once()
-        # The neighbour shared the refused batch: sent again alone, it went through. The
-        # second row of the key was not even sent.
+        # The row of another key on the partition went on; the second row of the key did not.
         assert await stamped(sessions, tables.outbox) == {between}
 
         await limit_message_size(kafka.bootstrap_servers, 1024 * 1024)
@@ -166,15 +170,17 @@ async def test_a_row_that_keeps_being_refused_is_parked_and_its_key_goes_on(
         kafka, sqlite_databases, caplog):
     engine, sessions, tables, _ = await make_outbox(await sqlite_databases.url("relay"))
     await limit_message_size(kafka.bootstrap_servers, TOPIC_LIMIT)
-    key, other = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+    key = secrets.token_urlsafe(24)
+    other = key_on_the_partition_of(key)
     too_large = await add_row(sessions, tables.outbox, key, size=LARGE)
-    after = await add_row(sessions, tables.outbox, key)
     elsewhere = await add_row(sessions, tables.outbox, other)
+    after = await add_row(sessions, tables.outbox, key)
     producer, relay = await wired_relay(kafka.bootstrap_servers, sessions, tables,
                                         park_after=2)
     try:
         with pytest.raises(MessageSizeTooLargeError):
             await relay.relay_once()  # refused once: the key waits
+        # The other key's row shared the refused batch: sent again alone, it went through.
         assert await stamped(sessions, tables.outbox) == {elsewhere}
         with caplog.at_level(logging.ERROR, logger="ankommen.shared.messaging.relay"):
             assert await relay.relay_once() == 2  # refused again: parked, and the key goes on

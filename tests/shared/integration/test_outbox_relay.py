@@ -44,7 +44,8 @@ async def make_outbox(url: str):  # noqa: ANN201
 async def test_relay_publishes_in_commit_order_per_key_and_stamps_rows(kafka, databases):
     engine, sessions, tables, uow = await make_outbox(await databases.url("relay"))
     producer = RelayProducer(kafka.bootstrap_servers, (CASES,), client_id="relay-test")
-    relay = OutboxRelay(sessions, tables, producer.send, service="test")
+    relay = OutboxRelay(sessions, tables, producer.send, send_wave=producer.send_wave,
+                        service="test")
     pseudonyms = [secrets.token_urlsafe(24) for _ in range(3)]
     written = []
     for day in range(1, 21):
@@ -79,7 +80,8 @@ async def test_relay_keeps_every_row_while_the_broker_is_down_and_sends_them_aft
         kafka, sqlite_databases):
     engine, sessions, tables, uow = await make_outbox(await sqlite_databases.url("relay"))
     producer = RelayProducer(kafka.bootstrap_servers, (CASES,), client_id="relay-test")
-    relay = OutboxRelay(sessions, tables, producer.send, service="test",
+    relay = OutboxRelay(sessions, tables, producer.send, send_wave=producer.send_wave,
+                        service="test",
                         publish_timeout=2.0, backoff=Backoff(initial=0.05, maximum=0.5))
     await producer.start()
     kafka.stop()
@@ -285,7 +287,8 @@ async def test_published_messages_carry_the_stored_trace_and_the_content_type(
         requests.append(request.get_span_context())
     producer = RelayProducer(kafka.bootstrap_servers, (CASES,), client_id="relay-test",
                              tracer_provider=provider)
-    relay = OutboxRelay(sessions, tables, producer.send, service="test")
+    relay = OutboxRelay(sessions, tables, producer.send, send_wave=producer.send_wave,
+                        service="test")
     await producer.start()
     try:
         assert await relay.relay_once() == 4

@@ -11,6 +11,12 @@ the idempotent producer (off only on the embedded Tansu broker), and per-key ord
 aiokafka sends at most one request per partition at a time (its sender mutes a partition while
 a request for it is in flight).
 
+A relay round goes out through :meth:`RelayProducer.send_wave`: one batch per partition, built
+by the relay's producer itself and closed before it is queued. The broker writes or refuses a
+batch whole, so the rows of one key in it cannot be split by a failure — which aiokafka's own
+batching could not promise: when it refuses one batch of a partition, the next one still goes
+out (see :mod:`ankommen.shared.messaging.relay`).
+
 Tracing: the row's stored W3C context (``traceparent`` …) is the parent of a ``<topic> publish``
 producer span, whose context goes out in the Kafka headers, so the consumer continues the
 request's trace. Messages with the same stored context that are in flight together share one
@@ -26,7 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
@@ -59,6 +65,14 @@ _PRODUCER_OPTIONS: dict[str, Any] = {
 }
 
 
+#: The largest batch :meth:`RelayProducer.send_wave` builds for one partition: a round of a
+#: bulk upload's events in a request or two, well below the broker's default limit for a batch
+#: (``message.max.bytes``, 1 MiB).
+WAVE_BATCH_BYTES = 256 * 1024
+#: One message to publish: topic, key, value and headers.
+Message = tuple[str, bytes, bytes, dict[str, str]]
+
+
 class RelayProducer:
     """One aiokafka producer per service, started and stopped with the broker connection."""
 
@@ -77,7 +91,8 @@ class RelayProducer:
         """Connect; a fresh client each time, so a failed start can simply be tried again."""
         await self.stop()
         producer = AIOKafkaProducer(bootstrap_servers=self._bootstrap,
-                                    client_id=self._client_id, **self._options)
+                                    client_id=self._client_id, max_batch_size=WAVE_BATCH_BYTES,
+                                    **self._options)
         try:
             await producer.start()
         except BaseException:
@@ -117,6 +132,59 @@ class RelayProducer:
             raise
         future.add_done_callback(span.settle_future)
         return future
+
+    async def send_wave(self, messages: Sequence[Message]
+                        ) -> list[asyncio.Future | Exception | None]:
+        """Queue ``messages`` (the relay's :data:`~ankommen.shared.messaging.relay.SendWave`)
+        as one closed batch per partition, in the order given, each written or refused whole.
+
+        Per message: the future of its batch (resolved when the broker acknowledged it), the
+        error that kept its batch from being queued, or ``None`` when it did not fit in its
+        partition's batch — nor does any later message of that partition, so that a partition's
+        queued messages are always the first of the wave's: the caller sends the rest later."""
+        producer = self._producer
+        if producer is None:
+            raise ConnectionError("the relay's Kafka producer is not connected")
+        answers: list[asyncio.Future | Exception | None] = [None] * len(messages)
+        partitions: dict[tuple[str, int], list[int]] = {}
+        known: set[str] = set()
+        for index, (topic, key, _, _) in enumerate(messages):
+            if topic not in self._topics:
+                answers[index] = LookupError(f"no publisher declared for topic {topic}")
+                continue
+            if topic not in known:  # the topic's metadata, as send() waits for it
+                await producer.partitions_for(topic)
+                known.add(topic)
+            # aiokafka's own choice (the default partitioner), as for a message sent alone.
+            partition = producer._partition(topic, None, key, None, key, None)  # noqa: SLF001
+            partitions.setdefault((topic, partition), []).append(index)
+        for (topic, partition), indexes in partitions.items():
+            batch = producer.create_batch()
+            taken: list[tuple[int, _PublishSpan]] = []
+            for index in indexes:
+                _, key, body, stored = messages[index]
+                headers = dict(stored)
+                span = self._publish_span(topic, headers)
+                headers.update(span.carried)
+                headers.setdefault("correlation_id", str(uuid.uuid4()))
+                if batch.append(key=key, value=body, timestamp=None, headers=[
+                        (name, value.encode()) for name, value in headers.items()]) is None:
+                    span.drop_if_unused()
+                    break  # full: this and the partition's later messages wait for a later wave
+                span.pending += 1
+                taken.append((index, span))
+            batch.close()  # nothing else joins it: the batch holds exactly these messages
+            try:
+                future = await producer.send_batch(batch, topic, partition=partition)
+            except Exception as error:  # this partition's messages fail; the others go on
+                for index, span in taken:
+                    span.settle(error)
+                    answers[index] = error
+                continue
+            for index, span in taken:
+                future.add_done_callback(span.settle_future)
+                answers[index] = future
+        return answers
 
     def _publish_span(self, topic: str, headers: dict[str, str]) -> _PublishSpan:
         """The open publish span for this stored trace context and topic, or a new one."""
@@ -166,6 +234,13 @@ class _PublishSpan:
         self._error = self._error or error
         if not self.pending:
             self._end()
+
+    def drop_if_unused(self) -> None:
+        """End a span opened for a message that was not sent after all, if no other message
+        uses it (an empty publish span would say something was sent)."""
+        if not self.pending and not self._count and not self._ended:
+            self._ended = True
+            self._close()
 
     def abandon(self) -> None:
         """End the span of messages that will not be answered for (the producer stopped)."""

@@ -7,8 +7,9 @@ failed. A crash after publishing but before stamping re-publishes the row on res
 the "at least once" half, and the consumers' inbox turns it into "exactly one effect".
 
 Order per key holds under partial failure: within a round, once a row of a key (its Kafka key
-on its topic) fails to be queued or acknowledged, the later rows of that key are neither sent
-nor stamped in that round (see :meth:`OutboxRelay._publish`), so the consumer sees the rows of
+on its topic) fails to be queued or acknowledged, no later row of that key is written to Kafka
+or stamped in that round — it either travelled in the same batch, which the broker refuses
+whole, or it is not sent (see :meth:`OutboxRelay._publish`) — so the consumer sees the rows of
 one key in commit order.
 
 A row that keeps failing for a reason that will not heal — the broker refuses it for what it
@@ -37,6 +38,7 @@ import json
 import logging
 import time
 import zlib
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -63,6 +65,12 @@ logger = logging.getLogger(__name__)
 #: broker acknowledged it. The headers carry the row's stored W3C trace context, which the
 #: sender continues (:class:`ankommen.shared.messaging.producer.RelayProducer` in services).
 Send = Callable[[str, bytes, bytes, dict[str, str]], Awaitable[asyncio.Future]]
+#: Queues a wave of messages (topic, key, value, headers) as one batch per partition that the
+#: broker writes or refuses whole; per message the future of its batch, the error that kept the
+#: batch from being queued, or ``None`` when it did not fit — and then neither did any later
+#: message of its partition (:meth:`ankommen.shared.messaging.producer.RelayProducer.send_wave`).
+SendWave = Callable[[list[tuple[str, bytes, bytes, dict[str, str]]]],
+                    Awaitable[list[asyncio.Future | Exception | None]]]
 
 
 @dataclass
@@ -90,14 +98,19 @@ class OutboxRelay:
                  idle_interval: float = 1.0, publish_timeout: float = 30.0,
                  backoff: Backoff | None = None, retention: timedelta = timedelta(days=7),
                  purge_interval: float = 600.0, park_after: int = 3,
+                 send_wave: SendWave | None = None,
                  recover: Callable[[], Awaitable[None]] | None = None) -> None:
-        """``park_after``: how many failures make a row that can never be sent parked (a few
-        rounds first, so that a fix made at once — a topic's size limit raised — lets it
-        through in order). ``recover`` starts the producer afresh after the broker refused a
-        row for good (see :meth:`_recovered`); ``None`` where the sender keeps no such state."""
+        """``send`` sends one row; ``send_wave``, where the producer offers it, a wave of rows
+        in batches that the broker writes or refuses whole, so that a wave may hold several
+        rows of a key (see :meth:`_publish`). ``park_after``: how many failures make a row that
+        can never be sent parked (a few rounds first, so that a fix made at once — a topic's
+        size limit raised — lets it through in order). ``recover`` starts the producer afresh
+        after the broker refused a row for good (see :meth:`_recovered`); ``None`` where the
+        sender keeps no such state."""
         self._sessions = sessions
         self._outbox = tables.outbox
         self._send = send
+        self._send_wave_of = send_wave
         self._before_send = before_send
         self._batch_size = batch_size
         self._idle_interval = idle_interval
@@ -196,17 +209,20 @@ class OutboxRelay:
         return list((await session.execute(query)).all())
 
     async def _publish(self, rows: list[Row]) -> _Round:
-        """Send the rows of a round in waves, each wave holding at most one row per key: the
-        first pending row of every key, pipelined, then (once the broker has answered for the
-        whole wave) the next row of every key whose rows all went through, and so on, within
-        ``publish_timeout`` in all. A key whose row failed sends nothing more this round, so a
-        later row can never reach the broker before an earlier one of its key.
+        """Send the rows of a round in waves, within ``publish_timeout`` in all, so that a
+        later row of a key never reaches the broker before an earlier one that failed: a key
+        whose row failed sends nothing more this round.
 
-        Why not simply pipeline everything: aiokafka sends one request per partition at a time,
-        but when a batch fails for good it fails only that batch's messages, and the next
-        batch of the partition goes out and may succeed — a later event of the key ahead of
-        the earlier one. Waves cost one round trip more per extra row of a key in the round;
-        most rounds hold one row per key (one case, one fact, one course), so one wave."""
+        With ``send_wave`` a wave is every waiting row, in one batch per partition that the
+        broker writes or refuses whole: the rows of a key in a batch share its fate, and rows
+        that did not fit wait for the next wave. With ``send`` alone a wave holds one row per
+        key — the first waiting one — and the next wave goes out once the broker has answered
+        for the whole wave.
+
+        Why not simply pipeline the rows: aiokafka sends one request per partition at a time,
+        but when the broker refuses a batch it fails only that batch's messages, and the
+        partition's next batch goes out and may succeed — a later event of the key ahead of
+        the earlier one."""
         outcome = _Round()
         if not rows:
             return outcome
@@ -219,17 +235,21 @@ class OutboxRelay:
                 return outcome
         deadline = asyncio.get_running_loop().time() + self._publish_timeout
         blocked: set[tuple[str, str]] = set()
-        remaining = rows
+        waves = _Waves(rows, whole=self._send_wave_of is not None)
         loop = asyncio.get_running_loop()
-        while remaining and loop.time() < deadline:
-            wave, remaining = _next_wave(remaining, blocked)
+        while loop.time() < deadline:
+            wave = waves.next(blocked)
             if not wave:
                 break
             sent = await self._send_wave(wave, deadline)
+            waves.put_back(sent.left)
             # Failing to queue happens before any answer: the round reports it first.
             outcome.failure = outcome.failure or sent.stopped
             suspects = []
+            left = {row.id for row in sent.left}
             for row in wave:
+                if row.id in left:
+                    continue
                 error = sent.errors.get(row.id)
                 if error is None:
                     outcome.published.append(row.id)
@@ -248,8 +268,23 @@ class OutboxRelay:
         return outcome
 
     async def _send_wave(self, wave: list[Row], deadline: float) -> _Sent:
-        """Queue the rows of one wave (pipelined) and wait for the broker's answers."""
+        """Queue the rows of one wave and wait for the broker's answers."""
         sent = _Sent()
+        queued = await (self._queue_whole(wave, sent) if self._send_wave_of is not None
+                        else self._queue_one_by_one(wave, sent))
+        if queued:
+            # Shielded by asyncio.wait: a timeout leaves the sends running, it only stops waiting.
+            await asyncio.wait({future for _, future in queued},
+                               timeout=max(0.0, deadline - asyncio.get_running_loop().time()))
+        for row, future in queued:
+            error = self._answer(future)
+            if error is not None:
+                sent.errors[row.id] = error
+                sent.refused = sent.refused or _refused_by_broker(error)
+        return sent
+
+    async def _queue_one_by_one(self, wave: list[Row], sent: _Sent
+                                ) -> list[tuple[Row, asyncio.Future]]:
         queued: list[tuple[Row, asyncio.Future]] = []
         for row in wave:
             if sent.stopped is not None:
@@ -261,16 +296,38 @@ class OutboxRelay:
                 sent.errors[row.id] = error
                 if not can_never_be_sent(error):
                     sent.stopped = error  # the producer cannot queue: stop sending
-        if queued:
-            # Shielded by asyncio.wait: a timeout leaves the sends running, it only stops waiting.
-            await asyncio.wait([future for _, future in queued],
-                               timeout=max(0.0, deadline - asyncio.get_running_loop().time()))
-        for row, future in queued:
-            error = self._answer(future)
-            if error is not None:
+        return queued
+
+    async def _queue_whole(self, wave: list[Row], sent: _Sent
+                           ) -> list[tuple[Row, asyncio.Future]]:
+        messages, rows, failed_keys = [], [], set()
+        for row in wave:
+            if _key(row) in failed_keys:
+                sent.left.append(row)  # behind a row of its key that cannot become a message
+                continue
+            try:
+                messages.append(_message(row))
+            except Exception as error:  # e.g. corrupt stored headers: this row's fault
                 sent.errors[row.id] = error
-                sent.refused = sent.refused or _refused_by_broker(error)
-        return sent
+                failed_keys.add(_key(row))
+                continue
+            rows.append(row)
+        try:
+            answers = await self._send_wave_of(messages) if messages else []
+        except Exception as error:  # the producer cannot queue: the round stops
+            sent.stopped = error
+            for row in rows:
+                sent.errors[row.id] = error
+            return []
+        queued = []
+        for row, answer in zip(rows, answers, strict=True):
+            if answer is None:
+                sent.left.append(row)
+            elif isinstance(answer, Exception):
+                sent.errors[row.id] = answer
+            else:
+                queued.append((row, answer))
+        return queued
 
     def _answer(self, future: asyncio.Future) -> Exception | None:
         """The broker's answer for one queued row: ``None`` when it acknowledged the row."""
@@ -292,7 +349,14 @@ class OutboxRelay:
         go on."""
         if refused and not await self._recovered(suspects, outcome, blocked):
             return False
+        loop = asyncio.get_running_loop()
         for index, row in enumerate(suspects):
+            if _key(row) in blocked:
+                continue  # an earlier row of its key failed alone: this one waits
+            if loop.time() >= deadline:  # the rest stay pending, unsent, for the next round
+                outcome.failure = outcome.failure or TimeoutError(
+                    "publish timeout while sending refused rows one by one")
+                return False
             error, refused = await self._send_alone(row, deadline)
             if error is None:
                 outcome.published.append(row.id)
@@ -336,12 +400,7 @@ class OutboxRelay:
         return True
 
     async def _send_row(self, row: Row) -> asyncio.Future:
-        # The stored trace context (``traceparent`` …) travels with the message; the send
-        # function continues the trace from it.
-        headers = json.loads(row.headers)
-        headers["content-type"] = CONTENT_TYPE
-        return await self._send(row.topic, row.aggregate_id.encode(), row.payload.encode(),
-                                headers)
+        return await self._send(*_message(row))
 
     async def _stamp(self, session: AsyncSession, outcome: _Round) -> None:
         outbox = self._outbox
@@ -372,6 +431,8 @@ class _Sent:
     stopped: Exception | None = None
     #: The broker refused a batch for good (the idempotent producer must start afresh).
     refused: bool = False
+    #: Rows not sent in this wave (their partition's batch was full): the next wave's.
+    left: list[Row] = field(default_factory=list)
 
 
 @dataclass
@@ -396,20 +457,46 @@ def _key(row: Row) -> tuple[str, str]:
     return row.topic, row.aggregate_id
 
 
-def _next_wave(rows: list[Row], blocked: set[tuple[str, str]]) -> tuple[list[Row], list[Row]]:
-    """The first row of every key that is not blocked, and the rows left for later waves
-    (those of a blocked key are dropped: they wait for the next round, unsent and unstamped)."""
-    wave, later, keys = [], [], set()
-    for row in rows:
-        key = _key(row)
-        if key in blocked:
-            continue
-        if key in keys:
-            later.append(row)
-        else:
-            keys.add(key)
-            wave.append(row)
-    return wave, later
+class _Waves:
+    """The rows of a round, queued per key in commit order. A wave is every waiting row of
+    the keys that are not blocked (``whole``), or the first waiting row of each; a row of a
+    blocked key waits for the next round, unsent and unstamped."""
+
+    def __init__(self, rows: list[Row], *, whole: bool) -> None:
+        self._whole = whole
+        self._queues: dict[tuple[str, str], deque[Row]] = {}
+        for row in rows:
+            self._queues.setdefault(_key(row), deque()).append(row)
+
+    def next(self, blocked: set[tuple[str, str]]) -> list[Row]:
+        wave = []
+        for key in list(self._queues):
+            queue = self._queues[key]
+            if key in blocked:
+                del self._queues[key]
+                continue
+            if self._whole:
+                wave += queue
+                queue.clear()
+            else:
+                wave.append(queue.popleft())
+            if not queue:
+                del self._queues[key]
+        wave.sort(key=lambda row: row.id)
+        return wave
+
+    def put_back(self, rows: list[Row]) -> None:
+        """Rows a wave did not send, for the next wave, ahead of their keys' other rows."""
+        for row in sorted(rows, key=lambda row: row.id, reverse=True):
+            self._queues.setdefault(_key(row), deque()).appendleft(row)
+
+
+def _message(row: Row) -> tuple[str, bytes, bytes, dict[str, str]]:
+    """A row as the message to send. The stored trace context (``traceparent`` …) travels
+    with it; the producer continues the trace from it."""
+    headers = json.loads(row.headers)
+    headers["content-type"] = CONTENT_TYPE
+    return row.topic, row.aggregate_id.encode(), row.payload.encode(), headers
 
 
 #: The broker refuses the record itself: sent again, the same bytes are refused again.
