@@ -19,8 +19,14 @@ def app_with(database: bool, broker: bool) -> FastAPI:
         return True
 
     app = FastAPI()
+    async def parked() -> int:
+        if not database:
+            raise ConnectionError("database away")
+        return 2
+
     app.include_router(health_router(required={"database": database_ready},
-                                     reported={"broker": broker_ready}))
+                                     reported={"broker": broker_ready},
+                                     details={"outbox_parked": parked}))
     return app
 
 
@@ -34,7 +40,8 @@ async def test_ready_without_the_broker_and_says_so():
     response = await readiness(database=True, broker=False)
     assert response.status_code == 200
     assert response.json() == {"status": "ready", "connected": False,
-                               "components": {"database": "ok", "broker": "unavailable"}}
+                               "components": {"database": "ok", "broker": "unavailable"},
+                               "outbox_parked": 2}
 
 
 async def test_connected_when_every_component_answers():
@@ -47,4 +54,5 @@ async def test_not_ready_without_the_database():
     response = await readiness(database=False, broker=True)
     assert response.status_code == 503
     assert response.json() == {"status": "not ready", "connected": False,
-                               "components": {"database": "unavailable", "broker": "ok"}}
+                               "components": {"database": "unavailable", "broker": "ok"},
+                               "outbox_parked": None}

@@ -5,7 +5,10 @@ take work: that needs its database, not the broker — events wait in the outbox
 is away and go out when it is back, so a load balancer should keep sending requests. The broker
 (and any other component that does not decide readiness) is still checked and shown in
 ``components``, so monitoring and operators see it; ``connected`` is true only when every
-component answers. Both endpoints are unauthenticated and reveal nothing but component states.
+component answers. ``details`` adds figures an operator must act on without making the service
+unready — e.g. ``outbox_parked``, outbox rows the broker refused for good (``null`` when they
+cannot be counted). Both endpoints are unauthenticated and reveal nothing but component states
+and such counts.
 """
 
 from __future__ import annotations
@@ -17,14 +20,16 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 Check = Callable[[], Awaitable[bool]]
+Detail = Callable[[], Awaitable[int]]
 
 
 def health_router(required: dict[str, Check], reported: dict[str, Check] | None = None,
-                  timeout: float = 2.0) -> APIRouter:
-    """``required`` components decide readiness (503 while one fails); ``reported`` ones are
-    only shown."""
+                  details: dict[str, Detail] | None = None, timeout: float = 2.0) -> APIRouter:
+    """``required`` components decide readiness (503 while one fails); ``reported`` ones and
+    ``details`` are only shown."""
     router = APIRouter(tags=["health"])
     checks = {**required, **(reported or {})}
+    details = details or {}
 
     @router.get("/healthz", summary="The process is up")
     async def healthz() -> dict[str, str]:
@@ -44,10 +49,15 @@ def health_router(required: dict[str, Check], reported: dict[str, Check] | None 
                                                           for check in checks.values())),
                            strict=True))
         ready = all(results[name] for name in required)
-        return JSONResponse({"status": "ready" if ready else "not ready",
-                             "connected": all(results.values()),
-                             "components": {name: "ok" if ok else "unavailable"
-                                            for name, ok in results.items()}},
-                            status_code=200 if ready else 503)
+        body: dict[str, object] = {"status": "ready" if ready else "not ready",
+                                   "connected": all(results.values()),
+                                   "components": {name: "ok" if ok else "unavailable"
+                                                  for name, ok in results.items()}}
+        for name, detail in details.items():
+            try:
+                body[name] = await asyncio.wait_for(detail(), timeout)
+            except Exception:  # a figure that cannot be had is shown as unknown, never a 500
+                body[name] = None
+        return JSONResponse(body, status_code=200 if ready else 503)
 
     return router

@@ -201,7 +201,8 @@ class ServiceRuntime:
                secure_cookies=self.settings.cookies_secure,
                max_body_size=self.settings.max_request_bytes)
         app.include_router(health_router(required={"database": self.database_ready},
-                                         reported={"broker": self.broker_ready}))
+                                         reported={"broker": self.broker_ready},
+                                         details={"outbox_parked": self.relay.parked_count}))
         install_api_docs(app)
         for router in routers:
             app.include_router(router)
