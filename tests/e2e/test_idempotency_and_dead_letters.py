@@ -168,7 +168,8 @@ async def test_handler_that_raises_oserror_from_a_bug_is_dead_lettered_after_bou
     from ankommen.progress.adapters.tables import known_cases
     from ankommen.progress.service import catalogue
 
-    remember, broken, attempts = catalogue.remember_registered_case, secrets.token_urlsafe(24), []
+    remember = catalogue.CASE_EVENTS[CaseRegistered]
+    broken, attempts = secrets.token_urlsafe(24), []
 
     async def with_a_bug(uow, event) -> None:  # noqa: ANN001
         if event.data.pseudonym == broken:
@@ -176,7 +177,8 @@ async def test_handler_that_raises_oserror_from_a_bug_is_dead_lettered_after_bou
             raise FileNotFoundError(2, "No such file or directory", "/etc/ankommen/template")
         await remember(uow, event)
 
-    monkeypatch.setattr(catalogue, "remember_registered_case", with_a_bug)
+    # The consumer takes its handlers from this table when the service is built.
+    monkeypatch.setitem(catalogue.CASE_EVENTS, CaseRegistered, with_a_bug)
     good = secrets.token_urlsafe(24)
     async with in_process("progress", bootstrap=kafka.bootstrap_servers,
                           database_url=await sqlite_databases.url("progress"),
