@@ -4,7 +4,8 @@ Tests write to temporary folders only; a file that appears or changes in the che
 the run (a database, a screenshot, a log, a cache) would dirty a developer's tree and hide
 state between runs. The session records the tree's files when it starts and fails at the end
 if any appeared or changed. The installed environments (``.venv``, ``.tools``) and git's own
-folder are not the source tree.
+folder are not the source tree, and the one file a run is asked to write there — ``make
+verify``'s figures (``ANKOMMEN_FIGURES_FILE``, ``var/verify/figures.json``) — is its output.
 """
 
 from __future__ import annotations
@@ -42,4 +43,11 @@ def snapshot(root: Path = ROOT) -> dict[str, int]:
 
 def written_since(before: dict[str, int], root: Path = ROOT) -> list[str]:
     after = snapshot(root)
-    return sorted(path for path, mtime in after.items() if before.get(path) != mtime)
+    requested = _requested_output(root)
+    return sorted(path for path, mtime in after.items()
+                  if before.get(path) != mtime and path != requested)
+
+
+def _requested_output(root: Path) -> str | None:
+    figures = os.environ.get("ANKOMMEN_FIGURES_FILE")
+    return os.path.relpath(Path(figures).resolve(), root) if figures else None
