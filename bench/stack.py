@@ -26,7 +26,7 @@ from ankommen.shared.db.engine import create_engine
 from ankommen.shared.embedded import free_port
 from ankommen.shared.settings import DEVELOPMENT_TOKEN_SECRET
 from ankommen.shared.topics import topic_plan
-from tests.support.services import ServiceProcess
+from tests.support.services import ServiceProcess, connected
 
 
 @dataclass
@@ -103,8 +103,7 @@ class Stack:
                     raise RuntimeError(f"{service} exited at start-up; see "
                                        f"{process.log_file}")
                 with contextlib.suppress(httpx.HTTPError):
-                    readiness = await client.get("/readyz")
-                    if readiness.status_code == 200 and readiness.json()["connected"]:
+                    if connected(await client.get("/readyz")):
                         return process
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"{service} not ready after 120 s")

@@ -143,6 +143,16 @@ def _bounded_headers(original: Mapping[str, str]) -> tuple[dict[str, str], int]:
     return kept, dropped
 
 
+def _truncated_copy_headers(kept: Mapping[str, str], ours: Mapping[str, str],
+                            original_count: int, original_size: int) -> dict[str, str]:
+    """The headers of a truncated dead letter: ours, the trace context (so the copy stays in
+    the message's trace), and no other original header — each could be what made it too
+    large; how many were left out is said."""
+    trace = {TRACEPARENT: kept[TRACEPARENT]} if TRACEPARENT in kept else {}
+    return {**trace, **ours, DLQ_TRUNCATED: "true", DLQ_ORIGINAL_SIZE: str(original_size),
+            DLQ_HEADERS_DROPPED: str(original_count - len(trace))}
+
+
 def _readable(value: bytes | None) -> bytes:
     """A header value FastStream can decode as UTF-8 (it decodes every header, and a message
     with one binary or null header would fail before any handler saw it)."""
@@ -373,12 +383,8 @@ class EventConsumer:
                 await self._dead_letters.publish(
                     body[:TRUNCATED_BODY_BYTES],
                     key=record.key[:TRUNCATED_KEY_BYTES] if record.key else record.key,
-                    headers={**({TRACEPARENT: kept[TRACEPARENT]} if TRACEPARENT in kept
-                                else {}),
-                             **ours, DLQ_TRUNCATED: "true",
-                             DLQ_ORIGINAL_SIZE: str(len(body)),
-                             DLQ_HEADERS_DROPPED: str(len(original_headers) - (
-                                 TRACEPARENT in kept))})
+                    headers=_truncated_copy_headers(kept, ours, len(original_headers),
+                                                    len(body)))
         finally:
             if token is not None:
                 otel_context.detach(token)
