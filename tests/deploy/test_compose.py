@@ -62,9 +62,14 @@ def compose() -> dict[str, Any]:
     return yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))
 
 
+#: What an operator sets for required variables that are not secrets.
+OPERATOR_CHOICES = {"ANKOMMEN_COUNTY_DISTRICTS": "03358"}
+
+
 def required_value(name: str) -> str:
-    """The stand-in for a variable the operator must set: 40 URL-safe characters."""
-    return hashlib.sha256(name.encode()).hexdigest()[:40]
+    """The stand-in for a variable the operator must set: its example value, or (a secret)
+    40 URL-safe characters."""
+    return OPERATOR_CHOICES.get(name) or hashlib.sha256(name.encode()).hexdigest()[:40]
 
 
 def interpolate(value: str) -> str:

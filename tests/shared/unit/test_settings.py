@@ -12,6 +12,7 @@ PRODUCTION = {
     "ANKOMMEN_PROFILE": "production",
     "ANKOMMEN_TOKEN_SECRET": "a-real-secret-of-more-than-thirty-two-characters",
     "ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS": "kafka:9092",
+    "ANKOMMEN_COUNTY_DISTRICTS": "03358, 03351",
     "ANKOMMEN_INTAKE_DATABASE_URL": "postgresql+asyncpg://ankommen@db/intake",
     "ANKOMMEN_INTAKE_MASTER_KEY": "c2VjcmV0LW1hc3Rlci1rZXktb2YtdGhpcnR5LXR3by0=",
     "ANKOMMEN_INTAKE_BLIND_INDEX_KEY": "a-blind-index-key-of-more-than-32-characters",
@@ -74,10 +75,19 @@ def test_tansu_workarounds_apply_only_on_tansu(environment):
 
 
 @pytest.mark.parametrize("missing", ["ANKOMMEN_TOKEN_SECRET", "ANKOMMEN_INTAKE_DATABASE_URL",
-                                     "ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS"])
+                                     "ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS",
+                                     "ANKOMMEN_COUNTY_DISTRICTS"])
 def test_missing_production_setting_is_named(environment, missing):
     environment({name: value for name, value in PRODUCTION.items() if name != missing})
     with pytest.raises(SettingsError, match=missing):
+        load_settings(IntakeSettings)
+
+
+def test_the_county_is_a_list_of_district_keys(environment):
+    environment({**PRODUCTION})
+    assert load_settings(IntakeSettings).districts == {"03358", "03351"}
+    environment({**PRODUCTION, "ANKOMMEN_COUNTY_DISTRICTS": "Heidekreis"})
+    with pytest.raises(SettingsError, match="ANKOMMEN_COUNTY_DISTRICTS"):
         load_settings(IntakeSettings)
 
 

@@ -22,6 +22,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 #: Development defaults for secrets. Anyone can read them here, so they are refused outside
 #: the development profile.
 DEVELOPMENT_TOKEN_SECRET = "development-only-token-secret-change-me-0123456789"
+#: The demo county (Landkreis Heidekreis), the development profile's default district.
+DEVELOPMENT_COUNTY_DISTRICTS = "03358"
 #: A rate in the ``limits`` notation: "10/minute", "5 per second", "100/hour".
 RATE_LIMIT_PATTERN = r"^\d+\s*(/|per)\s*(\d+\s*)?(second|minute|hour|day)s?$"
 
@@ -98,6 +100,13 @@ class CommonSettings(BaseSettings):
     #: half this time — a restarted service is consuming again within a second or two.
     consumer_session_timeout_ms: int | None = Field(
         None, ge=1000, le=300_000, validation_alias=_shared("CONSUMER_SESSION_TIMEOUT_MS"))
+    #: The districts (*Kreisschlüssel*, five digits, comma-separated) the county is responsible
+    #: for: a course elsewhere is no placement the county made, and a fact from elsewhere is no
+    #: figure the county publishes. One district for a county (*Landkreis*), several for an
+    #: association of counties. Development: Landkreis Heidekreis, the demo county.
+    county_districts: str = Field(
+        DEVELOPMENT_COUNTY_DISTRICTS, validation_alias=_shared("COUNTY_DISTRICTS"),
+        pattern=r"^\s*\d{5}\s*(,\s*\d{5}\s*)*$")
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> CommonSettings:
@@ -128,7 +137,7 @@ class CommonSettings(BaseSettings):
 
     def required_in_production(self) -> tuple[str, ...]:
         """Settings that must be set explicitly in production (no safe default exists)."""
-        return ("kafka_bootstrap_servers",)
+        return ("kafka_bootstrap_servers", "county_districts")
 
     @classmethod
     def env_name(cls, field: str) -> str:
@@ -141,6 +150,11 @@ class CommonSettings(BaseSettings):
     @property
     def is_development(self) -> bool:
         return self.profile is Profile.DEVELOPMENT
+
+    @property
+    def districts(self) -> frozenset[str]:
+        """The county's district keys (``county_districts`` as a set)."""
+        return frozenset(key.strip() for key in self.county_districts.split(","))
 
     def consumer_group_options(self) -> dict[str, int]:
         """Session and heartbeat timing of every consumer group (heartbeats well inside the
