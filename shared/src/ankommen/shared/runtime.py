@@ -36,6 +36,7 @@ from ankommen.shared.messaging.broker import Publishers, create_broker
 from ankommen.shared.messaging.consumer import EventConsumer
 from ankommen.shared.messaging.producer import RelayProducer
 from ankommen.shared.messaging.relay import Backoff, OutboxRelay
+from ankommen.shared.messaging.stall_watch import StallWatch
 from ankommen.shared.messaging.tables import MessagingTables
 from ankommen.shared.settings import ServiceSettings
 from ankommen.shared.telemetry import create_tracer_provider
@@ -157,6 +158,11 @@ class ServiceRuntime:
             logger.info("broker connected")
             return
 
+    async def _watch_when_connected(self, consumer: EventConsumer) -> None:
+        await self._broker_connected.wait()
+        stall_after = self.settings.consumer_stall_seconds
+        await StallWatch(consumer, stall_after=stall_after, interval=stall_after / 4).run()
+
     async def _relay_when_connected(self) -> None:
         await self._producer_connected.wait()
         await self.relay.run()
@@ -170,6 +176,9 @@ class ServiceRuntime:
         if self.settings.outbox_relay_enabled:
             tasks.append(asyncio.create_task(self._relay_when_connected(), name="outbox-relay"))
         tasks += [asyncio.create_task(job(), name=name) for name, job in self._background.items()]
+        tasks += [asyncio.create_task(self._watch_when_connected(consumer),
+                                      name=f"stall-watch-{consumer.group_id}")
+                  for consumer in self.consumers]
         try:
             yield self
         finally:

@@ -100,6 +100,11 @@ class CommonSettings(BaseSettings):
     #: half this time — a restarted service is consuming again within a second or two.
     consumer_session_timeout_ms: int | None = Field(
         None, ge=1000, le=300_000, validation_alias=_shared("CONSUMER_SESSION_TIMEOUT_MS"))
+    #: A consumer that has delivered nothing for this long while messages wait for it on its
+    #: partitions is restarted (:mod:`ankommen.shared.messaging.stall_watch`); checked every
+    #: quarter of it.
+    consumer_stall_seconds: float = Field(60.0, ge=1.0, le=3600.0,
+                                          validation_alias=_shared("CONSUMER_STALL_SECONDS"))
     #: The districts (*Kreisschlüssel*, five digits, comma-separated) the county is responsible
     #: for: a course elsewhere is no placement the county made, and a fact from elsewhere is no
     #: figure the county publishes. One district for a county (*Landkreis*), several for an
