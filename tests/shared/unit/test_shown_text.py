@@ -66,3 +66,36 @@ def test_other_errors_are_not_mistaken_for_hidden_characters() -> None:
     with pytest.raises(ValidationError) as refused:
         NAME.validate_python("")
     assert refused_character(refused.value.errors()[0]) is None
+
+
+def test_every_field_shown_to_another_person_carries_the_rule() -> None:
+    """Beyond names: intake's other identity text, the survey's occupations (sent to
+    assignment and progress) and course titles (shown to coordinators and in exports)."""
+    from ankommen.intake.domain.identity import Identity
+    from ankommen.shared.events.contracts.assignment import Course
+    from ankommen.shared.events.contracts.intake import Survey
+    from tests.support.surveys import identity, survey
+
+    forged = "Kurs\u202e"
+    cases = [
+        (Identity, {**identity(), "birth_place": forged}, "birth_place"),
+        (Identity, {**identity(), "email": "a\u202e@example.org"}, "email"),
+        (Identity, {**identity(), "address": {"street": forged, "postal_code": "29614",
+                                              "city": "Soltau"}}, "address.street"),
+        (Identity, {**identity(), "address": {"street": "Markt 1", "postal_code": "29614",
+                                              "city": "Soltau", "care_of": forged}},
+         "address.care_of"),
+        (Survey, {**survey(age_years=30), "vocational_field": "Koch\nin"}, "vocational_field"),
+        (Survey, {**survey(age_years=30), "university_field": forged}, "university_field"),
+        (Course, {"course_id": "course-1", "provider_id": "vhs-a", "title": forged,
+                  "course_type": "general_integration", "entry_level": "A1",
+                  "target_level": "B1", "region_key": "03358021", "mode": "in_person",
+                  "schedule": ["mornings"], "starts_on": "2027-01-04", "ends_on": "2027-06-30",
+                  "hours": 700, "capacity": 20, "minimum_participants": 5, "status": "open"},
+         "title"),
+    ]
+    for model, data, field in cases:
+        with pytest.raises(ValidationError) as refused:
+            model.model_validate(data)
+        assert [(".".join(map(str, error["loc"])), error["type"])
+                for error in refused.value.errors()] == [(field, HIDDEN_CHARACTER)], field
