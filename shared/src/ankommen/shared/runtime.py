@@ -200,8 +200,7 @@ class ServiceRuntime:
         harden(app, secret=self.settings.token_secret.get_secret_value(),
                secure_cookies=self.settings.cookies_secure,
                max_body_size=self.settings.max_request_bytes,
-               trusted_proxies=self.settings.trusted_proxy_networks,
-               forwarded_header=self.settings.forwarded_header)
+               trusted_proxies=self.settings.trusted_proxy_networks)
         app.include_router(health_router(required={"database": self.database_ready},
                                          reported={"broker": self.broker_ready},
                                          details={"outbox_parked": self.relay.parked_count}))

@@ -52,14 +52,6 @@ class BrokerKind(StrEnum):
     TANSU = "tansu"
 
 
-class ForwardedHeader(StrEnum):
-    """Which header the trusted reverse proxies write the client's address into."""
-
-    X_FORWARDED_FOR = "x-forwarded-for"
-    #: RFC 7239: ``Forwarded: for=192.0.2.1;proto=https``.
-    FORWARDED = "forwarded"
-
-
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -221,13 +213,10 @@ class ServiceSettings(CommonSettings):
     login_rate_limit: str = Field("10/minute", pattern=RATE_LIMIT_PATTERN)
     #: The reverse proxies in front of the services (comma-separated addresses or networks,
     #: e.g. ``172.18.0.0/16``): only from them is the client address taken from
-    #: ``forwarded_header``. Empty (the default): nobody is trusted, the client address is the
-    #: connection's peer, and the headers are ignored (see ankommen.shared.web.proxies).
+    #: ``X-Forwarded-For`` (and the scheme from ``X-Forwarded-Proto``). Empty (the default):
+    #: nobody is trusted, the client address is the connection's peer, the headers are ignored
+    #: (see ankommen.shared.web.hardening).
     trusted_proxies: str = Field("", validation_alias=_shared("TRUSTED_PROXIES"))
-    #: The header the trusted proxies write: ``x-forwarded-for`` (with ``X-Forwarded-Proto``)
-    #: or ``forwarded`` (RFC 7239). The other one is ignored.
-    forwarded_header: ForwardedHeader = Field(ForwardedHeader.X_FORWARDED_FOR,
-                                              validation_alias=_shared("FORWARDED_HEADER"))
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -24,7 +24,8 @@ def server_config(app: Any, settings: ServiceSettings, **options: Any) -> uvicor
     """uvicorn as every service is served (``options`` override). Its own proxy-header
     handling is off: by default it believes ``X-Forwarded-For`` from 127.0.0.1, so anyone on
     the machine could choose their client address and escape the rate limits; the app reads
-    the header itself, from the configured proxies only (:mod:`ankommen.shared.web.proxies`).
+    the header itself, from the configured proxies only (:func:`ankommen.shared.web.hardening.
+    harden`).
     """
     return uvicorn.Config(app, **{
         "host": settings.http_host, "port": settings.resolved_http_port, "log_config": None,

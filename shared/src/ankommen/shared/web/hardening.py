@@ -6,7 +6,8 @@
 - **Rate limits** (the ``limits`` library, a moving window per client address) on the endpoints
   worth guessing at: the token sign-in and intake's search. Over the limit is a 429 with
   ``Retry-After``. The client address is the connection's peer, or what a configured proxy
-  says it is (:mod:`ankommen.shared.web.proxies`) — never what the client says.
+  says it is in ``X-Forwarded-For`` (uvicorn's proxy-header middleware, given only the
+  configured proxies) — never what the client says.
 - **Security headers** on every response: a strict Content-Security-Policy (no inline script,
   nothing from other origins) and friends.
 - **CSRF** on every state change of a page route, whatever its content type: a signed
@@ -34,10 +35,10 @@ from starlette.applications import Starlette
 from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY, RequestBodyLimitMiddleware
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ankommen.shared.errors import PROBLEM_JSON
-from ankommen.shared.settings import ForwardedHeader, Network
-from ankommen.shared.web.proxies import ProxyHeaders
+from ankommen.shared.settings import Network
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -312,8 +313,7 @@ class BodyLimit:
 
 
 def harden(app: FastAPI, *, secret: str, secure_cookies: bool, max_body_size: int,
-           trusted_proxies: Iterable[Network] = (),
-           forwarded_header: ForwardedHeader = ForwardedHeader.X_FORWARDED_FOR) -> None:
+           trusted_proxies: Iterable[Network] = ()) -> None:
     """Security headers, CSRF protection, the body limit and the client address (from the
     forwarding header of trusted proxies only) for every route of ``app``."""
     security_headers(app)
@@ -321,5 +321,11 @@ def harden(app: FastAPI, *, secret: str, secure_cookies: bool, max_body_size: in
                        routes_of=app)
     # Added after CSRF protection, so further out: the body is limited before it reads a form.
     app.add_middleware(BodyLimit, max_body_size=max_body_size)
-    # Outermost: everything inside, the rate limits included, sees the real client.
-    app.add_middleware(ProxyHeaders, trusted=tuple(trusted_proxies), header=forwarded_header)
+    # Outermost: everything inside, the rate limits included, sees the real client. uvicorn's
+    # own proxy-header handling is off where we serve (it would trust 127.0.0.1 by default,
+    # see ankommen.shared.cli.service.server_config); its middleware, given only the
+    # configured proxies, reads X-Forwarded-For from the right: the client is the first
+    # address that is not a trusted proxy, whatever the client wrote further left.
+    trusted = [str(network) for network in trusted_proxies]
+    if trusted:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted)
