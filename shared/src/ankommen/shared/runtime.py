@@ -208,7 +208,8 @@ class ServiceRuntime:
         install_problem_handlers(app)
         harden(app, secret=self.settings.token_secret.get_secret_value(),
                secure_cookies=self.settings.cookies_secure,
-               max_body_size=self.settings.max_request_bytes)
+               max_body_size=self.settings.max_request_bytes,
+               trusted_proxies=self.settings.trusted_proxy_networks)
         app.include_router(health_router(required={"database": self.database_ready},
                                          reported={"broker": self.broker_ready},
                                          details={"outbox_parked": self.relay.parked_count}))
