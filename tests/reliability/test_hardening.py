@@ -13,12 +13,12 @@ import httpx
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from ankommen.shared.auth import Role, issue_token
-from ankommen.shared.settings import DEVELOPMENT_TOKEN_SECRET
+from ankommen.shared.auth import Role
 from ankommen.shared.web.pages import SESSION_COOKIE
 from tests.support.figures import record
 from tests.support.services import RunningService, in_process, settings_for, token
 from tests.support.surveys import registration
+from tests.support.tokens import issue_token
 
 pytestmark = pytest.mark.reliability
 
@@ -38,8 +38,7 @@ async def running(service: str, kafka, databases, **settings: object  # noqa: AN
 
 
 def session_token(role: Role) -> str:
-    return issue_token(DEVELOPMENT_TOKEN_SECRET, role, "test",
-                       provider_id="vhs-a" if role is Role.PROVIDER else None)
+    return issue_token(role, "test", provider_id="vhs-a" if role is Role.PROVIDER else None)
 
 
 async def csrf_token(client: httpx.AsyncClient, page: str = "/login") -> str:
