@@ -64,6 +64,10 @@ def claims(role: Role = Role.ADMIN) -> dict[str, object]:
             "exp": 4_102_444_800}  # 2100-01-01
 
 
+def _b64(data: bytes) -> bytes:
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+
 def test_a_token_of_the_issuer_is_verified_with_its_public_key(issuer):
     token = issuer.issue(Role.PROVIDER, "vhs", provider_id="vhs-a")
 
@@ -211,5 +215,8 @@ def test_ankommen_token_in_production_needs_the_signing_key(monkeypatch, tmp_pat
     assert TokenVerifier([key.public_key()]).verify(issued.output.strip()).role is Role.ADMIN
 
 
-def _b64(data: bytes) -> bytes:
-    return base64.urlsafe_b64encode(data).rstrip(b"=")
+def test_a_public_key_given_as_pem_text_is_checked_with_the_settings(monkeypatch, key):
+    monkeypatch.setenv("ANKOMMEN_TOKEN_PUBLIC_KEY", private_pem(key))
+
+    with pytest.raises(SettingsError, match="ANKOMMEN_TOKEN_PUBLIC_KEY: .*PRIVATE KEY block"):
+        load_settings(IntakeSettings, _env_file=None)

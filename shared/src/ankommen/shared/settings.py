@@ -18,10 +18,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import ClassVar, TypeVar
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from ankommen.shared.token_keys import development_keys
+from ankommen.shared.token_keys import development_keys, load_public_keys
 
 #: Development defaults for secrets. Anyone can read them here, so they are refused outside
 #: the development profile.
@@ -214,6 +214,15 @@ class ServiceSettings(CommonSettings):
     token_public_key: str | None = Field(None, validation_alias=_shared("TOKEN_PUBLIC_KEY"))
     #: Signs the CSRF cookies of the service's forms; the service's own, shared with none.
     csrf_secret: SecretStr = SecretStr(DEVELOPMENT_CSRF_SECRET)
+
+    @field_validator("token_public_key")
+    @classmethod
+    def _public_keys_are_usable(cls, value: str | None) -> str | None:
+        # PEM text is checked now; a file is read when the service starts (it may be mounted
+        # only in the container that runs the service).
+        if value and "-----BEGIN" in value:
+            load_public_keys(value)
+        return value
 
     def required_in_production(self) -> tuple[str, ...]:
         return (*super().required_in_production(), "database_url", "token_public_key")
