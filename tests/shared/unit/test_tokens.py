@@ -135,6 +135,7 @@ def test_key_rotation_trusts_both_keys_until_the_old_one_is_retired(issuer, tmp_
 
     old_token, new_token = issuer.issue(Role.ADMIN, "a"), new.issue(Role.ADMIN, "a")
 
+    assert during.key_ids == sorted([issuer.key_id, new.key_id])  # what the start-up log says
     assert during.verify(old_token).subject == during.verify(new_token).subject == "a"
     assert after.verify(new_token).subject == "a"
     with pytest.raises(InvalidToken, match="does not trust"):

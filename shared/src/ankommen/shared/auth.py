@@ -95,8 +95,9 @@ class TokenVerifier:
             raise ValueError("a token verifier needs at least one public key")
 
     @property
-    def key_ids(self) -> frozenset[str]:
-        return frozenset(self._keys)
+    def key_ids(self) -> list[str]:
+        """The ids of the trusted keys: the log names them, so a rotation can be checked."""
+        return sorted(self._keys)
 
     def verify(self, token: str) -> Principal:
         try:

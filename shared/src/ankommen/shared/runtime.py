@@ -67,10 +67,13 @@ def token_verifier(settings: ServiceSettings) -> TokenVerifier:
     """The issuer's public keys from the settings; a key that cannot be used stops the start
     (a service that cannot check tokens would refuse every request)."""
     try:
-        return TokenVerifier(load_public_keys(settings.resolved_token_public_key))
+        verifier = TokenVerifier(load_public_keys(settings.resolved_token_public_key))
     except UnusableKey as error:
         raise SettingsError(f"{settings.service_name}: invalid configuration\n  "
                             f"{settings.env_name('token_public_key')}: {error}") from None
+    logger.info("verifying tokens with the issuer's public keys",
+                extra={"key_ids": verifier.key_ids})
+    return verifier
 
 
 class ServiceRuntime:

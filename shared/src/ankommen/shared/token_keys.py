@@ -77,7 +77,7 @@ def _pem_text(value: str) -> str:
         return path.read_text(encoding="ascii")
     except (OSError, UnicodeDecodeError) as error:
         raise UnusableKey(f"neither PEM text nor a readable PEM file: {path} "
-                        f"({type(error).__name__})") from None
+                          f"({type(error).__name__})") from None
 
 
 def load_public_keys(value: str) -> list[Ed25519PublicKey]:
