@@ -18,7 +18,7 @@ from ankommen.shared.web.pages import SESSION_COOKIE
 from tests.support.figures import record
 from tests.support.services import RunningService, in_process, settings_for, token
 from tests.support.surveys import registration
-from tests.support.tokens import issue_token
+from tests.support.tokens import issue_token, retired_secret_token
 
 pytestmark = pytest.mark.reliability
 
@@ -88,6 +88,21 @@ async def test_sign_in_is_rate_limited_with_retry_after(kafka, sqlite_databases)
     assert "rate limit" in answers[-1].json()["detail"]
     record("hardening", "sign-in attempts per minute (default)",
            settings_for("progress").login_rate_limit)
+
+
+async def test_a_token_signed_with_the_retired_shared_secret_opens_nothing(
+        kafka, sqlite_databases):  # noqa: ANN001
+    """The attack the asymmetric tokens stop: a token made with the secret every service once
+    shared (and any of them could sign with) is refused by the API and by the sign-in page."""
+    forged = retired_secret_token(Role.INTAKE_STAFF)
+    async with running("intake", kafka, sqlite_databases) as intake:
+        api = await intake.client.post("/cases", json=registration(),
+                                       headers={"Authorization": f"Bearer {forged}"})
+        form = {"csrftoken": await csrf_token(intake.client), "token": forged}
+        sign_in = await intake.client.post("/login", data=form)
+    assert api.status_code == 401, api.text
+    assert "not signed with EdDSA" in api.json()["detail"]
+    assert sign_in.status_code == 401 and SESSION_COOKIE not in sign_in.cookies
 
 
 async def test_case_search_is_rate_limited_with_retry_after(kafka, sqlite_databases):  # noqa: ANN001

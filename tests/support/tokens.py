@@ -16,6 +16,10 @@ import jwt
 from ankommen.shared.auth import ALGORITHM, Role, TokenIssuer
 from ankommen.shared.token_keys import generate_signing_key, private_pem, public_pem
 
+#: The development secret all services once shared (HS256), readable in the repository's
+#: history: the first thing an attacker would sign a token with.
+RETIRED_SHARED_SECRET = "development-only-token-secret-change-me-0123456789"
+
 _SIGNING_KEY = generate_signing_key()
 ISSUER = TokenIssuer(_SIGNING_KEY)
 PUBLIC_KEY_PEM = public_pem(_SIGNING_KEY.public_key())
@@ -30,14 +34,24 @@ def issue_token(role: Role, subject: str = "test", *, provider_id: str | None = 
     return ISSUER.issue(role, subject, provider_id=provider_id)
 
 
-def forged_token(role: Role, *, provider_id: str | None = None) -> str:
-    """A token as an attacker without the issuer's key would make it: every claim right and
-    the trusted key's ``kid`` in the header, but signed with a key of the attacker's own."""
+def _claims(role: Role, provider_id: str | None) -> dict[str, object]:
     now = datetime.now(UTC)
     claims = {"iss": "ankommen", "aud": "ankommen", "sub": "forger", "role": role.value,
               "iat": now, "exp": now + timedelta(hours=1), "provider_id": provider_id}
-    return jwt.encode({key: value for key, value in claims.items() if value is not None},
-                      generate_signing_key(), algorithm=ALGORITHM,
+    return {key: value for key, value in claims.items() if value is not None}
+
+
+def forged_token(role: Role, *, provider_id: str | None = None) -> str:
+    """A token as an attacker without the issuer's key would make it: every claim right and
+    the trusted key's ``kid`` in the header, but signed with a key of the attacker's own."""
+    return jwt.encode(_claims(role, provider_id), generate_signing_key(), algorithm=ALGORITHM,
+                      headers={"kid": ISSUER.key_id})
+
+
+def retired_secret_token(role: Role, *, provider_id: str | None = None) -> str:
+    """A token signed as all tokens were before: HS256 with the shared development secret,
+    naming the trusted key's ``kid``."""
+    return jwt.encode(_claims(role, provider_id), RETIRED_SHARED_SECRET, algorithm="HS256",
                       headers={"kid": ISSUER.key_id})
 
 

@@ -39,10 +39,7 @@ from ankommen.shared.token_keys import (
     private_pem,
     public_pem,
 )
-from tests.support.tokens import ISSUER, forged_token
-
-#: The development secret every service used to share; anyone could read it in the repository.
-OLD_SHARED_SECRET = "development-only-token-secret-change-me-0123456789"
+from tests.support.tokens import ISSUER, forged_token, retired_secret_token
 
 
 @pytest.fixture
@@ -76,12 +73,9 @@ def test_a_token_of_the_issuer_is_verified_with_its_public_key(issuer):
                                                 "kid": issuer.key_id}
 
 
-def test_a_token_signed_with_the_old_shared_secret_is_refused(issuer):
-    hs256 = jwt.encode(claims(), OLD_SHARED_SECRET, algorithm="HS256",
-                       headers={"kid": issuer.key_id})
-
+def test_a_token_signed_with_the_old_shared_secret_is_refused():
     with pytest.raises(InvalidToken, match="not signed with EdDSA"):
-        verifier_of(issuer).verify(hs256)
+        verifier_of(ISSUER).verify(retired_secret_token(Role.ADMIN))
 
 
 def test_the_public_key_used_as_an_hmac_secret_is_refused(issuer):
