@@ -2,8 +2,9 @@
 
 Run with psql, as the postgres image runs it (the passwords as psql variables), on the real
 PostgreSQL server of the tests — with test-unique database and role names, since roles belong
-to the whole server — and then tried as an attacker who holds the intake service's credentials
-would: open another service's database, make itself superuser, create roles or databases.
+to the whole server. Intake's migrations then build its schema as its own role (no superuser
+needed), and the role is tried as an attacker who holds intake's credentials would: open
+another service's database, make itself superuser, create roles or databases.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
+from ankommen.shared.db.engine import create_engine
+from ankommen.shared.db.migrations import upgrade
 from tests.support.databases import POSTGRES_URL
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,10 +104,16 @@ def as_role(names: dict[str, str], service: str, database: str) -> str:
 async def test_each_service_role_reaches_its_own_database_only_and_is_no_superuser() -> None:
     async with initialised_server() as names:
         intake = names["intake"]
+        # Its migrations build its schema in the database it owns, without the superuser …
+        engine = create_engine(make_url(as_role(names, "intake", intake)).set(
+            drivername="postgresql+asyncpg").render_as_string(hide_password=False))
+        try:
+            await upgrade(engine, "ankommen.intake:migrations")
+        finally:
+            await engine.dispose()
         own = await asyncpg.connect(as_role(names, "intake", intake))
         try:
-            # Its migrations can create tables in the database it owns …
-            await own.execute("CREATE TABLE migration_probe (id int PRIMARY KEY)")
+            assert await own.fetchval("SELECT count(*) FROM cases") == 0
             assert await own.fetchval("SHOW is_superuser") == "off"
             # … but it cannot make itself more than it is.
             for attack in (f'ALTER ROLE "{intake}" SUPERUSER', "CREATE ROLE accomplice",
