@@ -20,12 +20,12 @@ from typing import Any
 
 import httpx
 
-from ankommen.shared.settings import DEVELOPMENT_TOKEN_SECRET
 from ankommen.tools import demo
 from ankommen.tools.synthetic import county
 from bench.harness import broker, database
 from bench.results import Figure
 from bench.stack import percentile, stack
+from tests.support.tokens import ISSUER
 
 CLIENTS = 16
 
@@ -59,7 +59,7 @@ async def scenario(bootstrap: str, folder: Path, count: int, clients: int) -> di
         bare = await running.start_app("bare", "bench.bare_app:create_app",
                                        {"BENCH_DATABASE_URL": bare_url})
         outcomes: list[str] = []
-        intake_stack = demo.Stack({"intake": running.url("intake")}, DEVELOPMENT_TOKEN_SECRET)
+        intake_stack = demo.Stack({"intake": running.url("intake")}, ISSUER)
         async with httpx.AsyncClient(limits=limits, timeout=120) as client:
             async def register(body: dict[str, Any]) -> None:
                 outcomes.append(await demo.register(client, intake_stack, body))

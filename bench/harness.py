@@ -15,6 +15,11 @@ from aiokafka import AIOKafkaProducer
 
 from ankommen.shared.embedded import EmbeddedBroker, free_port
 from ankommen.shared.topics import create_topics
+from tests.support.tokens import trust_in_this_process
+
+# Services the benchmarks build or start (inheriting this environment) trust the tests' token
+# issuer, as in the tests: no benchmark reads or makes the data dir's development key pair.
+trust_in_this_process()
 
 POSTGRES = os.environ.get("ANKOMMEN_BENCH_POSTGRES_URL")
 

@@ -21,12 +21,12 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy import text
 
-from ankommen.shared.auth import Role, issue_token
+from ankommen.shared.auth import Role
 from ankommen.shared.db.engine import create_engine
 from ankommen.shared.embedded import free_port
-from ankommen.shared.settings import DEVELOPMENT_TOKEN_SECRET
 from ankommen.shared.topics import topic_plan
 from tests.support.services import ServiceProcess, connected
+from tests.support.tokens import bearer
 
 
 @dataclass
@@ -47,8 +47,7 @@ class AppProcess(ServiceProcess):
 
 
 def headers(role: Role, provider_id: str | None = None) -> dict[str, str]:
-    return {"Authorization": "Bearer " + issue_token(DEVELOPMENT_TOKEN_SECRET, role, "bench",
-                                                     provider_id=provider_id)}
+    return bearer(role, provider_id, subject="bench")
 
 
 def peak_rss_mb(pid: int) -> float:

@@ -26,8 +26,11 @@ from tests.support.brokers import (
 )
 from tests.support.databases import POSTGRES_URL, DatabaseFactory
 from tests.support.source_tree import keep_hypothesis_out_of_the_tree, snapshot, written_since
+from tests.support.tokens import trust_in_this_process
 
 keep_hypothesis_out_of_the_tree()
+# Before any service is built: every one verifies with this test process's issuer key.
+trust_in_this_process()
 
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import uuid
 
-from ankommen.shared.auth import Role, issue_token
-from ankommen.shared.settings import DEVELOPMENT_TOKEN_SECRET
+from ankommen.shared.auth import Role
 from tests.assignment.support import COORDINATOR, course_body, register, waiting_count
 from tests.browser.conftest import screenshot_path
 from tests.support.polling import eventually
 from tests.support.services import served_over_http
+from tests.support.tokens import issue_token
 
 
 async def test_coordinator_previews_runs_allocation_and_reads_the_lists(
@@ -30,8 +30,7 @@ async def test_coordinator_previews_runs_allocation_and_reads_the_lists(
 
         await page.goto(f"{base_url}/ui/allocation")
         assert "/login" in page.url
-        await page.fill("#token", issue_token(DEVELOPMENT_TOKEN_SECRET, Role.COORDINATOR,
-                                              "koordination"))
+        await page.fill("#token", issue_token(Role.COORDINATOR, "koordination"))
         await page.click("button[type=submit]")
         await page.wait_for_url(f"{base_url}/ui/allocation")
         preview = page.locator("#preview tbody tr")

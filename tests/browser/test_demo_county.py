@@ -14,10 +14,10 @@ from playwright.async_api import expect
 
 from ankommen.shared.auth import Role
 from ankommen.shared.embedded import SERVICES
-from ankommen.shared.settings import DEVELOPMENT_TOKEN_SECRET
 from ankommen.tools.demo import Stack, load
 from tests.browser.conftest import screenshot_path
 from tests.support.run_stack import AnkommenRun
+from tests.support.tokens import ISSUER
 
 pytestmark = pytest.mark.slow
 
@@ -27,7 +27,7 @@ def running_stack(tmp_path) -> Iterator[tuple[Stack, AnkommenRun]]:  # noqa: ANN
     """``ankommen run`` (what ``make run`` starts, on Apache Kafka) on free ports."""
     run = AnkommenRun(tmp_path).start()
     try:
-        yield Stack({name: run.url(name) for name in SERVICES}, DEVELOPMENT_TOKEN_SECRET), run
+        yield Stack({name: run.url(name) for name in SERVICES}, ISSUER), run
     finally:
         run.interrupt()
 

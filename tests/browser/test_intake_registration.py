@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from playwright.async_api import Page
 
-from ankommen.shared.auth import Role, issue_token
-from ankommen.shared.settings import DEVELOPMENT_TOKEN_SECRET
+from ankommen.shared.auth import Role
 from tests.browser.conftest import screenshot_path
 from tests.support.services import served_over_http
+from tests.support.tokens import issue_token
 
 
 async def fill_interview(page: Page, family_name: str, given_names: str) -> None:
@@ -38,8 +38,7 @@ async def test_staff_register_a_person_and_are_warned_of_a_spelling_variant(
                                 ) as (base_url, intake):
         await page.goto(f"{base_url}/")
         assert "/login" in page.url
-        await page.fill("#token", issue_token(DEVELOPMENT_TOKEN_SECRET, Role.INTAKE_STAFF,
-                                              "auslaenderbehoerde"))
+        await page.fill("#token", issue_token(Role.INTAKE_STAFF, "auslaenderbehoerde"))
         await page.click("button[type=submit]")
         await page.wait_for_url(f"{base_url}/")
         assert await page.locator("legend").first.inner_text() == "Person"

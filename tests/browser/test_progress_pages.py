@@ -11,9 +11,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from ankommen.intake.adapters.tables import provider_placements
-from ankommen.shared.auth import Role, issue_token
+from ankommen.shared.auth import Role
 from ankommen.shared.events.contracts.assignment import PlacementConfirmed
-from ankommen.shared.settings import DEVELOPMENT_TOKEN_SECRET
 from tests.browser.conftest import screenshot_path
 from tests.progress.integration.catalogue import (
     STARTS_ON,
@@ -25,12 +24,13 @@ from tests.progress.integration.catalogue import (
 from tests.support.polling import eventually
 from tests.support.services import served_over_http, token
 from tests.support.surveys import identity, registration
+from tests.support.tokens import issue_token
 
 
 async def sign_in(page, base_url: str, provider_id: str) -> None:  # noqa: ANN001
     await page.goto(f"{base_url}/")
     await page.fill("textarea[name=token]", issue_token(
-        DEVELOPMENT_TOKEN_SECRET, Role.PROVIDER, "browser", provider_id=provider_id))
+        Role.PROVIDER, "browser", provider_id=provider_id))
     await page.click("form[action='/login'] button[type=submit]")
 
 

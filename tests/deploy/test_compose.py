@@ -7,6 +7,8 @@ validates the resulting environment in the production profile.
 
 from __future__ import annotations
 
+import copy
+import functools
 import hashlib
 import os
 import re
@@ -37,6 +39,8 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 POSTGRES_INIT = ROOT / "deploy" / "postgres" / "init.sql"
+#: Where the postgres container finds init.sql (deploy/postgres/init.sh runs it from there).
+INIT_SQL_TARGET = "/etc/ankommen/postgres-init.sql"
 
 SETTINGS: dict[str, type[ServiceSettings]] = {
     "intake": IntakeSettings,
@@ -58,8 +62,15 @@ _REFERENCE = re.compile(
 )
 
 
-def compose() -> dict[str, Any]:
+@functools.cache
+def _parsed() -> dict[str, Any]:
     return yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))
+
+
+def compose() -> dict[str, Any]:
+    """The compose file (parsed once: the network checks ask for it hundreds of times), a
+    copy that a test may change."""
+    return copy.deepcopy(_parsed())
 
 
 #: What an operator sets for required variables that are not secrets.
@@ -121,9 +132,11 @@ def postgres_password() -> str:
     return resolved_environment("postgres")["POSTGRES_PASSWORD"]
 
 
-def databases_created_by_init_script() -> set[str]:
+def databases_created_by_init_script() -> dict[str, str]:
+    """``{database: owner}`` as deploy/postgres/init.sql creates them."""
     sql = POSTGRES_INIT.read_text(encoding="utf-8")
-    return {name.lower() for name in re.findall(r"CREATE\s+DATABASE\s+\"?(\w+)\"?", sql, re.I)}
+    return {name.lower(): owner.lower() for name, owner in re.findall(
+        r"CREATE\s+DATABASE\s+\"?(\w+)\"?\s+OWNER\s+\"?(\w+)\"?", sql, re.I)}
 
 
 def published_container_ports(service: str) -> set[int]:
@@ -179,9 +192,11 @@ def test_compose_provides_every_setting_each_service_requires(
     url = make_url(settings.database_url)
     assert url.drivername == "postgresql+asyncpg"
     assert (url.host, url.port, url.database) == ("postgres", 5432, service)
-    assert url.username == "postgres"
-    assert url.password == postgres_password(), "must be the password postgres is started with"
-    assert service in databases_created_by_init_script()
+    # Its own role, which init.sql creates with the password postgres is given for it.
+    assert url.username == service
+    assert url.password == resolved_environment("postgres")[
+        f"ANKOMMEN_{service.upper()}_DB_PASSWORD"]
+    assert databases_created_by_init_script()[service] == service
     if container == service:
         assert published_container_ports(service) == {settings.resolved_http_port}
 
@@ -357,3 +372,112 @@ def test_each_container_is_built_from_the_shared_dockerfile_for_its_own_service(
     assert "ANKOMMEN_PROFILE=production" in dockerfile
     assert 'python -m \\"ankommen.${ANKOMMEN_SERVICE}\\" serve' in dockerfile
     assert re.search(r"^USER (?!root)\S+", dockerfile, re.M), "the service must not run as root"
+
+
+# --- secrets and network boundaries (docs/security.md) -------------------------------------
+
+
+def test_no_service_connects_to_postgresql_as_the_superuser() -> None:
+    superuser = resolved_environment("postgres")["POSTGRES_USER"]
+    passwords = {service: resolved_environment("postgres")[
+        f"ANKOMMEN_{service.upper()}_DB_PASSWORD"] for service in SETTINGS}
+
+    for container, service in SERVICE_CONTAINERS:
+        environment = resolved_environment(container)
+        url = make_url(environment[f"ANKOMMEN_{service.upper()}_DATABASE_URL"])
+        assert url.username != superuser, container
+        assert postgres_password() not in environment.values(), container
+        assert {password for other, password in passwords.items() if other != service} \
+            .isdisjoint(environment.values()), f"{container} holds another service's password"
+    assert len(set(passwords.values())) == len(passwords), "one password per role"
+
+
+def test_the_init_script_gives_each_role_its_own_database_and_no_more() -> None:
+    sql = POSTGRES_INIT.read_text(encoding="utf-8")
+    statements = [" ".join(statement.split()) for statement in
+                  re.sub(r"--[^\n]*", "", sql).split(";") if statement.strip()]
+
+    assert databases_created_by_init_script() == {service: service for service in SETTINGS}
+    for service in SETTINGS:
+        [role] = [statement for statement in statements
+                  if statement.startswith(f"CREATE ROLE {service} ")]
+        for attribute in ("NOSUPERUSER", "NOCREATEDB", "NOCREATEROLE", "NOBYPASSRLS"):
+            assert attribute in role.split(), f"{service}: {role}"
+        assert f"REVOKE CONNECT, TEMPORARY ON DATABASE {service} FROM PUBLIC" in statements
+    assert not [statement for statement in statements if statement.startswith("GRANT")]
+    volumes = compose()["services"]["postgres"]["volumes"]
+    assert "./deploy/postgres/init.sh:/docker-entrypoint-initdb.d/10-ankommen-databases.sh:ro" \
+        in volumes
+    assert f"./deploy/postgres/init.sql:{INIT_SQL_TARGET}:ro" in volumes
+    assert INIT_SQL_TARGET in (ROOT / "deploy" / "postgres" / "init.sh").read_text()
+
+
+def test_services_hold_the_token_public_key_and_no_container_a_token_secret() -> None:
+    services = compose()["services"]
+    config = compose()["configs"]["token_public_key"]
+
+    assert config["file"].startswith("${ANKOMMEN_TOKEN_PUBLIC_KEY_FILE:?")
+    for name in services:
+        environment = resolved_environment(name)
+        assert not [variable for variable in environment
+                    if "TOKEN_SECRET" in variable or "SIGNING_KEY" in variable], name
+    for container, _ in SERVICE_CONTAINERS:
+        mounted = {entry["target"] for entry in services[container]["configs"]
+                   if entry["source"] == "token_public_key"}
+        assert resolved_environment(container)["ANKOMMEN_TOKEN_PUBLIC_KEY"] in mounted
+    assert "TOKEN_SECRET" not in COMPOSE_FILE.read_text(encoding="utf-8")
+
+
+def networks_of(service: str) -> set[str]:
+    networks = compose()["services"][service].get("networks")
+    assert networks, f"{service} declares no network: it would join the shared default one"
+    return set(networks)
+
+
+def reachable_from(service: str) -> set[str]:
+    """The other containers ``service`` shares a network with."""
+    mine = networks_of(service)
+    return {other for other in compose()["services"]
+            if other != service and networks_of(other) & mine}
+
+
+def test_kafka_and_postgresql_are_on_internal_networks_only() -> None:
+    networks = compose()["networks"]
+
+    for backend in ("kafka", "postgres"):
+        assert not compose()["services"][backend].get("ports"), f"{backend} publishes a port"
+        for network in networks_of(backend):
+            assert (networks[network] or {}).get("internal") is True, (backend, network)
+    for name in compose()["services"]:
+        for network in networks_of(name):
+            assert network in networks, f"{name}: undeclared network {network}"
+
+
+def test_the_public_monitoring_container_reaches_only_the_broker_and_the_database() -> None:
+    """Its dashboard is public: broken into, it must not be a way to the staff services (or
+    around the network rules that guard their ports) — only to what it needs to work."""
+    assert reachable_from("monitoring") == {"kafka", "postgres", "monitoring-migrate"}
+    assert reachable_from("monitoring-migrate") <= {"kafka", "postgres", "monitoring"}
+
+
+def test_only_published_ports_face_outwards() -> None:
+    """A container on a non-internal network is one with a port to publish; no job is, and
+    each network that faces outwards holds either the staff services or monitoring."""
+    networks = compose()["networks"]
+    outward = {name for name, spec in networks.items() if not (spec or {}).get("internal")}
+    for name, definition in compose()["services"].items():
+        facing = networks_of(name) & outward
+        assert bool(facing) == bool(definition.get("ports")), name
+    members = {network: {name for name in compose()["services"] if network in networks_of(name)}
+               for network in outward}
+    assert sorted(members.values(), key=sorted) == [
+        {"assignment", "intake", "progress"}, {"monitoring"}]
+
+
+def test_every_service_reaches_what_it_needs() -> None:
+    for container, _ in SERVICE_CONTAINERS:
+        assert "postgres" in reachable_from(container), container
+    for service in SETTINGS:
+        assert "kafka" in reachable_from(service), service
+    assert "kafka" in reachable_from("topics")
+    assert "intake" in reachable_from("progress")  # ANKOMMEN_PROGRESS_INTAKE_URL

@@ -16,8 +16,7 @@ import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.routing import Route
 
-from ankommen.shared.auth import Role, issue_token
-from ankommen.shared.settings import DEVELOPMENT_TOKEN_SECRET
+from ankommen.shared.auth import Role
 from ankommen.shared.web.hardening import CSRF_COOKIE
 from ankommen.shared.web.pages import SESSION_COOKIE
 from tests.assignment.support import course_body, outbox
@@ -25,6 +24,7 @@ from tests.support.figures import record
 from tests.support.polling import eventually
 from tests.support.services import RunningService, in_process, settings_for, token
 from tests.support.surveys import registration
+from tests.support.tokens import ISSUER, forged_token
 
 pytestmark = pytest.mark.reliability
 
@@ -70,16 +70,15 @@ def app_of(service: str):  # noqa: ANN201 - the service's FastAPI app, for its r
 
 
 def credentials() -> dict[str, str | None]:
-    def signed(role: Role, provider: str | None = None, **options: object) -> str:
-        return issue_token(DEVELOPMENT_TOKEN_SECRET, role, "matrix", provider_id=provider,
-                           **options)
+    def signed(role: Role, provider: str | None = None,
+               valid_for: timedelta = timedelta(hours=1)) -> str:
+        return ISSUER.issue(role, "matrix", provider_id=provider, valid_for=valid_for)
 
     values: dict[str, str | None] = {
         role.value: signed(role, "vhs-a" if role is Role.PROVIDER else None) for role in Role}
     values["no token"] = None
     values["expired token"] = signed(Role.ADMIN, valid_for=timedelta(hours=-1))
-    values["bad signature"] = issue_token("another-secret-of-at-least-32-characters!",
-                                          Role.PROVIDER, "matrix", provider_id="vhs-a")
+    values["bad signature"] = forged_token(Role.PROVIDER, provider_id="vhs-a")
     values["other provider"] = signed(Role.PROVIDER, "vhs-b")
     return values
 

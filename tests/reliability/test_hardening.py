@@ -15,8 +15,7 @@ import httpx
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from ankommen.shared.auth import Role, issue_token
-from ankommen.shared.settings import DEVELOPMENT_TOKEN_SECRET
+from ankommen.shared.auth import Role
 from ankommen.shared.web.pages import SESSION_COOKIE
 from tests.support.figures import record
 from tests.support.services import (
@@ -27,6 +26,7 @@ from tests.support.services import (
     token,
 )
 from tests.support.surveys import identity, registration
+from tests.support.tokens import issue_token, retired_secret_token
 
 pytestmark = pytest.mark.reliability
 
@@ -46,8 +46,7 @@ async def running(service: str, kafka, databases, **settings: object  # noqa: AN
 
 
 def session_token(role: Role) -> str:
-    return issue_token(DEVELOPMENT_TOKEN_SECRET, role, "test",
-                       provider_id="vhs-a" if role is Role.PROVIDER else None)
+    return issue_token(role, "test", provider_id="vhs-a" if role is Role.PROVIDER else None)
 
 
 async def csrf_token(client: httpx.AsyncClient, page: str = "/login") -> str:
@@ -134,6 +133,21 @@ async def test_behind_a_configured_proxy_the_forwarded_address_is_the_client(
     assert rotating == [401] * 4
     assert one_client == [401, 401, 401, 429]
     assert spoofed == [401, 401, 401, 429]
+
+
+async def test_a_token_signed_with_the_retired_shared_secret_opens_nothing(
+        kafka, sqlite_databases):  # noqa: ANN001
+    """The attack the asymmetric tokens stop: a token made with the secret every service once
+    shared (and any of them could sign with) is refused by the API and by the sign-in page."""
+    forged = retired_secret_token(Role.INTAKE_STAFF)
+    async with running("intake", kafka, sqlite_databases) as intake:
+        api = await intake.client.post("/cases", json=registration(),
+                                       headers={"Authorization": f"Bearer {forged}"})
+        form = {"csrftoken": await csrf_token(intake.client), "token": forged}
+        sign_in = await intake.client.post("/login", data=form)
+    assert api.status_code == 401, api.text
+    assert "not signed with EdDSA" in api.json()["detail"]
+    assert sign_in.status_code == 401 and SESSION_COOKIE not in sign_in.cookies
 
 
 async def test_case_search_is_rate_limited_with_retry_after(kafka, sqlite_databases):  # noqa: ANN001

@@ -17,9 +17,8 @@ import httpx
 from asgi_lifespan import LifespanManager
 from opentelemetry.sdk.trace import TracerProvider
 
-from ankommen.shared.auth import Role, issue_token
 from ankommen.shared.runtime import ServiceRuntime
-from ankommen.shared.settings import DEVELOPMENT_TOKEN_SECRET
+from tests.support.tokens import bearer
 
 SETTINGS_CLASSES = {
     "intake": "ankommen.intake.config:IntakeSettings",
@@ -35,9 +34,8 @@ def connected(response: httpx.Response) -> bool:
     return response.status_code == 200 and response.json().get("connected") is True
 
 
-def token(role: Role, provider_id: str | None = None) -> dict[str, str]:
-    return {"Authorization": "Bearer " + issue_token(DEVELOPMENT_TOKEN_SECRET, role, "test",
-                                                     provider_id=provider_id)}
+#: The ``Authorization`` header of a token for a role (tests import it from here).
+token = bearer
 
 
 def settings_for(service: str, **values: object):  # noqa: ANN201 - the service's settings

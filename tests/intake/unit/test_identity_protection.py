@@ -13,6 +13,7 @@ from ankommen.intake.adapters.crypto import IdentityVault, UndecryptableIdentity
 from ankommen.intake.config import IntakeSettings
 from ankommen.intake.domain.identity import Identity, age_on
 from ankommen.shared.settings import SettingsError, load_settings
+from tests.support.tokens import PUBLIC_KEY_PEM
 
 PERSON = Identity(family_name="Rezaei", given_names="Mohammadreza", birth_date=date(1992, 12, 1),
                   nationalities=["IRN", "AFG"])
@@ -54,7 +55,9 @@ def test_age_is_counted_in_completed_years():
 
 def test_production_refuses_the_development_master_and_blind_index_keys(monkeypatch):
     monkeypatch.setenv("ANKOMMEN_PROFILE", "production")
-    monkeypatch.setenv("ANKOMMEN_TOKEN_SECRET", "x" * 40)
+    monkeypatch.setenv("ANKOMMEN_TOKEN_PUBLIC_KEY", PUBLIC_KEY_PEM)
+    monkeypatch.setenv("ANKOMMEN_INTAKE_CSRF_SECRET", "c" * 40)
+    monkeypatch.setenv("ANKOMMEN_COUNTY_DISTRICTS", "03358")
     monkeypatch.setenv("ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS", "kafka:9092")
     monkeypatch.setenv("ANKOMMEN_COUNTY_DISTRICTS", "03358")
     monkeypatch.setenv("ANKOMMEN_INTAKE_DATABASE_URL", "postgresql+asyncpg://db/intake")
@@ -71,7 +74,9 @@ def test_master_key_file_replaces_the_key_setting(monkeypatch, tmp_path):
     key_file = tmp_path / "master.key"
     key_file.write_text(base64.b64encode(b"f" * 32).decode() + "\n")
     monkeypatch.setenv("ANKOMMEN_PROFILE", "production")
-    monkeypatch.setenv("ANKOMMEN_TOKEN_SECRET", "x" * 40)
+    monkeypatch.setenv("ANKOMMEN_TOKEN_PUBLIC_KEY", PUBLIC_KEY_PEM)
+    monkeypatch.setenv("ANKOMMEN_INTAKE_CSRF_SECRET", "c" * 40)
+    monkeypatch.setenv("ANKOMMEN_COUNTY_DISTRICTS", "03358")
     monkeypatch.setenv("ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS", "kafka:9092")
     monkeypatch.setenv("ANKOMMEN_COUNTY_DISTRICTS", "03358")
     monkeypatch.setenv("ANKOMMEN_INTAKE_DATABASE_URL", "postgresql+asyncpg://db/intake")

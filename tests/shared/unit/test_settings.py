@@ -6,11 +6,13 @@ import pytest
 
 from ankommen.intake.config import IntakeSettings
 from ankommen.shared.messaging.producer import producer_options
-from ankommen.shared.settings import DEVELOPMENT_TOKEN_SECRET, SettingsError, load_settings
+from ankommen.shared.settings import DEVELOPMENT_CSRF_SECRET, SettingsError, load_settings
+from tests.support.tokens import PUBLIC_KEY_PEM
 
 PRODUCTION = {
     "ANKOMMEN_PROFILE": "production",
-    "ANKOMMEN_TOKEN_SECRET": "a-real-secret-of-more-than-thirty-two-characters",
+    "ANKOMMEN_TOKEN_PUBLIC_KEY": PUBLIC_KEY_PEM,
+    "ANKOMMEN_INTAKE_CSRF_SECRET": "a-csrf-secret-of-more-than-thirty-two-characters",
     "ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS": "kafka:9092",
     "ANKOMMEN_COUNTY_DISTRICTS": "03358, 03351",
     "ANKOMMEN_INTAKE_DATABASE_URL": "postgresql+asyncpg://ankommen@db/intake",
@@ -37,8 +39,9 @@ def test_development_profile_runs_with_no_configuration(environment):
     assert settings.resolved_database_url == "sqlite+aiosqlite:///var/intake.db"
     assert settings.resolved_http_port == 8101
     assert settings.should_migrate_on_startup
-    assert settings.token_secret.get_secret_value() == DEVELOPMENT_TOKEN_SECRET
-    assert DEVELOPMENT_TOKEN_SECRET not in repr(settings)
+    assert settings.token_public_key is None  # the data dir's key pair, made when needed
+    assert settings.csrf_secret.get_secret_value() == DEVELOPMENT_CSRF_SECRET
+    assert DEVELOPMENT_CSRF_SECRET not in repr(settings)
 
 
 def test_production_profile_with_every_setting_starts(environment):
@@ -49,8 +52,17 @@ def test_production_profile_with_every_setting_starts(environment):
 
 
 def test_default_secret_outside_development_is_refused(environment):
-    environment({**PRODUCTION, "ANKOMMEN_TOKEN_SECRET": DEVELOPMENT_TOKEN_SECRET})
-    with pytest.raises(SettingsError, match="ANKOMMEN_TOKEN_SECRET: a development default"):
+    environment({**PRODUCTION, "ANKOMMEN_INTAKE_CSRF_SECRET": DEVELOPMENT_CSRF_SECRET})
+    with pytest.raises(SettingsError,
+                       match="ANKOMMEN_INTAKE_CSRF_SECRET: a development default"):
+        load_settings(IntakeSettings)
+
+
+def test_the_retired_shared_token_secret_is_refused_in_production(environment):
+    """A container still handed the secret all services once shared is a container that
+    could mint tokens for them: production does not start until it is removed."""
+    environment({**PRODUCTION, "ANKOMMEN_TOKEN_SECRET": "x" * 40})
+    with pytest.raises(SettingsError, match="ANKOMMEN_TOKEN_SECRET: no longer used"):
         load_settings(IntakeSettings)
 
 
@@ -74,7 +86,8 @@ def test_tansu_workarounds_apply_only_on_tansu(environment):
     assert options["metadata_max_age_ms"] == 5_000
 
 
-@pytest.mark.parametrize("missing", ["ANKOMMEN_TOKEN_SECRET", "ANKOMMEN_INTAKE_DATABASE_URL",
+@pytest.mark.parametrize("missing", ["ANKOMMEN_TOKEN_PUBLIC_KEY", "ANKOMMEN_INTAKE_CSRF_SECRET",
+                                     "ANKOMMEN_INTAKE_DATABASE_URL",
                                      "ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS",
                                      "ANKOMMEN_COUNTY_DISTRICTS"])
 def test_missing_production_setting_is_named(environment, missing):

@@ -1,24 +1,41 @@
-"""Authentication and role checks for every API: signed bearer tokens (JWT, HS256).
+"""Authentication and role checks for every API: bearer tokens (JWT) signed by one issuer.
 
-Tokens are issued by ``ankommen token`` (an operator command) and carry a role and, for course
-providers, the provider id that scopes them to their own courses. All services share the token
-secret, so a token issued once works on every service that grants its role.
+Tokens carry a role and, for course providers, the provider id that scopes them to their own
+courses. One issuer signs them — the operator command ``ankommen token`` — with its Ed25519
+private key (JWS ``EdDSA``); the services hold only the issuer's public keys, so they can check
+a token but cannot make one: a compromised service container mints no intake token. (A shared
+HS256 secret, as before, let every service do both.) Any other algorithm — HS256, ``none`` — is
+refused, whatever key it names.
+
+Each token names its key in the ``kid`` header (the key's RFC 7638 thumbprint, see
+:mod:`ankommen.shared.token_keys`). A service trusts several public keys at once, which makes a
+key rotation safe: roll the new public key out to every service, switch the issuer to the new
+private key, and retire the old public key once its last tokens have expired.
+
+Verification lives in :class:`TokenVerifier` alone; the pages' sign-in stores the token it was
+given in a cookie and verifies it on every request, so no service issues tokens of its own.
+Keys from an OIDC provider's JWKS (issue 20) would slot in as another source of public keys.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
 
 import jwt
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from fastapi import Depends, HTTPException, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from ankommen.shared.token_keys import key_id
+
 ISSUER = "ankommen"
 AUDIENCE = "ankommen"
-ALGORITHM = "HS256"
+#: The only signature algorithm accepted: Ed25519 signatures (JWS "EdDSA", RFC 8037).
+ALGORITHM = "EdDSA"
 
 
 class Role(StrEnum):
@@ -44,31 +61,66 @@ class Principal:
 
 
 class InvalidToken(ValueError):
-    """The token is malformed, expired, or not signed with our secret."""
+    """The token is malformed, expired, or not signed by a key the service trusts."""
 
 
-def issue_token(secret: str, role: Role, subject: str, *, provider_id: str | None = None,
-                valid_for: timedelta = timedelta(hours=12)) -> str:
-    if role is Role.PROVIDER and not provider_id:
-        raise ValueError("a provider token needs a provider id")
-    now = datetime.now(UTC)
-    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": subject, "role": role.value,
-              "iat": now, "exp": now + valid_for}
-    if provider_id:
-        claims["provider_id"] = provider_id
-    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+class TokenIssuer:
+    """Signs tokens with the issuer's private key: ``ankommen token`` (and the demo and tests,
+    with keys of their own). No service builds one."""
+
+    def __init__(self, signing_key: Ed25519PrivateKey) -> None:
+        self._key = signing_key
+        #: What the services are given to verify this issuer's tokens.
+        self.public_key = signing_key.public_key()
+        self.key_id = key_id(self.public_key)
+
+    def issue(self, role: Role, subject: str, *, provider_id: str | None = None,
+              valid_for: timedelta = timedelta(hours=12)) -> str:
+        if role is Role.PROVIDER and not provider_id:
+            raise ValueError("a provider token needs a provider id")
+        now = datetime.now(UTC)
+        claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": subject, "role": role.value,
+                  "iat": now, "exp": now + valid_for}
+        if provider_id:
+            claims["provider_id"] = provider_id
+        return jwt.encode(claims, self._key, algorithm=ALGORITHM, headers={"kid": self.key_id})
 
 
-def verify_token(secret: str, token: str) -> Principal:
-    try:
-        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], audience=AUDIENCE,
-                            issuer=ISSUER, options={"require": ["exp", "sub", "role"]})
-        return Principal(subject=claims["sub"], role=Role(claims["role"]),
-                         provider_id=claims.get("provider_id"))
-    except jwt.ExpiredSignatureError:
-        raise InvalidToken("the token has expired") from None
-    except (jwt.InvalidTokenError, ValueError, KeyError):
-        raise InvalidToken("the token is not valid") from None
+class TokenVerifier:
+    """Checks tokens against the issuer's public keys, chosen by the token's ``kid``."""
+
+    def __init__(self, public_keys: Iterable[Ed25519PublicKey]) -> None:
+        self._keys = {key_id(key): key for key in public_keys}
+        if not self._keys:
+            raise ValueError("a token verifier needs at least one public key")
+
+    @property
+    def key_ids(self) -> list[str]:
+        """The ids of the trusted keys: the log names them, so a rotation can be checked."""
+        return sorted(self._keys)
+
+    def verify(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.InvalidTokenError:
+            raise InvalidToken("the token is not valid") from None
+        # Checked before any key is chosen: PyJWT would refuse them too, but a token must
+        # never get as far as a key with an algorithm the issuer does not use.
+        if header.get("alg") != ALGORITHM:
+            raise InvalidToken(f"the token is not signed with {ALGORITHM} by the issuer")
+        kid = header.get("kid")
+        key = self._keys.get(kid) if isinstance(kid, str) else None
+        if key is None:
+            raise InvalidToken("the token is signed with a key this service does not trust")
+        try:
+            claims = jwt.decode(token, key, algorithms=[ALGORITHM], audience=AUDIENCE,
+                                issuer=ISSUER, options={"require": ["exp", "sub", "role"]})
+            return Principal(subject=claims["sub"], role=Role(claims["role"]),
+                             provider_id=claims.get("provider_id"))
+        except jwt.ExpiredSignatureError:
+            raise InvalidToken("the token has expired") from None
+        except (jwt.InvalidTokenError, ValueError, KeyError, TypeError):
+            raise InvalidToken("the token is not valid") from None
 
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `ankommen token ROLE`.")
@@ -77,11 +129,11 @@ _bearer = HTTPBearer(auto_error=False, description="A token from `ankommen token
 class Authenticator:
     """FastAPI dependencies that authenticate the caller and check the role."""
 
-    def __init__(self, secret: str) -> None:
-        self._secret = secret
+    def __init__(self, verifier: TokenVerifier) -> None:
+        self._verifier = verifier
 
     def verify(self, token: str) -> Principal:
-        return verify_token(self._secret, token)
+        return self._verifier.verify(token)
 
     def principal(self, credentials: HTTPAuthorizationCredentials | None) -> Principal:
         if credentials is None:
@@ -89,7 +141,7 @@ class Authenticator:
                                 "authorization: a bearer token is required",
                                 headers={"WWW-Authenticate": "Bearer"})
         try:
-            return verify_token(self._secret, credentials.credentials)
+            return self._verifier.verify(credentials.credentials)
         except InvalidToken as error:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"authorization: {error}",
                                 headers={"WWW-Authenticate": "Bearer"}) from None

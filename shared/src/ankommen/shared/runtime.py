@@ -26,7 +26,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import MetaData, text
 
-from ankommen.shared.auth import Authenticator
+from ankommen.shared.auth import Authenticator, TokenVerifier
 from ankommen.shared.db.engine import create_engine, session_factory
 from ankommen.shared.db.migrations import upgrade
 from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
@@ -38,8 +38,9 @@ from ankommen.shared.messaging.producer import RelayProducer
 from ankommen.shared.messaging.relay import Backoff, OutboxRelay
 from ankommen.shared.messaging.stall_watch import StallWatch
 from ankommen.shared.messaging.tables import MessagingTables
-from ankommen.shared.settings import ServiceSettings
+from ankommen.shared.settings import ServiceSettings, SettingsError
 from ankommen.shared.telemetry import create_tracer_provider
+from ankommen.shared.token_keys import UnusableKey, load_public_keys
 from ankommen.shared.topics import DEAD_LETTER_PARTITIONS, Topic, TopicGuard
 from ankommen.shared.web.api_docs import install_api_docs
 from ankommen.shared.web.hardening import harden
@@ -60,6 +61,19 @@ class ServiceDefinition:
     #: Alembic script location, e.g. ``ankommen.intake:migrations``.
     migrations: str
     publishes: tuple[Topic, ...] = ()
+
+
+def token_verifier(settings: ServiceSettings) -> TokenVerifier:
+    """The issuer's public keys from the settings; a key that cannot be used stops the start
+    (a service that cannot check tokens would refuse every request)."""
+    try:
+        verifier = TokenVerifier(load_public_keys(settings.resolved_token_public_key))
+    except UnusableKey as error:
+        raise SettingsError(f"{settings.service_name}: invalid configuration\n  "
+                            f"{settings.env_name('token_public_key')}: {error}") from None
+    logger.info("verifying tokens with the issuer's public keys",
+                extra={"key_ids": verifier.key_ids})
+    return verifier
 
 
 class ServiceRuntime:
@@ -94,7 +108,7 @@ class ServiceRuntime:
                                  send_wave=self.relay_producer.send_wave,
                                  recover=self.relay_producer.start)
         self.uow.on_commit_with_events(self.relay.wake)
-        self.auth = Authenticator(settings.token_secret.get_secret_value())
+        self.auth = Authenticator(token_verifier(settings))
         self.consumers: list[EventConsumer] = []
         self._background: dict[str, Callable[[], Awaitable[None]]] = {}
         self._producer_connected = asyncio.Event()
@@ -206,7 +220,7 @@ class ServiceRuntime:
                       version=version, lifespan=lifespan, docs_url=None, redoc_url=None)
         app.state.runtime = self
         install_problem_handlers(app)
-        harden(app, secret=self.settings.token_secret.get_secret_value(),
+        harden(app, secret=self.settings.csrf_secret.get_secret_value(),
                secure_cookies=self.settings.cookies_secure,
                max_body_size=self.settings.max_request_bytes,
                trusted_proxies=self.settings.trusted_proxy_networks)

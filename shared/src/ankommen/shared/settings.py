@@ -2,8 +2,10 @@
 
 Each service subclasses :class:`ServiceSettings` in its own ``config.py`` with its own env
 prefix (``ANKOMMEN_INTAKE_`` …). Settings that must agree across services — the profile, the
-Kafka bootstrap servers, the token secret — are read from un-prefixed ``ANKOMMEN_*`` names so an
-operator sets them once.
+Kafka bootstrap servers, the token issuer's public key — are read from un-prefixed
+``ANKOMMEN_*`` names so an operator sets them once. No secret is among them: each service's
+secrets are its own, and the token issuer's private key is read only by ``ankommen token``
+(:class:`IssuerSettings`).
 
 Start-up must fail loudly rather than run half-configured: an invalid value raises a
 :class:`pydantic.ValidationError` naming the variable; outside the development profile, a
@@ -20,9 +22,11 @@ from typing import ClassVar, TypeVar
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ankommen.shared.token_keys import development_keys, load_public_keys
+
 #: Development defaults for secrets. Anyone can read them here, so they are refused outside
 #: the development profile.
-DEVELOPMENT_TOKEN_SECRET = "development-only-token-secret-change-me-0123456789"
+DEVELOPMENT_CSRF_SECRET = "development-only-csrf-secret-change-me-0123456789"
 #: The demo county (Landkreis Heidekreis), the development profile's default district.
 DEVELOPMENT_COUNTY_DISTRICTS = "03358"
 #: A rate in the ``limits`` notation: "10/minute", "5 per second", "100/hour".
@@ -79,7 +83,7 @@ def _shared(name: str) -> AliasChoices:
 
 
 class CommonSettings(BaseSettings):
-    """What every process of ankommen agrees on: profile, broker, token secret, telemetry.
+    """What every process of ankommen agrees on: profile, broker, districts, telemetry.
 
     The ``ankommen`` command (topics, tokens, the embedded stack) needs only these.
     """
@@ -103,9 +107,10 @@ class CommonSettings(BaseSettings):
     #: Apache Kafka where Java 17+ and Maven are available, Tansu (in memory) otherwise.
     embedded_broker: BrokerChoice = Field(BrokerChoice.AUTO,
                                           validation_alias=_shared("EMBEDDED_BROKER"))
-    token_secret: SecretStr = Field(
-        SecretStr(DEVELOPMENT_TOKEN_SECRET), validation_alias=_shared("TOKEN_SECRET")
-    )
+    #: Retired: the secret all services once shared to sign and check tokens. Read only so
+    #: that production refuses to start while it is still handed to a container.
+    retired_token_secret: SecretStr | None = Field(
+        None, validation_alias=_shared("TOKEN_SECRET"), exclude=True, repr=False)
     data_dir: Path = Field(Path("var"), validation_alias=_shared("DATA_DIR"))
     otlp_endpoint: str | None = Field(
         None, validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_ENDPOINT")
@@ -143,6 +148,10 @@ class CommonSettings(BaseSettings):
                                 "allowed in the production profile (set a secret of your own)")
             elif len(value.get_secret_value()) < 32:
                 problems.append(f"{self.env_name(name)}: must be at least 32 characters")
+        if self.retired_token_secret is not None:
+            problems.append(f"{self.env_name('retired_token_secret')}: no longer used, remove "
+                            "it: tokens are signed by the issuer's private key and the services "
+                            "verify them with ANKOMMEN_TOKEN_PUBLIC_KEY")
         if self.kafka_broker_kind is BrokerKind.TANSU:
             problems.append(f"{self.env_name('kafka_broker_kind')}: tansu is the embedded "
                             "development broker; production runs Apache Kafka")
@@ -156,7 +165,7 @@ class CommonSettings(BaseSettings):
     # The production rules are methods so that each service can extend them.
     def development_secrets(self) -> dict[str, str]:
         """Secret settings and their development defaults, refused in production."""
-        return {"token_secret": DEVELOPMENT_TOKEN_SECRET}
+        return {}
 
     def required_in_production(self) -> tuple[str, ...]:
         """Settings that must be set explicitly in production (no safe default exists)."""
@@ -223,6 +232,23 @@ class ServiceSettings(CommonSettings):
     #: (see ankommen.shared.web.hardening).
     trusted_proxies: str = Field("", validation_alias=_shared("TRUSTED_PROXIES"))
 
+    #: The token issuer's public key(s), which the service verifies tokens with: PEM text, or
+    #: the path of a PEM file; during a key rotation the old and the new key, one block after
+    #: the other. Unset in development: the data dir's key pair (``ankommen token`` signs with
+    #: its private half).
+    token_public_key: str | None = Field(None, validation_alias=_shared("TOKEN_PUBLIC_KEY"))
+    #: Signs the CSRF cookies of the service's forms; the service's own, shared with none.
+    csrf_secret: SecretStr = SecretStr(DEVELOPMENT_CSRF_SECRET)
+
+    @field_validator("token_public_key")
+    @classmethod
+    def _public_keys_are_usable(cls, value: str | None) -> str | None:
+        # PEM text is checked now; a file is read when the service starts (it may be mounted
+        # only in the container that runs the service).
+        if value and "-----BEGIN" in value:
+            load_public_keys(value)
+        return value
+
     @field_validator("trusted_proxies")
     @classmethod
     def _networks(cls, value: str) -> str:
@@ -230,7 +256,18 @@ class ServiceSettings(CommonSettings):
         return value
 
     def required_in_production(self) -> tuple[str, ...]:
-        return (*super().required_in_production(), "database_url")
+        return (*super().required_in_production(), "database_url", "token_public_key")
+
+    def development_secrets(self) -> dict[str, str]:
+        return {**super().development_secrets(), "csrf_secret": DEVELOPMENT_CSRF_SECRET}
+
+    @property
+    def resolved_token_public_key(self) -> str:
+        """The configured public key(s), or (development) the data dir's key file, made on
+        first use."""
+        if self.token_public_key:
+            return self.token_public_key
+        return str(development_keys(self.data_dir).public_key_file)
 
     @property
     def resolved_database_url(self) -> str:
@@ -257,6 +294,29 @@ class ServiceSettings(CommonSettings):
         if self.migrate_on_startup is not None:
             return self.migrate_on_startup
         return self.is_development
+
+
+class IssuerSettings(CommonSettings):
+    """What ``ankommen token`` needs: the issuer's private key. Only the issuing command reads
+    it — no service container is given it, so none can mint a token."""
+
+    service_name: ClassVar[str] = "ankommen token"
+
+    #: The issuer's Ed25519 private key: PEM text (unencrypted PKCS#8), or the path of its
+    #: file. Unset in development: the data dir's key pair.
+    token_signing_key: SecretStr | None = Field(
+        None, validation_alias=_shared("TOKEN_SIGNING_KEY"), repr=False)
+
+    def required_in_production(self) -> tuple[str, ...]:
+        # Only the key: issuing a token neither reaches the broker nor serves a county.
+        return ("token_signing_key",)
+
+    @property
+    def resolved_token_signing_key(self) -> str:
+        """The configured private key, or (development) the data dir's key file."""
+        if self.token_signing_key is not None:
+            return self.token_signing_key.get_secret_value()
+        return str(development_keys(self.data_dir).signing_key_file)
 
 
 SettingsT = TypeVar("SettingsT", bound=CommonSettings)

@@ -28,14 +28,15 @@ import httpx
 import typer
 from aiokafka import AIOKafkaProducer
 
-from ankommen.shared.auth import Role, issue_token
+from ankommen.shared.auth import Role, TokenIssuer
 from ankommen.shared.embedded import service_port
 from ankommen.shared.events.contracts.progress import (
     PROVIDER_SOURCE_PREFIX,
     ProviderReportSubmitted,
 )
 from ankommen.shared.events.envelope import Envelope
-from ankommen.shared.settings import CommonSettings, load_settings
+from ankommen.shared.settings import IssuerSettings, load_settings
+from ankommen.shared.token_keys import load_signing_key
 from ankommen.tools.synthetic import DEFAULT_SEED, PROVIDERS, County, county, reports_for
 
 SERVICES = ("intake", "assignment", "progress", "monitoring")
@@ -63,19 +64,21 @@ def local_today() -> date:
 
 @dataclass
 class Stack:
-    """Where the services listen and the tokens the demo acts with."""
+    """Where the services listen and the issuer of the tokens the demo acts with."""
 
     urls: dict[str, str]
-    secret: str
+    issuer: TokenIssuer
 
     @classmethod
-    def embedded(cls, settings: CommonSettings | None = None) -> Stack:
-        settings = settings or load_settings(CommonSettings)
+    def embedded(cls, settings: IssuerSettings | None = None) -> Stack:
+        """The stack of ``make run``: its ports, and tokens signed with the data dir's key
+        pair, which its services trust (or with ANKOMMEN_TOKEN_SIGNING_KEY, if set)."""
+        settings = settings or load_settings(IssuerSettings)
         return cls({name: f"http://127.0.0.1:{service_port(name)}" for name in SERVICES},
-                   settings.token_secret.get_secret_value())
+                   TokenIssuer(load_signing_key(settings.resolved_token_signing_key)))
 
     def headers(self, role: Role, provider_id: str | None = None) -> dict[str, str]:
-        token = issue_token(self.secret, role, "demo", provider_id=provider_id)
+        token = self.issuer.issue(role, "demo", provider_id=provider_id)
         return {"Authorization": f"Bearer {token}"}
 
 
@@ -359,7 +362,7 @@ def run(people: Annotated[int, typer.Option(min=1, help="Arrivals to register")]
         courses: Annotated[int, typer.Option(min=1, help="Courses in the catalogue")] = 70,
         seed: Annotated[int, typer.Option(help="Random seed")] = DEFAULT_SEED) -> None:
     """Load a populated Landkreis Heidekreis into the running stack (`make run`)."""
-    settings = load_settings(CommonSettings)
+    settings = load_settings(IssuerSettings)
     stack = Stack.embedded(settings)
     try:
         asyncio.run(load(stack, settings.kafka_bootstrap_servers, people=people,

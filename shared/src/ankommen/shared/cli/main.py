@@ -22,10 +22,11 @@ from typing import Annotated
 import httpx
 import typer
 
-from ankommen.shared.auth import Role, issue_token
+from ankommen.shared.auth import Role, TokenIssuer
 from ankommen.shared.embedded import SERVICES, service_command, service_port
 from ankommen.shared.local_broker import BrokerUnavailable, LocalBroker, start_local_broker
-from ankommen.shared.settings import CommonSettings, SettingsError, load_settings
+from ankommen.shared.settings import CommonSettings, IssuerSettings, SettingsError, load_settings
+from ankommen.shared.token_keys import UnusableKey, load_signing_key
 from ankommen.shared.topics import (
     create_topics,
     differences_from_plan,
@@ -50,6 +51,18 @@ def _common_settings() -> CommonSettings:
     except SettingsError as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(2) from None
+
+
+def _issuer() -> TokenIssuer:
+    """The token issuer, with the private key only this command reads."""
+    try:
+        settings = load_settings(IssuerSettings)
+        return TokenIssuer(load_signing_key(settings.resolved_token_signing_key))
+    except SettingsError as error:
+        typer.echo(str(error), err=True)
+    except UnusableKey as error:
+        typer.echo(f"{IssuerSettings.env_name('token_signing_key')}: {error}", err=True)
+    raise typer.Exit(2)
 
 
 def _check_service(name: str | None) -> list[str]:
@@ -142,10 +155,10 @@ def migrate(service: ServiceName = None) -> None:
 def token(role: Role, subject: Annotated[str, typer.Option(help="Who the token is for")] = "dev",
           provider_id: Annotated[str | None, typer.Option(help="For provider tokens")] = None,
           hours: Annotated[int, typer.Option(min=1, max=24 * 30)] = 12) -> None:
-    """Issue an API token for ROLE, signed with ANKOMMEN_TOKEN_SECRET."""
-    secret = _common_settings().token_secret.get_secret_value()
-    typer.echo(issue_token(secret, role, subject, provider_id=provider_id,
-                           valid_for=timedelta(hours=hours)))
+    """Issue an API token for ROLE, signed with the issuer's private key
+    (ANKOMMEN_TOKEN_SIGNING_KEY; in development the data dir's key pair)."""
+    typer.echo(_issuer().issue(role, subject, provider_id=provider_id,
+                               valid_for=timedelta(hours=hours)))
 
 
 @events_cli.command("schemas")
@@ -244,8 +257,7 @@ def _print_welcome(names: list[str], local: LocalBroker, settings: CommonSetting
     for name in names:
         typer.echo(f"  {name:<11} http://127.0.0.1:{service_port(name)}/docs")
     if settings.is_development:
-        intake_token = issue_token(settings.token_secret.get_secret_value(),
-                                   Role.INTAKE_STAFF, "dev")
+        intake_token = _issuer().issue(Role.INTAKE_STAFF, "dev")
         typer.echo("\nRegister an arrival (development token for the intake_staff role):")
         typer.echo(f"  curl -X POST http://127.0.0.1:{service_port('intake')}/cases "
                    f"-H 'Authorization: Bearer {intake_token}' "
