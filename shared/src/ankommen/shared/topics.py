@@ -5,6 +5,11 @@ Topic names follow ``ankommen.<owning service>.<stream>``; a topic's dead letter
 case and parallelism across cases. The facts topic is owned by monitoring: it is the contract of
 what monitoring may see, and the only topic it is allowed to read.
 
+Each provider whose own system reports over Kafka (``ANKOMMEN_KAFKA_PROVIDERS``) has a pair of
+topics of its own, ``ankommen.provider.<provider_id>.reports`` and ``….rejections``
+(:class:`ProviderTopic`): the broker can bind a principal to a topic but not to what a message
+says, so the topic is what tells one provider's reports from another's.
+
 The topic settings a production cluster needs are part of the plan rather than the broker's
 defaults, which an operator may have changed: how long each topic keeps its messages (with the
 reason, :class:`Retention`), how many replicas must have a message before it counts as written
