@@ -1,5 +1,5 @@
 """B7: scale-out of progress — three instances in one consumer group against one, on the
-provider topic (6 partitions), each on a fresh broker and database with the same reports:
+provider's reports topic (6 partitions), each on a fresh broker and database with the same reports:
 throughput ratio, and no duplicated effect (every report stored once, one participation
 event per report on the output topic).
 

@@ -1,6 +1,6 @@
 """What B2 and B7 feed progress: a provider's running courses and placements, announced on
 assignment's topics as assignment would, and a year of weekly reports per participant (an
-enrolment, then one attendance report per week) — sent on the provider topic or uploaded as
+enrolment, then one attendance report per week) — sent on the provider's own topic or uploaded as
 the provider's Excel export. Effects are counted in progress's database and on its topics."""
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from ankommen.shared.events.contracts.assignment import (
     CourseStatus,
     PlacementOffered,
 )
-from ankommen.shared.topics import PROVIDER_REPORTS
+from ankommen.shared.topics import provider_reports_topic
 from ankommen.tools.demo import provider_message
-from bench.harness import produce
+from bench.harness import KAFKA_PROVIDER, produce
 from bench.stack import scalar, wait_until
 
-PROVIDER = "vhs-heidekreis"
+PROVIDER = KAFKA_PROVIDER
 SEATS = 25
 STARTS_ON = date.today() - timedelta(days=364)
 #: A full-time course: 25 hours a week for a year.
@@ -78,7 +78,7 @@ def reports(code: str, count: int) -> list[dict[str, Any]]:
 
 
 def messages(all_reports: list[dict[str, Any]]) -> list[tuple[bytes, bytes]]:
-    """The provider topic's messages (key = referral code)."""
+    """The provider's topic's messages (key = referral code)."""
     return [(report["referral_code"].encode(), provider_message(PROVIDER, report))
             for report in all_reports]
 
@@ -104,14 +104,15 @@ async def wait_for_placements(database_url: str, people: int, limit: float = 600
 
 async def ingest(bootstrap: str, database_url: str, all_reports: list[dict[str, Any]],
                  already: int, limit: float = 900) -> tuple[float, float]:
-    """Produce the reports on the provider topic (raw aiokafka, timed: the baseline) while
+    """Produce the reports on the provider's topic (raw aiokafka, timed: the baseline) while
     progress consumes them; returns (production seconds, seconds until every report is
     stored and every outbox row published)."""
     import time
 
     expected = already + len(all_reports)
     started = time.monotonic()
-    produced = await produce(bootstrap, PROVIDER_REPORTS.name, messages(all_reports))
+    produced = await produce(bootstrap, provider_reports_topic(PROVIDER).name,
+                             messages(all_reports))
 
     async def done() -> bool:
         return (await stored_reports(database_url) >= expected

@@ -315,11 +315,13 @@ def test_topics_are_replicated_as_far_as_the_brokers_allow(
     no replica that missed messages may become leader."""
     requested: list[int] = []
 
-    async def create_topics(bootstrap: str, replication_factor: int) -> list[str]:
+    async def create_topics(bootstrap: str, replication_factor: int,
+                            providers: tuple[str, ...]) -> list[str]:
         requested.append(replication_factor)
         return []
 
-    async def differences_from_plan(bootstrap: str, replication_factor: int) -> dict:
+    async def differences_from_plan(bootstrap: str, replication_factor: int,
+                                    providers: tuple[str, ...]) -> dict:
         return {}
 
     monkeypatch.setattr(cli, "create_topics", create_topics)

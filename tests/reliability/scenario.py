@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from ankommen.shared.auth import Role
 from ankommen.shared.db.engine import create_engine
 from ankommen.shared.embedded import SERVICES
-from ankommen.shared.topics import FACTS, PROVIDER_REPORTS
+from ankommen.shared.topics import FACTS, provider_reports_topic
 from tests.reliability import workload
 from tests.reliability.canonical import (
     COUNTED_BY_VALUE,
@@ -41,6 +41,8 @@ from tests.support.polling import eventually
 from tests.support.services import token
 
 INTAKE_STAFF = token(Role.INTAKE_STAFF)
+#: The reliability provider's own reports topic.
+REPORTS = provider_reports_topic(workload.PROVIDER).name
 COORDINATOR = token(Role.COORDINATOR)
 
 
@@ -173,7 +175,7 @@ class Run:
                 for referral_code, index in pending:
                     for report in workload.reports(index, referral_code, self.today):
                         sends.append(await producer.send(
-                            PROVIDER_REPORTS.name, workload.provider_message(report),
+                            REPORTS, workload.provider_message(report),
                             key=referral_code.encode()))
                 for sent in sends:
                     await sent

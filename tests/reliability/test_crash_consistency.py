@@ -32,6 +32,7 @@ from pathlib import Path
 import pytest
 
 from ankommen.shared.embedded import SERVICES
+from tests.reliability import workload
 from tests.reliability.canonical import compare
 from tests.reliability.scenario import Run, RunResult
 from tests.reliability.stack import Stack, running_stack
@@ -96,7 +97,7 @@ async def run_once(bootstrap: str, backend: str, folder: Path, today: date,
     """One run on fresh topics and databases, killed by ``disturb`` if given."""
     folder.mkdir()  # noqa: ASYNC240 - one directory, before anything runs
     factory = DatabaseFactory(backend, folder)
-    await fresh_topics(bootstrap)
+    await fresh_topics(bootstrap, providers=(workload.PROVIDER,))
     try:
         databases = {name: await factory.url(name) for name in SERVICES}
         with running_stack(bootstrap, databases, folder) as stack:

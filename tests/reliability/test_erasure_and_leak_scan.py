@@ -39,7 +39,7 @@ from ankommen.intake.adapters.crypto import UndecryptableIdentity
 from ankommen.intake.adapters.tables import identities
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.shared.auth import Role
-from ankommen.shared.topics import PROVIDER_REJECTIONS, PROVIDER_REPORTS, TOPICS
+from ankommen.shared.topics import TOPICS, provider_rejections_topic, provider_reports_topic
 from ankommen.shared.web.pages import SESSION_COOKIE
 from tests.assignment.support import course_body, outbox
 from tests.progress.integration.catalogue import (
@@ -49,6 +49,7 @@ from tests.progress.integration.catalogue import (
     read_topic,
     wait_for_participants,
 )
+from tests.support.brokers import provider_channels
 from tests.support.figures import record
 from tests.support.polling import eventually
 from tests.support.services import in_process, served_over_http, token
@@ -65,6 +66,9 @@ STAFF = token(Role.INTAKE_STAFF)
 ADMIN = signed_in(token(Role.ADMIN))
 COORDINATOR = signed_in(token(Role.COORDINATOR))
 PROVIDER_ID = "vhs-kanarien"
+#: The provider's own topics: it writes reports, and reads its rejections.
+REPORTS = provider_reports_topic(PROVIDER_ID)
+REJECTIONS = provider_rejections_topic(PROVIDER_ID)
 PROVIDER = signed_in(token(Role.PROVIDER, PROVIDER_ID))
 FAMILY, GIVEN, BORN = "Ghebremeskel", "Yordanos", "1993-02-17"
 EMAIL = "yordanos.canary.7730419@example.org"
@@ -221,9 +225,9 @@ async def place_and_confirm(intake, assignment) -> tuple[str, str, dict]:  # noq
 
 
 async def report_progress(progress, bootstrap: str, code: str) -> None:  # noqa: ANN001
-    """Reports over HTTP and over the provider topic: enrolment and an exam result, an
-    attendance, an invalid attendance (rejected on the rejections topic) and a message that is
-    no envelope at all (dead-lettered)."""
+    """Reports over HTTP and over the provider's topic: enrolment and an exam result, an
+    attendance, an invalid attendance (rejected on the provider's rejections topic) and a
+    message that is no envelope at all (dead-lettered)."""
     await wait_for_participants(progress, PROVIDER_ID, 1)
     for report in ({"kind": "enrolment", "report_id": "kanarie-1", "started_on": day(1)},
                    {"kind": "exam_result", "report_id": "kanarie-2", "exam": "dtz",
@@ -233,17 +237,17 @@ async def report_progress(progress, bootstrap: str, code: str) -> None:  # noqa:
         assert accepted.status_code == 201, accepted.text
     attendance = {"kind": "attendance", "referral_code": code, "period_start": day(1),
                   "period_end": day(14), "hours_planned": 40}
-    await produce(bootstrap, PROVIDER_REPORTS.name, [
+    await produce(bootstrap, REPORTS.name, [
         (code, json.dumps(provider_message(PROVIDER_ID, {
             **attendance, "report_id": "kanarie-3", "hours_attended": 36})).encode()),
         (code, json.dumps(provider_message(PROVIDER_ID, {
             **attendance, "report_id": "kanarie-4", "hours_attended": 41})).encode()),
         (code, b"Teilnehmerliste Kurs Kanarien: kein Umschlag")])
-    [rejection] = await read_topic(bootstrap, PROVIDER_REJECTIONS.name, until=bool,
+    [rejection] = await read_topic(bootstrap, REJECTIONS.name, until=bool,
                                    deadline=60)
     assert rejection["data"]["report_id"] == "kanarie-4", rejection
     assert "hours_attended" in json.dumps(rejection["data"]["errors"])
-    [dead] = await read_topic(bootstrap, PROVIDER_REPORTS.dead_letter, until=bool,
+    [dead] = await read_topic(bootstrap, REPORTS.dead_letter, until=bool,
                               deadline=60, decode=raw_record)
     assert dead["value"].startswith(b"Teilnehmerliste"), dead
 
@@ -271,6 +275,7 @@ async def test_canary_goes_the_whole_way_leaks_nowhere_and_is_erased_everywhere(
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     bootstrap = kafka.bootstrap_servers
+    await provider_channels(bootstrap, PROVIDER_ID)
     async with contextlib.AsyncExitStack() as stack:
         # Intake on a real port: progress's provider page asks it for the names over HTTP.
         intake_url, intake = await stack.enter_async_context(served_over_http(
@@ -335,7 +340,7 @@ async def test_canary_goes_the_whole_way_leaks_nowhere_and_is_erased_everywhere(
                   for name in ("assignment", "progress", "monitoring")}
 
     topics = {topic for topic, _ in messages}
-    assert {PROVIDER_REJECTIONS.name, PROVIDER_REPORTS.dead_letter} <= topics, topics
+    assert {REJECTIONS.name, REPORTS.dead_letter} <= topics, topics
     # Kafka's own topics (consumer offsets) hold records of every test of the session so far.
     internal = sum(topic.startswith("__") for topic, _ in messages)
     messages = [value for _, value in messages]

@@ -50,6 +50,7 @@ from ankommen.shared.topics import (
     differences_from_plan,
     topic_plan,
 )
+from tests.reliability import workload
 from tests.reliability.canonical import compare
 from tests.reliability.scenario import Run, RunResult
 from tests.reliability.stack import Stack
@@ -241,7 +242,8 @@ async def run_once(cluster: KafkaCluster, backend: str, folder: Path, today: dat
                    failover: type[Failover] | None) -> tuple[Outcome, Failover | None]:
     """One run of the workload on fresh topics, fresh databases and fresh service processes."""
     await asyncio.to_thread(folder.mkdir)
-    await fresh_topics(cluster.bootstrap_servers, replication_factor=REPLICATION_FACTOR)
+    await fresh_topics(cluster.bootstrap_servers, replication_factor=REPLICATION_FACTOR,
+                       providers=(workload.PROVIDER,))
     assert await differences_from_plan(cluster.bootstrap_servers, REPLICATION_FACTOR) == {}
     factory = DatabaseFactory(backend, folder)
     try:

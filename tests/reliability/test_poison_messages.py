@@ -47,9 +47,9 @@ from ankommen.shared.messaging.consumer import (
     BatchEventConsumer,
     EventConsumer,
 )
-from ankommen.shared.topics import DEAD_LETTER_PARTITIONS, FACTS, topic_configs
+from ankommen.shared.topics import DEAD_LETTER_PARTITIONS, FACTS, ProviderTopic, topic_configs
 from tests.reliability.broker_kinds import NAMES, description
-from tests.support.brokers import APACHE_KAFKA
+from tests.support.brokers import APACHE_KAFKA, provider_channels
 from tests.support.event_examples import valid_event
 from tests.support.figures import record
 from tests.support.poison import any_body, draw_examples, nested, with_field
@@ -64,6 +64,16 @@ GENERATED_PER_TOPIC = 60
 HUGE = 15_000_000
 #: The one partition every message of a topic goes to, so that they stay in the order sent.
 PARTITION = 0
+#: The provider whose reports topic the test writes (progress reads every provider's).
+PROVIDER = "vhs-a"
+
+
+def topic_of(consumer: EventConsumer) -> str:
+    """The topic the test writes for ``consumer``: its own, or, for the consumer of every
+    provider's reports, the test provider's."""
+    if isinstance(consumer.topic, ProviderTopic):
+        return consumer.topic.of(PROVIDER).name
+    return consumer.topic.name
 
 
 def consumers_of_every_service() -> list[tuple[str, EventConsumer]]:
@@ -193,7 +203,7 @@ async def test_every_message_on_every_consumed_topic_is_applied_or_dead_lettered
         broker_kind, kafka, sqlite_databases, monkeypatch):  # noqa: ANN001
     started = time.monotonic()
     consumers = consumers_of_every_service()
-    topics = sorted({consumer.topic.name for _, consumer in consumers})
+    topics = sorted({topic_of(consumer) for _, consumer in consumers})
     assert {service for service, _ in consumers} == {"intake", "assignment", "progress",
                                                       "monitoring"}
     bootstrap = kafka.bootstrap_servers
@@ -203,7 +213,7 @@ async def test_every_message_on_every_consumed_topic_is_applied_or_dead_lettered
     valid_ids: dict[str, dict[bytes, str]] = {}  # group → body → event id it must apply
     generated = 0
     for topic in topics:
-        groups = [consumer for _, consumer in consumers if consumer.topic.name == topic]
+        groups = [consumer for _, consumer in consumers if topic_of(consumer) == topic]
         valid = []
         for consumer in groups:
             for _ in range(VALID_PER_GROUP):
@@ -228,6 +238,7 @@ async def test_every_message_on_every_consumed_topic_is_applied_or_dead_lettered
             messages += [message] + poison[index * step:(index + 1) * step]
         plan[topic] = messages + poison[len(valid) * step:]
 
+    await provider_channels(bootstrap, PROVIDER)
     if broker_kind == APACHE_KAFKA:
         await allow_large_messages(bootstrap, topics)
     offsets: dict[str, list[tuple[int, Message]]] = {}
@@ -256,7 +267,7 @@ async def test_every_message_on_every_consumed_topic_is_applied_or_dead_lettered
     monkeypatch.setattr(BatchEventConsumer, "_consumed", remember_batches)
 
     ends = {topic: max(offset for offset, _ in sent) + 1 for topic, sent in offsets.items()}
-    groups = {consumer.group_id: consumer.topic.name for _, consumer in consumers}
+    groups = {consumer.group_id: topic_of(consumer) for _, consumer in consumers}
     async with contextlib.AsyncExitStack() as stack:
         running = {service: await stack.enter_async_context(in_process(
             service, bootstrap=bootstrap, database_url=await sqlite_databases.url(service)))
@@ -286,10 +297,10 @@ async def test_every_message_on_every_consumed_topic_is_applied_or_dead_lettered
 
     dead_lettered = applied_count = skipped = duplicates = truncated = 0
     malformed = {(topic, offset) for _, consumer in consumers
-                 for topic in [consumer.topic.name] for offset, message in offsets[topic]
+                 for topic in [topic_of(consumer)] for offset, message in offsets[topic]
                  if reason_of(consumer, message.body) is not None}
     for _, consumer in consumers:
-        group, topic = consumer.group_id, consumer.topic.name
+        group, topic = consumer.group_id, topic_of(consumer)
         letters_of_group = by_group.get(group, {})
         expected_ids = set(valid_ids[group].values())
         missing = expected_ids - applied[group]

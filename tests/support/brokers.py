@@ -98,15 +98,16 @@ def start_session_kafka(folder: Path) -> KafkaCluster:
 
 
 async def fresh_topics(bootstrap: str, within: float = 60.0, *,
-                       replication_factor: int = 1) -> None:
-    """Delete every topic of ankommen (and any a test made) and create the plan again, then
-    wait until each partition has a leader that answers for it.
+                       replication_factor: int = 1, providers: tuple[str, ...] = ()) -> None:
+    """Delete every topic of ankommen (and any a test made) and create the plan again
+    (``providers``' own topics too), then wait until each partition has a leader that
+    answers for it.
 
     A leader in the metadata is not yet a leader that serves: right after a topic of the same
     name was deleted, the broker may refuse offset requests for the new partitions for a while
     (``NotLeaderForPartition``), and a consumer that starts then keeps retrying. So the test
     starts only once every partition's offsets can be read."""
-    plan = topic_plan()
+    plan = topic_plan(providers=providers)
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
     await admin.start()
     try:
@@ -137,13 +138,18 @@ async def fresh_topics(bootstrap: str, within: float = 60.0, *,
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"topics not re-created: {', '.join(remaining)}")
                 await asyncio.sleep(0.05)
-        while not await _all_led(admin, plan):
-            if time.monotonic() > deadline:
-                raise TimeoutError("new topics have no partition leaders")
-            await asyncio.sleep(0.05)
+        await _led(admin, plan, deadline)
     finally:
         await admin.close()
     await _offsets_readable(bootstrap, plan, deadline)
+
+
+async def _led(admin: AIOKafkaAdminClient, plan: dict[str, int], deadline: float) -> None:
+    """Until every partition of ``plan`` has a leader."""
+    while not await _all_led(admin, plan):
+        if time.monotonic() > deadline:
+            raise TimeoutError("new topics have no partition leaders")
+        await asyncio.sleep(0.05)
 
 
 async def _offsets_readable(bootstrap: str, plan: dict[str, int], deadline: float) -> None:
@@ -173,6 +179,22 @@ async def _all_led(admin: AIOKafkaAdminClient, plan: dict[str, int]) -> bool:
         if any(partition.get("leader", -1) < 0 for partition in partitions):
             return False
     return True
+
+
+async def provider_channels(bootstrap: str, *provider_ids: str, within: float = 30.0) -> None:
+    """Each provider's own topics (reports, rejections and their dead letters), as
+    ``ankommen topics create`` makes them for ANKOMMEN_KAFKA_PROVIDERS, ready to serve. Not
+    part of every test's fresh topics: only the tests of the provider channel pay for them."""
+    plan = topic_plan((), providers=provider_ids)
+    deadline = time.monotonic() + within
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    await admin.start()
+    try:
+        await create_missing(admin, plan)
+        await _led(admin, plan, deadline)
+    finally:
+        await admin.close()
+    await _offsets_readable(bootstrap, plan, deadline)
 
 
 def fresh_tansu(folder: Path) -> EmbeddedBroker:

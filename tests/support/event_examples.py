@@ -25,6 +25,7 @@ from ankommen.shared.topics import (
     PARTICIPATION,
     PLACEMENTS,
     PROVIDER_REPORTS,
+    provider_reports_topic,
 )
 from tests.assignment.builders import course
 from tests.support.surveys import survey
@@ -52,10 +53,10 @@ def valid_event(topic: str, handled: frozenset = frozenset()) -> tuple[bytes, st
         data = CourseDiscontinued(pseudonym=pseudonym, referral_code=code, course_id="c-1",
                                   report_id=uuid.uuid4().hex, reason="moved_away",
                                   discontinued_on=date.today() - timedelta(days=1))
-    elif topic == PROVIDER_REPORTS.name:
+    elif (provider_id := PROVIDER_REPORTS.provider_of(topic)) is not None:
         data, source, subject = ProviderReportSubmitted(report={
             "kind": "enrolment", "report_id": "r-1", "referral_code": code,
-            "started_on": date.today().isoformat()}), "/providers/vhs-a", None
+            "started_on": date.today().isoformat()}), f"/providers/{provider_id}", None
     elif topic == FACTS.name:
         data, subject = ArrivalFact(record_key=secrets.token_hex(16), month="2026-01",
                                     district="03358", german_level="A1"), None
@@ -67,8 +68,7 @@ def valid_event(topic: str, handled: frozenset = frozenset()) -> tuple[bytes, st
 
 def valid_documents() -> list[dict[str, Any]]:
     """One valid envelope (as a JSON document) per consumed topic and event kind."""
-    documents = [valid_event(topic.name)[0] for topic in (CASES, COURSES, PLACEMENTS,
-                                                          PARTICIPATION, PROVIDER_REPORTS,
-                                                          FACTS)]
+    documents = [valid_event(topic.name)[0] for topic in (
+        CASES, COURSES, PLACEMENTS, PARTICIPATION, provider_reports_topic("vhs-a"), FACTS)]
     documents.append(valid_event(PLACEMENTS.name, frozenset({PlacementWithdrawn}))[0])
     return [json.loads(body) for body in documents]

@@ -106,12 +106,14 @@ async def record_directly(service: RunningService, events: list[tuple[str, Event
 
 
 @contextlib.asynccontextmanager
-async def progress_with_placements(kafka, databases, provider_codes: dict[str, list[str]]  # noqa: ANN001
+async def progress_with_placements(kafka, databases, provider_codes: dict[str, list[str]],  # noqa: ANN001
+                                   **settings: object
                                    ) -> AsyncIterator[tuple[RunningService, dict[str, str]]]:
-    """Progress running (real broker and database) with a course and placements per
-    provider recorded by its own catalogue handlers."""
+    """Progress running (real broker and database, ``settings`` besides) with a course and
+    placements per provider recorded by its own catalogue handlers."""
     async with in_process("progress", bootstrap=kafka.bootstrap_servers,
-                          database_url=await databases.url("progress")) as service:
+                          database_url=await databases.url("progress"),
+                          **settings) as service:
         pseudonyms: dict[str, str] = {}
         for provider_id, codes in provider_codes.items():
             events, placed = catalogue_events(provider_id, codes)

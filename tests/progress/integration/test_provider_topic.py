@@ -1,6 +1,7 @@
 """The Kafka channel and progress's inputs over the real broker: courses and placements from
 assignment's topics, reports produced by a third-party client (Debian's ``kcat``) on the
-provider topic, rejections published back, erasure of a case."""
+provider's own topic, rejections published back on the provider's own rejections topic,
+erasure of a case."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import subprocess
 
 from ankommen.shared.auth import Role
 from ankommen.shared.events.contracts.intake import CaseErased
-from ankommen.shared.topics import PROVIDER_REJECTIONS, PROVIDER_REPORTS
+from ankommen.shared.topics import provider_rejections_topic, provider_reports_topic
 from tests.progress.integration.catalogue import (
     announce,
     catalogue_events,
@@ -20,15 +21,17 @@ from tests.progress.integration.catalogue import (
     referral_code,
     wait_for_participants,
 )
+from tests.support.brokers import provider_channels
 from tests.support.polling import eventually
 from tests.support.services import in_process, token
 
 
-async def kcat_produce(bootstrap: str, key: str, body: dict) -> None:
+async def kcat_produce(bootstrap: str, provider_id: str, key: str, body: dict) -> None:
     """Produce one message the way a provider's own system might: with kcat (librdkafka),
     idempotent as a careful provider would configure it, straight to Apache Kafka."""
     process = await asyncio.create_subprocess_exec(
-        "/usr/bin/kcat", "-P", "-b", bootstrap, "-t", PROVIDER_REPORTS.name, "-k", key,
+        "/usr/bin/kcat", "-P", "-b", bootstrap, "-t", provider_reports_topic(provider_id).name,
+        "-k", key,
         "-X", "enable.idempotence=true", stdin=subprocess.PIPE, stderr=subprocess.PIPE)
     _, errors = await asyncio.wait_for(process.communicate(json.dumps(body).encode()), 30)
     assert process.returncode == 0, errors.decode()
@@ -38,6 +41,7 @@ async def test_kcat_reports_are_validated_and_foreign_codes_rejected_on_the_topi
         kafka, sqlite_databases):
     own, erased, foreign = referral_code(), referral_code(), referral_code()
     bootstrap = kafka.bootstrap_servers
+    await provider_channels(bootstrap, "vhs-a", "vhs-b")
     async with in_process("progress", bootstrap=bootstrap,
                           database_url=await sqlite_databases.url("progress")) as progress:
         events_a, pseudonyms = catalogue_events("vhs-a", [own, erased])
@@ -52,7 +56,7 @@ async def test_kcat_reports_are_validated_and_foreign_codes_rejected_on_the_topi
         bad_level = {"kind": "completion", "report_id": "k-3", "referral_code": own,
                      "completed_on": day(4), "level_reached": "Z9"}
         for key, report in ((own, enrolment), (foreign, theft), (own, bad_level)):
-            await kcat_produce(bootstrap, key, provider_message("vhs-a", report))
+            await kcat_produce(bootstrap, "vhs-a", key, provider_message("vhs-a", report))
         vhs_a = token(Role.PROVIDER, "vhs-a")
 
         async def history() -> list[str]:
@@ -62,7 +66,7 @@ async def test_kcat_reports_are_validated_and_foreign_codes_rejected_on_the_topi
 
         assert await eventually(history, until=lambda found: found == ["k-1"], timeout=60,
                                 what="the kcat report is stored")
-        rejections = await read_topic(bootstrap, PROVIDER_REJECTIONS.name,
+        rejections = await read_topic(bootstrap, provider_rejections_topic("vhs-a").name,
                                       lambda found: len(found) >= 2, deadline=60)
         by_report = {item["data"]["report_id"]: item for item in rejections}
         assert by_report["k-2"]["_key"] == foreign

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from ankommen.progress.adapters.tables import messaging, reports
 from ankommen.shared.messaging.consumer import DLQ_REASON
-from ankommen.shared.topics import PROVIDER_REJECTIONS, PROVIDER_REPORTS
+from ankommen.shared.topics import provider_rejections_topic, provider_reports_topic
 from tests.progress.integration.catalogue import (
     day,
     produce,
@@ -21,9 +21,13 @@ from tests.progress.integration.catalogue import (
     read_topic,
     referral_code,
 )
+from tests.support.brokers import provider_channels
 from tests.support.polling import eventually
 
 OWN_CODES = 50
+REPORTS = provider_reports_topic("vhs-a").name
+REJECTIONS = provider_rejections_topic("vhs-a").name
+DEAD_LETTERS = provider_reports_topic("vhs-a").dead_letter
 
 
 def message(provider_id: str, report: dict) -> bytes:
@@ -44,6 +48,7 @@ async def test_a_batch_of_reports_is_stored_once_with_each_refusal_on_the_reject
         kafka, databases):
     own = [referral_code() for _ in range(OWN_CODES)]
     foreign = referral_code()
+    await provider_channels(kafka.bootstrap_servers, "vhs-a")
     async with progress_with_placements(kafka, databases, {"vhs-a": own, "vhs-b": [foreign]}
                                         ) as (progress, _):
         first: list[tuple[str, bytes]] = []
@@ -71,7 +76,7 @@ async def test_a_batch_of_reports_is_stored_once_with_each_refusal_on_the_reject
         expected_rejections["no-kind"] = "kind"
         first.append((own[15], b"not an event at all"))
 
-        await produce(kafka.bootstrap_servers, PROVIDER_REPORTS.name, first)
+        await produce(kafka.bootstrap_servers, REPORTS, first)
         # Everything again (a provider's system retrying), then one more report per key: once
         # those are in, every earlier message on their partitions has been consumed.
         closing = [(code, message("vhs-a", attendance(code, f"last-{index}", 10, 28)))
@@ -80,7 +85,7 @@ async def test_a_batch_of_reports_is_stored_once_with_each_refusal_on_the_reject
             "kind": "enrolment", "report_id": "theft-last", "referral_code": foreign,
             "started_on": day(1)})))
         expected_rejections["theft-last"] = "referral_code"
-        await produce(kafka.bootstrap_servers, PROVIDER_REPORTS.name, first + closing)
+        await produce(kafka.bootstrap_servers, REPORTS, first + closing)
 
         async def stored() -> int:
             async with progress.runtime.sessions() as session:
@@ -94,12 +99,12 @@ async def test_a_batch_of_reports_is_stored_once_with_each_refusal_on_the_reject
         assert await eventually(stored, until=lambda count: count >= 3 * OWN_CODES,
                                 timeout=90, what="every accepted report stored") == 3 * OWN_CODES
         rejections = await read_topic(
-            kafka.bootstrap_servers, PROVIDER_REJECTIONS.name,
+            kafka.bootstrap_servers, REJECTIONS,
             lambda found: "theft-last" in {item["data"]["report_id"] for item in found},
             deadline=60)
         await eventually(unpublished, until=lambda count: count == 0, timeout=30,
                          what="the outbox relayed")
-        rejections = await read_topic(kafka.bootstrap_servers, PROVIDER_REJECTIONS.name,
+        rejections = await read_topic(kafka.bootstrap_servers, REJECTIONS,
                                       lambda found: len(found) >= len(expected_rejections))
 
         assert len(rejections) == len(expected_rejections), "a rejection twice or missing"
@@ -111,7 +116,7 @@ async def test_a_batch_of_reports_is_stored_once_with_each_refusal_on_the_reject
             "the message key must be the report's referral_code")
         assert mismatch["_key"] == own[10]
         assert await stored() == 3 * OWN_CODES
-        dead = await read_topic(kafka.bootstrap_servers, PROVIDER_REPORTS.dead_letter,
+        dead = await read_topic(kafka.bootstrap_servers, DEAD_LETTERS,
                                 lambda found: len(found) >= 1, decode=raw_record)
         assert {item["value"] for item in dead} == {b"not an event at all"}
         assert all("JSON" in item["headers"][DLQ_REASON] for item in dead)

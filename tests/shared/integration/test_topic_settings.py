@@ -6,6 +6,7 @@ it), ``min.insync.replicas`` from the replication factor, no unclean leader elec
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
@@ -18,6 +19,8 @@ from ankommen.shared.topics import (
     TOPICS,
     differences_from_plan,
     min_insync_replicas,
+    provider_rejections_topic,
+    provider_reports_topic,
     topic_configs,
     topic_plan,
 )
@@ -73,6 +76,7 @@ async def test_topics_create_reports_a_facts_topic_that_would_lose_facts(kafka, 
                      until=lambda found: found[FACTS.name]["retention.ms"] == str(7 * DAY_MS),
                      what="the altered retention in effect")
     monkeypatch.setenv("ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrap_servers)
+    monkeypatch.setenv("ANKOMMEN_KAFKA_PROVIDERS", "")
 
     # The command runs its own event loop, as from a shell.
     result = await asyncio.to_thread(CliRunner().invoke, app, ["topics", "create"])
@@ -84,3 +88,22 @@ async def test_topics_create_reports_a_facts_topic_that_would_lose_facts(kafka, 
     fix = ",".join(f"{key}={value}" for key, value in topic_configs(FACTS.name).items())
     assert f"--entity-name {FACTS.name} --add-config {fix}" in result.stderr
     assert list(await differences_from_plan(kafka.bootstrap_servers, 1)) == [FACTS.name]
+
+
+async def test_topics_create_makes_each_listed_providers_own_topics(kafka, monkeypatch):
+    providers = [f"p-{uuid.uuid4().hex[:8]}" for _ in range(2)]
+    monkeypatch.setenv("ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrap_servers)
+    monkeypatch.setenv("ANKOMMEN_KAFKA_PROVIDERS", ",".join(providers))
+
+    result = await asyncio.to_thread(CliRunner().invoke, app, ["topics", "create"])
+
+    assert result.exit_code == 0, result.output
+    own = topic_plan((), providers)
+    assert set(result.stdout.split(": ", 1)[1].split("\n", 1)[0].split(", ")) == set(own)
+    settings = await broker_settings(kafka.bootstrap_servers, list(own))
+    for provider_id in providers:
+        for topic, days in ((provider_reports_topic(provider_id), 7),
+                            (provider_rejections_topic(provider_id), 14)):
+            assert settings[topic.name]["retention.ms"] == str(days * DAY_MS)
+            assert settings[topic.dead_letter]["retention.ms"] == str(30 * DAY_MS)
+    assert await differences_from_plan(kafka.bootstrap_servers, 1, providers) == {}

@@ -32,13 +32,18 @@ from ankommen.shared.messaging.consumer import (
     BatchEventConsumer,
     EventConsumer,
 )
-from ankommen.shared.topics import CASES
+from ankommen.shared.topics import (
+    CASES,
+    PROVIDER_REPORTS,
+    Topic,
+    provider_reports_topic,
+)
 from tests.support.event_examples import valid_event
 
 
 def record(value: bytes | None, *, offset: int = 7, key: bytes | None = b"key",
-           headers: tuple = ()) -> ConsumerRecord:
-    return ConsumerRecord(topic=CASES.name, partition=2, offset=offset, timestamp=0,
+           headers: tuple = (), topic: str = CASES.name) -> ConsumerRecord:
+    return ConsumerRecord(topic=topic, partition=2, offset=offset, timestamp=0,
                           timestamp_type=0, key=key, value=value, checksum=None,
                           serialized_key_size=len(key or b""),
                           serialized_value_size=len(value or b""), headers=headers)
@@ -76,13 +81,16 @@ class FakeDeadLetters:
         self.failures = list(failures)
         self.max_bytes = max_bytes
         self.sent: list[tuple[bytes, Any, dict[str, str]]] = []
+        self.topics: list[str] = []
 
-    async def publish(self, body: bytes, *, key: Any, headers: dict[str, str]) -> None:
+    async def publish(self, body: bytes, topic: str = "", *, key: Any,
+                      headers: dict[str, str]) -> None:
         if self.failures:
             raise self.failures.pop(0)
         if len(body) > self.max_bytes:
             raise MessageSizeTooLargeError(f"The message is {len(body)} bytes")
         self.sent.append((body, key, headers))
+        self.topics.append(topic)
 
 
 def single(dead_letters: FakeDeadLetters, **options: Any) -> EventConsumer:
@@ -92,8 +100,9 @@ def single(dead_letters: FakeDeadLetters, **options: Any) -> EventConsumer:
     return consumer
 
 
-def batched(dead_letters: FakeDeadLetters) -> BatchEventConsumer:
-    consumer = BatchEventConsumer(group_id="ankommen.tests.unit", topic=CASES, uow=None,
+def batched(dead_letters: FakeDeadLetters, topic: Topic = CASES
+            ) -> BatchEventConsumer:
+    consumer = BatchEventConsumer(group_id="ankommen.tests.unit", topic=topic, uow=None,
                                   handler=None, event_types=(CaseRegistered,), retry_delay=0)
     consumer._dead_letters = dead_letters
     return consumer
@@ -109,6 +118,21 @@ async def test_a_message_that_is_no_event_is_dead_lettered_then_acknowledged():
     assert headers[DLQ_REASON].startswith("body: not valid JSON (not UTF-8")
     assert (headers[DLQ_TOPIC], headers[DLQ_PARTITION], headers[DLQ_OFFSET]) == (
         CASES.name, "2", "7")
+    assert dead_letters.topics == [CASES.dead_letter]
+
+
+async def test_a_pattern_consumers_dead_letters_go_to_each_consumed_topics_own():
+    """Progress reads every provider's reports topic; a dead letter stays with the provider
+    whose topic it came on."""
+    dead_letters = FakeDeadLetters()
+    topics = [provider_reports_topic(provider_id) for provider_id in ("vhs-a", "vhs-b")]
+    message = FakeMessage(tuple(record(b"not json", offset=number, topic=topic.name)
+                                for number, topic in enumerate(topics)))
+    await batched(dead_letters, PROVIDER_REPORTS).process_batch(message)
+    assert message.outcome == "ack"
+    assert dead_letters.topics == [topic.dead_letter for topic in topics]
+    assert [headers[DLQ_TOPIC] for _, _, headers in dead_letters.sent] == [
+        topic.name for topic in topics]
 
 
 async def test_a_dead_letter_the_broker_refuses_hands_the_message_back_unacknowledged():

@@ -14,7 +14,7 @@ from ankommen.shared.events import InvalidEvent, registry
 from ankommen.shared.events.contracts.facts import ArrivalFact, Fact
 from ankommen.shared.events.contracts.intake import CaseRegistered, Survey
 from ankommen.shared.events.envelope import Envelope
-from ankommen.shared.topics import TOPICS
+from ankommen.shared.topics import PROVIDER_TOPICS, TOPICS
 from tests.support.surveys import survey
 
 
@@ -51,7 +51,7 @@ def test_every_event_type_carries_owner_and_version_and_a_known_topic():
     for event_type, model in registry.models.items():
         assert event_type.startswith("ankommen.")
         assert event_type.rsplit(".", 1)[1].startswith("v")
-        assert model.topic in {topic.name for topic in TOPICS}
+        assert model.topic in {topic.name for topic in (*TOPICS, *PROVIDER_TOPICS)}
 
 
 @pytest.mark.parametrize(("body", "reason"), [

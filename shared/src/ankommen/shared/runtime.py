@@ -41,7 +41,7 @@ from ankommen.shared.messaging.tables import MessagingTables
 from ankommen.shared.settings import ServiceSettings, SettingsError
 from ankommen.shared.telemetry import create_tracer_provider
 from ankommen.shared.token_keys import UnusableKey, load_public_keys
-from ankommen.shared.topics import DEAD_LETTER_PARTITIONS, Topic, TopicGuard
+from ankommen.shared.topics import DEAD_LETTER_PARTITIONS, ProviderTopic, Topic, TopicGuard
 from ankommen.shared.web.api_docs import install_api_docs
 from ankommen.shared.web.hardening import harden
 from ankommen.shared.web.pages import PageAuth, Pages
@@ -60,6 +60,7 @@ class ServiceDefinition:
     tables: MessagingTables
     #: Alembic script location, e.g. ``ankommen.intake:migrations``.
     migrations: str
+    #: A :class:`~ankommen.shared.topics.ProviderTopic` stands for that topic of every provider.
     publishes: tuple[Topic, ...] = ()
 
 
@@ -92,7 +93,8 @@ class ServiceRuntime:
         self.broker = create_broker(settings.kafka_bootstrap_servers,
                                     client_id=f"ankommen-{definition.name}",
                                     kind=settings.kafka_broker_kind,
-                                    tracer_provider=self.tracer_provider)
+                                    tracer_provider=self.tracer_provider,
+                                    metadata_max_age_ms=settings.kafka_metadata_max_age_ms)
         # Declared on the broker for the AsyncAPI document; the relay sends with its own producer.
         self.publishers = Publishers(self.broker, definition.publishes)
         self.relay_producer = RelayProducer(settings.kafka_bootstrap_servers,
@@ -121,7 +123,11 @@ class ServiceRuntime:
 
     def consume(self, consumer: EventConsumer) -> None:
         consumer.subscribe(self.broker, **self.settings.consumer_group_options())
-        self.topic_guard.require(consumer.topic.dead_letter, DEAD_LETTER_PARTITIONS)
+        if isinstance(consumer.topic, ProviderTopic):
+            self.topic_guard.require_per_provider(consumer.topic.dead_letter,
+                                                  DEAD_LETTER_PARTITIONS)
+        else:
+            self.topic_guard.require(consumer.topic.dead_letter, DEAD_LETTER_PARTITIONS)
         consumer.before_dead_letter = self.topic_guard.ensure
         self.consumers.append(consumer)
 

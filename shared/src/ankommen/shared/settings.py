@@ -23,12 +23,15 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator, model_vali
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ankommen.shared.token_keys import development_keys, load_public_keys
+from ankommen.shared.topics import PROVIDER_ID
 
 #: Development defaults for secrets. Anyone can read them here, so they are refused outside
 #: the development profile.
 DEVELOPMENT_CSRF_SECRET = "development-only-csrf-secret-change-me-0123456789"
 #: The demo county (Landkreis Heidekreis), the development profile's default district.
 DEVELOPMENT_COUNTY_DISTRICTS = "03358"
+#: The demo county's provider whose own system reports over Kafka (tools/synthetic).
+DEVELOPMENT_KAFKA_PROVIDERS = "bildungszentrum-heide"
 #: A rate in the ``limits`` notation: "10/minute", "5 per second", "100/hour".
 RATE_LIMIT_PATTERN = r"^\d+\s*(/|per)\s*(\d+\s*)?(second|minute|hour|day)s?$"
 
@@ -75,6 +78,11 @@ def parse_networks(value: str) -> tuple[Network, ...]:
 
 class SettingsError(RuntimeError):
     """A setting is missing or unsafe; the message names the variable and the reason."""
+
+
+def _items(value: str) -> list[str]:
+    """The non-empty items of a comma-separated setting."""
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 def _shared(name: str) -> AliasChoices:
@@ -136,6 +144,23 @@ class CommonSettings(BaseSettings):
         DEVELOPMENT_COUNTY_DISTRICTS, validation_alias=_shared("COUNTY_DISTRICTS"),
         pattern=r"^\s*\d{5}\s*(,\s*\d{5}\s*)*$")
 
+    #: The providers (ids, comma-separated) whose own systems report over Kafka: each gets
+    #: its own topics ``ankommen.provider.<provider_id>.reports`` and ``….rejections``
+    #: from ``ankommen topics create``, and its own principal. The one list an operator
+    #: keeps: a provider not in it has no Kafka channel (its reports come by web form, CSV
+    #: or HTTP). Empty unless set; development: the demo county's Kafka provider.
+    kafka_providers: str | None = Field(None, validation_alias=_shared("KAFKA_PROVIDERS"))
+
+    @field_validator("kafka_providers")
+    @classmethod
+    def _provider_ids(cls, value: str | None) -> str | None:
+        if value is not None:
+            wrong = [item for item in _items(value) if not PROVIDER_ID.match(item)]
+            if wrong:
+                raise ValueError(f"not provider ids: {', '.join(map(repr, wrong))} (lower "
+                                 "case letters, digits, - and _; 2 to 40 characters each)")
+        return value
+
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> CommonSettings:
         if self.profile is Profile.DEVELOPMENT:
@@ -188,6 +213,13 @@ class CommonSettings(BaseSettings):
         """The county's district keys (``county_districts`` as a set)."""
         return frozenset(key.strip() for key in self.county_districts.split(","))
 
+    @property
+    def kafka_provider_ids(self) -> tuple[str, ...]:
+        """The providers with a Kafka channel (``kafka_providers``, in order, once each)."""
+        if self.kafka_providers is None:
+            return tuple(_items(DEVELOPMENT_KAFKA_PROVIDERS)) if self.is_development else ()
+        return tuple(dict.fromkeys(_items(self.kafka_providers)))
+
     def consumer_group_options(self) -> dict[str, int]:
         """Session and heartbeat timing of every consumer group (heartbeats well inside the
         session, as Kafka requires: at most a third of it)."""
@@ -223,6 +255,11 @@ class ServiceSettings(CommonSettings):
     #: Cookies only over https. Unset: on outside the development profile (and whenever a
     #: request arrives over https).
     secure_cookies: bool | None = None
+    #: How old the Kafka clients' view of the cluster's topics may get before they ask again
+    #: (``metadata_max_age_ms``). Unset: Kafka's 5 minutes (5 s on Tansu). A service that
+    #: subscribes by pattern (progress: every provider's reports topic) sees a new topic only
+    #: when it asks, so it sets less.
+    kafka_metadata_max_age_ms: int | None = Field(None, ge=500, le=300_000)
     #: Sign-in attempts per client address (``limits`` notation: "10/minute", "100/hour").
     login_rate_limit: str = Field("10/minute", pattern=RATE_LIMIT_PATTERN)
     #: The reverse proxies in front of the services (comma-separated addresses or networks,

@@ -5,6 +5,11 @@ Topic names follow ``ankommen.<owning service>.<stream>``; a topic's dead letter
 case and parallelism across cases. The facts topic is owned by monitoring: it is the contract of
 what monitoring may see, and the only topic it is allowed to read.
 
+Each provider whose own system reports over Kafka (``ANKOMMEN_KAFKA_PROVIDERS``) has a pair of
+topics of its own, ``ankommen.provider.<provider_id>.reports`` and ``….rejections``
+(:class:`ProviderTopic`): the broker can bind a principal to a topic but not to what a message
+says, so the topic is what tells one provider's reports from another's.
+
 The topic settings a production cluster needs are part of the plan rather than the broker's
 defaults, which an operator may have changed: how long each topic keeps its messages (with the
 reason, :class:`Retention`), how many replicas must have a message before it counts as written
@@ -14,6 +19,8 @@ never becomes leader (``unclean.leader.election.enable=false``). See :func:`topi
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -64,6 +71,11 @@ class Topic:
     def dead_letter(self) -> str:
         return f"{self.name}{DEAD_LETTER_SUFFIX}"
 
+    @property
+    def pattern(self) -> str | None:
+        """One topic, subscribed by name (a :class:`ProviderTopic` has a pattern)."""
+        return None
+
 
 CASES = Topic(
     "ankommen.intake.cases", 6,
@@ -89,39 +101,113 @@ PARTICIPATION = Topic(
     "Validated progress of participants (enrolment, attendance, exams, completion) from "
     "progress, keyed by case pseudonym.",
 )
-PROVIDER_REPORTS = Topic(
-    "ankommen.provider.reports", 6,
-    "Reports that course providers' own systems send, keyed by referral code. Untrusted "
-    "input: progress validates every message.",
+#: A provider's id, as it appears in its topics' names, its envelope ``source`` and its
+#: principal (``User:provider-<provider_id>``): lower case, digits, ``-`` and ``_``, no dot
+#: (a dot would let one provider's id reach into another's topic name).
+PROVIDER_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{1,39}$")
+#: Stands for the provider's id in the name of a :class:`ProviderTopic`.
+PROVIDER_ID_PLACEHOLDER = "{provider_id}"
+
+
+@dataclass(frozen=True)
+class ProviderTopic(Topic):
+    """A kind of topic each provider has one of: ``ankommen.provider.<provider_id>.<stream>``.
+
+    Kafka's ACLs decide who may write a topic, never what a message may say. So a provider
+    is not named by its messages but by its topic: its principal may write only its own
+    reports topic and read only its own rejections topic, and progress attributes a report
+    to the provider in the topic's name (:meth:`provider_of`). ``name`` is the template
+    (``{provider_id}`` in it, no topic Kafka would create), for documentation; :meth:`of` is
+    one provider's topic; :attr:`pattern` matches every provider's, which is how progress
+    subscribes, so that a provider added later is consumed without a restart.
+    """
+
+    @property
+    def pattern(self) -> str:
+        """The regular expression (Python's ``re``, anchored) of every provider's topic of
+        this kind — and of no other topic: not its dead-letter topic, nor another kind's.
+        The id part is :data:`PROVIDER_ID`'s (its ``{1,39}`` is no FastStream path
+        parameter, which would be a bare ``{name}``)."""
+        prefix, _, suffix = self.name.partition(PROVIDER_ID_PLACEHOLDER)
+        return (f"^{re.escape(prefix)}(?P<provider_id>{PROVIDER_ID.pattern.strip('^$')})"
+                f"{re.escape(suffix)}$")
+
+    def of(self, provider_id: str) -> Topic:
+        """This kind's topic of ``provider_id`` (a :data:`PROVIDER_ID`, else ValueError)."""
+        if not PROVIDER_ID.match(provider_id):
+            raise ValueError(f"not a provider id: {provider_id!r} (lower case letters, "
+                             "digits, - and _; 2 to 40 characters)")
+        return Topic(self.name.replace(PROVIDER_ID_PLACEHOLDER, provider_id), self.partitions,
+                     self.description, self.retention)
+
+    def provider_of(self, topic: str) -> str | None:
+        """The provider whose topic of this kind ``topic`` is; ``None`` for any other."""
+        found = re.match(self.pattern, topic)
+        return None if found is None else found["provider_id"]
+
+
+PROVIDER_REPORTS = ProviderTopic(
+    "ankommen.provider.{provider_id}.reports", 6,
+    "Reports that one course provider's own system sends, keyed by referral code; only "
+    "that provider's principal may write it. Untrusted input: progress validates every "
+    "message and attributes it to the provider in the topic's name.",
 )
-PROVIDER_REJECTIONS = Topic(
-    "ankommen.provider.rejections", 6,
-    "Provider reports that progress refused, with the reason, keyed by referral code, so the "
-    "provider's system can react.",
+PROVIDER_REJECTIONS = ProviderTopic(
+    "ankommen.provider.{provider_id}.rejections", 6,
+    "That provider's reports that progress refused, with the reason, keyed by referral "
+    "code, so the provider's system can react; only that provider's principal may read it.",
     retention=PROVIDER_FEEDBACK,
 )
+#: The topics each provider has.
+PROVIDER_TOPICS: tuple[ProviderTopic, ...] = (PROVIDER_REPORTS, PROVIDER_REJECTIONS)
+#: The pattern progress subscribes to the providers' reports with.
+PROVIDER_REPORTS_PATTERN = PROVIDER_REPORTS.pattern
 
-TOPICS: tuple[Topic, ...] = (CASES, COURSES, PLACEMENTS, PARTICIPATION, PROVIDER_REPORTS,
-                             PROVIDER_REJECTIONS, FACTS)
+
+def provider_reports_topic(provider_id: str) -> Topic:
+    """``ankommen.provider.<provider_id>.reports``: the provider writes, progress reads."""
+    return PROVIDER_REPORTS.of(provider_id)
+
+
+def provider_rejections_topic(provider_id: str) -> Topic:
+    """``ankommen.provider.<provider_id>.rejections``: progress writes, the provider reads."""
+    return PROVIDER_REJECTIONS.of(provider_id)
+
+
+def provider_topics(provider_ids: Iterable[str]) -> tuple[Topic, ...]:
+    """Every topic of these providers (their dead-letter topics come with the plan)."""
+    return tuple(kind.of(provider_id) for provider_id in dict.fromkeys(provider_ids)
+                 for kind in PROVIDER_TOPICS)
+
+
+TOPICS: tuple[Topic, ...] = (CASES, COURSES, PLACEMENTS, PARTICIPATION, FACTS)
 #: Dead-letter topics have one partition: they are read by people, rarely and in order.
 DEAD_LETTER_PARTITIONS = 1
 
 
-def topic_plan(topics: tuple[Topic, ...] = TOPICS) -> dict[str, int]:
-    """Every topic to create, with its partition count, dead-letter topics included."""
+def topic_plan(topics: tuple[Topic, ...] = TOPICS, providers: Iterable[str] = ()
+               ) -> dict[str, int]:
+    """Every topic to create, with its partition count, dead-letter topics included: those
+    of ``topics`` and each of ``providers``' own (:func:`provider_topics`)."""
     plan = {}
-    for topic in topics:
+    for topic in (*topics, *provider_topics(providers)):
         plan[topic.name] = topic.partitions
         plan[topic.dead_letter] = DEAD_LETTER_PARTITIONS
     return plan
 
 
 def retention_of(name: str) -> Retention | None:
-    """The planned retention of topic ``name`` (``None`` for a topic outside the plan)."""
+    """The planned retention of topic ``name`` (``None`` for a topic outside the plan); any
+    provider's topics have their kind's."""
     for topic in TOPICS:
         if name == topic.name:
             return topic.retention
         if name == topic.dead_letter:
+            return DEAD_LETTERS
+    for kind in PROVIDER_TOPICS:
+        if kind.provider_of(name) is not None:
+            return kind.retention
+        if kind.provider_of(name.removesuffix(DEAD_LETTER_SUFFIX)) is not None:
             return DEAD_LETTERS
     return None
 
@@ -174,18 +260,20 @@ async def create_missing(admin: AIOKafkaAdminClient, plan: dict[str, int],
     return created
 
 
-async def create_topics(bootstrap_servers: str, replication_factor: int = 1) -> list[str]:
-    """Create every missing topic; existing ones are left as they are. Returns those created."""
+async def create_topics(bootstrap_servers: str, replication_factor: int = 1,
+                        providers: Iterable[str] = ()) -> list[str]:
+    """Create every missing topic, ``providers``' own included; existing ones are left as
+    they are. Returns those created."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
     await admin.start()
     try:
-        return await create_missing(admin, topic_plan(), replication_factor)
+        return await create_missing(admin, topic_plan(providers=providers), replication_factor)
     finally:
         await admin.close()
 
 
-async def differences_from_plan(bootstrap_servers: str, replication_factor: int = 1
-                                ) -> dict[str, list[str]]:
+async def differences_from_plan(bootstrap_servers: str, replication_factor: int = 1,
+                                providers: Iterable[str] = ()) -> dict[str, list[str]]:
     """What existing topics have other than planned: their replication factor and each
     :func:`topic_configs` value (e.g. a facts topic created before its retention was planned,
     whose facts Kafka would delete after a week). Only reported, never changed: altering a
@@ -193,7 +281,8 @@ async def differences_from_plan(bootstrap_servers: str, replication_factor: int 
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
     await admin.start()
     try:
-        names = [name for name in topic_plan() if name in set(await admin.list_topics())]
+        names = [name for name in topic_plan(providers=providers)
+                 if name in set(await admin.list_topics())]
         if not names:
             return {}
         replicas = {topic["topic"]: {len(partition["replicas"])
@@ -230,12 +319,19 @@ class TopicGuard:
     In the development profile a missing topic is created from the plan; in production that
     is the operator's job (``ankommen topics create``) and the relay waits, saying which
     topic is missing.
+
+    A :class:`ProviderTopic` (progress writes every provider's rejections) is guarded for
+    each provider whose reports topic exists: that is the provider progress may have to
+    answer, and ``ankommen topics create`` makes a provider's topics together.
     """
 
     def __init__(self, bootstrap_servers: str, topics: tuple[Topic, ...], *,
                  create_missing_topics: bool) -> None:
         self._bootstrap = bootstrap_servers
-        self._plan = {topic.name: topic.partitions for topic in topics}
+        self._plan = {topic.name: topic.partitions for topic in topics
+                      if not isinstance(topic, ProviderTopic)}
+        self._per_provider = {topic.name: topic.partitions for topic in topics
+                              if isinstance(topic, ProviderTopic)}
         self._create = create_missing_topics
         self._admin: AIOKafkaAdminClient | None = None
 
@@ -243,13 +339,28 @@ class TopicGuard:
         """Guard one more topic (e.g. the dead-letter topic of a consumed topic)."""
         self._plan[name] = partitions
 
+    def require_per_provider(self, template: str, partitions: int) -> None:
+        """Guard ``template`` (with ``{provider_id}`` in it, e.g. a provider topic's dead
+        letters) for every provider that has a reports topic."""
+        self._per_provider[template] = partitions
+
+    def _wanted(self, existing: set[str]) -> dict[str, int]:
+        plan = dict(self._plan)
+        providers = {found for name in existing
+                     if (found := PROVIDER_REPORTS.provider_of(name)) is not None}
+        for provider_id in sorted(providers):
+            for template, partitions in self._per_provider.items():
+                plan[template.format(provider_id=provider_id)] = partitions
+        return plan
+
     async def ensure(self) -> None:
         if self._admin is None:
             admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap)
             await admin.start()
             self._admin = admin
         existing = set(await self._admin.list_topics())
-        missing = {name: count for name, count in self._plan.items() if name not in existing}
+        missing = {name: count for name, count in self._wanted(existing).items()
+                   if name not in existing}
         if not missing:
             return
         if not self._create:

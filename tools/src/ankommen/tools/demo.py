@@ -37,6 +37,7 @@ from ankommen.shared.events.contracts.progress import (
 from ankommen.shared.events.envelope import Envelope
 from ankommen.shared.settings import IssuerSettings, load_settings
 from ankommen.shared.token_keys import load_signing_key
+from ankommen.shared.topics import provider_reports_topic
 from ankommen.tools.synthetic import DEFAULT_SEED, PROVIDERS, County, county, reports_for
 
 SERVICES = ("intake", "assignment", "progress", "monitoring")
@@ -277,7 +278,7 @@ async def report_over_kafka(bootstrap: str, provider_id: str,
     await producer.start()
     try:
         for report in reports:
-            await producer.send(ProviderReportSubmitted.topic,
+            await producer.send(provider_reports_topic(provider_id).name,
                                 provider_message(provider_id, report),
                                 key=report["referral_code"].encode())
         await producer.flush()

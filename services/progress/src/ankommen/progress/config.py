@@ -21,8 +21,12 @@ class ProgressSettings(ServiceSettings):
     intake_url: AnyHttpUrl | None = None
     #: Seconds the provider pages wait for intake before showing the list without names.
     intake_timeout_seconds: float = Field(3.0, gt=0, le=30)
-    #: Reports taken from the provider topic per batch (one transaction each).
+    #: Reports taken from the providers' topics per batch (one transaction each).
     provider_report_batch_size: int = Field(500, ge=1, le=5000)
+    #: Progress reads every provider's reports topic by pattern: a provider added while it
+    #: runs (``ankommen topics create``) is read once the service's metadata, at most this
+    #: old, shows the new topic — its reports wait on the topic until then, none is lost.
+    kafka_metadata_max_age_ms: int | None = Field(30_000, ge=500, le=300_000)
     #: Rows per CSV upload: a county's largest provider exports its whole list at once (the
     #: 100,000-row upload is benchmark B2); a larger list is refused as a whole (split it).
     csv_max_rows: int = Field(100_000, ge=1, le=1_000_000)

@@ -83,14 +83,19 @@ ReplicationFactor = Annotated[int, typer.Option(
 @topics_cli.command("create")
 def topics_create(replication_factor: ReplicationFactor = 1) -> None:
     """Create every topic and dead-letter topic that does not exist yet (idempotent), with
-    its replication, min.insync.replicas and retention; report existing topics that differ."""
-    bootstrap = _common_settings().kafka_bootstrap_servers
-    created = asyncio.run(create_topics(bootstrap, replication_factor))
+    its replication, min.insync.replicas and retention — each provider of
+    ANKOMMEN_KAFKA_PROVIDERS its own reports and rejections topics; report existing topics
+    that differ."""
+    settings = _common_settings()
+    bootstrap, providers = settings.kafka_bootstrap_servers, settings.kafka_provider_ids
+    created = asyncio.run(create_topics(bootstrap, replication_factor, providers))
     typer.echo(f"topics created on {bootstrap}: {', '.join(created) or 'none (all existed)'}")
     typer.echo(f"replication factor {replication_factor}, min.insync.replicas "
                f"{min_insync_replicas(replication_factor)}")
-    for name, problems in asyncio.run(differences_from_plan(bootstrap,
-                                                            replication_factor)).items():
+    typer.echo(f"providers with their own topics (ANKOMMEN_KAFKA_PROVIDERS): "
+               f"{', '.join(providers) or 'none'}")
+    for name, problems in asyncio.run(differences_from_plan(bootstrap, replication_factor,
+                                                            providers)).items():
         typer.echo(f"warning: existing topic {name} differs from the plan: "
                    f"{'; '.join(problems)}", err=True)
         settings = ",".join(f"{key}={value}" for key, value in
@@ -133,10 +138,12 @@ def _start_broker(settings: CommonSettings) -> LocalBroker:
 @app.command()
 def broker() -> None:
     """Run the embedded stack's broker (Apache Kafka, or Tansu without Java) with the topics."""
-    local = _start_broker(_common_settings())
+    settings = _common_settings()
+    local = _start_broker(settings)
     stop = _StopRequest()
     try:
-        asyncio.run(create_topics(local.bootstrap_servers))
+        asyncio.run(create_topics(local.bootstrap_servers,
+                                  providers=settings.kafka_provider_ids))
         typer.echo(f"{local.name} listening on {local.bootstrap_servers}; Ctrl-C stops it")
         while not stop.requested and local.running:
             time.sleep(0.2)
@@ -213,7 +220,8 @@ def run(service: ServiceName = None) -> None:
     processes: dict[str, subprocess.Popen] = {}
     stop = _StopRequest()
     try:
-        asyncio.run(create_topics(local.bootstrap_servers))
+        asyncio.run(create_topics(local.bootstrap_servers,
+                                  providers=settings.kafka_provider_ids))
         environment = {**os.environ, **local.service_environment()}
         if "intake" in names:
             # Progress's provider pages ask intake for the names participants consented to

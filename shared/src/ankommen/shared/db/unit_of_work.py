@@ -79,7 +79,7 @@ class UnitOfWork:
             "aggregate_type": data.aggregate_type,
             "aggregate_id": key,
             "type": envelope.type,
-            "topic": data.topic,
+            "topic": data.destination(),
             "payload": envelope.model_dump_json(),
             "headers": self._trace_headers() if data.carries_trace_context else NO_HEADERS,
             "created_at": now,

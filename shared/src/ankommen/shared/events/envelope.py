@@ -36,13 +36,19 @@ class EventData(BaseModel):
 
     #: The versioned CloudEvents ``type`` of this payload.
     event_type: ClassVar[str]
-    #: The topic the event is published to.
+    #: The topic the event is published to; for an event each provider has a topic of, the
+    #: topics' template (``ankommen.provider.{provider_id}.rejections``): see
+    #: :meth:`destination`.
     topic: ClassVar[str]
     #: What the Kafka key identifies (outbox ``aggregate_type``): a case, a course, a fact.
     aggregate_type: ClassVar[str]
     #: Whether the publishing request's trace context travels with the event. Facts for
     #: monitoring say no: a shared trace id would link a fact back to its case's events.
     carries_trace_context: ClassVar[bool] = True
+
+    def destination(self) -> str:
+        """The topic this event goes to (an event for one provider overrides it)."""
+        return self.topic
 
 
 class Envelope(BaseModel):

@@ -75,12 +75,20 @@ def bootstrap_list(bootstrap_servers: str) -> list[str]:
 
 def create_broker(bootstrap_servers: str, *, client_id: str,
                   kind: BrokerKind = BrokerKind.APACHE_KAFKA,
-                  tracer_provider: TracerProvider | None = None) -> KafkaBroker:
+                  tracer_provider: TracerProvider | None = None,
+                  metadata_max_age_ms: int | None = None) -> KafkaBroker:
+    """``metadata_max_age_ms``: how soon the broker's consumers see a topic created after
+    they started (a pattern subscription's new topic); never longer than the broker kind's
+    own setting."""
+    options = producer_options(kind)
+    if metadata_max_age_ms is not None:
+        options["metadata_max_age_ms"] = min(
+            metadata_max_age_ms, options.get("metadata_max_age_ms", metadata_max_age_ms))
     return KafkaBroker(
         bootstrap_list(bootstrap_servers),
         client_id=client_id,
         allow_auto_create_topics=False,
-        **producer_options(kind),
+        **options,
         middlewares=[TelemetryWithoutKeys(tracer_provider=tracer_provider)],
         logger=logging.getLogger(f"ankommen.{client_id}.broker"),
         graceful_timeout=10.0,

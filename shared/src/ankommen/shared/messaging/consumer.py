@@ -60,7 +60,7 @@ from ankommen.shared.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from ankommen.shared.events.envelope import EventData, InvalidEvent
 from ankommen.shared.events.registry import DecodedEvent, registry
 from ankommen.shared.messaging.failures import is_transient
-from ankommen.shared.topics import Topic
+from ankommen.shared.topics import DEAD_LETTER_SUFFIX, Topic
 
 logger = logging.getLogger(__name__)
 
@@ -69,10 +69,12 @@ Handler = Callable[[UnitOfWork, DecodedEvent], Awaitable[None]]
 
 @dataclass(frozen=True)
 class Delivery:
-    """One consumed event together with the Kafka key it arrived under (``None``: no key)."""
+    """One consumed event together with the Kafka key it arrived under (``None``: no key)
+    and the topic it came from (a pattern subscription reads many)."""
 
     event: DecodedEvent
     key: str | None
+    topic: str = ""
 
 
 #: Handles the new (not yet seen) events of one batch, in the order consumed.
@@ -254,15 +256,21 @@ class EventConsumer:
             return message.body
 
         self.subscriber = broker.subscriber(
-            self.topic.name, group_id=self.group_id, ack_policy=AckPolicy.MANUAL,
-            auto_offset_reset="earliest", parser=_parse_tolerating_headers, decoder=raw_body,
-            **group_options, title=f"{self.topic.name}:{self.group_id}",
+            *self._subscription(), group_id=self.group_id, pattern=self.topic.pattern,
+            ack_policy=AckPolicy.MANUAL, auto_offset_reset="earliest",
+            parser=_parse_tolerating_headers, decoder=raw_body, **group_options,
+            title=f"{self.topic.name}:{self.group_id}",
             description=f"{self.group_id} consumes {self.topic.name}")
 
         @self.subscriber
         async def on_message(message: KafkaMessage) -> None:
             with self._delivery():
                 await self.process(message)
+
+    def _subscription(self) -> tuple[str, ...]:
+        """The topic subscribed by name; none for a :class:`ProviderTopic`, whose pattern
+        subscribes to every provider's topic of its kind, also one created later."""
+        return () if self.topic.pattern is not None else (self.topic.name,)
 
     def _publish_dead_letters_with(self, broker: KafkaBroker) -> None:
         self._dead_letters = broker.publisher(
@@ -385,6 +393,8 @@ class EventConsumer:
         A dead letter the broker refuses as too large is written truncated; any other failure
         raises, and the message is handed back rather than acknowledged."""
         reason = reason[:MAX_REASON_CHARS]
+        # The consumed topic's own: with a pattern, each provider's topic has its own.
+        dead_letter_topic = f"{record.topic}{DEAD_LETTER_SUFFIX}"
         kept, dropped = _bounded_headers(original_headers)
         ours = {
             DLQ_REASON: reason,
@@ -407,7 +417,7 @@ class EventConsumer:
                  if TRACEPARENT in original_headers else None)
         try:
             try:
-                await self._dead_letters.publish(body, key=record.key,
+                await self._dead_letters.publish(body, topic=dead_letter_topic, key=record.key,
                                                  headers={**kept, **ours})
             except Exception as error:
                 if not _too_large(error):
@@ -416,7 +426,7 @@ class EventConsumer:
                     "topic": record.topic, "partition": record.partition,
                     "offset": record.offset, "bytes": len(body)})
                 await self._dead_letters.publish(
-                    body[:TRUNCATED_BODY_BYTES],
+                    body[:TRUNCATED_BODY_BYTES], topic=dead_letter_topic,
                     key=record.key[:TRUNCATED_KEY_BYTES] if record.key else record.key,
                     headers=_truncated_copy_headers(kept, ours, len(original_headers),
                                                     len(body)))
@@ -475,10 +485,11 @@ class BatchEventConsumer(EventConsumer):
             return list(message.body)
 
         self.subscriber = broker.subscriber(
-            self.topic.name, group_id=self.group_id, batch=True, max_records=self.max_records,
-            batch_timeout_ms=self._batch_timeout_ms, ack_policy=AckPolicy.MANUAL,
-            auto_offset_reset="earliest", parser=_parse_tolerating_headers,
-            decoder=raw_bodies, **group_options, title=f"{self.topic.name}:{self.group_id}",
+            *self._subscription(), group_id=self.group_id, pattern=self.topic.pattern,
+            batch=True, max_records=self.max_records, batch_timeout_ms=self._batch_timeout_ms,
+            ack_policy=AckPolicy.MANUAL, auto_offset_reset="earliest",
+            parser=_parse_tolerating_headers, decoder=raw_bodies, **group_options,
+            title=f"{self.topic.name}:{self.group_id}",
             description=f"{self.group_id} consumes {self.topic.name} in batches of up to "
                         f"{self.max_records}")
 
@@ -502,7 +513,8 @@ class BatchEventConsumer(EventConsumer):
                 continue  # another consumer's concern, or the same event twice in the batch
             ids.add(decoded.envelope.id)
             consumed.append(_Consumed(record, record_headers, body,
-                                      delivery=Delivery(decoded, _key_of(record))))
+                                      delivery=Delivery(decoded, _key_of(record),
+                                                        record.topic)))
         return consumed
 
     async def process_batch(self, message: KafkaMessage) -> None:

@@ -41,7 +41,7 @@ from opentelemetry.semconv.trace import SpanAttributes
 from opentelemetry.trace import SpanKind, Status, StatusCode, TracerProvider
 
 from ankommen.shared.settings import BrokerKind
-from ankommen.shared.topics import Topic
+from ankommen.shared.topics import ProviderTopic, Topic
 
 
 def producer_options(kind: BrokerKind) -> dict[str, Any]:
@@ -76,13 +76,17 @@ Message = tuple[str, bytes, bytes, dict[str, str]]
 class RelayProducer:
     """One aiokafka producer per service, started and stopped with the broker connection."""
 
-    def __init__(self, bootstrap_servers: str, topics: tuple[Topic, ...], *, client_id: str,
+    def __init__(self, bootstrap_servers: str, topics: tuple[Topic, ...], *,
+                 client_id: str,
                  kind: BrokerKind = BrokerKind.APACHE_KAFKA,
                  tracer_provider: TracerProvider | None = None) -> None:
         self._bootstrap = bootstrap_servers
         self._options = producer_options(kind)
         self._client_id = f"{client_id}-relay"
-        self._topics = frozenset(topic.name for topic in topics)
+        self._topics = frozenset(topic.name for topic in topics
+                                 if not isinstance(topic, ProviderTopic))
+        self._per_provider = tuple(topic for topic in topics
+                                   if isinstance(topic, ProviderTopic))
         self._tracer = trace.get_tracer(__name__, tracer_provider=tracer_provider)
         self._producer: AIOKafkaProducer | None = None
         self._open: dict[tuple[str | None, ...], _PublishSpan] = {}
@@ -113,7 +117,7 @@ class RelayProducer:
                    headers: dict[str, str]) -> asyncio.Future:
         """Queue one message (the relay's :data:`~ankommen.shared.messaging.relay.Send`);
         the returned future resolves when the broker acknowledged it."""
-        if topic not in self._topics:
+        if not self._declared(topic):
             raise LookupError(f"no publisher declared for topic {topic}")
         if self._producer is None:
             raise ConnectionError("the relay's Kafka producer is not connected")
@@ -149,7 +153,7 @@ class RelayProducer:
         partitions: dict[tuple[str, int], list[int]] = {}
         known: set[str] = set()
         for index, (topic, key, _, _) in enumerate(messages):
-            if topic not in self._topics:
+            if not self._declared(topic):
                 answers[index] = LookupError(f"no publisher declared for topic {topic}")
                 continue
             if topic not in known:  # the topic's metadata, as send() waits for it
@@ -185,6 +189,12 @@ class RelayProducer:
                 future.add_done_callback(span.settle_future)
                 answers[index] = future
         return answers
+
+    def _declared(self, topic: str) -> bool:
+        """A topic the service publishes to: one of its own, or a provider's of a kind it
+        writes (any provider's rejections topic, for progress)."""
+        return topic in self._topics or any(kind.provider_of(topic) is not None
+                                            for kind in self._per_provider)
 
     def _publish_span(self, topic: str, headers: dict[str, str]) -> _PublishSpan:
         """The open publish span for this stored trace context and topic, or a new one."""

@@ -32,7 +32,9 @@ def placement_events(runtime: ServiceRuntime) -> EventConsumer:
 
 
 def provider_reports(runtime: ServiceRuntime) -> BatchEventConsumer:
-    """The bulk path: providers' systems may send thousands of reports at once."""
+    """The bulk path: providers' systems may send thousands of reports at once. One group
+    reads every provider's reports topic (by pattern, so a provider added later is read
+    too, once the service's metadata shows its topic)."""
     return BatchEventConsumer(group_id=runtime.group_id("provider-reports"),
                               topic=PROVIDER_REPORTS, uow=runtime.uow,
                               handler=receive_provider_reports,

@@ -1,21 +1,26 @@
-"""Reports from providers' own systems on ``ankommen.provider.reports``, in batches.
+"""Reports from providers' own systems, each on its own topic
+``ankommen.provider.<provider_id>.reports``, in batches.
 
-The provider names itself in the envelope ``source`` (``/providers/<provider_id>``; in
-production the broker's ACLs let each provider's principal write only its own source). Each
-message must be keyed by the report's referral code — the key decides the partition, and so
-keeps one participant's reports in order; a message without that key is refused (``key``),
-since it may have overtaken or be overtaken by another report of the same participant.
+Whose report it is, the topic says — not the message. Kafka's ACLs can restrict who writes a
+topic, never what a message claims: each provider's principal may write only its own
+reports topic, so the topic's name is the one thing a provider cannot forge. The envelope
+``source`` must name the same provider (``/providers/<provider_id>``); a message that names
+another is refused (``source``), never attributed to the provider it names — provider A
+writing "as B" gets a rejection on A's own rejections topic, and B's data and B's topic see
+nothing of it. Each message must be keyed by the report's referral code — the key decides the
+partition, and so keeps one participant's reports in order; a message without that key is
+refused (``key``), since it may have overtaken or be overtaken by another report of the same
+participant.
 
-A batch of messages is one unit of work: the reports go through the same validation as every
-other channel (grouped per provider, a report sees the earlier ones of the batch), accepted
-reports and their events are stored together, and every refused report is answered on
-``ankommen.provider.rejections`` with the field and the reason — all in one transaction with
-the batch's inbox rows.
+A batch of messages (from any providers' topics) is one unit of work: the reports go through
+the same validation as every other channel (grouped per provider, a report sees the earlier
+ones of the batch), accepted reports and their events are stored together, and every refused
+report is answered on its provider's ``ankommen.provider.<provider_id>.rejections`` with the
+field and the reason — all in one transaction with the batch's inbox rows.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,17 +34,30 @@ from ankommen.shared.events.contracts.progress import (
     ReportBase,
 )
 from ankommen.shared.messaging.consumer import Delivery
+from ankommen.shared.topics import PROVIDER_REPORTS
 
-PROVIDER_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{1,39}$")
 UNKNOWN_KEY = "unknown"
 KEY_MISMATCH = "the message key must be the report's referral_code"
 
 
-def provider_of(source: str) -> str | None:
-    provider_id = source.removeprefix(PROVIDER_SOURCE_PREFIX)
-    if source.startswith(PROVIDER_SOURCE_PREFIX) and PROVIDER_ID.match(provider_id):
-        return provider_id
-    return None
+class NotAProviderTopic(ValueError):
+    """A report from a topic that names no provider: the subscription's pattern admits none,
+    so this is a bug, and the message is dead-lettered rather than attributed to anyone."""
+
+
+def provider_of_topic(topic: str) -> str:
+    provider_id = PROVIDER_REPORTS.provider_of(topic)
+    if provider_id is None:
+        raise NotAProviderTopic(f"not a provider's reports topic: {topic!r}")
+    return provider_id
+
+
+def source_problem(source: str, provider_id: str) -> Problem | None:
+    """Refuses a ``source`` other than the topic's provider's own."""
+    expected = f"{PROVIDER_SOURCE_PREFIX}{provider_id}"
+    if source == expected:
+        return None
+    return Problem("source", f"must be {expected}, the provider of this topic")
 
 
 def _text(value: Any) -> str | None:
@@ -47,15 +65,16 @@ def _text(value: Any) -> str | None:
 
 
 async def receive_provider_reports(uow: UnitOfWork, deliveries: Sequence[Delivery]) -> None:
-    """Validate and store a batch of provider messages; refuse each faulty one on the
-    rejections topic. Reports are submitted per provider, in the order they arrived."""
+    """Validate and store a batch of provider messages, each the report of the provider whose
+    topic it came on; refuse each faulty one on that provider's rejections topic. Reports are
+    submitted per provider, in the order they arrived."""
     by_provider: dict[str, list[ReportBase]] = {}
     for delivery in deliveries:
         raw = delivery.event.data.report
-        provider_id = provider_of(delivery.event.envelope.source)
-        if provider_id is None:
-            await _reject(uow, None, raw, [Problem(
-                "source", f"must be {PROVIDER_SOURCE_PREFIX}<provider_id>")])
+        provider_id = provider_of_topic(delivery.topic)
+        forged = source_problem(delivery.event.envelope.source, provider_id)
+        if forged is not None:
+            await _reject(uow, provider_id, raw, [forged])
             continue
         report, problems = parse_report(raw)
         if report is None:
@@ -74,7 +93,7 @@ async def receive_provider_reports(uow: UnitOfWork, deliveries: Sequence[Deliver
                               outcome.problems)
 
 
-async def _reject(uow: UnitOfWork, provider_id: str | None, raw: Any,
+async def _reject(uow: UnitOfWork, provider_id: str, raw: Any,
                   problems: list[Problem]) -> None:
     identity = raw if isinstance(raw, dict) else {}
     report_id = _text(identity.get("report_id"))

@@ -26,7 +26,12 @@ from ankommen.shared.events.contracts.vocabulary import (
 )
 from ankommen.shared.events.envelope import EventData
 from ankommen.shared.events.registry import registry
-from ankommen.shared.topics import PARTICIPATION, PROVIDER_REJECTIONS, PROVIDER_REPORTS
+from ankommen.shared.topics import (
+    PARTICIPATION,
+    PROVIDER_REJECTIONS,
+    PROVIDER_REPORTS,
+    provider_rejections_topic,
+)
 
 
 class ParticipationEvent(EventData):
@@ -266,19 +271,20 @@ Report = Annotated[
 
 @registry.register
 class ProviderReportSubmitted(EventData):
-    """A report a provider's own system put on ``ankommen.provider.reports``, keyed by the
-    referral code.
+    """A report a provider's own system put on its own topic
+    ``ankommen.provider.<provider_id>.reports``, keyed by the referral code.
 
-    The provider identifies itself by the envelope ``source`` ``/providers/<provider_id>``;
-    in production each provider's Kafka principal may only produce with its own source (topic
-    ACLs per provider plus a check in progress that the key and source agree with the
-    placement). ``report`` is one :data:`Report` object; it is validated by progress like
-    every other channel, so that a faulty report becomes a rejection the provider can read on
-    ``ankommen.provider.rejections`` rather than a dead letter only operators see.
+    The report is the provider's whose topic it came on — only that provider's principal may
+    write the topic; the envelope ``source`` must say the same (``/providers/<provider_id>``)
+    or the report is refused, never attributed to whom it names. ``report`` is one
+    :data:`Report` object; it is validated by progress like every other channel, so that a
+    faulty report becomes a rejection the provider can read on its own
+    ``ankommen.provider.<provider_id>.rejections`` rather than a dead letter only operators
+    see.
     """
 
     event_type: ClassVar[str] = "ankommen.provider.report_submitted.v1"
-    topic: ClassVar[str] = PROVIDER_REPORTS.name
+    topic: ClassVar[str] = PROVIDER_REPORTS.name  # the template: one topic per provider
     aggregate_type: ClassVar[str] = "referral"
     carries_trace_context: ClassVar[bool] = False
 
@@ -286,7 +292,8 @@ class ProviderReportSubmitted(EventData):
                                                "by `kind` (see the progress API schema).")
 
 
-#: Envelope ``source`` prefix by which a provider names itself on the provider topic.
+#: Envelope ``source`` prefix by which a provider names itself on its topic (checked against
+#: the topic: it never decides whose report it is).
 PROVIDER_SOURCE_PREFIX = "/providers/"
 
 
@@ -300,10 +307,11 @@ class RejectionReason(BaseModel):
 @registry.register
 class ProviderReportRejected(EventData):
     """Progress refused a provider's report: which field, and why. Keyed by referral code
-    (or the report id when the code itself was unreadable)."""
+    (or the report id when the code itself was unreadable), on the rejections topic of the
+    provider whose reports topic the report came on, which only that provider reads."""
 
     event_type: ClassVar[str] = "ankommen.progress.provider_report_rejected.v1"
-    topic: ClassVar[str] = PROVIDER_REJECTIONS.name
+    topic: ClassVar[str] = PROVIDER_REJECTIONS.name  # the template: one topic per provider
     aggregate_type: ClassVar[str] = "referral"
     carries_trace_context: ClassVar[bool] = False
 
@@ -311,6 +319,13 @@ class ProviderReportRejected(EventData):
     report_id: str | None = Field(None, max_length=64)
     referral_code: str | None = Field(None, max_length=64)
     errors: list[RejectionReason] = Field(min_length=1)
+
+    def destination(self) -> str:
+        """The provider's own rejections topic (a rejection for no provider has none)."""
+        if self.provider_id is None:
+            raise ValueError("a rejection goes to a provider's rejections topic: "
+                             "provider_id is missing")
+        return provider_rejections_topic(self.provider_id).name
 
 
 # --- Facts for monitoring (no pseudonym, no exact dates) ------------------------------------
