@@ -13,8 +13,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import MetaData
 
 from ankommen.shared.db.unit_of_work import UnitOfWork
-from ankommen.shared.events.contracts.facts import ArrivalFact
-from ankommen.shared.events.contracts.intake import CaseRegistered, Survey
+from ankommen.shared.events.contracts.intake import ArrivalFact, CaseRegistered, Survey
 from ankommen.shared.messaging.tables import messaging_tables
 from tests.support.surveys import survey
 
