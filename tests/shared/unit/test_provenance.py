@@ -32,6 +32,7 @@ from ankommen.shared.events.provenance import (
     service_source,
 )
 from ankommen.shared.events.registry import DecodedEvent
+from ankommen.shared.messaging import consumer as consuming
 from ankommen.shared.messaging.consumer import DLQ_REASON
 from ankommen.shared.topics import CASES, FACTS, PLACEMENTS, PROVIDER_REPORTS, TOPICS
 from tests.shared.unit.test_consumer_never_skips import (
@@ -217,3 +218,16 @@ async def test_the_batch_consumer_judges_each_message_by_the_topic_it_was_read_f
     reasons = [headers[DLQ_REASON] for _, _, headers in dead_letters.sent]
     assert reasons[0].endswith("came on ankommen.assignment.placements from /ankommen/intake")
     assert reasons[1].endswith("came on ankommen.intake.cases from /ankommen/assignment")
+
+
+async def test_a_provenance_check_that_breaks_dead_letters_the_message(monkeypatch):
+    def broken(*_: object) -> None:
+        raise AttributeError("topic")
+
+    monkeypatch.setattr(consuming, "check_provenance", broken)
+    dead_letters = FakeDeadLetters()
+    message = FakeMessage(forged("/ankommen/intake"))
+    await single(dead_letters).process(message)
+    assert message.outcome == "ack"
+    assert dead_letters.sent[0][2][DLQ_REASON] == (
+        "check: the consumer's check failed (AttributeError)")

@@ -32,7 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ankommen.shared.events.envelope import EventData, InvalidEvent
-from ankommen.shared.events.registry import DecodedEvent, registry
+from ankommen.shared.events.registry import DecodedEvent
 
 #: The package whose modules are the services' contracts: a type defined in its module
 #: ``intake`` is owned by intake.
@@ -85,7 +85,7 @@ class Provenance:
     def refusal(self, topic: str, source: str) -> str | None:
         """Why an event of this type that came on ``topic`` from ``source`` is refused
         (``None``: it is not)."""
-        if self.allows_topic(topic) and self.source in (None, source):
+        if self.allows_topic(topic) and (self.source is None or source == self.source):
             return None
         publisher = ("a provider's system" if self.service is None else self.service)
         where = (f"a provider channel topic ({PROVIDER_CHANNEL}…)" if self.on_provider_channel
@@ -111,11 +111,6 @@ def provenance_of(model: type[EventData]) -> Provenance | None:
     if service is None:
         return None
     return Provenance(model.event_type, service, model.topic)
-
-
-def provenances() -> dict[str, Provenance | None]:
-    """Every registered type with its provenance (``None``: unowned, always refused)."""
-    return {event_type: provenance_of(model) for event_type, model in registry.models.items()}
 
 
 def check_provenance(event: DecodedEvent, topic: str) -> None:

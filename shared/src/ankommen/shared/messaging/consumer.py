@@ -244,15 +244,15 @@ class EventConsumer:
         consumer's own check refuses. Provenance is checked for every event, also those this
         consumer has no handler for: a forgery is dead-lettered where it was found."""
         decoded = registry.decode(body)
-        check_provenance(decoded, topic)
-        if self._check is not None:
-            try:
+        try:
+            check_provenance(decoded, topic)
+            if self._check is not None:
                 self._check(decoded)
-            except InvalidEvent:
-                raise
-            except Exception as error:  # a check that broke is no reason to skip a message
-                raise InvalidEvent(f"check: the consumer's check failed "
-                                   f"({type(error).__name__})") from None
+        except InvalidEvent:
+            raise
+        except Exception as error:  # a check that broke is no reason to skip a message
+            raise InvalidEvent(f"check: the consumer's check failed "
+                               f"({type(error).__name__})") from None
         return decoded
 
     async def process(self, message: KafkaMessage) -> None:
