@@ -29,6 +29,7 @@ has one topic per provider.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from ankommen.shared.events.envelope import EventData, InvalidEvent
@@ -101,6 +102,7 @@ def _shown(text: str) -> str:
     return text if text.isprintable() and text.strip() == text and text else repr(text)
 
 
+@functools.cache
 def provenance_of(model: type[EventData]) -> Provenance | None:
     """Where ``model``'s events must come from (``None``: nobody owns the type)."""
     if model.event_type.startswith(PROVIDER_CHANNEL):
