@@ -40,7 +40,8 @@ class AppProcess(ServiceProcess):
         log = open(self.log_file, "ab")  # noqa: SIM115 - kept open for the process's life
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", self.factory, "--factory", "--host", "127.0.0.1",
-             "--port", str(self.port), "--no-access-log", "--log-level", "warning"],
+             "--port", str(self.port), "--no-access-log", "--no-proxy-headers", "--log-level",
+             "warning"],
             env={**os.environ, **self.environment}, stdout=log, stderr=subprocess.STDOUT)
         return self
 

@@ -144,8 +144,9 @@ def depends_on(service: str) -> dict[str, str]:
 
 
 #: Settings a container gets that are optional by design: without intake's URL progress's
-#: provider pages still work and say that names are unavailable.
-OPTIONAL = {"ANKOMMEN_PROGRESS_INTAKE_URL"}
+#: provider pages still work and say that names are unavailable; without trusted proxies the
+#: connection's peer is the client (safe: no forwarding header is believed).
+OPTIONAL = {"ANKOMMEN_PROGRESS_INTAKE_URL", "ANKOMMEN_TRUSTED_PROXIES"}
 
 
 def removable_variables() -> list[tuple[str, str, str]]:

@@ -28,6 +28,7 @@ from ankommen.shared.embedded import SERVICES, free_port
 from ankommen.shared.topics import create_topics
 from tests.reliability import workload
 from tests.reliability.broker_kinds import NAMES, dedicated_broker, description, service_environment
+from tests.reliability.diagnosis import stuck_report
 from tests.reliability.load import Load, steady
 from tests.reliability.scenario import INTAKE_STAFF
 from tests.reliability.stack import Stack
@@ -124,8 +125,14 @@ async def _outage_under_load(stack: Stack, proxy, engines, today: date  # noqa: 
                     "SELECT coalesce(sum(applied + late + unused), 0) FROM fact_intake "
                     "WHERE fact_type = 'ankommen.intake.arrival_recorded.v1'"))
 
-        await eventually(arrival_facts, until=lambda count: count == len(accepted),
-                         timeout=120, interval=1.0, what="monitoring counted every arrival")
+        try:
+            await eventually(arrival_facts, until=lambda count: count == len(accepted),
+                             timeout=120, interval=1.0,
+                             what=f"monitoring counted all {len(accepted)} arrivals")
+        except AssertionError as error:
+            raise AssertionError(f"{error}\n" + await stuck_report(engines["intake"], {
+                name: stack.folder / f"{name}.log" for name in ("intake", "monitoring")})
+            ) from None
         phases["monitoring"] = time.monotonic() - started
         print(f"phases (s since start): { {name: round(at, 1) for name, at in phases.items()} }")
         return during, accepted

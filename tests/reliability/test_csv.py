@@ -92,11 +92,16 @@ async def test_course_list_csv_neutralises_formulas(kafka, sqlite_databases):  #
     async with in_process("assignment", bootstrap=kafka.bootstrap_servers,
                           database_url=await sqlite_databases.url("assignment")) as assignment:
         for number, title in enumerate((INJECTION, "+49 Kurs", "-Kurs", "@SUM(A1)",
-                                        "\tKurs", "Integrationskurs")):
+                                        "Integrationskurs")):
             published = await assignment.client.post("/courses", headers=coordinator, json=(
                 course_body(f"course-{number}", "vhs-a", title=title)))
             assert published.status_code == 201, published.text
+        # A tab (or carriage return) is a control character: refused at the door
+        # (ankommen.shared.text), before any export could show it.
+        tab = await assignment.client.post("/courses", headers=coordinator, json=(
+            course_body("course-tab", "vhs-a", title="\tKurs")))
         exported = await assignment.client.get("/course-list.csv", headers=coordinator)
+    assert tab.status_code == 422 and tab.json()["errors"][0]["field"] == "title", tab.text
     assert exported.status_code == 200
     cells = cells_of(exported.text)
     assert "'" + INJECTION in cells and "Integrationskurs" in cells

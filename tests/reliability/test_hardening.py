@@ -1,6 +1,8 @@
 """Hardening of every service's HTTP surface (shared/web/hardening.py, installed by the app
-factory): body size limits, rate limits on sign-in and search, CSRF on every form, secure
-cookies and a Content-Security-Policy on every page."""
+factory): body size limits, rate limits on sign-in and search (per real client address,
+whatever X-Forwarded-For says), CSRF on every state change of a page whatever its content
+type, secure cookies, a Content-Security-Policy on every page, and names without control or
+direction characters."""
 
 from __future__ import annotations
 
@@ -17,8 +19,14 @@ from ankommen.shared.auth import Role, issue_token
 from ankommen.shared.settings import DEVELOPMENT_TOKEN_SECRET
 from ankommen.shared.web.pages import SESSION_COOKIE
 from tests.support.figures import record
-from tests.support.services import RunningService, in_process, settings_for, token
-from tests.support.surveys import registration
+from tests.support.services import (
+    RunningService,
+    in_process,
+    served_over_http,
+    settings_for,
+    token,
+)
+from tests.support.surveys import identity, registration
 
 pytestmark = pytest.mark.reliability
 
@@ -91,6 +99,43 @@ async def test_sign_in_is_rate_limited_with_retry_after(kafka, sqlite_databases)
            settings_for("progress").login_rate_limit)
 
 
+async def sign_in_answers(client: httpx.AsyncClient, forwarded_for: list[str],
+                          header: str = "X-Forwarded-For") -> list[int]:
+    form = {"csrftoken": await csrf_token(client), "token": "guessed"}
+    return [(await client.post("/login", data=form, headers={header: value})).status_code
+            for value in forwarded_for]
+
+
+async def test_x_forwarded_for_from_loopback_does_not_change_the_rate_limit_key(
+        kafka, sqlite_databases):  # noqa: ANN001
+    """The attack: from the machine itself, a new X-Forwarded-For on every guess (uvicorn
+    believed it from 127.0.0.1). Served for real, as ``serve`` serves it."""
+    rotating = [f"203.0.113.{number}" for number in range(4)]
+    async with served_over_http("progress", bootstrap=kafka.bootstrap_servers,
+                                database_url=await sqlite_databases.url("progress"),
+                                login_rate_limit="3/minute") as (_, progress):
+        answers = await sign_in_answers(progress.client, rotating)
+        forwarded = await sign_in_answers(progress.client, ["for=198.51.100.1"], "Forwarded")
+    assert answers == [401, 401, 401, 429]
+    assert forwarded == [429]
+
+
+async def test_behind_a_configured_proxy_the_forwarded_address_is_the_client(
+        kafka, sqlite_databases):  # noqa: ANN001
+    # In process, every request comes from 127.0.0.1: here that is the proxy.
+    async with running("progress", kafka, sqlite_databases, login_rate_limit="3/minute",
+                       trusted_proxies="127.0.0.1") as progress:
+        rotating = await sign_in_answers(progress.client,
+                                         [f"203.0.113.{number}" for number in range(4)])
+        one_client = await sign_in_answers(progress.client, ["198.51.100.7"] * 4)
+        # Addresses the client writes in front of the proxy's own are not believed.
+        spoofed = await sign_in_answers(progress.client, [f"10.9.9.{number}, 198.51.100.8"
+                                                          for number in range(4)])
+    assert rotating == [401] * 4
+    assert one_client == [401, 401, 401, 429]
+    assert spoofed == [401, 401, 401, 429]
+
+
 async def test_case_search_is_rate_limited_with_retry_after(kafka, sqlite_databases):  # noqa: ANN001
     query = {"family_name": "Nowak", "given_names": "Ana", "birth_date": "1990-01-01",
              "purpose": "check before registering"}
@@ -127,12 +172,70 @@ async def test_forms_without_the_csrf_token_are_refused(service, kafka, sqlite_d
     assert forged_logout.status_code == 403
 
 
-async def test_bearer_and_json_requests_need_no_csrf_token(kafka, sqlite_databases):  # noqa: ANN001
+async def test_bearer_api_requests_need_no_csrf_token(kafka, sqlite_databases):  # noqa: ANN001
     async with running("intake", kafka, sqlite_databases) as intake:
-        await csrf_token(intake.client)  # a CSRF cookie in the jar must not matter
+        await csrf_token(intake.client)  # a CSRF cookie in the jar must not matter,
+        # nor a session cookie (the API docs' "try it out" in a signed-in browser)
+        intake.client.cookies.set(SESSION_COOKIE, session_token(Role.INTAKE_STAFF))
         answer = await intake.client.post("/cases", json=registration(),
                                           headers=token(Role.INTAKE_STAFF))
     assert answer.status_code == 201, answer.text
+
+
+def state_changing_page_routes(service: str) -> list[tuple[str, str]]:
+    """(method, path) of every page route that changes state: routes outside the API schema
+    with a method other than GET, from the app itself."""
+    app = importlib.import_module(f"ankommen.{service}.app").create_app(
+        settings_for(service, database_url="sqlite+aiosqlite://"))
+    found = set()
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if isinstance(route, APIRoute) and not route.include_in_schema:
+            path = re.sub(r"\{[^}]+\}", "REF-PAGE01", context.path)
+            found |= {(method, path) for method in route.methods - {"GET", "HEAD"}}
+    return sorted(found)
+
+
+#: A forged request's body, every way a browser (or anyone) can send one — none with a token.
+FORGED_BODIES = {
+    "json": {"json": {"token": "x", "next": "/"}},
+    "text/plain": {"content": "token=x", "headers": {"Content-Type": "text/plain"}},
+    "multipart": {"files": {"file": ("list.csv", b"referral_code;kind\n")},
+                  "data": {"kind": "enrolment"}},
+    "urlencoded": {"data": {"kind": "enrolment"}},
+    "no content type": {"content": b""},
+}
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_every_page_state_change_needs_the_csrf_token_whatever_the_content_type(
+        service, kafka, sqlite_databases):  # noqa: ANN001
+    """The attack: a signed-in browser's cookies, a body without the token (JSON, text/plain,
+    multipart, urlencoded, none), even with a bearer header beside the cookie."""
+    routes = state_changing_page_routes(service)
+    role = PAGE_ROLE[service]
+    if role is None:  # monitoring: public pages that only read
+        assert routes == [], routes
+        return
+    signed_in = session_token(role)
+    async with running(service, kafka, sqlite_databases) as running_service:
+        client = running_service.client
+        good = await csrf_token(client)
+        client.cookies.set(SESSION_COOKIE, signed_in)
+        answers = {}
+        for method, path in routes:
+            for kind, body in FORGED_BODIES.items():
+                answers[method, path, kind] = await client.request(method, path, **body)
+            answers[method, path, "json with bearer"] = await client.request(
+                method, path, json={},
+                headers=token(role, "vhs-a" if role is Role.PROVIDER else None))
+        honest = await client.post("/logout", data={"csrftoken": good})
+    assert ("POST", "/logout") in routes and len(routes) >= 3, routes
+    accepted = {key: answer.status_code for key, answer in answers.items()
+                if answer.status_code != 403 or "csrf" not in answer.text}
+    assert not accepted, accepted
+    assert honest.status_code == 303, honest.text
+    record("hardening", f"{service}: state-changing page routes checked for CSRF", len(routes))
 
 
 def set_cookies(response: httpx.Response) -> dict[str, str]:
@@ -190,3 +293,40 @@ async def test_every_page_has_a_content_security_policy(service, kafka, sqlite_d
         policy = answer.headers.get("content-security-policy", "")
         assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy, path
     record("hardening", f"{service}: pages checked for a CSP", len(html))
+
+
+async def test_names_with_control_or_direction_characters_are_refused_naming_the_field(
+        kafka, sqlite_databases):  # noqa: ANN001
+    """The attack: a name with NUL, a line break or a right-to-left override, which the
+    provider of a placement would be shown. Refused on the API (422 naming the field, in
+    English) and on the staff's form (in German, at the field)."""
+    forged = {"NUL": "Anna\x00", "line feed": "Anna\nSchmidt", "RLO": "\u202eadimhcS"}
+    legitimate = ["محمد عبد الله", "ሰላም ተስፋዬ", "Алексей", "Zoë O'Brien-Łukasiewicz",
+                  "علی\u200cرضا"]
+    async with running("intake", kafka, sqlite_databases) as intake:
+        api = {kind: await intake.client.post("/cases", headers=token(Role.INTAKE_STAFF),
+                                              json=registration(person=identity(
+                                                  family_name=name, given_names=name)))
+               for kind, name in forged.items()}
+        accepted = [await intake.client.post("/cases", headers=token(Role.INTAKE_STAFF),
+                                             json=registration(person=identity(
+                                                 family_name=name, given_names=name)))
+                    for name in legitimate]
+        good = await csrf_token(intake.client)
+        intake.client.cookies.set(SESSION_COOKIE, session_token(Role.INTAKE_STAFF))
+        forms = {kind: await intake.client.post("/", data={
+            "csrftoken": good, "family_name": name, "given_names": "Anna",
+            "birth_date": "1990-01-01"}) for kind, name in forged.items()}
+    for kind, answer in api.items():
+        assert answer.status_code == 422, (kind, answer.text)
+        fields = {error["field"]: error["reason"] for error in answer.json()["errors"]}
+        assert set(fields) == {"identity.family_name", "identity.given_names"}, kind
+        assert "control characters" in fields["identity.family_name"], fields
+    assert "U+202E" in api["RLO"].json()["detail"]
+    assert [answer.status_code for answer in accepted] == [201] * len(legitimate), \
+        [answer.text for answer in accepted]
+    for kind, answer in forms.items():
+        assert answer.status_code == 422, (kind, answer.status_code)
+        error = re.search(r'id="family_name-error">([^<]*)<', answer.text)
+        assert error and "Steuer- oder Schreibrichtungszeichen" in error.group(1), kind
+    assert "U+202E" in forms["RLO"].text

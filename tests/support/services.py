@@ -77,6 +77,7 @@ async def served_over_http(service: str, *, bootstrap: str, database_url: str,
 
     import uvicorn
 
+    from ankommen.shared.cli.service import server_config
     from ankommen.shared.embedded import free_port
 
     port = free_port()
@@ -84,8 +85,9 @@ async def served_over_http(service: str, *, bootstrap: str, database_url: str,
     config = settings_for(service, kafka_bootstrap_servers=bootstrap, database_url=database_url,
                           migrate_on_startup=True, **settings)
     app = app_module.create_app(config, tracer_provider=tracer_provider)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,
-                                           lifespan="on"))
+    # Served as ``serve`` serves it (proxy headers included), on a port of its own.
+    server = uvicorn.Server(server_config(app, config, host="127.0.0.1", port=port,
+                                          lifespan="on"))
     task = asyncio.create_task(server.serve())
     try:
         while not server.started:

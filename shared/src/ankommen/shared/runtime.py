@@ -37,6 +37,7 @@ from ankommen.shared.messaging.broker import Publishers, create_broker
 from ankommen.shared.messaging.consumer import EventConsumer
 from ankommen.shared.messaging.producer import RelayProducer
 from ankommen.shared.messaging.relay import Backoff, OutboxRelay
+from ankommen.shared.messaging.stall_watch import StallWatch
 from ankommen.shared.messaging.tables import MessagingTables
 from ankommen.shared.settings import ServiceSettings
 from ankommen.shared.telemetry import create_tracer_provider
@@ -158,6 +159,11 @@ class ServiceRuntime:
             logger.info("broker connected")
             return
 
+    async def _watch_when_connected(self, consumer: EventConsumer) -> None:
+        await self._broker_connected.wait()
+        stall_after = self.settings.consumer_stall_seconds
+        await StallWatch(consumer, stall_after=stall_after, interval=stall_after / 4).run()
+
     async def _relay_when_connected(self) -> None:
         await self._producer_connected.wait()
         await self.relay.run()
@@ -171,6 +177,9 @@ class ServiceRuntime:
         if self.settings.outbox_relay_enabled:
             tasks.append(asyncio.create_task(self._relay_when_connected(), name="outbox-relay"))
         tasks += [asyncio.create_task(job(), name=name) for name, job in self._background.items()]
+        tasks += [asyncio.create_task(self._watch_when_connected(consumer),
+                                      name=f"stall-watch-{consumer.group_id}")
+                  for consumer in self.consumers]
         try:
             yield self
         finally:
@@ -200,7 +209,8 @@ class ServiceRuntime:
         install_problem_handlers(app)
         harden(app, secret=self.settings.token_secret.get_secret_value(),
                secure_cookies=self.settings.cookies_secure,
-               max_body_size=self.settings.max_request_bytes)
+               max_body_size=self.settings.max_request_bytes,
+               trusted_proxies=self.settings.trusted_proxy_networks)
         app.include_router(health_router(required={"database": self.database_ready},
                                          reported={"broker": self.broker_ready},
                                          details={"outbox_parked": self.relay.parked_count}))

@@ -12,11 +12,12 @@ secret left at its development default or a connection setting left implicit is 
 
 from __future__ import annotations
 
+import ipaddress
 from enum import StrEnum
 from pathlib import Path
 from typing import ClassVar, TypeVar
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Development defaults for secrets. Anyone can read them here, so they are refused outside
@@ -49,6 +50,23 @@ class BrokerKind(StrEnum):
 
     APACHE_KAFKA = "apache-kafka"
     TANSU = "tansu"
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(value: str) -> tuple[Network, ...]:
+    """``"10.0.0.5, 172.18.0.0/16, ::1"`` as networks; raises ValueError naming a bad item."""
+    networks: list[Network] = []
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ValueError(f"{item!r} is not an IP address or network (e.g. 10.0.0.5 or "
+                             "172.18.0.0/16)") from None
+    return tuple(networks)
 
 
 class SettingsError(RuntimeError):
@@ -100,6 +118,11 @@ class CommonSettings(BaseSettings):
     #: half this time — a restarted service is consuming again within a second or two.
     consumer_session_timeout_ms: int | None = Field(
         None, ge=1000, le=300_000, validation_alias=_shared("CONSUMER_SESSION_TIMEOUT_MS"))
+    #: A consumer that has delivered nothing for this long while messages wait for it on its
+    #: partitions is restarted (:mod:`ankommen.shared.messaging.stall_watch`); checked every
+    #: quarter of it.
+    consumer_stall_seconds: float = Field(60.0, ge=1.0, le=3600.0,
+                                          validation_alias=_shared("CONSUMER_STALL_SECONDS"))
     #: The districts (*Kreisschlüssel*, five digits, comma-separated) the county is responsible
     #: for: a course elsewhere is no placement the county made, and a fact from elsewhere is no
     #: figure the county publishes. One district for a county (*Landkreis*), several for an
@@ -193,6 +216,18 @@ class ServiceSettings(CommonSettings):
     secure_cookies: bool | None = None
     #: Sign-in attempts per client address (``limits`` notation: "10/minute", "100/hour").
     login_rate_limit: str = Field("10/minute", pattern=RATE_LIMIT_PATTERN)
+    #: The reverse proxies in front of the services (comma-separated addresses or networks,
+    #: e.g. ``172.18.0.0/16``): only from them is the client address taken from
+    #: ``X-Forwarded-For`` (and the scheme from ``X-Forwarded-Proto``). Empty (the default):
+    #: nobody is trusted, the client address is the connection's peer, the headers are ignored
+    #: (see ankommen.shared.web.hardening).
+    trusted_proxies: str = Field("", validation_alias=_shared("TRUSTED_PROXIES"))
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        parse_networks(value)
+        return value
 
     def required_in_production(self) -> tuple[str, ...]:
         return (*super().required_in_production(), "database_url")
@@ -203,6 +238,10 @@ class ServiceSettings(CommonSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{self.data_dir / f'{self.service_name}.db'}"
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[Network, ...]:
+        return parse_networks(self.trusted_proxies)
 
     @property
     def cookies_secure(self) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 import uvicorn
@@ -18,6 +18,18 @@ from ankommen.shared.messaging.relay import parked_rows, release_parked
 from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.settings import ServiceSettings, SettingsError, load_settings
 from ankommen.shared.telemetry import configure_logging
+
+
+def server_config(app: Any, settings: ServiceSettings, **options: Any) -> uvicorn.Config:
+    """uvicorn as every service is served (``options`` override). Its own proxy-header
+    handling is off: by default it believes ``X-Forwarded-For`` from 127.0.0.1, so anyone on
+    the machine could choose their client address and escape the rate limits; the app reads
+    the header itself, from the configured proxies only (:func:`ankommen.shared.web.hardening.
+    harden`).
+    """
+    return uvicorn.Config(app, **{
+        "host": settings.http_host, "port": settings.resolved_http_port, "log_config": None,
+        "access_log": False, "proxy_headers": False, **options})
 
 
 def service_cli(name: str, settings_class: type[ServiceSettings],
@@ -39,8 +51,10 @@ def service_cli(name: str, settings_class: type[ServiceSettings],
         """Serve the HTTP API and consume events (migrates first in the development profile)."""
         current = settings()
         configure_logging(name, current.log_level)
-        uvicorn.run(app_factory, factory=True, host=current.http_host,
-                    port=current.resolved_http_port, log_config=None, access_log=False)
+        server = uvicorn.Server(server_config(app_factory, current, factory=True))
+        server.run()
+        if not server.started:  # as uvicorn.run: a failed start-up is a failed command
+            raise typer.Exit(3)
 
     @cli.command()
     def migrate() -> None:

@@ -41,9 +41,11 @@ letters are at least once; the offset headers tell copies apart).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+import time
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -207,6 +209,36 @@ class EventConsumer:
         self._handed_back = 0
         #: Awaited before a dead letter is sent (the runtime checks the topic exists).
         self.before_dead_letter: Callable[[], Awaitable[None]] | None = None
+        #: The FastStream subscriber, once subscribed (the stall watch restarts it).
+        self.subscriber: Any = None
+        #: When the last delivery ended (monotonic clock), and how many are being handled.
+        self._last_delivery = time.monotonic()
+        self._handling = 0
+
+    @property
+    def idle_for(self) -> float | None:
+        """Seconds since the last delivery ended; ``None`` while one is being handled."""
+        return None if self._handling else time.monotonic() - self._last_delivery
+
+    def kafka_client(self) -> Any:
+        """The subscriber's running aiokafka consumer (``None`` before it started)."""
+        return getattr(self.subscriber, "consumer", None)
+
+    async def restart(self) -> None:
+        """Stop the subscriber and start it again: a fresh client that rejoins the group and
+        resumes from the committed offsets (see :mod:`ankommen.shared.messaging.stall_watch`)."""
+        await self.subscriber.stop()
+        await self.subscriber.start()
+        self._last_delivery = time.monotonic()
+
+    @contextlib.contextmanager
+    def _delivery(self) -> Iterator[None]:
+        self._handling += 1
+        try:
+            yield
+        finally:
+            self._handling -= 1
+            self._last_delivery = time.monotonic()
 
     @property
     def event_types(self) -> frozenset[type[EventData]]:
@@ -223,13 +255,16 @@ class EventConsumer:
         async def raw_body(message: KafkaMessage) -> bytes:
             return message.body
 
-        @broker.subscriber(self.topic.name, group_id=self.group_id,
-                           ack_policy=AckPolicy.MANUAL, auto_offset_reset="earliest",
-                           parser=_parse_tolerating_headers, decoder=raw_body, **group_options,
-                           title=f"{self.topic.name}:{self.group_id}",
-                           description=f"{self.group_id} consumes {self.topic.name}")
+        self.subscriber = broker.subscriber(
+            self.topic.name, group_id=self.group_id, ack_policy=AckPolicy.MANUAL,
+            auto_offset_reset="earliest", parser=_parse_tolerating_headers, decoder=raw_body,
+            **group_options, title=f"{self.topic.name}:{self.group_id}",
+            description=f"{self.group_id} consumes {self.topic.name}")
+
+        @self.subscriber
         async def on_message(message: KafkaMessage) -> None:
-            await self.process(message)
+            with self._delivery():
+                await self.process(message)
 
     def _publish_dead_letters_with(self, broker: KafkaBroker) -> None:
         self._dead_letters = broker.publisher(
@@ -445,17 +480,18 @@ class BatchEventConsumer(EventConsumer):
         async def raw_bodies(message: KafkaMessage) -> list[bytes]:
             return list(message.body)
 
-        @broker.subscriber(self.topic.name, group_id=self.group_id, batch=True,
-                           max_records=self.max_records,
-                           batch_timeout_ms=self._batch_timeout_ms,
-                           ack_policy=AckPolicy.MANUAL, auto_offset_reset="earliest",
-                           parser=_parse_tolerating_headers, decoder=raw_bodies,
-                           **group_options,
-                           title=f"{self.topic.name}:{self.group_id}",
-                           description=f"{self.group_id} consumes {self.topic.name} in "
-                                       f"batches of up to {self.max_records}")
+        self.subscriber = broker.subscriber(
+            self.topic.name, group_id=self.group_id, batch=True, max_records=self.max_records,
+            batch_timeout_ms=self._batch_timeout_ms, ack_policy=AckPolicy.MANUAL,
+            auto_offset_reset="earliest", parser=_parse_tolerating_headers,
+            decoder=raw_bodies, **group_options, title=f"{self.topic.name}:{self.group_id}",
+            description=f"{self.group_id} consumes {self.topic.name} in batches of up to "
+                        f"{self.max_records}")
+
+        @self.subscriber
         async def on_batch(message: KafkaMessage) -> None:
-            await self.process_batch(message)
+            with self._delivery():
+                await self.process_batch(message)
 
     def _consumed(self, records: Sequence[Any], headers: Sequence[Mapping[str, str]]
                   ) -> list[_Consumed]:

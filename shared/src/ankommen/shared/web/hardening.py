@@ -5,30 +5,40 @@
   large is a 413 problem saying the limit, before anything is parsed.
 - **Rate limits** (the ``limits`` library, a moving window per client address) on the endpoints
   worth guessing at: the token sign-in and intake's search. Over the limit is a 429 with
-  ``Retry-After``.
+  ``Retry-After``. The client address is the connection's peer, or what a configured proxy
+  says it is in ``X-Forwarded-For`` (uvicorn's proxy-header middleware, given only the
+  configured proxies) — never what the client says.
 - **Security headers** on every response: a strict Content-Security-Policy (no inline script,
   nothing from other origins) and friends.
-- **CSRF** on every HTML form: a signed double-submit cookie plus a hidden ``csrftoken``
-  field that :class:`~ankommen.shared.web.pages.Pages` puts in every template. (asgi-csrf
-  does the same but cannot read multipart forms with the python-multipart we depend on.)
+- **CSRF** on every state change of a page route, whatever its content type: a signed
+  double-submit cookie plus a hidden ``csrftoken`` field that
+  :class:`~ankommen.shared.web.pages.Pages` puts in every template. (asgi-csrf does the same
+  but cannot read multipart forms with the python-multipart we depend on.)
 """
 
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request, status
+from fastapi.routing import APIRoute, iter_route_contexts
 from itsdangerous import BadSignature, URLSafeSerializer
 from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
+from starlette.applications import Starlette
 from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY, RequestBodyLimitMiddleware
+from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ankommen.shared.errors import PROBLEM_JSON
+from ankommen.shared.settings import Network
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -65,6 +75,20 @@ class RateLimit:
 RATE_LIMITED = {429: {"description": "Too many requests; `Retry-After` says when to try again"}}
 
 
+def page_routes(app: Starlette) -> list[tuple[re.Pattern[str], frozenset[str], bool]]:
+    """(path pattern, methods, is a page) of every route of ``app``: a page route is one
+    left out of the API schema (the pages, sign-in and sign-out); API routes are in it."""
+    found = []
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if not isinstance(route, APIRoute | Route):
+            continue
+        page = isinstance(route, APIRoute) and not (
+            route.include_in_schema and getattr(context, "include_in_schema", True))
+        found.append((context.path_regex, frozenset(route.methods or ()), page))
+    return found
+
+
 def _header(scope: Scope, name: bytes) -> bytes:
     for key, value in scope.get("headers") or []:
         if key == name:
@@ -80,21 +104,33 @@ async def _csrf_failed(send: Send) -> None:
 
 
 class CsrfProtection:
-    """ASGI middleware: double-submit CSRF tokens for every request a cross-site form could
-    send.
+    """ASGI middleware: double-submit CSRF tokens for every state change a page makes.
 
     The token is a signed random value in an HttpOnly, SameSite=Strict cookie; pages read it
     from ``scope["csrftoken"]`` (which also sets the cookie) into a hidden field, and a form
-    post must bring the same value back. Exempt: safe methods, JSON bodies (a cross-site form
-    cannot send them), bearer-token requests (a browser never adds that header on its own) and
-    requests without any cookie — they carry no session to abuse — except the sign-in form
-    itself (login CSRF).
+    post must bring the same value back.
+
+    **Page routes** (those outside the API schema: the pages, ``/login``, ``/logout``) are
+    signed in by cookie, so every POST, PUT, PATCH or DELETE to them that carries a cookie
+    needs the token — whatever its content type (JSON, text/plain, multipart, urlencoded or
+    none: what the route does with the body does not matter, the cookie is what a forger
+    borrows) and whatever ``Authorization`` header it brings (pages do not read it). The
+    sign-in form needs it even without a cookie (login CSRF).
+
+    **API routes** authenticate by bearer token only, which a browser never adds on its own:
+    exempt are bearer-token requests, JSON bodies (a cross-site form cannot send them) and
+    requests without any cookie. Anything else with a cookie is checked as a form.
     """
 
-    def __init__(self, app: ASGIApp, *, secret: str, secure_cookies: bool) -> None:
+    def __init__(self, app: ASGIApp, *, secret: str, secure_cookies: bool,
+                 routes_of: Starlette | None = None) -> None:
         self._app = app
         self._signer = URLSafeSerializer(secret, salt="ankommen-csrf")
         self._secure = secure_cookies
+        #: The app whose routes say which paths are pages (read at the first state change,
+        #: when every route is in place).
+        self._routes_of = routes_of
+        self._routes: list[tuple[re.Pattern[str], frozenset[str], bool]] | None = None
 
     def _valid(self, token: str | None) -> bool:
         if not token:
@@ -147,16 +183,33 @@ class CsrfProtection:
 
         await self._app(scope, replay, send_with_cookie)
 
-    @staticmethod
-    def _must_check(scope: Scope) -> bool:
+    def _must_check(self, scope: Scope) -> bool:
         if scope["method"] in ("GET", "HEAD", "OPTIONS", "TRACE"):
             return False
+        if self._is_page(scope):
+            return bool(_header(scope, b"cookie")) or scope["path"] == "/login"
         media_type = _header(scope, b"content-type").split(b";", 1)[0].strip().lower()
         if media_type == b"application/json" or media_type.endswith(b"+json"):
             return False
         if _header(scope, b"authorization").startswith(b"Bearer "):
             return False
         return bool(_header(scope, b"cookie")) or scope["path"] == "/login"
+
+    def _is_page(self, scope: Scope) -> bool:
+        """Whether the request goes to a page route (one outside the API schema); a path
+        that is no route at all is judged by the API rules."""
+        if self._routes_of is None:
+            return False
+        if self._routes is None:
+            self._routes = page_routes(self._routes_of)
+        path = scope["path"]
+        root_path = scope.get("root_path", "")
+        if root_path and path.startswith(root_path + "/"):
+            path = path[len(root_path):]
+        matching = [(methods, page) for pattern, methods, page in self._routes
+                    if pattern.match(path)]
+        by_method = [page for methods, page in matching if scope["method"] in methods]
+        return any(by_method) if by_method else any(page for _, page in matching)
 
     @staticmethod
     async def _read_form(scope: Scope, receive: Receive) -> tuple[list[Message], str | None]:
@@ -259,9 +312,20 @@ class BodyLimit:
         await self._app(scope, receive, send_problem)
 
 
-def harden(app: FastAPI, *, secret: str, secure_cookies: bool, max_body_size: int) -> None:
-    """Security headers, CSRF protection and the body limit for every route of ``app``."""
+def harden(app: FastAPI, *, secret: str, secure_cookies: bool, max_body_size: int,
+           trusted_proxies: Iterable[Network] = ()) -> None:
+    """Security headers, CSRF protection, the body limit and the client address (from the
+    forwarding header of trusted proxies only) for every route of ``app``."""
     security_headers(app)
-    app.add_middleware(CsrfProtection, secret=secret, secure_cookies=secure_cookies)
-    # Added last, so outermost: the body is limited before CSRF protection reads a form.
+    app.add_middleware(CsrfProtection, secret=secret, secure_cookies=secure_cookies,
+                       routes_of=app)
+    # Added after CSRF protection, so further out: the body is limited before it reads a form.
     app.add_middleware(BodyLimit, max_body_size=max_body_size)
+    # Outermost: everything inside, the rate limits included, sees the real client. uvicorn's
+    # own proxy-header handling is off where we serve (it would trust 127.0.0.1 by default,
+    # see ankommen.shared.cli.service.server_config); its middleware, given only the
+    # configured proxies, reads X-Forwarded-For from the right: the client is the first
+    # address that is not a trusted proxy, whatever the client wrote further left.
+    trusted = [str(network) for network in trusted_proxies]
+    if trusted:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted)

@@ -26,6 +26,14 @@ FRAME: Catalogue = {
                       "en": "The token is not valid or has expired."},
     "login.forbidden": {"de": "Ihre Rolle darf diese Seite nicht sehen.",
                         "en": "Your role may not see this page."},
+    # A form field refused by ankommen.shared.text (a name with a line break, a tab, a NUL
+    # or a direction override, often pasted from another program).
+    "input.hidden_character": {
+        "de": "Enthält ein unsichtbares Steuer- oder Schreibrichtungszeichen ({character}). "
+              "Bitte die Angabe ohne Zeilenumbruch, Tabulator und Richtungszeichen neu "
+              "eingeben.",
+        "en": "Contains an invisible control or direction character ({character}). Please "
+              "type the entry again without line breaks, tabs or direction characters."},
 }
 
 

@@ -15,10 +15,13 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from ankommen.intake.domain.countries import is_country_code
+from ankommen.shared.text import SHOWN_TEXT, PersonName
 
 MAX_AGE_YEARS = 110
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+#: Names are shown to staff and, on a placement, to the course provider: no control or
+#: direction characters (:mod:`ankommen.shared.text`).
+Name = PersonName
 CountryCode = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True,
                                                pattern=r"^[A-Za-z]{3}$")]
 
@@ -73,11 +76,12 @@ class Address(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     street: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                             max_length=120)]
+                                             max_length=120), SHOWN_TEXT]
     postal_code: Annotated[str, StringConstraints(pattern=r"^\d{5}$")]
     city: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                           max_length=80)]
-    care_of: str | None = Field(None, max_length=120, description="c/o, e.g. a shelter")
+                                           max_length=80), SHOWN_TEXT]
+    care_of: Annotated[str, StringConstraints(max_length=120), SHOWN_TEXT] | None = Field(
+        None, description="c/o, e.g. a shelter")
 
 
 class Identity(BaseModel):
@@ -89,16 +93,16 @@ class Identity(BaseModel):
     family_name: Name
     given_names: Name
     birth_date: date
-    birth_place: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] \
-        | None = None
+    birth_place: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100),
+                           SHOWN_TEXT] | None = None
     birth_country: CountryCode | None = None
     nationalities: list[CountryCode] = Field(default_factory=list, max_length=5)
     phone: Annotated[str, StringConstraints(strip_whitespace=True,
                                             pattern=r"^\+?[0-9][0-9 ()/-]{4,24}$")] \
         | None = None
     email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254,
-                                            pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] \
-        | None = None
+                                            pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+                     SHOWN_TEXT] | None = None
     address: Address | None = None
     file_numbers: list[FileNumber] = Field(default_factory=list, max_length=5)
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from ankommen.shared.events.contracts.facts import Fact
 from ankommen.shared.events.contracts.vocabulary import (
@@ -28,6 +28,7 @@ from ankommen.shared.events.contracts.vocabulary import (
 )
 from ankommen.shared.events.envelope import EventData
 from ankommen.shared.events.registry import registry
+from ankommen.shared.text import SHOWN_TEXT
 from ankommen.shared.topics import COURSES, PLACEMENTS
 
 
@@ -52,7 +53,8 @@ class Course(BaseModel):
 
     course_id: OpaqueId
     provider_id: ProviderId
-    title: str = Field(min_length=1, max_length=200)
+    #: Shown to coordinators, providers and in exports: no control or direction characters.
+    title: Annotated[str, StringConstraints(min_length=1, max_length=200), SHOWN_TEXT]
     course_type: CourseType
     entry_level: GermanLevel
     target_level: GermanLevel

@@ -10,9 +10,17 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    field_validator,
+    model_validator,
+)
 
 from ankommen.shared.events.contracts.facts import Fact
 from ankommen.shared.events.contracts.vocabulary import (
@@ -26,6 +34,7 @@ from ankommen.shared.events.contracts.vocabulary import (
 )
 from ankommen.shared.events.envelope import EventData
 from ankommen.shared.events.registry import registry
+from ankommen.shared.text import SHOWN_TEXT
 from ankommen.shared.topics import CASES
 
 
@@ -116,9 +125,9 @@ class Survey(BaseModel):
     schooling_years: int = Field(ge=0, le=30)
     school_qualification: SchoolQualification
     vocational_qualification: bool = False
-    vocational_field: str | None = Field(None, max_length=80)
+    vocational_field: Annotated[str, StringConstraints(max_length=80), SHOWN_TEXT] | None = None
     university_degree: bool = False
-    university_field: str | None = Field(None, max_length=80)
+    university_field: Annotated[str, StringConstraints(max_length=80), SHOWN_TEXT] | None = None
     recognition_wanted: bool = Field(False, description="Recognition of a foreign "
                                                        "qualification wanted")
     work_experience_years: int = Field(0, ge=0, le=60)
