@@ -19,6 +19,7 @@ from ankommen.monitoring.config import MonitoringSettings
 from ankommen.monitoring.entrypoints.cli import rebuild
 from ankommen.shared.events.contracts.intake import ArrivalRecorded
 from ankommen.shared.events.envelope import Envelope
+from ankommen.shared.events.provenance import service_source
 from ankommen.shared.topics import FACTS
 from bench.harness import broker, database, produce
 from bench.results import Figure
@@ -38,7 +39,7 @@ def facts(count: int, month: str) -> list[tuple[bytes, bytes]]:
             schooling_band=rng.choice(["1_to_6", "7_to_9", "10_to_12", "13_plus"]),
             needs_childcare=rng.random() < 0.2,
             residence_status=rng.choice(["recognised_refugee", "temporary_protection"]))
-        envelope = Envelope(type=fact.event_type, source="/bench",
+        envelope = Envelope(type=fact.event_type, source=service_source("intake"),
                             data=fact.model_dump(mode="json"))
         out.append((key.encode(), envelope.to_bytes()))
     return out

@@ -15,6 +15,7 @@ from ankommen.shared.auth import Role
 from ankommen.shared.events import registry
 from ankommen.shared.events.contracts.intake import CaseRegistered, Survey
 from ankommen.shared.topics import CASES
+from tests.support.event_examples import owners_source
 from tests.support.services import RunningService, token
 from tests.support.surveys import survey
 
@@ -46,7 +47,7 @@ async def send(bootstrap: str, topic: str, data) -> None:  # noqa: ANN001
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await producer.start()
     try:
-        envelope = registry.envelope(data, source="/tests", subject=data.pseudonym)
+        envelope = registry.envelope(data, source=owners_source(data), subject=data.pseudonym)
         await producer.send_and_wait(topic, envelope.to_bytes(), key=data.pseudonym.encode())
     finally:
         await producer.stop()

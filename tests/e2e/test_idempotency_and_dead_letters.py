@@ -25,7 +25,7 @@ from tests.support.surveys import survey
 def case_registered(pseudonym: str | None = None) -> bytes:
     data = CaseRegistered(pseudonym=pseudonym or secrets.token_urlsafe(24),
                           survey=Survey(**survey()), registered_on=date(2026, 11, 2))
-    return registry.envelope(data, source="/tests", subject=data.pseudonym).to_bytes()
+    return registry.envelope(data, source="/ankommen/intake", subject=data.pseudonym).to_bytes()
 
 
 async def produce(bootstrap: str, topic: str, messages: list[tuple[bytes, bytes]],
@@ -121,9 +121,10 @@ async def test_monitoring_dead_letters_a_fact_that_names_a_subject(kafka, sqlite
                                german_level="B1", reads_latin_script=True,
                                schooling_band="10_to_12", needs_childcare=False,
                                residence_status="recognised_refugee")
-        leaking = registry.envelope(fact, source="/tests", subject=secrets.token_urlsafe(24))
+        leaking = registry.envelope(fact, source="/ankommen/intake",
+                                    subject=secrets.token_urlsafe(24))
         clean = registry.envelope(fact.model_copy(update={"record_key": secrets.token_hex(16)}),
-                                  source="/tests")
+                                  source="/ankommen/intake")
         key = b"facts"
         await produce(kafka.bootstrap_servers, FACTS.name,
                       [(key, leaking.to_bytes()), (key, case_registered()),
@@ -137,7 +138,9 @@ async def test_monitoring_dead_letters_a_fact_that_names_a_subject(kafka, sqlite
         dead = await read_all(kafka.bootstrap_servers, FACTS.dead_letter, expected=2)
     reasons = [dict(record.headers)[DLQ_REASON].decode() for record in dead]
     assert reasons[0].startswith("subject: a fact must not name a subject")
-    assert "facts only" in reasons[1]
+    assert reasons[1].startswith("provenance: ankommen.intake.case_registered.v1 is published "
+                                 "by intake on ankommen.intake.cases; came on "
+                                 "ankommen.monitoring.facts")
 
 
 @pytest.mark.tansu

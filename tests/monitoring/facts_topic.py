@@ -20,10 +20,11 @@ from ankommen.shared.events.contracts.intake import ArrivalRecorded
 from ankommen.shared.events.contracts.progress import CourseOutcomeFact, ExamResultFact
 from ankommen.shared.events.envelope import Envelope
 from ankommen.shared.topics import FACTS
+from tests.support.event_examples import owners_source
 
 
 def envelope_of(fact: Fact, published_at: datetime | None = None) -> Envelope:
-    envelope = registry.envelope(fact, source="/tests")
+    envelope = registry.envelope(fact, source=owners_source(fact))
     return envelope.model_copy(update={"time": published_at}) if published_at else envelope
 
 

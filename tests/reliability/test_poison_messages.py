@@ -137,7 +137,7 @@ EXPECTED_REASONS = {"not JSON": "body: not valid JSON",
 def reason_of(consumer: EventConsumer, body: bytes | None) -> str | None:
     """Why ``consumer`` must dead-letter ``body`` (None: it is a valid event)."""
     try:
-        consumer._decode(body or b"")
+        consumer._decode(body or b"", consumer.topic.name)
     except InvalidEvent as invalid:
         return invalid.reason
     return None

@@ -8,16 +8,16 @@ import uuid
 from datetime import date, timedelta
 from typing import Any
 
-from ankommen.shared.events import registry
+from ankommen.shared.events import EventData, registry
 from ankommen.shared.events.contracts.assignment import (
     CoursePublished,
     PlacementOffered,
     PlacementWithdrawn,
     WithdrawalReason,
 )
-from ankommen.shared.events.contracts.facts import ArrivalFact
-from ankommen.shared.events.contracts.intake import CaseRegistered, Survey
+from ankommen.shared.events.contracts.intake import ArrivalFact, CaseRegistered, Survey
 from ankommen.shared.events.contracts.progress import CourseDiscontinued, ProviderReportSubmitted
+from ankommen.shared.events.provenance import owner_of, service_source
 from ankommen.shared.topics import (
     CASES,
     COURSES,
@@ -31,11 +31,19 @@ from tests.assignment.builders import course
 from tests.support.surveys import survey
 
 
+def owners_source(data: EventData) -> str:
+    """The ``source`` the service that owns ``data``'s type publishes it with: consumers
+    believe an event from nobody else."""
+    owner = owner_of(type(data))
+    assert owner is not None, f"{data.event_type} has no owning service"
+    return service_source(owner)
+
+
 def valid_event(topic: str, handled: frozenset = frozenset()) -> tuple[bytes, str, str]:
     """(body, key, event id) of a valid event a consumer of ``topic`` handles (``handled``:
     the consumer's event types, where groups on one topic handle different ones)."""
     pseudonym, code = secrets.token_urlsafe(24), "ABCD-EFGH-2"
-    source, subject = "/tests", pseudonym
+    source, subject = None, pseudonym
     if topic == CASES.name:
         data = CaseRegistered(pseudonym=pseudonym, survey=Survey(**survey()),
                               registered_on=date.today())
@@ -62,7 +70,7 @@ def valid_event(topic: str, handled: frozenset = frozenset()) -> tuple[bytes, st
                                     district="03358", german_level="A1"), None
     else:
         raise AssertionError(f"{topic} is consumed but has no valid example here: add one")
-    envelope = registry.envelope(data, source=source, subject=subject)
+    envelope = registry.envelope(data, source=source or owners_source(data), subject=subject)
     return envelope.to_bytes(), subject or envelope.id, envelope.id
 
 

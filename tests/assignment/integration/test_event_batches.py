@@ -59,7 +59,7 @@ def registrations(count: int) -> list[CaseRegistered]:
 
 
 def delivery(data: CaseRegistered) -> Delivery:
-    envelope = registry.envelope(data, source="/tests", subject=data.pseudonym)
+    envelope = registry.envelope(data, source="/ankommen/intake", subject=data.pseudonym)
     return Delivery(registry.decode(envelope.to_bytes()), data.pseudonym)
 
 
@@ -128,7 +128,7 @@ async def test_poison_message_in_a_batch_is_dead_lettered_alone_and_a_redelivery
         kafka, databases):
     people = registrations(6)
     again = people[2].model_copy()  # the same pseudonym registered twice: cannot be stored
-    bodies = [registry.envelope(data, source="/tests", subject=data.pseudonym).to_bytes()
+    bodies = [registry.envelope(data, source="/ankommen/intake", subject=data.pseudonym).to_bytes()
               for data in [*people[:3], again, *people[3:]]]
     key = b"one-partition"  # one partition, so all of them arrive in order in few batches
     await produce(kafka.bootstrap_servers, CASES.name, [(key, body) for body in bodies])
@@ -150,7 +150,8 @@ async def test_poison_message_in_a_batch_is_dead_lettered_alone_and_a_redelivery
         last = registrations(1)[0]
         await produce(kafka.bootstrap_servers, CASES.name, [
             *((key, body) for body in bodies[:3] + bodies[4:]),  # the batch redelivered
-            (key, registry.envelope(last, source="/tests", subject=last.pseudonym).to_bytes())])
+            (key, registry.envelope(last, source="/ankommen/intake",
+                                    subject=last.pseudonym).to_bytes())])
         after = await eventually(lambda: known(runtime), until=lambda got: len(got) == 7,
                                  timeout=60, what="the event after the redelivery handled")
         assert set(after) - set(found) == {last.pseudonym}

@@ -67,10 +67,11 @@ async def test_case_events_before_the_registration_end_as_in_commit_order(kafka,
             pseudonym = people[name, order_name] = secrets.token_urlsafe(24)
             events = lifecycle(pseudonym)
             messages += [(pseudonym.encode(), registry.envelope(
-                events[step], source="/tests", subject=pseudonym).to_bytes())
+                events[step], source="/ankommen/intake", subject=pseudonym).to_bytes())
                 for step in order]
     erased = secrets.token_urlsafe(24)
-    messages += [(erased.encode(), registry.envelope(lifecycle(erased)[step], source="/tests",
+    messages += [(erased.encode(), registry.envelope(lifecycle(erased)[step],
+                                                     source="/ankommen/intake",
                                                      subject=erased).to_bytes())
                  for step in ("updated", "erased")]
     await produce(kafka.bootstrap_servers, CASES.name, messages)

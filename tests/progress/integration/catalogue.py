@@ -23,6 +23,7 @@ from ankommen.shared.events.contracts.assignment import (
 )
 from ankommen.shared.events.envelope import EventData
 from ankommen.shared.events.registry import DecodedEvent
+from tests.support.event_examples import owners_source
 from tests.support.polling import eventually
 from tests.support.services import RunningService, in_process, token
 
@@ -56,10 +57,12 @@ async def produce(bootstrap: str, topic: str, messages: list[tuple[str, bytes]])
 
 
 async def announce(bootstrap: str, events: list[tuple[str, EventData]],
-                   source: str = "/ankommen/assignment") -> None:
+                   source: str | None = None) -> None:
+    """Put ``events`` on their topics as their owners' relays do (``source``: the owner's
+    unless given)."""
     by_topic: dict[str, list[tuple[str, bytes]]] = {}
     for key, data in events:
-        body = registry.envelope(data, source=source).to_bytes()
+        body = registry.envelope(data, source=source or owners_source(data)).to_bytes()
         by_topic.setdefault(data.topic, []).append((key, body))
     for topic, messages in by_topic.items():
         await produce(bootstrap, topic, messages)

@@ -38,7 +38,7 @@ async def make_outbox(url: str):  # noqa: ANN201
     async with engine.begin() as connection:
         await connection.run_sync(metadata.create_all)
     sessions = session_factory(engine)
-    return engine, sessions, tables, UnitOfWorkFactory(sessions, tables, source="/tests")
+    return engine, sessions, tables, UnitOfWorkFactory(sessions, tables, source="/ankommen/intake")
 
 
 async def test_relay_publishes_in_commit_order_per_key_and_stamps_rows(kafka, databases):

@@ -95,7 +95,7 @@ class FakeDeadLetters:
 
 def single(dead_letters: FakeDeadLetters, **options: Any) -> EventConsumer:
     consumer = EventConsumer(group_id="ankommen.tests.unit", topic=CASES, uow=None,
-                             handlers={}, retry_delay=0, **options)
+                             retry_delay=0, **{"handlers": {}, **options})
     consumer._dead_letters = dead_letters
     return consumer
 
@@ -223,7 +223,7 @@ async def test_a_check_that_refuses_gives_its_own_reason():
 
 
 async def test_a_failure_outside_the_handler_hands_the_message_back(monkeypatch):
-    def broken_decode(_: bytes) -> None:
+    def broken_decode(*_: object) -> None:
         raise MemoryError
 
     consumer = single(FakeDeadLetters())

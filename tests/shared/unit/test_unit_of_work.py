@@ -8,22 +8,27 @@ import json
 import secrets
 from datetime import date
 
+import pytest
 from opentelemetry import propagate
 from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import MetaData
 
 from ankommen.shared.db.unit_of_work import UnitOfWork
-from ankommen.shared.events.contracts.facts import ArrivalFact
-from ankommen.shared.events.contracts.intake import CaseRegistered, Survey
+from ankommen.shared.events.contracts.intake import ArrivalFact, CaseRegistered, Survey
 from ankommen.shared.messaging.tables import messaging_tables
 from tests.support.surveys import survey
 
 TRACER = TracerProvider().get_tracer("tests")
+INTAKE = "/ankommen/intake"
 
 
 def unit() -> UnitOfWork:
     """A unit whose rows are only collected: ``publish`` itself touches no database."""
-    return UnitOfWork(None, messaging_tables(MetaData()), "/tests",  # type: ignore[arg-type]
+    return unit_of(INTAKE)
+
+
+def unit_of(source: str) -> UnitOfWork:
+    return UnitOfWork(None, messaging_tables(MetaData()), source,  # type: ignore[arg-type]
                       after_commit=lambda: None)
 
 
@@ -86,3 +91,12 @@ async def test_facts_carry_no_trace_context():
     first, second = stored_headers(work)
     assert "traceparent" in first
     assert second == {}
+
+
+@pytest.mark.parametrize("source", ["/ankommen/assignment", "/ankommen/progress", "/tests"])
+async def test_a_service_cannot_publish_a_type_it_does_not_own(source):
+    event = registered()
+    with pytest.raises(ValueError, match="case_registered.v1 is published by /ankommen/intake, "
+                                         f"not by {source}"):
+        await unit_of(source).publish(event, key=event.pseudonym)
+    assert await unit_of(INTAKE).publish(event, key=event.pseudonym)

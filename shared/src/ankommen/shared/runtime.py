@@ -31,6 +31,7 @@ from ankommen.shared.db.engine import create_engine, session_factory
 from ankommen.shared.db.migrations import upgrade
 from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
 from ankommen.shared.errors import install_problem_handlers
+from ankommen.shared.events.provenance import service_source
 from ankommen.shared.health import health_router
 from ankommen.shared.messaging.broker import Publishers, create_broker
 from ankommen.shared.messaging.consumer import EventConsumer
@@ -89,7 +90,7 @@ class ServiceRuntime:
         self.engine = create_engine(settings.resolved_database_url)
         self.sessions = session_factory(self.engine)
         self.uow = UnitOfWorkFactory(self.sessions, definition.tables,
-                                     source=f"/ankommen/{definition.name}")
+                                     source=service_source(definition.name))
         self.broker = create_broker(settings.kafka_bootstrap_servers,
                                     client_id=f"ankommen-{definition.name}",
                                     kind=settings.kafka_broker_kind,

@@ -10,6 +10,10 @@ rows keep the order in which they were published (the relay's per-key order).
 
 Publishing is on the hot path of bulk uploads (one event per accepted report), so the
 serialised trace headers are computed once per trace context rather than once per event.
+
+A service publishes only the event types it owns (:mod:`ankommen.shared.events.provenance`):
+every consumer would dead-letter anything else, so the mistake is refused here, where it is
+made, rather than discovered on a dead-letter topic in production.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from sqlalchemy import delete, insert, or_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ankommen.shared.events.envelope import Envelope, EventData
+from ankommen.shared.events.provenance import provenance_of
 from ankommen.shared.events.registry import registry
 from ankommen.shared.messaging.tables import MessagingTables
 
@@ -72,6 +77,11 @@ class UnitOfWork:
         ``key`` becomes the Kafka message key (the case pseudonym for case events), which keeps
         all events of one aggregate on one partition, in order.
         """
+        provenance = provenance_of(type(data))
+        if provenance is None or provenance.source != self._source:
+            owner = "nobody" if provenance is None else (provenance.source or "providers")
+            raise ValueError(f"{data.event_type} is published by {owner}, not by "
+                             f"{self._source}: every consumer would dead-letter it")
         now = datetime.now(UTC)
         envelope = registry.envelope(data, source=self._source, subject=subject, time=now)
         self._outbox_rows.append({

@@ -3,7 +3,8 @@
 Every consumed message goes through :meth:`EventConsumer.process`:
 
 1. decode and validate it against the event registry — a message that is not a valid event
-   (not JSON, unknown type, invalid payload, refused by the consumer's own check) goes
+   (not JSON, unknown type, invalid payload, not from the type's owning service on its topic
+   — :mod:`ankommen.shared.events.provenance` —, refused by the consumer's own check) goes
    straight to the dead-letter topic with the reason: retrying cannot fix it;
 2. in one unit of work: skip it if the inbox already has its id, otherwise run the handler and
    record the id in the inbox — so a redelivered event has one effect;
@@ -58,6 +59,7 @@ from sqlalchemy import exists, insert, select
 
 from ankommen.shared.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from ankommen.shared.events.envelope import EventData, InvalidEvent
+from ankommen.shared.events.provenance import check_provenance
 from ankommen.shared.events.registry import DecodedEvent, registry
 from ankommen.shared.messaging.failures import is_transient
 from ankommen.shared.topics import DEAD_LETTER_SUFFIX, Topic
@@ -278,18 +280,22 @@ class EventConsumer:
             description=f"Messages from {self.topic.name} that {self.group_id} could not "
                         "process, with the reason in the header " + DLQ_REASON)
 
-    def _decode(self, body: bytes) -> DecodedEvent:
+    def _decode(self, body: bytes, topic: str) -> DecodedEvent:
         """Raises :class:`InvalidEvent` — and nothing else — for a message that no retry can
-        make valid; whatever the consumer's own check raises is such a reason too."""
+        make valid: not an event, an event that did not come from its owner (its provenance,
+        judged by ``topic``, the one it was read from, and its ``source``), or one the
+        consumer's own check refuses. Provenance is checked for every event, also those this
+        consumer has no handler for: a forgery is dead-lettered where it was found."""
         decoded = registry.decode(body)
-        if self._check is not None:
-            try:
+        try:
+            check_provenance(decoded, topic)
+            if self._check is not None:
                 self._check(decoded)
-            except InvalidEvent:
-                raise
-            except Exception as error:  # a check that broke is no reason to skip a message
-                raise InvalidEvent(f"check: the consumer's check failed "
-                                   f"({type(error).__name__})") from None
+        except InvalidEvent:
+            raise
+        except Exception as error:  # a check that broke is no reason to skip a message
+            raise InvalidEvent(f"check: the consumer's check failed "
+                               f"({type(error).__name__})") from None
         return decoded
 
     async def process(self, message: KafkaMessage) -> None:
@@ -306,7 +312,7 @@ class EventConsumer:
 
     async def _process(self, message: KafkaMessage) -> None:
         try:
-            decoded = self._decode(message.body)
+            decoded = self._decode(message.body, message.raw_message.topic)
         except InvalidEvent as invalid:
             await self._dead_letter(message.raw_message, message.headers, message.body,
                                     invalid.reason)
@@ -504,7 +510,7 @@ class BatchEventConsumer(EventConsumer):
         for record, record_headers in zip(records, headers, strict=True):
             body = record.value or b""
             try:
-                decoded = self._decode(body)
+                decoded = self._decode(body, record.topic)
             except InvalidEvent as invalid:
                 consumed.append(_Consumed(record, record_headers, body, invalid=invalid.reason))
                 continue

@@ -16,7 +16,8 @@ count and checksum. Otherwise the rebuild raises :class:`SourceIncomplete` — t
 rolled back, and the aggregates stay as they were — unless the operator accepted the loss, in
 which case the result says how many facts fewer the aggregates now count.
 
-Facts go through the same admission rule and the same folding as live, duplicates (the same
+Facts go through the same admission rules (provenance: a fact only from the service that
+owns its type; then monitoring's own) and the same folding as live, duplicates (the same
 event id twice on the topic) are counted once, and the inbox of the live consumer is rewritten
 to exactly the facts replayed, so the live consumer neither skips nor double-counts afterwards.
 The source is read after the old aggregates and inbox rows were deleted inside the
@@ -53,6 +54,7 @@ from ankommen.monitoring.domain.history import (
 from ankommen.monitoring.service.handlers import fold_fact
 from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
 from ankommen.shared.events.envelope import InvalidEvent
+from ankommen.shared.events.provenance import check_provenance
 from ankommen.shared.events.registry import DecodedEvent, registry
 
 
@@ -113,6 +115,9 @@ class _Replay:
     """What a rebuild has taken in so far, and what its source lacked."""
 
     folded: FoldedFacts
+    #: The facts topic: where every replayed fact came from (the archive holds what was
+    #: read from it), and so where its provenance is judged.
+    topic: str
     seen: set[str] = field(default_factory=set)
     refused: int = 0
     duplicates: int = 0
@@ -127,6 +132,7 @@ class _Replay:
         """The fact in ``body`` if it is new and admitted (else counted and ``None``)."""
         try:
             event = registry.decode(body)
+            check_provenance(event, self.topic)
             admit_only_facts(event)
         except InvalidEvent:
             self.refused += 1  # dead-lettered when it was consumed live
@@ -153,7 +159,7 @@ async def rebuild_aggregates(uow: UnitOfWorkFactory, topic: FactsTopicSource, co
         aggregates = Aggregates(unit.session)
         await aggregates.clear()
         await processed.clear()
-        replay = _Replay(FoldedFacts(grace))
+        replay = _Replay(FoldedFacts(grace), topic.name)
         if source is Source.TOPIC:
             await _replay_topic(topic, replay, processed, archive, before, archived)
         else:

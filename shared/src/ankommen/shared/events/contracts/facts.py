@@ -2,15 +2,20 @@
 
 Each fact carries a random ``record_key`` (not derived from the case) from which monitoring's
 Cell Key Method derives consistent noise. Facts are keyed by that record key on the topic.
+
+Only the base lives here. Each fact type is defined in the contract module of the service that
+publishes it (``intake.ArrivalRecorded``, ``assignment.PlacementMadeFact`` …): that module is
+what makes the service its owner, and monitoring accepts a fact only with its owner's
+``source`` (:mod:`ankommen.shared.events.provenance`). A fact type defined here would have no
+owner, and every consumer would refuse it.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from ankommen.shared.events.contracts.vocabulary import DistrictKey, GermanLevel, Month, RecordKey
+from ankommen.shared.events.contracts.vocabulary import RecordKey
 from ankommen.shared.events.envelope import EventData
-from ankommen.shared.events.registry import registry
 from ankommen.shared.topics import FACTS
 
 
@@ -23,17 +28,3 @@ class Fact(EventData):
 
     record_key: RecordKey
 
-
-@registry.register
-class ArrivalFact(Fact):
-    """Retired: the skeleton's arrival fact (month, district, German level at intake).
-
-    Intake no longer publishes it — ``ArrivalRecorded`` describes every arrival, once. The
-    type stays registered so that facts already on the topic still decode (monitoring counts
-    them as unused, and a rebuild from offset 0 neither refuses nor double-counts them)."""
-
-    event_type: ClassVar[str] = "ankommen.intake.arrival_fact.v1"
-
-    month: Month
-    district: DistrictKey
-    german_level: GermanLevel

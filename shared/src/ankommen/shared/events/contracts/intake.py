@@ -300,3 +300,18 @@ class ArrivalRecorded(Fact):
     schooling_band: SchoolingBand
     needs_childcare: bool
     residence_status: ResidenceStatus
+
+
+@registry.register
+class ArrivalFact(Fact):
+    """Retired: the skeleton's arrival fact (month, district, German level at intake).
+
+    Intake no longer publishes it — ``ArrivalRecorded`` describes every arrival, once. The
+    type stays registered so that facts already on the topic still decode (monitoring counts
+    them as unused, and a rebuild from offset 0 neither refuses nor double-counts them)."""
+
+    event_type: ClassVar[str] = "ankommen.intake.arrival_fact.v1"
+
+    month: Month
+    district: DistrictKey
+    german_level: GermanLevel
