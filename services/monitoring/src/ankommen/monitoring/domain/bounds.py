@@ -74,15 +74,22 @@ class Bounds:
     districts: frozenset[str]
     grace: timedelta
     history_months: int = HISTORY_MONTHS
-    _windows: dict[datetime, Window] = field(default_factory=dict, repr=False)
+    #: By the hour of "now" (a window changes only at midnight UTC): a rebuild judges each
+    #: fact at its own receipt time, and works the window out once an hour of them.
+    _windows: dict[int, Window] = field(default_factory=dict, repr=False)
     _closes_at: dict[str, datetime] = field(default_factory=dict, repr=False)
+    #: (month, district, hour of now) → the reason: constant within an hour, as every
+    #: boundary (a month's start, its close after whole days of grace) is a midnight UTC.
+    _reasons: dict[tuple[str, str, int], Reason | None] = field(default_factory=dict,
+                                                                 repr=False)
 
-    def window(self, now: datetime) -> Window:
-        window = self._windows.get(now)
+    def window(self, now: datetime, hour: int | None = None) -> Window:
+        hour = int(now.timestamp()) // 3600 if hour is None else hour
+        window = self._windows.get(hour)
         if window is None:
             if len(self._windows) > 10_000:
                 self._windows.clear()
-            window = self._windows[now] = Window(
+            window = self._windows[hour] = Window(
                 months_before(month_of(now), self.history_months - 1),
                 month_of(now + MONTH_AHEAD))
         return window
@@ -96,9 +103,20 @@ class Bounds:
     def reason(self, month: str, district: str, now: datetime) -> Reason | None:
         """Why a figure for ``month`` and ``district`` received at ``now`` is held (else
         ``None``). The first reason that applies counts, the most telling first."""
+        hour = int(now.timestamp()) // 3600
+        key = (month, district, hour)
+        try:
+            return self._reasons[key]
+        except KeyError:
+            if len(self._reasons) > 100_000:
+                self._reasons.clear()
+            reason = self._reasons[key] = self._reason(month, district, now, hour)
+            return reason
+
+    def _reason(self, month: str, district: str, now: datetime, hour: int) -> Reason | None:
         if district not in self.districts:
             return Reason.UNKNOWN_DISTRICT
-        window = self.window(now)
+        window = self.window(now, hour)
         if month > window.newest:
             return Reason.FUTURE
         if month < window.oldest:

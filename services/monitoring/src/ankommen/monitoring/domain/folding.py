@@ -161,26 +161,35 @@ class FoldedFacts:
                  now: datetime) -> Outcome:
         """Fold one fact in — received at ``now``, claiming ``published_at`` (both UTC) — or
         hold it for review, and say what became of it."""
-        held = self.judge(fact, published_at, now)
+        snapshot, cells = self._parts(fact)
+        held = self._judge(snapshot, cells, published_at, now)
         if held is not None:
             self.held[event_id] = Held(fact_type, *held)
             outcome = Outcome.HELD
         else:
-            outcome = Outcome.APPLIED if self.fold(fact, published_at) else Outcome.UNUSED
+            outcome = Outcome.APPLIED if self._fold(fact, snapshot, cells, published_at) \
+                else Outcome.UNUSED
         self.record_fact(fact_type, published_at, outcome)
         return outcome
 
-    def judge(self, fact: Fact, published_at: datetime, now: datetime
-              ) -> tuple[Reason, str | None, str | None] | None:
-        """Why the fact is held (with the month and district concerned), or ``None``."""
+    @staticmethod
+    def _parts(fact: Fact) -> tuple[Snapshot | None, tuple[_Cell, ...] | None]:
+        """The snapshot a fact states, or the cells it adds to (neither: a fact type without
+        cells)."""
         take_snapshot = SNAPSHOTS.get(type(fact))
         if take_snapshot is not None:
-            snapshot = take_snapshot(fact)
-            places = [(snapshot.month, snapshot.district)]
+            return take_snapshot(fact), None
+        contribute = CONTRIBUTIONS.get(type(fact))
+        return None, _cells_of(fact, contribute) if contribute is not None else None
+
+    def _judge(self, snapshot: Snapshot | None, cells: tuple[_Cell, ...] | None,
+               published_at: datetime, now: datetime
+               ) -> tuple[Reason, str | None, str | None] | None:
+        """Why the fact is held (with the month and district concerned), or ``None``."""
+        if snapshot is not None:
+            places: tuple[tuple[str, str], ...] = ((snapshot.month, snapshot.district),)
         else:
-            contribute = CONTRIBUTIONS.get(type(fact))
-            places = [(cell.month, cell.district) for cell in _cells_of(fact, contribute)] \
-                if contribute is not None else []
+            places = tuple((cell.month, cell.district) for cell in cells or ())
         for month, district in places:
             reason = self._bounds.reason(month, district, now)
             if reason is not None:
@@ -193,16 +202,18 @@ class FoldedFacts:
     def fold(self, fact: Fact, published_at: datetime) -> bool:
         """Add the fact to its cells, whatever the bounds (a fact within them, or one an admin
         applied as a correction); ``False`` for a fact type without cells."""
-        take_snapshot = SNAPSHOTS.get(type(fact))
-        if take_snapshot is not None:
-            self.put_snapshot(take_snapshot(fact), record_key_value(fact.record_key),
+        return self._fold(fact, *self._parts(fact), published_at)
+
+    def _fold(self, fact: Fact, snapshot: Snapshot | None, cells: tuple[_Cell, ...] | None,
+              published_at: datetime) -> bool:
+        if snapshot is not None:
+            self.put_snapshot(snapshot, record_key_value(fact.record_key),
                               snapshot_rank(fact.record_key), published_at)
             return True
-        contribute = CONTRIBUTIONS.get(type(fact))
-        if contribute is None:
+        if cells is None:
             return False
         key = record_key_value(fact.record_key)
-        for cell in _cells_of(fact, contribute):
+        for cell in cells:
             self._add(cell.address, cell.value, key)
         return True
 
