@@ -135,6 +135,8 @@ async def test_forged_facts_are_held_for_review_and_a_closed_month_changes_only_
         assert (await client.get("/statistics")).json()["corrections"] == note
         report = await client.get("/report", params={"year": CLOSED[:4], "lang": "en"})
         assert f"{CLOSED}: 6 late facts added after review on {today}." in report.text
+        dashboard = await client.get("/", params={"from": CLOSED, "lang": "en"})
+        assert f"{CLOSED}: 6 late facts added after review on {today}." in dashboard.text
         review = (await client.get("/review", headers=ADMIN)).json()
         assert review["pending"]["by_reason"] == {
             "unknown_district": 0, "future": 1, "too_old": 0, "closed_month": 0}

@@ -115,6 +115,8 @@ def pages_router(runtime: ServiceRuntime, settings: MonitoringSettings, pages: P
             "levels": GERMAN_LEVEL.values,
             "freshness": _freshness(covered.data_as_of),
             "policy": policy,
+            "corrections": await corrections(runtime.uow, query.first_month,
+                                             query.last_month),
         })
 
     @router.get("/report", response_class=HTMLResponse)
