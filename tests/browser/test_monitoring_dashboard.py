@@ -50,8 +50,8 @@ async def test_dashboard_shows_protected_figures_and_a_new_fact_within_5_s(
               + [dtz_exam(MONTH, "03358", "A2") for _ in range(6)])
     facts = arrivals + others
     async with served_over_http("monitoring", bootstrap=kafka.bootstrap_servers,
-                                database_url=await sqlite_databases.url("monitoring")
-                                ) as (base_url, monitoring):
+                                database_url=await sqlite_databases.url("monitoring"),
+                                county_districts="03358,03359") as (base_url, monitoring):
         await publish(kafka.bootstrap_servers, facts)
 
         async def processed() -> int:

@@ -50,7 +50,10 @@ VOLATILE: dict[str, set[str]] = {
     "fact_intake": {"last_published_at"},
     "snapshots": {"published_at", "rank", "key"},
     # The archived envelope is compared (without its id and time); its checksum covers both.
-    "fact_archive": {"event_id", "checksum"},
+    "fact_archive": {"event_id", "checksum", "received_at"},
+    # Held facts and decisions on them are compared by what they say, not by id or time.
+    "fact_review": {"event_id"},
+    "review_decisions": {"event_id", "decided_at"},
     # The ledger's count includes the seat snapshots (batching), its checksum ids and times;
     # the archive rows it sums up are compared one by one.
     "fact_history": {"facts", "checksum"},
@@ -153,7 +156,7 @@ def _counted_by_number(name: str, row: dict[str, Any]) -> bool:
 
 def _snapshot_facts_consumed(tables: dict[str, list[dict[str, Any]]]) -> int:
     """How many batching-dependent facts monitoring took in (its inbox holds one row each)."""
-    return sum(row["applied"] + row["late"] + row["unused"]
+    return sum(row["applied"] + row["held"] + row["unused"]
                for row in tables.get("fact_intake", []) if row["fact_type"] in COUNTED_BY_VALUE)
 
 

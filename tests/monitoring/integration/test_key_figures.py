@@ -42,8 +42,10 @@ async def test_key_figures_follow_the_district_and_protect_small_counts(kafka, d
              + [dtz_exam(MONTH, "03358", "B1") for _ in range(18)]
              + [dtz_exam(MONTH, "03358", "A2") for _ in range(2)]
              + [dtz_exam(MONTH, "03359", "A2") for _ in range(30)])
+    # A county of two districts: both count.
     async with in_process("monitoring", bootstrap=kafka.bootstrap_servers,
-                          database_url=await databases.url("monitoring")) as monitoring:
+                          database_url=await databases.url("monitoring"),
+                          county_districts="03358,03359") as monitoring:
         await publish(kafka.bootstrap_servers, facts)
 
         async def processed() -> int:

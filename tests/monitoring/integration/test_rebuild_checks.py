@@ -12,7 +12,6 @@ in ``test_safe_rebuild.py``.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pytest
@@ -21,40 +20,17 @@ from sqlalchemy import delete, update
 from ankommen.monitoring.adapters.archive import FactArchive
 from ankommen.monitoring.adapters.repository import Aggregates
 from ankommen.monitoring.adapters.tables import fact_archive, fact_history
-from ankommen.monitoring.app import build_runtime
-from ankommen.monitoring.config import MonitoringSettings
-from ankommen.monitoring.entrypoints.consumers import PURPOSE
 from ankommen.monitoring.service.rebuild import (
-    RebuildResult,
     Source,
     SourceIncomplete,
-    rebuild_aggregates,
 )
 from ankommen.shared.events.envelope import Envelope
 from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.topics import FACTS
 from tests.monitoring.facts_topic import arrival, capacity, placement
+from tests.monitoring.listed_topic import ListedTopic, migrated, rebuild
 
 MONTH = datetime.now(UTC).strftime("%Y-%m")
-
-
-@dataclass
-class ListedTopic:
-    """The facts topic as a list of messages, and where each partition begins."""
-
-    messages: list[bytes]
-    offsets: dict[int, int] = field(default_factory=lambda: {0: 0, 1: 0})
-    exists: bool = True
-    name: str = FACTS.name
-
-    async def first_offsets(self) -> dict[int, int]:
-        if not self.exists:
-            raise LookupError(f"topic {self.name} does not exist")
-        return dict(self.offsets)
-
-    async def read(self) -> AsyncIterator[list[bytes]]:
-        for start in range(0, len(self.messages), 7):  # in batches, as fetched
-            yield self.messages[start:start + 7]
 
 
 def messages() -> list[bytes]:
@@ -66,21 +42,8 @@ def messages() -> list[bytes]:
 
 @pytest.fixture
 async def monitoring(databases) -> AsyncIterator[ServiceRuntime]:  # noqa: ANN001
-    settings = MonitoringSettings(_env_file=None, database_url=await databases.url("monitoring"),
-                                  kafka_bootstrap_servers="127.0.0.1:9")
-    runtime = build_runtime(settings)
-    await runtime.migrate()
-    try:
+    async with migrated(await databases.url("monitoring")) as runtime:
         yield runtime
-    finally:
-        await runtime.engine.dispose()
-
-
-async def rebuild(runtime: ServiceRuntime, topic: ListedTopic, source: Source = Source.AUTO,
-                  accept_loss: bool = False) -> RebuildResult:
-    return await rebuild_aggregates(runtime.uow, topic, runtime.group_id(PURPOSE),
-                                    runtime.settings.closed_month_grace, source=source,
-                                    accept_loss=accept_loss)
 
 
 async def digest(runtime: ServiceRuntime) -> str:

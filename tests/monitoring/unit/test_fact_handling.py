@@ -1,6 +1,6 @@
-"""Recording facts: contributions go to their cells, closed months stay frozen, fact types
-without contributions are counted as unused — and folding a batch in memory gives the same
-changes whatever the order of its facts."""
+"""Recording facts: contributions go to their cells, facts for closed months are held for
+review, fact types without contributions are counted as unused — and folding a batch in memory
+gives the same changes whatever the order of its facts."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
+from ankommen.monitoring.domain.bounds import Bounds, Reason
 from ankommen.monitoring.domain.cells import KEY_MODULUS, record_key_value, snapshot_rank
 from ankommen.monitoring.domain.folding import FoldedFacts, Outcome
-from ankommen.monitoring.service.handlers import fold_fact
+from ankommen.monitoring.service import handlers
 from ankommen.shared.events.contracts.assignment import CourseCapacityFact, PlacementMadeFact
 from ankommen.shared.events.contracts.facts import Fact
 from ankommen.shared.events.contracts.intake import ArrivalRecorded
@@ -20,6 +21,16 @@ from ankommen.shared.events.registry import DecodedEvent, registry
 
 GRACE = timedelta(days=5)
 ARRIVAL_TYPE = ArrivalRecorded.event_type
+
+
+def bounds() -> Bounds:
+    return Bounds(frozenset({"03358"}), GRACE)
+
+
+def fold_fact(folded: FoldedFacts, event: DecodedEvent, received_at: datetime | None = None
+              ) -> Outcome:
+    """Received when it says it was published, unless the test says otherwise."""
+    return handlers.fold_fact(folded, event, received_at or event.envelope.time)
 
 
 class CourseWishFact(Fact):
@@ -52,7 +63,7 @@ ON_TIME = datetime(2026, 10, 3, tzinfo=UTC)
 
 def test_an_arrival_adds_one_to_its_cell_with_its_record_key():
     fact = arrival_recorded()
-    folded = FoldedFacts(GRACE)
+    folded = FoldedFacts(bounds())
     assert fold_fact(folded, decoded(fact, ON_TIME)) is Outcome.APPLIED
     [(address, cell)] = folded.cells.items()
     measure, month, district, dimensions = address
@@ -64,7 +75,7 @@ def test_an_arrival_adds_one_to_its_cell_with_its_record_key():
 
 def test_facts_of_one_cell_add_their_counts_and_record_keys():
     facts = [arrival_recorded() for _ in range(3)]
-    folded = FoldedFacts(GRACE)
+    folded = FoldedFacts(bounds())
     for fact in facts:
         fold_fact(folded, decoded(fact, ON_TIME))
     [cell] = folded.cells.values()
@@ -75,7 +86,7 @@ def test_a_placement_counts_its_weeks_waited_as_a_value():
     fact = PlacementMadeFact(record_key=secrets.token_hex(16), month="2026-10", district="03358",
                              course_type="literacy", waiting_days="0-30", waiting_weeks=4,
                              next_course=False)
-    folded = FoldedFacts(GRACE)
+    folded = FoldedFacts(bounds())
     fold_fact(folded, decoded(fact, ON_TIME))
     fold_fact(folded, decoded(fact.model_copy(update={"record_key": secrets.token_hex(16)}),
                               ON_TIME))
@@ -83,35 +94,41 @@ def test_a_placement_counts_its_weeks_waited_as_a_value():
     assert (value, count) == (4, 2)
 
 
-def test_a_fact_for_a_closed_month_is_counted_late_and_added_nowhere():
-    folded = FoldedFacts(GRACE)
+def test_a_fact_for_a_closed_month_is_held_for_review_and_added_nowhere():
+    folded = FoldedFacts(bounds())
     late = datetime(2026, 11, 9, tzinfo=UTC)
-    assert fold_fact(folded, decoded(arrival_recorded(), late)) is Outcome.LATE
-    assert fold_fact(folded, decoded(capacity(10, 5), late)) is Outcome.LATE
+    arrival, seats = decoded(arrival_recorded(), late), decoded(capacity(10, 5), late)
+    assert fold_fact(folded, arrival) is Outcome.HELD
+    assert fold_fact(folded, seats) is Outcome.HELD
     assert folded.cells == {} and folded.snapshots == {}
-    assert folded.intake[ARRIVAL_TYPE].late == 1
+    assert folded.intake[ARRIVAL_TYPE].held == 1
+    assert folded.intake[ARRIVAL_TYPE].last_published_at is None
+    assert {event_id: (held.reason, held.month)
+            for event_id, held in folded.held.items()} == {
+        arrival.envelope.id: (Reason.CLOSED_MONTH, "2026-10"),
+        seats.envelope.id: (Reason.CLOSED_MONTH, "2026-10")}
 
 
 def test_a_fact_type_without_contributions_is_counted_as_unused():
-    folded = FoldedFacts(GRACE)
+    folded = FoldedFacts(bounds())
     moment = datetime(2026, 11, 9, 8, tzinfo=UTC)
     fold_fact(folded, decoded(CourseWishFact(record_key=secrets.token_hex(16)), moment))
     assert folded.cells == {}
     intake = folded.intake["ankommen.tests.course_wish_fact.v1"]
-    assert (intake.applied, intake.late, intake.unused, intake.last_published_at) == (
+    assert (intake.applied, intake.held, intake.unused, intake.last_published_at) == (
         0, 0, 1, moment)
 
 
 def test_the_snapshot_published_last_wins_and_ties_go_to_the_higher_rank():
     early, late = capacity(20, 10), capacity(30, 18)
     tied = [capacity(25, 12), capacity(26, 13)]
-    folded = FoldedFacts(GRACE)
+    folded = FoldedFacts(bounds())
     fold_fact(folded, decoded(late, ON_TIME + timedelta(hours=1)))
     fold_fact(folded, decoded(early, ON_TIME))
     [latest] = folded.snapshots.values()
     assert latest.counts == "seats=offered:30|seats=taken:18"
 
-    folded = FoldedFacts(GRACE)
+    folded = FoldedFacts(bounds())
     for fact in tied:
         fold_fact(folded, decoded(fact, ON_TIME))
     winner = max(tied, key=lambda fact: snapshot_rank(fact.record_key))
@@ -128,10 +145,10 @@ def test_folding_does_not_depend_on_the_order_of_facts():
               + [decoded(arrival_recorded(), datetime(2026, 11, 20, tzinfo=UTC))])
 
     def fold(order: list[DecodedEvent]) -> tuple:
-        folded = FoldedFacts(GRACE)
+        folded = FoldedFacts(bounds())
         for event in order:
             fold_fact(folded, event)
-        return folded.cells, folded.values, folded.snapshots, folded.intake
+        return folded.cells, folded.values, folded.snapshots, folded.intake, folded.held
 
     shuffled = events[:]
     random.Random(7).shuffle(shuffled)

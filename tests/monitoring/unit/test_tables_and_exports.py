@@ -10,7 +10,7 @@ import pytest
 from ankommen.monitoring.domain.cells import Tally
 from ankommen.monitoring.domain.disclosure import DisclosurePolicy
 from ankommen.monitoring.domain.measures import ARRIVALS
-from ankommen.monitoring.domain.months import is_late, months_between
+from ankommen.monitoring.domain.months import is_closed, months_between
 from ankommen.monitoring.domain.tables import InvalidQuery, Query, RawCell, tabulate
 from ankommen.monitoring.entrypoints.exports import table_csv
 from ankommen.shared.spreadsheet import safe_cell as neutralise
@@ -53,9 +53,9 @@ def test_filters_only_over_published_dimensions_and_values():
 
 def test_a_month_is_frozen_after_its_end_and_the_grace_period():
     grace = timedelta(days=5)
-    assert not is_late("2026-10", datetime(2026, 11, 5, 23, 59, tzinfo=UTC), grace)
-    assert is_late("2026-10", datetime(2026, 11, 6, tzinfo=UTC), grace)
-    assert is_late("2025-12", datetime(2026, 1, 6, tzinfo=UTC), grace)
+    assert not is_closed("2026-10", datetime(2026, 11, 5, 23, 59, tzinfo=UTC), grace)
+    assert is_closed("2026-10", datetime(2026, 11, 6, tzinfo=UTC), grace)
+    assert is_closed("2025-12", datetime(2026, 1, 6, tzinfo=UTC), grace)
     assert months_between("2025-11", "2026-02") == ["2025-11", "2025-12", "2026-01", "2026-02"]
 
 

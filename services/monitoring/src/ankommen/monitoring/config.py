@@ -6,6 +6,7 @@ from typing import ClassVar
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from ankommen.monitoring.domain.bounds import HISTORY_MONTHS, Bounds
 from ankommen.monitoring.domain.disclosure import DisclosurePolicy
 from ankommen.shared.settings import ServiceSettings
 
@@ -23,8 +24,12 @@ class MonitoringSettings(ServiceSettings):
     max_deviation: int = Field(2, ge=0, le=10)
     #: Medians and percentiles only for cells with at least this many facts.
     min_distribution: int = Field(10, ge=2, le=1000)
-    #: Days after a month's end during which its facts still count; then it is frozen.
+    #: Days after a month's end during which its facts still count; then it is frozen (a
+    #: fact for it is held for review, and counts only as an admin's correction).
     closed_month_grace_days: int = Field(5, ge=0, le=60)
+    #: The months monitoring publishes, the current one included: a fact for an earlier month
+    #: is held for review (too old to be anything but a mistake or a forgery).
+    history_months: int = Field(HISTORY_MONTHS, ge=2, le=240)
     #: Facts the live consumer takes from the topic at once, folded and written together.
     facts_batch_size: int = Field(500, ge=1, le=5000)
     #: Goals of the annual report: the median wait in weeks at most …
@@ -39,3 +44,8 @@ class MonitoringSettings(ServiceSettings):
     @property
     def closed_month_grace(self) -> timedelta:
         return timedelta(days=self.closed_month_grace_days)
+
+    def bounds(self) -> Bounds:
+        """The rules a fact must meet to count: the county's districts and the time rules
+        (a new object each time: it caches per moment)."""
+        return Bounds(self.districts, self.closed_month_grace, self.history_months)

@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ankommen.monitoring.adapters.repository import as_utc
 from ankommen.monitoring.adapters.tables import fact_archive, fact_history
 from ankommen.monitoring.domain.history import CHECKSUM_MODULUS, ArchivedFact, History
 
@@ -46,7 +47,8 @@ class FactArchive:
                 return History()
         await self._session.execute(insert(fact_archive), [
             {"event_id": fact.event_id, "fact_type": fact.fact_type,
-             "checksum": fact.checksum, "body": fact.body} for fact in facts])
+             "checksum": fact.checksum, "body": fact.body, "received_at": fact.received_at}
+            for fact in facts])
         added = History.of(fact.checksum for fact in facts)
         await self._record(added)
         return added
@@ -107,14 +109,31 @@ class FactArchive:
             select(fact_archive.c.event_id, fact_archive.c.checksum))
         return {row.event_id: row.checksum for row in result}
 
+    async def receipts(self) -> dict[str, datetime]:
+        """When each archived fact was received, by event id (facts archived before the
+        receipt was recorded are left out)."""
+        result = await self._session.execute(
+            select(fact_archive.c.event_id, fact_archive.c.received_at)
+            .where(fact_archive.c.received_at.is_not(None)))
+        return {row.event_id: as_utc(row.received_at) for row in result}
+
+    async def body(self, event_id: str) -> tuple[str, datetime | None] | None:
+        """One archived fact's body and receipt time (``None``: not archived)."""
+        row = (await self._session.execute(
+            select(fact_archive.c.body, fact_archive.c.received_at)
+            .where(fact_archive.c.event_id == event_id))).first()
+        if row is None:
+            return None
+        return row.body, as_utc(row.received_at) if row.received_at else None
+
     async def count(self) -> int:
         return await self._session.scalar(select(func.count()).select_from(fact_archive)) or 0
 
     async def pages(self, size: int = PAGE_SIZE) -> AsyncIterator[Sequence[Row]]:
-        """Every archived fact (``event_id``, ``fact_type``, ``checksum``, ``body``), in pages
-        by event id."""
+        """Every archived fact (``event_id``, ``fact_type``, ``checksum``, ``body``,
+        ``received_at``), in pages by event id."""
         columns = (fact_archive.c.event_id, fact_archive.c.fact_type, fact_archive.c.checksum,
-                   fact_archive.c.body)
+                   fact_archive.c.body, fact_archive.c.received_at)
         after: str | None = None
         while True:
             query = select(*columns).order_by(fact_archive.c.event_id).limit(size)

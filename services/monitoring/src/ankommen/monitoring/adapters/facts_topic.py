@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -61,9 +62,16 @@ def _caught_up(consumer: AIOKafkaConsumer, partition: TopicPartition, position: 
     return highwater is not None and position >= max(highwater, reported_end)
 
 
+def _stamped_at(timestamp: int | None) -> datetime | None:
+    """A record's timestamp (milliseconds since the epoch) as a moment; ``None`` if unset."""
+    return datetime.fromtimestamp(timestamp / 1000, UTC) if timestamp and timestamp > 0 \
+        else None
+
+
 async def read_from_start(bootstrap_servers: str, topic: Topic
-                          ) -> AsyncIterator[list[bytes]]:
-    """Every message body on ``topic`` from offset 0 up to its end, in batches as fetched.
+                          ) -> AsyncIterator[list[tuple[bytes, datetime | None]]]:
+    """Every message on ``topic`` from offset 0 up to its end — its body and the time the
+    broker stamped it with — in batches as fetched.
 
     The end is reached when every partition's position has caught up with the high watermark
     its latest fetch reported — everything published before the read got there.
@@ -81,7 +89,8 @@ async def read_from_start(bootstrap_servers: str, topic: Topic
         while True:
             batches = await consumer.getmany(*partitions, timeout_ms=FETCH_WAIT_MS,
                                              max_records=BATCH_RECORDS)
-            bodies = [record.value for records in batches.values() for record in records
+            bodies = [(record.value, _stamped_at(record.timestamp))
+                      for records in batches.values() for record in records
                       if record.value is not None]
             if batches:
                 progress_at = loop.time()
@@ -125,7 +134,7 @@ class FactsTopic:
     async def first_offsets(self) -> dict[int, int]:
         return await first_offsets(self.bootstrap_servers, self.topic)
 
-    def read(self) -> AsyncIterator[list[bytes]]:
+    def read(self) -> AsyncIterator[list[tuple[bytes, datetime | None]]]:
         return read_from_start(self.bootstrap_servers, self.topic)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 
-from sqlalchemy import Table, and_, delete, func, or_, select
+from sqlalchemy import Table, and_, delete, func, insert, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +25,7 @@ from ankommen.monitoring.adapters.tables import (
     cell_values,
     cells,
     fact_intake,
+    fact_review,
     snapshots,
 )
 from ankommen.monitoring.domain.cells import (
@@ -64,8 +65,12 @@ def _upserts(dialect: str) -> _Upserts:
     value = _insert(dialect, cell_values)
     snapshot = _insert(dialect, snapshots)
     intake = _insert(dialect, fact_intake)
+    # Either side may be NULL (every fact held): the newest of those that are not.
+    stored_newest, incoming_newest = fact_intake.c.last_published_at, \
+        intake.excluded.last_published_at
     newest = (func.max if dialect == "sqlite" else func.greatest)(
-        fact_intake.c.last_published_at, intake.excluded.last_published_at)
+        func.coalesce(stored_newest, incoming_newest),
+        func.coalesce(incoming_newest, stored_newest))
     stored, incoming = snapshots.c, snapshot.excluded
     return _Upserts(
         cells=cell.on_conflict_do_update(index_elements=address, set_={
@@ -83,7 +88,7 @@ def _upserts(dialect: str) -> _Upserts:
                            stored.rank < incoming.rank))),
         intake=intake.on_conflict_do_update(index_elements=["fact_type"], set_={
             **{name: fact_intake.c[name] + intake.excluded[name]
-               for name in ("applied", "late", "unused")},
+               for name in ("applied", "held", "unused")},
             "last_published_at": newest}),
     )
 
@@ -116,9 +121,14 @@ class Aggregates:
                 for address, latest in folded.snapshots.items()])
         if folded.intake:
             await execute(upserts.intake, [
-                {"fact_type": fact_type, "applied": intake.applied, "late": intake.late,
+                {"fact_type": fact_type, "applied": intake.applied, "held": intake.held,
                  "unused": intake.unused, "last_published_at": intake.last_published_at}
                 for fact_type, intake in folded.intake.items()])
+        if folded.held:
+            await execute(insert(fact_review), [
+                {"event_id": event_id, "fact_type": held.fact_type, "reason": held.reason.value,
+                 "month": held.month, "district": held.district}
+                for event_id, held in folded.held.items()])
 
     async def cells_of(self, measure: str, first_month: str, last_month: str,
                        district: str | None = None) -> list[RawCell]:
@@ -161,11 +171,13 @@ class Aggregates:
                       | set(await self._session.scalars(
                           select(snapshots.c.district).distinct())))
 
-    async def intake(self) -> list[tuple[str, int, int, int, datetime]]:
-        """Per fact type: applied, late, unused, and when the newest one was published."""
+    async def intake(self) -> list[tuple[str, int, int, int, datetime | None]]:
+        """Per fact type: applied, held, unused, and when the newest one taken in was
+        published."""
         rows = await self._session.execute(select(fact_intake).order_by(fact_intake.c.fact_type))
-        return [(row.fact_type, row.applied, row.late, row.unused,
-                 as_utc(row.last_published_at)) for row in rows]
+        return [(row.fact_type, row.applied, row.held, row.unused,
+                 as_utc(row.last_published_at) if row.last_published_at else None)
+                for row in rows]
 
     async def last_published_at(self) -> datetime | None:
         newest = await self._session.scalar(select(func.max(fact_intake.c.last_published_at)))

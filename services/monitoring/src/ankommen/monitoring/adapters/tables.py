@@ -9,7 +9,8 @@ freshness). No aggregate has a column that could hold a pseudonym or a record ke
 ``fact_archive`` keeps every fact applied, as applied (the envelope in canonical JSON, record
 key included, as on the facts topic: de-identified, never a pseudonym), so that a rebuild does
 not depend on what the broker still holds; ``fact_history`` is the ledger of what the archive
-should hold (see :mod:`domain.history`). Neither is read by any page or API. The inbox comes
+should hold (see :mod:`domain.history`). Neither is read by any public page or API (the
+admin's review list shows a held fact's attributes from the archive). The inbox comes
 from the shared library (monitoring publishes nothing, so its outbox stays empty).
 """
 
@@ -72,9 +73,12 @@ fact_intake = Table(
     "fact_intake", metadata,
     Column("fact_type", String(200), nullable=False),
     Column("applied", Integer, nullable=False),
-    Column("late", Integer, nullable=False),
+    #: Held for review (out of bounds, a closed month included: :mod:`domain.bounds`).
+    Column("held", Integer, nullable=False),
     Column("unused", Integer, nullable=False),
-    Column("last_published_at", DateTime(timezone=True), nullable=False),
+    #: The newest publication time of the facts taken in (not held); none while every fact
+    #: of the type was held.
+    Column("last_published_at", DateTime(timezone=True), nullable=True),
     PrimaryKeyConstraint("fact_type", name="pk_fact_intake"),
 )
 
@@ -86,6 +90,10 @@ fact_archive = Table(
     Column("fact_type", String(200), nullable=False),
     Column("checksum", BigInteger, nullable=False),
     Column("body", Text, nullable=False),
+    #: When the live consumer received the fact — the "now" its bounds were judged by, and
+    #: will be again by every rebuild (none: archived before revision 0006, judged by its
+    #: publication time as it was then).
+    Column("received_at", DateTime(timezone=True), nullable=True),
     PrimaryKeyConstraint("event_id", name="pk_fact_archive"),
 )
 
@@ -98,7 +106,34 @@ fact_history = Table(
     PrimaryKeyConstraint("topic", name="pk_fact_history"),
 )
 
-#: The aggregate tables, in the order a canonical digest reads them.
-AGGREGATES = (cells, cell_values, snapshots, fact_intake)
+#: The review list: every fact held instead of counted, and why (:mod:`domain.bounds`).
+#: Derived from the archive like the aggregates (a rebuild rewrites it); whether an admin
+#: applied or discarded an entry is in ``review_decisions``. Facts carry no personal data.
+fact_review = Table(
+    "fact_review", metadata,
+    Column("event_id", String(64), nullable=False),
+    Column("fact_type", String(200), nullable=False),
+    Column("reason", String(40), nullable=False),
+    Column("month", String(7), nullable=True),
+    Column("district", String(5), nullable=True),
+    PrimaryKeyConstraint("event_id", name="pk_fact_review"),
+)
+
+#: The correction log: an admin's decision on a review entry — ``applied`` (the fact counts,
+#: a correction of its month) or ``discarded`` — who, when, for which month. Only ever added
+#: to; a rebuild reads it to apply the same corrections again.
+review_decisions = Table(
+    "review_decisions", metadata,
+    Column("event_id", String(64), nullable=False),
+    Column("decision", String(20), nullable=False),
+    Column("reason", String(40), nullable=False),
+    Column("month", String(7), nullable=True),
+    Column("decided_by", String(200), nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("event_id", name="pk_review_decisions"),
+)
+
+#: The tables a rebuild recomputes, in the order a canonical digest reads them.
+AGGREGATES = (cells, cell_values, snapshots, fact_intake, fact_review)
 
 messaging = messaging_tables(metadata)

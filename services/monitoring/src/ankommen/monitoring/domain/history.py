@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from ankommen.shared.events.envelope import Envelope
 
@@ -53,11 +54,14 @@ class ArchivedFact:
     fact_type: str
     checksum: int
     body: str
+    #: When monitoring received it (not covered by the checksum: it is not the fact's content,
+    #: and a topic holds no such thing to compare).
+    received_at: datetime | None = None
 
 
-def archived_fact(envelope: Envelope) -> ArchivedFact:
+def archived_fact(envelope: Envelope, received_at: datetime | None = None) -> ArchivedFact:
     body = envelope.model_dump_json()
-    return ArchivedFact(envelope.id, envelope.type, fact_checksum(body), body)
+    return ArchivedFact(envelope.id, envelope.type, fact_checksum(body), body, received_at)
 
 
 @dataclass(frozen=True)

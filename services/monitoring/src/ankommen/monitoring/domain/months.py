@@ -1,9 +1,10 @@
 """Closed months are frozen: once a month is over (plus a grace period for facts still in
-transit), its published numbers never change again. A late fact would otherwise move a
-published cell by one and tell an observer something about exactly that one person.
+transit), its published numbers change only through an explicit, logged correction
+(:mod:`bounds`, :mod:`review`). A late fact would otherwise move a published cell by one and
+tell an observer something about exactly that one person.
 
-Whether a fact is late is decided by the time it was published (the envelope's ``time``), not
-by when monitoring reads it, so a rebuild from offset 0 decides exactly as the live consumer did.
+Whether a month is closed is judged at the moment monitoring received the fact — not by the
+time the fact claims to have been published, which its publisher writes (:mod:`bounds`).
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ def month_closes_at(month: str, grace: timedelta) -> datetime:
     return start_of_next + grace
 
 
-def is_late(month: str, published_at: datetime, grace: timedelta) -> bool:
-    return published_at >= month_closes_at(month, grace)
+def is_closed(month: str, now: datetime, grace: timedelta) -> bool:
+    return now >= month_closes_at(month, grace)
 
 
 def months_between(first: str, last: str) -> list[str]:

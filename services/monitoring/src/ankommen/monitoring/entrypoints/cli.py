@@ -1,8 +1,13 @@
-"""``ankommen-monitoring serve|migrate|rebuild``.
+"""``ankommen-monitoring serve|migrate|rebuild|review``.
 
 ``rebuild`` exits 0 when it rebuilt, 2 for bad settings, and :data:`REFUSED` (3) when its
 source no longer holds every fact the aggregates count — then nothing was changed, and the
 message says what is missing and how to go on.
+
+``review`` shows the facts held for review (counts by reason, the entries); ``review apply``
+and ``review discard`` decide entries as the operator named by ``--by`` (recorded in the
+correction log, like a decision over the API); they exit 4 when an entry is unknown or decided
+already — then nothing was changed.
 """
 
 from __future__ import annotations
@@ -10,14 +15,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime
+from typing import Annotated, TypeVar
 
 import typer
 
 from ankommen.monitoring.adapters.facts_topic import FactsTopic
 from ankommen.monitoring.app import build_runtime
 from ankommen.monitoring.config import MonitoringSettings
+from ankommen.monitoring.domain.bounds import Reason
+from ankommen.monitoring.domain.review import Decision
 from ankommen.monitoring.entrypoints.consumers import PURPOSE
 from ankommen.monitoring.service.rebuild import (
     RebuildResult,
@@ -25,7 +33,10 @@ from ankommen.monitoring.service.rebuild import (
     SourceIncomplete,
     rebuild_aggregates,
 )
+from ankommen.monitoring.service.review import decide, review_list
 from ankommen.shared.cli.service import service_cli
+from ankommen.shared.errors import DomainError
+from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.settings import SettingsError, load_settings
 from ankommen.shared.telemetry import configure_logging
 from ankommen.shared.topics import FACTS
@@ -57,10 +68,21 @@ async def rebuild(settings: MonitoringSettings, source: Source = Source.AUTO,
         with _older_objects_left_out_of_collections():
             return await rebuild_aggregates(
                 runtime.uow, FactsTopic(settings.kafka_bootstrap_servers, FACTS),
-                runtime.group_id(PURPOSE), settings.closed_month_grace, source=source,
+                runtime.group_id(PURPOSE), settings.bounds(), source=source,
                 accept_loss=accept_loss)
     finally:
         await runtime.engine.dispose()
+
+
+def _settings() -> MonitoringSettings:
+    """The settings from the environment, logging configured; exit status 2 if invalid."""
+    try:
+        settings = load_settings(MonitoringSettings)
+    except SettingsError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from None
+    configure_logging("monitoring", settings.log_level)
+    return settings
 
 
 #: The exit status of a refused rebuild.
@@ -110,12 +132,7 @@ def rebuild_command(
     """Rebuild the aggregates from the facts archive or the facts topic; prints their digest.
 
     Refuses (exit status 3, nothing changed) a source that lost facts, unless --accept-loss."""
-    try:
-        settings = load_settings(MonitoringSettings)
-    except SettingsError as error:
-        typer.echo(str(error), err=True)
-        raise typer.Exit(2) from None
-    configure_logging("monitoring", settings.log_level)
+    settings = _settings()
     try:
         result = asyncio.run(rebuild(settings, source, accept_loss))
     except SourceIncomplete as refused:
@@ -127,3 +144,94 @@ def rebuild_command(
     typer.echo(f"monitoring: rebuilt from {result.facts} facts "
                f"({result.duplicates} duplicates, {result.refused} refused) of "
                f"{SOURCES[result.source]}{archived}; digest {result.digest}")
+
+
+review_app = typer.Typer(help="The facts held for review instead of counted (unknown district, "
+                              "dated in the future or too long ago, a closed month), and the "
+                              "admins' decisions on them.", no_args_is_help=False,
+                         invoke_without_command=True)
+app.add_typer(review_app, name="review")
+#: The exit status of a decision refused (an entry unknown or decided already).
+DECISION_REFUSED = 4
+T = TypeVar("T")
+
+
+def _with_runtime(work: Callable[[ServiceRuntime, MonitoringSettings], Awaitable[T]]) -> T:
+    settings = _settings()
+
+    async def run() -> T:
+        runtime = build_runtime(settings)
+        try:
+            await runtime.migrate()
+            return await work(runtime, settings)
+        finally:
+            await runtime.engine.dispose()
+
+    return asyncio.run(run())
+
+
+@review_app.callback()
+def review_command(
+        context: typer.Context,
+        reason: Annotated[Reason | None, typer.Option(help="Only entries held for this reason.")
+                          ] = None,
+        limit: Annotated[int, typer.Option(min=1, max=10_000, help="Entries shown at most.")
+                         ] = 50) -> None:
+    """Show the review list: pending entries by reason, then the entries (one per line)."""
+    if context.invoked_subcommand is not None:
+        return
+
+    async def show(runtime: ServiceRuntime, _: MonitoringSettings) -> None:
+        overview = await review_list(runtime.uow, reason, None, limit, decisions=0)
+        typer.echo(f"monitoring: {sum(overview.pending.values())} facts held for review: "
+                   + ", ".join(f"{name} {count}" for name, count in overview.pending.items()))
+        for entry in overview.entries:
+            typer.echo(f"{entry.event_id}  {entry.reason:<16} {entry.month or '-':<7} "
+                       f"{entry.district or '-':<5}  {entry.fact_type}")
+
+    _with_runtime(show)
+
+
+def _decide(decision: Decision, by: str, event_ids: list[str], reason: Reason | None,
+            month: str | None) -> None:
+    if bool(event_ids) == (reason is not None):
+        typer.echo("name the entries (EVENT_ID …) or select them with --reason, not both",
+                   err=True)
+        raise typer.Exit(2)
+
+    async def run(runtime: ServiceRuntime, settings: MonitoringSettings) -> None:
+        decided = await decide(runtime.uow, settings.bounds(), decision, f"operator:{by}",
+                               datetime.now(UTC), event_ids=event_ids, reason=reason,
+                               month=month)
+        typer.echo(f"monitoring: {len(decided.event_ids)} review entries {decision.value} "
+                   f"by {by}")
+        for correction in decided.corrections:
+            typer.echo(f"  correction of {correction.month}: {correction.facts} facts")
+
+    try:
+        _with_runtime(run)
+    except DomainError as error:
+        typer.echo(f"monitoring: refused: {error.detail}", err=True)
+        raise typer.Exit(DECISION_REFUSED) from None
+
+
+By = Annotated[str, typer.Option("--by", help="Who decides (recorded in the correction log).")]
+EventIds = Annotated[list[str] | None, typer.Argument(help="The entries' event ids.")]
+ReasonOption = Annotated[Reason | None, typer.Option(
+    help="Instead of event ids: every pending entry held for this reason.")]
+MonthOption = Annotated[str | None, typer.Option(
+    help="With --reason: only the entries of this month (YYYY-MM).")]
+
+
+@review_app.command("apply")
+def apply_command(by: By, event_ids: EventIds = None, reason: ReasonOption = None,
+                  month: MonthOption = None) -> None:
+    """Count held facts after all — a logged correction of their months."""
+    _decide(Decision.APPLIED, by, event_ids or [], reason, month)
+
+
+@review_app.command("discard")
+def discard_command(by: By, event_ids: EventIds = None, reason: ReasonOption = None,
+                    month: MonthOption = None) -> None:
+    """Discard held facts: they never count (the decision is logged)."""
+    _decide(Decision.DISCARDED, by, event_ids or [], reason, month)

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from ankommen.monitoring.domain.disclosure import PROTECTED_SIGN, Published
+from ankommen.monitoring.domain.review import Correction
 from ankommen.monitoring.domain.tables import PublishedTable, Row
 from ankommen.monitoring.service.statistics import KeyFigures
 from ankommen.shared.spreadsheet import csv_text
@@ -30,7 +31,15 @@ def _row_json(row: Row, distribution: bool) -> dict[str, Any]:
     return body
 
 
-def table_json(table: PublishedTable, data_as_of: datetime | None) -> dict[str, Any]:
+def corrections_json(corrections: list[Correction]) -> list[dict[str, Any]]:
+    """Correction notes: which month changed after it closed, on which day, by how many
+    facts (never who: that is in the admin's review list)."""
+    return [{"month": correction.month, "corrected_on": correction.corrected_on.isoformat(),
+             "facts": correction.facts} for correction in corrections]
+
+
+def table_json(table: PublishedTable, data_as_of: datetime | None,
+               corrections: list[Correction] | None = None) -> dict[str, Any]:
     query = table.query
     distribution = query.measure.distribution
     return {
@@ -44,6 +53,7 @@ def table_json(table: PublishedTable, data_as_of: datetime | None) -> dict[str, 
         "total": _row_json(table.total, distribution),
         "protected_sign": PROTECTED_SIGN,
         "data_as_of": data_as_of.isoformat() if data_as_of else None,
+        "corrections": corrections_json(corrections or []),
     }
 
 

@@ -21,6 +21,7 @@ from ankommen.monitoring.domain.tables import DISTRICT, MONTH, PublishedTable, Q
 from ankommen.monitoring.entrypoints.http import InvalidParameter, parse_query
 from ankommen.monitoring.entrypoints.panels import SECTIONS, Panel
 from ankommen.monitoring.entrypoints.texts import TEXTS
+from ankommen.monitoring.service.review import corrections
 from ankommen.monitoring.service.statistics import (
     coverage,
     goals_of_year,
@@ -114,6 +115,8 @@ def pages_router(runtime: ServiceRuntime, settings: MonitoringSettings, pages: P
             "levels": GERMAN_LEVEL.values,
             "freshness": _freshness(covered.data_as_of),
             "policy": policy,
+            "corrections": await corrections(runtime.uow, query.first_month,
+                                             query.last_month),
         })
 
     @router.get("/report", response_class=HTMLResponse)
@@ -135,6 +138,7 @@ def pages_router(runtime: ServiceRuntime, settings: MonitoringSettings, pages: P
             "freshness": _freshness(covered.data_as_of),
             "policy": policy,
             "settings": settings,
+            "corrections": await corrections(runtime.uow, f"{year}-01", f"{year}-12"),
         })
 
     return router

@@ -44,8 +44,12 @@ TEXTS: Catalogue = {
               "Method as in the German Census 2022); totals are computed from the raw data "
               "and protected the same way, so they are not the sum of the rows."},
     "legend.frozen": {
-        "de": "Abgeschlossene Monate ändern sich nicht mehr.",
-        "en": "Closed months no longer change."},
+        "de": "Abgeschlossene Monate ändern sich nur noch durch eine ausgewiesene Korrektur.",
+        "en": "Closed months change only through a correction, which is shown."},
+    "report.corrections": {"de": "Korrekturen", "en": "Corrections"},
+    "report.correction": {
+        "de": "{month}: {facts} nachträglich geprüfte Meldungen am {day} übernommen.",
+        "en": "{month}: {facts} late facts added after review on {day}."},
     "report.title": {"de": "Jahresbericht {year}", "en": "Annual report {year}"},
     "report.intro": {
         "de": "Kennzahlen des Kreises im Vergleich mit den Zielen der Integrationsplanung.",

@@ -1,21 +1,28 @@
-"""Recording facts: each batch of facts is folded into the changes it makes to the cells, the
-changes are written at once, and the facts are archived as applied — in the consumer's unit of
-work, with the inbox rows, so each fact is archived exactly once and a rebuild never depends on
-what the broker still holds (:mod:`domain.history`).
+"""Recording facts: each batch of facts is judged against the bounds (:mod:`domain.bounds`),
+folded into the changes it makes to the cells, the changes are written at once, and the facts
+are archived as received — in the consumer's unit of work, with the inbox rows, so each fact is
+archived exactly once and a rebuild never depends on what the broker still holds
+(:mod:`domain.history`).
 
 Which cells a fact adds to is the domain's table (:mod:`domain.contributions`); this use case is
-the same for every fact type. Contributions to a closed month are not added (closed months are
-frozen) but the fact is counted as late; a fact type without contributions yet is counted as
-unused — both show in ``/status``, so operators see what arrives and what it became.
+the same for every fact type. A fact out of bounds — an unknown district, a date in the future
+or before the published history, a closed month — is not added anywhere but held on the review
+list, where an admin applies or discards it (:mod:`service.review`); a fact type without
+contributions yet is counted as unused — all show in ``/status``, so operators see what
+arrives and what it became.
+
+"Now" is the moment the batch is handled (``clock``): when monitoring received the facts. It is
+archived with each fact, so that a rebuild judges with the same moment.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, timedelta
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 
 from ankommen.monitoring.adapters.archive import FactArchive
 from ankommen.monitoring.adapters.repository import Aggregates
+from ankommen.monitoring.domain.bounds import Bounds
 from ankommen.monitoring.domain.folding import FoldedFacts, Outcome
 from ankommen.monitoring.domain.history import archived_fact
 from ankommen.shared.db.unit_of_work import UnitOfWork
@@ -23,22 +30,29 @@ from ankommen.shared.events.registry import DecodedEvent
 from ankommen.shared.messaging.consumer import BatchHandler, Delivery
 from ankommen.shared.topics import FACTS
 
+Clock = Callable[[], datetime]
 
-def fact_recorder(grace: timedelta) -> BatchHandler:
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def fact_recorder(bounds: Bounds, clock: Clock = utc_now) -> BatchHandler:
     """The batch consumer's handler for every fact type monitoring understands."""
 
     async def record_facts(uow: UnitOfWork, deliveries: Sequence[Delivery]) -> None:
-        folded = FoldedFacts(grace)
+        received_at = clock()
+        folded = FoldedFacts(bounds)
         for delivery in deliveries:
-            fold_fact(folded, delivery.event)
+            fold_fact(folded, delivery.event, received_at)
         await Aggregates(uow.session).write(folded)
         await FactArchive(uow.session, FACTS.name).add(
-            [archived_fact(delivery.event.envelope) for delivery in deliveries])
+            [archived_fact(delivery.event.envelope, received_at) for delivery in deliveries])
 
     return record_facts
 
 
-def fold_fact(folded: FoldedFacts, event: DecodedEvent) -> Outcome:
-    """Fold one admitted fact in; lateness is judged by its publication time (UTC)."""
-    return folded.add_fact(event.envelope.type, event.data,
-                           event.envelope.time.astimezone(UTC))
+def fold_fact(folded: FoldedFacts, event: DecodedEvent, received_at: datetime) -> Outcome:
+    """Fold one admitted fact in, or hold it: judged as received at ``received_at``."""
+    return folded.add_fact(event.envelope.id, event.envelope.type, event.data,
+                           event.envelope.time.astimezone(UTC), received_at.astimezone(UTC))

@@ -17,9 +17,14 @@ rolled back, and the aggregates stay as they were — unless the operator accept
 which case the result says how many facts fewer the aggregates now count.
 
 Facts go through the same admission rules (provenance: a fact only from the service that
-owns its type; then monitoring's own) and the same folding as live, duplicates (the same
-event id twice on the topic) are counted once, and the inbox of the live consumer is rewritten
-to exactly the facts replayed, so the live consumer neither skips nor double-counts afterwards.
+owns its type; then monitoring's own), the same bounds and the same folding as live — judged
+with the moment the live consumer received them, archived with each fact (a fact the archive
+lacks: the time the broker stamped on its message; one archived before receipts were
+recorded: its publication time, as it was judged then) — so the review list comes out the
+same; the facts an admin applied from it (the correction log, which no rebuild deletes) are
+counted again. Duplicates (the same event id twice on the topic) are counted once, and the
+inbox of the live consumer is rewritten to exactly the facts replayed, so the live consumer
+neither skips nor double-counts afterwards.
 The source is read after the old aggregates and inbox rows were deleted inside the
 transaction, so a fact the live consumer committed just before cannot be lost. A rebuild from
 the topic archives every fact it replays that the archive lacks; no rebuild deletes from the
@@ -33,16 +38,18 @@ before, and of those replayed, are held in memory too (the check needs them).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Protocol
 
 from ankommen.monitoring.adapters.archive import FactArchive, ProcessedFacts
 from ankommen.monitoring.adapters.repository import Aggregates
+from ankommen.monitoring.adapters.review import ReviewList
+from ankommen.monitoring.domain.bounds import Bounds
 from ankommen.monitoring.domain.facts import admit_only_facts
-from ankommen.monitoring.domain.folding import FoldedFacts
+from ankommen.monitoring.domain.folding import FoldedFacts, Outcome
 from ankommen.monitoring.domain.history import (
     ArchivedFact,
     History,
@@ -53,9 +60,13 @@ from ankommen.monitoring.domain.history import (
 )
 from ankommen.monitoring.service.handlers import fold_fact
 from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
-from ankommen.shared.events.envelope import InvalidEvent
+from ankommen.shared.events.envelope import Envelope, InvalidEvent
 from ankommen.shared.events.provenance import check_provenance
 from ankommen.shared.events.registry import DecodedEvent, registry
+
+#: One message of the facts topic: its body and when the broker stamped it (the record
+#: timestamp; ``None`` when the broker gave none).
+TopicMessage = tuple[bytes, datetime | None]
 
 
 class Source(StrEnum):
@@ -74,8 +85,8 @@ class FactsTopicSource(Protocol):
         """Partition → first offset still held; :class:`LookupError` if there is no topic."""
         ...
 
-    def read(self) -> AsyncIterable[list[bytes]]:
-        """Every message body from offset 0 to the end, in batches."""
+    def read(self) -> AsyncIterable[list[TopicMessage]]:
+        """Every message from offset 0 to the end, in batches."""
         ...
 
 
@@ -118,6 +129,8 @@ class _Replay:
     #: The facts topic: where every replayed fact came from (the archive holds what was
     #: read from it), and so where its provenance is judged.
     topic: str
+    #: The facts admins applied from the review list: counted again when held again.
+    applied: set[str] = field(default_factory=set)
     seen: set[str] = field(default_factory=set)
     refused: int = 0
     duplicates: int = 0
@@ -128,8 +141,10 @@ class _Replay:
     #: facts whose content on the topic differs, rows whose checksum no longer fits their body.
     corrections: list[ArchivedFact] = field(default_factory=list)
 
-    def admit(self, body: bytes) -> DecodedEvent | None:
-        """The fact in ``body`` if it is new and admitted (else counted and ``None``)."""
+    def admit(self, body: bytes, received_at: Callable[[Envelope], datetime]
+              ) -> DecodedEvent | None:
+        """The fact in ``body`` if it is new and admitted (else counted and ``None``), judged
+        as received at ``received_at(envelope)``."""
         try:
             event = registry.decode(body)
             check_provenance(event, self.topic)
@@ -141,12 +156,18 @@ class _Replay:
             self.duplicates += 1
             return None
         self.seen.add(event.envelope.id)
-        fold_fact(self.folded, event)
+        outcome = fold_fact(self.folded, event, received_at(event.envelope))
+        if outcome is Outcome.HELD and event.envelope.id in self.applied:
+            self.folded.fold(event.data, event.envelope.time.astimezone(UTC))
         return event
 
 
+def _published_at(envelope: Envelope) -> datetime:
+    return envelope.time.astimezone(UTC)
+
+
 async def rebuild_aggregates(uow: UnitOfWorkFactory, topic: FactsTopicSource, consumer: str,
-                             grace: timedelta, *, source: Source = Source.AUTO,
+                             bounds: Bounds, *, source: Source = Source.AUTO,
                              accept_loss: bool = False) -> RebuildResult:
     async with uow() as unit:
         processed = ProcessedFacts(unit.session, unit.tables.inbox, consumer)
@@ -159,7 +180,9 @@ async def rebuild_aggregates(uow: UnitOfWorkFactory, topic: FactsTopicSource, co
         aggregates = Aggregates(unit.session)
         await aggregates.clear()
         await processed.clear()
-        replay = _Replay(FoldedFacts(grace), topic.name)
+        # Read after the aggregates were deleted: a decision committed just before counts.
+        replay = _Replay(FoldedFacts(bounds), topic.name,
+                         await ReviewList(unit.session).applied_ids())
         if source is Source.TOPIC:
             await _replay_topic(topic, replay, processed, archive, before, archived)
         else:
@@ -185,15 +208,22 @@ async def _replay_topic(topic: FactsTopicSource, replay: _Replay, processed: Pro
         offsets: dict[int, int] | None = await topic.first_offsets()
     except LookupError:
         offsets = None
+    receipts = await archive.receipts()
     if offsets is not None:
-        async for bodies in topic.read():
+        async for messages in topic.read():
             new_ids: list[str] = []
             unarchived: list[ArchivedFact] = []
-            for body in bodies:
-                event = replay.admit(body)
+            for body, stamped_at in messages:
+                def received_at(envelope: Envelope, stamped_at: datetime | None = stamped_at
+                                ) -> datetime:
+                    if envelope.id in archived:  # judged by what the live consumer saw
+                        return receipts.get(envelope.id) or _published_at(envelope)
+                    return stamped_at or _published_at(envelope)
+
+                event = replay.admit(body, received_at)
                 if event is None:
                     continue
-                fact = archived_fact(event.envelope)
+                fact = archived_fact(event.envelope, received_at(event.envelope))
                 new_ids.append(fact.event_id)
                 stored = archived.get(fact.event_id)
                 if stored is None:
@@ -217,12 +247,19 @@ async def _replay_archive(replay: _Replay, processed: ProcessedFacts, archive: F
         for row in rows:
             checksum = fact_checksum(row.body)
             checksums.append(checksum)
-            event = replay.admit(row.body.encode())
+            received = row.received_at
+
+            def received_at(envelope: Envelope, received: datetime | None = received
+                            ) -> datetime:
+                return received.replace(tzinfo=received.tzinfo or UTC) if received \
+                    else _published_at(envelope)
+
+            event = replay.admit(row.body.encode(), received_at)
             if event is not None:
                 new_ids.append(row.event_id)
             if checksum != row.checksum:
                 replay.corrections.append(ArchivedFact(row.event_id, row.fact_type, checksum,
-                                                       row.body))
+                                                       row.body, row.received_at))
         found += History.of(checksums)
         await processed.add(new_ids)
     replay.gaps = archive_gaps(len(before), len(before - replay.seen), await archive.recorded(),

@@ -67,9 +67,9 @@ async def data_as_of(uow: UnitOfWorkFactory) -> datetime | None:
 class FactIntake:
     fact_type: str
     applied: int
-    late: int
+    held: int
     unused: int
-    last_published_at: datetime
+    last_published_at: datetime | None
 
 
 async def fact_intake(uow: UnitOfWorkFactory) -> list[FactIntake]:
