@@ -72,6 +72,7 @@ def install(app: FastAPI, runtime: ServiceRuntime) -> None:
     auth.install(app)
     Coordinator = Annotated[Principal, auth.require(Role.COORDINATOR, Role.ADMIN)]
     priority = runtime.settings.priority
+    districts = runtime.settings.districts
     router = APIRouter(include_in_schema=False)
 
     @router.get("/")
@@ -89,7 +90,7 @@ def install(app: FastAPI, runtime: ServiceRuntime) -> None:
     async def allocation_preview(request: Request, principal: Coordinator) -> HTMLResponse:
         async with runtime.uow() as uow:
             outcome = await run_allocation(uow, today=date.today(), priority=priority,
-                                           dry_run=True)
+                                           districts=districts, dry_run=True)
         return pages.render(request, "allocation.html", {
             "allocation": outcome.allocation, "ran": request.query_params.get("ran")},
             principal=principal)
@@ -97,7 +98,8 @@ def install(app: FastAPI, runtime: ServiceRuntime) -> None:
     @router.post("/ui/allocation")
     async def allocation_run(_: Coordinator) -> RedirectResponse:
         async with runtime.uow() as uow:
-            outcome = await run_allocation(uow, today=date.today(), priority=priority)
+            outcome = await run_allocation(uow, today=date.today(), priority=priority,
+                                           districts=districts)
         return RedirectResponse(f"/ui/allocation?ran={len(outcome.placement_ids)}",
                                 status_code=status.HTTP_303_SEE_OTHER)
 
@@ -111,7 +113,8 @@ def install(app: FastAPI, runtime: ServiceRuntime) -> None:
     async def demand_page(request: Request, principal: Coordinator) -> HTMLResponse:
         async with runtime.uow() as uow:
             demand = await queries.demand(uow, runtime.settings.disclosure_minimum,
-                                          today=date.today(), priority=priority)
+                                          today=date.today(), priority=priority,
+                                          districts=districts)
         return pages.render(request, "demand.html", {
             "demand": demand.unmet, "below_minimum": demand.below_minimum},
             principal=principal)
@@ -122,7 +125,8 @@ def install(app: FastAPI, runtime: ServiceRuntime) -> None:
                                level: Annotated[GermanLevel | None, Query()] = None
                                ) -> HTMLResponse:
         async with runtime.uow() as uow:
-            entries = await queries.course_list(uow, district=district, level=level)
+            entries = await queries.course_list(uow, districts=districts, district=district,
+                                                level=level)
         return pages.render(request, "course_list.html", {
             "entries": entries, "district": district or "", "level": level or "",
             "levels": list(GermanLevel)}, principal=principal)
