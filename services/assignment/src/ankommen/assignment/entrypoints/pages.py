@@ -14,7 +14,7 @@ from ankommen.assignment.adapters.repository import WaitingListRepository
 from ankommen.assignment.service import catalogue, queries
 from ankommen.assignment.service.allocation import run_allocation
 from ankommen.shared.auth import Principal, Role
-from ankommen.shared.events.contracts.vocabulary import DistrictKey, GermanLevel
+from ankommen.shared.events.contracts.vocabulary import DistrictKey, GermanLevel, OpaqueId
 from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.web import Pages
 from ankommen.shared.web.i18n import Catalogue
@@ -58,6 +58,11 @@ TEXTS: Catalogue = {
                       "en": "Courses below their minimum (not starting yet)"},
     "minimum": {"de": "Mindestens", "en": "Minimum"},
     "held": {"de": "Vergeben", "en": "Placed"},
+    "approval": {"de": "Freigabe", "en": "Approval"},
+    "approval.draft": {"de": "wartet auf Freigabe", "en": "awaiting approval"},
+    "approval.approved": {"de": "freigegeben", "en": "approved"},
+    "approval.returned": {"de": "an den Träger zurückgegeben", "en": "returned to the provider"},
+    "approve": {"de": "Freigeben", "en": "Approve"},
 }
 
 NAVIGATION = [("/ui/courses", "nav.catalogue"), ("/ui/allocation", "nav.allocation"),
@@ -71,6 +76,7 @@ def install(app: FastAPI, runtime: ServiceRuntime) -> None:
     auth = runtime.page_auth(pages)
     auth.install(app)
     Coordinator = Annotated[Principal, auth.require(Role.COORDINATOR, Role.ADMIN)]
+    Approver = Annotated[Principal, auth.require(*catalogue.APPROVERS)]
     priority = runtime.settings.priority
     districts = runtime.settings.districts
     router = APIRouter(include_in_schema=False)
@@ -83,8 +89,16 @@ def install(app: FastAPI, runtime: ServiceRuntime) -> None:
     async def courses_page(request: Request, principal: Coordinator) -> HTMLResponse:
         async with runtime.uow() as uow:
             courses = await catalogue.visible_courses(uow, principal)
-        return pages.render(request, "courses.html", {"courses": courses},
-                            principal=principal)
+        return pages.render(request, "courses.html", {
+            "courses": courses, "may_approve": principal.role in catalogue.APPROVERS},
+            principal=principal)
+
+    @router.post("/ui/courses/{course_id}/approve")
+    async def approve_course(course_id: OpaqueId, principal: Approver) -> RedirectResponse:
+        async with runtime.uow() as uow:
+            await catalogue.approve_course(uow, principal, course_id,
+                                           policy=runtime.settings.allocation_policy)
+        return RedirectResponse("/ui/courses", status_code=status.HTTP_303_SEE_OTHER)
 
     @router.get("/ui/allocation", response_class=HTMLResponse)
     async def allocation_preview(request: Request, principal: Coordinator) -> HTMLResponse:
