@@ -83,7 +83,10 @@ class Course(BaseModel):
     status: CourseStatus
     #: Set by assignment, never by the client (what a request sends here is ignored). Absent
     #: only in events published before approval existed: a consumer treats it as a draft.
-    approval: CourseApproval | None = None
+    approval: CourseApproval | None = Field(
+        None, description="Set by assignment (a request's value is ignored): draft until a "
+                          "coordinator approves; only an approved course takes placements. "
+                          "Absent in events from before approval existed: treat as draft.")
 
     @property
     def approved(self) -> bool:
