@@ -111,15 +111,15 @@ async def update_course(uow: UnitOfWork, principal: Principal, course: Course, *
     approval = approval_after_change(current, course,
                                      by_approver=principal.role in APPROVERS)
     course = course.model_copy(update={"approval": approval})
-    if approval is not current.approval:
-        await _review(uow, principal, course.course_id, approval,
-                      "changed by its provider: needs approval again")
     holding = await PlacementRepository(uow.session).active_in_course(course.course_id)
     if course.capacity < len(holding):
         raise Conflict(f"capacity: {len(holding)} seats are already taken", field="capacity")
     if course.childcare_places < sum(record.childcare for record in holding):
         raise Conflict("childcare_places: more places are already taken",
                        field="childcare_places")
+    if approval is not current.approval:
+        await _review(uow, principal, course.course_id, approval,
+                      "changed by its provider: needs approval again")
     await CourseRepository(uow.session).replace(course)
     await uow.publish(CourseUpdated(course=course), key=course.course_id)
     await reallocate(uow, policy)
