@@ -56,6 +56,7 @@ def test_production_refuses_the_development_master_and_blind_index_keys(monkeypa
     monkeypatch.setenv("ANKOMMEN_PROFILE", "production")
     monkeypatch.setenv("ANKOMMEN_TOKEN_SECRET", "x" * 40)
     monkeypatch.setenv("ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS", "kafka:9092")
+    monkeypatch.setenv("ANKOMMEN_COUNTY_DISTRICTS", "03358")
     monkeypatch.setenv("ANKOMMEN_INTAKE_DATABASE_URL", "postgresql+asyncpg://db/intake")
     with pytest.raises(SettingsError) as refused:
         load_settings(IntakeSettings, _env_file=None)
@@ -72,6 +73,7 @@ def test_master_key_file_replaces_the_key_setting(monkeypatch, tmp_path):
     monkeypatch.setenv("ANKOMMEN_PROFILE", "production")
     monkeypatch.setenv("ANKOMMEN_TOKEN_SECRET", "x" * 40)
     monkeypatch.setenv("ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS", "kafka:9092")
+    monkeypatch.setenv("ANKOMMEN_COUNTY_DISTRICTS", "03358")
     monkeypatch.setenv("ANKOMMEN_INTAKE_DATABASE_URL", "postgresql+asyncpg://db/intake")
     monkeypatch.setenv("ANKOMMEN_INTAKE_BLIND_INDEX_KEY", "b" * 40)
     monkeypatch.setenv("ANKOMMEN_INTAKE_MASTER_KEY_FILE", str(key_file))
