@@ -9,7 +9,7 @@ from ankommen.shared.auth import Role
 from tests.assignment.support import COORDINATOR, course_body, register, waiting_count
 from tests.browser.conftest import screenshot_path
 from tests.support.polling import eventually
-from tests.support.services import served_over_http
+from tests.support.services import served_over_http, token
 from tests.support.tokens import issue_token
 
 
@@ -60,3 +60,21 @@ async def test_coordinator_previews_runs_allocation_and_reads_the_lists(
         await page.goto(f"{base_url}/ui/courses?lang=en")
         assert await page.locator("h1").inner_text() == "Catalogue"
         assert await page.locator("#catalogue tbody tr").count() == 1
+
+        # A provider's course waits for the coordinator, who approves it on the catalogue page.
+        draft_id = f"c-{uuid.uuid4().hex[:6]}"
+        drafted = await assignment.client.post("/courses", json=course_body(
+            draft_id, "vhs-anderer-traeger"), headers=token(Role.PROVIDER, "vhs-anderer-traeger"))
+        assert drafted.json()["approval"] == "draft"
+        await page.goto(f"{base_url}/ui/courses?lang=de")
+        cell = page.locator("#catalogue tbody tr", has_text=draft_id).locator(".approval")
+        assert "wartet auf Freigabe" in await cell.inner_text()
+        await cell.locator("button.approve").click()
+        await page.wait_for_url(f"{base_url}/ui/courses")
+        assert await cell.get_attribute("data-approval") == "approved"
+        assert "freigegeben" in await cell.inner_text()
+        assert await cell.locator("button.approve").count() == 0
+        reviews = (await assignment.client.get(f"/courses/{draft_id}/reviews",
+                                               headers=COORDINATOR)).json()
+        assert [(each["decision"], each["actor"]) for each in reviews] == [
+            ("approved", "koordination")]

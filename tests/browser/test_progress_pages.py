@@ -10,9 +10,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from ankommen.intake.adapters.tables import provider_placements
+from ankommen.intake.adapters.tables import courses, provider_placements
 from ankommen.shared.auth import Role
-from ankommen.shared.events.contracts.assignment import PlacementConfirmed
+from ankommen.shared.events.contracts.assignment import CoursePublished, PlacementConfirmed
 from tests.browser.conftest import screenshot_path
 from tests.progress.integration.catalogue import (
     STARTS_ON,
@@ -40,7 +40,10 @@ async def test_provider_sees_the_names_intake_disclosed_for_those_who_consented(
     async with served_over_http("intake", bootstrap=kafka.bootstrap_servers,
                                 database_url=await sqlite_databases.url("intake")) as (
             intake_url, intake):
-        placements = []
+        events, _ = catalogue_events("vhs-a", [consented, silent])
+        # Intake discloses only for the approved, running course the placements are in.
+        [(_, published)] = [event for event in events if isinstance(event[1], CoursePublished)]
+        placements = [(published.course.course_id, published)]
         for code, consents in ((consented, ["share_contact_with_provider",
                                             "contact_by_email"]), (silent, [])):
             body = registration(person=identity(family_name="Haddad", given_names="Layla",
@@ -51,17 +54,17 @@ async def test_provider_sees_the_names_intake_disclosed_for_those_who_consented(
             pseudonym = response.json()["pseudonym"]
             placements.append((pseudonym, PlacementConfirmed(
                 placement_id=uuid.uuid4().hex, pseudonym=pseudonym, referral_code=code,
-                course_id="c-1", provider_id="vhs-a")))
-        events, _ = catalogue_events("vhs-a", [consented, silent])
+                course_id=published.course.course_id, provider_id="vhs-a")))
         await announce(kafka.bootstrap_servers, placements)
 
         async def recorded() -> int:
             async with intake.runtime.sessions() as session:
                 return await session.scalar(select(func.count()).select_from(
-                    provider_placements))
+                    provider_placements)) + await session.scalar(select(func.count()).where(
+                        courses.c.course_id == published.course.course_id))
 
-        await eventually(recorded, until=lambda count: count == 2, timeout=60,
-                         what="intake knows the confirmed placements")
+        await eventually(recorded, until=lambda count: count == 3, timeout=60,
+                         what="intake knows the course and the confirmed placements")
         async with served_over_http("progress", bootstrap=kafka.bootstrap_servers,
                                     database_url=await sqlite_databases.url("progress"),
                                     intake_url=intake_url,

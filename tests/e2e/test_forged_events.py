@@ -39,6 +39,8 @@ from tests.e2e.test_idempotency_and_dead_letters import produce
 from tests.intake.integration.test_contact_disclosure import (
     ALL_CONTACT,
     VHS_A,
+    county_course,
+    courses_known,
     disclosed,
     placement,
     register,
@@ -111,6 +113,8 @@ async def test_forged_events_are_dead_lettered_change_nothing_and_consumption_go
         victim = await register(running["intake"], ALL_CONTACT, family_name="Haddadin",
                                 given_names="Rasha")
         pseudonym, real_code = victim["pseudonym"], referral_code()
+        # vhs-a's course, approved by a coordinator: intake discloses only for such a course.
+        await courses_known(running["intake"], county_course("vhs-a"))
         await announce(bootstrap, [
             placement(PlacementOffered, victim, real_code, "vhs-a", offered_on=STARTS_ON),
             placement(PlacementConfirmed, victim, real_code, "vhs-a")])

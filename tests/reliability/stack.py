@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 
 from ankommen.shared.embedded import SERVICES, free_port
+from tests.reliability.workload import DISTRICTS
 from tests.support.polling import eventually
 from tests.support.services import ServiceProcess, connected
 
@@ -41,6 +42,8 @@ class Stack:
             self.services[name] = ServiceProcess(name, port, {
                 "ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
                 "ANKOMMEN_LOG_LEVEL": "WARNING",
+                # The synthetic county spans the workload's 25 districts (one course each).
+                "ANKOMMEN_COUNTY_DISTRICTS": ",".join(DISTRICTS),
                 prefix + "DATABASE_URL": self.databases[name],
                 prefix + "HTTP_PORT": str(port),
                 prefix + "MIGRATE_ON_STARTUP": "true",

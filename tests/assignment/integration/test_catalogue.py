@@ -103,3 +103,77 @@ async def test_invalid_course_names_each_field_and_conflicts_are_409(kafka, sqli
         mismatch = await assignment.client.put(f"/courses/{course_id}",
                                                json=course_body("other"), headers=COORDINATOR)
         assert mismatch.status_code == 400
+
+
+async def test_a_providers_course_waits_for_a_coordinator_and_widening_it_asks_again(
+        kafka, sqlite_databases):
+    """Draft → returned with a reason → resubmitted by the provider's change → approved by a
+    coordinator; then more seats from the provider make it a draft again, fewer do not. Each
+    decision is in the course's review log (who, role, when, why), each state is announced,
+    and the published course list shows only approved courses."""
+    provider = token(Role.PROVIDER, "vhs-a")
+    async with in_process("assignment", bootstrap=kafka.bootstrap_servers,
+                          database_url=await sqlite_databases.url("assignment")) as assignment:
+        client = assignment.client
+        course_id = new_id()
+        body = course_body(course_id, "vhs-a", approval="approved")  # ignored: set by us
+        created = await client.post("/courses", json=body, headers=provider)
+        assert created.status_code == 201 and created.json()["approval"] == "draft"
+        listed = await client.get("/course-list.csv", headers=COORDINATOR)
+        assert course_id not in listed.text
+
+        for who in (provider, token(Role.ADMIN), token(Role.PROVIDER, "vhs-b")):
+            assert (await client.post(f"/courses/{course_id}/approve",
+                                      headers=who)).status_code == 403
+        returned = await client.post(f"/courses/{course_id}/return", headers=COORDINATOR,
+                                     json={"reason": "Raum fehlt"})
+        assert returned.json()["approval"] == "returned"
+        resubmitted = await client.put(f"/courses/{course_id}", headers=provider,
+                                       json={**body, "title": "Integrationskurs Soltau"})
+        assert resubmitted.json()["approval"] == "draft"
+        approved = await client.post(f"/courses/{course_id}/approve", headers=COORDINATOR)
+        assert approved.json()["approval"] == "approved"
+        assert course_id in (await client.get("/course-list.csv", headers=COORDINATOR)).text
+
+        narrower = await client.put(f"/courses/{course_id}", headers=provider,
+                                    json={**body, "title": "Integrationskurs Soltau",
+                                          "capacity": 10})
+        assert narrower.json()["approval"] == "approved"
+        wider = await client.put(f"/courses/{course_id}", headers=provider,
+                                 json={**body, "title": "Integrationskurs Soltau",
+                                       "capacity": 500})
+        assert wider.json()["approval"] == "draft"
+
+        reviews = (await client.get(f"/courses/{course_id}/reviews", headers=provider)).json()
+        assert [(each["decision"], each["role"], each["note"]) for each in reviews] == [
+            ("returned", "coordinator", "Raum fehlt"),
+            ("draft", "provider", "changed by its provider: needs approval again"),
+            ("approved", "coordinator", None),
+            ("draft", "provider", "changed by its provider: needs approval again")]
+        assert all(each["actor"] == "test" and each["at"] for each in reviews)
+        assert (await client.get(f"/courses/{course_id}/reviews",
+                                 headers=token(Role.PROVIDER, "vhs-b"))).status_code == 403
+        announced = [event["course"]["approval"] for event in await outbox(assignment)
+                     if event["_type"].startswith("ankommen.assignment.course_")
+                     and "course" in event]
+        assert announced == ["draft", "returned", "draft", "approved", "approved", "draft"]
+
+
+async def test_no_course_outside_the_countys_districts_whoever_enters_it(kafka,
+                                                                        sqlite_databases):
+    async with in_process("assignment", bootstrap=kafka.bootstrap_servers,
+                          database_url=await sqlite_databases.url("assignment"),
+                          county_districts="03358") as assignment:
+        course_id = new_id()
+        for who in (COORDINATOR, token(Role.PROVIDER, "vhs-a")):
+            refused = await assignment.client.post("/courses", headers=who, json=course_body(
+                course_id, "vhs-a", region_key="03351001"))
+            assert refused.status_code == 422, refused.text
+            assert refused.json()["errors"][0]["field"] == "region_key"
+        created = await assignment.client.post("/courses", headers=COORDINATOR,
+                                               json=course_body(course_id, "vhs-a"))
+        assert created.json()["approval"] == "approved"
+        moved = await assignment.client.put(f"/courses/{course_id}", headers=COORDINATOR,
+                                            json=course_body(course_id, "vhs-a",
+                                                             region_key="03351001"))
+        assert moved.status_code == 422 and "region_key" in moved.text

@@ -20,7 +20,8 @@ OFFERED = "ankommen.assignment.placement_offered.v1"
 async def test_course_list_csv_agrees_with_catalogue_and_placements(kafka, sqlite_databases):
     bootstrap = kafka.bootstrap_servers
     async with in_process("assignment", bootstrap=bootstrap,
-                          database_url=await sqlite_databases.url("assignment")) as assignment:
+                          database_url=await sqlite_databases.url("assignment"),
+                          county_districts="03358,03351") as assignment:
         for days in (40, 30, 20):
             await register(bootstrap, days)
         await register(bootstrap, 10, region_key="03351001", can_attend_online=False)

@@ -35,6 +35,8 @@ from tests.support.surveys import survey
 
 #: Two districts, each with a general course of one provider and a literacy course of another.
 DISTRICTS = ("03358", "03359")
+#: An association of two counties: courses in both districts are theirs.
+COUNTY = ",".join(DISTRICTS)
 
 
 def catalogue() -> list[dict]:
@@ -65,7 +67,8 @@ def delivery(data: CaseRegistered) -> Delivery:
 
 async def fresh_runtime(databases, name: str) -> ServiceRuntime:  # noqa: ANN001
     runtime = build_runtime(settings_for("assignment", kafka_bootstrap_servers="127.0.0.1:1",
-                                         database_url=await databases.url(name)))
+                                         database_url=await databases.url(name),
+                                         county_districts=COUNTY))
     await runtime.migrate()
     async with runtime.uow() as uow:
         for body in catalogue():
@@ -134,7 +137,7 @@ async def test_poison_message_in_a_batch_is_dead_lettered_alone_and_a_redelivery
     await produce(kafka.bootstrap_servers, CASES.name, [(key, body) for body in bodies])
     async with in_process("assignment", bootstrap=kafka.bootstrap_servers,
                           database_url=await databases.url("assignment"),
-                          consumer_max_attempts=2) as assignment:
+                          consumer_max_attempts=2, county_districts=COUNTY) as assignment:
         for body in catalogue():
             created = await assignment.client.post("/courses", json=body, headers=COORDINATOR)
             assert created.status_code == 201, created.text

@@ -1,19 +1,25 @@
 """The consented, audited disclosure of contact details to the provider of a confirmed
-placement (brief §4): intake learns placements from assignment's and progress's topics over the
-real broker, answers a provider only for its own confirmed placements of people who consented
-(phone and e-mail only with their own consent), writes every disclosure to the audit log, and
-forgets the placements of an erased person."""
+placement (brief §4): intake learns courses and placements from assignment's and progress's
+topics over the real broker, answers a provider only for its own confirmed placements in an
+approved, running course of the county, of people who consented (phone and e-mail only with
+their own consent), writes every disclosure to the audit log, and forgets the placements of an
+erased person."""
 
 from __future__ import annotations
 
 import logging
 import uuid
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from ankommen.intake.adapters.tables import provider_placements
+from ankommen.intake.adapters.tables import courses, provider_placements
 from ankommen.shared.auth import Role
 from ankommen.shared.events.contracts.assignment import (
+    Course,
+    CourseApproval,
+    CoursePublished,
+    CourseStatus,
     PlacementConfirmed,
     PlacementOffered,
     PlacementWithdrawn,
@@ -26,7 +32,7 @@ from ankommen.shared.events.contracts.progress import (
     ReportKind,
 )
 from tests.intake.integration.running import running_intake
-from tests.progress.integration.catalogue import STARTS_ON, announce, referral_code
+from tests.progress.integration.catalogue import STARTS_ON, announce, course, referral_code
 from tests.support.polling import eventually
 from tests.support.services import token
 from tests.support.surveys import identity, registration
@@ -56,6 +62,33 @@ def participation(event: type, case: dict, code: str, **extra: object):  # noqa:
     return (case["pseudonym"], event(pseudonym=case["pseudonym"], referral_code=code,
                                      course_id="course-vhs-a",
                                      report_id=uuid.uuid4().hex[:12], **extra))
+
+
+def county_course(provider_id: str, course_id: str | None = None, **changes: object) -> Course:
+    """The provider's course as assignment announces it once a coordinator approved it: in
+    the county (Heidekreis, 03358), running since 90 days, for 90 more."""
+    return course(provider_id, course_id or f"course-{provider_id}").model_copy(
+        update={"approval": CourseApproval.APPROVED, **changes})
+
+
+async def courses_known(intake, *courses_: Course) -> None:  # noqa: ANN001
+    """Announce ``courses_`` on assignment's courses topic and wait until intake has them."""
+    await announce(intake_bootstrap(intake), [(each.course_id, CoursePublished(course=each))
+                                              for each in courses_])
+    wanted = {each.course_id: (each.approved, each.ends_on) for each in courses_}
+
+    async def known() -> dict[str, tuple]:
+        async with intake.runtime.sessions() as session:
+            rows = (await session.execute(select(courses).where(
+                courses.c.course_id.in_(wanted)))).all()
+        return {row.course_id: (row.approved, row.ends_on) for row in rows}
+
+    await eventually(known, until=lambda found: found == wanted, timeout=60,
+                     what=f"intake knows the courses {sorted(wanted)}")
+
+
+def intake_bootstrap(intake) -> str:  # noqa: ANN001
+    return intake.runtime.settings.kafka_bootstrap_servers
 
 
 async def placements_recorded(intake, count: int) -> None:  # noqa: ANN001
@@ -93,6 +126,7 @@ async def test_contacts_go_only_to_the_confirmed_provider_as_consented_and_are_a
                                    given_names="Amir")
         codes = {name: referral_code() for name in ("phone_only", "no_consent", "offered_only",
                                                      "other_provider", "withdrawn", "completed")}
+        await courses_known(intake, county_course("vhs-a"), county_course("vhs-b"))
         await announce(kafka.bootstrap_servers, [
             placement(PlacementConfirmed, phone_only, codes["phone_only"], "vhs-a"),
             placement(PlacementConfirmed, no_consent, codes["no_consent"], "vhs-a"),
@@ -180,6 +214,7 @@ async def test_data_subject_export_lists_each_disclosure_of_the_persons_own_data
         other = await register(intake, ALL_CONTACT, family_name="Petrenko",
                                given_names="Olena")
         mine, theirs = referral_code(), referral_code()
+        await courses_known(intake, county_course("vhs-a"), county_course("vhs-b"))
         await announce(kafka.bootstrap_servers, [
             placement(PlacementConfirmed, person, mine, "vhs-a"),
             placement(PlacementConfirmed, other, theirs, "vhs-b")])
@@ -224,6 +259,7 @@ async def test_export_after_a_merge_lists_what_was_disclosed_under_the_merged_ca
         assert answer.status_code == 201, answer.text
         merged = answer.json()
         code = referral_code()
+        await courses_known(intake, county_course("vhs-a"))
         await announce(kafka.bootstrap_servers, [
             placement(PlacementConfirmed, merged, code, "vhs-a")])
         await placements_recorded(intake, 1)
@@ -240,3 +276,62 @@ async def test_export_after_a_merge_lists_what_was_disclosed_under_the_merged_ca
     assert exported.status_code == 200, exported.text
     assert [(each["recipient"], each["fields"]) for each in exported.json()["disclosures"]] \
         == [("vhs-a", ["names"])]
+
+
+async def test_a_confirmation_discloses_nothing_unless_its_course_is_an_approved_running_course_of_the_county(  # noqa: E501
+        kafka, databases):
+    """The forged-event attack: a ``PlacementConfirmed`` naming the attacker's provider and a
+    victim's pseudonym. Assuming the event came from assignment (provenance is checked
+    elsewhere), it still discloses nothing unless the placement's course is one the county
+    made: approved, in the county, the asking provider's own and running today."""
+    async with running_intake(kafka, databases) as intake:
+        suffix = uuid.uuid4().hex[:6]
+        today = date.today()
+
+        def of_vhs_a(name: str, **changes: object) -> Course:
+            return county_course("vhs-a", course_id=f"course-{name}-{suffix}", **changes)
+
+        courses_ = {
+            "approved": of_vhs_a("approved"),
+            "draft": of_vhs_a("draft", approval=CourseApproval.DRAFT),
+            "returned": of_vhs_a("returned", approval=CourseApproval.RETURNED),
+            "no_approval": of_vhs_a("no-approval", approval=None),
+            "ended": of_vhs_a("ended", ends_on=today - timedelta(days=1)),
+            "completed": of_vhs_a("completed", status=CourseStatus.COMPLETED),
+            "elsewhere": of_vhs_a("elsewhere", region_key="09162000"),
+            "not_yet": of_vhs_a("not-yet", starts_on=today + timedelta(days=60),
+                                ends_on=today + timedelta(days=200)),
+            "soon": of_vhs_a("soon", starts_on=today + timedelta(days=7),
+                             ends_on=today + timedelta(days=200)),
+            "of_vhs_b": county_course("vhs-b", course_id=f"course-b-{suffix}"),
+        }
+        await courses_known(intake, *courses_.values())
+        victims = {name: await register(intake, ALL_CONTACT)
+                   for name in [*courses_, "unknown_course"]}
+        codes = {name: referral_code() for name in victims}
+        forged = [(victims[name]["pseudonym"], PlacementConfirmed(
+            placement_id=uuid.uuid4().hex, pseudonym=victims[name]["pseudonym"],
+            referral_code=codes[name], provider_id="vhs-a",
+            course_id=courses_[name].course_id if name in courses_ else f"nowhere-{suffix}"))
+            for name in victims]
+        await announce(kafka.bootstrap_servers, forged)
+        await placements_recorded(intake, len(victims))
+
+        # Only the approved course running in the county, and one starting within the lead
+        # time (its provider invites its participants); nothing else, to nobody.
+        assert set(await disclosed(intake, VHS_A, list(codes.values()))) == {
+            codes["approved"], codes["soon"]}
+        assert await disclosed(intake, VHS_B, list(codes.values())) == {}
+
+        # The course ends (assignment announces its new state): the disclosure ends with it.
+        await courses_known(intake, courses_["approved"].model_copy(
+            update={"ends_on": today - timedelta(days=1)}))
+        assert await disclosed(intake, VHS_A, [codes["approved"]]) == {}
+        # And a course that lost its approval (its provider widened it) discloses nothing.
+        await courses_known(intake, courses_["soon"].model_copy(
+            update={"approval": CourseApproval.DRAFT}))
+        assert await disclosed(intake, VHS_A, [codes["soon"]]) == {}
+
+        audit = (await intake.client.get("/audit", params={"limit": 1000},
+                                         headers=ADMIN)).json()
+        assert len([entry for entry in audit if entry["action"] == "disclose_contact"]) == 2

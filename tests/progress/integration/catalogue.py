@@ -17,6 +17,7 @@ from ankommen.shared.auth import Role
 from ankommen.shared.events import registry
 from ankommen.shared.events.contracts.assignment import (
     Course,
+    CourseApproval,
     CoursePublished,
     CourseStatus,
     PlacementOffered,
@@ -38,7 +39,8 @@ def course(provider_id: str, course_id: str | None = None) -> Course:
                   course_type="general_integration", entry_level="A1", target_level="B1",
                   region_key="03358021", mode="in_person", schedule=["mornings"],
                   starts_on=STARTS_ON, ends_on=ENDS_ON, hours=700, capacity=25,
-                  minimum_participants=5, status=CourseStatus.RUNNING)
+                  minimum_participants=5, status=CourseStatus.RUNNING,
+                  approval=CourseApproval.APPROVED)
 
 
 def referral_code() -> str:

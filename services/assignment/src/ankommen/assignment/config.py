@@ -37,4 +37,4 @@ class AssignmentSettings(ServiceSettings):
 
     @property
     def allocation_policy(self) -> AllocationPolicy:
-        return AllocationPolicy(self.priority, self.allocate_on_events)
+        return AllocationPolicy(self.priority, self.allocate_on_events, self.districts)

@@ -36,6 +36,7 @@ def build_runtime(settings: IntakeSettings | None = None,
                   tracer_provider: TracerProvider | None = None) -> ServiceRuntime:
     runtime = ServiceRuntime(DEFINITION, settings or load_settings(IntakeSettings),
                              tracer_provider)
+    runtime.consume(consumers.course_events(runtime))
     runtime.consume(consumers.placement_events(runtime))
     runtime.consume(consumers.participation_events(runtime))
     return runtime

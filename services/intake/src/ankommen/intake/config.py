@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+from datetime import timedelta
 from pathlib import Path
 from typing import ClassVar
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from ankommen.intake.domain.disclosure import DisclosurePolicy
 from ankommen.shared.settings import RATE_LIMIT_PATTERN, ServiceSettings
 
 #: base64 of the 32 bytes ``ankommen-development-master-key!``.
@@ -54,6 +56,14 @@ class IntakeSettings(ServiceSettings):
     #: Searches per client address: a search answers whether a person is known, so it must
     #: not be usable for guessing through names and birth dates.
     search_rate_limit: str = Field("60/minute", pattern=RATE_LIMIT_PATTERN)
+    #: Days before a course's first day from which its provider may see the contact details
+    #: of its confirmed participants (to invite them to the first lesson); until the course's
+    #: last day. 0: only from the first day.
+    disclosure_lead_days: int = Field(14, ge=0, le=90)
+
+    @property
+    def disclosure_policy(self) -> DisclosurePolicy:
+        return DisclosurePolicy(self.districts, timedelta(days=self.disclosure_lead_days))
 
     @field_validator("master_key")
     @classmethod

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import and_, case, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ankommen.assignment.adapters.tables import courses, placements
+from ankommen.assignment.adapters.tables import course_reviews, courses, placements
 from ankommen.assignment.domain.courses import BOOKABLE, Seats, district_of
 from ankommen.assignment.domain.placement import ACTIVE
-from ankommen.shared.events.contracts.assignment import Course
+from ankommen.shared.events.contracts.assignment import Course, CourseApproval
 
 
 def _row(course: Course) -> dict:
@@ -16,6 +19,7 @@ def _row(course: Course) -> dict:
     values["schedule"] = ",".join(slot.value for slot in course.schedule)
     for name in ("course_type", "entry_level", "target_level", "mode", "status"):
         values[name] = values[name].value
+    values["approval"] = (course.approval or CourseApproval.DRAFT).value
     return values
 
 
@@ -65,6 +69,36 @@ class CourseRepository:
             result.append(Seats(course, course.capacity - row.taken,
                                 course.childcare_places - row.childcare_taken))
         return result
+
+
+@dataclass(frozen=True)
+class CourseReview:
+    """One decision on a course's approval: who, in which role, when, and why (a return)."""
+
+    course_id: str
+    decision: CourseApproval
+    actor: str
+    role: str
+    at: datetime
+    note: str | None = None
+
+
+class CourseReviewLog:
+    """The audit trail of approvals: rows are only ever added."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def record(self, review: CourseReview) -> None:
+        await self._session.execute(insert(course_reviews).values(
+            course_id=review.course_id, decision=review.decision.value, actor=review.actor,
+            role=review.role, at=review.at, note=review.note))
+
+    async def of_course(self, course_id: str) -> list[CourseReview]:
+        rows = await self._session.execute(select(course_reviews).where(
+            course_reviews.c.course_id == course_id).order_by(course_reviews.c.id))
+        return [CourseReview(row.course_id, CourseApproval(row.decision), row.actor, row.role,
+                             row.at, row.note) for row in rows]
 
 
 def in_district(course: Course, district: str | None) -> bool:

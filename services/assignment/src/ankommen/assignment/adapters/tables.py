@@ -2,9 +2,11 @@
 messaging library."""
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
+    DateTime,
     Float,
     Integer,
     MetaData,
@@ -54,6 +56,22 @@ courses = Table(
     Column("childcare_places", Integer, nullable=False),
     Column("transport_offered", Boolean, nullable=False),
     Column("status", String(16), nullable=False),
+    #: ``CourseApproval``: only an approved course takes placements.
+    Column("approval", String(16), nullable=False, server_default="draft"),
+)
+
+#: Every decision on a course's approval, oldest first (the audit trail: who, when, what,
+#: and the reason given when a course was returned).
+course_reviews = Table(
+    "course_reviews", metadata,
+    Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True,
+           autoincrement=True),
+    Column("course_id", String(64), nullable=False, index=True),
+    Column("decision", String(16), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("note", String(500), nullable=True),
 )
 
 #: Every case assignment knows: the pseudonymous survey, kept for the rules and next steps.

@@ -7,6 +7,7 @@ built by the adapters; the rules, the score and the optimiser only read them.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -39,6 +40,13 @@ class Seats:
     @property
     def bookable(self) -> bool:
         return self.course.status in BOOKABLE
+
+    def offered(self, districts: Collection[str]) -> bool:
+        """Whether allocation may place anybody here: bookable, approved by a coordinator and
+        in the county's districts (:mod:`ankommen.assignment.domain.approval`). A draft or a
+        course elsewhere is not part of the county's offer at all."""
+        return (self.bookable and self.course.approved
+                and district_of(self.course.region_key) in districts)
 
     @property
     def held(self) -> int:

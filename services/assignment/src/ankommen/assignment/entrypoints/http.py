@@ -6,12 +6,12 @@ No ``from __future__ import annotations`` here: FastAPI resolves the dependency 
 inside :func:`router` from the live annotations.
 """
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ankommen.assignment.adapters.repository import WaitingListRepository
 from ankommen.assignment.domain.placement import PlacementRecord
@@ -19,10 +19,24 @@ from ankommen.assignment.service import catalogue, placements, queries
 from ankommen.assignment.service.allocation import run_allocation
 from ankommen.shared.auth import Principal, Role
 from ankommen.shared.errors import DomainError
-from ankommen.shared.events.contracts.assignment import Course
+from ankommen.shared.events.contracts.assignment import Course, CourseApproval
 from ankommen.shared.events.contracts.vocabulary import DistrictKey, GermanLevel, OpaqueId
 from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.spreadsheet import csv_text
+
+
+class ReturnRequest(BaseModel):
+    """Why a coordinator sends a course back: the provider reads it."""
+
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class CourseReviewOut(BaseModel):
+    decision: CourseApproval
+    actor: str
+    role: str
+    at: datetime
+    note: str | None
 
 
 class WaitingEntry(BaseModel):
@@ -128,11 +142,13 @@ ReferralPath = Annotated[str, Path(min_length=1, max_length=40)]
 def router(runtime: ServiceRuntime) -> APIRouter:
     api = APIRouter()
     staff = runtime.auth.require(Role.COORDINATOR, Role.ADMIN)
+    approvers = runtime.auth.require(*catalogue.APPROVERS)
     catalogue_users = runtime.auth.require(Role.COORDINATOR, Role.ADMIN, Role.PROVIDER)
     priority = runtime.settings.priority
     policy = runtime.settings.allocation_policy
     Staff = Annotated[Principal, staff]
     CatalogueUser = Annotated[Principal, catalogue_users]
+    Approver = Annotated[Principal, approvers]
 
     @api.get("/waiting-list", response_model=WaitingListSummary, tags=["waiting list"],
              summary="Who is waiting, since when and why")
@@ -175,11 +191,37 @@ def router(runtime: ServiceRuntime) -> APIRouter:
         async with runtime.uow() as uow:
             return await catalogue.cancel_course(uow, principal, course_id, policy=policy)
 
+    @api.post("/courses/{course_id}/approve", response_model=Course, tags=["catalogue"],
+              summary="Approve a course (coordinators): it takes placements from now on")
+    async def approve_course(course_id: OpaqueId, principal: Approver) -> Course:
+        async with runtime.uow() as uow:
+            return await catalogue.approve_course(uow, principal, course_id, policy=policy)
+
+    @api.post("/courses/{course_id}/return", response_model=Course, tags=["catalogue"],
+              summary="Send a course back to its provider with a reason (coordinators): "
+                      "no new placements until it is changed and approved")
+    async def return_course(course_id: OpaqueId, request: ReturnRequest,
+                            principal: Approver) -> Course:
+        async with runtime.uow() as uow:
+            return await catalogue.return_course(uow, principal, course_id, request.reason,
+                                                 policy=policy)
+
+    @api.get("/courses/{course_id}/reviews", response_model=list[CourseReviewOut],
+             tags=["catalogue"],
+             summary="Who approved or returned the course, when and why (oldest first)")
+    async def course_reviews(course_id: OpaqueId, principal: CatalogueUser
+                             ) -> list[CourseReviewOut]:
+        async with runtime.uow() as uow:
+            reviews = await catalogue.reviews_of(uow, principal, course_id)
+        return [CourseReviewOut(decision=review.decision, actor=review.actor, role=review.role,
+                                at=review.at, note=review.note) for review in reviews]
+
     @api.post("/allocations", response_model=AllocationResult, tags=["allocation"],
               summary="Allocate free seats to waiting people (a dry run only previews)")
     async def allocate(request: AllocationRequest, _: Staff) -> AllocationResult:
         async with runtime.uow() as uow:
             outcome = await run_allocation(uow, today=date.today(), priority=priority,
+                                           districts=policy.districts,
                                            dry_run=request.dry_run)
         result = outcome.allocation
         return AllocationResult(dry_run=request.dry_run, placements=[ProposedPlacementOut(
@@ -245,7 +287,8 @@ def router(runtime: ServiceRuntime) -> APIRouter:
     async def course_list(_: Staff, district: Annotated[DistrictKey | None, Query()] = None,
                           level: Annotated[GermanLevel | None, Query()] = None) -> Response:
         async with runtime.uow() as uow:
-            entries = await queries.course_list(uow, district=district, level=level)
+            entries = await queries.course_list(uow, districts=policy.districts,
+                                                district=district, level=level)
         return Response(course_list_csv(entries), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="kursliste.csv"'})
 
@@ -254,7 +297,8 @@ def router(runtime: ServiceRuntime) -> APIRouter:
     async def unmet_demand(_: Staff) -> UnmetDemandOut:
         async with runtime.uow() as uow:
             result = await queries.demand(uow, runtime.settings.disclosure_minimum,
-                                          today=date.today(), priority=priority)
+                                          today=date.today(), priority=priority,
+                                          districts=policy.districts)
         return UnmetDemandOut(
             groups=[DemandGroupOut(**vars(g)) for g in result.unmet.groups],
             hidden=result.unmet.hidden,

@@ -14,7 +14,7 @@ from ankommen.assignment.adapters.repository import WaitingListRepository
 from ankommen.assignment.service import catalogue, queries
 from ankommen.assignment.service.allocation import run_allocation
 from ankommen.shared.auth import Principal, Role
-from ankommen.shared.events.contracts.vocabulary import DistrictKey, GermanLevel
+from ankommen.shared.events.contracts.vocabulary import DistrictKey, GermanLevel, OpaqueId
 from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.web import Pages
 from ankommen.shared.web.i18n import Catalogue
@@ -58,6 +58,11 @@ TEXTS: Catalogue = {
                       "en": "Courses below their minimum (not starting yet)"},
     "minimum": {"de": "Mindestens", "en": "Minimum"},
     "held": {"de": "Vergeben", "en": "Placed"},
+    "approval": {"de": "Freigabe", "en": "Approval"},
+    "approval.draft": {"de": "wartet auf Freigabe", "en": "awaiting approval"},
+    "approval.approved": {"de": "freigegeben", "en": "approved"},
+    "approval.returned": {"de": "an den Träger zurückgegeben", "en": "returned to the provider"},
+    "approve": {"de": "Freigeben", "en": "Approve"},
 }
 
 NAVIGATION = [("/ui/courses", "nav.catalogue"), ("/ui/allocation", "nav.allocation"),
@@ -71,7 +76,9 @@ def install(app: FastAPI, runtime: ServiceRuntime) -> None:
     auth = runtime.page_auth(pages)
     auth.install(app)
     Coordinator = Annotated[Principal, auth.require(Role.COORDINATOR, Role.ADMIN)]
+    Approver = Annotated[Principal, auth.require(*catalogue.APPROVERS)]
     priority = runtime.settings.priority
+    districts = runtime.settings.districts
     router = APIRouter(include_in_schema=False)
 
     @router.get("/")
@@ -82,14 +89,22 @@ def install(app: FastAPI, runtime: ServiceRuntime) -> None:
     async def courses_page(request: Request, principal: Coordinator) -> HTMLResponse:
         async with runtime.uow() as uow:
             courses = await catalogue.visible_courses(uow, principal)
-        return pages.render(request, "courses.html", {"courses": courses},
-                            principal=principal)
+        return pages.render(request, "courses.html", {
+            "courses": courses, "may_approve": principal.role in catalogue.APPROVERS},
+            principal=principal)
+
+    @router.post("/ui/courses/{course_id}/approve")
+    async def approve_course(course_id: OpaqueId, principal: Approver) -> RedirectResponse:
+        async with runtime.uow() as uow:
+            await catalogue.approve_course(uow, principal, course_id,
+                                           policy=runtime.settings.allocation_policy)
+        return RedirectResponse("/ui/courses", status_code=status.HTTP_303_SEE_OTHER)
 
     @router.get("/ui/allocation", response_class=HTMLResponse)
     async def allocation_preview(request: Request, principal: Coordinator) -> HTMLResponse:
         async with runtime.uow() as uow:
             outcome = await run_allocation(uow, today=date.today(), priority=priority,
-                                           dry_run=True)
+                                           districts=districts, dry_run=True)
         return pages.render(request, "allocation.html", {
             "allocation": outcome.allocation, "ran": request.query_params.get("ran")},
             principal=principal)
@@ -97,7 +112,8 @@ def install(app: FastAPI, runtime: ServiceRuntime) -> None:
     @router.post("/ui/allocation")
     async def allocation_run(_: Coordinator) -> RedirectResponse:
         async with runtime.uow() as uow:
-            outcome = await run_allocation(uow, today=date.today(), priority=priority)
+            outcome = await run_allocation(uow, today=date.today(), priority=priority,
+                                           districts=districts)
         return RedirectResponse(f"/ui/allocation?ran={len(outcome.placement_ids)}",
                                 status_code=status.HTTP_303_SEE_OTHER)
 
@@ -111,7 +127,8 @@ def install(app: FastAPI, runtime: ServiceRuntime) -> None:
     async def demand_page(request: Request, principal: Coordinator) -> HTMLResponse:
         async with runtime.uow() as uow:
             demand = await queries.demand(uow, runtime.settings.disclosure_minimum,
-                                          today=date.today(), priority=priority)
+                                          today=date.today(), priority=priority,
+                                          districts=districts)
         return pages.render(request, "demand.html", {
             "demand": demand.unmet, "below_minimum": demand.below_minimum},
             principal=principal)
@@ -122,7 +139,8 @@ def install(app: FastAPI, runtime: ServiceRuntime) -> None:
                                level: Annotated[GermanLevel | None, Query()] = None
                                ) -> HTMLResponse:
         async with runtime.uow() as uow:
-            entries = await queries.course_list(uow, district=district, level=level)
+            entries = await queries.course_list(uow, districts=districts, district=district,
+                                                level=level)
         return pages.render(request, "course_list.html", {
             "entries": entries, "district": district or "", "level": level or "",
             "levels": list(GermanLevel)}, principal=principal)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -49,6 +50,8 @@ class AllocationPolicy:
 
     priority: PriorityRules = PriorityRules()
     automatic: bool = True
+    #: The county's districts: courses elsewhere are never allocated (nor accepted).
+    districts: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -76,8 +79,10 @@ async def applicants(uow: UnitOfWork) -> list[Applicant]:
 
 
 async def run_allocation(uow: UnitOfWork, *, today: date, priority: PriorityRules,
-                         dry_run: bool = False) -> AllocationOutcome:
-    """One allocation over everyone waiting and every free seat.
+                         districts: Collection[str], dry_run: bool = False
+                         ) -> AllocationOutcome:
+    """One allocation over everyone waiting and every free seat of the county's offer: courses
+    approved by a coordinator in the county's ``districts`` (:meth:`Seats.offered`).
 
     Each table is read once per run and written with one statement per kind of change (not one
     per person): allocations run after every batch of events, so their fixed cost is what a
@@ -87,7 +92,8 @@ async def run_allocation(uow: UnitOfWork, *, today: date, priority: PriorityRule
     waiting = await _waiting_applicants(uow)
     people = [applicant for _, applicant in waiting]
     catalogue = await CourseRepository(uow.session).seats(bookable_only=False)
-    allocation = allocate(people, [seats for seats in catalogue if seats.bookable], today,
+    allocation = allocate(people, [seats for seats in catalogue if seats.offered(districts)],
+                          today,
                           priority, await PlacementRepository(uow.session).provider_load())
     if dry_run:
         return AllocationOutcome(allocation, {})
@@ -189,6 +195,7 @@ async def reallocate(uow: UnitOfWork, policy: AllocationPolicy,
     done by hand (the seat figures are reported either way)."""
     today = today or date.today()
     if policy.automatic:
-        await run_allocation(uow, today=today, priority=policy.priority)
+        await run_allocation(uow, today=today, priority=policy.priority,
+                             districts=policy.districts)
     else:
         await publish_capacity_changes(uow, today)

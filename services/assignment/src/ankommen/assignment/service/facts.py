@@ -110,7 +110,10 @@ async def publish_capacity_changes(uow: UnitOfWork, today: date,
     reports = CapacityReports(uow.session)
     if catalogue is None:
         catalogue = await CourseRepository(uow.session).seats(bookable_only=False)
-    now = seat_figures(catalogue, today.replace(day=1))
+    # A draft is no seat on offer: only approved courses count (a provider's unapproved
+    # 500 seats would otherwise show on the public dashboard).
+    now = seat_figures([seats for seats in catalogue if seats.course.approved],
+                       today.replace(day=1))
     changed = changed_figures(now, await reports.of_month(month))
     await reports.save(month, changed)
     for (district, course_type), (offered, taken) in changed.items():

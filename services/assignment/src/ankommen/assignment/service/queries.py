@@ -3,6 +3,7 @@ unmet demand. They compute from the same rules as the allocation, so the lists a
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -25,14 +26,17 @@ class CourseListEntry:
     waiting: int
 
 
-async def course_list(uow: UnitOfWork, *, district: str | None = None,
+async def course_list(uow: UnitOfWork, *, districts: Collection[str],
+                      district: str | None = None,
                       level: str | None = None) -> list[CourseListEntry]:
-    """Every planned or open course with its free seats and waiting-list length."""
+    """Every planned or open course of the county's offer (approved, in its ``districts``)
+    with its free seats and waiting-list length: drafts are not published."""
     people = await applicants(uow)
     entries = []
     for seats in await CourseRepository(uow.session).seats():
         course = seats.course
-        if not in_district(course, district) or (level and course.entry_level != level):
+        if not seats.offered(districts) or not in_district(course, district) \
+                or (level and course.entry_level != level):
             continue
         waiting = sum(structurally_eligible(person, seats) for person in people)
         entries.append(CourseListEntry(course, seats.free_seats, waiting))
@@ -57,11 +61,12 @@ class Demand:
 
 
 async def demand(uow: UnitOfWork, minimum: int, *, today: date,
-                 priority: PriorityRules) -> Demand:
+                 priority: PriorityRules, districts: Collection[str]) -> Demand:
     """People no course can serve (grouped), and the courses that would serve people if they
     reached their minimum — as an allocation run now would see them."""
     people = await applicants(uow)
-    courses = await CourseRepository(uow.session).seats()
+    courses = [seats for seats in await CourseRepository(uow.session).seats()
+               if seats.offered(districts)]
     unserved = [person for person in people
                 if not any(structurally_eligible(person, seats) for seats in courses)]
     allocation = allocate(people, courses, today, priority,

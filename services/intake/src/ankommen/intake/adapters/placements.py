@@ -9,7 +9,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ankommen.intake.adapters.tables import provider_placements
-from ankommen.intake.domain.disclosure import PlacementStatus
+from ankommen.intake.domain.disclosure import ConfirmedPlacement, PlacementStatus
 
 
 class ProviderPlacementRepository:
@@ -38,15 +38,16 @@ class ProviderPlacementRepository:
             status=status.value, changed_at=datetime.now(UTC)))
 
     async def confirmed_for(self, provider_id: str, referral_codes: Iterable[str]
-                            ) -> dict[str, str]:
-        """Referral code → pseudonym, for this provider's confirmed placements among
-        ``referral_codes``."""
+                            ) -> list[ConfirmedPlacement]:
+        """This provider's confirmed placements among ``referral_codes``."""
         rows = (await self._session.execute(select(
-            provider_placements.c.referral_code, provider_placements.c.pseudonym).where(
+            provider_placements.c.referral_code, provider_placements.c.pseudonym,
+            provider_placements.c.provider_id, provider_placements.c.course_id).where(
             provider_placements.c.provider_id == provider_id,
             provider_placements.c.status == PlacementStatus.CONFIRMED.value,
             provider_placements.c.referral_code.in_(set(referral_codes))))).all()
-        return {row.referral_code: row.pseudonym for row in rows}
+        return [ConfirmedPlacement(row.referral_code, row.pseudonym, row.provider_id,
+                                   row.course_id) for row in rows]
 
     async def erase(self, pseudonym: str) -> None:
         await self._session.execute(delete(provider_placements).where(

@@ -7,6 +7,7 @@ finding duplicates. No column holds a name, birth date or contact in plaintext.
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -93,6 +94,20 @@ provider_placements = Table(
     Column("provider_id", String(40), nullable=False, index=True),
     Column("course_id", String(64), nullable=False),
     Column("status", String(16), nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+)
+
+#: The courses of assignment's catalogue, as far as a disclosure needs them: whose, where,
+#: when, whether they still run and whether a coordinator approved them. No personal data.
+courses = Table(
+    "courses", metadata,
+    Column("course_id", String(64), primary_key=True),
+    Column("provider_id", String(40), nullable=False),
+    Column("region_key", String(8), nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("approved", Boolean, nullable=False),
     Column("changed_at", DateTime(timezone=True), nullable=False),
 )
 

@@ -1,7 +1,10 @@
 """What intake may tell a course provider about a participant (brief §4 and §6).
 
 Identity leaves intake only by an explicit, consented disclosure to the provider of a
-*confirmed* placement, and only what the person agreed to:
+*confirmed* placement the county made (:func:`placement_disclosable`): the placement's course
+was approved by a coordinator, lies in the county's districts, belongs to the provider asking
+and is running — so neither a provider's own unapproved course nor a placement whose course
+has ended opens anybody's contact details. Then only what the person agreed to:
 
 - nothing at all without :attr:`Consent.SHARE_CONTACT_WITH_PROVIDER`;
 - with it, the family and given names (the provider must know whom it teaches);
@@ -15,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from ankommen.intake.domain.identity import Identity
@@ -36,6 +39,68 @@ class PlacementStatus(StrEnum):
         """Declined and withdrawn placements never come back; a completion or
         discontinuation can be retracted by the provider."""
         return self in (PlacementStatus.DECLINED, PlacementStatus.WITHDRAWN)
+
+
+#: Course statuses after which nobody is taught any more.
+COURSE_OVER = frozenset({"completed", "cancelled"})
+
+
+@dataclass(frozen=True)
+class CourseFacts:
+    """What intake knows of a course, from assignment's catalogue events: enough to tell
+    whether a placement in it is one the county made and whether the course still runs."""
+
+    course_id: str
+    provider_id: str
+    region_key: str
+    starts_on: date
+    ends_on: date
+    #: ``CourseStatus`` value (planned, open, running, completed, cancelled).
+    status: str
+    #: Approved by a coordinator (an event without approval counts as a draft).
+    approved: bool
+
+    @property
+    def district(self) -> str:
+        return self.region_key[:5]
+
+
+@dataclass(frozen=True)
+class ConfirmedPlacement:
+    referral_code: str
+    pseudonym: str
+    provider_id: str
+    course_id: str
+
+
+@dataclass(frozen=True)
+class DisclosurePolicy:
+    """Where and when this county discloses: its districts, and how long before a course
+    starts its provider may reach the participants."""
+
+    districts: frozenset[str]
+    lead: timedelta
+
+
+def placement_disclosable(placement: ConfirmedPlacement, course: CourseFacts | None, *,
+                          provider_id: str, districts: Collection[str], today: date,
+                          lead: timedelta) -> bool:
+    """Whether the provider ``provider_id`` may see who holds this confirmed placement today.
+
+    Only a placement the county made: its course is known, approved by a coordinator and in
+    the county's ``districts``, and both the placement and the course are this provider's.
+    Only while the course runs: from ``lead`` before its first day (so the provider can invite
+    its participants to the first lesson) to its last day, and never once it is completed or
+    cancelled. ``today`` is a parameter so that a clock can be injected."""
+    if course is None or placement.course_id != course.course_id:
+        return False
+    if not (placement.provider_id == course.provider_id == provider_id):
+        return False
+    if not course.approved or course.district not in districts:
+        return False
+    if course.status in COURSE_OVER:
+        return False
+    return course.starts_on - lead <= today <= course.ends_on
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,18 @@
-"""Intake's Kafka consumers: placements (assignment) and the end of participations
-(progress), for the disclosure of contact details to the provider of a confirmed placement."""
+"""Intake's Kafka consumers: courses and placements (assignment) and the end of
+participations (progress), for the disclosure of contact details to the provider of a
+confirmed placement in an approved, running course of the county."""
 
 from ankommen.intake.service import placements
 from ankommen.shared.events.contracts import progress
 from ankommen.shared.messaging.consumer import EventConsumer
 from ankommen.shared.runtime import ServiceRuntime
-from ankommen.shared.topics import PARTICIPATION, PLACEMENTS
+from ankommen.shared.topics import COURSES, PARTICIPATION, PLACEMENTS
+
+
+def course_events(runtime: ServiceRuntime) -> EventConsumer:
+    return EventConsumer(group_id=runtime.group_id("courses"), topic=COURSES, uow=runtime.uow,
+                         handlers=placements.COURSE_EVENTS,
+                         max_attempts=runtime.settings.consumer_max_attempts)
 
 
 def placement_events(runtime: ServiceRuntime) -> EventConsumer:

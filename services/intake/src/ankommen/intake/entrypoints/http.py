@@ -84,6 +84,7 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, turns: Write
     Admin = Annotated[Principal, runtime.auth.require(Role.ADMIN)]
     Provider = Annotated[Principal, runtime.auth.require(Role.PROVIDER)]
     search_limit = RateLimit("case search", runtime.settings.search_rate_limit)
+    disclosure_policy = runtime.settings.disclosure_policy
 
     @api.post("/cases", status_code=status.HTTP_201_CREATED, response_model=CaseResponse,
               summary="Register an arrival", tags=["cases"],
@@ -202,14 +203,18 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, turns: Write
               summary="Contact details of your participants who consented (providers; "
                       "audited)",
               description="For each referral code that is a confirmed placement in one of "
-                          "your courses (the provider id comes from your token) and whose "
+                          "your courses (the provider id comes from your token) — a course a "
+                          "coordinator approved, in the county, running today (from "
+                          "`disclosure_lead_days` before its start to its last day) — of an "
+                          "open case whose "
                           "person consented to share contact details with the provider: the "
                           "names, the phone number if they agreed to be called, the e-mail "
                           "address if they agreed to be written to. Each disclosure is "
                           "written to the audit log.")
     async def contacts(request: ContactRequest, actor: Provider) -> ContactDisclosure:
         async with runtime.uow() as uow:
-            disclosed = await disclose_contacts(uow, protection, actor, request.referral_codes)
+            disclosed = await disclose_contacts(uow, protection, actor, request.referral_codes,
+                                                policy=disclosure_policy, today=date.today())
         return ContactDisclosure(contacts=[ContactResponse(
             referral_code=each.referral_code, family_name=each.details.family_name,
             given_names=each.details.given_names, phone=each.details.phone,

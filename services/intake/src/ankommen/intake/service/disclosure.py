@@ -1,11 +1,14 @@
 """Disclosing a participant's contact details to the provider of their confirmed placement.
 
 The provider asks by referral code (the only id it knows); intake answers only for codes that
-are this provider's *confirmed* placements of open cases whose person consented, with only the
-fields consented to (:mod:`ankommen.intake.domain.disclosure`). Every disclosure is written to
+are this provider's *confirmed* placements in a course a coordinator approved, in the county's
+districts and running today (:func:`~ankommen.intake.domain.disclosure.placement_disclosable`),
+of open cases whose person consented, with only the fields consented to
+(:mod:`ankommen.intake.domain.disclosure`). Every disclosure is written to
 the audit log in the same transaction — who asked, for which provider, which case, which
 fields, when and why — so a disclosure without its entry cannot happen. Codes that are not
-answered are not told apart (not yours, not confirmed, no consent): a provider cannot probe.
+answered are not told apart (not yours, not confirmed, course not approved, elsewhere or over,
+no consent): a provider cannot probe.
 Identities are decrypted only for cases whose person consented.
 """
 
@@ -13,12 +16,20 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date
 
 from ankommen.intake.adapters.audit import AuditLog
+from ankommen.intake.adapters.courses import CourseRepository
 from ankommen.intake.adapters.placements import ProviderPlacementRepository
 from ankommen.intake.adapters.repository import CaseRepository
 from ankommen.intake.domain.audit import AuditAction, Purpose
-from ankommen.intake.domain.disclosure import ContactDetails, contact_details, may_disclose
+from ankommen.intake.domain.disclosure import (
+    ContactDetails,
+    DisclosurePolicy,
+    contact_details,
+    may_disclose,
+    placement_disclosable,
+)
 from ankommen.intake.service.case_work import open_identity
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.shared.auth import Principal
@@ -33,17 +44,25 @@ class DisclosedContact:
 
 
 async def disclose_contacts(uow: UnitOfWork, protection: IdentityProtection,
-                            provider: Principal, referral_codes: Collection[str]
+                            provider: Principal, referral_codes: Collection[str], *,
+                            policy: DisclosurePolicy, today: date
                             ) -> list[DisclosedContact]:
     if not provider.provider_id:
         raise Forbidden("the token names no provider", field="provider_id")
     confirmed = await ProviderPlacementRepository(uow.session).confirmed_for(
         provider.provider_id, referral_codes)
-    cases = await CaseRepository(uow.session).by_pseudonyms(confirmed.values())
+    courses = await CourseRepository(uow.session).of_ids(
+        placement.course_id for placement in confirmed)
+    disclosable = {placement.referral_code: placement.pseudonym for placement in confirmed
+                   if placement_disclosable(placement, courses.get(placement.course_id),
+                                            provider_id=provider.provider_id,
+                                            districts=policy.districts, today=today,
+                                            lead=policy.lead)}
+    cases = await CaseRepository(uow.session).by_pseudonyms(disclosable.values())
     audit = AuditLog(uow.session)
     disclosed = []
-    for referral_code in sorted(confirmed):
-        case = cases.get(confirmed[referral_code])
+    for referral_code in sorted(disclosable):
+        case = cases.get(disclosable[referral_code])
         if case is None or case.is_closed or not may_disclose(case.survey.consents):
             continue
         identity = await open_identity(uow, protection, case.case_id)

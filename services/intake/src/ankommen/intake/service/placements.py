@@ -1,17 +1,25 @@
-"""Keeping track of which provider has a confirmed placement for which of intake's cases.
+"""Keeping track of which provider has a confirmed placement for which of intake's cases, and
+of the courses those placements are in.
 
 Assignment announces placements (confirmed, declined, withdrawn) and progress the end of a
 participation (completed, discontinued, or such a report retracted) on their topics, keyed by
 pseudonym. Intake keeps only what it needs to decide a disclosure: referral code, pseudonym,
 provider, course and the status. Events for pseudonyms intake does not know (erased, merged
 away) are ignored, so nothing of an erased person is recorded again by a late event.
+
+From assignment's courses topic intake keeps, per course, its provider, region, dates, status
+and whether a coordinator approved it: a placement discloses nothing unless its course is one
+the county approved, in the county, and running
+(:func:`~ankommen.intake.domain.disclosure.placement_disclosable`). A placement may arrive
+before its course (another topic): until the course is known, it discloses nothing.
 """
 
 from __future__ import annotations
 
+from ankommen.intake.adapters.courses import CourseRepository
 from ankommen.intake.adapters.placements import ProviderPlacementRepository
 from ankommen.intake.adapters.repository import CaseRepository
-from ankommen.intake.domain.disclosure import PlacementStatus
+from ankommen.intake.domain.disclosure import CourseFacts, PlacementStatus
 from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.events.contracts import assignment, progress
 from ankommen.shared.events.registry import DecodedEvent
@@ -63,3 +71,26 @@ async def record_participation(uow: UnitOfWork, event: DecodedEvent) -> None:
             await placements.set_status(data.referral_code, PlacementStatus.CONFIRMED)
         return
     await placements.set_status(data.referral_code, PARTICIPATION_END[type(data)])
+
+
+async def record_course(uow: UnitOfWork, event: DecodedEvent) -> None:
+    """A course published or changed (its full new state): approval, region, dates, status."""
+    data: assignment.CoursePublished | assignment.CourseUpdated = event.data
+    course = data.course
+    await CourseRepository(uow.session).save(CourseFacts(
+        course_id=course.course_id, provider_id=course.provider_id,
+        region_key=course.region_key, starts_on=course.starts_on, ends_on=course.ends_on,
+        status=course.status.value, approved=course.approved))
+
+
+async def record_course_cancelled(uow: UnitOfWork, event: DecodedEvent) -> None:
+    data: assignment.CourseCancelled = event.data
+    await CourseRepository(uow.session).set_status(data.course_id,
+                                                   assignment.CourseStatus.CANCELLED.value)
+
+
+COURSE_EVENTS = {
+    assignment.CoursePublished: record_course,
+    assignment.CourseUpdated: record_course,
+    assignment.CourseCancelled: record_course_cancelled,
+}

@@ -46,6 +46,18 @@ class CourseStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class CourseApproval(StrEnum):
+    """Whether a coordinator of the county approved the course (*Freigabe*). Only an approved
+    course takes placements, and only its placements may see contact details: a course is
+    the county's offer once the county said so, not when a provider entered it."""
+
+    #: Entered (or changed) by its provider, waiting for a coordinator.
+    DRAFT = "draft"
+    APPROVED = "approved"
+    #: Sent back to the provider with a reason; the provider's next change resubmits it.
+    RETURNED = "returned"
+
+
 class Course(BaseModel):
     """A course in the catalogue, as other services need to know it."""
 
@@ -71,6 +83,16 @@ class Course(BaseModel):
     childcare_places: int = Field(0, ge=0, le=500)
     transport_offered: bool = False
     status: CourseStatus
+    #: Set by assignment, never by the client (what a request sends here is ignored). Absent
+    #: only in events published before approval existed: a consumer treats it as a draft.
+    approval: CourseApproval | None = Field(
+        None, description="Set by assignment (a request's value is ignored): draft until a "
+                          "coordinator approves; only an approved course takes placements. "
+                          "Absent in events from before approval existed: treat as draft.")
+
+    @property
+    def approved(self) -> bool:
+        return self.approval is CourseApproval.APPROVED
 
     @model_validator(mode="after")
     def _consistent(self) -> Course:

@@ -1,0 +1,44 @@
+"""Intake's record of assignment's courses (all its queries about them): what a disclosure
+needs to know of a placement's course."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ankommen.intake.adapters.tables import courses
+from ankommen.intake.domain.disclosure import CourseFacts
+
+
+class CourseRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def save(self, course: CourseFacts) -> None:
+        values = {"provider_id": course.provider_id, "region_key": course.region_key,
+                  "starts_on": course.starts_on, "ends_on": course.ends_on,
+                  "status": course.status, "approved": course.approved,
+                  "changed_at": datetime.now(UTC)}
+        known = await self._session.scalar(select(courses.c.course_id).where(
+            courses.c.course_id == course.course_id))
+        if known is None:
+            await self._session.execute(insert(courses).values(course_id=course.course_id,
+                                                               **values))
+        else:
+            await self._session.execute(update(courses).where(
+                courses.c.course_id == course.course_id).values(**values))
+
+    async def set_status(self, course_id: str, status: str) -> None:
+        await self._session.execute(update(courses).where(courses.c.course_id == course_id)
+                                    .values(status=status, changed_at=datetime.now(UTC)))
+
+    async def of_ids(self, course_ids: Iterable[str]) -> dict[str, CourseFacts]:
+        rows = await self._session.execute(select(courses).where(
+            courses.c.course_id.in_(set(course_ids))))
+        return {row.course_id: CourseFacts(
+            course_id=row.course_id, provider_id=row.provider_id, region_key=row.region_key,
+            starts_on=row.starts_on, ends_on=row.ends_on, status=row.status,
+            approved=row.approved) for row in rows}
