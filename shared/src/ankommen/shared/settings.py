@@ -19,6 +19,8 @@ from typing import ClassVar, TypeVar
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ankommen.shared.kafka_access import KafkaAccess
+
 #: Development defaults for secrets. Anyone can read them here, so they are refused outside
 #: the development profile.
 DEVELOPMENT_TOKEN_SECRET = "development-only-token-secret-change-me-0123456789"
@@ -85,6 +87,19 @@ class CommonSettings(BaseSettings):
     #: Apache Kafka where Java 17+ and Maven are available, Tansu (in memory) otherwise.
     embedded_broker: BrokerChoice = Field(BrokerChoice.AUTO,
                                           validation_alias=_shared("EMBEDDED_BROKER"))
+    #: The Kafka principal this process authenticates as (SASL/SCRAM-SHA-512): ``intake`` …
+    #: for a service, ``admin`` for the topics job. Unset: no authentication (an open broker:
+    #: the memory-only Tansu fallback, the tests' open broker); required in production, where
+    #: the broker authorises each principal by its ACLs (docs/security.md).
+    kafka_username: str | None = Field(None, validation_alias=_shared("KAFKA_USERNAME"),
+                                       min_length=1)
+    kafka_password: SecretStr | None = Field(None, validation_alias=_shared("KAFKA_PASSWORD"))
+    #: The password in a file instead (a compose secret), read at start-up.
+    kafka_password_file: Path | None = Field(None,
+                                             validation_alias=_shared("KAFKA_PASSWORD_FILE"))
+    #: PEM file of the CA that signed the brokers' certificates: with it, TLS on the wire
+    #: (SASL_SSL). Production compose sets it; loopback (``make run``) goes without.
+    kafka_ca_file: Path | None = Field(None, validation_alias=_shared("KAFKA_CA_FILE"))
     token_secret: SecretStr = Field(
         SecretStr(DEVELOPMENT_TOKEN_SECRET), validation_alias=_shared("TOKEN_SECRET")
     )
@@ -120,6 +135,11 @@ class CommonSettings(BaseSettings):
                                 "allowed in the production profile (set a secret of your own)")
             elif len(value.get_secret_value()) < 32:
                 problems.append(f"{self.env_name(name)}: must be at least 32 characters")
+        if self.kafka_username is None or self.kafka_secret() is None:
+            problems.append(f"{self.env_name('kafka_username')} and "
+                            f"{self.env_name('kafka_password')} (or "
+                            f"{self.env_name('kafka_password_file')}): required in the "
+                            "production profile (Kafka authorises every principal)")
         if self.kafka_broker_kind is BrokerKind.TANSU:
             problems.append(f"{self.env_name('kafka_broker_kind')}: tansu is the embedded "
                             "development broker; production runs Apache Kafka")
@@ -146,6 +166,23 @@ class CommonSettings(BaseSettings):
         if isinstance(alias, AliasChoices):
             return str(alias.choices[0])
         return f"{cls.model_config.get('env_prefix', '')}{field}".upper()
+
+    def kafka_secret(self) -> str | None:
+        """The Kafka password: from ``kafka_password``, else from ``kafka_password_file``."""
+        if self.kafka_password is not None:
+            return self.kafka_password.get_secret_value()
+        if self.kafka_password_file is not None:
+            try:
+                return self.kafka_password_file.read_text().strip() or None
+            except OSError:
+                return None
+        return None
+
+    @property
+    def kafka(self) -> KafkaAccess:
+        """How every Kafka client of this process connects (:mod:`ankommen.shared.kafka_access`)."""
+        return KafkaAccess(self.kafka_bootstrap_servers, self.kafka_username,
+                           self.kafka_secret(), self.kafka_ca_file)
 
     @property
     def is_development(self) -> bool:

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
+from ankommen.shared.kafka_access import KafkaAccess, client_options
+
 DEAD_LETTER_SUFFIX = ".dlq"
 TOPIC_ALREADY_EXISTS = 36
 DAY_MS = 24 * 60 * 60 * 1000
@@ -174,9 +176,10 @@ async def create_missing(admin: AIOKafkaAdminClient, plan: dict[str, int],
     return created
 
 
-async def create_topics(bootstrap_servers: str, replication_factor: int = 1) -> list[str]:
+async def create_topics(bootstrap_servers: str | KafkaAccess, replication_factor: int = 1
+                        ) -> list[str]:
     """Create every missing topic; existing ones are left as they are. Returns those created."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    admin = AIOKafkaAdminClient(**client_options(bootstrap_servers))
     await admin.start()
     try:
         return await create_missing(admin, topic_plan(), replication_factor)
@@ -184,13 +187,14 @@ async def create_topics(bootstrap_servers: str, replication_factor: int = 1) -> 
         await admin.close()
 
 
-async def differences_from_plan(bootstrap_servers: str, replication_factor: int = 1
+async def differences_from_plan(bootstrap_servers: str | KafkaAccess,
+                                replication_factor: int = 1
                                 ) -> dict[str, list[str]]:
     """What existing topics have other than planned: their replication factor and each
     :func:`topic_configs` value (e.g. a facts topic created before its retention was planned,
     whose facts Kafka would delete after a week). Only reported, never changed: altering a
     live topic is the operator's decision. Topics that do not exist are not listed."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    admin = AIOKafkaAdminClient(**client_options(bootstrap_servers))
     await admin.start()
     try:
         names = [name for name in topic_plan() if name in set(await admin.list_topics())]
@@ -232,7 +236,7 @@ class TopicGuard:
     topic is missing.
     """
 
-    def __init__(self, bootstrap_servers: str, topics: tuple[Topic, ...], *,
+    def __init__(self, bootstrap_servers: str | KafkaAccess, topics: tuple[Topic, ...], *,
                  create_missing_topics: bool) -> None:
         self._bootstrap = bootstrap_servers
         self._plan = {topic.name: topic.partitions for topic in topics}
@@ -245,7 +249,7 @@ class TopicGuard:
 
     async def ensure(self) -> None:
         if self._admin is None:
-            admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap)
+            admin = AIOKafkaAdminClient(**client_options(self._bootstrap))
             await admin.start()
             self._admin = admin
         existing = set(await self._admin.list_topics())
