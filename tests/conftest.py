@@ -16,11 +16,13 @@ from ankommen.shared.apache_kafka import KafkaCluster
 from tests.support.brokers import (
     APACHE_KAFKA,
     TANSU,
+    SecuredKafka,
     SharedKafka,
     TestBroker,
     fresh_tansu,
     fresh_topics,
     kafka_description,
+    start_secured_kafka,
     start_session_kafka,
     tansu_description,
 )
@@ -117,6 +119,17 @@ def kafka_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaClu
         yield cluster
     finally:
         cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def secured_kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecuredKafka]:
+    """Apache Kafka with the authoriser on and the ACL plan applied (started on first use,
+    only by the tests of authentication and ACLs; see tests.support.brokers.SecuredKafka)."""
+    secured = start_secured_kafka(tmp_path_factory.mktemp("secured-kafka"))
+    try:
+        yield secured
+    finally:
+        secured.cluster.stop()
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ in milliseconds and gets a fresh process per test.
 from __future__ import annotations
 
 import asyncio
+import secrets
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,7 +28,16 @@ from ankommen.shared.apache_kafka import (
     wait_until_serving,
 )
 from ankommen.shared.embedded import EmbeddedBroker, free_port, tansu_version
-from ankommen.shared.topics import create_missing, topic_plan
+from ankommen.shared.kafka_access import KafkaAccess, client_options
+from ankommen.shared.kafka_acls import (
+    ADMIN,
+    acl_plan,
+    apply,
+    principals,
+    provider_rejections_topic,
+    provider_reports_topic,
+)
+from ankommen.shared.topics import create_missing, create_topics, topic_plan
 
 APACHE_KAFKA = "apache-kafka"
 TANSU = "tansu"
@@ -181,3 +191,61 @@ def fresh_tansu(folder: Path) -> EmbeddedBroker:
     broker = EmbeddedBroker("127.0.0.1", free_port(), log_file=folder / "broker.log").start()
     asyncio.run(create_topics(broker.bootstrap_servers))
     return broker
+
+
+#: The provider systems the secured broker knows (their principals, topics and ACLs).
+SECURED_PROVIDERS = ("a", "b")
+
+
+@dataclass
+class SecuredKafka:
+    """A second session broker with the authoriser on, as in production: SASL/SCRAM, ACLs
+    from :func:`~ankommen.shared.kafka_acls.acl_plan`, a principal per service and provider.
+
+    Separate from the session's open broker (``kafka``), which most tests share: they create
+    and delete topics at will per test and publish as whatever they play (a provider, a forger),
+    which an authorising broker would refuse. The tests of the ACLs themselves need this one,
+    and it starts only when one of them asks for it."""
+
+    cluster: KafkaCluster
+    passwords: dict[str, str]
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return self.cluster.bootstrap_servers
+
+    def access(self, user: str, password: str | None = None) -> KafkaAccess:
+        """The broker as ``user`` (with a password of the test's choosing, if given)."""
+        return KafkaAccess(self.bootstrap_servers, user,
+                           self.passwords[user] if password is None else password)
+
+
+def provider_channel_plan(providers: tuple[str, ...]) -> dict[str, int]:
+    """Each provider's own reports and rejections topics (with the reports' dead letters)."""
+    return {name: count for provider in providers for name, count in (
+        (provider_reports_topic(provider), 1), (f"{provider_reports_topic(provider)}.dlq", 1),
+        (provider_rejections_topic(provider), 1))}
+
+
+def start_secured_kafka(folder: Path) -> SecuredKafka:
+    passwords = {user: secrets.token_urlsafe(24) for user in principals(SECURED_PROVIDERS)}
+    cluster = KafkaCluster(folder, admin_password=passwords[ADMIN]).start()
+    try:
+        admin = cluster.admin
+        asyncio.run(wait_until_serving(admin))
+        asyncio.run(create_topics(admin))
+        asyncio.run(_create_plan(admin, provider_channel_plan(SECURED_PROVIDERS)))
+        apply(admin, passwords, acl_plan(SECURED_PROVIDERS))
+    except BaseException:
+        cluster.stop()
+        raise
+    return SecuredKafka(cluster, passwords)
+
+
+async def _create_plan(access: KafkaAccess, plan: dict[str, int]) -> None:
+    client = AIOKafkaAdminClient(**client_options(access))
+    await client.start()
+    try:
+        await create_missing(client, plan)
+    finally:
+        await client.close()

@@ -249,7 +249,7 @@ def apply(access: KafkaAccess, passwords: Mapping[str, str], grants: Iterable[Gr
         UserScramCredentialUpsertion,
     )
 
-    admin = AdminClient(_librdkafka_config(access))
+    admin = AdminClient(librdkafka_config(access))
     failures: list[str] = []
     if passwords:
         info = ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, SCRAM_ITERATIONS)
@@ -293,7 +293,8 @@ def apply(access: KafkaAccess, passwords: Mapping[str, str], grants: Iterable[Gr
         time.sleep(0.05)
 
 
-def _librdkafka_config(access: KafkaAccess) -> dict[str, str]:
+def librdkafka_config(access: KafkaAccess) -> dict[str, str]:
+    """confluent-kafka's (librdkafka's) client settings for ``access``."""
     config = {"bootstrap.servers": access.bootstrap_servers,
               "security.protocol": access.security_protocol.lower()}
     if access.authenticated:

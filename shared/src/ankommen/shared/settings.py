@@ -135,9 +135,8 @@ class CommonSettings(BaseSettings):
                                 "allowed in the production profile (set a secret of your own)")
             elif len(value.get_secret_value()) < 32:
                 problems.append(f"{self.env_name(name)}: must be at least 32 characters")
-        if self.kafka_username is None or self.kafka_secret() is None:
-            problems.append(f"{self.env_name('kafka_username')} and "
-                            f"{self.env_name('kafka_password')} (or "
+        if self.kafka_password is None and self.kafka_password_file is None:
+            problems.append(f"{self.env_name('kafka_password')} (or "
                             f"{self.env_name('kafka_password_file')}): required in the "
                             "production profile (Kafka authorises every principal)")
         if self.kafka_broker_kind is BrokerKind.TANSU:
@@ -157,7 +156,9 @@ class CommonSettings(BaseSettings):
 
     def required_in_production(self) -> tuple[str, ...]:
         """Settings that must be set explicitly in production (no safe default exists)."""
-        return ("kafka_bootstrap_servers", "county_districts")
+        # Kafka: a principal of its own (ACLs), and TLS on the wire (the broker's CA).
+        return ("kafka_bootstrap_servers", "kafka_username", "kafka_ca_file",
+                "county_districts")
 
     @classmethod
     def env_name(cls, field: str) -> str:
@@ -168,14 +169,12 @@ class CommonSettings(BaseSettings):
         return f"{cls.model_config.get('env_prefix', '')}{field}".upper()
 
     def kafka_secret(self) -> str | None:
-        """The Kafka password: from ``kafka_password``, else from ``kafka_password_file``."""
+        """The Kafka password: from ``kafka_password``, else read from ``kafka_password_file``
+        (a missing file fails the start-up, naming it)."""
         if self.kafka_password is not None:
             return self.kafka_password.get_secret_value()
         if self.kafka_password_file is not None:
-            try:
-                return self.kafka_password_file.read_text().strip() or None
-            except OSError:
-                return None
+            return self.kafka_password_file.read_text().strip()
         return None
 
     @property

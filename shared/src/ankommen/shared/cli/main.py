@@ -24,6 +24,7 @@ import typer
 
 from ankommen.shared.auth import Role, issue_token
 from ankommen.shared.embedded import SERVICES, service_command, service_port
+from ankommen.shared.kafka_acls import ADMIN, acl_plan, apply, providers_of, read_credentials
 from ankommen.shared.local_broker import BrokerUnavailable, LocalBroker, start_local_broker
 from ankommen.shared.settings import CommonSettings, SettingsError, load_settings
 from ankommen.shared.topics import (
@@ -67,16 +68,40 @@ ReplicationFactor = Annotated[int, typer.Option(
          "min.insync.replicas=2), 1 on a single node.")]
 
 
+CredentialsDir = Annotated[Path | None, typer.Option(
+    envvar="ANKOMMEN_KAFKA_CREDENTIALS_DIR", file_okay=False, exists=True,
+    help="Folder of Kafka passwords, one file per user (intake, assignment, progress, "
+         "monitoring, provider-<id>): each gets its SCRAM credential; each provider-<id> "
+         "its ACLs.")]
+Providers = Annotated[list[str] | None, typer.Option(
+    "--provider", help="A provider system to grant its channel (besides those with a "
+                       "password file); repeatable.")]
+
+
 @topics_cli.command("create")
-def topics_create(replication_factor: ReplicationFactor = 1) -> None:
+def topics_create(replication_factor: ReplicationFactor = 1,
+                  credentials: CredentialsDir = None, provider: Providers = None) -> None:
     """Create every topic and dead-letter topic that does not exist yet (idempotent), with
-    its replication, min.insync.replicas and retention; report existing topics that differ."""
-    bootstrap = _common_settings().kafka_bootstrap_servers
-    created = asyncio.run(create_topics(bootstrap, replication_factor))
+    its replication, min.insync.replicas and retention; report existing topics that differ.
+    On an authenticated broker (as ``admin``), also create the users of CREDENTIALS and every
+    ACL of the plan (idempotent as well; docs/security.md)."""
+    access = _common_settings().kafka
+    bootstrap = access.bootstrap_servers
+    created = asyncio.run(create_topics(access, replication_factor))
     typer.echo(f"topics created on {bootstrap}: {', '.join(created) or 'none (all existed)'}")
     typer.echo(f"replication factor {replication_factor}, min.insync.replicas "
                f"{min_insync_replicas(replication_factor)}")
-    for name, problems in asyncio.run(differences_from_plan(bootstrap,
+    if access.authenticated:
+        passwords = read_credentials(credentials) if credentials else {}
+        providers = sorted({*providers_of(passwords), *(provider or [])})
+        grants = acl_plan(providers)
+        apply(access, passwords, grants)
+        typer.echo(f"Kafka users set: {', '.join(sorted(set(passwords) - {ADMIN})) or 'none'}"
+                   f"; {len(grants)} ACLs in place (providers: {', '.join(providers) or 'none'})")
+    else:
+        typer.echo("warning: no ANKOMMEN_KAFKA_USERNAME: an open broker, no users or ACLs "
+                   "set up", err=True)
+    for name, problems in asyncio.run(differences_from_plan(access,
                                                             replication_factor)).items():
         typer.echo(f"warning: existing topic {name} differs from the plan: "
                    f"{'; '.join(problems)}", err=True)
@@ -123,7 +148,7 @@ def broker() -> None:
     local = _start_broker(_common_settings())
     stop = _StopRequest()
     try:
-        asyncio.run(create_topics(local.bootstrap_servers))
+        asyncio.run(create_topics(local.admin))
         typer.echo(f"{local.name} listening on {local.bootstrap_servers}; Ctrl-C stops it")
         while not stop.requested and local.running:
             time.sleep(0.2)
@@ -200,7 +225,7 @@ def run(service: ServiceName = None) -> None:
     processes: dict[str, subprocess.Popen] = {}
     stop = _StopRequest()
     try:
-        asyncio.run(create_topics(local.bootstrap_servers))
+        asyncio.run(create_topics(local.admin))
         environment = {**os.environ, **local.service_environment()}
         if "intake" in names:
             # Progress's provider pages ask intake for the names participants consented to
@@ -209,9 +234,10 @@ def run(service: ServiceName = None) -> None:
                                    f"http://127.0.0.1:{service_port('intake', environment)}")
         for name in names:
             # Each service in its own process group: Ctrl-C reaches only this supervisor,
-            # which then stops the services in order.
-            processes[name] = subprocess.Popen(service_command(name), env=environment,
-                                               start_new_session=True)
+            # which then stops the services in order. Each with its own Kafka principal.
+            processes[name] = subprocess.Popen(
+                service_command(name), env={**environment, **local.service_environment(name)},
+                start_new_session=True)
         missing = _wait_ready(names, timeout=60)
         if missing:
             typer.echo(f"not ready after 60 s: {', '.join(missing)}", err=True)

@@ -1,0 +1,146 @@
+"""The broker itself refuses what a principal may not do: Apache Kafka with the authoriser on
+(``allow.everyone.if.no.acl.found=false``), SASL/SCRAM, and the ACL plan of
+:mod:`ankommen.shared.kafka_acls` — as in production and ``make run``.
+
+Each refusal replays an attack of issue 14: someone holding one service's (or one provider's)
+credentials writes an event onto a topic that another service owns, to be believed there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+
+import pytest
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaConnectionError, TopicAuthorizationFailedError
+from confluent_kafka import OFFSET_BEGINNING, Consumer
+from confluent_kafka import TopicPartition as ConfluentPartition
+
+from ankommen.shared.auth import Role
+from ankommen.shared.kafka_access import KafkaAccess, client_options
+from ankommen.shared.kafka_acls import (
+    librdkafka_config,
+    provider_rejections_topic,
+    provider_reports_topic,
+)
+from ankommen.shared.topics import CASES, COURSES, FACTS, PARTICIPATION, PLACEMENTS
+from tests.support.services import in_process, one_registration_reached_every_service, token
+from tests.support.surveys import registration
+
+#: (principal, a topic it does not own): each write must be refused by the broker.
+FORGERIES = [
+    ("progress", PLACEMENTS.name),  # a forged PlacementConfirmed → a disclosure at intake
+    ("progress", CASES.name),  # a forged CaseErased
+    ("intake", COURSES.name),  # a forged CoursePublished
+    ("assignment", PARTICIPATION.name),
+    ("monitoring", CASES.name),  # the public container writes nothing
+    ("monitoring", FACTS.name),  # not even the facts it reads
+    ("provider-a", provider_reports_topic("b")),  # a report in another provider's name
+    ("provider-a", PLACEMENTS.name),
+    ("provider-a", provider_rejections_topic("a")),
+]
+
+
+async def write(access: KafkaAccess, topic: str) -> None:
+    producer = AIOKafkaProducer(**client_options(access), acks="all", enable_idempotence=True,
+                                request_timeout_ms=10_000)
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic, b'{"forged": true}', key=b"victim")
+    finally:
+        await producer.stop()
+
+
+@pytest.mark.parametrize(("user", "topic"), FORGERIES, ids=[f"{u}->{t}" for u, t in FORGERIES])
+async def test_a_principal_writing_a_topic_it_does_not_own_is_refused_by_the_broker(
+        secured_kafka, user, topic):
+    with pytest.raises(TopicAuthorizationFailedError):
+        await write(secured_kafka.access(user), topic)
+
+
+async def test_owners_write_their_own_topics(secured_kafka):
+    """The other side of the refusals: the same clients, on their own topics, get through."""
+    await write(secured_kafka.access("assignment"), PLACEMENTS.name)
+    await write(secured_kafka.access("monitoring"), FACTS.dead_letter)
+    await write(secured_kafka.access("provider-a"), provider_reports_topic("a"))
+
+
+def first_error_reading(access: KafkaAccess, group: str, topic: str) -> str | None:
+    """Read ``topic`` from its start as ``access``; the first error the broker answers with.
+
+    Without DESCRIBE the broker does not even admit the topic exists (its metadata answer is
+    the refusal); with DESCRIBE but without READ the fetch is refused."""
+    consumer = Consumer({**librdkafka_config(access), "group.id": group,
+                         "enable.auto.commit": False})
+    try:
+        described = consumer.list_topics(topic, timeout=10).topics[topic]
+        if described.error is not None:
+            return described.error.name()
+        consumer.assign([ConfluentPartition(topic, 0, OFFSET_BEGINNING)])
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            message = consumer.poll(0.2)
+            if message is not None and message.error() is not None:
+                return message.error().name()
+            if message is not None:
+                return None
+        return None
+    finally:
+        consumer.close()
+
+
+@pytest.mark.parametrize(("user", "group", "topic"), [
+    ("monitoring", "ankommen.monitoring.facts", CASES.name),  # pseudonyms for the public one
+    ("provider-a", "provider-a", provider_rejections_topic("b")),
+    ("intake", "ankommen.intake.placements", FACTS.name),
+])
+async def test_a_principal_reading_a_topic_it_does_not_consume_is_refused(
+        secured_kafka, user, group, topic):
+    assert await asyncio.to_thread(first_error_reading, secured_kafka.access(user), group,
+                                   topic) == "TOPIC_AUTHORIZATION_FAILED"
+
+
+async def test_a_principal_reads_what_it_consumes(secured_kafka):
+    await write(secured_kafka.access("progress"), provider_rejections_topic("a"))
+    assert await asyncio.to_thread(first_error_reading, secured_kafka.access("provider-a"),
+                                   "provider-a", provider_rejections_topic("a")) is None
+
+
+async def test_a_wrong_password_is_refused(secured_kafka, caplog):
+    async def connects(access: KafkaAccess) -> bool:
+        admin = AIOKafkaAdminClient(**client_options(access), request_timeout_ms=5_000)
+        try:
+            await admin.start()
+            return True
+        except KafkaConnectionError:
+            return False
+        finally:
+            await admin.close()
+
+    assert await connects(secured_kafka.access("intake"))
+    with caplog.at_level(logging.ERROR, logger="aiokafka"):
+        assert not await connects(secured_kafka.access("intake", "guessed-password"))
+    assert "SaslAuthenticationFailed" in caplog.text
+    # Nor without any credentials: the listener speaks SASL only.
+    assert not await connects(KafkaAccess(secured_kafka.bootstrap_servers))
+
+
+async def test_services_work_end_to_end_with_their_own_principals(secured_kafka,
+                                                                  sqlite_databases):
+    """One registration reaches all four services, each signed in as itself: the ACLs
+    allow everything the system does (a missing grant would stall an event here)."""
+    async with contextlib.AsyncExitStack() as stack:
+        system = {}
+        for name in ("intake", "assignment", "progress", "monitoring"):
+            system[name] = await stack.enter_async_context(in_process(
+                name, bootstrap=secured_kafka.bootstrap_servers,
+                database_url=await sqlite_databases.url(name), kafka_username=name,
+                kafka_password=secured_kafka.passwords[name]))
+        response = await system["intake"].client.post(
+            "/cases", json=registration(german_level="A2"), headers=token(Role.INTAKE_STAFF))
+        assert response.status_code == 201, response.text
+        await one_registration_reached_every_service(system)
