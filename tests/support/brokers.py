@@ -199,13 +199,14 @@ SECURED_PROVIDERS = ("a", "b")
 
 @dataclass
 class SecuredKafka:
-    """A second session broker with the authoriser on, as in production: SASL/SCRAM, ACLs
-    from :func:`~ankommen.shared.kafka_acls.acl_plan`, a principal per service and provider.
+    """A second session broker with the authoriser on, as in production: SASL/SCRAM over
+    TLS (SASL_SSL, a CA made for the session), ACLs from
+    :func:`~ankommen.shared.kafka_acls.acl_plan`, a principal per service and provider.
 
     Separate from the session's open broker (``kafka``), which most tests share: they create
-    and delete topics at will per test and publish as whatever they play (a provider, a forger),
-    which an authorising broker would refuse. The tests of the ACLs themselves need this one,
-    and it starts only when one of them asks for it."""
+    and delete topics at will per test and publish as whatever they play (a provider, a
+    forger), which an authorising broker would refuse. The tests of the ACLs themselves need
+    this one, and it starts only when one of them asks for it."""
 
     cluster: KafkaCluster
     passwords: dict[str, str]
@@ -216,8 +217,8 @@ class SecuredKafka:
 
     def access(self, user: str, password: str | None = None) -> KafkaAccess:
         """The broker as ``user`` (with a password of the test's choosing, if given)."""
-        return KafkaAccess(self.bootstrap_servers, user,
-                           self.passwords[user] if password is None else password)
+        return self.cluster.admin.as_user(
+            user, self.passwords[user] if password is None else password)
 
 
 def provider_channel_plan(providers: tuple[str, ...]) -> dict[str, int]:
@@ -229,7 +230,8 @@ def provider_channel_plan(providers: tuple[str, ...]) -> dict[str, int]:
 
 def start_secured_kafka(folder: Path) -> SecuredKafka:
     passwords = {user: secrets.token_urlsafe(24) for user in principals(SECURED_PROVIDERS)}
-    cluster = KafkaCluster(folder, admin_password=passwords[ADMIN]).start()
+    cluster = KafkaCluster(folder, admin_password=passwords[ADMIN],
+                           tls_folder=folder / "tls").start()
     try:
         admin = cluster.admin
         asyncio.run(wait_until_serving(admin))

@@ -139,7 +139,8 @@ async def test_services_work_end_to_end_with_their_own_principals(secured_kafka,
             system[name] = await stack.enter_async_context(in_process(
                 name, bootstrap=secured_kafka.bootstrap_servers,
                 database_url=await sqlite_databases.url(name), kafka_username=name,
-                kafka_password=secured_kafka.passwords[name]))
+                kafka_password=secured_kafka.passwords[name],
+                kafka_ca_file=secured_kafka.access(name).ca_file))
         response = await system["intake"].client.post(
             "/cases", json=registration(german_level="A2"), headers=token(Role.INTAKE_STAFF))
         assert response.status_code == 201, response.text

@@ -158,6 +158,10 @@ class KafkaNode:
     extra: dict[str, str] = field(default_factory=dict)
     #: ``User:admin``'s password: with it the node is secured (SASL/SCRAM, ACLs), without open.
     admin_password: str | None = field(default=None, repr=False)
+    #: A secured node's TLS: its key and certificate (PEM key store) and the CA it trusts.
+    #: With them, clients and brokers speak SASL_SSL, as in production; without, SASL_PLAINTEXT.
+    keystore: Path | None = None
+    ca_file: Path | None = None
     process: subprocess.Popen | None = None
 
     @property
@@ -187,14 +191,18 @@ class KafkaNode:
         password = self.admin_password
         scram = "org.apache.kafka.common.security.scram.ScramLoginModule"
         plain = "org.apache.kafka.common.security.plain.PlainLoginModule"
+        protocol = "SASL_SSL" if self.keystore else "SASL_PLAINTEXT"
+        tls = {"ssl.keystore.type": "PEM", "ssl.keystore.location": str(self.keystore),
+               "ssl.truststore.type": "PEM", "ssl.truststore.location": str(self.ca_file),
+               } if self.keystore else {}
         return {
+            **tls,
             "listeners": f"CLIENTS://{self.host}:{self.port},"
                          f"CONTROLLER://{self.host}:{self.controller_port}",
             "advertised.listeners": f"CLIENTS://{self.host}:{self.port}",
             "controller.listener.names": "CONTROLLER",
             "inter.broker.listener.name": "CLIENTS",
-            "listener.security.protocol.map": "CLIENTS:SASL_PLAINTEXT,"
-                                              "CONTROLLER:SASL_PLAINTEXT",
+            "listener.security.protocol.map": f"CLIENTS:{protocol},CONTROLLER:SASL_PLAINTEXT",
             "sasl.enabled.mechanisms": "SCRAM-SHA-512",
             "sasl.mechanism.inter.broker.protocol": "SCRAM-SHA-512",
             "listener.name.clients.scram-sha-512.sasl.jaas.config":
@@ -327,6 +335,9 @@ class KafkaCluster:
     extra: dict[str, str] = field(default_factory=dict)
     #: Secured (SASL/SCRAM, ACLs, ``User:admin`` as super user) when given; open without.
     admin_password: str | None = field(default=None, repr=False)
+    #: A secured cluster with TLS: a CA and the brokers' certificate are made in this folder
+    #: (:func:`ankommen.shared.kafka_secrets.ensure_tls`), clients speak SASL_SSL.
+    tls_folder: Path | None = None
     nodes: list[KafkaNode] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -341,9 +352,15 @@ class KafkaCluster:
         if self.port and int(pairs[0][0]) != self.port:
             pairs[0][0] = str(self.port)
             ports_file.write_text("\n".join(" ".join(pair) for pair in pairs) + "\n")
+        keystore = ca_file = None
+        if self.tls_folder is not None:
+            from ankommen.shared.kafka_secrets import ensure_tls
+
+            ca_file = ensure_tls(self.tls_folder, [self.host])
+            keystore = self.tls_folder / "broker.pem"
         self.nodes = [KafkaNode(index + 1, int(client), int(controller),
                                 self.folder / f"node-{index + 1}", self.host, dict(self.extra),
-                                self.admin_password)
+                                self.admin_password, keystore, ca_file)
                       for index, (client, controller) in enumerate(pairs)]
 
     @property
@@ -353,9 +370,10 @@ class KafkaCluster:
     @property
     def admin(self) -> KafkaAccess:
         """The cluster as its super user (on an open cluster: as anyone)."""
+        ca_file = self.nodes[0].ca_file if self.nodes else None
         if self.admin_password is None:
             return KafkaAccess(self.bootstrap_servers)
-        return KafkaAccess(self.bootstrap_servers, ADMIN_USER, self.admin_password)
+        return KafkaAccess(self.bootstrap_servers, ADMIN_USER, self.admin_password, ca_file)
 
     @property
     def voters(self) -> str:

@@ -111,6 +111,21 @@ def topics_create(replication_factor: ReplicationFactor = 1,
                    f"--entity-type topics --entity-name {name} --add-config {settings}", err=True)
 
 
+@app.command("kafka-secrets")
+def kafka_secrets(
+        folder: Annotated[Path, typer.Argument(help="Where to write users/ and tls/")],
+        host: Annotated[list[str] | None, typer.Option(
+            help="A host name of the broker (its certificate's names); repeatable")] = None,
+        provider: Providers = None) -> None:
+    """Generate what a production Kafka needs, once: a password per principal and a CA with
+    the broker's certificate (existing files are kept; docs/security.md)."""
+    from ankommen.shared.kafka_secrets import ensure_secrets
+
+    users = ensure_secrets(folder, host or ["kafka"], provider or [])
+    typer.echo(f"Kafka secrets in {folder}: users/ ({', '.join(users)}), tls/ca.pem, "
+               "tls/broker.pem; move tls/ca-key.pem off this host")
+
+
 class _StopRequest:
     """Ctrl-C and SIGTERM only ask the supervisor to stop, which then stops everything in
     order; a second Ctrl-C does not cut that short."""
