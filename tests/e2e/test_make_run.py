@@ -8,10 +8,9 @@ import time
 
 import httpx
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.errors import KafkaConnectionError
 
 from ankommen.shared.auth import Role
+from tests.support.brokers import connects
 from tests.support.polling import eventually
 from tests.support.run_stack import AnkommenRun
 from tests.support.services import token
@@ -23,17 +22,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.tansu]
 NOTICES = {"apache-kafka": "survive restarts", "tansu": "keeps nothing across restarts"}
 #: … and whether anyone who reaches it may use it (Kafka: SASL/SCRAM and ACLs; Tansu: open).
 SECURITY = {"apache-kafka": "a principal per service and ACLs", "tansu": "runs OPEN"}
-
-
-async def connects_without_credentials(bootstrap: str) -> bool:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3_000)
-    try:
-        await admin.start()
-        return True
-    except KafkaConnectionError:
-        return False
-    finally:
-        await admin.close()
 
 
 def arrivals(response: httpx.Response) -> int:
@@ -61,7 +49,7 @@ async def test_embedded_stack_is_ready_in_a_minute_and_counts_a_registration_wit
                              until=lambda response: arrivals(response) == before + 1,
                              timeout=5, interval=0.1, what="monitoring count raised within 5 s")
         # Secure by default: on Kafka, nobody gets in without a principal's password.
-        assert await connects_without_credentials(stack.bootstrap_servers) == (
+        assert await connects(stack.bootstrap_servers) == (
             broker_kind == "tansu")
         assert (stack.data_dir / "intake.db").exists()
     finally:

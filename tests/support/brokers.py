@@ -251,3 +251,17 @@ async def _create_plan(access: KafkaAccess, plan: dict[str, int]) -> None:
         await create_missing(client, plan)
     finally:
         await client.close()
+
+
+async def connects(target: str | KafkaAccess) -> bool:
+    """Whether a client gets in (authenticates, where the broker asks for it)."""
+    from aiokafka.errors import KafkaConnectionError
+
+    admin = AIOKafkaAdminClient(**client_options(target), request_timeout_ms=5_000)
+    try:
+        await admin.start()
+        return True
+    except KafkaConnectionError:
+        return False
+    finally:
+        await admin.close()

@@ -15,8 +15,7 @@ import time
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.errors import KafkaConnectionError, TopicAuthorizationFailedError
+from aiokafka.errors import TopicAuthorizationFailedError
 from confluent_kafka import OFFSET_BEGINNING, Consumer
 from confluent_kafka import TopicPartition as ConfluentPartition
 
@@ -28,6 +27,7 @@ from ankommen.shared.kafka_acls import (
     provider_reports_topic,
 )
 from ankommen.shared.topics import CASES, COURSES, FACTS, PARTICIPATION, PLACEMENTS
+from tests.support.brokers import connects
 from tests.support.services import in_process, one_registration_reached_every_service, token
 from tests.support.surveys import registration
 
@@ -111,16 +111,6 @@ async def test_a_principal_reads_what_it_consumes(secured_kafka):
 
 
 async def test_a_wrong_password_is_refused(secured_kafka, caplog):
-    async def connects(access: KafkaAccess) -> bool:
-        admin = AIOKafkaAdminClient(**client_options(access), request_timeout_ms=5_000)
-        try:
-            await admin.start()
-            return True
-        except KafkaConnectionError:
-            return False
-        finally:
-            await admin.close()
-
     assert await connects(secured_kafka.access("intake"))
     with caplog.at_level(logging.ERROR, logger="aiokafka"):
         assert not await connects(secured_kafka.access("intake", "guessed-password"))
