@@ -265,3 +265,17 @@ async def connects(target: str | KafkaAccess) -> bool:
         return False
     finally:
         await admin.close()
+
+
+async def write_as(access: KafkaAccess, topic: str) -> None:
+    """One message onto ``topic`` as ``access``'s principal (raises what the broker refuses,
+    e.g. ``TopicAuthorizationFailedError``)."""
+    from aiokafka import AIOKafkaProducer
+
+    producer = AIOKafkaProducer(**client_options(access), acks="all", enable_idempotence=True,
+                                request_timeout_ms=10_000)
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic, b'{"forged": true}', key=b"victim")
+    finally:
+        await producer.stop()

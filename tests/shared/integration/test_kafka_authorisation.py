@@ -14,20 +14,19 @@ import logging
 import time
 
 import pytest
-from aiokafka import AIOKafkaProducer
 from aiokafka.errors import TopicAuthorizationFailedError
 from confluent_kafka import OFFSET_BEGINNING, Consumer
 from confluent_kafka import TopicPartition as ConfluentPartition
 
 from ankommen.shared.auth import Role
-from ankommen.shared.kafka_access import KafkaAccess, client_options
+from ankommen.shared.kafka_access import KafkaAccess
 from ankommen.shared.kafka_acls import (
     librdkafka_config,
     provider_rejections_topic,
     provider_reports_topic,
 )
 from ankommen.shared.topics import CASES, COURSES, FACTS, PARTICIPATION, PLACEMENTS
-from tests.support.brokers import connects
+from tests.support.brokers import connects, write_as
 from tests.support.services import in_process, one_registration_reached_every_service, token
 from tests.support.surveys import registration
 
@@ -45,28 +44,18 @@ FORGERIES = [
 ]
 
 
-async def write(access: KafkaAccess, topic: str) -> None:
-    producer = AIOKafkaProducer(**client_options(access), acks="all", enable_idempotence=True,
-                                request_timeout_ms=10_000)
-    await producer.start()
-    try:
-        await producer.send_and_wait(topic, b'{"forged": true}', key=b"victim")
-    finally:
-        await producer.stop()
-
-
 @pytest.mark.parametrize(("user", "topic"), FORGERIES, ids=[f"{u}->{t}" for u, t in FORGERIES])
 async def test_a_principal_writing_a_topic_it_does_not_own_is_refused_by_the_broker(
         secured_kafka, user, topic):
     with pytest.raises(TopicAuthorizationFailedError):
-        await write(secured_kafka.access(user), topic)
+        await write_as(secured_kafka.access(user), topic)
 
 
 async def test_owners_write_their_own_topics(secured_kafka):
     """The other side of the refusals: the same clients, on their own topics, get through."""
-    await write(secured_kafka.access("assignment"), PLACEMENTS.name)
-    await write(secured_kafka.access("monitoring"), FACTS.dead_letter)
-    await write(secured_kafka.access("provider-a"), provider_reports_topic("a"))
+    await write_as(secured_kafka.access("assignment"), PLACEMENTS.name)
+    await write_as(secured_kafka.access("monitoring"), FACTS.dead_letter)
+    await write_as(secured_kafka.access("provider-a"), provider_reports_topic("a"))
 
 
 def first_error_reading(access: KafkaAccess, group: str, topic: str) -> str | None:
@@ -105,7 +94,7 @@ async def test_a_principal_reading_a_topic_it_does_not_consume_is_refused(
 
 
 async def test_a_principal_reads_what_it_consumes(secured_kafka):
-    await write(secured_kafka.access("progress"), provider_rejections_topic("a"))
+    await write_as(secured_kafka.access("progress"), provider_rejections_topic("a"))
     assert await asyncio.to_thread(first_error_reading, secured_kafka.access("provider-a"),
                                    "provider-a", provider_rejections_topic("a")) is None
 
