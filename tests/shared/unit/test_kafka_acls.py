@@ -8,6 +8,7 @@ and the plan describes what the services really publish and consume.
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
 import pytest
 
@@ -139,3 +140,25 @@ def test_client_options_carry_the_principal_and_tls(tmp_path):
             options["sasl_plain_username"], options["sasl_plain_password"]) == (
         "SASL_PLAINTEXT", "SCRAM-SHA-512", "intake", "secret")
     assert "secret" not in repr(KafkaAccess("k:9092", "intake", "secret"))
+
+
+def test_the_topic_matrix_in_the_docs_is_the_plan():
+    """docs/authorization.md's Kafka table says who may write and read each topic: the plan
+    for provider ``a`` (and ``b`` as any other provider)."""
+    document = Path(__file__).parents[3] / "docs" / "authorization.md"
+    section = document.read_text(encoding="utf-8").split("## Kafka topics")[1]
+    lines = [line for line in section.splitlines() if line.startswith("| ")]
+    users = [cell.strip() for cell in lines[0].strip("|").split("|")][1:]
+    plan = acl_plan(["a"])
+    rows = 0
+    for line in lines[1:]:
+        topic, *cells = [cell.strip().strip("`") for cell in line.strip("|").split("|")]
+        for user, cell in zip(users, cells, strict=True):
+            granted = {operation for operation in ("write", "read")
+                       if may(plan, user, Operation(operation), topic)}
+            assert granted == ({part.strip() for part in cell.split(",")} - {"—"}), (
+                f"{user} on {topic}: the docs say {cell!r}")
+        rows += 1
+    assert {*topic_plan(), provider_reports_topic("a")} <= {
+        line.strip("|").split("|")[0].strip().strip("`") for line in lines[1:]}
+    assert rows > len(topic_plan())
