@@ -109,14 +109,14 @@ def start_local_broker(choice: BrokerChoice, data_dir: Path, bootstrap: str,
 
 def _start_kafka(host: str, port: int, folder: Path, say: Callable[[str], None]
                  ) -> LocalBroker:
-    _resolve_kafka(say)
-    name = f"Apache Kafka {apache_kafka.pinned_version()}"
     credentials = folder / CREDENTIALS_FOLDER
     if (folder / "node-1" / "metadata" / "meta.properties").exists() and \
             not credentials.exists():
         # Its metadata has no admin credential, and a formatted log cannot be given one.
         raise RuntimeError(f"{folder} holds a Kafka log from before authentication (issue "
                            f"14); remove the folder (its data is lost) to start secured")
+    _resolve_kafka(say)
+    name = f"Apache Kafka {apache_kafka.pinned_version()}"
     passwords = ensure_credentials(credentials, principals())
     cluster = KafkaCluster(folder.resolve(), host=host, port=port,
                            admin_password=passwords[ADMIN]).start()
