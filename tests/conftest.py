@@ -3,6 +3,11 @@
 The broker is Apache Kafka, one per test session (``kafka`` hands each test the same broker
 with all topics fresh). Tests marked ``tansu`` — the smoke set of the embedded path — run once
 more against the embedded Tansu broker. The header of every run names both versions.
+
+The session's Apache Kafka is open (PLAINTEXT, no ACLs): its tests delete and create topics
+per test and publish as whoever they play, forgers included. The tests of authentication and
+ACLs ask for ``secured_kafka`` instead, a second broker with the authoriser on, started only
+when one of them runs.
 """
 
 from __future__ import annotations

@@ -74,7 +74,8 @@ class ServiceRuntime:
         self.sessions = session_factory(self.engine)
         self.uow = UnitOfWorkFactory(self.sessions, definition.tables,
                                      source=f"/ankommen/{definition.name}")
-        kafka = settings.kafka
+        #: How every Kafka client of this service signs in (its own principal).
+        self.kafka = kafka = settings.kafka
         self.broker = create_broker(kafka,
                                     client_id=f"ankommen-{definition.name}",
                                     kind=settings.kafka_broker_kind,
