@@ -101,8 +101,9 @@ schemas: install
 migrate: install
 	$(RUN) ankommen migrate
 
+# As the admin of `make run`'s Kafka (its password under var/kafka/credentials) when there is one.
 topics: install
-	$(RUN) ankommen topics create
+	$(if $(wildcard var/kafka/credentials/admin),ANKOMMEN_KAFKA_USERNAME=admin ANKOMMEN_KAFKA_PASSWORD_FILE=var/kafka/credentials/admin ANKOMMEN_KAFKA_CREDENTIALS_DIR=var/kafka/credentials) $(RUN) ankommen topics create
 
 # The broker of `make run` alone (Apache Kafka or Tansu, as above), with every topic.
 broker: install

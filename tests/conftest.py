@@ -3,6 +3,11 @@
 The broker is Apache Kafka, one per test session (``kafka`` hands each test the same broker
 with all topics fresh). Tests marked ``tansu`` — the smoke set of the embedded path — run once
 more against the embedded Tansu broker. The header of every run names both versions.
+
+The session's Apache Kafka is open (PLAINTEXT, no ACLs): its tests delete and create topics
+per test and publish as whoever they play, forgers included. The tests of authentication and
+ACLs ask for ``secured_kafka`` instead, a second broker with the authoriser on, started only
+when one of them runs.
 """
 
 from __future__ import annotations
@@ -16,11 +21,13 @@ from ankommen.shared.apache_kafka import KafkaCluster
 from tests.support.brokers import (
     APACHE_KAFKA,
     TANSU,
+    SecuredKafka,
     SharedKafka,
     TestBroker,
     fresh_tansu,
     fresh_topics,
     kafka_description,
+    start_secured_kafka,
     start_session_kafka,
     tansu_description,
 )
@@ -120,6 +127,17 @@ def kafka_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaClu
         yield cluster
     finally:
         cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def secured_kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecuredKafka]:
+    """Apache Kafka with the authoriser on and the ACL plan applied (started on first use,
+    only by the tests of authentication and ACLs; see tests.support.brokers.SecuredKafka)."""
+    secured = start_secured_kafka(tmp_path_factory.mktemp("secured-kafka"))
+    try:
+        yield secured
+    finally:
+        secured.cluster.stop()
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from playwright.async_api import expect
 
 from ankommen.shared.auth import Role
 from ankommen.shared.embedded import SERVICES
+from ankommen.shared.local_broker import local_admin
 from ankommen.tools.demo import Stack, load
 from tests.browser.conftest import screenshot_path
 from tests.support.run_stack import AnkommenRun
@@ -46,8 +47,10 @@ async def test_demo_load_populates_dashboard_coordinator_and_provider_pages(
     async with httpx.AsyncClient(timeout=2) as client:
         await run.ready(client)
     lines: list[str] = []
-    summary = await load(stack, run.bootstrap_servers, people=160, courses=24, seed=7,
-                         say=lines.append)
+    # As `make demo` does: the providers' reports signed in as the embedded Kafka's admin.
+    kafka = local_admin(run.data_dir, run.bootstrap_servers)
+    assert kafka.authenticated
+    summary = await load(stack, kafka, people=160, courses=24, seed=7, say=lines.append)
     assert summary.registered == 160 and summary.placements > 0, lines
     assert summary.reports["completion"] > 0 and summary.rejected == 0, lines
 

@@ -309,7 +309,7 @@ def test_kafka_is_the_version_the_tests_run_against() -> None:
 
 
 def test_topics_are_replicated_as_far_as_the_brokers_allow(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """The topics job asks for as many replicas as there are brokers (three at most), and
     the brokers agree: their defaults, internal topics and min.insync.replicas match it, and
     no replica that missed messages may become leader."""
@@ -326,7 +326,13 @@ def test_topics_are_replicated_as_far_as_the_brokers_allow(
 
     monkeypatch.setattr(cli, "create_topics", create_topics)
     monkeypatch.setattr(cli, "differences_from_plan", differences_from_plan)
-    use_only(monkeypatch, resolved_environment("topics"))
+    monkeypatch.setattr(cli, "apply", lambda *_: None)  # users and ACLs: test_compose_kafka.py
+    environment = resolved_environment("topics")
+    (tmp_path / "users").mkdir()
+    (tmp_path / "admin").write_text("the-admin-password")
+    environment.update(ANKOMMEN_KAFKA_PASSWORD_FILE=str(tmp_path / "admin"),
+                       ANKOMMEN_KAFKA_CREDENTIALS_DIR=str(tmp_path / "users"))
+    use_only(monkeypatch, environment)
 
     result = CliRunner().invoke(cli.app, compose()["services"]["topics"]["command"][1:])
 
@@ -350,7 +356,42 @@ def test_kafka_creates_no_topic_implicitly() -> None:
 
     assert kafka["KAFKA_AUTO_CREATE_TOPICS_ENABLE"].lower() == "false"
     assert "broker" in kafka["KAFKA_PROCESS_ROLES"] and "controller" in kafka["KAFKA_PROCESS_ROLES"]
-    assert "PLAINTEXT://kafka:9092" in kafka["KAFKA_ADVERTISED_LISTENERS"].split(",")
+    assert "CLIENTS://kafka:9092" in kafka["KAFKA_ADVERTISED_LISTENERS"].split(",")
+
+
+def test_kafka_authenticates_every_client_over_tls_and_authorises_by_acls() -> None:
+    """The broker's side of docs/security.md; tests/deploy/test_compose_kafka.py starts it."""
+    kafka = resolved_environment("kafka")
+    protocols = dict(entry.split(":") for entry in
+                     kafka["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(","))
+    assert protocols["CLIENTS"] == "SASL_SSL"
+    # The controller listener is not on the network at all.
+    assert "CONTROLLER://localhost:9093" in kafka["KAFKA_LISTENERS"].split(",")
+    assert "PLAINTEXT" not in protocols.values()
+    assert kafka["KAFKA_SASL_ENABLED_MECHANISMS"] == "SCRAM-SHA-512"
+    assert kafka["KAFKA_AUTHORIZER_CLASS_NAME"].endswith("StandardAuthorizer")
+    assert kafka["KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"] == "false"
+    assert kafka["KAFKA_SUPER_USERS"] == "User:admin"
+
+
+@pytest.mark.parametrize(("container", "service"), SERVICE_CONTAINERS)
+def test_each_container_signs_in_to_kafka_as_its_own_principal_and_no_other(
+        container: str, service: str) -> None:
+    environment = resolved_environment(container)
+    assert environment["ANKOMMEN_KAFKA_USERNAME"] == service
+    assert environment["ANKOMMEN_KAFKA_PASSWORD_FILE"] == f"/run/secrets/kafka_{service}"
+    assert "ANKOMMEN_KAFKA_PASSWORD" not in environment  # a secret file, not the environment
+    granted = {name for name in compose()["services"][container].get("secrets", [])
+               if name.startswith("kafka_")}
+    assert granted == {f"kafka_{service}", "kafka_ca"}
+    assert compose()["secrets"][f"kafka_{service}"]["file"].endswith(f"/users/{service}")
+
+
+def test_only_the_topics_job_and_the_broker_hold_the_admin_password() -> None:
+    holders = {name for name, definition in compose()["services"].items()
+               if "kafka_admin" in (definition.get("secrets") or [])}
+    assert holders == {"kafka", "topics"}
+    assert resolved_environment("topics")["ANKOMMEN_KAFKA_USERNAME"] == "admin"
 
 
 def test_each_container_is_built_from_the_shared_dockerfile_for_its_own_service() -> None:

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from ankommen.shared.auth import Role
+from tests.support.brokers import connects
 from tests.support.polling import eventually
 from tests.support.run_stack import AnkommenRun
 from tests.support.services import token
@@ -19,6 +20,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.tansu]
 
 #: The first line ``ankommen run`` says: which broker, and what it keeps.
 NOTICES = {"apache-kafka": "survive restarts", "tansu": "keeps nothing across restarts"}
+#: … and whether anyone who reaches it may use it (Kafka: SASL/SCRAM and ACLs; Tansu: open).
+SECURITY = {"apache-kafka": "a principal per service and ACLs", "tansu": "runs OPEN"}
 
 
 def arrivals(response: httpx.Response) -> int:
@@ -45,6 +48,9 @@ async def test_embedded_stack_is_ready_in_a_minute_and_counts_a_registration_wit
             await eventually(lambda: client.get(status, headers=admin),
                              until=lambda response: arrivals(response) == before + 1,
                              timeout=5, interval=0.1, what="monitoring count raised within 5 s")
+        # Secure by default: on Kafka, nobody gets in without a principal's password.
+        assert await connects(stack.bootstrap_servers) == (
+            broker_kind == "tansu")
         assert (stack.data_dir / "intake.db").exists()
     finally:
         code = stack.interrupt()
@@ -53,6 +59,7 @@ async def test_embedded_stack_is_ready_in_a_minute_and_counts_a_registration_wit
     # One line says which broker runs and what it keeps; the welcome names it with its version.
     notice = next(line for line in log.splitlines() if line.startswith("broker: "))
     assert NOTICES[broker_kind] in notice, log[:2000]
+    assert SECURITY[broker_kind] in notice, log[:2000]
     assert f"broker      {'Apache Kafka' if broker_kind == 'apache-kafka' else 'Tansu'} " in log
     # Ctrl-C stopped every service and the broker: nothing listens any more.
     assert stack.nothing_listens()

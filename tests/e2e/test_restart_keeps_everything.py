@@ -118,10 +118,11 @@ async def cases_and_placements(client: httpx.AsyncClient, stack: AnkommenRun,
 
 
 async def run_rebuild(stack: AnkommenRun, *options: str) -> subprocess.CompletedProcess:
-    """``ankommen-monitoring rebuild`` against the running stack."""
+    """``ankommen-monitoring rebuild`` against the running stack, as monitoring's principal."""
     return await asyncio.to_thread(
         subprocess.run, [sys.executable, "-m", "ankommen.monitoring", "rebuild", *options],
-        env=stack.environment(), capture_output=True, text=True, timeout=120)
+        env={**stack.environment(), **stack.credentials("monitoring")}, capture_output=True,
+        text=True, timeout=120)
 
 
 async def rebuild(stack: AnkommenRun, *options: str) -> str:

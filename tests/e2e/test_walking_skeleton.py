@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ankommen.shared.auth import Role
 from tests.support.polling import eventually
-from tests.support.services import in_process, token
+from tests.support.services import in_process, one_registration_reached_every_service, token
 from tests.support.surveys import registration
 
 SERVICES = ("intake", "assignment", "progress", "monitoring")
@@ -35,25 +35,7 @@ async def test_registration_reaches_every_service_with_one_effect_each(kafka, da
             headers=token(Role.INTAKE_STAFF))
         assert response.status_code == 201, response.text
         pseudonym = response.json()["pseudonym"]
-        coordinator = token(Role.COORDINATOR)
-
-        async def waiting() -> int:
-            return (await system["assignment"].client.get(
-                "/waiting-list", headers=coordinator)).json()["count"]
-
-        async def known() -> int:
-            return (await system["progress"].client.get(
-                "/cases/count", headers=coordinator)).json()["count"]
-
-        async def arrivals() -> int:
-            status = (await system["monitoring"].client.get(
-                "/status", headers=token(Role.ADMIN))).json()
-            return sum(row["applied"] for row in status["by_type"]
-                       if row["type"] == "ankommen.intake.arrival_recorded.v1")
-
-        assert await eventually(waiting, what="assignment has the case") == 1
-        assert await eventually(known, what="progress has the case") == 1
-        assert await eventually(arrivals, what="monitoring counted the arrival") == 1
+        await one_registration_reached_every_service(system)
 
         from ankommen.assignment.adapters.tables import waiting_people
 

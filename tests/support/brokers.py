@@ -10,6 +10,7 @@ in milliseconds and gets a fresh process per test.
 from __future__ import annotations
 
 import asyncio
+import secrets
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,7 +28,14 @@ from ankommen.shared.apache_kafka import (
     wait_until_serving,
 )
 from ankommen.shared.embedded import EmbeddedBroker, free_port, tansu_version
-from ankommen.shared.topics import create_missing, topic_plan
+from ankommen.shared.kafka_access import KafkaAccess, client_options
+from ankommen.shared.kafka_acls import (
+    ADMIN,
+    acl_plan,
+    apply,
+    principals,
+)
+from ankommen.shared.topics import create_missing, create_topics, topic_plan
 
 APACHE_KAFKA = "apache-kafka"
 TANSU = "tansu"
@@ -203,3 +211,75 @@ def fresh_tansu(folder: Path) -> EmbeddedBroker:
     broker = EmbeddedBroker("127.0.0.1", free_port(), log_file=folder / "broker.log").start()
     asyncio.run(create_topics(broker.bootstrap_servers))
     return broker
+
+
+#: The provider systems the secured broker knows (their principals, topics and ACLs).
+SECURED_PROVIDERS = ("vhs-a", "vhs-b")
+
+
+@dataclass
+class SecuredKafka:
+    """A second session broker with the authoriser on, as in production: SASL/SCRAM over
+    TLS (SASL_SSL, a CA made for the session), ACLs from
+    :func:`~ankommen.shared.kafka_acls.acl_plan`, a principal per service and provider.
+
+    Separate from the session's open broker (``kafka``), which most tests share: they create
+    and delete topics at will per test and publish as whatever they play (a provider, a
+    forger), which an authorising broker would refuse. The tests of the ACLs themselves need
+    this one, and it starts only when one of them asks for it."""
+
+    cluster: KafkaCluster
+    passwords: dict[str, str]
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return self.cluster.bootstrap_servers
+
+    def access(self, user: str, password: str | None = None) -> KafkaAccess:
+        """The broker as ``user`` (with a password of the test's choosing, if given)."""
+        return self.cluster.admin.as_user(
+            user, self.passwords[user] if password is None else password)
+
+
+def start_secured_kafka(folder: Path) -> SecuredKafka:
+    passwords = {user: secrets.token_urlsafe(24) for user in principals(SECURED_PROVIDERS)}
+    cluster = KafkaCluster(folder, admin_password=passwords[ADMIN],
+                           tls_folder=folder / "tls").start()
+    try:
+        admin = cluster.admin
+        asyncio.run(wait_until_serving(admin))
+        # As ``ankommen topics create`` does: topics, users and ACLs from one provider list.
+        asyncio.run(create_topics(admin, providers=SECURED_PROVIDERS))
+        apply(admin, passwords, acl_plan(SECURED_PROVIDERS))
+    except BaseException:
+        cluster.stop()
+        raise
+    return SecuredKafka(cluster, passwords)
+
+
+async def connects(target: str | KafkaAccess) -> bool:
+    """Whether a client gets in (authenticates, where the broker asks for it)."""
+    from aiokafka.errors import KafkaConnectionError
+
+    admin = AIOKafkaAdminClient(**client_options(target), request_timeout_ms=5_000)
+    try:
+        await admin.start()
+        return True
+    except KafkaConnectionError:
+        return False
+    finally:
+        await admin.close()
+
+
+async def write_as(access: KafkaAccess, topic: str) -> None:
+    """One message onto ``topic`` as ``access``'s principal (raises what the broker refuses,
+    e.g. ``TopicAuthorizationFailedError``)."""
+    from aiokafka import AIOKafkaProducer
+
+    producer = AIOKafkaProducer(**client_options(access), acks="all", enable_idempotence=True,
+                                request_timeout_ms=10_000)
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic, b'{"forged": true}', key=b"victim")
+    finally:
+        await producer.stop()

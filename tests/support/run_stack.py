@@ -57,6 +57,13 @@ class AnkommenRun:
                    for name, port in self.ports.items()},
                 **self.settings}
 
+    def credentials(self, user: str) -> dict[str, str]:
+        """``user``'s Kafka principal, as ``ankommen run`` generated it (none on Tansu)."""
+        file = self.data_dir / "kafka" / "credentials" / user
+        if not file.exists():
+            return {}
+        return {"ANKOMMEN_KAFKA_USERNAME": user, "ANKOMMEN_KAFKA_PASSWORD_FILE": str(file)}
+
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
 

@@ -17,6 +17,7 @@ import httpx
 from asgi_lifespan import LifespanManager
 from opentelemetry.sdk.trace import TracerProvider
 
+from ankommen.shared.auth import Role
 from ankommen.shared.runtime import ServiceRuntime
 from tests.support.tokens import bearer
 
@@ -134,3 +135,29 @@ class ServiceProcess:
                 self.process.wait(15)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+
+
+async def one_registration_reached_every_service(system: dict[str, RunningService]) -> None:
+    """Wait until the one registration made at intake is at assignment (waiting list),
+    progress (its cases) and monitoring (an arrival fact), each exactly once."""
+    from tests.support.polling import eventually
+
+    coordinator = token(Role.COORDINATOR)
+
+    async def waiting() -> int:
+        return (await system["assignment"].client.get(
+            "/waiting-list", headers=coordinator)).json()["count"]
+
+    async def known() -> int:
+        return (await system["progress"].client.get(
+            "/cases/count", headers=coordinator)).json()["count"]
+
+    async def arrivals() -> int:
+        status = (await system["monitoring"].client.get(
+            "/status", headers=token(Role.ADMIN))).json()
+        return sum(row["applied"] for row in status["by_type"]
+                   if row["type"] == "ankommen.intake.arrival_recorded.v1")
+
+    assert await eventually(waiting, what="assignment has the case") == 1
+    assert await eventually(known, what="progress has the case") == 1
+    assert await eventually(arrivals, what="monitoring counted the arrival") == 1

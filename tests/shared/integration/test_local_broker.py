@@ -32,6 +32,8 @@ def test_without_java_the_stack_falls_back_to_tansu_and_says_so_in_one_line(no_j
         assert "\n" not in broker.notice
         assert f"Apache Kafka unavailable ({REASON})" in broker.notice
         assert "keeps nothing across restarts" in broker.notice
+        assert "runs OPEN: no authentication, no ACLs" in broker.notice
+        assert "ANKOMMEN_KAFKA_USERNAME" not in broker.service_environment("intake")
         assert broker.service_environment()["ANKOMMEN_KAFKA_BROKER_KIND"] == "tansu"
         assert said == []
     finally:
@@ -54,3 +56,14 @@ def test_tansu_asked_for_does_not_look_for_java(monkeypatch, tmp_path):
         assert broker.kind is BrokerKind.TANSU
     finally:
         broker.stop()
+
+
+def test_a_kafka_log_from_before_authentication_is_refused_not_opened(tmp_path):
+    """Its metadata has no admin credential: started secured, nobody could sign in; started
+    open, it would run without ACLs. So the stack stops and says what to do."""
+    metadata = tmp_path / "kafka" / "node-1" / "metadata"
+    metadata.mkdir(parents=True)
+    (metadata / "meta.properties").write_text("node.id=1\n")
+    with pytest.raises(RuntimeError, match="from before authentication"):
+        start_local_broker(BrokerChoice.KAFKA, tmp_path, f"127.0.0.1:{free_port()}", print)
+    assert not (tmp_path / "kafka" / "credentials").exists()

@@ -101,7 +101,8 @@ def test_the_guard_wants_the_rejections_and_dead_letters_of_every_provider_with_
 def test_the_operator_lists_the_providers_with_a_kafka_channel():
     assert CommonSettings(_env_file=None, kafka_providers=" vhs-a,vhs-b ,vhs-a,"
                           ).kafka_provider_ids == ("vhs-a", "vhs-b")
-    assert CommonSettings(_env_file=None, profile="production", token_secret="s" * 40,
+    assert CommonSettings(_env_file=None, profile="production", kafka_username="intake",
+                          kafka_password="k" * 40, kafka_ca_file="/run/secrets/kafka_ca",
                           kafka_bootstrap_servers="kafka:9092", county_districts="03358"
                           ).kafka_provider_ids == ()
     with pytest.raises(ValueError, match="not provider ids: 'vhs.b'"):

@@ -14,6 +14,9 @@ PRODUCTION = {
     "ANKOMMEN_TOKEN_PUBLIC_KEY": PUBLIC_KEY_PEM,
     "ANKOMMEN_INTAKE_CSRF_SECRET": "a-csrf-secret-of-more-than-thirty-two-characters",
     "ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS": "kafka:9092",
+    "ANKOMMEN_KAFKA_USERNAME": "intake",
+    "ANKOMMEN_KAFKA_PASSWORD": "a-kafka-password-of-the-intake-principal",
+    "ANKOMMEN_KAFKA_CA_FILE": "/run/secrets/kafka_ca.pem",
     "ANKOMMEN_COUNTY_DISTRICTS": "03358, 03351",
     "ANKOMMEN_INTAKE_DATABASE_URL": "postgresql+asyncpg://ankommen@db/intake",
     "ANKOMMEN_INTAKE_MASTER_KEY": "c2VjcmV0LW1hc3Rlci1rZXktb2YtdGhpcnR5LXR3by0=",
@@ -89,6 +92,8 @@ def test_tansu_workarounds_apply_only_on_tansu(environment):
 @pytest.mark.parametrize("missing", ["ANKOMMEN_TOKEN_PUBLIC_KEY", "ANKOMMEN_INTAKE_CSRF_SECRET",
                                      "ANKOMMEN_INTAKE_DATABASE_URL",
                                      "ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS",
+                                     "ANKOMMEN_KAFKA_USERNAME", "ANKOMMEN_KAFKA_PASSWORD",
+                                     "ANKOMMEN_KAFKA_CA_FILE",
                                      "ANKOMMEN_COUNTY_DISTRICTS"])
 def test_missing_production_setting_is_named(environment, missing):
     environment({name: value for name, value in PRODUCTION.items() if name != missing})
@@ -124,3 +129,23 @@ def test_consumer_groups_rejoin_fast_in_development_and_tolerate_pauses_in_produ
         "session_timeout_ms": 10_000, "heartbeat_interval_ms": 1_666}
     environment({"ANKOMMEN_CONSUMER_SESSION_TIMEOUT_MS": "45000"})
     assert load_settings(IntakeSettings).consumer_group_options()["session_timeout_ms"] == 45_000
+
+
+def test_every_kafka_client_authenticates_as_the_configured_principal_over_tls(
+        environment, tmp_path):
+    password_file = tmp_path / "kafka-password"
+    password_file.write_text("from-a-file\n")
+    environment({**{name: value for name, value in PRODUCTION.items()
+                    if name != "ANKOMMEN_KAFKA_PASSWORD"},
+                 "ANKOMMEN_KAFKA_PASSWORD_FILE": str(password_file)})
+    kafka = load_settings(IntakeSettings).kafka
+    assert (kafka.username, kafka.password) == ("intake", "from-a-file")
+    assert kafka.security_protocol == "SASL_SSL"
+    assert "from-a-file" not in repr(kafka) and "from-a-file" not in str(kafka)
+
+
+def test_development_without_credentials_talks_to_an_open_broker(environment):
+    environment({})
+    assert load_settings(IntakeSettings).kafka.security_protocol == "PLAINTEXT"
+    environment({"ANKOMMEN_KAFKA_USERNAME": "intake", "ANKOMMEN_KAFKA_PASSWORD": "secret"})
+    assert load_settings(IntakeSettings).kafka.security_protocol == "SASL_PLAINTEXT"

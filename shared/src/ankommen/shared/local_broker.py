@@ -11,23 +11,33 @@ The choice decides one setting of every service as well (``ANKOMMEN_KAFKA_BROKER
 lacks the idempotent-producer handshake and forgets topics on a restart, so the services apply
 its workarounds there, and only there. ``ANKOMMEN_EMBEDDED_BROKER=kafka|tansu``
 forces a choice; a forced Kafka that cannot run is an error, never a quiet fallback.
+
+Apache Kafka runs secured, as in production (docs/security.md): SASL/SCRAM on loopback, the
+authoriser on, one principal per service with the ACLs of :mod:`ankommen.shared.kafka_acls`.
+The passwords are generated on first start and kept under ``var/kafka/credentials`` (one file
+per user, readable by this user only); each service is started with its own. Tansu knows
+neither authentication nor ACLs: it runs open, and its start-up line says so.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ankommen.shared import apache_kafka
 from ankommen.shared.apache_kafka import KafkaCluster, KafkaUnavailable
 from ankommen.shared.embedded import EmbeddedBroker, split_address, tansu_version
+from ankommen.shared.kafka_access import KafkaAccess
+from ankommen.shared.kafka_acls import ADMIN, acl_plan, apply, ensure_credentials, principals
 from ankommen.shared.settings import BrokerChoice, BrokerKind
 
 #: Apache Kafka's log folder below the data dir.
 KAFKA_FOLDER = "kafka"
+#: The generated Kafka passwords below Kafka's folder, one file per user.
+CREDENTIALS_FOLDER = "credentials"
 _CHOICE_VARIABLE = "ANKOMMEN_EMBEDDED_BROKER"
 
 
@@ -47,6 +57,15 @@ class LocalBroker:
     #: The one line said on start-up: which broker, and what it keeps.
     notice: str
     process: KafkaCluster | EmbeddedBroker
+    #: Every user's password (none on an open broker).
+    passwords: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def admin(self) -> KafkaAccess:
+        """The broker as ``User:admin`` (topics, ACLs); on an open broker, as anyone."""
+        if ADMIN not in self.passwords:
+            return KafkaAccess(self.bootstrap_servers)
+        return KafkaAccess(self.bootstrap_servers, ADMIN, self.passwords[ADMIN])
 
     @property
     def running(self) -> bool:
@@ -58,15 +77,23 @@ class LocalBroker:
         """A clean stop: Kafka shuts down controlled and keeps its log for the next start."""
         self.process.stop()
 
-    def service_environment(self) -> dict[str, str]:
-        """What each service's environment must say about this broker."""
-        return {"ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
-                "ANKOMMEN_KAFKA_BROKER_KIND": self.kind.value}
+    def service_environment(self, service: str | None = None) -> dict[str, str]:
+        """What ``service``'s environment must say about this broker: where it is, and on a
+        secured broker the service's own principal."""
+        environment = {"ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
+                       "ANKOMMEN_KAFKA_BROKER_KIND": self.kind.value}
+        if service is not None and service in self.passwords:
+            environment.update(ANKOMMEN_KAFKA_USERNAME=service,
+                               ANKOMMEN_KAFKA_PASSWORD=self.passwords[service])
+        return environment
 
 
 def start_local_broker(choice: BrokerChoice, data_dir: Path, bootstrap: str,
-                       say: Callable[[str], None]) -> LocalBroker:
-    """Start the broker ``choice`` names on the first address of ``bootstrap``.
+                       say: Callable[[str], None], providers: Iterable[str] = ()
+                       ) -> LocalBroker:
+    """Start the broker ``choice`` names on the first address of ``bootstrap``; on Apache
+    Kafka, each of ``providers`` (``ANKOMMEN_KAFKA_PROVIDERS``) gets its principal and ACLs,
+    as ``ankommen topics create`` gives them in production.
 
     Raises :class:`BrokerUnavailable` when Kafka is forced but cannot run, and
     ``RuntimeError``/``TimeoutError`` when the chosen broker does not start (e.g. the port is
@@ -75,7 +102,7 @@ def start_local_broker(choice: BrokerChoice, data_dir: Path, bootstrap: str,
     if choice is BrokerChoice.TANSU:
         return _start_tansu(host, port, data_dir, f"chosen by {_CHOICE_VARIABLE}=tansu")
     try:
-        return _start_kafka(host, port, data_dir / KAFKA_FOLDER, say)
+        return _start_kafka(host, port, data_dir / KAFKA_FOLDER, say, tuple(providers))
     except KafkaUnavailable as error:
         if choice is BrokerChoice.KAFKA:
             raise BrokerUnavailable(f"Apache Kafka unavailable ({error}), but "
@@ -83,19 +110,39 @@ def start_local_broker(choice: BrokerChoice, data_dir: Path, bootstrap: str,
         return _start_tansu(host, port, data_dir, f"Apache Kafka unavailable ({error})")
 
 
-def _start_kafka(host: str, port: int, folder: Path, say: Callable[[str], None]
-                 ) -> LocalBroker:
+def _start_kafka(host: str, port: int, folder: Path, say: Callable[[str], None],
+                 providers: tuple[str, ...]) -> LocalBroker:
+    credentials = folder / CREDENTIALS_FOLDER
+    if (folder / "node-1" / "metadata" / "meta.properties").exists() and \
+            not credentials.exists():
+        # Its metadata has no admin credential, and a formatted log cannot be given one.
+        raise RuntimeError(f"{folder} holds a Kafka log from before authentication (issue "
+                           f"14); remove the folder (its data is lost) to start secured")
     _resolve_kafka(say)
     name = f"Apache Kafka {apache_kafka.pinned_version()}"
-    cluster = KafkaCluster(folder.resolve(), host=host, port=port).start()
+    passwords = ensure_credentials(credentials, principals(providers))
+    cluster = KafkaCluster(folder.resolve(), host=host, port=port,
+                           admin_password=passwords[ADMIN]).start()
     try:
-        asyncio.run(apache_kafka.wait_until_serving(cluster.bootstrap_servers))
+        asyncio.run(apache_kafka.wait_until_serving(cluster.admin))
+        apply(cluster.admin, passwords, acl_plan(providers))
     except BaseException:
         cluster.stop()
         raise
     return LocalBroker(name, cluster.bootstrap_servers, BrokerKind.APACHE_KAFKA,
                        f"broker: {name} (KRaft), log in {folder}; topics, offsets and "
-                       "monitoring's history survive restarts", cluster)
+                       "monitoring's history survive restarts; SASL/SCRAM with a principal "
+                       f"per service and ACLs (passwords in {credentials})", cluster,
+                       passwords)
+
+
+def local_admin(data_dir: Path, bootstrap: str) -> KafkaAccess:
+    """The embedded Apache Kafka as ``User:admin`` from the kept credentials (the demo sends
+    the providers' reports with it); an open broker when there are none (Tansu)."""
+    file = data_dir / KAFKA_FOLDER / CREDENTIALS_FOLDER / ADMIN
+    if not file.exists():
+        return KafkaAccess(bootstrap)
+    return KafkaAccess(bootstrap, ADMIN, file.read_text().strip())
 
 
 def _resolve_kafka(say: Callable[[str], None]) -> None:
@@ -115,4 +162,5 @@ def _start_tansu(host: str, port: int, data_dir: Path, why: str) -> LocalBroker:
     name = f"Tansu {tansu_version()}"
     return LocalBroker(name, broker.bootstrap_servers, BrokerKind.TANSU,
                        f"broker: {name} (embedded, in memory) — {why}; the broker keeps "
-                       "nothing across restarts", broker)
+                       "nothing across restarts and runs OPEN: no authentication, no ACLs",
+                       broker)

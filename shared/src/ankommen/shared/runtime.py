@@ -91,19 +91,21 @@ class ServiceRuntime:
         self.sessions = session_factory(self.engine)
         self.uow = UnitOfWorkFactory(self.sessions, definition.tables,
                                      source=service_source(definition.name))
-        self.broker = create_broker(settings.kafka_bootstrap_servers,
+        #: How every Kafka client of this service signs in (its own principal).
+        self.kafka = kafka = settings.kafka
+        self.broker = create_broker(kafka,
                                     client_id=f"ankommen-{definition.name}",
                                     kind=settings.kafka_broker_kind,
                                     tracer_provider=self.tracer_provider,
                                     metadata_max_age_ms=settings.kafka_metadata_max_age_ms)
         # Declared on the broker for the AsyncAPI document; the relay sends with its own producer.
         self.publishers = Publishers(self.broker, definition.publishes)
-        self.relay_producer = RelayProducer(settings.kafka_bootstrap_servers,
+        self.relay_producer = RelayProducer(kafka,
                                             definition.publishes,
                                             client_id=f"ankommen-{definition.name}",
                                             kind=settings.kafka_broker_kind,
                                             tracer_provider=self.tracer_provider)
-        self.topic_guard = TopicGuard(settings.kafka_bootstrap_servers, definition.publishes,
+        self.topic_guard = TopicGuard(kafka, definition.publishes,
                                       create_missing_topics=settings.is_development)
         self.relay = OutboxRelay(self.sessions, definition.tables, self.relay_producer.send,
                                  service=definition.name, before_send=self.topic_guard.ensure,

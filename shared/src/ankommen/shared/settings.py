@@ -22,6 +22,7 @@ from typing import ClassVar, TypeVar
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ankommen.shared.kafka_access import KafkaAccess
 from ankommen.shared.token_keys import development_keys, load_public_keys
 from ankommen.shared.topics import PROVIDER_ID
 
@@ -119,6 +120,19 @@ class CommonSettings(BaseSettings):
     #: that production refuses to start while it is still handed to a container.
     retired_token_secret: SecretStr | None = Field(
         None, validation_alias=_shared("TOKEN_SECRET"), exclude=True, repr=False)
+    #: The Kafka principal this process authenticates as (SASL/SCRAM-SHA-512): ``intake`` …
+    #: for a service, ``admin`` for the topics job. Unset: no authentication (an open broker:
+    #: the memory-only Tansu fallback, the tests' open broker); required in production, where
+    #: the broker authorises each principal by its ACLs (docs/security.md).
+    kafka_username: str | None = Field(None, validation_alias=_shared("KAFKA_USERNAME"),
+                                       min_length=1)
+    kafka_password: SecretStr | None = Field(None, validation_alias=_shared("KAFKA_PASSWORD"))
+    #: The password in a file instead (a compose secret), read at start-up.
+    kafka_password_file: Path | None = Field(None,
+                                             validation_alias=_shared("KAFKA_PASSWORD_FILE"))
+    #: PEM file of the CA that signed the brokers' certificates: with it, TLS on the wire
+    #: (SASL_SSL). Production compose sets it; loopback (``make run``) goes without.
+    kafka_ca_file: Path | None = Field(None, validation_alias=_shared("KAFKA_CA_FILE"))
     data_dir: Path = Field(Path("var"), validation_alias=_shared("DATA_DIR"))
     otlp_endpoint: str | None = Field(
         None, validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_ENDPOINT")
@@ -177,6 +191,11 @@ class CommonSettings(BaseSettings):
             problems.append(f"{self.env_name('retired_token_secret')}: no longer used, remove "
                             "it: tokens are signed by the issuer's private key and the services "
                             "verify them with ANKOMMEN_TOKEN_PUBLIC_KEY")
+        if "kafka_username" in self.required_in_production() and \
+                self.kafka_password is None and self.kafka_password_file is None:
+            problems.append(f"{self.env_name('kafka_password')} (or "
+                            f"{self.env_name('kafka_password_file')}): required in the "
+                            "production profile (Kafka authorises every principal)")
         if self.kafka_broker_kind is BrokerKind.TANSU:
             problems.append(f"{self.env_name('kafka_broker_kind')}: tansu is the embedded "
                             "development broker; production runs Apache Kafka")
@@ -194,7 +213,9 @@ class CommonSettings(BaseSettings):
 
     def required_in_production(self) -> tuple[str, ...]:
         """Settings that must be set explicitly in production (no safe default exists)."""
-        return ("kafka_bootstrap_servers", "county_districts")
+        # Kafka: a principal of its own (ACLs), and TLS on the wire (the broker's CA).
+        return ("kafka_bootstrap_servers", "kafka_username", "kafka_ca_file",
+                "county_districts")
 
     @classmethod
     def env_name(cls, field: str) -> str:
@@ -203,6 +224,21 @@ class CommonSettings(BaseSettings):
         if isinstance(alias, AliasChoices):
             return str(alias.choices[0])
         return f"{cls.model_config.get('env_prefix', '')}{field}".upper()
+
+    def kafka_secret(self) -> str | None:
+        """The Kafka password: from ``kafka_password``, else read from ``kafka_password_file``
+        (a missing file fails the start-up, naming it)."""
+        if self.kafka_password is not None:
+            return self.kafka_password.get_secret_value()
+        if self.kafka_password_file is not None:
+            return self.kafka_password_file.read_text().strip()
+        return None
+
+    @property
+    def kafka(self) -> KafkaAccess:
+        """How every Kafka client of this process connects (:mod:`ankommen.shared.kafka_access`)."""
+        return KafkaAccess(self.kafka_bootstrap_servers, self.kafka_username,
+                           self.kafka_secret(), self.kafka_ca_file)
 
     @property
     def is_development(self) -> bool:

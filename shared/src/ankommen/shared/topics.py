@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
+from ankommen.shared.kafka_access import KafkaAccess, client_options
+
 DEAD_LETTER_SUFFIX = ".dlq"
 TOPIC_ALREADY_EXISTS = 36
 DAY_MS = 24 * 60 * 60 * 1000
@@ -260,11 +262,11 @@ async def create_missing(admin: AIOKafkaAdminClient, plan: dict[str, int],
     return created
 
 
-async def create_topics(bootstrap_servers: str, replication_factor: int = 1,
+async def create_topics(bootstrap_servers: str | KafkaAccess, replication_factor: int = 1,
                         providers: Iterable[str] = ()) -> list[str]:
     """Create every missing topic, ``providers``' own included; existing ones are left as
     they are. Returns those created."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    admin = AIOKafkaAdminClient(**client_options(bootstrap_servers))
     await admin.start()
     try:
         return await create_missing(admin, topic_plan(providers=providers), replication_factor)
@@ -272,13 +274,14 @@ async def create_topics(bootstrap_servers: str, replication_factor: int = 1,
         await admin.close()
 
 
-async def differences_from_plan(bootstrap_servers: str, replication_factor: int = 1,
+async def differences_from_plan(bootstrap_servers: str | KafkaAccess,
+                                replication_factor: int = 1,
                                 providers: Iterable[str] = ()) -> dict[str, list[str]]:
     """What existing topics have other than planned: their replication factor and each
     :func:`topic_configs` value (e.g. a facts topic created before its retention was planned,
     whose facts Kafka would delete after a week). Only reported, never changed: altering a
     live topic is the operator's decision. Topics that do not exist are not listed."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    admin = AIOKafkaAdminClient(**client_options(bootstrap_servers))
     await admin.start()
     try:
         names = [name for name in topic_plan(providers=providers)
@@ -325,7 +328,7 @@ class TopicGuard:
     answer, and ``ankommen topics create`` makes a provider's topics together.
     """
 
-    def __init__(self, bootstrap_servers: str, topics: tuple[Topic, ...], *,
+    def __init__(self, bootstrap_servers: str | KafkaAccess, topics: tuple[Topic, ...], *,
                  create_missing_topics: bool) -> None:
         self._bootstrap = bootstrap_servers
         self._plan = {topic.name: topic.partitions for topic in topics
@@ -355,7 +358,7 @@ class TopicGuard:
 
     async def ensure(self) -> None:
         if self._admin is None:
-            admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap)
+            admin = AIOKafkaAdminClient(**client_options(self._bootstrap))
             await admin.start()
             self._admin = admin
         existing = set(await self._admin.list_topics())

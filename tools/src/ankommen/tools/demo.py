@@ -35,6 +35,8 @@ from ankommen.shared.events.contracts.progress import (
     ProviderReportSubmitted,
 )
 from ankommen.shared.events.envelope import Envelope
+from ankommen.shared.kafka_access import KafkaAccess, client_options
+from ankommen.shared.local_broker import local_admin
 from ankommen.shared.settings import IssuerSettings, load_settings
 from ankommen.shared.token_keys import load_signing_key
 from ankommen.shared.topics import provider_reports_topic
@@ -272,9 +274,9 @@ def provider_message(provider_id: str, report: dict[str, Any]) -> bytes:
                     ).to_bytes()
 
 
-async def report_over_kafka(bootstrap: str, provider_id: str,
+async def report_over_kafka(bootstrap: str | KafkaAccess, provider_id: str,
                             reports: list[dict[str, Any]]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
+    producer = AIOKafkaProducer(**client_options(bootstrap), acks="all", linger_ms=5)
     await producer.start()
     try:
         for report in reports:
@@ -286,7 +288,7 @@ async def report_over_kafka(bootstrap: str, provider_id: str,
         await producer.stop()
 
 
-async def report_progress(client: httpx.AsyncClient, stack: Stack, bootstrap: str,
+async def report_progress(client: httpx.AsyncClient, stack: Stack, bootstrap: str | KafkaAccess,
                           region: County, rng: random.Random,
                           lists: dict[str, list[dict[str, Any]]], summary: Summary) -> None:
     for provider in PROVIDERS:
@@ -319,7 +321,7 @@ async def wait_for_dashboard(client: httpx.AsyncClient, stack: Stack, limit: flo
     return figures
 
 
-async def load(stack: Stack, bootstrap: str, *, people: int, courses: int, seed: int,
+async def load(stack: Stack, bootstrap: str | KafkaAccess, *, people: int, courses: int, seed: int,
                today: date | None = None, wait_limit: float = 600,
                say: Callable[[str], None] = print) -> Summary:
     """Load the synthetic county into the running stack; returns what was done."""
@@ -366,7 +368,11 @@ def run(people: Annotated[int, typer.Option(min=1, help="Arrivals to register")]
     settings = load_settings(IssuerSettings)
     stack = Stack.embedded(settings)
     try:
-        asyncio.run(load(stack, settings.kafka_bootstrap_servers, people=people,
+        # The providers' systems, played by the demo: it signs in as the embedded broker's
+        # admin (the development shortcut; production providers have their own principals).
+        kafka = settings.kafka if settings.kafka.authenticated else \
+            local_admin(settings.data_dir, settings.kafka_bootstrap_servers)
+        asyncio.run(load(stack, kafka, people=people,
                          courses=courses, seed=seed, say=typer.echo))
     except DemoError as error:
         typer.echo(f"demo: {error}", err=True)

@@ -13,6 +13,16 @@ again on the same log folder keeps every topic and offset (``make run`` relies o
 :class:`KafkaCluster` starts one or several such nodes, each broker and controller at once;
 a cluster of three or more replicates like production (replication factor 3,
 ``min.insync.replicas=2``, no unclean leader election), a smaller one as far as it can.
+
+Given an admin password, a node runs *secured*, as production does (docs/security.md):
+clients authenticate with SASL/SCRAM-SHA-512, the authoriser is on and refuses whatever no ACL
+allows (``allow.everyone.if.no.acl.found=false``), and ``User:admin`` is the only super user.
+The admin's SCRAM credential is written into the storage when it is formatted (SCRAM
+credentials live in the KRaft metadata, so the first one cannot come through the admin API);
+the services' users and ACLs are added afterwards by :mod:`ankommen.shared.kafka_acls`. The
+brokers talk to each other as ``User:admin`` over SCRAM, and to the controllers over SASL/PLAIN
+with the same password (SCRAM cannot authenticate controllers: it needs the metadata they
+serve). Without a password the node is open (PLAINTEXT), as the tests' shared broker is.
 """
 
 from __future__ import annotations
@@ -34,7 +44,12 @@ from pathlib import Path
 from aiokafka.admin import AIOKafkaAdminClient
 
 from ankommen.shared.embedded import free_port, port_open, wait_for_port
+from ankommen.shared.kafka_access import KafkaAccess, client_options
 from ankommen.shared.topics import min_insync_replicas
+
+#: The broker's super user, the only principal a secured node knows at first.
+ADMIN_USER = "admin"
+AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
 
 POM = resources.files(__name__).joinpath("pom.xml")
 MAIN_CLASS = "kafka.Kafka"
@@ -141,6 +156,12 @@ class KafkaNode:
     host: str = "127.0.0.1"
     #: Broker settings beyond the generated ones (``key=value`` lines of server.properties).
     extra: dict[str, str] = field(default_factory=dict)
+    #: ``User:admin``'s password: with it the node is secured (SASL/SCRAM, ACLs), without open.
+    admin_password: str | None = field(default=None, repr=False)
+    #: A secured node's TLS: its key and certificate (PEM key store) and the CA it trusts.
+    #: With them, clients and brokers speak SASL_SSL, as in production; without, SASL_PLAINTEXT.
+    keystore: Path | None = None
+    ca_file: Path | None = None
     process: subprocess.Popen | None = None
 
     @property
@@ -151,6 +172,52 @@ class KafkaNode:
     def properties_file(self) -> Path:
         return self.log_dir / "server.properties"
 
+    @property
+    def secured(self) -> bool:
+        return self.admin_password is not None
+
+    def listener_properties(self) -> dict[str, str]:
+        """Open: PLAINTEXT everywhere. Secured: SCRAM for clients and between brokers, PLAIN
+        (with the admin's password) towards the controllers, the authoriser on."""
+        if not self.secured:
+            return {
+                "listeners": f"PLAINTEXT://{self.host}:{self.port},"
+                             f"CONTROLLER://{self.host}:{self.controller_port}",
+                "advertised.listeners": f"PLAINTEXT://{self.host}:{self.port}",
+                "controller.listener.names": "CONTROLLER",
+                "inter.broker.listener.name": "PLAINTEXT",
+                "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            }
+        password = self.admin_password
+        scram = "org.apache.kafka.common.security.scram.ScramLoginModule"
+        plain = "org.apache.kafka.common.security.plain.PlainLoginModule"
+        protocol = "SASL_SSL" if self.keystore else "SASL_PLAINTEXT"
+        tls = {"ssl.keystore.type": "PEM", "ssl.keystore.location": str(self.keystore),
+               "ssl.truststore.type": "PEM", "ssl.truststore.location": str(self.ca_file),
+               } if self.keystore else {}
+        return {
+            **tls,
+            "listeners": f"CLIENTS://{self.host}:{self.port},"
+                         f"CONTROLLER://{self.host}:{self.controller_port}",
+            "advertised.listeners": f"CLIENTS://{self.host}:{self.port}",
+            "controller.listener.names": "CONTROLLER",
+            "inter.broker.listener.name": "CLIENTS",
+            "listener.security.protocol.map": f"CLIENTS:{protocol},CONTROLLER:SASL_PLAINTEXT",
+            "sasl.enabled.mechanisms": "SCRAM-SHA-512",
+            "sasl.mechanism.inter.broker.protocol": "SCRAM-SHA-512",
+            "listener.name.clients.scram-sha-512.sasl.jaas.config":
+                f'{scram} required username="{ADMIN_USER}" password="{password}";',
+            "sasl.mechanism.controller.protocol": "PLAIN",
+            "listener.name.controller.sasl.enabled.mechanisms": "PLAIN",
+            "listener.name.controller.plain.sasl.jaas.config":
+                f'{plain} required username="{ADMIN_USER}" password="{password}" '
+                f'user_{ADMIN_USER}="{password}";',
+            "authorizer.class.name": AUTHORIZER,
+            # Nothing is allowed that no ACL allows: a topic without ACLs is closed.
+            "allow.everyone.if.no.acl.found": "false",
+            "super.users": f"User:{ADMIN_USER}",
+        }
+
     def properties(self, voters: str, replicas: int) -> dict[str, str]:
         internal = str(min(replicas, 3))
         in_sync = str(min_insync_replicas(int(internal)))
@@ -158,12 +225,7 @@ class KafkaNode:
             "process.roles": "broker,controller",
             "node.id": str(self.node_id),
             "controller.quorum.voters": voters,
-            "listeners": f"PLAINTEXT://{self.host}:{self.port},"
-                         f"CONTROLLER://{self.host}:{self.controller_port}",
-            "advertised.listeners": f"PLAINTEXT://{self.host}:{self.port}",
-            "controller.listener.names": "CONTROLLER",
-            "inter.broker.listener.name": "PLAINTEXT",
-            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            **self.listener_properties(),
             "log.dirs": str(self.log_dir / "data"),
             "metadata.log.dir": str(self.log_dir / "metadata"),
             # As in production (docker-compose.yml): topics come from ankommen.shared.topics.
@@ -194,6 +256,9 @@ class KafkaNode:
     def write_properties(self, voters: str, replicas: int) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         lines = [f"{key}={value}" for key, value in self.properties(voters, replicas).items()]
+        # The file holds the admin's password on a secured node: for this user only.
+        self.properties_file.touch(mode=0o600)
+        self.properties_file.chmod(0o600)
         self.properties_file.write_text("\n".join(lines) + "\n")
 
     @property
@@ -201,10 +266,13 @@ class KafkaNode:
         return (self.log_dir / "metadata" / "meta.properties").exists()
 
     def format(self, cluster_id: str, java_classpath: str) -> None:
+        # A secured node's first user: the admin's SCRAM credential, in the bootstrap metadata.
+        scram = ["--add-scram", f"SCRAM-SHA-512=[name={ADMIN_USER},password="
+                                f"{self.admin_password}]"] if self.secured else []
         result = subprocess.run(
             ["java", *JVM_OPTIONS, "-cp", java_classpath, STORAGE_TOOL, "format",
              "--cluster-id", cluster_id, "--config", str(self.properties_file),
-             "--ignore-formatted"],
+             "--ignore-formatted", *scram],
             capture_output=True, text=True)
         if result.returncode != 0:
             raise RuntimeError(f"formatting Kafka storage in {self.log_dir} failed: "
@@ -265,6 +333,11 @@ class KafkaCluster:
     host: str = "127.0.0.1"
     port: int | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    #: Secured (SASL/SCRAM, ACLs, ``User:admin`` as super user) when given; open without.
+    admin_password: str | None = field(default=None, repr=False)
+    #: A secured cluster with TLS: a CA and the brokers' certificate are made in this folder
+    #: (:func:`ankommen.shared.kafka_secrets.ensure_tls`), clients speak SASL_SSL.
+    tls_folder: Path | None = None
     nodes: list[KafkaNode] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -279,13 +352,28 @@ class KafkaCluster:
         if self.port and int(pairs[0][0]) != self.port:
             pairs[0][0] = str(self.port)
             ports_file.write_text("\n".join(" ".join(pair) for pair in pairs) + "\n")
+        keystore = ca_file = None
+        if self.tls_folder is not None:
+            from ankommen.shared.kafka_secrets import ensure_tls
+
+            ca_file = ensure_tls(self.tls_folder, [self.host])
+            keystore = self.tls_folder / "broker.pem"
         self.nodes = [KafkaNode(index + 1, int(client), int(controller),
-                                self.folder / f"node-{index + 1}", self.host, dict(self.extra))
+                                self.folder / f"node-{index + 1}", self.host, dict(self.extra),
+                                self.admin_password, keystore, ca_file)
                       for index, (client, controller) in enumerate(pairs)]
 
     @property
     def bootstrap_servers(self) -> str:
         return ",".join(node.bootstrap_servers for node in self.nodes)
+
+    @property
+    def admin(self) -> KafkaAccess:
+        """The cluster as its super user (on an open cluster: as anyone)."""
+        ca_file = self.nodes[0].ca_file if self.nodes else None
+        if self.admin_password is None:
+            return KafkaAccess(self.bootstrap_servers)
+        return KafkaAccess(self.bootstrap_servers, ADMIN_USER, self.admin_password, ca_file)
 
     @property
     def voters(self) -> str:
@@ -343,11 +431,11 @@ class KafkaCluster:
             node.kill()
 
 
-async def wait_until_serving(bootstrap: str, within: float = 60.0) -> None:
+async def wait_until_serving(bootstrap: str | KafkaAccess, within: float = 60.0) -> None:
     """Until the broker answers metadata requests: listening on its port comes earlier."""
     deadline = time.monotonic() + within
     while True:
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5_000)
+        admin = AIOKafkaAdminClient(**client_options(bootstrap), request_timeout_ms=5_000)
         try:
             await admin.start()
             await admin.list_topics()

@@ -24,6 +24,8 @@ import typer
 
 from ankommen.shared.auth import Role, TokenIssuer
 from ankommen.shared.embedded import SERVICES, service_command, service_port
+from ankommen.shared.kafka_access import KafkaAccess
+from ankommen.shared.kafka_acls import ADMIN, acl_plan, apply, principals, read_credentials
 from ankommen.shared.local_broker import BrokerUnavailable, LocalBroker, start_local_broker
 from ankommen.shared.settings import CommonSettings, IssuerSettings, SettingsError, load_settings
 from ankommen.shared.token_keys import UnusableKey, load_signing_key
@@ -80,21 +82,41 @@ ReplicationFactor = Annotated[int, typer.Option(
          "min.insync.replicas=2), 1 on a single node.")]
 
 
+CredentialsDir = Annotated[Path | None, typer.Option(
+    envvar="ANKOMMEN_KAFKA_CREDENTIALS_DIR", file_okay=False, exists=True,
+    help="Folder of Kafka passwords, one file per user (intake, assignment, progress, "
+         "monitoring, provider-<id> for each of ANKOMMEN_KAFKA_PROVIDERS): each gets its "
+         "SCRAM credential.")]
+Providers = Annotated[list[str] | None, typer.Option(
+    "--provider", help="A provider system with a Kafka channel (each id of "
+                       "ANKOMMEN_KAFKA_PROVIDERS); repeatable.")]
+
+
 @topics_cli.command("create")
-def topics_create(replication_factor: ReplicationFactor = 1) -> None:
+def topics_create(replication_factor: ReplicationFactor = 1,
+                  credentials: CredentialsDir = None) -> None:
     """Create every topic and dead-letter topic that does not exist yet (idempotent), with
     its replication, min.insync.replicas and retention — each provider of
     ANKOMMEN_KAFKA_PROVIDERS its own reports and rejections topics; report existing topics
-    that differ."""
+    that differ. On an authenticated broker (as ``admin``), also set the SCRAM credential of
+    every user with a password in CREDENTIALS and create every ACL of the plan for the same
+    providers (idempotent as well; docs/security.md)."""
     settings = _common_settings()
-    bootstrap, providers = settings.kafka_bootstrap_servers, settings.kafka_provider_ids
-    created = asyncio.run(create_topics(bootstrap, replication_factor, providers))
+    access, providers = settings.kafka, settings.kafka_provider_ids
+    bootstrap = access.bootstrap_servers
+    created = asyncio.run(create_topics(access, replication_factor, providers))
     typer.echo(f"topics created on {bootstrap}: {', '.join(created) or 'none (all existed)'}")
     typer.echo(f"replication factor {replication_factor}, min.insync.replicas "
                f"{min_insync_replicas(replication_factor)}")
     typer.echo(f"providers with their own topics (ANKOMMEN_KAFKA_PROVIDERS): "
                f"{', '.join(providers) or 'none'}")
-    for name, problems in asyncio.run(differences_from_plan(bootstrap, replication_factor,
+    if access.authenticated:
+        _users_and_acls(access, read_credentials(credentials) if credentials else {},
+                        providers)
+    else:
+        typer.echo("warning: no ANKOMMEN_KAFKA_USERNAME: an open broker, no users or ACLs "
+                   "set up", err=True)
+    for name, problems in asyncio.run(differences_from_plan(access, replication_factor,
                                                             providers)).items():
         typer.echo(f"warning: existing topic {name} differs from the plan: "
                    f"{'; '.join(problems)}", err=True)
@@ -102,6 +124,39 @@ def topics_create(replication_factor: ReplicationFactor = 1) -> None:
                             topic_configs(name, replication_factor).items())
         typer.echo(f"  settings: kafka-configs.sh --bootstrap-server {bootstrap} --alter "
                    f"--entity-type topics --entity-name {name} --add-config {settings}", err=True)
+
+
+def _users_and_acls(access: KafkaAccess, passwords: dict[str, str],
+                    providers: tuple[str, ...]) -> None:
+    """The SCRAM users and the ACL plan, for the providers that have their topics: one list,
+    so that no provider has a principal without its channel or a channel it cannot use."""
+    users = set(principals(providers))
+    for user in sorted(set(passwords) - users):
+        typer.echo(f"warning: a password for {user}, but no such principal (a provider not in "
+                   "ANKOMMEN_KAFKA_PROVIDERS?): not set", err=True)
+    for user in sorted(users - set(passwords) - {ADMIN}):
+        typer.echo(f"warning: no password for {user} in ANKOMMEN_KAFKA_CREDENTIALS_DIR: it "
+                   "cannot sign in (ankommen kafka-secrets adds it)", err=True)
+    known = {user: password for user, password in passwords.items() if user in users}
+    grants = acl_plan(providers)
+    apply(access, known, grants)
+    typer.echo(f"Kafka users set: {', '.join(sorted(set(known) - {ADMIN})) or 'none'}; "
+               f"{len(grants)} ACLs in place (providers: {', '.join(providers) or 'none'})")
+
+
+@app.command("kafka-secrets")
+def kafka_secrets(
+        folder: Annotated[Path, typer.Argument(help="Where to write users/ and tls/")],
+        host: Annotated[list[str] | None, typer.Option(
+            help="A host name of the broker (its certificate's names); repeatable")] = None,
+        provider: Providers = None) -> None:
+    """Generate what a production Kafka needs, once: a password per principal and a CA with
+    the broker's certificate (existing files are kept; docs/security.md)."""
+    from ankommen.shared.kafka_secrets import ensure_secrets
+
+    users = ensure_secrets(folder, host or ["kafka"], provider or [])
+    typer.echo(f"Kafka secrets in {folder}: users/ ({', '.join(users)}), tls/ca.pem, "
+               "tls/broker.pem; move tls/ca-key.pem off this host")
 
 
 class _StopRequest:
@@ -124,7 +179,8 @@ def _start_broker(settings: CommonSettings) -> LocalBroker:
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         local = start_local_broker(settings.embedded_broker, settings.data_dir,
-                                   settings.kafka_bootstrap_servers, typer.echo)
+                                   settings.kafka_bootstrap_servers, typer.echo,
+                                   settings.kafka_provider_ids)
     except (BrokerUnavailable, RuntimeError, TimeoutError) as error:
         typer.echo(f"cannot start the broker: {error}", err=True)
         raise typer.Exit(1) from None
@@ -142,8 +198,7 @@ def broker() -> None:
     local = _start_broker(settings)
     stop = _StopRequest()
     try:
-        asyncio.run(create_topics(local.bootstrap_servers,
-                                  providers=settings.kafka_provider_ids))
+        asyncio.run(create_topics(local.admin, providers=settings.kafka_provider_ids))
         typer.echo(f"{local.name} listening on {local.bootstrap_servers}; Ctrl-C stops it")
         while not stop.requested and local.running:
             time.sleep(0.2)
@@ -220,8 +275,7 @@ def run(service: ServiceName = None) -> None:
     processes: dict[str, subprocess.Popen] = {}
     stop = _StopRequest()
     try:
-        asyncio.run(create_topics(local.bootstrap_servers,
-                                  providers=settings.kafka_provider_ids))
+        asyncio.run(create_topics(local.admin, providers=settings.kafka_provider_ids))
         environment = {**os.environ, **local.service_environment()}
         if "intake" in names:
             # Progress's provider pages ask intake for the names participants consented to
@@ -230,9 +284,10 @@ def run(service: ServiceName = None) -> None:
                                    f"http://127.0.0.1:{service_port('intake', environment)}")
         for name in names:
             # Each service in its own process group: Ctrl-C reaches only this supervisor,
-            # which then stops the services in order.
-            processes[name] = subprocess.Popen(service_command(name), env=environment,
-                                               start_new_session=True)
+            # which then stops the services in order. Each with its own Kafka principal.
+            processes[name] = subprocess.Popen(
+                service_command(name), env={**environment, **local.service_environment(name)},
+                start_new_session=True)
         missing = _wait_ready(names, timeout=60)
         if missing:
             typer.echo(f"not ready after 60 s: {', '.join(missing)}", err=True)

@@ -24,6 +24,7 @@ from faststream.opentelemetry.middleware import TelemetryMiddleware
 from opentelemetry.semconv.trace import SpanAttributes
 from opentelemetry.trace import TracerProvider
 
+from ankommen.shared.kafka_access import KafkaAccess, kafka_access
 from ankommen.shared.messaging.producer import producer_options
 from ankommen.shared.settings import BrokerKind
 from ankommen.shared.topics import Topic
@@ -73,19 +74,21 @@ def bootstrap_list(bootstrap_servers: str) -> list[str]:
     return [server.strip() for server in bootstrap_servers.split(",") if server.strip()]
 
 
-def create_broker(bootstrap_servers: str, *, client_id: str,
+def create_broker(bootstrap_servers: str | KafkaAccess, *, client_id: str,
                   kind: BrokerKind = BrokerKind.APACHE_KAFKA,
                   tracer_provider: TracerProvider | None = None,
                   metadata_max_age_ms: int | None = None) -> KafkaBroker:
     """``metadata_max_age_ms``: how soon the broker's consumers see a topic created after
     they started (a pattern subscription's new topic); never longer than the broker kind's
     own setting."""
+    access = kafka_access(bootstrap_servers)
     options = producer_options(kind)
     if metadata_max_age_ms is not None:
         options["metadata_max_age_ms"] = min(
             metadata_max_age_ms, options.get("metadata_max_age_ms", metadata_max_age_ms))
     return KafkaBroker(
-        bootstrap_list(bootstrap_servers),
+        bootstrap_list(access.bootstrap_servers),
+        security=access.faststream_security(),
         client_id=client_id,
         allow_auto_create_topics=False,
         **options,

@@ -40,6 +40,7 @@ from opentelemetry import propagate, trace
 from opentelemetry.semconv.trace import SpanAttributes
 from opentelemetry.trace import SpanKind, Status, StatusCode, TracerProvider
 
+from ankommen.shared.kafka_access import KafkaAccess, client_options
 from ankommen.shared.settings import BrokerKind
 from ankommen.shared.topics import ProviderTopic, Topic
 
@@ -76,7 +77,7 @@ Message = tuple[str, bytes, bytes, dict[str, str]]
 class RelayProducer:
     """One aiokafka producer per service, started and stopped with the broker connection."""
 
-    def __init__(self, bootstrap_servers: str, topics: tuple[Topic, ...], *,
+    def __init__(self, bootstrap_servers: str | KafkaAccess, topics: tuple[Topic, ...], *,
                  client_id: str,
                  kind: BrokerKind = BrokerKind.APACHE_KAFKA,
                  tracer_provider: TracerProvider | None = None) -> None:
@@ -94,7 +95,7 @@ class RelayProducer:
     async def start(self) -> None:
         """Connect; a fresh client each time, so a failed start can simply be tried again."""
         await self.stop()
-        producer = AIOKafkaProducer(bootstrap_servers=self._bootstrap,
+        producer = AIOKafkaProducer(**client_options(self._bootstrap),
                                     client_id=self._client_id, max_batch_size=WAVE_BATCH_BYTES,
                                     **self._options)
         try:

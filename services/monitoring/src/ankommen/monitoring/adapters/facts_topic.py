@@ -16,6 +16,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
+from ankommen.shared.kafka_access import KafkaAccess, client_options
 from ankommen.shared.topics import Topic
 
 
@@ -31,8 +32,9 @@ async def _partitions(admin: AIOKafkaAdminClient, topic: Topic) -> list[TopicPar
     return [TopicPartition(topic.name, number) for number in numbers]
 
 
-async def _partitions_of(bootstrap_servers: str, topic: Topic) -> list[TopicPartition]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+async def _partitions_of(bootstrap_servers: str | KafkaAccess, topic: Topic
+                         ) -> list[TopicPartition]:
+    admin = AIOKafkaAdminClient(**client_options(bootstrap_servers))
     await admin.start()
     try:
         return await _partitions(admin, topic)
@@ -68,7 +70,7 @@ def _stamped_at(timestamp: int | None) -> datetime | None:
         else None
 
 
-async def read_from_start(bootstrap_servers: str, topic: Topic
+async def read_from_start(bootstrap_servers: str | KafkaAccess, topic: Topic
                           ) -> AsyncIterator[list[tuple[bytes, datetime | None]]]:
     """Every message on ``topic`` from offset 0 up to its end — its body and the time the
     broker stamped it with — in batches as fetched.
@@ -76,7 +78,7 @@ async def read_from_start(bootstrap_servers: str, topic: Topic
     The end is reached when every partition's position has caught up with the high watermark
     its latest fetch reported — everything published before the read got there.
     """
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False,
+    consumer = AIOKafkaConsumer(**client_options(bootstrap_servers), enable_auto_commit=False,
                                 auto_offset_reset="earliest")
     partitions = await _partitions_of(bootstrap_servers, topic)
     await consumer.start()
@@ -106,12 +108,12 @@ async def read_from_start(bootstrap_servers: str, topic: Topic
         await consumer.stop()
 
 
-async def first_offsets(bootstrap_servers: str, topic: Topic) -> dict[int, int]:
+async def first_offsets(bootstrap_servers: str | KafkaAccess, topic: Topic) -> dict[int, int]:
     """The first offset each partition of ``topic`` still holds (its log start offset): above
     0 where the broker deleted messages (retention, ``delete_records``). Raises
     :class:`LookupError` when the topic does not exist."""
     partitions = await _partitions_of(bootstrap_servers, topic)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**client_options(bootstrap_servers), enable_auto_commit=False)
     await consumer.start()
     try:
         offsets = await consumer.beginning_offsets(partitions)
@@ -124,7 +126,7 @@ async def first_offsets(bootstrap_servers: str, topic: Topic) -> dict[int, int]:
 class FactsTopic:
     """The facts topic on a broker, as a rebuild reads it."""
 
-    bootstrap_servers: str
+    bootstrap_servers: str | KafkaAccess
     topic: Topic
 
     @property
@@ -155,10 +157,11 @@ async def _committed_offsets(admin: AIOKafkaAdminClient, group_id: str,
     return await admin.list_consumer_group_offsets(group_id, partitions=partitions)
 
 
-async def consumer_lag(bootstrap_servers: str, topic: Topic, group_id: str) -> int:
+async def consumer_lag(bootstrap_servers: str | KafkaAccess, topic: Topic,
+                       group_id: str) -> int:
     """Messages on ``topic`` that ``group_id`` has not committed yet, over all partitions."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    consumer = AIOKafkaConsumer(**client_options(bootstrap_servers), enable_auto_commit=False)
+    admin = AIOKafkaAdminClient(**client_options(bootstrap_servers))
     await consumer.start()
     await admin.start()
     try:

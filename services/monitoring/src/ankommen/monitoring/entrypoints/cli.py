@@ -67,7 +67,7 @@ async def rebuild(settings: MonitoringSettings, source: Source = Source.AUTO,
         await runtime.migrate()
         with _older_objects_left_out_of_collections():
             return await rebuild_aggregates(
-                runtime.uow, FactsTopic(settings.kafka_bootstrap_servers, FACTS),
+                runtime.uow, FactsTopic(settings.kafka, FACTS),
                 runtime.group_id(PURPOSE), settings.bounds(), source=source,
                 accept_loss=accept_loss)
     finally:

@@ -152,7 +152,7 @@ def status_router(runtime: ServiceRuntime) -> APIRouter:
                      default=None)
         try:
             lag: int | None = await asyncio.wait_for(consumer_lag(
-                runtime.settings.kafka_bootstrap_servers, FACTS, runtime.group_id(PURPOSE)), 5)
+                runtime.kafka, FACTS, runtime.group_id(PURPOSE)), 5)
         except Exception:  # the broker may be away; the rest of the status still helps
             lag = None
         return {
