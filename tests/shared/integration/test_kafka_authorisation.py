@@ -71,7 +71,8 @@ def first_error_reading(access: KafkaAccess, group: str, topic: str) -> str | No
         described = consumer.list_topics(topic, timeout=10).topics[topic]
         if described.error is not None:
             return described.error.name()
-        consumer.assign([ConfluentPartition(topic, 0, OFFSET_BEGINNING)])
+        consumer.assign([ConfluentPartition(topic, partition, OFFSET_BEGINNING)
+                         for partition in described.partitions])
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             message = consumer.poll(0.2)
@@ -97,6 +98,7 @@ async def test_a_principal_reading_a_topic_it_does_not_consume_is_refused(
 
 async def test_a_principal_reads_what_it_consumes(secured_kafka):
     await write_as(secured_kafka.access("progress"), rejections("vhs-a").name)
+    await write_as(secured_kafka.access("assignment"), COURSES.name)
     assert await asyncio.to_thread(first_error_reading, secured_kafka.access("provider-vhs-a"),
                                    "provider-vhs-a", rejections("vhs-a").name) is None
     assert await asyncio.to_thread(first_error_reading, secured_kafka.access("intake"),
