@@ -31,11 +31,13 @@ from ankommen.shared.cli.main import app
 from ankommen.shared.embedded import free_port
 from ankommen.shared.kafka_access import KafkaAccess
 from ankommen.shared.kafka_secrets import ensure_secrets
-from ankommen.shared.topics import CASES, PLACEMENTS
+from ankommen.shared.topics import CASES, PLACEMENTS, provider_reports_topic
 from tests.deploy.test_compose import ROOT, resolved_environment
 from tests.support.brokers import connects, write_as
 
 START_SCRIPT = ROOT / "deploy" / "kafka" / "start.sh"
+#: The operator's ANKOMMEN_KAFKA_PROVIDERS (and ``kafka-secrets --provider``).
+PROVIDERS = ["vhs-a"]
 
 
 def shims(folder: Path) -> Path:
@@ -62,7 +64,7 @@ def local(value: str, secrets: Path, ports: dict[str, int], data: Path) -> str:
 @pytest.fixture
 def compose_kafka(tmp_path):  # noqa: ANN201
     secrets = tmp_path / "secrets"
-    ensure_secrets(secrets, ["127.0.0.1"])
+    ensure_secrets(secrets, ["127.0.0.1"], PROVIDERS)
     ports = {"clients": free_port(), "controller": free_port()}
     environment = {name: local(value, secrets, ports, tmp_path / "data")
                    for name, value in resolved_environment("kafka").items()}
@@ -103,6 +105,7 @@ async def test_compose_kafka_authenticates_and_authorises_each_service(compose_k
                            .replace("/run/secrets/kafka_admin", str(secrets / "users" / "admin"))
                            .replace("/run/secrets/kafka_ca", str(ca))
                            .replace("/run/kafka-users", str(secrets / "users")))
+    monkeypatch.setenv("ANKOMMEN_KAFKA_PROVIDERS", ",".join(PROVIDERS))
     result = await asyncio.to_thread(CliRunner().invoke, app, ["topics", "create"])
     assert result.exit_code == 0, result.output
 
@@ -112,3 +115,9 @@ async def test_compose_kafka_authenticates_and_authorises_each_service(compose_k
         await write_as(intake, PLACEMENTS.name)
     assert not await connects(KafkaAccess(bootstrap, "intake", "guessed", ca))
     assert not await connects(KafkaAccess(bootstrap, "intake", users["intake"]))  # no TLS
+
+    # One run made the listed provider's topics, its principal and its ACLs.
+    provider = KafkaAccess(bootstrap, "provider-vhs-a", users["provider-vhs-a"], ca)
+    await write_as(provider, provider_reports_topic("vhs-a").name)
+    with pytest.raises(TopicAuthorizationFailedError):
+        await write_as(provider, CASES.name)
