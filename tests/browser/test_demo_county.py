@@ -14,8 +14,8 @@ from playwright.async_api import expect
 
 from ankommen.shared.auth import Role
 from ankommen.shared.embedded import SERVICES
-from ankommen.shared.local_broker import local_admin
-from ankommen.tools.demo import Stack, load
+from ankommen.shared.local_broker import local_access
+from ankommen.tools.demo import Stack, embedded_provider_kafka, load
 from tests.browser.conftest import screenshot_path
 from tests.support.run_stack import AnkommenRun
 from tests.support.tokens import ISSUER
@@ -47,9 +47,9 @@ async def test_demo_load_populates_dashboard_coordinator_and_provider_pages(
     async with httpx.AsyncClient(timeout=2) as client:
         await run.ready(client)
     lines: list[str] = []
-    # As `make demo` does: the providers' reports signed in as the embedded Kafka's admin.
-    kafka = local_admin(run.data_dir, run.bootstrap_servers)
-    assert kafka.authenticated
+    # As `make demo` does: each provider's reports signed in as that provider's principal.
+    kafka = embedded_provider_kafka(run.data_dir, run.bootstrap_servers)
+    assert local_access(run.data_dir, run.bootstrap_servers).authenticated
     summary = await load(stack, kafka, people=160, courses=24, seed=7, say=lines.append)
     assert summary.registered == 160 and summary.placements > 0, lines
     assert summary.reports["completion"] > 0 and summary.rejected == 0, lines

@@ -136,13 +136,18 @@ def _start_kafka(host: str, port: int, folder: Path, say: Callable[[str], None],
                        passwords)
 
 
-def local_admin(data_dir: Path, bootstrap: str) -> KafkaAccess:
-    """The embedded Apache Kafka as ``User:admin`` from the kept credentials (the demo sends
-    the providers' reports with it); an open broker when there are none (Tansu)."""
-    file = data_dir / KAFKA_FOLDER / CREDENTIALS_FOLDER / ADMIN
-    if not file.exists():
+def local_access(data_dir: Path, bootstrap: str, user: str = ADMIN) -> KafkaAccess:
+    """The embedded Apache Kafka as ``user`` from the kept credentials (the demo plays each
+    provider's system as that provider's principal); an open broker when there are none
+    (Tansu). A user without a password file (a provider not in ``ANKOMMEN_KAFKA_PROVIDERS``
+    when the broker started) is a ``LookupError``."""
+    folder = data_dir / KAFKA_FOLDER / CREDENTIALS_FOLDER
+    if not (folder / ADMIN).exists():
         return KafkaAccess(bootstrap)
-    return KafkaAccess(bootstrap, ADMIN, file.read_text().strip())
+    if not (folder / user).exists():
+        raise LookupError(f"no Kafka password for {user} in {folder} (is it a provider of "
+                          "ANKOMMEN_KAFKA_PROVIDERS? make run adds it on its next start)")
+    return KafkaAccess(bootstrap, user, (folder / user).read_text().strip())
 
 
 def _resolve_kafka(say: Callable[[str], None]) -> None:

@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Any
 
 import httpx
@@ -36,7 +37,8 @@ from ankommen.shared.events.contracts.progress import (
 )
 from ankommen.shared.events.envelope import Envelope
 from ankommen.shared.kafka_access import KafkaAccess, client_options
-from ankommen.shared.local_broker import local_admin
+from ankommen.shared.kafka_acls import provider_principal
+from ankommen.shared.local_broker import local_access
 from ankommen.shared.settings import IssuerSettings, load_settings
 from ankommen.shared.token_keys import load_signing_key
 from ankommen.shared.topics import provider_reports_topic
@@ -274,9 +276,21 @@ def provider_message(provider_id: str, report: dict[str, Any]) -> bytes:
                     ).to_bytes()
 
 
-async def report_over_kafka(bootstrap: str | KafkaAccess, provider_id: str,
+#: How a provider's own system reaches Kafka, by provider id: as its own principal on a
+#: secured broker (its ACLs let it write its reports topic and nothing else).
+ProviderKafka = Callable[[str], str | KafkaAccess]
+
+
+def embedded_provider_kafka(data_dir: Path, bootstrap: str) -> ProviderKafka:
+    """Each provider as its own principal on ``make run``'s Kafka (its kept password)."""
+    return lambda provider_id: local_access(data_dir, bootstrap,
+                                            provider_principal(provider_id))
+
+
+async def report_over_kafka(kafka: ProviderKafka, provider_id: str,
                             reports: list[dict[str, Any]]) -> None:
-    producer = AIOKafkaProducer(**client_options(bootstrap), acks="all", linger_ms=5)
+    producer = AIOKafkaProducer(**client_options(kafka(provider_id)), acks="all",
+                                linger_ms=5)
     await producer.start()
     try:
         for report in reports:
@@ -288,7 +302,7 @@ async def report_over_kafka(bootstrap: str | KafkaAccess, provider_id: str,
         await producer.stop()
 
 
-async def report_progress(client: httpx.AsyncClient, stack: Stack, bootstrap: str | KafkaAccess,
+async def report_progress(client: httpx.AsyncClient, stack: Stack, kafka: ProviderKafka,
                           region: County, rng: random.Random,
                           lists: dict[str, list[dict[str, Any]]], summary: Summary) -> None:
     for provider in PROVIDERS:
@@ -300,7 +314,7 @@ async def report_progress(client: httpx.AsyncClient, stack: Stack, bootstrap: st
         if provider.channel == "csv":
             await report_over_csv(client, stack, provider.provider_id, reports, summary)
         elif provider.channel == "kafka":
-            await report_over_kafka(bootstrap, provider.provider_id, reports)
+            await report_over_kafka(kafka, provider.provider_id, reports)
         else:
             await report_over_http(client, stack, provider.provider_id, reports, summary)
 
@@ -321,7 +335,7 @@ async def wait_for_dashboard(client: httpx.AsyncClient, stack: Stack, limit: flo
     return figures
 
 
-async def load(stack: Stack, bootstrap: str | KafkaAccess, *, people: int, courses: int, seed: int,
+async def load(stack: Stack, kafka: ProviderKafka, *, people: int, courses: int, seed: int,
                today: date | None = None, wait_limit: float = 600,
                say: Callable[[str], None] = print) -> Summary:
     """Load the synthetic county into the running stack; returns what was done."""
@@ -345,7 +359,7 @@ async def load(stack: Stack, bootstrap: str | KafkaAccess, *, people: int, cours
         summary.placements = sum(len(entries) for entries in lists.values())
         await confirm(client, stack, rng, lists, summary)
         say(f"placements: {summary.placements}, confirmed by providers: {summary.confirmed}")
-        await report_progress(client, stack, bootstrap, region, rng, lists, summary)
+        await report_progress(client, stack, kafka, region, rng, lists, summary)
         say(f"progress reports sent: {sum(summary.reports.values())} "
             f"({', '.join(f'{k} {n}' for k, n in sorted(summary.reports.items()))}); "
             f"refused: {summary.rejected}")
@@ -368,10 +382,11 @@ def run(people: Annotated[int, typer.Option(min=1, help="Arrivals to register")]
     settings = load_settings(IssuerSettings)
     stack = Stack.embedded(settings)
     try:
-        # The providers' systems, played by the demo: it signs in as the embedded broker's
-        # admin (the development shortcut; production providers have their own principals).
-        kafka = settings.kafka if settings.kafka.authenticated else \
-            local_admin(settings.data_dir, settings.kafka_bootstrap_servers)
+        # The providers' systems, played by the demo, each signed in as its own principal
+        # (or as whoever ANKOMMEN_KAFKA_USERNAME names).
+        kafka: ProviderKafka = (
+            (lambda _: settings.kafka) if settings.kafka.authenticated
+            else embedded_provider_kafka(settings.data_dir, settings.kafka_bootstrap_servers))
         asyncio.run(load(stack, kafka, people=people,
                          courses=courses, seed=seed, say=typer.echo))
     except DemoError as error:
