@@ -4,7 +4,7 @@ defines it), and is believed only from that service's topic with that service's 
 The forgeries replayed here are those of issue 14 (a ``PlacementConfirmed`` that disclosed a
 person, a ``CaseErased`` that deleted one, a ``CoursePublished`` that was stored); the
 real-broker proof that they end in the dead-letter topic and change nothing is
-``tests/e2e/test_forged_events.py``.
+``tests/reliability/test_forged_events.py``.
 """
 
 from __future__ import annotations
