@@ -122,7 +122,7 @@ async def _outage_under_load(stack: Stack, proxy, engines, today: date  # noqa: 
         async def arrival_facts() -> int:
             async with engines["monitoring"].connect() as connection:
                 return await connection.scalar(text(
-                    "SELECT coalesce(sum(applied + late + unused), 0) FROM fact_intake "
+                    "SELECT coalesce(sum(applied + held + unused), 0) FROM fact_intake "
                     "WHERE fact_type = 'ankommen.intake.arrival_recorded.v1'"))
 
         try:

@@ -173,7 +173,7 @@ class Failover:
     async def carried_by_the_others(self, registered: int) -> bool:
         """Monitoring counted the arrival of, and assignment placed, ``registered`` people."""
         arrivals = await self._count("monitoring", (
-            "SELECT coalesce(sum(applied + late + unused), 0) FROM fact_intake "
+            "SELECT coalesce(sum(applied + held + unused), 0) FROM fact_intake "
             f"WHERE fact_type = '{ARRIVAL}'"))
         placed = await self._count("assignment", "SELECT count(*) FROM placements")
         return arrivals >= registered and placed >= registered
