@@ -59,6 +59,10 @@ VOLATILE: dict[str, set[str]] = {
     "fact_history": {"facts", "checksum"},
     # How many allocation runs there were depends on batching; their results are compared.
     "allocation_lock": {"runs"},
+    # Intake's copy of the catalogue: when it learnt a course; assignment's decisions on
+    # courses: their id and time.
+    "courses": {"changed_at"},
+    "course_reviews": {"id", "at"},
 }
 #: Events whose number depends on batching (see the module docstring).
 COUNTED_BY_VALUE = {"ankommen.assignment.course_capacity_fact.v1"}
