@@ -50,7 +50,7 @@ from tests.support.services import RunningService, in_process, token
 
 SERVICES = ("intake", "assignment", "progress", "monitoring")
 OFFERED = "ankommen.assignment.placement_offered.v1"
-FOREIGN_MONTH = date.today().strftime("%Y-%m")
+THIS_MONTH = date.today().strftime("%Y-%m")
 OWNER, ATTACKER = SECURED_PROVIDERS
 
 
@@ -171,7 +171,7 @@ async def test_every_forged_event_is_refused_by_the_broker_and_nothing_changes(
         # for review, not published.
         statistics_before = await published(running["monitoring"])
         await forge(secured_kafka.access("intake"), FACTS.name, uuid.uuid4().hex,
-                    arrival(FOREIGN_MONTH, "09162"))
+                    arrival(THIS_MONTH, "09162"))
         held = await eventually(lambda: review(running["monitoring"]),
                                 until=lambda found: sum(found.values()) > 0, timeout=30,
                                 what="the forged fact on monitoring's review list")

@@ -103,7 +103,7 @@ async def test_guard_creates_a_missing_topic_with_its_planned_partitions_in_deve
         without_cases_topics):
     guard = TopicGuard(without_cases_topics.bootstrap_servers, (CASES,),
                        create_missing_topics=True)
-    guard.require(CASES.dead_letter, 1)
+    guard.require_dead_letters_of(CASES)
     try:
         await guard.ensure()
         await guard.ensure()  # nothing left to do the second time

@@ -91,7 +91,7 @@ def test_a_rejection_goes_to_its_providers_own_topic():
 
 def test_the_guard_wants_the_rejections_and_dead_letters_of_every_provider_with_reports():
     guard = TopicGuard("127.0.0.1:9", (PROVIDER_REJECTIONS,), create_missing_topics=False)
-    guard.require_per_provider(PROVIDER_REPORTS.dead_letter, 1)
+    guard.require_dead_letters_of(PROVIDER_REPORTS)
     wanted = guard._wanted({"ankommen.provider.vhs-a.reports",  # noqa: SLF001
                             "ankommen.provider.vhs-b.rejections"})
     assert wanted == {"ankommen.provider.vhs-a.rejections": 6,

@@ -42,7 +42,7 @@ from ankommen.shared.messaging.tables import MessagingTables
 from ankommen.shared.settings import ServiceSettings, SettingsError
 from ankommen.shared.telemetry import create_tracer_provider
 from ankommen.shared.token_keys import UnusableKey, load_public_keys
-from ankommen.shared.topics import DEAD_LETTER_PARTITIONS, ProviderTopic, Topic, TopicGuard
+from ankommen.shared.topics import Topic, TopicGuard
 from ankommen.shared.web.api_docs import install_api_docs
 from ankommen.shared.web.hardening import harden
 from ankommen.shared.web.pages import PageAuth, Pages
@@ -126,11 +126,7 @@ class ServiceRuntime:
 
     def consume(self, consumer: EventConsumer) -> None:
         consumer.subscribe(self.broker, **self.settings.consumer_group_options())
-        if isinstance(consumer.topic, ProviderTopic):
-            self.topic_guard.require_per_provider(consumer.topic.dead_letter,
-                                                  DEAD_LETTER_PARTITIONS)
-        else:
-            self.topic_guard.require(consumer.topic.dead_letter, DEAD_LETTER_PARTITIONS)
+        self.topic_guard.require_dead_letters_of(consumer.topic)
         consumer.before_dead_letter = self.topic_guard.ensure
         self.consumers.append(consumer)
 

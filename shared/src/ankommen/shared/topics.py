@@ -338,14 +338,11 @@ class TopicGuard:
         self._create = create_missing_topics
         self._admin: AIOKafkaAdminClient | None = None
 
-    def require(self, name: str, partitions: int) -> None:
-        """Guard one more topic (e.g. the dead-letter topic of a consumed topic)."""
-        self._plan[name] = partitions
-
-    def require_per_provider(self, template: str, partitions: int) -> None:
-        """Guard ``template`` (with ``{provider_id}`` in it, e.g. a provider topic's dead
-        letters) for every provider that has a reports topic."""
-        self._per_provider[template] = partitions
+    def require_dead_letters_of(self, topic: Topic) -> None:
+        """Guard the dead-letter topic of a consumed ``topic`` too — for a
+        :class:`ProviderTopic`, that of every provider that has a reports topic."""
+        wanted = self._per_provider if isinstance(topic, ProviderTopic) else self._plan
+        wanted[topic.dead_letter] = DEAD_LETTER_PARTITIONS
 
     def _wanted(self, existing: set[str]) -> dict[str, int]:
         plan = dict(self._plan)
