@@ -56,11 +56,20 @@ def test_nested_populations_differ_by_zero_or_a_whole_population():
                  [*cells, arrivals("2026-03", "03358", 19)]).answered
 
 
-def test_a_month_yields_to_its_quarter_and_year():
-    # The quarter has one arrival more than March: March is not answered; the quarter is.
-    cells = [arrivals("2026-03", "03351", 30), arrivals("2026-01", "03351", 1)]
-    assert table("arrivals-german_level", "2026-Q1", None, cells).answered
-    assert not table("arrivals-german_level", "2026-03", None, cells).answered
+def test_a_month_once_published_is_never_taken_back_by_its_quarter_or_year():
+    # February (30 arrivals) is published when it closes, a month before its quarter; the
+    # quarter and the year are one person (in January) more than February, so they yield.
+    cells = [arrivals("2026-02", "03351", 30), arrivals("2026-01", "03351", 1)]
+    february_closed = datetime(2026, 3, 10, tzinfo=UTC)
+    for now in (february_closed, NOW):
+        assert answer(Query(BY_KEY["arrivals-german_level"], Period.parse("2026-02"), None,
+                            COUNTY), cells, POLICY, RULES, now).answered
+    assert not table("arrivals-german_level", "2026-Q1", None, cells).answered
+    assert not table("arrivals-german_level", "2026", None, cells).answered
+    # With 20 more in March the quarter is a whole population more than February: answered.
+    more = [*cells, arrivals("2026-03", "03351", 20)]
+    assert table("arrivals-german_level", "2026-Q1", None, more).answered
+    assert table("arrivals-german_level", "2026-02", None, more).answered
 
 
 def test_a_district_a_few_short_of_its_county_is_not_answered():
@@ -70,8 +79,10 @@ def test_a_district_a_few_short_of_its_county_is_not_answered():
     county = table("arrivals-german_level", "2026-03", None, cells)
     assert county.answered  # 25
     assert not table("arrivals-german_level", "2026-03", "03351", cells).answered  # 25 - 20
-    assert Population(BY_KEY["arrivals-gender"].measure, Period.parse("2026-03"), "03351",
-                      frozenset()).coarser()  # county, quarter, year …
+    earlier = Population(BY_KEY["arrivals-gender"].measure, Period.parse("2026-03"), "03351",
+                         frozenset()).decided_before(COUNTY)
+    assert {(str(population.period), population.district) for population in earlier} == {
+        ("2026-03", None)}  # the county's March; its quarter and year come later
 
 
 def test_filters_nest_too():
