@@ -120,3 +120,13 @@ def test_by_district_lists_every_district_of_the_county():
 def test_an_open_period_is_never_answered():
     cells = [arrivals("2027-01", "03351", 50)]
     assert not table("arrivals-german_level", "2027-01", None, cells).answered
+
+
+def test_a_county_quarter_yields_to_a_published_district_month_whatever_the_query_knows():
+    # 03351 has 30 in February (published when February closes); the county's quarter has one
+    # person more (in 03358): it yields, even when asked without the list of districts.
+    cells = [arrivals("2026-02", "03351", 30), arrivals("2026-01", "03358", 1)]
+    assert table("arrivals-german_level", "2026-02", "03351", cells).answered
+    for county in (COUNTY, ()):
+        assert not answer(Query(BY_KEY["arrivals-german_level"], Period.parse("2026-Q1"),
+                                None, county), cells, POLICY, RULES, NOW).answered

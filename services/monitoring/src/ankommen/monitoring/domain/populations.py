@@ -140,7 +140,9 @@ def answer(query: Query, cells: Iterable[RawCell], policy: DisclosurePolicy,
     cells = list(cells)
     populations = Populations(cells, rules,
                               lambda period: rules.publication.is_published(period, now),
-                              query.county)
+                              # Every district with facts: one without has no population to
+                              # answer, so it constrains nothing.
+                              sorted({*query.county, *(cell.district for cell in cells)}))
     answered = populations.answered(Population(query.measure, query.period, query.district,
                                                query.table.filter_set))
     return tabulate(query, cells, replace(policy, protect_zeros=rules.protect_zeros), answered)
