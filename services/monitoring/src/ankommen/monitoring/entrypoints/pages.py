@@ -31,9 +31,9 @@ from ankommen.monitoring.domain.rules import PublicationRules
 from ankommen.monitoring.domain.tables import PublishedTable, Query
 from ankommen.monitoring.entrypoints.panels import SECTIONS, offered
 from ankommen.monitoring.entrypoints.texts import TEXTS
+from ankommen.monitoring.service.publication import has_facts
 from ankommen.monitoring.service.review import corrections
 from ankommen.monitoring.service.statistics import (
-    coverage,
     goals_of_period,
     key_figures,
     published_table,
@@ -67,7 +67,7 @@ class Names:
                       year=moment.year)
 
     def district(self, key: str) -> str:
-        return self.t("filter.district", key=key)
+        return self.t("filter.district", code=key)
 
     def area(self, district: str | None) -> str:
         return self.district(district) if district else self.t("filter.county")
@@ -145,19 +145,14 @@ def pages_router(runtime: ServiceRuntime, settings: MonitoringSettings, pages: P
     async def note(moment: datetime) -> PublicationNote:
         """The newest published month — if any published month has facts at all (else the
         dashboard says plainly that nothing has closed yet, rather than showing empty
-        tables) — and the month after it, which appears next."""
+        tables) — and the month that appears next: the one after it, or (nothing published
+        yet) the open month."""
         months = [period for period in publication.periods(moment)
                   if period.kind is PeriodKind.MONTH]
-        with_facts = set((await coverage(runtime.uow)).months)
-        latest = months[0] if months and any(
-            period.label in with_facts for period in months) else None
-        upcoming = next_month(latest) if latest else _first_open(moment, with_facts)
+        latest = months[0] if months and await has_facts(
+            runtime.uow, [period.label for period in months]) else None
+        upcoming = next_month(latest) if latest else Period.parse(month_of(moment))
         return PublicationNote(latest, upcoming, upcoming.closes_at(settings.closed_month_grace))
-
-    def _first_open(moment: datetime, with_facts: set[str]) -> Period:
-        current = month_of(moment)
-        waiting = sorted(month for month in with_facts if month <= current)
-        return Period.parse(waiting[0] if waiting else current)
 
     async def sections(names: Names, selection: Selection, moment: datetime
                        ) -> list[ShownSection]:

@@ -16,7 +16,7 @@ TEXTS: Catalogue = {
     "filter.period": {"de": "Zeitraum", "en": "Period"},
     "filter.area": {"de": "Gebiet", "en": "Area"},
     "filter.county": {"de": "Landkreis gesamt", "en": "Whole county"},
-    "filter.district": {"de": "Kreis {key}", "en": "District {key}"},
+    "filter.district": {"de": "Kreis {code}", "en": "District {code}"},
     "filter.apply": {"de": "Anzeigen", "en": "Show"},
     "filter.periods.month": {"de": "Monate", "en": "Months"},
     "filter.periods.quarter": {"de": "Quartale", "en": "Quarters"},
