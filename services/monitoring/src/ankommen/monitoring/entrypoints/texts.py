@@ -173,7 +173,6 @@ TEXTS: Catalogue = {
         "en": "cannot be decided (value protected)"},
     "assessment.no_data": {"de": "zu wenige Daten für eine Aussage",
                            "en": "too little data to say"},
-    "report.arrivals": {"de": "Zugänge {year}", "en": "Arrivals {year}"},
     "figure.placements": {"de": "Vermittlungen in Kurse", "en": "Course placements"},
     "figure.waitlisted": {"de": "Auf die Warteliste gesetzt", "en": "Put on the waiting list"},
     "figure.completed": {"de": "Kurse abgeschlossen", "en": "Courses completed"},
@@ -185,8 +184,6 @@ TEXTS: Catalogue = {
     "section.waitlisted": {"de": "Warteliste", "en": "Waiting list"},
     "section.course_outcomes": {"de": "Kursausgänge", "en": "Course outcomes"},
     "section.exam_results": {"de": "Prüfungsergebnisse (DTZ)", "en": "Exam results (DTZ)"},
-    "section.scope": {"de": "Gewählter Zeitraum und gewähltes Gebiet.",
-                      "en": "Selected period and area."},
     "report.years": {"de": "Veröffentlichte Jahresberichte", "en": "Published annual reports"},
     "report.none": {
         "de": "Noch ist kein Jahr abgeschlossen. Der erste Jahresbericht ({year}) erscheint am "
@@ -204,8 +201,6 @@ TEXTS: Catalogue = {
     "report.error.invalid": {
         "de": "Jahr: bitte ein Jahr aus der Liste wählen (vierstellig, z. B. {example}).",
         "en": "Year: please choose a year from the list (four digits, e.g. {example})."},
-    "view.waitlisted-month": {"de": "Warteliste nach Monat", "en": "Waiting list by month"},
-    "view.transitions-month": {"de": "Übergänge nach Monat", "en": "Transitions by month"},
     "view.placements-month": {"de": "Vermittlungen nach Monat",
                               "en": "Placements by month"},
     "view.placements-course_type": {"de": "Vermittlungen nach Kursart",
@@ -277,8 +272,8 @@ TEXTS: Catalogue = {
                             "en": "Capacity use of course seats (end of month)"},
     "figure.transitions": {"de": "Übergänge in einen Anschlusskurs",
                            "en": "Transitions to a next course"},
-    "section.unmet_demand": {"de": "Warteliste und ungedeckter Bedarf",
-                             "en": "Waiting list and unmet demand"},
+    "section.unmet_demand": {"de": "Ungedeckter Bedarf: Wartende ohne Platz",
+                             "en": "Unmet demand: waiting without a seat"},
     "section.capacity": {"de": "Kursplätze und Auslastung", "en": "Course seats and capacity use"},
     "section.transitions": {"de": "Übergänge in Anschlusskurse (Förderkette)",
                             "en": "Transitions to a next course (support chain)"},
