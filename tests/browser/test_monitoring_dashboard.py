@@ -94,8 +94,12 @@ async def test_closed_month_dashboard_and_closed_year_report(kafka, sqlite_datab
             "Die ersten Zahlen (Oktober 2026) erscheinen am 6. November 2026.")
         await expect(page.locator("table")).to_have_count(0)
 
-        # October has closed: it is the default period, shown as selected.
+        # October has closed: it is the default period, shown as selected. The page fetches
+        # nothing (no polling: a closed period's figures never change).
         clock.set(datetime(2026, 11, 10, tzinfo=UTC))
+        fetched: list[str] = []
+        page.on("request", lambda request: fetched.append(request.url)
+                if "/statistics" in request.url else None)
         await page.goto(f"{base_url}/")
         await expect(page.locator("#publication")).to_contain_text(
             "Zuletzt veröffentlicht: Oktober 2026. November 2026 erscheint am "
@@ -163,7 +167,7 @@ async def test_closed_month_dashboard_and_closed_year_report(kafka, sqlite_datab
             ".every(canvas => Chart.getChart(canvas) !== undefined)")
         await assert_accessible(page)
         await page.screenshot(path=screenshot_path("monitoring-dashboard"), full_page=True)
-        assert problems == []
+        assert problems == [] and fetched == []
 
         # One district, a quarter: the pickers say what is shown.
         await page.select_option("#district", "03359")
@@ -179,6 +183,13 @@ async def test_closed_month_dashboard_and_closed_year_report(kafka, sqlite_datab
         await expect(page.locator("#dashboard-error")).to_have_text(
             "Zeitraum: November 2026 ist noch nicht abgeschlossen; die Zahlen erscheinen am "
             "6. Dezember 2026.")
+        await expect(page.locator("table")).to_have_count(0)
+
+        response = await page.goto(f"{base_url}/?district=09162")
+        assert response is not None and response.status == 422
+        await expect(page.locator("#dashboard-error")).to_have_text(
+            "Gebiet: kein Kreis dieses Landkreises — bitte ein Gebiet aus der Liste wählen.")
+        await expect(page.locator("table")).to_have_count(0)
 
         await page.goto(f"{base_url}/?lang=en")
         await expect(page.get_by_role("heading", name="Arrivals at a glance")).to_be_visible()
