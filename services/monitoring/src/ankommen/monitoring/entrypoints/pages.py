@@ -152,7 +152,7 @@ def pages_router(runtime: ServiceRuntime, settings: MonitoringSettings, pages: P
         latest = months[0] if months and await has_facts(
             runtime.uow, [period.label for period in months]) else None
         upcoming = next_month(latest) if latest else Period.parse(month_of(moment))
-        return PublicationNote(latest, upcoming, upcoming.closes_at(settings.closed_month_grace))
+        return PublicationNote(latest, upcoming, upcoming.closes_at(rules.grace))
 
     async def sections(names: Names, selection: Selection, moment: datetime
                        ) -> list[ShownSection]:
@@ -169,7 +169,7 @@ def pages_router(runtime: ServiceRuntime, settings: MonitoringSettings, pages: P
             shown.append(ShownSection(section.key, panels))
         return shown
 
-    def common(names: Names, moment: datetime) -> dict[str, Any]:
+    def common(names: Names) -> dict[str, Any]:
         return {"period_name": names.period, "day_name": names.day, "policy": policy,
                 "min_population": rules.min_population}
 
@@ -184,7 +184,7 @@ def pages_router(runtime: ServiceRuntime, settings: MonitoringSettings, pages: P
         moment = now()
         published = publication.periods(moment)
         shown_note = await note(moment)
-        context: dict[str, Any] = {**common(names, moment), "publication": shown_note,
+        context: dict[str, Any] = {**common(names), "publication": shown_note,
                                    "selection": None, "districts": county,
                                    "goal_b1_share_percent": settings.goal_b1_share_percent}
         if shown_note.latest is None:
@@ -223,7 +223,7 @@ def pages_router(runtime: ServiceRuntime, settings: MonitoringSettings, pages: P
         moment = now()
         years = [period for period in publication.periods(moment)
                  if period.kind is PeriodKind.YEAR]
-        context: dict[str, Any] = {**common(names, moment), "publication": await note(moment),
+        context: dict[str, Any] = {**common(names), "publication": await note(moment),
                                    "years": [period.year for period in years],
                                    "year": None, "settings": settings}
         if year is None:
@@ -231,7 +231,7 @@ def pages_router(runtime: ServiceRuntime, settings: MonitoringSettings, pages: P
                 first = Period(moment.year, 0, PeriodKind.YEAR)
                 return pages.render(request, "report.html", {
                     **context, "first_year": first.year,
-                    "first_year_on": first.closes_at(settings.closed_month_grace)})
+                    "first_year_on": first.closes_at(rules.grace)})
             chosen = years[0]
         else:
             refused = _refusal(names, year, moment)
@@ -264,7 +264,7 @@ def pages_router(runtime: ServiceRuntime, settings: MonitoringSettings, pages: P
             return names.t("dashboard.error.period")
         if publication.is_published(period, moment):
             return None
-        closes_at = period.closes_at(settings.closed_month_grace)
+        closes_at = period.closes_at(rules.grace)
         if moment < closes_at:
             return names.t("dashboard.error.open", period=names.period(period),
                            day=names.day(closes_at))
@@ -278,7 +278,7 @@ def pages_router(runtime: ServiceRuntime, settings: MonitoringSettings, pages: P
         period = Period.parse(year)
         if publication.is_published(period, moment):
             return None
-        closes_at = period.closes_at(settings.closed_month_grace)
+        closes_at = period.closes_at(rules.grace)
         if moment < closes_at:
             return names.t("report.error.open", year=year, day=names.day(closes_at))
         return names.t("report.error.old", year=year)
