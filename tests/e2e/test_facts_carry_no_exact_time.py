@@ -3,8 +3,8 @@ the facts topic (an operator, a leaked consumer credential) tries to tell which 
 fact belongs to which registration by what the two messages share — the envelope time (it was
 the same microsecond), the Kafka record timestamp (the same relay send), the trace context (the
 same request's trace). None of it links them any more: the fact says only its month, its record
-timestamp is that month's start, it carries no trace context, and monitoring's archive keeps
-only the day it received it."""
+timestamp is that month's start, it carries no trace context, and monitoring's archive and
+inbox keep only the day it received it."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from opentelemetry.sdk.trace import TracerProvider
+from sqlalchemy import select
 
 from ankommen.monitoring.adapters.archive import FactArchive
+from ankommen.monitoring.adapters.repository import as_utc
 from ankommen.shared.auth import Role
 from ankommen.shared.events.contracts.facts import month_start
 from ankommen.shared.events.contracts.intake import ArrivalRecorded, CaseRegistered
@@ -96,6 +98,10 @@ async def test_a_fact_shares_no_time_and_no_trace_with_its_case_event(kafka, sql
 
         body, received_at = await eventually(archived, until=lambda row: row is not None,
                                              what="the fact in monitoring's archive")
+        inbox = monitoring.runtime.definition.tables.inbox
+        async with monitoring.runtime.sessions() as session:
+            processed_at = await session.scalar(select(inbox.c.processed_at).where(
+                inbox.c.event_id == envelope["id"]))
 
     case_envelope = json.loads(case.value)
     assert case.key == pseudonym.encode()
@@ -122,4 +128,6 @@ async def test_a_fact_shares_no_time_and_no_trace_with_its_case_event(kafka, sql
             if dict(case.headers).get(name) == value} == {"content-type"}
     # Monitoring keeps the day it received the fact, not the moment.
     assert json.loads(body)["time"] == envelope["time"]
-    assert received_at == now.replace(hour=0, minute=0, second=0, microsecond=0)
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    assert received_at == today
+    assert as_utc(processed_at) == today, "the inbox keeps the day too"
