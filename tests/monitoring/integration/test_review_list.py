@@ -94,7 +94,7 @@ async def test_forged_facts_are_held_for_review_and_a_closed_month_changes_only_
         before = (await client.get("/statistics/arrivals", params=closed)).json()
         assert before["answered"] is False and before["corrections"] == []
 
-        # The review list: admins only, counts by reason, no record key.
+        # The review list: admins only, counts by reason, no record key, no attributes.
         assert (await client.get("/review", headers=token(Role.COORDINATOR))).status_code == 403
         assert (await client.get("/review")).status_code == 401
         review = (await client.get("/review", headers=ADMIN)).json()
@@ -102,7 +102,10 @@ async def test_forged_facts_are_held_for_review_and_a_closed_month_changes_only_
             "unknown_district": 6, "future": 1, "too_old": 0, "closed_month": 6}}
         assert {entry["district"] for entry in review["entries"]
                 if entry["reason"] == "unknown_district"} == {"09162"}
-        assert all("record_key" not in entry["attributes"] for entry in review["entries"])
+        # Single facts: what it is, where, when, from whom — no attribute of the person.
+        assert {key for entry in review["entries"] for key in entry} == {
+            "event_id", "type", "reason", "month", "district", "received_at", "published_at",
+            "source"}
         claimed = [entry for entry in review["entries"] if entry["reason"] == "closed_month"]
         assert {entry["published_at"][:10] for entry in claimed} == {CLAIMED.date().isoformat()}
 

@@ -255,16 +255,15 @@ class DecisionRequest(BaseModel):
 
 
 def _entry_json(entry: ReviewEntry) -> dict[str, Any]:
-    """A held fact as the admin sees it: why, where, when — and its attributes (coarse, no
-    personal data; the record key is left out)."""
+    """A held fact as the admin sees it: why, where, when, from whom — enough to decide, and
+    nothing of the person it stands for. A held fact is a single person's record (a late one
+    is genuine), so its coarse attributes (age band, gender, level …) stay out: they are no
+    help in telling a forgery from a late fact, and the review list is not statistics."""
     envelope = json.loads(entry.body) if entry.body else {}
-    attributes = {name: value for name, value in (envelope.get("data") or {}).items()
-                  if name != "record_key"}
     return {"event_id": entry.event_id, "type": entry.fact_type, "reason": entry.reason,
             "month": entry.month, "district": entry.district,
             "received_at": entry.received_at.isoformat() if entry.received_at else None,
-            "published_at": envelope.get("time"), "source": envelope.get("source"),
-            "attributes": attributes}
+            "published_at": envelope.get("time"), "source": envelope.get("source")}
 
 
 def review_router(runtime: ServiceRuntime, settings: MonitoringSettings) -> APIRouter:
