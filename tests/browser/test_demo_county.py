@@ -60,7 +60,7 @@ async def test_demo_load_populates_dashboard_coordinator_and_provider_pages(
     # demo span past months).
     await page.goto(f"{stack.urls['monitoring']}/")
     await expect(page.locator("#publication")).to_contain_text(re.compile(
-        r"Noch ist kein Zeitraum abgeschlossen, daher gibt es noch keine Zahlen\. Die ersten "
+        r"Für abgeschlossene Zeiträume liegen noch keine Zahlen vor\. Die ersten "
         r"Zahlen \(\w+ \d{4}\) erscheinen am \d{1,2}\. \w+ \d{4}\."))
     await expect(page.locator("section.view table")).to_have_count(0)
     await page.screenshot(path=screenshot_path("demo-dashboard"), full_page=True)

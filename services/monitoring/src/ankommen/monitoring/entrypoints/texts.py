@@ -41,10 +41,10 @@ TEXTS: Catalogue = {
         "de": "Zuletzt veröffentlicht: {latest}. {next} erscheint am {day}.",
         "en": "Published last: {latest}. {next} appears on {day}."},
     "publication.none": {
-        "de": "Noch ist kein Zeitraum abgeschlossen, daher gibt es noch keine Zahlen. "
+        "de": "Für abgeschlossene Zeiträume liegen noch keine Zahlen vor. "
               "Die ersten Zahlen ({next}) erscheinen am {day}.",
-        "en": "No period has closed yet, so there are no figures yet. The first figures "
-              "({next}) appear on {day}."},
+        "en": "There are no figures for closed periods yet. The first figures ({next}) "
+              "appear on {day}."},
     "publication.why": {
         "de": "Zahlen erscheinen erst, wenn ein Monat abgeschlossen ist, und ändern sich "
               "danach nicht mehr: So lässt sich aus dem Vergleich zweier Stände keine "
