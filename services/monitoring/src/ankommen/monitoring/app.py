@@ -8,7 +8,7 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from ankommen.monitoring.adapters.tables import messaging, metadata
 from ankommen.monitoring.config import MonitoringSettings
-from ankommen.monitoring.entrypoints import consumers, http, pages
+from ankommen.monitoring.entrypoints import consumers, http, limits, pages
 from ankommen.shared.runtime import ServiceDefinition, ServiceRuntime
 from ankommen.shared.settings import load_settings
 
@@ -35,8 +35,10 @@ def create_app(settings: MonitoringSettings | None = None,
                tracer_provider: TracerProvider | None = None) -> FastAPI:
     runtime = build_runtime(settings, tracer_provider)
     site = pages.create_pages()
-    app = runtime.create_app([*http.routers(runtime),
-                              pages.pages_router(runtime, runtime.settings, site)])
+    public = limits.PublicLimits(runtime.settings, site)
+    app = runtime.create_app(public.guard([*http.routers(runtime),
+                                           pages.pages_router(runtime, runtime.settings, site)]))
+    public.install(app)
     # The pages are public, so the shared frame's assets are mounted here rather than by
     # PageAuth.install (which would add a sign-in nobody needs).
     app.mount("/static/shared", StaticFiles(packages=[("ankommen.shared.web", "static")]),
