@@ -37,16 +37,18 @@ def test_a_probed_free_port_can_be_taken_by_another_process_before_the_service_b
 
 
 def test_a_listening_socket_cannot_be_taken_or_handed_out_twice() -> None:
-    held = listening_socket()
-    port = held.getsockname()[1]
+    held = [listening_socket()]
+    port = held[0].getsockname()[1]
     try:
         with pytest.raises(OSError):
             bind_as_a_server_would(port)
         with pytest.raises(OSError):
             listening_socket(port=port)
-        assert all(listening_socket().getsockname()[1] != port for _ in range(50))
+        held += [listening_socket() for _ in range(50)]
+        assert len({sock.getsockname()[1] for sock in held}) == 51
     finally:
-        held.close()
+        for sock in held:
+            sock.close()
 
 
 async def test_a_service_process_serves_on_the_socket_it_was_handed_even_across_a_restart(

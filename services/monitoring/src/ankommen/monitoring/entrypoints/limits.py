@@ -40,6 +40,7 @@ from starlette.exceptions import HTTPException
 from ankommen.monitoring.config import MonitoringSettings
 from ankommen.shared.errors import problem
 from ankommen.shared.web import Pages
+from ankommen.shared.web.hardening import RATE_LIMITED
 from ankommen.shared.web.i18n import Catalogue, Translator
 
 #: The public paths: the statistics API and the two pages.
@@ -124,11 +125,14 @@ class PublicLimits:
         self._read.hit(ONCE_A_DAY, "monitoring-read", client, table)
 
     def guard(self, routers: Sequence[APIRouter]) -> list[APIRouter]:
-        """``routers`` with this dependency on every route (their own routes unchanged)."""
+        """``routers`` with this dependency on every route (their own routes unchanged); a
+        router of public routes only documents the 429 in the API schema."""
         guarded = []
         for router in routers:
+            public = all(PUBLIC.fullmatch(getattr(route, "path", "")) for route in router.routes)
             outer = APIRouter()
-            outer.include_router(router, dependencies=[Depends(self)])
+            outer.include_router(router, dependencies=[Depends(self)],
+                                 responses=RATE_LIMITED if public else None)
             guarded.append(outer)
         return guarded
 
