@@ -54,9 +54,9 @@ def public_app(trusted_proxies: str = "", **limits: object) -> FastAPI:
     return app
 
 
-def client(app: FastAPI, address: str = "192.0.2.10") -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(address, 4711)),
-                             base_url="http://monitoring")
+def client(app: FastAPI, address: str = "192.0.2.10", root_path: str = "") -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=app, client=(address, 4711), root_path=root_path)
+    return httpx.AsyncClient(transport=transport, base_url=f"http://monitoring{root_path}")
 
 
 async def test_the_121st_request_in_a_minute_is_refused_with_retry_after() -> None:
@@ -126,3 +126,12 @@ async def test_a_made_up_x_forwarded_for_does_not_give_a_fresh_budget() -> None:
     assert spoofed == [200, 200, 200, 429]
     assert prepended == [200, 200, 200, 429]
     assert someone_else.status_code == 200
+
+
+async def test_served_under_a_prefix_the_public_routes_are_limited_all_the_same() -> None:
+    app = public_app(public_rate_limit="2/minute")
+    async with client(app, root_path="/monitoring") as one:
+        answers = [(await one.get("/statistics/arrivals")).status_code for _ in range(3)]
+        operator = await one.get("/status")
+    assert answers == [200, 200, 429]
+    assert operator.status_code == 200

@@ -89,6 +89,12 @@ def table_of(request: Request) -> str:
     return f"{path}?{urlencode(query)}"
 
 
+def route_of(request: Request) -> str:
+    """The path of the route that answers (``/statistics/{measure}``), whatever prefix a proxy
+    serves the app under (``root_path``)."""
+    return getattr(request.scope.get("route"), "path", request.url.path)
+
+
 def _retry_after(reset_time: float) -> int:
     return max(1, int(reset_time - time.time()) + 1)
 
@@ -106,22 +112,19 @@ class PublicLimits:
         self._read = FixedWindowRateLimiter(storage)
 
     async def __call__(self, request: Request) -> None:
-        path = request.url.path
-        if not PUBLIC.fullmatch(path):
+        if not PUBLIC.fullmatch(route_of(request)):
             return
         client = request.client.host if request.client else "unknown"
         if not self._requests.hit(self.rate, "monitoring-public", client):
             reset = self._requests.get_window_stats(self.rate, "monitoring-public", client)
-            raise PublicLimitExceeded("rate", self.rate, _retry_after(
-                reset.reset_time))
+            raise PublicLimitExceeded("rate", self.rate, _retry_after(reset.reset_time))
         # A digest keeps the memory per table small, whatever a client puts in the query.
         table = hashlib.blake2b(table_of(request).encode(), digest_size=16).hexdigest()
         if not self._read.test(ONCE_A_DAY, "monitoring-read", client, table):
             return  # read within the last day: counted then
         if not self._requests.hit(self.tables, "monitoring-tables", client):
             reset = self._requests.get_window_stats(self.tables, "monitoring-tables", client)
-            raise PublicLimitExceeded("tables", self.tables, _retry_after(
-                reset.reset_time))
+            raise PublicLimitExceeded("tables", self.tables, _retry_after(reset.reset_time))
         self._read.hit(ONCE_A_DAY, "monitoring-read", client, table)
 
     def guard(self, routers: Sequence[APIRouter]) -> list[APIRouter]:
@@ -142,7 +145,7 @@ class PublicLimits:
         @app.exception_handler(PublicLimitExceeded)
         async def limited(request: Request, error: PublicLimitExceeded) -> Response:
             headers = {"Retry-After": str(error.retry_after)}
-            if self._pages is None or not PAGES.fullmatch(request.url.path):
+            if self._pages is None or not PAGES.fullmatch(route_of(request)):
                 return problem(error.status_code, "Too many requests", error.detail,
                                headers=headers)
             t = Translator(TEXTS, self._pages.translator(request).language)
