@@ -6,6 +6,7 @@ test stays quick; the dashboard screenshot goes to demo-dashboard.png among the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import httpx
@@ -54,13 +55,14 @@ async def test_demo_load_populates_dashboard_coordinator_and_provider_pages(
     assert summary.registered == 160 and summary.placements > 0, lines
     assert summary.reports["completion"] > 0 and summary.rejected == 0, lines
 
+    # The demo's facts all lie in the open month, and only closed months are published: the
+    # dashboard says so plainly, and when the first figures appear (issue 16 will let the
+    # demo span past months).
     await page.goto(f"{stack.urls['monitoring']}/")
-    for figure in ("arrivals", "placements", "completed"):
-        text = await page.locator(f"#figure-{figure}").text_content()
-        assert text and text.strip().isdigit(), f"{figure}: {text!r} ({lines})"
-    cells = await page.locator("section.view table tbody td.num").all_text_contents()
-    shown = [text for text in cells if text.strip().isdigit()]
-    assert len(shown) >= 10, f"published counts in the dashboard's tables: {cells}"
+    await expect(page.locator("#publication")).to_contain_text(re.compile(
+        r"Noch ist kein Zeitraum abgeschlossen, daher gibt es noch keine Zahlen\. Die ersten "
+        r"Zahlen \(\w+ \d{4}\) erscheinen am \d{1,2}\. \w+ \d{4}\."))
+    await expect(page.locator("section.view table")).to_have_count(0)
     await page.screenshot(path=screenshot_path("demo-dashboard"), full_page=True)
 
     await signed_in(page, stack.urls["assignment"], stack, Role.COORDINATOR)

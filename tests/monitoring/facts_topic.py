@@ -62,10 +62,11 @@ def transition(month: str, district: str, weeks_between: str = "0-6") -> Envelop
 
 def capacity(month: str, district: str, offered: int, taken: int,
              course_type: str = "general_integration",
-             published_at: datetime | None = None) -> Envelope:
+             published_at: datetime | None = None, sequence: int | None = None) -> Envelope:
     return envelope_of(CourseCapacityFact(record_key=secrets.token_hex(16), month=month,
                                           district=district, course_type=course_type,
-                                          seats_offered=offered, seats_taken=taken),
+                                          seats_offered=offered, seats_taken=taken,
+                                          sequence=sequence),
                        published_at)
 
 

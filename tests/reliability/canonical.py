@@ -19,7 +19,8 @@ on how events fall into consumer batches — timing, not effect. Their outbox ro
 entries in monitoring's intake counters, inbox and facts archive are left out; what they say
 is compared in assignment's ``capacity_reported`` and monitoring's ``snapshots`` (the last
 value per cell), whose choice among equal snapshots (``published_at``, ``rank``, ``key``) is
-volatile too.
+volatile too, as are the snapshots' ``sequence`` numbers (assignment's ``capacity_sequence``):
+they count the snapshots.
 """
 
 from __future__ import annotations
@@ -48,7 +49,9 @@ VOLATILE: dict[str, set[str]] = {
     "reports": {"sequence", "received_at"},
     "cells": {"key_sum"},
     "fact_intake": {"last_published_at"},
-    "snapshots": {"published_at", "rank", "key"},
+    # How many snapshots a cell had (its last one's sequence) depends on batching, too.
+    "snapshots": {"published_at", "rank", "key", "sequence"},
+    "capacity_sequence": {"sequence"},
     # The archived envelope is compared (without its id and time); its checksum covers both.
     "fact_archive": {"event_id", "checksum", "received_at"},
     # Held facts and decisions on them are compared by what they say, not by id or time.

@@ -10,8 +10,9 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Self
 
@@ -48,6 +49,14 @@ def settings_for(service: str, **values: object):  # noqa: ANN201 - the service'
     return cls(_env_file=None, **values)
 
 
+def _monitoring_only(service: str, clock: Callable[[], datetime] | None, rules: object
+                     ) -> dict[str, object]:
+    if service != "monitoring":
+        return {}
+    return {name: value for name, value in (("clock", clock), ("rules", rules))
+            if value is not None}
+
+
 @dataclass
 class RunningService:
     name: str
@@ -58,12 +67,17 @@ class RunningService:
 @contextlib.asynccontextmanager
 async def in_process(service: str, *, bootstrap: str, database_url: str,
                      tracer_provider: TracerProvider | None = None,
+                     clock: Callable[[], datetime] | None = None, rules: object = None,
                      **settings: object) -> AsyncIterator[RunningService]:
-    """The service's real app, lifespan included, served over an in-memory ASGI transport."""
+    """The service's real app, lifespan included, served over an in-memory ASGI transport.
+
+    ``clock`` and ``rules`` (a ``PublicationRules``) reach monitoring only; other services
+    ignore them."""
     app_module = importlib.import_module(f"ankommen.{service}.app")
     config = settings_for(service, kafka_bootstrap_servers=bootstrap, database_url=database_url,
                           migrate_on_startup=True, **settings)
-    app = app_module.create_app(config, tracer_provider=tracer_provider)
+    app = app_module.create_app(config, tracer_provider=tracer_provider,
+                                **_monitoring_only(service, clock, rules))
     async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url=f"http://{service}") as client:
@@ -73,6 +87,7 @@ async def in_process(service: str, *, bootstrap: str, database_url: str,
 @contextlib.asynccontextmanager
 async def served_over_http(service: str, *, bootstrap: str, database_url: str,
                            tracer_provider: TracerProvider | None = None,
+                           clock: Callable[[], datetime] | None = None, rules: object = None,
                            **settings: object) -> AsyncIterator[tuple[str, RunningService]]:
     """The service's real app on a real TCP port (for the browser), in this event loop."""
     import asyncio
@@ -87,7 +102,8 @@ async def served_over_http(service: str, *, bootstrap: str, database_url: str,
     app_module = importlib.import_module(f"ankommen.{service}.app")
     config = settings_for(service, kafka_bootstrap_servers=bootstrap, database_url=database_url,
                           migrate_on_startup=True, **settings)
-    app = app_module.create_app(config, tracer_provider=tracer_provider)
+    app = app_module.create_app(config, tracer_provider=tracer_provider,
+                                **_monitoring_only(service, clock, rules))
     # Served as ``serve`` serves it (proxy headers included), on a port of its own.
     server = uvicorn.Server(server_config(app, config, host="127.0.0.1", port=port,
                                           lifespan="on"))

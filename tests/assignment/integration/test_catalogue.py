@@ -47,6 +47,9 @@ async def test_coordinator_publishes_updates_and_cancels_with_events(kafka, data
             ("03358", "general_integration", 0, 0)]
         assert all("pseudonym" not in fact and len(fact["record_key"]) == 32
                    for fact in capacity)
+        # Their time says only the month (issue 15), so a sequence per district and course
+        # type, persisted by assignment, tells monitoring which snapshot is the latest.
+        assert [fact["sequence"] for fact in capacity] == [1, 2, 3]
 
 
 async def test_provider_token_cannot_read_or_change_another_providers_courses(

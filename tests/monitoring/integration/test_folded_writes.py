@@ -1,6 +1,7 @@
 """Writing folded facts: the stored aggregates are the same whether the facts arrive in one
 batch or one by one in any order — including capacity snapshots whose older figures arrive in a
-later batch than the newer ones (the stored snapshot must not be replaced by an older one)."""
+later batch than the newer ones (the stored snapshot must not be replaced by an older one), by
+publication time or, since facts say only their month, by their producer's sequence."""
 
 from __future__ import annotations
 
@@ -84,3 +85,22 @@ async def test_one_batch_and_single_facts_in_any_order_store_the_same_aggregates
     assert at_once[1] == [("general_integration", "offered", 20),
                           ("general_integration", "taken", 0),
                           ("literacy", "offered", 24), ("literacy", "taken", 9)]
+
+
+async def test_the_stored_snapshot_is_replaced_only_by_a_greater_sequence(databases):
+    """Every snapshot of a month claims the month's start as its time (issue 15): the stored
+    one is replaced by a greater sequence only, and one from before sequences (an exact time,
+    late in the month) loses to any with a sequence, in whatever batches they come."""
+    start = datetime.strptime(MONTH, "%Y-%m").replace(tzinfo=UTC)
+    envelopes = [capacity(MONTH, "03358", 40, 30, published_at=NOW)]  # before sequences
+    envelopes += [capacity(MONTH, "03358", 20 + sequence, sequence, published_at=start,
+                           sequence=sequence) for sequence in (1, 2, 3)]
+    facts = [registry.decode(envelope.to_bytes()) for envelope in envelopes]
+    # Greatest sequence first: every later batch must lose; then mixed batches.
+    newest_first = await stored(await databases.url("monitoring"),
+                                [[event] for event in facts[::-1]])
+    mixed = await stored(await databases.url("monitoring"),
+                         [[facts[2]], [facts[3], facts[0]], [facts[1]]])
+    assert newest_first == mixed
+    assert mixed[1] == [("general_integration", "offered", 23),
+                        ("general_integration", "taken", 3)]

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ankommen.monitoring.domain.bounds import Bounds, Reason, months_before
+from ankommen.monitoring.domain.bounds import Bounds, Reason, months_before, receipt_day
 from ankommen.monitoring.domain.folding import FoldedFacts, Outcome
 from ankommen.monitoring.domain.review import Correction, corrections_of
 from ankommen.monitoring.service.handlers import fold_fact
@@ -84,6 +84,32 @@ def test_a_publication_time_in_the_future_is_held_beyond_a_small_clock_skew():
         is Outcome.APPLIED
     assert judged(arrival("2026-12", published_at=NOW + timedelta(days=400)))[1] \
         is Reason.FUTURE
+
+
+def test_the_future_check_judges_by_the_end_of_the_receipt_day():
+    """Only the day of receipt is kept (issue 15): a time later that day, or within the skew
+    after it, is not "in the future"; so the live consumer (which knows the moment) and a
+    rebuild (which knows only the day) decide alike."""
+    end_of_day = datetime(2026, 12, 6, tzinfo=UTC)
+    for received in (NOW, NOW.replace(hour=0), NOW.replace(hour=23, minute=59)):
+        assert judged(arrival("2026-12", published_at=end_of_day + timedelta(minutes=4)),
+                      received)[0] is Outcome.APPLIED
+        assert judged(arrival("2026-12", published_at=end_of_day + timedelta(minutes=6)),
+                      received)[1] is Reason.FUTURE
+    assert receipt_day(NOW) == NOW.replace(hour=0)
+
+
+@pytest.mark.parametrize("hour", [0, 9, 23])
+def test_the_receipt_day_decides_exactly_as_the_moment_did(hour):
+    """Every boundary of the bounds is a midnight UTC: judging by the day's start gives the
+    same reason at every hour of the day, on the days around a month's start and close."""
+    for day in (datetime(2026, 11, 30, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC),
+                datetime(2026, 12, 5, tzinfo=UTC), datetime(2026, 12, 6, tzinfo=UTC),
+                datetime(2026, 12, 31, tzinfo=UTC)):
+        moment = day + timedelta(hours=hour, minutes=59)
+        for month in ("2026-11", "2026-12", "2027-01"):
+            at_moment = Bounds(COUNTY, GRACE).reason(month, "03358", moment)
+            assert Bounds(COUNTY, GRACE).reason(month, "03358", day) is at_moment
 
 
 def test_facts_before_the_published_history_are_too_old():

@@ -46,10 +46,10 @@ def arrival_recorded(german_level: str = "A2") -> ArrivalRecorded:
                            needs_childcare=False, residence_status="other")
 
 
-def capacity(offered: int, taken: int) -> CourseCapacityFact:
+def capacity(offered: int, taken: int, sequence: int | None = None) -> CourseCapacityFact:
     return CourseCapacityFact(record_key=secrets.token_hex(16), month="2026-10",
                               district="03358", course_type="literacy", seats_offered=offered,
-                              seats_taken=taken)
+                              seats_taken=taken, sequence=sequence)
 
 
 def decoded(fact: Fact, published_at: datetime) -> DecodedEvent:
@@ -134,6 +134,24 @@ def test_the_snapshot_published_last_wins_and_ties_go_to_the_higher_rank():
     winner = max(tied, key=lambda fact: snapshot_rank(fact.record_key))
     [latest] = folded.snapshots.values()
     assert latest.key == record_key_value(winner.record_key)
+
+
+def test_the_snapshot_with_the_greatest_sequence_wins_whatever_its_time():
+    """Facts carry their month's start as their time (issue 15): all of a month's snapshots
+    claim the same moment, and the producer's sequence orders them. A snapshot without a
+    sequence (published before sequences existed) comes before every one with a sequence,
+    however late its own time."""
+    month_start = datetime(2026, 10, 1, tzinfo=UTC)
+    old = capacity(40, 30)  # an exact time, late in the month
+    first, second, third = capacity(20, 10, 1), capacity(30, 18, 2), capacity(25, 12, 3)
+    for order in ([first, second, third], [third, second, first], [second, third, first]):
+        folded = FoldedFacts(bounds())
+        fold_fact(folded, decoded(old, datetime(2026, 10, 30, tzinfo=UTC)), ON_TIME)
+        for fact in order:
+            fold_fact(folded, decoded(fact, month_start), ON_TIME)
+        [latest] = folded.snapshots.values()
+        assert latest.counts == "seats=offered:25|seats=taken:12"
+        assert latest.sequence == 3
 
 
 def test_folding_does_not_depend_on_the_order_of_facts():

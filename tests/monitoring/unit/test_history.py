@@ -5,6 +5,7 @@ and the gaps name what a source lacks."""
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime
 
 from ankommen.monitoring.domain.history import (
     CHECKSUM_MODULUS,
@@ -26,6 +27,14 @@ def test_a_fact_archived_live_has_the_checksum_of_the_same_message_read_again():
     assert archived_fact(registry.decode(live.body.encode()).envelope) == live
     assert fact_checksum(live.body) == live.checksum
     assert live.fact_type == "ankommen.intake.arrival_recorded.v1"
+
+
+def test_the_archive_keeps_only_the_day_a_fact_was_received():
+    """The moment of receipt would link a fact to its case event (issue 15): the day is all the
+    bounds need, so it is all the archive keeps."""
+    received = datetime(2026, 10, 14, 9, 31, 7, 123456, tzinfo=UTC)
+    fact = archived_fact(arrival("2026-10", "03358"), received)
+    assert fact.received_at == datetime(2026, 10, 14, tzinfo=UTC)
 
 
 def test_another_content_under_the_same_event_id_has_another_checksum():

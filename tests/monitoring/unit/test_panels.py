@@ -1,32 +1,37 @@
-"""The dashboard's panels are valid queries of the API, and every heading, column and value
-they show has a German and an English text."""
+"""The dashboard's panels are views of the catalogue, and every heading, column and value they
+show has a German and an English text."""
 
 from __future__ import annotations
 
-from ankommen.monitoring.domain.measures import ARRIVALS
-from ankommen.monitoring.domain.tables import MONTH, Query
-from ankommen.monitoring.entrypoints.panels import SECTIONS
+from ankommen.monitoring.domain.catalogue import CATALOGUE, DISTRICT, MONTH
+from ankommen.monitoring.domain.periods import Period
+from ankommen.monitoring.entrypoints.panels import SECTIONS, offered
 from ankommen.monitoring.entrypoints.texts import TEXTS
 
-SELECTION = Query(ARRIVALS, "2026-01", "2026-06", MONTH, "03358", {"german_level": "A1"})
+
+def test_panels_show_every_catalogue_table_once():
+    shown = [spec for section in SECTIONS for spec in section.tables]
+    assert sorted(spec.key for spec in shown) == sorted(spec.key for spec in CATALOGUE)
+    assert [section.key for section in SECTIONS][0] == "arrivals"
 
 
-def test_panels_query_their_measure_over_the_selected_months_and_district_only():
-    for section in SECTIONS:
-        for panel in section.panels:
-            query = panel.query(SELECTION)
-            assert (query.measure, query.by, dict(query.filters)) == (
-                panel.measure, panel.by, panel.filters)
-            assert (query.first_month, query.last_month, query.district) == (
-                "2026-01", "2026-06", "03358")
+def test_a_month_has_no_table_by_month_and_a_district_none_by_district():
+    by_month = next(spec for spec in CATALOGUE if spec.by == MONTH)
+    by_district = next(spec for spec in CATALOGUE if spec.by == DISTRICT)
+    assert not offered(by_month, Period.parse("2026-10"), None)
+    assert offered(by_month, Period.parse("2026-Q4"), None)
+    assert offered(by_district, Period.parse("2026-10"), None)
+    assert not offered(by_district, Period.parse("2026"), "03358")
 
 
 def test_every_panel_is_named_in_german_and_english():
     keys = [f"section.{section.key}" for section in SECTIONS]
-    for panel in (panel for section in SECTIONS for panel in section.panels):
-        keys += [f"view.{panel.key}", f"column.{panel.by}"]
-        dimension = panel.measure.dimension(panel.by)
-        if dimension is not None and panel.by not in ("waiting_days", "level_reached"):
-            keys += [f"value.{panel.by}.{value}" for value in dimension.values]
-    missing = [key for key in keys if set(TEXTS.get(key, {})) != {"de", "en"}]
+    for spec in (spec for section in SECTIONS for spec in section.tables):
+        keys += [f"view.{spec.key}", f"column.{spec.by}"]
+        dimension = spec.measure.dimension(spec.by)
+        # German levels (A1 … C2) are the names everyone uses; they need no text.
+        if dimension is not None and spec.by not in ("german_level", "level_reached"):
+            keys += [f"value.{spec.by}.{value}" for value in spec.rows or dimension.values]
+    months = [f"month.{number}" for number in range(1, 13)]
+    missing = [key for key in [*keys, *months] if set(TEXTS.get(key, {})) != {"de", "en"}]
     assert missing == []

@@ -54,6 +54,10 @@ async def test_every_topic_is_created_with_its_retention_and_replication_setting
         assert values["cleanup.policy"] == "delete"
         assert values["retention.bytes"] == "-1"
     assert settings[FACTS.name]["retention.ms"] == "-1", "the rebuild replays every fact"
+    # The producer's timestamp (a fact's month start), never the broker's moment of append,
+    # which would link a fact to its case event; month-old timestamps are accepted.
+    assert settings[FACTS.name]["message.timestamp.type"] == "CreateTime"
+    assert int(settings[FACTS.name]["message.timestamp.before.max.ms"]) >= 400 * DAY_MS
     for topic in TOPICS:
         assert settings[topic.dead_letter]["retention.ms"] == str(30 * DAY_MS)
         if topic is not FACTS:

@@ -1,12 +1,14 @@
 """What ``UnitOfWork.publish`` stores per outbox row: the trace context of the moment each
 event was published (computed once per context, but never shared across contexts), and none
-for events that must not carry it."""
+for events that must not carry it; and the envelope time — the moment for a case event, the
+month's start for a fact (issue 15: nothing on a fact may link it to its case event)."""
 
 from __future__ import annotations
 
 import json
 import secrets
-from datetime import date
+import uuid
+from datetime import UTC, date, datetime
 
 import pytest
 from opentelemetry import propagate
@@ -14,7 +16,9 @@ from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import MetaData
 
 from ankommen.shared.db.unit_of_work import UnitOfWork
+from ankommen.shared.events.contracts.facts import Fact
 from ankommen.shared.events.contracts.intake import ArrivalFact, CaseRegistered, Survey
+from ankommen.shared.events.registry import registry
 from ankommen.shared.messaging.tables import messaging_tables
 from tests.support.surveys import survey
 
@@ -91,6 +95,29 @@ async def test_facts_carry_no_trace_context():
     first, second = stored_headers(work)
     assert "traceparent" in first
     assert second == {}
+
+
+async def test_a_fact_says_its_months_start_and_a_case_event_its_moment():
+    work = unit()
+    event, anonymous = registered(), fact()
+    before = datetime.now(UTC)
+    case_envelope = await work.publish(event, key=event.pseudonym)
+    fact_envelope = await work.publish(anonymous, key=anonymous.record_key)
+
+    assert case_envelope.time >= before  # the case event keeps its exact moment
+    assert fact_envelope.time == datetime(2026, 11, 1, tzinfo=UTC)
+    stored = [json.loads(row["payload"]) for row in work._outbox_rows]
+    assert stored[1]["time"] == "2026-11-01T00:00:00Z"
+    # The id stays random (a uuid4), not derived from the time or the case.
+    assert uuid.UUID(fact_envelope.id).version == 4
+    assert fact_envelope.id != case_envelope.id
+
+
+def test_every_fact_type_has_a_month_to_be_stamped_with():
+    fact_types = [model for model in registry.models.values() if issubclass(model, Fact)]
+    assert fact_types
+    for model in fact_types:
+        assert "month" in model.model_fields, model.__name__
 
 
 @pytest.mark.parametrize("source", ["/ankommen/assignment", "/ankommen/progress", "/tests"])

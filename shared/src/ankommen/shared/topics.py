@@ -68,6 +68,11 @@ class Topic:
     partitions: int
     description: str
     retention: Retention = IN_TRANSIT
+    #: Whether nothing on a message may link it to the request or event that caused it: its
+    #: messages carry no trace context, and their record timestamp is the envelope ``time``
+    #: the producer set (a fact's month start), not the moment of sending
+    #: (:class:`ankommen.shared.messaging.producer.RelayProducer`).
+    unlinkable: bool = False
 
     @property
     def dead_letter(self) -> str:
@@ -88,6 +93,7 @@ FACTS = Topic(
     "De-identified facts for monitoring: coarse attributes and a random record key, never a "
     "pseudonym. The only topic monitoring reads.",
     retention=FOR_EVER,
+    unlinkable=True,
 )
 
 COURSES = Topic(
@@ -237,7 +243,18 @@ def topic_configs(name: str, replication_factor: int = 1) -> dict[str, str]:
                         # Time decides, never size (stated, so that a broker-wide size
                         # limit cannot delete facts).
                         "retention.bytes": "-1"})
+    if _unlinkable(name):
+        # The producer's timestamp (a fact's month start), never the broker's clock at the
+        # append: LogAppendTime would stamp each fact with the millisecond it was sent, which
+        # links it to its case event again. Stated, so that a broker-wide LogAppendTime
+        # cannot apply. (Old timestamps are accepted: message.timestamp.before.max.ms is
+        # unlimited by default; retention is for ever, so old timestamps delete nothing.)
+        configs["message.timestamp.type"] = "CreateTime"
     return configs
+
+
+def _unlinkable(name: str) -> bool:
+    return any(name == topic.name and topic.unlinkable for topic in TOPICS)
 
 
 async def create_missing(admin: AIOKafkaAdminClient, plan: dict[str, int],

@@ -83,7 +83,10 @@ class UnitOfWork:
             raise ValueError(f"{data.event_type} is published by {owner}, not by "
                              f"{self._source}: every consumer would dead-letter it")
         now = datetime.now(UTC)
-        envelope = registry.envelope(data, source=self._source, subject=subject, time=now)
+        # A fact's envelope says its month, not this moment (Fact.stamped_time): one shared
+        # place, so that no producing service can forget it.
+        envelope = registry.envelope(data, source=self._source, subject=subject,
+                                     time=data.stamped_time(now))
         self._outbox_rows.append({
             "event_id": envelope.id,
             "aggregate_type": data.aggregate_type,

@@ -50,6 +50,12 @@ class EventData(BaseModel):
         """The topic this event goes to (an event for one provider overrides it)."""
         return self.topic
 
+    def stamped_time(self, now: datetime) -> datetime:
+        """The envelope ``time`` of this event when published at ``now``: ``now`` itself,
+        except for an event that must not carry the exact moment (a fact for monitoring says
+        only its month, :class:`ankommen.shared.events.contracts.facts.Fact`)."""
+        return now
+
 
 class Envelope(BaseModel):
     """A CloudEvents 1.0 envelope around one event payload."""

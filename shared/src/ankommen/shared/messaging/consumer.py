@@ -269,6 +269,15 @@ class EventConsumer:
             with self._delivery():
                 await self.process(message)
 
+    def _processed_at(self) -> datetime:
+        """When an event was processed, for its inbox row: the moment, except on an
+        unlinkable topic (facts), where only the day is kept — the moment a fact was processed
+        would link it to its case event again (issue 15)."""
+        now = datetime.now(UTC)
+        if self.topic.unlinkable:
+            return now.replace(hour=0, minute=0, second=0, microsecond=0)
+        return now
+
     def _subscription(self) -> tuple[str, ...]:
         """The topic subscribed by name; none for a :class:`ProviderTopic`, whose pattern
         subscribes to every provider's topic of its kind, also one created later."""
@@ -388,7 +397,7 @@ class EventConsumer:
             await handler(uow, decoded)
             await uow.session.execute(insert(inbox).values(
                 consumer=self.group_id, event_id=decoded.envelope.id,
-                processed_at=datetime.now(UTC)))
+                processed_at=self._processed_at()))
 
     async def _dead_letter(self, record: Any, original_headers: Mapping[str, str], body: bytes,
                            reason: str, *, summary: str | None = None) -> None:
@@ -593,7 +602,7 @@ class BatchEventConsumer(EventConsumer):
             if not new:
                 return
             await self._batch_handler(uow, new)
-            processed_at = datetime.now(UTC)
+            processed_at = self._processed_at()
             await uow.session.execute(insert(inbox), [
                 {"consumer": self.group_id, "event_id": delivery.event.envelope.id,
                  "processed_at": processed_at} for delivery in new])

@@ -17,6 +17,12 @@ batch whole, so the rows of one key in it cannot be split by a failure — which
 batching could not promise: when it refuses one batch of a partition, the next one still goes
 out (see :mod:`ankommen.shared.messaging.relay`).
 
+Facts carry no exact time and no trace (issue 15): on an unlinkable topic
+(:attr:`ankommen.shared.topics.Topic.unlinkable`, the facts topic) a message goes out without
+trace context and with the envelope ``time`` — the fact's month start — as its Kafka record
+timestamp, on both send paths; the relay's moment of sending would otherwise link the fact to
+the case event committed in the same transaction, to the millisecond.
+
 Tracing: the row's stored W3C context (``traceparent`` …) is the parent of a ``<topic> publish``
 producer span, whose context goes out in the Kafka headers, so the consumer continues the
 request's trace. Messages with the same stored context that are in flight together share one
@@ -31,8 +37,10 @@ to the message's trace.
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
@@ -72,6 +80,22 @@ _PRODUCER_OPTIONS: dict[str, Any] = {
 WAVE_BATCH_BYTES = 256 * 1024
 #: One message to publish: topic, key, value and headers.
 Message = tuple[str, bytes, bytes, dict[str, str]]
+#: The W3C trace context headers (and baggage) that never go out on an unlinkable topic.
+_TRACE_HEADERS = ("traceparent", "tracestate", "baggage")
+
+
+def envelope_time_ms(body: bytes) -> int:
+    """The envelope ``time`` of a message body, in milliseconds since the epoch (the record
+    timestamp of an unlinkable topic's message); :class:`LookupError` when it has none —
+    a row that can never be sent, which the relay parks."""
+    try:
+        moment = datetime.fromisoformat(json.loads(body)["time"])
+    except (ValueError, TypeError, KeyError) as error:
+        raise LookupError(f"no envelope time in the message ({type(error).__name__})"
+                          ) from None
+    if moment.tzinfo is None:
+        raise LookupError("the envelope time has no time zone")
+    return int(moment.timestamp() * 1000)
 
 
 class RelayProducer:
@@ -86,6 +110,7 @@ class RelayProducer:
         self._client_id = f"{client_id}-relay"
         self._topics = frozenset(topic.name for topic in topics
                                  if not isinstance(topic, ProviderTopic))
+        self._unlinkable = frozenset(topic.name for topic in topics if topic.unlinkable)
         self._per_provider = tuple(topic for topic in topics
                                    if isinstance(topic, ProviderTopic))
         self._tracer = trace.get_tracer(__name__, tracer_provider=tracer_provider)
@@ -122,16 +147,11 @@ class RelayProducer:
             raise LookupError(f"no publisher declared for topic {topic}")
         if self._producer is None:
             raise ConnectionError("the relay's Kafka producer is not connected")
-        span = self._publish_span(topic, headers)
-        headers.update(span.carried)
-        # FastStream's batch consumers link their span only to messages with a correlation id
-        # (as its publishers send one): a random one, as they do, so it reveals nothing.
-        headers.setdefault("correlation_id", str(uuid.uuid4()))
+        record_headers, timestamp_ms, span = self._record(topic, body, headers)
         span.pending += 1
         try:
-            future = await self._producer.send(
-                topic, body, key=key,
-                headers=[(name, value.encode()) for name, value in headers.items()])
+            future = await self._producer.send(topic, body, key=key, headers=record_headers,
+                                               timestamp_ms=timestamp_ms)
         except BaseException as error:
             span.settle(error)
             raise
@@ -168,17 +188,20 @@ class RelayProducer:
             taken: list[tuple[int, _PublishSpan]] = []
             for index in indexes:
                 _, key, body, stored = messages[index]
-                headers = dict(stored)
-                span = self._publish_span(topic, headers)
-                headers.update(span.carried)
-                headers.setdefault("correlation_id", str(uuid.uuid4()))
-                if batch.append(key=key, value=body, timestamp=None, headers=[
-                        (name, value.encode()) for name, value in headers.items()]) is None:
+                try:
+                    record_headers, timestamp_ms, span = self._record(topic, body, stored)
+                except LookupError as error:  # a fact without its time: this row's fault;
+                    answers[index] = error  # the partition's later messages wait, in order
+                    break
+                if batch.append(key=key, value=body, timestamp=timestamp_ms,
+                                headers=record_headers) is None:
                     span.drop_if_unused()
                     break  # full: this and the partition's later messages wait for a later wave
                 span.pending += 1
                 taken.append((index, span))
             batch.close()  # nothing else joins it: the batch holds exactly these messages
+            if not taken:
+                continue
             try:
                 future = await producer.send_batch(batch, topic, partition=partition)
             except Exception as error:  # this partition's messages fail; the others go on
@@ -190,6 +213,40 @@ class RelayProducer:
                 future.add_done_callback(span.settle_future)
                 answers[index] = future
         return answers
+
+    def _record(self, topic: str, body: bytes, stored: dict[str, str]
+                ) -> tuple[list[tuple[str, bytes]], int | None, _PublishSpan]:
+        """The Kafka headers, the record timestamp (``None``: the moment of sending) and the
+        publish span of one message.
+
+        On an unlinkable topic (the facts topic) nothing may link the message to the request
+        that caused it: no trace context (none is stored for a fact; any would be dropped
+        here), a publish span of no trace that is not carried, and the envelope ``time`` —
+        the fact's month start — as the record timestamp instead of the moment of sending."""
+        headers = dict(stored)
+        timestamp_ms = None
+        if topic in self._unlinkable:
+            for name in _TRACE_HEADERS:
+                headers.pop(name, None)
+            timestamp_ms = envelope_time_ms(body)
+            span = self._untraced_span(topic)
+        else:
+            span = self._publish_span(topic, headers)
+            headers.update(span.carried)
+        # FastStream's batch consumers link their span only to messages with a correlation id
+        # (as its publishers send one): a random one, as they do, so it reveals nothing.
+        headers.setdefault("correlation_id", str(uuid.uuid4()))
+        return [(name, value.encode()) for name, value in headers.items()], timestamp_ms, span
+
+    def _untraced_span(self, topic: str) -> _PublishSpan:
+        """A span that is never started nor exported: it only counts the messages in flight,
+        like a publish span does."""
+        key = (topic, None, None, None)
+        span = self._open.get(key)
+        if span is None:
+            span = self._open[key] = _PublishSpan(trace.INVALID_SPAN, {},
+                                                  lambda: self._open.pop(key, None))
+        return span
 
     def _declared(self, topic: str) -> bool:
         """A topic the service publishes to: one of its own, or a provider's of a kind it

@@ -1,12 +1,15 @@
 """The seat figures last reported to monitoring, per month, district and course type — so that
-a ``CourseCapacityFact`` is published only when a figure changes (see ``service/facts.py``)."""
+a ``CourseCapacityFact`` is published only when a figure changes (see ``service/facts.py``) —
+and the sequence that orders those snapshots per district and course type."""
 
 from __future__ import annotations
 
 from sqlalchemy import delete, insert, select, tuple_
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ankommen.assignment.adapters.tables import capacity_reported
+from ankommen.assignment.adapters.tables import capacity_reported, capacity_sequence
 from ankommen.assignment.domain.capacity import SeatFigures
 
 
@@ -32,3 +35,16 @@ class CapacityReports:
             {"month": month, "district": district, "course_type": course_type,
              "seats_offered": offered, "seats_taken": taken}
             for (district, course_type), (offered, taken) in figures.items()])
+
+    async def next_sequence(self, district: str, course_type: str) -> int:
+        """The next sequence of this pair's snapshots (1 for its first): one atomic upsert,
+        so that two transactions reporting the same pair take turns on its row and never get
+        the same number — the later commit gets the greater one."""
+        dialect = self._session.bind.dialect.name
+        statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(
+            capacity_sequence)
+        return (await self._session.execute(
+            statement.values(district=district, course_type=course_type, sequence=1)
+            .on_conflict_do_update(index_elements=["district", "course_type"],
+                                   set_={"sequence": capacity_sequence.c.sequence + 1})
+            .returning(capacity_sequence.c.sequence))).scalar_one()

@@ -111,6 +111,15 @@ capacity_reported = Table(
     Column("seats_taken", Integer, nullable=False),
 )
 
+#: The last ``sequence`` given to a ``CourseCapacityFact`` per district and course type: it
+#: orders monitoring's snapshots, since a fact's time says only its month. Only increases.
+capacity_sequence = Table(
+    "capacity_sequence", metadata,
+    Column("district", String(5), primary_key=True),
+    Column("course_type", String(32), primary_key=True),
+    Column("sequence", BigInteger, nullable=False),
+)
+
 #: One row; every allocation updates it first, so allocations run one at a time.
 allocation_lock = Table(
     "allocation_lock", metadata,

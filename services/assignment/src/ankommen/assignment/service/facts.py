@@ -9,7 +9,8 @@ case or to each other.
   month that leaves them without a seat;
 - ``CourseCapacityFact`` whenever the seats offered or taken of a district and course type
   change within the month, and for every pair at the first change of a month: monitoring keeps
-  the last snapshot of each month, never a sum.
+  the last snapshot of each month (by its ``sequence``, per district and course type: a fact's
+  time says only its month), never a sum.
 """
 
 from __future__ import annotations
@@ -119,4 +120,5 @@ async def publish_capacity_changes(uow: UnitOfWork, today: date,
     for (district, course_type), (offered, taken) in changed.items():
         await _publish(uow, CourseCapacityFact(
             record_key=record_key(), month=month, district=district,
-            course_type=CourseType(course_type), seats_offered=offered, seats_taken=taken))
+            course_type=CourseType(course_type), seats_offered=offered, seats_taken=taken,
+            sequence=await reports.next_sequence(district, course_type)))

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ankommen.monitoring.adapters.repository import as_utc
 from ankommen.monitoring.adapters.tables import fact_archive, fact_history
+from ankommen.monitoring.domain.bounds import receipt_day
 from ankommen.monitoring.domain.history import CHECKSUM_MODULUS, ArchivedFact, History
 
 #: Archive rows read at once by a rebuild.
@@ -166,7 +167,8 @@ class ProcessedFacts:
 
     async def add(self, event_ids: Sequence[str]) -> None:
         if event_ids:
-            processed_at = datetime.now(UTC)
+            # The day only, as the live consumer keeps it: the moment would date each fact.
+            processed_at = receipt_day(datetime.now(UTC))
             await self._session.execute(insert(self._inbox), [
                 {"consumer": self._consumer, "event_id": event_id,
                  "processed_at": processed_at} for event_id in event_ids])

@@ -13,12 +13,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import Table, and_, delete, func, insert, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.expression import Executable
+from sqlalchemy.sql.base import ReadOnlyColumnCollection
+from sqlalchemy.sql.expression import ColumnElement, Executable
 
 from ankommen.monitoring.adapters.tables import (
     AGGREGATES,
@@ -78,19 +80,31 @@ def _upserts(dialect: str) -> _Upserts:
             "key_sum": (cells.c.key_sum + cell.excluded.key_sum) % KEY_MODULUS}),
         values=value.on_conflict_do_update(index_elements=[*address, "value"], set_={
             "count": cell_values.c.count + value.excluded.count}),
-        # The stored snapshot is replaced only by a later one (publication time, then rank),
-        # so the outcome does not depend on the order of batches.
+        # The stored snapshot is replaced only by a later one (sequence — none counts as 0 —,
+        # publication time, then rank: folding.LatestSnapshot.order), so the outcome does not
+        # depend on the order of batches.
         snapshots=snapshot.on_conflict_do_update(
             index_elements=address,
-            set_={name: incoming[name] for name in ("published_at", "rank", "key", "counts")},
-            where=or_(stored.published_at < incoming.published_at,
-                      and_(stored.published_at == incoming.published_at,
-                           stored.rank < incoming.rank))),
+            set_={name: incoming[name]
+                  for name in ("sequence", "published_at", "rank", "key", "counts")},
+            where=_later(stored, incoming)),
         intake=intake.on_conflict_do_update(index_elements=["fact_type"], set_={
             **{name: fact_intake.c[name] + intake.excluded[name]
                for name in ("applied", "held", "unused")},
             "last_published_at": newest}),
     )
+
+
+def _later(stored: ReadOnlyColumnCollection[str, Any],
+           incoming: ReadOnlyColumnCollection[str, Any]) -> ColumnElement[bool]:
+    """Whether the incoming snapshot comes after the stored one."""
+    stored_sequence = func.coalesce(stored.sequence, 0)
+    incoming_sequence = func.coalesce(incoming.sequence, 0)
+    return or_(stored_sequence < incoming_sequence,
+               and_(stored_sequence == incoming_sequence,
+                    or_(stored.published_at < incoming.published_at,
+                        and_(stored.published_at == incoming.published_at,
+                             stored.rank < incoming.rank))))
 
 
 def _named(address: Address) -> dict[str, str]:
@@ -117,7 +131,7 @@ class Aggregates:
         if folded.snapshots:
             await execute(upserts.snapshots, [
                 {**_named(address), "published_at": latest.published_at, "rank": latest.rank,
-                 "key": latest.key, "counts": latest.counts}
+                 "key": latest.key, "counts": latest.counts, "sequence": latest.sequence}
                 for address, latest in folded.snapshots.items()])
         if folded.intake:
             await execute(upserts.intake, [

@@ -53,9 +53,10 @@ cell_values = Table(
                          name="pk_cell_values"),
 )
 
-#: The snapshot that counts per cell: the one published last (``rank``, a part of its record
-#: key, breaks ties); ``key`` is its part of the Cell Key Method, ``counts`` its named counts
-#: in canonical text (``offered=20|taken=12``).
+#: The snapshot that counts per cell: the one published last — by its producer's ``sequence``
+#: (NULL for a snapshot from before sequences: before every one with a sequence), then by
+#: ``published_at``, then ``rank`` (a part of its record key); ``key`` is its part of the Cell
+#: Key Method, ``counts`` its named counts in canonical text (``offered=20|taken=12``).
 snapshots = Table(
     "snapshots", metadata,
     Column("measure", String(40), nullable=False),
@@ -66,6 +67,7 @@ snapshots = Table(
     Column("rank", BigInteger, nullable=False),
     Column("key", BigInteger, nullable=False),
     Column("counts", String(200), nullable=False),
+    Column("sequence", BigInteger, nullable=True),
     PrimaryKeyConstraint("measure", "month", "district", "dimensions", name="pk_snapshots"),
 )
 

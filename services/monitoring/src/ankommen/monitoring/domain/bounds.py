@@ -9,8 +9,8 @@ ago. A fact is therefore held for review (:class:`Reason`) instead of counted wh
 * it is dated in the future: its month begins more than :data:`MONTH_AHEAD` after now (the
   producing services date facts by their own clock and calendar, which may run a few hours
   ahead of monitoring's around midnight), or its publication time lies more than
-  :data:`CLOCK_SKEW` after now (a forged future time would otherwise win every capacity
-  snapshot and show as the dashboard's data freshness);
+  :data:`CLOCK_SKEW` after the end of the day it was received (a forged future time would
+  otherwise show as the dashboard's data freshness; facts say their month start);
 * its month lies before the history monitoring publishes (``history_months``, by default the
   current month and the 23 before it: the annual report of the year before is the oldest
   publication still being prepared — nothing legitimate is reported that late);
@@ -19,8 +19,12 @@ ago. A fact is therefore held for review (:class:`Reason`) instead of counted wh
 
 "Now" is when monitoring received the fact, never the time the fact claims for itself — the
 envelope's ``time`` is written by whoever published it, so judging by it would let a forger
-back-date a fact into an open month. The receipt time is archived with the fact, so a rebuild
-judges every fact with the very moment the live consumer did and holds exactly the same facts.
+back-date a fact into an open month. Only the *day* of receipt is kept (:func:`receipt_day`):
+an exact receipt time would link the fact to its case event again (issue 15), and every
+boundary above is a midnight UTC, so the day decides exactly as the moment did. The future
+check compares the fact's time with the end of its receipt day (plus :data:`CLOCK_SKEW`). The
+receipt day is archived with the fact, so a rebuild judges every fact with the very day the
+live consumer did and holds exactly the same facts.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from ankommen.monitoring.domain.months import month_closes_at
 MONTH_AHEAD = timedelta(days=1)
 #: How far ahead of now a fact's publication time may lie (clocks of two machines differ).
 CLOCK_SKEW = timedelta(minutes=5)
+DAY = timedelta(days=1)
 #: The default history monitoring publishes: the current month and the 23 before it.
 HISTORY_MONTHS = 24
 
@@ -46,6 +51,12 @@ class Reason(StrEnum):
     FUTURE = "future"
     TOO_OLD = "too_old"
     CLOSED_MONTH = "closed_month"
+
+
+def receipt_day(moment: datetime) -> datetime:
+    """The midnight (UTC) that begins the day of ``moment``: all monitoring keeps of when it
+    received a fact, and all the bounds need (their boundaries are midnights UTC)."""
+    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def month_of(moment: datetime) -> str:
@@ -126,5 +137,8 @@ class Bounds:
         return None
 
     @staticmethod
-    def published_in_future(published_at: datetime, now: datetime) -> bool:
-        return published_at > now + CLOCK_SKEW
+    def published_in_future(published_at: datetime, received: datetime) -> bool:
+        """Whether a fact claims a time after the end of the day it was ``received`` (plus the
+        clock skew): judged by the day alone, so that the live consumer, which knows the
+        moment, and a rebuild, which knows only the day, decide alike."""
+        return published_at > receipt_day(received) + DAY + CLOCK_SKEW

@@ -10,8 +10,10 @@ cell are exact.
 
 Snapshot measures (capacity) are the exception to "one fact, one count": a snapshot states the
 numbers of its cell as of its publication, and the last one of a month replaces the earlier
-ones (:class:`Snapshot`). Which one is last depends only on the set of facts (publication time,
-then a part of the record key), so a rebuild reproduces it.
+ones (:class:`Snapshot`). Which one is last depends only on the set of facts (its producer's
+``sequence``; for a snapshot from before sequences, its publication time, as then; then a part
+of the record key), so a rebuild reproduces it. Facts carry no exact time any more — their
+envelope time is their month's start — so the time alone can no longer order them.
 """
 
 from __future__ import annotations
@@ -61,6 +63,9 @@ class Snapshot:
     #: The dimension the counts are by, and the count per value.
     counted_by: str
     counts: Mapping[str, int]
+    #: The producer's order of its snapshots of this cell (greater: later); ``None`` for a
+    #: snapshot from before it had one.
+    sequence: int | None = None
 
     def encoded_counts(self) -> str:
         return "|".join(f"{self.counted_by}={value}:{self.counts[value]}"
@@ -77,7 +82,7 @@ def decode_counts(text: str) -> list[tuple[dict[str, str], int]]:
 
 
 def snapshot_rank(record_key: str) -> int:
-    """Breaks ties between snapshots published at the same moment: another part of the
+    """Breaks ties between snapshots of the same sequence and time: another part of the
     random record key than the cell key uses."""
     return int(record_key, 16) >> 96
 

@@ -79,7 +79,8 @@ def transition(fact: CourseTransitionFact) -> list[Contribution]:
 
 def capacity(fact: CourseCapacityFact) -> Snapshot:
     return Snapshot(CAPACITY.name, fact.month, fact.district, {"course_type": fact.course_type},
-                    "seats", {OFFERED: fact.seats_offered, TAKEN: fact.seats_taken})
+                    "seats", {OFFERED: fact.seats_offered, TAKEN: fact.seats_taken},
+                    sequence=fact.sequence)
 
 
 LEVELS = list(GermanLevel)

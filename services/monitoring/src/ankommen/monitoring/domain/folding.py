@@ -5,7 +5,8 @@ Writing one row per fact and cell made monitoring as slow as its database round 
 does not matter — counts, record-key sums and value counts are additive, a cell's snapshot is
 the one published last — so a batch of facts can first be folded here into one change per
 touched row and then written at once. The result is the same as applying the facts one by one,
-which is what lets a rebuild from offset 0 reproduce the live aggregates exactly.
+which is what lets a rebuild from offset 0 reproduce the live aggregates exactly. (A cell's
+latest snapshot is the one with the greatest :attr:`LatestSnapshot.order`.)
 
 Which cells a fact adds to, which facts are held for review instead (out of bounds, closed
 months included) and what counts as unused are decided here too (the rules of
@@ -49,16 +50,23 @@ Address = tuple[str, str, str, str]
 
 @dataclass(frozen=True)
 class LatestSnapshot:
-    """The snapshot a cell keeps: the one with the greatest (published_at, rank)."""
+    """The snapshot a cell keeps: the one with the greatest :attr:`order`."""
 
     published_at: datetime
     rank: int
     key: int
     counts: str
+    #: The producer's sequence (``None``: a snapshot from before sequences).
+    sequence: int | None = None
 
     @property
-    def order(self) -> tuple[datetime, int]:
-        return (self.published_at, self.rank)
+    def order(self) -> tuple[int, datetime, int]:
+        """Sequence first (every fact's time is its month's start now, so time cannot order
+        the snapshots of a month); a snapshot without one comes before every snapshot with
+        one (it was published before its producer had sequences) and among those without,
+        publication time orders, as it did. The record key's rank breaks ties. The same
+        order as the stored snapshot's upsert (``adapters.repository``)."""
+        return (self.sequence or 0, self.published_at, self.rank)
 
 
 @dataclass
@@ -231,10 +239,11 @@ class FoldedFacts:
 
     def put_snapshot(self, snapshot: Snapshot, key: int, rank: int, published_at: datetime
                      ) -> None:
-        """Keep the snapshot if it is its cell's latest so far (by publication, then rank)."""
+        """Keep the snapshot if it is its cell's latest so far (:attr:`LatestSnapshot.order`)."""
         address = _address(snapshot.measure, snapshot.month, snapshot.district,
                            snapshot.dimensions)
-        candidate = LatestSnapshot(published_at, rank, key, snapshot.encoded_counts())
+        candidate = LatestSnapshot(published_at, rank, key, snapshot.encoded_counts(),
+                                   snapshot.sequence)
         current = self.snapshots.get(address)
         if current is None or candidate.order > current.order:
             self.snapshots[address] = candidate

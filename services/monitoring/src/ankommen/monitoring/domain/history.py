@@ -30,6 +30,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from ankommen.monitoring.domain.bounds import receipt_day
 from ankommen.shared.events.envelope import Envelope
 
 #: Checksums are summed modulo 2**62: two of them still add up within a signed 64-bit column.
@@ -60,8 +61,11 @@ class ArchivedFact:
 
 
 def archived_fact(envelope: Envelope, received_at: datetime | None = None) -> ArchivedFact:
+    """The archive row of a fact received at ``received_at``: only the day is kept
+    (:func:`bounds.receipt_day`), never the moment, which would link the fact to its case."""
     body = envelope.model_dump_json()
-    return ArchivedFact(envelope.id, envelope.type, fact_checksum(body), body, received_at)
+    return ArchivedFact(envelope.id, envelope.type, fact_checksum(body), body,
+                        None if received_at is None else receipt_day(received_at))
 
 
 @dataclass(frozen=True)

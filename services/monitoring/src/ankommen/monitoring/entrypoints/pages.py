@@ -1,30 +1,40 @@
 """Monitoring's pages: the dashboard and the annual report.
 
-Both are public, like the statistics API: they show only anonymised, protected figures (the
-same numbers as the API and the CSV export, from the same code path), so no sign-in is
-needed — councils and the public may see them. The dashboard refreshes itself from the JSON
-API (``static/dashboard.js``), so a new fact shows within seconds.
+Both are public, like the statistics API: they show only the catalogue's tables
+(:mod:`panels`) over a published period and area, through the same code path as the API and
+the CSV export, so every number is the protected one those give. No sign-in is needed —
+councils and the public may see them.
+
+Only closed periods are published, and their figures never change afterwards; the dashboard
+therefore renders every table on the server and draws its charts from them
+(``static/dashboard.js``) — no polling, nothing fetched. The pickers offer exactly the
+published periods and the county's areas, so a clerk never types a key; the default (the
+newest published month, the county) is shown as selected.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from ankommen.monitoring.config import MonitoringSettings
-from ankommen.monitoring.domain.measures import ARRIVALS, GERMAN_LEVEL, Measure
-from ankommen.monitoring.domain.tables import DISTRICT, MONTH, PublishedTable, Query
-from ankommen.monitoring.entrypoints.http import InvalidParameter, parse_query
-from ankommen.monitoring.entrypoints.panels import SECTIONS, Panel
+from ankommen.monitoring.domain.bounds import month_of
+from ankommen.monitoring.domain.catalogue import DISTRICT, MONTH, TableSpec
+from ankommen.monitoring.domain.disclosure import DisclosurePolicy
+from ankommen.monitoring.domain.periods import InvalidPeriod, Period, PeriodKind
+from ankommen.monitoring.domain.rules import PublicationRules
+from ankommen.monitoring.domain.tables import PublishedTable, Query
+from ankommen.monitoring.entrypoints.panels import SECTIONS, offered
 from ankommen.monitoring.entrypoints.texts import TEXTS
+from ankommen.monitoring.service.publication import has_facts
 from ankommen.monitoring.service.review import corrections
 from ankommen.monitoring.service.statistics import (
-    coverage,
-    goals_of_year,
+    goals_of_period,
     key_figures,
     published_table,
 )
@@ -32,31 +42,65 @@ from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.web import Pages
 from ankommen.shared.web.i18n import Translator
 
-VIEWS = (MONTH, DISTRICT, GERMAN_LEVEL.name)
-
 
 def create_pages() -> Pages:
     return Pages("ankommen.monitoring", TEXTS, service_title="Monitoring",
                  navigation=[("/", "nav.dashboard"), ("/report", "nav.report")])
 
 
-def _freshness(moment: datetime | None) -> str | None:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if moment else None
+class Names:
+    """Words for periods, days, districts and dimension values in the reader's language."""
+
+    def __init__(self, t: Translator) -> None:
+        self.t = t
+
+    def period(self, period: Period) -> str:
+        if period.kind is PeriodKind.MONTH:
+            return self.t("period.month", month=self.t(f"month.{period.number}"),
+                          year=period.year)
+        if period.kind is PeriodKind.QUARTER:
+            return self.t("period.quarter", quarter=period.number, year=period.year)
+        return self.t("period.year", year=period.year)
+
+    def day(self, moment: datetime) -> str:
+        return self.t("date.long", day=moment.day, month=self.t(f"month.{moment.month}"),
+                      year=moment.year)
+
+    def district(self, key: str) -> str:
+        return self.t("filter.district", code=key)
+
+    def area(self, district: str | None) -> str:
+        return self.district(district) if district else self.t("filter.county")
+
+    def labels(self, table: PublishedTable) -> dict[str, str]:
+        """Row labels as words: months by name, districts as "Kreis …", dimension values
+        from the texts (a value without a text keeps its label)."""
+        by = table.query.table.by
+        if by == MONTH:
+            return {row.label: self.period(Period.parse(row.label)) for row in table.rows}
+        if by == DISTRICT:
+            return {row.label: self.district(row.label) for row in table.rows}
+        return {row.label: self.t(f"value.{by}.{row.label}") for row in table.rows
+                if f"value.{by}.{row.label}" in TEXTS}
 
 
 @dataclass(frozen=True)
 class ShownPanel:
-    panel: Panel
+    spec: TableSpec
     table: PublishedTable
     labels: dict[str, str]
 
     @property
-    def source(self) -> str:
-        """The API query the panel shows (and polls); its CSV is the same with ``.csv``."""
+    def answered(self) -> bool:
+        return self.table.answered
+
+    @property
+    def csv(self) -> str:
+        """The same table from the API, as CSV."""
         query = self.table.query
-        parameters = {"from": query.first_month, "to": query.last_month,
-                      "district": query.district, "by": query.by, **query.filters}
-        return f"/statistics/{query.measure.name}?" + urlencode(
+        parameters = {"period": query.period.label, "district": query.district or "",
+                      "by": self.spec.by, **self.spec.filters}
+        return f"/statistics/{self.spec.measure.name}.csv?" + urlencode(
             {name: value for name, value in parameters.items() if value})
 
 
@@ -66,79 +110,177 @@ class ShownSection:
     panels: list[ShownPanel]
 
 
-def value_labels(t: Translator, by: str, measure: Measure) -> dict[str, str]:
-    """German or English names of a dimension's values, where the catalogue has them."""
-    dimension = measure.dimension(by)
-    if dimension is None:
-        return {}
-    return {value: t(f"value.{by}.{value}") for value in dimension.values
-            if f"value.{by}.{value}" in TEXTS}
+@dataclass(frozen=True)
+class PublicationNote:
+    """What is published: the newest month with figures (``None`` before any period with
+    facts has closed) and which month appears next, on which day."""
+
+    latest: Period | None
+    next: Period
+    next_on: datetime
 
 
-def pages_router(runtime: ServiceRuntime, settings: MonitoringSettings, pages: Pages
-                 ) -> APIRouter:
+@dataclass(frozen=True)
+class Selection:
+    period: Period
+    district: str | None
+
+
+def next_month(period: Period) -> Period:
+    year, number = (period.year + 1, 1) if period.number == 12 else (period.year,
+                                                                     period.number + 1)
+    return Period(year, number, PeriodKind.MONTH)
+
+
+def pages_router(runtime: ServiceRuntime, settings: MonitoringSettings, pages: Pages,
+                 rules: PublicationRules) -> APIRouter:
     router = APIRouter(include_in_schema=False)
-    policy = settings.disclosure
+    policy: DisclosurePolicy = settings.disclosure
+    county = tuple(sorted(settings.districts))
+    publication = rules.publication
 
-    async def tables(query: Query) -> dict[str, PublishedTable]:
-        return {by: await published_table(runtime.uow, replace(query, by=by), policy)
-                for by in VIEWS}
+    def now() -> datetime:
+        return runtime.clock()
 
-    async def sections(request: Request, query: Query) -> list[ShownSection]:
-        """The tables beside arrivals, over the same months and district."""
-        t = pages.translator(request)
-        return [ShownSection(section.key, [
-            ShownPanel(panel, await published_table(runtime.uow, panel.query(query), policy),
-                       value_labels(t, panel.by, panel.measure))
-            for panel in section.panels]) for section in SECTIONS]
+    async def note(moment: datetime) -> PublicationNote:
+        """The newest published month — if any published month has facts at all (else the
+        dashboard says plainly that nothing has closed yet, rather than showing empty
+        tables) — and the month that appears next: the one after it, or (nothing published
+        yet) the open month."""
+        months = [period for period in publication.periods(moment)
+                  if period.kind is PeriodKind.MONTH]
+        latest = months[0] if months and await has_facts(
+            runtime.uow, [period.label for period in months]) else None
+        upcoming = next_month(latest) if latest else Period.parse(month_of(moment))
+        return PublicationNote(latest, upcoming, upcoming.closes_at(rules.grace))
 
-    def arrival_panels(views: dict[str, PublishedTable]) -> list[ShownPanel]:
-        return [ShownPanel(Panel(by, ARRIVALS, by), views[by], {}) for by in VIEWS]
+    async def sections(names: Names, selection: Selection, moment: datetime
+                       ) -> list[ShownSection]:
+        shown = []
+        for section in SECTIONS:
+            panels = []
+            for spec in section.tables:
+                if not offered(spec, selection.period, selection.district):
+                    continue
+                table = await published_table(
+                    runtime.uow, Query(spec, selection.period, selection.district, county),
+                    policy, rules, moment)
+                panels.append(ShownPanel(spec, table, names.labels(table)))
+            shown.append(ShownSection(section.key, panels))
+        return shown
+
+    def common(names: Names) -> dict[str, Any]:
+        return {"period_name": names.period, "day_name": names.day, "policy": policy,
+                "min_population": rules.min_population}
+
+    def choices(periods: list[Period]) -> list[tuple[str, list[Period]]]:
+        return [(kind.value, [period for period in periods if period.kind is kind])
+                for kind in PeriodKind if any(period.kind is kind for period in periods)]
 
     @router.get("/", response_class=HTMLResponse)
-    async def dashboard(request: Request) -> HTMLResponse:
-        parameters = {name: value for name, value in request.query_params.items()
-                      if value and name != "lang"}
-        query = await parse_query(runtime, ARRIVALS.name, {**parameters, "by": MONTH})
-        covered = await coverage(runtime.uow)
-        selection = {"from": query.first_month, "to": query.last_month,
-                     "district": query.district or "", **query.filters}
+    async def dashboard(request: Request, period: str | None = None,
+                        district: str | None = None) -> HTMLResponse:
+        names = Names(pages.translator(request))
+        moment = now()
+        published = publication.periods(moment)
+        shown_note = await note(moment)
+        context: dict[str, Any] = {**common(names), "publication": shown_note,
+                                   "selection": None, "districts": county,
+                                   "goal_b1_share_percent": settings.goal_b1_share_percent}
+        if shown_note.latest is None:
+            return pages.render(request, "dashboard.html", context)
+        chosen = Selection(shown_note.latest, None)
+        context["period_choices"] = choices(published)
+        refusal = None
+        if period:
+            refusal = period_refusal(names, period, moment)
+            if refusal is None:
+                chosen = Selection(Period.parse(period), None)
+        if district and refusal is None:
+            if district in county:
+                chosen = Selection(chosen.period, district)
+            else:
+                refusal = names.t("dashboard.error.district")
+        if refusal:
+            return pages.render(request, "dashboard.html", {
+                **context, "refusal": refusal, "selection": chosen}, status_code=422)
         return pages.render(request, "dashboard.html", {
-            "arrivals": arrival_panels(await tables(query)),
-            "sections": await sections(request, query),
-            "figures": await key_figures(runtime.uow, query, policy,
-                                         settings.goal_b1_share_percent),
-            "goal_b1_share_percent": settings.goal_b1_share_percent,
-            "selection": selection,
-            "api_query": urlencode({k: v for k, v in selection.items() if v}),
-            "districts": covered.districts,
-            "levels": GERMAN_LEVEL.values,
-            "freshness": _freshness(covered.data_as_of),
-            "policy": policy,
-            "corrections": await corrections(runtime.uow, query.first_month,
-                                             query.last_month),
+            **context,
+            "selection": chosen,
+            "area_name": names.area(chosen.district),
+            "sections": await sections(names, chosen, moment),
+            "figures": await key_figures(runtime.uow, chosen.period, chosen.district, policy,
+                                         rules, moment, settings.goal_b1_share_percent,
+                                         settings.goal_median_wait_weeks),
+            "corrections": await corrections(runtime.uow, chosen.period.first_month,
+                                             chosen.period.last_month),
         })
 
     @router.get("/report", response_class=HTMLResponse)
-    async def report(request: Request, year: int | None = None) -> HTMLResponse:
-        year = year or datetime.now(UTC).year
-        if not 2000 <= year <= 2100:
-            raise InvalidParameter("year: must be between 2000 and 2100", field="year")
-        query = Query(ARRIVALS, f"{year}-01", f"{year}-12", MONTH)
-        covered = await coverage(runtime.uow)
-        goals = await goals_of_year(runtime.uow, year, policy, settings.goal_median_wait_weeks,
-                                    settings.goal_b1_share_percent)
+    async def report(request: Request, year: str | None = None) -> HTMLResponse:
+        """The annual report of a closed year (default: the newest), for the county."""
+        names = Names(pages.translator(request))
+        moment = now()
+        years = [period for period in publication.periods(moment)
+                 if period.kind is PeriodKind.YEAR]
+        context: dict[str, Any] = {**common(names), "publication": await note(moment),
+                                   "years": [period.year for period in years],
+                                   "year": None, "settings": settings}
+        if year is None:
+            if not years:
+                first = Period(moment.year, 0, PeriodKind.YEAR)
+                return pages.render(request, "report.html", {
+                    **context, "first_year": first.year,
+                    "first_year_on": first.closes_at(rules.grace)})
+            chosen = years[0]
+        else:
+            refused = _refusal(names, year, moment)
+            if refused:
+                return pages.render(request, "report.html", {**context, "refusal": refused},
+                                    status_code=422)
+            chosen = Period.parse(year)
+        selection = Selection(chosen, None)
         return pages.render(request, "report.html", {
-            "year": year,
-            "goals": goals,
-            "views": await tables(query),
-            "sections": await sections(request, query),
-            "figures": await key_figures(runtime.uow, query, policy,
-                                         settings.goal_b1_share_percent),
-            "freshness": _freshness(covered.data_as_of),
-            "policy": policy,
-            "settings": settings,
-            "corrections": await corrections(runtime.uow, f"{year}-01", f"{year}-12"),
+            **context,
+            "year": chosen.year,
+            "area_name": names.area(None),
+            "goals": await goals_of_period(runtime.uow, chosen, policy, rules, moment,
+                                           settings.goal_median_wait_weeks,
+                                           settings.goal_b1_share_percent),
+            "sections": await sections(names, selection, moment),
+            "figures": await key_figures(runtime.uow, chosen, None, policy, rules, moment,
+                                         settings.goal_b1_share_percent,
+                                         settings.goal_median_wait_weeks),
+            "corrections": await corrections(runtime.uow, chosen.first_month,
+                                             chosen.last_month),
         })
+
+    def period_refusal(names: Names, text: str, moment: datetime) -> str | None:
+        """Why the dashboard does not show ``text`` as a period: not yet closed (and when it
+        will be), or not among the published periods."""
+        try:
+            period = Period.parse(text)
+        except InvalidPeriod:
+            return names.t("dashboard.error.period")
+        if publication.is_published(period, moment):
+            return None
+        closes_at = period.closes_at(rules.grace)
+        if moment < closes_at:
+            return names.t("dashboard.error.open", period=names.period(period),
+                           day=names.day(closes_at))
+        return names.t("dashboard.error.period")
+
+    def _refusal(names: Names, year: str, moment: datetime) -> str | None:
+        """Why the report of ``year`` is not published (German on German pages), naming
+        the field ("Jahr") and, for an open year, the day it appears."""
+        if not (len(year) == 4 and year.isdigit()):
+            return names.t("report.error.invalid", example=moment.year - 1)
+        period = Period.parse(year)
+        if publication.is_published(period, moment):
+            return None
+        closes_at = period.closes_at(rules.grace)
+        if moment < closes_at:
+            return names.t("report.error.open", year=year, day=names.day(closes_at))
+        return names.t("report.error.old", year=year)
 
     return router

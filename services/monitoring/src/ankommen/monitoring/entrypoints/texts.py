@@ -8,34 +8,129 @@ TEXTS: Catalogue = {
     "nav.report": {"de": "Jahresbericht", "en": "Annual report"},
     "dashboard.title": {"de": "Zugänge im Überblick", "en": "Arrivals at a glance"},
     "dashboard.intro": {
-        "de": "Anonymisierte Zahlen aus den de-identifizierten Fakten der Fachdienste.",
-        "en": "Anonymised figures from the services' de-identified facts."},
+        "de": "Anonymisierte Zahlen aus den de-identifizierten Fakten der Fachdienste, "
+              "veröffentlicht für abgeschlossene Monate, Quartale und Jahre.",
+        "en": "Anonymised figures from the services' de-identified facts, published for "
+              "closed months, quarters and years."},
     "filter.title": {"de": "Auswahl", "en": "Selection"},
-    "filter.from": {"de": "Von (Monat)", "en": "From (month)"},
-    "filter.to": {"de": "Bis (Monat)", "en": "To (month)"},
-    "filter.district": {"de": "Kreis", "en": "District"},
-    "filter.german_level": {"de": "Deutschniveau bei Zugang", "en": "German level at intake"},
-    "filter.all": {"de": "alle", "en": "all"},
+    "filter.period": {"de": "Zeitraum", "en": "Period"},
+    "filter.area": {"de": "Gebiet", "en": "Area"},
+    "filter.county": {"de": "Landkreis gesamt", "en": "Whole county"},
+    "filter.district": {"de": "Kreis {code}", "en": "District {code}"},
     "filter.apply": {"de": "Anzeigen", "en": "Show"},
+    "filter.periods.month": {"de": "Monate", "en": "Months"},
+    "filter.periods.quarter": {"de": "Quartale", "en": "Quarters"},
+    "filter.periods.year": {"de": "Jahre", "en": "Years"},
+    "period.month": {"de": "{month} {year}", "en": "{month} {year}"},
+    "period.quarter": {"de": "{quarter}. Quartal {year}", "en": "Q{quarter} {year}"},
+    "period.year": {"de": "Jahr {year}", "en": "Year {year}"},
+    "date.long": {"de": "{day}. {month} {year}", "en": "{day} {month} {year}"},
+    "month.1": {"de": "Januar", "en": "January"},
+    "month.2": {"de": "Februar", "en": "February"},
+    "month.3": {"de": "März", "en": "March"},
+    "month.4": {"de": "April", "en": "April"},
+    "month.5": {"de": "Mai", "en": "May"},
+    "month.6": {"de": "Juni", "en": "June"},
+    "month.7": {"de": "Juli", "en": "July"},
+    "month.8": {"de": "August", "en": "August"},
+    "month.9": {"de": "September", "en": "September"},
+    "month.10": {"de": "Oktober", "en": "October"},
+    "month.11": {"de": "November", "en": "November"},
+    "month.12": {"de": "Dezember", "en": "December"},
+    "publication.latest": {
+        "de": "Zuletzt veröffentlicht: {latest}. {next} erscheint am {day}.",
+        "en": "Published last: {latest}. {next} appears on {day}."},
+    "publication.none": {
+        "de": "Noch ist kein Zeitraum abgeschlossen, daher gibt es noch keine Zahlen. "
+              "Die ersten Zahlen ({next}) erscheinen am {day}.",
+        "en": "No period has closed yet, so there are no figures yet. The first figures "
+              "({next}) appear on {day}."},
+    "publication.why": {
+        "de": "Zahlen erscheinen erst, wenn ein Monat abgeschlossen ist, und ändern sich "
+              "danach nicht mehr: So lässt sich aus dem Vergleich zweier Stände keine "
+              "einzelne Person ablesen.",
+        "en": "Figures appear only once a month has closed and do not change afterwards, so "
+              "comparing two versions reveals no single person."},
+    "dashboard.error.open": {
+        "de": "Zeitraum: {period} ist noch nicht abgeschlossen; die Zahlen erscheinen am "
+              "{day}.",
+        "en": "Period: {period} has not closed yet; its figures appear on {day}."},
+    "dashboard.error.period": {
+        "de": "Zeitraum: nicht veröffentlicht — bitte einen Zeitraum aus der Liste wählen.",
+        "en": "Period: not published — please choose a period from the list."},
+    "dashboard.error.district": {
+        "de": "Gebiet: kein Kreis dieses Landkreises — bitte ein Gebiet aus der Liste wählen.",
+        "en": "Area: not a district of this county — please choose an area from the list."},
+    "table.unanswered": {
+        "de": "Zu wenige Fälle in diesem Zeitraum und Gebiet — die Tabelle wird erst ab "
+              "{min_population} Personen veröffentlicht.",
+        "en": "Too few cases in this period and area — the table is published only from "
+              "{min_population} people on."},
     "figure.arrivals": {"de": "Zugänge in der Auswahl", "en": "Arrivals in the selection"},
-    "figure.freshness": {"de": "Datenstand", "en": "Data as of"},
+    "figure.freshness": {"de": "Veröffentlicht bis", "en": "Published through"},
     "figure.no_data": {"de": "noch keine Daten", "en": "no data yet"},
-    "view.month": {"de": "Zugänge nach Monat", "en": "Arrivals by month"},
-    "view.district": {"de": "Zugänge nach Kreis", "en": "Arrivals by district"},
-    "view.german_level": {"de": "Zugänge nach Deutschniveau", "en": "Arrivals by German level"},
+    "view.arrivals-month": {"de": "Zugänge nach Monat", "en": "Arrivals by month"},
+    "view.arrivals-district": {"de": "Zugänge nach Kreis", "en": "Arrivals by district"},
+    "view.arrivals-german_level": {"de": "Zugänge nach Deutschniveau",
+                                   "en": "Arrivals by German level"},
+    "view.arrivals-age_band": {"de": "Zugänge nach Altersgruppe", "en": "Arrivals by age band"},
+    "view.arrivals-gender": {"de": "Zugänge nach Geschlecht", "en": "Arrivals by gender"},
+    "view.arrivals-reads_latin_script": {
+        "de": "Zugänge: Lesen und Schreiben in lateinischer Schrift?",
+        "en": "Arrivals: reading and writing Latin script?"},
+    "view.arrivals-schooling_band": {"de": "Zugänge nach Schuljahren",
+                                     "en": "Arrivals by years of schooling"},
+    "view.arrivals-needs_childcare": {"de": "Zugänge: Kinderbetreuung für den Kurs nötig?",
+                                      "en": "Arrivals: childcare needed for a course?"},
     "column.month": {"de": "Monat", "en": "Month"},
     "column.district": {"de": "Kreis", "en": "District"},
     "column.german_level": {"de": "Niveau", "en": "Level"},
+    "column.age_band": {"de": "Altersgruppe", "en": "Age band"},
+    "column.gender": {"de": "Geschlecht", "en": "Gender"},
+    "column.reads_latin_script": {"de": "Lateinische Schrift", "en": "Latin script"},
+    "column.schooling_band": {"de": "Schuljahre", "en": "Years of schooling"},
+    "column.needs_childcare": {"de": "Kinderbetreuung", "en": "Childcare"},
+    "value.age_band.under_18": {"de": "unter 18 Jahre", "en": "under 18"},
+    "value.age_band.18_to_26": {"de": "18 bis 26 Jahre", "en": "18 to 26"},
+    "value.age_band.27_to_44": {"de": "27 bis 44 Jahre", "en": "27 to 44"},
+    "value.age_band.45_to_64": {"de": "45 bis 64 Jahre", "en": "45 to 64"},
+    "value.age_band.65_plus": {"de": "65 Jahre und älter", "en": "65 and older"},
+    "value.gender.female": {"de": "weiblich", "en": "female"},
+    "value.gender.male": {"de": "männlich", "en": "male"},
+    "value.gender.diverse": {"de": "divers", "en": "diverse"},
+    "value.gender.unspecified": {"de": "ohne Angabe", "en": "not stated"},
+    "value.reads_latin_script.yes": {"de": "ja", "en": "yes"},
+    "value.reads_latin_script.no": {"de": "nein", "en": "no"},
+    "value.needs_childcare.yes": {"de": "ja", "en": "yes"},
+    "value.needs_childcare.no": {"de": "nein", "en": "no"},
+    "value.schooling_band.none": {"de": "keine", "en": "none"},
+    "value.schooling_band.1_to_6": {"de": "1 bis 6 Jahre", "en": "1 to 6 years"},
+    "value.schooling_band.7_to_9": {"de": "7 bis 9 Jahre", "en": "7 to 9 years"},
+    "value.schooling_band.10_to_12": {"de": "10 bis 12 Jahre", "en": "10 to 12 years"},
+    "value.schooling_band.13_plus": {"de": "13 Jahre und mehr", "en": "13 years or more"},
+    "value.waiting_days.0-30": {"de": "bis 30 Tage", "en": "up to 30 days"},
+    "value.waiting_days.31-90": {"de": "31–90 Tage", "en": "31–90 days"},
+    "value.waiting_days.91-180": {"de": "91–180 Tage", "en": "91–180 days"},
+    "value.waiting_days.181+": {"de": "181 Tage und mehr", "en": "181 days or more"},
     "column.count": {"de": "Anzahl", "en": "Count"},
     "row.total": {"de": "Insgesamt", "en": "Total"},
     "cell.protected": {"de": "geschützt", "en": "protected"},
     "export.csv": {"de": "Als CSV herunterladen", "en": "Download as CSV"},
     "legend.title": {"de": "Zeichenerklärung", "en": "Legend"},
     "legend.protected": {
-        "de": "· – Wert geschützt: weniger als {min_count} Fälle, oder verborgen, damit er "
-              "sich nicht aus der Summe und den übrigen Werten errechnen lässt.",
-        "en": "· – value protected: fewer than {min_count} cases, or hidden so that it "
-              "cannot be worked out from the total and the other values."},
+        "de": "· = weniger als {min_count} (auch 0): Wert geschützt, weil er klein ist, oder "
+              "verborgen, damit er sich nicht aus der Summe und den übrigen Werten errechnen "
+              "lässt. Eine Null wird ebenso gezeigt, sonst verriete sie, dass alle Personen "
+              "einer Gruppe dasselbe Merkmal haben.",
+        "en": "· = fewer than {min_count} (possibly 0): protected because it is small, or "
+              "hidden so that it cannot be worked out from the total and the other values. A "
+              "zero is shown the same way, or it would tell that everyone in a group shares "
+              "one attribute."},
+    "legend.population": {
+        "de": "Eine Tabelle erscheint nur, wenn ihr Zeitraum und Gebiet mindestens "
+              "{min_population} Personen umfasst.",
+        "en": "A table appears only when its period and area cover at least "
+              "{min_population} people."},
     "legend.noise": {
         "de": "Alle Zahlen sind geringfügig verändert (höchstens ±{max_deviation}, "
               "Cell-Key-Verfahren wie im Zensus 2022); Summen werden aus den Rohdaten "
@@ -59,6 +154,7 @@ TEXTS: Catalogue = {
                      "en": "Use the browser's print function to print or save as PDF."},
     "report.goals": {"de": "Ziele", "en": "Goals"},
     "report.goal": {"de": "Ziel", "en": "Goal"},
+    "report.goal.what": {"de": "Kennzahl", "en": "Measure"},
     "report.actual": {"de": "Ist", "en": "Actual"},
     "report.assessment": {"de": "Bewertung", "en": "Assessment"},
     "report.goal.median_wait": {
@@ -77,7 +173,6 @@ TEXTS: Catalogue = {
         "en": "cannot be decided (value protected)"},
     "assessment.no_data": {"de": "zu wenige Daten für eine Aussage",
                            "en": "too little data to say"},
-    "report.arrivals": {"de": "Zugänge {year}", "en": "Arrivals {year}"},
     "figure.placements": {"de": "Vermittlungen in Kurse", "en": "Course placements"},
     "figure.waitlisted": {"de": "Auf die Warteliste gesetzt", "en": "Put on the waiting list"},
     "figure.completed": {"de": "Kurse abgeschlossen", "en": "Courses completed"},
@@ -89,16 +184,31 @@ TEXTS: Catalogue = {
     "section.waitlisted": {"de": "Warteliste", "en": "Waiting list"},
     "section.course_outcomes": {"de": "Kursausgänge", "en": "Course outcomes"},
     "section.exam_results": {"de": "Prüfungsergebnisse (DTZ)", "en": "Exam results (DTZ)"},
-    "section.scope": {
-        "de": "Gewählte Monate und Kreis; der Filter Deutschniveau gilt nur für Zugänge.",
-        "en": "Selected months and district; the German-level filter applies to arrivals "
-              "only."},
+    "report.years": {"de": "Veröffentlichte Jahresberichte", "en": "Published annual reports"},
+    "report.none": {
+        "de": "Noch ist kein Jahr abgeschlossen. Der erste Jahresbericht ({year}) erscheint am "
+            "{day}.",
+        "en": "No year has closed yet. The first annual report ({year}) appears on {day}."},
+    "report.refused": {"de": "Dieser Jahresbericht ist nicht verfügbar",
+                       "en": "This annual report is not available"},
+    "report.error.open": {
+        "de": "Jahr: {year} ist noch nicht abgeschlossen; der Bericht erscheint am {day}.",
+        "en": "Year: {year} has not closed yet; the report appears on {day}."},
+    "report.error.old": {
+        "de": "Jahr: {year} liegt vor dem veröffentlichten Zeitraum und wird nicht mehr "
+              "veröffentlicht.",
+        "en": "Year: {year} lies before the published history and is no longer published."},
+    "report.error.invalid": {
+        "de": "Jahr: bitte ein Jahr aus der Liste wählen (vierstellig, z. B. {example}).",
+        "en": "Year: please choose a year from the list (four digits, e.g. {example})."},
     "view.placements-month": {"de": "Vermittlungen nach Monat",
                               "en": "Placements by month"},
     "view.placements-course_type": {"de": "Vermittlungen nach Kursart",
                                     "en": "Placements by course type"},
     "view.placements-waiting_days": {"de": "Vermittlungen nach Wartezeit",
                                      "en": "Placements by waiting time"},
+    "view.waitlisted-month": {"de": "Wartelisteneintragungen nach Monat",
+                              "en": "Waiting-list entries by month"},
     "view.waitlisted-reason": {"de": "Warteliste nach Grund",
                                "en": "Waiting list by reason"},
     "view.waitlisted-waiting_days": {"de": "Warteliste nach bisheriger Wartezeit",
@@ -162,8 +272,8 @@ TEXTS: Catalogue = {
                             "en": "Capacity use of course seats (end of month)"},
     "figure.transitions": {"de": "Übergänge in einen Anschlusskurs",
                            "en": "Transitions to a next course"},
-    "section.unmet_demand": {"de": "Warteliste und ungedeckter Bedarf",
-                             "en": "Waiting list and unmet demand"},
+    "section.unmet_demand": {"de": "Ungedeckter Bedarf: Wartende ohne Platz",
+                             "en": "Unmet demand: waiting without a seat"},
     "section.capacity": {"de": "Kursplätze und Auslastung", "en": "Course seats and capacity use"},
     "section.transitions": {"de": "Übergänge in Anschlusskurse (Förderkette)",
                             "en": "Transitions to a next course (support chain)"},
@@ -183,6 +293,8 @@ TEXTS: Catalogue = {
                                            "en": "Completions by levels gained"},
     "view.course_outcomes-exam_outcome": {"de": "Kursausgänge nach Prüfungsergebnis",
                                           "en": "Course outcomes by exam result"},
+    "view.transitions-month": {"de": "Übergänge nach Monat",
+                               "en": "Transitions by month"},
     "view.transitions-to_course_type": {"de": "Übergänge nach Anschlusskurs",
                                         "en": "Transitions by next course"},
     "view.transitions-weeks_between": {"de": "Übergänge nach Wochen zwischen den Kursen",

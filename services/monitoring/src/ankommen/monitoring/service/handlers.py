@@ -11,8 +11,10 @@ list, where an admin applies or discards it (:mod:`service.review`); a fact type
 contributions yet is counted as unused — all show in ``/status``, so operators see what
 arrives and what it became.
 
-"Now" is the moment the batch is handled (``clock``): when monitoring received the facts. It is
-archived with each fact, so that a rebuild judges with the same moment.
+"Now" is the day the batch is handled (``clock``): when monitoring received the facts, to the
+day (:func:`domain.bounds.receipt_day` — the moment would link a fact to its case event, and
+the bounds' boundaries are midnights). It is archived with each fact, so that a rebuild judges
+with the same day.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from datetime import UTC, datetime
 
 from ankommen.monitoring.adapters.archive import FactArchive
 from ankommen.monitoring.adapters.repository import Aggregates
-from ankommen.monitoring.domain.bounds import Bounds
+from ankommen.monitoring.domain.bounds import Bounds, receipt_day
 from ankommen.monitoring.domain.folding import FoldedFacts, Outcome
 from ankommen.monitoring.domain.history import archived_fact
 from ankommen.shared.db.unit_of_work import UnitOfWork
@@ -41,7 +43,7 @@ def fact_recorder(bounds: Bounds, clock: Clock = utc_now) -> BatchHandler:
     """The batch consumer's handler for every fact type monitoring understands."""
 
     async def record_facts(uow: UnitOfWork, deliveries: Sequence[Delivery]) -> None:
-        received_at = clock()
+        received_at = receipt_day(clock())
         folded = FoldedFacts(bounds)
         for delivery in deliveries:
             fold_fact(folded, delivery.event, received_at)
@@ -53,6 +55,7 @@ def fact_recorder(bounds: Bounds, clock: Clock = utc_now) -> BatchHandler:
 
 
 def fold_fact(folded: FoldedFacts, event: DecodedEvent, received_at: datetime) -> Outcome:
-    """Fold one admitted fact in, or hold it: judged as received at ``received_at``."""
+    """Fold one admitted fact in, or hold it: judged as received on the day of
+    ``received_at`` (live and in a rebuild alike, whatever precision the source kept)."""
     return folded.add_fact(event.envelope.id, event.envelope.type, event.data,
-                           event.envelope.time.astimezone(UTC), received_at.astimezone(UTC))
+                           event.envelope.time.astimezone(UTC), receipt_day(received_at))

@@ -18,13 +18,14 @@ which case the result says how many facts fewer the aggregates now count.
 
 Facts go through the same admission rules (provenance: a fact only from the service that
 owns its type; then monitoring's own), the same bounds and the same folding as live — judged
-with the moment the live consumer received them, archived with each fact (a fact the archive
-lacks: the time the broker stamped on its message; one archived before receipts were
-recorded: its publication time, as it was judged then) — so the review list comes out the
-same; the facts an admin applied from it (the correction log, which no rebuild deletes) are
-counted again. Duplicates (the same event id twice on the topic) are counted once, and the
-inbox of the live consumer is rewritten to exactly the facts replayed, so the live consumer
-neither skips nor double-counts afterwards.
+with the day the live consumer received them, archived with each fact (a fact the archive
+lacks: the day of its record timestamp — since facts carry no exact time, the first day of its
+month, which its producer sets, as the topic keeps producer timestamps (CreateTime); one
+archived before receipts were recorded: its publication time, as it was judged then) — so the
+review list comes out the same; the facts an admin applied from it (the correction log, which
+no rebuild deletes) are counted again. Duplicates (the same event id twice on the topic) are
+counted once, and the inbox of the live consumer is rewritten to exactly the facts replayed, so
+the live consumer neither skips nor double-counts afterwards.
 The source is read after the old aggregates and inbox rows were deleted inside the
 transaction, so a fact the live consumer committed just before cannot be lost. A rebuild from
 the topic archives every fact it replays that the archive lacks; no rebuild deletes from the
@@ -64,8 +65,8 @@ from ankommen.shared.events.envelope import Envelope, InvalidEvent
 from ankommen.shared.events.provenance import check_provenance
 from ankommen.shared.events.registry import DecodedEvent, registry
 
-#: One message of the facts topic: its body and when the broker stamped it (the record
-#: timestamp; ``None`` when the broker gave none).
+#: One message of the facts topic: its body and its record timestamp (``None`` when the
+#: broker gave none) — the fact's month start, set by its producer (CreateTime).
 TopicMessage = tuple[bytes, datetime | None]
 
 

@@ -315,8 +315,13 @@ class CourseCapacityFact(Fact):
     A snapshot, not an increment: assignment publishes one whenever the figures of a
     (month, district, course type) change, and at the first change of a new month for every
     pair that has courses. Monitoring keeps, per month × district × course type, the snapshot
-    published last (ties broken by record key), so the month's capacity is its state at the
-    end of the month — never a sum of snapshots."""
+    with the greatest ``sequence`` (ties broken by record key), so the month's capacity is its
+    state at the end of the month — never a sum of snapshots.
+
+    ``sequence`` orders the snapshots because the envelope time no longer can: like every
+    fact's, it says only the month. It was added later as an optional field (schema v1
+    stays): snapshots without it are ordered by their envelope time, as before, and before
+    any snapshot with one (monitoring must be upgraded first: it refuses unknown fields)."""
 
     event_type: ClassVar[str] = "ankommen.assignment.course_capacity_fact.v1"
 
@@ -326,6 +331,10 @@ class CourseCapacityFact(Fact):
     seats_offered: int = Field(ge=0, le=100_000)
     #: May exceed the seats offered when a course's capacity was cut below its placements.
     seats_taken: int = Field(ge=0, le=100_000)
+    sequence: int | None = Field(
+        None, ge=1, le=2 ** 62,
+        description="Orders the snapshots of one district and course type: greater is later "
+                    "(assignment's counter per district × course type, which only increases).")
 
 
 @registry.register

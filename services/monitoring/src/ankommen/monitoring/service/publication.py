@@ -1,0 +1,18 @@
+"""What the pages say about publication as a whole, beside the published tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ankommen.monitoring.adapters.repository import Aggregates
+from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
+
+
+async def has_facts(uow: UnitOfWorkFactory, months: Iterable[str]) -> bool:
+    """Whether monitoring counted any fact in ``months`` (the published ones): if none, the
+    dashboard says plainly that nothing has been published yet rather than showing a page of
+    empty tables. It tells only that the whole county had no fact at all in every closed
+    month of the history — nothing about a person, and nothing about the open month."""
+    wanted = set(months)
+    async with uow() as unit:
+        return any(month in wanted for month in await Aggregates(unit.session).months())
