@@ -23,7 +23,6 @@ from sqlalchemy import text
 
 from ankommen.shared.auth import Role
 from ankommen.shared.db.engine import create_engine
-from ankommen.shared.embedded import free_port
 from ankommen.shared.topics import topic_plan
 from tests.support.services import ServiceProcess, connected
 from tests.support.tokens import bearer
@@ -39,10 +38,12 @@ class AppProcess(ServiceProcess):
     def start(self) -> AppProcess:
         log = open(self.log_file, "ab")  # noqa: SIM115 - kept open for the process's life
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", self.factory, "--factory", "--host", "127.0.0.1",
-             "--port", str(self.port), "--no-access-log", "--no-proxy-headers", "--log-level",
-             "warning"],
-            env={**os.environ, **self.environment}, stdout=log, stderr=subprocess.STDOUT)
+            [sys.executable, "-m", "uvicorn", self.factory, "--factory",
+             *(["--fd", str(self.listener.fileno())] if self.listener else
+               ["--host", "127.0.0.1", "--port", str(self.port)]),
+             "--no-access-log", "--no-proxy-headers", "--log-level", "warning"],
+            env={**os.environ, **self.environment}, stdout=log, stderr=subprocess.STDOUT,
+            pass_fds=self.inherited)
         return self
 
 
@@ -73,24 +74,22 @@ class Stack:
     async def start(self, service: str, **settings: str) -> ServiceProcess:
         """One more instance of ``service``, returned once ``/readyz`` answers 200."""
         number = len(self.instances.setdefault(service, []))
-        port = free_port()
         prefix = f"ANKOMMEN_{service.upper()}_"
         environment = {"ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
                        "ANKOMMEN_DATA_DIR": str(self.folder),
                        "ANKOMMEN_LOG_LEVEL": "WARNING",
                        f"{prefix}DATABASE_URL": self.databases[service],
-                       f"{prefix}HTTP_PORT": str(port),
                        **{prefix + name.upper(): value for name, value in settings.items()}}
-        process = ServiceProcess(service, port, environment,
-                                 self.folder / f"{service}-{number}.log").start()
+        process = ServiceProcess.on_own_port(service, environment,
+                                             self.folder / f"{service}-{number}.log").start()
         self.instances[service].append(process)
         return await self._ready(process)
 
     async def start_app(self, name: str, factory: str, environment: dict[str, str]
                         ) -> ServiceProcess:
         """A benchmark's own ASGI app (a baseline), served like the services."""
-        process = AppProcess(name, free_port(), environment, self.folder / f"{name}.log",
-                             factory=factory).start()
+        process = AppProcess.on_own_port(name, environment, self.folder / f"{name}.log",
+                                         factory=factory).start()
         self.instances.setdefault(name, []).append(process)
         return await self._ready(process)
 

@@ -9,7 +9,6 @@ from sqlalchemy import func, select, update
 
 from ankommen.shared.auth import Role
 from ankommen.shared.db.engine import create_engine
-from ankommen.shared.embedded import free_port
 from tests.support.polling import eventually
 from tests.support.services import ServiceProcess, in_process, token
 from tests.support.surveys import registration
@@ -25,13 +24,11 @@ async def test_event_committed_before_a_crash_is_delivered_after_restart_once(
     from ankommen.intake.adapters.tables import messaging
 
     intake_db = await sqlite_databases.url("intake")
-    port = free_port()
     environment = {"ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
                    "ANKOMMEN_INTAKE_DATABASE_URL": intake_db,
-                   "ANKOMMEN_INTAKE_HTTP_PORT": str(port),
                    # The crash window, held open: committed, not yet relayed.
                    "ANKOMMEN_INTAKE_OUTBOX_RELAY_ENABLED": "false"}
-    intake = ServiceProcess("intake", port, environment, tmp_path / "intake.log").start()
+    intake = ServiceProcess.on_own_port("intake", environment, tmp_path / "intake.log").start()
     outbox = messaging.outbox
     engine = create_engine(intake_db)
     try:
@@ -50,8 +47,8 @@ async def test_event_committed_before_a_crash_is_delivered_after_restart_once(
 
         async with in_process("assignment", bootstrap=kafka.bootstrap_servers,
                               database_url=await sqlite_databases.url("assignment")) as assignment:
-            environment["ANKOMMEN_INTAKE_OUTBOX_RELAY_ENABLED"] = "true"
-            intake = ServiceProcess("intake", port, environment, tmp_path / "intake.log").start()
+            intake.environment["ANKOMMEN_INTAKE_OUTBOX_RELAY_ENABLED"] = "true"
+            intake.start()
 
             async def unpublished() -> int:
                 async with engine.connect() as connection:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from ankommen.shared.embedded import SERVICES, free_port
+from ankommen.shared.embedded import SERVICES
 from tests.reliability.workload import DISTRICTS
 from tests.support.polling import eventually
 from tests.support.services import ServiceProcess, connected
@@ -38,14 +38,13 @@ class Stack:
     def start(self) -> Stack:
         for name in SERVICES:
             prefix = f"ANKOMMEN_{name.upper()}_"
-            port = free_port()
-            self.services[name] = ServiceProcess(name, port, {
+            # Each on a socket this process holds: restarted on the same port, never sharing it.
+            self.services[name] = ServiceProcess.on_own_port(name, {
                 "ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
                 "ANKOMMEN_LOG_LEVEL": "WARNING",
                 # The synthetic county spans the workload's 25 districts (one course each).
                 "ANKOMMEN_COUNTY_DISTRICTS": ",".join(DISTRICTS),
                 prefix + "DATABASE_URL": self.databases[name],
-                prefix + "HTTP_PORT": str(port),
                 prefix + "MIGRATE_ON_STARTUP": "true",
                 **self.environment}, self.folder / f"{name}.log").start()
         return self

@@ -67,7 +67,8 @@ SERVICES: dict[str, tuple[Callable[[ServedInThread], None] | None, Callable, dic
     "intake": (seed_intake, intake_headers, {"search_rate_limit": "100000/minute"}),
     "assignment": (seed_assignment, assignment_headers, {}),
     "progress": (seed_progress, progress_headers, {}),
-    "monitoring": (None, monitoring_headers, {}),
+    "monitoring": (None, monitoring_headers, {"public_rate_limit": "100000/minute",
+                                               "tables_per_client_per_day": 10_000_000}),
 }
 
 

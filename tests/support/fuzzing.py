@@ -26,7 +26,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from ankommen.shared.embedded import free_port
+from ankommen.shared.embedded import listening_socket
 from tests.support.services import settings_for
 from tests.support.source_tree import keep_hypothesis_out_of_the_tree
 
@@ -55,19 +55,23 @@ def served_in_thread(service: str, folder: Path, bootstrap: str, **overrides: ob
                           database_url=f"sqlite+aiosqlite:///{folder / f'{service}.db'}",
                           migrate_on_startup=True, **overrides)
     app = importlib.import_module(f"ankommen.{service}.app").create_app(config)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(),
-                                           log_config=None, lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
+    # A socket listening before the server starts: no other process can take its port.
+    listener = listening_socket()
+    port = listener.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,
+                                           lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
     try:
         deadline = time.monotonic() + 60
         while not server.started:
             assert time.monotonic() < deadline and thread.is_alive(), f"{service} did not start"
             time.sleep(0.05)
-        yield ServedInThread(f"http://127.0.0.1:{server.config.port}", app, server)
+        yield ServedInThread(f"http://127.0.0.1:{port}", app, server)
     finally:
         server.should_exit = True
         thread.join(30)
+        listener.close()
 
 
 @contextlib.contextmanager

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from ankommen.shared.embedded import SERVICES, free_port, port_open
+from ankommen.shared.embedded import SERVICES, free_port, listening_socket, port_open
 from tests.support.brokers import APACHE_KAFKA
 from tests.support.polling import eventually
 from tests.support.services import connected
@@ -31,8 +31,8 @@ class AnkommenRun:
     broker_kind: str = APACHE_KAFKA
     #: More settings for the services (e.g. monitoring's disclosure rules).
     settings: dict[str, str] = field(default_factory=dict)
-    ports: dict[str, int] = field(default_factory=lambda: {name: free_port()
-                                                           for name in SERVICES})
+    #: Each service's port, chosen at the first start and kept for the later ones.
+    ports: dict[str, int] = field(default_factory=dict)
     broker_port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
     starts: int = 0
@@ -68,13 +68,28 @@ class AnkommenRun:
         return f"http://127.0.0.1:{self.ports[service]}"
 
     def start(self) -> AnkommenRun:
+        """``ankommen run`` with a listening socket per service, bound here and handed down
+        (``ankommen run`` passes each on to its service and closes its own copy, as we do):
+        no other process can take a port between its choice and the service serving on it.
+        A later start binds the same ports again — loudly failing if someone took one."""
         self.starts += 1
-        with open(self.log_file, "ab") as log:
-            log.write(f"\n--- start {self.starts} ---\n".encode())
-            log.flush()
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "ankommen.shared.cli.main", "run"],
-                env=self.environment(), stdout=log, stderr=subprocess.STDOUT)
+        listeners = {name: listening_socket(port=self.ports.get(name, 0)) for name in SERVICES}
+        self.ports.update({name: listener.getsockname()[1]
+                           for name, listener in listeners.items()})
+        sockets = {f"ANKOMMEN_{name.upper()}_HTTP_FD": str(listener.fileno())
+                   for name, listener in listeners.items()}
+        try:
+            with open(self.log_file, "ab") as log:
+                log.write(f"\n--- start {self.starts} ---\n".encode())
+                log.flush()
+                self.process = subprocess.Popen(
+                    [sys.executable, "-m", "ankommen.shared.cli.main", "run"],
+                    env={**self.environment(), **sockets}, stdout=log,
+                    stderr=subprocess.STDOUT,
+                    pass_fds=[listener.fileno() for listener in listeners.values()])
+        finally:
+            for listener in listeners.values():
+                listener.close()
         return self
 
     async def ready(self, client: httpx.AsyncClient, within: float = 90.0) -> None:

@@ -7,18 +7,21 @@ import contextlib
 import importlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Self
 
 import httpx
 from asgi_lifespan import LifespanManager
 from opentelemetry.sdk.trace import TracerProvider
 
 from ankommen.shared.auth import Role
+from ankommen.shared.embedded import listening_socket
 from ankommen.shared.runtime import ServiceRuntime
 from tests.support.tokens import bearer
 
@@ -92,9 +95,10 @@ async def served_over_http(service: str, *, bootstrap: str, database_url: str,
     import uvicorn
 
     from ankommen.shared.cli.service import server_config
-    from ankommen.shared.embedded import free_port
 
-    port = free_port()
+    # Bound and listening before anything else can take the port (free_port's race).
+    listener = listening_socket()
+    port = listener.getsockname()[1]
     app_module = importlib.import_module(f"ankommen.{service}.app")
     config = settings_for(service, kafka_bootstrap_servers=bootstrap, database_url=database_url,
                           migrate_on_startup=True, **settings)
@@ -103,7 +107,7 @@ async def served_over_http(service: str, *, bootstrap: str, database_url: str,
     # Served as ``serve`` serves it (proxy headers included), on a port of its own.
     server = uvicorn.Server(server_config(app, config, host="127.0.0.1", port=port,
                                           lifespan="on"))
-    task = asyncio.create_task(server.serve())
+    task = asyncio.create_task(server.serve(sockets=[listener]))
     try:
         while not server.started:
             if task.done():
@@ -115,27 +119,50 @@ async def served_over_http(service: str, *, bootstrap: str, database_url: str,
     finally:
         server.should_exit = True
         await task
+        listener.close()
 
 
 @dataclass
 class ServiceProcess:
-    """A service as a real OS process (``python -m ankommen.<service> serve``)."""
+    """A service as a real OS process (``python -m ankommen.<service> serve``).
+
+    Made by :meth:`on_own_port`, it serves on a socket this process bound and keeps for the
+    service's every start (a restart after a kill comes back on the same port, and no other
+    process can take it meanwhile — a probed free port could be taken by another test worker
+    between probe and bind, and a test then talked to the wrong service)."""
 
     name: str
     port: int
     environment: dict[str, str]
     log_file: Path
     process: subprocess.Popen | None = None
+    listener: socket.socket | None = None
+
+    @classmethod
+    def on_own_port(cls, name: str, environment: dict[str, str], log_file: Path,
+                    **more: object) -> Self:
+        listener = listening_socket()
+        port = listener.getsockname()[1]
+        prefix = f"ANKOMMEN_{name.upper()}_"
+        return cls(name, port, {**environment, prefix + "HTTP_PORT": str(port),
+                                prefix + "HTTP_FD": str(listener.fileno())},
+                   log_file, listener=listener, **more)
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def inherited(self) -> tuple[int, ...]:
+        """The file descriptors the process gets: its listening socket."""
+        return (self.listener.fileno(),) if self.listener else ()
+
     def start(self) -> ServiceProcess:
         log = open(self.log_file, "ab")  # noqa: SIM115 - kept open for the process's life
         self.process = subprocess.Popen(
             [sys.executable, "-m", f"ankommen.{self.name}", "serve"],
-            env={**os.environ, **self.environment}, stdout=log, stderr=subprocess.STDOUT)
+            env={**os.environ, **self.environment}, stdout=log, stderr=subprocess.STDOUT,
+            pass_fds=self.inherited)
         return self
 
     def kill(self) -> None:
@@ -145,12 +172,15 @@ class ServiceProcess:
             self.process.wait(10)
 
     def stop(self) -> None:
+        """SIGTERM (SIGKILL if it hangs), and the port given up: this is the last stop."""
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
                 self.process.wait(15)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+        if self.listener:
+            self.listener.close()
 
 
 async def one_registration_reached_every_service(system: dict[str, RunningService]) -> None:

@@ -39,9 +39,31 @@ def port_open(host: str, port: int) -> bool:
 
 
 def free_port() -> int:
+    """A port that was free a moment ago. Only for what cannot be handed a socket (a broker,
+    a database URL that must refuse): between this probe and the bind, another process can
+    take the port. A service is started on a :func:`listening_socket` instead."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def listening_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
+    """A TCP socket listening on ``port`` (0: one the kernel picks), to hand to a service
+    (in process: uvicorn's ``serve(sockets=…)``; a child process: its file descriptor in
+    ``pass_fds`` and ``ANKOMMEN_<SERVICE>_HTTP_FD``). It listens from the start, so the port is
+    taken the moment it is chosen: no other process can bind it before the service serves, as
+    it could after :func:`free_port` (two test workers once ended up talking to each other's
+    services that way). While its holder keeps it open, the port stays taken across restarts
+    of the service; connections made while no process accepts wait in its backlog."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def wait_for_port(host: str, port: int, timeout: float = 30.0) -> None:
@@ -125,3 +147,11 @@ def service_command(name: str) -> list[str]:
 def service_port(name: str, environ: dict[str, str] | None = None) -> int:
     environ = os.environ if environ is None else environ
     return int(environ.get(f"ANKOMMEN_{name.upper()}_HTTP_PORT", SERVICES[name]))
+
+
+def service_socket(name: str, environ: dict[str, str] | None = None) -> tuple[int, ...]:
+    """The inherited listening socket a service is to serve on (``ANKOMMEN_<SERVICE>_HTTP_FD``,
+    set by whoever started us on a :func:`listening_socket`), for ``pass_fds``; none if unset."""
+    environ = os.environ if environ is None else environ
+    fd = environ.get(f"ANKOMMEN_{name.upper()}_HTTP_FD")
+    return (int(fd),) if fd else ()

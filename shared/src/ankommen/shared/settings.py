@@ -274,6 +274,12 @@ class ServiceSettings(CommonSettings):
     database_url: str | None = None
     http_host: str = "127.0.0.1"
     http_port: int | None = Field(None, ge=1, le=65535)
+    #: Serve on this inherited, already listening socket (a file descriptor) instead of
+    #: binding ``http_host:http_port`` itself: whoever starts the process chose and holds the
+    #: port, so no other process can take it in between (see
+    #: :func:`ankommen.shared.embedded.listening_socket`). ``http_port`` then only says which
+    #: port that is.
+    http_fd: int | None = Field(None, ge=0)
     #: Relay the outbox to Kafka. Switched off, events wait in the outbox until it is on again.
     outbox_relay_enabled: bool = True
     #: Apply migrations at start-up; on by default only in the development profile.

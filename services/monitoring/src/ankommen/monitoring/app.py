@@ -12,7 +12,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from ankommen.monitoring.adapters.tables import messaging, metadata
 from ankommen.monitoring.config import MonitoringSettings
 from ankommen.monitoring.domain.rules import PublicationRules
-from ankommen.monitoring.entrypoints import consumers, http, pages
+from ankommen.monitoring.entrypoints import consumers, http, limits, pages
 from ankommen.shared.runtime import ServiceDefinition, ServiceRuntime
 from ankommen.shared.settings import load_settings
 
@@ -49,8 +49,10 @@ def create_app(settings: MonitoringSettings | None = None,
     rules = (settings.publication_rules() if rules is None
              else rules.with_calendar(settings.closed_month_grace, settings.history_months))
     site = pages.create_pages()
-    app = runtime.create_app([*http.routers(runtime, rules),
-                              pages.pages_router(runtime, settings, site, rules)])
+    public = limits.PublicLimits(settings, site)
+    app = runtime.create_app(public.guard([*http.routers(runtime, rules),
+                                           pages.pages_router(runtime, settings, site, rules)]))
+    public.install(app)
     # The pages are public, so the shared frame's assets are mounted here rather than by
     # PageAuth.install (which would add a sign-in nobody needs).
     app.mount("/static/shared", StaticFiles(packages=[("ankommen.shared.web", "static")]),

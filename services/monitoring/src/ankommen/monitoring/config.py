@@ -9,7 +9,7 @@ from pydantic_settings import SettingsConfigDict
 from ankommen.monitoring.domain.bounds import HISTORY_MONTHS, Bounds
 from ankommen.monitoring.domain.disclosure import DisclosurePolicy
 from ankommen.monitoring.domain.rules import MIN_POPULATION, PublicationRules
-from ankommen.shared.settings import ServiceSettings
+from ankommen.shared.settings import RATE_LIMIT_PATTERN, ServiceSettings
 
 
 class MonitoringSettings(ServiceSettings):
@@ -41,6 +41,12 @@ class MonitoringSettings(ServiceSettings):
     goal_median_wait_weeks: int = Field(6, ge=0, le=104)
     #: … and the share (percent) of exam takers reaching B1 at least.
     goal_b1_share_percent: int = Field(60, ge=0, le=100)
+    #: Requests per client address to the public statistics and pages (``limits`` notation),
+    #: see ankommen.monitoring.entrypoints.limits.
+    public_rate_limit: str = Field("120/minute", pattern=RATE_LIMIT_PATTERN)
+    #: Distinct tables one client address may read in 24 hours (tables it read are still
+    #: answered beyond it).
+    tables_per_client_per_day: int = Field(1000, ge=1, le=10_000_000)
 
     @property
     def disclosure(self) -> DisclosurePolicy:

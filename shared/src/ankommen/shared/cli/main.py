@@ -23,7 +23,7 @@ import httpx
 import typer
 
 from ankommen.shared.auth import Role, TokenIssuer
-from ankommen.shared.embedded import SERVICES, service_command, service_port
+from ankommen.shared.embedded import SERVICES, service_command, service_port, service_socket
 from ankommen.shared.kafka_access import KafkaAccess
 from ankommen.shared.kafka_acls import ADMIN, acl_plan, apply, principals, read_credentials
 from ankommen.shared.local_broker import BrokerUnavailable, LocalBroker, start_local_broker
@@ -285,9 +285,13 @@ def run(service: ServiceName = None) -> None:
         for name in names:
             # Each service in its own process group: Ctrl-C reaches only this supervisor,
             # which then stops the services in order. Each with its own Kafka principal.
+            # A socket our starter bound for the service (tests) goes on to it alone.
+            inherited = service_socket(name, environment)
             processes[name] = subprocess.Popen(
                 service_command(name), env={**environment, **local.service_environment(name)},
-                start_new_session=True)
+                start_new_session=True, pass_fds=inherited)
+            for fd in inherited:
+                os.close(fd)
         missing = _wait_ready(names, timeout=60)
         if missing:
             typer.echo(f"not ready after 60 s: {', '.join(missing)}", err=True)

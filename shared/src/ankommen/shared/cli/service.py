@@ -25,11 +25,11 @@ def server_config(app: Any, settings: ServiceSettings, **options: Any) -> uvicor
     handling is off: by default it believes ``X-Forwarded-For`` from 127.0.0.1, so anyone on
     the machine could choose their client address and escape the rate limits; the app reads
     the header itself, from the configured proxies only (:func:`ankommen.shared.web.hardening.
-    harden`).
+    harden`). Given ``http_fd``, it serves on that inherited socket instead of binding.
     """
     return uvicorn.Config(app, **{
-        "host": settings.http_host, "port": settings.resolved_http_port, "log_config": None,
-        "access_log": False, "proxy_headers": False, **options})
+        "host": settings.http_host, "port": settings.resolved_http_port, "fd": settings.http_fd,
+        "log_config": None, "access_log": False, "proxy_headers": False, **options})
 
 
 def service_cli(name: str, settings_class: type[ServiceSettings],

@@ -1,0 +1,84 @@
+"""The harness's port race, replayed: a port probed free (``free_port``) and bound later by the
+service could be taken in between by another test worker's process, and a test then talked to
+the wrong service (a 404 on ``POST /courses`` in test_kafka_cluster.py). A service process now
+serves on a socket its starter bound and holds (``listening_socket``, ``ANKOMMEN_<SERVICE>_
+HTTP_FD``): nobody can take the port between choice and serving, nor while it restarts."""
+
+from __future__ import annotations
+
+import socket
+
+import httpx
+import pytest
+
+from ankommen.shared.embedded import free_port, listening_socket
+from tests.support.polling import eventually
+from tests.support.services import ServiceProcess
+
+
+def bind_as_a_server_would(port: int) -> socket.socket:
+    """What another process's server does with a port it believes free (uvicorn sets
+    SO_REUSEADDR, which lets a bind succeed on a port that is merely not listening)."""
+    intruder = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    intruder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        intruder.bind(("127.0.0.1", port))
+        intruder.listen()
+    except OSError:
+        intruder.close()
+        raise
+    return intruder
+
+
+def test_a_probed_free_port_can_be_taken_by_another_process_before_the_service_binds() -> None:
+    """The old way's race, for the record: nothing holds a probed port."""
+    port = free_port()
+    bind_as_a_server_would(port).close()
+
+
+def test_a_listening_socket_cannot_be_taken_or_handed_out_twice() -> None:
+    held = [listening_socket()]
+    port = held[0].getsockname()[1]
+    try:
+        with pytest.raises(OSError):
+            bind_as_a_server_would(port)
+        with pytest.raises(OSError):
+            listening_socket(port=port)
+        held += [listening_socket() for _ in range(50)]
+        assert len({sock.getsockname()[1] for sock in held}) == 51
+    finally:
+        for sock in held:
+            sock.close()
+
+
+async def test_a_service_process_serves_on_the_socket_it_was_handed_even_across_a_restart(
+        tmp_path) -> None:  # noqa: ANN001
+    service = ServiceProcess.on_own_port("monitoring", {
+        "ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{free_port()}",  # no broker needed
+        "ANKOMMEN_MONITORING_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'm.db'}",
+        "ANKOMMEN_MONITORING_MIGRATE_ON_STARTUP": "true",
+        "ANKOMMEN_LOG_LEVEL": "WARNING"}, tmp_path / "monitoring.log")
+
+    async def title(client: httpx.AsyncClient) -> str | None:
+        try:
+            return (await client.get("/openapi.json")).json()["info"]["title"]
+        except httpx.HTTPError:
+            return None
+
+    try:
+        # Between the port's choice and the service's start, another process wants it.
+        with pytest.raises(OSError):
+            bind_as_a_server_would(service.port)
+        service.start()
+        async with httpx.AsyncClient(base_url=service.base_url, timeout=5) as client:
+            assert await eventually(lambda: title(client), timeout=60,
+                                    what="monitoring serving") == "ankommen monitoring"
+            service.kill()
+            with pytest.raises(OSError):  # still ours while the service is down
+                bind_as_a_server_would(service.port)
+            service.start()
+            assert await eventually(lambda: title(client), timeout=60,
+                                    what="monitoring serving again") == "ankommen monitoring"
+    finally:
+        service.stop()
+    bind_as_a_server_would(service.port).close()  # given up at the last stop
