@@ -173,7 +173,8 @@ class Attack:
         for choice in self.chosen.values():
             program.add(dict.fromkeys(choice.values(), 1), 1 if person else 0,
                         1 if person else 0)
-        self.observations = list(observations)
+        # The same number read through several channels is one constraint.
+        self.observations = list(dict.fromkeys(observations))
         for observation in self.observations:
             self._observe(observation)
         self._consistency()
@@ -239,8 +240,15 @@ class Attack:
         for (world, cell), value in shown.items():
             by_world.setdefault(world, []).append((cell, value))
         for world, cells in by_world.items():
+            # Only a cell of the same value, or a total, can contain another.
+            kinds: dict[tuple[str | None, str | None], list[tuple[Cell, int]]] = {}
+            for cell, value in cells:
+                kinds.setdefault((cell.dimension, cell.value), []).append((cell, value))
             for inner, inner_value in cells:
-                for outer, outer_value in cells:
+                candidates = kinds.get((inner.dimension, inner.value), [])
+                if inner.dimension is not None:
+                    candidates = candidates + kinds.get((None, None), [])
+                for outer, outer_value in candidates:
                     if inner != outer and inner_value != outer_value and inner.within(outer):
                         terms = self.sum_of(outer, world)
                         for variable, coefficient in self.sum_of(inner, world).items():

@@ -9,8 +9,9 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -52,15 +53,28 @@ class RunningService:
     runtime: ServiceRuntime
 
 
+def _monitoring_only(service: str, clock: Callable[[], datetime] | None,
+                     rules: object | None) -> dict[str, object]:
+    if service != "monitoring":
+        return {}
+    return {"clock": clock, **({"rules": rules} if rules is not None else {})}
+
+
 @contextlib.asynccontextmanager
 async def in_process(service: str, *, bootstrap: str, database_url: str,
                      tracer_provider: TracerProvider | None = None,
+                     clock: Callable[[], datetime] | None = None,
+                     rules: object | None = None,
                      **settings: object) -> AsyncIterator[RunningService]:
-    """The service's real app, lifespan included, served over an in-memory ASGI transport."""
+    """The service's real app, lifespan included, served over an in-memory ASGI transport.
+
+    ``clock`` and ``rules`` (monitoring only: its "now", and its publication rules switched
+    off for a test of the rules) are ignored by the other services."""
     app_module = importlib.import_module(f"ankommen.{service}.app")
     config = settings_for(service, kafka_bootstrap_servers=bootstrap, database_url=database_url,
                           migrate_on_startup=True, **settings)
-    app = app_module.create_app(config, tracer_provider=tracer_provider)
+    app = app_module.create_app(config, tracer_provider=tracer_provider,
+                                **_monitoring_only(service, clock, rules))
     async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url=f"http://{service}") as client:
