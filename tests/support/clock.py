@@ -1,17 +1,24 @@
-"""A clock that tests move by hand: monitoring's "now" (which months are closed, which periods
-are published) without waiting for a month to pass."""
+"""A clock a test moves: "now" for monitoring (which periods are closed and published, and the
+facts consumer's bounds), passed as ``clock=`` to ``in_process`` / ``served_over_http``."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 
 class MovableClock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
+    """Returns the time it was set to (UTC), until it is set or moved again."""
 
-    def set(self, now: datetime) -> None:
-        self.now = now
+    def __init__(self, now: datetime | None = None) -> None:
+        self._now = now or datetime.now(UTC)
 
     def __call__(self) -> datetime:
-        return self.now
+        return self._now
+
+    def set(self, now: datetime) -> None:
+        if now.tzinfo is None:
+            raise ValueError("a clock's time has a zone (UTC)")
+        self._now = now
+
+    def advance(self, by: timedelta) -> None:
+        self._now += by

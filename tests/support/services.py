@@ -46,6 +46,14 @@ def settings_for(service: str, **values: object):  # noqa: ANN201 - the service'
     return cls(_env_file=None, **values)
 
 
+def _monitoring_only(service: str, clock: Callable[[], datetime] | None, rules: object
+                     ) -> dict[str, object]:
+    if service != "monitoring":
+        return {}
+    return {name: value for name, value in (("clock", clock), ("rules", rules))
+            if value is not None}
+
+
 @dataclass
 class RunningService:
     name: str
@@ -53,23 +61,15 @@ class RunningService:
     runtime: ServiceRuntime
 
 
-def _monitoring_only(service: str, clock: Callable[[], datetime] | None,
-                     rules: object | None) -> dict[str, object]:
-    if service != "monitoring":
-        return {}
-    return {"clock": clock, **({"rules": rules} if rules is not None else {})}
-
-
 @contextlib.asynccontextmanager
 async def in_process(service: str, *, bootstrap: str, database_url: str,
                      tracer_provider: TracerProvider | None = None,
-                     clock: Callable[[], datetime] | None = None,
-                     rules: object | None = None,
+                     clock: Callable[[], datetime] | None = None, rules: object = None,
                      **settings: object) -> AsyncIterator[RunningService]:
     """The service's real app, lifespan included, served over an in-memory ASGI transport.
 
-    ``clock`` and ``rules`` (monitoring only: its "now", and its publication rules switched
-    off for a test of the rules) are ignored by the other services."""
+    ``clock`` and ``rules`` (a ``PublicationRules``) reach monitoring only; other services
+    ignore them."""
     app_module = importlib.import_module(f"ankommen.{service}.app")
     config = settings_for(service, kafka_bootstrap_servers=bootstrap, database_url=database_url,
                           migrate_on_startup=True, **settings)
@@ -84,6 +84,7 @@ async def in_process(service: str, *, bootstrap: str, database_url: str,
 @contextlib.asynccontextmanager
 async def served_over_http(service: str, *, bootstrap: str, database_url: str,
                            tracer_provider: TracerProvider | None = None,
+                           clock: Callable[[], datetime] | None = None, rules: object = None,
                            **settings: object) -> AsyncIterator[tuple[str, RunningService]]:
     """The service's real app on a real TCP port (for the browser), in this event loop."""
     import asyncio
@@ -97,7 +98,8 @@ async def served_over_http(service: str, *, bootstrap: str, database_url: str,
     app_module = importlib.import_module(f"ankommen.{service}.app")
     config = settings_for(service, kafka_bootstrap_servers=bootstrap, database_url=database_url,
                           migrate_on_startup=True, **settings)
-    app = app_module.create_app(config, tracer_provider=tracer_provider)
+    app = app_module.create_app(config, tracer_provider=tracer_provider,
+                                **_monitoring_only(service, clock, rules))
     # Served as ``serve`` serves it (proxy headers included), on a port of its own.
     server = uvicorn.Server(server_config(app, config, host="127.0.0.1", port=port,
                                           lifespan="on"))

@@ -19,7 +19,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, FastAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
@@ -78,12 +78,20 @@ def token_verifier(settings: ServiceSettings) -> TokenVerifier:
     return verifier
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 class ServiceRuntime:
     """The running parts of one service process."""
 
     def __init__(self, definition: ServiceDefinition, settings: ServiceSettings,
-                 tracer_provider: TracerProvider | None = None) -> None:
+                 tracer_provider: TracerProvider | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
         self.definition = definition
+        #: "Now" for whatever the service decides by the calendar (monitoring: which periods
+        #: are closed and published); a test injects a movable clock.
+        self.clock: Callable[[], datetime] = clock or _utc_now
         self.settings = settings
         self.tracer_provider = tracer_provider or create_tracer_provider(
             definition.name, settings.otlp_endpoint)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from opentelemetry.sdk.trace import TracerProvider
 
 from ankommen.monitoring.adapters.tables import messaging, metadata
 from ankommen.monitoring.config import MonitoringSettings
+from ankommen.monitoring.domain.rules import PublicationRules
 from ankommen.monitoring.entrypoints import consumers, http, pages
 from ankommen.shared.runtime import ServiceDefinition, ServiceRuntime
 from ankommen.shared.settings import load_settings
@@ -24,19 +28,29 @@ DEFINITION = ServiceDefinition(
 
 
 def build_runtime(settings: MonitoringSettings | None = None,
-                  tracer_provider: TracerProvider | None = None) -> ServiceRuntime:
+                  tracer_provider: TracerProvider | None = None,
+                  clock: Callable[[], datetime] | None = None) -> ServiceRuntime:
+    """The runtime; ``clock`` is "now" for the consumer's bounds and for which periods are
+    published (tests move it through months)."""
     settings = settings or load_settings(MonitoringSettings)
-    runtime = ServiceRuntime(DEFINITION, settings, tracer_provider)
+    runtime = ServiceRuntime(DEFINITION, settings, tracer_provider, clock)
     runtime.consume(consumers.facts(runtime, settings))
     return runtime
 
 
 def create_app(settings: MonitoringSettings | None = None,
-               tracer_provider: TracerProvider | None = None) -> FastAPI:
-    runtime = build_runtime(settings, tracer_provider)
+               tracer_provider: TracerProvider | None = None,
+               clock: Callable[[], datetime] | None = None,
+               rules: PublicationRules | None = None) -> FastAPI:
+    """The app. ``rules`` replaces the publication rules' switches (tests of the rules only:
+    the settings cannot switch a rule off); the calendar comes from the settings."""
+    settings = settings or load_settings(MonitoringSettings)
+    runtime = build_runtime(settings, tracer_provider, clock)
+    rules = (settings.publication_rules() if rules is None
+             else rules.with_calendar(settings.closed_month_grace, settings.history_months))
     site = pages.create_pages()
-    app = runtime.create_app([*http.routers(runtime),
-                              pages.pages_router(runtime, runtime.settings, site)])
+    app = runtime.create_app([*http.routers(runtime, rules),
+                              pages.pages_router(runtime, settings, site, rules)])
     # The pages are public, so the shared frame's assets are mounted here rather than by
     # PageAuth.install (which would add a sign-in nobody needs).
     app.mount("/static/shared", StaticFiles(packages=[("ankommen.shared.web", "static")]),

@@ -8,6 +8,7 @@ from pydantic_settings import SettingsConfigDict
 
 from ankommen.monitoring.domain.bounds import HISTORY_MONTHS, Bounds
 from ankommen.monitoring.domain.disclosure import DisclosurePolicy
+from ankommen.monitoring.domain.rules import MIN_POPULATION, PublicationRules
 from ankommen.shared.settings import ServiceSettings
 
 
@@ -24,6 +25,10 @@ class MonitoringSettings(ServiceSettings):
     max_deviation: int = Field(2, ge=0, le=10)
     #: Medians and percentiles only for cells with at least this many facts.
     min_distribution: int = Field(10, ge=2, le=1000)
+    #: A table is answered only when its population (the facts of its period, area and fixed
+    #: filters) has at least this many facts, and nested populations differ by 0 or at least
+    #: this many (docs/monitoring.md, *Disclosure control*). It can be raised, not switched off.
+    min_population: int = Field(MIN_POPULATION, ge=10, le=10_000)
     #: Days after a month's end during which its facts still count; then it is frozen (a
     #: fact for it is held for review, and counts only as an admin's correction).
     closed_month_grace_days: int = Field(5, ge=0, le=60)
@@ -40,6 +45,11 @@ class MonitoringSettings(ServiceSettings):
     @property
     def disclosure(self) -> DisclosurePolicy:
         return DisclosurePolicy(self.min_count, self.max_deviation, self.min_distribution)
+
+    def publication_rules(self) -> PublicationRules:
+        """The publication rules, every one on (the settings cannot switch them off)."""
+        return PublicationRules(self.min_population, grace=self.closed_month_grace,
+                                history_months=self.history_months)
 
     @property
     def closed_month_grace(self) -> timedelta:

@@ -1,7 +1,13 @@
 """Statistical disclosure control: every number monitoring publishes passes through here.
 
 - *Minimum count*: a cell with a true count of 1 … ``min_count - 1`` is never shown; it is
-  published as protected ("·"). Zero stays zero: an empty cell discloses nobody.
+  published as protected ("·").
+- *Zeros* are published exactly like small counts ("·", ``small_count``): in a small
+  population where all or all but a few share one category, the zeros of the other categories
+  tell everybody's attribute (group disclosure — Hundepool et al., *Statistical Disclosure
+  Control*, Wiley 2012, §5.2; GSS/ONS, *Disclosure control guidance for tables produced from
+  administrative sources*, 2014). "·" therefore means "fewer than ``min_count``, possibly
+  none". Structural zeros (impossible by definition) are no rows at all (:mod:`catalogue`).
 - *Cell Key Method* (as in the German Census 2022): every fact carries a random record key; a
   cell's key is the sum of its facts' keys modulo 2**32, so it is uniform and the same for the
   same set of facts. The perturbation table maps (count, cell key) to a noise of at most
@@ -36,6 +42,9 @@ class Protection(StrEnum):
     SECONDARY = "secondary"
     #: Too few facts for a median or percentile.
     TOO_FEW_FOR_DISTRIBUTION = "too_few_for_distribution"
+    #: The whole table is not answered: its population is too small, or too close to a
+    #: larger published one (:mod:`populations`).
+    SMALL_POPULATION = "small_population"
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,8 @@ class DisclosurePolicy:
     min_count: int = 5
     max_deviation: int = 2
     min_distribution: int = 10
+    #: Whether a true zero is protected like a small count (off only in tests of the rules).
+    protect_zeros: bool = True
 
     def __post_init__(self) -> None:
         if self.min_count < 1 or self.max_deviation < 0 or self.min_distribution < 1:
@@ -85,7 +96,7 @@ class DisclosurePolicy:
 
     def count(self, tally: Tally) -> Published:
         """The published count of a cell (computed from its raw tally, never from others)."""
-        if tally.n == 0:
+        if tally.n == 0 and not self.protect_zeros:
             return Published(0)
         if tally.n < self.min_count:
             return Published(None, Protection.SMALL_COUNT)

@@ -1,33 +1,26 @@
-"""Published tables: one measure, filtered over published dimensions, broken down by one
-dimension (month, district or a dimension of the measure), with its total.
+"""Published tables: one catalogue table (:mod:`catalogue`) over one period and area, with its
+rows and total.
 
 Every figure — each row and the total — is computed from the raw cells it covers and only
 then protected (:mod:`disclosure`); a total is never the sum of published rows. Rows and
 totals are built the same way whichever channel asks (API, CSV, dashboard, report), so the same
-cell has the same value everywhere.
+cell has the same value everywhere. A table that is not answered (:mod:`populations`) shows
+every number as protected ("small population").
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from ankommen.monitoring.domain.catalogue import DISTRICT, MONTH, InvalidQuery, TableSpec
 from ankommen.monitoring.domain.cells import Tally
-from ankommen.monitoring.domain.disclosure import DisclosurePolicy, Published
+from ankommen.monitoring.domain.disclosure import DisclosurePolicy, Protection, Published
 from ankommen.monitoring.domain.measures import Measure
-from ankommen.monitoring.domain.months import months_between
+from ankommen.monitoring.domain.periods import Period, PeriodKind
 
-MONTH = "month"
-DISTRICT = "district"
-
-
-class InvalidQuery(ValueError):
-    """A query the API refuses: names the parameter and the reason."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
+__all__ = ["DISTRICT", "MONTH", "InvalidQuery", "PublishedTable", "Query", "RawCell", "Row",
+           "tabulate"]
 
 
 @dataclass(frozen=True)
@@ -44,28 +37,46 @@ class RawCell:
 
 @dataclass(frozen=True)
 class Query:
-    measure: Measure
-    first_month: str
-    last_month: str
-    by: str
+    """A catalogue table over one period and one area (``district`` ``None``: the county,
+    whose districts are ``county``)."""
+
+    table: TableSpec
+    period: Period
     district: str | None = None
-    filters: Mapping[str, str] = field(default_factory=dict)
+    county: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if self.first_month > self.last_month:
-            raise InvalidQuery("from", "must not be after 'to'")
-        allowed = {MONTH, DISTRICT, *(d.name for d in self.measure.dimensions)}
-        if self.by not in allowed:
-            raise InvalidQuery("by", f"must be one of {', '.join(sorted(allowed))}")
-        for name, value in self.filters.items():
-            dimension = self.measure.dimension(name)
-            if dimension is None:
-                raise InvalidQuery(name, "not a published dimension of this measure")
-            if value not in dimension.values:
-                raise InvalidQuery(name, f"must be one of {', '.join(dimension.values)}")
+        if self.table.by == MONTH and self.period.kind is PeriodKind.MONTH:
+            raise InvalidQuery("by", "a month's table has no breakdown by month: ask for a "
+                                     "quarter or a year")
+        if self.table.by == DISTRICT and self.district is not None:
+            raise InvalidQuery("district", "the breakdown by district covers the county: "
+                                           "leave out district")
+        if self.district is not None and self.county and self.district not in self.county:
+            raise InvalidQuery("district", "not a district of the county")
+
+    @property
+    def measure(self) -> Measure:
+        return self.table.measure
+
+    @property
+    def by(self) -> str:
+        return self.table.by
+
+    @property
+    def filters(self) -> Mapping[str, str]:
+        return self.table.filters
+
+    @property
+    def first_month(self) -> str:
+        return self.period.first_month
+
+    @property
+    def last_month(self) -> str:
+        return self.period.last_month
 
     def covers(self, cell: RawCell) -> bool:
-        if not self.first_month <= cell.month <= self.last_month:
+        if not self.period.first_month <= cell.month <= self.period.last_month:
             return False
         if self.district is not None and cell.district != self.district:
             return False
@@ -80,14 +91,18 @@ class Query:
         # total but in no row (a rebuild brings it up to date).
         return cell.dimensions.get(self.by, "")
 
-    def labels(self, seen: Iterable[str]) -> list[str]:
-        """Rows to show: every month or dimension value (zeros included), seen districts."""
+    def labels(self) -> list[str]:
+        """The rows, fixed by design whatever was seen (a missing row would reveal a zero):
+        the period's months, all the county's districts, or the dimension's values less the
+        structural zeros."""
         if self.by == MONTH:
-            return months_between(self.first_month, self.last_month)
+            return self.period.months
+        if self.by == DISTRICT:
+            return sorted(self.county)
+        if self.table.rows is not None:
+            return list(self.table.rows)
         dimension = self.measure.dimension(self.by)
-        if dimension is not None:
-            return list(dimension.values)
-        return sorted(set(seen))
+        return list(dimension.values) if dimension is not None else []
 
 
 @dataclass(frozen=True)
@@ -103,10 +118,15 @@ class PublishedTable:
     query: Query
     rows: list[Row]
     total: Row
+    #: Whether the table is answered; if not, every number is protected (small population).
+    answered: bool = True
 
 
-def tabulate(query: Query, cells: Iterable[RawCell], policy: DisclosurePolicy
-             ) -> PublishedTable:
+def tabulate(query: Query, cells: Iterable[RawCell], policy: DisclosurePolicy,
+             answered: bool = True) -> PublishedTable:
+    labels = query.labels()
+    if not answered:
+        return _unanswered(query, labels)
     tallies: dict[str, Tally] = {}
     total = Tally()
     for cell in cells:
@@ -115,13 +135,24 @@ def tabulate(query: Query, cells: Iterable[RawCell], policy: DisclosurePolicy
         tallies.setdefault(query.label_of(cell), Tally()).add(
             cell.n, cell.key_sum, cell.values.items())
         total.add(cell.n, cell.key_sum, cell.values.items())
-    labels = query.labels(tallies)
     row_tallies = [tallies.get(label, Tally()) for label in labels]
     total_row = _row("total", total, policy.count(total), query.measure, policy)
     counts = policy.breakdown(row_tallies, total_row.count)
     rows = [_row(label, tally, count, query.measure, policy)
             for label, tally, count in zip(labels, row_tallies, counts, strict=True)]
     return PublishedTable(query, rows, total_row)
+
+
+def _unanswered(query: Query, labels: Sequence[str]) -> PublishedTable:
+    hidden = Published(None, Protection.SMALL_POPULATION)
+
+    def row(label: str) -> Row:
+        if not query.measure.distribution:
+            return Row(label, hidden)
+        return Row(label, hidden, hidden, hidden)
+
+    return PublishedTable(query, [row(label) for label in labels], row("total"),
+                          answered=False)
 
 
 def _row(label: str, tally: Tally, count: Published, measure: Measure,

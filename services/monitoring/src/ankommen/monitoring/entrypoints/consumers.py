@@ -16,7 +16,7 @@ PURPOSE = "facts"
 
 def facts(runtime: ServiceRuntime, settings: MonitoringSettings) -> BatchEventConsumer:
     return BatchEventConsumer(group_id=runtime.group_id(PURPOSE), topic=FACTS, uow=runtime.uow,
-                              handler=fact_recorder(settings.bounds()),
+                              handler=fact_recorder(settings.bounds(), runtime.clock),
                               event_types=tuple(model for model in registry.models.values()
                                                 if issubclass(model, Fact)),
                               check=admit_only_facts,

@@ -6,7 +6,6 @@ CSV cells that a spreadsheet would read as a formula are neutralised
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from ankommen.monitoring.domain.disclosure import PROTECTED_SIGN, Published
@@ -38,21 +37,25 @@ def corrections_json(corrections: list[Correction]) -> list[dict[str, Any]]:
              "facts": correction.facts} for correction in corrections]
 
 
-def table_json(table: PublishedTable, data_as_of: datetime | None,
+def table_json(table: PublishedTable, published_through: str | None,
                corrections: list[Correction] | None = None) -> dict[str, Any]:
+    """A table as JSON: which catalogue table over which period and area, whether it is
+    answered, its rows and total; ``published_through`` is the newest published month."""
     query = table.query
     distribution = query.measure.distribution
     return {
+        "table": query.table.key,
         "measure": query.measure.name,
         "by": query.by,
-        "from": query.first_month,
-        "to": query.last_month,
+        "period": query.period.label,
+        "months": query.period.months,
         "district": query.district,
         "filters": dict(query.filters),
+        "answered": table.answered,
         "rows": [_row_json(row, distribution) for row in table.rows],
         "total": _row_json(table.total, distribution),
         "protected_sign": PROTECTED_SIGN,
-        "data_as_of": data_as_of.isoformat() if data_as_of else None,
+        "published_through": published_through,
         "corrections": corrections_json(corrections or []),
     }
 
@@ -71,6 +74,8 @@ def key_figures_json(figures: KeyFigures) -> dict[str, Any]:
         "unmet_demand": _number(figures.unmet_demand),
         "capacity_use": {"shown": figures.capacity_use},
         "transitions": _number(figures.transitions),
+        "median_wait": {"shown": figures.median_wait.shown,
+                        "assessment": figures.median_wait.assessment.value},
     }
 
 

@@ -24,9 +24,13 @@ from ankommen.monitoring.adapters.facts_topic import consumer_lag
 from ankommen.monitoring.adapters.review import ReviewEntry
 from ankommen.monitoring.config import MonitoringSettings
 from ankommen.monitoring.domain.bounds import Reason
-from ankommen.monitoring.domain.measures import ARRIVALS, MEASURES
+from ankommen.monitoring.domain.catalogue import CATALOGUE, InvalidQuery, table_for, tables_of
+from ankommen.monitoring.domain.catalogue import MONTH as MONTH_BREAKDOWN
+from ankommen.monitoring.domain.measures import MEASURES, Measure
+from ankommen.monitoring.domain.periods import InvalidPeriod, Period, PeriodKind
 from ankommen.monitoring.domain.review import Decision
-from ankommen.monitoring.domain.tables import InvalidQuery, Query
+from ankommen.monitoring.domain.rules import PublicationRules
+from ankommen.monitoring.domain.tables import PublishedTable, Query
 from ankommen.monitoring.entrypoints.consumers import PURPOSE
 from ankommen.monitoring.entrypoints.exports import (
     corrections_json,
@@ -41,11 +45,11 @@ from ankommen.monitoring.service.review import (
     review_list,
 )
 from ankommen.monitoring.service.statistics import (
-    coverage,
-    data_as_of,
     fact_intake,
     key_figures,
+    published_periods,
     published_table,
+    published_through,
 )
 from ankommen.shared.auth import Principal, Role
 from ankommen.shared.errors import DomainError, NotFound
@@ -54,7 +58,7 @@ from ankommen.shared.topics import FACTS
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 DISTRICT = re.compile(r"^\d{5}$")
-COMMON_PARAMETERS = {"from", "to", "by", "district", "lang"}
+COMMON_PARAMETERS = {"period", "by", "district", "lang"}
 
 
 class InvalidParameter(DomainError):
@@ -62,81 +66,136 @@ class InvalidParameter(DomainError):
     title = "Invalid request"
 
 
-def current_month() -> str:
-    return datetime.now(UTC).strftime("%Y-%m")
+def parse_period(rules: PublicationRules, now: datetime, text: str | None) -> Period:
+    """The requested period (default: the newest published month), if it is published."""
+    try:
+        if not text:
+            newest = rules.publication.newest_month(now)
+            if newest is None:
+                raise InvalidPeriod("no period is published yet")
+            return newest
+        return rules.publication.check(Period.parse(text), now)
+    except InvalidPeriod as error:
+        raise InvalidParameter(str(error), field=error.field) from None
 
 
-async def parse_query(runtime: ServiceRuntime, measure_name: str, parameters: dict[str, str]
-                      ) -> Query:
-    """A query from URL parameters; anything unknown or malformed is refused by name."""
+def parse_district(settings: MonitoringSettings, text: str | None) -> str | None:
+    """The area: the county (no district) or one of its districts."""
+    if not text:
+        return None
+    if not DISTRICT.match(text) or text not in settings.districts:
+        raise InvalidParameter("district: not a district of the county; published: "
+                               f"{', '.join(sorted(settings.districts))}", field="district")
+    return text
+
+
+def parse_query(runtime: ServiceRuntime, settings: MonitoringSettings,
+                rules: PublicationRules, measure_name: str, parameters: dict[str, str]
+                ) -> Query:
+    """A catalogue table's query from URL parameters; anything unknown, unpublished or
+    malformed is refused by name."""
     measure = MEASURES.get(measure_name)
     if measure is None:
         raise NotFound(f"measure: no measure {measure_name!r}", field="measure")
+    for name in ("from", "to"):
+        if name in parameters:
+            raise InvalidParameter(f"{name}: not supported, use period (a closed month "
+                                   "YYYY-MM, quarter YYYY-Qn or year YYYY)", field=name)
     dimensions = {dimension.name for dimension in measure.dimensions}
     for name in parameters:
         if name not in COMMON_PARAMETERS | dimensions:
-            raise InvalidParameter(f"{name}: not a published dimension of this measure",
+            raise InvalidParameter(f"{name}: not a published parameter of this measure",
                                    field=name)
-    for name in ("from", "to"):
-        if name in parameters and not MONTH.match(parameters[name]):
-            raise InvalidParameter(f"{name}: must be a month YYYY-MM", field=name)
-    district = parameters.get("district") or None
-    if district is not None and not DISTRICT.match(district):
-        raise InvalidParameter("district: must be a 5-digit district key", field="district")
-    last = parameters.get("to") or current_month()
-    first = parameters.get("from")
-    if first is None:
-        months = (await coverage(runtime.uow)).months
-        first = min(months[0], last) if months else last
+    period = parse_period(rules, runtime.clock(), parameters.get("period"))
+    district = parse_district(settings, parameters.get("district"))
+    filters = {name: parameters[name] for name in sorted(dimensions) if name in parameters}
+    by = parameters.get("by") or default_by(measure, period, filters)
     try:
-        return Query(measure, first, last, parameters.get("by") or "month", district,
-                     {name: parameters[name] for name in dimensions if name in parameters})
+        return Query(table_for(measure.name, by, filters), period, district,
+                     tuple(sorted(settings.districts)))
     except InvalidQuery as error:
         raise InvalidParameter(str(error), field=error.field) from None
 
 
-def statistics_router(runtime: ServiceRuntime, settings: MonitoringSettings) -> APIRouter:
+def default_by(measure: Measure, period: Period, filters: dict[str, str]) -> str:
+    """Months for a quarter or year; for a month the measure's first other breakdown."""
+    if period.kind is not PeriodKind.MONTH:
+        return MONTH_BREAKDOWN
+    return next((spec.by for spec in tables_of(measure)
+                 if spec.by != MONTH_BREAKDOWN and dict(spec.filters) == filters),
+                MONTH_BREAKDOWN)
+
+
+def catalogue_json(runtime: ServiceRuntime, settings: MonitoringSettings,
+                   rules: PublicationRules) -> dict[str, Any]:
+    """What is published: the tables, the periods (newest first), the districts, the rules."""
+    now = runtime.clock()
+    periods = published_periods(rules, now)
+    policy = settings.disclosure
+    return {
+        "tables": [{"key": spec.key, "measure": spec.measure.name, "by": spec.by,
+                    "filters": dict(spec.filters), "rows": list(spec.rows)
+                    if spec.rows is not None else None,
+                    "distribution": spec.measure.distribution} for spec in CATALOGUE],
+        "periods": {kind.value + "s": [period.label for period in periods
+                                       if period.kind is kind] for kind in PeriodKind},
+        "districts": sorted(settings.districts),
+        "published_through": published_through(rules, now),
+        "disclosure": {"min_count": policy.min_count,
+                       "max_deviation": policy.max_deviation,
+                       "min_distribution": policy.min_distribution,
+                       "min_population": rules.min_population,
+                       "closed_month_grace_days": settings.closed_month_grace_days},
+    }
+
+
+def statistics_router(runtime: ServiceRuntime, settings: MonitoringSettings,
+                      rules: PublicationRules) -> APIRouter:
     api = APIRouter(prefix="/statistics", tags=["statistics"])
     policy = settings.disclosure
 
-    @api.get("", summary="What is published: measures, dimensions, months, districts")
-    async def catalogue() -> dict[str, Any]:
-        covered = await coverage(runtime.uow)
-        return {
-            "measures": [{"name": measure.name, "distribution": measure.distribution,
-                          "dimensions": {d.name: list(d.values) for d in measure.dimensions}}
-                         for measure in MEASURES.values()],
-            "months": covered.months,
-            "districts": covered.districts,
-            "data_as_of": covered.data_as_of.isoformat() if covered.data_as_of else None,
-            "disclosure": {"min_count": policy.min_count,
-                           "max_deviation": policy.max_deviation,
-                           "min_distribution": policy.min_distribution},
-            "corrections": corrections_json(await corrections(runtime.uow)),
-        }
+    def query_of(measure: str, request: Request) -> Query:
+        return parse_query(runtime, settings, rules, measure, dict(request.query_params))
 
-    @api.get("/key-figures", summary="The dashboard's key figures for months and district")
+    async def table_of(query: Query) -> PublishedTable:
+        return await published_table(runtime.uow, query, policy, rules, runtime.clock())
+
+    @api.get("", summary="What is published: tables, periods, districts, rules")
+    async def catalogue() -> dict[str, Any]:
+        return {**catalogue_json(runtime, settings, rules),
+                "corrections": corrections_json(await corrections(runtime.uow))}
+
+    @api.get("/key-figures", summary="The key figures of a period and area")
     async def figures(request: Request) -> dict[str, Any]:
-        query = await parse_query(runtime, ARRIVALS.name,
-                                  {**dict(request.query_params), "by": "month"})
-        return key_figures_json(await key_figures(runtime.uow, query, policy,
-                                                  settings.goal_b1_share_percent))
+        parameters = dict(request.query_params)
+        for name in parameters:
+            if name not in {"period", "district", "lang"}:
+                raise InvalidParameter(f"{name}: key figures take period and district only",
+                                       field=name)
+        now = runtime.clock()
+        period = parse_period(rules, now, parameters.get("period"))
+        district = parse_district(settings, parameters.get("district"))
+        return {"period": period.label, "district": district,
+                **key_figures_json(await key_figures(
+                    runtime.uow, period, district, policy, rules, now,
+                    settings.goal_b1_share_percent, settings.goal_median_wait_weeks))}
 
     # Registered before the JSON route: "{measure}" would otherwise also match "x.csv".
     @api.get("/{measure}.csv", summary="A protected table as CSV",
              response_class=Response, responses={200: {"content": {"text/csv": {}}}})
     async def table_as_csv(measure: str, request: Request) -> Response:
-        query = await parse_query(runtime, measure, dict(request.query_params))
-        table = await published_table(runtime.uow, query, policy)
+        query = query_of(measure, request)
+        table = await table_of(query)
         return Response(table_csv(table), media_type="text/csv; charset=utf-8", headers={
-            "Content-Disposition": f'attachment; filename="{query.measure.name}.csv"'})
+            "Content-Disposition":
+                f'attachment; filename="{query.table.key}-{query.period.label}.csv"'})
 
     @api.get("/{measure}", summary="A protected table: rows of one breakdown and the total")
     async def table(measure: str, request: Request) -> dict[str, Any]:
-        query = await parse_query(runtime, measure, dict(request.query_params))
-        published = await published_table(runtime.uow, query, policy)
-        return table_json(published, await data_as_of(runtime.uow), await corrections(
-            runtime.uow, query.first_month, query.last_month))
+        query = query_of(measure, request)
+        published = await table_of(query)
+        return table_json(published, published_through(rules, runtime.clock()),
+                          await corrections(runtime.uow, query.first_month, query.last_month))
 
     return api
 
@@ -245,9 +304,9 @@ def review_router(runtime: ServiceRuntime, settings: MonitoringSettings) -> APIR
     return api
 
 
-def routers(runtime: ServiceRuntime) -> list[APIRouter]:
+def routers(runtime: ServiceRuntime, rules: PublicationRules) -> list[APIRouter]:
     settings = runtime.settings
     if not isinstance(settings, MonitoringSettings):
         raise TypeError("monitoring's routers need MonitoringSettings")
-    return [statistics_router(runtime, settings), status_router(runtime),
+    return [statistics_router(runtime, settings, rules), status_router(runtime),
             review_router(runtime, settings)]

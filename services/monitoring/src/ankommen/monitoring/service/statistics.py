@@ -1,15 +1,17 @@
-"""Reading published statistics: a protected table for a query, and data freshness.
+"""Reading published statistics: a catalogue table for a period and area, the published
+periods, and the key figures.
 
-Every channel (API, CSV, dashboard, report) goes through :func:`published_table`, so all of
-them show the same protected numbers.
+Every channel (API, CSV, dashboard, report, key figures) goes through :func:`published_table`,
+so all of them show the same protected numbers and answer the same tables.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from ankommen.monitoring.adapters.repository import Aggregates
+from ankommen.monitoring.domain.catalogue import BY_KEY
 from ankommen.monitoring.domain.disclosure import DisclosurePolicy, Published
 from ankommen.monitoring.domain.goals import (
     KeyFigure,
@@ -19,48 +21,34 @@ from ankommen.monitoring.domain.goals import (
     median_wait_weeks,
     placed_within_6_weeks,
 )
-from ankommen.monitoring.domain.measures import (
-    CAPACITY,
-    COURSE_OUTCOMES,
-    EXAM_RESULTS,
-    PLACEMENTS,
-    TRANSITIONS,
-    UNMET_DEMAND,
-    WAITLISTED,
-    Measure,
-)
-from ankommen.monitoring.domain.tables import MONTH, PublishedTable, Query, tabulate
+from ankommen.monitoring.domain.periods import Period
+from ankommen.monitoring.domain.populations import answer
+from ankommen.monitoring.domain.rules import PublicationRules
+from ankommen.monitoring.domain.tables import PublishedTable, Query
 from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
 
 
-async def published_table(uow: UnitOfWorkFactory, query: Query, policy: DisclosurePolicy
-                          ) -> PublishedTable:
+async def published_table(uow: UnitOfWorkFactory, query: Query, policy: DisclosurePolicy,
+                          rules: PublicationRules, now: datetime) -> PublishedTable:
+    """The table as published at ``now``. Whether it is answered depends on the sizes of the
+    populations around it (its quarter and year, the county): one read of the measure's cells
+    for the period's year, every district."""
+    year = query.period.year
     async with uow() as unit:
         cells = await Aggregates(unit.session).cells_of(
-            query.measure.name, query.first_month, query.last_month, query.district)
-    return tabulate(query, cells, policy)
+            query.measure.name, f"{year:04d}-01", f"{year:04d}-12")
+    return answer(query, cells, policy, rules, now)
 
 
-@dataclass(frozen=True)
-class Coverage:
-    """What the aggregates cover: months, districts, and the newest fact's publication."""
-
-    months: list[str]
-    districts: list[str]
-    data_as_of: datetime | None
+def published_periods(rules: PublicationRules, now: datetime) -> list[Period]:
+    """The periods published at ``now``, newest first."""
+    return rules.publication.periods(now)
 
 
-async def coverage(uow: UnitOfWorkFactory) -> Coverage:
-    async with uow() as unit:
-        aggregates = Aggregates(unit.session)
-        return Coverage(await aggregates.months(), await aggregates.districts(),
-                        await aggregates.last_published_at())
-
-
-async def data_as_of(uow: UnitOfWorkFactory) -> datetime | None:
-    """Data freshness: when the newest fact monitoring has counted was published."""
-    async with uow() as unit:
-        return await Aggregates(unit.session).last_published_at()
+def published_through(rules: PublicationRules, now: datetime) -> str | None:
+    """The newest published month (the figures' "as of"): a closed month, frozen."""
+    newest = rules.publication.newest_month(now)
+    return newest.label if newest else None
 
 
 @dataclass(frozen=True)
@@ -83,23 +71,14 @@ class Goals:
     b1_share: KeyFigure
 
 
-async def goals_of_year(uow: UnitOfWorkFactory, year: int, policy: DisclosurePolicy,
-                        goal_median_wait_weeks: int, goal_b1_share_percent: int) -> Goals:
-    async with uow() as unit:
-        aggregates = Aggregates(unit.session)
-        placements = await aggregates.cells_of(PLACEMENTS.name, f"{year}-01", f"{year}-12")
-        exams = await aggregates.cells_of(EXAM_RESULTS.name, f"{year}-01", f"{year}-12")
-    return Goals(median_wait(placements, policy, goal_median_wait_weeks),
-                 b1_share(exams, policy, goal_b1_share_percent))
-
-
 @dataclass(frozen=True)
 class KeyFigures:
-    """The dashboard's key figures for a selection of months and district.
+    """The key figures of a period and area.
 
-    Each count is the protected total (or row) of a published table, so it equals what the
-    API shows for that table; shares are ratios of two protected counts; the median wait
-    (first placements, whole weeks) is published from 10 placements only."""
+    Each count is the protected total (or row) of a catalogue table, so it equals what the
+    API shows for that table; shares are ratios of published counts of one table (or the two
+    capacity tables); the median wait (first placements, whole weeks) is the total's median of
+    ``placements-within_6_weeks``."""
 
     arrivals: Published
     placements: Published
@@ -112,35 +91,43 @@ class KeyFigures:
     unmet_demand: Published
     capacity_use: str | None
     transitions: Published
+    median_wait: KeyFigure
 
 
-async def key_figures(uow: UnitOfWorkFactory, arrivals: Query, policy: DisclosurePolicy,
-                      goal_b1_share_percent: int) -> KeyFigures:
-    """Key figures for the arrivals query's months and district (its German-level filter
-    narrows arrivals only: the other measures do not know the level at intake)."""
+async def key_figures(uow: UnitOfWorkFactory, period: Period, district: str | None,
+                      policy: DisclosurePolicy, rules: PublicationRules, now: datetime,
+                      goal_b1_share_percent: int, goal_median_wait_weeks: int = 6
+                      ) -> KeyFigures:
+    """Key figures for a published period and area, each from a catalogue table."""
 
-    def of(measure: Measure, by: str) -> Query:
-        return Query(measure, arrivals.first_month, arrivals.last_month, by, arrivals.district)
-
-    async def table(query: Query) -> PublishedTable:
-        return await published_table(uow, query, policy)
+    async def table(key: str) -> PublishedTable:
+        return await published_table(uow, Query(BY_KEY[key], period, district), policy, rules,
+                                     now)
 
     by_outcome = {row.label: row.count
-                  for row in (await table(of(COURSE_OUTCOMES, "outcome"))).rows}
-    async with uow() as unit:
-        aggregates = Aggregates(unit.session)
-        exams, placements, capacity = [await aggregates.cells_of(
-            measure.name, arrivals.first_month, arrivals.last_month, arrivals.district)
-            for measure in (EXAM_RESULTS, PLACEMENTS, CAPACITY)]
+                  for row in (await table("course_outcomes-outcome")).rows}
+    first_placements = await table("placements-within_6_weeks")
+    levels = await table("exam_results-level_reached")
     return KeyFigures(
-        arrivals=(await table(replace(arrivals, by=MONTH))).total.count,
-        placements=(await table(of(PLACEMENTS, MONTH))).total.count,
-        waitlisted=(await table(of(WAITLISTED, MONTH))).total.count,
+        arrivals=(await table("arrivals-german_level")).total.count,
+        placements=(await table("placements-course_type")).total.count,
+        waitlisted=(await table("waitlisted-reason")).total.count,
         completed=by_outcome["completed"],
         discontinued=by_outcome["discontinued"],
-        b1_share=b1_share(exams, policy, goal_b1_share_percent),
-        median_wait_weeks=median_wait_weeks(placements, policy),
-        within_6_weeks=placed_within_6_weeks(placements, policy),
-        unmet_demand=(await table(of(UNMET_DEMAND, MONTH))).total.count,
-        capacity_use=capacity_use(capacity, policy),
-        transitions=(await table(of(TRANSITIONS, MONTH))).total.count)
+        b1_share=b1_share(levels, goal_b1_share_percent),
+        median_wait_weeks=median_wait_weeks(first_placements),
+        within_6_weeks=placed_within_6_weeks(first_placements),
+        unmet_demand=(await table("unmet_demand-reason")).total.count,
+        capacity_use=capacity_use(await table("capacity-offered"),
+                                  await table("capacity-taken")),
+        transitions=(await table("transitions-to_course_type")).total.count,
+        median_wait=median_wait(first_placements, goal_median_wait_weeks))
+
+
+async def goals_of_period(uow: UnitOfWorkFactory, period: Period, policy: DisclosurePolicy,
+                          rules: PublicationRules, now: datetime, goal_median_wait_weeks: int,
+                          goal_b1_share_percent: int) -> Goals:
+    """The report's goals for the county over ``period`` (a year, usually)."""
+    figures = await key_figures(uow, period, None, policy, rules, now, goal_b1_share_percent,
+                                goal_median_wait_weeks)
+    return Goals(figures.median_wait, figures.b1_share)
