@@ -40,7 +40,7 @@ from typing import Literal
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import lil_array
+from scipy.sparse import coo_array, csr_array, vstack
 
 World = Literal["before", "after"]
 #: No cell the scenario publishes holds more facts than this (bounds the unknowns for HiGHS).
@@ -87,6 +87,11 @@ class Method:
     max_deviation: int = 2
     min_population: int = 20
     zeros_protected: bool = True
+    #: Whether a table is also left unanswered when it differs from a coarser one by fewer
+    #: than ``min_population`` facts: then ``small_population`` does not mean a small total
+    #: (it means "small total, or a small difference to some coarser population" — a
+    #: disjunction, left out).
+    complement: bool = True
 
     def range_of(self, value: int | None, protected: str | None) -> tuple[int, int] | None:
         """The sum a published number allows for its cell (None: no knowledge)."""
@@ -98,7 +103,7 @@ class Method:
             return (0 if self.zeros_protected else 1), self.min_count - 1
         if protected == "secondary":
             return self.min_count, MOST
-        if protected == "small_population":
+        if protected == "small_population" and not self.complement:
             return 0, max(self.min_population - 1, 0)
         return None
 
@@ -116,6 +121,7 @@ class _Program:
     size: int = 0
     upper: list[float] = field(default_factory=list)
     rows: list[tuple[dict[int, float], float, float]] = field(default_factory=list)
+    _base: tuple[csr_array, np.ndarray, np.ndarray] | None = None
 
     def variable(self, upper: float = MOST) -> int:
         self.size += 1
@@ -125,25 +131,54 @@ class _Program:
     def add(self, terms: Mapping[int, float], low: float, high: float) -> None:
         self.rows.append((dict(terms), low, high))
 
-    def solve(self, extra: Sequence[tuple[Mapping[int, float], float, float]] = ()
-              ) -> np.ndarray | None:
-        """A solution of every row (and the extra ones), or None when there is none."""
-        rows = [*self.rows, *extra]
-        matrix = lil_array((max(len(rows), 1), self.size))
-        lows, highs = np.zeros(max(len(rows), 1)), np.zeros(max(len(rows), 1))
-        for index, (terms, low, high) in enumerate(rows):
-            for variable, coefficient in terms.items():
-                matrix[index, variable] = coefficient
-            lows[index], highs[index] = low, high
-        result = milp(np.zeros(self.size), integrality=np.ones(self.size),
-                      bounds=Bounds(np.zeros(self.size), np.array(self.upper)),
-                      constraints=LinearConstraint(matrix.tocsr(), lows, highs),
-                      options={"presolve": True})
+    def _matrix(self, rows: Sequence[tuple[Mapping[int, float], float, float]],
+                columns: int | None = None) -> tuple[csr_array, np.ndarray, np.ndarray]:
+        entries = [(index, variable, coefficient) for index, (terms, _, _) in enumerate(rows)
+                   for variable, coefficient in terms.items()]
+        row, column, data = (np.array(part, dtype=float) for part in zip(*entries, strict=True)
+                             ) if entries else (np.zeros(0), np.zeros(0), np.zeros(0))
+        matrix = coo_array((data, (row.astype(int), column.astype(int))),
+                           shape=(len(rows), columns or self.size)).tocsr()
+        return (matrix, np.array([low for _, low, _ in rows], dtype=float),
+                np.array([high for _, _, high in rows], dtype=float))
+
+    def solve(self, extra: Sequence[tuple[Mapping[int, float], float, float]] = (),
+              diverse: Sequence[Mapping[int, float]] = ()) -> np.ndarray | None:
+        """A solution of every row (and the extra ones), or None when there is none.
+
+        ``diverse``: expressions the solution should make positive, as many as it can (one
+        binary each, ≤ the expression, maximised) — one solve then shows many values possible
+        at once, where asking value by value would take a solve each."""
+        if self._base is None or self._base[0].shape[0] != len(self.rows):
+            self._base = self._matrix(self.rows)
+        matrix, lows, highs = self._base
+        rows = list(extra)
+        size = self.size + len(diverse)
+        for index, expression in enumerate(diverse):
+            rows.append(({self.size + index: 1, **{v: -c for v, c in expression.items()}},
+                         -MOST, 0))
+        if rows:
+            more, more_lows, more_highs = self._matrix(rows, size)
+            matrix = vstack([_widened(matrix, size), more]).tocsr()
+            lows, highs = np.concatenate([lows, more_lows]), np.concatenate([highs, more_highs])
+        objective = np.concatenate([np.zeros(self.size), -np.ones(len(diverse))])
+        # Diversity is a help, not a question: the first good solution will do.
+        result = milp(objective, integrality=np.ones(size),
+                      bounds=Bounds(np.zeros(size), np.array([*self.upper, *[1] * len(diverse)])),
+                      constraints=LinearConstraint(matrix, lows, highs),
+                      options={"mip_rel_gap": 0.5} if diverse else {})
         if result.status == 0:
-            return np.rint(result.x)
+            return np.rint(result.x[:self.size])
         if result.status == 2:  # infeasible
             return None
         raise AssertionError(f"the solver gave up: {result.message}")
+
+
+def _widened(matrix: csr_array, columns: int) -> csr_array:
+    if matrix.shape[1] == columns:
+        return matrix
+    return csr_array((matrix.data, matrix.indices, matrix.indptr),
+                     shape=(matrix.shape[0], columns))
 
 
 class Attack:
@@ -257,14 +292,15 @@ class Attack:
 
     # -- asking --------------------------------------------------------------------------
 
-    def _feasible(self, extra: Sequence[tuple[Mapping[int, float], float, float]]) -> bool:
+    def _feasible(self, extra: Sequence[tuple[Mapping[int, float], float, float]],
+                  diverse: Sequence[Mapping[int, float]] = ()) -> bool:
         """Whether the constraints and ``extra`` have a solution (solutions found are kept:
         one that already meets ``extra`` answers without asking the solver again)."""
         for solution in self._solutions:
             if all(low <= sum(solution[v] * c for v, c in terms.items()) <= high
                    for terms, low, high in extra):
                 return True
-        solution = self.program.solve(extra)
+        solution = self.program.solve(extra, diverse)
         if solution is None:
             return False
         self._solutions.append(solution)
@@ -283,9 +319,12 @@ class Attack:
 
     def inferred(self) -> dict[str, str]:
         """The person's attributes the attacker knows for certain: dimension → value."""
+        assert self.person is not None, "the single-snapshot attack has no person"
         found = {}
         for dimension in self.dimensions:
-            possible = self.possible_values(dimension)
+            possible = self._first_two(
+                value for value, variable in self.chosen[dimension].items()
+                if self._feasible([({variable: 1}, 1, 1)]))
             assert possible, f"no value of {dimension} is possible: the model is wrong"
             if len(possible) == 1:
                 found[dimension] = possible[0]
@@ -297,13 +336,42 @@ class Attack:
         these months provably shares (only where somebody may have arrived there)."""
         months = frozenset(months)
         population = self.sum_of(Cell(months, frozenset({district})))
-        if not population or not self._feasible([(population, 1, MOST)]):
+        if not population:
             return {}
+        # One solve that makes as many values positive as it can answers most of the
+        # questions below from the kept solutions.
+        solution = self.program.solve([(population, 1, MOST)], [
+            self.sum_of(Cell(months, frozenset({district}), dimension, value))
+            for dimension, values in self.dimensions.items() for value in values])
+        if solution is None:
+            return {}  # nobody can have arrived there then
+        self._solutions.append(solution)
         shared = {}
         for dimension, values in self.dimensions.items():
-            possible = [value for value in values if self._feasible([
-                (population, 1, MOST),
-                (self.sum_of(Cell(months, frozenset({district}), dimension, value)), 1, MOST)])]
+            possible = self._first_two(
+                value for value in values if not self._published_zero(
+                    Cell(months, frozenset({district}), dimension, value)) and self._feasible([
+                        (population, 1, MOST),
+                        (self.sum_of(Cell(months, frozenset({district}), dimension, value)),
+                         1, MOST)]))
             if len(possible) == 1:
                 shared[dimension] = possible[0]
         return shared
+
+    @staticmethod
+    def _first_two(possible: Iterable[str]) -> list[str]:
+        """Two possible values are enough to know that nothing is inferred."""
+        found: list[str] = []
+        for value in possible:
+            found.append(value)
+            if len(found) == 2:
+                break
+        return found
+
+    def _published_zero(self, cell: Cell) -> bool:
+        """Whether a number published as an exact 0 covers the cell (a shortcut: the solver
+        would say the same, more slowly)."""
+        if not hasattr(self, "_zeros"):
+            self._zeros = [o.cell for o in self.observations
+                           if o.value == 0 and o.protected is None]
+        return any(cell.within(zero) for zero in self._zeros)

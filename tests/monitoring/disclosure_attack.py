@@ -13,13 +13,13 @@ import io
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import httpx
 
-from ankommen.monitoring.domain.catalogue import CATALOGUE, TableSpec
+from ankommen.monitoring.domain.catalogue import BY_KEY, TableSpec
 from ankommen.monitoring.domain.measures import ARRIVALS
-from ankommen.monitoring.domain.periods import published_periods
+from ankommen.monitoring.domain.periods import Period
 from ankommen.shared.events.envelope import Envelope
 from tests.monitoring.attacker import Cell, Observation, World
 from tests.monitoring.facts_topic import arrival
@@ -96,7 +96,16 @@ class Snapshot:
         self.shown.setdefault(cell, set()).add((value, protected))
 
     def disagreements(self) -> dict[Cell, set[tuple[int | None, str | None]]]:
-        return {cell: seen for cell, seen in self.shown.items() if len(seen) > 1}
+        """Cells shown with two different values (Cell Key noise is a function of the set of
+        facts: this must never happen)."""
+        return {cell: seen for cell, seen in self.shown.items()
+                if len({value for value, _ in seen if value is not None}) > 1}
+
+    def shown_and_protected(self) -> dict[Cell, set[tuple[int | None, str | None]]]:
+        """Cells protected in one table but shown in another: the protection is void."""
+        return {cell: seen for cell, seen in self.shown.items()
+                if any(value is None for value, _ in seen)
+                and any(value is not None for value, _ in seen)}
 
 
 def _cell_of_row(spec: TableSpec, label: str, months: list[str], area: list[str]) -> Cell:
@@ -115,55 +124,58 @@ def _csv_number(text: str) -> tuple[int | None, bool]:
     return (None, True) if text == "·" else (int(text), False)
 
 
-async def read_everything(client: httpx.AsyncClient, snapshot: Snapshot, now: datetime,
-                          grace_days: int, history_months: int, districts: list[str],
-                          measures: Iterable[str] = ("arrivals",), closed_only: bool = True
-                          ) -> Snapshot:
-    """Every catalogue table of these measures × every published period × every area, as
-    JSON and CSV, and the key figures per period × area; arrivals' numbers become the
-    attacker's observations (the other measures' facts are not the person's: they are read
-    and checked for agreement between channels only)."""
+async def read_everything(client: httpx.AsyncClient, snapshot: Snapshot,
+                          measures: Iterable[str] = ("arrivals",)) -> Snapshot:
+    """What the public catalogue (``/statistics``) lists — every table of these measures ×
+    every published period × every area (the county and each district) — as JSON and CSV,
+    and the key figures per period × area. Arrivals' numbers become the attacker's
+    observations; the other measures' facts are not the person's, they are read and checked
+    (JSON against CSV) only."""
     measures = set(measures)
-    periods = published_periods(now, timedelta(days=grace_days), history_months, closed_only)
-    areas: list[str | None] = [None, *districts]
+    catalogue = (await client.get("/statistics")).json()
+    districts = catalogue["districts"]
+    periods = [Period.parse(label) for labels in catalogue["periods"].values()
+               for label in labels]
+    specs = [BY_KEY[table["key"]] for table in catalogue["tables"]
+             if table["measure"] in measures]
     for period in periods:
         months = list(period.months)
-        for district in areas:
+        for district in [None, *districts]:
             area = districts if district is None else [district]
             place = {} if district is None else {"district": district}
-            for spec in CATALOGUE:
-                if spec.measure.name not in measures or (spec.by == "month"
-                                                         and len(months) == 1):
-                    continue
-                parameters = {"period": str(period), "by": spec.by, **dict(spec.filters),
-                              **place}
-                table = await client.get(f"/statistics/{spec.measure.name}",
-                                         params=parameters)
-                exported = await client.get(f"/statistics/{spec.measure.name}.csv",
-                                            params=parameters)
-                assert table.status_code == exported.status_code == 200, (
-                    parameters, table.text)
-                snapshot.tables += 1
-                body = table.json()
-                csv_rows = list(csv.reader(io.StringIO(exported.text)))[1:]
-                shown_rows = [*body["rows"], body["total"]]
-                assert len(csv_rows) == len(shown_rows), (parameters, exported.text)
-                for row, csv_row in zip(shown_rows, csv_rows, strict=True):
-                    value, protected = _number(row["count"])
-                    assert _csv_number(csv_row[1]) == (value, value is None), (
-                        parameters, row, csv_row)
-                if spec.measure.name != "arrivals" or spec.filters:
-                    continue
-                total = Cell(frozenset(months), frozenset(area))
-                for row in body["rows"]:
-                    snapshot.see(_cell_of_row(spec, row["label"], months, area),
-                                 *_number(row["count"]), table_total=total)
-                snapshot.see(total, *_number(body["total"]["count"]), table_total=total)
+            total = Cell(frozenset(months), frozenset(area))
+            for spec in specs:
+                if (spec.by == "month" and len(months) == 1) or (
+                        spec.by == "district" and district is not None):
+                    continue  # refused: a month by month, a district by district
+                await _read_table(client, snapshot, spec, period, area, place, total)
             figures = await client.get("/statistics/key-figures",
-                                       params={"period": str(period), **place})
+                                       params={"period": period.label, **place})
             assert figures.status_code == 200, figures.text
-            snapshot.see(Cell(frozenset(months), frozenset(area)),
-                         *_number(figures.json()["arrivals"]),
-                         table_total=Cell(frozenset(months), frozenset(area)))
+            snapshot.see(total, *_number(figures.json()["arrivals"]), table_total=total)
     assert not snapshot.disagreements(), snapshot.disagreements()
     return snapshot
+
+
+async def _read_table(client: httpx.AsyncClient, snapshot: Snapshot, spec: TableSpec,
+                      period: Period, area: list[str], place: dict[str, str], total: Cell
+                      ) -> None:
+    parameters = {"period": period.label, "by": spec.by, **dict(spec.filters), **place}
+    table = await client.get(f"/statistics/{spec.measure.name}", params=parameters)
+    exported = await client.get(f"/statistics/{spec.measure.name}.csv", params=parameters)
+    assert table.status_code == exported.status_code == 200, (parameters, table.text)
+    snapshot.tables += 1
+    body = table.json()
+    csv_rows = list(csv.reader(io.StringIO(exported.text)))[1:]
+    shown_rows = [*body["rows"], body["total"]]
+    assert len(csv_rows) == len(shown_rows), (parameters, exported.text)
+    for row, csv_row in zip(shown_rows, csv_rows, strict=True):
+        value, _ = _number(row["count"])
+        assert _csv_number(csv_row[1]) == (value, value is None), (parameters, row, csv_row)
+    if spec.measure.name != "arrivals" or spec.filters:
+        return
+    months = list(period.months)
+    for row in body["rows"]:
+        snapshot.see(_cell_of_row(spec, row["label"], months, area), *_number(row["count"]),
+                     table_total=total)
+    snapshot.see(total, *_number(body["total"]["count"]), table_total=total)
