@@ -8,10 +8,11 @@ import contextlib
 from sqlalchemy import select
 
 from ankommen.monitoring.adapters.tables import metadata
-from ankommen.monitoring.domain.measures import MEASURES
 from ankommen.shared.auth import Role
+from tests.support.clock import MovableClock, this_month, when_published
 from tests.support.polling import eventually
 from tests.support.services import in_process, token
+from tests.support.statistics import every_table
 from tests.support.surveys import registration
 
 
@@ -20,9 +21,10 @@ async def test_monitoring_database_and_publications_contain_no_pseudonym(kafka, 
         intake = await stack.enter_async_context(in_process(
             "intake", bootstrap=kafka.bootstrap_servers,
             database_url=await databases.url("intake")))
+        clock = MovableClock()
         monitoring = await stack.enter_async_context(in_process(
             "monitoring", bootstrap=kafka.bootstrap_servers,
-            database_url=await databases.url("monitoring")))
+            database_url=await databases.url("monitoring"), clock=clock))
         pseudonyms = []
         for level in ("A0", "A1", "A1", "B1", "B1", "B1"):
             response = await intake.client.post("/cases", json=registration(german_level=level),
@@ -38,11 +40,12 @@ async def test_monitoring_database_and_publications_contain_no_pseudonym(kafka, 
         await eventually(processed, until=lambda n: n == len(pseudonyms), timeout=60,
                          what="monitoring processed every arrival fact")
 
+        # Their month closes: its tables are published.
+        clock.set(when_published(this_month()))
         published = []
-        every_measure = [f"/statistics/{name}{suffix}" for name in MEASURES
-                         for suffix in ("", ".csv", "?by=district")]
+        catalogue = (await monitoring.client.get("/statistics")).json()
         for path in ("/", "/report", "/statistics", "/statistics/key-figures",
-                     "/statistics/arrivals.csv?by=german_level", *every_measure):
+                     *every_table(catalogue)):
             response = await monitoring.client.get(path)
             assert response.status_code == 200, path
             published.append(response.text)

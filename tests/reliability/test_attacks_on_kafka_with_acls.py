@@ -30,6 +30,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import TopicAuthorizationFailedError
 
+from ankommen.monitoring.adapters.repository import Aggregates
 from ankommen.shared.auth import Role
 from ankommen.shared.events import EventData, registry
 from ankommen.shared.events.contracts.assignment import CoursePublished, PlacementConfirmed
@@ -187,6 +188,16 @@ async def review(monitoring: RunningService) -> dict[str, int]:
 
 
 async def published(monitoring: RunningService) -> dict:
+    """What is published — the catalogue and the newest closed month's table by district —
+    and what the published tables are computed from: the districts and months of the stored
+    aggregates (the forged fact's month is open, so it would show there first)."""
     response = await monitoring.client.get("/statistics", headers=token(Role.MONITORING_VIEWER))
     assert response.status_code == 200, response.text
-    return response.json()
+    by_district = await monitoring.client.get("/statistics/arrivals",
+                                              params={"by": "district"})
+    assert by_district.status_code == 200, by_district.text
+    async with monitoring.runtime.sessions() as session:
+        aggregates = Aggregates(session)
+        stored = {"districts": await aggregates.districts(),
+                  "months": await aggregates.months()}
+    return {"catalogue": response.json(), "by district": by_district.json(), **stored}

@@ -14,6 +14,7 @@ from ankommen.shared.spreadsheet import FORMULA_STARTS
 from tests.assignment.support import course_body
 from tests.support.figures import record
 from tests.support.services import in_process, settings_for, token
+from tests.support.statistics import every_table
 
 pytestmark = pytest.mark.reliability
 
@@ -110,12 +111,12 @@ async def test_course_list_csv_neutralises_formulas(kafka, sqlite_databases):  #
 
 async def test_statistics_csv_neutralises_formulas(kafka, sqlite_databases):  # noqa: ANN001
     """Monitoring's labels come from fixed vocabularies; every cell is still written through
-    the same neutraliser, checked here on every measure's export."""
+    the same neutraliser, checked here on every catalogue table's export."""
     async with in_process("monitoring", bootstrap=kafka.bootstrap_servers,
                           database_url=await sqlite_databases.url("monitoring")) as monitoring:
         catalogue = (await monitoring.client.get("/statistics")).json()
-        exports = [await monitoring.client.get(f"/statistics/{measure['name']}.csv")
-                   for measure in catalogue["measures"]]
+        exports = [await monitoring.client.get(path)
+                   for path in every_table(catalogue, suffixes=(".csv",))]
     assert exports and all(export.status_code == 200 for export in exports)
     for export in exports:
         assert not [cell for cell in cells_of(export.text) if cell.startswith(FORMULA_STARTS)]

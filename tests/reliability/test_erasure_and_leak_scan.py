@@ -53,6 +53,7 @@ from tests.support.brokers import provider_channels
 from tests.support.figures import record
 from tests.support.polling import eventually
 from tests.support.services import in_process, served_over_http, token
+from tests.support.statistics import every_table
 from tests.support.surveys import identity, registration
 
 
@@ -125,17 +126,15 @@ async def published_text(client, path: str, headers: dict[str, str] | None = Non
 
 
 async def monitoring_outputs(monitoring) -> list[str]:  # noqa: ANN001
-    """Every page, every measure's table as JSON and CSV in every breakdown (month, district,
-    each dimension), the key figures and the operators' status."""
+    """Every page, every catalogue table as JSON and CSV, the key figures and the operators'
+    status."""
     client = monitoring.client
     published = [await published_text(client, path) for path in MONITORING_PAGES]
-    measures = json.loads(published[3])["measures"]
-    assert {"arrivals", "placements", "exam_results"} <= {m["name"] for m in measures}
-    for measure in measures:
-        for by in ("month", "district", *measure["dimensions"]):
-            for suffix in ("", ".csv"):
-                published.append(await published_text(
-                    client, f"/statistics/{measure['name']}{suffix}?by={by}"))
+    catalogue = json.loads(published[3])
+    assert {"arrivals", "placements", "exam_results"} <= {
+        table["measure"] for table in catalogue["tables"]}
+    for path in every_table(catalogue):
+        published.append(await published_text(client, path))
     published.append(await published_text(client, "/status", ADMIN))
     return published
 

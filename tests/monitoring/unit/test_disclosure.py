@@ -28,8 +28,10 @@ def test_small_counts_are_protected_whatever_their_cell_key(n, cell_key):
 
 
 @given(cell_key=cell_keys)
-def test_zero_stays_zero(cell_key):
-    assert POLICY.count(Tally(0, cell_key)) == Published(0)
+def test_a_zero_is_published_exactly_like_a_small_count(cell_key):
+    # Group disclosure: a zero beside one populated category tells everybody's attribute.
+    assert POLICY.count(Tally(0, cell_key)) == Published(None, Protection.SMALL_COUNT)
+    assert DisclosurePolicy(protect_zeros=False).count(Tally(0, cell_key)) == Published(0)
 
 
 @given(n=st.integers(5, 10_000), cell_key=cell_keys, deviation=st.integers(0, 4))
@@ -71,12 +73,16 @@ def test_medians_and_percentiles_only_from_ten_facts_in_whole_weeks():
 
 
 def test_a_lone_small_cell_takes_its_smallest_sibling_into_protection():
-    tallies = [Tally(3, 11), Tally(40, 12), Tally(9, 13), Tally(0, 0)]
+    tallies = [Tally(3, 11), Tally(40, 12), Tally(9, 13)]
     total = POLICY.count(Tally(52, 36))
     published = POLICY.breakdown(tallies, total)
     assert [cell.protection for cell in published] == [
-        Protection.SMALL_COUNT, None, Protection.SECONDARY, None]
-    assert published[3] == Published(0)
+        Protection.SMALL_COUNT, None, Protection.SECONDARY]
+    # A lone zero is a small count like any other, so it needs a sibling hidden too.
+    zero = POLICY.breakdown([Tally(0, 0), Tally(40, 12), Tally(9, 13)],
+                            POLICY.count(Tally(49, 25)))
+    assert [cell.protection for cell in zero] == [
+        Protection.SMALL_COUNT, None, Protection.SECONDARY]
 
 
 def test_two_small_cells_need_no_secondary_suppression():

@@ -21,7 +21,7 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -31,8 +31,11 @@ from aiokafka import AIOKafkaProducer
 
 from ankommen.shared.auth import Role, TokenIssuer
 from ankommen.shared.embedded import service_port
+from ankommen.shared.events.contracts.assignment import PlacementMadeFact
+from ankommen.shared.events.contracts.intake import ArrivalRecorded
 from ankommen.shared.events.contracts.progress import (
     PROVIDER_SOURCE_PREFIX,
+    CourseOutcomeFact,
     ProviderReportSubmitted,
 )
 from ankommen.shared.events.envelope import Envelope
@@ -319,20 +322,39 @@ async def report_progress(client: httpx.AsyncClient, stack: Stack, kafka: Provid
             await report_over_http(client, stack, provider.provider_id, reports, summary)
 
 
-async def wait_for_dashboard(client: httpx.AsyncClient, stack: Stack, limit: float
-                             ) -> dict[str, Any]:
-    figures: dict[str, Any] = {}
+#: The fact types whose counting shows the county's figures are in (arrivals, placements,
+#: course outcomes).
+COUNTED = (ArrivalRecorded.event_type, PlacementMadeFact.event_type,
+           CourseOutcomeFact.event_type)
+
+
+async def wait_for_monitoring(client: httpx.AsyncClient, stack: Stack, limit: float
+                              ) -> dict[str, int]:
+    """Wait until monitoring has counted arrivals, placements and course outcomes (its
+    operators' /status, as an admin). They are in the open month, whose figures are published
+    only once it has closed — so the public figures cannot show them yet."""
+    counted: dict[str, int] = {}
 
     async def populated() -> bool:
-        nonlocal figures
-        response = await client.get(f"{stack.urls['monitoring']}/statistics/key-figures")
-        figures = response.json() if response.status_code == 200 else {}
-        return all((figures.get(name) or {}).get("value") for name in
-                   ("arrivals", "placements", "completed"))
+        nonlocal counted
+        response = await client.get(f"{stack.urls['monitoring']}/status",
+                                    headers=stack.headers(Role.ADMIN))
+        rows = response.json().get("by_type", []) if response.status_code == 200 else []
+        counted = {row["type"]: row["applied"] for row in rows}
+        return all(counted.get(fact_type) for fact_type in COUNTED)
 
-    await eventually(populated, "monitoring to show arrivals, placements and completions",
+    await eventually(populated, "monitoring to count arrivals, placements and completions",
                      limit)
-    return figures
+    return counted
+
+
+async def publication_day(client: httpx.AsyncClient, stack: Stack) -> str:
+    """The day this month's figures appear on the dashboard: its end plus the grace days."""
+    catalogue = (await client.get(f"{stack.urls['monitoring']}/statistics")).json()
+    grace = int(catalogue["disclosure"]["closed_month_grace_days"])
+    today = datetime.now(UTC).date()
+    next_month = date(today.year + today.month // 12, today.month % 12 + 1, 1)
+    return (next_month + timedelta(days=grace)).isoformat()
 
 
 async def load(stack: Stack, kafka: ProviderKafka, *, people: int, courses: int, seed: int,
@@ -363,11 +385,11 @@ async def load(stack: Stack, kafka: ProviderKafka, *, people: int, courses: int,
         say(f"progress reports sent: {sum(summary.reports.values())} "
             f"({', '.join(f'{k} {n}' for k, n in sorted(summary.reports.items()))}); "
             f"refused: {summary.rejected}")
-        figures = await wait_for_dashboard(client, stack, wait_limit)
-        say("dashboard: " + ", ".join(
-            f"{name} {(figures.get(name) or {}).get('value')}"
-            for name in ("arrivals", "placements", "waitlisted", "completed", "discontinued"))
-            + f" — loaded in {time.monotonic() - started:.0f} s")
+        counted = await wait_for_monitoring(client, stack, wait_limit)
+        say("monitoring counted: " + ", ".join(
+            f"{fact_type.split('.')[2]} {counted.get(fact_type, 0)}" for fact_type in COUNTED)
+            + f" — loaded in {time.monotonic() - started:.0f} s; this month's figures are "
+            f"published on {await publication_day(client, stack)} (closed months only)")
     return summary
 
 

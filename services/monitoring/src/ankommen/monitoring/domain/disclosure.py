@@ -4,9 +4,9 @@
   published as protected ("·").
 - *Zeros* are published exactly like small counts ("·", ``small_count``): in a small
   population where all or all but a few share one category, the zeros of the other categories
-  tell everybody's attribute (group disclosure — Hundepool et al., *Statistical Disclosure
-  Control*, Wiley 2012, §5.2; GSS/ONS, *Disclosure control guidance for tables produced from
-  administrative sources*, 2014). "·" therefore means "fewer than ``min_count``, possibly
+  tell everybody's attribute (group disclosure — Hundepool et al., *Handbook on Statistical
+  Disclosure Control*, 2nd ed. 2024, ch. 5; Statistics Norway's KOSTRA standard treats empty
+  cells as sensitive too). "·" therefore means "fewer than ``min_count``, possibly
   none". Structural zeros (impossible by definition) are no rows at all (:mod:`catalogue`).
 - *Cell Key Method* (as in the German Census 2022): every fact carries a random record key; a
   cell's key is the sum of its facts' keys modulo 2**32, so it is uniform and the same for the

@@ -69,19 +69,30 @@ def capacity_use(offered: PublishedTable, taken: PublishedTable) -> str | None:
     return share(taken.total.count, offered.total.count)
 
 
-def b1_share(dtz_by_level: PublishedTable, goal_percent: int) -> KeyFigure:
+def b1_share(dtz_by_level: PublishedTable, goal_percent: int, min_count: int = 5
+             ) -> KeyFigure:
     """DTZ exams with B1 or better over all DTZ exams: the B1-or-better rows of the published
     table over its total, all as published (after secondary suppression). A share of two
     counts protected one by one would reveal their difference — the exams below B1 — even
-    where the table hides it; the rows as published never do."""
+    where the table hides it; the rows as published never do.
+
+    Rows shown as small counts ("·": 0 … ``min_count - 1``, zeros included) bound the share:
+    it is shown as "≥ x %" and decided when both bounds lie on the same side of the goal. A
+    row hidden by secondary suppression (any size) leaves it undecided."""
     taken = dtz_by_level.total.count
-    if not dtz_by_level.answered:
+    if not dtz_by_level.answered or not taken.value:
         return KeyFigure(None, Assessment.NO_DATA)
-    if not taken.value:
-        return KeyFigure(None, Assessment.NO_DATA)
-    reached = [row.count.value for row in dtz_by_level.rows if row.label in B1_OR_BETTER]
-    if None in reached:
+    reached = [row.count for row in dtz_by_level.rows if row.label in B1_OR_BETTER]
+    if any(count.value is None and count.protection is not Protection.SMALL_COUNT
+           for count in reached):
         return KeyFigure(None, Assessment.UNDECIDED)
-    share = min(100, round(100 * sum(value or 0 for value in reached) / taken.value))
-    return KeyFigure(f"{share} %", Assessment.MET if share >= goal_percent
-                     else Assessment.NOT_MET)
+    known = sum(count.value or 0 for count in reached)
+    small = sum(1 for count in reached if count.value is None)
+    low = min(100, round(100 * known / taken.value))
+    high = min(100, round(100 * (known + small * (min_count - 1)) / taken.value))
+    shown = f"{low} %" if small == 0 else f"≥ {low} %"
+    if low >= goal_percent:
+        return KeyFigure(shown, Assessment.MET)
+    if high < goal_percent:
+        return KeyFigure(shown, Assessment.NOT_MET)
+    return KeyFigure(shown, Assessment.UNDECIDED)

@@ -103,6 +103,22 @@ class Period:
             return [year]
         return []
 
+    def within(self) -> list[Period]:
+        """The shorter periods it contains: a year's quarters and months, a quarter's months."""
+        months = [Period.parse(month) for month in self.months]
+        if self.kind is PeriodKind.YEAR:
+            return [*(Period(self.year, number, PeriodKind.QUARTER) for number in range(1, 5)),
+                    *months]
+        if self.kind is PeriodKind.QUARTER:
+            return months
+        return []
+
+    @property
+    def level(self) -> int:
+        """0 for a month, 1 for a quarter, 2 for a year: shorter periods close (and are
+        decided) first."""
+        return (PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR).index(self.kind)
+
     def closes_at(self, grace: timedelta) -> datetime:
         """When its last month closes (its end plus the grace period): then it is frozen."""
         return month_closes_at(self.last_month, grace)

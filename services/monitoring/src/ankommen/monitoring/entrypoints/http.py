@@ -121,9 +121,9 @@ def default_by(measure: Measure, period: Period, filters: dict[str, str]) -> str
     """Months for a quarter or year; for a month the measure's first other breakdown."""
     if period.kind is not PeriodKind.MONTH:
         return MONTH_BREAKDOWN
-    return next((spec.by for spec in tables_of(measure)
-                 if spec.by != MONTH_BREAKDOWN and dict(spec.filters) == filters),
-                MONTH_BREAKDOWN)
+    others = [spec for spec in tables_of(measure) if spec.by != MONTH_BREAKDOWN]
+    return next((spec.by for spec in others if dict(spec.filters) == filters),
+                others[0].by if others else MONTH_BREAKDOWN)
 
 
 def catalogue_json(runtime: ServiceRuntime, settings: MonitoringSettings,

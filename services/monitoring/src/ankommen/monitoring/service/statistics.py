@@ -114,7 +114,7 @@ async def key_figures(uow: UnitOfWorkFactory, period: Period, district: str | No
         waitlisted=(await table("waitlisted-reason")).total.count,
         completed=by_outcome["completed"],
         discontinued=by_outcome["discontinued"],
-        b1_share=b1_share(levels, goal_b1_share_percent),
+        b1_share=b1_share(levels, goal_b1_share_percent, policy.min_count),
         median_wait_weeks=median_wait_weeks(first_placements),
         within_6_weeks=placed_within_6_weeks(first_placements),
         unmet_demand=(await table("unmet_demand-reason")).total.count,
