@@ -20,6 +20,7 @@ from ankommen.monitoring.domain.bounds import month_of, months_before
 from ankommen.monitoring.domain.months import month_closes_at
 from ankommen.shared.auth import Role
 from tests.intake.integration.running import running_intake
+from tests.monitoring import facts_topic as make
 from tests.monitoring.attacker import Attack, Method, Observation, Person
 from tests.monitoring.disclosure_attack import (
     DIMENSIONS,
@@ -27,16 +28,6 @@ from tests.monitoring.disclosure_attack import (
     month_start,
     people,
     read_everything,
-)
-from tests.monitoring.facts_topic import (
-    capacity,
-    course_outcome,
-    dtz_exam,
-    placement,
-    publish,
-    transition,
-    unmet_demand,
-    waitlisted,
 )
 from tests.support.clock import MovableClock
 from tests.support.polling import eventually
@@ -63,12 +54,12 @@ def other_facts(months: list[str]) -> list:
     facts = []
     for month in months:
         for district in DISTRICTS:
-            facts += [placement(month, district) for _ in range(6)]
-            facts += [waitlisted(month, district), unmet_demand(month, district),
-                      transition(month, district), dtz_exam(month, district, "B1"),
-                      course_outcome(month, district),
-                      course_outcome(month, district, "discontinued", "moved_away"),
-                      capacity(month, district, offered=20, taken=12,
+            facts += [make.placement(month, district) for _ in range(6)]
+            facts += [make.waitlisted(month, district), make.unmet_demand(month, district),
+                      make.transition(month, district), make.dtz_exam(month, district, "B1"),
+                      make.course_outcome(month, district),
+                      make.course_outcome(month, district, "discontinued", "moved_away"),
+                      make.capacity(month, district, offered=20, taken=12,
                                published_at=month_start(month))]
     # Dated the first instant of their month, as producers stamp facts.
     return [fact.model_copy(update={"time": month_start(fact.data["month"])}) for fact in facts]
@@ -95,7 +86,7 @@ async def test_no_published_output_gives_away_an_attribute_of_a_person_registere
 
         async def feed(envelopes: list) -> None:
             expected = await processed(monitoring) + len(envelopes)
-            await publish(kafka.bootstrap_servers, envelopes)
+            await make.publish(kafka.bootstrap_servers, envelopes)
             await eventually(lambda: processed(monitoring), until=lambda n: n == expected,
                              timeout=60, what="the facts counted")
 
