@@ -69,12 +69,15 @@ class Arrival:
                        **attributes)
 
 
-def people(plan: dict[str, dict[str, int]], seed: int = 15) -> list[Arrival]:
-    """District → month → how many people, with attributes drawn from :data:`MIXES`."""
+def people(plan: dict[str, dict[str, int]], seed: int = 15,
+           shared: dict[str, dict[str, object]] | None = None) -> list[Arrival]:
+    """District → month → how many people, with attributes drawn from :data:`MIXES` (or, for
+    the districts in ``shared``, the same value for everybody: a group to disclose)."""
     draw = random.Random(seed)
+    shared = shared or {}
     return [Arrival(month, district, {
         name: draw.choices(list(mix), weights=list(mix.values()))[0]
-        for name, mix in MIXES.items()})
+        for name, mix in MIXES.items()} | shared.get(district, {}))
         for district, months in plan.items() for month, count in months.items()
         for _ in range(count)]
 
