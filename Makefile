@@ -72,13 +72,15 @@ test: install browser test-services
 	$(RUN) pytest -n $(PYTEST_WORKERS) --dist load --maxschedchunk 1 --durations=25
 
 # The reliability proof (tests marked `reliability`; the crash proof with 10,000 cases where
-# `make test` streams 1,000): fresh figures, the tests, then the figures section of
+# `make test` streams 1,000; the full attribute-disclosure attack, ANKOMMEN_VERIFY=1, where
+# `make test` runs its quick version): fresh figures, the tests, then the figures section of
 # docs/reliability.md rewritten from them — also when a test failed, so the document shows what
 # the run found; the exit status is the tests'.
 FIGURES := var/verify/figures.json
 verify: install browser test-services
 	rm -f $(FIGURES)
-	ANKOMMEN_CRASH_CASES=$${ANKOMMEN_CRASH_CASES:-10000} ANKOMMEN_FIGURES_FILE=$(FIGURES) \
+	ANKOMMEN_VERIFY=1 ANKOMMEN_CRASH_CASES=$${ANKOMMEN_CRASH_CASES:-10000} \
+	  ANKOMMEN_FIGURES_FILE=$(FIGURES) \
 	  $(RUN) pytest -m reliability -p no:cacheprovider; \
 	  status=$$?; ANKOMMEN_FIGURES_FILE=$(FIGURES) $(RUN) python -m tests.reliability.report; \
 	  exit $$status

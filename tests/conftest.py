@@ -85,6 +85,7 @@ _LONGEST_FIRST = (
     "tests/reliability/test_kafka_cluster.py",  # 115
     "tests/reliability/test_broker_outage.py",  # 65-75 per broker
     "tests/browser/test_demo_county.py",  # 58
+    "tests/monitoring/integration/test_attribute_disclosure.py",  # 51 + 19 + 9
     "tests/e2e/test_restart_keeps_everything.py",  # 47 (Kafka), 36 (Tansu)
     "tests/reliability/test_database_outage.py",  # 41
     "tests/reliability/test_poison_messages.py",  # 17 per broker

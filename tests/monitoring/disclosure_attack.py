@@ -11,15 +11,16 @@ from __future__ import annotations
 import csv
 import io
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import httpx
+from bs4 import BeautifulSoup, Tag
 
 from ankommen.monitoring.domain.catalogue import BY_KEY, TableSpec
 from ankommen.monitoring.domain.measures import ARRIVALS
-from ankommen.monitoring.domain.periods import Period
+from ankommen.monitoring.domain.periods import Period, PeriodKind
 from ankommen.shared.events.envelope import Envelope
 from tests.monitoring.attacker import Cell, Observation, World
 from tests.monitoring.facts_topic import arrival
@@ -92,6 +93,13 @@ class Snapshot:
     #: (cell) → what every channel showed for it: must be one thing.
     shown: dict[Cell, set[tuple[int | None, str | None]]] = field(default_factory=dict)
     tables: int = 0
+    #: What the JSON API said, to hold the pages against: (table key, period, district or
+    #: None) → answered, and (that, row label or "total") → the count's value.
+    answered: dict[tuple[str, str, str | None], bool] = field(default_factory=dict)
+    values: dict[tuple[str, str, str | None, str], int | None] = field(default_factory=dict)
+    #: (period, district or None) → the key figures as the API gave them.
+    figures: dict[tuple[str, str | None], dict] = field(default_factory=dict)
+    pages: int = 0
 
     def see(self, cell: Cell, value: int | None, protected: str | None,
             table_total: Cell | None = None) -> None:
@@ -122,13 +130,16 @@ def _csv_number(text: str) -> tuple[int | None, bool]:
 
 
 async def read_everything(client: httpx.AsyncClient, snapshot: Snapshot,
-                          measures: Iterable[str] = ("arrivals",), *, csv_too: bool = True
-                          ) -> Snapshot:
+                          measures: Iterable[str] = ("arrivals",), *, csv_too: bool = True,
+                          pages: bool = True) -> Snapshot:
     """What the public catalogue (``/statistics``) lists — every table of these measures ×
     every published period × every area (the county and each district) — as JSON and CSV,
-    and the key figures per period × area. Arrivals' numbers become the attacker's
-    observations; the other measures' facts are not the person's, they are read and checked
-    (JSON against CSV) only."""
+    and the key figures per period × area; then (``pages``) the dashboard of every published
+    period × area and the annual report of every published year, held against the JSON.
+    Arrivals' numbers become the attacker's observations; the other measures' facts are not
+    the person's, they are read and checked (JSON against CSV and pages) only. The pages show
+    what the JSON shows, number for number, so they add no constraint — the check is that
+    they add nothing either."""
     measures = set(measures)
     catalogue = (await client.get("/statistics")).json()
     districts = catalogue["districts"]
@@ -151,9 +162,84 @@ async def read_everything(client: httpx.AsyncClient, snapshot: Snapshot,
             figures = await client.get("/statistics/key-figures",
                                        params={"period": period.label, **place})
             assert figures.status_code == 200, figures.text
+            snapshot.figures[period.label, district] = figures.json()
             snapshot.see(total, *_number(figures.json()["arrivals"]), table_total=total)
     assert not snapshot.disagreements(), snapshot.disagreements()
+    if pages:
+        await _hold_pages_against_json(client, snapshot, periods, districts, measures)
     return snapshot
+
+
+async def _hold_pages_against_json(client: httpx.AsyncClient, snapshot: Snapshot,
+                                   periods: list[Period], districts: list[str],
+                                   measures: set[str]) -> None:
+    """The dashboard of every published period × area and the report of every published
+    year (the county's) show exactly the JSON's numbers: the same tables answered, the same
+    value or "·" in every row and total, the same key figures."""
+    for period in periods:
+        for district in [None, *districts]:
+            place = {} if district is None else {"district": district}
+            page = await client.get("/", params={"period": period.label, **place})
+            assert page.status_code == 200, (period, district, page.text[:500])
+            _agrees(snapshot, BeautifulSoup(page.text, "html.parser"), period, district,
+                    measures)
+        if period.kind is PeriodKind.YEAR:
+            page = await client.get("/report", params={"year": period.label})
+            assert page.status_code == 200, (period, page.text[:500])
+            _agrees(snapshot, BeautifulSoup(page.text, "html.parser"), period, None, measures)
+
+
+def _view_of(element: Tag) -> str:
+    """The catalogue key of a table or "too few" sentence: its own ``data-view``, or its
+    dashboard panel's."""
+    view = element.get("data-view")
+    if view is None:
+        panel = element.find_parent(attrs={"data-panel": True})
+        assert panel is not None, element
+        view = panel["data-panel"]
+    return str(view)
+
+
+def _agrees(snapshot: Snapshot, page: BeautifulSoup, period: Period, district: str | None,
+            measures: set[str]) -> None:
+    snapshot.pages += 1
+    where = (period.label, district)
+    seen: set[str] = set()
+
+    def views(selector: str) -> Iterator[tuple[str, Tag]]:
+        """The tables (or "too few" sentences) of the measures read, by catalogue key."""
+        for element in page.select(selector):
+            key = _view_of(element)
+            if BY_KEY[key].measure.name in measures:
+                seen.add(key)
+                yield key, element
+
+    for key, table in views("table[data-view]"):
+        assert snapshot.answered.get((key, *where)) is True, (key, where, "answered on a page")
+        rows = [(str(row["data-label"]), row.select_one("td.num"))
+                for row in table.select("tbody tr[data-label]")]
+        rows.append(("total", table.select_one("td[data-total]")))
+        for label, cell in rows:
+            assert cell is not None, (key, where, label)
+            shown = None if cell["data-value"] == "" else int(str(cell["data-value"]))
+            assert shown == snapshot.values[key, *where, label], (key, where, label, shown)
+            assert cell.get_text(strip=True) == ("·" if shown is None else str(shown))
+    for key, _ in views("[data-unanswered]"):
+        assert snapshot.answered.get((key, *where)) is False, (key, where, "unanswered")
+    expected = {key for key, *rest in snapshot.answered
+                if tuple(rest) == where and BY_KEY[key].measure.name in measures}
+    assert seen >= expected, (where, expected - seen, "tables of the JSON missing on a page")
+    figures = snapshot.figures.get(where)
+    for element in page.select("[data-figure]"):
+        assert figures is not None, where
+        name = str(element["data-figure"])
+        text = (element.select_one("td") or element).get_text(strip=True)
+        given = figures[name]
+        if "value" in given:
+            assert text == ("·" if given["value"] is None else str(given["value"])), (
+                name, where, text, given)
+        else:
+            assert text == (given["shown"] or "·"), (name, where, text, given)
 
 
 async def _read_table(client: httpx.AsyncClient, snapshot: Snapshot, spec: TableSpec,
@@ -164,6 +250,10 @@ async def _read_table(client: httpx.AsyncClient, snapshot: Snapshot, spec: Table
     assert table.status_code == 200, (parameters, table.text)
     snapshot.tables += 1
     body = table.json()
+    where = (spec.key, period.label, place.get("district"))
+    snapshot.answered[where] = body["answered"]
+    for row in [*body["rows"], {**body["total"], "label": "total"}]:
+        snapshot.values[(*where, row["label"])] = row["count"]["value"]
     if csv_too:
         exported = await client.get(f"/statistics/{spec.measure.name}.csv", params=parameters)
         assert exported.status_code == 200, (parameters, exported.text)
