@@ -14,7 +14,9 @@ import uuid
 from datetime import timedelta
 
 import httpx
+from sqlalchemy import select
 
+from ankommen.progress.adapters.tables import messaging
 from ankommen.shared.auth import Role
 from ankommen.shared.topics import provider_rejections_topic, provider_reports_topic
 from tests.progress.integration import catalogue
@@ -107,6 +109,32 @@ async def test_http_refuses_overlapping_periods_and_a_correction_replaces_its_pe
             [{"field": "period_start", "reason": f"before the enrolment ({day(20)})"}],
             [{"field": "period_start", "reason": f"outside the course period ({day(0)} to "
                                                  f"{ENDS_ON.isoformat()})"}]]
+
+
+async def test_a_participation_ended_twice_counts_once_in_the_outcome_facts(
+        kafka, sqlite_databases):
+    """A completion retracted and the participation discontinued instead: monitoring got the
+    completion's outcome fact (facts cannot be taken back) and gets no second one; a month
+    corrected before the end counts once in its attendance band."""
+    code = referral_code()
+    async with progress_with_placements(kafka, sqlite_databases, {"vhs-a": [code]}) as (
+            progress, _):
+        batch = await progress.client.post("/reports/batch", headers=token(
+            Role.PROVIDER, "vhs-a"), json={"reports": [
+                enrolment(code), attendance(code, "nov", MONTH, attended=80),
+                attendance(code, "nov-2", MONTH, attended=50, corrects="nov"),
+                {"kind": "completion", "report_id": "done", "referral_code": code,
+                 "completed_on": day(60)},
+                {"kind": "retraction", "report_id": "undone", "referral_code": code,
+                 "corrects_report_id": "done"},
+                {"kind": "discontinuation", "report_id": "left", "referral_code": code,
+                 "discontinued_on": day(61), "reason": "work"}]})
+        assert {item["status"] for item in batch.json()["results"]} == {"accepted"}
+        async with progress.runtime.sessions() as session:
+            payloads = (await session.scalars(select(messaging.outbox.c.payload).where(
+                messaging.outbox.c.type == "ankommen.progress.course_outcome_fact.v1"))).all()
+        [fact] = [json.loads(payload)["data"] for payload in payloads]
+        assert (fact["outcome"], fact["attendance_band"]) == ("completed", "50_to_75")
 
 
 async def signed_in(client: httpx.AsyncClient, page: str) -> str:
