@@ -52,4 +52,3 @@ def ends_again(report: ReportBase, history: Sequence[ReportBase]) -> bool:
     second one would count the participation twice in monitoring's outcomes."""
     ending = CompletionReport | DiscontinuationReport
     return isinstance(report, ending) and any(isinstance(item, ending) for item in history)
-

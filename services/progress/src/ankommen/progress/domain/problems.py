@@ -28,5 +28,4 @@ class Problem:
     reason: str
     kind: ProblemKind = ProblemKind.INVALID
     text: str | None = None
-    values: Mapping[str, object] = dataclasses.field(default_factory=dict,
-                                                           compare=False)
+    values: Mapping[str, object] = dataclasses.field(default_factory=dict, compare=False)
