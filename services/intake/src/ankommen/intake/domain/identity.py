@@ -12,7 +12,14 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from ankommen.intake.domain.countries import is_country_code
 from ankommen.shared.text import SHOWN_TEXT, PersonName
@@ -32,9 +39,23 @@ def age_on(birth_date: date, day: date) -> int:
     return day.year - birth_date.year - int(before_birthday)
 
 
-def plausible_birth_date(value: date) -> date:
-    """Not in the future, and no older than :data:`MAX_AGE_YEARS` today."""
-    today = date.today()
+def validation_today(info: ValidationInfo) -> date | None:
+    """The service's "today" for checks against the calendar, given by the caller as the
+    validation context (``{"today": runtime.clock.today()}``): models cannot hold a clock.
+
+    Without it (FastAPI validates request bodies without a context) the checks wait for the
+    entrypoint's second validation with the context
+    (:func:`ankommen.intake.entrypoints.schemas.validated_on`)."""
+    context = info.context
+    today = context.get("today") if isinstance(context, dict) else None
+    return today if isinstance(today, date) else None
+
+
+def plausible_birth_date(value: date, today: date | None) -> date:
+    """Not in the future, and no older than :data:`MAX_AGE_YEARS` ``today`` (no check
+    without a day to check against)."""
+    if today is None:
+        return value
     if value > today:
         raise ValueError("must not be in the future")
     if age_on(value, today) > MAX_AGE_YEARS:
@@ -108,8 +129,8 @@ class Identity(BaseModel):
 
     @field_validator("birth_date")
     @classmethod
-    def _plausible_birth_date(cls, value: date) -> date:
-        return plausible_birth_date(value)
+    def _plausible_birth_date(cls, value: date, info: ValidationInfo) -> date:
+        return plausible_birth_date(value, validation_today(info))
 
     @field_validator("birth_country")
     @classmethod

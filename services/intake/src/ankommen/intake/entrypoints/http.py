@@ -7,7 +7,6 @@ here: FastAPI resolves the local ``Staff``/``Admin`` dependency aliases at defin
 """
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
@@ -37,6 +36,7 @@ from ankommen.intake.entrypoints.schemas import (
     SurveyUpdateResponse,
     SuspicionRequest,
     SuspicionResponse,
+    validated_on,
 )
 from ankommen.intake.service import case_work, duplicates
 from ankommen.intake.service.case_work import CaseRecord
@@ -90,13 +90,15 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, turns: Write
               summary="Register an arrival", tags=["cases"],
               responses={**DUPLICATE_WARNING, 200: {"model": CaseResponse, "description":
                          "same_person: the existing case, updated"}})
-    async def register(request: RegistrationRequest, actor: Staff, response: Response
-                       ) -> CaseResponse:
+    async def register(request: RegistrationRequest, actor: Staff, response: Response,
+                       raw: Request) -> CaseResponse:
+        today = runtime.clock.today()
+        request = await validated_on(RegistrationRequest, raw, today)
         resolution = request.resolution
         async with turns.turn() as turn, runtime.uow() as uow:
             registered = await register_arrival(uow, protection, RegisterArrival(
                 identity=request.identity, answers=request.survey.model_dump(),
-                registered_on=request.registered_on or date.today(),
+                registered_on=request.registered_on or today,
                 decision=resolution.decision if resolution else None,
                 existing_case_id=resolution.case_id if resolution else None), actor, turn)
         if not registered.created:
@@ -106,7 +108,8 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, turns: Write
     @api.post("/cases/search", response_model=SearchResponse, tags=["cases"],
               summary="Find cases by name and birth date (spelling variants included)",
               dependencies=[Depends(search_limit)], responses=RATE_LIMITED)
-    async def search(request: SearchRequest, actor: Staff) -> SearchResponse:
+    async def search(request: SearchRequest, actor: Staff, raw: Request) -> SearchResponse:
+        request = await validated_on(SearchRequest, raw, runtime.clock.today())
         async with runtime.uow() as uow:
             found = await case_work.search_person(
                 uow, protection, request.family_name, request.given_names,
@@ -132,9 +135,12 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, turns: Write
 
     @api.post("/cases/{case_id}/close", response_model=CaseResponse, tags=["cases"],
               summary="Close the case: the pathway ended")
-    async def close(case_id: uuid.UUID, request: CloseRequest, actor: Staff) -> CaseResponse:
+    async def close(case_id: uuid.UUID, request: CloseRequest, actor: Staff, raw: Request
+                    ) -> CaseResponse:
+        today = runtime.clock.today()
+        request = await validated_on(CloseRequest, raw, today)
         async with runtime.uow() as uow:
-            case = await case_work.close_case(uow, case_id, request.closed_on or date.today(),
+            case = await case_work.close_case(uow, case_id, request.closed_on or today,
                                               request.reason, actor)
         return CaseResponse.of(case)
 
@@ -214,7 +220,8 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, turns: Write
     async def contacts(request: ContactRequest, actor: Provider) -> ContactDisclosure:
         async with runtime.uow() as uow:
             disclosed = await disclose_contacts(uow, protection, actor, request.referral_codes,
-                                                policy=disclosure_policy, today=date.today())
+                                                policy=disclosure_policy,
+                                                today=runtime.clock.today())
         return ContactDisclosure(contacts=[ContactResponse(
             referral_code=each.referral_code, family_name=each.details.family_name,
             given_names=each.details.given_names, phone=each.details.phone,
@@ -227,7 +234,7 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, turns: Write
                     before: Annotated[int | None, Query(ge=1, le=2**62)] = None,
                     ) -> list[AuditEntryResponse]:
         async with runtime.uow() as uow:
-            entries = await AuditLog(uow.session).entries(case_id=case_id, limit=limit,
+            entries = await AuditLog(uow.session, uow.clock).entries(case_id=case_id, limit=limit,
                                                           before=before)
         return [AuditEntryResponse(**entry.__dict__) for entry in entries]
 
