@@ -8,6 +8,7 @@ derived from the birth date on the day of intake, so the two cannot disagree.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
@@ -39,16 +40,20 @@ def age_on(birth_date: date, day: date) -> int:
     return day.year - birth_date.year - int(before_birthday)
 
 
-def validation_today(info: ValidationInfo) -> date | None:
-    """The service's "today" for checks against the calendar, given by the caller as the
-    validation context (``{"today": runtime.clock.today()}``): models cannot hold a clock.
+#: The service's "today" (from its clock) for the request being validated. FastAPI validates
+#: a request body without a validation context, so intake's API sets this (a dependency of
+#: its router, which runs before the body is validated) instead.
+REQUEST_DAY: ContextVar[date | None] = ContextVar("request_day", default=None)
 
-    Without it (FastAPI validates request bodies without a context) the checks wait for the
-    entrypoint's second validation with the context
-    (:func:`ankommen.intake.entrypoints.schemas.validated_on`)."""
+
+def validation_today(info: ValidationInfo) -> date | None:
+    """The service's "today" for checks against the calendar: the validation context's
+    (``{"today": runtime.clock.today()}``, as the pages pass it) or the request's
+    (:data:`REQUEST_DAY`). Models cannot hold a clock; without either (e.g. a stored identity
+    read back) nothing is checked against the calendar."""
     context = info.context
     today = context.get("today") if isinstance(context, dict) else None
-    return today if isinstance(today, date) else None
+    return today if isinstance(today, date) else REQUEST_DAY.get()
 
 
 def plausible_birth_date(value: date, today: date | None) -> date:

@@ -17,6 +17,7 @@ from ankommen.intake.adapters.duplicates import DuplicateRepository
 from ankommen.intake.adapters.write_turns import WriteTurns
 from ankommen.intake.domain.audit import Purpose
 from ankommen.intake.domain.duplicates import DuplicateSuspected, SuspicionStatus
+from ankommen.intake.domain.identity import REQUEST_DAY
 from ankommen.intake.entrypoints.schemas import (
     AuditEntryResponse,
     CandidateResponse,
@@ -36,7 +37,6 @@ from ankommen.intake.entrypoints.schemas import (
     SurveyUpdateResponse,
     SuspicionRequest,
     SuspicionResponse,
-    validated_on,
 )
 from ankommen.intake.service import case_work, duplicates
 from ankommen.intake.service.case_work import CaseRecord
@@ -79,7 +79,12 @@ def _suspicion(suspicion: DuplicateSuspected) -> SuspicionResponse:
 
 def router(runtime: ServiceRuntime, protection: IdentityProtection, turns: WriteTurns
            ) -> APIRouter:
-    api = APIRouter()
+    async def request_day() -> None:
+        """The service's today for the calendar checks of the body (no birth or registration
+        date in the future), set before FastAPI validates it."""
+        REQUEST_DAY.set(runtime.clock.today())
+
+    api = APIRouter(dependencies=[Depends(request_day)])
     Staff = Annotated[Principal, runtime.auth.require(Role.INTAKE_STAFF)]
     Admin = Annotated[Principal, runtime.auth.require(Role.ADMIN)]
     Provider = Annotated[Principal, runtime.auth.require(Role.PROVIDER)]
@@ -90,10 +95,9 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, turns: Write
               summary="Register an arrival", tags=["cases"],
               responses={**DUPLICATE_WARNING, 200: {"model": CaseResponse, "description":
                          "same_person: the existing case, updated"}})
-    async def register(request: RegistrationRequest, actor: Staff, response: Response,
-                       raw: Request) -> CaseResponse:
+    async def register(request: RegistrationRequest, actor: Staff, response: Response
+                       ) -> CaseResponse:
         today = runtime.clock.today()
-        request = await validated_on(RegistrationRequest, raw, today)
         resolution = request.resolution
         async with turns.turn() as turn, runtime.uow() as uow:
             registered = await register_arrival(uow, protection, RegisterArrival(
@@ -108,8 +112,7 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, turns: Write
     @api.post("/cases/search", response_model=SearchResponse, tags=["cases"],
               summary="Find cases by name and birth date (spelling variants included)",
               dependencies=[Depends(search_limit)], responses=RATE_LIMITED)
-    async def search(request: SearchRequest, actor: Staff, raw: Request) -> SearchResponse:
-        request = await validated_on(SearchRequest, raw, runtime.clock.today())
+    async def search(request: SearchRequest, actor: Staff) -> SearchResponse:
         async with runtime.uow() as uow:
             found = await case_work.search_person(
                 uow, protection, request.family_name, request.given_names,
@@ -135,12 +138,10 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, turns: Write
 
     @api.post("/cases/{case_id}/close", response_model=CaseResponse, tags=["cases"],
               summary="Close the case: the pathway ended")
-    async def close(case_id: uuid.UUID, request: CloseRequest, actor: Staff, raw: Request
-                    ) -> CaseResponse:
-        today = runtime.clock.today()
-        request = await validated_on(CloseRequest, raw, today)
+    async def close(case_id: uuid.UUID, request: CloseRequest, actor: Staff) -> CaseResponse:
         async with runtime.uow() as uow:
-            case = await case_work.close_case(uow, case_id, request.closed_on or today,
+            case = await case_work.close_case(uow, case_id,
+                                              request.closed_on or runtime.clock.today(),
                                               request.reason, actor)
         return CaseResponse.of(case)
 

@@ -5,16 +5,13 @@ from __future__ import annotations
 import copy
 import uuid
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
-from fastapi import Request
-from fastapi.exceptions import RequestValidationError
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     ValidationInfo,
     create_model,
     field_validator,
@@ -46,28 +43,11 @@ def _in_utc(value: datetime) -> datetime:
 StoredMoment = Annotated[datetime, AfterValidator(_in_utc)]
 
 
-Body = TypeVar("Body", bound=BaseModel)
-
-
 def _not_in_future(value: date | None, info: ValidationInfo) -> date | None:
     today = validation_today(info)
     if value is not None and today is not None and value > today:
         raise ValueError("must not be in the future")
     return value
-
-
-async def validated_on(model: type[Body], request: Request, today: date) -> Body:
-    """The request body validated again, now against the service's ``today`` (its clock).
-
-    FastAPI validates bodies without a context, so the checks against the calendar (no
-    birth or registration date in the future) cannot run then; they run here, and fail
-    exactly as FastAPI's own validation does (422, the field and the reason)."""
-    try:
-        return model.model_validate(await request.json(), context={"today": today})
-    except ValidationError as invalid:
-        raise RequestValidationError([{**error, "loc": ("body", *error["loc"])}
-                                      for error in invalid.errors(include_url=False)]
-                                     ) from None
 
 
 class SurveyAnswers(Survey):
