@@ -97,12 +97,11 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, turns: Write
                          "same_person: the existing case, updated"}})
     async def register(request: RegistrationRequest, actor: Staff, response: Response
                        ) -> CaseResponse:
-        today = runtime.clock.today()
         resolution = request.resolution
         async with turns.turn() as turn, runtime.uow() as uow:
             registered = await register_arrival(uow, protection, RegisterArrival(
                 identity=request.identity, answers=request.survey.model_dump(),
-                registered_on=request.registered_on or today,
+                registered_on=request.registered_on or runtime.clock.today(),
                 decision=resolution.decision if resolution else None,
                 existing_case_id=resolution.case_id if resolution else None), actor, turn)
         if not registered.created:
@@ -235,8 +234,8 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, turns: Write
                     before: Annotated[int | None, Query(ge=1, le=2**62)] = None,
                     ) -> list[AuditEntryResponse]:
         async with runtime.uow() as uow:
-            entries = await AuditLog(uow.session, uow.clock).entries(case_id=case_id, limit=limit,
-                                                          before=before)
+            entries = await AuditLog(uow.session, uow.clock).entries(
+                case_id=case_id, limit=limit, before=before)
         return [AuditEntryResponse(**entry.__dict__) for entry in entries]
 
     return api

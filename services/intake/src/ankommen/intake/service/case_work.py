@@ -51,9 +51,9 @@ async def existing_case(uow: UnitOfWork, case_id: uuid.UUID) -> Case:
 
 async def record_audit(uow: UnitOfWork, actor: Principal, action: AuditAction,
                  case_id: uuid.UUID | None = None, purpose: Purpose | None = None) -> None:
-    await AuditLog(uow.session, uow.clock).record(actor=actor.subject, role=actor.role.value,
-                                       action=action.value, case_id=case_id,
-                                       purpose=purpose.value if purpose else None)
+    await AuditLog(uow.session, uow.clock).record(
+        actor=actor.subject, role=actor.role.value, action=action.value, case_id=case_id,
+        purpose=purpose.value if purpose else None)
 
 
 async def open_identity(uow: UnitOfWork, protection: IdentityProtection,

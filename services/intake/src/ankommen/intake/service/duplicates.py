@@ -105,8 +105,8 @@ async def merge_duplicate(uow: UnitOfWork, suspicion_id: uuid.UUID, surviving_ca
     await IdentityStore(uow.session).destroy(merged_case_id)
     await CaseRepository(uow.session).remove(merged_case_id)
     # The merged case's placements are the surviving person's now (as downstream re-keys).
-    await ProviderPlacementRepository(uow.session, uow.clock).merge(merged.pseudonym,
-                                                                    surviving.pseudonym)
+    await ProviderPlacementRepository(uow.session, uow.clock).merge(
+        merged.pseudonym, surviving.pseudonym)
     await record_audit(uow, actor, AuditAction.MERGE, surviving_case_id, Purpose.DUPLICATE_REVIEW)
     await uow.publish(CasesMerged(surviving_pseudonym=surviving.pseudonym,
                                   merged_pseudonym=merged.pseudonym),

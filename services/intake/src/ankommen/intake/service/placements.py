@@ -85,8 +85,8 @@ async def record_course(uow: UnitOfWork, event: DecodedEvent) -> None:
 
 async def record_course_cancelled(uow: UnitOfWork, event: DecodedEvent) -> None:
     data: assignment.CourseCancelled = event.data
-    await CourseRepository(uow.session, uow.clock).set_status(data.course_id,
-                                                   assignment.CourseStatus.CANCELLED.value)
+    await CourseRepository(uow.session, uow.clock).set_status(
+        data.course_id, assignment.CourseStatus.CANCELLED.value)
 
 
 COURSE_EVENTS = {

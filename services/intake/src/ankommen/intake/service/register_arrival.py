@@ -114,8 +114,9 @@ async def register_arrival(uow: UnitOfWork, protection: IdentityProtection,
     await IdentityStore(uow.session).add(case.case_id, sealed, digests.all)
     for suspicion in suspicions:
         await DuplicateRepository(uow.session).add(suspicion)
-    await AuditLog(uow.session, uow.clock).record(actor=actor.subject, role=actor.role.value,
-                                       action=AuditAction.REGISTER, case_id=case.case_id)
+    await AuditLog(uow.session, uow.clock).record(
+        actor=actor.subject, role=actor.role.value, action=AuditAction.REGISTER,
+        case_id=case.case_id)
     return Registered(case, created=True)
 
 
@@ -146,8 +147,9 @@ async def _update_existing(uow: UnitOfWork, protection: IdentityProtection,
         case.survey = event.apply_to(case.survey)
         await cases.save(case)
         await uow.publish(event, key=case.pseudonym, subject=case.pseudonym)
-    await AuditLog(uow.session, uow.clock).record(actor=actor.subject, role=actor.role.value,
-                                       action=AuditAction.UPDATE_IDENTITY, case_id=case.case_id)
+    await AuditLog(uow.session, uow.clock).record(
+        actor=actor.subject, role=actor.role.value, action=AuditAction.UPDATE_IDENTITY,
+        case_id=case.case_id)
     return case
 
 
