@@ -1,27 +1,13 @@
-"""A clock a test moves: "now" for monitoring (which periods are closed and published, and the
-facts consumer's bounds), passed as ``clock=`` to ``in_process`` / ``served_over_http``."""
+"""A clock a test moves (:class:`ankommen.shared.clock.MovableClock`), passed as ``clock=`` to
+``in_process`` / ``served_over_http`` of any service, and helpers for monitoring's months."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from ankommen.shared.clock import MovableClock
 
-class MovableClock:
-    """Returns the time it was set to (UTC), until it is set or moved again."""
-
-    def __init__(self, now: datetime | None = None) -> None:
-        self._now = now or datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self._now
-
-    def set(self, now: datetime) -> None:
-        if now.tzinfo is None:
-            raise ValueError("a clock's time has a zone (UTC)")
-        self._now = now
-
-    def advance(self, by: timedelta) -> None:
-        self._now += by
+__all__ = ["MovableClock", "this_month", "when_published"]
 
 
 def this_month(now: datetime | None = None) -> str:

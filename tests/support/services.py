@@ -10,9 +10,8 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Self
 
@@ -21,6 +20,7 @@ from asgi_lifespan import LifespanManager
 from opentelemetry.sdk.trace import TracerProvider
 
 from ankommen.shared.auth import Role
+from ankommen.shared.clock import Clock
 from ankommen.shared.embedded import listening_socket
 from ankommen.shared.runtime import ServiceRuntime
 from tests.support.tokens import bearer
@@ -49,12 +49,12 @@ def settings_for(service: str, **values: object):  # noqa: ANN201 - the service'
     return cls(_env_file=None, **values)
 
 
-def _monitoring_only(service: str, clock: Callable[[], datetime] | None, rules: object
-                     ) -> dict[str, object]:
-    if service != "monitoring":
-        return {}
-    return {name: value for name, value in (("clock", clock), ("rules", rules))
-            if value is not None}
+def _injected(service: str, clock: Clock | None, rules: object) -> dict[str, object]:
+    """``clock`` for every service, ``rules`` for monitoring only."""
+    injected: dict[str, object] = {} if clock is None else {"clock": clock}
+    if service == "monitoring" and rules is not None:
+        injected["rules"] = rules
+    return injected
 
 
 @dataclass
@@ -67,17 +67,17 @@ class RunningService:
 @contextlib.asynccontextmanager
 async def in_process(service: str, *, bootstrap: str, database_url: str,
                      tracer_provider: TracerProvider | None = None,
-                     clock: Callable[[], datetime] | None = None, rules: object = None,
+                     clock: Clock | None = None, rules: object = None,
                      **settings: object) -> AsyncIterator[RunningService]:
     """The service's real app, lifespan included, served over an in-memory ASGI transport.
 
-    ``clock`` and ``rules`` (a ``PublicationRules``) reach monitoring only; other services
-    ignore them."""
+    ``clock`` (a :class:`~ankommen.shared.clock.Clock`) is the service's time; ``rules`` (a
+    ``PublicationRules``) reach monitoring only; other services ignore them."""
     app_module = importlib.import_module(f"ankommen.{service}.app")
     config = settings_for(service, kafka_bootstrap_servers=bootstrap, database_url=database_url,
                           migrate_on_startup=True, **settings)
     app = app_module.create_app(config, tracer_provider=tracer_provider,
-                                **_monitoring_only(service, clock, rules))
+                                **_injected(service, clock, rules))
     async with LifespanManager(app, startup_timeout=60, shutdown_timeout=30) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url=f"http://{service}") as client:
@@ -87,7 +87,7 @@ async def in_process(service: str, *, bootstrap: str, database_url: str,
 @contextlib.asynccontextmanager
 async def served_over_http(service: str, *, bootstrap: str, database_url: str,
                            tracer_provider: TracerProvider | None = None,
-                           clock: Callable[[], datetime] | None = None, rules: object = None,
+                           clock: Clock | None = None, rules: object = None,
                            **settings: object) -> AsyncIterator[tuple[str, RunningService]]:
     """The service's real app on a real TCP port (for the browser), in this event loop."""
     import asyncio
@@ -103,7 +103,7 @@ async def served_over_http(service: str, *, bootstrap: str, database_url: str,
     config = settings_for(service, kafka_bootstrap_servers=bootstrap, database_url=database_url,
                           migrate_on_startup=True, **settings)
     app = app_module.create_app(config, tracer_provider=tracer_provider,
-                                **_monitoring_only(service, clock, rules))
+                                **_injected(service, clock, rules))
     # Served as ``serve`` serves it (proxy headers included), on a port of its own.
     server = uvicorn.Server(server_config(app, config, host="127.0.0.1", port=port,
                                           lifespan="on"))

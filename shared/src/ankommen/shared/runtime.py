@@ -19,7 +19,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from fastapi import APIRouter, FastAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
@@ -27,6 +27,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import MetaData, text
 
 from ankommen.shared.auth import Authenticator, TokenVerifier
+from ankommen.shared.clock import Clock, SystemClock
 from ankommen.shared.db.engine import create_engine, session_factory
 from ankommen.shared.db.migrations import upgrade
 from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
@@ -78,27 +79,24 @@ def token_verifier(settings: ServiceSettings) -> TokenVerifier:
     return verifier
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class ServiceRuntime:
     """The running parts of one service process."""
 
     def __init__(self, definition: ServiceDefinition, settings: ServiceSettings,
                  tracer_provider: TracerProvider | None = None,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Clock | None = None) -> None:
         self.definition = definition
-        #: "Now" for whatever the service decides by the calendar (monitoring: which periods
-        #: are closed and published); a test injects a movable clock.
-        self.clock: Callable[[], datetime] = clock or _utc_now
+        #: "Now" and "today" for whatever the service decides by the calendar (intake: the
+        #: day of registration; assignment: which courses run; monitoring: which periods are
+        #: published) and for its audit and outbox timestamps; a test injects a movable clock.
+        self.clock: Clock = clock or SystemClock()
         self.settings = settings
         self.tracer_provider = tracer_provider or create_tracer_provider(
             definition.name, settings.otlp_endpoint)
         self.engine = create_engine(settings.resolved_database_url)
         self.sessions = session_factory(self.engine)
         self.uow = UnitOfWorkFactory(self.sessions, definition.tables,
-                                     source=service_source(definition.name))
+                                     source=service_source(definition.name), clock=self.clock)
         #: How every Kafka client of this service signs in (its own principal).
         self.kafka = kafka = settings.kafka
         self.broker = create_broker(kafka,

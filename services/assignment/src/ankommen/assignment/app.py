@@ -11,6 +11,7 @@ from ankommen.assignment.adapters.tables import messaging, metadata, parked_even
 from ankommen.assignment.config import AssignmentSettings
 from ankommen.assignment.entrypoints import consumers, http, pages
 from ankommen.assignment.service.schedule import scheduled_rounds
+from ankommen.shared.clock import Clock
 from ankommen.shared.messaging.parking import parked_events_purger
 from ankommen.shared.runtime import ServiceDefinition, ServiceRuntime
 from ankommen.shared.settings import load_settings
@@ -29,9 +30,11 @@ DEFINITION = ServiceDefinition(
 
 
 def build_runtime(settings: AssignmentSettings | None = None,
-                  tracer_provider: TracerProvider | None = None) -> ServiceRuntime:
+                  tracer_provider: TracerProvider | None = None,
+                  clock: Clock | None = None) -> ServiceRuntime:
+    """The runtime; ``clock`` is the service's "now" and "today" (tests move it)."""
     runtime = ServiceRuntime(DEFINITION, settings or load_settings(AssignmentSettings),
-                             tracer_provider)
+                             tracer_provider, clock)
     runtime.consume(consumers.case_events(runtime))
     runtime.consume(consumers.participation_events(runtime))
     runtime.run_in_background("parked-events-purge", parked_events_purger(
@@ -45,8 +48,9 @@ def build_runtime(settings: AssignmentSettings | None = None,
 
 
 def create_app(settings: AssignmentSettings | None = None,
-               tracer_provider: TracerProvider | None = None) -> FastAPI:
-    runtime = build_runtime(settings, tracer_provider)
+               tracer_provider: TracerProvider | None = None,
+               clock: Clock | None = None) -> FastAPI:
+    runtime = build_runtime(settings, tracer_provider, clock)
     app = runtime.create_app([http.router(runtime)])
     pages.install(app, runtime)
     return app

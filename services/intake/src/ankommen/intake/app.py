@@ -13,6 +13,7 @@ from ankommen.intake.entrypoints import consumers, http, pages
 from ankommen.intake.entrypoints.catalogue import CATALOGUE
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.intake.service.register_arrival import PossibleDuplicates
+from ankommen.shared.clock import Clock
 from ankommen.shared.db.engine import is_sqlite
 from ankommen.shared.runtime import ServiceDefinition, ServiceRuntime
 from ankommen.shared.settings import load_settings
@@ -33,9 +34,11 @@ DEFINITION = ServiceDefinition(
 
 
 def build_runtime(settings: IntakeSettings | None = None,
-                  tracer_provider: TracerProvider | None = None) -> ServiceRuntime:
+                  tracer_provider: TracerProvider | None = None,
+                  clock: Clock | None = None) -> ServiceRuntime:
+    """The runtime; ``clock`` is the service's "now" and "today" (tests move it)."""
     runtime = ServiceRuntime(DEFINITION, settings or load_settings(IntakeSettings),
-                             tracer_provider)
+                             tracer_provider, clock)
     runtime.consume(consumers.course_events(runtime))
     runtime.consume(consumers.placement_events(runtime))
     runtime.consume(consumers.participation_events(runtime))
@@ -43,8 +46,9 @@ def build_runtime(settings: IntakeSettings | None = None,
 
 
 def create_app(settings: IntakeSettings | None = None,
-               tracer_provider: TracerProvider | None = None) -> FastAPI:
-    runtime = build_runtime(settings, tracer_provider)
+               tracer_provider: TracerProvider | None = None,
+               clock: Clock | None = None) -> FastAPI:
+    runtime = build_runtime(settings, tracer_provider, clock)
     protection = IdentityProtection.from_settings(runtime.settings)
     turns = WriteTurns(serial=is_sqlite(runtime.settings.resolved_database_url))
     staff_pages = Pages("ankommen.intake", CATALOGUE, service_title="Erfassung",

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from opentelemetry.sdk.trace import TracerProvider
@@ -13,6 +10,7 @@ from ankommen.monitoring.adapters.tables import messaging, metadata
 from ankommen.monitoring.config import MonitoringSettings
 from ankommen.monitoring.domain.rules import PublicationRules
 from ankommen.monitoring.entrypoints import consumers, http, limits, pages
+from ankommen.shared.clock import Clock
 from ankommen.shared.runtime import ServiceDefinition, ServiceRuntime
 from ankommen.shared.settings import load_settings
 
@@ -29,7 +27,7 @@ DEFINITION = ServiceDefinition(
 
 def build_runtime(settings: MonitoringSettings | None = None,
                   tracer_provider: TracerProvider | None = None,
-                  clock: Callable[[], datetime] | None = None) -> ServiceRuntime:
+                  clock: Clock | None = None) -> ServiceRuntime:
     """The runtime; ``clock`` is "now" for the consumer's bounds and for which periods are
     published (tests move it through months)."""
     settings = settings or load_settings(MonitoringSettings)
@@ -40,7 +38,7 @@ def build_runtime(settings: MonitoringSettings | None = None,
 
 def create_app(settings: MonitoringSettings | None = None,
                tracer_provider: TracerProvider | None = None,
-               clock: Callable[[], datetime] | None = None,
+               clock: Clock | None = None,
                rules: PublicationRules | None = None) -> FastAPI:
     """The app. ``rules`` replaces the publication rules' switches (tests of the rules only:
     the settings cannot switch a rule off); the calendar comes from the settings."""

@@ -12,6 +12,7 @@ from ankommen.progress.adapters.tables import messaging, metadata, parked_events
 from ankommen.progress.config import ProgressSettings
 from ankommen.progress.entrypoints import consumers, http, pages
 from ankommen.progress.entrypoints.texts import CATALOGUE
+from ankommen.shared.clock import Clock
 from ankommen.shared.messaging.parking import parked_events_purger
 from ankommen.shared.runtime import ServiceDefinition, ServiceRuntime
 from ankommen.shared.settings import load_settings
@@ -31,9 +32,11 @@ DEFINITION = ServiceDefinition(
 
 
 def build_runtime(settings: ProgressSettings | None = None,
-                  tracer_provider: TracerProvider | None = None) -> ServiceRuntime:
+                  tracer_provider: TracerProvider | None = None,
+                  clock: Clock | None = None) -> ServiceRuntime:
+    """The runtime; ``clock`` is the service's "now" and "today" (tests move it)."""
     runtime = ServiceRuntime(DEFINITION, settings or load_settings(ProgressSettings),
-                             tracer_provider)
+                             tracer_provider, clock)
     runtime.consume(consumers.case_events(runtime))
     runtime.consume(consumers.course_events(runtime))
     runtime.consume(consumers.placement_events(runtime))
@@ -45,8 +48,9 @@ def build_runtime(settings: ProgressSettings | None = None,
 
 
 def create_app(settings: ProgressSettings | None = None,
-               tracer_provider: TracerProvider | None = None) -> FastAPI:
-    runtime = build_runtime(settings, tracer_provider)
+               tracer_provider: TracerProvider | None = None,
+               clock: Clock | None = None) -> FastAPI:
+    runtime = build_runtime(settings, tracer_provider, clock)
     provider_pages = Pages("ankommen.progress", CATALOGUE, service_title="Fortschritt",
                            navigation=[("/", "nav.participants"), ("/upload", "nav.upload")])
     page_auth = runtime.page_auth(provider_pages)

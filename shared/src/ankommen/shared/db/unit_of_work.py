@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
 from types import TracebackType
 
 from opentelemetry import context as otel_context
@@ -28,6 +27,7 @@ from opentelemetry import propagate
 from sqlalchemy import delete, insert, or_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ankommen.shared.clock import Clock, SystemClock
 from ankommen.shared.events.envelope import Envelope, EventData
 from ankommen.shared.events.provenance import provenance_of
 from ankommen.shared.events.registry import registry
@@ -41,8 +41,12 @@ class UnitOfWork:
     """``async with factory() as uow:`` — commits on a clean exit, rolls back on an error."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], tables: MessagingTables,
-                 source: str, after_commit: Callable[[], None]) -> None:
+                 source: str, after_commit: Callable[[], None],
+                 clock: Clock | None = None) -> None:
         self._sessions = sessions
+        #: The service's clock: handlers date what they record by it (outbox rows, audit
+        #: entries), so a test that moves the clock moves those timestamps too.
+        self.clock: Clock = clock or SystemClock()
         self.tables = tables
         self._source = source
         self._after_commit = after_commit
@@ -82,7 +86,7 @@ class UnitOfWork:
             owner = "nobody" if provenance is None else (provenance.source or "providers")
             raise ValueError(f"{data.event_type} is published by {owner}, not by "
                              f"{self._source}: every consumer would dead-letter it")
-        now = datetime.now(UTC)
+        now = self.clock.now()
         # A fact's envelope says its month, not this moment (Fact.stamped_time): one shared
         # place, so that no producing service can forget it.
         envelope = registry.envelope(data, source=self._source, subject=subject,
@@ -144,10 +148,11 @@ class UnitOfWorkFactory:
     """Builds units of work for one service; handed to use cases and consumers."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], tables: MessagingTables,
-                 source: str) -> None:
+                 source: str, clock: Clock | None = None) -> None:
         self.sessions = sessions
         self.tables = tables
         self.source = source
+        self.clock: Clock = clock or SystemClock()
         self._after_commit: Callable[[], None] = lambda: None
 
     def on_commit_with_events(self, callback: Callable[[], None]) -> None:
@@ -155,4 +160,5 @@ class UnitOfWorkFactory:
         self._after_commit = callback
 
     def __call__(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions, self.tables, self.source, lambda: self._after_commit())
+        return UnitOfWork(self.sessions, self.tables, self.source, lambda: self._after_commit(),
+                          self.clock)

@@ -220,7 +220,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
               summary="Allocate free seats to waiting people (a dry run only previews)")
     async def allocate(request: AllocationRequest, _: Staff) -> AllocationResult:
         async with runtime.uow() as uow:
-            outcome = await run_allocation(uow, today=date.today(), priority=priority,
+            outcome = await run_allocation(uow, today=runtime.clock.today(), priority=priority,
                                            districts=policy.districts,
                                            dry_run=request.dry_run)
         result = outcome.allocation
@@ -297,7 +297,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
     async def unmet_demand(_: Staff) -> UnmetDemandOut:
         async with runtime.uow() as uow:
             result = await queries.demand(uow, runtime.settings.disclosure_minimum,
-                                          today=date.today(), priority=priority,
+                                          today=runtime.clock.today(), priority=priority,
                                           districts=policy.districts)
         return UnmetDemandOut(
             groups=[DemandGroupOut(**vars(g)) for g in result.unmet.groups],

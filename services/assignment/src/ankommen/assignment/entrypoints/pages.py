@@ -4,7 +4,6 @@ unmet demand and the course list — server-rendered in the shared frame, no scr
 No postponed annotations: FastAPI reads the page guard alias defined inside :func:`install`.
 """
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, Query, Request, status
@@ -103,7 +102,7 @@ def install(app: FastAPI, runtime: ServiceRuntime) -> None:
     @router.get("/ui/allocation", response_class=HTMLResponse)
     async def allocation_preview(request: Request, principal: Coordinator) -> HTMLResponse:
         async with runtime.uow() as uow:
-            outcome = await run_allocation(uow, today=date.today(), priority=priority,
+            outcome = await run_allocation(uow, today=runtime.clock.today(), priority=priority,
                                            districts=districts, dry_run=True)
         return pages.render(request, "allocation.html", {
             "allocation": outcome.allocation, "ran": request.query_params.get("ran")},
@@ -112,7 +111,7 @@ def install(app: FastAPI, runtime: ServiceRuntime) -> None:
     @router.post("/ui/allocation")
     async def allocation_run(_: Coordinator) -> RedirectResponse:
         async with runtime.uow() as uow:
-            outcome = await run_allocation(uow, today=date.today(), priority=priority,
+            outcome = await run_allocation(uow, today=runtime.clock.today(), priority=priority,
                                            districts=districts)
         return RedirectResponse(f"/ui/allocation?ran={len(outcome.placement_ids)}",
                                 status_code=status.HTTP_303_SEE_OTHER)
@@ -127,7 +126,7 @@ def install(app: FastAPI, runtime: ServiceRuntime) -> None:
     async def demand_page(request: Request, principal: Coordinator) -> HTMLResponse:
         async with runtime.uow() as uow:
             demand = await queries.demand(uow, runtime.settings.disclosure_minimum,
-                                          today=date.today(), priority=priority,
+                                          today=runtime.clock.today(), priority=priority,
                                           districts=districts)
         return pages.render(request, "demand.html", {
             "demand": demand.unmet, "below_minimum": demand.below_minimum},

@@ -193,7 +193,7 @@ async def reallocate(uow: UnitOfWork, policy: AllocationPolicy,
                      today: date | None = None) -> None:
     """After an event that adds a person or frees a seat, and on schedule: allocate, unless
     done by hand (the seat figures are reported either way)."""
-    today = today or date.today()
+    today = today or uow.clock.today()
     if policy.automatic:
         await run_allocation(uow, today=today, priority=policy.priority,
                              districts=policy.districts)

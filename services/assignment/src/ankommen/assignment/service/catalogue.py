@@ -14,7 +14,6 @@ approval decision is kept in the course's review log.
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import UTC, datetime
 
 from ankommen.assignment.adapters.catalogue import CourseRepository, CourseReview, CourseReviewLog
 from ankommen.assignment.adapters.placements import PlacementRepository
@@ -152,7 +151,7 @@ async def _review(uow: UnitOfWork, principal: Principal, course_id: str,
                   decision: CourseApproval, note: str | None) -> None:
     await CourseReviewLog(uow.session).record(CourseReview(
         course_id=course_id, decision=decision, actor=principal.subject,
-        role=principal.role.value, at=datetime.now(UTC), note=note))
+        role=principal.role.value, at=uow.clock.now(), note=note))
 
 
 async def approve_course(uow: UnitOfWork, principal: Principal, course_id: str, *,

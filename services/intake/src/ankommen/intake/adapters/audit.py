@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ankommen.intake.adapters.tables import audit_log
 from ankommen.intake.domain.audit import AuditAction
 from ankommen.intake.domain.disclosure import Disclosure
+from ankommen.shared.clock import Clock
 
 
 @dataclass(frozen=True)
@@ -30,14 +31,16 @@ class AuditEntry:
 
 
 class AuditLog:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, clock: Clock) -> None:
         self._session = session
+        #: Dates what this records (the service's clock: a test can move it).
+        self._clock = clock
 
     async def record(self, *, actor: str, role: str, action: str,
                      case_id: uuid.UUID | None = None, purpose: str | None = None,
                      recipient: str | None = None, disclosed: str | None = None) -> None:
         await self._session.execute(insert(audit_log), {
-            "at": datetime.now(UTC), "actor": actor, "role": role, "action": action,
+            "at": self._clock.now(), "actor": actor, "role": role, "action": action,
             "case_id": case_id, "purpose": purpose, "recipient": recipient,
             "disclosed": disclosed})
 

@@ -4,24 +4,26 @@ needs to know of a placement's course."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ankommen.intake.adapters.tables import courses
 from ankommen.intake.domain.disclosure import CourseFacts
+from ankommen.shared.clock import Clock
 
 
 class CourseRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, clock: Clock) -> None:
         self._session = session
+        #: Dates what this records (the service's clock: a test can move it).
+        self._clock = clock
 
     async def save(self, course: CourseFacts) -> None:
         values = {"provider_id": course.provider_id, "region_key": course.region_key,
                   "starts_on": course.starts_on, "ends_on": course.ends_on,
                   "status": course.status, "approved": course.approved,
-                  "changed_at": datetime.now(UTC)}
+                  "changed_at": self._clock.now()}
         known = await self._session.scalar(select(courses.c.course_id).where(
             courses.c.course_id == course.course_id))
         if known is None:
@@ -33,7 +35,7 @@ class CourseRepository:
 
     async def set_status(self, course_id: str, status: str) -> None:
         await self._session.execute(update(courses).where(courses.c.course_id == course_id)
-                                    .values(status=status, changed_at=datetime.now(UTC)))
+                                    .values(status=status, changed_at=self._clock.now()))
 
     async def of_ids(self, course_ids: Iterable[str]) -> dict[str, CourseFacts]:
         rows = await self._session.execute(select(courses).where(

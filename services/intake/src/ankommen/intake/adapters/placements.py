@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ankommen.intake.adapters.tables import provider_placements
 from ankommen.intake.domain.disclosure import ConfirmedPlacement, PlacementStatus
+from ankommen.shared.clock import Clock
 
 
 class ProviderPlacementRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, clock: Clock) -> None:
         self._session = session
+        #: Dates what this records (the service's clock: a test can move it).
+        self._clock = clock
 
     async def status(self, referral_code: str) -> PlacementStatus | None:
         value = await self._session.scalar(select(provider_placements.c.status).where(
@@ -24,7 +26,7 @@ class ProviderPlacementRepository:
     async def save(self, *, referral_code: str, pseudonym: str, provider_id: str,
                    course_id: str, status: PlacementStatus) -> None:
         values = {"pseudonym": pseudonym, "provider_id": provider_id, "course_id": course_id,
-                  "status": status.value, "changed_at": datetime.now(UTC)}
+                  "status": status.value, "changed_at": self._clock.now()}
         if await self.status(referral_code) is None:
             await self._session.execute(insert(provider_placements).values(
                 referral_code=referral_code, **values))
@@ -35,7 +37,7 @@ class ProviderPlacementRepository:
     async def set_status(self, referral_code: str, status: PlacementStatus) -> None:
         await self._session.execute(update(provider_placements).where(
             provider_placements.c.referral_code == referral_code).values(
-            status=status.value, changed_at=datetime.now(UTC)))
+            status=status.value, changed_at=self._clock.now()))
 
     async def confirmed_for(self, provider_id: str, referral_codes: Iterable[str]
                             ) -> list[ConfirmedPlacement]:

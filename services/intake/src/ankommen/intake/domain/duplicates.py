@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from ankommen.shared.errors import Conflict
@@ -35,13 +35,14 @@ class DuplicateSuspected:
     case_id: uuid.UUID
     other_case_id: uuid.UUID
     score: float
+    #: From the service's clock (the domain never reads the time itself).
+    detected_at: datetime
     status: SuspicionStatus = SuspicionStatus.OPEN
     suspicion_id: uuid.UUID = field(default_factory=uuid.uuid4)
-    detected_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     resolved_at: datetime | None = None
 
-    def resolve(self, status: SuspicionStatus) -> None:
+    def resolve(self, status: SuspicionStatus, at: datetime) -> None:
         if self.status is not SuspicionStatus.OPEN:
             raise Conflict("suspicion_id: already resolved", field="suspicion_id")
         self.status = status
-        self.resolved_at = datetime.now(UTC)
+        self.resolved_at = at

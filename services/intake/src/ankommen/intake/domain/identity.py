@@ -8,11 +8,19 @@ derived from the birth date on the day of intake, so the two cannot disagree.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from ankommen.intake.domain.countries import is_country_code
 from ankommen.shared.text import SHOWN_TEXT, PersonName
@@ -32,9 +40,27 @@ def age_on(birth_date: date, day: date) -> int:
     return day.year - birth_date.year - int(before_birthday)
 
 
-def plausible_birth_date(value: date) -> date:
-    """Not in the future, and no older than :data:`MAX_AGE_YEARS` today."""
-    today = date.today()
+#: The service's "today" (from its clock) for the request being validated. FastAPI validates
+#: a request body without a validation context, so intake's API sets this (a dependency of
+#: its router, which runs before the body is validated) instead.
+REQUEST_DAY: ContextVar[date | None] = ContextVar("request_day", default=None)
+
+
+def validation_today(info: ValidationInfo) -> date | None:
+    """The service's "today" for checks against the calendar: the validation context's
+    (``{"today": runtime.clock.today()}``, as the pages pass it) or the request's
+    (:data:`REQUEST_DAY`). Models cannot hold a clock; without either (e.g. a stored identity
+    read back) nothing is checked against the calendar."""
+    context = info.context
+    today = context.get("today") if isinstance(context, dict) else None
+    return today if isinstance(today, date) else REQUEST_DAY.get()
+
+
+def plausible_birth_date(value: date, today: date | None) -> date:
+    """Not in the future, and no older than :data:`MAX_AGE_YEARS` ``today`` (no check
+    without a day to check against)."""
+    if today is None:
+        return value
     if value > today:
         raise ValueError("must not be in the future")
     if age_on(value, today) > MAX_AGE_YEARS:
@@ -108,8 +134,8 @@ class Identity(BaseModel):
 
     @field_validator("birth_date")
     @classmethod
-    def _plausible_birth_date(cls, value: date) -> date:
-        return plausible_birth_date(value)
+    def _plausible_birth_date(cls, value: date, info: ValidationInfo) -> date:
+        return plausible_birth_date(value, validation_today(info))
 
     @field_validator("birth_country")
     @classmethod

@@ -7,7 +7,6 @@ here: FastAPI resolves the local ``Staff``/``Admin`` dependency aliases at defin
 """
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
@@ -18,6 +17,7 @@ from ankommen.intake.adapters.duplicates import DuplicateRepository
 from ankommen.intake.adapters.write_turns import WriteTurns
 from ankommen.intake.domain.audit import Purpose
 from ankommen.intake.domain.duplicates import DuplicateSuspected, SuspicionStatus
+from ankommen.intake.domain.identity import REQUEST_DAY
 from ankommen.intake.entrypoints.schemas import (
     AuditEntryResponse,
     CandidateResponse,
@@ -79,7 +79,12 @@ def _suspicion(suspicion: DuplicateSuspected) -> SuspicionResponse:
 
 def router(runtime: ServiceRuntime, protection: IdentityProtection, turns: WriteTurns
            ) -> APIRouter:
-    api = APIRouter()
+    async def request_day() -> None:
+        """The service's today for the calendar checks of the body (no birth or registration
+        date in the future), set before FastAPI validates it."""
+        REQUEST_DAY.set(runtime.clock.today())
+
+    api = APIRouter(dependencies=[Depends(request_day)])
     Staff = Annotated[Principal, runtime.auth.require(Role.INTAKE_STAFF)]
     Admin = Annotated[Principal, runtime.auth.require(Role.ADMIN)]
     Provider = Annotated[Principal, runtime.auth.require(Role.PROVIDER)]
@@ -96,7 +101,7 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, turns: Write
         async with turns.turn() as turn, runtime.uow() as uow:
             registered = await register_arrival(uow, protection, RegisterArrival(
                 identity=request.identity, answers=request.survey.model_dump(),
-                registered_on=request.registered_on or date.today(),
+                registered_on=request.registered_on or runtime.clock.today(),
                 decision=resolution.decision if resolution else None,
                 existing_case_id=resolution.case_id if resolution else None), actor, turn)
         if not registered.created:
@@ -134,7 +139,8 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, turns: Write
               summary="Close the case: the pathway ended")
     async def close(case_id: uuid.UUID, request: CloseRequest, actor: Staff) -> CaseResponse:
         async with runtime.uow() as uow:
-            case = await case_work.close_case(uow, case_id, request.closed_on or date.today(),
+            case = await case_work.close_case(uow, case_id,
+                                              request.closed_on or runtime.clock.today(),
                                               request.reason, actor)
         return CaseResponse.of(case)
 
@@ -214,7 +220,8 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, turns: Write
     async def contacts(request: ContactRequest, actor: Provider) -> ContactDisclosure:
         async with runtime.uow() as uow:
             disclosed = await disclose_contacts(uow, protection, actor, request.referral_codes,
-                                                policy=disclosure_policy, today=date.today())
+                                                policy=disclosure_policy,
+                                                today=runtime.clock.today())
         return ContactDisclosure(contacts=[ContactResponse(
             referral_code=each.referral_code, family_name=each.details.family_name,
             given_names=each.details.given_names, phone=each.details.phone,
@@ -227,8 +234,8 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, turns: Write
                     before: Annotated[int | None, Query(ge=1, le=2**62)] = None,
                     ) -> list[AuditEntryResponse]:
         async with runtime.uow() as uow:
-            entries = await AuditLog(uow.session).entries(case_id=case_id, limit=limit,
-                                                          before=before)
+            entries = await AuditLog(uow.session, uow.clock).entries(
+                case_id=case_id, limit=limit, before=before)
         return [AuditEntryResponse(**entry.__dict__) for entry in entries]
 
     return api

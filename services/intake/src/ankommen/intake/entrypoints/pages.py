@@ -6,7 +6,6 @@ the likely existing cases and the two decisions as buttons.
 """
 
 import uuid
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
@@ -146,7 +145,8 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, turns: Write
     async def submit(request: Request, actor: Staff) -> HTMLResponse:
         form = await _form(request)
         try:
-            body = RegistrationRequest.model_validate(registration_body(form))
+            body = RegistrationRequest.model_validate(
+                registration_body(form), context={"today": runtime.clock.today()})
         except ValidationError as invalid:
             t = pages.translator(request)
             errors = {form_field(error["loc"]): reason(t, error) for error in invalid.errors()}
@@ -156,7 +156,7 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, turns: Write
             async with turns.turn() as turn, runtime.uow() as uow:
                 registered = await register_arrival(uow, protection, RegisterArrival(
                     identity=body.identity, answers=body.survey.model_dump(),
-                    registered_on=date.today(), decision=decision,
+                    registered_on=runtime.clock.today(), decision=decision,
                     existing_case_id=existing), actor, turn)
         except PossibleDuplicates as duplicates:
             return show(request, actor, form, candidates=duplicates.candidates,

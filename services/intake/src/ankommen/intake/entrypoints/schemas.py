@@ -12,6 +12,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationInfo,
     create_model,
     field_validator,
     model_validator,
@@ -21,7 +22,12 @@ from pydantic.json_schema import SkipJsonSchema
 from ankommen.intake.domain.audit import Purpose
 from ankommen.intake.domain.case import Case
 from ankommen.intake.domain.duplicates import Candidate, SuspicionStatus
-from ankommen.intake.domain.identity import Identity, Name, plausible_birth_date
+from ankommen.intake.domain.identity import (
+    Identity,
+    Name,
+    plausible_birth_date,
+    validation_today,
+)
 from ankommen.intake.service.register_arrival import Decision
 from ankommen.shared.events.contracts.intake import ClosureReason, Survey
 from ankommen.shared.events.contracts.vocabulary import ReferralCode
@@ -37,8 +43,9 @@ def _in_utc(value: datetime) -> datetime:
 StoredMoment = Annotated[datetime, AfterValidator(_in_utc)]
 
 
-def _not_in_future(value: date | None) -> date | None:
-    if value is not None and value > date.today():
+def _not_in_future(value: date | None, info: ValidationInfo) -> date | None:
+    today = validation_today(info)
+    if value is not None and today is not None and value > today:
         raise ValueError("must not be in the future")
     return value
 
@@ -84,7 +91,7 @@ class RegistrationRequest(BaseModel):
         None, description="Only after a duplicate warning (409): the staff's decision")
 
     _registered_on_not_in_future = field_validator("registered_on")(
-        classmethod(lambda cls, value: _not_in_future(value)))
+        classmethod(lambda cls, value, info: _not_in_future(value, info)))
 
 
 class CaseResponse(BaseModel):
@@ -129,8 +136,8 @@ class SearchRequest(BaseModel):
 
     @field_validator("birth_date")
     @classmethod
-    def _plausible(cls, value: date) -> date:
-        return plausible_birth_date(value)
+    def _plausible(cls, value: date, info: ValidationInfo) -> date:
+        return plausible_birth_date(value, validation_today(info))
 
 
 class SearchResponse(BaseModel):
@@ -161,7 +168,7 @@ class CloseRequest(BaseModel):
     closed_on: date | None = Field(None, description="Defaults to today")
 
     _closed_on_not_in_future = field_validator("closed_on")(
-        classmethod(lambda cls, value: _not_in_future(value)))
+        classmethod(lambda cls, value, info: _not_in_future(value, info)))
 
 
 class SuspicionResponse(BaseModel):

@@ -51,9 +51,9 @@ async def existing_case(uow: UnitOfWork, case_id: uuid.UUID) -> Case:
 
 async def record_audit(uow: UnitOfWork, actor: Principal, action: AuditAction,
                  case_id: uuid.UUID | None = None, purpose: Purpose | None = None) -> None:
-    await AuditLog(uow.session).record(actor=actor.subject, role=actor.role.value,
-                                       action=action.value, case_id=case_id,
-                                       purpose=purpose.value if purpose else None)
+    await AuditLog(uow.session, uow.clock).record(
+        actor=actor.subject, role=actor.role.value, action=action.value, case_id=case_id,
+        purpose=purpose.value if purpose else None)
 
 
 async def open_identity(uow: UnitOfWork, protection: IdentityProtection,
@@ -119,10 +119,10 @@ async def erase_case(uow: UnitOfWork, case_id: uuid.UUID, actor: Principal) -> N
     case = await existing_case(uow, case_id)
     await IdentityStore(uow.session).destroy(case_id)
     await DuplicateRepository(uow.session).remove_involving(case_id)
-    await ProviderPlacementRepository(uow.session).erase(case.pseudonym)
+    await ProviderPlacementRepository(uow.session, uow.clock).erase(case.pseudonym)
     await CaseRepository(uow.session).remove(case_id)
     await uow.forget_published_events(case.pseudonym)
-    audit = AuditLog(uow.session)
+    audit = AuditLog(uow.session, uow.clock)
     await audit.forget_case(case_id)
     await record_audit(uow, actor, AuditAction.ERASE, None, Purpose.DATA_SUBJECT_REQUEST)
     await uow.publish(CaseErased(pseudonym=case.pseudonym), key=case.pseudonym,
@@ -145,7 +145,7 @@ async def export_case(uow: UnitOfWork, protection: IdentityProtection, case_id: 
     record = await read_case(uow, protection, case_id, actor, Purpose.DATA_SUBJECT_REQUEST)
     await record_audit(uow, actor, AuditAction.EXPORT, case_id, Purpose.DATA_SUBJECT_REQUEST)
     duplicates = DuplicateRepository(uow.session)
-    audit = AuditLog(uow.session)
+    audit = AuditLog(uow.session, uow.clock)
     absorbed = await merged_into(duplicates, case_id)
     return DataExport(record, await duplicates.involving(case_id),
                       await audit.entries(case_id=case_id, limit=1000),

@@ -49,9 +49,9 @@ async def disclose_contacts(uow: UnitOfWork, protection: IdentityProtection,
                             ) -> list[DisclosedContact]:
     if not provider.provider_id:
         raise Forbidden("the token names no provider", field="provider_id")
-    confirmed = await ProviderPlacementRepository(uow.session).confirmed_for(
+    confirmed = await ProviderPlacementRepository(uow.session, uow.clock).confirmed_for(
         provider.provider_id, referral_codes)
-    courses = await CourseRepository(uow.session).of_ids(
+    courses = await CourseRepository(uow.session, uow.clock).of_ids(
         placement.course_id for placement in confirmed)
     disclosable = {placement.referral_code: placement.pseudonym for placement in confirmed
                    if placement_disclosable(placement, courses.get(placement.course_id),
@@ -59,7 +59,7 @@ async def disclose_contacts(uow: UnitOfWork, protection: IdentityProtection,
                                             districts=policy.districts, today=today,
                                             lead=policy.lead)}
     cases = await CaseRepository(uow.session).by_pseudonyms(disclosable.values())
-    audit = AuditLog(uow.session)
+    audit = AuditLog(uow.session, uow.clock)
     disclosed = []
     for referral_code in sorted(disclosable):
         case = cases.get(disclosable[referral_code])

@@ -35,7 +35,7 @@ async def suspect_duplicate(uow: UnitOfWork, protection: IdentityProtection,
     score = match_score(NameKey.of_identity(await open_identity(uow, protection, case_id)),
                         NameKey.of_identity(await open_identity(uow, protection,
                                                                 other_case_id)))
-    suspicion = DuplicateSuspected(case_id, other_case_id, score)
+    suspicion = DuplicateSuspected(case_id, other_case_id, score, uow.clock.now())
     await DuplicateRepository(uow.session).add(suspicion)
     await record_audit(uow, actor, AuditAction.SUSPECT_DUPLICATE, case_id, Purpose.DUPLICATE_REVIEW)
     return suspicion
@@ -62,7 +62,7 @@ async def scan_for_duplicates(uow: UnitOfWork, protection: IdentityProtection,
             continue
         score = match_score(await key_of(case_id), await key_of(other_case_id))
         if is_likely_duplicate(score):
-            suspicion = DuplicateSuspected(case_id, other_case_id, score)
+            suspicion = DuplicateSuspected(case_id, other_case_id, score, uow.clock.now())
             await duplicates.add(suspicion)
             found.append(suspicion)
     await record_audit(uow, actor, AuditAction.SCAN_DUPLICATES, None, Purpose.DUPLICATE_REVIEW)
@@ -81,7 +81,7 @@ async def _open_suspicion(uow: UnitOfWork, suspicion_id: uuid.UUID) -> Duplicate
 async def dismiss_duplicate(uow: UnitOfWork, suspicion_id: uuid.UUID,
                             actor: Principal) -> DuplicateSuspected:
     suspicion = await _open_suspicion(uow, suspicion_id)
-    suspicion.resolve(SuspicionStatus.DIFFERENT_PERSON)
+    suspicion.resolve(SuspicionStatus.DIFFERENT_PERSON, uow.clock.now())
     await DuplicateRepository(uow.session).save(suspicion)
     await record_audit(uow, actor, AuditAction.DISMISS_DUPLICATE, suspicion.case_id,
                  Purpose.DUPLICATE_REVIEW)
@@ -99,13 +99,14 @@ async def merge_duplicate(uow: UnitOfWork, suspicion_id: uuid.UUID, surviving_ca
     (merged_case_id,) = pair - {surviving_case_id}
     surviving = await existing_case(uow, surviving_case_id)
     merged = await existing_case(uow, merged_case_id)
-    suspicion.resolve(SuspicionStatus.MERGED)
+    suspicion.resolve(SuspicionStatus.MERGED, uow.clock.now())
     duplicates = DuplicateRepository(uow.session)
     await duplicates.save(suspicion)
     await IdentityStore(uow.session).destroy(merged_case_id)
     await CaseRepository(uow.session).remove(merged_case_id)
     # The merged case's placements are the surviving person's now (as downstream re-keys).
-    await ProviderPlacementRepository(uow.session).merge(merged.pseudonym, surviving.pseudonym)
+    await ProviderPlacementRepository(uow.session, uow.clock).merge(
+        merged.pseudonym, surviving.pseudonym)
     await record_audit(uow, actor, AuditAction.MERGE, surviving_case_id, Purpose.DUPLICATE_REVIEW)
     await uow.publish(CasesMerged(surviving_pseudonym=surviving.pseudonym,
                                   merged_pseudonym=merged.pseudonym),

@@ -47,7 +47,7 @@ async def record_placement(uow: UnitOfWork, event: DecodedEvent) -> None:
     data: assignment.Placement = event.data
     if not await _known(uow, data.pseudonym):
         return
-    placements = ProviderPlacementRepository(uow.session)
+    placements = ProviderPlacementRepository(uow.session, uow.clock)
     status = PLACEMENT_STATUS[type(data)]
     current = await placements.status(data.referral_code)
     if status is PlacementStatus.CONFIRMED and current is not None:
@@ -61,7 +61,7 @@ async def record_participation(uow: UnitOfWork, event: DecodedEvent) -> None:
     """Completion or discontinuation ends the disclosure: the provider no longer teaches the
     person. A retracted completion or discontinuation opens it again."""
     data: progress.ParticipationEvent = event.data
-    placements = ProviderPlacementRepository(uow.session)
+    placements = ProviderPlacementRepository(uow.session, uow.clock)
     current = await placements.status(data.referral_code)
     if current is None or current.ends_placement:
         return  # not a confirmed placement intake knows of, or over for good
@@ -77,7 +77,7 @@ async def record_course(uow: UnitOfWork, event: DecodedEvent) -> None:
     """A course published or changed (its full new state): approval, region, dates, status."""
     data: assignment.CoursePublished | assignment.CourseUpdated = event.data
     course = data.course
-    await CourseRepository(uow.session).save(CourseFacts(
+    await CourseRepository(uow.session, uow.clock).save(CourseFacts(
         course_id=course.course_id, provider_id=course.provider_id,
         region_key=course.region_key, starts_on=course.starts_on, ends_on=course.ends_on,
         status=course.status.value, approved=course.approved))
@@ -85,8 +85,8 @@ async def record_course(uow: UnitOfWork, event: DecodedEvent) -> None:
 
 async def record_course_cancelled(uow: UnitOfWork, event: DecodedEvent) -> None:
     data: assignment.CourseCancelled = event.data
-    await CourseRepository(uow.session).set_status(data.course_id,
-                                                   assignment.CourseStatus.CANCELLED.value)
+    await CourseRepository(uow.session, uow.clock).set_status(
+        data.course_id, assignment.CourseStatus.CANCELLED.value)
 
 
 COURSE_EVENTS = {

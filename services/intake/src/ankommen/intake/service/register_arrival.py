@@ -100,8 +100,9 @@ async def register_arrival(uow: UnitOfWork, protection: IdentityProtection,
     sealed = protection.vault.seal(case.case_id, command.identity)
     suspicions = []
     for candidate in candidates:
-        suspicion = DuplicateSuspected(case.case_id, candidate.case_id, candidate.score)
-        suspicion.resolve(SuspicionStatus.DIFFERENT_PERSON)
+        suspicion = DuplicateSuspected(case.case_id, candidate.case_id, candidate.score,
+                                       uow.clock.now())
+        suspicion.resolve(SuspicionStatus.DIFFERENT_PERSON, uow.clock.now())
         suspicions.append(suspicion)
     # Events go to the outbox with the unit's commit; publishing only collects them.
     await uow.publish(CaseRegistered(pseudonym=case.pseudonym, survey=case.survey,
@@ -113,8 +114,9 @@ async def register_arrival(uow: UnitOfWork, protection: IdentityProtection,
     await IdentityStore(uow.session).add(case.case_id, sealed, digests.all)
     for suspicion in suspicions:
         await DuplicateRepository(uow.session).add(suspicion)
-    await AuditLog(uow.session).record(actor=actor.subject, role=actor.role.value,
-                                       action=AuditAction.REGISTER, case_id=case.case_id)
+    await AuditLog(uow.session, uow.clock).record(
+        actor=actor.subject, role=actor.role.value, action=AuditAction.REGISTER,
+        case_id=case.case_id)
     return Registered(case, created=True)
 
 
@@ -145,8 +147,9 @@ async def _update_existing(uow: UnitOfWork, protection: IdentityProtection,
         case.survey = event.apply_to(case.survey)
         await cases.save(case)
         await uow.publish(event, key=case.pseudonym, subject=case.pseudonym)
-    await AuditLog(uow.session).record(actor=actor.subject, role=actor.role.value,
-                                       action=AuditAction.UPDATE_IDENTITY, case_id=case.case_id)
+    await AuditLog(uow.session, uow.clock).record(
+        actor=actor.subject, role=actor.role.value, action=AuditAction.UPDATE_IDENTITY,
+        case_id=case.case_id)
     return case
 
 

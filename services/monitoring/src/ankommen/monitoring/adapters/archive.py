@@ -9,7 +9,7 @@ statement or a cursor open across other work.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Row, Table, delete, func, insert, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -20,6 +20,7 @@ from ankommen.monitoring.adapters.repository import as_utc
 from ankommen.monitoring.adapters.tables import fact_archive, fact_history
 from ankommen.monitoring.domain.bounds import receipt_day
 from ankommen.monitoring.domain.history import CHECKSUM_MODULUS, ArchivedFact, History
+from ankommen.shared.clock import Clock
 
 #: Archive rows read at once by a rebuild.
 PAGE_SIZE = 5000
@@ -152,10 +153,12 @@ class FactArchive:
 class ProcessedFacts:
     """The facts consumer's inbox: the ids of the facts the aggregates count."""
 
-    def __init__(self, session: AsyncSession, inbox: Table, consumer: str) -> None:
+    def __init__(self, session: AsyncSession, inbox: Table, consumer: str,
+                 clock: Clock) -> None:
         self._session = session
         self._inbox = inbox
         self._consumer = consumer
+        self._clock = clock
 
     async def ids(self) -> set[str]:
         return set(await self._session.scalars(select(self._inbox.c.event_id).where(
@@ -168,7 +171,7 @@ class ProcessedFacts:
     async def add(self, event_ids: Sequence[str]) -> None:
         if event_ids:
             # The day only, as the live consumer keeps it: the moment would date each fact.
-            processed_at = receipt_day(datetime.now(UTC))
+            processed_at = receipt_day(self._clock.now())
             await self._session.execute(insert(self._inbox), [
                 {"consumer": self._consumer, "event_id": event_id,
                  "processed_at": processed_at} for event_id in event_ids])

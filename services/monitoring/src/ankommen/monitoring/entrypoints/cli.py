@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import gc
 from collections.abc import Awaitable, Callable, Iterator
-from datetime import UTC, datetime
 from typing import Annotated, TypeVar
 
 import typer
@@ -201,7 +200,7 @@ def _decide(decision: Decision, by: str, event_ids: list[str], reason: Reason | 
 
     async def run(runtime: ServiceRuntime, settings: MonitoringSettings) -> None:
         decided = await decide(runtime.uow, settings.bounds(), decision, f"operator:{by}",
-                               datetime.now(UTC), event_ids=event_ids, reason=reason,
+                               runtime.clock.now(), event_ids=event_ids, reason=reason,
                                month=month)
         typer.echo(f"monitoring: {len(decided.event_ids)} review entries {decision.value} "
                    f"by {by}")

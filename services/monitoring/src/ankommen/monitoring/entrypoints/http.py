@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request
@@ -106,7 +106,7 @@ def parse_query(runtime: ServiceRuntime, settings: MonitoringSettings,
         if name not in COMMON_PARAMETERS | dimensions:
             raise InvalidParameter(f"{name}: not a published parameter of this measure",
                                    field=name)
-    period = parse_period(rules, runtime.clock(), parameters.get("period"))
+    period = parse_period(rules, runtime.clock.now(), parameters.get("period"))
     district = parse_district(settings, parameters.get("district"))
     filters = {name: parameters[name] for name in sorted(dimensions) if name in parameters}
     by = parameters.get("by") or default_by(measure, period, filters)
@@ -129,7 +129,7 @@ def default_by(measure: Measure, period: Period, filters: dict[str, str]) -> str
 def catalogue_json(runtime: ServiceRuntime, settings: MonitoringSettings,
                    rules: PublicationRules) -> dict[str, Any]:
     """What is published: the tables, the periods (newest first), the districts, the rules."""
-    now = runtime.clock()
+    now = runtime.clock.now()
     periods = published_periods(rules, now)
     policy = settings.disclosure
     return {
@@ -158,7 +158,7 @@ def statistics_router(runtime: ServiceRuntime, settings: MonitoringSettings,
         return parse_query(runtime, settings, rules, measure, dict(request.query_params))
 
     async def table_of(query: Query) -> PublishedTable:
-        return await published_table(runtime.uow, query, policy, rules, runtime.clock())
+        return await published_table(runtime.uow, query, policy, rules, runtime.clock.now())
 
     @api.get("", summary="What is published: tables, periods, districts, rules")
     async def catalogue() -> dict[str, Any]:
@@ -172,7 +172,7 @@ def statistics_router(runtime: ServiceRuntime, settings: MonitoringSettings,
             if name not in {"period", "district", "lang"}:
                 raise InvalidParameter(f"{name}: key figures take period and district only",
                                        field=name)
-        now = runtime.clock()
+        now = runtime.clock.now()
         period = parse_period(rules, now, parameters.get("period"))
         district = parse_district(settings, parameters.get("district"))
         return {"period": period.label, "district": district,
@@ -194,7 +194,7 @@ def statistics_router(runtime: ServiceRuntime, settings: MonitoringSettings,
     async def table(measure: str, request: Request) -> dict[str, Any]:
         query = query_of(measure, request)
         published = await table_of(query)
-        return table_json(published, published_through(rules, runtime.clock()),
+        return table_json(published, published_through(rules, runtime.clock.now()),
                           await corrections(runtime.uow, query.first_month, query.last_month))
 
     return api
@@ -224,7 +224,7 @@ def status_router(runtime: ServiceRuntime) -> APIRouter:
                          if row.last_published_at else None}
                         for row in intake],
             "last_fact_published_at": newest.isoformat() if newest else None,
-            "freshness_seconds": (datetime.now(UTC) - newest).total_seconds()
+            "freshness_seconds": (runtime.clock.now() - newest).total_seconds()
             if newest else None,
             "consumer_lag": lag,
         }
@@ -295,7 +295,7 @@ def review_router(runtime: ServiceRuntime, settings: MonitoringSettings) -> APIR
         decided = await decide(
             runtime.uow, settings.bounds(),
             Decision.APPLIED if request.decision == "apply" else Decision.DISCARDED,
-            f"{actor.role.value}:{actor.subject}", datetime.now(UTC),
+            f"{actor.role.value}:{actor.subject}", runtime.clock.now(),
             event_ids=request.event_ids, reason=request.reason, month=request.month)
         return {"decision": decided.decision.value, "event_ids": decided.event_ids,
                 "corrections": corrections_json(decided.corrections)}

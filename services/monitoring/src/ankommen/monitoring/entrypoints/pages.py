@@ -140,7 +140,7 @@ def pages_router(runtime: ServiceRuntime, settings: MonitoringSettings, pages: P
     publication = rules.publication
 
     def now() -> datetime:
-        return runtime.clock()
+        return runtime.clock.now()
 
     async def note(moment: datetime) -> PublicationNote:
         """The newest published month — if any published month has facts at all (else the

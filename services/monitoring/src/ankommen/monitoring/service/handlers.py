@@ -19,7 +19,7 @@ with the same day.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from ankommen.monitoring.adapters.archive import FactArchive
@@ -27,23 +27,18 @@ from ankommen.monitoring.adapters.repository import Aggregates
 from ankommen.monitoring.domain.bounds import Bounds, receipt_day
 from ankommen.monitoring.domain.folding import FoldedFacts, Outcome
 from ankommen.monitoring.domain.history import archived_fact
+from ankommen.shared.clock import Clock
 from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.events.registry import DecodedEvent
 from ankommen.shared.messaging.consumer import BatchHandler, Delivery
 from ankommen.shared.topics import FACTS
 
-Clock = Callable[[], datetime]
 
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def fact_recorder(bounds: Bounds, clock: Clock = utc_now) -> BatchHandler:
+def fact_recorder(bounds: Bounds, clock: Clock) -> BatchHandler:
     """The batch consumer's handler for every fact type monitoring understands."""
 
     async def record_facts(uow: UnitOfWork, deliveries: Sequence[Delivery]) -> None:
-        received_at = receipt_day(clock())
+        received_at = receipt_day(clock.now())
         folded = FoldedFacts(bounds)
         for delivery in deliveries:
             fold_fact(folded, delivery.event, received_at)

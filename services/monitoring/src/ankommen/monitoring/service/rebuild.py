@@ -171,7 +171,7 @@ async def rebuild_aggregates(uow: UnitOfWorkFactory, topic: FactsTopicSource, co
                              bounds: Bounds, *, source: Source = Source.AUTO,
                              accept_loss: bool = False) -> RebuildResult:
     async with uow() as unit:
-        processed = ProcessedFacts(unit.session, unit.tables.inbox, consumer)
+        processed = ProcessedFacts(unit.session, unit.tables.inbox, consumer, unit.clock)
         archive = FactArchive(unit.session, topic.name)
         before = await processed.ids()
         archived = await archive.checksums()

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -32,12 +31,6 @@ from ankommen.shared.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from ankommen.shared.events.contracts.progress import Report, ReportBase
 
 REPORT = TypeAdapter(Report)
-#: Dates in reports are local dates of German providers; "in the future" is judged there.
-LOCAL_TIME = ZoneInfo("Europe/Berlin")
-
-
-def today() -> date:
-    return datetime.now(LOCAL_TIME).date()
 
 
 class Channel(StrEnum):
@@ -105,7 +98,9 @@ def rejected(raw: Any, problems: list[Problem]) -> Outcome:
 async def submit_reports(uow: UnitOfWork, provider_id: str, batch: Sequence[ReportBase],
                          channel: Channel, *, on: date | None = None) -> list[Outcome]:
     """Validate and store ``batch`` (reports of one provider) in ``uow``; one outcome each."""
-    on = on or today()
+    # Dates in reports are local dates of German providers: "in the future" is judged by
+    # the county's day (the clock's today), received_at is an instant.
+    on = on or uow.clock.today()
     catalogue = CatalogueRepository(uow.session)
     repository = ReportRepository(uow.session)
     codes = {report.referral_code for report in batch}
@@ -114,7 +109,7 @@ async def submit_reports(uow: UnitOfWork, provider_id: str, batch: Sequence[Repo
     histories = await repository.histories(codes)
     tracks: dict[str, Track] = {}
     known = await repository.existing(provider_id, {report.report_id for report in batch})
-    received_at = datetime.now(UTC)
+    received_at = uow.clock.now()
     accepted: list[NewReport] = []
     outcomes = []
     for report in batch:
