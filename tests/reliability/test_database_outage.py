@@ -98,7 +98,10 @@ async def test_unreachable_database_answers_503_half_writes_nothing_and_recovers
 
                 def report(client, key):  # noqa: ANN001, ANN202
                     number = int(key.rsplit("-", 1)[1])
-                    day = (starts + timedelta(days=2 + number % 20)).isoformat()
+                    # A day of its own per report and participant: attendance periods of one
+                    # participation may not overlap. 28 days × the codes are room for far
+                    # more reports than the load sends (about 300).
+                    day = (starts + timedelta(days=2 + number // len(codes) % 28)).isoformat()
                     return client.post("/reports", headers=PROVIDER, json={
                         "kind": "attendance", "report_id": key,
                         "referral_code": codes[number % len(codes)], "period_start": day,

@@ -17,13 +17,9 @@ from ankommen.progress.domain.participation import (
 from ankommen.progress.domain.problems import ProblemKind
 from ankommen.progress.domain.validation import assess, validate
 from ankommen.progress.service.reporting import parse_report
+from tests.progress.unit.placement import COURSE, PLACEMENT
 
 TODAY = date(2026, 11, 20)
-COURSE = Course(course_id="c-1", provider_id="vhs-a", title="Integrationskurs",
-                course_type="general_integration", region_key="03358021",
-                starts_on=date(2026, 9, 1), ends_on=date(2027, 3, 31), hours=700)
-PLACEMENT = Placement(referral_code="REF-0001", placement_id="p-1", pseudonym="p" * 24,
-                      course_id="c-1", provider_id="vhs-a", status=PlacementStatus.CONFIRMED)
 
 
 def report(kind: str, report_id: str = "r-1", **fields):  # noqa: ANN201
@@ -180,7 +176,9 @@ def test_a_track_judges_each_report_as_a_replay_of_the_whole_history_would():
         enrolment("e-2"),  # already enrolled: refused
         report("attendance", "a-2", period_start="2026-10-01", period_end="2026-10-31",
                hours_attended=20, hours_planned=40, corrects_report_id="a-1"),
-        attendance("a-3", attended=5),
+        attendance("a-6", attended=5),  # overlaps a-2: refused
+        report("attendance", "a-3", period_start="2026-11-01", period_end="2026-11-07",
+               hours_attended=5, hours_planned=10),
         report("retraction", "a-4", corrects_report_id="a-3"),
         report("retraction", "e-3", corrects_report_id="e-1"),  # attendance remains: refused
         report("exam_result", "x-1", exam="dtz", taken_on="2026-11-01", passed=True,

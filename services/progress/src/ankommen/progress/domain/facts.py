@@ -3,10 +3,17 @@ whole weeks instead of dates — nothing that points back to a participant."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from ankommen.progress.domain.participation import Participation
-from ankommen.shared.events.contracts.progress import AttendanceBand, ExamOutcome
+from ankommen.shared.events.contracts.progress import (
+    AttendanceBand,
+    CompletionReport,
+    DiscontinuationReport,
+    ExamOutcome,
+    ReportBase,
+)
 
 
 def attendance_band(rate: float | None) -> AttendanceBand:
@@ -36,3 +43,12 @@ def weeks_in_course(started_on: date | None, ended_on: date) -> int:
 
 def month_of(day: date) -> str:
     return day.strftime("%Y-%m")
+
+
+def ends_again(report: ReportBase, history: Sequence[ReportBase]) -> bool:
+    """Whether ``report`` ends a participation that ``history`` already ended once (with a
+    completion or discontinuation since retracted). That first end published the
+    participation's course-outcome fact, and facts are anonymous and cannot be taken back: a
+    second one would count the participation twice in monitoring's outcomes."""
+    ending = CompletionReport | DiscontinuationReport
+    return isinstance(report, ending) and any(isinstance(item, ending) for item in history)

@@ -43,6 +43,19 @@ class Standing(StrEnum):
     RETRACTED = "retracted"
 
 
+@dataclass(frozen=True)
+class AttendancePeriod:
+    """The period of one effective attendance report (*Anwesenheitszeitraum*)."""
+
+    start: date
+    end: date
+    report_id: str
+
+    def overlaps(self, start: date, end: date) -> bool:
+        """Whether the days ``start``–``end`` (both included) share a day with this period."""
+        return self.start <= end and start <= self.end
+
+
 @dataclass
 class Participation:
     status: Status = Status.REFERRED
@@ -52,13 +65,18 @@ class Participation:
     hours_attended: float = 0.0
     hours_planned: float = 0.0
     exams: list[ExamResultReport] = field(default_factory=list)
+    #: The effective attendance periods, in the order received. Whether a new one overlaps
+    #: them is judged in ``validation.check_overlap`` (for the new report only, so that a
+    #: history stored before that rule still replays and can be corrected).
+    attendance: list[AttendancePeriod] = field(default_factory=list)
 
     def copy(self) -> Participation:
-        """An independent copy (the exams list included), to try a report on."""
+        """An independent copy (the lists included), to try a report on."""
         return Participation(status=self.status, started_on=self.started_on,
                              last_change_on=self.last_change_on, ended_on=self.ended_on,
                              hours_attended=self.hours_attended,
-                             hours_planned=self.hours_planned, exams=list(self.exams))
+                             hours_planned=self.hours_planned, exams=list(self.exams),
+                             attendance=list(self.attendance))
 
     @property
     def attendance_rate(self) -> float | None:
@@ -80,6 +98,8 @@ class Participation:
                     return problem
                 self.hours_attended += report.hours_attended
                 self.hours_planned += report.hours_planned
+                self.attendance.append(AttendancePeriod(report.period_start, report.period_end,
+                                                        report.report_id))
             case InterruptionReport():
                 if self.status is not Status.ENROLLED:
                     return _conflict("kind", f"cannot interrupt: the participation is "
@@ -119,15 +139,19 @@ class Participation:
     def _after_enrolment(self, name: str, day: date) -> Problem | None:
         if self.status is Status.REFERRED:
             return _conflict("kind", "the participant is not enrolled yet")
-        return _not_before(name, day, self.started_on, "the enrolment")
+        return _not_before(name, day, self.started_on, "the enrolment",
+                           "problem.before_enrolment")
 
     def _not_before_last_change(self, name: str, day: date) -> Problem | None:
-        return _not_before(name, day, self.last_change_on, "the last status change")
+        return _not_before(name, day, self.last_change_on, "the last status change",
+                           "problem.before_last_change")
 
 
-def _not_before(name: str, day: date, reference: date | None, what: str) -> Problem | None:
+def _not_before(name: str, day: date, reference: date | None, what: str,
+                text: str) -> Problem | None:
     if reference is not None and day < reference:
-        return Problem(name, f"before {what} ({reference.isoformat()})", ProblemKind.INVALID)
+        return Problem(name, f"before {what} ({reference.isoformat()})", ProblemKind.INVALID,
+                       text, {"day": reference})
     return None
 
 

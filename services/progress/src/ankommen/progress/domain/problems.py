@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -18,6 +20,12 @@ class ProblemKind(StrEnum):
 
 @dataclass(frozen=True)
 class Problem:
+    """``reason`` is the English text API clients and provider topics get. ``text`` (a key of
+    the pages' catalogue) and ``values`` let a German page say the same in German; a problem
+    without ``text`` shows ``reason`` on the pages too."""
+
     field: str
     reason: str
     kind: ProblemKind = ProblemKind.INVALID
+    text: str | None = None
+    values: Mapping[str, object] = dataclasses.field(default_factory=dict, compare=False)

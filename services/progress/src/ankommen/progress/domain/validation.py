@@ -4,8 +4,9 @@ Kafka): pure functions over the report, the placement, the course and the histor
 Payload shape (types, levels, enums, hours attended ≤ planned within a period) is checked by
 the report models; here come the rules that need the placement: the referral code belongs
 to this provider's course, dates lie inside the course period and not in the future, hours
-fit the course, corrections point at an effective report of the same kind, and the history
-with this report still obeys the participation state machine.
+fit the course, corrections point at an effective report of the same kind, attendance
+periods do not overlap (a correction replaces its original), and the history with this
+report still obeys the participation state machine (nothing dated before the enrolment).
 """
 
 from __future__ import annotations
@@ -57,11 +58,13 @@ def check_values(report: ReportBase, course: Course, today: date) -> list[Proble
     problems = []
     for name, day in dated_fields(report).items():
         if day > today:
-            problems.append(Problem(name, "in the future"))
+            problems.append(Problem(name, "in the future", text="problem.future"))
         elif not course.starts_on <= day <= course.ends_on:
             problems.append(Problem(name, f"outside the course period "
                                           f"({course.starts_on.isoformat()} to "
-                                          f"{course.ends_on.isoformat()})"))
+                                          f"{course.ends_on.isoformat()})",
+                                    text="problem.outside_course",
+                                    values={"start": course.starts_on, "end": course.ends_on}))
     if isinstance(report, AttendanceReport) and report.hours_planned > course.hours:
         problems.append(Problem("hours_planned", f"more than the course's {course.hours} "
                                                  "hours"))
@@ -89,6 +92,34 @@ def check_correction(report: ReportBase, history: Sequence[ReportBase]) -> list[
     return []
 
 
+def check_overlap(report: ReportBase, after: Participation) -> list[Problem]:
+    """Attendance periods of one participation never share a day: hours reported twice for
+    the same days would count twice (attendance totals, the attendance band of the outcome
+    fact monitoring receives). A provider who means to replace a period says so with
+    ``corrects_report_id``: the correction takes its original's place in ``after``, so it
+    is judged against the other periods only.
+
+    ``after``: the participation with the report applied. Only the new report is judged —
+    periods stored before this rule may overlap each other, and their participation must
+    still take reports, not least the retraction or correction that repairs them."""
+    if not isinstance(report, AttendanceReport):
+        return []
+    start, end = report.period_start, report.period_end
+    clashes = [period for period in after.attendance
+               if period.report_id != report.report_id and period.overlaps(start, end)]
+    if not clashes:
+        return []
+    other = min(clashes, key=lambda period: (period.start, period.end))
+    # The field to change: a period that starts before the other one runs into it with its
+    # end; otherwise its start lies inside the other one.
+    name = "period_end" if start < other.start else "period_start"
+    return [Problem(name, f"overlaps the attendance reported for {other.start.isoformat()} to "
+                          f"{other.end.isoformat()} (report {other.report_id}); to replace "
+                          f"that report, name it in corrects_report_id",
+                    ProblemKind.CONFLICT, "problem.overlap",
+                    {"start": other.start, "end": other.end, "report_id": other.report_id})]
+
+
 def check_attendance_total(after: Participation, course: Course) -> list[Problem]:
     """``after``: the participation with the report applied."""
     if after.hours_attended > course.hours:
@@ -110,7 +141,7 @@ def assess(report: ReportBase, *, provider_id: str, placement: Placement | None,
     after, problem = track.after(report)
     if problem is not None:
         return [problem], None
-    if problems := check_attendance_total(after, course):
+    if problems := check_overlap(report, after) or check_attendance_total(after, course):
         return problems, None
     return [], after
 

@@ -61,6 +61,23 @@ CATALOGUE: Catalogue = {
     "upload.mapping": {"de": "Spaltenzuordnung (JSON, optional)",
                        "en": "Column mapping (JSON, optional)"},
     "upload.submit": {"de": "Hochladen", "en": "Upload"},
+    # Refusals of a report (domain/validation.py) that have a German text; the others show
+    # the API's English reason. Dates arrive as dates, formatted here.
+    "problem.future": {"de": "liegt in der Zukunft", "en": "in the future"},
+    "problem.outside_course": {
+        "de": "außerhalb der Kurszeit ({start:%d.%m.%Y} bis {end:%d.%m.%Y})",
+        "en": "outside the course period ({start} to {end})"},
+    "problem.before_enrolment": {"de": "vor dem Kurseintritt ({day:%d.%m.%Y})",
+                                 "en": "before the enrolment ({day})"},
+    "problem.before_last_change": {"de": "vor der letzten Statusänderung ({day:%d.%m.%Y})",
+                                   "en": "before the last status change ({day})"},
+    "problem.overlap": {
+        "de": "überschneidet sich mit der Anwesenheit, die für {start:%d.%m.%Y} bis "
+              "{end:%d.%m.%Y} gemeldet wurde (Meldung {report_id}); um sie zu ersetzen, geben "
+              "Sie ihre ID als Korrektur an („Korrigiert Meldung (ID)“ im Formular, Spalte "
+              "„korrigiert“ in CSV-Listen)",
+        "en": "overlaps the attendance reported for {start} to {end} (report {report_id}); "
+              "to replace that report, name it in corrects_report_id"},
     "result.title": {"de": "Ergebnis des Uploads", "en": "Upload result"},
     "result.summary": {"de": "{rows} Zeilen: {accepted} gespeichert, {duplicates} schon "
                              "vorhanden, {rejected} abgelehnt.",

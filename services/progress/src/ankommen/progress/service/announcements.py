@@ -78,8 +78,11 @@ async def remember_level(uow: UnitOfWork, report: ReportBase, placement: Placeme
 
 
 async def announce(uow: UnitOfWork, report: ReportBase, *, original: ReportBase | None,
-                   placement: Placement, course: Course, after: Participation) -> None:
-    """Publish what ``report`` announces, in the caller's unit of work (outbox)."""
+                   placement: Placement, course: Course, after: Participation,
+                   ended_before: bool = False) -> None:
+    """Publish what ``report`` announces, in the caller's unit of work (outbox);
+    ``ended_before``: the participation's course-outcome fact was published already
+    (``facts.ends_again``)."""
     await remember_level(uow, report, placement)
     key = placement.pseudonym
     event = participation_event(report, placement)
@@ -94,6 +97,8 @@ async def announce(uow: UnitOfWork, report: ReportBase, *, original: ReportBase 
             action=CorrectionAction.RETRACTED if retracted else CorrectionAction.CORRECTED,
             original_kind=ReportKind(original.kind)), key=key, subject=key)
         # Facts are anonymous and cannot be taken back: corrections publish none.
+        return
+    if ended_before:
         return
     for fact in facts(report, course, after, placement.level_at_start):
         await uow.publish(fact, key=fact.record_key)

@@ -22,6 +22,7 @@ from ankommen.progress.adapters.repository import (
     NewReport,
     ReportRepository,
 )
+from ankommen.progress.domain.facts import ends_again
 from ankommen.progress.domain.participation import Track
 from ankommen.progress.domain.problems import Problem, ProblemKind
 from ankommen.progress.domain.validation import assess
@@ -131,13 +132,14 @@ async def submit_reports(uow: UnitOfWork, provider_id: str, batch: Sequence[Repo
         original = None if report.corrects_report_id is None else next(
             (item for item in track.history if item.report_id == report.corrects_report_id),
             None)
+        ended_before = ends_again(report, track.history)
         track.append(report, after)
         known[report.report_id] = report
         accepted.append(NewReport(provider_id=provider_id, pseudonym=placement.pseudonym,
                                   channel=channel.value, received_at=received_at,
                                   report=report))
         await announce(uow, report, original=original, placement=placement, course=course,
-                       after=after)
+                       after=after, ended_before=ended_before)
         outcomes.append(Outcome(report.report_id, report.referral_code, Verdict.ACCEPTED))
     await repository.add_all(accepted)
     return outcomes
