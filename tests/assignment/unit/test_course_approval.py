@@ -18,7 +18,7 @@ from ankommen.assignment.domain.approval import (
 from ankommen.assignment.domain.courses import Seats
 from ankommen.shared.events.contracts.assignment import Course, CourseApproval, CourseStatus
 from ankommen.shared.events.contracts.vocabulary import CourseType
-from tests.assignment.builders import course
+from tests.assignment.builders import TODAY, course
 
 APPROVED = course(approval=CourseApproval.APPROVED)
 COUNTY = frozenset({"03358"})
@@ -75,6 +75,6 @@ def test_a_coordinators_change_keeps_the_approval_and_a_returned_course_is_resub
 ])
 def test_allocation_offers_only_approved_bookable_courses_of_the_county(
         course: Course, offered: bool) -> None:
-    assert Seats(course, free_seats=20, free_childcare=5).offered(COUNTY) is offered
+    assert Seats(course, free_seats=20, free_childcare=5).offered(COUNTY, TODAY) is offered
     assert in_county(APPROVED, COUNTY) and not in_county(changed(region_key="09162000"),
                                                          COUNTY)
