@@ -20,8 +20,8 @@ from ankommen.assignment.service.handlers import (
     applying_then_allocating,
 )
 from ankommen.shared.clock import MovableClock
-from ankommen.shared.web.pages import SESSION_COOKIE
 from ankommen.shared.events.contracts.intake import CaseRegistered, Survey
+from ankommen.shared.web.pages import SESSION_COOKIE
 from tests.assignment.integration.test_event_batches import delivery
 from tests.assignment.support import COORDINATOR, course_body
 from tests.support.services import RunningService, in_process
