@@ -38,6 +38,8 @@ def test_a_coordinators_course_is_approved_on_creation_anybody_elses_is_a_draft(
     {"starts_on": APPROVED.starts_on + timedelta(days=7)},
     {"ends_on": APPROVED.ends_on + timedelta(days=365)}, {"course_type": CourseType.LITERACY},
     {"title": "Anderer Kurs"}, {"provider_id": "vhs-other"}, {"latitude": 52.9},
+    # Keeping late entry open longer draws more people in: the coordinator's decision.
+    {"entry_until": APPROVED.ends_on - timedelta(days=1)},
 ])
 def test_a_provider_widening_an_approved_course_makes_it_a_draft_again(update: dict) -> None:
     assert needs_new_approval(APPROVED, changed(**update))
