@@ -18,7 +18,7 @@ from ankommen.assignment.domain.approval import (
 from ankommen.assignment.domain.courses import Seats
 from ankommen.shared.events.contracts.assignment import Course, CourseApproval, CourseStatus
 from ankommen.shared.events.contracts.vocabulary import CourseType
-from tests.assignment.builders import course
+from tests.assignment.builders import TODAY, course
 
 APPROVED = course(approval=CourseApproval.APPROVED)
 COUNTY = frozenset({"03358"})
@@ -38,6 +38,8 @@ def test_a_coordinators_course_is_approved_on_creation_anybody_elses_is_a_draft(
     {"starts_on": APPROVED.starts_on + timedelta(days=7)},
     {"ends_on": APPROVED.ends_on + timedelta(days=365)}, {"course_type": CourseType.LITERACY},
     {"title": "Anderer Kurs"}, {"provider_id": "vhs-other"}, {"latitude": 52.9},
+    # Keeping late entry open longer draws more people in: the coordinator's decision.
+    {"entry_until": APPROVED.ends_on - timedelta(days=1)},
 ])
 def test_a_provider_widening_an_approved_course_makes_it_a_draft_again(update: dict) -> None:
     assert needs_new_approval(APPROVED, changed(**update))
@@ -75,6 +77,6 @@ def test_a_coordinators_change_keeps_the_approval_and_a_returned_course_is_resub
 ])
 def test_allocation_offers_only_approved_bookable_courses_of_the_county(
         course: Course, offered: bool) -> None:
-    assert Seats(course, free_seats=20, free_childcare=5).offered(COUNTY) is offered
+    assert Seats(course, free_seats=20, free_childcare=5).offered(COUNTY, TODAY) is offered
     assert in_county(APPROVED, COUNTY) and not in_county(changed(region_key="09162000"),
                                                          COUNTY)

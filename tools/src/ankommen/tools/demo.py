@@ -35,7 +35,6 @@ from ankommen.shared.events.contracts.assignment import PlacementMadeFact
 from ankommen.shared.events.contracts.intake import ArrivalRecorded
 from ankommen.shared.events.contracts.progress import (
     PROVIDER_SOURCE_PREFIX,
-    CourseOutcomeFact,
     ProviderReportSubmitted,
 )
 from ankommen.shared.events.envelope import Envelope
@@ -322,10 +321,11 @@ async def report_progress(client: httpx.AsyncClient, stack: Stack, kafka: Provid
             await report_over_http(client, stack, provider.provider_id, reports, summary)
 
 
-#: The fact types whose counting shows the county's figures are in (arrivals, placements,
-#: course outcomes).
-COUNTED = (ArrivalRecorded.event_type, PlacementMadeFact.event_type,
-           CourseOutcomeFact.event_type)
+#: The fact types whose counting shows the county's figures are in (arrivals, placements).
+#: Course outcomes are not awaited: people are placed today, in courses open for entry, so
+#: only the few who drop out of a running course yield one (issue 16: no offers in ended
+#: courses, hence no completions until the demo can place people in the past).
+COUNTED = (ArrivalRecorded.event_type, PlacementMadeFact.event_type)
 
 
 async def wait_for_monitoring(client: httpx.AsyncClient, stack: Stack, limit: float
@@ -343,7 +343,7 @@ async def wait_for_monitoring(client: httpx.AsyncClient, stack: Stack, limit: fl
         counted = {row["type"]: row["applied"] for row in rows}
         return all(counted.get(fact_type) for fact_type in COUNTED)
 
-    await eventually(populated, "monitoring to count arrivals, placements and completions",
+    await eventually(populated, "monitoring to count arrivals and placements",
                      limit)
     return counted
 

@@ -5,8 +5,10 @@ Dates are relative to ``today`` so that a demo loaded on any day has courses in 
 *ending* courses started about six months ago and end in the current month (their exams,
 completions and dropouts fall into a month the dashboard still shows — earlier months are
 closed, see ``docs/monitoring.md``), *running* courses started one to four months ago, and
-*planned* ones start within the next ten weeks. Ending and running courses still take
-latecomers (integration courses admit late entry), so the first arrivals of the month fill them.
+*planned* ones start within the next ten weeks. Assignment offers a seat only in a course open
+for entry by its dates (docs/assignment.md, issue 16): an ending course takes nobody any more
+(one that has ended is entered as completed), and each running course gets a coordinator's
+late-entry deadline two weeks ahead, so today's arrivals fill running and planned courses.
 """
 
 from __future__ import annotations
@@ -110,6 +112,21 @@ def _period(rng: random.Random, phase: str, hours: int, today: date) -> tuple[da
     return starts_on, ends_on
 
 
+#: How long the demo's coordinators keep late entry into a running course open from the day
+#: the demo is loaded: its people are placed today, so a running course past its default
+#: deadline (start + a quarter of its duration) would otherwise stay empty.
+LATE_ENTRY = timedelta(days=14)
+
+
+def _late_entry(phase: str, starts_on: date, ends_on: date, today: date) -> dict[str, str]:
+    """A coordinator's late-entry deadline for a running course; none otherwise (the default
+    applies). An ended course takes nobody whatever its deadline: the demo marks it completed.
+    """
+    if phase != "running" or ends_on <= today:
+        return {}
+    return {"entry_until": min(today + LATE_ENTRY, ends_on - timedelta(days=1)).isoformat()}
+
+
 def catalogue(rng: random.Random, count: int, today: date) -> list[dict[str, Any]]:
     """``count`` courses (the ``Course`` contract, as ``POST /courses`` takes it)."""
     courses = []
@@ -140,6 +157,7 @@ def catalogue(rng: random.Random, count: int, today: date) -> list[dict[str, Any
             "minimum_participants": min(kind.minimum, capacity),
             "childcare_places": rng.randint(4, 8) if kind.childcare else 0,
             "transport_offered": town.key != "03358021" and rng.random() < 0.2,
-            "status": "open",
+            "status": "completed" if ends_on < today else "open",
+            **_late_entry(phase, starts_on, ends_on, today),
         })
     return courses

@@ -50,6 +50,7 @@ courses = Table(
     Column("schedule", String(64), nullable=False),
     Column("starts_on", Date, nullable=False),
     Column("ends_on", Date, nullable=False),
+    Column("entry_until", Date, nullable=True),
     Column("hours", Integer, nullable=False),
     Column("capacity", Integer, nullable=False),
     Column("minimum_participants", Integer, nullable=False),

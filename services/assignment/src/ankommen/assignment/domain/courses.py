@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from ankommen.shared.events.contracts.assignment import Course, CourseStatus
 from ankommen.shared.events.contracts.intake import CourseEntitlement, Survey
@@ -18,6 +18,51 @@ from ankommen.shared.events.contracts.vocabulary import CourseType, GermanLevel
 LEVELS = list(GermanLevel)
 #: Statuses in which a course still takes new participants.
 BOOKABLE = frozenset({CourseStatus.PLANNED, CourseStatus.OPEN})
+
+
+#: Late entry without an end date to measure a share of: the first four weeks.
+NO_END_ENTRY_WEEKS = 4
+
+
+def entry_deadline(course: Course) -> date:
+    """The last day a course takes new participants (*Nachrückfrist*): the coordinator's
+    ``entry_until`` if set, else the start plus a quarter of the course's duration (rounded
+    down). A language course can be joined in its first weeks, while the class still works on
+    what the newcomer can catch up; near its end a newcomer only occupies a seat and fails the
+    exam. A course without an end date (the contract requires one; this only guards old data)
+    takes newcomers for four weeks after its start."""
+    if course.entry_until is not None:
+        return course.entry_until
+    ends_on: date | None = course.ends_on
+    if ends_on is None:
+        return course.starts_on + timedelta(weeks=NO_END_ENTRY_WEEKS)
+    return course.starts_on + (ends_on - course.starts_on) // 4
+
+
+def open_for_entry(course: Course, today: date) -> bool:
+    """Whether a seat in ``course`` may be offered on ``today`` (the county's day), whatever
+    its stored status says: on or before its entry deadline and before its last day. Status is
+    set by people and lags behind the calendar; dates do not (issue 16: offers in courses that
+    had ended). On its last day a course is not ended yet, but an offer made then could never
+    be taken up (the provider confirms and enrols after the offer)."""
+    return today <= entry_deadline(course) and today < course.ends_on
+
+
+def ended(course: Course, today: date) -> bool:
+    """A course past its last day has ended, whether or not anybody set its status."""
+    return today > course.ends_on
+
+
+def shown_status(course: Course, today: date) -> str:
+    """The status a coordinator sees: derived from the dates wherever they say more than the
+    stored status (nobody has to click "ended" or "running"); a cancellation stays one."""
+    if course.status is CourseStatus.CANCELLED:
+        return course.status.value
+    if ended(course, today):
+        return "ended"
+    if today >= course.starts_on:
+        return CourseStatus.RUNNING.value
+    return course.status.value
 
 
 def level_index(level: GermanLevel) -> int:
@@ -41,12 +86,15 @@ class Seats:
     def bookable(self) -> bool:
         return self.course.status in BOOKABLE
 
-    def offered(self, districts: Collection[str]) -> bool:
-        """Whether allocation may place anybody here: bookable, approved by a coordinator and
-        in the county's districts (:mod:`ankommen.assignment.domain.approval`). A draft or a
-        course elsewhere is not part of the county's offer at all."""
+    def offered(self, districts: Collection[str], today: date) -> bool:
+        """Whether allocation may place anybody here on ``today``: bookable, approved by a
+        coordinator, in the county's districts (:mod:`ankommen.assignment.domain.approval`)
+        and open for entry by its dates (:func:`open_for_entry`). A draft or a course
+        elsewhere is not part of the county's offer at all; an ended course or one past its
+        entry deadline is no longer."""
         return (self.bookable and self.course.approved
-                and district_of(self.course.region_key) in districts)
+                and district_of(self.course.region_key) in districts
+                and open_for_entry(self.course, today))
 
     @property
     def held(self) -> int:

@@ -288,6 +288,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
                           level: Annotated[GermanLevel | None, Query()] = None) -> Response:
         async with runtime.uow() as uow:
             entries = await queries.course_list(uow, districts=policy.districts,
+                                                today=runtime.clock.today(),
                                                 district=district, level=level)
         return Response(course_list_csv(entries), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="kursliste.csv"'})

@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ankommen.assignment.adapters.repository import WaitingListRepository
+from ankommen.assignment.domain.courses import entry_deadline, shown_status
 from ankommen.assignment.service import catalogue, queries
 from ankommen.assignment.service.allocation import run_allocation
 from ankommen.shared.auth import Principal, Role
@@ -62,6 +63,13 @@ TEXTS: Catalogue = {
     "approval.approved": {"de": "freigegeben", "en": "approved"},
     "approval.returned": {"de": "an den Träger zurückgegeben", "en": "returned to the provider"},
     "approve": {"de": "Freigeben", "en": "Approve"},
+    "entry_until": {"de": "Nachrücken bis", "en": "Entry until"},
+    "status.planned": {"de": "geplant", "en": "planned"},
+    "status.open": {"de": "offen", "en": "open"},
+    "status.running": {"de": "läuft", "en": "running"},
+    "status.completed": {"de": "abgeschlossen", "en": "completed"},
+    "status.cancelled": {"de": "abgesagt", "en": "cancelled"},
+    "status.ended": {"de": "beendet", "en": "ended"},
 }
 
 NAVIGATION = [("/ui/courses", "nav.catalogue"), ("/ui/allocation", "nav.allocation"),
@@ -88,8 +96,11 @@ def install(app: FastAPI, runtime: ServiceRuntime) -> None:
     async def courses_page(request: Request, principal: Coordinator) -> HTMLResponse:
         async with runtime.uow() as uow:
             courses = await catalogue.visible_courses(uow, principal)
+        today = runtime.clock.today()
         return pages.render(request, "courses.html", {
-            "courses": courses, "may_approve": principal.role in catalogue.APPROVERS},
+            "courses": [(course, shown_status(course, today), entry_deadline(course))
+                        for course in courses],
+            "may_approve": principal.role in catalogue.APPROVERS},
             principal=principal)
 
     @router.post("/ui/courses/{course_id}/approve")
@@ -138,8 +149,9 @@ def install(app: FastAPI, runtime: ServiceRuntime) -> None:
                                level: Annotated[GermanLevel | None, Query()] = None
                                ) -> HTMLResponse:
         async with runtime.uow() as uow:
-            entries = await queries.course_list(uow, districts=districts, district=district,
-                                                level=level)
+            entries = await queries.course_list(uow, districts=districts,
+                                                today=runtime.clock.today(),
+                                                district=district, level=level)
         return pages.render(request, "course_list.html", {
             "entries": entries, "district": district or "", "level": level or "",
             "levels": list(GermanLevel)}, principal=principal)

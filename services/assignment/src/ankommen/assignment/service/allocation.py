@@ -92,8 +92,8 @@ async def run_allocation(uow: UnitOfWork, *, today: date, priority: PriorityRule
     waiting = await _waiting_applicants(uow)
     people = [applicant for _, applicant in waiting]
     catalogue = await CourseRepository(uow.session).seats(bookable_only=False)
-    allocation = allocate(people, [seats for seats in catalogue if seats.offered(districts)],
-                          today,
+    offer = [seats for seats in catalogue if seats.offered(districts, today)]
+    allocation = allocate(people, offer, today,
                           priority, await PlacementRepository(uow.session).provider_load())
     if dry_run:
         return AllocationOutcome(allocation, {})

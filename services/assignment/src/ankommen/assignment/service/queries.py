@@ -26,16 +26,17 @@ class CourseListEntry:
     waiting: int
 
 
-async def course_list(uow: UnitOfWork, *, districts: Collection[str],
+async def course_list(uow: UnitOfWork, *, districts: Collection[str], today: date,
                       district: str | None = None,
                       level: str | None = None) -> list[CourseListEntry]:
-    """Every planned or open course of the county's offer (approved, in its ``districts``)
-    with its free seats and waiting-list length: drafts are not published."""
+    """Every planned or open course of the county's offer (approved, in its ``districts``,
+    open for entry on ``today``) with its free seats and waiting-list length: drafts are not
+    published, and neither is a course nobody can join any more."""
     people = await applicants(uow)
     entries = []
     for seats in await CourseRepository(uow.session).seats():
         course = seats.course
-        if not seats.offered(districts) or not in_district(course, district) \
+        if not seats.offered(districts, today) or not in_district(course, district) \
                 or (level and course.entry_level != level):
             continue
         waiting = sum(structurally_eligible(person, seats) for person in people)
@@ -66,7 +67,7 @@ async def demand(uow: UnitOfWork, minimum: int, *, today: date,
     reached their minimum — as an allocation run now would see them."""
     people = await applicants(uow)
     courses = [seats for seats in await CourseRepository(uow.session).seats()
-               if seats.offered(districts)]
+               if seats.offered(districts, today)]
     unserved = [person for person in people
                 if not any(structurally_eligible(person, seats) for seats in courses)]
     allocation = allocate(people, courses, today, priority,

@@ -77,6 +77,11 @@ class Course(BaseModel):
     schedule: list[TimeSlot] = Field(min_length=1)
     starts_on: date
     ends_on: date
+    #: The last day the course takes new participants (*Nachrückfrist*), set by the
+    #: coordinator; absent: assignment uses its default (docs/assignment.md).
+    entry_until: date | None = Field(
+        None, description="Last day the course takes new participants (late-entry deadline). "
+                          "Absent: start plus a quarter of the course's duration.")
     hours: int = Field(gt=0, le=2000)
     capacity: int = Field(gt=0, le=500)
     minimum_participants: int = Field(ge=0, le=500)
@@ -98,6 +103,9 @@ class Course(BaseModel):
     def _consistent(self) -> Course:
         if self.ends_on < self.starts_on:
             raise ValueError("ends_on: before starts_on")
+        if self.entry_until is not None and not self.starts_on <= self.entry_until \
+                <= self.ends_on:
+            raise ValueError("entry_until: outside the course period")
         if self.minimum_participants > self.capacity:
             raise ValueError("minimum_participants: above capacity")
         return self
