@@ -193,10 +193,6 @@ class Aggregates:
                  as_utc(row.last_published_at) if row.last_published_at else None)
                 for row in rows]
 
-    async def last_published_at(self) -> datetime | None:
-        newest = await self._session.scalar(select(func.max(fact_intake.c.last_published_at)))
-        return as_utc(newest) if newest is not None else None
-
     async def clear(self) -> None:
         for table in AGGREGATES:
             await self._session.execute(delete(table))

@@ -34,7 +34,8 @@ from ankommen.monitoring.entrypoints.texts import TEXTS
 from ankommen.monitoring.service.publication import has_facts
 from ankommen.monitoring.service.review import corrections
 from ankommen.monitoring.service.statistics import (
-    goals_of_period,
+    YearCells,
+    goals_of,
     key_figures,
     published_table,
 )
@@ -154,8 +155,8 @@ def pages_router(runtime: ServiceRuntime, settings: MonitoringSettings, pages: P
         upcoming = next_month(latest) if latest else Period.parse(month_of(moment))
         return PublicationNote(latest, upcoming, upcoming.closes_at(rules.grace))
 
-    async def sections(names: Names, selection: Selection, moment: datetime
-                       ) -> list[ShownSection]:
+    async def sections(names: Names, selection: Selection, moment: datetime,
+                       cells: YearCells) -> list[ShownSection]:
         shown = []
         for section in SECTIONS:
             panels = []
@@ -164,7 +165,7 @@ def pages_router(runtime: ServiceRuntime, settings: MonitoringSettings, pages: P
                     continue
                 table = await published_table(
                     runtime.uow, Query(spec, selection.period, selection.district, county),
-                    policy, rules, moment)
+                    policy, rules, moment, cells)
                 panels.append(ShownPanel(spec, table, names.labels(table)))
             shown.append(ShownSection(section.key, panels))
         return shown
@@ -204,14 +205,15 @@ def pages_router(runtime: ServiceRuntime, settings: MonitoringSettings, pages: P
         if refusal:
             return pages.render(request, "dashboard.html", {
                 **context, "refusal": refusal, "selection": chosen}, status_code=422)
+        cells = YearCells(runtime.uow)
         return pages.render(request, "dashboard.html", {
             **context,
             "selection": chosen,
             "area_name": names.area(chosen.district),
-            "sections": await sections(names, chosen, moment),
+            "sections": await sections(names, chosen, moment, cells),
             "figures": await key_figures(runtime.uow, chosen.period, chosen.district, policy,
                                          rules, moment, settings.goal_b1_share_percent,
-                                         settings.goal_median_wait_weeks),
+                                         settings.goal_median_wait_weeks, cells),
             "corrections": await corrections(runtime.uow, chosen.period.first_month,
                                              chosen.period.last_month),
         })
@@ -239,18 +241,17 @@ def pages_router(runtime: ServiceRuntime, settings: MonitoringSettings, pages: P
                 return pages.render(request, "report.html", {**context, "refusal": refused},
                                     status_code=422)
             chosen = Period.parse(year)
-        selection = Selection(chosen, None)
+        cells = YearCells(runtime.uow)
+        figures = await key_figures(runtime.uow, chosen, None, policy, rules, moment,
+                                    settings.goal_b1_share_percent,
+                                    settings.goal_median_wait_weeks, cells)
         return pages.render(request, "report.html", {
             **context,
             "year": chosen.year,
             "area_name": names.area(None),
-            "goals": await goals_of_period(runtime.uow, chosen, policy, rules, moment,
-                                           settings.goal_median_wait_weeks,
-                                           settings.goal_b1_share_percent),
-            "sections": await sections(names, selection, moment),
-            "figures": await key_figures(runtime.uow, chosen, None, policy, rules, moment,
-                                         settings.goal_b1_share_percent,
-                                         settings.goal_median_wait_weeks),
+            "goals": goals_of(figures),
+            "sections": await sections(names, Selection(chosen, None), moment, cells),
+            "figures": figures,
             "corrections": await corrections(runtime.uow, chosen.first_month,
                                              chosen.last_month),
         })

@@ -24,20 +24,39 @@ from ankommen.monitoring.domain.goals import (
 from ankommen.monitoring.domain.periods import Period
 from ankommen.monitoring.domain.populations import answer
 from ankommen.monitoring.domain.rules import PublicationRules
-from ankommen.monitoring.domain.tables import PublishedTable, Query
+from ankommen.monitoring.domain.tables import PublishedTable, Query, RawCell
 from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
 
 
+class YearCells:
+    """The raw cells of a measure for a year, read once per request: whether a table is
+    answered depends on the populations around it, so every table of one measure and year —
+    the dashboard shows up to four, the key figures read ten tables of seven measures — needs
+    the same read."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+        self._read: dict[tuple[str, int], list[RawCell]] = {}
+
+    async def of(self, measure: str, year: int) -> list[RawCell]:
+        cells = self._read.get((measure, year))
+        if cells is None:
+            async with self._uow() as unit:
+                cells = self._read[measure, year] = await Aggregates(unit.session).cells_of(
+                    measure, f"{year:04d}-01", f"{year:04d}-12")
+        return cells
+
+
 async def published_table(uow: UnitOfWorkFactory, query: Query, policy: DisclosurePolicy,
-                          rules: PublicationRules, now: datetime) -> PublishedTable:
+                          rules: PublicationRules, now: datetime,
+                          cells: YearCells | None = None) -> PublishedTable:
     """The table as published at ``now``. Whether it is answered depends on the sizes of the
     populations around it (its quarter and year, the county): one read of the measure's cells
-    for the period's year, every district."""
-    year = query.period.year
-    async with uow() as unit:
-        cells = await Aggregates(unit.session).cells_of(
-            query.measure.name, f"{year:04d}-01", f"{year:04d}-12")
-    return answer(query, cells, policy, rules, now)
+    for the period's year, every district (shared through ``cells`` by the tables of one
+    request)."""
+    cells = cells or YearCells(uow)
+    return answer(query, await cells.of(query.measure.name, query.period.year), policy, rules,
+                  now)
 
 
 def published_periods(rules: PublicationRules, now: datetime) -> list[Period]:
@@ -96,13 +115,14 @@ class KeyFigures:
 
 async def key_figures(uow: UnitOfWorkFactory, period: Period, district: str | None,
                       policy: DisclosurePolicy, rules: PublicationRules, now: datetime,
-                      goal_b1_share_percent: int, goal_median_wait_weeks: int = 6
-                      ) -> KeyFigures:
+                      goal_b1_share_percent: int, goal_median_wait_weeks: int = 6,
+                      cells: YearCells | None = None) -> KeyFigures:
     """Key figures for a published period and area, each from a catalogue table."""
+    cells = cells or YearCells(uow)
 
     async def table(key: str) -> PublishedTable:
         return await published_table(uow, Query(BY_KEY[key], period, district), policy, rules,
-                                     now)
+                                     now, cells)
 
     by_outcome = {row.label: row.count
                   for row in (await table("course_outcomes-outcome")).rows}
@@ -124,10 +144,6 @@ async def key_figures(uow: UnitOfWorkFactory, period: Period, district: str | No
         median_wait=median_wait(first_placements, goal_median_wait_weeks))
 
 
-async def goals_of_period(uow: UnitOfWorkFactory, period: Period, policy: DisclosurePolicy,
-                          rules: PublicationRules, now: datetime, goal_median_wait_weeks: int,
-                          goal_b1_share_percent: int) -> Goals:
-    """The report's goals for the county over ``period`` (a year, usually)."""
-    figures = await key_figures(uow, period, None, policy, rules, now, goal_b1_share_percent,
-                                goal_median_wait_weeks)
+def goals_of(figures: KeyFigures) -> Goals:
+    """The report's goals, from the key figures of its year (the county's)."""
     return Goals(figures.median_wait, figures.b1_share)
