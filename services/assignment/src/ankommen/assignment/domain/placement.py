@@ -9,16 +9,24 @@ from enum import StrEnum
 
 
 class PlacementStatus(StrEnum):
+    """One participation's state as assignment knows it (docs/participation.md): offered →
+    confirmed → enrolled → completed | discontinued, or offered/confirmed → declined |
+    withdrawn, or offered → expired. Enrolled, completed and discontinued come from
+    progress's events."""
+
     OFFERED = "offered"
     CONFIRMED = "confirmed"
+    ENROLLED = "enrolled"
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
     DISCONTINUED = "discontinued"
     COMPLETED = "completed"
 
 
 #: Placements that hold a seat.
-ACTIVE = frozenset({PlacementStatus.OFFERED, PlacementStatus.CONFIRMED})
+ACTIVE = frozenset({PlacementStatus.OFFERED, PlacementStatus.CONFIRMED,
+                    PlacementStatus.ENROLLED})
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ class PlacementStatus(StrEnum):
     CONFIRMED = "confirmed"
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
 
     @property
     def is_open(self) -> bool:

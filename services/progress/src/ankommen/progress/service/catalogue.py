@@ -33,6 +33,7 @@ PLACEMENT_STATUS = {
     assignment.PlacementConfirmed: PlacementStatus.CONFIRMED,
     assignment.PlacementDeclined: PlacementStatus.DECLINED,
     assignment.PlacementWithdrawn: PlacementStatus.WITHDRAWN,
+    assignment.PlacementExpired: PlacementStatus.EXPIRED,
 }
 NOT_REGISTERED = "the case is not registered here yet"
 

@@ -82,6 +82,17 @@ class Course(BaseModel):
     entry_until: date | None = Field(
         None, description="Last day the course takes new participants (late-entry deadline). "
                           "Absent: start plus a quarter of the course's duration.")
+    #: Days a person's offer waits for the provider's confirmation before it expires, set per
+    #: course by the coordinator; absent: assignment's default (docs/assignment.md).
+    offer_response_days: int | None = Field(
+        None, ge=1, le=60,
+        description="Days an offer in this course waits for confirmation before it expires "
+                    "and the seat goes back to allocation. Absent: the county's default.")
+    #: Set by assignment when it postponed the course for lacking its minimum (the original
+    #: start); a postponed course is cancelled if it lacks the minimum again.
+    postponed_from: date | None = Field(
+        None, description="Set by assignment (a request's value is ignored): the original "
+                          "start of a course postponed for lacking its minimum.")
     hours: int = Field(gt=0, le=2000)
     capacity: int = Field(gt=0, le=500)
     minimum_participants: int = Field(ge=0, le=500)
@@ -164,6 +175,9 @@ class PlacementOffered(Placement):
     event_type: ClassVar[str] = "ankommen.assignment.placement_offered.v1"
 
     offered_on: date
+    #: The last day the provider may confirm the offer; after it the offer expires. Absent
+    #: in events from before offers expired.
+    expires_on: date | None = None
 
 
 @registry.register
@@ -178,6 +192,11 @@ class PlacementDeclined(Placement):
 
 class WithdrawalReason(StrEnum):
     COURSE_CANCELLED = "course_cancelled"
+    #: The course lacked its minimum on its start day and starts later: its people wait again
+    #: with their place and may be offered a course that starts sooner.
+    COURSE_POSTPONED = "course_postponed"
+    #: The course ended before the placement became an enrolment.
+    COURSE_ENDED = "course_ended"
     CASE_CLOSED = "case_closed"
     REALLOCATED = "reallocated"
     OTHER = "other"
@@ -190,6 +209,16 @@ class PlacementWithdrawn(Placement):
     event_type: ClassVar[str] = "ankommen.assignment.placement_withdrawn.v1"
 
     reason: WithdrawalReason
+
+
+@registry.register
+class PlacementExpired(Placement):
+    """An offer nobody confirmed by its ``expires_on``: taken back automatically, the seat is
+    free again and the person waits with their original place."""
+
+    event_type: ClassVar[str] = "ankommen.assignment.placement_expired.v1"
+
+    expired_on: date
 
 
 class WaitlistReason(StrEnum):
