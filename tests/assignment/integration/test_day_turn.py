@@ -116,6 +116,11 @@ async def test_courses_start_postpone_cancel_and_end_and_offers_expire_as_days_p
     # 2 March: a course that needs two people, starting on 5 March; two people placed there.
     await county.publish("short", minimum_participants=2, starts_on="2031-03-05",
                          ends_on="2031-06-30", postponed_from="2031-01-01")
+    # A course entered after its start is running (whatever the request says), so the
+    # minimum rule, which is for courses reaching their start day, never postpones it.
+    started = await county.publish("started", minimum_participants=5, starts_on="2031-02-01",
+                                   ends_on="2031-07-31", entry_level="B1", target_level="B2")
+    assert started.status == "running"
     first, second = await county.register(), await county.register()
     assert (await county.placement(second, "short"))["status"] == "offered"
     short = await county.placement(first, "short")

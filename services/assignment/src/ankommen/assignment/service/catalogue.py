@@ -22,6 +22,7 @@ from ankommen.assignment.domain.approval import (
     approval_on_creation,
     in_county,
 )
+from ankommen.assignment.domain.lifecycle import status_by_date
 from ankommen.assignment.service import withdrawals
 from ankommen.assignment.service.allocation import AllocationPolicy, reallocate
 from ankommen.shared.auth import Principal, Role
@@ -62,6 +63,14 @@ def check_provider(principal: Principal, provider_id: str) -> None:
                         field="provider_id")
 
 
+def _dated(uow: UnitOfWork, course: Course) -> dict[str, CourseStatus]:
+    """The status a course entered or changed today has by its dates: one that has started is
+    running, one that has ended is completed, whatever the request says. So the minimum rule
+    (docs/assignment.md) applies to courses that reach their start day in the catalogue, not
+    to a running course entered after its start."""
+    return {"status": status_by_date(course, uow.clock.today())}
+
+
 async def visible_courses(uow: UnitOfWork, principal: Principal) -> list[Course]:
     provider = principal.provider_id if principal.role is Role.PROVIDER else None
     return await CourseRepository(uow.session).list(provider_id=provider)
@@ -86,7 +95,8 @@ async def publish_course(uow: UnitOfWork, principal: Principal, course: Course, 
     check_in_county(course, policy.districts)
     approval = approval_on_creation(by_approver=principal.role in APPROVERS)
     # Only the minimum rule postpones a course (like approval, a request's value is ignored).
-    course = course.model_copy(update={"approval": approval, "postponed_from": None})
+    course = course.model_copy(update={
+        "approval": approval, "postponed_from": None, **_dated(uow, course)})
     await repository.add(course)
     if approval is CourseApproval.APPROVED:
         await _review(uow, principal, course.course_id, approval, "approved on creation")
@@ -100,7 +110,8 @@ async def update_course(uow: UnitOfWork, principal: Principal, course: Course, *
     current = await course_for(uow, principal, course.course_id)
     check_provider(principal, course.provider_id)
     # Set by the minimum rule only (a request's value is ignored, like approval).
-    course = course.model_copy(update={"postponed_from": current.postponed_from})
+    course = course.model_copy(update={"postponed_from": current.postponed_from,
+                                       **_dated(uow, course)})
     if course.status is CourseStatus.CANCELLED:
         return await cancel_course(uow, principal, course.course_id, policy=policy)
     if current.status is CourseStatus.CANCELLED:
