@@ -5,7 +5,9 @@ Events alone leave gaps. A month in which nobody registers, declines or finishes
 sees no allocation, so monitoring gets neither that month's unmet demand (``DemandUnmetFact``,
 once per waiting person and month) nor its seat figures (``CourseCapacityFact``), and its
 tables show the month as if there were no courses and nobody waiting. A regular round closes
-that gap within the interval after a month begins. Nothing is announced twice: unmet demand
+that gap within the interval after a month begins. Likewise a day without events still gets
+its day turn (courses starting and ending, offers expiring: ``service/day_turn.py``) within
+the interval after midnight, since every round begins with it. Nothing is announced twice: unmet demand
 is booked per person and month, capacity only when the month's figures change, and a round
 that finds no new seat for anybody places nobody.
 """
