@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ankommen.assignment.adapters.repository import WaitingListRepository
 from ankommen.assignment.adapters.tables import placements
@@ -196,3 +196,20 @@ async def test_courses_start_postpone_cancel_and_end_and_offers_expire_as_days_p
     assert events[0]["course"]["status"] == "completed"
     assert events[1]["reason"] == "course_ended" and events[1]["pseudonym"] == first
     assert await county.waiting() == {first: date(2031, 3, 2), second: date(2031, 3, 2)}
+
+
+async def test_an_offer_made_before_offers_had_a_last_day_gets_the_default_one(runtime):
+    """Migration 0009 left the offers already out without ``expires_on``: the next day turn
+    gives them their offer day plus the county's default, and they expire after it."""
+    county = County(runtime)
+    await county.publish("course", starts_on="2031-04-01", ends_on="2031-09-30")
+    person = await county.register()
+    async with runtime.sessions() as session, session.begin():
+        await session.execute(update(placements).where(placements.c.pseudonym == person)
+                              .values(expires_on=None))
+    await county.on(date(2031, 3, 10))
+    assert (await county.placement(person, "course"))["expires_on"] == date(2031, 3, 16)
+    await county.new_events()
+    await county.on(date(2031, 3, 17))
+    assert kinds(await county.new_events())[0] == "placement_expired.v1"
+    assert await county.waiting() == {person: date(2031, 3, 2)}

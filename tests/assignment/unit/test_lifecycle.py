@@ -95,8 +95,9 @@ def offer(status: PlacementStatus = PlacementStatus.OFFERED,
 
 def test_an_offer_waits_the_courses_response_days_or_the_countys_default():
     offered_on = date(2027, 1, 31)
-    assert offer_expires_on(dated(), offered_on, 14) == date(2027, 2, 14)
-    assert offer_expires_on(dated(offer_response_days=3), offered_on, 14) == date(2027, 2, 3)
+    assert offer_expires_on(offered_on, dated().offer_response_days, 14) == date(2027, 2, 14)
+    assert offer_expires_on(offered_on, dated(offer_response_days=3).offer_response_days,
+                            14) == date(2027, 2, 3)
 
 
 def test_an_offer_expires_the_day_after_its_last_day_and_a_confirmed_one_never():

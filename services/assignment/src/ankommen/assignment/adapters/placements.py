@@ -101,6 +101,16 @@ class PlacementRepository:
                                      placements.c.expires_on < today)
             .order_by(placements.c.expires_on, placements.c.placement_id))]
 
+    async def offers_without_last_day(self) -> list[PlacementRecord]:
+        """Offers made before offers had a last day (migration 0009 left them without one)."""
+        return [_record(row) for row in await self._session.execute(
+            select(placements).where(placements.c.status == PlacementStatus.OFFERED.value,
+                                     placements.c.expires_on.is_(None)))]
+
+    async def set_last_day(self, placement_id: str, expires_on: date) -> None:
+        await self._session.execute(update(placements).where(
+            placements.c.placement_id == placement_id).values(expires_on=expires_on))
+
     async def undecided_in_ended_courses(self, today: date) -> list[PlacementRecord]:
         """Offered or confirmed placements whose course's last day lies before ``today``: the
         course ended without them ever being enrolled."""

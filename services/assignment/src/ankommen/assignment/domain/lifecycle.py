@@ -27,10 +27,10 @@ DEFAULT_POSTPONEMENT_WEEKS = 4
 BEFORE_START = frozenset({CourseStatus.PLANNED, CourseStatus.OPEN})
 
 
-def offer_expires_on(course: Course, offered_on: date, default_days: int) -> date:
+def offer_expires_on(offered_on: date, response_days: int | None, default_days: int) -> date:
     """The last day the provider may confirm an offer made on ``offered_on``: the course's
     ``offer_response_days`` if its coordinator set them, else the county's default."""
-    return offered_on + timedelta(days=course.offer_response_days or default_days)
+    return offered_on + timedelta(days=response_days or default_days)
 
 
 def expired_on(expires_on: date) -> date:

@@ -140,7 +140,7 @@ async def _record_placements(uow: UnitOfWork, allocation: Allocation, people: li
             referral_code=code, status=PlacementStatus.OFFERED, offered_on=today,
             waiting_since=person.waiting_since, childcare=proposed.childcare,
             explanation=proposed.explanation(),
-            expires_on=offer_expires_on(by_course[proposed.course_id], today,
+            expires_on=offer_expires_on(today, by_course[proposed.course_id].offer_response_days,
                                         offer_response_days))
         records.append(record)
         await uow.publish(PlacementOffered(
@@ -209,7 +209,8 @@ async def allocate_now(uow: UnitOfWork, policy: AllocationPolicy, today: date
                        ) -> AllocationOutcome:
     """An allocation that places people (not a dry run): first the day turn brings courses and
     offers up to ``today`` (:mod:`ankommen.assignment.service.day_turn`), then the run."""
-    await turn_day(uow, today, postponement_weeks=policy.postponement_weeks)
+    await turn_day(uow, today, postponement_weeks=policy.postponement_weeks,
+                   offer_response_days=policy.offer_response_days)
     return await run_allocation(uow, today=today, priority=policy.priority,
                                 districts=policy.districts,
                                 offer_response_days=policy.offer_response_days)
@@ -223,5 +224,6 @@ async def reallocate(uow: UnitOfWork, policy: AllocationPolicy,
     if policy.automatic:
         await allocate_now(uow, policy, today)
     else:
-        await turn_day(uow, today, postponement_weeks=policy.postponement_weeks)
+        await turn_day(uow, today, postponement_weeks=policy.postponement_weeks,
+                   offer_response_days=policy.offer_response_days)
         await publish_capacity_changes(uow, today)

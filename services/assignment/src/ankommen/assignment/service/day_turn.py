@@ -8,7 +8,8 @@ In this order, each step idempotent (a second turn on the same day finds nothing
    short of its minimum (its undecided placements withdrawn, the people back on the list with
    their place); every other one becomes ``running`` (or ``completed`` if it has ended too);
 2. running courses past their last day become ``completed``;
-3. offers past their last day (``expires_on``) expire (``PlacementExpired``);
+3. offers past their last day (``expires_on``) expire (``PlacementExpired``) — offers made
+   before offers had a last day first get the default one;
 4. placements still offered or confirmed in a course past its last day are withdrawn
    (``course_ended``).
 
@@ -29,6 +30,7 @@ from ankommen.assignment.adapters.repository import WaitingListRepository
 from ankommen.assignment.domain.lifecycle import (
     StartDecision,
     expired_on,
+    offer_expires_on,
     on_start_day,
     postponed,
     status_by_date,
@@ -51,12 +53,16 @@ from ankommen.shared.events.contracts.assignment import (
 logger = logging.getLogger(__name__)
 
 
-async def turn_day(uow: UnitOfWork, today: date, *, postponement_weeks: int) -> None:
+async def turn_day(uow: UnitOfWork, today: date, *, postponement_weeks: int,
+                   offer_response_days: int) -> None:
     """Bring courses and placements up to ``today``, in the caller's transaction. Takes the
-    allocation lock first, so that two turns never postpone or expire the same thing twice."""
+    allocation lock first, so that two turns never postpone or expire the same thing twice.
+    ``offer_response_days``: the county's default, for offers made before offers had a last
+    day."""
     await WaitingListRepository(uow.session).lock_for_allocation()
     await _start_due_courses(uow, today, postponement_weeks)
     await _complete_ended_courses(uow, today)
+    await _give_old_offers_a_last_day(uow, offer_response_days)
     await _expire_offers(uow, today)
     await _withdraw_from_ended_courses(uow, today)
 
@@ -91,6 +97,17 @@ async def _start_due_courses(uow: UnitOfWork, today: date, postponement_weeks: i
 async def _complete_ended_courses(uow: UnitOfWork, today: date) -> None:
     for course in await CourseRepository(uow.session).running_past_end(today):
         await _changed(uow, course.model_copy(update={"status": status_by_date(course, today)}))
+
+
+async def _give_old_offers_a_last_day(uow: UnitOfWork, default_days: int) -> None:
+    """Offers made before this version (migration 0009 left them without ``expires_on``) get
+    the last day a new offer would have: their offer day plus the county's default. Only the
+    first turn finds any; an offer made months ago then expires at once instead of holding its
+    seat for ever."""
+    placements = PlacementRepository(uow.session)
+    for record in await placements.offers_without_last_day():
+        await placements.set_last_day(record.placement_id, offer_expires_on(
+            record.offered_on, None, default_days))
 
 
 async def _expire_offers(uow: UnitOfWork, today: date) -> None:

@@ -7,9 +7,10 @@ once per waiting person and month) nor its seat figures (``CourseCapacityFact``)
 tables show the month as if there were no courses and nobody waiting. A regular round closes
 that gap within the interval after a month begins. Likewise a day without events still gets
 its day turn (courses starting and ending, offers expiring: ``service/day_turn.py``) within
-the interval after midnight, since every round begins with it. Nothing is announced twice: unmet demand
-is booked per person and month, capacity only when the month's figures change, and a round
-that finds no new seat for anybody places nobody.
+the interval after midnight, since every round begins with it. Nothing is announced twice:
+unmet demand is booked per person and month, capacity only when the month's figures change,
+a round that finds no new seat for anybody places nobody, and a second day turn on the same
+day finds nothing to do.
 """
 
 from __future__ import annotations
