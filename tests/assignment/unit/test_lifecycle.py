@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
+from pydantic import ValidationError
 
 from ankommen.assignment.domain.capacity import seat_figures
 from ankommen.assignment.domain.courses import Seats
@@ -133,3 +134,10 @@ def test_a_running_course_open_for_entry_is_still_offered():
     running = Seats(dated(status=CourseStatus.RUNNING), free_seats=5, free_childcare=0)
     assert running.offered({"03358"}, STARTS + DAY)
     assert not running.offered({"03358"}, date(2027, 4, 16))
+
+
+@pytest.mark.parametrize("days", [0, 61])
+def test_a_courses_response_days_outside_one_to_sixty_are_refused(days: int) -> None:
+    """What ``POST``/``PUT /courses`` answer with 422 naming ``offer_response_days``."""
+    with pytest.raises(ValidationError, match="offer_response_days"):
+        Course.model_validate({**dated().model_dump(), "offer_response_days": days})
