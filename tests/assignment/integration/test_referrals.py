@@ -4,6 +4,7 @@ have: only in their own courses, mistyped codes are caught, problems name the fi
 from __future__ import annotations
 
 import uuid
+from datetime import date, timedelta
 
 from ankommen.shared.auth import Role
 from tests.assignment.support import COORDINATOR, course_body, outbox, register, waiting_count
@@ -53,6 +54,9 @@ async def test_provider_confirms_and_declines_by_referral_code_only_in_own_cours
         body = confirmed.json()
         assert body["status"] == "confirmed" and body["referral_code"] == taken
         assert body["pseudonym"] is None
+        # The offer's last day, as announced in PlacementOffered (default: 14 days).
+        assert body["expires_on"] == offers[0]["expires_on"] == (
+            date.fromisoformat(offers[0]["offered_on"]) + timedelta(days=14)).isoformat()
         assert [e["referral_code"] for e in await outbox(
             assignment, "ankommen.assignment.placement_confirmed.v1")] == [taken]
 

@@ -73,7 +73,10 @@ def test_a_coordinators_change_keeps_the_approval_and_a_returned_course_is_resub
     (changed(approval=CourseApproval.RETURNED), False),
     (changed(approval=None), False),
     (changed(region_key="09162000"), False),
-    (changed(status=CourseStatus.RUNNING), False),
+    # Running is bookable (the day turn sets it on the start day); the dates decide entry.
+    (changed(status=CourseStatus.RUNNING), True),
+    (changed(status=CourseStatus.COMPLETED), False),
+    (changed(status=CourseStatus.CANCELLED), False),
 ])
 def test_allocation_offers_only_approved_bookable_courses_of_the_county(
         course: Course, offered: bool) -> None:

@@ -101,7 +101,8 @@ def test_generated_eligible_pairs_satisfy_every_rule_by_its_definition(applicant
         assert failed(applicant, offer)
         return
     survey, built = applicant.survey, offer.course
-    assert offer.free_seats > 0 and built.status in (CourseStatus.OPEN, CourseStatus.PLANNED)
+    assert offer.free_seats > 0 and built.status in (CourseStatus.OPEN, CourseStatus.PLANNED,
+                                                    CourseStatus.RUNNING)
     assert set(built.schedule) <= set(survey.availability)
     literacy = built.course_type in (CourseType.LITERACY, CourseType.SECOND_SCRIPT)
     if built.course_type not in (CourseType.LOCAL, CourseType.FIRST_ORIENTATION):

@@ -5,6 +5,10 @@ from typing import ClassVar
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from ankommen.assignment.domain.lifecycle import (
+    DEFAULT_OFFER_RESPONSE_DAYS,
+    DEFAULT_POSTPONEMENT_WEEKS,
+)
 from ankommen.assignment.domain.scoring import PriorityRules
 from ankommen.assignment.service.allocation import AllocationPolicy
 from ankommen.shared.settings import ServiceSettings
@@ -28,6 +32,11 @@ class AssignmentSettings(ServiceSettings):
     allocation_interval_minutes: float = Field(60, ge=0, le=7 * 24 * 60)
     #: Case and participation events taken per batch (one transaction, one allocation each).
     event_batch_size: int = Field(500, ge=1, le=5000)
+    #: Days an offer waits for the provider's confirmation before it expires, where its
+    #: course sets none (``Course.offer_response_days``); docs/assignment.md says why 14.
+    offer_response_days: int = Field(DEFAULT_OFFER_RESPONSE_DAYS, ge=1, le=60)
+    #: Weeks a course short of its minimum on its start day is postponed by (once).
+    postponement_weeks: int = Field(DEFAULT_POSTPONEMENT_WEEKS, ge=1, le=52)
     #: Unmet-demand groups smaller than this are merged upwards or hidden.
     disclosure_minimum: int = Field(5, ge=1, le=100)
 
@@ -37,4 +46,6 @@ class AssignmentSettings(ServiceSettings):
 
     @property
     def allocation_policy(self) -> AllocationPolicy:
-        return AllocationPolicy(self.priority, self.allocate_on_events, self.districts)
+        return AllocationPolicy(self.priority, self.allocate_on_events, self.districts,
+                                offer_response_days=self.offer_response_days,
+                                postponement_weeks=self.postponement_weeks)

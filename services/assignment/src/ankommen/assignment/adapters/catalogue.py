@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import and_, case, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ankommen.assignment.adapters.tables import course_reviews, courses, placements
 from ankommen.assignment.domain.courses import BOOKABLE, Seats, district_of
+from ankommen.assignment.domain.lifecycle import BEFORE_START
 from ankommen.assignment.domain.placement import ACTIVE
-from ankommen.shared.events.contracts.assignment import Course, CourseApproval
+from ankommen.shared.events.contracts.assignment import Course, CourseApproval, CourseStatus
 
 
 def _row(course: Course) -> dict:
@@ -50,6 +51,22 @@ class CourseRepository:
         if provider_id is not None:
             query = query.where(courses.c.provider_id == provider_id)
         return [_course(row) for row in await self._session.execute(query)]
+
+    async def due_to_start(self, today: date) -> list[Course]:
+        """Courses still planned or open whose start day has come (index on status and
+        ``starts_on``): the day turn starts, postpones or cancels them."""
+        return [_course(row) for row in await self._session.execute(
+            select(courses).where(courses.c.status.in_(sorted(BEFORE_START)),
+                                  courses.c.starts_on <= today)
+            .order_by(courses.c.starts_on, courses.c.course_id))]
+
+    async def running_past_end(self, today: date) -> list[Course]:
+        """Running courses whose last day lies before ``today`` (index on status and
+        ``ends_on``): the day turn completes them."""
+        return [_course(row) for row in await self._session.execute(
+            select(courses).where(courses.c.status == CourseStatus.RUNNING.value,
+                                  courses.c.ends_on < today)
+            .order_by(courses.c.ends_on, courses.c.course_id))]
 
     async def seats(self, *, bookable_only: bool = True) -> list[Seats]:
         """Courses with the seats and childcare places not held by an active placement."""

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from datetime import date
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ankommen.assignment.adapters.repository import chunks
-from ankommen.assignment.adapters.tables import placements
-from ankommen.assignment.domain.placement import ACTIVE, PlacementRecord, PlacementStatus
+from ankommen.assignment.adapters.tables import courses, placements
+from ankommen.assignment.domain.placement import (
+    ACTIVE,
+    UNDECIDED_BY_PROGRESS,
+    PlacementRecord,
+    PlacementStatus,
+)
+
+#: Placements after which the person is not offered that course again: they declined it, or
+#: the provider let the offer expire (it did not take them).
+TURNED_DOWN = (PlacementStatus.DECLINED.value, PlacementStatus.EXPIRED.value)
 
 
 def _values(record: PlacementRecord) -> dict:
@@ -20,6 +30,10 @@ def _values(record: PlacementRecord) -> dict:
             "offered_on": record.offered_on, "expires_on": record.expires_on,
             "waiting_since": record.waiting_since,
             "childcare": record.childcare, "explanation": json.dumps(record.explanation)}
+
+
+def _values_of(statuses: Iterable[PlacementStatus]) -> list[str]:
+    return sorted(status.value for status in statuses)
 
 
 def _record(row) -> PlacementRecord:  # noqa: ANN001 - a SQLAlchemy row
@@ -73,12 +87,46 @@ class PlacementRepository:
             select(placements).where(placements.c.course_id == course_id,
                                      placements.c.status.in_([s.value for s in ACTIVE])))]
 
+    async def undecided_in_course(self, course_id: str) -> list[PlacementRecord]:
+        """The course's placements assignment may still take back (offered, confirmed)."""
+        return [_record(row) for row in await self._session.execute(
+            select(placements).where(placements.c.course_id == course_id,
+                                     placements.c.status.in_(_values_of(UNDECIDED_BY_PROGRESS)))
+            .order_by(placements.c.offered_on, placements.c.placement_id))]
+
+    async def offers_past_last_day(self, today: date) -> list[PlacementRecord]:
+        """Offers nobody confirmed by their last day (index on status and ``expires_on``)."""
+        return [_record(row) for row in await self._session.execute(
+            select(placements).where(placements.c.status == PlacementStatus.OFFERED.value,
+                                     placements.c.expires_on < today)
+            .order_by(placements.c.expires_on, placements.c.placement_id))]
+
+    async def offers_without_last_day(self) -> list[PlacementRecord]:
+        """Offers made before offers had a last day (migration 0009 left them without one)."""
+        return [_record(row) for row in await self._session.execute(
+            select(placements).where(placements.c.status == PlacementStatus.OFFERED.value,
+                                     placements.c.expires_on.is_(None)))]
+
+    async def set_last_day(self, placement_id: str, expires_on: date) -> None:
+        await self._session.execute(update(placements).where(
+            placements.c.placement_id == placement_id).values(expires_on=expires_on))
+
+    async def undecided_in_ended_courses(self, today: date) -> list[PlacementRecord]:
+        """Offered or confirmed placements whose course's last day lies before ``today``: the
+        course ended without them ever being enrolled."""
+        return [_record(row) for row in await self._session.execute(
+            select(placements).join(courses, courses.c.course_id == placements.c.course_id)
+            .where(placements.c.status.in_(_values_of(UNDECIDED_BY_PROGRESS)),
+                   courses.c.ends_on < today)
+            .order_by(placements.c.offered_on, placements.c.placement_id))]
+
     async def all(self) -> list[PlacementRecord]:
         return [_record(row) for row in await self._session.execute(
             select(placements).order_by(placements.c.offered_on, placements.c.placement_id))]
 
     async def declined_courses(self, pseudonyms: list[str]) -> dict[str, set[str]]:
-        """The courses each of ``pseudonyms`` has declined (they are not offered again).
+        """The courses each of ``pseudonyms`` has declined or let expire (they are not offered
+        again: :data:`TURNED_DOWN`).
 
         Only the declined rows of the people asked about: an allocation runs after every
         event, and reading every placement there made each run grow with all placements ever
@@ -87,7 +135,7 @@ class PlacementRepository:
         for chunk in chunks(pseudonyms):
             rows = await self._session.execute(
                 select(placements.c.pseudonym, placements.c.course_id).where(
-                    placements.c.status == PlacementStatus.DECLINED.value,
+                    placements.c.status.in_(TURNED_DOWN),
                     placements.c.pseudonym.in_(chunk)))
             for pseudonym, course in rows:
                 declined.setdefault(pseudonym, set()).add(course)

@@ -14,6 +14,8 @@ from ankommen.assignment.domain.waiting import WaitingPerson
 from ankommen.shared.events.contracts.intake import Survey
 from ankommen.shared.events.contracts.vocabulary import CourseType, GermanLevel
 
+#: Where a session notes the transaction that holds the allocation lock.
+LOCKED = "ankommen.assignment.allocation_locked"
 #: Pseudonyms per ``IN (…)`` list: well below the bind-parameter limits of SQLite and asyncpg.
 CHUNK = 500
 
@@ -104,9 +106,16 @@ class WaitingListRepository:
                                          merged.unmet_reported_month))
 
     async def lock_for_allocation(self) -> None:
-        """Serialise allocations: the first write of the transaction takes this row's lock."""
+        """Serialise allocations: the first write of the transaction takes this row's lock.
+
+        Once per transaction: the day turn and the allocation after it both ask for it (each
+        must not run unlocked), and ``runs`` counts allocations, not requests for the lock."""
+        transaction = self._session.get_transaction()
+        if transaction is not None and self._session.info.get(LOCKED) is transaction:
+            return
         await self._session.execute(update(allocation_lock).where(allocation_lock.c.id == 1)
                                     .values(runs=allocation_lock.c.runs + 1))
+        self._session.info[LOCKED] = self._session.get_transaction()
 
 
 def _waiting(row) -> WaitingPerson:  # noqa: ANN001 - a SQLAlchemy row

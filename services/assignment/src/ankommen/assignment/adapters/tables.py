@@ -64,6 +64,9 @@ courses = Table(
     Column("status", String(16), nullable=False),
     #: ``CourseApproval``: only an approved course takes placements.
     Column("approval", String(16), nullable=False, server_default="draft"),
+    # The day turn's questions (which courses start or end today) read these, not the table.
+    Index("ix_courses_status_starts_on", "status", "starts_on"),
+    Index("ix_courses_status_ends_on", "status", "ends_on"),
 )
 
 #: Every decision on a course's approval, oldest first (the audit trail: who, when, what,

@@ -13,13 +13,16 @@ from ankommen.shared.events.contracts.assignment import CourseStatus
 #: (district, course type) → (seats offered, seats taken)
 SeatFigures = dict[tuple[str, str], tuple[int, int]]
 
-#: Courses whose seats count as offered: planned, open for booking, or running.
-OFFERING = frozenset({CourseStatus.PLANNED, CourseStatus.OPEN, CourseStatus.RUNNING})
+#: Courses whose seats count as offered in a month they have not ended before: all but
+#: cancelled ones. A completed course counts in the month it ended — the day turn marks it
+#: completed the day after its last day, and the month's figures must not change for that.
+OFFERING = frozenset({CourseStatus.PLANNED, CourseStatus.OPEN, CourseStatus.RUNNING,
+                      CourseStatus.COMPLETED})
 
 
 def seat_figures(courses: Iterable[Seats], month_start: date) -> SeatFigures:
-    """Seats offered and taken this month: courses not cancelled or completed and not ended
-    before the month began."""
+    """Seats offered and taken this month: courses not cancelled and not ended before the
+    month began."""
     figures: SeatFigures = {}
     for seats in courses:
         course = seats.course

@@ -16,8 +16,10 @@ from ankommen.shared.events.contracts.intake import CourseEntitlement, Survey
 from ankommen.shared.events.contracts.vocabulary import CourseType, GermanLevel
 
 LEVELS = list(GermanLevel)
-#: Statuses in which a course still takes new participants.
-BOOKABLE = frozenset({CourseStatus.PLANNED, CourseStatus.OPEN})
+#: Statuses in which a course may still take new participants — its dates decide whether it
+#: does (:func:`open_for_entry`). Running is one of them: the day turn sets a course running
+#: on its start day, and it takes newcomers until its late-entry deadline.
+BOOKABLE = frozenset({CourseStatus.PLANNED, CourseStatus.OPEN, CourseStatus.RUNNING})
 
 
 #: Late entry without an end date to measure a share of: the first four weeks.

@@ -27,6 +27,10 @@ class PlacementStatus(StrEnum):
 #: Placements that hold a seat.
 ACTIVE = frozenset({PlacementStatus.OFFERED, PlacementStatus.CONFIRMED,
                     PlacementStatus.ENROLLED})
+#: Placements assignment may still take back (withdraw, expire): progress has not recorded an
+#: enrolment for them. An enrolled placement ends only by the provider's completion or
+#: discontinuation (docs/participation.md).
+UNDECIDED_BY_PROGRESS = frozenset({PlacementStatus.OFFERED, PlacementStatus.CONFIRMED})
 
 
 @dataclass(frozen=True)

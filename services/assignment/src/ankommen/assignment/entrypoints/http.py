@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from ankommen.assignment.adapters.repository import WaitingListRepository
 from ankommen.assignment.domain.placement import PlacementRecord
 from ankommen.assignment.service import catalogue, placements, queries
-from ankommen.assignment.service.allocation import run_allocation
+from ankommen.assignment.service.allocation import allocate_now, run_allocation
 from ankommen.shared.auth import Principal, Role
 from ankommen.shared.errors import DomainError
 from ankommen.shared.events.contracts.assignment import Course, CourseApproval
@@ -83,6 +83,8 @@ class PlacementOut(BaseModel):
     provider_id: str
     status: str
     offered_on: date
+    #: The last day the provider may confirm the offer; after it the offer expires.
+    expires_on: date | None
     #: Left out for providers: towards them a placement is its referral code.
     pseudonym: str | None
     explanation: dict
@@ -121,6 +123,7 @@ def _placement(record: PlacementRecord, principal: Principal) -> PlacementOut:
     return PlacementOut(placement_id=record.placement_id, referral_code=record.referral_code,
                         course_id=record.course_id, provider_id=record.provider_id,
                         status=record.status.value, offered_on=record.offered_on,
+                        expires_on=record.expires_on,
                         pseudonym=None if principal.role is Role.PROVIDER else record.pseudonym,
                         explanation=record.explanation)
 
@@ -220,9 +223,12 @@ def router(runtime: ServiceRuntime) -> APIRouter:
               summary="Allocate free seats to waiting people (a dry run only previews)")
     async def allocate(request: AllocationRequest, _: Staff) -> AllocationResult:
         async with runtime.uow() as uow:
-            outcome = await run_allocation(uow, today=runtime.clock.today(), priority=priority,
-                                           districts=policy.districts,
-                                           dry_run=request.dry_run)
+            if request.dry_run:
+                outcome = await run_allocation(uow, today=runtime.clock.today(),
+                                               priority=priority, districts=policy.districts,
+                                               dry_run=True)
+            else:
+                outcome = await allocate_now(uow, policy, runtime.clock.today())
         result = outcome.allocation
         return AllocationResult(dry_run=request.dry_run, placements=[ProposedPlacementOut(
             pseudonym=p.pseudonym, course_id=p.course_id,

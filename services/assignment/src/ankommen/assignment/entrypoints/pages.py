@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from ankommen.assignment.adapters.repository import WaitingListRepository
 from ankommen.assignment.domain.courses import entry_deadline, shown_status
 from ankommen.assignment.service import catalogue, queries
-from ankommen.assignment.service.allocation import run_allocation
+from ankommen.assignment.service.allocation import allocate_now, run_allocation
 from ankommen.shared.auth import Principal, Role
 from ankommen.shared.events.contracts.vocabulary import DistrictKey, GermanLevel, OpaqueId
 from ankommen.shared.runtime import ServiceRuntime
@@ -122,8 +122,8 @@ def install(app: FastAPI, runtime: ServiceRuntime) -> None:
     @router.post("/ui/allocation")
     async def allocation_run(_: Coordinator) -> RedirectResponse:
         async with runtime.uow() as uow:
-            outcome = await run_allocation(uow, today=runtime.clock.today(), priority=priority,
-                                           districts=districts)
+            outcome = await allocate_now(uow, runtime.settings.allocation_policy,
+                                         runtime.clock.today())
         return RedirectResponse(f"/ui/allocation?ran={len(outcome.placement_ids)}",
                                 status_code=status.HTTP_303_SEE_OTHER)
 

@@ -21,10 +21,16 @@ from ankommen.assignment.adapters.placements import PlacementRepository
 from ankommen.assignment.adapters.repository import CaseRepository, WaitingListRepository
 from ankommen.assignment.domain.allocation import Allocation, allocate
 from ankommen.assignment.domain.courses import Applicant, Seats, district_of
+from ankommen.assignment.domain.lifecycle import (
+    DEFAULT_OFFER_RESPONSE_DAYS,
+    DEFAULT_POSTPONEMENT_WEEKS,
+    offer_expires_on,
+)
 from ankommen.assignment.domain.placement import PlacementRecord, PlacementStatus
 from ankommen.assignment.domain.referral import new_referral_code
 from ankommen.assignment.domain.scoring import PriorityRules
 from ankommen.assignment.domain.waiting import WaitingPerson
+from ankommen.assignment.service.day_turn import turn_day
 from ankommen.assignment.service.facts import (
     month_of,
     previous_course_types,
@@ -52,6 +58,10 @@ class AllocationPolicy:
     automatic: bool = True
     #: The county's districts: courses elsewhere are never allocated (nor accepted).
     districts: frozenset[str] = frozenset()
+    #: Days an offer waits for confirmation where its course sets none.
+    offer_response_days: int = DEFAULT_OFFER_RESPONSE_DAYS
+    #: How far the minimum rule moves a course short of its minimum on its start day.
+    postponement_weeks: int = DEFAULT_POSTPONEMENT_WEEKS
 
 
 @dataclass(frozen=True)
@@ -79,7 +89,8 @@ async def applicants(uow: UnitOfWork) -> list[Applicant]:
 
 
 async def run_allocation(uow: UnitOfWork, *, today: date, priority: PriorityRules,
-                         districts: Collection[str], dry_run: bool = False
+                         districts: Collection[str], dry_run: bool = False,
+                         offer_response_days: int = DEFAULT_OFFER_RESPONSE_DAYS
                          ) -> AllocationOutcome:
     """One allocation over everyone waiting and every free seat of the county's offer: courses
     approved by a coordinator in the county's ``districts`` (:meth:`Seats.offered`).
@@ -97,20 +108,23 @@ async def run_allocation(uow: UnitOfWork, *, today: date, priority: PriorityRule
                           priority, await PlacementRepository(uow.session).provider_load())
     if dry_run:
         return AllocationOutcome(allocation, {})
-    placement_ids = await _record_placements(uow, allocation, people, catalogue, today)
+    placement_ids = await _record_placements(uow, allocation, people, catalogue, today,
+                                             offer_response_days)
     await _record_still_waiting(uow, allocation, waiting, today)
     await publish_capacity_changes(uow, today, _with_placements(catalogue, allocation))
     return AllocationOutcome(allocation, placement_ids)
 
 
 async def _record_placements(uow: UnitOfWork, allocation: Allocation, people: list[Applicant],
-                             catalogue: list[Seats], today: date) -> dict[str, str]:
-    """Store and announce the run's placements (with their facts); the placed people leave
-    the waiting list. Returns the placement id per pseudonym."""
+                             catalogue: list[Seats], today: date,
+                             offer_response_days: int) -> dict[str, str]:
+    """Store and announce the run's placements (with their facts and each offer's last day);
+    the placed people leave the waiting list. Returns the placement id per pseudonym."""
     if not allocation.placements:
         return {}
     by_pseudonym = {person.pseudonym: person for person in people}
-    course_types = {seats.course.course_id: seats.course.course_type for seats in catalogue}
+    by_course = {seats.course.course_id: seats.course for seats in catalogue}
+    course_types = {course_id: course.course_type for course_id, course in by_course.items()}
     placed = [proposed.pseudonym for proposed in allocation.placements]
     previous = await previous_course_types(uow, placed, course_types)
     placement_repository = PlacementRepository(uow.session)
@@ -125,13 +139,15 @@ async def _record_placements(uow: UnitOfWork, allocation: Allocation, people: li
             course_id=proposed.course_id, provider_id=proposed.provider_id,
             referral_code=code, status=PlacementStatus.OFFERED, offered_on=today,
             waiting_since=person.waiting_since, childcare=proposed.childcare,
-            explanation=proposed.explanation())
+            explanation=proposed.explanation(),
+            expires_on=offer_expires_on(today, by_course[proposed.course_id].offer_response_days,
+                                        offer_response_days))
         records.append(record)
         await uow.publish(PlacementOffered(
             placement_id=record.placement_id, pseudonym=record.pseudonym,
             referral_code=record.referral_code, course_id=record.course_id,
-            provider_id=record.provider_id, offered_on=today), key=record.pseudonym,
-            subject=record.pseudonym)
+            provider_id=record.provider_id, offered_on=today, expires_on=record.expires_on),
+            key=record.pseudonym, subject=record.pseudonym)
     await placement_repository.add_all(records)
     await WaitingListRepository(uow.session).remove_all(placed)
     return {record.pseudonym: record.placement_id for record in records}
@@ -189,13 +205,25 @@ async def _announce_waiting(uow: UnitOfWork, person: WaitingPerson, reason: Wait
     await uow.publish(fact, key=fact.record_key)
 
 
+async def allocate_now(uow: UnitOfWork, policy: AllocationPolicy, today: date
+                       ) -> AllocationOutcome:
+    """An allocation that places people (not a dry run): first the day turn brings courses and
+    offers up to ``today`` (:mod:`ankommen.assignment.service.day_turn`), then the run."""
+    await turn_day(uow, today, postponement_weeks=policy.postponement_weeks,
+                   offer_response_days=policy.offer_response_days)
+    return await run_allocation(uow, today=today, priority=policy.priority,
+                                districts=policy.districts,
+                                offer_response_days=policy.offer_response_days)
+
+
 async def reallocate(uow: UnitOfWork, policy: AllocationPolicy,
                      today: date | None = None) -> None:
-    """After an event that adds a person or frees a seat, and on schedule: allocate, unless
-    done by hand (the seat figures are reported either way)."""
+    """After an event that adds a person or frees a seat, and on schedule: the day turn, then
+    an allocation unless done by hand (the seat figures are reported either way)."""
     today = today or uow.clock.today()
     if policy.automatic:
-        await run_allocation(uow, today=today, priority=policy.priority,
-                             districts=policy.districts)
+        await allocate_now(uow, policy, today)
     else:
+        await turn_day(uow, today, postponement_weeks=policy.postponement_weeks,
+                   offer_response_days=policy.offer_response_days)
         await publish_capacity_changes(uow, today)

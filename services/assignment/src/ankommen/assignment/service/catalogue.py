@@ -22,21 +22,18 @@ from ankommen.assignment.domain.approval import (
     approval_on_creation,
     in_county,
 )
-from ankommen.assignment.domain.placement import PlacementStatus
+from ankommen.assignment.domain.lifecycle import status_by_date
+from ankommen.assignment.service import withdrawals
 from ankommen.assignment.service.allocation import AllocationPolicy, reallocate
-from ankommen.assignment.service.placements import return_to_waiting_list
 from ankommen.shared.auth import Principal, Role
 from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.errors import Conflict, DomainError, Forbidden, NotFound
 from ankommen.shared.events.contracts.assignment import (
     Course,
     CourseApproval,
-    CourseCancelled,
     CoursePublished,
     CourseStatus,
     CourseUpdated,
-    PlacementWithdrawn,
-    WithdrawalReason,
 )
 
 #: Who approves courses: the county's education coordination. Not the operator (admin):
@@ -66,6 +63,14 @@ def check_provider(principal: Principal, provider_id: str) -> None:
                         field="provider_id")
 
 
+def _dated(uow: UnitOfWork, course: Course) -> dict[str, CourseStatus]:
+    """The status a course entered or changed today has by its dates: one that has started is
+    running, one that has ended is completed, whatever the request says. So the minimum rule
+    (docs/assignment.md) applies to courses that reach their start day in the catalogue, not
+    to a running course entered after its start."""
+    return {"status": status_by_date(course, uow.clock.today())}
+
+
 async def visible_courses(uow: UnitOfWork, principal: Principal) -> list[Course]:
     provider = principal.provider_id if principal.role is Role.PROVIDER else None
     return await CourseRepository(uow.session).list(provider_id=provider)
@@ -89,7 +94,9 @@ async def publish_course(uow: UnitOfWork, principal: Principal, course: Course, 
         raise Conflict("status: a new course cannot be cancelled", field="status")
     check_in_county(course, policy.districts)
     approval = approval_on_creation(by_approver=principal.role in APPROVERS)
-    course = course.model_copy(update={"approval": approval})
+    # Only the minimum rule postpones a course (like approval, a request's value is ignored).
+    course = course.model_copy(update={
+        "approval": approval, "postponed_from": None, **_dated(uow, course)})
     await repository.add(course)
     if approval is CourseApproval.APPROVED:
         await _review(uow, principal, course.course_id, approval, "approved on creation")
@@ -102,6 +109,9 @@ async def update_course(uow: UnitOfWork, principal: Principal, course: Course, *
                         policy: AllocationPolicy) -> Course:
     current = await course_for(uow, principal, course.course_id)
     check_provider(principal, course.provider_id)
+    # Set by the minimum rule only (a request's value is ignored, like approval).
+    course = course.model_copy(update={"postponed_from": current.postponed_from,
+                                       **_dated(uow, course)})
     if course.status is CourseStatus.CANCELLED:
         return await cancel_course(uow, principal, course.course_id, policy=policy)
     if current.status is CourseStatus.CANCELLED:
@@ -130,19 +140,7 @@ async def cancel_course(uow: UnitOfWork, principal: Principal, course_id: str, *
     current = await course_for(uow, principal, course_id)
     if current.status is CourseStatus.CANCELLED:
         return current
-    cancelled = current.model_copy(update={"status": CourseStatus.CANCELLED})
-    await CourseRepository(uow.session).replace(cancelled)
-    await uow.publish(CourseCancelled(course_id=course_id, provider_id=current.provider_id),
-                      key=course_id)
-    placements = PlacementRepository(uow.session)
-    for record in await placements.active_in_course(course_id):
-        await placements.set_status(record.placement_id, PlacementStatus.WITHDRAWN)
-        await uow.publish(PlacementWithdrawn(
-            placement_id=record.placement_id, pseudonym=record.pseudonym,
-            referral_code=record.referral_code, course_id=record.course_id,
-            provider_id=record.provider_id, reason=WithdrawalReason.COURSE_CANCELLED),
-            key=record.pseudonym, subject=record.pseudonym)
-        await return_to_waiting_list(uow, record)
+    cancelled = await withdrawals.cancel(uow, current)
     await reallocate(uow, policy)
     return cancelled
 

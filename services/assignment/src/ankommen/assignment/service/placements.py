@@ -1,30 +1,22 @@
 """Placement use cases: a person confirms or declines an offer; a freed seat goes to the
-waiting list at once."""
+waiting list at once. An offer past its last day cannot be confirmed any more.
+
+``return_to_waiting_list`` lives in :mod:`ankommen.assignment.service.withdrawals` (the day
+turn needs it too) and is importable from here as before."""
 
 from __future__ import annotations
 
 from ankommen.assignment.adapters.placements import PlacementRepository
-from ankommen.assignment.adapters.repository import CaseRepository, WaitingListRepository
+from ankommen.assignment.adapters.repository import CaseRepository
+from ankommen.assignment.domain.lifecycle import expiry_refusal
 from ankommen.assignment.domain.placement import PlacementRecord, PlacementStatus
 from ankommen.assignment.domain.referral import is_valid_referral_code, normalised_referral_code
-from ankommen.assignment.domain.waiting import WaitingPerson
 from ankommen.assignment.service.allocation import AllocationPolicy, reallocate
+from ankommen.assignment.service.withdrawals import return_to_waiting_list
 from ankommen.shared.auth import Principal, Role
 from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.errors import Conflict, DomainError, Forbidden, NotFound
 from ankommen.shared.events.contracts.assignment import PlacementConfirmed, PlacementDeclined
-
-
-async def return_to_waiting_list(uow: UnitOfWork, record: PlacementRecord) -> None:
-    """Back on the list with the original place (not at the end), if the case is still open."""
-    cases = CaseRepository(uow.session)
-    survey = await cases.survey(record.pseudonym)
-    waiting = WaitingListRepository(uow.session)
-    if survey is None or not await cases.is_open(record.pseudonym) \
-            or await waiting.get(record.pseudonym) is not None:
-        return
-    await waiting.add(WaitingPerson(record.pseudonym, survey.region_key, survey.german_level,
-                                    record.waiting_since))
 
 
 async def placement_for(uow: UnitOfWork, principal: Principal, placement_id: str
@@ -72,6 +64,9 @@ async def confirm_placement(uow: UnitOfWork, principal: Principal, placement_id:
     record = await placement_for(uow, principal, placement_id)
     if record.status is PlacementStatus.CONFIRMED:
         return record
+    expired = expiry_refusal(record, uow.clock.today())
+    if expired is not None:
+        raise Conflict(expired, field="status")
     if record.status is not PlacementStatus.OFFERED:
         raise Conflict(f"status: the placement is {record.status}", field="status")
     await PlacementRepository(uow.session).set_status(placement_id, PlacementStatus.CONFIRMED)

@@ -5,9 +5,12 @@ Events alone leave gaps. A month in which nobody registers, declines or finishes
 sees no allocation, so monitoring gets neither that month's unmet demand (``DemandUnmetFact``,
 once per waiting person and month) nor its seat figures (``CourseCapacityFact``), and its
 tables show the month as if there were no courses and nobody waiting. A regular round closes
-that gap within the interval after a month begins. Nothing is announced twice: unmet demand
-is booked per person and month, capacity only when the month's figures change, and a round
-that finds no new seat for anybody places nobody.
+that gap within the interval after a month begins. Likewise a day without events still gets
+its day turn (courses starting and ending, offers expiring: ``service/day_turn.py``) within
+the interval after midnight, since every round begins with it. Nothing is announced twice:
+unmet demand is booked per person and month, capacity only when the month's figures change,
+a round that finds no new seat for anybody places nobody, and a second day turn on the same
+day finds nothing to do.
 """
 
 from __future__ import annotations
