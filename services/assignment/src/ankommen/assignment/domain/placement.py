@@ -27,6 +27,14 @@ class PlacementStatus(StrEnum):
 #: Placements that hold a seat.
 ACTIVE = frozenset({PlacementStatus.OFFERED, PlacementStatus.CONFIRMED,
                     PlacementStatus.ENROLLED})
+#: Placements assignment may take back (case closed, course cancelled …). An enrolled
+#: person's participation is the provider's to end, by its completion or discontinuation
+#: report (docs/participation.md): assignment never withdraws it.
+WITHDRAWABLE = frozenset({PlacementStatus.OFFERED, PlacementStatus.CONFIRMED})
+#: Placements assignment ended: an event of progress about one of them lost the race against
+#: the end and changes nothing here ("withdrawal wins", docs/participation.md).
+ENDED_HERE = frozenset({PlacementStatus.DECLINED, PlacementStatus.WITHDRAWN,
+                        PlacementStatus.EXPIRED})
 
 
 @dataclass(frozen=True)
@@ -47,3 +55,7 @@ class PlacementRecord:
     @property
     def active(self) -> bool:
         return self.status in ACTIVE
+
+    @property
+    def withdrawable(self) -> bool:
+        return self.status in WITHDRAWABLE

@@ -127,6 +127,8 @@ async def update_course(uow: UnitOfWork, principal: Principal, course: Course, *
 
 async def cancel_course(uow: UnitOfWork, principal: Principal, course_id: str, *,
                         policy: AllocationPolicy) -> Course:
+    """Offered and confirmed placements are withdrawn and their people wait again with their
+    place; enrolled ones stay until the provider reports their end (docs/participation.md)."""
     current = await course_for(uow, principal, course_id)
     if current.status is CourseStatus.CANCELLED:
         return current
@@ -135,7 +137,11 @@ async def cancel_course(uow: UnitOfWork, principal: Principal, course_id: str, *
     await uow.publish(CourseCancelled(course_id=course_id, provider_id=current.provider_id),
                       key=course_id)
     placements = PlacementRepository(uow.session)
+    # People already enrolled keep their placement: their provider ends it with a
+    # discontinuation (or completion) report, which progress still takes for them.
     for record in await placements.active_in_course(course_id):
+        if not record.withdrawable:
+            continue
         await placements.set_status(record.placement_id, PlacementStatus.WITHDRAWN)
         await uow.publish(PlacementWithdrawn(
             placement_id=record.placement_id, pseudonym=record.pseudonym,
