@@ -85,6 +85,19 @@ async def wait_for_participants(service: RunningService, provider_id: str, count
                      what=f"{count} placements of {provider_id} with their course known")
 
 
+async def wait_for_confirmed(service: RunningService, provider_id: str, code: str) -> None:
+    """Until progress knows the placement ``code`` as confirmed (assignment's event may come
+    after the offer): a provider enrols only confirmed placements."""
+    async def state() -> str | None:
+        response = await service.client.get("/participants",
+                                            headers=token(Role.PROVIDER, provider_id))
+        return next((item["state"] for item in response.json()
+                     if item["referral_code"] == code), None)
+
+    await eventually(state, until=lambda found: found == "confirmed", timeout=60,
+                     what=f"progress knows placement {code} as confirmed")
+
+
 def catalogue_events(provider_id: str, codes: list[str], *, unconfirmed: Collection[str] = ()
                      ) -> tuple[list[tuple[str, EventData]], dict[str, str]]:
     """A running course of ``provider_id`` with a placement per code, as assignment's events
