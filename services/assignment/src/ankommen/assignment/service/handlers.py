@@ -156,6 +156,9 @@ async def free_discontinued_seat(uow: UnitOfWork, event: DecodedEvent) -> None:
     record = await placements.by_referral_code(data.referral_code)
     if record is not None and record.active:
         await placements.set_status(record.placement_id, PlacementStatus.DISCONTINUED)
+    elif record is not None and record.status in ENDED_HERE:
+        logger.info("discontinuation not applied: the placement is %s here",
+                    record.status.value, extra={"event_id": event.envelope.id})
 
 
 async def take_level_from_exam(uow: UnitOfWork, event: DecodedEvent) -> None:
