@@ -233,6 +233,8 @@ class Run:
             facts += await self._count(service, "outbox", f"WHERE topic = '{FACTS.name}'")
         expected = {
             ("intake", "cases", ""): n,
+            # Every placement confirmed (the reporting step), as intake tracks them.
+            ("intake", "provider_placements", ""): n,
             ("assignment", "placements", ""): n,
             ("progress", "known_cases", ""): n,
             ("progress", "placements", ""): n,
