@@ -15,6 +15,7 @@ from ankommen.shared.events.contracts.assignment import (
     Course,
     CoursePublished,
     CourseStatus,
+    PlacementConfirmed,
     PlacementOffered,
 )
 from ankommen.shared.topics import provider_reports_topic
@@ -55,10 +56,14 @@ async def announce_placements(bootstrap: str, people: int) -> list[str]:
     for number, code in enumerate(codes):
         course = catalogue[number // SEATS]
         pseudonym = secrets.token_urlsafe(24)
-        placement_messages.append((pseudonym.encode(), registry.envelope(PlacementOffered(
-            placement_id=uuid.uuid4().hex, pseudonym=pseudonym, referral_code=code,
-            course_id=course.course_id, provider_id=PROVIDER, offered_on=STARTS_ON),
-            source="/ankommen/assignment").to_bytes()))
+        placement = {"placement_id": uuid.uuid4().hex, "pseudonym": pseudonym,
+                     "referral_code": code, "course_id": course.course_id,
+                     "provider_id": PROVIDER}
+        # Offered and confirmed: a provider enrols only confirmed placements.
+        for event in (PlacementOffered(**placement, offered_on=STARTS_ON),
+                      PlacementConfirmed(**placement)):
+            placement_messages.append((pseudonym.encode(), registry.envelope(
+                event, source="/ankommen/assignment").to_bytes()))
     await produce(bootstrap, CoursePublished.topic, course_messages)
     await produce(bootstrap, PlacementOffered.topic, placement_messages)
     return codes
@@ -92,7 +97,8 @@ async def unpublished(database_url: str) -> int:
 
 
 async def known_placements(database_url: str) -> int:
-    return await scalar(database_url, "SELECT count(*) FROM placements")
+    return await scalar(database_url,
+                        "SELECT count(*) FROM placements WHERE status = 'confirmed'")
 
 
 async def wait_for_placements(database_url: str, people: int, limit: float = 600) -> None:

@@ -66,6 +66,8 @@ VOLATILE: dict[str, set[str]] = {
     # courses: their id and time.
     "courses": {"changed_at"},
     "course_reviews": {"id", "at"},
+    # When intake learnt of a confirmation (the scenario confirms every placement).
+    "provider_placements": {"changed_at"},
 }
 #: Events whose number depends on batching (see the module docstring).
 COUNTED_BY_VALUE = {"ankommen.assignment.course_capacity_fact.v1"}

@@ -73,6 +73,8 @@ class Run:
     concurrency: int = 16
     case_ids: dict[str, int] = field(default_factory=dict)
     reported: set[str] = field(default_factory=set)
+    #: Placements the provider confirmed at assignment (an enrolment needs it).
+    confirmed: set[str] = field(default_factory=set)
     resent: int = 0
     committed_before_crash: int = 0
     engines: dict[str, AsyncEngine] = field(default_factory=dict)
@@ -164,13 +166,15 @@ class Run:
         self.resent += cut_off
 
     async def _report_until_done(self) -> None:
-        """Send each person's reports once progress knows their placement."""
+        """Confirm each person's placement at assignment (a provider enrols only confirmed
+        placements), then send their reports once progress knows the confirmation."""
         producer = AIOKafkaProducer(bootstrap_servers=self.stack.bootstrap, acks="all",
                                     enable_idempotence=False, linger_ms=20)
         await producer.start()
         try:
             while len(self.reported) < self.cases:
-                pending = await self._placements_known_to_progress()
+                await self._confirm(await self._placements_known_to_progress("offered"))
+                pending = await self._placements_known_to_progress("confirmed")
                 sends = []
                 for referral_code, index in pending:
                     for report in workload.reports(index, referral_code, self.today):
@@ -184,11 +188,27 @@ class Run:
         finally:
             await producer.stop()
 
-    async def _placements_known_to_progress(self) -> list[tuple[str, int]]:
+    async def _confirm(self, placements: list[tuple[str, int]]) -> None:
+        """Confirmed as the provider would, once each; a request that failed (assignment
+        restarting) is tried again on the next round (confirming is idempotent)."""
+        async with httpx.AsyncClient(base_url=self.stack.url("assignment"), timeout=30) as client:
+            for code, _ in placements:
+                if code in self.confirmed:
+                    continue
+                try:
+                    response = await client.post(f"/referrals/{code}/confirm",
+                                                 headers=COORDINATOR)
+                except httpx.HTTPError:
+                    continue
+                if response.status_code == 200:
+                    self.confirmed.add(code)
+
+    async def _placements_known_to_progress(self, status: str) -> list[tuple[str, int]]:
         pseudonyms = await self._pseudonyms()
         async with self.engines["progress"].connect() as connection:
             known = (await connection.execute(
-                text("SELECT referral_code, pseudonym FROM placements"))).all()
+                text("SELECT referral_code, pseudonym FROM placements WHERE status = :status"),
+                {"status": status})).all()
         return [(code, pseudonyms[pseudonym]) for code, pseudonym in known
                 if code not in self.reported and pseudonym in pseudonyms]
 
@@ -213,6 +233,8 @@ class Run:
             facts += await self._count(service, "outbox", f"WHERE topic = '{FACTS.name}'")
         expected = {
             ("intake", "cases", ""): n,
+            # Every placement confirmed (the reporting step), as intake tracks them.
+            ("intake", "provider_placements", ""): n,
             ("assignment", "placements", ""): n,
             ("progress", "known_cases", ""): n,
             ("progress", "placements", ""): n,

@@ -190,6 +190,17 @@ async def _placed_and_enrolled(stack: Stack, engines: dict, today: date) -> list
             lambda: scalar_set(engines["progress"], "SELECT referral_code FROM placements"),
             until=lambda found: len(found) == SETUP_CASES, timeout=120, interval=0.5,
             what="progress knows the placements"))
+        # A provider enrols only confirmed placements: confirmed at assignment, then known
+        # as confirmed to progress.
+        for code in codes:
+            response = await client.post(stack.url("assignment") + f"/referrals/{code}/confirm",
+                                         headers=COORDINATOR)
+            assert response.status_code == 200, response.text
+        await eventually(
+            lambda: scalar_set(engines["progress"], "SELECT referral_code FROM placements "
+                                                    "WHERE status = 'confirmed'"),
+            until=lambda found: len(found) == SETUP_CASES, timeout=120, interval=0.5,
+            what="progress knows the confirmations")
         for number, code in enumerate(codes):
             response = await client.post(stack.url("progress") + "/reports", headers=PROVIDER,
                                          json=workload.reports(number, code, today)[0])

@@ -47,6 +47,7 @@ from tests.progress.integration.catalogue import (
     provider_message,
     raw_record,
     read_topic,
+    wait_for_confirmed,
     wait_for_participants,
 )
 from tests.support.brokers import provider_channels
@@ -228,6 +229,7 @@ async def report_progress(progress, bootstrap: str, code: str) -> None:  # noqa:
     attendance, an invalid attendance (rejected on the provider's rejections topic) and a
     message that is no envelope at all (dead-lettered)."""
     await wait_for_participants(progress, PROVIDER_ID, 1)
+    await wait_for_confirmed(progress, PROVIDER_ID, code)  # an enrolment needs it
     for report in ({"kind": "enrolment", "report_id": "kanarie-1", "started_on": day(1)},
                    {"kind": "exam_result", "report_id": "kanarie-2", "exam": "dtz",
                     "taken_on": day(20), "passed": True, "level_reached": "A2"}):

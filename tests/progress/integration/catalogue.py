@@ -7,7 +7,7 @@ import contextlib
 import json
 import secrets
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Collection
 from datetime import date, timedelta
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -20,7 +20,9 @@ from ankommen.shared.events.contracts.assignment import (
     CourseApproval,
     CoursePublished,
     CourseStatus,
+    PlacementConfirmed,
     PlacementOffered,
+    PlacementWithdrawn,
 )
 from ankommen.shared.events.envelope import EventData
 from ankommen.shared.events.registry import DecodedEvent
@@ -83,18 +85,35 @@ async def wait_for_participants(service: RunningService, provider_id: str, count
                      what=f"{count} placements of {provider_id} with their course known")
 
 
-def catalogue_events(provider_id: str, codes: list[str]
+async def wait_for_confirmed(service: RunningService, provider_id: str, code: str) -> None:
+    """Until progress knows the placement ``code`` as confirmed (assignment's event may come
+    after the offer): a provider enrols only confirmed placements."""
+    async def state() -> str | None:
+        response = await service.client.get("/participants",
+                                            headers=token(Role.PROVIDER, provider_id))
+        return next((item["state"] for item in response.json()
+                     if item["referral_code"] == code), None)
+
+    await eventually(state, until=lambda found: found == "confirmed", timeout=60,
+                     what=f"progress knows placement {code} as confirmed")
+
+
+def catalogue_events(provider_id: str, codes: list[str], *, unconfirmed: Collection[str] = ()
                      ) -> tuple[list[tuple[str, EventData]], dict[str, str]]:
     """A running course of ``provider_id`` with a placement per code, as assignment's events
-    (key, data); and each code's pseudonym."""
+    (key, data); and each code's pseudonym. Each placement is offered and confirmed (a
+    provider enrols only confirmed placements), except those in ``unconfirmed``."""
     published = course(provider_id)
     pseudonyms = {code: secrets.token_urlsafe(24) for code in codes}
     events: list[tuple[str, EventData]] = [(published.course_id,
                                             CoursePublished(course=published))]
-    events += [(pseudonyms[code], PlacementOffered(
-        placement_id=uuid.uuid4().hex, pseudonym=pseudonyms[code], referral_code=code,
-        course_id=published.course_id, provider_id=provider_id, offered_on=STARTS_ON))
-        for code in codes]
+    for code in codes:
+        placement = {"placement_id": uuid.uuid4().hex, "pseudonym": pseudonyms[code],
+                     "referral_code": code, "course_id": published.course_id,
+                     "provider_id": provider_id}
+        events.append((pseudonyms[code], PlacementOffered(**placement, offered_on=STARTS_ON)))
+        if code not in unconfirmed:
+            events.append((pseudonyms[code], PlacementConfirmed(**placement)))
     return events, pseudonyms
 
 
@@ -103,7 +122,9 @@ async def record_directly(service: RunningService, events: list[tuple[str, Event
     """Run progress's own catalogue handlers on ``events`` (a shortcut past the broker for
     tests whose subject is reporting; consumption itself is tested over the broker)."""
     handlers = {CoursePublished: catalogue.record_course,
-                PlacementOffered: catalogue.record_placement}
+                PlacementOffered: catalogue.record_placement,
+                PlacementConfirmed: catalogue.record_placement,
+                PlacementWithdrawn: catalogue.record_placement}
     async with service.runtime.uow() as uow:
         for _, data in events:
             envelope = registry.envelope(data, source="/ankommen/assignment")
@@ -112,16 +133,17 @@ async def record_directly(service: RunningService, events: list[tuple[str, Event
 
 @contextlib.asynccontextmanager
 async def progress_with_placements(kafka, databases, provider_codes: dict[str, list[str]],  # noqa: ANN001
-                                   **settings: object
+                                   *, unconfirmed: Collection[str] = (), **settings: object
                                    ) -> AsyncIterator[tuple[RunningService, dict[str, str]]]:
     """Progress running (real broker and database, ``settings`` besides) with a course and
-    placements per provider recorded by its own catalogue handlers."""
+    placements per provider recorded by its own catalogue handlers: confirmed, except the
+    codes in ``unconfirmed`` (offered only)."""
     async with in_process("progress", bootstrap=kafka.bootstrap_servers,
                           database_url=await databases.url("progress"),
                           **settings) as service:
         pseudonyms: dict[str, str] = {}
         for provider_id, codes in provider_codes.items():
-            events, placed = catalogue_events(provider_id, codes)
+            events, placed = catalogue_events(provider_id, codes, unconfirmed=unconfirmed)
             await record_directly(service, events)
             pseudonyms.update(placed)
         yield service, pseudonyms

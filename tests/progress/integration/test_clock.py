@@ -13,7 +13,11 @@ from datetime import UTC, date, datetime, timedelta
 
 from ankommen.shared.auth import Role
 from ankommen.shared.clock import MovableClock
-from ankommen.shared.events.contracts.assignment import CoursePublished, PlacementOffered
+from ankommen.shared.events.contracts.assignment import (
+    CoursePublished,
+    PlacementConfirmed,
+    PlacementOffered,
+)
 from tests.progress.integration.catalogue import course, record_directly, referral_code
 from tests.support.services import in_process, token
 
@@ -23,14 +27,16 @@ async def test_moving_the_clock_moves_what_is_in_the_future_for_reports(sqlite_d
     code, pseudonym = referral_code(), secrets.token_urlsafe(24)
     offered = course("vhs-clock").model_copy(update={"starts_on": date(2031, 3, 1),
                                                      "ends_on": date(2031, 9, 30)})
+    placement = {"placement_id": uuid.uuid4().hex, "pseudonym": pseudonym,
+                 "referral_code": code, "course_id": offered.course_id,
+                 "provider_id": "vhs-clock"}
     async with in_process("progress", bootstrap="127.0.0.1:1", clock=clock,
                           database_url=await sqlite_databases.url("progress")) as progress:
         await record_directly(progress, [
             (offered.course_id, CoursePublished(course=offered)),
-            (pseudonym, PlacementOffered(placement_id=uuid.uuid4().hex, pseudonym=pseudonym,
-                                         referral_code=code, course_id=offered.course_id,
-                                         provider_id="vhs-clock",
-                                         offered_on=date(2031, 2, 20)))])
+            (pseudonym, PlacementOffered(**placement, offered_on=date(2031, 2, 20))),
+            # A provider enrols only a confirmed placement.
+            (pseudonym, PlacementConfirmed(**placement))])
         provider = token(Role.PROVIDER, "vhs-clock")
 
         def enrolment(report_id: str) -> dict:

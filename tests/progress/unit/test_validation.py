@@ -67,7 +67,7 @@ def test_a_withdrawn_placement_takes_no_reports():
     assert problem.field == "referral_code" and "withdrawn" in problem.reason
 
 
-def test_a_cancelled_course_takes_no_reports():
+def test_a_cancelled_course_takes_no_enrolments():
     cancelled = Course(**{**COURSE.__dict__, "cancelled": True})
     [problem] = check(enrolment(), course=cancelled)
     assert (problem.field, problem.reason) == ("referral_code", "the course was cancelled")

@@ -31,6 +31,12 @@ ACTIVE = frozenset({PlacementStatus.OFFERED, PlacementStatus.CONFIRMED,
 #: enrolment for them. An enrolled placement ends only by the provider's completion or
 #: discontinuation (docs/participation.md).
 UNDECIDED_BY_PROGRESS = frozenset({PlacementStatus.OFFERED, PlacementStatus.CONFIRMED})
+#: Placements assignment may take back (case closed, course cancelled, postponed or ended).
+WITHDRAWABLE = UNDECIDED_BY_PROGRESS
+#: Placements assignment ended: an event of progress about one of them lost the race against
+#: the end and changes nothing here ("withdrawal wins", docs/participation.md).
+ENDED_HERE = frozenset({PlacementStatus.DECLINED, PlacementStatus.WITHDRAWN,
+                        PlacementStatus.EXPIRED})
 
 
 @dataclass(frozen=True)
@@ -51,3 +57,7 @@ class PlacementRecord:
     @property
     def active(self) -> bool:
         return self.status in ACTIVE
+
+    @property
+    def withdrawable(self) -> bool:
+        return self.status in WITHDRAWABLE

@@ -137,6 +137,8 @@ async def update_course(uow: UnitOfWork, principal: Principal, course: Course, *
 
 async def cancel_course(uow: UnitOfWork, principal: Principal, course_id: str, *,
                         policy: AllocationPolicy) -> Course:
+    """Offered and confirmed placements are withdrawn and their people wait again with their
+    place; enrolled ones stay until the provider reports their end (docs/participation.md)."""
     current = await course_for(uow, principal, course_id)
     if current.status is CourseStatus.CANCELLED:
         return current

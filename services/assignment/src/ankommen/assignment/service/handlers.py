@@ -23,7 +23,7 @@ from ankommen.assignment.adapters.placements import PlacementRepository
 from ankommen.assignment.adapters.repository import CaseRepository, WaitingListRepository
 from ankommen.assignment.adapters.tables import parked_events
 from ankommen.assignment.domain.next_step import next_step
-from ankommen.assignment.domain.placement import PlacementStatus
+from ankommen.assignment.domain.placement import ENDED_HERE, PlacementStatus
 from ankommen.assignment.domain.waiting import WaitingPerson
 from ankommen.assignment.service.allocation import AllocationPolicy, reallocate
 from ankommen.shared.db.unit_of_work import UnitOfWork
@@ -40,9 +40,13 @@ from ankommen.shared.events.contracts.intake import (
     SurveyUpdated,
 )
 from ankommen.shared.events.contracts.progress import (
+    CorrectionAction,
     CourseCompleted,
     CourseDiscontinued,
     ExamResultRecorded,
+    ParticipantEnrolled,
+    ReportCorrected,
+    ReportKind,
 )
 from ankommen.shared.events.registry import DecodedEvent
 from ankommen.shared.messaging.consumer import BatchHandler, Delivery
@@ -94,9 +98,12 @@ async def apply_survey_update(uow: UnitOfWork, event: DecodedEvent) -> None:
 
 
 async def _withdraw_active(uow: UnitOfWork, pseudonym: str, reason: WithdrawalReason) -> None:
+    """Offered and confirmed placements are taken back; an enrolled one stays: the person is
+    in the course, and only the provider's completion or discontinuation report ends that
+    (docs/participation.md)."""
     placements = PlacementRepository(uow.session)
     for record in await placements.of_person(pseudonym):
-        if record.active:
+        if record.withdrawable:
             await placements.set_status(record.placement_id, PlacementStatus.WITHDRAWN)
             await uow.publish(PlacementWithdrawn(
                 placement_id=record.placement_id, pseudonym=pseudonym,
@@ -105,7 +112,8 @@ async def _withdraw_active(uow: UnitOfWork, pseudonym: str, reason: WithdrawalRe
 
 
 async def stop_closed_case(uow: UnitOfWork, event: DecodedEvent) -> None:
-    """No further placements: off the waiting list, open offers withdrawn."""
+    """No further placements: off the waiting list, open offers and confirmed placements
+    withdrawn (an enrolment stays, see :func:`_withdraw_active`)."""
     data: CaseClosed = event.data
     if not await CaseRepository(uow.session).known(data.pseudonym):
         await _parking(uow).park(data.pseudonym, event, NOT_REGISTERED)
@@ -141,11 +149,16 @@ async def merge_cases(uow: UnitOfWork, event: DecodedEvent) -> None:
 
 
 async def free_discontinued_seat(uow: UnitOfWork, event: DecodedEvent) -> None:
+    """The provider's discontinuation frees the seat; for a placement assignment ended
+    meanwhile (withdrawal wins) it changes nothing."""
     data: CourseDiscontinued = event.data
     placements = PlacementRepository(uow.session)
     record = await placements.by_referral_code(data.referral_code)
     if record is not None and record.active:
         await placements.set_status(record.placement_id, PlacementStatus.DISCONTINUED)
+    elif record is not None and record.status in ENDED_HERE:
+        logger.info("discontinuation not applied: the placement is %s here",
+                    record.status.value, extra={"event_id": event.envelope.id})
 
 
 async def take_level_from_exam(uow: UnitOfWork, event: DecodedEvent) -> None:
@@ -171,12 +184,71 @@ async def _set_level(uow: UnitOfWork, pseudonym: str, level: object) -> bool:
     return True
 
 
+async def record_enrolment(uow: UnitOfWork, event: DecodedEvent) -> None:
+    """The provider's enrolment, accepted by progress: confirmed → enrolled. Progress takes an
+    enrolment only for a confirmed placement, so any other status here means assignment ended
+    the placement while the enrolment was on its way (the race: the withdrawal wins, progress
+    shows the placement as withdrawn too) or the case is gone: nothing changes."""
+    data: ParticipantEnrolled = event.data
+    placements = PlacementRepository(uow.session)
+    record = await placements.by_referral_code(data.referral_code)
+    if record is not None and record.status is PlacementStatus.CONFIRMED:
+        await placements.set_status(record.placement_id, PlacementStatus.ENROLLED)
+        return
+    if (record is not None and record.status is PlacementStatus.ENROLLED
+            and data.corrects_report_id is not None):
+        return  # a corrected start day: still enrolled
+    logger.info("enrolment not applied: the placement is %s here",
+                record.status.value if record else "unknown", extra={
+                    "event_id": event.envelope.id})
+
+
+#: What a retracted report takes a placement back to, by the retracted report's kind and the
+#: placement's status: the step the report made, undone.
+RETRACTED_BACK_TO = {
+    (ReportKind.ENROLMENT, PlacementStatus.ENROLLED): PlacementStatus.CONFIRMED,
+    (ReportKind.COMPLETION, PlacementStatus.COMPLETED): PlacementStatus.ENROLLED,
+    (ReportKind.DISCONTINUATION, PlacementStatus.DISCONTINUED): PlacementStatus.ENROLLED,
+}
+RETRACTABLE_KINDS = frozenset(kind for kind, _ in RETRACTED_BACK_TO)
+
+
+async def undo_retracted_report(uow: UnitOfWork, event: DecodedEvent) -> None:
+    """A provider retracted its enrolment (enrolled → confirmed) or its completion or
+    discontinuation (→ enrolled again: the placement holds its seat again, and the person no
+    longer waits for a next course). Corrections that replace a report change no status;
+    retractions of other reports (attendance, exams …) neither."""
+    data: ReportCorrected = event.data
+    if data.action is not CorrectionAction.RETRACTED:
+        return
+    if data.original_kind not in RETRACTABLE_KINDS:
+        return
+    placements = PlacementRepository(uow.session)
+    record = await placements.by_referral_code(data.referral_code)
+    back_to = None if record is None else RETRACTED_BACK_TO.get((data.original_kind,
+                                                                 record.status))
+    if record is None or back_to is None:
+        logger.info("retraction not applied: the placement is %s here",
+                    record.status.value if record else "unknown",
+                    extra={"event_id": event.envelope.id})
+        return
+    await placements.set_status(record.placement_id, back_to)
+    if back_to is PlacementStatus.ENROLLED:
+        # In their course again: not waiting for the next one (propose_next_course).
+        await WaitingListRepository(uow.session).remove(record.pseudonym)
+
+
 async def propose_next_course(uow: UnitOfWork, event: DecodedEvent) -> None:
     """*Förderkette*: from the level reached and the known goals, the next course type; the
-    person waits for it from the day of completion (no new survey)."""
+    person waits for it from the day of completion (no new survey). A completion of a
+    placement assignment ended meanwhile (the race: withdrawal wins) changes nothing."""
     data: CourseCompleted = event.data
     placements = PlacementRepository(uow.session)
     record = await placements.by_referral_code(data.referral_code)
+    if record is not None and record.status in ENDED_HERE:
+        logger.info("completion not applied: the placement is %s here", record.status.value,
+                    extra={"event_id": event.envelope.id})
+        return
     if record is not None:
         await placements.set_status(record.placement_id, PlacementStatus.COMPLETED)
         await CaseRepository(uow.session).set_previous_provider(data.pseudonym,
@@ -246,6 +318,8 @@ CASE_EVENTS_IN_BULK: dict[type, BulkHandler] = {
 
 #: What each participation event (progress's topic) changes here, before the allocation.
 PARTICIPATION_EVENTS: dict[type, Handler] = {
+    ParticipantEnrolled: record_enrolment,
+    ReportCorrected: undo_retracted_report,
     CourseDiscontinued: free_discontinued_seat,
     CourseCompleted: propose_next_course,
     ExamResultRecorded: take_level_from_exam,

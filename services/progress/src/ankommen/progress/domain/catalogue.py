@@ -10,6 +10,10 @@ from enum import StrEnum
 
 
 class PlacementStatus(StrEnum):
+    """The placement's status as assignment announced it (its decision: docs/participation.md);
+    what happens inside a placement once the person is enrolled is progress's own
+    :class:`~ankommen.progress.domain.participation.Status`."""
+
     OFFERED = "offered"
     CONFIRMED = "confirmed"
     DECLINED = "declined"
@@ -18,7 +22,10 @@ class PlacementStatus(StrEnum):
 
     @property
     def is_open(self) -> bool:
-        """Reports are taken for offered and confirmed placements only."""
+        """Reports are taken for offered and confirmed placements only (an enrolment for a
+        confirmed one only, ``validation.check_placement``). Declined, withdrawn and expired
+        placements are over for good: assignment gave their seat away, so a report for one —
+        the enrolment that lost the race against a withdrawal included — is refused."""
         return self in (PlacementStatus.OFFERED, PlacementStatus.CONFIRMED)
 
 

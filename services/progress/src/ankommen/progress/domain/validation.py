@@ -3,7 +3,8 @@ Kafka): pure functions over the report, the placement, the course and the histor
 
 Payload shape (types, levels, enums, hours attended ≤ planned within a period) is checked by
 the report models; here come the rules that need the placement: the referral code belongs
-to this provider's course, dates lie inside the course period and not in the future, hours
+to this provider's course, an enrolment needs a confirmed placement (docs/participation.md),
+dates lie inside the course period and not in the future, hours
 fit the course, corrections point at an effective report of the same kind, attendance
 periods do not overlap (a correction replaces its original), and the history with this
 report still obeys the participation state machine (nothing dated before the enrolment).
@@ -14,11 +15,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from ankommen.progress.domain.catalogue import Course, Placement
+from ankommen.progress.domain.catalogue import Course, Placement, PlacementStatus
 from ankommen.progress.domain.participation import Participation, Standing, Track, standings
 from ankommen.progress.domain.problems import Problem, ProblemKind
 from ankommen.shared.events.contracts.progress import (
     AttendanceReport,
+    EnrolmentReport,
     ExamResultReport,
     ExamType,
     ReportBase,
@@ -27,6 +29,7 @@ from ankommen.shared.events.contracts.progress import (
 from ankommen.shared.events.contracts.vocabulary import GermanLevel
 
 NOT_YOURS = "not a placement in one of your courses"
+NOT_CONFIRMED = "the placement is not confirmed yet: confirm it first"
 #: Levels a DTZ certifies (below A2 it is "not passed").
 DTZ_LEVELS = {GermanLevel.A2, GermanLevel.B1}
 
@@ -37,20 +40,39 @@ def dated_fields(report: ReportBase) -> dict[str, date]:
 
 
 def check_ownership(provider_id: str, placement: Placement | None,
-                    course: Course | None) -> list[Problem]:
+                    course: Course | None, report: ReportBase) -> list[Problem]:
     """Unknown and foreign referral codes get the same answer: a provider must not learn
-    which codes exist at other providers."""
+    which codes exist at other providers. Then whether the placement takes ``report`` at all
+    (:func:`check_placement`)."""
     if placement is None or placement.provider_id != provider_id or (
             course is not None and course.provider_id != provider_id):
         return [Problem("referral_code", NOT_YOURS, ProblemKind.FORBIDDEN)]
     if course is None:
         return [Problem("referral_code", "the course of this placement is not known yet; "
                                          "try again later", ProblemKind.CONFLICT)]
-    if course.cancelled:
-        return [Problem("referral_code", "the course was cancelled", ProblemKind.CONFLICT)]
+    return check_placement(placement, course, report)
+
+
+def check_placement(placement: Placement, course: Course, report: ReportBase) -> list[Problem]:
+    """The participation state machine's part that assignment decides (docs/participation.md):
+    a person is enrolled only in a placement the provider or a coordinator confirmed, never in
+    a cancelled course; a declined, withdrawn or expired placement takes nothing more.
+
+    A cancelled course still takes the reports of people enrolled before the cancellation:
+    assignment does not withdraw an enrolled placement, its end is the provider's completion
+    or discontinuation."""
     if not placement.status.is_open:
         return [Problem("referral_code", f"the placement was {placement.status.value}",
-                        ProblemKind.CONFLICT)]
+                        ProblemKind.CONFLICT, f"problem.placement_{placement.status.value}")]
+    # A correction of an accepted enrolment (its date) is no new enrolment.
+    if not isinstance(report, EnrolmentReport) or report.corrects_report_id is not None:
+        return []
+    if course.cancelled:
+        return [Problem("referral_code", "the course was cancelled", ProblemKind.CONFLICT,
+                        "problem.course_cancelled")]
+    if placement.status is not PlacementStatus.CONFIRMED:
+        return [Problem("referral_code", NOT_CONFIRMED, ProblemKind.CONFLICT,
+                        "problem.not_confirmed")]
     return []
 
 
@@ -133,7 +155,7 @@ def assess(report: ReportBase, *, provider_id: str, placement: Placement | None,
            ) -> tuple[list[Problem], Participation | None]:
     """Every reason to refuse ``report`` given the participation ``track`` (its history and
     state); when there is none, the participation with the report applied."""
-    if problems := check_ownership(provider_id, placement, course):
+    if problems := check_ownership(provider_id, placement, course, report):
         return problems, None
     problems = check_values(report, course, today) + check_correction(report, track.history)
     if problems:

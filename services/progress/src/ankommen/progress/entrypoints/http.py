@@ -18,6 +18,7 @@ from ankommen.progress.adapters.repository import KnownCaseRepository
 from ankommen.progress.config import ProgressSettings
 from ankommen.progress.domain.participation import Standing, Status
 from ankommen.progress.domain.problems import Problem, ProblemKind
+from ankommen.progress.domain.state import ParticipationState
 from ankommen.progress.service import views
 from ankommen.progress.service.csv_import import CsvResult, import_csv
 from ankommen.progress.service.reporting import (
@@ -130,6 +131,9 @@ class ParticipantOut(BaseModel):
     course_title: str
     placement_status: str
     status: Status
+    state: ParticipationState = Field(
+        description="The participation's one state across services (docs/participation.md): "
+                    "assignment's placement status once the events have flowed.")
 
 
 class HistoryEntryOut(BaseModel):
@@ -181,7 +185,8 @@ def provider_of(principal: Principal) -> str:
 def participant_out(view: views.ParticipantView) -> ParticipantOut:
     return ParticipantOut(referral_code=view.referral_code, course_id=view.course_id,
                           course_title=view.course_title,
-                          placement_status=view.placement_status, status=view.status)
+                          placement_status=view.placement_status, status=view.status,
+                          state=view.state)
 
 
 def router(runtime: ServiceRuntime) -> APIRouter:

@@ -23,6 +23,15 @@ CATALOGUE: Catalogue = {
     "col.course": {"de": "Kurs", "en": "Course"},
     "col.status": {"de": "Stand", "en": "Status"},
     "col.placement": {"de": "Vermittlung", "en": "Placement"},
+    # The one participation state (domain/state.py, docs/participation.md).
+    "state.offered": {"de": "angeboten", "en": "offered"},
+    "state.confirmed": {"de": "bestätigt", "en": "confirmed"},
+    "state.enrolled": {"de": "im Kurs", "en": "enrolled"},
+    "state.completed": {"de": "abgeschlossen", "en": "completed"},
+    "state.discontinued": {"de": "abgebrochen", "en": "discontinued"},
+    "state.declined": {"de": "abgelehnt", "en": "declined"},
+    "state.withdrawn": {"de": "zurückgenommen", "en": "withdrawn"},
+    "state.expired": {"de": "abgelaufen", "en": "expired"},
     "col.report": {"de": "Meldung", "en": "Report"},
     "col.kind": {"de": "Art", "en": "Kind"},
     "col.standing": {"de": "Gültigkeit", "en": "Standing"},
@@ -63,6 +72,19 @@ CATALOGUE: Catalogue = {
     "upload.submit": {"de": "Hochladen", "en": "Upload"},
     # Refusals of a report (domain/validation.py) that have a German text; the others show
     # the API's English reason. Dates arrive as dates, formatted here.
+    "problem.not_confirmed": {
+        "de": "die Vermittlung ist noch nicht bestätigt: bitte zuerst bestätigen, dann den "
+              "Kurseintritt melden",
+        "en": "the placement is not confirmed yet: confirm it first"},
+    "problem.course_cancelled": {"de": "der Kurs wurde abgesagt",
+                                 "en": "the course was cancelled"},
+    "problem.placement_declined": {"de": "die Vermittlung wurde abgelehnt",
+                                   "en": "the placement was declined"},
+    "problem.placement_withdrawn": {"de": "die Vermittlung wurde zurückgenommen",
+                                    "en": "the placement was withdrawn"},
+    "problem.placement_expired": {"de": "das Vermittlungsangebot ist abgelaufen (nicht "
+                                        "rechtzeitig bestätigt)",
+                                  "en": "the placement was expired"},
     "problem.future": {"de": "liegt in der Zukunft", "en": "in the future"},
     "problem.outside_course": {
         "de": "außerhalb der Kurszeit ({start:%d.%m.%Y} bis {end:%d.%m.%Y})",

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from ankommen.progress.adapters.repository import CatalogueRepository, ReportRepository
 from ankommen.progress.domain.participation import Standing, Status, replay, standings
+from ankommen.progress.domain.state import ParticipationState, combined_state
 from ankommen.progress.domain.validation import NOT_YOURS
 from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.errors import Forbidden
@@ -21,6 +22,9 @@ class ParticipantView:
     course_title: str
     placement_status: str
     status: Status
+    #: The one state both services show (docs/participation.md): a withdrawal that raced an
+    #: enrolment shows as withdrawn, whatever the reports say.
+    state: ParticipationState
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,8 @@ async def participants(uow: UnitOfWork, provider_id: str) -> list[ParticipantVie
         views.append(ParticipantView(
             referral_code=placement.referral_code, course_id=placement.course_id,
             course_title=course.title if course else "", status=state.status,
-            placement_status=placement.status.value))
+            placement_status=placement.status.value,
+            state=combined_state(placement.status, state.status)))
     return views
 
 
@@ -71,7 +76,8 @@ async def history(uow: UnitOfWork, provider_id: str, referral_code: str) -> Hist
         participant=ParticipantView(
             referral_code=referral_code, course_id=placement.course_id,
             course_title=course.title if course else "", status=state.status,
-            placement_status=placement.status.value),
+            placement_status=placement.status.value,
+            state=combined_state(placement.status, state.status)),
         entries=[HistoryEntry(sequence=item.sequence, channel=item.channel,
                               received_at=item.received_at,
                               standing=standing[item.report.report_id], report=item.report)
