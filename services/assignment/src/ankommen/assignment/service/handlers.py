@@ -26,10 +26,10 @@ from ankommen.assignment.domain.next_step import next_step
 from ankommen.assignment.domain.placement import ENDED_HERE, PlacementStatus
 from ankommen.assignment.domain.waiting import WaitingPerson
 from ankommen.assignment.service.allocation import AllocationPolicy, reallocate
+from ankommen.assignment.service.withdrawals import withdraw
 from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.events.contracts.assignment import (
     NextCourseProposed,
-    PlacementWithdrawn,
     WithdrawalReason,
 )
 from ankommen.shared.events.contracts.intake import (
@@ -101,14 +101,10 @@ async def _withdraw_active(uow: UnitOfWork, pseudonym: str, reason: WithdrawalRe
     """Offered and confirmed placements are taken back; an enrolled one stays: the person is
     in the course, and only the provider's completion or discontinuation report ends that
     (docs/participation.md)."""
-    placements = PlacementRepository(uow.session)
-    for record in await placements.of_person(pseudonym):
+    for record in await PlacementRepository(uow.session).of_person(pseudonym):
         if record.withdrawable:
-            await placements.set_status(record.placement_id, PlacementStatus.WITHDRAWN)
-            await uow.publish(PlacementWithdrawn(
-                placement_id=record.placement_id, pseudonym=pseudonym,
-                referral_code=record.referral_code, course_id=record.course_id,
-                provider_id=record.provider_id, reason=reason), key=pseudonym, subject=pseudonym)
+            # The case is closed before this: nobody returns to the waiting list.
+            await withdraw(uow, record, reason)
 
 
 async def stop_closed_case(uow: UnitOfWork, event: DecodedEvent) -> None:
