@@ -17,7 +17,8 @@ def _values(record: PlacementRecord) -> dict:
     return {"placement_id": record.placement_id, "pseudonym": record.pseudonym,
             "course_id": record.course_id, "provider_id": record.provider_id,
             "referral_code": record.referral_code, "status": record.status.value,
-            "offered_on": record.offered_on, "waiting_since": record.waiting_since,
+            "offered_on": record.offered_on, "expires_on": record.expires_on,
+            "waiting_since": record.waiting_since,
             "childcare": record.childcare, "explanation": json.dumps(record.explanation)}
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Float,
+    Index,
     Integer,
     MetaData,
     String,
@@ -51,6 +52,10 @@ courses = Table(
     Column("starts_on", Date, nullable=False),
     Column("ends_on", Date, nullable=False),
     Column("entry_until", Date, nullable=True),
+    #: Days an offer waits for confirmation; null: the service's default.
+    Column("offer_response_days", Integer, nullable=True),
+    #: The original start of a course postponed for lacking its minimum.
+    Column("postponed_from", Date, nullable=True),
     Column("hours", Integer, nullable=False),
     Column("capacity", Integer, nullable=False),
     Column("minimum_participants", Integer, nullable=False),
@@ -95,10 +100,14 @@ placements = Table(
     Column("referral_code", String(20), nullable=False),
     Column("status", String(16), nullable=False),
     Column("offered_on", Date, nullable=False),
+    #: The last day the offer may be confirmed (null: offered before offers expired).
+    Column("expires_on", Date, nullable=True),
     Column("waiting_since", Date, nullable=False),
     Column("childcare", Boolean, nullable=False),
     Column("explanation", Text, nullable=False),
     UniqueConstraint("referral_code", name="uq_placements_referral_code"),
+    #: The day turn looks for offers past their deadline.
+    Index("ix_placements_status_expires_on", "status", "expires_on"),
 )
 
 #: The seat figures last reported to monitoring per month, district and course type

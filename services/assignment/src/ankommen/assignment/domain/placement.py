@@ -41,6 +41,8 @@ class PlacementRecord:
     waiting_since: date
     childcare: bool
     explanation: dict
+    #: The last day the offer may be confirmed; None for offers made before offers expired.
+    expires_on: date | None = None
 
     @property
     def active(self) -> bool:
