@@ -107,6 +107,8 @@ class Summary:
     reports: Counter = field(default_factory=Counter)
     rejected: int = 0
     steps: int = 0
+    #: Where the time went, by phase of the steps (seconds).
+    seconds: Counter = field(default_factory=Counter)
     #: Facts monitoring held for review instead of counting (late for a closed month).
     held: int = 0
     #: The stack was populated already: nothing was loaded.
@@ -185,7 +187,7 @@ async def provider_lists(client: httpx.AsyncClient, stack: Stack) -> Lists:
 
 
 async def settled_lists(client: httpx.AsyncClient, stack: Stack, limit: float,
-                        interval: float = 1.0) -> Lists:
+                        interval: float = 0.5) -> Lists:
     """The providers' participant lists once they stopped changing (the placements of an
     allocation have reached progress)."""
     def fingerprint(lists: Lists) -> set[tuple[str, str]]:
@@ -340,6 +342,8 @@ async def wait_for_monitoring(client: httpx.AsyncClient, stack: Stack, limit: fl
 #: step (if the offer has not expired by then), a few never (the offer expires and the person
 #: goes back to allocation).
 CONFIRM_AT_ONCE, CONFIRM_LATE = 0.8, 0.92
+#: The providers whose own systems report over Kafka.
+KAFKA_PROVIDERS = {p.provider_id for p in PROVIDERS if p.channel == "kafka"}
 #: The placement states in which a provider reports about its participant.
 REPORTABLE = {"confirmed", "enrolled"}
 
@@ -354,6 +358,8 @@ class Travel:
     registered: int = 0
     #: The step at which each referral was first seen offered.
     offered_at: dict[str, int] = field(default_factory=dict)
+    #: The day each referral was confirmed.
+    confirmed_on: dict[str, date] = field(default_factory=dict)
     #: Each confirmed participant's reports with their days, and how many were sent.
     lives: dict[str, list[tuple[date, dict[str, Any]]]] = field(default_factory=dict)
     sent: Counter = field(default_factory=Counter)
@@ -378,7 +384,7 @@ def step_days(first_day: date, today: date, per_month: int) -> list[date]:
 
 
 async def confirm_referrals(client: httpx.AsyncClient, stack: Stack, travel: Travel,
-                            number: int, lists: Lists, summary: Summary) -> set[str]:
+                            number: int, day: date, lists: Lists, summary: Summary) -> None:
     """The providers confirm today what they decided to (see :data:`CONFIRM_AT_ONCE`)."""
     due: list[tuple[str, str]] = []
     for provider_id, entries in lists.items():
@@ -393,40 +399,26 @@ async def confirm_referrals(client: httpx.AsyncClient, stack: Stack, travel: Tra
                 due.append((provider_id, code))
     gate = asyncio.Semaphore(CONCURRENCY)
 
-    async def one(provider_id: str, code: str) -> str | None:
+    async def one(provider_id: str, code: str) -> None:
         async with gate:
             response = await client.post(
                 f"{stack.urls['assignment']}/referrals/{code}/confirm",
                 headers=stack.headers(Role.PROVIDER, provider_id))
         if response.status_code == 200:
             summary.confirmed += 1
-            return code
-        if response.status_code == 409:  # expired or withdrawn meanwhile: too late
+            travel.confirmed_on[code] = day
+        elif response.status_code == 409:  # expired or withdrawn meanwhile: too late
             summary.too_late += 1
-            return None
-        raise DemoError(f"confirming a referral failed ({response.status_code}): "
-                        f"{response.text}")
+        else:
+            raise DemoError(f"confirming a referral failed ({response.status_code}): "
+                            f"{response.text}")
 
-    return {code for code in await asyncio.gather(*(one(*item) for item in due)) if code}
-
-
-async def until_confirmed_in_progress(client: httpx.AsyncClient, stack: Stack,
-                                      codes: set[str], limit: float) -> Lists:
-    """Progress takes an enrolment only for a confirmed placement: wait until it knows."""
-    lists: Lists = {}
-
-    async def known() -> bool:
-        nonlocal lists
-        lists = await provider_lists(client, stack)
-        return not codes & {entry["referral_code"] for entries in lists.values()
-                            for entry in entries if entry["placement_status"] == "offered"}
-
-    await eventually(known, "progress to learn the confirmations", limit)
-    return lists
+    await asyncio.gather(*(one(*item) for item in due))
 
 
 async def report_due(client: httpx.AsyncClient, stack: Stack, kafka: ProviderKafka,
-                     travel: Travel, day: date, lists: Lists, summary: Summary) -> None:
+                     travel: Travel, day: date, lists: Lists, summary: Summary,
+                     limit: float) -> None:
     """Each provider sends the reports whose day has come, for participants it confirmed."""
     for provider_id, entries in lists.items():
         due: list[dict[str, Any]] = []
@@ -437,12 +429,65 @@ async def report_due(client: httpx.AsyncClient, stack: Stack, kafka: ProviderKaf
             if code not in travel.lives:
                 travel.lives[code] = course_life(
                     random.Random(f"{travel.seed}:{code}:life"), code,
-                    travel.region.course(entry["course_id"]), day)
+                    travel.region.course(entry["course_id"]),
+                    travel.confirmed_on.get(code, day))
             life = travel.lives[code]
             ready = [report for when, report in life[travel.sent[code]:] if when <= day]
             travel.sent[code] += len(ready)
             due.extend(ready)
         await send_reports(client, stack, kafka, provider_id, due, summary)
+        if due and provider_id in KAFKA_PROVIDERS:
+            await until_received(client, stack, provider_id, due, limit)
+
+
+async def until_received(client: httpx.AsyncClient, stack: Stack, provider_id: str,
+                         reports: list[dict[str, Any]], limit: float) -> None:
+    """Reports sent over Kafka are taken in asynchronously: wait until progress has each
+    participant's last one, so that none is judged on a later day of the clock."""
+    last = {report["referral_code"]: report["report_id"] for report in reports}
+    headers = stack.headers(Role.PROVIDER, provider_id)
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def received(code: str, report_id: str) -> bool:
+        async with gate:
+            response = await client.get(
+                f"{stack.urls['progress']}/participants/{code}/reports", headers=headers)
+        return response.status_code == 200 and any(
+            entry["report_id"] == report_id for entry in response.json()["entries"])
+
+    async def all_received() -> bool:
+        done = await asyncio.gather(*(received(*item) for item in last.items()))
+        for (code, _), ok in zip(list(last.items()), done, strict=True):
+            if ok:
+                del last[code]
+        return not last
+
+    await eventually(all_received, f"progress to take {provider_id}'s reports from Kafka",
+                     limit)
+
+
+async def until_monitoring_caught_up(client: httpx.AsyncClient, stack: Stack,
+                                     limit: float) -> None:
+    """Monitoring has taken every fact published so far (no consumer lag, and nothing new
+    for a moment): before the clock moves on, so that no fact of a month arrives after the
+    month has closed (it would be held for review, docs/monitoring.md)."""
+    previous: int | None = None
+
+    async def caught_up() -> bool:
+        nonlocal previous
+        response = await client.get(f"{stack.urls['monitoring']}/status",
+                                    headers=stack.headers(Role.ADMIN))
+        if response.status_code != 200:
+            return False
+        status = response.json()
+        processed, before = status["facts_processed"], previous
+        previous = processed
+        if status["consumer_lag"] == 0 and processed == before:
+            return True
+        await asyncio.sleep(0.2)
+        return False
+
+    await eventually(caught_up, "monitoring to take the facts published so far", limit)
 
 
 def clock_instant(day: date) -> datetime:
@@ -453,6 +498,16 @@ def clock_instant(day: date) -> datetime:
 async def travel_step(client: httpx.AsyncClient, stack: Stack, kafka: ProviderKafka,
                       travel: Travel, number: int, day: date, last: bool, limit: float,
                       summary: Summary) -> None:
+    mark = time.monotonic()
+
+    def lap(phase: str) -> None:
+        nonlocal mark
+        summary.seconds[phase] += time.monotonic() - mark
+        mark = time.monotonic()
+
+    if number:
+        await until_monitoring_caught_up(client, stack, limit)
+        lap("monitoring")
     if last:
         reset_clock_file(travel.clock_file)  # back to the system clock, for good
     else:
@@ -476,14 +531,21 @@ async def travel_step(client: httpx.AsyncClient, stack: Stack, kafka: ProviderKa
     async def cases_known() -> bool:
         return await known_cases(client, stack) >= travel.registered
 
+    lap("register")
     await eventually(cases_known, "progress to learn every registered case", limit)
+    lap("cases")
     # The day turn (courses by their dates, the minimum rule, expired offers), then seats.
     await allocate(client, stack)
+    lap("allocate")
     lists = await settled_lists(client, stack, limit)
-    confirmed = await confirm_referrals(client, stack, travel, number, lists, summary)
-    if confirmed:
-        lists = await until_confirmed_in_progress(client, stack, confirmed, limit)
-    await report_due(client, stack, kafka, travel, day, lists, summary)
+    lap("placements")
+    # Reports only for placements progress already shows confirmed (it takes an enrolment
+    # for nothing else): those confirmed now are reported from the next step on, with their
+    # days — a provider's list comes in a little after the confirmation.
+    await report_due(client, stack, kafka, travel, day, lists, summary, limit)
+    lap("report")
+    await confirm_referrals(client, stack, travel, number, day, lists, summary)
+    lap("confirm")
 
 
 async def load(stack: Stack, kafka: ProviderKafka, *, people: int, courses: int, seed: int,
@@ -520,6 +582,10 @@ async def load(stack: Stack, kafka: ProviderKafka, *, people: int, courses: int,
                     say(f"{day}: registered {summary.registered}, confirmed "
                         f"{summary.confirmed}, reports {sum(summary.reports.values())} "
                         f"({time.monotonic() - started:.0f} s)")
+            # The last confirmations reach progress; enrolments due today go out.
+            await report_due(client, stack, kafka, travel, today,
+                             await settled_lists(client, stack, wait_limit), summary,
+                             wait_limit)
         finally:
             reset_clock_file(clock_file)
         lists = await provider_lists(client, stack)
@@ -534,8 +600,9 @@ async def load(stack: Stack, kafka: ProviderKafka, *, people: int, courses: int,
         say("monitoring counted: " + ", ".join(
             f"{fact_type.split('.')[2]} {counted.get(fact_type, 0)}" for fact_type in COUNTED)
             + f", held for review: {summary.held} — {months} months travelled in "
-            f"{time.monotonic() - started:.0f} s ({len(days)} steps); the stack runs on "
-            "today again")
+            f"{time.monotonic() - started:.0f} s ({len(days)} steps: "
+            + ", ".join(f"{phase} {seconds:.0f} s" for phase, seconds in summary.seconds.items())
+            + "); the stack runs on today again")
     return summary
 
 

@@ -143,7 +143,7 @@ def catalogue(rng: random.Random, count: int, today: date) -> list[dict[str, Any
 
 #: The longest course of the demo's year: integration courses run up to a year, but so that a
 #: year of the county shows courses from their start to their outcomes, none runs longer than
-#: half a year here.
+#: half a year here (nor longer than half the period the demo travels through).
 YEAR_COURSE_WEEKS = 26
 
 #: Where a course of the year stands on its last day (``today``): ended, running or upcoming.
@@ -152,7 +152,9 @@ YEAR_PHASES = (Phase("ended", 0.35), Phase("running", 0.40), Phase("upcoming", 0
 
 def _year_period(rng: random.Random, phase: str, hours: int, first_day: date, today: date
                  ) -> tuple[date, date]:
-    length = timedelta(weeks=min(YEAR_COURSE_WEEKS, max(4, round(hours / 20))))
+    length = min(timedelta(weeks=min(YEAR_COURSE_WEEKS, max(4, round(hours / 20)))),
+                 (today - first_day) / 2)
+    length = timedelta(days=length.days)
     earliest = first_day + timedelta(days=7)  # published on the first day, starting later
     if phase == "ended":
         latest = today - timedelta(days=1) - length
