@@ -373,6 +373,8 @@ class Travel:
     confirmed_on: dict[str, date] = field(default_factory=dict)
     #: Each confirmed participant's reports with their days, and how many were sent.
     lives: dict[str, list[tuple[date, dict[str, Any]]]] = field(default_factory=dict)
+    #: The course dates each participant's reports were planned for.
+    planned_for: dict[str, tuple[str, str]] = field(default_factory=dict)
     sent: Counter = field(default_factory=Counter)
 
     def answer(self, code: str) -> float:
@@ -431,17 +433,26 @@ async def report_due(client: httpx.AsyncClient, stack: Stack, kafka: ProviderKaf
                      travel: Travel, day: date, lists: Lists, summary: Summary,
                      limit: float) -> None:
     """Each provider sends the reports whose day has come, for participants it confirmed."""
+    response = await client.get(f"{stack.urls['assignment']}/courses",
+                                headers=stack.headers(Role.COORDINATOR))
+    response.raise_for_status()
+    courses = {course["course_id"]: course for course in response.json()}
     for provider_id, entries in lists.items():
         due: list[dict[str, Any]] = []
         for entry in entries:
             code = entry["referral_code"]
             if entry["placement_status"] not in REPORTABLE:
                 continue
-            if code not in travel.lives:
+            # The course as assignment shows it now: the day turn postpones a course that
+            # lacks its minimum by its start. Planned again while nothing was sent yet.
+            course = courses[entry["course_id"]]
+            dates = (course["starts_on"], course["ends_on"])
+            if code not in travel.lives or (travel.planned_for[code] != dates
+                                            and not travel.sent[code]):
                 travel.lives[code] = course_life(
-                    random.Random(f"{travel.seed}:{code}:life"), code,
-                    travel.region.course(entry["course_id"]),
+                    random.Random(f"{travel.seed}:{code}:life"), code, course,
                     travel.confirmed_on.get(code, day))
+                travel.planned_for[code] = dates
             life = travel.lives[code]
             ready = [report for when, report in life[travel.sent[code]:] if when <= day]
             travel.sent[code] += len(ready)
