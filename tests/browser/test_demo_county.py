@@ -167,7 +167,14 @@ async def test_demo_travels_through_a_year_and_a_new_person_is_placed_and_enroll
                     return True
             return False
 
-        await eventually(offered, interval=0.5, timeout=30)
+        try:
+            await eventually(offered, interval=0.5, timeout=30)
+        except AssertionError:
+            response = await client.get(f"{stack.urls['assignment']}/waiting-list",
+                                        headers=stack.headers(Role.COORDINATOR))
+            waiting = [person for person in response.json()["people"]
+                       if person["pseudonym"] == pseudonym]
+            raise AssertionError(f"no offer for the new person; waiting: {waiting}") from None
         course = courses[offer["course_id"]]
         assert offer["status"] == "offered" and date.fromisoformat(offer["offered_on"]) == today
         deadline = entry_deadline(Course.model_validate(course))

@@ -147,7 +147,11 @@ def catalogue(rng: random.Random, count: int, today: date) -> list[dict[str, Any
 YEAR_COURSE_WEEKS = 26
 
 #: Where a course of the year stands on its last day (``today``): ended, running or upcoming.
-YEAR_PHASES = (Phase("ended", 0.35), Phase("running", 0.40), Phase("upcoming", 0.25))
+#: "Starting" courses began in the last three weeks and still take late entrants: a person
+#: registered after the demo can join a course that runs already, whereas an upcoming course
+#: starts only once it has its minimum (docs/assignment.md).
+YEAR_PHASES = (Phase("ended", 0.33), Phase("running", 0.30), Phase("starting", 0.14),
+               Phase("upcoming", 0.23))
 
 
 def _year_period(rng: random.Random, phase: str, hours: int, first_day: date, today: date
@@ -159,6 +163,8 @@ def _year_period(rng: random.Random, phase: str, hours: int, first_day: date, to
     if phase == "ended":
         latest = today - timedelta(days=1) - length
         starts_on = earliest + timedelta(days=rng.randrange(max(1, (latest - earliest).days)))
+    elif phase == "starting":
+        starts_on = max(earliest, today - timedelta(days=rng.randrange(1, 21)))
     elif phase == "running":
         since = max(earliest, today - length + timedelta(days=7))
         starts_on = since + timedelta(days=rng.randrange(max(1, (today - since).days)))
