@@ -12,6 +12,8 @@ demo-*.png among the test artifacts.
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import re
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -74,6 +76,29 @@ async def catalogue(client: httpx.AsyncClient, stack: Stack) -> dict[str, dict[s
                                 headers=stack.headers(Role.COORDINATOR))
     response.raise_for_status()
     return {course["course_id"]: course for course in response.json()}
+
+
+#: Course types any adult without a literacy need fits (no gender, age, children or fast
+#: learning asked).
+FOR_ANYONE = {"general_integration", "first_orientation", "local", "job_related_b2",
+              "job_related_c1", "job_related_profession"}
+
+
+async def course_with_room(client: httpx.AsyncClient, stack: Stack, today: date) -> Course:
+    """A course that runs already (so its minimum does not matter), is open for entry today
+    and has a free seat, by the coordinator's course list."""
+    response = await client.get(f"{stack.urls['assignment']}/course-list.csv",
+                                headers=stack.headers(Role.COORDINATOR))
+    response.raise_for_status()
+    free = {row["course_id"]: int(row["free_seats"])
+            for row in csv.DictReader(io.StringIO(response.text))}
+    candidates = [course for course in map(Course.model_validate,
+                                           (await catalogue(client, stack)).values())
+                  if course.course_type in FOR_ANYONE and free.get(course.course_id, 0) > 0
+                  and course.starts_on <= today <= entry_deadline(course)
+                  and course.status in ("open", "running")]
+    assert candidates, f"after the demo, no running course open for entry has room: {free}"
+    return candidates[0]
 
 
 async def test_demo_travels_through_a_year_and_a_new_person_is_placed_and_enrolled(
@@ -143,10 +168,15 @@ async def test_demo_travels_through_a_year_and_a_new_person_is_placed_and_enroll
     await expect(page.get_by_text("Allgemeiner Integrationskurs").first).to_be_visible()
 
     # Issue 16's acceptance: a person registered today through the intake form (German) …
+    async with httpx.AsyncClient(timeout=30) as client:
+        fitting = await course_with_room(client, stack, today)
     await signed_in(page, stack.urls["intake"], stack, Role.INTAKE_STAFF)
     await page.goto(f"{stack.urls['intake']}/")
-    await fill_interview(page, "Haddad", "Rania")
-    for slot in ("afternoons", "evenings"):  # any course time suits her
+    await fill_interview(page, "Haddad", "Rami")
+    # … who lives where a course with room is held and speaks German at its entry level …
+    await page.fill("#region_key", fitting.region_key)
+    await page.select_option("#german_level", fitting.entry_level)
+    for slot in ("afternoons", "evenings"):  # any course time suits him
         await page.check(f"input[name='availability[]'][value={slot}]")
     await page.click("#register")
     await expect(page.locator("#confirmation")).to_have_text("Der Fall wurde angelegt.")

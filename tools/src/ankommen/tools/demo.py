@@ -644,12 +644,19 @@ async def load(stack: Stack, kafka: ProviderKafka, *, people: int, courses: int,
     return summary
 
 
+#: Arrivals per course of the year's catalogue: enough seats that a year's arrivals mostly
+#: find one and a person registered after the demo finds a course with room (at 21 a course,
+#: the demo's year ended with half its people waiting for a full course).
+PEOPLE_PER_COURSE = 14
+
+
 cli = typer.Typer(add_completion=False, help=__doc__.split("\n\n")[0])
 
 
 @cli.command()
 def run(people: Annotated[int, typer.Option(min=1, help="Arrivals to register")] = 1500,
-        courses: Annotated[int, typer.Option(min=1, help="Courses in the catalogue")] = 70,
+        courses: Annotated[int | None, typer.Option(
+            min=1, help="Courses in the catalogue (default: one per 14 arrivals)")] = None,
         seed: Annotated[int, typer.Option(help="Random seed")] = DEFAULT_SEED) -> None:
     """Load a populated Landkreis Heidekreis into the running stack (`make run`)."""
     settings = load_settings(IssuerSettings)
@@ -660,7 +667,8 @@ def run(people: Annotated[int, typer.Option(min=1, help="Arrivals to register")]
         kafka: ProviderKafka = (
             (lambda _: settings.kafka) if settings.kafka.authenticated
             else embedded_provider_kafka(settings.data_dir, settings.kafka_bootstrap_servers))
-        asyncio.run(load(stack, kafka, people=people, courses=courses, seed=seed,
+        asyncio.run(load(stack, kafka, people=people,
+                         courses=courses or max(1, people // PEOPLE_PER_COURSE), seed=seed,
                          clock_file=settings.embedded_clock_file, say=typer.echo))
     except DemoError as error:
         typer.echo(f"demo: {error}", err=True)
