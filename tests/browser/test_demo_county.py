@@ -85,19 +85,25 @@ FOR_ANYONE = {"general_integration", "first_orientation", "local", "job_related_
 
 
 async def course_with_room(client: httpx.AsyncClient, stack: Stack, today: date) -> Course:
-    """A course that runs already (so its minimum does not matter), is open for entry today
-    and has a free seat, by the coordinator's course list."""
+    """A course open for entry today with a free seat (the coordinator's course list) that one
+    more person lets run: it has started, or has its minimum with one more (a course that has
+    not started takes people only once they reach its minimum, docs/assignment.md)."""
     response = await client.get(f"{stack.urls['assignment']}/course-list.csv",
                                 headers=stack.headers(Role.COORDINATOR))
     response.raise_for_status()
     free = {row["course_id"]: int(row["free_seats"])
             for row in csv.DictReader(io.StringIO(response.text))}
+
+    def room(course: Course) -> bool:
+        seats = free.get(course.course_id, 0)
+        return seats > 0 and (course.starts_on <= today or
+                              course.capacity - seats + 1 >= course.minimum_participants)
+
     candidates = [course for course in map(Course.model_validate,
                                            (await catalogue(client, stack)).values())
-                  if course.course_type in FOR_ANYONE and free.get(course.course_id, 0) > 0
-                  and course.starts_on <= today <= entry_deadline(course)
-                  and course.status in ("open", "running")]
-    assert candidates, f"after the demo, no running course open for entry has room: {free}"
+                  if course.course_type in FOR_ANYONE and room(course)
+                  and course.status in ("open", "running") and today <= entry_deadline(course)]
+    assert candidates, f"after the demo, no course open for entry has room: {free}"
     return candidates[0]
 
 
