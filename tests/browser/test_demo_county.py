@@ -99,11 +99,15 @@ async def course_with_room(client: httpx.AsyncClient, stack: Stack, today: date)
         return seats > 0 and (course.starts_on <= today or
                               course.capacity - seats + 1 >= course.minimum_participants)
 
-    candidates = [course for course in map(Course.model_validate,
-                                           (await catalogue(client, stack)).values())
+    courses = [Course.model_validate(course)
+               for course in (await catalogue(client, stack)).values()]
+    candidates = [course for course in courses
                   if course.course_type in FOR_ANYONE and room(course)
                   and course.status in ("open", "running") and today <= entry_deadline(course)]
-    assert candidates, f"after the demo, no course open for entry has room: {free}"
+    assert candidates, "after the demo, no course open for entry has room: " + "; ".join(
+        f"{c.course_id} {c.course_type} {c.status} {c.starts_on}–{c.ends_on} until "
+        f"{entry_deadline(c)} free {free.get(c.course_id)}/{c.capacity} min "
+        f"{c.minimum_participants}" for c in courses if c.ends_on >= today)
     return candidates[0]
 
 
