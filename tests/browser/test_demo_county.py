@@ -78,10 +78,30 @@ async def catalogue(client: httpx.AsyncClient, stack: Stack) -> dict[str, dict[s
     return {course["course_id"]: course for course in response.json()}
 
 
-#: Course types any adult without a literacy need fits (no gender, age, children or fast
-#: learning asked).
-FOR_ANYONE = {"general_integration", "first_orientation", "local", "job_related_b2",
-              "job_related_c1", "job_related_profession"}
+#: Course types the new person can be made to fit by the form (all but the intensive course,
+#: which asks for fast learning).
+FITTABLE = {"general_integration", "first_orientation", "local", "job_related_b2",
+            "job_related_c1", "job_related_profession", "literacy", "second_script", "women",
+            "youth", "parents"}
+
+
+async def fit_for(page: Page, course: Course) -> None:
+    """Intake's form, changed so that the person fits ``course``: lives where it is held,
+    speaks German at its entry level, has time whenever it meets, and is who it is for."""
+    await page.fill("#region_key", course.region_key)
+    await page.select_option("#german_level", course.entry_level)
+    for slot in ("afternoons", "evenings"):
+        await page.check(f"input[name='availability[]'][value={slot}]")
+    if course.course_type in ("literacy", "second_script"):
+        await page.uncheck("input[name=reads_latin_script]")
+        if course.course_type == "second_script":
+            await page.check("input[name=literate_other_script]")
+    elif course.course_type == "women":
+        await page.select_option("#gender", "female")
+    elif course.course_type == "youth":
+        await page.fill("#birth_date", "2006-02-03")
+    elif course.course_type == "parents":
+        await page.fill("#children_needing_care", "1")
 
 
 async def course_with_room(client: httpx.AsyncClient, stack: Stack, today: date) -> Course:
@@ -102,7 +122,7 @@ async def course_with_room(client: httpx.AsyncClient, stack: Stack, today: date)
     courses = [Course.model_validate(course)
                for course in (await catalogue(client, stack)).values()]
     candidates = [course for course in courses
-                  if course.course_type in FOR_ANYONE and room(course)
+                  if course.course_type in FITTABLE and room(course)
                   and course.status in ("open", "running") and today <= entry_deadline(course)]
     assert candidates, "after the demo, no course open for entry has room: " + "; ".join(
         f"{c.course_id} {c.course_type} {c.status} {c.starts_on}–{c.ends_on} until "
@@ -183,11 +203,8 @@ async def test_demo_travels_through_a_year_and_a_new_person_is_placed_and_enroll
     await signed_in(page, stack.urls["intake"], stack, Role.INTAKE_STAFF)
     await page.goto(f"{stack.urls['intake']}/")
     await fill_interview(page, "Haddad", "Rami")
-    # … who lives where a course with room is held and speaks German at its entry level …
-    await page.fill("#region_key", fitting.region_key)
-    await page.select_option("#german_level", fitting.entry_level)
-    for slot in ("afternoons", "evenings"):  # any course time suits him
-        await page.check(f"input[name='availability[]'][value={slot}]")
+    # … who fits a course with room (where, level, times, for whom) …
+    await fit_for(page, fitting)
     await page.click("#register")
     await expect(page.locator("#confirmation")).to_have_text("Der Fall wurde angelegt.")
     pseudonym = await page.locator("#pseudonym").inner_text()
