@@ -24,7 +24,7 @@ import httpx
 import pytest
 from playwright.async_api import Page, expect
 
-from ankommen.assignment.domain.courses import entry_deadline
+from ankommen.assignment.domain.courses import BOOKABLE, entry_deadline
 from ankommen.shared.auth import Role
 from ankommen.shared.clock import COUNTY_TIME, SystemClock, move_clock_file, reset_clock_file
 from ankommen.shared.embedded import SERVICES
@@ -123,7 +123,7 @@ async def course_with_room(client: httpx.AsyncClient, stack: Stack, today: date)
                for course in (await catalogue(client, stack)).values()]
     candidates = [course for course in courses
                   if course.course_type in FITTABLE and room(course)
-                  and course.status in ("open", "running") and today <= entry_deadline(course)]
+                  and course.status in BOOKABLE and today <= entry_deadline(course)]
     assert candidates, "after the demo, no course open for entry has room: " + "; ".join(
         f"{c.course_id} {c.course_type} {c.status} {c.starts_on}–{c.ends_on} until "
         f"{entry_deadline(c)} free {free.get(c.course_id)}/{c.capacity} min "
