@@ -13,8 +13,11 @@ of ``make run`` follows, :class:`ankommen.shared.clock.FileClock`) back about el
 and then forward two weeks at a time. At each step it registers that fortnight's arrivals,
 runs an allocation (which first brings the courses, offers and minimum rule up to the moved
 day), lets the providers confirm most new referrals (some a step late, a few never, so their
-offers expire), and sends every report whose day has come: enrolments of confirmed
-placements only, monthly attendance, interruptions, exams, completions and dropouts. At the
+offers expire), and sends every report whose day has come, by the course's dates as
+assignment shows them (the day turn postpones a course lacking its minimum): enrolments of
+confirmed placements only, monthly attendance, interruptions, exams, completions and
+dropouts. Before the clock moves on, it waits until monitoring has taken the facts so far (a
+fact arriving after its month closed would be held for review). At the
 end the clock file is removed and the stack runs on today: past courses have ended with
 outcomes, running courses have attendance, upcoming courses have offers.
 
