@@ -66,3 +66,23 @@ async def assert_accessible(page: Page) -> None:
     violations = [(violation["id"], [node["target"] for node in violation["nodes"]][:3])
                   for violation in results.response["violations"]]
     assert violations == [], violations
+
+
+async def fill_interview(page: Page, family_name: str, given_names: str) -> None:
+    """Intake's interview form, filled for an adult recognised refugee in Soltau (A1)."""
+    await page.fill("#family_name", family_name)
+    await page.fill("#given_names", given_names)
+    await page.fill("#birth_date", "1990-03-04")
+    await page.select_option("#gender", "male")
+    await page.fill("#nationalities", "SYR")
+    await page.fill("#region_key", "03358021")
+    await page.select_option("#residence_status", "recognised_refugee")
+    await page.select_option("#course_entitlement", "entitled")
+    await page.fill("#first_languages", "ara")
+    await page.select_option("#german_level", "A1")
+    await page.fill("#schooling_years", "9")
+    await page.select_option("#school_qualification", "lower_secondary")
+    await page.fill("#max_travel_minutes", "45")
+    await page.check("input[name='availability[]'][value=mornings]")
+    await page.check("input[name='goals[]'][value=work]")
+    await page.fill("#interview_language", "ara")

@@ -4,31 +4,10 @@ confirm "same person"."""
 
 from __future__ import annotations
 
-from playwright.async_api import Page
-
 from ankommen.shared.auth import Role
-from tests.browser.conftest import screenshot_path
+from tests.browser.conftest import fill_interview, screenshot_path
 from tests.support.services import served_over_http
 from tests.support.tokens import issue_token
-
-
-async def fill_interview(page: Page, family_name: str, given_names: str) -> None:
-    await page.fill("#family_name", family_name)
-    await page.fill("#given_names", given_names)
-    await page.fill("#birth_date", "1990-03-04")
-    await page.select_option("#gender", "male")
-    await page.fill("#nationalities", "SYR")
-    await page.fill("#region_key", "03358021")
-    await page.select_option("#residence_status", "recognised_refugee")
-    await page.select_option("#course_entitlement", "entitled")
-    await page.fill("#first_languages", "ara")
-    await page.select_option("#german_level", "A1")
-    await page.fill("#schooling_years", "9")
-    await page.select_option("#school_qualification", "lower_secondary")
-    await page.fill("#max_travel_minutes", "45")
-    await page.check("input[name='availability[]'][value=mornings]")
-    await page.check("input[name='goals[]'][value=work]")
-    await page.fill("#interview_language", "ara")
 
 
 async def test_staff_register_a_person_and_are_warned_of_a_spelling_variant(

@@ -7,7 +7,14 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from ankommen.shared.clock import Clock, MovableClock, SystemClock
+from ankommen.shared.clock import (
+    Clock,
+    FileClock,
+    MovableClock,
+    SystemClock,
+    move_clock_file,
+    reset_clock_file,
+)
 
 
 def test_the_system_clock_gives_aware_utc_instants_and_the_countys_day():
@@ -36,3 +43,36 @@ def test_a_movable_clock_stands_still_until_moved_and_keeps_utc():
     assert clock.today() == date(2026, 4, 1)
     with pytest.raises(ValueError, match="zone"):
         clock.set(datetime(2026, 4, 2))
+
+
+def test_a_file_clock_is_the_system_clock_until_the_file_moves_it(tmp_path):
+    path = tmp_path / "clock"
+    clock = FileClock(path)
+    assert isinstance(clock, Clock)
+    assert abs(clock.now() - datetime.now(UTC)) < timedelta(seconds=5)
+
+    move_clock_file(path, datetime(2026, 1, 5, 8, tzinfo=UTC))
+    assert clock.today() == date(2026, 1, 5)
+    assert clock.now().tzinfo is not None
+    # It runs on from the moved instant (an offset, not a frozen instant) …
+    first = clock.now()
+    assert first - datetime(2026, 1, 5, 8, tzinfo=UTC) < timedelta(seconds=5)
+    assert clock.now() >= first
+    # … follows the next move of the same file (another process writes it) …
+    move_clock_file(path, datetime(2026, 3, 1, 23, 30, tzinfo=UTC))
+    assert clock.today() == date(2026, 3, 2)  # the county's day, 00:30 in Berlin
+    # … and is the system clock again once the file is gone.
+    reset_clock_file(path)
+    assert abs(clock.now() - datetime.now(UTC)) < timedelta(seconds=5)
+
+
+def test_an_unreadable_clock_file_counts_as_absent(tmp_path, caplog):
+    path = tmp_path / "clock"
+    path.write_text("next tuesday\n")
+    assert abs(FileClock(path).now() - datetime.now(UTC)) < timedelta(seconds=5)
+    assert "clock file" in caplog.text
+
+
+def test_a_clock_file_takes_an_aware_instant_only(tmp_path):
+    with pytest.raises(ValueError, match="zone"):
+        move_clock_file(tmp_path / "clock", datetime(2026, 1, 5))

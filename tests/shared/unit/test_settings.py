@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
 
 from ankommen.intake.config import IntakeSettings
+from ankommen.shared.clock import SystemClock, move_clock_file
 from ankommen.shared.messaging.producer import producer_options
+from ankommen.shared.runtime import service_clock
 from ankommen.shared.settings import DEVELOPMENT_CSRF_SECRET, SettingsError, load_settings
 from tests.support.tokens import PUBLIC_KEY_PEM
 
@@ -80,6 +84,24 @@ def test_the_embedded_tansu_broker_is_refused_in_production(environment):
     environment({**PRODUCTION, "ANKOMMEN_KAFKA_BROKER_KIND": "tansu"})
     with pytest.raises(SettingsError, match="ANKOMMEN_KAFKA_BROKER_KIND: tansu is the embedded"):
         load_settings(IntakeSettings)
+
+
+def test_the_movable_development_clock_is_refused_in_production(environment):
+    """A county's records are dated by the real calendar: a production service that followed
+    a clock file could be made to backdate registrations or expire offers early."""
+    environment({**PRODUCTION, "ANKOMMEN_CLOCK_FILE": "/tmp/clock"})
+    with pytest.raises(SettingsError, match="ANKOMMEN_CLOCK_FILE: the movable clock is a "
+                                            "development tool"):
+        load_settings(IntakeSettings)
+
+
+def test_a_service_follows_the_clock_file_only_when_one_is_set(environment, tmp_path):
+    environment({})
+    assert isinstance(service_clock(load_settings(IntakeSettings)), SystemClock)
+    environment({"ANKOMMEN_CLOCK_FILE": str(tmp_path / "clock")})
+    settings = load_settings(IntakeSettings)
+    move_clock_file(settings.embedded_clock_file, datetime(2026, 1, 5, 8, tzinfo=UTC))
+    assert service_clock(settings).today() == date(2026, 1, 5)
 
 
 def test_tansu_workarounds_apply_only_on_tansu(environment):

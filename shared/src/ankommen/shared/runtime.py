@@ -27,7 +27,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import MetaData, text
 
 from ankommen.shared.auth import Authenticator, TokenVerifier
-from ankommen.shared.clock import Clock, SystemClock
+from ankommen.shared.clock import Clock, FileClock, SystemClock
 from ankommen.shared.db.engine import create_engine, session_factory
 from ankommen.shared.db.migrations import upgrade
 from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
@@ -79,6 +79,11 @@ def token_verifier(settings: ServiceSettings) -> TokenVerifier:
     return verifier
 
 
+def service_clock(settings: ServiceSettings) -> Clock:
+    """The system clock, or (development, ``ANKOMMEN_CLOCK_FILE``) the one a file moves."""
+    return FileClock(settings.clock_file) if settings.clock_file else SystemClock()
+
+
 class ServiceRuntime:
     """The running parts of one service process."""
 
@@ -88,8 +93,9 @@ class ServiceRuntime:
         self.definition = definition
         #: "Now" and "today" for whatever the service decides by the calendar (intake: the
         #: day of registration; assignment: which courses run; monitoring: which periods are
-        #: published) and for its audit and outbox timestamps; a test injects a movable clock.
-        self.clock: Clock = clock or SystemClock()
+        #: published) and for its audit and outbox timestamps; a test injects a movable clock,
+        #: the embedded stack may follow a clock file (:func:`service_clock`).
+        self.clock: Clock = clock or service_clock(settings)
         self.settings = settings
         self.tracer_provider = tracer_provider or create_tracer_provider(
             definition.name, settings.otlp_endpoint)

@@ -33,6 +33,8 @@ DEVELOPMENT_CSRF_SECRET = "development-only-csrf-secret-change-me-0123456789"
 DEVELOPMENT_COUNTY_DISTRICTS = "03358"
 #: The demo county's provider whose own system reports over Kafka (tools/synthetic).
 DEVELOPMENT_KAFKA_PROVIDERS = "bildungszentrum-heide"
+#: The clock file of the embedded stack, in its data dir (see ``clock_file``).
+EMBEDDED_CLOCK_FILE = "clock"
 #: A rate in the ``limits`` notation: "10/minute", "5 per second", "100/hour".
 RATE_LIMIT_PATTERN = r"^\d+\s*(/|per)\s*(\d+\s*)?(second|minute|hour|day)s?$"
 
@@ -134,6 +136,12 @@ class CommonSettings(BaseSettings):
     #: (SASL_SSL). Production compose sets it; loopback (``make run``) goes without.
     kafka_ca_file: Path | None = Field(None, validation_alias=_shared("KAFKA_CA_FILE"))
     data_dir: Path = Field(Path("var"), validation_alias=_shared("DATA_DIR"))
+    #: Development only: a file whose offset moves this process's clock
+    #: (:class:`ankommen.shared.clock.FileClock`); ``ankommen run`` points every service at
+    #: ``<data dir>/clock``, which ``make demo`` writes to travel through the county's year.
+    #: Unset: the system clock. The production profile refuses it: a county's records are
+    #: dated by the real calendar.
+    clock_file: Path | None = Field(None, validation_alias=_shared("CLOCK_FILE"))
     otlp_endpoint: str | None = Field(
         None, validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_ENDPOINT")
     )
@@ -196,6 +204,9 @@ class CommonSettings(BaseSettings):
             problems.append(f"{self.env_name('kafka_password')} (or "
                             f"{self.env_name('kafka_password_file')}): required in the "
                             "production profile (Kafka authorises every principal)")
+        if self.clock_file is not None:
+            problems.append(f"{self.env_name('clock_file')}: the movable clock is a "
+                            "development tool; production runs on the system clock")
         if self.kafka_broker_kind is BrokerKind.TANSU:
             problems.append(f"{self.env_name('kafka_broker_kind')}: tansu is the embedded "
                             "development broker; production runs Apache Kafka")
@@ -239,6 +250,11 @@ class CommonSettings(BaseSettings):
         """How every Kafka client of this process connects (:mod:`ankommen.shared.kafka_access`)."""
         return KafkaAccess(self.kafka_bootstrap_servers, self.kafka_username,
                            self.kafka_secret(), self.kafka_ca_file)
+
+    @property
+    def embedded_clock_file(self) -> Path:
+        """The clock file the embedded stack's services follow (``clock_file`` if set)."""
+        return self.clock_file or self.data_dir / EMBEDDED_CLOCK_FILE
 
     @property
     def is_development(self) -> bool:

@@ -277,6 +277,11 @@ def run(service: ServiceName = None) -> None:
     try:
         asyncio.run(create_topics(local.admin, providers=settings.kafka_provider_ids))
         environment = {**os.environ, **local.service_environment()}
+        if settings.is_development:
+            # One clock file for the whole stack: `make demo` moves the county's time with it
+            # (ankommen.shared.clock.FileClock); absent, the services run on the system clock.
+            environment.setdefault("ANKOMMEN_CLOCK_FILE",
+                                   str(settings.embedded_clock_file.resolve()))
         if "intake" in names:
             # Progress's provider pages ask intake for the names participants consented to
             # share.

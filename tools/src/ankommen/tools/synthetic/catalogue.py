@@ -135,29 +135,84 @@ def catalogue(rng: random.Random, count: int, today: date) -> list[dict[str, Any
         provider = rng.choice(_providers_for(kind))
         phase = pick(rng, [(p.name, p.share) for p in PHASES])
         starts_on, ends_on = _period(rng, phase, kind.hours, today)
-        town = municipality(rng.choice(provider.towns))
-        capacity = rng.randint(*kind.capacity)
-        courses.append({
-            "course_id": f"HK-{starts_on:%Y%m}-{number:04d}",
-            "provider_id": provider.provider_id,
-            "title": f"{kind.title} {town.name.split(' (')[0]}"
-                     + (" (online)" if kind.mode == "online" else ""),
-            "course_type": kind.course_type,
-            "entry_level": kind.entry_level,
-            "target_level": kind.target_level,
-            "region_key": town.key,
-            "latitude": town.latitude,
-            "longitude": town.longitude,
-            "mode": kind.mode,
-            "schedule": list(kind.schedule),
-            "starts_on": starts_on.isoformat(),
-            "ends_on": ends_on.isoformat(),
-            "hours": kind.hours,
-            "capacity": capacity,
-            "minimum_participants": min(kind.minimum, capacity),
-            "childcare_places": rng.randint(4, 8) if kind.childcare else 0,
-            "transport_offered": town.key != "03358021" and rng.random() < 0.2,
+        courses.append(_course(rng, number, kind, provider, starts_on, ends_on) | {
             "status": "completed" if ends_on < today else "open",
-            **_late_entry(phase, starts_on, ends_on, today),
-        })
+            **_late_entry(phase, starts_on, ends_on, today)})
     return courses
+
+
+#: The longest course of the demo's year: integration courses run up to a year, but so that a
+#: year of the county shows courses from their start to their outcomes, none runs longer than
+#: half a year here (nor longer than half the period the demo travels through).
+YEAR_COURSE_WEEKS = 26
+
+#: Where a course of the year stands on its last day (``today``): ended, running or upcoming.
+#: "Starting" courses began in the last three weeks and still take late entrants: a person
+#: registered after the demo can join a course that runs already, whereas an upcoming course
+#: starts only once it has its minimum (docs/assignment.md).
+YEAR_PHASES = (Phase("ended", 0.33), Phase("running", 0.30), Phase("starting", 0.14),
+               Phase("upcoming", 0.23))
+
+
+def _year_period(rng: random.Random, phase: str, hours: int, first_day: date, today: date
+                 ) -> tuple[date, date]:
+    length = min(timedelta(weeks=min(YEAR_COURSE_WEEKS, max(4, round(hours / 20)))),
+                 (today - first_day) / 2)
+    length = timedelta(days=length.days)
+    earliest = first_day + timedelta(days=7)  # published on the first day, starting later
+    if phase == "ended":
+        latest = today - timedelta(days=1) - length
+        starts_on = earliest + timedelta(days=rng.randrange(max(1, (latest - earliest).days)))
+    elif phase == "starting":
+        starts_on = max(earliest, today - timedelta(days=rng.randrange(1, 21)))
+    elif phase == "running":
+        since = max(earliest, today - length + timedelta(days=7))
+        starts_on = since + timedelta(days=rng.randrange(max(1, (today - since).days)))
+    else:
+        starts_on = today + timedelta(days=rng.randrange(7, 70))
+    return starts_on, starts_on + length
+
+
+def year_catalogue(rng: random.Random, count: int, first_day: date, today: date
+                   ) -> list[dict[str, Any]]:
+    """``count`` courses of a county's year from ``first_day`` to ``today``, all published on
+    ``first_day`` and all starting after it: about a third have ended by ``today``, the
+    others run or start within ten weeks. Each takes new participants until the default
+    late-entry deadline (a quarter of its duration) and goes through its life by its dates
+    as the demo moves the county's clock."""
+    courses = []
+    for number in range(1, count + 1):
+        kind = rng.choices(KINDS, [k.share for k in KINDS])[0]
+        provider = rng.choice(_providers_for(kind))
+        phase = pick(rng, [(p.name, p.share) for p in YEAR_PHASES])
+        starts_on, ends_on = _year_period(rng, phase, kind.hours, first_day, today)
+        courses.append(_course(rng, number, kind, provider, starts_on, ends_on)
+                       | {"status": "open"})
+    return courses
+
+
+def _course(rng: random.Random, number: int, kind: CourseKind, provider: Provider,
+            starts_on: date, ends_on: date) -> dict[str, Any]:
+    town = municipality(rng.choice(provider.towns))
+    capacity = rng.randint(*kind.capacity)
+    return {
+        "course_id": f"HK-{starts_on:%Y%m}-{number:04d}",
+        "provider_id": provider.provider_id,
+        "title": f"{kind.title} {town.name.split(' (')[0]}"
+                 + (" (online)" if kind.mode == "online" else ""),
+        "course_type": kind.course_type,
+        "entry_level": kind.entry_level,
+        "target_level": kind.target_level,
+        "region_key": town.key,
+        "latitude": town.latitude,
+        "longitude": town.longitude,
+        "mode": kind.mode,
+        "schedule": list(kind.schedule),
+        "starts_on": starts_on.isoformat(),
+        "ends_on": ends_on.isoformat(),
+        "hours": kind.hours,
+        "capacity": capacity,
+        "minimum_participants": min(kind.minimum, capacity),
+        "childcare_places": rng.randint(4, 8) if kind.childcare else 0,
+        "transport_offered": town.key != "03358021" and rng.random() < 0.2,
+    }

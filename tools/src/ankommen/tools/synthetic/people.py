@@ -288,9 +288,10 @@ class Arrival:
         return {**self.registration, "registered_on": self.registered_on.isoformat()}
 
 
-def arrivals(rng: random.Random, count: int, first_day: date, last_day: date
-             ) -> list[Arrival]:
-    """``count`` arrivals registered between ``first_day`` and ``last_day`` (inclusive)."""
+def arrivals(rng: random.Random, count: int, first_day: date, last_day: date,
+             waiting: int = 0) -> list[Arrival]:
+    """``count`` arrivals registered between ``first_day`` and ``last_day`` (inclusive); the
+    first ``waiting`` of them on ``first_day`` (a county that starts with its waiting list)."""
     days = (last_day - first_day).days + 1
     result = []
     for serial in range(count):
@@ -301,7 +302,8 @@ def arrivals(rng: random.Random, count: int, first_day: date, last_day: date
             gender = rng.choice(("diverse", "unspecified"))
         home = _municipality(rng)
         survey = survey_of(rng, origin, age, gender, home)
-        registered_on = first_day + timedelta(days=rng.randrange(days))
+        registered_on = first_day if serial < waiting else \
+            first_day + timedelta(days=rng.randrange(days))
         person = identity_of(rng, origin, age, gender, survey["residence_status"], home,
                              registered_on, serial + 1)
         result.append(Arrival({"identity": person, "survey": survey}, registered_on))

@@ -103,3 +103,56 @@ def reports_for(rng: random.Random, referral_code: str, course: dict[str, Any],
     reports.append(report("completion", completed_on=ends_on.isoformat(),
                           level_reached=level))
     return reports
+
+
+def course_life(rng: random.Random, referral_code: str, course: dict[str, Any],
+                confirmed_on: date) -> list[tuple[date, dict[str, Any]]]:
+    """Every report a provider will send about one participant whose seat it confirmed on
+    ``confirmed_on``, each with the day it can be sent (the day it is about): the enrolment
+    within a week of the start (or of the confirmation, for a late entry), one attendance
+    report per calendar month, now and then an interruption and the return, and the exam and
+    completion on the last days — or a discontinuation. The demo sends each once its day has
+    come on the county's clock, so no report is about a day still ahead."""
+    starts_on, ends_on = date.fromisoformat(course["starts_on"]), \
+        date.fromisoformat(course["ends_on"])
+    entered = min(max(starts_on, confirmed_on) + timedelta(days=rng.randrange(7)), ends_on)
+    sequence = iter(range(1, 1000))
+    life: list[tuple[date, dict[str, Any]]] = []
+
+    def report(day: date, kind: str, **fields: Any) -> None:
+        life.append((day, {"report_id": f"{referral_code}-{next(sequence):02d}",
+                           "referral_code": referral_code, "kind": kind, **fields}))
+
+    report(entered, "enrolment", started_on=entered.isoformat())
+    leave_day = None
+    if rng.random() < 0.18 and (ends_on - entered).days > 2:
+        leave_day = entered + timedelta(days=1 + rng.randrange((ends_on - entered).days - 1))
+    stop = leave_day - timedelta(days=1) if leave_day else ends_on
+    total_days = (ends_on - starts_on).days + 1
+    diligence = min(1.0, max(0.3, rng.gauss(0.86, 0.12)))
+    for period_start, period_end in _month_periods(entered, stop):
+        planned = int(course["hours"] * ((period_end - period_start).days + 1) / total_days)
+        if planned >= 1:
+            report(period_end, "attendance", period_start=period_start.isoformat(),
+                   period_end=period_end.isoformat(),
+                   hours_attended=round(planned * diligence, 1), hours_planned=planned)
+    if leave_day is None and rng.random() < 0.12 and (stop - entered).days > 45:
+        paused = entered + timedelta(days=14 + rng.randrange((stop - entered).days - 42))
+        resumed = paused + timedelta(days=rng.randrange(3, 15))
+        report(paused, "interruption", interrupted_on=paused.isoformat(),
+               reason=pick(rng, (("illness", 0.4), ("childcare", 0.3), ("travel", 0.15),
+                                 ("pregnancy", 0.15))))
+        report(resumed, "resumption", resumed_on=resumed.isoformat())
+    if leave_day is not None:
+        report(leave_day, "discontinuation", discontinued_on=leave_day.isoformat(),
+               reason=pick(rng, (("work", 0.3), ("moved_away", 0.2), ("childcare", 0.15),
+                                 ("illness", 0.1), ("transport", 0.1), ("overtaxed", 0.1),
+                                 ("unknown", 0.05))))
+    else:
+        exam, passed, level = _exam(rng, course)
+        taken_on = max(entered, ends_on - timedelta(days=rng.randrange(0, 4)))
+        report(taken_on, "exam_result", exam=exam, taken_on=taken_on.isoformat(),
+               passed=passed, level_reached=level)
+        report(ends_on, "completion", completed_on=ends_on.isoformat(), level_reached=level)
+    # In the order they happen; a stable sort keeps a day's reports in the order made.
+    return sorted(life, key=lambda item: item[0])
