@@ -141,13 +141,13 @@ async def test_demo_travels_through_a_year_and_a_new_person_is_placed_and_enroll
     kafka = embedded_provider_kafka(run.data_dir, run.bootstrap_servers)
     assert local_access(run.data_dir, run.bootstrap_servers).authenticated
     clock_file = run.data_dir / "clock"
-    summary = await load(stack, kafka, people=160, courses=24, seed=7, clock_file=clock_file,
+    summary = await load(stack, kafka, people=160, courses=36, seed=7, clock_file=clock_file,
                          months=4, steps_per_month=1, say=lines.append)
     assert summary.registered == 160 and summary.placements > 0, lines
     assert summary.rejected == summary.not_taken == summary.held == 0, "\n".join(lines)
     assert not clock_file.exists()  # the stack runs on today again
     # A second load on the populated stack travels nowhere.
-    again = await load(stack, kafka, people=160, courses=24, seed=7, clock_file=clock_file,
+    again = await load(stack, kafka, people=160, courses=36, seed=7, clock_file=clock_file,
                        say=lines.append)
     assert again.skipped and again.registered == 0 and not clock_file.exists(), lines
     today = SystemClock().today()

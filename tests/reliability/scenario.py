@@ -22,10 +22,11 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ankommen.assignment.service.handlers import PARTICIPATION_EVENTS
 from ankommen.shared.auth import Role
 from ankommen.shared.db.engine import create_engine
 from ankommen.shared.embedded import SERVICES
-from ankommen.shared.topics import FACTS, provider_reports_topic
+from ankommen.shared.topics import FACTS, PARTICIPATION, provider_reports_topic
 from tests.reliability import workload
 from tests.reliability.canonical import (
     COUNTED_BY_VALUE,
@@ -231,6 +232,13 @@ class Run:
         facts = 0
         for service in ("intake", "assignment", "progress"):
             facts += await self._count(service, "outbox", f"WHERE topic = '{FACTS.name}'")
+        # Assignment follows progress's participation events (enrolled, completed …): the
+        # run has settled only when it has taken every one, or its placements' states differ
+        # by how far it had read when the snapshot was taken.
+        followed = ", ".join(f"'{kind.event_type}'" for kind in PARTICIPATION_EVENTS)
+        participation = await self._count(
+            "progress", "outbox",
+            f"WHERE topic = '{PARTICIPATION.name}' AND type IN ({followed})")
         expected = {
             ("intake", "cases", ""): n,
             # Every placement confirmed (the reporting step), as intake tracks them.
@@ -240,6 +248,8 @@ class Run:
             ("progress", "placements", ""): n,
             ("progress", "reports", ""): 2 * n,
             ("monitoring", "inbox", ""): facts,
+            ("assignment", "inbox", "WHERE consumer = 'ankommen.assignment.participation'"):
+                participation,
             **{(service, "outbox", "WHERE published_at IS NULL"): 0 for service in SERVICES},
         }
         outstanding = {}
