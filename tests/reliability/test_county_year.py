@@ -1,0 +1,27 @@
+"""A simulated county year (issue 16, item 7): the real services over the real broker, day by
+day for twelve months, with the invariants checked every simulated day (see
+tests/reliability/county_year.py and docs/reliability.md)."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+from tests.reliability.county_year import Scale, simulate
+from tests.support.figures import record
+
+#: ``make verify`` (ANKOMMEN_VERIFY=1) runs the year with more people.
+PEOPLE = int(os.environ.get("ANKOMMEN_YEAR_PEOPLE")
+             or (6000 if os.environ.get("ANKOMMEN_VERIFY") == "1" else 2000))
+#: Simulated days (a shorter year for trying the harness out).
+DAYS = int(os.environ.get("ANKOMMEN_YEAR_DAYS") or 365)
+START = date(2026, 1, 5)
+
+
+async def test_county_year_keeps_every_invariant_every_day(kafka, databases):
+    simulation, checker, timings = await simulate(kafka, databases, Scale(PEOPLE, DAYS), START)
+    print(f"\n{databases.backend}: {timings}, phases {dict(simulation.seconds)}, "
+          f"{dict(simulation.record.actions)}, refused {dict(simulation.record.refused)}")
+    record("county year", f"{databases.backend}: people, days, seconds",
+           [PEOPLE, DAYS, round(timings["days"], 1)])
+    assert checker.violations == []
