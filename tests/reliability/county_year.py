@@ -17,6 +17,7 @@ short test that removes the date check from eligibility proves one of them can f
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import random
 import time
@@ -128,6 +129,8 @@ class Scale:
     people: int
     days: int
     seed: int = 16
+    #: Course lengths to choose from (weeks).
+    weeks: tuple[int, ...] = (12, 16, 20, 26)
 
 
 # --- the running county -------------------------------------------------------------------
@@ -149,6 +152,8 @@ class County:
                         if consumer.topic.pattern is None]
         self._partitions: dict[str, list[TopicPartition]] = {}
         self.settle_seconds = 0.0
+        self.probes = 0
+        self.probe_seconds: Counter[str] = Counter()
 
     @property
     def today(self) -> date:
@@ -176,28 +181,29 @@ class County:
 
     async def _outboxes(self) -> tuple[int, int]:
         """(rows not yet published, highest row id) summed over the four outboxes."""
-        pending = highest = 0
-        for running in self.system.values():
+        async def one(running: RunningService) -> tuple[int, int]:
             outbox = running.runtime.definition.tables.outbox
             async with running.runtime.sessions() as session:
                 row = (await session.execute(select(
                     func.count().filter(outbox.c.published_at.is_(None)),
                     func.coalesce(func.max(outbox.c.id), 0)))).one()
-            pending += row[0]
-            highest += row[1]
-        return pending, highest
+            return row[0], row[1]
+
+        found = await asyncio.gather(*(one(running) for running in self.system.values()))
+        return sum(pending for pending, _ in found), sum(highest for _, highest in found)
 
     async def _lag(self) -> int:
         """Messages not yet acknowledged by the consumer group that must read them (a group
         acknowledges only after its transaction committed)."""
         assert self._admin is not None and self._ends is not None
         wanted = [tp for _, topic in self._groups for tp in self._partitions.get(topic, [])]
-        ends = await self._ends.end_offsets(wanted)
+        ends, *committed = await asyncio.gather(
+            self._ends.end_offsets(wanted),
+            *(self._admin.list_consumer_group_offsets(group) for group, _ in self._groups))
         lag = 0
-        for group, topic in self._groups:
-            committed = await self._admin.list_consumer_group_offsets(group)
+        for (_, topic), offsets in zip(self._groups, committed, strict=True):
             for tp in self._partitions.get(topic, []):
-                done = committed.get(tp)
+                done = offsets.get(tp)
                 lag += ends[tp] - (done.offset if done is not None and done.offset >= 0 else 0)
         return lag
 
@@ -215,10 +221,16 @@ class County:
         started = time.monotonic()
 
         async def quiet() -> bool:
+            self.probes += 1
+            t0 = time.monotonic()
             pending, highest = await self._outboxes()
+            self.probe_seconds["outbox"] += time.monotonic() - t0
             if pending:
                 return False
-            if await self._lag():
+            t0 = time.monotonic()
+            lag = await self._lag()
+            self.probe_seconds["lag"] += time.monotonic() - t0
+            if lag:
                 return False
             return await self._outboxes() == (0, highest)
 
@@ -310,7 +322,7 @@ class Simulation:
         self._course_number += 1
         rng = self.rng
         starts = today + timedelta(days=lead_days)
-        weeks = rng.choice((12, 16, 20, 26))
+        weeks = rng.choice(self.scale.weeks)
         ends = starts + timedelta(weeks=weeks)
         kind, entry, target = rng.choice((
             ("general_integration", "A0", "B1"), ("general_integration", "A1", "B1"),
@@ -395,12 +407,14 @@ class Simulation:
 
     async def arrive(self, today: date, count: int) -> None:
         client = self.county.system["intake"].client
-        for _ in range(count):
-            body = registration(person=self._person(), **self._survey())
-            response = await client.post("/cases", json=body, headers=INTAKE_STAFF)
+        bodies = [registration(person=self._person(), **self._survey()) for _ in range(count)]
+        responses = await asyncio.gather(*(client.post("/cases", json=body,
+                                                       headers=INTAKE_STAFF)
+                                           for body in bodies))
+        for response in responses:
             assert response.status_code == 201, response.text
-            self._arrived += 1
-            self.record.arrivals[month_of(today)] += 1
+        self._arrived += count
+        self.record.arrivals[month_of(today)] += count
 
     # the providers
 

@@ -25,3 +25,17 @@ async def test_county_year_keeps_every_invariant_every_day(kafka, databases):
     record("county year", f"{databases.backend}: people, days, seconds",
            [PEOPLE, DAYS, round(timings["days"], 1)])
     assert checker.violations == []
+
+
+async def test_checker_reports_offers_in_ended_courses_when_eligibility_ignores_dates(
+        kafka, sqlite_databases, monkeypatch):
+    """Proof that the year can fail: with the date check taken out of eligibility (as it was
+    before issue 16), a few weeks of short courses end with offers in courses past their
+    entry deadline or ended, and the checker says so."""
+    from ankommen.assignment.domain import courses
+
+    monkeypatch.setattr(courses, "open_for_entry", lambda course, today: True)
+    _, checker, _ = await simulate(kafka, sqlite_databases,
+                                   Scale(people=40, days=24, weeks=(2, 3)), START)
+    assert any("not open for entry" in violation for violation in checker.violations), \
+        checker.violations
