@@ -34,7 +34,8 @@ from sqlalchemy import func, select
 
 from ankommen.assignment.adapters import tables as assignment_tables
 from ankommen.assignment.adapters.catalogue import CourseRepository
-from ankommen.assignment.domain.eligibility import eligible
+from ankommen.assignment.domain.courses import Applicant, Seats
+from ankommen.assignment.domain.eligibility import eligible, needs_childcare_place
 from ankommen.assignment.service.allocation import applicants
 from ankommen.monitoring.domain.rules import PublicationRules
 from ankommen.shared.auth import Role
@@ -54,6 +55,10 @@ EXACT = PublicationRules(min_population=0, protect_zeros=False, closed_only=Fals
                          complement=False)
 ACTIVE = {"offered", "confirmed", "enrolled"}
 ENDED_PLACEMENT = {"declined", "withdrawn", "expired"}
+
+#: Batch consumers poll often: a day's events flow in a few short hops instead of a fifth of
+#: a second each (the services' default suits an idle county, not 365 days in a minute).
+BATCH_WAIT_MS = 10
 
 COORDINATOR = bearer(Role.COORDINATOR)
 INTAKE_STAFF = bearer(Role.INTAKE_STAFF)
@@ -250,7 +255,8 @@ async def county(kafka, databases, clock: MovableClock) -> AsyncIterator[County]
         for name in SERVICES:
             running[name] = await stack.enter_async_context(in_process(
                 name, bootstrap=kafka.bootstrap_servers, database_url=await databases.url(name),
-                clock=clock, county_districts=DISTRICT, **settings.get(name, {})))
+                clock=clock, county_districts=DISTRICT, consumer_batch_wait_ms=BATCH_WAIT_MS,
+                **settings.get(name, {})))
         found = County(running, clock, kafka.bootstrap_servers)
         await found.start()
         try:
@@ -446,7 +452,8 @@ class Simulation:
                 self.participations[code] = known
 
     async def providers_act(self, today: date) -> None:
-        await self._answer_offers(today)
+        with self.timed("providers: answers"):
+            await self._answer_offers(today)
         reports: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for known in self.participations.values():
             course = self.courses.get(known.course_id)
@@ -456,8 +463,10 @@ class Simulation:
         for provider_id, batch in reports.items():
             if not batch:
                 continue
-            response = await self.county.system["progress"].client.post(
-                "/reports/batch", json={"reports": batch}, headers=provider_token(provider_id))
+            with self.timed("providers: reports"):
+                response = await self.county.system["progress"].client.post(
+                    "/reports/batch", json={"reports": batch},
+                    headers=provider_token(provider_id))
             assert response.status_code == 200, response.text
             for sent, result in zip(batch, response.json()["results"], strict=True):
                 self._reported(sent, result, today)
@@ -649,8 +658,9 @@ class Checker:
 
     async def _waiting_for_a_reason(self, today: date,
                                     courses: dict[str, dict[str, Any]]) -> None:
-        """Nobody waits who fits a course with a free seat open for entry, unless the stated
-        reason is a course not yet started below its minimum."""
+        """Nobody waits who fits a course with a free seat open for entry — unless that course
+        has not started and would stay below its minimum even with everyone who fits it (the
+        minimum rule: such a course offers nobody; the people wait with a stated reason)."""
         assignment = self.county.system["assignment"].runtime
         async with assignment.uow() as uow:
             people = await applicants(uow)
@@ -662,18 +672,18 @@ class Checker:
                  and seats.course.approved and seats.free_seats > 0
                  and seats.course.region_key.startswith(DISTRICT)
                  and open_for_entry_on(courses[seats.course.course_id], today)]
-        for person in people:
-            for seats in offer:
-                if not eligible(person, seats):
-                    continue
-                if (reasons.get(person.pseudonym) == "course_below_minimum"
-                        and seats.course.starts_on > today
-                        and seats.held < seats.course.minimum_participants):
-                    continue
+        fitting = {seats.course.course_id: [person for person in people
+                                            if eligible(person, seats)] for seats in offer}
+        for seats in offer:
+            course = seats.course
+            if (course.starts_on > today
+                    and seats.held + placeable(seats, fitting[course.course_id])
+                    < course.minimum_participants):
+                continue  # would not start with everyone who fits: offers nobody (the rule)
+            for person in fitting[course.course_id][:3]:
                 self.violation(today, f"{person.pseudonym[:8]}… waits "
                                       f"({reasons.get(person.pseudonym)}) though course "
-                                      f"{seats.course.course_id} has {seats.free_seats} free")
-                break
+                                      f"{course.course_id} has {seats.free_seats} free")
 
     async def _states_equal(self, today: date, placements: list[dict[str, Any]]) -> None:
         """Assignment's placement status equals progress's combined state (design: its
@@ -696,6 +706,14 @@ class Checker:
             if theirs != placement["status"]:
                 self.violation(today, f"referral {placement['referral_code']}: assignment "
                                       f"{placement['status']}, progress {theirs}")
+
+
+def placeable(seats: Seats, people: list[Applicant]) -> int:
+    """How many of ``people`` (each eligible on their own) the course could take together:
+    its free seats, with those who need a childcare place limited by the free places."""
+    needing = sum(1 for person in people if needs_childcare_place(person, seats.course))
+    return min(seats.free_seats,
+               len(people) - needing + min(needing, seats.free_childcare))
 
 
 async def monitoring_figures(county: County, months: list[str]) -> dict[str, dict[str, int]]:
