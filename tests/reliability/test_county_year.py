@@ -25,6 +25,13 @@ async def test_county_year_keeps_every_invariant_every_day(kafka, databases):
     record("county year", f"{databases.backend}: people, days, seconds",
            [PEOPLE, DAYS, round(timings["days"], 1)])
     assert checker.violations == [], "\n".join(checker.violations[:30])
+    assert simulation.dead_letters == 0
+    own = simulation.record
+    recomputed = {"arrivals": own.arrivals, "placements": own.offers,
+                  "course_outcomes": own.completions + own.discontinuations}
+    for measure, counts in recomputed.items():
+        published = simulation.published[measure]
+        assert published == {month: counts[month] for month in published}, measure
 
 
 async def test_checker_reports_offers_in_ended_courses_when_eligibility_ignores_dates(
