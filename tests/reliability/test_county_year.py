@@ -21,7 +21,8 @@ START = date(2026, 1, 5)
 async def test_county_year_keeps_every_invariant_every_day(kafka, databases):
     simulation, checker, timings = await simulate(kafka, databases, Scale(PEOPLE, DAYS), START)
     print(f"\n{databases.backend}: {timings}, phases {dict(simulation.seconds)}, "
-          f"{dict(simulation.record.actions)}, refused {dict(simulation.record.refused)}")
+          f"{dict(simulation.record.actions)}, refused {dict(simulation.record.refused)}, "
+          f"short but fillable {len(checker.short_but_fillable)}")
     record("county year", f"{databases.backend}: people, days, seconds",
            [PEOPLE, DAYS, round(timings["days"], 1)])
     assert checker.violations == [], "\n".join(checker.violations[:30])
@@ -43,6 +44,6 @@ async def test_checker_reports_offers_in_ended_courses_when_eligibility_ignores_
 
     monkeypatch.setattr(courses, "open_for_entry", lambda course, today: True)
     _, checker, _ = await simulate(kafka, sqlite_databases,
-                                   Scale(people=40, days=24, weeks=(2, 3)), START)
+                                   Scale(people=30, days=14, weeks=(1, 2)), START)
     assert any("not open for entry" in violation for violation in checker.violations), \
         checker.violations
