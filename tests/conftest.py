@@ -80,6 +80,7 @@ _TREE = pytest.StashKey[dict[str, int]]()
 #: --maxschedchunk 1``), so the long ones spread over both workers and none is left for the
 #: end; refresh the list when a test's length changes a lot (``--durations`` shows them).
 _LONGEST_FIRST = (
+    "tests/reliability/test_county_year.py",  # measured: see docs/reliability.md
     "tests/reliability/test_crash_consistency.py",  # 130
     "tests/reliability/test_api_fuzzing.py",  # 40-120 per service
     "tests/reliability/test_kafka_cluster.py",  # 115
