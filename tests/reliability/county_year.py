@@ -35,7 +35,11 @@ from sqlalchemy import func, select
 from ankommen.assignment.adapters import tables as assignment_tables
 from ankommen.assignment.adapters.catalogue import CourseRepository
 from ankommen.assignment.domain.courses import Applicant, Seats
-from ankommen.assignment.domain.eligibility import eligible, needs_childcare_place
+from ankommen.assignment.domain.eligibility import (
+    needs_childcare_place,
+    seat_outcomes,
+    structurally_eligible,
+)
 from ankommen.assignment.service.allocation import applicants
 from ankommen.monitoring.domain.rules import PublicationRules
 from ankommen.shared.auth import Role
@@ -55,6 +59,7 @@ EXACT = PublicationRules(min_population=0, protect_zeros=False, closed_only=Fals
                          complement=False)
 ACTIVE = {"offered", "confirmed", "enrolled"}
 ENDED_PLACEMENT = {"declined", "withdrawn", "expired"}
+ANSWERED = {"confirm": "confirmed", "decline": "declined"}
 
 #: Batch consumers poll often: a day's events flow in a few short hops instead of a fifth of
 #: a second each (the services' default suits an idle county, not 365 days in a minute).
@@ -490,16 +495,17 @@ class Simulation:
                 self._reported(sent, result, today)
 
     async def _answer_offers(self, today: date) -> None:
+        """Today's answers, sent together (providers do not wait for each other)."""
         client = self.county.system["assignment"].client
-        for known in self.participations.values():
-            if known.state != "offered" or known.answer_on != today:
-                continue
-            response = await client.post(
-                f"/referrals/{known.referral_code}/{known.answer}",
-                headers=provider_token(known.provider_id))
+        due = [known for known in self.participations.values()
+               if known.state == "offered" and known.answer_on == today]
+        responses = await asyncio.gather(*(client.post(
+            f"/referrals/{known.referral_code}/{known.answer}",
+            headers=provider_token(known.provider_id)) for known in due))
+        for known, response in zip(due, responses, strict=True):
             if response.status_code == 200:
                 known.state = "confirmed" if known.answer == "confirm" else "gone"
-                self.record.actions[f"offer {known.answer}ed"] += 1
+                self.record.actions[f"offer {ANSWERED[known.answer]}"] += 1
             else:
                 # Too late (expired) or withdrawn meanwhile: the service says no.
                 known.state = "gone"
@@ -588,6 +594,7 @@ class Checker:
     #: Courses left below their minimum though the people waiting for them would have filled
     #: it (reported, not a violation: see ``_waiting_for_a_reason``).
     short_but_fillable: set[str] = field(default_factory=set)
+    _structural: dict[tuple[object, ...], bool] = field(default_factory=dict)
 
     def violation(self, today: date, text: str) -> None:
         if len(self.violations) < 200:
@@ -693,7 +700,8 @@ class Checker:
                  and seats.course.region_key.startswith(DISTRICT)
                  and open_for_entry_on(courses[seats.course.course_id], today)]
         fitting = {seats.course.course_id: [person for person in people
-                                            if eligible(person, seats)] for seats in offer}
+                                            if self._eligible(person, seats)]
+                   for seats in offer}
         for seats in offer:
             course = seats.course
             if course.starts_on > today and seats.held < course.minimum_participants:
@@ -710,6 +718,16 @@ class Checker:
                 self.violation(today, f"{person.pseudonym[:8]}… waits "
                                       f"({reasons.get(person.pseudonym)}) though course "
                                       f"{course.course_id} has {seats.free_seats} free")
+
+    def _eligible(self, person: Applicant, seats: Seats) -> bool:
+        """Assignment's ``eligible``, with the rules that do not depend on free seats
+        remembered per person and course as they stand (a year asks the same pairs daily)."""
+        key = (person.pseudonym, seats.course.course_id, seats.course.status,
+               person.wanted_course_type, person.declined_course_ids)
+        structural = self._structural.get(key)
+        if structural is None:
+            structural = self._structural[key] = structurally_eligible(person, seats)
+        return structural and all(outcome.passed for outcome in seat_outcomes(person, seats))
 
     async def _states_equal(self, today: date, placements: list[dict[str, Any]]) -> None:
         """Assignment's placement status equals progress's combined state (design: its

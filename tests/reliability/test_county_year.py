@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 from datetime import date
 
+import pytest
+
 from tests.reliability.county_year import Scale, simulate
 from tests.support.figures import record
 
@@ -18,6 +20,7 @@ DAYS = int(os.environ.get("ANKOMMEN_YEAR_DAYS") or 365)
 START = date(2026, 1, 5)
 
 
+@pytest.mark.timeout(3600)
 async def test_county_year_keeps_every_invariant_every_day(kafka, databases):
     simulation, checker, timings = await simulate(kafka, databases, Scale(PEOPLE, DAYS), START)
     print(f"\n{databases.backend}: {timings}, phases {dict(simulation.seconds)}, "
