@@ -303,7 +303,7 @@ class Simulation:
     # the calendar
 
     def _arrivals_today(self, day_index: int) -> int:
-        """Spread ``people`` over the days, with some days busier than others."""
+        """Spread ``people`` evenly over the days (the remainder where rounding puts it)."""
         due = round(self.scale.people * (day_index + 1) / self.scale.days)
         return max(0, due - self._arrived)
 
