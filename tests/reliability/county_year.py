@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import random
 import time
 import uuid
@@ -526,7 +527,7 @@ class Simulation:
             if known.state == "interrupted" and known.resume_on == today and today < ends:
                 report("resumption", resumed_on=today.isoformat())
             elif today == ends:
-                self._attendance(known, today, report)
+                self._attendance(known, course, today, report)
                 if known.state == "interrupted":
                     report("discontinuation", discontinued_on=today.isoformat(),
                            reason="other")
@@ -537,7 +538,7 @@ class Simulation:
                 report("completion", completed_on=today.isoformat(),
                        level_reached="B1" if passed else "A2")
             elif today.day == 1 and known.state == "enrolled":
-                self._attendance(known, today - timedelta(days=1), report)
+                self._attendance(known, course, today - timedelta(days=1), report)
                 if rng.random() < 0.04:
                     report("interruption", interrupted_on=today.isoformat(), reason="illness")
                     known.resume_on = today + timedelta(days=rng.randint(10, 20))
@@ -545,13 +546,16 @@ class Simulation:
                 report("discontinuation", discontinued_on=today.isoformat(),
                        reason=rng.choice(("moved_away", "work", "illness", "other")))
 
-    def _attendance(self, known: Participation, until: date, report) -> None:  # noqa: ANN001
+    def _attendance(self, known: Participation, course: dict[str, Any], until: date,
+                    report) -> None:  # noqa: ANN001
+        """The hours since the last report: the course's hours spread over its days."""
         begin = (known.attended_until + timedelta(days=1) if known.attended_until
                  else known.enrolled_on)
         if begin is None or begin > until:
             return
-        days = (until - begin).days + 1
-        planned = days * 4
+        length = (_day(course["ends_on"]) - _day(course["starts_on"])).days + 1
+        # Rounded down: the periods together never exceed the course's hours.
+        planned = math.floor(course["hours"] * ((until - begin).days + 1) / length * 10) / 10
         report("attendance", period_start=begin.isoformat(), period_end=until.isoformat(),
                hours_planned=planned, hours_attended=round(planned * self.rng.uniform(0.6, 1)))
         known.attended_until = until
@@ -655,10 +659,10 @@ class Checker:
     def _expired_offers_returned(self, today: date, placements: list[dict[str, Any]],
                                  waiting: dict[str, dict[str, Any]]) -> None:
         """An offer past its deadline is expired, and its person is back on the list with the
-        original waiting_since (or placed again, keeping it)."""
-        later: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        original waiting_since — or, if placed since, the next placement kept it."""
+        of_person: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for placement in placements:
-            later[placement["pseudonym"]].append(placement)
+            of_person[placement["pseudonym"]].append(placement)
         for placement in placements:
             expires_on = placement.get("expires_on")
             if placement["status"] == "offered" and expires_on and expires_on < today:
@@ -666,22 +670,21 @@ class Checker:
                                       f"{expires_on} still offered")
             if placement["status"] != "expired":
                 continue
-            pseudonym = placement["pseudonym"]
-            since = placement["waiting_since"]
-            back = waiting.get(pseudonym)
-            replaced = [p for p in later[pseudonym] if p["offered_on"] >= placement["offered_on"]
-                        and p["placement_id"] != placement["placement_id"]]
-            if back is not None:
-                if back["waiting_since"] != since:
-                    self.violation(today, f"{pseudonym[:8]}… back on the list since "
-                                          f"{back['waiting_since']}, not {since}")
-            elif replaced:
-                if all(p["waiting_since"] != since for p in replaced):
-                    self.violation(today, f"{pseudonym[:8]}… placed again without keeping "
-                                          f"waiting_since {since}")
-            else:
+            pseudonym, since = placement["pseudonym"], placement["waiting_since"]
+            later = sorted((p for p in of_person[pseudonym]
+                            if p["offered_on"] >= placement["offered_on"]
+                            and p["placement_id"] != placement["placement_id"]),
+                           key=lambda p: p["offered_on"])
+            if later:
+                if later[0]["waiting_since"] != since:
+                    self.violation(today, f"{pseudonym[:8]}… placed again after an expired "
+                                          f"offer without keeping waiting_since {since}")
+            elif pseudonym not in waiting:
                 self.violation(today, f"{pseudonym[:8]}… neither waiting nor placed after "
                                       f"the offer {placement['placement_id']} expired")
+            elif waiting[pseudonym]["waiting_since"] != since:
+                self.violation(today, f"{pseudonym[:8]}… back on the list since "
+                                      f"{waiting[pseudonym]['waiting_since']}, not {since}")
 
     async def _waiting_for_a_reason(self, today: date,
                                     courses: dict[str, dict[str, Any]]) -> None:

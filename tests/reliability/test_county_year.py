@@ -53,6 +53,6 @@ async def test_checker_reports_offers_in_ended_courses_when_eligibility_ignores_
 
     monkeypatch.setattr(courses, "open_for_entry", lambda course, today: True)
     _, checker, _ = await simulate(kafka, sqlite_databases,
-                                   Scale(people=30, days=14, weeks=(1, 2)), START)
+                                   Scale(people=40, days=21, weeks=(3, 4)), START)
     assert any("not open for entry" in violation for violation in checker.violations), \
         checker.violations
