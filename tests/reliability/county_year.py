@@ -556,8 +556,9 @@ class Simulation:
         length = (_day(course["ends_on"]) - _day(course["starts_on"])).days + 1
         # Rounded down: the periods together never exceed the course's hours.
         planned = math.floor(course["hours"] * ((until - begin).days + 1) / length * 10) / 10
+        attended = math.floor(planned * self.rng.uniform(0.6, 1) * 10) / 10
         report("attendance", period_start=begin.isoformat(), period_end=until.isoformat(),
-               hours_planned=planned, hours_attended=round(planned * self.rng.uniform(0.6, 1)))
+               hours_planned=planned, hours_attended=attended)
         known.attended_until = until
 
     def _reported(self, sent: dict[str, Any], result: dict[str, Any], today: date) -> None:
