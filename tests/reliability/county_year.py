@@ -118,6 +118,7 @@ class Participation:
     answer_on: date | None = None
     answer: str = "confirm"
     no_show: bool = False
+    confirmed_on: date | None = None
     enrolled_on: date | None = None
     attended_until: date | None = None
     resume_on: date | None = None
@@ -506,6 +507,7 @@ class Simulation:
         for known, response in zip(due, responses, strict=True):
             if response.status_code == 200:
                 known.state = "confirmed" if known.answer == "confirm" else "gone"
+                known.confirmed_on = today
                 self.record.actions[f"offer {ANSWERED[known.answer]}"] += 1
             else:
                 # Too late (expired) or withdrawn meanwhile: the service says no.
@@ -521,7 +523,9 @@ class Simulation:
             batch.append({"kind": kind, "report_id": uuid.uuid4().hex,
                           "referral_code": known.referral_code, **values})
 
-        if known.state == "confirmed" and not known.no_show and starts <= today < ends:
+        # From the day after the confirmation: progress learns of it through the events.
+        if (known.state == "confirmed" and not known.no_show and starts <= today < ends
+                and known.confirmed_on is not None and known.confirmed_on < today):
             report("enrolment", started_on=today.isoformat())
         elif known.state in ("enrolled", "interrupted"):
             if known.state == "interrupted" and known.resume_on == today and today < ends:
