@@ -31,6 +31,8 @@ START = _BACK - timedelta(days=_BACK.weekday())
 
 @pytest.mark.timeout(3600)
 async def test_county_year_keeps_every_invariant_every_day(kafka, databases):
+    """Every simulated day the checker finds nothing; at the end nothing is dead-lettered and
+    monitoring's figures are the simulation's own counts (the whole way: someone completes)."""
     simulation, checker, timings = await simulate(kafka, databases,
                                                   Scale(PEOPLE, DAYS, weeks=WEEKS), START)
     print(f"\n{databases.backend}: {timings}, phases {dict(simulation.seconds)}, "
