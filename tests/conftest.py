@@ -83,6 +83,7 @@ _LONGEST_FIRST = (
     "tests/reliability/test_crash_consistency.py",  # 130
     "tests/reliability/test_api_fuzzing.py",  # 40-120 per service
     "tests/reliability/test_kafka_cluster.py",  # 115
+    "tests/reliability/test_county_year.py",  # 30-75 per database, 10-14 (docs/reliability.md)
     "tests/reliability/test_broker_outage.py",  # 65-75 per broker
     "tests/browser/test_demo_county.py",  # 58
     "tests/monitoring/integration/test_attribute_disclosure.py",  # 51 + 19 + 9

@@ -158,6 +158,12 @@ class CommonSettings(BaseSettings):
     #: quarter of it.
     consumer_stall_seconds: float = Field(60.0, ge=1.0, le=3600.0,
                                           validation_alias=_shared("CONSUMER_STALL_SECONDS"))
+    #: How long a batch consumer waits for records, and then pauses, when its partitions are
+    #: empty (FastStream sleeps this long again after an empty poll). The latency of every
+    #: event a batch consumer reads is up to twice this; 200 ms keeps an idle service quiet.
+    #: Tests that move a county through many days set it low (the simulated year).
+    consumer_batch_wait_ms: int = Field(200, ge=5, le=5000,
+                                        validation_alias=_shared("CONSUMER_BATCH_WAIT_MS"))
     #: The districts (*Kreisschlüssel*, five digits, comma-separated) the county is responsible
     #: for: a course elsewhere is no placement the county made, and a fact from elsewhere is no
     #: figure the county publishes. One district for a county (*Landkreis*), several for an

@@ -27,7 +27,8 @@ def _batches(runtime: ServiceRuntime, purpose: str, topic: Topic,
         handler=applying_then_allocating(handlers, settings.allocation_policy,
                                          in_bulk=in_bulk),
         event_types=tuple(handlers), max_attempts=settings.consumer_max_attempts,
-        max_records=settings.event_batch_size)
+        max_records=settings.event_batch_size,
+        batch_timeout_ms=settings.consumer_batch_wait_ms)
 
 
 def case_events(runtime: ServiceRuntime) -> BatchEventConsumer:

@@ -21,4 +21,5 @@ def facts(runtime: ServiceRuntime, settings: MonitoringSettings) -> BatchEventCo
                                                 if issubclass(model, Fact)),
                               check=admit_only_facts,
                               max_attempts=runtime.settings.consumer_max_attempts,
-                              max_records=settings.facts_batch_size)
+                              max_records=settings.facts_batch_size,
+                              batch_timeout_ms=settings.consumer_batch_wait_ms)

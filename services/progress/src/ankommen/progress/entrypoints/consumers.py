@@ -40,4 +40,5 @@ def provider_reports(runtime: ServiceRuntime) -> BatchEventConsumer:
                               handler=receive_provider_reports,
                               event_types=(ProviderReportSubmitted,),
                               max_attempts=runtime.settings.consumer_max_attempts,
-                              max_records=runtime.settings.provider_report_batch_size)
+                              max_records=runtime.settings.provider_report_batch_size,
+                              batch_timeout_ms=runtime.settings.consumer_batch_wait_ms)
