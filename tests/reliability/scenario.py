@@ -44,6 +44,9 @@ from tests.support.services import token
 INTAKE_STAFF = token(Role.INTAKE_STAFF)
 #: The reliability provider's own reports topic.
 REPORTS = provider_reports_topic(workload.PROVIDER).name
+#: Confirmations in flight at once (a provider's staff at several desks; one at a time made
+#: the confirmations the longest part of the stream).
+CONFIRMING_AT_ONCE = 8
 COORDINATOR = token(Role.COORDINATOR)
 
 
@@ -192,17 +195,21 @@ class Run:
     async def _confirm(self, placements: list[tuple[str, int]]) -> None:
         """Confirmed as the provider would, once each; a request that failed (assignment
         restarting) is tried again on the next round (confirming is idempotent)."""
-        async with httpx.AsyncClient(base_url=self.stack.url("assignment"), timeout=30) as client:
-            for code, _ in placements:
-                if code in self.confirmed:
-                    continue
+        gate = asyncio.Semaphore(CONFIRMING_AT_ONCE)
+
+        async def confirm(client: httpx.AsyncClient, code: str) -> None:
+            async with gate:
                 try:
                     response = await client.post(f"/referrals/{code}/confirm",
                                                  headers=COORDINATOR)
                 except httpx.HTTPError:
-                    continue
-                if response.status_code == 200:
-                    self.confirmed.add(code)
+                    return
+            if response.status_code == 200:
+                self.confirmed.add(code)
+
+        async with httpx.AsyncClient(base_url=self.stack.url("assignment"), timeout=30) as client:
+            await asyncio.gather(*(confirm(client, code) for code, _ in placements
+                                   if code not in self.confirmed))
 
     async def _placements_known_to_progress(self, status: str) -> list[tuple[str, int]]:
         pseudonyms = await self._pseudonyms()
