@@ -117,3 +117,27 @@ async def test_guard_creates_a_missing_topic_with_its_planned_partitions_in_deve
         await admin.close()
     assert {topic["topic"]: len(topic["partitions"]) for topic in described} == {
         CASES.name: CASES.partitions, CASES.dead_letter: 1}
+
+
+@pytest.mark.tansu
+async def test_a_service_creates_the_topics_it_consumes_before_its_consumers_ask_for_them(
+        without_cases_topics, tmp_path):
+    # The embedded broker would invent the cases topic for assignment's consumer, with its own
+    # partition count; intake's relay, creating it from the plan at the same moment, could then
+    # send to partitions that consumer is never given (see TopicGuard.ensure_consumed).
+    from tests.support.services import in_process
+
+    async with in_process("assignment", bootstrap=without_cases_topics.bootstrap_servers,
+                          database_url=f"sqlite+aiosqlite:///{tmp_path / 'assignment.db'}"
+                          ) as assignment:
+        await eventually(lambda: assignment.client.get("/readyz"),
+                         until=lambda response: response.json()["connected"], timeout=60,
+                         what="assignment connected")
+        admin = AIOKafkaAdminClient(bootstrap_servers=without_cases_topics.bootstrap_servers)
+        await admin.start()
+        try:
+            assert CASES.name in await admin.list_topics()
+            described = await admin.describe_topics([CASES.name])
+        finally:
+            await admin.close()
+    assert len(described[0]["partitions"]) == CASES.partitions

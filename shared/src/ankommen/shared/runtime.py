@@ -139,6 +139,7 @@ class ServiceRuntime:
     def consume(self, consumer: EventConsumer) -> None:
         consumer.subscribe(self.broker, **self.settings.consumer_group_options())
         self.topic_guard.require_dead_letters_of(consumer.topic)
+        self.topic_guard.require_consumed(consumer.topic)
         consumer.before_dead_letter = self.topic_guard.ensure
         self.consumers.append(consumer)
 
@@ -174,6 +175,7 @@ class ServiceRuntime:
                 if self.settings.outbox_relay_enabled and self.definition.publishes:
                     await self.relay_producer.start()
                 self._producer_connected.set()
+                await self._create_consumed_topics()
                 await self.broker.start()
             except Exception as error:  # keep serving HTTP; Kafka may come later
                 delay = backoff.next_delay()
@@ -188,6 +190,15 @@ class ServiceRuntime:
             self._broker_connected.set()
             logger.info("broker connected")
             return
+
+    async def _create_consumed_topics(self) -> None:
+        """See :meth:`TopicGuard.ensure_consumed`; a failure (a principal without the right to
+        create topics, say) leaves the consumers to start as they would have without it."""
+        try:
+            await self.topic_guard.ensure_consumed()
+        except Exception as error:
+            logger.warning("could not create the consumed topics; the consumers start anyway",
+                           extra={"error": type(error).__name__})
 
     async def _watch_when_connected(self, consumer: EventConsumer) -> None:
         await self._broker_connected.wait()

@@ -353,7 +353,33 @@ class TopicGuard:
         self._per_provider = {topic.name: topic.partitions for topic in topics
                               if isinstance(topic, ProviderTopic)}
         self._create = create_missing_topics
+        self._consumed: dict[str, int] = {}
         self._admin: AIOKafkaAdminClient | None = None
+
+    def require_consumed(self, topic: Topic) -> None:
+        """Remember a topic a consumer of the service reads (see :meth:`ensure_consumed`)."""
+        if not isinstance(topic, ProviderTopic):  # a pattern: each provider's topics are
+            self._consumed[topic.name] = topic.partitions  # made by ``ankommen topics create``
+
+    async def ensure_consumed(self) -> None:
+        """In development, create the consumed topics that are missing, before the consumers
+        start.
+
+        The embedded broker invents a topic, with its own partition count, for any client
+        that asks for its metadata — a consumer starting before the topic's producer created
+        it, or running on when the in-memory broker restarted empty. If that happens while
+        the producer creates it with the planned count, the consumer may be given fewer
+        partitions than the producer sends to, and the embedded broker never hands it the
+        rest: what the relay sends there is read by nobody. A consumer that starts after
+        its own service created the topic from the plan cannot start that race. (Apache
+        Kafka invents nothing, ``auto.create.topics.enable=false``; in production creating
+        topics is the operator's job, and a consumer waits for its topic.)"""
+        if not self._create:
+            return
+        admin = await self._admin_client()
+        existing = set(await admin.list_topics())
+        await create_missing(admin, {name: count for name, count in self._consumed.items()
+                                     if name not in existing})
 
     def require_dead_letters_of(self, topic: Topic) -> None:
         """Guard the dead-letter topic of a consumed ``topic`` too — for a
@@ -371,18 +397,22 @@ class TopicGuard:
         return plan
 
     async def ensure(self) -> None:
-        if self._admin is None:
-            admin = AIOKafkaAdminClient(**client_options(self._bootstrap))
-            await admin.start()
-            self._admin = admin
-        existing = set(await self._admin.list_topics())
+        admin = await self._admin_client()
+        existing = set(await admin.list_topics())
         missing = {name: count for name, count in self._wanted(existing).items()
                    if name not in existing}
         if not missing:
             return
         if not self._create:
             raise LookupError(f"topics missing: {', '.join(missing)} (run ankommen topics create)")
-        await create_missing(self._admin, missing)
+        await create_missing(admin, missing)
+
+    async def _admin_client(self) -> AIOKafkaAdminClient:
+        if self._admin is None:
+            admin = AIOKafkaAdminClient(**client_options(self._bootstrap))
+            await admin.start()
+            self._admin = admin
+        return self._admin
 
     async def close(self) -> None:
         if self._admin is not None:
