@@ -15,12 +15,12 @@ from tests.support.figures import record
 VERIFY = os.environ.get("ANKOMMEN_VERIFY") == "1"
 #: ``make verify``: the whole year, 2,000 people, courses of three to six months. ``make test``
 #: cannot afford it (about a dozen minutes per database on the two-core machine, the whole
-#: suite has 15): it runs six weeks with short courses, so that every transition happens —
+#: suite has 15): it runs five weeks with short courses, so that every transition happens —
 #: offers, expiry, enrolment, attendance, completion — on both databases
 #: (docs/reliability.md has the measured times). ANKOMMEN_YEAR_PEOPLE / _DAYS override.
-PEOPLE = int(os.environ.get("ANKOMMEN_YEAR_PEOPLE") or (2000 if VERIFY else 250))
-DAYS = int(os.environ.get("ANKOMMEN_YEAR_DAYS") or (365 if VERIFY else 45))
-WEEKS = (12, 16, 20, 26) if VERIFY or DAYS > 120 else (4, 6, 8)
+PEOPLE = int(os.environ.get("ANKOMMEN_YEAR_PEOPLE") or (2000 if VERIFY else 200))
+DAYS = int(os.environ.get("ANKOMMEN_YEAR_DAYS") or (365 if VERIFY else 35))
+WEEKS = (12, 16, 20, 26) if VERIFY or DAYS > 120 else (3, 4, 6)
 #: A Monday about thirteen months back, so that the simulated year ends before the real today:
 #: facts carry their month as the Kafka record time, and Kafka refuses records dated more than
 #: an hour ahead of its own clock (``log.message.timestamp.after.max.ms``): a simulation that
