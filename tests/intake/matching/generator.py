@@ -671,20 +671,19 @@ def _gendered_pairs(tradition: Tradition) -> list[tuple[Name, Name]]:
         for female in (name for name in tradition.given if name.gender == "f"):
             m, f = (male.native, female.native) if male.native else \
                 (male.spellings[0], female.spellings[0])
-            if f.startswith(m) and 0 < len(f) - len(m) <= 2:
+            if f.startswith(m) and 0 < len(f) - len(m) <= 2 \
+                    or m.endswith("ий") and f == m[:-2] + "ия":  # Евгений/Евгения
                 pairs.append((male, female))
     return pairs
 
 
-_GENDERED = {key: pairs for key, tradition in TRADITIONS.items()
-             if (pairs := _gendered_pairs(tradition))}
+_GENDERED = [(tradition, male, female) for tradition in TRADITIONS.values()
+             for male, female in _gendered_pairs(tradition)]
 
 
 def opposite_sex_siblings(rng: random.Random, index: int) -> Pair:
     """Masculine and feminine forms of one name (Samir/Samira, Oleksandr/Oleksandra)."""
-    keys = sorted(_GENDERED)
-    tradition = TRADITIONS[keys[index % len(keys)]]
-    male, female = rng.choice(_GENDERED[tradition.key])
+    tradition, male, female = _GENDERED[index % len(_GENDERED)]
     brother = random_person(rng, tradition, given=male)
     born = brother.birth_date if rng.random() < 0.4 else \
         sibling_birth_date(rng, brother.birth_date, years=6)

@@ -966,6 +966,7 @@ f |  | Shpresa
 f |  | Valbona
 f |  | Xhemile
 f |  | Gjyljeta
+f |  | Agime
 """)
 
 ALBANIAN_FAMILY = _parse("""
@@ -1027,6 +1028,10 @@ m |  | Marc / Mark
 m |  | Niklas / Nicklas / Nicolas
 m |  | Hans-Jürgen / Hansjürgen
 m |  | Uwe
+m |  | Daniel
+m |  | Michael
+m |  | Paul
+m |  | Christian / Kristian
 f |  | Bärbel
 f |  | Käthe / Käte
 f |  | Katrin / Kathrin / Catrin
@@ -1040,6 +1045,10 @@ f |  | Jördis
 f |  | Ulrike
 f |  | Yvonne / Ivonne
 f |  | Stefanie / Stephanie
+f |  | Daniela
+f |  | Michaela
+f |  | Paula
+f |  | Christiane / Kristiane
 """)
 
 GERMAN_FAMILY = _parse("""
