@@ -90,7 +90,8 @@ TRADITIONS = {t.key: t for t in (
     Tradition("pashto", lx.PASHTO_GIVEN, lx.PASHTO_FAMILY, "arabic", ("AFG", "PAK"),
               (("Kandahar", "Qandahar"), ("Dschalalabad", "Jalalabad"), ("Kundus", "Kunduz"),
                ("Ghazni", "Gasni"), ("Chost", "Khost"), ("Peschawar", "Peshawar")), "423"),
-    Tradition("kurdish", lx.KURDISH_GIVEN, lx.KURDISH_FAMILY, "", ("IRQ", "SYR", "TUR", "IRN"),
+    Tradition("kurdish", lx.KURDISH_GIVEN, lx.KURDISH_FAMILY, "arabic",
+              ("IRQ", "SYR", "TUR", "IRN"),
               (("Qamischli", "Qamishli", "Qamişlo"), ("Kobanê", "Kobani", "Ain al-Arab"),
                ("Afrin", "Efrîn"), ("Erbil", "Arbil", "Hewlêr"),
                ("Sulaimaniyya", "Sulaymaniyah", "Silêmanî"), ("Dohuk", "Duhok")), "438"),
@@ -359,7 +360,14 @@ def latin_variant(key: str) -> Maker:
 
 
 SCRIPT_TRADITIONS = {"arabic": ("arabic",), "persian": ("persian",), "pashto": ("pashto",),
-                     "cyrillic": ("ukrainian", "russian"), "ethiopic": ("tigrinya", "amharic")}
+                     "kurdish": ("kurdish",), "cyrillic": ("ukrainian", "russian"),
+                     "ethiopic": ("tigrinya", "amharic")}
+
+
+SCRIPT_NAMES = {"arabic": "Arabic script", "persian": "Persian (Arabic script)",
+                "pashto": "Pashto (Arabic script)", "kurdish": "Sorani Kurdish (Arabic script)",
+                "ukrainian": "Ukrainian Cyrillic", "russian": "Russian Cyrillic",
+                "tigrinya": "Tigrinya (Ethiopic)", "amharic": "Amharic (Ethiopic)"}
 
 
 def script_to_latin(script: str) -> Maker:
@@ -370,7 +378,7 @@ def script_to_latin(script: str) -> Maker:
         person = random_person(rng, tradition)
         family, given = person.family_part(), person.given_part()
         latin_family, latin_given = pick(rng, family), pick(rng, given)
-        notes = [f"{tradition.key} script; Latin: {latin_family[0]} ({latin_family[1]}), "
+        notes = [f"{SCRIPT_NAMES[tradition.key]}; Latin: {latin_family[0]} ({latin_family[1]}), "
                  f"{latin_given[0]} ({latin_given[1]})"]
         native = record(person, family.native, given.native)
         latin = record(person, latin_family[0], latin_given[0])

@@ -9,13 +9,14 @@ documented rules of :mod:`tests.intake.matching.spelling` (Cyrillic, Turkish, Al
 Kurdish Kurmanji, German).
 
 Line format: ``gender | native | spellings``; gender ``m``/``f`` for given names, ``-`` for
-family names. For Arabic, Persian and Pashto the native form is written in that script's
-orthography (Persian ی and ک, Pashto ټ ډ ړ ږ ښ ځ څ ڼ ګ ې ۍ), for Tigrinya and Amharic in
+family names. For Arabic, Persian, Pashto and Kurdish (Sorani) the native form is written in
+that language's Arabic-script orthography (Persian ی and ک, Pashto ټ ډ ړ ږ ښ ځ څ ڼ ګ ې ۍ,
+Sorani ێ ۆ ڕ ڵ ە ڤ), for Tigrinya and Amharic in
 Ethiopic (Ge'ez); the spellings are separated by `` / ``, the first being the English-style
 one the rule-derived German and French forms start from. For Cyrillic the third column is the
 Russian cognate of a Ukrainian name (Олександр → Александр), when it differs. For traditions
 written in Latin letters the native column is empty and the first spelling is the national
-orthography (Kurmanji Latin, Turkish, Albanian, Somali of 1972, German).
+orthography (Turkish, Albanian, Somali of 1972, German; for Kurdish, Kurmanji Latin).
 
 Sources for the forms: the civil-status name lists and transliteration tables named per
 tradition below; the native forms are the standard orthography of each name.
@@ -345,92 +346,93 @@ PASHTO_FAMILY = _parse("""
 - | ساپی | Sapi / Saapi
 """)
 
-# Kurdish: Kurmanji Latin orthography (Hawar alphabet, Celadet Bedirxan 1932: ç ş ê î û x q
-# w); the further spellings are those of Iraqi, Syrian and Turkish documents.
+# Kurdish: Sorani in Arabic script (the Kurdistan Region's orthography: ێ ۆ ڕ ڵ ە ڤ) as native
+# form, then Kurmanji Latin orthography (Hawar alphabet, Celadet Bedirxan 1932: ç ş ê î û x
+# q w) and the spellings of Iraqi, Syrian and Turkish documents.
 KURDISH_GIVEN = _parse("""
-m |  | Azad
-m |  | Şêrko / Sherko / Shirko
-m |  | Rêbaz / Rebaz
-m |  | Kawa / Kawe
-m |  | Baran
-m |  | Berzan / Barzan
-m |  | Dilşad / Dilshad
-m |  | Rizgar
-m |  | Şoreş / Shoresh
-m |  | Hêmin / Hemin
-m |  | Karwan
-m |  | Serdar / Sardar
-m |  | Soran
-m |  | Zana
-m |  | Welat / Velat
-m |  | Rênas / Renas
-m |  | Ciwan / Jiwan
-m |  | Bêwar / Bewar
-m |  | Diyar / Dyar
-m |  | Hejar / Hazhar
-m |  | Şiyar / Shiyar
-m |  | Ferhad / Farhad / Ferhat
-m |  | Xelîl / Khalil
-m |  | Hesen / Hasan / Hassan
-m |  | Silêman / Sleman / Suleiman
-m |  | Mihemed / Muhammad / Mohammed
-m |  | Ehmed / Ahmad / Ahmed
-m |  | Evdirehman / Abdulrahman / Abdurrahman
-m |  | Kemal / Kamal
-m |  | Fîrat / Firat
-f |  | Rojda
-f |  | Hêvî / Hevi
-f |  | Jînda / Jinda / Zhinda
-f |  | Berfîn / Berfin
-f |  | Gulîstan / Gulistan
-f |  | Nêrgiz / Nergiz / Nergis
-f |  | Şîrîn / Shirin
-f |  | Rûken / Ruken
-f |  | Zozan
-f |  | Dilan
-f |  | Newroz / Nawroz / Nevroz
-f |  | Ronahî / Ronahi
-f |  | Hêlîn / Helin
-f |  | Bêrîvan / Berivan / Beriwan
-f |  | Jiyan / Zhiyan
-f |  | Delal
-f |  | Xezal / Ghazal / Khazal
-f |  | Leyla / Layla
-f |  | Gulê / Gule
-f |  | Avîn / Avin / Awin
+m | ئازاد | Azad
+m | شێرکۆ | Şêrko / Sherko / Shirko
+m | ڕێباز | Rêbaz / Rebaz
+m | کاوە | Kawa / Kawe
+m | باران | Baran
+m | بەرزان | Berzan / Barzan
+m | دڵشاد | Dilşad / Dilshad
+m | ڕزگار | Rizgar
+m | شۆڕش | Şoreş / Shoresh
+m | هێمن | Hêmin / Hemin
+m | کاروان | Karwan
+m | سەردار | Serdar / Sardar
+m | سۆران | Soran
+m | زانا | Zana
+m | وڵات | Welat / Velat
+m | ڕێناس | Rênas / Renas
+m | جوان | Ciwan / Jiwan
+m | بێوار | Bêwar / Bewar
+m | دیار | Diyar / Dyar
+m | هەژار | Hejar / Hazhar
+m | شیار | Şiyar / Shiyar
+m | فەرهاد | Ferhad / Farhad / Ferhat
+m | خەلیل | Xelîl / Khalil
+m | حەسەن | Hesen / Hasan / Hassan
+m | سلێمان | Silêman / Sleman / Suleiman
+m | محەمەد | Mihemed / Muhammad / Mohammed
+m | ئەحمەد | Ehmed / Ahmad / Ahmed
+m | عەبدولڕەحمان | Evdirehman / Abdulrahman / Abdurrahman
+m | کەمال | Kemal / Kamal
+m | فورات | Fîrat / Firat
+f | ڕۆژدا | Rojda
+f | هیڤی | Hêvî / Hevi
+f | ژیندا | Jînda / Jinda / Zhinda
+f | بەفرین | Berfîn / Berfin
+f | گوڵستان | Gulîstan / Gulistan
+f | نێرگز | Nêrgiz / Nergiz / Nergis
+f | شیرین | Şîrîn / Shirin
+f | ڕووکەن | Rûken / Ruken
+f | زۆزان | Zozan
+f | دیلان | Dilan
+f | نەورۆز | Newroz / Nawroz / Nevroz
+f | ڕووناهی | Ronahî / Ronahi
+f | هێلین | Hêlîn / Helin
+f | بێریڤان | Bêrîvan / Berivan / Beriwan
+f | ژیان | Jiyan / Zhiyan
+f | دەلال | Delal
+f | غەزاڵ | Xezal / Ghazal / Khazal
+f | لەیلا | Leyla / Layla
+f | گوڵێ | Gulê / Gule
+f | ئەڤین | Avîn / Avin / Awin
 """)
 
 KURDISH_FAMILY = _parse("""
-- |  | Barzanî / Barzani
-- |  | Talabanî / Talabani
-- |  | Amêdî / Amedi / Amadi
-- |  | Zêbarî / Zebari
-- |  | Doskî / Doski
-- |  | Mizûrî / Mizuri / Mezuri
-- |  | Berwarî / Berwari / Barwari
-- |  | Hewramî / Hawrami / Hewrami
-- |  | Şingalî / Shingali / Shengali
-- |  | Silêvanî / Silevani / Slevani
-- |  | Xoşnaw / Khoshnaw
-- |  | Baban
-- |  | Caf / Jaf
-- |  | Botanî / Botani
-- |  | Şêxanî / Sheikhani / Shexani
-- |  | Hecî / Haji / Hajji
-- |  | Ezîz / Aziz
-- |  | Kurdî / Kurdi
-- |  | Ehmed / Ahmed / Ahmad
-- |  | Mihemed / Mohammed / Muhammad
-- |  | Mûsa / Musa / Mousa
-- |  | Xelîl / Khalil
-- |  | Reşîd / Rashid / Reshid
-- |  | Hesen / Hasan / Hassan
-- |  | Şerîf / Sherif / Sharif
-- |  | Bedirxan / Bedirkhan / Badrkhan
-- |  | Cizîrî / Ciziri / Jaziri
-- |  | Xanî / Khani
-- |  | Efrînî / Afrini / Efrini
-- |  | Omerî / Omari / Umari
+- | بارزانی | Barzanî / Barzani
+- | تاڵەبانی | Talabanî / Talabani
+- | ئامێدی | Amêdî / Amedi / Amadi
+- | زێباری | Zêbarî / Zebari
+- | دۆسکی | Doskî / Doski
+- | مزووری | Mizûrî / Mizuri / Mezuri
+- | بەرواری | Berwarî / Berwari / Barwari
+- | هەورامی | Hewramî / Hawrami / Hewrami
+- | شنگالی | Şingalî / Shingali / Shengali
+- | سلێڤانی | Silêvanî / Silevani / Slevani
+- | خۆشناو | Xoşnaw / Khoshnaw
+- | بابان | Baban
+- | جاف | Caf / Jaf
+- | بۆتانی | Botanî / Botani
+- | شێخانی | Şêxanî / Sheikhani / Shexani
+- | حاجی | Hecî / Haji / Hajji
+- | عەزیز | Ezîz / Aziz
+- | کوردی | Kurdî / Kurdi
+- | ئەحمەد | Ehmed / Ahmed / Ahmad
+- | محەمەد | Mihemed / Mohammed / Muhammad
+- | مووسا | Mûsa / Musa / Mousa
+- | خەلیل | Xelîl / Khalil
+- | ڕەشید | Reşîd / Rashid / Reshid
+- | حەسەن | Hesen / Hasan / Hassan
+- | شەریف | Şerîf / Sherif / Sharif
+- | بەدرخان | Bedirxan / Bedirkhan / Badrkhan
+- | جزیری | Cizîrî / Ciziri / Jaziri
+- | خانی | Xanî / Khani
+- | عەفرینی | Efrînî / Afrini / Efrini
+- | عومەری | Omerî / Omari / Umari
 """)
 
 # Ethiopic (Ge'ez) names: Tigrinya (Eritrea) and Amharic (Ethiopia). Neither tradition has

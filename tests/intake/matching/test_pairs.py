@@ -19,7 +19,8 @@ from tests.intake.matching.pairs import LABELS, PAIRS, SPLITS, LabelledPair, loa
 #: A fixed "today" for the birth-date check: the set must not age with the clock.
 TODAY = date(2026, 1, 1)
 SCRIPTS = {"script-to-latin-arabic": "ARABIC", "script-to-latin-persian": "ARABIC",
-           "script-to-latin-pashto": "ARABIC", "script-to-latin-cyrillic": "CYRILLIC",
+           "script-to-latin-pashto": "ARABIC", "script-to-latin-kurdish": "ARABIC",
+           "script-to-latin-cyrillic": "CYRILLIC",
            "script-to-latin-ethiopic": "ETHIOPIC"}
 
 
