@@ -535,8 +535,15 @@ def two_typos(rng: random.Random, index: int) -> Pair:
     return _finish(rng, person, left, right, notes, same_person=True)
 
 
+WITH_FAMILY_NAMES = tuple(key for key, tradition in TRADITIONS.items()
+                          if tradition.family is not None)
+
+
 def extra_given_name(rng: random.Random, index: int) -> Pair:
-    tradition = _any_tradition(rng, index)
+    """A second given name, an Arabic nasab (bin/bint + father's name) or a Russian or
+    Ukrainian patronymic, written by one office and not by the other. (Traditions without
+    family names have their own category for the father's name: ethiopian-family-name.)"""
+    tradition = TRADITIONS[WITH_FAMILY_NAMES[index % len(WITH_FAMILY_NAMES)]]
     person = random_person(rng, tradition)
     notes: list[str] = []
     left, right = variant_records(rng, person, notes, require_change=rng.random() < 0.3)
@@ -547,11 +554,17 @@ def extra_given_name(rng: random.Random, index: int) -> Pair:
                               else ("bint", "Bint"))
         extra = f"{right.given_names} {particle} {father}"
         notes.append(f"nasab added: {particle} {father}")
+    elif tradition.key in ("russian", "ukrainian"):
+        patronymics = lx.RUSSIAN_PATRONYMICS if tradition.key == "russian" \
+            else lx.UKRAINIAN_PATRONYMICS
+        native = rng.choice(patronymics)[0 if person.gender == "male" else 1]
+        patronymic, source = rng.choice(sp.cyrillic_spellings(
+            native, ukrainian=tradition.key == "ukrainian"))
+        extra = f"{right.given_names} {patronymic}"
+        notes.append(f"patronymic added: {patronymic} ({source})")
     else:
         second = rng.choice([name for name in tradition.given
                              if name.gender == person.given.gender and name != person.given])
-        if tradition.family is None:
-            second = person.family  # the father's name, written as a second given name
         extra = f"{right.given_names} {pick(rng, spellings_of(tradition, second))[0]}"
         notes.append("second given name added")
     return _finish(rng, person, left, replace(right, given_names=extra), notes,
@@ -739,6 +752,10 @@ def namesakes(rng: random.Random, index: int) -> Pair:
         born = random_date(rng, date(decade, 1, 1), date(decade + 9, 12, 31))
     two = replace(one, birth_date=born, place=rng.choice(tradition.places))
     notes = ["namesakes born in the same decade"]
+    near = near_given_names_of(tradition, one.given)
+    if near and rng.random() < 0.3:
+        two = _relative(two, rng.choice(near), born)
+        notes = ["near namesakes born in the same decade"]
     return _two_people(rng, one, two, notes)
 
 

@@ -154,7 +154,7 @@ FRENCH_RUSSIAN = _system(
            "у": "ou", "х": "kh", "ц": "ts", "ч": "tch", "ш": "ch", "щ": "chtch",
            "ю": "iou", "я": "ia"},
     endings=(("ий", "i"),),
-    clusters=(("ге", "gue"), ("ги", "gui"), ("ье", "ie"), ("ья", "ia")),
+    clusters=(("ге", "gue"), ("ги", "gui"), ("ье", "ie"), ("ья", "ia"), ("ия", "ia")),
     between_vowels={"с": "ss"})
 
 RUSSIAN_SYSTEMS: tuple[tuple[Callable[[str], str], str], ...] = (
