@@ -431,12 +431,12 @@ def ethiopian_family_name(rng: random.Random, index: int) -> Pair:
     return _finish(rng, person, left, right, [note], same_person=True)
 
 
-def _any_tradition(rng: random.Random, index: int) -> Tradition:
+def _any_tradition(index: int) -> Tradition:
     return TRADITIONS[LATIN_VARIANT_TRADITIONS[index % len(LATIN_VARIANT_TRADITIONS)]]
 
 
 def swapped_names(rng: random.Random, index: int) -> Pair:
-    person = varied_person(rng, _any_tradition(rng, index))
+    person = varied_person(rng, _any_tradition(index))
     notes = ["family and given name swapped"]
     left, right = variant_records(rng, person, notes, require_change=rng.random() < 0.5)
     right = replace(right, family_name=right.given_names, given_names=right.family_name)
@@ -444,7 +444,7 @@ def swapped_names(rng: random.Random, index: int) -> Pair:
 
 
 def variant_plus_date_swap(rng: random.Random, index: int) -> Pair:
-    person = varied_person(rng, _any_tradition(rng, index))
+    person = varied_person(rng, _any_tradition(index))
     while person.birth_date.day > 12 or person.birth_date.day == person.birth_date.month:
         person = replace(person, birth_date=random_date(rng))
     notes = ["day and month swapped"]
@@ -455,7 +455,7 @@ def variant_plus_date_swap(rng: random.Random, index: int) -> Pair:
 
 
 def variant_plus_placeholder_date(rng: random.Random, index: int) -> Pair:
-    person = varied_person(rng, _any_tradition(rng, index))
+    person = varied_person(rng, _any_tradition(index))
     while person.birth_date.day == 1:
         person = replace(person, birth_date=random_date(rng))
     born = person.birth_date
@@ -520,7 +520,7 @@ def typo(rng: random.Random, name: str) -> tuple[str, str]:
 
 
 def two_typos(rng: random.Random, index: int) -> Pair:
-    person = random_person(rng, _any_tradition(rng, index))
+    person = random_person(rng, _any_tradition(index))
     family, given = pick(rng, person.family_part())[0], pick(rng, person.given_part())[0]
     in_family = len(family) >= 5 and (len(given) < 5 or rng.random() < 0.5)
     target = family if in_family else given
@@ -572,7 +572,7 @@ def extra_given_name(rng: random.Random, index: int) -> Pair:
 
 
 def same_file_number(rng: random.Random, index: int) -> Pair:
-    person = varied_person(rng, _any_tradition(rng, index))
+    person = varied_person(rng, _any_tradition(index))
     notes: list[str] = []
     left, right = variant_records(rng, person, notes)
     if rng.random() < 0.3:
@@ -591,7 +591,7 @@ def same_file_number(rng: random.Random, index: int) -> Pair:
 def different_household_same_person(rng: random.Random, index: int) -> Pair:
     """One person in two households (moved out of the parents', a new partner): two different
     BG-Nummern, which say nothing against the match."""
-    person = varied_person(rng, _any_tradition(rng, index))
+    person = varied_person(rng, _any_tradition(index))
     notes = ["two different job_centre (household) numbers"]
     left, right = variant_records(rng, person, notes)
     left, right, note = _finish(rng, person, left, right, notes, same_person=True,
@@ -677,7 +677,7 @@ def _two_people(rng: random.Random, one: Person, two: Person, notes: list[str],
 
 
 def twins(rng: random.Random, index: int) -> Pair:
-    person = random_person(rng, _any_tradition(rng, index))
+    person = random_person(rng, _any_tradition(index))
     near = rng.random() < 0.6 and bool(near_given_names_of(person.tradition, person.given))
     other = _relative(person, _sibling_name(rng, person, near=near), person.birth_date)
     notes = [f"twins {person.given_part().spellings[0][0]} / "
@@ -719,7 +719,7 @@ def parent_child_same_name(rng: random.Random, index: int) -> Pair:
     keys = [key for key, tradition in TRADITIONS.items() if tradition.family is not None]
     tradition = TRADITIONS[keys[index % len(keys)]]
     parent = random_person(rng, tradition, gender=rng.choice(("male", "female")))
-    parent = replace(parent, birth_date=random_date(rng, EARLIEST_BIRTH, date(1985, 12, 31)))
+    parent = replace(parent, birth_date=random_date(rng, EARLIEST_BIRTH, date(1979, 12, 31)))
     years = rng.randint(20, 40)
     child_born = random_date(rng, parent.birth_date + timedelta(days=years * 365),
                              parent.birth_date + timedelta(days=years * 365 + 300))
@@ -729,7 +729,7 @@ def parent_child_same_name(rng: random.Random, index: int) -> Pair:
 
 
 def namesakes(rng: random.Random, index: int) -> Pair:
-    tradition = _any_tradition(rng, index)
+    tradition = _any_tradition(index)
     one = random_person(rng, tradition)
     if rng.random() < 0.15:
         # The lexicons list the commonest names first (Muhammad, Ahmad, Ali …).
@@ -761,7 +761,7 @@ def namesakes(rng: random.Random, index: int) -> Pair:
 
 def household_number(rng: random.Random, index: int) -> Pair:
     """Two people of one household share its BG-Nummer: siblings or parent and child."""
-    person = random_person(rng, _any_tradition(rng, index))
+    person = random_person(rng, _any_tradition(index))
     number = file_number(rng, "job_centre", person.tradition)
     if rng.random() < 0.7:
         given = _sibling_name(rng, person, near=rng.random() < 0.5)
@@ -779,7 +779,7 @@ def household_number(rng: random.Random, index: int) -> Pair:
 
 def different_person_numbers(rng: random.Random, index: int) -> Pair:
     """Similar names, one birth year, and two different person-level numbers of one kind."""
-    tradition = _any_tradition(rng, index)
+    tradition = _any_tradition(index)
     one = random_person(rng, tradition)
     year = one.birth_date.year
     born = random_date(rng, date(year, 1, 1), date(year, 12, 31))

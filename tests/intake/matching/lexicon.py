@@ -1088,15 +1088,13 @@ GERMAN_FAMILY = _parse("""
 - |  | Fuß / Fuss
 """)
 
-# Patronymics (по батькові / отчество): Russian and Ukrainian documents carry the father's name
-# in this form after the given name; some offices copy it into the given names, others drop it.
-
-
 def _forms(text: str) -> tuple[tuple[str, str], ...]:
     """``masculine/feminine`` pairs separated by white space."""
     return tuple((pair.split("/")[0], pair.split("/")[1]) for pair in text.split())
 
 
+# Patronymics (по батькові / отчество): Russian and Ukrainian documents carry the father's name
+# in this form after the given name; some offices copy it into the given names, others drop it.
 RUSSIAN_PATRONYMICS = _forms("""
 Александрович/Александровна Сергеевич/Сергеевна Андреевич/Андреевна Николаевич/Николаевна
 Владимирович/Владимировна Викторович/Викторовна Иванович/Ивановна Олегович/Олеговна
