@@ -18,9 +18,10 @@ namesakes, a household sharing a job-centre number.
 Naming practice encoded, with sources:
 
 * Ethiopian and Eritrean names (Tigrinya, Amharic): given name + father's given name +
-  grandfather's given name, no family name; German offices record the father's name, or the
-  grandfather's, or both, as family name (see e.g. the BAMF country guide
-  "Namensführung Eritrea/Äthiopien"; UNHCR Guidance on registration of names).
+  grandfather's given name, no family name; passports print the father's name (sometimes with
+  the grandfather's) in the surname field, and German offices record the father's name, or
+  the grandfather's, or both, as family name, or take given and father's name in the other
+  order.
 * Somali names: the same patronymic chain; the official orthography of 1972 (x = ħ, c = ʕ,
   dh, doubled vowels long: Maxamed Cabdi Xasan) against the English-style spellings of
   Somali and Kenyan documents (Mohamed Abdi Hassan).

@@ -5,31 +5,31 @@ transliteration and spelling rules the evaluation set's generator applies to a l
 Every function returns ``(spelling, source)`` pairs; the source names the rule, so that a
 pair's note says which practice produced it. Rules and their sources:
 
-* Cyrillic — ICAO Doc 9303 Part 3 (7th ed., 2015), section 6 table B (Russian and Ukrainian
-  letters; Ukrainian Г → H, И → Y); the Ukrainian national system (Resolution of the Cabinet of
-  Ministers of Ukraine no. 55 of 27 January 2010: Є Ї Й Ю Я → Ye Yi Y Yu Ya at the start of a
-  word, ie i i iu ia elsewhere, ЗГ → zgh); BGN/PCGN romanisation of Russian (1947); English
-  practice (Fyodor, Dmitry); the German Duden transcription (Ch/Sch/Tsch/Schtsch, Je/Ju/Ja,
-  W for В, Z for Ц: Chruschtschow, Jewgeni); the French practice (Ou, Tch, Ch, Dj/J:
-  Sergueï); and the Russian form of a Ukrainian name (Oleksandr/Aleksandr, Serhii/Sergej),
-  which Soviet-era and Russian-issued documents carry.
+* Cyrillic — ICAO Doc 9303 Part 3 (7th ed., 2015), its transliteration table for Cyrillic
+  (Russian and Ukrainian letters; for Ukrainian Г → H, И → Y); the Ukrainian national system
+  (Resolution of the Cabinet of Ministers of Ukraine no. 55 of 27 January 2010: Є Ї Й Ю Я →
+  Ye Yi Y Yu Ya at the start of a word, ie i i iu ia elsewhere, ЗГ → zgh); BGN/PCGN
+  romanisation of Russian (1947); English practice (Fyodor, Dmitry); the German Duden
+  transcription (Ch/Sch/Tsch/Schtsch, Je/Ju/Ja, W for В, Z for Ц: Chruschtschow, Jewgeni);
+  the French practice (Ou, Tch, Ch, J: Sergueï); and the Russian form of a Ukrainian name
+  (Oleksandr/Aleksandr, Serhii/Sergej), which Soviet-era and Russian-issued documents carry.
 * Arabic, Persian, Pashto in Latin letters — the German Duden-style transcription used by
   German authorities and press (kh → ch, sh → sch, j → dsch, y → j: Chalid, Dschamila,
   Jusuf), the French one used on Maghrebi and francophone documents (j → dj, sh → ch,
   u → ou, w → ou, intervocalic s → ss: Djamila, Youssouf, Oualid); the Arabic definite
   article written Al-/Al /Al/El- or dropped, and assimilated before the "sun letters"
   (t th d dh r z s sh n: At-Tamimi, Ash-Shami), as BGN/PCGN (1956) and DIN 31635 spell it.
-* Turkish — ICAO Doc 9303 Part 3 table A (Ç → C, Ğ → G, İ/I → I, Ö → OE, Ş → S, Ü → UE),
-  diacritics dropped on keyboards without Turkish letters, English (ch, sh) and German
-  (tsch, sch, dsch) phonetic renderings.
+* Turkish — ICAO Doc 9303 Part 3, its table of Latin letters with diacritics (Ç → C, Ğ → G,
+  İ/I → I, Ö → OE, Ş → S, Ü → UE); diacritics dropped on keyboards without Turkish letters;
+  English (ch, sh) and German (tsch, sch, dsch) phonetic renderings.
 * Albanian — ASCII (ç → c, ë → e), German phonetic (sh → sch, xh → dsch, ç → tsch), and the
   Serbo-Croatian spelling of Yugoslav civil registers in Kosovo and North Macedonia
   (q → ć, gj → đ, xh → dž, sh → š, ç → č, y → i, th → t: Krasniqi → Krasnići, Thaçi → Tači)
   and its ASCII form.
 * Kurdish — Kurmanji Latin (Hawar alphabet) folded to ASCII, English (ç ch, ş sh, x kh,
   c j), German (tsch, sch, ch, dsch) and Turkish-register forms (x → h, w → v, ê î û → e i u).
-* German — ICAO Doc 9303 Part 3 table A (Ä → AE, Ö → OE, Ü → UE, ß → SS) and the diacritics
-  dropped (Muller), ß written ss (Weiss).
+* German — the same ICAO table (Ä → AE, Ö → OE, Ü → UE, ß → SS) and the diacritics dropped
+  (Muller), ß written ss (Weiss).
 """
 
 from __future__ import annotations
@@ -262,7 +262,7 @@ def turkish_spellings(name: Name) -> Spellings:
     return _unique([
         (canonical, "Turkish orthography"),
         (_replace_all(base, (("ç", "c"), ("ğ", "g"), ("ö", "oe"), ("ş", "s"), ("ü", "ue"))),
-         "ICAO Doc 9303 table A"),
+         "ICAO Doc 9303"),
         (_replace_all(base, (("ç", "c"), ("ğ", "g"), ("ö", "o"), ("ş", "s"), ("ü", "u"))),
          "diacritics dropped"),
         (_replace_all(base, (("ç", "ch"), ("ğ", "g"), ("ö", "o"), ("ş", "sh"), ("ü", "u"))),
@@ -314,7 +314,7 @@ def german_spellings(name: Name) -> Spellings:
     for spelling in name.spellings:
         found.append((spelling, "German orthography"))
         found.append((_replace_all(spelling, (("ä", "ae"), ("ö", "oe"), ("ü", "ue"),
-                                              ("ß", "ss"))), "ICAO Doc 9303 table A"))
+                                              ("ß", "ss"))), "ICAO Doc 9303"))
         found.append((_replace_all(spelling, (("ä", "a"), ("ö", "o"), ("ü", "u"),
                                               ("ß", "ss"))), "diacritics dropped"))
     return _unique(found)
