@@ -1,6 +1,8 @@
 """How well duplicate detection does on a split of the labelled pairs.
 
-``python -m tests.intake.matching.evaluate [split]`` prints recall, precision, the share of
+``python -m tests.intake.matching.evaluate [split] [--write-docs]`` prints (or, with
+``--write-docs``, writes into docs/intake.md between the duplicate-report markers; ``make
+duplicate-report`` does that for the holdout split) recall, precision, the share of
 true pairs that reach scoring at all (they share a blocking key or a file number), and per
 category the recall (categories of matches) or the false-positive rate (categories of
 non-matches). A pair counts as flagged when it reaches scoring and its match weight is at
@@ -12,6 +14,7 @@ from __future__ import annotations
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ankommen.intake.domain.match_model import MODEL, MatchModel
 from ankommen.intake.domain.matching import Comparable, blocking_keys
@@ -116,9 +119,28 @@ def report(result: Evaluation) -> str:
     return "\n".join(lines)
 
 
+DOCS = Path(__file__).parents[3] / "docs" / "intake.md"
+START, END = "<!-- duplicate-report:start -->", "<!-- duplicate-report:end -->"
+
+
+def write_docs(text: str, path: Path = DOCS) -> None:
+    """Replace what stands between the markers in ``path`` by ``text``."""
+    document = path.read_text(encoding="utf-8")
+    head, rest = document.split(START, 1)
+    _, tail = rest.split(END, 1)
+    path.write_text(f"{head}{START}\n{text}\n{END}{tail}", encoding="utf-8")
+
+
 def main() -> None:
-    split = sys.argv[1] if len(sys.argv) > 1 else "holdout"
-    print(report(evaluate(load_pairs(split=split), split)))
+    arguments = [argument for argument in sys.argv[1:] if not argument.startswith("--")]
+    split = arguments[0] if arguments else "holdout"
+    pairs = load_pairs(split=split)
+    if not pairs:
+        sys.exit(f"no {split} pairs in {load_pairs.__module__}'s pairs.csv")
+    text = report(evaluate(pairs, split))
+    if "--write-docs" in sys.argv:
+        write_docs(text)
+    print(text)
 
 
 if __name__ == "__main__":

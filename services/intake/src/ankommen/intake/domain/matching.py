@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from anyascii import anyascii
 from cologne_phonetics import encode as cologne_encode
@@ -48,6 +49,11 @@ PARTICLES = frozenset({
     "van", "von", "der", "den", "de", "da", "di", "du", "la", "le", "zu", "ter", "ten",
 })
 
+#: The particles of :data:`PARTICLES` as ``anyascii`` writes them from Arabic script (بن,
+#: بنت, ابن, أبو), where short vowels are not written: "la" or "de" from Arabic script are
+#: parts of names.
+ARABIC_SCRIPT_PARTICLES = frozenset({"bn", "bnt", "ibn", "bw", "abw", "abu"})
+
 #: Abbreviations of "Muhammad" on Syrian and Egyptian documents (Mhd., Mohd.).
 ABBREVIATIONS = {"mhd": "muhammad", "mohd": "muhammad", "muhd": "muhammad", "md": "muhammad"}
 
@@ -58,7 +64,7 @@ ABBREVIATIONS = {"mhd": "muhammad", "mohd": "muhammad", "muhd": "muhammad", "md"
 #: Cyrillic writes в as "w" (Iwanow), English and ICAO "v", as Persian و is "v" or "w".
 #: Persian -zadeh ("son of") is written -zada in Dari and Pashto.
 LATIN_FOLDS: tuple[tuple[str, str], ...] = (
-    ("zadeh", "zada"), ("dsch", "j"), ("tsch", "ch"), ("sch", "sh"), ("dzh", "j"),
+    ("zadeh", "zada"), ("dsch", "j"), ("tsch", "ch"), ("sch", "sh"), ("dzh", "j"), ("dj", "j"),
     ("zh", "j"), ("ae", "a"), ("oe", "o"), ("ue", "u"), ("w", "v"),
 )
 
@@ -77,12 +83,23 @@ _SEPARATORS = re.compile(r"[^a-zH]+")
 _VOWELS = re.compile(r"[aeiou]")
 _DOUBLED = re.compile(r"(.)\1+")
 #: The Arabic definite article written in Arabic script (ال), glued to the name.
-_ARABIC_ARTICLE = re.compile(r"(?<![\u0600-\u06FF])\u0627\u0644(?=[\u0600-\u06FF]{2})")
+#: Not in الله (Allah, as in Abdullah, Najibullah), whose article Latin spellings keep.
+_ARABIC_ARTICLE = re.compile(
+    r"(?<![\u0600-\u06FF])\u0627\u0644(?!\u0644\u0647(?![\u0600-\u06FF]))"
+    r"(?=[\u0600-\u06FF]{2})")
 #: A final alef (ا) or alef maqsura (ى) is a long a that ``anyascii`` drops (زهرا → "zhr"),
 #: a final ta marbuta (ة) the feminine ending it writes "h": both become "a" as Latin
 #: spellings write them (Zahra, Fatima).
 #: Persian writes the final -e/-eh with ه (Fatemeh فاطمه), Arabic -ah (Abdullah عبدالله).
-_ARABIC_FINAL_A = re.compile(r"[\u0627\u0649\u0629\u0647](?![\u0600-\u06FF])")
+#: A final hamza after the alef (أسماء Asmaa, دعاء Duaa) changes nothing of that.
+_ARABIC_FINAL_A = re.compile(r"[\u0627\u0649\u0629\u0647]\u0621?(?![\u0600-\u06FF])")
+#: Persian and Dari read ض ذ ظ as z, ث as s and ق as gh (رضا Reza, قاسمی Ghasemi), where
+#: ``anyascii`` gives the Arabic values (d, dh, t, q): names in Arabic script are also read so.
+_PERSIAN_READING = str.maketrans({"\u0636": "\u0632", "\u0630": "\u0632", "\u0638": "\u0632",
+                                  "\u062b": "\u0633", "\u0642": "\u063a"})
+#: After ayn or hamza, ي and و are the long vowels i and u (عيسى Issa, إيمان Iman).
+_LONG_I_AFTER_AYN = re.compile(r"[`']y")
+_LONG_U_AFTER_AYN = re.compile(r"[`']w")
 #: ح and ه inside a name are one letter "h"; written as "H" until the skeleton is taken, so
 #: that they never form a digraph with the letter before (زهرا is z-h-r-a, not "zh").
 _ARABIC_H = str.maketrans({"\u062d": "H", "\u0647": "H"})
@@ -94,8 +111,9 @@ def _is_latin(text: str) -> bool:
                for char in text)
 
 
-def _fold(token: str, *, strip_article: bool = True) -> str:
-    token = ABBREVIATIONS.get(token, token)
+def _fold(token: str, *, strip_article: bool = True, latin: bool = True) -> str:
+    if latin:  # "md" from Arabic script is a name (مد), not an abbreviation
+        token = ABBREVIATIONS.get(token, token)
     # Arabic article glued to the name ("Alhasan", "Elsayed"): al/el before a consonant.
     if (strip_article and len(token) >= 5 and token[:2] in ("al", "el")
             and token[2] not in "aeiouy"):
@@ -108,16 +126,20 @@ def _fold(token: str, *, strip_article: bool = True) -> str:
 def latin_tokens(name: str, *, keep_particles: bool = False) -> tuple[str, ...]:
     """A name in its Latin form, as tokens: transliterated, lower case, particles dropped
     (unless ``keep_particles``), documented variants folded."""
+    latin = _is_latin(name)
     name = _ARABIC_FINAL_A.sub("a", _ARABIC_ARTICLE.sub("", name)).translate(_ARABIC_H)
     text = "".join(char if char == "H" else anyascii(char).lower() for char in name)
+    text = _LONG_U_AFTER_AYN.sub("u", _LONG_I_AFTER_AYN.sub("i", text))
     text = text.replace("'", "").replace("`", "").replace("\u2019", "")
     # "Abd al-Rahman", "Abdel Rahman", "Abdulrahman", عبد الرحمن: "servant of" and the
     # article, written in as many ways; one form without the article.
     text = _ABD.sub("abd", text)
     tokens = [token for token in _SEPARATORS.split(text) if token]
     if not keep_particles:
-        tokens = [token for token in tokens if token not in PARTICLES] or tokens
-    return tuple(folded for folded in (_fold(token, strip_article=not keep_particles)
+        particles = PARTICLES if latin else ARABIC_SCRIPT_PARTICLES
+        tokens = [token for token in tokens if token not in particles] or tokens
+    return tuple(folded for folded in (_fold(token, strip_article=not keep_particles,
+                                             latin=latin)
                                        for token in tokens) if folded)
 
 
@@ -128,23 +150,48 @@ def skeleton(token: str) -> str:
     writes too."""
     for old, new in SKELETON_DIGRAPHS:
         token = token.replace(old, new)
-    token = token.replace("x", "ks").replace("H", "h")
+    token = token.replace("x", "ks")
     if not token:
         return ""
-    feminine = len(token) > 2 and (token[-1] in "ae" or token[-2:] in ("ah", "eh"))
+    # Not -ee, -ie, -ae: Persian -i (Rezaee, Ataie = رضایی, عطایی).
+    feminine = len(token) >= 2 and (token.endswith(("a", "ah", "eh")) or (
+        token[-1] == "e" and token[-2] not in "aeiou"))
     if feminine:
         token = token[:-2] if token.endswith("h") else token[:-1]
+    token = token.replace("H", "h")  # ح/ه, and a final h read as a consonant
     head, tail = token[0], token[1:]
     head = "" if head in "aeiou" else head  # a semivowel starting a name stays: Yusuf, Wahid
     tail = _VOWELS.sub("", tail).replace("y", "").replace("v", "")
     return _DOUBLED.sub(r"\1", head + tail) + ("A" if feminine else "")
 
 
-def somali_skeleton(token: str) -> str:
-    """The skeleton as Somali orthography reads the token: x is the h-sound ح, c the ayn ع,
-    which other spellings leave out (Maxamed Cali = Mohamed Ali; Somali Latin alphabet,
-    1972)."""
-    return skeleton(token.replace("x", "h").replace("c", ""))
+#: Ways practice writes one sound that a skeleton of its own cannot tell apart, as readings
+#: of a Latin-form token; a name's skeletons are its skeletons under each reading.
+READINGS: tuple[tuple[str, Callable[[str], str]], ...] = (
+    ("as written", lambda token: token),
+    # Somali Latin alphabet (1972): x is the h-sound ح, c the ayn ع that other spellings
+    # leave out (Maxamed Cali = Mohamed Ali).
+    ("Somali", lambda token: token.replace("x", "h").replace("c", "")),
+    # French transliteration writes ش as "ch" (Rachid, Aicha, Al-Chami).
+    ("French", lambda token: token.replace("ch", "sh")),
+    # Egyptian Arabic pronounces ج as g (Gamal = Jamal, Khadiga = Khadija).
+    ("Egyptian", lambda token: re.sub(r"g(?!h)", "j", token)),
+    # German writes an initial y-sound as J (Jusuf, Jasmin, Johannes = ዮሐንስ).
+    ("German initial J", lambda token: "y" + token[1:] if token.startswith("j") else token),
+    # French spellings end a name in a silent e (Yasmine, Imane = ياسمين, إيمان).
+    ("French final e", lambda token: token[:-1] if len(token) > 3 and token.endswith("e")
+     and token[-2] not in "aeiou" else token),
+    # A final h may be a consonant (Saleh = صالح), not the vowel ending -eh.
+    ("final h", lambda token: token[:-1] + "H" if token.endswith(("ah", "eh")) else token),
+    # The Arabic article glued before a vowel (Alahmad, Alomar = الأحمد, العمر).
+    ("glued article", lambda token: token[2:] if len(token) >= 6 and token[:2] in ("al", "el")
+     and token[2] in "aeiou" else token),
+)
+
+
+def token_skeletons(token: str) -> frozenset[str]:
+    """The skeletons of one token under every reading."""
+    return frozenset(value for _, read in READINGS if (value := skeleton(read(token))))
 
 
 @dataclass(frozen=True)
@@ -157,32 +204,43 @@ class NameForm:
     #: Whether the name was typed in Latin letters; a name typed in Arabic script has no
     #: short vowels, so its Latin form is only compared as a skeleton.
     latin: bool
+    #: Tokens of a name in Arabic script as Persian reads its letters (else empty).
+    persian: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, name: str) -> NameForm:
-        return cls(latin_tokens(name), latin_tokens(name, keep_particles=True), _is_latin(name))
+        persian = name.translate(_PERSIAN_READING)
+        return cls(latin_tokens(name), latin_tokens(name, keep_particles=True), _is_latin(name),
+                   latin_tokens(persian) if persian != name else ())
 
-    @property
+    # Derived forms are computed once per record: a registration compares one record with
+    # up to 50 candidates. (cached_property writes the instance's __dict__, which a frozen
+    # dataclass allows.)
+    @cached_property
     def joined(self) -> str:
         return "".join(self.tokens)
 
-    @property
+    @cached_property
     def joined_forms(self) -> frozenset[str]:
         """Written together, without and with particles ("Ben Youssef" = "Benyoussef",
         "Abu Bakr" = "Abubakr", "Gebre Medhin" = "Gebremedhin")."""
         return frozenset({self.joined, "".join(self.with_particles)})
 
-    @property
+    @cached_property
     def skeletons(self) -> frozenset[str]:
-        """The skeleton of the whole name (without and with particles), read as most
-        spellings and as Somali orthography."""
-        return frozenset(value for form in (self.tokens, self.with_particles) for value in (
-            "".join(skeleton(token) for token in form),
-            "".join(somali_skeleton(token) for token in form)) if value)
+        """The skeletons of the whole name (without and with particles, and as Persian
+        reads it), each reading applied to every token: a name is written in one
+        convention."""
+        return frozenset(value for form in (self.tokens, self.with_particles, self.persian)
+                         for _, read in READINGS
+                         if (value := "".join(skeleton(read(token)) for token in form)))
 
+    @cached_property
     def token_skeletons(self) -> frozenset[str]:
-        return frozenset(value for token in self.tokens
-                         for value in (skeleton(token), somali_skeleton(token)) if value)
+        """The skeletons of each token under each reading (for blocking, and for finding
+        one name's part in another field)."""
+        return frozenset().union(*(token_skeletons(token)
+                                   for token in self.tokens + self.persian))
 
 
 @dataclass(frozen=True)
@@ -263,7 +321,7 @@ def _token_subset(left: NameForm, right: NameForm) -> bool:
     shorter, longer = sorted((left, right), key=lambda form: len(form.tokens))
     if not shorter.tokens or len(shorter.tokens) == len(longer.tokens):
         return False
-    known = set(longer.tokens) | longer.token_skeletons()
+    known = set(longer.tokens) | longer.token_skeletons
     return all(token in known or skeleton(token) in known for token in shorter.tokens)
 
 
@@ -289,7 +347,7 @@ def name_level(left: NameForm, right: NameForm) -> str:
 def _in_other_field(family: NameForm, given: NameForm) -> bool:
     """Eritrean and Ethiopian names have no family name: offices record the father's or the
     grandfather's name as one, and the rest with the given names."""
-    return bool(family.token_skeletons() & given.token_skeletons())
+    return bool(family.token_skeletons & given.token_skeletons)
 
 
 def _names(left: Comparable, right: Comparable) -> dict[str, str]:
@@ -391,7 +449,7 @@ def blocking_keys(record: Comparable) -> set[str]:
     """
     day = record.birth_date
     day_months = {f"{day.month:02d}-{day.day:02d}", f"{day.day:02d}-{day.month:02d}"}
-    parts = record.family.token_skeletons() | record.given.token_skeletons()
+    parts = record.family.token_skeletons | record.given.token_skeletons
     keys = {f"sy:{part}:{day.year}" for part in parts}
     keys |= {f"sd:{part}:{day_month}" for part in parts for day_month in day_months}
     keys |= {f"pd:{code}:{day.isoformat()}"
