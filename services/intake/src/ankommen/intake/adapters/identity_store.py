@@ -28,6 +28,16 @@ class StoredCandidate:
     gender: str | None = None
 
 
+@dataclass(frozen=True)
+class StoredIdentity:
+    """A readable stored identity (its data key not destroyed), with its case's gender."""
+
+    case_id: uuid.UUID
+    wrapped_key: bytes
+    ciphertext: bytes
+    gender: str | None
+
+
 class IdentityStore:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -91,6 +101,19 @@ class IdentityStore:
         return [StoredCandidate(row.case_id, bool(row.certain), row.wrapped_key,
                                 row.ciphertext, row.registered_on, row.gender)
                 for row in (await self._session.execute(query, parameters)).all()]
+
+    async def sealed_after(self, after: uuid.UUID | None, batch: int) -> list[StoredIdentity]:
+        """Readable identities in case id order, from after ``after`` (at most ``batch``)."""
+        query = (select(identities.c.case_id, identities.c.ciphertext, data_keys.c.wrapped_key,
+                        cases.c.survey["gender"].as_string().label("gender"))
+                 .select_from(identities
+                              .join(data_keys, data_keys.c.case_id == identities.c.case_id)
+                              .join(cases, cases.c.case_id == identities.c.case_id))
+                 .order_by(identities.c.case_id).limit(batch))
+        if after is not None:
+            query = query.where(identities.c.case_id > after)
+        return [StoredIdentity(row.case_id, row.wrapped_key, row.ciphertext, row.gender)
+                for row in (await self._session.execute(query)).all()]
 
     async def pairs_sharing_digests(self, limit: int) -> list[tuple[uuid.UUID, uuid.UUID]]:
         """Pairs of cases with at least one blind index in common (each pair once)."""

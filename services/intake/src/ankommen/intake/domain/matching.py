@@ -445,7 +445,8 @@ def blocking_keys(record: Comparable) -> set[str]:
     a wrong year, day and month swapped, a 1 January placeholder — leaves other keys in
     common: the skeleton of every name part with the birth year, and with the day and month
     (both orders); the Kölner Phonetik of every name part with the full date; the family
-    skeleton with the given names' initial (both ways round, for a wrong date).
+    skeleton with the given names' initial and the decade of birth (both ways round, for a
+    wrong date: the decade keeps the key from being shared by everyone of a common name).
     """
     day = record.birth_date
     day_months = {f"{day.month:02d}-{day.day:02d}", f"{day.day:02d}-{day.month:02d}"}
@@ -455,7 +456,9 @@ def blocking_keys(record: Comparable) -> set[str]:
     keys |= {f"pd:{code}:{day.isoformat()}"
              for token in record.family.tokens + record.given.tokens
              if (code := _phonetic(token))}
+    decade = day.year // 10
     for family, given in ((record.family, record.given), (record.given, record.family)):
         initials = {value[0] for value in given.skeletons}
-        keys |= {f"fi:{name}:{initial}" for name in family.skeletons for initial in initials}
+        keys |= {f"fi:{name}:{initial}:{decade}"
+                 for name in family.skeletons for initial in initials}
     return keys
