@@ -12,7 +12,14 @@ import pytest
 from ankommen.intake.adapters.crypto import BlindIndex
 from ankommen.intake.domain.match_model import MODEL_PATH, MatchModel, probability
 from ankommen.intake.domain.matching import Comparable, blocking_keys, compare, skeleton
-from tests.intake.matching.evaluate import reaches_scoring
+from tests.intake.matching.evaluate import (
+    END,
+    START,
+    evaluate,
+    reaches_scoring,
+    report,
+    write_docs,
+)
 from tests.intake.matching.pairs import LabelledPair, PersonRecord, load_pairs
 from tests.intake.matching.train import comparable, render, train
 
@@ -199,3 +206,29 @@ def test_labelled_records_become_comparable_records():
     assert comparable(person) == record("Al-Hassan", "Mohammed", gender="male",
                                         nationalities=["SYR"], birth_place="Aleppo",
                                         file_numbers=[("federal_office", "1234")])
+
+
+def test_evaluation_reports_per_category_and_writes_between_the_markers(
+        fixture_model: MatchModel, tmp_path):
+    result = evaluate(_fixture_pairs(), "train", fixture_model)
+    assert result.blocking_recall == 1.0
+    assert result.recall == 1.0
+    assert result.precision == 1.0
+    assert set(result.categories) == {("fixture", "match"), ("fixture", "non_match")}
+    document = tmp_path / "intake.md"
+    document.write_text(f"# Intake\n\n{START}\nold figures\n{END}\n\nafter\n", encoding="utf-8")
+    write_docs(report(result), document)
+    written = document.read_text(encoding="utf-8")
+    assert "old figures" not in written
+    assert "recall 1.000, precision 1.000" in written
+    assert "| fixture | non_match | 30 | 0 | 0.000 (false positives) |" in written
+    assert written.endswith(f"{END}\n\nafter\n")
+
+
+@pytest.mark.parametrize("name", ["A", "Ah", "a-", "ه", "ا", "'", "Ъ", "\u200c", "Ol' Dirty"])
+def test_any_short_or_odd_name_is_compared_without_error(name):
+    odd = record(name, name)
+    assert set(compare(odd, record("Karimi", "Ali"))) == set(
+        ("family", "given", "order", "birth_date", "gender", "nationality", "birth_place",
+         "file_number"))
+    assert isinstance(blocking_keys(odd), set)

@@ -158,6 +158,8 @@ def skeleton(token: str) -> str:
         token[-1] == "e" and token[-2] not in "aeiou"))
     if feminine:
         token = token[:-2] if token.endswith("h") else token[:-1]
+        if not token:
+            return "A"
     token = token.replace("H", "h")  # ح/ه, and a final h read as a consonant
     head, tail = token[0], token[1:]
     head = "" if head in "aeiou" else head  # a semivowel starting a name stays: Yusuf, Wahid
