@@ -58,9 +58,15 @@ def test_names_in_another_script_or_orthography_agree_with_their_latin_spelling(
     ("Samir", "Samira"),  # masculine and feminine form: Arabic script writes the ending
     ("Ivanov", "Ivanova"),
     ("Sin", "Shin"),  # س and ش
+    ("Rana", "Rania"),  # رنا and رانيا
 ])
 def test_skeleton_keeps_letters_that_separate_names(one, other):
     assert skeleton(one.lower()) != skeleton(other.lower())
+
+
+def test_names_typed_in_capitals_are_the_same_name():
+    assert compare(record("KHALIL", "FATIMA"), record("Khalil", "Fatima"))[
+        "family"] == "exact"
 
 
 def test_two_latin_spellings_differing_in_their_vowels_are_not_one_skeleton_level():

@@ -82,6 +82,7 @@ _ABD = re.compile(r"\babd[\s'`-]*(?:al|el|ul|oul|ol)?[\s'`-]*(?=[a-z])")
 _SEPARATORS = re.compile(r"[^a-zH]+")
 _VOWELS = re.compile(r"[aeiou]")
 _DOUBLED = re.compile(r"(.)\1+")
+_VOWEL_CLASSES = str.maketrans({"o": "u", "e": "i", "y": "i"})
 #: The Arabic definite article written in Arabic script (ال), glued to the name.
 #: Not in الله (Allah, as in Abdullah, Najibullah), whose article Latin spellings keep.
 _ARABIC_ARTICLE = re.compile(
@@ -127,7 +128,8 @@ def latin_tokens(name: str, *, keep_particles: bool = False) -> tuple[str, ...]:
     """A name in its Latin form, as tokens: transliterated, lower case, particles dropped
     (unless ``keep_particles``), documented variants folded."""
     latin = _is_latin(name)
-    name = _ARABIC_FINAL_A.sub("a", _ARABIC_ARTICLE.sub("", name)).translate(_ARABIC_H)
+    # Lower case first: "H" is kept for the Arabic letters only.
+    name = _ARABIC_FINAL_A.sub("a", _ARABIC_ARTICLE.sub("", name.lower())).translate(_ARABIC_H)
     text = "".join(char if char == "H" else anyascii(char).lower() for char in name)
     text = _LONG_U_AFTER_AYN.sub("u", _LONG_I_AFTER_AYN.sub("i", text))
     text = text.replace("'", "").replace("`", "").replace("\u2019", "")
@@ -156,15 +158,18 @@ def skeleton(token: str) -> str:
     # Not -ee, -ie, -ae: Persian -i (Rezaee, Ataie = رضایی, عطایی).
     feminine = len(token) >= 2 and (token.endswith(("a", "ah", "eh")) or (
         token[-1] == "e" and token[-2] not in "aeiou"))
+    ending = ""
     if feminine:
         token = token[:-2] if token.endswith("h") else token[:-1]
+        # -ia/-iya/-ya is written with ي before the ending (Rania رانيا, not Rana رنا).
+        ending = "yA" if len(token) > 1 and token[-1] in "iy" else "A"
         if not token:
-            return "A"
+            return ending
     token = token.replace("H", "h")  # ح/ه, and a final h read as a consonant
     head, tail = token[0], token[1:]
     head = "" if head in "aeiou" else head  # a semivowel starting a name stays: Yusuf, Wahid
     tail = _VOWELS.sub("", tail).replace("y", "").replace("v", "")
-    return _DOUBLED.sub(r"\1", head + tail) + ("A" if feminine else "")
+    return _DOUBLED.sub(r"\1", head + tail) + ending
 
 
 #: Ways practice writes one sound that a skeleton of its own cannot tell apart, as readings
@@ -180,6 +185,10 @@ READINGS: tuple[tuple[str, Callable[[str], str]], ...] = (
     ("Egyptian", lambda token: re.sub(r"g(?!h)", "j", token)),
     # German writes an initial y-sound as J (Jusuf, Jasmin, Johannes = ዮሐንስ).
     ("German initial J", lambda token: "y" + token[1:] if token.startswith("j") else token),
+    # German transliteration of Cyrillic (Duden): z for ц, s for з, j for й/я/ю (Saizew =
+    # Zaitsev, Kusnezowa = Kuznetsova, Julija = Yuliia).
+    ("German Cyrillic", lambda token: token.replace("z", "ts").replace("s", "z")
+     .replace("tz", "ts").replace("j", "y")),
     # French spellings end a name in a silent e (Yasmine, Imane = ياسمين, إيمان).
     ("French final e", lambda token: token[:-1] if len(token) > 3 and token.endswith("e")
      and token[-2] not in "aeiou" else token),
@@ -227,6 +236,14 @@ class NameForm:
         """Written together, without and with particles ("Ben Youssef" = "Benyoussef",
         "Abu Bakr" = "Abubakr", "Gebre Medhin" = "Gebremedhin")."""
         return frozenset({self.joined, "".join(self.with_particles)})
+
+    @cached_property
+    def vowel_classes(self) -> frozenset[str]:
+        """The Latin form under each reading, with the vowels that Latin spellings of one
+        name interchange made one: Arabic and Persian have three vowels, written five ways
+        (o/u: Mohammed/Muhammad; e/i and y: Hossein/Hussain, Leila/Layla)."""
+        return frozenset("".join(read(token) for token in self.tokens).translate(_VOWEL_CLASSES)
+                         for _, read in READINGS)
 
     @cached_property
     def skeletons(self) -> frozenset[str]:
@@ -335,7 +352,9 @@ def name_level(left: NameForm, right: NameForm) -> str:
     # Two Latin spellings that differ in their vowels are compared on those too: the
     # skeleton alone merges Hossein and Hassan, Zahra and Zohreh.
     if left.skeletons & right.skeletons and (
-            not (left.latin and right.latin) or name_similarity(left, right) >= 0.8):
+            not (left.latin and right.latin) or max(
+                JaroWinkler.similarity(one, other) for one in left.vowel_classes
+                for other in right.vowel_classes) >= 0.8):
         return "skeleton"
     if _token_subset(left, right):
         return "subset"
