@@ -217,12 +217,15 @@ class NameForm:
     latin: bool
     #: Tokens of a name in Arabic script as Persian reads its letters (else empty).
     persian: tuple[str, ...] = ()
+    #: The name as typed (spaces normalised), in its own script.
+    original: str = ""
 
     @classmethod
     def of(cls, name: str) -> NameForm:
         persian = name.translate(_PERSIAN_READING)
         return cls(latin_tokens(name), latin_tokens(name, keep_particles=True), _is_latin(name),
-                   latin_tokens(persian) if persian != name else ())
+                   latin_tokens(persian) if persian != name else (),
+                   " ".join(name.casefold().split()))
 
     # Derived forms are computed once per record: a registration compares one record with
     # up to 50 candidates. (cached_property writes the instance's __dict__, which a frozen
@@ -347,7 +350,7 @@ def _token_subset(left: NameForm, right: NameForm) -> bool:
 def name_level(left: NameForm, right: NameForm) -> str:
     if not left.tokens or not right.tokens:
         return "unknown"
-    if left.joined_forms & right.joined_forms:
+    if left.original == right.original or left.joined_forms & right.joined_forms:
         return "exact"
     # Two Latin spellings that differ in their vowels are compared on those too: the
     # skeleton alone merges Hossein and Hassan, Zahra and Zohreh.
