@@ -201,9 +201,9 @@ def test_household_number_alone_is_weak(fixture_model: MatchModel):
     assert not fixture_model.is_possible_duplicate(fixture_model.weight(father, daughter))
 
 
-def test_score_is_a_probability():
+def test_score_is_a_probability_and_only_a_file_number_makes_it_one():
     assert probability(0) == 0.5
-    assert 0 <= probability(-200) < probability(3) < probability(200) <= 1
+    assert 0 <= probability(-200) < probability(3) < probability(200) < 1
 
 
 def test_labelled_records_become_comparable_records():

@@ -64,9 +64,15 @@ class MatchModel:
         return weight >= self.certain
 
 
+#: The highest probability a score from names and dates can have: 1 is kept for an equal
+#: person-level file number (certain, see ``service/duplicate_check.py``).
+HIGHEST_PROBABILITY = 0.9999
+
+
 def probability(weight: float) -> float:
-    """The match weight (log2 odds) as a probability from 0 to 1, rounded for display."""
-    return round(1.0 / (1.0 + math.pow(2.0, -max(min(weight, 60.0), -60.0))), 4)
+    """The match weight (log2 odds) as a probability, rounded for display, below 1."""
+    exact = 1.0 / (1.0 + math.pow(2.0, -max(min(weight, 60.0), -60.0)))
+    return min(round(exact, 4), HIGHEST_PROBABILITY)
 
 
 #: The committed model, loaded once at import.
