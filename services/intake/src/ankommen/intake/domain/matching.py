@@ -7,8 +7,9 @@ Alhasan" at migration counselling, "Maxamed Xasan" in Somali orthography. This m
 what intake knows of a person into a comparable record (:class:`Comparable`) and compares two
 of them field by field (:func:`compare`); :mod:`.match_model` weighs the comparison.
 
-Names are kept in two forms, both derived from the name as typed:
+Names are kept in three forms, all derived from the name as typed:
 
+* the **original** as typed, in its own script;
 * the **Latin form**: transliterated by ``anyascii`` (a maintained library that covers Arabic,
   Persian, Cyrillic, Ethiopic …), lower case, particles dropped, and only the folds that
   documented transliteration practice needs (listed below with their source);
@@ -16,7 +17,9 @@ Names are kept in two forms, both derived from the name as typed:
   (محمد → "mhmd"), so a name written in that script can only be compared with its Latin
   spelling without vowels. The skeleton drops vowels and the semivowels y/w/v inside a word,
   folds the h-sounds (h, kh, German ch, Somali x), and collapses doubled letters; it keeps
-  s/z, t/d, k/g, b/p apart, which Arabic script separates too.
+  s/z, t/d, k/g, b/p apart, which Arabic script separates too. One sound that conventions
+  write differently (Somali x, French ch, German z for ц …) is handled by reading a name in
+  each convention (:data:`READINGS`), not by folding letters together for every name.
 
 Blocking (:func:`blocking_keys`) derives several independent keys from these forms and the
 birth date, so that one variant in one field cannot hide a person; the adapter stores only
