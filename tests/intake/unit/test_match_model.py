@@ -121,6 +121,11 @@ def test_blocking_survives_a_variant_in_each_single_field():
         assert blocking_keys(person) & blocking_keys(variant)
 
 
+def test_blocking_survives_a_variant_in_both_names():
+    assert blocking_keys(record("Tekle", "Haymanot")) & blocking_keys(
+        record("Tecle", "Haymaiot"))
+
+
 def test_blocking_keys_are_stored_only_as_keyed_hashes():
     keys = blocking_keys(record("Karimi", "Ali", date(2001, 5, 30)))
     assert BlindIndex(b"k" * 32).digests(keys) != BlindIndex(b"j" * 32).digests(keys)
