@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ankommen.intake.domain.match_model import MODEL, MatchModel
 from ankommen.intake.domain.matching import Comparable, blocking_keys
-from tests.intake.matching.pairs import LabelledPair, load_pairs
+from tests.intake.matching.pairs import PAIRS, LabelledPair, load_pairs
 from tests.intake.matching.train import comparable
 
 
@@ -136,7 +136,7 @@ def main() -> None:
     split = arguments[0] if arguments else "holdout"
     pairs = load_pairs(split=split)
     if not pairs:
-        sys.exit(f"no {split} pairs in {load_pairs.__module__}'s pairs.csv")
+        sys.exit(f"no {split} pairs in {PAIRS}")
     text = report(evaluate(pairs, split))
     if "--write-docs" in sys.argv:
         write_docs(text)
