@@ -116,13 +116,16 @@ class IdentityStore:
                 for row in (await self._session.execute(query)).all()]
 
     async def pairs_sharing_digests(self, limit: int) -> list[tuple[uuid.UUID, uuid.UUID]]:
-        """Pairs of cases with at least one blind index in common (each pair once)."""
+        """Pairs of cases with at least one blind index in common (each pair once), those
+        sharing most first: a blocking key such as a common name with a birth year is shared
+        by many people, and the pairs that share many keys are the likely duplicates."""
         left, right = blind_indexes.alias("left_index"), blind_indexes.alias("right_index")
-        query = (select(left.c.case_id.label("case_id"), right.c.case_id.label("other"))
+        shared = func.count().label("shared")
+        query = (select(left.c.case_id.label("case_id"), right.c.case_id.label("other"), shared)
                  .join(right, (left.c.digest == right.c.digest)
                        & (left.c.case_id < right.c.case_id))
                  .group_by(left.c.case_id, right.c.case_id)
-                 .order_by(left.c.case_id, right.c.case_id).limit(limit))
+                 .order_by(shared.desc(), left.c.case_id, right.c.case_id).limit(limit))
         return [(row.case_id, row.other) for row in (await self._session.execute(query)).all()]
 
     async def keys_not_under(self, master_key_id: str, batch: int
