@@ -277,7 +277,7 @@ class NameForm:
 
 @dataclass(frozen=True)
 class Comparable:
-    """What intake compares of one person: names in both forms, birth date, and the
+    """What intake compares of one person: names in their forms, birth date, and the
     evidence beyond names (gender, nationalities, birth place, file numbers by kind)."""
 
     family: NameForm
