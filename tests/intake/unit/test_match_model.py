@@ -42,6 +42,7 @@ def test_committed_model_is_what_training_on_the_train_split_gives():
     (("حسینی", "زهرا"), ("Hosseini", "Zahra")),
     (("Мухаммедов", "Юсуф"), ("Mukhammedov", "Yusuf")),
     (("Шевченко", "Олександр"), ("Schewtschenko", "Oleksandr")),
+    (("Бондаренко", "Сергій"), ("Bondarenko", "Serhii")),  # Ukrainian г = h
     (("ገብረመድህን", "ሰናይት"), ("Gebremedhin", "Senait")),
     (("Xasan", "Maxamed Cali"), ("Hassan", "Mohamed Ali")),  # Somali x and c
     (("عبد الرحمن", "أحمد"), ("Abdul Rahman", "Ahmad")),

@@ -101,6 +101,11 @@ _ARABIC_FINAL_A = re.compile(r"[\u0627\u0649\u0629\u0647]\u0621?(?![\u0600-\u06F
 #: ``anyascii`` gives the Arabic values (d, dh, t, q): names in Arabic script are also read so.
 _PERSIAN_READING = str.maketrans({"\u0636": "\u0632", "\u0630": "\u0632", "\u0638": "\u0632",
                                   "\u062b": "\u0633", "\u0642": "\u063a"})
+#: Ukrainian reads г as h (Сергій = Serhii on Ukrainian passports), where ``anyascii``
+#: gives the Russian g (Sergii): names in Cyrillic are also read so.
+_UKRAINIAN_READING = str.maketrans({"\u0433": "\u0445", "\u0413": "\u0425"})
+#: Readings of a name in its own script, before transliteration.
+SCRIPT_READINGS = (_PERSIAN_READING, _UKRAINIAN_READING)
 #: After ayn or hamza, ي and و are the long vowels i and u (عيسى Issa, إيمان Iman).
 _LONG_I_AFTER_AYN = re.compile(r"[`']y")
 _LONG_U_AFTER_AYN = re.compile(r"[`']w")
@@ -225,16 +230,17 @@ class NameForm:
     #: Whether the name was typed in Latin letters; a name typed in Arabic script has no
     #: short vowels, so its Latin form is only compared as a skeleton.
     latin: bool
-    #: Tokens of a name in Arabic script as Persian reads its letters (else empty).
-    persian: tuple[str, ...] = ()
+    #: Tokens of the name as another tradition reads its script (:data:`SCRIPT_READINGS`:
+    #: Persian for Arabic script, Ukrainian for Cyrillic), where that differs.
+    script_readings: tuple[tuple[str, ...], ...] = ()
     #: The name as typed (spaces normalised), in its own script.
     original: str = ""
 
     @classmethod
     def of(cls, name: str) -> NameForm:
-        persian = name.translate(_PERSIAN_READING)
+        read = {name.translate(table) for table in SCRIPT_READINGS} - {name}
         return cls(latin_tokens(name), latin_tokens(name, keep_particles=True), _is_latin(name),
-                   latin_tokens(persian) if persian != name else (),
+                   tuple(latin_tokens(other) for other in sorted(read)),
                    " ".join(name.casefold().split()))
 
     # Derived forms are computed once per record: a registration compares one record with
@@ -260,10 +266,11 @@ class NameForm:
 
     @cached_property
     def skeletons(self) -> frozenset[str]:
-        """The skeletons of the whole name (without and with particles, and as Persian
-        reads it), each reading applied to every token: a name is written in one
-        convention."""
-        return frozenset(value for form in (self.tokens, self.with_particles, self.persian)
+        """The skeletons of the whole name (without and with particles, and as other
+        traditions read its script), each reading applied to every token: a name is written
+        in one convention."""
+        return frozenset(value for form in (self.tokens, self.with_particles,
+                                            *self.script_readings)
                          for _, read in READINGS
                          if (value := "".join(skeleton(read(token)) for token in form)))
 
@@ -272,7 +279,8 @@ class NameForm:
         """The skeletons of each token under each reading (for blocking, and for finding
         one name's part in another field)."""
         return frozenset().union(*(token_skeletons(token)
-                                   for token in self.tokens + self.persian))
+                                   for form in (self.tokens, *self.script_readings)
+                                   for token in form))
 
 
 @dataclass(frozen=True)
