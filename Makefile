@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 UV := .tools/bin/uv
 RUN := $(UV) run --frozen
 
-.PHONY: run test test-services verify install browser lint schemas migrate topics broker clean help demo bench
+.PHONY: run test test-services verify install browser lint schemas migrate topics broker clean help demo bench duplicate-report
 
 help:
 	@echo "make run      start the whole system (embedded broker, SQLite, four services)"
@@ -16,6 +16,7 @@ help:
 	@echo "make demo     load a populated Landkreis Heidekreis into the running stack (PEOPLE=1500)"
 	@echo "make bench    benchmarks B1-B7 with baselines; writes bench/results.json (ONLY=B5)"
 	@echo "make lint     ruff and the import-linter contracts"
+	@echo "make duplicate-report  retrain the duplicate check, its holdout figures into docs/intake.md"
 	@echo "make schemas  regenerate docs/events/ from the event models"
 
 $(UV):
@@ -92,6 +93,12 @@ demo: install
 # Each benchmark against a baseline measured in the same run (bench/README.md).
 bench: install
 	$(RUN) python -m bench $(if $(ONLY),--only $(ONLY))
+
+# Duplicate detection: the match model trained on the train split of the labelled pairs, then
+# evaluated on the holdout split only; figures and per-category table into docs/intake.md.
+duplicate-report: install
+	$(RUN) python -m tests.intake.matching.train
+	$(RUN) python -m tests.intake.matching.evaluate holdout --write-docs
 
 lint: install
 	$(RUN) ruff check shared services tests tools bench

@@ -84,6 +84,20 @@ async def test_equal_file_number_is_a_duplicate_whatever_the_name(kafka, databas
         assert response.json()["candidates"][0]["score"] == 1.0
 
 
+async def test_shared_household_number_alone_does_not_make_a_duplicate(kafka, databases):
+    """A job-centre number (BG-Nummer) belongs to a whole household: a daughter registered
+    with her father's number is not taken for him (it once counted as proof)."""
+    async with running_intake(kafka, databases) as intake:
+        household = [{"kind": "job_centre", "number": "12345BG0067890"}]
+        await intake.client.post("/cases", json=registration(person=mohammed(
+            file_numbers=household)), headers=STAFF)
+        response = await intake.client.post("/cases", json=registration(person=identity(
+            family_name="Al-Hassan", given_names="Amina", birth_date="2004-09-21",
+            file_numbers=household)), headers=STAFF)
+        assert response.status_code == 201, response.text
+        assert await count_cases(intake) == 2
+
+
 async def test_same_person_updates_the_existing_case_with_only_changed_answers(
         kafka, databases):
     async with running_intake(kafka, databases) as intake:

@@ -1,95 +1,74 @@
-"""Duplicate detection on a labelled set of name/birth-date pairs: spelling variants of one
-person (Arabic, Persian, Afghan, Syrian, Ukrainian, Russian, Turkish, Eritrean names) and
-different people with similar names (twins, namesakes, similar family names).
+"""Acceptance of duplicate detection on the held-out split of the labelled pairs (issue 17):
+recall ≥ 0.97 at precision ≥ 0.95, ≥ 0.90 recall in every category of matches with at least
+20 pairs, and names typed in another script found as often as Latin spelling variants.
 
-The whole path is exercised: blind-index terms hashed with a key (a pair only becomes a
-candidate if a digest is shared), then the score of the decrypted names against the
-threshold.
+The holdout split is never used for training (tests/intake/matching/train.py reads train
+only), so these are figures on people the model has not seen. The whole path is exercised:
+blocking keys (a pair is only scored if it shares one) and the committed model's weight
+against its warn threshold.
 """
 
 from __future__ import annotations
 
-import csv
-from datetime import date
-from pathlib import Path
+import unicodedata
 
 import pytest
 
-from ankommen.intake.adapters.crypto import BlindIndex
-from ankommen.intake.domain.matching import (
-    NameKey,
-    index_terms,
-    is_likely_duplicate,
-    match_score,
-    name_tokens,
-)
+from ankommen.intake.domain.match_model import MODEL
+from tests.intake.matching.evaluate import Evaluation, evaluate, flagged
+from tests.intake.matching.pairs import LabelledPair, load_pairs
+from tests.intake.matching.train import comparable
 
-PAIRS = Path(__file__).with_name("duplicate_pairs.csv")
-
-
-def labelled_pairs() -> list[dict[str, str]]:
-    with PAIRS.open(encoding="utf-8") as file:
-        return list(csv.DictReader(file))
+HOLDOUT = load_pairs(split="holdout")
+#: Until the generated pairs land, pairs.csv has no holdout split: the acceptance tests then
+#: fail, and are expected to.
+NO_HOLDOUT_YET = pytest.mark.xfail(not HOLDOUT, strict=True,
+                                   reason="pairs.csv has no holdout split yet")
 
 
-def flagged(index: BlindIndex, left: NameKey, right: NameKey) -> bool:
-    candidate = bool(index.digests(index_terms(left)) & index.digests(index_terms(right)))
-    return candidate and is_likely_duplicate(match_score(left, right))
+@pytest.fixture(scope="module")
+def holdout() -> Evaluation:
+    return evaluate(HOLDOUT, "holdout")
 
 
-def key(row: dict[str, str], side: str) -> NameKey:
-    return NameKey.of(row[f"{side}_family"], row[f"{side}_given"],
-                      date.fromisoformat(row[f"{side}_birth"]))
+# The lead removes this xfail when the generated pairs (with their holdout) are merged.
+@pytest.mark.xfail(strict=True, reason="pairs.csv holds only the 216 legacy pairs (train)")
+def test_holdout_split_is_large_enough():
+    assert len(HOLDOUT) >= 1000
 
 
-def test_labelled_set_has_enough_pairs_of_both_kinds():
-    pairs = labelled_pairs()
-    assert len(pairs) >= 200
-    assert sum(row["same"] == "1" for row in pairs) >= 80
-    assert sum(row["same"] == "0" for row in pairs) >= 80
+@NO_HOLDOUT_YET
+def test_recall_and_precision_on_the_holdout_split(holdout: Evaluation):
+    print(f"\nholdout: recall {holdout.recall:.3f}, precision {holdout.precision:.3f}, "
+          f"blocking {holdout.blocking_recall:.3f}")
+    assert holdout.recall >= 0.97
+    assert holdout.precision >= 0.95
 
 
-def test_recall_and_precision_on_the_labelled_set():
-    index = BlindIndex(b"test-blind-index-key-0123456789abcdef")
-    true_positive = false_positive = false_negative = 0
-    for row in labelled_pairs():
-        same = row["same"] == "1"
-        found = flagged(index, key(row, "left"), key(row, "right"))
-        true_positive += same and found
-        false_positive += found and not same
-        false_negative += same and not found
-    recall = true_positive / (true_positive + false_negative)
-    precision = true_positive / (true_positive + false_positive)
-    print(f"\nduplicate detection on {len(labelled_pairs())} labelled pairs: "
-          f"recall {recall:.3f}, precision {precision:.3f}")
-    assert recall >= 0.95
-    assert precision >= 0.90
+@NO_HOLDOUT_YET
+def test_every_large_category_of_matches_reaches_its_recall(holdout: Evaluation):
+    large = {category: figures for (category, label), figures in holdout.categories.items()
+             if label == "match" and figures.pairs >= 20}
+    assert large
+    assert {category: round(figures.rate, 3) for category, figures in large.items()
+            if figures.rate < 0.90} == {}
 
 
-def test_acceptance_example_is_flagged_and_twins_are_not():
-    index = BlindIndex(b"another-key-for-this-test-0123456789")
-    mohammed = NameKey.of("Al-Hassan", "Mohammed", date(1990, 3, 4))
-    assert flagged(index, mohammed, NameKey.of("Alhasan", "Muhammad", date(1990, 3, 4)))
-    assert not flagged(index, mohammed, NameKey.of("Al-Hassan", "Omar", date(1990, 3, 4)))
-    assert not flagged(index, mohammed, NameKey.of("Al-Hassan", "Mohammed", date(1971, 8, 9)))
+def _typed_in_other_script(pair: LabelledPair) -> bool:
+    names = (pair.left.family_name + pair.left.given_names + pair.right.family_name
+             + pair.right.given_names)
+    return any(char.isalpha() and "LATIN" not in unicodedata.name(char, "") for char in names)
 
 
-@pytest.mark.parametrize(("written", "folded"), [
-    ("Al-Hassan", ["hasan"]),
-    ("Alhasan", ["hasan"]),
-    ("Abd al-Rahman", ["abdulrahman"]),
-    ("Абдулрахман", ["abdulrahman"]),
-    ("Öztürk", ["ozturk"]),
-    ("Oeztuerk", ["ozturk"]),
-    ("Schewtschenko", ["shevchenko"]),
-    ("Mhd", ["muhamad"]),
-    ("van der Berg", ["berg"]),
-])
-def test_names_are_folded_to_one_spelling(written, folded):
-    assert name_tokens(written) == folded
+@NO_HOLDOUT_YET
+def test_names_in_another_script_are_found_as_often_as_latin_variants():
+    matches = [pair for pair in HOLDOUT if pair.is_match]
 
+    def recall(pairs: list[LabelledPair]) -> float:
+        assert pairs
+        return sum(flagged(MODEL, comparable(pair.left), comparable(pair.right))[1]
+                   for pair in pairs) / len(pairs)
 
-def test_blind_index_depends_on_its_key():
-    terms = index_terms(NameKey.of("Karimi", "Ali", date(2001, 5, 30)))
-    assert BlindIndex(b"k" * 32).digests(terms) != BlindIndex(b"j" * 32).digests(terms)
-    assert not any("karimi" in digest for digest in BlindIndex(b"k" * 32).digests(terms))
+    script = recall([pair for pair in matches if _typed_in_other_script(pair)])
+    latin = recall([pair for pair in matches if not _typed_in_other_script(pair)])
+    assert script >= latin - 0.02

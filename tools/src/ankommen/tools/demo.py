@@ -161,7 +161,8 @@ async def register(client: httpx.AsyncClient, stack: Stack, body: dict[str, Any]
     response = await client.post(url, json=body, headers=headers)
     if response.status_code == 409:
         candidates = response.json().get("candidates", [])
-        if any(candidate["score"] >= 0.999 for candidate in candidates):
+        # Score 1 only for an equal person-level file number; names give less.
+        if any(candidate["score"] >= 1.0 for candidate in candidates):
             return "known"
         # Similar names and the same birthday, but another file number: staff check and
         # decide "different person", as they would at the desk.

@@ -24,6 +24,18 @@ class StoredCandidate:
     wrapped_key: bytes | None
     ciphertext: bytes
     registered_on: date
+    #: From the case's survey (female, male, diverse, unspecified), None if not recorded.
+    gender: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredIdentity:
+    """A readable stored identity (its data key not destroyed), with its case's gender."""
+
+    case_id: uuid.UUID
+    wrapped_key: bytes
+    ciphertext: bytes
+    gender: str | None
 
 
 class IdentityStore:
@@ -72,9 +84,11 @@ class IdentityStore:
     async def candidates(self, file_digests: Iterable[str], name_digests: Iterable[str],
                          limit: int, exclude: uuid.UUID | None = None
                          ) -> list[StoredCandidate]:
-        """Cases sharing at least one digest, those sharing most first (at most ``limit``),
-        with their sealed identity and day of registration — one query, however many
-        candidates (a case without identity or case row is left out)."""
+        """Cases sharing at least one digest, those sharing most first (at most ``limit``:
+        a key that thousands share, such as a common name with a birth year, cannot flood
+        the scoring), with their sealed identity, day of registration and gender — one
+        query, however many candidates (a case without identity or case row is left out).
+        ``file_digests``: person-level file numbers, whose match is certain."""
         certain = sorted(set(file_digests))
         wanted = sorted(set(certain) | set(name_digests))
         if not wanted:
@@ -85,17 +99,33 @@ class IdentityStore:
         else:
             query, parameters["exclude"] = _CANDIDATES_EXCLUDING, exclude
         return [StoredCandidate(row.case_id, bool(row.certain), row.wrapped_key,
-                                row.ciphertext, row.registered_on)
+                                row.ciphertext, row.registered_on, row.gender)
                 for row in (await self._session.execute(query, parameters)).all()]
 
+    async def sealed_after(self, after: uuid.UUID | None, batch: int) -> list[StoredIdentity]:
+        """Readable identities in case id order, from after ``after`` (at most ``batch``)."""
+        query = (select(identities.c.case_id, identities.c.ciphertext, data_keys.c.wrapped_key,
+                        cases.c.survey["gender"].as_string().label("gender"))
+                 .select_from(identities
+                              .join(data_keys, data_keys.c.case_id == identities.c.case_id)
+                              .join(cases, cases.c.case_id == identities.c.case_id))
+                 .order_by(identities.c.case_id).limit(batch))
+        if after is not None:
+            query = query.where(identities.c.case_id > after)
+        return [StoredIdentity(row.case_id, row.wrapped_key, row.ciphertext, row.gender)
+                for row in (await self._session.execute(query)).all()]
+
     async def pairs_sharing_digests(self, limit: int) -> list[tuple[uuid.UUID, uuid.UUID]]:
-        """Pairs of cases with at least one blind index in common (each pair once)."""
+        """Pairs of cases with at least one blind index in common (each pair once), those
+        sharing most first: a blocking key such as a common name with a birth year is shared
+        by many people, and the pairs that share many keys are the likely duplicates."""
         left, right = blind_indexes.alias("left_index"), blind_indexes.alias("right_index")
-        query = (select(left.c.case_id.label("case_id"), right.c.case_id.label("other"))
+        shared = func.count().label("shared")
+        query = (select(left.c.case_id.label("case_id"), right.c.case_id.label("other"), shared)
                  .join(right, (left.c.digest == right.c.digest)
                        & (left.c.case_id < right.c.case_id))
                  .group_by(left.c.case_id, right.c.case_id)
-                 .order_by(left.c.case_id, right.c.case_id).limit(limit))
+                 .order_by(shared.desc(), left.c.case_id, right.c.case_id).limit(limit))
         return [(row.case_id, row.other) for row in (await self._session.execute(query)).all()]
 
     async def keys_not_under(self, master_key_id: str, batch: int
@@ -126,8 +156,10 @@ def _candidates_query(*, excluding: bool) -> Select:
     if excluding:
         matches = matches.where(blind_indexes.c.case_id != bindparam("exclude"))
     found = matches.subquery("matches")
+    # The gender lives in the survey (JSON); read in the same query, it costs no round trip.
     return (select(found.c.case_id, found.c.certain, identities.c.ciphertext,
-                   data_keys.c.wrapped_key, cases.c.registered_on)
+                   data_keys.c.wrapped_key, cases.c.registered_on,
+                   cases.c.survey["gender"].as_string().label("gender"))
             .select_from(found.join(identities, identities.c.case_id == found.c.case_id)
                          .join(cases, cases.c.case_id == found.c.case_id)
                          .outerjoin(data_keys, data_keys.c.case_id == found.c.case_id))

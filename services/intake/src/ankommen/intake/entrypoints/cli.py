@@ -1,4 +1,4 @@
-"""``ankommen-intake serve|migrate|rotate-master-key``."""
+"""``ankommen-intake serve|migrate|rotate-master-key|reindex-identities``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import typer
 from ankommen.intake.app import build_runtime
 from ankommen.intake.config import IntakeSettings
 from ankommen.intake.service.protection import IdentityProtection
+from ankommen.intake.service.reindex_identities import reindex_identities
 from ankommen.intake.service.rotate_master_key import rotate_master_key
 from ankommen.shared.cli.service import service_cli
 from ankommen.shared.settings import SettingsError, load_settings
@@ -18,6 +19,29 @@ app = service_cli("intake", IntakeSettings, build_runtime,
                   "ankommen.intake.app:create_app")
 
 
+def _settings() -> IntakeSettings:
+    try:
+        settings = load_settings(IntakeSettings)
+    except SettingsError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from None
+    configure_logging("intake", settings.log_level)
+    return settings
+
+
+def _run_with_protection(settings: IntakeSettings, task) -> int:  # noqa: ANN001
+    """Run ``task(uow_factory, protection)`` against the configured database."""
+
+    async def run() -> int:
+        runtime = build_runtime(settings)
+        try:
+            return await task(runtime.uow, IdentityProtection.from_settings(settings))
+        finally:
+            await runtime.engine.dispose()
+
+    return asyncio.run(run())
+
+
 @app.command("rotate-master-key")
 def rotate_master_key_command() -> None:
     """Re-wrap every person's data key under the current master key.
@@ -25,20 +49,13 @@ def rotate_master_key_command() -> None:
     Set the new key as ANKOMMEN_INTAKE_MASTER_KEY (or _MASTER_KEY_FILE) and the old one in
     ANKOMMEN_INTAKE_PREVIOUS_MASTER_KEYS; identities themselves are not re-encrypted.
     """
-    try:
-        settings = load_settings(IntakeSettings)
-    except SettingsError as error:
-        typer.echo(str(error), err=True)
-        raise typer.Exit(2) from None
-    configure_logging("intake", settings.log_level)
-
-    async def run() -> int:
-        runtime = build_runtime(settings)
-        try:
-            return await rotate_master_key(runtime.uow,
-                                           IdentityProtection.from_settings(settings))
-        finally:
-            await runtime.engine.dispose()
-
-    count = asyncio.run(run())
+    count = _run_with_protection(_settings(), rotate_master_key)
     typer.echo(f"intake: {count} data keys re-wrapped under the current master key")
+
+
+@app.command("reindex-identities")
+def reindex_identities_command() -> None:
+    """Compute every identity's blind indexes again (after the duplicate check's blocking
+    keys changed: identities indexed before are otherwise not found)."""
+    count = _run_with_protection(_settings(), reindex_identities)
+    typer.echo(f"intake: {count} identities re-indexed")

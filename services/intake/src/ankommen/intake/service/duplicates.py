@@ -15,7 +15,8 @@ from ankommen.intake.adapters.placements import ProviderPlacementRepository
 from ankommen.intake.adapters.repository import CaseRepository
 from ankommen.intake.domain.audit import AuditAction, Purpose
 from ankommen.intake.domain.duplicates import DuplicateSuspected, SuspicionStatus
-from ankommen.intake.domain.matching import NameKey, is_likely_duplicate, match_score
+from ankommen.intake.domain.match_model import MODEL, probability
+from ankommen.intake.domain.matching import Comparable
 from ankommen.intake.service.case_work import existing_case, open_identity, record_audit
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.shared.auth import Principal
@@ -30,15 +31,20 @@ async def suspect_duplicate(uow: UnitOfWork, protection: IdentityProtection,
     """Record that two cases may be one person, scored like at registration."""
     if case_id == other_case_id:
         raise DomainError("other_case_id: the same case", field="other_case_id")
-    for each in (case_id, other_case_id):
-        await existing_case(uow, each)
-    score = match_score(NameKey.of_identity(await open_identity(uow, protection, case_id)),
-                        NameKey.of_identity(await open_identity(uow, protection,
-                                                                other_case_id)))
+    records = [await _record(uow, protection, each) for each in (case_id, other_case_id)]
+    score = probability(MODEL.weight(*records))
     suspicion = DuplicateSuspected(case_id, other_case_id, score, uow.clock.now())
     await DuplicateRepository(uow.session).add(suspicion)
     await record_audit(uow, actor, AuditAction.SUSPECT_DUPLICATE, case_id, Purpose.DUPLICATE_REVIEW)
     return suspicion
+
+
+async def _record(uow: UnitOfWork, protection: IdentityProtection,
+                  case_id: uuid.UUID) -> Comparable:
+    """A case's comparable record: its identity with the gender from its survey."""
+    case = await existing_case(uow, case_id)
+    return Comparable.of_identity(await open_identity(uow, protection, case_id),
+                                  gender=case.survey.gender.value)
 
 
 async def scan_for_duplicates(uow: UnitOfWork, protection: IdentityProtection,
@@ -49,20 +55,21 @@ async def scan_for_duplicates(uow: UnitOfWork, protection: IdentityProtection,
     duplicates = DuplicateRepository(uow.session)
     known = await duplicates.known_pairs()
     store = IdentityStore(uow.session)
-    keys: dict[uuid.UUID, NameKey] = {}
+    keys: dict[uuid.UUID, Comparable] = {}
 
-    async def key_of(case_id: uuid.UUID) -> NameKey:
+    async def key_of(case_id: uuid.UUID) -> Comparable:
         if case_id not in keys:  # each identity decrypted once per scan
-            keys[case_id] = NameKey.of_identity(await open_identity(uow, protection, case_id))
+            keys[case_id] = await _record(uow, protection, case_id)
         return keys[case_id]
 
     found = []
     for case_id, other_case_id in await store.pairs_sharing_digests(limit):
         if frozenset((case_id, other_case_id)) in known:
             continue
-        score = match_score(await key_of(case_id), await key_of(other_case_id))
-        if is_likely_duplicate(score):
-            suspicion = DuplicateSuspected(case_id, other_case_id, score, uow.clock.now())
+        weight = MODEL.weight(await key_of(case_id), await key_of(other_case_id))
+        if MODEL.is_possible_duplicate(weight):
+            suspicion = DuplicateSuspected(case_id, other_case_id, probability(weight),
+                                           uow.clock.now())
             await duplicates.add(suspicion)
             found.append(suspicion)
     await record_audit(uow, actor, AuditAction.SCAN_DUPLICATES, None, Purpose.DUPLICATE_REVIEW)

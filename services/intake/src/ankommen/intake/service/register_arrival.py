@@ -89,7 +89,7 @@ async def register_arrival(uow: UnitOfWork, protection: IdentityProtection,
     if command.decision is Decision.SAME_PERSON:
         return Registered(await _update_existing(uow, protection, command, actor, turn),
                           created=False)
-    digests = protection.lookup(command.identity)
+    digests = protection.lookup(command.identity, gender=survey.gender.value)
     candidates = await likely_duplicates(uow, protection, command.identity, digests=digests)
     if candidates and command.decision is not Decision.DIFFERENT_PERSON:
         raise PossibleDuplicates(candidates)

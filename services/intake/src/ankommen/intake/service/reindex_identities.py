@@ -1,0 +1,38 @@
+"""ReindexIdentities: compute every stored identity's blind indexes again.
+
+The blind indexes are keyed hashes of blocking keys (:func:`~..domain.matching.blocking_keys`);
+when the keys change — a new normalisation, another reading of a script, the gender added —
+identities indexed before cannot be found by the keys of a new registration. Run once after
+such a release: each identity is decrypted in memory, its keys recomputed with the gender
+from its survey, and its indexes replaced, in batches (one transaction each).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from ankommen.intake.adapters.identity_store import IdentityStore
+from ankommen.intake.service.protection import IdentityProtection
+from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
+
+BATCH = 200
+
+
+async def reindex_identities(uow_factory: UnitOfWorkFactory,
+                             protection: IdentityProtection) -> int:
+    """Returns how many identities were re-indexed (an erased one has nothing to index)."""
+    reindexed = 0
+    after: uuid.UUID | None = None
+    while True:
+        async with uow_factory() as uow:
+            store = IdentityStore(uow.session)
+            batch = await store.sealed_after(after, BATCH)
+            for sealed in batch:
+                identity = protection.vault.open(sealed.case_id, sealed.wrapped_key,
+                                                 sealed.ciphertext)
+                await store.replace_indexes(sealed.case_id, protection.lookup(
+                    identity, gender=sealed.gender).all)
+        reindexed += len(batch)
+        if len(batch) < BATCH:
+            return reindexed
+        after = batch[-1].case_id
