@@ -20,10 +20,6 @@ from tests.intake.matching.pairs import LabelledPair, load_pairs
 from tests.intake.matching.train import comparable
 
 HOLDOUT = load_pairs(split="holdout")
-#: Until the generated pairs land, pairs.csv has no holdout split: the acceptance tests then
-#: fail, and are expected to.
-NO_HOLDOUT_YET = pytest.mark.xfail(not HOLDOUT, strict=True,
-                                   reason="pairs.csv has no holdout split yet")
 
 
 @pytest.fixture(scope="module")
@@ -31,13 +27,10 @@ def holdout() -> Evaluation:
     return evaluate(HOLDOUT, "holdout")
 
 
-# The lead removes this xfail when the generated pairs (with their holdout) are merged.
-@pytest.mark.xfail(strict=True, reason="pairs.csv holds only the 216 legacy pairs (train)")
 def test_holdout_split_is_large_enough():
     assert len(HOLDOUT) >= 1000
 
 
-@NO_HOLDOUT_YET
 def test_recall_and_precision_on_the_holdout_split(holdout: Evaluation):
     print(f"\nholdout: recall {holdout.recall:.3f}, precision {holdout.precision:.3f}, "
           f"blocking {holdout.blocking_recall:.3f}")
@@ -45,7 +38,9 @@ def test_recall_and_precision_on_the_holdout_split(holdout: Evaluation):
     assert holdout.precision >= 0.95
 
 
-@NO_HOLDOUT_YET
+# Open (issue 17): a spelling variant with a placeholder birth date (01.01.) reaches 0.70 on
+# the holdout; the work on it removes this mark.
+@pytest.mark.xfail(strict=True, reason="variant-plus-placeholder-date below 0.90")
 def test_every_large_category_of_matches_reaches_its_recall(holdout: Evaluation):
     large = {category: figures for (category, label), figures in holdout.categories.items()
              if label == "match" and figures.pairs >= 20}
@@ -60,7 +55,6 @@ def _typed_in_other_script(pair: LabelledPair) -> bool:
     return any(char.isalpha() and "LATIN" not in unicodedata.name(char, "") for char in names)
 
 
-@NO_HOLDOUT_YET
 def test_names_in_another_script_are_found_as_often_as_latin_variants():
     matches = [pair for pair in HOLDOUT if pair.is_match]
 
