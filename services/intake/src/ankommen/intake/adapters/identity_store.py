@@ -1,17 +1,24 @@
-"""Stored identities: ciphertext, wrapped data keys and blind indexes (all queries here)."""
+"""Stored identities: ciphertext, wrapped data keys, aliases and blind indexes (all queries
+here)."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Select, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ankommen.intake.adapters.crypto import SealedIdentity
-from ankommen.intake.adapters.tables import blind_indexes, cases, data_keys, identities
+from ankommen.intake.adapters.tables import (
+    blind_indexes,
+    cases,
+    data_keys,
+    identities,
+    identity_aliases,
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,17 @@ class StoredIdentity:
     wrapped_key: bytes
     ciphertext: bytes
     gender: str | None
+
+
+@dataclass(frozen=True)
+class StoredAlias:
+    """An earlier spelling of a case's person, sealed under the case's data key."""
+
+    case_id: uuid.UUID
+    #: Per case, in the order the aliases were kept (bound into the ciphertext).
+    position: int
+    ciphertext: bytes
+    recorded_at: datetime
 
 
 class IdentityStore:
@@ -68,9 +86,12 @@ class IdentityStore:
                                     .values(ciphertext=ciphertext))
 
     async def destroy(self, case_id: uuid.UUID) -> None:
-        """Crypto-shredding: the data key goes first; the ciphertext and indexes with it."""
+        """Crypto-shredding: the data key goes first (a backup's copies of the identity and
+        its aliases are unreadable without it); the ciphertexts and indexes with it."""
         await self._session.execute(delete(data_keys).where(data_keys.c.case_id == case_id))
         await self._session.execute(delete(identities).where(identities.c.case_id == case_id))
+        await self._session.execute(delete(identity_aliases)
+                                    .where(identity_aliases.c.case_id == case_id))
         await self._session.execute(delete(blind_indexes)
                                     .where(blind_indexes.c.case_id == case_id))
 
@@ -80,6 +101,27 @@ class IdentityStore:
         rows = [{"case_id": case_id, "digest": digest} for digest in sorted(set(digests))]
         if rows:
             await self._session.execute(insert(blind_indexes), rows)
+
+    async def aliases(self, case_ids: Iterable[uuid.UUID]) -> list[StoredAlias]:
+        """The aliases of these cases (one query), oldest first per case."""
+        wanted = sorted(set(case_ids))
+        if not wanted:
+            return []
+        rows = (await self._session.execute(
+            select(identity_aliases).where(identity_aliases.c.case_id.in_(wanted))
+            .order_by(identity_aliases.c.case_id, identity_aliases.c.position))).all()
+        return [StoredAlias(row.case_id, row.position, row.ciphertext, row.recorded_at)
+                for row in rows]
+
+    async def add_alias(self, alias: StoredAlias) -> None:
+        await self._session.execute(insert(identity_aliases), {
+            "case_id": alias.case_id, "position": alias.position,
+            "ciphertext": alias.ciphertext, "recorded_at": alias.recorded_at})
+
+    async def drop_aliases_before(self, case_id: uuid.UUID, position: int) -> None:
+        """Drop the case's aliases older than ``position`` (the bound on aliases per case)."""
+        await self._session.execute(delete(identity_aliases).where(
+            (identity_aliases.c.case_id == case_id) & (identity_aliases.c.position < position)))
 
     async def candidates(self, file_digests: Iterable[str], name_digests: Iterable[str],
                          limit: int, exclude: uuid.UUID | None = None

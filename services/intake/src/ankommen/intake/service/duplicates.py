@@ -1,6 +1,7 @@
 """Duplicates found after registration: record the suspicion, then merge or dismiss it.
 
-Merging keeps the surviving case (and its identity), erases the other one's identity and
+Merging keeps the surviving case (and its identity), keeps the other one's spellings as
+aliases of it (:mod:`.aliases`), erases the other one's identity and
 announces ``CasesMerged`` so that downstream services move the merged pseudonym's rows to the
 surviving one.
 """
@@ -14,9 +15,12 @@ from ankommen.intake.adapters.identity_store import IdentityStore
 from ankommen.intake.adapters.placements import ProviderPlacementRepository
 from ankommen.intake.adapters.repository import CaseRepository
 from ankommen.intake.domain.audit import AuditAction, Purpose
+from ankommen.intake.domain.case import Case
 from ankommen.intake.domain.duplicates import DuplicateSuspected, SuspicionStatus
+from ankommen.intake.domain.identity import Alias
 from ankommen.intake.domain.match_model import MODEL, probability
 from ankommen.intake.domain.matching import Comparable
+from ankommen.intake.service.aliases import keep_aliases, read_aliases
 from ankommen.intake.service.case_work import existing_case, open_identity, record_audit
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.shared.auth import Principal
@@ -76,6 +80,25 @@ async def scan_for_duplicates(uow: UnitOfWork, protection: IdentityProtection,
     return found
 
 
+async def _keep_spellings(uow: UnitOfWork, protection: IdentityProtection, surviving: Case,
+                          merged_case_id: uuid.UUID) -> None:
+    """Re-encrypt the merged case's identity and aliases under the surviving case's data
+    key, as aliases of it, before the merged case's key is destroyed."""
+    store = IdentityStore(uow.session)
+    merged = await store.load(merged_case_id)
+    survivor = await store.load(surviving.case_id)
+    if merged is None or merged[0] is None or survivor is None or survivor[0] is None:
+        return  # nothing readable to keep, or no identity to keep it with
+    merged_key, merged_ciphertext = merged
+    spellings = [kept.alias for kept in await read_aliases(uow, protection, merged_case_id,
+                                                           merged_key)]
+    spellings.append(Alias.of(protection.vault.open(merged_case_id, merged_key,
+                                                    merged_ciphertext)))
+    await keep_aliases(uow, protection, surviving.case_id, survivor[0],
+                       protection.vault.open(surviving.case_id, *survivor), spellings,
+                       surviving.survey.gender.value)
+
+
 async def _open_suspicion(uow: UnitOfWork, suspicion_id: uuid.UUID) -> DuplicateSuspected:
     suspicion = await DuplicateRepository(uow.session).get(suspicion_id)
     if suspicion is None:
@@ -95,9 +118,11 @@ async def dismiss_duplicate(uow: UnitOfWork, suspicion_id: uuid.UUID,
     return suspicion
 
 
-async def merge_duplicate(uow: UnitOfWork, suspicion_id: uuid.UUID, surviving_case_id: uuid.UUID,
+async def merge_duplicate(uow: UnitOfWork, protection: IdentityProtection,
+                          suspicion_id: uuid.UUID, surviving_case_id: uuid.UUID,
                           actor: Principal) -> DuplicateSuspected:
-    """The two cases are one person: ``surviving_case_id`` stays, the other one goes."""
+    """The two cases are one person: ``surviving_case_id`` stays, the other one goes — its
+    spelling (and its own aliases) kept as aliases of the surviving identity."""
     suspicion = await _open_suspicion(uow, suspicion_id)
     pair = {suspicion.case_id, suspicion.other_case_id}
     if surviving_case_id not in pair:
@@ -109,6 +134,7 @@ async def merge_duplicate(uow: UnitOfWork, suspicion_id: uuid.UUID, surviving_ca
     suspicion.resolve(SuspicionStatus.MERGED, uow.clock.now())
     duplicates = DuplicateRepository(uow.session)
     await duplicates.save(suspicion)
+    await _keep_spellings(uow, protection, surviving, merged_case_id)
     await IdentityStore(uow.session).destroy(merged_case_id)
     await CaseRepository(uow.session).remove(merged_case_id)
     # The merged case's placements are the surviving person's now (as downstream re-keys).
