@@ -63,12 +63,21 @@ class IdentityStore:
     async def add(self, case_id: uuid.UUID, sealed: SealedIdentity,
                   digests: Iterable[str]) -> None:
         """A new case's identity, data key and blind indexes (nothing to replace yet)."""
-        await self._session.execute(insert(identities), {"case_id": case_id,
-                                                         "ciphertext": sealed.ciphertext})
-        await self._session.execute(insert(data_keys), {
-            "case_id": case_id, "master_key_id": sealed.master_key_id,
-            "wrapped_key": sealed.wrapped_key})
-        rows = [{"case_id": case_id, "digest": digest} for digest in sorted(set(digests))]
+        await self.add_many([(case_id, sealed, digests)])
+
+    async def add_many(self, added: Iterable[tuple[uuid.UUID, SealedIdentity, Iterable[str]]]
+                       ) -> None:
+        """New cases' identities, data keys and blind indexes, one statement per table (a
+        registration adds one; a benchmark's fill many)."""
+        added = list(added)
+        await self._session.execute(insert(identities), [
+            {"case_id": case_id, "ciphertext": sealed.ciphertext}
+            for case_id, sealed, _ in added])
+        await self._session.execute(insert(data_keys), [
+            {"case_id": case_id, "master_key_id": sealed.master_key_id,
+             "wrapped_key": sealed.wrapped_key} for case_id, sealed, _ in added])
+        rows = [{"case_id": case_id, "digest": digest}
+                for case_id, _, digests in added for digest in sorted(set(digests))]
         if rows:
             await self._session.execute(insert(blind_indexes), rows)
 
