@@ -21,7 +21,7 @@ from ankommen.intake.domain.identity import Alias
 from ankommen.intake.domain.match_model import MODEL, probability
 from ankommen.intake.domain.matching import Comparable
 from ankommen.intake.service.aliases import keep_aliases, read_aliases
-from ankommen.intake.service.case_work import existing_case, open_identity, record_audit
+from ankommen.intake.service.case_work import existing_case, record_audit
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.shared.auth import Principal
 from ankommen.shared.db.unit_of_work import UnitOfWork
@@ -35,20 +35,32 @@ async def suspect_duplicate(uow: UnitOfWork, protection: IdentityProtection,
     """Record that two cases may be one person, scored like at registration."""
     if case_id == other_case_id:
         raise DomainError("other_case_id: the same case", field="other_case_id")
-    records = [await _record(uow, protection, each) for each in (case_id, other_case_id)]
-    score = probability(MODEL.weight(*records))
+    score = probability(_best_weight(await _records(uow, protection, case_id),
+                                     await _records(uow, protection, other_case_id)))
     suspicion = DuplicateSuspected(case_id, other_case_id, score, uow.clock.now())
     await DuplicateRepository(uow.session).add(suspicion)
     await record_audit(uow, actor, AuditAction.SUSPECT_DUPLICATE, case_id, Purpose.DUPLICATE_REVIEW)
     return suspicion
 
 
-async def _record(uow: UnitOfWork, protection: IdentityProtection,
-                  case_id: uuid.UUID) -> Comparable:
-    """A case's comparable record: its identity with the gender from its survey."""
+async def _records(uow: UnitOfWork, protection: IdentityProtection,
+                   case_id: uuid.UUID) -> list[Comparable]:
+    """A case's comparable records: its identity and each of its aliases, with the gender
+    from its survey."""
     case = await existing_case(uow, case_id)
-    return Comparable.of_identity(await open_identity(uow, protection, case_id),
-                                  gender=case.survey.gender.value)
+    stored = await IdentityStore(uow.session).load(case_id)
+    if stored is None:
+        raise NotFound("case_id: the case has no identity", field="case_id")
+    spellings = [protection.vault.open(case_id, *stored)]
+    spellings += [kept.alias.as_identity()
+                  for kept in await read_aliases(uow, protection, case_id, stored[0])]
+    return [Comparable.of_identity(spelling, gender=case.survey.gender.value)
+            for spelling in spellings]
+
+
+def _best_weight(left: list[Comparable], right: list[Comparable]) -> float:
+    """Two cases are as alike as their most alike spellings (identity or alias)."""
+    return max(MODEL.weight(one, other) for one in left for other in right)
 
 
 async def scan_for_duplicates(uow: UnitOfWork, protection: IdentityProtection,
@@ -59,18 +71,18 @@ async def scan_for_duplicates(uow: UnitOfWork, protection: IdentityProtection,
     duplicates = DuplicateRepository(uow.session)
     known = await duplicates.known_pairs()
     store = IdentityStore(uow.session)
-    keys: dict[uuid.UUID, Comparable] = {}
+    keys: dict[uuid.UUID, list[Comparable]] = {}
 
-    async def key_of(case_id: uuid.UUID) -> Comparable:
+    async def key_of(case_id: uuid.UUID) -> list[Comparable]:
         if case_id not in keys:  # each identity decrypted once per scan
-            keys[case_id] = await _record(uow, protection, case_id)
+            keys[case_id] = await _records(uow, protection, case_id)
         return keys[case_id]
 
     found = []
     for case_id, other_case_id in await store.pairs_sharing_digests(limit):
         if frozenset((case_id, other_case_id)) in known:
             continue
-        weight = MODEL.weight(await key_of(case_id), await key_of(other_case_id))
+        weight = _best_weight(await key_of(case_id), await key_of(other_case_id))
         if MODEL.is_possible_duplicate(weight):
             suspicion = DuplicateSuspected(case_id, other_case_id, probability(weight),
                                            uow.clock.now())
