@@ -79,6 +79,8 @@ def test_two_latin_spellings_differing_in_their_vowels_are_not_one_skeleton_leve
 @pytest.mark.parametrize(("left", "right", "level"), [
     (DAY, date(1990, 4, 3), "day_month_swapped"),
     (DAY, date(1990, 1, 1), "placeholder"),
+    (DAY, date(1990, 3, 1), "day_placeholder"),  # day unknown: 00 written as 01
+    (date(1990, 1, 1), date(1990, 1, 1), "exact_placeholder"),
     (DAY, date(1990, 3, 7), "one_digit"),
     (DAY, date(1991, 3, 4), "year_off_by_one"),
     (DAY, date(1960, 3, 4), "year_digit"),

@@ -336,8 +336,8 @@ COMPARISONS: dict[str, tuple[str, ...]] = {
     "family": NAME_LEVELS,
     "given": NAME_LEVELS,
     "order": ("straight", "swapped"),
-    "birth_date": ("exact", "day_month_swapped", "placeholder", "one_digit", "year_off_by_one",
-                   "year_digit", "else"),
+    "birth_date": ("exact", "exact_placeholder", "day_month_swapped", "placeholder",
+                   "day_placeholder", "one_digit", "year_off_by_one", "year_digit", "else"),
     "gender": ("equal", "different", "unknown"),
     "nationality": ("shared", "different", "unknown"),
     "birth_place": ("similar", "different", "unknown"),
@@ -416,16 +416,27 @@ def _names(left: Comparable, right: Comparable) -> dict[str, str]:
 
 
 def date_level(left: date, right: date) -> str:
-    """The typical errors: day and month swapped, 1 January standing in for an unknown
-    birthday (only the year known), one digit of day or month mistyped, the year off by one,
-    one digit of the year different."""
+    """The typical errors: day and month swapped, a placeholder standing in for what was not
+    known, one digit of day or month mistyped, the year off by one, one digit of the year
+    different.
+
+    Two placeholders are told apart, as registers write them: 01.01. of the year when only
+    the year is known ("placeholder"), and the day 01 when only month and year are (the
+    "00" of a passport's unknown day, which German registers and ICAO Doc 9303 part 3 cannot
+    store, written as 01: "day_placeholder"). Equal dates on 01.01. ("exact_placeholder")
+    are weaker evidence than other equal dates: it is the commonest birth date in registers
+    of refugees from Afghanistan, Somalia and Eritrea, where many people know only their
+    year, so two different people share it far more often than 1/365 of the time.
+    """
     if left == right:
-        return "exact"
+        return "exact_placeholder" if (left.month, left.day) == (1, 1) else "exact"
     if left.year == right.year and (left.day, left.month) == (right.month, right.day):
         return "day_month_swapped"
     if left.year == right.year and (1, 1) in ((left.month, left.day),
                                               (right.month, right.day)):
         return "placeholder"
+    if (left.year, left.month) == (right.year, right.month) and 1 in (left.day, right.day):
+        return "day_placeholder"
     if left.year == right.year and _digits_apart(left.strftime("%m%d"),
                                                  right.strftime("%m%d")) == 1:
         return "one_digit"
