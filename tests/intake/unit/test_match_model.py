@@ -76,6 +76,29 @@ def test_two_latin_spellings_differing_in_their_vowels_are_not_one_skeleton_leve
                    record("Hosseini", "Hassan"))["given"] not in ("exact", "skeleton")
 
 
+@pytest.mark.parametrize(("one", "other"), [
+    ("حلا", "هالة"),  # ح and ه: both "Hala" in Latin letters
+    ("سارا", "زارا"),  # Sara and Zara
+    ("ثامر", "تامر"),  # Thamer and Tamer
+    ("عامر", "أمير"),  # Amer and Amir
+    ("حميد", "حامد"),  # Hamid and Hamed
+])
+def test_two_names_in_arabic_script_keep_the_letters_that_make_them_two_names(one, other):
+    levels = compare(record("الحسن", one), record("الحسن", other))
+    assert (levels["family"], levels["given"]) == ("exact", "else")
+
+
+@pytest.mark.parametrize(("one", "other", "level"), [
+    ("فاطمة", "فاطمه", "exact"),  # ta marbuta and ha
+    ("أحمد", "احمد", "exact"),  # alef with and without hamza
+    ("علی", "علي", "exact"),  # Persian and Arabic ye
+    ("عبد الله", "عبدالله", "exact"),
+    ("محمد", "محمد علي", "subset"),
+])
+def test_spellings_of_one_name_in_arabic_script_stay_one_name(one, other, level):
+    assert compare(record("الحسن", one), record("الحسن", other))["given"] == level
+
+
 @pytest.mark.parametrize(("left", "right", "level"), [
     (DAY, date(1990, 4, 3), "day_month_swapped"),
     (DAY, date(1990, 1, 1), "placeholder"),

@@ -114,6 +114,27 @@ _LONG_U_AFTER_AYN = re.compile(r"[`']w")
 _ARABIC_H = str.maketrans({"\u062d": "H", "\u0647": "H"})
 
 
+#: Spellings of one letter in Arabic script that writers and keyboards interchange, made one
+#: before two names in that script are compared: alef with hamza or madda (أ إ آ ٱ) and
+#: bare alef, alef maqsura (ى) and the Persian ye (ی) and ya (ي), Persian kaf (ک) and Arabic
+#: kaf (ك), ta marbuta (ة) and ha (ه), hamza on a seat (ؤ ئ) and its seat; short-vowel marks
+#: and tatweel are dropped. The letters that make two names (ح/ه, س/ص/ز, ت/ث/ط …) stay.
+_ARABIC_SPELLING = str.maketrans(
+    {"\u0623": "\u0627", "\u0625": "\u0627", "\u0622": "\u0627", "\u0671": "\u0627",
+     "\u0649": "\u064a", "\u06cc": "\u064a", "\u06a9": "\u0643", "\u0629": "\u0647",
+     "\u0624": "\u0648", "\u0626": "\u064a", "\u0640": None, "\u200c": " ",
+     **{chr(mark): None for mark in (*range(0x064B, 0x0660), 0x0670)}})
+
+
+def _arabic_spelling(text: str) -> str:
+    """The name in Arabic script with interchangeable spellings made one (see
+    :data:`_ARABIC_SPELLING`); empty when it is not written in Arabic script."""
+    if not any(char.isalpha() for char in text) or not all(
+            not char.isalpha() or "ARABIC" in unicodedata.name(char, "") for char in text):
+        return ""
+    return " ".join(text.translate(_ARABIC_SPELLING).split())
+
+
 def _is_latin(text: str) -> bool:
     """Whether a name was typed in Latin letters (with or without diacritics)."""
     return all(not char.isalpha() or "LATIN" in unicodedata.name(char, "")
@@ -235,13 +256,16 @@ class NameForm:
     script_readings: tuple[tuple[str, ...], ...] = ()
     #: The name as typed (spaces normalised), in its own script.
     original: str = ""
+    #: The name in Arabic script with interchangeable spellings made one; empty when it is
+    #: not written in Arabic script.
+    arabic: str = ""
 
     @classmethod
     def of(cls, name: str) -> NameForm:
         read = {name.translate(table) for table in SCRIPT_READINGS} - {name}
         return cls(latin_tokens(name), latin_tokens(name, keep_particles=True), _is_latin(name),
                    tuple(latin_tokens(other) for other in sorted(read)),
-                   " ".join(name.casefold().split()))
+                   " ".join(name.casefold().split()), _arabic_spelling(name))
 
     # Derived forms are computed once per record: a registration compares one record with
     # up to 50 candidates. (cached_property writes the instance's __dict__, which a frozen
@@ -372,10 +396,29 @@ def _token_subset(left: NameForm, right: NameForm) -> bool:
     return all(token in known or skeleton(token) in known for token in shorter.tokens)
 
 
+def _arabic_script_level(left: str, right: str) -> str:
+    """Two names both written in Arabic script are compared in it, not in their Latin
+    form: the script writes what the Latin form and its skeleton merge — ح and ه (حلا and
+    هالة are two names, both "Hala"), ت/ث/ط, س/ص/ز, and the long vowels (عامر Amer and أمير
+    Amir, حامد Hamed and حميد Hamid, which Latin spellings interchange)."""
+    if left.replace(" ", "") == right.replace(" ", ""):
+        return "exact"
+    shorter, longer = sorted((left.split(), right.split()), key=len)
+    if len(shorter) < len(longer) and set(shorter) <= set(longer):
+        return "subset"
+    # A mistyped letter in a long name stays close; a letter that makes another name of a
+    # short one (سارا Sara, زارا Zara) is a different name.
+    return "jw92" if JaroWinkler.similarity(left, right) >= 0.92 else "else"
+
+
 def name_level(left: NameForm, right: NameForm) -> str:
     if not left.tokens or not right.tokens:
         return "unknown"
-    if left.original == right.original or left.joined_forms & right.joined_forms:
+    if left.original == right.original:
+        return "exact"
+    if left.arabic and right.arabic:
+        return _arabic_script_level(left.arabic, right.arabic)
+    if left.joined_forms & right.joined_forms:
         return "exact"
     # Two Latin spellings that differ in their vowels are compared on those too: the
     # skeleton alone merges Hossein and Hassan, Zahra and Zohreh.
