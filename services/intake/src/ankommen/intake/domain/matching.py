@@ -221,9 +221,10 @@ READINGS: tuple[tuple[str, Callable[[str], str]], ...] = (
     ("Egyptian", lambda token: re.sub(r"g(?!h)", "j", token)),
     # German writes an initial y-sound as J (Jusuf, Jasmin, Johannes = ዮሐንስ).
     ("German initial J", lambda token: "y" + token[1:] if token.startswith("j") else token),
-    # German transliteration of Cyrillic (Duden): z for ц, s for з, j for й/я/ю (Saizew =
-    # Zaitsev, Kusnezowa = Kuznetsova, Julija = Yuliia).
-    ("German Cyrillic", lambda token: token.replace("z", "ts").replace("s", "z")
+    # German transliteration of Cyrillic (Duden): z for ц, j for й/я/ю (Saizew = Zaitsev,
+    # Julija = Yuliia). Not s for з: read back as z it would make Said (سعيد) and Zaid (زيد),
+    # Nasim and Nazim one name; Kusnezowa and Kuznetsova still meet by similarity.
+    ("German Cyrillic", lambda token: token.replace("z", "ts")
      .replace("tz", "ts").replace("j", "y")),
     # French spellings end a name in a silent e (Yasmine, Imane = ياسمين, إيمان).
     ("French final e", lambda token: token[:-1] if len(token) > 3 and token.endswith("e")
