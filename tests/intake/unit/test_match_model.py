@@ -47,6 +47,9 @@ def test_committed_model_is_what_training_on_the_train_split_gives():
     (("Xasan", "Maxamed Cali"), ("Hassan", "Mohamed Ali")),  # Somali x and c
     (("عبد الرحمن", "أحمد"), ("Abdul Rahman", "Ahmad")),
     (("Абдулрахман", "Ахмед"), ("Abd al-Rahman", "Ahmed")),
+    (("رضایی", "مصطفی"), ("Rezaei", "Mostafa")),  # Persian final ی as alef maqsura
+    (("کاظمی", "مرتضی"), ("Kazemi", "Morteza")),  # and ض read z
+    (("نورزی", "ایمل"), ("Noorzai", "Aimal")),  # initial alef without hamza before ی
 ])
 def test_names_in_another_script_or_orthography_agree_with_their_latin_spelling(left, right):
     levels = compare(record(*left), record(*right))

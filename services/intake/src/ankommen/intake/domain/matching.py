@@ -106,6 +106,16 @@ _PERSIAN_READING = str.maketrans({"\u0636": "\u0632", "\u0630": "\u0632", "\u063
 _UKRAINIAN_READING = str.maketrans({"\u0433": "\u0445", "\u0413": "\u0425"})
 #: Readings of a name in its own script, before transliteration.
 SCRIPT_READINGS = (_PERSIAN_READING, _UKRAINIAN_READING)
+#: Persian and Dari write the final alef maqsura of Arabic names with their ye (ی): مصطفی
+#: Mostafa, موسی Musa, عیسی Isa, مرتضی Morteza, where a final ی is otherwise the -i of
+#: Hosseini (حسینی). The script does not tell them apart, so such a name is also read with
+#: the alef maqsura (ى), which :data:`_ARABIC_FINAL_A` reads as "a" — in every other reading
+#: too (مرتضی needs the Persian ض = z as well).
+_PERSIAN_FINAL_YE = re.compile(r"(?<=[\u0600-\u06FF]{2})\u06cc(?![\u0600-\u06FF])")
+#: A word-initial bare alef before ی/ي or و is the vowel i/ai or u/o, as after a hamza
+#: (ایمل Aimal, ایمان Iman, اومید Omid): Persian and Pashto typing leave the hamza out, and
+#: ``anyascii`` writes nothing for a bare alef.
+_INITIAL_ALEF_VOWEL = re.compile(r"(?<![\u0600-\u06FF])\u0627(?=[\u06cc\u064a\u0648])")
 #: After ayn or hamza, ي and و are the long vowels i and u (عيسى Issa, إيمان Iman).
 _LONG_I_AFTER_AYN = re.compile(r"[`']y")
 _LONG_U_AFTER_AYN = re.compile(r"[`']w")
@@ -158,7 +168,8 @@ def latin_tokens(name: str, *, keep_particles: bool = False) -> tuple[str, ...]:
     (unless ``keep_particles``), documented variants folded."""
     latin = _is_latin(name)
     # Lower case first: "H" is kept for the Arabic letters only.
-    name = _ARABIC_FINAL_A.sub("a", _ARABIC_ARTICLE.sub("", name.lower())).translate(_ARABIC_H)
+    name = _INITIAL_ALEF_VOWEL.sub("\u0623", name.lower())
+    name = _ARABIC_FINAL_A.sub("a", _ARABIC_ARTICLE.sub("", name)).translate(_ARABIC_H)
     text = "".join(char if char == "H" else anyascii(char).lower() for char in name)
     text = _LONG_U_AFTER_AYN.sub("u", _LONG_I_AFTER_AYN.sub("i", text))
     text = text.replace("'", "").replace("`", "").replace("\u2019", "")
@@ -263,7 +274,8 @@ class NameForm:
 
     @classmethod
     def of(cls, name: str) -> NameForm:
-        read = {name.translate(table) for table in SCRIPT_READINGS} - {name}
+        read = {name, *(name.translate(table) for table in SCRIPT_READINGS)}
+        read = (read | {_PERSIAN_FINAL_YE.sub("\u0649", other) for other in read}) - {name}
         return cls(latin_tokens(name), latin_tokens(name, keep_particles=True), _is_latin(name),
                    tuple(latin_tokens(other) for other in sorted(read)),
                    " ".join(name.casefold().split()), _arabic_spelling(name))
