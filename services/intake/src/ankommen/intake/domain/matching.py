@@ -482,12 +482,12 @@ def date_level(left: date, right: date) -> str:
     different.
 
     Two placeholders are told apart, as registers write them: 01.01. of the year when only
-    the year is known ("placeholder"), and the day 01 when only month and year are (the
-    "00" of a passport's unknown day, which German registers and ICAO Doc 9303 part 3 cannot
-    store, written as 01: "day_placeholder"). Equal dates on 01.01. ("exact_placeholder")
-    are weaker evidence than other equal dates: it is the commonest birth date in registers
-    of refugees from Afghanistan, Somalia and Eritrea, where many people know only their
-    year, so two different people share it far more often than 1/365 of the time.
+    the year is known ("placeholder"), and the day 01 when only month and year are (a
+    document's unknown day, "00" or "XX", written as 01 by a system that stores only valid
+    dates: "day_placeholder"). Equal dates on 01.01. ("exact_placeholder") are weaker
+    evidence than other equal dates: where many people know only their birth year
+    (Afghanistan, Somalia), registers give it to all of them, so two different people share
+    it far more often than 1/365 of the time.
     """
     if left == right:
         return "exact_placeholder" if (left.month, left.day) == (1, 1) else "exact"
