@@ -6,8 +6,12 @@ Laplace smoothing (one added to every level's count, so that a level never seen 
 gets a finite weight instead of ±infinity), the prior from the share of matches, and the two
 thresholds:
 
-* ``warn``: the highest recall on train with precision ≥ 0.95 (a cut halfway between the
-  lowest-weighted match it keeps and the next pair below);
+* ``warn``: the highest recall on train with precision ≥ 0.96 (a cut halfway between the
+  lowest-weighted match it keeps and the next pair below). The acceptance asks 0.95 on
+  people the model has not seen; a cut placed at exactly 0.95 on train falls below it on
+  unseen pairs about half the time. With the margin the false alarms on train fell from 53
+  to 42 at a recall of 0.987 (from 0.995); tried: 0.97 drops the Latin variants
+  of German and Ukrainian names below 0.80;
 * ``certain``: above every non-matching pair on train.
 
 The levels of a name are ordered (exact, skeleton, subset, similarity bands, else): a closer
@@ -32,8 +36,9 @@ from ankommen.intake.domain.match_model import MODEL_PATH, MatchModel
 from ankommen.intake.domain.matching import COMPARISONS, Comparable, compare
 from tests.intake.matching.pairs import LabelledPair, PersonRecord, load_pairs
 
-#: Precision the warn threshold must keep on the training split.
-WARN_PRECISION = 0.95
+#: Precision the warn threshold must keep on the training split (the module docstring says
+#: why above the 0.95 of the acceptance).
+WARN_PRECISION = 0.96
 
 
 def comparable(person: PersonRecord) -> Comparable:

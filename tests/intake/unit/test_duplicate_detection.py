@@ -38,9 +38,6 @@ def test_recall_and_precision_on_the_holdout_split(holdout: Evaluation):
     assert holdout.precision >= 0.95
 
 
-# Open (issue 17): a spelling variant with a placeholder birth date (01.01.) reaches 0.70 on
-# the holdout; the work on it removes this mark.
-@pytest.mark.xfail(strict=True, reason="variant-plus-placeholder-date below 0.90")
 def test_every_large_category_of_matches_reaches_its_recall(holdout: Evaluation):
     large = {category: figures for (category, label), figures in holdout.categories.items()
              if label == "match" and figures.pairs >= 20}

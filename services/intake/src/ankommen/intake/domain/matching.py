@@ -106,12 +106,43 @@ _PERSIAN_READING = str.maketrans({"\u0636": "\u0632", "\u0630": "\u0632", "\u063
 _UKRAINIAN_READING = str.maketrans({"\u0433": "\u0445", "\u0413": "\u0425"})
 #: Readings of a name in its own script, before transliteration.
 SCRIPT_READINGS = (_PERSIAN_READING, _UKRAINIAN_READING)
+#: Persian and Dari write the final alef maqsura of Arabic names with their ye (ی): مصطفی
+#: Mostafa, موسی Musa, عیسی Isa, مرتضی Morteza, where a final ی is otherwise the -i of
+#: Hosseini (حسینی). The script does not tell them apart, so such a name is also read with
+#: the alef maqsura (ى), which :data:`_ARABIC_FINAL_A` reads as "a" — in every other reading
+#: too (مرتضی needs the Persian ض = z as well).
+_PERSIAN_FINAL_YE = re.compile(r"(?<=[\u0600-\u06FF]{2})\u06cc(?![\u0600-\u06FF])")
+#: A word-initial bare alef before ی/ي or و is the vowel i/ai or u/o, as after a hamza
+#: (ایمل Aimal, ایمان Iman, اومید Omid): Persian and Pashto typing leave the hamza out, and
+#: ``anyascii`` writes nothing for a bare alef.
+_INITIAL_ALEF_VOWEL = re.compile(r"(?<![\u0600-\u06FF])\u0627(?=[\u06cc\u064a\u0648])")
 #: After ayn or hamza, ي and و are the long vowels i and u (عيسى Issa, إيمان Iman).
 _LONG_I_AFTER_AYN = re.compile(r"[`']y")
 _LONG_U_AFTER_AYN = re.compile(r"[`']w")
 #: ح and ه inside a name are one letter "h"; written as "H" until the skeleton is taken, so
 #: that they never form a digraph with the letter before (زهرا is z-h-r-a, not "zh").
 _ARABIC_H = str.maketrans({"\u062d": "H", "\u0647": "H"})
+
+
+#: Spellings of one letter in Arabic script that writers and keyboards interchange, made one
+#: before two names in that script are compared: alef with hamza or madda (أ إ آ ٱ) and
+#: bare alef, alef maqsura (ى) and the Persian ye (ی) and ya (ي), Persian kaf (ک) and Arabic
+#: kaf (ك), ta marbuta (ة) and ha (ه), hamza on a seat (ؤ ئ) and its seat; short-vowel marks
+#: and tatweel are dropped. The letters that make two names (ح/ه, س/ص/ز, ت/ث/ط …) stay.
+_ARABIC_SPELLING = str.maketrans(
+    {"\u0623": "\u0627", "\u0625": "\u0627", "\u0622": "\u0627", "\u0671": "\u0627",
+     "\u0649": "\u064a", "\u06cc": "\u064a", "\u06a9": "\u0643", "\u0629": "\u0647",
+     "\u0624": "\u0648", "\u0626": "\u064a", "\u0640": None, "\u200c": " ",
+     **{chr(mark): None for mark in (*range(0x064B, 0x0660), 0x0670)}})
+
+
+def _arabic_spelling(text: str) -> str:
+    """The name in Arabic script with interchangeable spellings made one (see
+    :data:`_ARABIC_SPELLING`); empty when it is not written in Arabic script."""
+    if not any(char.isalpha() for char in text) or not all(
+            not char.isalpha() or "ARABIC" in unicodedata.name(char, "") for char in text):
+        return ""
+    return " ".join(text.translate(_ARABIC_SPELLING).split())
 
 
 def _is_latin(text: str) -> bool:
@@ -139,7 +170,8 @@ def latin_tokens(name: str, *, keep_particles: bool = False) -> tuple[str, ...]:
     recent name fields, as :func:`skeletons_by_reading` is and for the same reason."""
     latin = _is_latin(name)
     # Lower case first: "H" is kept for the Arabic letters only.
-    name = _ARABIC_FINAL_A.sub("a", _ARABIC_ARTICLE.sub("", name.lower())).translate(_ARABIC_H)
+    name = _INITIAL_ALEF_VOWEL.sub("\u0623", name.lower())
+    name = _ARABIC_FINAL_A.sub("a", _ARABIC_ARTICLE.sub("", name)).translate(_ARABIC_H)
     text = "".join(char if char == "H" else anyascii(char).lower() for char in name)
     text = _LONG_U_AFTER_AYN.sub("u", _LONG_I_AFTER_AYN.sub("i", text))
     text = text.replace("'", "").replace("`", "").replace("\u2019", "")
@@ -155,6 +187,11 @@ def latin_tokens(name: str, *, keep_particles: bool = False) -> tuple[str, ...]:
                                        for token in tokens) if folded)
 
 
+# A name's skeletons are taken under every reading, with and without particles: about fifty
+# per record, mostly of the same few tokens, and a check builds a record per candidate (half
+# the time of building one). The cache holds consonant skeletons of name tokens only, in
+# this process's memory, as the check itself holds the names.
+@lru_cache(maxsize=16384)
 def skeleton(token: str) -> str:
     """The consonant skeleton of a Latin-form token (see the module docstring). A final -a,
     -e, -ah or -eh stays as one mark "A": it is the feminine ending (Samir/Samira,
@@ -202,9 +239,10 @@ READINGS: tuple[tuple[str, Callable[[str], str]], ...] = (
     ("Egyptian", lambda token: re.sub(r"g(?!h)", "j", token)),
     # German writes an initial y-sound as J (Jusuf, Jasmin, Johannes = ዮሐንስ).
     ("German initial J", lambda token: "y" + token[1:] if token.startswith("j") else token),
-    # German transliteration of Cyrillic (Duden): z for ц, s for з, j for й/я/ю (Saizew =
-    # Zaitsev, Kusnezowa = Kuznetsova, Julija = Yuliia).
-    ("German Cyrillic", lambda token: token.replace("z", "ts").replace("s", "z")
+    # German transliteration of Cyrillic (Duden): z for ц, j for й/я/ю (Saizew = Zaitsev,
+    # Julija = Yuliia). Not s for з: read back as z it would make Said (سعيد) and Zaid (زيد),
+    # Nasim and Nazim one name; Kusnezowa and Kuznetsova still meet by similarity.
+    ("German Cyrillic", lambda token: token.replace("z", "ts")
      .replace("tz", "ts").replace("j", "y")),
     # French spellings end a name in a silent e (Yasmine, Imane = ياسمين, إيمان).
     ("French final e", lambda token: token[:-1] if len(token) > 3 and token.endswith("e")
@@ -254,13 +292,17 @@ class NameForm:
     script_readings: tuple[tuple[str, ...], ...] = ()
     #: The name as typed (spaces normalised), in its own script.
     original: str = ""
+    #: The name in Arabic script with interchangeable spellings made one; empty when it is
+    #: not written in Arabic script.
+    arabic: str = ""
 
     @classmethod
     def of(cls, name: str) -> NameForm:
-        read = {name.translate(table) for table in SCRIPT_READINGS} - {name}
+        read = {name, *(name.translate(table) for table in SCRIPT_READINGS)}
+        read = (read | {_PERSIAN_FINAL_YE.sub("\u0649", other) for other in read}) - {name}
         return cls(latin_tokens(name), latin_tokens(name, keep_particles=True), _is_latin(name),
                    tuple(latin_tokens(other) for other in sorted(read)),
-                   " ".join(name.casefold().split()))
+                   " ".join(name.casefold().split()), _arabic_spelling(name))
 
     # Derived forms are computed once per record: a registration compares one record with
     # up to 50 candidates. (cached_property writes the instance's __dict__, which a frozen
@@ -356,8 +398,8 @@ COMPARISONS: dict[str, tuple[str, ...]] = {
     "family": NAME_LEVELS,
     "given": NAME_LEVELS,
     "order": ("straight", "swapped"),
-    "birth_date": ("exact", "day_month_swapped", "placeholder", "one_digit", "year_off_by_one",
-                   "year_digit", "else"),
+    "birth_date": ("exact", "exact_placeholder", "day_month_swapped", "placeholder",
+                   "day_placeholder", "one_digit", "year_off_by_one", "year_digit", "else"),
     "gender": ("equal", "different", "unknown"),
     "nationality": ("shared", "different", "unknown"),
     "birth_place": ("similar", "different", "unknown"),
@@ -392,10 +434,29 @@ def _token_subset(left: NameForm, right: NameForm) -> bool:
     return all(token in known or skeleton(token) in known for token in shorter.tokens)
 
 
+def _arabic_script_level(left: str, right: str) -> str:
+    """Two names both written in Arabic script are compared in it, not in their Latin
+    form: the script writes what the Latin form and its skeleton merge — ح and ه (حلا and
+    هالة are two names, both "Hala"), ت/ث/ط, س/ص/ز, and the long vowels (عامر Amer and أمير
+    Amir, حامد Hamed and حميد Hamid, which Latin spellings interchange)."""
+    if left.replace(" ", "") == right.replace(" ", ""):
+        return "exact"
+    shorter, longer = sorted((left.split(), right.split()), key=len)
+    if len(shorter) < len(longer) and set(shorter) <= set(longer):
+        return "subset"
+    # A mistyped letter in a long name stays close; a letter that makes another name of a
+    # short one (سارا Sara, زارا Zara) is a different name.
+    return "jw92" if JaroWinkler.similarity(left, right) >= 0.92 else "else"
+
+
 def name_level(left: NameForm, right: NameForm) -> str:
     if not left.tokens or not right.tokens:
         return "unknown"
-    if left.original == right.original or left.joined_forms & right.joined_forms:
+    if left.original == right.original:
+        return "exact"
+    if left.arabic and right.arabic:
+        return _arabic_script_level(left.arabic, right.arabic)
+    if left.joined_forms & right.joined_forms:
         return "exact"
     # Two Latin spellings that differ in their vowels are compared on those too: the
     # skeleton alone merges Hossein and Hassan, Zahra and Zohreh.
@@ -436,16 +497,27 @@ def _names(left: Comparable, right: Comparable) -> dict[str, str]:
 
 
 def date_level(left: date, right: date) -> str:
-    """The typical errors: day and month swapped, 1 January standing in for an unknown
-    birthday (only the year known), one digit of day or month mistyped, the year off by one,
-    one digit of the year different."""
+    """The typical errors: day and month swapped, a placeholder standing in for what was not
+    known, one digit of day or month mistyped, the year off by one, one digit of the year
+    different.
+
+    Two placeholders are told apart, as registers write them: 01.01. of the year when only
+    the year is known ("placeholder"), and the day 01 when only month and year are (a
+    document's unknown day, "00" or "XX", written as 01 by a system that stores only valid
+    dates: "day_placeholder"). Equal dates on 01.01. ("exact_placeholder") are weaker
+    evidence than other equal dates: where many people know only their birth year
+    (Afghanistan, Somalia), registers give it to all of them, so two different people share
+    it far more often than 1/365 of the time.
+    """
     if left == right:
-        return "exact"
+        return "exact_placeholder" if (left.month, left.day) == (1, 1) else "exact"
     if left.year == right.year and (left.day, left.month) == (right.month, right.day):
         return "day_month_swapped"
     if left.year == right.year and (1, 1) in ((left.month, left.day),
                                               (right.month, right.day)):
         return "placeholder"
+    if (left.year, left.month) == (right.year, right.month) and 1 in (left.day, right.day):
+        return "day_placeholder"
     if left.year == right.year and _digits_apart(left.strftime("%m%d"),
                                                  right.strftime("%m%d")) == 1:
         return "one_digit"
