@@ -5,6 +5,7 @@ bounded per case and re-indexed (real database)."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -149,3 +150,18 @@ async def test_reindexing_covers_aliases(kafka, sqlite_databases):
                                             headers=STAFF)
         assert response.status_code == 409, response.text
         assert [each["case_id"] for each in response.json()["candidates"]] == [case["case_id"]]
+
+
+async def test_two_decisions_about_one_case_at_once_both_keep_their_spelling(kafka, databases):
+    async with running_intake(kafka, databases) as intake:
+        case = await register(intake, zahra())
+        decisions = [registration(person=person) for person in (leyla(), zahra(
+            given_names="Sahar"))]
+        for body in decisions:
+            body["resolution"] = {"decision": "same_person", "case_id": case["case_id"]}
+        answers = await asyncio.gather(*(intake.client.post("/cases", json=body, headers=STAFF)
+                                         for body in decisions))
+        assert [answer.status_code for answer in answers] == [200, 200]
+        read = (await intake.client.get(f"/cases/{case['case_id']}", params=READ,
+                                        headers=STAFF)).json()
+        assert len(read["aliases"]) == 2

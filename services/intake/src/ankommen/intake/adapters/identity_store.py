@@ -81,13 +81,19 @@ class IdentityStore:
         if rows:
             await self._session.execute(insert(blind_indexes), rows)
 
-    async def load(self, case_id: uuid.UUID) -> tuple[bytes | None, bytes] | None:
-        """(wrapped data key or None if destroyed, ciphertext), or None without identity."""
-        row = (await self._session.execute(
-            select(identities.c.ciphertext, data_keys.c.wrapped_key)
-            .select_from(identities.outerjoin(data_keys,
-                                              data_keys.c.case_id == identities.c.case_id))
-            .where(identities.c.case_id == case_id))).one_or_none()
+    async def load(self, case_id: uuid.UUID, *, for_update: bool = False
+                   ) -> tuple[bytes | None, bytes] | None:
+        """(wrapped data key or None if destroyed, ciphertext), or None without identity.
+        ``for_update``: the identity row stays locked to the end of the transaction
+        (PostgreSQL; SQLite has one writer anyway), so that two decisions about one case —
+        each replacing its identity and numbering a new alias — follow one another."""
+        query = (select(identities.c.ciphertext, data_keys.c.wrapped_key)
+                 .select_from(identities.outerjoin(
+                     data_keys, data_keys.c.case_id == identities.c.case_id))
+                 .where(identities.c.case_id == case_id))
+        if for_update:
+            query = query.with_for_update(of=identities)
+        row = (await self._session.execute(query)).one_or_none()
         return None if row is None else (row.wrapped_key, row.ciphertext)
 
     async def replace_ciphertext(self, case_id: uuid.UUID, ciphertext: bytes) -> None:

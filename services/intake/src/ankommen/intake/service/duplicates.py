@@ -97,8 +97,8 @@ async def _keep_spellings(uow: UnitOfWork, protection: IdentityProtection, survi
     """Re-encrypt the merged case's identity and aliases under the surviving case's data
     key, as aliases of it, before the merged case's key is destroyed."""
     store = IdentityStore(uow.session)
-    merged = await store.load(merged_case_id)
-    survivor = await store.load(surviving.case_id)
+    merged = await store.load(merged_case_id, for_update=True)
+    survivor = await store.load(surviving.case_id, for_update=True)
     if merged is None or merged[0] is None or survivor is None or survivor[0] is None:
         return  # nothing readable to keep, or no identity to keep it with
     merged_key, merged_ciphertext = merged

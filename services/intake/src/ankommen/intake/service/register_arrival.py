@@ -135,13 +135,16 @@ async def _update_existing(uow: UnitOfWork, protection: IdentityProtection,
         raise NotFound("resolution.case_id: no such case", field="resolution.case_id")
     case.require_open()
     store = IdentityStore(uow.session)
-    stored = await store.load(case.case_id)
+    # The identity is read in the write turn (SQLite) or locked (PostgreSQL): a second
+    # decision about the case at the same time must see the spelling the first one left,
+    # or that spelling would be lost instead of kept as an alias.
+    await turn.take()
+    stored = await store.load(case.case_id, for_update=True)
     if stored is None or stored[0] is None:
         raise Conflict("resolution.case_id: the case has no identity", field="resolution.case_id")
     wrapped_key, ciphertext = stored
     # The spelling the case had is kept as an alias, so that it still finds the case.
     earlier = Alias.of(protection.vault.open(case.case_id, wrapped_key, ciphertext))
-    await turn.take()
     await store.replace_ciphertext(case.case_id, protection.vault.reseal(
         case.case_id, wrapped_key, command.identity))
     # The age stays the one derived on the day the case was first registered.
