@@ -13,7 +13,8 @@ from bench.results import RESULTS, table, write
 
 BENCHMARKS = {"B1": "bench.b1_monitoring_rebuild", "B2": "bench.b2_progress_ingest",
               "B3": "bench.b3_intake_http", "B4": "bench.b4_end_to_end",
-              "B5": "bench.b5_allocation", "B7": "bench.b7_progress_scale_out"}
+              "B5": "bench.b5_allocation", "B7": "bench.b7_progress_scale_out",
+              "B8": "bench.b8_duplicate_check"}
 #: Measured inside another benchmark's run.
 WITHIN = {"B6": "B4"}
 

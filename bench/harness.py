@@ -33,6 +33,11 @@ def database_label() -> str:
 
 @contextlib.contextmanager
 def broker() -> Iterator[EmbeddedBroker]:
+    """The embedded broker (Tansu). The services started meanwhile inherit this process's
+    environment and are told which broker it is: Tansu lacks the idempotent-producer
+    handshake, and a service expecting it never gets ready."""
+    kind = os.environ.get("ANKOMMEN_KAFKA_BROKER_KIND")
+    os.environ["ANKOMMEN_KAFKA_BROKER_KIND"] = "tansu"
     with tempfile.TemporaryDirectory() as folder:
         embedded = EmbeddedBroker(port=free_port(), log_file=Path(folder) / "broker.log").start()
         try:
@@ -41,6 +46,10 @@ def broker() -> Iterator[EmbeddedBroker]:
             yield embedded
         finally:
             embedded.stop()
+            if kind is None:
+                os.environ.pop("ANKOMMEN_KAFKA_BROKER_KIND", None)
+            else:
+                os.environ["ANKOMMEN_KAFKA_BROKER_KIND"] = kind
 
 
 @contextlib.asynccontextmanager

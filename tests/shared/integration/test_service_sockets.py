@@ -6,11 +6,15 @@ HTTP_FD``): nobody can take the port between choice and serving, nor while it re
 
 from __future__ import annotations
 
+import asyncio
+import os
 import socket
+from types import SimpleNamespace
 
 import httpx
 import pytest
 
+from ankommen.shared.cli.service import inherited_listener
 from ankommen.shared.embedded import free_port, listening_socket
 from tests.support.polling import eventually
 from tests.support.services import ServiceProcess
@@ -82,3 +86,35 @@ async def test_a_service_process_serves_on_the_socket_it_was_handed_even_across_
     finally:
         service.stop()
     bind_as_a_server_would(service.port).close()  # given up at the last stop
+
+
+async def nodelay_of_a_connection_accepted_on(listener: socket.socket, port: int) -> int:
+    accepted: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    async def handle(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        accepted.set_result(writer.get_extra_info("socket").getsockopt(
+            socket.IPPROTO_TCP, socket.TCP_NODELAY))
+        writer.close()
+
+    server = await asyncio.start_server(handle, sock=listener)
+    try:
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.close()
+        return await asyncio.wait_for(accepted, 10)
+    finally:
+        server.close()
+
+
+async def test_connections_on_the_inherited_socket_are_not_held_back_by_nagle() -> None:
+    """uvicorn's ``--fd`` wraps the socket as a Unix socket, so asyncio left Nagle on: each
+    response on a kept-alive connection waited 40 ms for the client's delayed ACK (B8). The
+    service now hands uvicorn the socket as what it is."""
+    held = listening_socket()
+    port = held.getsockname()[1]
+    try:
+        as_uvicorn_did = socket.fromfd(held.fileno(), socket.AF_UNIX, socket.SOCK_STREAM)
+        assert await nodelay_of_a_connection_accepted_on(as_uvicorn_did, port) == 0
+        (served,) = inherited_listener(SimpleNamespace(http_fd=os.dup(held.fileno())))
+        assert await nodelay_of_a_connection_accepted_on(served, port) != 0
+    finally:
+        held.close()

@@ -8,6 +8,7 @@ all four, so operators learn them once.
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
@@ -32,6 +33,15 @@ def server_config(app: Any, settings: ServiceSettings, **options: Any) -> uvicor
         "log_config": None, "access_log": False, "proxy_headers": False, **options})
 
 
+def inherited_listener(settings: ServiceSettings) -> list[socket.socket] | None:
+    """The inherited listening socket (``http_fd``) as what it is — TCP, not uvicorn's
+    guess: ``uvicorn --fd`` wraps it as a Unix socket, so asyncio does not set TCP_NODELAY
+    on its connections, and every response on a kept-alive connection waited for the
+    client's delayed ACK (Nagle): 40 ms per request on Linux, in B8 nine tenths of a
+    registration's latency."""
+    return None if settings.http_fd is None else [socket.socket(fileno=settings.http_fd)]
+
+
 def service_cli(name: str, settings_class: type[ServiceSettings],
                 build_runtime: Callable[[ServiceSettings], ServiceRuntime],
                 app_factory: str) -> typer.Typer:
@@ -52,7 +62,7 @@ def service_cli(name: str, settings_class: type[ServiceSettings],
         current = settings()
         configure_logging(name, current.log_level)
         server = uvicorn.Server(server_config(app_factory, current, factory=True))
-        server.run()
+        server.run(sockets=inherited_listener(current))
         if not server.started:  # as uvicorn.run: a failed start-up is a failed command
             raise typer.Exit(3)
 

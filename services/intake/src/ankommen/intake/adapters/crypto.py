@@ -9,10 +9,13 @@ Ciphertext formats (all binary, versioned so that a later format can be read bes
 
     wrapped data key  = b"v1" | master key id (8 bytes) | nonce (12) | AES-GCM(data key)
     identity          = b"v1" | nonce (12) | AES-GCM(identity JSON)
+    alias             = b"v1" | nonce (12) | AES-GCM(alias JSON)
 
-Both bind the case id as associated data, so a ciphertext copied onto another case does not
-decrypt. The master key id is an HMAC of the key, not the key: it says which key to use
-without revealing it.
+All bind the case id as associated data, so a ciphertext copied onto another case does not
+decrypt; an alias binds its position too, so it cannot pass for the identity or another
+alias. Aliases (earlier spellings of the person) are encrypted with the person's data key:
+destroying it shreds them with the identity. The master key id is an HMAC of the key, not
+the key: it says which key to use without revealing it.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from ankommen.intake.domain.identity import Identity
+from ankommen.intake.domain.identity import Alias, Identity
 
 VERSION = b"v1"
 NONCE_BYTES = 12
@@ -74,6 +77,24 @@ class IdentityVault:
             nonce, identity.model_dump_json().encode(), _identity_aad(case_id))
 
     def open(self, case_id: uuid.UUID, wrapped_key: bytes | None, ciphertext: bytes) -> Identity:
+        return Identity.model_validate_json(
+            self._decrypt(case_id, wrapped_key, ciphertext, _identity_aad(case_id)))
+
+    def seal_alias(self, case_id: uuid.UUID, wrapped_key: bytes, position: int,
+                   alias: Alias) -> bytes:
+        """An earlier spelling of the person, under the person's existing data key."""
+        data_key = self.unwrap(case_id, wrapped_key)
+        nonce = os.urandom(NONCE_BYTES)
+        return VERSION + nonce + AESGCM(data_key).encrypt(
+            nonce, alias.model_dump_json().encode(), _alias_aad(case_id, position))
+
+    def open_alias(self, case_id: uuid.UUID, wrapped_key: bytes | None, position: int,
+                   ciphertext: bytes) -> Alias:
+        return Alias.model_validate_json(
+            self._decrypt(case_id, wrapped_key, ciphertext, _alias_aad(case_id, position)))
+
+    def _decrypt(self, case_id: uuid.UUID, wrapped_key: bytes | None, ciphertext: bytes,
+                 aad: bytes) -> bytes:
         if wrapped_key is None:
             raise UndecryptableIdentity("the data key was destroyed")
         data_key = self.unwrap(case_id, wrapped_key)
@@ -81,11 +102,9 @@ class IdentityVault:
             raise UndecryptableIdentity("unknown ciphertext version")
         nonce = ciphertext[len(VERSION):len(VERSION) + NONCE_BYTES]
         try:
-            plaintext = AESGCM(data_key).decrypt(
-                nonce, ciphertext[len(VERSION) + NONCE_BYTES:], _identity_aad(case_id))
+            return AESGCM(data_key).decrypt(nonce, ciphertext[len(VERSION) + NONCE_BYTES:], aad)
         except InvalidTag:
             raise UndecryptableIdentity("the identity does not decrypt") from None
-        return Identity.model_validate_json(plaintext)
 
     def wrap(self, case_id: uuid.UUID, data_key: bytes) -> bytes:
         nonce = os.urandom(NONCE_BYTES)
@@ -115,6 +134,10 @@ class IdentityVault:
 
 def _identity_aad(case_id: uuid.UUID) -> bytes:
     return b"ankommen.intake identity:" + case_id.bytes
+
+
+def _alias_aad(case_id: uuid.UUID, position: int) -> bytes:
+    return b"ankommen.intake alias:" + case_id.bytes + position.to_bytes(4, "big")
 
 
 def _key_aad(case_id: uuid.UUID) -> bytes:

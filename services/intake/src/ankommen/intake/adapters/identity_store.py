@@ -1,17 +1,24 @@
-"""Stored identities: ciphertext, wrapped data keys and blind indexes (all queries here)."""
+"""Stored identities: ciphertext, wrapped data keys, aliases and blind indexes (all queries
+here)."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Select, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ankommen.intake.adapters.crypto import SealedIdentity
-from ankommen.intake.adapters.tables import blind_indexes, cases, data_keys, identities
+from ankommen.intake.adapters.tables import (
+    blind_indexes,
+    cases,
+    data_keys,
+    identities,
+    identity_aliases,
+)
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,17 @@ class StoredIdentity:
     gender: str | None
 
 
+@dataclass(frozen=True)
+class StoredAlias:
+    """An earlier spelling of a case's person, sealed under the case's data key."""
+
+    case_id: uuid.UUID
+    #: Per case, in the order the aliases were kept (bound into the ciphertext).
+    position: int
+    ciphertext: bytes
+    recorded_at: datetime
+
+
 class IdentityStore:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -45,22 +63,37 @@ class IdentityStore:
     async def add(self, case_id: uuid.UUID, sealed: SealedIdentity,
                   digests: Iterable[str]) -> None:
         """A new case's identity, data key and blind indexes (nothing to replace yet)."""
-        await self._session.execute(insert(identities), {"case_id": case_id,
-                                                         "ciphertext": sealed.ciphertext})
-        await self._session.execute(insert(data_keys), {
-            "case_id": case_id, "master_key_id": sealed.master_key_id,
-            "wrapped_key": sealed.wrapped_key})
-        rows = [{"case_id": case_id, "digest": digest} for digest in sorted(set(digests))]
+        await self.add_many([(case_id, sealed, digests)])
+
+    async def add_many(self, added: Iterable[tuple[uuid.UUID, SealedIdentity, Iterable[str]]]
+                       ) -> None:
+        """New cases' identities, data keys and blind indexes, one statement per table (a
+        registration adds one; a benchmark's fill many)."""
+        added = list(added)
+        await self._session.execute(insert(identities), [
+            {"case_id": case_id, "ciphertext": sealed.ciphertext}
+            for case_id, sealed, _ in added])
+        await self._session.execute(insert(data_keys), [
+            {"case_id": case_id, "master_key_id": sealed.master_key_id,
+             "wrapped_key": sealed.wrapped_key} for case_id, sealed, _ in added])
+        rows = [{"case_id": case_id, "digest": digest}
+                for case_id, _, digests in added for digest in sorted(set(digests))]
         if rows:
             await self._session.execute(insert(blind_indexes), rows)
 
-    async def load(self, case_id: uuid.UUID) -> tuple[bytes | None, bytes] | None:
-        """(wrapped data key or None if destroyed, ciphertext), or None without identity."""
-        row = (await self._session.execute(
-            select(identities.c.ciphertext, data_keys.c.wrapped_key)
-            .select_from(identities.outerjoin(data_keys,
-                                              data_keys.c.case_id == identities.c.case_id))
-            .where(identities.c.case_id == case_id))).one_or_none()
+    async def load(self, case_id: uuid.UUID, *, for_update: bool = False
+                   ) -> tuple[bytes | None, bytes] | None:
+        """(wrapped data key or None if destroyed, ciphertext), or None without identity.
+        ``for_update``: the identity row stays locked to the end of the transaction
+        (PostgreSQL; SQLite has one writer anyway), so that two decisions about one case —
+        each replacing its identity and numbering a new alias — follow one another."""
+        query = (select(identities.c.ciphertext, data_keys.c.wrapped_key)
+                 .select_from(identities.outerjoin(
+                     data_keys, data_keys.c.case_id == identities.c.case_id))
+                 .where(identities.c.case_id == case_id))
+        if for_update:
+            query = query.with_for_update(of=identities)
+        row = (await self._session.execute(query)).one_or_none()
         return None if row is None else (row.wrapped_key, row.ciphertext)
 
     async def replace_ciphertext(self, case_id: uuid.UUID, ciphertext: bytes) -> None:
@@ -68,9 +101,12 @@ class IdentityStore:
                                     .values(ciphertext=ciphertext))
 
     async def destroy(self, case_id: uuid.UUID) -> None:
-        """Crypto-shredding: the data key goes first; the ciphertext and indexes with it."""
+        """Crypto-shredding: the data key goes first (a backup's copies of the identity and
+        its aliases are unreadable without it); the ciphertexts and indexes with it."""
         await self._session.execute(delete(data_keys).where(data_keys.c.case_id == case_id))
         await self._session.execute(delete(identities).where(identities.c.case_id == case_id))
+        await self._session.execute(delete(identity_aliases)
+                                    .where(identity_aliases.c.case_id == case_id))
         await self._session.execute(delete(blind_indexes)
                                     .where(blind_indexes.c.case_id == case_id))
 
@@ -80,6 +116,27 @@ class IdentityStore:
         rows = [{"case_id": case_id, "digest": digest} for digest in sorted(set(digests))]
         if rows:
             await self._session.execute(insert(blind_indexes), rows)
+
+    async def aliases(self, case_ids: Iterable[uuid.UUID]) -> list[StoredAlias]:
+        """The aliases of these cases (one query), oldest first per case."""
+        wanted = sorted(set(case_ids))
+        if not wanted:
+            return []
+        rows = (await self._session.execute(
+            select(identity_aliases).where(identity_aliases.c.case_id.in_(wanted))
+            .order_by(identity_aliases.c.case_id, identity_aliases.c.position))).all()
+        return [StoredAlias(row.case_id, row.position, row.ciphertext, row.recorded_at)
+                for row in rows]
+
+    async def add_alias(self, alias: StoredAlias) -> None:
+        await self._session.execute(insert(identity_aliases), {
+            "case_id": alias.case_id, "position": alias.position,
+            "ciphertext": alias.ciphertext, "recorded_at": alias.recorded_at})
+
+    async def drop_aliases_before(self, case_id: uuid.UUID, position: int) -> None:
+        """Drop the case's aliases older than ``position`` (the bound on aliases per case)."""
+        await self._session.execute(delete(identity_aliases).where(
+            (identity_aliases.c.case_id == case_id) & (identity_aliases.c.position < position)))
 
     async def candidates(self, file_digests: Iterable[str], name_digests: Iterable[str],
                          limit: int, exclude: uuid.UUID | None = None

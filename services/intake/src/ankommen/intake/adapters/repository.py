@@ -18,10 +18,14 @@ class CaseRepository:
         self._session = session
 
     async def add(self, case: Case) -> None:
-        await self._session.execute(insert(cases), {
+        await self.add_many([case])
+
+    async def add_many(self, added: Iterable[Case]) -> None:
+        """New cases in one statement (a registration adds one; a benchmark's fill many)."""
+        await self._session.execute(insert(cases), [{
             "case_id": case.case_id, "pseudonym": case.pseudonym,
             "survey": case.survey.model_dump(mode="json"),
-            "registered_on": case.registered_on})
+            "registered_on": case.registered_on} for case in added])
 
     async def get(self, case_id: uuid.UUID) -> Case | None:
         row = (await self._session.execute(

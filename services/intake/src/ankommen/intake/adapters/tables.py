@@ -1,8 +1,10 @@
 """Intake's tables. The outbox and inbox come from the shared messaging library.
 
 Identity lives apart from the case: ``identities`` holds only ciphertext, ``data_keys`` the
-wrapped per-person key (deleting that row is the erasure), ``blind_indexes`` keyed hashes for
-finding duplicates. No column holds a name, birth date or contact in plaintext.
+wrapped per-person key (deleting that row is the erasure), ``identity_aliases`` earlier
+spellings of the person encrypted under the same data key, ``blind_indexes`` keyed hashes (of
+the identity and its aliases) for finding duplicates. No column holds a name, birth date or
+contact in plaintext.
 """
 
 from sqlalchemy import (
@@ -55,6 +57,17 @@ blind_indexes = Table(
     Column("case_id", Uuid, primary_key=True),
     Column("digest", String(64), primary_key=True),
     Index("ix_blind_indexes_digest", "digest"),
+)
+
+#: Earlier spellings of a case's person (see :class:`~..domain.identity.Alias`), numbered
+#: per case in the order they were kept; ciphertext under the case's data key, so erasure
+#: (deleting the data key) shreds them with the identity.
+identity_aliases = Table(
+    "identity_aliases", metadata,
+    Column("case_id", Uuid, primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("ciphertext", LargeBinary, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
 )
 
 duplicate_suspicions = Table(

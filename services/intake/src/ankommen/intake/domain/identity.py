@@ -152,3 +152,42 @@ class Identity(BaseModel):
 
     def age_on(self, day: date) -> int:
         return age_on(self.birth_date, day)
+
+
+#: At most this many aliases are kept per case; beyond it the oldest is dropped. Each alias
+#: is decrypted and scored whenever its case is a candidate, so the bound keeps a duplicate
+#: check's cost per candidate bounded too; twenty spellings of one person is far beyond
+#: what staff meet.
+MAX_ALIASES = 20
+
+
+class Alias(BaseModel):
+    """An earlier spelling of a person (*Alias*, *andere Schreibweise*): what an identity
+    was recorded as before staff confirmed "same person" with a new spelling, or what a case
+    merged into this one was recorded as. Kept so that a later registration written like it
+    still finds the case. Only what the duplicate check compares is kept — contact details
+    are not a spelling, and the current ones are in the identity."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    family_name: Name
+    given_names: Name
+    birth_date: date
+    birth_place: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100),
+                           SHOWN_TEXT] | None = None
+    birth_country: CountryCode | None = None
+    nationalities: list[CountryCode] = Field(default_factory=list, max_length=5)
+    file_numbers: list[FileNumber] = Field(default_factory=list, max_length=5)
+
+    @classmethod
+    def of(cls, identity: Identity) -> Alias:
+        return cls(family_name=identity.family_name, given_names=identity.given_names,
+                   birth_date=identity.birth_date, birth_place=identity.birth_place,
+                   birth_country=identity.birth_country,
+                   nationalities=list(identity.nationalities),
+                   file_numbers=list(identity.file_numbers))
+
+    def as_identity(self) -> Identity:
+        """The alias as an identity without contact details: compared and indexed exactly
+        like one."""
+        return Identity.model_validate(self.model_dump())

@@ -19,6 +19,7 @@ from ankommen.intake.domain.audit import Purpose
 from ankommen.intake.domain.duplicates import DuplicateSuspected, SuspicionStatus
 from ankommen.intake.domain.identity import REQUEST_DAY
 from ankommen.intake.entrypoints.schemas import (
+    AliasResponse,
     AuditEntryResponse,
     CandidateResponse,
     CaseRecordResponse,
@@ -70,7 +71,10 @@ async def possible_duplicates(_: Request, error: PossibleDuplicates) -> JSONResp
 
 def _record(record: CaseRecord) -> CaseRecordResponse:
     return CaseRecordResponse(**CaseResponse.of(record.case).model_dump(),
-                              identity=record.identity)
+                              identity=record.identity,
+                              aliases=[AliasResponse(**kept.alias.model_dump(),
+                                                     recorded_at=kept.recorded_at)
+                                       for kept in record.aliases])
 
 
 def _suspicion(suspicion: DuplicateSuspected) -> SuspicionResponse:
@@ -194,7 +198,7 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, turns: Write
     async def merge(suspicion_id: uuid.UUID, request: MergeRequest, actor: Staff
                     ) -> SuspicionResponse:
         async with runtime.uow() as uow:
-            suspicion = await duplicates.merge_duplicate(uow, suspicion_id,
+            suspicion = await duplicates.merge_duplicate(uow, protection, suspicion_id,
                                                          request.surviving_case_id, actor)
         return _suspicion(suspicion)
 

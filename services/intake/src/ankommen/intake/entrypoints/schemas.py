@@ -23,6 +23,7 @@ from ankommen.intake.domain.audit import Purpose
 from ankommen.intake.domain.case import Case
 from ankommen.intake.domain.duplicates import Candidate, SuspicionStatus
 from ankommen.intake.domain.identity import (
+    Alias,
     Identity,
     Name,
     plausible_birth_date,
@@ -109,8 +110,18 @@ class CaseResponse(BaseModel):
                    closed_on=case.closed_on, closure_reason=case.closure_reason)
 
 
+class AliasResponse(Alias):
+    """An earlier spelling of the person, kept when staff confirmed "same person" or merged
+    a case into this one."""
+
+    recorded_at: datetime
+
+
 class CaseRecordResponse(CaseResponse):
     identity: Identity
+    aliases: list[AliasResponse] = Field(default_factory=list, description=(
+        "Earlier spellings of the person (at most 20, oldest first), used by the duplicate "
+        "check"))
 
 
 class CandidateResponse(BaseModel):

@@ -7,7 +7,7 @@ transaction, so a disclosure without its entry cannot happen.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -21,6 +21,7 @@ from ankommen.intake.domain.case import Case
 from ankommen.intake.domain.disclosure import Disclosure
 from ankommen.intake.domain.duplicates import Candidate, DuplicateSuspected, SuspicionStatus
 from ankommen.intake.domain.identity import Identity
+from ankommen.intake.service.aliases import KeptAlias, read_aliases
 from ankommen.intake.service.duplicate_check import likely_duplicates
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.shared.auth import Principal
@@ -40,6 +41,8 @@ class CaseRecord:
 
     case: Case
     identity: Identity
+    #: Earlier spellings of the person, oldest first (:mod:`.aliases`).
+    aliases: list[KeptAlias] = field(default_factory=list)
 
 
 async def existing_case(uow: UnitOfWork, case_id: uuid.UUID) -> Case:
@@ -67,9 +70,13 @@ async def open_identity(uow: UnitOfWork, protection: IdentityProtection,
 async def read_case(uow: UnitOfWork, protection: IdentityProtection, case_id: uuid.UUID,
                     actor: Principal, purpose: Purpose) -> CaseRecord:
     case = await existing_case(uow, case_id)
-    identity = await open_identity(uow, protection, case_id)
+    stored = await IdentityStore(uow.session).load(case_id)
+    if stored is None:
+        raise NotFound("case_id: the case has no identity", field="case_id")
+    identity = protection.vault.open(case_id, *stored)
+    aliases = await read_aliases(uow, protection, case_id, stored[0])
     await record_audit(uow, actor, AuditAction.READ_IDENTITY, case_id, purpose)
-    return CaseRecord(case, identity)
+    return CaseRecord(case, identity, aliases)
 
 
 async def search_person(uow: UnitOfWork, protection: IdentityProtection, family_name: str,

@@ -1,15 +1,18 @@
 """Finding the existing cases a person may already have: blind-index candidates, decrypted
-and scored by the match model (see :mod:`ankommen.intake.domain.match_model`)."""
+and scored by the match model (see :mod:`ankommen.intake.domain.match_model`) — each
+candidate's identity and each of its aliases, the best counting."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
-from ankommen.intake.adapters.identity_store import IdentityStore
+from ankommen.intake.adapters.identity_store import IdentityStore, StoredAlias
 from ankommen.intake.domain.duplicates import Candidate
 from ankommen.intake.domain.identity import Identity
 from ankommen.intake.domain.match_model import MODEL, MatchModel, probability
 from ankommen.intake.domain.matching import Comparable
+from ankommen.intake.service.aliases import open_aliases
 from ankommen.intake.service.protection import IdentityDigests, IdentityProtection
 from ankommen.shared.db.unit_of_work import UnitOfWork
 
@@ -23,6 +26,15 @@ def candidate_score(record: Comparable, candidate: Comparable,
     return probability(weight) if model.is_possible_duplicate(weight) else None
 
 
+def best_score(record: Comparable, spellings: Iterable[Comparable],
+               model: MatchModel = MODEL) -> float | None:
+    """The best score of ``record`` against any spelling of one case — its identity and
+    each of its aliases (:mod:`.aliases`) — or None if none reaches the warn threshold."""
+    scores = [score for spelling in spellings
+              if (score := candidate_score(record, spelling, model)) is not None]
+    return max(scores, default=None)
+
+
 async def likely_duplicates(uow: UnitOfWork, protection: IdentityProtection,
                             identity: Identity, *, gender: str | None = None,
                             exclude: uuid.UUID | None = None,
@@ -33,16 +45,24 @@ async def likely_duplicates(uow: UnitOfWork, protection: IdentityProtection,
     household number (job centre) as one piece of evidence among others. ``digests``: the
     identity's, if the caller has computed them already; ``gender``: from the survey."""
     digests = digests or protection.lookup(identity, gender=gender)
-    stored = await IdentityStore(uow.session).candidates(
+    store = IdentityStore(uow.session)
+    stored = await store.candidates(
         digests.file_numbers, digests.names, protection.candidate_limit, exclude)
+    scored = [candidate.case_id for candidate in stored if not candidate.certain]
+    aliases: dict[uuid.UUID, list[StoredAlias]] = {}
+    for alias in await store.aliases(scored) if scored else ():
+        aliases.setdefault(alias.case_id, []).append(alias)
     found = []
     for candidate in stored:
         if candidate.certain:
             score: float | None = 1.0
         else:
-            score = candidate_score(digests.key, Comparable.of_identity(
-                protection.vault.open(candidate.case_id, candidate.wrapped_key,
-                                      candidate.ciphertext), gender=candidate.gender))
+            spellings = [protection.vault.open(candidate.case_id, candidate.wrapped_key,
+                                               candidate.ciphertext)]
+            spellings += [kept.alias.as_identity() for kept in open_aliases(
+                protection, candidate.wrapped_key, aliases.get(candidate.case_id, ()))]
+            score = best_score(digests.key, [Comparable.of_identity(
+                spelling, gender=candidate.gender) for spelling in spellings])
         if score is not None:
             found.append(Candidate(candidate.case_id, score, candidate.registered_on))
     return sorted(found, key=lambda candidate: -candidate.score)

@@ -1,6 +1,7 @@
 """Duplicates found after registration: record the suspicion, then merge or dismiss it.
 
-Merging keeps the surviving case (and its identity), erases the other one's identity and
+Merging keeps the surviving case (and its identity), keeps the other one's spellings as
+aliases of it (:mod:`.aliases`), erases the other one's identity and
 announces ``CasesMerged`` so that downstream services move the merged pseudonym's rows to the
 surviving one.
 """
@@ -14,10 +15,13 @@ from ankommen.intake.adapters.identity_store import IdentityStore
 from ankommen.intake.adapters.placements import ProviderPlacementRepository
 from ankommen.intake.adapters.repository import CaseRepository
 from ankommen.intake.domain.audit import AuditAction, Purpose
+from ankommen.intake.domain.case import Case
 from ankommen.intake.domain.duplicates import DuplicateSuspected, SuspicionStatus
+from ankommen.intake.domain.identity import Alias
 from ankommen.intake.domain.match_model import MODEL, probability
 from ankommen.intake.domain.matching import Comparable
-from ankommen.intake.service.case_work import existing_case, open_identity, record_audit
+from ankommen.intake.service.aliases import keep_aliases, read_aliases
+from ankommen.intake.service.case_work import existing_case, record_audit
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.shared.auth import Principal
 from ankommen.shared.db.unit_of_work import UnitOfWork
@@ -31,20 +35,32 @@ async def suspect_duplicate(uow: UnitOfWork, protection: IdentityProtection,
     """Record that two cases may be one person, scored like at registration."""
     if case_id == other_case_id:
         raise DomainError("other_case_id: the same case", field="other_case_id")
-    records = [await _record(uow, protection, each) for each in (case_id, other_case_id)]
-    score = probability(MODEL.weight(*records))
+    score = probability(_best_weight(await _records(uow, protection, case_id),
+                                     await _records(uow, protection, other_case_id)))
     suspicion = DuplicateSuspected(case_id, other_case_id, score, uow.clock.now())
     await DuplicateRepository(uow.session).add(suspicion)
     await record_audit(uow, actor, AuditAction.SUSPECT_DUPLICATE, case_id, Purpose.DUPLICATE_REVIEW)
     return suspicion
 
 
-async def _record(uow: UnitOfWork, protection: IdentityProtection,
-                  case_id: uuid.UUID) -> Comparable:
-    """A case's comparable record: its identity with the gender from its survey."""
+async def _records(uow: UnitOfWork, protection: IdentityProtection,
+                   case_id: uuid.UUID) -> list[Comparable]:
+    """A case's comparable records: its identity and each of its aliases, with the gender
+    from its survey."""
     case = await existing_case(uow, case_id)
-    return Comparable.of_identity(await open_identity(uow, protection, case_id),
-                                  gender=case.survey.gender.value)
+    stored = await IdentityStore(uow.session).load(case_id)
+    if stored is None:
+        raise NotFound("case_id: the case has no identity", field="case_id")
+    spellings = [protection.vault.open(case_id, *stored)]
+    spellings += [kept.alias.as_identity()
+                  for kept in await read_aliases(uow, protection, case_id, stored[0])]
+    return [Comparable.of_identity(spelling, gender=case.survey.gender.value)
+            for spelling in spellings]
+
+
+def _best_weight(left: list[Comparable], right: list[Comparable]) -> float:
+    """Two cases are as alike as their most alike spellings (identity or alias)."""
+    return max(MODEL.weight(one, other) for one in left for other in right)
 
 
 async def scan_for_duplicates(uow: UnitOfWork, protection: IdentityProtection,
@@ -55,18 +71,18 @@ async def scan_for_duplicates(uow: UnitOfWork, protection: IdentityProtection,
     duplicates = DuplicateRepository(uow.session)
     known = await duplicates.known_pairs()
     store = IdentityStore(uow.session)
-    keys: dict[uuid.UUID, Comparable] = {}
+    keys: dict[uuid.UUID, list[Comparable]] = {}
 
-    async def key_of(case_id: uuid.UUID) -> Comparable:
+    async def key_of(case_id: uuid.UUID) -> list[Comparable]:
         if case_id not in keys:  # each identity decrypted once per scan
-            keys[case_id] = await _record(uow, protection, case_id)
+            keys[case_id] = await _records(uow, protection, case_id)
         return keys[case_id]
 
     found = []
     for case_id, other_case_id in await store.pairs_sharing_digests(limit):
         if frozenset((case_id, other_case_id)) in known:
             continue
-        weight = MODEL.weight(await key_of(case_id), await key_of(other_case_id))
+        weight = _best_weight(await key_of(case_id), await key_of(other_case_id))
         if MODEL.is_possible_duplicate(weight):
             suspicion = DuplicateSuspected(case_id, other_case_id, probability(weight),
                                            uow.clock.now())
@@ -74,6 +90,25 @@ async def scan_for_duplicates(uow: UnitOfWork, protection: IdentityProtection,
             found.append(suspicion)
     await record_audit(uow, actor, AuditAction.SCAN_DUPLICATES, None, Purpose.DUPLICATE_REVIEW)
     return found
+
+
+async def _keep_spellings(uow: UnitOfWork, protection: IdentityProtection, surviving: Case,
+                          merged_case_id: uuid.UUID) -> None:
+    """Re-encrypt the merged case's identity and aliases under the surviving case's data
+    key, as aliases of it, before the merged case's key is destroyed."""
+    store = IdentityStore(uow.session)
+    merged = await store.load(merged_case_id, for_update=True)
+    survivor = await store.load(surviving.case_id, for_update=True)
+    if merged is None or merged[0] is None or survivor is None or survivor[0] is None:
+        return  # nothing readable to keep, or no identity to keep it with
+    merged_key, merged_ciphertext = merged
+    spellings = [kept.alias for kept in await read_aliases(uow, protection, merged_case_id,
+                                                           merged_key)]
+    spellings.append(Alias.of(protection.vault.open(merged_case_id, merged_key,
+                                                    merged_ciphertext)))
+    await keep_aliases(uow, protection, surviving.case_id, survivor[0],
+                       protection.vault.open(surviving.case_id, *survivor), spellings,
+                       surviving.survey.gender.value)
 
 
 async def _open_suspicion(uow: UnitOfWork, suspicion_id: uuid.UUID) -> DuplicateSuspected:
@@ -95,9 +130,11 @@ async def dismiss_duplicate(uow: UnitOfWork, suspicion_id: uuid.UUID,
     return suspicion
 
 
-async def merge_duplicate(uow: UnitOfWork, suspicion_id: uuid.UUID, surviving_case_id: uuid.UUID,
+async def merge_duplicate(uow: UnitOfWork, protection: IdentityProtection,
+                          suspicion_id: uuid.UUID, surviving_case_id: uuid.UUID,
                           actor: Principal) -> DuplicateSuspected:
-    """The two cases are one person: ``surviving_case_id`` stays, the other one goes."""
+    """The two cases are one person: ``surviving_case_id`` stays, the other one goes — its
+    spelling (and its own aliases) kept as aliases of the surviving identity."""
     suspicion = await _open_suspicion(uow, suspicion_id)
     pair = {suspicion.case_id, suspicion.other_case_id}
     if surviving_case_id not in pair:
@@ -109,6 +146,7 @@ async def merge_duplicate(uow: UnitOfWork, suspicion_id: uuid.UUID, surviving_ca
     suspicion.resolve(SuspicionStatus.MERGED, uow.clock.now())
     duplicates = DuplicateRepository(uow.session)
     await duplicates.save(suspicion)
+    await _keep_spellings(uow, protection, surviving, merged_case_id)
     await IdentityStore(uow.session).destroy(merged_case_id)
     await CaseRepository(uow.session).remove(merged_case_id)
     # The merged case's placements are the surviving person's now (as downstream re-keys).

@@ -3,9 +3,10 @@
 Before a case is created, the identity is checked against existing cases
 (:mod:`.duplicate_check`). Likely duplicates stop the registration
 (:class:`PossibleDuplicates`, answered 409 with the candidates); staff then decide: *same
-person* updates the existing case, *different person* creates the new one and records the
-decision. A new case is announced to the services that need the pseudonym
-(``CaseRegistered``) and, de-identified, to monitoring (one ``ArrivalRecorded`` fact).
+person* updates the existing case (its earlier spelling kept as an alias, :mod:`.aliases`),
+*different person* creates the new one and records the decision. A new case is announced to
+the services that need the pseudonym (``CaseRegistered``) and, de-identified, to monitoring
+(one ``ArrivalRecorded`` fact).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from ankommen.intake.adapters.write_turns import WriteTurn
 from ankommen.intake.domain.audit import AuditAction
 from ankommen.intake.domain.case import Case, district_of
 from ankommen.intake.domain.duplicates import Candidate, DuplicateSuspected, SuspicionStatus
-from ankommen.intake.domain.identity import Identity
+from ankommen.intake.domain.identity import Alias, Identity
+from ankommen.intake.service.aliases import keep_aliases
 from ankommen.intake.service.duplicate_check import likely_duplicates
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.shared.auth import Principal
@@ -133,13 +135,18 @@ async def _update_existing(uow: UnitOfWork, protection: IdentityProtection,
         raise NotFound("resolution.case_id: no such case", field="resolution.case_id")
     case.require_open()
     store = IdentityStore(uow.session)
-    stored = await store.load(case.case_id)
+    # The identity is read in the write turn (SQLite) or locked (PostgreSQL): a second
+    # decision about the case at the same time must see the spelling the first one left,
+    # or that spelling would be lost instead of kept as an alias.
+    await turn.take()
+    stored = await store.load(case.case_id, for_update=True)
     if stored is None or stored[0] is None:
         raise Conflict("resolution.case_id: the case has no identity", field="resolution.case_id")
-    await turn.take()
+    wrapped_key, ciphertext = stored
+    # The spelling the case had is kept as an alias, so that it still finds the case.
+    earlier = Alias.of(protection.vault.open(case.case_id, wrapped_key, ciphertext))
     await store.replace_ciphertext(case.case_id, protection.vault.reseal(
-        case.case_id, stored[0], command.identity))
-    await store.replace_indexes(case.case_id, protection.digests(command.identity))
+        case.case_id, wrapped_key, command.identity))
     # The age stays the one derived on the day the case was first registered.
     changes = case.survey_changes({**command.answers, "age_years": case.survey.age_years})
     if changes:
@@ -147,6 +154,9 @@ async def _update_existing(uow: UnitOfWork, protection: IdentityProtection,
         case.survey = event.apply_to(case.survey)
         await cases.save(case)
         await uow.publish(event, key=case.pseudonym, subject=case.pseudonym)
+    # Indexed (identity and aliases) under the gender as it is now, as a registration is.
+    await keep_aliases(uow, protection, case.case_id, wrapped_key, command.identity, [earlier],
+                       case.survey.gender.value)
     await AuditLog(uow.session, uow.clock).record(
         actor=actor.subject, role=actor.role.value, action=AuditAction.UPDATE_IDENTITY,
         case_id=case.case_id)
