@@ -37,8 +37,9 @@ def create_app() -> FastAPI:
     app = FastAPI(lifespan=lifespan)
 
     @app.get("/readyz")
-    async def ready() -> dict[str, str]:
-        return {"status": "ready"}
+    async def ready() -> dict[str, str | bool]:
+        # Answers like a service's /readyz; it has no broker, so there is nothing to wait for.
+        return {"status": "ready", "connected": True}
 
     @app.post("/cases", status_code=status.HTTP_201_CREATED)
     async def register(body: dict[str, Any] = Body()) -> dict[str, str]:

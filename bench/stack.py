@@ -37,11 +37,13 @@ class AppProcess(ServiceProcess):
 
     def start(self) -> AppProcess:
         log = open(self.log_file, "ab")  # noqa: SIM115 - kept open for the process's life
+        command = ([sys.executable, "-m", "bench.serve_app", self.factory,
+                    str(self.listener.fileno())] if self.listener else
+                   [sys.executable, "-m", "uvicorn", self.factory, "--factory",
+                    "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log",
+                    "--no-proxy-headers", "--log-level", "warning"])
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", self.factory, "--factory",
-             *(["--fd", str(self.listener.fileno())] if self.listener else
-               ["--host", "127.0.0.1", "--port", str(self.port)]),
-             "--no-access-log", "--no-proxy-headers", "--log-level", "warning"],
+            command,
             env={**os.environ, **self.environment}, stdout=log, stderr=subprocess.STDOUT,
             pass_fds=self.inherited)
         return self
