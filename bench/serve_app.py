@@ -12,11 +12,14 @@ import sys
 
 import uvicorn
 
+from ankommen.shared.cli.service import KEEP_ALIVE_SECONDS
+
 
 def main() -> None:
     factory, fd = sys.argv[1], int(sys.argv[2])
     server = uvicorn.Server(uvicorn.Config(factory, factory=True, access_log=False,
-                                           proxy_headers=False, log_level="warning"))
+                                           proxy_headers=False, log_level="warning",
+                                           timeout_keep_alive=KEEP_ALIVE_SECONDS))
     server.run(sockets=[socket.socket(fileno=fd)])
 
 

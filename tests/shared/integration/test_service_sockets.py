@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import httpx
 import pytest
 
-from ankommen.shared.cli.service import inherited_listener
+from ankommen.shared.cli.service import inherited_listener, server_config
 from ankommen.shared.embedded import free_port, listening_socket
 from tests.support.polling import eventually
 from tests.support.services import ServiceProcess
@@ -118,3 +118,14 @@ async def test_connections_on_the_inherited_socket_are_not_held_back_by_nagle() 
         assert await nodelay_of_a_connection_accepted_on(served, port) != 0
     finally:
         held.close()
+
+
+def test_the_server_keeps_an_idle_connection_open_longer_than_its_clients_do() -> None:
+    """Whoever closes an idle kept-alive connection first must be the client: a request the
+    client sends the moment the server closes is lost ("Server disconnected without sending
+    a response"). uvicorn's default (5 s) equals httpx's keep-alive expiry, and the demo test
+    lost a confirmation to it."""
+    config = server_config("app:app", SimpleNamespace(http_host="127.0.0.1",
+                                                      resolved_http_port=0, http_fd=None))
+    httpx_expiry = httpx.Limits().keepalive_expiry or 0.0  # what httpx clients use by default
+    assert config.timeout_keep_alive > max(httpx_expiry, 60)  # 60: nginx's upstream keepalive

@@ -21,6 +21,14 @@ from ankommen.shared.settings import ServiceSettings, SettingsError, load_settin
 from ankommen.shared.telemetry import configure_logging
 
 
+#: How long an idle kept-alive connection stays open. Longer than the idle timeout of every
+#: client and proxy in front of a service (httpx 5 s, nginx's upstream keepalive 60 s), so
+#: that the client is always the one to close it: with uvicorn's 5 s, equal to httpx's, a
+#: request sent the moment the server closed its connection was lost ("Server disconnected
+#: without sending a response" — the demo test, 5 December).
+KEEP_ALIVE_SECONDS = 65
+
+
 def server_config(app: Any, settings: ServiceSettings, **options: Any) -> uvicorn.Config:
     """uvicorn as every service is served (``options`` override). Its own proxy-header
     handling is off: by default it believes ``X-Forwarded-For`` from 127.0.0.1, so anyone on
@@ -30,7 +38,8 @@ def server_config(app: Any, settings: ServiceSettings, **options: Any) -> uvicor
     """
     return uvicorn.Config(app, **{
         "host": settings.http_host, "port": settings.resolved_http_port, "fd": settings.http_fd,
-        "log_config": None, "access_log": False, "proxy_headers": False, **options})
+        "log_config": None, "access_log": False, "proxy_headers": False,
+        "timeout_keep_alive": KEEP_ALIVE_SECONDS, **options})
 
 
 def inherited_listener(settings: ServiceSettings) -> list[socket.socket] | None:
