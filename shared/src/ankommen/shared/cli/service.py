@@ -20,7 +20,6 @@ from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.settings import ServiceSettings, SettingsError, load_settings
 from ankommen.shared.telemetry import configure_logging
 
-
 #: How long an idle kept-alive connection stays open. Longer than the idle timeout of every
 #: client and proxy in front of a service (httpx 5 s, nginx's upstream keepalive 60 s), so
 #: that the client is always the one to close it: with uvicorn's 5 s, equal to httpx's, a
