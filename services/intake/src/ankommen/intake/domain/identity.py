@@ -181,11 +181,7 @@ class Alias(BaseModel):
 
     @classmethod
     def of(cls, identity: Identity) -> Alias:
-        return cls(family_name=identity.family_name, given_names=identity.given_names,
-                   birth_date=identity.birth_date, birth_place=identity.birth_place,
-                   birth_country=identity.birth_country,
-                   nationalities=list(identity.nationalities),
-                   file_numbers=list(identity.file_numbers))
+        return cls.model_validate(identity.model_dump(include=set(cls.model_fields)))
 
     def as_identity(self) -> Identity:
         """The alias as an identity without contact details: compared and indexed exactly

@@ -187,11 +187,6 @@ def latin_tokens(name: str, *, keep_particles: bool = False) -> tuple[str, ...]:
                                        for token in tokens) if folded)
 
 
-# A name's skeletons are taken under every reading, with and without particles: about fifty
-# per record, mostly of the same few tokens, and a check builds a record per candidate (half
-# the time of building one). The cache holds consonant skeletons of name tokens only, in
-# this process's memory, as the check itself holds the names.
-@lru_cache(maxsize=16384)
 def skeleton(token: str) -> str:
     """The consonant skeleton of a Latin-form token (see the module docstring). A final -a,
     -e, -ah or -eh stays as one mark "A": it is the feminine ending (Samir/Samira,
