@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
@@ -62,8 +63,40 @@ def check_fonts() -> None:
         font_path(files.bold)
 
 
+class GlyphMissing(ValueError):
+    """A text of the letter has a character no font of its section can show: the letter
+    would print an empty box where the person should read a word."""
+
+
+#: Invisible characters that shape or order text rather than show a glyph: zero-width
+#: (non-)joiner and the bidirectional isolates the letter puts around left-to-right values.
+LAYOUT_CHARACTERS = frozenset("\u200c\u200d\u2066\u2067\u2068\u2069")
+
+
+@cache
+def covered(name: str) -> frozenset[str]:
+    """The characters a font file has glyphs for."""
+    with TTFont(font_path(name), lazy=True) as font:
+        return frozenset(map(chr, font.getBestCmap()))
+
+
+def check_glyphs(section: Section) -> None:
+    """Every character of the section is in its script's font or the Latin fallback."""
+    shown = covered(FONTS[section.language.script].regular) \
+        | covered(FONTS[Script.LATIN_CYRILLIC].regular)
+    for paragraph in section.paragraphs:
+        missing = {character for character in paragraph.text if not character.isspace()
+                   and character not in LAYOUT_CHARACTERS and character not in shown}
+        if missing:
+            listed = ", ".join(f"U+{ord(each):04X}" for each in sorted(missing))
+            raise GlyphMissing(f"{section.language.code}: no glyph for {listed} in "
+                               f"{paragraph.text!r}")
+
+
 def render_letter(letter: Letter) -> bytes:
     check_fonts()
+    for section in letter.sections:
+        check_glyphs(section)
     pdf = FPDF(format="A4", unit="mm")
     pdf.set_margins(left=20, top=18, right=20)
     pdf.set_auto_page_break(auto=True, margin=15)

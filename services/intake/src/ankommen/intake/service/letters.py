@@ -145,39 +145,45 @@ def _section(invitation: Invitation, referral_code: str, language: LetterLanguag
     def t(key: str, **values: object) -> str:
         return text(language.code, f"letter.{key}", **values)
 
+    def own(value: str) -> str:
+        """A name, address, number or German text inside the section: in a right-to-left
+        section isolated as left-to-right (Unicode LRI … PDI), or the bidirectional
+        algorithm would reorder "05191 99123" into "99123 05191"."""
+        return f"\u2066{value}\u2069" if language.right_to_left else value
+
     course = invitation.course
     unknown = t("not_known")
-    name = f"{invitation.given_names} {invitation.family_name}"
+    name = own(f"{invitation.given_names} {invitation.family_name}")
     paragraphs = [Paragraph(t("title"), Style.TITLE), Paragraph(t("greeting", name=name)),
                   Paragraph(t("intro"))]
 
     def field(key: str, value: str | None) -> None:
         paragraphs.append(Paragraph(f"{t(key)}: {value or unknown}", Style.FIELD))
 
-    field("course", course.title)
-    field("provider", course.provider)
+    field("course", own(course.title) if course.title else None)
+    field("provider", own(course.provider))
     venue = course.venue
-    field("venue", f"{venue.name}, {venue.street}, {venue.postal_code} {venue.city}"
+    field("venue", own(f"{venue.name}, {venue.street}, {venue.postal_code} {venue.city}")
           if venue else None)
     field("start", _start(t, language, course.starts_on, course.daily_start))
     if course.daily_start and course.daily_end:
         field("hours", t("hours_value", start=_time(course.daily_start, language),
                          end=_time(course.daily_end, language)))
-    field("reference", referral_code)
+    field("reference", own(referral_code))
     paragraphs.append(Paragraph(f"{t('bring')}:", Style.FIELD))
     paragraphs += [Paragraph(t(f"bring.{item}"), Style.ITEM)
                    for item in ("identity", "entitlement", "writing")]
     if course.what_to_bring:
-        paragraphs.append(Paragraph(f"{t('bring.provider')} {course.what_to_bring}",
+        paragraphs.append(Paragraph(f"{t('bring.provider')} {own(course.what_to_bring)}",
                                     Style.ITEM))
     contact = course.contact
     if contact is not None:
-        parts = [contact.name]
+        parts = [own(contact.name)]
         if contact.phone:
-            parts.append(f"{t('phone')} {contact.phone}")
+            parts.append(f"{t('phone')} {own(contact.phone)}")
         if contact.email:
-            parts.append(f"{t('email')} {contact.email}")
-        field("contact", ", ".join(parts))
+            parts.append(f"{t('email')} {own(contact.email)}")
+        field("contact", "، ".join(parts) if language.right_to_left else ", ".join(parts))
     paragraphs += [Paragraph(t("absence")), Paragraph(t("closing"))]
     return Section(language, tuple(paragraphs))
 
