@@ -6,7 +6,6 @@ fields without breaking older events."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, time
 
 import pypdfium2
@@ -25,6 +24,14 @@ from ankommen.intake.domain.letter import (
 from ankommen.intake.service.letters import compose, letter_languages
 from ankommen.shared.events.contracts.assignment import Course, CourseContact, Venue
 from tests.progress.integration.catalogue import course as catalogue_course
+from tests.support.pdf_layout import (
+    is_arabic,
+    is_cyrillic,
+    joined_share,
+    left_to_right,
+    lines_in,
+    right_to_left,
+)
 
 COURSE = CourseDetails(
     course_id="HK-1", provider_id="vhs-heidekreis", starts_on=date(2027, 1, 11),
@@ -42,28 +49,6 @@ PLACEHOLDER = re.compile(r"{(\w+)}")
 def pdf_of(language: str, invitation: Invitation = INVITATION) -> pypdfium2.PdfDocument:
     letter = compose(invitation, "REF-1A2B3C4D", PRINTABLE[language], SENDER)
     return pypdfium2.PdfDocument(letter_pdf.render_letter(letter))
-
-
-def lines_of(document: pypdfium2.PdfDocument) -> list[list[tuple[str, tuple]]]:
-    """The first page's characters with their boxes, line by line (text order)."""
-    text_page = document[0].get_textpage()
-    text = text_page.get_text_range()
-    lines: list[list[tuple[str, tuple]]] = [[]]
-    for index, character in enumerate(text):
-        if character in "\r\n":
-            if lines[-1]:
-                lines.append([])
-            continue
-        lines[-1].append((character, text_page.get_charbox(index)))
-    return [line for line in lines if line]
-
-
-def is_arabic(character: str) -> bool:
-    return "\u0600" <= character <= "\u06ff"
-
-
-def is_cyrillic(character: str) -> bool:
-    return "\u0400" <= character <= "\u04ff"
 
 
 def test_every_catalogue_has_every_text_of_the_german_letter_with_its_placeholders():
@@ -125,43 +110,16 @@ def _text(code: str) -> str:
 
 def test_the_arabic_letter_is_shaped_and_runs_right_to_left():
     document = pdf_of("ara")
-    width = document[0].get_width()
-    right_margin = width - 20 / 25.4 * 72
-    arabic = [line for line in lines_of(document)
-              if sum(map(is_arabic, (c for c, _ in line))) > len(line) / 2]
+    arabic = lines_in(document, is_arabic)
     assert len(arabic) >= 10
-    for line in arabic:
-        boxes = [box for character, box in line if not character.isspace()]
-        # Right-aligned: the line ends (in reading order: begins) at the right margin ...
-        assert max(box[2] for box in boxes) == pytest.approx(right_margin, abs=4)
-        # ... and its first character stands right of its last.
-        assert boxes[0][0] > boxes[-1][0]
-    # Shaped: a letter that joins to the next touches it (unshaped, isolated forms stand
-    # apart with their side bearings), e.g. the letters of the title's words.
-    pairs = joined = 0
-    for line in arabic:
-        for (first, box), (second, next_box) in zip(line, line[1:], strict=False):
-            if is_arabic(first) and is_arabic(second) and joins_left(first):
-                pairs += 1
-                joined += box[0] - next_box[2] <= 0.05
-    assert pairs > 50 and joined / pairs > 0.9
-
-
-def joins_left(character: str) -> bool:
-    """Dual-joining Arabic letters (they connect to the following letter)."""
-    return unicodedata.name(character, "").startswith("ARABIC LETTER") and character not in \
-        "اأإآدذرزوؤءةى"
+    assert right_to_left(arabic, document[0].get_width())
+    pairs, share = joined_share(arabic)
+    assert pairs > 50 and share > 0.9
 
 
 def test_the_ukrainian_letter_is_cyrillic_left_to_right():
-    lines = [line for line in lines_of(pdf_of("ukr"))
-             if sum(is_cyrillic(c) for c, _ in line) > len(line) / 2]
-    assert len(lines) >= 10
-    left_margin = 20 / 25.4 * 72
-    for line in lines:
-        boxes = [box for character, box in line if not character.isspace()]
-        assert min(box[0] for box in boxes) == pytest.approx(left_margin, abs=4)
-        assert boxes[0][0] < boxes[-1][0]
+    cyrillic = lines_in(pdf_of("ukr"), is_cyrillic)
+    assert len(cyrillic) >= 10 and left_to_right(cyrillic)
 
 
 def test_the_default_language_is_the_first_first_language_with_a_letter():

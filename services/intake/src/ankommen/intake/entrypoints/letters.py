@@ -2,10 +2,9 @@
 
 A page route, not an API one: it answers a PDF, a small German page asking for the language
 (when the person's first language has no letter yet, or none was given) or a German error
-page — never JSON, so every parameter is taken as text and checked here.
+page — never JSON, so every parameter is taken as text and checked here. (No ``from __future__
+import annotations``: FastAPI must see the route's local ``Staff`` dependency.)
 """
-
-from __future__ import annotations
 
 import uuid
 from typing import Annotated
