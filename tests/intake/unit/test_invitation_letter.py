@@ -162,6 +162,8 @@ def test_the_course_contract_takes_the_letter_details_and_old_events_stay_valid(
     assert Course.model_validate(data).daily_start == time(8, 30)
     for wrong in ({"daily_end": "08:00"}, {"venue": {**data["venue"], "postal_code": "2961"}},
                   {"venue": {**data["venue"], "name": "VHS\u202e"}},
-                  {"contact": {"name": "Büro", "phone": "call me"}}):
+                  {"contact": {"name": "Büro", "phone": "call me"}},
+                  {"contact": {"name": "Büro", "email": "a\u0000@b.example"}},
+                  {"daily_start": "08:30+02:00"}):
         with pytest.raises(ValidationError):
             Course.model_validate(data | wrong)

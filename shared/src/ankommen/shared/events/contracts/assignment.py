@@ -83,8 +83,9 @@ class CourseContact(BaseModel):
     name: LetterText
     phone: Annotated[str | None, StringConstraints(
         strip_whitespace=True, pattern=r"^\+?[0-9 ()/-]{4,30}$")] = None
-    email: Annotated[str | None, StringConstraints(
-        strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] = None
+    email: Annotated[str, StringConstraints(
+        strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+        SHOWN_TEXT] | None = None
 
 
 class Course(BaseModel):
@@ -168,6 +169,9 @@ class Course(BaseModel):
             raise ValueError("entry_until: outside the course period")
         if self.minimum_participants > self.capacity:
             raise ValueError("minimum_participants: above capacity")
+        if any(each is not None and each.tzinfo is not None
+               for each in (self.daily_start, self.daily_end)):
+            raise ValueError("daily_start: a local time of the county, without a time zone")
         if self.daily_start is not None and self.daily_end is not None \
                 and self.daily_end <= self.daily_start:
             raise ValueError("daily_end: not after daily_start")
