@@ -3,6 +3,8 @@ types resolves to the code intake stores, or to a choice, never to a silent gues
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from pydantic import TypeAdapter
 
@@ -11,6 +13,7 @@ from ankommen.intake.domain.identity import CountryCode
 from ankommen.shared.events.contracts.vocabulary import LanguageCode
 from ankommen.shared.reference import (
     ARRIVAL_LANGUAGES,
+    TooManyValues,
     countries,
     fold,
     german_sort_key,
@@ -59,6 +62,19 @@ def test_a_near_miss_is_suggested_never_taken() -> None:
 def test_nonsense_resolves_to_nothing() -> None:
     result = nationalities().resolve("xyzzy")
     assert result.unknown and result.suggestions == () and result.candidates == ()
+
+
+def test_huge_input_costs_no_fuzzy_search() -> None:
+    """A form field is attacker input: each unknown value costs a fuzzy search over every
+    name, so ten thousand comma-separated values would buy half a minute of CPU (measured
+    without the limit); a megabyte of text is no name and is not searched."""
+    started = time.perf_counter()
+    result = languages().resolve("Arabsich" * 100_000)
+    assert result.unknown and result.suggestions == ()
+    with pytest.raises(TooManyValues):
+        languages().resolve_many("Arabsich, " * 10_000)
+    assert time.perf_counter() - started < 1.0
+    assert len(languages().resolve_many("Arabisch, " * 20)) == 1  # duplicates dropped
 
 
 def test_empty_text_is_empty_not_unknown() -> None:

@@ -28,6 +28,7 @@ from ankommen.shared.reference.matching import (
     Option,
     ReferenceList,
     Resolution,
+    TooManyValues,
     fold,
     german_sort_key,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "Option",
     "ReferenceList",
     "Resolution",
+    "TooManyValues",
     "countries",
     "fold",
     "german_sort_key",

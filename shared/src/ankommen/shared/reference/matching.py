@@ -35,6 +35,16 @@ MAX_SUGGESTIONS = 3
 SUGGESTION_CUTOFF = 75.0
 #: Typed text of at least this many letters also suggests the names it begins.
 MIN_PREFIX = 3
+#: Longer text is no name (the longest is under 80 characters) and gets no fuzzy search.
+MAX_TEXT_LENGTH = 120
+#: At most this many values in one field (the contracts allow at most 10 languages): each
+#: unknown value costs a fuzzy search over every name, so ten thousand commas in a form
+#: field must not buy seconds of CPU.
+MAX_VALUES = 20
+
+
+class TooManyValues(ValueError):
+    """More values in one field than :data:`MAX_VALUES`."""
 #: What separates several values typed into one field. Not "und"/"and": names contain it
 #: ("Bosnien und Herzegowina", "Trinidad and Tobago").
 _SEPARATORS = re.compile(r"[,;/\n]+")
@@ -240,14 +250,20 @@ class ReferenceList:
                 return Resolution(text, current[0])
             return Resolution(text, candidates=tuple(self._option(code, lang)
                                                      for code in current))
+        if len(text) > MAX_TEXT_LENGTH:
+            return Resolution(text)
         return Resolution(text, suggestions=self._suggest(text, lang))
 
-    def resolve_many(self, text: str, lang: Lang = "de") -> list[Resolution]:
+    def resolve_many(self, text: str, lang: Lang = "de", *, limit: int = MAX_VALUES
+                     ) -> list[Resolution]:
         """Several values typed into one field, separated by commas, semicolons, slashes or
         line breaks (``Arabisch, Kurdisch (Sorani)``): one resolution each, in order,
         duplicates and empty parts dropped. A name that itself contains a comma
-        (``Korea, Republik``) is kept whole when its parts are not names of their own."""
+        (``Korea, Republik``) is kept whole when its parts are not names of their own.
+        Raises :class:`TooManyValues` beyond ``limit`` parts."""
         parts = [part.strip() for part in _SEPARATORS.split(text) if part.strip()]
+        if len(parts) > limit:
+            raise TooManyValues(f"at most {limit} values, not {len(parts)}")
         results: list[Resolution] = []
         seen: set[str] = set()
         index = 0
