@@ -82,6 +82,17 @@ def test_a_county_brings_its_own_directory(tmp_path: Path) -> None:
         "Buxtehude", "Jork", "Stade", "Landkreis Stade (Gemeinde nicht bekannt)"]
 
 
+def test_two_municipalities_of_one_name_are_told_apart(tmp_path: Path) -> None:
+    directory = tmp_path / "verband.csv"
+    directory.write_text("ags,name\n03358017,Neuenkirchen\n03359033,Neuenkirchen\n",
+                         encoding="utf-8")
+    county = municipalities({"03358", "03359"}, directory)
+    assert [option.name for option in county.options()][-2:] == [
+        "Neuenkirchen (03358017)", "Neuenkirchen (03359033)"]
+    assert [option.code for option in county.resolve("Neuenkirchen").candidates] == [
+        "03358017", "03359033"]
+
+
 def test_the_county_directory_replaces_the_shipped_rows_of_its_districts(tmp_path: Path
                                                                          ) -> None:
     directory = tmp_path / "heidekreis.csv"

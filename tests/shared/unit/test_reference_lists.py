@@ -37,6 +37,8 @@ from ankommen.shared.reference import (
     ("staatenlos", "XXA"), ("Staatenlos", "XXA"), ("stateless", "XXA"),
     ("ungeklärt", "XXX"), ("ungeklaert", "XXX"), ("unbekannt", "XXX"),
     ("syr", "SYR"), (" SYR ", "SYR"), ("afg", "AFG"),
+    ("syrisch", "SYR"), ("Syrische", "SYR"), ("afghanisch", "AFG"), ("Afghan", "AFG"),
+    ("türkisch", "TUR"), ("tuerkisch", "TUR"), ("eritreisch", "ERI"), ("kosovarisch", "RKS"),
 ])
 def test_nationality_typed_by_name_or_code_resolves_to_its_code(typed: str, code: str) -> None:
     assert nationalities().resolve(typed).code == code
@@ -44,6 +46,7 @@ def test_nationality_typed_by_name_or_code_resolves_to_its_code(typed: str, code
 
 def test_a_birth_country_is_never_stateless_or_undetermined() -> None:
     assert countries().resolve("Kosovo").code == "RKS"
+    assert not countries().resolve("syrisch").resolved  # adjectives are for nationalities
     for typed in ("staatenlos", "ungeklärt", "XXA", "XXX"):
         assert not countries().resolve(typed).resolved, typed
 
@@ -177,6 +180,17 @@ def test_several_languages_in_one_field() -> None:
     mixed = languages().resolve_many("Farsi; Kurdisch\nDari")
     assert [result.code for result in mixed] == ["fas", None, "prs"]
     assert mixed[1].ambiguous
+
+
+def test_no_two_options_look_alike() -> None:
+    """Debian's German names give eight languages the name "Malaiisch": a clerk could not
+    tell them apart, so each shows what it is, and the plain name means Malay."""
+    for reference in (languages(), nationalities()):
+        for lang in ("de", "en"):
+            names = [option.name for option in reference.options(lang)]
+            assert len(names) == len(set(names)), lang
+    assert languages().name("bjn") == "Malaiisch (Banjar)"
+    assert languages().resolve("Malaiisch").code == "msa"
 
 
 def test_language_names_in_both_languages() -> None:

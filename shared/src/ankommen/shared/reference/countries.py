@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import gettext
+from dataclasses import replace
 
 import pycountry
 
@@ -63,6 +64,35 @@ _VARIANTS: dict[str, tuple[str, ...]] = {
     "VAT": ("Vatikan", "Vatikanstadt", "Vatican"),
 }
 
+#: Nationality adjectives (German stem, English), for the nationality field only: a clerk
+#: who writes "syrisch" or "Syrian" means the nationality. German adjectives also resolve
+#: inflected ("syrische", "syrischer"). A bonus on the main countries of origin, not complete.
+_ADJECTIVES: dict[str, tuple[str, str]] = {
+    "AFG": ("afghanisch", "Afghan"), "ALB": ("albanisch", "Albanian"),
+    "ARM": ("armenisch", "Armenian"), "AZE": ("aserbaidschanisch", "Azerbaijani"),
+    "BIH": ("bosnisch", "Bosnian"), "BGR": ("bulgarisch", "Bulgarian"),
+    "CHN": ("chinesisch", "Chinese"), "DEU": ("deutsch", "German"),
+    "DZA": ("algerisch", "Algerian"), "EGY": ("ägyptisch", "Egyptian"),
+    "ERI": ("eritreisch", "Eritrean"), "ETH": ("äthiopisch", "Ethiopian"),
+    "FRA": ("französisch", "French"), "GBR": ("britisch", "British"),
+    "GEO": ("georgisch", "Georgian"), "GHA": ("ghanaisch", "Ghanaian"),
+    "GMB": ("gambisch", "Gambian"), "GRC": ("griechisch", "Greek"),
+    "HRV": ("kroatisch", "Croatian"), "IND": ("indisch", "Indian"),
+    "IRN": ("iranisch", "Iranian"), "IRQ": ("irakisch", "Iraqi"),
+    "ITA": ("italienisch", "Italian"), "JOR": ("jordanisch", "Jordanian"),
+    "KAZ": ("kasachisch", "Kazakh"), "LBN": ("libanesisch", "Lebanese"),
+    "LBY": ("libysch", "Libyan"), "MAR": ("marokkanisch", "Moroccan"),
+    "MDA": ("moldauisch", "Moldovan"), "MKD": ("nordmazedonisch", "North Macedonian"),
+    "NGA": ("nigerianisch", "Nigerian"), "PAK": ("pakistanisch", "Pakistani"),
+    "POL": ("polnisch", "Polish"), "PSE": ("palästinensisch", "Palestinian"),
+    "ROU": ("rumänisch", "Romanian"), "RUS": ("russisch", "Russian"),
+    "RKS": ("kosovarisch", "Kosovar"), "SDN": ("sudanesisch", "Sudanese"),
+    "SOM": ("somalisch", "Somali"), "SRB": ("serbisch", "Serbian"),
+    "SYR": ("syrisch", "Syrian"), "TUN": ("tunesisch", "Tunisian"),
+    "TUR": ("türkisch", "Turkish"), "UKR": ("ukrainisch", "Ukrainian"),
+    "VNM": ("vietnamesisch", "Vietnamese"), "YEM": ("jemenitisch", "Yemeni"),
+}
+
 #: Names that mean more than one country: the clerk chooses.
 _AMBIGUOUS = (
     Alias("Kongo", ("COD", "COG")),
@@ -102,8 +132,19 @@ def countries() -> ReferenceList:
     return ReferenceList([*_iso_entries(), _KOSOVO], aliases=_AMBIGUOUS)
 
 
+def _with_adjectives(entry: Entry) -> Entry:
+    adjective = _ADJECTIVES.get(entry.code)
+    if adjective is None:
+        return entry
+    german, english = adjective
+    forms = (german, f"{german}e", f"{german}er", f"{german}es", english)
+    return replace(entry, variants=(*entry.variants, *forms))
+
+
 @functools.cache
 def nationalities() -> ReferenceList:
-    """Nationalities: the countries, and ``staatenlos`` and ``ungeklärt`` at the end."""
-    return ReferenceList([*_iso_entries(), _KOSOVO, _STATELESS, _UNDETERMINED],
-                         aliases=_AMBIGUOUS, last=(STATELESS, UNDETERMINED))
+    """Nationalities: the countries (also by adjective: ``syrisch``, ``Syrian``), and
+    ``staatenlos`` and ``ungeklärt`` at the end."""
+    entries = [_with_adjectives(entry) for entry in (*_iso_entries(), _KOSOVO)]
+    return ReferenceList([*entries, _STATELESS, _UNDETERMINED], aliases=_AMBIGUOUS,
+                         last=(STATELESS, UNDETERMINED))

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import functools
 import gettext
+from collections import Counter
+from dataclasses import replace
 
 import pycountry
 
-from ankommen.shared.reference.matching import Alias, Entry, Lang, ReferenceList
+from ankommen.shared.reference.matching import LANGS, Alias, Entry, Lang, ReferenceList
 
 #: The languages shown first, in this order. The order follows the countries of origin of
 #: new participants in BAMF's integration courses (*Integrationskursgeschäftsstatistik*
@@ -125,4 +127,27 @@ def languages() -> ReferenceList:
             variants.add(inverted)
         variants -= {*names.values(), *_DROPPED}
         entries.append(Entry(code, names, tuple(sorted(variants))))
-    return ReferenceList(entries, aliases=_AMBIGUOUS, first=ARRIVAL_LANGUAGES, code_case="lower")
+    return ReferenceList(_distinct(entries), aliases=_AMBIGUOUS, first=ARRIVAL_LANGUAGES,
+                         code_case="lower")
+
+
+def _distinct(entries: list[Entry]) -> list[Entry]:
+    """Names shown are told apart: Debian's German names call eight languages "Malaiisch"
+    (Banjar, Kerinci …). A name shared by several codes gets the English name (or, if that
+    too is shared, the code) in brackets — except a name chosen here (:data:`_SHOWN`), which
+    keeps it and is what the plain name resolves to ("Malaiisch" is Malay)."""
+    distinct = list(entries)
+    for lang in LANGS:
+        shown = Counter(entry.names[lang] for entry in distinct)
+        english = Counter(entry.names["en"] for entry in distinct)
+        for position, entry in enumerate(distinct):
+            name = entry.names[lang]
+            if shown[name] == 1 or entry.code in _SHOWN:
+                continue
+            other = entry.names["en"]
+            detail = other if lang == "de" and other != name and english[other] == 1 \
+                else entry.code
+            distinct[position] = replace(
+                entry, names={**entry.names, lang: f"{name} ({detail})"},
+                variants=(*entry.variants, name))
+    return distinct

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -147,8 +147,8 @@ class ReferenceList:
 
     ``first`` are codes shown at the top of :meth:`options` in this order (the common
     arrival languages); the rest follow alphabetically by name (German collation for German).
-    ``code_pattern`` is how a code looks, so that typed codes are recognised and normalised
-    (``syr`` is ``SYR``; ``ARA`` is ``ara``).
+    ``code_case`` is how codes are written, so that typed codes are recognised in any case
+    (``syr`` is ``SYR``; ``ARA`` is ``ara``; municipality keys are digits).
     """
 
     entries: Sequence[Entry]
@@ -170,21 +170,22 @@ class ReferenceList:
             self._current(entry.code)
         missing = [code for code in (*self.first, *self.last) if code not in self._by_code]
         if missing:
-            raise ValueError(f"codes to show first are not in the list: {missing}")
-        by_text: dict[str, list[str]] = {}
+            raise ValueError(f"codes to show first or last are not in the list: {missing}")
 
-        def add(text: str, code: str) -> None:
-            for key in {fold(text), fold(text, umlauts=False)}:
-                if key and code not in by_text.setdefault(key, []):
-                    by_text[key].append(code)
+        def index(texts: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+            by_text: dict[str, list[str]] = {}
+            for text, code in texts:
+                for key in {fold(text), fold(text, umlauts=False)}:
+                    if key and code not in by_text.setdefault(key, []):
+                        by_text[key].append(code)
+            return by_text
 
-        # Names first, so that a name wins over a coincident variant of another code.
-        for entry in self.entries:
-            for name in entry.names.values():
-                add(name, entry.code)
-        for entry in self.entries:
-            for variant in entry.variants:
-                add(variant, entry.code)
+        # A name shown for one code wins over the same text as another code's variant:
+        # "Malaiisch" is Malay's name, and only a by-name of Banjar and others.
+        by_text = index((variant, entry.code) for entry in self.entries
+                        for variant in entry.variants)
+        by_text.update(index((name, entry.code) for entry in self.entries
+                             for name in entry.names.values()))
         self._by_text = {key: tuple(codes) for key, codes in by_text.items()}
         # An alias replaces what the names alone would say (``Kurdisch`` is the German name
         # of the macrolanguage ``kur`` but a clerk who types it means one of its varieties).
