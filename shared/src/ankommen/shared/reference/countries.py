@@ -25,7 +25,7 @@ from dataclasses import replace
 
 import pycountry
 
-from ankommen.shared.reference.matching import Alias, Entry, ReferenceList
+from ankommen.shared.reference.matching import Alias, Entry, Lang, ReferenceList
 
 KOSOVO = "RKS"
 STATELESS = "XXA"
@@ -112,12 +112,12 @@ _UNDETERMINED = Entry(UNDETERMINED, {"de": "ungeklärt", "en": "undetermined"},
 
 def _iso_entries() -> list[Entry]:
     german = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["de"])
-    entries = []
+    entries: list[Entry] = []
     for country in pycountry.countries:
         english_names = [getattr(country, "common_name", None), country.name,
                          getattr(country, "official_name", None)]
         english = [name for name in english_names if name]
-        names = {"de": german.gettext(english[0]), "en": english[0]}
+        names: dict[Lang, str] = {"de": german.gettext(english[0]), "en": english[0]}
         variants = {*english, *(german.gettext(name) for name in english)}
         variants.update(_VARIANTS.get(country.alpha_3, ()))
         variants.discard(names["de"])

@@ -16,7 +16,9 @@ from __future__ import annotations
 import functools
 import gettext
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import replace
+from typing import Any, cast
 
 import pycountry
 
@@ -111,8 +113,9 @@ def _shown(code: str, german: str, english: str) -> dict[Lang, str]:
 def languages() -> ReferenceList:
     """Living ISO 639-3 languages and macrolanguages, the arrival languages first."""
     translations = gettext.translation("iso639-3", pycountry.LOCALES_DIR, languages=["de"])
-    entries = []
-    for language in pycountry.languages:
+    entries: list[Entry] = []
+    # pycountry's records carry their fields as dynamic attributes (untyped).
+    for language in cast(Iterable[Any], pycountry.languages):
         if getattr(language, "scope", None) not in _SCOPES or \
                 getattr(language, "type", None) not in _TYPES:
             continue
@@ -121,7 +124,7 @@ def languages() -> ReferenceList:
         # Debian's translations list alternatives with ";" ("Paschtu; Afghanisch").
         german_names = [name.strip() for name in translations.gettext(english).split(";")]
         names = _shown(code, german_names[0], english)
-        variants = {english, *german_names, *_VARIANTS.get(code, ())}
+        variants: set[str] = {english, *german_names, *_VARIANTS.get(code, ())}
         inverted = getattr(language, "inverted_name", None)
         if inverted:
             variants.add(inverted)

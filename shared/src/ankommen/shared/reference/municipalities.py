@@ -35,7 +35,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal, cast
 
-from ankommen.shared.reference.matching import Entry, Lang, ReferenceList
+from ankommen.shared.reference.matching import LANGS, Entry, Lang, ReferenceList
 from ankommen.shared.text import REFUSED_CATEGORIES
 
 #: Where the shipped directory comes from, and its territorial status.
@@ -111,11 +111,11 @@ def _entries(rows: Iterable[Row]) -> list[Entry]:
     # Two current municipalities of the county with one name (Neuenkirchen is a name in
     # several districts): the key tells them apart on the page.
     same_name = Counter(row.name for row in rows if row.replaced_by is None)
-    entries = []
+    entries: list[Entry] = []
     for row in rows:
         shown = row.name if same_name[row.name] == 1 or row.replaced_by else \
             f"{row.name} ({row.ags})"
-        names: dict[Lang, str] = {lang: shown + _SUFFIX[row.kind][lang] for lang in ("de", "en")}
+        names: dict[Lang, str] = {lang: shown + _SUFFIX[row.kind][lang] for lang in LANGS}
         # What clerks leave off: the river after a town ("Rethem" for "Rethem (Aller)"), the
         # spa title ("Fallingbostel", its name until 2001).
         short = _QUALIFIER.sub("", row.name)
