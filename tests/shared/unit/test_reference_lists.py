@@ -116,6 +116,8 @@ def test_several_nationalities_in_one_field() -> None:
     results = nationalities().resolve_many("Syrien, Türkei; Korea, Republik / staatenlos, "
                                            "Syrien")
     assert [result.code for result in results] == ["SYR", "TUR", "KOR", "XXA"]
+    inverted = nationalities().resolve_many("Iran, Islamische Republik, Syrien, Irak")
+    assert [result.code for result in inverted] == ["IRN", "SYR", "IRQ"]
     unknown = nationalities().resolve_many("Syrien, Atlantis")
     assert [result.code for result in unknown] == ["SYR", None]
     assert nationalities().resolve_many(" , ;") == []

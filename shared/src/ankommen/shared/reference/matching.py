@@ -260,7 +260,8 @@ class ReferenceList:
         """Several values typed into one field, separated by commas, semicolons, slashes or
         line breaks (``Arabisch, Kurdisch (Sorani)``): one resolution each, in order,
         duplicates and empty parts dropped. A name that itself contains a comma
-        (``Korea, Republik``) is kept whole when its parts are not names of their own.
+        (``Korea, Republik``, ``Iran, Islamische Republik``) is kept whole when its second
+        part is no name of its own.
         Raises :class:`TooManyValues` beyond ``limit`` parts."""
         parts = [part.strip() for part in _SEPARATORS.split(text) if part.strip()]
         if len(parts) > limit:
@@ -270,9 +271,9 @@ class ReferenceList:
         index = 0
         while index < len(parts):
             result = self.resolve(parts[index], lang)
-            if not result.resolved and index + 1 < len(parts):
+            if index + 1 < len(parts):
                 joined = self.resolve(f"{parts[index]}, {parts[index + 1]}", lang)
-                if joined.resolved:
+                if joined.resolved and not self.resolve(parts[index + 1], lang).resolved:
                     result = joined
                     index += 1
             index += 1
