@@ -22,7 +22,13 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 
 from ankommen.shared.auth import Authenticator, InvalidToken, Principal, Role
 from ankommen.shared.web.hardening import RATE_LIMITED, RateLimit
-from ankommen.shared.web.i18n import FRAME, LANGUAGES, Catalogue, Translator
+from ankommen.shared.web.i18n import (
+    FRAME_PACKAGE,
+    LANGUAGES,
+    Catalogue,
+    Translator,
+    catalogue_of,
+)
 
 SESSION_COOKIE = "ankommen_session"
 LANGUAGE_COOKIE = "ankommen_lang"
@@ -38,14 +44,15 @@ class LoginRequired(Exception):
 class Pages:
     """The templates of one service inside the shared frame."""
 
-    def __init__(self, service_package: str, catalogue: Catalogue, *, service_title: str,
+    def __init__(self, service_package: str, *, service_title: str,
                  navigation: list[tuple[str, str]] = ()) -> None:
         environment = Environment(
             loader=ChoiceLoader([PackageLoader(service_package, "templates"),
                                  PackageLoader("ankommen.shared.web", "templates")]),
             autoescape=select_autoescape(["html"]))
         self.templates = Jinja2Templates(env=environment)
-        self.catalogue: Catalogue = {**FRAME, **catalogue}
+        #: The frame's texts and the service's (its package's ``locale/`` catalogues).
+        self.catalogue: Catalogue = catalogue_of(FRAME_PACKAGE, service_package)
         self.service_title = service_title
         #: (path, catalogue key) pairs for the top navigation.
         self.navigation = list(navigation)
