@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from ankommen.intake.adapters.write_turns import WriteTurns
 from ankommen.intake.domain.identity import FileNumberKind
+from ankommen.intake.entrypoints.duplicate_review import duplicate_warning
 from ankommen.intake.entrypoints.schemas import RegistrationRequest
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.intake.service.register_arrival import (
@@ -147,8 +148,8 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, turns: Write
                     registered_on=runtime.clock.today(), decision=decision,
                     existing_case_id=existing), actor, turn)
         except PossibleDuplicates as duplicates:
-            return show(request, actor, form, candidates=duplicates.candidates,
-                        status_code=409)
+            return show(request, actor, form, candidates=await duplicate_warning(
+                runtime, protection, actor, duplicates.candidates), status_code=409)
         except DomainError as error:
             return show(request, actor, form, errors={error.field or "form": error.detail},
                         status_code=error.status)
