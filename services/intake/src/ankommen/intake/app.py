@@ -10,7 +10,6 @@ from ankommen.intake.adapters.tables import messaging, metadata
 from ankommen.intake.adapters.write_turns import WriteTurns
 from ankommen.intake.config import IntakeSettings
 from ankommen.intake.entrypoints import consumers, http, pages
-from ankommen.intake.entrypoints.catalogue import CATALOGUE
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.intake.service.register_arrival import PossibleDuplicates
 from ankommen.shared.clock import Clock
@@ -51,7 +50,7 @@ def create_app(settings: IntakeSettings | None = None,
     runtime = build_runtime(settings, tracer_provider, clock)
     protection = IdentityProtection.from_settings(runtime.settings)
     turns = WriteTurns(serial=is_sqlite(runtime.settings.resolved_database_url))
-    staff_pages = Pages("ankommen.intake", CATALOGUE, service_title="Erfassung",
+    staff_pages = Pages("ankommen.intake", service_title="Erfassung",
                         navigation=[("/", "nav.register")])
     page_auth = runtime.page_auth(staff_pages)
     app = runtime.create_app([http.router(runtime, protection, turns),
