@@ -13,11 +13,13 @@ when one of them runs.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
 from ankommen.shared.apache_kafka import KafkaCluster
+from ankommen.shared.web.i18n import STRICT_TEXTS_VARIABLE
 from tests.support.brokers import (
     APACHE_KAFKA,
     TANSU,
@@ -36,6 +38,9 @@ from tests.support.source_tree import keep_hypothesis_out_of_the_tree, snapshot,
 from tests.support.tokens import trust_in_this_process
 
 keep_hypothesis_out_of_the_tree()
+# A page asking for a text no catalogue has fails the test that renders it (services started
+# as processes inherit it), instead of showing the key to a clerk.
+os.environ.setdefault(STRICT_TEXTS_VARIABLE, "1")
 # Before any service is built: every one verifies with this test process's issuer key.
 trust_in_this_process()
 

@@ -6,12 +6,10 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from opentelemetry.sdk.trace import TracerProvider
 
-from ankommen.intake.adapters.letter_texts import page_catalogue
 from ankommen.intake.adapters.tables import messaging, metadata
 from ankommen.intake.adapters.write_turns import WriteTurns
 from ankommen.intake.config import IntakeSettings
 from ankommen.intake.entrypoints import consumers, http, letters, pages
-from ankommen.intake.entrypoints.catalogue import CATALOGUE
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.intake.service.register_arrival import PossibleDuplicates
 from ankommen.shared.clock import Clock
@@ -52,8 +50,7 @@ def create_app(settings: IntakeSettings | None = None,
     runtime = build_runtime(settings, tracer_provider, clock)
     protection = IdentityProtection.from_settings(runtime.settings)
     turns = WriteTurns(serial=is_sqlite(runtime.settings.resolved_database_url))
-    staff_pages = Pages("ankommen.intake", {**CATALOGUE, **page_catalogue()},
-                        service_title="Erfassung",
+    staff_pages = Pages("ankommen.intake", service_title="Erfassung",
                         navigation=[("/", "nav.register")])
     page_auth = runtime.page_auth(staff_pages)
     app = runtime.create_app([http.router(runtime, protection, turns),

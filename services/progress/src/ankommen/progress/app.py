@@ -11,7 +11,6 @@ from ankommen.progress.adapters.intake_contacts import IntakeContacts
 from ankommen.progress.adapters.tables import messaging, metadata, parked_events
 from ankommen.progress.config import ProgressSettings
 from ankommen.progress.entrypoints import consumers, http, pages
-from ankommen.progress.entrypoints.texts import CATALOGUE
 from ankommen.shared.clock import Clock
 from ankommen.shared.messaging.parking import parked_events_purger
 from ankommen.shared.runtime import ServiceDefinition, ServiceRuntime
@@ -51,7 +50,7 @@ def create_app(settings: ProgressSettings | None = None,
                tracer_provider: TracerProvider | None = None,
                clock: Clock | None = None) -> FastAPI:
     runtime = build_runtime(settings, tracer_provider, clock)
-    provider_pages = Pages("ankommen.progress", CATALOGUE, service_title="Fortschritt",
+    provider_pages = Pages("ankommen.progress", service_title="Fortschritt",
                            navigation=[("/", "nav.participants"), ("/upload", "nav.upload")])
     page_auth = runtime.page_auth(provider_pages)
     settings: ProgressSettings = runtime.settings

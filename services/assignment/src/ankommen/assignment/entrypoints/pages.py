@@ -17,60 +17,6 @@ from ankommen.shared.auth import Principal, Role
 from ankommen.shared.events.contracts.vocabulary import DistrictKey, GermanLevel, OpaqueId
 from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.web import Pages
-from ankommen.shared.web.i18n import Catalogue
-
-TEXTS: Catalogue = {
-    "title": {"de": "Kursvermittlung", "en": "Course assignment"},
-    "nav.catalogue": {"de": "Kurskatalog", "en": "Catalogue"},
-    "nav.allocation": {"de": "Platzvergabe", "en": "Allocation"},
-    "nav.waiting": {"de": "Warteliste", "en": "Waiting list"},
-    "nav.demand": {"de": "Ungedeckter Bedarf", "en": "Unmet demand"},
-    "nav.course_list": {"de": "Sprachkursliste", "en": "Course list"},
-    "course": {"de": "Kurs", "en": "Course"},
-    "provider": {"de": "Träger", "en": "Provider"},
-    "type": {"de": "Kursart", "en": "Course type"},
-    "levels": {"de": "Niveau", "en": "Levels"},
-    "region": {"de": "Ort", "en": "Region"},
-    "starts": {"de": "Beginn", "en": "Starts"},
-    "status": {"de": "Status", "en": "Status"},
-    "capacity": {"de": "Plätze", "en": "Seats"},
-    "free": {"de": "Frei", "en": "Free"},
-    "waiting": {"de": "Wartende", "en": "Waiting"},
-    "district": {"de": "Kreis", "en": "District"},
-    "level": {"de": "Niveau", "en": "Level"},
-    "filter": {"de": "Filtern", "en": "Filter"},
-    "csv": {"de": "Als CSV herunterladen", "en": "Download as CSV"},
-    "preview": {"de": "Vorschau (noch nichts vergeben)",
-                "en": "Preview (nothing allocated yet)"},
-    "run": {"de": "Plätze jetzt vergeben", "en": "Allocate seats now"},
-    "done": {"de": "Vergeben: {count} Plätze.", "en": "Allocated: {count} seats."},
-    "person": {"de": "Pseudonym", "en": "Pseudonym"},
-    "why": {"de": "Begründung", "en": "Explanation"},
-    "reason": {"de": "Grund", "en": "Reason"},
-    "since": {"de": "Wartet seit", "en": "Waiting since"},
-    "count": {"de": "Anzahl", "en": "Count"},
-    "childcare": {"de": "Kinderbetreuung", "en": "Childcare"},
-    "schedule": {"de": "Zeiten", "en": "Times"},
-    "hidden": {"de": "Kleinere Gruppen sind zum Schutz der Personen ausgeblendet.",
-               "en": "Smaller groups are hidden to protect the people in them."},
-    "none": {"de": "Keine Einträge.", "en": "Nothing here."},
-    "below_minimum": {"de": "Kurse unter der Mindestteilnehmerzahl (starten noch nicht)",
-                      "en": "Courses below their minimum (not starting yet)"},
-    "minimum": {"de": "Mindestens", "en": "Minimum"},
-    "held": {"de": "Vergeben", "en": "Placed"},
-    "approval": {"de": "Freigabe", "en": "Approval"},
-    "approval.draft": {"de": "wartet auf Freigabe", "en": "awaiting approval"},
-    "approval.approved": {"de": "freigegeben", "en": "approved"},
-    "approval.returned": {"de": "an den Träger zurückgegeben", "en": "returned to the provider"},
-    "approve": {"de": "Freigeben", "en": "Approve"},
-    "entry_until": {"de": "Nachrücken bis", "en": "Entry until"},
-    "status.planned": {"de": "geplant", "en": "planned"},
-    "status.open": {"de": "offen", "en": "open"},
-    "status.running": {"de": "läuft", "en": "running"},
-    "status.completed": {"de": "abgeschlossen", "en": "completed"},
-    "status.cancelled": {"de": "abgesagt", "en": "cancelled"},
-    "status.ended": {"de": "beendet", "en": "ended"},
-}
 
 NAVIGATION = [("/ui/courses", "nav.catalogue"), ("/ui/allocation", "nav.allocation"),
               ("/ui/waiting-list", "nav.waiting"), ("/ui/unmet-demand", "nav.demand"),
@@ -78,7 +24,7 @@ NAVIGATION = [("/ui/courses", "nav.catalogue"), ("/ui/allocation", "nav.allocati
 
 
 def install(app: FastAPI, runtime: ServiceRuntime) -> None:
-    pages = Pages("ankommen.assignment", TEXTS, service_title="Kursvermittlung",
+    pages = Pages("ankommen.assignment", service_title="Kursvermittlung",
                   navigation=NAVIGATION)
     auth = runtime.page_auth(pages)
     auth.install(app)

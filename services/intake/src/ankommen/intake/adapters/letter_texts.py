@@ -2,8 +2,10 @@
 
 ``locale/<ISO 639-3>/LC_MESSAGES/letter.po`` holds the letter in that language (``deu`` the
 German text printed on every letter); ``locale/de`` and ``locale/en`` hold the texts of the
-letter's pages for staff. Each letter catalogue names its reviewer in the header field
-``X-Reviewed-By`` (Babel does not keep unknown header fields, so it is read from the file).
+letter's pages for staff, which the pages' translator reads with the service's other page
+texts (:mod:`ankommen.shared.web.i18n`). Each letter catalogue names its reviewer in the
+header field ``X-Reviewed-By`` (Babel does not keep unknown header fields, so it is read from
+the file).
 """
 
 from __future__ import annotations
@@ -51,9 +53,3 @@ def reviewed_by(language: str) -> str:
     found = REVIEWED_BY.search(_catalogue_file(language).read_text(encoding="utf-8"))
     return found["who"] if found else "not yet reviewed"
 
-
-def page_catalogue() -> dict[str, dict[str, str]]:
-    """The letter pages' texts as the page translator takes them (key: {de, en})."""
-    german, english = letter_texts("de"), letter_texts("en")
-    return {key: {"de": value, "en": english.get(key, value)}
-            for key, value in german.items()}

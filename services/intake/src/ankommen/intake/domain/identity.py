@@ -21,6 +21,7 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from ankommen.intake.domain.countries import is_country_code
 from ankommen.shared.text import SHOWN_TEXT, PersonName
@@ -62,15 +63,16 @@ def plausible_birth_date(value: date, today: date | None) -> date:
     if today is None:
         return value
     if value > today:
-        raise ValueError("must not be in the future")
+        raise PydanticCustomError("date_in_future", "must not be in the future")
     if age_on(value, today) > MAX_AGE_YEARS:
-        raise ValueError(f"gives an age over {MAX_AGE_YEARS} years")
+        raise PydanticCustomError("age_implausible", "gives an age over {max_years} years",
+                                  {"max_years": MAX_AGE_YEARS})
     return value
 
 
 def _country(code: str) -> str:
     if not is_country_code(code):
-        raise ValueError("not an ISO 3166-1 alpha-3 country code")
+        raise PydanticCustomError("country_code", "not an ISO 3166-1 alpha-3 country code")
     return code
 
 
@@ -147,7 +149,7 @@ class Identity(BaseModel):
     def _known_nationalities(cls, values: list[str]) -> list[str]:
         checked = [_country(value) for value in values]
         if len(set(checked)) != len(checked):
-            raise ValueError("lists a nationality twice")
+            raise PydanticCustomError("listed_twice", "lists a nationality twice")
         return checked
 
     def age_on(self, day: date) -> int:

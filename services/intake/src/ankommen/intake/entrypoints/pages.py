@@ -11,10 +11,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
-from pydantic_core import ErrorDetails
 
 from ankommen.intake.adapters.write_turns import WriteTurns
 from ankommen.intake.domain.identity import FileNumberKind
+from ankommen.intake.entrypoints.duplicate_review import duplicate_warning
 from ankommen.intake.entrypoints.schemas import RegistrationRequest
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.intake.service.register_arrival import (
@@ -37,8 +37,7 @@ from ankommen.shared.events.contracts.intake import (
 )
 from ankommen.shared.events.contracts.vocabulary import GermanLevel, TimeSlot
 from ankommen.shared.runtime import ServiceRuntime
-from ankommen.shared.text import refused_character
-from ankommen.shared.web.i18n import Translator
+from ankommen.shared.web.form_errors import form_errors
 from ankommen.shared.web.pages import PageAuth, Pages
 
 CHOICES = {
@@ -95,15 +94,6 @@ def form_field(location: tuple) -> str:
     return parts[0]
 
 
-def reason(t: Translator, error: ErrorDetails) -> str:
-    """Why a field was refused, for the form. Hidden characters are explained in the page's
-    language (nobody can see what to delete otherwise); the other reasons are the API's."""
-    character = refused_character(error)
-    if character is not None:
-        return t("input.hidden_character", character=character)
-    return error["msg"].removeprefix("Value error, ")
-
-
 def staff_decision(value: str) -> tuple[Decision | None, uuid.UUID | None]:
     """The button pressed under a duplicate warning: ``same_person:<case id>`` or
     ``different_person``; anything else is no decision."""
@@ -148,8 +138,7 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, turns: Write
             body = RegistrationRequest.model_validate(
                 registration_body(form), context={"today": runtime.clock.today()})
         except ValidationError as invalid:
-            t = pages.translator(request)
-            errors = {form_field(error["loc"]): reason(t, error) for error in invalid.errors()}
+            errors = form_errors(invalid.errors(), pages.translator(request), form_field)
             return show(request, actor, form, errors=errors, status_code=422)
         decision, existing = staff_decision(str(form.get("decision") or ""))
         try:
@@ -159,8 +148,8 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, turns: Write
                     registered_on=runtime.clock.today(), decision=decision,
                     existing_case_id=existing), actor, turn)
         except PossibleDuplicates as duplicates:
-            return show(request, actor, form, candidates=duplicates.candidates,
-                        status_code=409)
+            return show(request, actor, form, candidates=await duplicate_warning(
+                runtime, protection, actor, duplicates.candidates), status_code=409)
         except DomainError as error:
             return show(request, actor, form, errors={error.field or "form": error.detail},
                         status_code=error.status)

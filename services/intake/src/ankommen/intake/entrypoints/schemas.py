@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 
 from ankommen.intake.domain.audit import Purpose
 from ankommen.intake.domain.case import Case
@@ -47,7 +48,7 @@ StoredMoment = Annotated[datetime, AfterValidator(_in_utc)]
 def _not_in_future(value: date | None, info: ValidationInfo) -> date | None:
     today = validation_today(info)
     if value is not None and today is not None and value > today:
-        raise ValueError("must not be in the future")
+        raise PydanticCustomError("date_in_future", "must not be in the future")
     return value
 
 

@@ -142,7 +142,9 @@ def compose(invitation: Invitation, referral_code: str, language: LetterLanguage
 
 def _section(invitation: Invitation, referral_code: str, language: LetterLanguage
              ) -> Section:
-    def t(key: str, **values: object) -> str:
+    def say(key: str, **values: object) -> str:
+        """The letter's text ``letter.<key>`` in this section's language (its own catalogue,
+        not the page translator ``t``)."""
         return text(language.code, f"letter.{key}", **values)
 
     def own(value: str) -> str:
@@ -152,39 +154,39 @@ def _section(invitation: Invitation, referral_code: str, language: LetterLanguag
         return f"\u2066{value}\u2069" if language.right_to_left else value
 
     course = invitation.course
-    unknown = t("not_known")
+    unknown = say("not_known")
     name = own(f"{invitation.given_names} {invitation.family_name}")
-    paragraphs = [Paragraph(t("title"), Style.TITLE), Paragraph(t("greeting", name=name)),
-                  Paragraph(t("intro"))]
+    paragraphs = [Paragraph(say("title"), Style.TITLE), Paragraph(say("greeting", name=name)),
+                  Paragraph(say("intro"))]
 
     def field(key: str, value: str | None) -> None:
-        paragraphs.append(Paragraph(f"{t(key)}: {value or unknown}", Style.FIELD))
+        paragraphs.append(Paragraph(f"{say(key)}: {value or unknown}", Style.FIELD))
 
     field("course", own(course.title) if course.title else None)
     field("provider", own(course.provider))
     venue = course.venue
     field("venue", own(f"{venue.name}, {venue.street}, {venue.postal_code} {venue.city}")
           if venue else None)
-    field("start", _start(t, language, course.starts_on, course.daily_start))
+    field("start", _start(say, language, course.starts_on, course.daily_start))
     if course.daily_start and course.daily_end:
-        field("hours", t("hours_value", start=_time(course.daily_start, language),
+        field("hours", say("hours_value", start=_time(course.daily_start, language),
                          end=_time(course.daily_end, language)))
     field("reference", own(referral_code))
-    paragraphs.append(Paragraph(f"{t('bring')}:", Style.FIELD))
-    paragraphs += [Paragraph(t(f"bring.{item}"), Style.ITEM)
+    paragraphs.append(Paragraph(f"{say('bring')}:", Style.FIELD))
+    paragraphs += [Paragraph(say(f"bring.{item}"), Style.ITEM)
                    for item in ("identity", "entitlement", "writing")]
     if course.what_to_bring:
-        paragraphs.append(Paragraph(f"{t('bring.provider')} {own(course.what_to_bring)}",
+        paragraphs.append(Paragraph(f"{say('bring.provider')} {own(course.what_to_bring)}",
                                     Style.ITEM))
     contact = course.contact
     if contact is not None:
         parts = [own(contact.name)]
         if contact.phone:
-            parts.append(f"{t('phone')} {own(contact.phone)}")
+            parts.append(f"{say('phone')} {own(contact.phone)}")
         if contact.email:
-            parts.append(f"{t('email')} {own(contact.email)}")
+            parts.append(f"{say('email')} {own(contact.email)}")
         field("contact", "، ".join(parts) if language.right_to_left else ", ".join(parts))
-    paragraphs += [Paragraph(t("absence")), Paragraph(t("closing"))]
+    paragraphs += [Paragraph(say("absence")), Paragraph(say("closing"))]
     return Section(language, tuple(paragraphs))
 
 
@@ -192,6 +194,6 @@ def _time(value: time, language: LetterLanguage) -> str:
     return format_time(value, "short", locale=language.locale)
 
 
-def _start(t, language: LetterLanguage, day: date, at: time | None) -> str:  # noqa: ANN001
+def _start(say, language: LetterLanguage, day: date, at: time | None) -> str:  # noqa: ANN001
     formatted = format_date(day, "full", locale=language.locale)
-    return t("start_at", date=formatted, time=_time(at, language)) if at else formatted
+    return say("start_at", date=formatted, time=_time(at, language)) if at else formatted

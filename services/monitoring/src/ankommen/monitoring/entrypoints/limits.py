@@ -41,7 +41,6 @@ from ankommen.monitoring.config import MonitoringSettings
 from ankommen.shared.errors import problem
 from ankommen.shared.web import Pages
 from ankommen.shared.web.hardening import RATE_LIMITED
-from ankommen.shared.web.i18n import Catalogue, Translator
 
 #: The public paths: the statistics API and the two pages.
 PUBLIC = re.compile(r"/(statistics(/.*)?|report)?")
@@ -51,19 +50,6 @@ NOT_PART_OF_A_TABLE = frozenset({"lang"})
 #: How long a table counts as read: one a day, remembered from its first reading.
 ONCE_A_DAY = RateLimitItemPerDay(1)
 
-TEXTS: Catalogue = {
-    "limited.title": {"de": "Zu viele Abfragen", "en": "Too many requests"},
-    "limited.rate": {
-        "de": "Von Ihrer Adresse kamen in kurzer Zeit zu viele Abfragen. Bitte versuchen Sie "
-              "es in {seconds} Sekunden erneut.",
-        "en": "Too many requests came from your address in a short time. Please try again in "
-              "{seconds} seconds."},
-    "limited.tables": {
-        "de": "Von Ihrer Adresse wurden heute bereits {limit} verschiedene Tabellen abgerufen. "
-              "Bereits abgerufene Tabellen bleiben sichtbar; neue wieder in {seconds} Sekunden.",
-        "en": "Your address has already read {limit} different tables today. Tables already "
-              "read stay visible; new ones again in {seconds} seconds."},
-}
 
 
 class PublicLimitExceeded(HTTPException):
@@ -148,7 +134,7 @@ class PublicLimits:
             if self._pages is None or not PAGES.fullmatch(route_of(request)):
                 return problem(error.status_code, "Too many requests", error.detail,
                                headers=headers)
-            t = Translator(TEXTS, self._pages.translator(request).language)
+            t = self._pages.translator(request)
             response = self._pages.render(request, "limited.html", {
                 "title": t("limited.title"), "message": t(
                     f"limited.{error.kind}", limit=error.limit, seconds=error.retry_after)},

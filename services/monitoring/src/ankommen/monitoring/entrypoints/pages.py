@@ -45,7 +45,7 @@ from ankommen.shared.web.i18n import Translator
 
 
 def create_pages() -> Pages:
-    return Pages("ankommen.monitoring", TEXTS, service_title="Monitoring",
+    return Pages("ankommen.monitoring", service_title="Monitoring",
                  navigation=[("/", "nav.dashboard"), ("/report", "nav.report")])
 
 

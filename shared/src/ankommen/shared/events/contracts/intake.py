@@ -21,6 +21,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from ankommen.shared.events.contracts.facts import Fact
 from ankommen.shared.events.contracts.vocabulary import (
@@ -150,9 +151,12 @@ class Survey(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> Survey:
         if self.obliged_by is not None and self.course_entitlement is not CourseEntitlement.OBLIGED:
-            raise ValueError("obliged_by: only for course_entitlement 'obliged'")
+            raise PydanticCustomError("only_when_obliged",
+                                      "{field}: only for course_entitlement 'obliged'",
+                                      {"field": "obliged_by"})
         if self.children_needing_care == 0 and self.childcare_age_bands:
-            raise ValueError("childcare_age_bands: no children need care")
+            raise PydanticCustomError("no_children_need_care", "{field}: no children need care",
+                                      {"field": "childcare_age_bands"})
         return self
 
     @property
