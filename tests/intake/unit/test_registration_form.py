@@ -124,6 +124,13 @@ def test_unknown_names_are_refused_with_suggestions_in_the_page_language() -> No
     assert english == {"nationalities": "“Syrein” is not known. Did you mean: Syria?"}
 
 
+def test_a_refused_name_is_quoted_without_its_direction_characters() -> None:
+    _, problems = registration_body({"birth_country": "\u202eneiryS" + "x" * 50}, LISTS, GERMAN)
+    assert "\u202e" not in problems["birth_country"]
+    assert problems["birth_country"].startswith("„\ufffdneiryS")
+    assert "neirySxxx" + "x" * 30 + "…“" in problems["birth_country"]
+
+
 def test_nothing_is_filled_in_that_the_clerk_did_not_answer() -> None:
     """The form used to send ``reads_latin_script: false`` for an unticked box and a file
     number's agency as "other": now a missing answer stays missing, for validation to

@@ -14,6 +14,7 @@ speak the browser's language and vanish, the server's refusals stay on the page 
 language.
 """
 
+import unicodedata
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -164,7 +165,11 @@ def survey_form_values(answers: dict[str, Any], lists: FormLists, lang: Lang
 
 
 def _quoted(text: str) -> str:
-    return text if len(text) <= 40 else f"{text[:40]}…"
+    """A typed text to quote in a refusal: at most 40 characters, control and format
+    characters (a right-to-left override would turn the sentence around) shown as U+FFFD."""
+    shown = "".join("\ufffd" if unicodedata.category(char) in ("Cc", "Cf") else char
+                    for char in text[:40])
+    return shown if len(text) <= 40 else f"{shown}…"
 
 
 def picker_problem(resolution: Resolution, t: Translator) -> str | None:
