@@ -16,6 +16,7 @@ from ankommen.intake.entrypoints.pages import (
     form_options,
     refusal_text,
     registration_body,
+    survey_answers,
     survey_form_values,
 )
 from ankommen.shared.errors import DomainError, NotFound
@@ -152,11 +153,11 @@ def test_a_stored_survey_shows_names_and_reads_back_as_the_same_codes() -> None:
     assert values["first_languages"] == "Arabisch, Kurdisch (Kurmandschi)"
     assert values["reads_latin_script"] == "no" and values["employed"] == "on"
     assert "shift_work" not in values and "obliged_by" not in values
-    body, problems = registration_body(values, LISTS, GERMAN)
+    answers, problems = survey_answers(values, LISTS, GERMAN)
     assert problems == {}
     for name in ("region_key", "first_languages", "interview_language", "availability"):
-        assert body["survey"][name] == stored[name], name
-    assert body["survey"]["reads_latin_script"] == "no"
+        assert answers[name] == stored[name], name
+    assert answers["reads_latin_script"] == "no"
 
 
 @pytest.mark.parametrize(("error", "field", "german"), [

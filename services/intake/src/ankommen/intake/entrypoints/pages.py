@@ -248,6 +248,15 @@ def registration_body(form: dict[str, Any], lists: FormLists, t: Translator
     return {"identity": person, "survey": survey}, problems
 
 
+def survey_answers(form: dict[str, Any], lists: FormLists, t: Translator
+                   ) -> tuple[dict[str, Any], dict[str, str]]:
+    """The survey half of :func:`registration_body`: the answers of a form that shows only
+    ``_survey_fields.html`` (a correction), and the pickers' refusals by field."""
+    body, problems = registration_body(form, lists, t)
+    return body["survey"], {field: reason for field, reason in problems.items()
+                            if field not in ("birth_country", "nationalities")}
+
+
 def read_registration(form: dict[str, Any], lists: FormLists, t: Translator, today: date
                       ) -> tuple[RegistrationRequest | None, dict[str, str]]:
     """The registration a submitted form asks for, or None and the refusals by field in
