@@ -50,6 +50,7 @@ from ankommen.shared.events.contracts.intake import (
 )
 from ankommen.shared.events.contracts.vocabulary import GermanLevel, TimeSlot
 from ankommen.shared.reference import (
+    ARRIVAL_LANGUAGES,
     Lang,
     ReferenceList,
     Resolution,
@@ -98,9 +99,9 @@ FIELD_ORDER = (
     "children_needing_care", "childcare_age_bands", "max_travel_minutes", "availability",
     "own_transport", "can_attend_online", "goals", "interview_language", "interpreter_used",
     "consents")
-#: How many language options a datalist offers: the common arrival languages (the list is
-#: ~7,000 long; every other language is still found by its typed name).
-DATALIST_LANGUAGES = 21
+#: How many language options a datalist offers: the common arrival languages, which the list
+#: shows first (it is ~7,000 long; every other language is still found by its typed name).
+DATALIST_LANGUAGES = len(ARRIVAL_LANGUAGES)
 
 #: Refusals of the use case, by the field they name and their kind: the page's text for each
 #: (their ``detail`` is English for API clients and never shown on a page).
