@@ -9,7 +9,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from ankommen.intake.adapters.tables import messaging, metadata
 from ankommen.intake.adapters.write_turns import WriteTurns
 from ankommen.intake.config import IntakeSettings
-from ankommen.intake.entrypoints import consumers, http, pages
+from ankommen.intake.entrypoints import consumers, http, letters, pages
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.intake.service.register_arrival import PossibleDuplicates
 from ankommen.shared.clock import Clock
@@ -55,7 +55,9 @@ def create_app(settings: IntakeSettings | None = None,
     page_auth = runtime.page_auth(staff_pages)
     app = runtime.create_app([http.router(runtime, protection, turns),
                               pages.router(runtime, protection, turns, staff_pages,
-                                           page_auth)])
+                                           page_auth),
+                              letters.router(runtime, protection, staff_pages, page_auth,
+                                             runtime.settings.letter_sender)])
     app.add_exception_handler(PossibleDuplicates, http.possible_duplicates)
     page_auth.install(app)
     app.mount("/static/intake", StaticFiles(packages=[("ankommen.intake", "static")]),
