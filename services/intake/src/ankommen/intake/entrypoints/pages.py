@@ -58,6 +58,12 @@ IDENTITY_TEXT = ("family_name", "given_names", "birth_date", "birth_place", "bir
                  "phone", "email")
 
 
+def form_options() -> dict[str, Any]:
+    """The option lists ``_survey_fields.html`` (and ``register.html``) read from the page's
+    context; a page that includes the survey fields passes them along."""
+    return {"choices": CHOICES, "multiple": MULTIPLE}
+
+
 def _codes(text: str) -> list[str]:
     return [code.strip().lower() for code in text.split(",") if code.strip()]
 
@@ -123,7 +129,7 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, turns: Write
              status_code: int = 200) -> HTMLResponse:
         return pages.render(request, "register.html", {
             "form": form, "errors": errors or {}, "candidates": candidates or [],
-            "choices": CHOICES, "multiple": MULTIPLE}, principal=actor,
+            **form_options()}, principal=actor,
             status_code=status_code)
 
     @pages_router.get("/", response_class=HTMLResponse)
