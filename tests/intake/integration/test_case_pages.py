@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from html.parser import HTMLParser
+from typing import Any
 
 import httpx
 from sqlalchemy import func, select
@@ -16,6 +18,7 @@ from sqlalchemy import func, select
 from ankommen.intake.adapters.tables import cases
 from ankommen.shared.auth import Role
 from tests.intake.integration.running import running_intake
+from tests.intake.integration.test_registration_and_duplicates import outbox_events
 from tests.support.services import token
 from tests.support.surveys import identity, registration
 from tests.support.tokens import issue_token
@@ -55,6 +58,44 @@ async def audit(intake, case_id: str | None = None) -> list[dict]:  # noqa: ANN0
 async def case_count(intake) -> int:  # noqa: ANN001
     async with intake.runtime.sessions() as session:
         return await session.scalar(select(func.count()).select_from(cases))
+
+
+class FilledIn(HTMLParser):
+    """What a browser would send of a form as the page shows it: the values of text
+    fields, checked boxes and selected options."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, Any] = {}
+        self._select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        name = found.get("name")
+        if tag == "select":
+            self._select = name
+        elif tag == "option" and self._select and "selected" in found:
+            self.values[self._select] = found.get("value") or ""
+        elif tag == "input" and name and name != "csrftoken":
+            if found.get("type") == "checkbox":
+                if "checked" in found:
+                    value = found.get("value") or "on"
+                    if name.endswith("[]"):
+                        self.values.setdefault(name, []).append(value)
+                    else:
+                        self.values[name] = value
+            elif found.get("value"):
+                self.values[name] = found["value"]
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+
+
+def filled_in(page: str) -> dict[str, Any]:
+    parser = FilledIn()
+    parser.feed(page)
+    return parser.values
 
 
 def is_page(response: httpx.Response) -> bool:
@@ -122,6 +163,26 @@ async def test_search_open_close_export_and_erase_a_case_in_the_pages(kafka, sql
             missing = await client.get(f"/ui/cases/{forged}", params={"purpose": "counselling"})
             assert missing.status_code == 404 and is_page(missing)
             assert "Fall nicht gefunden" in missing.text
+
+        # Correct the survey: the form starts from the case's answers; a refusal keeps
+        # the values; only the changed field is announced.
+        token_value = await csrf(client, f"/ui/cases/{case_id}/survey")
+        prefilled = (await client.get(f"/ui/cases/{case_id}/survey")).text
+        form = {"csrftoken": token_value, **filled_in(prefilled)}
+        assert form["region_key"] == case["survey"]["region_key"]
+        assert form["german_level"] == case["survey"]["german_level"]
+        assert form["goals[]"] == case["survey"]["goals"]
+        form["german_level"] = "B1"
+        refused = await client.post(f"/ui/cases/{case_id}/survey",
+                                    data={**form, "schooling_years": "viele"})
+        assert refused.status_code == 422
+        assert "Bitte eine ganze Zahl eingeben." in refused.text
+        assert 'value="viele"' in refused.text
+        saved = await client.post(f"/ui/cases/{case_id}/survey", data=form)
+        assert saved.status_code == 303, saved.text
+        assert "done=saved" in saved.headers["location"]
+        assert await outbox_events(intake, "ankommen.intake.survey_updated.v1") == [
+            {"pseudonym": case["pseudonym"], "changes": {"german_level": "B1"}}]
 
         # Close: the reason as words, no date preselected; missing answers refused.
         token_value = await csrf(client, f"/ui/cases/{case_id}/close")

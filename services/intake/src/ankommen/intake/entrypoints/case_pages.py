@@ -21,11 +21,19 @@ from ankommen.intake.domain.audit import Purpose
 from ankommen.intake.domain.identity import FileNumber, FileNumberKind, Identity
 from ankommen.intake.entrypoints import shown
 from ankommen.intake.entrypoints.http import export_response
+from ankommen.intake.entrypoints.pages import (
+    FLAGS,
+    MULTIPLE,
+    SURVEY_TEXT,
+    form_field,
+    form_options,
+    registration_body,
+)
 from ankommen.intake.service import case_views, case_work
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.shared.auth import Principal, Role
 from ankommen.shared.errors import DomainError, NotFound
-from ankommen.shared.events.contracts.intake import ClosureReason
+from ankommen.shared.events.contracts.intake import ClosureReason, Survey
 from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.web.form_errors import form_errors
 from ankommen.shared.web.i18n import Translator
@@ -67,6 +75,40 @@ def purpose_of(text: str | None) -> Purpose | None:
         return Purpose(text) if text else None
     except ValueError:
         return None
+
+
+def survey_form(survey: Survey) -> dict[str, Any]:
+    """The survey as the registration form's fields hold it (the correction form starts
+    from the case's current answers)."""
+    answers = survey.model_dump(mode="json")
+    form: dict[str, Any] = {name: "" if answers.get(name) is None else str(answers[name])
+                            for name in SURVEY_TEXT}
+    form.update({name: "on" for name in FLAGS if answers.get(name)})
+    form.update({f"{name}[]": list(answers.get(name) or []) for name in MULTIPLE})
+    form["first_languages"] = ", ".join(answers["first_languages"])
+    form["other_languages"] = ", ".join(answers["other_languages"])
+    return form
+
+
+def corrected_answers(form: dict[str, Any], current: Survey, t: Translator
+                      ) -> tuple[dict[str, Any], dict[str, str]]:
+    """The answers the clerk changed (JSON form) and the refusals (field -> reason), read
+    from the correction form as the registration form reads its survey part."""
+    proposed = {**registration_body(form)["survey"], "age_years": current.age_years}
+    try:
+        corrected = Survey.model_validate(proposed).model_dump(mode="json")
+    except ValidationError as invalid:
+        return {}, form_errors(invalid.errors(), t,
+                               lambda location: form_field(("survey", *location)))
+    before = current.model_dump(mode="json")
+    return {name: value for name, value in corrected.items() if before[name] != value}, {}
+
+
+async def _form_values(request: Request) -> dict[str, Any]:
+    """The form's fields, ``name[]`` ones as lists (as the registration form reads them)."""
+    data = await request.form()
+    return {key: data.getlist(key) if key.endswith("[]") else str(data.get(key) or "")
+            for key in data}
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -165,7 +207,8 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, pages: Pages
 
     @case_pages.get("/ui/cases/{case_id}", response_class=HTMLResponse)
     async def case_page(request: Request, wanted: CaseId, actor: Staff,
-                        purpose: str | None = None) -> HTMLResponse:
+                        purpose: str | None = None, done: str | None = None
+                        ) -> HTMLResponse:
         chosen = purpose_of(purpose)
         if chosen not in CLERK_PURPOSES:  # ask first: a read needs its reason
             return render(request, actor, "case_purpose.html", {
@@ -174,8 +217,42 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, pages: Pages
                           422 if purpose is not None else 200)
         async with runtime.uow() as uow:
             overview = await case_views.case_overview(uow, protection, wanted, actor, chosen)
-        return render(request, actor, "case.html", {"overview": overview, "purpose": chosen,
-                                                    "today": runtime.clock.today()})
+        return render(request, actor, "case.html", {
+            "overview": overview, "purpose": chosen,
+            "done": done if done in ("saved", "unchanged") else None})
+
+    def survey_page(request: Request, actor: Principal, case_id: uuid.UUID,
+                    form: dict[str, Any], errors: dict[str, str], status_code: int = 200
+                    ) -> HTMLResponse:
+        return render(request, actor, "case_survey.html", {
+            "case_id": case_id, "form": form, "errors": errors, **form_options()},
+                      status_code)
+
+    @case_pages.get("/ui/cases/{case_id}/survey", response_class=HTMLResponse)
+    async def survey_form_page(request: Request, wanted: CaseId, actor: Staff
+                               ) -> HTMLResponse:
+        async with runtime.uow() as uow:
+            case = await case_views.current_case(uow, wanted)
+        return survey_page(request, actor, wanted, survey_form(case.survey), {})
+
+    @case_pages.post("/ui/cases/{case_id}/survey", response_class=HTMLResponse)
+    async def correct_survey(request: Request, wanted: CaseId, actor: Staff) -> Response:
+        form = await _form_values(request)
+        t = pages.translator(request)
+        async with runtime.uow() as uow:
+            case = await case_views.current_case(uow, wanted)
+        changed, errors = corrected_answers(form, case.survey, t)
+        if errors:
+            return survey_page(request, actor, wanted, form, errors, 422)
+        try:
+            async with runtime.uow() as uow:
+                await case_work.update_survey(uow, wanted, changed, actor)
+        except DomainError:
+            return survey_page(request, actor, wanted, form,
+                               {"form": t("casework.case.closed_already")}, 409)
+        done = "saved" if changed else "unchanged"
+        return RedirectResponse(f"/ui/cases/{wanted}?purpose=correction&done={done}",
+                                status_code=303)
 
     @case_pages.get("/ui/cases/{case_id}/close", response_class=HTMLResponse)
     async def close_form(request: Request, wanted: CaseId, actor: Staff) -> HTMLResponse:
