@@ -69,20 +69,22 @@ async def assert_accessible(page: Page) -> None:
 
 
 async def fill_interview(page: Page, family_name: str, given_names: str) -> None:
-    """Intake's interview form, filled for an adult recognised refugee in Soltau (A1)."""
+    """Intake's interview form, filled for an adult recognised refugee in Soltau (A1): the
+    pickers by their German names, as a clerk types them."""
     await page.fill("#family_name", family_name)
     await page.fill("#given_names", given_names)
     await page.fill("#birth_date", "1990-03-04")
     await page.select_option("#gender", "male")
-    await page.fill("#nationalities", "SYR")
-    await page.fill("#region_key", "03358021")
+    await page.fill("#nationalities", "Syrien")
+    await page.fill("#region_key", "Soltau")
     await page.select_option("#residence_status", "recognised_refugee")
     await page.select_option("#course_entitlement", "entitled")
-    await page.fill("#first_languages", "ara")
+    await page.fill("#first_languages", "Arabisch")
     await page.select_option("#german_level", "A1")
+    await page.check("#reads_latin_script-yes")
     await page.fill("#schooling_years", "9")
     await page.select_option("#school_qualification", "lower_secondary")
     await page.fill("#max_travel_minutes", "45")
     await page.check("input[name='availability[]'][value=mornings]")
     await page.check("input[name='goals[]'][value=work]")
-    await page.fill("#interview_language", "ara")
+    await page.fill("#interview_language", "Arabisch")

@@ -93,7 +93,7 @@ async def fit_for(page: Page, course: Course) -> None:
     for slot in ("afternoons", "evenings"):
         await page.check(f"input[name='availability[]'][value={slot}]")
     if course.course_type in ("literacy", "second_script"):
-        await page.uncheck("input[name=reads_latin_script]")
+        await page.check("#reads_latin_script-no")
         if course.course_type == "second_script":
             await page.check("input[name=literate_other_script]")
     elif course.course_type == "women":

@@ -8,14 +8,15 @@ from typing import Annotated
 import pytest
 from pydantic import BaseModel, Field, ValidationError
 
-from ankommen.intake.entrypoints.pages import form_field, registration_body
-from ankommen.intake.entrypoints.schemas import RegistrationRequest
+from ankommen.intake.entrypoints.pages import FormLists, read_registration
+from ankommen.shared.reference import municipalities
 from ankommen.shared.text import SHOWN_TEXT
 from ankommen.shared.web.form_errors import form_errors
 from ankommen.shared.web.i18n import FRAME_PACKAGE, Translator, catalogue_of
 
 CATALOGUE = catalogue_of(FRAME_PACKAGE, "ankommen.intake")
 GERMAN, ENGLISH = Translator(CATALOGUE, "de"), Translator(CATALOGUE, "en")
+LISTS = FormLists.for_county(municipalities({"03358"}))
 ENGLISH_REGEX_WORDS = ("should", "pattern", "Field required", "Value error", "validation")
 
 
@@ -61,15 +62,19 @@ def test_a_hidden_character_is_named_so_that_the_clerk_can_find_it() -> None:
 def test_the_intake_form_with_only_wrong_answers_speaks_no_english_and_names_form_fields(
         ) -> None:
     form = {"family_name": "", "given_names": "Ali", "birth_date": "2999-01-01",
-            "nationalities": "SYR, SYR", "region_key": "x", "first_languages": "",
+            "nationalities": "Syrien, Arabien", "region_key": "x", "first_languages": "",
             "schooling_years": "-1", "max_travel_minutes": "viele", "interview_language": "ar",
             "obliged_by": "job_centre", "course_entitlement": "entitled",
-            "children_needing_care": "0", "childcare_age_bands[]": ["under_3"]}
-    errors = errors_of(registration_body(form), RegistrationRequest, today=date(2026, 12, 5))
-    shown = form_errors(errors, GERMAN, form_field)
+            "children_needing_care": "0", "childcare_age_bands[]": ["under_3"],
+            "reads_latin_script": "vielleicht", "file_number": "12345"}
+    registration, shown = read_registration(form, LISTS, GERMAN, date(2026, 12, 5))
+    assert registration is None
     assert shown["family_name"] == "Bitte angeben."
     assert shown["birth_date"] == "Das Datum darf nicht in der Zukunft liegen."
-    assert shown["nationalities"] == "Bitte jede Staatsangehörigkeit nur einmal angeben."
+    assert shown["nationalities"].startswith("„Arabien“ ist nicht bekannt")
+    assert shown["reads_latin_script"] == "Bitte Ja oder Nein wählen."
+    assert shown["file_number_kind"] == "Bitte angeben."
+    assert shown["gender"] == shown["german_level"] == "Bitte angeben."
     assert shown["schooling_years"] == "Mindestens 0."
     assert shown["max_travel_minutes"] == "Bitte eine ganze Zahl eingeben."
     for reason in shown.values():
@@ -80,11 +85,11 @@ def test_the_intake_form_with_only_wrong_answers_speaks_no_english_and_names_for
 def test_a_model_validator_s_refusal_lands_on_the_field_it_names() -> None:
     form = {"family_name": "Haddad", "given_names": "Ali", "birth_date": "1990-03-04",
             "gender": "male", "region_key": "03358021", "first_languages": "ara",
-            "german_level": "A1", "reads_latin_script": "on", "schooling_years": "9",
+            "german_level": "A1", "reads_latin_script": "yes", "schooling_years": "9",
             "school_qualification": "none", "residence_status": "recognised_refugee",
             "course_entitlement": "entitled", "obliged_by": "job_centre",
             "max_travel_minutes": "30", "availability[]": ["mornings"],
             "interview_language": "ara"}
-    errors = errors_of(registration_body(form), RegistrationRequest, today=date(2026, 12, 5))
-    assert form_errors(errors, GERMAN, form_field) == {
-        "obliged_by": "Nur anzugeben, wenn die Person zum Kurs verpflichtet ist."}
+    registration, shown = read_registration(form, LISTS, GERMAN, date(2026, 12, 5))
+    assert registration is None
+    assert shown == {"obliged_by": "Nur anzugeben, wenn die Person zum Kurs verpflichtet ist."}
