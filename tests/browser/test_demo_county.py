@@ -104,6 +104,10 @@ async def fit_for(page: Page, course: Course) -> None:
         await page.fill("#children_needing_care", "1")
 
 
+#: Places beyond its minimum an upcoming course must have for the new person to be offered one.
+UPCOMING_MARGIN = 3
+
+
 async def course_with_room(client: httpx.AsyncClient, stack: Stack, today: date) -> Course:
     """A course open for entry today with a free seat (the coordinator's course list) that one
     more person lets run: it has started, or has its minimum with one more (a course that has
@@ -116,8 +120,12 @@ async def course_with_room(client: httpx.AsyncClient, stack: Stack, today: date)
 
     def room(course: Course) -> bool:
         seats = free.get(course.course_id, 0)
+        # An upcoming course needs its minimum with a margin: offers of the demo that expire
+        # or are declined between this list and the allocation free seats again, and a course
+        # one person short makes the new person wait (course_below_minimum) — seen twice.
         return seats > 0 and (course.starts_on <= today or
-                              course.capacity - seats + 1 >= course.minimum_participants)
+                              course.capacity - seats + 1 >= course.minimum_participants
+                              + UPCOMING_MARGIN)
 
     courses = [Course.model_validate(course)
                for course in (await catalogue(client, stack)).values()]

@@ -52,7 +52,7 @@ from tests.support.tokens import bearer
 
 SERVICES = ("intake", "assignment", "progress", "monitoring")
 DISTRICT = "03358"
-MUNICIPALITIES = ("03358021", "03358022", "03358023")
+MUNICIPALITIES = ("03358021", "03358024", "03358023")  # Soltau, Walsrode, Wietzendorf
 PROVIDERS = ("vhs-heidekreis", "bildungswerk-soltau", "sprachschule-walsrode")
 #: Monitoring without noise, suppression or waiting for a month to close: exact counts to
 #: compare with the simulation's own record.

@@ -100,7 +100,7 @@ def verdict(response: httpx.Response) -> str:
     if response.status_code in (302, 303, 307) and \
             response.headers.get("location", "").startswith("/login?"):
         return "login"
-    return {401: "401", 403: "403", 422: "422"}.get(response.status_code, "ok")
+    return {400: "400", 401: "401", 403: "403", 422: "422"}.get(response.status_code, "ok")
 
 
 def matches(expected: str, response: httpx.Response) -> bool:
@@ -110,7 +110,7 @@ def matches(expected: str, response: httpx.Response) -> bool:
     if expected == "denied":
         return response.status_code in (403, 404)
     if expected == "ok":
-        return got in ("ok", "422")
+        return got in ("ok", "400", "422")
     return got == expected
 
 

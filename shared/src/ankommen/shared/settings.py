@@ -17,7 +17,7 @@ from __future__ import annotations
 import ipaddress
 from enum import StrEnum
 from pathlib import Path
-from typing import ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,6 +25,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from ankommen.shared.kafka_access import KafkaAccess
 from ankommen.shared.token_keys import development_keys, load_public_keys
 from ankommen.shared.topics import PROVIDER_ID
+
+if TYPE_CHECKING:
+    from ankommen.shared.reference import ReferenceList
 
 #: Development defaults for secrets. Anyone can read them here, so they are refused outside
 #: the development profile.
@@ -171,6 +174,10 @@ class CommonSettings(BaseSettings):
     county_districts: str = Field(
         DEVELOPMENT_COUNTY_DISTRICTS, validation_alias=_shared("COUNTY_DISTRICTS"),
         pattern=r"^\s*\d{5}\s*(,\s*\d{5}\s*)*$")
+    #: The county's own municipality directory (CSV: ``ags,name``; docs/reference-data.md),
+    #: for districts beyond those ankommen ships (Heidekreis, Celle), or newer than them.
+    municipality_directory_file: Path | None = Field(
+        None, validation_alias=_shared("MUNICIPALITY_DIRECTORY_FILE"))
 
     #: The providers (ids, comma-separated) whose own systems report over Kafka: each gets
     #: its own topics ``ankommen.provider.<provider_id>.reports`` and ``….rejections``
@@ -270,6 +277,16 @@ class CommonSettings(BaseSettings):
     def districts(self) -> frozenset[str]:
         """The county's district keys (``county_districts`` as a set)."""
         return frozenset(key.strip() for key in self.county_districts.split(","))
+
+    def municipalities(self) -> ReferenceList:
+        """The county's municipalities by name (:mod:`ankommen.shared.reference`): built once
+        per county; raises :class:`~ankommen.shared.reference.DirectoryError` naming the
+        setting when a district has none."""
+        # Imported here: the ``ankommen`` command and the services that show no municipality
+        # need not load the reference lists.
+        from ankommen.shared.reference import municipalities
+
+        return municipalities(self.districts, self.municipality_directory_file)
 
     @property
     def kafka_provider_ids(self) -> tuple[str, ...]:

@@ -47,8 +47,14 @@ CONTENT_SECURITY_POLICY = (
 CSRF_COOKIE = "ankommen_csrf"
 #: The hidden form field of every form.
 CSRF_FIELD = "csrftoken"
-CSRF_FAILED = (b"csrf: the form's security token is missing or does not match; reload the "
-               b"page and submit the form again")
+#: A page (German first, as every page; the middleware runs before any translator) rather than
+#: a bare text: a clerk meets it when a form stayed open past its token.
+CSRF_FAILED = (
+    "<!doctype html><html lang=\"de\"><head><meta charset=\"utf-8\"><title>Formular "
+    "abgelaufen · ankommen</title></head><body><main><h1>Das Formular ist abgelaufen</h1><p>Bitte "
+    "laden Sie die Seite neu und senden Sie das Formular noch einmal.</p><p lang=\"en\">csrf: "
+    "the form's security token is missing or does not match; reload the page and submit the "
+    "form again.</p></main></body></html>").encode()
 
 
 class RateLimit:
@@ -98,7 +104,7 @@ def _header(scope: Scope, name: bytes) -> bytes:
 
 async def _csrf_failed(send: Send) -> None:
     await send({"type": "http.response.start", "status": 403, "headers": [
-        (b"content-type", b"text/plain; charset=utf-8"),
+        (b"content-type", b"text/html; charset=utf-8"),
         (b"content-security-policy", CONTENT_SECURITY_POLICY.encode())]})
     await send({"type": "http.response.body", "body": CSRF_FAILED})
 

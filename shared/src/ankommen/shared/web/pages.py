@@ -7,20 +7,29 @@
   role to the login page instead of showing a JSON error.
 - Every form carries the CSRF token (``csrftoken`` in each template; checked by
   :mod:`ankommen.shared.web.hardening`), and sign-in attempts are rate-limited.
+- A page never answers raw JSON: a refused request, an unknown case, a wrong method on a page
+  route is shown as an error page in the reader's language (:func:`install_error_pages`); the
+  API's routes keep their problem details.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Cookie, Depends, FastAPI, Form, Request, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ankommen.shared.auth import Authenticator, InvalidToken, Principal, Role
+from ankommen.shared.errors import DomainError
+from ankommen.shared.web.form_errors import form_errors
 from ankommen.shared.web.hardening import RATE_LIMITED, RateLimit
 from ankommen.shared.web.i18n import (
     FRAME_PACKAGE,
@@ -121,8 +130,11 @@ class PageAuth:
                 "next": _safe_next(next), "reason": reason})
 
         @router.post("/login", dependencies=[Depends(self._login_limit)], responses=RATE_LIMITED)
-        async def login(request: Request, token: Annotated[str, Form(max_length=4096)],
+        async def login(request: Request, token: Annotated[str, Form(max_length=4096)] = "",
                         next: Annotated[str, Form()] = "/") -> Response:
+            if not token.strip():
+                return self._pages.render(request, "login.html", {
+                    "next": _safe_next(next), "reason": "login.empty"}, status_code=400)
             try:
                 self._auth.verify(token.strip())
             except InvalidToken:
@@ -142,6 +154,58 @@ class PageAuth:
             return response
 
         app.include_router(router)
+        install_error_pages(app, self._pages)
+
+
+def is_page_request(request: Request) -> bool:
+    """Whether a person's browser asked for a page: a matched route that is a page (pages are
+    left out of the OpenAPI schema), or, where no route matched, a browser asking for HTML."""
+    route = request.scope.get("route")
+    if route is not None and hasattr(route, "include_in_schema"):
+        return not route.include_in_schema
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and "json" not in accept
+
+
+Handler = Callable[[Request, Exception], Awaitable[Response]]
+
+
+def install_error_pages(app: FastAPI, pages: Pages) -> None:
+    """Refusals on page routes as pages in the reader's language; the API's stay problem
+    details (the handlers installed before are kept for them)."""
+    api: dict[type[Exception], Handler] = {
+        kind: app.exception_handlers[kind]
+        for kind in (RequestValidationError, DomainError, StarletteHTTPException)}
+
+    def page(kind: type[Exception]) -> Handler:
+        async def handler(request: Request, error: Exception) -> Response:
+            if not is_page_request(request):
+                return await api[kind](request, error)
+            t = pages.translator(request)
+            status_code, reasons = 400, []
+            if isinstance(error, RequestValidationError):
+                status_code = 422
+                reasons = [f"{field}: {reason}" for field, reason in form_errors(
+                    error.errors(), t, _field_name).items()]
+            elif isinstance(error, DomainError):
+                status_code = error.status
+            elif isinstance(error, StarletteHTTPException):
+                status_code = error.status_code
+            key = f"error_page.{status_code}"
+            response = pages.render(request, "error.html", {
+                "title": t(key if t.has(key) else "error_page.other"),
+                "status": HTTPStatus(status_code).phrase, "reasons": reasons},
+                status_code=status_code)
+            response.headers.update(getattr(error, "headers", None) or {})
+            return response
+        return handler
+
+    for kind in api:
+        app.add_exception_handler(kind, page(kind))
+
+
+def _field_name(location: tuple) -> str:
+    return ".".join(str(part) for part in location[1:]) or "form"
 
 
 def _safe_next(path: str) -> str:

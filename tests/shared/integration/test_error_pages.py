@@ -1,0 +1,62 @@
+"""No page answers raw JSON: refusals on page routes are pages in the reader's language, while
+the API's routes keep their problem details (issue 18: "an empty token answers raw JSON").
+
+Intake in process, without a broker: nothing here crosses one."""
+
+from __future__ import annotations
+
+import re
+
+from ankommen.shared.auth import Role
+from tests.support.services import in_process, token
+
+CSRF_FIELD = re.compile(r'name="csrftoken" value="([^"]+)"')
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+async def test_an_empty_token_shows_the_sign_in_page_with_a_german_reason(sqlite_databases):
+    async with in_process("intake", bootstrap="127.0.0.1:1",
+                          database_url=await sqlite_databases.url("intake")) as intake:
+        form = await intake.client.get("/login")
+        csrf = CSRF_FIELD.search(form.text).group(1)
+        for attempt in ({"csrftoken": csrf}, {"csrftoken": csrf, "token": "   "}):
+            refused = await intake.client.post("/login", data=attempt, headers=BROWSER)
+            assert refused.status_code == 400
+            assert refused.headers["content-type"].startswith("text/html")
+            assert "Bitte den Zugangsschlüssel eingeben." in refused.text
+
+
+async def test_unknown_pages_and_wrong_methods_are_pages_and_the_api_stays_json(
+        sqlite_databases):
+    async with in_process("intake", bootstrap="127.0.0.1:1",
+                          database_url=await sqlite_databases.url("intake")) as intake:
+        missing = await intake.client.get("/no-such-page", headers=BROWSER)
+        assert missing.status_code == 404
+        assert missing.headers["content-type"].startswith("text/html")
+        assert "existiert nicht" in missing.text
+
+        english = await intake.client.get("/no-such-page?lang=en", headers=BROWSER)
+        assert "does not exist" in english.text
+
+        wrong_method = await intake.client.get("/logout?lang=de", headers=BROWSER)
+        assert wrong_method.status_code == 405
+        assert "<h1>Diese Seite kann so nicht aufgerufen werden</h1>" in wrong_method.text
+
+        api = await intake.client.get("/cases/not-a-case?purpose=counselling",
+                                      headers=token(Role.INTAKE_STAFF))
+        assert api.status_code == 422
+        assert api.headers["content-type"] == "application/problem+json"
+        assert (await intake.client.get("/no-such-endpoint")).headers[
+            "content-type"] == "application/problem+json"
+
+
+async def test_a_refused_form_field_on_a_page_route_reads_german(sqlite_databases):
+    async with in_process("intake", bootstrap="127.0.0.1:1",
+                          database_url=await sqlite_databases.url("intake")) as intake:
+        form = await intake.client.get("/login")
+        csrf = CSRF_FIELD.search(form.text).group(1)
+        too_long = await intake.client.post("/login", headers=BROWSER,
+                                            data={"csrftoken": csrf, "token": "x" * 5000})
+        assert too_long.status_code == 422
+        assert too_long.headers["content-type"].startswith("text/html")
+        assert "Höchstens 4096 Zeichen." in too_long.text
