@@ -22,18 +22,19 @@ from ankommen.intake.domain.identity import FileNumber, FileNumberKind, Identity
 from ankommen.intake.entrypoints import shown
 from ankommen.intake.entrypoints.http import export_response
 from ankommen.intake.entrypoints.pages import (
-    FLAGS,
-    MULTIPLE,
-    SURVEY_TEXT,
+    FormLists,
+    error_summary,
     form_field,
     form_options,
     registration_body,
+    survey_form_values,
 )
 from ankommen.intake.service import case_views, case_work
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.shared.auth import Principal, Role
 from ankommen.shared.errors import DomainError, NotFound
 from ankommen.shared.events.contracts.intake import ClosureReason, Survey
+from ankommen.shared.reference import Lang
 from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.web.form_errors import form_errors
 from ankommen.shared.web.i18n import Translator
@@ -70,6 +71,10 @@ def case_id_of(text: str) -> uuid.UUID | None:
         return None
 
 
+def shown_lang(t: Translator) -> Lang:
+    return "en" if t.language == "en" else "de"
+
+
 def purpose_of(text: str | None) -> Purpose | None:
     try:
         return Purpose(text) if text else None
@@ -77,29 +82,21 @@ def purpose_of(text: str | None) -> Purpose | None:
         return None
 
 
-def survey_form(survey: Survey) -> dict[str, Any]:
-    """The survey as the registration form's fields hold it (the correction form starts
-    from the case's current answers)."""
-    answers = survey.model_dump(mode="json")
-    form: dict[str, Any] = {name: "" if answers.get(name) is None else str(answers[name])
-                            for name in SURVEY_TEXT}
-    form.update({name: "on" for name in FLAGS if answers.get(name)})
-    form.update({f"{name}[]": list(answers.get(name) or []) for name in MULTIPLE})
-    form["first_languages"] = ", ".join(answers["first_languages"])
-    form["other_languages"] = ", ".join(answers["other_languages"])
-    return form
-
-
-def corrected_answers(form: dict[str, Any], current: Survey, t: Translator
+def corrected_answers(form: dict[str, Any], current: Survey, lists: FormLists, t: Translator
                       ) -> tuple[dict[str, Any], dict[str, str]]:
     """The answers the clerk changed (JSON form) and the refusals (field -> reason), read
     from the correction form as the registration form reads its survey part."""
-    proposed = {**registration_body(form)["survey"], "age_years": current.age_years}
+    body, problems = registration_body(form, lists, t)
+    proposed = {**body["survey"], "age_years": current.age_years}
     try:
         corrected = Survey.model_validate(proposed).model_dump(mode="json")
     except ValidationError as invalid:
-        return {}, form_errors(invalid.errors(), t,
-                               lambda location: form_field(("survey", *location)))
+        shown_errors = form_errors(invalid.errors(), t,
+                                   lambda location: form_field(("survey", *location)))
+        return {}, {**problems, **{field: reason for field, reason in shown_errors.items()
+                                   if field not in problems}}
+    if problems:
+        return {}, problems
     before = current.model_dump(mode="json")
     return {name: value for name, value in corrected.items() if before[name] != value}, {}
 
@@ -152,7 +149,8 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, pages: Pages
            page_auth: PageAuth) -> APIRouter:
     case_pages = APIRouter(include_in_schema=False)
     Staff = Annotated[Principal, page_auth.require(Role.INTAKE_STAFF)]
-    pages.templates.env.globals.update(shown.GLOBALS)
+    lists = FormLists.for_county(runtime.settings.municipalities())
+    pages.templates.env.globals.update(shown.template_globals(lists.municipalities))
 
     def render(request: Request, actor: Principal, template: str, context: dict[str, Any],
                status_code: int = 200) -> HTMLResponse:
@@ -224,8 +222,10 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, pages: Pages
     def survey_page(request: Request, actor: Principal, case_id: uuid.UUID,
                     form: dict[str, Any], errors: dict[str, str], status_code: int = 200
                     ) -> HTMLResponse:
+        t = pages.translator(request)
         return render(request, actor, "case_survey.html", {
-            "case_id": case_id, "form": form, "errors": errors, **form_options()},
+            "case_id": case_id, "form": form, "errors": errors,
+            "summary": error_summary(errors, t), **form_options(lists, shown_lang(t))},
                       status_code)
 
     @case_pages.get("/ui/cases/{case_id}/survey", response_class=HTMLResponse)
@@ -233,7 +233,9 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, pages: Pages
                                ) -> HTMLResponse:
         async with runtime.uow() as uow:
             case = await case_views.current_case(uow, wanted)
-        return survey_page(request, actor, wanted, survey_form(case.survey), {})
+        values = survey_form_values(case.survey.model_dump(mode="json"), lists,
+                                    shown_lang(pages.translator(request)))
+        return survey_page(request, actor, wanted, values, {})
 
     @case_pages.post("/ui/cases/{case_id}/survey", response_class=HTMLResponse)
     async def correct_survey(request: Request, wanted: CaseId, actor: Staff) -> Response:
@@ -241,7 +243,7 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, pages: Pages
         t = pages.translator(request)
         async with runtime.uow() as uow:
             case = await case_views.current_case(uow, wanted)
-        changed, errors = corrected_answers(form, case.survey, t)
+        changed, errors = corrected_answers(form, case.survey, lists, t)
         if errors:
             return survey_page(request, actor, wanted, form, errors, 422)
         try:

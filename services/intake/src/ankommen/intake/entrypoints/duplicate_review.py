@@ -23,6 +23,7 @@ from ankommen.intake.service import case_views
 from ankommen.intake.service.case_views import PersonSummary
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.shared.auth import Principal
+from ankommen.shared.reference import TooManyValues, nationalities
 from ankommen.shared.runtime import ServiceRuntime
 
 #: The compared facts, in the order the warning lists them (catalogue keys of their labels).
@@ -40,12 +41,17 @@ def _day(value: date | None) -> str:
     return value.strftime("%d.%m.%Y") if value else ""
 
 
-def _codes(value: Any) -> list[str]:  # noqa: ANN401 - a form value: text or a list
-    items = value if isinstance(value, list) else str(value or "").replace(";", ",").split(",")
-    return [item.strip().upper() for item in items if str(item).strip()]
+def _nationality_codes(text: str, lang: str) -> list[str]:
+    """The nationalities typed into the form (names, as the clerk typed them) as codes; a
+    name the list cannot resolve is left out (the form refuses it on submission)."""
+    try:
+        resolutions = nationalities().resolve_many(text, "en" if lang == "en" else "de")
+    except TooManyValues:
+        return []
+    return [resolution.code for resolution in resolutions if resolution.code]
 
 
-def new_entry(form: Mapping[str, Any]) -> dict[str, Any]:
+def new_entry(form: Mapping[str, Any], lang: str = "de") -> dict[str, Any]:
     """The compared facts of the entry being registered, as the form holds them."""
     try:
         birth_date: date | None = date.fromisoformat(str(form.get("birth_date") or ""))
@@ -55,7 +61,7 @@ def new_entry(form: Mapping[str, Any]) -> dict[str, Any]:
             "given_names": str(form.get("given_names") or "").strip(),
             "birth_date": birth_date,
             "birth_place": str(form.get("birth_place") or "").strip(),
-            "nationalities": _codes(form.get("nationalities", form.get("nationalities[]")))}
+            "nationalities": _nationality_codes(str(form.get("nationalities") or ""), lang)}
 
 
 @dataclass(frozen=True)
@@ -78,7 +84,7 @@ class ReviewedCandidate:
 
     def rows(self, form: Mapping[str, Any], lang: str = "de") -> list[Row]:
         """The new entry (as the form holds it) next to this case's identity."""
-        return compared(new_entry(form), _facts(self.person.identity), lang)
+        return compared(new_entry(form, lang), _facts(self.person.identity), lang)
 
 
 def _facts(identity: Identity) -> dict[str, Any]:
