@@ -59,8 +59,8 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, pages: Pages
         return RedirectResponse("/ui/duplicates?done=scanned", status_code=303)
 
     @review.get("/ui/duplicates/{suspicion_id}/merge", response_class=HTMLResponse)
-    async def merge_confirmation(request: Request, suspicion_id: str, keep: str,
-                                 actor: Staff) -> HTMLResponse:
+    async def merge_confirmation(request: Request, suspicion_id: str, actor: Staff,
+                                 keep: str = "") -> HTMLResponse:
         wanted, kept = _uuid(suspicion_id), _uuid(keep)
         pair = None
         if wanted is not None:
