@@ -236,7 +236,7 @@ async def test_search_open_close_export_and_erase_a_case_in_the_pages(kafka, sql
 
 
 async def test_the_review_queue_merges_keeping_the_alias_or_dismisses(kafka, sqlite_databases):
-    async with running_intake(kafka, sqlite_databases) as intake:
+    async with running_intake(kafka, sqlite_databases, search_rate_limit="3/minute") as intake:
         client = intake.client
         first = await register(intake, family_name="Al-Hassan", given_names="Mohammed",
                                birth_date="1990-03-01", birth_place="Aleppo")
@@ -293,3 +293,11 @@ async def test_the_review_queue_merges_keeping_the_alias_or_dismisses(kafka, sql
         again = await client.post(f"/ui/duplicates/{other}/dismiss",
                                   data={"csrftoken": token_value})
         assert again.status_code == 409 and "nicht mehr offen" in again.text
+
+        # Searching is rate-limited like the API's search: enumerating names is refused.
+        answers = [await client.post("/ui/cases", data={
+            "csrftoken": token_value, "purpose": "counselling", "file_number": f"X-{number}"})
+            for number in range(4)]
+        assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+        assert is_page(answers[-1]) and answers[-1].headers["retry-after"]
+

@@ -37,6 +37,7 @@ from ankommen.shared.events.contracts.intake import ClosureReason, Survey
 from ankommen.shared.reference import Lang
 from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.web.form_errors import form_errors
+from ankommen.shared.web.hardening import RateLimit
 from ankommen.shared.web.i18n import Translator
 from ankommen.shared.web.pages import PageAuth, Pages
 
@@ -150,6 +151,9 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, pages: Pages
     case_pages = APIRouter(include_in_schema=False)
     Staff = Annotated[Principal, page_auth.require(Role.INTAKE_STAFF)]
     lists = FormLists.for_county(runtime.settings.municipalities())
+    #: As the API's search: a clerk searches a few times a minute, a script enumerating
+    #: names and birth dates many times more.
+    search_limit = RateLimit("case search page", runtime.settings.search_rate_limit)
     pages.templates.env.globals.update(shown.template_globals(lists.municipalities))
 
     def render(request: Request, actor: Principal, template: str, context: dict[str, Any],
@@ -184,7 +188,8 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, pages: Pages
         return render(request, actor, "case_search.html", {"form": {}, "errors": {},
                                                            "results": None})
 
-    @case_pages.post("/ui/cases", response_class=HTMLResponse)
+    @case_pages.post("/ui/cases", response_class=HTMLResponse,
+                     dependencies=[Depends(search_limit)])
     async def search(request: Request, actor: Staff) -> HTMLResponse:
         form = await _form(request)
         t = pages.translator(request)
