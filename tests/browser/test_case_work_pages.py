@@ -54,6 +54,10 @@ async def test_a_clerks_case_work_from_duplicate_warning_to_erasure(
         text = await compared.inner_text()
         assert "Al-Hassan" in text and "Alhasan" in text and "Aleppo" in text
         assert "Halab" in text and "(abweichend)" in text and "auslaenderbehoerde" in text
+        reviewed = await intake.client.get("/audit", headers=token(Role.ADMIN))
+        assert [(entry["actor"], entry["purpose"]) for entry in reviewed.json()
+                if entry["action"] == "read_identity"] == [
+            ("auslaenderbehoerde", "duplicate_review")]
         await assert_accessible(page)
         await page.screenshot(path=screenshot_path("casework-duplicate-warning"),
                               full_page=True)
