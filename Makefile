@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 UV := .tools/bin/uv
 RUN := $(UV) run --frozen
 
-.PHONY: run test test-services verify install browser lint schemas migrate topics broker clean help demo bench duplicate-report
+.PHONY: run test test-services verify install browser fonts lint schemas migrate topics broker clean help demo bench duplicate-report
 
 help:
 	@echo "make run      start the whole system (embedded broker, SQLite, four services)"
@@ -32,8 +32,17 @@ install: .venv/.installed
 # The whole system on one machine. The broker is Apache Kafka where Java 17+ and Maven are
 # installed (Maven resolves it on the first run only; its log in var/kafka survives restarts),
 # else the in-memory Tansu broker; the first line says which (ANKOMMEN_EMBEDDED_BROKER forces it).
-run: install
+run: install fonts
 	$(RUN) ankommen run
+
+# Intake's invitation letter is set in Debian's Noto fonts (Arabic, Ethiopic, Latin, Cyrillic):
+# found by path at run time, never downloaded by the service.
+NOTO_ARABIC := /usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf
+fonts:
+	@test -f $(NOTO_ARABIC) || { \
+	  echo "installing Debian's fonts-noto-core for intake's invitation letter"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq fonts-noto-core; }
 
 # Page tests drive Debian's chromium (no browser download by a test tool).
 browser:
@@ -69,7 +78,7 @@ PYTEST_WORKERS ?= 2
 export PYTHONPYCACHEPREFIX ?= $(or $(TMPDIR),/tmp)/ankommen-pycache
 unexport PYTHONDONTWRITEBYTECODE
 
-test: install browser test-services
+test: install browser fonts test-services
 	$(RUN) pytest -n $(PYTEST_WORKERS) --dist load --maxschedchunk 1 --durations=25
 
 # The reliability proof (tests marked `reliability`; the crash proof with 10,000 cases where
@@ -78,7 +87,7 @@ test: install browser test-services
 # docs/reliability.md rewritten from them — also when a test failed, so the document shows what
 # the run found; the exit status is the tests'.
 FIGURES := var/verify/figures.json
-verify: install browser test-services
+verify: install browser fonts test-services
 	rm -f $(FIGURES)
 	ANKOMMEN_VERIFY=1 ANKOMMEN_CRASH_CASES=$${ANKOMMEN_CRASH_CASES:-10000} \
 	  ANKOMMEN_FIGURES_FILE=$(FIGURES) \

@@ -48,6 +48,11 @@ async def test_german_names_a_refused_answer_in_german_with_the_values_kept_then
             "Längster Weg (Minuten): Bitte angeben."]
         assert await page.locator("#max_travel_minutes-error").inner_text() == "Bitte angeben."
         assert await page.get_attribute("#max_travel_minutes", "aria-invalid") == "true"
+        active = "document.activeElement.id"
+        assert await page.evaluate(active) == "error-summary"
+        await page.keyboard.press("Tab")
+        await page.keyboard.press("Enter")
+        await page.wait_for_function(f"{active} === 'max_travel_minutes'")
         kept = {"#family_name": "Nasser", "#given_names": "Lina", "#birth_date": "1990-03-04",
                 "#region_key": "Soltau", "#first_languages": "Arabisch",
                 "#interview_language": "Arabisch", "#schooling_years": "9", **MORE}

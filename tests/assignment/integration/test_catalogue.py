@@ -9,6 +9,14 @@ from ankommen.shared.auth import Role
 from tests.assignment.support import COORDINATOR, course_body, outbox
 from tests.support.services import in_process, token
 
+#: What a person's invitation letter prints of a course (issue 18), optional in the contract.
+LETTER_DETAILS = {
+    "provider_name": "Volkshochschule Heidekreis", "daily_start": "08:30:00",
+    "daily_end": "12:45:00", "what_to_bring": "Lichtbild",
+    "venue": {"name": "VHS Soltau", "street": "Poststraße 10", "postal_code": "29614",
+              "city": "Soltau"},
+    "contact": {"name": "Kursbüro", "phone": "05191 99123", "email": "kurse@vhs.example"}}
+
 
 def new_id() -> str:
     return f"course-{uuid.uuid4().hex[:8]}"
@@ -22,9 +30,12 @@ async def test_coordinator_publishes_updates_and_cancels_with_events(kafka, data
                                                headers=COORDINATOR)
         assert created.status_code == 201, created.text
         changed = await assignment.client.put(
-            f"/courses/{course_id}", json=course_body(course_id, capacity=12),
+            f"/courses/{course_id}", json=course_body(course_id, capacity=12, **LETTER_DETAILS),
             headers=COORDINATOR)
         assert changed.json()["capacity"] == 12
+        stored = (await assignment.client.get(f"/courses/{course_id}", headers=COORDINATOR)
+                  ).json()
+        assert {name: stored[name] for name in LETTER_DETAILS} == LETTER_DETAILS
         cancelled = await assignment.client.post(f"/courses/{course_id}/cancel",
                                                  headers=COORDINATOR)
         assert cancelled.json()["status"] == "cancelled"
@@ -38,6 +49,7 @@ async def test_coordinator_publishes_updates_and_cancels_with_events(kafka, data
                          "ankommen.assignment.course_updated.v1",
                          "ankommen.assignment.course_cancelled.v1"]
         assert events[1]["course"]["capacity"] == 12
+        assert events[1]["course"]["venue"] == LETTER_DETAILS["venue"]
         # Each change of the seats offered in the district is one capacity snapshot for
         # monitoring: 20 offered, then 12, then none (the course was cancelled).
         capacity = await outbox(assignment, "ankommen.assignment.course_capacity_fact.v1")

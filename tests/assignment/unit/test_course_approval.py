@@ -5,7 +5,7 @@ allocation offers only approved, bookable courses in the county's districts."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 
@@ -16,7 +16,13 @@ from ankommen.assignment.domain.approval import (
     needs_new_approval,
 )
 from ankommen.assignment.domain.courses import Seats
-from ankommen.shared.events.contracts.assignment import Course, CourseApproval, CourseStatus
+from ankommen.shared.events.contracts.assignment import (
+    Course,
+    CourseApproval,
+    CourseContact,
+    CourseStatus,
+    Venue,
+)
 from ankommen.shared.events.contracts.vocabulary import CourseType
 from tests.assignment.builders import TODAY, course
 
@@ -40,6 +46,12 @@ def test_a_coordinators_course_is_approved_on_creation_anybody_elses_is_a_draft(
     {"title": "Anderer Kurs"}, {"provider_id": "vhs-other"}, {"latitude": 52.9},
     # Keeping late entry open longer draws more people in: the coordinator's decision.
     {"entry_until": APPROVED.ends_on - timedelta(days=1)},
+    # What the person's invitation letter prints (issue 18): a provider must not send people
+    # to another address or number once a coordinator approved the course.
+    {"venue": Venue(name="Anderswo", street="Weg 1", postal_code="29614", city="Soltau")},
+    {"contact": CourseContact(name="Büro", phone="0800 123456")},
+    {"daily_start": time(7, 0)}, {"provider_name": "Andere Schule"},
+    {"what_to_bring": "200 Euro in bar"},
 ])
 def test_a_provider_widening_an_approved_course_makes_it_a_draft_again(update: dict) -> None:
     assert needs_new_approval(APPROVED, changed(**update))

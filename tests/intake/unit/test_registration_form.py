@@ -16,6 +16,7 @@ from ankommen.intake.entrypoints.pages import (
     form_options,
     refusal_text,
     registration_body,
+    survey_answers,
     survey_form_values,
 )
 from ankommen.shared.errors import DomainError, NotFound
@@ -124,6 +125,13 @@ def test_unknown_names_are_refused_with_suggestions_in_the_page_language() -> No
     assert english == {"nationalities": "“Syrein” is not known. Did you mean: Syria?"}
 
 
+def test_a_refused_name_is_quoted_without_its_direction_characters() -> None:
+    _, problems = registration_body({"birth_country": "\u202eneiryS" + "x" * 50}, LISTS, GERMAN)
+    assert "\u202e" not in problems["birth_country"]
+    assert problems["birth_country"].startswith("„\ufffdneiryS")
+    assert "neirySxxx" + "x" * 30 + "…“" in problems["birth_country"]
+
+
 def test_nothing_is_filled_in_that_the_clerk_did_not_answer() -> None:
     """The form used to send ``reads_latin_script: false`` for an unticked box and a file
     number's agency as "other": now a missing answer stays missing, for validation to
@@ -145,11 +153,11 @@ def test_a_stored_survey_shows_names_and_reads_back_as_the_same_codes() -> None:
     assert values["first_languages"] == "Arabisch, Kurdisch (Kurmandschi)"
     assert values["reads_latin_script"] == "no" and values["employed"] == "on"
     assert "shift_work" not in values and "obliged_by" not in values
-    body, problems = registration_body(values, LISTS, GERMAN)
+    answers, problems = survey_answers(values, LISTS, GERMAN)
     assert problems == {}
     for name in ("region_key", "first_languages", "interview_language", "availability"):
-        assert body["survey"][name] == stored[name], name
-    assert body["survey"]["reads_latin_script"] == "no"
+        assert answers[name] == stored[name], name
+    assert answers["reads_latin_script"] == "no"
 
 
 @pytest.mark.parametrize(("error", "field", "german"), [

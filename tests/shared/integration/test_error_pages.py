@@ -5,12 +5,15 @@ Intake in process, without a broker: nothing here crosses one."""
 
 from __future__ import annotations
 
+import html
 import re
+from urllib.parse import parse_qs
 
 from ankommen.shared.auth import Role
 from tests.support.services import in_process, token
 
 CSRF_FIELD = re.compile(r'name="csrftoken" value="([^"]+)"')
+LANGUAGE_LINK = re.compile(r'<a href="([^"]+)" hreflang=')
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 
 
@@ -60,3 +63,19 @@ async def test_a_refused_form_field_on_a_page_route_reads_german(sqlite_database
         assert too_long.status_code == 422
         assert too_long.headers["content-type"].startswith("text/html")
         assert "Höchstens 4096 Zeichen." in too_long.text
+
+
+async def test_signing_in_returns_to_the_page_with_its_query_and_the_language_link_keeps_it(
+        sqlite_databases):
+    """Found with the letter: its link carries the referral code in the query; signing in
+    and switching the language both went back to the bare path."""
+    async with in_process("intake", bootstrap="127.0.0.1:1",
+                          database_url=await sqlite_databases.url("intake")) as intake:
+        asked = "/cases/00000000-0000-4000-8000-000000000000/letter?referral_code=ABCD-2345"
+        to_login = await intake.client.get(asked, headers=BROWSER)
+        assert to_login.status_code == 303
+        sign_in = await intake.client.get(to_login.headers["location"])
+        assert f'name="next" value="{html.escape(asked)}"' in sign_in.text
+        link = html.unescape(LANGUAGE_LINK.search(sign_in.text).group(1))
+        path, _, query = link.partition("?")
+        assert path == "/login" and parse_qs(query) == {"next": [asked], "lang": ["en"]}

@@ -20,6 +20,8 @@ from ankommen.shared.reference import (
     languages,
     nationalities,
 )
+from ankommen.shared.reference.languages import NAMED_HERE
+from ankommen.shared.web.i18n import package_catalogue
 
 
 @pytest.mark.parametrize(("typed", "code"), [
@@ -207,6 +209,17 @@ def test_only_living_languages_are_listed() -> None:
     assert "epo" not in languages()  # Esperanto: constructed
     assert "ara" in languages() and "kur" in languages()  # macrolanguages
     assert 6500 < len(languages().codes) < 8000
+
+
+def test_the_names_chosen_here_are_in_the_catalogue_in_both_languages() -> None:
+    """Names shown that are not ISO's live in reference.po (de and en), like every page
+    text; each one the code asks for is there, and none is left over."""
+    catalogue = package_catalogue("ankommen.shared.reference")
+    assert all(set(texts) == {"de", "en"} for texts in catalogue.values())
+    used = {*(f"reference.language.{code}" for code in NAMED_HERE),
+            *(f"reference.country.{code}" for code in ("RKS", "XXA", "XXX")),
+            "reference.municipality.unincorporated", "reference.municipality.district"}
+    assert set(catalogue) == used
 
 
 def test_folding_and_german_collation() -> None:

@@ -9,7 +9,14 @@ from opentelemetry.sdk.trace import TracerProvider
 from ankommen.intake.adapters.tables import messaging, metadata
 from ankommen.intake.adapters.write_turns import WriteTurns
 from ankommen.intake.config import IntakeSettings
-from ankommen.intake.entrypoints import case_pages, consumers, http, pages, review_pages
+from ankommen.intake.entrypoints import (
+    case_pages,
+    consumers,
+    http,
+    letters,
+    pages,
+    review_pages,
+)
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.intake.service.register_arrival import PossibleDuplicates
 from ankommen.shared.clock import Clock
@@ -58,7 +65,9 @@ def create_app(settings: IntakeSettings | None = None,
                               pages.router(runtime, protection, turns, staff_pages,
                                            page_auth),
                               case_pages.router(runtime, protection, staff_pages, page_auth),
-                              review_pages.router(runtime, protection, staff_pages, page_auth)])
+                              review_pages.router(runtime, protection, staff_pages, page_auth),
+                              letters.router(runtime, protection, staff_pages, page_auth,
+                                             runtime.settings.letter_sender)])
     app.add_exception_handler(PossibleDuplicates, http.possible_duplicates)
     page_auth.install(app)
     case_pages.install(app)

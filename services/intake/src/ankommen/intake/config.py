@@ -60,6 +60,10 @@ class IntakeSettings(ServiceSettings):
     #: of its confirmed participants (to invite them to the first lesson); until the course's
     #: last day. 0: only from the first day.
     disclosure_lead_days: int = Field(14, ge=0, le=90)
+    #: The sender printed at the top of every invitation letter (the county's office that
+    #: runs intake), e.g. "Landkreis Heidekreis – Integrationskoordination".
+    letter_sender: str = Field("ankommen – Koordinierung der Integrationskurse",
+                               min_length=1, max_length=120)
 
     @property
     def disclosure_policy(self) -> DisclosurePolicy:

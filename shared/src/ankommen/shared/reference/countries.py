@@ -25,7 +25,7 @@ from dataclasses import replace
 
 import pycountry
 
-from ankommen.shared.reference.matching import Alias, Entry, Lang, ReferenceList
+from ankommen.shared.reference.matching import Alias, Entry, Lang, ReferenceList, texts
 
 KOSOVO = "RKS"
 STATELESS = "XXA"
@@ -100,14 +100,18 @@ _AMBIGUOUS = (
     Alias("Korea", ("KOR", "PRK")),
 )
 
-_KOSOVO = Entry(KOSOVO, {"de": "Kosovo", "en": "Kosovo"},
-                ("Republik Kosovo", "Republic of Kosovo", "Kosova", "XKX", "XK"))
-_STATELESS = Entry(STATELESS, {"de": "staatenlos", "en": "stateless"},
-                   ("Staatenlose", "Staatenloser", "ohne Staatsangehörigkeit",
-                    "stateless person", "no nationality"))
-_UNDETERMINED = Entry(UNDETERMINED, {"de": "ungeklärt", "en": "undetermined"},
-                      ("ungeklärte Staatsangehörigkeit", "nicht geklärt", "unbekannt",
-                       "unknown", "unspecified", "undetermined nationality"))
+#: The codes beyond ISO 3166-1 (names in ``reference.po``) and what else means them.
+_BEYOND_ISO: dict[str, tuple[str, ...]] = {
+    KOSOVO: ("Republik Kosovo", "Republic of Kosovo", "Kosova", "XKX", "XK"),
+    STATELESS: ("Staatenlose", "Staatenloser", "ohne Staatsangehörigkeit", "stateless person",
+                "no nationality"),
+    UNDETERMINED: ("ungeklärte Staatsangehörigkeit", "nicht geklärt", "unbekannt", "unknown",
+                   "unspecified", "undetermined nationality"),
+}
+
+
+def _beyond_iso(code: str) -> Entry:
+    return Entry(code, texts(f"reference.country.{code}"), _BEYOND_ISO[code])
 
 
 def _iso_entries() -> list[Entry]:
@@ -129,7 +133,7 @@ def _iso_entries() -> list[Entry]:
 @functools.cache
 def countries() -> ReferenceList:
     """Countries, e.g. for the birth country: ISO 3166-1 and Kosovo."""
-    return ReferenceList([*_iso_entries(), _KOSOVO], aliases=_AMBIGUOUS)
+    return ReferenceList([*_iso_entries(), _beyond_iso(KOSOVO)], aliases=_AMBIGUOUS)
 
 
 def _with_adjectives(entry: Entry) -> Entry:
@@ -145,6 +149,6 @@ def _with_adjectives(entry: Entry) -> Entry:
 def nationalities() -> ReferenceList:
     """Nationalities: the countries (also by adjective: ``syrisch``, ``Syrian``), and
     ``staatenlos`` and ``ungeklärt`` at the end."""
-    entries = [_with_adjectives(entry) for entry in (*_iso_entries(), _KOSOVO)]
-    return ReferenceList([*entries, _STATELESS, _UNDETERMINED], aliases=_AMBIGUOUS,
-                         last=(STATELESS, UNDETERMINED))
+    entries = [_with_adjectives(entry) for entry in (*_iso_entries(), _beyond_iso(KOSOVO))]
+    return ReferenceList([*entries, _beyond_iso(STATELESS), _beyond_iso(UNDETERMINED)],
+                         aliases=_AMBIGUOUS, last=(STATELESS, UNDETERMINED))

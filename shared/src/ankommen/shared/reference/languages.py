@@ -5,8 +5,8 @@ from ``pycountry``, with the German names of Debian's ``iso-codes`` translations
 historical, constructed and special codes are left out (nobody arriving today speaks them,
 and they would crowd the suggestions). Where the ISO reference name is not what a German
 office calls the language, the name shown is adjusted (``Tigrinya`` rather than
-``Tigrinja``, ``Kurdisch (Kurmandschi)`` rather than ``Nordkurdisch``), and the other names
-still resolve.
+``Tigrinja``, ``Kurdisch (Kurmandschi)`` rather than ``Nordkurdisch``; those names are page
+texts in ``locale/<lang>/LC_MESSAGES/reference.po``), and the other names still resolve.
 
 The common arrival languages come first in every picker (:data:`ARRIVAL_LANGUAGES`).
 """
@@ -22,7 +22,14 @@ from typing import Any, cast
 
 import pycountry
 
-from ankommen.shared.reference.matching import LANGS, Alias, Entry, Lang, ReferenceList
+from ankommen.shared.reference.matching import (
+    LANGS,
+    Alias,
+    Entry,
+    Lang,
+    ReferenceList,
+    texts,
+)
 
 #: The languages shown first, in this order. The order follows the countries of origin of
 #: new participants in BAMF's integration courses (*Integrationskursgeschäftsstatistik*
@@ -54,24 +61,10 @@ ARRIVAL_LANGUAGES: tuple[str, ...] = (
     "amh",  # Amharisch
 )
 
-#: Names shown instead of the ISO reference names (German, English).
-_SHOWN: dict[str, tuple[str, str]] = {
-    "ara": ("Arabisch", "Arabic"),
-    "ckb": ("Kurdisch (Sorani)", "Kurdish (Sorani)"),
-    "ell": ("Griechisch", "Greek"),
-    "fas": ("Persisch (Farsi)", "Persian (Farsi)"),
-    "kir": ("Kirgisisch", "Kyrgyz"),
-    "kmr": ("Kurdisch (Kurmandschi)", "Kurdish (Kurmanji)"),
-    "kur": ("Kurdisch (Varietät nicht bestimmt)", "Kurdish (variety not determined)"),
-    "msa": ("Malaiisch", "Malay"),
-    "nep": ("Nepali", "Nepali"),
-    "pus": ("Paschtu", "Pashto"),
-    "rom": ("Romanes", "Romani"),
-    "sdh": ("Kurdisch (Südkurdisch)", "Kurdish (Southern)"),
-    "spa": ("Spanisch", "Spanish"),
-    "swa": ("Swahili", "Swahili"),
-    "tir": ("Tigrinya", "Tigrinya"),
-}
+#: Languages shown by a name of ours (``reference.language.<code>`` in ``reference.po``)
+#: instead of the ISO reference name: what a German office calls them.
+NAMED_HERE = frozenset({"ara", "ckb", "ell", "fas", "kir", "kmr", "kur", "msa", "nep", "pus",
+                    "rom", "sdh", "spa", "swa", "tir"})
 
 #: Further names clerks type; German and English mixed.
 _VARIANTS: dict[str, tuple[str, ...]] = {
@@ -103,9 +96,8 @@ _TYPES = frozenset({"L"})
 
 
 def _shown(code: str, german: str, english: str) -> dict[Lang, str]:
-    shown = _SHOWN.get(code)
-    if shown is not None:
-        return {"de": shown[0], "en": shown[1]}
+    if code in NAMED_HERE:
+        return texts(f"reference.language.{code}")
     return {"de": german, "en": english}
 
 
@@ -137,15 +129,15 @@ def languages() -> ReferenceList:
 def _distinct(entries: list[Entry]) -> list[Entry]:
     """Names shown are told apart: Debian's German names call eight languages "Malaiisch"
     (Banjar, Kerinci …). A name shared by several codes gets the English name (or, if that
-    too is shared, the code) in brackets — except a name chosen here (:data:`_SHOWN`), which
-    keeps it and is what the plain name resolves to ("Malaiisch" is Malay)."""
+    too is shared, the code) in brackets — except a name chosen here (:data:`NAMED_HERE`),
+    which keeps it and is what the plain name resolves to ("Malaiisch" is Malay)."""
     distinct = list(entries)
     for lang in LANGS:
         shown = Counter(entry.names[lang] for entry in distinct)
         english = Counter(entry.names["en"] for entry in distinct)
         for position, entry in enumerate(distinct):
             name = entry.names[lang]
-            if shown[name] == 1 or entry.code in _SHOWN:
+            if shown[name] == 1 or entry.code in NAMED_HERE:
                 continue
             other = entry.names["en"]
             detail = other if lang == "de" and other != name and english[other] == 1 \

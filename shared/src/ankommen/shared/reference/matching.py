@@ -76,6 +76,18 @@ def german_sort_key(name: str) -> tuple[str, str]:
     return fold(name, umlauts=False), name
 
 
+def texts(key: str) -> dict[Lang, str]:
+    """The German and English text of ``key`` from this package's catalogue
+    (``locale/<lang>/LC_MESSAGES/reference.po``): names chosen here are page texts, kept
+    where translators work. Raises KeyError for a key without both texts."""
+    # Imported when a list is first built, not with this module: the page frame may import
+    # the reference lists, and ankommen.shared.web imports the page frame.
+    from ankommen.shared.web.i18n import package_catalogue
+
+    found = package_catalogue(__package__ or "ankommen.shared.reference")[key]
+    return {lang: found[lang] for lang in LANGS}
+
+
 @dataclass(frozen=True, slots=True)
 class Option:
     """One entry of a picker: the code that is stored and the name that is shown."""

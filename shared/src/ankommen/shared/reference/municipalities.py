@@ -35,7 +35,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal, cast
 
-from ankommen.shared.reference.matching import LANGS, Entry, Lang, ReferenceList
+from ankommen.shared.reference.matching import LANGS, Entry, Lang, ReferenceList, texts
 from ankommen.shared.text import REFUSED_CATEGORIES
 
 #: Where the shipped directory comes from, and its territorial status.
@@ -52,12 +52,6 @@ MAX_NAME_LENGTH = 100
 _QUALIFIER = re.compile(r"\s*\([^)]*\)$")
 _SPA = re.compile(r"^Bad\s+")
 
-#: What a row of a kind is called on a page (after the name).
-_SUFFIX: dict[Kind, dict[Lang, str]] = {
-    "municipality": {"de": "", "en": ""},
-    "unincorporated": {"de": " (gemeindefreier Bezirk)", "en": " (unincorporated area)"},
-    "district": {"de": " (Gemeinde nicht bekannt)", "en": " (municipality not known)"},
-}
 
 
 class DirectoryError(ValueError):
@@ -115,7 +109,9 @@ def _entries(rows: Iterable[Row]) -> list[Entry]:
     for row in rows:
         shown = row.name if same_name[row.name] == 1 or row.replaced_by else \
             f"{row.name} ({row.ags})"
-        names: dict[Lang, str] = {lang: shown + _SUFFIX[row.kind][lang] for lang in LANGS}
+        names: dict[Lang, str] = {lang: shown for lang in LANGS} if row.kind == "municipality" \
+            else {lang: text.format(name=shown) for lang, text in
+                  texts(f"reference.municipality.{row.kind}").items()}
         # What clerks leave off: the river after a town ("Rethem" for "Rethem (Aller)"), the
         # spa title ("Fallingbostel", its name until 2001).
         short = _QUALIFIER.sub("", row.name)

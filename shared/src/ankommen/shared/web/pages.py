@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Cookie, Depends, FastAPI, Form, Request, status
 from fastapi.exceptions import RequestValidationError
@@ -77,6 +77,7 @@ class Pages:
         response = self.templates.TemplateResponse(request, template, {
             "t": t, "lang": t.language, "principal": principal, "navigation": self.navigation,
             "service_title": self.service_title, "csrftoken": csrf_token() if csrf_token else "",
+            "other_language_url": _with_language(request, t.other_language),
             **(context or {})}, status_code=status_code)
         if request.query_params.get("lang") in LANGUAGES:
             response.set_cookie(LANGUAGE_COOKIE, t.language, samesite="strict", httponly=True)
@@ -98,14 +99,16 @@ class PageAuth:
 
         def dependency(request: Request, session: Annotated[str | None, Cookie(
                 alias=SESSION_COOKIE, include_in_schema=False)] = None) -> Principal:
+            # Back to the page as it was asked for, query included (a letter's referral code).
+            here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             if not session:
-                raise LoginRequired(request.url.path)
+                raise LoginRequired(here)
             try:
                 principal = self._auth.verify(session)
             except InvalidToken:
-                raise LoginRequired(request.url.path, "login.invalid") from None
+                raise LoginRequired(here, "login.invalid") from None
             if principal.role not in roles:
-                raise LoginRequired(request.url.path, "login.forbidden")
+                raise LoginRequired(here, "login.forbidden")
             return principal
 
         return Depends(dependency)
@@ -206,6 +209,14 @@ def install_error_pages(app: FastAPI, pages: Pages) -> None:
 
 def _field_name(location: tuple) -> str:
     return ".".join(str(part) for part in location[1:]) or "form"
+
+
+def _with_language(request: Request, language: str) -> str:
+    """This page in ``language``: the other query parameters kept (a letter's referral code,
+    a table's filters), so that switching the language shows the same thing."""
+    kept = [(name, value) for name, value in request.query_params.multi_items()
+            if name != "lang"]
+    return f"{request.url.path}?{urlencode([*kept, ('lang', language)])}"
 
 
 def _safe_next(path: str) -> str:

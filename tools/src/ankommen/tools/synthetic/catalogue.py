@@ -191,6 +191,35 @@ def year_catalogue(rng: random.Random, count: int, first_day: date, today: date
     return courses
 
 
+#: A course day by the course's time slot (first listed), as the letter prints it.
+DAY_TIMES = {"mornings": ("08:30", "12:45"), "afternoons": ("13:30", "16:45"),
+             "evenings": ("18:00", "21:15"), "weekends": ("09:00", "13:15")}
+#: Invented venues: common street names, numbered by course (no real address is meant).
+STREETS = ("Bahnhofstraße", "Marktstraße", "Schulstraße", "Am Rathaus", "Kirchstraße",
+           "Lindenweg", "Poststraße", "Walsroder Straße")
+
+
+def letter_details(number: int, kind: CourseKind, provider: Provider, town_name: str,
+                   postal_code: str) -> dict[str, Any]:
+    """What the person's invitation letter prints (issue 18), derived from the course's
+    number rather than drawn from ``rng``: the demo's other draws stay as they were."""
+    start, end = DAY_TIMES[kind.schedule[0]]
+    short = provider.name.split(" (")[0]
+    details: dict[str, Any] = {
+        "provider_name": short, "daily_start": start, "daily_end": end,
+        "contact": {"name": f"Kursbüro {short}",
+                    "phone": f"0{5190 + number % 9} 99{number % 1000:03d}",
+                    "email": f"kurse@{provider.provider_id}.example"}}
+    if kind.mode != "online":
+        details["venue"] = {"name": f"{short}, Kursraum {1 + number % 4}",
+                            "street": f"{STREETS[number % len(STREETS)]} {3 + number % 40}",
+                            "postal_code": postal_code, "city": town_name.split(" (")[0]}
+    if kind.childcare:
+        details["what_to_bring"] = ("Für die Kinderbetreuung: Impfpass des Kindes "
+                                    "(Masernschutz)")
+    return details
+
+
 def _course(rng: random.Random, number: int, kind: CourseKind, provider: Provider,
             starts_on: date, ends_on: date) -> dict[str, Any]:
     town = municipality(rng.choice(provider.towns))
@@ -215,4 +244,5 @@ def _course(rng: random.Random, number: int, kind: CourseKind, provider: Provide
         "minimum_participants": min(kind.minimum, capacity),
         "childcare_places": rng.randint(4, 8) if kind.childcare else 0,
         "transport_offered": town.key != "03358021" and rng.random() < 0.2,
+        **letter_details(number, kind, provider, town.name, town.postal_code),
     }

@@ -2,6 +2,7 @@
 messaging library."""
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Column,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    Time,
     UniqueConstraint,
 )
 
@@ -64,6 +66,14 @@ courses = Table(
     Column("status", String(16), nullable=False),
     #: ``CourseApproval``: only an approved course takes placements.
     Column("approval", String(16), nullable=False, server_default="draft"),
+    # What the person's invitation letter prints (intake): optional, as in the event contract.
+    Column("provider_name", String(120), nullable=True),
+    #: ``Venue`` and ``CourseContact`` as JSON: read and written only as a whole.
+    Column("venue", JSON, nullable=True),
+    Column("daily_start", Time, nullable=True),
+    Column("daily_end", Time, nullable=True),
+    Column("contact", JSON, nullable=True),
+    Column("what_to_bring", String(300), nullable=True),
     # The day turn's questions (which courses start or end today) read these, not the table.
     Index("ix_courses_status_starts_on", "status", "starts_on"),
     Index("ix_courses_status_ends_on", "status", "ends_on"),

@@ -18,7 +18,8 @@ from ankommen.shared.events.contracts.assignment import Course, CourseApproval
 #: What a provider may change in an approved course without asking again: the course's
 #: progress through its life, and changes that only narrow it (checked in
 #: :func:`needs_new_approval`). Everything else — dates, region, location, type, levels,
-#: schedule, mode, title, more seats — is a new offer and goes back to a coordinator.
+#: schedule, mode, title, more seats, and what the invitation letter prints (venue, times,
+#: contact, what to bring) — is a new offer and goes back to a coordinator.
 NARROWING = ("capacity", "childcare_places")
 FREE_TO_CHANGE = frozenset({"status", "minimum_participants", "transport_offered", "approval",
                             *NARROWING})

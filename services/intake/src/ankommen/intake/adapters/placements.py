@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ankommen.intake.adapters.tables import provider_placements
 from ankommen.intake.domain.disclosure import ConfirmedPlacement, PlacementStatus
+from ankommen.intake.domain.letter import RecordedPlacement
 from ankommen.shared.clock import Clock
 
 
@@ -71,6 +72,13 @@ class ProviderPlacementRepository:
             provider_placements.c.changed_at.desc()))).all()
         return [PlacementRecord(row.referral_code, row.provider_id, row.course_id,
                                 PlacementStatus(row.status), row.changed_at) for row in rows]
+
+    async def recorded(self, referral_code: str) -> RecordedPlacement | None:
+        """A placement by its referral code, whatever its status (the letter checks it)."""
+        row = (await self._session.execute(select(provider_placements).where(
+            provider_placements.c.referral_code == referral_code))).first()
+        return None if row is None else RecordedPlacement(
+            row.referral_code, row.pseudonym, row.course_id, PlacementStatus(row.status))
 
     async def erase(self, pseudonym: str) -> None:
         await self._session.execute(delete(provider_placements).where(

@@ -20,6 +20,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Time,
     Uuid,
     func,
 )
@@ -110,8 +111,9 @@ provider_placements = Table(
     Column("changed_at", DateTime(timezone=True), nullable=False),
 )
 
-#: The courses of assignment's catalogue, as far as a disclosure needs them: whose, where,
-#: when, whether they still run and whether a coordinator approved them. No personal data.
+#: The courses of assignment's catalogue, as far as a disclosure and the invitation letter
+#: need them: whose, where, when, whether they still run and whether a coordinator approved
+#: them; title, venue, times and contact for the letter. No personal data.
 courses = Table(
     "courses", metadata,
     Column("course_id", String(64), primary_key=True),
@@ -122,6 +124,16 @@ courses = Table(
     Column("status", String(16), nullable=False),
     Column("approved", Boolean, nullable=False),
     Column("changed_at", DateTime(timezone=True), nullable=False),
+    # What the person's invitation letter prints (the provider's business data, never a
+    # person's): null for courses announced before the letter existed, or left out.
+    Column("title", String(200), nullable=True),
+    Column("provider_name", String(120), nullable=True),
+    #: The contract's ``Venue`` and ``CourseContact`` as JSON, read and written as a whole.
+    Column("venue", JSON, nullable=True),
+    Column("daily_start", Time, nullable=True),
+    Column("daily_end", Time, nullable=True),
+    Column("contact", JSON, nullable=True),
+    Column("what_to_bring", String(300), nullable=True),
 )
 
 messaging = messaging_tables(metadata)

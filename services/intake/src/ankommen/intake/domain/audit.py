@@ -17,6 +17,8 @@ class Purpose(StrEnum):
     DUPLICATE_REVIEW = "duplicate_review"
     PLACEMENT_DISCLOSURE = "placement_disclosure"
     DATA_SUBJECT_REQUEST = "data_subject_request"
+    #: Printing the person's invitation letter to a confirmed course (it carries the name).
+    INVITATION_LETTER = "invitation_letter"
 
 
 class AuditAction(StrEnum):
@@ -33,3 +35,4 @@ class AuditAction(StrEnum):
     MERGE = "merge"
     DISMISS_DUPLICATE = "dismiss_duplicate"
     DISCLOSE_CONTACT = "disclose_contact"
+    PRINT_LETTER = "print_letter"

@@ -14,6 +14,7 @@ speak the browser's language and vanish, the server's refusals stay on the page 
 language.
 """
 
+import unicodedata
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ from ankommen.shared.events.contracts.intake import (
 )
 from ankommen.shared.events.contracts.vocabulary import GermanLevel, TimeSlot
 from ankommen.shared.reference import (
+    ARRIVAL_LANGUAGES,
     Lang,
     ReferenceList,
     Resolution,
@@ -97,9 +99,9 @@ FIELD_ORDER = (
     "children_needing_care", "childcare_age_bands", "max_travel_minutes", "availability",
     "own_transport", "can_attend_online", "goals", "interview_language", "interpreter_used",
     "consents")
-#: How many language options a datalist offers: the common arrival languages (the list is
-#: ~7,000 long; every other language is still found by its typed name).
-DATALIST_LANGUAGES = 21
+#: How many language options a datalist offers: the common arrival languages, which the list
+#: shows first (it is ~7,000 long; every other language is still found by its typed name).
+DATALIST_LANGUAGES = len(ARRIVAL_LANGUAGES)
 
 #: Refusals of the use case, by the field they name and their kind: the page's text for each
 #: (their ``detail`` is English for API clients and never shown on a page).
@@ -164,7 +166,11 @@ def survey_form_values(answers: dict[str, Any], lists: FormLists, lang: Lang
 
 
 def _quoted(text: str) -> str:
-    return text if len(text) <= 40 else f"{text[:40]}…"
+    """A typed text to quote in a refusal: at most 40 characters, control and format
+    characters (a right-to-left override would turn the sentence around) shown as U+FFFD."""
+    shown = "".join("\ufffd" if unicodedata.category(char) in ("Cc", "Cf") else char
+                    for char in text[:40])
+    return shown if len(text) <= 40 else f"{shown}…"
 
 
 def picker_problem(resolution: Resolution, t: Translator) -> str | None:
@@ -241,6 +247,15 @@ def registration_body(form: dict[str, Any], lists: FormLists, t: Translator
         if name in codes:
             survey[name] = codes[name]
     return {"identity": person, "survey": survey}, problems
+
+
+def survey_answers(form: dict[str, Any], lists: FormLists, t: Translator
+                   ) -> tuple[dict[str, Any], dict[str, str]]:
+    """The survey half of :func:`registration_body`: the answers of a form that shows only
+    ``_survey_fields.html`` (a correction), and the pickers' refusals by field."""
+    body, problems = registration_body(form, lists, t)
+    return body["survey"], {field: reason for field, reason in problems.items()
+                            if field not in ("birth_country", "nationalities")}
 
 
 def read_registration(form: dict[str, Any], lists: FormLists, t: Translator, today: date

@@ -20,6 +20,7 @@ from ankommen.intake.adapters.courses import CourseRepository
 from ankommen.intake.adapters.placements import ProviderPlacementRepository
 from ankommen.intake.adapters.repository import CaseRepository
 from ankommen.intake.domain.disclosure import CourseFacts, PlacementStatus
+from ankommen.intake.domain.letter import CourseDetails
 from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.events.contracts import assignment, progress
 from ankommen.shared.events.registry import DecodedEvent
@@ -74,13 +75,18 @@ async def record_participation(uow: UnitOfWork, event: DecodedEvent) -> None:
 
 
 async def record_course(uow: UnitOfWork, event: DecodedEvent) -> None:
-    """A course published or changed (its full new state): approval, region, dates, status."""
+    """A course published or changed (its full new state): approval, region, dates, status,
+    and what the invitation letter prints (title, provider's name, venue, times, contact)."""
     data: assignment.CoursePublished | assignment.CourseUpdated = event.data
     course = data.course
     await CourseRepository(uow.session, uow.clock).save(CourseFacts(
         course_id=course.course_id, provider_id=course.provider_id,
         region_key=course.region_key, starts_on=course.starts_on, ends_on=course.ends_on,
-        status=course.status.value, approved=course.approved))
+        status=course.status.value, approved=course.approved), CourseDetails(
+        course_id=course.course_id, provider_id=course.provider_id,
+        starts_on=course.starts_on, title=course.title, provider_name=course.provider_name,
+        venue=course.venue, daily_start=course.daily_start, daily_end=course.daily_end,
+        contact=course.contact, what_to_bring=course.what_to_bring))
 
 
 async def record_course_cancelled(uow: UnitOfWork, event: DecodedEvent) -> None:

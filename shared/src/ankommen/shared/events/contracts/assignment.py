@@ -7,7 +7,7 @@ both (it checks a provider's report against the placement), so these events carr
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from enum import StrEnum
 from typing import Annotated, ClassVar
 
@@ -58,8 +58,42 @@ class CourseApproval(StrEnum):
     RETURNED = "returned"
 
 
+#: A line of an address or a name printed on a letter: no control or direction characters.
+LetterText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                              max_length=120), SHOWN_TEXT]
+
+
+class Venue(BaseModel):
+    """Where a course meets (*Kursort*): printed on the person's invitation letter."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: LetterText
+    street: LetterText
+    postal_code: Annotated[str, StringConstraints(pattern=r"^\d{5}$")]
+    city: LetterText
+
+
+class CourseContact(BaseModel):
+    """Whom a participant calls about the course: a person or an office of the provider.
+    Business contact data of the provider, never a participant's."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: LetterText
+    phone: Annotated[str | None, StringConstraints(
+        strip_whitespace=True, pattern=r"^\+?[0-9 ()/-]{4,30}$")] = None
+    email: Annotated[str, StringConstraints(
+        strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+        SHOWN_TEXT] | None = None
+
+
 class Course(BaseModel):
-    """A course in the catalogue, as other services need to know it."""
+    """A course in the catalogue, as other services need to know it.
+
+    The fields from ``provider_name`` to ``what_to_bring`` are what intake prints on a
+    person's invitation letter; they are optional so that events from before the letter
+    existed stay valid (the letter then leaves out what it does not know)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -105,6 +139,22 @@ class Course(BaseModel):
         None, description="Set by assignment (a request's value is ignored): draft until a "
                           "coordinator approves; only an approved course takes placements. "
                           "Absent in events from before approval existed: treat as draft.")
+    provider_name: LetterText | None = Field(
+        None, description="The provider's name as participants know it (the letter prints "
+                          "it; provider_id is a slug).")
+    venue: Venue | None = Field(None, description="Where the course meets.")
+    daily_start: time | None = Field(
+        None, description="When a course day starts (the first session: starts_on at this "
+                          "time), local time of the county.")
+    daily_end: time | None = Field(None, description="When a course day ends (local time).")
+    contact: CourseContact | None = Field(
+        None, description="Whom participants call or write about the course (the provider's "
+                          "office or a person there).")
+    what_to_bring: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                                    max_length=300), SHOWN_TEXT] | None = Field(
+        None, description="What to bring to the first session, in German. Absent: the "
+                          "letter's standard list (ID or residence permit, the BAMF "
+                          "entitlement or obligation letter, something to write with).")
 
     @property
     def approved(self) -> bool:
@@ -119,6 +169,12 @@ class Course(BaseModel):
             raise ValueError("entry_until: outside the course period")
         if self.minimum_participants > self.capacity:
             raise ValueError("minimum_participants: above capacity")
+        if any(each is not None and each.tzinfo is not None
+               for each in (self.daily_start, self.daily_end)):
+            raise ValueError("daily_start: a local time of the county, without a time zone")
+        if self.daily_start is not None and self.daily_end is not None \
+                and self.daily_end <= self.daily_start:
+            raise ValueError("daily_end: not after daily_start")
         return self
 
 

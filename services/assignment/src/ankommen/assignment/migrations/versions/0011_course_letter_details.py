@@ -1,0 +1,33 @@
+"""What a person's invitation letter needs to know of a course (issue 18): the provider's name
+as participants know it, the venue, the daily start and end, whom to call and what to bring.
+All optional: courses entered before stay valid and their letters leave these out.
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-12-05
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0011"
+down_revision = "0010"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("courses") as batch:
+        batch.add_column(sa.Column("provider_name", sa.String(120), nullable=True))
+        batch.add_column(sa.Column("venue", sa.JSON, nullable=True))
+        batch.add_column(sa.Column("daily_start", sa.Time, nullable=True))
+        batch.add_column(sa.Column("daily_end", sa.Time, nullable=True))
+        batch.add_column(sa.Column("contact", sa.JSON, nullable=True))
+        batch.add_column(sa.Column("what_to_bring", sa.String(300), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("courses") as batch:
+        for name in ("what_to_bring", "contact", "daily_end", "daily_start", "venue",
+                     "provider_name"):
+            batch.drop_column(name)
