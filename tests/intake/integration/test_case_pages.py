@@ -15,7 +15,9 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
+from ankommen.intake.adapters.placements import ProviderPlacementRepository
 from ankommen.intake.adapters.tables import cases
+from ankommen.intake.domain.disclosure import PlacementStatus
 from ankommen.shared.auth import Role
 from tests.intake.integration.running import running_intake
 from tests.intake.integration.test_registration_and_duplicates import outbox_events
@@ -143,6 +145,12 @@ async def test_search_open_close_export_and_erase_a_case_in_the_pages(kafka, sql
             "csrftoken": token_value, "purpose": "correction", "file_number": "ZZ-999"})
         assert "Keine passende Person gefunden." in unknown_number.text
 
+        # A placement announced to intake (as the consumers record it), confirmed.
+        async with intake.runtime.sessions() as session, session.begin():
+            await ProviderPlacementRepository(session, intake.runtime.clock).save(
+                referral_code="REF-CASE01", pseudonym=case["pseudonym"], provider_id="vhs-a",
+                course_id="course-a1", status=PlacementStatus.CONFIRMED)
+
         # The case page asks for the purpose first, then shows the person (audited).
         asked = await client.get(f"/ui/cases/{case_id}")
         assert asked.status_code == 200 and "Zweck der Einsicht angeben" in asked.text
@@ -151,6 +159,9 @@ async def test_search_open_close_export_and_erase_a_case_in_the_pages(kafka, sql
         assert page.status_code == 200
         assert "Kovalenko" in page.text and "Ausländerbehörde: AB-123/456" in page.text
         assert "Erfasst" in page.text and "auslaenderbehoerde" in page.text
+        assert "Soltau (03358021)" in page.text and "Arabisch" in page.text
+        assert "bestätigt" in page.text
+        assert f"/cases/{case_id}/letter?referral_code=REF-CASE01" in page.text
         assert [entry["purpose"] for entry in await audit(intake, case_id)
                 if entry["action"] == "read_identity"] == ["counselling"]
         english = await client.get(f"/ui/cases/{case_id}",
@@ -219,9 +230,11 @@ async def test_search_open_close_export_and_erase_a_case_in_the_pages(kafka, sql
         assert await case_count(intake) == 1
         no_csrf = await client.post(f"/ui/cases/{case_id}/erase", data={"confirm": "erase"})
         assert no_csrf.status_code == 403 and await case_count(intake) == 1
-        erased = await client.post(f"/ui/cases/{case_id}/erase",
-                                   data={"csrftoken": token_value, "confirm": "erase"})
-        assert erased.status_code == 200 and "Die Person wurde gelöscht." in erased.text
+        erasing = await client.post(f"/ui/cases/{case_id}/erase",
+                                    data={"csrftoken": token_value, "confirm": "erase"})
+        assert erasing.status_code == 303 and erasing.headers["location"] == "/ui/erased"
+        erased = await client.get("/ui/erased")
+        assert "Die Person wurde gelöscht." in erased.text
         assert "Kovalenko" not in erased.text and case_id not in erased.text
         assert await case_count(intake) == 0
         gone = await client.get(f"/ui/cases/{case_id}", params={"purpose": "counselling"})

@@ -308,7 +308,7 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, pages: Pages
         return render(request, actor, "case_erase.html", {"case_id": wanted, "errors": {}})
 
     @case_pages.post("/ui/cases/{case_id}/erase", response_class=HTMLResponse)
-    async def erase(request: Request, wanted: CaseId, actor: Staff) -> HTMLResponse:
+    async def erase(request: Request, wanted: CaseId, actor: Staff) -> Response:
         form = await _form(request)
         if form.get("confirm") != "erase":  # the second, deliberate step is required
             return render(request, actor, "case_erase.html", {
@@ -316,6 +316,12 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, pages: Pages
                     "casework.erase.confirm_missing")}}, 422)
         async with runtime.uow() as uow:
             await case_work.erase_case(uow, wanted, actor)
+        # Redirected: the page after erasure has no case id in its address (nor in its
+        # language link), and reloading it does not post again.
+        return RedirectResponse("/ui/erased", status_code=303)
+
+    @case_pages.get("/ui/erased", response_class=HTMLResponse)
+    async def erased(request: Request, actor: Staff) -> HTMLResponse:
         return render(request, actor, "case_erased.html", {})
 
     @case_pages.get("/ui/cases/{case_id}/export")
