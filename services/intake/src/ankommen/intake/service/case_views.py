@@ -26,6 +26,7 @@ from ankommen.intake.domain.case import Case
 from ankommen.intake.domain.disclosure import CourseFacts
 from ankommen.intake.domain.duplicates import Candidate, DuplicateSuspected, SuspicionStatus
 from ankommen.intake.domain.identity import FileNumber, FileNumberKind, Identity
+from ankommen.intake.domain.letter import CourseDetails
 from ankommen.intake.service.case_work import (
     CaseRecord,
     existing_case,
@@ -161,6 +162,8 @@ async def open_pair(uow: UnitOfWork, protection: IdentityProtection, suspicion_i
 class PlacementView:
     placement: PlacementRecord
     course: CourseFacts | None
+    #: The course's title and provider name, where the catalogue announced them.
+    details: CourseDetails | None = None
 
 
 @dataclass(frozen=True)
@@ -180,12 +183,13 @@ async def case_overview(uow: UnitOfWork, protection: IdentityProtection, case_id
     record = await read_case(uow, protection, case_id, actor, purpose)
     placements = await ProviderPlacementRepository(uow.session, uow.clock).of_pseudonym(
         record.case.pseudonym)
-    courses = await CourseRepository(uow.session, uow.clock).of_ids(
-        each.course_id for each in placements)
+    repository = CourseRepository(uow.session, uow.clock)
+    courses = await repository.of_ids(each.course_id for each in placements)
+    shown = [PlacementView(each, courses.get(each.course_id),
+                           await repository.details(each.course_id)) for each in placements]
     audit = AuditLog(uow.session, uow.clock)
     offices = await audit.registered_by([case_id])
-    return CaseOverview(record, offices.get(case_id),
-                        [PlacementView(each, courses.get(each.course_id)) for each in placements],
+    return CaseOverview(record, offices.get(case_id), shown,
                         await audit.entries(case_id=case_id, limit=200))
 
 
