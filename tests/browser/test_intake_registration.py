@@ -36,7 +36,7 @@ async def test_staff_register_a_person_and_are_warned_of_a_spelling_variant(
         warning = page.locator("#duplicate-warning")
         await warning.wait_for()
         assert "wahrscheinlich schon erfasst" in await warning.inner_text()
-        assert await warning.locator("tbody tr").count() == 1
+        assert await warning.locator("table.candidate").count() == 1
         assert await page.input_value("#family_name") == "Alhasan"
         await page.screenshot(path=screenshot_path("intake-duplicate-warning"), full_page=True)
 

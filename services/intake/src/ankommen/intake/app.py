@@ -9,7 +9,14 @@ from opentelemetry.sdk.trace import TracerProvider
 from ankommen.intake.adapters.tables import messaging, metadata
 from ankommen.intake.adapters.write_turns import WriteTurns
 from ankommen.intake.config import IntakeSettings
-from ankommen.intake.entrypoints import consumers, http, letters, pages
+from ankommen.intake.entrypoints import (
+    case_pages,
+    consumers,
+    http,
+    letters,
+    pages,
+    review_pages,
+)
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.intake.service.register_arrival import PossibleDuplicates
 from ankommen.shared.clock import Clock
@@ -51,15 +58,19 @@ def create_app(settings: IntakeSettings | None = None,
     protection = IdentityProtection.from_settings(runtime.settings)
     turns = WriteTurns(serial=is_sqlite(runtime.settings.resolved_database_url))
     staff_pages = Pages("ankommen.intake", service_title="Erfassung",
-                        navigation=[("/", "nav.register")])
+                        navigation=[("/", "nav.register"), ("/ui/cases", "casework.nav.search"),
+                                    ("/ui/duplicates", "casework.nav.duplicates")])
     page_auth = runtime.page_auth(staff_pages)
     app = runtime.create_app([http.router(runtime, protection, turns),
                               pages.router(runtime, protection, turns, staff_pages,
                                            page_auth),
+                              case_pages.router(runtime, protection, staff_pages, page_auth),
+                              review_pages.router(runtime, protection, staff_pages, page_auth),
                               letters.router(runtime, protection, staff_pages, page_auth,
                                              runtime.settings.letter_sender)])
     app.add_exception_handler(PossibleDuplicates, http.possible_duplicates)
     page_auth.install(app)
+    case_pages.install(app)
     app.mount("/static/intake", StaticFiles(packages=[("ankommen.intake", "static")]),
               name="intake-static")
     return app

@@ -69,6 +69,22 @@ class AuditLog:
                            purpose=row.purpose)
                 for row in (await self._session.execute(query)).all()]
 
+    async def registered_by(self, case_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """Who registered each of these cases: the signed-in office (the principal's subject,
+        e.g. ``auslaenderbehoerde``) of its registration entry. Intake keeps no office column:
+        the audit log records the registering principal already, so the office shown next to
+        a duplicate candidate is read from there."""
+        if not case_ids:
+            return {}
+        query = (select(audit_log.c.case_id, audit_log.c.actor)
+                 .where(audit_log.c.case_id.in_(list(case_ids)),
+                        audit_log.c.action == AuditAction.REGISTER.value)
+                 .order_by(audit_log.c.entry_id))
+        offices: dict[uuid.UUID, str] = {}
+        for row in (await self._session.execute(query)).all():
+            offices.setdefault(row.case_id, row.actor)
+        return offices
+
     async def forget_case(self, case_id: uuid.UUID) -> None:
         """After an erasure, earlier entries no longer point at the (now meaningless) case
         id: the log keeps what happened, not whom it concerned."""

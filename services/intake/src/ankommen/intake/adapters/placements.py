@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,6 +13,17 @@ from ankommen.intake.adapters.tables import provider_placements
 from ankommen.intake.domain.disclosure import ConfirmedPlacement, PlacementStatus
 from ankommen.intake.domain.letter import RecordedPlacement
 from ankommen.shared.clock import Clock
+
+
+@dataclass(frozen=True)
+class PlacementRecord:
+    """One placement of a person as announced to intake (for the case page)."""
+
+    referral_code: str
+    provider_id: str
+    course_id: str
+    status: PlacementStatus
+    changed_at: datetime
 
 
 class ProviderPlacementRepository:
@@ -51,6 +64,14 @@ class ProviderPlacementRepository:
             provider_placements.c.referral_code.in_(set(referral_codes))))).all()
         return [ConfirmedPlacement(row.referral_code, row.pseudonym, row.provider_id,
                                    row.course_id) for row in rows]
+
+    async def of_pseudonym(self, pseudonym: str) -> list[PlacementRecord]:
+        """The person's placements as intake knows them, the latest change first."""
+        rows = (await self._session.execute(select(provider_placements).where(
+            provider_placements.c.pseudonym == pseudonym).order_by(
+            provider_placements.c.changed_at.desc()))).all()
+        return [PlacementRecord(row.referral_code, row.provider_id, row.course_id,
+                                PlacementStatus(row.status), row.changed_at) for row in rows]
 
     async def recorded(self, referral_code: str) -> RecordedPlacement | None:
         """A placement by its referral code, whatever its status (the letter checks it)."""

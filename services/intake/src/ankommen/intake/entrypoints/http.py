@@ -82,6 +82,17 @@ def _suspicion(suspicion: DuplicateSuspected) -> SuspicionResponse:
     return SuspicionResponse(**suspicion.__dict__)
 
 
+def export_response(exported: case_work.DataExport) -> ExportResponse:
+    """The data-subject export's body (the API's and the download on the case page)."""
+    return ExportResponse(
+        case=_record(exported.record),
+        duplicate_suspicions=[_suspicion(each) for each in exported.suspicions],
+        audit=[AuditEntryResponse(**entry.__dict__) for entry in exported.audit],
+        disclosures=[DisclosureResponse(
+            at=each.at, recipient_kind=each.recipient_kind, recipient=each.recipient,
+            fields=list(each.fields), purpose=each.purpose) for each in exported.disclosures])
+
+
 def router(runtime: ServiceRuntime, protection: IdentityProtection, turns: WriteTurns
            ) -> APIRouter:
     async def request_day() -> None:
@@ -165,13 +176,7 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, turns: Write
     async def export(case_id: uuid.UUID, actor: Staff) -> ExportResponse:
         async with runtime.uow() as uow:
             exported = await case_work.export_case(uow, protection, case_id, actor)
-        return ExportResponse(
-            case=_record(exported.record),
-            duplicate_suspicions=[_suspicion(each) for each in exported.suspicions],
-            audit=[AuditEntryResponse(**entry.__dict__) for entry in exported.audit],
-            disclosures=[DisclosureResponse(
-                at=each.at, recipient_kind=each.recipient_kind, recipient=each.recipient,
-                fields=list(each.fields), purpose=each.purpose) for each in exported.disclosures])
+        return export_response(exported)
 
     @api.get("/duplicates", response_model=list[SuspicionResponse], tags=["duplicates"],
              summary="Suspected duplicates")
