@@ -1,16 +1,33 @@
 """A clerk's case work in a real browser: meet the duplicate warning with both people side by
 side, confirm "same person" and find the earlier spelling kept as an alias on the case
-page; search, open, correct, export, close and erase the case; merge a suspected pair in
-the review queue — axe-core on every page on the way, in German and in English."""
+page; search, open, correct, export, print the invitation letter in Arabic and in Ukrainian
+(PDF rendered to PNG, checked for script and direction), close and erase the case; merge a
+suspected pair in the review queue — axe-core on every page on the way, in German and in
+English."""
 
 from __future__ import annotations
 
 import json
+import uuid
+from types import SimpleNamespace
 
+import pypdfium2
 from playwright.async_api import Page
 
+from ankommen.intake.service.placements import record_course, record_placement
 from ankommen.shared.auth import Role
+from ankommen.shared.events.contracts.assignment import CoursePublished, PlacementConfirmed
 from tests.browser.conftest import assert_accessible, fill_interview, screenshot_path
+from tests.intake.integration.test_invitation_letter import COURSE
+from tests.progress.integration.catalogue import referral_code
+from tests.support.pdf_layout import (
+    is_arabic,
+    is_cyrillic,
+    joined_share,
+    left_to_right,
+    lines_in,
+    right_to_left,
+)
 from tests.support.services import served_over_http, token
 from tests.support.surveys import identity, registration
 from tests.support.tokens import issue_token
@@ -28,6 +45,21 @@ async def accessible_in_both_languages(page: Page) -> None:
     await page.goto(german + ("&" if "?" in german else "?") + "lang=de")
 
 
+async def confirmed_placement(intake, pseudonym: str) -> str:  # noqa: ANN001
+    """A course and a confirmed placement in it, as assignment announces them."""
+    code = referral_code()
+    async with intake.runtime.uow() as uow:
+        await record_course(uow, SimpleNamespace(data=CoursePublished(course=COURSE)))
+        await record_placement(uow, SimpleNamespace(data=PlacementConfirmed(
+            placement_id=uuid.uuid4().hex, pseudonym=pseudonym, referral_code=code,
+            course_id=COURSE.course_id, provider_id=COURSE.provider_id)))
+    return code
+
+
+def kept_as_png(document: pypdfium2.PdfDocument, name: str) -> None:
+    document[0].render(scale=1.5).to_pil().save(screenshot_path(name))
+
+
 async def test_a_clerks_case_work_from_duplicate_warning_to_erasure(
         kafka, sqlite_databases, page):
     async with served_over_http("intake", bootstrap=kafka.bootstrap_servers,
@@ -43,6 +75,7 @@ async def test_a_clerks_case_work_from_duplicate_warning_to_erasure(
         await page.fill("#birth_place", "Aleppo")
         await page.click("#register")
         await page.wait_for_selector("#confirmation")
+        pseudonym = await page.locator("#pseudonym").inner_text()
         await page.goto(f"{base_url}/")
         await fill_interview(page, "Alhasan", "Muhammad")
         await page.fill("#birth_place", "Halab")
@@ -110,6 +143,30 @@ async def test_a_clerks_case_work_from_duplicate_warning_to_erasure(
         assert exported["case"]["survey"]["german_level"] == "B1"
         await page.goto(f"{base_url}/ui/cases/{case_id}/export/print")
         await accessible_in_both_languages(page)
+
+        # Assignment confirms a placement (its events, through intake's handlers): the case
+        # page offers the letter, in the person's first language (Arabic) without asking.
+        code = await confirmed_placement(intake, pseudonym)
+        await page.goto(case_url)
+        # (A PDF is no page for headless chromium: the link's request is made with the
+        # page's session, as the browser would.)
+        link = await page.locator(f"a[href*='referral_code={code}']").get_attribute("href")
+        letter = await page.request.get(f"{base_url}{link}")
+        assert letter.headers["content-type"] == "application/pdf"
+        arabic = pypdfium2.PdfDocument(await letter.body())
+        kept_as_png(arabic, "casework-letter-arabic")
+        lines = lines_in(arabic, is_arabic)
+        assert len(lines) >= 10 and right_to_left(lines, arabic[0].get_width())
+        pairs, share = joined_share(lines)
+        assert pairs > 50 and share > 0.9, "Arabic letters joined (shaped)"
+        # … and in Ukrainian, which the clerk asks for by language.
+        ukrainian = await page.request.get(
+            f"{base_url}{link}&language=ukr")
+        assert ukrainian.headers["content-type"] == "application/pdf"
+        document = pypdfium2.PdfDocument(await ukrainian.body())
+        kept_as_png(document, "casework-letter-ukrainian")
+        lines = lines_in(document, is_cyrillic)
+        assert len(lines) >= 10 and left_to_right(lines)
 
         # Close as of today.
         await page.goto(f"{base_url}/ui/cases/{case_id}/close")

@@ -24,7 +24,7 @@ async def test_the_letter_pages_ask_for_the_language_and_refuse_in_german_access
         async with intake.runtime.uow() as uow:
             await record_course(uow, SimpleNamespace(data=CoursePublished(course=COURSE)))
         code = await placed(intake, person)
-        letter = f"{base_url}/cases/{person['case_id']}/letter?referral_code={code}"
+        letter = f"{base_url}/ui/cases/{person['case_id']}/letter?referral_code={code}"
 
         await page.goto(f"{base_url}/login")
         await page.fill("#token", issue_token(Role.INTAKE_STAFF, "integrationsbuero"))

@@ -161,7 +161,7 @@ async def test_search_open_close_export_and_erase_a_case_in_the_pages(kafka, sql
         assert "Erfasst" in page.text and "auslaenderbehoerde" in page.text
         assert "Soltau (03358021)" in page.text and "Arabisch" in page.text
         assert "bestätigt" in page.text
-        assert f"/cases/{case_id}/letter?referral_code=REF-CASE01" in page.text
+        assert f"/ui/cases/{case_id}/letter?referral_code=REF-CASE01" in page.text
         assert [entry["purpose"] for entry in await audit(intake, case_id)
                 if entry["action"] == "read_identity"] == ["counselling"]
         english = await client.get(f"/ui/cases/{case_id}",

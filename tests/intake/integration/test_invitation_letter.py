@@ -90,7 +90,7 @@ async def test_a_clerk_prints_the_arabic_and_the_ukrainian_letter_of_a_confirmed
                                                                                  ukrainian)
         signed_in(intake, Role.INTAKE_STAFF)
 
-        letter = await intake.client.get(f"/cases/{arabic['case_id']}/letter",
+        letter = await intake.client.get(f"/ui/cases/{arabic['case_id']}/letter",
                                          params={"referral_code": arabic_code})
         assert letter.status_code == 200, letter.text
         assert letter.headers["content-type"] == "application/pdf"
@@ -104,7 +104,7 @@ async def test_a_clerk_prints_the_arabic_and_the_ukrainian_letter_of_a_confirmed
         pairs, share = joined_share(lines)
         assert pairs > 50 and share > 0.9
 
-        letter = await intake.client.get(f"/cases/{ukrainian['case_id']}/letter", params={
+        letter = await intake.client.get(f"/ui/cases/{ukrainian['case_id']}/letter", params={
             "referral_code": ukrainian_code, "language": "ukr"})
         assert letter.status_code == 200, letter.text
         document = kept_as_png(letter.content, "intake-letter-ukrainian")
@@ -134,7 +134,7 @@ async def test_no_letter_for_other_roles_other_cases_ended_placements_or_unknown
         declined = await placed(intake, person, PlacementDeclined)
         withdrawn = await placed(intake, person)
         await placed_again(intake, person, withdrawn)
-        url = f"/cases/{person['case_id']}/letter"
+        url = f"/ui/cases/{person['case_id']}/letter"
 
         for role in (Role.PROVIDER, Role.COORDINATOR):
             signed_in(intake, role)
@@ -152,10 +152,10 @@ async def test_no_letter_for_other_roles_other_cases_ended_placements_or_unknown
                 url, params={"referral_code": others}), 404,
                 "keine Vermittlung mit dieser Vermittlungsnummer"),
             "no such case": (await intake.client.get(
-                f"/cases/{uuid.uuid4()}/letter", params={"referral_code": confirmed}), 404,
+                f"/ui/cases/{uuid.uuid4()}/letter", params={"referral_code": confirmed}), 404,
                 "Diesen Fall gibt es nicht"),
             "not a case id": (await intake.client.get(
-                "/cases/x/letter", params={"referral_code": confirmed}), 404,
+                "/ui/cases/x/letter", params={"referral_code": confirmed}), 404,
                 "Diesen Fall gibt es nicht"),
             "declined": (await intake.client.get(
                 url, params={"referral_code": declined}), 409, "(Stand: abgelehnt)"),
@@ -170,7 +170,7 @@ async def test_no_letter_for_other_roles_other_cases_ended_placements_or_unknown
             assert answer.headers["content-type"].startswith("text/html"), what
             assert german in answer.text, what
 
-        picker = await intake.client.get(f"/cases/{kurdish['case_id']}/letter",
+        picker = await intake.client.get(f"/ui/cases/{kurdish['case_id']}/letter",
                                          params={"referral_code": kurdish_code})
         assert picker.status_code == 200 and picker.headers["content-type"].startswith(
             "text/html")

@@ -71,7 +71,7 @@ async def test_signing_in_returns_to_the_page_with_its_query_and_the_language_li
     and switching the language both went back to the bare path."""
     async with in_process("intake", bootstrap="127.0.0.1:1",
                           database_url=await sqlite_databases.url("intake")) as intake:
-        asked = "/cases/00000000-0000-4000-8000-000000000000/letter?referral_code=ABCD-2345"
+        asked = "/ui/cases/00000000-0000-4000-8000-000000000000/letter?referral_code=ABCD-2345"
         to_login = await intake.client.get(asked, headers=BROWSER)
         assert to_login.status_code == 303
         sign_in = await intake.client.get(to_login.headers["location"])

@@ -1,4 +1,4 @@
-"""The invitation letter's route for intake staff: ``GET /cases/{case_id}/letter``.
+"""The invitation letter's route for intake staff: ``GET /ui/cases/{case_id}/letter``.
 
 A page route, not an API one: it answers a PDF, a small German page asking for the language
 (when the person's first language has no letter yet, or none was given) or a German error
@@ -49,7 +49,7 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, pages: Pages
         return pages.render(request, "letter_error.html", {"message": message},
                             principal=actor, status_code=status_code)
 
-    @letters.get("/cases/{case_id}/letter", response_model=None)
+    @letters.get("/ui/cases/{case_id}/letter", response_model=None)
     async def letter(request: Request, actor: Staff, case_id: str,
                      referral_code: str = "", language: str = "") -> Response:
         t = pages.translator(request)
