@@ -5,7 +5,7 @@ confirm "same person"."""
 from __future__ import annotations
 
 from ankommen.shared.auth import Role
-from tests.browser.conftest import fill_interview, screenshot_path
+from tests.browser.conftest import assert_accessible, fill_interview, screenshot_path
 from tests.support.services import served_over_http
 from tests.support.tokens import issue_token
 
@@ -17,6 +17,18 @@ async def test_staff_register_a_person_and_are_warned_of_a_spelling_variant(
                                 ) as (base_url, intake):
         await page.goto(f"{base_url}/")
         assert "/login" in page.url
+        # The frame's own pages pass axe too, in both languages: sign-in and an error page.
+        await page.goto(f"{base_url}/login?reason=login.invalid")
+        assert await page.locator("p.error").inner_text() == \
+            "Der Schlüssel ist ungültig oder abgelaufen."
+        await assert_accessible(page)
+        await page.goto(f"{base_url}/login?lang=en")
+        await assert_accessible(page)
+        await page.goto(f"{base_url}/no-such-page")
+        assert await page.locator("h1").inner_text() == \
+            "This page or entry does not exist (any more)"
+        await assert_accessible(page)
+        await page.goto(f"{base_url}/login?lang=de")
         await page.fill("#token", issue_token(Role.INTAKE_STAFF, "auslaenderbehoerde"))
         await page.click("button[type=submit]")
         await page.wait_for_url(f"{base_url}/")

@@ -79,3 +79,16 @@ async def test_signing_in_returns_to_the_page_with_its_query_and_the_language_li
         link = html.unescape(LANGUAGE_LINK.search(sign_in.text).group(1))
         path, _, query = link.partition("?")
         assert path == "/login" and parse_qs(query) == {"next": [asked], "lang": ["en"]}
+
+
+async def test_the_sign_in_page_says_only_its_own_reasons(sqlite_databases):
+    """The attack: a link to the sign-in page whose ``reason`` is the attacker's sentence
+    ("Ihr Konto ist gesperrt, rufen Sie …") — shown as the page's own warning."""
+    async with in_process("intake", bootstrap="127.0.0.1:1",
+                          database_url=await sqlite_databases.url("intake")) as intake:
+        forged = await intake.client.get("/login", params={
+            "reason": "Ihr Konto ist gesperrt. Rufen Sie 0900 123456 an."})
+        assert forged.status_code == 200
+        assert "Ihr Konto ist gesperrt" not in forged.text and 'class="error"' not in forged.text
+        own = await intake.client.get("/login", params={"reason": "login.forbidden"})
+        assert "Ihre Rolle darf diese Seite nicht sehen." in own.text

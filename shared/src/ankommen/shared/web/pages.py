@@ -42,6 +42,10 @@ from ankommen.shared.web.i18n import (
 SESSION_COOKIE = "ankommen_session"
 LANGUAGE_COOKIE = "ankommen_lang"
 
+#: Why the sign-in page is shown again (``?reason=`` of the redirect to it).
+LOGIN_REASONS = frozenset({"login.invalid", "login.forbidden", "login.empty"})
+
+
 class LoginRequired(Exception):
     """Raised by page guards; answered with a redirect to the login page."""
 
@@ -129,8 +133,9 @@ class PageAuth:
         @router.get("/login", response_class=HTMLResponse)
         async def login_form(request: Request, next: str = "/", reason: str | None = None
                              ) -> HTMLResponse:
+            # Only our own reasons: a link must not make the page say what its author wants.
             return self._pages.render(request, "login.html", {
-                "next": _safe_next(next), "reason": reason})
+                "next": _safe_next(next), "reason": reason if reason in LOGIN_REASONS else None})
 
         @router.post("/login", dependencies=[Depends(self._login_limit)], responses=RATE_LIMITED)
         async def login(request: Request, token: Annotated[str, Form(max_length=4096)] = "",
