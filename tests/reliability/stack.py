@@ -36,6 +36,12 @@ class Stack:
     services: dict[str, ServiceProcess] = field(default_factory=dict)
 
     def start(self) -> Stack:
+        directory = self.folder / "municipalities.csv"
+        # The workload's invented districts have no official directory: the county's own
+        # file names one municipality each (docs/reference-data.md), as a county would.
+        directory.write_text("ags,name\n" + "".join(
+            f"{district},Kreis {district}\n{district}001,Gemeinde {district}\n"
+            for district in DISTRICTS), encoding="utf-8")
         for name in SERVICES:
             prefix = f"ANKOMMEN_{name.upper()}_"
             # Each on a socket this process holds: restarted on the same port, never sharing it.
@@ -44,6 +50,7 @@ class Stack:
                 "ANKOMMEN_LOG_LEVEL": "WARNING",
                 # The synthetic county spans the workload's 25 districts (one course each).
                 "ANKOMMEN_COUNTY_DISTRICTS": ",".join(DISTRICTS),
+                "ANKOMMEN_MUNICIPALITY_DIRECTORY_FILE": str(directory),
                 prefix + "DATABASE_URL": self.databases[name],
                 prefix + "MIGRATE_ON_STARTUP": "true",
                 **self.environment}, self.folder / f"{name}.log").start()
