@@ -82,7 +82,7 @@ test: install browser fonts test-services
 	$(RUN) pytest -n $(PYTEST_WORKERS) --dist load --maxschedchunk 1 --durations=25
 
 # The reliability proof (tests marked `reliability`; the crash proof with 10,000 cases where
-# `make test` streams 1,000; the full attribute-disclosure attack, ANKOMMEN_VERIFY=1, where
+# `make test` streams 500; the full attribute-disclosure attack, ANKOMMEN_VERIFY=1, where
 # `make test` runs its quick version): fresh figures, the tests, then the figures section of
 # docs/reliability.md rewritten from them — also when a test failed, so the document shows what
 # the run found; the exit status is the tests'.

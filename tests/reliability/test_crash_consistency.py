@@ -13,7 +13,7 @@ course with free seats per person, unique identities, reports only for placement
 knows.
 
 The randomness is seeded; the seed is printed and recorded, and ``ANKOMMEN_CHAOS_SEED``
-replays a run's kill schedule. ``ANKOMMEN_CRASH_CASES`` changes the number of cases: 1,000 by
+replays a run's kill schedule. ``ANKOMMEN_CRASH_CASES`` changes the number of cases: 500 by
 default (``make test``), 10,000 in ``make verify``.
 """
 
@@ -41,7 +41,7 @@ from tests.support.databases import DatabaseFactory
 from tests.support.figures import record
 from tests.support.polling import eventually
 
-CASES = int(os.environ.get("ANKOMMEN_CRASH_CASES", "1000"))
+CASES = int(os.environ.get("ANKOMMEN_CRASH_CASES", "500"))
 KILLS = int(os.environ.get("ANKOMMEN_CRASH_KILLS", "12"))
 
 # A guard against a hang, not a measure: on a two-core machine that others share, one run of
@@ -64,7 +64,7 @@ class Chaos:
 
         The moments are points of the stream — after so many cases were fed (``fed()``) —
         rather than seconds, so that every kill falls while cases still arrive, whatever the
-        size of the run (1,000 cases in ``make test``, 10,000 in ``make verify``) and however
+        size of the run (500 cases in ``make test``, 10,000 in ``make verify``) and however
         busy the machine."""
         points = sorted(self.rng.sample(range(1, CASES - 1), KILLS))
 
