@@ -92,3 +92,16 @@ async def test_the_sign_in_page_says_only_its_own_reasons(sqlite_databases):
         assert "Ihr Konto ist gesperrt" not in forged.text and 'class="error"' not in forged.text
         own = await intake.client.get("/login", params={"reason": "login.forbidden"})
         assert "Ihre Rolle darf diese Seite nicht sehen." in own.text
+
+
+async def test_the_public_dashboard_answers_a_stray_browser_with_a_page(sqlite_databases):
+    """Monitoring's pages are public and have no sign-in; a mistyped address is still a page
+    in the reader's language, and the statistics API stays JSON."""
+    async with in_process("monitoring", bootstrap="127.0.0.1:1",
+                          database_url=await sqlite_databases.url("monitoring")) as monitoring:
+        stray = await monitoring.client.get("/dashbord", headers=BROWSER)
+        assert stray.status_code == 404
+        assert stray.headers["content-type"].startswith("text/html")
+        assert "existiert nicht" in stray.text
+        api = await monitoring.client.get("/statistics/no-such-table")
+        assert api.headers["content-type"] == "application/problem+json"

@@ -13,6 +13,7 @@ from ankommen.monitoring.entrypoints import consumers, http, limits, pages
 from ankommen.shared.clock import Clock
 from ankommen.shared.runtime import ServiceDefinition, ServiceRuntime
 from ankommen.shared.settings import load_settings
+from ankommen.shared.web.pages import install_error_pages
 
 DEFINITION = ServiceDefinition(
     name="monitoring",
@@ -51,6 +52,8 @@ def create_app(settings: MonitoringSettings | None = None,
     app = runtime.create_app(public.guard([*http.routers(runtime, rules),
                                            pages.pages_router(runtime, settings, site, rules)]))
     public.install(app)
+    # A browser that strays from the two pages gets a page, not problem details.
+    install_error_pages(app, site)
     # The pages are public, so the shared frame's assets are mounted here rather than by
     # PageAuth.install (which would add a sign-in nobody needs).
     app.mount("/static/shared", StaticFiles(packages=[("ankommen.shared.web", "static")]),
