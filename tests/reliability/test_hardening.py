@@ -81,9 +81,23 @@ async def test_an_upload_has_its_own_larger_limit(kafka, sqlite_databases):  # n
         six_mb = b"referral_code;kind\n" + b"REF-X;attendance\n" * (6 * 1024 * 1024 // 17)
         refused = await progress.client.post("/reports/csv", headers=headers,
                                              files={"file": ("list.csv", six_mb)})
+        # The provider's upload form has the same limit (it read at most the app's 1 MB: the
+        # CSRF check reads the form before routing), and a browser gets a page, not JSON.
+        progress.client.cookies.set(SESSION_COOKIE, session_token(Role.PROVIDER))
+        form = {"csrftoken": await csrf_token(progress.client, "/upload")}
+        browser = {"Accept": "text/html,*/*;q=0.8"}
+        two_in_the_form = await progress.client.post("/upload", data=form, headers=browser,
+                                                     files={"file": ("list.csv", two_mb)})
+        in_the_form = await progress.client.post("/upload", data=form, headers=browser,
+                                                 files={"file": ("list.csv", six_mb)})
+    assert two_in_the_form.status_code != 413, two_in_the_form.text[:300]
     # Read (and refused for its columns, which it lacks): beyond the 1 MB default limit.
     assert accepted.status_code == 422 and "missing column" in accepted.text, accepted.text
     assert refused.status_code == 413, refused.text[:300]
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert in_the_form.status_code == 413
+    assert in_the_form.headers["content-type"].startswith("text/html")
+    assert "Die Datei ist zu groß" in in_the_form.text and "höchstens 4 MB" in in_the_form.text
 
 
 async def test_sign_in_is_rate_limited_with_retry_after(kafka, sqlite_databases):  # noqa: ANN001

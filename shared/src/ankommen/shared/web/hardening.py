@@ -81,9 +81,14 @@ class RateLimit:
 RATE_LIMITED = {429: {"description": "Too many requests; `Retry-After` says when to try again"}}
 
 
-def page_routes(app: Starlette) -> list[tuple[re.Pattern[str], frozenset[str], bool]]:
-    """(path pattern, methods, is a page) of every route of ``app``: a page route is one
-    left out of the API schema (the pages, sign-in and sign-out); API routes are in it."""
+#: (path pattern, methods, is a page, the route's own body limit or None)
+RouteFacts = tuple[re.Pattern[str], frozenset[str], bool, int | None]
+
+
+def page_routes(app: Starlette) -> list[RouteFacts]:
+    """(path pattern, methods, is a page, own body limit) of every route of ``app``: a page
+    route is one left out of the API schema (the pages, sign-in and sign-out); API routes are
+    in it. An upload route names its own larger body limit (FastAPI's ``max_body_size``)."""
     found = []
     for context in iter_route_contexts(app.routes):
         route = context.original_route
@@ -91,7 +96,8 @@ def page_routes(app: Starlette) -> list[tuple[re.Pattern[str], frozenset[str], b
             continue
         page = isinstance(route, APIRoute) and not (
             route.include_in_schema and getattr(context, "include_in_schema", True))
-        found.append((context.path_regex, frozenset(route.methods or ()), page))
+        found.append((context.path_regex, frozenset(route.methods or ()), page,
+                      getattr(route, "max_body_size", None)))
     return found
 
 
@@ -136,7 +142,7 @@ class CsrfProtection:
         #: The app whose routes say which paths are pages (read at the first state change,
         #: when every route is in place).
         self._routes_of = routes_of
-        self._routes: list[tuple[re.Pattern[str], frozenset[str], bool]] | None = None
+        self._routes: list[RouteFacts] | None = None
 
     def _valid(self, token: str | None) -> bool:
         if not token:
@@ -179,15 +185,26 @@ class CsrfProtection:
         if not self._must_check(scope):
             await self._app(scope, receive, send_with_cookie)
             return
-        messages, submitted = await self._read_form(scope, receive)
-        if not (has_cookie and submitted and token and secrets.compare_digest(submitted, token)):
-            await _csrf_failed(send)
-            return
 
-        async def replay() -> Message:
-            return messages.pop(0) if messages else await receive()
+        async def checked(scope: Scope, receive: Receive, send: Send) -> None:
+            messages, submitted = await self._read_form(scope, receive)
+            if not (has_cookie and submitted and token
+                    and secrets.compare_digest(submitted, token)):
+                await _csrf_failed(send)
+                return
 
-        await self._app(scope, replay, send_with_cookie)
+            async def replay() -> Message:
+                return messages.pop(0) if messages else await receive()
+
+            await self._app(scope, replay, send_with_cookie)
+
+        # The form is read here, before routing: an upload form's own larger limit must
+        # apply already (it read at most the app's 1 MiB before, refusing a 2 MB list).
+        own_limit = self._own_limit(scope)
+        if own_limit is None:
+            await checked(scope, receive, send)
+        else:
+            await RequestBodyLimitMiddleware(checked, own_limit)(scope, receive, send)
 
     def _must_check(self, scope: Scope) -> bool:
         if scope["method"] in ("GET", "HEAD", "OPTIONS", "TRACE"):
@@ -204,18 +221,25 @@ class CsrfProtection:
     def _is_page(self, scope: Scope) -> bool:
         """Whether the request goes to a page route (one outside the API schema); a path
         that is no route at all is judged by the API rules."""
+        matching = [(methods, page) for pattern, methods, page, _ in self._matching(scope)]
+        by_method = [page for methods, page in matching if scope["method"] in methods]
+        return any(by_method) if by_method else any(page for _, page in matching)
+
+    def _own_limit(self, scope: Scope) -> int | None:
+        """The body limit of the route this request goes to, if it names its own."""
+        return next((limit for _, methods, _, limit in self._matching(scope)
+                     if scope["method"] in methods and limit is not None), None)
+
+    def _matching(self, scope: Scope) -> list[RouteFacts]:
         if self._routes_of is None:
-            return False
+            return []
         if self._routes is None:
             self._routes = page_routes(self._routes_of)
         path = scope["path"]
         root_path = scope.get("root_path", "")
         if root_path and path.startswith(root_path + "/"):
             path = path[len(root_path):]
-        matching = [(methods, page) for pattern, methods, page in self._routes
-                    if pattern.match(path)]
-        by_method = [page for methods, page in matching if scope["method"] in methods]
-        return any(by_method) if by_method else any(page for _, page in matching)
+        return [facts for facts in self._routes if facts[0].match(path)]
 
     @staticmethod
     async def _read_form(scope: Scope, receive: Receive) -> tuple[list[Message], str | None]:
@@ -277,6 +301,33 @@ def security_headers(app: FastAPI) -> None:
     app.add_middleware(SecurityHeaders)
 
 
+MEBIBYTE = 1024 * 1024
+
+
+def _wants_a_page(scope: Scope) -> bool:
+    """A person's browser (it asks for HTML first), not an API client."""
+    accept = _header(scope, b"accept").decode("latin-1")
+    return "text/html" in accept and "json" not in accept
+
+
+def too_large_page(limit: object) -> bytes:
+    """What a clerk or provider sees when a form's file is over the limit: a page (German
+    first, as every page; the body limit answers before any translator), naming the limit in
+    megabytes as the upload form and docs do."""
+    if not isinstance(limit, int):
+        size = "?"
+    elif limit >= MEBIBYTE:  # a form's allowance for its other fields rounds away
+        size = f"{limit // MEBIBYTE} MB"
+    else:
+        size = f"{limit // 1024} KB"
+    return ("<!doctype html><html lang=\"de\"><head><meta charset=\"utf-8\"><title>Datei zu "
+            "groß · ankommen</title></head><body><main><h1>Die Datei ist zu groß</h1><p>Hier "
+            f"sind höchstens {size} möglich. Bitte teilen Sie die Liste auf mehrere Dateien auf "
+            "und laden Sie sie nacheinander hoch.</p><p lang=\"en\">The file is too large: at "
+            f"most {size} here. Please split the list and upload the parts one after the "
+            "other.</p></main></body></html>").encode()
+
+
 class BodyLimit:
     """Starlette's body limit, answering in problem details that name the limit (Starlette
     itself answers a bare "Content Too Large")."""
@@ -303,13 +354,16 @@ class BodyLimit:
             start, body = held.pop("start"), held.pop("body")
             if b"Content Too Large" in body:
                 limit = scope.get(MAX_BODY_SIZE_SCOPE_KEY)
-                body = json.dumps({
-                    "type": "about:blank", "title": "Content too large", "status": 413,
-                    "detail": f"request body: too large; the limit here is {limit} bytes",
-                    "errors": [{"field": "body", "reason": f"larger than {limit} bytes"}],
-                }).encode()
+                if _wants_a_page(scope):
+                    content_type, body = "text/html; charset=utf-8", too_large_page(limit)
+                else:
+                    content_type, body = PROBLEM_JSON, json.dumps({
+                        "type": "about:blank", "title": "Content too large", "status": 413,
+                        "detail": f"request body: too large; the limit here is {limit} bytes",
+                        "errors": [{"field": "body", "reason": f"larger than {limit} bytes"}],
+                    }).encode()
                 start = {**start, "headers": [
-                    (b"content-type", PROBLEM_JSON.encode()),
+                    (b"content-type", content_type.encode()),
                     (b"content-length", str(len(body)).encode()),
                     (b"content-security-policy", CONTENT_SECURITY_POLICY.encode())]}
             await send(start)
