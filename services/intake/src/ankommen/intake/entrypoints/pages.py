@@ -114,16 +114,29 @@ DOMAIN_REFUSALS: dict[tuple[str | None, type[DomainError]], tuple[str, str]] = {
 
 @dataclass(frozen=True)
 class FormLists:
-    """The reference lists behind the form's pickers (:mod:`ankommen.shared.reference`)."""
+    """The reference lists behind the form's pickers (:mod:`ankommen.shared.reference`).
 
-    countries: ReferenceList
-    nationalities: ReferenceList
-    languages: ReferenceList
+    The world's lists are built on first use, not when the service starts: the languages take
+    about a second of CPU to build, which every intake process (and every test that starts
+    one) would pay before its first request, most of them never showing a form."""
+
     municipalities: ReferenceList
 
     @classmethod
     def for_county(cls, municipalities: ReferenceList) -> "FormLists":
-        return cls(countries(), nationalities(), languages(), municipalities)
+        return cls(municipalities)
+
+    @property
+    def countries(self) -> ReferenceList:
+        return countries()
+
+    @property
+    def nationalities(self) -> ReferenceList:
+        return nationalities()
+
+    @property
+    def languages(self) -> ReferenceList:
+        return languages()
 
     def of(self, field: str) -> ReferenceList:
         return getattr(self, PICKERS[field][0])
