@@ -1,14 +1,14 @@
-"""Every page a coordinator or a provider reads shows words, not internal codes (issue 19): the
-test walks each page of assignment and progress in German and in English, with data that puts
-every course type, time slot, mode, status, approval state, waiting reason, report kind,
-reason and exam on them, and fails on a code in the visible text — and on the bare district
-key 03358, which has a name. The allocation and demand pages also keep their titles plain
-(the "below minimum" list once rendered inside ``<title>``)."""
+"""Every page a coordinator, a provider or the public reads shows words, not internal codes
+(issue 19): the test walks each page of assignment, progress and monitoring in German and in
+English, with data that puts every course type, time slot, mode, status, approval state,
+waiting reason, report kind, reason and exam on them, and fails on a code in the visible
+text — and on the bare district key 03358, which has a name. The allocation and demand pages
+also keep their titles plain (the "below minimum" list once rendered inside ``<title>``)."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -21,11 +21,20 @@ from ankommen.shared.events.contracts.progress import (
 from ankommen.shared.events.contracts.vocabulary import CourseType
 from ankommen.shared.web.pages import SESSION_COOKIE
 from tests.assignment.support import COORDINATOR, course_body, register, waiting_count
+from tests.monitoring.facts_topic import (
+    arrival,
+    course_outcome,
+    placement,
+    publish,
+    unmet_demand,
+    waitlisted,
+)
 from tests.progress.integration.catalogue import (
     day,
     progress_with_placements,
     referral_code,
 )
+from tests.support.clock import MovableClock
 from tests.support.polling import eventually
 from tests.support.raw_codes import raw_codes, title_of
 from tests.support.services import in_process, token
@@ -161,3 +170,39 @@ async def test_provider_pages_show_words_for_every_code(kafka, sqlite_databases)
         for word in ("Prüfungsergebnis", "Schwangerschaft", "überfordert", "Leben in Deutschland",
                      "ersetzt", "Schnittstelle (API)", "Hören A2"):
             assert word in history, word
+
+
+async def test_public_dashboard_shows_words_and_districts_by_name(kafka, sqlite_databases):
+    month, begins = "2026-10", datetime(2026, 10, 1, tzinfo=UTC)
+    # Enough facts per table that the Cell Key Method publishes them (20 and more), with
+    # course types, reasons and outcomes among the row labels.
+    facts = ([arrival(month, NAMED_DISTRICT, "A1") for _ in range(25)]
+             + [placement(month, NAMED_DISTRICT, "0-30", waiting_weeks=3) for _ in range(22)]
+             + [unmet_demand(month, NAMED_DISTRICT, kind) for kind in ("literacy", "youth")
+                for _ in range(11)]
+             + [waitlisted(month, NAMED_DISTRICT, reason)
+                for reason in ("courses_full", "no_fitting_course") for _ in range(11)]
+             + [course_outcome(month, NAMED_DISTRICT, "discontinued", "work")
+                for _ in range(22)])
+    facts = [fact.model_copy(update={"time": begins}) for fact in facts]
+    clock = MovableClock(datetime(2026, 10, 20, 12, tzinfo=UTC))
+    async with in_process("monitoring", bootstrap=kafka.bootstrap_servers,
+                          database_url=await sqlite_databases.url("monitoring"),
+                          county_districts="03358,03359", clock=clock) as monitoring:
+        await publish(kafka.bootstrap_servers, facts)
+
+        async def processed() -> int:
+            response = await monitoring.client.get("/status", headers=token(Role.ADMIN))
+            return response.json()["facts_processed"]
+
+        await eventually(processed, until=lambda n: n == len(facts), timeout=60,
+                         what="facts processed")
+        clock.set(datetime(2026, 11, 10, tzinfo=UTC))
+        for language in LANGUAGES:
+            for path in ("/", f"/?district={NAMED_DISTRICT}"):
+                separator = "&" if "?" in path else "?"
+                response = await monitoring.client.get(f"{path}{separator}lang={language}")
+                assert response.status_code == 200, (path, response.text)
+                assert_words_only(response.text, path, language)
+                assert "Landkreis Heidekreis" in response.text
+                assert 'data-view="' in response.text, "no table was published"

@@ -23,8 +23,12 @@ from ankommen.shared.events.contracts.assignment import (
     CourseStatus,
     WaitlistReason,
 )
+from ankommen.shared.events.contracts.intake import AgeBand, SchoolingBand
 from ankommen.shared.events.contracts.progress import (
+    AttendanceBand,
+    CourseOutcome,
     DiscontinuationReason,
+    ExamOutcome,
     ExamType,
     InterruptionReason,
     ReportKind,
@@ -32,11 +36,12 @@ from ankommen.shared.events.contracts.progress import (
 )
 from ankommen.shared.events.contracts.vocabulary import CourseType, TimeSlot
 
-#: Every enum the coordinators' and providers' pages render.
+#: Every enum the coordinators', providers' and public pages render.
 RENDERED_ENUMS: tuple[type[StrEnum], ...] = (
     CourseType, TimeSlot, CourseMode, CourseStatus, CourseApproval, WaitlistReason,
     AssignmentPlacementStatus, ParticipationState, Status, Standing, Channel, ReportKind,
-    ExamType, DiscontinuationReason, InterruptionReason, Skill)
+    ExamType, DiscontinuationReason, InterruptionReason, Skill, AttendanceBand, ExamOutcome,
+    CourseOutcome, AgeBand, SchoolingBand)
 #: Assignment's rule and score names, shown in allocation explanations.
 RULE_NAMES = ("course_open", "course_type", "next_step", "not_declined", "entry_level",
               "schedule", "reachable", "childcare", "capacity", "childcare_capacity",
