@@ -27,6 +27,7 @@ from tests.monitoring.facts_topic import (
     placement,
     publish,
     unmet_demand,
+    until_processed,
     waitlisted,
 )
 from tests.progress.integration.catalogue import (
@@ -190,13 +191,7 @@ async def test_public_dashboard_shows_words_and_districts_by_name(kafka, sqlite_
                           database_url=await sqlite_databases.url("monitoring"),
                           county_districts="03358,03359", clock=clock) as monitoring:
         await publish(kafka.bootstrap_servers, facts)
-
-        async def processed() -> int:
-            response = await monitoring.client.get("/status", headers=token(Role.ADMIN))
-            return response.json()["facts_processed"]
-
-        await eventually(processed, until=lambda n: n == len(facts), timeout=60,
-                         what="facts processed")
+        await until_processed(monitoring, len(facts))
         clock.set(datetime(2026, 11, 10, tzinfo=UTC))
         for language in LANGUAGES:
             for path in ("/", f"/?district={NAMED_DISTRICT}"):
