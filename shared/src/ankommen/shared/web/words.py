@@ -17,10 +17,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ankommen.shared.reference import DirectoryError, ReferenceList
 from ankommen.shared.web.i18n import Translator
 
 if TYPE_CHECKING:
+    from ankommen.shared.reference import ReferenceList
     from ankommen.shared.settings import CommonSettings
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,10 @@ class Places:
         """From a service's settings (``municipalities()`` and ``district_names()``)."""
 
         def load() -> tuple[ReferenceList | None, Mapping[str, str]]:
+            # Imported on first use: a service process that never shows a region need not
+            # load the reference lists.
+            from ankommen.shared.reference import DirectoryError
+
             municipalities = None
             try:
                 municipalities = settings.municipalities()
