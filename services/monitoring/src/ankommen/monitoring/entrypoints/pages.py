@@ -44,6 +44,21 @@ from ankommen.shared.web import Pages
 from ankommen.shared.web.i18n import Translator
 from ankommen.shared.web.words import Places, Words
 
+#: Dimensions whose values are the event contracts' codes: their words are the shared
+#: vocabulary's (``option.<enum>.<value>``, the same on every service's pages), not copies here.
+SHARED_WORDS = {"course_type": "course_type", "course_type_wanted": "course_type",
+                "from_course_type": "course_type", "to_course_type": "course_type",
+                "reason": "waitlist_reason", "discontinuation_reason": "discontinuation_reason"}
+
+
+def value_key(by: str, value: str) -> str:
+    """The text key naming ``value`` of dimension ``by``: monitoring's own (``value.…``: bands,
+    "none") or, for the contracts' codes, the shared vocabulary's."""
+    own = f"value.{by}.{value}"
+    if own in TEXTS or by not in SHARED_WORDS:
+        return own
+    return f"option.{SHARED_WORDS[by]}.{value}"
+
 
 def create_pages(places: Places | None = None) -> Pages:
     return Pages("ankommen.monitoring", service_title="Monitoring",
@@ -84,8 +99,8 @@ class Names:
             return {row.label: self.period(Period.parse(row.label)) for row in table.rows}
         if by == DISTRICT:
             return {row.label: self.district(row.label) for row in table.rows}
-        return {row.label: self.t(f"value.{by}.{row.label}") for row in table.rows
-                if f"value.{by}.{row.label}" in TEXTS}
+        return {row.label: self.t(value_key(by, row.label)) for row in table.rows
+                if self.t.has(value_key(by, row.label))}
 
 
 @dataclass(frozen=True)
