@@ -113,6 +113,8 @@ async def test_coordinator_pages_show_words_for_every_code(kafka, sqlite_databas
         assert title_of(preview.text).startswith("Platzvergabe"), title_of(preview.text)
         assert "<" not in title_of(preview.text)
         assert 'id="below-minimum"' in preview.text and 'id="still-waiting"' in preview.text
+        demand = await assignment.client.get("/ui/unmet-demand")
+        assert 'id="below-minimum"' in demand.text and "<" not in title_of(demand.text)
         ran = await assignment.client.post("/allocations", json={"dry_run": False},
                                            headers=COORDINATOR)
         assert ran.status_code in (200, 201), ran.text
