@@ -37,8 +37,9 @@ async def test_coordinator_previews_runs_allocation_and_reads_the_lists(
         assert await preview.count() == 1
         assert longest in await preview.inner_text()
         explanation = await preview.locator(".explanation").inner_text()
-        assert "entry_level: level A1 fits A1→B1" in explanation
-        assert "wait_days = 14" in explanation
+        # Words, not the rules' and score's internal names (issue 19).
+        assert "Sprachniveau passt: erfüllt" in explanation
+        assert "Tage bis Kursbeginn: 14" in explanation
         assert newest in await page.locator("#still-waiting").inner_text()
         await page.screenshot(path=screenshot_path("assignment-allocation-preview"))
 
@@ -55,7 +56,7 @@ async def test_coordinator_previews_runs_allocation_and_reads_the_lists(
         await page.goto(f"{base_url}/ui/waiting-list")
         waiting = await page.locator("#waiting").inner_text()
         assert newest in waiting and longest not in waiting
-        assert "courses_full" in waiting
+        assert "passende Kurse voll" in waiting and "courses_full" not in waiting
 
         await page.goto(f"{base_url}/ui/courses?lang=en")
         assert await page.locator("h1").inner_text() == "Catalogue"

@@ -122,8 +122,9 @@ async def test_provider_reports_by_form_and_csv_and_sees_only_own_participants(
         await page.fill("input[name=date]", started)
         await page.click("#report-form button[type=submit]")
         await page.locator("#outcome.accepted").wait_for()
-        assert "enrolment" in await page.locator("#history").inner_text()
-        assert await page.locator("#status").inner_text() == "enrolled"
+        assert "Kursbeginn (Anmeldung)" in await page.locator("#history").inner_text()
+        assert await page.locator("#status").get_attribute("data-status") == "enrolled"
+        assert await page.locator("#status").inner_text() == "im Kurs"
 
         await page.select_option("select[name=kind]", "attendance")
         await page.fill("input[name=period_start]", started)

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from aiokafka import AIOKafkaProducer
 
+from ankommen.shared.auth import Role
 from ankommen.shared.events import registry
 from ankommen.shared.events.contracts.assignment import (
     CourseCapacityFact,
@@ -21,6 +22,8 @@ from ankommen.shared.events.contracts.progress import CourseOutcomeFact, ExamRes
 from ankommen.shared.events.envelope import Envelope
 from ankommen.shared.topics import FACTS
 from tests.support.event_examples import owners_source
+from tests.support.polling import eventually
+from tests.support.services import token
 
 
 def envelope_of(fact: Fact, published_at: datetime | None = None) -> Envelope:
@@ -103,3 +106,14 @@ async def publish(bootstrap: str, envelopes: list[Envelope]) -> None:
         await producer.flush()
     finally:
         await producer.stop()
+
+
+async def until_processed(monitoring, count: int) -> None:  # noqa: ANN001 - a RunningService
+    """Wait until monitoring reports ``count`` facts processed (its ``/status``)."""
+
+    async def processed() -> int:
+        response = await monitoring.client.get("/status", headers=token(Role.ADMIN))
+        return response.json()["facts_processed"]
+
+    await eventually(processed, until=lambda n: n == count, timeout=60,
+                     what=f"{count} facts processed")

@@ -47,6 +47,15 @@ async def test_course_list_csv_agrees_with_catalogue_and_placements(kafka, sqlit
             assert row["title"] == catalogue[course_id]["title"]
         assert rows[here]["free_seats"] == "0" and rows[here]["waiting"] == "1"
         assert rows[there]["waiting"] == "0"
+        # Read by people too: after the codes, the same values as words (German by default).
+        assert (rows[here]["course_type"], rows[here]["course_type_name"]) == (
+            "general_integration", "Allgemeiner Integrationskurs")
+        assert (rows[here]["region_name"], rows[here]["schedule_name"],
+                rows[here]["mode_name"], rows[here]["status_name"]) == (
+            "Soltau", "vormittags", "vor Ort", "offen")
+        english = await assignment.client.get("/course-list.csv?lang=en", headers=COORDINATOR)
+        assert {row["course_type_name"] for row in csv.DictReader(io.StringIO(english.text))
+                } == {"General integration course"}
 
         # Monitoring's facts, from the same transactions: one placement fact per offer with
         # the weeks begun since registration, one unmet-demand fact per person who waited

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from ankommen.monitoring.domain.catalogue import CATALOGUE, DISTRICT, MONTH
 from ankommen.monitoring.domain.periods import Period
+from ankommen.monitoring.entrypoints.pages import value_key
 from ankommen.monitoring.entrypoints.panels import SECTIONS, offered
-from ankommen.monitoring.entrypoints.texts import TEXTS
+from ankommen.shared.web.i18n import FRAME_PACKAGE, catalogue_of
+
+#: Monitoring's texts and the shared vocabulary they use for the contracts' codes.
+TEXTS = catalogue_of(FRAME_PACKAGE, "ankommen.monitoring")
 
 
 def test_panels_show_every_catalogue_table_once():
@@ -31,7 +35,7 @@ def test_every_panel_is_named_in_german_and_english():
         dimension = spec.measure.dimension(spec.by)
         # German levels (A1 … C2) are the names everyone uses; they need no text.
         if dimension is not None and spec.by not in ("german_level", "level_reached"):
-            keys += [f"value.{spec.by}.{value}" for value in spec.rows or dimension.values]
+            keys += [value_key(spec.by, value) for value in spec.rows or dimension.values]
     months = [f"month.{number}" for number in range(1, 13)]
     missing = [key for key in [*keys, *months] if set(TEXTS.get(key, {})) != {"de", "en"}]
     assert missing == []

@@ -288,6 +288,13 @@ class CommonSettings(BaseSettings):
 
         return municipalities(self.districts, self.municipality_directory_file)
 
+    def district_names(self) -> dict[str, str]:
+        """The county's districts by name (``03358`` → ``Landkreis Heidekreis``), from the
+        same directory as :meth:`municipalities`."""
+        from ankommen.shared.reference import district_names
+
+        return district_names(self.districts, self.municipality_directory_file)
+
     @property
     def kafka_provider_ids(self) -> tuple[str, ...]:
         """The providers with a Kafka channel (``kafka_providers``, in order, once each)."""

@@ -14,6 +14,7 @@ from ankommen.shared.clock import Clock
 from ankommen.shared.runtime import ServiceDefinition, ServiceRuntime
 from ankommen.shared.settings import load_settings
 from ankommen.shared.web.pages import install_error_pages
+from ankommen.shared.web.words import Places
 
 DEFINITION = ServiceDefinition(
     name="monitoring",
@@ -47,7 +48,7 @@ def create_app(settings: MonitoringSettings | None = None,
     runtime = build_runtime(settings, tracer_provider, clock)
     rules = (settings.publication_rules() if rules is None
              else rules.with_calendar(settings.closed_month_grace, settings.history_months))
-    site = pages.create_pages()
+    site = pages.create_pages(Places.of(settings))
     public = limits.PublicLimits(settings, site)
     app = runtime.create_app(public.guard([*http.routers(runtime, rules),
                                            pages.pages_router(runtime, settings, site, rules)]))

@@ -32,7 +32,11 @@ from ankommen.shared.reference.matching import (
     fold,
     german_sort_key,
 )
-from ankommen.shared.reference.municipalities import DirectoryError, municipalities
+from ankommen.shared.reference.municipalities import (
+    DirectoryError,
+    district_names,
+    municipalities,
+)
 
 __all__ = [
     "ARRIVAL_LANGUAGES",
@@ -46,6 +50,7 @@ __all__ = [
     "Resolution",
     "TooManyValues",
     "countries",
+    "district_names",
     "fold",
     "german_sort_key",
     "languages",

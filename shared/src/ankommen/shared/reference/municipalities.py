@@ -121,7 +121,10 @@ def _entries(rows: Iterable[Row]) -> list[Entry]:
 
 
 @functools.cache
-def _municipalities(districts: frozenset[str], directory_file: Path | None) -> ReferenceList:
+def _directory_rows(districts: frozenset[str], directory_file: Path | None
+                    ) -> tuple[Row, ...]:
+    """The directory's rows of the county's ``districts`` (the county's own file replacing the
+    shipped rows of the districts it covers), in key order; not checked for completeness."""
     rows = {row.ags: row for row in shipped_rows()}
     if directory_file is not None:
         try:
@@ -140,7 +143,14 @@ def _municipalities(districts: frozenset[str], directory_file: Path | None) -> R
         covered = {row.ags[:5] for row in county_rows}
         rows = {ags: row for ags, row in rows.items() if ags[:5] not in covered}
         rows.update((row.ags, row) for row in county_rows)
-    chosen = [row for row in rows.values() if row.ags[:5] in districts]
+    return tuple(sorted((row for row in rows.values() if row.ags[:5] in districts),
+                        key=lambda row: row.ags))
+
+
+@functools.cache
+def _county_rows(districts: frozenset[str], directory_file: Path | None) -> tuple[Row, ...]:
+    """The directory's rows of the county's ``districts``, checked, in key order."""
+    chosen = _directory_rows(districts, directory_file)
     missing = sorted(district for district in districts
                      if not any(row.ags[:5] == district and row.kind != "district"
                                 for row in chosen))
@@ -156,7 +166,12 @@ def _municipalities(districts: frozenset[str], directory_file: Path | None) -> R
                       if row.replaced_by is not None and row.replaced_by not in known)
     if dangling:
         raise DirectoryError(f"former keys replaced by keys not in the directory: {dangling}")
-    chosen.sort(key=lambda row: row.ags)
+    return chosen
+
+
+@functools.cache
+def _municipalities(districts: frozenset[str], directory_file: Path | None) -> ReferenceList:
+    chosen = _county_rows(districts, directory_file)
     districts_last = [row.ags for row in chosen if row.kind == "district"]
     return ReferenceList(_entries(chosen), last=districts_last, code_case="digits")
 
@@ -171,3 +186,15 @@ def municipalities(districts: Iterable[str], directory_file: Path | None = None
     Raises :class:`DirectoryError` when a district has no municipality.
     """
     return _municipalities(frozenset(districts), directory_file)
+
+
+def district_names(districts: Iterable[str], directory_file: Path | None = None
+                   ) -> dict[str, str]:
+    """The names of the county's districts (``03358`` → ``Landkreis Heidekreis``) from the
+    directory's district rows, for pages that show a district rather than a municipality; a
+    district the directory has no row for is left out (the page says "Kreis 03358"), and
+    unlike :func:`municipalities` a district without municipalities is no error: a page that
+    only names districts must not fail over a county the directory does not cover."""
+    return {row.ags: row.name
+            for row in _directory_rows(frozenset(districts), directory_file)
+            if row.kind == "district"}

@@ -1,7 +1,8 @@
 """Rendering pages and guarding them.
 
 - :class:`Pages` renders a service's Jinja2 templates inside the shared frame (``base.html``),
-  with the translator ``t`` and the signed-in principal in every template.
+  with the translator ``t``, the words for codes ``words`` (:mod:`ankommen.shared.web.words`)
+  and the signed-in principal in every template.
 - :class:`PageAuth` signs people in with their token (``/login``) into an HttpOnly,
   SameSite=Strict cookie — tokens never travel in URLs — and sends anyone without the right
   role to the login page instead of showing a JSON error.
@@ -38,6 +39,7 @@ from ankommen.shared.web.i18n import (
     Translator,
     catalogue_of,
 )
+from ankommen.shared.web.words import Places, Words
 
 SESSION_COOKIE = "ankommen_session"
 LANGUAGE_COOKIE = "ankommen_lang"
@@ -58,7 +60,8 @@ class Pages:
     """The templates of one service inside the shared frame."""
 
     def __init__(self, service_package: str, *, service_title: str,
-                 navigation: list[tuple[str, str]] = ()) -> None:
+                 navigation: list[tuple[str, str]] = (), places: Places | None = None
+                 ) -> None:
         environment = Environment(
             loader=ChoiceLoader([PackageLoader(service_package, "templates"),
                                  PackageLoader("ankommen.shared.web", "templates")]),
@@ -69,6 +72,8 @@ class Pages:
         self.service_title = service_title
         #: (path, catalogue key) pairs for the top navigation.
         self.navigation = list(navigation)
+        #: Names for region keys (the county's municipality directory), for ``words``.
+        self.places = places
 
     def translator(self, request: Request) -> Translator:
         requested = request.query_params.get("lang") or request.cookies.get(LANGUAGE_COOKIE)
@@ -79,7 +84,8 @@ class Pages:
         t = self.translator(request)
         csrf_token = request.scope.get("csrftoken")
         response = self.templates.TemplateResponse(request, template, {
-            "t": t, "lang": t.language, "principal": principal, "navigation": self.navigation,
+            "t": t, "words": Words(t, self.places), "lang": t.language, "principal": principal,
+            "navigation": self.navigation,
             "service_title": self.service_title, "csrftoken": csrf_token() if csrf_token else "",
             "other_language_url": _with_language(request, t.other_language),
             **(context or {})}, status_code=status_code)

@@ -7,7 +7,7 @@ inside :func:`router` from the live annotations.
 """
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, status
 from fastapi.responses import Response
@@ -23,6 +23,8 @@ from ankommen.shared.events.contracts.assignment import Course, CourseApproval
 from ankommen.shared.events.contracts.vocabulary import DistrictKey, GermanLevel, OpaqueId
 from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.spreadsheet import csv_text
+from ankommen.shared.web.i18n import FRAME_PACKAGE, Translator, catalogue_of
+from ankommen.shared.web.words import Places, Words
 
 
 class ReturnRequest(BaseModel):
@@ -117,6 +119,10 @@ class UnmetDemandOut(BaseModel):
 CSV_COLUMNS = ["course_id", "provider_id", "title", "course_type", "entry_level",
                "target_level", "region_key", "mode", "schedule", "starts_on", "ends_on",
                "status", "capacity", "free_seats", "waiting"]
+#: The course list is read by people (the county's *Sprachkursliste*) and by programs: after
+#: the code columns, the same values as words, in German unless ``?lang=en``.
+CSV_WORD_COLUMNS = ["provider_name", "course_type_name", "region_name", "mode_name",
+                    "schedule_name", "status_name"]
 
 
 def _placement(record: PlacementRecord, principal: Principal) -> PlacementOut:
@@ -128,14 +134,20 @@ def _placement(record: PlacementRecord, principal: Principal) -> PlacementOut:
                         explanation=record.explanation)
 
 
-def course_list_csv(entries: list[queries.CourseListEntry]) -> str:
-    """The course list as CSV; titles are typed by people, so cells are neutralised."""
-    return csv_text([CSV_COLUMNS, *(
+def course_list_csv(entries: list[queries.CourseListEntry], words: Words) -> str:
+    """The course list as CSV, codes and words; titles and names are typed by people, so
+    cells are neutralised."""
+    return csv_text([CSV_COLUMNS + CSV_WORD_COLUMNS, *(
         [entry.course.course_id, entry.course.provider_id, entry.course.title,
          entry.course.course_type, entry.course.entry_level, entry.course.target_level,
          entry.course.region_key, entry.course.mode, "+".join(entry.course.schedule),
          entry.course.starts_on, entry.course.ends_on, entry.course.status,
-         entry.course.capacity, entry.free_seats, entry.waiting] for entry in entries)])
+         entry.course.capacity, entry.free_seats, entry.waiting,
+         words.provider(entry.course.provider_id, entry.course.provider_name),
+         words.option("course_type", entry.course.course_type),
+         words.region(entry.course.region_key), words.option("course_mode", entry.course.mode),
+         words.options("availability", entry.course.schedule),
+         words.option("course_status", entry.course.status)] for entry in entries)])
 
 
 #: A referral code as typed (any case, hyphens optional); checked in the use case.
@@ -148,6 +160,8 @@ def router(runtime: ServiceRuntime) -> APIRouter:
     approvers = runtime.auth.require(*catalogue.APPROVERS)
     catalogue_users = runtime.auth.require(Role.COORDINATOR, Role.ADMIN, Role.PROVIDER)
     priority = runtime.settings.priority
+    texts = catalogue_of(FRAME_PACKAGE, "ankommen.assignment")
+    places = Places.of(runtime.settings)
     policy = runtime.settings.allocation_policy
     Staff = Annotated[Principal, staff]
     CatalogueUser = Annotated[Principal, catalogue_users]
@@ -291,12 +305,16 @@ def router(runtime: ServiceRuntime) -> APIRouter:
              summary="The course list (Sprachkursliste) as CSV",
              response_class=Response)
     async def course_list(_: Staff, district: Annotated[DistrictKey | None, Query()] = None,
-                          level: Annotated[GermanLevel | None, Query()] = None) -> Response:
+                          level: Annotated[GermanLevel | None, Query()] = None,
+                          lang: Annotated[Literal["de", "en"], Query(
+                              description="Language of the word columns")] = "de"
+                          ) -> Response:
         async with runtime.uow() as uow:
             entries = await queries.course_list(uow, districts=policy.districts,
                                                 today=runtime.clock.today(),
                                                 district=district, level=level)
-        return Response(course_list_csv(entries), media_type="text/csv; charset=utf-8",
+        return Response(course_list_csv(entries, Words(Translator(texts, lang), places)),
+                        media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="kursliste.csv"'})
 
     @api.get("/unmet-demand", response_model=UnmetDemandOut, tags=["waiting list"],

@@ -17,6 +17,7 @@ from ankommen.shared.auth import Principal, Role
 from ankommen.shared.events.contracts.vocabulary import DistrictKey, GermanLevel, OpaqueId
 from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.web import Pages
+from ankommen.shared.web.words import Places
 
 NAVIGATION = [("/ui/courses", "nav.catalogue"), ("/ui/allocation", "nav.allocation"),
               ("/ui/waiting-list", "nav.waiting"), ("/ui/unmet-demand", "nav.demand"),
@@ -25,7 +26,7 @@ NAVIGATION = [("/ui/courses", "nav.catalogue"), ("/ui/allocation", "nav.allocati
 
 def install(app: FastAPI, runtime: ServiceRuntime) -> None:
     pages = Pages("ankommen.assignment", service_title="Kursvermittlung",
-                  navigation=NAVIGATION)
+                  navigation=NAVIGATION, places=Places.of(runtime.settings))
     auth = runtime.page_auth(pages)
     auth.install(app)
     Coordinator = Annotated[Principal, auth.require(Role.COORDINATOR, Role.ADMIN)]
@@ -61,8 +62,11 @@ def install(app: FastAPI, runtime: ServiceRuntime) -> None:
         async with runtime.uow() as uow:
             outcome = await run_allocation(uow, today=runtime.clock.today(), priority=priority,
                                            districts=districts, dry_run=True)
+            courses = await catalogue.visible_courses(uow, principal)
         return pages.render(request, "allocation.html", {
-            "allocation": outcome.allocation, "ran": request.query_params.get("ran")},
+            "allocation": outcome.allocation, "ran": request.query_params.get("ran"),
+            # Courses by their title: a coordinator knows "Integrationskurs Soltau", not c-3f2a.
+            "course_names": {course.course_id: course.title for course in courses}},
             principal=principal)
 
     @router.post("/ui/allocation")
@@ -100,6 +104,6 @@ def install(app: FastAPI, runtime: ServiceRuntime) -> None:
                                                 district=district, level=level)
         return pages.render(request, "course_list.html", {
             "entries": entries, "district": district or "", "level": level or "",
-            "levels": list(GermanLevel)}, principal=principal)
+            "districts": sorted(districts), "levels": list(GermanLevel)}, principal=principal)
 
     app.include_router(router)

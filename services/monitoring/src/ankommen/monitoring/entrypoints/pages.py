@@ -42,18 +42,35 @@ from ankommen.monitoring.service.statistics import (
 from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.web import Pages
 from ankommen.shared.web.i18n import Translator
+from ankommen.shared.web.words import Places, Words
+
+#: Dimensions whose values are the event contracts' codes: their words are the shared
+#: vocabulary's (``option.<enum>.<value>``, the same on every service's pages), not copies here.
+SHARED_WORDS = {"course_type": "course_type", "course_type_wanted": "course_type",
+                "from_course_type": "course_type", "to_course_type": "course_type",
+                "reason": "waitlist_reason", "discontinuation_reason": "discontinuation_reason"}
 
 
-def create_pages() -> Pages:
+def value_key(by: str, value: str) -> str:
+    """The text key naming ``value`` of dimension ``by``: monitoring's own (``value.…``: bands,
+    "none") or, for the contracts' codes, the shared vocabulary's."""
+    own = f"value.{by}.{value}"
+    if own in TEXTS or by not in SHARED_WORDS:
+        return own
+    return f"option.{SHARED_WORDS[by]}.{value}"
+
+
+def create_pages(places: Places | None = None) -> Pages:
     return Pages("ankommen.monitoring", service_title="Monitoring",
-                 navigation=[("/", "nav.dashboard"), ("/report", "nav.report")])
+                 navigation=[("/", "nav.dashboard"), ("/report", "nav.report")], places=places)
 
 
 class Names:
     """Words for periods, days, districts and dimension values in the reader's language."""
 
-    def __init__(self, t: Translator) -> None:
+    def __init__(self, t: Translator, places: Places | None = None) -> None:
         self.t = t
+        self.words = Words(t, places)
 
     def period(self, period: Period) -> str:
         if period.kind is PeriodKind.MONTH:
@@ -68,21 +85,22 @@ class Names:
                       year=moment.year)
 
     def district(self, key: str) -> str:
-        return self.t("filter.district", code=key)
+        """By the name in the county's municipality directory ("Landkreis Heidekreis")."""
+        return self.words.district(key)
 
     def area(self, district: str | None) -> str:
         return self.district(district) if district else self.t("filter.county")
 
     def labels(self, table: PublishedTable) -> dict[str, str]:
-        """Row labels as words: months by name, districts as "Kreis …", dimension values
+        """Row labels as words: months by name, districts by name, dimension values
         from the texts (a value without a text keeps its label)."""
         by = table.query.table.by
         if by == MONTH:
             return {row.label: self.period(Period.parse(row.label)) for row in table.rows}
         if by == DISTRICT:
             return {row.label: self.district(row.label) for row in table.rows}
-        return {row.label: self.t(f"value.{by}.{row.label}") for row in table.rows
-                if f"value.{by}.{row.label}" in TEXTS}
+        return {row.label: self.t(value_key(by, row.label)) for row in table.rows
+                if self.t.has(value_key(by, row.label))}
 
 
 @dataclass(frozen=True)
@@ -181,7 +199,7 @@ def pages_router(runtime: ServiceRuntime, settings: MonitoringSettings, pages: P
     @router.get("/", response_class=HTMLResponse)
     async def dashboard(request: Request, period: str | None = None,
                         district: str | None = None) -> HTMLResponse:
-        names = Names(pages.translator(request))
+        names = Names(pages.translator(request), pages.places)
         moment = now()
         published = publication.periods(moment)
         shown_note = await note(moment)
@@ -221,7 +239,7 @@ def pages_router(runtime: ServiceRuntime, settings: MonitoringSettings, pages: P
     @router.get("/report", response_class=HTMLResponse)
     async def report(request: Request, year: str | None = None) -> HTMLResponse:
         """The annual report of a closed year (default: the newest), for the county."""
-        names = Names(pages.translator(request))
+        names = Names(pages.translator(request), pages.places)
         moment = now()
         years = [period for period in publication.periods(moment)
                  if period.kind is PeriodKind.YEAR]

@@ -35,21 +35,55 @@ from ankommen.shared.events.contracts.progress import (
     DiscontinuationReason,
     ExamType,
     InterruptionReason,
+    ReportBase,
     ReportKind,
 )
 from ankommen.shared.events.contracts.vocabulary import GermanLevel
 from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.web.pages import SESSION_COOKIE, PageAuth, Pages
+from ankommen.shared.web.words import Words
 
 REFERRAL_CODE = Path(pattern=r"^[A-Z0-9-]{6,20}$")
 FORM_FIELDS = ("date", "period_start", "period_end", "hours_attended", "hours_planned",
                "reason", "exam", "passed", "level_reached", "corrects_report_id")
+#: The form's choices as (value, vocabulary enum) pairs: the value is sent, the word shown.
 CHOICES = {
-    "kind": [kind.value for kind in ReportKind],
-    "reason": sorted({*InterruptionReason, *DiscontinuationReason}),
-    "exam": [exam.value for exam in ExamType],
-    "level_reached": [level.value for level in GermanLevel],
+    "kind": [(kind.value, "report_kind") for kind in ReportKind],
+    # One field for both kinds of reason: each value with the word of the kind that has it.
+    "reason": [(reason, "discontinuation_reason" if reason in set(DiscontinuationReason)
+                else "interruption_reason")
+               for reason in sorted({*InterruptionReason, *DiscontinuationReason})],
+    "exam": [(exam.value, "exam_type") for exam in ExamType],
+    "level_reached": [(level.value, "german_level") for level in GermanLevel],
 }
+#: A report's own fields, shown apart from its id, code and kind.
+HIDDEN_FIELDS = frozenset({"report_id", "referral_code", "kind"})
+
+
+def report_details(report: ReportBase, words: Words) -> list[tuple[str, str]]:
+    """A stored report's fields as (label, value) in the reader's language: reasons, exams
+    and levels as words, not as the codes the report carries."""
+    t = words.t
+    shown = []
+    for name, value in report.model_dump(mode="json").items():
+        if name in HIDDEN_FIELDS or value in (None, {}):
+            continue
+        if name == "reason":
+            text = words.option(f"{getattr(report, 'kind', '')}_reason", value)
+        elif name == "exam":
+            text = words.option("exam_type", value)
+        elif name == "level_reached":
+            text = words.option("german_level", value)
+        elif name == "passed":
+            text = t("form.yes") if value else t("form.no")
+        elif name == "skills":
+            text = t("vocabulary.list_separator").join(
+                f"{words.option('skill', skill)} {words.option('german_level', level)}"
+                for skill, level in value.items())
+        else:
+            text = str(value)
+        shown.append((t(f"field.{name}"), text))
+    return shown
 
 
 def session_token(request: Request) -> str | None:
@@ -92,6 +126,7 @@ def router(runtime: ServiceRuntime, pages: Pages, page_auth: PageAuth,
                     if token else None)
         return pages.render(request, "participant.html", {
             "history": found, "choices": CHOICES, "outcome": outcome,
+            "report_details": report_details,
             "contact": (contacts or {}).get(found.participant.referral_code),
             "names_unavailable": contacts is None,
             "new_report_id": "web-" + secrets.token_hex(8)}, principal=principal,
