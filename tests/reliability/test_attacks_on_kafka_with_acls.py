@@ -125,12 +125,14 @@ async def test_every_forged_event_is_refused_by_the_broker_and_nothing_changes(
     async with system_on(secured_kafka, sqlite_databases) as running:
         victim, real_code = await placed_and_confirmed(running)
         pseudonym = victim["pseudonym"]
-        # Once progress has the person and the confirmed placement too (each from its own
-        # topic, in either order), nothing of the person is in transit.
+        # Once progress has the person, the confirmed placement and its course too (each
+        # from its own topic, in any order: under load the course came last, after the
+        # snapshot), nothing of the person is in transit.
         before = await eventually(lambda: rows(running), until=lambda found: (
             any(pseudonym in row for row in found["progress.known_cases"])
-            and any("confirmed" in row for row in found["progress.placements"])),
-            timeout=60, what="progress has the person and the confirmed placement")
+            and any("confirmed" in row for row in found["progress.placements"])
+            and bool(found["progress.courses"])),
+            timeout=60, what="progress has the person, the confirmed placement and its course")
 
         evil_code = referral_code()
         confirmation = PlacementConfirmed(
