@@ -385,8 +385,12 @@ class Simulation:
         current = (await client.get(f"/courses/{course['course_id']}",
                                     headers=COORDINATOR)).json()
         current["capacity"] += 2
-        current["entry_until"] = (_day(course["starts_on"])
-                                  + timedelta(days=self.rng.randint(7, 28))).isoformat()
+        # From the course as assignment has it now: postponed for lacking its minimum, it
+        # starts later than the simulation's record says (an entry deadline counted from the
+        # old start fell before the new one and was refused).
+        current["entry_until"] = min(
+            _day(current["starts_on"]) + timedelta(days=self.rng.randint(7, 28)),
+            _day(current["ends_on"])).isoformat()
         response = await client.put(f"/courses/{course['course_id']}", json=current,
                                     headers=COORDINATOR)
         assert response.status_code == 200, response.text
