@@ -11,14 +11,13 @@ import json
 import uuid
 from types import SimpleNamespace
 
-import pypdfium2
 from playwright.async_api import Page
 
 from ankommen.intake.service.placements import record_course, record_placement
 from ankommen.shared.auth import Role
 from ankommen.shared.events.contracts.assignment import CoursePublished, PlacementConfirmed
 from tests.browser.conftest import assert_accessible, fill_interview, screenshot_path
-from tests.intake.integration.test_invitation_letter import COURSE
+from tests.intake.integration.test_invitation_letter import COURSE, kept_as_png
 from tests.progress.integration.catalogue import referral_code
 from tests.support.pdf_layout import (
     is_arabic,
@@ -54,10 +53,6 @@ async def confirmed_placement(intake, pseudonym: str) -> str:  # noqa: ANN001
             placement_id=uuid.uuid4().hex, pseudonym=pseudonym, referral_code=code,
             course_id=COURSE.course_id, provider_id=COURSE.provider_id)))
     return code
-
-
-def kept_as_png(document: pypdfium2.PdfDocument, name: str) -> None:
-    document[0].render(scale=1.5).to_pil().save(screenshot_path(name))
 
 
 async def test_a_clerks_case_work_from_duplicate_warning_to_erasure(
@@ -153,8 +148,7 @@ async def test_a_clerks_case_work_from_duplicate_warning_to_erasure(
         link = await page.locator(f"a[href*='referral_code={code}']").get_attribute("href")
         letter = await page.request.get(f"{base_url}{link}")
         assert letter.headers["content-type"] == "application/pdf"
-        arabic = pypdfium2.PdfDocument(await letter.body())
-        kept_as_png(arabic, "casework-letter-arabic")
+        arabic = kept_as_png(await letter.body(), "casework-letter-arabic")
         lines = lines_in(arabic, is_arabic)
         assert len(lines) >= 10 and right_to_left(lines, arabic[0].get_width())
         pairs, share = joined_share(lines)
@@ -163,8 +157,7 @@ async def test_a_clerks_case_work_from_duplicate_warning_to_erasure(
         ukrainian = await page.request.get(
             f"{base_url}{link}&language=ukr")
         assert ukrainian.headers["content-type"] == "application/pdf"
-        document = pypdfium2.PdfDocument(await ukrainian.body())
-        kept_as_png(document, "casework-letter-ukrainian")
+        document = kept_as_png(await ukrainian.body(), "casework-letter-ukrainian")
         lines = lines_in(document, is_cyrillic)
         assert len(lines) >= 10 and left_to_right(lines)
 
