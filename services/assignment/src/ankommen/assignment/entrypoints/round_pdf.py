@@ -90,7 +90,8 @@ def _table(pdf: FPDF, table: Table) -> None:
     pdf.set_font(FAMILY, size=8.5)
     alignments = tuple("RIGHT" if column in table.numeric else "LEFT"
                        for column in range(len(table.headings)))
-    with pdf.table(headings_style=FontFace(emphasis="BOLD", fill_color=(225, 225, 225)),
+    with pdf.table(col_widths=_widths(table),
+                   headings_style=FontFace(emphasis="BOLD", fill_color=(225, 225, 225)),
                    repeat_headings=1, text_align=alignments, line_height=4.5,
                    cell_fill_color=(245, 245, 245),
                    cell_fill_mode=TableCellFillMode.ROWS) as layout:
@@ -101,3 +102,11 @@ def _table(pdf: FPDF, table: Table) -> None:
             row = layout.row()
             for text in values:
                 row.cell(text)
+
+
+def _widths(table: Table) -> tuple[int, ...]:
+    """Relative column widths by the longest text of each column (a title needs more room
+    than a count), within bounds so that no column starves or takes the page."""
+    return tuple(min(max(len(text) for text in [heading, *(row[column] for row in table.rows)]),
+                     48) + 4
+                 for column, heading in enumerate(table.headings))

@@ -25,6 +25,7 @@ from ankommen.shared.web.words import Words
 @dataclass(frozen=True)
 class Table:
     id: str
+    #: Empty for a section's only table: the section's title names it.
     caption: str
     headings: list[str]
     rows: list[list[str]]
@@ -95,7 +96,7 @@ def _free_seats(round_: CoordinationRound, t: Translator, words: Words, shown: _
              else t("round.seats.entry_closed", day=shown.day(entry.entry_deadline))]
             for entry in round_.free_seats]
     return Section("free-seats", t("round.seats.title"), [t("round.seats.note")], [Table(
-        "free-seats-table", t("round.seats.title"),
+        "free-seats-table", "",
         [t("round.course"), t("round.provider"), t("round.place"), t("round.starts"),
          t("round.ends"), t("round.seats.taken"), t("round.seats.capacity"),
          t("round.seats.free"), t("round.seats.entry_deadline")], rows,
@@ -115,7 +116,7 @@ def _at_risk(round_: CoordinationRound, t: Translator, words: Words, shown: _Sho
                      str(risk.held), str(risk.missing), what])
     return Section("at-risk", t("round.risk.title"),
                    [t("round.risk.note", weeks=round_.at_risk_weeks, day=shown.day(round_.as_of))],
-                   [Table("at-risk-table", t("round.risk.title"),
+                   [Table("at-risk-table", "",
                           [t("round.course"), t("round.provider"), t("round.starts"),
                            t("round.risk.minimum"), t("round.risk.held"),
                            t("round.risk.missing"), t("round.risk.what")], rows,
@@ -160,7 +161,7 @@ def _waiting(round_: CoordinationRound, t: Translator, words: Words, shown: _Sho
             for need in round_.waiting]
     return Section("waiting", t("round.waiting.title"),
                    [t("round.waiting.note", day=shown.day(round_.as_of))],
-                   [Table("waiting-table", t("round.waiting.title"),
+                   [Table("waiting-table", "",
                           [t("level"), t("type"), t("schedule"), t("round.waiting.count"),
                            t("round.waiting.median"), t("round.waiting.longest")], rows,
                           frozenset({3, 4, 5}))] if rows else [], t("round.waiting.empty"))
@@ -185,7 +186,7 @@ def _unmet(round_: CoordinationRound, t: Translator, words: Words) -> Section:
     if round_.unmet.hidden:
         notes.append(t("hidden"))
     return Section("unmet", t("round.unmet.title"), notes,
-                   [Table("unmet-table", t("round.unmet.title"),
+                   [Table("unmet-table", "",
                           [t("district"), t("level"), t("type"), t("childcare"), t("schedule"),
                            t("count")], rows, frozenset({5}))] if rows else [],
                    t("round.unmet.empty"))
