@@ -34,7 +34,7 @@ from ankommen.assignment.adapters.placements import PlacementRepository
 from ankommen.assignment.adapters.repository import CaseRepository
 from ankommen.assignment.domain.courses import Seats, district_of, entry_deadline
 from ankommen.assignment.domain.demand import UnmetDemand, needed_course_type
-from ankommen.assignment.domain.lifecycle import StartDecision, on_start_day
+from ankommen.assignment.domain.lifecycle import BEFORE_START, StartDecision, on_start_day
 from ankommen.assignment.domain.next_step import next_step
 from ankommen.assignment.domain.scoring import PriorityRules
 from ankommen.assignment.service import queries
@@ -211,7 +211,9 @@ def _free_seats(seats: Seats, as_of: date) -> FreeSeats:
 
 def _at_risk(seats: Seats, as_of: date, postponement_weeks: int) -> AtRisk | None:
     course = seats.course
-    if not as_of < course.starts_on <= as_of + timedelta(weeks=AT_RISK_WEEKS):
+    # Only courses the day turn will still start, postpone or cancel (planned or open).
+    if course.status not in BEFORE_START \
+            or not as_of < course.starts_on <= as_of + timedelta(weeks=AT_RISK_WEEKS):
         return None
     # The rule as the day turn applies it on the start day, with the seats held now (a course
     # that has not started has nobody enrolled yet).
