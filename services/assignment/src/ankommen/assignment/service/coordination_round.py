@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -269,7 +269,8 @@ async def _waiting_by_need(uow: UnitOfWork, as_of: date) -> list[WaitingNeed]:
     return needs
 
 
-def _counted(steps: object) -> list[tuple[Step, int]]:
-    counts = Counter(steps)  # type: ignore[arg-type]
+def _counted(steps: Iterable[Step]) -> list[tuple[Step, int]]:
+    """How many people each step concerns, the most common first."""
+    counts = Counter(steps)
     return sorted(counts.items(), key=lambda item: (-item[1], item[0].course_type or "",
                                                     item[0].target_level or ""))
