@@ -14,6 +14,7 @@ from babel.dates import format_date
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 from ankommen.assignment.entrypoints.round_pdf import render_round
 from ankommen.assignment.entrypoints.round_sections import month_name, sections, title
@@ -73,10 +74,11 @@ def install(app: FastAPI, runtime: ServiceRuntime, pages: Pages, auth: PageAuth)
         round_ = await read(principal, month)
         t = pages.translator(request)
         words = Words(t, pages.places)
-        content = render_round(title(round_, t, words),
-                               t("round.pdf.subtitle", day=format_date(round_.as_of, "medium",
-                                                          locale=t.language)),
-                               sections(round_, t, words), t)
+        subtitle = t("round.pdf.subtitle", day=format_date(round_.as_of, "medium",
+                                                           locale=t.language))
+        # Laid out in a worker thread (as intake's letters are): the event loop keeps serving.
+        content = await run_in_threadpool(render_round, title(round_, t, words), subtitle,
+                                          sections(round_, t, words), t)
         return Response(content, media_type="application/pdf", headers={
             "Cache-Control": "no-store",
             "Content-Disposition": f'inline; filename="koordinierungsrunde-{round_.month}.pdf"'})
