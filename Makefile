@@ -35,8 +35,8 @@ install: .venv/.installed
 run: install fonts
 	$(RUN) ankommen run
 
-# Intake's invitation letter is set in Debian's Noto fonts (Arabic, Ethiopic, Latin, Cyrillic):
-# found by path at run time, never downloaded by the service.
+# Intake's invitation letter (and assignment's coordination-round PDF) is set in Debian's Noto
+# fonts (Arabic, Ethiopic, Latin, Cyrillic): found by path at run time, never downloaded.
 NOTO_ARABIC := /usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf
 fonts:
 	@test -f $(NOTO_ARABIC) || { \

@@ -46,7 +46,7 @@ LANGUAGES = ("de", "en")
 NAMED_DISTRICT = "03358"
 NAMED_PROVIDER = "vhs-heidekreis"
 ASSIGNMENT_PAGES = ("/ui/courses", "/ui/allocation", "/ui/waiting-list", "/ui/unmet-demand",
-                    "/course-list")
+                    "/course-list", "/ui/round")
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -130,6 +130,9 @@ async def test_coordinator_pages_show_words_for_every_code(kafka, sqlite_databas
         assert "Landkreis Heidekreis" in catalogue and "Soltau" in catalogue
         waiting = (await assignment.client.get("/ui/waiting-list?lang=de")).text
         assert "kein passender Kurs" in waiting
+        # The coordination round lists the literacy course short of its minimum.
+        meeting = (await assignment.client.get("/ui/round?lang=de")).text
+        assert 'id="at-risk-table"' in meeting and "verschoben" in meeting
 
 
 async def test_provider_pages_show_words_for_every_code(kafka, sqlite_databases):

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ankommen.assignment.adapters.repository import WaitingListRepository
 from ankommen.assignment.domain.courses import entry_deadline, shown_status
+from ankommen.assignment.entrypoints import round_pages
 from ankommen.assignment.service import catalogue, queries
 from ankommen.assignment.service.allocation import allocate_now, run_allocation
 from ankommen.shared.auth import Principal, Role
@@ -21,7 +22,7 @@ from ankommen.shared.web.words import Places
 
 NAVIGATION = [("/ui/courses", "nav.catalogue"), ("/ui/allocation", "nav.allocation"),
               ("/ui/waiting-list", "nav.waiting"), ("/ui/unmet-demand", "nav.demand"),
-              ("/course-list", "nav.course_list")]
+              ("/course-list", "nav.course_list"), ("/ui/round", "nav.round")]
 
 
 def install(app: FastAPI, runtime: ServiceRuntime) -> None:
@@ -107,3 +108,4 @@ def install(app: FastAPI, runtime: ServiceRuntime) -> None:
             "districts": sorted(districts), "levels": list(GermanLevel)}, principal=principal)
 
     app.include_router(router)
+    round_pages.install(app, runtime, pages, auth)
