@@ -1,0 +1,126 @@
+"""The development identity provider (``deploy/dev-idp``: panva's certified oidc-provider) as
+a plain process on a free port, for tests that sign in the way a county's staff do.
+
+It is started with its own key file and its own clients (each service's pages with the
+redirect URIs the test gives, and one client-credentials client per provider system), and is
+ready when its discovery document answers (polled with a deadline, never a fixed sleep).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from ankommen.shared.embedded import free_port
+
+DEV_IDP = Path(__file__).resolve().parents[2] / "deploy" / "dev-idp"
+#: Every ready-made user's password (development only, see deploy/dev-idp/server.js).
+PASSWORD = "entwicklung"
+#: The groups the ready-made users are in, mapped to our roles as a county would configure it.
+ROLE_MAPPING = {"ankommen-intake": "intake_staff", "ankommen-koordination": "coordinator",
+                "ankommen-traeger": "provider", "ankommen-monitoring": "monitoring_viewer",
+                "ankommen-admin": "admin"}
+
+
+@dataclass(frozen=True)
+class PageClient:
+    """A service's pages as a client of the provider."""
+
+    client_id: str
+    client_secret: str
+    #: The service's base URL, e.g. ``http://127.0.0.1:8101``.
+    base_url: str
+
+
+@dataclass
+class IdentityProvider:
+    """A running provider: its issuer URL and the clients it knows."""
+
+    issuer: str
+    keys_file: Path
+    pages: list[PageClient] = field(default_factory=list)
+    process: subprocess.Popen | None = None
+
+    def settings(self, client: PageClient, prefix: str) -> dict[str, str]:
+        """The environment that points one service (``ANKOMMEN_INTAKE_`` …) at this provider."""
+        return {f"{prefix}OIDC_ISSUER": self.issuer,
+                f"{prefix}OIDC_CLIENT_ID": client.client_id,
+                f"{prefix}OIDC_CLIENT_SECRET": client.client_secret,
+                f"{prefix}OIDC_ROLE_MAPPING": json.dumps(ROLE_MAPPING)}
+
+    def rotate_keys(self) -> None:
+        """A new signing key in front, the old one still published; the provider reads its
+        keys at start, so it is restarted by the caller (see :func:`running_identity_provider`)."""
+        subprocess.run(["node", "server.js", "--rotate"], cwd=DEV_IDP, check=True,
+                       env={**os.environ, "ANKOMMEN_IDP_KEYS": str(self.keys_file)},
+                       capture_output=True)
+
+
+def page_client(service: str, base_url: str) -> PageClient:
+    return PageClient(f"ankommen-{service}", f"test-secret-{service}", base_url.rstrip("/"))
+
+
+def installed() -> bool:
+    """Whether ``make dev-idp`` (``npm ci``) has run."""
+    return (DEV_IDP / "node_modules" / "oidc-provider").is_dir()
+
+
+@contextmanager
+def running_identity_provider(folder: Path, pages: list[PageClient], *,
+                              port: int | None = None, timeout: float = 20.0
+                              ) -> Iterator[IdentityProvider]:
+    """Start the provider on ``port`` (a free one by default) and stop it afterwards."""
+    if not installed():
+        raise RuntimeError("the development identity provider is not installed: make dev-idp")
+    port = port or free_port()
+    folder.mkdir(parents=True, exist_ok=True)
+    clients = folder / "idp-clients.json"
+    clients.write_text(json.dumps({
+        "pages": [{"client_id": client.client_id, "client_secret": client.client_secret,
+                   "redirect_uris": [f"{client.base_url}/auth/callback"],
+                   "post_logout_redirect_uris": [f"{client.base_url}/login"]}
+                  for client in pages],
+        "systems": [{"client_id": "vhs-heidekreis-system", "client_secret": "test-secret-vhs",
+                     "provider_id": "vhs-heidekreis"}]}))
+    provider = IdentityProvider(issuer=f"http://127.0.0.1:{port}",
+                                keys_file=folder / "idp-keys.json", pages=pages)
+    log = (folder / "idp.log").open("ab")
+    provider.process = subprocess.Popen(
+        ["node", "server.js"], cwd=DEV_IDP, stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "ANKOMMEN_IDP_PORT": str(port), "ANKOMMEN_IDP_ISSUER": provider.issuer,
+             "ANKOMMEN_IDP_KEYS": str(provider.keys_file), "ANKOMMEN_IDP_CLIENTS": str(clients)})
+    try:
+        _wait_until_ready(provider, timeout)
+        yield provider
+    finally:
+        provider.process.terminate()
+        try:
+            provider.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            provider.process.kill()
+            provider.process.wait()
+        log.close()
+
+
+def _wait_until_ready(provider: IdentityProvider, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    url = f"{provider.issuer}/.well-known/openid-configuration"
+    while True:
+        if provider.process is not None and provider.process.poll() is not None:
+            raise RuntimeError(f"the identity provider exited ({provider.process.returncode})")
+        try:
+            if httpx.get(url, timeout=1.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the identity provider did not answer within {timeout} s")
+        time.sleep(0.05)
