@@ -46,7 +46,9 @@ from ankommen.shared.token_keys import UnusableKey, load_public_keys
 from ankommen.shared.topics import Topic, TopicGuard
 from ankommen.shared.web.api_docs import install_api_docs
 from ankommen.shared.web.hardening import harden
-from ankommen.shared.web.pages import PageAuth, Pages
+from ankommen.shared.web.oidc import ClaimMapping, OidcClient, OidcConfig
+from ankommen.shared.web.pages import OidcSignIn, PageAuth, Pages
+from ankommen.shared.web.sessions import MemorySessionStore, PendingSignIns
 
 logger = logging.getLogger(__name__)
 
@@ -126,15 +128,41 @@ class ServiceRuntime:
                                  recover=self.relay_producer.start)
         self.uow.on_commit_with_events(self.relay.wake)
         self.auth = Authenticator(token_verifier(settings))
+        self._oidc: OidcSignIn | None = None
         self.consumers: list[EventConsumer] = []
         self._background: dict[str, Callable[[], Awaitable[None]]] = {}
         self._producer_connected = asyncio.Event()
         self._broker_connected = asyncio.Event()
 
     def page_auth(self, pages: Pages) -> PageAuth:
-        """Sign-in for ``pages`` with this service's tokens, cookie and rate-limit settings."""
+        """Sign-in for ``pages``: through the identity provider when the settings name one
+        (``oidc_issuer``), else by pasted token; this service's cookie and rate limits."""
         return PageAuth(self.auth, pages, secure_cookies=self.settings.cookies_secure,
-                        login_rate_limit=self.settings.login_rate_limit)
+                        login_rate_limit=self.settings.login_rate_limit,
+                        oidc=self._oidc_sign_in())
+
+    def _oidc_sign_in(self) -> OidcSignIn | None:
+        """One client and one session store per service (all its page routers share them).
+        Sessions expire by the service's clock: a test moves it; the demo's clock, moved on
+        by months, ends them (the safe direction)."""
+        settings = self.settings
+        if not settings.oidc_issuer:
+            return None
+        if self._oidc is None:
+            assert settings.oidc_client_id and settings.oidc_client_secret
+            config = OidcConfig(
+                issuer=settings.oidc_issuer, client_id=settings.oidc_client_id,
+                client_secret=settings.oidc_client_secret.get_secret_value(),
+                mapping=ClaimMapping(roles=dict(settings.oidc_role_mapping),
+                                     role_claim=settings.oidc_role_claim,
+                                     provider_id_claim=settings.oidc_provider_id_claim))
+            self._oidc = OidcSignIn(
+                client=OidcClient(config),
+                sessions=MemorySessionStore(
+                    self.clock, idle=timedelta(minutes=settings.session_idle_minutes),
+                    absolute=timedelta(minutes=settings.session_absolute_minutes)),
+                pending=PendingSignIns(self.clock))
+        return self._oidc
 
     def consume(self, consumer: EventConsumer) -> None:
         consumer.subscribe(self.broker, **self.settings.consumer_group_options())

@@ -15,6 +15,7 @@ secret left at its development default or a connection setting left implicit is 
 from __future__ import annotations
 
 import ipaddress
+import json
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, TypeVar
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, ClassVar, TypeVar
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ankommen.shared.auth import Role
 from ankommen.shared.kafka_access import KafkaAccess
 from ankommen.shared.token_keys import development_keys, load_public_keys
 from ankommen.shared.topics import PROVIDER_ID
@@ -364,6 +366,41 @@ class ServiceSettings(CommonSettings):
     token_public_key: str | None = Field(None, validation_alias=_shared("TOKEN_PUBLIC_KEY"))
     #: Signs the CSRF cookies of the service's forms; the service's own, shared with none.
     csrf_secret: SecretStr = SecretStr(DEVELOPMENT_CSRF_SECRET)
+
+    #: Sign-in through the county's identity provider (OpenID Connect, issue 20): its issuer
+    #: URL. Unset: the pages' sign-in by pasted token (development and tests).
+    oidc_issuer: str | None = None
+    #: This service's pages as a client of the identity provider.
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = Field(None, repr=False)
+    #: The claim whose values are the person's groups, and which group is which of our roles
+    #: (JSON: ``{"ankommen-koordination": "coordinator", …}``); a person in no mapped group
+    #: (or in groups of several roles) is refused.
+    oidc_role_claim: str = "groups"
+    oidc_role_mapping: dict[str, Role] = Field(default_factory=dict)
+    #: The claim that carries a provider's id (a provider's accounts need one).
+    oidc_provider_id_claim: str = "provider_id"
+    #: A page session ends after this long unused, and after ``session_absolute_minutes`` in
+    #: any case.
+    session_idle_minutes: int = Field(30, ge=1, le=24 * 60)
+    session_absolute_minutes: int = Field(10 * 60, ge=1, le=7 * 24 * 60)
+
+    @field_validator("oidc_role_mapping", mode="before")
+    @classmethod
+    def _mapping_from_json(cls, value: object) -> object:
+        # The environment gives JSON (pydantic-settings parses it); so may a test's keyword.
+        return json.loads(value) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _oidc_complete(self) -> ServiceSettings:
+        if self.oidc_issuer and not (self.oidc_client_id and self.oidc_client_secret
+                                     and self.oidc_role_mapping):
+            raise ValueError("oidc_issuer needs oidc_client_id, oidc_client_secret and "
+                             "oidc_role_mapping")
+        if self.session_absolute_minutes < self.session_idle_minutes:
+            raise ValueError("session_absolute_minutes must not be shorter than "
+                             "session_idle_minutes")
+        return self
 
     @field_validator("token_public_key")
     @classmethod

@@ -3,9 +3,14 @@
 - :class:`Pages` renders a service's Jinja2 templates inside the shared frame (``base.html``),
   with the translator ``t``, the words for codes ``words`` (:mod:`ankommen.shared.web.words`)
   and the signed-in principal in every template.
-- :class:`PageAuth` signs people in with their token (``/login``) into an HttpOnly,
-  SameSite=Strict cookie — tokens never travel in URLs — and sends anyone without the right
-  role to the login page instead of showing a JSON error.
+- :class:`PageAuth` signs people in and sends anyone without the right role to the login page
+  instead of showing a JSON error. Two ways, chosen by the service's settings:
+  with ``oidc_issuer`` set, through the county's identity provider (OpenID Connect,
+  :mod:`ankommen.shared.web.oidc`) into a server-side session whose random id is the only
+  thing the HttpOnly, SameSite=Lax cookie carries (:mod:`ankommen.shared.web.sessions`);
+  without it (development, tests, scripts), by pasting a token from ``ankommen token`` that is
+  kept in an HttpOnly, SameSite=Strict cookie and verified on every request — tokens never
+  travel in URLs.
 - Every form carries the CSRF token (``csrftoken`` in each template; checked by
   :mod:`ankommen.shared.web.hardening`), and sign-in attempts are rate-limited.
 - A page never answers raw JSON: a refused request, an unknown case, a wrong method on a page
@@ -16,6 +21,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -39,13 +45,16 @@ from ankommen.shared.web.i18n import (
     Translator,
     catalogue_of,
 )
+from ankommen.shared.web.oidc import OidcClient, PendingSignIn, SignInFailed, UnknownGroup
+from ankommen.shared.web.sessions import PendingSignIns, SessionStore
 from ankommen.shared.web.words import Places, Words
 
 SESSION_COOKIE = "ankommen_session"
 LANGUAGE_COOKIE = "ankommen_lang"
 
 #: Why the sign-in page is shown again (``?reason=`` of the redirect to it).
-LOGIN_REASONS = frozenset({"login.invalid", "login.forbidden", "login.empty"})
+LOGIN_REASONS = frozenset({"login.invalid", "login.forbidden", "login.empty",
+                           "sign_in.expired", "sign_in.failed", "sign_in.unknown_group"})
 
 
 class LoginRequired(Exception):
@@ -94,15 +103,36 @@ class Pages:
         return response
 
 
+@dataclass(frozen=True)
+class OidcSignIn:
+    """What sign-in through the identity provider needs: the client, the sessions and the
+    flows under way."""
+
+    client: OidcClient
+    sessions: SessionStore
+    pending: PendingSignIns
+
+
 class PageAuth:
-    """Sign-in by token for the pages of one service."""
+    """Sign-in for the pages of one service: through the identity provider when ``oidc`` is
+    given, else by pasted token."""
 
     def __init__(self, authenticator: Authenticator, pages: Pages, *, secure_cookies: bool,
-                 login_rate_limit: str = "10/minute") -> None:
+                 login_rate_limit: str = "10/minute", oidc: OidcSignIn | None = None) -> None:
         self._auth = authenticator
         self._pages = pages
         self._secure = secure_cookies
         self._login_limit = RateLimit("sign-in", login_rate_limit)
+        self._oidc = oidc
+
+    def _principal(self, cookie: str) -> Principal:
+        """The principal behind the session cookie, or :class:`InvalidToken`."""
+        if self._oidc is None:
+            return self._auth.verify(cookie)
+        session = self._oidc.sessions.use(cookie)
+        if session is None:
+            raise InvalidToken("the session has ended")
+        return session.principal
 
     def require(self, *roles: Role):  # noqa: ANN201 - a FastAPI dependency
         """A page dependency: the signed-in principal with one of ``roles``, or to /login."""
@@ -114,9 +144,10 @@ class PageAuth:
             if not session:
                 raise LoginRequired(here)
             try:
-                principal = self._auth.verify(session)
+                principal = self._principal(session)
             except InvalidToken:
-                raise LoginRequired(here, "login.invalid") from None
+                raise LoginRequired(here, "sign_in.expired" if self._oidc else "login.invalid"
+                                    ) from None
             if principal.role not in roles:
                 raise LoginRequired(here, "login.forbidden")
             return principal
@@ -136,12 +167,19 @@ class PageAuth:
                 target += f"&reason={error.reason}"
             return RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
 
-        @router.get("/login", response_class=HTMLResponse)
+        @router.get("/login", response_class=HTMLResponse, name="login_form")
         async def login_form(request: Request, next: str = "/", reason: str | None = None
                              ) -> HTMLResponse:
             # Only our own reasons: a link must not make the page say what its author wants.
             return self._pages.render(request, "login.html", {
-                "next": _safe_next(next), "reason": reason if reason in LOGIN_REASONS else None})
+                "next": _safe_next(next), "reason": reason if reason in LOGIN_REASONS else None,
+                "oidc": self._oidc is not None})
+
+        if self._oidc is not None:
+            self._install_oidc(router, self._oidc)
+            app.include_router(router)
+            install_error_pages(app, self._pages)
+            return
 
         @router.post("/login", dependencies=[Depends(self._login_limit)], responses=RATE_LIMITED)
         async def login(request: Request, token: Annotated[str, Form(max_length=4096)] = "",
@@ -169,6 +207,67 @@ class PageAuth:
 
         app.include_router(router)
         install_error_pages(app, self._pages)
+
+
+    def _install_oidc(self, router: APIRouter, oidc: OidcSignIn) -> None:
+        """/auth/start, /auth/callback and a /logout that signs out at the provider too."""
+
+        def failed(request: Request, reason: str, status_code: int, next_path: str = "/"
+                   ) -> HTMLResponse:
+            return self._pages.render(request, "login.html", {
+                "next": next_path, "reason": reason, "oidc": True}, status_code=status_code)
+
+        @router.get("/auth/start", dependencies=[Depends(self._login_limit)],
+                    responses=RATE_LIMITED)
+        async def start(request: Request, next: str = "/") -> Response:
+            redirect_uri = str(request.url_for("oidc_callback"))
+            url, pending = await oidc.client.start(redirect_uri, _safe_next(next))
+            oidc.pending.keep(pending.state, pending)
+            return RedirectResponse(url, status_code=status.HTTP_303_SEE_OTHER)
+
+        @router.get("/auth/callback", name="oidc_callback",
+                    dependencies=[Depends(self._login_limit)], responses=RATE_LIMITED)
+        async def callback(request: Request, state: str = "", code: str = "",
+                           iss: str | None = None, error: str | None = None) -> Response:
+            pending = oidc.pending.take(state) if state else None
+            if not isinstance(pending, PendingSignIn) or error or not code:
+                return failed(request, "sign_in.failed", 400)
+            try:
+                signed_in = await oidc.client.finish(pending, code, iss=iss)
+            except UnknownGroup:
+                return failed(request, "sign_in.unknown_group", 403, pending.next_path)
+            except SignInFailed:
+                return failed(request, "sign_in.failed", 400, pending.next_path)
+            session_id = oidc.sessions.open(signed_in.principal, name=signed_in.name)
+            response = RedirectResponse(pending.next_path,
+                                        status_code=status.HTTP_303_SEE_OTHER)
+            # Lax, not Strict: the way back from the provider is a cross-site redirect, and
+            # the first page after it must see the session.
+            response.set_cookie(SESSION_COOKIE, session_id, httponly=True, samesite="lax",
+                                secure=self._secure or request.url.scheme == "https")
+            return response
+
+        @router.post("/logout")
+        async def logout(session: Annotated[str | None, Cookie(
+                alias=SESSION_COOKIE, include_in_schema=False)] = None) -> RedirectResponse:
+            if session:
+                oidc.sessions.revoke(session)
+            response = RedirectResponse("/auth/signed-out",
+                                        status_code=status.HTTP_303_SEE_OTHER)
+            response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="lax",
+                                   secure=self._secure)
+            return response
+
+        @router.get("/auth/signed-out", response_class=HTMLResponse)
+        async def signed_out(request: Request) -> HTMLResponse:
+            # On to the provider's end-session endpoint by a page, not by a redirect of the
+            # sign-out form: the pages' Content-Security-Policy allows forms to post only to
+            # this service (form-action 'self'), and that covers a form's redirects too. No
+            # ID token in the URL (it names the person): the client id identifies us.
+            end_session_url = await oidc.client.end_session_url(
+                str(request.url_for("login_form")))
+            return self._pages.render(request, "signed_out.html",
+                                      {"end_session_url": end_session_url})
 
 
 def is_page_request(request: Request) -> bool:

@@ -1,0 +1,133 @@
+"""Signing in through a real OpenID Connect provider (deploy/dev-idp: panva's oidc-provider as
+a process) with the authorisation code flow, driven with httpx as a browser would: the
+provider's login form, the callback, a page for the role, a refusal for a person in no mapped
+group, and signing out at the provider too.
+
+Assignment in process, without a broker (nothing here crosses one); the provider redirects to
+``http://assignment/auth/callback``, which this test hands to the in-process app."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+import pytest
+
+from tests.support.identity_provider import (
+    PASSWORD,
+    installed,
+    page_client,
+    running_identity_provider,
+)
+from tests.support.services import in_process
+
+pytestmark = pytest.mark.skipif(not installed(), reason="make dev-idp installs the provider")
+
+SERVICE = "http://assignment"
+CSRF_FIELD = re.compile(r'name="csrftoken" value="([^"]+)"')
+LOGIN_FORM = re.compile(r'<form method="post" action="(/interaction/[^"]+/login)"')
+REFRESH = re.compile(r'<meta http-equiv="refresh" content="0;url=([^"]+)">')
+LOGOUT_FORM = re.compile(r'<form id="op.logoutForm" method="post" action="([^"]+)">(.*?)</form>',
+                         re.S)
+HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
+
+
+class Browser:
+    """One cookie jar per site, requests to the service go to the in-process app."""
+
+    def __init__(self, service: httpx.AsyncClient) -> None:
+        self.service = service
+        self.provider = httpx.AsyncClient(timeout=10)
+
+    async def go(self, method: str, url: str, **kwargs: object) -> httpx.Response:
+        """The request, then its redirects followed (303/302 become GET)."""
+        for _ in range(15):
+            client = self.service if url.startswith(SERVICE) or url.startswith("/") \
+                else self.provider
+            response = await client.request(method, url, **kwargs)
+            if response.status_code not in (302, 303):
+                return response
+            url = urljoin(str(response.url), response.headers["location"])
+            method, kwargs = "GET", {}
+        raise AssertionError("too many redirects")
+
+
+@asynccontextmanager
+async def signed_in_world(tmp_path, sqlite_databases) -> AsyncIterator[Browser]:
+    client = page_client("assignment", SERVICE)
+    with running_identity_provider(tmp_path / "idp", [client]) as provider:
+        settings = {name.removeprefix("X_").lower(): value for name, value in
+                    provider.settings(client, "X_").items()}
+        async with in_process("assignment", bootstrap="127.0.0.1:1",
+                              database_url=await sqlite_databases.url("assignment"),
+                              **settings) as assignment:
+            browser = Browser(assignment.client)
+            try:
+                yield browser
+            finally:
+                await browser.provider.aclose()
+
+
+async def sign_in(browser: Browser, user: str, page: str) -> httpx.Response:
+    login_page = await browser.go("GET", page)
+    assert "Beim Identitätsanbieter anmelden" in login_page.text
+    start = re.search(r'href="(/auth/start\?next=[^"]+)"', login_page.text).group(1)
+    form = await browser.go("GET", html.unescape(start))
+    assert urlsplit(str(form.url)).path.startswith("/interaction/"), form.text
+    action = LOGIN_FORM.search(form.text).group(1)
+    return await browser.go("POST", urljoin(str(form.url), action),
+                            data={"login": user, "password": PASSWORD})
+
+
+async def test_a_coordinator_signs_in_at_the_provider_and_out_again(tmp_path, sqlite_databases):
+    async with signed_in_world(tmp_path, sqlite_databases) as browser:
+        page = await sign_in(browser, "koordination", "/ui/courses")
+        assert str(page.url) == f"{SERVICE}/ui/courses", page.text
+        assert page.status_code == 200
+        assert "koordination" in page.text and "role.coordinator" not in page.text
+        cookie = browser.service.cookies.get("ankommen_session")
+        assert cookie and "." not in cookie  # a random id, not a token
+
+        # Signing out: the session ends here and at the provider.
+        csrf = CSRF_FIELD.search(page.text).group(1)
+        signed_out = await browser.go("POST", "/logout", data={"csrftoken": csrf})
+        assert (await browser.service.get("/ui/courses")).status_code == 303
+        end_session = html.unescape(REFRESH.search(signed_out.text).group(1))
+        confirm = await browser.go("GET", end_session)
+        action, fields = LOGOUT_FORM.search(confirm.text).groups()
+        back = await browser.go("POST", urljoin(str(confirm.url), action),
+                                data={**dict(HIDDEN.findall(fields)), "logout": "yes"})
+        assert str(back.url).startswith(f"{SERVICE}/login")
+        # The provider asks for the password again: no single sign-on left.
+        again = await browser.go("GET", "/auth/start?next=/ui/courses")
+        assert LOGIN_FORM.search(again.text)
+
+
+async def test_a_person_in_no_mapped_group_is_refused_with_a_german_page(
+        tmp_path, sqlite_databases):
+    async with signed_in_world(tmp_path, sqlite_databases) as browser:
+        refused = await sign_in(browser, "gast", "/ui/courses")
+        assert refused.status_code == 403
+        assert "keiner Rolle in ankommen zugeordnet" in refused.text
+        assert (await browser.service.get("/ui/courses")).status_code == 303
+
+
+async def test_a_wrong_password_stays_at_the_provider_and_intake_staff_see_no_coordinator_page(
+        tmp_path, sqlite_databases):
+    async with signed_in_world(tmp_path, sqlite_databases) as browser:
+        login_page = await browser.go("GET", "/auth/start?next=/ui/courses")
+        action = LOGIN_FORM.search(login_page.text).group(1)
+        wrong = await browser.go("POST", urljoin(str(login_page.url), action),
+                                 data={"login": "koordination", "password": "falsch"})
+        assert wrong.status_code == 401 and "stimmt nicht" in wrong.text
+        page = await browser.go("POST", urljoin(str(login_page.url), action),
+                                data={"login": "intake", "password": PASSWORD})
+        assert "/login" in str(page.url) and "Ihre Rolle darf diese Seite nicht sehen" in page.text
+        # A forged callback (no flow under way) signs nobody in.
+        forged = await browser.go("GET", "/auth/callback?state=made-up&code=x")
+        assert forged.status_code == 400 and "fehlgeschlagen" in forged.text
+
