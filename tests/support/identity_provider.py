@@ -49,12 +49,9 @@ class IdentityProvider:
     pages: list[PageClient] = field(default_factory=list)
     process: subprocess.Popen | None = None
 
-    def settings(self, client: PageClient, prefix: str) -> dict[str, str]:
-        """The environment that points one service (``ANKOMMEN_INTAKE_`` …) at this provider."""
-        return {f"{prefix}OIDC_ISSUER": self.issuer,
-                f"{prefix}OIDC_CLIENT_ID": client.client_id,
-                f"{prefix}OIDC_CLIENT_SECRET": client.client_secret,
-                f"{prefix}OIDC_ROLE_MAPPING": json.dumps(ROLE_MAPPING)}
+    def settings(self, client: PageClient) -> dict[str, str]:
+        """The settings (keywords of a service's settings) that point it at this provider."""
+        return oidc_settings(self.issuer, client)
 
     def rotate_keys(self) -> None:
         """A new signing key in front, the old one still published; the provider reads its
@@ -62,6 +59,14 @@ class IdentityProvider:
         subprocess.run(["node", "server.js", "--rotate"], cwd=DEV_IDP, check=True,
                        env={**os.environ, "ANKOMMEN_IDP_KEYS": str(self.keys_file)},
                        capture_output=True)
+
+
+def oidc_settings(issuer: str, client: PageClient) -> dict[str, str]:
+    """A service's settings for signing in at ``issuer`` as ``client`` (as keywords; the
+    environment's names are these upper-cased behind the service's prefix)."""
+    return {"oidc_issuer": issuer, "oidc_client_id": client.client_id,
+            "oidc_client_secret": client.client_secret,
+            "oidc_role_mapping": json.dumps(ROLE_MAPPING)}
 
 
 def page_client(service: str, base_url: str) -> PageClient:

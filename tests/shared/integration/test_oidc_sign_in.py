@@ -9,23 +9,21 @@ Assignment in process, without a broker (nothing here crosses one); the provider
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import httpx
-import pytest
-
+from ankommen.shared.embedded import free_port
 from tests.support.identity_provider import (
     PASSWORD,
-    installed,
     page_client,
     running_identity_provider,
 )
 from tests.support.services import in_process
-
-pytestmark = pytest.mark.skipif(not installed(), reason="make dev-idp installs the provider")
 
 SERVICE = "http://assignment"
 CSRF_FIELD = re.compile(r'name="csrftoken" value="([^"]+)"')
@@ -60,11 +58,9 @@ class Browser:
 async def signed_in_world(tmp_path, sqlite_databases) -> AsyncIterator[Browser]:
     client = page_client("assignment", SERVICE)
     with running_identity_provider(tmp_path / "idp", [client]) as provider:
-        settings = {name.removeprefix("X_").lower(): value for name, value in
-                    provider.settings(client, "X_").items()}
         async with in_process("assignment", bootstrap="127.0.0.1:1",
                               database_url=await sqlite_databases.url("assignment"),
-                              **settings) as assignment:
+                              **provider.settings(client)) as assignment:
             browser = Browser(assignment.client)
             try:
                 yield browser
@@ -131,3 +127,43 @@ async def test_a_wrong_password_stays_at_the_provider_and_intake_staff_see_no_co
         forged = await browser.go("GET", "/auth/callback?state=made-up&code=x")
         assert forged.status_code == 400 and "fehlgeschlagen" in forged.text
 
+
+
+async def test_rotating_the_providers_signing_key_interrupts_nobody(tmp_path, sqlite_databases):
+    client = page_client("assignment", SERVICE)
+    folder, port = tmp_path / "idp", free_port()
+    with ExitStack() as first_start:
+        provider = first_start.enter_context(running_identity_provider(folder, [client],
+                                                                       port=port))
+        async with in_process("assignment", bootstrap="127.0.0.1:1",
+                              database_url=await sqlite_databases.url("assignment"),
+                              **provider.settings(client)) as assignment:
+            browser = Browser(assignment.client)
+            try:
+                assert (await sign_in(browser, "koordination", "/ui/courses")).status_code == 200
+                signed_in = browser.service.cookies.get("ankommen_session")
+                old_key = _signing_key(provider.keys_file)
+
+                first_start.close()
+                provider.rotate_keys()
+                new_key = _signing_key(provider.keys_file)
+                assert new_key != old_key
+                with running_identity_provider(folder, [client], port=port):
+                    # Whoever is signed in stays signed in: the session is ours.
+                    assert (await browser.service.get("/ui/courses")).status_code == 200
+                    # Whoever signs in now gets an ID token signed with the new key.
+                    browser.service.cookies.clear()
+                    browser.provider.cookies.clear()
+                    page = await sign_in(browser, "koordination", "/ui/courses")
+                    assert page.status_code == 200 and str(page.url).endswith("/ui/courses")
+                    known = {key["kid"] for key in
+                             assignment.runtime._oidc.client._jwks["keys"]}
+                    assert {old_key, new_key} <= known
+                    browser.service.cookies.set("ankommen_session", signed_in)
+                    assert (await browser.service.get("/ui/courses")).status_code == 200
+            finally:
+                await browser.provider.aclose()
+
+
+def _signing_key(keys_file: Path) -> str:
+    return json.loads(keys_file.read_text())["keys"][0]["kid"]
