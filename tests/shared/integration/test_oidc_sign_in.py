@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+
 from ankommen.shared.embedded import free_port
 from tests.support.identity_provider import (
     PASSWORD,
