@@ -169,7 +169,9 @@ async function main() {
       // verified against this provider's JWKS.
       resourceIndicators: {
         enabled: true,
-        defaultResource: async () => 'urn:ankommen',
+        // Only provider systems get JWT access tokens for our APIs; the pages' tokens stay
+        // opaque (they are for the userinfo endpoint alone).
+        defaultResource: async (ctx, client) => (client.grantTypes.includes('client_credentials') ? 'urn:ankommen' : undefined),
         useGrantedResource: async () => true,
         getResourceServerInfo: async () => ({
           scope: 'progress:report',

@@ -73,6 +73,10 @@ def page_client(service: str, base_url: str) -> PageClient:
     return PageClient(f"ankommen-{service}", f"test-secret-{service}", base_url.rstrip("/"))
 
 
+def system_secret(provider_id: str) -> str:
+    return f"test-secret-{provider_id}"
+
+
 def installed() -> bool:
     """Whether ``make dev-idp`` (``npm ci``) has run."""
     return (DEV_IDP / "node_modules" / "oidc-provider").is_dir()
@@ -80,9 +84,13 @@ def installed() -> bool:
 
 @contextmanager
 def running_identity_provider(folder: Path, pages: list[PageClient], *,
+                              systems: list[str] | None = None,
                               port: int | None = None, timeout: float = 20.0
                               ) -> Iterator[IdentityProvider]:
-    """Start the provider on ``port`` (a free one by default) and stop it afterwards."""
+    """Start the provider on ``port`` (a free one by default) and stop it afterwards.
+
+    ``systems`` are the provider ids whose systems are clients (client credentials): each
+    ``<provider id>-system`` with the secret :func:`system_secret`."""
     if not installed():
         raise RuntimeError("the development identity provider is not installed: make dev-idp")
     port = port or free_port()
@@ -93,8 +101,9 @@ def running_identity_provider(folder: Path, pages: list[PageClient], *,
                    "redirect_uris": [f"{client.base_url}/auth/callback"],
                    "post_logout_redirect_uris": [f"{client.base_url}/login"]}
                   for client in pages],
-        "systems": [{"client_id": "vhs-heidekreis-system", "client_secret": "test-secret-vhs",
-                     "provider_id": "vhs-heidekreis"}]}))
+        "systems": [{"client_id": f"{provider_id}-system",
+                     "client_secret": system_secret(provider_id), "provider_id": provider_id}
+                    for provider_id in systems or ["vhs-heidekreis"]]}))
     provider = IdentityProvider(issuer=f"http://127.0.0.1:{port}",
                                 keys_file=folder / "idp-keys.json", pages=pages)
     log = (folder / "idp.log").open("ab")

@@ -34,6 +34,7 @@ from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
 from ankommen.shared.errors import install_problem_handlers
 from ankommen.shared.events.provenance import service_source
 from ankommen.shared.health import health_router
+from ankommen.shared.jwks_tokens import ClientTokenSettings, JwksTokenVerifier
 from ankommen.shared.messaging.broker import Publishers, create_broker
 from ankommen.shared.messaging.consumer import EventConsumer
 from ankommen.shared.messaging.producer import RelayProducer
@@ -79,6 +80,15 @@ def token_verifier(settings: ServiceSettings) -> TokenVerifier:
     logger.info("verifying tokens with the issuer's public keys",
                 extra={"key_ids": verifier.key_ids})
     return verifier
+
+
+def client_token_verifier(settings: ServiceSettings) -> JwksTokenVerifier | None:
+    """The identity provider's client-credentials tokens (provider systems), when it is set."""
+    if not settings.oidc_issuer:
+        return None
+    return JwksTokenVerifier(ClientTokenSettings(
+        issuer=settings.oidc_issuer, audience=settings.oidc_api_audience,
+        provider_id_claim=settings.oidc_provider_id_claim))
 
 
 def service_clock(settings: ServiceSettings) -> Clock:
@@ -127,7 +137,7 @@ class ServiceRuntime:
                                  send_wave=self.relay_producer.send_wave,
                                  recover=self.relay_producer.start)
         self.uow.on_commit_with_events(self.relay.wake)
-        self.auth = Authenticator(token_verifier(settings))
+        self.auth = Authenticator(token_verifier(settings), client_token_verifier(settings))
         self._oidc: OidcSignIn | None = None
         self.consumers: list[EventConsumer] = []
         self._background: dict[str, Callable[[], Awaitable[None]]] = {}

@@ -378,8 +378,11 @@ class ServiceSettings(CommonSettings):
     #: (or in groups of several roles) is refused.
     oidc_role_claim: str = "groups"
     oidc_role_mapping: dict[str, Role] = Field(default_factory=dict)
-    #: The claim that carries a provider's id (a provider's accounts need one).
+    #: The claim that carries a provider's id (a provider's accounts need one, and so do the
+    #: client-credentials tokens of a provider's system, where it is bound to the client).
     oidc_provider_id_claim: str = "provider_id"
+    #: The audience of the identity provider's access tokens for our APIs (provider systems).
+    oidc_api_audience: str = "ankommen"
     #: A page session ends after this long unused, and after ``session_absolute_minutes`` in
     #: any case.
     session_idle_minutes: int = Field(30, ge=1, le=24 * 60)
