@@ -129,6 +129,25 @@ async def test_a_wrong_password_stays_at_the_provider_and_intake_staff_see_no_co
         assert forged.status_code == 400 and "fehlgeschlagen" in forged.text
 
 
+async def test_a_callback_started_in_another_browser_signs_nobody_in(tmp_path, sqlite_databases):
+    """Login CSRF: the attacker starts a sign-in, signs in as themselves at the provider and
+    hands the victim the callback URL; the victim's browser did not start that flow."""
+    async with signed_in_world(tmp_path, sqlite_databases) as attacker:
+        form = await attacker.go("GET", "/auth/start?next=/ui/courses")
+        action = LOGIN_FORM.search(form.text).group(1)
+        answer = await attacker.provider.post(urljoin(str(form.url), action),
+                                              data={"login": "koordination",
+                                                    "password": PASSWORD})
+        while not answer.headers["location"].startswith(SERVICE):
+            answer = await attacker.provider.get(urljoin(str(answer.url),
+                                                         answer.headers["location"]))
+        callback = answer.headers["location"]
+        attacker.service.cookies.clear()  # the victim's browser: no sign-in cookie of this flow
+        victim = await attacker.go("GET", callback)
+        assert victim.status_code == 400 and "fehlgeschlagen" in victim.text
+        assert attacker.service.cookies.get("ankommen_session") is None
+
+
 
 async def test_rotating_the_providers_signing_key_interrupts_nobody(tmp_path, sqlite_databases):
     client = page_client("assignment", SERVICE)

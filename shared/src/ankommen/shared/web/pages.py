@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -51,6 +52,8 @@ from ankommen.shared.web.words import Places, Words
 
 SESSION_COOKIE = "ankommen_session"
 LANGUAGE_COOKIE = "ankommen_lang"
+#: Binds a sign-in at the identity provider to the browser that started it (its ``state``).
+SIGN_IN_COOKIE = "ankommen_sign_in"
 
 #: Why the sign-in page is shown again (``?reason=`` of the redirect to it).
 LOGIN_REASONS = frozenset({"login.invalid", "login.forbidden", "login.empty",
@@ -223,13 +226,21 @@ class PageAuth:
             redirect_uri = str(request.url_for("oidc_callback"))
             url, pending = await oidc.client.start(redirect_uri, _safe_next(next))
             oidc.pending.keep(pending.state, pending)
-            return RedirectResponse(url, status_code=status.HTTP_303_SEE_OTHER)
+            response = RedirectResponse(url, status_code=status.HTTP_303_SEE_OTHER)
+            # The flow belongs to this browser: a callback URL someone else started (to sign
+            # a victim in as the attacker) finds no such cookie in the victim's browser.
+            response.set_cookie(SIGN_IN_COOKIE, pending.state, max_age=600, httponly=True,
+                                samesite="lax", path="/auth/callback",
+                                secure=self._secure or request.url.scheme == "https")
+            return response
 
         @router.get("/auth/callback", name="oidc_callback",
                     dependencies=[Depends(self._login_limit)], responses=RATE_LIMITED)
         async def callback(request: Request, state: str = "", code: str = "",
                            iss: str | None = None, error: str | None = None) -> Response:
-            pending = oidc.pending.take(state) if state else None
+            started_here = secrets.compare_digest(
+                request.cookies.get(SIGN_IN_COOKIE, "").encode(), state.encode())
+            pending = oidc.pending.take(state) if state and started_here else None
             if not isinstance(pending, PendingSignIn) or error or not code:
                 return failed(request, "sign_in.failed", 400)
             try:
@@ -238,9 +249,14 @@ class PageAuth:
                 return failed(request, "sign_in.unknown_group", 403, pending.next_path)
             except SignInFailed:
                 return failed(request, "sign_in.failed", 400, pending.next_path)
+            previous = request.cookies.get(SESSION_COOKIE)
+            if previous:
+                oidc.sessions.revoke(previous)  # a new session id at every sign-in
             session_id = oidc.sessions.open(signed_in.principal, name=signed_in.name)
             response = RedirectResponse(pending.next_path,
                                         status_code=status.HTTP_303_SEE_OTHER)
+            response.delete_cookie(SIGN_IN_COOKIE, path="/auth/callback", httponly=True,
+                                   samesite="lax", secure=self._secure)
             # Lax, not Strict: the way back from the provider is a cross-site redirect, and
             # the first page after it must see the session.
             response.set_cookie(SESSION_COOKIE, session_id, httponly=True, samesite="lax",
