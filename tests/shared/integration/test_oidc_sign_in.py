@@ -13,11 +13,13 @@ import json
 import re
 from collections.abc import AsyncIterator
 from contextlib import ExitStack, asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from ankommen.shared.clock import MovableClock
 from ankommen.shared.embedded import free_port
 from tests.support.identity_provider import (
     PASSWORD,
@@ -56,12 +58,13 @@ class Browser:
 
 
 @asynccontextmanager
-async def signed_in_world(tmp_path, sqlite_databases) -> AsyncIterator[Browser]:
+async def signed_in_world(tmp_path, sqlite_databases, clock: MovableClock | None = None
+                          ) -> AsyncIterator[Browser]:
     client = page_client("assignment", SERVICE)
     with running_identity_provider(tmp_path / "idp", [client]) as provider:
         async with in_process("assignment", bootstrap="127.0.0.1:1",
                               database_url=await sqlite_databases.url("assignment"),
-                              **provider.settings(client)) as assignment:
+                              clock=clock, **provider.settings(client)) as assignment:
             browser = Browser(assignment.client)
             try:
                 yield browser
@@ -111,6 +114,19 @@ async def test_a_person_in_no_mapped_group_is_refused_with_a_german_page(
         assert refused.status_code == 403
         assert "keiner Rolle in ankommen zugeordnet" in refused.text
         assert (await browser.service.get("/ui/courses")).status_code == 303
+
+
+async def test_a_session_unused_past_its_idle_time_leads_back_to_sign_in(
+        tmp_path, sqlite_databases):
+    clock = MovableClock()
+    async with signed_in_world(tmp_path, sqlite_databases, clock) as browser:
+        assert (await sign_in(browser, "koordination", "/ui/courses")).status_code == 200
+        clock.advance(timedelta(minutes=29))
+        assert (await browser.service.get("/ui/courses")).status_code == 200
+        clock.advance(timedelta(minutes=30))
+        expired = await browser.go("GET", "/ui/courses")
+        assert "/login" in str(expired.url)
+        assert "Ihre Sitzung ist abgelaufen" in expired.text
 
 
 async def test_a_wrong_password_stays_at_the_provider_and_intake_staff_see_no_coordinator_page(
