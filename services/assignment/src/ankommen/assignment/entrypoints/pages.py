@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ankommen.assignment.adapters.repository import WaitingListRepository
 from ankommen.assignment.domain.courses import entry_deadline, shown_status
+from ankommen.assignment.entrypoints import referral_pages
 from ankommen.assignment.service import catalogue, queries
 from ankommen.assignment.service.allocation import allocate_now, run_allocation
 from ankommen.shared.auth import Principal, Role
@@ -107,3 +108,4 @@ def install(app: FastAPI, runtime: ServiceRuntime) -> None:
             "districts": sorted(districts), "levels": list(GermanLevel)}, principal=principal)
 
     app.include_router(router)
+    referral_pages.install(app, runtime, pages, auth)
