@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,6 +52,11 @@ def _problems(text: str) -> list[Problem]:
             for item in json.loads(text)]
 
 
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back the stored UTC instant without its zone."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _cut(value: str | None, length: int) -> str | None:
     return value[:length] if isinstance(value, str) else None
 
@@ -77,7 +82,7 @@ class RefusedReportRepository:
             select(refused_reports).where(refused_reports.c.provider_id == provider_id)
             .order_by(refused_reports.c.refused_at.desc(), refused_reports.c.id.desc())
             .limit(limit))
-        return [RefusedReport(row.refused_at, row.channel, row.report_id, row.referral_code,
+        return [RefusedReport(_aware(row.refused_at), row.channel, row.report_id, row.referral_code,
                               row.kind, _problems(row.problems)) for row in rows]
 
     async def delete_before(self, moment: datetime) -> int:

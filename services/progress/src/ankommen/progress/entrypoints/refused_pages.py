@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from ankommen.progress.service.refusals import refused_reports
 from ankommen.shared.auth import Principal, Role
+from ankommen.shared.clock import COUNTY_TIME
 from ankommen.shared.errors import Forbidden
 from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.web.pages import PageAuth, Pages
@@ -29,7 +30,7 @@ def router(runtime: ServiceRuntime, pages: Pages, page_auth: PageAuth) -> APIRou
         async with runtime.uow() as uow:
             found = await refused_reports(uow, provider_of(principal))
         return pages.render(request, "refused.html", {
-            "refused": found,
+            "refused": found, "county_time": COUNTY_TIME,
             "retention_days": runtime.settings.refused_report_retention_days},
             principal=principal)
 
