@@ -57,8 +57,9 @@ def router(runtime: ServiceRuntime, pages: Pages, page_auth: PageAuth) -> APIRou
     # Excel roster upload: added once the import lands
     @ui.post("/courses/{course_id}/roster", response_class=HTMLResponse)
     async def submit(request: Request, course_id: Annotated[str, COURSE_ID],
-                     kind: Annotated[str, Form(max_length=20)],
+                     kind: Annotated[str | None, Form(max_length=20)] = None,
                      principal: Principal = provider) -> HTMLResponse:
+        # The course first: another provider's course is refused before anything is read.
         provider_id = provider_of(principal)
         async with runtime.uow() as uow:
             roster = await roster_of(uow, provider_id, course_id)
