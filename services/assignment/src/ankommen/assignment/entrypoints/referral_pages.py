@@ -11,7 +11,6 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse
 
-from ankommen.assignment.domain.placement import PlacementStatus
 from ankommen.assignment.service.referral_answers import (
     MAX_BULK,
     Answer,
@@ -46,10 +45,9 @@ def install(app: FastAPI, runtime: ServiceRuntime, pages: Pages, auth: PageAuth)
                    results: list[AnswerResult] | None = None, error: str | None = None,
                    status_code: int = 200) -> HTMLResponse:
         async with runtime.uow() as uow:
-            rows = await offers_of(uow, principal)
+            open_offers, answered = await offers_of(uow, principal)
         return pages.render(request, "referrals.html", {
-            "open": [row for row in rows if row.status is PlacementStatus.OFFERED],
-            "answered": [row for row in rows if row.status is not PlacementStatus.OFFERED],
+            "open": open_offers, "answered": answered,
             "results": results or [],
             "result_of": {result.referral_code: result for result in results or []},
             "may_answer": principal.role is Role.PROVIDER, "error": error,

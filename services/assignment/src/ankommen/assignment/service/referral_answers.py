@@ -30,6 +30,8 @@ from ankommen.shared.auth import Principal, Role
 from ankommen.shared.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from ankommen.shared.errors import Conflict, DomainError, NotFound
 
+#: Answered placements listed below the open offers (the latest): a page, not an archive.
+ANSWERED_SHOWN = 200
 #: Referral codes one bulk answer may carry (a provider's month of offers fits many times).
 MAX_BULK = 200
 
@@ -63,17 +65,28 @@ class AnswerResult:
     values: dict | None = None
 
 
-async def offers_of(uow: UnitOfWork, principal: Principal) -> list[OfferRow]:
-    """The provider's placements (a coordinator's: all), newest offer first."""
+async def offers_of(uow: UnitOfWork, principal: Principal
+                    ) -> tuple[list[OfferRow], list[OfferRow]]:
+    """The provider's (a coordinator's: every) open offers, oldest answer-by date first, and
+    its latest :data:`ANSWERED_SHOWN` answered or ended placements, newest first."""
     query = (select(placements.c.referral_code, courses.c.title, courses.c.region_key,
                     placements.c.status, placements.c.offered_on, placements.c.expires_on)
-             .join(courses, courses.c.course_id == placements.c.course_id)
-             .order_by(placements.c.offered_on.desc(), placements.c.referral_code))
+             .join(courses, courses.c.course_id == placements.c.course_id))
     if principal.role is Role.PROVIDER:
         query = query.where(placements.c.provider_id == (principal.provider_id or ""))
-    rows = await uow.session.execute(query)
-    return [OfferRow(code, title, region, PlacementStatus(status), offered_on, expires_on)
-            for code, title, region, status, offered_on, expires_on in rows]
+    offered = PlacementStatus.OFFERED.value
+    open_rows = await uow.session.execute(query.where(placements.c.status == offered).order_by(
+        placements.c.expires_on, placements.c.offered_on, placements.c.referral_code))
+    answered_rows = await uow.session.execute(
+        query.where(placements.c.status != offered)
+        .order_by(placements.c.offered_on.desc(), placements.c.referral_code)
+        .limit(ANSWERED_SHOWN))
+    return [_row(row) for row in open_rows], [_row(row) for row in answered_rows]
+
+
+def _row(row) -> OfferRow:  # noqa: ANN001 - a SQLAlchemy row
+    code, title, region, status, offered_on, expires_on = row
+    return OfferRow(code, title, region, PlacementStatus(status), offered_on, expires_on)
 
 
 async def answer_referrals(uow: UnitOfWorkFactory, principal: Principal, codes: Sequence[str],

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from ankommen.progress.adapters.csv_rows import to_report
 from ankommen.progress.adapters.repository import CatalogueRepository
 from ankommen.progress.domain.catalogue import Course
-from ankommen.progress.service import views
 from ankommen.progress.service.reporting import (
     Channel,
     Outcome,
@@ -56,12 +55,16 @@ class Roster:
 
 
 async def roster_of(uow: UnitOfWork, provider_id: str, course_id: str) -> Roster:
-    """The course's participants; another provider's course reads like an unknown one."""
-    course = (await CatalogueRepository(uow.session).courses({course_id})).get(course_id)
+    """The course's participants whose placement still takes reports (offered, confirmed:
+    declined, withdrawn and expired ones would only be refused); another provider's course
+    reads like an unknown one."""
+    catalogue = CatalogueRepository(uow.session)
+    course = (await catalogue.courses({course_id})).get(course_id)
     if course is None or course.provider_id != provider_id:
         raise NotFound("course_id: no such course of yours", field="course_id")
-    codes = sorted(item.referral_code for item in await views.participants(uow, provider_id)
-                   if item.course_id == course_id)
+    codes = [placement.referral_code
+             for placement in await catalogue.placements_of_provider(provider_id)
+             if placement.course_id == course_id and placement.status.is_open]
     return Roster(course, codes)
 
 
