@@ -10,7 +10,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from ankommen.progress.adapters.intake_contacts import IntakeContacts
 from ankommen.progress.adapters.tables import messaging, metadata, parked_events
 from ankommen.progress.config import ProgressSettings
-from ankommen.progress.entrypoints import consumers, http, pages
+from ankommen.progress.entrypoints import consumers, http, pages, upload_pages
 from ankommen.shared.clock import Clock
 from ankommen.shared.messaging.parking import parked_events_purger
 from ankommen.shared.runtime import ServiceDefinition, ServiceRuntime
@@ -57,6 +57,7 @@ def create_app(settings: ProgressSettings | None = None,
     intake = IntakeContacts(str(settings.intake_url) if settings.intake_url else None,
                             settings.intake_timeout_seconds)
     app = runtime.create_app([http.router(runtime),
-                              pages.router(runtime, provider_pages, page_auth, intake)])
+                              pages.router(runtime, provider_pages, page_auth, intake),
+                              upload_pages.router(runtime, provider_pages, page_auth)])
     page_auth.install(app)
     return app

@@ -1,0 +1,148 @@
+"""Providers' lists read as they were meant: German and English headers and values whatever
+their case, spacing or umlaut spelling; Excel workbooks (dates, numbers, formulas' saved
+values, empty rows) through the same pipeline as CSV; and row ids derived from content."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from datetime import date, datetime
+
+import pytest
+from openpyxl import Workbook
+
+from ankommen.progress.adapters import list_vocabulary as vocabulary
+from ankommen.progress.adapters.csv_rows import UnreadableFile
+from ankommen.progress.service.csv_import import derived_report_id, open_list
+from ankommen.progress.service.reporting import parse_report
+
+
+@pytest.mark.parametrize(("header", "column"), [
+    ("Vermittlungscode", "referral_code"), ("  VERMITTLUNGSCODE ", "referral_code"),
+    ("Referenzcode", "referral_code"), ("Referral code", "referral_code"),
+    ("Art der Meldung", "kind"), ("Meldungsart", "kind"), ("art  der-meldung", "kind"),
+    ("Datum", "date"), ("Zeitraum von", "period_start"), ("Zeitraum bis", "period_end"),
+    ("Anwesende Stunden", "hours_attended"), ("Geplante Stunden", "hours_planned"),
+    ("Grund", "reason"), ("Prüfung", "exam"), ("Pruefung", "exam"), ("Bestanden", "passed"),
+    ("Erreichtes Niveau", "level_reached"), ("Meldungs-ID", "report_id"),
+    ("meldungs id", "report_id"), ("Hours attended", "hours_attended"), ("Raum", None)])
+def test_headers_in_german_and_english_whatever_their_spelling(header, column):  # noqa: ANN001
+    assert vocabulary.column_of(header) == column
+
+
+@pytest.mark.parametrize(("kind", "word", "code"), [
+    ("report_kind", "Anwesenheit", "attendance"), ("report_kind", "Prüfung", "exam_result"),
+    ("report_kind", "Kursbeginn (Anmeldung)", "enrolment"),  # the pages' word
+    ("report_kind", "  anmeldung ", "enrolment"), ("report_kind", "Attendance", "attendance"),
+    ("report_kind", "Rücknahme einer Meldung", "retraction"),
+    ("reason", "Krankheit", "illness"), ("reason", "Überforderung", "overtaxed"),
+    ("reason", "ueberfordert", "overtaxed"), ("reason", "Kinderbetreuung", "childcare"),
+    ("exam_type", "Leben in Deutschland", "life_in_germany"),
+    ("exam_type", "Berufsbezogene Prüfung (DTB, telc Beruf)", "job_related"),
+    ("exam_type", "dtz", "dtz"), ("german_level", "b1", "B1"),
+    ("german_level", "A0 (noch kein Deutsch)", "A0"), ("report_kind", "Urlaub", None)])
+def test_values_by_the_pages_words_and_providers_short_forms(kind, word, code):  # noqa: ANN001
+    assert vocabulary.code_of(kind, word) == code
+
+
+def test_yes_and_no_in_german_and_english():
+    assert [vocabulary.boolean_of(word) for word in ("ja", " JA", "x", "Yes", "nein",
+                                                     "nicht bestanden", "vielleicht")] == [
+        True, True, True, True, False, False, None]
+
+
+def workbook(rows: list[list[object]], *, formulas: dict[str, tuple[str, str]] | None = None
+             ) -> bytes:
+    """An .xlsx with ``rows``; ``formulas``: cell → (formula, the value Excel saved)."""
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    for cell, (formula, _) in (formulas or {}).items():
+        sheet[cell] = formula
+    buffer = io.BytesIO()
+    book.save(buffer)
+    if not formulas:
+        return buffer.getvalue()
+    # openpyxl writes no calculated values; put in what Excel would have saved.
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode()
+                for cell, (_, value) in formulas.items():
+                    text = re.sub(rf'<c r="{cell}"([^>]*)><f>(.*?)</f><v\s*/>',
+                                  rf'<c r="{cell}" t="str"\1><f>\2</f><v>{value}</v>', text)
+                data = text.encode()
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def test_an_excel_list_reads_dates_numbers_formulas_and_skips_empty_rows():
+    content = workbook([
+        ["Vermittlungscode", "Art der Meldung", "Datum", "Zeitraum von", "Zeitraum bis",
+         "Anwesende Stunden", "Geplante Stunden", "Bestanden", "Bemerkung"],
+        ["REF-AAAA1111", "Kursbeginn (Anmeldung)", datetime(2026, 10, 1), None, None, None,
+         None, None, "Raum 3"],
+        [],
+        [None, None, None, None, None, None, None, None, None],
+        ["REF-AAAA1111", "Anwesenheit", None, date(2026, 10, 5), "31.10.2026", 30.5, 40, None,
+         None],
+        [None, "Prüfung", "02.11.2026", None, None, None, None, True, None],
+    ], formulas={"A6": ('=A2', "REF-AAAA1111")})
+    listing = open_list(content)
+    assert listing.count() == 3
+    rows = list(listing.rows())
+    assert [row.number for row in rows] == [2, 5, 6]
+    assert rows[0].report == {"referral_code": "REF-AAAA1111", "kind": "enrolment",
+                              "started_on": "2026-10-01"}
+    assert rows[1].report == {"referral_code": "REF-AAAA1111", "kind": "attendance",
+                              "period_start": "2026-10-05", "period_end": "2026-10-31",
+                              "hours_attended": "30.5", "hours_planned": "40"}
+    # The formula counts with the value Excel saved, never as formula text.
+    assert rows[2].report == {"referral_code": "REF-AAAA1111", "kind": "exam_result",
+                              "taken_on": "2026-11-02", "passed": True}
+    assert listing.headers["kind"] == "Art der Meldung"
+
+
+def test_workbooks_with_macros_or_in_old_formats_are_refused_with_a_reason():
+    plain = workbook([["Vermittlungscode", "Meldungsart"]])
+    with_macros = io.BytesIO()
+    with zipfile.ZipFile(with_macros, "w") as target, zipfile.ZipFile(io.BytesIO(plain)) as src:
+        for item in src.infolist():
+            target.writestr(item, src.read(item.filename))
+        target.writestr("xl/vbaProject.bin", b"\x00" * 64)
+    for content, text in ((with_macros.getvalue(), "imports.unreadable.macros"),
+                           (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512,
+                            "imports.unreadable.xls"),
+                           (b"PK\x03\x04" + b"\x00" * 64, "imports.unreadable.xlsx")):
+        with pytest.raises(UnreadableFile) as refused:
+            open_list(content)
+        assert refused.value.text == text and refused.value.field == "file"
+
+
+def test_a_list_without_referral_code_or_kind_names_the_german_columns():
+    with pytest.raises(UnreadableFile) as refused:
+        open_list(b"Datum;Bemerkung\n01.10.2026;x\n")
+    assert refused.value.values == {"columns": "Vermittlungscode, Meldungsart"}
+
+
+def test_derived_ids_depend_on_provider_and_content_only():
+    def report(**changes: object):  # noqa: ANN202
+        raw = {"report_id": "x", "referral_code": "REF-AAAA1111", "kind": "attendance",
+               "period_start": "2026-10-01", "period_end": "2026-10-31",
+               "hours_attended": "30.5", "hours_planned": 40, **changes}
+        parsed, problems = parse_report(raw)
+        assert parsed is not None, problems
+        return parsed
+
+    first = derived_report_id("vhs-a", report())
+    assert first == derived_report_id("vhs-a", report(report_id="other", hours_planned="40.0"))
+    assert first.startswith("liste-") and len(first) <= 64
+    assert parse_report({"report_id": first, "referral_code": "REF-AAAA1111",
+                         "kind": "enrolment", "started_on": "2026-10-01"})[0] is not None
+    assert first != derived_report_id("vhs-b", report())
+    assert first != derived_report_id("vhs-a", report(hours_attended=31))
