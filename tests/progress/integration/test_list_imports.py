@@ -148,7 +148,7 @@ async def test_an_oversized_list_is_a_page_in_the_form_and_413_in_the_api(
         content = ("Vermittlungscode;Meldungsart;Datum\r\n"
                    + f"{code};Anmeldung;01.10.2026\r\n" * 200).encode()
         csrf = await signed_in(progress.client, "/upload")
-        assert "Höchstens 0.001953125 MB" not in (await progress.client.get("/upload")).text
+        assert "Zeilen je Datei" in (await progress.client.get("/upload")).text
         page = await preview(progress.client, csrf, content)
         assert page.status_code == 413
         assert page.headers["content-type"].startswith("text/html")

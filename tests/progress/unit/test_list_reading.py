@@ -7,15 +7,17 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from openpyxl import Workbook
 
 from ankommen.progress.adapters import list_vocabulary as vocabulary
 from ankommen.progress.adapters.csv_rows import UnreadableFile
+from ankommen.progress.adapters.pending_uploads import TTL, PendingUploads
 from ankommen.progress.service.csv_import import derived_report_id, open_list
 from ankommen.progress.service.reporting import parse_report
+from ankommen.shared.clock import MovableClock
 
 
 @pytest.mark.parametrize(("header", "column"), [
@@ -146,3 +148,21 @@ def test_derived_ids_depend_on_provider_and_content_only():
                          "kind": "enrolment", "started_on": "2026-10-01"})[0] is not None
     assert first != derived_report_id("vhs-b", report())
     assert first != derived_report_id("vhs-a", report(hours_attended=31))
+
+
+def test_pending_lists_are_bound_to_their_provider_bounded_and_expire_by_the_clock():
+    clock = MovableClock(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    pending = PendingUploads(clock, max_total_bytes=100, max_entries=3)
+    first = pending.put("vhs-a", b"a" * 40, "a.xlsx")
+    assert pending.get(first, "vhs-b") is None  # another provider finds nothing
+    pending.remove(first, "vhs-b")
+    assert pending.get(first, "vhs-a").content == b"a" * 40
+    # One pending list per provider: a new upload replaces it.
+    second = pending.put("vhs-a", b"b" * 40, "b.xlsx")
+    assert pending.get(first, "vhs-a") is None and len(pending) == 1
+    # Room: the oldest list goes when the bytes would exceed the bound.
+    pending.put("vhs-b", b"c" * 40, "c.csv")
+    pending.put("vhs-c", b"d" * 40, "d.csv")
+    assert pending.get(second, "vhs-a") is None and len(pending) == 2
+    clock.advance(TTL + timedelta(seconds=1))
+    assert len(pending) == 0

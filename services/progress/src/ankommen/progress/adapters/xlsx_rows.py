@@ -87,6 +87,8 @@ def xlsx_source(content: bytes) -> Source:
                           "imports.unreadable.xlsx") from None
         try:
             sheet = workbook.worksheets[0]
+            # Some programs save a wrong sheet size ("A1"); read every row there is.
+            sheet.reset_dimensions()
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
                 cells = [cell_text(value) for value in values]
                 if any(cell.strip() for cell in cells):
