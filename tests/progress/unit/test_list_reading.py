@@ -8,16 +8,21 @@ import io
 import re
 import zipfile
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 
+from ankommen.progress.adapters import csv_rows
 from ankommen.progress.adapters import list_vocabulary as vocabulary
 from ankommen.progress.adapters.csv_rows import UnreadableFile
 from ankommen.progress.adapters.pending_uploads import TTL, PendingUploads
+from ankommen.progress.domain.problems import Problem
+from ankommen.progress.entrypoints.upload_words import REASON_TEXTS, column_text, reason_text
 from ankommen.progress.service.csv_import import derived_report_id, open_list
 from ankommen.progress.service.reporting import parse_report
 from ankommen.shared.clock import MovableClock
+from ankommen.shared.web.i18n import Translator, catalogue_of
 
 
 @pytest.mark.parametrize(("header", "column"), [
@@ -166,3 +171,35 @@ def test_pending_lists_are_bound_to_their_provider_bounded_and_expire_by_the_clo
     assert pending.get(second, "vhs-a") is None and len(pending) == 2
     clock.advance(TTL + timedelta(seconds=1))
     assert len(pending) == 0
+
+
+def test_every_text_a_list_refusal_names_is_in_both_languages():
+    """Keys not written as ``t("…")`` (the page-texts test cannot extract them): the reasons,
+    columns and unreadable-file texts."""
+    catalogue = catalogue_of("ankommen.shared.web", "ankommen.progress")
+    source = "".join(path.read_text() for path in Path(csv_rows.__file__).parent.parent.rglob(
+        "*.py"))
+    keys = set(re.findall(r'"(imports\.[a-z_.]+[a-z])"', source))
+    keys |= {key for _, key in REASON_TEXTS}
+    keys |= {f"imports.column.{column}" for column in vocabulary.COLUMN_LABELS}
+    assert len(keys) > 40
+    missing = sorted(key for key in keys if set(catalogue.get(key, {})) != {"de", "en"})
+    assert missing == []
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_refusals_read_in_words_never_in_english_field_names(language):  # noqa: ANN001
+    t = Translator(catalogue_of("ankommen.shared.web", "ankommen.progress"), language,
+                   strict=True)
+    _, problems = parse_report({"report_id": "r", "referral_code": "REF-AAAA1111",
+                                "kind": "attendance", "period_start": "31.02.2026",
+                                "hours_attended": "x", "hours_planned": 4000})
+    assert {problem.field for problem in problems} >= {"period_start", "period_end",
+                                                       "hours_attended", "hours_planned"}
+    shown = [reason_text(problem, t) for problem in problems]
+    headers = {"period_start": "Von"}
+    columns = [column_text(problem.field, headers, t) for problem in problems]
+    assert "Von" in columns and "period_end" not in columns and "hours_planned" not in columns
+    assert not [text for text in shown if "Input should" in text or "_" in text], shown
+    for reason, _ in REASON_TEXTS:
+        assert "_" not in reason_text(Problem("kind", reason + " (details)"), t)

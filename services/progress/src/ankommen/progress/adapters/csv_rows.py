@@ -73,6 +73,9 @@ Records = Iterator[tuple[int, list[str]]]
 class Source:
     header: list[str]
     records: Callable[[], Records]
+    #: The number of data rows, where the source can tell it faster than by reading the
+    #: records (raising :class:`UnreadableFile` where they cannot be read).
+    count: Callable[[], int] | None = None
 
 
 def decode(content: bytes) -> str:
@@ -229,6 +232,8 @@ class ReportList:
 
     def count(self) -> int:
         """The number of data rows; raises :class:`UnreadableFile` for an unreadable row."""
+        if self._source.count is not None:
+            return self._source.count()
         return sum(1 for _ in self._source.records())
 
     def rows(self) -> Iterator[Row]:

@@ -102,10 +102,54 @@ def xlsx_source(content: bytes) -> Source:
     if first is None:
         raise UnreadableFile("file", "is empty", "imports.unreadable.empty")
     _, header = first
+    sheet_path = _first_sheet_path(content)
 
     def records() -> Records:
         found = sheet_rows()
         next(found, None)
         yield from found
 
-    return Source(header, records)
+    def count() -> int:
+        if sheet_path is None:
+            return sum(1 for _ in records())
+        return _count_filled_rows(content, sheet_path) - 1
+
+    return Source(header, records, count)
+
+
+SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def _first_sheet_path(content: bytes) -> str | None:
+    """The first sheet's file in the archive (as openpyxl found it), if it says."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(content), read_only=True, keep_links=False)
+    try:
+        path = getattr(workbook.worksheets[0], "_worksheet_path", None)
+    finally:
+        workbook.close()
+    return path if isinstance(path, str) else None
+
+
+def _count_filled_rows(content: bytes, sheet_path: str) -> int:
+    """Rows of the sheet with at least one value, by a plain streaming scan of its XML:
+    the first pass only counts (the limit), and openpyxl's cell conversion would make it as
+    slow as the reading pass. A damaged sheet is refused here, before anything is stored."""
+    from xml.etree.ElementTree import ParseError, iterparse
+
+    value_tags = (SHEET_NS + "v", SHEET_NS + "t")
+    found = 0
+    filled = False
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)).open(sheet_path) as stream:
+            for _, element in iterparse(stream, events=("end",)):
+                if element.tag in value_tags:
+                    filled = filled or bool(element.text and element.text.strip())
+                elif element.tag == SHEET_NS + "row":
+                    found += filled
+                    filled = False
+                    element.clear()
+    except (ParseError, KeyError, zipfile.BadZipFile):
+        raise _refuse("is not a readable Excel workbook", "imports.unreadable.xlsx") from None
+    return found

@@ -126,6 +126,7 @@ class _Preview(Exception):
 async def _import(unit_of: UnitOfWorkFactory, provider_id: str, listing: ReportList,
                   result: CsvResult, batch_rows: int, shared: UnitOfWork | None) -> None:
     for batch in _batches(listing.rows(), batch_rows):
+        result.rows += len(batch)
         parsed = []
         for row in batch:
             item = _parsed(provider_id, row)
@@ -154,10 +155,10 @@ async def import_csv(uow: UnitOfWorkFactory, provider_id: str, content: bytes,
     Raises :class:`UnreadableFile` for a file that cannot be read as a list at all (or has
     more than ``max_rows`` rows)."""
     listing = open_list(content, mapping)
-    result = CsvResult(rows=listing.count(), headers=listing.headers, dry_run=dry_run)
-    if result.rows > max_rows:
+    if listing.count() > max_rows:
         raise UnreadableFile("file", f"more than {max_rows:,} rows; split the list",
                              "imports.unreadable.rows", max_rows=max_rows)
+    result = CsvResult(rows=0, headers=listing.headers, dry_run=dry_run)
     if dry_run:
         try:
             async with uow() as unit:

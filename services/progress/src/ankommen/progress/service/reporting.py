@@ -77,7 +77,8 @@ def problems_from(error: ValidationError) -> list[Problem]:
                                     error_type=error_type))
             continue
         name, _, reason = message.partition(": ")
-        limits = {key: value for key, value in (item.get("ctx") or {}).items()
+        limits = {key: int(value) if isinstance(value, float) and value.is_integer()
+                  else value for key, value in (item.get("ctx") or {}).items()
                   if key in SHOWN_LIMITS}
         if reason and name.isidentifier():
             problems.append(Problem(name, reason, error_type=error_type))
