@@ -146,9 +146,10 @@ async def test_provider_reports_by_form_and_csv_and_sees_only_own_participants(
         await page.click("text=Liste hochladen")
         await page.set_input_files("input[name=file]", files=[
             {"name": "liste.csv", "mimeType": "text/csv", "buffer": listing}])
+        await page.screenshot(path=screenshot_path("progress-upload-form"))
         await page.click("#upload-form button[type=submit]")
         await page.locator("#summary").wait_for()
-        assert "2 Zeilen: 1 würden gespeichert, 0 schon vorhanden, 1 abgelehnt" in (
+        assert "2 Zeilen: 1 zu speichern, 0 schon vorhanden, 1 abgelehnt" in (
             await page.locator("#summary").inner_text())
         rejected = await page.locator("#rejected").inner_text()
         assert "Vermittlungscode" in rejected and "gehört zu keiner Vermittlung" in rejected

@@ -176,7 +176,7 @@ async def test_the_form_and_a_csv_list_refuse_the_overlap_in_german(kafka, sqlit
         ]).encode("cp1252")
         csrf = await signed_in(progress.client, "/upload")
         shown, result = await preview_and_commit(progress.client, csrf, listing)
-        assert "4 Zeilen: 2 würden gespeichert, 0 schon vorhanden, 2 abgelehnt" in shown.text
+        assert "4 Zeilen: 2 zu speichern, 0 schon vorhanden, 2 abgelehnt" in shown.text
         assert result is not None and result.status_code == 200, shown.text
         assert "4 Zeilen: 2 gespeichert, 0 schon vorhanden, 2 abgelehnt" in result.text
         assert result.text.count("<td>Von</td><td>überschneidet sich mit der Anwesenheit, die "

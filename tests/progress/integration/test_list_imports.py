@@ -31,7 +31,7 @@ async def test_preview_then_commit_stores_the_same_rows_and_a_repeat_changes_not
 
         shown = await preview(progress.client, csrf, roster.content, XLSX)
         assert shown.status_code == 200, shown.text
-        assert "4 Zeilen: 3 würden gespeichert, 0 schon vorhanden, 1 abgelehnt" in shown.text
+        assert "4 Zeilen: 3 zu speichern, 0 schon vorhanden, 1 abgelehnt" in shown.text
         assert (f'<th scope="row" rowspan="1">{roster.bad_row}</th>' in shown.text
                 and f"<td>{roster.bad_column}</td><td>mehr anwesende als geplante Stunden</td>"
                 in shown.text)
@@ -60,7 +60,7 @@ async def test_preview_then_commit_stores_the_same_rows_and_a_repeat_changes_not
 
         # The same list again (no report ids: derived from the rows) is all duplicates.
         again = await preview(progress.client, csrf, roster.content, XLSX)
-        assert "4 Zeilen: 0 würden gespeichert, 3 schon vorhanden, 1 abgelehnt" in again.text
+        assert "4 Zeilen: 0 zu speichern, 3 schon vorhanden, 1 abgelehnt" in again.text
         assert UPLOAD_FIELD.search(again.text) is None  # nothing to take over
         # … and the API says the same, for a preview and for real.
         provider = token(Role.PROVIDER, "vhs-a")
@@ -123,7 +123,7 @@ async def test_templates_of_own_courses_only_and_they_read_back(kafka, sqlite_da
         filled = io.BytesIO()
         book.save(filled)
         shown = await preview(progress.client, csrf, filled.getvalue(), XLSX)
-        assert "2 Zeilen: 2 würden gespeichert" in shown.text, shown.text
+        assert "2 Zeilen: 2 zu speichern" in shown.text, shown.text
 
         listing = await progress.client.get(f"/courses/{course_id}/template.csv")
         assert listing.content.startswith("\ufeffVermittlungscode;Meldungsart".encode())

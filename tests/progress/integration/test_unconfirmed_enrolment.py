@@ -74,7 +74,7 @@ async def test_every_channel_refuses_to_enrol_an_unconfirmed_offer_and_a_withdra
                                f"E1;{list_code};Anmeldung;{german(1)}"]).encode("cp1252")
         csrf = await signed_in(progress.client, "/upload")
         result, stored = await preview_and_commit(progress.client, csrf, listing)
-        assert "1 Zeilen: 0 würden gespeichert, 0 schon vorhanden, 1 abgelehnt" in result.text
+        assert "1 Zeilen: 0 zu speichern, 0 schon vorhanden, 1 abgelehnt" in result.text
         assert stored is None  # nothing to store: no "Übernehmen"
         assert f"<td>Vermittlungscode</td><td>{GERMAN}" in result.text
 
