@@ -15,7 +15,7 @@ from openpyxl import Workbook
 
 from ankommen.progress.adapters import csv_rows
 from ankommen.progress.adapters import list_vocabulary as vocabulary
-from ankommen.progress.adapters.csv_rows import UnreadableFile
+from ankommen.progress.adapters.csv_rows import UnreadableFile, to_report
 from ankommen.progress.adapters.pending_uploads import TTL, PendingUploads
 from ankommen.progress.domain.problems import Problem
 from ankommen.progress.entrypoints.upload_words import REASON_TEXTS, column_text, reason_text
@@ -51,6 +51,14 @@ def test_headers_in_german_and_english_whatever_their_spelling(header, column): 
     ("german_level", "A0 (noch kein Deutsch)", "A0"), ("report_kind", "Urlaub", None)])
 def test_values_by_the_pages_words_and_providers_short_forms(kind, word, code):  # noqa: ANN001
     assert vocabulary.code_of(kind, word) == code
+
+
+@pytest.mark.parametrize(("cell", "day"), [
+    ("31.10.2026", "2026-10-31"), ("1.2.2026", "2026-02-01"), ("01.02.26", "2026-02-01"),
+    ("2026-10-31", "2026-10-31"), ("46326", "2026-10-31"), ("46326.0", "2026-10-31"),
+    ("31.13.2026", "2026-13-31"), ("gestern", "gestern")])
+def test_dates_german_iso_and_excel_serials(cell, day):  # noqa: ANN001
+    assert to_report({"kind": "Anmeldung", "date": cell})["started_on"] == day
 
 
 def test_yes_and_no_in_german_and_english():

@@ -21,6 +21,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from ankommen.progress.adapters import list_vocabulary as vocabulary
@@ -32,7 +33,11 @@ DATE_FIELD = {"enrolment": "started_on", "interruption": "interrupted_on",
 SKILLS = ("listening", "reading", "writing", "speaking")
 NUMBER_COLUMNS = ("hours_attended", "hours_planned")
 DATE_COLUMNS = ("date", "period_start", "period_end")
-GERMAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+GERMAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})$")
+#: A date cell Excel shows as a number (its serial day count, 1900 date system) when the
+#: cell lost its date format: 2000-01-01 to 2099-12-31.
+EXCEL_SERIAL = re.compile(r"^(3[6-9]\d{3}|[4-6]\d{4}|7[0-3]\d{3})(\.0+)?$")
+EXCEL_EPOCH = date(1899, 12, 30)
 GERMAN_NUMBER = re.compile(r"^\d{1,3}(\.\d{3})*(,\d+)?$|^\d+,\d+$")
 #: The fields of a report that are not a column of their own, by the column they come from.
 FIELD_COLUMN = {**{name: "date" for name in DATE_FIELD.values()},
@@ -166,10 +171,15 @@ def _columns(header: list[str], mapping: dict[str, str]) -> dict[int, str]:
 
 
 def _date(value: str) -> str:
+    """``31.10.2026``, ``31.10.26`` and Excel's serial ``46326`` as ISO dates; anything else
+    as it is (validation names it)."""
     match = GERMAN_DATE.match(value)
     if match:
         day, month, year = match.groups()
-        return f"{year}-{int(month):02d}-{int(day):02d}"
+        return f"{2000 + int(year) if len(year) == 2 else year}-{int(month):02d}-{int(day):02d}"
+    serial = EXCEL_SERIAL.match(value)
+    if serial:
+        return (EXCEL_EPOCH + timedelta(days=int(serial.group(1)))).isoformat()
     return value
 
 
