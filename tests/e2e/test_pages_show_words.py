@@ -35,6 +35,7 @@ from tests.progress.integration.catalogue import (
     progress_with_placements,
     referral_code,
 )
+from tests.progress.integration.list_pages import CSRF_FIELD, preview
 from tests.support.clock import MovableClock
 from tests.support.polling import eventually
 from tests.support.raw_codes import raw_codes, title_of
@@ -185,6 +186,18 @@ async def test_provider_pages_show_words_for_every_code(kafka, sqlite_databases)
                 response = await progress.client.get(f"{path}{separator}lang={language}")
                 assert response.status_code == 200, (path, response.text)
                 assert_words_only(response.text, path, language)
+        # The list preview: refused rows by column and reason, in words.
+        listing = ("Vermittlungscode;Meldungsart;Datum;Grund;Prüfung;Bestanden;"
+                   "Erreichtes Niveau\r\n"
+                   f"{other};Unterbrechung;{day(5)};Krankheit;;;\r\n"
+                   f"{other};Urlaub;{day(5)};;;;\r\n"
+                   f"{other};Prüfung;{day(6)};;DTZ;vielleicht;B7\r\n").encode()
+        for language in LANGUAGES:
+            form = await progress.client.get(f"/upload?lang={language}")
+            shown = await preview(progress.client, CSRF_FIELD.search(form.text).group(1),
+                                  listing)
+            assert shown.status_code == 200 and "rejected" in shown.text, shown.text
+            assert_words_only(shown.text, "/upload (preview)", language)
         history = (await progress.client.get(f"/participants/{code}?lang=de")).text
         for word in ("Prüfungsergebnis", "Schwangerschaft", "überfordert", "Leben in Deutschland",
                      "ersetzt", "Schnittstelle (API)", "Hören A2"):

@@ -10,7 +10,14 @@ from opentelemetry.sdk.trace import TracerProvider
 from ankommen.progress.adapters.intake_contacts import IntakeContacts
 from ankommen.progress.adapters.tables import messaging, metadata, parked_events
 from ankommen.progress.config import ProgressSettings
-from ankommen.progress.entrypoints import consumers, http, pages, refused_pages, roster_pages
+from ankommen.progress.entrypoints import (
+    consumers,
+    http,
+    pages,
+    refused_pages,
+    roster_pages,
+    upload_pages,
+)
 from ankommen.progress.service.refusals import refusal_purger
 from ankommen.shared.clock import Clock
 from ankommen.shared.messaging.parking import parked_events_purger
@@ -63,6 +70,7 @@ def create_app(settings: ProgressSettings | None = None,
     app = runtime.create_app([http.router(runtime),
                               pages.router(runtime, provider_pages, page_auth, intake),
                               roster_pages.router(runtime, provider_pages, page_auth),
-                              refused_pages.router(runtime, provider_pages, page_auth)])
+                              refused_pages.router(runtime, provider_pages, page_auth),
+                              upload_pages.router(runtime, provider_pages, page_auth)])
     page_auth.install(app)
     return app

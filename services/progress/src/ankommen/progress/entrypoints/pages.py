@@ -1,6 +1,6 @@
 """Provider pages: own participants by referral code (with the names intake disclosed for
-those who consented), a report form per participant, CSV upload with its result page. The
-same use cases as the API; the provider comes from the signed-in token, never from the
+those who consented), a report form per participant (lists: ``upload_pages``). The same
+use cases as the API; the provider comes from the signed-in token, never from the
 form."""
 
 from __future__ import annotations
@@ -8,19 +8,12 @@ from __future__ import annotations
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Path, Request, UploadFile
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse
 
-from ankommen.progress.adapters.csv_rows import UnreadableFile, to_report
+from ankommen.progress.adapters.csv_rows import to_report
 from ankommen.progress.adapters.intake_contacts import IntakeContacts
-from ankommen.progress.entrypoints.http import (
-    FORM_OVERHEAD_BYTES,
-    csv_limits,
-    read_upload,
-    unreadable_status,
-)
 from ankommen.progress.service import views
-from ankommen.progress.service.csv_import import import_csv
 from ankommen.progress.service.reporting import (
     Channel,
     Outcome,
@@ -96,7 +89,6 @@ def router(runtime: ServiceRuntime, pages: Pages, page_auth: PageAuth,
            intake: IntakeContacts) -> APIRouter:
     ui = APIRouter(include_in_schema=False)
     provider = page_auth.require(Role.PROVIDER)
-    max_bytes, max_rows = csv_limits(runtime)
 
     def provider_of(principal: Principal) -> str:
         if not principal.provider_id:
@@ -166,23 +158,5 @@ def router(runtime: ServiceRuntime, pages: Pages, page_auth: PageAuth,
         refused = outcome.verdict is Verdict.REJECTED
         return await participant_page(request, principal, referral_code, outcome,
                                       422 if refused else 200)
-
-    @ui.get("/upload", response_class=HTMLResponse)
-    async def upload_page(request: Request, principal: Principal = provider) -> HTMLResponse:
-        return pages.render(request, "upload.html", {}, principal=principal)
-
-    @ui.post("/upload", response_class=HTMLResponse, max_body_size=max_bytes + FORM_OVERHEAD_BYTES)
-    async def upload(request: Request, file: Annotated[UploadFile, File()],
-                     mapping: Annotated[str | None, Form(max_length=4000)] = None,
-                     principal: Principal = provider) -> HTMLResponse:
-        try:
-            content = await read_upload(file, max_bytes)
-            result = await import_csv(runtime.uow, provider_of(principal), content, mapping,
-                                      max_rows)
-        except UnreadableFile as error:
-            return pages.render(request, "upload.html", {"error": error},
-                                principal=principal, status_code=unreadable_status(error))
-        return pages.render(request, "upload_result.html", {"result": result},
-                            principal=principal)
 
     return ui

@@ -79,17 +79,25 @@ def problems_from(error: ValidationError) -> list[Problem]:
         if location and location[0] in REPORT_KINDS:
             location = location[1:]
         message = item["msg"].removeprefix("Value error, ")
-        if item["type"] in ("union_tag_invalid", "union_tag_not_found"):
-            problems.append(Problem("kind", "must be one of " + ", ".join(sorted(REPORT_KINDS))))
+        error_type = item["type"]
+        if error_type in ("union_tag_invalid", "union_tag_not_found"):
+            problems.append(Problem("kind", "must be one of " + ", ".join(sorted(REPORT_KINDS)),
+                                    error_type=error_type))
             continue
         name, _, reason = message.partition(": ")
+        limits = {key: int(value) if isinstance(value, float) and value.is_integer()
+                  else value for key, value in (item.get("ctx") or {}).items()
+                  if key in SHOWN_LIMITS}
         if reason and name.isidentifier():
-            problems.append(Problem(name, reason))
+            problems.append(Problem(name, reason, error_type=error_type))
         else:
-            problems.append(Problem(".".join(location) or "report", message))
+            problems.append(Problem(".".join(location) or "report", message, values=limits,
+                                    error_type=error_type))
     return problems
 
 
+#: Limits of a shape error a page may name (``le`` of "at most 2000"); never the input.
+SHOWN_LIMITS = frozenset({"ge", "gt", "le", "lt", "min_length", "max_length"})
 REPORT_KINDS = {"enrolment", "attendance", "interruption", "resumption", "exam_result",
                 "completion", "discontinuation", "retraction"}
 
