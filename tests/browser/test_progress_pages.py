@@ -134,7 +134,9 @@ async def test_provider_reports_by_form_and_csv_and_sees_only_own_participants(
         await page.click("#report-form button[type=submit]")
         refusal = page.locator("#outcome.rejected")
         await refusal.wait_for()
-        assert "hours_attended" in await refusal.inner_text()
+        refused_because = await refusal.inner_text()
+        assert "mehr anwesende als geplante Stunden" in refused_because, refused_because
+        assert "hours_attended" not in refused_because
         await page.screenshot(path=screenshot_path("progress-participant"))
 
         # A list with German headers, no report ids: a preview first, then "Übernehmen".

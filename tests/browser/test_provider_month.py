@@ -2,8 +2,9 @@
 offers arrive on the referrals page (assignment), the provider confirms three — two ticked
 together, one by its own button —, sees on the participants page (progress) the name of the
 one who consented to share it (asked of intake), enters the course's exam results in the
-roster grid, uploads a list with a row of a code that is not its own and reads that refusal,
-in German, on the refused reports page. Every page is screenshot and checked with axe."""
+roster grid after uploading the course's Excel list (German headers, one bad row refused in
+German, the rest stored; the same list again changes nothing), and reads the bad row's refusal
+on the refused reports page. Every page is screenshot and checked with axe."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from ankommen.intake.adapters.tables import provider_placements
 from ankommen.shared.auth import Role
 from tests.assignment.support import COORDINATOR, course_body, outbox
 from tests.browser.conftest import assert_accessible, screenshot_path
-from tests.progress.integration.catalogue import referral_code
 from tests.support.polling import eventually
+from tests.support.roster_xlsx import roster_xlsx
 from tests.support.services import served_over_http, token
 from tests.support.surveys import identity, registration
 from tests.support.tokens import issue_token
@@ -120,20 +121,48 @@ async def test_a_providers_month(page, kafka, sqlite_databases):
             f"{assignment_url}/ui/referrals")
         await checked(page, "participants")
 
-        # The roster: enrolment for everyone, then the exam results.
+        # The course's Excel list, as the provider keeps it: German headers, an enrolment per
+        # participant, one row with more hours than planned. A preview first, then stored.
+        roster = roster_xlsx(codes, today)
+
+        async def upload_roster(expected_preview: str, expected_result: str | None) -> None:
+            await page.goto(f"{progress_url}/upload")
+            await page.set_input_files("input[name=file]", files=[{
+                "name": "Teilnehmerliste.xlsx", "buffer": roster.content,
+                "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
+            await page.click("#upload-form button[type=submit]")
+            await page.locator("#summary").wait_for()
+            assert expected_preview in await page.locator("#summary").inner_text()
+            refused_row = page.locator("#rejected tbody tr")
+            assert await refused_row.count() == 1
+            cells = await refused_row.locator("th, td").all_inner_texts()
+            assert str(roster.bad_row) in cells and roster.bad_column in cells, cells
+            assert "mehr anwesende als geplante Stunden" in cells, cells
+            await checked(page, "upload-preview")
+            if expected_result is None:  # nothing new: the preview offers nothing to store
+                assert await page.locator("#commit-form").count() == 0
+                await page.locator("#nothing-to-store").wait_for()
+                return
+            await page.click("#commit-form button[type=submit]")
+            await page.locator("#summary").wait_for()
+            assert expected_result in await page.locator("#summary").inner_text()
+
+        await upload_roster("4 Zeilen: 3 zu speichern, 0 schon vorhanden, 1 abgelehnt",
+                            "4 Zeilen: 3 gespeichert, 0 schon vorhanden, 1 abgelehnt")
+        await checked(page, "upload-result")
+        # The same list again changes nothing: the rows without an id have the same derived id.
+        await upload_roster("4 Zeilen: 0 zu speichern, 3 schon vorhanden, 1 abgelehnt", None)
+        enrolled = await progress.client.get("/participants",
+                                             headers=token(Role.PROVIDER, PROVIDER))
+        assert sorted(item["state"] for item in enrolled.json()) == ["enrolled"] * 3
+
+        # The roster grid: the exam results of the whole course at once.
+        await page.goto(f"{progress_url}/")
         await page.click(f"#courses a[href='/courses/{course_id}/roster']")
         await page.locator("#choose-kind").wait_for()
         await checked(page, "roster-choose")
-        await page.check("input[name=kind][value=enrolment]")
+        await page.check("input[name=kind][value=exam_result]")
         await page.click("#choose-kind button[type=submit]")
-        await page.fill("#common-date", today.isoformat())
-        for code in codes:
-            await page.check(f"#include-{code}")
-        await page.click("#send-roster")
-        await page.locator("#roster-summary").wait_for()
-        assert await page.locator("#roster tr[data-verdict=accepted]").count() == 3
-
-        await page.goto(f"{progress_url}/courses/{course_id}/roster?kind=exam_result")
         await page.select_option("#common-exam", "dtz")
         await page.fill("#common-date", today.isoformat())
         for code, (passed, level) in zip(codes, [("ja", "B1"), ("ja", "A2"), ("nein", "")],
@@ -147,21 +176,11 @@ async def test_a_providers_month(page, kafka, sqlite_databases):
         assert await page.locator("#roster tr[data-verdict=accepted]").count() == 3
         assert "Angenommen: 3" in await page.locator("#roster-summary").inner_text()
         await checked(page, "roster-exam-result")
-        # Excel roster upload: added once the import lands
-
-        # A list with a code that is not the provider's: refused, and listed with its reason.
-        foreign = referral_code()
-        listing = ("Meldungs-ID;Vermittlungscode;Art;Datum\r\n"
-                   f"M1;{foreign};Anmeldung;{today.strftime('%d.%m.%Y')}\r\n").encode("cp1252")
-        await page.goto(f"{progress_url}/upload")
-        await page.set_input_files("input[name=file]", files=[
-            {"name": "liste.csv", "mimeType": "text/csv", "buffer": listing}])
-        await page.click("#upload-form button[type=submit]")
-        await page.locator("#summary").wait_for()
+        # The refused reports: the list's bad row, with its reason in German.
         await page.click("nav a[href='/refused']")
-        refused = page.locator(f"#refused tr[data-code='{foreign}']")
+        refused = page.locator(f"#refused tr[data-code='{codes[0]}']").first
         await refused.wait_for()
         text = await refused.inner_text()
-        assert "CSV-Datei" in text and "Kursbeginn (Anmeldung)" in text
-        assert "keine Vermittlung in einem Ihrer Kurse" in text
+        assert "hochgeladene Liste" in text and "Anwesenheit" in text
+        assert "hours_planned" not in text and "hours_attended" not in text
         await checked(page, "refused")

@@ -163,7 +163,7 @@ async def test_the_form_and_a_csv_list_refuse_the_overlap_in_german(kafka, sqlit
             "period_start": day(INSIDE[0]), "period_end": day(INSIDE[1]),
             "hours_attended": "50", "hours_planned": "80"})
         assert refused.status_code == 422, refused.text
-        assert (f"period_start</strong>: überschneidet sich mit der Anwesenheit, die für "
+        assert (f"Zeitraum von</strong>: überschneidet sich mit der Anwesenheit, die für "
                 f"{german(MONTH[0])} bis {german(MONTH[1])} gemeldet wurde (Meldung nov)"
                 ) in refused.text
 

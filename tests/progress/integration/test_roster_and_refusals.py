@@ -131,10 +131,10 @@ async def test_refused_reports_are_kept_listed_in_german_and_purged(kafka, datab
         page = await progress.client.get("/refused")
         assert page.status_code == 200
         foreign_row = re.search(rf'<tr data-code="{foreign}">.*?</tr>', page.text, re.S).group(0)
-        assert "CSV-Datei" in foreign_row
-        assert "Vermittlungscode: keine Vermittlung in einem Ihrer Kurse" in foreign_row
+        assert "hochgeladene Liste" in foreign_row
+        assert "Vermittlungscode: gehört zu keiner Vermittlung in Ihren Kursen" in foreign_row
         assert "Anmeldung" in foreign_row and "F0" in foreign_row
-        assert "K0" in page.text and "Angabe ungültig" in page.text
+        assert "K0" in page.text and "unbekannter Wert" in page.text
         assert page.text.count("<tr data-code=") == 3
 
         await signed_in(progress, "vhs-b")

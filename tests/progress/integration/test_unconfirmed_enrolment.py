@@ -69,7 +69,7 @@ async def test_every_channel_refuses_to_enrol_an_unconfirmed_offer_and_a_withdra
             "csrftoken": csrf, "kind": "enrolment", "report_id": "web-1",
             "date": catalogue.day(1)})
         assert refused.status_code == 422, refused.text
-        assert f"referral_code</strong>: {GERMAN}" in refused.text
+        assert f"Vermittlungscode</strong>: {GERMAN}" in refused.text
         listing = "\r\n".join(["Meldungs-ID;Vermittlungscode;Art;Datum",
                                f"E1;{list_code};Anmeldung;{german(1)}"]).encode("cp1252")
         csrf = await signed_in(progress.client, "/upload")

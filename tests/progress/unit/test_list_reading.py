@@ -18,7 +18,7 @@ from ankommen.progress.adapters import list_vocabulary as vocabulary
 from ankommen.progress.adapters.csv_rows import UnreadableFile, to_report
 from ankommen.progress.adapters.pending_uploads import TTL, PendingUploads
 from ankommen.progress.domain.problems import Problem
-from ankommen.progress.entrypoints.upload_words import REASON_TEXTS, column_text, reason_text
+from ankommen.progress.entrypoints.problem_words import REASON_TEXTS, column_text, reason_text
 from ankommen.progress.service.csv_import import derived_report_id, open_list
 from ankommen.progress.service.reporting import parse_report
 from ankommen.shared.clock import MovableClock

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 
 from ankommen.progress.adapters.csv_rows import to_report
 from ankommen.progress.adapters.intake_contacts import IntakeContacts
+from ankommen.progress.entrypoints.problem_words import reason_text
 from ankommen.progress.service import views
 from ankommen.progress.service.reporting import (
     Channel,
@@ -124,7 +125,7 @@ def router(runtime: ServiceRuntime, pages: Pages, page_auth: PageAuth,
                     if token else None)
         return pages.render(request, "participant.html", {
             "history": found, "choices": CHOICES, "outcome": outcome,
-            "report_details": report_details,
+            "report_details": report_details, "reason_text": reason_text,
             "contact": (contacts or {}).get(found.participant.referral_code),
             "names_unavailable": contacts is None,
             "new_report_id": "web-" + secrets.token_hex(8)}, principal=principal,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from ankommen.progress.entrypoints.problem_words import reason_text
 from ankommen.progress.service.refusals import refused_reports
 from ankommen.shared.auth import Principal, Role
 from ankommen.shared.clock import COUNTY_TIME
@@ -30,7 +31,7 @@ def router(runtime: ServiceRuntime, pages: Pages, page_auth: PageAuth) -> APIRou
         async with runtime.uow() as uow:
             found = await refused_reports(uow, provider_of(principal))
         return pages.render(request, "refused.html", {
-            "refused": found, "county_time": COUNTY_TIME,
+            "refused": found, "reason_text": reason_text, "county_time": COUNTY_TIME,
             "retention_days": runtime.settings.refused_report_retention_days},
             principal=principal)
 

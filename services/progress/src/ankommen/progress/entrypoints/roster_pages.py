@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
+from ankommen.progress.entrypoints.problem_words import reason_text
 from ankommen.progress.entrypoints.refused_pages import provider_of
 from ankommen.progress.service.reporting import Outcome, Verdict
 from ankommen.progress.service.roster import KINDS, Roster, roster_of, submit_roster
@@ -43,7 +44,8 @@ def router(runtime: ServiceRuntime, pages: Pages, page_auth: PageAuth) -> APIRou
             "course": roster.course, "codes": roster.referral_codes, "kind": kind,
             "kinds": list(KINDS), "fields": KINDS.get(kind or "", ((), ())),
             "choices": CHOICES, "common": common or {}, "rows": rows or {},
-            "outcomes": outcomes or {}, "missing": list(missing), "Verdict": Verdict},
+            "outcomes": outcomes or {}, "missing": list(missing), "Verdict": Verdict,
+            "reason_text": reason_text},
             principal=principal, status_code=status_code)
 
     @ui.get("/courses/{course_id}/roster", response_class=HTMLResponse)

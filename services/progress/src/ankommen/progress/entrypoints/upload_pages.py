@@ -25,7 +25,7 @@ from ankommen.progress.entrypoints.http import (
     read_upload,
     unreadable_status,
 )
-from ankommen.progress.entrypoints.upload_words import column_text, reason_text, unreadable_text
+from ankommen.progress.entrypoints.problem_words import column_text, reason_text, unreadable_text
 from ankommen.progress.service import views
 from ankommen.progress.service.csv_import import import_csv
 from ankommen.progress.service.list_templates import course_roster

@@ -1,5 +1,6 @@
-"""A list's refusals in the reader's language: the column as the list names it, the reason
-in words — never pydantic's English or our internal field names.
+"""Refusals in the reader's language — a list's rows, the roster's, the refused-reports page:
+the column as the list names it, the reason in words, never pydantic's English or our internal
+field names.
 
 The API keeps the English ``field``/``reason`` (developers read it); the pages say the same
 through the catalogues: a problem's own ``text`` where validation gave one, the frame's
@@ -18,7 +19,6 @@ from ankommen.shared.web.i18n import Translator
 
 #: The start of an English reason (validation, participation, reporting) → its text.
 REASON_TEXTS = (
-    ("not a placement in one of your courses", "imports.reason.not_yours"),
     ("the course of this placement is not known yet", "imports.reason.course_unknown"),
     ("in total more than the course's", "imports.reason.total_hours"),
     ("more than the course's", "imports.reason.course_hours"),
