@@ -9,8 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from ankommen.assignment.adapters.repository import WaitingListRepository
 from ankommen.assignment.domain.courses import entry_deadline, shown_status
+from ankommen.assignment.entrypoints import course_pages, placement_pages
 from ankommen.assignment.service import catalogue, queries
 from ankommen.assignment.service.allocation import allocate_now, run_allocation
 from ankommen.shared.auth import Principal, Role
@@ -77,12 +77,6 @@ def install(app: FastAPI, runtime: ServiceRuntime) -> None:
         return RedirectResponse(f"/ui/allocation?ran={len(outcome.placement_ids)}",
                                 status_code=status.HTTP_303_SEE_OTHER)
 
-    @router.get("/ui/waiting-list", response_class=HTMLResponse)
-    async def waiting_page(request: Request, principal: Coordinator) -> HTMLResponse:
-        async with runtime.uow() as uow:
-            people = await WaitingListRepository(uow.session).all()
-        return pages.render(request, "waiting.html", {"people": people}, principal=principal)
-
     @router.get("/ui/unmet-demand", response_class=HTMLResponse)
     async def demand_page(request: Request, principal: Coordinator) -> HTMLResponse:
         async with runtime.uow() as uow:
@@ -107,3 +101,5 @@ def install(app: FastAPI, runtime: ServiceRuntime) -> None:
             "districts": sorted(districts), "levels": list(GermanLevel)}, principal=principal)
 
     app.include_router(router)
+    course_pages.install(app, runtime, pages, auth)
+    placement_pages.install(app, runtime, pages, auth)
