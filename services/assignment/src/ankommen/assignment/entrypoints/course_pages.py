@@ -269,11 +269,28 @@ def install(app: FastAPI, runtime: ServiceRuntime, pages: Pages, auth: PageAuth)
             "form": form or {"starts_on": starts_on.isoformat() if starts_on else ""},
             "course_names": names}, principal=principal, status_code=status_code)
 
-    @router.get("/ui/courses/{course_id}/{action}", response_class=HTMLResponse)
-    async def confirm_page(request: Request, course_id: OpaqueId, action: Action,
-                           principal: Approver,
-                           starts_on: Annotated[date | None, Query()] = None) -> HTMLResponse:
-        return await confirmation(request, principal, course_id, action, starts_on=starts_on)
+    @router.get("/ui/courses/{course_id}/approve", response_class=HTMLResponse)
+    async def confirm_approval(request: Request, course_id: OpaqueId,
+                               principal: Approver) -> HTMLResponse:
+        return await confirmation(request, principal, course_id, "approve")
+
+    @router.get("/ui/courses/{course_id}/return", response_class=HTMLResponse)
+    async def confirm_return(request: Request, course_id: OpaqueId,
+                             principal: Approver) -> HTMLResponse:
+        return await confirmation(request, principal, course_id, "return")
+
+    @router.get("/ui/courses/{course_id}/cancel", response_class=HTMLResponse)
+    async def confirm_cancel(request: Request, course_id: OpaqueId,
+                             principal: Approver) -> HTMLResponse:
+        return await confirmation(request, principal, course_id, "cancel")
+
+    @router.get("/ui/courses/{course_id}/postpone", response_class=HTMLResponse)
+    async def confirm_postponement(request: Request, course_id: OpaqueId, principal: Approver,
+                                   starts_on: Annotated[date | None, Query()] = None
+                                   ) -> HTMLResponse:
+        """First the new start is asked for (a date picker), then the consequences shown."""
+        return await confirmation(request, principal, course_id, "postpone",
+                                  starts_on=starts_on)
 
     @router.post("/ui/courses/{course_id}/return")
     async def return_course(request: Request, course_id: OpaqueId, principal: Approver,

@@ -12,8 +12,9 @@ No postponed annotations: FastAPI reads the guard aliases defined inside :func:`
 from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, Form, Query, Request, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from ankommen.assignment.adapters.coordination import ManualPlacementLog
 from ankommen.assignment.domain.placement import PlacementRecord
@@ -42,6 +43,39 @@ from ankommen.shared.web.form_errors import form_errors
 Pseudonym = Annotated[str, Form(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
+#: A filter as the form sends it: empty when the coordinator chose "all".
+FilterCode = Annotated[str | None, Query(max_length=32)]
+
+
+class WaitingQuery(BaseModel):
+    """The waiting list's filters, checked as codes (an empty choice is no filter)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: WaitlistReason | None = None
+    level: GermanLevel | None = None
+    region: RegionKey | None = None
+    course_type: CourseType | None = None
+    waited: WaitedLonger | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _all(cls, value: object) -> object:
+        return None if value == "" else value
+
+
+def waiting_filters(**query: str | None) -> WaitingFilters:
+    """The filters of a query; a code that is none of ours is refused like any bad input
+    (422, a page in the reader's language)."""
+    try:
+        checked = WaitingQuery(**query)
+    except ValidationError as invalid:
+        raise RequestValidationError([{**error, "loc": ("query", *error["loc"])}
+                                      for error in invalid.errors()]) from None
+    return WaitingFilters(checked.reason, checked.level, checked.region, checked.course_type,
+                          checked.waited)
+
+
 def install(app: FastAPI, runtime: ServiceRuntime, pages: Pages, auth: PageAuth) -> None:
     Coordinator = Annotated[Principal, auth.require(Role.COORDINATOR, Role.ADMIN)]
     Approver = Annotated[Principal, auth.require(*catalogue.APPROVERS)]
@@ -50,13 +84,11 @@ def install(app: FastAPI, runtime: ServiceRuntime, pages: Pages, auth: PageAuth)
 
     @router.get("/ui/waiting-list", response_class=HTMLResponse)
     async def waiting_page(request: Request, principal: Coordinator,
-                           reason: Annotated[WaitlistReason | None, Query()] = None,
-                           level: Annotated[GermanLevel | None, Query()] = None,
-                           region: Annotated[RegionKey | None, Query()] = None,
-                           course_type: Annotated[CourseType | None, Query()] = None,
-                           waited: Annotated[WaitedLonger | None, Query()] = None
-                           ) -> HTMLResponse:
-        filters = WaitingFilters(reason, level, region, course_type, waited)
+                           reason: FilterCode = None, level: FilterCode = None,
+                           region: FilterCode = None, course_type: FilterCode = None,
+                           waited: FilterCode = None) -> HTMLResponse:
+        filters = waiting_filters(reason=reason, level=level, region=region,
+                                  course_type=course_type, waited=waited)
         async with runtime.uow() as uow:
             rows = await waiting_rows(uow, filters, today=runtime.clock.today(),
                                       districts=policy.districts)
