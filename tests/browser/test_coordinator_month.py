@@ -77,6 +77,16 @@ async def test_a_coordinators_month(sqlite_databases, page):
         new = page.locator("#catalogue tbody tr", has_text="Integrationskurs Walsrode")
         assert "wartet auf Freigabe" in await new.locator(".approval").inner_text()
         await seen("catalogue")
+        # The form for a new course: pickers, nothing chosen; sent empty, German errors at
+        # each field.
+        await page.click("#new-course")
+        await page.wait_for_url(f"{base_url}/ui/courses/new")
+        await seen("course-form")
+        await page.click("#save")
+        await page.wait_for_selector("#errors")
+        assert await page.locator("#title-error").inner_text() == "Bitte angeben."
+        await seen("course-form-errors")
+        await page.goto(f"{base_url}/ui/courses")
 
         # 1. Approve it — after reading what it would do.
         await new.locator("a.approve").click()

@@ -89,7 +89,8 @@ FORM = {"title": "Integrationskurs Soltau", "provider_id": "", "course_type": "g
 async def test_a_coordinator_enters_and_changes_a_course_with_german_errors_per_field(
         sqlite_databases):
     async with assignment_pages(sqlite_databases) as assignment:
-        await publish(assignment, provider_name="VHS Heidekreis")
+        await publish(assignment, provider_name="VHS Heidekreis", latitude=52.99,
+                      longitude=9.84)
         empty = await assignment.client.get("/ui/courses/new")
         assert empty.status_code == 200
         # Pickers, nothing chosen that the coordinator did not choose.
@@ -135,12 +136,20 @@ async def test_a_coordinator_enters_and_changes_a_course_with_german_errors_per_
         assert changed.status_code == 303, changed.text
         stored = (await assignment.client.get(f"/courses/{course['course_id']}",
                                               headers=COORDINATOR)).json()
-        assert stored["capacity"] == 15
+        assert stored["capacity"] == 15 and stored["provider_name"] == "VHS Heidekreis"
+        # What the form does not show stays: the coordinates of a course entered by the API.
+        located = next(each for each in listed if each["latitude"] is not None)
+        kept = await assignment.client.post(f"/ui/courses/{located['course_id']}/edit", data={
+            "csrftoken": token_field, **FORM, "provider_id": "vhs-heidekreis"})
+        assert kept.status_code == 303, kept.text
+        again = (await assignment.client.get(f"/courses/{located['course_id']}",
+                                             headers=COORDINATOR)).json()
+        assert (again["latitude"], again["longitude"], again["title"]) == (
+            52.99, 9.84, "Integrationskurs Soltau")
 
 
-async def test_postponing_a_course_shows_who_loses_a_seat_then_reallocates_them(
-        sqlite_databases):
-    async with assignment_pages(sqlite_databases) as assignment:
+async def test_postponing_a_course_shows_who_loses_a_seat_then_reallocates_them(databases):
+    async with assignment_pages(databases) as assignment:
         soon = await publish(assignment, minimum_participants=2, starts_on=future(14),
                              ends_on=future(180))
         first, second = await register(assignment, 30), await register(assignment, 20)
@@ -240,8 +249,8 @@ async def test_a_provider_can_neither_approve_nor_postpone_nor_place(sqlite_data
         assert page.status_code == 303 and "reason=login.forbidden" in page.headers["location"]
 
 
-async def test_a_person_placed_by_hand_is_audited_explained_and_announced(sqlite_databases):
-    async with assignment_pages(sqlite_databases, allocate_on_events=False) as assignment:
+async def test_a_person_placed_by_hand_is_audited_explained_and_announced(databases):
+    async with assignment_pages(databases, allocate_on_events=False) as assignment:
         person = await register(assignment, 45)
         # The matcher would not: the person is at A1, the course starts at B1.
         course_id = await publish(assignment, entry_level="B1", target_level="B2",

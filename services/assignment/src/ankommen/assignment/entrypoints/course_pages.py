@@ -159,10 +159,14 @@ def install(app: FastAPI, runtime: ServiceRuntime, pages: Pages, auth: PageAuth)
         """The providers of the catalogue: id → the name they announced (else the id)."""
         async with runtime.uow() as uow:
             courses = await catalogue.visible_courses(uow, principal)
-        known: dict[str, str] = {}
+        # Providers with a channel of their own are providers of the county even before
+        # their first course.
+        known = {provider: provider for provider in runtime.settings.kafka_provider_ids}
         for course in courses:
-            if course.provider_name or course.provider_id not in known:
-                known[course.provider_id] = course.provider_name or course.provider_id
+            if course.provider_name:
+                known[course.provider_id] = course.provider_name
+            else:
+                known.setdefault(course.provider_id, course.provider_id)
         return dict(sorted(known.items(), key=lambda item: item[1].casefold()))
 
     async def render_form(request: Request, principal: Principal, form: dict[str, Any],
@@ -181,8 +185,10 @@ def install(app: FastAPI, runtime: ServiceRuntime, pages: Pages, auth: PageAuth)
             "modes": list(CourseMode), "slots": list(TimeSlot), "statuses": statuses},
             principal=principal, status_code=status_code)
 
-    async def save(request: Request, principal: Principal, course_id: str | None,
-                   current_status: str | None) -> Response:
+    async def save(request: Request, principal: Principal, current: Course | None
+                   ) -> Response:
+        course_id = current.course_id if current else None
+        current_status = current.status.value if current else None
         submitted = await request.form()
         form = {name: str(value) for name, value in submitted.items()}
         schedule = [str(slot) for slot in submitted.getlist("schedule")]
@@ -191,6 +197,12 @@ def install(app: FastAPI, runtime: ServiceRuntime, pages: Pages, auth: PageAuth)
         providers = await providers_of(principal)
         body = course_body(form, schedule, course_id or f"k-{uuid.uuid4().hex[:12]}",
                            providers)
+        if current is not None:
+            # What the form does not show stays as it was (coordinates for travel times; the
+            # name the provider announced, if the provider stays).
+            body.update(latitude=current.latitude, longitude=current.longitude)
+            if body.get("provider_id") == current.provider_id and "provider_name" not in body:
+                body["provider_name"] = current.provider_name
         try:
             course = Course.model_validate(body)
         except ValidationError as invalid:
@@ -217,7 +229,7 @@ def install(app: FastAPI, runtime: ServiceRuntime, pages: Pages, auth: PageAuth)
 
     @router.post("/ui/courses/new")
     async def create_course(request: Request, principal: Coordinator) -> Response:
-        return await save(request, principal, None, None)
+        return await save(request, principal, None)
 
     @router.get("/ui/courses/{course_id}/edit", response_class=HTMLResponse)
     async def edit_course(request: Request, course_id: OpaqueId,
@@ -232,7 +244,7 @@ def install(app: FastAPI, runtime: ServiceRuntime, pages: Pages, auth: PageAuth)
                             principal: Coordinator) -> Response:
         async with runtime.uow() as uow:
             current = await catalogue.course_for(uow, principal, course_id)
-        return await save(request, principal, course_id, current.status.value)
+        return await save(request, principal, current)
 
     async def what_if(principal: Principal, course_id: str, action: Action,
                       starts_on: date | None) -> Consequences:
