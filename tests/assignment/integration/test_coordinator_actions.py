@@ -336,7 +336,7 @@ async def test_no_reason_places_over_capacity_or_in_a_course_that_is_not_on_offe
             "csrftoken": await csrf(assignment), "pseudonym": second, "course_id": full,
             "reason": "dringend"})
         assert page.status_code == 409
-        assert "In diesen Kurs kann niemand vermittelt werden" in page.text
+        assert "Dieser Kurs ist voll: kein Platz frei." in page.text
         async with assignment.runtime.uow() as uow:
             assert len(await ManualPlacementLog(uow.session).of_course(full)) == 1
 

@@ -22,12 +22,12 @@ from ankommen.assignment.entrypoints.course_pages import county_regions, field_n
 from ankommen.assignment.service import catalogue, placements
 from ankommen.assignment.service.manual_placement import (
     ManualPlacementRequest,
+    PlacementRefused,
     choices,
     place_by_hand,
 )
 from ankommen.assignment.service.waiting_view import WaitedLonger, WaitingFilters, waiting_rows
 from ankommen.shared.auth import Principal, Role
-from ankommen.shared.errors import Conflict
 from ankommen.shared.events.contracts.assignment import WaitlistReason
 from ankommen.shared.events.contracts.vocabulary import (
     CourseType,
@@ -128,9 +128,9 @@ def install(app: FastAPI, runtime: ServiceRuntime, pages: Pages, auth: PageAuth)
         try:
             async with runtime.uow() as uow:
                 record = await place_by_hand(uow, principal, wanted, policy=policy)
-        except Conflict:
+        except PlacementRefused as refused:
             return await placement_form(request, principal, pseudonym, form, {
-                "course_id": t("coord.error.course_refused")}, status_code=409)
+                "course_id": t(f"coord.error.refused.{refused.refusal}")}, status_code=409)
         return RedirectResponse(f"/ui/placements/{record.placement_id}",
                                 status_code=status.HTTP_303_SEE_OTHER)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
@@ -89,15 +90,39 @@ async def _seats(uow: UnitOfWork, course_id: str) -> Seats:
     raise NotFound("course_id: no such course", field="course_id")
 
 
-def refusal(seats: Seats, policy: AllocationPolicy, today: date) -> str | None:
+class Refusal(StrEnum):
+    """Why nobody may be placed in a course, whatever the reason given."""
+
+    NOT_BOOKABLE = "not_bookable"
+    NOT_APPROVED = "not_approved"
+    NOT_OPEN = "not_open"
+    FULL = "full"
+    CHILDCARE_FULL = "childcare_full"
+
+
+class PlacementRefused(Conflict):
+    """A manual placement no reason overrides (409 naming ``course_id``); ``refusal`` says
+    which, for the page's words."""
+
+    def __init__(self, refusal: Refusal, detail: str) -> None:
+        super().__init__(f"course_id: {detail}", field="course_id")
+        self.refusal = refusal
+
+
+#: The seat rules that refuse a placement, and how.
+SEAT_REFUSALS = {"capacity": Refusal.FULL, "childcare_capacity": Refusal.CHILDCARE_FULL}
+
+
+def refusal(seats: Seats, policy: AllocationPolicy, today: date) -> PlacementRefused | None:
     """Why nobody may be placed in this course whatever the reason, or None."""
     course = seats.course
     if not seats.bookable:
-        return f"course_id: the course is {course.status}"
+        return PlacementRefused(Refusal.NOT_BOOKABLE, f"the course is {course.status}")
     if not course.approved:
-        return "course_id: the course is not approved"
+        return PlacementRefused(Refusal.NOT_APPROVED, "the course is not approved")
     if not seats.offered(policy.districts, today):
-        return "course_id: the course takes no new participants (ended or past its deadline)"
+        return PlacementRefused(Refusal.NOT_OPEN, "the course takes no new participants "
+                                "(outside the county, ended or past its deadline)")
     return None
 
 
@@ -116,12 +141,13 @@ async def place_by_hand(uow: UnitOfWork, principal: Principal, request: ManualPl
     seats = await _seats(uow, request.course_id)
     refused = refusal(seats, policy, today)
     if refused is not None:
-        raise Conflict(refused, field="course_id")
+        raise refused
     judged = outcomes(applicant, seats)
     hard = [outcome for outcome in judged
             if not outcome.passed and outcome.rule not in OVERRIDABLE]
     if hard:
-        raise Conflict(f"course_id: {hard[0].reason}", field="course_id")
+        raise PlacementRefused(SEAT_REFUSALS.get(hard[0].rule, Refusal.NOT_BOOKABLE),
+                               hard[0].reason)
     course = seats.course
     overridden = [outcome.rule for outcome in judged if not outcome.passed]
     at = uow.clock.now()
