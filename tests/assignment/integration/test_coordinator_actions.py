@@ -163,6 +163,10 @@ async def test_postponing_a_course_shows_who_loses_a_seat_then_reallocates_them(
             f"/ui/courses/{soon}/postpone?starts_on={future(7)}")
         assert too_early.status_code == 422
         assert "Bitte einen späteren Kursbeginn wählen" in too_early.text
+        too_late = await assignment.client.post(f"/courses/{soon}/postpone", headers=COORDINATOR,
+                                                json={"starts_on": "9999-12-31"})
+        assert too_late.status_code == 422 and too_late.json()["errors"][0]["field"] == \
+            "starts_on"
         preview = await assignment.client.get(
             f"/ui/courses/{soon}/postpone?starts_on={future(70)}")
         assert preview.status_code == 200

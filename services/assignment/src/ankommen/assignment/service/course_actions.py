@@ -38,6 +38,10 @@ from ankommen.shared.events.contracts.assignment import (
     WithdrawalReason,
 )
 
+#: How far a coordinator may move a course: a course a year later is another course (its
+#: people, placed for this year, are better served by a new one).
+MAX_POSTPONEMENT_DAYS = 365
+
 
 class InvalidPostponement(DomainError):
     """A new start that is no postponement (not later, or in the past): input, hence 422."""
@@ -67,6 +71,9 @@ async def postpone_course(uow: UnitOfWork, principal: Principal, course_id: str,
     if starts_on <= current.starts_on:
         raise InvalidPostponement("starts_on: a postponement moves the start later",
                                   field="starts_on")
+    if (starts_on - current.starts_on).days > MAX_POSTPONEMENT_DAYS:
+        raise InvalidPostponement("starts_on: a postponement moves the start by at most "
+                                  f"{MAX_POSTPONEMENT_DAYS} days", field="starts_on")
     moved = postponed_to(current, starts_on)
     await CourseRepository(uow.session).replace(moved)
     await uow.publish(CourseUpdated(course=moved), key=moved.course_id)
