@@ -7,7 +7,7 @@ import uuid
 
 from ankommen.shared.auth import Role
 from tests.assignment.support import COORDINATOR, course_body, register, waiting_count
-from tests.browser.conftest import screenshot_path
+from tests.browser.conftest import assert_accessible, screenshot_path
 from tests.support.polling import eventually
 from tests.support.services import served_over_http, token
 from tests.support.tokens import issue_token
@@ -41,6 +41,7 @@ async def test_coordinator_previews_runs_allocation_and_reads_the_lists(
         assert "Sprachniveau passt: erfüllt" in explanation
         assert "Tage bis Kursbeginn: 14" in explanation
         assert newest in await page.locator("#still-waiting").inner_text()
+        await assert_accessible(page)
         await page.screenshot(path=screenshot_path("assignment-allocation-preview"))
 
         await page.click("#run")
@@ -52,15 +53,22 @@ async def test_coordinator_previews_runs_allocation_and_reads_the_lists(
         row = page.locator("#course-list tbody tr", has_text=course_id)
         cells = row.locator("td")
         assert [await cells.nth(6).inner_text(), await cells.nth(7).inner_text()] == ["0", "1"]
+        await assert_accessible(page)
 
         await page.goto(f"{base_url}/ui/waiting-list")
         waiting = await page.locator("#waiting").inner_text()
         assert newest in waiting and longest not in waiting
         assert "passende Kurse voll" in waiting and "courses_full" not in waiting
+        await assert_accessible(page)
+
+        await page.goto(f"{base_url}/ui/unmet-demand")
+        assert "/login" not in page.url
+        await assert_accessible(page)
 
         await page.goto(f"{base_url}/ui/courses?lang=en")
         assert await page.locator("h1").inner_text() == "Catalogue"
         assert await page.locator("#catalogue tbody tr").count() == 1
+        await assert_accessible(page)
 
         # A provider's course waits for the coordinator, who approves it on the catalogue page.
         draft_id = f"c-{uuid.uuid4().hex[:6]}"

@@ -47,7 +47,7 @@ LANGUAGES = ("de", "en")
 NAMED_DISTRICT = "03358"
 NAMED_PROVIDER = "vhs-heidekreis"
 ASSIGNMENT_PAGES = ("/ui/courses", "/ui/allocation", "/ui/waiting-list", "/ui/unmet-demand",
-                    "/course-list")
+                    "/course-list", "/ui/round", "/ui/referrals")
 
 CSRF_FIELD = re.compile(r'name="csrftoken" value="([^"]+)"')
 
@@ -133,6 +133,9 @@ async def test_coordinator_pages_show_words_for_every_code(kafka, sqlite_databas
         assert "Landkreis Heidekreis" in catalogue and "Soltau" in catalogue
         waiting = (await assignment.client.get("/ui/waiting-list?lang=de")).text
         assert "kein passender Kurs" in waiting
+        # The coordination round lists the literacy course short of its minimum.
+        meeting = (await assignment.client.get("/ui/round?lang=de")).text
+        assert 'id="at-risk-table"' in meeting and "verschoben" in meeting
 
         # The coordinator's actions (issue 19): the course form, each confirmation page with
         # its consequences, the filtered waiting list, placing by hand and its placement.
@@ -197,11 +200,24 @@ async def test_provider_pages_show_words_for_every_code(kafka, sqlite_databases)
             "hours_planned": 60, "corrects_report_id": "r-2"}, headers=provider)
         assert superseded.status_code == 201, superseded.text
 
+        # A refused report for the refused reports page (another provider's code).
+        refused = await progress.client.post("/reports", json={
+            "report_id": "r-10", "referral_code": referral_code(), "kind": "enrolment",
+            "started_on": day(1)}, headers=provider)
+        assert refused.status_code == 403, refused.text
+        course_id = (await progress.client.get("/participants", headers=provider)
+                     ).json()[0]["course_id"]
+        roster = f"/courses/{course_id}/roster"
+
         progress.client.cookies.set(SESSION_COOKIE,
                                     issue_token(Role.PROVIDER, "browser", provider_id="vhs-a"))
         for language in LANGUAGES:
-            for path in ("/", f"/participants/{code}", f"/participants/{other}", "/upload"):
-                response = await progress.client.get(f"{path}?lang={language}")
+            for path in ("/", f"/participants/{code}", f"/participants/{other}", "/upload",
+                         "/refused", roster, *(f"{roster}?kind={kind}" for kind in (
+                             "attendance", "exam_result", "enrolment", "completion",
+                             "discontinuation"))):
+                separator = "&" if "?" in path else "?"
+                response = await progress.client.get(f"{path}{separator}lang={language}")
                 assert response.status_code == 200, (path, response.text)
                 assert_words_only(response.text, path, language)
         history = (await progress.client.get(f"/participants/{code}?lang=de")).text

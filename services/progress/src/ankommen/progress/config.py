@@ -33,3 +33,10 @@ class ProgressSettings(ServiceSettings):
     #: Bytes per CSV upload, checked before parsing (100,000 rows of an Excel export are
     #: about 8 MB).
     csv_max_bytes: int = Field(20 * 1024 * 1024, ge=1024, le=200 * 1024 * 1024)
+    #: Days a refused report (its id, code, kind and reason; never its body) is kept for the
+    #: provider's page of refused reports, then purged: a quarter covers a month's reports,
+    #: their corrections and the county's quarterly check.
+    refused_report_retention_days: int = Field(90, ge=1, le=730)
+    #: Where providers open assignment's pages (the referrals page is linked from progress's
+    #: pages): as ``ankommen run`` serves it unless set.
+    assignment_public_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:8102")

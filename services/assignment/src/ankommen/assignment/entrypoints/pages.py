@@ -10,7 +10,12 @@ from fastapi import APIRouter, FastAPI, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ankommen.assignment.domain.courses import entry_deadline, shown_status
-from ankommen.assignment.entrypoints import course_pages, placement_pages
+from ankommen.assignment.entrypoints import (
+    course_pages,
+    placement_pages,
+    referral_pages,
+    round_pages,
+)
 from ankommen.assignment.service import catalogue, queries
 from ankommen.assignment.service.allocation import allocate_now, run_allocation
 from ankommen.shared.auth import Principal, Role
@@ -19,9 +24,15 @@ from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.web import Pages
 from ankommen.shared.web.words import Places
 
-NAVIGATION = [("/ui/courses", "nav.catalogue"), ("/ui/allocation", "nav.allocation"),
-              ("/ui/waiting-list", "nav.waiting"), ("/ui/unmet-demand", "nav.demand"),
-              ("/course-list", "nav.course_list")]
+#: Who sees which link: coordinators the county's pages, providers only their referrals.
+COORDINATORS = frozenset({Role.COORDINATOR, Role.ADMIN})
+NAVIGATION = [("/ui/courses", "nav.catalogue", COORDINATORS),
+              ("/ui/allocation", "nav.allocation", COORDINATORS),
+              ("/ui/waiting-list", "nav.waiting", COORDINATORS),
+              ("/ui/unmet-demand", "nav.demand", COORDINATORS),
+              ("/course-list", "nav.course_list", COORDINATORS),
+              ("/ui/round", "nav.round", COORDINATORS),
+              ("/ui/referrals", "nav.referrals", referral_pages.VIEWERS)]
 
 
 def install(app: FastAPI, runtime: ServiceRuntime) -> None:
@@ -36,8 +47,11 @@ def install(app: FastAPI, runtime: ServiceRuntime) -> None:
     router = APIRouter(include_in_schema=False)
 
     @router.get("/")
-    async def home() -> RedirectResponse:
-        return RedirectResponse("/ui/courses", status_code=status.HTTP_303_SEE_OTHER)
+    async def home(principal: Annotated[Principal, auth.require(*referral_pages.VIEWERS)]
+                   ) -> RedirectResponse:
+        # Each role to its first page: a provider may open only its referrals.
+        first = "/ui/referrals" if principal.role is Role.PROVIDER else "/ui/courses"
+        return RedirectResponse(first, status_code=status.HTTP_303_SEE_OTHER)
 
     @router.get("/ui/courses", response_class=HTMLResponse)
     async def courses_page(request: Request, principal: Coordinator) -> HTMLResponse:
@@ -101,5 +115,7 @@ def install(app: FastAPI, runtime: ServiceRuntime) -> None:
             "districts": sorted(districts), "levels": list(GermanLevel)}, principal=principal)
 
     app.include_router(router)
+    round_pages.install(app, runtime, pages, auth)
+    referral_pages.install(app, runtime, pages, auth)
     course_pages.install(app, runtime, pages, auth)
     placement_pages.install(app, runtime, pages, auth)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
@@ -19,9 +18,9 @@ from fpdf.enums import XPos, YPos
 
 from ankommen.intake.domain.letter import Letter, Paragraph, Script, Section, Style
 
-#: Where Debian's ``fonts-noto-core`` puts its fonts.
-NOTO = Path("/usr/share/fonts/truetype/noto")
-FONT_PACKAGE = "fonts-noto-core"
+# FontMissing: what render_letter raises, named here for intake's callers and tests.
+from ankommen.shared.fonts import FontMissing as FontMissing
+from ankommen.shared.fonts import font_path
 
 
 @dataclass(frozen=True)
@@ -41,18 +40,6 @@ FONTS = {
 HARFBUZZ_SCRIPT = {Script.LATIN_CYRILLIC: None, Script.ARABIC: "arab",
                    Script.ETHIOPIC: "ethi"}
 SIZES = {Style.TITLE: 14.0, Style.TEXT: 10.5, Style.FIELD: 10.5, Style.ITEM: 10.5}
-
-
-class FontMissing(RuntimeError):
-    """A font of the letter is not installed (a deployment error, answered 500)."""
-
-
-def font_path(name: str, directory: Path = NOTO) -> str:
-    path = directory / name
-    if not path.is_file():
-        raise FontMissing(f"{path} is missing: install Debian's {FONT_PACKAGE} "
-                          f"(apt-get install {FONT_PACKAGE}; `make fonts`)")
-    return str(path)
 
 
 @cache

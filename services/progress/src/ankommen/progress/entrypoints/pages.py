@@ -25,6 +25,7 @@ from ankommen.progress.service.reporting import (
     Channel,
     Outcome,
     Verdict,
+    keep_unparsed,
     parse_report,
     rejected,
     submit_reports,
@@ -112,6 +113,11 @@ def router(runtime: ServiceRuntime, pages: Pages, page_auth: PageAuth,
                     if found and token else None)
         return pages.render(request, "participants.html", {
             "participants": found, "contacts": contacts or {},
+            # Each course once, for its roster link; the offers are answered in assignment.
+            "courses": sorted({(item.course_id, item.course_title) for item in found},
+                              key=lambda course: (course[1], course[0])),
+            "referrals_url": f"{str(runtime.settings.assignment_public_url).rstrip('/')}"
+                             "/ui/referrals",
             "names_unavailable": bool(found) and contacts is None}, principal=principal)
 
     async def participant_page(request: Request, principal: Principal, referral_code: str,
@@ -151,6 +157,8 @@ def router(runtime: ServiceRuntime, pages: Pages, page_auth: PageAuth,
         report, problems = parse_report(raw)
         if report is None:
             outcome = rejected(raw, problems)
+            async with runtime.uow() as uow:
+                await keep_unparsed(uow, provider_of(principal), [outcome], Channel.FORM)
         else:
             async with runtime.uow() as uow:
                 [outcome] = await submit_reports(uow, provider_of(principal), [report],

@@ -20,6 +20,7 @@ from ankommen.progress.service.reporting import (
     Channel,
     Outcome,
     Verdict,
+    keep_unparsed,
     parse_report,
     rejected,
     submit_reports,
@@ -70,18 +71,19 @@ async def import_csv(uow: UnitOfWorkFactory, provider_id: str, content: bytes,
     if result.rows > max_rows:
         raise UnreadableFile("file", f"more than {max_rows:,} rows; split the list")
     for batch in _batches(listing.rows(), batch_rows):
-        parsed = []
+        parsed, unparsed = [], []
         for row in batch:
             report, problems = parse_report(row.report)
             if report is None:
-                result.count(row.number, rejected(row.report, problems))
+                unparsed.append(rejected(row.report, problems))
+                result.count(row.number, unparsed[-1])
             else:
                 parsed.append((row.number, report))
-        if not parsed:
-            continue
         async with uow() as unit:
+            await keep_unparsed(unit, provider_id, unparsed, Channel.CSV)
             outcomes = await submit_reports(unit, provider_id,
-                                            [report for _, report in parsed], Channel.CSV)
+                                            [report for _, report in parsed],
+                                            Channel.CSV) if parsed else []
         for (number, _), outcome in zip(parsed, outcomes, strict=True):
             result.count(number, outcome)
     result.rejected.sort(key=lambda item: item.row)

@@ -1,0 +1,86 @@
+"""The monthly coordination round (*Koordinierungsrunde*): ``/ui/round`` as a printable page and
+``/ui/round.pdf`` as a PDF, for coordinators and admins.
+
+Both read one :func:`~ankommen.assignment.service.coordination_round.coordination_round` (one
+unit of work) and show the same sections. A signed-in provider (or any other role) is refused
+with a page (403), not sent to sign in again: it is signed in, the round is just not its page.
+
+No postponed annotations: FastAPI reads the guard alias defined inside :func:`install`.
+"""
+
+from typing import Annotated
+
+from babel.dates import format_date
+from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+
+from ankommen.assignment.entrypoints.round_pdf import render_round
+from ankommen.assignment.entrypoints.round_sections import month_name, sections, title
+from ankommen.assignment.service.coordination_round import (
+    CoordinationRound,
+    Month,
+    coordination_round,
+)
+from ankommen.shared.auth import Principal, Role
+from ankommen.shared.errors import Forbidden
+from ankommen.shared.runtime import ServiceRuntime
+from ankommen.shared.web import Pages
+from ankommen.shared.web.pages import PageAuth
+from ankommen.shared.web.words import Words
+
+#: ``YYYY-MM`` of a plausible year: what ``<input type=month>`` sends.
+MONTH_PATTERN = r"^(19|20)\d\d-(0[1-9]|1[0-2])$"
+READERS = (Role.COORDINATOR, Role.ADMIN)
+
+
+def install(app: FastAPI, runtime: ServiceRuntime, pages: Pages, auth: PageAuth) -> None:
+    SignedIn = Annotated[Principal, auth.require(*Role)]
+    MonthQuery = Annotated[str | None, Query(pattern=MONTH_PATTERN)]
+    settings = runtime.settings
+    router = APIRouter(include_in_schema=False)
+    app.mount("/static/round", StaticFiles(packages=[("ankommen.assignment", "static/round")]),
+              name="round-static")
+
+    async def read(principal: Principal, month: str | None) -> CoordinationRound:
+        if principal.role not in READERS:
+            raise Forbidden("role: the coordination round is for the county's coordinators")
+        today = runtime.clock.today()
+        async with runtime.uow() as uow:
+            return await coordination_round(
+                uow, Month.parse(month) if month else Month.of(today), today=today,
+                districts=settings.districts, priority=settings.priority,
+                disclosure_minimum=settings.disclosure_minimum,
+                postponement_weeks=settings.postponement_weeks)
+
+    @router.get("/ui/round", response_class=HTMLResponse)
+    async def round_page(request: Request, principal: SignedIn, month: MonthQuery = None
+                         ) -> HTMLResponse:
+        round_ = await read(principal, month)
+        t = pages.translator(request)
+        words = Words(t, pages.places)
+        return pages.render(request, "round.html", {
+            "round": round_, "heading": title(round_, t, words),
+            "as_of": format_date(round_.as_of, "medium", locale=t.language),
+            "sections": sections(round_, t, words),
+            "previous": round_.month.previous, "next": round_.month.next,
+            "previous_name": month_name(round_.month.previous, t.language),
+            "next_name": month_name(round_.month.next, t.language)}, principal=principal)
+
+    @router.get("/ui/round.pdf")
+    async def round_pdf(request: Request, principal: SignedIn, month: MonthQuery = None
+                        ) -> Response:
+        round_ = await read(principal, month)
+        t = pages.translator(request)
+        words = Words(t, pages.places)
+        subtitle = t("round.pdf.subtitle", day=format_date(round_.as_of, "medium",
+                                                           locale=t.language))
+        # Laid out in a worker thread (as intake's letters are): the event loop keeps serving.
+        content = await run_in_threadpool(render_round, title(round_, t, words), subtitle,
+                                          sections(round_, t, words), t)
+        return Response(content, media_type="application/pdf", headers={
+            "Cache-Control": "no-store",
+            "Content-Disposition": f'inline; filename="koordinierungsrunde-{round_.month}.pdf"'})
+
+    app.include_router(router)
