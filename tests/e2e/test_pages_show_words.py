@@ -7,6 +7,7 @@ also keep their titles plain (the "below minimum" list once rendered inside ``<t
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -48,6 +49,8 @@ NAMED_DISTRICT = "03358"
 NAMED_PROVIDER = "vhs-heidekreis"
 ASSIGNMENT_PAGES = ("/ui/courses", "/ui/allocation", "/ui/waiting-list", "/ui/unmet-demand",
                     "/course-list", "/ui/round", "/ui/referrals")
+
+CSRF_FIELD = re.compile(r'name="csrftoken" value="([^"]+)"')
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -134,6 +137,38 @@ async def test_coordinator_pages_show_words_for_every_code(kafka, sqlite_databas
         # The coordination round lists the literacy course short of its minimum.
         meeting = (await assignment.client.get("/ui/round?lang=de")).text
         assert 'id="at-risk-table"' in meeting and "verschoben" in meeting
+
+        # The coordinator's actions (issue 19): the course form, each confirmation page with
+        # its consequences, the filtered waiting list, placing by hand and its placement.
+        courses = (await assignment.client.get("/courses", headers=COORDINATOR)).json()
+        offered = next(course for course in courses if course["approval"] == "approved"
+                       and course["status"] == "open" and course["course_type"] == "literacy")
+        [waiting_person, *_] = [person["pseudonym"] for person in (await assignment.client.get(
+            "/waiting-list", headers=COORDINATOR)).json()["people"]]
+        csrf = CSRF_FIELD.search(waiting).group(1)
+        for language in LANGUAGES:
+            form = await assignment.client.post(
+                f"/ui/manual-placement/form?lang={language}",
+                data={"csrftoken": csrf, "pseudonym": waiting_person})
+            assert form.status_code == 200, form.text
+            assert_words_only(form.text, "/ui/manual-placement/form", language)
+        placed = await assignment.client.post("/placements/manual", headers=COORDINATOR, json={
+            "pseudonym": waiting_person, "course_id": offered["course_id"],
+            "reason": "Alphabetisierung nach Rücksprache"})
+        assert placed.status_code == 201, placed.text
+        course_id, later = offered["course_id"], (starts + timedelta(days=60)).isoformat()
+        for language in LANGUAGES:
+            for path in ("/ui/courses/new", f"/ui/courses/{course_id}/edit",
+                         f"/ui/courses/{draft}/approve", f"/ui/courses/{course_id}/return",
+                         f"/ui/courses/{course_id}/cancel",
+                         f"/ui/courses/{course_id}/postpone?starts_on={later}",
+                         "/ui/waiting-list?reason=no_fitting_course&level=A1&waited=30",
+                         f"/ui/placements/{placed.json()['placement_id']}"):
+                response = await assignment.client.get(
+                    f"{path}{'&' if '?' in path else '?'}lang={language}")
+                assert response.status_code == 200, (path, response.text)
+                assert "<" not in title_of(response.text), path
+                assert_words_only(response.text, path, language)
 
 
 async def test_provider_pages_show_words_for_every_code(kafka, sqlite_databases):

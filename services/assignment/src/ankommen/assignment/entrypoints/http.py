@@ -17,6 +17,8 @@ from ankommen.assignment.adapters.repository import WaitingListRepository
 from ankommen.assignment.domain.placement import PlacementRecord
 from ankommen.assignment.service import catalogue, placements, queries
 from ankommen.assignment.service.allocation import allocate_now, run_allocation
+from ankommen.assignment.service.course_actions import postpone_course
+from ankommen.assignment.service.manual_placement import ManualPlacementRequest, place_by_hand
 from ankommen.shared.auth import Principal, Role
 from ankommen.shared.errors import DomainError
 from ankommen.shared.events.contracts.assignment import Course, CourseApproval
@@ -31,6 +33,12 @@ class ReturnRequest(BaseModel):
     """Why a coordinator sends a course back: the provider reads it."""
 
     reason: str = Field(min_length=1, max_length=500)
+
+
+class PostponeRequest(BaseModel):
+    """The course's new start; its end and late-entry deadline move by as many days."""
+
+    starts_on: date
 
 
 class CourseReviewOut(BaseModel):
@@ -222,6 +230,25 @@ def router(runtime: ServiceRuntime) -> APIRouter:
         async with runtime.uow() as uow:
             return await catalogue.return_course(uow, principal, course_id, request.reason,
                                                  policy=policy)
+
+    @api.post("/courses/{course_id}/postpone", response_model=Course, tags=["catalogue"],
+              summary="Postpone a course that has not started (coordinators): its offered "
+                      "and confirmed placements are withdrawn and reallocated")
+    async def postpone(course_id: OpaqueId, request: PostponeRequest,
+                       principal: Approver) -> Course:
+        async with runtime.uow() as uow:
+            return await postpone_course(uow, principal, course_id, request.starts_on,
+                                         policy=policy)
+
+    @api.post("/placements/manual", response_model=PlacementOut,
+              status_code=status.HTTP_201_CREATED, tags=["placements"],
+              summary="Place a waiting person by hand with a reason (coordinators): rules of "
+                      "the allocation may be overridden, free seats never; audited")
+    async def place_manually(request: ManualPlacementRequest, principal: Approver
+                             ) -> PlacementOut:
+        async with runtime.uow() as uow:
+            return _placement(await place_by_hand(uow, principal, request, policy=policy),
+                              principal)
 
     @api.get("/courses/{course_id}/reviews", response_model=list[CourseReviewOut],
              tags=["catalogue"],

@@ -9,9 +9,13 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from ankommen.assignment.adapters.repository import WaitingListRepository
 from ankommen.assignment.domain.courses import entry_deadline, shown_status
-from ankommen.assignment.entrypoints import referral_pages, round_pages
+from ankommen.assignment.entrypoints import (
+    course_pages,
+    placement_pages,
+    referral_pages,
+    round_pages,
+)
 from ankommen.assignment.service import catalogue, queries
 from ankommen.assignment.service.allocation import allocate_now, run_allocation
 from ankommen.shared.auth import Principal, Role
@@ -87,12 +91,6 @@ def install(app: FastAPI, runtime: ServiceRuntime) -> None:
         return RedirectResponse(f"/ui/allocation?ran={len(outcome.placement_ids)}",
                                 status_code=status.HTTP_303_SEE_OTHER)
 
-    @router.get("/ui/waiting-list", response_class=HTMLResponse)
-    async def waiting_page(request: Request, principal: Coordinator) -> HTMLResponse:
-        async with runtime.uow() as uow:
-            people = await WaitingListRepository(uow.session).all()
-        return pages.render(request, "waiting.html", {"people": people}, principal=principal)
-
     @router.get("/ui/unmet-demand", response_class=HTMLResponse)
     async def demand_page(request: Request, principal: Coordinator) -> HTMLResponse:
         async with runtime.uow() as uow:
@@ -119,3 +117,5 @@ def install(app: FastAPI, runtime: ServiceRuntime) -> None:
     app.include_router(router)
     round_pages.install(app, runtime, pages, auth)
     referral_pages.install(app, runtime, pages, auth)
+    course_pages.install(app, runtime, pages, auth)
+    placement_pages.install(app, runtime, pages, auth)
