@@ -1,6 +1,7 @@
 """A coordinator's month in a real browser (issue 19): approves a provider's new course after
 reading what it would do, previews and runs the allocation, places a person by hand with a
-reason, postpones a course below its minimum and sees its people reallocated — every page
+reason, postpones a course below its minimum and sees its people reallocated, and prints the
+month's coordination round — every page
 checked by axe-core (WCAG 2.1 AA) and kept as a screenshot.
 
 Assignment served over HTTP without a broker (nothing here crosses one): registrations are
@@ -25,6 +26,7 @@ from ankommen.shared.events.contracts.intake import CaseRegistered, Survey
 from tests.assignment.integration.test_event_batches import delivery
 from tests.assignment.support import COORDINATOR, course_body
 from tests.browser.conftest import assert_accessible, screenshot_path
+from tests.intake.integration.test_invitation_letter import kept_as_png
 from tests.support.services import RunningService, served_over_http, token
 from tests.support.surveys import survey
 from tests.support.tokens import issue_token
@@ -170,4 +172,19 @@ async def test_a_coordinators_month(sqlite_databases, page):
         placed = (await assignment.client.get("/waiting-list", headers=COORDINATOR)).json()
         assert placed["count"] == 0
 
-        # coordination round: printed here once the round page lands
+        # 5. The month's coordination round: Walsrode full with the three, Soltau postponed
+        # and empty; printed as the meeting's PDF.
+        await page.click("nav a[href='/ui/round']")
+        await page.wait_for_url(f"{base_url}/ui/round")
+        seats = page.locator("#free-seats-table tbody tr")
+        walsrode_row = await seats.filter(has_text="Integrationskurs Walsrode").inner_text()
+        assert walsrode_row.split("\t")[-4:-1] == ["3", "3", "0"], walsrode_row
+        soltau_row = await seats.filter(has_text="Integrationskurs Soltau").inner_text()
+        assert soltau_row.split("\t")[-4:-1] == ["0", "2", "2"], soltau_row
+        await seen("round")
+        pdf = await page.request.get(f"{base_url}/ui/round.pdf")
+        assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+        document = kept_as_png(await pdf.body(), "coordinator-month-round-pdf")
+        text = "\n".join(document[index].get_textpage().get_text_range()
+                         for index in range(len(document)))
+        assert "Integrationskurs Walsrode" in text and "Integrationskurs Soltau" in text

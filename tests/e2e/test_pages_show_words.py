@@ -7,7 +7,6 @@ also keep their titles plain (the "below minimum" list once rendered inside ``<t
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -49,8 +48,6 @@ NAMED_DISTRICT = "03358"
 NAMED_PROVIDER = "vhs-heidekreis"
 ASSIGNMENT_PAGES = ("/ui/courses", "/ui/allocation", "/ui/waiting-list", "/ui/unmet-demand",
                     "/course-list", "/ui/round", "/ui/referrals")
-
-CSRF_FIELD = re.compile(r'name="csrftoken" value="([^"]+)"')
 
 pytestmark = pytest.mark.timeout(60)
 
