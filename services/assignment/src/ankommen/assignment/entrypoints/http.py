@@ -22,10 +22,11 @@ from ankommen.assignment.service.manual_placement import ManualPlacementRequest,
 from ankommen.shared.auth import Principal, Role
 from ankommen.shared.errors import DomainError
 from ankommen.shared.events.contracts.assignment import Course, CourseApproval
-from ankommen.shared.events.contracts.vocabulary import DistrictKey, GermanLevel, OpaqueId
+from ankommen.shared.events.contracts.vocabulary import OpaqueId
 from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.spreadsheet import csv_text
 from ankommen.shared.web.i18n import FRAME_PACKAGE, Translator, catalogue_of
+from ankommen.shared.web.query import DistrictFilter, LevelFilter
 from ankommen.shared.web.words import Places, Words
 
 
@@ -331,8 +332,9 @@ def router(runtime: ServiceRuntime) -> APIRouter:
     @api.get("/course-list.csv", tags=["course list"],
              summary="The course list (Sprachkursliste) as CSV",
              response_class=Response)
-    async def course_list(_: Staff, district: Annotated[DistrictKey | None, Query()] = None,
-                          level: Annotated[GermanLevel | None, Query()] = None,
+    async def course_list(_: Staff,
+                          district: DistrictFilter = None,
+                          level: LevelFilter = None,
                           lang: Annotated[Literal["de", "en"], Query(
                               description="Language of the word columns")] = "de"
                           ) -> Response:

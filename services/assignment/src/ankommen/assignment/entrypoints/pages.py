@@ -6,7 +6,7 @@ No postponed annotations: FastAPI reads the page guard alias defined inside :fun
 
 from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Query, Request, status
+from fastapi import APIRouter, FastAPI, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ankommen.assignment.domain.courses import entry_deadline, shown_status
@@ -19,9 +19,10 @@ from ankommen.assignment.entrypoints import (
 from ankommen.assignment.service import catalogue, queries
 from ankommen.assignment.service.allocation import allocate_now, run_allocation
 from ankommen.shared.auth import Principal, Role
-from ankommen.shared.events.contracts.vocabulary import DistrictKey, GermanLevel, OpaqueId
+from ankommen.shared.events.contracts.vocabulary import GermanLevel, OpaqueId
 from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.web import Pages
+from ankommen.shared.web.query import DistrictFilter, LevelFilter
 from ankommen.shared.web.words import Places
 
 #: Who sees which link: coordinators the county's pages, providers only their referrals.
@@ -103,8 +104,8 @@ def install(app: FastAPI, runtime: ServiceRuntime) -> None:
 
     @router.get("/course-list", response_class=HTMLResponse)
     async def course_list_page(request: Request, principal: Coordinator,
-                               district: Annotated[DistrictKey | None, Query()] = None,
-                               level: Annotated[GermanLevel | None, Query()] = None
+                               district: DistrictFilter = None,
+                               level: LevelFilter = None
                                ) -> HTMLResponse:
         async with runtime.uow() as uow:
             entries = await queries.course_list(uow, districts=districts,
