@@ -78,11 +78,14 @@ async def test_coordinator_previews_runs_allocation_and_reads_the_lists(
         await page.goto(f"{base_url}/ui/courses?lang=de")
         cell = page.locator("#catalogue tbody tr", has_text=draft_id).locator(".approval")
         assert "wartet auf Freigabe" in await cell.inner_text()
-        await cell.locator("button.approve").click()
+        # Approving shows first what it would do (issue 19), then approves.
+        await cell.locator("a.approve").click()
+        await page.wait_for_url(f"{base_url}/ui/courses/{draft_id}/approve")
+        await page.click("#confirm")
         await page.wait_for_url(f"{base_url}/ui/courses")
         assert await cell.get_attribute("data-approval") == "approved"
         assert "freigegeben" in await cell.inner_text()
-        assert await cell.locator("button.approve").count() == 0
+        assert await cell.locator("a.approve").count() == 0
         reviews = (await assignment.client.get(f"/courses/{draft_id}/reviews",
                                                headers=COORDINATOR)).json()
         assert [(each["decision"], each["actor"]) for each in reviews] == [

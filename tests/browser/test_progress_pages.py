@@ -1,7 +1,7 @@
 """A provider in a real browser: signs in, sees only its own participants — with the names
 intake disclosed for those who consented, or a note when intake cannot be asked — reports an
-enrolment by form (and sees it in the history), uploads an Excel CSV list and reads the
-row-level result."""
+enrolment by form (and sees it in the history), uploads a list with German headers, reads
+the preview (refused rows in German) and takes it over."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from ankommen.intake.adapters.tables import courses, provider_placements
 from ankommen.shared.auth import Role
 from ankommen.shared.events.contracts.assignment import CoursePublished, PlacementConfirmed
-from tests.browser.conftest import screenshot_path
+from tests.browser.conftest import assert_accessible, screenshot_path
 from tests.progress.integration.catalogue import (
     STARTS_ON,
     announce,
@@ -134,21 +134,32 @@ async def test_provider_reports_by_form_and_csv_and_sees_only_own_participants(
         await page.click("#report-form button[type=submit]")
         refusal = page.locator("#outcome.rejected")
         await refusal.wait_for()
-        assert "hours_attended" in await refusal.inner_text()
+        refused_because = await refusal.inner_text()
+        assert "mehr anwesende als geplante Stunden" in refused_because, refused_because
+        assert "hours_attended" not in refused_because
         await page.screenshot(path=screenshot_path("progress-participant"))
 
+        # A list with German headers, no report ids: a preview first, then "Übernehmen".
         day = (STARTS_ON + timedelta(days=3)).strftime("%d.%m.%Y")
-        listing = ("Meldungs-ID;Vermittlungscode;Art;Datum;Von;Bis;Stunden anwesend;"
-                   "Stunden geplant;Bemerkung\r\n"
-                   f"U1;{own};Anwesenheit;;{day};{day};3,5;4;Größe\r\n"
-                   f"U2;{foreign};Anmeldung;{day};;;;;\r\n").encode("cp1252")
-        await page.click("text=CSV-Liste hochladen")
+        listing = ("Vermittlungscode;Meldungsart;Zeitraum von;Zeitraum bis;Anwesende Stunden;"
+                   "Geplante Stunden;Datum;Bemerkung\r\n"
+                   f"{own};Anwesenheit;{day};{day};3,5;4;;Größe\r\n"
+                   f"{foreign};Anmeldung;;;;;{day};\r\n").encode("cp1252")
+        await page.click("text=Liste hochladen")
         await page.set_input_files("input[name=file]", files=[
             {"name": "liste.csv", "mimeType": "text/csv", "buffer": listing}])
+        await page.screenshot(path=screenshot_path("progress-upload-form"))
         await page.click("#upload-form button[type=submit]")
+        await page.locator("#summary").wait_for()
+        assert "2 Zeilen: 1 zu speichern, 0 schon vorhanden, 1 abgelehnt" in (
+            await page.locator("#summary").inner_text())
+        rejected = await page.locator("#rejected").inner_text()
+        assert "Vermittlungscode" in rejected and "gehört zu keiner Vermittlung" in rejected
+        assert "referral_code" not in rejected
+        await assert_accessible(page)
+        await page.screenshot(path=screenshot_path("progress-upload-preview"))
+        await page.click("#commit-form button[type=submit]")
         await page.locator("#summary").wait_for()
         assert "2 Zeilen: 1 gespeichert, 0 schon vorhanden, 1 abgelehnt" in (
             await page.locator("#summary").inner_text())
-        rejected = await page.locator("#rejected").inner_text()
-        assert "3" in rejected and "referral_code" in rejected
         await page.screenshot(path=screenshot_path("progress-upload-result"))

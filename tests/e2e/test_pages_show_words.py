@@ -35,6 +35,7 @@ from tests.progress.integration.catalogue import (
     progress_with_placements,
     referral_code,
 )
+from tests.progress.integration.list_pages import CSRF_FIELD, preview
 from tests.support.clock import MovableClock
 from tests.support.polling import eventually
 from tests.support.raw_codes import raw_codes, title_of
@@ -46,7 +47,7 @@ LANGUAGES = ("de", "en")
 NAMED_DISTRICT = "03358"
 NAMED_PROVIDER = "vhs-heidekreis"
 ASSIGNMENT_PAGES = ("/ui/courses", "/ui/allocation", "/ui/waiting-list", "/ui/unmet-demand",
-                    "/course-list", "/ui/round")
+                    "/course-list", "/ui/round", "/ui/referrals")
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -134,6 +135,38 @@ async def test_coordinator_pages_show_words_for_every_code(kafka, sqlite_databas
         meeting = (await assignment.client.get("/ui/round?lang=de")).text
         assert 'id="at-risk-table"' in meeting and "verschoben" in meeting
 
+        # The coordinator's actions (issue 19): the course form, each confirmation page with
+        # its consequences, the filtered waiting list, placing by hand and its placement.
+        courses = (await assignment.client.get("/courses", headers=COORDINATOR)).json()
+        offered = next(course for course in courses if course["approval"] == "approved"
+                       and course["status"] == "open" and course["course_type"] == "literacy")
+        [waiting_person, *_] = [person["pseudonym"] for person in (await assignment.client.get(
+            "/waiting-list", headers=COORDINATOR)).json()["people"]]
+        csrf = CSRF_FIELD.search(waiting).group(1)
+        for language in LANGUAGES:
+            form = await assignment.client.post(
+                f"/ui/manual-placement/form?lang={language}",
+                data={"csrftoken": csrf, "pseudonym": waiting_person})
+            assert form.status_code == 200, form.text
+            assert_words_only(form.text, "/ui/manual-placement/form", language)
+        placed = await assignment.client.post("/placements/manual", headers=COORDINATOR, json={
+            "pseudonym": waiting_person, "course_id": offered["course_id"],
+            "reason": "Alphabetisierung nach Rücksprache"})
+        assert placed.status_code == 201, placed.text
+        course_id, later = offered["course_id"], (starts + timedelta(days=60)).isoformat()
+        for language in LANGUAGES:
+            for path in ("/ui/courses/new", f"/ui/courses/{course_id}/edit",
+                         f"/ui/courses/{draft}/approve", f"/ui/courses/{course_id}/return",
+                         f"/ui/courses/{course_id}/cancel",
+                         f"/ui/courses/{course_id}/postpone?starts_on={later}",
+                         "/ui/waiting-list?reason=no_fitting_course&level=A1&waited=30",
+                         f"/ui/placements/{placed.json()['placement_id']}"):
+                response = await assignment.client.get(
+                    f"{path}{'&' if '?' in path else '?'}lang={language}")
+                assert response.status_code == 200, (path, response.text)
+                assert "<" not in title_of(response.text), path
+                assert_words_only(response.text, path, language)
+
 
 async def test_provider_pages_show_words_for_every_code(kafka, sqlite_databases):
     code, other = referral_code(), referral_code()
@@ -165,13 +198,38 @@ async def test_provider_pages_show_words_for_every_code(kafka, sqlite_databases)
             "hours_planned": 60, "corrects_report_id": "r-2"}, headers=provider)
         assert superseded.status_code == 201, superseded.text
 
+        # A refused report for the refused reports page (another provider's code).
+        refused = await progress.client.post("/reports", json={
+            "report_id": "r-10", "referral_code": referral_code(), "kind": "enrolment",
+            "started_on": day(1)}, headers=provider)
+        assert refused.status_code == 403, refused.text
+        course_id = (await progress.client.get("/participants", headers=provider)
+                     ).json()[0]["course_id"]
+        roster = f"/courses/{course_id}/roster"
+
         progress.client.cookies.set(SESSION_COOKIE,
                                     issue_token(Role.PROVIDER, "browser", provider_id="vhs-a"))
         for language in LANGUAGES:
-            for path in ("/", f"/participants/{code}", f"/participants/{other}", "/upload"):
-                response = await progress.client.get(f"{path}?lang={language}")
+            for path in ("/", f"/participants/{code}", f"/participants/{other}", "/upload",
+                         "/refused", roster, *(f"{roster}?kind={kind}" for kind in (
+                             "attendance", "exam_result", "enrolment", "completion",
+                             "discontinuation"))):
+                separator = "&" if "?" in path else "?"
+                response = await progress.client.get(f"{path}{separator}lang={language}")
                 assert response.status_code == 200, (path, response.text)
                 assert_words_only(response.text, path, language)
+        # The list preview: refused rows by column and reason, in words.
+        listing = ("Vermittlungscode;Meldungsart;Datum;Grund;Prüfung;Bestanden;"
+                   "Erreichtes Niveau\r\n"
+                   f"{other};Unterbrechung;{day(5)};Krankheit;;;\r\n"
+                   f"{other};Urlaub;{day(5)};;;;\r\n"
+                   f"{other};Prüfung;{day(6)};;DTZ;vielleicht;B7\r\n").encode()
+        for language in LANGUAGES:
+            form = await progress.client.get(f"/upload?lang={language}")
+            shown = await preview(progress.client, CSRF_FIELD.search(form.text).group(1),
+                                  listing)
+            assert shown.status_code == 200 and "rejected" in shown.text, shown.text
+            assert_words_only(shown.text, "/upload (preview)", language)
         history = (await progress.client.get(f"/participants/{code}?lang=de")).text
         for word in ("Prüfungsergebnis", "Schwangerschaft", "überfordert", "Leben in Deutschland",
                      "ersetzt", "Schnittstelle (API)", "Hören A2"):

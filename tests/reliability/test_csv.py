@@ -30,7 +30,7 @@ def malformed_uploads() -> dict[str, tuple[bytes, int, str]]:
     return {
         "utf-16": (("\ufeff" + HEADER + "r1;REF-1;anmeldung;01.10.2026\n").encode("utf-16-le"),
                    422, "utf-16"),
-        "excel workbook": (b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 64, 422, "csv text file"),
+        "excel workbook": (b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 64, 422, "excel workbook"),
         "missing columns": (b"report_id;datum\nr1;01.10.2026\n", 422, "missing column"),
         "empty": (b"", 422, "empty"),
         "only blank lines": (b"\n\n\n", 422, "missing column"),

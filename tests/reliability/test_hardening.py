@@ -75,10 +75,11 @@ async def test_an_upload_has_its_own_larger_limit(kafka, sqlite_databases):  # n
     # The upload limit is a setting (20 MB by default); 4 MB here keeps the test light.
     async with running("progress", kafka, sqlite_databases,
                        csv_max_bytes=4 * 1024 * 1024) as progress:
-        two_mb = b"referral_code;kind\n" + b"REF-X;attendance\n" * (2 * 1024 * 1024 // 17)
+        # Columns no list has: read in full, then refused for them (not for its size).
+        two_mb = b"spalte_a;spalte_b\n" + b"REF-X;attendance\n" * (2 * 1024 * 1024 // 17)
         accepted = await progress.client.post("/reports/csv", headers=headers,
                                               files={"file": ("list.csv", two_mb)})
-        six_mb = b"referral_code;kind\n" + b"REF-X;attendance\n" * (6 * 1024 * 1024 // 17)
+        six_mb = b"spalte_a;spalte_b\n" + b"REF-X;attendance\n" * (6 * 1024 * 1024 // 17)
         refused = await progress.client.post("/reports/csv", headers=headers,
                                              files={"file": ("list.csv", six_mb)})
         # The provider's upload form has the same limit (it read at most the app's 1 MB: the

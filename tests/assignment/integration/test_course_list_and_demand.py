@@ -84,6 +84,11 @@ async def test_course_list_csv_agrees_with_catalogue_and_placements(kafka, sqlit
                                                headers=COORDINATOR)
         assert [row["course_id"] for row in csv.DictReader(io.StringIO(filtered.text))] == [
             there]
+        # "alle" in the page's filter form sends the parameters empty: no filter, not a 422.
+        every = await assignment.client.get("/course-list.csv?district=&level=",
+                                            headers=COORDINATOR)
+        assert every.status_code == 200
+        assert {there} < {row["course_id"] for row in csv.DictReader(io.StringIO(every.text))}
         invalid = await assignment.client.get("/course-list.csv?district=33",
                                               headers=COORDINATOR)
         assert invalid.status_code == 422 and invalid.json()["errors"][0]["field"] == "district"

@@ -20,6 +20,7 @@ from ankommen.assignment.domain.lifecycle import (
     offer_expires_on,
     on_start_day,
     postponed,
+    postponed_to,
     status_by_date,
 )
 from ankommen.assignment.domain.placement import PlacementRecord, PlacementStatus
@@ -86,6 +87,17 @@ def test_a_postponed_course_moves_its_dates_and_deadline_and_keeps_its_original_
         date(2027, 3, 29), date(2027, 9, 28), date(2027, 4, 8))
     assert later.postponed_from == STARTS and later.status is CourseStatus.PLANNED
     assert postponed(dated(), weeks=4).entry_until is None  # the default follows the dates
+
+
+def test_a_coordinator_postpones_to_a_chosen_day_and_the_first_original_start_is_kept():
+    """A coordinator's postponement (issue 19) is the rule's, at a chosen date: a course
+    moved twice still counts as postponed once, from its first start."""
+    moved = postponed_to(dated(entry_until=STARTS + timedelta(days=10)), STARTS + DAY * 10)
+    assert (moved.starts_on - STARTS, moved.ends_on - dated().ends_on,
+            moved.entry_until - STARTS) == (DAY * 10, DAY * 10, DAY * 20)
+    again = postponed_to(moved, moved.starts_on + DAY)
+    assert again.postponed_from == STARTS == moved.postponed_from
+    assert again.status is CourseStatus.PLANNED
 
 
 def offer(status: PlacementStatus = PlacementStatus.OFFERED,

@@ -27,6 +27,7 @@ from tests.progress.integration.catalogue import (
     progress_with_placements,
     referral_code,
 )
+from tests.progress.integration.list_pages import preview_and_commit
 from tests.support.brokers import provider_channels
 from tests.support.polling import eventually
 from tests.support.services import RunningService, token
@@ -162,7 +163,7 @@ async def test_the_form_and_a_csv_list_refuse_the_overlap_in_german(kafka, sqlit
             "period_start": day(INSIDE[0]), "period_end": day(INSIDE[1]),
             "hours_attended": "50", "hours_planned": "80"})
         assert refused.status_code == 422, refused.text
-        assert (f"period_start</strong>: überschneidet sich mit der Anwesenheit, die für "
+        assert (f"Zeitraum von</strong>: überschneidet sich mit der Anwesenheit, die für "
                 f"{german(MONTH[0])} bis {german(MONTH[1])} gemeldet wurde (Meldung nov)"
                 ) in refused.text
 
@@ -174,11 +175,11 @@ async def test_the_form_and_a_csv_list_refuse_the_overlap_in_german(kafka, sqlit
             f"A3;{by_list};Anwesenheit;;{german(INSIDE[0])};{german(INSIDE[1])};50;80",
         ]).encode("cp1252")
         csrf = await signed_in(progress.client, "/upload")
-        result = await progress.client.post("/upload", data={"csrftoken": csrf},
-                                            files={"file": ("liste.csv", listing)})
-        assert result.status_code == 200, result.text
+        shown, result = await preview_and_commit(progress.client, csrf, listing)
+        assert "4 Zeilen: 2 zu speichern, 0 schon vorhanden, 2 abgelehnt" in shown.text
+        assert result is not None and result.status_code == 200, shown.text
         assert "4 Zeilen: 2 gespeichert, 0 schon vorhanden, 2 abgelehnt" in result.text
-        assert result.text.count("period_start: überschneidet sich mit der Anwesenheit, die "
+        assert result.text.count("<td>Von</td><td>überschneidet sich mit der Anwesenheit, die "
                                  f"für {german(MONTH[0])} bis {german(MONTH[1])} gemeldet "
                                  "wurde (Meldung A1)") == 2
         assert effective(await participant(progress, by_list)) == ["E1", "A1"]

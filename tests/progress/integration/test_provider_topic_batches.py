@@ -1,7 +1,8 @@
 """The bulk path of the provider topic over the real broker: hundreds of reports consumed in
 batches — valid ones stored, invalid ones, another provider's codes and messages whose key is
-not the referral code answered on the rejections topic with the field — and the whole lot
-delivered a second time changes nothing."""
+not the referral code answered on the rejections topic with the field, and kept once for the
+provider's refused reports page — and the whole lot delivered a second time changes
+nothing."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import uuid
 from sqlalchemy import func, select
 
 from ankommen.progress.adapters.tables import messaging, reports
+from ankommen.progress.service.refusals import refused_reports
 from ankommen.shared.messaging.consumer import DLQ_REASON
 from ankommen.shared.topics import provider_rejections_topic, provider_reports_topic
 from tests.progress.integration.catalogue import (
@@ -116,6 +118,12 @@ async def test_a_batch_of_reports_is_stored_once_with_each_refusal_on_the_reject
             "the message key must be the report's referral_code")
         assert mismatch["_key"] == own[10]
         assert await stored() == 3 * OWN_CODES
+        # Each refusal is kept once for the provider's refused reports page as well.
+        async with progress.runtime.uow() as uow:
+            kept = await refused_reports(uow, "vhs-a")
+        assert {item.report_id: item.problems[0].field for item in kept} == expected_rejections
+        assert len(kept) == len(expected_rejections) and {item.channel for item in kept} == {
+            "kafka"}
         dead = await read_topic(kafka.bootstrap_servers, DEAD_LETTERS,
                                 lambda found: len(found) >= 1, decode=raw_record)
         assert {item["value"] for item in dead} == {b"not an event at all"}

@@ -20,6 +20,7 @@ from ankommen.shared.events.contracts.assignment import (
 from ankommen.shared.topics import provider_rejections_topic, provider_reports_topic
 from tests.progress.integration import catalogue
 from tests.progress.integration.catalogue import progress_with_placements, record_directly
+from tests.progress.integration.list_pages import preview_and_commit
 from tests.progress.integration.test_attendance_periods import (
     MONTH,
     attendance,
@@ -68,14 +69,14 @@ async def test_every_channel_refuses_to_enrol_an_unconfirmed_offer_and_a_withdra
             "csrftoken": csrf, "kind": "enrolment", "report_id": "web-1",
             "date": catalogue.day(1)})
         assert refused.status_code == 422, refused.text
-        assert f"referral_code</strong>: {GERMAN}" in refused.text
+        assert f"Vermittlungscode</strong>: {GERMAN}" in refused.text
         listing = "\r\n".join(["Meldungs-ID;Vermittlungscode;Art;Datum",
                                f"E1;{list_code};Anmeldung;{german(1)}"]).encode("cp1252")
         csrf = await signed_in(progress.client, "/upload")
-        result = await progress.client.post("/upload", data={"csrftoken": csrf},
-                                            files={"file": ("liste.csv", listing)})
-        assert "1 Zeilen: 0 gespeichert, 0 schon vorhanden, 1 abgelehnt" in result.text
-        assert f"referral_code: {GERMAN}" in result.text
+        result, stored = await preview_and_commit(progress.client, csrf, listing)
+        assert "1 Zeilen: 0 zu speichern, 0 schon vorhanden, 1 abgelehnt" in result.text
+        assert stored is None  # nothing to store: no "Übernehmen"
+        assert f"<td>Vermittlungscode</td><td>{GERMAN}" in result.text
 
         rejections = await catalogue.read_topic(
             bootstrap, provider_rejections_topic(provider_id).name, lambda found: len(found) >= 1)

@@ -10,7 +10,15 @@ from opentelemetry.sdk.trace import TracerProvider
 from ankommen.progress.adapters.intake_contacts import IntakeContacts
 from ankommen.progress.adapters.tables import messaging, metadata, parked_events
 from ankommen.progress.config import ProgressSettings
-from ankommen.progress.entrypoints import consumers, http, pages
+from ankommen.progress.entrypoints import (
+    consumers,
+    http,
+    pages,
+    refused_pages,
+    roster_pages,
+    upload_pages,
+)
+from ankommen.progress.service.refusals import refusal_purger
 from ankommen.shared.clock import Clock
 from ankommen.shared.messaging.parking import parked_events_purger
 from ankommen.shared.runtime import ServiceDefinition, ServiceRuntime
@@ -43,6 +51,8 @@ def build_runtime(settings: ProgressSettings | None = None,
     runtime.run_in_background("parked-events-purge", parked_events_purger(
         runtime.sessions, parked_events,
         timedelta(days=runtime.settings.parked_event_retention_days)))
+    runtime.run_in_background("refused-reports-purge", refusal_purger(
+        runtime.uow, runtime.settings.refused_report_retention_days))
     return runtime
 
 
@@ -51,12 +61,16 @@ def create_app(settings: ProgressSettings | None = None,
                clock: Clock | None = None) -> FastAPI:
     runtime = build_runtime(settings, tracer_provider, clock)
     provider_pages = Pages("ankommen.progress", service_title="Fortschritt",
-                           navigation=[("/", "nav.participants"), ("/upload", "nav.upload")])
+                           navigation=[("/", "nav.participants"), ("/upload", "nav.upload"),
+                                       ("/refused", "nav.refused")])
     page_auth = runtime.page_auth(provider_pages)
     settings: ProgressSettings = runtime.settings
     intake = IntakeContacts(str(settings.intake_url) if settings.intake_url else None,
                             settings.intake_timeout_seconds)
     app = runtime.create_app([http.router(runtime),
-                              pages.router(runtime, provider_pages, page_auth, intake)])
+                              pages.router(runtime, provider_pages, page_auth, intake),
+                              roster_pages.router(runtime, provider_pages, page_auth),
+                              refused_pages.router(runtime, provider_pages, page_auth),
+                              upload_pages.router(runtime, provider_pages, page_auth)])
     page_auth.install(app)
     return app

@@ -72,7 +72,8 @@ class Pages:
     """The templates of one service inside the shared frame."""
 
     def __init__(self, service_package: str, *, service_title: str,
-                 navigation: list[tuple[str, str]] = (), places: Places | None = None
+                 navigation: list[tuple[str, str] | tuple[str, str, frozenset[Role]]] = (),
+                 places: Places | None = None
                  ) -> None:
         environment = Environment(
             loader=ChoiceLoader([PackageLoader(service_package, "templates"),
@@ -82,10 +83,17 @@ class Pages:
         #: The frame's texts and the service's (its package's ``locale/`` catalogues).
         self.catalogue: Catalogue = catalogue_of(FRAME_PACKAGE, service_package)
         self.service_title = service_title
-        #: (path, catalogue key) pairs for the top navigation.
+        #: (path, catalogue key) pairs for the top navigation, or (path, key, roles) for a
+        #: page only those roles may open: the others do not see its link.
         self.navigation = list(navigation)
         #: Names for region keys (the county's municipality directory), for ``words``.
         self.places = places
+
+    def navigation_for(self, principal: Principal | None) -> list[tuple[str, str]]:
+        """The links ``principal`` may follow: a page restricted to roles shows only to them
+        (signed out, only the unrestricted ones)."""
+        return [(item[0], item[1]) for item in self.navigation
+                if len(item) == 2 or (principal is not None and principal.role in item[2])]
 
     def translator(self, request: Request) -> Translator:
         requested = request.query_params.get("lang") or request.cookies.get(LANGUAGE_COOKIE)
@@ -97,7 +105,7 @@ class Pages:
         csrf_token = request.scope.get("csrftoken")
         response = self.templates.TemplateResponse(request, template, {
             "t": t, "words": Words(t, self.places), "lang": t.language, "principal": principal,
-            "navigation": self.navigation,
+            "navigation": self.navigation_for(principal),
             "service_title": self.service_title, "csrftoken": csrf_token() if csrf_token else "",
             "other_language_url": _with_language(request, t.other_language),
             **(context or {})}, status_code=status_code)

@@ -93,6 +93,23 @@ course_reviews = Table(
     Column("note", String(500), nullable=True),
 )
 
+#: Every placement a coordinator made by hand, oldest first (the audit trail: who, in which
+#: role, when, into which course, and why). Only ever added to; it names the placement, not
+#: the person (the placement row, erased with the case, knows whom).
+manual_placements = Table(
+    "manual_placements", metadata,
+    Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True,
+           autoincrement=True),
+    Column("placement_id", String(64), nullable=False, index=True),
+    Column("course_id", String(64), nullable=False, index=True),
+    Column("actor", String(200), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("reason", String(500), nullable=False),
+    #: The rules the matcher would have refused the placement for (comma-separated names).
+    Column("overridden", String(300), nullable=False, server_default=""),
+)
+
 #: Every case assignment knows: the pseudonymous survey, kept for the rules and next steps.
 cases = Table(
     "cases", metadata,

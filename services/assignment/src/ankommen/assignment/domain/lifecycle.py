@@ -84,11 +84,21 @@ def on_start_day(course: Course, held: int, enrolled: int, today: date) -> Start
 def postponed(course: Course, weeks: int) -> Course:
     """``course`` moved by ``weeks``: start, end and a set late-entry deadline alike, planned
     again, with its original start kept in ``postponed_from``."""
-    shift = timedelta(weeks=weeks)
+    return postponed_to(course, course.starts_on + timedelta(weeks=weeks))
+
+
+def postponed_to(course: Course, starts_on: date) -> Course:
+    """``course`` moved to start on ``starts_on``: its end and a set late-entry deadline move
+    by the same number of days, it is planned again, and ``postponed_from`` keeps its first
+    original start (a course postponed twice still counts as postponed once: the minimum rule
+    cancels it when it lacks its minimum on the new start day). Used by the minimum rule and
+    by a coordinator's postponement alike."""
+    shift = starts_on - course.starts_on
     return course.model_copy(update={
-        "starts_on": course.starts_on + shift, "ends_on": course.ends_on + shift,
+        "starts_on": starts_on, "ends_on": course.ends_on + shift,
         "entry_until": course.entry_until + shift if course.entry_until else None,
-        "postponed_from": course.starts_on, "status": CourseStatus.PLANNED})
+        "postponed_from": course.postponed_from or course.starts_on,
+        "status": CourseStatus.PLANNED})
 
 
 def status_by_date(course: Course, today: date) -> CourseStatus:

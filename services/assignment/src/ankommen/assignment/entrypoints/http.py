@@ -17,13 +17,16 @@ from ankommen.assignment.adapters.repository import WaitingListRepository
 from ankommen.assignment.domain.placement import PlacementRecord
 from ankommen.assignment.service import catalogue, placements, queries
 from ankommen.assignment.service.allocation import allocate_now, run_allocation
+from ankommen.assignment.service.course_actions import postpone_course
+from ankommen.assignment.service.manual_placement import ManualPlacementRequest, place_by_hand
 from ankommen.shared.auth import Principal, Role
 from ankommen.shared.errors import DomainError
 from ankommen.shared.events.contracts.assignment import Course, CourseApproval
-from ankommen.shared.events.contracts.vocabulary import DistrictKey, GermanLevel, OpaqueId
+from ankommen.shared.events.contracts.vocabulary import OpaqueId
 from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.spreadsheet import csv_text
 from ankommen.shared.web.i18n import FRAME_PACKAGE, Translator, catalogue_of
+from ankommen.shared.web.query import DistrictFilter, LevelFilter
 from ankommen.shared.web.words import Places, Words
 
 
@@ -31,6 +34,12 @@ class ReturnRequest(BaseModel):
     """Why a coordinator sends a course back: the provider reads it."""
 
     reason: str = Field(min_length=1, max_length=500)
+
+
+class PostponeRequest(BaseModel):
+    """The course's new start; its end and late-entry deadline move by as many days."""
+
+    starts_on: date
 
 
 class CourseReviewOut(BaseModel):
@@ -223,6 +232,25 @@ def router(runtime: ServiceRuntime) -> APIRouter:
             return await catalogue.return_course(uow, principal, course_id, request.reason,
                                                  policy=policy)
 
+    @api.post("/courses/{course_id}/postpone", response_model=Course, tags=["catalogue"],
+              summary="Postpone a course that has not started (coordinators): its offered "
+                      "and confirmed placements are withdrawn and reallocated")
+    async def postpone(course_id: OpaqueId, request: PostponeRequest,
+                       principal: Approver) -> Course:
+        async with runtime.uow() as uow:
+            return await postpone_course(uow, principal, course_id, request.starts_on,
+                                         policy=policy)
+
+    @api.post("/placements/manual", response_model=PlacementOut,
+              status_code=status.HTTP_201_CREATED, tags=["placements"],
+              summary="Place a waiting person by hand with a reason (coordinators): rules of "
+                      "the allocation may be overridden, free seats never; audited")
+    async def place_manually(request: ManualPlacementRequest, principal: Approver
+                             ) -> PlacementOut:
+        async with runtime.uow() as uow:
+            return _placement(await place_by_hand(uow, principal, request, policy=policy),
+                              principal)
+
     @api.get("/courses/{course_id}/reviews", response_model=list[CourseReviewOut],
              tags=["catalogue"],
              summary="Who approved or returned the course, when and why (oldest first)")
@@ -304,8 +332,9 @@ def router(runtime: ServiceRuntime) -> APIRouter:
     @api.get("/course-list.csv", tags=["course list"],
              summary="The course list (Sprachkursliste) as CSV",
              response_class=Response)
-    async def course_list(_: Staff, district: Annotated[DistrictKey | None, Query()] = None,
-                          level: Annotated[GermanLevel | None, Query()] = None,
+    async def course_list(_: Staff,
+                          district: DistrictFilter = None,
+                          level: LevelFilter = None,
                           lang: Annotated[Literal["de", "en"], Query(
                               description="Language of the word columns")] = "de"
                           ) -> Response:

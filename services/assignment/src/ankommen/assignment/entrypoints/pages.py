@@ -6,23 +6,34 @@ No postponed annotations: FastAPI reads the page guard alias defined inside :fun
 
 from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Query, Request, status
+from fastapi import APIRouter, FastAPI, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from ankommen.assignment.adapters.repository import WaitingListRepository
 from ankommen.assignment.domain.courses import entry_deadline, shown_status
-from ankommen.assignment.entrypoints import round_pages
+from ankommen.assignment.entrypoints import (
+    course_pages,
+    placement_pages,
+    referral_pages,
+    round_pages,
+)
 from ankommen.assignment.service import catalogue, queries
 from ankommen.assignment.service.allocation import allocate_now, run_allocation
 from ankommen.shared.auth import Principal, Role
-from ankommen.shared.events.contracts.vocabulary import DistrictKey, GermanLevel, OpaqueId
+from ankommen.shared.events.contracts.vocabulary import GermanLevel, OpaqueId
 from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.web import Pages
+from ankommen.shared.web.query import DistrictFilter, LevelFilter
 from ankommen.shared.web.words import Places
 
-NAVIGATION = [("/ui/courses", "nav.catalogue"), ("/ui/allocation", "nav.allocation"),
-              ("/ui/waiting-list", "nav.waiting"), ("/ui/unmet-demand", "nav.demand"),
-              ("/course-list", "nav.course_list"), ("/ui/round", "nav.round")]
+#: Who sees which link: coordinators the county's pages, providers only their referrals.
+COORDINATORS = frozenset({Role.COORDINATOR, Role.ADMIN})
+NAVIGATION = [("/ui/courses", "nav.catalogue", COORDINATORS),
+              ("/ui/allocation", "nav.allocation", COORDINATORS),
+              ("/ui/waiting-list", "nav.waiting", COORDINATORS),
+              ("/ui/unmet-demand", "nav.demand", COORDINATORS),
+              ("/course-list", "nav.course_list", COORDINATORS),
+              ("/ui/round", "nav.round", COORDINATORS),
+              ("/ui/referrals", "nav.referrals", referral_pages.VIEWERS)]
 
 
 def install(app: FastAPI, runtime: ServiceRuntime) -> None:
@@ -37,8 +48,11 @@ def install(app: FastAPI, runtime: ServiceRuntime) -> None:
     router = APIRouter(include_in_schema=False)
 
     @router.get("/")
-    async def home() -> RedirectResponse:
-        return RedirectResponse("/ui/courses", status_code=status.HTTP_303_SEE_OTHER)
+    async def home(principal: Annotated[Principal, auth.require(*referral_pages.VIEWERS)]
+                   ) -> RedirectResponse:
+        # Each role to its first page: a provider may open only its referrals.
+        first = "/ui/referrals" if principal.role is Role.PROVIDER else "/ui/courses"
+        return RedirectResponse(first, status_code=status.HTTP_303_SEE_OTHER)
 
     @router.get("/ui/courses", response_class=HTMLResponse)
     async def courses_page(request: Request, principal: Coordinator) -> HTMLResponse:
@@ -78,12 +92,6 @@ def install(app: FastAPI, runtime: ServiceRuntime) -> None:
         return RedirectResponse(f"/ui/allocation?ran={len(outcome.placement_ids)}",
                                 status_code=status.HTTP_303_SEE_OTHER)
 
-    @router.get("/ui/waiting-list", response_class=HTMLResponse)
-    async def waiting_page(request: Request, principal: Coordinator) -> HTMLResponse:
-        async with runtime.uow() as uow:
-            people = await WaitingListRepository(uow.session).all()
-        return pages.render(request, "waiting.html", {"people": people}, principal=principal)
-
     @router.get("/ui/unmet-demand", response_class=HTMLResponse)
     async def demand_page(request: Request, principal: Coordinator) -> HTMLResponse:
         async with runtime.uow() as uow:
@@ -96,8 +104,8 @@ def install(app: FastAPI, runtime: ServiceRuntime) -> None:
 
     @router.get("/course-list", response_class=HTMLResponse)
     async def course_list_page(request: Request, principal: Coordinator,
-                               district: Annotated[DistrictKey | None, Query()] = None,
-                               level: Annotated[GermanLevel | None, Query()] = None
+                               district: DistrictFilter = None,
+                               level: LevelFilter = None
                                ) -> HTMLResponse:
         async with runtime.uow() as uow:
             entries = await queries.course_list(uow, districts=districts,
@@ -109,3 +117,6 @@ def install(app: FastAPI, runtime: ServiceRuntime) -> None:
 
     app.include_router(router)
     round_pages.install(app, runtime, pages, auth)
+    referral_pages.install(app, runtime, pages, auth)
+    course_pages.install(app, runtime, pages, auth)
+    placement_pages.install(app, runtime, pages, auth)

@@ -71,7 +71,7 @@ class AllocationOutcome:
     placement_ids: dict[str, str]
 
 
-async def _waiting_applicants(uow: UnitOfWork) -> list[tuple[WaitingPerson, Applicant]]:
+async def waiting_applicants(uow: UnitOfWork) -> list[tuple[WaitingPerson, Applicant]]:
     """Everyone on the waiting list, as stored and as the optimiser sees them."""
     waiting = await WaitingListRepository(uow.session).all()
     pseudonyms = [person.pseudonym for person in waiting]
@@ -85,7 +85,7 @@ async def _waiting_applicants(uow: UnitOfWork) -> list[tuple[WaitingPerson, Appl
 
 
 async def applicants(uow: UnitOfWork) -> list[Applicant]:
-    return [applicant for _, applicant in await _waiting_applicants(uow)]
+    return [applicant for _, applicant in await waiting_applicants(uow)]
 
 
 async def run_allocation(uow: UnitOfWork, *, today: date, priority: PriorityRules,
@@ -100,7 +100,7 @@ async def run_allocation(uow: UnitOfWork, *, today: date, priority: PriorityRule
     busy county pays per batch."""
     if not dry_run:
         await WaitingListRepository(uow.session).lock_for_allocation()
-    waiting = await _waiting_applicants(uow)
+    waiting = await waiting_applicants(uow)
     people = [applicant for _, applicant in waiting]
     catalogue = await CourseRepository(uow.session).seats(bookable_only=False)
     offer = [seats for seats in catalogue if seats.offered(districts, today)]

@@ -7,6 +7,7 @@ rows that reference the original, so nothing is ever overwritten).
 """
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Date,
     DateTime,
@@ -74,6 +75,27 @@ reports = Table(
 )
 
 Index("ix_reports_referral_sequence", reports.c.referral_code, reports.c.sequence)
+
+#: Reports a provider sent that were refused (any channel), so that its staff can see what
+#: to send again: the report's id, referral code and kind and why — never the report's body
+#: (no names travel in reports; the body is not needed to say what was wrong). Kept for
+#: ``refused_report_retention_days``, then purged by the clock.
+refused_reports = Table(
+    "refused_reports", metadata,
+    Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True,
+           autoincrement=True),
+    Column("provider_id", String(40), nullable=False),
+    Column("refused_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("channel", String(10), nullable=False),
+    Column("report_id", String(64), nullable=True),
+    Column("referral_code", String(64), nullable=True),
+    Column("kind", String(20), nullable=True),
+    #: [{"field", "reason", "text", "values"}]: the English reason and the pages' text key.
+    Column("problems", Text, nullable=False),
+)
+
+Index("ix_refused_reports_provider_refused_at", refused_reports.c.provider_id,
+      refused_reports.c.refused_at)
 
 #: Case events that arrived before the case itself (see ankommen.shared.messaging.parking).
 parked_events = parked_events_table(metadata)

@@ -22,10 +22,12 @@ class ProblemKind(StrEnum):
 class Problem:
     """``reason`` is the English text API clients and provider topics get. ``text`` (a key of
     the pages' catalogue) and ``values`` let a German page say the same in German; a problem
-    without ``text`` shows ``reason`` on the pages too."""
+    without ``text`` shows ``reason`` on the pages too. ``error_type`` is the type of a
+    shape error (pydantic's ``missing``, ``enum`` …): pages say it in words by its type."""
 
     field: str
     reason: str
     kind: ProblemKind = ProblemKind.INVALID
     text: str | None = None
     values: Mapping[str, object] = dataclasses.field(default_factory=dict, compare=False)
+    error_type: str | None = dataclasses.field(default=None, compare=False)

@@ -46,7 +46,8 @@ def check_ownership(provider_id: str, placement: Placement | None,
     (:func:`check_placement`)."""
     if placement is None or placement.provider_id != provider_id or (
             course is not None and course.provider_id != provider_id):
-        return [Problem("referral_code", NOT_YOURS, ProblemKind.FORBIDDEN)]
+        return [Problem("referral_code", NOT_YOURS, ProblemKind.FORBIDDEN,
+                        text="problem.not_yours")]
     if course is None:
         return [Problem("referral_code", "the course of this placement is not known yet; "
                                          "try again later", ProblemKind.CONFLICT)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, File, Form, Path, UploadFile, status
+from fastapi import APIRouter, Body, File, Form, Path, Query, UploadFile, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -78,6 +78,8 @@ class RejectedRow(BaseModel):
 
 
 class CsvResultOut(BaseModel):
+    dry_run: bool = Field(False, description="A preview: nothing was stored; the counts are "
+                                             "what storing the same list would give.")
     rows: int
     accepted: int
     duplicates: int
@@ -85,7 +87,7 @@ class CsvResultOut(BaseModel):
 
 
 def csv_result_out(result: CsvResult) -> CsvResultOut:
-    return CsvResultOut(rows=result.rows, accepted=result.accepted,
+    return CsvResultOut(dry_run=result.dry_run, rows=result.rows, accepted=result.accepted,
                         duplicates=result.duplicates, rejected=[
                             RejectedRow(row=item.row, report_id=item.outcome.report_id,
                                         referral_code=item.outcome.referral_code,
@@ -111,7 +113,8 @@ async def read_upload(upload: UploadFile, max_bytes: int) -> bytes:
     content = await upload.read(max_bytes + 1)
     if len(content) > max_bytes:
         raise UploadTooLarge("file", f"larger than {max_bytes / 1024 / 1024:g} MB; "
-                                     "split the list")
+                                     "split the list", "imports.unreadable.too_large",
+                             mb=f"{max_bytes / 1024 / 1024:g}")
     return content
 
 
@@ -230,10 +233,17 @@ def router(runtime: ServiceRuntime) -> APIRouter:
                                                   Channel.HTTP))
 
     @api.post("/reports/csv", response_model=CsvResultOut, tags=["reports"],
-              summary="Upload a CSV list of reports; a result per row",
-              description="UTF-8 or Windows-1252/Latin-1; separated by semicolons, commas or "
-                          "tabs; German or ISO dates and decimal commas. `mapping` maps our "
-                          "column names to the list's headers as a JSON object. Row numbers "
+              summary="Upload a list of reports (CSV or Excel); a result per row",
+              description="CSV (UTF-8 or Windows-1252/Latin-1; separated by semicolons, "
+                          "commas or tabs) or an Excel workbook (.xlsx, first sheet; no "
+                          "macros). German or English headers as in the template "
+                          "(`Vermittlungscode`, `Meldungsart`, `Datum` …, docs/progress.md), "
+                          "German or ISO dates, decimal commas, German words for kinds, "
+                          "reasons, exams and yes/no. `Meldungs-ID` is optional: without it a "
+                          "row's id is derived from its content, so the same list again is "
+                          "all duplicates. `mapping` maps our column names to unusual "
+                          "headers as a JSON object. `dry_run=true` stores nothing and "
+                          "answers what storing would give (the same shape). Row numbers "
                           "count the header as row 1.",
               responses={413: {"description": "The upload is larger than the configured "
                                               "limit (`ANKOMMEN_PROGRESS_CSV_MAX_BYTES`)"},
@@ -241,11 +251,14 @@ def router(runtime: ServiceRuntime) -> APIRouter:
               max_body_size=max_bytes + FORM_OVERHEAD_BYTES)
     async def upload_csv(file: Annotated[UploadFile, File()],
                          mapping: Annotated[str | None, Form(max_length=4000)] = None,
+                         dry_run: Annotated[bool, Query(
+                             description="Preview only: store nothing")] = False,
                          principal: Principal = provider) -> Any:
         provider_id = provider_of(principal)
         try:
             result = await import_csv(runtime.uow, provider_id,
-                                      await read_upload(file, max_bytes), mapping, max_rows)
+                                      await read_upload(file, max_bytes), mapping, max_rows,
+                                      dry_run=dry_run)
         except UnreadableFile as error:
             return unreadable(error)
         return csv_result_out(result)

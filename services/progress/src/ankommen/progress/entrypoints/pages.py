@@ -1,6 +1,6 @@
 """Provider pages: own participants by referral code (with the names intake disclosed for
-those who consented), a report form per participant, CSV upload with its result page. The
-same use cases as the API; the provider comes from the signed-in token, never from the
+those who consented), a report form per participant (lists: ``upload_pages``). The same
+use cases as the API; the provider comes from the signed-in token, never from the
 form."""
 
 from __future__ import annotations
@@ -8,23 +8,18 @@ from __future__ import annotations
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Path, Request, UploadFile
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse
 
-from ankommen.progress.adapters.csv_rows import UnreadableFile, to_report
+from ankommen.progress.adapters.csv_rows import to_report
 from ankommen.progress.adapters.intake_contacts import IntakeContacts
-from ankommen.progress.entrypoints.http import (
-    FORM_OVERHEAD_BYTES,
-    csv_limits,
-    read_upload,
-    unreadable_status,
-)
+from ankommen.progress.entrypoints.problem_words import reason_text
 from ankommen.progress.service import views
-from ankommen.progress.service.csv_import import import_csv
 from ankommen.progress.service.reporting import (
     Channel,
     Outcome,
     Verdict,
+    keep_unparsed,
     parse_report,
     rejected,
     submit_reports,
@@ -95,7 +90,6 @@ def router(runtime: ServiceRuntime, pages: Pages, page_auth: PageAuth,
            intake: IntakeContacts) -> APIRouter:
     ui = APIRouter(include_in_schema=False)
     provider = page_auth.require(Role.PROVIDER)
-    max_bytes, max_rows = csv_limits(runtime)
 
     def provider_of(principal: Principal) -> str:
         if not principal.provider_id:
@@ -112,6 +106,11 @@ def router(runtime: ServiceRuntime, pages: Pages, page_auth: PageAuth,
                     if found and token else None)
         return pages.render(request, "participants.html", {
             "participants": found, "contacts": contacts or {},
+            # Each course once, for its roster link; the offers are answered in assignment.
+            "courses": sorted({(item.course_id, item.course_title) for item in found},
+                              key=lambda course: (course[1], course[0])),
+            "referrals_url": f"{str(runtime.settings.assignment_public_url).rstrip('/')}"
+                             "/ui/referrals",
             "names_unavailable": bool(found) and contacts is None}, principal=principal)
 
     async def participant_page(request: Request, principal: Principal, referral_code: str,
@@ -126,7 +125,7 @@ def router(runtime: ServiceRuntime, pages: Pages, page_auth: PageAuth,
                     if token else None)
         return pages.render(request, "participant.html", {
             "history": found, "choices": CHOICES, "outcome": outcome,
-            "report_details": report_details,
+            "report_details": report_details, "reason_text": reason_text,
             "contact": (contacts or {}).get(found.participant.referral_code),
             "names_unavailable": contacts is None,
             "new_report_id": "web-" + secrets.token_hex(8)}, principal=principal,
@@ -151,6 +150,8 @@ def router(runtime: ServiceRuntime, pages: Pages, page_auth: PageAuth,
         report, problems = parse_report(raw)
         if report is None:
             outcome = rejected(raw, problems)
+            async with runtime.uow() as uow:
+                await keep_unparsed(uow, provider_of(principal), [outcome], Channel.FORM)
         else:
             async with runtime.uow() as uow:
                 [outcome] = await submit_reports(uow, provider_of(principal), [report],
@@ -158,23 +159,5 @@ def router(runtime: ServiceRuntime, pages: Pages, page_auth: PageAuth,
         refused = outcome.verdict is Verdict.REJECTED
         return await participant_page(request, principal, referral_code, outcome,
                                       422 if refused else 200)
-
-    @ui.get("/upload", response_class=HTMLResponse)
-    async def upload_page(request: Request, principal: Principal = provider) -> HTMLResponse:
-        return pages.render(request, "upload.html", {}, principal=principal)
-
-    @ui.post("/upload", response_class=HTMLResponse, max_body_size=max_bytes + FORM_OVERHEAD_BYTES)
-    async def upload(request: Request, file: Annotated[UploadFile, File()],
-                     mapping: Annotated[str | None, Form(max_length=4000)] = None,
-                     principal: Principal = provider) -> HTMLResponse:
-        try:
-            content = await read_upload(file, max_bytes)
-            result = await import_csv(runtime.uow, provider_of(principal), content, mapping,
-                                      max_rows)
-        except UnreadableFile as error:
-            return pages.render(request, "upload.html", {"error": error},
-                                principal=principal, status_code=unreadable_status(error))
-        return pages.render(request, "upload_result.html", {"result": result},
-                            principal=principal)
 
     return ui

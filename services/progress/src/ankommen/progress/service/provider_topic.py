@@ -25,7 +25,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from ankommen.progress.domain.problems import Problem
-from ankommen.progress.service.reporting import Channel, Verdict, parse_report, submit_reports
+from ankommen.progress.service.reporting import (
+    Channel,
+    Verdict,
+    keep_unparsed,
+    parse_report,
+    rejected,
+    submit_reports,
+)
 from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.events.contracts.progress import (
     PROVIDER_SOURCE_PREFIX,
@@ -88,13 +95,17 @@ async def receive_provider_reports(uow: UnitOfWork, deliveries: Sequence[Deliver
         outcomes = await submit_reports(uow, provider_id, reports, Channel.KAFKA)
         for report, outcome in zip(reports, outcomes, strict=True):
             if outcome.verdict is Verdict.REJECTED:
+                # submit_reports kept this refusal already; the topic still hears of it.
                 await _reject(uow, provider_id, {"report_id": report.report_id,
                                                  "referral_code": report.referral_code},
-                              outcome.problems)
+                              outcome.problems, kept=True)
 
 
 async def _reject(uow: UnitOfWork, provider_id: str, raw: Any,
-                  problems: list[Problem]) -> None:
+                  problems: list[Problem], *, kept: bool = False) -> None:
+    """Refuse on the provider's rejections topic, and keep the refusal for its page."""
+    if not kept:
+        await keep_unparsed(uow, provider_id, [rejected(raw, problems)], Channel.KAFKA)
     identity = raw if isinstance(raw, dict) else {}
     report_id = _text(identity.get("report_id"))
     referral_code = _text(identity.get("referral_code"))

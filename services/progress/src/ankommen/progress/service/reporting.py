@@ -4,7 +4,8 @@ Kafka).
 A batch is handled in the caller's one unit of work: one query each for placements, courses,
 earlier reports and idempotency keys; validation in memory (a report sees the reports before
 it in the same batch); one bulk insert of the accepted reports; their events to the outbox in
-the same transaction.
+the same transaction. Refused reports are kept too (:mod:`ankommen.progress.service.refusals`),
+in the same transaction, for the provider's page of refused reports.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from ankommen.progress.domain.participation import Track
 from ankommen.progress.domain.problems import Problem, ProblemKind
 from ankommen.progress.domain.validation import assess
 from ankommen.progress.service.announcements import announce
+from ankommen.progress.service.refusals import keep_refused
 from ankommen.shared.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from ankommen.shared.events.contracts.progress import Report, ReportBase
 
@@ -53,6 +55,12 @@ class Outcome:
     referral_code: str | None
     verdict: Verdict
     problems: list[Problem] = field(default_factory=list)
+    #: The report's kind where it is known (kept with a refusal; not part of the result).
+    kind: str | None = field(default=None, compare=False)
+
+    def refused(self) -> tuple[str | None, str | None, str | None, list[Problem]]:
+        """What :mod:`ankommen.progress.service.refusals` keeps of a refused report."""
+        return self.report_id, self.referral_code, self.kind, self.problems
 
 
 def parse_report(raw: Any) -> tuple[ReportBase | None, list[Problem]]:
@@ -71,17 +79,25 @@ def problems_from(error: ValidationError) -> list[Problem]:
         if location and location[0] in REPORT_KINDS:
             location = location[1:]
         message = item["msg"].removeprefix("Value error, ")
-        if item["type"] in ("union_tag_invalid", "union_tag_not_found"):
-            problems.append(Problem("kind", "must be one of " + ", ".join(sorted(REPORT_KINDS))))
+        error_type = item["type"]
+        if error_type in ("union_tag_invalid", "union_tag_not_found"):
+            problems.append(Problem("kind", "must be one of " + ", ".join(sorted(REPORT_KINDS)),
+                                    error_type=error_type))
             continue
         name, _, reason = message.partition(": ")
+        limits = {key: int(value) if isinstance(value, float) and value.is_integer()
+                  else value for key, value in (item.get("ctx") or {}).items()
+                  if key in SHOWN_LIMITS}
         if reason and name.isidentifier():
-            problems.append(Problem(name, reason))
+            problems.append(Problem(name, reason, error_type=error_type))
         else:
-            problems.append(Problem(".".join(location) or "report", message))
+            problems.append(Problem(".".join(location) or "report", message, values=limits,
+                                    error_type=error_type))
     return problems
 
 
+#: Limits of a shape error a page may name (``le`` of "at most 2000"); never the input.
+SHOWN_LIMITS = frozenset({"ge", "gt", "le", "lt", "min_length", "max_length"})
 REPORT_KINDS = {"enrolment", "attendance", "interruption", "resumption", "exam_result",
                 "completion", "discontinuation", "retraction"}
 
@@ -90,9 +106,19 @@ def rejected(raw: Any, problems: list[Problem]) -> Outcome:
     identity = raw if isinstance(raw, dict) else {}
     report_id = identity.get("report_id")
     referral_code = identity.get("referral_code")
+    kind = identity.get("kind")
     return Outcome(report_id if isinstance(report_id, str) else None,
                    referral_code if isinstance(referral_code, str) else None,
-                   Verdict.REJECTED, problems)
+                   Verdict.REJECTED, problems, kind if kind in REPORT_KINDS else None)
+
+
+async def keep_unparsed(uow: UnitOfWork, provider_id: str, outcomes: Sequence[Outcome],
+                        channel: Channel) -> None:
+    """Keep the refusals of reports that failed parsing, before they reach
+    :func:`submit_reports` (which keeps its own)."""
+    await keep_refused(uow, provider_id, channel.value,
+                       [outcome.refused() for outcome in outcomes
+                        if outcome.verdict is Verdict.REJECTED])
 
 
 async def submit_reports(uow: UnitOfWork, provider_id: str, batch: Sequence[ReportBase],
@@ -127,7 +153,7 @@ async def submit_reports(uow: UnitOfWork, provider_id: str, batch: Sequence[Repo
                                  course=course, track=track, today=on)
         if problems:
             outcomes.append(Outcome(report.report_id, report.referral_code, Verdict.REJECTED,
-                                    problems))
+                                    problems, report.kind))
             continue
         original = None if report.corrects_report_id is None else next(
             (item for item in track.history if item.report_id == report.corrects_report_id),
@@ -142,6 +168,9 @@ async def submit_reports(uow: UnitOfWork, provider_id: str, batch: Sequence[Repo
                        after=after, ended_before=ended_before)
         outcomes.append(Outcome(report.report_id, report.referral_code, Verdict.ACCEPTED))
     await repository.add_all(accepted)
+    await keep_refused(uow, provider_id, channel.value,
+                       [outcome.refused() for outcome in outcomes
+                        if outcome.verdict is Verdict.REJECTED])
     return outcomes
 
 
@@ -150,7 +179,7 @@ def _repeated(report: ReportBase, earlier: ReportBase) -> Outcome:
         return Outcome(report.report_id, report.referral_code, Verdict.DUPLICATE)
     return Outcome(report.report_id, report.referral_code, Verdict.REJECTED, [Problem(
         "report_id", "already used for a different report; corrections need a new report id "
-                     "and corrects_report_id", ProblemKind.CONFLICT)])
+                     "and corrects_report_id", ProblemKind.CONFLICT)], report.kind)
 
 
 #: Reports per transaction on the HTTP batch path (uploads: ``csv_import.UPLOAD_BATCH_ROWS``).
@@ -165,6 +194,10 @@ async def submit_in_batches(uow: UnitOfWorkFactory, provider_id: str,
     outcomes: list[Outcome | None] = [item if isinstance(item, Outcome) else None
                                       for item in items]
     positions = [index for index, item in enumerate(items) if not isinstance(item, Outcome)]
+    unparsed = [item for item in items if isinstance(item, Outcome)]
+    if unparsed:
+        async with uow() as unit:
+            await keep_unparsed(unit, provider_id, unparsed, channel)
     for start in range(0, len(positions), batch_size):
         chunk = positions[start:start + batch_size]
         async with uow() as unit:

@@ -1,0 +1,79 @@
+"""The provider's referrals page (``/ui/referrals``): its open offers to confirm or decline,
+one by one or several at once with a result per row, and the answered ones below.
+Coordinators may look at every provider's offers; only a provider answers, and only its own
+(the provider comes from the signed-in principal, never from the form).
+
+No postponed annotations: FastAPI reads the page guard alias defined inside :func:`install`.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi.responses import HTMLResponse
+
+from ankommen.assignment.service.referral_answers import (
+    MAX_BULK,
+    Answer,
+    AnswerResult,
+    answer_referrals,
+    offers_of,
+)
+from ankommen.shared.auth import Principal, Role
+from ankommen.shared.runtime import ServiceRuntime
+from ankommen.shared.web import Pages
+from ankommen.shared.web.pages import PageAuth
+
+#: Who may open the referrals page; everyone else's guard stays as it was.
+VIEWERS = frozenset({Role.PROVIDER, Role.COORDINATOR, Role.ADMIN})
+#: A referral code as the form sends it (the use case checks format and check character).
+CODE = Form(max_length=20)
+
+
+def install(app: FastAPI, runtime: ServiceRuntime, pages: Pages, auth: PageAuth) -> None:
+    """The referrals page (its link is in ``pages.NAVIGATION``, shown to ``VIEWERS``)."""
+    Viewer = Annotated[Principal, auth.require(*VIEWERS)]
+    Provider = Annotated[Principal, auth.require(Role.PROVIDER)]
+    router = APIRouter(include_in_schema=False)
+
+    async def page(request: Request, principal: Principal,
+                   results: list[AnswerResult] | None = None, error: str | None = None,
+                   status_code: int = 200) -> HTMLResponse:
+        async with runtime.uow() as uow:
+            open_offers, answered = await offers_of(uow, principal)
+        return pages.render(request, "referrals.html", {
+            "open": open_offers, "answered": answered,
+            "results": results or [],
+            "result_of": {result.referral_code: result for result in results or []},
+            "may_answer": principal.role is Role.PROVIDER, "error": error,
+            "answers": list(Answer)}, principal=principal, status_code=status_code)
+
+    @router.get("/ui/referrals", response_class=HTMLResponse)
+    async def referrals_page(request: Request, principal: Viewer) -> HTMLResponse:
+        return await page(request, principal)
+
+    @router.post("/ui/referrals", response_class=HTMLResponse)
+    async def answer(request: Request, principal: Provider,
+                     codes: Annotated[list[str], CODE] = (),
+                     answer: Annotated[Answer | None, Form()] = None,
+                     row: Annotated[str | None, Form(max_length=40)] = None) -> HTMLResponse:
+        # One row's own button ("confirm:CODE") or the bulk buttons with the ticked rows.
+        if row:
+            chosen, _, code = row.partition(":")
+            if chosen not in set(Answer) or not code:
+                return await page(request, principal, error="referrals.error.choice",
+                                  status_code=422)
+            answer, codes = Answer(chosen), [code]
+        if answer is None:
+            return await page(request, principal, error="referrals.error.choice",
+                              status_code=422)
+        if not codes:
+            return await page(request, principal, error="referrals.error.none_ticked",
+                              status_code=422)
+        if len(codes) > MAX_BULK:
+            return await page(request, principal, error="referrals.error.too_many",
+                              status_code=422)
+        results = await answer_referrals(runtime.uow, principal, codes, answer,
+                                         policy=runtime.settings.allocation_policy)
+        return await page(request, principal, results)
+
+    app.include_router(router)
