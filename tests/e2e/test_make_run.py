@@ -4,12 +4,16 @@ on the in-memory Tansu broker."""
 
 from __future__ import annotations
 
+import html
+import re
 import time
+from urllib.parse import urljoin
 
 import httpx
 import pytest
 
 from ankommen.shared.auth import Role
+from ankommen.shared.dev_idp import PASSWORD
 from tests.support.brokers import connects
 from tests.support.polling import eventually
 from tests.support.run_stack import AnkommenRun
@@ -27,6 +31,23 @@ SECURITY = {"apache-kafka": "a principal per service and ACLs", "tansu": "runs O
 def arrivals(response: httpx.Response) -> int:
     return sum(row["applied"] for row in response.json()["by_type"]
                if row["type"] == "ankommen.intake.arrival_recorded.v1")
+
+
+async def signs_in_at_the_identity_provider(page_url: str, user: str) -> bool:
+    """The page's sign-in link, the provider's login form, back on the page signed in
+    (httpx following redirects as a browser does)."""
+    async with httpx.AsyncClient(follow_redirects=True, timeout=10) as browser:
+        login = await browser.get(f"{page_url}/")
+        start = re.search(r'href="(/auth/start\?next=[^"]+)"', login.text)
+        assert start, login.text[:2000]
+        form = await browser.get(urljoin(str(login.url), html.unescape(start.group(1))))
+        action = re.search(r'<form method="post" action="(/interaction/[^"]+/login)"',
+                           form.text)
+        assert action, form.text[:2000]
+        page = await browser.post(urljoin(str(form.url), action.group(1)),
+                                  data={"login": user, "password": PASSWORD})
+        assert page.status_code == 200, page.text[:2000]
+        return str(page.url).startswith(page_url) and "/auth/start" not in page.text
 
 
 async def test_embedded_stack_is_ready_in_a_minute_and_counts_a_registration_within_5_s(
@@ -48,6 +69,9 @@ async def test_embedded_stack_is_ready_in_a_minute_and_counts_a_registration_wit
             await eventually(lambda: client.get(status, headers=admin),
                              until=lambda response: arrivals(response) == before + 1,
                              timeout=5, interval=0.1, what="monitoring count raised within 5 s")
+        # A newcomer opens intake's page and signs in at the development identity provider
+        # with a user name (timed on its own: the minute above is the stack's).
+        assert await signs_in_at_the_identity_provider(stack.url("intake"), "intake")
         # Secure by default: on Kafka, nobody gets in without a principal's password.
         assert await connects(stack.bootstrap_servers) == (
             broker_kind == "tansu")
@@ -61,5 +85,8 @@ async def test_embedded_stack_is_ready_in_a_minute_and_counts_a_registration_wit
     assert NOTICES[broker_kind] in notice, log[:2000]
     assert SECURITY[broker_kind] in notice, log[:2000]
     assert f"broker      {'Apache Kafka' if broker_kind == 'apache-kafka' else 'Tansu'} " in log
+    # The welcome names the identity provider's address and its development users.
+    assert f"sign-in     http://127.0.0.1:{stack.identity_provider_port} " in log, log[-3000:]
+    assert "koordination, traeger-vhs" in log and "password entwicklung" in log
     # Ctrl-C stopped every service and the broker: nothing listens any more.
     assert stack.nothing_listens()
