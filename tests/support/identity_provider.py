@@ -19,15 +19,14 @@ from pathlib import Path
 
 import httpx
 
+from ankommen.shared import dev_idp
 from ankommen.shared.embedded import free_port
 
-DEV_IDP = Path(__file__).resolve().parents[2] / "deploy" / "dev-idp"
-#: Every ready-made user's password (development only, see deploy/dev-idp/server.js).
-PASSWORD = "entwicklung"
-#: The groups the ready-made users are in, mapped to our roles as a county would configure it.
-ROLE_MAPPING = {"ankommen-intake": "intake_staff", "ankommen-koordination": "coordinator",
-                "ankommen-traeger": "provider", "ankommen-monitoring": "monitoring_viewer",
-                "ankommen-admin": "admin"}
+DEV_IDP = dev_idp.DEV_IDP_DIR
+#: Every ready-made user's password and how their groups map to our roles (development only,
+#: see deploy/dev-idp/server.js; ``make run`` uses the same).
+PASSWORD = dev_idp.PASSWORD
+ROLE_MAPPING = dev_idp.ROLE_MAPPING
 
 
 @dataclass(frozen=True)

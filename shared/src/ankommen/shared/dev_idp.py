@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ankommen.shared.embedded import port_open
+from ankommen.shared.embedded import port_open, stop_process
 
 #: Where the provider's code is: the repository's ``deploy/dev-idp`` (``make dev-idp``).
 DEV_IDP_DIR = Path(__file__).resolve().parents[4] / "deploy" / "dev-idp"
@@ -127,11 +127,4 @@ class DevIdentityProvider:
                 f"{prefix}ROLE_MAPPING": json.dumps(ROLE_MAPPING)}
 
     def stop(self, timeout: float = 10.0) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process, timeout)
