@@ -4,17 +4,14 @@ on the in-memory Tansu broker."""
 
 from __future__ import annotations
 
-import html
-import re
 import time
-from urllib.parse import urljoin
 
 import httpx
 import pytest
 
 from ankommen.shared.auth import Role
-from ankommen.shared.dev_idp import PASSWORD
 from tests.support.brokers import connects
+from tests.support.identity_provider import sign_in_by_form
 from tests.support.polling import eventually
 from tests.support.run_stack import AnkommenRun
 from tests.support.services import token
@@ -34,18 +31,9 @@ def arrivals(response: httpx.Response) -> int:
 
 
 async def signs_in_at_the_identity_provider(page_url: str, user: str) -> bool:
-    """The page's sign-in link, the provider's login form, back on the page signed in
-    (httpx following redirects as a browser does)."""
+    """Signed in through the provider's login form, back on the page."""
     async with httpx.AsyncClient(follow_redirects=True, timeout=10) as browser:
-        login = await browser.get(f"{page_url}/")
-        start = re.search(r'href="(/auth/start\?next=[^"]+)"', login.text)
-        assert start, login.text[:2000]
-        form = await browser.get(urljoin(str(login.url), html.unescape(start.group(1))))
-        action = re.search(r'<form method="post" action="(/interaction/[^"]+/login)"',
-                           form.text)
-        assert action, form.text[:2000]
-        page = await browser.post(urljoin(str(form.url), action.group(1)),
-                                  data={"login": user, "password": PASSWORD})
+        page = await sign_in_by_form(browser, f"{page_url}/", user)
         assert page.status_code == 200, page.text[:2000]
         return str(page.url).startswith(page_url) and "/auth/start" not in page.text
 

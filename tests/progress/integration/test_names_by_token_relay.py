@@ -9,9 +9,7 @@ broker: the course and the placement reach each service through its own handlers
 
 from __future__ import annotations
 
-import re
 import uuid
-from urllib.parse import urljoin
 
 import httpx
 import pytest
@@ -32,27 +30,16 @@ from ankommen.shared.jwks_tokens import ClientTokenSettings, JwksTokenVerifier
 from ankommen.shared.web.pages import SESSION_COOKIE
 from tests.progress.integration.catalogue import catalogue_events, record_directly, referral_code
 from tests.support.identity_provider import (
-    PASSWORD,
     ROLE_MAPPING,
     page_client,
     running_identity_provider,
+    sign_in_by_form,
 )
 from tests.support.services import served_over_http, token
 from tests.support.surveys import identity, registration
 
 PROVIDER = "vhs-heidekreis"  # the development provider's user traeger-vhs belongs to it
-LOGIN_FORM = re.compile(r'<form method="post" action="(/interaction/[^"]+/login)"')
 NO_BROKER = "127.0.0.1:1"
-
-
-async def sign_in(browser: httpx.AsyncClient, page: str, user: str) -> httpx.Response:
-    """Through the provider's login form, redirects followed as a browser does."""
-    login = await browser.get(page)
-    start = re.search(r'href="(/auth/start\?next=[^"]+)"', login.text).group(1)
-    form = await browser.get(urljoin(str(login.url), start.replace("&amp;", "&")))
-    action = LOGIN_FORM.search(form.text).group(1)
-    return await browser.post(urljoin(str(form.url), action),
-                              data={"login": user, "password": PASSWORD})
 
 
 async def handled(service, handler, data) -> None:  # noqa: ANN001
@@ -94,7 +81,7 @@ async def test_a_provider_signed_in_at_the_identity_provider_sees_consented_name
             await record_directly(progress, events)
 
             async with httpx.AsyncClient(follow_redirects=True, timeout=20) as browser:
-                page = await sign_in(browser, f"{progress_url}/", "traeger-vhs")
+                page = await sign_in_by_form(browser, f"{progress_url}/", "traeger-vhs")
                 assert page.status_code == 200, page.text
                 assert str(page.url).startswith(progress_url)
                 assert code in page.text and "Layla Haddad" in page.text
@@ -117,7 +104,7 @@ async def test_a_provider_signed_in_at_the_identity_provider_sees_consented_name
                                                     ROLE_MAPPING.items())))
             assert verifier.verify(kept.access_token) == kept.principal
             async with httpx.AsyncClient(follow_redirects=True, timeout=20) as browser:
-                await sign_in(browser, f"{progress_url}/", "koordination")
+                await sign_in_by_form(browser, f"{progress_url}/", "koordination")
                 coordinator = progress.runtime._oidc.sessions.use(
                     browser.cookies.get(SESSION_COOKIE))
             assert coordinator is not None and coordinator.access_token
