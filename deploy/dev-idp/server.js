@@ -165,26 +165,33 @@ async function main() {
           ctx.body = page('Abgemeldet', '<p>Sie sind beim Identitätsanbieter abgemeldet.</p>');
         },
       },
-      // Access tokens for provider systems: JWTs for the services (audience "ankommen"),
-      // verified against this provider's JWKS.
+      // Access tokens for our APIs: JWTs with the audience "ankommen", verified against
+      // this provider's JWKS. Provider systems get them by client credentials; the pages get
+      // one at every sign-in too, which the session keeps and relays (progress asks intake
+      // for the names of a provider's consenting participants with the person's own token).
       resourceIndicators: {
         enabled: true,
-        // Only provider systems get JWT access tokens for our APIs; the pages' tokens stay
-        // opaque (they are for the userinfo endpoint alone).
-        defaultResource: async (ctx, client) => (client.grantTypes.includes('client_credentials') ? 'urn:ankommen' : undefined),
+        defaultResource: async () => 'urn:ankommen',
         useGrantedResource: async () => true,
-        getResourceServerInfo: async () => ({
+        getResourceServerInfo: async (ctx, resource, client) => ({
           scope: 'progress:report',
           audience: 'ankommen',
           accessTokenFormat: 'jwt',
-          accessTokenTTL: 600,
+          // A person's token lives as long as a working session may (server-side only,
+          // never in the browser); a system asks again every ten minutes.
+          accessTokenTTL: client?.grantTypes?.includes('client_credentials') ? 600 : 8 * 3600,
           jwt: { sign: { alg: 'RS256' } },
         }),
       },
     },
+    // A system's token: the provider id bound to its client. A person's token: their groups
+    // and provider id, so that a service receiving it by relay maps it as the pages do.
     extraTokenClaims: async (ctx, token) => {
       const client = ctx.oidc.client;
-      return client?.provider_id ? { provider_id: client.provider_id } : undefined;
+      if (client?.provider_id) return { provider_id: client.provider_id };
+      const user = token.accountId ? USERS[token.accountId] : undefined;
+      if (!user) return undefined;
+      return { groups: user.groups, ...(user.provider_id ? { provider_id: user.provider_id } : {}) };
     },
     // The services are the county's own applications: no consent screen for them.
     loadExistingGrant: async (ctx) => {

@@ -8,26 +8,28 @@ ready when its discovery document answers (polled with a deadline, never a fixed
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urljoin
 
 import httpx
 
+from ankommen.shared import dev_idp
 from ankommen.shared.embedded import free_port
 
-DEV_IDP = Path(__file__).resolve().parents[2] / "deploy" / "dev-idp"
-#: Every ready-made user's password (development only, see deploy/dev-idp/server.js).
-PASSWORD = "entwicklung"
-#: The groups the ready-made users are in, mapped to our roles as a county would configure it.
-ROLE_MAPPING = {"ankommen-intake": "intake_staff", "ankommen-koordination": "coordinator",
-                "ankommen-traeger": "provider", "ankommen-monitoring": "monitoring_viewer",
-                "ankommen-admin": "admin"}
+DEV_IDP = dev_idp.DEV_IDP_DIR
+#: Every ready-made user's password and how their groups map to our roles (development only,
+#: see deploy/dev-idp/server.js; ``make run`` uses the same).
+PASSWORD = dev_idp.PASSWORD
+ROLE_MAPPING = dev_idp.ROLE_MAPPING
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,20 @@ def page_client(service: str, base_url: str) -> PageClient:
 
 def system_secret(provider_id: str) -> str:
     return f"test-secret-{provider_id}"
+
+
+async def sign_in_by_form(browser: httpx.AsyncClient, page_url: str, user: str
+                          ) -> httpx.Response:
+    """Open ``page_url``, follow the sign-in link to the provider's login form and sign in as
+    ``user``: the page it leads back to (``browser`` follows redirects as a browser does)."""
+    login = await browser.get(page_url)
+    start = re.search(r'href="(/auth/start\?next=[^"]+)"', login.text)
+    assert start, login.text[:2000]
+    form = await browser.get(urljoin(str(login.url), html.unescape(start.group(1))))
+    action = re.search(r'<form method="post" action="(/interaction/[^"]+/login)"', form.text)
+    assert action, form.text[:2000]
+    return await browser.post(urljoin(str(form.url), action.group(1)),
+                              data={"login": user, "password": PASSWORD})
 
 
 def installed() -> bool:

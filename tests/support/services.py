@@ -88,8 +88,11 @@ async def in_process(service: str, *, bootstrap: str, database_url: str,
 async def served_over_http(service: str, *, bootstrap: str, database_url: str,
                            tracer_provider: TracerProvider | None = None,
                            clock: Clock | None = None, rules: object = None,
+                           listener: socket.socket | None = None,
                            **settings: object) -> AsyncIterator[tuple[str, RunningService]]:
-    """The service's real app on a real TCP port (for the browser), in this event loop."""
+    """The service's real app on a real TCP port (for the browser), in this event loop;
+    on ``listener`` if given (a port that had to be known before, e.g. for an identity
+    provider's redirect URI), which is closed afterwards."""
     import asyncio
 
     import uvicorn
@@ -97,7 +100,7 @@ async def served_over_http(service: str, *, bootstrap: str, database_url: str,
     from ankommen.shared.cli.service import server_config
 
     # Bound and listening before anything else can take the port (free_port's race).
-    listener = listening_socket()
+    listener = listener or listening_socket()
     port = listener.getsockname()[1]
     app_module = importlib.import_module(f"ankommen.{service}.app")
     config = settings_for(service, kafka_bootstrap_servers=bootstrap, database_url=database_url,

@@ -11,6 +11,13 @@ a service hammer the provider.
 
 Such a token is always a *provider* principal: staff sign in to the pages
 (:mod:`ankommen.shared.web.oidc`), and no other role is given to a machine client.
+
+Token relay: a provider's *person*, signed in to progress's pages through the identity
+provider, has an access token for the same audience, which progress forwards when it asks
+intake for the names of consenting participants. It is verified here the same way and is the
+same provider principal as the person's session (subject: the token's ``sub``). A token that
+carries the role claim (``groups``) must map to the provider role alone: a coordinator's token
+that happened to carry a provider id is refused, not turned into a provider.
 """
 
 from __future__ import annotations
@@ -39,6 +46,10 @@ class ClientTokenSettings:
     issuer: str
     audience: str = "ankommen"
     provider_id_claim: str = "provider_id"
+    #: The claim with a person's groups and which group is which role (the pages' mapping);
+    #: a token carrying the claim is admitted only if it maps to the provider role alone.
+    role_claim: str = "groups"
+    roles: tuple[tuple[str, Role], ...] = ()
 
 
 class JwksTokenVerifier:
@@ -94,7 +105,17 @@ class JwksTokenVerifier:
         except (JoseError, ValueError) as error:
             raise InvalidToken(f"the token is not valid ({type(error).__name__})") from None
         provider_id = claims.get(self._settings.provider_id_claim)
-        client_id = claims.get("client_id") or claims.get("sub")
-        if not isinstance(provider_id, str) or not provider_id or not isinstance(client_id, str):
+        subject = claims.get("sub") or claims.get("client_id")
+        if not isinstance(provider_id, str) or not provider_id or not isinstance(subject, str):
             raise InvalidToken("the token is not bound to a provider")
-        return Principal(subject=client_id, role=Role.PROVIDER, provider_id=provider_id)
+        if self._settings.role_claim in claims and self._roles(claims) != {Role.PROVIDER}:
+            raise InvalidToken("the token's groups are not a provider's")
+        return Principal(subject=subject, role=Role.PROVIDER, provider_id=provider_id)
+
+    def _roles(self, claims: dict[str, Any]) -> set[Role]:
+        values = claims.get(self._settings.role_claim)
+        if isinstance(values, str):
+            values = [values]
+        mapping = dict(self._settings.roles)
+        return {mapping[value] for value in values if isinstance(value, str) and value in mapping} \
+            if isinstance(values, list) else set()

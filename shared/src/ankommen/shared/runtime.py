@@ -88,7 +88,8 @@ def client_token_verifier(settings: ServiceSettings) -> JwksTokenVerifier | None
         return None
     return JwksTokenVerifier(ClientTokenSettings(
         issuer=settings.oidc_issuer, audience=settings.oidc_api_audience,
-        provider_id_claim=settings.oidc_provider_id_claim))
+        provider_id_claim=settings.oidc_provider_id_claim, role_claim=settings.oidc_role_claim,
+        roles=tuple(settings.oidc_role_mapping.items())))
 
 
 def service_clock(settings: ServiceSettings) -> Clock:

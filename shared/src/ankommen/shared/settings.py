@@ -98,6 +98,15 @@ def _shared(name: str) -> AliasChoices:
     return AliasChoices(f"ANKOMMEN_{name}")
 
 
+class ProfileSetting(BaseSettings):
+    """Only the profile: what a development tool checks before it reads anything else
+    (``ankommen token`` refuses in production before it asks for a key)."""
+
+    model_config = SettingsConfigDict(populate_by_name=True, extra="ignore")
+
+    profile: Profile = Field(Profile.DEVELOPMENT, validation_alias=_shared("PROFILE"))
+
+
 class CommonSettings(BaseSettings):
     """What every process of ankommen agrees on: profile, broker, districts, telemetry.
 
@@ -180,6 +189,13 @@ class CommonSettings(BaseSettings):
     #: for districts beyond those ankommen ships (Heidekreis, Celle), or newer than them.
     municipality_directory_file: Path | None = Field(
         None, validation_alias=_shared("MUNICIPALITY_DIRECTORY_FILE"))
+
+    #: Development: ``ankommen run`` starts the development identity provider
+    #: (``deploy/dev-idp``) on this port and signs the pages in there
+    #: (:mod:`ankommen.shared.dev_idp`); off, or where a service names an identity provider
+    #: of its own (``ANKOMMEN_<SERVICE>_OIDC_ISSUER``), the pages keep their own settings.
+    dev_idp: bool = Field(True, validation_alias=_shared("DEV_IDP"))
+    dev_idp_port: int = Field(8110, ge=1, le=65535, validation_alias=_shared("DEV_IDP_PORT"))
 
     #: The providers (ids, comma-separated) whose own systems report over Kafka: each gets
     #: its own topics ``ankommen.provider.<provider_id>.reports`` and ``….rejections``
@@ -368,7 +384,8 @@ class ServiceSettings(CommonSettings):
     csrf_secret: SecretStr = SecretStr(DEVELOPMENT_CSRF_SECRET)
 
     #: Sign-in through the county's identity provider (OpenID Connect, issue 20): its issuer
-    #: URL. Unset: the pages' sign-in by pasted token (development and tests).
+    #: URL. Required in production; unset (development and tests), the pages' sign-in by
+    #: pasted token.
     oidc_issuer: str | None = None
     #: This service's pages as a client of the identity provider.
     oidc_client_id: str | None = None
@@ -398,8 +415,10 @@ class ServiceSettings(CommonSettings):
     def _oidc_complete(self) -> ServiceSettings:
         if self.oidc_issuer and not (self.oidc_client_id and self.oidc_client_secret
                                      and self.oidc_role_mapping):
-            raise ValueError("oidc_issuer needs oidc_client_id, oidc_client_secret and "
-                             "oidc_role_mapping")
+            raise ValueError(f"{self.env_name('oidc_issuer')} needs "
+                             f"{self.env_name('oidc_client_id')}, "
+                             f"{self.env_name('oidc_client_secret')} and "
+                             f"{self.env_name('oidc_role_mapping')}")
         if self.session_absolute_minutes < self.session_idle_minutes:
             raise ValueError("session_absolute_minutes must not be shorter than "
                              "session_idle_minutes")
@@ -421,7 +440,10 @@ class ServiceSettings(CommonSettings):
         return value
 
     def required_in_production(self) -> tuple[str, ...]:
-        return (*super().required_in_production(), "database_url", "token_public_key")
+        # Staff sign in through the county's identity provider: production has no pasted-token
+        # sign-in for the pages (and ``ankommen token`` refuses to issue there).
+        return (*super().required_in_production(), "database_url", "token_public_key",
+                "oidc_issuer", "oidc_client_id", "oidc_client_secret", "oidc_role_mapping")
 
     def development_secrets(self) -> dict[str, str]:
         return {**super().development_secrets(), "csrf_secret": DEVELOPMENT_CSRF_SECRET}

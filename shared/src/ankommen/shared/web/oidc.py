@@ -104,6 +104,8 @@ class SignedIn:
     principal: Principal
     #: The provider's name for the person (for the audit log; never shown in URLs or logs).
     name: str | None
+    #: The person's access token, kept in the session for relaying to our other services.
+    access_token: str | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -174,7 +176,9 @@ class OidcClient:
                                             access_token=token.get("access_token"))
         principal = self.config.mapping.principal(claims)
         name = claims.get("name")
-        return SignedIn(principal=principal, name=name if isinstance(name, str) else None)
+        access_token = token.get("access_token")
+        return SignedIn(principal=principal, name=name if isinstance(name, str) else None,
+                        access_token=access_token if isinstance(access_token, str) else None)
 
     async def verify_id_token(self, id_token: str, *, nonce: str,
                               access_token: str | None = None) -> dict[str, Any]:

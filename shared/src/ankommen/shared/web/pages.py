@@ -145,6 +145,18 @@ class PageAuth:
             raise InvalidToken("the session has ended")
         return session.principal
 
+    def relay_token(self, request: Request) -> str | None:
+        """The signed-in person's own bearer token for asking another of our services on
+        their behalf (progress asks intake for names): the pasted token itself, or, signed in
+        through the identity provider, the access token the session keeps (token relay)."""
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if not cookie:
+            return None
+        if self._oidc is None:
+            return cookie
+        session = self._oidc.sessions.use(cookie)
+        return session.access_token if session is not None else None
+
     def require(self, *roles: Role):  # noqa: ANN201 - a FastAPI dependency
         """A page dependency: the signed-in principal with one of ``roles``, or to /login."""
 
@@ -260,7 +272,8 @@ class PageAuth:
             previous = request.cookies.get(SESSION_COOKIE)
             if previous:
                 oidc.sessions.revoke(previous)  # a new session id at every sign-in
-            session_id = oidc.sessions.open(signed_in.principal, name=signed_in.name)
+            session_id = oidc.sessions.open(signed_in.principal, name=signed_in.name,
+                                            access_token=signed_in.access_token)
             response = RedirectResponse(pending.next_path,
                                         status_code=status.HTTP_303_SEE_OTHER)
             response.delete_cookie(SIGN_IN_COOKIE, path="/auth/callback", httponly=True,

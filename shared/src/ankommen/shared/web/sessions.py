@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -34,10 +34,15 @@ class PageSession:
     last_used_at: datetime
     #: The provider's name for the person: for the audit log, never shown in URLs or logs.
     name: str | None = None
+    #: The person's access token from the provider (audience: our APIs), relayed when a page
+    #: asks another service on the person's behalf (progress asks intake for names); it stays
+    #: here, never in the browser.
+    access_token: str | None = field(default=None, repr=False)
 
 
 class SessionStore(Protocol):
-    def open(self, principal: Principal, *, name: str | None = None) -> str: ...
+    def open(self, principal: Principal, *, name: str | None = None,
+             access_token: str | None = None) -> str: ...
 
     def use(self, session_id: str) -> PageSession | None: ...
 
@@ -61,7 +66,8 @@ class MemorySessionStore:
         self._max = max_sessions
         self._sessions: dict[str, PageSession] = {}
 
-    def open(self, principal: Principal, *, name: str | None = None) -> str:
+    def open(self, principal: Principal, *, name: str | None = None,
+             access_token: str | None = None) -> str:
         """A new session; its id is what the cookie carries."""
         now = self._clock.now()
         if len(self._sessions) >= self._max:
@@ -72,7 +78,8 @@ class MemorySessionStore:
                 del self._sessions[oldest]
         session_id = secrets.token_urlsafe(32)
         self._sessions[_digest(session_id)] = PageSession(
-            principal=principal, created_at=now, last_used_at=now, name=name)
+            principal=principal, created_at=now, last_used_at=now, name=name,
+            access_token=access_token)
         return session_id
 
     def use(self, session_id: str) -> PageSession | None:
