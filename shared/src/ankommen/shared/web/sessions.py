@@ -34,12 +34,21 @@ class PageSession:
     last_used_at: datetime
     #: The provider's name for the person: for the audit log, never shown in URLs or logs.
     name: str | None = None
+    #: When the person last entered their password at the provider (by this service's clock;
+    #: ``None``: not known), for re-authentication before sensitive actions.
+    authenticated_at: datetime | None = None
+    #: Actions re-authenticated for once per session (e.g. viewing identity for a purpose).
+    confirmed: frozenset[str] = frozenset()
 
 
 class SessionStore(Protocol):
-    def open(self, principal: Principal, *, name: str | None = None) -> str: ...
+    def open(self, principal: Principal, *, name: str | None = None,
+             authenticated_at: datetime | None = None,
+             confirmed: frozenset[str] = frozenset()) -> str: ...
 
     def use(self, session_id: str) -> PageSession | None: ...
+
+    def confirm(self, session_id: str, action: str) -> None: ...
 
     def revoke(self, session_id: str) -> PageSession | None: ...
 
@@ -61,7 +70,9 @@ class MemorySessionStore:
         self._max = max_sessions
         self._sessions: dict[str, PageSession] = {}
 
-    def open(self, principal: Principal, *, name: str | None = None) -> str:
+    def open(self, principal: Principal, *, name: str | None = None,
+             authenticated_at: datetime | None = None,
+             confirmed: frozenset[str] = frozenset()) -> str:
         """A new session; its id is what the cookie carries."""
         now = self._clock.now()
         if len(self._sessions) >= self._max:
@@ -72,7 +83,8 @@ class MemorySessionStore:
                 del self._sessions[oldest]
         session_id = secrets.token_urlsafe(32)
         self._sessions[_digest(session_id)] = PageSession(
-            principal=principal, created_at=now, last_used_at=now, name=name)
+            principal=principal, created_at=now, last_used_at=now, name=name,
+            authenticated_at=authenticated_at, confirmed=confirmed)
         return session_id
 
     def use(self, session_id: str) -> PageSession | None:
@@ -88,6 +100,13 @@ class MemorySessionStore:
         renewed = replace(session, last_used_at=now)
         self._sessions[key] = renewed
         return renewed
+
+    def confirm(self, session_id: str, action: str) -> None:
+        """Remember that this session re-authenticated for ``action``."""
+        key = _digest(session_id)
+        session = self._sessions.get(key)
+        if session is not None:
+            self._sessions[key] = replace(session, confirmed=session.confirmed | {action})
 
     def revoke(self, session_id: str) -> PageSession | None:
         return self._sessions.pop(_digest(session_id), None)
