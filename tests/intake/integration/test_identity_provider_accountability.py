@@ -199,3 +199,24 @@ async def test_a_registration_sent_after_the_session_ended_is_shown_again_after_
     assert not any(NAME in url for url in browser.visited)
     # Once only: reloading shows the blank form.
     assert f'value="{NAME}"' not in (await browser.go("GET", "/")).text
+
+
+async def test_a_survey_correction_sent_after_the_session_ended_is_shown_again_and_a_made_up_reauthentication_asks_nothing_more(  # noqa: E501
+        world):
+    browser, clock, intake = world
+    case_id = await registered_case(intake)
+    survey = f"/ui/cases/{case_id}/survey"
+    assert (await browser.sign_in("intake", survey)).status_code == 200
+    form = await browser.go("GET", survey)
+    clock.advance(timedelta(minutes=31))
+    sent = await browser.go("POST", survey, data={
+        "csrftoken": CSRF_FIELD.search(form.text).group(1), "schooling_years": "13"})
+    assert "Ihre Eingaben sind aufbewahrt" in sent.text
+    start = re.search(r'href="(/auth/start\?next=[^"]+)"', sent.text).group(1)
+    again = await browser.go("GET", html.unescape(start))
+    assert str(again.url) == f"{SERVICE}{survey}"
+    assert 'value="13"' in again.text and 'class="notice"' in again.text
+
+    # A link naming an action that is not configured starts an ordinary sign-in.
+    made_up = await browser.service.get("/auth/start?next=/&reauth=everything")
+    assert "prompt=login" not in made_up.headers["location"]

@@ -29,6 +29,7 @@ def test_a_kept_form_expires_by_the_clock_and_their_number_is_bounded():
     ids = [forms.keep("/", {"n": str(number)}) for number in range(5)]
     assert len(forms) == 3
     assert forms.take(ids[0], "/") is None and forms.take(ids[-1], "/") == {"n": "4"}
+    assert KeptForms(clock, max_bytes=100).keep("/", {"essay": "x" * 200}) is None
 
 
 def test_what_is_kept_is_encrypted_under_a_digest_of_the_cookie():

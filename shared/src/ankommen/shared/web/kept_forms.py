@@ -12,8 +12,10 @@ a restart loses them, which costs the clerk retyping, not a leak. Each form is e
 (AES-GCM) with a key derived from the cookie's id, and stored under the id's SHA-256 digest:
 a memory dump without the browser's cookie reads nothing. A form lives ``lifetime`` (15
 minutes by default) by the service's injected clock, is handed back only to a request for the
-same path, only once, and at most ``max_forms`` are kept (the oldest goes first) so that a
-flood of posts cannot exhaust the memory. No field ever travels in a URL.
+same path, only once; at most ``max_forms`` are kept (the oldest goes first), each at most
+``max_bytes`` (a form larger than any of intake's is not kept), so that a flood of posts —
+anyone can fetch a CSRF token from the sign-in page — cannot exhaust the memory. No field ever
+travels in a URL.
 """
 
 from __future__ import annotations
@@ -45,15 +47,20 @@ class KeptForms:
     """Posted forms waiting for their author's sign-in."""
 
     def __init__(self, clock: Clock, *, lifetime: timedelta = timedelta(minutes=15),
-                 max_forms: int = 1000) -> None:
+                 max_forms: int = 1000, max_bytes: int = 32 * 1024) -> None:
         self._clock = clock
         self.lifetime = lifetime
         self._max = max_forms
+        self._max_bytes = max_bytes
         #: digest → (expires at, path, nonce, ciphertext)
         self._forms: dict[str, tuple[datetime, str, bytes, bytes]] = {}
 
-    def keep(self, path: str, fields: FormFields) -> str:
-        """Keep ``fields`` posted to ``path``; the returned id is what the cookie carries."""
+    def keep(self, path: str, fields: FormFields) -> str | None:
+        """Keep ``fields`` posted to ``path``; the returned id is what the cookie carries
+        (``None``: too large to keep)."""
+        plain = json.dumps(fields).encode()
+        if len(plain) > self._max_bytes:
+            return None
         now = self._clock.now()
         self._forms = {key: entry for key, entry in self._forms.items() if entry[0] > now}
         while len(self._forms) >= self._max:
@@ -61,7 +68,7 @@ class KeptForms:
         form_id = secrets.token_urlsafe(32)
         digest, key = _key_of(form_id)
         nonce = secrets.token_bytes(12)
-        sealed = AESGCM(key).encrypt(nonce, json.dumps(fields).encode(), path.encode())
+        sealed = AESGCM(key).encrypt(nonce, plain, path.encode())
         self._forms[digest] = (now + self.lifetime, path, nonce, sealed)
         return form_id
 

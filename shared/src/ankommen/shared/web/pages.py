@@ -191,7 +191,8 @@ class PageAuth:
         if (request.method == "POST" and self._kept_forms is not None
                 and getattr(route, "path", None) in self._keeping):
             form_id = self._kept_forms.keep(request.url.path, await _posted_fields(request))
-            return LoginRequired(request.url.path, "reauth.form_kept", kept_form=form_id)
+            if form_id is not None:
+                return LoginRequired(request.url.path, "reauth.form_kept", kept_form=form_id)
         return LoginRequired(here, reason)
 
     def recent_sign_in(self, request: Request, action: str, *, back_to: str,
@@ -221,8 +222,10 @@ class PageAuth:
             return None
         response = RedirectResponse(f"/auth/start?next={quote(back_to)}&reauth={quote(key)}",
                                     status_code=status.HTTP_303_SEE_OTHER)
-        if form is not None and self._kept_forms is not None:
-            self._keep_cookie(request, response, self._kept_forms.keep(back_to, form))
+        form_id = self._kept_forms.keep(back_to, form) \
+            if form is not None and self._kept_forms is not None else None
+        if form_id is not None:
+            self._keep_cookie(request, response, form_id)
         return response
 
     def _principal(self, cookie: str) -> Principal:
