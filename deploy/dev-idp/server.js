@@ -78,6 +78,10 @@ function clients() {
       grant_types: ['authorization_code'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
+      // auth_time in every ID token: the services know how recently the password was
+      // entered (re-authentication before erasure and identity views; a county registers
+      // its clients the same way, e.g. Keycloak always sends it).
+      require_auth_time: true,
       first_party: true,
     })),
     // A provider's own system: client credentials, the provider id bound to the client.

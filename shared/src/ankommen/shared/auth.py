@@ -59,6 +59,12 @@ class Principal:
     subject: str
     role: Role
     provider_id: str | None = None
+    #: Who signed in through the county's identity provider: the provider's issuer (whose
+    #: ``sub`` ``subject`` then is) and the person's name from its ``name`` or
+    #: ``preferred_username`` claim — both for the audit log, never for URLs or logs. A token
+    #: of ``ankommen token`` carries neither (its subject is all there is).
+    issuer: str | None = None
+    display_name: str | None = None
 
 
 class InvalidToken(ValueError):

@@ -47,8 +47,9 @@ from ankommen.shared.token_keys import UnusableKey, load_public_keys
 from ankommen.shared.topics import Topic, TopicGuard
 from ankommen.shared.web.api_docs import install_api_docs
 from ankommen.shared.web.hardening import harden
+from ankommen.shared.web.kept_forms import KeptForms
 from ankommen.shared.web.oidc import ClaimMapping, OidcClient, OidcConfig
-from ankommen.shared.web.pages import OidcSignIn, PageAuth, Pages
+from ankommen.shared.web.pages import OidcSignIn, PageAuth, Pages, Reauthentication
 from ankommen.shared.web.sessions import MemorySessionStore, PendingSignIns
 
 logger = logging.getLogger(__name__)
@@ -140,6 +141,8 @@ class ServiceRuntime:
         self.uow.on_commit_with_events(self.relay.wake)
         self.auth = Authenticator(token_verifier(settings), client_token_verifier(settings))
         self._oidc: OidcSignIn | None = None
+        #: Forms posted after a session ended, until their author signs in again.
+        self._kept_forms: KeptForms | None = None
         self.consumers: list[EventConsumer] = []
         self._background: dict[str, Callable[[], Awaitable[None]]] = {}
         self._producer_connected = asyncio.Event()
@@ -148,9 +151,11 @@ class ServiceRuntime:
     def page_auth(self, pages: Pages) -> PageAuth:
         """Sign-in for ``pages``: through the identity provider when the settings name one
         (``oidc_issuer``), else by pasted token; this service's cookie and rate limits."""
+        if self._kept_forms is None:
+            self._kept_forms = KeptForms(self.clock)
         return PageAuth(self.auth, pages, secure_cookies=self.settings.cookies_secure,
                         login_rate_limit=self.settings.login_rate_limit,
-                        oidc=self._oidc_sign_in())
+                        oidc=self._oidc_sign_in(), kept_forms=self._kept_forms)
 
     def _oidc_sign_in(self) -> OidcSignIn | None:
         """One client and one session store per service (all its page routers share them).
@@ -172,7 +177,10 @@ class ServiceRuntime:
                 sessions=MemorySessionStore(
                     self.clock, idle=timedelta(minutes=settings.session_idle_minutes),
                     absolute=timedelta(minutes=settings.session_absolute_minutes)),
-                pending=PendingSignIns(self.clock))
+                pending=PendingSignIns(self.clock),
+                reauth=Reauthentication(
+                    self.clock, timedelta(minutes=settings.reauth_minutes),
+                    frozenset(settings.reauth_actions)) if settings.reauth_minutes else None)
         return self._oidc
 
     def consume(self, consumer: EventConsumer) -> None:

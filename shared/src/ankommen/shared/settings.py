@@ -404,6 +404,12 @@ class ServiceSettings(CommonSettings):
     #: any case.
     session_idle_minutes: int = Field(30, ge=1, le=24 * 60)
     session_absolute_minutes: int = Field(10 * 60, ge=1, le=7 * 24 * 60)
+    #: Re-authentication (with the identity provider only): these actions ask for the
+    #: password again unless it was entered within ``reauth_minutes`` (0: never asked).
+    #: Intake's: ``erase`` (a case's erasure) and ``identity_purpose`` (viewing identity for a
+    #: purpose not yet confirmed in this session). JSON list in the environment.
+    reauth_minutes: int = Field(5, ge=0, le=24 * 60)
+    reauth_actions: frozenset[str] = frozenset({"erase", "identity_purpose"})
 
     @field_validator("oidc_role_mapping", mode="before")
     @classmethod

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -72,11 +73,23 @@ class ClaimMapping:
             raise UnknownGroup("no single role is mapped from the person's groups")
         role = roles.pop()
         provider_id = claims.get(self.provider_id_claim)
-        if role is Role.PROVIDER:
-            if not isinstance(provider_id, str) or not provider_id.strip():
-                raise UnknownGroup("a provider's account carries no provider id")
-            return Principal(subject=str(claims["sub"]), role=role, provider_id=provider_id)
-        return Principal(subject=str(claims["sub"]), role=role)
+        if role is Role.PROVIDER and (not isinstance(provider_id, str)
+                                      or not provider_id.strip()):
+            raise UnknownGroup("a provider's account carries no provider id")
+        return Principal(subject=str(claims["sub"]), role=role,
+                         provider_id=provider_id if role is Role.PROVIDER else None,
+                         issuer=str(claims["iss"]) if claims.get("iss") else None,
+                         display_name=display_name(claims))
+
+
+def display_name(claims: dict[str, Any]) -> str | None:
+    """The person's name as the provider gives it (``name``, else ``preferred_username``),
+    bounded to what the audit log keeps."""
+    for claim in ("name", "preferred_username"):
+        value = claims.get(claim)
+        if isinstance(value, str) and value.strip():
+            return value.strip()[:200]
+    return None
 
 
 @dataclass(frozen=True)
@@ -97,6 +110,15 @@ class PendingSignIn:
     code_verifier: str
     redirect_uri: str
     next_path: str
+    #: Re-authentication (``prompt=login`` with this ``max_age`` in seconds): the action it is
+    #: for and whose session asked for it; the callback accepts only that person, freshly.
+    max_age: int | None = None
+    reauth_action: str | None = None
+    reauth_subject: str | None = None
+
+
+class NotFreshlyAuthenticated(SignInFailed):
+    """A re-authentication whose ID token does not show a password entered just now."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +128,9 @@ class SignedIn:
     name: str | None
     #: The person's access token, kept in the session for relaying to our other services.
     access_token: str | None = field(default=None, repr=False)
+    #: How long before the ID token was issued the person last entered their password at the
+    #: provider (``iat - auth_time``, both the provider's clock), if it says.
+    authenticated_ago: timedelta | None = None
 
 
 @dataclass
@@ -136,17 +161,24 @@ class OidcClient:
                 self._jwks = response.json()
         return KeySet.import_key_set(self._jwks)
 
-    async def start(self, redirect_uri: str, next_path: str) -> tuple[str, PendingSignIn]:
-        """The provider's authorisation URL and what to keep until the callback."""
+    async def start(self, redirect_uri: str, next_path: str, *,
+                    reauth: tuple[str, str, int] | None = None) -> tuple[str, PendingSignIn]:
+        """The provider's authorisation URL and what to keep until the callback.
+
+        ``reauth`` — (action, subject of the session, max_age in seconds) — asks the provider
+        for the password again (``prompt=login``) and for ``auth_time`` (``max_age``)."""
         metadata = await self.metadata()
+        action, subject, max_age = reauth if reauth else (None, None, None)
         pending = PendingSignIn(state=secrets.token_urlsafe(32), nonce=secrets.token_urlsafe(32),
                                 code_verifier=generate_token(64), redirect_uri=redirect_uri,
-                                next_path=next_path)
+                                next_path=next_path, max_age=max_age, reauth_action=action,
+                                reauth_subject=subject)
+        extra: dict[str, Any] = {"prompt": "login", "max_age": max_age} if reauth else {}
         url = prepare_grant_uri(
             metadata["authorization_endpoint"], self.config.client_id, "code",
             redirect_uri=redirect_uri, scope=self.config.scope, state=pending.state,
             nonce=pending.nonce, code_challenge=create_s256_code_challenge(pending.code_verifier),
-            code_challenge_method="S256")
+            code_challenge_method="S256", **extra)
         return url, pending
 
     async def finish(self, pending: PendingSignIn, code: str, *, iss: str | None = None
@@ -175,9 +207,14 @@ class OidcClient:
         claims = await self.verify_id_token(id_token, nonce=pending.nonce,
                                             access_token=token.get("access_token"))
         principal = self.config.mapping.principal(claims)
-        name = claims.get("name")
+        ago = _authenticated_ago(claims)
+        if pending.max_age is not None and (ago is None
+                                            or ago > timedelta(seconds=pending.max_age)):
+            # Measured on the provider's clock alone (iat and auth_time), so neither clock
+            # skew nor a test's moved clock decides it.
+            raise NotFreshlyAuthenticated("the ID token shows no password entered just now")
         access_token = token.get("access_token")
-        return SignedIn(principal=principal, name=name if isinstance(name, str) else None,
+        return SignedIn(principal=principal, name=principal.display_name, authenticated_ago=ago,
                         access_token=access_token if isinstance(access_token, str) else None)
 
     async def verify_id_token(self, id_token: str, *, nonce: str,
@@ -215,3 +252,10 @@ class OidcClient:
         query = {"client_id": self.config.client_id,
                  "post_logout_redirect_uri": post_logout_redirect_uri}
         return f"{endpoint}?{urlencode(query)}"
+
+
+def _authenticated_ago(claims: dict[str, Any]) -> timedelta | None:
+    auth_time, issued_at = claims.get("auth_time"), claims.get("iat")
+    if not isinstance(auth_time, int | float) or not isinstance(issued_at, int | float):
+        return None
+    return timedelta(seconds=max(0.0, float(issued_at) - float(auth_time)))

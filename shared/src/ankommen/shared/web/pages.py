@@ -11,6 +11,10 @@
   without it (development, tests, scripts), by pasting a token from ``ankommen token`` that is
   kept in an HttpOnly, SameSite=Strict cookie and verified on every request — tokens never
   travel in URLs.
+- Forms survive a sign-in: a POST to a page named by :meth:`PageAuth.keep_forms_on` whose
+  session has ended keeps its fields server-side (:mod:`ankommen.shared.web.kept_forms`), and
+  the page shows them again after sign-in; sensitive actions first ask for the password again
+  at the identity provider (:meth:`PageAuth.recent_sign_in`, ``prompt=login``).
 - Every form carries the CSRF token (``csrftoken`` in each template; checked by
   :mod:`ankommen.shared.web.hardening`), and sign-in attempts are rate-limited.
 - A page never answers raw JSON: a refused request, an unknown case, a wrong method on a page
@@ -20,9 +24,11 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from http import HTTPStatus
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -36,6 +42,7 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ankommen.shared.auth import Authenticator, InvalidToken, Principal, Role
+from ankommen.shared.clock import Clock
 from ankommen.shared.errors import DomainError
 from ankommen.shared.web.form_errors import form_errors
 from ankommen.shared.web.hardening import RATE_LIMITED, RateLimit
@@ -46,8 +53,15 @@ from ankommen.shared.web.i18n import (
     Translator,
     catalogue_of,
 )
-from ankommen.shared.web.oidc import OidcClient, PendingSignIn, SignInFailed, UnknownGroup
-from ankommen.shared.web.sessions import PendingSignIns, SessionStore
+from ankommen.shared.web.kept_forms import KEPT_FORM_COOKIE, FormFields, KeptForms
+from ankommen.shared.web.oidc import (
+    NotFreshlyAuthenticated,
+    OidcClient,
+    PendingSignIn,
+    SignInFailed,
+    UnknownGroup,
+)
+from ankommen.shared.web.sessions import PageSession, PendingSignIns, SessionStore
 from ankommen.shared.web.words import Places, Words
 
 SESSION_COOKIE = "ankommen_session"
@@ -57,15 +71,22 @@ SIGN_IN_COOKIE = "ankommen_sign_in"
 
 #: Why the sign-in page is shown again (``?reason=`` of the redirect to it).
 LOGIN_REASONS = frozenset({"login.invalid", "login.forbidden", "login.empty",
-                           "sign_in.expired", "sign_in.failed", "sign_in.unknown_group"})
+                           "sign_in.expired", "sign_in.failed", "sign_in.unknown_group",
+                           "reauth.form_kept", "reauth.other_person", "reauth.not_fresh"})
+#: What a re-authentication may be asked for: an action, and what it is confirmed for once
+#: per session (a purpose) — words from fixed lists, never personal data.
+REAUTH_KEY = re.compile(r"[a-z_]{1,32}(:[a-z_]{1,32})?")
 
 
 class LoginRequired(Exception):
     """Raised by page guards; answered with a redirect to the login page."""
 
-    def __init__(self, next_path: str, reason: str | None = None) -> None:
+    def __init__(self, next_path: str, reason: str | None = None,
+                 kept_form: str | None = None) -> None:
         self.next_path = next_path
         self.reason = reason
+        #: The id of the posted form kept for after the sign-in (its cookie's value).
+        self.kept_form = kept_form
 
 
 class Pages:
@@ -115,13 +136,23 @@ class Pages:
 
 
 @dataclass(frozen=True)
+class Reauthentication:
+    """Which actions ask for the password again, and how recent an entry of it suffices."""
+
+    clock: Clock
+    window: timedelta
+    actions: frozenset[str]
+
+
+@dataclass(frozen=True)
 class OidcSignIn:
     """What sign-in through the identity provider needs: the client, the sessions and the
-    flows under way."""
+    flows under way; re-authentication before sensitive actions, when configured."""
 
     client: OidcClient
     sessions: SessionStore
     pending: PendingSignIns
+    reauth: Reauthentication | None = None
 
 
 class PageAuth:
@@ -129,12 +160,81 @@ class PageAuth:
     given, else by pasted token."""
 
     def __init__(self, authenticator: Authenticator, pages: Pages, *, secure_cookies: bool,
-                 login_rate_limit: str = "10/minute", oidc: OidcSignIn | None = None) -> None:
+                 login_rate_limit: str = "10/minute", oidc: OidcSignIn | None = None,
+                 kept_forms: KeptForms | None = None) -> None:
         self._auth = authenticator
         self._pages = pages
         self._secure = secure_cookies
         self._login_limit = RateLimit("sign-in", login_rate_limit)
         self._oidc = oidc
+        self._kept_forms = kept_forms
+        #: Route paths (as declared, e.g. ``/ui/cases/{case_id}/survey``) whose posts are kept
+        #: when the session has ended.
+        self._keeping: set[str] = set()
+
+    def keep_forms_on(self, *route_paths: str) -> None:
+        """Posts to these pages keep their fields across a sign-in (see
+        :mod:`ankommen.shared.web.kept_forms`); the page's GET takes them back with
+        :meth:`kept_form`."""
+        self._keeping.update(route_paths)
+
+    def kept_form(self, request: Request) -> FormFields | None:
+        """The fields this browser posted to this page before signing in again, once."""
+        form_id = request.cookies.get(KEPT_FORM_COOKIE)
+        if not form_id or self._kept_forms is None:
+            return None
+        return self._kept_forms.take(form_id, request.url.path)
+
+    def _keep_cookie(self, request: Request, response: Response, form_id: str) -> None:
+        assert self._kept_forms is not None
+        # Lax: the way back from the identity provider is a cross-site navigation.
+        response.set_cookie(KEPT_FORM_COOKIE, form_id, httponly=True, samesite="lax",
+                            max_age=int(self._kept_forms.lifetime.total_seconds()),
+                            secure=self._secure or request.url.scheme == "https")
+
+    async def _login_required(self, request: Request, here: str, reason: str | None
+                              ) -> LoginRequired:
+        """To the sign-in page; a post to a form-keeping page keeps its fields first."""
+        route = request.scope.get("route")
+        if (request.method == "POST" and self._kept_forms is not None
+                and getattr(route, "path", None) in self._keeping):
+            form_id = self._kept_forms.keep(request.url.path, await _posted_fields(request))
+            if form_id is not None:
+                return LoginRequired(request.url.path, "reauth.form_kept", kept_form=form_id)
+        return LoginRequired(here, reason)
+
+    def recent_sign_in(self, request: Request, action: str, *, back_to: str,
+                       once_for: str | None = None, form: FormFields | None = None
+                       ) -> Response | None:
+        """``None`` when ``action`` may go ahead; else the way through the identity provider
+        for the password again (``prompt=login``), ``form`` kept for ``back_to`` meanwhile.
+
+        An action needs a password entered within the configured window; with ``once_for``
+        (a purpose) it is asked once per session for each value. Without the identity
+        provider (token sign-in, development only) or for actions not configured, nothing is
+        asked: a pasted token proves no person at the keyboard, so asking for it again would
+        only look like a check (docs/security.md)."""
+        policy = self._oidc.reauth if self._oidc else None
+        if self._oidc is None or policy is None or action not in policy.actions:
+            return None
+        key = f"{action}:{once_for}" if once_for else action
+        session_id = request.cookies.get(SESSION_COOKIE, "")
+        session = self._oidc.sessions.use(session_id) if session_id else None
+        if session is None:
+            raise LoginRequired(back_to, "sign_in.expired")
+        if once_for and key in session.confirmed:
+            return None
+        if _recent(session, policy):
+            if once_for:
+                self._oidc.sessions.confirm(session_id, key)
+            return None
+        response = RedirectResponse(f"/auth/start?next={quote(back_to)}&reauth={quote(key)}",
+                                    status_code=status.HTTP_303_SEE_OTHER)
+        form_id = self._kept_forms.keep(back_to, form) \
+            if form is not None and self._kept_forms is not None else None
+        if form_id is not None:
+            self._keep_cookie(request, response, form_id)
+        return response
 
     def _principal(self, cookie: str) -> Principal:
         """The principal behind the session cookie, or :class:`InvalidToken`."""
@@ -160,17 +260,18 @@ class PageAuth:
     def require(self, *roles: Role):  # noqa: ANN201 - a FastAPI dependency
         """A page dependency: the signed-in principal with one of ``roles``, or to /login."""
 
-        def dependency(request: Request, session: Annotated[str | None, Cookie(
+        async def dependency(request: Request, session: Annotated[str | None, Cookie(
                 alias=SESSION_COOKIE, include_in_schema=False)] = None) -> Principal:
             # Back to the page as it was asked for, query included (a letter's referral code).
             here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             if not session:
-                raise LoginRequired(here)
+                raise await self._login_required(request, here, None)
             try:
                 principal = self._principal(session)
             except InvalidToken:
-                raise LoginRequired(here, "sign_in.expired" if self._oidc else "login.invalid"
-                                    ) from None
+                raise await self._login_required(
+                    request, here, "sign_in.expired" if self._oidc else "login.invalid"
+                ) from None
             if principal.role not in roles:
                 raise LoginRequired(here, "login.forbidden")
             return principal
@@ -184,11 +285,14 @@ class PageAuth:
         router = APIRouter(include_in_schema=False)
 
         @app.exception_handler(LoginRequired)
-        async def to_login(_: Request, error: LoginRequired) -> RedirectResponse:
+        async def to_login(request: Request, error: LoginRequired) -> RedirectResponse:
             target = f"/login?next={quote(error.next_path)}"
             if error.reason:
                 target += f"&reason={error.reason}"
-            return RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
+            response = RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
+            if error.kept_form:
+                self._keep_cookie(request, response, error.kept_form)
+            return response
 
         @router.get("/login", response_class=HTMLResponse, name="login_form")
         async def login_form(request: Request, next: str = "/", reason: str | None = None
@@ -242,9 +346,11 @@ class PageAuth:
 
         @router.get("/auth/start", dependencies=[Depends(self._login_limit)],
                     responses=RATE_LIMITED)
-        async def start(request: Request, next: str = "/") -> Response:
+        async def start(request: Request, next: str = "/", reauth: str | None = None
+                        ) -> Response:
             redirect_uri = str(request.url_for("oidc_callback"))
-            url, pending = await oidc.client.start(redirect_uri, _safe_next(next))
+            url, pending = await oidc.client.start(redirect_uri, _safe_next(next),
+                                                   reauth=self._reauth_request(request, reauth))
             oidc.pending.keep(pending.state, pending)
             response = RedirectResponse(url, status_code=status.HTTP_303_SEE_OTHER)
             # The flow belongs to this browser: a callback URL someone else started (to sign
@@ -267,13 +373,30 @@ class PageAuth:
                 signed_in = await oidc.client.finish(pending, code, iss=iss)
             except UnknownGroup:
                 return failed(request, "sign_in.unknown_group", 403, pending.next_path)
+            except NotFreshlyAuthenticated:
+                return failed(request, "reauth.not_fresh", 403, pending.next_path)
             except SignInFailed:
                 return failed(request, "sign_in.failed", 400, pending.next_path)
-            previous = request.cookies.get(SESSION_COOKIE)
-            if previous:
-                oidc.sessions.revoke(previous)  # a new session id at every sign-in
-            session_id = oidc.sessions.open(signed_in.principal, name=signed_in.name,
-                                            access_token=signed_in.access_token)
+            previous_id = request.cookies.get(SESSION_COOKIE)
+            previous = oidc.sessions.use(previous_id) if previous_id else None
+            confirmed: frozenset[str] = frozenset()
+            if pending.reauth_action:
+                subject = signed_in.principal.subject
+                if pending.reauth_subject != subject or (
+                        previous is not None and previous.principal.subject != subject):
+                    # Someone else typed their password: the action stays the signed-in
+                    # person's, who is neither replaced nor confirmed.
+                    return failed(request, "reauth.other_person", 403, pending.next_path)
+                confirmed = (previous.confirmed if previous else frozenset()) | {
+                    pending.reauth_action}
+            if previous_id:
+                oidc.sessions.revoke(previous_id)  # a new session id at every sign-in
+            now = oidc.reauth.clock.now() if oidc.reauth else None
+            session_id = oidc.sessions.open(
+                signed_in.principal, name=signed_in.name, confirmed=confirmed,
+                access_token=signed_in.access_token,
+                authenticated_at=now - signed_in.authenticated_ago
+                if now is not None and signed_in.authenticated_ago is not None else None)
             response = RedirectResponse(pending.next_path,
                                         status_code=status.HTTP_303_SEE_OTHER)
             response.delete_cookie(SIGN_IN_COOKIE, path="/auth/callback", httponly=True,
@@ -305,6 +428,34 @@ class PageAuth:
                 str(request.url_for("login_form")))
             return self._pages.render(request, "signed_out.html",
                                       {"end_session_url": end_session_url})
+
+
+    def _reauth_request(self, request: Request, key: str | None
+                        ) -> tuple[str, str, int] | None:
+        """(action, subject, max_age) when ``key`` names a configured action and a session
+        asks; anything else starts an ordinary sign-in (a link cannot make it more)."""
+        policy = self._oidc.reauth if self._oidc else None
+        if not key or policy is None or self._oidc is None or not REAUTH_KEY.fullmatch(key) \
+                or key.split(":")[0] not in policy.actions:
+            return None
+        session_id = request.cookies.get(SESSION_COOKIE)
+        session = self._oidc.sessions.use(session_id) if session_id else None
+        if session is None:
+            return None
+        return key, session.principal.subject, int(policy.window.total_seconds())
+
+
+def _recent(session: PageSession, policy: Reauthentication) -> bool:
+    """Whether the person entered their password within the policy's window."""
+    return session.authenticated_at is not None and \
+        policy.clock.now() - session.authenticated_at <= policy.window
+
+
+async def _posted_fields(request: Request) -> FormFields:
+    """A posted form's fields (``name[]`` ones as lists), without its CSRF token."""
+    data = await request.form()
+    return {key: [str(value) for value in data.getlist(key)] if key.endswith("[]")
+            else str(data.get(key) or "") for key in data if key != "csrftoken"}
 
 
 def is_page_request(request: Request) -> bool:

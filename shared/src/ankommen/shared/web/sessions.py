@@ -38,13 +38,22 @@ class PageSession:
     #: asks another service on the person's behalf (progress asks intake for names); it stays
     #: here, never in the browser.
     access_token: str | None = field(default=None, repr=False)
+    #: When the person last entered their password at the provider (by this service's clock;
+    #: ``None``: not known), for re-authentication before sensitive actions.
+    authenticated_at: datetime | None = None
+    #: Actions re-authenticated for once per session (e.g. viewing identity for a purpose).
+    confirmed: frozenset[str] = frozenset()
 
 
 class SessionStore(Protocol):
     def open(self, principal: Principal, *, name: str | None = None,
-             access_token: str | None = None) -> str: ...
+             access_token: str | None = None,
+             authenticated_at: datetime | None = None,
+             confirmed: frozenset[str] = frozenset()) -> str: ...
 
     def use(self, session_id: str) -> PageSession | None: ...
+
+    def confirm(self, session_id: str, action: str) -> None: ...
 
     def revoke(self, session_id: str) -> PageSession | None: ...
 
@@ -67,7 +76,9 @@ class MemorySessionStore:
         self._sessions: dict[str, PageSession] = {}
 
     def open(self, principal: Principal, *, name: str | None = None,
-             access_token: str | None = None) -> str:
+             access_token: str | None = None,
+             authenticated_at: datetime | None = None,
+             confirmed: frozenset[str] = frozenset()) -> str:
         """A new session; its id is what the cookie carries."""
         now = self._clock.now()
         if len(self._sessions) >= self._max:
@@ -79,7 +90,8 @@ class MemorySessionStore:
         session_id = secrets.token_urlsafe(32)
         self._sessions[_digest(session_id)] = PageSession(
             principal=principal, created_at=now, last_used_at=now, name=name,
-            access_token=access_token)
+            access_token=access_token, authenticated_at=authenticated_at,
+            confirmed=confirmed)
         return session_id
 
     def use(self, session_id: str) -> PageSession | None:
@@ -95,6 +107,13 @@ class MemorySessionStore:
         renewed = replace(session, last_used_at=now)
         self._sessions[key] = renewed
         return renewed
+
+    def confirm(self, session_id: str, action: str) -> None:
+        """Remember that this session re-authenticated for ``action``."""
+        key = _digest(session_id)
+        session = self._sessions.get(key)
+        if session is not None:
+            self._sessions[key] = replace(session, confirmed=session.confirmed | {action})
 
     def revoke(self, session_id: str) -> PageSession | None:
         return self._sessions.pop(_digest(session_id), None)
