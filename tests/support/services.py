@@ -23,6 +23,7 @@ from ankommen.shared.auth import Role
 from ankommen.shared.clock import Clock
 from ankommen.shared.embedded import listening_socket
 from ankommen.shared.runtime import ServiceRuntime
+from ankommen.shared.web.pages import session_cookie
 from tests.support.tokens import bearer
 
 SETTINGS_CLASSES = {
@@ -62,6 +63,16 @@ class RunningService:
     name: str
     client: httpx.AsyncClient
     runtime: ServiceRuntime
+
+    @property
+    def session_cookie(self) -> str:
+        """This service's session cookie's name (each service has its own)."""
+        return session_cookie(self.name)
+
+    def sign_in_with(self, token: str) -> None:
+        """The client signed in by a pasted token, as ``POST /login`` leaves it (development
+        sign-in): the token in this service's session cookie."""
+        self.client.cookies.set(self.session_cookie, token)
 
 
 @contextlib.asynccontextmanager

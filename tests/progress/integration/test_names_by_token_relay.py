@@ -27,7 +27,7 @@ from ankommen.shared.events.contracts.assignment import (
 )
 from ankommen.shared.events.registry import DecodedEvent
 from ankommen.shared.jwks_tokens import ClientTokenSettings, JwksTokenVerifier
-from ankommen.shared.web.pages import SESSION_COOKIE
+from ankommen.shared.web.pages import session_cookie
 from tests.progress.integration.catalogue import catalogue_events, record_directly, referral_code
 from tests.support.identity_provider import (
     ROLE_MAPPING,
@@ -86,7 +86,7 @@ async def test_a_provider_signed_in_at_the_identity_provider_sees_consented_name
                 assert str(page.url).startswith(progress_url)
                 assert code in page.text and "Layla Haddad" in page.text
                 # The browser holds a session id, not the token that was relayed.
-                session_id = browser.cookies.get(SESSION_COOKIE)
+                session_id = browser.cookies.get(session_cookie("progress"))
                 assert session_id.count(".") == 0
                 kept = progress.runtime._oidc.sessions.use(session_id)
                 assert kept is not None and kept.access_token.count(".") == 2
@@ -106,7 +106,7 @@ async def test_a_provider_signed_in_at_the_identity_provider_sees_consented_name
             async with httpx.AsyncClient(follow_redirects=True, timeout=20) as browser:
                 await sign_in_by_form(browser, f"{progress_url}/", "koordination")
                 coordinator = progress.runtime._oidc.sessions.use(
-                    browser.cookies.get(SESSION_COOKIE))
+                    browser.cookies.get(session_cookie("progress")))
             assert coordinator is not None and coordinator.access_token
             with pytest.raises(InvalidToken):
                 verifier.verify(coordinator.access_token)

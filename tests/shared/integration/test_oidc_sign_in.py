@@ -21,6 +21,7 @@ import httpx
 
 from ankommen.shared.clock import MovableClock
 from ankommen.shared.embedded import free_port
+from ankommen.shared.web.pages import session_cookie
 from tests.support.identity_provider import (
     PASSWORD,
     page_client,
@@ -29,6 +30,8 @@ from tests.support.identity_provider import (
 from tests.support.services import in_process
 
 SERVICE = "http://assignment"
+#: Assignment's session cookie: the service these tests sign in at.
+SESSION = session_cookie("assignment")
 CSRF_FIELD = re.compile(r'name="csrftoken" value="([^"]+)"')
 LOGIN_FORM = re.compile(r'<form method="post" action="(/interaction/[^"]+/login)"')
 REFRESH = re.compile(r'<meta http-equiv="refresh" content="0;url=([^"]+)">')
@@ -89,7 +92,7 @@ async def test_a_coordinator_signs_in_at_the_provider_and_out_again(tmp_path, sq
         assert str(page.url) == f"{SERVICE}/ui/courses", page.text
         assert page.status_code == 200
         assert "koordination" in page.text and "role.coordinator" not in page.text
-        cookie = browser.service.cookies.get("ankommen_session")
+        cookie = browser.service.cookies.get(SESSION)
         assert cookie and "." not in cookie  # a random id, not a token
 
         # Signing out: the session ends here and at the provider.
@@ -161,7 +164,7 @@ async def test_a_callback_started_in_another_browser_signs_nobody_in(tmp_path, s
         attacker.service.cookies.clear()  # the victim's browser: no sign-in cookie of this flow
         victim = await attacker.go("GET", callback)
         assert victim.status_code == 400 and "fehlgeschlagen" in victim.text
-        assert attacker.service.cookies.get("ankommen_session") is None
+        assert attacker.service.cookies.get(SESSION) is None
 
 
 
@@ -177,7 +180,7 @@ async def test_rotating_the_providers_signing_key_interrupts_nobody(tmp_path, sq
             browser = Browser(assignment.client)
             try:
                 assert (await sign_in(browser, "koordination", "/ui/courses")).status_code == 200
-                signed_in = browser.service.cookies.get("ankommen_session")
+                signed_in = browser.service.cookies.get(SESSION)
                 old_key = _signing_key(provider.keys_file)
 
                 first_start.close()
@@ -195,7 +198,7 @@ async def test_rotating_the_providers_signing_key_interrupts_nobody(tmp_path, sq
                     known = {key["kid"] for key in
                              assignment.runtime._oidc.client._jwks["keys"]}
                     assert {old_key, new_key} <= known
-                    browser.service.cookies.set("ankommen_session", signed_in)
+                    browser.service.cookies.set(SESSION, signed_in)
                     assert (await browser.service.get("/ui/courses")).status_code == 200
             finally:
                 await browser.provider.aclose()

@@ -9,7 +9,7 @@ import pytest
 from ankommen.assignment.config import AssignmentSettings
 from ankommen.shared.auth import Role
 from ankommen.shared.settings import SettingsError, load_settings
-from ankommen.shared.web.pages import SESSION_COOKIE
+from ankommen.shared.web.pages import session_cookie
 from tests.support.identity_provider import oidc_settings, page_client
 from tests.support.services import in_process
 from tests.support.tokens import PUBLIC_KEY_PEM, issue_token
@@ -42,9 +42,9 @@ async def test_a_service_signing_in_at_the_identity_provider_takes_no_pasted_tok
         assert "textarea" not in login.text  # no token form to paste into
         posted = await client.post("/login", data={"token": pasted, "next": "/ui/courses"})
         assert posted.status_code >= 400
-        assert SESSION_COOKIE not in posted.cookies
+        assert session_cookie("assignment") not in posted.cookies
         # A token put into the session cookie by hand is no session.
-        client.cookies.set(SESSION_COOKIE, pasted)
+        client.cookies.set(session_cookie("assignment"), pasted)
         page = await client.get("/ui/courses")
         assert page.status_code == 303
         assert page.headers["location"].startswith("/login?next=")

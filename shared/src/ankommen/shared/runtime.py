@@ -153,7 +153,8 @@ class ServiceRuntime:
         (``oidc_issuer``), else by pasted token; this service's cookie and rate limits."""
         if self._kept_forms is None:
             self._kept_forms = KeptForms(self.clock)
-        return PageAuth(self.auth, pages, secure_cookies=self.settings.cookies_secure,
+        return PageAuth(self.auth, pages, service=self.definition.name,
+                        secure_cookies=self.settings.cookies_secure,
                         login_rate_limit=self.settings.login_rate_limit,
                         oidc=self._oidc_sign_in(), kept_forms=self._kept_forms)
 

@@ -10,7 +10,8 @@
   thing the HttpOnly, SameSite=Lax cookie carries (:mod:`ankommen.shared.web.sessions`);
   without it (development, tests, scripts), by pasting a token from ``ankommen token`` that is
   kept in an HttpOnly, SameSite=Strict cookie and verified on every request — tokens never
-  travel in URLs.
+  travel in URLs. Each service has its own session cookie (:func:`session_cookie`): services
+  on one host name must not sign each other's people out.
 - Forms survive a sign-in: a POST to a page named by :meth:`PageAuth.keep_forms_on` whose
   session has ended keeps its fields server-side (:mod:`ankommen.shared.web.kept_forms`), and
   the page shows them again after sign-in; sensitive actions first ask for the password again
@@ -33,7 +34,7 @@ from http import HTTPStatus
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Cookie, Depends, FastAPI, Form, Request, status
+from fastapi import APIRouter, Depends, FastAPI, Form, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -64,7 +65,6 @@ from ankommen.shared.web.oidc import (
 from ankommen.shared.web.sessions import PageSession, PendingSignIns, SessionStore
 from ankommen.shared.web.words import Places, Words
 
-SESSION_COOKIE = "ankommen_session"
 LANGUAGE_COOKIE = "ankommen_lang"
 #: Binds a sign-in at the identity provider to the browser that started it (its ``state``).
 SIGN_IN_COOKIE = "ankommen_sign_in"
@@ -76,6 +76,19 @@ LOGIN_REASONS = frozenset({"login.invalid", "login.forbidden", "login.empty",
 #: What a re-authentication may be asked for: an action, and what it is confirmed for once
 #: per session (a purpose) — words from fixed lists, never personal data.
 REAUTH_KEY = re.compile(r"[a-z_]{1,32}(:[a-z_]{1,32})?")
+SERVICE_NAME = re.compile(r"[a-z]{1,32}")
+
+
+def session_cookie(service: str) -> str:
+    """The name of ``service``'s session cookie, e.g. ``ankommen_intake_session``.
+
+    One name per service: browsers keep cookies per host name, not per port, so services
+    served on one host name (``make run``: 127.0.0.1 with a port each) would otherwise
+    overwrite each other's session, and signing in at one would sign the person out of the
+    others (docs/security.md)."""
+    if not SERVICE_NAME.fullmatch(service):
+        raise ValueError(f"not a service name: {service!r}")
+    return f"ankommen_{service}_session"
 
 
 class LoginRequired(Exception):
@@ -159,10 +172,12 @@ class PageAuth:
     """Sign-in for the pages of one service: through the identity provider when ``oidc`` is
     given, else by pasted token."""
 
-    def __init__(self, authenticator: Authenticator, pages: Pages, *, secure_cookies: bool,
-                 login_rate_limit: str = "10/minute", oidc: OidcSignIn | None = None,
-                 kept_forms: KeptForms | None = None) -> None:
+    def __init__(self, authenticator: Authenticator, pages: Pages, *, service: str,
+                 secure_cookies: bool, login_rate_limit: str = "10/minute",
+                 oidc: OidcSignIn | None = None, kept_forms: KeptForms | None = None) -> None:
         self._auth = authenticator
+        #: This service's own session cookie (:func:`session_cookie`).
+        self._cookie = session_cookie(service)
         self._pages = pages
         self._secure = secure_cookies
         self._login_limit = RateLimit("sign-in", login_rate_limit)
@@ -218,7 +233,7 @@ class PageAuth:
         if self._oidc is None or policy is None or action not in policy.actions:
             return None
         key = f"{action}:{once_for}" if once_for else action
-        session_id = request.cookies.get(SESSION_COOKIE, "")
+        session_id = request.cookies.get(self._cookie, "")
         session = self._oidc.sessions.use(session_id) if session_id else None
         if session is None:
             raise LoginRequired(back_to, "sign_in.expired")
@@ -249,7 +264,7 @@ class PageAuth:
         """The signed-in person's own bearer token for asking another of our services on
         their behalf (progress asks intake for names): the pasted token itself, or, signed in
         through the identity provider, the access token the session keeps (token relay)."""
-        cookie = request.cookies.get(SESSION_COOKIE)
+        cookie = request.cookies.get(self._cookie)
         if not cookie:
             return None
         if self._oidc is None:
@@ -260,8 +275,8 @@ class PageAuth:
     def require(self, *roles: Role):  # noqa: ANN201 - a FastAPI dependency
         """A page dependency: the signed-in principal with one of ``roles``, or to /login."""
 
-        async def dependency(request: Request, session: Annotated[str | None, Cookie(
-                alias=SESSION_COOKIE, include_in_schema=False)] = None) -> Principal:
+        async def dependency(request: Request) -> Principal:
+            session = request.cookies.get(self._cookie)
             # Back to the page as it was asked for, query included (a letter's referral code).
             here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             if not session:
@@ -320,7 +335,7 @@ class PageAuth:
                 return self._pages.render(request, "login.html", {
                     "next": _safe_next(next), "reason": "login.invalid"}, status_code=401)
             response = RedirectResponse(_safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
-            response.set_cookie(SESSION_COOKIE, token.strip(), httponly=True, samesite="strict",
+            response.set_cookie(self._cookie, token.strip(), httponly=True, samesite="strict",
                                 secure=self._secure or request.url.scheme == "https",
                                 max_age=12 * 3600)
             return response
@@ -328,7 +343,7 @@ class PageAuth:
         @router.post("/logout")
         async def logout() -> RedirectResponse:
             response = RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
-            response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="strict",
+            response.delete_cookie(self._cookie, httponly=True, samesite="strict",
                                    secure=self._secure)
             return response
 
@@ -377,7 +392,7 @@ class PageAuth:
                 return failed(request, "reauth.not_fresh", 403, pending.next_path)
             except SignInFailed:
                 return failed(request, "sign_in.failed", 400, pending.next_path)
-            previous_id = request.cookies.get(SESSION_COOKIE)
+            previous_id = request.cookies.get(self._cookie)
             previous = oidc.sessions.use(previous_id) if previous_id else None
             confirmed: frozenset[str] = frozenset()
             if pending.reauth_action:
@@ -403,18 +418,18 @@ class PageAuth:
                                    samesite="lax", secure=self._secure)
             # Lax, not Strict: the way back from the provider is a cross-site redirect, and
             # the first page after it must see the session.
-            response.set_cookie(SESSION_COOKIE, session_id, httponly=True, samesite="lax",
+            response.set_cookie(self._cookie, session_id, httponly=True, samesite="lax",
                                 secure=self._secure or request.url.scheme == "https")
             return response
 
         @router.post("/logout")
-        async def logout(session: Annotated[str | None, Cookie(
-                alias=SESSION_COOKIE, include_in_schema=False)] = None) -> RedirectResponse:
+        async def logout(request: Request) -> RedirectResponse:
+            session = request.cookies.get(self._cookie)
             if session:
                 oidc.sessions.revoke(session)
             response = RedirectResponse("/auth/signed-out",
                                         status_code=status.HTTP_303_SEE_OTHER)
-            response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="lax",
+            response.delete_cookie(self._cookie, httponly=True, samesite="lax",
                                    secure=self._secure)
             return response
 
@@ -438,7 +453,7 @@ class PageAuth:
         if not key or policy is None or self._oidc is None or not REAUTH_KEY.fullmatch(key) \
                 or key.split(":")[0] not in policy.actions:
             return None
-        session_id = request.cookies.get(SESSION_COOKIE)
+        session_id = request.cookies.get(self._cookie)
         session = self._oidc.sessions.use(session_id) if session_id else None
         if session is None:
             return None
