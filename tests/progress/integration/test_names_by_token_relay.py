@@ -102,7 +102,11 @@ async def test_a_provider_signed_in_at_the_identity_provider_sees_consented_name
             verifier = JwksTokenVerifier(ClientTokenSettings(
                 issuer=provider.issuer, roles=tuple((group, Role(role)) for group, role in
                                                     ROLE_MAPPING.items())))
-            assert verifier.verify(kept.access_token) == kept.principal
+            # (The session's principal names the provider's person too, for the audit log;
+            # the access token verifies as subject, role and provider.)
+            relayed = verifier.verify(kept.access_token)
+            assert (relayed.subject, relayed.role, relayed.provider_id) == (
+                kept.principal.subject, kept.principal.role, kept.principal.provider_id)
             async with httpx.AsyncClient(follow_redirects=True, timeout=20) as browser:
                 await sign_in_by_form(browser, f"{progress_url}/", "koordination")
                 coordinator = progress.runtime._oidc.sessions.use(
