@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 UV := .tools/bin/uv
 RUN := $(UV) run --frozen
 
-.PHONY: run test test-services verify install browser fonts lint schemas migrate topics broker clean help demo bench duplicate-report
+.PHONY: run test test-services verify install browser fonts dev-idp lint schemas migrate topics broker clean help demo bench duplicate-report
 
 help:
 	@echo "make run      start the whole system (embedded broker, SQLite, four services)"
@@ -32,7 +32,7 @@ install: .venv/.installed
 # The whole system on one machine. The broker is Apache Kafka where Java 17+ and Maven are
 # installed (Maven resolves it on the first run only; its log in var/kafka survives restarts),
 # else the in-memory Tansu broker; the first line says which (ANKOMMEN_EMBEDDED_BROKER forces it).
-run: install fonts
+run: install fonts dev-idp
 	$(RUN) ankommen run
 
 # Intake's invitation letter (and assignment's coordination-round PDF) is set in Debian's Noto
@@ -43,6 +43,19 @@ fonts:
 	  echo "installing Debian's fonts-noto-core for intake's invitation letter"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq fonts-noto-core; }
+
+# The identity provider of development and tests (deploy/dev-idp: panva's oidc-provider, a real
+# OpenID Connect server with the five roles as ready-made users) needs Node.js 20.19+; `npm ci`
+# installs exactly package-lock.json once, and nothing is fetched after that.
+DEV_IDP := deploy/dev-idp
+dev-idp: $(DEV_IDP)/node_modules/.installed
+$(DEV_IDP)/node_modules/.installed: $(DEV_IDP)/package.json $(DEV_IDP)/package-lock.json
+	@command -v node >/dev/null 2>&1 || { \
+	  echo "installing Debian's nodejs and npm for the development identity provider"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq nodejs npm; }
+	cd $(DEV_IDP) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 # Page tests drive Debian's chromium (no browser download by a test tool).
 browser:
@@ -79,7 +92,7 @@ PYTEST_WORKERS ?= 3
 export PYTHONPYCACHEPREFIX ?= $(or $(TMPDIR),/tmp)/ankommen-pycache
 unexport PYTHONDONTWRITEBYTECODE
 
-test: install browser fonts test-services
+test: install browser fonts dev-idp test-services
 	$(RUN) pytest -n $(PYTEST_WORKERS) --dist load --maxschedchunk 1 --durations=25
 
 # The reliability proof (tests marked `reliability`; the crash proof with 10,000 cases where

@@ -43,7 +43,9 @@ CLOSED = {"declined", "withdrawn", "expired"}
 @pytest.fixture
 def running_stack(tmp_path) -> Iterator[tuple[Stack, AnkommenRun]]:  # noqa: ANN001
     """``ankommen run`` (what ``make run`` starts, on Apache Kafka) on free ports."""
-    run = AnkommenRun(tmp_path).start()
+    # The pages by pasted token (a demo token per role, as `make demo` prints them): the
+    # development identity provider `make run` starts is tested in tests/e2e/test_make_run.py.
+    run = AnkommenRun(tmp_path, settings={"ANKOMMEN_DEV_IDP": "false"}).start()
     try:
         yield Stack({name: run.url(name) for name in SERVICES}, ISSUER), run
     finally:

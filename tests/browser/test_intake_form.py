@@ -9,7 +9,7 @@ from __future__ import annotations
 from playwright.async_api import Page
 
 from ankommen.shared.auth import Role
-from ankommen.shared.web.pages import SESSION_COOKIE
+from ankommen.shared.web.pages import session_cookie
 from tests.browser.conftest import assert_accessible, fill_interview, screenshot_path
 from tests.support.services import served_over_http
 from tests.support.tokens import issue_token
@@ -21,7 +21,7 @@ MORE = {"#birth_place": "Aleppo", "#nationalities": "Syrien, Irak", "#birth_coun
 
 async def signed_in(page: Page, base_url: str) -> None:
     """Intake staff's session cookie, as the sign-in page would set it."""
-    await page.context.add_cookies([{"name": SESSION_COOKIE, "url": base_url,
+    await page.context.add_cookies([{"name": session_cookie("intake"), "url": base_url,
                                      "value": issue_token(Role.INTAKE_STAFF, "test")}])
 
 

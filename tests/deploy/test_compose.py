@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import functools
 import hashlib
+import json
 import os
 import re
 from pathlib import Path
@@ -25,6 +26,7 @@ from ankommen.intake.config import IntakeSettings
 from ankommen.monitoring.config import MonitoringSettings
 from ankommen.progress.config import ProgressSettings
 from ankommen.shared.apache_kafka import pinned_version
+from ankommen.shared.auth import Role
 from ankommen.shared.cli import main as cli
 from ankommen.shared.settings import (
     CommonSettings,
@@ -74,7 +76,12 @@ def compose() -> dict[str, Any]:
 
 
 #: What an operator sets for required variables that are not secrets.
-OPERATOR_CHOICES = {"ANKOMMEN_COUNTY_DISTRICTS": "03358"}
+OPERATOR_CHOICES = {
+    "ANKOMMEN_COUNTY_DISTRICTS": "03358",
+    "ANKOMMEN_OIDC_ISSUER": "https://login.kreis.example/realms/ankommen",
+    "ANKOMMEN_OIDC_ROLE_MAPPING": json.dumps({"ankommen-koordination": "coordinator",
+                                              "ankommen-traeger": "provider"}),
+}
 
 
 def required_value(name: str) -> str:
@@ -159,7 +166,10 @@ def depends_on(service: str) -> dict[str, str]:
 #: Settings a container gets that are optional by design: without intake's URL progress's
 #: provider pages still work and say that names are unavailable; without trusted proxies the
 #: connection's peer is the client (safe: no forwarding header is believed).
-OPTIONAL = {"ANKOMMEN_PROGRESS_INTAKE_URL", "ANKOMMEN_TRUSTED_PROXIES"}
+OPTIONAL = {"ANKOMMEN_PROGRESS_INTAKE_URL", "ANKOMMEN_TRUSTED_PROXIES",
+            # which claims carry the groups and a provider's id: the usual names by default
+            *(f"ANKOMMEN_{name.upper()}_OIDC_{claim}" for name in SETTINGS
+              for claim in ("ROLE_CLAIM", "PROVIDER_ID_CLAIM"))}
 
 
 def removable_variables() -> list[tuple[str, str, str]]:
@@ -469,6 +479,32 @@ def test_services_hold_the_token_public_key_and_no_container_a_token_secret() ->
                    if entry["source"] == "token_public_key"}
         assert resolved_environment(container)["ANKOMMEN_TOKEN_PUBLIC_KEY"] in mounted
     assert "TOKEN_SECRET" not in COMPOSE_FILE.read_text(encoding="utf-8")
+
+
+def test_every_service_signs_staff_in_at_the_countys_identity_provider(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """One issuer and one mapping of the county's groups for all; each service's pages their
+    own client with their own secret."""
+    clients = {}
+    for container, service in SERVICE_CONTAINERS:
+        use_only(monkeypatch, resolved_environment(container))
+        settings = load_settings(SETTINGS[service], _env_file=None)
+        assert settings.oidc_issuer == OPERATOR_CHOICES["ANKOMMEN_OIDC_ISSUER"]
+        assert settings.oidc_role_mapping == {
+            group: Role(role) for group, role in
+            json.loads(OPERATOR_CHOICES["ANKOMMEN_OIDC_ROLE_MAPPING"]).items()}
+        assert (settings.oidc_role_claim, settings.oidc_provider_id_claim) == (
+            "groups", "provider_id")
+        assert settings.oidc_client_secret is not None
+        clients.setdefault(service, set()).add(
+            (settings.oidc_client_id, settings.oidc_client_secret.get_secret_value()))
+    assert {service: {client_id for client_id, _ in found}
+            for service, found in clients.items()} == {
+        service: {f"ankommen-{service}"} for service in SETTINGS}
+    secrets = {secret for found in clients.values() for _, secret in found}
+    assert len(secrets) == len(SETTINGS), "each client its own secret"
+    # The development identity provider is never part of it.
+    assert "dev-idp" not in COMPOSE_FILE.read_text(encoding="utf-8").split("\nname:")[1]
 
 
 def networks_of(service: str) -> set[str]:

@@ -11,6 +11,7 @@ import pytest
 
 from ankommen.shared.auth import Role
 from tests.support.brokers import connects
+from tests.support.identity_provider import sign_in_by_form
 from tests.support.polling import eventually
 from tests.support.run_stack import AnkommenRun
 from tests.support.services import token
@@ -27,6 +28,14 @@ SECURITY = {"apache-kafka": "a principal per service and ACLs", "tansu": "runs O
 def arrivals(response: httpx.Response) -> int:
     return sum(row["applied"] for row in response.json()["by_type"]
                if row["type"] == "ankommen.intake.arrival_recorded.v1")
+
+
+async def signs_in_at_the_identity_provider(page_url: str, user: str) -> bool:
+    """Signed in through the provider's login form, back on the page."""
+    async with httpx.AsyncClient(follow_redirects=True, timeout=10) as browser:
+        page = await sign_in_by_form(browser, f"{page_url}/", user)
+        assert page.status_code == 200, page.text[:2000]
+        return str(page.url).startswith(page_url) and "/auth/start" not in page.text
 
 
 async def test_embedded_stack_is_ready_in_a_minute_and_counts_a_registration_within_5_s(
@@ -48,6 +57,9 @@ async def test_embedded_stack_is_ready_in_a_minute_and_counts_a_registration_wit
             await eventually(lambda: client.get(status, headers=admin),
                              until=lambda response: arrivals(response) == before + 1,
                              timeout=5, interval=0.1, what="monitoring count raised within 5 s")
+        # A newcomer opens intake's page and signs in at the development identity provider
+        # with a user name (timed on its own: the minute above is the stack's).
+        assert await signs_in_at_the_identity_provider(stack.url("intake"), "intake")
         # Secure by default: on Kafka, nobody gets in without a principal's password.
         assert await connects(stack.bootstrap_servers) == (
             broker_kind == "tansu")
@@ -61,5 +73,8 @@ async def test_embedded_stack_is_ready_in_a_minute_and_counts_a_registration_wit
     assert NOTICES[broker_kind] in notice, log[:2000]
     assert SECURITY[broker_kind] in notice, log[:2000]
     assert f"broker      {'Apache Kafka' if broker_kind == 'apache-kafka' else 'Tansu'} " in log
+    # The welcome names the identity provider's address and its development users.
+    assert f"sign-in     http://127.0.0.1:{stack.identity_provider_port} " in log, log[-3000:]
+    assert "koordination, traeger-vhs" in log and "password entwicklung" in log
     # Ctrl-C stopped every service and the broker: nothing listens any more.
     assert stack.nothing_listens()

@@ -19,7 +19,6 @@ from ankommen.shared.events.contracts.progress import (
     InterruptionReason,
 )
 from ankommen.shared.events.contracts.vocabulary import CourseType
-from ankommen.shared.web.pages import SESSION_COOKIE
 from tests.assignment.support import COORDINATOR, course_body, register, waiting_count
 from tests.monitoring.facts_topic import (
     arrival,
@@ -107,8 +106,7 @@ async def test_coordinator_pages_show_words_for_every_code(kafka, sqlite_databas
                                                 headers=COORDINATOR)
         assert returned.status_code == 200, returned.text
 
-        assignment.client.cookies.set(SESSION_COOKIE,
-                                      issue_token(Role.COORDINATOR, "koordination"))
+        assignment.sign_in_with(issue_token(Role.COORDINATOR, "koordination"))
         preview = await assignment.client.get("/ui/allocation")
         # The issue's rendering bug: the title is the page's name, nothing inside it.
         assert title_of(preview.text).startswith("Platzvergabe"), title_of(preview.text)
@@ -207,8 +205,7 @@ async def test_provider_pages_show_words_for_every_code(kafka, sqlite_databases)
                      ).json()[0]["course_id"]
         roster = f"/courses/{course_id}/roster"
 
-        progress.client.cookies.set(SESSION_COOKIE,
-                                    issue_token(Role.PROVIDER, "browser", provider_id="vhs-a"))
+        progress.sign_in_with(issue_token(Role.PROVIDER, "browser", provider_id="vhs-a"))
         for language in LANGUAGES:
             for path in ("/", f"/participants/{code}", f"/participants/{other}", "/upload",
                          "/refused", roster, *(f"{roster}?kind={kind}" for kind in (

@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from ankommen.shared.auth import Role
 from ankommen.shared.web.hardening import CSRF_COOKIE
-from ankommen.shared.web.pages import SESSION_COOKIE
+from ankommen.shared.web.pages import session_cookie
 from tests.assignment.support import course_body, outbox
 from tests.support.figures import record
 from tests.support.polling import eventually
@@ -231,7 +231,7 @@ async def request(client: httpx.AsyncClient, row: Row, credential: str | None,
         response = await client.post(path, data=data, cookies=cookies)
     elif page or row.path == "/logout":
         if credential:
-            cookies[SESSION_COOKIE] = credential
+            cookies[session_cookie(row.service)] = credential
         data = {"csrftoken": csrf, **form_for(row, ids)} if row.method == "POST" else None
         response = await client.request(row.method, path, data=data, cookies=cookies)
     else:

@@ -40,7 +40,7 @@ from ankommen.intake.adapters.tables import identities
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.shared.auth import Role
 from ankommen.shared.topics import TOPICS, provider_rejections_topic, provider_reports_topic
-from ankommen.shared.web.pages import SESSION_COOKIE
+from ankommen.shared.web.pages import session_cookie
 from tests.assignment.support import course_body, outbox
 from tests.progress.integration.catalogue import (
     produce,
@@ -59,9 +59,11 @@ from tests.support.surveys import identity, registration
 
 
 def signed_in(headers: dict[str, str]) -> dict[str, str]:
-    """The bearer token for the APIs, and the same token as session cookie for the pages."""
+    """The bearer token for the APIs, and the same token as every service's session cookie
+    for the pages."""
     bearer = headers["Authorization"].removeprefix("Bearer ")
-    return {**headers, "Cookie": f"{SESSION_COOKIE}={bearer}"}
+    return {**headers, "Cookie": "; ".join(
+        f"{session_cookie(service)}={bearer}" for service in ("intake", "assignment", "progress"))}
 
 
 STAFF = token(Role.INTAKE_STAFF)

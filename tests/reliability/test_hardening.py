@@ -16,7 +16,7 @@ import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from ankommen.shared.auth import Role
-from ankommen.shared.web.pages import SESSION_COOKIE
+from ankommen.shared.web.pages import session_cookie
 from tests.support.figures import record
 from tests.support.services import (
     RunningService,
@@ -84,7 +84,7 @@ async def test_an_upload_has_its_own_larger_limit(kafka, sqlite_databases):  # n
                                              files={"file": ("list.csv", six_mb)})
         # The provider's upload form has the same limit (it read at most the app's 1 MB: the
         # CSRF check reads the form before routing), and a browser gets a page, not JSON.
-        progress.client.cookies.set(SESSION_COOKIE, session_token(Role.PROVIDER))
+        progress.sign_in_with(session_token(Role.PROVIDER))
         form = {"csrftoken": await csrf_token(progress.client, "/upload")}
         browser = {"Accept": "text/html,*/*;q=0.8"}
         two_in_the_form = await progress.client.post("/upload", data=form, headers=browser,
@@ -162,7 +162,7 @@ async def test_a_token_signed_with_the_retired_shared_secret_opens_nothing(
         sign_in = await intake.client.post("/login", data=form)
     assert api.status_code == 401, api.text
     assert "not signed with EdDSA" in api.json()["detail"]
-    assert sign_in.status_code == 401 and SESSION_COOKIE not in sign_in.cookies
+    assert sign_in.status_code == 401 and intake.session_cookie not in sign_in.cookies
 
 
 async def test_case_search_is_rate_limited_with_retry_after(kafka, sqlite_databases):  # noqa: ANN001
@@ -205,7 +205,7 @@ async def test_bearer_api_requests_need_no_csrf_token(kafka, sqlite_databases): 
     async with running("intake", kafka, sqlite_databases) as intake:
         await csrf_token(intake.client)  # a CSRF cookie in the jar must not matter,
         # nor a session cookie (the API docs' "try it out" in a signed-in browser)
-        intake.client.cookies.set(SESSION_COOKIE, session_token(Role.INTAKE_STAFF))
+        intake.sign_in_with(session_token(Role.INTAKE_STAFF))
         answer = await intake.client.post("/cases", json=registration(),
                                           headers=token(Role.INTAKE_STAFF))
     assert answer.status_code == 201, answer.text
@@ -250,7 +250,7 @@ async def test_every_page_state_change_needs_the_csrf_token_whatever_the_content
     async with running(service, kafka, sqlite_databases) as running_service:
         client = running_service.client
         good = await csrf_token(client)
-        client.cookies.set(SESSION_COOKIE, signed_in)
+        running_service.sign_in_with(signed_in)
         answers = {}
         for method, path in routes:
             for kind, body in FORGED_BODIES.items():
@@ -285,10 +285,10 @@ async def test_cookies_are_httponly_samesite_strict_and_secure_when_configured(
         plain = await development.client.post("/login", data={
             "token": signed_in, "csrftoken": await csrf_token(development.client)})
     csrf_cookie = set_cookies(page)["ankommen_csrf"]
-    session = set_cookies(login)[SESSION_COOKIE]
+    session = set_cookies(login)[session_cookie("assignment")]
     assert "secure" in csrf_cookie and "samesite=strict" in csrf_cookie
     assert all(flag in session for flag in ("secure", "httponly", "samesite=strict"))
-    development_session = set_cookies(plain)[SESSION_COOKIE]
+    development_session = set_cookies(plain)[session_cookie("assignment")]
     assert "httponly" in development_session and "samesite=strict" in development_session
     assert "secure" not in development_session  # plain http on a developer's machine
 
@@ -312,7 +312,7 @@ async def test_every_page_has_a_content_security_policy(service, kafka, sqlite_d
     role = PAGE_ROLE[service]
     async with running(service, kafka, sqlite_databases) as running_service:
         if role:
-            running_service.client.cookies.set(SESSION_COOKIE, session_token(role))
+            running_service.sign_in_with(session_token(role))
         answers = {path: await running_service.client.get(path, follow_redirects=True)
                    for path in paths}
     html = {path: answer for path, answer in answers.items()
@@ -342,7 +342,7 @@ async def test_names_with_control_or_direction_characters_are_refused_naming_the
                                                  family_name=name, given_names=name)))
                     for name in legitimate]
         good = await csrf_token(intake.client)
-        intake.client.cookies.set(SESSION_COOKIE, session_token(Role.INTAKE_STAFF))
+        intake.sign_in_with(session_token(Role.INTAKE_STAFF))
         forms = {kind: await intake.client.post("/", data={
             "csrftoken": good, "family_name": name, "given_names": "Anna",
             "birth_date": "1990-01-01"}) for kind, name in forged.items()}

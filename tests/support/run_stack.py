@@ -34,6 +34,8 @@ class AnkommenRun:
     #: Each service's port, chosen at the first start and kept for the later ones.
     ports: dict[str, int] = field(default_factory=dict)
     broker_port: int = field(default_factory=free_port)
+    #: The development identity provider's port (``ankommen run`` starts it).
+    identity_provider_port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
     starts: int = 0
 
@@ -53,6 +55,7 @@ class AnkommenRun:
         return {**os.environ, "ANKOMMEN_DATA_DIR": str(self.data_dir),
                 "ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap_servers,
                 "ANKOMMEN_EMBEDDED_BROKER": EMBEDDED_BROKER[self.broker_kind],
+                "ANKOMMEN_DEV_IDP_PORT": str(self.identity_provider_port),
                 **{f"ANKOMMEN_{name.upper()}_HTTP_PORT": str(port)
                    for name, port in self.ports.items()},
                 **self.settings}
@@ -116,7 +119,8 @@ class AnkommenRun:
 
     def nothing_listens(self) -> bool:
         return not any(port_open("127.0.0.1", port)
-                       for port in [*self.ports.values(), self.broker_port])
+                       for port in [*self.ports.values(), self.broker_port,
+                                    self.identity_provider_port])
 
     def log_tail(self, characters: int = 3000) -> str:
         return self.log_file.read_text(errors="replace")[-characters:] \

@@ -23,6 +23,7 @@ from ankommen.shared.auth import Role
 from ankommen.shared.clock import Clock
 from ankommen.shared.embedded import listening_socket
 from ankommen.shared.runtime import ServiceRuntime
+from ankommen.shared.web.pages import session_cookie
 from tests.support.tokens import bearer
 
 SETTINGS_CLASSES = {
@@ -63,6 +64,16 @@ class RunningService:
     client: httpx.AsyncClient
     runtime: ServiceRuntime
 
+    @property
+    def session_cookie(self) -> str:
+        """This service's session cookie's name (each service has its own)."""
+        return session_cookie(self.name)
+
+    def sign_in_with(self, token: str) -> None:
+        """The client signed in by a pasted token, as ``POST /login`` leaves it (development
+        sign-in): the token in this service's session cookie."""
+        self.client.cookies.set(self.session_cookie, token)
+
 
 @contextlib.asynccontextmanager
 async def in_process(service: str, *, bootstrap: str, database_url: str,
@@ -88,8 +99,11 @@ async def in_process(service: str, *, bootstrap: str, database_url: str,
 async def served_over_http(service: str, *, bootstrap: str, database_url: str,
                            tracer_provider: TracerProvider | None = None,
                            clock: Clock | None = None, rules: object = None,
+                           listener: socket.socket | None = None,
                            **settings: object) -> AsyncIterator[tuple[str, RunningService]]:
-    """The service's real app on a real TCP port (for the browser), in this event loop."""
+    """The service's real app on a real TCP port (for the browser), in this event loop;
+    on ``listener`` if given (a port that had to be known before, e.g. for an identity
+    provider's redirect URI), which is closed afterwards."""
     import asyncio
 
     import uvicorn
@@ -97,7 +111,7 @@ async def served_over_http(service: str, *, bootstrap: str, database_url: str,
     from ankommen.shared.cli.service import server_config
 
     # Bound and listening before anything else can take the port (free_port's race).
-    listener = listening_socket()
+    listener = listener or listening_socket()
     port = listener.getsockname()[1]
     app_module = importlib.import_module(f"ankommen.{service}.app")
     config = settings_for(service, kafka_bootstrap_servers=bootstrap, database_url=database_url,

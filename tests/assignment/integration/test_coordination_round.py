@@ -23,7 +23,6 @@ from ankommen.assignment.service.handlers import (
 from ankommen.shared.auth import Role
 from ankommen.shared.events.contracts.intake import CaseRegistered, Survey
 from ankommen.shared.events.contracts.vocabulary import CourseType, GermanLevel
-from ankommen.shared.web.pages import SESSION_COOKIE
 from tests.assignment.integration.test_day_turn import County, runtime  # noqa: F401 - fixture
 from tests.assignment.integration.test_event_batches import delivery
 from tests.support.clock import MovableClock
@@ -128,15 +127,15 @@ async def test_the_page_is_for_coordinators_and_names_a_bad_month(kafka, sqlite_
                           database_url=await sqlite_databases.url("assignment"),
                           clock=clock) as assignment:
         client = assignment.client
-        client.cookies.set(SESSION_COOKIE, issue_token(Role.PROVIDER, "traeger",
-                                                           provider_id="vhs-heidekreis"))
+        assignment.sign_in_with(issue_token(Role.PROVIDER, "traeger",
+                                            provider_id="vhs-heidekreis"))
         for path in ("/ui/round", "/ui/round.pdf"):
             refused = await client.get(path)
             assert refused.status_code == 403, path
             assert refused.headers["content-type"].startswith("text/html")
             assert "Dafür fehlt Ihnen die Berechtigung" in refused.text
 
-        client.cookies.set(SESSION_COOKIE, issue_token(Role.COORDINATOR, "koordination"))
+        assignment.sign_in_with(issue_token(Role.COORDINATOR, "koordination"))
         for bad in ("2031-13", "März", "31-03"):
             wrong = await client.get("/ui/round", params={"month": bad})
             assert wrong.status_code == 422, bad

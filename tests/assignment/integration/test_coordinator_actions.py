@@ -23,7 +23,6 @@ from ankommen.assignment.service.handlers import (
 )
 from ankommen.shared.auth import Role
 from ankommen.shared.events.contracts.intake import CaseRegistered, Survey
-from ankommen.shared.web.pages import SESSION_COOKIE
 from tests.assignment.integration.test_event_batches import delivery
 from tests.assignment.support import COORDINATOR, course_body, outbox
 from tests.support.services import RunningService, in_process, token
@@ -40,8 +39,7 @@ async def assignment_pages(databases, **settings: object) -> AsyncIterator[Runni
     async with in_process("assignment", bootstrap="127.0.0.1:1",
                           database_url=await databases.url("assignment"),
                           **settings) as assignment:
-        assignment.client.cookies.set(SESSION_COOKIE,
-                                      issue_token(Role.COORDINATOR, "koordination"))
+        assignment.sign_in_with(issue_token(Role.COORDINATOR, "koordination"))
         yield assignment
 
 
@@ -247,8 +245,7 @@ async def test_a_provider_can_neither_approve_nor_postpone_nor_place(sqlite_data
                                                    "reason": "weil"})):
             refused = await assignment.client.post(path, json=body, headers=provider)
             assert refused.status_code == 403, (path, refused.text)
-        assignment.client.cookies.set(SESSION_COOKIE, issue_token(
-            Role.PROVIDER, "vhs", provider_id="vhs-heidekreis"))
+        assignment.sign_in_with(issue_token(Role.PROVIDER, "vhs", provider_id="vhs-heidekreis"))
         page = await assignment.client.get(f"/ui/courses/{course_id}/approve")
         assert page.status_code == 303 and "reason=login.forbidden" in page.headers["location"]
 

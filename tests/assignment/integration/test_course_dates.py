@@ -21,7 +21,7 @@ from ankommen.assignment.service.handlers import (
 )
 from ankommen.shared.clock import MovableClock
 from ankommen.shared.events.contracts.intake import CaseRegistered, Survey
-from ankommen.shared.web.pages import SESSION_COOKIE
+from ankommen.shared.web.pages import session_cookie
 from tests.assignment.integration.test_event_batches import delivery
 from tests.assignment.support import COORDINATOR, course_body
 from tests.support.services import RunningService, in_process
@@ -83,8 +83,8 @@ async def test_only_a_course_within_its_entry_deadline_receives_offers(kafka, sq
         assert not any(course_id in listed for course_id in COURSES)
 
         bearer = COORDINATOR["Authorization"].removeprefix("Bearer ")
-        page = (await client.get("/ui/courses?lang=en",
-                                 headers={"Cookie": f"{SESSION_COOKIE}={bearer}"})).text
+        signed_in = {"Cookie": f"{session_cookie('assignment')}={bearer}"}
+        page = (await client.get("/ui/courses?lang=en", headers=signed_in)).text
         assert page.count('data-status="ended"') == 1
         assert page.count('data-status="running"') == 2
         assert "2031-03-12" in page  # the deadline a coordinator set

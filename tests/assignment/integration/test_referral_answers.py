@@ -17,7 +17,6 @@ from ankommen.assignment.domain.placement import PlacementRecord, PlacementStatu
 from ankommen.assignment.domain.referral import new_referral_code
 from ankommen.assignment.service.referral_answers import Answer, answer_referrals
 from ankommen.shared.auth import Principal, Role
-from ankommen.shared.web.pages import SESSION_COOKIE
 from tests.assignment.support import COORDINATOR, course_body
 from tests.support.services import RunningService, in_process
 from tests.support.tokens import issue_token
@@ -50,8 +49,7 @@ async def course(assignment: RunningService, provider_id: str) -> str:
 
 def signed_in(assignment: RunningService, role: Role, provider_id: str | None = None) -> None:
     assignment.client.cookies.clear()
-    assignment.client.cookies.set(SESSION_COOKIE,
-                                  issue_token(role, "test", provider_id=provider_id))
+    assignment.sign_in_with(issue_token(role, "test", provider_id=provider_id))
 
 
 def row_of(page: str, code: str) -> str:

@@ -23,7 +23,6 @@ from ankommen.shared.events.contracts.assignment import (
     PlacementWithdrawn,
     Venue,
 )
-from ankommen.shared.web.pages import SESSION_COOKIE
 from tests.browser.conftest import screenshot_path
 from tests.intake.integration.running import running_intake
 from tests.progress.integration.catalogue import course, referral_code
@@ -69,7 +68,7 @@ async def placed(intake, case: dict, event: type = PlacementConfirmed, **extra: 
 
 def signed_in(intake, role: Role) -> None:  # noqa: ANN001
     """The session cookie the sign-in page sets (the page's own test covers the form)."""
-    intake.client.cookies.set(SESSION_COOKIE, issue_token(
+    intake.sign_in_with(issue_token(
         role, "test", provider_id="vhs-a" if role is Role.PROVIDER else None))
 
 

@@ -16,7 +16,6 @@ from ankommen.intake.adapters.tables import cases
 from ankommen.intake.domain.identity import Identity, age_on
 from ankommen.shared.auth import Role
 from ankommen.shared.events.contracts.intake import Survey
-from ankommen.shared.web.pages import SESSION_COOKIE
 from tests.intake.integration.running import running_intake
 from tests.support.services import RunningService, token
 from tests.support.tokens import issue_token
@@ -44,7 +43,7 @@ CHOSEN_IDENTITY = {"family_name": "Rahimi", "given_names": "Zahra",
 
 async def signed_in(intake: RunningService) -> str:
     """Intake staff's session in the client's jar; the form's CSRF token."""
-    intake.client.cookies.set(SESSION_COOKIE, issue_token(Role.INTAKE_STAFF, "test"))
+    intake.sign_in_with(issue_token(Role.INTAKE_STAFF, "test"))
     response = await intake.client.get("/")
     assert response.status_code == 200, response.text
     return CSRF_FIELD.search(response.text).group(1)

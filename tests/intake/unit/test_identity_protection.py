@@ -53,6 +53,15 @@ def test_age_is_counted_in_completed_years():
     assert age_on(date(2000, 2, 29), date(2026, 3, 1)) == 26
 
 
+#: Production signs staff in through the county's identity provider (required there).
+PRODUCTION_SIGN_IN = {
+    "ANKOMMEN_INTAKE_OIDC_ISSUER": "https://login.example.org/realms/county",
+    "ANKOMMEN_INTAKE_OIDC_CLIENT_ID": "ankommen-intake",
+    "ANKOMMEN_INTAKE_OIDC_CLIENT_SECRET": "a-client-secret-of-the-intake-pages",
+    "ANKOMMEN_INTAKE_OIDC_ROLE_MAPPING": '{"intake": "intake_staff"}',
+}
+
+
 def test_production_refuses_the_development_master_and_blind_index_keys(monkeypatch):
     monkeypatch.setenv("ANKOMMEN_PROFILE", "production")
     monkeypatch.setenv("ANKOMMEN_TOKEN_PUBLIC_KEY", PUBLIC_KEY_PEM)
@@ -64,6 +73,8 @@ def test_production_refuses_the_development_master_and_blind_index_keys(monkeypa
     monkeypatch.setenv("ANKOMMEN_KAFKA_CA_FILE", "/run/secrets/kafka_ca.pem")
     monkeypatch.setenv("ANKOMMEN_COUNTY_DISTRICTS", "03358")
     monkeypatch.setenv("ANKOMMEN_INTAKE_DATABASE_URL", "postgresql+asyncpg://db/intake")
+    for name, value in PRODUCTION_SIGN_IN.items():
+        monkeypatch.setenv(name, value)
     with pytest.raises(SettingsError) as refused:
         load_settings(IntakeSettings, _env_file=None)
     assert "ANKOMMEN_INTAKE_MASTER_KEY" in str(refused.value)
@@ -86,6 +97,8 @@ def test_master_key_file_replaces_the_key_setting(monkeypatch, tmp_path):
     monkeypatch.setenv("ANKOMMEN_KAFKA_CA_FILE", "/run/secrets/kafka_ca.pem")
     monkeypatch.setenv("ANKOMMEN_COUNTY_DISTRICTS", "03358")
     monkeypatch.setenv("ANKOMMEN_INTAKE_DATABASE_URL", "postgresql+asyncpg://db/intake")
+    for name, value in PRODUCTION_SIGN_IN.items():
+        monkeypatch.setenv(name, value)
     monkeypatch.setenv("ANKOMMEN_INTAKE_BLIND_INDEX_KEY", "b" * 40)
     monkeypatch.setenv("ANKOMMEN_INTAKE_MASTER_KEY_FILE", str(key_file))
     assert load_settings(IntakeSettings, _env_file=None).current_master_key() == b"f" * 32

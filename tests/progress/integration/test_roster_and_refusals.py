@@ -20,7 +20,6 @@ from ankommen.progress.service.roster import roster_of, submit_roster
 from ankommen.shared.auth import Role
 from ankommen.shared.clock import MovableClock
 from ankommen.shared.errors import NotFound
-from ankommen.shared.web.pages import SESSION_COOKIE
 from tests.progress.integration.catalogue import (
     STARTS_ON,
     progress_with_placements,
@@ -35,8 +34,7 @@ CSRF_FIELD = re.compile(r'name="csrftoken" value="([^"]+)"')
 
 async def signed_in(progress: RunningService, provider_id: str) -> None:
     progress.client.cookies.clear()
-    progress.client.cookies.set(SESSION_COOKIE, issue_token(Role.PROVIDER, "test",
-                                                            provider_id=provider_id))
+    progress.sign_in_with(issue_token(Role.PROVIDER, "test", provider_id=provider_id))
 
 
 async def course_of(progress: RunningService, code: str) -> str:

@@ -25,6 +25,10 @@ PRODUCTION = {
     "ANKOMMEN_INTAKE_DATABASE_URL": "postgresql+asyncpg://ankommen@db/intake",
     "ANKOMMEN_INTAKE_MASTER_KEY": "c2VjcmV0LW1hc3Rlci1rZXktb2YtdGhpcnR5LXR3by0=",
     "ANKOMMEN_INTAKE_BLIND_INDEX_KEY": "a-blind-index-key-of-more-than-32-characters",
+    "ANKOMMEN_INTAKE_OIDC_ISSUER": "https://login.example.org/realms/county",
+    "ANKOMMEN_INTAKE_OIDC_CLIENT_ID": "ankommen-intake",
+    "ANKOMMEN_INTAKE_OIDC_CLIENT_SECRET": "a-client-secret-of-the-intake-pages",
+    "ANKOMMEN_INTAKE_OIDC_ROLE_MAPPING": '{"intake": "intake_staff"}',
 }
 
 
@@ -116,7 +120,11 @@ def test_tansu_workarounds_apply_only_on_tansu(environment):
                                      "ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS",
                                      "ANKOMMEN_KAFKA_USERNAME", "ANKOMMEN_KAFKA_PASSWORD",
                                      "ANKOMMEN_KAFKA_CA_FILE",
-                                     "ANKOMMEN_COUNTY_DISTRICTS"])
+                                     "ANKOMMEN_COUNTY_DISTRICTS",
+                                     "ANKOMMEN_INTAKE_OIDC_ISSUER",
+                                     "ANKOMMEN_INTAKE_OIDC_CLIENT_ID",
+                                     "ANKOMMEN_INTAKE_OIDC_CLIENT_SECRET",
+                                     "ANKOMMEN_INTAKE_OIDC_ROLE_MAPPING"])
 def test_missing_production_setting_is_named(environment, missing):
     environment({name: value for name, value in PRODUCTION.items() if name != missing})
     with pytest.raises(SettingsError, match=missing):

@@ -190,24 +190,23 @@ def test_ankommen_token_in_development_is_trusted_by_the_services(monkeypatch, t
     assert service.verify(result.output.strip()) == Principal("kreis", Role.COORDINATOR)
 
 
-def test_ankommen_token_in_production_needs_the_signing_key(monkeypatch, tmp_path):
-    monkeypatch.delenv("ANKOMMEN_TOKEN_SIGNING_KEY", raising=False)
+def test_ankommen_token_is_refused_in_production_even_with_the_signing_key(monkeypatch,
+                                                                          tmp_path):
+    """Development and scripts only (issue 20): in production staff sign in through the
+    county's identity provider and provider systems get their tokens there."""
+    key_file = tmp_path / "signing.pem"
+    key_file.write_text(private_pem(generate_signing_key()))
+    monkeypatch.setenv("ANKOMMEN_TOKEN_SIGNING_KEY", str(key_file))
     monkeypatch.setenv("ANKOMMEN_PROFILE", "production")
     monkeypatch.setenv("ANKOMMEN_DATA_DIR", str(tmp_path))
 
-    missing = CliRunner().invoke(cli.app, ["token", "admin"])
+    refused = CliRunner().invoke(cli.app, ["token", "admin"])
 
-    assert missing.exit_code == 2
-    assert "ANKOMMEN_TOKEN_SIGNING_KEY: required in the production profile" in missing.output
+    assert refused.exit_code == 2
+    assert "refused in the production profile" in refused.output
+    assert "identity provider" in refused.output
+    assert "eyJ" not in refused.output, "no token printed"
     assert not Path(tmp_path / "token-keys").exists(), "no development key in production"
-
-    key = generate_signing_key()
-    key_file = tmp_path / "signing.pem"
-    key_file.write_text(private_pem(key))
-    monkeypatch.setenv("ANKOMMEN_TOKEN_SIGNING_KEY", str(key_file))
-    issued = CliRunner().invoke(cli.app, ["token", "admin"])
-    assert issued.exit_code == 0, issued.output
-    assert TokenVerifier([key.public_key()]).verify(issued.output.strip()).role is Role.ADMIN
 
 
 def test_a_public_key_given_as_pem_text_is_checked_with_the_settings(monkeypatch, key):

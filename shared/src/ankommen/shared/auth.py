@@ -14,7 +14,8 @@ private key, and retire the old public key once its last tokens have expired.
 
 Verification lives in :class:`TokenVerifier` alone; the pages' sign-in stores the token it was
 given in a cookie and verifies it on every request, so no service issues tokens of its own.
-Keys from an OIDC provider's JWKS (issue 20) would slot in as another source of public keys.
+Provider systems may instead bring an access token of the county's identity provider (OAuth
+client credentials, verified against its JWKS: :mod:`ankommen.shared.jwks_tokens`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Protocol
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -58,6 +59,12 @@ class Principal:
     subject: str
     role: Role
     provider_id: str | None = None
+    #: Who signed in through the county's identity provider: the provider's issuer (whose
+    #: ``sub`` ``subject`` then is) and the person's name from its ``name`` or
+    #: ``preferred_username`` claim — both for the audit log, never for URLs or logs. A token
+    #: of ``ankommen token`` carries neither (its subject is all there is).
+    issuer: str | None = None
+    display_name: str | None = None
 
 
 class InvalidToken(ValueError):
@@ -126,13 +133,35 @@ class TokenVerifier:
 _bearer = HTTPBearer(auto_error=False, description="A token from `ankommen token ROLE`.")
 
 
-class Authenticator:
-    """FastAPI dependencies that authenticate the caller and check the role."""
+class ExternalVerifier(Protocol):
+    """Tokens of another issuer: the county's identity provider (``jwks_tokens``)."""
 
-    def __init__(self, verifier: TokenVerifier) -> None:
+    def issued_it(self, unverified_issuer: object) -> bool: ...
+
+    def verify(self, token: str) -> Principal: ...
+
+
+class Authenticator:
+    """FastAPI dependencies that authenticate the caller and check the role.
+
+    Tokens of ``ankommen token`` are checked by ``verifier``; with ``external`` (the identity
+    provider's client-credentials tokens for provider systems, issue 20) a token naming that
+    issuer goes there instead. The issuer is read unverified only to choose the verifier;
+    each verifier checks it again with the signature."""
+
+    def __init__(self, verifier: TokenVerifier, external: ExternalVerifier | None = None
+                 ) -> None:
         self._verifier = verifier
+        self._external = external
 
     def verify(self, token: str) -> Principal:
+        if self._external is not None:
+            try:
+                issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
+            except jwt.InvalidTokenError:
+                raise InvalidToken("the token is not valid") from None
+            if self._external.issued_it(issuer):
+                return self._external.verify(token)
         return self._verifier.verify(token)
 
     def principal(self, credentials: HTTPAuthorizationCredentials | None) -> Principal:
@@ -141,7 +170,7 @@ class Authenticator:
                                 "authorization: a bearer token is required",
                                 headers={"WWW-Authenticate": "Bearer"})
         try:
-            return self._verifier.verify(credentials.credentials)
+            return self.verify(credentials.credentials)
         except InvalidToken as error:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"authorization: {error}",
                                 headers={"WWW-Authenticate": "Bearer"}) from None

@@ -34,6 +34,7 @@ from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
 from ankommen.shared.errors import install_problem_handlers
 from ankommen.shared.events.provenance import service_source
 from ankommen.shared.health import health_router
+from ankommen.shared.jwks_tokens import ClientTokenSettings, JwksTokenVerifier
 from ankommen.shared.messaging.broker import Publishers, create_broker
 from ankommen.shared.messaging.consumer import EventConsumer
 from ankommen.shared.messaging.producer import RelayProducer
@@ -46,7 +47,10 @@ from ankommen.shared.token_keys import UnusableKey, load_public_keys
 from ankommen.shared.topics import Topic, TopicGuard
 from ankommen.shared.web.api_docs import install_api_docs
 from ankommen.shared.web.hardening import harden
-from ankommen.shared.web.pages import PageAuth, Pages
+from ankommen.shared.web.kept_forms import KeptForms
+from ankommen.shared.web.oidc import ClaimMapping, OidcClient, OidcConfig
+from ankommen.shared.web.pages import OidcSignIn, PageAuth, Pages, Reauthentication
+from ankommen.shared.web.sessions import MemorySessionStore, PendingSignIns
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +81,16 @@ def token_verifier(settings: ServiceSettings) -> TokenVerifier:
     logger.info("verifying tokens with the issuer's public keys",
                 extra={"key_ids": verifier.key_ids})
     return verifier
+
+
+def client_token_verifier(settings: ServiceSettings) -> JwksTokenVerifier | None:
+    """The identity provider's client-credentials tokens (provider systems), when it is set."""
+    if not settings.oidc_issuer:
+        return None
+    return JwksTokenVerifier(ClientTokenSettings(
+        issuer=settings.oidc_issuer, audience=settings.oidc_api_audience,
+        provider_id_claim=settings.oidc_provider_id_claim, role_claim=settings.oidc_role_claim,
+        roles=tuple(settings.oidc_role_mapping.items())))
 
 
 def service_clock(settings: ServiceSettings) -> Clock:
@@ -125,16 +139,50 @@ class ServiceRuntime:
                                  send_wave=self.relay_producer.send_wave,
                                  recover=self.relay_producer.start)
         self.uow.on_commit_with_events(self.relay.wake)
-        self.auth = Authenticator(token_verifier(settings))
+        self.auth = Authenticator(token_verifier(settings), client_token_verifier(settings))
+        self._oidc: OidcSignIn | None = None
+        #: Forms posted after a session ended, until their author signs in again.
+        self._kept_forms: KeptForms | None = None
         self.consumers: list[EventConsumer] = []
         self._background: dict[str, Callable[[], Awaitable[None]]] = {}
         self._producer_connected = asyncio.Event()
         self._broker_connected = asyncio.Event()
 
     def page_auth(self, pages: Pages) -> PageAuth:
-        """Sign-in for ``pages`` with this service's tokens, cookie and rate-limit settings."""
-        return PageAuth(self.auth, pages, secure_cookies=self.settings.cookies_secure,
-                        login_rate_limit=self.settings.login_rate_limit)
+        """Sign-in for ``pages``: through the identity provider when the settings name one
+        (``oidc_issuer``), else by pasted token; this service's cookie and rate limits."""
+        if self._kept_forms is None:
+            self._kept_forms = KeptForms(self.clock)
+        return PageAuth(self.auth, pages, service=self.definition.name,
+                        secure_cookies=self.settings.cookies_secure,
+                        login_rate_limit=self.settings.login_rate_limit,
+                        oidc=self._oidc_sign_in(), kept_forms=self._kept_forms)
+
+    def _oidc_sign_in(self) -> OidcSignIn | None:
+        """One client and one session store per service (all its page routers share them).
+        Sessions expire by the service's clock: a test moves it; the demo's clock, moved on
+        by months, ends them (the safe direction)."""
+        settings = self.settings
+        if not settings.oidc_issuer:
+            return None
+        if self._oidc is None:
+            assert settings.oidc_client_id and settings.oidc_client_secret
+            config = OidcConfig(
+                issuer=settings.oidc_issuer, client_id=settings.oidc_client_id,
+                client_secret=settings.oidc_client_secret.get_secret_value(),
+                mapping=ClaimMapping(roles=dict(settings.oidc_role_mapping),
+                                     role_claim=settings.oidc_role_claim,
+                                     provider_id_claim=settings.oidc_provider_id_claim))
+            self._oidc = OidcSignIn(
+                client=OidcClient(config),
+                sessions=MemorySessionStore(
+                    self.clock, idle=timedelta(minutes=settings.session_idle_minutes),
+                    absolute=timedelta(minutes=settings.session_absolute_minutes)),
+                pending=PendingSignIns(self.clock),
+                reauth=Reauthentication(
+                    self.clock, timedelta(minutes=settings.reauth_minutes),
+                    frozenset(settings.reauth_actions)) if settings.reauth_minutes else None)
+        return self._oidc
 
     def consume(self, consumer: EventConsumer) -> None:
         consumer.subscribe(self.broker, **self.settings.consumer_group_options())

@@ -15,6 +15,7 @@ secret left at its development default or a connection setting left implicit is 
 from __future__ import annotations
 
 import ipaddress
+import json
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, TypeVar
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, ClassVar, TypeVar
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ankommen.shared.auth import Role
 from ankommen.shared.kafka_access import KafkaAccess
 from ankommen.shared.token_keys import development_keys, load_public_keys
 from ankommen.shared.topics import PROVIDER_ID
@@ -94,6 +96,15 @@ def _items(value: str) -> list[str]:
 def _shared(name: str) -> AliasChoices:
     """A setting that every service reads under the same un-prefixed variable name."""
     return AliasChoices(f"ANKOMMEN_{name}")
+
+
+class ProfileSetting(BaseSettings):
+    """Only the profile: what a development tool checks before it reads anything else
+    (``ankommen token`` refuses in production before it asks for a key)."""
+
+    model_config = SettingsConfigDict(populate_by_name=True, extra="ignore")
+
+    profile: Profile = Field(Profile.DEVELOPMENT, validation_alias=_shared("PROFILE"))
 
 
 class CommonSettings(BaseSettings):
@@ -178,6 +189,13 @@ class CommonSettings(BaseSettings):
     #: for districts beyond those ankommen ships (Heidekreis, Celle), or newer than them.
     municipality_directory_file: Path | None = Field(
         None, validation_alias=_shared("MUNICIPALITY_DIRECTORY_FILE"))
+
+    #: Development: ``ankommen run`` starts the development identity provider
+    #: (``deploy/dev-idp``) on this port and signs the pages in there
+    #: (:mod:`ankommen.shared.dev_idp`); off, or where a service names an identity provider
+    #: of its own (``ANKOMMEN_<SERVICE>_OIDC_ISSUER``), the pages keep their own settings.
+    dev_idp: bool = Field(True, validation_alias=_shared("DEV_IDP"))
+    dev_idp_port: int = Field(8110, ge=1, le=65535, validation_alias=_shared("DEV_IDP_PORT"))
 
     #: The providers (ids, comma-separated) whose own systems report over Kafka: each gets
     #: its own topics ``ankommen.provider.<provider_id>.reports`` and ``….rejections``
@@ -365,6 +383,53 @@ class ServiceSettings(CommonSettings):
     #: Signs the CSRF cookies of the service's forms; the service's own, shared with none.
     csrf_secret: SecretStr = SecretStr(DEVELOPMENT_CSRF_SECRET)
 
+    #: Sign-in through the county's identity provider (OpenID Connect, issue 20): its issuer
+    #: URL. Required in production; unset (development and tests), the pages' sign-in by
+    #: pasted token.
+    oidc_issuer: str | None = None
+    #: This service's pages as a client of the identity provider.
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = Field(None, repr=False)
+    #: The claim whose values are the person's groups, and which group is which of our roles
+    #: (JSON: ``{"ankommen-koordination": "coordinator", …}``); a person in no mapped group
+    #: (or in groups of several roles) is refused.
+    oidc_role_claim: str = "groups"
+    oidc_role_mapping: dict[str, Role] = Field(default_factory=dict)
+    #: The claim that carries a provider's id (a provider's accounts need one, and so do the
+    #: client-credentials tokens of a provider's system, where it is bound to the client).
+    oidc_provider_id_claim: str = "provider_id"
+    #: The audience of the identity provider's access tokens for our APIs (provider systems).
+    oidc_api_audience: str = "ankommen"
+    #: A page session ends after this long unused, and after ``session_absolute_minutes`` in
+    #: any case.
+    session_idle_minutes: int = Field(30, ge=1, le=24 * 60)
+    session_absolute_minutes: int = Field(10 * 60, ge=1, le=7 * 24 * 60)
+    #: Re-authentication (with the identity provider only): these actions ask for the
+    #: password again unless it was entered within ``reauth_minutes`` (0: never asked).
+    #: Intake's: ``erase`` (a case's erasure) and ``identity_purpose`` (viewing identity for a
+    #: purpose not yet confirmed in this session). JSON list in the environment.
+    reauth_minutes: int = Field(5, ge=0, le=24 * 60)
+    reauth_actions: frozenset[str] = frozenset({"erase", "identity_purpose"})
+
+    @field_validator("oidc_role_mapping", mode="before")
+    @classmethod
+    def _mapping_from_json(cls, value: object) -> object:
+        # The environment gives JSON (pydantic-settings parses it); so may a test's keyword.
+        return json.loads(value) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _oidc_complete(self) -> ServiceSettings:
+        if self.oidc_issuer and not (self.oidc_client_id and self.oidc_client_secret
+                                     and self.oidc_role_mapping):
+            raise ValueError(f"{self.env_name('oidc_issuer')} needs "
+                             f"{self.env_name('oidc_client_id')}, "
+                             f"{self.env_name('oidc_client_secret')} and "
+                             f"{self.env_name('oidc_role_mapping')}")
+        if self.session_absolute_minutes < self.session_idle_minutes:
+            raise ValueError("session_absolute_minutes must not be shorter than "
+                             "session_idle_minutes")
+        return self
+
     @field_validator("token_public_key")
     @classmethod
     def _public_keys_are_usable(cls, value: str | None) -> str | None:
@@ -381,7 +446,10 @@ class ServiceSettings(CommonSettings):
         return value
 
     def required_in_production(self) -> tuple[str, ...]:
-        return (*super().required_in_production(), "database_url", "token_public_key")
+        # Staff sign in through the county's identity provider: production has no pasted-token
+        # sign-in for the pages (and ``ankommen token`` refuses to issue there).
+        return (*super().required_in_production(), "database_url", "token_public_key",
+                "oidc_issuer", "oidc_client_id", "oidc_client_secret", "oidc_role_mapping")
 
     def development_secrets(self) -> dict[str, str]:
         return {**super().development_secrets(), "csrf_secret": DEVELOPMENT_CSRF_SECRET}

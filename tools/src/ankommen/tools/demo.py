@@ -679,9 +679,10 @@ def run(people: Annotated[int, typer.Option(min=1, help="Arrivals to register")]
         raise typer.Exit(1) from None
     typer.echo(f"\nOpen the dashboard: {stack.urls['monitoring']}/  ·  intake "
                f"{stack.urls['intake']}/  ·  coordinator {stack.urls['assignment']}/ui/courses"
-               f"  ·  provider {stack.urls['progress']}/\nSign in to the staff pages with "
-               "`ankommen token coordinator` (or intake_staff, `provider --provider-id "
-               "vhs-heidekreis`).")
+               f"  ·  provider {stack.urls['progress']}/\nSign in to the staff pages at the "
+               "development identity provider as intake, koordination or traeger-vhs "
+               "(password entwicklung), or without it with `ankommen token coordinator` (or "
+               "intake_staff, `provider --provider-id vhs-heidekreis`).")
 
 
 def main() -> None:  # pragma: no cover - console entry point

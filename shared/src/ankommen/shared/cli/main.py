@@ -21,13 +21,24 @@ from typing import Annotated
 
 import httpx
 import typer
+from pydantic import ValidationError
 
 from ankommen.shared.auth import Role, TokenIssuer
+from ankommen.shared.dev_idp import PASSWORD as DEV_PASSWORD
+from ankommen.shared.dev_idp import USERS as DEV_USERS
+from ankommen.shared.dev_idp import DevIdentityProvider, unavailable_reason
 from ankommen.shared.embedded import SERVICES, service_command, service_port, service_socket
 from ankommen.shared.kafka_access import KafkaAccess
 from ankommen.shared.kafka_acls import ADMIN, acl_plan, apply, principals, read_credentials
 from ankommen.shared.local_broker import BrokerUnavailable, LocalBroker, start_local_broker
-from ankommen.shared.settings import CommonSettings, IssuerSettings, SettingsError, load_settings
+from ankommen.shared.settings import (
+    CommonSettings,
+    IssuerSettings,
+    Profile,
+    ProfileSetting,
+    SettingsError,
+    load_settings,
+)
 from ankommen.shared.token_keys import UnusableKey, load_signing_key
 from ankommen.shared.topics import (
     create_topics,
@@ -53,6 +64,14 @@ def _common_settings() -> CommonSettings:
     except SettingsError as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(2) from None
+
+
+def _profile() -> Profile:
+    """The profile alone (a bad value is reported with every other setting)."""
+    try:
+        return ProfileSetting().profile
+    except ValidationError:
+        return _common_settings().profile
 
 
 def _issuer() -> TokenIssuer:
@@ -218,7 +237,14 @@ def token(role: Role, subject: Annotated[str, typer.Option(help="Who the token i
           provider_id: Annotated[str | None, typer.Option(help="For provider tokens")] = None,
           hours: Annotated[int, typer.Option(min=1, max=24 * 30)] = 12) -> None:
     """Issue an API token for ROLE, signed with the issuer's private key
-    (ANKOMMEN_TOKEN_SIGNING_KEY; in development the data dir's key pair)."""
+    (ANKOMMEN_TOKEN_SIGNING_KEY; in development the data dir's key pair). Development and
+    scripts only: refused in the production profile."""
+    if _profile() is not Profile.DEVELOPMENT:
+        typer.echo("ankommen token is for development and scripts only and refused in the "
+                   "production profile: staff sign in through the county's identity provider, "
+                   "provider systems obtain tokens there by client credentials "
+                   "(docs/security.md)", err=True)
+        raise typer.Exit(2)
     typer.echo(_issuer().issue(role, subject, provider_id=provider_id,
                                valid_for=timedelta(hours=hours)))
 
@@ -287,6 +313,12 @@ def run(service: ServiceName = None) -> None:
             # share.
             environment.setdefault("ANKOMMEN_PROGRESS_INTAKE_URL",
                                    f"http://127.0.0.1:{service_port('intake', environment)}")
+        identity_provider = _start_identity_provider(names, settings, environment)
+        if identity_provider is not None:
+            assert identity_provider.process is not None
+            processes["identity provider"] = identity_provider.process
+            for name in names:
+                environment.update(identity_provider.service_environment(name))
         for name in names:
             # Each service in its own process group: Ctrl-C reaches only this supervisor,
             # which then stops the services in order. Each with its own Kafka principal.
@@ -300,13 +332,40 @@ def run(service: ServiceName = None) -> None:
         missing = _wait_ready(names, timeout=60)
         if missing:
             typer.echo(f"not ready after 60 s: {', '.join(missing)}", err=True)
-        _print_welcome(names, local, settings)
+        _print_welcome(names, local, settings, identity_provider)
         _supervise(processes, local, stop)
     finally:
         typer.echo("stopping ankommen …")
         _stop(processes)
         local.stop()
         typer.echo("stopped")
+
+
+def _start_identity_provider(names: list[str], settings: CommonSettings,
+                             environment: dict[str, str]) -> DevIdentityProvider | None:
+    """The development identity provider for the pages (:mod:`ankommen.shared.dev_idp`), unless
+    switched off, in production, or where a service names a provider of its own."""
+    if not settings.is_development or not settings.dev_idp:
+        return None
+    own = [name for name in names if environment.get(f"ANKOMMEN_{name.upper()}_OIDC_ISSUER")]
+    if own:
+        typer.echo(f"sign-in: {', '.join(own)} name an identity provider of their own; the "
+                   "development identity provider is not started")
+        return None
+    reason = unavailable_reason()
+    if reason is not None:
+        typer.echo(f"sign-in: the development identity provider cannot run ({reason}); the "
+                   "pages sign in by pasted token (ankommen token)", err=True)
+        return None
+    provider = DevIdentityProvider(
+        settings.data_dir, settings.dev_idp_port,
+        {name: service_port(name, environment) for name in names})
+    try:
+        return provider.start()
+    except (RuntimeError, TimeoutError, OSError) as error:
+        typer.echo(f"sign-in: the development identity provider did not start ({error}); "
+                   "the pages sign in by pasted token (ankommen token)", err=True)
+        return None
 
 
 def _supervise(processes: dict[str, subprocess.Popen], local: LocalBroker,
@@ -323,11 +382,18 @@ def _supervise(processes: dict[str, subprocess.Popen], local: LocalBroker,
         time.sleep(0.2)
 
 
-def _print_welcome(names: list[str], local: LocalBroker, settings: CommonSettings) -> None:
+def _print_welcome(names: list[str], local: LocalBroker, settings: CommonSettings,
+                   identity_provider: DevIdentityProvider | None = None) -> None:
     typer.echo("\nankommen is running (embedded profile):")
     typer.echo(f"  broker      {local.name} on {local.bootstrap_servers}")
+    if identity_provider is not None:
+        typer.echo(f"  sign-in     {identity_provider.issuer} (development identity provider)")
     for name in names:
-        typer.echo(f"  {name:<11} http://127.0.0.1:{service_port(name)}/docs")
+        typer.echo(f"  {name:<11} http://127.0.0.1:{service_port(name)}/ "
+                   f"(API: http://127.0.0.1:{service_port(name)}/docs)")
+    if identity_provider is not None:
+        typer.echo(f"\nSign in on a service's page with a development user: "
+                   f"{', '.join(DEV_USERS)}; password {DEV_PASSWORD} (development only).")
     if settings.is_development:
         intake_token = _issuer().issue(Role.INTAKE_STAFF, "dev")
         typer.echo("\nRegister an arrival (development token for the intake_staff role):")

@@ -1,4 +1,9 @@
-"""The audit log: who looked at or changed which case, when, and for what purpose."""
+"""The audit log: who looked at or changed which case, when, and for what purpose.
+
+Who: the principal's subject and role; for a person signed in through the county's identity
+provider also its issuer (whose ``sub`` the subject then is) and the person's name as the
+provider gives it (issue 20), so that an access to identity can be traced to a named person.
+A token of ``ankommen token`` has neither: its subject is all there is."""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ankommen.intake.adapters.tables import audit_log
 from ankommen.intake.domain.audit import AuditAction
 from ankommen.intake.domain.disclosure import Disclosure
+from ankommen.shared.auth import Principal
 from ankommen.shared.clock import Clock
 
 
@@ -28,6 +34,15 @@ class AuditEntry:
     #: A disclosure's recipient (provider id) and the fields it received.
     recipient: str | None = None
     disclosed: str | None = None
+    #: The identity provider's name for the person, and the provider (issuer) itself.
+    actor_name: str | None = None
+    actor_issuer: str | None = None
+
+
+def actor_fields(principal: Principal) -> dict[str, str | None]:
+    """Who acted, as :meth:`AuditLog.record` takes it."""
+    return {"actor": principal.subject, "role": principal.role.value,
+            "actor_name": principal.display_name, "actor_issuer": principal.issuer}
 
 
 class AuditLog:
@@ -38,11 +53,12 @@ class AuditLog:
 
     async def record(self, *, actor: str, role: str, action: str,
                      case_id: uuid.UUID | None = None, purpose: str | None = None,
-                     recipient: str | None = None, disclosed: str | None = None) -> None:
+                     recipient: str | None = None, disclosed: str | None = None,
+                     actor_name: str | None = None, actor_issuer: str | None = None) -> None:
         await self._session.execute(insert(audit_log), {
             "at": self._clock.now(), "actor": actor, "role": role, "action": action,
             "case_id": case_id, "purpose": purpose, "recipient": recipient,
-            "disclosed": disclosed})
+            "disclosed": disclosed, "actor_name": actor_name, "actor_issuer": actor_issuer})
 
     async def entries(self, *, case_id: uuid.UUID | None = None, limit: int = 100,
                       before: int | None = None) -> list[AuditEntry]:
@@ -53,7 +69,8 @@ class AuditLog:
             query = query.where(audit_log.c.entry_id < before)
         return [AuditEntry(at=row.at, actor=row.actor, role=row.role, action=row.action,
                            case_id=row.case_id, purpose=row.purpose, entry_id=row.entry_id,
-                           recipient=row.recipient, disclosed=row.disclosed)
+                           recipient=row.recipient, disclosed=row.disclosed,
+                           actor_name=row.actor_name, actor_issuer=row.actor_issuer)
                 for row in (await self._session.execute(query)).all()]
 
     async def disclosures(self, case_ids: Collection[uuid.UUID]) -> list[Disclosure]:

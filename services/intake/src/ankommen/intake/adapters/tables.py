@@ -95,6 +95,10 @@ audit_log = Table(
     #: never values).
     Column("recipient", String(40), nullable=True),
     Column("disclosed", String(100), nullable=True),
+    #: Who, when signed in through the county's identity provider: the person's name as the
+    #: provider gives it and the provider's issuer (``actor`` is then its ``sub``).
+    Column("actor_name", String(200), nullable=True),
+    Column("actor_issuer", String(300), nullable=True),
 )
 
 #: Placements of intake's cases as assignment and progress announced them: which provider

@@ -155,6 +155,8 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, pages: Pages
     #: names and birth dates many times more.
     search_limit = RateLimit("case search page", runtime.settings.search_rate_limit)
     pages.templates.env.globals.update(shown.template_globals(lists.municipalities))
+    # A survey correction sent after the session ended is kept and shown again after sign-in.
+    page_auth.keep_forms_on("/ui/cases/{case_id}/survey")
 
     def render(request: Request, actor: Principal, template: str, context: dict[str, Any],
                status_code: int = 200) -> HTMLResponse:
@@ -185,18 +187,27 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, pages: Pages
 
     @case_pages.get("/ui/cases", response_class=HTMLResponse)
     async def search_form(request: Request, actor: Staff) -> HTMLResponse:
-        return render(request, actor, "case_search.html", {"form": {}, "errors": {},
-                                                           "results": None})
+        kept = page_auth.kept_form(request)  # after re-authentication for the purpose
+        return render(request, actor, "case_search.html", {
+            "form": kept or {}, "errors": {}, "results": None,
+            "form_restored": kept is not None})
 
     @case_pages.post("/ui/cases", response_class=HTMLResponse,
                      dependencies=[Depends(search_limit)])
-    async def search(request: Request, actor: Staff) -> HTMLResponse:
+    async def search(request: Request, actor: Staff) -> Response:
         form = await _form(request)
         t = pages.translator(request)
         errors, query = search_errors(form, t, runtime.clock.today())
         if errors:
             return render(request, actor, "case_search.html",
                           {"form": form, "errors": errors, "results": None}, 422)
+        # Results show identities: a purpose not yet confirmed in this session asks for the
+        # password again first (the search fields wait server-side, never in the URL).
+        again = page_auth.recent_sign_in(
+            request, "identity_purpose", back_to="/ui/cases", once_for=query["purpose"].value,
+            form={name: value for name, value in form.items() if name != "csrftoken"})
+        if again is not None:
+            return again
         async with runtime.uow() as uow:
             if "file_number" in query:
                 results = await case_views.search_by_file_number(
@@ -211,13 +222,18 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, pages: Pages
     @case_pages.get("/ui/cases/{case_id}", response_class=HTMLResponse)
     async def case_page(request: Request, wanted: CaseId, actor: Staff,
                         purpose: str | None = None, done: str | None = None
-                        ) -> HTMLResponse:
+                        ) -> Response:
         chosen = purpose_of(purpose)
         if chosen not in CLERK_PURPOSES:  # ask first: a read needs its reason
             return render(request, actor, "case_purpose.html", {
                 "case_id": wanted, "errors": {"purpose": pages.translator(request)(
                     "error.missing")} if purpose is not None else {}},
                           422 if purpose is not None else 200)
+        again = page_auth.recent_sign_in(
+            request, "identity_purpose", back_to=f"/ui/cases/{wanted}?purpose={chosen.value}",
+            once_for=chosen.value)
+        if again is not None:
+            return again
         async with runtime.uow() as uow:
             overview = await case_views.case_overview(uow, protection, wanted, actor, chosen)
         return render(request, actor, "case.html", {
@@ -225,11 +241,11 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, pages: Pages
             "done": done if done in ("saved", "unchanged") else None})
 
     def survey_page(request: Request, actor: Principal, case_id: uuid.UUID,
-                    form: dict[str, Any], errors: dict[str, str], status_code: int = 200
-                    ) -> HTMLResponse:
+                    form: dict[str, Any], errors: dict[str, str], status_code: int = 200,
+                    *, restored: bool = False) -> HTMLResponse:
         t = pages.translator(request)
         return render(request, actor, "case_survey.html", {
-            "case_id": case_id, "form": form, "errors": errors,
+            "case_id": case_id, "form": form, "errors": errors, "form_restored": restored,
             "summary": error_summary(errors, t), **form_options(lists, shown_lang(t))},
                       status_code)
 
@@ -238,9 +254,10 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, pages: Pages
                                ) -> HTMLResponse:
         async with runtime.uow() as uow:
             case = await case_views.current_case(uow, wanted)
-        values = survey_form_values(case.survey.model_dump(mode="json"), lists,
-                                    shown_lang(pages.translator(request)))
-        return survey_page(request, actor, wanted, values, {})
+        kept = page_auth.kept_form(request)  # sent after the session had ended
+        values = kept if kept is not None else survey_form_values(
+            case.survey.model_dump(mode="json"), lists, shown_lang(pages.translator(request)))
+        return survey_page(request, actor, wanted, values, {}, restored=kept is not None)
 
     @case_pages.post("/ui/cases/{case_id}/survey", response_class=HTMLResponse)
     async def correct_survey(request: Request, wanted: CaseId, actor: Staff) -> Response:
@@ -305,7 +322,10 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, pages: Pages
 
     @case_pages.get("/ui/cases/{case_id}/erase", response_class=HTMLResponse)
     async def erase_form(request: Request, wanted: CaseId, actor: Staff) -> HTMLResponse:
-        return render(request, actor, "case_erase.html", {"case_id": wanted, "errors": {}})
+        kept = page_auth.kept_form(request)  # back from confirming with the password
+        return render(request, actor, "case_erase.html", {
+            "case_id": wanted, "errors": {}, "form_restored": kept is not None,
+            "confirmed": bool(kept and kept.get("confirm") == "erase")})
 
     @case_pages.post("/ui/cases/{case_id}/erase", response_class=HTMLResponse)
     async def erase(request: Request, wanted: CaseId, actor: Staff) -> Response:
@@ -314,6 +334,11 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, pages: Pages
             return render(request, actor, "case_erase.html", {
                 "case_id": wanted, "errors": {"confirm": pages.translator(request)(
                     "casework.erase.confirm_missing")}}, 422)
+        # Erasure cannot be undone: the password again unless it was entered just now.
+        again = page_auth.recent_sign_in(request, "erase", back_to=f"/ui/cases/{wanted}/erase",
+                                         form={"confirm": "erase"})
+        if again is not None:
+            return again
         async with runtime.uow() as uow:
             await case_work.erase_case(uow, wanted, actor)
         # Redirected: the page after erasure has no case id in its address (nor in its

@@ -87,7 +87,10 @@ def export_response(exported: case_work.DataExport) -> ExportResponse:
     return ExportResponse(
         case=_record(exported.record),
         duplicate_suspicions=[_suspicion(each) for each in exported.suspicions],
-        audit=[AuditEntryResponse(**entry.__dict__) for entry in exported.audit],
+        # Without the staff's names: they are the staff's personal data, not the person's;
+        # the subject (a pseudonymous id at the identity provider) says which account acted.
+        audit=[AuditEntryResponse(**{**entry.__dict__, "actor_name": None})
+               for entry in exported.audit],
         disclosures=[DisclosureResponse(
             at=each.at, recipient_kind=each.recipient_kind, recipient=each.recipient,
             fields=list(each.fields), purpose=each.purpose) for each in exported.disclosures])

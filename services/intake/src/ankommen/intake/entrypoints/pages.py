@@ -356,20 +356,25 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, turns: Write
     pages_router = APIRouter(include_in_schema=False)
     Staff = Annotated[Principal, page_auth.require(Role.INTAKE_STAFF)]
     lists = FormLists.for_county(runtime.settings.municipalities())
+    # A registration sent after the session ended is kept and shown again after sign-in.
+    page_auth.keep_forms_on("/")
 
     def show(request: Request, actor: Principal, form: dict[str, Any], *,
              errors: dict[str, str] | None = None, candidates: list | None = None,
-             status_code: int = 200) -> HTMLResponse:
+             status_code: int = 200, restored: bool = False) -> HTMLResponse:
         t = pages.translator(request)
         lang: Lang = "en" if t.language == "en" else "de"
         return pages.render(request, "register.html", {
             "form": form, "errors": errors or {}, "candidates": candidates or [],
-            "summary": error_summary(errors or {}, t), **form_options(lists, lang)},
-            principal=actor, status_code=status_code)
+            "summary": error_summary(errors or {}, t), **form_options(lists, lang),
+            "form_restored": restored}, principal=actor, status_code=status_code)
 
     @pages_router.get("/", response_class=HTMLResponse)
     async def blank_form(request: Request, actor: Staff) -> HTMLResponse:
-        return show(request, actor, {})
+        # Filled in again (not sent: the clerk checks and sends it) if the clerk's session
+        # ended while they were typing.
+        kept = page_auth.kept_form(request)
+        return show(request, actor, kept or {}, restored=kept is not None)
 
     @pages_router.post("/", response_class=HTMLResponse)
     async def submit(request: Request, actor: Staff) -> HTMLResponse:

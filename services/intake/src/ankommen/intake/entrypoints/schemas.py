@@ -217,6 +217,12 @@ class AuditEntryResponse(BaseModel):
     recipient: str | None = Field(None, description="A disclosure's recipient (provider id)")
     disclosed: str | None = Field(None, description="Which fields a disclosure contained "
                                                     "(names, phone, email)")
+    actor_name: str | None = Field(
+        None, description="The person's name as the county's identity provider gave it "
+                          "(`name`, else `preferred_username`); absent for `ankommen token`")
+    actor_issuer: str | None = Field(
+        None, description="The identity provider (issuer) whose subject `actor` is; absent "
+                          "for `ankommen token`")
 
 
 class DisclosureResponse(BaseModel):

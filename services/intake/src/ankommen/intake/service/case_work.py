@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ankommen.intake.adapters.audit import AuditEntry, AuditLog
+from ankommen.intake.adapters.audit import AuditEntry, AuditLog, actor_fields
 from ankommen.intake.adapters.duplicates import DuplicateRepository
 from ankommen.intake.adapters.identity_store import IdentityStore
 from ankommen.intake.adapters.placements import ProviderPlacementRepository
@@ -55,7 +55,7 @@ async def existing_case(uow: UnitOfWork, case_id: uuid.UUID) -> Case:
 async def record_audit(uow: UnitOfWork, actor: Principal, action: AuditAction,
                  case_id: uuid.UUID | None = None, purpose: Purpose | None = None) -> None:
     await AuditLog(uow.session, uow.clock).record(
-        actor=actor.subject, role=actor.role.value, action=action.value, case_id=case_id,
+        **actor_fields(actor), action=action.value, case_id=case_id,
         purpose=purpose.value if purpose else None)
 
 

@@ -18,7 +18,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from ankommen.intake.adapters.audit import AuditLog
+from ankommen.intake.adapters.audit import AuditLog, actor_fields
 from ankommen.intake.adapters.courses import CourseRepository
 from ankommen.intake.adapters.placements import ProviderPlacementRepository
 from ankommen.intake.adapters.repository import CaseRepository
@@ -69,7 +69,7 @@ async def disclose_contacts(uow: UnitOfWork, protection: IdentityProtection,
         details = contact_details(identity, case.survey.consents)
         if details is None:
             continue
-        await audit.record(actor=provider.subject, role=provider.role.value,
+        await audit.record(**actor_fields(provider),
                            action=AuditAction.DISCLOSE_CONTACT.value, case_id=case.case_id,
                            purpose=Purpose.PLACEMENT_DISCLOSURE.value,
                            recipient=provider.provider_id, disclosed=",".join(details.fields))

@@ -18,7 +18,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from ankommen.intake.adapters.audit import AuditLog
+from ankommen.intake.adapters.audit import AuditLog, actor_fields
 from ankommen.intake.adapters.duplicates import DuplicateRepository
 from ankommen.intake.adapters.identity_store import IdentityStore
 from ankommen.intake.adapters.repository import CaseRepository
@@ -117,8 +117,7 @@ async def register_arrival(uow: UnitOfWork, protection: IdentityProtection,
     for suspicion in suspicions:
         await DuplicateRepository(uow.session).add(suspicion)
     await AuditLog(uow.session, uow.clock).record(
-        actor=actor.subject, role=actor.role.value, action=AuditAction.REGISTER,
-        case_id=case.case_id)
+        **actor_fields(actor), action=AuditAction.REGISTER, case_id=case.case_id)
     return Registered(case, created=True)
 
 
@@ -158,8 +157,7 @@ async def _update_existing(uow: UnitOfWork, protection: IdentityProtection,
     await keep_aliases(uow, protection, case.case_id, wrapped_key, command.identity, [earlier],
                        case.survey.gender.value)
     await AuditLog(uow.session, uow.clock).record(
-        actor=actor.subject, role=actor.role.value, action=AuditAction.UPDATE_IDENTITY,
-        case_id=case.case_id)
+        **actor_fields(actor), action=AuditAction.UPDATE_IDENTITY, case_id=case.case_id)
     return case
 
 

@@ -35,7 +35,7 @@ from ankommen.shared.events.contracts.progress import (
 )
 from ankommen.shared.events.contracts.vocabulary import GermanLevel
 from ankommen.shared.runtime import ServiceRuntime
-from ankommen.shared.web.pages import SESSION_COOKIE, PageAuth, Pages
+from ankommen.shared.web.pages import PageAuth, Pages
 from ankommen.shared.web.words import Words
 
 REFERRAL_CODE = Path(pattern=r"^[A-Z0-9-]{6,20}$")
@@ -81,11 +81,6 @@ def report_details(report: ReportBase, words: Words) -> list[tuple[str, str]]:
     return shown
 
 
-def session_token(request: Request) -> str | None:
-    """The signed-in provider's own token: pages are signed in by the session cookie only."""
-    return request.cookies.get(SESSION_COOKIE)
-
-
 def router(runtime: ServiceRuntime, pages: Pages, page_auth: PageAuth,
            intake: IntakeContacts) -> APIRouter:
     ui = APIRouter(include_in_schema=False)
@@ -101,7 +96,7 @@ def router(runtime: ServiceRuntime, pages: Pages, page_auth: PageAuth,
                                 ) -> HTMLResponse:
         async with runtime.uow() as uow:
             found = await views.participants(uow, provider_of(principal))
-        token = session_token(request)
+        token = page_auth.relay_token(request)
         contacts = (await intake.contacts(token, [item.referral_code for item in found])
                     if found and token else None)
         return pages.render(request, "participants.html", {
@@ -120,7 +115,7 @@ def router(runtime: ServiceRuntime, pages: Pages, page_auth: PageAuth,
             found = await views.history(uow, provider_of(principal), referral_code)
         # As on the list: asked of intake with the provider's own token, audited there,
         # shown and forgotten (progress stores no name).
-        token = session_token(request)
+        token = page_auth.relay_token(request)
         contacts = (await intake.contacts(token, [found.participant.referral_code])
                     if token else None)
         return pages.render(request, "participant.html", {
