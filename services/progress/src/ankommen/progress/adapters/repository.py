@@ -35,21 +35,20 @@ def among(session: AsyncSession, column: Column, values: Iterable[str]) -> Colum
 
     On PostgreSQL this is ``column = ANY($n)`` with **one array parameter**, not an ``IN`` list
     of one bind per value. asyncpg prepares every statement and PostgreSQL switches a prepared
-    statement to its *generic* plan after five executions. With a 1,000-bind ``IN`` list that
-    generic plan kept only ``provider_id`` in the index condition of
-    ``uq_reports_provider_report`` and filtered the 1,000 ids row by row over every report of
-    the provider — the idempotency check of each batch grew with the table, the upload
-    quadratically (issue 21: 100,000 CSV rows in 129–140 s; 1.6 s per batch at 20,000 rows).
-    The array parameter's generic plan keeps both columns in the index condition (an unknown
-    array is estimated at ten elements, so an index probe per id is always the cheaper plan),
-    and the statement text is the same for every batch size, so one prepared statement serves
-    them all. Measured against the alternatives in docs/performance.md ("B2 CSV: the plan
-    trap"): ``plan_cache_mode=force_custom_plan`` replans 1,000 binds per batch and a custom
-    plan with the values known still chose a sequential scan on a freshly analysed table;
-    reordering the unique index does not change the generic plan's estimate of the ``IN`` list.
+    statement to its *generic* plan after five executions. The idempotency check's generic plan
+    (1,000-bind ``IN`` list, unique index ``(provider_id, report_id)``, a table growing faster
+    than autovacuum analyses it) probed the index by the provider alone and filtered the ids row
+    by row over every report of the provider: each batch grew with the table, the upload
+    quadratically (issue 21; 1.6 s per batch at 20,000 rows). Measured (docs/performance.md,
+    "B2 CSV: the plan trap"): the array parameter alone still grew (the same provider-only
+    probe), the reordered index ``(report_id, provider_id)`` alone nearly fixed it (1,000 binds
+    still planned per batch: 4.6 → 7.6 ms), both together are flat (1.9 ms per batch at any
+    size) — an unknown array is estimated at ten elements, so an index probe per value is the
+    generic plan, and one statement text serves every batch size. ``unnest`` joins and
+    ``plan_cache_mode=force_custom_plan`` fell back to scans of the provider's reports.
 
-    SQLite has no plan cache: its planner always probes the unique index per ``IN`` value,
-    so it keeps the portable ``IN``."""
+    SQLite has no plan cache and searches the unique index by both columns for an ``IN`` list;
+    it keeps the portable ``IN``."""
     distinct = sorted(set(values))
     if session.bind.dialect.name == "postgresql":
         return column == any_(bindparam(f"{column.name}_values", distinct,
