@@ -112,7 +112,7 @@ class ServiceRuntime:
         self.clock: Clock = clock or service_clock(settings)
         self.settings = settings
         self.tracer_provider = tracer_provider or create_tracer_provider(
-            definition.name, settings.otlp_endpoint)
+            definition.name, settings.otlp_endpoint, settings.sample_ratio())
         self.engine = create_engine(settings.resolved_database_url)
         self.sessions = session_factory(self.engine)
         self.uow = UnitOfWorkFactory(self.sessions, definition.tables,

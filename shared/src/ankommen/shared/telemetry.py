@@ -19,12 +19,20 @@ from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 from pythonjsonlogger.json import JsonFormatter
 
 
-def create_tracer_provider(service_name: str, otlp_endpoint: str | None) -> TracerProvider:
-    provider = TracerProvider(resource=Resource.create({
-        "service.name": f"ankommen-{service_name}", "service.namespace": "ankommen"}))
+def create_tracer_provider(service_name: str, otlp_endpoint: str | None,
+                           sample_ratio: float = 1.0) -> TracerProvider:
+    """The service's tracer provider. Sampling is parent-based: a span whose parent (an HTTP
+    ``traceparent`` or a Kafka header) was sampled is recorded, one whose parent was not is
+    not, and only a trace's root draws against ``sample_ratio`` (by its trace id, so every
+    service decides the same for the same trace)."""
+    provider = TracerProvider(
+        resource=Resource.create({"service.name": f"ankommen-{service_name}",
+                                  "service.namespace": "ankommen"}),
+        sampler=ParentBased(TraceIdRatioBased(sample_ratio)))
     if otlp_endpoint:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 

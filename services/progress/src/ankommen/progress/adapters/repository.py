@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import TypeAdapter
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import ColumnElement, String, any_, bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.schema import Column
 
 from ankommen.progress.adapters.tables import courses, known_cases, placements, reports
 from ankommen.progress.domain.cases import KnownCase
@@ -25,6 +27,33 @@ async def _serialise_per_case(session: AsyncSession, pseudonym: str) -> None:
     if session.bind.dialect.name == "postgresql":
         await session.execute(select(func.pg_advisory_xact_lock(
             func.hashtextextended(pseudonym, 0))))
+
+
+def among(session: AsyncSession, column: Column, values: Iterable[str]) -> ColumnElement[bool]:
+    """``column`` is one of ``values``: the batch lookups (a whole upload batch of report ids,
+    referral codes, course ids at once).
+
+    On PostgreSQL this is ``column = ANY($n)`` with **one array parameter**, not an ``IN`` list
+    of one bind per value. asyncpg prepares every statement and PostgreSQL switches a prepared
+    statement to its *generic* plan after five executions. The idempotency check's generic plan
+    (1,000-bind ``IN`` list, unique index ``(provider_id, report_id)``, a table growing faster
+    than autovacuum analyses it) probed the index by the provider alone and filtered the ids row
+    by row over every report of the provider: each batch grew with the table, the upload
+    quadratically (issue 21; 1.6 s per batch at 20,000 rows). Measured (docs/performance.md,
+    "B2 CSV: the plan trap"): the array parameter alone still grew (the same provider-only
+    probe), the reordered index ``(report_id, provider_id)`` alone nearly fixed it (1,000 binds
+    still planned per batch: 4.6 → 7.6 ms), both together are flat (1.9 ms per batch at any
+    size) — an unknown array is estimated at ten elements, so an index probe per value is the
+    generic plan, and one statement text serves every batch size. ``unnest`` joins and
+    ``plan_cache_mode=force_custom_plan`` fell back to scans of the provider's reports.
+
+    SQLite has no plan cache and searches the unique index by both columns for an ``IN`` list;
+    it keeps the portable ``IN``."""
+    distinct = sorted(set(values))
+    if session.bind.dialect.name == "postgresql":
+        return column == any_(bindparam(f"{column.name}_values", distinct,
+                                        type_=ARRAY(String)))
+    return column.in_(distinct)
 
 
 class KnownCaseRepository:
@@ -97,12 +126,12 @@ class CatalogueRepository:
 
     async def placements(self, referral_codes: Iterable[str]) -> dict[str, Placement]:
         rows = (await self._session.execute(select(placements).where(
-            placements.c.referral_code.in_(set(referral_codes))))).all()
+            among(self._session, placements.c.referral_code, referral_codes)))).all()
         return {row.referral_code: _placement(row) for row in rows}
 
     async def courses(self, course_ids: Iterable[str]) -> dict[str, Course]:
         rows = (await self._session.execute(select(courses).where(
-            courses.c.course_id.in_(set(course_ids))))).all()
+            among(self._session, courses.c.course_id, course_ids)))).all()
         return {row.course_id: _course(row) for row in rows}
 
     async def placements_of_provider(self, provider_id: str) -> list[Placement]:
@@ -152,7 +181,7 @@ class ReportRepository:
     async def histories(self, referral_codes: Iterable[str]) -> dict[str, list[StoredReport]]:
         """Each referral code's reports in the order received (one query for a batch)."""
         rows = (await self._session.execute(select(reports).where(
-            reports.c.referral_code.in_(set(referral_codes))).order_by(
+            among(self._session, reports.c.referral_code, referral_codes)).order_by(
             reports.c.sequence))).all()
         result: dict[str, list[StoredReport]] = defaultdict(list)
         for row in rows:
@@ -166,7 +195,7 @@ class ReportRepository:
         """This provider's reports among ``report_ids`` (the idempotency check)."""
         rows = (await self._session.execute(select(reports.c.report_id, reports.c.body).where(
             reports.c.provider_id == provider_id,
-            reports.c.report_id.in_(set(report_ids))))).all()
+            among(self._session, reports.c.report_id, report_ids)))).all()
         return {row.report_id: REPORT.validate_json(row.body) for row in rows}
 
     async def add_all(self, new_reports: Sequence[NewReport]) -> None:

@@ -17,7 +17,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    UniqueConstraint,
 )
 
 from ankommen.shared.messaging.parking import parked_events_table
@@ -71,8 +70,13 @@ reports = Table(
     Column("body", Text, nullable=False),
     Column("channel", String(10), nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("provider_id", "report_id", name="uq_reports_provider_report"),
 )
+
+#: A report id is unique per provider. The report id leads: the idempotency check looks up a
+#: whole batch of ids of one provider (``report_id = ANY(…) AND provider_id = …``), and with
+#: the provider first PostgreSQL's generic plan probed the index by provider only and filtered
+#: every report of that provider (the plan trap of issue 21, migration 0007).
+Index("uq_reports_report_provider", reports.c.report_id, reports.c.provider_id, unique=True)
 
 Index("ix_reports_referral_sequence", reports.c.referral_code, reports.c.sequence)
 
