@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -64,8 +65,10 @@ def _caught_up(consumer: AIOKafkaConsumer, partition: TopicPartition, position: 
     return highwater is not None and position >= max(highwater, reported_end)
 
 
+@lru_cache(maxsize=4096)
 def _stamped_at(timestamp: int | None) -> datetime | None:
-    """A record's timestamp (milliseconds since the epoch) as a moment; ``None`` if unset."""
+    """A record's timestamp (milliseconds since the epoch) as a moment; ``None`` if unset.
+    Remembered: facts are stamped with their month's start, so a topic has few."""
     return datetime.fromtimestamp(timestamp / 1000, UTC) if timestamp and timestamp > 0 \
         else None
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 from ankommen.monitoring.domain.months import month_closes_at
 
@@ -53,9 +54,14 @@ class Reason(StrEnum):
     CLOSED_MONTH = "closed_month"
 
 
+@lru_cache(maxsize=4096)
 def receipt_day(moment: datetime) -> datetime:
     """The midnight (UTC) that begins the day of ``moment``: all monitoring keeps of when it
-    received a fact, and all the bounds need (their boundaries are midnights UTC)."""
+    received a fact, and all the bounds need (their boundaries are midnights UTC).
+
+    Remembered per moment: a batch, and a rebuild's facts of one month, share one (the day a
+    batch was received, the month start their producer stamped), and each fact asks three
+    times (folding, the bounds, the archive row) — 1 µs each, benchmark B1."""
     return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
