@@ -80,24 +80,27 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 _TREE = pytest.StashKey[dict[str, int]]()
 
 
-#: The longest tests, longest first, as measured in a full run on the two-core machine (seconds
-#: in the comments). The workers take tests one at a time in this order (``--dist load
-#: --maxschedchunk 1``), so the long ones spread over both workers and none is left for the
-#: end; refresh the list when a test's length changes a lot (``--durations`` shows them).
+#: The longest tests, longest first, as measured in a full run with three workers on the
+#: two-core machine (seconds in the comments). The workers take tests one at a time in this
+#: order (``--dist load --maxschedchunk 1``), so the long ones spread over the workers and none
+#: is left for the end; refresh the list when a test's length changes a lot (``--durations``
+#: shows them).
 _LONGEST_FIRST = (
-    "tests/reliability/test_crash_consistency.py",  # 130
-    "tests/reliability/test_api_fuzzing.py",  # 40-120 per service
-    "tests/reliability/test_kafka_cluster.py",  # 115
-    "tests/reliability/test_county_year.py",  # 30-75 per database, 10-14 (docs/reliability.md)
-    "tests/reliability/test_broker_outage.py",  # 65-75 per broker
-    "tests/browser/test_demo_county.py",  # 58
-    "tests/monitoring/integration/test_attribute_disclosure.py",  # 51 + 19 + 9
-    "tests/e2e/test_restart_keeps_everything.py",  # 47 (Kafka), 36 (Tansu)
-    "tests/reliability/test_database_outage.py",  # 41
-    "tests/reliability/test_poison_messages.py",  # 17 per broker
-    "tests/shared/integration/test_outbox_relay.py",  # 24
-    "tests/monitoring/integration/test_safe_rebuild.py",  # 15-20 per broker
-    "tests/assignment/unit/test_allocation.py",  # 20
+    "tests/reliability/test_api_fuzzing.py",  # 25-109 per service
+    "tests/reliability/test_crash_consistency.py",  # 105
+    "tests/reliability/test_kafka_cluster.py",  # 105
+    "tests/reliability/test_broker_outage.py",  # 57-63 per broker
+    "tests/monitoring/integration/test_attribute_disclosure.py",  # 57 + 24
+    "tests/browser/test_demo_county.py",  # 47
+    "tests/reliability/test_database_outage.py",  # 42
+    "tests/reliability/test_county_year.py",  # 29-41 per database, 21
+    "tests/e2e/test_restart_keeps_everything.py",  # 34 (Kafka), 33 (Tansu)
+    "tests/browser/test_case_work_pages.py",  # 25
+    "tests/shared/integration/test_outbox_relay.py",  # 19
+    "tests/browser/test_sign_in_each_role.py",  # 14
+    "tests/browser/test_coordinator_month.py",  # 14
+    "tests/browser/test_provider_month.py",  # 14
+    "tests/e2e/test_make_run.py",  # 12-14 per broker
 )
 #: Then the folders whose tests start whole systems, before the many short tests.
 _LONG_FOLDERS = ("tests/reliability/", "tests/e2e/", "tests/browser/")
