@@ -101,6 +101,9 @@ _LONGEST_FIRST = (
     "tests/browser/test_coordinator_month.py",  # 14
     "tests/browser/test_provider_month.py",  # 14
     "tests/e2e/test_make_run.py",  # 12-14 per broker
+    "tests/monitoring/integration/test_safe_rebuild.py",  # 10 per broker
+    "tests/reliability/test_poison_messages.py",  # < 10 per broker
+    "tests/assignment/unit/test_allocation.py",  # < 10
 )
 #: Then the folders whose tests start whole systems, before the many short tests.
 _LONG_FOLDERS = ("tests/reliability/", "tests/e2e/", "tests/browser/")
