@@ -140,6 +140,10 @@ class ExternalVerifier(Protocol):
 
     def verify(self, token: str) -> Principal: ...
 
+    async def verify_async(self, token: str) -> Principal:
+        """``verify`` for the event loop: whatever may block (fetching keys) off it."""
+        ...
+
 
 class Authenticator:
     """FastAPI dependencies that authenticate the caller and check the role.
@@ -154,33 +158,50 @@ class Authenticator:
         self._verifier = verifier
         self._external = external
 
+    def _external_for(self, token: str) -> ExternalVerifier | None:
+        """The external verifier if ``token`` names its issuer, else ``None`` (ours)."""
+        if self._external is None:
+            return None
+        try:
+            issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
+        except jwt.InvalidTokenError:
+            raise InvalidToken("the token is not valid") from None
+        return self._external if self._external.issued_it(issuer) else None
+
     def verify(self, token: str) -> Principal:
-        if self._external is not None:
-            try:
-                issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
-            except jwt.InvalidTokenError:
-                raise InvalidToken("the token is not valid") from None
-            if self._external.issued_it(issuer):
-                return self._external.verify(token)
+        """Blocking: an external token may make its verifier fetch keys. Off the event loop
+        only (the CLI, tests); request handlers await :meth:`verify_async`."""
+        external = self._external_for(token)
+        return external.verify(token) if external else self._verifier.verify(token)
+
+    async def verify_async(self, token: str) -> Principal:
+        """:meth:`verify` on the event loop, without a thread hop per request: checking an
+        Ed25519 signature takes tens of microseconds, so ours are checked right here; only an
+        external verifier's key fetch (an unknown key id) runs in a thread."""
+        external = self._external_for(token)
+        if external is not None:
+            return await external.verify_async(token)
         return self._verifier.verify(token)
 
-    def principal(self, credentials: HTTPAuthorizationCredentials | None) -> Principal:
+    async def principal(self, credentials: HTTPAuthorizationCredentials | None) -> Principal:
         if credentials is None:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED,
                                 "authorization: a bearer token is required",
                                 headers={"WWW-Authenticate": "Bearer"})
         try:
-            return self.verify(credentials.credentials)
+            return await self.verify_async(credentials.credentials)
         except InvalidToken as error:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"authorization: {error}",
                                 headers={"WWW-Authenticate": "Bearer"}) from None
 
     def require(self, *roles: Role):  # noqa: ANN201 - a FastAPI dependency
-        """A dependency admitting callers with one of ``roles``."""
+        """A dependency admitting callers with one of ``roles``. It is ``async`` on purpose:
+        FastAPI runs a plain function dependency in its thread pool, a thread hop on every
+        request for what is microseconds of work."""
 
-        def dependency(credentials: Annotated[HTTPAuthorizationCredentials | None,
-                                              Depends(_bearer)]) -> Principal:
-            principal = self.principal(credentials)
+        async def dependency(credentials: Annotated[HTTPAuthorizationCredentials | None,
+                                                    Depends(_bearer)]) -> Principal:
+            principal = await self.principal(credentials)
             if principal.role not in roles:
                 raise HTTPException(status.HTTP_403_FORBIDDEN,
                                     f"authorization: role {principal.role.value} may not do this")

@@ -22,6 +22,7 @@ that happened to carry a provider id is refused, not turned into a provider.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from dataclasses import dataclass
@@ -90,20 +91,45 @@ class JwksTokenVerifier:
             return self._keys
 
     def verify(self, token: str) -> Principal:
-        registry = JWSRegistry(algorithms=ALGORITHMS)
+        """Blocking: may fetch the keys (first use, unknown key id)."""
         try:
             try:
-                decoded = jwt.decode(token, self._key_set(unknown_key=False), registry=registry)
+                decoded = self._decode(token, self._key_set(unknown_key=False))
             except InvalidKeyIdError:
-                decoded = jwt.decode(token, self._key_set(unknown_key=True), registry=registry)
-            claims: dict[str, Any] = decoded.claims
-            jwt.JWTClaimsRegistry(
-                leeway=30,
-                iss={"essential": True, "value": self._settings.issuer},
-                aud={"essential": True, "value": self._settings.audience},
-                exp={"essential": True}).validate(claims)
+                decoded = self._decode(token, self._key_set(unknown_key=True))
         except (JoseError, ValueError) as error:
             raise InvalidToken(f"the token is not valid ({type(error).__name__})") from None
+        return self._principal(decoded.claims)
+
+    async def verify_async(self, token: str) -> Principal:
+        """:meth:`verify` for the event loop: with the keys at hand (every token but the first
+        and those of a new key) all of it runs right here; a fetch of the keys runs in a
+        thread, so a slow identity provider holds up the token that needs it, not every
+        request of the service."""
+        try:
+            try:
+                keys = self._keys
+                if keys is None:
+                    keys = await asyncio.to_thread(self._key_set, unknown_key=False)
+                decoded = self._decode(token, keys)
+            except InvalidKeyIdError:
+                keys = await asyncio.to_thread(self._key_set, unknown_key=True)
+                decoded = self._decode(token, keys)
+        except (JoseError, ValueError) as error:
+            raise InvalidToken(f"the token is not valid ({type(error).__name__})") from None
+        return self._principal(decoded.claims)
+
+    def _decode(self, token: str, keys: KeySet) -> jwt.Token:
+        """The token checked against ``keys``: signature, issuer, audience, expiry."""
+        decoded = jwt.decode(token, keys, registry=JWSRegistry(algorithms=ALGORITHMS))
+        jwt.JWTClaimsRegistry(
+            leeway=30,
+            iss={"essential": True, "value": self._settings.issuer},
+            aud={"essential": True, "value": self._settings.audience},
+            exp={"essential": True}).validate(decoded.claims)
+        return decoded
+
+    def _principal(self, claims: dict[str, Any]) -> Principal:
         provider_id = claims.get(self._settings.provider_id_claim)
         subject = claims.get("sub") or claims.get("client_id")
         if not isinstance(provider_id, str) or not provider_id or not isinstance(subject, str):

@@ -113,7 +113,8 @@ class ServiceRuntime:
         self.settings = settings
         self.tracer_provider = tracer_provider or create_tracer_provider(
             definition.name, settings.otlp_endpoint, settings.sample_ratio())
-        self.engine = create_engine(settings.resolved_database_url)
+        self.engine = create_engine(settings.resolved_database_url,
+                                    pool_size=settings.database_pool_size)
         self.sessions = session_factory(self.engine)
         self.uow = UnitOfWorkFactory(self.sessions, definition.tables,
                                      source=service_source(definition.name), clock=self.clock)

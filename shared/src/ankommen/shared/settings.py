@@ -352,6 +352,9 @@ class ServiceSettings(CommonSettings):
     default_http_port: ClassVar[int] = 8100
 
     database_url: str | None = None
+    #: PostgreSQL connections kept open (see :data:`ankommen.shared.db.engine.
+    #: DEFAULT_POOL_SIZE`: the concurrency of one service process); unused with SQLite.
+    database_pool_size: int = Field(20, ge=1, le=200)
     http_host: str = "127.0.0.1"
     http_port: int | None = Field(None, ge=1, le=65535)
     #: Serve on this inherited, already listening socket (a file descriptor) instead of

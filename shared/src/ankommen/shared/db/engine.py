@@ -46,8 +46,26 @@ def _connect_failures_as_database_errors(dialect: Dialect, _record: object, carg
         raise OperationalError(None, None, error, connection_invalidated=True) from error
 
 
-def create_engine(url: str) -> AsyncEngine:
-    """An engine for ``url``; creates the folder of a SQLite file if needed."""
+#: Connections each service keeps to PostgreSQL: what one service process does at once — the
+#: benchmarks' 16 concurrent clients (B3, B8), the outbox relay and a few consumers — with
+#: no overflow beyond it (the old 10 + 10 overflow had the same ceiling, but overflow
+#: connections are closed when returned and opened again in the next burst).
+#: ``ANKOMMEN_<SERVICE>_DATABASE_POOL_SIZE`` changes it.
+DEFAULT_POOL_SIZE = 20
+#: A pooled connection older than this is replaced at its next checkout: a connection that
+#: a firewall or PgBouncer dropped silently after its idle timeout is never used.
+POOL_RECYCLE_SECONDS = 1800
+
+
+def create_engine(url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> AsyncEngine:
+    """An engine for ``url``; creates the folder of a SQLite file if needed.
+
+    PostgreSQL connections are not pinged at checkout (``pool_pre_ping`` cost a round trip,
+    ``SELECT 1``, before every transaction). A connection that died anyway — the server
+    restarted, the network was cut — fails its first statement with a disconnect error;
+    SQLAlchemy then invalidates that connection and the whole pool (every connection of the
+    same age is as dead), the request answers 503 and the next checkout opens a fresh
+    connection (tests/reliability/test_database_outage.py)."""
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
@@ -55,7 +73,8 @@ def create_engine(url: str) -> AsyncEngine:
         engine = create_async_engine(url)
         event.listen(engine.sync_engine, "connect", _tune_sqlite)
     else:
-        engine = create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        engine = create_async_engine(url, pool_size=pool_size, max_overflow=0,
+                                     pool_recycle=POOL_RECYCLE_SECONDS)
     event.listen(engine.sync_engine, "do_connect", _connect_failures_as_database_errors)
     return engine
 

@@ -251,10 +251,10 @@ class PageAuth:
             self._keep_cookie(request, response, form_id)
         return response
 
-    def _principal(self, cookie: str) -> Principal:
+    async def _principal(self, cookie: str) -> Principal:
         """The principal behind the session cookie, or :class:`InvalidToken`."""
         if self._oidc is None:
-            return self._auth.verify(cookie)
+            return await self._auth.verify_async(cookie)
         session = self._oidc.sessions.use(cookie)
         if session is None:
             raise InvalidToken("the session has ended")
@@ -282,7 +282,7 @@ class PageAuth:
             if not session:
                 raise await self._login_required(request, here, None)
             try:
-                principal = self._principal(session)
+                principal = await self._principal(session)
             except InvalidToken:
                 raise await self._login_required(
                     request, here, "sign_in.expired" if self._oidc else "login.invalid"
@@ -330,7 +330,7 @@ class PageAuth:
                 return self._pages.render(request, "login.html", {
                     "next": _safe_next(next), "reason": "login.empty"}, status_code=400)
             try:
-                self._auth.verify(token.strip())
+                await self._auth.verify_async(token.strip())
             except InvalidToken:
                 return self._pages.render(request, "login.html", {
                     "next": _safe_next(next), "reason": "login.invalid"}, status_code=401)
