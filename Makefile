@@ -114,7 +114,12 @@ demo: install
 	$(RUN) ankommen-demo $(if $(PEOPLE),--people $(PEOPLE))
 
 # Each benchmark against a baseline measured in the same run (bench/README.md).
+# B3's load comes from Debian's wrk (a compiled load generator), installed here if missing.
 bench: install
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "installing Debian's wrk for B3's load"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk; }
 	$(RUN) python -m bench $(if $(ONLY),--only $(ONLY))
 
 # Duplicate detection: the match model trained on the train split of the labelled pairs, then
