@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 UV := .tools/bin/uv
 RUN := $(UV) run --frozen
 
-.PHONY: run test test-services verify install browser fonts dev-idp lint schemas migrate topics broker clean help demo bench duplicate-report
+.PHONY: run test test-services verify install browser fonts dev-idp lint schemas migrate topics broker clean help demo bench wrk duplicate-report
 
 help:
 	@echo "make run      start the whole system (embedded broker, SQLite, four services)"
@@ -92,7 +92,7 @@ PYTEST_WORKERS ?= 3
 export PYTHONPYCACHEPREFIX ?= $(or $(TMPDIR),/tmp)/ankommen-pycache
 unexport PYTHONDONTWRITEBYTECODE
 
-test: install browser fonts dev-idp test-services
+test: install browser fonts dev-idp wrk test-services
 	$(RUN) pytest -n $(PYTEST_WORKERS) --dist load --maxschedchunk 1 --durations=25
 
 # The reliability proof (tests marked `reliability`; the crash proof with 10,000 cases where
@@ -113,13 +113,16 @@ verify: install browser fonts test-services
 demo: install
 	$(RUN) ankommen-demo $(if $(PEOPLE),--people $(PEOPLE))
 
-# Each benchmark against a baseline measured in the same run (bench/README.md).
-# B3's load comes from Debian's wrk (a compiled load generator), installed here if missing.
-bench: install
+# B3's load comes from Debian's wrk (a compiled load generator), installed here if missing; the
+# tests check its request script (tests/tools/test_bench_b3_wrk.py), so `make test` needs it too.
+wrk:
 	@command -v wrk >/dev/null 2>&1 || { \
 	  echo "installing Debian's wrk for B3's load"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk; }
+
+# Each benchmark against a baseline measured in the same run (bench/README.md).
+bench: install wrk
 	$(RUN) python -m bench $(if $(ONLY),--only $(ONLY))
 
 # Duplicate detection: the match model trained on the train split of the labelled pairs, then
