@@ -18,7 +18,6 @@ counts them — they cannot wait forever for a case that was erased before it ar
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -40,6 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ankommen.shared.events.registry import DecodedEvent, registry
+from ankommen.shared.repeating import repeating
 
 logger = logging.getLogger(__name__)
 
@@ -126,16 +126,5 @@ def parked_events_purger(sessions: async_sessionmaker[AsyncSession], table: Tabl
                          ) -> Callable[[], Awaitable[None]]:
     """A background job (``ServiceRuntime.run_in_background``) that purges once per
     ``interval`` seconds, surviving any single failure (the database may be away for a while)."""
-
-    async def run() -> None:
-        while True:
-            try:
-                await purge_parked_events(sessions, table, retention)
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:  # the next turn tries again
-                logger.warning("purging parked events failed", extra={
-                    "error": type(error).__name__})
-            await asyncio.sleep(interval)
-
-    return run
+    return repeating("purging parked events",
+                     lambda: purge_parked_events(sessions, table, retention), interval)

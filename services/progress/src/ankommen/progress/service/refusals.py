@@ -10,16 +10,13 @@ injected clock's "now", so a test that moves the clock sees them go.
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
 
 from ankommen.progress.adapters.refused_reports import RefusedReport, RefusedReportRepository
 from ankommen.progress.domain.problems import Problem
 from ankommen.shared.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
-
-logger = logging.getLogger(__name__)
+from ankommen.shared.repeating import repeating
 
 #: Refusals shown on the page at most (the newest): a page, not an export.
 SHOWN = 500
@@ -54,16 +51,8 @@ def refusal_purger(uow: UnitOfWorkFactory, retention_days: int, interval: float 
     """A background job purging once per ``interval`` seconds, surviving any single failure
     (the database may be away for a while)."""
 
-    async def run() -> None:
-        while True:
-            try:
-                async with uow() as unit:
-                    await forget_old_refusals(unit, retention_days)
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:  # the next turn tries again
-                logger.warning("purging refused reports failed", extra={
-                    "error": type(error).__name__})
-            await asyncio.sleep(interval)
+    async def turn() -> None:
+        async with uow() as unit:
+            await forget_old_refusals(unit, retention_days)
 
-    return run
+    return repeating("purging refused reports", turn, interval)
