@@ -10,39 +10,20 @@ handled as the cases consumer handles them; the county allocates when the coordi
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from datetime import date, timedelta
 
 import pytest
 
-from ankommen.assignment.service.handlers import (
-    CASE_EVENTS,
-    CASE_EVENTS_IN_BULK,
-    applying_then_allocating,
-)
 from ankommen.shared.auth import Role
-from ankommen.shared.events.contracts.intake import CaseRegistered, Survey
-from tests.assignment.integration.test_event_batches import delivery
+from tests.assignment.integration.test_coordinator_actions import register
 from tests.assignment.support import COORDINATOR, course_body
 from tests.browser.conftest import assert_accessible, screenshot_path
 from tests.intake.integration.test_invitation_letter import kept_as_png
-from tests.support.services import RunningService, served_over_http, token
-from tests.support.surveys import survey
+from tests.support.services import served_over_http, token
 from tests.support.tokens import issue_token
 
 pytestmark = pytest.mark.timeout(90)
-
-
-async def register(assignment: RunningService, days_ago: int, level: str = "A1") -> str:
-    policy = assignment.runtime.settings.allocation_policy
-    handle = applying_then_allocating(CASE_EVENTS, policy, in_bulk=CASE_EVENTS_IN_BULK)
-    pseudonym = secrets.token_urlsafe(24)
-    async with assignment.runtime.uow() as uow:
-        await handle(uow, [delivery(CaseRegistered(
-            pseudonym=pseudonym, registered_on=date.today() - timedelta(days=days_ago),
-            survey=Survey(**survey(region_key="03358021", german_level=level))))])
-    return pseudonym
 
 
 def day(days: int) -> str:
@@ -54,7 +35,7 @@ async def test_a_coordinators_month(sqlite_databases, page):
                                 database_url=await sqlite_databases.url("assignment"),
                                 allocate_on_events=False) as (base_url, assignment):
         first, second = await register(assignment, 40), await register(assignment, 30)
-        beginner = await register(assignment, 20, level="A0")
+        beginner = await register(assignment, 20, german_level="A0")
         soltau = f"c-{uuid.uuid4().hex[:6]}"
         assert (await assignment.client.post("/courses", json=course_body(
             soltau, title="Integrationskurs Soltau", capacity=2, minimum_participants=2,
