@@ -83,6 +83,12 @@ def _place_class(seats: Seats) -> tuple:
             course.transport_offered, course.childcare_places > 0)
 
 
+def fit_key(seats: Seats) -> tuple:
+    """Everything of a course that decides who fits it (not its free seats): equal keys, equal
+    fitting people."""
+    return (seats.course.course_id, _content_class(seats), _place_class(seats))
+
+
 @dataclass(frozen=True)
 class _Evaluated:
     """One person key against every course class: outcomes, pass flags and a cost part."""
@@ -254,6 +260,21 @@ class CandidateIndex:
             number = self._bundle_numbers[key] = len(self.bundles)
             self.bundles.append(Bundle(courses, childcare))
         return number
+
+    def fitting_course_ids(self) -> list[frozenset[str]]:
+        """Per person, the ids of the courses that fit (every structural rule passed, none
+        declined) — whatever their free seats: what the kept index of
+        :mod:`ankommen.assignment.service.placement_index` remembers between allocations.
+        Computed once per profile."""
+        ids: dict[int, frozenset[str]] = {}
+        result = []
+        for profile in self.profile_of:
+            found = ids.get(id(profile))
+            if found is None:
+                found = ids[id(profile)] = frozenset(
+                    self.courses[j].course.course_id for j in profile.courses.tolist())
+            result.append(found)
+        return result
 
     def rules(self, person: int, course: int) -> list[RuleOutcome]:
         """The structural rules a kept placement passed, as :func:`structural_outcomes` has
