@@ -21,7 +21,7 @@ placements that are kept and for the people nothing fits.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -87,6 +87,17 @@ def fit_key(seats: Seats) -> tuple:
     """Everything of a course that decides who fits it (not its free seats): equal keys, equal
     fitting people."""
     return (seats.course.course_id, _content_class(seats), _place_class(seats))
+
+
+def who_could_take_a_seat(fits: Mapping[str, frozenset[str]], courses_with_room: Set[str]
+                          ) -> set[str]:
+    """Of the waiting people (``fits``: the ids of the courses that fit each), those whom a
+    course with a free seat fits. Nobody else can be placed now, whoever else is allocated:
+    an allocation over these people and the same courses places exactly whom and where the
+    full allocation over everyone would (the others only have arcs into full courses) — the
+    ground of the incremental step."""
+    return {pseudonym for pseudonym, courses in fits.items()
+            if not courses.isdisjoint(courses_with_room)}
 
 
 @dataclass(frozen=True)

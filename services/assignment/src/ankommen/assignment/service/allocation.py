@@ -20,6 +20,7 @@ from ankommen.assignment.adapters.catalogue import CourseRepository
 from ankommen.assignment.adapters.placements import PlacementRepository
 from ankommen.assignment.adapters.repository import CaseRepository, WaitingListRepository
 from ankommen.assignment.domain.allocation import Allocation, allocate
+from ankommen.assignment.domain.candidates import who_could_take_a_seat
 from ankommen.assignment.domain.courses import Applicant, Seats, district_of
 from ankommen.assignment.domain.lifecycle import (
     DEFAULT_OFFER_RESPONSE_DAYS,
@@ -158,8 +159,7 @@ async def place_incrementally(uow: UnitOfWork, policy: AllocationPolicy, today: 
                                     districts=policy.districts,
                                     offer_response_days=policy.offer_response_days)
     free = frozenset(seats.course.course_id for seats in offer if seats.free_seats > 0)
-    candidates = touched_waiting | {pseudonym for pseudonym, courses in fits.items()
-                                    if not courses.isdisjoint(free)}
+    candidates = touched_waiting | who_could_take_a_seat(fits, free)
     waiting = await waiting_applicants(uow, candidates)
     for pseudonym in candidates:
         fits.pop(pseudonym, None)

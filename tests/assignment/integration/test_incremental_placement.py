@@ -1,0 +1,149 @@
+"""The consumers' incremental step (issue 21, item 3) against the full run, through the batch
+handler on real databases: the same batches of registrations and closures (which free seats)
+handled by one assignment that keeps its candidate index and by one made to forget it after
+every batch (so each of its batches is the full optimiser over everyone waiting). Seats are
+short, so people wait, and freed seats must go to those who waited — not to the newest
+arrival. After every batch both hold the same placements and the same waiting list, and the
+one that keeps its index never ran the full optimiser (the catalogue's publication did)."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+from ankommen.assignment.adapters.repository import WaitingListRepository
+from ankommen.assignment.app import build_runtime
+from ankommen.assignment.service import allocation
+from ankommen.assignment.service.catalogue import publish_course
+from ankommen.assignment.service.handlers import (
+    CASE_EVENTS,
+    CASE_EVENTS_IN_BULK,
+    applying_then_allocating,
+)
+from ankommen.assignment.service.placement_index import placement_index
+from ankommen.shared.auth import Principal, Role
+from ankommen.shared.events.contracts.assignment import Course
+from ankommen.shared.events.contracts.intake import CaseClosed, ClosureReason
+from ankommen.shared.runtime import ServiceRuntime
+from tests.assignment.integration.test_event_batches import (
+    COUNTY,
+    DISTRICTS,
+    delivery,
+    placed,
+    registrations,
+    still_waiting,
+)
+from tests.assignment.support import course_body
+from tests.support.services import settings_for
+
+
+async def small_county(databases, name: str) -> ServiceRuntime:  # noqa: ANN001
+    """Four courses of six seats (two childcare places each) in two districts."""
+    runtime = build_runtime(settings_for("assignment", kafka_bootstrap_servers="127.0.0.1:1",
+                                         database_url=await databases.url(name),
+                                         county_districts=COUNTY))
+    await runtime.migrate()
+    async with runtime.uow() as uow:
+        for district in DISTRICTS:
+            for kind in ("general_integration", "literacy"):
+                await publish_course(uow, Principal("tests", Role.COORDINATOR), Course(
+                    **course_body(f"{kind}-{district}", provider_id=f"provider-{district}",
+                                  region_key=district + "021", course_type=kind, capacity=6,
+                                  childcare_places=2)),
+                    policy=runtime.settings.allocation_policy)
+    return runtime
+
+
+def closure(pseudonym: str) -> CaseClosed:
+    return CaseClosed(pseudonym=pseudonym, closed_on=date.today(),
+                      reason=ClosureReason.MOVED_AWAY)
+
+
+async def test_incremental_batches_place_whom_and_where_full_runs_place(sqlite_databases,
+                                                                        monkeypatch):
+    rng = random.Random(21)
+    incremental = await small_county(sqlite_databases, "assignment-incremental")
+    full = await small_county(sqlite_databases, "assignment-full")
+    full_runs = {"incremental": 0, "full": 0}
+    handling = ["full"]
+    run_allocation = allocation.run_allocation
+
+    async def counted(*args, **kwargs):  # noqa: ANN002, ANN003
+        full_runs[handling[0]] += 1
+        return await run_allocation(*args, **kwargs)
+
+    monkeypatch.setattr(allocation, "run_allocation", counted)
+    people = registrations(70)
+    # Newest first: the people registered later wait less and must not overtake.
+    people.reverse()
+    waited_and_placed_later = 0
+    try:
+        handled = 0
+        for _ in range(8):
+            batch = [delivery(person) for person in people[handled:handled + 9]]
+            handled += 9
+            holders = sorted(await placed(incremental))
+            batch += [delivery(closure(pseudonym))
+                      for pseudonym in rng.sample(holders, min(len(holders), rng.randint(0, 3)))]
+            rng.shuffle(batch)
+            waiting_before = set(await still_waiting(incremental))
+            async with full.sessions() as session:
+                placement_index(session).forget()
+            for handling[0], runtime in (("incremental", incremental), ("full", full)):
+                handle = applying_then_allocating(CASE_EVENTS,
+                                                  runtime.settings.allocation_policy,
+                                                  in_bulk=CASE_EVENTS_IN_BULK)
+                async with runtime.uow() as uow:
+                    await handle(uow, batch)
+            assert await placed(incremental) == await placed(full)
+            assert await still_waiting(incremental) == await still_waiting(full)
+            waited_and_placed_later += len(waiting_before & set(await placed(incremental)))
+        assert 9 * 8 - 4 * 6 > len(await still_waiting(incremental)) > 0, "seats are short"
+        assert waited_and_placed_later > 0, "freed seats should go to people who waited"
+        # The catalogue's publication ran in full and left the index: every batch after it
+        # was incremental.
+        assert full_runs == {"incremental": 0, "full": 8}
+    finally:
+        await incremental.engine.dispose()
+        await full.engine.dispose()
+
+
+async def test_the_index_is_not_used_after_someone_else_allocated_nor_after_a_rollback(
+        sqlite_databases, monkeypatch):
+    runtime = await small_county(sqlite_databases, "assignment-rebuilds")
+    full_runs = []
+    run_allocation = allocation.run_allocation
+
+    async def counted(*args, **kwargs):  # noqa: ANN002, ANN003
+        full_runs.append(1)
+        return await run_allocation(*args, **kwargs)
+
+    monkeypatch.setattr(allocation, "run_allocation", counted)
+    handle = applying_then_allocating(CASE_EVENTS, runtime.settings.allocation_policy,
+                                      in_bulk=CASE_EVENTS_IN_BULK)
+    people = iter(registrations(12))
+    try:
+        async with runtime.uow() as uow:
+            await handle(uow, [delivery(next(people))])
+        assert full_runs == [], "the publication's index is used"
+        # Another instance (or a placement by hand) takes the allocation lock.
+        async with runtime.uow() as uow:
+            await WaitingListRepository(uow.session).lock_for_allocation()
+        async with runtime.uow() as uow:
+            await handle(uow, [delivery(next(people))])
+        assert full_runs == [1]
+        async with runtime.uow() as uow:
+            await handle(uow, [delivery(next(people))])
+        assert full_runs == [1], "rebuilt by that run"
+        # A batch whose transaction rolls back leaves no index behind.
+        try:
+            async with runtime.uow() as uow:
+                await handle(uow, [delivery(next(people))])
+                raise RuntimeError("the batch fails after its allocation")
+        except RuntimeError:
+            pass
+        async with runtime.uow() as uow:
+            await handle(uow, [delivery(next(people))])
+        assert full_runs == [1, 1]
+    finally:
+        await runtime.engine.dispose()
