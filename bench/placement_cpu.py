@@ -3,7 +3,10 @@ county's catalogue, then ``count`` registrations handed to the case consumer's b
 in batches of ``batch`` (as the consumer would), on a SQLite file. CPU from
 ``time.process_time`` around the handler calls only (not the setup).
 
-    .tools/bin/uv run --frozen python -m bench.placement_cpu [count] [batch] [courses]
+    .tools/bin/uv run --frozen python -m bench.placement_cpu [count] [batch] [courses] [--full]
+
+``--full``: every batch runs the full optimiser over everyone waiting (as before issue 21,
+item 3), for the comparison on the same code.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from datetime import date
 from pathlib import Path
 
 from ankommen.assignment.app import build_runtime
+from ankommen.assignment.service import handlers
+from ankommen.assignment.service.allocation import reallocate
 from ankommen.assignment.service.catalogue import publish_course
 from ankommen.assignment.service.handlers import (
     CASE_EVENTS,
@@ -44,7 +49,14 @@ def _delivery(body: dict, registered_on: date) -> Delivery:
     return Delivery(registry.decode(envelope.to_bytes()), data.pseudonym)
 
 
-async def measure(count: int, batch: int, courses: int) -> dict[str, float]:
+async def _full_run(uow, policy, today, touched) -> None:  # noqa: ANN001
+    await reallocate(uow, policy, today)
+
+
+async def measure(count: int, batch: int, courses: int, full: bool = False
+                  ) -> dict[str, float]:
+    if full:
+        handlers.place_incrementally = _full_run
     region = county(count, courses, TODAY)
     with tempfile.TemporaryDirectory() as folder:
         runtime = build_runtime(settings_for(
@@ -68,12 +80,12 @@ async def measure(count: int, batch: int, courses: int) -> dict[str, float]:
             cpu += time.process_time() - began
             wall += time.perf_counter() - began_wall
         await runtime.engine.dispose()
-    return {"registrations": count, "batch": batch, "courses": courses,
+    return {"registrations": count, "batch": batch, "courses": courses, "full": full,
             "cpu_ms_per_registration": round(1000 * cpu / count, 3),
             "wall_ms_per_registration": round(1000 * wall / count, 3)}
 
 
 if __name__ == "__main__":
-    arguments = [int(value) for value in sys.argv[1:]]
+    arguments = [int(value) for value in sys.argv[1:] if value != "--full"]
     count, batch, courses = (arguments + [3000, 20, 70][len(arguments):])[:3]
-    print(asyncio.run(measure(count, batch, courses)))
+    print(asyncio.run(measure(count, batch, courses, "--full" in sys.argv)))

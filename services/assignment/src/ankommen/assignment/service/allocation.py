@@ -318,3 +318,15 @@ async def reallocate(uow: UnitOfWork, policy: AllocationPolicy,
         await turn_day(uow, today, postponement_weeks=policy.postponement_weeks,
                    offer_response_days=policy.offer_response_days)
         await publish_capacity_changes(uow, today)
+
+
+async def place_after(uow: UnitOfWork, policy: AllocationPolicy, touched: Collection[str],
+                      today: date | None = None) -> None:
+    """After events or answers that add people to the list or free seats (a consumed batch, a
+    decline): the incremental step for the people ``touched`` — or, when coordinators
+    allocate by hand, the day turn and the seat figures only (:func:`reallocate`)."""
+    today = today or uow.clock.today()
+    if policy.automatic:
+        await place_incrementally(uow, policy, today, touched)
+    else:
+        await reallocate(uow, policy, today)

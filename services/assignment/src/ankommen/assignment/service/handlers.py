@@ -25,11 +25,7 @@ from ankommen.assignment.adapters.tables import parked_events
 from ankommen.assignment.domain.next_step import next_step
 from ankommen.assignment.domain.placement import ENDED_HERE, PlacementStatus
 from ankommen.assignment.domain.waiting import WaitingPerson
-from ankommen.assignment.service.allocation import (
-    AllocationPolicy,
-    place_incrementally,
-    reallocate,
-)
+from ankommen.assignment.service.allocation import AllocationPolicy, place_after
 from ankommen.assignment.service.withdrawals import withdraw
 from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.events.contracts.assignment import (
@@ -299,11 +295,7 @@ def applying_then_allocating(handlers: dict[type, Handler], policy: AllocationPo
                 continue
             for event in events:
                 await handlers[event_type](uow, event)
-        if policy.automatic:
-            await place_incrementally(uow, policy, uow.clock.today(),
-                                      touched_by(delivery.event for delivery in deliveries))
-        else:
-            await reallocate(uow, policy)
+        await place_after(uow, policy, touched_by(delivery.event for delivery in deliveries))
 
     return handle
 
