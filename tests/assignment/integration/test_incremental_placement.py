@@ -16,9 +16,7 @@ from sqlalchemy import select
 
 from ankommen.assignment.adapters.repository import WaitingListRepository
 from ankommen.assignment.adapters.tables import placements
-from ankommen.assignment.app import build_runtime
 from ankommen.assignment.service import allocation
-from ankommen.assignment.service.catalogue import publish_course
 from ankommen.assignment.service.handlers import (
     CASE_EVENTS,
     CASE_EVENTS_IN_BULK,
@@ -27,38 +25,28 @@ from ankommen.assignment.service.handlers import (
 from ankommen.assignment.service.placement_index import placement_index
 from ankommen.assignment.service.placements import decline_placement
 from ankommen.shared.auth import Principal, Role
-from ankommen.shared.events.contracts.assignment import Course
 from ankommen.shared.events.contracts.intake import CaseClosed, ClosureReason
 from ankommen.shared.runtime import ServiceRuntime
 from tests.assignment.integration.test_event_batches import (
-    COUNTY,
     DISTRICTS,
     delivery,
+    fresh_runtime,
     placed,
     registrations,
     still_waiting,
 )
 from tests.assignment.support import course_body
-from tests.support.services import settings_for
 
 COORDINATOR = Principal("tests", Role.COORDINATOR)
 
 
 async def small_county(databases, name: str) -> ServiceRuntime:  # noqa: ANN001
     """Four courses of six seats (two childcare places each) in two districts."""
-    runtime = build_runtime(settings_for("assignment", kafka_bootstrap_servers="127.0.0.1:1",
-                                         database_url=await databases.url(name),
-                                         county_districts=COUNTY))
-    await runtime.migrate()
-    async with runtime.uow() as uow:
-        for district in DISTRICTS:
-            for kind in ("general_integration", "literacy"):
-                await publish_course(uow, Principal("tests", Role.COORDINATOR), Course(
-                    **course_body(f"{kind}-{district}", provider_id=f"provider-{district}",
-                                  region_key=district + "021", course_type=kind, capacity=6,
-                                  childcare_places=2)),
-                    policy=runtime.settings.allocation_policy)
-    return runtime
+    return await fresh_runtime(databases, name, [
+        course_body(f"{kind}-{district}", provider_id=f"provider-{district}",
+                    region_key=district + "021", course_type=kind, capacity=6,
+                    childcare_places=2)
+        for district in DISTRICTS for kind in ("general_integration", "literacy")])
 
 
 async def offered_placements(runtime: ServiceRuntime) -> dict[str, str]:
