@@ -49,14 +49,14 @@ def _delivery(body: dict, registered_on: date) -> Delivery:
     return Delivery(registry.decode(envelope.to_bytes()), data.pseudonym)
 
 
-async def _full_run(uow, policy, today, touched) -> None:  # noqa: ANN001
-    await reallocate(uow, policy, today)
+async def _full_run(uow, policy, touched) -> None:  # noqa: ANN001
+    await reallocate(uow, policy)
 
 
 async def measure(count: int, batch: int, courses: int, full: bool = False
                   ) -> dict[str, float]:
     if full:
-        handlers.place_incrementally = _full_run
+        handlers.place_after = _full_run
     region = county(count, courses, TODAY)
     with tempfile.TemporaryDirectory() as folder:
         runtime = build_runtime(settings_for(
