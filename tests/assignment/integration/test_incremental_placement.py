@@ -10,13 +10,15 @@ catalogue's publication did)."""
 from __future__ import annotations
 
 import random
-from datetime import date
+import secrets
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
 from ankommen.assignment.adapters.repository import WaitingListRepository
 from ankommen.assignment.adapters.tables import placements
 from ankommen.assignment.service import allocation
+from ankommen.assignment.service.catalogue import publish_course
 from ankommen.assignment.service.handlers import (
     CASE_EVENTS,
     CASE_EVENTS_IN_BULK,
@@ -25,8 +27,16 @@ from ankommen.assignment.service.handlers import (
 from ankommen.assignment.service.placement_index import placement_index
 from ankommen.assignment.service.placements import decline_placement
 from ankommen.shared.auth import Principal, Role
-from ankommen.shared.events.contracts.intake import CaseClosed, ClosureReason
+from ankommen.shared.clock import MovableClock
+from ankommen.shared.events.contracts.assignment import Course
+from ankommen.shared.events.contracts.intake import (
+    CaseClosed,
+    CaseRegistered,
+    ClosureReason,
+    Survey,
+)
 from ankommen.shared.runtime import ServiceRuntime
+from tests.assignment.integration.test_clock import clocked_runtime
 from tests.assignment.integration.test_event_batches import (
     DISTRICTS,
     delivery,
@@ -36,6 +46,7 @@ from tests.assignment.integration.test_event_batches import (
     still_waiting,
 )
 from tests.assignment.support import course_body
+from tests.support.surveys import survey
 
 COORDINATOR = Principal("tests", Role.COORDINATOR)
 
@@ -47,6 +58,19 @@ async def small_county(databases, name: str) -> ServiceRuntime:  # noqa: ANN001
                     region_key=district + "021", course_type=kind, capacity=6,
                     childcare_places=2)
         for district in DISTRICTS for kind in ("general_integration", "literacy")])
+
+
+def counting_full_runs(monkeypatch) -> list[int]:  # noqa: ANN001
+    """One entry per full run from now on."""
+    full_runs: list[int] = []
+    run_allocation = allocation.run_allocation
+
+    async def counted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        full_runs.append(1)
+        return await run_allocation(*args, **kwargs)
+
+    monkeypatch.setattr(allocation, "run_allocation", counted)
+    return full_runs
 
 
 async def offered_placements(runtime: ServiceRuntime) -> dict[str, str]:
@@ -128,14 +152,7 @@ async def test_incremental_batches_place_whom_and_where_full_runs_place(sqlite_d
 async def test_the_index_is_not_used_after_someone_else_allocated_nor_after_a_rollback(
         sqlite_databases, monkeypatch):
     runtime = await small_county(sqlite_databases, "assignment-rebuilds")
-    full_runs = []
-    run_allocation = allocation.run_allocation
-
-    async def counted(*args, **kwargs):  # noqa: ANN002, ANN003
-        full_runs.append(1)
-        return await run_allocation(*args, **kwargs)
-
-    monkeypatch.setattr(allocation, "run_allocation", counted)
+    full_runs = counting_full_runs(monkeypatch)
     handle = applying_then_allocating(CASE_EVENTS, runtime.settings.allocation_policy,
                                       in_bulk=CASE_EVENTS_IN_BULK)
     people = iter(registrations(12))
@@ -162,5 +179,33 @@ async def test_the_index_is_not_used_after_someone_else_allocated_nor_after_a_ro
         async with runtime.uow() as uow:
             await handle(uow, [delivery(next(people))])
         assert full_runs == [1, 1]
+    finally:
+        await runtime.engine.dispose()
+
+
+async def test_the_first_batch_of_a_day_runs_the_full_optimiser(sqlite_databases, monkeypatch):
+    clock = MovableClock(datetime(2031, 3, 2, 9, tzinfo=UTC))
+    runtime, handle = await clocked_runtime(sqlite_databases, clock)
+
+    async def register() -> None:
+        async with runtime.uow() as uow:
+            await handle(uow, [delivery(CaseRegistered(
+                pseudonym=secrets.token_urlsafe(24), registered_on=clock.today(),
+                survey=Survey(**survey(region_key="03358021", german_level="A1"))))])
+
+    try:
+        async with runtime.uow() as uow:
+            await publish_course(uow, COORDINATOR, Course(**course_body(
+                "day-course", starts_on="2031-04-01", ends_on="2031-09-30")),
+                policy=runtime.settings.allocation_policy)
+        full_runs = counting_full_runs(monkeypatch)
+        await register()
+        assert full_runs == []
+        clock.advance(timedelta(days=1))
+        await register()
+        assert full_runs == [1], "a new day: the day turn, then everyone re-weighed"
+        clock.advance(timedelta(hours=2))
+        await register()
+        assert full_runs == [1]
     finally:
         await runtime.engine.dispose()
