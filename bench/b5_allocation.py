@@ -39,7 +39,8 @@ def instance(people: int, courses: int) -> tuple[list[Applicant], list[Seats]]:
     seats = []
     for raw in region.courses:
         starts = TODAY + timedelta(days=rng.randrange(0, 200))
-        course = Course.model_validate({**raw, "status": "planned",
+        # The catalogue's late-entry deadline belongs to its own dates, not to these.
+        course = Course.model_validate({**raw, "status": "planned", "entry_until": None,
                                         "starts_on": starts.isoformat(),
                                         "ends_on": (starts + timedelta(days=180)).isoformat()})
         seats.append(Seats(course, course.capacity, course.childcare_places))

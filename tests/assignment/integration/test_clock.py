@@ -23,20 +23,28 @@ from ankommen.shared.auth import Principal, Role
 from ankommen.shared.clock import MovableClock
 from ankommen.shared.events.contracts.assignment import Course
 from ankommen.shared.events.contracts.intake import CaseRegistered, Survey
+from ankommen.shared.messaging.consumer import BatchHandler
+from ankommen.shared.runtime import ServiceRuntime
 from tests.assignment.integration.test_event_batches import delivery
 from tests.assignment.support import course_body
 from tests.support.services import settings_for
 from tests.support.surveys import survey
 
 
-async def test_moving_the_clock_moves_the_day_offers_are_made(sqlite_databases):
-    clock = MovableClock(datetime(2031, 3, 2, 9, tzinfo=UTC))
+async def clocked_runtime(databases, clock: MovableClock  # noqa: ANN001
+                          ) -> tuple[ServiceRuntime, BatchHandler]:
+    """A migrated assignment on ``clock`` and its case consumer's batch handler."""
     runtime = build_runtime(settings_for("assignment", kafka_bootstrap_servers="127.0.0.1:1",
-                                         database_url=await sqlite_databases.url("assignment"),
+                                         database_url=await databases.url("assignment"),
                                          county_districts="03358"), clock=clock)
     await runtime.migrate()
-    handle = applying_then_allocating(CASE_EVENTS, runtime.settings.allocation_policy,
-                                      in_bulk=CASE_EVENTS_IN_BULK)
+    return runtime, applying_then_allocating(CASE_EVENTS, runtime.settings.allocation_policy,
+                                             in_bulk=CASE_EVENTS_IN_BULK)
+
+
+async def test_moving_the_clock_moves_the_day_offers_are_made(sqlite_databases):
+    clock = MovableClock(datetime(2031, 3, 2, 9, tzinfo=UTC))
+    runtime, handle = await clocked_runtime(sqlite_databases, clock)
 
     async def register() -> date:
         pseudonym = secrets.token_urlsafe(24)

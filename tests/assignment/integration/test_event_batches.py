@@ -65,13 +65,15 @@ def delivery(data: CaseRegistered) -> Delivery:
     return Delivery(registry.decode(envelope.to_bytes()), data.pseudonym)
 
 
-async def fresh_runtime(databases, name: str) -> ServiceRuntime:  # noqa: ANN001
+async def fresh_runtime(databases, name: str,  # noqa: ANN001
+                        courses: list[dict] | None = None) -> ServiceRuntime:
+    """A migrated assignment with ``courses`` (default :func:`catalogue`) published."""
     runtime = build_runtime(settings_for("assignment", kafka_bootstrap_servers="127.0.0.1:1",
                                          database_url=await databases.url(name),
                                          county_districts=COUNTY))
     await runtime.migrate()
     async with runtime.uow() as uow:
-        for body in catalogue():
+        for body in catalogue() if courses is None else courses:
             await publish_course(uow, Principal("tests", Role.COORDINATOR), Course(**body),
                                  policy=runtime.settings.allocation_policy)
     return runtime

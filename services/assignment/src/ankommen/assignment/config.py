@@ -27,8 +27,10 @@ class AssignmentSettings(ServiceSettings):
     priority_obligation_bonus: int = Field(20, ge=0, le=1000)
     #: Reallocate after every relevant event; off: a coordinator runs allocations by hand.
     allocate_on_events: bool = True
-    #: Minutes between scheduled allocation rounds (besides those events trigger), so that
-    #: every month gets its unmet demand and seat figures; 0 switches them off.
+    #: Minutes between scheduled allocation rounds: the full optimiser over everyone waiting
+    #: (consumed events place incrementally, docs/assignment.md "When placement happens"), so
+    #: that every month gets its unmet demand and seat figures and every waiting reason is
+    #: re-stated; 0 switches them off.
     allocation_interval_minutes: float = Field(60, ge=0, le=7 * 24 * 60)
     #: Case and participation events taken per batch (one transaction, one allocation each).
     event_batch_size: int = Field(500, ge=1, le=5000)

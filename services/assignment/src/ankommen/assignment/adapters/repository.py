@@ -63,6 +63,22 @@ class WaitingListRepository:
             select(waiting_people).order_by(waiting_people.c.waiting_since,
                                              waiting_people.c.pseudonym))]
 
+    async def of(self, pseudonyms: Sequence[str]) -> list[WaitingPerson]:
+        """Those of ``pseudonyms`` who wait, in the order of the list (as :meth:`all`)."""
+        found = []
+        for chunk in chunks(pseudonyms):
+            found += [_waiting(row) for row in await self._session.execute(
+                select(waiting_people).where(waiting_people.c.pseudonym.in_(chunk)))]
+        return sorted(found, key=lambda person: (person.waiting_since, person.pseudonym))
+
+    async def which_wait(self, pseudonyms: Sequence[str]) -> list[str]:
+        """Those of ``pseudonyms`` on the waiting list."""
+        found: list[str] = []
+        for chunk in chunks(pseudonyms):
+            found += await self._session.scalars(select(waiting_people.c.pseudonym).where(
+                waiting_people.c.pseudonym.in_(chunk)))
+        return found
+
     async def set_reasons(self, reasons: dict[str, str]) -> None:
         """Why each of these people still waits: one statement per reason, not per person."""
         by_reason: dict[str, list[str]] = {}
@@ -104,6 +120,12 @@ class WaitingListRepository:
                                          merged.waiting_since, merged.reason,
                                          merged.wanted_course_type,
                                          merged.unmet_reported_month))
+
+    async def allocation_runs(self) -> int:
+        """How often the allocation lock was taken (this transaction's own included once it
+        took it): the kept candidate index checks by it that nobody else allocated since."""
+        return await self._session.scalar(select(allocation_lock.c.runs).where(
+            allocation_lock.c.id == 1))
 
     async def lock_for_allocation(self) -> None:
         """Serialise allocations: the first write of the transaction takes this row's lock.

@@ -80,6 +80,8 @@ class Allocation:
     waiting: list[StillWaiting]
     #: Courses not started by this run because they would stay below their minimum.
     below_minimum: frozenset[str] = frozenset()
+    #: The run's candidate index (who fits which course), kept for the next incremental step.
+    index: CandidateIndex | None = field(default=None, compare=False, repr=False)
 
     def wait_of(self, people: Sequence[Applicant], today: date) -> dict[str, int]:
         """Days each person waits from joining the list to their course start (or horizon)."""
@@ -125,7 +127,8 @@ def allocate(people: Sequence[Applicant], courses: Sequence[Seats], today: date,
     waiting_people = [_still_waiting(index, i, closed) for i in range(len(people))
                       if i not in placed_people]
     return Allocation(placements, waiting_people,
-                      frozenset(courses[j].course.course_id for j in np.flatnonzero(closed)))
+                      frozenset(courses[j].course.course_id for j in np.flatnonzero(closed)),
+                      index)
 
 
 def _group(profile: Profile, priorities: Sequence[int]) -> Group:

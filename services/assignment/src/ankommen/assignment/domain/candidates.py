@@ -21,7 +21,7 @@ placements that are kept and for the people nothing fits.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -81,6 +81,23 @@ def _place_class(seats: Seats) -> tuple:
     course = seats.course
     return (course.mode, course.region_key, course.latitude, course.longitude,
             course.transport_offered, course.childcare_places > 0)
+
+
+def fit_key(seats: Seats) -> tuple:
+    """Everything of a course that decides who fits it (not its free seats): equal keys, equal
+    fitting people."""
+    return (seats.course.course_id, _content_class(seats), _place_class(seats))
+
+
+def who_could_take_a_seat(fits: Mapping[str, frozenset[str]], courses_with_room: Set[str]
+                          ) -> set[str]:
+    """Of the waiting people (``fits``: the ids of the courses that fit each), those whom a
+    course with a free seat fits. Nobody else can be placed now, whoever else is allocated:
+    an allocation over these people and the same courses places exactly whom and where the
+    full allocation over everyone would (the others only have arcs into full courses) — the
+    ground of the incremental step."""
+    return {pseudonym for pseudonym, courses in fits.items()
+            if not courses.isdisjoint(courses_with_room)}
 
 
 @dataclass(frozen=True)
@@ -254,6 +271,21 @@ class CandidateIndex:
             number = self._bundle_numbers[key] = len(self.bundles)
             self.bundles.append(Bundle(courses, childcare))
         return number
+
+    def fitting_course_ids(self) -> list[frozenset[str]]:
+        """Per person, the ids of the courses that fit (every structural rule passed, none
+        declined) — whatever their free seats: what the kept index of
+        :mod:`ankommen.assignment.service.placement_index` remembers between allocations.
+        Computed once per profile."""
+        ids: dict[int, frozenset[str]] = {}
+        result = []
+        for profile in self.profile_of:
+            found = ids.get(id(profile))
+            if found is None:
+                found = ids[id(profile)] = frozenset(
+                    self.courses[j].course.course_id for j in profile.courses.tolist())
+            result.append(found)
+        return result
 
     def rules(self, person: int, course: int) -> list[RuleOutcome]:
         """The structural rules a kept placement passed, as :func:`structural_outcomes` has

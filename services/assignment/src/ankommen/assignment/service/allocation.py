@@ -20,6 +20,7 @@ from ankommen.assignment.adapters.catalogue import CourseRepository
 from ankommen.assignment.adapters.placements import PlacementRepository
 from ankommen.assignment.adapters.repository import CaseRepository, WaitingListRepository
 from ankommen.assignment.domain.allocation import Allocation, allocate
+from ankommen.assignment.domain.candidates import who_could_take_a_seat
 from ankommen.assignment.domain.courses import Applicant, Seats, district_of
 from ankommen.assignment.domain.lifecycle import (
     DEFAULT_OFFER_RESPONSE_DAYS,
@@ -38,6 +39,11 @@ from ankommen.assignment.service.facts import (
     publish_placement_facts,
     publish_unmet_demand,
     record_key,
+)
+from ankommen.assignment.service.placement_index import (
+    KeptIndex,
+    catalogue_key,
+    placement_index,
 )
 from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.events.contracts.assignment import (
@@ -71,9 +77,12 @@ class AllocationOutcome:
     placement_ids: dict[str, str]
 
 
-async def waiting_applicants(uow: UnitOfWork) -> list[tuple[WaitingPerson, Applicant]]:
-    """Everyone on the waiting list, as stored and as the optimiser sees them."""
-    waiting = await WaitingListRepository(uow.session).all()
+async def waiting_applicants(uow: UnitOfWork, only: Collection[str] | None = None
+                             ) -> list[tuple[WaitingPerson, Applicant]]:
+    """Everyone on the waiting list (or those of ``only`` who wait), as stored and as the
+    optimiser sees them."""
+    waiting_list = WaitingListRepository(uow.session)
+    waiting = await (waiting_list.all() if only is None else waiting_list.of(sorted(only)))
     pseudonyms = [person.pseudonym for person in waiting]
     known = await CaseRepository(uow.session).of_waiting(pseudonyms)
     declined = await PlacementRepository(uow.session).declined_courses(pseudonyms)
@@ -96,23 +105,105 @@ async def run_allocation(uow: UnitOfWork, *, today: date, priority: PriorityRule
     approved by a coordinator in the county's ``districts`` (:meth:`Seats.offered`).
 
     Each table is read once per run and written with one statement per kind of change (not one
-    per person): allocations run after every batch of events, so their fixed cost is what a
-    busy county pays per batch."""
+    per person). A run that places people also leaves its candidate index for the incremental
+    steps that follow (:mod:`ankommen.assignment.service.placement_index`)."""
     if not dry_run:
         await WaitingListRepository(uow.session).lock_for_allocation()
     waiting = await waiting_applicants(uow)
-    people = [applicant for _, applicant in waiting]
     catalogue = await CourseRepository(uow.session).seats(bookable_only=False)
     offer = [seats for seats in catalogue if seats.offered(districts, today)]
+    if dry_run:
+        people = [applicant for _, applicant in waiting]
+        return AllocationOutcome(allocate(people, offer, today, priority,
+                                          await PlacementRepository(uow.session).provider_load()),
+                                 {})
+    outcome = await _allocate_and_record(uow, waiting, catalogue, offer, today, priority,
+                                         offer_response_days)
+    without_case = await WaitingListRepository(uow.session).count() - len(waiting)
+    await _keep_index(uow, outcome.allocation, {}, today, offer, without_case + len(
+        outcome.allocation.placements))
+    return outcome
+
+
+async def place_incrementally(uow: UnitOfWork, policy: AllocationPolicy, today: date,
+                              touched: Collection[str]) -> AllocationOutcome:
+    """After a batch of events: place only the people who could take a free seat, against the
+    candidate index kept since the last run (issue 21, item 3) — or the full run if there is
+    no usable index (:mod:`ankommen.assignment.service.placement_index`).
+
+    Who could take a free seat: the people the batch touched (arrivals, changed surveys,
+    people back on the list) and everyone waiting whom a course with a free seat fits. Nobody
+    else fits any free seat, so the full optimiser would leave them where they are; over the
+    people taken here it is the same optimiser with the same rules (priority, longest waiting
+    first, minimum participants), so a freed seat goes to whoever waits longest among those it
+    fits and an arrival takes a seat only if nobody waiting longer fits it better. What the
+    step does not do: re-state the reasons and unmet demand of the people it leaves out (the
+    next full run does — the first batch of each day, the scheduled round)."""
+    await turn_day(uow, today, postponement_weeks=policy.postponement_weeks,
+                   offer_response_days=policy.offer_response_days)
+    waiting_list = WaitingListRepository(uow.session)
+    catalogue = await CourseRepository(uow.session).seats(bookable_only=False)
+    offer = [seats for seats in catalogue if seats.offered(policy.districts, today)]
+    kept = placement_index(uow.session).usable(await waiting_list.allocation_runs(), today,
+                                               catalogue_key(offer))
+    if kept is None:
+        return await run_allocation(uow, today=today, priority=policy.priority,
+                                    districts=policy.districts,
+                                    offer_response_days=policy.offer_response_days)
+    fits = {pseudonym: courses for pseudonym, courses in kept.fits.items()
+            if pseudonym not in touched}
+    touched_waiting = set(await waiting_list.which_wait(sorted(touched)))
+    if len(fits) + len(touched_waiting) + kept.without_case != await waiting_list.count():
+        # Someone joined or left the list unnoticed (e.g. a case rekeyed by a merge).
+        return await run_allocation(uow, today=today, priority=policy.priority,
+                                    districts=policy.districts,
+                                    offer_response_days=policy.offer_response_days)
+    free = frozenset(seats.course.course_id for seats in offer if seats.free_seats > 0)
+    candidates = touched_waiting | who_could_take_a_seat(fits, free)
+    waiting = await waiting_applicants(uow, candidates)
+    for pseudonym in candidates:
+        fits.pop(pseudonym, None)
+    # A touched person without a case here waits without being allocated (as in a full run).
+    without_case = kept.without_case + len(touched_waiting) - len(
+        [person for person, _ in waiting if person.pseudonym in touched_waiting])
+    outcome = await _allocate_and_record(uow, waiting, catalogue, offer, today,
+                                         policy.priority, policy.offer_response_days)
+    await _keep_index(uow, outcome.allocation, fits, today, offer, without_case)
+    return outcome
+
+
+async def _allocate_and_record(uow: UnitOfWork, waiting: list[tuple[WaitingPerson, Applicant]],
+                               catalogue: list[Seats], offer: list[Seats], today: date,
+                               priority: PriorityRules, offer_response_days: int
+                               ) -> AllocationOutcome:
+    """Allocate ``waiting`` to the free seats of ``offer``; record and announce the
+    placements, why the others still wait, and the changed seat figures."""
+    people = [applicant for _, applicant in waiting]
     allocation = allocate(people, offer, today,
                           priority, await PlacementRepository(uow.session).provider_load())
-    if dry_run:
-        return AllocationOutcome(allocation, {})
     placement_ids = await _record_placements(uow, allocation, people, catalogue, today,
                                              offer_response_days)
     await _record_still_waiting(uow, allocation, waiting, today)
     await publish_capacity_changes(uow, today, _with_placements(catalogue, allocation))
     return AllocationOutcome(allocation, placement_ids)
+
+
+async def _keep_index(uow: UnitOfWork, allocation: Allocation,
+                      others: dict[str, frozenset[str]], today: date, offer: list[Seats],
+                      without_case: int) -> None:
+    """Keep who fits what for the next incremental step: ``others`` (the people this run left
+    out) and those of the run still waiting; used once this transaction commits. A run's
+    ``without_case``: waiting-list rows that have no case here."""
+    fits = dict(others)
+    index = allocation.index
+    if index is not None:
+        placed = {proposed.pseudonym for proposed in allocation.placements}
+        for person, courses in zip(index.people, index.fitting_course_ids(), strict=True):
+            if person.pseudonym not in placed:
+                fits[person.pseudonym] = courses
+    runs = await WaitingListRepository(uow.session).allocation_runs()
+    placement_index(uow.session).keep_after_commit(
+        uow.session, KeptIndex(runs, today, catalogue_key(offer), fits, without_case))
 
 
 async def _record_placements(uow: UnitOfWork, allocation: Allocation, people: list[Applicant],
@@ -227,3 +318,15 @@ async def reallocate(uow: UnitOfWork, policy: AllocationPolicy,
         await turn_day(uow, today, postponement_weeks=policy.postponement_weeks,
                    offer_response_days=policy.offer_response_days)
         await publish_capacity_changes(uow, today)
+
+
+async def place_after(uow: UnitOfWork, policy: AllocationPolicy, touched: Collection[str],
+                      today: date | None = None) -> None:
+    """After events or answers that add people to the list or free seats (a consumed batch, a
+    decline): the incremental step for the people ``touched`` — or, when coordinators
+    allocate by hand, the day turn and the seat figures only (:func:`reallocate`)."""
+    today = today or uow.clock.today()
+    if policy.automatic:
+        await place_incrementally(uow, policy, today, touched)
+    else:
+        await reallocate(uow, policy, today)

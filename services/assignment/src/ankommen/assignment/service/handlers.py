@@ -15,7 +15,7 @@ away, and the event is ignored — parking it would keep an erased person's pseu
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from itertools import groupby
 
 from ankommen.assignment.adapters.catalogue import CourseRepository
@@ -25,7 +25,7 @@ from ankommen.assignment.adapters.tables import parked_events
 from ankommen.assignment.domain.next_step import next_step
 from ankommen.assignment.domain.placement import ENDED_HERE, PlacementStatus
 from ankommen.assignment.domain.waiting import WaitingPerson
-from ankommen.assignment.service.allocation import AllocationPolicy, reallocate
+from ankommen.assignment.service.allocation import AllocationPolicy, place_after
 from ankommen.assignment.service.withdrawals import withdraw
 from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.events.contracts.assignment import (
@@ -273,8 +273,10 @@ async def propose_next_course(uow: UnitOfWork, event: DecodedEvent) -> None:
 def applying_then_allocating(handlers: dict[type, Handler], policy: AllocationPolicy, *,
                              in_bulk: dict[type, BulkHandler] | None = None) -> BatchHandler:
     """A batch handler: each event of the batch applied in the order consumed (so one
-    person's events keep their order), then ONE allocation over everyone waiting, all in the
-    batch's transaction.
+    person's events keep their order), then ONE allocation, all in the batch's transaction:
+    the incremental step over the people who could take a free seat
+    (:func:`~ankommen.assignment.service.allocation.place_incrementally`), or — with no
+    usable kept index — the full run over everyone waiting.
 
     Every event these consumers handle may add a waiting person or free a seat, so each batch
     ends with an allocation; a batch of registrations thus costs one optimisation, not one per
@@ -293,9 +295,21 @@ def applying_then_allocating(handlers: dict[type, Handler], policy: AllocationPo
                 continue
             for event in events:
                 await handlers[event_type](uow, event)
-        await reallocate(uow, policy)
+        await place_after(uow, policy, touched_by(delivery.event for delivery in deliveries))
 
     return handle
+
+
+def touched_by(events: Iterable[DecodedEvent]) -> set[str]:
+    """The pseudonyms the events name: the people whose place on the waiting list, survey or
+    level the batch may have changed (every case and participation event names its person)."""
+    touched = set()
+    for event in events:
+        for field in ("pseudonym", "merged_pseudonym", "surviving_pseudonym"):
+            value = getattr(event.data, field, None)
+            if isinstance(value, str):
+                touched.add(value)
+    return touched
 
 
 #: What each case event (intake's cases topic) changes here, before the batch's allocation.

@@ -11,7 +11,7 @@ from ankommen.assignment.adapters.repository import CaseRepository
 from ankommen.assignment.domain.lifecycle import expiry_refusal
 from ankommen.assignment.domain.placement import PlacementRecord, PlacementStatus
 from ankommen.assignment.domain.referral import is_valid_referral_code, normalised_referral_code
-from ankommen.assignment.service.allocation import AllocationPolicy, reallocate
+from ankommen.assignment.service.allocation import AllocationPolicy, place_after
 from ankommen.assignment.service.withdrawals import return_to_waiting_list
 from ankommen.shared.auth import Principal, Role
 from ankommen.shared.db.unit_of_work import UnitOfWork
@@ -90,5 +90,7 @@ async def decline_placement(uow: UnitOfWork, principal: Principal, placement_id:
     await uow.publish(_announced(record, PlacementDeclined), key=record.pseudonym,
                       subject=record.pseudonym)
     await return_to_waiting_list(uow, record)
-    await reallocate(uow, policy)
+    # The freed seat, placed against the kept candidate index (the person who declined is
+    # looked up again: that course no longer fits them).
+    await place_after(uow, policy, {record.pseudonym})
     return await PlacementRepository(uow.session).get(placement_id)

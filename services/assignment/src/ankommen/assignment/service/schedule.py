@@ -1,5 +1,9 @@
-"""The scheduled allocation round: besides the rounds that events trigger, one every
-``allocation_interval_minutes``.
+"""The scheduled allocation round: besides the steps that events trigger, one every
+``allocation_interval_minutes`` — the full optimiser over everyone waiting (issue 21, item 3:
+batches of events place incrementally, :func:`~ankommen.assignment.service.allocation.
+place_incrementally`; the round re-weighs everybody, re-states every waiting reason and
+leaves a fresh candidate index). The day is the service clock's (``uow.clock``), so tests
+move it.
 
 Events alone leave gaps. A month in which nobody registers, declines or finishes a course
 sees no allocation, so monitoring gets neither that month's unmet demand (``DemandUnmetFact``,
@@ -22,19 +26,22 @@ from datetime import date
 
 from ankommen.assignment.service.allocation import AllocationPolicy, reallocate
 from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
+from ankommen.shared.repeating import repeating
 
 logger = logging.getLogger(__name__)
 
 
 def scheduled_rounds(uow: UnitOfWorkFactory, policy: AllocationPolicy,
                      interval_seconds: float) -> Callable[[], Awaitable[None]]:
-    """The background job: a round every ``interval_seconds``, the first one after the first
-    interval (start-up is busy enough, and event-triggered rounds follow every catch-up)."""
+    """The background job: a round every ``interval_seconds`` (the shared repeating job), the
+    first one after the first interval (start-up is busy enough, and the first batch of events
+    after a start runs the full optimiser anyway: no kept candidate index yet)."""
+    rounds = repeating("scheduled allocation round", lambda: allocation_round(uow, policy),
+                       interval_seconds)
 
     async def run_rounds() -> None:
-        while True:
-            await asyncio.sleep(interval_seconds)
-            await allocation_round(uow, policy)
+        await asyncio.sleep(interval_seconds)
+        await rounds()
 
     return run_rounds
 
