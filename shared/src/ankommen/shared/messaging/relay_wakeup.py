@@ -72,7 +72,8 @@ async def watch_commits(engine: AsyncEngine, service: str, wake: Callable[[], No
     else:
         database = engine.url.database
         if not database or database == ":memory:":
-            return  # only this process can write: the unit of work wakes the relay itself
+            # Only this process can write to it: the unit of work wakes the relay itself.
+            await asyncio.Event().wait()
         await _watch_data_version(database, wake)
 
 
