@@ -50,11 +50,13 @@ SETTINGS: dict[str, type[ServiceSettings]] = {
     "progress": ProgressSettings,
     "monitoring": MonitoringSettings,
 }
-#: Every container that runs service code with the service's settings: the service itself and
-#: its migration job, as (compose service, ankommen service).
+#: The services whose outbox relay runs in a container of its own (``<service>-relay``).
+RELAYED = ("intake", "assignment", "progress")
+#: Every container that runs service code with the service's settings: the service itself,
+#: its migration job and its outbox relay, as (compose service, ankommen service).
 SERVICE_CONTAINERS = [
     (container, name) for name in SETTINGS for container in (name, f"{name}-migrate")
-]
+] + [(f"{name}-relay", name) for name in RELAYED]
 
 # $$ | ${NAME} | ${NAME:-default} | ${NAME-default} | ${NAME:?message} | ${NAME?message} | $NAME
 _REFERENCE = re.compile(
@@ -169,7 +171,9 @@ def depends_on(service: str) -> dict[str, str]:
 OPTIONAL = {"ANKOMMEN_PROGRESS_INTAKE_URL", "ANKOMMEN_TRUSTED_PROXIES",
             # which claims carry the groups and a provider's id: the usual names by default
             *(f"ANKOMMEN_{name.upper()}_OIDC_{claim}" for name in SETTINGS
-              for claim in ("ROLE_CLAIM", "PROVIDER_ID_CLAIM"))}
+              for claim in ("ROLE_CLAIM", "PROVIDER_ID_CLAIM")),
+            # where the outbox relay runs: inline (in the web process) when unset
+            *(f"ANKOMMEN_{name.upper()}_OUTBOX_RELAY" for name in SETTINGS)}
 
 
 def removable_variables() -> list[tuple[str, str, str]]:
@@ -411,6 +415,9 @@ def test_each_container_is_built_from_the_shared_dockerfile_for_its_own_service(
         expected[service] = (service, None)  # the image's CMD serves
         expected[f"{service}-migrate"] = (service, ["python", "-m", f"ankommen.{service}",
                                                     "migrate"])
+    for service in RELAYED:
+        expected[f"{service}-relay"] = (service, ["python", "-m", f"ankommen.{service}",
+                                                  "relay"])
 
     built = {name for name, definition in services.items() if "build" in definition}
     assert built == set(expected)
@@ -560,3 +567,23 @@ def test_every_service_reaches_what_it_needs() -> None:
         assert "kafka" in reachable_from(service), service
     assert "kafka" in reachable_from("topics")
     assert "intake" in reachable_from("progress")  # ANKOMMEN_PROGRESS_INTAKE_URL
+
+
+def test_each_publishing_service_relays_its_outbox_in_a_container_of_its_own() -> None:
+    """The web containers leave the relay to ``<service>-relay`` (issue 21): same image and
+    settings, restarted when it fails, started once the migration has run."""
+    from ankommen.shared.embedded import PUBLISHING_SERVICES
+
+    assert set(RELAYED) == set(PUBLISHING_SERVICES)
+    services = compose()["services"]
+    for service in RELAYED:
+        relay = services[f"{service}-relay"]
+        # The web container's settings (progress's adds intake's address for its pages).
+        assert resolved_environment(f"{service}-relay").items() <= (
+            resolved_environment(service).items())
+        assert resolved_environment(service)[f"ANKOMMEN_{service.upper()}_OUTBOX_RELAY"] == (
+            "separate")
+        assert relay["restart"] == "unless-stopped"
+        assert not relay.get("ports")
+        assert depends_on(f"{service}-relay")[f"{service}-migrate"] == (
+            "service_completed_successfully")

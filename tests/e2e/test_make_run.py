@@ -4,12 +4,14 @@ on the in-memory Tansu broker."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import httpx
 import pytest
 
 from ankommen.shared.auth import Role
+from ankommen.shared.embedded import PUBLISHING_SERVICES
 from tests.support.brokers import connects
 from tests.support.identity_provider import sign_in_by_form
 from tests.support.polling import eventually
@@ -76,5 +78,13 @@ async def test_embedded_stack_is_ready_in_a_minute_and_counts_a_registration_wit
     # The welcome names the identity provider's address and its development users.
     assert f"sign-in     http://127.0.0.1:{stack.identity_provider_port} " in log, log[-3000:]
     assert "koordination, traeger-vhs" in log and "password entwicklung" in log
+    # Each publishing service's outbox relay ran in a process of its own (the registration
+    # above reached monitoring through intake's) and stopped cleanly at Ctrl-C.
+    for service in PUBLISHING_SERVICES:
+        lines = [json.loads(line) for line in log.splitlines()
+                 if line.startswith("{") and f'"service": "{service}"' in line]
+        messages = [line.get("message") for line in lines]
+        assert "outbox relay running" in messages, (service, log[-3000:])
+        assert "outbox relay stopped" in messages, (service, log[-3000:])
     # Ctrl-C stopped every service and the broker: nothing listens any more.
     assert stack.nothing_listens()

@@ -1,6 +1,8 @@
 """The whole system as real processes for the reliability proof: the four services, each a
 ``python -m ankommen.<service> serve`` process with its own database, against a broker the
-test provides, that a test can SIGKILL and restart at will.
+test provides, that a test can SIGKILL and restart at will. With ``separate_relays`` each
+publishing service's outbox relay is a process of its own too (``… relay``, named
+``<service>-relay``; the web processes then do not relay), killed and restarted the same way.
 
 ``wait_ready`` waits for ``/readyz`` (ready and connected to the broker), not for a consumer
 group's (re)join after a restart, so callers that need a consumer to be caught up poll for its
@@ -18,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from ankommen.shared.embedded import SERVICES
+from ankommen.shared.embedded import PUBLISHING_SERVICES, SERVICES
 from tests.reliability.workload import DISTRICTS
 from tests.support.polling import eventually
 from tests.support.services import ServiceProcess, connected
@@ -34,6 +36,15 @@ class Stack:
     #: Extra environment for every service (e.g. shorter retry delays).
     environment: dict[str, str] = field(default_factory=dict)
     services: dict[str, ServiceProcess] = field(default_factory=dict)
+    #: Run each publishing service's outbox relay as a process of its own.
+    separate_relays: bool = False
+    #: Those relay processes, by name (``intake-relay`` …).
+    relays: dict[str, ServiceProcess] = field(default_factory=dict)
+
+    @property
+    def processes(self) -> dict[str, ServiceProcess]:
+        """Every process of the stack, services and relays, by name."""
+        return {**self.services, **self.relays}
 
     def start(self) -> Stack:
         directory = self.folder / "municipalities.csv"
@@ -44,8 +55,7 @@ class Stack:
             for district in DISTRICTS), encoding="utf-8")
         for name in SERVICES:
             prefix = f"ANKOMMEN_{name.upper()}_"
-            # Each on a socket this process holds: restarted on the same port, never sharing it.
-            self.services[name] = ServiceProcess.on_own_port(name, {
+            environment = {
                 "ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
                 "ANKOMMEN_LOG_LEVEL": "WARNING",
                 # The synthetic county spans the workload's 25 districts (one course each).
@@ -53,24 +63,35 @@ class Stack:
                 "ANKOMMEN_MUNICIPALITY_DIRECTORY_FILE": str(directory),
                 prefix + "DATABASE_URL": self.databases[name],
                 prefix + "MIGRATE_ON_STARTUP": "true",
-                **self.environment}, self.folder / f"{name}.log").start()
+                **self.environment}
+            relayed = self.separate_relays and name in PUBLISHING_SERVICES
+            if relayed:
+                environment[prefix + "OUTBOX_RELAY"] = "separate"
+            # Each on a socket this process holds: restarted on the same port, never sharing it.
+            self.services[name] = ServiceProcess.on_own_port(
+                name, environment, self.folder / f"{name}.log").start()
+            if relayed:
+                # It waits for the outbox table that the service's start-up migration creates.
+                self.relays[f"{name}-relay"] = ServiceProcess(
+                    name, 0, environment, self.folder / f"{name}-relay.log",
+                    command="relay").start()
         return self
 
     def url(self, name: str) -> str:
         return self.services[name].base_url
 
     def kill(self, name: str) -> None:
-        self.services[name].kill()
+        self.processes[name].kill()
 
     def restart(self, name: str) -> None:
-        self.services[name].start()
+        self.processes[name].start()
 
     def cpu_seconds(self) -> dict[str, float]:
         """CPU time each running service process has used (Linux ``/proc``), to see where a
         run's time goes."""
         ticks = os.sysconf("SC_CLK_TCK")
         used = {}
-        for name, service in self.services.items():
+        for name, service in self.processes.items():
             if service.process and service.process.poll() is None:
                 fields = Path(f"/proc/{service.process.pid}/stat").read_text().rsplit(")", 1)[1]
                 utime, stime = fields.split()[11:13]
@@ -83,10 +104,10 @@ class Stack:
 
         Blocks; a test whose event loop carries a proxy the services talk through stops them
         with :meth:`stop_aside`, or they could not say goodbye to the broker or database."""
-        for service in self.services.values():
+        for service in self.processes.values():
             if service.process and service.process.poll() is None:
                 service.process.terminate()
-        for service in self.services.values():
+        for service in self.processes.values():
             service.stop()
 
     async def stop_aside(self) -> None:
@@ -102,9 +123,10 @@ class Stack:
 
 
 @contextlib.contextmanager
-def running_stack(bootstrap: str, databases: dict[str, str], folder: Path,
-                  **environment: str) -> Iterator[Stack]:
-    stack = Stack(bootstrap, databases, folder, environment).start()
+def running_stack(bootstrap: str, databases: dict[str, str], folder: Path, *,
+                  separate_relays: bool = False, **environment: str) -> Iterator[Stack]:
+    stack = Stack(bootstrap, databases, folder, environment,
+                  separate_relays=separate_relays).start()
     try:
         yield stack
     finally:

@@ -10,7 +10,9 @@ is an outage as a network partition looks to the services, with the broker's sta
 offsets, consumer groups, producer ids) kept.
 
 The test needs a broker of its own that advertises the proxy's port: Apache Kafka, and — as
-part of the embedded path's smoke set — Tansu.
+part of the embedded path's smoke set — Tansu. On Apache Kafka the publishing services run
+their outbox relays as processes of their own (``<service> relay``, as in production), on
+Tansu inside the web processes: both ways of relaying ride out the outage.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from tests.reliability.load import Load, steady
 from tests.reliability.scenario import INTAKE_STAFF
 from tests.reliability.stack import Stack
 from tests.reliability.tcp_proxy import tcp_proxy
-from tests.support.brokers import wait_until_serving
+from tests.support.brokers import APACHE_KAFKA, wait_until_serving
 from tests.support.figures import record
 from tests.support.polling import eventually
 
@@ -50,6 +52,7 @@ async def pseudonyms(engine, table: str) -> set[str]:  # noqa: ANN001
 async def test_registrations_accepted_while_the_broker_is_unreachable_are_all_delivered(
         broker_kind, sqlite_databases, tmp_path):  # noqa: ANN001
     proxy_port = free_port()
+    separate = broker_kind == APACHE_KAFKA
     databases = {name: await sqlite_databases.url(name) for name in SERVICES}
     engines = {name: create_engine(url) for name, url in databases.items()}
     today = date.today()
@@ -59,14 +62,15 @@ async def test_registrations_accepted_while_the_broker_is_unreachable_are_all_de
                 await wait_until_serving(proxy.address)
                 await create_topics(proxy.address)
                 during, accepted = await _outage_under_load(
-                    Stack(proxy.address, databases, tmp_path,
-                          service_environment(broker_kind)), proxy, engines, today)
+                    Stack(proxy.address, databases, tmp_path, service_environment(broker_kind),
+                          separate_relays=separate), proxy, engines, today)
     finally:
         for engine in engines.values():
             await engine.dispose()
     section = f"broker outage on {NAMES[broker_kind]}"
     record(section, "broker", description(broker_kind))
     record(section, "outage (s)", OUTAGE_SECONDS)
+    record(section, "outbox relay", "separate processes" if separate else "in the web process")
     record(section, "registrations accepted", len(accepted))
     record(section, "accepted during the outage", during)
     record(section, "delivered to assignment, progress and monitoring", len(accepted))

@@ -1,6 +1,10 @@
 """Crash consistency: the same stream of arrivals, placements and provider reports goes once
-through an undisturbed system and once through a system whose services are SIGKILLed at
-random moments (at least ten times, a randomly chosen service each time, restarted at once).
+through an undisturbed system and once through a system whose processes are SIGKILLed at
+random moments (at least ten times, a randomly chosen service or outbox relay each time,
+restarted at once). Both run each publishing service's outbox relay in a process of its own
+(``<service> relay``, as ``make run`` and compose do), and the relays are among the victims:
+a relay killed between publishing and stamping sends its rows again, which the consumers'
+inboxes must absorb.
 Afterwards every service's tables, projected canonically (see ``canonical``), must be equal:
 no effect lost, none duplicated.
 
@@ -31,7 +35,7 @@ from pathlib import Path
 
 import pytest
 
-from ankommen.shared.embedded import SERVICES
+from ankommen.shared.embedded import PUBLISHING_SERVICES, SERVICES
 from tests.reliability import workload
 from tests.reliability.canonical import compare
 from tests.reliability.scenario import Run, RunResult
@@ -48,6 +52,9 @@ KILLS = int(os.environ.get("ANKOMMEN_CRASH_KILLS", "12"))
 # 10,000 cases took 1,000 s (undisturbed), so allow 0.4 s per case for the two runs.
 pytestmark = pytest.mark.timeout(600 + 0.4 * CASES)
 SECTION = "crash consistency"
+#: The separate outbox relay processes, killed as the services are.
+RELAYS = [f"{name}-relay" for name in PUBLISHING_SERVICES]
+VICTIMS = [*SERVICES, *RELAYS]
 
 
 @dataclass
@@ -60,21 +67,24 @@ class Chaos:
     schedule: list[tuple[float, int, str]] = field(default_factory=list)
 
     def injector(self, stack: Stack, fed: Callable[[], int]) -> Callable[[], Awaitable[None]]:
-        """SIGKILL a random service at random moments, restart it after a random short pause.
+        """SIGKILL a random service or relay at random moments (a relay at least once),
+        restart it after a random short pause.
 
         The moments are points of the stream — after so many cases were fed (``fed()``) —
         rather than seconds, so that every kill falls while cases still arrive, whatever the
         size of the run (500 cases in ``make test``, 10,000 in ``make verify``) and however
         busy the machine."""
         points = sorted(self.rng.sample(range(1, CASES - 1), KILLS))
+        victims = [self.rng.choice(VICTIMS) for _ in points]
+        if not set(victims) & set(RELAYS):
+            victims[self.rng.randrange(len(victims))] = self.rng.choice(RELAYS)
 
         async def inject() -> None:
             started = time.monotonic()
-            for point in points:
+            for point, victim in zip(points, victims, strict=True):
                 await eventually(lambda: asyncio.sleep(0, fed()),
                                  until=lambda count, point=point: count >= point,
                                  timeout=600, what=f"{point} cases fed")
-                victim = self.rng.choice(list(SERVICES))
                 stack.kill(victim)
                 self.kills[victim] += 1
                 self.schedule.append((time.monotonic() - started, fed(), victim))
@@ -100,7 +110,7 @@ async def run_once(bootstrap: str, backend: str, folder: Path, today: date,
     await fresh_topics(bootstrap, providers=(workload.PROVIDER,))
     try:
         databases = {name: await factory.url(name) for name in SERVICES}
-        with running_stack(bootstrap, databases, folder) as stack:
+        with running_stack(bootstrap, databases, folder, separate_relays=True) as stack:
             run = Run(stack, CASES, today)
             return await run.execute(disturb.injector(stack, lambda: len(run.case_ids))
                                      if disturb else None)
@@ -153,6 +163,7 @@ async def test_killed_services_end_in_the_state_of_an_undisturbed_run(kafka, tmp
     record(SECTION, "disturbed run (s)", round(disturbed.duration_s))
 
     assert sum(kills.values()) >= 10
+    assert sum(kills[relay] for relay in RELAYS) >= 1
     assert not mismatched, {service: (difference.lost, difference.duplicated,
                                       difference.examples[:6])
                             for service, difference in mismatched.items()}

@@ -138,7 +138,8 @@ async def served_over_http(service: str, *, bootstrap: str, database_url: str,
 
 @dataclass
 class ServiceProcess:
-    """A service as a real OS process (``python -m ankommen.<service> serve``).
+    """A service as a real OS process (``python -m ankommen.<service> serve``, or another
+    ``command`` such as ``relay``, which serves no HTTP and needs no port).
 
     Made by :meth:`on_own_port`, it serves on a socket this process bound and keeps for the
     service's every start (a restart after a kill comes back on the same port, and no other
@@ -151,6 +152,7 @@ class ServiceProcess:
     log_file: Path
     process: subprocess.Popen | None = None
     listener: socket.socket | None = None
+    command: str = "serve"
 
     @classmethod
     def on_own_port(cls, name: str, environment: dict[str, str], log_file: Path,
@@ -174,7 +176,7 @@ class ServiceProcess:
     def start(self) -> ServiceProcess:
         log = open(self.log_file, "ab")  # noqa: SIM115 - kept open for the process's life
         self.process = subprocess.Popen(
-            [sys.executable, "-m", f"ankommen.{self.name}", "serve"],
+            [sys.executable, "-m", f"ankommen.{self.name}", self.command],
             env={**os.environ, **self.environment}, stdout=log, stderr=subprocess.STDOUT,
             pass_fds=self.inherited)
         return self

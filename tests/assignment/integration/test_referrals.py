@@ -3,8 +3,11 @@ have: only in their own courses, mistyped codes are caught, problems name the fi
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import date, timedelta
+
+from sqlalchemy import text
 
 from ankommen.shared.auth import Role
 from tests.assignment.support import COORDINATOR, course_body, outbox, register, waiting_count
@@ -71,3 +74,52 @@ async def test_provider_confirms_and_declines_by_referral_code_only_in_own_cours
         assert again.status_code == 409 and again.json()["errors"][0]["field"] == "status"
         seen = await assignment.client.get(f"/referrals/{taken}", headers=COORDINATOR)
         assert seen.status_code == 200 and seen.json()["pseudonym"] == offers[0]["pseudonym"]
+
+
+async def test_two_confirmations_racing_for_one_offer_announce_it_once(kafka, databases):  # noqa: ANN001
+    """A confirmation sent again while the first still waits (in a restarting service's
+    backlog, as the crash proof found) may read the placement offered as the first did: on
+    PostgreSQL the second waits for the first's commit, then finds it confirmed and announces
+    nothing. (SQLite lets one writer at a time begin: no such race.)"""
+    if databases.backend != "postgres":
+        return
+    from ankommen.assignment.service.placements import (
+        confirm_placement,
+        placement_by_referral_code,
+    )
+    from ankommen.shared.auth import Principal
+
+    bootstrap = kafka.bootstrap_servers
+    async with in_process("assignment", bootstrap=bootstrap,
+                          database_url=await databases.url("assignment")) as assignment:
+        course_id = f"c-{uuid.uuid4().hex[:6]}"
+        await assignment.client.post("/courses", json=course_body(course_id, capacity=1),
+                                     headers=COORDINATOR)
+        await register(bootstrap, 20)
+        offer = (await eventually(lambda: outbox(assignment, OFFERED),
+                                  until=lambda o: len(o) == 1, what="an offer"))[0]
+        provider = Principal("vhs", Role.PROVIDER, "vhs-heidekreis")
+        uow = assignment.runtime.uow
+        async with uow() as first:
+            placement = await placement_by_referral_code(first, provider,
+                                                         offer["referral_code"])
+            await confirm_placement(first, provider, placement.placement_id)
+
+            async def second_confirmation() -> str:
+                async with uow() as second:
+                    return (await confirm_placement(second, provider,
+                                                    placement.placement_id)).status.value
+
+            # Reads "offered" (the first has not committed), then waits for its row lock.
+            racing = asyncio.create_task(second_confirmation())
+            await eventually(lambda: waiting_for_a_lock(assignment),
+                             until=lambda count: count == 1, what="the second one waits")
+        assert await racing == "confirmed"
+        assert len(await outbox(assignment, "ankommen.assignment.placement_confirmed.v1")) == 1
+
+
+async def waiting_for_a_lock(assignment) -> int:  # noqa: ANN001
+    async with assignment.runtime.engine.connect() as connection:
+        return await connection.scalar(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND datname = current_database()"))

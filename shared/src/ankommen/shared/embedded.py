@@ -149,6 +149,17 @@ def service_command(name: str) -> list[str]:
     return [sys.executable, "-m", f"ankommen.{name}", "serve"]
 
 
+#: The services that publish events, each with an outbox that ``ankommen run`` relays in a
+#: process of its own (``<service> relay``; monitoring only consumes). A test checks it
+#: against the services' definitions, which this module may not import.
+PUBLISHING_SERVICES: tuple[str, ...] = ("intake", "assignment", "progress")
+
+
+def relay_command(name: str) -> list[str]:
+    """How a service's outbox relay process is started (see :func:`service_command`)."""
+    return [sys.executable, "-m", f"ankommen.{name}", "relay"]
+
+
 def service_port(name: str, environ: dict[str, str] | None = None) -> int:
     environ = os.environ if environ is None else environ
     return int(environ.get(f"ANKOMMEN_{name.upper()}_HTTP_PORT", SERVICES[name]))

@@ -20,6 +20,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
@@ -39,9 +40,10 @@ from ankommen.shared.messaging.broker import Publishers, create_broker
 from ankommen.shared.messaging.consumer import EventConsumer
 from ankommen.shared.messaging.producer import RelayProducer
 from ankommen.shared.messaging.relay import Backoff, OutboxRelay
+from ankommen.shared.messaging.relay_wakeup import outbox_notice, watch_commits
 from ankommen.shared.messaging.stall_watch import StallWatch
 from ankommen.shared.messaging.tables import MessagingTables
-from ankommen.shared.settings import ServiceSettings, SettingsError
+from ankommen.shared.settings import OutboxRelayMode, ServiceSettings, SettingsError
 from ankommen.shared.telemetry import create_tracer_provider
 from ankommen.shared.token_keys import UnusableKey, load_public_keys
 from ankommen.shared.topics import Topic, TopicGuard
@@ -140,6 +142,9 @@ class ServiceRuntime:
                                  send_wave=self.relay_producer.send_wave,
                                  recover=self.relay_producer.start)
         self.uow.on_commit_with_events(self.relay.wake)
+        if (settings.outbox_relay is OutboxRelayMode.SEPARATE
+                and self.engine.dialect.name == "postgresql"):
+            self.uow.outbox_notice = outbox_notice(definition.name)
         self.auth = Authenticator(token_verifier(settings), client_token_verifier(settings))
         self._oidc: OidcSignIn | None = None
         #: Forms posted after a session ended, until their author signs in again.
@@ -221,20 +226,14 @@ class ServiceRuntime:
         while True:
             try:
                 await self.broker.connect()
-                if self.settings.outbox_relay_enabled and self.definition.publishes:
+                if self.settings.relays_in_web_process and self.definition.publishes:
                     await self.relay_producer.start()
                 self._producer_connected.set()
                 await self._create_consumed_topics()
                 await self.broker.start()
             except Exception as error:  # keep serving HTTP; Kafka may come later
-                delay = backoff.next_delay()
-                logger.warning("broker not reachable, retrying", extra={
-                    "error": type(error).__name__, "retry_in_s": delay})
-                with contextlib.suppress(Exception):
-                    await self.broker.stop()
-                with contextlib.suppress(Exception):
-                    await self.relay_producer.stop()
-                await asyncio.sleep(delay)
+                await asyncio.sleep(await _unreachable(backoff, error, self.broker,
+                                                       self.relay_producer))
                 continue
             self._broker_connected.set()
             logger.info("broker connected")
@@ -264,7 +263,7 @@ class ServiceRuntime:
         if self.settings.should_migrate_on_startup:
             await self.migrate()
         tasks = [asyncio.create_task(self._connect_broker(), name="broker-connect")]
-        if self.settings.outbox_relay_enabled:
+        if self.settings.relays_in_web_process:
             tasks.append(asyncio.create_task(self._relay_when_connected(), name="outbox-relay"))
         tasks += [asyncio.create_task(job(), name=name) for name, job in self._background.items()]
         tasks += [asyncio.create_task(self._watch_when_connected(consumer),
@@ -278,13 +277,70 @@ class ServiceRuntime:
             # Bounded: a relay cancelled while waiting for acknowledgements must not hold up
             # the shutdown; what it had not stamped is sent again after the restart.
             await asyncio.wait(tasks, timeout=10)
+            await self._close()
+
+    async def _close(self) -> None:
+        """Stop the Kafka clients (a client never started stops quietly) and the engine."""
+        for client in (self.broker, self.relay_producer):
             with contextlib.suppress(Exception):
-                await self.broker.stop()
-            with contextlib.suppress(Exception):
-                await self.relay_producer.stop()
-            with contextlib.suppress(Exception):
-                await self.topic_guard.close()
-            await self.engine.dispose()
+                await client.stop()
+        with contextlib.suppress(Exception):
+            await self.topic_guard.close()
+        await self.engine.dispose()
+
+    async def relay_alone(self, stop: asyncio.Event) -> None:
+        """Run only the outbox relay until ``stop`` is set (``ankommen-<service> relay``): its
+        own connections and producer, woken by the commits of the web processes
+        (:func:`~ankommen.shared.messaging.relay_wakeup.watch_commits`), never migrating —
+        it waits for the outbox table the web process or ``migrate`` creates."""
+        name = self.definition.name
+        try:
+            if not await self._outbox_exists_when(stop):
+                return
+            backoff = Backoff(initial=0.5, maximum=10.0)
+            while not stop.is_set():
+                try:
+                    await self.relay_producer.start()
+                    break
+                except Exception as error:  # Kafka may come later
+                    delay = await _unreachable(backoff, error, self.relay_producer)
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), delay)
+            if stop.is_set():
+                return
+            logger.info("outbox relay running", extra={"database": self.engine.dialect.name})
+            tasks = [asyncio.create_task(self.relay.run(), name="outbox-relay"),
+                     asyncio.create_task(watch_commits(self.engine, name, self.relay.wake),
+                                         name="outbox-relay-wakeup")]
+            stopping = asyncio.create_task(stop.wait())
+            done, _ = await asyncio.wait([*tasks, stopping],
+                                         return_when=asyncio.FIRST_COMPLETED)
+            for task in [*tasks, stopping]:
+                task.cancel()
+            # Bounded, as in running(): what was not stamped is sent again by the next relay.
+            await asyncio.wait([*tasks, stopping], timeout=10)
+            for task in done - {stopping}:
+                task.result()  # a task that ended on its own failed: the process fails
+        finally:
+            await self._close()
+
+    async def _outbox_exists_when(self, stop: asyncio.Event) -> bool:
+        """Wait until the outbox table exists (or ``stop``); says whether it does."""
+        outbox = self.definition.tables.outbox
+        announced = False
+        while not stop.is_set():
+            try:
+                async with self.engine.connect() as connection:
+                    await connection.execute(outbox.select().limit(0))
+                return True
+            except Exception as error:  # not migrated yet, or the database not up yet
+                if not announced:
+                    logger.info("outbox relay waiting for the database and its outbox table",
+                                extra={"error": type(error).__name__})
+                    announced = True
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), 0.2)
+        return False
 
     def create_app(self, routers: Sequence[APIRouter] = (), version: str = "0.1.0") -> FastAPI:
         @contextlib.asynccontextmanager
@@ -310,3 +366,15 @@ class ServiceRuntime:
         FastAPIInstrumentor.instrument_app(app, tracer_provider=self.tracer_provider,
                                            excluded_urls="healthz,readyz")
         return app
+
+
+async def _unreachable(backoff: Backoff, error: Exception, *clients: Any) -> float:  # noqa: ANN401
+    """After a failed attempt to reach the broker: say so, stop the ``clients`` it started
+    (half-started clients keep tasks and sockets); returns how long to wait before the next."""
+    delay = backoff.next_delay()
+    logger.warning("broker not reachable, retrying", extra={
+        "error": type(error).__name__, "retry_in_s": delay})
+    for client in clients:
+        with contextlib.suppress(Exception):
+            await client.stop()
+    return delay

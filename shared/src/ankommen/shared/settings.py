@@ -63,6 +63,20 @@ class BrokerChoice(StrEnum):
     TANSU = "tansu"
 
 
+class OutboxRelayMode(StrEnum):
+    """Where a service's outbox relay runs (``ANKOMMEN_<SERVICE>_OUTBOX_RELAY``).
+
+    ``inline``: a task in the web process, woken after each commit — one process to run, but
+    the relay's publishing and stamping share the request path's event loop (6–17 % of it,
+    issue 21) and, on SQLite, its write lock. ``separate``: the web process does not relay;
+    ``ankommen-<service> relay`` does, in its own process with its own connection and
+    producer, woken across processes (:mod:`ankommen.shared.messaging.relay_wakeup`). ``make
+    run`` and docker-compose.yml run ``separate``; in-process tests keep ``inline``."""
+
+    INLINE = "inline"
+    SEPARATE = "separate"
+
+
 class BrokerKind(StrEnum):
     """The broker the services talk to. Production runs Apache Kafka; the embedded Tansu broker
     (development only) lacks parts of the protocol, and its workarounds apply only to it."""
@@ -365,8 +379,16 @@ class ServiceSettings(CommonSettings):
     http_fd: int | None = Field(None, ge=0)
     #: Relay the outbox to Kafka. Switched off, events wait in the outbox until it is on again.
     outbox_relay_enabled: bool = True
+    #: Where the relay runs: in the web process (``inline``) or in ``ankommen-<service>
+    #: relay`` processes (``separate``; see :class:`OutboxRelayMode`).
+    outbox_relay: OutboxRelayMode = OutboxRelayMode.INLINE
     #: Apply migrations at start-up; on by default only in the development profile.
     migrate_on_startup: bool | None = None
+
+    @property
+    def relays_in_web_process(self) -> bool:
+        """Does ``serve`` run the outbox relay itself?"""
+        return self.outbox_relay_enabled and self.outbox_relay is OutboxRelayMode.INLINE
     #: How long published outbox rows are kept (for inspection) before they are deleted.
     outbox_retention_hours: int = Field(168, ge=1, le=24 * 90)
     #: How often a failing event handler is tried before its message is dead-lettered.

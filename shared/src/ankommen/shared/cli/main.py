@@ -27,7 +27,14 @@ from ankommen.shared.auth import Role, TokenIssuer
 from ankommen.shared.dev_idp import PASSWORD as DEV_PASSWORD
 from ankommen.shared.dev_idp import USERS as DEV_USERS
 from ankommen.shared.dev_idp import DevIdentityProvider, unavailable_reason
-from ankommen.shared.embedded import SERVICES, service_command, service_port, service_socket
+from ankommen.shared.embedded import (
+    PUBLISHING_SERVICES,
+    SERVICES,
+    relay_command,
+    service_command,
+    service_port,
+    service_socket,
+)
 from ankommen.shared.kafka_access import KafkaAccess
 from ankommen.shared.kafka_acls import ADMIN, acl_plan, apply, principals, read_credentials
 from ankommen.shared.local_broker import BrokerUnavailable, LocalBroker, start_local_broker
@@ -313,6 +320,7 @@ def run(service: ServiceName = None) -> None:
             # share.
             environment.setdefault("ANKOMMEN_PROGRESS_INTAKE_URL",
                                    f"http://127.0.0.1:{service_port('intake', environment)}")
+        relayed = _separate_relays(names, environment)
         identity_provider = _start_identity_provider(names, settings, environment)
         if identity_provider is not None:
             assert identity_provider.process is not None
@@ -329,6 +337,11 @@ def run(service: ServiceName = None) -> None:
                 start_new_session=True, pass_fds=inherited)
             for fd in inherited:
                 os.close(fd)
+            if name in relayed:
+                processes[f"{name} relay"] = subprocess.Popen(
+                    relay_command(name),
+                    env={**environment, **local.service_environment(name)},
+                    start_new_session=True)
         missing = _wait_ready(names, timeout=60)
         if missing:
             typer.echo(f"not ready after 60 s: {', '.join(missing)}", err=True)
@@ -339,6 +352,19 @@ def run(service: ServiceName = None) -> None:
         _stop(processes)
         local.stop()
         typer.echo("stopped")
+
+
+def _separate_relays(names: list[str], environment: dict[str, str]) -> list[str]:
+    """The services whose outbox relay runs in a process of its own: every publishing one,
+    unless its ``ANKOMMEN_<SERVICE>_OUTBOX_RELAY`` says ``inline`` (set here to ``separate``
+    otherwise, so that its web process leaves the relay to that process)."""
+    relayed = []
+    for name in names:
+        variable = f"ANKOMMEN_{name.upper()}_OUTBOX_RELAY"
+        if name in PUBLISHING_SERVICES and environment.setdefault(
+                variable, "separate") == "separate":
+            relayed.append(name)
+    return relayed
 
 
 def _start_identity_provider(names: list[str], settings: CommonSettings,

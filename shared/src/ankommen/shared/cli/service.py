@@ -1,5 +1,5 @@
-"""The command line every service offers (``ankommen-<service> serve|migrate|outbox``), built
-once.
+"""The command line every service offers (``ankommen-<service> serve|relay|migrate|outbox``),
+built once.
 
 The service hands in how to build its settings and its runtime; the commands are the same for
 all four, so operators learn them once.
@@ -8,6 +8,8 @@ all four, so operators learn them once.
 from __future__ import annotations
 
 import asyncio
+import logging
+import signal
 import socket
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
@@ -73,6 +75,30 @@ def service_cli(name: str, settings_class: type[ServiceSettings],
         server.run(sockets=inherited_listener(current))
         if not server.started:  # as uvicorn.run: a failed start-up is a failed command
             raise typer.Exit(3)
+
+    @cli.command()
+    def relay() -> None:
+        """Run only the outbox relay (with ANKOMMEN_<SERVICE>_OUTBOX_RELAY=separate, the web
+        processes leave it to this one). Stops cleanly on SIGTERM or Ctrl-C (exit code 0);
+        several may run on one database, one of them sends at a time."""
+        current = settings()
+        configure_logging(name, current.log_level)
+        log = logging.getLogger(f"ankommen.{name}.relay")
+
+        async def run() -> None:
+            runtime = build_runtime(current)
+            if not runtime.definition.publishes:
+                await runtime.engine.dispose()
+                log.info("this service publishes no events: nothing to relay")
+                return
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(signum, stop.set)
+            await runtime.relay_alone(stop)
+            log.info("outbox relay stopped")
+
+        asyncio.run(run())
 
     @cli.command()
     def migrate() -> None:

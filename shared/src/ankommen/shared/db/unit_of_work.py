@@ -24,7 +24,7 @@ from types import TracebackType
 
 from opentelemetry import context as otel_context
 from opentelemetry import propagate
-from sqlalchemy import delete, insert, or_
+from sqlalchemy import Executable, delete, insert, or_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ankommen.shared.clock import Clock, SystemClock
@@ -42,8 +42,12 @@ class UnitOfWork:
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], tables: MessagingTables,
                  source: str, after_commit: Callable[[], None],
-                 clock: Clock | None = None) -> None:
+                 clock: Clock | None = None, outbox_notice: Executable | None = None) -> None:
         self._sessions = sessions
+        #: Run in the transaction after its outbox rows are written: a separate relay
+        #: process's wake-up (PostgreSQL ``pg_notify``, delivered at commit; see
+        #: :mod:`ankommen.shared.messaging.relay_wakeup`).
+        self._outbox_notice = outbox_notice
         #: The service's clock: handlers date what they record by it (outbox rows, audit
         #: entries), so a test that moves the clock moves those timestamps too.
         self.clock: Clock = clock or SystemClock()
@@ -127,6 +131,8 @@ class UnitOfWork:
         if self._outbox_rows:
             rows, self._outbox_rows = self._outbox_rows, []
             await self.session.execute(insert(self.tables.outbox), rows)
+            if self._outbox_notice is not None:
+                await self.session.execute(self._outbox_notice)
 
     async def forget_published_events(self, key: str) -> None:
         """Delete the already published and the parked outbox rows of ``key`` (an erased
@@ -154,6 +160,8 @@ class UnitOfWorkFactory:
         self.source = source
         self.clock: Clock = clock or SystemClock()
         self._after_commit: Callable[[], None] = lambda: None
+        #: See :class:`UnitOfWork` (``outbox_notice``); set where a separate relay listens.
+        self.outbox_notice: Executable | None = None
 
     def on_commit_with_events(self, callback: Callable[[], None]) -> None:
         """Called after every commit that wrote outbox rows (the relay's wake-up)."""
@@ -161,4 +169,4 @@ class UnitOfWorkFactory:
 
     def __call__(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.tables, self.source, lambda: self._after_commit(),
-                          self.clock)
+                          self.clock, self.outbox_notice)

@@ -77,6 +77,18 @@ class PlacementRepository:
         await self._session.execute(update(placements).where(
             placements.c.placement_id == placement_id).values(status=status.value))
 
+    async def move_status(self, placement_id: str, before: PlacementStatus,
+                          after: PlacementStatus) -> bool:
+        """Set ``after`` if the placement is still ``before``; says whether it was. Two
+        requests that both read ``before`` (a confirmation sent again while the first still
+        waited in a restarting service's backlog) change it once: on PostgreSQL the second
+        UPDATE waits for the first's commit and then finds the status changed, so only one of
+        them announces it."""
+        result = await self._session.execute(update(placements).where(
+            placements.c.placement_id == placement_id,
+            placements.c.status == before.value).values(status=after.value))
+        return result.rowcount == 1
+
     async def of_person(self, pseudonym: str) -> list[PlacementRecord]:
         return [_record(row) for row in await self._session.execute(
             select(placements).where(placements.c.pseudonym == pseudonym)

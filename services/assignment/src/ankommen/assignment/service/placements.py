@@ -69,7 +69,14 @@ async def confirm_placement(uow: UnitOfWork, principal: Principal, placement_id:
         raise Conflict(expired, field="status")
     if record.status is not PlacementStatus.OFFERED:
         raise Conflict(f"status: the placement is {record.status}", field="status")
-    await PlacementRepository(uow.session).set_status(placement_id, PlacementStatus.CONFIRMED)
+    if not await PlacementRepository(uow.session).move_status(
+            placement_id, PlacementStatus.OFFERED, PlacementStatus.CONFIRMED):
+        # Changed meanwhile by a request that read it offered as we did (a confirmation sent
+        # again): that one announced it.
+        current = await placement_for(uow, principal, placement_id)
+        if current.status is PlacementStatus.CONFIRMED:
+            return current
+        raise Conflict(f"status: the placement is {current.status}", field="status")
     await CaseRepository(uow.session).set_previous_provider(record.pseudonym,
                                                             record.provider_id)
     await uow.publish(_announced(record, PlacementConfirmed), key=record.pseudonym,
