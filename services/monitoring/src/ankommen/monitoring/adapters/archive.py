@@ -1,9 +1,18 @@
-"""The facts archive, its ledger and the facts consumer's inbox: every query about which facts
-were applied (what they mean: :mod:`domain.history`).
+"""The facts archive, its ledger and which facts the aggregates count: every query about which
+facts were applied (what they mean: :mod:`domain.history`).
 
 Rows are written with one ``executemany`` per batch, as the aggregates are, and read back in
 pages by event id, so that neither the live consumer nor a rebuild of a long history holds a
-statement or a cursor open across other work.
+statement or a cursor open across other work. The statements run for every batch are built
+once (module level): SQLAlchemy then finds their compiled form in its cache without building
+and hashing a new statement each time.
+
+**The archive row is the facts consumer's inbox** (revision 0008): every fact processed is
+archived in the same transaction under its event id, and ``processed`` says whether the
+aggregates count it now. The consumer skips a fact whose id the archive already holds as
+processed — a redelivery, or a copy the relay published again (at least once: it can land at
+another offset, even on another partition, so offsets alone cannot tell). Facts processed
+before the archive existed are known only by their inbox rows, which stay until a rebuild.
 """
 
 from __future__ import annotations
@@ -11,20 +20,43 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 
-from sqlalchemy import Row, Table, delete, func, insert, literal_column, select, update
+from sqlalchemy import (
+    Row,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ankommen.monitoring.adapters.repository import as_utc
 from ankommen.monitoring.adapters.tables import fact_archive, fact_history
-from ankommen.monitoring.domain.bounds import receipt_day
 from ankommen.monitoring.domain.history import CHECKSUM_MODULUS, ArchivedFact, History
-from ankommen.shared.clock import Clock
 
 #: Archive rows read at once by a rebuild.
 PAGE_SIZE = 5000
+#: Event ids asked about or marked in one statement (well below SQLite's and asyncpg's
+#: limits on bound parameters).
+IDS_PER_STATEMENT = 5000
 _HALF_BITS = 31
+
+_ARCHIVE = insert(fact_archive)
+_PROCESSED_OF = select(fact_archive.c.event_id, fact_archive.c.processed).where(
+    fact_archive.c.event_id.in_(bindparam("ids", expanding=True)))
+_MARK_PROCESSED = update(fact_archive).where(
+    fact_archive.c.event_id.in_(bindparam("ids", expanding=True))).values(processed=True)
+
+
+def _chunks(ids: Sequence[str]) -> list[Sequence[str]]:
+    return [ids[start:start + IDS_PER_STATEMENT]
+            for start in range(0, len(ids), IDS_PER_STATEMENT)]
 
 
 class FactArchive:
@@ -42,14 +74,14 @@ class FactArchive:
         if not facts:
             return History()
         if not known_new:
-            present = set(await self._session.scalars(select(fact_archive.c.event_id).where(
-                fact_archive.c.event_id.in_([fact.event_id for fact in facts]))))
+            present = await self.processed_of([fact.event_id for fact in facts])
             facts = [fact for fact in facts if fact.event_id not in present]
             if not facts:
                 return History()
-        await self._session.execute(insert(fact_archive), [
+        await self._session.execute(_ARCHIVE, [
             {"event_id": fact.event_id, "fact_type": fact.fact_type,
-             "checksum": fact.checksum, "body": fact.body, "received_at": fact.received_at}
+             "checksum": fact.checksum, "body": fact.body, "received_at": fact.received_at,
+             "processed": True}
             for fact in facts])
         added = History.of(fact.checksum for fact in facts)
         await self._record(added)
@@ -66,6 +98,20 @@ class FactArchive:
                 % CHECKSUM_MODULUS}),
             {"topic": self._topic, "facts": added.facts, "checksum": added.checksum})
 
+    async def processed_of(self, event_ids: Sequence[str]) -> dict[str, bool]:
+        """Which of ``event_ids`` the archive holds, and whether each is processed (counted
+        by the aggregates now)."""
+        found: dict[str, bool] = {}
+        for chunk in _chunks(event_ids):
+            result = await self._session.execute(_PROCESSED_OF, {"ids": list(chunk)})
+            found.update((row.event_id, row.processed) for row in result)
+        return found
+
+    async def mark_processed(self, event_ids: Sequence[str]) -> None:
+        """The aggregates count these archived facts (again)."""
+        for chunk in _chunks(event_ids):
+            await self._session.execute(_MARK_PROCESSED, {"ids": list(chunk)})
+
     async def recorded(self) -> History:
         """What the ledger says the archive holds."""
         row = (await self._session.execute(select(fact_history.c.facts, fact_history.c.checksum)
@@ -80,14 +126,14 @@ class FactArchive:
         before (and is counted here) or adds itself to the ledger after this commits."""
         await self._session.execute(select(fact_history.c.facts).where(
             fact_history.c.topic == self._topic).with_for_update())
-        history = await self._held()
+        history = await self.held()
         await self._session.execute(delete(fact_history).where(
             fact_history.c.topic == self._topic))
         await self._session.execute(insert(fact_history).values(
             topic=self._topic, facts=history.facts, checksum=history.checksum))
         return history
 
-    async def _held(self) -> History:
+    async def held(self) -> History:
         """Count and checksum sum of the archive's rows, summed by the database: in two halves
         of 31 bits, which no realistic number of rows makes overflow SQLite's 64-bit sum."""
         checksum = fact_archive.c.checksum
@@ -151,27 +197,34 @@ class FactArchive:
 
 
 class ProcessedFacts:
-    """The facts consumer's inbox: the ids of the facts the aggregates count."""
+    """The facts the aggregates count: the archived facts marked processed, and the facts
+    processed before the archive existed (inbox rows of the facts consumer, revision 0008)."""
 
-    def __init__(self, session: AsyncSession, inbox: Table, consumer: str,
-                 clock: Clock) -> None:
+    def __init__(self, session: AsyncSession, inbox: Table, consumer: str) -> None:
         self._session = session
         self._inbox = inbox
         self._consumer = consumer
-        self._clock = clock
 
     async def ids(self) -> set[str]:
-        return set(await self._session.scalars(select(self._inbox.c.event_id).where(
+        archived = set(await self._session.scalars(select(fact_archive.c.event_id).where(
+            fact_archive.c.processed == true())))
+        return archived | set(await self._session.scalars(select(self._inbox.c.event_id).where(
             self._inbox.c.consumer == self._consumer)))
 
+    async def legacy(self, event_ids: Sequence[str]) -> set[str]:
+        """Which of ``event_ids`` were processed before the archive existed."""
+        found: set[str] = set()
+        for chunk in _chunks(event_ids):
+            found.update(await self._session.scalars(select(self._inbox.c.event_id).where(
+                self._inbox.c.consumer == self._consumer,
+                self._inbox.c.event_id.in_(list(chunk)))))
+        return found
+
     async def clear(self) -> None:
+        """No fact counts any more (a rebuild starts over): the archive keeps every fact, and
+        the inbox rows of facts from before the archive go — a rebuild from the topic archives
+        those it still finds."""
         await self._session.execute(delete(self._inbox).where(
             self._inbox.c.consumer == self._consumer))
-
-    async def add(self, event_ids: Sequence[str]) -> None:
-        if event_ids:
-            # The day only, as the live consumer keeps it: the moment would date each fact.
-            processed_at = receipt_day(self._clock.now())
-            await self._session.execute(insert(self._inbox), [
-                {"consumer": self._consumer, "event_id": event_id,
-                 "processed_at": processed_at} for event_id in event_ids])
+        await self._session.execute(update(fact_archive).where(
+            fact_archive.c.processed == true()).values(processed=False))
