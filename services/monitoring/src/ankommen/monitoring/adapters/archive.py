@@ -5,7 +5,10 @@ Rows are written with one ``executemany`` per batch, as the aggregates are, and 
 pages by event id, so that neither the live consumer nor a rebuild of a long history holds a
 statement or a cursor open across other work. The statements run for every batch are built
 once (module level): SQLAlchemy then finds their compiled form in its cache without building
-and hashing a new statement each time.
+and hashing a new statement each time. The archive rows — one per fact, the only rows a
+rebuild writes per fact — go to the driver's ``executemany`` as tuples, with the statement
+compiled once per dialect: SQLAlchemy's own per-row parameter handling cost more than the
+driver's insert itself (SQLite: ~4–7 µs against ~3 µs a row).
 
 **The archive row is the facts consumer's inbox** (revision 0008): every fact processed is
 archived in the same transaction under its event id, and ``processed`` says whether the
@@ -17,8 +20,10 @@ before the archive existed are known only by their inbox rows, which stay until 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
+from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import (
     Row,
@@ -34,6 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ankommen.monitoring.adapters.repository import as_utc
@@ -47,11 +53,46 @@ PAGE_SIZE = 5000
 IDS_PER_STATEMENT = 5000
 _HALF_BITS = 31
 
-_ARCHIVE = insert(fact_archive)
 _PROCESSED_OF = select(fact_archive.c.event_id, fact_archive.c.processed).where(
     fact_archive.c.event_id.in_(bindparam("ids", expanding=True)))
 _MARK_PROCESSED = update(fact_archive).where(
     fact_archive.c.event_id.in_(bindparam("ids", expanding=True))).values(processed=True)
+
+
+#: The archive's columns in the order :func:`_archive_rows` fills them.
+_ARCHIVE_COLUMNS = ("event_id", "fact_type", "checksum", "body", "received_at", "processed")
+
+
+@lru_cache(maxsize=4)
+def _archive_insert(dialect: Dialect) -> tuple[str, Callable[[Any], Any] | None,
+                                                Callable[[Any], Any] | None]:
+    """The archive's ``INSERT`` compiled for ``dialect`` once, and the dialect's conversions of
+    the two columns that need one (the receipt day and ``processed`` on SQLite)."""
+    compiled = insert(fact_archive).compile(dialect=dialect,
+                                            column_keys=list(_ARCHIVE_COLUMNS))
+    if tuple(compiled.positiontup or ()) != _ARCHIVE_COLUMNS:
+        raise RuntimeError(f"unexpected parameter order {compiled.positiontup}")
+    received_at, processed = (fact_archive.c[name].type.dialect_impl(dialect)
+                              .bind_processor(dialect) for name in _ARCHIVE_COLUMNS[4:])
+    return compiled.string, received_at, processed
+
+
+def _archive_rows(dialect: Dialect, facts: Sequence[ArchivedFact]
+                  ) -> tuple[str, list[tuple[Any, ...]]]:
+    """The compiled ``INSERT`` and one parameter tuple per fact, converted as SQLAlchemy
+    would (each distinct receipt day once: a batch has one or two)."""
+    statement, received_at, processed = _archive_insert(dialect)
+    days: dict[datetime | None, Any] = {}
+    true_value = processed(True) if processed is not None else True
+    rows = []
+    for fact in facts:
+        day = fact.received_at
+        if day not in days:
+            days[day] = received_at(day) if received_at is not None and day is not None \
+                else day
+        rows.append((fact.event_id, fact.fact_type, fact.checksum, fact.body, days[day],
+                     true_value))
+    return statement, rows
 
 
 def _chunks(ids: Sequence[str]) -> list[Sequence[str]]:
@@ -78,11 +119,8 @@ class FactArchive:
             facts = [fact for fact in facts if fact.event_id not in present]
             if not facts:
                 return History()
-        await self._session.execute(_ARCHIVE, [
-            {"event_id": fact.event_id, "fact_type": fact.fact_type,
-             "checksum": fact.checksum, "body": fact.body, "received_at": fact.received_at,
-             "processed": True}
-            for fact in facts])
+        statement, rows = _archive_rows(self._session.bind.dialect, facts)
+        await (await self._session.connection()).exec_driver_sql(statement, rows)
         added = History.of(fact.checksum for fact in facts)
         await self._record(added)
         return added
