@@ -7,6 +7,7 @@ after an accepted loss. Revision 0008 carries an installation's inbox over into 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -14,6 +15,7 @@ import pytest
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from ankommen.monitoring.adapters.archive import FactArchive, ProcessedMeanwhile
 from ankommen.monitoring.adapters.repository import Aggregates
 from ankommen.monitoring.adapters.tables import fact_archive, fact_intake, messaging
 from ankommen.monitoring.entrypoints.consumers import PURPOSE
@@ -23,6 +25,7 @@ from ankommen.shared.db.migrations import upgrade
 from ankommen.shared.events.registry import registry
 from ankommen.shared.messaging.consumer import Delivery
 from ankommen.shared.runtime import ServiceRuntime
+from ankommen.shared.topics import FACTS
 from tests.monitoring.facts_topic import arrival
 from tests.monitoring.listed_topic import ListedTopic, migrated, rebuild, settings_of
 
@@ -128,3 +131,39 @@ async def test_revision_0008_turns_the_inbox_into_processed_marks(databases):
         await engine.dispose()
     assert marks == {"counted": True, "left-out": False}
     assert inbox == {"before-the-archive"}
+
+
+async def test_a_fact_a_rebuild_marks_while_a_batch_counts_it_fails_the_batch(monitoring):
+    """A fact left out (archived, unmarked) arrives again while a rebuild replays it: the
+    batch found it unmarked and counted it; the rebuild marks it and commits first. Marking
+    it again would count it twice — the batch fails instead (and is retried, then skips it),
+    as it used to on the inbox row's primary key."""
+    [body] = [arrival(MONTH, "03358", "A0").to_bytes()]
+    await record(monitoring, [body])
+    event_id = registry.decode(body).envelope.id
+    async with monitoring.uow() as unit:
+        await unit.session.execute(update(fact_archive).values(processed=False))
+    rebuilding = asyncio.Event()
+    batch_waits = asyncio.Event()
+
+    async def rebuild_marks_it() -> None:
+        async with monitoring.uow() as unit:
+            await FactArchive(unit.session, FACTS.name).mark_processed([event_id])
+            rebuilding.set()
+            await batch_waits.wait()
+
+    async def batch_counts_it() -> None:
+        await rebuilding.wait()
+        handler = fact_recorder(settings_of(monitoring).bounds(), monitoring.clock,
+                                monitoring.group_id(PURPOSE))
+        async with monitoring.uow() as unit:
+            archive = FactArchive(unit.session, FACTS.name)
+            assert await archive.processed_of([event_id]) == {event_id: False}
+            batch_waits.set()  # the rebuild commits while this batch goes on
+            await handler(unit, deliveries([body]))
+
+    rebuild = asyncio.create_task(rebuild_marks_it())
+    with pytest.raises(ProcessedMeanwhile):
+        await batch_counts_it()
+    await rebuild
+    assert await counted(monitoring) == (1, 1, 0)

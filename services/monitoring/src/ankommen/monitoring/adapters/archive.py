@@ -30,6 +30,7 @@ from sqlalchemy import (
     Table,
     bindparam,
     delete,
+    false,
     func,
     insert,
     literal_column,
@@ -57,6 +58,16 @@ _PROCESSED_OF = select(fact_archive.c.event_id, fact_archive.c.processed).where(
     fact_archive.c.event_id.in_(bindparam("ids", expanding=True)))
 _MARK_PROCESSED = update(fact_archive).where(
     fact_archive.c.event_id.in_(bindparam("ids", expanding=True))).values(processed=True)
+_MARK_UNPROCESSED = update(fact_archive).where(
+    fact_archive.c.event_id.in_(bindparam("ids", expanding=True)),
+    fact_archive.c.processed == false()).values(processed=True)
+
+
+class ProcessedMeanwhile(RuntimeError):
+    """Another transaction marked a fact processed after this one found it unmarked (a
+    rebuild that replayed it): counting it here too would count it twice. The batch fails and
+    is retried, and then skips the fact — as a second insert of an inbox row used to fail on
+    its primary key."""
 
 
 #: The archive's columns in the order :func:`_archive_rows` fills them.
@@ -145,10 +156,17 @@ class FactArchive:
             found.update((row.event_id, row.processed) for row in result)
         return found
 
-    async def mark_processed(self, event_ids: Sequence[str]) -> None:
-        """The aggregates count these archived facts (again)."""
+    async def mark_processed(self, event_ids: Sequence[str], *, found_unmarked: bool = False
+                             ) -> None:
+        """The aggregates count these archived facts (again). ``found_unmarked``: the caller
+        found each of them not processed and counted it; raises :class:`ProcessedMeanwhile` if
+        one was marked since (PostgreSQL re-reads a row it waited for)."""
+        statement = _MARK_UNPROCESSED if found_unmarked else _MARK_PROCESSED
         for chunk in _chunks(event_ids):
-            await self._session.execute(_MARK_PROCESSED, {"ids": list(chunk)})
+            result = await self._session.execute(statement, {"ids": list(chunk)})
+            if found_unmarked and result.rowcount != len(chunk):
+                raise ProcessedMeanwhile(f"{len(chunk) - result.rowcount} facts were marked "
+                                         "processed by another transaction")
 
     async def recorded(self) -> History:
         """What the ledger says the archive holds."""

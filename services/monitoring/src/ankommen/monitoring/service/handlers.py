@@ -10,7 +10,8 @@ second consumer instance that overlapped during a rebalance — is skipped; one 
 longer counted (a rebuild accepted its loss) is counted again and marked processed; facts
 processed before the archive existed are still skipped by their inbox rows. Two instances
 that race on one fact both try to insert its archive row: the second fails on the primary key
-and is retried, and then skips it, as it would have on the inbox's key.
+and is retried, and then skips it, as it would have on the inbox's key; a fact found unmarked
+that a rebuild marks meanwhile fails the batch the same way (``ProcessedMeanwhile``).
 
 Which cells a fact adds to is the domain's table (:mod:`domain.contributions`); this use case is
 the same for every fact type. A fact out of bounds — an unknown district, a date in the future
@@ -65,7 +66,8 @@ def fact_recorder(bounds: Bounds, clock: Clock, consumer: str) -> BatchHandler:
                            for delivery in new if delivery.event.envelope.id not in archived],
                           known_new=True)
         await archive.mark_processed([delivery.event.envelope.id for delivery in new
-                                      if delivery.event.envelope.id in archived])
+                                      if delivery.event.envelope.id in archived],
+                                     found_unmarked=True)
 
     return record_facts
 
