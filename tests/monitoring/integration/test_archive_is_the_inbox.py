@@ -133,7 +133,8 @@ async def test_revision_0008_turns_the_inbox_into_processed_marks(databases):
     assert inbox == {"before-the-archive"}
 
 
-async def test_a_fact_a_rebuild_marks_while_a_batch_counts_it_fails_the_batch(monitoring):
+async def test_a_fact_a_rebuild_marks_while_a_batch_counts_it_fails_the_batch(
+        monitoring, monkeypatch):
     """A fact left out (archived, unmarked) arrives again while a rebuild replays it: the
     batch found it unmarked and counted it; the rebuild marks it and commits first. Marking
     it again would count it twice — the batch fails instead (and is retried, then skips it),
@@ -143,27 +144,29 @@ async def test_a_fact_a_rebuild_marks_while_a_batch_counts_it_fails_the_batch(mo
     event_id = registry.decode(body).envelope.id
     async with monitoring.uow() as unit:
         await unit.session.execute(update(fact_archive).values(processed=False))
-    rebuilding = asyncio.Event()
-    batch_waits = asyncio.Event()
+    marked, looked, committed = asyncio.Event(), asyncio.Event(), asyncio.Event()
 
     async def rebuild_marks_it() -> None:
         async with monitoring.uow() as unit:
             await FactArchive(unit.session, FACTS.name).mark_processed([event_id])
-            rebuilding.set()
-            await batch_waits.wait()
+            marked.set()
+            await looked.wait()
+        committed.set()
 
-    async def batch_counts_it() -> None:
-        await rebuilding.wait()
-        handler = fact_recorder(settings_of(monitoring).bounds(), monitoring.clock,
-                                monitoring.group_id(PURPOSE))
-        async with monitoring.uow() as unit:
-            archive = FactArchive(unit.session, FACTS.name)
-            assert await archive.processed_of([event_id]) == {event_id: False}
-            batch_waits.set()  # the rebuild commits while this batch goes on
-            await handler(unit, deliveries([body]))
+    processed_of = FactArchive.processed_of
+
+    async def looked_before_the_commit(archive: FactArchive, ids: list[str]
+                                       ) -> dict[str, bool]:
+        found = await processed_of(archive, ids)
+        looked.set()
+        await committed.wait()  # the rebuild commits right after the batch looked
+        return found
 
     rebuild = asyncio.create_task(rebuild_marks_it())
+    await marked.wait()
+    monkeypatch.setattr(FactArchive, "processed_of", looked_before_the_commit)
     with pytest.raises(ProcessedMeanwhile):
-        await batch_counts_it()
+        await record(monitoring, [body])
+    monkeypatch.undo()
     await rebuild
     assert await counted(monitoring) == (1, 1, 0)
