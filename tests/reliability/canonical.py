@@ -16,7 +16,7 @@ duplicated row shows as a difference just like a lost one.
 One kind of event is compared by its final value, not by its number: assignment publishes a
 seat snapshot (``CourseCapacityFact``) once per allocation batch, so how many there are depends
 on how events fall into consumer batches — timing, not effect. Their outbox rows and their
-entries in monitoring's intake counters, inbox and facts archive are left out; what they say
+entries in monitoring's intake counters and facts archive are left out; what they say
 is compared in assignment's ``capacity_reported`` and monitoring's ``snapshots`` (the last
 value per cell), whose choice among equal snapshots (``published_at``, ``rank``, ``key``) is
 volatile too, as are the snapshots' ``sequence`` numbers (assignment's ``capacity_sequence``):
@@ -71,8 +71,6 @@ VOLATILE: dict[str, set[str]] = {
 }
 #: Events whose number depends on batching (see the module docstring).
 COUNTED_BY_VALUE = {"ankommen.assignment.course_capacity_fact.v1"}
-#: The consumer group whose inbox rows include those facts.
-MONITORING_FACTS_GROUP = "ankommen.monitoring.facts"
 #: Keys inside JSON documents (event envelopes) that are random or times.
 VOLATILE_KEYS = {"id", "time"}
 RECORD_KEY = "record_key"
@@ -163,12 +161,6 @@ def _counted_by_number(name: str, row: dict[str, Any]) -> bool:
     return True
 
 
-def _snapshot_facts_consumed(tables: dict[str, list[dict[str, Any]]]) -> int:
-    """How many batching-dependent facts monitoring took in (its inbox holds one row each)."""
-    return sum(row["applied"] + row["held"] + row["unused"]
-               for row in tables.get("fact_intake", []) if row["fact_type"] in COUNTED_BY_VALUE)
-
-
 def project(tables: dict[str, list[dict[str, Any]]], labels: Labels) -> Projection:
     projected = {}
     for name, table_rows in tables.items():
@@ -181,11 +173,8 @@ def project(tables: dict[str, list[dict[str, Any]]], labels: Labels) -> Projecti
                     if column not in volatile}
             counter[json.dumps(kept, sort_keys=True, default=str)] += 1
         projected[name] = counter
-    snapshot_facts = _snapshot_facts_consumed(tables)
-    if snapshot_facts:
-        # Monitoring's inbox holds one row per fact; without its id each row is just the group.
-        facts_row = json.dumps({"consumer": MONITORING_FACTS_GROUP}, sort_keys=True)
-        projected["inbox"][facts_row] -= snapshot_facts
+    # Monitoring's facts consumer writes no inbox rows (its archive is the record), so no
+    # batching-dependent inbox rows are left to take out.
     return Projection(projected)
 
 

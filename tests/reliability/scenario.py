@@ -254,7 +254,8 @@ class Run:
             ("progress", "known_cases", ""): n,
             ("progress", "placements", ""): n,
             ("progress", "reports", ""): 2 * n,
-            ("monitoring", "inbox", ""): facts,
+            # Its facts consumer's record of what it processed is the archive (no inbox rows).
+            ("monitoring", "fact_archive", "WHERE processed"): facts,
             ("assignment", "inbox", "WHERE consumer = 'ankommen.assignment.participation'"):
                 participation,
             **{(service, "outbox", "WHERE published_at IS NULL"): 0 for service in SERVICES},

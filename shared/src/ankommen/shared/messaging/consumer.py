@@ -247,6 +247,12 @@ class EventConsumer:
         """The event types this consumer has a handler for (others are acknowledged, unused)."""
         return frozenset(self._handlers)
 
+    @property
+    def uses_inbox(self) -> bool:
+        """Whether the consumer records what it applied in the shared inbox (else its
+        handler keeps that record itself: :class:`BatchEventConsumer`'s ``inbox=False``)."""
+        return True
+
     def subscribe(self, broker: KafkaBroker, **group_options: int) -> None:
         """Attach to ``broker``: manual acks, explicit group, raw bodies, a DLQ publisher.
 
@@ -475,15 +481,22 @@ class BatchEventConsumer(EventConsumer):
     unit of work skip the event ids already in the inbox, hand the rest to ``handler`` with
     their Kafka keys, and record their ids with one insert; acknowledge after the commit.
     The same event twice in one batch is handled once.
+
+    ``inbox=False``: no inbox rows; the handler gets every valid event of the batch and must
+    itself skip what it applied before, in the same unit of work — for a handler that writes
+    a row per event under its id anyway (monitoring's facts archive), where the inbox row
+    would be a second one saying the same.
     """
 
     def __init__(self, *, group_id: str, topic: Topic, uow: UnitOfWorkFactory,
                  handler: BatchHandler, event_types: tuple[type[EventData], ...],
                  check: Check | None = None, max_attempts: int = 5, retry_delay: float = 0.1,
-                 max_records: int = 500, batch_timeout_ms: int = 200) -> None:
+                 max_records: int = 500, batch_timeout_ms: int = 200,
+                 inbox: bool = True) -> None:
         super().__init__(group_id=group_id, topic=topic, uow=uow, handlers={}, check=check,
                          max_attempts=max_attempts, retry_delay=retry_delay)
         self._batch_handler = handler
+        self._inbox = inbox
         self._event_types = event_types
         self.max_records = max_records
         self._batch_timeout_ms = batch_timeout_ms
@@ -491,6 +504,10 @@ class BatchEventConsumer(EventConsumer):
     @property
     def event_types(self) -> frozenset[type[EventData]]:
         return frozenset(self._event_types)
+
+    @property
+    def uses_inbox(self) -> bool:
+        return self._inbox
 
     def subscribe(self, broker: KafkaBroker, **group_options: int) -> None:
         """Attach as a FastStream batch subscriber (manual acks, explicit group)."""
@@ -593,6 +610,10 @@ class BatchEventConsumer(EventConsumer):
         return failed
 
     async def _handle_batch(self, deliveries: Sequence[Delivery]) -> None:
+        if not self._inbox:
+            async with self._uow() as uow:
+                await self._batch_handler(uow, deliveries)
+            return
         inbox = self._uow.tables.inbox
         ids = [delivery.event.envelope.id for delivery in deliveries]
         async with self._uow() as uow:

@@ -10,12 +10,15 @@ freshness). No aggregate has a column that could hold a pseudonym or a record ke
 key included, as on the facts topic: de-identified, never a pseudonym), so that a rebuild does
 not depend on what the broker still holds; ``fact_history`` is the ledger of what the archive
 should hold (see :mod:`domain.history`). Neither is read by any public page or API (the
-admin's review list shows a held fact's attributes from the archive). The inbox comes
-from the shared library (monitoring publishes nothing, so its outbox stays empty).
+admin's review list shows a held fact's attributes from the archive). The archive row is also
+the facts consumer's record of what it processed (``processed``): the shared inbox holds only
+facts processed before the archive existed. Inbox and outbox come from the shared library
+(monitoring publishes nothing, so its outbox stays empty).
 """
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Integer,
@@ -24,6 +27,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    true,
 )
 
 from ankommen.shared.messaging.tables import messaging_tables
@@ -96,6 +100,10 @@ fact_archive = Table(
     #: will be again by every rebuild (none: archived before revision 0006, judged by its
     #: publication time as it was then).
     Column("received_at", DateTime(timezone=True), nullable=True),
+    #: Whether the aggregates count the fact now (applied, held or unused): the archive row is
+    #: the facts consumer's record of what it processed (revision 0008; no inbox row). False:
+    #: archived, but left out by a rebuild that accepted a loss.
+    Column("processed", Boolean, nullable=False, server_default=true()),
     PrimaryKeyConstraint("event_id", name="pk_fact_archive"),
 )
 

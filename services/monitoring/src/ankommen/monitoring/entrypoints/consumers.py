@@ -1,6 +1,7 @@
 """Monitoring's only Kafka consumer: the facts topic, in batches (each folded in memory and
 written at once), for every registered fact type — also those monitoring does not aggregate
-yet, so that operators see them arrive."""
+yet, so that operators see them arrive. It keeps no inbox rows: the facts archive is its record
+of what it processed (:mod:`service.handlers`)."""
 
 from ankommen.monitoring.config import MonitoringSettings
 from ankommen.monitoring.domain.facts import admit_only_facts
@@ -15,8 +16,11 @@ PURPOSE = "facts"
 
 
 def facts(runtime: ServiceRuntime, settings: MonitoringSettings) -> BatchEventConsumer:
-    return BatchEventConsumer(group_id=runtime.group_id(PURPOSE), topic=FACTS, uow=runtime.uow,
-                              handler=fact_recorder(settings.bounds(), runtime.clock),
+    group_id = runtime.group_id(PURPOSE)
+    # No inbox rows: the facts archive, written in the same transaction, is the record of
+    # what was processed (service.handlers).
+    return BatchEventConsumer(group_id=group_id, topic=FACTS, uow=runtime.uow, inbox=False,
+                              handler=fact_recorder(settings.bounds(), runtime.clock, group_id),
                               event_types=tuple(model for model in registry.models.values()
                                                 if issubclass(model, Fact)),
                               check=admit_only_facts,

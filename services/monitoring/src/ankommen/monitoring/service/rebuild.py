@@ -10,8 +10,8 @@ topic has archived the facts processed before it existed.
 
 **Refusing.** Before anything is written for good, the source is compared with the history the
 aggregates were built from (:mod:`domain.history`): the topic must begin at offset 0 on every
-partition, hold every fact the inbox names, and hold each archived fact with the content it was
-archived with; the archive must hold every fact the inbox names, and agree with its ledger in
+partition, hold every fact the aggregates count, and hold each archived fact with the content it
+was archived with; the archive must hold every fact they count, and agree with its ledger in
 count and checksum. Otherwise the rebuild raises :class:`SourceIncomplete` — the transaction is
 rolled back, and the aggregates stay as they were — unless the operator accepted the loss, in
 which case the result says how many facts fewer the aggregates now count.
@@ -24,17 +24,19 @@ month, which its producer sets, as the topic keeps producer timestamps (CreateTi
 archived before receipts were recorded: its publication time, as it was judged then) — so the
 review list comes out the same; the facts an admin applied from it (the correction log, which
 no rebuild deletes) are counted again. Duplicates (the same event id twice on the topic) are
-counted once, and the inbox of the live consumer is rewritten to exactly the facts replayed, so
-the live consumer neither skips nor double-counts afterwards.
-The source is read after the old aggregates and inbox rows were deleted inside the
+counted once, and exactly the facts replayed are marked processed in the archive (the live
+consumer's record of what it processed: no inbox rows), so the live consumer neither skips nor
+double-counts afterwards.
+The source is read after the old aggregates were deleted and every fact unmarked inside the
 transaction, so a fact the live consumer committed just before cannot be lost. A rebuild from
 the topic archives every fact it replays that the archive lacks; no rebuild deletes from the
 archive.
 
 The whole source is folded in memory (one entry per touched cell, not per fact) and written
-once at the end; only the inbox and archive rows are written as the batches come in, so the
-database works while the next batch is fetched and decoded. The ids of the facts processed
-before, and of those replayed, are held in memory too (the check needs them).
+once at the end; only the archive rows (or their marks) are written as the batches come in, so
+the database works while the next batch is fetched and decoded — one row per fact, not two
+(an inbox row as well, until revision 0008). The ids of the facts processed before, and of
+those replayed, are held in memory too (the check needs them).
 """
 
 from __future__ import annotations
@@ -171,11 +173,14 @@ async def rebuild_aggregates(uow: UnitOfWorkFactory, topic: FactsTopicSource, co
                              bounds: Bounds, *, source: Source = Source.AUTO,
                              accept_loss: bool = False) -> RebuildResult:
     async with uow() as unit:
-        processed = ProcessedFacts(unit.session, unit.tables.inbox, consumer, unit.clock)
+        processed = ProcessedFacts(unit.session, unit.tables.inbox, consumer)
         archive = FactArchive(unit.session, topic.name)
         before = await processed.ids()
         archived = await archive.checksums()
-        archive_complete = bool(archived) and before <= archived.keys()
+        # The archive row is also the record that a fact is processed, so a lost row takes
+        # that record with it: the ledger, kept apart, is what notices.
+        archive_complete = (bool(archived) and before <= archived.keys()
+                            and await archive.held() == await archive.recorded())
         if source is Source.AUTO:
             source = Source.ARCHIVE if archive_complete else Source.TOPIC
         aggregates = Aggregates(unit.session)
@@ -185,9 +190,9 @@ async def rebuild_aggregates(uow: UnitOfWorkFactory, topic: FactsTopicSource, co
         replay = _Replay(FoldedFacts(bounds), topic.name,
                          await ReviewList(unit.session).applied_ids())
         if source is Source.TOPIC:
-            await _replay_topic(topic, replay, processed, archive, before, archived)
+            await _replay_topic(topic, replay, archive, before, archived)
         else:
-            await _replay_archive(replay, processed, archive, before)
+            await _replay_archive(replay, archive, before)
         if replay.gaps and not accept_loss:
             raise SourceIncomplete(source, replay.gaps, archive_complete=archive_complete)
         if source is Source.TOPIC or replay.gaps:
@@ -201,9 +206,8 @@ async def rebuild_aggregates(uow: UnitOfWorkFactory, topic: FactsTopicSource, co
                          accepted=tuple(replay.gaps))
 
 
-async def _replay_topic(topic: FactsTopicSource, replay: _Replay, processed: ProcessedFacts,
-                        archive: FactArchive, before: set[str], archived: dict[str, int]
-                        ) -> None:
+async def _replay_topic(topic: FactsTopicSource, replay: _Replay, archive: FactArchive,
+                        before: set[str], archived: dict[str, int]) -> None:
     """Replay the topic and archive what the archive lacks; compare the rest with it."""
     try:
         offsets: dict[int, int] | None = await topic.first_offsets()
@@ -212,7 +216,7 @@ async def _replay_topic(topic: FactsTopicSource, replay: _Replay, processed: Pro
     receipts = await archive.receipts()
     if offsets is not None:
         async for messages in topic.read():
-            new_ids: list[str] = []
+            rearchived: list[str] = []
             unarchived: list[ArchivedFact] = []
             for body, stamped_at in messages:
                 def received_at(envelope: Envelope, stamped_at: datetime | None = stamped_at
@@ -225,20 +229,20 @@ async def _replay_topic(topic: FactsTopicSource, replay: _Replay, processed: Pro
                 if event is None:
                     continue
                 fact = archived_fact(event.envelope, received_at(event.envelope))
-                new_ids.append(fact.event_id)
                 stored = archived.get(fact.event_id)
                 if stored is None:
-                    unarchived.append(fact)
-                elif stored != fact.checksum:
+                    unarchived.append(fact)  # archived as processed
+                    continue
+                rearchived.append(fact.event_id)
+                if stored != fact.checksum:
                     replay.corrections.append(fact)
-            await processed.add(new_ids)
+            await archive.mark_processed(rearchived)
             replay.archived += (await archive.add(unarchived, known_new=True)).facts
     replay.gaps = topic_gaps(topic.name, offsets, len(before), len(before - replay.seen),
                              len(replay.corrections))
 
 
-async def _replay_archive(replay: _Replay, processed: ProcessedFacts, archive: FactArchive,
-                          before: set[str]) -> None:
+async def _replay_archive(replay: _Replay, archive: FactArchive, before: set[str]) -> None:
     """Replay the archive, checking every row against its checksum and the whole against the
     ledger."""
     found = History()
@@ -262,6 +266,6 @@ async def _replay_archive(replay: _Replay, processed: ProcessedFacts, archive: F
                 replay.corrections.append(ArchivedFact(row.event_id, row.fact_type, checksum,
                                                        row.body, row.received_at))
         found += History.of(checksums)
-        await processed.add(new_ids)
+        await archive.mark_processed(new_ids)
     replay.gaps = archive_gaps(len(before), len(before - replay.seen), await archive.recorded(),
                                found, len(replay.corrections))
