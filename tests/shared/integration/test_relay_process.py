@@ -35,7 +35,10 @@ KEYS = 4
 def start_relay(database_url: str, bootstrap: str, log: Path) -> subprocess.Popen:
     environment = {**os.environ, "ANKOMMEN_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
                    "ANKOMMEN_INTAKE_DATABASE_URL": database_url,
-                   "ANKOMMEN_INTAKE_OUTBOX_RELAY": "separate", "ANKOMMEN_LOG_LEVEL": "INFO"}
+                   "ANKOMMEN_INTAKE_OUTBOX_RELAY": "separate", "ANKOMMEN_LOG_LEVEL": "INFO",
+                   # Woken or never: without the wake-up the relays would look once an hour,
+                   # and the test's poll deadlines would run out long before.
+                   "ANKOMMEN_INTAKE_OUTBOX_RELAY_POLL_SECONDS": "3600"}
     return subprocess.Popen([sys.executable, "-m", "ankommen.intake", "relay"], env=environment,
                             stdout=log.open("ab"), stderr=subprocess.STDOUT)
 
@@ -111,10 +114,8 @@ async def test_two_relay_processes_send_each_row_once_in_order_within_millisecon
     print(f"\n{backend}: commit to acknowledged publish p50 {p50:.1f} ms, p95 {p95:.1f} ms")
     record("separate relay", f"{backend} commit to publish p50 (ms)", round(p50, 1))
     record("separate relay", f"{backend} commit to publish p95 (ms)", round(p95, 1))
-    # Woken, not polled: the idle poll (1 s) alone would put the median near 500 ms. About 5 ms
-    # on a quiet machine; generous, as the machine is shared (150 ms at a load of 11 on two
-    # cores).
-    assert p50 < 250, latency_ms
+    # Woken, not polled, is proven by the hour-long idle poll above: the latency is reported
+    # (about 5 ms p50 on a quiet machine), never asserted.
 
 
 def test_the_web_process_leaves_the_relay_to_the_relay_process_when_separate(databases):  # noqa: ANN001

@@ -139,6 +139,7 @@ class ServiceRuntime:
         self.relay = OutboxRelay(self.sessions, definition.tables, self.relay_producer.send,
                                  service=definition.name, before_send=self.topic_guard.ensure,
                                  retention=timedelta(hours=settings.outbox_retention_hours),
+                                 idle_interval=settings.outbox_relay_poll_seconds,
                                  send_wave=self.relay_producer.send_wave,
                                  recover=self.relay_producer.start)
         self.uow.on_commit_with_events(self.relay.wake)

@@ -382,6 +382,11 @@ class ServiceSettings(CommonSettings):
     #: Where the relay runs: in the web process (``inline``) or in ``ankommen-<service>
     #: relay`` processes (``separate``; see :class:`OutboxRelayMode`).
     outbox_relay: OutboxRelayMode = OutboxRelayMode.INLINE
+    #: How often the relay looks for unsent rows when nothing woke it (seconds). Commits wake
+    #: it at once (in the web process, or by ``NOTIFY`` / ``data_version`` when separate); the
+    #: poll only catches a wake-up that was lost, e.g. while the relay's listening connection
+    #: to PostgreSQL was being re-established.
+    outbox_relay_poll_seconds: float = Field(1.0, gt=0, le=3600)
     #: Apply migrations at start-up; on by default only in the development profile.
     migrate_on_startup: bool | None = None
 
