@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from sqlalchemy import text
 from ankommen.shared.auth import Role
 from ankommen.shared.db.engine import create_engine
 from ankommen.shared.topics import topic_plan
+from bench.processes import ProcessTree
 from tests.support.services import ServiceProcess, connected
 from tests.support.tokens import bearer
 
@@ -117,6 +118,14 @@ class Stack:
                 for name, processes in self.instances.items()
                 for number, process in enumerate(processes)}
 
+    def processes(self, *names: str) -> ProcessTree:
+        """The running instances (of ``names``, or all) with every process they started."""
+        return ProcessTree({(name if len(processes) == 1 else f"{name}-{number}"):
+                            process.process.pid
+                            for name, processes in self.instances.items()
+                            if not names or name in names
+                            for number, process in enumerate(processes)})
+
     def stop(self) -> None:
         for processes in self.instances.values():
             for process in processes:
@@ -139,6 +148,24 @@ async def scalar(database_url: str, query: str) -> Any:
     try:
         async with engine.connect() as connection:
             return await connection.scalar(text(query))
+    finally:
+        await engine.dispose()
+
+
+@contextlib.asynccontextmanager
+async def watching(database_url: str) -> AsyncIterator[Callable[[str], Awaitable[Any]]]:
+    """Reads of one value each from a service's database over one kept connection, each in a
+    fresh snapshot: cheap enough to poll every few milliseconds (:func:`scalar` opens and
+    closes an engine per read)."""
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            async def read(query: str) -> Any:
+                value = await connection.scalar(text(query))
+                await connection.commit()  # a fresh snapshot for the next read
+                return value
+
+            yield read
     finally:
         await engine.dispose()
 
@@ -190,9 +217,3 @@ class TopicReader:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         await self.consumer.stop()
-
-
-def percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile (``share`` in 0..1) of a non-empty list."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]
