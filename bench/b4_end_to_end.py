@@ -96,6 +96,8 @@ HOLD_SECONDS = 60
 #: After a step's schedule: how long answers and the dashboard may take to catch up.
 STEP_DRAIN_SECONDS = 30.0
 WARM_UP = 10
+#: How long the idle services' CPU is read before the staircase.
+IDLE_SECONDS = 5.0
 
 
 @dataclass
@@ -233,6 +235,7 @@ async def measure(line: Pipeline, bodies: list[dict[str, Any]], rate: float, sec
         await wait_until(drained, "every decision fact in monitoring",
                          max(1.0, schedule_end + drain - time.monotonic()), 0.05)
     cpu_seconds = spent_between(cpu_before, line.processes.cpu())
+    cpu_window = time.monotonic() - (started - 0.05)
     stop.set()
     await poller
     first_decision: dict[str, float] = {}
@@ -243,7 +246,8 @@ async def measure(line: Pipeline, bodies: list[dict[str, Any]], rate: float, sec
                         if envelope["type"] in DECISION_FACTS)
     return {"sent": sent, "first_decision": first_decision, "fact_times": fact_times,
             "counter": counter, "baseline_applied": baseline_applied,
-            "started": started, "schedule_end": schedule_end, "cpu_seconds": cpu_seconds}
+            "started": started, "schedule_end": schedule_end, "cpu_seconds": cpu_seconds,
+            "cpu_window_seconds": cpu_window}
 
 
 @dataclass
@@ -256,6 +260,8 @@ class Followed:
     visible: list[float]
     #: Answered 201, but not seen decided or on the dashboard.
     missing: int
+    #: Of those: never decided (no decision on the placements topic for the pseudonym).
+    undecided: int
     #: Answered with anything but 201, or failed on the connection.
     refused: int
     #: Neither answered nor refused (still open when the drain ended).
@@ -267,7 +273,7 @@ def follow(found: dict[str, Any]) -> Followed:
     counter: MonitoringCounter = found["counter"]
     decided_at = sorted(found["first_decision"][entry.pseudonym] for entry in sent
                         if entry.pseudonym in found["first_decision"])
-    out = Followed([], [], [], 0, 0, 0)
+    out = Followed([], [], [], 0, 0, 0, 0)
     for entry in sent:
         if entry.answered is None:
             if entry.error is None:
@@ -279,6 +285,7 @@ def follow(found: dict[str, Any]) -> Followed:
         moment = found["first_decision"].get(entry.pseudonym)
         if moment is None:
             out.missing += 1
+            out.undecided += 1
             continue
         out.decided.append((moment - entry.due) * 1000)
         rank = bisect.bisect_right(decided_at, moment)
@@ -291,8 +298,10 @@ def follow(found: dict[str, Any]) -> Followed:
     return out
 
 
-def step_of(found: dict[str, Any], rate: float, seconds: float) -> Step:
-    """A staircase step from what :func:`measure` found."""
+def step_of(found: dict[str, Any], rate: float, seconds: float,
+            idle_cpu_per_second: float = 0.0) -> Step:
+    """A staircase step from what :func:`measure` found; ``idle_cpu_per_second`` is what the
+    same processes spend doing nothing (their share of the step's CPU is in the details)."""
     sent: list[Sent] = found["sent"]
     followed = follow(found)
     in_time = found["schedule_end"] + ANSWER_GRACE_SECONDS
@@ -300,7 +309,11 @@ def step_of(found: dict[str, Any], rate: float, seconds: float) -> Step:
     return Step(rate, seconds, len(sent), accepted, followed.refused, followed.visible,
                 followed.missing, found["cpu_seconds"],
                 [(entry.sent - entry.due) * 1000 for entry in sent if entry.sent is not None],
-                {"unanswered": followed.unanswered,
+                {"unanswered": followed.unanswered, "undecided": followed.undecided,
+                 "cpu_window_seconds": round(found["cpu_window_seconds"], 1),
+                 "idle_cpu_ms_per_registration": round(
+                     idle_cpu_per_second * found["cpu_window_seconds"] * 1000
+                     / max(1, len(sent) - followed.refused), 2),
                  "post_p95_ms": round(percentile(followed.posted, 0.95), 1)
                  if followed.posted else None})
 
@@ -310,12 +323,18 @@ async def staircase(bootstrap: str, folder: Path, bodies: list[dict[str, Any]],
     """The climb on one pipeline; each step registers people not registered before."""
     async with pipeline(bootstrap, folder, bodies[-WARM_UP:]) as line:
         unused = bodies[:-WARM_UP]
+        # What the services spend idle (consumers polling, repeating jobs): reported with
+        # each step, so that a low step's CPU per registration can be read.
+        before, idle_started = line.processes.cpu(), time.monotonic()
+        await asyncio.sleep(IDLE_SECONDS)
+        idle = spent_between(before, line.processes.cpu()) / (time.monotonic() - idle_started)
+        print(f"  idle: {idle * 1000:.0f} CPU-ms per second across the services", flush=True)
 
         async def one(rate: float) -> Step:
             nonlocal unused
             found = await measure(line, unused, rate, seconds, STEP_DRAIN_SECONDS)
             unused = unused[len(found["sent"]):]
-            step = step_of(found, rate, seconds)
+            step = step_of(found, rate, seconds, idle)
             print(f"  {rate:g}/s: " + ("sustained" if step.sustained
                                        else "; ".join(step.why_not_sustained())) +
                   f" (p95 {step.p95_ms or 0:.0f} ms, {step.cpu_ms_per_registration:.1f} ms "
@@ -371,7 +390,8 @@ def figures(steps: list[Step], best: Step | None, rate: float, seconds: float, d
     hold_details = {
         "registrations": registrations, "rate_per_s": rate, "seconds": seconds,
         "of_sustained_rate_per_s": best.rate if best else None,
-        "not_visible_within_drain": lost, "drain_seconds": drain,
+        "not_visible_within_drain": lost, "undecided": followed.undecided,
+        "drain_seconds": drain,
         "post_ms": {"p50": at(followed.posted, 0.5), "p95": at(followed.posted, 0.95),
                     "p99": at(followed.posted, 0.99)},
         "decided_ms": {"p50": at(followed.decided, 0.5), "p95": at(followed.decided, 0.95),

@@ -28,6 +28,24 @@ from bench.processes import ProcessTree
 from tests.support.services import ServiceProcess, connected
 from tests.support.tokens import bearer
 
+#: ANKOMMEN_BENCH_RELAY=separate: each publishing service's outbox relay in a process of its
+#: own (``python -m ankommen.<service> relay``, issue 21 item 2), as ``make run`` and compose
+#: run it once that is merged; unset: whatever the services do by default.
+RELAY = os.environ.get("ANKOMMEN_BENCH_RELAY", "").strip().lower()
+PUBLISHING = ("intake", "assignment", "progress")
+
+
+@dataclass
+class RelayProcess(ServiceProcess):
+    """A service's outbox relay as its own process (no HTTP, no port)."""
+
+    def start(self) -> RelayProcess:
+        log = open(self.log_file, "ab")  # noqa: SIM115 - kept open for the process's life
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", f"ankommen.{self.name}", "relay"],
+            env={**os.environ, **self.environment}, stdout=log, stderr=subprocess.STDOUT)
+        return self
+
 
 @dataclass
 class AppProcess(ServiceProcess):
@@ -83,10 +101,18 @@ class Stack:
                        "ANKOMMEN_LOG_LEVEL": "WARNING",
                        f"{prefix}DATABASE_URL": self.databases[service],
                        **{prefix + name.upper(): value for name, value in settings.items()}}
+        separate = RELAY == "separate" and service in PUBLISHING
+        if separate:
+            environment[prefix + "OUTBOX_RELAY"] = "separate"
         process = ServiceProcess.on_own_port(service, environment,
                                              self.folder / f"{service}-{number}.log").start()
         self.instances[service].append(process)
-        return await self._ready(process)
+        await self._ready(process)  # migrated: the relay finds its outbox
+        if separate:
+            relay = RelayProcess(service, 0, environment,
+                                 self.folder / f"{service}-relay-{number}.log").start()
+            self.instances.setdefault(f"{service} relay", []).append(relay)
+        return process
 
     async def start_app(self, name: str, factory: str, environment: dict[str, str]
                         ) -> ServiceProcess:
