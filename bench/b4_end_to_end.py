@@ -226,11 +226,23 @@ async def measure(line: Pipeline, bodies: list[dict[str, Any]], rate: float, sec
     for task in pending:  # still unanswered after the drain: counted as not accepted
         task.cancel()
     await asyncio.gather(*pending, return_exceptions=True)
-    answered = sum(1 for entry in sent if entry.pseudonym)
+    answered = {entry.pseudonym for entry in sent if entry.pseudonym}
+
+    def decided() -> int:
+        return len(answered & {key.decode() for _, key, envelope
+                               in line.decisions.messages[seen_decisions:]
+                               if envelope["type"] in DECISIONS and key})
+
+    def facts_seen() -> int:
+        return sum(1 for _, _, envelope in line.facts.messages[seen_facts:]
+                   if envelope["type"] in DECISION_FACTS)
 
     async def drained() -> bool:
-        return bool(counter.samples) and \
-            counter.samples[-1][1] - baseline_applied >= answered
+        # Every accepted registration decided, and monitoring has applied every decision
+        # fact on the topic — re-announcements of people already waiting included, which
+        # the rank matching in :func:`follow` counts too.
+        return bool(counter.samples) and decided() >= len(answered) and \
+            counter.samples[-1][1] - baseline_applied >= max(len(answered), facts_seen())
     with contextlib.suppress(TimeoutError):  # the stragglers count as missing
         await wait_until(drained, "every decision fact in monitoring",
                          max(1.0, schedule_end + drain - time.monotonic()), 0.05)

@@ -25,8 +25,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-#: Registrations per second, step by step.
-RATES = (10, 20, 40, 60, 80, 100, 120, 150)
+#: Registrations per second, step by step (5 first: on the shared 2-core machine the
+#: pipeline did not always sustain 10).
+RATES = (5, 10, 20, 40, 60, 80, 100, 120, 150)
 STEP_SECONDS = 20
 ACCEPTED_SHARE = 0.95
 ANSWER_GRACE_SECONDS = 1.0
