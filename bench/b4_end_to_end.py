@@ -246,7 +246,10 @@ async def measure(line: Pipeline, bodies: list[dict[str, Any]], rate: float, sec
     with contextlib.suppress(TimeoutError):  # the stragglers count as missing
         await wait_until(drained, "every decision fact in monitoring",
                          max(1.0, schedule_end + drain - time.monotonic()), 0.05)
-    cpu_seconds = spent_between(cpu_before, line.processes.cpu())
+    cpu_after = line.processes.cpu()
+    cpu_seconds = spent_between(cpu_before, cpu_after)
+    cpu_by_process = {label: value - cpu_before.get(label, 0.0)
+                      for label, value in cpu_after.items()}
     cpu_window = time.monotonic() - (started - 0.05)
     stop.set()
     await poller
@@ -259,7 +262,7 @@ async def measure(line: Pipeline, bodies: list[dict[str, Any]], rate: float, sec
     return {"sent": sent, "first_decision": first_decision, "fact_times": fact_times,
             "counter": counter, "baseline_applied": baseline_applied,
             "started": started, "schedule_end": schedule_end, "cpu_seconds": cpu_seconds,
-            "cpu_window_seconds": cpu_window}
+            "cpu_window_seconds": cpu_window, "cpu_by_process": cpu_by_process}
 
 
 @dataclass
@@ -323,6 +326,9 @@ def step_of(found: dict[str, Any], rate: float, seconds: float,
                 [(entry.sent - entry.due) * 1000 for entry in sent if entry.sent is not None],
                 {"unanswered": followed.unanswered, "undecided": followed.undecided,
                  "cpu_window_seconds": round(found["cpu_window_seconds"], 1),
+                 "cpu_ms_per_registration_by_process": {
+                     label: round(spent * 1000 / max(1, len(sent) - followed.refused), 2)
+                     for label, spent in found["cpu_by_process"].items()},
                  "idle_cpu_ms_per_registration": round(
                      idle_cpu_per_second * found["cpu_window_seconds"] * 1000
                      / max(1, len(sent) - followed.refused), 2),
@@ -415,6 +421,9 @@ def figures(steps: list[Step], best: Step | None, rate: float, seconds: float, d
                         "max": round(lag[-1], 2)} if lag else None,
         "cpu_ms_per_registration": round(found["cpu_seconds"] * 1000
                                          / max(1, registrations), 2),
+        "cpu_ms_per_registration_by_process": {
+            label: round(spent * 1000 / max(1, registrations), 2)
+            for label, spent in found["cpu_by_process"].items()},
         "method": "per-pseudonym decision on the placements topic; monitoring's applied "
                   "decision-fact counter matched by rank (see bench/b4_end_to_end.py)"}
     p95 = hold_details["visible_ms"]["p95"]
