@@ -7,14 +7,16 @@ UV_VERSION := 0.13.8
 UV := .tools/bin/uv
 RUN := $(UV) run --frozen
 
-.PHONY: run test test-services verify install browser fonts dev-idp lint schemas migrate topics broker clean help demo bench wrk duplicate-report
+.PHONY: run test test-services verify install browser fonts dev-idp lint schemas migrate topics broker clean help demo bench bench-all wrk duplicate-report
 
 help:
 	@echo "make run      start the whole system (embedded broker, SQLite, four services)"
 	@echo "make test     install everything and run all tests"
 	@echo "make verify   the reliability proof alone, then its figures into docs/reliability.md"
 	@echo "make demo     load a populated Landkreis Heidekreis into the running stack (PEOPLE=1500)"
-	@echo "make bench    benchmarks B1-B7 with baselines; writes bench/results.json (ONLY=B5)"
+	@echo "make bench    benchmarks B1-B8 with baselines; writes bench/results.json (ONLY=B5,"
+	@echo "              BROKER=kafka for Apache Kafka, DATABASE=postgresql for PostgreSQL)"
+	@echo "make bench-all  make bench on SQLite and PostgreSQL, each with both brokers"
 	@echo "make lint     ruff and the import-linter contracts"
 	@echo "make duplicate-report  retrain the duplicate check, its holdout figures into docs/intake.md"
 	@echo "make schemas  regenerate docs/events/ from the event models"
@@ -121,9 +123,28 @@ wrk:
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk; }
 
-# Each benchmark against a baseline measured in the same run (bench/README.md).
+# Each benchmark against a baseline measured in the same run (docs/performance.md).
+# BROKER=kafka: Apache Kafka (ankommen.shared.apache_kafka) instead of the embedded broker;
+# DATABASE=postgresql: fresh PostgreSQL databases on the test server (tools/test-postgres.sh
+# starts it if none answers) instead of SQLite. results.json keeps a line per benchmark,
+# figure, database and broker, so the four combinations sit side by side.
+BENCH_POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
+BENCH_COMBINATIONS ?= sqlite/embedded sqlite/kafka postgresql/embedded postgresql/kafka
 bench: install wrk
-	$(RUN) python -m bench $(if $(ONLY),--only $(ONLY))
+	$(if $(filter postgresql,$(DATABASE)),bash tools/test-postgres.sh)
+	env $(if $(filter sqlite,$(DATABASE)),-u ANKOMMEN_BENCH_POSTGRES_URL) \
+	  $(if $(filter postgresql,$(DATABASE)),ANKOMMEN_BENCH_POSTGRES_URL=$(BENCH_POSTGRES_URL)) \
+	  ANKOMMEN_BENCH_BROKER=$(or $(BROKER),embedded) $(RUN) python -m bench $(if $(ONLY),--only $(ONLY))
+
+# Every combination of database and broker in turn (ONLY= applies to each).
+bench-all: install wrk
+	bash tools/test-postgres.sh
+	@for combination in $(BENCH_COMBINATIONS); do \
+	  database=$${combination%/*}; broker=$${combination#*/}; \
+	  echo "== make bench on $$database with the $$broker broker"; \
+	  $(MAKE) --no-print-directory bench DATABASE=$$database BROKER=$$broker \
+	    $(if $(ONLY),ONLY=$(ONLY)) || exit 1; \
+	done
 
 # Duplicate detection: the match model trained on the train split of the labelled pairs, then
 # evaluated on the holdout split only; figures and per-category table into docs/intake.md.

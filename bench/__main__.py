@@ -1,5 +1,7 @@
 """``python -m bench [--only B1,B5]``: run the benchmarks, print the table, update
-bench/results.json (only the lines of the benchmarks that ran are replaced)."""
+bench/results.json (only the lines of the benchmarks that ran, on this database and broker,
+are replaced). The database: SQLite, or PostgreSQL when ANKOMMEN_BENCH_POSTGRES_URL is set;
+the broker: the embedded one, or Apache Kafka with ANKOMMEN_BENCH_BROKER=kafka."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import importlib
 import sys
 import time
 
-from bench.harness import database_label
+from bench.harness import broker_label, database_label
 from bench.results import RESULTS, table, write
 
 BENCHMARKS = {"B1": "bench.b1_monitoring_rebuild", "B2": "bench.b2_progress_ingest",
@@ -31,14 +33,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"not available: {', '.join(unknown)} (available: {', '.join(BENCHMARKS)}; "
               "B6 is measured during B4)", file=sys.stderr)
         return 2
+    try:
+        broker = broker_label()
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    database = database_label()
+    print(f"on {database} with the {broker} broker", flush=True)
     figures = []
     for name in chosen:
         started = time.monotonic()
         print(f"{name} …", flush=True)
         figures += importlib.import_module(BENCHMARKS[name]).run()
         print(f"{name} done in {time.monotonic() - started:.0f} s", flush=True)
-    print(table(figures))
-    write(figures, database_label())
+    print(table(figures, database, broker))
+    write(figures, database, broker)
     print(f"written to {RESULTS}")
     return 0
 

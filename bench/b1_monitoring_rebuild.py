@@ -71,9 +71,9 @@ async def raw_consume(bootstrap: str, expected: int) -> float:
 
 def run(count: int = 100_000, runs: int = 5) -> list[Figure]:
     month = time.strftime("%Y-%m")
-    with broker() as embedded:
-        asyncio.run(produce(embedded.bootstrap_servers, FACTS.name, facts(count, month)))
-        measured = [_one_run(embedded.bootstrap_servers, count) for _ in range(runs)]
+    with broker() as started:
+        asyncio.run(produce(started.bootstrap_servers, FACTS.name, facts(count, month)))
+        measured = [_one_run(started.bootstrap_servers, count) for _ in range(runs)]
     ratios = [rate / raw_rate for rate, raw_rate, _ in measured]
     middle = measured[ratios.index(statistics.median_low(ratios))]
     rate, raw_rate, details = middle

@@ -34,6 +34,7 @@ from ankommen.intake.domain.matching import Comparable, blocking_keys
 from ankommen.shared.auth import Role
 from ankommen.tools.synthetic import county
 from bench.harness import broker, database
+from bench.processes import cpu_seconds
 from bench.results import Figure
 from bench.stack import headers, stack
 
@@ -46,7 +47,6 @@ PEOPLE = 15_000
 WARM_PEOPLE = 1_000
 LOAD_CORE, SERVICE_CORE = 0, 1
 SCRIPT = Path(__file__).resolve().parent / "wrk" / "registrations.lua"
-TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass(frozen=True)
@@ -101,13 +101,6 @@ def distinct_bodies(people: int = PEOPLE) -> list[dict[str, Any]]:
                 kept[key].append(record)
             bodies.append(body)
     return bodies
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and all its threads so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    # After the command name: state is field 3 of stat(5); utime and stime are 14 and 15.
-    return (int(fields[11]) + int(fields[12])) / TICKS
 
 
 def wrk_command() -> str:
@@ -176,8 +169,8 @@ async def scenario(bootstrap: str, folder: Path) -> dict[str, Any]:
 
 
 def run() -> list[Figure]:
-    with broker() as embedded, tempfile.TemporaryDirectory() as folder:
-        found = asyncio.run(scenario(embedded.bootstrap_servers, Path(folder)))
+    with broker() as started, tempfile.TemporaryDirectory() as folder:
+        found = asyncio.run(scenario(started.bootstrap_servers, Path(folder)))
     intake, bare = found["runs"]["intake"], found["runs"]["bare"]
     details = {"load": f"wrk, 1 thread, {CONNECTIONS} connections, {MEASURED_SECONDS} s "
                        f"after {WARM_SECONDS} s warm-up",

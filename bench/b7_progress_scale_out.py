@@ -62,8 +62,8 @@ async def scenario(bootstrap: str, folder: Path, instances: int, count: int
 
 
 def measure(instances: int, count: int) -> dict[str, Any]:
-    with broker() as embedded, tempfile.TemporaryDirectory() as folder:
-        return asyncio.run(scenario(embedded.bootstrap_servers, Path(folder), instances, count))
+    with broker() as started, tempfile.TemporaryDirectory() as folder:
+        return asyncio.run(scenario(started.bootstrap_servers, Path(folder), instances, count))
 
 
 def run(count: int = 5_000) -> list[Figure]:

@@ -45,7 +45,8 @@ from ankommen.shared.db.engine import create_engine, session_factory
 from ankommen.tools.synthetic.people import arrivals
 from bench.harness import POSTGRES, broker, database
 from bench.results import Figure
-from bench.stack import headers, percentile, stack
+from bench.stack import headers, stack
+from bench.staircase import percentile
 
 PEOPLE = 50_000
 #: Registrations measured in each phase.
@@ -128,8 +129,8 @@ async def scenario(bootstrap: str, folder: Path, people: int, measured: int
 
 
 def run(people: int = PEOPLE, measured: int = MEASURED) -> list[Figure]:
-    with broker() as embedded, tempfile.TemporaryDirectory() as folder:
-        found = asyncio.run(scenario(embedded.bootstrap_servers, Path(folder), people,
+    with broker() as started, tempfile.TemporaryDirectory() as folder:
+        found = asyncio.run(scenario(started.bootstrap_servers, Path(folder), people,
                                      measured))
 
     def ms(latencies: list[float], share: float) -> float:

@@ -1,4 +1,5 @@
-"""What every benchmark needs: a fresh embedded broker, a database per service (SQLite in a
+"""What every benchmark needs: a fresh broker — the embedded one (Tansu) or Apache Kafka, as
+production runs it, when ANKOMMEN_BENCH_BROKER=kafka — and a database per service (SQLite in a
 temporary folder, or a fresh PostgreSQL database when ANKOMMEN_BENCH_POSTGRES_URL is set)."""
 
 from __future__ import annotations
@@ -10,11 +11,15 @@ import secrets
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Protocol
 
 from aiokafka import AIOKafkaProducer
 
+from ankommen.shared.apache_kafka import KafkaCluster, wait_until_serving
 from ankommen.shared.embedded import EmbeddedBroker, free_port
+from ankommen.shared.settings import BrokerKind
 from ankommen.shared.topics import create_topics
+from tests.support.brokers import fresh_topics
 from tests.support.tokens import trust_in_this_process
 
 # Services the benchmarks build or start (inheriting this environment) trust the tests' token
@@ -27,25 +32,65 @@ POSTGRES = os.environ.get("ANKOMMEN_BENCH_POSTGRES_URL")
 KAFKA_PROVIDER = "vhs-heidekreis"
 
 
+#: ANKOMMEN_BENCH_BROKER's values: the embedded broker (the default) or Apache Kafka.
+EMBEDDED, KAFKA = "embedded", "kafka"
+BROKERS = (EMBEDDED, KAFKA)
+
+
 def database_label() -> str:
     return "postgresql" if POSTGRES else "sqlite"
 
 
+def broker_label() -> str:
+    """The broker the benchmarks run on (ANKOMMEN_BENCH_BROKER, ``embedded`` if unset)."""
+    chosen = os.environ.get("ANKOMMEN_BENCH_BROKER", "").strip().lower() or EMBEDDED
+    if chosen not in BROKERS:
+        raise ValueError(f"ANKOMMEN_BENCH_BROKER={chosen!r}: one of {', '.join(BROKERS)}")
+    return chosen
+
+
+class Broker(Protocol):
+    @property
+    def bootstrap_servers(self) -> str: ...
+
+
 @contextlib.contextmanager
-def broker() -> Iterator[EmbeddedBroker]:
-    """The embedded broker (Tansu). The services started meanwhile inherit this process's
-    environment and are told which broker it is: Tansu lacks the idempotent-producer
-    handshake, and a service expecting it never gets ready."""
+def broker() -> Iterator[Broker]:
+    """A fresh broker with every topic of ankommen (the benchmark provider's too), chosen by
+    ANKOMMEN_BENCH_BROKER. The services started meanwhile inherit this process's environment
+    and are told which broker it is (ANKOMMEN_KAFKA_BROKER_KIND): Tansu lacks the
+    idempotent-producer handshake, and a service expecting it never gets ready; on Apache
+    Kafka the services use it, as in production."""
+    kafka = broker_label() == KAFKA
     kind = os.environ.get("ANKOMMEN_KAFKA_BROKER_KIND")
-    os.environ["ANKOMMEN_KAFKA_BROKER_KIND"] = "tansu"
+    os.environ["ANKOMMEN_KAFKA_BROKER_KIND"] = (BrokerKind.APACHE_KAFKA if kafka
+                                                else BrokerKind.TANSU).value
     with tempfile.TemporaryDirectory() as folder:
-        embedded = EmbeddedBroker(port=free_port(), log_file=Path(folder) / "broker.log").start()
+        started: Broker
+        if kafka:
+            # One node, open (PLAINTEXT), as the tests' shared broker: the benchmarks measure
+            # the services, not SASL. Its JVM is this process's child and stops with the run.
+            cluster = KafkaCluster(Path(folder) / "kafka").start()
+            stop = cluster.stop
+            started = cluster
+        else:
+            embedded = EmbeddedBroker(port=free_port(),
+                                      log_file=Path(folder) / "broker.log").start()
+            stop = embedded.stop
+            started = embedded
         try:
-            asyncio.run(create_topics(embedded.bootstrap_servers,
-                                      providers=(KAFKA_PROVIDER,)))
-            yield embedded
+            if kafka:
+                # As the tests' broker: every partition led and its offsets readable before
+                # the first message (a fresh Kafka answers metadata before it serves them).
+                asyncio.run(wait_until_serving(started.bootstrap_servers))
+                asyncio.run(fresh_topics(started.bootstrap_servers,
+                                         providers=(KAFKA_PROVIDER,)))
+            else:
+                asyncio.run(create_topics(started.bootstrap_servers,
+                                          providers=(KAFKA_PROVIDER,)))
+            yield started
         finally:
-            embedded.stop()
+            stop()
             if kind is None:
                 os.environ.pop("ANKOMMEN_KAFKA_BROKER_KIND", None)
             else:

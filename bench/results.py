@@ -26,8 +26,11 @@ class Figure:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-def table(figures: list[Figure]) -> str:
-    lines = [f"{'':3} {'figure':58} {'value':>14} {'baseline':>14} {'ratio':>7}  target"]
+def table(figures: list[Figure], database: str = "", broker: str = "") -> str:
+    """The printed table, headed by the database and broker the figures were measured on."""
+    on = f"on {database} with the {broker} broker" if database and broker else ""
+    lines = ([on] if on else []) + [
+        f"{'':3} {'figure':58} {'value':>14} {'baseline':>14} {'ratio':>7}  target"]
     for f in figures:
         baseline = "—" if f.baseline is None else f"{f.baseline:,.2f}"
         ratio = "—" if f.ratio is None else f"{f.ratio:.2f}"
@@ -37,16 +40,24 @@ def table(figures: list[Figure]) -> str:
     return "\n".join(lines)
 
 
-def write(figures: list[Figure], database: str, path: Path = RESULTS) -> None:
-    """Replace the lines of the benchmarks just run (per database), keep the others."""
+#: The broker of lines written before the broker was a choice.
+EARLIER_BROKER = "embedded"
+
+
+def write(figures: list[Figure], database: str, broker: str = EARLIER_BROKER,
+          path: Path = RESULTS) -> None:
+    """Replace the lines of the benchmarks just run on this database and broker, keep the
+    others (other benchmarks, other databases, other brokers side by side)."""
     old = json.loads(path.read_text()) if path.exists() else {"figures": []}
-    ran = {(f.benchmark, database) for f in figures}
+    ran = {(f.benchmark, database, broker) for f in figures}
     kept = [f for f in old.get("figures", [])
-            if (f["benchmark"], f.get("database", "sqlite")) not in ran]
-    new = [{**asdict(f), "database": database} for f in figures]
+            if (f["benchmark"], f.get("database", "sqlite"), f.get("broker", EARLIER_BROKER))
+            not in ran]
+    kept = [{**f, "broker": f.get("broker", EARLIER_BROKER)} for f in kept]
+    new = [{**asdict(f), "database": database, "broker": broker} for f in figures]
     path.write_text(json.dumps({
         "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count(),
                     "system": platform.platform()},
-        "figures": sorted(kept + new, key=lambda f: (f["database"], f["benchmark"]))},
+        "figures": sorted(kept + new, key=lambda f: (f["database"], f["broker"], f["benchmark"]))},
         indent=2, ensure_ascii=False) + "\n")

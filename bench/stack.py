@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,8 +24,27 @@ from sqlalchemy import text
 from ankommen.shared.auth import Role
 from ankommen.shared.db.engine import create_engine
 from ankommen.shared.topics import topic_plan
+from bench.processes import ProcessTree
 from tests.support.services import ServiceProcess, connected
 from tests.support.tokens import bearer
+
+#: ANKOMMEN_BENCH_RELAY=separate: each publishing service's outbox relay in a process of its
+#: own (``python -m ankommen.<service> relay``, issue 21 item 2), as ``make run`` and compose
+#: run it once that is merged; unset: whatever the services do by default.
+RELAY = os.environ.get("ANKOMMEN_BENCH_RELAY", "").strip().lower()
+PUBLISHING = ("intake", "assignment", "progress")
+
+
+@dataclass
+class RelayProcess(ServiceProcess):
+    """A service's outbox relay as its own process (no HTTP, no port)."""
+
+    def start(self) -> RelayProcess:
+        log = open(self.log_file, "ab")  # noqa: SIM115 - kept open for the process's life
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", f"ankommen.{self.name}", "relay"],
+            env={**os.environ, **self.environment}, stdout=log, stderr=subprocess.STDOUT)
+        return self
 
 
 @dataclass
@@ -82,10 +101,18 @@ class Stack:
                        "ANKOMMEN_LOG_LEVEL": "WARNING",
                        f"{prefix}DATABASE_URL": self.databases[service],
                        **{prefix + name.upper(): value for name, value in settings.items()}}
+        separate = RELAY == "separate" and service in PUBLISHING
+        if separate:
+            environment[prefix + "OUTBOX_RELAY"] = "separate"
         process = ServiceProcess.on_own_port(service, environment,
                                              self.folder / f"{service}-{number}.log").start()
         self.instances[service].append(process)
-        return await self._ready(process)
+        await self._ready(process)  # migrated: the relay finds its outbox
+        if separate:
+            relay = RelayProcess(service, 0, environment,
+                                 self.folder / f"{service}-relay-{number}.log").start()
+            self.instances.setdefault(f"{service} relay", []).append(relay)
+        return process
 
     async def start_app(self, name: str, factory: str, environment: dict[str, str]
                         ) -> ServiceProcess:
@@ -117,6 +144,14 @@ class Stack:
                 for name, processes in self.instances.items()
                 for number, process in enumerate(processes)}
 
+    def processes(self, *names: str) -> ProcessTree:
+        """The running instances (of ``names``, or all) with every process they started."""
+        return ProcessTree({(name if len(processes) == 1 else f"{name}-{number}"):
+                            process.process.pid
+                            for name, processes in self.instances.items()
+                            if not names or name in names
+                            for number, process in enumerate(processes)})
+
     def stop(self) -> None:
         for processes in self.instances.values():
             for process in processes:
@@ -139,6 +174,24 @@ async def scalar(database_url: str, query: str) -> Any:
     try:
         async with engine.connect() as connection:
             return await connection.scalar(text(query))
+    finally:
+        await engine.dispose()
+
+
+@contextlib.asynccontextmanager
+async def watching(database_url: str) -> AsyncIterator[Callable[[str], Awaitable[Any]]]:
+    """Reads of one value each from a service's database over one kept connection, each in a
+    fresh snapshot: cheap enough to poll every few milliseconds (:func:`scalar` opens and
+    closes an engine per read)."""
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            async def read(query: str) -> Any:
+                value = await connection.scalar(text(query))
+                await connection.commit()  # a fresh snapshot for the next read
+                return value
+
+            yield read
     finally:
         await engine.dispose()
 
@@ -190,9 +243,3 @@ class TopicReader:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         await self.consumer.stop()
-
-
-def percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile (``share`` in 0..1) of a non-empty list."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]
