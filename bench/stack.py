@@ -28,10 +28,10 @@ from bench.processes import ProcessTree
 from tests.support.services import ServiceProcess, connected
 from tests.support.tokens import bearer
 
-#: ANKOMMEN_BENCH_RELAY=separate: each publishing service's outbox relay in a process of its
-#: own (``python -m ankommen.<service> relay``, issue 21 item 2), as ``make run`` and compose
-#: run it once that is merged; unset: whatever the services do by default.
-RELAY = os.environ.get("ANKOMMEN_BENCH_RELAY", "").strip().lower()
+#: Each publishing service's outbox relay in a process of its own (``python -m
+#: ankommen.<service> relay``, issue 21 item 2), as ``make run`` and compose run it — the
+#: default; ``ANKOMMEN_BENCH_RELAY=inline`` measures the relay inside the web process.
+RELAY = os.environ.get("ANKOMMEN_BENCH_RELAY", "separate").strip().lower()
 PUBLISHING = ("intake", "assignment", "progress")
 
 
