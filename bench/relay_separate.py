@@ -11,7 +11,8 @@ commit) to its stamp (after the broker acknowledged it): p50 / p95 over every re
 the measured run.
 
 ``python -m bench.relay_separate`` (SQLite; ``ANKOMMEN_BENCH_POSTGRES_URL=…`` for PostgreSQL)
-prints one JSON line per mode. Not part of ``make bench``: docs/performance.md quotes its runs.
+prints one JSON line per mode. Not part of ``make bench``; its runs are quoted in
+docs/decisions/0010-outbox-relay-in-its-own-process.md.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """``python -m bench.request_path``: what two parts of every API request cost, before and after
-issue 21's cheaper request path (docs/performance.md, "Issue 21: the request path").
+issue 21's cheaper request path (docs/decisions/0004-intake-request-path.md).
 
 1. **Authentication.** The same FastAPI route behind the role check as a plain (``def``)
    dependency — which FastAPI runs in its thread pool, a thread hop per request, as
