@@ -29,6 +29,7 @@ from sqlalchemy import MetaData, text
 from ankommen.shared.auth import Authenticator, TokenVerifier
 from ankommen.shared.clock import Clock, FileClock, SystemClock
 from ankommen.shared.db.engine import create_engine, session_factory
+from ankommen.shared.db.group_commit import GroupWriter
 from ankommen.shared.db.migrations import upgrade
 from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
 from ankommen.shared.errors import install_problem_handlers
@@ -116,8 +117,13 @@ class ServiceRuntime:
         self.engine = create_engine(settings.resolved_database_url,
                                     pool_size=settings.database_pool_size)
         self.sessions = session_factory(self.engine)
+        #: The database's one writer for units that hand it their writes (group commit).
+        self.writer = GroupWriter.for_engine(
+            self.engine, max_wait=settings.group_commit_max_wait_ms / 1000,
+            max_units=settings.group_commit_max_units)
         self.uow = UnitOfWorkFactory(self.sessions, definition.tables,
-                                     source=service_source(definition.name), clock=self.clock)
+                                     source=service_source(definition.name), clock=self.clock,
+                                     writer=self.writer)
         #: How every Kafka client of this service signs in (its own principal).
         self.kafka = kafka = settings.kafka
         self.broker = create_broker(kafka,
@@ -284,6 +290,7 @@ class ServiceRuntime:
                 await self.relay_producer.stop()
             with contextlib.suppress(Exception):
                 await self.topic_guard.close()
+            await self.writer.close()
             await self.engine.dispose()
 
     def create_app(self, routers: Sequence[APIRouter] = (), version: str = "0.1.0") -> FastAPI:

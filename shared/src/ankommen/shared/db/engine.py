@@ -20,7 +20,7 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def _tune_sqlite(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API objects
+def tune_sqlite(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API objects
     # WAL lets the HTTP handlers read while the outbox relay writes; the busy timeout turns
     # the remaining lock conflicts into short waits instead of errors.
     cursor = dbapi_connection.cursor()
@@ -71,7 +71,7 @@ def create_engine(url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> AsyncEngin
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url)
-        event.listen(engine.sync_engine, "connect", _tune_sqlite)
+        event.listen(engine.sync_engine, "connect", tune_sqlite)
     else:
         engine = create_async_engine(url, pool_size=pool_size, max_overflow=0,
                                      pool_recycle=POOL_RECYCLE_SECONDS)
