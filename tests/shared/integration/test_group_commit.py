@@ -8,18 +8,29 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import date
 from collections.abc import AsyncIterator, Callable
+from datetime import date
 from typing import TypeVar
 
 import pytest
-from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, func, insert, select
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ankommen.shared.db.engine import create_engine, session_factory
-from ankommen.shared.db.group_commit import GroupWriter, Write
+from ankommen.shared.db.group_commit import GroupWriter, Write, merged_inserts
 from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
 from ankommen.shared.events.contracts.intake import CaseRegistered, Survey
 from ankommen.shared.messaging.tables import messaging_tables
@@ -146,8 +157,9 @@ async def test_a_unit_of_work_writes_its_outbox_rows_with_its_grouped_writes(eng
 
     async def register(number: int, *, fail: bool = False) -> None:
         async with factory() as uow:
-            await uow.publish(CaseRegistered(pseudonym=f"pseudonym-{number:08d}", survey=Survey(**survey()),
-                                             registered_on=date(2026, 11, 3)), key=f"pseudonym-{number:08d}")
+            pseudonym = f"pseudonym-{number:08d}"
+            await uow.publish(CaseRegistered(pseudonym=pseudonym, survey=Survey(**survey()),
+                                             registered_on=date(2026, 11, 3)), key=pseudonym)
             await uow.writes.execute(insert(notes), {"id": number, "text": "x"})
             if fail:
                 await uow.writes.execute(insert(notes), {"id": 1, "text": "again"})
@@ -163,3 +175,29 @@ async def test_a_unit_of_work_writes_its_outbox_rows_with_its_grouped_writes(eng
         assert sorted(keys) == [f"pseudonym-{number:08d}" for number in (1, 2, 4)]
         assert await connection.scalar(select(func.count()).select_from(notes)) == 3
     assert len(woken) == 3  # after each committed unit, not after the failed one
+
+
+async def test_units_with_other_statements_than_plain_inserts_are_written_each_in_its_own(
+        engine, writer):
+    await writer.commit(note(1))
+    outcomes = await asyncio.gather(
+        writer.commit([Write(update(notes).where(notes.c.id == 1).values(text="changed"))]),
+        writer.commit([Write(insert(notes).values(id=2, text="two"))]),
+        writer.commit(note(3)), return_exceptions=True)
+    assert outcomes == [None, None, None]
+    async with engine.connect() as connection:
+        rows = (await connection.execute(select(notes).order_by(notes.c.id))).all()
+    assert [tuple(row) for row in rows] == [(1, "changed"), (2, "two"), (3, "note 3")]
+
+
+def test_merged_inserts_keep_the_order_of_tables_and_of_units():
+    first = [Write(insert(notes), {"id": 1, "text": "a"}), Write(insert(replies), {"id": 1,
+                                                                                   "note_id": 1})]
+    second = [Write(insert(notes), [{"id": 2, "text": "b"}, {"id": 3, "text": "c"}])]
+    merged = merged_inserts([first, second])
+    assert merged is not None
+    assert [(write.statement.table.name, write.parameters) for write in merged] == [
+        ("notes", [{"id": 1, "text": "a"}, {"id": 2, "text": "b"}, {"id": 3, "text": "c"}]),
+        ("replies", [{"id": 1, "note_id": 1}])]
+    assert merged_inserts([first, [Write(insert(notes).values(id=4))]]) is None
+    assert merged_inserts([first, [Write(insert(notes), {"id": 4})]]) is not None  # own set

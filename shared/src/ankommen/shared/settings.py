@@ -352,8 +352,8 @@ class ServiceSettings(CommonSettings):
     default_http_port: ClassVar[int] = 8100
 
     database_url: str | None = None
-    #: PostgreSQL connections kept open (see :data:`ankommen.shared.db.engine.
-    #: DEFAULT_POOL_SIZE`: the concurrency of one service process); unused with SQLite.
+    #: Database connections kept open (see :data:`ankommen.shared.db.engine.
+    #: DEFAULT_POOL_SIZE`: the concurrency of one service process), on SQLite too.
     database_pool_size: int = Field(20, ge=1, le=200)
     #: Group commit (:mod:`ankommen.shared.db.group_commit`): how long the writer waits for
     #: more units after the first of a group arrived (milliseconds; 0 = only those already

@@ -46,9 +46,9 @@ def _connect_failures_as_database_errors(dialect: Dialect, _record: object, carg
         raise OperationalError(None, None, error, connection_invalidated=True) from error
 
 
-#: Connections each service keeps to PostgreSQL: what one service process does at once — the
-#: benchmarks' 16 concurrent clients (B3, B8), the outbox relay and a few consumers — with
-#: no overflow beyond it (the old 10 + 10 overflow had the same ceiling, but overflow
+#: Connections each service keeps to its database (PostgreSQL, and SQLite since issue 21
+#: item 1): what one service process does at once — the benchmarks' 16 concurrent clients
+#: (B3, B8), the outbox relay and a few consumers — with no overflow beyond it (overflow
 #: connections are closed when returned and opened again in the next burst).
 #: ``ANKOMMEN_<SERVICE>_DATABASE_POOL_SIZE`` changes it.
 DEFAULT_POOL_SIZE = 20
@@ -70,7 +70,12 @@ def create_engine(url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> AsyncEngin
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url)
+        # Sized like PostgreSQL's pool, without overflow: SQLAlchemy's default for aiosqlite
+        # (5 + 10 overflow) closed the overflow connections on return, and aiosqlite opens
+        # a thread per connection, so under B3's 16 concurrent requests every checkout past
+        # the fifth started a thread, opened the file and ran the four PRAGMAs below — about
+        # 40 % of intake's CPU per registration (docs/performance.md, issue 21 item 1).
+        engine = create_async_engine(url, pool_size=pool_size, max_overflow=0)
         event.listen(engine.sync_engine, "connect", tune_sqlite)
     else:
         engine = create_async_engine(url, pool_size=pool_size, max_overflow=0,

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -42,8 +43,11 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import NullPool
 from sqlalchemy.sql import Executable
+from sqlalchemy.sql.dml import Insert
 
 T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
 
 #: How long the writer waits for companions after the first unit of a group arrived. Under
 #: load, units arrive while a group is being written and form the next group anyway; the wait
@@ -86,25 +90,67 @@ def write_group(connection: Connection, units: Sequence[Sequence[Write]]
     """Write ``units`` in one transaction on ``connection`` (synchronous: on SQLite this
     runs in the writer's thread, on PostgreSQL through ``AsyncConnection.run_sync``) and
     return each unit's own failure or ``None``. A failing BEGIN or COMMIT raises (it fails
-    them all)."""
-    outcomes: list[BaseException | None] = []
+    them all).
+
+    First, optimistically, the group's plain inserts are merged — one ``executemany`` per
+    table and column set, in the order the tables first appear, each unit's rows in unit
+    order (so the outbox keeps every key's order) — inside one savepoint: for a group of ten
+    registrations 7 statements instead of 70 and 20 savepoint statements. Only if that fails
+    (a unit's own conflict) is it rolled back and every unit written in a savepoint of its
+    own, which finds the failing one."""
     with connection.begin():
         if len(units) == 1:
             # Alone in its group: its own failure rolls back the whole transaction, which
             # holds nothing else — no savepoint needed.
-            for write in units[0]:
-                connection.execute(write.statement, write.parameters)
+            _execute(connection, units[0])
             return [None]
+        merged = merged_inserts(units)
+        if merged is not None:
+            try:
+                with connection.begin_nested():
+                    _execute(connection, merged)
+            except Exception:  # noqa: BLE001, S110 - one unit's failure: found below
+                pass
+            else:
+                return [None] * len(units)
+        outcomes: list[BaseException | None] = []
         for writes in units:
             try:
                 with connection.begin_nested():
-                    for write in writes:
-                        connection.execute(write.statement, write.parameters)
+                    _execute(connection, writes)
             except Exception as error:  # noqa: BLE001 - the unit's own outcome
                 outcomes.append(error)
             else:
                 outcomes.append(None)
     return outcomes
+
+
+def _execute(connection: Connection, writes: Sequence[Write]) -> None:
+    for write in writes:
+        connection.execute(write.statement, write.parameters)
+
+
+def merged_inserts(units: Sequence[Sequence[Write]]) -> list[Write] | None:
+    """The units' writes as one ``executemany`` per table and column set, or ``None`` if any
+    write is not a plain ``insert(table)`` with bound rows (values, RETURNING, prefixes,
+    ON CONFLICT … are never merged)."""
+    rows_by_key: dict[tuple[object, frozenset[str]], tuple[Executable, list[dict[str, Any]]]] = {}
+    for writes in units:
+        for write in writes:
+            statement, parameters = write.statement, write.parameters
+            if type(statement) is not Insert or vars(statement).keys() != {"table"}:
+                return None
+            rows = [parameters] if isinstance(parameters, dict) else list(parameters or ())
+            if not rows:
+                return None
+            columns = rows[0].keys()
+            if any(row.keys() != columns for row in rows):
+                return None
+            key = (statement.table, frozenset(columns))
+            if key not in rows_by_key:
+                rows_by_key[key] = (statement, [])
+            rows_by_key[key][1].extend(rows)
+    return [Write(statement, rows) for statement, rows in rows_by_key.values()]
 
 
 #: Runs a synchronous function against the writer's connection; returns its result.
@@ -219,6 +265,8 @@ class GroupWriter:
         if self._task is not None:
             with contextlib.suppress(BaseException):
                 await self._task
+        if self.groups:
+            logger.info("group writer: %d units in %d transactions", self.units, self.groups)
         if self._close is not None:
             await self._close()
 
