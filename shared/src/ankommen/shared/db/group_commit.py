@@ -205,6 +205,8 @@ class GroupWriter:
         except asyncio.CancelledError:
             if unit in self._queue:  # not taken into a group yet: nothing of it is written
                 self._queue.remove(unit)
+            else:  # its group's outcome arrives with nobody waiting for it
+                unit.outcome.add_done_callback(_retrieved)
             raise
 
     @contextlib.asynccontextmanager
@@ -269,6 +271,11 @@ class GroupWriter:
             logger.info("group writer: %d units in %d transactions", self.units, self.groups)
         if self._close is not None:
             await self._close()
+
+
+def _retrieved(outcome: asyncio.Future[None]) -> None:
+    if not outcome.cancelled():
+        outcome.exception()
 
 
 def _sqlite_writer(engine: AsyncEngine, *, max_wait: float, max_units: int) -> GroupWriter:
