@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ankommen.shared.db.engine import create_engine, session_factory
 from ankommen.shared.db.group_commit import GroupWriter, Write, merged_inserts
+from ankommen.shared.db.sqlite_reads import OneHopReads
 from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
 from ankommen.shared.events.contracts.intake import CaseRegistered, Survey
 from ankommen.shared.messaging.tables import messaging_tables
@@ -201,3 +202,17 @@ def test_merged_inserts_keep_the_order_of_tables_and_of_units():
         ("replies", [{"id": 1, "note_id": 1}])]
     assert merged_inserts([first, [Write(insert(notes).values(id=4))]]) is None
     assert merged_inserts([first, [Write(insert(notes), {"id": 4})]]) is not None  # own set
+
+
+async def test_one_hop_reads_see_what_the_writer_committed(engine, writer, databases):
+    if databases.backend != "sqlite":
+        pytest.skip("one-hop reads are SQLite's (PostgreSQL reads on the session)")
+    reads = OneHopReads(engine)
+    try:
+        await writer.commit(note(1))
+        rows = (await reads.execute(select(notes.c.id, notes.c.text))).all()
+        assert [tuple(row) for row in rows] == [(1, "note 1")]
+        rows = (await reads.execute(select(notes.c.id).where(notes.c.id.in_([2, 3])))).all()
+        assert rows == []
+    finally:
+        await reads.close()

@@ -31,6 +31,7 @@ from ankommen.shared.clock import Clock, FileClock, SystemClock
 from ankommen.shared.db.engine import create_engine, session_factory
 from ankommen.shared.db.group_commit import GroupWriter
 from ankommen.shared.db.migrations import upgrade
+from ankommen.shared.db.sqlite_reads import OneHopReads
 from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
 from ankommen.shared.errors import install_problem_handlers
 from ankommen.shared.events.provenance import service_source
@@ -121,9 +122,11 @@ class ServiceRuntime:
         self.writer = GroupWriter.for_engine(
             self.engine, max_wait=settings.group_commit_max_wait_ms / 1000,
             max_units=settings.group_commit_max_units)
+        #: SQLite only: reads before a unit's first write, one hand-off each.
+        self.reads = OneHopReads(self.engine) if self.engine.dialect.name == "sqlite" else None
         self.uow = UnitOfWorkFactory(self.sessions, definition.tables,
                                      source=service_source(definition.name), clock=self.clock,
-                                     writer=self.writer)
+                                     writer=self.writer, reads=self.reads)
         #: How every Kafka client of this service signs in (its own principal).
         self.kafka = kafka = settings.kafka
         self.broker = create_broker(kafka,
@@ -291,6 +294,8 @@ class ServiceRuntime:
             with contextlib.suppress(Exception):
                 await self.topic_guard.close()
             await self.writer.close()
+            if self.reads is not None:
+                await self.reads.close()
             await self.engine.dispose()
 
     def create_app(self, routers: Sequence[APIRouter] = (), version: str = "0.1.0") -> FastAPI:

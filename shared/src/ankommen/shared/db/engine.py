@@ -4,9 +4,11 @@ otherwise. Each service has its own database; nothing here is shared between the
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import event
-from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.engine import Dialect, Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -82,6 +84,16 @@ def create_engine(url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> AsyncEngin
                                      pool_recycle=POOL_RECYCLE_SECONDS)
     event.listen(engine.sync_engine, "do_connect", _connect_failures_as_database_errors)
     return engine
+
+
+def synchronous_sqlite_engine(engine: AsyncEngine, **options: Any) -> Engine:
+    """A plain ``sqlite3`` (pysqlite) engine on the same file as ``engine``, with the same
+    pragmas: for work that runs in a thread of its own, one hand-off per task instead of
+    aiosqlite's per statement (:mod:`.group_commit`, :mod:`.sqlite_reads`)."""
+    sync_engine = create_sync_engine(make_url(engine.url).set(drivername="sqlite+pysqlite"),
+                                     **options)
+    event.listen(sync_engine, "connect", tune_sqlite)
+    return sync_engine
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

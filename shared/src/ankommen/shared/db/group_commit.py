@@ -37,13 +37,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import NullPool
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.dml import Insert
+
+from ankommen.shared.db.engine import synchronous_sqlite_engine
 
 T = TypeVar("T")
 
@@ -286,14 +287,10 @@ def _sqlite_writer(engine: AsyncEngine, *, max_wait: float, max_units: int) -> G
     SAVEPOINTs nest in the transaction that ``BEGIN IMMEDIATE`` opens (SQLAlchemy's documented
     recipe); IMMEDIATE takes the write lock at once, so a group never fails halfway on a lock
     another connection took after it began."""
-    from ankommen.shared.db.engine import tune_sqlite
-
-    url = make_url(engine.url).set(drivername="sqlite+pysqlite")
-    sync_engine: Engine = create_sync_engine(url, poolclass=NullPool)
+    sync_engine = synchronous_sqlite_engine(engine, poolclass=NullPool)
 
     @event.listens_for(sync_engine, "connect")
-    def _connect(dbapi_connection, record) -> None:  # noqa: ANN001 - DB-API objects
-        tune_sqlite(dbapi_connection, record)
+    def _connect(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API objects
         dbapi_connection.isolation_level = None
 
     @event.listens_for(sync_engine, "begin")

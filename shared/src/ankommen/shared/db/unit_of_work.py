@@ -37,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ankommen.shared.clock import Clock, SystemClock
 from ankommen.shared.db.group_commit import GroupedWrites, GroupWriter
+from ankommen.shared.db.sqlite_reads import OneHopReads
 from ankommen.shared.events.envelope import Envelope, EventData
 from ankommen.shared.events.provenance import provenance_of
 from ankommen.shared.events.registry import registry
@@ -51,9 +52,11 @@ class UnitOfWork:
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], tables: MessagingTables,
                  source: str, after_commit: Callable[[], None],
-                 clock: Clock | None = None, writer: GroupWriter | None = None) -> None:
+                 clock: Clock | None = None, writer: GroupWriter | None = None,
+                 reads: OneHopReads | None = None) -> None:
         self._sessions = sessions
         self._writer = writer
+        self._reads = reads
         self._grouped: GroupedWrites | None = None
         self._turn: contextlib.AbstractAsyncContextManager[None] | None = None
         #: The service's clock: handlers date what they record by it (outbox rows, audit
@@ -88,6 +91,15 @@ class UnitOfWork:
             self._grouped = GroupedWrites()
         # Shaped like the session's ``execute`` for insert-only repositories.
         return self._grouped  # type: ignore[return-value]
+
+    @property
+    def reads(self) -> AsyncSession:
+        """Where this unit's reads *before its first write* may go: on SQLite one hand-off
+        per query (:mod:`.sqlite_reads`; they do not see the unit's own writes), otherwise the
+        session. Only for queries whose rows are read with ``.all()``."""
+        if self._reads is None:
+            return self.session
+        return self._reads  # type: ignore[return-value]
 
     async def take_write_turn(self) -> None:
         """Before a read that the following writes on the session depend on (SQLite has no
@@ -201,10 +213,13 @@ class UnitOfWorkFactory:
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], tables: MessagingTables,
                  source: str, clock: Clock | None = None,
-                 writer: GroupWriter | None = None) -> None:
+                 writer: GroupWriter | None = None, reads: OneHopReads | None = None
+                 ) -> None:
         self.sessions = sessions
         #: The service's group writer (:mod:`.group_commit`), if it has one.
         self.writer = writer
+        #: SQLite's one-hop reads (:mod:`.sqlite_reads`), if the database is SQLite.
+        self.reads = reads
         self.tables = tables
         self.source = source
         self.clock: Clock = clock or SystemClock()
@@ -216,4 +231,4 @@ class UnitOfWorkFactory:
 
     def __call__(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.tables, self.source, lambda: self._after_commit(),
-                          self.clock, self.writer)
+                          self.clock, self.writer, self.reads)

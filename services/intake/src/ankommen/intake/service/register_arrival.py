@@ -91,7 +91,8 @@ async def register_arrival(uow: UnitOfWork, protection: IdentityProtection,
         return Registered(await _update_existing(uow, protection, command, actor),
                           created=False)
     digests = protection.lookup(command.identity, gender=survey.gender.value)
-    candidates = await likely_duplicates(uow, protection, command.identity, digests=digests)
+    candidates = await likely_duplicates(uow, protection, command.identity, digests=digests,
+                                         before_writes=True)
     if candidates and command.decision is not Decision.DIFFERENT_PERSON:
         raise PossibleDuplicates(candidates)
     # Everything is computed before the first write; the writes are only collected here and
