@@ -9,8 +9,9 @@ of SQLite work, which capped intake at ~120–146 registrations/s (docs/performa
 written at its commit by the writer, which takes every unit waiting at that moment (at most
 ``max_units``, having waited at most ``max_wait`` seconds for companions) and writes them in
 one transaction — on SQLite in **one** hand-off to its own thread with a plain synchronous
-connection, on PostgreSQL in one checkout and one COMMIT (its statements are still round
-trips). The write lock is then held for the SQLite work, not for the event loop's turns.
+connection, on PostgreSQL in one checkout and one COMMIT, a few groups at once (its
+statements are still round trips). The write lock is then held for the SQLite work, not
+for the event loop's turns.
 
 Each unit keeps its own outcome: its statements run inside a SAVEPOINT, so a unit whose
 statements fail is rolled back alone and its caller gets that error while the others commit;
@@ -56,6 +57,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_MAX_WAIT_SECONDS = 0.002
 #: The most units written in one transaction (bounds a group's time holding the lock).
 DEFAULT_MAX_UNITS = 64
+#: Groups written at once on PostgreSQL (each on a connection of the service's pool).
+PARALLEL_GROUPS = 4
 
 
 @dataclass(frozen=True)
@@ -173,7 +176,13 @@ class GroupWriter:
         self._arrived = asyncio.Event()
         #: Held while a group is written (SQLite) and by a unit in its write turn.
         self._lock = asyncio.Lock()
-        self._task: asyncio.Task[None] | None = None
+        #: Groups written at the same time: one on SQLite (one writer per file); on
+        #: PostgreSQL a few, each on its own pooled connection — there a serial writer would
+        #: queue every registration behind one connection's round trips, while the server
+        #: commits concurrent transactions in parallel (and flushes their WAL together).
+        self._parallel = 1 if serial else PARALLEL_GROUPS
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._gathering = False
         #: Groups written and units in them, for the benchmark's report.
         self.groups = 0
         self.units = 0
@@ -198,9 +207,7 @@ class GroupWriter:
         unit = _Unit(list(writes))
         self._queue.append(unit)
         self._arrived.set()
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._write_groups(),
-                                                                 name="group-writer")
+        self._start_writing()
         try:
             await asyncio.shield(unit.outcome)
         except asyncio.CancelledError:
@@ -219,12 +226,28 @@ class GroupWriter:
         async with self._lock:
             yield
 
+    def _start_writing(self) -> None:
+        """Another group is started only if none is gathering its units (that one takes the
+        new unit) and fewer than ``_parallel`` are being written."""
+        if self._queue and not self._gathering and len(self._tasks) < self._parallel:
+            task = asyncio.get_running_loop().create_task(self._write_groups(),
+                                                          name="group-writer")
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
     async def _write_groups(self) -> None:
         while self._queue:
-            await self._gather_companions()
+            self._gathering = True
+            try:
+                await self._gather_companions()
+            finally:
+                self._gathering = False
             group, self._queue = self._queue[:self.max_units], self._queue[self.max_units:]
             if not self._queue:
                 self._arrived.clear()
+            if not group:
+                return
+            self._start_writing()  # those left over, on another connection if allowed
             await self._write(group)
 
     async def _gather_companions(self) -> None:
@@ -265,9 +288,9 @@ class GroupWriter:
                 unit.outcome.set_exception(outcome)
 
     async def close(self) -> None:
-        if self._task is not None:
+        for task in list(self._tasks):
             with contextlib.suppress(BaseException):
-                await self._task
+                await task
         if self.groups:
             logger.info("group writer: %d units in %d transactions", self.units, self.groups)
         if self._close is not None:
