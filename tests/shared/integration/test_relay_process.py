@@ -118,11 +118,12 @@ async def test_two_relay_processes_send_each_row_once_in_order_within_millisecon
     # (about 5 ms p50 on a quiet machine), never asserted.
 
 
-def test_the_web_process_leaves_the_relay_to_the_relay_process_when_separate(databases):  # noqa: ANN001
+def test_the_web_process_leaves_the_relay_to_the_relay_process_when_separate(databases,  # noqa: ANN001
+                                                                              tmp_path):  # noqa: ANN001
     from ankommen.intake.app import build_runtime
 
     backend = databases.backend
-    url = ("sqlite+aiosqlite:///:memory:" if backend == "sqlite"
+    url = (f"sqlite+aiosqlite:///{tmp_path / 'intake.db'}" if backend == "sqlite"
            else "postgresql+asyncpg://nobody@127.0.0.1:1/none")
     separate = build_runtime(settings_for("intake", database_url=url,
                                           outbox_relay=OutboxRelayMode.SEPARATE))

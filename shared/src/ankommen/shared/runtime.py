@@ -30,7 +30,9 @@ from sqlalchemy import MetaData, text
 from ankommen.shared.auth import Authenticator, TokenVerifier
 from ankommen.shared.clock import Clock, FileClock, SystemClock
 from ankommen.shared.db.engine import create_engine, session_factory
+from ankommen.shared.db.group_commit import GroupWriter
 from ankommen.shared.db.migrations import upgrade
+from ankommen.shared.db.sqlite_reads import OneHopReads
 from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
 from ankommen.shared.errors import install_problem_handlers
 from ankommen.shared.events.provenance import service_source
@@ -118,8 +120,15 @@ class ServiceRuntime:
         self.engine = create_engine(settings.resolved_database_url,
                                     pool_size=settings.database_pool_size)
         self.sessions = session_factory(self.engine)
+        #: The database's one writer for units that hand it their writes (group commit).
+        self.writer = GroupWriter.for_engine(
+            self.engine, max_wait=settings.group_commit_max_wait_ms / 1000,
+            max_units=settings.group_commit_max_units)
+        #: SQLite only: reads before a unit's first write, one hand-off each.
+        self.reads = OneHopReads(self.engine) if self.engine.dialect.name == "sqlite" else None
         self.uow = UnitOfWorkFactory(self.sessions, definition.tables,
-                                     source=service_source(definition.name), clock=self.clock)
+                                     source=service_source(definition.name), clock=self.clock,
+                                     writer=self.writer, reads=self.reads)
         #: How every Kafka client of this service signs in (its own principal).
         self.kafka = kafka = settings.kafka
         self.broker = create_broker(kafka,
@@ -287,6 +296,9 @@ class ServiceRuntime:
                 await client.stop()
         with contextlib.suppress(Exception):
             await self.topic_guard.close()
+        await self.writer.close()
+        if self.reads is not None:
+            await self.reads.close()
         await self.engine.dispose()
 
     async def relay_alone(self, stop: asyncio.Event) -> None:

@@ -366,9 +366,14 @@ class ServiceSettings(CommonSettings):
     default_http_port: ClassVar[int] = 8100
 
     database_url: str | None = None
-    #: PostgreSQL connections kept open (see :data:`ankommen.shared.db.engine.
-    #: DEFAULT_POOL_SIZE`: the concurrency of one service process); unused with SQLite.
+    #: Database connections kept open (see :data:`ankommen.shared.db.engine.
+    #: DEFAULT_POOL_SIZE`: the concurrency of one service process), on SQLite too.
     database_pool_size: int = Field(20, ge=1, le=200)
+    #: Group commit (:mod:`ankommen.shared.db.group_commit`): how long the writer waits for
+    #: more units after the first of a group arrived (milliseconds; 0 = only those already
+    #: waiting), and the most units written in one transaction.
+    group_commit_max_wait_ms: float = Field(2.0, ge=0, le=50)
+    group_commit_max_units: int = Field(64, ge=1, le=1000)
     http_host: str = "127.0.0.1"
     http_port: int | None = Field(None, ge=1, le=65535)
     #: Serve on this inherited, already listening socket (a file descriptor) instead of

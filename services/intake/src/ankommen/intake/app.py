@@ -7,7 +7,6 @@ from fastapi.staticfiles import StaticFiles
 from opentelemetry.sdk.trace import TracerProvider
 
 from ankommen.intake.adapters.tables import messaging, metadata
-from ankommen.intake.adapters.write_turns import WriteTurns
 from ankommen.intake.config import IntakeSettings
 from ankommen.intake.entrypoints import (
     case_pages,
@@ -20,7 +19,6 @@ from ankommen.intake.entrypoints import (
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.intake.service.register_arrival import PossibleDuplicates
 from ankommen.shared.clock import Clock
-from ankommen.shared.db.engine import is_sqlite
 from ankommen.shared.runtime import ServiceDefinition, ServiceRuntime
 from ankommen.shared.settings import load_settings
 from ankommen.shared.topics import CASES, FACTS
@@ -56,14 +54,12 @@ def create_app(settings: IntakeSettings | None = None,
                clock: Clock | None = None) -> FastAPI:
     runtime = build_runtime(settings, tracer_provider, clock)
     protection = IdentityProtection.from_settings(runtime.settings)
-    turns = WriteTurns(serial=is_sqlite(runtime.settings.resolved_database_url))
     staff_pages = Pages("ankommen.intake", service_title="Erfassung",
                         navigation=[("/", "nav.register"), ("/ui/cases", "casework.nav.search"),
                                     ("/ui/duplicates", "casework.nav.duplicates")])
     page_auth = runtime.page_auth(staff_pages)
-    app = runtime.create_app([http.router(runtime, protection, turns),
-                              pages.router(runtime, protection, turns, staff_pages,
-                                           page_auth),
+    app = runtime.create_app([http.router(runtime, protection),
+                              pages.router(runtime, protection, staff_pages, page_auth),
                               case_pages.router(runtime, protection, staff_pages, page_auth),
                               review_pages.router(runtime, protection, staff_pages, page_auth),
                               letters.router(runtime, protection, staff_pages, page_auth,

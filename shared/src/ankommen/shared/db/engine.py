@@ -4,9 +4,11 @@ otherwise. Each service has its own database; nothing here is shared between the
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import event
-from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.engine import Dialect, Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -20,7 +22,7 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def _tune_sqlite(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API objects
+def tune_sqlite(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API objects
     # WAL lets the HTTP handlers read while the outbox relay writes; the busy timeout turns
     # the remaining lock conflicts into short waits instead of errors.
     cursor = dbapi_connection.cursor()
@@ -46,9 +48,9 @@ def _connect_failures_as_database_errors(dialect: Dialect, _record: object, carg
         raise OperationalError(None, None, error, connection_invalidated=True) from error
 
 
-#: Connections each service keeps to PostgreSQL: what one service process does at once — the
-#: benchmarks' 16 concurrent clients (B3, B8), the outbox relay and a few consumers — with
-#: no overflow beyond it (the old 10 + 10 overflow had the same ceiling, but overflow
+#: Connections each service keeps to its database (PostgreSQL, and SQLite since issue 21
+#: item 1): what one service process does at once — the benchmarks' 16 concurrent clients
+#: (B3, B8), the outbox relay and a few consumers — with no overflow beyond it (overflow
 #: connections are closed when returned and opened again in the next burst).
 #: ``ANKOMMEN_<SERVICE>_DATABASE_POOL_SIZE`` changes it.
 DEFAULT_POOL_SIZE = 20
@@ -70,13 +72,31 @@ def create_engine(url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> AsyncEngin
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url)
-        event.listen(engine.sync_engine, "connect", _tune_sqlite)
+        # Sized like PostgreSQL's pool, without overflow: SQLAlchemy's default for aiosqlite
+        # (5 + 10 overflow) closed the overflow connections on return, and aiosqlite opens
+        # a thread per connection, so under B3's 16 concurrent requests every checkout past
+        # the fifth started a thread, opened the file and ran the four PRAGMAs below — about
+        # 40 % of intake's CPU per registration (docs/performance.md, issue 21 item 1).
+        # An in-memory database lives in one connection (SQLAlchemy's StaticPool): no size.
+        sizing: dict[str, int] = ({} if not database or database == ":memory:" else
+                                  {"pool_size": pool_size, "max_overflow": 0})
+        engine = create_async_engine(url, **sizing)
+        event.listen(engine.sync_engine, "connect", tune_sqlite)
     else:
         engine = create_async_engine(url, pool_size=pool_size, max_overflow=0,
                                      pool_recycle=POOL_RECYCLE_SECONDS)
     event.listen(engine.sync_engine, "do_connect", _connect_failures_as_database_errors)
     return engine
+
+
+def synchronous_sqlite_engine(engine: AsyncEngine, **options: Any) -> Engine:
+    """A plain ``sqlite3`` (pysqlite) engine on the same file as ``engine``, with the same
+    pragmas: for work that runs in a thread of its own, one hand-off per task instead of
+    aiosqlite's per statement (:mod:`.group_commit`, :mod:`.sqlite_reads`)."""
+    sync_engine = create_sync_engine(make_url(engine.url).set(drivername="sqlite+pysqlite"),
+                                     **options)
+    event.listen(sync_engine, "connect", tune_sqlite)
+    return sync_engine
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -14,10 +14,18 @@ serialised trace headers are computed once per trace context rather than once pe
 A service publishes only the event types it owns (:mod:`ankommen.shared.events.provenance`):
 every consumer would dead-letter anything else, so the mistake is refused here, where it is
 made, rather than discovered on a dead-letter topic in production.
+
+Group commit (:mod:`.group_commit`, issue 21 item 1): a unit whose writes are plain inserts
+may hand them to the service's writer (``uow.writes``) instead of running them on its session;
+its outbox rows then go with them, and the unit's commit is its place in the writer's next
+group — the relay is woken only after the COMMIT that holds them. A unit that must read and
+then write on its session in one go (a read for update) takes the writer's turn first
+(``await uow.take_write_turn()``), so that on SQLite no group is written meanwhile.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 from types import TracebackType
@@ -28,6 +36,8 @@ from sqlalchemy import Executable, delete, insert, or_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ankommen.shared.clock import Clock, SystemClock
+from ankommen.shared.db.group_commit import GroupedWrites, GroupWriter
+from ankommen.shared.db.sqlite_reads import OneHopReads
 from ankommen.shared.events.envelope import Envelope, EventData
 from ankommen.shared.events.provenance import provenance_of
 from ankommen.shared.events.registry import registry
@@ -42,12 +52,17 @@ class UnitOfWork:
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], tables: MessagingTables,
                  source: str, after_commit: Callable[[], None],
-                 clock: Clock | None = None, outbox_notice: Executable | None = None) -> None:
+                 clock: Clock | None = None, outbox_notice: Executable | None = None,
+                 writer: GroupWriter | None = None, reads: OneHopReads | None = None) -> None:
         self._sessions = sessions
         #: Run in the transaction after its outbox rows are written: a separate relay
         #: process's wake-up (PostgreSQL ``pg_notify``, delivered at commit; see
         #: :mod:`ankommen.shared.messaging.relay_wakeup`).
         self._outbox_notice = outbox_notice
+        self._writer = writer
+        self._reads = reads
+        self._grouped: GroupedWrites | None = None
+        self._turn: contextlib.AbstractAsyncContextManager[None] | None = None
         #: The service's clock: handlers date what they record by it (outbox rows, audit
         #: entries), so a test that moves the clock moves those timestamps too.
         self.clock: Clock = clock or SystemClock()
@@ -64,20 +79,71 @@ class UnitOfWork:
         self._published = 0
         self._outbox_rows = []
         self._headers_for = (None, NO_HEADERS)
+        self._grouped = None
+        self._turn = None
         return self
+
+    @property
+    def writes(self) -> AsyncSession:
+        """Where this unit's inserts go: collected for the service's group writer (written
+        with the unit's commit, in the writer's transaction), or the session where there is
+        no writer. Only for statements whose result the unit does not read; a unit writes
+        either here or on its session, not both."""
+        if self._writer is None:
+            return self.session
+        if self._grouped is None:
+            self._grouped = GroupedWrites()
+        # Shaped like the session's ``execute`` for insert-only repositories.
+        return self._grouped  # type: ignore[return-value]
+
+    @property
+    def reads(self) -> AsyncSession:
+        """Where this unit's reads *before its first write* may go: on SQLite one hand-off
+        per query (:mod:`.sqlite_reads`; they do not see the unit's own writes), otherwise the
+        session. Only for queries whose rows are read with ``.all()``."""
+        if self._reads is None:
+            return self.session
+        return self._reads  # type: ignore[return-value]
+
+    async def take_write_turn(self) -> None:
+        """Before a read that the following writes on the session depend on (SQLite has no
+        row locks): no group of the writer is written until this unit has ended."""
+        if self._writer is not None and self._turn is None:
+            turn = self._writer.turn()
+            await turn.__aenter__()
+            self._turn = turn
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         traceback: TracebackType | None) -> None:
         try:
             if exc_type is None:
-                await self.flush_outbox()
-                await self.session.commit()
+                if self._grouped is not None and self._writer is not None:
+                    await self._commit_grouped(self._writer, self._grouped)
+                else:
+                    await self.flush_outbox()
+                    await self.session.commit()
                 if self._published:
                     self._after_commit()
             else:
                 await self.session.rollback()
         finally:
-            await self.session.close()
+            try:
+                await self.session.close()
+            finally:
+                if self._turn is not None:
+                    turn, self._turn = self._turn, None
+                    await turn.__aexit__(None, None, None)
+
+    async def _commit_grouped(self, writer: GroupWriter, grouped: GroupedWrites) -> None:
+        """The session only read: its connection goes back to the pool before the wait for
+        the group, and the outbox rows join the unit's writes."""
+        await self.session.close()
+        if self._outbox_rows:
+            rows, self._outbox_rows = self._outbox_rows, []
+            await grouped.execute(insert(self.tables.outbox), rows)
+            if self._outbox_notice is not None:
+                grouped.once_per_group(self._outbox_notice)
+        await writer.commit(grouped.writes)
 
     async def publish(self, data: EventData, *, key: str, subject: str | None = None) -> Envelope:
         """Record ``data`` in the outbox; it is sent after (and only if) this unit commits.
@@ -154,8 +220,14 @@ class UnitOfWorkFactory:
     """Builds units of work for one service; handed to use cases and consumers."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], tables: MessagingTables,
-                 source: str, clock: Clock | None = None) -> None:
+                 source: str, clock: Clock | None = None,
+                 writer: GroupWriter | None = None, reads: OneHopReads | None = None
+                 ) -> None:
         self.sessions = sessions
+        #: The service's group writer (:mod:`.group_commit`), if it has one.
+        self.writer = writer
+        #: SQLite's one-hop reads (:mod:`.sqlite_reads`), if the database is SQLite.
+        self.reads = reads
         self.tables = tables
         self.source = source
         self.clock: Clock = clock or SystemClock()
@@ -169,4 +241,4 @@ class UnitOfWorkFactory:
 
     def __call__(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.tables, self.source, lambda: self._after_commit(),
-                          self.clock, self.outbox_notice)
+                          self.clock, self.outbox_notice, self.writer, self.reads)

@@ -14,7 +14,6 @@ from fastapi.responses import JSONResponse
 
 from ankommen.intake.adapters.audit import AuditLog
 from ankommen.intake.adapters.duplicates import DuplicateRepository
-from ankommen.intake.adapters.write_turns import WriteTurns
 from ankommen.intake.domain.audit import Purpose
 from ankommen.intake.domain.duplicates import DuplicateSuspected, SuspicionStatus
 from ankommen.intake.domain.identity import REQUEST_DAY
@@ -96,8 +95,7 @@ def export_response(exported: case_work.DataExport) -> ExportResponse:
             fields=list(each.fields), purpose=each.purpose) for each in exported.disclosures])
 
 
-def router(runtime: ServiceRuntime, protection: IdentityProtection, turns: WriteTurns
-           ) -> APIRouter:
+def router(runtime: ServiceRuntime, protection: IdentityProtection) -> APIRouter:
     async def request_day() -> None:
         """The service's today for the calendar checks of the body (no birth or registration
         date in the future), set before FastAPI validates it."""
@@ -120,12 +118,12 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, turns: Write
                        ) -> CaseResponse:
         resolution = request.resolution
         require_in_county(request.survey.region_key, county)
-        async with turns.turn() as turn, runtime.uow() as uow:
+        async with runtime.uow() as uow:
             registered = await register_arrival(uow, protection, RegisterArrival(
                 identity=request.identity, answers=request.survey.model_dump(),
                 registered_on=request.registered_on or runtime.clock.today(),
                 decision=resolution.decision if resolution else None,
-                existing_case_id=resolution.case_id if resolution else None), actor, turn)
+                existing_case_id=resolution.case_id if resolution else None), actor)
         if not registered.created:
             response.status_code = status.HTTP_200_OK
         return CaseResponse.of(registered.case)

@@ -25,7 +25,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
-from ankommen.intake.adapters.write_turns import WriteTurns
 from ankommen.intake.domain.identity import FileNumberKind
 from ankommen.intake.entrypoints.duplicate_review import duplicate_warning
 from ankommen.intake.entrypoints.schemas import RegistrationRequest
@@ -351,8 +350,8 @@ async def _form(request: Request) -> dict[str, Any]:
     return values
 
 
-def router(runtime: ServiceRuntime, protection: IdentityProtection, turns: WriteTurns,
-           pages: Pages, page_auth: PageAuth) -> APIRouter:
+def router(runtime: ServiceRuntime, protection: IdentityProtection, pages: Pages,
+           page_auth: PageAuth) -> APIRouter:
     pages_router = APIRouter(include_in_schema=False)
     Staff = Annotated[Principal, page_auth.require(Role.INTAKE_STAFF)]
     lists = FormLists.for_county(runtime.settings.municipalities())
@@ -385,11 +384,11 @@ def router(runtime: ServiceRuntime, protection: IdentityProtection, turns: Write
             return show(request, actor, form, errors=errors, status_code=422)
         decision, existing = staff_decision(str(form.get("decision") or ""))
         try:
-            async with turns.turn() as turn, runtime.uow() as uow:
+            async with runtime.uow() as uow:
                 registered = await register_arrival(uow, protection, RegisterArrival(
                     identity=request_body.identity, answers=request_body.survey.model_dump(),
                     registered_on=runtime.clock.today(), decision=decision,
-                    existing_case_id=existing), actor, turn)
+                    existing_case_id=existing), actor)
         except PossibleDuplicates as duplicates:
             return show(request, actor, form, candidates=await duplicate_warning(
                 runtime, protection, actor, duplicates.candidates), status_code=409)

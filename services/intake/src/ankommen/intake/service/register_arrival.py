@@ -22,7 +22,6 @@ from ankommen.intake.adapters.audit import AuditLog, actor_fields
 from ankommen.intake.adapters.duplicates import DuplicateRepository
 from ankommen.intake.adapters.identity_store import IdentityStore
 from ankommen.intake.adapters.repository import CaseRepository
-from ankommen.intake.adapters.write_turns import WriteTurn
 from ankommen.intake.domain.audit import AuditAction
 from ankommen.intake.domain.case import Case, district_of
 from ankommen.intake.domain.duplicates import Candidate, DuplicateSuspected, SuspicionStatus
@@ -83,21 +82,22 @@ def derive_survey(identity: Identity, answers: dict[str, Any], registered_on: da
 
 
 async def register_arrival(uow: UnitOfWork, protection: IdentityProtection,
-                           command: RegisterArrival, actor: Principal,
-                           turn: WriteTurn | None = None) -> Registered:
-    """``turn``: taken before the first write (see :mod:`..adapters.write_turns`)."""
-    turn = turn or WriteTurn(None)
+                           command: RegisterArrival, actor: Principal) -> Registered:
+    """A new case's rows are inserts only: they go to the service's group writer
+    (``uow.writes``, :mod:`ankommen.shared.db.group_commit`) and are written with other
+    registrations' in one transaction at the unit's commit."""
     survey = derive_survey(command.identity, command.answers, command.registered_on)
     if command.decision is Decision.SAME_PERSON:
-        return Registered(await _update_existing(uow, protection, command, actor, turn),
+        return Registered(await _update_existing(uow, protection, command, actor),
                           created=False)
     digests = protection.lookup(command.identity, gender=survey.gender.value)
-    candidates = await likely_duplicates(uow, protection, command.identity, digests=digests)
+    candidates = await likely_duplicates(uow, protection, command.identity, digests=digests,
+                                         before_writes=True)
     if candidates and command.decision is not Decision.DIFFERENT_PERSON:
         raise PossibleDuplicates(candidates)
-    # Everything is computed before the first write: the writes then follow back to back,
-    # so the database's write lock (SQLite has one per file) is held for the fewest
-    # round trips, not while this request encrypts and other requests wait.
+    # Everything is computed before the first write; the writes are only collected here and
+    # written at the commit, with other units', so the database's write lock (SQLite has
+    # one per file) is held for the SQLite work, not while this request encrypts.
     case = Case(survey=survey, registered_on=command.registered_on)
     sealed = protection.vault.seal(case.case_id, command.identity)
     suspicions = []
@@ -111,19 +111,18 @@ async def register_arrival(uow: UnitOfWork, protection: IdentityProtection,
                                      registered_on=case.registered_on),
                       key=case.pseudonym, subject=case.pseudonym)
     await publish_arrival_facts(uow, case)
-    await turn.take()
-    await CaseRepository(uow.session).add(case)
-    await IdentityStore(uow.session).add(case.case_id, sealed, digests.all)
+    writes = uow.writes
+    await CaseRepository(writes).add(case)
+    await IdentityStore(writes).add(case.case_id, sealed, digests.all)
     for suspicion in suspicions:
-        await DuplicateRepository(uow.session).add(suspicion)
-    await AuditLog(uow.session, uow.clock).record(
+        await DuplicateRepository(writes).add(suspicion)
+    await AuditLog(writes, uow.clock).record(
         **actor_fields(actor), action=AuditAction.REGISTER, case_id=case.case_id)
     return Registered(case, created=True)
 
 
 async def _update_existing(uow: UnitOfWork, protection: IdentityProtection,
-                           command: RegisterArrival, actor: Principal, turn: WriteTurn
-                           ) -> Case:
+                           command: RegisterArrival, actor: Principal) -> Case:
     """'Same person': the existing case takes the newer identity and survey answers."""
     if command.existing_case_id is None:
         raise DomainError("resolution.case_id: required with 'same_person'",
@@ -134,10 +133,10 @@ async def _update_existing(uow: UnitOfWork, protection: IdentityProtection,
         raise NotFound("resolution.case_id: no such case", field="resolution.case_id")
     case.require_open()
     store = IdentityStore(uow.session)
-    # The identity is read in the write turn (SQLite) or locked (PostgreSQL): a second
+    # The identity is read in the writer's turn (SQLite) or locked (PostgreSQL): a second
     # decision about the case at the same time must see the spelling the first one left,
     # or that spelling would be lost instead of kept as an alias.
-    await turn.take()
+    await uow.take_write_turn()
     stored = await store.load(case.case_id, for_update=True)
     if stored is None or stored[0] is None:
         raise Conflict("resolution.case_id: the case has no identity", field="resolution.case_id")
