@@ -1,9 +1,14 @@
 """The incremental step (issue 21, item 3) against the full optimiser, on generated small
 counties over several steps: arrivals join, seats are freed (declines, withdrawals,
 discontinuations), and after each step the allocation over only the arrivals and the people a
-course with a free seat fits (:func:`who_could_take_a_seat`) places exactly whom and where the
-full allocation over everyone waiting places — so a freed seat goes to whoever the full rules
-prefer (the longest waiting fitting person by priority), not to the newest arrival."""
+course with a free seat fits (:func:`who_could_take_a_seat`) reaches the full allocation's
+optimum in every tier and holds back the same courses, and in neither does anyone wait while a
+person of lower priority, or of equal priority who joined later, holds a seat they could take —
+so a freed seat goes to whoever the full rules prefer, not to the newest arrival. Half the
+counties are crowded (everyone joined within four weeks, few seats and childcare places): there
+people of equal priority with and without children compete, and the two may differ only
+between equals (same priority, same day; equal costs). In the others the placements and their
+explanations are the same."""
 
 from __future__ import annotations
 
