@@ -7,6 +7,8 @@ rest of its batch is kept; a redelivered batch has no second effect."""
 
 from __future__ import annotations
 
+import base64
+import random
 import secrets
 from datetime import date, timedelta
 
@@ -46,11 +48,19 @@ def catalogue() -> list[dict]:
             for district in DISTRICTS for kind in ("general_integration", "literacy")]
 
 
-def registrations(count: int) -> list[CaseRegistered]:
+def token(rng: random.Random | None = None) -> str:
+    """A pseudonym like intake's (``secrets.token_urlsafe(24)``), drawn from ``rng`` when a
+    test must be reproducible."""
+    if rng is None:
+        return secrets.token_urlsafe(24)
+    return base64.urlsafe_b64encode(rng.randbytes(24)).rstrip(b"=").decode()
+
+
+def registrations(count: int, rng: random.Random | None = None) -> list[CaseRegistered]:
     """People of both districts, some who cannot read Latin script, some with children, some
-    (A0 readers of Latin script) whom no course fits."""
+    (A0 readers of Latin script) whom no course fits; pseudonyms from ``rng`` if given."""
     return [CaseRegistered(
-        pseudonym=secrets.token_urlsafe(24), registered_on=date.today() - timedelta(days=number),
+        pseudonym=token(rng), registered_on=date.today() - timedelta(days=number),
         survey=Survey(**survey(region_key=DISTRICTS[number % 2] + "021",
                                german_level="A1" if number % 3 else "A0",
                                reads_latin_script=number % 4 > 1,

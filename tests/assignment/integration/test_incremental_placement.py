@@ -5,7 +5,9 @@ one made to forget it after every step (so each of its steps is the full optimis
 everyone waiting). Seats are short, so people wait, and freed seats must go to those who
 waited — not to the newest arrival. After every step both hold the same placements and the
 same waiting list, and the one that keeps its index never ran the full optimiser (the
-catalogue's publication did)."""
+catalogue's publication did). Everyone registers on another day and fits one course at most,
+so the optimum is unique (no tie of the same day or of equal costs) and both must agree
+exactly."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import random
 import secrets
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from ankommen.assignment.adapters.repository import WaitingListRepository
@@ -28,7 +31,7 @@ from ankommen.assignment.service.placement_index import placement_index
 from ankommen.assignment.service.placements import decline_placement
 from ankommen.shared.auth import Principal, Role
 from ankommen.shared.clock import MovableClock
-from ankommen.shared.events.contracts.assignment import Course
+from ankommen.shared.events.contracts.assignment import Course, WaitlistReason
 from ankommen.shared.events.contracts.intake import (
     CaseClosed,
     CaseRegistered,
@@ -86,9 +89,35 @@ def closure(pseudonym: str) -> CaseClosed:
                       reason=ClosureReason.MOVED_AWAY)
 
 
+async def same_outcome(incremental: ServiceRuntime, full: ServiceRuntime,
+                       people: list[CaseRegistered]) -> None:
+    """Both hold the same placements and waiting list; if not, the message names the people
+    who differ by their position in ``people``, registration day and need of childcare."""
+    by_pseudonym = {person.pseudonym: (i, person.registered_on.isoformat(),
+                                       person.survey.needs_childcare)
+                    for i, person in enumerate(people)}
+    here, there = await placed(incremental), await placed(full)
+    differing = sorted(by_pseudonym[pseudonym] + (here.get(pseudonym), there.get(pseudonym))
+                       for pseudonym in set(here) ^ set(there) | {
+                           p for p in set(here) & set(there) if here[p] != there[p]})
+    assert here == there, f"(i, registered, childcare, incremental, full): {differing}"
+    assert await still_waiting(incremental) == await still_waiting(full)
+
+
+#: Each seed is another scenario (pseudonyms, closures, declines), reproduced by running its
+#: case alone. Before ties of priority were broken by days on the list (issue 21, item 3),
+#: seeds 1 and 30 failed (2 of 0–39; none after): two people of the same priority (whole
+#: weeks), one needing a childcare place, competed for a seat and either run could seat either.
+SEEDS = (1, 30, 0, 2, 3, 4, 5, 6, 7, 8)
+STEPS = 5
+#: Registrations per batch: 70 people for 24 seats (and those freed by closures, declines).
+BATCH = 14
+
+
+@pytest.mark.parametrize("seed", SEEDS)
 async def test_incremental_batches_place_whom_and_where_full_runs_place(sqlite_databases,
-                                                                        monkeypatch):
-    rng = random.Random(21)
+                                                                        monkeypatch, seed):
+    rng = random.Random(seed)
     incremental = await small_county(sqlite_databases, "assignment-incremental")
     full = await small_county(sqlite_databases, "assignment-full")
     full_runs = {"incremental": 0, "full": 0}
@@ -100,15 +129,16 @@ async def test_incremental_batches_place_whom_and_where_full_runs_place(sqlite_d
         return await run_allocation(*args, **kwargs)
 
     monkeypatch.setattr(allocation, "run_allocation", counted)
-    people = registrations(70)
+    people = registrations(BATCH * STEPS, rng)
     # Newest first: the people registered later wait less and must not overtake.
     people.reverse()
     waited_and_placed_later = 0
+    seats_were_short = False
     try:
         handled = 0
-        for _ in range(8):
-            batch = [delivery(person) for person in people[handled:handled + 9]]
-            handled += 9
+        for _ in range(STEPS):
+            batch = [delivery(person) for person in people[handled:handled + BATCH]]
+            handled += BATCH
             holders = sorted(await placed(incremental))
             batch += [delivery(closure(pseudonym))
                       for pseudonym in rng.sample(holders, min(len(holders), rng.randint(0, 3)))]
@@ -122,9 +152,10 @@ async def test_incremental_batches_place_whom_and_where_full_runs_place(sqlite_d
                                                   in_bulk=CASE_EVENTS_IN_BULK)
                 async with runtime.uow() as uow:
                     await handle(uow, batch)
-            assert await placed(incremental) == await placed(full)
-            assert await still_waiting(incremental) == await still_waiting(full)
+            await same_outcome(incremental, full, people)
             waited_and_placed_later += len(waiting_before & set(await placed(incremental)))
+            seats_were_short |= WaitlistReason.COURSES_FULL.value in (
+                await still_waiting(incremental)).values()
             # A decline frees a seat too (and that course no longer fits the person).
             offered = sorted(await offered_placements(incremental))
             if offered:
@@ -136,14 +167,13 @@ async def test_incremental_batches_place_whom_and_where_full_runs_place(sqlite_d
                             policy=runtime.settings.allocation_policy)
                     async with full.sessions() as session:
                         placement_index(session).forget()
-                assert await placed(incremental) == await placed(full)
-                assert await still_waiting(incremental) == await still_waiting(full)
-        assert 9 * 8 - 4 * 6 > len(await still_waiting(incremental)) > 0, "seats are short"
+                await same_outcome(incremental, full, people)
+        assert seats_were_short, "someone should have waited for a seat"
         assert waited_and_placed_later > 0, "freed seats should go to people who waited"
         # The catalogue's publication ran in full and left the index: every batch after it
         # was incremental.
         assert full_runs["incremental"] == 0
-        assert full_runs["full"] >= 8
+        assert full_runs["full"] >= STEPS
     finally:
         await incremental.engine.dispose()
         await full.engine.dispose()

@@ -7,6 +7,7 @@ import random
 from collections import Counter
 from datetime import timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -87,6 +88,28 @@ def test_last_free_seat_goes_to_the_longest_waiting_eligible_person():
     result = allocate([newcomer, long_waiting], [seats(free=1)], TODAY)
     assert [p.pseudonym for p in result.placements] == [long_waiting.pseudonym]
     assert result.waiting[0].reason is WaitlistReason.COURSES_FULL
+
+
+@pytest.mark.parametrize("older_needs_childcare", [True, False])
+@pytest.mark.parametrize("older_first", [True, False])
+def test_of_equal_priority_the_longer_waiting_takes_the_seat_whatever_their_childcare(
+        older_needs_childcare, older_first):
+    """Priority counts whole weeks: two people 16 and 20 days on the list have the same. The
+    seat still goes to the one who waited longer, also when only one of them needs a childcare
+    place (and so belongs to another group of the flow) and the newer one would fit the course
+    a little better (travel, pace: the last tier) — issue 21, item 3."""
+    with_children = {"children_needing_care": 1, "childcare_age_bands": ["3_to_5"]}
+    older = person("a-older-aaaaaaaaaaaa" if older_first else "z-older-aaaaaaaaaaaa",
+                   TODAY - timedelta(days=20), german_level="A2",
+                   **(with_children if older_needs_childcare else {}))
+    newer = person("m-newer-aaaaaaaaaaaa", TODAY - timedelta(days=16), german_level="A1",
+                   **({} if older_needs_childcare else with_children))
+    rules = PriorityRules()
+    assert rules.priority(older, TODAY) == rules.priority(newer, TODAY)
+    for people in ([older, newer], [newer, older]):
+        result = allocate(people, [seats(free=1, childcare=1)], TODAY, rules)
+        assert [p.pseudonym for p in result.placements] == [older.pseudonym]
+        assert result.placements[0].score.pace > 0, "the newer one fits better"
 
 
 def test_obligation_outranks_a_shorter_wait_when_configured():

@@ -1,7 +1,7 @@
 """The grouped, tier-by-tier flow against a plain one: on instances small enough for one flow
 with one arc per person and course and lexicographic weights that fit into int64, both reach
-the same optimum in every tier (total wait, priority left waiting, secondary parts); and the
-candidate index finds exactly the pairs the rules allow."""
+the same optimum in every tier (total wait, priority left waiting, their days on the list,
+secondary parts); and the candidate index finds exactly the pairs the rules allow."""
 
 from __future__ import annotations
 
@@ -32,22 +32,27 @@ def _instance(seed: int, people: int, courses: int) -> tuple[list, list]:
                         for s in seats]
 
 
-def _plain_optimum(people: list, courses: list, priorities: list[int]) -> tuple[int, int, int]:
-    """One arc per eligible pair (rules evaluated pair by pair), weights from the tier bounds."""
+def _plain_optimum(people: list, courses: list, priorities: list[int]
+                   ) -> tuple[int, int, int, int]:
+    """One arc per eligible pair (rules evaluated pair by pair), weights from the tier bounds;
+    of equal priority, whoever waited more days goes first (tier 2b)."""
     pairs = [(i, j, needs_childcare_place(p, s.course), score(p, s.course, TODAY))
              for i, p in enumerate(people) for j, s in enumerate(courses)
              if structurally_eligible(p, s)]
     n, m = len(people), len(courses)
     secondary_weight_range = sum(max([sc.secondary for pi, _, _, sc in pairs if pi == i],
                                      default=0) for i in range(n)) + 1
+    days = [(TODAY - p.waiting_since).days for p in people]
+    ranks = [priority * (max(days) + 1) + waited for priority, waited in zip(priorities, days,
+                                                                            strict=True)]
     priority_weight = secondary_weight_range
-    wait_weight = (sum(priorities) + 1) * priority_weight
+    wait_weight = (sum(ranks) + 1) * priority_weight
     tails, heads, caps, costs = [], [], [], []
     for i in range(n):
         tails += [0, 2 + i]
         heads += [2 + i, 1]
         caps += [1, 1]
-        costs += [0, HORIZON_DAYS * wait_weight + priorities[i] * priority_weight]
+        costs += [0, HORIZON_DAYS * wait_weight + ranks[i] * priority_weight]
     first_pair = len(tails)
     for i, j, childcare, sc in pairs:
         tails.append(2 + i)
@@ -71,6 +76,7 @@ def _plain_optimum(people: list, courses: list, priorities: list[int]) -> tuple[
     placed = {i for i, _, _, _ in chosen}
     return (sum(sc.wait_days for *_, sc in chosen) + HORIZON_DAYS * (n - len(placed)),
             sum(priorities[i] for i in range(n) if i not in placed),
+            sum(days[i] for i in range(n) if i not in placed),
             sum(sc.secondary for *_, sc in chosen))
 
 
@@ -85,6 +91,8 @@ def test_grouped_tiered_flow_reaches_the_plain_lexicographic_optimum(seed):
     tiers = (sum(p.score.wait_days for p in result.placements)
              + HORIZON_DAYS * (len(people) - len(placed)),
              sum(priorities[i] for i in range(len(people)) if i not in placed),
+             sum((TODAY - people[i].waiting_since).days for i in range(len(people))
+                 if i not in placed),
              sum(p.score.secondary for p in result.placements))
     assert tiers == _plain_optimum(people, courses, priorities)
 

@@ -6,14 +6,19 @@ as capacity; people who need a childcare place pass through the course's childca
 capacity is the free childcare places — so both limits hold at once.
 
 People who fit the same courses at the same costs (a :class:`~candidates.Profile`) are
-interchangeable except for their priority, so the flow carries them as one group
-(:mod:`seat_flow`): tens of thousands of people become a few thousand nodes. Within a group the
-members with the highest priority — then the longest waiting — get the seats, the earliest
-start going first.
+interchangeable except for their priority and time on the list, so the flow carries them as one
+group (:mod:`seat_flow`): tens of thousands of people become a few thousand nodes. Within a
+group the members with the highest priority — then the longest waiting — get the seats, the
+earliest start going first.
 
 Costs are lexicographic (see :mod:`scoring`): the optimum first minimises the total wait to
 start (staying unplaced counts as the full horizon), then serves those with the higher
-priority, then minimises travel, pace misfit, provider changes and rotation. :mod:`seat_flow`
+priority and, of equal priority, those who joined the waiting list earlier, whichever group
+they belong to, then minimises travel, pace misfit, provider changes and rotation. (Priority
+counts whole weeks: without the days, a person who needs a childcare place and one who does
+not, of the same priority, were a tie that the solver — or a better travel time — broke
+either way, so a newer person could take the seat of an older one, and the incremental step
+and the full run could differ: issue 21, item 3.) :mod:`seat_flow`
 solves the tiers in turn so that the costs stay small at any size. Because a greedy
 first-come-first-served allocation is one feasible flow, the optimum's total wait can never be
 larger than the greedy one's.
@@ -97,8 +102,10 @@ def allocate(people: Sequence[Applicant], courses: Sequence[Seats], today: date,
     course below its minimum number of participants."""
     index = CandidateIndex(people, courses, today, provider_load)
     priorities = [priority.priority(person, today) for person in people]
+    ranks = [(priorities[i], max(0, (today - person.waiting_since).days))
+             for i, person in enumerate(people)]
     profiles = [profile for profile in index.profiles if len(profile.courses)]
-    groups = [_group(profile, priorities) for profile in profiles]
+    groups = [_group(profile, ranks) for profile in profiles]
     bundles = [(bundle.courses, bundle.childcare) for bundle in index.bundles]
     seats = np.array([max(0, s.free_seats) for s in courses], dtype=np.int64)
     childcare = np.array([max(0, s.free_childcare) for s in courses], dtype=np.int64)
@@ -117,13 +124,13 @@ def allocate(people: Sequence[Applicant], courses: Sequence[Seats], today: date,
             break
         closed[short] = True
     placements, placed_people = [], set()
-    for person, course, childcare_needed in _seat(index, profiles, flow, priorities):
+    for person, course, childcare_needed in _seat(index, profiles, flow, ranks):
         seats_of = courses[course]
         placed_people.add(person)
         placements.append(ProposedPlacement(
             people[person].pseudonym, seats_of.course.course_id, seats_of.course.provider_id,
             childcare_needed, index.rules(person, course) + _seat_rules(childcare_needed),
-            index.score(person, course), priorities[person]))
+            index.score(person, course), ranks[person][0]))
     waiting_people = [_still_waiting(index, i, closed) for i in range(len(people))
                       if i not in placed_people]
     return Allocation(placements, waiting_people,
@@ -131,32 +138,36 @@ def allocate(people: Sequence[Applicant], courses: Sequence[Seats], today: date,
                       index)
 
 
-def _group(profile: Profile, priorities: Sequence[int]) -> Group:
-    values, counts = np.unique(np.array([priorities[i] for i in profile.members],
-                                        dtype=np.int64), return_counts=True)
-    return Group(profile.bundles, profile.bundle_secondary, values, counts)
+def _group(profile: Profile, ranks: Sequence[tuple[int, int]]) -> Group:
+    """The profile's members as one group of the flow, counted per rank (priority, days on the
+    waiting list)."""
+    values, counts = np.unique(np.array([ranks[i] for i in profile.members], dtype=np.int64),
+                               axis=0, return_counts=True)
+    return Group(profile.bundles, profile.bundle_secondary, values[:, 0], values[:, 1], counts)
 
 
 def _seat(index: CandidateIndex, profiles: Sequence[Profile], flow: GroupFlow,
-          priorities: Sequence[int]) -> list[tuple[int, int, bool]]:
-    """Who takes which seat. The flow says, per group, how many of each priority stay waiting
-    (of equal priority: those who joined the list last) and how many go to each bundle, and per
-    bundle how many go to each course. Every way of matching these has the same cost, so the
-    seats go by priority, then by time on the list: the group's first people to the bundle with
-    the earliest start, and within a bundle the first people to the earliest course."""
+          ranks: Sequence[tuple[int, int]]) -> list[tuple[int, int, bool]]:
+    """Who takes which seat. The flow says, per group, how many of each rank stay waiting (the
+    lowest priority; of equal priority those who joined the list last) and how many go to each
+    bundle, and per bundle how many go to each course. Every way of matching these has the same
+    cost, so the seats go by priority, then by time on the list: the group's first people to
+    the bundle with the earliest start, and within a bundle the first people to the earliest
+    course. Of the same rank in one group, the pseudonym decides (as in every run)."""
     people = index.people
 
     def first(i: int) -> tuple:
-        return -priorities[i], people[i].waiting_since, people[i].pseudonym
+        return -ranks[i][0], people[i].waiting_since, people[i].pseudonym
 
     entering: dict[int, list[int]] = {}
     for profile, sent, waiting in zip(profiles, flow.placed, flow.waiting, strict=True):
-        left = dict(zip(np.unique([priorities[i] for i in profile.members]).tolist(),
-                        waiting.tolist(), strict=True))
+        # The same order of ranks as :func:`_group`'s.
+        left = dict(zip(sorted({ranks[i] for i in profile.members}), waiting.tolist(),
+                        strict=True))
         seated = []
         for i in sorted(profile.members, key=first, reverse=True):
-            if left[priorities[i]]:
-                left[priorities[i]] -= 1
+            if left[ranks[i]]:
+                left[ranks[i]] -= 1
             else:
                 seated.append(i)
         seated.reverse()

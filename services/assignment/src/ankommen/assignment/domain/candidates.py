@@ -92,9 +92,11 @@ def fit_key(seats: Seats) -> tuple:
 def who_could_take_a_seat(fits: Mapping[str, frozenset[str]], courses_with_room: Set[str]
                           ) -> set[str]:
     """Of the waiting people (``fits``: the ids of the courses that fit each), those whom a
-    course with a free seat fits. Nobody else can be placed now, whoever else is allocated:
-    an allocation over these people and the same courses places exactly whom and where the
-    full allocation over everyone would (the others only have arcs into full courses) — the
+    course with a free seat fits. Nobody else can be placed now, whoever else is allocated
+    (the others only have arcs into full courses): an allocation over these people and the
+    same courses has the same optima, tier by tier, as the full allocation over everyone, and
+    places exactly whom and where it would unless two choices cost the same in every tier
+    (people of the same priority who joined on the same day, seatings of equal cost) — the
     ground of the incremental step."""
     return {pseudonym for pseudonym, courses in fits.items()
             if not courses.isdisjoint(courses_with_room)}

@@ -1,9 +1,10 @@
 """How good a fitting seat is (*Passung*): the parts of the score, each a small cost.
 
 The optimiser ranks lexicographically: first the wait until the course starts (nobody should
-wait longer so that someone else travels less), then the priority of the person (waiting since,
-obligation to attend: configurable), then the sum of the remaining parts — travel, pace fit,
-continuity with the previous provider and rotation between providers.
+wait longer so that someone else travels less), then the priority of the person (weeks waiting,
+obligation to attend: configurable) and, of equal priority, the days on the waiting list, then
+the sum of the remaining parts — travel, pace fit, continuity with the previous provider and
+rotation between providers.
 """
 
 from __future__ import annotations

@@ -4,19 +4,29 @@ The network: source → group → course (→ sink), where a *group* is a set of
 same courses at the same costs (see :mod:`candidates`); a group member who needs a childcare
 place reaches the course through the course's childcare node, whose capacity is the free
 childcare places. Each group can also send its members straight to the sink ("stays waiting"),
-through one arc per priority value among them, so the flow leaves the members with the lowest
-priority waiting.
+through one arc per *rank* among them — a priority value and a number of days on the waiting
+list — so the flow leaves the members with the lowest priority waiting, and of equal priority
+those who joined the list last.
 
 The objective is lexicographic: (1) the total wait to start (staying unplaced counts as the
-horizon), (2) the priority of those left waiting, (3) the secondary score parts. Weighting all
-three into one cost makes the weights grow with the square of the instance (50,000 people need
-costs around 10^15, beyond what OR-Tools' cost scaling accepts: ``BAD_COST_RANGE``). Instead:
+horizon), (2) the priority of those left waiting, then (2b) their days on the list — of equal
+priority whoever waited longer goes first, across groups too, so a newer person never takes a
+seat that an older one of the same priority could take instead — and (3) the secondary score
+parts. Weighting all tiers into one cost makes the weights grow with the square of the instance
+(50,000 people need costs around 10^15, beyond what OR-Tools' cost scaling accepts:
+``BAD_COST_RANGE``). Instead:
 
-1. Tiers 1 and 2 are solved together with the tier-2 weight bounded by the instance's actual
-   priorities (wait weight = sum of all priorities + 1, so costs stay below 10^10).
+1. Tiers 1, 2 and 2b are solved as one cost. A rank costs
+   ``priority × (most days on the list + 1) + days``, so priority decides before days. The wait
+   weight only has to exceed the largest rank cost: a simple cycle of the residual network
+   passes the sink once, so it changes the waiting arcs (the only ones that cost a rank) by at
+   most one unit in and one out, a difference below the wait weight, while any change of the
+   total wait (an integer) costs at least the wait weight. A flow without a negative residual
+   cycle for the one cost thus has none that is lexicographically negative: it is optimal for
+   the tiers in order. Costs stay below 10^10 at any size.
 2. The node potentials of that optimum (shortest distances in its residual network, found with a
    second, uncapacitated flow problem) give each arc's reduced cost. By complementary slackness
-   the flows optimal for tiers 1–2 are exactly those that fill every arc of negative reduced
+   the flows optimal for tiers 1–2b are exactly those that fill every arc of negative reduced
    cost, leave every arc of positive reduced cost empty and use the zero ones freely.
 3. Tier 3 is solved on that restricted network with the secondary costs alone.
 """
@@ -40,12 +50,13 @@ class AllocationFailed(RuntimeError):
 @dataclass(frozen=True)
 class Group:
     """People who fit the same courses at the same costs: the bundles they fit with the
-    secondary cost of each; ``priorities`` holds each distinct priority among them and
-    ``counts`` how many members have it."""
+    secondary cost of each; each distinct rank among them — ``priorities`` and ``days`` on the
+    waiting list, in pairs — and ``counts``, how many members have it."""
 
     bundles: np.ndarray
     secondary: np.ndarray
     priorities: np.ndarray
+    days: np.ndarray
     counts: np.ndarray
 
     @property
@@ -66,7 +77,7 @@ class Courses:
 
 @dataclass(frozen=True)
 class GroupFlow:
-    """Per group: people sent to each of its bundles, and left waiting per priority value;
+    """Per group: people sent to each of its bundles, and left waiting per rank;
     per bundle: people sent to each of its courses."""
 
     placed: list[np.ndarray]
@@ -93,24 +104,25 @@ def _network(groups: Sequence[Group], courses: Courses) -> _Network:
     g, b, m = len(groups), len(courses.bundles), len(courses.seats)
     group_node, bundle_node = 2, 2 + g
     course_node, childcare_node = 2 + g + b, 2 + g + b + m
-    total_priority = sum(int((group.priorities * group.counts).sum()) for group in groups)
-    wait_weight = total_priority + 1
+    days = _joined([group.days for group in groups])
+    longest = int(days.max(initial=0))
+    ranks = _joined([group.priorities for group in groups]) * (longest + 1) + days
+    wait_weight = int(ranks.max(initial=0)) + 1
     sizes = np.array([group.size for group in groups], dtype=np.int64)
-    per_priority = np.array([len(group.priorities) for group in groups], dtype=np.int64)
+    per_rank = np.array([len(group.priorities) for group in groups], dtype=np.int64)
     per_bundle = np.array([len(group.bundles) for group in groups], dtype=np.int64)
     bundle_sizes = np.array([len(members) for members, _ in courses.bundles], dtype=np.int64)
     bundle_courses = _joined([members for members, _ in courses.bundles])
     bundle_childcare = np.repeat([childcare for _, childcare in courses.bundles],
                                  bundle_sizes).astype(bool)
-    priorities = _joined([group.priorities for group in groups])
     group_nodes = group_node + np.arange(g, dtype=np.int64)
     zeros_m = np.zeros(m, dtype=np.int64)
     everyone = int(sizes.sum())
-    tails = np.concatenate([np.zeros(g, np.int64), np.repeat(group_nodes, per_priority),
+    tails = np.concatenate([np.zeros(g, np.int64), np.repeat(group_nodes, per_rank),
                             np.repeat(group_nodes, per_bundle),
                             np.repeat(bundle_node + np.arange(b), bundle_sizes),
                             childcare_node + np.arange(m), course_node + np.arange(m)])
-    heads = np.concatenate([group_nodes, np.ones(len(priorities), np.int64),
+    heads = np.concatenate([group_nodes, np.ones(len(ranks), np.int64),
                             bundle_node + _joined([group.bundles for group in groups]),
                             np.where(bundle_childcare, childcare_node, course_node)
                             + bundle_courses,
@@ -119,10 +131,10 @@ def _network(groups: Sequence[Group], courses: Courses) -> _Network:
                                  np.repeat(sizes, per_bundle),
                                  courses.seats[bundle_courses], courses.childcare,
                                  courses.seats])
-    primary = np.concatenate([np.zeros(g, np.int64), HORIZON_DAYS * wait_weight + priorities,
+    primary = np.concatenate([np.zeros(g, np.int64), HORIZON_DAYS * wait_weight + ranks,
                               np.zeros(int(per_bundle.sum()), np.int64),
                               courses.wait[bundle_courses] * wait_weight, zeros_m, zeros_m])
-    secondary = np.concatenate([np.zeros(g + len(priorities), np.int64),
+    secondary = np.concatenate([np.zeros(g + len(ranks), np.int64),
                                 _joined([group.secondary for group in groups]),
                                 np.zeros(len(bundle_courses) + 2 * m, np.int64)])
     supplies = np.zeros(2 + g + b + 2 * m, dtype=np.int64)
@@ -177,7 +189,8 @@ def potentials(tails: np.ndarray, heads: np.ndarray, capacities: np.ndarray,
 
 
 def lexicographic_flow(groups: Sequence[Group], courses: Courses) -> GroupFlow:
-    """The optimal flow (tiers: wait, priority, secondary) of ``groups`` into ``courses``."""
+    """The optimal flow (tiers: wait, priority then days on the list, secondary) of ``groups``
+    into ``courses``."""
     net = _network(groups, courses)
     nodes = len(net.supplies)
     first = _min_cost_flow(net.tails, net.heads, net.capacities, net.primary, net.supplies)

@@ -134,11 +134,13 @@ async def place_incrementally(uow: UnitOfWork, policy: AllocationPolicy, today: 
     Who could take a free seat: the people the batch touched (arrivals, changed surveys,
     people back on the list) and everyone waiting whom a course with a free seat fits. Nobody
     else fits any free seat, so the full optimiser would leave them where they are; over the
-    people taken here it is the same optimiser with the same rules (priority, longest waiting
-    first, minimum participants), so a freed seat goes to whoever waits longest among those it
-    fits and an arrival takes a seat only if nobody waiting longer fits it better. What the
-    step does not do: re-state the reasons and unmet demand of the people it leaves out (the
-    next full run does — the first batch of each day, the scheduled round)."""
+    people taken here it is the same optimiser with the same rules (priority, then days on the
+    list, minimum participants) and the same optima, so a freed seat goes to whoever waits
+    longest among those it fits and an arrival takes a seat only if nobody waiting longer fits
+    it, a childcare place permitting (the two can differ only between people of equal rank or
+    seatings of equal cost). What the step does not do: re-state the reasons and unmet demand
+    of the people it leaves out (the next full run does — the first batch of each day, the
+    scheduled round)."""
     await turn_day(uow, today, postponement_weeks=policy.postponement_weeks,
                    offer_response_days=policy.offer_response_days)
     waiting_list = WaitingListRepository(uow.session)
