@@ -29,7 +29,7 @@ from sqlalchemy import MetaData, text
 
 from ankommen.shared.auth import Authenticator, TokenVerifier
 from ankommen.shared.clock import Clock, FileClock, SystemClock
-from ankommen.shared.db.engine import create_engine, session_factory
+from ankommen.shared.db.engine import create_engine, is_in_memory, session_factory
 from ankommen.shared.db.group_commit import GroupWriter
 from ankommen.shared.db.migrations import upgrade
 from ankommen.shared.db.sqlite_reads import OneHopReads
@@ -120,12 +120,17 @@ class ServiceRuntime:
         self.engine = create_engine(settings.resolved_database_url,
                                     pool_size=settings.database_pool_size)
         self.sessions = session_factory(self.engine)
-        #: The database's one writer for units that hand it their writes (group commit).
-        self.writer = GroupWriter.for_engine(
+        # An in-memory SQLite database lives in its one connection: the writer's and the
+        # one-hop reads' own connections would each see another, empty database.
+        in_memory = is_in_memory(self.engine)
+        #: The database's one writer for units that hand it their writes (group commit);
+        #: ``None`` for an in-memory database, whose units write on their sessions.
+        self.writer: GroupWriter | None = None if in_memory else GroupWriter.for_engine(
             self.engine, max_wait=settings.group_commit_max_wait_ms / 1000,
             max_units=settings.group_commit_max_units)
-        #: SQLite only: reads before a unit's first write, one hand-off each.
-        self.reads = OneHopReads(self.engine) if self.engine.dialect.name == "sqlite" else None
+        #: SQLite files only: reads before a unit's first write, one hand-off each.
+        self.reads = (OneHopReads(self.engine)
+                      if self.engine.dialect.name == "sqlite" and not in_memory else None)
         self.uow = UnitOfWorkFactory(self.sessions, definition.tables,
                                      source=service_source(definition.name), clock=self.clock,
                                      writer=self.writer, reads=self.reads)
@@ -296,7 +301,8 @@ class ServiceRuntime:
                 await client.stop()
         with contextlib.suppress(Exception):
             await self.topic_guard.close()
-        await self.writer.close()
+        if self.writer is not None:
+            await self.writer.close()
         if self.reads is not None:
             await self.reads.close()
         await self.engine.dispose()

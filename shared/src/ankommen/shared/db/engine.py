@@ -89,6 +89,12 @@ def create_engine(url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> AsyncEngin
     return engine
 
 
+def is_in_memory(engine: AsyncEngine) -> bool:
+    """An in-memory SQLite database: it exists only inside its one connection."""
+    database = make_url(engine.url).database
+    return engine.dialect.name == "sqlite" and (not database or database == ":memory:")
+
+
 def synchronous_sqlite_engine(engine: AsyncEngine, **options: Any) -> Engine:
     """A plain ``sqlite3`` (pysqlite) engine on the same file as ``engine``, with the same
     pragmas: for work that runs in a thread of its own, one hand-off per task instead of
