@@ -328,12 +328,17 @@ class ServiceRuntime:
             if stop.is_set():
                 return
             logger.info("outbox relay running", extra={"database": self.engine.dialect.name})
-            tasks = [asyncio.create_task(self.relay.run(), name="outbox-relay"),
+            relaying = asyncio.create_task(self.relay.run(stop), name="outbox-relay")
+            tasks = [relaying,
                      asyncio.create_task(watch_commits(self.engine, name, self.relay.wake),
                                          name="outbox-relay-wakeup")]
             stopping = asyncio.create_task(stop.wait())
             done, _ = await asyncio.wait([*tasks, stopping],
                                          return_when=asyncio.FIRST_COMPLETED)
+            if stopping in done:
+                # The round under way ends and stamps what it sent (bounded): a relay stopped
+                # on purpose leaves nothing for the next one to send twice.
+                await asyncio.wait([relaying], timeout=10)
             for task in [*tasks, stopping]:
                 task.cancel()
             # Bounded, as in running(): what was not stamped is sent again by the next relay.

@@ -129,9 +129,11 @@ class OutboxRelay:
         """Ask the relay to look for new rows now (called after a commit with events)."""
         self._wakeup.set()
 
-    async def run(self) -> None:
-        """Relay until cancelled."""
-        while True:
+    async def run(self, stop: asyncio.Event | None = None) -> None:
+        """Relay until cancelled, or until ``stop`` is set: then the round under way is
+        finished first — rows it sent are stamped — so that a relay stopped on purpose leaves
+        nothing for the next relay to send a second time (a cancelled or killed one may)."""
+        while stop is None or not stop.is_set():
             try:
                 published = await self.relay_once()
             except asyncio.CancelledError:
@@ -148,11 +150,18 @@ class OutboxRelay:
             if time.monotonic() - self._last_purge > self._purge_interval:
                 await self.purge_published()
             if published < self._batch_size:
-                await self._wait_for_work()
+                await self._wait_for_work(stop)
 
-    async def _wait_for_work(self) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wakeup.wait(), timeout=self._idle_interval)
+    async def _wait_for_work(self, stop: asyncio.Event | None = None) -> None:
+        waits = [asyncio.ensure_future(self._wakeup.wait())]
+        if stop is not None:
+            waits.append(asyncio.ensure_future(stop.wait()))
+        try:
+            await asyncio.wait(waits, timeout=self._idle_interval,
+                               return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for wait in waits:
+                wait.cancel()
         self._wakeup.clear()
 
     async def purge_published(self) -> int:
