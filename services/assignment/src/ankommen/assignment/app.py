@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from opentelemetry.sdk.trace import TracerProvider
 
 from ankommen.assignment.adapters.tables import messaging, metadata, parked_events
-from ankommen.assignment.config import AssignmentSettings
+from ankommen.assignment.config import AssignmentRuntime, AssignmentSettings
 from ankommen.assignment.entrypoints import consumers, http, pages
 from ankommen.assignment.service.schedule import scheduled_rounds
 from ankommen.shared.clock import Clock
@@ -31,7 +31,7 @@ DEFINITION = ServiceDefinition(
 
 def build_runtime(settings: AssignmentSettings | None = None,
                   tracer_provider: TracerProvider | None = None,
-                  clock: Clock | None = None) -> ServiceRuntime:
+                  clock: Clock | None = None) -> AssignmentRuntime:
     """The runtime; ``clock`` is the service's "now" and "today" (tests move it)."""
     runtime = ServiceRuntime(DEFINITION, settings or load_settings(AssignmentSettings),
                              tracer_provider, clock)

@@ -11,6 +11,7 @@ from ankommen.assignment.domain.lifecycle import (
 )
 from ankommen.assignment.domain.scoring import PriorityRules
 from ankommen.assignment.service.allocation import AllocationPolicy
+from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.settings import ServiceSettings
 
 
@@ -51,3 +52,7 @@ class AssignmentSettings(ServiceSettings):
         return AllocationPolicy(self.priority, self.allocate_on_events, self.districts,
                                 offer_response_days=self.offer_response_days,
                                 postponement_weeks=self.postponement_weeks)
+
+
+#: The runtime as assignment's code sees it: its settings typed as :class:`AssignmentSettings`.
+AssignmentRuntime = ServiceRuntime[AssignmentSettings]

@@ -7,7 +7,7 @@ from fastapi.staticfiles import StaticFiles
 from opentelemetry.sdk.trace import TracerProvider
 
 from ankommen.intake.adapters.tables import messaging, metadata
-from ankommen.intake.config import IntakeSettings
+from ankommen.intake.config import IntakeRuntime, IntakeSettings
 from ankommen.intake.entrypoints import (
     case_pages,
     consumers,
@@ -39,7 +39,7 @@ DEFINITION = ServiceDefinition(
 
 def build_runtime(settings: IntakeSettings | None = None,
                   tracer_provider: TracerProvider | None = None,
-                  clock: Clock | None = None) -> ServiceRuntime:
+                  clock: Clock | None = None) -> IntakeRuntime:
     """The runtime; ``clock`` is the service's "now" and "today" (tests move it)."""
     runtime = ServiceRuntime(DEFINITION, settings or load_settings(IntakeSettings),
                              tracer_provider, clock)

@@ -18,6 +18,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from ankommen.intake.domain.disclosure import DisclosurePolicy
+from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.settings import RATE_LIMIT_PATTERN, ServiceSettings
 
 #: base64 of the 32 bytes ``ankommen-development-master-key!``.
@@ -98,3 +99,7 @@ class IntakeSettings(ServiceSettings):
     def retired_master_keys(self) -> list[bytes]:
         return [decode_master_key(part) for part in
                 self.previous_master_keys.get_secret_value().split(",") if part.strip()]
+
+
+#: The runtime as intake's code sees it: its settings typed as :class:`IntakeSettings`.
+IntakeRuntime = ServiceRuntime[IntakeSettings]

@@ -7,7 +7,7 @@ from fastapi.staticfiles import StaticFiles
 from opentelemetry.sdk.trace import TracerProvider
 
 from ankommen.monitoring.adapters.tables import messaging, metadata
-from ankommen.monitoring.config import MonitoringSettings
+from ankommen.monitoring.config import MonitoringRuntime, MonitoringSettings
 from ankommen.monitoring.domain.rules import PublicationRules
 from ankommen.monitoring.entrypoints import consumers, http, limits, pages
 from ankommen.shared.clock import Clock
@@ -29,7 +29,7 @@ DEFINITION = ServiceDefinition(
 
 def build_runtime(settings: MonitoringSettings | None = None,
                   tracer_provider: TracerProvider | None = None,
-                  clock: Clock | None = None) -> ServiceRuntime:
+                  clock: Clock | None = None) -> MonitoringRuntime:
     """The runtime; ``clock`` is "now" for the consumer's bounds and for which periods are
     published (tests move it through months)."""
     settings = settings or load_settings(MonitoringSettings)

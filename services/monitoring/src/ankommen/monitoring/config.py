@@ -9,6 +9,7 @@ from pydantic_settings import SettingsConfigDict
 from ankommen.monitoring.domain.bounds import HISTORY_MONTHS, Bounds
 from ankommen.monitoring.domain.disclosure import DisclosurePolicy
 from ankommen.monitoring.domain.rules import MIN_POPULATION, PublicationRules
+from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.settings import RATE_LIMIT_PATTERN, ServiceSettings
 
 
@@ -65,3 +66,7 @@ class MonitoringSettings(ServiceSettings):
         """The rules a fact must meet to count: the county's districts and the time rules
         (a new object each time: it caches per moment)."""
         return Bounds(self.districts, self.closed_month_grace, self.history_months)
+
+
+#: The runtime as monitoring's code sees it: its settings typed as :class:`MonitoringSettings`.
+MonitoringRuntime = ServiceRuntime[MonitoringSettings]

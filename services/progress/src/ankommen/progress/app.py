@@ -9,7 +9,7 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from ankommen.progress.adapters.intake_contacts import IntakeContacts
 from ankommen.progress.adapters.tables import messaging, metadata, parked_events
-from ankommen.progress.config import ProgressSettings
+from ankommen.progress.config import ProgressRuntime, ProgressSettings
 from ankommen.progress.entrypoints import (
     consumers,
     http,
@@ -40,7 +40,7 @@ DEFINITION = ServiceDefinition(
 
 def build_runtime(settings: ProgressSettings | None = None,
                   tracer_provider: TracerProvider | None = None,
-                  clock: Clock | None = None) -> ServiceRuntime:
+                  clock: Clock | None = None) -> ProgressRuntime:
     """The runtime; ``clock`` is the service's "now" and "today" (tests move it)."""
     runtime = ServiceRuntime(DEFINITION, settings or load_settings(ProgressSettings),
                              tracer_provider, clock)

@@ -5,6 +5,7 @@ from typing import ClassVar
 from pydantic import AnyHttpUrl, Field
 from pydantic_settings import SettingsConfigDict
 
+from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.settings import ServiceSettings
 
 
@@ -42,3 +43,7 @@ class ProgressSettings(ServiceSettings):
     #: Where providers open assignment's pages (the referrals page is linked from progress's
     #: pages): as ``ankommen run`` serves it unless set.
     assignment_public_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:8102")
+
+
+#: The runtime as progress's code sees it: its settings typed as :class:`ProgressSettings`.
+ProgressRuntime = ServiceRuntime[ProgressSettings]

@@ -5,6 +5,7 @@ Both take their topic in batches: one transaction per batch with one allocation 
 invalid or failing message alone and hands a batch back when the database is unreachable.
 """
 
+from ankommen.assignment.config import AssignmentRuntime
 from ankommen.assignment.service.handlers import (
     CASE_EVENTS,
     CASE_EVENTS_IN_BULK,
@@ -14,11 +15,10 @@ from ankommen.assignment.service.handlers import (
     applying_then_allocating,
 )
 from ankommen.shared.messaging.consumer import BatchEventConsumer
-from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.topics import CASES, PARTICIPATION, Topic
 
 
-def _batches(runtime: ServiceRuntime, purpose: str, topic: Topic,
+def _batches(runtime: AssignmentRuntime, purpose: str, topic: Topic,
              handlers: dict[type, Handler], in_bulk: dict[type, BulkHandler] | None = None
              ) -> BatchEventConsumer:
     settings = runtime.settings
@@ -31,9 +31,9 @@ def _batches(runtime: ServiceRuntime, purpose: str, topic: Topic,
         batch_timeout_ms=settings.consumer_batch_wait_ms)
 
 
-def case_events(runtime: ServiceRuntime) -> BatchEventConsumer:
+def case_events(runtime: AssignmentRuntime) -> BatchEventConsumer:
     return _batches(runtime, "cases", CASES, CASE_EVENTS, CASE_EVENTS_IN_BULK)
 
 
-def participation_events(runtime: ServiceRuntime) -> BatchEventConsumer:
+def participation_events(runtime: AssignmentRuntime) -> BatchEventConsumer:
     return _batches(runtime, "participation", PARTICIPATION, PARTICIPATION_EVENTS)

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, StringConstraints, ValidationError
 from pydantic_core import ErrorDetails
 
+from ankommen.assignment.config import AssignmentRuntime
 from ankommen.assignment.service import catalogue
 from ankommen.assignment.service.course_actions import (
     Consequences,
@@ -36,7 +37,6 @@ from ankommen.shared.events.contracts.vocabulary import (
     TimeSlot,
 )
 from ankommen.shared.reference import DirectoryError
-from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.text import SHOWN_TEXT
 from ankommen.shared.web import PageAuth, Pages
 from ankommen.shared.web.form_errors import form_errors
@@ -137,7 +137,7 @@ def course_form(course: Course) -> dict[str, Any]:
     return form
 
 
-def county_regions(runtime: ServiceRuntime, language: str) -> list[tuple[str, str | None]]:
+def county_regions(runtime: AssignmentRuntime, language: str) -> list[tuple[str, str | None]]:
     """The county's districts, then its municipalities by name: (key, name) for a picker; a
     district is named by the page's words (its name is None here)."""
     options: list[tuple[str, str | None]] = [
@@ -149,7 +149,7 @@ def county_regions(runtime: ServiceRuntime, language: str) -> list[tuple[str, st
     return options
 
 
-def install(app: FastAPI, runtime: ServiceRuntime, pages: Pages, auth: PageAuth) -> None:
+def install(app: FastAPI, runtime: AssignmentRuntime, pages: Pages, auth: PageAuth) -> None:
     Coordinator = Annotated[Principal, auth.require(Role.COORDINATOR, Role.ADMIN)]
     Approver = Annotated[Principal, auth.require(*catalogue.APPROVERS)]
     policy = runtime.settings.allocation_policy

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from ankommen.assignment.adapters.repository import WaitingListRepository
+from ankommen.assignment.config import AssignmentRuntime
 from ankommen.assignment.domain.placement import PlacementRecord
 from ankommen.assignment.service import catalogue, placements, queries
 from ankommen.assignment.service.allocation import allocate_now, run_allocation
@@ -23,7 +24,6 @@ from ankommen.shared.auth import Principal, Role
 from ankommen.shared.errors import DomainError
 from ankommen.shared.events.contracts.assignment import Course, CourseApproval
 from ankommen.shared.events.contracts.vocabulary import OpaqueId
-from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.spreadsheet import csv_text
 from ankommen.shared.web.i18n import FRAME_PACKAGE, Translator, catalogue_of
 from ankommen.shared.web.query import DistrictFilter, LevelFilter
@@ -163,7 +163,7 @@ def course_list_csv(entries: list[queries.CourseListEntry], words: Words) -> str
 ReferralPath = Annotated[str, Path(min_length=1, max_length=40)]
 
 
-def router(runtime: ServiceRuntime) -> APIRouter:
+def router(runtime: AssignmentRuntime) -> APIRouter:
     api = APIRouter()
     staff = runtime.auth.require(Role.COORDINATOR, Role.ADMIN)
     approvers = runtime.auth.require(*catalogue.APPROVERS)

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from ankommen.assignment.config import AssignmentRuntime
 from ankommen.assignment.domain.courses import entry_deadline, shown_status
 from ankommen.assignment.entrypoints import (
     course_pages,
@@ -20,7 +21,6 @@ from ankommen.assignment.service import catalogue, queries
 from ankommen.assignment.service.allocation import allocate_now, run_allocation
 from ankommen.shared.auth import Principal, Role
 from ankommen.shared.events.contracts.vocabulary import GermanLevel, OpaqueId
-from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.web import Pages
 from ankommen.shared.web.query import DistrictFilter, LevelFilter
 from ankommen.shared.web.words import Places
@@ -36,7 +36,7 @@ NAVIGATION = [("/ui/courses", "nav.catalogue", COORDINATORS),
               ("/ui/referrals", "nav.referrals", referral_pages.VIEWERS)]
 
 
-def install(app: FastAPI, runtime: ServiceRuntime) -> None:
+def install(app: FastAPI, runtime: AssignmentRuntime) -> None:
     pages = Pages("ankommen.assignment", service_title="Kursvermittlung",
                   navigation=NAVIGATION, places=Places.of(runtime.settings))
     auth = runtime.page_auth(pages)

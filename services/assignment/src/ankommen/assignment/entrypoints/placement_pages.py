@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from ankommen.assignment.adapters.coordination import ManualPlacementLog
+from ankommen.assignment.config import AssignmentRuntime
 from ankommen.assignment.domain.placement import PlacementRecord
 from ankommen.assignment.entrypoints.course_pages import county_regions, field_name
 from ankommen.assignment.service import catalogue, placements
@@ -35,7 +36,6 @@ from ankommen.shared.events.contracts.vocabulary import (
     OpaqueId,
     RegionKey,
 )
-from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.web import PageAuth, Pages
 from ankommen.shared.web.form_errors import form_errors
 
@@ -76,7 +76,7 @@ def waiting_filters(**query: str | None) -> WaitingFilters:
                           checked.waited)
 
 
-def install(app: FastAPI, runtime: ServiceRuntime, pages: Pages, auth: PageAuth) -> None:
+def install(app: FastAPI, runtime: AssignmentRuntime, pages: Pages, auth: PageAuth) -> None:
     Coordinator = Annotated[Principal, auth.require(Role.COORDINATOR, Role.ADMIN)]
     Approver = Annotated[Principal, auth.require(*catalogue.APPROVERS)]
     policy = runtime.settings.allocation_policy

@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse
 
+from ankommen.assignment.config import AssignmentRuntime
 from ankommen.assignment.service.referral_answers import (
     MAX_BULK,
     Answer,
@@ -19,7 +20,6 @@ from ankommen.assignment.service.referral_answers import (
     offers_of,
 )
 from ankommen.shared.auth import Principal, Role
-from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.web import Pages
 from ankommen.shared.web.pages import PageAuth
 
@@ -29,7 +29,7 @@ VIEWERS = frozenset({Role.PROVIDER, Role.COORDINATOR, Role.ADMIN})
 CODE = Form(max_length=20)
 
 
-def install(app: FastAPI, runtime: ServiceRuntime, pages: Pages, auth: PageAuth) -> None:
+def install(app: FastAPI, runtime: AssignmentRuntime, pages: Pages, auth: PageAuth) -> None:
     """The referrals page (its link is in ``pages.NAVIGATION``, shown to ``VIEWERS``)."""
     Viewer = Annotated[Principal, auth.require(*VIEWERS)]
     Provider = Annotated[Principal, auth.require(Role.PROVIDER)]

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
+from ankommen.assignment.config import AssignmentRuntime
 from ankommen.assignment.entrypoints.round_pdf import render_round
 from ankommen.assignment.entrypoints.round_sections import month_name, sections, title
 from ankommen.assignment.service.coordination_round import (
@@ -25,7 +26,6 @@ from ankommen.assignment.service.coordination_round import (
 )
 from ankommen.shared.auth import Principal, Role
 from ankommen.shared.errors import Forbidden
-from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.web import Pages
 from ankommen.shared.web.pages import PageAuth
 from ankommen.shared.web.words import Words
@@ -35,7 +35,7 @@ MONTH_PATTERN = r"^(19|20)\d\d-(0[1-9]|1[0-2])$"
 READERS = (Role.COORDINATOR, Role.ADMIN)
 
 
-def install(app: FastAPI, runtime: ServiceRuntime, pages: Pages, auth: PageAuth) -> None:
+def install(app: FastAPI, runtime: AssignmentRuntime, pages: Pages, auth: PageAuth) -> None:
     SignedIn = Annotated[Principal, auth.require(*Role)]
     MonthQuery = Annotated[str | None, Query(pattern=MONTH_PATTERN)]
     settings = runtime.settings

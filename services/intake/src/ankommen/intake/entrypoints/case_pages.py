@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from ankommen.intake.config import IntakeRuntime
 from ankommen.intake.domain.audit import Purpose
 from ankommen.intake.domain.identity import FileNumber, FileNumberKind, Identity
 from ankommen.intake.entrypoints import shown
@@ -35,7 +36,6 @@ from ankommen.shared.auth import Principal, Role
 from ankommen.shared.errors import DomainError, NotFound
 from ankommen.shared.events.contracts.intake import ClosureReason, Survey
 from ankommen.shared.reference import Lang
-from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.web.form_errors import form_errors
 from ankommen.shared.web.hardening import RateLimit
 from ankommen.shared.web.i18n import Translator
@@ -146,7 +146,7 @@ def search_errors(form: dict[str, str], t: Translator, today: date
     return errors, query
 
 
-def router(runtime: ServiceRuntime, protection: IdentityProtection, pages: Pages,
+def router(runtime: IntakeRuntime, protection: IdentityProtection, pages: Pages,
            page_auth: PageAuth) -> APIRouter:
     case_pages = APIRouter(include_in_schema=False)
     Staff = Annotated[Principal, page_auth.require(Role.INTAKE_STAFF)]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from ankommen.intake.config import IntakeRuntime
 from ankommen.intake.domain.duplicates import Candidate
 from ankommen.intake.domain.identity import Identity
 from ankommen.intake.entrypoints import shown
@@ -24,7 +25,6 @@ from ankommen.intake.service.case_views import PersonSummary
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.shared.auth import Principal
 from ankommen.shared.reference import TooManyValues, nationalities
-from ankommen.shared.runtime import ServiceRuntime
 
 #: The compared facts, in the order the warning lists them (catalogue keys of their labels).
 COMPARED = ("family_name", "given_names", "birth_date", "birth_place", "nationalities")
@@ -117,7 +117,7 @@ def compared(left: Mapping[str, Any], right: Mapping[str, Any], lang: str) -> li
     return rows
 
 
-async def duplicate_warning(runtime: ServiceRuntime, protection: IdentityProtection,
+async def duplicate_warning(runtime: IntakeRuntime, protection: IdentityProtection,
                             actor: Principal, candidates: list[Candidate]
                             ) -> list[ReviewedCandidate]:
     """The candidates as the warning shows them (each read audited as duplicate review)."""

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 
 from ankommen.intake.adapters.audit import AuditLog
 from ankommen.intake.adapters.duplicates import DuplicateRepository
+from ankommen.intake.config import IntakeRuntime
 from ankommen.intake.domain.audit import Purpose
 from ankommen.intake.domain.duplicates import DuplicateSuspected, SuspicionStatus
 from ankommen.intake.domain.identity import REQUEST_DAY
@@ -50,7 +51,6 @@ from ankommen.intake.service.register_arrival import (
 )
 from ankommen.shared.auth import Principal, Role
 from ankommen.shared.errors import problem
-from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.web.hardening import RATE_LIMITED, RateLimit
 
 DUPLICATE_WARNING = {
@@ -95,7 +95,7 @@ def export_response(exported: case_work.DataExport) -> ExportResponse:
             fields=list(each.fields), purpose=each.purpose) for each in exported.disclosures])
 
 
-def router(runtime: ServiceRuntime, protection: IdentityProtection) -> APIRouter:
+def router(runtime: IntakeRuntime, protection: IdentityProtection) -> APIRouter:
     async def request_day() -> None:
         """The service's today for the calendar checks of the body (no birth or registration
         date in the future), set before FastAPI validates it."""

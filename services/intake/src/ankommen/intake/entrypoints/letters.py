@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from ankommen.intake.config import IntakeRuntime
 from ankommen.intake.domain.disclosure import PlacementStatus
 from ankommen.intake.domain.letter import PRINTABLE
 from ankommen.intake.service.letters import (
@@ -25,7 +26,6 @@ from ankommen.intake.service.letters import (
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.shared.auth import Principal, Role
 from ankommen.shared.errors import DomainError, NotFound
-from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.web.i18n import Translator
 from ankommen.shared.web.pages import PageAuth, Pages
 
@@ -39,7 +39,7 @@ def status_word(t: Translator, status: PlacementStatus) -> str:
         status, status.value)
 
 
-def router(runtime: ServiceRuntime, protection: IdentityProtection, pages: Pages,
+def router(runtime: IntakeRuntime, protection: IdentityProtection, pages: Pages,
            page_auth: PageAuth, sender: str) -> APIRouter:
     letters = APIRouter(include_in_schema=False)
     Staff = Annotated[Principal, page_auth.require(Role.INTAKE_STAFF)]

@@ -25,6 +25,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
+from ankommen.intake.config import IntakeRuntime
 from ankommen.intake.domain.identity import FileNumberKind
 from ankommen.intake.entrypoints.duplicate_review import duplicate_warning
 from ankommen.intake.entrypoints.schemas import RegistrationRequest
@@ -58,7 +59,6 @@ from ankommen.shared.reference import (
     languages,
     nationalities,
 )
-from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.web.form_errors import form_errors
 from ankommen.shared.web.i18n import Translator
 from ankommen.shared.web.pages import PageAuth, Pages
@@ -350,7 +350,7 @@ async def _form(request: Request) -> dict[str, Any]:
     return values
 
 
-def router(runtime: ServiceRuntime, protection: IdentityProtection, pages: Pages,
+def router(runtime: IntakeRuntime, protection: IdentityProtection, pages: Pages,
            page_auth: PageAuth) -> APIRouter:
     pages_router = APIRouter(include_in_schema=False)
     Staff = Annotated[Principal, page_auth.require(Role.INTAKE_STAFF)]

@@ -13,12 +13,12 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from ankommen.intake.config import IntakeRuntime
 from ankommen.intake.entrypoints.duplicate_review import side_by_side
 from ankommen.intake.service import case_views, duplicates
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.shared.auth import Principal, Role
 from ankommen.shared.errors import DomainError
-from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.web.pages import PageAuth, Pages
 
 
@@ -29,7 +29,7 @@ def _uuid(text: str) -> uuid.UUID | None:
         return None
 
 
-def router(runtime: ServiceRuntime, protection: IdentityProtection, pages: Pages,
+def router(runtime: IntakeRuntime, protection: IdentityProtection, pages: Pages,
            page_auth: PageAuth) -> APIRouter:
     review = APIRouter(include_in_schema=False)
     Staff = Annotated[Principal, page_auth.require(Role.INTAKE_STAFF)]

@@ -22,7 +22,7 @@ import typer
 
 from ankommen.monitoring.adapters.facts_topic import FactsTopic
 from ankommen.monitoring.app import build_runtime
-from ankommen.monitoring.config import MonitoringSettings
+from ankommen.monitoring.config import MonitoringRuntime, MonitoringSettings
 from ankommen.monitoring.domain.bounds import Reason
 from ankommen.monitoring.domain.review import Decision
 from ankommen.monitoring.entrypoints.consumers import PURPOSE
@@ -35,7 +35,6 @@ from ankommen.monitoring.service.rebuild import (
 from ankommen.monitoring.service.review import decide, review_list
 from ankommen.shared.cli.service import service_cli
 from ankommen.shared.errors import DomainError
-from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.settings import SettingsError, load_settings
 from ankommen.shared.telemetry import configure_logging
 from ankommen.shared.topics import FACTS
@@ -155,7 +154,7 @@ DECISION_REFUSED = 4
 T = TypeVar("T")
 
 
-def _with_runtime(work: Callable[[ServiceRuntime, MonitoringSettings], Awaitable[T]]) -> T:
+def _with_runtime(work: Callable[[MonitoringRuntime, MonitoringSettings], Awaitable[T]]) -> T:
     settings = _settings()
 
     async def run() -> T:
@@ -180,7 +179,7 @@ def review_command(
     if context.invoked_subcommand is not None:
         return
 
-    async def show(runtime: ServiceRuntime, _: MonitoringSettings) -> None:
+    async def show(runtime: MonitoringRuntime, _: MonitoringSettings) -> None:
         overview = await review_list(runtime.uow, reason, None, limit, decisions=0)
         typer.echo(f"monitoring: {sum(overview.pending.values())} facts held for review: "
                    + ", ".join(f"{name} {count}" for name, count in overview.pending.items()))
@@ -198,7 +197,7 @@ def _decide(decision: Decision, by: str, event_ids: list[str], reason: Reason | 
                    err=True)
         raise typer.Exit(2)
 
-    async def run(runtime: ServiceRuntime, settings: MonitoringSettings) -> None:
+    async def run(runtime: MonitoringRuntime, settings: MonitoringSettings) -> None:
         decided = await decide(runtime.uow, settings.bounds(), decision, f"operator:{by}",
                                runtime.clock.now(), event_ids=event_ids, reason=reason,
                                month=month)

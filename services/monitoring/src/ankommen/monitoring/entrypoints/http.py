@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from ankommen.monitoring.adapters.facts_topic import consumer_lag
 from ankommen.monitoring.adapters.review import ReviewEntry
-from ankommen.monitoring.config import MonitoringSettings
+from ankommen.monitoring.config import MonitoringRuntime, MonitoringSettings
 from ankommen.monitoring.domain.bounds import Reason
 from ankommen.monitoring.domain.catalogue import CATALOGUE, InvalidQuery, table_for, tables_of
 from ankommen.monitoring.domain.catalogue import MONTH as MONTH_BREAKDOWN
@@ -53,7 +53,6 @@ from ankommen.monitoring.service.statistics import (
 )
 from ankommen.shared.auth import Principal, Role
 from ankommen.shared.errors import DomainError, NotFound
-from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.topics import FACTS
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -89,7 +88,7 @@ def parse_district(settings: MonitoringSettings, text: str | None) -> str | None
     return text
 
 
-def parse_query(runtime: ServiceRuntime, settings: MonitoringSettings,
+def parse_query(runtime: MonitoringRuntime, settings: MonitoringSettings,
                 rules: PublicationRules, measure_name: str, parameters: dict[str, str]
                 ) -> Query:
     """A catalogue table's query from URL parameters; anything unknown, unpublished or
@@ -126,7 +125,7 @@ def default_by(measure: Measure, period: Period, filters: dict[str, str]) -> str
                 others[0].by if others else MONTH_BREAKDOWN)
 
 
-def catalogue_json(runtime: ServiceRuntime, settings: MonitoringSettings,
+def catalogue_json(runtime: MonitoringRuntime, settings: MonitoringSettings,
                    rules: PublicationRules) -> dict[str, Any]:
     """What is published: the tables, the periods (newest first), the districts, the rules."""
     now = runtime.clock.now()
@@ -149,7 +148,7 @@ def catalogue_json(runtime: ServiceRuntime, settings: MonitoringSettings,
     }
 
 
-def statistics_router(runtime: ServiceRuntime, settings: MonitoringSettings,
+def statistics_router(runtime: MonitoringRuntime, settings: MonitoringSettings,
                       rules: PublicationRules) -> APIRouter:
     api = APIRouter(prefix="/statistics", tags=["statistics"])
     policy = settings.disclosure
@@ -200,7 +199,7 @@ def statistics_router(runtime: ServiceRuntime, settings: MonitoringSettings,
     return api
 
 
-def status_router(runtime: ServiceRuntime) -> APIRouter:
+def status_router(runtime: MonitoringRuntime) -> APIRouter:
     api = APIRouter(tags=["operations"])
 
     @api.get("/status", summary="Facts processed, data freshness and consumer lag (operators)",
@@ -266,7 +265,7 @@ def _entry_json(entry: ReviewEntry) -> dict[str, Any]:
             "published_at": envelope.get("time"), "source": envelope.get("source")}
 
 
-def review_router(runtime: ServiceRuntime, settings: MonitoringSettings) -> APIRouter:
+def review_router(runtime: MonitoringRuntime, settings: MonitoringSettings) -> APIRouter:
     api = APIRouter(prefix="/review", tags=["review"])
     admin = runtime.auth.require(Role.ADMIN)
 
@@ -303,9 +302,7 @@ def review_router(runtime: ServiceRuntime, settings: MonitoringSettings) -> APIR
     return api
 
 
-def routers(runtime: ServiceRuntime, rules: PublicationRules) -> list[APIRouter]:
+def routers(runtime: MonitoringRuntime, rules: PublicationRules) -> list[APIRouter]:
     settings = runtime.settings
-    if not isinstance(settings, MonitoringSettings):
-        raise TypeError("monitoring's routers need MonitoringSettings")
     return [statistics_router(runtime, settings, rules), status_router(runtime),
             review_router(runtime, settings)]

@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from ankommen.monitoring.config import MonitoringSettings
+from ankommen.monitoring.config import MonitoringRuntime, MonitoringSettings
 from ankommen.monitoring.domain.bounds import month_of
 from ankommen.monitoring.domain.catalogue import DISTRICT, MONTH, TableSpec
 from ankommen.monitoring.domain.disclosure import DisclosurePolicy
@@ -39,7 +39,6 @@ from ankommen.monitoring.service.statistics import (
     key_figures,
     published_table,
 )
-from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.web import Pages
 from ankommen.shared.web.i18n import Translator
 from ankommen.shared.web.words import Places, Words
@@ -151,7 +150,7 @@ def next_month(period: Period) -> Period:
     return Period(year, number, PeriodKind.MONTH)
 
 
-def pages_router(runtime: ServiceRuntime, settings: MonitoringSettings, pages: Pages,
+def pages_router(runtime: MonitoringRuntime, settings: MonitoringSettings, pages: Pages,
                  rules: PublicationRules) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     policy: DisclosurePolicy = settings.disclosure

@@ -1,21 +1,21 @@
 """Progress's Kafka consumers: one consumer group per topic it reads."""
 
+from ankommen.progress.config import ProgressRuntime
 from ankommen.progress.service import catalogue
 from ankommen.progress.service.provider_topic import receive_provider_reports
 from ankommen.shared.events.contracts import assignment
 from ankommen.shared.events.contracts.progress import ProviderReportSubmitted
 from ankommen.shared.messaging.consumer import BatchEventConsumer, EventConsumer
-from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.topics import CASES, COURSES, PLACEMENTS, PROVIDER_REPORTS
 
 
-def case_events(runtime: ServiceRuntime) -> EventConsumer:
+def case_events(runtime: ProgressRuntime) -> EventConsumer:
     return EventConsumer(group_id=runtime.group_id("cases"), topic=CASES, uow=runtime.uow,
                          handlers=catalogue.CASE_EVENTS,
                          max_attempts=runtime.settings.consumer_max_attempts)
 
 
-def course_events(runtime: ServiceRuntime) -> EventConsumer:
+def course_events(runtime: ProgressRuntime) -> EventConsumer:
     return EventConsumer(group_id=runtime.group_id("courses"), topic=COURSES, uow=runtime.uow,
                          handlers={assignment.CoursePublished: catalogue.record_course,
                                    assignment.CourseUpdated: catalogue.record_course,
@@ -23,7 +23,7 @@ def course_events(runtime: ServiceRuntime) -> EventConsumer:
                          max_attempts=runtime.settings.consumer_max_attempts)
 
 
-def placement_events(runtime: ServiceRuntime) -> EventConsumer:
+def placement_events(runtime: ProgressRuntime) -> EventConsumer:
     return EventConsumer(group_id=runtime.group_id("placements"), topic=PLACEMENTS,
                          uow=runtime.uow,
                          handlers={event: catalogue.record_placement
@@ -31,7 +31,7 @@ def placement_events(runtime: ServiceRuntime) -> EventConsumer:
                          max_attempts=runtime.settings.consumer_max_attempts)
 
 
-def provider_reports(runtime: ServiceRuntime) -> BatchEventConsumer:
+def provider_reports(runtime: ProgressRuntime) -> BatchEventConsumer:
     """The bulk path: providers' systems may send thousands of reports at once. One group
     reads every provider's reports topic (by pattern, so a provider added later is read
     too, once the service's metadata shows its topic)."""

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from ankommen.progress.adapters.csv_rows import UnreadableFile, UploadTooLarge
 from ankommen.progress.adapters.repository import KnownCaseRepository
-from ankommen.progress.config import ProgressSettings
+from ankommen.progress.config import ProgressRuntime
 from ankommen.progress.domain.participation import Standing, Status
 from ankommen.progress.domain.problems import Problem, ProblemKind
 from ankommen.progress.domain.state import ParticipationState
@@ -33,7 +33,6 @@ from ankommen.progress.service.reporting import (
 from ankommen.shared.auth import Principal, Role
 from ankommen.shared.errors import Forbidden, problem
 from ankommen.shared.events.contracts.progress import Report
-from ankommen.shared.runtime import ServiceRuntime
 
 REFERRAL_CODE = Path(pattern=r"^[A-Z0-9-]{6,20}$", description="The referral code")
 STATUS_OF = {ProblemKind.FORBIDDEN: 403, ProblemKind.CONFLICT: 409, ProblemKind.INVALID: 422}
@@ -100,11 +99,9 @@ def csv_result_out(result: CsvResult) -> CsvResultOut:
 FORM_OVERHEAD_BYTES = 64 * 1024
 
 
-def csv_limits(runtime: ServiceRuntime) -> tuple[int, int]:
+def csv_limits(runtime: ProgressRuntime) -> tuple[int, int]:
     """(max bytes, max rows) of one CSV upload, from the service's settings."""
     settings = runtime.settings
-    if not isinstance(settings, ProgressSettings):
-        raise TypeError("progress's routers need ProgressSettings")
     return settings.csv_max_bytes, settings.csv_max_rows
 
 
@@ -192,7 +189,7 @@ def participant_out(view: views.ParticipantView) -> ParticipantOut:
                           state=view.state)
 
 
-def router(runtime: ServiceRuntime) -> APIRouter:
+def router(runtime: ProgressRuntime) -> APIRouter:
     api = APIRouter()
     provider = runtime.auth.require(Role.PROVIDER)
     max_bytes, max_rows = csv_limits(runtime)

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 
 from ankommen.progress.adapters.csv_rows import to_report
 from ankommen.progress.adapters.intake_contacts import IntakeContacts
+from ankommen.progress.config import ProgressRuntime
 from ankommen.progress.entrypoints.problem_words import reason_text
 from ankommen.progress.service import views
 from ankommen.progress.service.reporting import (
@@ -34,7 +35,6 @@ from ankommen.shared.events.contracts.progress import (
     ReportKind,
 )
 from ankommen.shared.events.contracts.vocabulary import GermanLevel
-from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.web.pages import PageAuth, Pages
 from ankommen.shared.web.words import Words
 
@@ -81,7 +81,7 @@ def report_details(report: ReportBase, words: Words) -> list[tuple[str, str]]:
     return shown
 
 
-def router(runtime: ServiceRuntime, pages: Pages, page_auth: PageAuth,
+def router(runtime: ProgressRuntime, pages: Pages, page_auth: PageAuth,
            intake: IntakeContacts) -> APIRouter:
     ui = APIRouter(include_in_schema=False)
     provider = page_auth.require(Role.PROVIDER)

@@ -7,12 +7,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from ankommen.progress.config import ProgressRuntime
 from ankommen.progress.entrypoints.problem_words import reason_text
 from ankommen.progress.service.refusals import refused_reports
 from ankommen.shared.auth import Principal, Role
 from ankommen.shared.clock import COUNTY_TIME
 from ankommen.shared.errors import Forbidden
-from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.web.pages import PageAuth, Pages
 
 
@@ -22,7 +22,7 @@ def provider_of(principal: Principal) -> str:
     return principal.provider_id
 
 
-def router(runtime: ServiceRuntime, pages: Pages, page_auth: PageAuth) -> APIRouter:
+def router(runtime: ProgressRuntime, pages: Pages, page_auth: PageAuth) -> APIRouter:
     ui = APIRouter(include_in_schema=False)
     provider = page_auth.require(Role.PROVIDER)
 

@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
+from ankommen.progress.config import ProgressRuntime
 from ankommen.progress.entrypoints.problem_words import reason_text
 from ankommen.progress.entrypoints.refused_pages import provider_of
 from ankommen.progress.service.reporting import Outcome, Verdict
@@ -17,7 +18,6 @@ from ankommen.progress.service.roster import KINDS, Roster, roster_of, submit_ro
 from ankommen.shared.auth import Principal, Role
 from ankommen.shared.events.contracts.progress import DiscontinuationReason, ExamType
 from ankommen.shared.events.contracts.vocabulary import GermanLevel
-from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.web.pages import PageAuth, Pages
 
 COURSE_ID = Path(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
@@ -31,7 +31,7 @@ CHOICES = {
 CELL = 40
 
 
-def router(runtime: ServiceRuntime, pages: Pages, page_auth: PageAuth) -> APIRouter:
+def router(runtime: ProgressRuntime, pages: Pages, page_auth: PageAuth) -> APIRouter:
     ui = APIRouter(include_in_schema=False)
     provider = page_auth.require(Role.PROVIDER)
 

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from ankommen.progress.adapters.csv_rows import UnreadableFile
 from ankommen.progress.adapters.list_template import template_csv, template_xlsx
 from ankommen.progress.adapters.pending_uploads import PendingUploads
+from ankommen.progress.config import ProgressRuntime
 from ankommen.progress.entrypoints.http import (
     FORM_OVERHEAD_BYTES,
     csv_limits,
@@ -30,7 +31,6 @@ from ankommen.progress.service import views
 from ankommen.progress.service.csv_import import import_csv
 from ankommen.progress.service.list_templates import course_roster
 from ankommen.shared.auth import Principal, Role
-from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.web.pages import PageAuth, Pages
 
 COURSE_ID = Path(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
@@ -40,7 +40,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PENDING_UPLOADS_IN_LIMITS = 2
 
 
-def router(runtime: ServiceRuntime, pages: Pages, page_auth: PageAuth) -> APIRouter:
+def router(runtime: ProgressRuntime, pages: Pages, page_auth: PageAuth) -> APIRouter:
     ui = APIRouter(include_in_schema=False)
     provider = page_auth.require(Role.PROVIDER)
     max_bytes, max_rows = csv_limits(runtime)
