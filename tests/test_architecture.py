@@ -1,5 +1,6 @@
 """Service boundaries are enforced: import-linter's contracts hold (no service imports another,
-the shared library imports no service)."""
+the shared library imports no service, each service keeps its layers, nothing a production image
+runs imports development tooling) — and each contract breaks when the import it forbids appears."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The probe test puts a forbidden import into the tree for a moment; a check on another
@@ -26,17 +29,37 @@ def test_import_contracts_hold():
         fcntl.flock(lock, fcntl.LOCK_EX)
         result = lint_imports(ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Contracts: 3 kept, 0 broken" in result.stdout
+    assert "Contracts: 4 kept, 0 broken" in result.stdout
 
 
-def test_an_import_between_services_breaks_the_contract(tmp_path):
-    offending = ROOT / "services/progress/src/ankommen/progress/_contract_probe.py"
+PROGRESS = ROOT / "services/progress/src/ankommen/progress"
+
+
+@pytest.mark.parametrize(("folder", "forbidden_import", "contract"), [
+    # another service's code
+    (PROGRESS, "import ankommen.assignment.app", "Services are independent of each other"),
+    # the domain reaching up into the service layer (layers hold by check, not by habit)
+    (PROGRESS / "domain", "import ankommen.progress.service.reporting",
+     "Each service is layered: entrypoints → service → adapters → domain"),
+    # an adapter reaching up into the entry points
+    (PROGRESS / "adapters", "import ankommen.progress.entrypoints.http",
+     "Each service is layered: entrypoints → service → adapters → domain"),
+    # development tooling in what a production image runs
+    (PROGRESS / "service", "import ankommen.shared.embedded",
+     "Services never import development tooling"),
+], ids=["between-services", "domain-imports-service", "adapter-imports-entrypoint",
+        "service-imports-embedded-broker"])
+def test_a_forbidden_import_breaks_its_contract(folder: Path, forbidden_import: str,
+                                                contract: str):
+    offending = folder / "_contract_probe.py"
     with LOCK.open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        offending.write_text("import ankommen.assignment.app  # deliberately forbidden\n")
+        offending.write_text(f"{forbidden_import}  # deliberately forbidden\n")
         try:
             result = lint_imports(ROOT)
         finally:
             offending.unlink()
+    report = " ".join(result.stdout.split())
     assert result.returncode != 0
-    assert "Services are independent of each other BROKEN" in result.stdout
+    assert f"{contract} BROKEN" in report, report
+    assert "Contracts: 3 kept, 1 broken" in report, report
