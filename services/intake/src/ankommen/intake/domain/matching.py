@@ -336,8 +336,8 @@ class NameForm:
         """The skeletons of each token under each reading (for blocking, and for finding
         one name's part in another field)."""
         return frozenset[str]().union(*(token_skeletons(token)
-                                   for form in (self.tokens, *self.script_readings)
-                                   for token in form))
+                                        for form in (self.tokens, *self.script_readings)
+                                        for token in form))
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from ankommen.shared.events.registry import DecodedEvent
 if TYPE_CHECKING:
     from ankommen.shared.messaging.consumer import Handler
 
-EventT = TypeVar("EventT", bound=EventData)
+_EventT = TypeVar("_EventT", bound=EventData)
 
 PLACEMENT_STATUS: dict[type[assignment.Placement], PlacementStatus] = {
     assignment.PlacementConfirmed: PlacementStatus.CONFIRMED,
@@ -46,7 +46,7 @@ RETRACTABLE = {progress.ReportKind.COMPLETION: PlacementStatus.COMPLETED,
                progress.ReportKind.DISCONTINUATION: PlacementStatus.DISCONTINUED}
 
 
-def _data(event: DecodedEvent, *kinds: type[EventT]) -> EventT:
+def _data(event: DecodedEvent, *kinds: type[_EventT]) -> _EventT:
     """The event's payload, one of the kinds its handler is registered for (the consumer
     dispatches by payload type, so anything else is a wiring mistake)."""
     if not isinstance(event.data, kinds):
