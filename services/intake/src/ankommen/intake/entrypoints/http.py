@@ -61,8 +61,12 @@ DUPLICATE_WARNING: dict[int | str, dict[str, Any]] = {
 }
 
 
-async def possible_duplicates(_: Request, error: PossibleDuplicates) -> JSONResponse:
-    """409 with the likely existing cases — their ids and scores only, no identity."""
+async def possible_duplicates(_: Request, error: Exception) -> JSONResponse:
+    """409 with the likely existing cases — their ids and scores only, no identity.
+    (Installed for :class:`PossibleDuplicates` only; Starlette types every handler as taking
+    any exception.)"""
+    if not isinstance(error, PossibleDuplicates):
+        raise error
     return problem(error.status, "Possible duplicate", error.detail,
                    errors=[{"field": error.field, "reason": error.detail}],
                    candidates=[CandidateResponse.of(candidate).model_dump(mode="json")
