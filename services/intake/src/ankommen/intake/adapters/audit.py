@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypedDict
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,7 +40,16 @@ class AuditEntry:
     actor_issuer: str | None = None
 
 
-def actor_fields(principal: Principal) -> dict[str, str | None]:
+class ActorFields(TypedDict):
+    """Who acted, as the keyword arguments of :meth:`AuditLog.record`."""
+
+    actor: str
+    role: str
+    actor_name: str | None
+    actor_issuer: str | None
+
+
+def actor_fields(principal: Principal) -> ActorFields:
     """Who acted, as :meth:`AuditLog.record` takes it."""
     return {"actor": principal.subject, "role": principal.role.value,
             "actor_name": principal.display_name, "actor_issuer": principal.issuer}

@@ -24,6 +24,7 @@ import hashlib
 import hmac
 import os
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
@@ -57,7 +58,7 @@ class SealedIdentity:
 class IdentityVault:
     """Seals and opens identities with per-person data keys under a rotatable master key."""
 
-    def __init__(self, master_key: bytes, retired_keys: list[bytes] = ()) -> None:
+    def __init__(self, master_key: bytes, retired_keys: Sequence[bytes] = ()) -> None:
         self.current_key_id = master_key_id(master_key)
         self._masters = {master_key_id(key): AESGCM(key) for key in retired_keys}
         self._masters[self.current_key_id] = AESGCM(master_key)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import Row, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ankommen.intake.adapters.tables import duplicate_suspicions
 from ankommen.intake.domain.duplicates import DuplicateSuspected, SuspicionStatus
 
 
-def _suspicion(row) -> DuplicateSuspected:  # noqa: ANN001 - a result row
+def _suspicion(row: Row[Any]) -> DuplicateSuspected:
     return DuplicateSuspected(case_id=row.case_id, other_case_id=row.other_case_id,
                               score=row.score, status=SuspicionStatus(row.status),
                               suspicion_id=row.suspicion_id, detected_at=row.detected_at,

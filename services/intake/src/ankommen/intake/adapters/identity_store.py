@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Select, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -150,7 +151,7 @@ class IdentityStore:
         wanted = sorted(set(certain) | set(name_digests))
         if not wanted:
             return []
-        parameters = {"wanted": wanted, "certain": certain, "limit": limit}
+        parameters: dict[str, object] = {"wanted": wanted, "certain": certain, "limit": limit}
         if exclude is None:
             query = _CANDIDATES
         else:
@@ -199,7 +200,7 @@ class IdentityStore:
                                             wrapped_key=wrapped_key))
 
 
-def _candidates_query(*, excluding: bool) -> Select:
+def _candidates_query(*, excluding: bool) -> Select[*tuple[Any, ...]]:
     """The candidate query with bound parameters (``wanted`` and ``certain`` digests,
     ``limit``, ``exclude``), built once: constructing it per request cost more than running
     it."""

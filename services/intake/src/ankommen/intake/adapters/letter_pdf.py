@@ -64,7 +64,10 @@ LAYOUT_CHARACTERS = frozenset("\u200c\u200d\u2066\u2067\u2068\u2069")
 def covered(name: str) -> frozenset[str]:
     """The characters a font file has glyphs for."""
     with TTFont(font_path(name), lazy=True) as font:
-        return frozenset(map(chr, font.getBestCmap()))
+        cmap = font.getBestCmap()
+        if cmap is None:
+            raise ValueError(f"font {name} has no Unicode character map")
+        return frozenset(map(chr, cmap))
 
 
 def check_glyphs(section: Section) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Row, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ankommen.intake.adapters.tables import cases
@@ -46,7 +47,7 @@ class CaseRepository:
         await self._session.execute(delete(cases).where(cases.c.case_id == case_id))
 
 
-def _case(row) -> Case:  # noqa: ANN001 - a result row
+def _case(row: Row[Any]) -> Case:
     return Case(case_id=row.case_id, pseudonym=row.pseudonym,
                 survey=Survey.model_validate(row.survey), registered_on=row.registered_on,
                 closed_on=row.closed_on,

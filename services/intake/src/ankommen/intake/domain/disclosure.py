@@ -20,6 +20,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Literal
 
 from ankommen.intake.domain.identity import Identity
 from ankommen.shared.events.contracts.intake import Consent
@@ -117,7 +118,8 @@ class ContactDetails:
 
 
 #: The kind of recipient a disclosure went to (the only kind there is so far).
-COURSE_PROVIDER = "course_provider"
+RecipientKind = Literal["course_provider"]
+COURSE_PROVIDER: RecipientKind = "course_provider"
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,7 @@ class Disclosure:
     recipient: str
     fields: tuple[str, ...]
     purpose: str | None
-    recipient_kind: str = COURSE_PROVIDER
+    recipient_kind: RecipientKind = COURSE_PROVIDER
 
 
 def may_disclose(consents: Collection[Consent]) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from datetime import date
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, cast
 
 from pydantic import (
     BaseModel,
@@ -52,8 +52,10 @@ def validation_today(info: ValidationInfo) -> date | None:
     (``{"today": runtime.clock.today()}``, as the pages pass it) or the request's
     (:data:`REQUEST_DAY`). Models cannot hold a clock; without either (e.g. a stored identity
     read back) nothing is checked against the calendar."""
-    context = info.context
-    today = context.get("today") if isinstance(context, dict) else None
+    context: object = info.context
+    # The context is whatever the caller passed: a dict of unknown keys and values at best.
+    today = (cast("dict[object, object]", context).get("today") if isinstance(context, dict)
+             else None)
     return today if isinstance(today, date) else REQUEST_DAY.get()
 
 
@@ -132,7 +134,7 @@ class Identity(BaseModel):
                                             pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
                      SHOWN_TEXT] | None = None
     address: Address | None = None
-    file_numbers: list[FileNumber] = Field(default_factory=list, max_length=5)
+    file_numbers: list[FileNumber] = Field(default_factory=list[FileNumber], max_length=5)
 
     @field_validator("birth_date")
     @classmethod
@@ -179,7 +181,7 @@ class Alias(BaseModel):
                            SHOWN_TEXT] | None = None
     birth_country: CountryCode | None = None
     nationalities: list[CountryCode] = Field(default_factory=list, max_length=5)
-    file_numbers: list[FileNumber] = Field(default_factory=list, max_length=5)
+    file_numbers: list[FileNumber] = Field(default_factory=list[FileNumber], max_length=5)
 
     @classmethod
     def of(cls, identity: Identity) -> Alias:

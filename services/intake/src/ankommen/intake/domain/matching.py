@@ -335,9 +335,9 @@ class NameForm:
     def token_skeletons(self) -> frozenset[str]:
         """The skeletons of each token under each reading (for blocking, and for finding
         one name's part in another field)."""
-        return frozenset().union(*(token_skeletons(token)
-                                   for form in (self.tokens, *self.script_readings)
-                                   for token in form))
+        return frozenset[str]().union(*(token_skeletons(token)
+                                        for form in (self.tokens, *self.script_readings)
+                                        for token in form))
 
 
 @dataclass(frozen=True)

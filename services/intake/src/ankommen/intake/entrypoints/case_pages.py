@@ -54,8 +54,12 @@ class PageAnswer(Exception):  # noqa: N818 - not an error: a page answered early
         self.response = response
 
 
-async def answer_page(_: Request, answer: PageAnswer) -> Response:
-    return answer.response
+async def answer_page(_: Request, answer: Exception) -> Response:
+    """The page a :class:`PageAnswer` carries (installed for that exception only; Starlette
+    types every handler as taking any exception)."""
+    if isinstance(answer, PageAnswer):
+        return answer.response
+    raise answer
 
 
 def install(app: FastAPI) -> None:
@@ -149,7 +153,7 @@ def search_errors(form: dict[str, str], t: Translator, today: date
 def router(runtime: IntakeRuntime, protection: IdentityProtection, pages: Pages,
            page_auth: PageAuth) -> APIRouter:
     case_pages = APIRouter(include_in_schema=False)
-    Staff = Annotated[Principal, page_auth.require(Role.INTAKE_STAFF)]
+    staff = page_auth.require(Role.INTAKE_STAFF)
     lists = FormLists.for_county(runtime.settings.municipalities())
     #: As the API's search: a clerk searches a few times a minute, a script enumerating
     #: names and birth dates many times more.
@@ -171,7 +175,8 @@ def router(runtime: IntakeRuntime, protection: IdentityProtection, pages: Pages,
                 merged = await case_views.merged_into_survivor(uow, case_id)
         return render(request, actor, "case_missing.html", {"merged_into": merged}, 404)
 
-    async def existing_case_id(request: Request, case_id: str, actor: Staff) -> uuid.UUID:
+    async def existing_case_id(request: Request, case_id: str, actor: Annotated[Principal, staff]
+                               ) -> uuid.UUID:
         """The path's case id if the case exists; else the "no such case" page answers."""
         wanted = case_id_of(case_id)
         if wanted is None:
@@ -183,10 +188,10 @@ def router(runtime: IntakeRuntime, protection: IdentityProtection, pages: Pages,
                 raise PageAnswer(await gone(request, actor, wanted)) from None
         return wanted
 
-    CaseId = Annotated[uuid.UUID, Depends(existing_case_id)]
+    existing_case = Depends(existing_case_id)
 
     @case_pages.get("/ui/cases", response_class=HTMLResponse)
-    async def search_form(request: Request, actor: Staff) -> HTMLResponse:
+    async def search_form(request: Request, actor: Annotated[Principal, staff]) -> HTMLResponse:
         kept = page_auth.kept_form(request)  # after re-authentication for the purpose
         return render(request, actor, "case_search.html", {
             "form": kept or {}, "errors": {}, "results": None,
@@ -194,7 +199,7 @@ def router(runtime: IntakeRuntime, protection: IdentityProtection, pages: Pages,
 
     @case_pages.post("/ui/cases", response_class=HTMLResponse,
                      dependencies=[Depends(search_limit)])
-    async def search(request: Request, actor: Staff) -> Response:
+    async def search(request: Request, actor: Annotated[Principal, staff]) -> Response:
         form = await _form(request)
         t = pages.translator(request)
         errors, query = search_errors(form, t, runtime.clock.today())
@@ -220,11 +225,11 @@ def router(runtime: IntakeRuntime, protection: IdentityProtection, pages: Pages,
             "form": form, "errors": {}, "results": results, "purpose": query["purpose"]})
 
     @case_pages.get("/ui/cases/{case_id}", response_class=HTMLResponse)
-    async def case_page(request: Request, wanted: CaseId, actor: Staff,
-                        purpose: str | None = None, done: str | None = None
-                        ) -> Response:
+    async def case_page(request: Request, wanted: Annotated[uuid.UUID, existing_case],
+                        actor: Annotated[Principal, staff], purpose: str | None = None,
+                        done: str | None = None) -> Response:
         chosen = purpose_of(purpose)
-        if chosen not in CLERK_PURPOSES:  # ask first: a read needs its reason
+        if chosen is None or chosen not in CLERK_PURPOSES:  # ask first: a read needs its reason
             return render(request, actor, "case_purpose.html", {
                 "case_id": wanted, "errors": {"purpose": pages.translator(request)(
                     "error.missing")} if purpose is not None else {}},
@@ -250,8 +255,8 @@ def router(runtime: IntakeRuntime, protection: IdentityProtection, pages: Pages,
                       status_code)
 
     @case_pages.get("/ui/cases/{case_id}/survey", response_class=HTMLResponse)
-    async def survey_form_page(request: Request, wanted: CaseId, actor: Staff
-                               ) -> HTMLResponse:
+    async def survey_form_page(request: Request, wanted: Annotated[uuid.UUID, existing_case],
+                               actor: Annotated[Principal, staff]) -> HTMLResponse:
         async with runtime.uow() as uow:
             case = await case_views.current_case(uow, wanted)
         kept = page_auth.kept_form(request)  # sent after the session had ended
@@ -260,7 +265,8 @@ def router(runtime: IntakeRuntime, protection: IdentityProtection, pages: Pages,
         return survey_page(request, actor, wanted, values, {}, restored=kept is not None)
 
     @case_pages.post("/ui/cases/{case_id}/survey", response_class=HTMLResponse)
-    async def correct_survey(request: Request, wanted: CaseId, actor: Staff) -> Response:
+    async def correct_survey(request: Request, wanted: Annotated[uuid.UUID, existing_case],
+                             actor: Annotated[Principal, staff]) -> Response:
         form = await _form_values(request)
         t = pages.translator(request)
         async with runtime.uow() as uow:
@@ -279,13 +285,15 @@ def router(runtime: IntakeRuntime, protection: IdentityProtection, pages: Pages,
                                 status_code=303)
 
     @case_pages.get("/ui/cases/{case_id}/close", response_class=HTMLResponse)
-    async def close_form(request: Request, wanted: CaseId, actor: Staff) -> HTMLResponse:
+    async def close_form(request: Request, wanted: Annotated[uuid.UUID, existing_case],
+                         actor: Annotated[Principal, staff]) -> HTMLResponse:
         return render(request, actor, "case_close.html", {
             "case_id": wanted, "form": {}, "errors": {}, "reasons": list(ClosureReason),
             "today": runtime.clock.today()})
 
     @case_pages.post("/ui/cases/{case_id}/close", response_class=HTMLResponse)
-    async def close(request: Request, wanted: CaseId, actor: Staff) -> Response:
+    async def close(request: Request, wanted: Annotated[uuid.UUID, existing_case],
+                    actor: Annotated[Principal, staff]) -> Response:
         form = await _form(request)
         t = pages.translator(request)
         today = runtime.clock.today()
@@ -321,14 +329,16 @@ def router(runtime: IntakeRuntime, protection: IdentityProtection, pages: Pages,
             "today": today}, 422)
 
     @case_pages.get("/ui/cases/{case_id}/erase", response_class=HTMLResponse)
-    async def erase_form(request: Request, wanted: CaseId, actor: Staff) -> HTMLResponse:
+    async def erase_form(request: Request, wanted: Annotated[uuid.UUID, existing_case],
+                         actor: Annotated[Principal, staff]) -> HTMLResponse:
         kept = page_auth.kept_form(request)  # back from confirming with the password
         return render(request, actor, "case_erase.html", {
             "case_id": wanted, "errors": {}, "form_restored": kept is not None,
             "confirmed": bool(kept and kept.get("confirm") == "erase")})
 
     @case_pages.post("/ui/cases/{case_id}/erase", response_class=HTMLResponse)
-    async def erase(request: Request, wanted: CaseId, actor: Staff) -> Response:
+    async def erase(request: Request, wanted: Annotated[uuid.UUID, existing_case],
+                    actor: Annotated[Principal, staff]) -> Response:
         form = await _form(request)
         if form.get("confirm") != "erase":  # the second, deliberate step is required
             return render(request, actor, "case_erase.html", {
@@ -346,11 +356,12 @@ def router(runtime: IntakeRuntime, protection: IdentityProtection, pages: Pages,
         return RedirectResponse("/ui/erased", status_code=303)
 
     @case_pages.get("/ui/erased", response_class=HTMLResponse)
-    async def erased(request: Request, actor: Staff) -> HTMLResponse:
+    async def erased(request: Request, actor: Annotated[Principal, staff]) -> HTMLResponse:
         return render(request, actor, "case_erased.html", {})
 
     @case_pages.get("/ui/cases/{case_id}/export")
-    async def export_download(request: Request, wanted: CaseId, actor: Staff) -> Response:
+    async def export_download(request: Request, wanted: Annotated[uuid.UUID, existing_case],
+                              actor: Annotated[Principal, staff]) -> Response:
         async with runtime.uow() as uow:
             exported = await case_work.export_case(uow, protection, wanted, actor)
         return Response(export_response(exported).model_dump_json(indent=2),
@@ -360,7 +371,8 @@ def router(runtime: IntakeRuntime, protection: IdentityProtection, pages: Pages,
                             "Cache-Control": "no-store"})
 
     @case_pages.get("/ui/cases/{case_id}/export/print", response_class=HTMLResponse)
-    async def export_print(request: Request, wanted: CaseId, actor: Staff) -> HTMLResponse:
+    async def export_print(request: Request, wanted: Annotated[uuid.UUID, existing_case],
+                           actor: Annotated[Principal, staff]) -> HTMLResponse:
         async with runtime.uow() as uow:
             exported = await case_work.export_case(uow, protection, wanted, actor)
         response = render(request, actor, "case_export.html", {"exported": exported})

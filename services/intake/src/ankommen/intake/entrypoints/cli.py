@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import typer
 
@@ -12,6 +13,7 @@ from ankommen.intake.service.protection import IdentityProtection
 from ankommen.intake.service.reindex_identities import reindex_identities
 from ankommen.intake.service.rotate_master_key import rotate_master_key
 from ankommen.shared.cli.service import service_cli
+from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
 from ankommen.shared.settings import SettingsError, load_settings
 from ankommen.shared.telemetry import configure_logging
 
@@ -29,7 +31,9 @@ def _settings() -> IntakeSettings:
     return settings
 
 
-def _run_with_protection(settings: IntakeSettings, task) -> int:  # noqa: ANN001
+def _run_with_protection(
+        settings: IntakeSettings,
+        task: Callable[[UnitOfWorkFactory, IdentityProtection], Awaitable[int]]) -> int:
     """Run ``task(uow_factory, protection)`` against the configured database."""
 
     async def run() -> int:

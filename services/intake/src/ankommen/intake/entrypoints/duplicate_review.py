@@ -101,7 +101,7 @@ def side_by_side(left: Identity, right: Identity, lang: str = "de") -> list[Row]
 def compared(left: Mapping[str, Any], right: Mapping[str, Any], lang: str) -> list[Row]:
     """The compared facts side by side; a fact differs when both sides give one and they
     are not equal (case and accents aside)."""
-    rows = []
+    rows: list[Row] = []
     for name in COMPARED:
         one, other = left[name], right[name]
         if name == "birth_date":

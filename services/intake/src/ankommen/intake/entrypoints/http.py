@@ -3,11 +3,11 @@ disclosure of contact details to providers.
 
 Every endpoint requires a signed token. Identity travels only in request and response
 bodies — never in URLs, logs or error messages. (No ``from __future__ import annotations``
-here: FastAPI resolves the local ``Staff``/``Admin`` dependency aliases at definition time.)
+here: FastAPI resolves the local ``staff``/``admin`` dependencies at definition time.)
 """
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import JSONResponse
@@ -53,7 +53,7 @@ from ankommen.shared.auth import Principal, Role
 from ankommen.shared.errors import problem
 from ankommen.shared.web.hardening import RATE_LIMITED, RateLimit
 
-DUPLICATE_WARNING = {
+DUPLICATE_WARNING: dict[int | str, dict[str, Any]] = {
     status.HTTP_409_CONFLICT: {
         "description": "Likely registered already (problem details with `candidates`: case "
                        "id, score, day of registration); nothing was created",
@@ -61,8 +61,12 @@ DUPLICATE_WARNING = {
 }
 
 
-async def possible_duplicates(_: Request, error: PossibleDuplicates) -> JSONResponse:
-    """409 with the likely existing cases — their ids and scores only, no identity."""
+async def possible_duplicates(_: Request, error: Exception) -> JSONResponse:
+    """409 with the likely existing cases — their ids and scores only, no identity.
+    (Installed for :class:`PossibleDuplicates` only; Starlette types every handler as taking
+    any exception.)"""
+    if not isinstance(error, PossibleDuplicates):
+        raise error
     return problem(error.status, "Possible duplicate", error.detail,
                    errors=[{"field": error.field, "reason": error.detail}],
                    candidates=[CandidateResponse.of(candidate).model_dump(mode="json")
@@ -88,7 +92,7 @@ def export_response(exported: case_work.DataExport) -> ExportResponse:
         duplicate_suspicions=[_suspicion(each) for each in exported.suspicions],
         # Without the staff's names: they are the staff's personal data, not the person's;
         # the subject (a pseudonymous id at the identity provider) says which account acted.
-        audit=[AuditEntryResponse(**{**entry.__dict__, "actor_name": None})
+        audit=[AuditEntryResponse.model_validate({**entry.__dict__, "actor_name": None})
                for entry in exported.audit],
         disclosures=[DisclosureResponse(
             at=each.at, recipient_kind=each.recipient_kind, recipient=each.recipient,
@@ -102,9 +106,9 @@ def router(runtime: IntakeRuntime, protection: IdentityProtection) -> APIRouter:
         REQUEST_DAY.set(runtime.clock.today())
 
     api = APIRouter(dependencies=[Depends(request_day)])
-    Staff = Annotated[Principal, runtime.auth.require(Role.INTAKE_STAFF)]
-    Admin = Annotated[Principal, runtime.auth.require(Role.ADMIN)]
-    Provider = Annotated[Principal, runtime.auth.require(Role.PROVIDER)]
+    staff = runtime.auth.require(Role.INTAKE_STAFF)
+    admin = runtime.auth.require(Role.ADMIN)
+    provider = runtime.auth.require(Role.PROVIDER)
     search_limit = RateLimit("case search", runtime.settings.search_rate_limit)
     disclosure_policy = runtime.settings.disclosure_policy
     #: Current municipalities only: a key merged away (Walsrode's before 2020) is refused.
@@ -114,8 +118,8 @@ def router(runtime: IntakeRuntime, protection: IdentityProtection) -> APIRouter:
               summary="Register an arrival", tags=["cases"],
               responses={**DUPLICATE_WARNING, 200: {"model": CaseResponse, "description":
                          "same_person: the existing case, updated"}})
-    async def register(request: RegistrationRequest, actor: Staff, response: Response
-                       ) -> CaseResponse:
+    async def register(request: RegistrationRequest, actor: Annotated[Principal, staff],
+                       response: Response) -> CaseResponse:
         resolution = request.resolution
         require_in_county(request.survey.region_key, county)
         async with runtime.uow() as uow:
@@ -131,7 +135,7 @@ def router(runtime: IntakeRuntime, protection: IdentityProtection) -> APIRouter:
     @api.post("/cases/search", response_model=SearchResponse, tags=["cases"],
               summary="Find cases by name and birth date (spelling variants included)",
               dependencies=[Depends(search_limit)], responses=RATE_LIMITED)
-    async def search(request: SearchRequest, actor: Staff) -> SearchResponse:
+    async def search(request: SearchRequest, actor: Annotated[Principal, staff]) -> SearchResponse:
         async with runtime.uow() as uow:
             found = await case_work.search_person(
                 uow, protection, request.family_name, request.given_names,
@@ -140,15 +144,16 @@ def router(runtime: IntakeRuntime, protection: IdentityProtection) -> APIRouter:
 
     @api.get("/cases/{case_id}", response_model=CaseRecordResponse, tags=["cases"],
              summary="One case with the person's identity (audited)")
-    async def read(case_id: uuid.UUID, purpose: Purpose, actor: Staff) -> CaseRecordResponse:
+    async def read(case_id: uuid.UUID, purpose: Purpose, actor: Annotated[Principal, staff]
+                   ) -> CaseRecordResponse:
         async with runtime.uow() as uow:
             record = await case_work.read_case(uow, protection, case_id, actor, purpose)
         return _record(record)
 
     @api.patch("/cases/{case_id}/survey", response_model=SurveyUpdateResponse, tags=["cases"],
                summary="Correct survey answers (announces only the changed fields)")
-    async def update_survey(case_id: uuid.UUID, correction: SurveyCorrection,  # type: ignore[valid-type]
-                            actor: Staff) -> SurveyUpdateResponse:
+    async def update_survey(case_id: uuid.UUID, correction: SurveyCorrection,
+                            actor: Annotated[Principal, staff]) -> SurveyUpdateResponse:
         answers = correction.model_dump(exclude_unset=True)
         require_in_county(answers.get("region_key"), county)
         async with runtime.uow() as uow:
@@ -158,7 +163,8 @@ def router(runtime: IntakeRuntime, protection: IdentityProtection) -> APIRouter:
 
     @api.post("/cases/{case_id}/close", response_model=CaseResponse, tags=["cases"],
               summary="Close the case: the pathway ended")
-    async def close(case_id: uuid.UUID, request: CloseRequest, actor: Staff) -> CaseResponse:
+    async def close(case_id: uuid.UUID, request: CloseRequest,
+                    actor: Annotated[Principal, staff]) -> CaseResponse:
         async with runtime.uow() as uow:
             case = await case_work.close_case(uow, case_id,
                                               request.closed_on or runtime.clock.today(),
@@ -167,21 +173,21 @@ def router(runtime: IntakeRuntime, protection: IdentityProtection) -> APIRouter:
 
     @api.delete("/cases/{case_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["cases"],
                 summary="Erase the person (crypto-shredding; every service deletes the case)")
-    async def erase(case_id: uuid.UUID, actor: Staff) -> Response:
+    async def erase(case_id: uuid.UUID, actor: Annotated[Principal, staff]) -> Response:
         async with runtime.uow() as uow:
             await case_work.erase_case(uow, case_id, actor)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     @api.get("/cases/{case_id}/export", response_model=ExportResponse, tags=["cases"],
              summary="Data-subject export: all intake stores about the person (audited)")
-    async def export(case_id: uuid.UUID, actor: Staff) -> ExportResponse:
+    async def export(case_id: uuid.UUID, actor: Annotated[Principal, staff]) -> ExportResponse:
         async with runtime.uow() as uow:
             exported = await case_work.export_case(uow, protection, case_id, actor)
         return export_response(exported)
 
     @api.get("/duplicates", response_model=list[SuspicionResponse], tags=["duplicates"],
              summary="Suspected duplicates")
-    async def list_suspicions(actor: Staff, status_: Annotated[
+    async def list_suspicions(actor: Annotated[Principal, staff], status_: Annotated[
             SuspicionStatus | None, Query(alias="status")] = SuspicionStatus.OPEN,
             ) -> list[SuspicionResponse]:
         async with runtime.uow() as uow:
@@ -191,7 +197,8 @@ def router(runtime: IntakeRuntime, protection: IdentityProtection) -> APIRouter:
     @api.post("/duplicates", response_model=SuspicionResponse, tags=["duplicates"],
               status_code=status.HTTP_201_CREATED,
               summary="Record that two existing cases may be one person")
-    async def suspect(request: SuspicionRequest, actor: Staff) -> SuspicionResponse:
+    async def suspect(request: SuspicionRequest, actor: Annotated[Principal, staff]
+                      ) -> SuspicionResponse:
         async with runtime.uow() as uow:
             suspicion = await duplicates.suspect_duplicate(
                 uow, protection, request.case_id, request.other_case_id, actor)
@@ -199,15 +206,15 @@ def router(runtime: IntakeRuntime, protection: IdentityProtection) -> APIRouter:
 
     @api.post("/duplicates/scan", response_model=list[SuspicionResponse], tags=["duplicates"],
               summary="Find likely duplicates among existing cases; records them as open")
-    async def scan(actor: Staff) -> list[SuspicionResponse]:
+    async def scan(actor: Annotated[Principal, staff]) -> list[SuspicionResponse]:
         async with runtime.uow() as uow:
             found = await duplicates.scan_for_duplicates(uow, protection, actor)
         return [_suspicion(each) for each in found]
 
     @api.post("/duplicates/{suspicion_id}/merge", response_model=SuspicionResponse,
               tags=["duplicates"], summary="One person: merge into the surviving case")
-    async def merge(suspicion_id: uuid.UUID, request: MergeRequest, actor: Staff
-                    ) -> SuspicionResponse:
+    async def merge(suspicion_id: uuid.UUID, request: MergeRequest,
+                    actor: Annotated[Principal, staff]) -> SuspicionResponse:
         async with runtime.uow() as uow:
             suspicion = await duplicates.merge_duplicate(uow, protection, suspicion_id,
                                                          request.surviving_case_id, actor)
@@ -215,7 +222,8 @@ def router(runtime: IntakeRuntime, protection: IdentityProtection) -> APIRouter:
 
     @api.post("/duplicates/{suspicion_id}/dismiss", response_model=SuspicionResponse,
               tags=["duplicates"], summary="Two different people: dismiss the suspicion")
-    async def dismiss(suspicion_id: uuid.UUID, actor: Staff) -> SuspicionResponse:
+    async def dismiss(suspicion_id: uuid.UUID, actor: Annotated[Principal, staff]
+                      ) -> SuspicionResponse:
         async with runtime.uow() as uow:
             suspicion = await duplicates.dismiss_duplicate(uow, suspicion_id, actor)
         return _suspicion(suspicion)
@@ -232,7 +240,8 @@ def router(runtime: IntakeRuntime, protection: IdentityProtection) -> APIRouter:
                           "names, the phone number if they agreed to be called, the e-mail "
                           "address if they agreed to be written to. Each disclosure is "
                           "written to the audit log.")
-    async def contacts(request: ContactRequest, actor: Provider) -> ContactDisclosure:
+    async def contacts(request: ContactRequest, actor: Annotated[Principal, provider]
+                       ) -> ContactDisclosure:
         async with runtime.uow() as uow:
             disclosed = await disclose_contacts(uow, protection, actor, request.referral_codes,
                                                 policy=disclosure_policy,
@@ -244,7 +253,7 @@ def router(runtime: IntakeRuntime, protection: IdentityProtection) -> APIRouter:
 
     @api.get("/audit", response_model=list[AuditEntryResponse], tags=["audit"],
              summary="The audit log, newest first (admins)")
-    async def audit(actor: Admin, case_id: uuid.UUID | None = None,
+    async def audit(actor: Annotated[Principal, admin], case_id: uuid.UUID | None = None,
                     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                     before: Annotated[int | None, Query(ge=1, le=2**62)] = None,
                     ) -> list[AuditEntryResponse]:

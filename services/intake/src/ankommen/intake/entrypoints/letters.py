@@ -3,7 +3,7 @@
 A page route, not an API one: it answers a PDF, a small German page asking for the language
 (when the person's first language has no letter yet, or none was given) or a German error
 page — never JSON, so every parameter is taken as text and checked here. (No ``from __future__
-import annotations``: FastAPI must see the route's local ``Staff`` dependency.)
+import annotations``: FastAPI must see the route's local ``staff`` dependency.)
 """
 
 import uuid
@@ -42,7 +42,7 @@ def status_word(t: Translator, status: PlacementStatus) -> str:
 def router(runtime: IntakeRuntime, protection: IdentityProtection, pages: Pages,
            page_auth: PageAuth, sender: str) -> APIRouter:
     letters = APIRouter(include_in_schema=False)
-    Staff = Annotated[Principal, page_auth.require(Role.INTAKE_STAFF)]
+    staff = page_auth.require(Role.INTAKE_STAFF)
 
     def refuse(request: Request, actor: Principal, message: str, status_code: int
                ) -> HTMLResponse:
@@ -50,7 +50,7 @@ def router(runtime: IntakeRuntime, protection: IdentityProtection, pages: Pages,
                             principal=actor, status_code=status_code)
 
     @letters.get("/ui/cases/{case_id}/letter", response_model=None)
-    async def letter(request: Request, actor: Staff, case_id: str,
+    async def letter(request: Request, actor: Annotated[Principal, staff], case_id: str,
                      referral_code: str = "", language: str = "") -> Response:
         t = pages.translator(request)
         try:

@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -27,7 +27,7 @@ from pydantic import ValidationError
 
 from ankommen.intake.config import IntakeRuntime
 from ankommen.intake.domain.identity import FileNumberKind
-from ankommen.intake.entrypoints.duplicate_review import duplicate_warning
+from ankommen.intake.entrypoints.duplicate_review import ReviewedCandidate, duplicate_warning
 from ankommen.intake.entrypoints.schemas import RegistrationRequest
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.intake.service.register_arrival import (
@@ -162,7 +162,8 @@ def survey_form_values(answers: dict[str, Any], lists: FormLists, lang: Lang
     values: dict[str, Any] = {}
     for name, value in answers.items():
         if name in PICKERS:
-            codes = value if isinstance(value, list) else [value]
+            # A stored survey's JSON: a picker's answer is one code or a list of codes.
+            codes = cast("list[str]", value) if isinstance(value, list) else [value]
             values[name] = ", ".join(lists.of(name).label(code, lang) for code in codes
                                      if code)
         elif name in MULTIPLE:
@@ -284,7 +285,7 @@ def read_registration(form: dict[str, Any], lists: FormLists, t: Translator, tod
     return (None, problems) if problems else (registration, {})
 
 
-def form_field(location: tuple) -> str:
+def form_field(location: tuple[int | str, ...]) -> str:
     """The form field an API validation error is about."""
     parts = [str(part) for part in location[1:]]
     if not parts:
@@ -299,7 +300,7 @@ def form_field(location: tuple) -> str:
 def refusal_text(error: DomainError, t: Translator) -> tuple[str, str]:
     """A refusal of the use case as (form field, text in the page's language)."""
     for kind in type(error).__mro__:
-        known = DOMAIN_REFUSALS.get((error.field, kind))  # type: ignore[arg-type]
+        known = DOMAIN_REFUSALS.get((error.field, kind))
         if known is not None:
             field, key = known
             return field, t(key)
@@ -322,7 +323,7 @@ def error_summary(errors: dict[str, str], t: Translator) -> list[dict[str, str |
     """The error summary's entries in the form's order: "Label: reason" linking to the
     field; a refusal of the whole form has no link."""
     order = {name: index for index, name in enumerate(FIELD_ORDER)}
-    entries = []
+    entries: list[dict[str, str | None]] = []
     for field in sorted(errors, key=lambda name: order.get(name, -1)):
         labelled = field in order
         entries.append({"label": t(f"field.{field}") if labelled else None,
@@ -353,13 +354,14 @@ async def _form(request: Request) -> dict[str, Any]:
 def router(runtime: IntakeRuntime, protection: IdentityProtection, pages: Pages,
            page_auth: PageAuth) -> APIRouter:
     pages_router = APIRouter(include_in_schema=False)
-    Staff = Annotated[Principal, page_auth.require(Role.INTAKE_STAFF)]
+    staff = page_auth.require(Role.INTAKE_STAFF)
     lists = FormLists.for_county(runtime.settings.municipalities())
     # A registration sent after the session ended is kept and shown again after sign-in.
     page_auth.keep_forms_on("/")
 
     def show(request: Request, actor: Principal, form: dict[str, Any], *,
-             errors: dict[str, str] | None = None, candidates: list | None = None,
+             errors: dict[str, str] | None = None,
+             candidates: list[ReviewedCandidate] | None = None,
              status_code: int = 200, restored: bool = False) -> HTMLResponse:
         t = pages.translator(request)
         lang: Lang = "en" if t.language == "en" else "de"
@@ -369,14 +371,14 @@ def router(runtime: IntakeRuntime, protection: IdentityProtection, pages: Pages,
             "form_restored": restored}, principal=actor, status_code=status_code)
 
     @pages_router.get("/", response_class=HTMLResponse)
-    async def blank_form(request: Request, actor: Staff) -> HTMLResponse:
+    async def blank_form(request: Request, actor: Annotated[Principal, staff]) -> HTMLResponse:
         # Filled in again (not sent: the clerk checks and sends it) if the clerk's session
         # ended while they were typing.
         kept = page_auth.kept_form(request)
         return show(request, actor, kept or {}, restored=kept is not None)
 
     @pages_router.post("/", response_class=HTMLResponse)
-    async def submit(request: Request, actor: Staff) -> HTMLResponse:
+    async def submit(request: Request, actor: Annotated[Principal, staff]) -> HTMLResponse:
         form = await _form(request)
         t = pages.translator(request)
         request_body, errors = read_registration(form, lists, t, runtime.clock.today())

@@ -32,10 +32,10 @@ def _uuid(text: str) -> uuid.UUID | None:
 def router(runtime: IntakeRuntime, protection: IdentityProtection, pages: Pages,
            page_auth: PageAuth) -> APIRouter:
     review = APIRouter(include_in_schema=False)
-    Staff = Annotated[Principal, page_auth.require(Role.INTAKE_STAFF)]
+    staff = page_auth.require(Role.INTAKE_STAFF)
 
-    def queue(request: Request, actor: Principal, pairs: list, *, notice: str | None = None,
-              status_code: int = 200) -> HTMLResponse:
+    def queue(request: Request, actor: Principal, pairs: list[case_views.SuspectedPair], *,
+              notice: str | None = None, status_code: int = 200) -> HTMLResponse:
         return pages.render(request, "duplicates.html", {
             "pairs": pairs, "side_by_side": side_by_side, "notice": notice}, principal=actor,
             status_code=status_code)
@@ -47,20 +47,21 @@ def router(runtime: IntakeRuntime, protection: IdentityProtection, pages: Pages,
         return queue(request, actor, pairs, notice=notice, status_code=status_code)
 
     @review.get("/ui/duplicates", response_class=HTMLResponse)
-    async def open_suspicions(request: Request, actor: Staff, done: str | None = None
-                              ) -> HTMLResponse:
+    async def open_suspicions(request: Request, actor: Annotated[Principal, staff],
+                              done: str | None = None) -> HTMLResponse:
         notice = done if done in ("merged", "dismissed", "scanned") else None
         return await listed(request, actor, notice)
 
     @review.post("/ui/duplicates/scan")
-    async def scan(actor: Staff) -> Response:
+    async def scan(actor: Annotated[Principal, staff]) -> Response:
         async with runtime.uow() as uow:
             await duplicates.scan_for_duplicates(uow, protection, actor)
         return RedirectResponse("/ui/duplicates?done=scanned", status_code=303)
 
     @review.get("/ui/duplicates/{suspicion_id}/merge", response_class=HTMLResponse)
-    async def merge_confirmation(request: Request, suspicion_id: str, actor: Staff,
-                                 keep: str = "") -> HTMLResponse:
+    async def merge_confirmation(request: Request, suspicion_id: str,
+                                 actor: Annotated[Principal, staff], keep: str = ""
+                                 ) -> HTMLResponse:
         wanted, kept = _uuid(suspicion_id), _uuid(keep)
         pair = None
         if wanted is not None:
@@ -75,7 +76,8 @@ def router(runtime: IntakeRuntime, protection: IdentityProtection, pages: Pages,
             "side_by_side": side_by_side}, principal=actor)
 
     @review.post("/ui/duplicates/{suspicion_id}/merge")
-    async def merge(request: Request, suspicion_id: str, actor: Staff) -> Response:
+    async def merge(request: Request, suspicion_id: str, actor: Annotated[Principal, staff]
+                    ) -> Response:
         form = await request.form()
         wanted, kept = _uuid(suspicion_id), _uuid(str(form.get("keep") or ""))
         if wanted is None or kept is None or form.get("confirm") != "merge":
@@ -88,7 +90,8 @@ def router(runtime: IntakeRuntime, protection: IdentityProtection, pages: Pages,
         return RedirectResponse("/ui/duplicates?done=merged", status_code=303)
 
     @review.post("/ui/duplicates/{suspicion_id}/dismiss")
-    async def dismiss(request: Request, suspicion_id: str, actor: Staff) -> Response:
+    async def dismiss(request: Request, suspicion_id: str, actor: Annotated[Principal, staff]
+                      ) -> Response:
         wanted = _uuid(suspicion_id)
         if wanted is None:
             return await listed(request, actor, "gone", 404)

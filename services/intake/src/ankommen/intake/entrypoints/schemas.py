@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import uuid
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -17,6 +17,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.fields import FieldInfo
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -56,7 +57,9 @@ class SurveyAnswers(Survey):
     """The survey as asked in the interview: everything but the age, which intake derives
     from the birth date on the day of intake."""
 
-    age_years: SkipJsonSchema[int | None] = Field(None, exclude=True)
+    # Wider than Survey's ``int`` on purpose: absent here, derived by intake. A SurveyAnswers
+    # is never used as a Survey (only its model_dump() is), so the override breaks nothing.
+    age_years: SkipJsonSchema[int | None] = Field(None, exclude=True)  # pyright: ignore[reportIncompatibleVariableOverride]
 
     @field_validator("age_years")
     @classmethod
@@ -92,8 +95,11 @@ class RegistrationRequest(BaseModel):
     resolution: Resolution | None = Field(
         None, description="Only after a duplicate warning (409): the staff's decision")
 
-    _registered_on_not_in_future = field_validator("registered_on")(
-        classmethod(lambda cls, value, info: _not_in_future(value, info)))
+    @field_validator("registered_on")
+    @classmethod
+    def _registered_on_not_in_future(cls, value: date | None, info: ValidationInfo
+                                     ) -> date | None:
+        return _not_in_future(value, info)
 
 
 class CaseResponse(BaseModel):
@@ -120,7 +126,7 @@ class AliasResponse(Alias):
 
 class CaseRecordResponse(CaseResponse):
     identity: Identity
-    aliases: list[AliasResponse] = Field(default_factory=list, description=(
+    aliases: list[AliasResponse] = Field(default_factory=list[AliasResponse], description=(
         "Earlier spellings of the person (at most 20, oldest first), used by the duplicate "
         "check"))
 
@@ -156,17 +162,26 @@ class SearchResponse(BaseModel):
     matches: list[CandidateResponse]
 
 
-def _optional(name: str) -> tuple[Any, Any]:
+def _optional(name: str) -> tuple[object, FieldInfo]:
     field = copy.copy(Survey.model_fields[name])
     field.default = None
     field.default_factory = None
-    return field.annotation | None, field
+    # A type form (a class, a union, Annotated …): only the runtime can widen it by None.
+    annotation: Any = field.annotation
+    return annotation | None, field
 
 
-#: A correction of the survey: any subset of its answers (the age is derived, not editable).
-SurveyCorrection = create_model(
-    "SurveyCorrection", __config__=ConfigDict(extra="forbid"),
-    **{name: _optional(name) for name in Survey.model_fields if name != "age_years"})
+if TYPE_CHECKING:
+    class SurveyCorrection(BaseModel):
+        """A correction of the survey, as the type checker sees it: its fields are made
+        from Survey's at import (below), so that the two cannot drift apart."""
+else:
+    #: A correction of the survey: any subset of its answers (the age is derived, not
+    #: editable).
+    _CORRECTABLE: dict[str, Any] = {name: _optional(name) for name in Survey.model_fields
+                                    if name != "age_years"}
+    SurveyCorrection = create_model(
+        "SurveyCorrection", __config__=ConfigDict(extra="forbid"), **_CORRECTABLE)
 
 
 class SurveyUpdateResponse(CaseResponse):
@@ -179,8 +194,11 @@ class CloseRequest(BaseModel):
     reason: ClosureReason
     closed_on: date | None = Field(None, description="Defaults to today")
 
-    _closed_on_not_in_future = field_validator("closed_on")(
-        classmethod(lambda cls, value, info: _not_in_future(value, info)))
+    @field_validator("closed_on")
+    @classmethod
+    def _closed_on_not_in_future(cls, value: date | None, info: ValidationInfo
+                                 ) -> date | None:
+        return _not_in_future(value, info)
 
 
 class SuspicionResponse(BaseModel):

@@ -61,7 +61,7 @@ async def summaries(uow: UnitOfWork, protection: IdentityProtection,
     cases = CaseRepository(uow.session)
     store = IdentityStore(uow.session)
     offices = await AuditLog(uow.session, uow.clock).registered_by(case_ids)
-    shown = []
+    shown: list[PersonSummary] = []
     for case_id in case_ids:
         case = await cases.get(case_id)
         stored = await store.load(case_id)
@@ -137,7 +137,7 @@ async def open_pairs(uow: UnitOfWork, protection: IdentityProtection, actor: Pri
                      limit: int = 50) -> list[SuspectedPair]:
     """The open suspicions whose two cases are both still readable, each side audited as a
     read for duplicate review."""
-    pairs = []
+    pairs: list[SuspectedPair] = []
     for suspicion in await DuplicateRepository(uow.session).listed(SuspicionStatus.OPEN,
                                                                      limit):
         shown = await summaries(uow, protection, [suspicion.case_id, suspicion.other_case_id],
@@ -173,8 +173,8 @@ class CaseOverview:
 
     record: CaseRecord
     office: str | None
-    placements: list[PlacementView] = field(default_factory=list)
-    history: list[AuditEntry] = field(default_factory=list)
+    placements: list[PlacementView] = field(default_factory=list[PlacementView])
+    history: list[AuditEntry] = field(default_factory=list[AuditEntry])
 
 
 async def case_overview(uow: UnitOfWork, protection: IdentityProtection, case_id: uuid.UUID,

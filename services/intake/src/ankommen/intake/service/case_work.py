@@ -42,7 +42,7 @@ class CaseRecord:
     case: Case
     identity: Identity
     #: Earlier spellings of the person, oldest first (:mod:`.aliases`).
-    aliases: list[KeptAlias] = field(default_factory=list)
+    aliases: list[KeptAlias] = field(default_factory=list[KeptAlias])
 
 
 async def existing_case(uow: UnitOfWork, case_id: uuid.UUID) -> Case:

@@ -60,7 +60,7 @@ async def disclose_contacts(uow: UnitOfWork, protection: IdentityProtection,
                                             lead=policy.lead)}
     cases = await CaseRepository(uow.session).by_pseudonyms(disclosable.values())
     audit = AuditLog(uow.session, uow.clock)
-    disclosed = []
+    disclosed: list[DisclosedContact] = []
     for referral_code in sorted(disclosable):
         case = cases.get(disclosable[referral_code])
         if case is None or case.is_closed or not may_disclose(case.survey.consents):

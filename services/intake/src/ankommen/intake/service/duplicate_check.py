@@ -55,7 +55,7 @@ async def likely_duplicates(uow: UnitOfWork, protection: IdentityProtection,
     aliases: dict[uuid.UUID, list[StoredAlias]] = {}
     for alias in await store.aliases(scored) if scored else ():
         aliases.setdefault(alias.case_id, []).append(alias)
-    found = []
+    found: list[Candidate] = []
     for candidate in stored:
         if candidate.certain:
             score: float | None = 1.0

@@ -78,7 +78,7 @@ async def scan_for_duplicates(uow: UnitOfWork, protection: IdentityProtection,
             keys[case_id] = await _records(uow, protection, case_id)
         return keys[case_id]
 
-    found = []
+    found: list[DuplicateSuspected] = []
     for case_id, other_case_id in await store.pairs_sharing_digests(limit):
         if frozenset((case_id, other_case_id)) in known:
             continue

@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, time
+from typing import Protocol
 
 from anyio import to_thread
 from babel.dates import format_date, format_time
@@ -194,6 +195,12 @@ def _time(value: time, language: LetterLanguage) -> str:
     return format_time(value, "short", locale=language.locale)
 
 
-def _start(say, language: LetterLanguage, day: date, at: time | None) -> str:  # noqa: ANN001
+class _Say(Protocol):
+    """A letter text in the section's language, its placeholders filled."""
+
+    def __call__(self, key: str, **values: object) -> str: ...
+
+
+def _start(say: _Say, language: LetterLanguage, day: date, at: time | None) -> str:
     formatted = format_date(day, "full", locale=language.locale)
     return say("start_at", date=formatted, time=_time(at, language)) if at else formatted

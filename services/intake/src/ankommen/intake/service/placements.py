@@ -16,6 +16,8 @@ before its course (another topic): until the course is known, it discloses nothi
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypeVar
+
 from ankommen.intake.adapters.courses import CourseRepository
 from ankommen.intake.adapters.placements import ProviderPlacementRepository
 from ankommen.intake.adapters.repository import CaseRepository
@@ -23,19 +25,34 @@ from ankommen.intake.domain.disclosure import CourseFacts, PlacementStatus
 from ankommen.intake.domain.letter import CourseDetails
 from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.events.contracts import assignment, progress
+from ankommen.shared.events.envelope import EventData
 from ankommen.shared.events.registry import DecodedEvent
 
-PLACEMENT_STATUS = {
+if TYPE_CHECKING:
+    from ankommen.shared.messaging.consumer import Handler
+
+_EventT = TypeVar("_EventT", bound=EventData)
+
+PLACEMENT_STATUS: dict[type[assignment.Placement], PlacementStatus] = {
     assignment.PlacementConfirmed: PlacementStatus.CONFIRMED,
     assignment.PlacementDeclined: PlacementStatus.DECLINED,
     assignment.PlacementWithdrawn: PlacementStatus.WITHDRAWN,
 }
-PARTICIPATION_END = {
+PARTICIPATION_END: dict[type[progress.ParticipationEvent], PlacementStatus] = {
     progress.CourseCompleted: PlacementStatus.COMPLETED,
     progress.CourseDiscontinued: PlacementStatus.DISCONTINUED,
 }
 RETRACTABLE = {progress.ReportKind.COMPLETION: PlacementStatus.COMPLETED,
                progress.ReportKind.DISCONTINUATION: PlacementStatus.DISCONTINUED}
+
+
+def _data(event: DecodedEvent, *kinds: type[_EventT]) -> _EventT:
+    """The event's payload, one of the kinds its handler is registered for (the consumer
+    dispatches by payload type, so anything else is a wiring mistake)."""
+    if not isinstance(event.data, kinds):
+        raise TypeError(f"{type(event.data).__name__} is not one of "
+                        f"{', '.join(kind.__name__ for kind in kinds)}")
+    return event.data
 
 
 async def _known(uow: UnitOfWork, pseudonym: str) -> bool:
@@ -45,7 +62,7 @@ async def _known(uow: UnitOfWork, pseudonym: str) -> bool:
 async def record_placement(uow: UnitOfWork, event: DecodedEvent) -> None:
     """A confirmation opens the disclosure; a decline or withdrawal closes it for good. A
     confirmation arriving after the placement ended (another topic, later) changes nothing."""
-    data: assignment.Placement = event.data
+    data = _data(event, assignment.Placement)
     if not await _known(uow, data.pseudonym):
         return
     placements = ProviderPlacementRepository(uow.session, uow.clock)
@@ -61,7 +78,7 @@ async def record_placement(uow: UnitOfWork, event: DecodedEvent) -> None:
 async def record_participation(uow: UnitOfWork, event: DecodedEvent) -> None:
     """Completion or discontinuation ends the disclosure: the provider no longer teaches the
     person. A retracted completion or discontinuation opens it again."""
-    data: progress.ParticipationEvent = event.data
+    data = _data(event, progress.ParticipationEvent)
     placements = ProviderPlacementRepository(uow.session, uow.clock)
     current = await placements.status(data.referral_code)
     if current is None or current.ends_placement:
@@ -77,7 +94,7 @@ async def record_participation(uow: UnitOfWork, event: DecodedEvent) -> None:
 async def record_course(uow: UnitOfWork, event: DecodedEvent) -> None:
     """A course published or changed (its full new state): approval, region, dates, status,
     and what the invitation letter prints (title, provider's name, venue, times, contact)."""
-    data: assignment.CoursePublished | assignment.CourseUpdated = event.data
+    data = _data(event, assignment.CoursePublished, assignment.CourseUpdated)
     course = data.course
     await CourseRepository(uow.session, uow.clock).save(CourseFacts(
         course_id=course.course_id, provider_id=course.provider_id,
@@ -90,12 +107,12 @@ async def record_course(uow: UnitOfWork, event: DecodedEvent) -> None:
 
 
 async def record_course_cancelled(uow: UnitOfWork, event: DecodedEvent) -> None:
-    data: assignment.CourseCancelled = event.data
+    data = _data(event, assignment.CourseCancelled)
     await CourseRepository(uow.session, uow.clock).set_status(
         data.course_id, assignment.CourseStatus.CANCELLED.value)
 
 
-COURSE_EVENTS = {
+COURSE_EVENTS: dict[type[EventData], Handler] = {
     assignment.CoursePublished: record_course,
     assignment.CourseUpdated: record_course,
     assignment.CourseCancelled: record_course_cancelled,

@@ -100,7 +100,7 @@ async def register_arrival(uow: UnitOfWork, protection: IdentityProtection,
     # one per file) is held for the SQLite work, not while this request encrypts.
     case = Case(survey=survey, registered_on=command.registered_on)
     sealed = protection.vault.seal(case.case_id, command.identity)
-    suspicions = []
+    suspicions: list[DuplicateSuspected] = []
     for candidate in candidates:
         suspicion = DuplicateSuspected(case.case_id, candidate.case_id, candidate.score,
                                        uow.clock.now())
@@ -138,9 +138,9 @@ async def _update_existing(uow: UnitOfWork, protection: IdentityProtection,
     # or that spelling would be lost instead of kept as an alias.
     await uow.take_write_turn()
     stored = await store.load(case.case_id, for_update=True)
-    if stored is None or stored[0] is None:
+    wrapped_key, ciphertext = stored if stored is not None else (None, None)
+    if wrapped_key is None or ciphertext is None:
         raise Conflict("resolution.case_id: the case has no identity", field="resolution.case_id")
-    wrapped_key, ciphertext = stored
     # The spelling the case had is kept as an alias, so that it still finds the case.
     earlier = Alias.of(protection.vault.open(case.case_id, wrapped_key, ciphertext))
     await store.replace_ciphertext(case.case_id, protection.vault.reseal(
