@@ -19,8 +19,10 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import AnyStr
 
 #: The services in start order, with the HTTP port each has in the embedded stack.
 SERVICES: dict[str, int] = {"intake": 8101, "assignment": 8102, "progress": 8103,
@@ -104,7 +106,7 @@ class EmbeddedBroker:
     log_file: Path | None = None
     #: The port clients are told to use, if not ``port`` (e.g. a proxy in front of it).
     advertised_port: int | None = None
-    process: subprocess.Popen | None = None
+    process: subprocess.Popen[bytes] | None = None
 
     @property
     def bootstrap_servers(self) -> str:
@@ -132,7 +134,7 @@ class EmbeddedBroker:
         stop_process(self.process, timeout)
 
 
-def stop_process(process: subprocess.Popen | None, timeout: float = 10.0) -> None:
+def stop_process(process: subprocess.Popen[AnyStr] | None, timeout: float = 10.0) -> None:
     """SIGTERM, and SIGKILL if it has not exited within ``timeout``; nothing if not running."""
     if process is None or process.poll() is not None:
         return
@@ -160,12 +162,12 @@ def relay_command(name: str) -> list[str]:
     return [sys.executable, "-m", f"ankommen.{name}", "relay"]
 
 
-def service_port(name: str, environ: dict[str, str] | None = None) -> int:
+def service_port(name: str, environ: Mapping[str, str] | None = None) -> int:
     environ = os.environ if environ is None else environ
     return int(environ.get(f"ANKOMMEN_{name.upper()}_HTTP_PORT", SERVICES[name]))
 
 
-def service_socket(name: str, environ: dict[str, str] | None = None) -> tuple[int, ...]:
+def service_socket(name: str, environ: Mapping[str, str] | None = None) -> tuple[int, ...]:
     """The inherited listening socket a service is to serve on (``ANKOMMEN_<SERVICE>_HTTP_FD``,
     set by whoever started us on a :func:`listening_socket`), for ``pass_fds``; none if unset."""
     environ = os.environ if environ is None else environ

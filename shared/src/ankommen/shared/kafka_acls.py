@@ -26,11 +26,17 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, cast
 
 from ankommen.shared.kafka_access import KafkaAccess
+
+if TYPE_CHECKING:
+    from confluent_kafka.admin._acl import AclBinding, AclBindingFilter
+    from confluent_kafka.admin._scram import UserScramCredentialAlteration
 from ankommen.shared.topics import (
     CASES,
     COURSES,
@@ -209,7 +215,7 @@ def ensure_credentials(folder: Path, users: Iterable[str]) -> dict[str, str]:
     every user's password. ``make run`` keeps them under ``var/``; compose mounts them."""
     folder.mkdir(parents=True, exist_ok=True)
     folder.chmod(0o700)
-    passwords = {}
+    passwords: dict[str, str] = {}
     for user in users:
         file = folder / user
         if not file.exists():
@@ -228,30 +234,49 @@ def read_credentials(folder: Path) -> dict[str, str]:
 # --- applying ----------------------------------------------------------------------------
 
 
+class _Admin(Protocol):
+    """confluent-kafka's ``AdminClient``, as far as :func:`apply` uses it, with the results
+    of its futures (its own annotations leave them out)."""
+
+    def alter_user_scram_credentials(self, alterations: list[UserScramCredentialAlteration],
+                                     *, request_timeout: float) -> dict[str, Future[None]]: ...
+
+    def create_acls(self, acls: list[AclBinding], *, request_timeout: float
+                    ) -> dict[AclBinding, Future[None]]: ...
+
+    def describe_acls(self, acl_binding_filter: AclBindingFilter, *, request_timeout: float
+                      ) -> Future[list[AclBinding]]: ...
+
+
 def apply(access: KafkaAccess, passwords: Mapping[str, str], grants: Iterable[Grant],
           timeout: float = 30.0) -> None:
     """Create or update the SCRAM credential of every user in ``passwords`` and create every
     ACL of ``grants`` (creating an ACL that exists changes nothing). ``access`` must be a
     super user. Raises :class:`RuntimeError` naming what the broker refused."""
-    from confluent_kafka.admin import (
+    # confluent-kafka's admin package re-exports these without marking them public for
+    # type checkers: imported from the modules that define them.
+    from confluent_kafka.admin import AdminClient
+    from confluent_kafka.admin._acl import (
         AclBinding,
         AclBindingFilter,
         AclOperation,
         AclPermissionType,
-        AdminClient,
-        ResourcePatternType,
-        ResourceType,
+    )
+    from confluent_kafka.admin._resource import ResourcePatternType, ResourceType
+    from confluent_kafka.admin._scram import (
         ScramCredentialInfo,
         ScramMechanism,
         UserScramCredentialUpsertion,
     )
 
-    admin = AdminClient(librdkafka_config(access))
+    config: dict[str, str | int | float | bool] = {**librdkafka_config(access)}
+    admin = cast(_Admin, AdminClient(config))
     failures: list[str] = []
     if passwords:
         info = ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, SCRAM_ITERATIONS)
-        upserts = [UserScramCredentialUpsertion(user, info, password.encode())
-                   for user, password in passwords.items() if user != ADMIN]
+        upserts: list[UserScramCredentialAlteration] = [
+            UserScramCredentialUpsertion(user, info, password.encode())
+            for user, password in passwords.items() if user != ADMIN]
         if upserts:
             for user, future in admin.alter_user_scram_credentials(
                     upserts, request_timeout=timeout).items():
@@ -278,8 +303,10 @@ def apply(access: KafkaAccess, passwords: Mapping[str, str], grants: Iterable[Gr
     # Credentials and ACLs reach the brokers through the metadata log, in order, a moment
     # after the controller committed them: once a broker's authoriser shows the last ACL, it
     # knows every credential written before it too, and a service can sign in at once.
-    everything = AclBindingFilter(ResourceType.ANY, None, ResourcePatternType.ANY, None, None,
-                                  AclOperation.ANY, AclPermissionType.ANY)
+    # None matches any name, principal and host (confluent-kafka's annotations say str).
+    everything = AclBindingFilter(
+        ResourceType.ANY, None, ResourcePatternType.ANY,  # pyright: ignore[reportArgumentType]
+        None, None, AclOperation.ANY, AclPermissionType.ANY)  # pyright: ignore[reportArgumentType]
     deadline = time.monotonic() + timeout
     while True:
         shown = set(admin.describe_acls(everything, request_timeout=timeout).result())

@@ -58,7 +58,7 @@ class LocalBroker:
     notice: str
     process: KafkaCluster | EmbeddedBroker
     #: Every user's password (none on an open broker).
-    passwords: dict[str, str] = field(default_factory=dict, repr=False)
+    passwords: dict[str, str] = field(default_factory=dict[str, str], repr=False)
 
     @property
     def admin(self) -> KafkaAccess:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol, cast
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
@@ -197,7 +198,7 @@ def topic_plan(topics: tuple[Topic, ...] = TOPICS, providers: Iterable[str] = ()
                ) -> dict[str, int]:
     """Every topic to create, with its partition count, dead-letter topics included: those
     of ``topics`` and each of ``providers``' own (:func:`provider_topics`)."""
-    plan = {}
+    plan: dict[str, int] = {}
     for topic in (*topics, *provider_topics(providers)):
         plan[topic.name] = topic.partitions
         plan[topic.dead_letter] = DEAD_LETTER_PARTITIONS
@@ -257,18 +258,26 @@ def _unlinkable(name: str) -> bool:
     return any(name == topic.name and topic.unlinkable for topic in TOPICS)
 
 
+class _CreateTopicsResponse(Protocol):
+    """aiokafka's (untyped) answer to CreateTopics: per topic its name, error code and, from
+    version 1 of the request, an error message."""
+
+    topic_errors: list[tuple[str, int, *tuple[str | None, ...]]]
+
+
 async def create_missing(admin: AIOKafkaAdminClient, plan: dict[str, int],
                          replication_factor: int = 1) -> list[str]:
     """Create the topics of ``plan`` that do not exist, with their :func:`topic_configs`;
     returns those created."""
     if not plan:
         return []
-    response = await admin.create_topics(
+    response = cast(_CreateTopicsResponse, await admin.create_topics(
         [NewTopic(name, partitions, replication_factor,
                   topic_configs=topic_configs(name, replication_factor))
          for name, partitions in plan.items()]
-    )
-    created, failures = [], []
+    ))
+    created: list[str] = []
+    failures: list[str] = []
     for name, code, *rest in response.topic_errors:
         if code == 0:
             created.append(name)

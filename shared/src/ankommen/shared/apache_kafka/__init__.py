@@ -155,14 +155,14 @@ class KafkaNode:
     log_dir: Path
     host: str = "127.0.0.1"
     #: Broker settings beyond the generated ones (``key=value`` lines of server.properties).
-    extra: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, str] = field(default_factory=dict[str, str])
     #: ``User:admin``'s password: with it the node is secured (SASL/SCRAM, ACLs), without open.
     admin_password: str | None = field(default=None, repr=False)
     #: A secured node's TLS: its key and certificate (PEM key store) and the CA it trusts.
     #: With them, clients and brokers speak SASL_SSL, as in production; without, SASL_PLAINTEXT.
     keystore: Path | None = None
     ca_file: Path | None = None
-    process: subprocess.Popen | None = None
+    process: subprocess.Popen[bytes] | None = None
 
     @property
     def bootstrap_servers(self) -> str:
@@ -332,13 +332,13 @@ class KafkaCluster:
     size: int = 1
     host: str = "127.0.0.1"
     port: int | None = None
-    extra: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, str] = field(default_factory=dict[str, str])
     #: Secured (SASL/SCRAM, ACLs, ``User:admin`` as super user) when given; open without.
     admin_password: str | None = field(default=None, repr=False)
     #: A secured cluster with TLS: a CA and the brokers' certificate are made in this folder
     #: (:func:`ankommen.shared.kafka_secrets.ensure_tls`), clients speak SASL_SSL.
     tls_folder: Path | None = None
-    nodes: list[KafkaNode] = field(default_factory=list)
+    nodes: list[KafkaNode] = field(default_factory=list[KafkaNode])
 
     def __post_init__(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)

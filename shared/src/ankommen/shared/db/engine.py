@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy import event
 from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -16,13 +17,14 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import ConnectionPoolEntry
 
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def tune_sqlite(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API objects
+def tune_sqlite(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     # WAL lets the HTTP handlers read while the outbox relay writes; the busy timeout turns
     # the remaining lock conflicts into short waits instead of errors.
     cursor = dbapi_connection.cursor()
@@ -33,8 +35,8 @@ def tune_sqlite(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API obj
     cursor.close()
 
 
-def _connect_failures_as_database_errors(dialect: Dialect, _record: object, cargs: list,
-                                         cparams: dict) -> object:
+def _connect_failures_as_database_errors(dialect: Dialect, _record: object, cargs: list[Any],
+                                         cparams: dict[str, Any]) -> object:
     """Open the driver connection; a socket failure while doing so becomes SQLAlchemy's
     ``OperationalError`` (with the ``OSError`` as ``orig``, the connection invalidated).
 

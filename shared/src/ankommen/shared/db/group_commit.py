@@ -33,19 +33,22 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.dml import Insert
 
 from ankommen.shared.db.engine import synchronous_sqlite_engine
+
+if TYPE_CHECKING:
+    import sqlite3
 
 T = TypeVar("T")
 
@@ -177,8 +180,8 @@ Runner = Callable[[Callable[[Connection], T]], Awaitable[T]]
 class GroupWriter:
     """The one writer of a service database (see the module's docstring)."""
 
-    def __init__(self, run: Runner, *, serial: bool, max_wait: float = DEFAULT_MAX_WAIT_SECONDS,
-                 max_units: int = DEFAULT_MAX_UNITS,
+    def __init__(self, run: Runner[list[BaseException | None]], *, serial: bool,
+                 max_wait: float = DEFAULT_MAX_WAIT_SECONDS, max_units: int = DEFAULT_MAX_UNITS,
                  close: Callable[[], Awaitable[None]] | None = None) -> None:
         self._run = run
         self._serial = serial
@@ -231,7 +234,7 @@ class GroupWriter:
             raise
 
     @contextlib.asynccontextmanager
-    async def turn(self) -> AsyncIterator[None]:
+    async def turn(self) -> AsyncGenerator[None]:
         """Exclusive writing on SQLite (no group is written meanwhile); a no-op on PostgreSQL."""
         if not self._serial:
             yield
@@ -328,7 +331,7 @@ def _sqlite_writer(engine: AsyncEngine, *, max_wait: float, max_units: int) -> G
     sync_engine = synchronous_sqlite_engine(engine, poolclass=NullPool)
 
     @event.listens_for(sync_engine, "connect")
-    def _connect(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API objects
+    def _connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
         dbapi_connection.isolation_level = None
 
     @event.listens_for(sync_engine, "begin")

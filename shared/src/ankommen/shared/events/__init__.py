@@ -7,4 +7,4 @@ from ankommen.shared.events.registry import DecodedEvent, EventRegistry, registr
 __all__ = ["DecodedEvent", "Envelope", "EventData", "EventRegistry", "InvalidEvent", "registry"]
 
 # Registers every contract with the registry.
-from ankommen.shared.events import contracts  # noqa: E402,F401
+from ankommen.shared.events import contracts as contracts  # noqa: E402

@@ -18,10 +18,11 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 from pydantic import ValidationError
 from pydantic_core import from_json
+from typing_extensions import TypeIs
 
 from ankommen.shared.events.envelope import Envelope, EventData, InvalidEvent
 
@@ -70,7 +71,11 @@ def _refuse_non_finite(raw: bytes, data: dict[str, Any]) -> None:
         raise InvalidEvent(f"{_clip(path, 200)}: a number beyond the range of a 64-bit float")
 
 
-def _non_finite(value: Any, path: str) -> str | None:  # noqa: ANN401 - any JSON value
+#: A value parsed from JSON.
+_Json: TypeAlias = dict[str, "_Json"] | list["_Json"] | str | int | float | bool | None
+
+
+def _non_finite(value: _Json, path: str) -> str | None:
     if isinstance(value, float):
         return None if math.isfinite(value) else path
     items = (value.items() if isinstance(value, dict)
@@ -95,11 +100,15 @@ def _may_hold_non_finite(model: type[EventData]) -> bool:
 def _describe(error: ValidationError, prefix: str) -> str:
     """The first problems of a validation error, by field; never the input values (they may
     be personal data). Field names come from the message, so they are clipped."""
-    parts = []
+    parts: list[str] = []
     for problem in error.errors(include_input=False, include_url=False)[:5]:
         location = ".".join(_clip(str(part), 60) for part in problem["loc"])
         parts.append(f"{prefix}{_clip(location, 200)}: {_clip(problem['msg'], 200)}")
     return "; ".join(parts)
+
+
+def _is_binary(raw: object) -> TypeIs[bytes | bytearray | memoryview[int]]:
+    return isinstance(raw, bytes | bytearray | memoryview)
 
 
 class EventRegistry:
@@ -131,9 +140,11 @@ class EventRegistry:
     def envelope(self, data: EventData, *, source: str, subject: str | None = None,
                  time: datetime | None = None) -> Envelope:
         """Wrap a payload for publishing (``time`` defaults to now)."""
-        moment = {} if time is None else {"time": time}
-        return Envelope(type=data.event_type, source=source, subject=subject,
-                        data=data.model_dump(mode="json"), **moment)
+        payload = data.model_dump(mode="json")
+        if time is None:
+            return Envelope(type=data.event_type, source=source, subject=subject, data=payload)
+        return Envelope(type=data.event_type, source=source, subject=subject, data=payload,
+                        time=time)
 
     def decode(self, raw: bytes | None) -> DecodedEvent:
         """Parse and validate one message body, or raise :class:`InvalidEvent` — and no other
@@ -148,7 +159,7 @@ class EventRegistry:
             raise InvalidEvent(f"body: could not be decoded ({type(error).__name__})") from None
 
     def _decode(self, raw: object) -> DecodedEvent:
-        if not isinstance(raw, bytes | bytearray | memoryview):
+        if not _is_binary(raw):
             raise InvalidEvent("body: the message is empty" if raw is None else
                                f"body: bytes expected, not {type(raw).__name__}")
         if not raw:

@@ -47,7 +47,7 @@ def write_schemas(directory: Path, registry: EventRegistry) -> list[Path]:
     for stale in directory.glob("*.json"):
         if stale.name not in rendered:
             stale.unlink()
-    written = []
+    written: list[Path] = []
     for name, content in rendered.items():
         path = directory / name
         path.write_text(content, encoding="utf-8")

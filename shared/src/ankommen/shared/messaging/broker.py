@@ -18,10 +18,20 @@ import logging
 from typing import Any
 
 from faststream.kafka import KafkaBroker
-from faststream.kafka.opentelemetry.provider import telemetry_attributes_provider_factory
+
+# FastStream annotates the factory's argument with aiokafka's generic ConsumerRecord, without
+# type arguments: the import itself is partially unknown; the factory returns typed providers.
+from faststream.kafka.opentelemetry.provider import (
+    telemetry_attributes_provider_factory,  # pyright: ignore[reportUnknownVariableType]
+)
 from faststream.kafka.publisher.usecase import LogicPublisher
+from faststream.message import StreamMessage
+from faststream.opentelemetry import TelemetrySettingsProvider
 from faststream.opentelemetry.middleware import TelemetryMiddleware
-from opentelemetry.semconv.trace import SpanAttributes
+from faststream.response import PublishCommand
+from opentelemetry.semconv._incubating.attributes.messaging_attributes import (
+    MESSAGING_KAFKA_MESSAGE_KEY,
+)
 from opentelemetry.trace import TracerProvider
 
 from ankommen.shared.kafka_access import KafkaAccess, kafka_access
@@ -36,27 +46,33 @@ class _WithoutMessageKeys:
     """FastStream's Kafka span attributes minus the message key: our keys are pseudonyms,
     and traces need no pseudonym (brief section 6)."""
 
-    def __init__(self, provider: Any) -> None:
+    def __init__(self, provider: TelemetrySettingsProvider[Any, Any]) -> None:
         self._provider = provider
         self.messaging_system = provider.messaging_system
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._provider, name)
 
-    def get_consume_attrs_from_message(self, msg: Any) -> dict[str, Any]:
+    def get_consume_attrs_from_message(self, msg: StreamMessage[Any]) -> dict[str, Any]:
         attributes = self._provider.get_consume_attrs_from_message(msg)
-        attributes.pop(SpanAttributes.MESSAGING_KAFKA_MESSAGE_KEY, None)
+        attributes.pop(MESSAGING_KAFKA_MESSAGE_KEY, None)
         return attributes
 
-    def get_publish_attrs_from_cmd(self, cmd: Any) -> dict[str, Any]:
+    def get_consume_destination_name(self, msg: StreamMessage[Any]) -> str:
+        return self._provider.get_consume_destination_name(msg)
+
+    def get_publish_attrs_from_cmd(self, cmd: PublishCommand) -> dict[str, Any]:
         attributes = self._provider.get_publish_attrs_from_cmd(cmd)
-        attributes.pop(SpanAttributes.MESSAGING_KAFKA_MESSAGE_KEY, None)
+        attributes.pop(MESSAGING_KAFKA_MESSAGE_KEY, None)
         return attributes
 
+    def get_publish_destination_name(self, cmd: PublishCommand) -> str:
+        return self._provider.get_publish_destination_name(cmd)
 
-def _attributes_without_keys(msg: Any) -> _WithoutMessageKeys | None:
-    provider = telemetry_attributes_provider_factory(msg)
-    return None if provider is None else _WithoutMessageKeys(provider)
+
+def _attributes_without_keys(msg: Any) -> _WithoutMessageKeys:
+    """``msg``: a Kafka record or a batch of them, as FastStream hands it over."""
+    return _WithoutMessageKeys(telemetry_attributes_provider_factory(msg))
 
 
 class TelemetryWithoutKeys(TelemetryMiddleware):

@@ -45,12 +45,13 @@ import contextlib
 import dataclasses
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack, cast
 
 from aiokafka.errors import MessageSizeTooLargeError, RecordListTooLargeError
+from aiokafka.structs import ConsumerRecord
 from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.middlewares import AckPolicy
 from opentelemetry import context as otel_context
@@ -67,6 +68,14 @@ from ankommen.shared.topics import DEAD_LETTER_SUFFIX, Topic
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[UnitOfWork, DecodedEvent], Awaitable[None]]
+
+
+class ConsumerGroupOptions(TypedDict, total=False):
+    """A consumer group's session and heartbeat timing, as FastStream's subscriber takes it
+    (``CommonSettings.consumer_group_options``)."""
+
+    session_timeout_ms: int
+    heartbeat_interval_ms: int
 
 
 @dataclass(frozen=True)
@@ -182,8 +191,9 @@ def _with_readable_headers(record: Any) -> Any:
     return readable
 
 
-async def _parse_tolerating_headers(record: Any, parse: Callable[[Any], Awaitable[Any]]
-                                    ) -> Any:
+async def _parse_tolerating_headers(
+        record: ConsumerRecord[Any, Any] | tuple[ConsumerRecord[Any, Any], ...],
+        parse: Callable[[Any], Awaitable[Any]]) -> Any:
     """FastStream's own parsing, of a record whose binary or null header values are made
     readable first (invalid bytes become U+FFFD) so that the message reaches the consumer,
     which dead-letters or applies it like any other."""
@@ -234,7 +244,7 @@ class EventConsumer:
         self._last_delivery = time.monotonic()
 
     @contextlib.contextmanager
-    def _delivery(self) -> Iterator[None]:
+    def _delivery(self) -> Generator[None]:
         self._handling += 1
         try:
             yield
@@ -253,7 +263,8 @@ class EventConsumer:
         handler keeps that record itself: :class:`BatchEventConsumer`'s ``inbox=False``)."""
         return True
 
-    def subscribe(self, broker: KafkaBroker, **group_options: int) -> None:
+    def subscribe(self, broker: KafkaBroker, **group_options: Unpack[ConsumerGroupOptions]
+                  ) -> None:
         """Attach to ``broker``: manual acks, explicit group, raw bodies, a DLQ publisher.
 
         ``group_options`` are the group's session and heartbeat timing (see
@@ -327,7 +338,7 @@ class EventConsumer:
 
     async def _process(self, message: KafkaMessage) -> None:
         try:
-            decoded = self._decode(message.body, message.raw_message.topic)
+            decoded = self._decode(message.body, _single_record(message).topic)
         except InvalidEvent as invalid:
             await self._dead_letter(message.raw_message, message.headers, message.body,
                                     invalid.reason)
@@ -437,16 +448,19 @@ class EventConsumer:
         token = (otel_context.attach(propagate.extract(original_headers))
                  if TRACEPARENT in original_headers else None)
         try:
+            dead_letters = self._dead_letters
+            if dead_letters is None:
+                raise RuntimeError("no dead-letter publisher: the consumer has not subscribed")
             try:
-                await self._dead_letters.publish(body, topic=dead_letter_topic, key=record.key,
-                                                 headers={**kept, **ours})
+                await dead_letters.publish(body, topic=dead_letter_topic, key=record.key,
+                                           headers={**kept, **ours})
             except Exception as error:
                 if not _too_large(error):
                     raise
                 logger.warning("dead letter too large; writing a truncated copy", extra={
                     "topic": record.topic, "partition": record.partition,
                     "offset": record.offset, "bytes": len(body)})
-                await self._dead_letters.publish(
+                await dead_letters.publish(
                     body[:TRUNCATED_BODY_BYTES], topic=dead_letter_topic,
                     key=record.key[:TRUNCATED_KEY_BYTES] if record.key else record.key,
                     headers=_truncated_copy_headers(kept, ours, len(original_headers),
@@ -454,6 +468,14 @@ class EventConsumer:
         finally:
             if token is not None:
                 otel_context.detach(token)
+
+
+def _single_record(message: KafkaMessage) -> ConsumerRecord[Any, Any]:
+    """The record of a message consumed alone (a batch subscriber's message holds several)."""
+    record = message.raw_message
+    if isinstance(record, tuple):
+        raise TypeError("a batch of records reached a consumer of single messages")
+    return record
 
 
 @dataclass(frozen=True)
@@ -509,12 +531,14 @@ class BatchEventConsumer(EventConsumer):
     def uses_inbox(self) -> bool:
         return self._inbox
 
-    def subscribe(self, broker: KafkaBroker, **group_options: int) -> None:
+    def subscribe(self, broker: KafkaBroker, **group_options: Unpack[ConsumerGroupOptions]
+                  ) -> None:
         """Attach as a FastStream batch subscriber (manual acks, explicit group)."""
         self._publish_dead_letters_with(broker)
 
         async def raw_bodies(message: KafkaMessage) -> list[bytes]:
-            return list(message.body)
+            # FastStream types every message body as bytes; a batch's is its records' bodies.
+            return list(cast(Sequence[bytes], message.body))
 
         self.subscriber = broker.subscriber(
             *self._subscription(), group_id=self.group_id, pattern=self.topic.pattern,
@@ -532,7 +556,8 @@ class BatchEventConsumer(EventConsumer):
 
     def _consumed(self, records: Sequence[Any], headers: Sequence[Mapping[str, str]]
                   ) -> list[_Consumed]:
-        consumed, ids = [], set()
+        consumed: list[_Consumed] = []
+        ids: set[str] = set()
         for record, record_headers in zip(records, headers, strict=True):
             body = record.value or b""
             try:
@@ -566,12 +591,12 @@ class BatchEventConsumer(EventConsumer):
     async def _process_batch(self, message: KafkaMessage, records: tuple[Any, ...]) -> None:
         headers = message.batch_headers or [message.headers] * len(records)
         consumed = self._consumed(records, headers)
-        valid = [item for item in consumed if item.delivery is not None]
+        valid = [(item, item.delivery) for item in consumed if item.delivery is not None]
         dead: list[tuple[_Consumed, str, str | None]] = [
             (item, item.invalid, None) for item in consumed if item.invalid is not None]
         try:
             if valid:
-                await self._handle_batch([item.delivery for item in valid])
+                await self._handle_batch([delivery for _, delivery in valid])
         except Exception as error:  # classified below; nothing escapes unrecorded
             if is_transient(error):
                 logger.warning("database unavailable; batch will be redelivered",
@@ -593,12 +618,12 @@ class BatchEventConsumer(EventConsumer):
                                     summary=summary)
         await message.ack()
 
-    async def _one_by_one(self, items: list[_Consumed]) -> list[tuple[_Consumed, str, str]]:
+    async def _one_by_one(self, items: list[tuple[_Consumed, Delivery]]
+                          ) -> list[tuple[_Consumed, str, str]]:
         """Each message in a unit of work of its own, with retries: a poison message fails
         alone. Returns those that kept failing, with the reason (and its log summary)."""
-        failed = []
-        for item in items:
-            delivery = item.delivery
+        failed: list[tuple[_Consumed, str, str]] = []
+        for item, delivery in items:
 
             async def handle_one(delivery: Delivery = delivery) -> None:
                 await self._handle_batch([delivery])

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -28,6 +29,7 @@ from sqlalchemy import (
     DateTime,
     Integer,
     MetaData,
+    Row,
     String,
     Table,
     Text,
@@ -38,6 +40,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ankommen.shared.db.results import affected_rows
 from ankommen.shared.events.registry import DecodedEvent, registry
 from ankommen.shared.repeating import repeating
 
@@ -85,7 +88,7 @@ class ParkedEvents:
         """The parked events of these cases in the order they were parked, removed from the
         parking (the caller applies them in its transaction: both happen, or neither)."""
         table = self._table
-        rows = []
+        rows: list[Row[Any, Any]] = []
         for start in range(0, len(keys), _CHUNK):
             chunk = list(keys[start:start + _CHUNK])
             found = (await self._session.execute(select(table.c.id, table.c.envelope).where(
@@ -100,10 +103,11 @@ class ParkedEvents:
         """Delete the parked events of an erased case; how many there were."""
         result = await self._session.execute(delete(self._table).where(
             self._table.c.aggregate_id == key))
-        return result.rowcount or 0
+        return affected_rows(result)
 
     async def count(self) -> int:
-        return await self._session.scalar(select(func.count()).select_from(self._table))
+        result = await self._session.execute(select(func.count()).select_from(self._table))
+        return result.scalar_one()
 
 
 async def purge_parked_events(sessions: async_sessionmaker[AsyncSession], table: Table,
@@ -114,7 +118,7 @@ async def purge_parked_events(sessions: async_sessionmaker[AsyncSession], table:
     cutoff = datetime.now(UTC) - retention
     async with sessions() as session, session.begin():
         result = await session.execute(delete(table).where(table.c.parked_at < cutoff))
-    purged = result.rowcount or 0
+    purged = affected_rows(result)
     if purged:
         logger.warning("parked events given up: their case did not arrive within the retention",
                        extra={"events": purged, "retention_days": retention.days})

@@ -41,14 +41,20 @@ import json
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, cast
 
 from aiokafka import AIOKafkaProducer
 from opentelemetry import propagate, trace
-from opentelemetry.semconv.trace import SpanAttributes
+from opentelemetry.semconv._incubating.attributes.messaging_attributes import (
+    MESSAGING_BATCH_MESSAGE_COUNT,
+    MESSAGING_DESTINATION_NAME,
+    MESSAGING_OPERATION,
+    MESSAGING_SYSTEM,
+)
 from opentelemetry.trace import SpanKind, Status, StatusCode, TracerProvider
 
 from ankommen.shared.kafka_access import KafkaAccess, client_options
+from ankommen.shared.messaging.relay import Acknowledgement
 from ankommen.shared.settings import BrokerKind
 from ankommen.shared.topics import ProviderTopic, Topic
 
@@ -98,6 +104,40 @@ def envelope_time_ms(body: bytes) -> int:
     return int(moment.timestamp() * 1000)
 
 
+class _Batch(Protocol):
+    """aiokafka's ``BatchBuilder`` (untyped), as far as the relay's producer uses it."""
+
+    def append(self, *, timestamp: int | None, key: bytes, value: bytes,
+               headers: Sequence[tuple[str, bytes]]) -> object | None:
+        """The record's metadata, or ``None`` when the batch is full or closed."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class _KafkaProducer(Protocol):
+    """aiokafka's ``AIOKafkaProducer`` (untyped), as far as the relay's producer uses it."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def partitions_for(self, topic: str) -> set[int]: ...
+
+    def _partition(self, topic: str, partition: int | None, key: bytes | None,
+                   value: bytes | None, serialized_key: bytes | None,
+                   serialized_value: bytes | None) -> int: ...
+
+    async def send(self, topic: str, value: bytes, *, key: bytes,
+                   headers: list[tuple[str, bytes]], timestamp_ms: int | None
+                   ) -> Acknowledgement: ...
+
+    def create_batch(self) -> _Batch: ...
+
+    async def send_batch(self, batch: _Batch, topic: str, *, partition: int
+                         ) -> Acknowledgement: ...
+
+
 class RelayProducer:
     """One aiokafka producer per service, started and stopped with the broker connection."""
 
@@ -114,15 +154,15 @@ class RelayProducer:
         self._per_provider = tuple(topic for topic in topics
                                    if isinstance(topic, ProviderTopic))
         self._tracer = trace.get_tracer(__name__, tracer_provider=tracer_provider)
-        self._producer: AIOKafkaProducer | None = None
+        self._producer: _KafkaProducer | None = None
         self._open: dict[tuple[str | None, ...], _PublishSpan] = {}
 
     async def start(self) -> None:
         """Connect; a fresh client each time, so a failed start can simply be tried again."""
         await self.stop()
-        producer = AIOKafkaProducer(**client_options(self._bootstrap),
-                                    client_id=self._client_id, max_batch_size=WAVE_BATCH_BYTES,
-                                    **self._options)
+        producer = cast(_KafkaProducer, AIOKafkaProducer(
+            **client_options(self._bootstrap), client_id=self._client_id,
+            max_batch_size=WAVE_BATCH_BYTES, **self._options))
         try:
             await producer.start()
         except BaseException:
@@ -140,7 +180,7 @@ class RelayProducer:
         self._open.clear()
 
     async def send(self, topic: str, key: bytes, body: bytes,
-                   headers: dict[str, str]) -> asyncio.Future:
+                   headers: dict[str, str]) -> Acknowledgement:
         """Queue one message (the relay's :data:`~ankommen.shared.messaging.relay.Send`);
         the returned future resolves when the broker acknowledged it."""
         if not self._declared(topic):
@@ -159,7 +199,7 @@ class RelayProducer:
         return future
 
     async def send_wave(self, messages: Sequence[Message]
-                        ) -> list[asyncio.Future | Exception | None]:
+                        ) -> list[Acknowledgement | Exception | None]:
         """Queue ``messages`` (the relay's :data:`~ankommen.shared.messaging.relay.SendWave`)
         as one closed batch per partition, in the order given, each written or refused whole.
 
@@ -170,7 +210,7 @@ class RelayProducer:
         producer = self._producer
         if producer is None:
             raise ConnectionError("the relay's Kafka producer is not connected")
-        answers: list[asyncio.Future | Exception | None] = [None] * len(messages)
+        answers: list[Acknowledgement | Exception | None] = [None] * len(messages)
         partitions: dict[tuple[str, int], list[int]] = {}
         known: set[str] = set()
         for index, (topic, key, _, _) in enumerate(messages):
@@ -181,7 +221,8 @@ class RelayProducer:
                 await producer.partitions_for(topic)
                 known.add(topic)
             # aiokafka's own choice (the default partitioner), as for a message sent alone.
-            partition = producer._partition(topic, None, key, None, key, None)  # noqa: SLF001
+            partition = producer._partition(  # pyright: ignore[reportPrivateUsage]  # noqa: SLF001
+                topic, None, key, None, key, None)
             partitions.setdefault((topic, partition), []).append(index)
         for (topic, partition), indexes in partitions.items():
             batch = producer.create_batch()
@@ -263,9 +304,9 @@ class RelayProducer:
             parent = propagate.extract(headers)
             started = self._tracer.start_span(
                 f"{topic} publish", context=parent, kind=SpanKind.PRODUCER, attributes={
-                    SpanAttributes.MESSAGING_SYSTEM: "kafka",
-                    SpanAttributes.MESSAGING_DESTINATION_NAME: topic,
-                    SpanAttributes.MESSAGING_OPERATION: "publish",
+                    MESSAGING_SYSTEM: "kafka",
+                    MESSAGING_DESTINATION_NAME: topic,
+                    MESSAGING_OPERATION: "publish",
                 })
             carried: dict[str, str] = {}
             propagate.inject(carried, context=trace.set_span_in_context(started, parent))
@@ -291,7 +332,7 @@ class _PublishSpan:
         self._close = close
         self._ended = False
 
-    def settle_future(self, future: asyncio.Future) -> None:
+    def settle_future(self, future: Acknowledgement) -> None:
         self.settle(asyncio.CancelledError() if future.cancelled() else future.exception())
 
     def settle(self, error: BaseException | None) -> None:
@@ -320,7 +361,7 @@ class _PublishSpan:
         self._ended = True
         self._close()
         if self._count > 1:
-            self.span.set_attribute(SpanAttributes.MESSAGING_BATCH_MESSAGE_COUNT, self._count)
+            self.span.set_attribute(MESSAGING_BATCH_MESSAGE_COUNT, self._count)
         if self._error is not None:
             # The type only: an error's message is not checked for personal data.
             name = type(self._error).__name__

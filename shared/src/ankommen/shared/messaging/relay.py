@@ -39,9 +39,10 @@ import logging
 import time
 import zlib
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple
 
 from aiokafka.errors import (
     BrokerResponseError,
@@ -52,25 +53,29 @@ from aiokafka.errors import (
     RecordListTooLargeError,
     RecordTooLargeError,
 )
-from sqlalchemy import Row, Table, delete, func, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.functions import FunctionElement
 
+from ankommen.shared.db.results import affected_rows
 from ankommen.shared.events.envelope import CONTENT_TYPE
 from ankommen.shared.messaging.tables import MessagingTables
 
 logger = logging.getLogger(__name__)
 
+#: The broker's acknowledgement of a queued message: done when the broker answered. Its result
+#: (aiokafka's record metadata for a message, nothing useful for a batch) is never read.
+Acknowledgement = asyncio.Future[Any]
 #: Queues one message (topic, key, value, headers) and returns a future that resolves when the
 #: broker acknowledged it. The headers carry the row's stored W3C trace context, which the
 #: sender continues (:class:`ankommen.shared.messaging.producer.RelayProducer` in services).
-Send = Callable[[str, bytes, bytes, dict[str, str]], Awaitable[asyncio.Future]]
+Send = Callable[[str, bytes, bytes, dict[str, str]], Awaitable[Acknowledgement]]
 #: Queues a wave of messages (topic, key, value, headers) as one batch per partition that the
 #: broker writes or refuses whole; per message the future of its batch, the error that kept the
 #: batch from being queued, or ``None`` when it did not fit — and then neither did any later
 #: message of its partition (:meth:`ankommen.shared.messaging.producer.RelayProducer.send_wave`).
 SendWave = Callable[[list[tuple[str, bytes, bytes, dict[str, str]]]],
-                    Awaitable[list[asyncio.Future | Exception | None]]]
+                    Awaitable[list[Acknowledgement | Exception | None]]]
 
 
 @dataclass
@@ -172,13 +177,14 @@ class OutboxRelay:
         async with self._sessions() as session, session.begin():
             result = await session.execute(delete(self._outbox).where(
                 self._outbox.c.published_at.is_not(None), self._outbox.c.published_at < cutoff))
-        return result.rowcount or 0
+        return affected_rows(result)
 
     async def relay_once(self) -> int:
         """Publish one batch of pending rows; returns how many left the queue (published, or
         parked because they can never be sent)."""
         async with self._sessions() as session:
-            if session.bind.dialect.name == "postgresql":
+            bind = session.get_bind()
+            if bind.dialect.name == "postgresql":
                 # One transaction from claim to stamp, under the advisory lock.
                 async with session.begin():
                     if not await self._try_lock(session):
@@ -187,7 +193,7 @@ class OutboxRelay:
                     outcome = await self._publish(rows)
                     await self._stamp(session, outcome)
             else:
-                with _sqlite_relay_lock(session.bind.url.database) as locked:
+                with _sqlite_relay_lock(bind.engine.url.database) as locked:
                     if not locked:
                         return 0
                     # Short transactions, so writers are not blocked while we publish.
@@ -209,15 +215,15 @@ class OutboxRelay:
         result = await session.execute(select(_advisory_xact_lock(self._lock_id)))
         return bool(result.scalar())
 
-    async def _pending(self, session: AsyncSession) -> list[Row]:
+    async def _pending(self, session: AsyncSession) -> list[_Pending]:
         outbox = self._outbox
         query = (select(outbox.c.id, outbox.c.aggregate_id, outbox.c.topic, outbox.c.type,
                         outbox.c.payload, outbox.c.headers, outbox.c.attempts)
                  .where(outbox.c.published_at.is_(None), outbox.c.parked_at.is_(None))
                  .order_by(outbox.c.id).limit(self._batch_size))
-        return list((await session.execute(query)).all())
+        return [_Pending._make(row) for row in await session.execute(query)]
 
-    async def _publish(self, rows: list[Row]) -> _Round:
+    async def _publish(self, rows: list[_Pending]) -> _Round:
         """Send the rows of a round in waves, within ``publish_timeout`` in all, so that a
         later row of a key never reaches the broker before an earlier one that failed: a key
         whose row failed sends nothing more this round.
@@ -254,7 +260,7 @@ class OutboxRelay:
             waves.put_back(sent.left)
             # Failing to queue happens before any answer: the round reports it first.
             outcome.failure = outcome.failure or sent.stopped
-            suspects = []
+            suspects: list[_Pending] = []
             left = {row.id for row in sent.left}
             for row in wave:
                 if row.id in left:
@@ -276,10 +282,11 @@ class OutboxRelay:
                 break
         return outcome
 
-    async def _send_wave(self, wave: list[Row], deadline: float) -> _Sent:
+    async def _send_wave(self, wave: list[_Pending], deadline: float) -> _Sent:
         """Queue the rows of one wave and wait for the broker's answers."""
         sent = _Sent()
-        queued = await (self._queue_whole(wave, sent) if self._send_wave_of is not None
+        send_wave = self._send_wave_of
+        queued = await (self._queue_whole(send_wave, wave, sent) if send_wave is not None
                         else self._queue_one_by_one(wave, sent))
         if queued:
             # Shielded by asyncio.wait: a timeout leaves the sends running, it only stops waiting.
@@ -292,9 +299,9 @@ class OutboxRelay:
                 sent.refused = sent.refused or _refused_by_broker(error)
         return sent
 
-    async def _queue_one_by_one(self, wave: list[Row], sent: _Sent
-                                ) -> list[tuple[Row, asyncio.Future]]:
-        queued: list[tuple[Row, asyncio.Future]] = []
+    async def _queue_one_by_one(self, wave: list[_Pending], sent: _Sent
+                                ) -> list[tuple[_Pending, Acknowledgement]]:
+        queued: list[tuple[_Pending, Acknowledgement]] = []
         for row in wave:
             if sent.stopped is not None:
                 sent.errors[row.id] = sent.stopped  # not even queued: the round stops
@@ -307,9 +314,11 @@ class OutboxRelay:
                     sent.stopped = error  # the producer cannot queue: stop sending
         return queued
 
-    async def _queue_whole(self, wave: list[Row], sent: _Sent
-                           ) -> list[tuple[Row, asyncio.Future]]:
-        messages, rows, failed_keys = [], [], set()
+    async def _queue_whole(self, send_wave: SendWave, wave: list[_Pending], sent: _Sent
+                           ) -> list[tuple[_Pending, Acknowledgement]]:
+        messages: list[tuple[str, bytes, bytes, dict[str, str]]] = []
+        rows: list[_Pending] = []
+        failed_keys: set[tuple[str, str]] = set()
         for row in wave:
             if _key(row) in failed_keys:
                 sent.left.append(row)  # behind a row of its key that cannot become a message
@@ -322,13 +331,13 @@ class OutboxRelay:
                 continue
             rows.append(row)
         try:
-            answers = await self._send_wave_of(messages) if messages else []
+            answers = await send_wave(messages) if messages else []
         except Exception as error:  # the producer cannot queue: the round stops
             sent.stopped = error
             for row in rows:
                 sent.errors[row.id] = error
             return []
-        queued = []
+        queued: list[tuple[_Pending, Acknowledgement]] = []
         for row, answer in zip(rows, answers, strict=True):
             if answer is None:
                 sent.left.append(row)
@@ -338,7 +347,7 @@ class OutboxRelay:
                 queued.append((row, answer))
         return queued
 
-    def _answer(self, future: asyncio.Future) -> Exception | None:
+    def _answer(self, future: Acknowledgement) -> Exception | None:
         """The broker's answer for one queued row: ``None`` when it acknowledged the row."""
         if not future.done():
             return TimeoutError(f"no acknowledgement within {self._publish_timeout:g} s")
@@ -348,7 +357,7 @@ class OutboxRelay:
         error = future.exception()
         return None if error is None else _as_exception(error)
 
-    async def _isolate(self, suspects: list[Row], outcome: _Round,
+    async def _isolate(self, suspects: list[_Pending], outcome: _Round,
                        blocked: set[tuple[str, str]], deadline: float, *, refused: bool
                        ) -> bool:
         """Rows refused for what they are (too large …) are sent once more, each alone: one
@@ -378,7 +387,7 @@ class OutboxRelay:
                 return False
         return True
 
-    async def _send_alone(self, row: Row, deadline: float) -> tuple[Exception | None, bool]:
+    async def _send_alone(self, row: _Pending, deadline: float) -> tuple[Exception | None, bool]:
         """Send one row with nothing else of the relay in flight: its error (``None`` when
         acknowledged) and whether the broker refused it for good."""
         try:
@@ -390,7 +399,7 @@ class OutboxRelay:
         error = self._answer(future)
         return error, error is not None and _refused_by_broker(error)
 
-    async def _recovered(self, waiting: list[Row], outcome: _Round,
+    async def _recovered(self, waiting: list[_Pending], outcome: _Round,
                          blocked: set[tuple[str, str]]) -> bool:
         """After the broker refused a row for good, start the producer afresh (``recover``):
         the idempotent producer has already counted the refused batch in its sequence for that
@@ -408,7 +417,7 @@ class OutboxRelay:
             return False
         return True
 
-    async def _send_row(self, row: Row) -> asyncio.Future:
+    async def _send_row(self, row: _Pending) -> Acknowledgement:
         return await self._send(*_message(row))
 
     async def _stamp(self, session: AsyncSession, outcome: _Round) -> None:
@@ -430,38 +439,50 @@ class OutboxRelay:
         return await count_parked(self._sessions, self._outbox)
 
 
+class _Pending(NamedTuple):
+    """A pending outbox row as the relay reads it (:meth:`OutboxRelay._pending`)."""
+
+    id: int
+    aggregate_id: str
+    topic: str
+    type: str
+    payload: str
+    headers: str
+    attempts: int
+
+
 @dataclass
 class _Sent:
     """The broker's answers for one wave."""
 
     #: Row id → why it was not acknowledged; rows not named here were.
-    errors: dict[int, Exception] = field(default_factory=dict)
+    errors: dict[int, Exception] = field(default_factory=dict[int, Exception])
     #: The producer could not queue a row for a reason that is not the row's: stop the round.
     stopped: Exception | None = None
     #: The broker refused a batch for good (the idempotent producer must start afresh).
     refused: bool = False
     #: Rows not sent in this wave (their partition's batch was full): the next wave's.
-    left: list[Row] = field(default_factory=list)
+    left: list[_Pending] = field(default_factory=list[_Pending])
 
 
 @dataclass
 class _Round:
     """What became of the rows of one round."""
 
-    published: list[int] = field(default_factory=list)
+    published: list[int] = field(default_factory=list[int])
     #: Rows that can never be sent, with the reason.
-    parked: list[tuple[Row, str]] = field(default_factory=list)
+    parked: list[tuple[_Pending, str]] = field(default_factory=list[tuple[_Pending, str]])
     #: Rows that failed this time (reason → ids); they stay pending with one attempt more.
-    failed: dict[str, list[int]] = field(default_factory=dict)
+    failed: dict[str, list[int]] = field(default_factory=dict[str, list[int]])
     #: The first failure of the round, which the round reports (parking is no failure).
     failure: Exception | None = None
 
-    def fail(self, row: Row, error: Exception) -> None:
+    def fail(self, row: _Pending, error: Exception) -> None:
         self.failed.setdefault(describe(error), []).append(row.id)
         self.failure = self.failure or error
 
 
-def _key(row: Row) -> tuple[str, str]:
+def _key(row: _Pending) -> tuple[str, str]:
     """A row's ordering key: its Kafka key on its topic (same key, same partition)."""
     return row.topic, row.aggregate_id
 
@@ -471,14 +492,14 @@ class _Waves:
     the keys that are not blocked (``whole``), or the first waiting row of each; a row of a
     blocked key waits for the next round, unsent and unstamped."""
 
-    def __init__(self, rows: list[Row], *, whole: bool) -> None:
+    def __init__(self, rows: list[_Pending], *, whole: bool) -> None:
         self._whole = whole
-        self._queues: dict[tuple[str, str], deque[Row]] = {}
+        self._queues: dict[tuple[str, str], deque[_Pending]] = {}
         for row in rows:
             self._queues.setdefault(_key(row), deque()).append(row)
 
-    def next(self, blocked: set[tuple[str, str]]) -> list[Row]:
-        wave = []
+    def next(self, blocked: set[tuple[str, str]]) -> list[_Pending]:
+        wave: list[_Pending] = []
         for key in list(self._queues):
             queue = self._queues[key]
             if key in blocked:
@@ -494,13 +515,13 @@ class _Waves:
         wave.sort(key=lambda row: row.id)
         return wave
 
-    def put_back(self, rows: list[Row]) -> None:
+    def put_back(self, rows: list[_Pending]) -> None:
         """Rows a wave did not send, for the next wave, ahead of their keys' other rows."""
         for row in sorted(rows, key=lambda row: row.id, reverse=True):
             self._queues.setdefault(_key(row), deque()).appendleft(row)
 
 
-def _message(row: Row) -> tuple[str, bytes, bytes, dict[str, str]]:
+def _message(row: _Pending) -> tuple[str, bytes, bytes, dict[str, str]]:
     """A row as the message to send. The stored trace context (``traceparent`` …) travels
     with it; the producer continues the trace from it."""
     headers = json.loads(row.headers)
@@ -561,8 +582,9 @@ class ParkedRow:
 
 async def count_parked(sessions: async_sessionmaker[AsyncSession], outbox: Table) -> int:
     async with sessions() as session:
-        return await session.scalar(select(func.count()).select_from(outbox).where(
+        result = await session.execute(select(func.count()).select_from(outbox).where(
             outbox.c.parked_at.is_not(None), outbox.c.published_at.is_(None)))
+        return result.scalar_one()
 
 
 async def parked_rows(sessions: async_sessionmaker[AsyncSession], outbox: Table
@@ -589,11 +611,11 @@ async def release_parked(sessions: async_sessionmaker[AsyncSession], outbox: Tab
         result = await session.execute(update(outbox).where(
             outbox.c.id.in_(ids), outbox.c.parked_at.is_not(None),
             outbox.c.published_at.is_(None)).values(parked_at=None, park_reason=None))
-    return result.rowcount or 0
+    return affected_rows(result)
 
 
 @contextlib.contextmanager
-def _sqlite_relay_lock(database: str | None) -> Iterator[bool]:
+def _sqlite_relay_lock(database: str | None) -> Generator[bool]:
     """Try to become the one relay of this SQLite file (released when the block ends, or by
     the kernel when the process dies); an in-memory database has only one process anyway."""
     if not database or database == ":memory:":
@@ -615,5 +637,5 @@ def _as_exception(error: BaseException) -> Exception:
     return error if isinstance(error, Exception) else RuntimeError(type(error).__name__)
 
 
-def _advisory_xact_lock(lock_id: int) -> FunctionElement:
+def _advisory_xact_lock(lock_id: int) -> FunctionElement[Any]:
     return func.pg_try_advisory_xact_lock(lock_id)

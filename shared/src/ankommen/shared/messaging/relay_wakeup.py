@@ -74,6 +74,7 @@ async def watch_commits(engine: AsyncEngine, service: str, wake: Callable[[], No
         if not database or database == ":memory:":
             # Only this process can write to it: the unit of work wakes the relay itself.
             await asyncio.Event().wait()
+            return
         await _watch_data_version(database, wake)
 
 
@@ -103,7 +104,10 @@ async def _listen_until_lost(engine: AsyncEngine, channel: str,
             wake()
 
         await driver.add_listener(channel, notified)
-        driver.add_termination_listener(lambda *_: lost.set())
+        def connection_lost(*_: object) -> None:
+            lost.set()
+
+        driver.add_termination_listener(connection_lost)
         logger.info("outbox relay listening for commits", extra={"channel": channel})
         wake()  # rows committed before we listened
         try:

@@ -30,12 +30,13 @@ from sqlalchemy import (
     Table,
     Text,
 )
+from sqlalchemy.schema import SchemaItem
 
 #: SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.
 OutboxId = BigInteger().with_variant(Integer(), "sqlite")
 
 
-def _outbox_columns() -> list:
+def _outbox_columns() -> list[SchemaItem]:
     return [
         Column("id", OutboxId, primary_key=True, autoincrement=True),
         Column("event_id", String(64), nullable=False, unique=True),
@@ -54,7 +55,7 @@ def _outbox_columns() -> list:
     ]
 
 
-def _inbox_columns() -> list:
+def _inbox_columns() -> list[SchemaItem]:
     return [
         Column("consumer", String(100), nullable=False),
         Column("event_id", String(64), nullable=False),

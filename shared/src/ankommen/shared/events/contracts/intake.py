@@ -21,6 +21,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from ankommen.shared.events.contracts.facts import Fact
@@ -135,9 +136,9 @@ class Survey(BaseModel):
     residence_status: ResidenceStatus
     course_entitlement: CourseEntitlement
     obliged_by: ObligingAuthority | None = None
-    goals: list[Goal] = Field(default_factory=list)
+    goals: list[Goal] = Field(default_factory=list[Goal])
     children_needing_care: int = Field(0, ge=0, le=20)
-    childcare_age_bands: list[ChildcareAgeBand] = Field(default_factory=list)
+    childcare_age_bands: list[ChildcareAgeBand] = Field(default_factory=list[ChildcareAgeBand])
     max_travel_minutes: int = Field(ge=0, le=240)
     own_transport: bool = False
     can_attend_online: bool = False
@@ -146,7 +147,7 @@ class Survey(BaseModel):
     employed: bool = False
     interview_language: LanguageCode
     interpreter_used: bool = False
-    consents: list[Consent] = Field(default_factory=list)
+    consents: list[Consent] = Field(default_factory=list[Consent])
 
     @model_validator(mode="after")
     def _consistent(self) -> Survey:
@@ -168,7 +169,13 @@ class Survey(BaseModel):
         return self.children_needing_care > 0
 
 
-_SURVEY_FIELDS = {name: TypeAdapter(field.annotation) for name, field in
+def _field_adapter(name: str, field: FieldInfo) -> TypeAdapter[Any]:
+    if field.annotation is None:
+        raise TypeError(f"survey field {name} has no type")
+    return TypeAdapter(field.annotation)
+
+
+_SURVEY_FIELDS = {name: _field_adapter(name, field) for name, field in
                   Survey.model_fields.items()}
 
 
@@ -202,7 +209,7 @@ class SurveyUpdated(CaseEvent):
     @field_validator("changes")
     @classmethod
     def _known_fields_and_valid_values(cls, changes: dict[str, Any]) -> dict[str, Any]:
-        checked = {}
+        checked: dict[str, Any] = {}
         for name, value in changes.items():
             if name not in _SURVEY_FIELDS:
                 raise ValueError(f"{name}: not a survey field")

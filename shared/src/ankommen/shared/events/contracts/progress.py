@@ -97,7 +97,7 @@ class ExamResultRecorded(ParticipationEvent):
     taken_on: date
     passed: bool
     level_reached: GermanLevel | None = None
-    skills: dict[Skill, GermanLevel] = Field(default_factory=dict)
+    skills: dict[Skill, GermanLevel] = Field(default_factory=dict[Skill, GermanLevel])
 
 
 @registry.register
@@ -178,7 +178,10 @@ class ReportCorrected(ParticipationEvent):
 
     event_type: ClassVar[str] = "ankommen.progress.report_corrected.v1"
 
-    corrects_report_id: OpaqueId
+    # Required here, optional in the base. Pydantic allows that (a model has no dataclass
+    # field-order rule) and the models are frozen (``model_config``, which pyright cannot
+    # see), so the narrower type is sound; the published schema depends on it.
+    corrects_report_id: OpaqueId  # pyright: ignore[reportIncompatibleVariableOverride, reportGeneralTypeIssues]
     action: CorrectionAction
     original_kind: ReportKind
 
@@ -239,7 +242,7 @@ class ExamResultReport(ReportBase):
     taken_on: date
     passed: bool
     level_reached: GermanLevel | None = None
-    skills: dict[Skill, GermanLevel] = Field(default_factory=dict)
+    skills: dict[Skill, GermanLevel] = Field(default_factory=dict[Skill, GermanLevel])
 
 
 class CompletionReport(ReportBase):
@@ -258,7 +261,8 @@ class RetractionReport(ReportBase):
     """Withdraws the report ``corrects_report_id`` (which must be given)."""
 
     kind: Literal["retraction"]
-    corrects_report_id: OpaqueId
+    # Required here, optional in the base: sound for a frozen model (see ReportCorrected).
+    corrects_report_id: OpaqueId  # pyright: ignore[reportIncompatibleVariableOverride, reportGeneralTypeIssues]
 
 
 #: One provider report, discriminated by ``kind``.
