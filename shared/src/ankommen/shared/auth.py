@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Protocol
+from typing import Annotated, Any, Protocol, cast
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -194,7 +194,8 @@ class Authenticator:
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"authorization: {error}",
                                 headers={"WWW-Authenticate": "Bearer"}) from None
 
-    def require(self, *roles: Role):  # noqa: ANN201 - a FastAPI dependency
+    # Any, as FastAPI's Depends(): a parameter's default or Annotated's metadata.
+    def require(self, *roles: Role) -> Any:
         """A dependency admitting callers with one of ``roles``. It is ``async`` on purpose:
         FastAPI runs a plain function dependency in its thread pool, a thread hop on every
         request for what is microseconds of work."""
@@ -208,3 +209,14 @@ class Authenticator:
             return principal
 
         return Depends(dependency)
+
+
+def claim_strings(value: object) -> list[str]:
+    """The strings of a claim that may hold one or a list (``groups``): other values count
+    for nothing."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        # A claim is decoded JSON: its items are unknown until checked.
+        return [item for item in cast(list[object], value) if isinstance(item, str)]
+    return []

@@ -58,7 +58,7 @@ class DevIdentityProvider:
     #: Each service's HTTP port (the redirect URIs name them).
     services: dict[str, int]
     folder: Path = DEV_IDP_DIR
-    process: subprocess.Popen | None = field(default=None, repr=False)
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
     def issuer(self) -> str:
@@ -69,7 +69,7 @@ class DevIdentityProvider:
         return self.data_dir / "dev-idp"
 
     def _write_clients(self) -> Path:
-        pages = []
+        pages: list[dict[str, str | list[str]]] = []
         for service, port in self.services.items():
             hosts = [f"http://127.0.0.1:{port}", f"http://localhost:{port}"]
             pages.append({"client_id": f"ankommen-{service}",

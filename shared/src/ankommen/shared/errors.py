@@ -9,11 +9,13 @@ request never comes back in an error or a log.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
+from typing import TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -55,9 +57,20 @@ def problem(status: int, title: str, detail: str, *, headers: dict[str, str] | N
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _field(location: tuple) -> str:
+def _field(location: tuple[int | str, ...]) -> str:
     parts = [str(part) for part in location if part not in ("body", "query", "path", "header")]
     return ".".join(parts) or str(location[0] if location else "request")
+
+
+ErrorT = TypeVar("ErrorT", bound=Exception)
+
+
+def add_error_handler(app: FastAPI, kind: type[ErrorT],
+                      handler: Callable[[Request, ErrorT], Awaitable[Response]]) -> None:
+    """``app.add_exception_handler`` with the handler typed by the error it answers: Starlette
+    types every handler as taking any ``Exception``, though it calls each only with errors of
+    the class it was added for."""
+    app.exception_handler(kind)(handler)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -70,8 +83,10 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, error: DomainError) -> JSONResponse:
-        extra = {"errors": [{"field": error.field, "reason": error.detail}]} if error.field else {}
-        return problem(error.status, error.title, error.detail, **extra)
+        if error.field:
+            return problem(error.status, error.title, error.detail,
+                           errors=[{"field": error.field, "reason": error.detail}])
+        return problem(error.status, error.title, error.detail)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:

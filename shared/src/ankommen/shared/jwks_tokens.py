@@ -34,7 +34,7 @@ from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
 
-from ankommen.shared.auth import InvalidToken, Principal, Role
+from ankommen.shared.auth import InvalidToken, Principal, Role, claim_strings
 
 #: Asymmetric algorithms only: a JWKS never holds a secret we would share.
 ALGORITHMS = ["RS256", "PS256", "ES256", "EdDSA"]
@@ -139,9 +139,6 @@ class JwksTokenVerifier:
         return Principal(subject=subject, role=Role.PROVIDER, provider_id=provider_id)
 
     def _roles(self, claims: dict[str, Any]) -> set[Role]:
-        values = claims.get(self._settings.role_claim)
-        if isinstance(values, str):
-            values = [values]
         mapping = dict(self._settings.roles)
-        return {mapping[value] for value in values if isinstance(value, str) and value in mapping} \
-            if isinstance(values, list) else set()
+        return {mapping[value] for value in claim_strings(claims.get(self._settings.role_claim))
+                if value in mapping}

@@ -17,10 +17,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Generic
+from typing import Generic, Protocol, Self
 
 from fastapi import APIRouter, FastAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
@@ -280,14 +280,15 @@ class ServiceRuntime(Generic[SettingsT]):
         await self.relay.run()
 
     @contextlib.asynccontextmanager
-    async def running(self) -> AsyncIterator[ServiceRuntime]:
+    async def running(self) -> AsyncGenerator[Self, None]:
         """Migrate (if configured), connect, relay; undo it all on the way out."""
         if self.settings.should_migrate_on_startup:
             await self.migrate()
         tasks = [asyncio.create_task(self._connect_broker(), name="broker-connect")]
         if self.settings.relays_in_web_process:
             tasks.append(asyncio.create_task(self._relay_when_connected(), name="outbox-relay"))
-        tasks += [asyncio.create_task(job(), name=name) for name, job in self._background.items()]
+        tasks += [asyncio.create_task(_run_job(job), name=name)
+                  for name, job in self._background.items()]
         tasks += [asyncio.create_task(self._watch_when_connected(consumer),
                                       name=f"stall-watch-{consumer.group_id}")
                   for consumer in self.consumers]
@@ -375,7 +376,7 @@ class ServiceRuntime(Generic[SettingsT]):
 
     def create_app(self, routers: Sequence[APIRouter] = (), version: str = "0.1.0") -> FastAPI:
         @contextlib.asynccontextmanager
-        async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        async def lifespan(_: FastAPI) -> AsyncGenerator[None, None]:
             async with self.running():
                 yield
 
@@ -399,7 +400,18 @@ class ServiceRuntime(Generic[SettingsT]):
         return app
 
 
-async def _unreachable(backoff: Backoff, error: Exception, *clients: Any) -> float:  # noqa: ANN401
+class _Stoppable(Protocol):
+    """A Kafka client: the broker, the relay's producer."""
+
+    async def stop(self) -> None: ...
+
+
+async def _run_job(job: Callable[[], Awaitable[None]]) -> None:
+    """A background job as the coroutine ``asyncio.create_task`` wants."""
+    await job()
+
+
+async def _unreachable(backoff: Backoff, error: Exception, *clients: _Stoppable) -> float:
     """After a failed attempt to reach the broker: say so, stop the ``clients`` it started
     (half-started clients keep tasks and sockets); returns how long to wait before the next."""
     delay = backoff.next_delay()

@@ -18,7 +18,7 @@ import ipaddress
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -122,7 +122,7 @@ class ProfileSetting(BaseSettings):
 
     model_config = SettingsConfigDict(populate_by_name=True, extra="ignore")
 
-    profile: Profile = Field(Profile.DEVELOPMENT, validation_alias=_shared("PROFILE"))
+    profile: Profile = Field(default=Profile.DEVELOPMENT, validation_alias=_shared("PROFILE"))
 
 
 class CommonSettings(BaseSettings):
@@ -136,7 +136,7 @@ class CommonSettings(BaseSettings):
 
     service_name: ClassVar[str] = "ankommen"
 
-    profile: Profile = Field(Profile.DEVELOPMENT, validation_alias=_shared("PROFILE"))
+    profile: Profile = Field(default=Profile.DEVELOPMENT, validation_alias=_shared("PROFILE"))
     kafka_bootstrap_servers: str = Field(
         "127.0.0.1:9092", validation_alias=_shared("KAFKA_BOOTSTRAP_SERVERS"), min_length=1
     )
@@ -248,7 +248,7 @@ class CommonSettings(BaseSettings):
     def _refuse_unsafe_production(self) -> CommonSettings:
         if self.profile is Profile.DEVELOPMENT:
             return self
-        problems = []
+        problems: list[str] = []
         for name, default in self.development_secrets().items():
             value = getattr(self, name)
             if value is None or value.get_secret_value() == default:
@@ -566,14 +566,15 @@ class IssuerSettings(CommonSettings):
 SettingsT = TypeVar("SettingsT", bound=CommonSettings)
 
 
-def load_settings(cls: type[SettingsT], **overrides: object) -> SettingsT:
-    """Build settings, turning a validation failure into one readable start-up error."""
+def load_settings(cls: type[SettingsT], **overrides: Any) -> SettingsT:
+    """Build settings, turning a validation failure into one readable start-up error.
+    ``overrides`` are raw values, validated like the environment's (and ``_env_file``)."""
     from pydantic import ValidationError
 
     try:
         return cls(**overrides)
     except ValidationError as error:
-        lines = []
+        lines: list[str] = []
         for problem in error.errors():
             location = ".".join(str(part) for part in problem["loc"])
             if not location:  # the production rules: already "VARIABLE: reason; …"

@@ -86,7 +86,7 @@ def load_public_keys(value: str) -> list[Ed25519PublicKey]:
     blocks = list(_PEM_BLOCK.finditer(_pem_text(value)))
     if not blocks:
         raise UnusableKey("no PEM block (-----BEGIN PUBLIC KEY-----) found")
-    keys = []
+    keys: list[Ed25519PublicKey] = []
     for match in blocks:
         if match[1] != "PUBLIC KEY":
             # A private key here would hand the services the power to mint tokens.

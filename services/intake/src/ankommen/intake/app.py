@@ -19,6 +19,7 @@ from ankommen.intake.entrypoints import (
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.intake.service.register_arrival import PossibleDuplicates
 from ankommen.shared.clock import Clock
+from ankommen.shared.errors import add_error_handler
 from ankommen.shared.runtime import ServiceDefinition, ServiceRuntime
 from ankommen.shared.settings import load_settings
 from ankommen.shared.topics import CASES, FACTS
@@ -64,7 +65,7 @@ def create_app(settings: IntakeSettings | None = None,
                               review_pages.router(runtime, protection, staff_pages, page_auth),
                               letters.router(runtime, protection, staff_pages, page_auth,
                                              runtime.settings.letter_sender)])
-    app.add_exception_handler(PossibleDuplicates, http.possible_duplicates)
+    add_error_handler(app, PossibleDuplicates, http.possible_duplicates)
     page_auth.install(app)
     case_pages.install(app)
     app.mount("/static/intake", StaticFiles(packages=[("ankommen.intake", "static")]),

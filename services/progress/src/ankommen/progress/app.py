@@ -64,7 +64,7 @@ def create_app(settings: ProgressSettings | None = None,
                            navigation=[("/", "nav.participants"), ("/upload", "nav.upload"),
                                        ("/refused", "nav.refused")])
     page_auth = runtime.page_auth(provider_pages)
-    settings: ProgressSettings = runtime.settings
+    settings = runtime.settings
     intake = IntakeContacts(str(settings.intake_url) if settings.intake_url else None,
                             settings.intake_timeout_seconds)
     app = runtime.create_app([http.router(runtime),

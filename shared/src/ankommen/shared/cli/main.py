@@ -285,7 +285,7 @@ def _wait_ready(names: list[str], timeout: float) -> list[str]:
     return waiting
 
 
-def _stop(processes: dict[str, subprocess.Popen]) -> None:
+def _stop(processes: dict[str, subprocess.Popen[bytes]]) -> None:
     for process in processes.values():
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
@@ -305,7 +305,7 @@ def run(service: ServiceName = None) -> None:
         os.execv(sys.executable, service_command(service))
     settings = _common_settings()
     local = _start_broker(settings)
-    processes: dict[str, subprocess.Popen] = {}
+    processes: dict[str, subprocess.Popen[bytes]] = {}
     stop = _StopRequest()
     try:
         asyncio.run(create_topics(local.admin, providers=settings.kafka_provider_ids))
@@ -358,7 +358,7 @@ def _separate_relays(names: list[str], environment: dict[str, str]) -> list[str]
     """The services whose outbox relay runs in a process of its own: every publishing one,
     unless its ``ANKOMMEN_<SERVICE>_OUTBOX_RELAY`` says ``inline`` (set here to ``separate``
     otherwise, so that its web process leaves the relay to that process)."""
-    relayed = []
+    relayed: list[str] = []
     for name in names:
         variable = f"ANKOMMEN_{name.upper()}_OUTBOX_RELAY"
         if name in PUBLISHING_SERVICES and environment.setdefault(
@@ -394,7 +394,7 @@ def _start_identity_provider(names: list[str], settings: CommonSettings,
         return None
 
 
-def _supervise(processes: dict[str, subprocess.Popen], local: LocalBroker,
+def _supervise(processes: dict[str, subprocess.Popen[bytes]], local: LocalBroker,
                stop: _StopRequest) -> None:
     """Until Ctrl-C, or until a service or the broker exits on its own."""
     while not stop.requested:

@@ -18,7 +18,7 @@ import typer
 import uvicorn
 
 from ankommen.shared.messaging.relay import parked_rows, release_parked
-from ankommen.shared.runtime import ServiceRuntime
+from ankommen.shared.runtime import ServiceRuntime, SettingsT
 from ankommen.shared.settings import ServiceSettings, SettingsError, load_settings
 from ankommen.shared.telemetry import configure_logging
 
@@ -30,17 +30,19 @@ from ankommen.shared.telemetry import configure_logging
 KEEP_ALIVE_SECONDS = 65
 
 
-def server_config(app: Any, settings: ServiceSettings, **options: Any) -> uvicorn.Config:
+def server_config(app: str | Callable[..., Any], settings: ServiceSettings,
+                  **options: Any) -> uvicorn.Config:
     """uvicorn as every service is served (``options`` override). Its own proxy-header
     handling is off: by default it believes ``X-Forwarded-For`` from 127.0.0.1, so anyone on
     the machine could choose their client address and escape the rate limits; the app reads
     the header itself, from the configured proxies only (:func:`ankommen.shared.web.hardening.
     harden`). Given ``http_fd``, it serves on that inherited socket instead of binding.
     """
-    return uvicorn.Config(app, **{
+    config: dict[str, Any] = {
         "host": settings.http_host, "port": settings.resolved_http_port, "fd": settings.http_fd,
         "log_config": None, "access_log": False, "proxy_headers": False,
-        "timeout_keep_alive": KEEP_ALIVE_SECONDS, **options})
+        "timeout_keep_alive": KEEP_ALIVE_SECONDS, **options}
+    return uvicorn.Config(app, **config)
 
 
 def inherited_listener(settings: ServiceSettings) -> list[socket.socket] | None:
@@ -52,14 +54,14 @@ def inherited_listener(settings: ServiceSettings) -> list[socket.socket] | None:
     return None if settings.http_fd is None else [socket.socket(fileno=settings.http_fd)]
 
 
-def service_cli(name: str, settings_class: type[ServiceSettings],
-                build_runtime: Callable[[ServiceSettings], ServiceRuntime],
+def service_cli(name: str, settings_class: type[SettingsT],
+                build_runtime: Callable[[SettingsT], ServiceRuntime[SettingsT]],
                 app_factory: str) -> typer.Typer:
     """``app_factory`` is the import string of a zero-argument function returning the app."""
     cli = typer.Typer(help=f"The ankommen {name} service.", no_args_is_help=True,
                       add_completion=False)
 
-    def settings() -> ServiceSettings:
+    def settings() -> SettingsT:
         try:
             return load_settings(settings_class)
         except SettingsError as error:
@@ -120,7 +122,7 @@ def service_cli(name: str, settings_class: type[ServiceSettings],
                          no_args_is_help=True)
     cli.add_typer(outbox, name="outbox")
 
-    def with_runtime(work: Callable[[ServiceRuntime], Awaitable[T]]) -> T:
+    def with_runtime(work: Callable[[ServiceRuntime[SettingsT]], Awaitable[T]]) -> T:
         async def run() -> T:
             runtime = build_runtime(settings())
             try:

@@ -25,6 +25,8 @@ from ankommen.shared.web.i18n import Translator
 #: Context values that may appear in a text (limits); the others (patterns, expected enum
 #: values, the input itself) are for developers or could echo what was typed.
 SHOWN_CONTEXT = frozenset({"ge", "gt", "le", "lt", "min_length", "max_length", "max_years"})
+#: Where pydantic says an error is: ``("body", "venue", "city")``, ``("schedule", 0, "day")``.
+FieldLocation = tuple[int | str, ...]
 
 
 def _shown(value: object) -> object:
@@ -46,7 +48,7 @@ def reason(error: ErrorDetails, t: Translator) -> str:
                      if name in SHOWN_CONTEXT})
 
 
-def field_of(error: ErrorDetails, form_field: Callable[[tuple], str]) -> str:
+def field_of(error: ErrorDetails, form_field: Callable[[FieldLocation], str]) -> str:
     """The form field an error belongs to: the one a model validator named, else the one its
     location maps to (``form_field`` knows how the API's body maps onto the form)."""
     named = (error.get("ctx") or {}).get("field")
@@ -57,7 +59,7 @@ def field_of(error: ErrorDetails, form_field: Callable[[tuple], str]) -> str:
 
 
 def form_errors(errors: Iterable[ErrorDetails], t: Translator,
-                form_field: Callable[[tuple], str]) -> dict[str, str]:
+                form_field: Callable[[FieldLocation], str]) -> dict[str, str]:
     """Field name -> reason, the first reason per field (one message per field reads best)."""
     shown: dict[str, str] = {}
     for error in errors:

@@ -78,7 +78,8 @@ class RateLimit:
 
 
 #: The OpenAPI documentation of a rate-limited endpoint's extra answer.
-RATE_LIMITED = {429: {"description": "Too many requests; `Retry-After` says when to try again"}}
+RATE_LIMITED: dict[int | str, dict[str, Any]] = {
+    429: {"description": "Too many requests; `Retry-After` says when to try again"}}
 
 
 #: (path pattern, methods, is a page, the route's own body limit or None)
@@ -89,7 +90,7 @@ def page_routes(app: Starlette) -> list[RouteFacts]:
     """(path pattern, methods, is a page, own body limit) of every route of ``app``: a page
     route is one left out of the API schema (the pages, sign-in and sign-out); API routes are
     in it. An upload route names its own larger body limit (FastAPI's ``max_body_size``)."""
-    found = []
+    found: list[RouteFacts] = []
     for context in iter_route_contexts(app.routes):
         route = context.original_route
         if not isinstance(route, APIRoute | Route):
@@ -102,7 +103,8 @@ def page_routes(app: Starlette) -> list[RouteFacts]:
 
 
 def _header(scope: Scope, name: bytes) -> bytes:
-    for key, value in scope.get("headers") or []:
+    headers: Iterable[tuple[bytes, bytes]] = scope.get("headers") or ()
+    for key, value in headers:
         if key == name:
             return value
     return b""
@@ -221,7 +223,7 @@ class CsrfProtection:
     def _is_page(self, scope: Scope) -> bool:
         """Whether the request goes to a page route (one outside the API schema); a path
         that is no route at all is judged by the API rules."""
-        matching = [(methods, page) for pattern, methods, page, _ in self._matching(scope)]
+        matching = [(methods, page) for _, methods, page, _ in self._matching(scope)]
         by_method = [page for methods, page in matching if scope["method"] in methods]
         return any(by_method) if by_method else any(page for _, page in matching)
 

@@ -24,6 +24,7 @@ import hashlib
 import json
 import secrets
 from datetime import datetime, timedelta
+from typing import cast
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -84,10 +85,11 @@ class KeptForms:
         if expires_at <= self._clock.now():
             return None
         try:
-            fields = json.loads(AESGCM(key).decrypt(nonce, sealed, path.encode()))
+            fields: object = json.loads(AESGCM(key).decrypt(nonce, sealed, path.encode()))
         except (InvalidTag, ValueError):
             return None
-        return fields if isinstance(fields, dict) else None
+        # Authenticated encryption: what decrypts is what keep() sealed, FormFields.
+        return cast(FormFields, fields) if isinstance(fields, dict) else None
 
     def __len__(self) -> int:
         return len(self._forms)

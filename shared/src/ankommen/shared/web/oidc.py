@@ -20,26 +20,41 @@ is refused (a German page, not an error).
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol, cast
 from urllib.parse import urlencode
 
 import httpx
 from authlib.common.security import generate_token
-from authlib.oauth2.rfc6749.parameters import prepare_grant_uri
-from authlib.oauth2.rfc7636 import create_s256_code_challenge
+from authlib.oauth2 import rfc7636
+from authlib.oauth2.rfc6749 import parameters as rfc6749
 from authlib.oidc.core import CodeIDToken
 from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError
 from joserfc.errors import JoseError as JoseRfcError
-from joserfc.jwk import KeySet
+from joserfc.jwk import KeySet, KeySetSerialization
 from joserfc.jws import JWSRegistry
 
-from ankommen.shared.auth import Principal, Role
+from ankommen.shared.auth import Principal, Role, claim_strings
 
 #: Signature algorithms accepted for ID tokens unless the provider names others.
 DEFAULT_ALGORITHMS = ("RS256", "PS256", "ES256", "EdDSA")
+
+
+class _PrepareGrantUri(Protocol):
+    def __call__(self, uri: str, client_id: str, response_type: str,
+                 redirect_uri: str | None = None, scope: str | None = None,
+                 state: str | None = None, **kwargs: object) -> str: ...
+
+
+# Authlib has no type hints: its two RFC helpers, typed as they are documented.
+prepare_grant_uri = cast(_PrepareGrantUri,
+                         rfc6749.prepare_grant_uri)  # pyright: ignore[reportUnknownMemberType]
+create_s256_code_challenge = cast(
+    Callable[[str], str],
+    rfc7636.create_s256_code_challenge)  # pyright: ignore[reportUnknownMemberType]
 
 
 class SignInFailed(ValueError):
@@ -60,13 +75,8 @@ class ClaimMapping:
     provider_id_claim: str = "provider_id"
 
     def principal(self, claims: dict[str, Any]) -> Principal:
-        values = claims.get(self.role_claim)
-        if isinstance(values, str):
-            values = [values]
-        if not isinstance(values, list):
-            values = []
-        roles = {self.roles[value] for value in values
-                 if isinstance(value, str) and value in self.roles}
+        roles = {self.roles[value] for value in claim_strings(claims.get(self.role_claim))
+                 if value in self.roles}
         if len(roles) != 1:
             # None, or several: guessing which one the person means would be a privilege
             # decision the county did not make.
@@ -139,7 +149,7 @@ class OidcClient:
 
     config: OidcConfig
     _metadata: dict[str, Any] | None = field(default=None, repr=False)
-    _jwks: dict[str, Any] | None = field(default=None, repr=False)
+    _jwks: KeySetSerialization | None = field(default=None, repr=False)
 
     async def metadata(self) -> dict[str, Any]:
         if self._metadata is None:
@@ -147,7 +157,7 @@ class OidcClient:
             async with httpx.AsyncClient(timeout=10) as client:
                 response = await client.get(url)
                 response.raise_for_status()
-                metadata = response.json()
+                metadata: dict[str, Any] = response.json()
             if metadata.get("issuer") != self.config.issuer:
                 raise SignInFailed("the provider's discovery document names another issuer")
             self._metadata = metadata
@@ -158,7 +168,8 @@ class OidcClient:
             async with httpx.AsyncClient(timeout=10) as client:
                 response = await client.get((await self.metadata())["jwks_uri"])
                 response.raise_for_status()
-                self._jwks = response.json()
+                jwks: KeySetSerialization = response.json()
+                self._jwks = jwks
         return KeySet.import_key_set(self._jwks)
 
     async def start(self, redirect_uri: str, next_path: str, *,
@@ -196,16 +207,19 @@ class OidcClient:
                           "code_verifier": pending.code_verifier,
                           "redirect_uri": pending.redirect_uri})
                 response.raise_for_status()
-                token = response.json()
-            if not isinstance(token, dict):
+                answer: object = response.json()
+            if not isinstance(answer, dict):
                 raise ValueError("the token response is not an object")
         except (httpx.HTTPError, ValueError) as error:
             raise SignInFailed(f"the code was not accepted: {type(error).__name__}") from None
+        token = cast(dict[str, object], answer)  # a JSON object: its names are strings
         id_token = token.get("id_token")
         if not isinstance(id_token, str):
             raise SignInFailed("the provider sent no ID token")
+        access_token = token.get("access_token")
+        access_token = access_token if isinstance(access_token, str) else None
         claims = await self.verify_id_token(id_token, nonce=pending.nonce,
-                                            access_token=token.get("access_token"))
+                                            access_token=access_token)
         principal = self.config.mapping.principal(claims)
         ago = _authenticated_ago(claims)
         if pending.max_age is not None and (ago is None
@@ -213,9 +227,8 @@ class OidcClient:
             # Measured on the provider's clock alone (iat and auth_time), so neither clock
             # skew nor a test's moved clock decides it.
             raise NotFreshlyAuthenticated("the ID token shows no password entered just now")
-        access_token = token.get("access_token")
         return SignedIn(principal=principal, name=principal.display_name, authenticated_ago=ago,
-                        access_token=access_token if isinstance(access_token, str) else None)
+                        access_token=access_token)
 
     async def verify_id_token(self, id_token: str, *, nonce: str,
                               access_token: str | None = None) -> dict[str, Any]:
@@ -239,7 +252,7 @@ class OidcClient:
                                  {"iss": {"essential": True, "values": [self.config.issuer]},
                                   "aud": {"essential": True, "values": [self.config.client_id]},
                                   "nonce": {"essential": True}}, params)
-            claims.validate(leeway=60)
+            claims.validate(leeway=60)  # pyright: ignore[reportUnknownMemberType] (Authlib)
         except (JoseRfcError, ValueError) as error:
             raise SignInFailed(f"the ID token is not valid: {type(error).__name__}") from None
         return dict(claims)

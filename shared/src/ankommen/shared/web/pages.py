@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from http import HTTPStatus
@@ -45,7 +45,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ankommen.shared.auth import Authenticator, InvalidToken, Principal, Role
 from ankommen.shared.clock import Clock
 from ankommen.shared.errors import DomainError
-from ankommen.shared.web.form_errors import form_errors
+from ankommen.shared.web.form_errors import FieldLocation, form_errors
 from ankommen.shared.web.hardening import RATE_LIMITED, RateLimit
 from ankommen.shared.web.i18n import (
     FRAME_PACKAGE,
@@ -102,11 +102,19 @@ class LoginRequired(Exception):
         self.kept_form = kept_form
 
 
+#: A link of the top navigation: (path, catalogue key), or (path, key, roles) for a page only
+#: those roles may open.
+NavigationItem = tuple[str, str] | tuple[str, str, frozenset[Role]]
+#: What a page's template is given besides the frame's own names (``t``, ``words``,
+#: ``principal`` …): any value by name, as Jinja2 takes it.
+TemplateContext = Mapping[str, Any]
+
+
 class Pages:
     """The templates of one service inside the shared frame."""
 
     def __init__(self, service_package: str, *, service_title: str,
-                 navigation: list[tuple[str, str] | tuple[str, str, frozenset[Role]]] = (),
+                 navigation: Sequence[NavigationItem] = (),
                  places: Places | None = None
                  ) -> None:
         environment = Environment(
@@ -133,7 +141,7 @@ class Pages:
         requested = request.query_params.get("lang") or request.cookies.get(LANGUAGE_COOKIE)
         return Translator(self.catalogue, requested or "de")
 
-    def render(self, request: Request, template: str, context: dict[str, Any] | None = None,
+    def render(self, request: Request, template: str, context: TemplateContext | None = None,
                *, principal: Principal | None = None, status_code: int = 200) -> HTMLResponse:
         t = self.translator(request)
         csrf_token = request.scope.get("csrftoken")
@@ -272,7 +280,8 @@ class PageAuth:
         session = self._oidc.sessions.use(cookie)
         return session.access_token if session is not None else None
 
-    def require(self, *roles: Role):  # noqa: ANN201 - a FastAPI dependency
+    # Any, as FastAPI's Depends(): a parameter's default or Annotated's metadata.
+    def require(self, *roles: Role) -> Any:
         """A page dependency: the signed-in principal with one of ``roles``, or to /login."""
 
         async def dependency(request: Request) -> Principal:
@@ -402,7 +411,7 @@ class PageAuth:
                     # Someone else typed their password: the action stays the signed-in
                     # person's, who is neither replaced nor confirmed.
                     return failed(request, "reauth.other_person", 403, pending.next_path)
-                confirmed = (previous.confirmed if previous else frozenset()) | {
+                confirmed = (previous.confirmed if previous else frozenset[str]()) | {
                     pending.reauth_action}
             if previous_id:
                 oidc.sessions.revoke(previous_id)  # a new session id at every sign-in
@@ -484,19 +493,22 @@ def is_page_request(request: Request) -> bool:
 
 
 Handler = Callable[[Request, Exception], Awaitable[Response]]
+#: A handler as FastAPI keeps it (``app.exception_handlers``): it may answer without awaiting.
+InstalledHandler = Callable[[Request, Any], Response | Awaitable[Response]]
 
 
 def install_error_pages(app: FastAPI, pages: Pages) -> None:
     """Refusals on page routes as pages in the reader's language; the API's stay problem
     details (the handlers installed before are kept for them)."""
-    api: dict[type[Exception], Handler] = {
+    api: dict[type[Exception], InstalledHandler] = {
         kind: app.exception_handlers[kind]
         for kind in (RequestValidationError, DomainError, StarletteHTTPException)}
 
     def page(kind: type[Exception]) -> Handler:
         async def handler(request: Request, error: Exception) -> Response:
             if not is_page_request(request):
-                return await api[kind](request, error)
+                answer = api[kind](request, error)
+                return await answer if isinstance(answer, Awaitable) else answer
             t = pages.translator(request)
             status_code, reasons = 400, []
             if isinstance(error, RequestValidationError):
@@ -520,7 +532,7 @@ def install_error_pages(app: FastAPI, pages: Pages) -> None:
         app.add_exception_handler(kind, page(kind))
 
 
-def _field_name(location: tuple) -> str:
+def _field_name(location: FieldLocation) -> str:
     return ".".join(str(part) for part in location[1:]) or "form"
 
 
