@@ -16,7 +16,7 @@ from ankommen.assignment.domain.placement import ACTIVE
 from ankommen.shared.events.contracts.assignment import Course, CourseApproval, CourseStatus
 
 
-def _row(course: Course) -> dict[str, Any]:
+def _row(course: Course) -> dict[str, object]:
     values = course.model_dump(mode="python")
     values["schedule"] = ",".join(slot.value for slot in course.schedule)
     for name in ("course_type", "entry_level", "target_level", "mode", "status"):

@@ -24,7 +24,7 @@ from ankommen.assignment.domain.placement import (
 TURNED_DOWN = (PlacementStatus.DECLINED.value, PlacementStatus.EXPIRED.value)
 
 
-def _values(record: PlacementRecord) -> dict[str, Any]:
+def _values(record: PlacementRecord) -> dict[str, object]:
     return {"placement_id": record.placement_id, "pseudonym": record.pseudonym,
             "course_id": record.course_id, "provider_id": record.provider_id,
             "referral_code": record.referral_code, "status": record.status.value,
