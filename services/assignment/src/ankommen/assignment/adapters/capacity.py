@@ -40,7 +40,10 @@ class CapacityReports:
         """The next sequence of this pair's snapshots (1 for its first): one atomic upsert,
         so that two transactions reporting the same pair take turns on its row and never get
         the same number — the later commit gets the greater one."""
-        dialect = self._session.bind.dialect.name
+        bind = self._session.bind
+        if bind is None:
+            raise RuntimeError("the session is bound to no engine: its dialect is unknown")
+        dialect = bind.dialect.name
         statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(
             capacity_sequence)
         return (await self._session.execute(

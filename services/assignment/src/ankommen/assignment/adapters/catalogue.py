@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import and_, case, func, insert, select, update
+from sqlalchemy import Row, and_, case, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ankommen.assignment.adapters.tables import course_reviews, courses, placements
@@ -15,7 +16,7 @@ from ankommen.assignment.domain.placement import ACTIVE
 from ankommen.shared.events.contracts.assignment import Course, CourseApproval, CourseStatus
 
 
-def _row(course: Course) -> dict:
+def _row(course: Course) -> dict[str, object]:
     values = course.model_dump(mode="python")
     values["schedule"] = ",".join(slot.value for slot in course.schedule)
     for name in ("course_type", "entry_level", "target_level", "mode", "status"):
@@ -24,8 +25,8 @@ def _row(course: Course) -> dict:
     return values
 
 
-def _course(row) -> Course:  # noqa: ANN001 - a SQLAlchemy row
-    values = dict(row._mapping)
+def _course(row: Row[Any]) -> Course:
+    values = dict(row._mapping)  # pyright: ignore[reportPrivateUsage] - SQLAlchemy's public row-as-mapping accessor
     values["schedule"] = values["schedule"].split(",")
     return Course.model_validate({name: values[name] for name in Course.model_fields})
 
@@ -80,7 +81,7 @@ class CourseRepository:
             .order_by(courses.c.starts_on, courses.c.course_id)
         if bookable_only:
             query = query.where(courses.c.status.in_([status.value for status in BOOKABLE]))
-        result = []
+        result: list[Seats] = []
         for row in await self._session.execute(query):
             course = _course(row)
             result.append(Seats(course, course.capacity - row.taken,

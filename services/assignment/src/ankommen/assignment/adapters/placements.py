@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import CursorResult, Row, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ankommen.assignment.adapters.repository import chunks
@@ -23,7 +24,7 @@ from ankommen.assignment.domain.placement import (
 TURNED_DOWN = (PlacementStatus.DECLINED.value, PlacementStatus.EXPIRED.value)
 
 
-def _values(record: PlacementRecord) -> dict:
+def _values(record: PlacementRecord) -> dict[str, object]:
     return {"placement_id": record.placement_id, "pseudonym": record.pseudonym,
             "course_id": record.course_id, "provider_id": record.provider_id,
             "referral_code": record.referral_code, "status": record.status.value,
@@ -36,8 +37,8 @@ def _values_of(statuses: Iterable[PlacementStatus]) -> list[str]:
     return sorted(status.value for status in statuses)
 
 
-def _record(row) -> PlacementRecord:  # noqa: ANN001 - a SQLAlchemy row
-    values = dict(row._mapping)
+def _record(row: Row[Any]) -> PlacementRecord:
+    values = dict(row._mapping)  # pyright: ignore[reportPrivateUsage] - SQLAlchemy's public row-as-mapping accessor
     values["status"] = PlacementStatus(values["status"])
     values["explanation"] = json.loads(values["explanation"])
     return PlacementRecord(**values)
@@ -87,6 +88,8 @@ class PlacementRepository:
         result = await self._session.execute(update(placements).where(
             placements.c.placement_id == placement_id,
             placements.c.status == before.value).values(status=after.value))
+        if not isinstance(result, CursorResult):
+            raise TypeError(f"an UPDATE gave {type(result).__name__}, which has no row count")
         return result.rowcount == 1
 
     async def of_person(self, pseudonym: str) -> list[PlacementRecord]:
@@ -158,7 +161,7 @@ class PlacementRepository:
         """The course of each person's latest placement (by offer date, then id) in one of
         ``statuses``, for those of ``pseudonyms`` who have one — without reading (and parsing
         the explanations of) their other placements."""
-        latest: dict[str, tuple] = {}
+        latest: dict[str, tuple[date, str, str]] = {}
         for chunk in chunks(pseudonyms):
             rows = await self._session.execute(
                 select(placements.c.pseudonym, placements.c.offered_on,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ankommen.assignment.adapters.tables import allocation_lock, cases, waiting_people
@@ -51,7 +52,8 @@ class WaitingListRepository:
             for person in people])
 
     async def count(self) -> int:
-        return await self._session.scalar(select(func.count()).select_from(waiting_people))
+        return (await self._session.execute(
+            select(func.count()).select_from(waiting_people))).scalar_one()
 
     async def get(self, pseudonym: str) -> WaitingPerson | None:
         row = (await self._session.execute(select(waiting_people).where(
@@ -65,7 +67,7 @@ class WaitingListRepository:
 
     async def of(self, pseudonyms: Sequence[str]) -> list[WaitingPerson]:
         """Those of ``pseudonyms`` who wait, in the order of the list (as :meth:`all`)."""
-        found = []
+        found: list[WaitingPerson] = []
         for chunk in chunks(pseudonyms):
             found += [_waiting(row) for row in await self._session.execute(
                 select(waiting_people).where(waiting_people.c.pseudonym.in_(chunk)))]
@@ -123,9 +125,10 @@ class WaitingListRepository:
 
     async def allocation_runs(self) -> int:
         """How often the allocation lock was taken (this transaction's own included once it
-        took it): the kept candidate index checks by it that nobody else allocated since."""
-        return await self._session.scalar(select(allocation_lock.c.runs).where(
-            allocation_lock.c.id == 1))
+        took it): the kept candidate index checks by it that nobody else allocated since.
+        The lock's one row is written by the migration that creates its table."""
+        return (await self._session.execute(select(allocation_lock.c.runs).where(
+            allocation_lock.c.id == 1))).scalar_one()
 
     async def lock_for_allocation(self) -> None:
         """Serialise allocations: the first write of the transaction takes this row's lock.
@@ -140,7 +143,7 @@ class WaitingListRepository:
         self._session.info[LOCKED] = self._session.get_transaction()
 
 
-def _waiting(row) -> WaitingPerson:  # noqa: ANN001 - a SQLAlchemy row
+def _waiting(row: Row[Any]) -> WaitingPerson:
     return WaitingPerson(row.pseudonym, row.region_key, GermanLevel(row.german_level),
                          row.waiting_since, row.reason,
                          CourseType(row.wanted_course_type) if row.wanted_course_type else None,
@@ -176,7 +179,7 @@ class CaseRepository:
         """Survey and previous provider of each of ``pseudonyms`` (the people waiting): only
         their rows, since an allocation runs after every batch of events and reading every
         case there made each run grow with all cases ever registered."""
-        found = {}
+        found: dict[str, tuple[Survey, str | None]] = {}
         for chunk in chunks(pseudonyms):
             rows = await self._session.execute(
                 select(cases.c.pseudonym, cases.c.survey, cases.c.previous_provider_id)

@@ -65,7 +65,7 @@ class ProposedPlacement:
     score: Score
     priority: int
 
-    def explanation(self) -> dict:
+    def explanation(self) -> dict[str, object]:
         """What a coordinator is shown: every rule passed and every part of the score."""
         return {"rules": [{"rule": r.rule, "reason": r.reason} for r in self.rules],
                 "score": self.score.as_dict(), "priority": self.priority}
@@ -76,7 +76,7 @@ class StillWaiting:
     pseudonym: str
     reason: WaitlistReason
     #: For no fitting course: the rules that failed most often across the catalogue.
-    detail: list[str] = field(default_factory=list)
+    detail: list[str] = field(default_factory=list[str])
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,8 @@ def allocate(people: Sequence[Applicant], courses: Sequence[Seats], today: date,
         if not short:
             break
         closed[short] = True
-    placements, placed_people = [], set()
+    placements: list[ProposedPlacement] = []
+    placed_people: set[int] = set()
     for person, course, childcare_needed in _seat(index, profiles, flow, ranks):
         seats_of = courses[course]
         placed_people.add(person)
@@ -134,7 +135,8 @@ def allocate(people: Sequence[Applicant], courses: Sequence[Seats], today: date,
     waiting_people = [_still_waiting(index, i, closed) for i in range(len(people))
                       if i not in placed_people]
     return Allocation(placements, waiting_people,
-                      frozenset(courses[j].course.course_id for j in np.flatnonzero(closed)),
+                      frozenset(courses[j].course.course_id
+                                for j in np.flatnonzero(closed).tolist()),
                       index)
 
 
@@ -156,7 +158,7 @@ def _seat(index: CandidateIndex, profiles: Sequence[Profile], flow: GroupFlow,
     course. Of the same rank in one group, the pseudonym decides (as in every run)."""
     people = index.people
 
-    def first(i: int) -> tuple:
+    def first(i: int) -> tuple[int, date, str]:
         return -ranks[i][0], people[i].waiting_since, people[i].pseudonym
 
     entering: dict[int, list[int]] = {}
@@ -164,7 +166,7 @@ def _seat(index: CandidateIndex, profiles: Sequence[Profile], flow: GroupFlow,
         # The same order of ranks as :func:`_group`'s.
         left = dict(zip(sorted({ranks[i] for i in profile.members}), waiting.tolist(),
                         strict=True))
-        seated = []
+        seated: list[int] = []
         for i in sorted(profile.members, key=first, reverse=True):
             if left[ranks[i]]:
                 left[ranks[i]] -= 1
@@ -172,7 +174,7 @@ def _seat(index: CandidateIndex, profiles: Sequence[Profile], flow: GroupFlow,
                 seated.append(i)
         seated.reverse()
         earliest = sorted(range(len(profile.bundles)),
-                          key=lambda k: int(index.wait[index.bundles[profile.bundles[k]]
+                          key=lambda k: int(index.wait[index.bundles[int(profile.bundles[k])]
                                                        .courses].min()))
         position = 0
         for k in earliest:
@@ -180,7 +182,7 @@ def _seat(index: CandidateIndex, profiles: Sequence[Profile], flow: GroupFlow,
             entering.setdefault(int(profile.bundles[k]), []).extend(
                 seated[position:position + count])
             position += count
-    result = []
+    result: list[tuple[int, int, bool]] = []
     for number, members in entering.items():
         bundle = index.bundles[number]
         order = np.lexsort((bundle.courses, index.wait[bundle.courses]))

@@ -21,10 +21,9 @@ placements that are kept and for the people nothing fits.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Callable, Hashable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import numpy as np
 
@@ -55,9 +54,11 @@ NOT_DECLINED = RuleOutcome("not_declined", True, "not declined before")
 #: The order of :func:`eligibility.structural_outcomes`; ties in failure counts follow it.
 RULE_ORDER = ("course_open", "course_type", "next_step", "not_declined", "entry_level",
               "schedule", "reachable", "childcare")
+#: A grouping key: only compared and hashed, never taken apart.
+Key = tuple[Hashable, ...]
 
 
-def _content_key(person: Applicant) -> tuple:
+def _content_key(person: Applicant) -> Key:
     survey = person.survey
     return (survey.reads_latin_script, survey.literate_other_script,
             survey.age_years < YOUTH_AGE_LIMIT, survey.needs_childcare,
@@ -65,25 +66,25 @@ def _content_key(person: Applicant) -> tuple:
             survey.german_level, frozenset(survey.availability))
 
 
-def _place_key(person: Applicant) -> tuple:
+def _place_key(person: Applicant) -> Key:
     survey = person.survey
     return (survey.region_key, person.latitude, person.longitude, survey.own_transport,
             survey.can_attend_online, survey.max_travel_minutes, survey.needs_childcare)
 
 
-def _content_class(seats: Seats) -> tuple:
+def _content_class(seats: Seats) -> Key:
     course = seats.course
     return (course.status, course.course_type, course.entry_level, course.target_level,
             frozenset(course.schedule))
 
 
-def _place_class(seats: Seats) -> tuple:
+def _place_class(seats: Seats) -> Key:
     course = seats.course
     return (course.mode, course.region_key, course.latitude, course.longitude,
             course.transport_offered, course.childcare_places > 0)
 
 
-def fit_key(seats: Seats) -> tuple:
+def fit_key(seats: Seats) -> Key:
     """Everything of a course that decides who fits it (not its free seats): equal keys, equal
     fitting people."""
     return (seats.course.course_id, _content_class(seats), _place_class(seats))
@@ -143,15 +144,16 @@ class Bundle:
 class _Classes:
     """Courses grouped by a class key: each course's class number and one representative."""
 
-    def __init__(self, courses: Sequence[Seats], key: Any) -> None:
-        numbers: dict[tuple, int] = {}
+    def __init__(self, courses: Sequence[Seats], key: Callable[[Seats], Key]) -> None:
+        numbers: dict[Key, int] = {}
         self.of_course = np.fromiter(
             (numbers.setdefault(key(seats), len(numbers)) for seats in courses), dtype=np.int64,
             count=len(courses))
-        self.representatives: list[Seats] = [None] * len(numbers)  # type: ignore[list-item]
-        for seats, number in zip(courses, self.of_course.tolist(), strict=True):
-            if self.representatives[number] is None:
-                self.representatives[number] = seats
+        first: dict[int, Seats] = {}
+        numbered: list[int] = self.of_course.tolist()
+        for seats, number in zip(courses, numbered, strict=True):
+            first.setdefault(number, seats)
+        self.representatives = [first[number] for number in range(len(numbers))]
         self.sizes = np.bincount(self.of_course, minlength=len(numbers))
 
 
@@ -167,14 +169,14 @@ class CandidateIndex:
         providers: dict[str, int] = {}
         self._provider = np.array([providers.setdefault(seats.course.provider_id, len(providers))
                                    for seats in courses], dtype=np.int64)
-        clusters: dict[tuple, int] = {}
+        clusters: dict[Key, int] = {}
         self._cluster = np.array(
             [clusters.setdefault((content, place, provider), len(clusters))
              for content, place, provider in zip(self._content_classes.of_course.tolist(),
                                                  self._place_classes.of_course.tolist(),
                                                  self._provider.tolist(), strict=True)],
             dtype=np.int64)
-        self._bundle_numbers: dict[tuple, int] = {}
+        self._bundle_numbers: dict[Key, int] = {}
         self.bundles: list[Bundle] = []
         self._providers = providers
         load = provider_load or {}
@@ -184,13 +186,13 @@ class CandidateIndex:
              for seats in courses], dtype=np.int64)
         self.wait = np.array([wait_days(seats.course, today) for seats in courses],
                              dtype=np.int64)
-        self._signatures: dict[tuple, int] = {}
-        self._contents: dict[tuple, _Evaluated] = {}
-        self._places: dict[tuple, _Evaluated] = {}
+        self._signatures: dict[Key, int] = {}
+        self._contents: dict[Key, _Evaluated] = {}
+        self._places: dict[Key, _Evaluated] = {}
         #: Per person: its content and place evaluation (for the reasons of a placement).
         self.content_of: list[_Evaluated] = []
         self.place_of: list[_Evaluated] = []
-        profiles: dict[tuple, Profile] = {}
+        profiles: dict[Key, Profile] = {}
         self.profile_of: list[Profile] = []
         for i, person in enumerate(people):
             content = self._content(_content_key(person), person)
@@ -218,10 +220,11 @@ class CandidateIndex:
         signature = self._signatures.setdefault(key, len(self._signatures))
         return _Evaluated(outcomes, passed, cost, takes_childcare, signature)
 
-    def _content(self, key: tuple, person: Applicant) -> _Evaluated:
+    def _content(self, key: Key, person: Applicant) -> _Evaluated:
         evaluated = self._contents.get(key)
         if evaluated is None:
-            outcomes, costs = [], []
+            outcomes: list[tuple[RuleOutcome, ...]] = []
+            costs: list[int] = []
             for seats in self._content_classes.representatives:
                 course = seats.course
                 outcomes.append((bookable(seats), course_type_fits(person, course),
@@ -232,10 +235,12 @@ class CandidateIndex:
                                                               [False] * len(costs))
         return evaluated
 
-    def _place(self, key: tuple, person: Applicant) -> _Evaluated:
+    def _place(self, key: Key, person: Applicant) -> _Evaluated:
         evaluated = self._places.get(key)
         if evaluated is None:
-            outcomes, costs, childcare = [], [], []
+            outcomes: list[tuple[RuleOutcome, ...]] = []
+            costs: list[int] = []
+            childcare: list[bool] = []
             for seats in self._place_classes.representatives:
                 course = seats.course
                 outcomes.append((reachable(person, course), childcare_offered(person, course)))
@@ -280,12 +285,13 @@ class CandidateIndex:
         :mod:`ankommen.assignment.service.placement_index` remembers between allocations.
         Computed once per profile."""
         ids: dict[int, frozenset[str]] = {}
-        result = []
+        result: list[frozenset[str]] = []
         for profile in self.profile_of:
             found = ids.get(id(profile))
             if found is None:
+                numbers: list[int] = profile.courses.tolist()
                 found = ids[id(profile)] = frozenset(
-                    self.courses[j].course.course_id for j in profile.courses.tolist())
+                    self.courses[j].course.course_id for j in numbers)
             result.append(found)
         return result
 
@@ -293,8 +299,9 @@ class CandidateIndex:
         """The structural rules a kept placement passed, as :func:`structural_outcomes` has
         them (same order, same reasons)."""
         opened, kind, step, level, schedule = self.content_of[person].outcomes[
-            self._content_classes.of_course[course]]
-        near, childcare = self.place_of[person].outcomes[self._place_classes.of_course[course]]
+            int(self._content_classes.of_course[course])]
+        near, childcare = self.place_of[person].outcomes[
+            int(self._place_classes.of_course[course])]
         return [opened, kind, step, NOT_DECLINED, level, schedule, near, childcare]
 
     def score(self, person: int, course: int) -> Score:
@@ -308,7 +315,7 @@ class CandidateIndex:
 
     def failed_rules(self, person: int, most: int = 3) -> list[str]:
         """The rules that fail for the most courses of the catalogue (ties in rule order)."""
-        counts = dict.fromkeys(RULE_ORDER, 0)
+        counts: dict[str, int] = dict.fromkeys(RULE_ORDER, 0)
         for evaluated, classes in ((self.content_of[person], self._content_classes),
                                    (self.place_of[person], self._place_classes)):
             for row, size in zip(evaluated.outcomes, classes.sizes.tolist(), strict=True):

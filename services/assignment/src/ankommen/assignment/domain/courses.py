@@ -35,10 +35,15 @@ def entry_deadline(course: Course) -> date:
     takes newcomers for four weeks after its start."""
     if course.entry_until is not None:
         return course.entry_until
-    ends_on: date | None = course.ends_on
+    return _default_deadline(course.starts_on, course.ends_on)
+
+
+def _default_deadline(starts_on: date, ends_on: date | None) -> date:
+    """The start plus a quarter of the duration; ``ends_on`` is optional here because data
+    stored before the contract required it may lack it."""
     if ends_on is None:
-        return course.starts_on + timedelta(weeks=NO_END_ENTRY_WEEKS)
-    return course.starts_on + (ends_on - course.starts_on) // 4
+        return starts_on + timedelta(weeks=NO_END_ENTRY_WEEKS)
+    return starts_on + (ends_on - starts_on) // 4
 
 
 def open_for_entry(course: Course, today: date) -> bool:

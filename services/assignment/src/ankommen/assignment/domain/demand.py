@@ -60,7 +60,7 @@ def unmet_demand(unserved: Sequence[Applicant], minimum: int) -> UnmetDemand:
     pending = Counter(demand_key(person) for person in unserved)
     shown: list[DemandGroup] = []
     for coarsen in range(len(ATTRIBUTES) - 1, 0, -1):
-        carried: Counter = Counter()
+        carried: Counter[tuple[str, ...]] = Counter()
         for key, count in pending.items():
             if count >= minimum:
                 shown.append(DemandGroup(*key, count=count))

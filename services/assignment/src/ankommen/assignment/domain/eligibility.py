@@ -109,11 +109,14 @@ def travel_minutes(person: Applicant, course: Course) -> int | None:
         return SAME_MUNICIPALITY_MINUTES
     if district_of(region) == district_of(course.region_key):
         return SAME_DISTRICT_MINUTES
-    if None in (person.latitude, person.longitude, course.latitude, course.longitude):
+    latitude, longitude = person.latitude, person.longitude
+    course_latitude, course_longitude = course.latitude, course.longitude
+    if latitude is None or longitude is None or course_latitude is None \
+            or course_longitude is None:
         return None
     speed = CAR_KMH if person.survey.own_transport or course.transport_offered \
         else PUBLIC_TRANSPORT_KMH
-    km = _distance_km((person.latitude, person.longitude), (course.latitude, course.longitude))
+    km = _distance_km((latitude, longitude), (course_latitude, course_longitude))
     return TRAVEL_OVERHEAD_MINUTES + math.ceil(km / speed * 60)
 
 

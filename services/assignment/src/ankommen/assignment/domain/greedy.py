@@ -59,7 +59,8 @@ def _first_come_first_served(index: CandidateIndex, order: list[int],
     free_childcare = [0 if j in closed else seats.free_childcare
                       for j, seats in enumerate(courses)]
     next_try: dict[int, int] = {}
-    placed, position = {}, {}
+    placed: dict[int, int] = {}
+    position: dict[int, int] = {}
     for person in order:
         profile = index.profile_of[person]
         earliest = by_start[id(profile)]
@@ -86,7 +87,7 @@ def _allocation(index: CandidateIndex, result: tuple[dict[int, int], dict[int, i
                 closed: set[int]) -> Allocation:
     placed, position = result
     people, courses = index.people, index.courses
-    placements = []
+    placements: list[ProposedPlacement] = []
     for person, course in placed.items():
         childcare = bool(index.profile_of[person].childcare[position[person]])
         seats = courses[course].course
@@ -94,7 +95,7 @@ def _allocation(index: CandidateIndex, result: tuple[dict[int, int], dict[int, i
             people[person].pseudonym, seats.course_id, seats.provider_id, childcare,
             index.rules(person, course) + [FREE_SEAT] + ([FREE_CHILDCARE] if childcare else []),
             index.score(person, course), 0))
-    waiting = []
+    waiting: list[StillWaiting] = []
     for person in sorted(set(range(len(people))) - placed.keys(),
                          key=lambda i: (people[i].waiting_since, people[i].pseudonym)):
         fits = set(index.profile_of[person].courses.tolist())

@@ -50,7 +50,7 @@ class PlacementRecord:
     offered_on: date
     waiting_since: date
     childcare: bool
-    explanation: dict
+    explanation: dict[str, object]
     #: The last day the offer may be confirmed; None for offers made before offers expired.
     expires_on: date | None = None
 

@@ -36,6 +36,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol, cast
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
@@ -96,7 +97,7 @@ class _Network:
     supplies: np.ndarray
 
 
-def _joined(arrays: list[np.ndarray], dtype: type = np.int64) -> np.ndarray:
+def _joined(arrays: list[np.ndarray], dtype: type[np.int64] = np.int64) -> np.ndarray:
     return np.concatenate(arrays).astype(dtype) if arrays else np.zeros(0, dtype)
 
 
@@ -142,9 +143,24 @@ def _network(groups: Sequence[Group], courses: Courses) -> _Network:
     return _Network(tails, heads, np.maximum(capacities, 0), primary, secondary, supplies)
 
 
+class _MinCostFlow(Protocol):
+    """What this module uses of ortools' ``SimpleMinCostFlow``, typed as it behaves: the stubs
+    ortools generates put the dtype where numpy's ``ndarray`` takes the shape, type the arrays
+    it returns as ``object`` and leave ``solve`` untyped."""
+
+    OPTIMAL: object
+
+    def add_arcs_with_capacity_and_unit_cost(self, tails: np.ndarray, heads: np.ndarray,
+                                             capacities: np.ndarray, unit_costs: np.ndarray,
+                                             ) -> np.ndarray: ...
+    def set_nodes_supplies(self, nodes: np.ndarray, supplies: np.ndarray) -> object: ...
+    def solve(self) -> object: ...
+    def flows(self, arcs: np.ndarray) -> np.ndarray: ...
+
+
 def _min_cost_flow(tails: np.ndarray, heads: np.ndarray, capacities: np.ndarray,
                    costs: np.ndarray, supplies: np.ndarray) -> np.ndarray:
-    solver = min_cost_flow.SimpleMinCostFlow()
+    solver = cast(_MinCostFlow, min_cost_flow.SimpleMinCostFlow())
     arcs = solver.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, costs)
     solver.set_nodes_supplies(np.arange(len(supplies), dtype=np.int64), supplies)
     status = solver.solve()

@@ -5,7 +5,7 @@ Every form goes through the API's use cases (:mod:`ankommen.assignment.service.c
 :mod:`ankommen.assignment.service.course_actions`); the confirmation pages run the same use
 case rolled back (:func:`~ankommen.assignment.service.course_actions.consequences`).
 
-No postponed annotations: FastAPI reads the guard aliases defined inside :func:`install`.
+No postponed annotations: FastAPI reads the page guards defined inside :func:`install`.
 """
 
 import contextlib
@@ -28,6 +28,7 @@ from ankommen.assignment.service.course_actions import (
     postpone_course,
 )
 from ankommen.shared.auth import Principal, Role
+from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.errors import DomainError
 from ankommen.shared.events.contracts.assignment import Course, CourseMode, CourseStatus
 from ankommen.shared.events.contracts.vocabulary import (
@@ -72,7 +73,7 @@ class ReturnReason(BaseModel):
                                              max_length=500), SHOWN_TEXT]
 
 
-def field_name(location: tuple) -> str:
+def field_name(location: tuple[int | str, ...]) -> str:
     """The form field of a contract location (``("venue", "city")`` → ``venue_city``)."""
     parts = [str(part) for part in location if not isinstance(part, int)]
     if not parts:
@@ -85,7 +86,7 @@ def field_name(location: tuple) -> str:
 def page_errors(errors: list[ErrorDetails], t: Translator) -> dict[str, str]:
     """Field → German (or English) reason; the contract's cross-field checks by their field."""
     shown: dict[str, str] = {}
-    rest = []
+    rest: list[ErrorDetails] = []
     for error in errors:
         name = str(error.get("msg", "")).removeprefix("Value error, ").partition(":")[0]
         if not error["loc"] and name in CONSISTENCY:
@@ -117,7 +118,7 @@ def course_body(form: Mapping[str, Any], schedule: list[str], course_id: str,
         if any(filled.values()):
             body[group] = {part: value for part, value in filled.items() if value}
     provider = body.get("provider_id")
-    if provider in providers and providers[provider] != provider:
+    if isinstance(provider, str) and provider in providers and providers[provider] != provider:
         body["provider_name"] = providers[provider]
     return body
 
@@ -125,10 +126,10 @@ def course_body(form: Mapping[str, Any], schedule: list[str], course_id: str,
 def course_form(course: Course) -> dict[str, Any]:
     """The form's values of a stored course (for changing it)."""
     values = course.model_dump(mode="json")
-    form = {name: "" if values.get(name) is None else str(values[name])
-            for name in SIMPLE_FIELDS}
+    form: dict[str, str | list[str]] = {
+        name: "" if values.get(name) is None else str(values[name]) for name in SIMPLE_FIELDS}
     for group, parts in GROUPS.items():
-        nested = values.get(group) or {}
+        nested: Mapping[str, Any] = values.get(group) or {}
         form.update({f"{group}_{part}": nested.get(part) or "" for part in parts})
     form["daily_start"] = form["daily_start"][:5]
     form["daily_end"] = form["daily_end"][:5]
@@ -150,8 +151,8 @@ def county_regions(runtime: AssignmentRuntime, language: str) -> list[tuple[str,
 
 
 def install(app: FastAPI, runtime: AssignmentRuntime, pages: Pages, auth: PageAuth) -> None:
-    Coordinator = Annotated[Principal, auth.require(Role.COORDINATOR, Role.ADMIN)]
-    Approver = Annotated[Principal, auth.require(*catalogue.APPROVERS)]
+    coordinators = auth.require(Role.COORDINATOR, Role.ADMIN)
+    approvers = auth.require(*catalogue.APPROVERS)
     policy = runtime.settings.allocation_policy
     router = APIRouter(include_in_schema=False)
 
@@ -190,7 +191,8 @@ def install(app: FastAPI, runtime: AssignmentRuntime, pages: Pages, auth: PageAu
         course_id = current.course_id if current else None
         current_status = current.status.value if current else None
         submitted = await request.form()
-        form = {name: str(value) for name, value in submitted.items()}
+        form: dict[str, str | list[str]] = {name: str(value)
+                                            for name, value in submitted.items()}
         schedule = [str(slot) for slot in submitted.getlist("schedule")]
         form["schedule"] = schedule
         t = pages.translator(request)
@@ -224,16 +226,18 @@ def install(app: FastAPI, runtime: AssignmentRuntime, pages: Pages, auth: PageAu
         return RedirectResponse("/ui/courses", status_code=status.HTTP_303_SEE_OTHER)
 
     @router.get("/ui/courses/new", response_class=HTMLResponse)
-    async def new_course(request: Request, principal: Coordinator) -> HTMLResponse:
+    async def new_course(request: Request,
+                         principal: Annotated[Principal, coordinators]) -> HTMLResponse:
         return await render_form(request, principal, {"schedule": []}, {}, course_id=None)
 
     @router.post("/ui/courses/new")
-    async def create_course(request: Request, principal: Coordinator) -> Response:
+    async def create_course(request: Request,
+                            principal: Annotated[Principal, coordinators]) -> Response:
         return await save(request, principal, None)
 
     @router.get("/ui/courses/{course_id}/edit", response_class=HTMLResponse)
     async def edit_course(request: Request, course_id: OpaqueId,
-                          principal: Coordinator) -> HTMLResponse:
+                          principal: Annotated[Principal, coordinators]) -> HTMLResponse:
         async with runtime.uow() as uow:
             course = await catalogue.course_for(uow, principal, course_id)
         return await render_form(request, principal, course_form(course), {},
@@ -241,14 +245,14 @@ def install(app: FastAPI, runtime: AssignmentRuntime, pages: Pages, auth: PageAu
 
     @router.post("/ui/courses/{course_id}/edit")
     async def change_course(request: Request, course_id: OpaqueId,
-                            principal: Coordinator) -> Response:
+                            principal: Annotated[Principal, coordinators]) -> Response:
         async with runtime.uow() as uow:
             current = await catalogue.course_for(uow, principal, course_id)
         return await save(request, principal, current)
 
     async def what_if(principal: Principal, course_id: str, action: Action,
                       starts_on: date | None) -> Consequences:
-        async def change(uow):  # noqa: ANN001, ANN202 - the unit of work of the what-if
+        async def change(uow: UnitOfWork) -> Course:
             if action == "approve":
                 return await catalogue.approve_course(uow, principal, course_id, policy=policy)
             if action == "return":
@@ -256,13 +260,16 @@ def install(app: FastAPI, runtime: AssignmentRuntime, pages: Pages, auth: PageAu
                                                      policy=policy)
             if action == "cancel":
                 return await catalogue.cancel_course(uow, principal, course_id, policy=policy)
+            if starts_on is None:
+                raise ValueError("a postponement's consequences need its new start")
             return await postpone_course(uow, principal, course_id, starts_on, policy=policy)
 
         return await consequences(runtime.uow, course_id, change, policy=policy)
 
     async def confirmation(request: Request, principal: Principal, course_id: str,
                            action: Action, *, starts_on: date | None = None,
-                           errors: dict[str, str] | None = None, form: dict | None = None,
+                           errors: dict[str, str] | None = None,
+                           form: dict[str, str] | None = None,
                            status_code: int = 200) -> HTMLResponse:
         errors = dict(errors or {})
         async with runtime.uow() as uow:
@@ -283,21 +290,22 @@ def install(app: FastAPI, runtime: AssignmentRuntime, pages: Pages, auth: PageAu
 
     @router.get("/ui/courses/{course_id}/approve", response_class=HTMLResponse)
     async def confirm_approval(request: Request, course_id: OpaqueId,
-                               principal: Approver) -> HTMLResponse:
+                               principal: Annotated[Principal, approvers]) -> HTMLResponse:
         return await confirmation(request, principal, course_id, "approve")
 
     @router.get("/ui/courses/{course_id}/return", response_class=HTMLResponse)
     async def confirm_return(request: Request, course_id: OpaqueId,
-                             principal: Approver) -> HTMLResponse:
+                             principal: Annotated[Principal, approvers]) -> HTMLResponse:
         return await confirmation(request, principal, course_id, "return")
 
     @router.get("/ui/courses/{course_id}/cancel", response_class=HTMLResponse)
     async def confirm_cancel(request: Request, course_id: OpaqueId,
-                             principal: Approver) -> HTMLResponse:
+                             principal: Annotated[Principal, approvers]) -> HTMLResponse:
         return await confirmation(request, principal, course_id, "cancel")
 
     @router.get("/ui/courses/{course_id}/postpone", response_class=HTMLResponse)
-    async def confirm_postponement(request: Request, course_id: OpaqueId, principal: Approver,
+    async def confirm_postponement(request: Request, course_id: OpaqueId,
+                                   principal: Annotated[Principal, approvers],
                                    starts_on: Annotated[date | None, Query()] = None
                                    ) -> HTMLResponse:
         """First the new start is asked for (a date picker), then the consequences shown."""
@@ -305,7 +313,8 @@ def install(app: FastAPI, runtime: AssignmentRuntime, pages: Pages, auth: PageAu
                                   starts_on=starts_on)
 
     @router.post("/ui/courses/{course_id}/return")
-    async def return_course(request: Request, course_id: OpaqueId, principal: Approver,
+    async def return_course(request: Request, course_id: OpaqueId,
+                            principal: Annotated[Principal, approvers],
                             reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
         t = pages.translator(request)
         try:
@@ -320,13 +329,15 @@ def install(app: FastAPI, runtime: AssignmentRuntime, pages: Pages, auth: PageAu
         return RedirectResponse("/ui/courses", status_code=status.HTTP_303_SEE_OTHER)
 
     @router.post("/ui/courses/{course_id}/cancel")
-    async def cancel_course(course_id: OpaqueId, principal: Approver) -> RedirectResponse:
+    async def cancel_course(course_id: OpaqueId,
+                            principal: Annotated[Principal, approvers]) -> RedirectResponse:
         async with runtime.uow() as uow:
             await catalogue.cancel_course(uow, principal, course_id, policy=policy)
         return RedirectResponse("/ui/courses", status_code=status.HTTP_303_SEE_OTHER)
 
     @router.post("/ui/courses/{course_id}/postpone")
-    async def postpone(request: Request, course_id: OpaqueId, principal: Approver,
+    async def postpone(request: Request, course_id: OpaqueId,
+                       principal: Annotated[Principal, approvers],
                        starts_on: Annotated[str, Form(max_length=20)] = "") -> Response:
         t = pages.translator(request)
         try:

@@ -2,7 +2,7 @@
 allocation runs with explanations, placements, the waiting list, unmet demand and the course
 list as CSV.
 
-No ``from __future__ import annotations`` here: FastAPI resolves the dependency aliases defined
+No ``from __future__ import annotations`` here: FastAPI resolves the dependencies defined
 inside :func:`router` from the live annotations.
 """
 
@@ -70,7 +70,7 @@ class ProposedPlacementOut(BaseModel):
     pseudonym: str
     course_id: str
     placement_id: str | None
-    explanation: dict
+    explanation: dict[str, object]
 
 
 class WaitingOut(BaseModel):
@@ -98,7 +98,7 @@ class PlacementOut(BaseModel):
     expires_on: date | None
     #: Left out for providers: towards them a placement is its referral code.
     pseudonym: str | None
-    explanation: dict
+    explanation: dict[str, object]
 
 
 class DemandGroupOut(BaseModel):
@@ -172,13 +172,10 @@ def router(runtime: AssignmentRuntime) -> APIRouter:
     texts = catalogue_of(FRAME_PACKAGE, "ankommen.assignment")
     places = Places.of(runtime.settings)
     policy = runtime.settings.allocation_policy
-    Staff = Annotated[Principal, staff]
-    CatalogueUser = Annotated[Principal, catalogue_users]
-    Approver = Annotated[Principal, approvers]
 
     @api.get("/waiting-list", response_model=WaitingListSummary, tags=["waiting list"],
              summary="Who is waiting, since when and why")
-    async def waiting_list(_: Staff) -> WaitingListSummary:
+    async def waiting_list(_: Annotated[Principal, staff]) -> WaitingListSummary:
         async with runtime.uow() as uow:
             people = await WaitingListRepository(uow.session).all()
         return WaitingListSummary(count=len(people), people=[WaitingEntry(
@@ -187,25 +184,27 @@ def router(runtime: AssignmentRuntime) -> APIRouter:
 
     @api.get("/courses", response_model=list[Course], tags=["catalogue"],
              summary="The catalogue: every course, or a provider's own")
-    async def list_courses(principal: CatalogueUser) -> list[Course]:
+    async def list_courses(principal: Annotated[Principal, catalogue_users]) -> list[Course]:
         async with runtime.uow() as uow:
             return await catalogue.visible_courses(uow, principal)
 
     @api.post("/courses", response_model=Course, status_code=status.HTTP_201_CREATED,
               tags=["catalogue"], summary="Publish a course (and allocate its seats)")
-    async def publish_course(course: Course, principal: CatalogueUser) -> Course:
+    async def publish_course(course: Course,
+                             principal: Annotated[Principal, catalogue_users]) -> Course:
         async with runtime.uow() as uow:
             return await catalogue.publish_course(uow, principal, course, policy=policy)
 
     @api.get("/courses/{course_id}", response_model=Course, tags=["catalogue"])
-    async def get_course(course_id: OpaqueId, principal: CatalogueUser) -> Course:
+    async def get_course(course_id: OpaqueId,
+                         principal: Annotated[Principal, catalogue_users]) -> Course:
         async with runtime.uow() as uow:
             return await catalogue.course_for(uow, principal, course_id)
 
     @api.put("/courses/{course_id}", response_model=Course, tags=["catalogue"],
              summary="Change a course: the full new state")
     async def update_course(course_id: OpaqueId, course: Course,
-                            principal: CatalogueUser) -> Course:
+                            principal: Annotated[Principal, catalogue_users]) -> Course:
         if course.course_id != course_id:
             raise DomainError("course_id: differs from the path", field="course_id")
         async with runtime.uow() as uow:
@@ -213,13 +212,15 @@ def router(runtime: AssignmentRuntime) -> APIRouter:
 
     @api.post("/courses/{course_id}/cancel", response_model=Course, tags=["catalogue"],
               summary="Cancel a course; its people go back to the waiting list")
-    async def cancel_course(course_id: OpaqueId, principal: CatalogueUser) -> Course:
+    async def cancel_course(course_id: OpaqueId,
+                            principal: Annotated[Principal, catalogue_users]) -> Course:
         async with runtime.uow() as uow:
             return await catalogue.cancel_course(uow, principal, course_id, policy=policy)
 
     @api.post("/courses/{course_id}/approve", response_model=Course, tags=["catalogue"],
               summary="Approve a course (coordinators): it takes placements from now on")
-    async def approve_course(course_id: OpaqueId, principal: Approver) -> Course:
+    async def approve_course(course_id: OpaqueId,
+                             principal: Annotated[Principal, approvers]) -> Course:
         async with runtime.uow() as uow:
             return await catalogue.approve_course(uow, principal, course_id, policy=policy)
 
@@ -227,7 +228,7 @@ def router(runtime: AssignmentRuntime) -> APIRouter:
               summary="Send a course back to its provider with a reason (coordinators): "
                       "no new placements until it is changed and approved")
     async def return_course(course_id: OpaqueId, request: ReturnRequest,
-                            principal: Approver) -> Course:
+                            principal: Annotated[Principal, approvers]) -> Course:
         async with runtime.uow() as uow:
             return await catalogue.return_course(uow, principal, course_id, request.reason,
                                                  policy=policy)
@@ -236,7 +237,7 @@ def router(runtime: AssignmentRuntime) -> APIRouter:
               summary="Postpone a course that has not started (coordinators): its offered "
                       "and confirmed placements are withdrawn and reallocated")
     async def postpone(course_id: OpaqueId, request: PostponeRequest,
-                       principal: Approver) -> Course:
+                       principal: Annotated[Principal, approvers]) -> Course:
         async with runtime.uow() as uow:
             return await postpone_course(uow, principal, course_id, request.starts_on,
                                          policy=policy)
@@ -245,7 +246,8 @@ def router(runtime: AssignmentRuntime) -> APIRouter:
               status_code=status.HTTP_201_CREATED, tags=["placements"],
               summary="Place a waiting person by hand with a reason (coordinators): rules of "
                       "the allocation may be overridden, free seats never; audited")
-    async def place_manually(request: ManualPlacementRequest, principal: Approver
+    async def place_manually(request: ManualPlacementRequest,
+                             principal: Annotated[Principal, approvers]
                              ) -> PlacementOut:
         async with runtime.uow() as uow:
             return _placement(await place_by_hand(uow, principal, request, policy=policy),
@@ -254,7 +256,7 @@ def router(runtime: AssignmentRuntime) -> APIRouter:
     @api.get("/courses/{course_id}/reviews", response_model=list[CourseReviewOut],
              tags=["catalogue"],
              summary="Who approved or returned the course, when and why (oldest first)")
-    async def course_reviews(course_id: OpaqueId, principal: CatalogueUser
+    async def course_reviews(course_id: OpaqueId, principal: Annotated[Principal, catalogue_users]
                              ) -> list[CourseReviewOut]:
         async with runtime.uow() as uow:
             reviews = await catalogue.reviews_of(uow, principal, course_id)
@@ -263,7 +265,8 @@ def router(runtime: AssignmentRuntime) -> APIRouter:
 
     @api.post("/allocations", response_model=AllocationResult, tags=["allocation"],
               summary="Allocate free seats to waiting people (a dry run only previews)")
-    async def allocate(request: AllocationRequest, _: Staff) -> AllocationResult:
+    async def allocate(request: AllocationRequest,
+                       _: Annotated[Principal, staff]) -> AllocationResult:
         async with runtime.uow() as uow:
             if request.dry_run:
                 outcome = await run_allocation(uow, today=runtime.clock.today(),
@@ -282,28 +285,32 @@ def router(runtime: AssignmentRuntime) -> APIRouter:
 
     @api.get("/placements/{placement_id}", response_model=PlacementOut, tags=["placements"],
              summary="A placement with its explanation")
-    async def get_placement(placement_id: OpaqueId, principal: CatalogueUser) -> PlacementOut:
+    async def get_placement(placement_id: OpaqueId,
+                            principal: Annotated[Principal, catalogue_users]) -> PlacementOut:
         async with runtime.uow() as uow:
             return _placement(await placements.placement_for(uow, principal, placement_id),
                               principal)
 
     @api.post("/placements/{placement_id}/confirm", response_model=PlacementOut,
               tags=["placements"])
-    async def confirm(placement_id: OpaqueId, principal: CatalogueUser) -> PlacementOut:
+    async def confirm(placement_id: OpaqueId,
+                      principal: Annotated[Principal, catalogue_users]) -> PlacementOut:
         async with runtime.uow() as uow:
             return _placement(await placements.confirm_placement(uow, principal, placement_id),
                               principal)
 
     @api.post("/placements/{placement_id}/decline", response_model=PlacementOut,
               tags=["placements"], summary="Declined: the seat is reallocated at once")
-    async def decline(placement_id: OpaqueId, principal: Staff) -> PlacementOut:
+    async def decline(placement_id: OpaqueId,
+                      principal: Annotated[Principal, staff]) -> PlacementOut:
         async with runtime.uow() as uow:
             return _placement(await placements.decline_placement(
                 uow, principal, placement_id, policy=policy), principal)
 
     @api.get("/referrals/{referral_code}", response_model=PlacementOut, tags=["placements"],
              summary="A placement by its referral code (providers: only their own)")
-    async def get_referral(referral_code: ReferralPath, principal: CatalogueUser
+    async def get_referral(referral_code: ReferralPath,
+                           principal: Annotated[Principal, catalogue_users]
                            ) -> PlacementOut:
         async with runtime.uow() as uow:
             return _placement(await placements.placement_by_referral_code(
@@ -312,7 +319,8 @@ def router(runtime: AssignmentRuntime) -> APIRouter:
     @api.post("/referrals/{referral_code}/confirm", response_model=PlacementOut,
               tags=["placements"],
               summary="The person took up the seat: confirmed by its referral code")
-    async def confirm_referral(referral_code: ReferralPath, principal: CatalogueUser
+    async def confirm_referral(referral_code: ReferralPath,
+                               principal: Annotated[Principal, catalogue_users]
                                ) -> PlacementOut:
         async with runtime.uow() as uow:
             record = await placements.placement_by_referral_code(uow, principal, referral_code)
@@ -322,7 +330,8 @@ def router(runtime: AssignmentRuntime) -> APIRouter:
     @api.post("/referrals/{referral_code}/decline", response_model=PlacementOut,
               tags=["placements"],
               summary="The person turned the seat down: the seat is reallocated at once")
-    async def decline_referral(referral_code: ReferralPath, principal: CatalogueUser
+    async def decline_referral(referral_code: ReferralPath,
+                               principal: Annotated[Principal, catalogue_users]
                                ) -> PlacementOut:
         async with runtime.uow() as uow:
             record = await placements.placement_by_referral_code(uow, principal, referral_code)
@@ -332,7 +341,7 @@ def router(runtime: AssignmentRuntime) -> APIRouter:
     @api.get("/course-list.csv", tags=["course list"],
              summary="The course list (Sprachkursliste) as CSV",
              response_class=Response)
-    async def course_list(_: Staff,
+    async def course_list(_: Annotated[Principal, staff],
                           district: DistrictFilter = None,
                           level: LevelFilter = None,
                           lang: Annotated[Literal["de", "en"], Query(
@@ -348,7 +357,7 @@ def router(runtime: AssignmentRuntime) -> APIRouter:
 
     @api.get("/unmet-demand", response_model=UnmetDemandOut, tags=["waiting list"],
              summary="People no course can serve, in groups of at least the disclosure minimum")
-    async def unmet_demand(_: Staff) -> UnmetDemandOut:
+    async def unmet_demand(_: Annotated[Principal, staff]) -> UnmetDemandOut:
         async with runtime.uow() as uow:
             result = await queries.demand(uow, runtime.settings.disclosure_minimum,
                                           today=runtime.clock.today(), priority=priority,

@@ -1,7 +1,7 @@
 """Coordinator pages: catalogue, allocation (preview with explanations, then run), waiting list,
 unmet demand and the course list — server-rendered in the shared frame, no script needed.
 
-No postponed annotations: FastAPI reads the page guard alias defined inside :func:`install`.
+No postponed annotations: FastAPI reads the page guards defined inside :func:`install`.
 """
 
 from typing import Annotated
@@ -27,7 +27,8 @@ from ankommen.shared.web.words import Places
 
 #: Who sees which link: coordinators the county's pages, providers only their referrals.
 COORDINATORS = frozenset({Role.COORDINATOR, Role.ADMIN})
-NAVIGATION = [("/ui/courses", "nav.catalogue", COORDINATORS),
+NAVIGATION: list[tuple[str, str] | tuple[str, str, frozenset[Role]]] = [
+              ("/ui/courses", "nav.catalogue", COORDINATORS),
               ("/ui/allocation", "nav.allocation", COORDINATORS),
               ("/ui/waiting-list", "nav.waiting", COORDINATORS),
               ("/ui/unmet-demand", "nav.demand", COORDINATORS),
@@ -41,8 +42,8 @@ def install(app: FastAPI, runtime: AssignmentRuntime) -> None:
                   navigation=NAVIGATION, places=Places.of(runtime.settings))
     auth = runtime.page_auth(pages)
     auth.install(app)
-    Coordinator = Annotated[Principal, auth.require(Role.COORDINATOR, Role.ADMIN)]
-    Approver = Annotated[Principal, auth.require(*catalogue.APPROVERS)]
+    coordinators = auth.require(Role.COORDINATOR, Role.ADMIN)
+    approvers = auth.require(*catalogue.APPROVERS)
     priority = runtime.settings.priority
     districts = runtime.settings.districts
     router = APIRouter(include_in_schema=False)
@@ -55,7 +56,8 @@ def install(app: FastAPI, runtime: AssignmentRuntime) -> None:
         return RedirectResponse(first, status_code=status.HTTP_303_SEE_OTHER)
 
     @router.get("/ui/courses", response_class=HTMLResponse)
-    async def courses_page(request: Request, principal: Coordinator) -> HTMLResponse:
+    async def courses_page(request: Request,
+                           principal: Annotated[Principal, coordinators]) -> HTMLResponse:
         async with runtime.uow() as uow:
             courses = await catalogue.visible_courses(uow, principal)
         today = runtime.clock.today()
@@ -66,14 +68,16 @@ def install(app: FastAPI, runtime: AssignmentRuntime) -> None:
             principal=principal)
 
     @router.post("/ui/courses/{course_id}/approve")
-    async def approve_course(course_id: OpaqueId, principal: Approver) -> RedirectResponse:
+    async def approve_course(course_id: OpaqueId,
+                             principal: Annotated[Principal, approvers]) -> RedirectResponse:
         async with runtime.uow() as uow:
             await catalogue.approve_course(uow, principal, course_id,
                                            policy=runtime.settings.allocation_policy)
         return RedirectResponse("/ui/courses", status_code=status.HTTP_303_SEE_OTHER)
 
     @router.get("/ui/allocation", response_class=HTMLResponse)
-    async def allocation_preview(request: Request, principal: Coordinator) -> HTMLResponse:
+    async def allocation_preview(request: Request,
+                                 principal: Annotated[Principal, coordinators]) -> HTMLResponse:
         async with runtime.uow() as uow:
             outcome = await run_allocation(uow, today=runtime.clock.today(), priority=priority,
                                            districts=districts, dry_run=True)
@@ -85,7 +89,7 @@ def install(app: FastAPI, runtime: AssignmentRuntime) -> None:
             principal=principal)
 
     @router.post("/ui/allocation")
-    async def allocation_run(_: Coordinator) -> RedirectResponse:
+    async def allocation_run(_: Annotated[Principal, coordinators]) -> RedirectResponse:
         async with runtime.uow() as uow:
             outcome = await allocate_now(uow, runtime.settings.allocation_policy,
                                          runtime.clock.today())
@@ -93,7 +97,8 @@ def install(app: FastAPI, runtime: AssignmentRuntime) -> None:
                                 status_code=status.HTTP_303_SEE_OTHER)
 
     @router.get("/ui/unmet-demand", response_class=HTMLResponse)
-    async def demand_page(request: Request, principal: Coordinator) -> HTMLResponse:
+    async def demand_page(request: Request,
+                          principal: Annotated[Principal, coordinators]) -> HTMLResponse:
         async with runtime.uow() as uow:
             demand = await queries.demand(uow, runtime.settings.disclosure_minimum,
                                           today=runtime.clock.today(), priority=priority,
@@ -103,7 +108,7 @@ def install(app: FastAPI, runtime: AssignmentRuntime) -> None:
             principal=principal)
 
     @router.get("/course-list", response_class=HTMLResponse)
-    async def course_list_page(request: Request, principal: Coordinator,
+    async def course_list_page(request: Request, principal: Annotated[Principal, coordinators],
                                district: DistrictFilter = None,
                                level: LevelFilter = None
                                ) -> HTMLResponse:

@@ -6,7 +6,7 @@ Filters travel as codes in the query (bookmarkable, no person's data in an addre
 to place travels in a form's body, never in a link. Placing goes through the API's use case
 (:func:`~ankommen.assignment.service.manual_placement.place_by_hand`).
 
-No postponed annotations: FastAPI reads the guard aliases defined inside :func:`install`.
+No postponed annotations: FastAPI reads the page guards defined inside :func:`install`.
 """
 
 from typing import Annotated
@@ -68,7 +68,7 @@ def waiting_filters(**query: str | None) -> WaitingFilters:
     """The filters of a query; a code that is none of ours is refused like any bad input
     (422, a page in the reader's language)."""
     try:
-        checked = WaitingQuery(**query)
+        checked = WaitingQuery.model_validate(query)
     except ValidationError as invalid:
         raise RequestValidationError([{**error, "loc": ("query", *error["loc"])}
                                       for error in invalid.errors()]) from None
@@ -77,13 +77,13 @@ def waiting_filters(**query: str | None) -> WaitingFilters:
 
 
 def install(app: FastAPI, runtime: AssignmentRuntime, pages: Pages, auth: PageAuth) -> None:
-    Coordinator = Annotated[Principal, auth.require(Role.COORDINATOR, Role.ADMIN)]
-    Approver = Annotated[Principal, auth.require(*catalogue.APPROVERS)]
+    coordinators = auth.require(Role.COORDINATOR, Role.ADMIN)
+    approvers = auth.require(*catalogue.APPROVERS)
     policy = runtime.settings.allocation_policy
     router = APIRouter(include_in_schema=False)
 
     @router.get("/ui/waiting-list", response_class=HTMLResponse)
-    async def waiting_page(request: Request, principal: Coordinator,
+    async def waiting_page(request: Request, principal: Annotated[Principal, coordinators],
                            reason: FilterCode = None, level: FilterCode = None,
                            region: FilterCode = None, course_type: FilterCode = None,
                            waited: FilterCode = None) -> HTMLResponse:
@@ -109,12 +109,13 @@ def install(app: FastAPI, runtime: AssignmentRuntime, pages: Pages, auth: PageAu
             principal=principal, status_code=status_code)
 
     @router.post("/ui/manual-placement/form", response_class=HTMLResponse)
-    async def manual_form(request: Request, principal: Approver,
+    async def manual_form(request: Request, principal: Annotated[Principal, approvers],
                           pseudonym: Pseudonym) -> HTMLResponse:
         return await placement_form(request, principal, pseudonym, {}, {})
 
     @router.post("/ui/manual-placement")
-    async def manual_place(request: Request, principal: Approver, pseudonym: Pseudonym,
+    async def manual_place(request: Request,
+                           principal: Annotated[Principal, approvers], pseudonym: Pseudonym,
                            course_id: Annotated[str, Form(max_length=64)] = "",
                            reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
         form = {"course_id": course_id, "reason": reason}
@@ -136,7 +137,7 @@ def install(app: FastAPI, runtime: AssignmentRuntime, pages: Pages, auth: PageAu
 
     @router.get("/ui/placements/{placement_id}", response_class=HTMLResponse)
     async def placement_page(request: Request, placement_id: OpaqueId,
-                             principal: Coordinator) -> HTMLResponse:
+                             principal: Annotated[Principal, coordinators]) -> HTMLResponse:
         async with runtime.uow() as uow:
             record: PlacementRecord = await placements.placement_for(uow, principal,
                                                                      placement_id)

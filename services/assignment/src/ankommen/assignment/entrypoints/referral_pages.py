@@ -3,7 +3,7 @@ one by one or several at once with a result per row, and the answered ones below
 Coordinators may look at every provider's offers; only a provider answers, and only its own
 (the provider comes from the signed-in principal, never from the form).
 
-No postponed annotations: FastAPI reads the page guard alias defined inside :func:`install`.
+No postponed annotations: FastAPI reads the page guards defined inside :func:`install`.
 """
 
 from typing import Annotated
@@ -31,8 +31,8 @@ CODE = Form(max_length=20)
 
 def install(app: FastAPI, runtime: AssignmentRuntime, pages: Pages, auth: PageAuth) -> None:
     """The referrals page (its link is in ``pages.NAVIGATION``, shown to ``VIEWERS``)."""
-    Viewer = Annotated[Principal, auth.require(*VIEWERS)]
-    Provider = Annotated[Principal, auth.require(Role.PROVIDER)]
+    viewers = auth.require(*VIEWERS)
+    providers = auth.require(Role.PROVIDER)
     router = APIRouter(include_in_schema=False)
 
     async def page(request: Request, principal: Principal,
@@ -48,12 +48,13 @@ def install(app: FastAPI, runtime: AssignmentRuntime, pages: Pages, auth: PageAu
             "answers": list(Answer)}, principal=principal, status_code=status_code)
 
     @router.get("/ui/referrals", response_class=HTMLResponse)
-    async def referrals_page(request: Request, principal: Viewer) -> HTMLResponse:
+    async def referrals_page(request: Request,
+                             principal: Annotated[Principal, viewers]) -> HTMLResponse:
         return await page(request, principal)
 
     @router.post("/ui/referrals", response_class=HTMLResponse)
-    async def answer(request: Request, principal: Provider,
-                     codes: Annotated[list[str], CODE] = (),
+    async def answer(request: Request, principal: Annotated[Principal, providers],
+                     codes: Annotated[tuple[str, ...], CODE] = (),
                      answer: Annotated[Answer | None, Form()] = None,
                      row: Annotated[str | None, Form(max_length=40)] = None) -> HTMLResponse:
         # One row's own button ("confirm:CODE") or the bulk buttons with the ticked rows.
@@ -62,7 +63,7 @@ def install(app: FastAPI, runtime: AssignmentRuntime, pages: Pages, auth: PageAu
             if chosen not in set(Answer) or not code:
                 return await page(request, principal, error="referrals.error.choice",
                                   status_code=422)
-            answer, codes = Answer(chosen), [code]
+            answer, codes = Answer(chosen), (code,)
         if answer is None:
             return await page(request, principal, error="referrals.error.choice",
                               status_code=422)

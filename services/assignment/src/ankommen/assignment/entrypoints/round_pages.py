@@ -5,7 +5,7 @@ Both read one :func:`~ankommen.assignment.service.coordination_round.coordinatio
 unit of work) and show the same sections. A signed-in provider (or any other role) is refused
 with a page (403), not sent to sign in again: it is signed in, the round is just not its page.
 
-No postponed annotations: FastAPI reads the guard alias defined inside :func:`install`.
+No postponed annotations: FastAPI reads the page guard defined inside :func:`install`.
 """
 
 from typing import Annotated
@@ -33,11 +33,11 @@ from ankommen.shared.web.words import Words
 #: ``YYYY-MM`` of a plausible year: what ``<input type=month>`` sends.
 MONTH_PATTERN = r"^(19|20)\d\d-(0[1-9]|1[0-2])$"
 READERS = (Role.COORDINATOR, Role.ADMIN)
+MonthQuery = Annotated[str | None, Query(pattern=MONTH_PATTERN)]
 
 
 def install(app: FastAPI, runtime: AssignmentRuntime, pages: Pages, auth: PageAuth) -> None:
-    SignedIn = Annotated[Principal, auth.require(*Role)]
-    MonthQuery = Annotated[str | None, Query(pattern=MONTH_PATTERN)]
+    signed_in = auth.require(*Role)
     settings = runtime.settings
     router = APIRouter(include_in_schema=False)
     app.mount("/static/round", StaticFiles(packages=[("ankommen.assignment", "static/round")]),
@@ -55,7 +55,8 @@ def install(app: FastAPI, runtime: AssignmentRuntime, pages: Pages, auth: PageAu
                 postponement_weeks=settings.postponement_weeks)
 
     @router.get("/ui/round", response_class=HTMLResponse)
-    async def round_page(request: Request, principal: SignedIn, month: MonthQuery = None
+    async def round_page(request: Request,
+                         principal: Annotated[Principal, signed_in], month: MonthQuery = None
                          ) -> HTMLResponse:
         round_ = await read(principal, month)
         t = pages.translator(request)
@@ -69,7 +70,8 @@ def install(app: FastAPI, runtime: AssignmentRuntime, pages: Pages, auth: PageAu
             "next_name": month_name(round_.month.next, t.language)}, principal=principal)
 
     @router.get("/ui/round.pdf")
-    async def round_pdf(request: Request, principal: SignedIn, month: MonthQuery = None
+    async def round_pdf(request: Request,
+                        principal: Annotated[Principal, signed_in], month: MonthQuery = None
                         ) -> Response:
         round_ = await read(principal, month)
         t = pages.translator(request)

@@ -40,7 +40,7 @@ class Section:
     id: str
     title: str
     notes: list[str]
-    tables: list[Table] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list[Table])
     #: Said instead of the tables when they have no rows.
     empty: str = ""
 
@@ -104,7 +104,7 @@ def _free_seats(round_: CoordinationRound, t: Translator, words: Words, shown: _
 
 
 def _at_risk(round_: CoordinationRound, t: Translator, words: Words, shown: _Shown) -> Section:
-    rows = []
+    rows: list[list[str]] = []
     for risk in round_.at_risk:
         what = (t("round.risk.postpone", day=shown.day(risk.decided_on),
                   new_start=shown.day(risk.new_start))

@@ -222,7 +222,7 @@ async def _record_placements(uow: UnitOfWork, allocation: Allocation, people: li
     previous = await previous_course_types(uow, placed, course_types)
     placement_repository = PlacementRepository(uow.session)
     codes = await _unique_referral_codes(placement_repository, len(placed))
-    records = []
+    records: list[PlacementRecord] = []
     for proposed, code in zip(allocation.placements, codes, strict=True):
         person = by_pseudonym[proposed.pseudonym]
         await publish_placement_facts(uow, person, course_types[proposed.course_id],
@@ -253,7 +253,7 @@ async def _record_still_waiting(uow: UnitOfWork, allocation: Allocation,
     and the month's unmet demand."""
     stored = {person.pseudonym: (person, applicant) for person, applicant in waiting}
     new_reasons: dict[str, str] = {}
-    reported_unmet = []
+    reported_unmet: list[str] = []
     for still in allocation.waiting:
         person, applicant = stored[still.pseudonym]
         if person.reason != still.reason.value:

@@ -240,9 +240,9 @@ async def _ending_courses(uow: UnitOfWork, catalogue: list[Seats], month: Month,
             for course in courses}
     surveys = await CaseRepository(uow.session).of_waiting(
         sorted({pseudonym for people in held.values() for pseudonym in people}))
-    ending = []
+    ending: list[EndingCourse] = []
     for course in courses:
-        participants = []
+        participants: list[tuple[str, Step]] = []
         for pseudonym in held[course.course_id]:
             known = surveys.get(pseudonym)
             step = next_step(known[0], course.course_type, course.target_level) \
@@ -254,7 +254,8 @@ async def _ending_courses(uow: UnitOfWork, catalogue: list[Seats], month: Month,
 
 
 async def _waiting_by_need(uow: UnitOfWork, as_of: date) -> list[WaitingNeed]:
-    waited: dict[tuple, list[int]] = defaultdict(list)
+    waited: defaultdict[tuple[GermanLevel, CourseType, tuple[str, ...]], list[int]] = \
+        defaultdict(list)
     for person in await applicants(uow):
         if person.waiting_since > as_of:
             continue

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from itertools import groupby
+from typing import TypeVar
 
 from ankommen.assignment.adapters.catalogue import CourseRepository
 from ankommen.assignment.adapters.placements import PlacementRepository
@@ -48,6 +49,7 @@ from ankommen.shared.events.contracts.progress import (
     ReportCorrected,
     ReportKind,
 )
+from ankommen.shared.events.envelope import EventData
 from ankommen.shared.events.registry import DecodedEvent
 from ankommen.shared.messaging.consumer import BatchHandler, Delivery
 from ankommen.shared.messaging.parking import ParkedEvents
@@ -60,6 +62,16 @@ BulkHandler = Callable[[UnitOfWork, Sequence[DecodedEvent]], Awaitable[None]]
 
 NOT_REGISTERED = "the case is not registered here yet"
 
+DataT = TypeVar("DataT", bound=EventData)
+
+
+def _data(event: DecodedEvent, kind: type[DataT]) -> DataT:
+    """The event's payload, of the kind its handler is registered for (the consumers dispatch
+    by payload type, so anything else is a wiring mistake)."""
+    if not isinstance(event.data, kind):
+        raise TypeError(f"{type(event.data).__name__} is not {kind.__name__}")
+    return event.data
+
 
 def _parking(uow: UnitOfWork) -> ParkedEvents:
     return ParkedEvents(uow.session, parked_events)
@@ -69,7 +81,7 @@ async def put_registered_cases_on_waiting_list(uow: UnitOfWork,
                                                events: Sequence[DecodedEvent]) -> None:
     """Newly registered cases wait for a fitting course from the day of registration (a run
     of registrations is stored with one insert per table)."""
-    registered: list[CaseRegistered] = [event.data for event in events]
+    registered = [_data(event, CaseRegistered) for event in events]
     await CaseRepository(uow.session).add_all(
         [(data.pseudonym, data.survey, data.registered_on) for data in registered])
     await WaitingListRepository(uow.session).add_all([WaitingPerson(
@@ -86,7 +98,7 @@ async def put_registered_case_on_waiting_list(uow: UnitOfWork, event: DecodedEve
 
 
 async def apply_survey_update(uow: UnitOfWork, event: DecodedEvent) -> None:
-    data: SurveyUpdated = event.data
+    data = _data(event, SurveyUpdated)
     cases = CaseRepository(uow.session)
     survey = await cases.survey(data.pseudonym)
     if survey is None:
@@ -110,7 +122,7 @@ async def _withdraw_active(uow: UnitOfWork, pseudonym: str, reason: WithdrawalRe
 async def stop_closed_case(uow: UnitOfWork, event: DecodedEvent) -> None:
     """No further placements: off the waiting list, open offers and confirmed placements
     withdrawn (an enrolment stays, see :func:`_withdraw_active`)."""
-    data: CaseClosed = event.data
+    data = _data(event, CaseClosed)
     if not await CaseRepository(uow.session).known(data.pseudonym):
         await _parking(uow).park(data.pseudonym, event, NOT_REGISTERED)
         return
@@ -122,7 +134,7 @@ async def stop_closed_case(uow: UnitOfWork, event: DecodedEvent) -> None:
 async def erase_case(uow: UnitOfWork, event: DecodedEvent) -> None:
     """Every row of the pseudonym goes, events parked for it included; its seats become
     free."""
-    data: CaseErased = event.data
+    data = _data(event, CaseErased)
     await _parking(uow).forget(data.pseudonym)
     await WaitingListRepository(uow.session).remove(data.pseudonym)
     await PlacementRepository(uow.session).delete_person(data.pseudonym)
@@ -132,7 +144,7 @@ async def erase_case(uow: UnitOfWork, event: DecodedEvent) -> None:
 
 async def merge_cases(uow: UnitOfWork, event: DecodedEvent) -> None:
     """The merged case's placements and place on the list move to the surviving case."""
-    data: CasesMerged = event.data
+    data = _data(event, CasesMerged)
     if not await CaseRepository(uow.session).known(data.merged_pseudonym):
         # Nothing of the merged case is here yet (placements follow registration): the merge
         # waits for the merged case's registration, which it follows on the cases topic.
@@ -147,7 +159,7 @@ async def merge_cases(uow: UnitOfWork, event: DecodedEvent) -> None:
 async def free_discontinued_seat(uow: UnitOfWork, event: DecodedEvent) -> None:
     """The provider's discontinuation frees the seat; for a placement assignment ended
     meanwhile (withdrawal wins) it changes nothing."""
-    data: CourseDiscontinued = event.data
+    data = _data(event, CourseDiscontinued)
     placements = PlacementRepository(uow.session)
     record = await placements.by_referral_code(data.referral_code)
     if record is not None and record.active:
@@ -159,7 +171,7 @@ async def free_discontinued_seat(uow: UnitOfWork, event: DecodedEvent) -> None:
 
 async def take_level_from_exam(uow: UnitOfWork, event: DecodedEvent) -> None:
     """The latest result sets the level here; a correction is simply the latest result."""
-    data: ExamResultRecorded = event.data
+    data = _data(event, ExamResultRecorded)
     if data.level_reached is None:
         return
     if not await _set_level(uow, data.pseudonym, data.level_reached):
@@ -185,7 +197,7 @@ async def record_enrolment(uow: UnitOfWork, event: DecodedEvent) -> None:
     enrolment only for a confirmed placement, so any other status here means assignment ended
     the placement while the enrolment was on its way (the race: the withdrawal wins, progress
     shows the placement as withdrawn too) or the case is gone: nothing changes."""
-    data: ParticipantEnrolled = event.data
+    data = _data(event, ParticipantEnrolled)
     placements = PlacementRepository(uow.session)
     record = await placements.by_referral_code(data.referral_code)
     if record is not None and record.status is PlacementStatus.CONFIRMED:
@@ -214,7 +226,7 @@ async def undo_retracted_report(uow: UnitOfWork, event: DecodedEvent) -> None:
     discontinuation (→ enrolled again: the placement holds its seat again, and the person no
     longer waits for a next course). Corrections that replace a report change no status;
     retractions of other reports (attendance, exams …) neither."""
-    data: ReportCorrected = event.data
+    data = _data(event, ReportCorrected)
     if data.action is not CorrectionAction.RETRACTED:
         return
     if data.original_kind not in RETRACTABLE_KINDS:
@@ -238,7 +250,7 @@ async def propose_next_course(uow: UnitOfWork, event: DecodedEvent) -> None:
     """*Förderkette*: from the level reached and the known goals, the next course type; the
     person waits for it from the day of completion (no new survey). A completion of a
     placement assignment ended meanwhile (the race: withdrawal wins) changes nothing."""
-    data: CourseCompleted = event.data
+    data = _data(event, CourseCompleted)
     placements = PlacementRepository(uow.session)
     record = await placements.by_referral_code(data.referral_code)
     if record is not None and record.status in ENDED_HERE:
@@ -254,6 +266,8 @@ async def propose_next_course(uow: UnitOfWork, event: DecodedEvent) -> None:
         return
     await _set_level(uow, data.pseudonym, data.level_reached)
     survey = await cases.survey(data.pseudonym)
+    if survey is None:
+        raise LookupError("an open case without a survey")
     completed = await CourseRepository(uow.session).get(data.course_id)
     if completed is None:
         return
@@ -303,7 +317,7 @@ def applying_then_allocating(handlers: dict[type, Handler], policy: AllocationPo
 def touched_by(events: Iterable[DecodedEvent]) -> set[str]:
     """The pseudonyms the events name: the people whose place on the waiting list, survey or
     level the batch may have changed (every case and participation event names its person)."""
-    touched = set()
+    touched: set[str] = set()
     for event in events:
         for field in ("pseudonym", "merged_pseudonym", "surviving_pseudonym"):
             value = getattr(event.data, field, None)

@@ -151,7 +151,7 @@ async def place_by_hand(uow: UnitOfWork, principal: Principal, request: ManualPl
     course = seats.course
     overridden = [outcome.rule for outcome in judged if not outcome.passed]
     at = uow.clock.now()
-    explanation = {
+    explanation: dict[str, object] = {
         "rules": [{"rule": outcome.rule, "reason": outcome.reason, "passed": outcome.passed}
                   for outcome in judged],
         "score": {"wait_days": wait_days(course, today),

@@ -16,7 +16,11 @@ from ankommen.assignment.service.withdrawals import return_to_waiting_list
 from ankommen.shared.auth import Principal, Role
 from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.errors import Conflict, DomainError, Forbidden, NotFound
-from ankommen.shared.events.contracts.assignment import PlacementConfirmed, PlacementDeclined
+from ankommen.shared.events.contracts.assignment import (
+    Placement,
+    PlacementConfirmed,
+    PlacementDeclined,
+)
 
 
 async def placement_for(uow: UnitOfWork, principal: Principal, placement_id: str
@@ -53,7 +57,7 @@ async def placement_by_referral_code(uow: UnitOfWork, principal: Principal, code
     return record
 
 
-def _announced(record: PlacementRecord, event_type: type) -> object:
+def _announced(record: PlacementRecord, event_type: type[Placement]) -> Placement:
     return event_type(placement_id=record.placement_id, pseudonym=record.pseudonym,
                       referral_code=record.referral_code, course_id=record.course_id,
                       provider_id=record.provider_id)
@@ -81,7 +85,7 @@ async def confirm_placement(uow: UnitOfWork, principal: Principal, placement_id:
                                                             record.provider_id)
     await uow.publish(_announced(record, PlacementConfirmed), key=record.pseudonym,
                       subject=record.pseudonym)
-    return await PlacementRepository(uow.session).get(placement_id)
+    return await placement_for(uow, principal, placement_id)
 
 
 async def decline_placement(uow: UnitOfWork, principal: Principal, placement_id: str, *,
@@ -100,4 +104,4 @@ async def decline_placement(uow: UnitOfWork, principal: Principal, placement_id:
     # The freed seat, placed against the kept candidate index (the person who declined is
     # looked up again: that course no longer fits them).
     await place_after(uow, policy, {record.pseudonym})
-    return await PlacementRepository(uow.session).get(placement_id)
+    return await placement_for(uow, principal, placement_id)

@@ -33,7 +33,7 @@ async def course_list(uow: UnitOfWork, *, districts: Collection[str], today: dat
     open for entry on ``today``) with its free seats and waiting-list length: drafts are not
     published, and neither is a course nobody can join any more."""
     people = await applicants(uow)
-    entries = []
+    entries: list[CourseListEntry] = []
     for seats in await CourseRepository(uow.session).seats():
         course = seats.course
         if not seats.offered(districts, today) or not in_district(course, district) \

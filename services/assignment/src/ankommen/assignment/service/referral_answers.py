@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 from ankommen.assignment.adapters.tables import courses, placements
 from ankommen.assignment.domain.lifecycle import expired_on, expiry_refusal
@@ -62,7 +62,7 @@ class AnswerResult:
     answer: Answer
     done: bool
     refusal: str | None = None
-    values: dict | None = None
+    values: dict[str, str] | None = None
 
 
 async def offers_of(uow: UnitOfWork, principal: Principal
@@ -84,7 +84,7 @@ async def offers_of(uow: UnitOfWork, principal: Principal
     return [_row(row) for row in open_rows], [_row(row) for row in answered_rows]
 
 
-def _row(row) -> OfferRow:  # noqa: ANN001 - a SQLAlchemy row
+def _row(row: Row[str, str, str, str, date, date | None]) -> OfferRow:
     code, title, region, status, offered_on, expires_on = row
     return OfferRow(code, title, region, PlacementStatus(status), offered_on, expires_on)
 
@@ -92,7 +92,7 @@ def _row(row) -> OfferRow:  # noqa: ANN001 - a SQLAlchemy row
 async def answer_referrals(uow: UnitOfWorkFactory, principal: Principal, codes: Sequence[str],
                            answer: Answer, *, policy: AllocationPolicy) -> list[AnswerResult]:
     """Confirm or decline each of ``codes`` (in order, duplicates once), each on its own."""
-    results = []
+    results: list[AnswerResult] = []
     for code in dict.fromkeys(codes):
         try:
             async with uow() as unit:
@@ -110,7 +110,7 @@ async def answer_referrals(uow: UnitOfWorkFactory, principal: Principal, codes: 
 
 
 async def _why(uow: UnitOfWorkFactory, principal: Principal, code: str, error: DomainError
-               ) -> tuple[str, dict]:
+               ) -> tuple[str, dict[str, str]]:
     """The page's reason for a refused row. Another provider's code reads like an unknown
     one, as on the API."""
     if isinstance(error, InvalidReferralCode):

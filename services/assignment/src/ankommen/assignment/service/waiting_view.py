@@ -84,7 +84,7 @@ async def waiting_rows(uow: UnitOfWork, filters: WaitingFilters, *, today: date,
     possible course."""
     offer = [seats for seats in await CourseRepository(uow.session).seats()
              if seats.offered(districts, today)]
-    rows = []
+    rows: list[WaitingRow] = []
     for person, applicant in await waiting_applicants(uow):
         if not filters.keep(person, applicant, today):
             continue
