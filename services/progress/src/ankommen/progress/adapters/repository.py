@@ -16,7 +16,7 @@ from sqlalchemy.sql.schema import Column
 from ankommen.progress.adapters.tables import courses, known_cases, placements, reports
 from ankommen.progress.domain.cases import KnownCase
 from ankommen.progress.domain.catalogue import Course, Placement, PlacementStatus
-from ankommen.shared.events.contracts.progress import Report, ReportBase
+from ankommen.shared.events.contracts.progress import Report
 
 REPORT = TypeAdapter(Report)
 
@@ -160,7 +160,7 @@ class StoredReport:
     provider_id: str
     channel: str
     received_at: datetime
-    report: ReportBase
+    report: Report
 
 
 @dataclass(frozen=True)
@@ -169,7 +169,7 @@ class NewReport:
     pseudonym: str
     channel: str
     received_at: datetime
-    report: ReportBase
+    report: Report
 
 
 class ReportRepository:
@@ -191,7 +191,7 @@ class ReportRepository:
         return result
 
     async def existing(self, provider_id: str, report_ids: Iterable[str]
-                       ) -> dict[str, ReportBase]:
+                       ) -> dict[str, Report]:
         """This provider's reports among ``report_ids`` (the idempotency check)."""
         rows = (await self._session.execute(select(reports.c.report_id, reports.c.body).where(
             reports.c.provider_id == provider_id,

@@ -30,7 +30,7 @@ from ankommen.shared.events.contracts.progress import (
     ParticipationEvent,
     ParticipationInterrupted,
     ParticipationResumed,
-    ReportBase,
+    Report,
     ReportCorrected,
     ReportKind,
     ResumptionReport,
@@ -38,7 +38,7 @@ from ankommen.shared.events.contracts.progress import (
 )
 
 
-def participation_event(report: ReportBase, placement: Placement) -> ParticipationEvent | None:
+def participation_event(report: Report, placement: Placement) -> ParticipationEvent | None:
     """The event a report announces; a retraction has none of its own (see ReportCorrected)."""
     common = {"pseudonym": placement.pseudonym, "referral_code": report.referral_code,
               "course_id": placement.course_id, "report_id": report.report_id,
@@ -69,7 +69,7 @@ def participation_event(report: ReportBase, placement: Placement) -> Participati
     return None
 
 
-async def remember_level(uow: UnitOfWork, report: ReportBase, placement: Placement) -> None:
+async def remember_level(uow: UnitOfWork, report: Report, placement: Placement) -> None:
     """A level reached (exam result or completion, corrections included: the latest wins) is
     the level the person starts their next course with — ``level_at_start`` of its facts."""
     if isinstance(report, ExamResultReport | CompletionReport) and report.level_reached is not None:
@@ -77,7 +77,7 @@ async def remember_level(uow: UnitOfWork, report: ReportBase, placement: Placeme
                                                          report.level_reached.value)
 
 
-async def announce(uow: UnitOfWork, report: ReportBase, *, original: ReportBase | None,
+async def announce(uow: UnitOfWork, report: Report, *, original: Report | None,
                    placement: Placement, course: Course, after: Participation,
                    ended_before: bool = False) -> None:
     """Publish what ``report`` announces, in the caller's unit of work (outbox);
@@ -104,7 +104,7 @@ async def announce(uow: UnitOfWork, report: ReportBase, *, original: ReportBase 
         await uow.publish(fact, key=fact.record_key)
 
 
-def facts(report: ReportBase, course: Course, after: Participation,
+def facts(report: Report, course: Course, after: Participation,
           level_at_start: str | None = None) -> list[CourseOutcomeFact | ExamResultFact]:
     """Monitoring facts for a new (uncorrected) report: no pseudonym, coarse attributes;
     ``level_at_start`` is the participant's level when the placement was offered."""

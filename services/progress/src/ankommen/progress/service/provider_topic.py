@@ -38,7 +38,7 @@ from ankommen.shared.events.contracts.progress import (
     PROVIDER_SOURCE_PREFIX,
     ProviderReportRejected,
     RejectionReason,
-    ReportBase,
+    Report,
 )
 from ankommen.shared.messaging.consumer import Delivery
 from ankommen.shared.topics import PROVIDER_REPORTS
@@ -75,7 +75,7 @@ async def receive_provider_reports(uow: UnitOfWork, deliveries: Sequence[Deliver
     """Validate and store a batch of provider messages, each the report of the provider whose
     topic it came on; refuse each faulty one on that provider's rejections topic. Reports are
     submitted per provider, in the order they arrived."""
-    by_provider: dict[str, list[ReportBase]] = {}
+    by_provider: dict[str, list[Report]] = {}
     for delivery in deliveries:
         raw = delivery.event.data.report
         provider_id = provider_of_topic(delivery.topic)

@@ -30,7 +30,7 @@ from ankommen.progress.domain.validation import assess
 from ankommen.progress.service.announcements import announce
 from ankommen.progress.service.refusals import keep_refused
 from ankommen.shared.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from ankommen.shared.events.contracts.progress import Report, ReportBase
+from ankommen.shared.events.contracts.progress import Report
 
 REPORT = TypeAdapter(Report)
 
@@ -63,7 +63,7 @@ class Outcome:
         return self.report_id, self.referral_code, self.kind, self.problems
 
 
-def parse_report(raw: Any) -> tuple[ReportBase | None, list[Problem]]:
+def parse_report(raw: Any) -> tuple[Report | None, list[Problem]]:
     """Shape validation of one raw report, with problems named by field."""
     try:
         return REPORT.validate_python(raw), []
@@ -121,7 +121,7 @@ async def keep_unparsed(uow: UnitOfWork, provider_id: str, outcomes: Sequence[Ou
                         if outcome.verdict is Verdict.REJECTED])
 
 
-async def submit_reports(uow: UnitOfWork, provider_id: str, batch: Sequence[ReportBase],
+async def submit_reports(uow: UnitOfWork, provider_id: str, batch: Sequence[Report],
                          channel: Channel, *, on: date | None = None) -> list[Outcome]:
     """Validate and store ``batch`` (reports of one provider) in ``uow``; one outcome each."""
     # Dates in reports are local dates of German providers: "in the future" is judged by
@@ -174,7 +174,7 @@ async def submit_reports(uow: UnitOfWork, provider_id: str, batch: Sequence[Repo
     return outcomes
 
 
-def _repeated(report: ReportBase, earlier: ReportBase) -> Outcome:
+def _repeated(report: Report, earlier: Report) -> Outcome:
     if earlier == report:
         return Outcome(report.report_id, report.referral_code, Verdict.DUPLICATE)
     return Outcome(report.report_id, report.referral_code, Verdict.REJECTED, [Problem(
@@ -187,7 +187,7 @@ BATCH_SIZE = 250
 
 
 async def submit_in_batches(uow: UnitOfWorkFactory, provider_id: str,
-                            items: Sequence[ReportBase | Outcome], channel: Channel,
+                            items: Sequence[Report | Outcome], channel: Channel,
                             *, batch_size: int = BATCH_SIZE) -> list[Outcome]:
     """The bulk path: parsed reports in batches of ``batch_size``, one transaction (reports
     and outbox rows) per batch; items that already failed parsing keep their outcome."""
