@@ -71,9 +71,9 @@ class CsvResult:
     rows: int
     accepted: int = 0
     duplicates: int = 0
-    rejected: list[RowOutcome] = field(default_factory=list)
+    rejected: list[RowOutcome] = field(default_factory=list[RowOutcome])
     #: Our column → the list's own header for it (refusals name the column so).
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict[str, str])
     #: A preview: nothing was stored.
     dry_run: bool = False
 
@@ -136,7 +136,8 @@ async def _import(unit_of: UnitOfWorkFactory, provider_id: str, listing: ReportL
                   result: CsvResult, batch_rows: int, shared: UnitOfWork | None) -> None:
     for batch in _batches(listing.rows(), batch_rows):
         result.rows += len(batch)
-        parsed, unparsed = [], []
+        parsed: list[tuple[int, Report]] = []
+        unparsed: list[Outcome] = []
         for row in batch:
             item = _parsed(provider_id, row)
             if isinstance(item, Outcome):

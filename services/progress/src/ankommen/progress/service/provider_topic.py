@@ -25,18 +25,21 @@ from collections.abc import Sequence
 from typing import Any
 
 from ankommen.progress.domain.problems import Problem
+from ankommen.progress.service.payloads import payload
 from ankommen.progress.service.reporting import (
     Channel,
     Verdict,
     keep_unparsed,
     parse_report,
     rejected,
+    report_fields,
     submit_reports,
 )
 from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.events.contracts.progress import (
     PROVIDER_SOURCE_PREFIX,
     ProviderReportRejected,
+    ProviderReportSubmitted,
     RejectionReason,
     Report,
 )
@@ -77,7 +80,7 @@ async def receive_provider_reports(uow: UnitOfWork, deliveries: Sequence[Deliver
     submitted per provider, in the order they arrived."""
     by_provider: dict[str, list[Report]] = {}
     for delivery in deliveries:
-        raw = delivery.event.data.report
+        raw = payload(delivery.event, ProviderReportSubmitted).report
         provider_id = provider_of_topic(delivery.topic)
         forged = source_problem(delivery.event.envelope.source, provider_id)
         if forged is not None:
@@ -106,7 +109,7 @@ async def _reject(uow: UnitOfWork, provider_id: str, raw: Any,
     """Refuse on the provider's rejections topic, and keep the refusal for its page."""
     if not kept:
         await keep_unparsed(uow, provider_id, [rejected(raw, problems)], Channel.KAFKA)
-    identity = raw if isinstance(raw, dict) else {}
+    identity = report_fields(raw)
     report_id = _text(identity.get("report_id"))
     referral_code = _text(identity.get("referral_code"))
     key = referral_code or report_id or UNKNOWN_KEY

@@ -48,7 +48,7 @@ async def participants(uow: UnitOfWork, provider_id: str) -> list[ParticipantVie
     courses = await catalogue.courses({placement.course_id for placement in placements})
     histories = await ReportRepository(uow.session).histories(
         placement.referral_code for placement in placements)
-    views = []
+    views: list[ParticipantView] = []
     for placement in placements:
         state, _ = replay([stored.report for stored in histories.get(placement.referral_code,
                                                                       [])])
