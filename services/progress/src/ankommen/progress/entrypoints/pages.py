@@ -59,7 +59,7 @@ def report_details(report: Report, words: Words) -> list[tuple[str, str]]:
     """A stored report's fields as (label, value) in the reader's language: reasons, exams
     and levels as words, not as the codes the report carries."""
     t = words.t
-    shown = []
+    shown: list[tuple[str, str]] = []
     for name, value in report.model_dump(mode="json").items():
         if name in HIDDEN_FIELDS or value in (None, {}):
             continue
