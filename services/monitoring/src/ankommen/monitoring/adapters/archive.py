@@ -23,9 +23,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
+    CursorResult,
     Row,
     Table,
     bindparam,
@@ -95,7 +96,7 @@ def _archive_rows(dialect: Dialect, facts: Sequence[ArchivedFact]
     statement, received_at, processed = _archive_insert(dialect)
     days: dict[datetime | None, Any] = {}
     true_value = processed(True) if processed is not None else True
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     for fact in facts:
         day = fact.received_at
         if day not in days:
@@ -130,14 +131,14 @@ class FactArchive:
             facts = [fact for fact in facts if fact.event_id not in present]
             if not facts:
                 return History()
-        statement, rows = _archive_rows(self._session.bind.dialect, facts)
+        statement, rows = _archive_rows(self._session.get_bind().dialect, facts)
         await (await self._session.connection()).exec_driver_sql(statement, rows)
         added = History.of(fact.checksum for fact in facts)
         await self._record(added)
         return added
 
     async def _record(self, added: History) -> None:
-        dialect = self._session.bind.dialect.name
+        dialect = self._session.get_bind().dialect.name
         statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(
             fact_history)
         await self._session.execute(statement.on_conflict_do_update(
@@ -163,7 +164,10 @@ class FactArchive:
         one was marked since (PostgreSQL re-reads a row it waited for)."""
         statement = _MARK_UNPROCESSED if found_unmarked else _MARK_PROCESSED
         for chunk in _chunks(event_ids):
-            result = await self._session.execute(statement, {"ids": list(chunk)})
+            # An UPDATE's result is a CursorResult (its row count); AsyncSession.execute is
+            # typed for every statement alike.
+            result = cast(CursorResult[Any],
+                          await self._session.execute(statement, {"ids": list(chunk)}))
             if found_unmarked and result.rowcount != len(chunk):
                 raise ProcessedMeanwhile(f"{len(chunk) - result.rowcount} facts were marked "
                                          "processed by another transaction")
@@ -233,7 +237,8 @@ class FactArchive:
     async def count(self) -> int:
         return await self._session.scalar(select(func.count()).select_from(fact_archive)) or 0
 
-    async def pages(self, size: int = PAGE_SIZE) -> AsyncIterator[Sequence[Row]]:
+    async def pages(self, size: int = PAGE_SIZE
+                    ) -> AsyncIterator[Sequence[Row[str, str, int, str, datetime | None]]]:
         """Every archived fact (``event_id``, ``fact_type``, ``checksum``, ``body``,
         ``received_at``), in pages by event id."""
         columns = (fact_archive.c.event_id, fact_archive.c.fact_type, fact_archive.c.checksum,

@@ -12,13 +12,41 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Protocol
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
+from aiokafka.structs import ConsumerRecord, OffsetAndMetadata
 
 from ankommen.shared.kafka_access import KafkaAccess, client_options
 from ankommen.shared.topics import Topic
+
+
+class _Consumer(Protocol):
+    """What this module uses of an :class:`AIOKafkaConsumer` (without a deserializer: bodies
+    are bytes), typed: aiokafka's own methods carry no annotations."""
+
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+    def assign(self, partitions: list[TopicPartition]) -> None: ...
+    async def beginning_offsets(self, partitions: list[TopicPartition]
+                                ) -> dict[TopicPartition, int]: ...
+    async def end_offsets(self, partitions: list[TopicPartition]
+                          ) -> dict[TopicPartition, int]: ...
+    async def seek_to_beginning(self, *partitions: TopicPartition) -> bool: ...
+    async def getmany(self, *partitions: TopicPartition, timeout_ms: int = 0,
+                      max_records: int | None = None
+                      ) -> dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]: ...
+    async def position(self, partition: TopicPartition) -> int: ...
+    def highwater(self, partition: TopicPartition) -> int | None: ...
+
+
+def _consumer(bootstrap_servers: str | KafkaAccess, *, auto_offset_reset: str = "latest"
+              ) -> _Consumer:
+    """A consumer that commits nothing, seen through :class:`_Consumer`."""
+    return AIOKafkaConsumer(**client_options(bootstrap_servers), enable_auto_commit=False,
+                            auto_offset_reset=auto_offset_reset)
 
 
 async def _partitions(admin: AIOKafkaAdminClient, topic: Topic) -> list[TopicPartition]:
@@ -53,7 +81,7 @@ FETCH_WAIT_MS = 500
 BATCH_RECORDS = 5000
 
 
-def _caught_up(consumer: AIOKafkaConsumer, partition: TopicPartition, position: int,
+def _caught_up(consumer: _Consumer, partition: TopicPartition, position: int,
                reported_end: int) -> bool:
     """Has the read reached the end of ``partition``?
 
@@ -81,8 +109,7 @@ async def read_from_start(bootstrap_servers: str | KafkaAccess, topic: Topic
     The end is reached when every partition's position has caught up with the high watermark
     its latest fetch reported — everything published before the read got there.
     """
-    consumer = AIOKafkaConsumer(**client_options(bootstrap_servers), enable_auto_commit=False,
-                                auto_offset_reset="earliest")
+    consumer = _consumer(bootstrap_servers, auto_offset_reset="earliest")
     partitions = await _partitions_of(bootstrap_servers, topic)
     await consumer.start()
     try:
@@ -116,7 +143,7 @@ async def first_offsets(bootstrap_servers: str | KafkaAccess, topic: Topic) -> d
     0 where the broker deleted messages (retention, ``delete_records``). Raises
     :class:`LookupError` when the topic does not exist."""
     partitions = await _partitions_of(bootstrap_servers, topic)
-    consumer = AIOKafkaConsumer(**client_options(bootstrap_servers), enable_auto_commit=False)
+    consumer = _consumer(bootstrap_servers)
     await consumer.start()
     try:
         offsets = await consumer.beginning_offsets(partitions)
@@ -149,7 +176,8 @@ COORDINATOR_TRIES = 30
 
 
 async def _committed_offsets(admin: AIOKafkaAdminClient, group_id: str,
-                             partitions: list[TopicPartition]) -> dict:
+                             partitions: list[TopicPartition]
+                             ) -> dict[TopicPartition, OffsetAndMetadata]:
     for _ in range(COORDINATOR_TRIES - 1):
         try:
             return await admin.list_consumer_group_offsets(group_id, partitions=partitions)
@@ -163,7 +191,7 @@ async def _committed_offsets(admin: AIOKafkaAdminClient, group_id: str,
 async def consumer_lag(bootstrap_servers: str | KafkaAccess, topic: Topic,
                        group_id: str) -> int:
     """Messages on ``topic`` that ``group_id`` has not committed yet, over all partitions."""
-    consumer = AIOKafkaConsumer(**client_options(bootstrap_servers), enable_auto_commit=False)
+    consumer = _consumer(bootstrap_servers)
     admin = AIOKafkaAdminClient(**client_options(bootstrap_servers))
     await consumer.start()
     await admin.start()

@@ -118,7 +118,7 @@ class Aggregates:
     async def write(self, folded: FoldedFacts) -> None:
         """Add what a batch of facts changes to the stored aggregates: one row per touched
         cell, value, snapshot and fact type, each table with one bulk statement."""
-        upserts = _upserts(self._session.bind.dialect.name)
+        upserts = _upserts(self._session.get_bind().dialect.name)
         execute = self._session.execute
         if folded.cells:
             await execute(upserts.cells, [
@@ -155,8 +155,11 @@ class Aggregates:
             conditions.append(cells.c.district == district)
             value_conditions.append(cell_values.c.district == district)
         values: dict[tuple[str, str, str], dict[int, int]] = defaultdict(dict)
-        for row in await self._session.execute(select(cell_values).where(*value_conditions)):
-            values[(row.month, row.district, row.dimensions)][row.value] = row.count
+        # By mapping: a Row's ``count`` is the Sequence method to a type checker.
+        for row in (await self._session.execute(
+                select(cell_values).where(*value_conditions))).mappings():
+            values[(row["month"], row["district"], row["dimensions"])][row["value"]] = \
+                row["count"]
         rows = await self._session.execute(select(cells).where(*conditions))
         raw = [RawCell(row.month, row.district, decode_dimensions(row.dimensions), row.n,
                        row.key_sum, values.get((row.month, row.district, row.dimensions), {}))

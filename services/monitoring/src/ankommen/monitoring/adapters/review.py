@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Row, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ankommen.monitoring.adapters.repository import as_utc
@@ -55,7 +56,7 @@ class ReviewList:
                            review_decisions.c.event_id == fact_review.c.event_id))
 
     @staticmethod
-    def _entry(row) -> ReviewEntry:  # noqa: ANN001 - a result row
+    def _entry(row: Row[*tuple[Any, ...]]) -> ReviewEntry:
         return ReviewEntry(row.event_id, row.fact_type, row.reason, row.month, row.district,
                            row.body, as_utc(row.received_at) if row.received_at else None,
                            Decision(row.decision) if row.decision else None)

@@ -93,12 +93,12 @@ class Bounds:
     history_months: int = HISTORY_MONTHS
     #: By the hour of "now" (a window changes only at midnight UTC): a rebuild judges each
     #: fact at its own receipt time, and works the window out once an hour of them.
-    _windows: dict[int, Window] = field(default_factory=dict, repr=False)
-    _closes_at: dict[str, datetime] = field(default_factory=dict, repr=False)
+    _windows: dict[int, Window] = field(default_factory=dict[int, Window], repr=False)
+    _closes_at: dict[str, datetime] = field(default_factory=dict[str, datetime], repr=False)
     #: (month, district, hour of now) → the reason: constant within an hour, as every
     #: boundary (a month's start, its close after whole days of grace) is a midnight UTC.
-    _reasons: dict[tuple[str, str, int], Reason | None] = field(default_factory=dict,
-                                                                 repr=False)
+    _reasons: dict[tuple[str, str, int], Reason | None] = field(
+        default_factory=dict[tuple[str, str, int], Reason | None], repr=False)
 
     def window(self, now: datetime, hour: int | None = None) -> Window:
         hour = int(now.timestamp()) // 3600 if hour is None else hour

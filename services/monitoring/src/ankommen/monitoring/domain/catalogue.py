@@ -54,7 +54,7 @@ class TableSpec:
     key: str
     measure: Measure
     by: str
-    filters: Mapping[str, str] = field(default_factory=dict)
+    filters: Mapping[str, str] = field(default_factory=dict[str, str])
     rows: tuple[str, ...] | None = None
 
     @property

@@ -74,7 +74,7 @@ class Snapshot:
 
 def decode_counts(text: str) -> list[tuple[dict[str, str], int]]:
     """The stored counts of a snapshot: (the dimension and its value, count) per value."""
-    decoded = []
+    decoded: list[tuple[dict[str, str], int]] = []
     for part in text.split("|") if text else ():
         pair, count = part.rsplit(":", 1)
         decoded.append((decode_dimensions(pair), int(count)))
@@ -100,7 +100,7 @@ class Tally:
 
     n: int = 0
     key_sum: int = 0
-    values: dict[int, int] = field(default_factory=dict)
+    values: dict[int, int] = field(default_factory=dict[int, int])
 
     @property
     def cell_key(self) -> int:

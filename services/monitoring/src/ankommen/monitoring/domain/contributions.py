@@ -7,6 +7,7 @@ adding one to them."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar, cast
 
 from ankommen.monitoring.domain.cells import Contribution, Snapshot
 from ankommen.monitoring.domain.measures import (
@@ -115,18 +116,30 @@ def exam_result(fact: ExamResultFact) -> list[Contribution]:
         "level_reached": fact.level_reached or NONE, "course_type": fact.course_type})]
 
 
-CONTRIBUTIONS: dict[type[Fact], Callable[[Fact], list[Contribution]]] = {
+_F = TypeVar("_F", bound=Fact)
+_R = TypeVar("_R")
+
+
+def _keyed(fact_type: type[_F], handle: Callable[[_F], _R]) -> tuple[type[Fact],
+                                                                    Callable[[Fact], _R]]:
+    """An entry of the tables below: ``handle`` of the facts of ``fact_type``. The tables are
+    read with ``type(fact)`` as the key only, so ``handle`` always gets a ``fact_type``; a
+    dict's type cannot tie each value to its key, this function checks the pair instead."""
+    return fact_type, cast(Callable[[Fact], _R], handle)
+
+
+CONTRIBUTIONS: dict[type[Fact], Callable[[Fact], list[Contribution]]] = dict([
     # The retired ArrivalFact (still registered, so old facts decode) described the same
     # arrivals with fewer attributes: it stays unused, so nobody is counted twice.
-    ArrivalRecorded: arrival,
-    PlacementMadeFact: placement,
-    WaitlistedFact: waitlisting,
-    DemandUnmetFact: unmet_demand,
-    CourseTransitionFact: transition,
-    CourseOutcomeFact: course_outcome,
-    ExamResultFact: exam_result,
-}
+    _keyed(ArrivalRecorded, arrival),
+    _keyed(PlacementMadeFact, placement),
+    _keyed(WaitlistedFact, waitlisting),
+    _keyed(DemandUnmetFact, unmet_demand),
+    _keyed(CourseTransitionFact, transition),
+    _keyed(CourseOutcomeFact, course_outcome),
+    _keyed(ExamResultFact, exam_result),
+])
 
-SNAPSHOTS: dict[type[Fact], Callable[[Fact], Snapshot]] = {
-    CourseCapacityFact: capacity,
-}
+SNAPSHOTS: dict[type[Fact], Callable[[Fact], Snapshot]] = dict([
+    _keyed(CourseCapacityFact, capacity),
+])

@@ -12,9 +12,15 @@ from ankommen.shared.events.envelope import InvalidEvent
 from ankommen.shared.events.registry import DecodedEvent
 
 
-def admit_only_facts(event: DecodedEvent) -> None:
+def fact_of(event: DecodedEvent) -> Fact:
+    """The fact ``event`` carries: what every event admitted here carries."""
     if not isinstance(event.data, Fact):
         raise InvalidEvent(f"type: monitoring accepts de-identified facts only, "
                            f"not {event.envelope.type}")
+    return event.data
+
+
+def admit_only_facts(event: DecodedEvent) -> None:
+    fact_of(event)
     if event.envelope.subject is not None:
         raise InvalidEvent("subject: a fact must not name a subject (no pseudonyms)")

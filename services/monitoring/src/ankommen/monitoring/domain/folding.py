@@ -126,7 +126,7 @@ def _cells(contributions: list[Contribution]) -> tuple[_Cell, ...]:
 #: The cells of each fact *shape* — a fact type with its attributes apart from the record key,
 #: on which alone the cells depend. Facts carry coarse attributes only, so a county's facts
 #: have few shapes and each shape's cells are worked out once, not once per fact.
-_CELLS_OF_SHAPE: dict[tuple, tuple[_Cell, ...]] = {}
+_CELLS_OF_SHAPE: dict[tuple[type[Fact], tuple[object, ...]], tuple[_Cell, ...]] = {}
 _SHAPES_KEPT = 100_000
 
 

@@ -115,7 +115,7 @@ def archive_gaps(processed: int, missing: int, recorded: History, found: History
     """Why the archive no longer holds the history: facts processed that it lacks (those
     processed before it existed, or rows deleted), a count or checksum other than the ledger
     recorded, rows whose body no longer matches their own checksum. Empty: it holds it."""
-    gaps = []
+    gaps: list[str] = []
     if missing:
         gaps.append(f"{missing} of the {processed} facts the aggregates count are not in the "
                     "archive (processed before the archive existed, or deleted from it)")

@@ -25,7 +25,7 @@ def is_closed(month: str, now: datetime, grace: timedelta) -> bool:
 def months_between(first: str, last: str) -> list[str]:
     """Every month from ``first`` to ``last``, inclusive (both ``YYYY-MM``)."""
     year, number = (int(part) for part in first.split("-"))
-    months = []
+    months: list[str] = []
     while f"{year:04d}-{number:02d}" <= last:
         months.append(f"{year:04d}-{number:02d}")
         year, number = (year + 1, 1) if number == 12 else (year, number + 1)

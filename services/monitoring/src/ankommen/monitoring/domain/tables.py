@@ -32,7 +32,7 @@ class RawCell:
     dimensions: Mapping[str, str]
     n: int
     key_sum: int
-    values: Mapping[int, int] = field(default_factory=dict)
+    values: Mapping[int, int] = field(default_factory=dict[int, int])
 
 
 @dataclass(frozen=True)

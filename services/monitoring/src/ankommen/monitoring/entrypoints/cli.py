@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Generator
 from typing import Annotated, TypeVar
 
 import typer
@@ -44,7 +44,7 @@ app = service_cli("monitoring", MonitoringSettings, build_runtime,
 
 
 @contextlib.contextmanager
-def _older_objects_left_out_of_collections() -> Iterator[None]:
+def _older_objects_left_out_of_collections() -> Generator[None, None, None]:
     """Replaying a topic makes many short-lived objects, and each full collection would scan
     every object loaded before (modules, schemas, mappers) again: a sixth of the rebuild's
     time. They outlive the rebuild anyway, so the collector leaves them out until it ends."""

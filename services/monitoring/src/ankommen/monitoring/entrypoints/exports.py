@@ -88,6 +88,8 @@ def table_csv(table: PublishedTable) -> str:
     for row in [*table.rows, table.total]:
         line = [row.label, row.count.shown]
         if distribution:
+            assert row.median_weeks is not None and row.p90_weeks is not None, \
+                "the rows of a distribution carry its percentiles"
             line += [row.median_weeks.shown, row.p90_weeks.shown]
         lines.append(line)
     return csv_text(lines)

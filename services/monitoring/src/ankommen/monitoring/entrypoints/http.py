@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -258,7 +259,7 @@ def _entry_json(entry: ReviewEntry) -> dict[str, Any]:
     nothing of the person it stands for. A held fact is a single person's record (a late one
     is genuine), so its coarse attributes (age band, gender, level …) stay out: they are no
     help in telling a forgery from a late fact, and the review list is not statistics."""
-    envelope = json.loads(entry.body) if entry.body else {}
+    envelope: Mapping[str, object] = json.loads(entry.body) if entry.body else {}
     return {"event_id": entry.event_id, "type": entry.fact_type, "reason": entry.reason,
             "month": entry.month, "district": entry.district,
             "received_at": entry.received_at.isoformat() if entry.received_at else None,

@@ -116,7 +116,7 @@ class PublicLimits:
     def guard(self, routers: Sequence[APIRouter]) -> list[APIRouter]:
         """``routers`` with this dependency on every route (their own routes unchanged); a
         router of public routes only documents the 429 in the API schema."""
-        guarded = []
+        guarded: list[APIRouter] = []
         for router in routers:
             public = all(PUBLIC.fullmatch(getattr(route, "path", "")) for route in router.routes)
             outer = APIRouter()

@@ -174,9 +174,9 @@ def pages_router(runtime: MonitoringRuntime, settings: MonitoringSettings, pages
 
     async def sections(names: Names, selection: Selection, moment: datetime,
                        cells: YearCells) -> list[ShownSection]:
-        shown = []
+        shown: list[ShownSection] = []
         for section in SECTIONS:
-            panels = []
+            panels: list[ShownPanel] = []
             for spec in section.tables:
                 if not offered(spec, selection.period, selection.district):
                     continue

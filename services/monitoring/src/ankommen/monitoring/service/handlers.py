@@ -34,6 +34,7 @@ from datetime import UTC, datetime
 from ankommen.monitoring.adapters.archive import FactArchive, ProcessedFacts
 from ankommen.monitoring.adapters.repository import Aggregates
 from ankommen.monitoring.domain.bounds import Bounds, receipt_day
+from ankommen.monitoring.domain.facts import fact_of
 from ankommen.monitoring.domain.folding import FoldedFacts, Outcome
 from ankommen.monitoring.domain.history import archived_fact
 from ankommen.shared.clock import Clock
@@ -75,5 +76,5 @@ def fact_recorder(bounds: Bounds, clock: Clock, consumer: str) -> BatchHandler:
 def fold_fact(folded: FoldedFacts, event: DecodedEvent, received_at: datetime) -> Outcome:
     """Fold one admitted fact in, or hold it: judged as received on the day of
     ``received_at`` (live and in a rebuild alike, whatever precision the source kept)."""
-    return folded.add_fact(event.envelope.id, event.envelope.type, event.data,
+    return folded.add_fact(event.envelope.id, event.envelope.type, fact_of(event),
                            event.envelope.time.astimezone(UTC), receipt_day(received_at))

@@ -51,7 +51,7 @@ from ankommen.monitoring.adapters.archive import FactArchive, ProcessedFacts
 from ankommen.monitoring.adapters.repository import Aggregates
 from ankommen.monitoring.adapters.review import ReviewList
 from ankommen.monitoring.domain.bounds import Bounds
-from ankommen.monitoring.domain.facts import admit_only_facts
+from ankommen.monitoring.domain.facts import admit_only_facts, fact_of
 from ankommen.monitoring.domain.folding import FoldedFacts, Outcome
 from ankommen.monitoring.domain.history import (
     ArchivedFact,
@@ -133,16 +133,16 @@ class _Replay:
     #: read from it), and so where its provenance is judged.
     topic: str
     #: The facts admins applied from the review list: counted again when held again.
-    applied: set[str] = field(default_factory=set)
-    seen: set[str] = field(default_factory=set)
+    applied: set[str] = field(default_factory=set[str])
+    seen: set[str] = field(default_factory=set[str])
     refused: int = 0
     duplicates: int = 0
-    gaps: list[str] = field(default_factory=list)
+    gaps: list[str] = field(default_factory=list[str])
     #: Facts the rebuild archived (from the topic).
     archived: int = 0
     #: What the archive should say instead, once the operator accepted the source as it is:
     #: facts whose content on the topic differs, rows whose checksum no longer fits their body.
-    corrections: list[ArchivedFact] = field(default_factory=list)
+    corrections: list[ArchivedFact] = field(default_factory=list[ArchivedFact])
 
     def admit(self, body: bytes, received_at: Callable[[Envelope], datetime]
               ) -> DecodedEvent | None:
@@ -161,7 +161,7 @@ class _Replay:
         self.seen.add(event.envelope.id)
         outcome = fold_fact(self.folded, event, received_at(event.envelope))
         if outcome is Outcome.HELD and event.envelope.id in self.applied:
-            self.folded.fold(event.data, event.envelope.time.astimezone(UTC))
+            self.folded.fold(fact_of(event), event.envelope.time.astimezone(UTC))
         return event
 
 
@@ -247,8 +247,8 @@ async def _replay_archive(replay: _Replay, archive: FactArchive, before: set[str
     ledger."""
     found = History()
     async for rows in archive.pages():
-        new_ids = []
-        checksums = []
+        new_ids: list[str] = []
+        checksums: list[int] = []
         for row in rows:
             checksum = fact_checksum(row.body)
             checksums.append(checksum)

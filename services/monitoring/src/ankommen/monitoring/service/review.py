@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from ankommen.monitoring.adapters.repository import Aggregates
 from ankommen.monitoring.adapters.review import DecisionRecord, ReviewEntry, ReviewList
 from ankommen.monitoring.domain.bounds import Bounds, Reason
+from ankommen.monitoring.domain.facts import fact_of
 from ankommen.monitoring.domain.folding import FoldedFacts
 from ankommen.monitoring.domain.review import Correction, Decision, corrections_of
 from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
@@ -78,7 +79,7 @@ async def decide(uow: UnitOfWorkFactory, bounds: Bounds, decision: Decision, dec
                         raise Conflict("event_ids: a fact to apply is not in the facts "
                                        "archive; rebuild first", field="event_ids")
                     event = registry.decode(entry.body.encode())
-                    folded.fold(event.data, event.envelope.time.astimezone(UTC))
+                    folded.fold(fact_of(event), event.envelope.time.astimezone(UTC))
                 await Aggregates(unit.session).write(folded)
             await review.record([DecisionRecord(entry.event_id, decision, entry.reason,
                                                 entry.month, decided_by, now)

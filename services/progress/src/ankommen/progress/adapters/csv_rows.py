@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 from ankommen.progress.adapters import list_vocabulary as vocabulary
 
@@ -135,14 +135,16 @@ def parse_mapping(text: str | None) -> dict[str, str]:
     if not text or not text.strip():
         return {}
     try:
-        mapping = json.loads(text)
+        parsed: object = json.loads(text)
     except json.JSONDecodeError:
         raise UnreadableFile("mapping", "must be a JSON object of column → header",
                              "imports.unreadable.mapping") from None
-    if not isinstance(mapping, dict) or not all(
-            isinstance(key, str) and isinstance(value, str) for key, value in mapping.items()):
+    # A JSON object's keys are strings; its values are whatever the text says.
+    if not isinstance(parsed, dict) or not all(
+            isinstance(value, str) for value in cast(dict[str, object], parsed).values()):
         raise UnreadableFile("mapping", "must be a JSON object of column → header",
                              "imports.unreadable.mapping")
+    mapping = cast(dict[str, str], parsed)
     unknown = sorted(set(mapping) - set(vocabulary.COLUMN_LABELS))
     if unknown:
         raise UnreadableFile("mapping", f"unknown column {unknown[0]!r}; known: "

@@ -88,9 +88,12 @@ def template_xlsx(course_title: str, referral_codes: Sequence[str]) -> bytes:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.worksheet import Worksheet
 
     workbook = Workbook()
     sheet = workbook.active
+    if not isinstance(sheet, Worksheet):
+        raise RuntimeError(f"a new workbook's first sheet is a worksheet, not {sheet!r}")
     sheet.title = "Meldungen"
     sheet.append(headers())
     for cell in sheet[1]:
@@ -118,7 +121,8 @@ def template_xlsx(course_title: str, referral_codes: Sequence[str]) -> bytes:
             type="list", formula1=f"=Auswahl!${letter}$2:${letter}${len(words) + 1}",
             allow_blank=True, showErrorMessage=True, errorTitle="Ungültiger Wert",
             error=f"Bitte einen Wert aus der Liste wählen ({COLUMN_LABELS[column]}).")
-        validation.add(f"{target}2:{target}{last_row}")
+        # typeshed's openpyxl stub leaves the parameter of DataValidation.add untyped.
+        validation.add(f"{target}2:{target}{last_row}")  # pyright: ignore[reportUnknownMemberType]
         sheet.add_data_validation(validation)
 
     hints = workbook.create_sheet("Hinweise")

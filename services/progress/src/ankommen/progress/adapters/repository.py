@@ -6,9 +6,21 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import ColumnElement, String, any_, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    String,
+    any_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.schema import Column
@@ -16,7 +28,7 @@ from sqlalchemy.sql.schema import Column
 from ankommen.progress.adapters.tables import courses, known_cases, placements, reports
 from ankommen.progress.domain.cases import KnownCase
 from ankommen.progress.domain.catalogue import Course, Placement, PlacementStatus
-from ankommen.shared.events.contracts.progress import Report, ReportBase
+from ankommen.shared.events.contracts.progress import Report
 
 REPORT = TypeAdapter(Report)
 
@@ -24,12 +36,12 @@ REPORT = TypeAdapter(Report)
 async def _serialise_per_case(session: AsyncSession, pseudonym: str) -> None:
     """On PostgreSQL, one transaction at a time per case for the writes that depend on each
     other across topics (SQLite serialises every write transaction anyway)."""
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         await session.execute(select(func.pg_advisory_xact_lock(
             func.hashtextextended(pseudonym, 0))))
 
 
-def among(session: AsyncSession, column: Column, values: Iterable[str]) -> ColumnElement[bool]:
+def among(session: AsyncSession, column: Column[str], values: Iterable[str]) -> ColumnElement[bool]:
     """``column`` is one of ``values``: the batch lookups (a whole upload batch of report ids,
     referral codes, course ids at once).
 
@@ -50,7 +62,7 @@ def among(session: AsyncSession, column: Column, values: Iterable[str]) -> Colum
     SQLite has no plan cache and searches the unique index by both columns for an ``IN`` list;
     it keeps the portable ``IN``."""
     distinct = sorted(set(values))
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         return column == any_(bindparam(f"{column.name}_values", distinct,
                                         type_=ARRAY(String)))
     return column.in_(distinct)
@@ -80,7 +92,7 @@ class KnownCaseRepository:
             known_cases.c.pseudonym == pseudonym).values(german_level=level))
 
     async def count(self) -> int:
-        return await self._session.scalar(select(func.count()).select_from(known_cases))
+        return await self._session.scalar(select(func.count()).select_from(known_cases)) or 0
 
 
 class CatalogueRepository:
@@ -140,14 +152,14 @@ class CatalogueRepository:
         return [_placement(row) for row in rows]
 
 
-def _placement(row) -> Placement:  # noqa: ANN001 - a result row
+def _placement(row: Row[*tuple[Any, ...]]) -> Placement:
     return Placement(referral_code=row.referral_code, placement_id=row.placement_id,
                      pseudonym=row.pseudonym,
                      course_id=row.course_id, provider_id=row.provider_id,
                      status=PlacementStatus(row.status), level_at_start=row.level_at_start)
 
 
-def _course(row) -> Course:  # noqa: ANN001 - a result row
+def _course(row: Row[*tuple[Any, ...]]) -> Course:
     return Course(course_id=row.course_id, provider_id=row.provider_id, title=row.title,
                   course_type=row.course_type, region_key=row.region_key,
                   starts_on=row.starts_on, ends_on=row.ends_on, hours=row.hours,
@@ -160,7 +172,7 @@ class StoredReport:
     provider_id: str
     channel: str
     received_at: datetime
-    report: ReportBase
+    report: Report
 
 
 @dataclass(frozen=True)
@@ -169,7 +181,7 @@ class NewReport:
     pseudonym: str
     channel: str
     received_at: datetime
-    report: ReportBase
+    report: Report
 
 
 class ReportRepository:
@@ -191,7 +203,7 @@ class ReportRepository:
         return result
 
     async def existing(self, provider_id: str, report_ids: Iterable[str]
-                       ) -> dict[str, ReportBase]:
+                       ) -> dict[str, Report]:
         """This provider's reports among ``report_ids`` (the idempotency check)."""
         rows = (await self._session.execute(select(reports.c.report_id, reports.c.body).where(
             reports.c.provider_id == provider_id,

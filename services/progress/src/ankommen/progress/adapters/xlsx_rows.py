@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Generator
 from datetime import date, datetime, time
 from typing import Any
 
@@ -78,7 +79,7 @@ def xlsx_source(content: bytes) -> Source:
     # Imported here: a process that never reads a workbook does not load openpyxl.
     from openpyxl import load_workbook
 
-    def sheet_rows() -> Records:
+    def sheet_rows() -> Generator[tuple[int, list[str]], None, None]:
         try:
             workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True,
                                      keep_links=False)

@@ -12,7 +12,7 @@ from ankommen.shared.events.contracts.progress import (
     CompletionReport,
     DiscontinuationReport,
     ExamOutcome,
-    ReportBase,
+    Report,
 )
 
 
@@ -45,7 +45,7 @@ def month_of(day: date) -> str:
     return day.strftime("%Y-%m")
 
 
-def ends_again(report: ReportBase, history: Sequence[ReportBase]) -> bool:
+def ends_again(report: Report, history: Sequence[Report]) -> bool:
     """Whether ``report`` ends a participation that ``history`` already ended once (with a
     completion or discontinuation since retracted). That first end published the
     participation's course-outcome fact, and facts are anonymous and cannot be taken back: a

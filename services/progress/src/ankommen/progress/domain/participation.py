@@ -21,7 +21,7 @@ from ankommen.shared.events.contracts.progress import (
     EnrolmentReport,
     ExamResultReport,
     InterruptionReport,
-    ReportBase,
+    Report,
     ResumptionReport,
     RetractionReport,
 )
@@ -64,11 +64,11 @@ class Participation:
     ended_on: date | None = None
     hours_attended: float = 0.0
     hours_planned: float = 0.0
-    exams: list[ExamResultReport] = field(default_factory=list)
+    exams: list[ExamResultReport] = field(default_factory=list[ExamResultReport])
     #: The effective attendance periods, in the order received. Whether a new one overlaps
     #: them is judged in ``validation.check_overlap`` (for the new report only, so that a
     #: history stored before that rule still replays and can be corrected).
-    attendance: list[AttendancePeriod] = field(default_factory=list)
+    attendance: list[AttendancePeriod] = field(default_factory=list[AttendancePeriod])
 
     def copy(self) -> Participation:
         """An independent copy (the lists included), to try a report on."""
@@ -82,7 +82,7 @@ class Participation:
     def attendance_rate(self) -> float | None:
         return self.hours_attended / self.hours_planned if self.hours_planned else None
 
-    def apply(self, report: ReportBase) -> Problem | None:
+    def apply(self, report: Report) -> Problem | None:
         """Apply one effective report; the problem if the state machine does not allow it."""
         if self.status in (Status.COMPLETED, Status.DISCONTINUED):
             return _conflict("kind", f"the participation is already {self.status.value}; only "
@@ -134,6 +134,10 @@ class Participation:
                     return problem
                 self.status = Status.DISCONTINUED
                 self.ended_on = report.discontinued_on
+            case RetractionReport():
+                # Takes its original out of the effective history (:func:`effective`);
+                # itself it changes no state.
+                pass
         return None
 
     def _after_enrolment(self, name: str, day: date) -> Problem | None:
@@ -159,10 +163,10 @@ def _conflict(name: str, reason: str) -> Problem:
     return Problem(name, reason, ProblemKind.CONFLICT)
 
 
-def effective(history: Sequence[ReportBase]) -> list[ReportBase]:
+def effective(history: Sequence[Report]) -> list[Report]:
     """The reports that count, in the order received; a correction takes its original's place
     and a retraction removes it."""
-    slots: list[ReportBase | None] = []
+    slots: list[Report | None] = []
     slot_of: dict[str, int] = {}
     for report in history:
         target = report.corrects_report_id
@@ -176,7 +180,7 @@ def effective(history: Sequence[ReportBase]) -> list[ReportBase]:
     return [report for report in slots if report is not None]
 
 
-def standings(history: Sequence[ReportBase]) -> dict[str, Standing]:
+def standings(history: Sequence[Report]) -> dict[str, Standing]:
     """Each report's standing: effective, superseded by a correction, or retracted."""
     result = {report.report_id: Standing.EFFECTIVE for report in history}
     for report in history:
@@ -190,7 +194,7 @@ def standings(history: Sequence[ReportBase]) -> dict[str, Standing]:
     return result
 
 
-def replay(history: Sequence[ReportBase]) -> tuple[Participation, Problem | None]:
+def replay(history: Sequence[Report]) -> tuple[Participation, Problem | None]:
     """The participation after ``history``, or the first problem found on the way."""
     state = Participation()
     for report in effective(history):
@@ -206,19 +210,19 @@ class Track:
     in the history's length). A correction changes the history itself and is replayed, as is
     everything after a history that does not replay cleanly."""
 
-    def __init__(self, history: Sequence[ReportBase]) -> None:
+    def __init__(self, history: Sequence[Report]) -> None:
         self.history = list(history)
         self.state, problem = replay(self.history)
         self._clean = problem is None
 
-    def after(self, report: ReportBase) -> tuple[Participation, Problem | None]:
+    def after(self, report: Report) -> tuple[Participation, Problem | None]:
         """What ``replay([*history, report])`` gives, without replaying a clean history."""
         if report.corrects_report_id is None and self._clean:
             state = self.state.copy()
             return state, state.apply(report)
         return replay([*self.history, report])
 
-    def append(self, report: ReportBase, after: Participation) -> None:
+    def append(self, report: Report, after: Participation) -> None:
         """Record an accepted ``report``; ``after`` is the state :meth:`after` gave for it
         (without a problem, so the longer history replays cleanly too)."""
         self.history.append(report)

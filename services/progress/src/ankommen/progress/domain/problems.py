@@ -29,5 +29,6 @@ class Problem:
     reason: str
     kind: ProblemKind = ProblemKind.INVALID
     text: str | None = None
-    values: Mapping[str, object] = dataclasses.field(default_factory=dict, compare=False)
+    values: Mapping[str, object] = dataclasses.field(default_factory=dict[str, object],
+                                                      compare=False)
     error_type: str | None = dataclasses.field(default=None, compare=False)

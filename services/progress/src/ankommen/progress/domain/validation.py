@@ -23,7 +23,7 @@ from ankommen.shared.events.contracts.progress import (
     EnrolmentReport,
     ExamResultReport,
     ExamType,
-    ReportBase,
+    Report,
     RetractionReport,
 )
 from ankommen.shared.events.contracts.vocabulary import GermanLevel
@@ -34,13 +34,13 @@ NOT_CONFIRMED = "the placement is not confirmed yet: confirm it first"
 DTZ_LEVELS = {GermanLevel.A2, GermanLevel.B1}
 
 
-def dated_fields(report: ReportBase) -> dict[str, date]:
+def dated_fields(report: Report) -> dict[str, date]:
     # The field values themselves (``vars``): iterating the model builds a list per report.
     return {name: value for name, value in vars(report).items() if isinstance(value, date)}
 
 
 def check_ownership(provider_id: str, placement: Placement | None,
-                    course: Course | None, report: ReportBase) -> list[Problem]:
+                    course: Course | None, report: Report) -> list[Problem]:
     """Unknown and foreign referral codes get the same answer: a provider must not learn
     which codes exist at other providers. Then whether the placement takes ``report`` at all
     (:func:`check_placement`)."""
@@ -54,7 +54,7 @@ def check_ownership(provider_id: str, placement: Placement | None,
     return check_placement(placement, course, report)
 
 
-def check_placement(placement: Placement, course: Course, report: ReportBase) -> list[Problem]:
+def check_placement(placement: Placement, course: Course, report: Report) -> list[Problem]:
     """The participation state machine's part that assignment decides (docs/participation.md):
     a person is enrolled only in a placement the provider or a coordinator confirmed, never in
     a cancelled course; a declined, withdrawn or expired placement takes nothing more.
@@ -77,8 +77,8 @@ def check_placement(placement: Placement, course: Course, report: ReportBase) ->
     return []
 
 
-def check_values(report: ReportBase, course: Course, today: date) -> list[Problem]:
-    problems = []
+def check_values(report: Report, course: Course, today: date) -> list[Problem]:
+    problems: list[Problem] = []
     for name, day in dated_fields(report).items():
         if day > today:
             problems.append(Problem(name, "in the future", text="problem.future"))
@@ -97,7 +97,7 @@ def check_values(report: ReportBase, course: Course, today: date) -> list[Proble
     return problems
 
 
-def check_correction(report: ReportBase, history: Sequence[ReportBase]) -> list[Problem]:
+def check_correction(report: Report, history: Sequence[Report]) -> list[Problem]:
     target_id = report.corrects_report_id
     if target_id is None:
         return []
@@ -115,7 +115,7 @@ def check_correction(report: ReportBase, history: Sequence[ReportBase]) -> list[
     return []
 
 
-def check_overlap(report: ReportBase, after: Participation) -> list[Problem]:
+def check_overlap(report: Report, after: Participation) -> list[Problem]:
     """Attendance periods of one participation never share a day: hours reported twice for
     the same days would count twice (attendance totals, the attendance band of the outcome
     fact monitoring receives). A provider who means to replace a period says so with
@@ -151,13 +151,14 @@ def check_attendance_total(after: Participation, course: Course) -> list[Problem
     return []
 
 
-def assess(report: ReportBase, *, provider_id: str, placement: Placement | None,
+def assess(report: Report, *, provider_id: str, placement: Placement | None,
            course: Course | None, track: Track, today: date
            ) -> tuple[list[Problem], Participation | None]:
     """Every reason to refuse ``report`` given the participation ``track`` (its history and
     state); when there is none, the participation with the report applied."""
     if problems := check_ownership(provider_id, placement, course, report):
         return problems, None
+    assert course is not None, "check_ownership refuses a report whose course is not known"
     problems = check_values(report, course, today) + check_correction(report, track.history)
     if problems:
         return problems, None
@@ -169,8 +170,8 @@ def assess(report: ReportBase, *, provider_id: str, placement: Placement | None,
     return [], after
 
 
-def validate(report: ReportBase, *, provider_id: str, placement: Placement | None,
-             course: Course | None, history: Sequence[ReportBase], today: date
+def validate(report: Report, *, provider_id: str, placement: Placement | None,
+             course: Course | None, history: Sequence[Report], today: date
              ) -> list[Problem]:
     """Every reason to refuse ``report``; empty when it may be accepted."""
     problems, _ = assess(report, provider_id=provider_id, placement=placement, course=course,

@@ -222,7 +222,7 @@ def router(runtime: ProgressRuntime) -> APIRouter:
               summary="Submit many reports; a result per report")
     async def submit_batch(batch: ReportBatch, principal: Principal = provider) -> BatchResult:
         provider_id = provider_of(principal)
-        items = []
+        items: list[Report | Outcome] = []
         for raw in batch.reports:
             report, problems = parse_report(raw)
             items.append(report if report is not None else rejected(raw, problems))

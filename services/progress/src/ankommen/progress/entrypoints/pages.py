@@ -31,7 +31,7 @@ from ankommen.shared.events.contracts.progress import (
     DiscontinuationReason,
     ExamType,
     InterruptionReason,
-    ReportBase,
+    Report,
     ReportKind,
 )
 from ankommen.shared.events.contracts.vocabulary import GermanLevel
@@ -55,11 +55,11 @@ CHOICES = {
 HIDDEN_FIELDS = frozenset({"report_id", "referral_code", "kind"})
 
 
-def report_details(report: ReportBase, words: Words) -> list[tuple[str, str]]:
+def report_details(report: Report, words: Words) -> list[tuple[str, str]]:
     """A stored report's fields as (label, value) in the reader's language: reasons, exams
     and levels as words, not as the codes the report carries."""
     t = words.t
-    shown = []
+    shown: list[tuple[str, str]] = []
     for name, value in report.model_dump(mode="json").items():
         if name in HIDDEN_FIELDS or value in (None, {}):
             continue

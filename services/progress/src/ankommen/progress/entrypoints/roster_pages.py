@@ -5,6 +5,7 @@ is chosen (nothing preselected), then the grid for it; the same use case as ever
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Query, Request
@@ -38,7 +39,7 @@ def router(runtime: ProgressRuntime, pages: Pages, page_auth: PageAuth) -> APIRo
     async def show(request: Request, principal: Principal, roster: Roster, kind: str | None,
                    *, common: dict[str, str] | None = None,
                    rows: dict[str, dict[str, str]] | None = None,
-                   outcomes: dict[str, Outcome] | None = None, missing: list[str] = (),
+                   outcomes: dict[str, Outcome] | None = None, missing: Sequence[str] = (),
                    status_code: int = 200) -> HTMLResponse:
         return pages.render(request, "roster.html", {
             "course": roster.course, "codes": roster.referral_codes, "kind": kind,

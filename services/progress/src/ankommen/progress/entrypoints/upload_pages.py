@@ -10,7 +10,7 @@ Preview and commit are the same use case as the API's upload (``dry_run`` and no
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Path, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
@@ -59,7 +59,7 @@ def router(runtime: ProgressRuntime, pages: Pages, page_auth: PageAuth) -> APIRo
             principal=principal, status_code=status_code)
 
     def result_page(request: Request, principal: Principal, template: str,
-                    context: dict) -> HTMLResponse:
+                    context: dict[str, Any]) -> HTMLResponse:
         return pages.render(request, template, {
             **context, "reason_text": reason_text, "column_text": column_text},
             principal=principal)

@@ -4,6 +4,7 @@ the participation topic), the audit event of a correction, and the anonymous fac
 from __future__ import annotations
 
 import secrets
+from typing import TypedDict
 
 from ankommen.progress.adapters.repository import KnownCaseRepository
 from ankommen.progress.domain.catalogue import Course, Placement
@@ -30,19 +31,31 @@ from ankommen.shared.events.contracts.progress import (
     ParticipationEvent,
     ParticipationInterrupted,
     ParticipationResumed,
-    ReportBase,
+    Report,
     ReportCorrected,
     ReportKind,
     ResumptionReport,
     RetractionReport,
 )
+from ankommen.shared.events.contracts.vocabulary import CourseType, GermanLevel
 
 
-def participation_event(report: ReportBase, placement: Placement) -> ParticipationEvent | None:
+class _Announced(TypedDict):
+    """What every participation event says of its report and placement."""
+
+    pseudonym: str
+    referral_code: str
+    course_id: str
+    report_id: str
+    corrects_report_id: str | None
+
+
+def participation_event(report: Report, placement: Placement) -> ParticipationEvent | None:
     """The event a report announces; a retraction has none of its own (see ReportCorrected)."""
-    common = {"pseudonym": placement.pseudonym, "referral_code": report.referral_code,
-              "course_id": placement.course_id, "report_id": report.report_id,
-              "corrects_report_id": report.corrects_report_id}
+    common: _Announced = {
+        "pseudonym": placement.pseudonym, "referral_code": report.referral_code,
+        "course_id": placement.course_id, "report_id": report.report_id,
+        "corrects_report_id": report.corrects_report_id}
     match report:
         case EnrolmentReport():
             return ParticipantEnrolled(**common, started_on=report.started_on)
@@ -66,10 +79,11 @@ def participation_event(report: ReportBase, placement: Placement) -> Participati
         case DiscontinuationReport():
             return CourseDiscontinued(**common, discontinued_on=report.discontinued_on,
                                       reason=report.reason)
-    return None
+        case RetractionReport():
+            return None
 
 
-async def remember_level(uow: UnitOfWork, report: ReportBase, placement: Placement) -> None:
+async def remember_level(uow: UnitOfWork, report: Report, placement: Placement) -> None:
     """A level reached (exam result or completion, corrections included: the latest wins) is
     the level the person starts their next course with — ``level_at_start`` of its facts."""
     if isinstance(report, ExamResultReport | CompletionReport) and report.level_reached is not None:
@@ -77,7 +91,7 @@ async def remember_level(uow: UnitOfWork, report: ReportBase, placement: Placeme
                                                          report.level_reached.value)
 
 
-async def announce(uow: UnitOfWork, report: ReportBase, *, original: ReportBase | None,
+async def announce(uow: UnitOfWork, report: Report, *, original: Report | None,
                    placement: Placement, course: Course, after: Participation,
                    ended_before: bool = False) -> None:
     """Publish what ``report`` announces, in the caller's unit of work (outbox);
@@ -104,20 +118,20 @@ async def announce(uow: UnitOfWork, report: ReportBase, *, original: ReportBase 
         await uow.publish(fact, key=fact.record_key)
 
 
-def facts(report: ReportBase, course: Course, after: Participation,
+def facts(report: Report, course: Course, after: Participation,
           level_at_start: str | None = None) -> list[CourseOutcomeFact | ExamResultFact]:
     """Monitoring facts for a new (uncorrected) report: no pseudonym, coarse attributes;
     ``level_at_start`` is the participant's level when the placement was offered."""
-    common = {"course_type": course.course_type, "district": course.district}
     match report:
         case ExamResultReport():
             return [ExamResultFact(
                 record_key=secrets.token_hex(16), exam=report.exam,
                 outcome=ExamOutcome.PASSED if report.passed else ExamOutcome.FAILED,
                 level_reached=report.level_reached, month=month_of(report.taken_on),
-                **common)]
+                course_type=CourseType(course.course_type), district=course.district)]
         case CompletionReport() | DiscontinuationReport():
             ended_on = after.ended_on
+            assert ended_on is not None, "a completion or discontinuation sets the end"
             completed = isinstance(report, CompletionReport)
             return [CourseOutcomeFact(
                 record_key=secrets.token_hex(16),
@@ -126,7 +140,10 @@ def facts(report: ReportBase, course: Course, after: Participation,
                 attendance_band=attendance_band(after.attendance_rate),
                 exam_outcome=exam_outcome(after),
                 level_reached=report.level_reached if completed else None,
-                level_at_start=level_at_start,
+                level_at_start=GermanLevel(level_at_start) if level_at_start is not None
+                else None,
                 month=month_of(ended_on),
-                weeks_in_course=weeks_in_course(after.started_on, ended_on), **common)]
-    return []
+                weeks_in_course=weeks_in_course(after.started_on, ended_on),
+                course_type=CourseType(course.course_type), district=course.district)]
+        case _:
+            return []

@@ -17,6 +17,7 @@ from ankommen.progress.adapters.repository import (
 from ankommen.progress.adapters.tables import parked_events
 from ankommen.progress.domain.cases import KnownCase
 from ankommen.progress.domain.catalogue import Course, Placement, PlacementStatus
+from ankommen.progress.service.payloads import payload
 from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.events.contracts import assignment
 from ankommen.shared.events.contracts.intake import (
@@ -25,7 +26,9 @@ from ankommen.shared.events.contracts.intake import (
     CasesMerged,
     SurveyUpdated,
 )
+from ankommen.shared.events.envelope import EventData
 from ankommen.shared.events.registry import DecodedEvent
+from ankommen.shared.messaging.consumer import Handler
 from ankommen.shared.messaging.parking import ParkedEvents
 
 PLACEMENT_STATUS = {
@@ -43,7 +46,7 @@ def _parking(uow: UnitOfWork) -> ParkedEvents:
 
 
 async def remember_registered_case(uow: UnitOfWork, event: DecodedEvent) -> None:
-    data: CaseRegistered = event.data
+    data = payload(event, CaseRegistered)
     await KnownCaseRepository(uow.session).add(
         KnownCase(pseudonym=data.pseudonym, registered_on=data.registered_on,
                   german_level=data.survey.german_level.value))
@@ -57,7 +60,7 @@ async def apply_survey_update(uow: UnitOfWork, event: DecodedEvent) -> None:
     their next course with (``level_at_start`` of its outcome facts). Seats offered before
     keep theirs: that is the level the seat was offered for. Other survey answers are not
     progress's business."""
-    data: SurveyUpdated = event.data
+    data = payload(event, SurveyUpdated)
     cases = KnownCaseRepository(uow.session)
     if not await cases.known(data.pseudonym):
         await _parking(uow).park(data.pseudonym, event, NOT_REGISTERED)
@@ -68,14 +71,14 @@ async def apply_survey_update(uow: UnitOfWork, event: DecodedEvent) -> None:
 
 
 async def erase_case(uow: UnitOfWork, event: DecodedEvent) -> None:
-    data: CaseErased = event.data
+    data = payload(event, CaseErased)
     await _parking(uow).forget(data.pseudonym)
     await ErasureRepository(uow.session).erase(data.pseudonym)
     await uow.forget_published_events(data.pseudonym)
 
 
 async def merge_cases(uow: UnitOfWork, event: DecodedEvent) -> None:
-    data: CasesMerged = event.data
+    data = payload(event, CasesMerged)
     merged_known = await KnownCaseRepository(uow.session).known(data.merged_pseudonym)
     # Placements of the merged case may be here before its registration (another topic).
     await ErasureRepository(uow.session).merge(data.merged_pseudonym, data.surviving_pseudonym)
@@ -85,7 +88,7 @@ async def merge_cases(uow: UnitOfWork, event: DecodedEvent) -> None:
 
 
 #: What each case event (intake's cases topic) changes here.
-CASE_EVENTS = {
+CASE_EVENTS: dict[type[EventData], Handler] = {
     CaseRegistered: remember_registered_case,
     SurveyUpdated: apply_survey_update,
     CaseErased: erase_case,
@@ -94,7 +97,7 @@ CASE_EVENTS = {
 
 
 async def record_course(uow: UnitOfWork, event: DecodedEvent) -> None:
-    course: assignment.Course = event.data.course
+    course = payload(event, assignment.CoursePublished, assignment.CourseUpdated).course
     await CatalogueRepository(uow.session).save_course(Course(
         course_id=course.course_id, provider_id=course.provider_id, title=course.title,
         course_type=course.course_type.value, region_key=course.region_key,
@@ -103,12 +106,12 @@ async def record_course(uow: UnitOfWork, event: DecodedEvent) -> None:
 
 
 async def cancel_course(uow: UnitOfWork, event: DecodedEvent) -> None:
-    data: assignment.CourseCancelled = event.data
+    data = payload(event, assignment.CourseCancelled)
     await CatalogueRepository(uow.session).cancel_course(data.course_id)
 
 
 async def record_placement(uow: UnitOfWork, event: DecodedEvent) -> None:
-    data: assignment.Placement = event.data
+    data = payload(event, *PLACEMENT_STATUS)
     await CatalogueRepository(uow.session).save_placement(Placement(
         referral_code=data.referral_code, placement_id=data.placement_id,
         pseudonym=data.pseudonym, course_id=data.course_id, provider_id=data.provider_id,

@@ -44,7 +44,7 @@ from ankommen.progress.service.reporting import (
     submit_reports,
 )
 from ankommen.shared.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from ankommen.shared.events.contracts.progress import ReportBase
+from ankommen.shared.events.contracts.progress import Report
 
 #: The default limit (``ProgressSettings.csv_max_rows``): a larger list is refused as a whole.
 MAX_ROWS = 100_000
@@ -71,9 +71,9 @@ class CsvResult:
     rows: int
     accepted: int = 0
     duplicates: int = 0
-    rejected: list[RowOutcome] = field(default_factory=list)
+    rejected: list[RowOutcome] = field(default_factory=list[RowOutcome])
     #: Our column → the list's own header for it (refusals name the column so).
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict[str, str])
     #: A preview: nothing was stored.
     dry_run: bool = False
 
@@ -86,7 +86,7 @@ class CsvResult:
             self.rejected.append(RowOutcome(row, outcome))
 
 
-def derived_report_id(provider_id: str, report: ReportBase) -> str:
+def derived_report_id(provider_id: str, report: Report) -> str:
     """``liste-<uuid5>`` of the provider and the report's whole content (every field but the
     id, in its canonical JSON form: a date typed ``01.10.2026`` in a CSV list and a date cell
     in Excel give the same id)."""
@@ -107,7 +107,7 @@ def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
         yield batch
 
 
-def _parsed(provider_id: str, row: Row) -> ReportBase | Outcome:
+def _parsed(provider_id: str, row: Row) -> Report | Outcome:
     """The row's report (with its derived id when it has none), or its refusal."""
     raw = row.report
     if "report_id" not in raw:
@@ -125,7 +125,7 @@ class _Preview(Exception):
 
 
 async def _store(unit: UnitOfWork, provider_id: str, unparsed: list[Outcome],
-                 reports: list[ReportBase]) -> list[Outcome]:
+                 reports: list[Report]) -> list[Outcome]:
     """One batch in one transaction: its refused rows kept for the refused-reports page,
     its reports submitted."""
     await keep_unparsed(unit, provider_id, unparsed, Channel.CSV)
@@ -136,7 +136,8 @@ async def _import(unit_of: UnitOfWorkFactory, provider_id: str, listing: ReportL
                   result: CsvResult, batch_rows: int, shared: UnitOfWork | None) -> None:
     for batch in _batches(listing.rows(), batch_rows):
         result.rows += len(batch)
-        parsed, unparsed = [], []
+        parsed: list[tuple[int, Report]] = []
+        unparsed: list[Outcome] = []
         for row in batch:
             item = _parsed(provider_id, row)
             if isinstance(item, Outcome):

@@ -25,20 +25,23 @@ from collections.abc import Sequence
 from typing import Any
 
 from ankommen.progress.domain.problems import Problem
+from ankommen.progress.service.payloads import payload
 from ankommen.progress.service.reporting import (
     Channel,
     Verdict,
     keep_unparsed,
     parse_report,
     rejected,
+    report_fields,
     submit_reports,
 )
 from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.events.contracts.progress import (
     PROVIDER_SOURCE_PREFIX,
     ProviderReportRejected,
+    ProviderReportSubmitted,
     RejectionReason,
-    ReportBase,
+    Report,
 )
 from ankommen.shared.messaging.consumer import Delivery
 from ankommen.shared.topics import PROVIDER_REPORTS
@@ -75,9 +78,9 @@ async def receive_provider_reports(uow: UnitOfWork, deliveries: Sequence[Deliver
     """Validate and store a batch of provider messages, each the report of the provider whose
     topic it came on; refuse each faulty one on that provider's rejections topic. Reports are
     submitted per provider, in the order they arrived."""
-    by_provider: dict[str, list[ReportBase]] = {}
+    by_provider: dict[str, list[Report]] = {}
     for delivery in deliveries:
-        raw = delivery.event.data.report
+        raw = payload(delivery.event, ProviderReportSubmitted).report
         provider_id = provider_of_topic(delivery.topic)
         forged = source_problem(delivery.event.envelope.source, provider_id)
         if forged is not None:
@@ -106,7 +109,7 @@ async def _reject(uow: UnitOfWork, provider_id: str, raw: Any,
     """Refuse on the provider's rejections topic, and keep the refusal for its page."""
     if not kept:
         await keep_unparsed(uow, provider_id, [rejected(raw, problems)], Channel.KAFKA)
-    identity = raw if isinstance(raw, dict) else {}
+    identity = report_fields(raw)
     report_id = _text(identity.get("report_id"))
     referral_code = _text(identity.get("referral_code"))
     key = referral_code or report_id or UNKNOWN_KEY

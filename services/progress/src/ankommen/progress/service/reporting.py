@@ -10,11 +10,11 @@ in the same transaction, for the provider's page of refused reports.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -30,7 +30,7 @@ from ankommen.progress.domain.validation import assess
 from ankommen.progress.service.announcements import announce
 from ankommen.progress.service.refusals import keep_refused
 from ankommen.shared.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from ankommen.shared.events.contracts.progress import Report, ReportBase
+from ankommen.shared.events.contracts.progress import Report
 
 REPORT = TypeAdapter(Report)
 
@@ -54,7 +54,7 @@ class Outcome:
     report_id: str | None
     referral_code: str | None
     verdict: Verdict
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list[Problem])
     #: The report's kind where it is known (kept with a refusal; not part of the result).
     kind: str | None = field(default=None, compare=False)
 
@@ -63,7 +63,7 @@ class Outcome:
         return self.report_id, self.referral_code, self.kind, self.problems
 
 
-def parse_report(raw: Any) -> tuple[ReportBase | None, list[Problem]]:
+def parse_report(raw: Any) -> tuple[Report | None, list[Problem]]:
     """Shape validation of one raw report, with problems named by field."""
     try:
         return REPORT.validate_python(raw), []
@@ -72,7 +72,7 @@ def parse_report(raw: Any) -> tuple[ReportBase | None, list[Problem]]:
 
 
 def problems_from(error: ValidationError) -> list[Problem]:
-    problems = []
+    problems: list[Problem] = []
     for item in error.errors(include_url=False, include_input=False):
         # Drop the discriminator tag pydantic puts first in union locations.
         location = [str(part) for part in item["loc"]]
@@ -102,14 +102,21 @@ REPORT_KINDS = {"enrolment", "attendance", "interruption", "resumption", "exam_r
                 "completion", "discontinuation", "retraction"}
 
 
+def report_fields(raw: object) -> Mapping[str, object]:
+    """The fields of a raw report, which should be a JSON object (whose keys are strings);
+    none if it is something else."""
+    return cast(dict[str, object], raw) if isinstance(raw, dict) else {}
+
+
 def rejected(raw: Any, problems: list[Problem]) -> Outcome:
-    identity = raw if isinstance(raw, dict) else {}
+    identity = report_fields(raw)
     report_id = identity.get("report_id")
     referral_code = identity.get("referral_code")
     kind = identity.get("kind")
     return Outcome(report_id if isinstance(report_id, str) else None,
                    referral_code if isinstance(referral_code, str) else None,
-                   Verdict.REJECTED, problems, kind if kind in REPORT_KINDS else None)
+                   Verdict.REJECTED, problems,
+                   kind if kind in REPORT_KINDS and isinstance(kind, str) else None)
 
 
 async def keep_unparsed(uow: UnitOfWork, provider_id: str, outcomes: Sequence[Outcome],
@@ -121,7 +128,7 @@ async def keep_unparsed(uow: UnitOfWork, provider_id: str, outcomes: Sequence[Ou
                         if outcome.verdict is Verdict.REJECTED])
 
 
-async def submit_reports(uow: UnitOfWork, provider_id: str, batch: Sequence[ReportBase],
+async def submit_reports(uow: UnitOfWork, provider_id: str, batch: Sequence[Report],
                          channel: Channel, *, on: date | None = None) -> list[Outcome]:
     """Validate and store ``batch`` (reports of one provider) in ``uow``; one outcome each."""
     # Dates in reports are local dates of German providers: "in the future" is judged by
@@ -137,7 +144,7 @@ async def submit_reports(uow: UnitOfWork, provider_id: str, batch: Sequence[Repo
     known = await repository.existing(provider_id, {report.report_id for report in batch})
     received_at = uow.clock.now()
     accepted: list[NewReport] = []
-    outcomes = []
+    outcomes: list[Outcome] = []
     for report in batch:
         earlier = known.get(report.report_id)
         if earlier is not None:
@@ -155,6 +162,8 @@ async def submit_reports(uow: UnitOfWork, provider_id: str, batch: Sequence[Repo
             outcomes.append(Outcome(report.report_id, report.referral_code, Verdict.REJECTED,
                                     problems, report.kind))
             continue
+        assert after is not None and placement is not None and course is not None, \
+            "assess accepts a report only with its placement, course and the state after it"
         original = None if report.corrects_report_id is None else next(
             (item for item in track.history if item.report_id == report.corrects_report_id),
             None)
@@ -174,7 +183,7 @@ async def submit_reports(uow: UnitOfWork, provider_id: str, batch: Sequence[Repo
     return outcomes
 
 
-def _repeated(report: ReportBase, earlier: ReportBase) -> Outcome:
+def _repeated(report: Report, earlier: Report) -> Outcome:
     if earlier == report:
         return Outcome(report.report_id, report.referral_code, Verdict.DUPLICATE)
     return Outcome(report.report_id, report.referral_code, Verdict.REJECTED, [Problem(
@@ -187,22 +196,22 @@ BATCH_SIZE = 250
 
 
 async def submit_in_batches(uow: UnitOfWorkFactory, provider_id: str,
-                            items: Sequence[ReportBase | Outcome], channel: Channel,
+                            items: Sequence[Report | Outcome], channel: Channel,
                             *, batch_size: int = BATCH_SIZE) -> list[Outcome]:
     """The bulk path: parsed reports in batches of ``batch_size``, one transaction (reports
     and outbox rows) per batch; items that already failed parsing keep their outcome."""
-    outcomes: list[Outcome | None] = [item if isinstance(item, Outcome) else None
-                                      for item in items]
-    positions = [index for index, item in enumerate(items) if not isinstance(item, Outcome)]
+    outcomes = {index: item for index, item in enumerate(items) if isinstance(item, Outcome)}
+    parsed = [(index, item) for index, item in enumerate(items)
+              if not isinstance(item, Outcome)]
     unparsed = [item for item in items if isinstance(item, Outcome)]
     if unparsed:
         async with uow() as unit:
             await keep_unparsed(unit, provider_id, unparsed, channel)
-    for start in range(0, len(positions), batch_size):
-        chunk = positions[start:start + batch_size]
+    for start in range(0, len(parsed), batch_size):
+        chunk = parsed[start:start + batch_size]
         async with uow() as unit:
-            results = await submit_reports(unit, provider_id, [items[index] for index in chunk],
+            results = await submit_reports(unit, provider_id, [item for _, item in chunk],
                                            channel)
-        for index, result in zip(chunk, results, strict=True):
+        for (index, _), result in zip(chunk, results, strict=True):
             outcomes[index] = result
-    return outcomes
+    return [outcomes[index] for index in range(len(items))]

@@ -35,6 +35,7 @@ from ankommen.progress.service.reporting import (
 )
 from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.errors import NotFound
+from ankommen.shared.events.contracts.progress import Report
 
 #: Per kind: the fields given once for the whole course, and each row's own fields. The
 #: first row field decides whether a row is reported (an empty one is left out), except
@@ -97,7 +98,8 @@ async def submit_roster(uow: UnitOfWork, provider_id: str, roster: Roster, kind:
     shared_fields, _ = KINDS[kind]
     shared = {name: common[name] for name in shared_fields if common.get(name)}
     when = _when(kind, shared)
-    parsed, outcomes = [], {}
+    parsed: list[Report] = []
+    outcomes: dict[str, Outcome] = {}
     for code in roster.referral_codes:
         own = rows.get(code, {})
         if not _reported(kind, own):

@@ -12,7 +12,7 @@ from ankommen.progress.domain.state import ParticipationState, combined_state
 from ankommen.progress.domain.validation import NOT_YOURS
 from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.errors import Forbidden
-from ankommen.shared.events.contracts.progress import ReportBase
+from ankommen.shared.events.contracts.progress import Report
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class HistoryEntry:
     channel: str
     received_at: datetime
     standing: Standing
-    report: ReportBase
+    report: Report
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ async def participants(uow: UnitOfWork, provider_id: str) -> list[ParticipantVie
     courses = await catalogue.courses({placement.course_id for placement in placements})
     histories = await ReportRepository(uow.session).histories(
         placement.referral_code for placement in placements)
-    views = []
+    views: list[ParticipantView] = []
     for placement in placements:
         state, _ = replay([stored.report for stored in histories.get(placement.referral_code,
                                                                       [])])
