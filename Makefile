@@ -17,7 +17,7 @@ help:
 	@echo "make bench    benchmarks B1-B8 with baselines; writes bench/results.json (ONLY=B5,"
 	@echo "              BROKER=kafka for Apache Kafka, DATABASE=postgresql for PostgreSQL)"
 	@echo "make bench-all  make bench on SQLite and PostgreSQL, each with both brokers"
-	@echo "make lint     ruff and the import-linter contracts"
+	@echo "make lint     ruff, pyright (strict) and the import-linter contracts"
 	@echo "make duplicate-report  retrain the duplicate check, its holdout figures into docs/intake.md"
 	@echo "make schemas  regenerate docs/events/ from the event models"
 
@@ -154,6 +154,7 @@ duplicate-report: install
 
 lint: install
 	$(RUN) ruff check shared services tests tools bench
+	$(RUN) pyright
 	$(RUN) lint-imports
 
 schemas: install
