@@ -16,7 +16,7 @@ from ankommen.progress.domain.participation import (
 )
 from ankommen.progress.domain.problems import ProblemKind
 from ankommen.progress.domain.validation import assess, validate
-from ankommen.progress.service.reporting import parse_report
+from ankommen.progress.service.reporting import Verdict, parse_report, rejected
 from tests.progress.unit.placement import COURSE, PLACEMENT
 
 TODAY = date(2026, 11, 20)
@@ -200,3 +200,19 @@ def test_a_track_judges_each_report_as_a_replay_of_the_whole_history_would():
                                                     "c-1"]
     assert track.state == replay(history)[0]
     assert track.state.status is Status.COMPLETED and track.state.hours_attended == 20
+
+
+def test_a_kind_that_is_a_list_or_an_object_is_refused_not_a_crash():
+    """The attack: a provider (or anyone holding its token or topic) sends ``"kind": []`` or
+    ``"kind": {}``. Checking such a value against the known kinds raised TypeError
+    (unhashable), which answered the batch with a 500 and retried the Kafka report into the
+    dead-letter topic instead of refusing it with a reason."""
+    for kind in ([], {}, ["enrolment"], {"enrolment": 1}):
+        raw = {"kind": kind, "report_id": "r-1", "referral_code": "ABC-DEF-GHJ"}
+        report, problems = parse_report(raw)
+        assert report is None
+        assert "kind" in fields(problems)
+        outcome = rejected(raw, problems)
+        assert outcome.verdict is Verdict.REJECTED
+        assert outcome.kind is None
+        assert (outcome.report_id, outcome.referral_code) == ("r-1", "ABC-DEF-GHJ")

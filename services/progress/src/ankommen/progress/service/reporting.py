@@ -116,7 +116,7 @@ def rejected(raw: Any, problems: list[Problem]) -> Outcome:
     return Outcome(report_id if isinstance(report_id, str) else None,
                    referral_code if isinstance(referral_code, str) else None,
                    Verdict.REJECTED, problems,
-                   kind if kind in REPORT_KINDS and isinstance(kind, str) else None)
+                   kind if isinstance(kind, str) and kind in REPORT_KINDS else None)
 
 
 async def keep_unparsed(uow: UnitOfWork, provider_id: str, outcomes: Sequence[Outcome],
