@@ -154,7 +154,7 @@ duplicate-report: install
 
 lint: install
 	$(RUN) ruff check shared services tests tools bench
-	$(RUN) pyright
+	$(RUN) pyright --project .
 	$(RUN) lint-imports
 
 schemas: install

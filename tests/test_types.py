@@ -16,10 +16,13 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_pyright_strict_reports_no_error():
     executable = shutil.which("pyright", path=str(Path(sys.executable).parent))
     assert executable, "pyright is a development dependency: uv sync installs it"
-    result = subprocess.run([executable, "--outputjson"], cwd=ROOT, capture_output=True,
-                            text=True, timeout=280)
+    # ``--project`` names the configuration: without it pyright takes the first
+    # pyrightconfig.json it finds in a parent folder (a stray one in /tmp, above a clone there,
+    # once made it check the whole of /tmp).
+    result = subprocess.run([executable, "--outputjson", "--project", str(ROOT)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=280)
     report = json.loads(result.stdout)
-    errors = [f"{Path(d['file']).relative_to(ROOT)}:{d['range']['start']['line'] + 1}: "
+    errors = [f"{d['file']}:{d['range']['start']['line'] + 1}: "
               f"{d['message']} ({d.get('rule', '')})"
               for d in report["generalDiagnostics"] if d["severity"] == "error"]
     assert report["summary"]["filesAnalyzed"] > 200, report["summary"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
@@ -15,6 +15,7 @@ from ankommen.shared.auth import Role
 from ankommen.shared.events import registry
 from ankommen.shared.events.contracts.intake import CaseRegistered, Survey
 from ankommen.shared.topics import CASES
+from tests.support.county_day import county_today
 from tests.support.event_examples import owners_source
 from tests.support.services import RunningService, token
 from tests.support.surveys import survey
@@ -23,7 +24,7 @@ COORDINATOR = token(Role.COORDINATOR)
 
 
 def course_body(course_id: str, provider_id: str = "vhs-heidekreis", **overrides: Any) -> dict:
-    starts = date.today() + timedelta(days=14)
+    starts = county_today() + timedelta(days=14)
     body = {"course_id": course_id, "provider_id": provider_id, "title": "Integrationskurs",
             "course_type": "general_integration", "entry_level": "A1", "target_level": "B1",
             "region_key": "03358021", "mode": "in_person", "schedule": ["mornings"],
@@ -56,7 +57,7 @@ async def send(bootstrap: str, topic: str, data) -> None:  # noqa: ANN001
 async def register(bootstrap: str, days_ago: int, **answers) -> str:  # noqa: ANN003
     pseudonym = secrets.token_urlsafe(24)
     await send(bootstrap, CASES.name, CaseRegistered(
-        pseudonym=pseudonym, registered_on=date.today() - timedelta(days=days_ago),
+        pseudonym=pseudonym, registered_on=county_today() - timedelta(days=days_ago),
         survey=Survey(**survey(**answers))))
     return pseudonym
 

@@ -5,7 +5,7 @@ navigation, and its PDF with the same sections — one page kept as PNG."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 from babel.dates import format_date
 
@@ -13,13 +13,14 @@ from ankommen.shared.auth import Role
 from tests.assignment.support import COORDINATOR, course_body, register, waiting_count
 from tests.browser.conftest import assert_accessible, screenshot_path
 from tests.intake.integration.test_invitation_letter import kept_as_png
+from tests.support.county_day import county_today
 from tests.support.polling import eventually
 from tests.support.services import served_over_http
 from tests.support.tokens import issue_token
 
 
 def days(offset: int) -> str:
-    return (date.today() + timedelta(days=offset)).isoformat()
+    return (county_today() + timedelta(days=offset)).isoformat()
 
 
 async def test_coordinator_reads_prints_and_downloads_the_round(kafka, sqlite_databases, page):
@@ -51,7 +52,7 @@ async def test_coordinator_reads_prints_and_downloads_the_round(kafka, sqlite_da
         await page.fill("#token", issue_token(Role.COORDINATOR, "koordination"))
         await page.click("button[type=submit]")
         await page.wait_for_url(f"{base_url}/ui/round")
-        month = format_date(date.today(), "LLLL y", locale="de")
+        month = format_date(county_today(), "LLLL y", locale="de")
         assert await page.locator("h1").inner_text() == \
             f"Koordinierungsrunde Landkreis Heidekreis – {month}"
         assert await page.locator("section.round-section h2").all_inner_texts() == [

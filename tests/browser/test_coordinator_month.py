@@ -11,7 +11,7 @@ handled as the cases consumer handles them; the county allocates when the coordi
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -20,6 +20,7 @@ from tests.assignment.integration.test_coordinator_actions import register
 from tests.assignment.support import COORDINATOR, course_body
 from tests.browser.conftest import assert_accessible, screenshot_path
 from tests.intake.integration.test_invitation_letter import kept_as_png
+from tests.support.county_day import county_today
 from tests.support.services import served_over_http, token
 from tests.support.tokens import issue_token
 
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.timeout(90)
 
 
 def day(days: int) -> str:
-    return (date.today() + timedelta(days=days)).isoformat()
+    return (county_today() + timedelta(days=days)).isoformat()
 
 
 async def test_a_coordinators_month(sqlite_databases, page):

@@ -9,7 +9,7 @@ on the refused reports page. Every page is screenshot and checked with axe."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -17,6 +17,7 @@ from ankommen.intake.adapters.tables import provider_placements
 from ankommen.shared.auth import Role
 from tests.assignment.support import COORDINATOR, course_body, outbox
 from tests.browser.conftest import assert_accessible, screenshot_path
+from tests.support.county_day import county_today
 from tests.support.polling import eventually
 from tests.support.roster_xlsx import roster_xlsx
 from tests.support.services import served_over_http, token
@@ -34,7 +35,7 @@ async def checked(page, name: str) -> None:  # noqa: ANN001
 
 async def test_a_providers_month(page, kafka, sqlite_databases):
     bootstrap = kafka.bootstrap_servers
-    today = date.today()
+    today = county_today()
     async with served_over_http("intake", bootstrap=bootstrap,
                                 database_url=await sqlite_databases.url("intake")) as (
             intake_url, intake), \

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import date
 
 from aiokafka import AIOKafkaConsumer
 from sqlalchemy import func, select
@@ -15,6 +14,7 @@ from ankommen.shared.events import registry
 from ankommen.shared.events.contracts.progress import CourseCompleted, CourseDiscontinued
 from ankommen.shared.topics import PARTICIPATION, PLACEMENTS
 from tests.assignment.support import COORDINATOR, course_body, register, send, waiting_count
+from tests.support.county_day import county_today
 from tests.support.polling import eventually
 from tests.support.services import in_process
 
@@ -52,7 +52,7 @@ async def participation_consumer_joined(bootstrap: str, assignment) -> None:  # 
     a discontinuation of an unknown referral code, changes nothing."""
     await send(bootstrap, PARTICIPATION.name, CourseDiscontinued(
         pseudonym=uuid.uuid4().hex, referral_code=new_referral_code(), course_id="no-course",
-        report_id=uuid.uuid4().hex, discontinued_on=date.today(), reason="moved_away"))
+        report_id=uuid.uuid4().hex, discontinued_on=county_today(), reason="moved_away"))
     inbox = assignment.runtime.definition.tables.inbox
 
     async def consumed() -> int:
@@ -87,7 +87,7 @@ async def test_freed_seat_goes_to_longest_waiting_eligible_person_within_5_s(kaf
         freed_at = time.monotonic()
         await send(bootstrap, PARTICIPATION.name, CourseDiscontinued(
             pseudonym=longest, referral_code=first[0]["referral_code"], course_id=course_id,
-            report_id=uuid.uuid4().hex, discontinued_on=date.today(), reason="moved_away"))
+            report_id=uuid.uuid4().hex, discontinued_on=county_today(), reason="moved_away"))
         offers = await eventually(placements.offered, until=lambda found: len(found) == 2,
                                   timeout=5, what="the freed seat offered again")
         elapsed = time.monotonic() - freed_at
@@ -125,7 +125,7 @@ async def test_completion_leads_to_the_next_course_without_new_survey(kafka, sql
 
         await send(bootstrap, PARTICIPATION.name, CourseCompleted(
             pseudonym=pseudonym, referral_code=first[0]["referral_code"],
-            course_id=integration, report_id=uuid.uuid4().hex, completed_on=date.today(),
+            course_id=integration, report_id=uuid.uuid4().hex, completed_on=county_today(),
             level_reached="B1"))
         proposed = await eventually(
             lambda: placements.offered("ankommen.assignment.next_course_proposed.v1"),

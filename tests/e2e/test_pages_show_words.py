@@ -8,7 +8,7 @@ also keep their titles plain (the "below minimum" list once rendered inside ``<t
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -36,6 +36,7 @@ from tests.progress.integration.catalogue import (
 )
 from tests.progress.integration.list_pages import CSRF_FIELD, preview
 from tests.support.clock import MovableClock
+from tests.support.county_day import county_today
 from tests.support.polling import eventually
 from tests.support.raw_codes import raw_codes, title_of
 from tests.support.services import in_process, token
@@ -71,7 +72,7 @@ async def test_coordinator_pages_show_words_for_every_code(kafka, sqlite_databas
                                  availability=["afternoons"], children_needing_care=2)]
         await eventually(lambda: waiting_count(assignment), until=lambda n: n == len(people),
                          what="everyone waiting")
-        starts = date.today() + timedelta(days=14)
+        starts = county_today() + timedelta(days=14)
         # One course of each type, modes and schedules in turn; the first takes one person
         # (so the second waits with "courses full"), the literacy course wants more people
         # than there are ("below minimum").

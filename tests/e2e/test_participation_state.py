@@ -8,16 +8,17 @@ assignment's placement status equals progress's combined state — never "offere
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 from ankommen.shared.auth import Role
 from tests.assignment.support import COORDINATOR, course_body, outbox, register
+from tests.support.county_day import county_today
 from tests.support.polling import eventually
 from tests.support.services import RunningService, in_process, token
 
 OFFERED = "ankommen.assignment.placement_offered.v1"
 PROVIDER = "vhs-heidekreis"
-TODAY = date.today()
+TODAY = county_today()
 
 
 async def assignment_status(assignment: RunningService, placement_id: str) -> str:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import contextlib
 import secrets
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from aiokafka import AIOKafkaProducer
@@ -45,13 +45,14 @@ from tests.monitoring.facts_topic import arrival
 from tests.progress.integration.catalogue import referral_code
 from tests.reliability.test_forged_events import rows
 from tests.support.brokers import SECURED_PROVIDERS
+from tests.support.county_day import county_today
 from tests.support.event_examples import owners_source
 from tests.support.polling import eventually
 from tests.support.services import RunningService, in_process, token
 
 SERVICES = ("intake", "assignment", "progress", "monitoring")
 OFFERED = "ankommen.assignment.placement_offered.v1"
-THIS_MONTH = date.today().strftime("%Y-%m")
+THIS_MONTH = county_today().strftime("%Y-%m")
 OWNER, ATTACKER = SECURED_PROVIDERS
 
 
@@ -101,7 +102,7 @@ async def placed_and_confirmed(running: dict[str, RunningService]) -> tuple[dict
     assignment = running["assignment"]
     await eventually(lambda: waiting_count(assignment), until=lambda count: count == 1,
                      timeout=60, what="the person waiting in assignment")
-    today = date.today()
+    today = county_today()
     body = course_body(f"course-{uuid.uuid4().hex[:8]}", OWNER, minimum_participants=0,
                        starts_on=(today - timedelta(days=10)).isoformat(),
                        ends_on=(today + timedelta(days=100)).isoformat())

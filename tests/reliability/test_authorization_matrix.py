@@ -8,7 +8,7 @@ import importlib
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -20,6 +20,7 @@ from ankommen.shared.auth import Role
 from ankommen.shared.web.hardening import CSRF_COOKIE
 from ankommen.shared.web.pages import session_cookie
 from tests.assignment.support import course_body, outbox
+from tests.support.county_day import county_today
 from tests.support.figures import record
 from tests.support.polling import eventually
 from tests.support.services import RunningService, in_process, settings_for, token
@@ -206,7 +207,7 @@ def body_for(row: Row, ids: dict[str, str]) -> dict | None:
     if (row.method, row.path) == ("POST", "/reports"):
         return {"kind": "enrolment", "report_id": f"enrol-{uuid.uuid4().hex[:6]}",
                 "referral_code": ids["referral_code"],
-                "started_on": (date.today() - timedelta(days=1)).isoformat()}
+                "started_on": (county_today() - timedelta(days=1)).isoformat()}
     if row.path == "/courses":
         return course_body(f"course-{uuid.uuid4().hex[:8]}", "vhs-a")
     if row.path == "/courses/{course_id}":
@@ -217,7 +218,7 @@ def body_for(row: Row, ids: dict[str, str]) -> dict | None:
 def form_for(row: Row, ids: dict[str, str]) -> dict[str, str]:
     if row.path == "/participants/{referral_code}":
         return {"kind": "enrolment", "report_id": f"enrol-{uuid.uuid4().hex[:6]}",
-                "date": (date.today() - timedelta(days=1)).strftime("%d.%m.%Y")}
+                "date": (county_today() - timedelta(days=1)).strftime("%d.%m.%Y")}
     return {}
 
 

@@ -36,6 +36,7 @@ from tests.reliability.scenario import INTAKE_STAFF
 from tests.reliability.stack import Stack
 from tests.reliability.tcp_proxy import tcp_proxy
 from tests.support.brokers import APACHE_KAFKA, wait_until_serving
+from tests.support.county_day import county_today
 from tests.support.figures import record
 from tests.support.polling import eventually
 
@@ -55,7 +56,7 @@ async def test_registrations_accepted_while_the_broker_is_unreachable_are_all_de
     separate = broker_kind == APACHE_KAFKA
     databases = {name: await sqlite_databases.url(name) for name in SERVICES}
     engines = {name: create_engine(url) for name, url in databases.items()}
-    today = date.today()
+    today = county_today()
     try:
         with dedicated_broker(broker_kind, tmp_path, advertised_port=proxy_port) as broker_port:
             async with tcp_proxy("127.0.0.1", broker_port, proxy_port) as proxy:

@@ -5,11 +5,12 @@ tests/reliability/county_year.py and docs/reliability.md)."""
 from __future__ import annotations
 
 import os
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from tests.reliability.county_year import Scale, simulate
+from tests.support.county_day import county_today
 from tests.support.figures import record
 
 VERIFY = os.environ.get("ANKOMMEN_VERIFY") == "1"
@@ -25,7 +26,7 @@ WEEKS = (12, 16, 20, 26) if VERIFY or DAYS > 120 else (3, 4, 6)
 #: facts carry their month as the Kafka record time, and Kafka refuses records dated more than
 #: an hour ahead of its own clock (``log.message.timestamp.after.max.ms``): a simulation that
 #: runs past the real date gets its future months' facts refused (parked by the relay).
-_BACK = date.today() - timedelta(days=400)
+_BACK = county_today() - timedelta(days=400)
 START = _BACK - timedelta(days=_BACK.weekday())
 
 

@@ -41,6 +41,7 @@ from tests.reliability.canonical import compare
 from tests.reliability.scenario import Run, RunResult
 from tests.reliability.stack import Stack, running_stack
 from tests.support.brokers import fresh_topics, kafka_description
+from tests.support.county_day import county_today
 from tests.support.databases import DatabaseFactory
 from tests.support.figures import record
 from tests.support.polling import eventually
@@ -124,7 +125,7 @@ async def test_killed_services_end_in_the_state_of_an_undisturbed_run(kafka, tmp
     print(f"\ncrash consistency: {CASES} cases on {backend}, chaos seed {seed} "
           f"(replay with ANKOMMEN_CHAOS_SEED={seed})")
     chaos = Chaos(random.Random(seed))
-    today = date.today()
+    today = county_today()
 
     reference = await run_once(kafka.bootstrap_servers, backend, tmp_path / "undisturbed", today)
     disturbed = await run_once(kafka.bootstrap_servers, backend, tmp_path / "disturbed", today,

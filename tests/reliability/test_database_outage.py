@@ -32,6 +32,7 @@ from tests.reliability.load import Load, steady
 from tests.reliability.scenario import COORDINATOR, INTAKE_STAFF
 from tests.reliability.stack import Stack
 from tests.reliability.tcp_proxy import tcp_proxy
+from tests.support.county_day import county_today
 from tests.support.databases import POSTGRES_URL, DatabaseFactory
 from tests.support.figures import record
 from tests.support.polling import eventually
@@ -74,7 +75,7 @@ async def test_unreachable_database_answers_503_half_writes_nothing_and_recovers
     factory = DatabaseFactory("postgres", tmp_path)
     real = {name: await factory.url(name) for name in SERVICES}
     engines = {name: create_engine(url) for name, url in real.items()}
-    today = date.today()
+    today = county_today()
     starts = workload.course_starts(today)
     try:
         async with tcp_proxy("127.0.0.1", make_url(POSTGRES_URL).port or 5432) as proxy:

@@ -25,7 +25,7 @@ import importlib
 import json
 import logging
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -51,6 +51,7 @@ from tests.progress.integration.catalogue import (
     wait_for_participants,
 )
 from tests.support.brokers import provider_channels
+from tests.support.county_day import county_today
 from tests.support.figures import record
 from tests.support.polling import eventually
 from tests.support.services import in_process, served_over_http, token
@@ -84,7 +85,7 @@ DISCLOSED = (FAMILY, GIVEN, EMAIL)
 SEEDS = (FAMILY, GIVEN, BORN, "17.02.1993", "19930217", "Quorvantiskaya", "7730419",
          "5191 7730419", "yordanos.canary", "Zwetschgenweg", "9773041-188", "9773041")
 CONSENTS = ["share_contact_with_provider", "contact_by_email"]
-TODAY = date.today()
+TODAY = county_today()
 COURSE_STARTS = TODAY - timedelta(days=30)
 FACT_TYPES = ("ankommen.intake.arrival_recorded.v1",
               "ankommen.assignment.placement_made_fact.v1",

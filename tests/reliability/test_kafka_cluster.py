@@ -55,6 +55,7 @@ from tests.reliability.canonical import compare
 from tests.reliability.scenario import Run, RunResult
 from tests.reliability.stack import Stack
 from tests.support.brokers import fresh_topics
+from tests.support.county_day import county_today
 from tests.support.databases import DatabaseFactory
 from tests.support.figures import record
 from tests.support.polling import eventually
@@ -274,7 +275,7 @@ async def run_once(cluster: KafkaCluster, backend: str, folder: Path, today: dat
 
 async def test_killing_the_busiest_broker_loses_and_duplicates_nothing(tmp_path):
     backend = "postgres" if os.environ.get("ANKOMMEN_TEST_POSTGRES_URL") else "sqlite"
-    today = date.today()
+    today = county_today()
     cluster = KafkaCluster(tmp_path / "kafka", size=BROKERS, extra=CLUSTER_SETTINGS)
     started = time.monotonic()
     await asyncio.to_thread(cluster.start)

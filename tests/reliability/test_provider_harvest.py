@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from ankommen.intake.adapters.tables import courses as intake_courses
 from ankommen.shared.auth import Role
 from tests.assignment.support import COORDINATOR, course_body, outbox, waiting_count
+from tests.support.county_day import county_today
 from tests.support.polling import eventually
 from tests.support.services import in_process, token
 from tests.support.surveys import registration
@@ -48,7 +49,7 @@ async def names(intake, codes: list[str]) -> dict[str, dict]:  # noqa: ANN001
 async def test_a_providers_own_course_harvests_no_names_until_a_coordinator_approved_it(
         kafka, sqlite_databases):
     bootstrap = kafka.bootstrap_servers
-    today = date.today()
+    today = county_today()
     async with contextlib.AsyncExitStack() as stack:
         intake, assignment = [await stack.enter_async_context(in_process(
             name, bootstrap=bootstrap, database_url=await sqlite_databases.url(name)))

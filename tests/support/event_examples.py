@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from ankommen.shared.events import EventData, registry
@@ -28,6 +28,7 @@ from ankommen.shared.topics import (
     provider_reports_topic,
 )
 from tests.assignment.builders import course
+from tests.support.county_day import county_today
 from tests.support.surveys import survey
 
 
@@ -46,7 +47,7 @@ def valid_event(topic: str, handled: frozenset = frozenset()) -> tuple[bytes, st
     source, subject = None, pseudonym
     if topic == CASES.name:
         data = CaseRegistered(pseudonym=pseudonym, survey=Survey(**survey()),
-                              registered_on=date.today())
+                              registered_on=county_today())
     elif topic == COURSES.name:
         data, subject = CoursePublished(course=course(course_id=f"c-{uuid.uuid4().hex[:8]}")), None
     elif topic == PLACEMENTS.name and PlacementOffered not in handled and handled:
@@ -56,15 +57,15 @@ def valid_event(topic: str, handled: frozenset = frozenset()) -> tuple[bytes, st
     elif topic == PLACEMENTS.name:
         data = PlacementOffered(placement_id=uuid.uuid4().hex, pseudonym=pseudonym,
                                 referral_code=code, course_id="c-1", provider_id="vhs-a",
-                                offered_on=date.today())
+                                offered_on=county_today())
     elif topic == PARTICIPATION.name:
         data = CourseDiscontinued(pseudonym=pseudonym, referral_code=code, course_id="c-1",
                                   report_id=uuid.uuid4().hex, reason="moved_away",
-                                  discontinued_on=date.today() - timedelta(days=1))
+                                  discontinued_on=county_today() - timedelta(days=1))
     elif (provider_id := PROVIDER_REPORTS.provider_of(topic)) is not None:
         data, source, subject = ProviderReportSubmitted(report={
             "kind": "enrolment", "report_id": "r-1", "referral_code": code,
-            "started_on": date.today().isoformat()}), f"/providers/{provider_id}", None
+            "started_on": county_today().isoformat()}), f"/providers/{provider_id}", None
     elif topic == FACTS.name:
         data, subject = ArrivalFact(record_key=secrets.token_hex(16), month="2026-01",
                                     district="03358", german_level="A1"), None

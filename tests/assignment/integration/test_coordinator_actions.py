@@ -13,7 +13,7 @@ import re
 import secrets
 import uuid
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import timedelta
 
 from ankommen.assignment.adapters.coordination import ManualPlacementLog
 from ankommen.assignment.service.handlers import (
@@ -25,6 +25,7 @@ from ankommen.shared.auth import Role
 from ankommen.shared.events.contracts.intake import CaseRegistered, Survey
 from tests.assignment.integration.test_event_batches import delivery
 from tests.assignment.support import COORDINATOR, course_body, outbox
+from tests.support.county_day import county_today
 from tests.support.services import RunningService, in_process, token
 from tests.support.surveys import survey
 from tests.support.tokens import issue_token
@@ -49,7 +50,7 @@ async def register(assignment: RunningService, days_ago: int = 10, **answers: ob
     pseudonym = secrets.token_urlsafe(24)
     async with assignment.runtime.uow() as uow:
         await handle(uow, [delivery(CaseRegistered(
-            pseudonym=pseudonym, registered_on=date.today() - timedelta(days=days_ago),
+            pseudonym=pseudonym, registered_on=county_today() - timedelta(days=days_ago),
             survey=Survey(**survey(**{"region_key": "03358021", "german_level": "A1",
                                       **answers}))))])
     return pseudonym
@@ -73,7 +74,7 @@ async def placements_of(assignment: RunningService, pseudonym: str) -> list[dict
 
 
 def future(days: int) -> str:
-    return (date.today() + timedelta(days=days)).isoformat()
+    return (county_today() + timedelta(days=days)).isoformat()
 
 
 FORM = {"title": "Integrationskurs Soltau", "provider_id": "", "course_type": "general_integration",

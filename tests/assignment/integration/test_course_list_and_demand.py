@@ -6,11 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from datetime import date
 
 from ankommen.shared.auth import Role
 from ankommen.shared.events.contracts.assignment import weeks_begun
 from tests.assignment.support import COORDINATOR, course_body, outbox, register, waiting_count
+from tests.support.county_day import county_today
 from tests.support.polling import eventually
 from tests.support.services import in_process, token
 
@@ -77,7 +77,7 @@ async def test_course_list_csv_agrees_with_catalogue_and_placements(kafka, sqlit
         assert latest == {("03358", "general_integration"): (2, 2),
                           ("03351", "general_integration"): (20, 0)}
         facts = placed + unmet + seats
-        assert all("pseudonym" not in fact and fact["month"] == date.today().strftime("%Y-%m")
+        assert all("pseudonym" not in fact and fact["month"] == county_today().strftime("%Y-%m")
                    for fact in facts)
 
         filtered = await assignment.client.get("/course-list.csv?district=03351&level=A2",

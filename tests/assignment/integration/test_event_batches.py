@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import random
 import secrets
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -31,6 +31,7 @@ from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.topics import CASES
 from tests.assignment.support import COORDINATOR, course_body
 from tests.e2e.test_idempotency_and_dead_letters import produce, read_all
+from tests.support.county_day import county_today
 from tests.support.polling import eventually
 from tests.support.services import in_process, settings_for
 from tests.support.surveys import survey
@@ -60,7 +61,7 @@ def registrations(count: int, rng: random.Random | None = None) -> list[CaseRegi
     """People of both districts, some who cannot read Latin script, some with children, some
     (A0 readers of Latin script) whom no course fits; pseudonyms from ``rng`` if given."""
     return [CaseRegistered(
-        pseudonym=token(rng), registered_on=date.today() - timedelta(days=number),
+        pseudonym=token(rng), registered_on=county_today() - timedelta(days=number),
         survey=Survey(**survey(region_key=DISTRICTS[number % 2] + "021",
                                german_level="A1" if number % 3 else "A0",
                                reads_latin_script=number % 4 > 1,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 import secrets
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -49,6 +49,7 @@ from tests.assignment.integration.test_event_batches import (
     still_waiting,
 )
 from tests.assignment.support import course_body
+from tests.support.county_day import county_today
 from tests.support.surveys import survey
 
 COORDINATOR = Principal("tests", Role.COORDINATOR)
@@ -85,7 +86,7 @@ async def offered_placements(runtime: ServiceRuntime) -> dict[str, str]:
 
 
 def closure(pseudonym: str) -> CaseClosed:
-    return CaseClosed(pseudonym=pseudonym, closed_on=date.today(),
+    return CaseClosed(pseudonym=pseudonym, closed_on=county_today(),
                       reason=ClosureReason.MOVED_AWAY)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 from ankommen.assignment.adapters.placements import PlacementRepository
 from ankommen.assignment.domain.placement import PlacementRecord, PlacementStatus
@@ -18,6 +18,7 @@ from ankommen.assignment.domain.referral import new_referral_code
 from ankommen.assignment.service.referral_answers import Answer, answer_referrals
 from ankommen.shared.auth import Principal, Role
 from tests.assignment.support import COORDINATOR, course_body
+from tests.support.county_day import county_today
 from tests.support.services import RunningService, in_process
 from tests.support.tokens import issue_token
 
@@ -29,7 +30,7 @@ async def offer(assignment: RunningService, course_id: str, provider_id: str, *,
                 expires_in: int = 14) -> str:
     """An offer in ``course_id`` whose last day is ``expires_in`` days from today."""
     code = new_referral_code()
-    today = date.today()
+    today = county_today()
     async with assignment.runtime.uow() as uow:
         await PlacementRepository(uow.session).add(PlacementRecord(
             placement_id=uuid.uuid4().hex, pseudonym=uuid.uuid4().hex, course_id=course_id,

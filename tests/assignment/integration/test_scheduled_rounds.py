@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ankommen.assignment.adapters.tables import allocation_lock
 from ankommen.assignment.service.schedule import allocation_round
 from tests.assignment.support import COORDINATOR, course_body, outbox, register, waiting_count
+from tests.support.county_day import county_today
 from tests.support.polling import eventually
 from tests.support.services import in_process
 
@@ -34,8 +35,8 @@ async def test_a_round_in_a_new_month_reports_its_unmet_demand_and_seats_once(
                          what="both cases waiting")
         await assignment.client.post("/courses", json=course_body(
             f"c-{uuid.uuid4().hex[:6]}", minimum_participants=1), headers=COORDINATOR)
-        this_month = date.today().strftime("%Y-%m")
-        next_month = first_of_next_month(date.today())
+        this_month = county_today().strftime("%Y-%m")
+        next_month = first_of_next_month(county_today())
         before = {kind: await outbox(assignment, kind) for kind in (UNMET, CAPACITY)}
         assert len(before[UNMET]) == 2
         assert {fact["month"] for fact in before[CAPACITY]} == {this_month}

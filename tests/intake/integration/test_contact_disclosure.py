@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -33,6 +33,7 @@ from ankommen.shared.events.contracts.progress import (
 )
 from tests.intake.integration.running import running_intake
 from tests.progress.integration.catalogue import STARTS_ON, announce, course, referral_code
+from tests.support.county_day import county_today
 from tests.support.polling import eventually
 from tests.support.services import token
 from tests.support.surveys import identity, registration
@@ -286,7 +287,7 @@ async def test_a_confirmation_discloses_nothing_unless_its_course_is_an_approved
     made: approved, in the county, the asking provider's own and running today."""
     async with running_intake(kafka, databases) as intake:
         suffix = uuid.uuid4().hex[:6]
-        today = date.today()
+        today = county_today()
 
         def of_vhs_a(name: str, **changes: object) -> Course:
             return county_course("vhs-a", course_id=f"course-{name}-{suffix}", **changes)

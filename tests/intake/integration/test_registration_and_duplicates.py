@@ -13,6 +13,7 @@ from ankommen.intake.adapters.tables import cases, data_keys, identities, messag
 from ankommen.intake.domain.identity import age_on
 from ankommen.shared.auth import Role
 from tests.intake.integration.running import running_intake
+from tests.support.county_day import county_today
 from tests.support.services import token
 from tests.support.surveys import identity, registration
 
@@ -42,7 +43,7 @@ async def test_registration_encrypts_identity_and_derives_the_age(kafka, databas
         response = await intake.client.post("/cases", json=body, headers=STAFF)
         assert response.status_code == 201, response.text
         case = response.json()
-        assert case["survey"]["age_years"] == age_on(date(1990, 3, 4), date.today())
+        assert case["survey"]["age_years"] == age_on(date(1990, 3, 4), county_today())
         assert "identity" not in case
         async with intake.runtime.sessions() as session:
             ciphertext = await session.scalar(select(identities.c.ciphertext))

@@ -8,7 +8,7 @@ import json
 import secrets
 import uuid
 from collections.abc import AsyncIterator, Callable, Collection
-from datetime import date, timedelta
+from datetime import timedelta
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
@@ -26,11 +26,12 @@ from ankommen.shared.events.contracts.assignment import (
 )
 from ankommen.shared.events.envelope import EventData
 from ankommen.shared.events.registry import DecodedEvent
+from tests.support.county_day import county_today
 from tests.support.event_examples import owners_source
 from tests.support.polling import eventually
 from tests.support.services import RunningService, in_process, token
 
-TODAY = date.today()
+TODAY = county_today()
 STARTS_ON = TODAY - timedelta(days=90)
 ENDS_ON = TODAY + timedelta(days=90)
 
