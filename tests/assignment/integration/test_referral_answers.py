@@ -100,6 +100,21 @@ async def test_bulk_answer_goes_through_row_by_row(kafka, sqlite_databases):
             "csrftoken": csrf, "answer": "decline"})
         assert nothing.status_code == 422 and "mindestens eine Vermittlung" in nothing.text
 
+        # Many ticked rows at once (more than 20 once met a bare 422): every code answered on
+        # the page — here codes no course of this provider has, and one far too long.
+        many = [f"X{number:03d}-ABCD" for number in range(24)] + ["Z" * 60]
+        bulk = await assignment.client.post("/ui/referrals", data={
+            "csrftoken": csrf, "answer": "confirm", "codes": many})
+        assert bulk.status_code == 200, bulk.text[:300]
+        results = bulk.text.split('id="results"')[1].split("</section>")[0]
+        assert all(code in results for code in many)
+        assert 'data-done="yes"' not in results
+        too_many = await assignment.client.post("/ui/referrals", data={
+            "csrftoken": csrf, "answer": "confirm",
+            "codes": [f"X{number:03d}-ABCD" for number in range(201)]})
+        assert too_many.status_code == 422
+        assert "höchstens 200 Vermittlungen" in too_many.text
+
         # A provider reaches no coordinator page; a coordinator sees all offers, answers none.
         coordinator_page = await assignment.client.get("/ui/allocation")
         assert coordinator_page.status_code == 303

@@ -25,8 +25,11 @@ from ankommen.shared.web.pages import PageAuth
 
 #: Who may open the referrals page; everyone else's guard stays as it was.
 VIEWERS = frozenset({Role.PROVIDER, Role.COORDINATOR, Role.ADMIN})
-#: A referral code as the form sends it (the use case checks format and check character).
-CODE = Form(max_length=20)
+#: The ticked referral codes as the form sends them. No ``max_length`` here: on a list it
+#: limits the number of codes (it once refused a 21st ticked row with a bare 422), not their
+#: length; the handler caps the number at ``MAX_BULK`` with a page, the use case checks each
+#: code's format and check character, the body size is capped by the hardening middleware.
+CODE = Form()
 
 
 def install(app: FastAPI, runtime: AssignmentRuntime, pages: Pages, auth: PageAuth) -> None:
