@@ -27,12 +27,24 @@ from typing_extensions import TypeIs
 from ankommen.shared.events.envelope import Envelope, EventData, InvalidEvent
 
 EventT = TypeVar("EventT", bound=type[EventData])
+#: A payload type a handler is registered for (:meth:`DecodedEvent.data_as`).
+DataT = TypeVar("DataT", bound=EventData)
 
 
 @dataclass(frozen=True)
 class DecodedEvent:
     envelope: Envelope
     data: EventData
+
+    def data_as(self, *kinds: type[DataT]) -> DataT:
+        """The payload as one of ``kinds``, the types its handler is registered for. Consumers
+        dispatch by payload type, so anything else is a wiring mistake in our code
+        (:class:`TypeError`), never someone else's event: the registry has decoded and checked
+        it already."""
+        if not isinstance(self.data, kinds):
+            raise TypeError(f"{type(self.data).__name__} is not one of "
+                            f"{', '.join(kind.__name__ for kind in kinds)}")
+        return self.data
 
 
 #: The largest body an event may have. Events are small (a few kilobytes); Kafka's default

@@ -65,14 +65,6 @@ NOT_REGISTERED = "the case is not registered here yet"
 DataT = TypeVar("DataT", bound=EventData)
 
 
-def _data(event: DecodedEvent, kind: type[DataT]) -> DataT:
-    """The event's payload, of the kind its handler is registered for (the consumers dispatch
-    by payload type, so anything else is a wiring mistake)."""
-    if not isinstance(event.data, kind):
-        raise TypeError(f"{type(event.data).__name__} is not {kind.__name__}")
-    return event.data
-
-
 def _parking(uow: UnitOfWork) -> ParkedEvents:
     return ParkedEvents(uow.session, parked_events)
 
@@ -81,7 +73,7 @@ async def put_registered_cases_on_waiting_list(uow: UnitOfWork,
                                                events: Sequence[DecodedEvent]) -> None:
     """Newly registered cases wait for a fitting course from the day of registration (a run
     of registrations is stored with one insert per table)."""
-    registered = [_data(event, CaseRegistered) for event in events]
+    registered = [event.data_as(CaseRegistered) for event in events]
     await CaseRepository(uow.session).add_all(
         [(data.pseudonym, data.survey, data.registered_on) for data in registered])
     await WaitingListRepository(uow.session).add_all([WaitingPerson(
@@ -98,7 +90,7 @@ async def put_registered_case_on_waiting_list(uow: UnitOfWork, event: DecodedEve
 
 
 async def apply_survey_update(uow: UnitOfWork, event: DecodedEvent) -> None:
-    data = _data(event, SurveyUpdated)
+    data = event.data_as(SurveyUpdated)
     cases = CaseRepository(uow.session)
     survey = await cases.survey(data.pseudonym)
     if survey is None:
@@ -122,7 +114,7 @@ async def _withdraw_active(uow: UnitOfWork, pseudonym: str, reason: WithdrawalRe
 async def stop_closed_case(uow: UnitOfWork, event: DecodedEvent) -> None:
     """No further placements: off the waiting list, open offers and confirmed placements
     withdrawn (an enrolment stays, see :func:`_withdraw_active`)."""
-    data = _data(event, CaseClosed)
+    data = event.data_as(CaseClosed)
     if not await CaseRepository(uow.session).known(data.pseudonym):
         await _parking(uow).park(data.pseudonym, event, NOT_REGISTERED)
         return
@@ -134,7 +126,7 @@ async def stop_closed_case(uow: UnitOfWork, event: DecodedEvent) -> None:
 async def erase_case(uow: UnitOfWork, event: DecodedEvent) -> None:
     """Every row of the pseudonym goes, events parked for it included; its seats become
     free."""
-    data = _data(event, CaseErased)
+    data = event.data_as(CaseErased)
     await _parking(uow).forget(data.pseudonym)
     await WaitingListRepository(uow.session).remove(data.pseudonym)
     await PlacementRepository(uow.session).delete_person(data.pseudonym)
@@ -144,7 +136,7 @@ async def erase_case(uow: UnitOfWork, event: DecodedEvent) -> None:
 
 async def merge_cases(uow: UnitOfWork, event: DecodedEvent) -> None:
     """The merged case's placements and place on the list move to the surviving case."""
-    data = _data(event, CasesMerged)
+    data = event.data_as(CasesMerged)
     if not await CaseRepository(uow.session).known(data.merged_pseudonym):
         # Nothing of the merged case is here yet (placements follow registration): the merge
         # waits for the merged case's registration, which it follows on the cases topic.
@@ -159,7 +151,7 @@ async def merge_cases(uow: UnitOfWork, event: DecodedEvent) -> None:
 async def free_discontinued_seat(uow: UnitOfWork, event: DecodedEvent) -> None:
     """The provider's discontinuation frees the seat; for a placement assignment ended
     meanwhile (withdrawal wins) it changes nothing."""
-    data = _data(event, CourseDiscontinued)
+    data = event.data_as(CourseDiscontinued)
     placements = PlacementRepository(uow.session)
     record = await placements.by_referral_code(data.referral_code)
     if record is not None and record.active:
@@ -171,7 +163,7 @@ async def free_discontinued_seat(uow: UnitOfWork, event: DecodedEvent) -> None:
 
 async def take_level_from_exam(uow: UnitOfWork, event: DecodedEvent) -> None:
     """The latest result sets the level here; a correction is simply the latest result."""
-    data = _data(event, ExamResultRecorded)
+    data = event.data_as(ExamResultRecorded)
     if data.level_reached is None:
         return
     if not await _set_level(uow, data.pseudonym, data.level_reached):
@@ -197,7 +189,7 @@ async def record_enrolment(uow: UnitOfWork, event: DecodedEvent) -> None:
     enrolment only for a confirmed placement, so any other status here means assignment ended
     the placement while the enrolment was on its way (the race: the withdrawal wins, progress
     shows the placement as withdrawn too) or the case is gone: nothing changes."""
-    data = _data(event, ParticipantEnrolled)
+    data = event.data_as(ParticipantEnrolled)
     placements = PlacementRepository(uow.session)
     record = await placements.by_referral_code(data.referral_code)
     if record is not None and record.status is PlacementStatus.CONFIRMED:
@@ -226,7 +218,7 @@ async def undo_retracted_report(uow: UnitOfWork, event: DecodedEvent) -> None:
     discontinuation (→ enrolled again: the placement holds its seat again, and the person no
     longer waits for a next course). Corrections that replace a report change no status;
     retractions of other reports (attendance, exams …) neither."""
-    data = _data(event, ReportCorrected)
+    data = event.data_as(ReportCorrected)
     if data.action is not CorrectionAction.RETRACTED:
         return
     if data.original_kind not in RETRACTABLE_KINDS:
@@ -250,7 +242,7 @@ async def propose_next_course(uow: UnitOfWork, event: DecodedEvent) -> None:
     """*Förderkette*: from the level reached and the known goals, the next course type; the
     person waits for it from the day of completion (no new survey). A completion of a
     placement assignment ended meanwhile (the race: withdrawal wins) changes nothing."""
-    data = _data(event, CourseCompleted)
+    data = event.data_as(CourseCompleted)
     placements = PlacementRepository(uow.session)
     record = await placements.by_referral_code(data.referral_code)
     if record is not None and record.status in ENDED_HERE:

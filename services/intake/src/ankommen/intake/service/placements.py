@@ -16,7 +16,7 @@ before its course (another topic): until the course is known, it discloses nothi
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from ankommen.intake.adapters.courses import CourseRepository
 from ankommen.intake.adapters.placements import ProviderPlacementRepository
@@ -31,8 +31,6 @@ from ankommen.shared.events.registry import DecodedEvent
 if TYPE_CHECKING:
     from ankommen.shared.messaging.consumer import Handler
 
-_EventT = TypeVar("_EventT", bound=EventData)
-
 PLACEMENT_STATUS: dict[type[assignment.Placement], PlacementStatus] = {
     assignment.PlacementConfirmed: PlacementStatus.CONFIRMED,
     assignment.PlacementDeclined: PlacementStatus.DECLINED,
@@ -46,15 +44,6 @@ RETRACTABLE = {progress.ReportKind.COMPLETION: PlacementStatus.COMPLETED,
                progress.ReportKind.DISCONTINUATION: PlacementStatus.DISCONTINUED}
 
 
-def _data(event: DecodedEvent, *kinds: type[_EventT]) -> _EventT:
-    """The event's payload, one of the kinds its handler is registered for (the consumer
-    dispatches by payload type, so anything else is a wiring mistake)."""
-    if not isinstance(event.data, kinds):
-        raise TypeError(f"{type(event.data).__name__} is not one of "
-                        f"{', '.join(kind.__name__ for kind in kinds)}")
-    return event.data
-
-
 async def _known(uow: UnitOfWork, pseudonym: str) -> bool:
     return pseudonym in await CaseRepository(uow.session).by_pseudonyms([pseudonym])
 
@@ -62,7 +51,7 @@ async def _known(uow: UnitOfWork, pseudonym: str) -> bool:
 async def record_placement(uow: UnitOfWork, event: DecodedEvent) -> None:
     """A confirmation opens the disclosure; a decline or withdrawal closes it for good. A
     confirmation arriving after the placement ended (another topic, later) changes nothing."""
-    data = _data(event, assignment.Placement)
+    data = event.data_as(assignment.Placement)
     if not await _known(uow, data.pseudonym):
         return
     placements = ProviderPlacementRepository(uow.session, uow.clock)
@@ -78,7 +67,7 @@ async def record_placement(uow: UnitOfWork, event: DecodedEvent) -> None:
 async def record_participation(uow: UnitOfWork, event: DecodedEvent) -> None:
     """Completion or discontinuation ends the disclosure: the provider no longer teaches the
     person. A retracted completion or discontinuation opens it again."""
-    data = _data(event, progress.ParticipationEvent)
+    data = event.data_as(progress.ParticipationEvent)
     placements = ProviderPlacementRepository(uow.session, uow.clock)
     current = await placements.status(data.referral_code)
     if current is None or current.ends_placement:
@@ -94,7 +83,7 @@ async def record_participation(uow: UnitOfWork, event: DecodedEvent) -> None:
 async def record_course(uow: UnitOfWork, event: DecodedEvent) -> None:
     """A course published or changed (its full new state): approval, region, dates, status,
     and what the invitation letter prints (title, provider's name, venue, times, contact)."""
-    data = _data(event, assignment.CoursePublished, assignment.CourseUpdated)
+    data = event.data_as(assignment.CoursePublished, assignment.CourseUpdated)
     course = data.course
     await CourseRepository(uow.session, uow.clock).save(CourseFacts(
         course_id=course.course_id, provider_id=course.provider_id,
@@ -107,7 +96,7 @@ async def record_course(uow: UnitOfWork, event: DecodedEvent) -> None:
 
 
 async def record_course_cancelled(uow: UnitOfWork, event: DecodedEvent) -> None:
-    data = _data(event, assignment.CourseCancelled)
+    data = event.data_as(assignment.CourseCancelled)
     await CourseRepository(uow.session, uow.clock).set_status(
         data.course_id, assignment.CourseStatus.CANCELLED.value)
 

@@ -17,7 +17,6 @@ from ankommen.progress.adapters.repository import (
 from ankommen.progress.adapters.tables import parked_events
 from ankommen.progress.domain.cases import KnownCase
 from ankommen.progress.domain.catalogue import Course, Placement, PlacementStatus
-from ankommen.progress.service.payloads import payload
 from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.events.contracts import assignment
 from ankommen.shared.events.contracts.intake import (
@@ -46,7 +45,7 @@ def _parking(uow: UnitOfWork) -> ParkedEvents:
 
 
 async def remember_registered_case(uow: UnitOfWork, event: DecodedEvent) -> None:
-    data = payload(event, CaseRegistered)
+    data = event.data_as(CaseRegistered)
     await KnownCaseRepository(uow.session).add(
         KnownCase(pseudonym=data.pseudonym, registered_on=data.registered_on,
                   german_level=data.survey.german_level.value))
@@ -60,7 +59,7 @@ async def apply_survey_update(uow: UnitOfWork, event: DecodedEvent) -> None:
     their next course with (``level_at_start`` of its outcome facts). Seats offered before
     keep theirs: that is the level the seat was offered for. Other survey answers are not
     progress's business."""
-    data = payload(event, SurveyUpdated)
+    data = event.data_as(SurveyUpdated)
     cases = KnownCaseRepository(uow.session)
     if not await cases.known(data.pseudonym):
         await _parking(uow).park(data.pseudonym, event, NOT_REGISTERED)
@@ -71,14 +70,14 @@ async def apply_survey_update(uow: UnitOfWork, event: DecodedEvent) -> None:
 
 
 async def erase_case(uow: UnitOfWork, event: DecodedEvent) -> None:
-    data = payload(event, CaseErased)
+    data = event.data_as(CaseErased)
     await _parking(uow).forget(data.pseudonym)
     await ErasureRepository(uow.session).erase(data.pseudonym)
     await uow.forget_published_events(data.pseudonym)
 
 
 async def merge_cases(uow: UnitOfWork, event: DecodedEvent) -> None:
-    data = payload(event, CasesMerged)
+    data = event.data_as(CasesMerged)
     merged_known = await KnownCaseRepository(uow.session).known(data.merged_pseudonym)
     # Placements of the merged case may be here before its registration (another topic).
     await ErasureRepository(uow.session).merge(data.merged_pseudonym, data.surviving_pseudonym)
@@ -97,7 +96,7 @@ CASE_EVENTS: dict[type[EventData], Handler] = {
 
 
 async def record_course(uow: UnitOfWork, event: DecodedEvent) -> None:
-    course = payload(event, assignment.CoursePublished, assignment.CourseUpdated).course
+    course = event.data_as(assignment.CoursePublished, assignment.CourseUpdated).course
     await CatalogueRepository(uow.session).save_course(Course(
         course_id=course.course_id, provider_id=course.provider_id, title=course.title,
         course_type=course.course_type.value, region_key=course.region_key,
@@ -106,12 +105,12 @@ async def record_course(uow: UnitOfWork, event: DecodedEvent) -> None:
 
 
 async def cancel_course(uow: UnitOfWork, event: DecodedEvent) -> None:
-    data = payload(event, assignment.CourseCancelled)
+    data = event.data_as(assignment.CourseCancelled)
     await CatalogueRepository(uow.session).cancel_course(data.course_id)
 
 
 async def record_placement(uow: UnitOfWork, event: DecodedEvent) -> None:
-    data = payload(event, *PLACEMENT_STATUS)
+    data = event.data_as(*PLACEMENT_STATUS)
     await CatalogueRepository(uow.session).save_placement(Placement(
         referral_code=data.referral_code, placement_id=data.placement_id,
         pseudonym=data.pseudonym, course_id=data.course_id, provider_id=data.provider_id,

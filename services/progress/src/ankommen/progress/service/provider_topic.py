@@ -25,7 +25,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from ankommen.progress.domain.problems import Problem
-from ankommen.progress.service.payloads import payload
 from ankommen.progress.service.reporting import (
     Channel,
     Verdict,
@@ -80,7 +79,7 @@ async def receive_provider_reports(uow: UnitOfWork, deliveries: Sequence[Deliver
     submitted per provider, in the order they arrived."""
     by_provider: dict[str, list[Report]] = {}
     for delivery in deliveries:
-        raw = payload(delivery.event, ProviderReportSubmitted).report
+        raw = delivery.event.data_as(ProviderReportSubmitted).report
         provider_id = provider_of_topic(delivery.topic)
         forged = source_problem(delivery.event.envelope.source, provider_id)
         if forged is not None:
