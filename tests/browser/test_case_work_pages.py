@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from types import SimpleNamespace
 
 from playwright.async_api import Page
 
@@ -19,6 +18,7 @@ from ankommen.shared.events.contracts.assignment import CoursePublished, Placeme
 from tests.browser.conftest import assert_accessible, fill_interview, screenshot_path
 from tests.intake.integration.test_invitation_letter import COURSE, kept_as_png
 from tests.progress.integration.catalogue import referral_code
+from tests.support.event_examples import decoded
 from tests.support.pdf_layout import (
     is_arabic,
     is_cyrillic,
@@ -48,8 +48,8 @@ async def confirmed_placement(intake, pseudonym: str) -> str:  # noqa: ANN001
     """A course and a confirmed placement in it, as assignment announces them."""
     code = referral_code()
     async with intake.runtime.uow() as uow:
-        await record_course(uow, SimpleNamespace(data=CoursePublished(course=COURSE)))
-        await record_placement(uow, SimpleNamespace(data=PlacementConfirmed(
+        await record_course(uow, decoded(CoursePublished(course=COURSE)))
+        await record_placement(uow, decoded(PlacementConfirmed(
             placement_id=uuid.uuid4().hex, pseudonym=pseudonym, referral_code=code,
             course_id=COURSE.course_id, provider_id=COURSE.provider_id)))
     return code

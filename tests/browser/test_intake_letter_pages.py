@@ -4,13 +4,12 @@ axe-core's WCAG 2.1 AA rules; choosing Arabic on the picker answers the PDF."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from ankommen.intake.service.placements import record_course
 from ankommen.shared.auth import Role
 from ankommen.shared.events.contracts.assignment import CoursePublished
 from tests.browser.conftest import assert_accessible, screenshot_path
 from tests.intake.integration.test_invitation_letter import COURSE, placed, registered
+from tests.support.event_examples import decoded
 from tests.support.services import served_over_http
 from tests.support.tokens import issue_token
 
@@ -22,7 +21,7 @@ async def test_the_letter_pages_ask_for_the_language_and_refuse_in_german_access
                                 ) as (base_url, intake):
         person = await registered(intake, "Barzani", ["kur"])
         async with intake.runtime.uow() as uow:
-            await record_course(uow, SimpleNamespace(data=CoursePublished(course=COURSE)))
+            await record_course(uow, decoded(CoursePublished(course=COURSE)))
         code = await placed(intake, person)
         letter = f"{base_url}/ui/cases/{person['case_id']}/letter?referral_code={code}"
 

@@ -18,6 +18,7 @@ from ankommen.shared.events.contracts.assignment import (
 from ankommen.shared.events.contracts.intake import ArrivalFact, CaseRegistered, Survey
 from ankommen.shared.events.contracts.progress import CourseDiscontinued, ProviderReportSubmitted
 from ankommen.shared.events.provenance import owner_of, service_source
+from ankommen.shared.events.registry import DecodedEvent
 from ankommen.shared.topics import (
     CASES,
     COURSES,
@@ -38,6 +39,14 @@ def owners_source(data: EventData) -> str:
     owner = owner_of(type(data))
     assert owner is not None, f"{data.event_type} has no owning service"
     return service_source(owner)
+
+
+def decoded(data: EventData) -> DecodedEvent:
+    """``data`` as a consumer hands it to a handler: decoded, in its owner's envelope."""
+    subject = getattr(data, "pseudonym", None)
+    return DecodedEvent(registry.envelope(data, source=owners_source(data),
+                                          subject=subject if isinstance(subject, str) else None),
+                        data)
 
 
 def valid_event(topic: str, handled: frozenset = frozenset()) -> tuple[bytes, str, str]:

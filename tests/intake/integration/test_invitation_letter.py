@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import time
-from types import SimpleNamespace
 
 import pypdfium2
 from sqlalchemy import select
@@ -26,6 +25,7 @@ from ankommen.shared.events.contracts.assignment import (
 from tests.browser.conftest import screenshot_path
 from tests.intake.integration.running import running_intake
 from tests.progress.integration.catalogue import course, referral_code
+from tests.support.event_examples import decoded
 from tests.support.pdf_layout import (
     is_arabic,
     is_cyrillic,
@@ -62,7 +62,7 @@ async def placed(intake, case: dict, event: type = PlacementConfirmed, **extra: 
     data = event(placement_id=uuid.uuid4().hex, pseudonym=case["pseudonym"],
                  referral_code=code, course_id=COURSE.course_id, provider_id="vhs-a", **extra)
     async with intake.runtime.uow() as uow:
-        await record_placement(uow, SimpleNamespace(data=data))
+        await record_placement(uow, decoded(data))
     return code
 
 
@@ -84,7 +84,7 @@ async def test_a_clerk_prints_the_arabic_and_the_ukrainian_letter_of_a_confirmed
         arabic = await registered(intake, "Haddad", ["ara", "deu"])
         ukrainian = await registered(intake, "Petrenko", ["ukr"])
         async with intake.runtime.uow() as uow:
-            await record_course(uow, SimpleNamespace(data=CoursePublished(course=COURSE)))
+            await record_course(uow, decoded(CoursePublished(course=COURSE)))
         arabic_code, ukrainian_code = await placed(intake, arabic), await placed(intake,
                                                                                  ukrainian)
         signed_in(intake, Role.INTAKE_STAFF)
@@ -127,7 +127,7 @@ async def test_no_letter_for_other_roles_other_cases_ended_placements_or_unknown
         other = await registered(intake, "Sadiki", ["ara"])
         kurdish = await registered(intake, "Barzani", ["kur"])
         async with intake.runtime.uow() as uow:
-            await record_course(uow, SimpleNamespace(data=CoursePublished(course=COURSE)))
+            await record_course(uow, decoded(CoursePublished(course=COURSE)))
         confirmed, others = await placed(intake, person), await placed(intake, other)
         kurdish_code = await placed(intake, kurdish)
         declined = await placed(intake, person, PlacementDeclined)
@@ -189,4 +189,4 @@ async def placed_again(intake, case: dict, code: str) -> None:  # noqa: ANN001
                               referral_code=code, course_id=COURSE.course_id,
                               provider_id="vhs-a", reason="reallocated")
     async with intake.runtime.uow() as uow:
-        await record_placement(uow, SimpleNamespace(data=data))
+        await record_placement(uow, decoded(data))
