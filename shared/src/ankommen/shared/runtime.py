@@ -34,7 +34,7 @@ from ankommen.shared.db.engine import create_engine, is_in_memory, session_facto
 from ankommen.shared.db.group_commit import GroupWriter
 from ankommen.shared.db.migrations import upgrade
 from ankommen.shared.db.sqlite_reads import OneHopReads
-from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
+from ankommen.shared.db.unit_of_work import UnitOfWork, UnitOfWorkFactory, UnitT
 from ankommen.shared.errors import install_problem_handlers
 from ankommen.shared.events.provenance import service_source
 from ankommen.shared.health import health_router
@@ -61,8 +61,9 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class ServiceDefinition:
-    """What makes a service itself: its name, tables, migrations and the topics it writes."""
+class ServiceDefinition(Generic[UnitT]):
+    """What makes a service itself: its name, tables, migrations, the topics it writes and its
+    unit of work (the one that owns its repositories)."""
 
     name: str
     title: str
@@ -73,6 +74,7 @@ class ServiceDefinition:
     migrations: str
     #: A :class:`~ankommen.shared.topics.ProviderTopic` stands for that topic of every provider.
     publishes: tuple[Topic, ...] = ()
+    unit_of_work: type[UnitT] = UnitOfWork  # pyright: ignore[reportAssignmentType]  # UnitT defaults to it
 
 
 def token_verifier(settings: ServiceSettings) -> TokenVerifier:
@@ -108,11 +110,11 @@ def service_clock(settings: ServiceSettings) -> Clock:
 SettingsT = TypeVar("SettingsT", bound=ServiceSettings, default=ServiceSettings)
 
 
-class ServiceRuntime(Generic[SettingsT]):
+class ServiceRuntime(Generic[SettingsT, UnitT]):
     """The running parts of one service process; ``ServiceRuntime[IntakeSettings]`` hands
     intake's code its own settings type, no casts or ``isinstance`` checks needed."""
 
-    def __init__(self, definition: ServiceDefinition, settings: SettingsT,
+    def __init__(self, definition: ServiceDefinition[UnitT], settings: SettingsT,
                  tracer_provider: TracerProvider | None = None,
                  clock: Clock | None = None) -> None:
         self.definition = definition
@@ -140,7 +142,8 @@ class ServiceRuntime(Generic[SettingsT]):
                       if self.engine.dialect.name == "sqlite" and not in_memory else None)
         self.uow = UnitOfWorkFactory(self.sessions, definition.tables,
                                      source=service_source(definition.name), clock=self.clock,
-                                     writer=self.writer, reads=self.reads)
+                                     writer=self.writer, reads=self.reads,
+                                     unit_type=definition.unit_of_work)
         #: How every Kafka client of this service signs in (its own principal).
         self.kafka = kafka = settings.kafka
         self.broker = create_broker(kafka,
@@ -171,7 +174,7 @@ class ServiceRuntime(Generic[SettingsT]):
         self._oidc: OidcSignIn | None = None
         #: Forms posted after a session ended, until their author signs in again.
         self._kept_forms: KeptForms | None = None
-        self.consumers: list[EventConsumer] = []
+        self.consumers: list[EventConsumer[UnitT]] = []
         self._background: dict[str, Callable[[], Awaitable[None]]] = {}
         self._producer_connected = asyncio.Event()
         self._broker_connected = asyncio.Event()
@@ -212,7 +215,7 @@ class ServiceRuntime(Generic[SettingsT]):
                     frozenset(settings.reauth_actions)) if settings.reauth_minutes else None)
         return self._oidc
 
-    def consume(self, consumer: EventConsumer) -> None:
+    def consume(self, consumer: EventConsumer[UnitT]) -> None:
         consumer.subscribe(self.broker, **self.settings.consumer_group_options())
         self.topic_guard.require_dead_letters_of(consumer.topic)
         self.topic_guard.require_consumed(consumer.topic)
@@ -270,7 +273,7 @@ class ServiceRuntime(Generic[SettingsT]):
             logger.warning("could not create the consumed topics; the consumers start anyway",
                            extra={"error": type(error).__name__})
 
-    async def _watch_when_connected(self, consumer: EventConsumer) -> None:
+    async def _watch_when_connected(self, consumer: EventConsumer[UnitT]) -> None:
         await self._broker_connected.wait()
         stall_after = self.settings.consumer_stall_seconds
         await StallWatch(consumer, stall_after=stall_after, interval=stall_after / 4).run()

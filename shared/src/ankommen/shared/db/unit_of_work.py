@@ -1,8 +1,14 @@
 """The unit of work: one database transaction around one command or one consumed event.
 
-It is the only place that commits. Events raised inside it are written to the outbox in the
-same transaction (so "saved" and "will be sent" cannot diverge); after the commit the outbox
-relay is woken so the events leave within milliseconds rather than at the next poll.
+It is the only place that commits, and it commits only when told (``await uow.commit()``): a
+use case says where its work is complete, and a block left without that — an early return, an
+exception — writes nothing. Each service subclasses it to own its repositories
+(``uow.cases``, ``uow.placements``: built on the unit's session, so the use cases never build
+one themselves and a test can hand them an in-memory fake instead).
+
+Events raised inside it are written to the outbox in the same transaction (so "saved" and
+"will be sent" cannot diverge); after the commit the outbox relay is woken so the events leave
+within milliseconds rather than at the next poll.
 
 Outbox rows are collected while the unit runs and written with one multi-row insert just
 before the commit: a batch of a thousand reports costs one statement, not a thousand, and the
@@ -29,11 +35,13 @@ import contextlib
 import json
 from collections.abc import Callable
 from types import TracebackType
+from typing import ClassVar, Generic, Self
 
 from opentelemetry import context as otel_context
 from opentelemetry import propagate
 from sqlalchemy import Executable, delete, insert, or_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from typing_extensions import TypeVar
 
 from ankommen.shared.clock import Clock, SystemClock
 from ankommen.shared.db.group_commit import GroupedWrites, GroupWriter
@@ -48,7 +56,12 @@ NO_HEADERS = json.dumps({})
 
 
 class UnitOfWork:
-    """``async with factory() as uow:`` — commits on a clean exit, rolls back on an error."""
+    """``async with factory() as uow: ...; await uow.commit()`` — what is not committed is
+    rolled back when the block ends."""
+
+    #: Transitional: a service whose use cases do not yet call :meth:`commit` sets nothing and
+    #: is committed on a clean exit; one that does sets ``False``.
+    commits_on_exit: ClassVar[bool] = True
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], tables: MessagingTables,
                  source: str, after_commit: Callable[[], None],
@@ -72,10 +85,12 @@ class UnitOfWork:
         self._published = 0
         self._outbox_rows: list[dict[str, object]] = []
         self._headers_for: tuple[otel_context.Context | None, str] = (None, NO_HEADERS)
+        self._committed = False
         self.session: AsyncSession
 
-    async def __aenter__(self) -> UnitOfWork:
+    async def __aenter__(self) -> Self:
         self.session = self._sessions()
+        self._committed = False
         self._published = 0
         self._outbox_rows = []
         self._headers_for = (None, NO_HEADERS)
@@ -113,17 +128,26 @@ class UnitOfWork:
             await turn.__aenter__()
             self._turn = turn
 
+    async def commit(self) -> None:
+        """Make the unit's work durable: its writes and outbox rows in one transaction (or in
+        the group writer's next group), then wake the relay if it published anything. Work
+        done after a commit belongs to a new transaction, which needs its own commit."""
+        if self._grouped is not None and self._writer is not None:
+            grouped, self._grouped = self._grouped, None
+            await self._commit_grouped(self._writer, grouped)
+        else:
+            await self.flush_outbox()
+            await self.session.commit()
+        self._committed = True
+        if self._published:
+            self._published = 0
+            self._after_commit()
+
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         traceback: TracebackType | None) -> None:
         try:
-            if exc_type is None:
-                if self._grouped is not None and self._writer is not None:
-                    await self._commit_grouped(self._writer, self._grouped)
-                else:
-                    await self.flush_outbox()
-                    await self.session.commit()
-                if self._published:
-                    self._after_commit()
+            if exc_type is None and self.commits_on_exit and not self._committed:
+                await self.commit()
             else:
                 await self.session.rollback()
         finally:
@@ -216,13 +240,20 @@ class UnitOfWork:
             or_(outbox.c.published_at.is_not(None), outbox.c.parked_at.is_not(None))))
 
 
-class UnitOfWorkFactory:
-    """Builds units of work for one service; handed to use cases and consumers."""
+#: A service's own unit of work (with its repositories); plain :class:`UnitOfWork` for shared
+#: code that needs none (``typing_extensions`` for PEP 696's defaults on Python 3.11).
+UnitT = TypeVar("UnitT", bound=UnitOfWork, default=UnitOfWork)
+
+
+class UnitOfWorkFactory(Generic[UnitT]):
+    """Builds units of work of one service (of its ``unit_type``); handed to use cases and
+    consumers."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], tables: MessagingTables,
                  source: str, clock: Clock | None = None,
-                 writer: GroupWriter | None = None, reads: OneHopReads | None = None
-                 ) -> None:
+                 writer: GroupWriter | None = None, reads: OneHopReads | None = None,
+                 *, unit_type: type[UnitT] = UnitOfWork) -> None:
+        self.unit_type: type[UnitT] = unit_type
         self.sessions = sessions
         #: The service's group writer (:mod:`.group_commit`), if it has one.
         self.writer = writer
@@ -239,6 +270,6 @@ class UnitOfWorkFactory:
         """Called after every commit that wrote outbox rows (the relay's wake-up)."""
         self._after_commit = callback
 
-    def __call__(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions, self.tables, self.source, lambda: self._after_commit(),
+    def __call__(self) -> UnitT:
+        return self.unit_type(self.sessions, self.tables, self.source, lambda: self._after_commit(),
                           self.clock, self.outbox_notice, self.writer, self.reads)

@@ -48,7 +48,7 @@ import time
 from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypedDict, Unpack, cast
+from typing import Any, Generic, TypedDict, Unpack, cast
 
 from aiokafka.errors import MessageSizeTooLargeError, RecordListTooLargeError
 from aiokafka.structs import ConsumerRecord
@@ -58,7 +58,7 @@ from opentelemetry import context as otel_context
 from opentelemetry import propagate
 from sqlalchemy import exists, insert, select
 
-from ankommen.shared.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from ankommen.shared.db.unit_of_work import UnitOfWorkFactory, UnitT
 from ankommen.shared.events.envelope import EventData, InvalidEvent
 from ankommen.shared.events.provenance import check_provenance
 from ankommen.shared.events.registry import DecodedEvent, registry
@@ -67,7 +67,9 @@ from ankommen.shared.topics import DEAD_LETTER_SUFFIX, Topic
 
 logger = logging.getLogger(__name__)
 
-Handler = Callable[[UnitOfWork, DecodedEvent], Awaitable[None]]
+#: Handles one event in the consumer's unit of work (the service's own, with its
+#: repositories); the consumer commits it together with the inbox row.
+Handler = Callable[[UnitT, DecodedEvent], Awaitable[None]]
 
 
 class ConsumerGroupOptions(TypedDict, total=False):
@@ -89,7 +91,7 @@ class Delivery:
 
 
 #: Handles the new (not yet seen) events of one batch, in the order consumed.
-BatchHandler = Callable[[UnitOfWork, Sequence[Delivery]], Awaitable[None]]
+BatchHandler = Callable[[UnitT, Sequence[Delivery]], Awaitable[None]]
 #: An extra acceptance rule of a consumer; raises InvalidEvent to dead-letter the message.
 Check = Callable[[DecodedEvent], None]
 
@@ -202,11 +204,11 @@ async def _parse_tolerating_headers(
     return await parse(_with_readable_headers(record))
 
 
-class EventConsumer:
+class EventConsumer(Generic[UnitT]):
     """One consumer group on one topic, with a handler per event type it cares about."""
 
-    def __init__(self, *, group_id: str, topic: Topic, uow: UnitOfWorkFactory,
-                 handlers: dict[type[EventData], Handler], check: Check | None = None,
+    def __init__(self, *, group_id: str, topic: Topic, uow: UnitOfWorkFactory[UnitT],
+                 handlers: dict[type[EventData], Handler[UnitT]], check: Check | None = None,
                  max_attempts: int = 5, retry_delay: float = 0.1) -> None:
         self.group_id = group_id
         self.topic = topic
@@ -403,7 +405,7 @@ class EventConsumer:
                 await asyncio.sleep(self._retry_delay * 2 ** (attempt - 1))
         return failure
 
-    async def _handle_once(self, handler: Handler, decoded: DecodedEvent) -> None:
+    async def _handle_once(self, handler: Handler[UnitT], decoded: DecodedEvent) -> None:
         inbox = self._uow.tables.inbox
         async with self._uow() as uow:
             seen = await uow.session.scalar(select(exists().where(
@@ -415,6 +417,7 @@ class EventConsumer:
             await uow.session.execute(insert(inbox).values(
                 consumer=self.group_id, event_id=decoded.envelope.id,
                 processed_at=self._processed_at()))
+            await uow.commit()
 
     async def _dead_letter(self, record: Any, original_headers: Mapping[str, str], body: bytes,
                            reason: str, *, summary: str | None = None) -> None:
@@ -496,7 +499,7 @@ def _key_of(record: Any) -> str | None:
     return key.decode("utf-8", errors="replace") if isinstance(key, bytes) else str(key)
 
 
-class BatchEventConsumer(EventConsumer):
+class BatchEventConsumer(EventConsumer[UnitT]):
     """A consumer group that takes messages in batches (the bulk path for busy topics).
 
     Per batch: decode each message (invalid ones are dead-lettered with the reason); in one
@@ -510,8 +513,8 @@ class BatchEventConsumer(EventConsumer):
     would be a second one saying the same.
     """
 
-    def __init__(self, *, group_id: str, topic: Topic, uow: UnitOfWorkFactory,
-                 handler: BatchHandler, event_types: tuple[type[EventData], ...],
+    def __init__(self, *, group_id: str, topic: Topic, uow: UnitOfWorkFactory[UnitT],
+                 handler: BatchHandler[UnitT], event_types: tuple[type[EventData], ...],
                  check: Check | None = None, max_attempts: int = 5, retry_delay: float = 0.1,
                  max_records: int = 500, batch_timeout_ms: int = 200,
                  inbox: bool = True) -> None:
@@ -638,6 +641,7 @@ class BatchEventConsumer(EventConsumer):
         if not self._inbox:
             async with self._uow() as uow:
                 await self._batch_handler(uow, deliveries)
+                await uow.commit()
             return
         inbox = self._uow.tables.inbox
         ids = [delivery.event.envelope.id for delivery in deliveries]
@@ -652,3 +656,4 @@ class BatchEventConsumer(EventConsumer):
             await uow.session.execute(insert(inbox), [
                 {"consumer": self.group_id, "event_id": delivery.event.envelope.id,
                  "processed_at": processed_at} for delivery in new])
+            await uow.commit()
