@@ -7,6 +7,7 @@ from fastapi.staticfiles import StaticFiles
 from opentelemetry.sdk.trace import TracerProvider
 
 from ankommen.monitoring.adapters.tables import messaging, metadata
+from ankommen.monitoring.adapters.unit_of_work import MonitoringUnitOfWork
 from ankommen.monitoring.config import MonitoringRuntime, MonitoringSettings
 from ankommen.monitoring.domain.rules import PublicationRules
 from ankommen.monitoring.entrypoints import consumers, http, limits, pages
@@ -24,6 +25,7 @@ DEFINITION = ServiceDefinition(
     metadata=metadata,
     tables=messaging,
     migrations="ankommen.monitoring:migrations",
+    unit_of_work=MonitoringUnitOfWork,
 )
 
 

@@ -10,6 +10,7 @@ statistics (single facts, no disclosure control), so neither is ever public.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 from collections.abc import Mapping
@@ -31,7 +32,7 @@ from ankommen.monitoring.domain.measures import MEASURES, Measure
 from ankommen.monitoring.domain.periods import InvalidPeriod, Period, PeriodKind
 from ankommen.monitoring.domain.review import Decision
 from ankommen.monitoring.domain.rules import PublicationRules
-from ankommen.monitoring.domain.tables import PublishedTable, Query
+from ankommen.monitoring.domain.tables import Query
 from ankommen.monitoring.entrypoints.consumers import PURPOSE
 from ankommen.monitoring.entrypoints.exports import (
     corrections_json,
@@ -47,11 +48,10 @@ from ankommen.monitoring.service.review import (
 )
 from ankommen.monitoring.service.statistics import (
     fact_intake,
-    key_figures,
     published_periods,
-    published_table,
     published_through,
 )
+from ankommen.monitoring.service.views import StatisticsViews, statistics_views
 from ankommen.shared.auth import Principal, Role
 from ankommen.shared.errors import DomainError, NotFound
 from ankommen.shared.topics import FACTS
@@ -157,13 +157,16 @@ def statistics_router(runtime: MonitoringRuntime, settings: MonitoringSettings,
     def query_of(measure: str, request: Request) -> Query:
         return parse_query(runtime, settings, rules, measure, dict(request.query_params))
 
-    async def table_of(query: Query) -> PublishedTable:
-        return await published_table(runtime.uow, query, policy, rules, runtime.clock.now())
+    def views() -> contextlib.AbstractAsyncContextManager[StatisticsViews]:
+        """The request's reads, on one unit of work."""
+        return statistics_views(runtime.uow, policy, rules, runtime.clock.now())
 
     @api.get("", summary="What is published: tables, periods, districts, rules")
     async def catalogue() -> dict[str, Any]:
-        return {**catalogue_json(runtime, settings, rules),
-                "corrections": corrections_json(await corrections(runtime.uow))}
+        published = catalogue_json(runtime, settings, rules)
+        async with views() as view:
+            notes = await view.corrections()
+        return {**published, "corrections": corrections_json(notes)}
 
     @api.get("/key-figures", summary="The key figures of a period and area")
     async def figures(request: Request) -> dict[str, Any]:
@@ -175,17 +178,18 @@ def statistics_router(runtime: MonitoringRuntime, settings: MonitoringSettings,
         now = runtime.clock.now()
         period = parse_period(rules, now, parameters.get("period"))
         district = parse_district(settings, parameters.get("district"))
-        return {"period": period.label, "district": district,
-                **key_figures_json(await key_figures(
-                    runtime.uow, period, district, policy, rules, now,
-                    settings.goal_b1_share_percent, settings.goal_median_wait_weeks))}
+        async with statistics_views(runtime.uow, policy, rules, now) as view:
+            figures = await view.key_figures(period, district, settings.goal_b1_share_percent,
+                                             settings.goal_median_wait_weeks)
+        return {"period": period.label, "district": district, **key_figures_json(figures)}
 
     # Registered before the JSON route: "{measure}" would otherwise also match "x.csv".
     @api.get("/{measure}.csv", summary="A protected table as CSV",
              response_class=Response, responses={200: {"content": {"text/csv": {}}}})
     async def table_as_csv(measure: str, request: Request) -> Response:
         query = query_of(measure, request)
-        table = await table_of(query)
+        async with views() as view:
+            table = await view.table(query)
         return Response(table_csv(table), media_type="text/csv; charset=utf-8", headers={
             "Content-Disposition":
                 f'attachment; filename="{query.table.key}-{query.period.label}.csv"'})
@@ -193,9 +197,10 @@ def statistics_router(runtime: MonitoringRuntime, settings: MonitoringSettings,
     @api.get("/{measure}", summary="A protected table: rows of one breakdown and the total")
     async def table(measure: str, request: Request) -> dict[str, Any]:
         query = query_of(measure, request)
-        published = await table_of(query)
-        return table_json(published, published_through(rules, runtime.clock.now()),
-                          await corrections(runtime.uow, query.first_month, query.last_month))
+        async with views() as view:
+            published = await view.table(query)
+            notes = await view.corrections(query.first_month, query.last_month)
+        return table_json(published, published_through(rules, runtime.clock.now()), notes)
 
     return api
 
@@ -206,7 +211,8 @@ def status_router(runtime: MonitoringRuntime) -> APIRouter:
     @api.get("/status", summary="Facts processed, data freshness and consumer lag (operators)",
              dependencies=[runtime.auth.require(Role.ADMIN)])
     async def status() -> dict[str, Any]:
-        intake = await fact_intake(runtime.uow)
+        async with runtime.uow() as unit:
+            intake = await fact_intake(unit)
         newest = max((row.last_published_at for row in intake if row.last_published_at),
                      default=None)
         try:
@@ -276,7 +282,9 @@ def review_router(runtime: MonitoringRuntime, settings: MonitoringSettings) -> A
                       month: Annotated[str | None, QueryParameter(pattern=MONTH.pattern)] = None,
                       limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100
                       ) -> dict[str, Any]:
-        overview = await review_list(runtime.uow, reason, month, limit)
+        async with runtime.uow() as unit:
+            overview = await review_list(unit, reason, month, limit)
+            notes = await corrections(unit)
         return {
             "pending": {"total": sum(overview.pending.values()),
                         "by_reason": overview.pending},
@@ -286,7 +294,7 @@ def review_router(runtime: MonitoringRuntime, settings: MonitoringSettings) -> A
                            "decided_by": record.decided_by,
                            "decided_at": record.decided_at.isoformat()}
                           for record in overview.decisions],
-            "corrections": corrections_json(await corrections(runtime.uow)),
+            "corrections": corrections_json(notes),
         }
 
     @api.post("/decisions", summary="Apply (count, as a correction of its month) or discard "

@@ -14,6 +14,7 @@ newest published month, the county) is shown as selected.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -31,14 +32,8 @@ from ankommen.monitoring.domain.rules import PublicationRules
 from ankommen.monitoring.domain.tables import PublishedTable, Query
 from ankommen.monitoring.entrypoints.panels import SECTIONS, offered
 from ankommen.monitoring.entrypoints.texts import TEXTS
-from ankommen.monitoring.service.publication import has_facts
-from ankommen.monitoring.service.review import corrections
-from ankommen.monitoring.service.statistics import (
-    YearCells,
-    goals_of,
-    key_figures,
-    published_table,
-)
+from ankommen.monitoring.service.statistics import goals_of
+from ankommen.monitoring.service.views import StatisticsViews, statistics_views
 from ankommen.shared.web import Pages
 from ankommen.shared.web.i18n import Translator
 from ankommen.shared.web.words import Places, Words
@@ -157,32 +152,32 @@ def pages_router(runtime: MonitoringRuntime, settings: MonitoringSettings, pages
     county = tuple(sorted(settings.districts))
     publication = rules.publication
 
-    def now() -> datetime:
-        return runtime.clock.now()
+    def views() -> contextlib.AbstractAsyncContextManager[StatisticsViews]:
+        """The request's reads as of now, on one unit of work."""
+        return statistics_views(runtime.uow, policy, rules, runtime.clock.now())
 
-    async def note(moment: datetime) -> PublicationNote:
+    async def note(view: StatisticsViews) -> PublicationNote:
         """The newest published month — if any published month has facts at all (else the
         dashboard says plainly that nothing has closed yet, rather than showing empty
         tables) — and the month that appears next: the one after it, or (nothing published
         yet) the open month."""
-        months = [period for period in publication.periods(moment)
+        months = [period for period in publication.periods(view.now)
                   if period.kind is PeriodKind.MONTH]
-        latest = months[0] if months and await has_facts(
-            runtime.uow, [period.label for period in months]) else None
-        upcoming = next_month(latest) if latest else Period.parse(month_of(moment))
+        latest = months[0] if months and await view.has_facts(
+            [period.label for period in months]) else None
+        upcoming = next_month(latest) if latest else Period.parse(month_of(view.now))
         return PublicationNote(latest, upcoming, upcoming.closes_at(rules.grace))
 
-    async def sections(names: Names, selection: Selection, moment: datetime,
-                       cells: YearCells) -> list[ShownSection]:
+    async def sections(names: Names, selection: Selection, view: StatisticsViews
+                       ) -> list[ShownSection]:
         shown: list[ShownSection] = []
         for section in SECTIONS:
             panels: list[ShownPanel] = []
             for spec in section.tables:
                 if not offered(spec, selection.period, selection.district):
                     continue
-                table = await published_table(
-                    runtime.uow, Query(spec, selection.period, selection.district, county),
-                    policy, rules, moment, cells)
+                table = await view.table(
+                    Query(spec, selection.period, selection.district, county))
                 panels.append(ShownPanel(spec, table, names.labels(table)))
             shown.append(ShownSection(section.key, panels))
         return shown
@@ -198,10 +193,15 @@ def pages_router(runtime: MonitoringRuntime, settings: MonitoringSettings, pages
     @router.get("/", response_class=HTMLResponse)
     async def dashboard(request: Request, period: str | None = None,
                         district: str | None = None) -> HTMLResponse:
+        async with views() as view:
+            return await dashboard_page(request, view, period, district)
+
+    async def dashboard_page(request: Request, view: StatisticsViews, period: str | None,
+                             district: str | None) -> HTMLResponse:
         names = Names(pages.translator(request), pages.places)
-        moment = now()
+        moment = view.now
         published = publication.periods(moment)
-        shown_note = await note(moment)
+        shown_note = await note(view)
         context: dict[str, Any] = {**common(names), "publication": shown_note,
                                    "selection": None, "districts": county,
                                    "goal_b1_share_percent": settings.goal_b1_share_percent}
@@ -222,27 +222,31 @@ def pages_router(runtime: MonitoringRuntime, settings: MonitoringSettings, pages
         if refusal:
             return pages.render(request, "dashboard.html", {
                 **context, "refusal": refusal, "selection": chosen}, status_code=422)
-        cells = YearCells(runtime.uow)
         return pages.render(request, "dashboard.html", {
             **context,
             "selection": chosen,
             "area_name": names.area(chosen.district),
-            "sections": await sections(names, chosen, moment, cells),
-            "figures": await key_figures(runtime.uow, chosen.period, chosen.district, policy,
-                                         rules, moment, settings.goal_b1_share_percent,
-                                         settings.goal_median_wait_weeks, cells),
-            "corrections": await corrections(runtime.uow, chosen.period.first_month,
-                                             chosen.period.last_month),
+            "sections": await sections(names, chosen, view),
+            "figures": await view.key_figures(chosen.period, chosen.district,
+                                              settings.goal_b1_share_percent,
+                                              settings.goal_median_wait_weeks),
+            "corrections": await view.corrections(chosen.period.first_month,
+                                                  chosen.period.last_month),
         })
 
     @router.get("/report", response_class=HTMLResponse)
     async def report(request: Request, year: str | None = None) -> HTMLResponse:
         """The annual report of a closed year (default: the newest), for the county."""
+        async with views() as view:
+            return await report_page(request, view, year)
+
+    async def report_page(request: Request, view: StatisticsViews, year: str | None
+                          ) -> HTMLResponse:
         names = Names(pages.translator(request), pages.places)
-        moment = now()
+        moment = view.now
         years = [period for period in publication.periods(moment)
                  if period.kind is PeriodKind.YEAR]
-        context: dict[str, Any] = {**common(names), "publication": await note(moment),
+        context: dict[str, Any] = {**common(names), "publication": await note(view),
                                    "years": [period.year for period in years],
                                    "year": None, "settings": settings}
         if year is None:
@@ -258,19 +262,16 @@ def pages_router(runtime: MonitoringRuntime, settings: MonitoringSettings, pages
                 return pages.render(request, "report.html", {**context, "refusal": refused},
                                     status_code=422)
             chosen = Period.parse(year)
-        cells = YearCells(runtime.uow)
-        figures = await key_figures(runtime.uow, chosen, None, policy, rules, moment,
-                                    settings.goal_b1_share_percent,
-                                    settings.goal_median_wait_weeks, cells)
+        figures = await view.key_figures(chosen, None, settings.goal_b1_share_percent,
+                                         settings.goal_median_wait_weeks)
         return pages.render(request, "report.html", {
             **context,
             "year": chosen.year,
             "area_name": names.area(None),
             "goals": goals_of(figures),
-            "sections": await sections(names, Selection(chosen, None), moment, cells),
+            "sections": await sections(names, Selection(chosen, None), view),
             "figures": figures,
-            "corrections": await corrections(runtime.uow, chosen.first_month,
-                                             chosen.last_month),
+            "corrections": await view.corrections(chosen.first_month, chosen.last_month),
         })
 
     def period_refusal(names: Names, text: str, moment: datetime) -> str | None:
