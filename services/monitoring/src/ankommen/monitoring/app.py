@@ -52,8 +52,8 @@ def create_app(settings: MonitoringSettings | None = None,
              else rules.with_calendar(settings.closed_month_grace, settings.history_months))
     site = pages.create_pages(Places.of(settings))
     public = limits.PublicLimits(settings, site)
-    app = runtime.create_app(public.guard([*http.routers(runtime, rules),
-                                           pages.pages_router(runtime, settings, site, rules)]))
+    app = runtime.create_app(public.guard([*http.routers(runtime, rules), pages.router]))
+    pages.install(app, pages.Site(runtime, site, rules))
     public.install(app)
     # A browser that strays from the two pages gets a page, not problem details.
     install_error_pages(app, site)
