@@ -52,7 +52,8 @@ def create_app(settings: MonitoringSettings | None = None,
              else rules.with_calendar(settings.closed_month_grace, settings.history_months))
     site = pages.create_pages(Places.of(settings))
     public = limits.PublicLimits(settings, site)
-    app = runtime.create_app(public.guard([*http.routers(runtime, rules), pages.router]))
+    app = runtime.create_app(public.guard([*http.routers, pages.router]))
+    http.install(app, rules)
     pages.install(app, pages.Site(runtime, site, rules))
     public.install(app)
     # A browser that strays from the two pages gets a page, not problem details.
