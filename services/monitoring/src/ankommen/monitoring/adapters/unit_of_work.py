@@ -6,6 +6,11 @@ Each repository is built once per unit, on the session the unit opened in ``__ae
 (a unit reused for a second block gets new ones on its new session). Monitoring has no group
 writer and no one-hop reads: its one writer is the facts consumer, which reads before it
 writes, so every repository works on the session.
+
+The service layer is typed against this class, not a ``Protocol`` of its own: monitoring has
+one unit and four repositories, the type checker then follows every call into the real
+queries, and the in-memory fakes (``tests/monitoring/fakes.py``) stand in by shape — a
+contract test keeps their answers equal to these repositories'.
 """
 
 from __future__ import annotations
