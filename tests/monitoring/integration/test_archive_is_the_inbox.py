@@ -50,6 +50,7 @@ async def record(runtime: ServiceRuntime, bodies: list[bytes]) -> None:
                             runtime.group_id(PURPOSE))
     async with runtime.uow() as unit:
         await handler(unit, deliveries(bodies))
+        await unit.commit()
 
 
 async def counted(runtime: ServiceRuntime) -> tuple[int, int, int]:
@@ -92,6 +93,7 @@ async def test_a_fact_left_out_by_an_accepted_loss_counts_again_and_an_old_one_d
         await unit.session.execute(insert(messaging.inbox).values(
             consumer=monitoring.group_id(PURPOSE), event_id=old_id,
             processed_at=datetime(2026, 1, 1, tzinfo=UTC)))
+        await unit.commit()
     await record(monitoring, [left_out, old])
     assert await counted(monitoring) == (1, 1, 1)
     async with monitoring.sessions() as session:
@@ -144,6 +146,7 @@ async def test_a_fact_a_rebuild_marks_while_a_batch_counts_it_fails_the_batch(
     event_id = registry.decode(body).envelope.id
     async with monitoring.uow() as unit:
         await unit.session.execute(update(fact_archive).values(processed=False))
+        await unit.commit()
     marked, looked, committed = asyncio.Event(), asyncio.Event(), asyncio.Event()
 
     async def rebuild_marks_it() -> None:
@@ -151,6 +154,7 @@ async def test_a_fact_a_rebuild_marks_while_a_batch_counts_it_fails_the_batch(
             await FactArchive(unit.session, FACTS.name).mark_processed([event_id])
             marked.set()
             await looked.wait()
+            await unit.commit()
         committed.set()
 
     processed_of = FactArchive.processed_of

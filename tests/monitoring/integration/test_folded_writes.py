@@ -56,7 +56,8 @@ async def stored(database_url: str, batches: list[list[DecodedEvent]]) -> tuple[
             for event in batch:
                 fold_fact(folded, event, event.envelope.time)
             async with runtime.uow() as unit:
-                await Aggregates(unit.session).write(folded)
+                await unit.aggregates.write(folded)
+                await unit.commit()
         async with runtime.sessions() as session:
             aggregates = Aggregates(session)
             seats = await aggregates.cells_of("capacity", MONTH, MONTH, "03358")

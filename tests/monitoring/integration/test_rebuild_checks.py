@@ -87,6 +87,7 @@ async def test_facts_processed_before_the_archive_existed_are_archived_by_a_rebu
                    literal(datetime(2026, 1, 1, tzinfo=UTC)))))
         await unit.session.execute(delete(fact_archive))
         await unit.session.execute(delete(fact_history))
+        await unit.commit()
     gaps = await refusal(monitoring, topic, Source.ARCHIVE)
     assert gaps == ["19 of the 19 facts the aggregates count are not in the archive (processed "
                     "before the archive existed, or deleted from it)"]
@@ -131,11 +132,13 @@ async def test_archive_rows_lost_or_altered_are_refused(monitoring):
         first = min(await FactArchive(unit.session, FACTS.name).checksums())
         await unit.session.execute(update(fact_archive).where(fact_archive.c.event_id == first)
                                    .values(body=fact_archive.c.body + " "))
+        await unit.commit()
     gaps = await refusal(monitoring, topic, Source.ARCHIVE)
     assert gaps[-1] == "1 archived facts no longer match the checksum stored with them"
     assert "were recorded as archived: archive rows were lost or altered" in gaps[0]
     async with monitoring.uow() as unit:
         await unit.session.execute(delete(fact_archive).where(fact_archive.c.event_id == first))
+        await unit.commit()
     gaps = await refusal(monitoring, topic, Source.ARCHIVE)
     # The archive row was also the record that the fact is counted (revision 0008): the
     # ledger, kept apart from the archive, is what notices the loss.

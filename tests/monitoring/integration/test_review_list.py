@@ -174,7 +174,8 @@ async def test_a_rebuild_holds_the_same_facts_and_applies_the_same_corrections(m
                          for envelope in [*genuine, *foreign, *back_dated, *future]],
                         stamped_at=datetime.now(UTC))
     await rebuild(monitoring, topic, Source.TOPIC)
-    overview = await review_list(monitoring.uow)
+    async with monitoring.uow() as unit:
+        overview = await review_list(unit)
     assert overview.pending == {"unknown_district": 6, "future": 1, "too_old": 0,
                                 "closed_month": 6}
     settings = settings_of(monitoring)
@@ -189,7 +190,9 @@ async def test_a_rebuild_holds_the_same_facts_and_applies_the_same_corrections(m
     # From the topic, archived facts are judged by when they were received, not by the
     # stamps (here: a broker that stamped nothing).
     assert await rebuilt(monitoring, ListedTopic(topic.messages), Source.TOPIC) == corrected
-    assert (await review_list(monitoring.uow)).pending == {
+    async with monitoring.uow() as unit:
+        pending = (await review_list(unit)).pending
+    assert pending == {
         "unknown_district": 5, "future": 1, "too_old": 0, "closed_month": 0}
 
 

@@ -28,7 +28,7 @@ from typing import Annotated, Any, Protocol, cast
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from fastapi import Depends, HTTPException, status
+from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ankommen.shared.token_keys import key_id
@@ -202,13 +202,31 @@ class Authenticator:
 
         async def dependency(credentials: Annotated[HTTPAuthorizationCredentials | None,
                                                     Depends(_bearer)]) -> Principal:
-            principal = await self.principal(credentials)
-            if principal.role not in roles:
-                raise HTTPException(status.HTTP_403_FORBIDDEN,
-                                    f"authorization: role {principal.role.value} may not do this")
-            return principal
+            return await self.admit(credentials, roles)
 
         return Depends(dependency)
+
+    async def admit(self, credentials: HTTPAuthorizationCredentials | None,
+                    roles: tuple[Role, ...]) -> Principal:
+        """The caller, if authenticated with one of ``roles`` (else 401 or 403)."""
+        principal = await self.principal(credentials)
+        if principal.role not in roles:
+            raise HTTPException(status.HTTP_403_FORBIDDEN,
+                                f"authorization: role {principal.role.value} may not do this")
+        return principal
+
+
+def requires(*roles: Role) -> Any:
+    """:meth:`Authenticator.require` for routes defined at module level, before any runtime
+    exists: the authenticator is the app's runtime's (``request.app.state.runtime.auth``), so
+    the route and the API schema (the same bearer scheme) are those of ``require``."""
+
+    async def dependency(request: Request, credentials: Annotated[
+            HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+        authenticator: Authenticator = request.app.state.runtime.auth
+        return await authenticator.admit(credentials, roles)
+
+    return Depends(dependency)
 
 
 def claim_strings(value: object) -> list[str]:

@@ -7,6 +7,7 @@ from fastapi.staticfiles import StaticFiles
 from opentelemetry.sdk.trace import TracerProvider
 
 from ankommen.monitoring.adapters.tables import messaging, metadata
+from ankommen.monitoring.adapters.unit_of_work import MonitoringUnitOfWork
 from ankommen.monitoring.config import MonitoringRuntime, MonitoringSettings
 from ankommen.monitoring.domain.rules import PublicationRules
 from ankommen.monitoring.entrypoints import consumers, http, limits, pages
@@ -24,6 +25,7 @@ DEFINITION = ServiceDefinition(
     metadata=metadata,
     tables=messaging,
     migrations="ankommen.monitoring:migrations",
+    unit_of_work=MonitoringUnitOfWork,
 )
 
 
@@ -50,8 +52,9 @@ def create_app(settings: MonitoringSettings | None = None,
              else rules.with_calendar(settings.closed_month_grace, settings.history_months))
     site = pages.create_pages(Places.of(settings))
     public = limits.PublicLimits(settings, site)
-    app = runtime.create_app(public.guard([*http.routers(runtime, rules),
-                                           pages.pages_router(runtime, settings, site, rules)]))
+    app = runtime.create_app(public.guard([*http.routers, pages.router]))
+    http.install(app, rules)
+    pages.install(app, pages.Site(runtime, site, rules))
     public.install(app)
     # A browser that strays from the two pages gets a page, not problem details.
     install_error_pages(app, site)

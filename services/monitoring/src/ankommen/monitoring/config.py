@@ -6,6 +6,7 @@ from typing import ClassVar
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from ankommen.monitoring.adapters.unit_of_work import MonitoringUnitOfWork
 from ankommen.monitoring.domain.bounds import HISTORY_MONTHS, Bounds
 from ankommen.monitoring.domain.disclosure import DisclosurePolicy
 from ankommen.monitoring.domain.rules import MIN_POPULATION, PublicationRules
@@ -68,5 +69,6 @@ class MonitoringSettings(ServiceSettings):
         return Bounds(self.districts, self.closed_month_grace, self.history_months)
 
 
-#: The runtime as monitoring's code sees it: its settings typed as :class:`MonitoringSettings`.
-MonitoringRuntime = ServiceRuntime[MonitoringSettings]
+#: The runtime as monitoring's code sees it: its settings typed as :class:`MonitoringSettings`,
+#: its units of work as :class:`MonitoringUnitOfWork` (with the repositories).
+MonitoringRuntime = ServiceRuntime[MonitoringSettings, MonitoringUnitOfWork]

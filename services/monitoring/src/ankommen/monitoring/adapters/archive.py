@@ -23,10 +23,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
-    CursorResult,
     Row,
     Table,
     bindparam,
@@ -47,6 +46,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ankommen.monitoring.adapters.repository import as_utc
 from ankommen.monitoring.adapters.tables import fact_archive, fact_history
 from ankommen.monitoring.domain.history import CHECKSUM_MODULUS, ArchivedFact, History
+from ankommen.shared.db.results import affected_rows
 
 #: Archive rows read at once by a rebuild.
 PAGE_SIZE = 5000
@@ -164,12 +164,9 @@ class FactArchive:
         one was marked since (PostgreSQL re-reads a row it waited for)."""
         statement = _MARK_UNPROCESSED if found_unmarked else _MARK_PROCESSED
         for chunk in _chunks(event_ids):
-            # An UPDATE's result is a CursorResult (its row count); AsyncSession.execute is
-            # typed for every statement alike.
-            result = cast(CursorResult[Any],
-                          await self._session.execute(statement, {"ids": list(chunk)}))
-            if found_unmarked and result.rowcount != len(chunk):
-                raise ProcessedMeanwhile(f"{len(chunk) - result.rowcount} facts were marked "
+            marked = affected_rows(await self._session.execute(statement, {"ids": list(chunk)}))
+            if found_unmarked and marked != len(chunk):
+                raise ProcessedMeanwhile(f"{len(chunk) - marked} facts were marked "
                                          "processed by another transaction")
 
     async def recorded(self) -> History:
@@ -259,33 +256,33 @@ class FactArchive:
 
 class ProcessedFacts:
     """The facts the aggregates count: the archived facts marked processed, and the facts
-    processed before the archive existed (inbox rows of the facts consumer, revision 0008)."""
+    processed before the archive existed (inbox rows of the facts consumer ``consumer``, its
+    group id; revision 0008)."""
 
-    def __init__(self, session: AsyncSession, inbox: Table, consumer: str) -> None:
+    def __init__(self, session: AsyncSession, inbox: Table) -> None:
         self._session = session
         self._inbox = inbox
-        self._consumer = consumer
 
-    async def ids(self) -> set[str]:
+    async def ids(self, consumer: str) -> set[str]:
         archived = set(await self._session.scalars(select(fact_archive.c.event_id).where(
             fact_archive.c.processed == true())))
         return archived | set(await self._session.scalars(select(self._inbox.c.event_id).where(
-            self._inbox.c.consumer == self._consumer)))
+            self._inbox.c.consumer == consumer)))
 
-    async def legacy(self, event_ids: Sequence[str]) -> set[str]:
+    async def legacy(self, consumer: str, event_ids: Sequence[str]) -> set[str]:
         """Which of ``event_ids`` were processed before the archive existed."""
         found: set[str] = set()
         for chunk in _chunks(event_ids):
             found.update(await self._session.scalars(select(self._inbox.c.event_id).where(
-                self._inbox.c.consumer == self._consumer,
+                self._inbox.c.consumer == consumer,
                 self._inbox.c.event_id.in_(list(chunk)))))
         return found
 
-    async def clear(self) -> None:
+    async def clear(self, consumer: str) -> None:
         """No fact counts any more (a rebuild starts over): the archive keeps every fact, and
         the inbox rows of facts from before the archive go — a rebuild from the topic archives
         those it still finds."""
         await self._session.execute(delete(self._inbox).where(
-            self._inbox.c.consumer == self._consumer))
+            self._inbox.c.consumer == consumer))
         await self._session.execute(update(fact_archive).where(
             fact_archive.c.processed == true()).values(processed=False))

@@ -180,7 +180,8 @@ def review_command(
         return
 
     async def show(runtime: MonitoringRuntime, _: MonitoringSettings) -> None:
-        overview = await review_list(runtime.uow, reason, None, limit, decisions=0)
+        async with runtime.uow() as unit:
+            overview = await review_list(unit, reason, None, limit, decisions=0)
         typer.echo(f"monitoring: {sum(overview.pending.values())} facts held for review: "
                    + ", ".join(f"{name} {count}" for name, count in overview.pending.items()))
         for entry in overview.entries:

@@ -3,6 +3,7 @@ written at once), for every registered fact type — also those monitoring does 
 yet, so that operators see them arrive. It keeps no inbox rows: the facts archive is its record
 of what it processed (:mod:`service.handlers`)."""
 
+from ankommen.monitoring.adapters.unit_of_work import MonitoringUnitOfWork
 from ankommen.monitoring.config import MonitoringRuntime, MonitoringSettings
 from ankommen.monitoring.domain.facts import admit_only_facts
 from ankommen.monitoring.service.handlers import fact_recorder
@@ -14,7 +15,8 @@ from ankommen.shared.topics import FACTS
 PURPOSE = "facts"
 
 
-def facts(runtime: MonitoringRuntime, settings: MonitoringSettings) -> BatchEventConsumer:
+def facts(runtime: MonitoringRuntime, settings: MonitoringSettings
+          ) -> BatchEventConsumer[MonitoringUnitOfWork]:
     group_id = runtime.group_id(PURPOSE)
     # No inbox rows: the facts archive, written in the same transaction, is the record of
     # what was processed (service.handlers).

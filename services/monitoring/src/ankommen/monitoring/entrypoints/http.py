@@ -10,13 +10,14 @@ statistics (single facts, no disclosure control), so neither is ever public.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi import Query as QueryParameter
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, StringConstraints, model_validator
@@ -31,7 +32,7 @@ from ankommen.monitoring.domain.measures import MEASURES, Measure
 from ankommen.monitoring.domain.periods import InvalidPeriod, Period, PeriodKind
 from ankommen.monitoring.domain.review import Decision
 from ankommen.monitoring.domain.rules import PublicationRules
-from ankommen.monitoring.domain.tables import PublishedTable, Query
+from ankommen.monitoring.domain.tables import Query
 from ankommen.monitoring.entrypoints.consumers import PURPOSE
 from ankommen.monitoring.entrypoints.exports import (
     corrections_json,
@@ -47,12 +48,11 @@ from ankommen.monitoring.service.review import (
 )
 from ankommen.monitoring.service.statistics import (
     fact_intake,
-    key_figures,
     published_periods,
-    published_table,
     published_through,
 )
-from ankommen.shared.auth import Principal, Role
+from ankommen.monitoring.service.views import StatisticsViews, statistics_views
+from ankommen.shared.auth import Principal, Role, requires
 from ankommen.shared.errors import DomainError, NotFound
 from ankommen.shared.topics import FACTS
 
@@ -149,87 +149,121 @@ def catalogue_json(runtime: MonitoringRuntime, settings: MonitoringSettings,
     }
 
 
-def statistics_router(runtime: MonitoringRuntime, settings: MonitoringSettings,
-                      rules: PublicationRules) -> APIRouter:
-    api = APIRouter(prefix="/statistics", tags=["statistics"])
-    policy = settings.disclosure
-
-    def query_of(measure: str, request: Request) -> Query:
-        return parse_query(runtime, settings, rules, measure, dict(request.query_params))
-
-    async def table_of(query: Query) -> PublishedTable:
-        return await published_table(runtime.uow, query, policy, rules, runtime.clock.now())
-
-    @api.get("", summary="What is published: tables, periods, districts, rules")
-    async def catalogue() -> dict[str, Any]:
-        return {**catalogue_json(runtime, settings, rules),
-                "corrections": corrections_json(await corrections(runtime.uow))}
-
-    @api.get("/key-figures", summary="The key figures of a period and area")
-    async def figures(request: Request) -> dict[str, Any]:
-        parameters = dict(request.query_params)
-        for name in parameters:
-            if name not in {"period", "district", "lang"}:
-                raise InvalidParameter(f"{name}: key figures take period and district only",
-                                       field=name)
-        now = runtime.clock.now()
-        period = parse_period(rules, now, parameters.get("period"))
-        district = parse_district(settings, parameters.get("district"))
-        return {"period": period.label, "district": district,
-                **key_figures_json(await key_figures(
-                    runtime.uow, period, district, policy, rules, now,
-                    settings.goal_b1_share_percent, settings.goal_median_wait_weeks))}
-
-    # Registered before the JSON route: "{measure}" would otherwise also match "x.csv".
-    @api.get("/{measure}.csv", summary="A protected table as CSV",
-             response_class=Response, responses={200: {"content": {"text/csv": {}}}})
-    async def table_as_csv(measure: str, request: Request) -> Response:
-        query = query_of(measure, request)
-        table = await table_of(query)
-        return Response(table_csv(table), media_type="text/csv; charset=utf-8", headers={
-            "Content-Disposition":
-                f'attachment; filename="{query.table.key}-{query.period.label}.csv"'})
-
-    @api.get("/{measure}", summary="A protected table: rows of one breakdown and the total")
-    async def table(measure: str, request: Request) -> dict[str, Any]:
-        query = query_of(measure, request)
-        published = await table_of(query)
-        return table_json(published, published_through(rules, runtime.clock.now()),
-                          await corrections(runtime.uow, query.first_month, query.last_month))
-
-    return api
+def runtime_of(request: Request) -> MonitoringRuntime:
+    """The app's runtime (``ServiceRuntime.create_app`` keeps it in ``app.state``)."""
+    runtime: MonitoringRuntime = request.app.state.runtime
+    return runtime
 
 
-def status_router(runtime: MonitoringRuntime) -> APIRouter:
-    api = APIRouter(tags=["operations"])
+def rules_of(request: Request) -> PublicationRules:
+    """The app's publication rules (:func:`install`)."""
+    rules: PublicationRules = request.app.state.publication_rules
+    return rules
 
-    @api.get("/status", summary="Facts processed, data freshness and consumer lag (operators)",
-             dependencies=[runtime.auth.require(Role.ADMIN)])
-    async def status() -> dict[str, Any]:
-        intake = await fact_intake(runtime.uow)
-        newest = max((row.last_published_at for row in intake if row.last_published_at),
-                     default=None)
-        try:
-            lag: int | None = await asyncio.wait_for(consumer_lag(
-                runtime.kafka, FACTS, runtime.group_id(PURPOSE)), 5)
-        except Exception:  # the broker may be away; the rest of the status still helps
-            lag = None
-        return {
-            "facts_processed": sum(row.applied + row.held + row.unused for row in intake),
-            "facts_held": sum(row.held for row in intake),
-            "facts_unused": sum(row.unused for row in intake),
-            "by_type": [{"type": row.fact_type, "applied": row.applied, "held": row.held,
-                         "unused": row.unused,
-                         "last_published_at": row.last_published_at.isoformat()
-                         if row.last_published_at else None}
-                        for row in intake],
-            "last_fact_published_at": newest.isoformat() if newest else None,
-            "freshness_seconds": (runtime.clock.now() - newest).total_seconds()
-            if newest else None,
-            "consumer_lag": lag,
-        }
 
-    return api
+def install(app: FastAPI, rules: PublicationRules) -> None:
+    """The publication rules ``app`` answers by (``create_app``'s: tests may replace them)."""
+    app.state.publication_rules = rules
+
+
+Runtime = Annotated[MonitoringRuntime, Depends(runtime_of)]
+Rules = Annotated[PublicationRules, Depends(rules_of)]
+#: The caller, an admin (401 or 403 otherwise).
+Admin = Annotated[Principal, requires(Role.ADMIN)]
+
+statistics = APIRouter(prefix="/statistics", tags=["statistics"])
+
+
+def views(runtime: MonitoringRuntime, rules: PublicationRules
+          ) -> contextlib.AbstractAsyncContextManager[StatisticsViews]:
+    """The request's reads as of now, on one unit of work."""
+    return statistics_views(runtime.uow, runtime.settings.disclosure, rules,
+                            runtime.clock.now())
+
+
+def query_of(runtime: MonitoringRuntime, rules: PublicationRules, measure: str,
+             request: Request) -> Query:
+    return parse_query(runtime, runtime.settings, rules, measure, dict(request.query_params))
+
+
+@statistics.get("", summary="What is published: tables, periods, districts, rules")
+async def catalogue(runtime: Runtime, rules: Rules) -> dict[str, Any]:
+    published = catalogue_json(runtime, runtime.settings, rules)
+    async with views(runtime, rules) as view:
+        notes = await view.corrections()
+    return {**published, "corrections": corrections_json(notes)}
+
+
+@statistics.get("/key-figures", summary="The key figures of a period and area")
+async def figures(request: Request, runtime: Runtime, rules: Rules) -> dict[str, Any]:
+    settings = runtime.settings
+    parameters = dict(request.query_params)
+    for name in parameters:
+        if name not in {"period", "district", "lang"}:
+            raise InvalidParameter(f"{name}: key figures take period and district only",
+                                   field=name)
+    now = runtime.clock.now()
+    period = parse_period(rules, now, parameters.get("period"))
+    district = parse_district(settings, parameters.get("district"))
+    async with statistics_views(runtime.uow, settings.disclosure, rules, now) as view:
+        figures = await view.key_figures(period, district, settings.goal_b1_share_percent,
+                                         settings.goal_median_wait_weeks)
+    return {"period": period.label, "district": district, **key_figures_json(figures)}
+
+
+# Registered before the JSON route: "{measure}" would otherwise also match "x.csv".
+@statistics.get("/{measure}.csv", summary="A protected table as CSV",
+                response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+async def table_as_csv(measure: str, request: Request, runtime: Runtime, rules: Rules
+                       ) -> Response:
+    query = query_of(runtime, rules, measure, request)
+    async with views(runtime, rules) as view:
+        table = await view.table(query)
+    return Response(table_csv(table), media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition":
+            f'attachment; filename="{query.table.key}-{query.period.label}.csv"'})
+
+
+@statistics.get("/{measure}", summary="A protected table: rows of one breakdown and the total")
+async def table(measure: str, request: Request, runtime: Runtime, rules: Rules
+                ) -> dict[str, Any]:
+    query = query_of(runtime, rules, measure, request)
+    async with views(runtime, rules) as view:
+        published = await view.table(query)
+        notes = await view.corrections(query.first_month, query.last_month)
+    return table_json(published, published_through(rules, runtime.clock.now()), notes)
+
+
+operations = APIRouter(tags=["operations"])
+
+
+@operations.get("/status", summary="Facts processed, data freshness and consumer lag "
+                                   "(operators)",
+                dependencies=[requires(Role.ADMIN)])
+async def status(runtime: Runtime) -> dict[str, Any]:
+    async with runtime.uow() as unit:
+        intake = await fact_intake(unit)
+    newest = max((row.last_published_at for row in intake if row.last_published_at),
+                 default=None)
+    try:
+        lag: int | None = await asyncio.wait_for(consumer_lag(
+            runtime.kafka, FACTS, runtime.group_id(PURPOSE)), 5)
+    except Exception:  # the broker may be away; the rest of the status still helps
+        lag = None
+    return {
+        "facts_processed": sum(row.applied + row.held + row.unused for row in intake),
+        "facts_held": sum(row.held for row in intake),
+        "facts_unused": sum(row.unused for row in intake),
+        "by_type": [{"type": row.fact_type, "applied": row.applied, "held": row.held,
+                     "unused": row.unused,
+                     "last_published_at": row.last_published_at.isoformat()
+                     if row.last_published_at else None}
+                    for row in intake],
+        "last_fact_published_at": newest.isoformat() if newest else None,
+        "freshness_seconds": (runtime.clock.now() - newest).total_seconds()
+        if newest else None,
+        "consumer_lag": lag,
+    }
 
 
 #: An event id as envelopes carry it (no control characters: a database may refuse them).
@@ -266,44 +300,43 @@ def _entry_json(entry: ReviewEntry) -> dict[str, Any]:
             "published_at": envelope.get("time"), "source": envelope.get("source")}
 
 
-def review_router(runtime: MonitoringRuntime, settings: MonitoringSettings) -> APIRouter:
-    api = APIRouter(prefix="/review", tags=["review"])
-    admin = runtime.auth.require(Role.ADMIN)
-
-    @api.get("", summary="Facts held for review instead of counted, and the decisions (admins)",
-             dependencies=[admin])
-    async def pending(reason: Reason | None = None,
-                      month: Annotated[str | None, QueryParameter(pattern=MONTH.pattern)] = None,
-                      limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100
-                      ) -> dict[str, Any]:
-        overview = await review_list(runtime.uow, reason, month, limit)
-        return {
-            "pending": {"total": sum(overview.pending.values()),
-                        "by_reason": overview.pending},
-            "entries": [_entry_json(entry) for entry in overview.entries],
-            "decisions": [{"event_id": record.event_id, "decision": record.decision.value,
-                           "reason": record.reason, "month": record.month,
-                           "decided_by": record.decided_by,
-                           "decided_at": record.decided_at.isoformat()}
-                          for record in overview.decisions],
-            "corrections": corrections_json(await corrections(runtime.uow)),
-        }
-
-    @api.post("/decisions", summary="Apply (count, as a correction of its month) or discard "
-                                    "review entries (admins)")
-    async def decisions(request: DecisionRequest, actor: Principal = admin) -> dict[str, Any]:
-        decided = await decide(
-            runtime.uow, settings.bounds(),
-            Decision.APPLIED if request.decision == "apply" else Decision.DISCARDED,
-            f"{actor.role.value}:{actor.subject}", runtime.clock.now(),
-            event_ids=request.event_ids, reason=request.reason, month=request.month)
-        return {"decision": decided.decision.value, "event_ids": decided.event_ids,
-                "corrections": corrections_json(decided.corrections)}
-
-    return api
+review = APIRouter(prefix="/review", tags=["review"])
 
 
-def routers(runtime: MonitoringRuntime, rules: PublicationRules) -> list[APIRouter]:
-    settings = runtime.settings
-    return [statistics_router(runtime, settings, rules), status_router(runtime),
-            review_router(runtime, settings)]
+@review.get("", summary="Facts held for review instead of counted, and the decisions (admins)",
+            dependencies=[requires(Role.ADMIN)])
+async def pending(runtime: Runtime, reason: Reason | None = None,
+                  month: Annotated[str | None, QueryParameter(pattern=MONTH.pattern)] = None,
+                  limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100
+                  ) -> dict[str, Any]:
+    async with runtime.uow() as unit:
+        overview = await review_list(unit, reason, month, limit)
+        notes = await corrections(unit)
+    return {
+        "pending": {"total": sum(overview.pending.values()),
+                    "by_reason": overview.pending},
+        "entries": [_entry_json(entry) for entry in overview.entries],
+        "decisions": [{"event_id": record.event_id, "decision": record.decision.value,
+                       "reason": record.reason, "month": record.month,
+                       "decided_by": record.decided_by,
+                       "decided_at": record.decided_at.isoformat()}
+                      for record in overview.decisions],
+        "corrections": corrections_json(notes),
+    }
+
+
+@review.post("/decisions", summary="Apply (count, as a correction of its month) or discard "
+                                   "review entries (admins)")
+async def decisions(request: DecisionRequest, actor: Admin, runtime: Runtime
+                    ) -> dict[str, Any]:
+    decided = await decide(
+        runtime.uow, runtime.settings.bounds(),
+        Decision.APPLIED if request.decision == "apply" else Decision.DISCARDED,
+        f"{actor.role.value}:{actor.subject}", runtime.clock.now(),
+        event_ids=request.event_ids, reason=request.reason, month=request.month)
+    return {"decision": decided.decision.value, "event_ids": decided.event_ids,
+            "corrections": corrections_json(decided.corrections)}
+
+
+#: Monitoring's API, in the order the app includes it.
+routers = (statistics, operations, review)

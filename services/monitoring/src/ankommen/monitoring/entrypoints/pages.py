@@ -14,12 +14,13 @@ newest published month, the county) is shown as selected.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
 
 from ankommen.monitoring.config import MonitoringRuntime, MonitoringSettings
@@ -31,14 +32,8 @@ from ankommen.monitoring.domain.rules import PublicationRules
 from ankommen.monitoring.domain.tables import PublishedTable, Query
 from ankommen.monitoring.entrypoints.panels import SECTIONS, offered
 from ankommen.monitoring.entrypoints.texts import TEXTS
-from ankommen.monitoring.service.publication import has_facts
-from ankommen.monitoring.service.review import corrections
-from ankommen.monitoring.service.statistics import (
-    YearCells,
-    goals_of,
-    key_figures,
-    published_table,
-)
+from ankommen.monitoring.service.statistics import goals_of
+from ankommen.monitoring.service.views import StatisticsViews, statistics_views
 from ankommen.shared.web import Pages
 from ankommen.shared.web.i18n import Translator
 from ankommen.shared.web.words import Places, Words
@@ -150,155 +145,201 @@ def next_month(period: Period) -> Period:
     return Period(year, number, PeriodKind.MONTH)
 
 
-def pages_router(runtime: MonitoringRuntime, settings: MonitoringSettings, pages: Pages,
-                 rules: PublicationRules) -> APIRouter:
-    router = APIRouter(include_in_schema=False)
-    policy: DisclosurePolicy = settings.disclosure
-    county = tuple(sorted(settings.districts))
-    publication = rules.publication
+@dataclass(frozen=True)
+class Site:
+    """What the pages need besides the request: the runtime (clock, units of work), the page
+    frame and the publication rules (``create_app``'s, which tests may replace). One per app,
+    kept in ``app.state`` (:func:`install`) and handed to the routes as a dependency."""
 
-    def now() -> datetime:
-        return runtime.clock.now()
+    runtime: MonitoringRuntime
+    pages: Pages
+    rules: PublicationRules
 
-    async def note(moment: datetime) -> PublicationNote:
+    @property
+    def settings(self) -> MonitoringSettings:
+        return self.runtime.settings
+
+    @property
+    def policy(self) -> DisclosurePolicy:
+        return self.settings.disclosure
+
+    @property
+    def county(self) -> tuple[str, ...]:
+        return tuple(sorted(self.settings.districts))
+
+    def views(self) -> contextlib.AbstractAsyncContextManager[StatisticsViews]:
+        """The request's reads as of now, on one unit of work."""
+        return statistics_views(self.runtime.uow, self.policy, self.rules,
+                                self.runtime.clock.now())
+
+    def names(self, request: Request) -> Names:
+        return Names(self.pages.translator(request), self.pages.places)
+
+    def common(self, names: Names) -> dict[str, Any]:
+        return {"period_name": names.period, "day_name": names.day, "policy": self.policy,
+                "min_population": self.rules.min_population}
+
+    async def note(self, view: StatisticsViews) -> PublicationNote:
         """The newest published month — if any published month has facts at all (else the
         dashboard says plainly that nothing has closed yet, rather than showing empty
         tables) — and the month that appears next: the one after it, or (nothing published
         yet) the open month."""
-        months = [period for period in publication.periods(moment)
+        months = [period for period in self.rules.publication.periods(view.now)
                   if period.kind is PeriodKind.MONTH]
-        latest = months[0] if months and await has_facts(
-            runtime.uow, [period.label for period in months]) else None
-        upcoming = next_month(latest) if latest else Period.parse(month_of(moment))
-        return PublicationNote(latest, upcoming, upcoming.closes_at(rules.grace))
+        latest = months[0] if months and await view.has_facts(
+            [period.label for period in months]) else None
+        upcoming = next_month(latest) if latest else Period.parse(month_of(view.now))
+        return PublicationNote(latest, upcoming, upcoming.closes_at(self.rules.grace))
 
-    async def sections(names: Names, selection: Selection, moment: datetime,
-                       cells: YearCells) -> list[ShownSection]:
+    async def sections(self, names: Names, selection: Selection, view: StatisticsViews
+                       ) -> list[ShownSection]:
         shown: list[ShownSection] = []
         for section in SECTIONS:
             panels: list[ShownPanel] = []
             for spec in section.tables:
                 if not offered(spec, selection.period, selection.district):
                     continue
-                table = await published_table(
-                    runtime.uow, Query(spec, selection.period, selection.district, county),
-                    policy, rules, moment, cells)
+                table = await view.table(
+                    Query(spec, selection.period, selection.district, self.county))
                 panels.append(ShownPanel(spec, table, names.labels(table)))
             shown.append(ShownSection(section.key, panels))
         return shown
 
-    def common(names: Names) -> dict[str, Any]:
-        return {"period_name": names.period, "day_name": names.day, "policy": policy,
-                "min_population": rules.min_population}
-
-    def choices(periods: list[Period]) -> list[tuple[str, list[Period]]]:
-        return [(kind.value, [period for period in periods if period.kind is kind])
-                for kind in PeriodKind if any(period.kind is kind for period in periods)]
-
-    @router.get("/", response_class=HTMLResponse)
-    async def dashboard(request: Request, period: str | None = None,
-                        district: str | None = None) -> HTMLResponse:
-        names = Names(pages.translator(request), pages.places)
-        moment = now()
-        published = publication.periods(moment)
-        shown_note = await note(moment)
-        context: dict[str, Any] = {**common(names), "publication": shown_note,
-                                   "selection": None, "districts": county,
-                                   "goal_b1_share_percent": settings.goal_b1_share_percent}
-        if shown_note.latest is None:
-            return pages.render(request, "dashboard.html", context)
-        chosen = Selection(shown_note.latest, None)
-        context["period_choices"] = choices(published)
-        refusal = None
-        if period:
-            refusal = period_refusal(names, period, moment)
-            if refusal is None:
-                chosen = Selection(Period.parse(period), None)
-        if district and refusal is None:
-            if district in county:
-                chosen = Selection(chosen.period, district)
-            else:
-                refusal = names.t("dashboard.error.district")
-        if refusal:
-            return pages.render(request, "dashboard.html", {
-                **context, "refusal": refusal, "selection": chosen}, status_code=422)
-        cells = YearCells(runtime.uow)
-        return pages.render(request, "dashboard.html", {
-            **context,
-            "selection": chosen,
-            "area_name": names.area(chosen.district),
-            "sections": await sections(names, chosen, moment, cells),
-            "figures": await key_figures(runtime.uow, chosen.period, chosen.district, policy,
-                                         rules, moment, settings.goal_b1_share_percent,
-                                         settings.goal_median_wait_weeks, cells),
-            "corrections": await corrections(runtime.uow, chosen.period.first_month,
-                                             chosen.period.last_month),
-        })
-
-    @router.get("/report", response_class=HTMLResponse)
-    async def report(request: Request, year: str | None = None) -> HTMLResponse:
-        """The annual report of a closed year (default: the newest), for the county."""
-        names = Names(pages.translator(request), pages.places)
-        moment = now()
-        years = [period for period in publication.periods(moment)
-                 if period.kind is PeriodKind.YEAR]
-        context: dict[str, Any] = {**common(names), "publication": await note(moment),
-                                   "years": [period.year for period in years],
-                                   "year": None, "settings": settings}
-        if year is None:
-            if not years:
-                first = Period(moment.year, 0, PeriodKind.YEAR)
-                return pages.render(request, "report.html", {
-                    **context, "first_year": first.year,
-                    "first_year_on": first.closes_at(rules.grace)})
-            chosen = years[0]
-        else:
-            refused = _refusal(names, year, moment)
-            if refused:
-                return pages.render(request, "report.html", {**context, "refusal": refused},
-                                    status_code=422)
-            chosen = Period.parse(year)
-        cells = YearCells(runtime.uow)
-        figures = await key_figures(runtime.uow, chosen, None, policy, rules, moment,
-                                    settings.goal_b1_share_percent,
-                                    settings.goal_median_wait_weeks, cells)
-        return pages.render(request, "report.html", {
-            **context,
-            "year": chosen.year,
-            "area_name": names.area(None),
-            "goals": goals_of(figures),
-            "sections": await sections(names, Selection(chosen, None), moment, cells),
-            "figures": figures,
-            "corrections": await corrections(runtime.uow, chosen.first_month,
-                                             chosen.last_month),
-        })
-
-    def period_refusal(names: Names, text: str, moment: datetime) -> str | None:
+    def period_refusal(self, names: Names, text: str, moment: datetime) -> str | None:
         """Why the dashboard does not show ``text`` as a period: not yet closed (and when it
         will be), or not among the published periods."""
         try:
             period = Period.parse(text)
         except InvalidPeriod:
             return names.t("dashboard.error.period")
-        if publication.is_published(period, moment):
+        if self.rules.publication.is_published(period, moment):
             return None
-        closes_at = period.closes_at(rules.grace)
+        closes_at = period.closes_at(self.rules.grace)
         if moment < closes_at:
             return names.t("dashboard.error.open", period=names.period(period),
                            day=names.day(closes_at))
         return names.t("dashboard.error.period")
 
-    def _refusal(names: Names, year: str, moment: datetime) -> str | None:
+    def year_refusal(self, names: Names, year: str, moment: datetime) -> str | None:
         """Why the report of ``year`` is not published (German on German pages), naming
         the field ("Jahr") and, for an open year, the day it appears."""
         if not (len(year) == 4 and year.isdigit()):
             return names.t("report.error.invalid", example=moment.year - 1)
         period = Period.parse(year)
-        if publication.is_published(period, moment):
+        if self.rules.publication.is_published(period, moment):
             return None
-        closes_at = period.closes_at(rules.grace)
+        closes_at = period.closes_at(self.rules.grace)
         if moment < closes_at:
             return names.t("report.error.open", year=year, day=names.day(closes_at))
         return names.t("report.error.old", year=year)
 
-    return router
+
+def install(app: FastAPI, site: Site) -> None:
+    """Make ``site`` the pages' for ``app`` (read by :func:`site_of`)."""
+    app.state.monitoring_site = site
+
+
+def site_of(request: Request) -> Site:
+    site: Site = request.app.state.monitoring_site
+    return site
+
+
+CurrentSite = Annotated[Site, Depends(site_of)]
+
+router = APIRouter(include_in_schema=False)
+
+
+def choices(periods: list[Period]) -> list[tuple[str, list[Period]]]:
+    return [(kind.value, [period for period in periods if period.kind is kind])
+            for kind in PeriodKind if any(period.kind is kind for period in periods)]
+
+
+@router.get("/", response_class=HTMLResponse)
+async def dashboard(request: Request, site: CurrentSite, period: str | None = None,
+                    district: str | None = None) -> HTMLResponse:
+    async with site.views() as view:
+        return await dashboard_page(request, site, view, period, district)
+
+
+async def dashboard_page(request: Request, site: Site, view: StatisticsViews,
+                         period: str | None, district: str | None) -> HTMLResponse:
+    pages, settings, county = site.pages, site.settings, site.county
+    names = site.names(request)
+    moment = view.now
+    published = site.rules.publication.periods(moment)
+    shown_note = await site.note(view)
+    context: dict[str, Any] = {**site.common(names), "publication": shown_note,
+                               "selection": None, "districts": county,
+                               "goal_b1_share_percent": settings.goal_b1_share_percent}
+    if shown_note.latest is None:
+        return pages.render(request, "dashboard.html", context)
+    chosen = Selection(shown_note.latest, None)
+    context["period_choices"] = choices(published)
+    refusal = None
+    if period:
+        refusal = site.period_refusal(names, period, moment)
+        if refusal is None:
+            chosen = Selection(Period.parse(period), None)
+    if district and refusal is None:
+        if district in county:
+            chosen = Selection(chosen.period, district)
+        else:
+            refusal = names.t("dashboard.error.district")
+    if refusal:
+        return pages.render(request, "dashboard.html", {
+            **context, "refusal": refusal, "selection": chosen}, status_code=422)
+    return pages.render(request, "dashboard.html", {
+        **context,
+        "selection": chosen,
+        "area_name": names.area(chosen.district),
+        "sections": await site.sections(names, chosen, view),
+        "figures": await view.key_figures(chosen.period, chosen.district,
+                                          settings.goal_b1_share_percent,
+                                          settings.goal_median_wait_weeks),
+        "corrections": await view.corrections(chosen.period.first_month,
+                                              chosen.period.last_month),
+    })
+
+
+@router.get("/report", response_class=HTMLResponse)
+async def report(request: Request, site: CurrentSite, year: str | None = None
+                 ) -> HTMLResponse:
+    """The annual report of a closed year (default: the newest), for the county."""
+    async with site.views() as view:
+        return await report_page(request, site, view, year)
+
+
+async def report_page(request: Request, site: Site, view: StatisticsViews, year: str | None
+                      ) -> HTMLResponse:
+    pages, settings = site.pages, site.settings
+    names = site.names(request)
+    moment = view.now
+    years = [period for period in site.rules.publication.periods(moment)
+             if period.kind is PeriodKind.YEAR]
+    context: dict[str, Any] = {**site.common(names), "publication": await site.note(view),
+                               "years": [period.year for period in years],
+                               "year": None, "settings": settings}
+    if year is None:
+        if not years:
+            first = Period(moment.year, 0, PeriodKind.YEAR)
+            return pages.render(request, "report.html", {
+                **context, "first_year": first.year,
+                "first_year_on": first.closes_at(site.rules.grace)})
+        chosen = years[0]
+    else:
+        refused = site.year_refusal(names, year, moment)
+        if refused:
+            return pages.render(request, "report.html", {**context, "refusal": refused},
+                                status_code=422)
+        chosen = Period.parse(year)
+    figures = await view.key_figures(chosen, None, settings.goal_b1_share_percent,
+                                     settings.goal_median_wait_weeks)
+    return pages.render(request, "report.html", {
+        **context,
+        "year": chosen.year,
+        "area_name": names.area(None),
+        "goals": goals_of(figures),
+        "sections": await site.sections(names, Selection(chosen, None), view),
+        "figures": figures,
+        "corrections": await view.corrections(chosen.first_month, chosen.last_month),
+    })

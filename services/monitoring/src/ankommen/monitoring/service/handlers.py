@@ -31,29 +31,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from ankommen.monitoring.adapters.archive import FactArchive, ProcessedFacts
-from ankommen.monitoring.adapters.repository import Aggregates
+from ankommen.monitoring.adapters.unit_of_work import MonitoringUnitOfWork
 from ankommen.monitoring.domain.bounds import Bounds, receipt_day
 from ankommen.monitoring.domain.facts import fact_of
 from ankommen.monitoring.domain.folding import FoldedFacts, Outcome
 from ankommen.monitoring.domain.history import archived_fact
 from ankommen.shared.clock import Clock
-from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.events.registry import DecodedEvent
 from ankommen.shared.messaging.consumer import BatchHandler, Delivery
-from ankommen.shared.topics import FACTS
 
 
-def fact_recorder(bounds: Bounds, clock: Clock, consumer: str) -> BatchHandler:
+def fact_recorder(bounds: Bounds, clock: Clock, consumer: str
+                  ) -> BatchHandler[MonitoringUnitOfWork]:
     """The batch consumer's handler for every fact type monitoring understands; ``consumer``
-    is its group id (the inbox rows of facts from before the archive carry it)."""
+    is its group id (the inbox rows of facts from before the archive carry it). It does not
+    commit: the consumer commits the batch's unit once the handler has returned."""
 
-    async def record_facts(uow: UnitOfWork, deliveries: Sequence[Delivery]) -> None:
-        archive = FactArchive(uow.session, FACTS.name)
+    async def record_facts(uow: MonitoringUnitOfWork, deliveries: Sequence[Delivery]) -> None:
+        archive = uow.archived_facts
         ids = [delivery.event.envelope.id for delivery in deliveries]
         archived = await archive.processed_of(ids)
         skipped = {event_id for event_id, processed in archived.items() if processed}
-        skipped |= await ProcessedFacts(uow.session, uow.tables.inbox, consumer).legacy(ids)
+        skipped |= await uow.processed_facts.legacy(consumer, ids)
         new = [delivery for delivery in deliveries
                if delivery.event.envelope.id not in skipped]
         if not new:
@@ -62,7 +61,7 @@ def fact_recorder(bounds: Bounds, clock: Clock, consumer: str) -> BatchHandler:
         folded = FoldedFacts(bounds)
         for delivery in new:
             fold_fact(folded, delivery.event, received_at)
-        await Aggregates(uow.session).write(folded)
+        await uow.aggregates.write(folded)
         await archive.add([archived_fact(delivery.event.envelope, received_at)
                            for delivery in new if delivery.event.envelope.id not in archived],
                           known_new=True)

@@ -47,9 +47,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Protocol
 
-from ankommen.monitoring.adapters.archive import FactArchive, ProcessedFacts
-from ankommen.monitoring.adapters.repository import Aggregates
-from ankommen.monitoring.adapters.review import ReviewList
+from ankommen.monitoring.adapters.archive import FactArchive
+from ankommen.monitoring.adapters.unit_of_work import MonitoringUnitOfWork
 from ankommen.monitoring.domain.bounds import Bounds
 from ankommen.monitoring.domain.facts import admit_only_facts, fact_of
 from ankommen.monitoring.domain.folding import FoldedFacts, Outcome
@@ -169,13 +168,14 @@ def _published_at(envelope: Envelope) -> datetime:
     return envelope.time.astimezone(UTC)
 
 
-async def rebuild_aggregates(uow: UnitOfWorkFactory, topic: FactsTopicSource, consumer: str,
+async def rebuild_aggregates(uow: UnitOfWorkFactory[MonitoringUnitOfWork],
+                             topic: FactsTopicSource, consumer: str,
                              bounds: Bounds, *, source: Source = Source.AUTO,
                              accept_loss: bool = False) -> RebuildResult:
     async with uow() as unit:
-        processed = ProcessedFacts(unit.session, unit.tables.inbox, consumer)
-        archive = FactArchive(unit.session, topic.name)
-        before = await processed.ids()
+        processed = unit.processed_facts
+        archive = unit.archived_facts
+        before = await processed.ids(consumer)
         archived = await archive.checksums()
         # The archive row is also the record that a fact is processed, so a lost row takes
         # that record with it: the ledger, kept apart, is what notices.
@@ -183,12 +183,12 @@ async def rebuild_aggregates(uow: UnitOfWorkFactory, topic: FactsTopicSource, co
                             and await archive.held() == await archive.recorded())
         if source is Source.AUTO:
             source = Source.ARCHIVE if archive_complete else Source.TOPIC
-        aggregates = Aggregates(unit.session)
+        aggregates = unit.aggregates
         await aggregates.clear()
-        await processed.clear()
+        await processed.clear(consumer)
         # Read after the aggregates were deleted: a decision committed just before counts.
         replay = _Replay(FoldedFacts(bounds), topic.name,
-                         await ReviewList(unit.session).applied_ids())
+                         await unit.review_entries.applied_ids())
         if source is Source.TOPIC:
             await _replay_topic(topic, replay, archive, before, archived)
         else:
@@ -201,6 +201,7 @@ async def rebuild_aggregates(uow: UnitOfWorkFactory, topic: FactsTopicSource, co
             await archive.realign()
         await aggregates.write(replay.folded)
         digest = await aggregates.digest()
+        await unit.commit()
     return RebuildResult(source, len(replay.seen), replay.refused, replay.duplicates, digest,
                          before=len(before), archived=replay.archived,
                          accepted=tuple(replay.gaps))

@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from ankommen.monitoring.adapters.repository import Aggregates
 from ankommen.monitoring.adapters.review import DecisionRecord, ReviewEntry, ReviewList
+from ankommen.monitoring.adapters.unit_of_work import MonitoringUnitOfWork
 from ankommen.monitoring.domain.bounds import Bounds, Reason
 from ankommen.monitoring.domain.facts import fact_of
 from ankommen.monitoring.domain.folding import FoldedFacts
@@ -43,16 +43,15 @@ class ReviewOverview:
     decisions: list[DecisionRecord]
 
 
-async def review_list(uow: UnitOfWorkFactory, reason: Reason | None = None,
+async def review_list(unit: MonitoringUnitOfWork, reason: Reason | None = None,
                       month: str | None = None, limit: int = 100, decisions: int = 100
                       ) -> ReviewOverview:
-    async with uow() as unit:
-        review = ReviewList(unit.session)
-        counts = await review.pending_counts()
-        return ReviewOverview({reason.value: counts.get(reason.value, 0) for reason in Reason},
-                              await review.pending(reason.value if reason else None, month,
-                                                   limit),
-                              await review.decisions(decisions))
+    """Read on ``unit``, which the caller opened (and does not commit)."""
+    review = unit.review_entries
+    counts = await review.pending_counts()
+    return ReviewOverview({reason.value: counts.get(reason.value, 0) for reason in Reason},
+                          await review.pending(reason.value if reason else None, month, limit),
+                          await review.decisions(decisions))
 
 
 @dataclass(frozen=True)
@@ -63,14 +62,15 @@ class Decided:
     corrections: list[Correction]
 
 
-async def decide(uow: UnitOfWorkFactory, bounds: Bounds, decision: Decision, decided_by: str,
-                 now: datetime, *, event_ids: Sequence[str] = (),
-                 reason: Reason | None = None, month: str | None = None) -> Decided:
+async def decide(uow: UnitOfWorkFactory[MonitoringUnitOfWork], bounds: Bounds,
+                 decision: Decision, decided_by: str, now: datetime, *,
+                 event_ids: Sequence[str] = (), reason: Reason | None = None,
+                 month: str | None = None) -> Decided:
     """Apply or discard the named entries — or every pending one with ``reason`` (and
     ``month``) — as ``decided_by`` at ``now``."""
     try:
         async with uow() as unit:
-            review = ReviewList(unit.session)
+            review = unit.review_entries
             entries = await _selected(review, event_ids, reason, month)
             if decision is Decision.APPLIED:
                 folded = FoldedFacts(bounds)
@@ -80,10 +80,11 @@ async def decide(uow: UnitOfWorkFactory, bounds: Bounds, decision: Decision, dec
                                        "archive; rebuild first", field="event_ids")
                     event = registry.decode(entry.body.encode())
                     folded.fold(fact_of(event), event.envelope.time.astimezone(UTC))
-                await Aggregates(unit.session).write(folded)
+                await unit.aggregates.write(folded)
             await review.record([DecisionRecord(entry.event_id, decision, entry.reason,
                                                 entry.month, decided_by, now)
                                  for entry in entries])
+            await unit.commit()
     except IntegrityError:  # decided at the same time by someone else
         raise Conflict("event_ids: an entry was decided meanwhile; nothing was changed",
                        field="event_ids") from None
@@ -113,11 +114,11 @@ async def _selected(review: ReviewList, event_ids: Sequence[str], reason: Reason
     return [found[event_id] for event_id in wanted]
 
 
-async def corrections(uow: UnitOfWorkFactory, first_month: str | None = None,
+async def corrections(unit: MonitoringUnitOfWork, first_month: str | None = None,
                       last_month: str | None = None) -> list[Correction]:
-    """The corrections of the months from ``first_month`` to ``last_month`` (all: ``None``)."""
-    async with uow() as unit:
-        applied = await ReviewList(unit.session).applied()
+    """The corrections of the months from ``first_month`` to ``last_month`` (all: ``None``),
+    read on ``unit``."""
+    applied = await unit.review_entries.applied()
     return [correction for correction in corrections_of(applied)
             if (first_month is None or correction.month >= first_month)
             and (last_month is None or correction.month <= last_month)]

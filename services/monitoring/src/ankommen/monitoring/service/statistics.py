@@ -2,7 +2,9 @@
 periods, and the key figures.
 
 Every channel (API, CSV, dashboard, report, key figures) goes through :func:`published_table`,
-so all of them show the same protected numbers and answer the same tables.
+so all of them show the same protected numbers and answer the same tables. The functions read on
+a unit of work their caller opened (:mod:`service.views`: one per request), never one of
+their own.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ankommen.monitoring.adapters.repository import Aggregates
+from ankommen.monitoring.adapters.unit_of_work import MonitoringUnitOfWork
 from ankommen.monitoring.domain.catalogue import BY_KEY
 from ankommen.monitoring.domain.disclosure import DisclosurePolicy, Published
 from ankommen.monitoring.domain.goals import (
@@ -25,7 +27,6 @@ from ankommen.monitoring.domain.periods import Period
 from ankommen.monitoring.domain.populations import answer
 from ankommen.monitoring.domain.rules import PublicationRules
 from ankommen.monitoring.domain.tables import PublishedTable, Query, RawCell
-from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
 
 
 class YearCells:
@@ -34,27 +35,24 @@ class YearCells:
     the dashboard shows up to four, the key figures read ten tables of seven measures — needs
     the same read."""
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
-        self._uow = uow
+    def __init__(self, unit: MonitoringUnitOfWork) -> None:
+        self._unit = unit
         self._read: dict[tuple[str, int], list[RawCell]] = {}
 
     async def of(self, measure: str, year: int) -> list[RawCell]:
         cells = self._read.get((measure, year))
         if cells is None:
-            async with self._uow() as unit:
-                cells = self._read[measure, year] = await Aggregates(unit.session).cells_of(
-                    measure, f"{year:04d}-01", f"{year:04d}-12")
+            cells = self._read[measure, year] = await self._unit.aggregates.cells_of(
+                measure, f"{year:04d}-01", f"{year:04d}-12")
         return cells
 
 
-async def published_table(uow: UnitOfWorkFactory, query: Query, policy: DisclosurePolicy,
-                          rules: PublicationRules, now: datetime,
-                          cells: YearCells | None = None) -> PublishedTable:
+async def published_table(cells: YearCells, query: Query, policy: DisclosurePolicy,
+                          rules: PublicationRules, now: datetime) -> PublishedTable:
     """The table as published at ``now``. Whether it is answered depends on the sizes of the
     populations around it (its quarter and year, the county): one read of the measure's cells
     for the period's year, every district (shared through ``cells`` by the tables of one
     request)."""
-    cells = cells or YearCells(uow)
     return answer(query, await cells.of(query.measure.name, query.period.year), policy, rules,
                   now)
 
@@ -79,9 +77,8 @@ class FactIntake:
     last_published_at: datetime | None
 
 
-async def fact_intake(uow: UnitOfWorkFactory) -> list[FactIntake]:
-    async with uow() as unit:
-        return [FactIntake(*row) for row in await Aggregates(unit.session).intake()]
+async def fact_intake(unit: MonitoringUnitOfWork) -> list[FactIntake]:
+    return [FactIntake(*row) for row in await unit.aggregates.intake()]
 
 
 @dataclass(frozen=True)
@@ -113,16 +110,15 @@ class KeyFigures:
     median_wait: KeyFigure
 
 
-async def key_figures(uow: UnitOfWorkFactory, period: Period, district: str | None,
+async def key_figures(cells: YearCells, period: Period, district: str | None,
                       policy: DisclosurePolicy, rules: PublicationRules, now: datetime,
-                      goal_b1_share_percent: int, goal_median_wait_weeks: int = 6,
-                      cells: YearCells | None = None) -> KeyFigures:
+                      goal_b1_share_percent: int, goal_median_wait_weeks: int = 6
+                      ) -> KeyFigures:
     """Key figures for a published period and area, each from a catalogue table."""
-    cells = cells or YearCells(uow)
 
     async def table(key: str) -> PublishedTable:
-        return await published_table(uow, Query(BY_KEY[key], period, district), policy, rules,
-                                     now, cells)
+        return await published_table(cells, Query(BY_KEY[key], period, district), policy,
+                                     rules, now)
 
     by_outcome = {row.label: row.count
                   for row in (await table("course_outcomes-outcome")).rows}
