@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from ankommen.assignment.service.handlers import PARTICIPATION_EVENTS
 from ankommen.shared.auth import Role
 from ankommen.shared.db.engine import create_engine
-from ankommen.shared.embedded import SERVICES
+from ankommen.shared.stack import SERVICES
 from ankommen.shared.topics import FACTS, PARTICIPATION, provider_reports_topic
 from tests.reliability import workload
 from tests.reliability.canonical import (

@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 
 from ankommen.shared.auth import Role
 from ankommen.shared.db.engine import create_engine
-from ankommen.shared.embedded import SERVICES
+from ankommen.shared.stack import SERVICES
 from ankommen.shared.topics import TOPICS
 from tests.reliability import workload
 from tests.reliability.load import Load, steady

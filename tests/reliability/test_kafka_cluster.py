@@ -41,8 +41,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import text
 
-from ankommen.shared.apache_kafka import KafkaCluster, wait_until_serving
-from ankommen.shared.embedded import SERVICES
+from ankommen.shared.stack import SERVICES
 from ankommen.shared.topics import (
     CASES,
     DEAD_LETTER_SUFFIX,
@@ -50,6 +49,7 @@ from ankommen.shared.topics import (
     differences_from_plan,
     topic_plan,
 )
+from ankommen.tools.apache_kafka import KafkaCluster, wait_until_serving
 from tests.reliability import workload
 from tests.reliability.canonical import compare
 from tests.reliability.scenario import Run, RunResult

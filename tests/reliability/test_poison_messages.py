@@ -37,7 +37,6 @@ from sqlalchemy import select
 
 from ankommen.monitoring.adapters.tables import fact_archive
 from ankommen.shared.auth import Role
-from ankommen.shared.embedded import SERVICES
 from ankommen.shared.events import InvalidEvent
 from ankommen.shared.messaging.consumer import (
     DLQ_GROUP,
@@ -49,6 +48,7 @@ from ankommen.shared.messaging.consumer import (
     BatchEventConsumer,
     EventConsumer,
 )
+from ankommen.shared.stack import SERVICES
 from ankommen.shared.topics import DEAD_LETTER_PARTITIONS, FACTS, ProviderTopic, topic_configs
 from tests.reliability.broker_kinds import NAMES, description
 from tests.support.brokers import APACHE_KAFKA, provider_channels

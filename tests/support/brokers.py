@@ -21,13 +21,6 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
-from ankommen.shared.apache_kafka import (
-    KafkaCluster,
-    KafkaNode,
-    pinned_version,
-    wait_until_serving,
-)
-from ankommen.shared.embedded import EmbeddedBroker, free_port, tansu_version
 from ankommen.shared.kafka_access import KafkaAccess, client_options
 from ankommen.shared.kafka_acls import (
     ADMIN,
@@ -36,6 +29,8 @@ from ankommen.shared.kafka_acls import (
     principals,
 )
 from ankommen.shared.topics import create_missing, create_topics, topic_plan
+from ankommen.tools.apache_kafka import KafkaCluster, KafkaNode, pinned_version, wait_until_serving
+from ankommen.tools.embedded import EmbeddedBroker, free_port, tansu_version
 
 APACHE_KAFKA = "apache-kafka"
 TANSU = "tansu"

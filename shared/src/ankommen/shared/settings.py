@@ -216,7 +216,7 @@ class CommonSettings(BaseSettings):
 
     #: Development: ``ankommen run`` starts the development identity provider
     #: (``deploy/dev-idp``) on this port and signs the pages in there
-    #: (:mod:`ankommen.shared.dev_idp`); off, or where a service names an identity provider
+    #: (:mod:`ankommen.tools.dev_idp`); off, or where a service names an identity provider
     #: of its own (``ANKOMMEN_<SERVICE>_OIDC_ISSUER``), the pages keep their own settings.
     dev_idp: bool = Field(True, validation_alias=_shared("DEV_IDP"))
     dev_idp_port: int = Field(8110, ge=1, le=65535, validation_alias=_shared("DEV_IDP_PORT"))
@@ -379,7 +379,7 @@ class ServiceSettings(CommonSettings):
     #: Serve on this inherited, already listening socket (a file descriptor) instead of
     #: binding ``http_host:http_port`` itself: whoever starts the process chose and holds the
     #: port, so no other process can take it in between (see
-    #: :func:`ankommen.shared.embedded.listening_socket`). ``http_port`` then only says which
+    #: :func:`ankommen.tools.embedded.listening_socket`). ``http_port`` then only says which
     #: port that is.
     http_fd: int | None = Field(None, ge=0)
     #: Relay the outbox to Kafka. Switched off, events wait in the outbox until it is on again.

@@ -27,12 +27,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ankommen.shared import apache_kafka
-from ankommen.shared.apache_kafka import KafkaCluster, KafkaUnavailable
-from ankommen.shared.embedded import EmbeddedBroker, split_address, tansu_version
 from ankommen.shared.kafka_access import KafkaAccess
 from ankommen.shared.kafka_acls import ADMIN, acl_plan, apply, ensure_credentials, principals
 from ankommen.shared.settings import BrokerChoice, BrokerKind
+from ankommen.tools import apache_kafka
+from ankommen.tools.apache_kafka import KafkaCluster, KafkaUnavailable
+from ankommen.tools.embedded import EmbeddedBroker, split_address, tansu_version
 
 #: Apache Kafka's log folder below the data dir.
 KAFKA_FOLDER = "kafka"

@@ -1,6 +1,6 @@
 """Apache Kafka — the production broker — as plain local processes, for tests and ``make run``.
 
-Production runs Apache Kafka; the embedded Tansu broker (:mod:`ankommen.shared.embedded`) is a
+Production runs Apache Kafka; the embedded Tansu broker (:mod:`ankommen.tools.embedded`) is a
 memory-only clone that keeps nothing across restarts and lacks the idempotent producer. Where
 Java 17+ and Maven are available, this module starts the real broker instead: the version is
 pinned in ``pom.xml`` beside this file, Maven resolves it once from Maven Central into its local
@@ -43,9 +43,9 @@ from pathlib import Path
 
 from aiokafka.admin import AIOKafkaAdminClient
 
-from ankommen.shared.embedded import free_port, port_open, wait_for_port
 from ankommen.shared.kafka_access import KafkaAccess, client_options
 from ankommen.shared.topics import min_insync_replicas
+from ankommen.tools.embedded import free_port, port_open, wait_for_port
 
 #: The broker's super user, the only principal a secured node knows at first.
 ADMIN_USER = "admin"
