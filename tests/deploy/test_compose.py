@@ -25,8 +25,9 @@ from ankommen.assignment.config import AssignmentSettings
 from ankommen.intake.config import IntakeSettings
 from ankommen.monitoring.config import MonitoringSettings
 from ankommen.progress.config import ProgressSettings
-from ankommen.shared.auth import Role
 from ankommen.shared.cli import main as cli
+from ankommen.shared.identity.auth import Role
+from ankommen.shared.messaging.topics import min_insync_replicas
 from ankommen.shared.settings import (
     CommonSettings,
     Profile,
@@ -34,7 +35,6 @@ from ankommen.shared.settings import (
     SettingsError,
     load_settings,
 )
-from ankommen.shared.topics import min_insync_replicas
 from ankommen.tools.apache_kafka import pinned_version
 
 ROOT = Path(__file__).resolve().parents[2]

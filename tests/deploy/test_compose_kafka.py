@@ -21,9 +21,9 @@ from aiokafka.errors import TopicAuthorizationFailedError
 from typer.testing import CliRunner
 
 from ankommen.shared.cli.main import app
-from ankommen.shared.kafka_access import KafkaAccess
-from ankommen.shared.kafka_secrets import ensure_secrets
-from ankommen.shared.topics import CASES, PLACEMENTS, provider_reports_topic
+from ankommen.shared.messaging.kafka_access import KafkaAccess
+from ankommen.shared.messaging.kafka_secrets import ensure_secrets
+from ankommen.shared.messaging.topics import CASES, PLACEMENTS, provider_reports_topic
 from ankommen.tools.apache_kafka import (
     JVM_OPTIONS,
     MAIN_CLASS,

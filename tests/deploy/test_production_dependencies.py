@@ -80,7 +80,7 @@ def test_the_production_environment_leaves_the_development_tooling_out(service):
 def test_the_shared_wheel_holds_no_development_module(tmp_path):
     files = wheel_files(tmp_path, "ankommen-shared")
     modules = [name for name in files if name.endswith(".py")]
-    assert "ankommen/shared/topics.py" in modules  # sanity: the production library is there
+    assert "ankommen/shared/runtime.py" in modules  # sanity: the production library is there
     development = [name for name in files if name.startswith("ankommen/tools/")
                    or any(part.removesuffix(".py") in DEVELOPMENT_MODULES
                           for part in name.split("/"))]

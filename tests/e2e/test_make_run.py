@@ -10,7 +10,7 @@ import time
 import httpx
 import pytest
 
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from ankommen.shared.stack import PUBLISHING_SERVICES
 from tests.support.brokers import connects
 from tests.support.identity_provider import sign_in_by_form

@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from ankommen.shared.auth import Role
-from ankommen.shared.kafka_access import KafkaAccess
-from ankommen.shared.token_keys import development_keys, load_public_keys
-from ankommen.shared.topics import PROVIDER_ID
+from ankommen.shared.identity.auth import Role
+from ankommen.shared.identity.token_keys import development_keys, load_public_keys
+from ankommen.shared.messaging.kafka_access import KafkaAccess
+from ankommen.shared.messaging.topics import PROVIDER_ID
 
 if TYPE_CHECKING:
     from ankommen.shared.reference import ReferenceList
@@ -308,7 +308,8 @@ class CommonSettings(BaseSettings):
 
     @property
     def kafka(self) -> KafkaAccess:
-        """How every Kafka client of this process connects (:mod:`ankommen.shared.kafka_access`)."""
+        """How every Kafka client of this process connects
+        (:mod:`ankommen.shared.messaging.kafka_access`)."""
         return KafkaAccess(self.kafka_bootstrap_servers, self.kafka_username,
                            self.kafka_secret(), self.kafka_ca_file)
 

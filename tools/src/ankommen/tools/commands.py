@@ -25,8 +25,10 @@ import httpx
 import typer
 from pydantic import ValidationError
 
-from ankommen.shared.auth import Role, TokenIssuer
 from ankommen.shared.cli.arguments import ServiceName, common_settings, services_named
+from ankommen.shared.identity.auth import Role, TokenIssuer
+from ankommen.shared.identity.token_keys import UnusableKey, load_signing_key
+from ankommen.shared.messaging.topics import create_topics
 from ankommen.shared.settings import (
     CommonSettings,
     IssuerSettings,
@@ -36,8 +38,6 @@ from ankommen.shared.settings import (
     load_settings,
 )
 from ankommen.shared.stack import PUBLISHING_SERVICES, service_port
-from ankommen.shared.token_keys import UnusableKey, load_signing_key
-from ankommen.shared.topics import create_topics
 from ankommen.tools.dev_idp import PASSWORD as DEV_PASSWORD
 from ankommen.tools.dev_idp import USERS as DEV_USERS
 from ankommen.tools.dev_idp import DevIdentityProvider, unavailable_reason

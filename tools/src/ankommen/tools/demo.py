@@ -45,7 +45,6 @@ import httpx
 import typer
 from aiokafka import AIOKafkaProducer
 
-from ankommen.shared.auth import Role, TokenIssuer
 from ankommen.shared.clock import COUNTY_TIME, SystemClock, move_clock_file, reset_clock_file
 from ankommen.shared.events.contracts.assignment import PlacementMadeFact
 from ankommen.shared.events.contracts.intake import ArrivalRecorded
@@ -54,12 +53,13 @@ from ankommen.shared.events.contracts.progress import (
     ProviderReportSubmitted,
 )
 from ankommen.shared.events.envelope import Envelope
-from ankommen.shared.kafka_access import KafkaAccess, client_options
-from ankommen.shared.kafka_acls import provider_principal
+from ankommen.shared.identity.auth import Role, TokenIssuer
+from ankommen.shared.identity.token_keys import load_signing_key
+from ankommen.shared.messaging.kafka_access import KafkaAccess, client_options
+from ankommen.shared.messaging.kafka_acls import provider_principal
+from ankommen.shared.messaging.topics import provider_reports_topic
 from ankommen.shared.settings import IssuerSettings, load_settings
 from ankommen.shared.stack import service_port
-from ankommen.shared.token_keys import load_signing_key
-from ankommen.shared.topics import provider_reports_topic
 from ankommen.tools.local_broker import local_access
 from ankommen.tools.synthetic import DEFAULT_SEED, PROVIDERS, County, county_year, course_life
 

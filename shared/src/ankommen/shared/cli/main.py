@@ -22,9 +22,15 @@ from typing import Annotated
 import typer
 
 from ankommen.shared.cli.arguments import ServiceName, common_settings, services_named
-from ankommen.shared.kafka_access import KafkaAccess
-from ankommen.shared.kafka_acls import ADMIN, acl_plan, apply, principals, read_credentials
-from ankommen.shared.topics import (
+from ankommen.shared.messaging.kafka_access import KafkaAccess
+from ankommen.shared.messaging.kafka_acls import (
+    ADMIN,
+    acl_plan,
+    apply,
+    principals,
+    read_credentials,
+)
+from ankommen.shared.messaging.topics import (
     create_topics,
     differences_from_plan,
     min_insync_replicas,
@@ -117,7 +123,7 @@ def kafka_secrets(
         provider: Providers = None) -> None:
     """Generate what a production Kafka needs, once: a password per principal and a CA with
     the broker's certificate (existing files are kept; docs/security.md)."""
-    from ankommen.shared.kafka_secrets import ensure_secrets
+    from ankommen.shared.messaging.kafka_secrets import ensure_secrets
 
     users = ensure_secrets(folder, host or ["kafka"], provider or [])
     typer.echo(f"Kafka secrets in {folder}: users/ ({', '.join(users)}), tls/ca.pem, "

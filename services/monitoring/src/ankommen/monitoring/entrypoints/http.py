@@ -52,9 +52,9 @@ from ankommen.monitoring.service.statistics import (
     published_table,
     published_through,
 )
-from ankommen.shared.auth import Principal, Role
 from ankommen.shared.errors import DomainError, NotFound
-from ankommen.shared.topics import FACTS
+from ankommen.shared.identity.auth import Principal, Role
+from ankommen.shared.messaging.topics import FACTS
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 DISTRICT = re.compile(r"^\d{5}$")

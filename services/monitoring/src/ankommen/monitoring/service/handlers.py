@@ -41,7 +41,7 @@ from ankommen.shared.clock import Clock
 from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.events.registry import DecodedEvent
 from ankommen.shared.messaging.consumer import BatchHandler, Delivery
-from ankommen.shared.topics import FACTS
+from ankommen.shared.messaging.topics import FACTS
 
 
 def fact_recorder(bounds: Bounds, clock: Clock, consumer: str) -> BatchHandler:
