@@ -25,7 +25,8 @@ $(UV):
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-.venv/.installed: $(UV) uv.lock pyproject.toml shared/pyproject.toml services/*/pyproject.toml
+.venv/.installed: $(UV) uv.lock pyproject.toml shared/pyproject.toml services/*/pyproject.toml \
+                  tools/pyproject.toml
 	$(UV) sync --frozen
 	@touch $@
 
@@ -71,7 +72,7 @@ browser:
 # What the tests need besides Python: PostgreSQL (Debian's, installed and started by the script
 # unless one already listens on 127.0.0.1:5432), Java 17+ and Maven (Debian's, if missing), and
 # the pinned Apache Kafka (org.apache.kafka:kafka_2.13, see
-# shared/src/ankommen/shared/apache_kafka/pom.xml) resolved once from Maven Central.
+# tools/src/ankommen/tools/apache_kafka/pom.xml) resolved once from Maven Central.
 ANKOMMEN_TEST_POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 export ANKOMMEN_TEST_POSTGRES_URL
 
@@ -81,7 +82,7 @@ test-services: install
 	  echo "installing Debian's Java and Maven (they run and resolve Apache Kafka)"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq default-jre-headless maven; }
-	$(RUN) python -m ankommen.shared.apache_kafka
+	$(RUN) python -m ankommen.tools.apache_kafka
 
 # Three workers (pytest-xdist) on the two cores, each with its own Kafka broker: most tests wait
 # on a broker, a browser or a deliberate outage (a quarter of the CPU stayed idle with two), so
@@ -124,7 +125,7 @@ wrk:
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk; }
 
 # Each benchmark against a baseline measured in the same run (docs/performance.md).
-# BROKER=kafka: Apache Kafka (ankommen.shared.apache_kafka) instead of the embedded broker;
+# BROKER=kafka: Apache Kafka (ankommen.tools.apache_kafka) instead of the embedded broker;
 # DATABASE=postgresql: fresh PostgreSQL databases on the test server (tools/test-postgres.sh
 # starts it if none answers) instead of SQLite. results.json keeps a line per benchmark,
 # figure, database and broker, so the four combinations sit side by side.

@@ -22,7 +22,7 @@ from ankommen.monitoring.entrypoints.cli import rebuild
 from ankommen.shared.events.contracts.intake import ArrivalRecorded
 from ankommen.shared.events.envelope import Envelope
 from ankommen.shared.events.provenance import service_source
-from ankommen.shared.topics import FACTS
+from ankommen.shared.messaging.topics import FACTS
 from bench.harness import broker, database, produce
 from bench.results import Figure
 

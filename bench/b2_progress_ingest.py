@@ -25,8 +25,8 @@ from pathlib import Path
 
 import httpx
 
-from ankommen.shared.auth import Role
-from ankommen.shared.topics import provider_reports_topic
+from ankommen.shared.identity.auth import Role
+from ankommen.shared.messaging.topics import provider_reports_topic
 from ankommen.tools.demo import csv_list
 from bench.harness import broker, database
 from bench.processes import spent_between

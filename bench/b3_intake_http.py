@@ -31,7 +31,7 @@ from typing import Any
 
 from ankommen.intake.domain.match_model import MODEL
 from ankommen.intake.domain.matching import Comparable, blocking_keys
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from ankommen.tools.synthetic import county
 from bench.harness import broker, database
 from bench.processes import cpu_seconds

@@ -57,7 +57,6 @@ from typing import Any
 import httpx
 from sqlalchemy import text
 
-from ankommen.shared.auth import Role
 from ankommen.shared.db.engine import create_engine
 from ankommen.shared.events.contracts.assignment import (
     PlacementMadeFact,
@@ -65,7 +64,8 @@ from ankommen.shared.events.contracts.assignment import (
     Waitlisted,
     WaitlistedFact,
 )
-from ankommen.shared.topics import FACTS, PLACEMENTS
+from ankommen.shared.identity.auth import Role
+from ankommen.shared.messaging.topics import FACTS, PLACEMENTS
 from ankommen.tools.synthetic import county
 from bench.b3_intake_http import distinct_bodies
 from bench.harness import broker, database

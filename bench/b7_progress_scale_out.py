@@ -15,7 +15,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from ankommen.shared.topics import PARTICIPATION, PROVIDER_REPORTS
+from ankommen.shared.messaging.topics import PARTICIPATION, PROVIDER_REPORTS
 from bench.harness import broker, database
 from bench.provider_reports import announce_placements, ingest, reports, wait_for_placements
 from bench.results import Figure

@@ -40,8 +40,8 @@ from ankommen.intake.domain.case import Case
 from ankommen.intake.domain.identity import Identity
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.intake.service.register_arrival import derive_survey
-from ankommen.shared.auth import Role
 from ankommen.shared.db.engine import create_engine, session_factory
+from ankommen.shared.identity.auth import Role
 from ankommen.tools.synthetic.people import arrivals
 from bench.harness import POSTGRES, broker, database
 from bench.results import Figure

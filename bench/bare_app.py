@@ -22,9 +22,9 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from pydantic_settings import SettingsConfigDict
 from sqlalchemy import Column, MetaData, String, Table, Text
 
-from ankommen.shared.auth import Authenticator, Principal, Role
 from ankommen.shared.db.engine import create_engine
 from ankommen.shared.errors import install_problem_handlers
+from ankommen.shared.identity.auth import Authenticator, Principal, Role
 from ankommen.shared.runtime import token_verifier
 from ankommen.shared.settings import ServiceSettings
 from ankommen.shared.telemetry import create_tracer_provider

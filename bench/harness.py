@@ -15,10 +15,10 @@ from typing import Protocol
 
 from aiokafka import AIOKafkaProducer
 
-from ankommen.shared.apache_kafka import KafkaCluster, wait_until_serving
-from ankommen.shared.embedded import EmbeddedBroker, free_port
+from ankommen.shared.messaging.topics import create_topics
 from ankommen.shared.settings import BrokerKind
-from ankommen.shared.topics import create_topics
+from ankommen.tools.apache_kafka import KafkaCluster, wait_until_serving
+from ankommen.tools.embedded import EmbeddedBroker, free_port
 from tests.support.brokers import fresh_topics
 from tests.support.tokens import trust_in_this_process
 

@@ -28,10 +28,10 @@ from ankommen.assignment.service.handlers import (
     CASE_EVENTS_IN_BULK,
     applying_then_allocating,
 )
-from ankommen.shared.auth import Principal, Role
 from ankommen.shared.events import registry
 from ankommen.shared.events.contracts.assignment import Course
 from ankommen.shared.events.contracts.intake import CaseRegistered, Survey
+from ankommen.shared.identity.auth import Principal, Role
 from ankommen.shared.messaging.consumer import Delivery
 from ankommen.tools.synthetic import DISTRICT_KEY, county
 from tests.support.services import settings_for

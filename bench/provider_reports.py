@@ -18,7 +18,7 @@ from ankommen.shared.events.contracts.assignment import (
     PlacementConfirmed,
     PlacementOffered,
 )
-from ankommen.shared.topics import provider_reports_topic
+from ankommen.shared.messaging.topics import provider_reports_topic
 from ankommen.tools.demo import provider_message
 from bench.harness import KAFKA_PROVIDER, produce
 from bench.stack import scalar, wait_until, watching

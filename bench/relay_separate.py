@@ -29,8 +29,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ankommen.intake.app import DEFINITION
-from ankommen.shared.auth import Role
 from ankommen.shared.db.engine import create_engine
+from ankommen.shared.identity.auth import Role
 from bench.b3_intake_http import (
     LOAD_CORE,
     MEASURED_SECONDS,

@@ -26,7 +26,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from ankommen.shared.auth import Authenticator, Principal, Role, TokenVerifier, _bearer
+from ankommen.shared.identity.auth import Authenticator, Principal, Role, TokenVerifier, _bearer
 from tests.support.tokens import ISSUER
 
 REQUESTS = 5_000

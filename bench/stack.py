@@ -21,9 +21,9 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy import text
 
-from ankommen.shared.auth import Role
 from ankommen.shared.db.engine import create_engine
-from ankommen.shared.topics import topic_plan
+from ankommen.shared.identity.auth import Role
+from ankommen.shared.messaging.topics import topic_plan
 from bench.processes import ProcessTree
 from tests.support.services import ServiceProcess, connected
 from tests.support.tokens import bearer

@@ -26,8 +26,8 @@ from pathlib import Path
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from ankommen.shared.apache_kafka import KafkaCluster, KafkaUnavailable
-from ankommen.shared.embedded import EmbeddedBroker, free_port
+from ankommen.tools.apache_kafka import KafkaCluster, KafkaUnavailable
+from ankommen.tools.embedded import EmbeddedBroker, free_port
 
 RECORDS = 30
 FETCH_MAX_WAIT_MS = 500

@@ -18,8 +18,8 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from ankommen.shared.apache_kafka import KafkaCluster
 from ankommen.shared.web.i18n import STRICT_TEXTS_VARIABLE
+from ankommen.tools.apache_kafka import KafkaCluster
 from tests.support.brokers import (
     APACHE_KAFKA,
     TANSU,

@@ -45,7 +45,7 @@ PROGRESS = ROOT / "services/progress/src/ankommen/progress"
     (PROGRESS / "adapters", "import ankommen.progress.entrypoints.http",
      "Each service is layered: entrypoints → service → adapters → domain"),
     # development tooling in what a production image runs
-    (PROGRESS / "service", "import ankommen.shared.embedded",
+    (PROGRESS / "service", "import ankommen.tools.embedded",
      "Services never import development tooling"),
 ], ids=["between-services", "domain-imports-service", "adapter-imports-entrypoint",
         "service-imports-embedded-broker"])

@@ -11,10 +11,10 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import select
 
-from ankommen.shared.auth import Role
 from ankommen.shared.events import registry
 from ankommen.shared.events.contracts.intake import CaseRegistered, Survey
-from ankommen.shared.topics import CASES
+from ankommen.shared.identity.auth import Role
+from ankommen.shared.messaging.topics import CASES
 from tests.support.county_day import county_today
 from tests.support.event_examples import owners_source
 from tests.support.services import RunningService, token

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from tests.assignment.support import COORDINATOR, course_body, register, waiting_count
 from tests.browser.conftest import assert_accessible, screenshot_path
 from tests.support.polling import eventually

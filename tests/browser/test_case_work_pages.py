@@ -13,8 +13,8 @@ import uuid
 from playwright.async_api import Page
 
 from ankommen.intake.service.placements import record_course, record_placement
-from ankommen.shared.auth import Role
 from ankommen.shared.events.contracts.assignment import CoursePublished, PlacementConfirmed
+from ankommen.shared.identity.auth import Role
 from tests.browser.conftest import assert_accessible, fill_interview, screenshot_path
 from tests.intake.integration.test_invitation_letter import COURSE, kept_as_png
 from tests.progress.integration.catalogue import referral_code

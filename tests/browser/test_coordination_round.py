@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from babel.dates import format_date
 
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from tests.assignment.support import COORDINATOR, course_body, register, waiting_count
 from tests.browser.conftest import assert_accessible, screenshot_path
 from tests.intake.integration.test_invitation_letter import kept_as_png

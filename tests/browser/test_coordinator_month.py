@@ -15,7 +15,7 @@ from datetime import timedelta
 
 import pytest
 
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from tests.assignment.integration.test_coordinator_actions import register
 from tests.assignment.support import COORDINATOR, course_body
 from tests.browser.conftest import assert_accessible, screenshot_path

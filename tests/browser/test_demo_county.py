@@ -24,12 +24,12 @@ import pytest
 from playwright.async_api import Page, expect
 
 from ankommen.assignment.domain.courses import BOOKABLE, entry_deadline
-from ankommen.shared.auth import Role
 from ankommen.shared.clock import COUNTY_TIME, SystemClock, move_clock_file, reset_clock_file
-from ankommen.shared.embedded import SERVICES
 from ankommen.shared.events.contracts.assignment import Course
-from ankommen.shared.local_broker import local_access
+from ankommen.shared.identity.auth import Role
+from ankommen.shared.stack import SERVICES
 from ankommen.tools.demo import Stack, embedded_provider_kafka, load, provider_lists
+from ankommen.tools.local_broker import local_access
 from tests.browser.conftest import fill_interview, screenshot_path
 from tests.support.polling import eventually
 from tests.support.run_stack import AnkommenRun

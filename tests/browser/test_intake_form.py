@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from playwright.async_api import Page
 
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from ankommen.shared.web.pages import session_cookie
 from tests.browser.conftest import assert_accessible, fill_interview, screenshot_path
 from tests.support.services import served_over_http

@@ -5,8 +5,8 @@ axe-core's WCAG 2.1 AA rules; choosing Arabic on the picker answers the PDF."""
 from __future__ import annotations
 
 from ankommen.intake.service.placements import record_course
-from ankommen.shared.auth import Role
 from ankommen.shared.events.contracts.assignment import CoursePublished
+from ankommen.shared.identity.auth import Role
 from tests.browser.conftest import assert_accessible, screenshot_path
 from tests.intake.integration.test_invitation_letter import COURSE, placed, registered
 from tests.support.event_examples import decoded

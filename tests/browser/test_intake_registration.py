@@ -4,7 +4,7 @@ confirm "same person"."""
 
 from __future__ import annotations
 
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from tests.browser.conftest import assert_accessible, fill_interview, screenshot_path
 from tests.support.services import served_over_http
 from tests.support.tokens import issue_token

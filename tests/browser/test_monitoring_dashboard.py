@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from playwright.async_api import Page, expect
 
 from ankommen.monitoring.domain.catalogue import CATALOGUE
-from ankommen.shared.auth import Role
 from ankommen.shared.events.envelope import Envelope
+from ankommen.shared.identity.auth import Role
 from tests.browser.conftest import assert_accessible, screenshot_path
 from tests.monitoring.facts_topic import (
     arrival,

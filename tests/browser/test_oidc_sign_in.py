@@ -5,7 +5,7 @@ again)."""
 
 from __future__ import annotations
 
-from ankommen.shared.embedded import free_port
+from ankommen.tools.embedded import free_port
 from tests.browser.conftest import assert_accessible, screenshot_path
 from tests.support.identity_provider import (
     PASSWORD,

@@ -11,8 +11,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from ankommen.intake.adapters.tables import courses, provider_placements
-from ankommen.shared.auth import Role
 from ankommen.shared.events.contracts.assignment import CoursePublished, PlacementConfirmed
+from ankommen.shared.identity.auth import Role
 from tests.browser.conftest import assert_accessible, screenshot_path
 from tests.progress.integration.catalogue import (
     STARTS_ON,

@@ -14,7 +14,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from ankommen.intake.adapters.tables import provider_placements
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from tests.assignment.support import COORDINATOR, course_body, outbox
 from tests.browser.conftest import assert_accessible, screenshot_path
 from tests.support.county_day import county_today

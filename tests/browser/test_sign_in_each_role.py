@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from ankommen.intake.adapters.tables import cases
 from ankommen.shared.clock import MovableClock
-from ankommen.shared.embedded import free_port
+from ankommen.tools.embedded import free_port
 from tests.browser.conftest import assert_accessible, fill_interview, screenshot_path
 from tests.support.databases import DatabaseFactory
 from tests.support.identity_provider import (

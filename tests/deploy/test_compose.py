@@ -25,9 +25,9 @@ from ankommen.assignment.config import AssignmentSettings
 from ankommen.intake.config import IntakeSettings
 from ankommen.monitoring.config import MonitoringSettings
 from ankommen.progress.config import ProgressSettings
-from ankommen.shared.apache_kafka import pinned_version
-from ankommen.shared.auth import Role
 from ankommen.shared.cli import main as cli
+from ankommen.shared.identity.auth import Role
+from ankommen.shared.messaging.topics import min_insync_replicas
 from ankommen.shared.settings import (
     CommonSettings,
     Profile,
@@ -35,7 +35,7 @@ from ankommen.shared.settings import (
     SettingsError,
     load_settings,
 )
-from ankommen.shared.topics import min_insync_replicas
+from ankommen.tools.apache_kafka import pinned_version
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -572,7 +572,7 @@ def test_every_service_reaches_what_it_needs() -> None:
 def test_each_publishing_service_relays_its_outbox_in_a_container_of_its_own() -> None:
     """The web containers leave the relay to ``<service>-relay`` (issue 21): same image and
     settings, restarted when it fails, started once the migration has run."""
-    from ankommen.shared.embedded import PUBLISHING_SERVICES
+    from ankommen.shared.stack import PUBLISHING_SERVICES
 
     assert set(RELAYED) == set(PUBLISHING_SERVICES)
     services = compose()["services"]

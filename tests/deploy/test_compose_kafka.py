@@ -20,18 +20,18 @@ import pytest
 from aiokafka.errors import TopicAuthorizationFailedError
 from typer.testing import CliRunner
 
-from ankommen.shared.apache_kafka import (
+from ankommen.shared.cli.main import app
+from ankommen.shared.messaging.kafka_access import KafkaAccess
+from ankommen.shared.messaging.kafka_secrets import ensure_secrets
+from ankommen.shared.messaging.topics import CASES, PLACEMENTS, provider_reports_topic
+from ankommen.tools.apache_kafka import (
     JVM_OPTIONS,
     MAIN_CLASS,
     STORAGE_TOOL,
     classpath,
     wait_until_serving,
 )
-from ankommen.shared.cli.main import app
-from ankommen.shared.embedded import free_port
-from ankommen.shared.kafka_access import KafkaAccess
-from ankommen.shared.kafka_secrets import ensure_secrets
-from ankommen.shared.topics import CASES, PLACEMENTS, provider_reports_topic
+from ankommen.tools.embedded import free_port
 from tests.deploy.test_compose import ROOT, resolved_environment
 from tests.support.brokers import connects, write_as
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from ankommen.assignment.domain.referral import new_referral_code
 from ankommen.shared.events import registry
 from ankommen.shared.events.contracts.progress import CourseCompleted, CourseDiscontinued
-from ankommen.shared.topics import PARTICIPATION, PLACEMENTS
+from ankommen.shared.messaging.topics import PARTICIPATION, PLACEMENTS
 from tests.assignment.support import COORDINATOR, course_body, register, send, waiting_count
 from tests.support.county_day import county_today
 from tests.support.polling import eventually

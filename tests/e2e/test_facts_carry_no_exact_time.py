@@ -19,10 +19,10 @@ from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import func, select
 
 from ankommen.monitoring.adapters.archive import FactArchive
-from ankommen.shared.auth import Role
 from ankommen.shared.events.contracts.facts import month_start
 from ankommen.shared.events.contracts.intake import ArrivalRecorded, CaseRegistered
-from ankommen.shared.topics import CASES, FACTS, Topic
+from ankommen.shared.identity.auth import Role
+from ankommen.shared.messaging.topics import CASES, FACTS, Topic
 from tests.support.polling import eventually
 from tests.support.services import in_process, token
 from tests.support.surveys import registration

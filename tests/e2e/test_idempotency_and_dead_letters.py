@@ -12,11 +12,11 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from sqlalchemy import func, select
 
-from ankommen.shared.auth import Role
 from ankommen.shared.events import registry
 from ankommen.shared.events.contracts.intake import ArrivalRecorded, CaseRegistered, Survey
+from ankommen.shared.identity.auth import Role
 from ankommen.shared.messaging.consumer import DLQ_GROUP, DLQ_REASON, DLQ_TOPIC
-from ankommen.shared.topics import CASES, FACTS
+from ankommen.shared.messaging.topics import CASES, FACTS
 from tests.support.polling import eventually
 from tests.support.services import in_process, token
 from tests.support.surveys import survey

@@ -10,8 +10,8 @@ import time
 import httpx
 import pytest
 
-from ankommen.shared.auth import Role
-from ankommen.shared.embedded import PUBLISHING_SERVICES
+from ankommen.shared.identity.auth import Role
+from ankommen.shared.stack import PUBLISHING_SERVICES
 from tests.support.brokers import connects
 from tests.support.identity_provider import sign_in_by_form
 from tests.support.polling import eventually

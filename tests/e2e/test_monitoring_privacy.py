@@ -8,7 +8,7 @@ import contextlib
 from sqlalchemy import select
 
 from ankommen.monitoring.adapters.tables import metadata
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from tests.support.clock import MovableClock, this_month, when_published
 from tests.support.polling import eventually
 from tests.support.services import in_process, token

@@ -7,8 +7,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select, update
 
-from ankommen.shared.auth import Role
 from ankommen.shared.db.engine import create_engine
+from ankommen.shared.identity.auth import Role
 from tests.support.polling import eventually
 from tests.support.services import ServiceProcess, in_process, token
 from tests.support.surveys import registration
@@ -84,7 +84,7 @@ async def _lag(assignment) -> int:  # noqa: ANN001
     from aiokafka import AIOKafkaConsumer
     from aiokafka.structs import TopicPartition
 
-    from ankommen.shared.topics import CASES
+    from ankommen.shared.messaging.topics import CASES
 
     consumer = AIOKafkaConsumer(bootstrap_servers=assignment.runtime.settings
                                 .kafka_bootstrap_servers, group_id="ankommen.assignment.cases",

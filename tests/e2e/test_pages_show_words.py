@@ -12,13 +12,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ankommen.shared.auth import Role
 from ankommen.shared.events.contracts.progress import (
     DiscontinuationReason,
     ExamType,
     InterruptionReason,
 )
 from ankommen.shared.events.contracts.vocabulary import CourseType
+from ankommen.shared.identity.auth import Role
 from tests.assignment.support import COORDINATOR, course_body, register, waiting_count
 from tests.monitoring.facts_topic import (
     arrival,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from tests.assignment.support import COORDINATOR, course_body, outbox, register
 from tests.support.county_day import county_today
 from tests.support.polling import eventually

@@ -18,8 +18,8 @@ from typing import Any
 import httpx
 import pytest
 
-from ankommen.shared.auth import Role
-from ankommen.shared.embedded import SERVICES
+from ankommen.shared.identity.auth import Role
+from ankommen.shared.stack import SERVICES
 from tests.assignment.support import course_body
 from tests.support.brokers import APACHE_KAFKA, TANSU
 from tests.support.clock import this_month, when_published

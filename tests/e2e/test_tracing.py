@@ -11,8 +11,8 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
-from ankommen.shared.auth import Role
-from ankommen.shared.topics import CASES, FACTS
+from ankommen.shared.identity.auth import Role
+from ankommen.shared.messaging.topics import CASES, FACTS
 from tests.support.polling import eventually
 from tests.support.services import in_process, token
 from tests.support.surveys import registration

@@ -8,7 +8,7 @@ import contextlib
 import pytest
 from sqlalchemy import select
 
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from tests.support.polling import eventually
 from tests.support.services import in_process, one_registration_reached_every_service, token
 from tests.support.surveys import registration

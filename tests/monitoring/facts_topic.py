@@ -7,7 +7,6 @@ from datetime import datetime
 
 from aiokafka import AIOKafkaProducer
 
-from ankommen.shared.auth import Role
 from ankommen.shared.events import registry
 from ankommen.shared.events.contracts.assignment import (
     CourseCapacityFact,
@@ -20,7 +19,8 @@ from ankommen.shared.events.contracts.facts import Fact
 from ankommen.shared.events.contracts.intake import ArrivalRecorded
 from ankommen.shared.events.contracts.progress import CourseOutcomeFact, ExamResultFact
 from ankommen.shared.events.envelope import Envelope
-from ankommen.shared.topics import FACTS
+from ankommen.shared.identity.auth import Role
+from ankommen.shared.messaging.topics import FACTS
 from tests.support.event_examples import owners_source
 from tests.support.polling import eventually
 from tests.support.services import token

@@ -37,7 +37,7 @@ from ankommen.monitoring.domain.history import ArchivedFact, History
 from ankommen.monitoring.domain.review import Decision
 from ankommen.monitoring.domain.tables import RawCell
 from ankommen.shared.clock import MovableClock
-from ankommen.shared.topics import FACTS
+from ankommen.shared.messaging.topics import FACTS
 
 
 def _duplicate(table: str, key: str) -> IntegrityError:

@@ -13,8 +13,8 @@ from ankommen.monitoring.app import build_runtime
 from ankommen.monitoring.config import MonitoringSettings
 from ankommen.monitoring.entrypoints.consumers import PURPOSE
 from ankommen.monitoring.service.rebuild import RebuildResult, Source, rebuild_aggregates
+from ankommen.shared.messaging.topics import FACTS
 from ankommen.shared.runtime import ServiceRuntime
-from ankommen.shared.topics import FACTS
 
 
 @dataclass

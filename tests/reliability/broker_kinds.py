@@ -12,8 +12,8 @@ import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from ankommen.shared.apache_kafka import KafkaCluster
-from ankommen.shared.embedded import EmbeddedBroker, free_port
+from ankommen.tools.apache_kafka import KafkaCluster
+from ankommen.tools.embedded import EmbeddedBroker, free_port
 from tests.support.brokers import APACHE_KAFKA, TANSU, kafka_description, tansu_description
 
 NAMES = {APACHE_KAFKA: "Apache Kafka", TANSU: "Tansu"}

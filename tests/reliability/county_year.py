@@ -43,8 +43,8 @@ from ankommen.assignment.domain.eligibility import (
 )
 from ankommen.assignment.service.allocation import applicants
 from ankommen.monitoring.domain.rules import PublicationRules
-from ankommen.shared.auth import Role
 from ankommen.shared.clock import MovableClock
+from ankommen.shared.identity.auth import Role
 from tests.support.polling import eventually
 from tests.support.services import RunningService, connected, in_process
 from tests.support.surveys import invented_name, registration

@@ -23,10 +23,10 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ankommen.assignment.service.handlers import PARTICIPATION_EVENTS
-from ankommen.shared.auth import Role
 from ankommen.shared.db.engine import create_engine
-from ankommen.shared.embedded import SERVICES
-from ankommen.shared.topics import FACTS, PARTICIPATION, provider_reports_topic
+from ankommen.shared.identity.auth import Role
+from ankommen.shared.messaging.topics import FACTS, PARTICIPATION, provider_reports_topic
+from ankommen.shared.stack import SERVICES
 from tests.reliability import workload
 from tests.reliability.canonical import (
     COUNTED_BY_VALUE,

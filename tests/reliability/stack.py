@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from ankommen.shared.embedded import PUBLISHING_SERVICES, SERVICES
+from ankommen.shared.stack import PUBLISHING_SERVICES, SERVICES
 from tests.reliability.workload import DISTRICTS
 from tests.support.polling import eventually
 from tests.support.services import ServiceProcess, connected

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
-from ankommen.shared.embedded import free_port
+from ankommen.tools.embedded import free_port
 
 
 class TcpProxy:

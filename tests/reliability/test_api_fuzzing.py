@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from tests.assignment.support import course_body
 from tests.progress.integration.catalogue import catalogue_events, record_directly
 from tests.support.figures import record

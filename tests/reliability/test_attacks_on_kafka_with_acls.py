@@ -1,9 +1,9 @@
 """The forged-event attacks of issue 14, replayed against the running system on Apache Kafka
 with its authoriser on — as the services run in production and under ``make run``.
 
-All four services run, each signed in to the broker as its own principal (SASL/SCRAM over TLS,
-the ACL plan of :mod:`ankommen.shared.kafka_acls`). A person is registered at intake, placed in
-a course a coordinator published for provider A, and confirmed by A — who is then shown the
+All four services run, each signed in to the broker as its own principal (SASL/SCRAM over TLS, the
+ACL plan of :mod:`ankommen.shared.messaging.kafka_acls`). A person is registered at intake, placed
+in a course a coordinator published for provider A, and confirmed by A — who is then shown the
 contact details the person consented to share. Then an attacker holding any credential but the
 owner's (another provider's system, a service broken into) writes the most convincing
 forgeries: real events, claiming the owning service as their ``source``, each aimed at what the
@@ -31,13 +31,19 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import TopicAuthorizationFailedError
 
 from ankommen.monitoring.adapters.repository import Aggregates
-from ankommen.shared.auth import Role
 from ankommen.shared.events import EventData, registry
 from ankommen.shared.events.contracts.assignment import CoursePublished, PlacementConfirmed
 from ankommen.shared.events.contracts.intake import CaseErased
 from ankommen.shared.events.envelope import Envelope
-from ankommen.shared.kafka_access import KafkaAccess, client_options
-from ankommen.shared.topics import CASES, COURSES, FACTS, PLACEMENTS, provider_reports_topic
+from ankommen.shared.identity.auth import Role
+from ankommen.shared.messaging.kafka_access import KafkaAccess, client_options
+from ankommen.shared.messaging.topics import (
+    CASES,
+    COURSES,
+    FACTS,
+    PLACEMENTS,
+    provider_reports_topic,
+)
 from tests.assignment.builders import course
 from tests.assignment.support import COORDINATOR, course_body, outbox, waiting_count
 from tests.intake.integration.test_contact_disclosure import ALL_CONTACT, register

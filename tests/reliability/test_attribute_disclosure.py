@@ -20,7 +20,7 @@ import pytest
 
 from ankommen.monitoring.domain.bounds import month_of, months_before
 from ankommen.monitoring.domain.months import month_closes_at
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from tests.intake.integration.running import running_intake
 from tests.monitoring import facts_topic as make
 from tests.monitoring.attacker import Attack, Method, Observation, Person

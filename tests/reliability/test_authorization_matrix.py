@@ -16,7 +16,7 @@ import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.routing import Route
 
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from ankommen.shared.web.hardening import CSRF_COOKIE
 from ankommen.shared.web.pages import session_cookie
 from tests.assignment.support import course_body, outbox

@@ -26,8 +26,9 @@ import pytest
 from sqlalchemy import text
 
 from ankommen.shared.db.engine import create_engine
-from ankommen.shared.embedded import SERVICES, free_port
-from ankommen.shared.topics import create_topics
+from ankommen.shared.messaging.topics import create_topics
+from ankommen.shared.stack import SERVICES
+from ankommen.tools.embedded import free_port
 from tests.reliability import workload
 from tests.reliability.broker_kinds import NAMES, dedicated_broker, description, service_environment
 from tests.reliability.diagnosis import stuck_report

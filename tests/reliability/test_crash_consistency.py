@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pytest
 
-from ankommen.shared.embedded import PUBLISHING_SERVICES, SERVICES
+from ankommen.shared.stack import PUBLISHING_SERVICES, SERVICES
 from tests.reliability import workload
 from tests.reliability.canonical import compare
 from tests.reliability.scenario import Run, RunResult

@@ -9,7 +9,7 @@ import io
 
 import pytest
 
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from ankommen.shared.spreadsheet import FORMULA_STARTS
 from tests.assignment.support import course_body
 from tests.support.figures import record

@@ -23,10 +23,10 @@ from aiokafka import AIOKafkaConsumer
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from ankommen.shared.auth import Role
 from ankommen.shared.db.engine import create_engine
-from ankommen.shared.embedded import SERVICES
-from ankommen.shared.topics import TOPICS
+from ankommen.shared.identity.auth import Role
+from ankommen.shared.messaging.topics import TOPICS
+from ankommen.shared.stack import SERVICES
 from tests.reliability import workload
 from tests.reliability.load import Load, steady
 from tests.reliability.scenario import COORDINATOR, INTAKE_STAFF

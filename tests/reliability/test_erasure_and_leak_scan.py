@@ -38,8 +38,12 @@ from sqlalchemy import select
 from ankommen.intake.adapters.crypto import UndecryptableIdentity
 from ankommen.intake.adapters.tables import identities
 from ankommen.intake.service.protection import IdentityProtection
-from ankommen.shared.auth import Role
-from ankommen.shared.topics import TOPICS, provider_rejections_topic, provider_reports_topic
+from ankommen.shared.identity.auth import Role
+from ankommen.shared.messaging.topics import (
+    TOPICS,
+    provider_rejections_topic,
+    provider_reports_topic,
+)
 from ankommen.shared.web.pages import session_cookie
 from tests.assignment.support import course_body, outbox
 from tests.progress.integration.catalogue import (

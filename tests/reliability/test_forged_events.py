@@ -24,7 +24,6 @@ from sqlalchemy import select
 from ankommen.assignment.adapters import tables as assignment_tables
 from ankommen.intake.adapters.tables import provider_placements
 from ankommen.progress.adapters import tables as progress_tables
-from ankommen.shared.auth import Role
 from ankommen.shared.events import EventData, registry
 from ankommen.shared.events.contracts.assignment import (
     CoursePublished,
@@ -32,8 +31,9 @@ from ankommen.shared.events.contracts.assignment import (
     PlacementOffered,
 )
 from ankommen.shared.events.contracts.intake import CaseErased, CaseRegistered, Survey
+from ankommen.shared.identity.auth import Role
 from ankommen.shared.messaging.consumer import DLQ_GROUP, DLQ_REASON
-from ankommen.shared.topics import CASES, PLACEMENTS
+from ankommen.shared.messaging.topics import CASES, PLACEMENTS
 from tests.assignment.builders import course
 from tests.e2e.test_idempotency_and_dead_letters import produce
 from tests.intake.integration.test_contact_disclosure import (

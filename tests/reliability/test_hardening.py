@@ -15,7 +15,7 @@ import httpx
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from ankommen.shared.web.pages import session_cookie
 from tests.support.figures import record
 from tests.support.services import (

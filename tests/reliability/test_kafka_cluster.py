@@ -41,15 +41,15 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import text
 
-from ankommen.shared.apache_kafka import KafkaCluster, wait_until_serving
-from ankommen.shared.embedded import SERVICES
-from ankommen.shared.topics import (
+from ankommen.shared.messaging.topics import (
     CASES,
     DEAD_LETTER_SUFFIX,
     FACTS,
     differences_from_plan,
     topic_plan,
 )
+from ankommen.shared.stack import SERVICES
+from ankommen.tools.apache_kafka import KafkaCluster, wait_until_serving
 from tests.reliability import workload
 from tests.reliability.canonical import compare
 from tests.reliability.scenario import Run, RunResult

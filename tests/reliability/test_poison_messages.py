@@ -36,9 +36,8 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from sqlalchemy import select
 
 from ankommen.monitoring.adapters.tables import fact_archive
-from ankommen.shared.auth import Role
-from ankommen.shared.embedded import SERVICES
 from ankommen.shared.events import InvalidEvent
+from ankommen.shared.identity.auth import Role
 from ankommen.shared.messaging.consumer import (
     DLQ_GROUP,
     DLQ_OFFSET,
@@ -49,7 +48,13 @@ from ankommen.shared.messaging.consumer import (
     BatchEventConsumer,
     EventConsumer,
 )
-from ankommen.shared.topics import DEAD_LETTER_PARTITIONS, FACTS, ProviderTopic, topic_configs
+from ankommen.shared.messaging.topics import (
+    DEAD_LETTER_PARTITIONS,
+    FACTS,
+    ProviderTopic,
+    topic_configs,
+)
+from ankommen.shared.stack import SERVICES
 from tests.reliability.broker_kinds import NAMES, description
 from tests.support.brokers import APACHE_KAFKA, provider_channels
 from tests.support.event_examples import valid_event

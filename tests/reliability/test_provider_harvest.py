@@ -17,7 +17,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from ankommen.intake.adapters.tables import courses as intake_courses
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from tests.assignment.support import COORDINATOR, course_body, outbox, waiting_count
 from tests.support.county_day import county_today
 from tests.support.polling import eventually

@@ -21,21 +21,11 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
-from ankommen.shared.apache_kafka import (
-    KafkaCluster,
-    KafkaNode,
-    pinned_version,
-    wait_until_serving,
-)
-from ankommen.shared.embedded import EmbeddedBroker, free_port, tansu_version
-from ankommen.shared.kafka_access import KafkaAccess, client_options
-from ankommen.shared.kafka_acls import (
-    ADMIN,
-    acl_plan,
-    apply,
-    principals,
-)
-from ankommen.shared.topics import create_missing, create_topics, topic_plan
+from ankommen.shared.messaging.kafka_access import KafkaAccess, client_options
+from ankommen.shared.messaging.kafka_acls import ADMIN, acl_plan, apply, principals
+from ankommen.shared.messaging.topics import create_missing, create_topics, topic_plan
+from ankommen.tools.apache_kafka import KafkaCluster, KafkaNode, pinned_version, wait_until_serving
+from ankommen.tools.embedded import EmbeddedBroker, free_port, tansu_version
 
 APACHE_KAFKA = "apache-kafka"
 TANSU = "tansu"
@@ -206,7 +196,7 @@ async def provider_channels(bootstrap: str, *provider_ids: str, within: float = 
 
 
 def fresh_tansu(folder: Path) -> EmbeddedBroker:
-    from ankommen.shared.topics import create_topics
+    from ankommen.shared.messaging.topics import create_topics
 
     broker = EmbeddedBroker("127.0.0.1", free_port(), log_file=folder / "broker.log").start()
     asyncio.run(create_topics(broker.bootstrap_servers))
@@ -221,7 +211,7 @@ SECURED_PROVIDERS = ("vhs-a", "vhs-b")
 class SecuredKafka:
     """A second session broker with the authoriser on, as in production: SASL/SCRAM over
     TLS (SASL_SSL, a CA made for the session), ACLs from
-    :func:`~ankommen.shared.kafka_acls.acl_plan`, a principal per service and provider.
+    :func:`~ankommen.shared.messaging.kafka_acls.acl_plan`, a principal per service and provider.
 
     Separate from the session's open broker (``kafka``), which most tests share: they create
     and delete topics at will per test and publish as whatever they play (a provider, a

@@ -19,7 +19,7 @@ from ankommen.shared.events.contracts.intake import ArrivalFact, CaseRegistered,
 from ankommen.shared.events.contracts.progress import CourseDiscontinued, ProviderReportSubmitted
 from ankommen.shared.events.provenance import owner_of, service_source
 from ankommen.shared.events.registry import DecodedEvent
-from ankommen.shared.topics import (
+from ankommen.shared.messaging.topics import (
     CASES,
     COURSES,
     FACTS,

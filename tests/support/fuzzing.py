@@ -28,7 +28,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from ankommen.shared.embedded import listening_socket
+from ankommen.tools.embedded import listening_socket
 from tests.support.services import settings_for
 from tests.support.source_tree import keep_hypothesis_out_of_the_tree
 

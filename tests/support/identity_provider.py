@@ -22,8 +22,8 @@ from urllib.parse import urljoin
 
 import httpx
 
-from ankommen.shared import dev_idp
-from ankommen.shared.embedded import free_port
+from ankommen.tools import dev_idp
+from ankommen.tools.embedded import free_port
 
 DEV_IDP = dev_idp.DEV_IDP_DIR
 #: Every ready-made user's password and how their groups map to our roles (development only,

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import httpx
 
-from ankommen.shared.embedded import SERVICES, free_port, listening_socket, port_open
+from ankommen.shared.stack import SERVICES
+from ankommen.tools.embedded import free_port, listening_socket, port_open
 from tests.support.brokers import APACHE_KAFKA
 from tests.support.polling import eventually
 from tests.support.services import connected

@@ -19,11 +19,11 @@ import httpx
 from asgi_lifespan import LifespanManager
 from opentelemetry.sdk.trace import TracerProvider
 
-from ankommen.shared.auth import Role
 from ankommen.shared.clock import Clock
-from ankommen.shared.embedded import listening_socket
+from ankommen.shared.identity.auth import Role
 from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.web.pages import session_cookie
+from ankommen.tools.embedded import listening_socket
 from tests.support.tokens import bearer
 
 SETTINGS_CLASSES = {

@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 
-from ankommen.shared.auth import ALGORITHM, Role, TokenIssuer
-from ankommen.shared.token_keys import generate_signing_key, private_pem, public_pem
+from ankommen.shared.identity.auth import ALGORITHM, Role, TokenIssuer
+from ankommen.shared.identity.token_keys import generate_signing_key, private_pem, public_pem
 
 #: The development secret all services once shared (HS256), readable in the repository's
 #: history: the first thing an attacker would sign a token with.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from tests.assignment.support import COORDINATOR, course_body, outbox
 from tests.support.services import in_process, token
 

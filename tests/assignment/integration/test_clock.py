@@ -19,10 +19,10 @@ from ankommen.assignment.service.handlers import (
     CASE_EVENTS_IN_BULK,
     applying_then_allocating,
 )
-from ankommen.shared.auth import Principal, Role
 from ankommen.shared.clock import MovableClock
 from ankommen.shared.events.contracts.assignment import Course
 from ankommen.shared.events.contracts.intake import CaseRegistered, Survey
+from ankommen.shared.identity.auth import Principal, Role
 from ankommen.shared.messaging.consumer import BatchHandler
 from ankommen.shared.runtime import ServiceRuntime
 from tests.assignment.integration.test_event_batches import delivery

@@ -20,9 +20,9 @@ from ankommen.assignment.service.handlers import (
     CASE_EVENTS_IN_BULK,
     applying_then_allocating,
 )
-from ankommen.shared.auth import Role
 from ankommen.shared.events.contracts.intake import CaseRegistered, Survey
 from ankommen.shared.events.contracts.vocabulary import CourseType, GermanLevel
+from ankommen.shared.identity.auth import Role
 from tests.assignment.integration.test_day_turn import County, runtime  # noqa: F401 - fixture
 from tests.assignment.integration.test_event_batches import delivery
 from tests.support.clock import MovableClock

@@ -21,8 +21,8 @@ from ankommen.assignment.service.handlers import (
     CASE_EVENTS_IN_BULK,
     applying_then_allocating,
 )
-from ankommen.shared.auth import Role
 from ankommen.shared.events.contracts.intake import CaseRegistered, Survey
+from ankommen.shared.identity.auth import Role
 from tests.assignment.integration.test_event_batches import delivery
 from tests.assignment.support import COORDINATOR, course_body, outbox
 from tests.support.county_day import county_today

@@ -7,8 +7,8 @@ import csv
 import io
 import uuid
 
-from ankommen.shared.auth import Role
 from ankommen.shared.events.contracts.assignment import weeks_begun
+from ankommen.shared.identity.auth import Role
 from tests.assignment.support import COORDINATOR, course_body, outbox, register, waiting_count
 from tests.support.county_day import county_today
 from tests.support.polling import eventually

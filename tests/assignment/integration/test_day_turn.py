@@ -27,11 +27,11 @@ from ankommen.assignment.service.handlers import (
 )
 from ankommen.assignment.service.placements import confirm_placement, decline_placement
 from ankommen.assignment.service.schedule import allocation_round
-from ankommen.shared.auth import Principal, Role
 from ankommen.shared.clock import MovableClock
 from ankommen.shared.errors import Conflict
 from ankommen.shared.events.contracts.assignment import Course
 from ankommen.shared.events.contracts.intake import CaseRegistered, Survey
+from ankommen.shared.identity.auth import Principal, Role
 from tests.assignment.integration.test_event_batches import delivery
 from tests.assignment.support import course_body, outbox
 from tests.support.services import settings_for

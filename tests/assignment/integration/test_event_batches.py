@@ -22,13 +22,13 @@ from ankommen.assignment.service.handlers import (
     CASE_EVENTS_IN_BULK,
     applying_then_allocating,
 )
-from ankommen.shared.auth import Principal, Role
 from ankommen.shared.events import registry
 from ankommen.shared.events.contracts.assignment import Course
 from ankommen.shared.events.contracts.intake import CaseRegistered, Survey
+from ankommen.shared.identity.auth import Principal, Role
 from ankommen.shared.messaging.consumer import DLQ_REASON, Delivery
+from ankommen.shared.messaging.topics import CASES
 from ankommen.shared.runtime import ServiceRuntime
-from ankommen.shared.topics import CASES
 from tests.assignment.support import COORDINATOR, course_body
 from tests.e2e.test_idempotency_and_dead_letters import produce, read_all
 from tests.support.county_day import county_today

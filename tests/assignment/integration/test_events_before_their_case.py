@@ -20,8 +20,8 @@ from ankommen.shared.events.contracts.intake import (
     SurveyUpdated,
 )
 from ankommen.shared.events.envelope import EventData
+from ankommen.shared.messaging.topics import CASES
 from ankommen.shared.runtime import ServiceRuntime
-from ankommen.shared.topics import CASES
 from tests.e2e.test_idempotency_and_dead_letters import produce
 from tests.support.polling import eventually
 from tests.support.services import in_process

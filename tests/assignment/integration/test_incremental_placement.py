@@ -29,7 +29,6 @@ from ankommen.assignment.service.handlers import (
 )
 from ankommen.assignment.service.placement_index import placement_index
 from ankommen.assignment.service.placements import decline_placement
-from ankommen.shared.auth import Principal, Role
 from ankommen.shared.clock import MovableClock
 from ankommen.shared.events.contracts.assignment import Course, WaitlistReason
 from ankommen.shared.events.contracts.intake import (
@@ -38,6 +37,7 @@ from ankommen.shared.events.contracts.intake import (
     ClosureReason,
     Survey,
 )
+from ankommen.shared.identity.auth import Principal, Role
 from ankommen.shared.runtime import ServiceRuntime
 from tests.assignment.integration.test_clock import clocked_runtime
 from tests.assignment.integration.test_event_batches import (

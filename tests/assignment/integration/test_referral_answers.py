@@ -16,7 +16,7 @@ from ankommen.assignment.adapters.placements import PlacementRepository
 from ankommen.assignment.domain.placement import PlacementRecord, PlacementStatus
 from ankommen.assignment.domain.referral import new_referral_code
 from ankommen.assignment.service.referral_answers import Answer, answer_referrals
-from ankommen.shared.auth import Principal, Role
+from ankommen.shared.identity.auth import Principal, Role
 from tests.assignment.support import COORDINATOR, course_body
 from tests.support.county_day import county_today
 from tests.support.services import RunningService, in_process

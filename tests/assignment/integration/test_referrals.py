@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import text
 
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from tests.assignment.support import COORDINATOR, course_body, outbox, register, waiting_count
 from tests.support.polling import eventually
 from tests.support.services import in_process, token
@@ -87,7 +87,7 @@ async def test_two_confirmations_racing_for_one_offer_announce_it_once(kafka, da
         confirm_placement,
         placement_by_referral_code,
     )
-    from ankommen.shared.auth import Principal
+    from ankommen.shared.identity.auth import Principal
 
     bootstrap = kafka.bootstrap_servers
     async with in_process("assignment", bootstrap=bootstrap,

@@ -16,7 +16,7 @@ from ankommen.intake.adapters.tables import blind_indexes, data_keys, identity_a
 from ankommen.intake.domain.identity import MAX_ALIASES
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.intake.service.reindex_identities import reindex_identities
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from tests.intake.integration.running import running_intake
 from tests.support.services import token
 from tests.support.surveys import identity, registration

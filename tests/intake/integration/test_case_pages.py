@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from ankommen.intake.adapters.placements import ProviderPlacementRepository
 from ankommen.intake.adapters.tables import cases
 from ankommen.intake.domain.disclosure import PlacementStatus
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from tests.intake.integration.running import running_intake
 from tests.intake.integration.test_registration_and_duplicates import outbox_events
 from tests.support.services import token

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from ankommen.intake.adapters.crypto import UndecryptableIdentity
 from ankommen.intake.adapters.tables import blind_indexes, data_keys, identities
 from ankommen.intake.service.protection import IdentityProtection
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from tests.intake.integration.running import running_intake
 from tests.intake.integration.test_registration_and_duplicates import outbox_events
 from tests.support.services import token

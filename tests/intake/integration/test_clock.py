@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from ankommen.shared.auth import Role
 from ankommen.shared.clock import MovableClock
+from ankommen.shared.identity.auth import Role
 from tests.support.services import in_process, token
 from tests.support.surveys import identity, registration
 

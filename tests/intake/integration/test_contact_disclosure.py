@@ -14,7 +14,6 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from ankommen.intake.adapters.tables import courses, provider_placements
-from ankommen.shared.auth import Role
 from ankommen.shared.events.contracts.assignment import (
     Course,
     CourseApproval,
@@ -31,6 +30,7 @@ from ankommen.shared.events.contracts.progress import (
     ReportCorrected,
     ReportKind,
 )
+from ankommen.shared.identity.auth import Role
 from tests.intake.integration.running import running_intake
 from tests.progress.integration.catalogue import STARTS_ON, announce, course, referral_code
 from tests.support.county_day import county_today

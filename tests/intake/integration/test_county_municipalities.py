@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from tests.support.services import in_process, token
 from tests.support.surveys import registration
 

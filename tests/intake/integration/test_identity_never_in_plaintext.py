@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from tests.intake.integration.running import running_intake
 from tests.support.services import token
 from tests.support.surveys import identity, registration

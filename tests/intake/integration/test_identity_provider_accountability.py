@@ -25,8 +25,8 @@ import pytest
 from sqlalchemy import func, select
 
 from ankommen.intake.adapters.tables import cases
-from ankommen.shared.auth import Role
 from ankommen.shared.clock import MovableClock
+from ankommen.shared.identity.auth import Role
 from tests.support.identity_provider import (
     PASSWORD,
     IdentityProvider,

@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from ankommen.intake.adapters.tables import audit_log
 from ankommen.intake.service.placements import record_course, record_placement
-from ankommen.shared.auth import Role
 from ankommen.shared.events.contracts.assignment import (
     CourseContact,
     CoursePublished,
@@ -22,6 +21,7 @@ from ankommen.shared.events.contracts.assignment import (
     PlacementWithdrawn,
     Venue,
 )
+from ankommen.shared.identity.auth import Role
 from tests.browser.conftest import screenshot_path
 from tests.intake.integration.running import running_intake
 from tests.progress.integration.catalogue import course, referral_code

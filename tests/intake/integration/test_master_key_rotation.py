@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from ankommen.intake.adapters.crypto import master_key_id
 from ankommen.intake.adapters.tables import data_keys, identities
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from tests.intake.integration.running import running_intake
 from tests.support.services import token
 from tests.support.surveys import identity, registration

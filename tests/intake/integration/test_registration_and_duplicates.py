@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from ankommen.intake.adapters.tables import cases, data_keys, identities, messaging
 from ankommen.intake.domain.identity import age_on
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from tests.intake.integration.running import running_intake
 from tests.support.county_day import county_today
 from tests.support.services import token

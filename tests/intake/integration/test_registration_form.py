@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from ankommen.intake.adapters.tables import cases
 from ankommen.intake.domain.identity import Identity, age_on
-from ankommen.shared.auth import Role
 from ankommen.shared.events.contracts.intake import Survey
+from ankommen.shared.identity.auth import Role
 from tests.intake.integration.running import running_intake
 from tests.support.services import RunningService, token
 from tests.support.tokens import issue_token

@@ -8,7 +8,7 @@ from sqlalchemy import func, update
 from ankommen.intake.adapters.tables import blind_indexes
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.intake.service.reindex_identities import reindex_identities
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from tests.intake.integration.running import running_intake
 from tests.support.services import token
 from tests.support.surveys import identity, registration

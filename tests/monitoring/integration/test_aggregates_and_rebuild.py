@@ -11,7 +11,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 from ankommen.monitoring.adapters.repository import Aggregates
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from tests.monitoring.facts_topic import (
     arrival,
     capacity,

@@ -24,8 +24,8 @@ from ankommen.monitoring.service.rebuild import Source
 from ankommen.shared.db.migrations import upgrade
 from ankommen.shared.events.registry import registry
 from ankommen.shared.messaging.consumer import Delivery
+from ankommen.shared.messaging.topics import FACTS
 from ankommen.shared.runtime import ServiceRuntime
-from ankommen.shared.topics import FACTS
 from tests.monitoring.facts_topic import arrival
 from tests.monitoring.listed_topic import ListedTopic, migrated, rebuild, settings_of
 

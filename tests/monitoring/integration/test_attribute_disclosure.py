@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 import pytest
 
 from ankommen.monitoring.domain.rules import PublicationRules
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from tests.monitoring.attacker import Attack, Method, Observation, Person
 from tests.monitoring.disclosure_attack import (
     DIMENSIONS,

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from ankommen.shared.auth import Role
 from ankommen.shared.events.envelope import Envelope
+from ankommen.shared.identity.auth import Role
 from tests.monitoring.facts_topic import arrival, publish, unmet_demand
 from tests.support.clock import MovableClock, this_month, when_published
 from tests.support.polling import eventually

@@ -4,7 +4,7 @@ for a closed period and an area — each read off a catalogue table, answered or
 
 from __future__ import annotations
 
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from tests.monitoring.facts_topic import (
     arrival,
     capacity,

@@ -3,7 +3,7 @@ and the rate limit guard the statistics and the pages, not the operators' endpoi
 
 from __future__ import annotations
 
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from tests.support.services import in_process, token
 
 

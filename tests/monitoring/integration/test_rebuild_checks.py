@@ -26,8 +26,8 @@ from ankommen.monitoring.service.rebuild import (
     SourceIncomplete,
 )
 from ankommen.shared.events.envelope import Envelope
+from ankommen.shared.messaging.topics import FACTS
 from ankommen.shared.runtime import ServiceRuntime
-from ankommen.shared.topics import FACTS
 from tests.monitoring.facts_topic import arrival, capacity, placement
 from tests.monitoring.listed_topic import ListedTopic, migrated, rebuild
 

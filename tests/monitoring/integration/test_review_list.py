@@ -24,9 +24,9 @@ from ankommen.monitoring.entrypoints.cli import DECISION_REFUSED, app
 from ankommen.monitoring.entrypoints.consumers import PURPOSE
 from ankommen.monitoring.service.rebuild import Source, rebuild_aggregates
 from ankommen.monitoring.service.review import decide, review_list
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
+from ankommen.shared.messaging.topics import FACTS
 from ankommen.shared.runtime import ServiceRuntime
-from ankommen.shared.topics import FACTS
 from tests.monitoring.facts_topic import arrival, publish
 from tests.monitoring.listed_topic import ListedTopic, migrated, rebuild, settings_of
 from tests.support.polling import eventually

@@ -22,8 +22,8 @@ from ankommen.monitoring.adapters.archive import FactArchive
 from ankommen.monitoring.adapters.repository import Aggregates
 from ankommen.monitoring.app import build_runtime
 from ankommen.monitoring.config import MonitoringSettings
-from ankommen.shared.auth import Role
-from ankommen.shared.topics import FACTS, create_topics
+from ankommen.shared.identity.auth import Role
+from ankommen.shared.messaging.topics import FACTS, create_topics
 from tests.monitoring.facts_topic import arrival, capacity, placement, publish
 from tests.reliability.broker_kinds import NAMES
 from tests.support import brokers

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from tests.support.clock import MovableClock
 from tests.support.services import in_process, token
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from ankommen.monitoring.domain.folding import FoldedFacts
 from ankommen.monitoring.service.rebuild import _published_at, _Replay
 from ankommen.shared.events.registry import registry
-from ankommen.shared.topics import FACTS
+from ankommen.shared.messaging.topics import FACTS
 from tests.monitoring.unit.test_fact_handling import arrival_recorded, bounds
 
 

@@ -13,7 +13,6 @@ from datetime import timedelta
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from ankommen.progress.service import catalogue
-from ankommen.shared.auth import Role
 from ankommen.shared.events import registry
 from ankommen.shared.events.contracts.assignment import (
     Course,
@@ -26,6 +25,7 @@ from ankommen.shared.events.contracts.assignment import (
 )
 from ankommen.shared.events.envelope import EventData
 from ankommen.shared.events.registry import DecodedEvent
+from ankommen.shared.identity.auth import Role
 from tests.support.county_day import county_today
 from tests.support.event_examples import owners_source
 from tests.support.polling import eventually

@@ -17,8 +17,8 @@ import httpx
 from sqlalchemy import select
 
 from ankommen.progress.adapters.tables import messaging
-from ankommen.shared.auth import Role
-from ankommen.shared.topics import provider_rejections_topic, provider_reports_topic
+from ankommen.shared.identity.auth import Role
+from ankommen.shared.messaging.topics import provider_rejections_topic, provider_reports_topic
 from tests.progress.integration import catalogue
 from tests.progress.integration.catalogue import (
     ENDS_ON,

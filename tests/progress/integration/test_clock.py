@@ -11,13 +11,13 @@ import secrets
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
-from ankommen.shared.auth import Role
 from ankommen.shared.clock import MovableClock
 from ankommen.shared.events.contracts.assignment import (
     CoursePublished,
     PlacementConfirmed,
     PlacementOffered,
 )
+from ankommen.shared.identity.auth import Role
 from tests.progress.integration.catalogue import course, record_directly, referral_code
 from tests.support.services import in_process, token
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from ankommen.progress.adapters.tables import messaging, reports
 from ankommen.progress.service.csv_import import import_csv
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from tests.progress.integration.catalogue import (
     STARTS_ON,
     TODAY,

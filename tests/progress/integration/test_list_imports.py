@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from openpyxl import load_workbook
 
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from tests.progress.integration.catalogue import STARTS_ON, progress_with_placements, referral_code
 from tests.progress.integration.list_pages import CSRF_FIELD, UPLOAD_FIELD, preview
 from tests.progress.integration.test_attendance_periods import signed_in

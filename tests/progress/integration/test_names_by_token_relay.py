@@ -17,8 +17,6 @@ from sqlalchemy import select
 
 from ankommen.intake.adapters.tables import audit_log
 from ankommen.intake.service import placements as intake_placements
-from ankommen.shared.auth import InvalidToken, Role
-from ankommen.shared.embedded import listening_socket
 from ankommen.shared.events import registry
 from ankommen.shared.events.contracts.assignment import (
     CourseApproval,
@@ -26,8 +24,10 @@ from ankommen.shared.events.contracts.assignment import (
     PlacementConfirmed,
 )
 from ankommen.shared.events.registry import DecodedEvent
-from ankommen.shared.jwks_tokens import ClientTokenSettings, JwksTokenVerifier
+from ankommen.shared.identity.auth import InvalidToken, Role
+from ankommen.shared.identity.jwks_tokens import ClientTokenSettings, JwksTokenVerifier
 from ankommen.shared.web.pages import session_cookie
+from ankommen.tools.embedded import listening_socket
 from tests.progress.integration.catalogue import catalogue_events, record_directly, referral_code
 from tests.support.identity_provider import (
     ROLE_MAPPING,

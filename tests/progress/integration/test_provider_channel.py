@@ -17,8 +17,8 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy import func, select
 
 from ankommen.progress.adapters.tables import messaging, reports
-from ankommen.shared.auth import Role
-from ankommen.shared.topics import provider_rejections_topic, provider_reports_topic
+from ankommen.shared.identity.auth import Role
+from ankommen.shared.messaging.topics import provider_rejections_topic, provider_reports_topic
 from tests.progress.integration.catalogue import (
     day,
     produce,

@@ -9,9 +9,9 @@ import asyncio
 import json
 import subprocess
 
-from ankommen.shared.auth import Role
 from ankommen.shared.events.contracts.intake import CaseErased
-from ankommen.shared.topics import provider_rejections_topic, provider_reports_topic
+from ankommen.shared.identity.auth import Role
+from ankommen.shared.messaging.topics import provider_rejections_topic, provider_reports_topic
 from tests.progress.integration.catalogue import (
     announce,
     catalogue_events,

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from ankommen.progress.adapters.tables import messaging, reports
 from ankommen.progress.service.refusals import refused_reports
 from ankommen.shared.messaging.consumer import DLQ_REASON
-from ankommen.shared.topics import provider_rejections_topic, provider_reports_topic
+from ankommen.shared.messaging.topics import provider_rejections_topic, provider_reports_topic
 from tests.progress.integration.catalogue import (
     day,
     produce,

@@ -4,8 +4,8 @@ participation topic through the outbox."""
 
 from __future__ import annotations
 
-from ankommen.shared.auth import Role
-from ankommen.shared.topics import FACTS, PARTICIPATION
+from ankommen.shared.identity.auth import Role
+from ankommen.shared.messaging.topics import FACTS, PARTICIPATION
 from tests.progress.integration.catalogue import (
     day,
     progress_with_placements,

@@ -17,9 +17,9 @@ from ankommen.progress.adapters.tables import refused_reports, reports
 from ankommen.progress.service.refusals import forget_old_refusals
 from ankommen.progress.service.reporting import Verdict
 from ankommen.progress.service.roster import roster_of, submit_roster
-from ankommen.shared.auth import Role
 from ankommen.shared.clock import MovableClock
 from ankommen.shared.errors import NotFound
+from ankommen.shared.identity.auth import Role
 from tests.progress.integration.catalogue import (
     STARTS_ON,
     progress_with_placements,

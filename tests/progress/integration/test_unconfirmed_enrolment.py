@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 import uuid
 
-from ankommen.shared.auth import Role
 from ankommen.shared.events.contracts.assignment import (
     PlacementConfirmed,
     PlacementWithdrawn,
     WithdrawalReason,
 )
-from ankommen.shared.topics import provider_rejections_topic, provider_reports_topic
+from ankommen.shared.identity.auth import Role
+from ankommen.shared.messaging.topics import provider_rejections_topic, provider_reports_topic
 from tests.progress.integration import catalogue
 from tests.progress.integration.catalogue import progress_with_placements, record_directly
 from tests.progress.integration.list_pages import preview_and_commit

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from ankommen.progress.app import DEFINITION, build_runtime
 from ankommen.progress.config import ProgressSettings
-from ankommen.shared.topics import PROVIDER_REJECTIONS, PROVIDER_REPORTS, PROVIDER_REPORTS_PATTERN
+from ankommen.shared.messaging.topics import (
+    PROVIDER_REJECTIONS,
+    PROVIDER_REPORTS,
+    PROVIDER_REPORTS_PATTERN,
+)
 
 
 def test_progress_subscribes_to_every_providers_reports_by_the_pattern_unchanged():

@@ -4,8 +4,8 @@ through it, also when the first address does not answer (that broker is down).""
 
 from __future__ import annotations
 
-from ankommen.shared.embedded import free_port
 from ankommen.shared.messaging.broker import bootstrap_list, create_broker
+from ankommen.tools.embedded import free_port
 
 
 def test_a_bootstrap_string_becomes_one_address_per_broker():

@@ -9,7 +9,7 @@ import html
 import re
 from urllib.parse import parse_qs
 
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from tests.support.services import in_process, token
 
 CSRF_FIELD = re.compile(r'name="csrftoken" value="([^"]+)"')

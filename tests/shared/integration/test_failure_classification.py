@@ -15,8 +15,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 
 from ankommen.shared.db.engine import create_engine
-from ankommen.shared.embedded import free_port
 from ankommen.shared.messaging.failures import is_transient
+from ankommen.tools.embedded import free_port
 from tests.support.databases import POSTGRES_URL
 
 

@@ -1,6 +1,6 @@
 """The broker itself refuses what a principal may not do: Apache Kafka with the authoriser on
 (``allow.everyone.if.no.acl.found=false``), SASL/SCRAM, and the ACL plan of
-:mod:`ankommen.shared.kafka_acls` — as in production and ``make run``.
+:mod:`ankommen.shared.messaging.kafka_acls` — as in production and ``make run``.
 
 Each refusal replays an attack of issue 14: someone holding one service's (or one provider's)
 credentials writes an event onto a topic that another service owns, to be believed there.
@@ -18,12 +18,12 @@ from aiokafka.errors import TopicAuthorizationFailedError
 from confluent_kafka import OFFSET_BEGINNING, Consumer
 from confluent_kafka import TopicPartition as ConfluentPartition
 
-from ankommen.shared.auth import Role
-from ankommen.shared.kafka_access import KafkaAccess
-from ankommen.shared.kafka_acls import librdkafka_config
-from ankommen.shared.topics import CASES, COURSES, FACTS, PARTICIPATION, PLACEMENTS
-from ankommen.shared.topics import provider_rejections_topic as rejections
-from ankommen.shared.topics import provider_reports_topic as reports
+from ankommen.shared.identity.auth import Role
+from ankommen.shared.messaging.kafka_access import KafkaAccess
+from ankommen.shared.messaging.kafka_acls import librdkafka_config
+from ankommen.shared.messaging.topics import CASES, COURSES, FACTS, PARTICIPATION, PLACEMENTS
+from ankommen.shared.messaging.topics import provider_rejections_topic as rejections
+from ankommen.shared.messaging.topics import provider_reports_topic as reports
 from tests.support.brokers import connects, write_as
 from tests.support.services import in_process, one_registration_reached_every_service, token
 from tests.support.surveys import registration

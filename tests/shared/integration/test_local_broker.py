@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from ankommen.shared import apache_kafka
-from ankommen.shared.apache_kafka import KafkaUnavailable
-from ankommen.shared.embedded import free_port
-from ankommen.shared.local_broker import BrokerUnavailable, start_local_broker
 from ankommen.shared.settings import BrokerChoice, BrokerKind
+from ankommen.tools import apache_kafka
+from ankommen.tools.apache_kafka import KafkaUnavailable
+from ankommen.tools.embedded import free_port
+from ankommen.tools.local_broker import BrokerUnavailable, start_local_broker
 
 REASON = "Apache Kafka needs Java 17 or newer (no java found)"
 

@@ -13,7 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from ankommen.shared.db.engine import create_engine
-from ankommen.shared.embedded import SERVICES
+from ankommen.shared.stack import SERVICES
 
 
 @pytest.mark.parametrize("service", list(SERVICES))

@@ -20,8 +20,8 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from ankommen.shared.clock import MovableClock
-from ankommen.shared.embedded import free_port
 from ankommen.shared.web.pages import session_cookie
+from ankommen.tools.embedded import free_port
 from tests.support.identity_provider import (
     PASSWORD,
     page_client,

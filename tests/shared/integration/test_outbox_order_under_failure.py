@@ -26,7 +26,7 @@ from ankommen.intake.entrypoints.cli import app as intake_cli
 from ankommen.shared.messaging.producer import WAVE_BATCH_BYTES, RelayProducer
 from ankommen.shared.messaging.relay import OutboxRelay, count_parked, parked_rows
 from ankommen.shared.messaging.tables import MessagingTables
-from ankommen.shared.topics import CASES
+from ankommen.shared.messaging.topics import CASES
 from tests.shared.integration.test_outbox_relay import make_outbox, received
 from tests.shared.integration.test_topic_settings import broker_settings
 from tests.support.polling import eventually

@@ -26,7 +26,7 @@ from ankommen.shared.events.envelope import CONTENT_TYPE
 from ankommen.shared.messaging.producer import RelayProducer
 from ankommen.shared.messaging.relay import Backoff, OutboxRelay
 from ankommen.shared.messaging.tables import messaging_tables
-from ankommen.shared.topics import CASES, create_topics
+from ankommen.shared.messaging.topics import CASES, create_topics
 from tests.support.polling import eventually
 from tests.support.surveys import survey
 

@@ -137,7 +137,7 @@ def test_the_web_process_leaves_the_relay_to_the_relay_process_when_separate(dat
 def test_the_embedded_stack_starts_a_relay_for_every_service_that_publishes() -> None:
     import importlib
 
-    from ankommen.shared.embedded import PUBLISHING_SERVICES, SERVICES
+    from ankommen.shared.stack import PUBLISHING_SERVICES, SERVICES
 
     publishing = {name for name in SERVICES
                   if importlib.import_module(f"ankommen.{name}.app").DEFINITION.publishes}

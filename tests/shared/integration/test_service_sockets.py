@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from ankommen.shared.cli.service import inherited_listener, server_config
-from ankommen.shared.embedded import free_port, listening_socket
+from ankommen.tools.embedded import free_port, listening_socket
 from tests.support.polling import eventually
 from tests.support.services import ServiceProcess
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import httpx
 
-from ankommen.shared.embedded import listening_socket
 from ankommen.shared.web.pages import session_cookie
+from ankommen.tools.embedded import listening_socket
 from tests.support.identity_provider import (
     page_client,
     running_identity_provider,

@@ -17,8 +17,8 @@ from ankommen.progress.app import DEFINITION
 from ankommen.progress.config import ProgressSettings
 from ankommen.shared.events.contracts.intake import CaseRegistered
 from ankommen.shared.messaging.consumer import EventConsumer
+from ankommen.shared.messaging.topics import CASES
 from ankommen.shared.runtime import ServiceRuntime
-from ankommen.shared.topics import CASES
 from tests.e2e.test_idempotency_and_dead_letters import case_registered, produce
 from tests.support.polling import eventually
 

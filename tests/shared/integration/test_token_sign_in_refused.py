@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ankommen.assignment.config import AssignmentSettings
-from ankommen.shared.auth import Role
+from ankommen.shared.identity.auth import Role
 from ankommen.shared.settings import SettingsError, load_settings
 from ankommen.shared.web.pages import session_cookie
 from tests.support.identity_provider import oidc_settings, page_client

@@ -13,7 +13,7 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from typer.testing import CliRunner
 
 from ankommen.shared.cli.main import app
-from ankommen.shared.topics import (
+from ankommen.shared.messaging.topics import (
     DAY_MS,
     FACTS,
     TOPICS,

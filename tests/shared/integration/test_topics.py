@@ -11,7 +11,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import UnknownTopicOrPartitionError
 from aiokafka.protocol.metadata import MetadataRequest
 
-from ankommen.shared.topics import CASES, TOPICS, TopicGuard, create_topics, topic_plan
+from ankommen.shared.messaging.topics import CASES, TOPICS, TopicGuard, create_topics, topic_plan
 from tests.support.polling import eventually
 
 #: A topic ankommen does not plan (a typo in a publisher, say).

@@ -14,8 +14,14 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet, OKPKey
 
-from ankommen.shared.auth import Authenticator, InvalidToken, Principal, Role, TokenVerifier
-from ankommen.shared.jwks_tokens import ClientTokenSettings, JwksTokenVerifier
+from ankommen.shared.identity.auth import (
+    Authenticator,
+    InvalidToken,
+    Principal,
+    Role,
+    TokenVerifier,
+)
+from ankommen.shared.identity.jwks_tokens import ClientTokenSettings, JwksTokenVerifier
 from tests.support.polling import eventually
 from tests.support.tokens import ISSUER
 

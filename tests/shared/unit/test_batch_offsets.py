@@ -12,7 +12,7 @@ from faststream.kafka.message import KafkaAckableMessage
 from faststream.kafka.parser import AioKafkaBatchParser
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from ankommen.shared.topics import CASES
+from ankommen.shared.messaging.topics import CASES
 from tests.shared.unit.test_consumer_never_skips import FakeDeadLetters, batched, record
 from tests.support.event_examples import valid_event
 

@@ -32,12 +32,7 @@ from ankommen.shared.messaging.consumer import (
     BatchEventConsumer,
     EventConsumer,
 )
-from ankommen.shared.topics import (
-    CASES,
-    PROVIDER_REPORTS,
-    Topic,
-    provider_reports_topic,
-)
+from ankommen.shared.messaging.topics import CASES, PROVIDER_REPORTS, Topic, provider_reports_topic
 from tests.support.event_examples import valid_event
 
 

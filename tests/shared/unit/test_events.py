@@ -14,7 +14,7 @@ from ankommen.shared.events import InvalidEvent, registry
 from ankommen.shared.events.contracts.facts import Fact
 from ankommen.shared.events.contracts.intake import ArrivalFact, CaseRegistered, Survey
 from ankommen.shared.events.envelope import Envelope
-from ankommen.shared.topics import PROVIDER_TOPICS, TOPICS
+from ankommen.shared.messaging.topics import PROVIDER_TOPICS, TOPICS
 from tests.support.surveys import survey
 
 

@@ -16,7 +16,7 @@ from ankommen.shared.events.contracts.intake import ArrivalFact
 from ankommen.shared.events.registry import registry
 from ankommen.shared.messaging.producer import RelayProducer, envelope_time_ms
 from ankommen.shared.messaging.relay import can_never_be_sent
-from ankommen.shared.topics import CASES, FACTS, topic_configs
+from ankommen.shared.messaging.topics import CASES, FACTS, topic_configs
 
 STORED = {"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
           "tracestate": "vendor=1", "baggage": "k=v"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 from fastapi import FastAPI
 
-from ankommen.shared.health import health_router
+from ankommen.shared.web.health import health_router
 
 
 def app_with(database: bool, broker: bool) -> FastAPI:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from ankommen.shared.kafka_access import KafkaAccess, client_options
-from ankommen.shared.kafka_acls import (
+from ankommen.shared.messaging.kafka_access import KafkaAccess, client_options
+from ankommen.shared.messaging.kafka_acls import (
     SERVICES,
     WIRING,
     Grant,
@@ -25,7 +25,7 @@ from ankommen.shared.kafka_acls import (
     may,
     read_credentials,
 )
-from ankommen.shared.topics import (
+from ankommen.shared.messaging.topics import (
     FACTS,
     TOPICS,
     ProviderTopic,

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ankommen.shared.auth import Principal, Role
 from ankommen.shared.clock import MovableClock
+from ankommen.shared.identity.auth import Principal, Role
 from ankommen.shared.web.oidc import ClaimMapping, UnknownGroup
 from ankommen.shared.web.sessions import MemorySessionStore, PendingSignIns
 

@@ -34,7 +34,7 @@ from ankommen.shared.events.provenance import (
 from ankommen.shared.events.registry import DecodedEvent
 from ankommen.shared.messaging import consumer as consuming
 from ankommen.shared.messaging.consumer import DLQ_REASON
-from ankommen.shared.topics import CASES, FACTS, PLACEMENTS, PROVIDER_REPORTS, TOPICS
+from ankommen.shared.messaging.topics import CASES, FACTS, PLACEMENTS, PROVIDER_REPORTS, TOPICS
 from tests.shared.unit.test_consumer_never_skips import (
     FakeDeadLetters,
     FakeMessage,

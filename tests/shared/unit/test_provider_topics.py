@@ -9,8 +9,7 @@ import pytest
 
 from ankommen.shared.events.contracts.progress import ProviderReportRejected, RejectionReason
 from ankommen.shared.messaging.producer import RelayProducer
-from ankommen.shared.settings import CommonSettings
-from ankommen.shared.topics import (
+from ankommen.shared.messaging.topics import (
     DEAD_LETTERS,
     IN_TRANSIT,
     PARTICIPATION,
@@ -24,6 +23,7 @@ from ankommen.shared.topics import (
     retention_of,
     topic_plan,
 )
+from ankommen.shared.settings import CommonSettings
 from ankommen.tools.synthetic import PROVIDERS
 
 

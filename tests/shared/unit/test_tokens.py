@@ -25,11 +25,9 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from typer.testing import CliRunner
 
 from ankommen.intake.config import IntakeSettings
-from ankommen.shared.auth import InvalidToken, Principal, Role, TokenIssuer, TokenVerifier
 from ankommen.shared.cli import main as cli
-from ankommen.shared.runtime import token_verifier
-from ankommen.shared.settings import SettingsError, load_settings
-from ankommen.shared.token_keys import (
+from ankommen.shared.identity.auth import InvalidToken, Principal, Role, TokenIssuer, TokenVerifier
+from ankommen.shared.identity.token_keys import (
     UnusableKey,
     development_keys,
     generate_signing_key,
@@ -39,6 +37,8 @@ from ankommen.shared.token_keys import (
     private_pem,
     public_pem,
 )
+from ankommen.shared.runtime import token_verifier
+from ankommen.shared.settings import SettingsError, load_settings
 from tests.support.tokens import ISSUER, forged_token, retired_secret_token
 
 

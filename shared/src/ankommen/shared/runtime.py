@@ -28,7 +28,6 @@ from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import MetaData, text
 from typing_extensions import TypeVar
 
-from ankommen.shared.auth import Authenticator, TokenVerifier
 from ankommen.shared.clock import Clock, FileClock, SystemClock
 from ankommen.shared.db.engine import create_engine, is_in_memory, session_factory
 from ankommen.shared.db.group_commit import GroupWriter
@@ -37,8 +36,9 @@ from ankommen.shared.db.sqlite_reads import OneHopReads
 from ankommen.shared.db.unit_of_work import UnitOfWork, UnitOfWorkFactory, UnitT
 from ankommen.shared.errors import install_problem_handlers
 from ankommen.shared.events.provenance import service_source
-from ankommen.shared.health import health_router
-from ankommen.shared.jwks_tokens import ClientTokenSettings, JwksTokenVerifier
+from ankommen.shared.identity.auth import Authenticator, TokenVerifier
+from ankommen.shared.identity.jwks_tokens import ClientTokenSettings, JwksTokenVerifier
+from ankommen.shared.identity.token_keys import UnusableKey, load_public_keys
 from ankommen.shared.messaging.broker import Publishers, create_broker
 from ankommen.shared.messaging.consumer import EventConsumer
 from ankommen.shared.messaging.producer import RelayProducer
@@ -46,12 +46,12 @@ from ankommen.shared.messaging.relay import Backoff, OutboxRelay
 from ankommen.shared.messaging.relay_wakeup import outbox_notice, watch_commits
 from ankommen.shared.messaging.stall_watch import StallWatch
 from ankommen.shared.messaging.tables import MessagingTables
+from ankommen.shared.messaging.topics import Topic, TopicGuard
 from ankommen.shared.settings import OutboxRelayMode, ServiceSettings, SettingsError
 from ankommen.shared.telemetry import create_tracer_provider
-from ankommen.shared.token_keys import UnusableKey, load_public_keys
-from ankommen.shared.topics import Topic, TopicGuard
 from ankommen.shared.web.api_docs import install_api_docs
 from ankommen.shared.web.hardening import harden
+from ankommen.shared.web.health import health_router
 from ankommen.shared.web.kept_forms import KeptForms
 from ankommen.shared.web.oidc import ClaimMapping, OidcClient, OidcConfig
 from ankommen.shared.web.pages import OidcSignIn, PageAuth, Pages, Reauthentication
@@ -72,7 +72,8 @@ class ServiceDefinition(Generic[UnitT]):
     tables: MessagingTables
     #: Alembic script location, e.g. ``ankommen.intake:migrations``.
     migrations: str
-    #: A :class:`~ankommen.shared.topics.ProviderTopic` stands for that topic of every provider.
+    #: A :class:`~ankommen.shared.messaging.topics.ProviderTopic` stands for that topic of every
+    #: provider.
     publishes: tuple[Topic, ...] = ()
     unit_of_work: type[UnitT] = UnitOfWork  # pyright: ignore[reportAssignmentType]  # UnitT defaults to it
 

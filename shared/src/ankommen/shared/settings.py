@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from ankommen.shared.auth import Role
-from ankommen.shared.kafka_access import KafkaAccess
-from ankommen.shared.token_keys import development_keys, load_public_keys
-from ankommen.shared.topics import PROVIDER_ID
+from ankommen.shared.identity.auth import Role
+from ankommen.shared.identity.token_keys import development_keys, load_public_keys
+from ankommen.shared.messaging.kafka_access import KafkaAccess
+from ankommen.shared.messaging.topics import PROVIDER_ID
 
 if TYPE_CHECKING:
     from ankommen.shared.reference import ReferenceList
@@ -216,7 +216,7 @@ class CommonSettings(BaseSettings):
 
     #: Development: ``ankommen run`` starts the development identity provider
     #: (``deploy/dev-idp``) on this port and signs the pages in there
-    #: (:mod:`ankommen.shared.dev_idp`); off, or where a service names an identity provider
+    #: (:mod:`ankommen.tools.dev_idp`); off, or where a service names an identity provider
     #: of its own (``ANKOMMEN_<SERVICE>_OIDC_ISSUER``), the pages keep their own settings.
     dev_idp: bool = Field(True, validation_alias=_shared("DEV_IDP"))
     dev_idp_port: int = Field(8110, ge=1, le=65535, validation_alias=_shared("DEV_IDP_PORT"))
@@ -308,7 +308,8 @@ class CommonSettings(BaseSettings):
 
     @property
     def kafka(self) -> KafkaAccess:
-        """How every Kafka client of this process connects (:mod:`ankommen.shared.kafka_access`)."""
+        """How every Kafka client of this process connects
+        (:mod:`ankommen.shared.messaging.kafka_access`)."""
         return KafkaAccess(self.kafka_bootstrap_servers, self.kafka_username,
                            self.kafka_secret(), self.kafka_ca_file)
 
@@ -379,7 +380,7 @@ class ServiceSettings(CommonSettings):
     #: Serve on this inherited, already listening socket (a file descriptor) instead of
     #: binding ``http_host:http_port`` itself: whoever starts the process chose and holds the
     #: port, so no other process can take it in between (see
-    #: :func:`ankommen.shared.embedded.listening_socket`). ``http_port`` then only says which
+    #: :func:`ankommen.tools.embedded.listening_socket`). ``http_port`` then only says which
     #: port that is.
     http_fd: int | None = Field(None, ge=0)
     #: Relay the outbox to Kafka. Switched off, events wait in the outbox until it is on again.

@@ -45,9 +45,7 @@ import httpx
 import typer
 from aiokafka import AIOKafkaProducer
 
-from ankommen.shared.auth import Role, TokenIssuer
 from ankommen.shared.clock import COUNTY_TIME, SystemClock, move_clock_file, reset_clock_file
-from ankommen.shared.embedded import service_port
 from ankommen.shared.events.contracts.assignment import PlacementMadeFact
 from ankommen.shared.events.contracts.intake import ArrivalRecorded
 from ankommen.shared.events.contracts.progress import (
@@ -55,12 +53,14 @@ from ankommen.shared.events.contracts.progress import (
     ProviderReportSubmitted,
 )
 from ankommen.shared.events.envelope import Envelope
-from ankommen.shared.kafka_access import KafkaAccess, client_options
-from ankommen.shared.kafka_acls import provider_principal
-from ankommen.shared.local_broker import local_access
+from ankommen.shared.identity.auth import Role, TokenIssuer
+from ankommen.shared.identity.token_keys import load_signing_key
+from ankommen.shared.messaging.kafka_access import KafkaAccess, client_options
+from ankommen.shared.messaging.kafka_acls import provider_principal
+from ankommen.shared.messaging.topics import provider_reports_topic
 from ankommen.shared.settings import IssuerSettings, load_settings
-from ankommen.shared.token_keys import load_signing_key
-from ankommen.shared.topics import provider_reports_topic
+from ankommen.shared.stack import service_port
+from ankommen.tools.local_broker import local_access
 from ankommen.tools.synthetic import DEFAULT_SEED, PROVIDERS, County, county_year, course_life
 
 SERVICES = ("intake", "assignment", "progress", "monitoring")

@@ -13,9 +13,9 @@ from ankommen.assignment.entrypoints import consumers, http, pages
 from ankommen.assignment.service.schedule import scheduled_rounds
 from ankommen.shared.clock import Clock
 from ankommen.shared.messaging.parking import parked_events_purger
+from ankommen.shared.messaging.topics import COURSES, FACTS, PLACEMENTS
 from ankommen.shared.runtime import ServiceDefinition, ServiceRuntime
 from ankommen.shared.settings import load_settings
-from ankommen.shared.topics import COURSES, FACTS, PLACEMENTS
 
 DEFINITION = ServiceDefinition(
     name="assignment",

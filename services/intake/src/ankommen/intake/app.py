@@ -20,9 +20,9 @@ from ankommen.intake.service.protection import IdentityProtection
 from ankommen.intake.service.register_arrival import PossibleDuplicates
 from ankommen.shared.clock import Clock
 from ankommen.shared.errors import add_error_handler
+from ankommen.shared.messaging.topics import CASES, FACTS
 from ankommen.shared.runtime import ServiceDefinition, ServiceRuntime
 from ankommen.shared.settings import load_settings
-from ankommen.shared.topics import CASES, FACTS
 from ankommen.shared.web.pages import Pages
 
 DEFINITION = ServiceDefinition(

@@ -21,9 +21,9 @@ from ankommen.progress.entrypoints import (
 from ankommen.progress.service.refusals import refusal_purger
 from ankommen.shared.clock import Clock
 from ankommen.shared.messaging.parking import parked_events_purger
+from ankommen.shared.messaging.topics import FACTS, PARTICIPATION, PROVIDER_REJECTIONS
 from ankommen.shared.runtime import ServiceDefinition, ServiceRuntime
 from ankommen.shared.settings import load_settings
-from ankommen.shared.topics import FACTS, PARTICIPATION, PROVIDER_REJECTIONS
 from ankommen.shared.web.pages import Pages
 
 DEFINITION = ServiceDefinition(

@@ -2,7 +2,7 @@
 
 - The producer settings of :func:`~ankommen.shared.messaging.producer.producer_options`
   (``acks="all"``, the idempotent producer), which the outbox relay's own producer shares.
-- No automatic topic creation: topics come from :mod:`ankommen.shared.topics`, with their
+- No automatic topic creation: topics come from :mod:`ankommen.shared.messaging.topics`, with their
   partition counts, never from a typo in a publisher.
 - OpenTelemetry middleware: W3C trace context travels in the Kafka headers; spans leave out
   the message key, which is a pseudonym.
@@ -34,10 +34,10 @@ from opentelemetry.semconv._incubating.attributes.messaging_attributes import (
 )
 from opentelemetry.trace import TracerProvider
 
-from ankommen.shared.kafka_access import KafkaAccess, kafka_access
+from ankommen.shared.messaging.kafka_access import KafkaAccess, kafka_access
 from ankommen.shared.messaging.producer import producer_options
+from ankommen.shared.messaging.topics import Topic
 from ankommen.shared.settings import BrokerKind
-from ankommen.shared.topics import Topic
 
 logger = logging.getLogger(__name__)
 

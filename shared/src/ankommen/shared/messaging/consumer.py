@@ -63,7 +63,7 @@ from ankommen.shared.events.envelope import EventData, InvalidEvent
 from ankommen.shared.events.provenance import check_provenance
 from ankommen.shared.events.registry import DecodedEvent, registry
 from ankommen.shared.messaging.failures import is_transient
-from ankommen.shared.topics import DEAD_LETTER_SUFFIX, Topic
+from ankommen.shared.messaging.topics import DEAD_LETTER_SUFFIX, Topic
 
 logger = logging.getLogger(__name__)
 

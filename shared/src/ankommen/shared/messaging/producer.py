@@ -18,10 +18,10 @@ batching could not promise: when it refuses one batch of a partition, the next o
 out (see :mod:`ankommen.shared.messaging.relay`).
 
 Facts carry no exact time and no trace (issue 15): on an unlinkable topic
-(:attr:`ankommen.shared.topics.Topic.unlinkable`, the facts topic) a message goes out without
-trace context and with the envelope ``time`` — the fact's month start — as its Kafka record
-timestamp, on both send paths; the relay's moment of sending would otherwise link the fact to
-the case event committed in the same transaction, to the millisecond.
+(:attr:`ankommen.shared.messaging.topics.Topic.unlinkable`, the facts topic) a message goes out
+without trace context and with the envelope ``time`` — the fact's month start — as its Kafka record
+timestamp, on both send paths; the relay's moment of sending would otherwise link the fact to the
+case event committed in the same transaction, to the millisecond.
 
 Tracing: the row's stored W3C context (``traceparent`` …) is the parent of a ``<topic> publish``
 producer span, whose context goes out in the Kafka headers, so the consumer continues the
@@ -53,10 +53,10 @@ from opentelemetry.semconv._incubating.attributes.messaging_attributes import (
 )
 from opentelemetry.trace import SpanKind, Status, StatusCode, TracerProvider
 
-from ankommen.shared.kafka_access import KafkaAccess, client_options
+from ankommen.shared.messaging.kafka_access import KafkaAccess, client_options
 from ankommen.shared.messaging.relay import Acknowledgement
+from ankommen.shared.messaging.topics import ProviderTopic, Topic
 from ankommen.shared.settings import BrokerKind
-from ankommen.shared.topics import ProviderTopic, Topic
 
 
 def producer_options(kind: BrokerKind) -> dict[str, Any]:

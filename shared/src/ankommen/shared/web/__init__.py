@@ -1,5 +1,6 @@
 """Server-rendered pages, the same frame for every service: templates, German/English text,
-login by token into a secure cookie, and security headers on every response."""
+login by token into a secure cookie, and security headers on every response; and the liveness
+and readiness routes every service serves (:mod:`.health`)."""
 
 from ankommen.shared.web.hardening import security_headers
 from ankommen.shared.web.pages import PageAuth, Pages

@@ -37,7 +37,7 @@ from joserfc.errors import JoseError as JoseRfcError
 from joserfc.jwk import KeySet, KeySetSerialization
 from joserfc.jws import JWSRegistry
 
-from ankommen.shared.auth import Principal, Role, claim_strings
+from ankommen.shared.identity.auth import Principal, Role, claim_strings
 
 #: Signature algorithms accepted for ID tokens unless the provider names others.
 DEFAULT_ALGORITHMS = ("RS256", "PS256", "ES256", "EdDSA")

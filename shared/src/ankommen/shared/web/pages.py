@@ -42,9 +42,9 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ankommen.shared.auth import Authenticator, InvalidToken, Principal, Role
 from ankommen.shared.clock import Clock
 from ankommen.shared.errors import DomainError
+from ankommen.shared.identity.auth import Authenticator, InvalidToken, Principal, Role
 from ankommen.shared.web.form_errors import FieldLocation, form_errors
 from ankommen.shared.web.hardening import RATE_LIMITED, RateLimit
 from ankommen.shared.web.i18n import (

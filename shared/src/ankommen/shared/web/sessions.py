@@ -23,8 +23,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from ankommen.shared.auth import Principal
 from ankommen.shared.clock import Clock
+from ankommen.shared.identity.auth import Principal
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from ankommen.assignment.service.handlers import (
     applying_then_allocating,
 )
 from ankommen.shared.messaging.consumer import BatchEventConsumer
-from ankommen.shared.topics import CASES, PARTICIPATION, Topic
+from ankommen.shared.messaging.topics import CASES, PARTICIPATION, Topic
 
 
 def _batches(runtime: AssignmentRuntime, purpose: str, topic: Topic,

@@ -27,7 +27,6 @@ from ankommen.assignment.service.course_actions import (
     consequences,
     postpone_course,
 )
-from ankommen.shared.auth import Principal, Role
 from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.errors import DomainError
 from ankommen.shared.events.contracts.assignment import Course, CourseMode, CourseStatus
@@ -37,6 +36,7 @@ from ankommen.shared.events.contracts.vocabulary import (
     OpaqueId,
     TimeSlot,
 )
+from ankommen.shared.identity.auth import Principal, Role
 from ankommen.shared.reference import DirectoryError
 from ankommen.shared.text import SHOWN_TEXT
 from ankommen.shared.web import PageAuth, Pages

@@ -20,10 +20,10 @@ from ankommen.assignment.service import catalogue, placements, queries
 from ankommen.assignment.service.allocation import allocate_now, run_allocation
 from ankommen.assignment.service.course_actions import postpone_course
 from ankommen.assignment.service.manual_placement import ManualPlacementRequest, place_by_hand
-from ankommen.shared.auth import Principal, Role
 from ankommen.shared.errors import DomainError
 from ankommen.shared.events.contracts.assignment import Course, CourseApproval
 from ankommen.shared.events.contracts.vocabulary import OpaqueId
+from ankommen.shared.identity.auth import Principal, Role
 from ankommen.shared.spreadsheet import csv_text
 from ankommen.shared.web.i18n import FRAME_PACKAGE, Translator, catalogue_of
 from ankommen.shared.web.query import DistrictFilter, LevelFilter

@@ -19,8 +19,8 @@ from ankommen.assignment.entrypoints import (
 )
 from ankommen.assignment.service import catalogue, queries
 from ankommen.assignment.service.allocation import allocate_now, run_allocation
-from ankommen.shared.auth import Principal, Role
 from ankommen.shared.events.contracts.vocabulary import GermanLevel, OpaqueId
+from ankommen.shared.identity.auth import Principal, Role
 from ankommen.shared.web import Pages
 from ankommen.shared.web.query import DistrictFilter, LevelFilter
 from ankommen.shared.web.words import Places

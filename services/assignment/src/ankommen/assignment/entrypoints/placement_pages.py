@@ -28,7 +28,6 @@ from ankommen.assignment.service.manual_placement import (
     place_by_hand,
 )
 from ankommen.assignment.service.waiting_view import WaitedLonger, WaitingFilters, waiting_rows
-from ankommen.shared.auth import Principal, Role
 from ankommen.shared.events.contracts.assignment import WaitlistReason
 from ankommen.shared.events.contracts.vocabulary import (
     CourseType,
@@ -36,6 +35,7 @@ from ankommen.shared.events.contracts.vocabulary import (
     OpaqueId,
     RegionKey,
 )
+from ankommen.shared.identity.auth import Principal, Role
 from ankommen.shared.web import PageAuth, Pages
 from ankommen.shared.web.form_errors import form_errors
 

@@ -19,7 +19,7 @@ from ankommen.assignment.service.referral_answers import (
     answer_referrals,
     offers_of,
 )
-from ankommen.shared.auth import Principal, Role
+from ankommen.shared.identity.auth import Principal, Role
 from ankommen.shared.web import Pages
 from ankommen.shared.web.pages import PageAuth
 

@@ -24,8 +24,8 @@ from ankommen.assignment.service.coordination_round import (
     Month,
     coordination_round,
 )
-from ankommen.shared.auth import Principal, Role
 from ankommen.shared.errors import Forbidden
+from ankommen.shared.identity.auth import Principal, Role
 from ankommen.shared.web import Pages
 from ankommen.shared.web.pages import PageAuth
 from ankommen.shared.web.words import Words

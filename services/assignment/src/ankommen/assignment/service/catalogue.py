@@ -25,7 +25,6 @@ from ankommen.assignment.domain.approval import (
 from ankommen.assignment.domain.lifecycle import status_by_date
 from ankommen.assignment.service import withdrawals
 from ankommen.assignment.service.allocation import AllocationPolicy, reallocate
-from ankommen.shared.auth import Principal, Role
 from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.errors import Conflict, DomainError, Forbidden, NotFound
 from ankommen.shared.events.contracts.assignment import (
@@ -35,6 +34,7 @@ from ankommen.shared.events.contracts.assignment import (
     CourseStatus,
     CourseUpdated,
 )
+from ankommen.shared.identity.auth import Principal, Role
 
 #: Who approves courses: the county's education coordination. Not the operator (admin):
 #: whether a course is the county's offer is a decision about the offer, not about IT.

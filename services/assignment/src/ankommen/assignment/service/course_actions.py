@@ -28,7 +28,6 @@ from ankommen.assignment.domain.placement import PlacementRecord
 from ankommen.assignment.service import catalogue
 from ankommen.assignment.service.allocation import AllocationPolicy, reallocate, run_allocation
 from ankommen.assignment.service.withdrawals import withdraw_from_course
-from ankommen.shared.auth import Principal
 from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.errors import Conflict, DomainError, Forbidden
 from ankommen.shared.events.contracts.assignment import (
@@ -37,6 +36,7 @@ from ankommen.shared.events.contracts.assignment import (
     CourseUpdated,
     WithdrawalReason,
 )
+from ankommen.shared.identity.auth import Principal
 
 #: How far a coordinator may move a course: a course a year later is another course (its
 #: people, placed for this year, are better served by a new one).

@@ -44,11 +44,11 @@ from ankommen.assignment.service.facts import (
     publish_capacity_changes,
     publish_placement_facts,
 )
-from ankommen.shared.auth import Principal
 from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.errors import Conflict, NotFound
 from ankommen.shared.events.contracts.assignment import PlacementOffered
 from ankommen.shared.events.contracts.vocabulary import OpaqueId
+from ankommen.shared.identity.auth import Principal
 from ankommen.shared.text import SHOWN_TEXT
 
 #: The reason's length: enough for a sentence or two, as the approval trail's note.

@@ -13,7 +13,6 @@ from ankommen.assignment.domain.placement import PlacementRecord, PlacementStatu
 from ankommen.assignment.domain.referral import is_valid_referral_code, normalised_referral_code
 from ankommen.assignment.service.allocation import AllocationPolicy, place_after
 from ankommen.assignment.service.withdrawals import return_to_waiting_list
-from ankommen.shared.auth import Principal, Role
 from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.errors import Conflict, DomainError, Forbidden, NotFound
 from ankommen.shared.events.contracts.assignment import (
@@ -21,6 +20,7 @@ from ankommen.shared.events.contracts.assignment import (
     PlacementConfirmed,
     PlacementDeclined,
 )
+from ankommen.shared.identity.auth import Principal, Role
 
 
 async def placement_for(uow: UnitOfWork, principal: Principal, placement_id: str

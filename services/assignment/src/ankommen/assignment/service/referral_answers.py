@@ -26,9 +26,9 @@ from ankommen.assignment.service.placements import (
     decline_placement,
     placement_by_referral_code,
 )
-from ankommen.shared.auth import Principal, Role
 from ankommen.shared.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from ankommen.shared.errors import Conflict, DomainError, NotFound
+from ankommen.shared.identity.auth import Principal, Role
 
 #: Answered placements listed below the open offers (the latest): a page, not an archive.
 ANSWERED_SHOWN = 200

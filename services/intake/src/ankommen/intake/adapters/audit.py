@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ankommen.intake.adapters.tables import audit_log
 from ankommen.intake.domain.audit import AuditAction
 from ankommen.intake.domain.disclosure import Disclosure
-from ankommen.shared.auth import Principal
 from ankommen.shared.clock import Clock
+from ankommen.shared.identity.auth import Principal
 
 
 @dataclass(frozen=True)

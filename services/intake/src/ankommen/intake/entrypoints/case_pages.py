@@ -32,9 +32,9 @@ from ankommen.intake.entrypoints.pages import (
 )
 from ankommen.intake.service import case_views, case_work
 from ankommen.intake.service.protection import IdentityProtection
-from ankommen.shared.auth import Principal, Role
 from ankommen.shared.errors import DomainError, NotFound
 from ankommen.shared.events.contracts.intake import ClosureReason, Survey
+from ankommen.shared.identity.auth import Principal, Role
 from ankommen.shared.reference import Lang
 from ankommen.shared.web.form_errors import form_errors
 from ankommen.shared.web.hardening import RateLimit

@@ -6,7 +6,7 @@ from ankommen.intake.config import IntakeRuntime
 from ankommen.intake.service import placements
 from ankommen.shared.events.contracts import progress
 from ankommen.shared.messaging.consumer import EventConsumer
-from ankommen.shared.topics import COURSES, PARTICIPATION, PLACEMENTS
+from ankommen.shared.messaging.topics import COURSES, PARTICIPATION, PLACEMENTS
 
 
 def course_events(runtime: IntakeRuntime) -> EventConsumer:

@@ -23,7 +23,7 @@ from ankommen.intake.entrypoints import shown
 from ankommen.intake.service import case_views
 from ankommen.intake.service.case_views import PersonSummary
 from ankommen.intake.service.protection import IdentityProtection
-from ankommen.shared.auth import Principal
+from ankommen.shared.identity.auth import Principal
 from ankommen.shared.reference import TooManyValues, nationalities
 
 #: The compared facts, in the order the warning lists them (catalogue keys of their labels).

@@ -49,8 +49,8 @@ from ankommen.intake.service.register_arrival import (
     RegisterArrival,
     register_arrival,
 )
-from ankommen.shared.auth import Principal, Role
 from ankommen.shared.errors import problem
+from ankommen.shared.identity.auth import Principal, Role
 from ankommen.shared.web.hardening import RATE_LIMITED, RateLimit
 
 DUPLICATE_WARNING: dict[int | str, dict[str, Any]] = {

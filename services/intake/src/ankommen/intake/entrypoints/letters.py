@@ -24,8 +24,8 @@ from ankommen.intake.service.letters import (
     render,
 )
 from ankommen.intake.service.protection import IdentityProtection
-from ankommen.shared.auth import Principal, Role
 from ankommen.shared.errors import DomainError, NotFound
+from ankommen.shared.identity.auth import Principal, Role
 from ankommen.shared.web.i18n import Translator
 from ankommen.shared.web.pages import PageAuth, Pages
 

@@ -36,7 +36,6 @@ from ankommen.intake.service.register_arrival import (
     RegisterArrival,
     register_arrival,
 )
-from ankommen.shared.auth import Principal, Role
 from ankommen.shared.errors import DomainError, NotFound
 from ankommen.shared.events.contracts.intake import (
     ChildcareAgeBand,
@@ -49,6 +48,7 @@ from ankommen.shared.events.contracts.intake import (
     SchoolQualification,
 )
 from ankommen.shared.events.contracts.vocabulary import GermanLevel, TimeSlot
+from ankommen.shared.identity.auth import Principal, Role
 from ankommen.shared.reference import (
     ARRIVAL_LANGUAGES,
     Lang,

@@ -17,8 +17,8 @@ from ankommen.intake.config import IntakeRuntime
 from ankommen.intake.entrypoints.duplicate_review import side_by_side
 from ankommen.intake.service import case_views, duplicates
 from ankommen.intake.service.protection import IdentityProtection
-from ankommen.shared.auth import Principal, Role
 from ankommen.shared.errors import DomainError
+from ankommen.shared.identity.auth import Principal, Role
 from ankommen.shared.web.pages import PageAuth, Pages
 
 

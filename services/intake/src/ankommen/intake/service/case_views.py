@@ -35,8 +35,8 @@ from ankommen.intake.service.case_work import (
 )
 from ankommen.intake.service.duplicate_check import likely_duplicates
 from ankommen.intake.service.protection import IdentityProtection
-from ankommen.shared.auth import Principal
 from ankommen.shared.db.unit_of_work import UnitOfWork
+from ankommen.shared.identity.auth import Principal
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,6 @@ from ankommen.intake.domain.identity import Identity
 from ankommen.intake.service.aliases import KeptAlias, read_aliases
 from ankommen.intake.service.duplicate_check import likely_duplicates
 from ankommen.intake.service.protection import IdentityProtection
-from ankommen.shared.auth import Principal
 from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.errors import DomainError, NotFound
 from ankommen.shared.events.contracts.intake import (
@@ -33,6 +32,7 @@ from ankommen.shared.events.contracts.intake import (
     ClosureReason,
     SurveyUpdated,
 )
+from ankommen.shared.identity.auth import Principal
 
 
 @dataclass(frozen=True)

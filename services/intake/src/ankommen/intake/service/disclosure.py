@@ -32,9 +32,9 @@ from ankommen.intake.domain.disclosure import (
 )
 from ankommen.intake.service.case_work import open_identity
 from ankommen.intake.service.protection import IdentityProtection
-from ankommen.shared.auth import Principal
 from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.errors import Forbidden
+from ankommen.shared.identity.auth import Principal
 
 
 @dataclass(frozen=True)

@@ -23,10 +23,10 @@ from ankommen.intake.domain.matching import Comparable
 from ankommen.intake.service.aliases import keep_aliases, read_aliases
 from ankommen.intake.service.case_work import existing_case, record_audit
 from ankommen.intake.service.protection import IdentityProtection
-from ankommen.shared.auth import Principal
 from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.errors import Conflict, DomainError, NotFound
 from ankommen.shared.events.contracts.intake import CasesMerged
+from ankommen.shared.identity.auth import Principal
 
 
 async def suspect_duplicate(uow: UnitOfWork, protection: IdentityProtection,

@@ -38,9 +38,9 @@ from ankommen.intake.domain.letter import (
 )
 from ankommen.intake.service.case_work import existing_case, open_identity, record_audit
 from ankommen.intake.service.protection import IdentityProtection
-from ankommen.shared.auth import Principal
 from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.errors import Conflict, NotFound
+from ankommen.shared.identity.auth import Principal
 
 
 @dataclass(frozen=True)

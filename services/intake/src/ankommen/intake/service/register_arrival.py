@@ -29,7 +29,6 @@ from ankommen.intake.domain.identity import Alias, Identity
 from ankommen.intake.service.aliases import keep_aliases
 from ankommen.intake.service.duplicate_check import likely_duplicates
 from ankommen.intake.service.protection import IdentityProtection
-from ankommen.shared.auth import Principal
 from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.errors import Conflict, DomainError, NotFound
 from ankommen.shared.events.contracts.intake import (
@@ -40,6 +39,7 @@ from ankommen.shared.events.contracts.intake import (
     Survey,
     SurveyUpdated,
 )
+from ankommen.shared.identity.auth import Principal
 
 
 class Decision(StrEnum):

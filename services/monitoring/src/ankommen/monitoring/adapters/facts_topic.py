@@ -19,8 +19,8 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 from aiokafka.structs import ConsumerRecord, OffsetAndMetadata
 
-from ankommen.shared.kafka_access import KafkaAccess, client_options
-from ankommen.shared.topics import Topic
+from ankommen.shared.messaging.kafka_access import KafkaAccess, client_options
+from ankommen.shared.messaging.topics import Topic
 
 
 class _Consumer(Protocol):

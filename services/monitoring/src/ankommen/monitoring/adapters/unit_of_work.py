@@ -21,7 +21,7 @@ from ankommen.monitoring.adapters.archive import FactArchive, ProcessedFacts
 from ankommen.monitoring.adapters.repository import Aggregates
 from ankommen.monitoring.adapters.review import ReviewList
 from ankommen.shared.db.unit_of_work import UnitOfWork
-from ankommen.shared.topics import FACTS
+from ankommen.shared.messaging.topics import FACTS
 
 
 class MonitoringUnitOfWork(UnitOfWork):

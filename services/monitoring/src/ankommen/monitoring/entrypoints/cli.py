@@ -35,9 +35,9 @@ from ankommen.monitoring.service.rebuild import (
 from ankommen.monitoring.service.review import decide, review_list
 from ankommen.shared.cli.service import service_cli
 from ankommen.shared.errors import DomainError
+from ankommen.shared.messaging.topics import FACTS
 from ankommen.shared.settings import SettingsError, load_settings
 from ankommen.shared.telemetry import configure_logging
-from ankommen.shared.topics import FACTS
 
 app = service_cli("monitoring", MonitoringSettings, build_runtime,
                   "ankommen.monitoring.app:create_app")

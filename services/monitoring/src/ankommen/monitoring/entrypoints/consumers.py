@@ -10,7 +10,7 @@ from ankommen.monitoring.service.handlers import fact_recorder
 from ankommen.shared.events.contracts.facts import Fact
 from ankommen.shared.events.registry import registry
 from ankommen.shared.messaging.consumer import BatchEventConsumer
-from ankommen.shared.topics import FACTS
+from ankommen.shared.messaging.topics import FACTS
 
 PURPOSE = "facts"
 

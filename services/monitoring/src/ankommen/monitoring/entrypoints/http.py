@@ -52,9 +52,9 @@ from ankommen.monitoring.service.statistics import (
     published_through,
 )
 from ankommen.monitoring.service.views import StatisticsViews, statistics_views
-from ankommen.shared.auth import Principal, Role, requires
 from ankommen.shared.errors import DomainError, NotFound
-from ankommen.shared.topics import FACTS
+from ankommen.shared.identity.auth import Principal, Role, requires
+from ankommen.shared.messaging.topics import FACTS
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 DISTRICT = re.compile(r"^\d{5}$")

@@ -6,7 +6,7 @@ from ankommen.progress.service.provider_topic import receive_provider_reports
 from ankommen.shared.events.contracts import assignment
 from ankommen.shared.events.contracts.progress import ProviderReportSubmitted
 from ankommen.shared.messaging.consumer import BatchEventConsumer, EventConsumer
-from ankommen.shared.topics import CASES, COURSES, PLACEMENTS, PROVIDER_REPORTS
+from ankommen.shared.messaging.topics import CASES, COURSES, PLACEMENTS, PROVIDER_REPORTS
 
 
 def case_events(runtime: ProgressRuntime) -> EventConsumer:

@@ -30,9 +30,9 @@ from ankommen.progress.service.reporting import (
     submit_in_batches,
     submit_reports,
 )
-from ankommen.shared.auth import Principal, Role
 from ankommen.shared.errors import Forbidden, problem
 from ankommen.shared.events.contracts.progress import Report
+from ankommen.shared.identity.auth import Principal, Role
 
 REFERRAL_CODE = Path(pattern=r"^[A-Z0-9-]{6,20}$", description="The referral code")
 STATUS_OF = {ProblemKind.FORBIDDEN: 403, ProblemKind.CONFLICT: 409, ProblemKind.INVALID: 422}

@@ -25,7 +25,6 @@ from ankommen.progress.service.reporting import (
     rejected,
     submit_reports,
 )
-from ankommen.shared.auth import Principal, Role
 from ankommen.shared.errors import Forbidden
 from ankommen.shared.events.contracts.progress import (
     DiscontinuationReason,
@@ -35,6 +34,7 @@ from ankommen.shared.events.contracts.progress import (
     ReportKind,
 )
 from ankommen.shared.events.contracts.vocabulary import GermanLevel
+from ankommen.shared.identity.auth import Principal, Role
 from ankommen.shared.web.pages import PageAuth, Pages
 from ankommen.shared.web.words import Words
 

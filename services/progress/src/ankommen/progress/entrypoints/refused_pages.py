@@ -10,9 +10,9 @@ from fastapi.responses import HTMLResponse
 from ankommen.progress.config import ProgressRuntime
 from ankommen.progress.entrypoints.problem_words import reason_text
 from ankommen.progress.service.refusals import refused_reports
-from ankommen.shared.auth import Principal, Role
 from ankommen.shared.clock import COUNTY_TIME
 from ankommen.shared.errors import Forbidden
+from ankommen.shared.identity.auth import Principal, Role
 from ankommen.shared.web.pages import PageAuth, Pages
 
 

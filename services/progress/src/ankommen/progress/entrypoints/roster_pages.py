@@ -16,9 +16,9 @@ from ankommen.progress.entrypoints.problem_words import reason_text
 from ankommen.progress.entrypoints.refused_pages import provider_of
 from ankommen.progress.service.reporting import Outcome, Verdict
 from ankommen.progress.service.roster import KINDS, Roster, roster_of, submit_roster
-from ankommen.shared.auth import Principal, Role
 from ankommen.shared.events.contracts.progress import DiscontinuationReason, ExamType
 from ankommen.shared.events.contracts.vocabulary import GermanLevel
+from ankommen.shared.identity.auth import Principal, Role
 from ankommen.shared.web.pages import PageAuth, Pages
 
 COURSE_ID = Path(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")

@@ -30,7 +30,7 @@ from ankommen.progress.entrypoints.problem_words import column_text, reason_text
 from ankommen.progress.service import views
 from ankommen.progress.service.csv_import import import_csv
 from ankommen.progress.service.list_templates import course_roster
-from ankommen.shared.auth import Principal, Role
+from ankommen.shared.identity.auth import Principal, Role
 from ankommen.shared.web.pages import PageAuth, Pages
 
 COURSE_ID = Path(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")

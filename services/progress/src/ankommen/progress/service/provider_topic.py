@@ -43,7 +43,7 @@ from ankommen.shared.events.contracts.progress import (
     Report,
 )
 from ankommen.shared.messaging.consumer import Delivery
-from ankommen.shared.topics import PROVIDER_REPORTS
+from ankommen.shared.messaging.topics import PROVIDER_REPORTS
 
 UNKNOWN_KEY = "unknown"
 KEY_MISMATCH = "the message key must be the report's referral_code"

@@ -28,8 +28,8 @@ from ankommen.shared.events.contracts.vocabulary import (
 )
 from ankommen.shared.events.envelope import EventData
 from ankommen.shared.events.registry import registry
+from ankommen.shared.messaging.topics import COURSES, PLACEMENTS
 from ankommen.shared.text import SHOWN_TEXT
-from ankommen.shared.topics import COURSES, PLACEMENTS
 
 
 class CourseMode(StrEnum):

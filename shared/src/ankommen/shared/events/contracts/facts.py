@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from ankommen.shared.events.contracts.vocabulary import RecordKey
 from ankommen.shared.events.envelope import EventData
-from ankommen.shared.topics import FACTS
+from ankommen.shared.messaging.topics import FACTS
 
 
 class Fact(EventData):

@@ -36,8 +36,8 @@ from ankommen.shared.events.contracts.vocabulary import (
 )
 from ankommen.shared.events.envelope import EventData
 from ankommen.shared.events.registry import registry
+from ankommen.shared.messaging.topics import CASES
 from ankommen.shared.text import SHOWN_TEXT
-from ankommen.shared.topics import CASES
 
 
 class Gender(StrEnum):

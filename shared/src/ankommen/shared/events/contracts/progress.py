@@ -26,7 +26,7 @@ from ankommen.shared.events.contracts.vocabulary import (
 )
 from ankommen.shared.events.envelope import EventData
 from ankommen.shared.events.registry import registry
-from ankommen.shared.topics import (
+from ankommen.shared.messaging.topics import (
     PARTICIPATION,
     PROVIDER_REJECTIONS,
     PROVIDER_REPORTS,

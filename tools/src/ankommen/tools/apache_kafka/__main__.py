@@ -1,4 +1,4 @@
-"""``python -m ankommen.shared.apache_kafka``: resolve the pinned Apache Kafka once (Maven
+"""``python -m ankommen.tools.apache_kafka``: resolve the pinned Apache Kafka once (Maven
 Central into Maven's cache) and say which version it is — ``make test`` calls it before the
 tests, so that the first test does not wait for Maven, and a missing Java shows up at once."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 
-from ankommen.shared.apache_kafka import KafkaUnavailable, classpath, pinned_version
+from ankommen.tools.apache_kafka import KafkaUnavailable, classpath, pinned_version
 
 
 def main() -> int:

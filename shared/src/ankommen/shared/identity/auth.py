@@ -8,14 +8,14 @@ HS256 secret, as before, let every service do both.) Any other algorithm — HS2
 refused, whatever key it names.
 
 Each token names its key in the ``kid`` header (the key's RFC 7638 thumbprint, see
-:mod:`ankommen.shared.token_keys`). A service trusts several public keys at once, which makes a
-key rotation safe: roll the new public key out to every service, switch the issuer to the new
-private key, and retire the old public key once its last tokens have expired.
+:mod:`ankommen.shared.identity.token_keys`). A service trusts several public keys at once, which
+makes a key rotation safe: roll the new public key out to every service, switch the issuer to the
+new private key, and retire the old public key once its last tokens have expired.
 
 Verification lives in :class:`TokenVerifier` alone; the pages' sign-in stores the token it was
 given in a cookie and verifies it on every request, so no service issues tokens of its own.
 Provider systems may instead bring an access token of the county's identity provider (OAuth
-client credentials, verified against its JWKS: :mod:`ankommen.shared.jwks_tokens`).
+client credentials, verified against its JWKS: :mod:`ankommen.shared.identity.jwks_tokens`).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from ankommen.shared.token_keys import key_id
+from ankommen.shared.identity.token_keys import key_id
 
 ISSUER = "ankommen"
 AUDIENCE = "ankommen"

@@ -32,12 +32,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, cast
 
-from ankommen.shared.kafka_access import KafkaAccess
+from ankommen.shared.messaging.kafka_access import KafkaAccess
 
 if TYPE_CHECKING:
     from confluent_kafka.admin._acl import AclBinding, AclBindingFilter
     from confluent_kafka.admin._scram import UserScramCredentialAlteration
-from ankommen.shared.topics import (
+from ankommen.shared.messaging.topics import (
     CASES,
     COURSES,
     FACTS,

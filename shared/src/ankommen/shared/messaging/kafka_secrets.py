@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from ankommen.shared.kafka_acls import ensure_credentials, principals
+from ankommen.shared.messaging.kafka_acls import ensure_credentials, principals
 
 #: How long the broker's certificate is valid; the CA lives longer, so renewing the broker's
 #: certificate needs no change on the clients.

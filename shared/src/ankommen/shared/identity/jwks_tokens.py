@@ -34,7 +34,7 @@ from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
 
-from ankommen.shared.auth import InvalidToken, Principal, Role, claim_strings
+from ankommen.shared.identity.auth import InvalidToken, Principal, Role, claim_strings
 
 #: Asymmetric algorithms only: a JWKS never holds a secret we would share.
 ALGORITHMS = ["RS256", "PS256", "ES256", "EdDSA"]

@@ -27,7 +27,7 @@ from typing import Protocol, cast
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
-from ankommen.shared.kafka_access import KafkaAccess, client_options
+from ankommen.shared.messaging.kafka_access import KafkaAccess, client_options
 
 DEAD_LETTER_SUFFIX = ".dlq"
 TOPIC_ALREADY_EXISTS = 36
