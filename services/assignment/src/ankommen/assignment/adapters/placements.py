@@ -15,6 +15,7 @@ from ankommen.assignment.adapters.tables import courses, placements
 from ankommen.assignment.domain.placement import (
     ACTIVE,
     UNDECIDED_BY_PROGRESS,
+    OfferRow,
     PlacementRecord,
     PlacementStatus,
 )
@@ -188,3 +189,35 @@ class PlacementRepository:
     async def rekey(self, old: str, new: str) -> None:
         await self._session.execute(update(placements).where(
             placements.c.pseudonym == old).values(pseudonym=new))
+
+    async def offers_made_on(self, day: date) -> dict[str, tuple[str, str]]:
+        """The offers made on ``day`` still offered: placement id → (pseudonym, course id). A
+        what-if compares them before and after a change to see whom the change offers a
+        seat."""
+        rows = await self._session.execute(
+            select(placements.c.placement_id, placements.c.pseudonym, placements.c.course_id)
+            .where(placements.c.status == PlacementStatus.OFFERED.value,
+                   placements.c.offered_on == day))
+        return {placement_id: (pseudonym, course_id)
+                for placement_id, pseudonym, course_id in rows}
+
+    async def offer_rows(self, provider_id: str | None, *, answered: bool,
+                         limit: int | None = None) -> list[OfferRow]:
+        """The placements of ``provider_id`` (``None``: of every provider) as the referrals
+        page lists them: still offered, oldest answer-by date first; or (``answered``) every
+        other, newest offer first, at most ``limit``."""
+        query = (select(placements.c.referral_code, courses.c.title, courses.c.region_key,
+                        placements.c.status, placements.c.offered_on, placements.c.expires_on)
+                 .join(courses, courses.c.course_id == placements.c.course_id))
+        if provider_id is not None:
+            query = query.where(placements.c.provider_id == provider_id)
+        offered = PlacementStatus.OFFERED.value
+        if answered:
+            query = query.where(placements.c.status != offered).order_by(
+                placements.c.offered_on.desc(), placements.c.referral_code).limit(limit)
+        else:
+            query = query.where(placements.c.status == offered).order_by(
+                placements.c.expires_on, placements.c.offered_on, placements.c.referral_code)
+        return [OfferRow(code, title, region, PlacementStatus(status), offered_on, expires_on)
+                for code, title, region, status, offered_on, expires_on
+                in await self._session.execute(query)]

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, StringConstraints, ValidationError
 from pydantic_core import ErrorDetails
 
+from ankommen.assignment.adapters.unit_of_work import AssignmentUnitOfWork
 from ankommen.assignment.config import AssignmentRuntime
 from ankommen.assignment.service import catalogue
 from ankommen.assignment.service.course_actions import (
@@ -28,7 +29,6 @@ from ankommen.assignment.service.course_actions import (
     postpone_course,
 )
 from ankommen.shared.auth import Principal, Role
-from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.errors import DomainError
 from ankommen.shared.events.contracts.assignment import Course, CourseMode, CourseStatus
 from ankommen.shared.events.contracts.vocabulary import (
@@ -217,6 +217,7 @@ def install(app: FastAPI, runtime: AssignmentRuntime, pages: Pages, auth: PageAu
                     await catalogue.publish_course(uow, principal, course, policy=policy)
                 else:
                     await catalogue.update_course(uow, principal, course, policy=policy)
+                await uow.commit()
         except DomainError as refused:
             errors = refusal_errors(refused, t)
             if errors is None:
@@ -252,7 +253,7 @@ def install(app: FastAPI, runtime: AssignmentRuntime, pages: Pages, auth: PageAu
 
     async def what_if(principal: Principal, course_id: str, action: Action,
                       starts_on: date | None) -> Consequences:
-        async def change(uow: UnitOfWork) -> Course:
+        async def change(uow: AssignmentUnitOfWork) -> Course:
             if action == "approve":
                 return await catalogue.approve_course(uow, principal, course_id, policy=policy)
             if action == "return":
@@ -326,6 +327,7 @@ def install(app: FastAPI, runtime: AssignmentRuntime, pages: Pages, auth: PageAu
         async with runtime.uow() as uow:
             await catalogue.return_course(uow, principal, course_id, checked.reason,
                                           policy=policy)
+            await uow.commit()
         return RedirectResponse("/ui/courses", status_code=status.HTTP_303_SEE_OTHER)
 
     @router.post("/ui/courses/{course_id}/cancel")
@@ -333,6 +335,7 @@ def install(app: FastAPI, runtime: AssignmentRuntime, pages: Pages, auth: PageAu
                             principal: Annotated[Principal, approvers]) -> RedirectResponse:
         async with runtime.uow() as uow:
             await catalogue.cancel_course(uow, principal, course_id, policy=policy)
+            await uow.commit()
         return RedirectResponse("/ui/courses", status_code=status.HTTP_303_SEE_OTHER)
 
     @router.post("/ui/courses/{course_id}/postpone")
@@ -349,6 +352,7 @@ def install(app: FastAPI, runtime: AssignmentRuntime, pages: Pages, auth: PageAu
         try:
             async with runtime.uow() as uow:
                 await postpone_course(uow, principal, course_id, new_start, policy=policy)
+                await uow.commit()
         except InvalidPostponement:
             return await confirmation(request, principal, course_id, "postpone",
                                       errors={"starts_on": t("coord.error.postpone_later")},

@@ -13,7 +13,6 @@ from fastapi import APIRouter, Path, Query, status
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from ankommen.assignment.adapters.repository import WaitingListRepository
 from ankommen.assignment.config import AssignmentRuntime
 from ankommen.assignment.domain.placement import PlacementRecord
 from ankommen.assignment.service import catalogue, placements, queries
@@ -177,7 +176,7 @@ def router(runtime: AssignmentRuntime) -> APIRouter:
              summary="Who is waiting, since when and why")
     async def waiting_list(_: Annotated[Principal, staff]) -> WaitingListSummary:
         async with runtime.uow() as uow:
-            people = await WaitingListRepository(uow.session).all()
+            people = await uow.waiting_people.all()
         return WaitingListSummary(count=len(people), people=[WaitingEntry(
             pseudonym=p.pseudonym, waiting_since=p.waiting_since, reason=p.reason,
             wanted_course_type=p.wanted_course_type) for p in people])
@@ -193,7 +192,9 @@ def router(runtime: AssignmentRuntime) -> APIRouter:
     async def publish_course(course: Course,
                              principal: Annotated[Principal, catalogue_users]) -> Course:
         async with runtime.uow() as uow:
-            return await catalogue.publish_course(uow, principal, course, policy=policy)
+            published = await catalogue.publish_course(uow, principal, course, policy=policy)
+            await uow.commit()
+        return published
 
     @api.get("/courses/{course_id}", response_model=Course, tags=["catalogue"])
     async def get_course(course_id: OpaqueId,
@@ -208,21 +209,27 @@ def router(runtime: AssignmentRuntime) -> APIRouter:
         if course.course_id != course_id:
             raise DomainError("course_id: differs from the path", field="course_id")
         async with runtime.uow() as uow:
-            return await catalogue.update_course(uow, principal, course, policy=policy)
+            updated = await catalogue.update_course(uow, principal, course, policy=policy)
+            await uow.commit()
+        return updated
 
     @api.post("/courses/{course_id}/cancel", response_model=Course, tags=["catalogue"],
               summary="Cancel a course; its people go back to the waiting list")
     async def cancel_course(course_id: OpaqueId,
                             principal: Annotated[Principal, catalogue_users]) -> Course:
         async with runtime.uow() as uow:
-            return await catalogue.cancel_course(uow, principal, course_id, policy=policy)
+            cancelled = await catalogue.cancel_course(uow, principal, course_id, policy=policy)
+            await uow.commit()
+        return cancelled
 
     @api.post("/courses/{course_id}/approve", response_model=Course, tags=["catalogue"],
               summary="Approve a course (coordinators): it takes placements from now on")
     async def approve_course(course_id: OpaqueId,
                              principal: Annotated[Principal, approvers]) -> Course:
         async with runtime.uow() as uow:
-            return await catalogue.approve_course(uow, principal, course_id, policy=policy)
+            approved = await catalogue.approve_course(uow, principal, course_id, policy=policy)
+            await uow.commit()
+        return approved
 
     @api.post("/courses/{course_id}/return", response_model=Course, tags=["catalogue"],
               summary="Send a course back to its provider with a reason (coordinators): "
@@ -230,8 +237,10 @@ def router(runtime: AssignmentRuntime) -> APIRouter:
     async def return_course(course_id: OpaqueId, request: ReturnRequest,
                             principal: Annotated[Principal, approvers]) -> Course:
         async with runtime.uow() as uow:
-            return await catalogue.return_course(uow, principal, course_id, request.reason,
-                                                 policy=policy)
+            returned = await catalogue.return_course(uow, principal, course_id, request.reason,
+                                                     policy=policy)
+            await uow.commit()
+        return returned
 
     @api.post("/courses/{course_id}/postpone", response_model=Course, tags=["catalogue"],
               summary="Postpone a course that has not started (coordinators): its offered "
@@ -239,8 +248,10 @@ def router(runtime: AssignmentRuntime) -> APIRouter:
     async def postpone(course_id: OpaqueId, request: PostponeRequest,
                        principal: Annotated[Principal, approvers]) -> Course:
         async with runtime.uow() as uow:
-            return await postpone_course(uow, principal, course_id, request.starts_on,
-                                         policy=policy)
+            postponed = await postpone_course(uow, principal, course_id, request.starts_on,
+                                              policy=policy)
+            await uow.commit()
+        return postponed
 
     @api.post("/placements/manual", response_model=PlacementOut,
               status_code=status.HTTP_201_CREATED, tags=["placements"],
@@ -250,8 +261,9 @@ def router(runtime: AssignmentRuntime) -> APIRouter:
                              principal: Annotated[Principal, approvers]
                              ) -> PlacementOut:
         async with runtime.uow() as uow:
-            return _placement(await place_by_hand(uow, principal, request, policy=policy),
-                              principal)
+            record = await place_by_hand(uow, principal, request, policy=policy)
+            await uow.commit()
+        return _placement(record, principal)
 
     @api.get("/courses/{course_id}/reviews", response_model=list[CourseReviewOut],
              tags=["catalogue"],
@@ -274,6 +286,7 @@ def router(runtime: AssignmentRuntime) -> APIRouter:
                                                dry_run=True)
             else:
                 outcome = await allocate_now(uow, policy, runtime.clock.today())
+                await uow.commit()
         result = outcome.allocation
         return AllocationResult(dry_run=request.dry_run, placements=[ProposedPlacementOut(
             pseudonym=p.pseudonym, course_id=p.course_id,
@@ -296,16 +309,19 @@ def router(runtime: AssignmentRuntime) -> APIRouter:
     async def confirm(placement_id: OpaqueId,
                       principal: Annotated[Principal, catalogue_users]) -> PlacementOut:
         async with runtime.uow() as uow:
-            return _placement(await placements.confirm_placement(uow, principal, placement_id),
-                              principal)
+            record = await placements.confirm_placement(uow, principal, placement_id)
+            await uow.commit()
+        return _placement(record, principal)
 
     @api.post("/placements/{placement_id}/decline", response_model=PlacementOut,
               tags=["placements"], summary="Declined: the seat is reallocated at once")
     async def decline(placement_id: OpaqueId,
                       principal: Annotated[Principal, staff]) -> PlacementOut:
         async with runtime.uow() as uow:
-            return _placement(await placements.decline_placement(
-                uow, principal, placement_id, policy=policy), principal)
+            record = await placements.decline_placement(uow, principal, placement_id,
+                                                        policy=policy)
+            await uow.commit()
+        return _placement(record, principal)
 
     @api.get("/referrals/{referral_code}", response_model=PlacementOut, tags=["placements"],
              summary="A placement by its referral code (providers: only their own)")
@@ -324,8 +340,9 @@ def router(runtime: AssignmentRuntime) -> APIRouter:
                                ) -> PlacementOut:
         async with runtime.uow() as uow:
             record = await placements.placement_by_referral_code(uow, principal, referral_code)
-            return _placement(await placements.confirm_placement(
-                uow, principal, record.placement_id), principal)
+            record = await placements.confirm_placement(uow, principal, record.placement_id)
+            await uow.commit()
+        return _placement(record, principal)
 
     @api.post("/referrals/{referral_code}/decline", response_model=PlacementOut,
               tags=["placements"],
@@ -335,8 +352,10 @@ def router(runtime: AssignmentRuntime) -> APIRouter:
                                ) -> PlacementOut:
         async with runtime.uow() as uow:
             record = await placements.placement_by_referral_code(uow, principal, referral_code)
-            return _placement(await placements.decline_placement(
-                uow, principal, record.placement_id, policy=policy), principal)
+            record = await placements.decline_placement(uow, principal, record.placement_id,
+                                                        policy=policy)
+            await uow.commit()
+        return _placement(record, principal)
 
     @api.get("/course-list.csv", tags=["course list"],
              summary="The course list (Sprachkursliste) as CSV",

@@ -73,6 +73,7 @@ def install(app: FastAPI, runtime: AssignmentRuntime) -> None:
         async with runtime.uow() as uow:
             await catalogue.approve_course(uow, principal, course_id,
                                            policy=runtime.settings.allocation_policy)
+            await uow.commit()
         return RedirectResponse("/ui/courses", status_code=status.HTTP_303_SEE_OTHER)
 
     @router.get("/ui/allocation", response_class=HTMLResponse)
@@ -93,6 +94,7 @@ def install(app: FastAPI, runtime: AssignmentRuntime) -> None:
         async with runtime.uow() as uow:
             outcome = await allocate_now(uow, runtime.settings.allocation_policy,
                                          runtime.clock.today())
+            await uow.commit()
         return RedirectResponse(f"/ui/allocation?ran={len(outcome.placement_ids)}",
                                 status_code=status.HTTP_303_SEE_OTHER)
 

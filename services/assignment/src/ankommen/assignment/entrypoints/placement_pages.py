@@ -16,7 +16,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from ankommen.assignment.adapters.coordination import ManualPlacementLog
 from ankommen.assignment.config import AssignmentRuntime
 from ankommen.assignment.domain.placement import PlacementRecord
 from ankommen.assignment.entrypoints.course_pages import county_regions, field_name
@@ -129,6 +128,7 @@ def install(app: FastAPI, runtime: AssignmentRuntime, pages: Pages, auth: PageAu
         try:
             async with runtime.uow() as uow:
                 record = await place_by_hand(uow, principal, wanted, policy=policy)
+                await uow.commit()
         except PlacementRefused as refused:
             return await placement_form(request, principal, pseudonym, form, {
                 "course_id": t(f"coord.error.refused.{refused.refusal}")}, status_code=409)
@@ -142,7 +142,7 @@ def install(app: FastAPI, runtime: AssignmentRuntime, pages: Pages, auth: PageAu
             record: PlacementRecord = await placements.placement_for(uow, principal,
                                                                      placement_id)
             course = await catalogue.course_for(uow, principal, record.course_id)
-            audit = [entry for entry in await ManualPlacementLog(uow.session).of_course(
+            audit = [entry for entry in await uow.manual_placements.of_course(
                 record.course_id) if entry.placement_id == placement_id]
         return pages.render(request, "placement.html", {
             "record": record, "course": course, "audit": audit}, principal=principal)
