@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import CursorResult, Row, delete, func, insert, select, update
+from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ankommen.assignment.adapters.repository import chunks
@@ -19,6 +19,7 @@ from ankommen.assignment.domain.placement import (
     PlacementRecord,
     PlacementStatus,
 )
+from ankommen.shared.db.results import affected_rows
 
 #: Placements after which the person is not offered that course again: they declined it, or
 #: the provider let the offer expire (it did not take them).
@@ -89,9 +90,7 @@ class PlacementRepository:
         result = await self._session.execute(update(placements).where(
             placements.c.placement_id == placement_id,
             placements.c.status == before.value).values(status=after.value))
-        if not isinstance(result, CursorResult):
-            raise TypeError(f"an UPDATE gave {type(result).__name__}, which has no row count")
-        return result.rowcount == 1
+        return affected_rows(result) == 1
 
     async def of_person(self, pseudonym: str) -> list[PlacementRecord]:
         return [_record(row) for row in await self._session.execute(
