@@ -53,6 +53,6 @@ def create_app(settings: AssignmentSettings | None = None,
                tracer_provider: TracerProvider | None = None,
                clock: Clock | None = None) -> FastAPI:
     runtime = build_runtime(settings, tracer_provider, clock)
-    app = runtime.create_app([http.router(runtime)])
+    app = runtime.create_app([http.router])
     pages.install(app, runtime)
     return app
