@@ -13,6 +13,7 @@ from ankommen.assignment.config import AssignmentRuntime
 from ankommen.assignment.service.allocation import AllocationPolicy
 from ankommen.assignment.service.catalogue import APPROVERS
 from ankommen.shared.auth import Principal, Role, require_role
+from ankommen.shared.web import Pages
 from ankommen.shared.web.words import Places
 
 
@@ -46,6 +47,15 @@ RegionNames = Annotated[Places, Depends(_places)]
 
 async def _policy(runtime: Runtime) -> AllocationPolicy:
     return runtime.settings.allocation_policy
+
+
+async def _pages(request: Request) -> Pages:
+    pages: Pages = request.app.state.pages
+    return pages
+
+
+#: The service's pages (templates, frame, texts), kept in ``app.state`` by ``pages.install``.
+ServicePages = Annotated[Pages, Depends(_pages)]
 
 
 #: How the county allocates (its settings): priority, districts, allocation on events.

@@ -46,6 +46,8 @@ def install(app: FastAPI, runtime: AssignmentRuntime) -> None:
     approvers = auth.require(*catalogue.APPROVERS)
     priority = runtime.settings.priority
     districts = runtime.settings.districts
+    # For the page routes defined at module level (``dependencies.ServicePages``).
+    app.state.pages = pages
     router = APIRouter(include_in_schema=False)
 
     @router.get("/")
@@ -123,7 +125,7 @@ def install(app: FastAPI, runtime: AssignmentRuntime) -> None:
             "districts": sorted(districts), "levels": list(GermanLevel)}, principal=principal)
 
     app.include_router(router)
-    round_pages.install(app, runtime, pages, auth)
-    referral_pages.install(app, runtime, pages, auth)
+    round_pages.install(app)
+    app.include_router(referral_pages.router)
     course_pages.install(app, runtime, pages, auth)
     placement_pages.install(app, runtime, pages, auth)
