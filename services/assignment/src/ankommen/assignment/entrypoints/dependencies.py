@@ -14,6 +14,7 @@ from ankommen.assignment.service.allocation import AllocationPolicy
 from ankommen.assignment.service.catalogue import APPROVERS
 from ankommen.shared.auth import Principal, Role, require_role
 from ankommen.shared.web import Pages
+from ankommen.shared.web.pages import require_page_role
 from ankommen.shared.web.words import Places
 
 
@@ -31,6 +32,10 @@ Staff = Annotated[Principal, require_role(Role.COORDINATOR, Role.ADMIN)]
 Approvers = Annotated[Principal, require_role(*APPROVERS)]
 #: Everyone who works with the catalogue: providers with their own courses.
 CatalogueUsers = Annotated[Principal, require_role(Role.COORDINATOR, Role.ADMIN, Role.PROVIDER)]
+
+#: The same on the pages (signed in through the service's page sign-in).
+PageCoordinators = Annotated[Principal, require_page_role(Role.COORDINATOR, Role.ADMIN)]
+PageApprovers = Annotated[Principal, require_page_role(*APPROVERS)]
 
 _PLACES: weakref.WeakKeyDictionary[AssignmentRuntime, Places] = weakref.WeakKeyDictionary()
 

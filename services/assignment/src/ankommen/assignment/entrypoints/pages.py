@@ -128,4 +128,4 @@ def install(app: FastAPI, runtime: AssignmentRuntime) -> None:
     round_pages.install(app)
     app.include_router(referral_pages.router)
     course_pages.install(app, runtime, pages, auth)
-    placement_pages.install(app, runtime, pages, auth)
+    app.include_router(placement_pages.router)
