@@ -127,5 +127,5 @@ def install(app: FastAPI, runtime: AssignmentRuntime) -> None:
     app.include_router(router)
     round_pages.install(app)
     app.include_router(referral_pages.router)
-    course_pages.install(app, runtime, pages, auth)
+    app.include_router(course_pages.router)
     app.include_router(placement_pages.router)
