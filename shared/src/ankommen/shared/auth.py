@@ -202,28 +202,29 @@ class Authenticator:
 
         async def dependency(credentials: Annotated[HTTPAuthorizationCredentials | None,
                                                     Depends(_bearer)]) -> Principal:
-            return _admitted(await self.principal(credentials), roles)
+            return await self.admit(credentials, roles)
 
         return Depends(dependency)
 
+    async def admit(self, credentials: HTTPAuthorizationCredentials | None,
+                    roles: tuple[Role, ...]) -> Principal:
+        """The caller, if authenticated with one of ``roles`` (else 401 or 403)."""
+        principal = await self.principal(credentials)
+        if principal.role not in roles:
+            raise HTTPException(status.HTTP_403_FORBIDDEN,
+                                f"authorization: role {principal.role.value} may not do this")
+        return principal
 
-def _admitted(principal: Principal, roles: Iterable[Role]) -> Principal:
-    if principal.role not in roles:
-        raise HTTPException(status.HTTP_403_FORBIDDEN,
-                            f"authorization: role {principal.role.value} may not do this")
-    return principal
 
-
-# Any, as FastAPI's Depends(): a parameter's default or Annotated's metadata.
-def require_role(*roles: Role) -> Any:
-    """:meth:`Authenticator.require` for routes defined at module level, before any service is
-    built: the authenticator is that of the service serving the request (its runtime's
-    ``auth``, kept in ``app.state``). Same bearer scheme, same answers (401, 403)."""
+def requires(*roles: Role) -> Any:
+    """:meth:`Authenticator.require` for routes defined at module level, before any runtime
+    exists: the authenticator is the app's runtime's (``request.app.state.runtime.auth``), so
+    the route and the API schema (the same bearer scheme) are those of ``require``."""
 
     async def dependency(request: Request, credentials: Annotated[
             HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
         authenticator: Authenticator = request.app.state.runtime.auth
-        return _admitted(await authenticator.principal(credentials), roles)
+        return await authenticator.admit(credentials, roles)
 
     return Depends(dependency)
 

@@ -12,7 +12,7 @@ from fastapi import Depends, Request
 from ankommen.assignment.config import AssignmentRuntime
 from ankommen.assignment.service.allocation import AllocationPolicy
 from ankommen.assignment.service.catalogue import APPROVERS
-from ankommen.shared.auth import Principal, Role, require_role
+from ankommen.shared.auth import Principal, Role, requires
 from ankommen.shared.web import Pages
 from ankommen.shared.web.pages import require_page_role
 from ankommen.shared.web.words import Places
@@ -27,11 +27,11 @@ async def _runtime(request: Request) -> AssignmentRuntime:
 Runtime = Annotated[AssignmentRuntime, Depends(_runtime)]
 
 #: Coordinators and operators: the county's lists and allocation.
-Staff = Annotated[Principal, require_role(Role.COORDINATOR, Role.ADMIN)]
+Staff = Annotated[Principal, requires(Role.COORDINATOR, Role.ADMIN)]
 #: Who approves courses and decides on them (the county's coordinators).
-Approvers = Annotated[Principal, require_role(*APPROVERS)]
+Approvers = Annotated[Principal, requires(*APPROVERS)]
 #: Everyone who works with the catalogue: providers with their own courses.
-CatalogueUsers = Annotated[Principal, require_role(Role.COORDINATOR, Role.ADMIN, Role.PROVIDER)]
+CatalogueUsers = Annotated[Principal, requires(Role.COORDINATOR, Role.ADMIN, Role.PROVIDER)]
 
 #: The same on the pages (signed in through the service's page sign-in).
 PageCoordinators = Annotated[Principal, require_page_role(Role.COORDINATOR, Role.ADMIN)]
