@@ -69,6 +69,7 @@ async def measure(count: int, batch: int, courses: int, full: bool = False
             for body in region.courses:
                 await publish_course(uow, Principal("bench", Role.COORDINATOR), Course(**body),
                                      policy=policy)
+            await uow.commit()
         deliveries = [_delivery(arrival.registration, arrival.registered_on)
                       for arrival in region.arrivals]
         handle = applying_then_allocating(CASE_EVENTS, policy, in_bulk=CASE_EVENTS_IN_BULK)
@@ -77,6 +78,7 @@ async def measure(count: int, batch: int, courses: int, full: bool = False
             began, began_wall = time.process_time(), time.perf_counter()
             async with runtime.uow() as uow:
                 await handle(uow, deliveries[start:start + batch])
+                await uow.commit()
             cpu += time.process_time() - began
             wall += time.perf_counter() - began_wall
         await runtime.engine.dispose()

@@ -34,7 +34,6 @@ from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import func, select
 
 from ankommen.assignment.adapters import tables as assignment_tables
-from ankommen.assignment.adapters.catalogue import CourseRepository
 from ankommen.assignment.domain.courses import Applicant, Seats
 from ankommen.assignment.domain.eligibility import (
     needs_childcare_place,
@@ -703,7 +702,7 @@ class Checker:
         assignment = self.county.system["assignment"].runtime
         async with assignment.uow() as uow:
             people = await applicants(uow)
-            catalogue = await CourseRepository(uow.session).seats(bookable_only=False)
+            catalogue = await uow.courses.seats(bookable_only=False)
             reasons = {row.pseudonym: row.reason for row in (await uow.session.execute(
                 select(assignment_tables.waiting_people))).all()}
         offer = [seats for seats in catalogue

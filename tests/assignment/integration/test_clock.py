@@ -52,6 +52,7 @@ async def test_moving_the_clock_moves_the_day_offers_are_made(sqlite_databases):
             await handle(uow, [delivery(CaseRegistered(
                 pseudonym=pseudonym, registered_on=clock.today(),
                 survey=Survey(**survey(region_key="03358021", german_level="A1"))))])
+            await uow.commit()
         async with runtime.sessions() as session:
             return await session.scalar(select(placements.c.offered_on).where(
                 placements.c.pseudonym == pseudonym))
@@ -61,6 +62,7 @@ async def test_moving_the_clock_moves_the_day_offers_are_made(sqlite_databases):
             await publish_course(uow, Principal("tests", Role.COORDINATOR), Course(
                 **course_body("clock-course", starts_on="2031-04-01", ends_on="2031-09-30")),
                 policy=runtime.settings.allocation_policy)
+            await uow.commit()
         assert await register() == date(2031, 3, 2)
         # 23:30 UTC on 9 March is 10 March in the county (Europe/Berlin).
         clock.set(datetime(2031, 3, 9, 23, 30, tzinfo=UTC))

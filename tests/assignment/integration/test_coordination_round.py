@@ -38,6 +38,7 @@ async def register(county: County, pseudonym: str, **answers: object) -> None:
         await handle(uow, [delivery(CaseRegistered(
             pseudonym=pseudonym, registered_on=county.clock.today(),
             survey=Survey(**survey(region_key="03358021", german_level="A1", **answers))))])
+        await uow.commit()
 
 
 async def read_round(county: County, month: str):  # noqa: ANN201

@@ -15,7 +15,6 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
-from ankommen.assignment.adapters.coordination import ManualPlacementLog
 from ankommen.assignment.service.handlers import (
     CASE_EVENTS,
     CASE_EVENTS_IN_BULK,
@@ -53,6 +52,7 @@ async def register(assignment: RunningService, days_ago: int = 10, **answers: ob
             pseudonym=pseudonym, registered_on=county_today() - timedelta(days=days_ago),
             survey=Survey(**survey(**{"region_key": "03358021", "german_level": "A1",
                                       **answers}))))])
+        await uow.commit()
     return pseudonym
 
 
@@ -294,7 +294,7 @@ async def test_a_person_placed_by_hand_is_audited_explained_and_announced(databa
         assert explained["manual"]["overridden"] == ["entry_level"]
         assert explained["manual"]["actor"] == "koordination"
         async with assignment.runtime.uow() as uow:
-            audit = await ManualPlacementLog(uow.session).of_course(course_id)
+            audit = await uow.manual_placements.of_course(course_id)
         assert [(entry.placement_id, entry.actor, entry.role, entry.overridden)
                 for entry in audit] == [(placement_id, "koordination", "coordinator",
                                          ("entry_level",))]
@@ -340,7 +340,7 @@ async def test_no_reason_places_over_capacity_or_in_a_course_that_is_not_on_offe
         assert page.status_code == 409
         assert "Dieser Kurs ist voll: kein Platz frei." in page.text
         async with assignment.runtime.uow() as uow:
-            assert len(await ManualPlacementLog(uow.session).of_course(full)) == 1
+            assert len(await uow.manual_placements.of_course(full)) == 1
 
 
 async def test_the_waiting_list_filters_by_codes_and_refuses_others_as_a_page(

@@ -50,6 +50,7 @@ async def _register(assignment: RunningService, clock: MovableClock) -> str | No
         await handle(uow, [delivery(CaseRegistered(
             pseudonym=pseudonym, registered_on=clock.today(),
             survey=Survey(**survey(region_key="03358021", german_level="A1"))))])
+        await uow.commit()
     async with assignment.runtime.sessions() as session:
         return await session.scalar(select(placements.c.course_id).where(
             placements.c.pseudonym == pseudonym))

@@ -16,7 +16,6 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select, update
 
-from ankommen.assignment.adapters.repository import WaitingListRepository
 from ankommen.assignment.adapters.tables import placements
 from ankommen.assignment.app import build_runtime
 from ankommen.assignment.service.catalogue import publish_course, update_course
@@ -79,12 +78,15 @@ class County:
             await handle(uow, [delivery(CaseRegistered(
                 pseudonym=pseudonym, registered_on=self.clock.today(),
                 survey=Survey(**survey(region_key="03358021", german_level="A1"))))])
+            await uow.commit()
         return pseudonym
 
     async def publish(self, course_id: str, **fields: object) -> Course:
         async with self.runtime.uow() as uow:
-            return await publish_course(uow, COORDINATOR, Course(**course_body(
+            course = await publish_course(uow, COORDINATOR, Course(**course_body(
                 course_id, **fields)), policy=self.policy)
+            await uow.commit()
+        return course
 
     async def placement(self, pseudonym: str, course_id: str) -> dict:
         async with self.runtime.sessions() as session:
@@ -96,7 +98,7 @@ class County:
     async def waiting(self) -> dict[str, date]:
         async with self.runtime.uow() as uow:
             return {person.pseudonym: person.waiting_since
-                    for person in await WaitingListRepository(uow.session).all()}
+                    for person in await uow.waiting_people.all()}
 
     async def new_events(self) -> list[dict]:
         """What was published since the last call (monitoring's facts left out), types
@@ -130,10 +132,12 @@ async def test_courses_start_postpone_cancel_and_end_and_offers_expire_as_days_p
         listed = await update_course(uow, COORDINATOR, Course(**course_body(
             "short", minimum_participants=2, starts_on="2031-03-05", ends_on="2031-06-30",
             postponed_from="2031-02-01")), policy=county.policy)
+        await uow.commit()
     assert listed.postponed_from is None
     async with runtime.uow() as uow:
         await decline_placement(uow, COORDINATOR, (await county.placement(
             second, "short"))["placement_id"], policy=county.policy)
+        await uow.commit()
     # 3 March: a course whose offers wait three days; the second person is offered a seat.
     county.clock.set(_at(date(2031, 3, 3)))
     await county.publish("later", starts_on="2031-03-16", ends_on="2031-05-31",
@@ -175,6 +179,7 @@ async def test_courses_start_postpone_cancel_and_end_and_offers_expire_as_days_p
     async with runtime.uow() as uow:
         await confirm_placement(uow, COORDINATOR,
                                 (await county.placement(first, "later"))["placement_id"])
+        await uow.commit()
     await county.new_events()
 
     # 16 March: "later" starts (it has no minimum): running, published.

@@ -87,6 +87,7 @@ async def fresh_runtime(databases, name: str,  # noqa: ANN001
         for body in catalogue() if courses is None else courses:
             await publish_course(uow, Principal("tests", Role.COORDINATOR), Course(**body),
                                  policy=runtime.settings.allocation_policy)
+        await uow.commit()
     return runtime
 
 
@@ -125,8 +126,10 @@ async def test_a_batch_of_registrations_is_one_allocation_with_the_one_by_one_pl
         for person in people:
             async with one_by_one.uow() as uow:
                 await handle(uow, [delivery(person)])
+                await uow.commit()
         async with batched.uow() as uow:
             await handle(uow, [delivery(person) for person in people])
+            await uow.commit()
 
         assert await allocation_runs(batched) == runs_before + 1
         expected = await placed(one_by_one)

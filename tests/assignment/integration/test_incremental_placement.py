@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from ankommen.assignment.adapters.repository import WaitingListRepository
 from ankommen.assignment.adapters.tables import placements
 from ankommen.assignment.service import allocation
 from ankommen.assignment.service.catalogue import publish_course
@@ -145,14 +144,14 @@ async def test_incremental_batches_place_whom_and_where_full_runs_place(sqlite_d
                       for pseudonym in rng.sample(holders, min(len(holders), rng.randint(0, 3)))]
             rng.shuffle(batch)
             waiting_before = set(await still_waiting(incremental))
-            async with full.sessions() as session:
-                placement_index(session).forget()
+            placement_index(full.engine.sync_engine).forget()
             for handling[0], runtime in (("incremental", incremental), ("full", full)):
                 handle = applying_then_allocating(CASE_EVENTS,
                                                   runtime.settings.allocation_policy,
                                                   in_bulk=CASE_EVENTS_IN_BULK)
                 async with runtime.uow() as uow:
                     await handle(uow, batch)
+                    await uow.commit()
             await same_outcome(incremental, full, people)
             waited_and_placed_later += len(waiting_before & set(await placed(incremental)))
             seats_were_short |= WaitlistReason.COURSES_FULL.value in (
@@ -166,8 +165,8 @@ async def test_incremental_batches_place_whom_and_where_full_runs_place(sqlite_d
                         await decline_placement(
                             uow, COORDINATOR, (await offered_placements(runtime))[declining],
                             policy=runtime.settings.allocation_policy)
-                    async with full.sessions() as session:
-                        placement_index(session).forget()
+                        await uow.commit()
+                    placement_index(full.engine.sync_engine).forget()
                 await same_outcome(incremental, full, people)
         assert seats_were_short, "someone should have waited for a seat"
         assert waited_and_placed_later > 0, "freed seats should go to people who waited"
@@ -190,15 +189,19 @@ async def test_the_index_is_not_used_after_someone_else_allocated_nor_after_a_ro
     try:
         async with runtime.uow() as uow:
             await handle(uow, [delivery(next(people))])
+            await uow.commit()
         assert full_runs == [], "the publication's index is used"
         # Another instance (or a placement by hand) takes the allocation lock.
         async with runtime.uow() as uow:
-            await WaitingListRepository(uow.session).lock_for_allocation()
+            await uow.waiting_people.lock_for_allocation()
+            await uow.commit()
         async with runtime.uow() as uow:
             await handle(uow, [delivery(next(people))])
+            await uow.commit()
         assert full_runs == [1]
         async with runtime.uow() as uow:
             await handle(uow, [delivery(next(people))])
+            await uow.commit()
         assert full_runs == [1], "rebuilt by that run"
         # A batch whose transaction rolls back leaves no index behind.
         try:
@@ -209,6 +212,7 @@ async def test_the_index_is_not_used_after_someone_else_allocated_nor_after_a_ro
             pass
         async with runtime.uow() as uow:
             await handle(uow, [delivery(next(people))])
+            await uow.commit()
         assert full_runs == [1, 1]
     finally:
         await runtime.engine.dispose()
@@ -223,12 +227,14 @@ async def test_the_first_batch_of_a_day_runs_the_full_optimiser(sqlite_databases
             await handle(uow, [delivery(CaseRegistered(
                 pseudonym=secrets.token_urlsafe(24), registered_on=clock.today(),
                 survey=Survey(**survey(region_key="03358021", german_level="A1"))))])
+            await uow.commit()
 
     try:
         async with runtime.uow() as uow:
             await publish_course(uow, COORDINATOR, Course(**course_body(
                 "day-course", starts_on="2031-04-01", ends_on="2031-09-30")),
                 policy=runtime.settings.allocation_policy)
+            await uow.commit()
         full_runs = counting_full_runs(monkeypatch)
         await register()
         assert full_runs == []

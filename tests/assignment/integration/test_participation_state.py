@@ -13,8 +13,6 @@ from datetime import date
 
 import pytest
 
-from ankommen.assignment.adapters.placements import PlacementRepository
-from ankommen.assignment.adapters.repository import CaseRepository
 from ankommen.assignment.domain.placement import PlacementRecord, PlacementStatus
 from ankommen.assignment.service import handlers
 from ankommen.shared.events import registry
@@ -49,12 +47,13 @@ def placement(course_id: str, status: PlacementStatus, pseudonym: str | None = N
 async def seed(service: RunningService, *records: PlacementRecord) -> None:
     async with service.runtime.uow() as uow:
         for record in records:
-            await PlacementRepository(uow.session).add(record)
+            await uow.placements.add(record)
+        await uow.commit()
 
 
 async def status_of(service: RunningService, record: PlacementRecord) -> PlacementStatus:
     async with service.runtime.uow() as uow:
-        found = await PlacementRepository(uow.session).get(record.placement_id)
+        found = await uow.placements.get(record.placement_id)
     assert found is not None
     return found.status
 
@@ -66,6 +65,7 @@ async def apply(service: RunningService, data: EventData, *, source: str = "/ank
     table = {**handlers.PARTICIPATION_EVENTS, **handlers.CASE_EVENTS}
     async with service.runtime.uow() as uow:
         await table[type(data)](uow, DecodedEvent(envelope=envelope, data=data))
+        await uow.commit()
     return envelope.id
 
 
@@ -139,7 +139,8 @@ async def test_enrolled_placements_survive_case_closure_and_cancellation_and_ref
     course_id = created.json()["course_id"]
     closing = secrets.token_urlsafe(24)
     async with assignment.runtime.uow() as uow:
-        await CaseRepository(uow.session).add_all([(closing, Survey(**survey()), DAY)])
+        await uow.cases.add_all([(closing, Survey(**survey()), DAY)])
+        await uow.commit()
     enrolled_closing = placement(course_id, PlacementStatus.ENROLLED, closing)
     confirmed_closing = placement(f"c-other-{uuid.uuid4().hex[:6]}", PlacementStatus.CONFIRMED,
                                   closing)

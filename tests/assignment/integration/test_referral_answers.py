@@ -12,7 +12,6 @@ import re
 import uuid
 from datetime import timedelta
 
-from ankommen.assignment.adapters.placements import PlacementRepository
 from ankommen.assignment.domain.placement import PlacementRecord, PlacementStatus
 from ankommen.assignment.domain.referral import new_referral_code
 from ankommen.assignment.service.referral_answers import Answer, answer_referrals
@@ -32,11 +31,12 @@ async def offer(assignment: RunningService, course_id: str, provider_id: str, *,
     code = new_referral_code()
     today = county_today()
     async with assignment.runtime.uow() as uow:
-        await PlacementRepository(uow.session).add(PlacementRecord(
+        await uow.placements.add(PlacementRecord(
             placement_id=uuid.uuid4().hex, pseudonym=uuid.uuid4().hex, course_id=course_id,
             provider_id=provider_id, referral_code=code, status=PlacementStatus.OFFERED,
             offered_on=today - timedelta(days=3), waiting_since=today - timedelta(days=30),
             childcare=False, explanation={}, expires_on=today + timedelta(days=expires_in)))
+        await uow.commit()
     return code
 
 
@@ -86,7 +86,7 @@ async def test_bulk_answer_goes_through_row_by_row(kafka, sqlite_databases):
         assert 'data-status="confirmed"' in row_of(answered.text.split('id="answered"')[1], first)
 
         async with assignment.runtime.uow() as uow:
-            repository = PlacementRepository(uow.session)
+            repository = uow.placements
             assert (await repository.by_referral_code(foreign)).status is PlacementStatus.OFFERED
             assert (await repository.by_referral_code(expired)).status is PlacementStatus.OFFERED
 
@@ -135,6 +135,6 @@ async def test_the_use_case_refuses_another_providers_code(kafka, sqlite_databas
         assert [(r.done, r.refusal) for r in results] == [
             (False, "referrals.refused.not_yours"), (False, "referrals.refused.invalid")]
         async with assignment.runtime.uow() as uow:
-            stored = await PlacementRepository(uow.session).by_referral_code(foreign)
+            stored = await uow.placements.by_referral_code(foreign)
         assert stored.status is PlacementStatus.OFFERED
 

@@ -107,13 +107,16 @@ async def test_two_confirmations_racing_for_one_offer_announce_it_once(kafka, da
 
             async def second_confirmation() -> str:
                 async with uow() as second:
-                    return (await confirm_placement(second, provider,
-                                                    placement.placement_id)).status.value
+                    confirmed = await confirm_placement(second, provider,
+                                                        placement.placement_id)
+                    await second.commit()
+                    return confirmed.status.value
 
             # Reads "offered" (the first has not committed), then waits for its row lock.
             racing = asyncio.create_task(second_confirmation())
             await eventually(lambda: waiting_for_a_lock(assignment),
                              until=lambda count: count == 1, what="the second one waits")
+            await first.commit()
         assert await racing == "confirmed"
         assert len(await outbox(assignment, "ankommen.assignment.placement_confirmed.v1")) == 1
 

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from opentelemetry.sdk.trace import TracerProvider
 
 from ankommen.assignment.adapters.tables import messaging, metadata, parked_events
+from ankommen.assignment.adapters.unit_of_work import AssignmentUnitOfWork
 from ankommen.assignment.config import AssignmentRuntime, AssignmentSettings
 from ankommen.assignment.entrypoints import consumers, http, pages
 from ankommen.assignment.service.schedule import scheduled_rounds
@@ -26,6 +27,7 @@ DEFINITION = ServiceDefinition(
     tables=messaging,
     migrations="ankommen.assignment:migrations",
     publishes=(COURSES, PLACEMENTS, FACTS),
+    unit_of_work=AssignmentUnitOfWork,
 )
 
 
@@ -51,6 +53,6 @@ def create_app(settings: AssignmentSettings | None = None,
                tracer_provider: TracerProvider | None = None,
                clock: Clock | None = None) -> FastAPI:
     runtime = build_runtime(settings, tracer_provider, clock)
-    app = runtime.create_app([http.router(runtime)])
+    app = runtime.create_app([http.router])
     pages.install(app, runtime)
     return app

@@ -5,6 +5,7 @@ from typing import ClassVar
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from ankommen.assignment.adapters.unit_of_work import AssignmentUnitOfWork
 from ankommen.assignment.domain.lifecycle import (
     DEFAULT_OFFER_RESPONSE_DAYS,
     DEFAULT_POSTPONEMENT_WEEKS,
@@ -54,5 +55,6 @@ class AssignmentSettings(ServiceSettings):
                                 postponement_weeks=self.postponement_weeks)
 
 
-#: The runtime as assignment's code sees it: its settings typed as :class:`AssignmentSettings`.
-AssignmentRuntime = ServiceRuntime[AssignmentSettings]
+#: The runtime as assignment's code sees it: its settings typed as :class:`AssignmentSettings`,
+#: its units of work as :class:`AssignmentUnitOfWork` (with assignment's repositories).
+AssignmentRuntime = ServiceRuntime[AssignmentSettings, AssignmentUnitOfWork]

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from http import HTTPStatus
@@ -285,25 +285,33 @@ class PageAuth:
         """A page dependency: the signed-in principal with one of ``roles``, or to /login."""
 
         async def dependency(request: Request) -> Principal:
-            session = request.cookies.get(self._cookie)
-            # Back to the page as it was asked for, query included (a letter's referral code).
-            here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            if not session:
-                raise await self._login_required(request, here, None)
-            try:
-                principal = await self._principal(session)
-            except InvalidToken:
-                raise await self._login_required(
-                    request, here, "sign_in.expired" if self._oidc else "login.invalid"
-                ) from None
-            if principal.role not in roles:
-                raise LoginRequired(here, "login.forbidden")
-            return principal
+            return await self.signed_in(request, roles)
 
         return Depends(dependency)
 
+    async def signed_in(self, request: Request, roles: Collection[Role]) -> Principal:
+        """The principal signed in for ``request`` if it has one of ``roles``; else raises
+        :class:`LoginRequired` (the redirect to /login)."""
+        session = request.cookies.get(self._cookie)
+        # Back to the page as it was asked for, query included (a letter's referral code).
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if not session:
+            raise await self._login_required(request, here, None)
+        try:
+            principal = await self._principal(session)
+        except InvalidToken:
+            raise await self._login_required(
+                request, here, "sign_in.expired" if self._oidc else "login.invalid"
+            ) from None
+        if principal.role not in roles:
+            raise LoginRequired(here, "login.forbidden")
+        return principal
+
     def install(self, app: FastAPI) -> None:
-        """Login and logout routes, the redirect for guarded pages, and the shared assets."""
+        """Login and logout routes, the redirect for guarded pages, and the shared assets;
+        the app keeps this sign-in for page routes defined at module level
+        (:func:`require_page_role`)."""
+        app.state.page_auth = self
         app.mount("/static/shared", StaticFiles(packages=[("ankommen.shared.web", "static")]),
                   name="shared-static")
         router = APIRouter(include_in_schema=False)
@@ -495,6 +503,18 @@ def is_page_request(request: Request) -> bool:
 Handler = Callable[[Request, Exception], Awaitable[Response]]
 #: A handler as FastAPI keeps it (``app.exception_handlers``): it may answer without awaiting.
 InstalledHandler = Callable[[Request, Any], Response | Awaitable[Response]]
+
+
+# Any, as FastAPI's Depends(): a parameter's default or Annotated's metadata.
+def require_page_role(*roles: Role) -> Any:
+    """:meth:`PageAuth.require` for page routes defined at module level, before any service is
+    built: the sign-in is the one the serving app installed (:meth:`PageAuth.install`)."""
+
+    async def dependency(request: Request) -> Principal:
+        auth: PageAuth = request.app.state.page_auth
+        return await auth.signed_in(request, roles)
+
+    return Depends(dependency)
 
 
 def install_error_pages(app: FastAPI, pages: Pages) -> None:

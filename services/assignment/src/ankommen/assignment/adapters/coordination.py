@@ -1,16 +1,16 @@
-"""What the coordinator's own actions need stored: the audit trail of placements made by hand,
-and which offers a change made (for the confirmation pages' what-if)."""
+"""What the coordinator's own actions need stored: the audit trail of placements made by hand.
+(Which offers a change made, for the confirmation pages' what-if, is
+``PlacementRepository.offers_made_on``.)"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ankommen.assignment.adapters.tables import manual_placements, placements
-from ankommen.assignment.domain.placement import PlacementStatus
+from ankommen.assignment.adapters.tables import manual_placements
 
 
 @dataclass(frozen=True)
@@ -45,13 +45,3 @@ class ManualPlacementLog:
         return [ManualPlacementEntry(
             row.placement_id, row.course_id, row.actor, row.role, row.at, row.reason,
             tuple(name for name in row.overridden.split(",") if name)) for row in rows]
-
-
-async def offers_made_on(session: AsyncSession, day: date) -> dict[str, tuple[str, str]]:
-    """The offers made on ``day`` still offered: placement id → (pseudonym, course id). A
-    what-if compares them before and after a change to see whom the change offers a seat."""
-    rows = await session.execute(
-        select(placements.c.placement_id, placements.c.pseudonym, placements.c.course_id)
-        .where(placements.c.status == PlacementStatus.OFFERED.value,
-               placements.c.offered_on == day))
-    return {placement_id: (pseudonym, course_id) for placement_id, pseudonym, course_id in rows}

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import CursorResult, Row, delete, func, insert, select, update
+from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ankommen.assignment.adapters.repository import chunks
@@ -15,9 +15,11 @@ from ankommen.assignment.adapters.tables import courses, placements
 from ankommen.assignment.domain.placement import (
     ACTIVE,
     UNDECIDED_BY_PROGRESS,
+    OfferRow,
     PlacementRecord,
     PlacementStatus,
 )
+from ankommen.shared.db.results import affected_rows
 
 #: Placements after which the person is not offered that course again: they declined it, or
 #: the provider let the offer expire (it did not take them).
@@ -88,9 +90,7 @@ class PlacementRepository:
         result = await self._session.execute(update(placements).where(
             placements.c.placement_id == placement_id,
             placements.c.status == before.value).values(status=after.value))
-        if not isinstance(result, CursorResult):
-            raise TypeError(f"an UPDATE gave {type(result).__name__}, which has no row count")
-        return result.rowcount == 1
+        return affected_rows(result) == 1
 
     async def of_person(self, pseudonym: str) -> list[PlacementRecord]:
         return [_record(row) for row in await self._session.execute(
@@ -188,3 +188,35 @@ class PlacementRepository:
     async def rekey(self, old: str, new: str) -> None:
         await self._session.execute(update(placements).where(
             placements.c.pseudonym == old).values(pseudonym=new))
+
+    async def offers_made_on(self, day: date) -> dict[str, tuple[str, str]]:
+        """The offers made on ``day`` still offered: placement id → (pseudonym, course id). A
+        what-if compares them before and after a change to see whom the change offers a
+        seat."""
+        rows = await self._session.execute(
+            select(placements.c.placement_id, placements.c.pseudonym, placements.c.course_id)
+            .where(placements.c.status == PlacementStatus.OFFERED.value,
+                   placements.c.offered_on == day))
+        return {placement_id: (pseudonym, course_id)
+                for placement_id, pseudonym, course_id in rows}
+
+    async def offer_rows(self, provider_id: str | None, *, answered: bool,
+                         limit: int | None = None) -> list[OfferRow]:
+        """The placements of ``provider_id`` (``None``: of every provider) as the referrals
+        page lists them: still offered, oldest answer-by date first; or (``answered``) every
+        other, newest offer first, at most ``limit``."""
+        query = (select(placements.c.referral_code, courses.c.title, courses.c.region_key,
+                        placements.c.status, placements.c.offered_on, placements.c.expires_on)
+                 .join(courses, courses.c.course_id == placements.c.course_id))
+        if provider_id is not None:
+            query = query.where(placements.c.provider_id == provider_id)
+        offered = PlacementStatus.OFFERED.value
+        if answered:
+            query = query.where(placements.c.status != offered).order_by(
+                placements.c.offered_on.desc(), placements.c.referral_code).limit(limit)
+        else:
+            query = query.where(placements.c.status == offered).order_by(
+                placements.c.expires_on, placements.c.offered_on, placements.c.referral_code)
+        return [OfferRow(code, title, region, PlacementStatus(status), offered_on, expires_on)
+                for code, title, region, status, offered_on, expires_on
+                in await self._session.execute(query)]

@@ -61,3 +61,15 @@ class PlacementRecord:
     @property
     def withdrawable(self) -> bool:
         return self.status in WITHDRAWABLE
+
+
+@dataclass(frozen=True)
+class OfferRow:
+    """One placement as the provider's referrals page lists it: no pseudonym, the code only."""
+
+    referral_code: str
+    course_title: str
+    region_key: str
+    status: PlacementStatus
+    offered_on: date
+    expires_on: date | None

@@ -5,6 +5,7 @@ Both take their topic in batches: one transaction per batch with one allocation 
 invalid or failing message alone and hands a batch back when the database is unreachable.
 """
 
+from ankommen.assignment.adapters.unit_of_work import AssignmentUnitOfWork
 from ankommen.assignment.config import AssignmentRuntime
 from ankommen.assignment.service.handlers import (
     CASE_EVENTS,
@@ -20,7 +21,7 @@ from ankommen.shared.messaging.topics import CASES, PARTICIPATION, Topic
 
 def _batches(runtime: AssignmentRuntime, purpose: str, topic: Topic,
              handlers: dict[type, Handler], in_bulk: dict[type, BulkHandler] | None = None
-             ) -> BatchEventConsumer:
+             ) -> BatchEventConsumer[AssignmentUnitOfWork]:
     settings = runtime.settings
     return BatchEventConsumer(
         group_id=runtime.group_id(purpose), topic=topic, uow=runtime.uow,
@@ -31,9 +32,9 @@ def _batches(runtime: AssignmentRuntime, purpose: str, topic: Topic,
         batch_timeout_ms=settings.consumer_batch_wait_ms)
 
 
-def case_events(runtime: AssignmentRuntime) -> BatchEventConsumer:
+def case_events(runtime: AssignmentRuntime) -> BatchEventConsumer[AssignmentUnitOfWork]:
     return _batches(runtime, "cases", CASES, CASE_EVENTS, CASE_EVENTS_IN_BULK)
 
 
-def participation_events(runtime: AssignmentRuntime) -> BatchEventConsumer:
+def participation_events(runtime: AssignmentRuntime) -> BatchEventConsumer[AssignmentUnitOfWork]:
     return _batches(runtime, "participation", PARTICIPATION, PARTICIPATION_EVENTS)

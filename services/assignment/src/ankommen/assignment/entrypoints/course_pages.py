@@ -5,29 +5,41 @@ Every form goes through the API's use cases (:mod:`ankommen.assignment.service.c
 :mod:`ankommen.assignment.service.course_actions`); the confirmation pages run the same use
 case rolled back (:func:`~ankommen.assignment.service.course_actions.consequences`).
 
-No postponed annotations: FastAPI reads the page guards defined inside :func:`install`.
+The routes are defined at module level; the service, its pages and the signed-in principal
+come through typed dependencies (:mod:`ankommen.assignment.entrypoints.dependencies`).
 """
+
+from __future__ import annotations
 
 import contextlib
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, FastAPI, Form, Query, Request, status
+from fastapi import APIRouter, Depends, Form, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, StringConstraints, ValidationError
 from pydantic_core import ErrorDetails
 
+from ankommen.assignment.adapters.unit_of_work import AssignmentUnitOfWork
 from ankommen.assignment.config import AssignmentRuntime
+from ankommen.assignment.entrypoints.dependencies import (
+    PageApprovers,
+    PageCoordinators,
+    Policy,
+    Runtime,
+    ServicePages,
+)
 from ankommen.assignment.service import catalogue
+from ankommen.assignment.service.allocation import AllocationPolicy
 from ankommen.assignment.service.course_actions import (
     Consequences,
     InvalidPostponement,
     consequences,
     postpone_course,
 )
-from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.errors import DomainError
 from ankommen.shared.events.contracts.assignment import Course, CourseMode, CourseStatus
 from ankommen.shared.events.contracts.vocabulary import (
@@ -36,10 +48,10 @@ from ankommen.shared.events.contracts.vocabulary import (
     OpaqueId,
     TimeSlot,
 )
-from ankommen.shared.identity.auth import Principal, Role
+from ankommen.shared.identity.auth import Principal
 from ankommen.shared.reference import DirectoryError
 from ankommen.shared.text import SHOWN_TEXT
-from ankommen.shared.web import PageAuth, Pages
+from ankommen.shared.web import Pages
 from ankommen.shared.web.form_errors import form_errors
 from ankommen.shared.web.i18n import Translator
 
@@ -150,209 +162,238 @@ def county_regions(runtime: AssignmentRuntime, language: str) -> list[tuple[str,
     return options
 
 
-def install(app: FastAPI, runtime: AssignmentRuntime, pages: Pages, auth: PageAuth) -> None:
-    coordinators = auth.require(Role.COORDINATOR, Role.ADMIN)
-    approvers = auth.require(*catalogue.APPROVERS)
-    policy = runtime.settings.allocation_policy
-    router = APIRouter(include_in_schema=False)
+@dataclass(frozen=True)
+class CourseContext:
+    """What the course pages need of the running service, for one request."""
 
-    async def providers_of(principal: Principal) -> dict[str, str]:
-        """The providers of the catalogue: id → the name they announced (else the id)."""
-        async with runtime.uow() as uow:
-            courses = await catalogue.visible_courses(uow, principal)
-        # Providers with a channel of their own are providers of the county even before
-        # their first course.
-        known = {provider: provider for provider in runtime.settings.kafka_provider_ids}
-        for course in courses:
-            if course.provider_name:
-                known[course.provider_id] = course.provider_name
+    runtime: AssignmentRuntime
+    pages: Pages
+    policy: AllocationPolicy
+
+
+async def _context(runtime: Runtime, pages: ServicePages, policy: Policy) -> CourseContext:
+    return CourseContext(runtime, pages, policy)
+
+
+Context = Annotated[CourseContext, Depends(_context)]
+
+router = APIRouter(include_in_schema=False)
+
+
+async def providers_of(ctx: CourseContext, principal: Principal) -> dict[str, str]:
+    """The providers of the catalogue: id → the name they announced (else the id)."""
+    async with ctx.runtime.uow() as uow:
+        courses = await catalogue.visible_courses(uow, principal)
+    # Providers with a channel of their own are providers of the county even before
+    # their first course.
+    known = {provider: provider for provider in ctx.runtime.settings.kafka_provider_ids}
+    for course in courses:
+        if course.provider_name:
+            known[course.provider_id] = course.provider_name
+        else:
+            known.setdefault(course.provider_id, course.provider_id)
+    return dict(sorted(known.items(), key=lambda item: item[1].casefold()))
+
+
+async def render_form(ctx: CourseContext, request: Request, principal: Principal,
+                      form: dict[str, Any], errors: dict[str, str], *, course_id: str | None,
+                      current_status: str | None = None,
+                      status_code: int = 200) -> HTMLResponse:
+    t = ctx.pages.translator(request)
+    statuses = [each.value for each in SETTABLE_STATUSES]
+    if current_status and current_status not in statuses:
+        statuses.append(current_status)
+    return ctx.pages.render(request, "course_form.html", {
+        "form": form, "errors": errors, "course_id": course_id,
+        "providers": await providers_of(ctx, principal),
+        "regions": county_regions(ctx.runtime, t.language),
+        "course_types": list(CourseType), "levels": list(GermanLevel),
+        "modes": list(CourseMode), "slots": list(TimeSlot), "statuses": statuses},
+        principal=principal, status_code=status_code)
+
+
+async def save(ctx: CourseContext, request: Request, principal: Principal,
+               current: Course | None) -> Response:
+    course_id = current.course_id if current else None
+    current_status = current.status.value if current else None
+    submitted = await request.form()
+    form: dict[str, str | list[str]] = {name: str(value)
+                                        for name, value in submitted.items()}
+    schedule = [str(slot) for slot in submitted.getlist("schedule")]
+    form["schedule"] = schedule
+    t = ctx.pages.translator(request)
+    providers = await providers_of(ctx, principal)
+    body = course_body(form, schedule, course_id or f"k-{uuid.uuid4().hex[:12]}",
+                       providers)
+    if current is not None:
+        # What the form does not show stays as it was (coordinates for travel times; the
+        # name the provider announced, if the provider stays).
+        body.update(latitude=current.latitude, longitude=current.longitude)
+        if body.get("provider_id") == current.provider_id and "provider_name" not in body:
+            body["provider_name"] = current.provider_name
+    try:
+        course = Course.model_validate(body)
+    except ValidationError as invalid:
+        return await render_form(ctx, request, principal, form, page_errors(
+            invalid.errors(), t), course_id=course_id, current_status=current_status,
+            status_code=422)
+    try:
+        async with ctx.runtime.uow() as uow:
+            if course_id is None:
+                await catalogue.publish_course(uow, principal, course, policy=ctx.policy)
             else:
-                known.setdefault(course.provider_id, course.provider_id)
-        return dict(sorted(known.items(), key=lambda item: item[1].casefold()))
+                await catalogue.update_course(uow, principal, course, policy=ctx.policy)
+            await uow.commit()
+    except DomainError as refused:
+        errors = refusal_errors(refused, t)
+        if errors is None:
+            raise
+        return await render_form(ctx, request, principal, form, errors, course_id=course_id,
+                                 current_status=current_status, status_code=refused.status)
+    return RedirectResponse("/ui/courses", status_code=status.HTTP_303_SEE_OTHER)
 
-    async def render_form(request: Request, principal: Principal, form: dict[str, Any],
-                          errors: dict[str, str], *, course_id: str | None,
-                          current_status: str | None = None,
-                          status_code: int = 200) -> HTMLResponse:
-        t = pages.translator(request)
-        statuses = [each.value for each in SETTABLE_STATUSES]
-        if current_status and current_status not in statuses:
-            statuses.append(current_status)
-        return pages.render(request, "course_form.html", {
-            "form": form, "errors": errors, "course_id": course_id,
-            "providers": await providers_of(principal),
-            "regions": county_regions(runtime, t.language),
-            "course_types": list(CourseType), "levels": list(GermanLevel),
-            "modes": list(CourseMode), "slots": list(TimeSlot), "statuses": statuses},
-            principal=principal, status_code=status_code)
 
-    async def save(request: Request, principal: Principal, current: Course | None
-                   ) -> Response:
-        course_id = current.course_id if current else None
-        current_status = current.status.value if current else None
-        submitted = await request.form()
-        form: dict[str, str | list[str]] = {name: str(value)
-                                            for name, value in submitted.items()}
-        schedule = [str(slot) for slot in submitted.getlist("schedule")]
-        form["schedule"] = schedule
-        t = pages.translator(request)
-        providers = await providers_of(principal)
-        body = course_body(form, schedule, course_id or f"k-{uuid.uuid4().hex[:12]}",
-                           providers)
-        if current is not None:
-            # What the form does not show stays as it was (coordinates for travel times; the
-            # name the provider announced, if the provider stays).
-            body.update(latitude=current.latitude, longitude=current.longitude)
-            if body.get("provider_id") == current.provider_id and "provider_name" not in body:
-                body["provider_name"] = current.provider_name
+@router.get("/ui/courses/new", response_class=HTMLResponse)
+async def new_course(ctx: Context, request: Request,
+                     principal: PageCoordinators) -> HTMLResponse:
+    return await render_form(ctx, request, principal, {"schedule": []}, {}, course_id=None)
+
+
+@router.post("/ui/courses/new")
+async def create_course(ctx: Context, request: Request,
+                        principal: PageCoordinators) -> Response:
+    return await save(ctx, request, principal, None)
+
+
+@router.get("/ui/courses/{course_id}/edit", response_class=HTMLResponse)
+async def edit_course(ctx: Context, request: Request, course_id: OpaqueId,
+                      principal: PageCoordinators) -> HTMLResponse:
+    async with ctx.runtime.uow() as uow:
+        course = await catalogue.course_for(uow, principal, course_id)
+    return await render_form(ctx, request, principal, course_form(course), {},
+                             course_id=course_id, current_status=course.status.value)
+
+
+@router.post("/ui/courses/{course_id}/edit")
+async def change_course(ctx: Context, request: Request, course_id: OpaqueId,
+                        principal: PageCoordinators) -> Response:
+    async with ctx.runtime.uow() as uow:
+        current = await catalogue.course_for(uow, principal, course_id)
+    return await save(ctx, request, principal, current)
+
+
+async def what_if(ctx: CourseContext, principal: Principal, course_id: str, action: Action,
+                  starts_on: date | None) -> Consequences:
+    async def change(uow: AssignmentUnitOfWork) -> Course:
+        if action == "approve":
+            return await catalogue.approve_course(uow, principal, course_id, policy=ctx.policy)
+        if action == "return":
+            return await catalogue.return_course(uow, principal, course_id, "-",
+                                                 policy=ctx.policy)
+        if action == "cancel":
+            return await catalogue.cancel_course(uow, principal, course_id, policy=ctx.policy)
+        if starts_on is None:
+            raise ValueError("a postponement's consequences need its new start")
+        return await postpone_course(uow, principal, course_id, starts_on, policy=ctx.policy)
+
+    return await consequences(ctx.runtime.uow, course_id, change, policy=ctx.policy)
+
+
+async def confirmation(ctx: CourseContext, request: Request, principal: Principal,
+                       course_id: str, action: Action, *, starts_on: date | None = None,
+                       errors: dict[str, str] | None = None,
+                       form: dict[str, str] | None = None,
+                       status_code: int = 200) -> HTMLResponse:
+    errors = dict(errors or {})
+    async with ctx.runtime.uow() as uow:
+        course = await catalogue.course_for(uow, principal, course_id)
+        names = {each.course_id: each.title
+                 for each in await catalogue.visible_courses(uow, principal)}
+    outcome = None
+    if action != "postpone" or (starts_on is not None and "starts_on" not in errors):
         try:
-            course = Course.model_validate(body)
-        except ValidationError as invalid:
-            return await render_form(request, principal, form, page_errors(
-                invalid.errors(), t), course_id=course_id, current_status=current_status,
-                status_code=422)
-        try:
-            async with runtime.uow() as uow:
-                if course_id is None:
-                    await catalogue.publish_course(uow, principal, course, policy=policy)
-                else:
-                    await catalogue.update_course(uow, principal, course, policy=policy)
-        except DomainError as refused:
-            errors = refusal_errors(refused, t)
-            if errors is None:
-                raise
-            return await render_form(request, principal, form, errors, course_id=course_id,
-                                     current_status=current_status, status_code=refused.status)
-        return RedirectResponse("/ui/courses", status_code=status.HTTP_303_SEE_OTHER)
-
-    @router.get("/ui/courses/new", response_class=HTMLResponse)
-    async def new_course(request: Request,
-                         principal: Annotated[Principal, coordinators]) -> HTMLResponse:
-        return await render_form(request, principal, {"schedule": []}, {}, course_id=None)
-
-    @router.post("/ui/courses/new")
-    async def create_course(request: Request,
-                            principal: Annotated[Principal, coordinators]) -> Response:
-        return await save(request, principal, None)
-
-    @router.get("/ui/courses/{course_id}/edit", response_class=HTMLResponse)
-    async def edit_course(request: Request, course_id: OpaqueId,
-                          principal: Annotated[Principal, coordinators]) -> HTMLResponse:
-        async with runtime.uow() as uow:
-            course = await catalogue.course_for(uow, principal, course_id)
-        return await render_form(request, principal, course_form(course), {},
-                                 course_id=course_id, current_status=course.status.value)
-
-    @router.post("/ui/courses/{course_id}/edit")
-    async def change_course(request: Request, course_id: OpaqueId,
-                            principal: Annotated[Principal, coordinators]) -> Response:
-        async with runtime.uow() as uow:
-            current = await catalogue.course_for(uow, principal, course_id)
-        return await save(request, principal, current)
-
-    async def what_if(principal: Principal, course_id: str, action: Action,
-                      starts_on: date | None) -> Consequences:
-        async def change(uow: UnitOfWork) -> Course:
-            if action == "approve":
-                return await catalogue.approve_course(uow, principal, course_id, policy=policy)
-            if action == "return":
-                return await catalogue.return_course(uow, principal, course_id, "-",
-                                                     policy=policy)
-            if action == "cancel":
-                return await catalogue.cancel_course(uow, principal, course_id, policy=policy)
-            if starts_on is None:
-                raise ValueError("a postponement's consequences need its new start")
-            return await postpone_course(uow, principal, course_id, starts_on, policy=policy)
-
-        return await consequences(runtime.uow, course_id, change, policy=policy)
-
-    async def confirmation(request: Request, principal: Principal, course_id: str,
-                           action: Action, *, starts_on: date | None = None,
-                           errors: dict[str, str] | None = None,
-                           form: dict[str, str] | None = None,
-                           status_code: int = 200) -> HTMLResponse:
-        errors = dict(errors or {})
-        async with runtime.uow() as uow:
-            course = await catalogue.course_for(uow, principal, course_id)
-            names = {each.course_id: each.title
-                     for each in await catalogue.visible_courses(uow, principal)}
-        outcome = None
-        if action != "postpone" or (starts_on is not None and "starts_on" not in errors):
-            try:
-                outcome = await what_if(principal, course_id, action, starts_on)
-            except InvalidPostponement:
-                errors["starts_on"] = pages.translator(request)("coord.error.postpone_later")
-                status_code = 422
-        return pages.render(request, "course_confirm.html", {
-            "course": course, "action": action, "outcome": outcome, "errors": errors,
-            "form": form or {"starts_on": starts_on.isoformat() if starts_on else ""},
-            "course_names": names}, principal=principal, status_code=status_code)
-
-    @router.get("/ui/courses/{course_id}/approve", response_class=HTMLResponse)
-    async def confirm_approval(request: Request, course_id: OpaqueId,
-                               principal: Annotated[Principal, approvers]) -> HTMLResponse:
-        return await confirmation(request, principal, course_id, "approve")
-
-    @router.get("/ui/courses/{course_id}/return", response_class=HTMLResponse)
-    async def confirm_return(request: Request, course_id: OpaqueId,
-                             principal: Annotated[Principal, approvers]) -> HTMLResponse:
-        return await confirmation(request, principal, course_id, "return")
-
-    @router.get("/ui/courses/{course_id}/cancel", response_class=HTMLResponse)
-    async def confirm_cancel(request: Request, course_id: OpaqueId,
-                             principal: Annotated[Principal, approvers]) -> HTMLResponse:
-        return await confirmation(request, principal, course_id, "cancel")
-
-    @router.get("/ui/courses/{course_id}/postpone", response_class=HTMLResponse)
-    async def confirm_postponement(request: Request, course_id: OpaqueId,
-                                   principal: Annotated[Principal, approvers],
-                                   starts_on: Annotated[date | None, Query()] = None
-                                   ) -> HTMLResponse:
-        """First the new start is asked for (a date picker), then the consequences shown."""
-        return await confirmation(request, principal, course_id, "postpone",
-                                  starts_on=starts_on)
-
-    @router.post("/ui/courses/{course_id}/return")
-    async def return_course(request: Request, course_id: OpaqueId,
-                            principal: Annotated[Principal, approvers],
-                            reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
-        t = pages.translator(request)
-        try:
-            checked = ReturnReason(reason=reason)
-        except ValidationError as invalid:
-            return await confirmation(request, principal, course_id, "return",
-                                      errors=form_errors(invalid.errors(), t, field_name),
-                                      form={"reason": reason}, status_code=422)
-        async with runtime.uow() as uow:
-            await catalogue.return_course(uow, principal, course_id, checked.reason,
-                                          policy=policy)
-        return RedirectResponse("/ui/courses", status_code=status.HTTP_303_SEE_OTHER)
-
-    @router.post("/ui/courses/{course_id}/cancel")
-    async def cancel_course(course_id: OpaqueId,
-                            principal: Annotated[Principal, approvers]) -> RedirectResponse:
-        async with runtime.uow() as uow:
-            await catalogue.cancel_course(uow, principal, course_id, policy=policy)
-        return RedirectResponse("/ui/courses", status_code=status.HTTP_303_SEE_OTHER)
-
-    @router.post("/ui/courses/{course_id}/postpone")
-    async def postpone(request: Request, course_id: OpaqueId,
-                       principal: Annotated[Principal, approvers],
-                       starts_on: Annotated[str, Form(max_length=20)] = "") -> Response:
-        t = pages.translator(request)
-        try:
-            new_start = date.fromisoformat(starts_on)
-        except ValueError:
-            return await confirmation(request, principal, course_id, "postpone",
-                                      errors={"starts_on": t("error.date_parsing")},
-                                      status_code=422)
-        try:
-            async with runtime.uow() as uow:
-                await postpone_course(uow, principal, course_id, new_start, policy=policy)
+            outcome = await what_if(ctx, principal, course_id, action, starts_on)
         except InvalidPostponement:
-            return await confirmation(request, principal, course_id, "postpone",
-                                      errors={"starts_on": t("coord.error.postpone_later")},
-                                      form={"starts_on": starts_on}, status_code=422)
-        return RedirectResponse("/ui/courses", status_code=status.HTTP_303_SEE_OTHER)
+            errors["starts_on"] = ctx.pages.translator(request)("coord.error.postpone_later")
+            status_code = 422
+    return ctx.pages.render(request, "course_confirm.html", {
+        "course": course, "action": action, "outcome": outcome, "errors": errors,
+        "form": form or {"starts_on": starts_on.isoformat() if starts_on else ""},
+        "course_names": names}, principal=principal, status_code=status_code)
 
-    app.include_router(router)
+
+@router.get("/ui/courses/{course_id}/approve", response_class=HTMLResponse)
+async def confirm_approval(ctx: Context, request: Request, course_id: OpaqueId,
+                           principal: PageApprovers) -> HTMLResponse:
+    return await confirmation(ctx, request, principal, course_id, "approve")
+
+
+@router.get("/ui/courses/{course_id}/return", response_class=HTMLResponse)
+async def confirm_return(ctx: Context, request: Request, course_id: OpaqueId,
+                         principal: PageApprovers) -> HTMLResponse:
+    return await confirmation(ctx, request, principal, course_id, "return")
+
+
+@router.get("/ui/courses/{course_id}/cancel", response_class=HTMLResponse)
+async def confirm_cancel(ctx: Context, request: Request, course_id: OpaqueId,
+                         principal: PageApprovers) -> HTMLResponse:
+    return await confirmation(ctx, request, principal, course_id, "cancel")
+
+
+@router.get("/ui/courses/{course_id}/postpone", response_class=HTMLResponse)
+async def confirm_postponement(ctx: Context, request: Request, course_id: OpaqueId,
+                               principal: PageApprovers,
+                               starts_on: Annotated[date | None, Query()] = None
+                               ) -> HTMLResponse:
+    """First the new start is asked for (a date picker), then the consequences shown."""
+    return await confirmation(ctx, request, principal, course_id, "postpone",
+                              starts_on=starts_on)
+
+
+@router.post("/ui/courses/{course_id}/return")
+async def return_course(ctx: Context, request: Request, course_id: OpaqueId,
+                        principal: PageApprovers,
+                        reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    t = ctx.pages.translator(request)
+    try:
+        checked = ReturnReason(reason=reason)
+    except ValidationError as invalid:
+        return await confirmation(ctx, request, principal, course_id, "return",
+                                  errors=form_errors(invalid.errors(), t, field_name),
+                                  form={"reason": reason}, status_code=422)
+    async with ctx.runtime.uow() as uow:
+        await catalogue.return_course(uow, principal, course_id, checked.reason,
+                                      policy=ctx.policy)
+        await uow.commit()
+    return RedirectResponse("/ui/courses", status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/ui/courses/{course_id}/cancel")
+async def cancel_course(ctx: Context, course_id: OpaqueId,
+                        principal: PageApprovers) -> RedirectResponse:
+    async with ctx.runtime.uow() as uow:
+        await catalogue.cancel_course(uow, principal, course_id, policy=ctx.policy)
+        await uow.commit()
+    return RedirectResponse("/ui/courses", status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/ui/courses/{course_id}/postpone")
+async def postpone(ctx: Context, request: Request, course_id: OpaqueId,
+                   principal: PageApprovers,
+                   starts_on: Annotated[str, Form(max_length=20)] = "") -> Response:
+    t = ctx.pages.translator(request)
+    try:
+        new_start = date.fromisoformat(starts_on)
+    except ValueError:
+        return await confirmation(ctx, request, principal, course_id, "postpone",
+                                  errors={"starts_on": t("error.date_parsing")},
+                                  status_code=422)
+    try:
+        async with ctx.runtime.uow() as uow:
+            await postpone_course(uow, principal, course_id, new_start, policy=ctx.policy)
+            await uow.commit()
+    except InvalidPostponement:
+        return await confirmation(ctx, request, principal, course_id, "postpone",
+                                  errors={"starts_on": t("coord.error.postpone_later")},
+                                  form={"starts_on": starts_on}, status_code=422)
+    return RedirectResponse("/ui/courses", status_code=status.HTTP_303_SEE_OTHER)

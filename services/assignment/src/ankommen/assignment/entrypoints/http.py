@@ -2,9 +2,11 @@
 allocation runs with explanations, placements, the waiting list, unmet demand and the course
 list as CSV.
 
-No ``from __future__ import annotations`` here: FastAPI resolves the dependencies defined
-inside :func:`router` from the live annotations.
+The routes are defined at module level; what they need of the running service comes through
+typed dependencies (:mod:`ankommen.assignment.entrypoints.dependencies`).
 """
+
+from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated, Literal
@@ -13,9 +15,15 @@ from fastapi import APIRouter, Path, Query, status
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from ankommen.assignment.adapters.repository import WaitingListRepository
-from ankommen.assignment.config import AssignmentRuntime
 from ankommen.assignment.domain.placement import PlacementRecord
+from ankommen.assignment.entrypoints.dependencies import (
+    Approvers,
+    CatalogueUsers,
+    Policy,
+    RegionNames,
+    Runtime,
+    Staff,
+)
 from ankommen.assignment.service import catalogue, placements, queries
 from ankommen.assignment.service.allocation import allocate_now, run_allocation
 from ankommen.assignment.service.course_actions import postpone_course
@@ -27,7 +35,7 @@ from ankommen.shared.identity.auth import Principal, Role
 from ankommen.shared.spreadsheet import csv_text
 from ankommen.shared.web.i18n import FRAME_PACKAGE, Translator, catalogue_of
 from ankommen.shared.web.query import DistrictFilter, LevelFilter
-from ankommen.shared.web.words import Places, Words
+from ankommen.shared.web.words import Words
 
 
 class ReturnRequest(BaseModel):
@@ -163,211 +171,244 @@ def course_list_csv(entries: list[queries.CourseListEntry], words: Words) -> str
 ReferralPath = Annotated[str, Path(min_length=1, max_length=40)]
 
 
-def router(runtime: AssignmentRuntime) -> APIRouter:
-    api = APIRouter()
-    staff = runtime.auth.require(Role.COORDINATOR, Role.ADMIN)
-    approvers = runtime.auth.require(*catalogue.APPROVERS)
-    catalogue_users = runtime.auth.require(Role.COORDINATOR, Role.ADMIN, Role.PROVIDER)
-    priority = runtime.settings.priority
-    texts = catalogue_of(FRAME_PACKAGE, "ankommen.assignment")
-    places = Places.of(runtime.settings)
-    policy = runtime.settings.allocation_policy
+#: The texts of the course list's word columns.
+TEXTS = catalogue_of(FRAME_PACKAGE, "ankommen.assignment")
 
-    @api.get("/waiting-list", response_model=WaitingListSummary, tags=["waiting list"],
-             summary="Who is waiting, since when and why")
-    async def waiting_list(_: Annotated[Principal, staff]) -> WaitingListSummary:
-        async with runtime.uow() as uow:
-            people = await WaitingListRepository(uow.session).all()
-        return WaitingListSummary(count=len(people), people=[WaitingEntry(
-            pseudonym=p.pseudonym, waiting_since=p.waiting_since, reason=p.reason,
-            wanted_course_type=p.wanted_course_type) for p in people])
+router = APIRouter()
 
-    @api.get("/courses", response_model=list[Course], tags=["catalogue"],
-             summary="The catalogue: every course, or a provider's own")
-    async def list_courses(principal: Annotated[Principal, catalogue_users]) -> list[Course]:
-        async with runtime.uow() as uow:
-            return await catalogue.visible_courses(uow, principal)
 
-    @api.post("/courses", response_model=Course, status_code=status.HTTP_201_CREATED,
-              tags=["catalogue"], summary="Publish a course (and allocate its seats)")
-    async def publish_course(course: Course,
-                             principal: Annotated[Principal, catalogue_users]) -> Course:
-        async with runtime.uow() as uow:
-            return await catalogue.publish_course(uow, principal, course, policy=policy)
+@router.get("/waiting-list", response_model=WaitingListSummary, tags=["waiting list"],
+            summary="Who is waiting, since when and why")
+async def waiting_list(runtime: Runtime, _: Staff) -> WaitingListSummary:
+    async with runtime.uow() as uow:
+        people = await uow.waiting_people.all()
+    return WaitingListSummary(count=len(people), people=[WaitingEntry(
+        pseudonym=p.pseudonym, waiting_since=p.waiting_since, reason=p.reason,
+        wanted_course_type=p.wanted_course_type) for p in people])
 
-    @api.get("/courses/{course_id}", response_model=Course, tags=["catalogue"])
-    async def get_course(course_id: OpaqueId,
-                         principal: Annotated[Principal, catalogue_users]) -> Course:
-        async with runtime.uow() as uow:
-            return await catalogue.course_for(uow, principal, course_id)
 
-    @api.put("/courses/{course_id}", response_model=Course, tags=["catalogue"],
-             summary="Change a course: the full new state")
-    async def update_course(course_id: OpaqueId, course: Course,
-                            principal: Annotated[Principal, catalogue_users]) -> Course:
-        if course.course_id != course_id:
-            raise DomainError("course_id: differs from the path", field="course_id")
-        async with runtime.uow() as uow:
-            return await catalogue.update_course(uow, principal, course, policy=policy)
+@router.get("/courses", response_model=list[Course], tags=["catalogue"],
+            summary="The catalogue: every course, or a provider's own")
+async def list_courses(runtime: Runtime, principal: CatalogueUsers) -> list[Course]:
+    async with runtime.uow() as uow:
+        return await catalogue.visible_courses(uow, principal)
 
-    @api.post("/courses/{course_id}/cancel", response_model=Course, tags=["catalogue"],
-              summary="Cancel a course; its people go back to the waiting list")
-    async def cancel_course(course_id: OpaqueId,
-                            principal: Annotated[Principal, catalogue_users]) -> Course:
-        async with runtime.uow() as uow:
-            return await catalogue.cancel_course(uow, principal, course_id, policy=policy)
 
-    @api.post("/courses/{course_id}/approve", response_model=Course, tags=["catalogue"],
-              summary="Approve a course (coordinators): it takes placements from now on")
-    async def approve_course(course_id: OpaqueId,
-                             principal: Annotated[Principal, approvers]) -> Course:
-        async with runtime.uow() as uow:
-            return await catalogue.approve_course(uow, principal, course_id, policy=policy)
+@router.post("/courses", response_model=Course, status_code=status.HTTP_201_CREATED,
+             tags=["catalogue"], summary="Publish a course (and allocate its seats)")
+async def publish_course(runtime: Runtime, policy: Policy, course: Course,
+                         principal: CatalogueUsers) -> Course:
+    async with runtime.uow() as uow:
+        published = await catalogue.publish_course(uow, principal, course, policy=policy)
+        await uow.commit()
+    return published
 
-    @api.post("/courses/{course_id}/return", response_model=Course, tags=["catalogue"],
-              summary="Send a course back to its provider with a reason (coordinators): "
-                      "no new placements until it is changed and approved")
-    async def return_course(course_id: OpaqueId, request: ReturnRequest,
-                            principal: Annotated[Principal, approvers]) -> Course:
-        async with runtime.uow() as uow:
-            return await catalogue.return_course(uow, principal, course_id, request.reason,
+
+@router.get("/courses/{course_id}", response_model=Course, tags=["catalogue"])
+async def get_course(runtime: Runtime, course_id: OpaqueId,
+                     principal: CatalogueUsers) -> Course:
+    async with runtime.uow() as uow:
+        return await catalogue.course_for(uow, principal, course_id)
+
+
+@router.put("/courses/{course_id}", response_model=Course, tags=["catalogue"],
+            summary="Change a course: the full new state")
+async def update_course(runtime: Runtime, policy: Policy, course_id: OpaqueId, course: Course,
+                        principal: CatalogueUsers) -> Course:
+    if course.course_id != course_id:
+        raise DomainError("course_id: differs from the path", field="course_id")
+    async with runtime.uow() as uow:
+        updated = await catalogue.update_course(uow, principal, course, policy=policy)
+        await uow.commit()
+    return updated
+
+
+@router.post("/courses/{course_id}/cancel", response_model=Course, tags=["catalogue"],
+             summary="Cancel a course; its people go back to the waiting list")
+async def cancel_course(runtime: Runtime, policy: Policy, course_id: OpaqueId,
+                        principal: CatalogueUsers) -> Course:
+    async with runtime.uow() as uow:
+        cancelled = await catalogue.cancel_course(uow, principal, course_id, policy=policy)
+        await uow.commit()
+    return cancelled
+
+
+@router.post("/courses/{course_id}/approve", response_model=Course, tags=["catalogue"],
+             summary="Approve a course (coordinators): it takes placements from now on")
+async def approve_course(runtime: Runtime, policy: Policy, course_id: OpaqueId,
+                         principal: Approvers) -> Course:
+    async with runtime.uow() as uow:
+        approved = await catalogue.approve_course(uow, principal, course_id, policy=policy)
+        await uow.commit()
+    return approved
+
+
+@router.post("/courses/{course_id}/return", response_model=Course, tags=["catalogue"],
+             summary="Send a course back to its provider with a reason (coordinators): "
+                     "no new placements until it is changed and approved")
+async def return_course(runtime: Runtime, policy: Policy, course_id: OpaqueId,
+                        request: ReturnRequest, principal: Approvers) -> Course:
+    async with runtime.uow() as uow:
+        returned = await catalogue.return_course(uow, principal, course_id, request.reason,
                                                  policy=policy)
+        await uow.commit()
+    return returned
 
-    @api.post("/courses/{course_id}/postpone", response_model=Course, tags=["catalogue"],
-              summary="Postpone a course that has not started (coordinators): its offered "
-                      "and confirmed placements are withdrawn and reallocated")
-    async def postpone(course_id: OpaqueId, request: PostponeRequest,
-                       principal: Annotated[Principal, approvers]) -> Course:
-        async with runtime.uow() as uow:
-            return await postpone_course(uow, principal, course_id, request.starts_on,
-                                         policy=policy)
 
-    @api.post("/placements/manual", response_model=PlacementOut,
-              status_code=status.HTTP_201_CREATED, tags=["placements"],
-              summary="Place a waiting person by hand with a reason (coordinators): rules of "
-                      "the allocation may be overridden, free seats never; audited")
-    async def place_manually(request: ManualPlacementRequest,
-                             principal: Annotated[Principal, approvers]
-                             ) -> PlacementOut:
-        async with runtime.uow() as uow:
-            return _placement(await place_by_hand(uow, principal, request, policy=policy),
-                              principal)
+@router.post("/courses/{course_id}/postpone", response_model=Course, tags=["catalogue"],
+             summary="Postpone a course that has not started (coordinators): its offered "
+                     "and confirmed placements are withdrawn and reallocated")
+async def postpone(runtime: Runtime, policy: Policy, course_id: OpaqueId,
+                   request: PostponeRequest, principal: Approvers) -> Course:
+    async with runtime.uow() as uow:
+        postponed = await postpone_course(uow, principal, course_id, request.starts_on,
+                                          policy=policy)
+        await uow.commit()
+    return postponed
 
-    @api.get("/courses/{course_id}/reviews", response_model=list[CourseReviewOut],
-             tags=["catalogue"],
-             summary="Who approved or returned the course, when and why (oldest first)")
-    async def course_reviews(course_id: OpaqueId, principal: Annotated[Principal, catalogue_users]
-                             ) -> list[CourseReviewOut]:
-        async with runtime.uow() as uow:
-            reviews = await catalogue.reviews_of(uow, principal, course_id)
-        return [CourseReviewOut(decision=review.decision, actor=review.actor, role=review.role,
-                                at=review.at, note=review.note) for review in reviews]
 
-    @api.post("/allocations", response_model=AllocationResult, tags=["allocation"],
-              summary="Allocate free seats to waiting people (a dry run only previews)")
-    async def allocate(request: AllocationRequest,
-                       _: Annotated[Principal, staff]) -> AllocationResult:
-        async with runtime.uow() as uow:
-            if request.dry_run:
-                outcome = await run_allocation(uow, today=runtime.clock.today(),
-                                               priority=priority, districts=policy.districts,
-                                               dry_run=True)
-            else:
-                outcome = await allocate_now(uow, policy, runtime.clock.today())
-        result = outcome.allocation
-        return AllocationResult(dry_run=request.dry_run, placements=[ProposedPlacementOut(
-            pseudonym=p.pseudonym, course_id=p.course_id,
-            placement_id=outcome.placement_ids.get(p.pseudonym),
-            explanation=p.explanation()) for p in result.placements],
-            waiting=[WaitingOut(pseudonym=w.pseudonym, reason=w.reason.value,
-                                failed_rules=w.detail) for w in result.waiting],
-            below_minimum=sorted(result.below_minimum))
+@router.post("/placements/manual", response_model=PlacementOut,
+             status_code=status.HTTP_201_CREATED, tags=["placements"],
+             summary="Place a waiting person by hand with a reason (coordinators): rules of "
+                     "the allocation may be overridden, free seats never; audited")
+async def place_manually(runtime: Runtime, policy: Policy, request: ManualPlacementRequest,
+                         principal: Approvers
+                         ) -> PlacementOut:
+    async with runtime.uow() as uow:
+        record = await place_by_hand(uow, principal, request, policy=policy)
+        await uow.commit()
+    return _placement(record, principal)
 
-    @api.get("/placements/{placement_id}", response_model=PlacementOut, tags=["placements"],
-             summary="A placement with its explanation")
-    async def get_placement(placement_id: OpaqueId,
-                            principal: Annotated[Principal, catalogue_users]) -> PlacementOut:
-        async with runtime.uow() as uow:
-            return _placement(await placements.placement_for(uow, principal, placement_id),
-                              principal)
 
-    @api.post("/placements/{placement_id}/confirm", response_model=PlacementOut,
-              tags=["placements"])
-    async def confirm(placement_id: OpaqueId,
-                      principal: Annotated[Principal, catalogue_users]) -> PlacementOut:
-        async with runtime.uow() as uow:
-            return _placement(await placements.confirm_placement(uow, principal, placement_id),
-                              principal)
+@router.get("/courses/{course_id}/reviews", response_model=list[CourseReviewOut],
+            tags=["catalogue"],
+            summary="Who approved or returned the course, when and why (oldest first)")
+async def course_reviews(runtime: Runtime, course_id: OpaqueId, principal: CatalogueUsers
+                         ) -> list[CourseReviewOut]:
+    async with runtime.uow() as uow:
+        reviews = await catalogue.reviews_of(uow, principal, course_id)
+    return [CourseReviewOut(decision=review.decision, actor=review.actor, role=review.role,
+                            at=review.at, note=review.note) for review in reviews]
 
-    @api.post("/placements/{placement_id}/decline", response_model=PlacementOut,
-              tags=["placements"], summary="Declined: the seat is reallocated at once")
-    async def decline(placement_id: OpaqueId,
-                      principal: Annotated[Principal, staff]) -> PlacementOut:
-        async with runtime.uow() as uow:
-            return _placement(await placements.decline_placement(
-                uow, principal, placement_id, policy=policy), principal)
 
-    @api.get("/referrals/{referral_code}", response_model=PlacementOut, tags=["placements"],
-             summary="A placement by its referral code (providers: only their own)")
-    async def get_referral(referral_code: ReferralPath,
-                           principal: Annotated[Principal, catalogue_users]
+@router.post("/allocations", response_model=AllocationResult, tags=["allocation"],
+             summary="Allocate free seats to waiting people (a dry run only previews)")
+async def allocate(runtime: Runtime, policy: Policy, request: AllocationRequest,
+                   _: Staff) -> AllocationResult:
+    async with runtime.uow() as uow:
+        if request.dry_run:
+            outcome = await run_allocation(uow, today=runtime.clock.today(),
+                                           priority=policy.priority, districts=policy.districts,
+                                           dry_run=True)
+        else:
+            outcome = await allocate_now(uow, policy, runtime.clock.today())
+            await uow.commit()
+    result = outcome.allocation
+    return AllocationResult(dry_run=request.dry_run, placements=[ProposedPlacementOut(
+        pseudonym=p.pseudonym, course_id=p.course_id,
+        placement_id=outcome.placement_ids.get(p.pseudonym),
+        explanation=p.explanation()) for p in result.placements],
+        waiting=[WaitingOut(pseudonym=w.pseudonym, reason=w.reason.value,
+                            failed_rules=w.detail) for w in result.waiting],
+        below_minimum=sorted(result.below_minimum))
+
+
+@router.get("/placements/{placement_id}", response_model=PlacementOut, tags=["placements"],
+            summary="A placement with its explanation")
+async def get_placement(runtime: Runtime, placement_id: OpaqueId,
+                        principal: CatalogueUsers) -> PlacementOut:
+    async with runtime.uow() as uow:
+        return _placement(await placements.placement_for(uow, principal, placement_id),
+                          principal)
+
+
+@router.post("/placements/{placement_id}/confirm", response_model=PlacementOut,
+             tags=["placements"])
+async def confirm(runtime: Runtime, placement_id: OpaqueId,
+                  principal: CatalogueUsers) -> PlacementOut:
+    async with runtime.uow() as uow:
+        record = await placements.confirm_placement(uow, principal, placement_id)
+        await uow.commit()
+    return _placement(record, principal)
+
+
+@router.post("/placements/{placement_id}/decline", response_model=PlacementOut,
+             tags=["placements"], summary="Declined: the seat is reallocated at once")
+async def decline(runtime: Runtime, policy: Policy, placement_id: OpaqueId,
+                  principal: Staff) -> PlacementOut:
+    async with runtime.uow() as uow:
+        record = await placements.decline_placement(uow, principal, placement_id,
+                                                    policy=policy)
+        await uow.commit()
+    return _placement(record, principal)
+
+
+@router.get("/referrals/{referral_code}", response_model=PlacementOut, tags=["placements"],
+            summary="A placement by its referral code (providers: only their own)")
+async def get_referral(runtime: Runtime, referral_code: ReferralPath,
+                       principal: CatalogueUsers
+                       ) -> PlacementOut:
+    async with runtime.uow() as uow:
+        return _placement(await placements.placement_by_referral_code(
+            uow, principal, referral_code), principal)
+
+
+@router.post("/referrals/{referral_code}/confirm", response_model=PlacementOut,
+             tags=["placements"],
+             summary="The person took up the seat: confirmed by its referral code")
+async def confirm_referral(runtime: Runtime, referral_code: ReferralPath,
+                           principal: CatalogueUsers
                            ) -> PlacementOut:
-        async with runtime.uow() as uow:
-            return _placement(await placements.placement_by_referral_code(
-                uow, principal, referral_code), principal)
+    async with runtime.uow() as uow:
+        record = await placements.placement_by_referral_code(uow, principal, referral_code)
+        record = await placements.confirm_placement(uow, principal, record.placement_id)
+        await uow.commit()
+    return _placement(record, principal)
 
-    @api.post("/referrals/{referral_code}/confirm", response_model=PlacementOut,
-              tags=["placements"],
-              summary="The person took up the seat: confirmed by its referral code")
-    async def confirm_referral(referral_code: ReferralPath,
-                               principal: Annotated[Principal, catalogue_users]
-                               ) -> PlacementOut:
-        async with runtime.uow() as uow:
-            record = await placements.placement_by_referral_code(uow, principal, referral_code)
-            return _placement(await placements.confirm_placement(
-                uow, principal, record.placement_id), principal)
 
-    @api.post("/referrals/{referral_code}/decline", response_model=PlacementOut,
-              tags=["placements"],
-              summary="The person turned the seat down: the seat is reallocated at once")
-    async def decline_referral(referral_code: ReferralPath,
-                               principal: Annotated[Principal, catalogue_users]
-                               ) -> PlacementOut:
-        async with runtime.uow() as uow:
-            record = await placements.placement_by_referral_code(uow, principal, referral_code)
-            return _placement(await placements.decline_placement(
-                uow, principal, record.placement_id, policy=policy), principal)
+@router.post("/referrals/{referral_code}/decline", response_model=PlacementOut,
+             tags=["placements"],
+             summary="The person turned the seat down: the seat is reallocated at once")
+async def decline_referral(runtime: Runtime, policy: Policy, referral_code: ReferralPath,
+                           principal: CatalogueUsers
+                           ) -> PlacementOut:
+    async with runtime.uow() as uow:
+        record = await placements.placement_by_referral_code(uow, principal, referral_code)
+        record = await placements.decline_placement(uow, principal, record.placement_id,
+                                                    policy=policy)
+        await uow.commit()
+    return _placement(record, principal)
 
-    @api.get("/course-list.csv", tags=["course list"],
-             summary="The course list (Sprachkursliste) as CSV",
-             response_class=Response)
-    async def course_list(_: Annotated[Principal, staff],
-                          district: DistrictFilter = None,
-                          level: LevelFilter = None,
-                          lang: Annotated[Literal["de", "en"], Query(
-                              description="Language of the word columns")] = "de"
-                          ) -> Response:
-        async with runtime.uow() as uow:
-            entries = await queries.course_list(uow, districts=policy.districts,
-                                                today=runtime.clock.today(),
-                                                district=district, level=level)
-        return Response(course_list_csv(entries, Words(Translator(texts, lang), places)),
-                        media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": 'attachment; filename="kursliste.csv"'})
 
-    @api.get("/unmet-demand", response_model=UnmetDemandOut, tags=["waiting list"],
-             summary="People no course can serve, in groups of at least the disclosure minimum")
-    async def unmet_demand(_: Annotated[Principal, staff]) -> UnmetDemandOut:
-        async with runtime.uow() as uow:
-            result = await queries.demand(uow, runtime.settings.disclosure_minimum,
-                                          today=runtime.clock.today(), priority=priority,
-                                          districts=policy.districts)
-        return UnmetDemandOut(
-            groups=[DemandGroupOut(**vars(g)) for g in result.unmet.groups],
-            hidden=result.unmet.hidden,
-            below_minimum=[CourseBelowMinimumOut(
-                course_id=c.course.course_id, title=c.course.title,
-                minimum_participants=c.course.minimum_participants, held=c.held,
-                waiting=c.waiting) for c in result.below_minimum])
+@router.get("/course-list.csv", tags=["course list"],
+            summary="The course list (Sprachkursliste) as CSV",
+            response_class=Response)
+async def course_list(runtime: Runtime, places: RegionNames, policy: Policy, _: Staff,
+                      district: DistrictFilter = None,
+                      level: LevelFilter = None,
+                      lang: Annotated[Literal["de", "en"], Query(
+                          description="Language of the word columns")] = "de"
+                      ) -> Response:
+    async with runtime.uow() as uow:
+        entries = await queries.course_list(uow, districts=policy.districts,
+                                            today=runtime.clock.today(),
+                                            district=district, level=level)
+    return Response(course_list_csv(entries, Words(Translator(TEXTS, lang), places)),
+                    media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="kursliste.csv"'})
 
-    return api
+
+@router.get("/unmet-demand", response_model=UnmetDemandOut, tags=["waiting list"],
+            summary="People no course can serve, in groups of at least the disclosure minimum")
+async def unmet_demand(runtime: Runtime, policy: Policy, _: Staff) -> UnmetDemandOut:
+    async with runtime.uow() as uow:
+        result = await queries.demand(uow, runtime.settings.disclosure_minimum,
+                                      today=runtime.clock.today(), priority=policy.priority,
+                                      districts=policy.districts)
+    return UnmetDemandOut(
+        groups=[DemandGroupOut(**vars(g)) for g in result.unmet.groups],
+        hidden=result.unmet.hidden,
+        below_minimum=[CourseBelowMinimumOut(
+            course_id=c.course.course_id, title=c.course.title,
+            minimum_participants=c.course.minimum_participants, held=c.held,
+            waiting=c.waiting) for c in result.below_minimum])

@@ -1,10 +1,11 @@
 """Coordinator pages: catalogue, allocation (preview with explanations, then run), waiting list,
 unmet demand and the course list — server-rendered in the shared frame, no script needed.
 
-No postponed annotations: FastAPI reads the page guards defined inside :func:`install`.
+The routes are defined at module level; the service, its pages and the signed-in principal
+come through typed dependencies (:mod:`ankommen.assignment.entrypoints.dependencies`).
 """
 
-from typing import Annotated
+from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -17,10 +18,18 @@ from ankommen.assignment.entrypoints import (
     referral_pages,
     round_pages,
 )
+from ankommen.assignment.entrypoints.dependencies import (
+    PageApprovers,
+    PageCoordinators,
+    Policy,
+    Runtime,
+    ServicePages,
+)
+from ankommen.assignment.entrypoints.referral_pages import Viewers
 from ankommen.assignment.service import catalogue, queries
 from ankommen.assignment.service.allocation import allocate_now, run_allocation
 from ankommen.shared.events.contracts.vocabulary import GermanLevel, OpaqueId
-from ankommen.shared.identity.auth import Principal, Role
+from ankommen.shared.identity.auth import Role
 from ankommen.shared.web import Pages
 from ankommen.shared.web.query import DistrictFilter, LevelFilter
 from ankommen.shared.web.words import Places
@@ -38,90 +47,98 @@ NAVIGATION: list[tuple[str, str] | tuple[str, str, frozenset[Role]]] = [
 
 
 def install(app: FastAPI, runtime: AssignmentRuntime) -> None:
+    """The service's pages and their sign-in; the routes find both in ``app.state``."""
     pages = Pages("ankommen.assignment", service_title="Kursvermittlung",
                   navigation=NAVIGATION, places=Places.of(runtime.settings))
-    auth = runtime.page_auth(pages)
-    auth.install(app)
-    coordinators = auth.require(Role.COORDINATOR, Role.ADMIN)
-    approvers = auth.require(*catalogue.APPROVERS)
-    priority = runtime.settings.priority
-    districts = runtime.settings.districts
-    router = APIRouter(include_in_schema=False)
-
-    @router.get("/")
-    async def home(principal: Annotated[Principal, auth.require(*referral_pages.VIEWERS)]
-                   ) -> RedirectResponse:
-        # Each role to its first page: a provider may open only its referrals.
-        first = "/ui/referrals" if principal.role is Role.PROVIDER else "/ui/courses"
-        return RedirectResponse(first, status_code=status.HTTP_303_SEE_OTHER)
-
-    @router.get("/ui/courses", response_class=HTMLResponse)
-    async def courses_page(request: Request,
-                           principal: Annotated[Principal, coordinators]) -> HTMLResponse:
-        async with runtime.uow() as uow:
-            courses = await catalogue.visible_courses(uow, principal)
-        today = runtime.clock.today()
-        return pages.render(request, "courses.html", {
-            "courses": [(course, shown_status(course, today), entry_deadline(course))
-                        for course in courses],
-            "may_approve": principal.role in catalogue.APPROVERS},
-            principal=principal)
-
-    @router.post("/ui/courses/{course_id}/approve")
-    async def approve_course(course_id: OpaqueId,
-                             principal: Annotated[Principal, approvers]) -> RedirectResponse:
-        async with runtime.uow() as uow:
-            await catalogue.approve_course(uow, principal, course_id,
-                                           policy=runtime.settings.allocation_policy)
-        return RedirectResponse("/ui/courses", status_code=status.HTTP_303_SEE_OTHER)
-
-    @router.get("/ui/allocation", response_class=HTMLResponse)
-    async def allocation_preview(request: Request,
-                                 principal: Annotated[Principal, coordinators]) -> HTMLResponse:
-        async with runtime.uow() as uow:
-            outcome = await run_allocation(uow, today=runtime.clock.today(), priority=priority,
-                                           districts=districts, dry_run=True)
-            courses = await catalogue.visible_courses(uow, principal)
-        return pages.render(request, "allocation.html", {
-            "allocation": outcome.allocation, "ran": request.query_params.get("ran"),
-            # Courses by their title: a coordinator knows "Integrationskurs Soltau", not c-3f2a.
-            "course_names": {course.course_id: course.title for course in courses}},
-            principal=principal)
-
-    @router.post("/ui/allocation")
-    async def allocation_run(_: Annotated[Principal, coordinators]) -> RedirectResponse:
-        async with runtime.uow() as uow:
-            outcome = await allocate_now(uow, runtime.settings.allocation_policy,
-                                         runtime.clock.today())
-        return RedirectResponse(f"/ui/allocation?ran={len(outcome.placement_ids)}",
-                                status_code=status.HTTP_303_SEE_OTHER)
-
-    @router.get("/ui/unmet-demand", response_class=HTMLResponse)
-    async def demand_page(request: Request,
-                          principal: Annotated[Principal, coordinators]) -> HTMLResponse:
-        async with runtime.uow() as uow:
-            demand = await queries.demand(uow, runtime.settings.disclosure_minimum,
-                                          today=runtime.clock.today(), priority=priority,
-                                          districts=districts)
-        return pages.render(request, "demand.html", {
-            "demand": demand.unmet, "below_minimum": demand.below_minimum},
-            principal=principal)
-
-    @router.get("/course-list", response_class=HTMLResponse)
-    async def course_list_page(request: Request, principal: Annotated[Principal, coordinators],
-                               district: DistrictFilter = None,
-                               level: LevelFilter = None
-                               ) -> HTMLResponse:
-        async with runtime.uow() as uow:
-            entries = await queries.course_list(uow, districts=districts,
-                                                today=runtime.clock.today(),
-                                                district=district, level=level)
-        return pages.render(request, "course_list.html", {
-            "entries": entries, "district": district or "", "level": level or "",
-            "districts": sorted(districts), "levels": list(GermanLevel)}, principal=principal)
-
+    runtime.page_auth(pages).install(app)
+    # For the page routes defined at module level (``dependencies.ServicePages``).
+    app.state.pages = pages
     app.include_router(router)
-    round_pages.install(app, runtime, pages, auth)
-    referral_pages.install(app, runtime, pages, auth)
-    course_pages.install(app, runtime, pages, auth)
-    placement_pages.install(app, runtime, pages, auth)
+    round_pages.install(app)
+    app.include_router(referral_pages.router)
+    app.include_router(course_pages.router)
+    app.include_router(placement_pages.router)
+
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/")
+async def home(principal: Viewers) -> RedirectResponse:
+    # Each role to its first page: a provider may open only its referrals.
+    first = "/ui/referrals" if principal.role is Role.PROVIDER else "/ui/courses"
+    return RedirectResponse(first, status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/ui/courses", response_class=HTMLResponse)
+async def courses_page(runtime: Runtime, pages: ServicePages, request: Request,
+                       principal: PageCoordinators) -> HTMLResponse:
+    async with runtime.uow() as uow:
+        courses = await catalogue.visible_courses(uow, principal)
+    today = runtime.clock.today()
+    return pages.render(request, "courses.html", {
+        "courses": [(course, shown_status(course, today), entry_deadline(course))
+                    for course in courses],
+        "may_approve": principal.role in catalogue.APPROVERS},
+        principal=principal)
+
+
+@router.post("/ui/courses/{course_id}/approve")
+async def approve_course(runtime: Runtime, policy: Policy, course_id: OpaqueId,
+                         principal: PageApprovers) -> RedirectResponse:
+    async with runtime.uow() as uow:
+        await catalogue.approve_course(uow, principal, course_id, policy=policy)
+        await uow.commit()
+    return RedirectResponse("/ui/courses", status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/ui/allocation", response_class=HTMLResponse)
+async def allocation_preview(runtime: Runtime, pages: ServicePages, policy: Policy,
+                             request: Request, principal: PageCoordinators) -> HTMLResponse:
+    async with runtime.uow() as uow:
+        outcome = await run_allocation(uow, today=runtime.clock.today(),
+                                       priority=policy.priority, districts=policy.districts,
+                                       dry_run=True)
+        courses = await catalogue.visible_courses(uow, principal)
+    return pages.render(request, "allocation.html", {
+        "allocation": outcome.allocation, "ran": request.query_params.get("ran"),
+        # Courses by their title: a coordinator knows "Integrationskurs Soltau", not c-3f2a.
+        "course_names": {course.course_id: course.title for course in courses}},
+        principal=principal)
+
+
+@router.post("/ui/allocation")
+async def allocation_run(runtime: Runtime, policy: Policy, _: PageCoordinators
+                         ) -> RedirectResponse:
+    async with runtime.uow() as uow:
+        outcome = await allocate_now(uow, policy, runtime.clock.today())
+        await uow.commit()
+    return RedirectResponse(f"/ui/allocation?ran={len(outcome.placement_ids)}",
+                            status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/ui/unmet-demand", response_class=HTMLResponse)
+async def demand_page(runtime: Runtime, pages: ServicePages, policy: Policy, request: Request,
+                      principal: PageCoordinators) -> HTMLResponse:
+    async with runtime.uow() as uow:
+        demand = await queries.demand(uow, runtime.settings.disclosure_minimum,
+                                      today=runtime.clock.today(), priority=policy.priority,
+                                      districts=policy.districts)
+    return pages.render(request, "demand.html", {
+        "demand": demand.unmet, "below_minimum": demand.below_minimum},
+        principal=principal)
+
+
+@router.get("/course-list", response_class=HTMLResponse)
+async def course_list_page(runtime: Runtime, pages: ServicePages, policy: Policy,
+                           request: Request, principal: PageCoordinators,
+                           district: DistrictFilter = None,
+                           level: LevelFilter = None
+                           ) -> HTMLResponse:
+    async with runtime.uow() as uow:
+        entries = await queries.course_list(uow, districts=policy.districts,
+                                            today=runtime.clock.today(),
+                                            district=district, level=level)
+    return pages.render(request, "course_list.html", {
+        "entries": entries, "district": district or "", "level": level or "",
+        "districts": sorted(policy.districts), "levels": list(GermanLevel)}, principal=principal)

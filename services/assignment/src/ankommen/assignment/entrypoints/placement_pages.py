@@ -6,21 +6,31 @@ Filters travel as codes in the query (bookmarkable, no person's data in an addre
 to place travels in a form's body, never in a link. Placing goes through the API's use case
 (:func:`~ankommen.assignment.service.manual_placement.place_by_hand`).
 
-No postponed annotations: FastAPI reads the page guards defined inside :func:`install`.
+The routes are defined at module level; the service, its pages and the signed-in principal
+come through typed dependencies (:mod:`ankommen.assignment.entrypoints.dependencies`).
 """
+
+from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Form, Query, Request, status
+from fastapi import APIRouter, Form, Query, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from ankommen.assignment.adapters.coordination import ManualPlacementLog
 from ankommen.assignment.config import AssignmentRuntime
 from ankommen.assignment.domain.placement import PlacementRecord
 from ankommen.assignment.entrypoints.course_pages import county_regions, field_name
+from ankommen.assignment.entrypoints.dependencies import (
+    PageApprovers,
+    PageCoordinators,
+    Policy,
+    Runtime,
+    ServicePages,
+)
 from ankommen.assignment.service import catalogue, placements
+from ankommen.assignment.service.allocation import AllocationPolicy
 from ankommen.assignment.service.manual_placement import (
     ManualPlacementRequest,
     PlacementRefused,
@@ -35,8 +45,8 @@ from ankommen.shared.events.contracts.vocabulary import (
     OpaqueId,
     RegionKey,
 )
-from ankommen.shared.identity.auth import Principal, Role
-from ankommen.shared.web import PageAuth, Pages
+from ankommen.shared.identity.auth import Principal
+from ankommen.shared.web import Pages
 from ankommen.shared.web.form_errors import form_errors
 
 #: What a person to place looks like in a form: a pseudonym's characters, nothing else.
@@ -76,75 +86,79 @@ def waiting_filters(**query: str | None) -> WaitingFilters:
                           checked.waited)
 
 
-def install(app: FastAPI, runtime: AssignmentRuntime, pages: Pages, auth: PageAuth) -> None:
-    coordinators = auth.require(Role.COORDINATOR, Role.ADMIN)
-    approvers = auth.require(*catalogue.APPROVERS)
-    policy = runtime.settings.allocation_policy
-    router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False)
 
-    @router.get("/ui/waiting-list", response_class=HTMLResponse)
-    async def waiting_page(request: Request, principal: Annotated[Principal, coordinators],
-                           reason: FilterCode = None, level: FilterCode = None,
-                           region: FilterCode = None, course_type: FilterCode = None,
-                           waited: FilterCode = None) -> HTMLResponse:
-        filters = waiting_filters(reason=reason, level=level, region=region,
-                                  course_type=course_type, waited=waited)
+
+@router.get("/ui/waiting-list", response_class=HTMLResponse)
+async def waiting_page(runtime: Runtime, pages: ServicePages, policy: Policy, request: Request,
+                       principal: PageCoordinators, reason: FilterCode = None,
+                       level: FilterCode = None, region: FilterCode = None,
+                       course_type: FilterCode = None, waited: FilterCode = None
+                       ) -> HTMLResponse:
+    filters = waiting_filters(reason=reason, level=level, region=region,
+                              course_type=course_type, waited=waited)
+    async with runtime.uow() as uow:
+        rows = await waiting_rows(uow, filters, today=runtime.clock.today(),
+                                  districts=policy.districts)
+    t = pages.translator(request)
+    return pages.render(request, "waiting_list.html", {
+        "rows": rows, "filters": filters, "reasons": list(WaitlistReason),
+        "levels": list(GermanLevel), "course_types": list(CourseType),
+        "waited_options": list(WaitedLonger), "regions": county_regions(runtime, t.language),
+        "may_place": principal.role in catalogue.APPROVERS}, principal=principal)
+
+
+async def placement_form(runtime: AssignmentRuntime, pages: Pages, policy: AllocationPolicy,
+                         request: Request, principal: Principal, pseudonym: str,
+                         form: dict[str, str], errors: dict[str, str],
+                         status_code: int = 200) -> HTMLResponse:
+    async with runtime.uow() as uow:
+        applicant, offer = await choices(uow, pseudonym, policy)
+    return pages.render(request, "manual_placement.html", {
+        "applicant": applicant, "offer": offer, "form": form, "errors": errors},
+        principal=principal, status_code=status_code)
+
+
+@router.post("/ui/manual-placement/form", response_class=HTMLResponse)
+async def manual_form(runtime: Runtime, pages: ServicePages, policy: Policy, request: Request,
+                      principal: PageApprovers, pseudonym: Pseudonym) -> HTMLResponse:
+    return await placement_form(runtime, pages, policy, request, principal, pseudonym, {}, {})
+
+
+@router.post("/ui/manual-placement")
+async def manual_place(runtime: Runtime, pages: ServicePages, policy: Policy, request: Request,
+                       principal: PageApprovers, pseudonym: Pseudonym,
+                       course_id: Annotated[str, Form(max_length=64)] = "",
+                       reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    form = {"course_id": course_id, "reason": reason}
+    t = pages.translator(request)
+    try:
+        wanted = ManualPlacementRequest(pseudonym=pseudonym, course_id=course_id,
+                                        reason=reason)
+    except ValidationError as invalid:
+        return await placement_form(runtime, pages, policy, request, principal, pseudonym,
+                                    form, form_errors(invalid.errors(), t, field_name),
+                                    status_code=422)
+    try:
         async with runtime.uow() as uow:
-            rows = await waiting_rows(uow, filters, today=runtime.clock.today(),
-                                      districts=policy.districts)
-        t = pages.translator(request)
-        return pages.render(request, "waiting_list.html", {
-            "rows": rows, "filters": filters, "reasons": list(WaitlistReason),
-            "levels": list(GermanLevel), "course_types": list(CourseType),
-            "waited_options": list(WaitedLonger), "regions": county_regions(runtime, t.language),
-            "may_place": principal.role in catalogue.APPROVERS}, principal=principal)
+            record = await place_by_hand(uow, principal, wanted, policy=policy)
+            await uow.commit()
+    except PlacementRefused as refused:
+        return await placement_form(runtime, pages, policy, request, principal, pseudonym,
+                                    form, {"course_id": t(
+                                        f"coord.error.refused.{refused.refusal}")},
+                                    status_code=409)
+    return RedirectResponse(f"/ui/placements/{record.placement_id}",
+                            status_code=status.HTTP_303_SEE_OTHER)
 
-    async def placement_form(request: Request, principal: Principal, pseudonym: str,
-                             form: dict[str, str], errors: dict[str, str],
-                             status_code: int = 200) -> HTMLResponse:
-        async with runtime.uow() as uow:
-            applicant, offer = await choices(uow, pseudonym, policy)
-        return pages.render(request, "manual_placement.html", {
-            "applicant": applicant, "offer": offer, "form": form, "errors": errors},
-            principal=principal, status_code=status_code)
 
-    @router.post("/ui/manual-placement/form", response_class=HTMLResponse)
-    async def manual_form(request: Request, principal: Annotated[Principal, approvers],
-                          pseudonym: Pseudonym) -> HTMLResponse:
-        return await placement_form(request, principal, pseudonym, {}, {})
-
-    @router.post("/ui/manual-placement")
-    async def manual_place(request: Request,
-                           principal: Annotated[Principal, approvers], pseudonym: Pseudonym,
-                           course_id: Annotated[str, Form(max_length=64)] = "",
-                           reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
-        form = {"course_id": course_id, "reason": reason}
-        t = pages.translator(request)
-        try:
-            wanted = ManualPlacementRequest(pseudonym=pseudonym, course_id=course_id,
-                                            reason=reason)
-        except ValidationError as invalid:
-            return await placement_form(request, principal, pseudonym, form, form_errors(
-                invalid.errors(), t, field_name), status_code=422)
-        try:
-            async with runtime.uow() as uow:
-                record = await place_by_hand(uow, principal, wanted, policy=policy)
-        except PlacementRefused as refused:
-            return await placement_form(request, principal, pseudonym, form, {
-                "course_id": t(f"coord.error.refused.{refused.refusal}")}, status_code=409)
-        return RedirectResponse(f"/ui/placements/{record.placement_id}",
-                                status_code=status.HTTP_303_SEE_OTHER)
-
-    @router.get("/ui/placements/{placement_id}", response_class=HTMLResponse)
-    async def placement_page(request: Request, placement_id: OpaqueId,
-                             principal: Annotated[Principal, coordinators]) -> HTMLResponse:
-        async with runtime.uow() as uow:
-            record: PlacementRecord = await placements.placement_for(uow, principal,
-                                                                     placement_id)
-            course = await catalogue.course_for(uow, principal, record.course_id)
-            audit = [entry for entry in await ManualPlacementLog(uow.session).of_course(
-                record.course_id) if entry.placement_id == placement_id]
-        return pages.render(request, "placement.html", {
-            "record": record, "course": course, "audit": audit}, principal=principal)
-
-    app.include_router(router)
+@router.get("/ui/placements/{placement_id}", response_class=HTMLResponse)
+async def placement_page(runtime: Runtime, pages: ServicePages, request: Request,
+                         placement_id: OpaqueId, principal: PageCoordinators) -> HTMLResponse:
+    async with runtime.uow() as uow:
+        record: PlacementRecord = await placements.placement_for(uow, principal, placement_id)
+        course = await catalogue.course_for(uow, principal, record.course_id)
+        audit = [entry for entry in await uow.manual_placements.of_course(record.course_id)
+                 if entry.placement_id == placement_id]
+    return pages.render(request, "placement.html", {
+        "record": record, "course": course, "audit": audit}, principal=principal)

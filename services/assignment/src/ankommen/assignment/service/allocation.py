@@ -16,9 +16,8 @@ from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date
 
-from ankommen.assignment.adapters.catalogue import CourseRepository
 from ankommen.assignment.adapters.placements import PlacementRepository
-from ankommen.assignment.adapters.repository import CaseRepository, WaitingListRepository
+from ankommen.assignment.adapters.unit_of_work import AssignmentUnitOfWork
 from ankommen.assignment.domain.allocation import Allocation, allocate
 from ankommen.assignment.domain.candidates import who_could_take_a_seat
 from ankommen.assignment.domain.courses import Applicant, Seats, district_of
@@ -45,7 +44,6 @@ from ankommen.assignment.service.placement_index import (
     catalogue_key,
     placement_index,
 )
-from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.events.contracts.assignment import (
     PlacementOffered,
     WaitingDaysBand,
@@ -77,15 +75,15 @@ class AllocationOutcome:
     placement_ids: dict[str, str]
 
 
-async def waiting_applicants(uow: UnitOfWork, only: Collection[str] | None = None
+async def waiting_applicants(uow: AssignmentUnitOfWork, only: Collection[str] | None = None
                              ) -> list[tuple[WaitingPerson, Applicant]]:
     """Everyone on the waiting list (or those of ``only`` who wait), as stored and as the
     optimiser sees them."""
-    waiting_list = WaitingListRepository(uow.session)
+    waiting_list = uow.waiting_people
     waiting = await (waiting_list.all() if only is None else waiting_list.of(sorted(only)))
     pseudonyms = [person.pseudonym for person in waiting]
-    known = await CaseRepository(uow.session).of_waiting(pseudonyms)
-    declined = await PlacementRepository(uow.session).declined_courses(pseudonyms)
+    known = await uow.cases.of_waiting(pseudonyms)
+    declined = await uow.placements.declined_courses(pseudonyms)
     return [(person, Applicant(person.pseudonym, known[person.pseudonym][0],
                                person.waiting_since, person.wanted_course_type,
                                known[person.pseudonym][1] or None,
@@ -93,11 +91,11 @@ async def waiting_applicants(uow: UnitOfWork, only: Collection[str] | None = Non
             for person in waiting if person.pseudonym in known]
 
 
-async def applicants(uow: UnitOfWork) -> list[Applicant]:
+async def applicants(uow: AssignmentUnitOfWork) -> list[Applicant]:
     return [applicant for _, applicant in await waiting_applicants(uow)]
 
 
-async def run_allocation(uow: UnitOfWork, *, today: date, priority: PriorityRules,
+async def run_allocation(uow: AssignmentUnitOfWork, *, today: date, priority: PriorityRules,
                          districts: Collection[str], dry_run: bool = False,
                          offer_response_days: int = DEFAULT_OFFER_RESPONSE_DAYS
                          ) -> AllocationOutcome:
@@ -108,24 +106,24 @@ async def run_allocation(uow: UnitOfWork, *, today: date, priority: PriorityRule
     per person). A run that places people also leaves its candidate index for the incremental
     steps that follow (:mod:`ankommen.assignment.service.placement_index`)."""
     if not dry_run:
-        await WaitingListRepository(uow.session).lock_for_allocation()
+        await uow.waiting_people.lock_for_allocation()
     waiting = await waiting_applicants(uow)
-    catalogue = await CourseRepository(uow.session).seats(bookable_only=False)
+    catalogue = await uow.courses.seats(bookable_only=False)
     offer = [seats for seats in catalogue if seats.offered(districts, today)]
     if dry_run:
         people = [applicant for _, applicant in waiting]
         return AllocationOutcome(allocate(people, offer, today, priority,
-                                          await PlacementRepository(uow.session).provider_load()),
+                                          await uow.placements.provider_load()),
                                  {})
     outcome = await _allocate_and_record(uow, waiting, catalogue, offer, today, priority,
                                          offer_response_days)
-    without_case = await WaitingListRepository(uow.session).count() - len(waiting)
+    without_case = await uow.waiting_people.count() - len(waiting)
     await _keep_index(uow, outcome.allocation, {}, today, offer, without_case + len(
         outcome.allocation.placements))
     return outcome
 
 
-async def place_incrementally(uow: UnitOfWork, policy: AllocationPolicy, today: date,
+async def place_incrementally(uow: AssignmentUnitOfWork, policy: AllocationPolicy, today: date,
                               touched: Collection[str]) -> AllocationOutcome:
     """After a batch of events: place only the people who could take a free seat, against the
     candidate index kept since the last run (issue 21, item 3) — or the full run if there is
@@ -143,10 +141,10 @@ async def place_incrementally(uow: UnitOfWork, policy: AllocationPolicy, today: 
     scheduled round)."""
     await turn_day(uow, today, postponement_weeks=policy.postponement_weeks,
                    offer_response_days=policy.offer_response_days)
-    waiting_list = WaitingListRepository(uow.session)
-    catalogue = await CourseRepository(uow.session).seats(bookable_only=False)
+    waiting_list = uow.waiting_people
+    catalogue = await uow.courses.seats(bookable_only=False)
     offer = [seats for seats in catalogue if seats.offered(policy.districts, today)]
-    kept = placement_index(uow.session).usable(await waiting_list.allocation_runs(), today,
+    kept = placement_index(uow.database).usable(await waiting_list.allocation_runs(), today,
                                                catalogue_key(offer))
     if kept is None:
         return await run_allocation(uow, today=today, priority=policy.priority,
@@ -174,7 +172,8 @@ async def place_incrementally(uow: UnitOfWork, policy: AllocationPolicy, today: 
     return outcome
 
 
-async def _allocate_and_record(uow: UnitOfWork, waiting: list[tuple[WaitingPerson, Applicant]],
+async def _allocate_and_record(uow: AssignmentUnitOfWork,
+                               waiting: list[tuple[WaitingPerson, Applicant]],
                                catalogue: list[Seats], offer: list[Seats], today: date,
                                priority: PriorityRules, offer_response_days: int
                                ) -> AllocationOutcome:
@@ -182,7 +181,7 @@ async def _allocate_and_record(uow: UnitOfWork, waiting: list[tuple[WaitingPerso
     placements, why the others still wait, and the changed seat figures."""
     people = [applicant for _, applicant in waiting]
     allocation = allocate(people, offer, today,
-                          priority, await PlacementRepository(uow.session).provider_load())
+                          priority, await uow.placements.provider_load())
     placement_ids = await _record_placements(uow, allocation, people, catalogue, today,
                                              offer_response_days)
     await _record_still_waiting(uow, allocation, waiting, today)
@@ -190,7 +189,7 @@ async def _allocate_and_record(uow: UnitOfWork, waiting: list[tuple[WaitingPerso
     return AllocationOutcome(allocation, placement_ids)
 
 
-async def _keep_index(uow: UnitOfWork, allocation: Allocation,
+async def _keep_index(uow: AssignmentUnitOfWork, allocation: Allocation,
                       others: dict[str, frozenset[str]], today: date, offer: list[Seats],
                       without_case: int) -> None:
     """Keep who fits what for the next incremental step: ``others`` (the people this run left
@@ -203,13 +202,13 @@ async def _keep_index(uow: UnitOfWork, allocation: Allocation,
         for person, courses in zip(index.people, index.fitting_course_ids(), strict=True):
             if person.pseudonym not in placed:
                 fits[person.pseudonym] = courses
-    runs = await WaitingListRepository(uow.session).allocation_runs()
-    placement_index(uow.session).keep_after_commit(
-        uow.session, KeptIndex(runs, today, catalogue_key(offer), fits, without_case))
+    runs = await uow.waiting_people.allocation_runs()
+    placement_index(uow.database).keep_after_commit(
+        uow, KeptIndex(runs, today, catalogue_key(offer), fits, without_case))
 
 
-async def _record_placements(uow: UnitOfWork, allocation: Allocation, people: list[Applicant],
-                             catalogue: list[Seats], today: date,
+async def _record_placements(uow: AssignmentUnitOfWork, allocation: Allocation,
+                             people: list[Applicant], catalogue: list[Seats], today: date,
                              offer_response_days: int) -> dict[str, str]:
     """Store and announce the run's placements (with their facts and each offer's last day);
     the placed people leave the waiting list. Returns the placement id per pseudonym."""
@@ -220,7 +219,7 @@ async def _record_placements(uow: UnitOfWork, allocation: Allocation, people: li
     course_types = {course_id: course.course_type for course_id, course in by_course.items()}
     placed = [proposed.pseudonym for proposed in allocation.placements]
     previous = await previous_course_types(uow, placed, course_types)
-    placement_repository = PlacementRepository(uow.session)
+    placement_repository = uow.placements
     codes = await _unique_referral_codes(placement_repository, len(placed))
     records: list[PlacementRecord] = []
     for proposed, code in zip(allocation.placements, codes, strict=True):
@@ -242,11 +241,11 @@ async def _record_placements(uow: UnitOfWork, allocation: Allocation, people: li
             provider_id=record.provider_id, offered_on=today, expires_on=record.expires_on),
             key=record.pseudonym, subject=record.pseudonym)
     await placement_repository.add_all(records)
-    await WaitingListRepository(uow.session).remove_all(placed)
+    await uow.waiting_people.remove_all(placed)
     return {record.pseudonym: record.placement_id for record in records}
 
 
-async def _record_still_waiting(uow: UnitOfWork, allocation: Allocation,
+async def _record_still_waiting(uow: AssignmentUnitOfWork, allocation: Allocation,
                                 waiting: list[tuple[WaitingPerson, Applicant]],
                                 today: date) -> None:
     """Why each person left without a seat waits (``Waitlisted`` when the reason is new),
@@ -261,7 +260,7 @@ async def _record_still_waiting(uow: UnitOfWork, allocation: Allocation,
             await _announce_waiting(uow, person, still.reason, today)
         if await publish_unmet_demand(uow, applicant, person, still.reason, today):
             reported_unmet.append(person.pseudonym)
-    waiting_list = WaitingListRepository(uow.session)
+    waiting_list = uow.waiting_people
     await waiting_list.set_reasons(new_reasons)
     await waiting_list.mark_unmet_reported(reported_unmet, month_of(today))
 
@@ -287,8 +286,8 @@ async def _unique_referral_codes(repository: PlacementRepository, count: int) ->
     return sorted(codes)
 
 
-async def _announce_waiting(uow: UnitOfWork, person: WaitingPerson, reason: WaitlistReason,
-                            today: date) -> None:
+async def _announce_waiting(uow: AssignmentUnitOfWork, person: WaitingPerson,
+                            reason: WaitlistReason, today: date) -> None:
     await uow.publish(Waitlisted(pseudonym=person.pseudonym, reason=reason,
                                  waiting_since=person.waiting_since),
                       key=person.pseudonym, subject=person.pseudonym)
@@ -298,7 +297,7 @@ async def _announce_waiting(uow: UnitOfWork, person: WaitingPerson, reason: Wait
     await uow.publish(fact, key=fact.record_key)
 
 
-async def allocate_now(uow: UnitOfWork, policy: AllocationPolicy, today: date
+async def allocate_now(uow: AssignmentUnitOfWork, policy: AllocationPolicy, today: date
                        ) -> AllocationOutcome:
     """An allocation that places people (not a dry run): first the day turn brings courses and
     offers up to ``today`` (:mod:`ankommen.assignment.service.day_turn`), then the run."""
@@ -309,7 +308,7 @@ async def allocate_now(uow: UnitOfWork, policy: AllocationPolicy, today: date
                                 offer_response_days=policy.offer_response_days)
 
 
-async def reallocate(uow: UnitOfWork, policy: AllocationPolicy,
+async def reallocate(uow: AssignmentUnitOfWork, policy: AllocationPolicy,
                      today: date | None = None) -> None:
     """After an event that adds a person or frees a seat, and on schedule: the day turn, then
     an allocation unless done by hand (the seat figures are reported either way)."""
@@ -322,7 +321,7 @@ async def reallocate(uow: UnitOfWork, policy: AllocationPolicy,
         await publish_capacity_changes(uow, today)
 
 
-async def place_after(uow: UnitOfWork, policy: AllocationPolicy, touched: Collection[str],
+async def place_after(uow: AssignmentUnitOfWork, policy: AllocationPolicy, touched: Collection[str],
                       today: date | None = None) -> None:
     """After events or answers that add people to the list or free seats (a consumed batch, a
     decline): the incremental step for the people ``touched`` — or, when coordinators

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from ankommen.assignment.adapters.catalogue import CourseRepository, CourseReview, CourseReviewLog
-from ankommen.assignment.adapters.placements import PlacementRepository
+from ankommen.assignment.adapters.catalogue import CourseReview
+from ankommen.assignment.adapters.unit_of_work import AssignmentUnitOfWork
 from ankommen.assignment.domain.approval import (
     approval_after_change,
     approval_on_creation,
@@ -25,7 +25,6 @@ from ankommen.assignment.domain.approval import (
 from ankommen.assignment.domain.lifecycle import status_by_date
 from ankommen.assignment.service import withdrawals
 from ankommen.assignment.service.allocation import AllocationPolicy, reallocate
-from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.errors import Conflict, DomainError, Forbidden, NotFound
 from ankommen.shared.events.contracts.assignment import (
     Course,
@@ -63,7 +62,7 @@ def check_provider(principal: Principal, provider_id: str) -> None:
                         field="provider_id")
 
 
-def _dated(uow: UnitOfWork, course: Course) -> dict[str, CourseStatus]:
+def _dated(uow: AssignmentUnitOfWork, course: Course) -> dict[str, CourseStatus]:
     """The status a course entered or changed today has by its dates: one that has started is
     running, one that has ended is completed, whatever the request says. So the minimum rule
     (docs/assignment.md) applies to courses that reach their start day in the catalogue, not
@@ -71,23 +70,23 @@ def _dated(uow: UnitOfWork, course: Course) -> dict[str, CourseStatus]:
     return {"status": status_by_date(course, uow.clock.today())}
 
 
-async def visible_courses(uow: UnitOfWork, principal: Principal) -> list[Course]:
+async def visible_courses(uow: AssignmentUnitOfWork, principal: Principal) -> list[Course]:
     provider = principal.provider_id if principal.role is Role.PROVIDER else None
-    return await CourseRepository(uow.session).list(provider_id=provider)
+    return await uow.courses.list(provider_id=provider)
 
 
-async def course_for(uow: UnitOfWork, principal: Principal, course_id: str) -> Course:
-    course = await CourseRepository(uow.session).get(course_id)
+async def course_for(uow: AssignmentUnitOfWork, principal: Principal, course_id: str) -> Course:
+    course = await uow.courses.get(course_id)
     if course is None:
         raise NotFound("course_id: no such course", field="course_id")
     check_provider(principal, course.provider_id)
     return course
 
 
-async def publish_course(uow: UnitOfWork, principal: Principal, course: Course, *,
+async def publish_course(uow: AssignmentUnitOfWork, principal: Principal, course: Course, *,
                          policy: AllocationPolicy) -> Course:
     check_provider(principal, course.provider_id)
-    repository = CourseRepository(uow.session)
+    repository = uow.courses
     if await repository.get(course.course_id) is not None:
         raise Conflict("course_id: a course with this id exists", field="course_id")
     if course.status is CourseStatus.CANCELLED:
@@ -105,7 +104,7 @@ async def publish_course(uow: UnitOfWork, principal: Principal, course: Course, 
     return course
 
 
-async def update_course(uow: UnitOfWork, principal: Principal, course: Course, *,
+async def update_course(uow: AssignmentUnitOfWork, principal: Principal, course: Course, *,
                         policy: AllocationPolicy) -> Course:
     current = await course_for(uow, principal, course.course_id)
     check_provider(principal, course.provider_id)
@@ -120,7 +119,7 @@ async def update_course(uow: UnitOfWork, principal: Principal, course: Course, *
     approval = approval_after_change(current, course,
                                      by_approver=principal.role in APPROVERS)
     course = course.model_copy(update={"approval": approval})
-    holding = await PlacementRepository(uow.session).active_in_course(course.course_id)
+    holding = await uow.placements.active_in_course(course.course_id)
     if course.capacity < len(holding):
         raise Conflict(f"capacity: {len(holding)} seats are already taken", field="capacity")
     if course.childcare_places < sum(record.childcare for record in holding):
@@ -129,13 +128,13 @@ async def update_course(uow: UnitOfWork, principal: Principal, course: Course, *
     if approval is not current.approval:
         await _review(uow, principal, course.course_id, approval,
                       "changed by its provider: needs approval again")
-    await CourseRepository(uow.session).replace(course)
+    await uow.courses.replace(course)
     await uow.publish(CourseUpdated(course=course), key=course.course_id)
     await reallocate(uow, policy)
     return course
 
 
-async def cancel_course(uow: UnitOfWork, principal: Principal, course_id: str, *,
+async def cancel_course(uow: AssignmentUnitOfWork, principal: Principal, course_id: str, *,
                         policy: AllocationPolicy) -> Course:
     """Offered and confirmed placements are withdrawn and their people wait again with their
     place; enrolled ones stay until the provider reports their end (docs/participation.md)."""
@@ -147,14 +146,14 @@ async def cancel_course(uow: UnitOfWork, principal: Principal, course_id: str, *
     return cancelled
 
 
-async def _review(uow: UnitOfWork, principal: Principal, course_id: str,
+async def _review(uow: AssignmentUnitOfWork, principal: Principal, course_id: str,
                   decision: CourseApproval, note: str | None) -> None:
-    await CourseReviewLog(uow.session).record(CourseReview(
+    await uow.course_reviews.record(CourseReview(
         course_id=course_id, decision=decision, actor=principal.subject,
         role=principal.role.value, at=uow.clock.now(), note=note))
 
 
-async def approve_course(uow: UnitOfWork, principal: Principal, course_id: str, *,
+async def approve_course(uow: AssignmentUnitOfWork, principal: Principal, course_id: str, *,
                          policy: AllocationPolicy) -> Course:
     """A coordinator makes the course the county's offer: allocated at once. Approving an
     approved course again changes nothing (and logs nothing)."""
@@ -168,8 +167,8 @@ async def approve_course(uow: UnitOfWork, principal: Principal, course_id: str, 
     return await _decide(uow, principal, current, CourseApproval.APPROVED, None, policy)
 
 
-async def return_course(uow: UnitOfWork, principal: Principal, course_id: str, reason: str, *,
-                        policy: AllocationPolicy) -> Course:
+async def return_course(uow: AssignmentUnitOfWork, principal: Principal, course_id: str,
+                        reason: str, *, policy: AllocationPolicy) -> Course:
     """A coordinator sends the course back to its provider with a reason: no new placements
     until the provider changes it and a coordinator approves it. People already placed keep
     their seats (to take them back, cancel the course)."""
@@ -180,10 +179,10 @@ async def return_course(uow: UnitOfWork, principal: Principal, course_id: str, r
     return await _decide(uow, principal, current, CourseApproval.RETURNED, reason, policy)
 
 
-async def reviews_of(uow: UnitOfWork, principal: Principal, course_id: str
+async def reviews_of(uow: AssignmentUnitOfWork, principal: Principal, course_id: str
                      ) -> list[CourseReview]:
     await course_for(uow, principal, course_id)
-    return await CourseReviewLog(uow.session).of_course(course_id)
+    return await uow.course_reviews.of_course(course_id)
 
 
 def _check_approver(principal: Principal) -> None:
@@ -191,11 +190,11 @@ def _check_approver(principal: Principal) -> None:
         raise Forbidden("role: only a coordinator approves courses", field="role")
 
 
-async def _decide(uow: UnitOfWork, principal: Principal, current: Course,
+async def _decide(uow: AssignmentUnitOfWork, principal: Principal, current: Course,
                   decision: CourseApproval, note: str | None,
                   policy: AllocationPolicy) -> Course:
     decided = current.model_copy(update={"approval": decision})
-    await CourseRepository(uow.session).replace(decided)
+    await uow.courses.replace(decided)
     await _review(uow, principal, current.course_id, decision, note)
     await uow.publish(CourseUpdated(course=decided), key=current.course_id)
     await reallocate(uow, policy)

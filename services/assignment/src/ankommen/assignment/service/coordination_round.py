@@ -29,9 +29,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from ankommen.assignment.adapters.catalogue import CourseRepository
-from ankommen.assignment.adapters.placements import PlacementRepository
-from ankommen.assignment.adapters.repository import CaseRepository
+from ankommen.assignment.adapters.unit_of_work import AssignmentUnitOfWork
 from ankommen.assignment.domain.courses import Seats, district_of, entry_deadline
 from ankommen.assignment.domain.demand import UnmetDemand, needed_course_type
 from ankommen.assignment.domain.lifecycle import BEFORE_START, StartDecision, on_start_day
@@ -39,7 +37,6 @@ from ankommen.assignment.domain.next_step import next_step
 from ankommen.assignment.domain.scoring import PriorityRules
 from ankommen.assignment.service import queries
 from ankommen.assignment.service.allocation import applicants
-from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.events.contracts.assignment import Course, CourseStatus
 from ankommen.shared.events.contracts.vocabulary import CourseType, GermanLevel
 
@@ -177,13 +174,13 @@ def round_day(month: Month, today: date) -> date:
     return min(max(today, month.first_day), month.last_day)
 
 
-async def coordination_round(uow: UnitOfWork, month: Month, *, today: date,
+async def coordination_round(uow: AssignmentUnitOfWork, month: Month, *, today: date,
                              districts: Collection[str], priority: PriorityRules,
                              disclosure_minimum: int, postponement_weeks: int
                              ) -> CoordinationRound:
     """The agenda of ``month``'s coordination round (module docstring)."""
     as_of = round_day(month, today)
-    catalogue = [seats for seats in await CourseRepository(uow.session).seats(
+    catalogue = [seats for seats in await uow.courses.seats(
         bookable_only=False) if _county_course(seats.course, districts)]
     ending = await _ending_courses(uow, catalogue, month, as_of)
     demand = await queries.demand(uow, disclosure_minimum, today=as_of, priority=priority,
@@ -226,7 +223,7 @@ def _at_risk(seats: Seats, as_of: date, postponement_weeks: int) -> AtRisk | Non
                   course.starts_on, new_start)
 
 
-async def _ending_courses(uow: UnitOfWork, catalogue: list[Seats], month: Month,
+async def _ending_courses(uow: AssignmentUnitOfWork, catalogue: list[Seats], month: Month,
                           as_of: date) -> list[EndingCourse]:
     """Courses ending from the round's day to ``ENDING_WEEKS`` after the month's first (one
     that ended already has nobody left to find a next course for)."""
@@ -234,11 +231,11 @@ async def _ending_courses(uow: UnitOfWork, catalogue: list[Seats], month: Month,
     courses = sorted((seats.course for seats in catalogue
                       if as_of <= seats.course.ends_on <= until),
                      key=lambda course: (course.ends_on, course.title, course.course_id))
-    placements = PlacementRepository(uow.session)
+    placements = uow.placements
     held = {course.course_id: sorted(record.pseudonym for record in
                                      await placements.active_in_course(course.course_id))
             for course in courses}
-    surveys = await CaseRepository(uow.session).of_waiting(
+    surveys = await uow.cases.of_waiting(
         sorted({pseudonym for people in held.values() for pseudonym in people}))
     ending: list[EndingCourse] = []
     for course in courses:
@@ -253,7 +250,7 @@ async def _ending_courses(uow: UnitOfWork, catalogue: list[Seats], month: Month,
     return ending
 
 
-async def _waiting_by_need(uow: UnitOfWork, as_of: date) -> list[WaitingNeed]:
+async def _waiting_by_need(uow: AssignmentUnitOfWork, as_of: date) -> list[WaitingNeed]:
     waited: defaultdict[tuple[GermanLevel, CourseType, tuple[str, ...]], list[int]] = \
         defaultdict(list)
     for person in await applicants(uow):

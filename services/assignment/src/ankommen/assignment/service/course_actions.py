@@ -2,7 +2,7 @@
 
 Approve, return, postpone and cancel each change who holds or gets a seat. The confirmation
 pages show that first: :func:`consequences` runs the very use case in a transaction that is
-rolled back (nothing is stored, nothing is published), and reads off who loses a seat, who
+never committed (nothing is stored, nothing is published), and reads off who loses a seat, who
 would be offered one (the offers the change's own reallocation makes, then a dry run of the
 allocation after it) and how many seats it frees. The preview cannot disagree with the action:
 it is the action.
@@ -20,15 +20,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 
-from ankommen.assignment.adapters.catalogue import CourseRepository
-from ankommen.assignment.adapters.coordination import offers_made_on
-from ankommen.assignment.adapters.placements import PlacementRepository
+from ankommen.assignment.adapters.unit_of_work import AssignmentUnitOfWork
 from ankommen.assignment.domain.lifecycle import postponed_to
 from ankommen.assignment.domain.placement import PlacementRecord
 from ankommen.assignment.service import catalogue
 from ankommen.assignment.service.allocation import AllocationPolicy, reallocate, run_allocation
 from ankommen.assignment.service.withdrawals import withdraw_from_course
-from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.errors import Conflict, DomainError, Forbidden
 from ankommen.shared.events.contracts.assignment import (
     Course,
@@ -55,7 +52,7 @@ def check_coordinator(principal: Principal, what: str) -> None:
         raise Forbidden(f"role: only a coordinator {what}", field="role")
 
 
-async def postpone_course(uow: UnitOfWork, principal: Principal, course_id: str,
+async def postpone_course(uow: AssignmentUnitOfWork, principal: Principal, course_id: str,
                           starts_on: date, *, policy: AllocationPolicy) -> Course:
     """Move a course that has not started to the later ``starts_on`` (end and late-entry
     deadline by as many days); its undecided placements are withdrawn and reallocated."""
@@ -75,7 +72,7 @@ async def postpone_course(uow: UnitOfWork, principal: Principal, course_id: str,
         raise InvalidPostponement("starts_on: a postponement moves the start by at most "
                                   f"{MAX_POSTPONEMENT_DAYS} days", field="starts_on")
     moved = postponed_to(current, starts_on)
-    await CourseRepository(uow.session).replace(moved)
+    await uow.courses.replace(moved)
     await uow.publish(CourseUpdated(course=moved), key=moved.course_id)
     await withdraw_from_course(uow, course_id, WithdrawalReason.COURSE_POSTPONED)
     await reallocate(uow, policy)
@@ -106,40 +103,33 @@ class Consequences:
     below_minimum: frozenset[str]
 
 
-class _WhatIf(Exception):  # noqa: N818 - not an error: carries the result out of the rollback
-    def __init__(self, consequences: Consequences) -> None:
-        super().__init__("what-if rolled back")
-        self.consequences = consequences
+Change = Callable[[AssignmentUnitOfWork], Awaitable[Course]]
 
 
-Change = Callable[[UnitOfWork], Awaitable[Course]]
-
-
-async def consequences(uow_factory: Callable[[], UnitOfWork], course_id: str, change: Change,
-                       *, policy: AllocationPolicy) -> Consequences:
-    """Run ``change`` (a use case on the course) and roll it back; what it did. The refusals
-    of the use case (a provider approving, a cancelled course) are raised as they are."""
-    try:
-        async with uow_factory() as uow:
-            today = uow.clock.today()
-            placements = PlacementRepository(uow.session)
-            holding = {record.placement_id: record
-                       for record in await placements.active_in_course(course_id)}
-            offered_before = await offers_made_on(uow.session, today)
-            course = await change(uow)
-            still = {record.placement_id
-                     for record in await placements.active_in_course(course_id)}
-            losing = [record for placement_id, record in holding.items()
-                      if placement_id not in still]
-            made = await offers_made_on(uow.session, today)
-            offers = [Offer(pseudonym, offered_course)
-                      for placement_id, (pseudonym, offered_course) in made.items()
-                      if placement_id not in offered_before]
-            preview = await run_allocation(uow, today=today, priority=policy.priority,
-                                           districts=policy.districts, dry_run=True)
-            offers += [Offer(proposed.pseudonym, proposed.course_id)
-                       for proposed in preview.allocation.placements]
-            raise _WhatIf(Consequences(course, losing, offers, len(losing),
-                                       preview.allocation.below_minimum))
-    except _WhatIf as what_if:
-        return what_if.consequences
+async def consequences(uow_factory: Callable[[], AssignmentUnitOfWork], course_id: str,
+                       change: Change, *, policy: AllocationPolicy) -> Consequences:
+    """Run ``change`` (a use case on the course) in a unit that is never committed; what it
+    did. The refusals of the use case (a provider approving, a cancelled course) are raised
+    as they are."""
+    async with uow_factory() as uow:
+        today = uow.clock.today()
+        placements = uow.placements
+        holding = {record.placement_id: record
+                   for record in await placements.active_in_course(course_id)}
+        offered_before = await placements.offers_made_on(today)
+        course = await change(uow)
+        still = {record.placement_id
+                 for record in await placements.active_in_course(course_id)}
+        losing = [record for placement_id, record in holding.items()
+                  if placement_id not in still]
+        made = await placements.offers_made_on(today)
+        offers = [Offer(pseudonym, offered_course)
+                  for placement_id, (pseudonym, offered_course) in made.items()
+                  if placement_id not in offered_before]
+        preview = await run_allocation(uow, today=today, priority=policy.priority,
+                                       districts=policy.districts, dry_run=True)
+        offers += [Offer(proposed.pseudonym, proposed.course_id)
+                   for proposed in preview.allocation.placements]
+        # Left without a commit: everything the change did is rolled back.
+        return Consequences(course, losing, offers, len(losing),
+                            preview.allocation.below_minimum)

@@ -24,9 +24,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from ankommen.assignment.adapters.catalogue import CourseRepository
-from ankommen.assignment.adapters.placements import PlacementRepository
-from ankommen.assignment.adapters.repository import WaitingListRepository
+from ankommen.assignment.adapters.unit_of_work import AssignmentUnitOfWork
 from ankommen.assignment.domain.lifecycle import (
     StartDecision,
     expired_on,
@@ -42,7 +40,6 @@ from ankommen.assignment.service.withdrawals import (
     withdraw,
     withdraw_from_course,
 )
-from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.events.contracts.assignment import (
     Course,
     CourseUpdated,
@@ -53,13 +50,13 @@ from ankommen.shared.events.contracts.assignment import (
 logger = logging.getLogger(__name__)
 
 
-async def turn_day(uow: UnitOfWork, today: date, *, postponement_weeks: int,
+async def turn_day(uow: AssignmentUnitOfWork, today: date, *, postponement_weeks: int,
                    offer_response_days: int) -> None:
     """Bring courses and placements up to ``today``, in the caller's transaction. Takes the
     allocation lock first, so that two turns never postpone or expire the same thing twice.
     ``offer_response_days``: the county's default, for offers made before offers had a last
     day."""
-    await WaitingListRepository(uow.session).lock_for_allocation()
+    await uow.waiting_people.lock_for_allocation()
     await _start_due_courses(uow, today, postponement_weeks)
     await _complete_ended_courses(uow, today)
     await _give_old_offers_a_last_day(uow, offer_response_days)
@@ -67,14 +64,15 @@ async def turn_day(uow: UnitOfWork, today: date, *, postponement_weeks: int,
     await _withdraw_from_ended_courses(uow, today)
 
 
-async def _changed(uow: UnitOfWork, course: Course) -> None:
-    await CourseRepository(uow.session).replace(course)
+async def _changed(uow: AssignmentUnitOfWork, course: Course) -> None:
+    await uow.courses.replace(course)
     await uow.publish(CourseUpdated(course=course), key=course.course_id)
 
 
-async def _start_due_courses(uow: UnitOfWork, today: date, postponement_weeks: int) -> None:
-    placements = PlacementRepository(uow.session)
-    for course in await CourseRepository(uow.session).due_to_start(today):
+async def _start_due_courses(uow: AssignmentUnitOfWork, today: date,
+                             postponement_weeks: int) -> None:
+    placements = uow.placements
+    for course in await uow.courses.due_to_start(today):
         holding = await placements.active_in_course(course.course_id)
         enrolled = sum(record.status is PlacementStatus.ENROLLED for record in holding)
         decision = on_start_day(course, len(holding), enrolled, today)
@@ -94,27 +92,27 @@ async def _start_due_courses(uow: UnitOfWork, today: date, postponement_weeks: i
                 update={"status": status_by_date(course, today)}))
 
 
-async def _complete_ended_courses(uow: UnitOfWork, today: date) -> None:
-    for course in await CourseRepository(uow.session).running_past_end(today):
+async def _complete_ended_courses(uow: AssignmentUnitOfWork, today: date) -> None:
+    for course in await uow.courses.running_past_end(today):
         await _changed(uow, course.model_copy(update={"status": status_by_date(course, today)}))
 
 
-async def _give_old_offers_a_last_day(uow: UnitOfWork, default_days: int) -> None:
+async def _give_old_offers_a_last_day(uow: AssignmentUnitOfWork, default_days: int) -> None:
     """Offers made before this version (migration 0009 left them without ``expires_on``) get
     the last day a new offer would have: their offer day plus the county's default. Only the
     first turn finds any; an offer made months ago then expires at once instead of holding its
     seat for ever."""
-    placements = PlacementRepository(uow.session)
+    placements = uow.placements
     for record in await placements.offers_without_last_day():
         await placements.set_last_day(record.placement_id, offer_expires_on(
             record.offered_on, None, default_days))
 
 
-async def _expire_offers(uow: UnitOfWork, today: date) -> None:
+async def _expire_offers(uow: AssignmentUnitOfWork, today: date) -> None:
     """Offers not confirmed by their last day: the seat is free again, the person waits with
     their original place and is not offered that course again (the provider did not take
     them, like a declined offer)."""
-    placements = PlacementRepository(uow.session)
+    placements = uow.placements
     for record in await placements.offers_past_last_day(today):
         await placements.set_status(record.placement_id, PlacementStatus.EXPIRED)
         await uow.publish(PlacementExpired(
@@ -126,6 +124,6 @@ async def _expire_offers(uow: UnitOfWork, today: date) -> None:
         await return_to_waiting_list(uow, record)
 
 
-async def _withdraw_from_ended_courses(uow: UnitOfWork, today: date) -> None:
-    for record in await PlacementRepository(uow.session).undecided_in_ended_courses(today):
+async def _withdraw_from_ended_courses(uow: AssignmentUnitOfWork, today: date) -> None:
+    for record in await uow.placements.undecided_in_ended_courses(today):
         await withdraw(uow, record, WithdrawalReason.COURSE_ENDED)

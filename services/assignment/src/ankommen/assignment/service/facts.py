@@ -18,15 +18,12 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
-from ankommen.assignment.adapters.capacity import CapacityReports
-from ankommen.assignment.adapters.catalogue import CourseRepository
-from ankommen.assignment.adapters.placements import PlacementRepository
+from ankommen.assignment.adapters.unit_of_work import AssignmentUnitOfWork
 from ankommen.assignment.domain.capacity import changed_figures, seat_figures
 from ankommen.assignment.domain.courses import Applicant, Seats, district_of
 from ankommen.assignment.domain.demand import needed_course_type
 from ankommen.assignment.domain.placement import PlacementStatus
 from ankommen.assignment.domain.waiting import WaitingPerson
-from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.events.contracts.assignment import (
     CourseCapacityFact,
     CourseTransitionFact,
@@ -52,21 +49,22 @@ def record_key() -> str:
     return secrets.token_hex(16)
 
 
-async def _publish(uow: UnitOfWork, fact: Fact) -> None:
+async def _publish(uow: AssignmentUnitOfWork, fact: Fact) -> None:
     await uow.publish(fact, key=fact.record_key)
 
 
-async def previous_course_types(uow: UnitOfWork, pseudonyms: list[str],
+async def previous_course_types(uow: AssignmentUnitOfWork, pseudonyms: list[str],
                                 course_types: dict[str, CourseType]) -> dict[str, CourseType]:
     """The course type of each person's most recently ended course, for those who have one
     (``course_types``: the catalogue's course type per course id)."""
-    latest = await PlacementRepository(uow.session).latest_courses(pseudonyms, ENDED)
+    latest = await uow.placements.latest_courses(pseudonyms, ENDED)
     return {pseudonym: course_types[course_id] for pseudonym, course_id in latest.items()
             if course_id in course_types}
 
 
-async def publish_placement_facts(uow: UnitOfWork, person: Applicant, course_type: CourseType,
-                                  previous: CourseType | None, today: date) -> None:
+async def publish_placement_facts(uow: AssignmentUnitOfWork, person: Applicant,
+                                  course_type: CourseType, previous: CourseType | None,
+                                  today: date) -> None:
     """``previous``: the type of the person's most recently ended course, if any (then this
     placement is the next step of the chain).
 
@@ -87,7 +85,7 @@ async def publish_placement_facts(uow: UnitOfWork, person: Applicant, course_typ
             weeks_between=WaitingWeeksBand.of(weeks_begun(days))))
 
 
-async def publish_unmet_demand(uow: UnitOfWork, person: Applicant, waiting: WaitingPerson,
+async def publish_unmet_demand(uow: AssignmentUnitOfWork, person: Applicant, waiting: WaitingPerson,
                                reason: WaitlistReason, today: date) -> bool:
     """Once per wait and month: the person waited without a seat in this month. Returns
     whether it was published — the caller then marks the wait as reported for the month
@@ -101,16 +99,16 @@ async def publish_unmet_demand(uow: UnitOfWork, person: Applicant, waiting: Wait
     return True
 
 
-async def publish_capacity_changes(uow: UnitOfWork, today: date,
+async def publish_capacity_changes(uow: AssignmentUnitOfWork, today: date,
                                    catalogue: list[Seats] | None = None) -> None:
     """A snapshot for every district and course type whose seat figures changed this month.
 
     ``catalogue``: every course with its free seats as they are now, if the caller knows them
     (an allocation run does); otherwise they are read."""
     month = month_of(today)
-    reports = CapacityReports(uow.session)
+    reports = uow.capacity_reports
     if catalogue is None:
-        catalogue = await CourseRepository(uow.session).seats(bookable_only=False)
+        catalogue = await uow.courses.seats(bookable_only=False)
     # A draft is no seat on offer: only approved courses count (a provider's unapproved
     # 500 seats would otherwise show on the public dashboard).
     now = seat_figures([seats for seats in catalogue if seats.course.approved],

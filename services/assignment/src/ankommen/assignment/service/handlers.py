@@ -19,16 +19,12 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from itertools import groupby
 from typing import TypeVar
 
-from ankommen.assignment.adapters.catalogue import CourseRepository
-from ankommen.assignment.adapters.placements import PlacementRepository
-from ankommen.assignment.adapters.repository import CaseRepository, WaitingListRepository
-from ankommen.assignment.adapters.tables import parked_events
+from ankommen.assignment.adapters.unit_of_work import AssignmentUnitOfWork
 from ankommen.assignment.domain.next_step import next_step
 from ankommen.assignment.domain.placement import ENDED_HERE, PlacementStatus
 from ankommen.assignment.domain.waiting import WaitingPerson
 from ankommen.assignment.service.allocation import AllocationPolicy, place_after
 from ankommen.assignment.service.withdrawals import withdraw
-from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.events.contracts.assignment import (
     NextCourseProposed,
     WithdrawalReason,
@@ -52,107 +48,104 @@ from ankommen.shared.events.contracts.progress import (
 from ankommen.shared.events.envelope import EventData
 from ankommen.shared.events.registry import DecodedEvent
 from ankommen.shared.messaging.consumer import BatchHandler, Delivery
-from ankommen.shared.messaging.parking import ParkedEvents
 
 logger = logging.getLogger(__name__)
 
-Handler = Callable[[UnitOfWork, DecodedEvent], Awaitable[None]]
+Handler = Callable[[AssignmentUnitOfWork, DecodedEvent], Awaitable[None]]
 #: Applies several consecutive events of one type at once.
-BulkHandler = Callable[[UnitOfWork, Sequence[DecodedEvent]], Awaitable[None]]
+BulkHandler = Callable[[AssignmentUnitOfWork, Sequence[DecodedEvent]], Awaitable[None]]
 
 NOT_REGISTERED = "the case is not registered here yet"
 
 DataT = TypeVar("DataT", bound=EventData)
 
 
-def _parking(uow: UnitOfWork) -> ParkedEvents:
-    return ParkedEvents(uow.session, parked_events)
-
-
-async def put_registered_cases_on_waiting_list(uow: UnitOfWork,
+async def put_registered_cases_on_waiting_list(uow: AssignmentUnitOfWork,
                                                events: Sequence[DecodedEvent]) -> None:
     """Newly registered cases wait for a fitting course from the day of registration (a run
     of registrations is stored with one insert per table)."""
     registered = [event.data_as(CaseRegistered) for event in events]
-    await CaseRepository(uow.session).add_all(
+    await uow.cases.add_all(
         [(data.pseudonym, data.survey, data.registered_on) for data in registered])
-    await WaitingListRepository(uow.session).add_all([WaitingPerson(
+    await uow.waiting_people.add_all([WaitingPerson(
         pseudonym=data.pseudonym, region_key=data.survey.region_key,
         german_level=data.survey.german_level, waiting_since=data.registered_on)
         for data in registered])
     # Events of these cases that came before their registration, in the order they came.
-    for parked in await _parking(uow).take([data.pseudonym for data in registered]):
+    for parked in await uow.parked_events.take([data.pseudonym for data in registered]):
         await CASE_EVENTS[type(parked.data)](uow, parked)
 
 
-async def put_registered_case_on_waiting_list(uow: UnitOfWork, event: DecodedEvent) -> None:
+async def put_registered_case_on_waiting_list(uow: AssignmentUnitOfWork,
+                                              event: DecodedEvent) -> None:
     await put_registered_cases_on_waiting_list(uow, [event])
 
 
-async def apply_survey_update(uow: UnitOfWork, event: DecodedEvent) -> None:
+async def apply_survey_update(uow: AssignmentUnitOfWork, event: DecodedEvent) -> None:
     data = event.data_as(SurveyUpdated)
-    cases = CaseRepository(uow.session)
+    cases = uow.cases
     survey = await cases.survey(data.pseudonym)
     if survey is None:
-        await _parking(uow).park(data.pseudonym, event, NOT_REGISTERED)
+        await uow.parked_events.park(data.pseudonym, event, NOT_REGISTERED)
         return
     updated = data.apply_to(survey)
     await cases.update_survey(data.pseudonym, updated)
-    await WaitingListRepository(uow.session).refresh(data.pseudonym, updated)
+    await uow.waiting_people.refresh(data.pseudonym, updated)
 
 
-async def _withdraw_active(uow: UnitOfWork, pseudonym: str, reason: WithdrawalReason) -> None:
+async def _withdraw_active(uow: AssignmentUnitOfWork, pseudonym: str,
+                           reason: WithdrawalReason) -> None:
     """Offered and confirmed placements are taken back; an enrolled one stays: the person is
     in the course, and only the provider's completion or discontinuation report ends that
     (docs/participation.md)."""
-    for record in await PlacementRepository(uow.session).of_person(pseudonym):
+    for record in await uow.placements.of_person(pseudonym):
         if record.withdrawable:
             # The case is closed before this: nobody returns to the waiting list.
             await withdraw(uow, record, reason)
 
 
-async def stop_closed_case(uow: UnitOfWork, event: DecodedEvent) -> None:
+async def stop_closed_case(uow: AssignmentUnitOfWork, event: DecodedEvent) -> None:
     """No further placements: off the waiting list, open offers and confirmed placements
     withdrawn (an enrolment stays, see :func:`_withdraw_active`)."""
     data = event.data_as(CaseClosed)
-    if not await CaseRepository(uow.session).known(data.pseudonym):
-        await _parking(uow).park(data.pseudonym, event, NOT_REGISTERED)
+    if not await uow.cases.known(data.pseudonym):
+        await uow.parked_events.park(data.pseudonym, event, NOT_REGISTERED)
         return
-    await CaseRepository(uow.session).close(data.pseudonym)
-    await WaitingListRepository(uow.session).remove(data.pseudonym)
+    await uow.cases.close(data.pseudonym)
+    await uow.waiting_people.remove(data.pseudonym)
     await _withdraw_active(uow, data.pseudonym, WithdrawalReason.CASE_CLOSED)
 
 
-async def erase_case(uow: UnitOfWork, event: DecodedEvent) -> None:
+async def erase_case(uow: AssignmentUnitOfWork, event: DecodedEvent) -> None:
     """Every row of the pseudonym goes, events parked for it included; its seats become
     free."""
     data = event.data_as(CaseErased)
-    await _parking(uow).forget(data.pseudonym)
-    await WaitingListRepository(uow.session).remove(data.pseudonym)
-    await PlacementRepository(uow.session).delete_person(data.pseudonym)
-    await CaseRepository(uow.session).delete(data.pseudonym)
+    await uow.parked_events.forget(data.pseudonym)
+    await uow.waiting_people.remove(data.pseudonym)
+    await uow.placements.delete_person(data.pseudonym)
+    await uow.cases.delete(data.pseudonym)
     await uow.forget_published_events(data.pseudonym)
 
 
-async def merge_cases(uow: UnitOfWork, event: DecodedEvent) -> None:
+async def merge_cases(uow: AssignmentUnitOfWork, event: DecodedEvent) -> None:
     """The merged case's placements and place on the list move to the surviving case."""
     data = event.data_as(CasesMerged)
-    if not await CaseRepository(uow.session).known(data.merged_pseudonym):
+    if not await uow.cases.known(data.merged_pseudonym):
         # Nothing of the merged case is here yet (placements follow registration): the merge
         # waits for the merged case's registration, which it follows on the cases topic.
-        await _parking(uow).park(data.merged_pseudonym, event, NOT_REGISTERED)
+        await uow.parked_events.park(data.merged_pseudonym, event, NOT_REGISTERED)
         return
-    await WaitingListRepository(uow.session).rekey(data.merged_pseudonym,
+    await uow.waiting_people.rekey(data.merged_pseudonym,
                                                    data.surviving_pseudonym)
-    await PlacementRepository(uow.session).rekey(data.merged_pseudonym, data.surviving_pseudonym)
-    await CaseRepository(uow.session).delete(data.merged_pseudonym)
+    await uow.placements.rekey(data.merged_pseudonym, data.surviving_pseudonym)
+    await uow.cases.delete(data.merged_pseudonym)
 
 
-async def free_discontinued_seat(uow: UnitOfWork, event: DecodedEvent) -> None:
+async def free_discontinued_seat(uow: AssignmentUnitOfWork, event: DecodedEvent) -> None:
     """The provider's discontinuation frees the seat; for a placement assignment ended
     meanwhile (withdrawal wins) it changes nothing."""
     data = event.data_as(CourseDiscontinued)
-    placements = PlacementRepository(uow.session)
+    placements = uow.placements
     record = await placements.by_referral_code(data.referral_code)
     if record is not None and record.active:
         await placements.set_status(record.placement_id, PlacementStatus.DISCONTINUED)
@@ -161,7 +154,7 @@ async def free_discontinued_seat(uow: UnitOfWork, event: DecodedEvent) -> None:
                     record.status.value, extra={"event_id": event.envelope.id})
 
 
-async def take_level_from_exam(uow: UnitOfWork, event: DecodedEvent) -> None:
+async def take_level_from_exam(uow: AssignmentUnitOfWork, event: DecodedEvent) -> None:
     """The latest result sets the level here; a correction is simply the latest result."""
     data = event.data_as(ExamResultRecorded)
     if data.level_reached is None:
@@ -172,25 +165,25 @@ async def take_level_from_exam(uow: UnitOfWork, event: DecodedEvent) -> None:
             "event_id": event.envelope.id})
 
 
-async def _set_level(uow: UnitOfWork, pseudonym: str, level: object) -> bool:
+async def _set_level(uow: AssignmentUnitOfWork, pseudonym: str, level: object) -> bool:
     """Whether the case is known here (and its level now set)."""
-    cases = CaseRepository(uow.session)
+    cases = uow.cases
     survey = await cases.survey(pseudonym)
     if survey is None:
         return False
     updated = survey.model_copy(update={"german_level": level})
     await cases.update_survey(pseudonym, updated)
-    await WaitingListRepository(uow.session).refresh(pseudonym, updated)
+    await uow.waiting_people.refresh(pseudonym, updated)
     return True
 
 
-async def record_enrolment(uow: UnitOfWork, event: DecodedEvent) -> None:
+async def record_enrolment(uow: AssignmentUnitOfWork, event: DecodedEvent) -> None:
     """The provider's enrolment, accepted by progress: confirmed → enrolled. Progress takes an
     enrolment only for a confirmed placement, so any other status here means assignment ended
     the placement while the enrolment was on its way (the race: the withdrawal wins, progress
     shows the placement as withdrawn too) or the case is gone: nothing changes."""
     data = event.data_as(ParticipantEnrolled)
-    placements = PlacementRepository(uow.session)
+    placements = uow.placements
     record = await placements.by_referral_code(data.referral_code)
     if record is not None and record.status is PlacementStatus.CONFIRMED:
         await placements.set_status(record.placement_id, PlacementStatus.ENROLLED)
@@ -213,7 +206,7 @@ RETRACTED_BACK_TO = {
 RETRACTABLE_KINDS = frozenset(kind for kind, _ in RETRACTED_BACK_TO)
 
 
-async def undo_retracted_report(uow: UnitOfWork, event: DecodedEvent) -> None:
+async def undo_retracted_report(uow: AssignmentUnitOfWork, event: DecodedEvent) -> None:
     """A provider retracted its enrolment (enrolled → confirmed) or its completion or
     discontinuation (→ enrolled again: the placement holds its seat again, and the person no
     longer waits for a next course). Corrections that replace a report change no status;
@@ -223,7 +216,7 @@ async def undo_retracted_report(uow: UnitOfWork, event: DecodedEvent) -> None:
         return
     if data.original_kind not in RETRACTABLE_KINDS:
         return
-    placements = PlacementRepository(uow.session)
+    placements = uow.placements
     record = await placements.by_referral_code(data.referral_code)
     back_to = None if record is None else RETRACTED_BACK_TO.get((data.original_kind,
                                                                  record.status))
@@ -235,15 +228,15 @@ async def undo_retracted_report(uow: UnitOfWork, event: DecodedEvent) -> None:
     await placements.set_status(record.placement_id, back_to)
     if back_to is PlacementStatus.ENROLLED:
         # In their course again: not waiting for the next one (propose_next_course).
-        await WaitingListRepository(uow.session).remove(record.pseudonym)
+        await uow.waiting_people.remove(record.pseudonym)
 
 
-async def propose_next_course(uow: UnitOfWork, event: DecodedEvent) -> None:
+async def propose_next_course(uow: AssignmentUnitOfWork, event: DecodedEvent) -> None:
     """*Förderkette*: from the level reached and the known goals, the next course type; the
     person waits for it from the day of completion (no new survey). A completion of a
     placement assignment ended meanwhile (the race: withdrawal wins) changes nothing."""
     data = event.data_as(CourseCompleted)
-    placements = PlacementRepository(uow.session)
+    placements = uow.placements
     record = await placements.by_referral_code(data.referral_code)
     if record is not None and record.status in ENDED_HERE:
         logger.info("completion not applied: the placement is %s here", record.status.value,
@@ -251,16 +244,16 @@ async def propose_next_course(uow: UnitOfWork, event: DecodedEvent) -> None:
         return
     if record is not None:
         await placements.set_status(record.placement_id, PlacementStatus.COMPLETED)
-        await CaseRepository(uow.session).set_previous_provider(data.pseudonym,
+        await uow.cases.set_previous_provider(data.pseudonym,
                                                                 record.provider_id)
-    cases = CaseRepository(uow.session)
+    cases = uow.cases
     if data.level_reached is None or not await cases.is_open(data.pseudonym):
         return
     await _set_level(uow, data.pseudonym, data.level_reached)
     survey = await cases.survey(data.pseudonym)
     if survey is None:
         raise LookupError("an open case without a survey")
-    completed = await CourseRepository(uow.session).get(data.course_id)
+    completed = await uow.courses.get(data.course_id)
     if completed is None:
         return
     step = next_step(survey, completed.course_type, data.level_reached)
@@ -270,14 +263,15 @@ async def propose_next_course(uow: UnitOfWork, event: DecodedEvent) -> None:
         pseudonym=data.pseudonym, completed_course_id=data.course_id,
         level_reached=data.level_reached, course_type=step.course_type,
         target_level=step.target_level), key=data.pseudonym, subject=data.pseudonym)
-    waiting = WaitingListRepository(uow.session)
+    waiting = uow.waiting_people
     await waiting.remove(data.pseudonym)
     await waiting.add(WaitingPerson(data.pseudonym, survey.region_key, survey.german_level,
                                     data.completed_on, wanted_course_type=step.course_type))
 
 
 def applying_then_allocating(handlers: dict[type, Handler], policy: AllocationPolicy, *,
-                             in_bulk: dict[type, BulkHandler] | None = None) -> BatchHandler:
+                             in_bulk: dict[type, BulkHandler] | None = None
+                             ) -> BatchHandler[AssignmentUnitOfWork]:
     """A batch handler: each event of the batch applied in the order consumed (so one
     person's events keep their order), then ONE allocation, all in the batch's transaction:
     the incremental step over the people who could take a free seat
@@ -293,7 +287,7 @@ def applying_then_allocating(handlers: dict[type, Handler], policy: AllocationPo
     registrations: one insert, not one per person); the order of the batch is kept."""
     in_bulk = in_bulk or {}
 
-    async def handle(uow: UnitOfWork, deliveries: Sequence[Delivery]) -> None:
+    async def handle(uow: AssignmentUnitOfWork, deliveries: Sequence[Delivery]) -> None:
         for event_type, run in groupby(deliveries, key=lambda item: type(item.event.data)):
             events = [delivery.event for delivery in run]
             if event_type in in_bulk:

@@ -22,10 +22,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from ankommen.assignment.adapters.catalogue import CourseRepository
-from ankommen.assignment.adapters.coordination import ManualPlacementEntry, ManualPlacementLog
-from ankommen.assignment.adapters.placements import PlacementRepository
-from ankommen.assignment.adapters.repository import CaseRepository, WaitingListRepository
+from ankommen.assignment.adapters.coordination import ManualPlacementEntry
+from ankommen.assignment.adapters.unit_of_work import AssignmentUnitOfWork
 from ankommen.assignment.domain.courses import Applicant, Seats
 from ankommen.assignment.domain.eligibility import (
     RuleOutcome,
@@ -44,7 +42,6 @@ from ankommen.assignment.service.facts import (
     publish_capacity_changes,
     publish_placement_facts,
 )
-from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.errors import Conflict, NotFound
 from ankommen.shared.events.contracts.assignment import PlacementOffered
 from ankommen.shared.events.contracts.vocabulary import OpaqueId
@@ -72,19 +69,19 @@ OVERRIDABLE = frozenset({"course_type", "next_step", "not_declined", "entry_leve
                          "reachable", "childcare"})
 
 
-async def _applicant(uow: UnitOfWork, pseudonym: str) -> Applicant:
-    person = await WaitingListRepository(uow.session).get(pseudonym)
-    survey = await CaseRepository(uow.session).survey(pseudonym)
+async def _applicant(uow: AssignmentUnitOfWork, pseudonym: str) -> Applicant:
+    person = await uow.waiting_people.get(pseudonym)
+    survey = await uow.cases.survey(pseudonym)
     if person is None or survey is None:
         raise NotFound("pseudonym: nobody with this pseudonym is waiting", field="pseudonym")
-    known = await CaseRepository(uow.session).of_waiting([pseudonym])
-    declined = await PlacementRepository(uow.session).declined_courses([pseudonym])
+    known = await uow.cases.of_waiting([pseudonym])
+    declined = await uow.placements.declined_courses([pseudonym])
     return Applicant(pseudonym, survey, person.waiting_since, person.wanted_course_type,
                      known[pseudonym][1] or None, frozenset(declined.get(pseudonym, ())))
 
 
-async def _seats(uow: UnitOfWork, course_id: str) -> Seats:
-    for seats in await CourseRepository(uow.session).seats(bookable_only=False):
+async def _seats(uow: AssignmentUnitOfWork, course_id: str) -> Seats:
+    for seats in await uow.courses.seats(bookable_only=False):
         if seats.course.course_id == course_id:
             return seats
     raise NotFound("course_id: no such course", field="course_id")
@@ -131,11 +128,12 @@ def outcomes(applicant: Applicant, seats: Seats) -> list[RuleOutcome]:
     return structural_outcomes(applicant, seats) + seat_outcomes(applicant, seats)
 
 
-async def place_by_hand(uow: UnitOfWork, principal: Principal, request: ManualPlacementRequest,
-                        *, policy: AllocationPolicy) -> PlacementRecord:
+async def place_by_hand(uow: AssignmentUnitOfWork, principal: Principal,
+                        request: ManualPlacementRequest, *, policy: AllocationPolicy
+                        ) -> PlacementRecord:
     check_coordinator(principal, "places people by hand")
     # Serialised with allocations: two cannot both take the course's last seat.
-    await WaitingListRepository(uow.session).lock_for_allocation()
+    await uow.waiting_people.lock_for_allocation()
     today = uow.clock.today()
     applicant = await _applicant(uow, request.pseudonym)
     seats = await _seats(uow, request.course_id)
@@ -159,7 +157,7 @@ async def place_by_hand(uow: UnitOfWork, principal: Principal, request: ManualPl
         "priority": policy.priority.priority(applicant, today),
         "manual": {"reason": request.reason, "actor": principal.subject,
                    "at": at.isoformat(), "overridden": overridden}}
-    placements = PlacementRepository(uow.session)
+    placements = uow.placements
     code = new_referral_code()
     while await placements.referral_codes_taken([code]):
         code = new_referral_code()
@@ -171,30 +169,30 @@ async def place_by_hand(uow: UnitOfWork, principal: Principal, request: ManualPl
         expires_on=offer_expires_on(today, course.offer_response_days,
                                     policy.offer_response_days))
     previous = await previous_course_types(uow, [applicant.pseudonym], {
-        each.course_id: each.course_type for each in await CourseRepository(uow.session).list()})
+        each.course_id: each.course_type for each in await uow.courses.list()})
     await publish_placement_facts(uow, applicant, course.course_type,
                                   previous.get(applicant.pseudonym), today)
     await placements.add_all([record])
-    await WaitingListRepository(uow.session).remove(applicant.pseudonym)
+    await uow.waiting_people.remove(applicant.pseudonym)
     await uow.publish(PlacementOffered(
         placement_id=record.placement_id, pseudonym=record.pseudonym,
         referral_code=record.referral_code, course_id=record.course_id,
         provider_id=record.provider_id, offered_on=today, expires_on=record.expires_on),
         key=record.pseudonym, subject=record.pseudonym)
-    await ManualPlacementLog(uow.session).record(ManualPlacementEntry(
+    await uow.manual_placements.record(ManualPlacementEntry(
         record.placement_id, course.course_id, principal.subject, principal.role.value, at,
         request.reason, tuple(overridden)))
     await publish_capacity_changes(uow, today)
     return record
 
 
-async def choices(uow: UnitOfWork, pseudonym: str, policy: AllocationPolicy
+async def choices(uow: AssignmentUnitOfWork, pseudonym: str, policy: AllocationPolicy
                   ) -> tuple[Applicant, list[tuple[Seats, list[RuleOutcome]]]]:
     """The person and every course a coordinator could place them in now (the county's open
     offer with a free seat), each with the rules it fails — the form's picker."""
     applicant = await _applicant(uow, pseudonym)
     today = uow.clock.today()
-    offer = [seats for seats in await CourseRepository(uow.session).seats()
+    offer = [seats for seats in await uow.courses.seats()
              if refusal(seats, policy, today) is None and seats.free_seats > 0]
     return applicant, [(seats, [outcome for outcome in outcomes(applicant, seats)
                                 if not outcome.passed]) for seats in offer]

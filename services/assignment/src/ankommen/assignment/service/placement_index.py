@@ -34,9 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from ankommen.assignment.adapters.unit_of_work import AssignmentUnitOfWork
 from ankommen.assignment.domain.candidates import fit_key
 from ankommen.assignment.domain.courses import Seats
 
@@ -73,15 +71,15 @@ class PlacementIndex:
             return None
         return kept
 
-    def keep_after_commit(self, session: AsyncSession, kept: KeptIndex) -> None:
-        """Use ``kept`` from the moment ``session``'s transaction commits; until then (and for
+    def keep_after_commit(self, uow: AssignmentUnitOfWork, kept: KeptIndex) -> None:
+        """Use ``kept`` from the moment ``uow``'s transaction commits; until then (and for
         good if it rolls back) there is none."""
         self._kept = None
 
-        def committed(_session: object) -> None:
+        def committed() -> None:
             self._kept = kept
 
-        event.listen(session.sync_session, "after_commit", committed, once=True)
+        uow.on_commit(committed)
 
     def forget(self) -> None:
         self._kept = None
@@ -90,11 +88,10 @@ class PlacementIndex:
 _INDEXES: weakref.WeakKeyDictionary[object, PlacementIndex] = weakref.WeakKeyDictionary()
 
 
-def placement_index(session: AsyncSession) -> PlacementIndex:
-    """The kept index of the database ``session`` works on (one per engine, so two runtimes of
-    one process — tests — never share one)."""
-    engine = session.bind.sync_engine if session.bind is not None else None
-    index = _INDEXES.get(engine)
+def placement_index(database: object) -> PlacementIndex:
+    """The kept index of ``database`` (a unit's ``database``: one per engine, so two runtimes
+    of one process — tests — never share one)."""
+    index = _INDEXES.get(database)
     if index is None:
-        index = _INDEXES[engine] = PlacementIndex()
+        index = _INDEXES[database] = PlacementIndex()
     return index

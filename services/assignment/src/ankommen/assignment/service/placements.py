@@ -6,14 +6,12 @@ turn needs it too) and is importable from here as before."""
 
 from __future__ import annotations
 
-from ankommen.assignment.adapters.placements import PlacementRepository
-from ankommen.assignment.adapters.repository import CaseRepository
+from ankommen.assignment.adapters.unit_of_work import AssignmentUnitOfWork
 from ankommen.assignment.domain.lifecycle import expiry_refusal
 from ankommen.assignment.domain.placement import PlacementRecord, PlacementStatus
 from ankommen.assignment.domain.referral import is_valid_referral_code, normalised_referral_code
 from ankommen.assignment.service.allocation import AllocationPolicy, place_after
 from ankommen.assignment.service.withdrawals import return_to_waiting_list
-from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.errors import Conflict, DomainError, Forbidden, NotFound
 from ankommen.shared.events.contracts.assignment import (
     Placement,
@@ -23,9 +21,9 @@ from ankommen.shared.events.contracts.assignment import (
 from ankommen.shared.identity.auth import Principal, Role
 
 
-async def placement_for(uow: UnitOfWork, principal: Principal, placement_id: str
+async def placement_for(uow: AssignmentUnitOfWork, principal: Principal, placement_id: str
                         ) -> PlacementRecord:
-    record = await PlacementRepository(uow.session).get(placement_id)
+    record = await uow.placements.get(placement_id)
     if record is None:
         raise NotFound("placement_id: no such placement", field="placement_id")
     if principal.role is Role.PROVIDER and principal.provider_id != record.provider_id:
@@ -40,7 +38,7 @@ class InvalidReferralCode(DomainError):
     title = "Invalid request"
 
 
-async def placement_by_referral_code(uow: UnitOfWork, principal: Principal, code: str
+async def placement_by_referral_code(uow: AssignmentUnitOfWork, principal: Principal, code: str
                                      ) -> PlacementRecord:
     """The placement a provider knows by its referral code. Another provider's code answers
     exactly like an unknown one (404), so a provider cannot learn that a code exists
@@ -49,7 +47,7 @@ async def placement_by_referral_code(uow: UnitOfWork, principal: Principal, code
     if not is_valid_referral_code(code):
         raise InvalidReferralCode("referral_code: not a valid referral code (format XXXX-XXXX-C, "
                           "check character must match)", field="referral_code")
-    record = await PlacementRepository(uow.session).by_referral_code(code)
+    record = await uow.placements.by_referral_code(code)
     if record is None or (principal.role is Role.PROVIDER
                           and principal.provider_id != record.provider_id):
         raise NotFound("referral_code: no placement with this code in your courses",
@@ -63,7 +61,7 @@ def _announced(record: PlacementRecord, event_type: type[Placement]) -> Placemen
                       provider_id=record.provider_id)
 
 
-async def confirm_placement(uow: UnitOfWork, principal: Principal, placement_id: str
+async def confirm_placement(uow: AssignmentUnitOfWork, principal: Principal, placement_id: str
                             ) -> PlacementRecord:
     record = await placement_for(uow, principal, placement_id)
     if record.status is PlacementStatus.CONFIRMED:
@@ -73,7 +71,7 @@ async def confirm_placement(uow: UnitOfWork, principal: Principal, placement_id:
         raise Conflict(expired, field="status")
     if record.status is not PlacementStatus.OFFERED:
         raise Conflict(f"status: the placement is {record.status}", field="status")
-    if not await PlacementRepository(uow.session).move_status(
+    if not await uow.placements.move_status(
             placement_id, PlacementStatus.OFFERED, PlacementStatus.CONFIRMED):
         # Changed meanwhile by a request that read it offered as we did (a confirmation sent
         # again): that one announced it.
@@ -81,14 +79,14 @@ async def confirm_placement(uow: UnitOfWork, principal: Principal, placement_id:
         if current.status is PlacementStatus.CONFIRMED:
             return current
         raise Conflict(f"status: the placement is {current.status}", field="status")
-    await CaseRepository(uow.session).set_previous_provider(record.pseudonym,
+    await uow.cases.set_previous_provider(record.pseudonym,
                                                             record.provider_id)
     await uow.publish(_announced(record, PlacementConfirmed), key=record.pseudonym,
                       subject=record.pseudonym)
     return await placement_for(uow, principal, placement_id)
 
 
-async def decline_placement(uow: UnitOfWork, principal: Principal, placement_id: str, *,
+async def decline_placement(uow: AssignmentUnitOfWork, principal: Principal, placement_id: str, *,
                             policy: AllocationPolicy) -> PlacementRecord:
     """The person turned the seat down: they wait again (not for this course), the seat is
     reallocated in the same transaction."""
@@ -97,7 +95,7 @@ async def decline_placement(uow: UnitOfWork, principal: Principal, placement_id:
         return record
     if record.status not in (PlacementStatus.OFFERED, PlacementStatus.CONFIRMED):
         raise Conflict(f"status: the placement is {record.status}", field="status")
-    await PlacementRepository(uow.session).set_status(placement_id, PlacementStatus.DECLINED)
+    await uow.placements.set_status(placement_id, PlacementStatus.DECLINED)
     await uow.publish(_announced(record, PlacementDeclined), key=record.pseudonym,
                       subject=record.pseudonym)
     await return_to_waiting_list(uow, record)

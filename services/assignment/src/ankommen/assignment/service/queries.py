@@ -7,14 +7,13 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from ankommen.assignment.adapters.catalogue import CourseRepository, in_district
-from ankommen.assignment.adapters.placements import PlacementRepository
+from ankommen.assignment.adapters.catalogue import in_district
+from ankommen.assignment.adapters.unit_of_work import AssignmentUnitOfWork
 from ankommen.assignment.domain.allocation import allocate
 from ankommen.assignment.domain.demand import UnmetDemand, unmet_demand
 from ankommen.assignment.domain.eligibility import structurally_eligible
 from ankommen.assignment.domain.scoring import PriorityRules
 from ankommen.assignment.service.allocation import applicants
-from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.events.contracts.assignment import Course, WaitlistReason
 
 
@@ -26,7 +25,7 @@ class CourseListEntry:
     waiting: int
 
 
-async def course_list(uow: UnitOfWork, *, districts: Collection[str], today: date,
+async def course_list(uow: AssignmentUnitOfWork, *, districts: Collection[str], today: date,
                       district: str | None = None,
                       level: str | None = None) -> list[CourseListEntry]:
     """Every planned or open course of the county's offer (approved, in its ``districts``,
@@ -34,7 +33,7 @@ async def course_list(uow: UnitOfWork, *, districts: Collection[str], today: dat
     published, and neither is a course nobody can join any more."""
     people = await applicants(uow)
     entries: list[CourseListEntry] = []
-    for seats in await CourseRepository(uow.session).seats():
+    for seats in await uow.courses.seats():
         course = seats.course
         if not seats.offered(districts, today) or not in_district(course, district) \
                 or (level and course.entry_level != level):
@@ -61,17 +60,17 @@ class Demand:
     below_minimum: list[CourseBelowMinimum]
 
 
-async def demand(uow: UnitOfWork, minimum: int, *, today: date,
+async def demand(uow: AssignmentUnitOfWork, minimum: int, *, today: date,
                  priority: PriorityRules, districts: Collection[str]) -> Demand:
     """People no course can serve (grouped), and the courses that would serve people if they
     reached their minimum — as an allocation run now would see them."""
     people = await applicants(uow)
-    courses = [seats for seats in await CourseRepository(uow.session).seats()
+    courses = [seats for seats in await uow.courses.seats()
                if seats.offered(districts, today)]
     unserved = [person for person in people
                 if not any(structurally_eligible(person, seats) for seats in courses)]
     allocation = allocate(people, courses, today, priority,
-                          await PlacementRepository(uow.session).provider_load())
+                          await uow.placements.provider_load())
     held_back = {waiting.pseudonym for waiting in allocation.waiting
                  if waiting.reason is WaitlistReason.COURSE_BELOW_MINIMUM}
     below = [CourseBelowMinimum(seats.course, seats.held,

@@ -24,6 +24,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import date
 
+from ankommen.assignment.adapters.unit_of_work import AssignmentUnitOfWork
 from ankommen.assignment.service.allocation import AllocationPolicy, reallocate
 from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
 from ankommen.shared.repeating import repeating
@@ -31,7 +32,7 @@ from ankommen.shared.repeating import repeating
 logger = logging.getLogger(__name__)
 
 
-def scheduled_rounds(uow: UnitOfWorkFactory, policy: AllocationPolicy,
+def scheduled_rounds(uow: UnitOfWorkFactory[AssignmentUnitOfWork], policy: AllocationPolicy,
                      interval_seconds: float) -> Callable[[], Awaitable[None]]:
     """The background job: a round every ``interval_seconds`` (the shared repeating job), the
     first one after the first interval (start-up is busy enough, and the first batch of events
@@ -46,13 +47,14 @@ def scheduled_rounds(uow: UnitOfWorkFactory, policy: AllocationPolicy,
     return run_rounds
 
 
-async def allocation_round(uow: UnitOfWorkFactory, policy: AllocationPolicy,
+async def allocation_round(uow: UnitOfWorkFactory[AssignmentUnitOfWork], policy: AllocationPolicy,
                            today: date | None = None) -> bool:
     """One round in its own transaction; False (and a warning) if it failed — the next
     round tries again, and nothing half-done is kept."""
     try:
         async with uow() as unit:
             await reallocate(unit, policy, today)
+            await unit.commit()
     except asyncio.CancelledError:
         raise
     except Exception as error:  # e.g. the database is unreachable: try at the next round

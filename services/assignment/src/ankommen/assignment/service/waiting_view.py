@@ -14,13 +14,12 @@ from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum
 
-from ankommen.assignment.adapters.catalogue import CourseRepository
+from ankommen.assignment.adapters.unit_of_work import AssignmentUnitOfWork
 from ankommen.assignment.domain.courses import Applicant, Seats, district_of
 from ankommen.assignment.domain.demand import needed_course_type
 from ankommen.assignment.domain.eligibility import seat_outcomes, structural_outcomes
 from ankommen.assignment.domain.waiting import WaitingPerson
 from ankommen.assignment.service.allocation import waiting_applicants
-from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.events.contracts.assignment import Course, WaitlistReason
 from ankommen.shared.events.contracts.vocabulary import CourseType, GermanLevel
 
@@ -78,11 +77,11 @@ def closest_course(applicant: Applicant, offer: list[Seats]) -> tuple[Course | N
     return found
 
 
-async def waiting_rows(uow: UnitOfWork, filters: WaitingFilters, *, today: date,
+async def waiting_rows(uow: AssignmentUnitOfWork, filters: WaitingFilters, *, today: date,
                        districts: frozenset[str]) -> list[WaitingRow]:
     """The people waiting that match ``filters``, longest waiting first, with their next
     possible course."""
-    offer = [seats for seats in await CourseRepository(uow.session).seats()
+    offer = [seats for seats in await uow.courses.seats()
              if seats.offered(districts, today)]
     rows: list[WaitingRow] = []
     for person, applicant in await waiting_applicants(uow):

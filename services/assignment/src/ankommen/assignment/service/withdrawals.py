@@ -8,12 +8,9 @@ it without importing them (they import the allocation).
 
 from __future__ import annotations
 
-from ankommen.assignment.adapters.catalogue import CourseRepository
-from ankommen.assignment.adapters.placements import PlacementRepository
-from ankommen.assignment.adapters.repository import CaseRepository, WaitingListRepository
+from ankommen.assignment.adapters.unit_of_work import AssignmentUnitOfWork
 from ankommen.assignment.domain.placement import PlacementRecord, PlacementStatus
 from ankommen.assignment.domain.waiting import WaitingPerson
-from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.events.contracts.assignment import (
     Course,
     CourseCancelled,
@@ -23,11 +20,11 @@ from ankommen.shared.events.contracts.assignment import (
 )
 
 
-async def return_to_waiting_list(uow: UnitOfWork, record: PlacementRecord) -> None:
+async def return_to_waiting_list(uow: AssignmentUnitOfWork, record: PlacementRecord) -> None:
     """Back on the list with the original place (not at the end), if the case is still open."""
-    cases = CaseRepository(uow.session)
+    cases = uow.cases
     survey = await cases.survey(record.pseudonym)
-    waiting = WaitingListRepository(uow.session)
+    waiting = uow.waiting_people
     if survey is None or not await cases.is_open(record.pseudonym) \
             or await waiting.get(record.pseudonym) is not None:
         return
@@ -35,10 +32,11 @@ async def return_to_waiting_list(uow: UnitOfWork, record: PlacementRecord) -> No
                                     record.waiting_since))
 
 
-async def withdraw(uow: UnitOfWork, record: PlacementRecord, reason: WithdrawalReason) -> None:
+async def withdraw(uow: AssignmentUnitOfWork, record: PlacementRecord,
+                   reason: WithdrawalReason) -> None:
     """Assignment takes the placement back (``PlacementWithdrawn``); the person waits again
     with their original place."""
-    await PlacementRepository(uow.session).set_status(record.placement_id,
+    await uow.placements.set_status(record.placement_id,
                                                       PlacementStatus.WITHDRAWN)
     await uow.publish(PlacementWithdrawn(
         placement_id=record.placement_id, pseudonym=record.pseudonym,
@@ -48,20 +46,20 @@ async def withdraw(uow: UnitOfWork, record: PlacementRecord, reason: WithdrawalR
     await return_to_waiting_list(uow, record)
 
 
-async def withdraw_from_course(uow: UnitOfWork, course_id: str,
+async def withdraw_from_course(uow: AssignmentUnitOfWork, course_id: str,
                                reason: WithdrawalReason) -> None:
     """Every placement of the course that progress has not enrolled (offered, confirmed) is
     withdrawn; enrolled ones end only by the provider's reports."""
-    for record in await PlacementRepository(uow.session).undecided_in_course(course_id):
+    for record in await uow.placements.undecided_in_course(course_id):
         await withdraw(uow, record, reason)
 
 
-async def cancel(uow: UnitOfWork, course: Course) -> Course:
+async def cancel(uow: AssignmentUnitOfWork, course: Course) -> Course:
     """The course is cancelled (``CourseCancelled``) and its undecided placements withdrawn
     (``course_cancelled``): by a person (``catalogue.cancel_course``) or by the minimum rule.
     The caller reallocates."""
     cancelled = course.model_copy(update={"status": CourseStatus.CANCELLED})
-    await CourseRepository(uow.session).replace(cancelled)
+    await uow.courses.replace(cancelled)
     await uow.publish(CourseCancelled(course_id=course.course_id,
                                       provider_id=course.provider_id), key=course.course_id)
     await withdraw_from_course(uow, course.course_id, WithdrawalReason.COURSE_CANCELLED)
