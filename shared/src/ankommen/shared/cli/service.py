@@ -17,6 +17,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 import uvicorn
 
+from ankommen.shared.db.unit_of_work import UnitT
 from ankommen.shared.messaging.relay import parked_rows, release_parked
 from ankommen.shared.runtime import ServiceRuntime, SettingsT
 from ankommen.shared.settings import ServiceSettings, SettingsError, load_settings
@@ -55,7 +56,7 @@ def inherited_listener(settings: ServiceSettings) -> list[socket.socket] | None:
 
 
 def service_cli(name: str, settings_class: type[SettingsT],
-                build_runtime: Callable[[SettingsT], ServiceRuntime[SettingsT]],
+                build_runtime: Callable[[SettingsT], ServiceRuntime[SettingsT, UnitT]],
                 app_factory: str) -> typer.Typer:
     """``app_factory`` is the import string of a zero-argument function returning the app."""
     cli = typer.Typer(help=f"The ankommen {name} service.", no_args_is_help=True,
@@ -122,7 +123,7 @@ def service_cli(name: str, settings_class: type[SettingsT],
                          no_args_is_help=True)
     cli.add_typer(outbox, name="outbox")
 
-    def with_runtime(work: Callable[[ServiceRuntime[SettingsT]], Awaitable[T]]) -> T:
+    def with_runtime(work: Callable[[ServiceRuntime[SettingsT, UnitT]], Awaitable[T]]) -> T:
         async def run() -> T:
             runtime = build_runtime(settings())
             try:
