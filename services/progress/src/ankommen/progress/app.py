@@ -9,6 +9,7 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from ankommen.progress.adapters.intake_contacts import IntakeContacts
 from ankommen.progress.adapters.tables import messaging, metadata, parked_events
+from ankommen.progress.adapters.unit_of_work import ProgressUnitOfWork
 from ankommen.progress.config import ProgressRuntime, ProgressSettings
 from ankommen.progress.entrypoints import (
     consumers,
@@ -35,6 +36,7 @@ DEFINITION = ServiceDefinition(
     tables=messaging,
     migrations="ankommen.progress:migrations",
     publishes=(PARTICIPATION, PROVIDER_REJECTIONS, FACTS),
+    unit_of_work=ProgressUnitOfWork,
 )
 
 

@@ -14,7 +14,6 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from ankommen.progress.adapters.csv_rows import UnreadableFile, UploadTooLarge
-from ankommen.progress.adapters.repository import KnownCaseRepository
 from ankommen.progress.config import ProgressRuntime
 from ankommen.progress.domain.participation import Standing, Status
 from ankommen.progress.domain.problems import Problem, ProblemKind
@@ -200,7 +199,7 @@ def router(runtime: ProgressRuntime) -> APIRouter:
              dependencies=[runtime.auth.require(Role.COORDINATOR, Role.ADMIN)])
     async def count_cases() -> KnownCasesSummary:
         async with runtime.uow() as uow:
-            return KnownCasesSummary(count=await KnownCaseRepository(uow.session).count())
+            return KnownCasesSummary(count=await views.known_cases(uow))
 
     @api.post("/reports", response_model=ReportResult, status_code=status.HTTP_201_CREATED,
               tags=["reports"], summary="Submit one report", responses={
@@ -212,6 +211,7 @@ def router(runtime: ProgressRuntime) -> APIRouter:
         provider_id = provider_of(principal)
         async with runtime.uow() as uow:
             [outcome] = await submit_reports(uow, provider_id, [report], Channel.HTTP)
+            await uow.commit()
         if outcome.verdict is Verdict.REJECTED:
             return refusal(outcome.problems)
         if outcome.verdict is Verdict.DUPLICATE:

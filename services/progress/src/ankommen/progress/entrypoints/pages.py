@@ -147,10 +147,12 @@ def router(runtime: ProgressRuntime, pages: Pages, page_auth: PageAuth,
             outcome = rejected(raw, problems)
             async with runtime.uow() as uow:
                 await keep_unparsed(uow, provider_of(principal), [outcome], Channel.FORM)
+                await uow.commit()
         else:
             async with runtime.uow() as uow:
                 [outcome] = await submit_reports(uow, provider_of(principal), [report],
                                                  Channel.FORM)
+                await uow.commit()
         refused = outcome.verdict is Verdict.REJECTED
         return await participant_page(request, principal, referral_code, outcome,
                                       422 if refused else 200)

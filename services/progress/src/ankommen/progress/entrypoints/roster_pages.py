@@ -85,6 +85,7 @@ def router(runtime: ProgressRuntime, pages: Pages, page_auth: PageAuth) -> APIRo
                               missing=missing, status_code=422)
         async with runtime.uow() as uow:
             outcomes = await submit_roster(uow, provider_id, roster, kind, common, rows)
+            await uow.commit()
         return await show(request, principal, roster, kind, common=common, rows=rows,
                           outcomes=outcomes)
 
