@@ -9,6 +9,12 @@ SQLite's one-hop reads (``reads``).
 
 It commits only when told (``commits_on_exit = False``): a use case ends its work with
 ``await uow.commit()``; the shared consumers commit the event handlers' work with the inbox row.
+
+The service layer is typed against this class, not a ``Protocol`` of ports: there is one
+implementation, a protocol would repeat every repository signature a second time, and the
+in-memory fakes are held to the real repositories' answers by a test
+(``tests/progress/integration/test_fakes_match_repositories.py``), which a protocol could not
+do (it checks signatures, not behaviour).
 """
 
 from __future__ import annotations
