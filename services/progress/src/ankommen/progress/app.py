@@ -19,6 +19,7 @@ from ankommen.progress.entrypoints import (
     roster_pages,
     upload_pages,
 )
+from ankommen.progress.entrypoints.dependencies import ProviderSite
 from ankommen.progress.service.refusals import refusal_purger
 from ankommen.shared.clock import Clock
 from ankommen.shared.messaging.parking import parked_events_purger
@@ -72,7 +73,8 @@ def create_app(settings: ProgressSettings | None = None,
     app = runtime.create_app([http.router(runtime),
                               pages.router(runtime, provider_pages, page_auth, intake),
                               roster_pages.router(runtime, provider_pages, page_auth),
-                              refused_pages.router(runtime, provider_pages, page_auth),
+                              refused_pages.router,
                               upload_pages.router(runtime, provider_pages, page_auth)])
+    ProviderSite(provider_pages, page_auth, intake).install(app)
     page_auth.install(app)
     return app
