@@ -72,7 +72,7 @@ def create_app(settings: ProgressSettings | None = None,
                             settings.intake_timeout_seconds)
     app = runtime.create_app([http.router(runtime),
                               pages.router(runtime, provider_pages, page_auth, intake),
-                              roster_pages.router(runtime, provider_pages, page_auth),
+                              roster_pages.router,
                               refused_pages.router,
                               upload_pages.router(runtime, provider_pages, page_auth)])
     ProviderSite(provider_pages, page_auth, intake).install(app)
