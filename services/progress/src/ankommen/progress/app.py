@@ -71,7 +71,7 @@ def create_app(settings: ProgressSettings | None = None,
     intake = IntakeContacts(str(settings.intake_url) if settings.intake_url else None,
                             settings.intake_timeout_seconds)
     app = runtime.create_app([http.router(runtime),
-                              pages.router(runtime, provider_pages, page_auth, intake),
+                              pages.router,
                               roster_pages.router,
                               refused_pages.router,
                               upload_pages.router(runtime, provider_pages, page_auth)])
