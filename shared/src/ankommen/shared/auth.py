@@ -28,7 +28,7 @@ from typing import Annotated, Any, Protocol, cast
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from fastapi import Depends, HTTPException, status
+from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ankommen.shared.token_keys import key_id
@@ -202,13 +202,30 @@ class Authenticator:
 
         async def dependency(credentials: Annotated[HTTPAuthorizationCredentials | None,
                                                     Depends(_bearer)]) -> Principal:
-            principal = await self.principal(credentials)
-            if principal.role not in roles:
-                raise HTTPException(status.HTTP_403_FORBIDDEN,
-                                    f"authorization: role {principal.role.value} may not do this")
-            return principal
+            return _admitted(await self.principal(credentials), roles)
 
         return Depends(dependency)
+
+
+def _admitted(principal: Principal, roles: Iterable[Role]) -> Principal:
+    if principal.role not in roles:
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            f"authorization: role {principal.role.value} may not do this")
+    return principal
+
+
+# Any, as FastAPI's Depends(): a parameter's default or Annotated's metadata.
+def require_role(*roles: Role) -> Any:
+    """:meth:`Authenticator.require` for routes defined at module level, before any service is
+    built: the authenticator is that of the service serving the request (its runtime's
+    ``auth``, kept in ``app.state``). Same bearer scheme, same answers (401, 403)."""
+
+    async def dependency(request: Request, credentials: Annotated[
+            HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+        authenticator: Authenticator = request.app.state.runtime.auth
+        return _admitted(await authenticator.principal(credentials), roles)
+
+    return Depends(dependency)
 
 
 def claim_strings(value: object) -> list[str]:
