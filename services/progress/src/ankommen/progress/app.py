@@ -70,11 +70,9 @@ def create_app(settings: ProgressSettings | None = None,
     settings = runtime.settings
     intake = IntakeContacts(str(settings.intake_url) if settings.intake_url else None,
                             settings.intake_timeout_seconds)
-    app = runtime.create_app([http.router(runtime),
-                              pages.router,
-                              roster_pages.router,
-                              refused_pages.router,
-                              upload_pages.router(runtime, provider_pages, page_auth)])
-    ProviderSite(provider_pages, page_auth, intake).install(app)
+    app = runtime.create_app([*http.routers(settings), pages.router, roster_pages.router,
+                              refused_pages.router, *upload_pages.routers(settings)])
+    ProviderSite(provider_pages, page_auth, intake,
+                 upload_pages.pending_uploads(runtime)).install(app)
     page_auth.install(app)
     return app

@@ -14,8 +14,9 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Request
 
 from ankommen.progress.adapters.intake_contacts import IntakeContacts
+from ankommen.progress.adapters.pending_uploads import PendingUploads
 from ankommen.progress.config import ProgressRuntime
-from ankommen.shared.auth import Principal, Role
+from ankommen.shared.auth import Principal, Role, require_role
 from ankommen.shared.web.pages import PageAuth, Pages
 
 
@@ -27,6 +28,9 @@ async def _runtime(request: Request) -> ProgressRuntime:
 
 Runtime = Annotated[ProgressRuntime, Depends(_runtime)]
 
+#: A provider calling the API with its bearer token.
+Provider = Annotated[Principal, require_role(Role.PROVIDER)]
+
 
 @dataclass(frozen=True)
 class ProviderSite:
@@ -35,6 +39,8 @@ class ProviderSite:
     pages: Pages
     page_auth: PageAuth
     intake: IntakeContacts
+    #: Previewed lists waiting for "Übernehmen".
+    pending_uploads: PendingUploads
     #: The sign-in check for providers (``page_auth.require(Role.PROVIDER)``'s dependency).
     provider: Callable[[Request], Awaitable[Principal]] = field(init=False)
 
