@@ -130,6 +130,7 @@ async def record_directly(service: RunningService, events: list[tuple[str, Event
         for _, data in events:
             envelope = registry.envelope(data, source="/ankommen/assignment")
             await handlers[type(data)](uow, DecodedEvent(envelope=envelope, data=data))
+        await uow.commit()
 
 
 @contextlib.asynccontextmanager

@@ -30,6 +30,7 @@ async def receive(runtime: ServiceRuntime, *events: EventData) -> None:
         decoded = registry.decode(registry.envelope(data, source="/ankommen/intake").to_bytes())
         async with runtime.uow() as uow:
             await CASE_EVENTS[type(data)](uow, decoded)
+            await uow.commit()
 
 
 async def test_a_level_update_before_the_registration_counts_and_an_erasure_forgets_it(

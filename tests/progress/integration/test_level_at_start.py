@@ -37,6 +37,7 @@ async def test_a_registration_after_its_placement_still_sets_the_level_at_start(
             await catalogue.remember_registered_case(uow, DecodedEvent(
                 envelope=registry.envelope(registered, source="/ankommen/intake"),
                 data=registered))
+            await uow.commit()
         async with progress.runtime.sessions() as session:
             level = await session.scalar(select(placements.c.level_at_start).where(
                 placements.c.referral_code == code))

@@ -46,6 +46,7 @@ async def handled(service, handler, data) -> None:  # noqa: ANN001
     async with service.runtime.uow() as uow:
         envelope = registry.envelope(data, source="/ankommen/assignment")
         await handler(uow, DecodedEvent(envelope=envelope, data=data))
+        await uow.commit()
 
 
 async def test_a_provider_signed_in_at_the_identity_provider_sees_consented_names(

@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from ankommen.progress.adapters.repository import CatalogueRepository
 from ankommen.progress.adapters.tables import refused_reports, reports
 from ankommen.progress.service.refusals import forget_old_refusals
 from ankommen.progress.service.reporting import Verdict
@@ -39,7 +38,7 @@ async def signed_in(progress: RunningService, provider_id: str) -> None:
 
 async def course_of(progress: RunningService, code: str) -> str:
     async with progress.runtime.uow() as uow:
-        return (await CatalogueRepository(uow.session).placements({code}))[code].course_id
+        return (await uow.catalogue.placements({code}))[code].course_id
 
 
 async def stored(progress: RunningService, table) -> int:  # noqa: ANN001
@@ -123,6 +122,7 @@ async def test_refused_reports_are_kept_listed_in_german_and_purged(kafka, datab
             outcomes = await submit_roster(uow, "vhs-a", roster, "completion",
                                            {"date": (STARTS_ON - timedelta(days=5)).isoformat()},
                                            {codes[1]: {"include": "ja"}})
+            await uow.commit()
         assert outcomes[codes[1]].verdict is Verdict.REJECTED
 
         await signed_in(progress, "vhs-a")
@@ -142,4 +142,5 @@ async def test_refused_reports_are_kept_listed_in_german_and_purged(kafka, datab
         clock.advance(timedelta(days=91))
         async with progress.runtime.uow() as uow:
             assert await forget_old_refusals(uow, 90) == 3
+            await uow.commit()
         assert await stored(progress, refused_reports) == 0

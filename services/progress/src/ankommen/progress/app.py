@@ -9,6 +9,7 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from ankommen.progress.adapters.intake_contacts import IntakeContacts
 from ankommen.progress.adapters.tables import messaging, metadata, parked_events
+from ankommen.progress.adapters.unit_of_work import ProgressUnitOfWork
 from ankommen.progress.config import ProgressRuntime, ProgressSettings
 from ankommen.progress.entrypoints import (
     consumers,
@@ -18,6 +19,7 @@ from ankommen.progress.entrypoints import (
     roster_pages,
     upload_pages,
 )
+from ankommen.progress.entrypoints.dependencies import ProviderSite
 from ankommen.progress.service.refusals import refusal_purger
 from ankommen.shared.clock import Clock
 from ankommen.shared.messaging.parking import parked_events_purger
@@ -35,6 +37,7 @@ DEFINITION = ServiceDefinition(
     tables=messaging,
     migrations="ankommen.progress:migrations",
     publishes=(PARTICIPATION, PROVIDER_REJECTIONS, FACTS),
+    unit_of_work=ProgressUnitOfWork,
 )
 
 
@@ -67,10 +70,9 @@ def create_app(settings: ProgressSettings | None = None,
     settings = runtime.settings
     intake = IntakeContacts(str(settings.intake_url) if settings.intake_url else None,
                             settings.intake_timeout_seconds)
-    app = runtime.create_app([http.router(runtime),
-                              pages.router(runtime, provider_pages, page_auth, intake),
-                              roster_pages.router(runtime, provider_pages, page_auth),
-                              refused_pages.router(runtime, provider_pages, page_auth),
-                              upload_pages.router(runtime, provider_pages, page_auth)])
+    app = runtime.create_app([*http.routers(settings), pages.router, roster_pages.router,
+                              refused_pages.router, *upload_pages.routers(settings)])
+    ProviderSite(provider_pages, page_auth, intake,
+                 upload_pages.pending_uploads(runtime)).install(app)
     page_auth.install(app)
     return app

@@ -5,6 +5,7 @@ from typing import ClassVar
 from pydantic import AnyHttpUrl, Field
 from pydantic_settings import SettingsConfigDict
 
+from ankommen.progress.adapters.unit_of_work import ProgressUnitOfWork
 from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.settings import ServiceSettings
 
@@ -45,5 +46,6 @@ class ProgressSettings(ServiceSettings):
     assignment_public_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:8102")
 
 
-#: The runtime as progress's code sees it: its settings typed as :class:`ProgressSettings`.
-ProgressRuntime = ServiceRuntime[ProgressSettings]
+#: The runtime as progress's code sees it: its settings typed as :class:`ProgressSettings`,
+#: its units of work as :class:`ProgressUnitOfWork` (with the service's repositories).
+ProgressRuntime = ServiceRuntime[ProgressSettings, ProgressUnitOfWork]

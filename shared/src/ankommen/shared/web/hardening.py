@@ -89,7 +89,9 @@ RouteFacts = tuple[re.Pattern[str], frozenset[str], bool, int | None]
 def page_routes(app: Starlette) -> list[RouteFacts]:
     """(path pattern, methods, is a page, own body limit) of every route of ``app``: a page
     route is one left out of the API schema (the pages, sign-in and sign-out); API routes are
-    in it. An upload route names its own larger body limit (FastAPI's ``max_body_size``)."""
+    in it. An upload route names its own larger body limit (FastAPI's ``max_body_size``), on
+    the route or on the router it is included with (a limit from the settings, for a route
+    defined at module level): the effective one of its inclusion."""
     found: list[RouteFacts] = []
     for context in iter_route_contexts(app.routes):
         route = context.original_route
@@ -98,7 +100,7 @@ def page_routes(app: Starlette) -> list[RouteFacts]:
         page = isinstance(route, APIRoute) and not (
             route.include_in_schema and getattr(context, "include_in_schema", True))
         found.append((context.path_regex, frozenset(route.methods or ()), page,
-                      getattr(route, "max_body_size", None)))
+                      getattr(context, "max_body_size", getattr(route, "max_body_size", None))))
     return found
 
 

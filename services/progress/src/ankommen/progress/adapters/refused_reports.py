@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ankommen.progress.adapters.tables import refused_reports
 from ankommen.progress.domain.problems import Problem, ProblemKind
+from ankommen.shared.db.results import affected_rows
 
 
 @dataclass(frozen=True)
@@ -87,8 +87,5 @@ class RefusedReportRepository:
                               row.kind, _problems(row.problems)) for row in rows]
 
     async def delete_before(self, moment: datetime) -> int:
-        # A DELETE's result is a CursorResult (its row count); AsyncSession.execute is typed
-        # for every statement alike.
-        result = cast(CursorResult[Any], await self._session.execute(
+        return affected_rows(await self._session.execute(
             delete(refused_reports).where(refused_reports.c.refused_at < moment)))
-        return result.rowcount or 0

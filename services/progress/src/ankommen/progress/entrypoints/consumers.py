@@ -1,5 +1,6 @@
 """Progress's Kafka consumers: one consumer group per topic it reads."""
 
+from ankommen.progress.adapters.unit_of_work import ProgressUnitOfWork
 from ankommen.progress.config import ProgressRuntime
 from ankommen.progress.service import catalogue
 from ankommen.progress.service.provider_topic import receive_provider_reports
@@ -9,13 +10,13 @@ from ankommen.shared.messaging.consumer import BatchEventConsumer, EventConsumer
 from ankommen.shared.messaging.topics import CASES, COURSES, PLACEMENTS, PROVIDER_REPORTS
 
 
-def case_events(runtime: ProgressRuntime) -> EventConsumer:
+def case_events(runtime: ProgressRuntime) -> EventConsumer[ProgressUnitOfWork]:
     return EventConsumer(group_id=runtime.group_id("cases"), topic=CASES, uow=runtime.uow,
                          handlers=catalogue.CASE_EVENTS,
                          max_attempts=runtime.settings.consumer_max_attempts)
 
 
-def course_events(runtime: ProgressRuntime) -> EventConsumer:
+def course_events(runtime: ProgressRuntime) -> EventConsumer[ProgressUnitOfWork]:
     return EventConsumer(group_id=runtime.group_id("courses"), topic=COURSES, uow=runtime.uow,
                          handlers={assignment.CoursePublished: catalogue.record_course,
                                    assignment.CourseUpdated: catalogue.record_course,
@@ -23,7 +24,7 @@ def course_events(runtime: ProgressRuntime) -> EventConsumer:
                          max_attempts=runtime.settings.consumer_max_attempts)
 
 
-def placement_events(runtime: ProgressRuntime) -> EventConsumer:
+def placement_events(runtime: ProgressRuntime) -> EventConsumer[ProgressUnitOfWork]:
     return EventConsumer(group_id=runtime.group_id("placements"), topic=PLACEMENTS,
                          uow=runtime.uow,
                          handlers={event: catalogue.record_placement
@@ -31,7 +32,7 @@ def placement_events(runtime: ProgressRuntime) -> EventConsumer:
                          max_attempts=runtime.settings.consumer_max_attempts)
 
 
-def provider_reports(runtime: ProgressRuntime) -> BatchEventConsumer:
+def provider_reports(runtime: ProgressRuntime) -> BatchEventConsumer[ProgressUnitOfWork]:
     """The bulk path: providers' systems may send thousands of reports at once. One group
     reads every provider's reports topic (by pattern, so a provider added later is read
     too, once the service's metadata shows its topic)."""

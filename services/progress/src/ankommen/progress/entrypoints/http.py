@@ -2,6 +2,9 @@
 histories; coordinators see how many cases are known.
 
 A provider's identity is the ``provider_id`` claim of its token, never a request field.
+
+The routes are defined at module level; what they need of the running service comes through
+typed dependencies (:mod:`ankommen.progress.entrypoints.dependencies`).
 """
 
 from __future__ import annotations
@@ -14,11 +17,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from ankommen.progress.adapters.csv_rows import UnreadableFile, UploadTooLarge
-from ankommen.progress.adapters.repository import KnownCaseRepository
-from ankommen.progress.config import ProgressRuntime
+from ankommen.progress.config import ProgressRuntime, ProgressSettings
 from ankommen.progress.domain.participation import Standing, Status
 from ankommen.progress.domain.problems import Problem, ProblemKind
 from ankommen.progress.domain.state import ParticipationState
+from ankommen.progress.entrypoints.dependencies import Provider, Runtime
 from ankommen.progress.service import views
 from ankommen.progress.service.csv_import import CsvResult, import_csv
 from ankommen.progress.service.reporting import (
@@ -32,7 +35,7 @@ from ankommen.progress.service.reporting import (
 )
 from ankommen.shared.errors import Forbidden, problem
 from ankommen.shared.events.contracts.progress import Report
-from ankommen.shared.identity.auth import Principal, Role
+from ankommen.shared.identity.auth import Principal, Role, requires
 
 REFERRAL_CODE = Path(pattern=r"^[A-Z0-9-]{6,20}$", description="The referral code")
 STATUS_OF = {ProblemKind.FORBIDDEN: 403, ProblemKind.CONFLICT: 409, ProblemKind.INVALID: 422}
@@ -189,47 +192,66 @@ def participant_out(view: views.ParticipantView) -> ParticipantOut:
                           state=view.state)
 
 
-def router(runtime: ProgressRuntime) -> APIRouter:
-    api = APIRouter()
-    provider = runtime.auth.require(Role.PROVIDER)
-    max_bytes, max_rows = csv_limits(runtime)
-    refused = {code: {"description": title} for code, title in TITLE_OF.items()}
+#: The answers of a refused report, for the schema.
+REFUSED: dict[int | str, dict[str, object]] = {
+    code: {"description": title} for code, title in TITLE_OF.items()}
 
-    @api.get("/cases/count", response_model=KnownCasesSummary, tags=["cases"],
-             summary="How many cases are known",
-             dependencies=[runtime.auth.require(Role.COORDINATOR, Role.ADMIN)])
-    async def count_cases() -> KnownCasesSummary:
-        async with runtime.uow() as uow:
-            return KnownCasesSummary(count=await KnownCaseRepository(uow.session).count())
+#: Submitting reports (and the coordinators' count of known cases).
+reporting = APIRouter()
+#: The list upload: its body limit comes from the settings (:func:`routers`).
+uploads = APIRouter()
+#: What a provider reads of its own participants.
+reading = APIRouter()
 
-    @api.post("/reports", response_model=ReportResult, status_code=status.HTTP_201_CREATED,
-              tags=["reports"], summary="Submit one report", responses={
-                  200: {"model": ReportResult, "description": "Already received (same id "
-                                                              "and content): no change"},
-                  **refused})
-    async def submit_report(report: Annotated[Report, Body()],
-                            principal: Principal = provider) -> Any:
-        provider_id = provider_of(principal)
-        async with runtime.uow() as uow:
-            [outcome] = await submit_reports(uow, provider_id, [report], Channel.HTTP)
-        if outcome.verdict is Verdict.REJECTED:
-            return refusal(outcome.problems)
-        if outcome.verdict is Verdict.DUPLICATE:
-            return JSONResponse(result_of(outcome).model_dump(mode="json"), status_code=200)
-        return result_of(outcome)
 
-    @api.post("/reports/batch", response_model=BatchResult, tags=["reports"],
-              summary="Submit many reports; a result per report")
-    async def submit_batch(batch: ReportBatch, principal: Principal = provider) -> BatchResult:
-        provider_id = provider_of(principal)
-        items: list[Report | Outcome] = []
-        for raw in batch.reports:
-            report, problems = parse_report(raw)
-            items.append(report if report is not None else rejected(raw, problems))
-        return summary_of(await submit_in_batches(runtime.uow, provider_id, items,
-                                                  Channel.HTTP))
+def routers(settings: ProgressSettings) -> list[APIRouter]:
+    """The API in its order, the upload under the limit of ``settings`` (known only when the
+    service is built, so given where the routes are included: a larger body is not even
+    read)."""
+    limited = APIRouter(max_body_size=settings.csv_max_bytes + FORM_OVERHEAD_BYTES)
+    limited.include_router(uploads)
+    return [reporting, limited, reading]
 
-    @api.post("/reports/csv", response_model=CsvResultOut, tags=["reports"],
+
+@reporting.get("/cases/count", response_model=KnownCasesSummary, tags=["cases"],
+               summary="How many cases are known",
+               dependencies=[requires(Role.COORDINATOR, Role.ADMIN)])
+async def count_cases(runtime: Runtime) -> KnownCasesSummary:
+    async with runtime.uow() as uow:
+        return KnownCasesSummary(count=await views.known_cases(uow))
+
+
+@reporting.post("/reports", response_model=ReportResult, status_code=status.HTTP_201_CREATED,
+                tags=["reports"], summary="Submit one report", responses={
+                    200: {"model": ReportResult, "description": "Already received (same id "
+                                                                "and content): no change"},
+                    **REFUSED})
+async def submit_report(report: Annotated[Report, Body()], principal: Provider,
+                        runtime: Runtime) -> Any:
+    provider_id = provider_of(principal)
+    async with runtime.uow() as uow:
+        [outcome] = await submit_reports(uow, provider_id, [report], Channel.HTTP)
+        await uow.commit()
+    if outcome.verdict is Verdict.REJECTED:
+        return refusal(outcome.problems)
+    if outcome.verdict is Verdict.DUPLICATE:
+        return JSONResponse(result_of(outcome).model_dump(mode="json"), status_code=200)
+    return result_of(outcome)
+
+
+@reporting.post("/reports/batch", response_model=BatchResult, tags=["reports"],
+                summary="Submit many reports; a result per report")
+async def submit_batch(batch: ReportBatch, principal: Provider, runtime: Runtime
+                       ) -> BatchResult:
+    provider_id = provider_of(principal)
+    items: list[Report | Outcome] = []
+    for raw in batch.reports:
+        report, problems = parse_report(raw)
+        items.append(report if report is not None else rejected(raw, problems))
+    return summary_of(await submit_in_batches(runtime.uow, provider_id, items, Channel.HTTP))
+
+
+@uploads.post("/reports/csv", response_model=CsvResultOut, tags=["reports"],
               summary="Upload a list of reports (CSV or Excel); a result per row",
               description="CSV (UTF-8 or Windows-1252/Latin-1; separated by semicolons, "
                           "commas or tabs) or an Excel workbook (.xlsx, first sheet; no "
@@ -244,44 +266,44 @@ def router(runtime: ProgressRuntime) -> APIRouter:
                           "count the header as row 1.",
               responses={413: {"description": "The upload is larger than the configured "
                                               "limit (`ANKOMMEN_PROGRESS_CSV_MAX_BYTES`)"},
-                         422: {"description": "The file cannot be read as a list"}},
-              max_body_size=max_bytes + FORM_OVERHEAD_BYTES)
-    async def upload_csv(file: Annotated[UploadFile, File()],
-                         mapping: Annotated[str | None, Form(max_length=4000)] = None,
-                         dry_run: Annotated[bool, Query(
-                             description="Preview only: store nothing")] = False,
-                         principal: Principal = provider) -> Any:
-        provider_id = provider_of(principal)
-        try:
-            result = await import_csv(runtime.uow, provider_id,
-                                      await read_upload(file, max_bytes), mapping, max_rows,
-                                      dry_run=dry_run)
-        except UnreadableFile as error:
-            return unreadable(error)
-        return csv_result_out(result)
+                         422: {"description": "The file cannot be read as a list"}})
+async def upload_csv(file: Annotated[UploadFile, File()], principal: Provider,
+                     runtime: Runtime,
+                     mapping: Annotated[str | None, Form(max_length=4000)] = None,
+                     dry_run: Annotated[bool, Query(
+                         description="Preview only: store nothing")] = False) -> Any:
+    provider_id = provider_of(principal)
+    max_bytes, max_rows = csv_limits(runtime)
+    try:
+        result = await import_csv(runtime.uow, provider_id,
+                                  await read_upload(file, max_bytes), mapping, max_rows,
+                                  dry_run=dry_run)
+    except UnreadableFile as error:
+        return unreadable(error)
+    return csv_result_out(result)
 
-    @api.get("/participants", response_model=list[ParticipantOut], tags=["participants"],
+
+@reading.get("/participants", response_model=list[ParticipantOut], tags=["participants"],
              summary="The provider's own participants, by referral code")
-    async def list_participants(principal: Principal = provider) -> list[ParticipantOut]:
-        async with runtime.uow() as uow:
-            found = await views.participants(uow, provider_of(principal))
-        return [participant_out(view) for view in found]
+async def list_participants(principal: Provider, runtime: Runtime) -> list[ParticipantOut]:
+    async with runtime.uow() as uow:
+        found = await views.participants(uow, provider_of(principal))
+    return [participant_out(view) for view in found]
 
-    @api.get("/participants/{referral_code}/reports", response_model=HistoryOut,
+
+@reading.get("/participants/{referral_code}/reports", response_model=HistoryOut,
              tags=["participants"], summary="Every report of one participant, corrections "
                                             "and retractions included",
              responses={403: {"description": "Not a placement in your courses"}})
-    async def read_history(referral_code: Annotated[str, REFERRAL_CODE],
-                           principal: Principal = provider) -> HistoryOut:
-        async with runtime.uow() as uow:
-            found = await views.history(uow, provider_of(principal), referral_code)
-        return HistoryOut(participant=participant_out(found.participant), entries=[
-            HistoryEntryOut(sequence=entry.sequence, report_id=entry.report.report_id,
-                            kind=entry.report.kind,
-                            corrects_report_id=entry.report.corrects_report_id,
-                            standing=entry.standing, channel=entry.channel,
-                            received_at=entry.received_at,
-                            report=entry.report.model_dump(mode="json"))
-            for entry in found.entries])
-
-    return api
+async def read_history(referral_code: Annotated[str, REFERRAL_CODE], principal: Provider,
+                       runtime: Runtime) -> HistoryOut:
+    async with runtime.uow() as uow:
+        found = await views.history(uow, provider_of(principal), referral_code)
+    return HistoryOut(participant=participant_out(found.participant), entries=[
+        HistoryEntryOut(sequence=entry.sequence, report_id=entry.report.report_id,
+                        kind=entry.report.kind,
+                        corrects_report_id=entry.report.corrects_report_id,
+                        standing=entry.standing, channel=entry.channel,
+                        received_at=entry.received_at,
+                        report=entry.report.model_dump(mode="json"))
+        for entry in found.entries])

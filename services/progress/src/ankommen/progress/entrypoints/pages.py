@@ -12,9 +12,10 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse
 
 from ankommen.progress.adapters.csv_rows import to_report
-from ankommen.progress.adapters.intake_contacts import IntakeContacts
 from ankommen.progress.config import ProgressRuntime
+from ankommen.progress.entrypoints.dependencies import ProviderPage, ProviderSite, Runtime, Site
 from ankommen.progress.entrypoints.problem_words import reason_text
+from ankommen.progress.entrypoints.refused_pages import provider_of
 from ankommen.progress.service import views
 from ankommen.progress.service.reporting import (
     Channel,
@@ -25,7 +26,6 @@ from ankommen.progress.service.reporting import (
     rejected,
     submit_reports,
 )
-from ankommen.shared.errors import Forbidden
 from ankommen.shared.events.contracts.progress import (
     DiscontinuationReason,
     ExamType,
@@ -34,8 +34,7 @@ from ankommen.shared.events.contracts.progress import (
     ReportKind,
 )
 from ankommen.shared.events.contracts.vocabulary import GermanLevel
-from ankommen.shared.identity.auth import Principal, Role
-from ankommen.shared.web.pages import PageAuth, Pages
+from ankommen.shared.identity.auth import Principal
 from ankommen.shared.web.words import Words
 
 REFERRAL_CODE = Path(pattern=r"^[A-Z0-9-]{6,20}$")
@@ -81,78 +80,76 @@ def report_details(report: Report, words: Words) -> list[tuple[str, str]]:
     return shown
 
 
-def router(runtime: ProgressRuntime, pages: Pages, page_auth: PageAuth,
-           intake: IntakeContacts) -> APIRouter:
-    ui = APIRouter(include_in_schema=False)
-    provider = page_auth.require(Role.PROVIDER)
+router = APIRouter(include_in_schema=False)
 
-    def provider_of(principal: Principal) -> str:
-        if not principal.provider_id:
-            raise Forbidden("the token names no provider", field="provider_id")
-        return principal.provider_id
 
-    @ui.get("/", response_class=HTMLResponse)
-    async def participants_page(request: Request, principal: Principal = provider
-                                ) -> HTMLResponse:
+@router.get("/", response_class=HTMLResponse)
+async def participants_page(request: Request, principal: ProviderPage, runtime: Runtime,
+                            site: Site) -> HTMLResponse:
+    async with runtime.uow() as uow:
+        found = await views.participants(uow, provider_of(principal))
+    token = site.page_auth.relay_token(request)
+    contacts = (await site.intake.contacts(token, [item.referral_code for item in found])
+                if found and token else None)
+    return site.pages.render(request, "participants.html", {
+        "participants": found, "contacts": contacts or {},
+        # Each course once, for its roster link; the offers are answered in assignment.
+        "courses": sorted({(item.course_id, item.course_title) for item in found},
+                          key=lambda course: (course[1], course[0])),
+        "referrals_url": f"{str(runtime.settings.assignment_public_url).rstrip('/')}"
+                         "/ui/referrals",
+        "names_unavailable": bool(found) and contacts is None}, principal=principal)
+
+
+async def participant_page(request: Request, principal: Principal, runtime: ProgressRuntime,
+                           site: ProviderSite, referral_code: str,
+                           outcome: Outcome | None = None, status_code: int = 200
+                           ) -> HTMLResponse:
+    async with runtime.uow() as uow:
+        found = await views.history(uow, provider_of(principal), referral_code)
+    # As on the list: asked of intake with the provider's own token, audited there,
+    # shown and forgotten (progress stores no name).
+    token = site.page_auth.relay_token(request)
+    contacts = (await site.intake.contacts(token, [found.participant.referral_code])
+                if token else None)
+    return site.pages.render(request, "participant.html", {
+        "history": found, "choices": CHOICES, "outcome": outcome,
+        "report_details": report_details, "reason_text": reason_text,
+        "contact": (contacts or {}).get(found.participant.referral_code),
+        "names_unavailable": contacts is None,
+        "new_report_id": "web-" + secrets.token_hex(8)}, principal=principal,
+        status_code=status_code)
+
+
+@router.get("/participants/{referral_code}", response_class=HTMLResponse)
+async def show_participant(request: Request, referral_code: Annotated[str, REFERRAL_CODE],
+                           principal: ProviderPage, runtime: Runtime, site: Site
+                           ) -> HTMLResponse:
+    return await participant_page(request, principal, runtime, site, referral_code)
+
+
+@router.post("/participants/{referral_code}", response_class=HTMLResponse)
+async def report_by_form(request: Request, referral_code: Annotated[str, REFERRAL_CODE],
+                         kind: Annotated[str, Form(max_length=40)],
+                         report_id: Annotated[str, Form(max_length=64)],
+                         principal: ProviderPage, runtime: Runtime, site: Site
+                         ) -> HTMLResponse:
+    form = await request.form()
+    cells = {name: str(form[name]).strip() for name in FORM_FIELDS
+             if isinstance(form.get(name), str) and str(form[name]).strip()}
+    raw = to_report({**cells, "kind": kind, "report_id": report_id,
+                     "referral_code": referral_code})
+    report, problems = parse_report(raw)
+    if report is None:
+        outcome = rejected(raw, problems)
         async with runtime.uow() as uow:
-            found = await views.participants(uow, provider_of(principal))
-        token = page_auth.relay_token(request)
-        contacts = (await intake.contacts(token, [item.referral_code for item in found])
-                    if found and token else None)
-        return pages.render(request, "participants.html", {
-            "participants": found, "contacts": contacts or {},
-            # Each course once, for its roster link; the offers are answered in assignment.
-            "courses": sorted({(item.course_id, item.course_title) for item in found},
-                              key=lambda course: (course[1], course[0])),
-            "referrals_url": f"{str(runtime.settings.assignment_public_url).rstrip('/')}"
-                             "/ui/referrals",
-            "names_unavailable": bool(found) and contacts is None}, principal=principal)
-
-    async def participant_page(request: Request, principal: Principal, referral_code: str,
-                               outcome: Outcome | None = None, status_code: int = 200
-                               ) -> HTMLResponse:
+            await keep_unparsed(uow, provider_of(principal), [outcome], Channel.FORM)
+            await uow.commit()
+    else:
         async with runtime.uow() as uow:
-            found = await views.history(uow, provider_of(principal), referral_code)
-        # As on the list: asked of intake with the provider's own token, audited there,
-        # shown and forgotten (progress stores no name).
-        token = page_auth.relay_token(request)
-        contacts = (await intake.contacts(token, [found.participant.referral_code])
-                    if token else None)
-        return pages.render(request, "participant.html", {
-            "history": found, "choices": CHOICES, "outcome": outcome,
-            "report_details": report_details, "reason_text": reason_text,
-            "contact": (contacts or {}).get(found.participant.referral_code),
-            "names_unavailable": contacts is None,
-            "new_report_id": "web-" + secrets.token_hex(8)}, principal=principal,
-            status_code=status_code)
-
-    @ui.get("/participants/{referral_code}", response_class=HTMLResponse)
-    async def show_participant(request: Request,
-                               referral_code: Annotated[str, REFERRAL_CODE],
-                               principal: Principal = provider) -> HTMLResponse:
-        return await participant_page(request, principal, referral_code)
-
-    @ui.post("/participants/{referral_code}", response_class=HTMLResponse)
-    async def report_by_form(request: Request, referral_code: Annotated[str, REFERRAL_CODE],
-                             kind: Annotated[str, Form(max_length=40)],
-                             report_id: Annotated[str, Form(max_length=64)],
-                             principal: Principal = provider) -> HTMLResponse:
-        form = await request.form()
-        cells = {name: str(form[name]).strip() for name in FORM_FIELDS
-                 if isinstance(form.get(name), str) and str(form[name]).strip()}
-        raw = to_report({**cells, "kind": kind, "report_id": report_id,
-                         "referral_code": referral_code})
-        report, problems = parse_report(raw)
-        if report is None:
-            outcome = rejected(raw, problems)
-            async with runtime.uow() as uow:
-                await keep_unparsed(uow, provider_of(principal), [outcome], Channel.FORM)
-        else:
-            async with runtime.uow() as uow:
-                [outcome] = await submit_reports(uow, provider_of(principal), [report],
-                                                 Channel.FORM)
-        refused = outcome.verdict is Verdict.REJECTED
-        return await participant_page(request, principal, referral_code, outcome,
-                                      422 if refused else 200)
-
-    return ui
+            [outcome] = await submit_reports(uow, provider_of(principal), [report],
+                                             Channel.FORM)
+            await uow.commit()
+    refused = outcome.verdict is Verdict.REJECTED
+    return await participant_page(request, principal, runtime, site, referral_code, outcome,
+                                  422 if refused else 200)

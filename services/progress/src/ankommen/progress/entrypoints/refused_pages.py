@@ -7,13 +7,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from ankommen.progress.config import ProgressRuntime
+from ankommen.progress.entrypoints.dependencies import ProviderPage, Runtime, Site
 from ankommen.progress.entrypoints.problem_words import reason_text
 from ankommen.progress.service.refusals import refused_reports
 from ankommen.shared.clock import COUNTY_TIME
 from ankommen.shared.errors import Forbidden
-from ankommen.shared.identity.auth import Principal, Role
-from ankommen.shared.web.pages import PageAuth, Pages
+from ankommen.shared.identity.auth import Principal
+
+router = APIRouter(include_in_schema=False)
 
 
 def provider_of(principal: Principal) -> str:
@@ -22,17 +23,12 @@ def provider_of(principal: Principal) -> str:
     return principal.provider_id
 
 
-def router(runtime: ProgressRuntime, pages: Pages, page_auth: PageAuth) -> APIRouter:
-    ui = APIRouter(include_in_schema=False)
-    provider = page_auth.require(Role.PROVIDER)
-
-    @ui.get("/refused", response_class=HTMLResponse)
-    async def refused_page(request: Request, principal: Principal = provider) -> HTMLResponse:
-        async with runtime.uow() as uow:
-            found = await refused_reports(uow, provider_of(principal))
-        return pages.render(request, "refused.html", {
-            "refused": found, "reason_text": reason_text, "county_time": COUNTY_TIME,
-            "retention_days": runtime.settings.refused_report_retention_days},
-            principal=principal)
-
-    return ui
+@router.get("/refused", response_class=HTMLResponse)
+async def refused_page(request: Request, principal: ProviderPage, runtime: Runtime,
+                       site: Site) -> HTMLResponse:
+    async with runtime.uow() as uow:
+        found = await refused_reports(uow, provider_of(principal))
+    return site.pages.render(request, "refused.html", {
+        "refused": found, "reason_text": reason_text, "county_time": COUNTY_TIME,
+        "retention_days": runtime.settings.refused_report_retention_days},
+        principal=principal)

@@ -18,7 +18,8 @@ from fastapi.responses import HTMLResponse, Response
 from ankommen.progress.adapters.csv_rows import UnreadableFile
 from ankommen.progress.adapters.list_template import template_csv, template_xlsx
 from ankommen.progress.adapters.pending_uploads import PendingUploads
-from ankommen.progress.config import ProgressRuntime
+from ankommen.progress.config import ProgressRuntime, ProgressSettings
+from ankommen.progress.entrypoints.dependencies import ProviderPage, ProviderSite, Runtime, Site
 from ankommen.progress.entrypoints.http import (
     FORM_OVERHEAD_BYTES,
     csv_limits,
@@ -30,8 +31,7 @@ from ankommen.progress.entrypoints.problem_words import column_text, reason_text
 from ankommen.progress.service import views
 from ankommen.progress.service.csv_import import import_csv
 from ankommen.progress.service.list_templates import course_roster
-from ankommen.shared.identity.auth import Principal, Role
-from ankommen.shared.web.pages import PageAuth, Pages
+from ankommen.shared.identity.auth import Principal
 
 COURSE_ID = Path(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
 UPLOAD_ID = r"^[A-Za-z0-9_-]{16,64}$"
@@ -40,91 +40,111 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PENDING_UPLOADS_IN_LIMITS = 2
 
 
-def router(runtime: ProgressRuntime, pages: Pages, page_auth: PageAuth) -> APIRouter:
-    ui = APIRouter(include_in_schema=False)
-    provider = page_auth.require(Role.PROVIDER)
+#: The list pages; the preview, which takes the upload, is in :data:`previews`.
+router = APIRouter(include_in_schema=False)
+#: The upload's preview: its body limit comes from the settings (:func:`routers`).
+previews = APIRouter(include_in_schema=False)
+
+
+def routers(settings: ProgressSettings) -> list[APIRouter]:
+    """The list pages, the preview under the upload limit of ``settings`` (known only when
+    the service is built: a larger body is not even read)."""
+    limited = APIRouter(max_body_size=settings.csv_max_bytes + FORM_OVERHEAD_BYTES)
+    limited.include_router(previews)
+    return [router, limited]
+
+
+def pending_uploads(runtime: ProgressRuntime) -> PendingUploads:
+    """Where a previewed list waits for "Übernehmen" (one store per service)."""
+    max_bytes, _ = csv_limits(runtime)
+    return PendingUploads(runtime.clock, PENDING_UPLOADS_IN_LIMITS * max_bytes)
+
+
+async def upload_form(request: Request, principal: Principal, runtime: ProgressRuntime,
+                      site: ProviderSite, *, error: UnreadableFile | None = None,
+                      notice: str | None = None, status_code: int = 200) -> HTMLResponse:
     max_bytes, max_rows = csv_limits(runtime)
-    pending = PendingUploads(runtime.clock, PENDING_UPLOADS_IN_LIMITS * max_bytes)
+    async with runtime.uow() as uow:
+        found = await views.participants(uow, provider_of(principal))
+    courses = sorted({(item.course_id, item.course_title) for item in found},
+                     key=lambda course: (course[1], course[0]))
+    return site.pages.render(request, "upload.html", {
+        "error": error, "notice": notice, "courses": courses, "unreadable_text":
+        unreadable_text, "max_mb": max_bytes / 1024 / 1024, "max_rows": max_rows},
+        principal=principal, status_code=status_code)
 
-    async def upload_form(request: Request, principal: Principal, *,
-                          error: UnreadableFile | None = None, notice: str | None = None,
-                          status_code: int = 200) -> HTMLResponse:
-        async with runtime.uow() as uow:
-            found = await views.participants(uow, provider_of(principal))
-        courses = sorted({(item.course_id, item.course_title) for item in found},
-                         key=lambda course: (course[1], course[0]))
-        return pages.render(request, "upload.html", {
-            "error": error, "notice": notice, "courses": courses, "unreadable_text":
-            unreadable_text, "max_mb": max_bytes / 1024 / 1024, "max_rows": max_rows},
-            principal=principal, status_code=status_code)
 
-    def result_page(request: Request, principal: Principal, template: str,
-                    context: dict[str, Any]) -> HTMLResponse:
-        return pages.render(request, template, {
-            **context, "reason_text": reason_text, "column_text": column_text},
-            principal=principal)
+def result_page(request: Request, principal: Principal, site: ProviderSite, template: str,
+                context: dict[str, Any]) -> HTMLResponse:
+    return site.pages.render(request, template, {
+        **context, "reason_text": reason_text, "column_text": column_text},
+        principal=principal)
 
-    @ui.get("/upload", response_class=HTMLResponse)
-    async def upload_page(request: Request, principal: Principal = provider) -> HTMLResponse:
-        return await upload_form(request, principal)
 
-    @ui.post("/upload", response_class=HTMLResponse,
-             max_body_size=max_bytes + FORM_OVERHEAD_BYTES)
-    async def preview(request: Request, file: Annotated[UploadFile, File()],
-                      principal: Principal = provider) -> HTMLResponse:
-        provider_id = provider_of(principal)
-        try:
-            content = await read_upload(file, max_bytes)
-            result = await import_csv(runtime.uow, provider_id, content, None, max_rows,
-                                      dry_run=True)
-        except UnreadableFile as error:
-            return await upload_form(request, principal, error=error,
-                                     status_code=unreadable_status(error))
-        upload_id = (pending.put(provider_id, content, file.filename or "")
-                     if result.accepted else None)
-        return result_page(request, principal, "upload_preview.html", {
-            "result": result, "upload_id": upload_id})
+@router.get("/upload", response_class=HTMLResponse)
+async def upload_page(request: Request, principal: ProviderPage, runtime: Runtime,
+                      site: Site) -> HTMLResponse:
+    return await upload_form(request, principal, runtime, site)
 
-    @ui.post("/upload/commit", response_class=HTMLResponse)
-    async def commit(request: Request,
-                     upload: Annotated[str, Form(pattern=UPLOAD_ID)],
-                     principal: Principal = provider) -> HTMLResponse:
-        provider_id = provider_of(principal)
-        waiting = pending.get(upload, provider_id)
-        if waiting is None:
-            return await upload_form(request, principal, notice="imports.expired",
-                                     status_code=410)
-        try:
-            result = await import_csv(runtime.uow, provider_id, waiting.content, None,
-                                      max_rows)
-        finally:
-            pending.remove(upload, provider_id)
-        return result_page(request, principal, "upload_result.html", {"result": result})
 
-    @ui.post("/upload/cancel", response_class=HTMLResponse)
-    async def cancel(request: Request, upload: Annotated[str, Form(pattern=UPLOAD_ID)],
-                     principal: Principal = provider) -> HTMLResponse:
-        pending.remove(upload, provider_of(principal))
-        return await upload_form(request, principal, notice="imports.cancelled")
+@previews.post("/upload", response_class=HTMLResponse)
+async def preview(request: Request, file: Annotated[UploadFile, File()],
+                  principal: ProviderPage, runtime: Runtime, site: Site) -> HTMLResponse:
+    provider_id = provider_of(principal)
+    max_bytes, max_rows = csv_limits(runtime)
+    try:
+        content = await read_upload(file, max_bytes)
+        result = await import_csv(runtime.uow, provider_id, content, None, max_rows,
+                                  dry_run=True)
+    except UnreadableFile as error:
+        return await upload_form(request, principal, runtime, site, error=error,
+                                 status_code=unreadable_status(error))
+    upload_id = (site.pending_uploads.put(provider_id, content, file.filename or "")
+                 if result.accepted else None)
+    return result_page(request, principal, site, "upload_preview.html", {
+        "result": result, "upload_id": upload_id})
 
-    @ui.get("/courses/{course_id}/template.xlsx")
-    async def template_workbook(course_id: Annotated[str, COURSE_ID],
-                                principal: Principal = provider) -> Response:
-        async with runtime.uow() as uow:
-            roster = await course_roster(uow, provider_of(principal), course_id)
-        return Response(template_xlsx(roster.title, roster.referral_codes), media_type=XLSX,
-                        headers=attachment(f"meldungen-{course_id}.xlsx"))
 
-    @ui.get("/courses/{course_id}/template.csv")
-    async def template_list(course_id: Annotated[str, COURSE_ID],
-                            principal: Principal = provider) -> Response:
-        async with runtime.uow() as uow:
-            roster = await course_roster(uow, provider_of(principal), course_id)
-        return Response(template_csv(roster.referral_codes),
-                        media_type="text/csv; charset=utf-8",
-                        headers=attachment(f"meldungen-{course_id}.csv"))
+@router.post("/upload/commit", response_class=HTMLResponse)
+async def commit(request: Request, upload: Annotated[str, Form(pattern=UPLOAD_ID)],
+                 principal: ProviderPage, runtime: Runtime, site: Site) -> HTMLResponse:
+    provider_id = provider_of(principal)
+    waiting = site.pending_uploads.get(upload, provider_id)
+    if waiting is None:
+        return await upload_form(request, principal, runtime, site, notice="imports.expired",
+                                 status_code=410)
+    _, max_rows = csv_limits(runtime)
+    try:
+        result = await import_csv(runtime.uow, provider_id, waiting.content, None, max_rows)
+    finally:
+        site.pending_uploads.remove(upload, provider_id)
+    return result_page(request, principal, site, "upload_result.html", {"result": result})
 
-    return ui
+
+@router.post("/upload/cancel", response_class=HTMLResponse)
+async def cancel(request: Request, upload: Annotated[str, Form(pattern=UPLOAD_ID)],
+                 principal: ProviderPage, runtime: Runtime, site: Site) -> HTMLResponse:
+    site.pending_uploads.remove(upload, provider_of(principal))
+    return await upload_form(request, principal, runtime, site, notice="imports.cancelled")
+
+
+@router.get("/courses/{course_id}/template.xlsx")
+async def template_workbook(course_id: Annotated[str, COURSE_ID], principal: ProviderPage,
+                            runtime: Runtime) -> Response:
+    async with runtime.uow() as uow:
+        roster = await course_roster(uow, provider_of(principal), course_id)
+    return Response(template_xlsx(roster.title, roster.referral_codes), media_type=XLSX,
+                    headers=attachment(f"meldungen-{course_id}.xlsx"))
+
+
+@router.get("/courses/{course_id}/template.csv")
+async def template_list(course_id: Annotated[str, COURSE_ID], principal: ProviderPage,
+                        runtime: Runtime) -> Response:
+    async with runtime.uow() as uow:
+        roster = await course_roster(uow, provider_of(principal), course_id)
+    return Response(template_csv(roster.referral_codes),
+                    media_type="text/csv; charset=utf-8",
+                    headers=attachment(f"meldungen-{course_id}.csv"))
 
 
 def attachment(filename: str) -> dict[str, str]:

@@ -6,11 +6,10 @@ from __future__ import annotations
 import secrets
 from typing import TypedDict
 
-from ankommen.progress.adapters.repository import KnownCaseRepository
+from ankommen.progress.adapters.unit_of_work import ProgressUnitOfWork
 from ankommen.progress.domain.catalogue import Course, Placement
 from ankommen.progress.domain.facts import attendance_band, exam_outcome, month_of, weeks_in_course
 from ankommen.progress.domain.participation import Participation
-from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.events.contracts.progress import (
     AttendanceRecorded,
     AttendanceReport,
@@ -83,15 +82,14 @@ def participation_event(report: Report, placement: Placement) -> ParticipationEv
             return None
 
 
-async def remember_level(uow: UnitOfWork, report: Report, placement: Placement) -> None:
+async def remember_level(uow: ProgressUnitOfWork, report: Report, placement: Placement) -> None:
     """A level reached (exam result or completion, corrections included: the latest wins) is
     the level the person starts their next course with — ``level_at_start`` of its facts."""
     if isinstance(report, ExamResultReport | CompletionReport) and report.level_reached is not None:
-        await KnownCaseRepository(uow.session).set_level(placement.pseudonym,
-                                                         report.level_reached.value)
+        await uow.cases.set_level(placement.pseudonym, report.level_reached.value)
 
 
-async def announce(uow: UnitOfWork, report: Report, *, original: Report | None,
+async def announce(uow: ProgressUnitOfWork, report: Report, *, original: Report | None,
                    placement: Placement, course: Course, after: Participation,
                    ended_before: bool = False) -> None:
     """Publish what ``report`` announces, in the caller's unit of work (outbox);

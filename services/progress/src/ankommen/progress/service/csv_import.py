@@ -3,9 +3,9 @@ duplicates (the same rows again) left alone, rejected rows listed with their row
 column and reason — no row dropped silently. Rows go through the same parsing and validation
 as every other channel, on the bulk path (batches, one transaction each).
 
-A **preview** (``dry_run``) runs exactly the same code in one transaction that is rolled back
-at the end: its counts are what storing would give (later rows see earlier ones, as when
-stored), and nothing is kept.
+A **preview** (``dry_run``) runs exactly the same code in one transaction that is never
+committed (so rolled back at the end): its counts are what storing would give (later rows see
+earlier ones, as when stored), and nothing is kept.
 
 The list is read twice: once to count its rows (a list that is too long or unreadable
 further down is refused as a whole, before anything is stored), then batch by batch, so that
@@ -33,6 +33,7 @@ from ankommen.progress.adapters.csv_rows import (
     csv_source,
     parse_mapping,
 )
+from ankommen.progress.adapters.unit_of_work import ProgressUnitOfWork, ProgressUnits
 from ankommen.progress.adapters.xlsx_rows import is_workbook, xlsx_source
 from ankommen.progress.service.reporting import (
     Channel,
@@ -43,7 +44,6 @@ from ankommen.progress.service.reporting import (
     rejected,
     submit_reports,
 )
-from ankommen.shared.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from ankommen.shared.events.contracts.progress import Report
 
 #: The default limit (``ProgressSettings.csv_max_rows``): a larger list is refused as a whole.
@@ -120,20 +120,16 @@ def _parsed(provider_id: str, row: Row) -> Report | Outcome:
     return report if report is not None else rejected(raw, problems)
 
 
-class _Preview(Exception):
-    """Leaves the preview's unit of work so that it rolls back."""
-
-
-async def _store(unit: UnitOfWork, provider_id: str, unparsed: list[Outcome],
+async def _store(unit: ProgressUnitOfWork, provider_id: str, unparsed: list[Outcome],
                  reports: list[Report]) -> list[Outcome]:
-    """One batch in one transaction: its refused rows kept for the refused-reports page,
-    its reports submitted."""
+    """One batch in ``unit``: its refused rows kept for the refused-reports page, its
+    reports submitted (the caller commits, or, previewing, does not)."""
     await keep_unparsed(unit, provider_id, unparsed, Channel.CSV)
     return await submit_reports(unit, provider_id, reports, Channel.CSV) if reports else []
 
 
-async def _import(unit_of: UnitOfWorkFactory, provider_id: str, listing: ReportList,
-                  result: CsvResult, batch_rows: int, shared: UnitOfWork | None) -> None:
+async def _import(unit_of: ProgressUnits, provider_id: str, listing: ReportList,
+                  result: CsvResult, batch_rows: int, shared: ProgressUnitOfWork | None) -> None:
     for batch in _batches(listing.rows(), batch_rows):
         result.rows += len(batch)
         parsed: list[tuple[int, Report]] = []
@@ -151,11 +147,12 @@ async def _import(unit_of: UnitOfWorkFactory, provider_id: str, listing: ReportL
         else:
             async with unit_of() as unit:
                 outcomes = await _store(unit, provider_id, unparsed, reports)
+                await unit.commit()
         for (number, _), outcome in zip(parsed, outcomes, strict=True):
             result.count(number, outcome)
 
 
-async def import_csv(uow: UnitOfWorkFactory, provider_id: str, content: bytes,
+async def import_csv(uow: ProgressUnits, provider_id: str, content: bytes,
                      mapping: str | None = None, max_rows: int = MAX_ROWS,
                      *, batch_rows: int = UPLOAD_BATCH_ROWS, dry_run: bool = False
                      ) -> CsvResult:
@@ -169,12 +166,9 @@ async def import_csv(uow: UnitOfWorkFactory, provider_id: str, content: bytes,
                              "imports.unreadable.rows", max_rows=max_rows)
     result = CsvResult(rows=0, headers=listing.headers, dry_run=dry_run)
     if dry_run:
-        try:
-            async with uow() as unit:
-                await _import(uow, provider_id, listing, result, batch_rows, unit)
-                raise _Preview
-        except _Preview:
-            pass
+        async with uow() as unit:
+            # Left without a commit: every batch is rolled back.
+            await _import(uow, provider_id, listing, result, batch_rows, unit)
     else:
         await _import(uow, provider_id, listing, result, batch_rows, None)
     result.rejected.sort(key=lambda item: item.row)

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ankommen.progress.adapters.repository import CatalogueRepository
+from ankommen.progress.adapters.unit_of_work import ProgressUnitOfWork
 from ankommen.progress.domain.catalogue import PlacementStatus
-from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.errors import NotFound
 
 #: Placements that still have a participant in the course (declined, withdrawn and expired
@@ -23,8 +22,8 @@ class CourseRoster:
     referral_codes: list[str]
 
 
-async def course_roster(uow: UnitOfWork, provider_id: str, course_id: str) -> CourseRoster:
-    catalogue = CatalogueRepository(uow.session)
+async def course_roster(uow: ProgressUnitOfWork, provider_id: str, course_id: str) -> CourseRoster:
+    catalogue = uow.catalogue
     course = (await catalogue.courses([course_id])).get(course_id)
     if course is None or course.provider_id != provider_id:
         raise NotFound("no such course of yours", field="course_id")

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ankommen.progress.adapters.unit_of_work import ProgressUnitOfWork
 from ankommen.progress.domain.problems import Problem
 from ankommen.progress.service.reporting import (
     Channel,
@@ -34,7 +35,6 @@ from ankommen.progress.service.reporting import (
     report_fields,
     submit_reports,
 )
-from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.events.contracts.progress import (
     PROVIDER_SOURCE_PREFIX,
     ProviderReportRejected,
@@ -73,7 +73,7 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-async def receive_provider_reports(uow: UnitOfWork, deliveries: Sequence[Delivery]) -> None:
+async def receive_provider_reports(uow: ProgressUnitOfWork, deliveries: Sequence[Delivery]) -> None:
     """Validate and store a batch of provider messages, each the report of the provider whose
     topic it came on; refuse each faulty one on that provider's rejections topic. Reports are
     submitted per provider, in the order they arrived."""
@@ -103,7 +103,7 @@ async def receive_provider_reports(uow: UnitOfWork, deliveries: Sequence[Deliver
                               outcome.problems, kept=True)
 
 
-async def _reject(uow: UnitOfWork, provider_id: str, raw: Any,
+async def _reject(uow: ProgressUnitOfWork, provider_id: str, raw: Any,
                   problems: list[Problem], *, kept: bool = False) -> None:
     """Refuse on the provider's rejections topic, and keep the refusal for its page."""
     if not kept:

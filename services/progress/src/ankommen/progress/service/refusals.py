@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
 
-from ankommen.progress.adapters.refused_reports import RefusedReport, RefusedReportRepository
+from ankommen.progress.adapters.refused_reports import RefusedReport
+from ankommen.progress.adapters.unit_of_work import ProgressUnitOfWork, ProgressUnits
 from ankommen.progress.domain.problems import Problem
-from ankommen.shared.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from ankommen.shared.repeating import repeating
 
 #: Refusals shown on the page at most (the newest): a page, not an export.
@@ -28,25 +28,24 @@ RETENTION_DAYS = 90
 Refused = tuple[str | None, str | None, str | None, list[Problem]]
 
 
-async def keep_refused(uow: UnitOfWork, provider_id: str, channel: str,
+async def keep_refused(uow: ProgressUnitOfWork, provider_id: str, channel: str,
                        refused: Iterable[Refused]) -> None:
     """Store ``refused`` in ``uow`` (the same transaction as the accepted reports of the
     batch, so a batch that fails leaves no refusals behind either)."""
-    await RefusedReportRepository(uow.session).add_all(provider_id, channel, uow.clock.now(),
-                                                       list(refused))
+    await uow.refused_reports.add_all(provider_id, channel, uow.clock.now(), list(refused))
 
 
-async def refused_reports(uow: UnitOfWork, provider_id: str) -> list[RefusedReport]:
-    return await RefusedReportRepository(uow.session).of_provider(provider_id, SHOWN)
+async def refused_reports(uow: ProgressUnitOfWork, provider_id: str) -> list[RefusedReport]:
+    return await uow.refused_reports.of_provider(provider_id, SHOWN)
 
 
-async def forget_old_refusals(uow: UnitOfWork, retention_days: int) -> int:
+async def forget_old_refusals(uow: ProgressUnitOfWork, retention_days: int) -> int:
     """Delete the refusals older than ``retention_days``; how many went."""
-    return await RefusedReportRepository(uow.session).delete_before(
+    return await uow.refused_reports.delete_before(
         uow.clock.now() - timedelta(days=retention_days))
 
 
-def refusal_purger(uow: UnitOfWorkFactory, retention_days: int, interval: float = 3600.0
+def refusal_purger(uow: ProgressUnits, retention_days: int, interval: float = 3600.0
                    ) -> Callable[[], Awaitable[None]]:
     """A background job purging once per ``interval`` seconds, surviving any single failure
     (the database may be away for a while)."""
@@ -54,5 +53,6 @@ def refusal_purger(uow: UnitOfWorkFactory, retention_days: int, interval: float 
     async def turn() -> None:
         async with uow() as unit:
             await forget_old_refusals(unit, retention_days)
+            await unit.commit()
 
     return repeating("purging refused reports", turn, interval)

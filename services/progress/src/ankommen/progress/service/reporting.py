@@ -18,18 +18,14 @@ from typing import Any, cast
 
 from pydantic import TypeAdapter, ValidationError
 
-from ankommen.progress.adapters.repository import (
-    CatalogueRepository,
-    NewReport,
-    ReportRepository,
-)
+from ankommen.progress.adapters.repository import NewReport
+from ankommen.progress.adapters.unit_of_work import ProgressUnitOfWork, ProgressUnits
 from ankommen.progress.domain.facts import ends_again
 from ankommen.progress.domain.participation import Track
 from ankommen.progress.domain.problems import Problem, ProblemKind
 from ankommen.progress.domain.validation import assess
 from ankommen.progress.service.announcements import announce
 from ankommen.progress.service.refusals import keep_refused
-from ankommen.shared.db.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from ankommen.shared.events.contracts.progress import Report
 
 REPORT = TypeAdapter(Report)
@@ -119,7 +115,7 @@ def rejected(raw: Any, problems: list[Problem]) -> Outcome:
                    kind if isinstance(kind, str) and kind in REPORT_KINDS else None)
 
 
-async def keep_unparsed(uow: UnitOfWork, provider_id: str, outcomes: Sequence[Outcome],
+async def keep_unparsed(uow: ProgressUnitOfWork, provider_id: str, outcomes: Sequence[Outcome],
                         channel: Channel) -> None:
     """Keep the refusals of reports that failed parsing, before they reach
     :func:`submit_reports` (which keeps its own)."""
@@ -128,14 +124,16 @@ async def keep_unparsed(uow: UnitOfWork, provider_id: str, outcomes: Sequence[Ou
                         if outcome.verdict is Verdict.REJECTED])
 
 
-async def submit_reports(uow: UnitOfWork, provider_id: str, batch: Sequence[Report],
+async def submit_reports(uow: ProgressUnitOfWork, provider_id: str, batch: Sequence[Report],
                          channel: Channel, *, on: date | None = None) -> list[Outcome]:
-    """Validate and store ``batch`` (reports of one provider) in ``uow``; one outcome each."""
+    """Validate and store ``batch`` (reports of one provider) in ``uow``; one outcome each.
+    The caller commits: refusals are kept too, so the unit is committed whatever the
+    verdicts."""
     # Dates in reports are local dates of German providers: "in the future" is judged by
     # the county's day (the clock's today), received_at is an instant.
     on = on or uow.clock.today()
-    catalogue = CatalogueRepository(uow.session)
-    repository = ReportRepository(uow.session)
+    catalogue = uow.catalogue
+    repository = uow.reports
     codes = {report.referral_code for report in batch}
     placements = await catalogue.placements(codes)
     courses = await catalogue.courses({placement.course_id for placement in placements.values()})
@@ -195,7 +193,7 @@ def _repeated(report: Report, earlier: Report) -> Outcome:
 BATCH_SIZE = 250
 
 
-async def submit_in_batches(uow: UnitOfWorkFactory, provider_id: str,
+async def submit_in_batches(uow: ProgressUnits, provider_id: str,
                             items: Sequence[Report | Outcome], channel: Channel,
                             *, batch_size: int = BATCH_SIZE) -> list[Outcome]:
     """The bulk path: parsed reports in batches of ``batch_size``, one transaction (reports
@@ -207,11 +205,13 @@ async def submit_in_batches(uow: UnitOfWorkFactory, provider_id: str,
     if unparsed:
         async with uow() as unit:
             await keep_unparsed(unit, provider_id, unparsed, channel)
+            await unit.commit()
     for start in range(0, len(parsed), batch_size):
         chunk = parsed[start:start + batch_size]
         async with uow() as unit:
             results = await submit_reports(unit, provider_id, [item for _, item in chunk],
                                            channel)
+            await unit.commit()
         for (index, _), result in zip(chunk, results, strict=True):
             outcomes[index] = result
     return [outcomes[index] for index in range(len(items))]

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ankommen.progress.adapters.csv_rows import to_report
-from ankommen.progress.adapters.repository import CatalogueRepository
+from ankommen.progress.adapters.unit_of_work import ProgressUnitOfWork
 from ankommen.progress.domain.catalogue import Course
 from ankommen.progress.service.reporting import (
     Channel,
@@ -33,7 +33,6 @@ from ankommen.progress.service.reporting import (
     rejected,
     submit_reports,
 )
-from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.errors import NotFound
 from ankommen.shared.events.contracts.progress import Report
 
@@ -55,11 +54,11 @@ class Roster:
     referral_codes: list[str]
 
 
-async def roster_of(uow: UnitOfWork, provider_id: str, course_id: str) -> Roster:
+async def roster_of(uow: ProgressUnitOfWork, provider_id: str, course_id: str) -> Roster:
     """The course's participants whose placement still takes reports (offered, confirmed:
     declined, withdrawn and expired ones would only be refused); another provider's course
     reads like an unknown one."""
-    catalogue = CatalogueRepository(uow.session)
+    catalogue = uow.catalogue
     course = (await catalogue.courses({course_id})).get(course_id)
     if course is None or course.provider_id != provider_id:
         raise NotFound("course_id: no such course of yours", field="course_id")
@@ -88,7 +87,7 @@ def _reported(kind: str, own: Mapping[str, str]) -> bool:
     return bool(own.get(first))
 
 
-async def submit_roster(uow: UnitOfWork, provider_id: str, roster: Roster, kind: str,
+async def submit_roster(uow: ProgressUnitOfWork, provider_id: str, roster: Roster, kind: str,
                         common: Mapping[str, str], rows: Mapping[str, Mapping[str, str]]
                         ) -> dict[str, Outcome]:
     """Report ``kind`` for the rows of ``roster`` that carry a value; an outcome per row

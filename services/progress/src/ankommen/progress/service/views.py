@@ -6,11 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ankommen.progress.adapters.repository import CatalogueRepository, ReportRepository
+from ankommen.progress.adapters.unit_of_work import ProgressUnitOfWork
 from ankommen.progress.domain.participation import Standing, Status, replay, standings
 from ankommen.progress.domain.state import ParticipationState, combined_state
 from ankommen.progress.domain.validation import NOT_YOURS
-from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.errors import Forbidden
 from ankommen.shared.events.contracts.progress import Report
 
@@ -42,11 +41,16 @@ class HistoryView:
     entries: list[HistoryEntry]
 
 
-async def participants(uow: UnitOfWork, provider_id: str) -> list[ParticipantView]:
-    catalogue = CatalogueRepository(uow.session)
+async def known_cases(uow: ProgressUnitOfWork) -> int:
+    """How many cases progress knows (for coordinators; no case is named)."""
+    return await uow.cases.count()
+
+
+async def participants(uow: ProgressUnitOfWork, provider_id: str) -> list[ParticipantView]:
+    catalogue = uow.catalogue
     placements = await catalogue.placements_of_provider(provider_id)
     courses = await catalogue.courses({placement.course_id for placement in placements})
-    histories = await ReportRepository(uow.session).histories(
+    histories = await uow.reports.histories(
         placement.referral_code for placement in placements)
     views: list[ParticipantView] = []
     for placement in placements:
@@ -61,13 +65,13 @@ async def participants(uow: UnitOfWork, provider_id: str) -> list[ParticipantVie
     return views
 
 
-async def history(uow: UnitOfWork, provider_id: str, referral_code: str) -> HistoryView:
-    catalogue = CatalogueRepository(uow.session)
+async def history(uow: ProgressUnitOfWork, provider_id: str, referral_code: str) -> HistoryView:
+    catalogue = uow.catalogue
     placement = (await catalogue.placements([referral_code])).get(referral_code)
     if placement is None or placement.provider_id != provider_id:
         raise Forbidden(NOT_YOURS, field="referral_code")
     course = (await catalogue.courses([placement.course_id])).get(placement.course_id)
-    stored = (await ReportRepository(uow.session).histories([referral_code])).get(
+    stored = (await uow.reports.histories([referral_code])).get(
         referral_code, [])
     reports = [item.report for item in stored]
     state, _ = replay(reports)

@@ -1,0 +1,34 @@
+"""A provider's pages read through the views module in one unit of work per request, however
+many participants they list (monitoring once opened about 30 to render one page)."""
+
+from __future__ import annotations
+
+from typing import Self
+
+from ankommen.progress.adapters.unit_of_work import ProgressUnitOfWork
+from ankommen.shared.identity.auth import Role
+from tests.progress.integration.catalogue import progress_with_placements, referral_code
+from tests.support.tokens import issue_token
+
+
+async def test_the_participants_page_and_the_upload_page_open_one_unit_each(kafka,
+                                                                           sqlite_databases):
+    codes = [referral_code() for _ in range(5)]
+    async with progress_with_placements(kafka, sqlite_databases, {"vhs-a": codes}) as (
+            progress, _):
+        entered: list[ProgressUnitOfWork] = []
+
+        class Counted(ProgressUnitOfWork):
+            async def __aenter__(self) -> Self:
+                entered.append(self)
+                return await super().__aenter__()
+
+        progress.runtime.uow.unit_type = Counted
+        progress.sign_in_with(issue_token(Role.PROVIDER, "test", provider_id="vhs-a"))
+        for page in ("/", "/upload"):
+            entered.clear()
+            response = await progress.client.get(page)
+            assert response.status_code == 200
+            assert len(entered) == 1, page
+            if page == "/":
+                assert all(code in response.text for code in codes)
