@@ -7,6 +7,7 @@ from fastapi.staticfiles import StaticFiles
 from opentelemetry.sdk.trace import TracerProvider
 
 from ankommen.intake.adapters.tables import messaging, metadata
+from ankommen.intake.adapters.unit_of_work import IntakeUnitOfWork
 from ankommen.intake.config import IntakeRuntime, IntakeSettings
 from ankommen.intake.entrypoints import (
     case_pages,
@@ -35,6 +36,7 @@ DEFINITION = ServiceDefinition(
     tables=messaging,
     migrations="ankommen.intake:migrations",
     publishes=(CASES, FACTS),
+    unit_of_work=IntakeUnitOfWork,
 )
 
 

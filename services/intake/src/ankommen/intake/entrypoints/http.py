@@ -12,8 +12,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
-from ankommen.intake.adapters.audit import AuditLog
-from ankommen.intake.adapters.duplicates import DuplicateRepository
 from ankommen.intake.config import IntakeRuntime
 from ankommen.intake.domain.audit import Purpose
 from ankommen.intake.domain.duplicates import DuplicateSuspected, SuspicionStatus
@@ -191,7 +189,7 @@ def router(runtime: IntakeRuntime, protection: IdentityProtection) -> APIRouter:
             SuspicionStatus | None, Query(alias="status")] = SuspicionStatus.OPEN,
             ) -> list[SuspicionResponse]:
         async with runtime.uow() as uow:
-            found = await DuplicateRepository(uow.session).listed(status_)
+            found = await uow.suspicions.listed(status_)
         return [_suspicion(each) for each in found]
 
     @api.post("/duplicates", response_model=SuspicionResponse, tags=["duplicates"],
@@ -258,8 +256,8 @@ def router(runtime: IntakeRuntime, protection: IdentityProtection) -> APIRouter:
                     before: Annotated[int | None, Query(ge=1, le=2**62)] = None,
                     ) -> list[AuditEntryResponse]:
         async with runtime.uow() as uow:
-            entries = await AuditLog(uow.session, uow.clock).entries(
-                case_id=case_id, limit=limit, before=before)
+            entries = await uow.audit_entries.entries(case_id=case_id, limit=limit,
+                                                      before=before)
         return [AuditEntryResponse(**entry.__dict__) for entry in entries]
 
     return api
