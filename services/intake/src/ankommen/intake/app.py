@@ -12,6 +12,7 @@ from ankommen.intake.config import IntakeRuntime, IntakeSettings
 from ankommen.intake.entrypoints import (
     case_pages,
     consumers,
+    dependencies,
     http,
     letters,
     pages,
@@ -61,12 +62,13 @@ def create_app(settings: IntakeSettings | None = None,
                         navigation=[("/", "nav.register"), ("/ui/cases", "casework.nav.search"),
                                     ("/ui/duplicates", "casework.nav.duplicates")])
     page_auth = runtime.page_auth(staff_pages)
-    app = runtime.create_app([http.router(runtime, protection),
+    app = runtime.create_app([http.router,
                               pages.router(runtime, protection, staff_pages, page_auth),
                               case_pages.router(runtime, protection, staff_pages, page_auth),
                               review_pages.router(runtime, protection, staff_pages, page_auth),
                               letters.router(runtime, protection, staff_pages, page_auth,
                                              runtime.settings.letter_sender)])
+    dependencies.install(app, runtime, protection)
     add_error_handler(app, PossibleDuplicates, http.possible_duplicates)
     page_auth.install(app)
     case_pages.install(app)
