@@ -65,10 +65,10 @@ def create_app(settings: IntakeSettings | None = None,
     app = runtime.create_app([http.router,
                               pages.router(runtime, protection, staff_pages, page_auth),
                               case_pages.router(runtime, protection, staff_pages, page_auth),
-                              review_pages.router(runtime, protection, staff_pages, page_auth),
+                              review_pages.router,
                               letters.router(runtime, protection, staff_pages, page_auth,
                                              runtime.settings.letter_sender)])
-    dependencies.install(app, runtime, protection)
+    dependencies.install(app, runtime, protection, staff_pages, page_auth)
     add_error_handler(app, PossibleDuplicates, http.possible_duplicates)
     page_auth.install(app)
     case_pages.install(app)

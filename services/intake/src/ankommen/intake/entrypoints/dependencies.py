@@ -1,16 +1,17 @@
-"""What intake's API routes receive from the application serving them, as typed dependencies:
+"""What intake's routes receive from the application serving them, as typed dependencies:
 the runtime (settings, clock, units of work, the token check), the keys that protect
-identities, the caller checked for a role.
+identities, the staff pages and their sign-in, the caller checked for a role.
 
-The routes are declared at module level (:mod:`.http`), as FastAPI's own examples and polar
-do; the running service reaches them through ``request.app.state``, where the shared
-``create_app`` puts the runtime and the composition root the rest (:func:`install`).
+The routes are declared at module level (:mod:`.http`, :mod:`.review_pages`), as FastAPI's
+own examples and polar do; the running service reaches them through ``request.app.state``,
+where the shared ``create_app`` puts the runtime and the composition root the rest
+(:func:`install`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, cast
+from typing import Annotated, Any, cast
 
 from fastapi import Depends, FastAPI, Request
 
@@ -18,13 +19,17 @@ from ankommen.intake.config import IntakeRuntime
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.shared.identity.auth import Principal, Role, requires
 from ankommen.shared.web.hardening import RateLimit
+from ankommen.shared.web.pages import PageAuth, Pages
 
 
 @dataclass(frozen=True)
-class ApiContext:
+class WebContext:
     """What the routes of one application share besides the runtime."""
 
     protection: IdentityProtection
+    #: The staff pages (templates, translations) and their sign-in.
+    pages: Pages
+    page_auth: PageAuth
     #: Searches per client address: a search answers whether a person is known, so it must
     #: not be usable for guessing through names and birth dates.
     search_limit: RateLimit
@@ -32,10 +37,12 @@ class ApiContext:
     county: frozenset[str]
 
 
-def install(app: FastAPI, runtime: IntakeRuntime, protection: IdentityProtection) -> None:
+def install(app: FastAPI, runtime: IntakeRuntime, protection: IdentityProtection,
+            pages: Pages, page_auth: PageAuth) -> None:
     """Give the routes of ``app`` what they need (one search limit per application)."""
-    app.state.intake_api = ApiContext(
-        protection, RateLimit("case search", runtime.settings.search_rate_limit),
+    app.state.intake_web = WebContext(
+        protection, pages, page_auth,
+        RateLimit("case search", runtime.settings.search_rate_limit),
         frozenset(option.code for option in runtime.settings.municipalities().options()))
 
 
@@ -45,18 +52,30 @@ async def _runtime(request: Request) -> IntakeRuntime:
     return cast("IntakeRuntime", request.app.state.runtime)
 
 
-async def _context(request: Request) -> ApiContext:
-    return cast("ApiContext", request.app.state.intake_api)
+async def _context(request: Request) -> WebContext:
+    return cast("WebContext", request.app.state.intake_web)
 
 
 Runtime = Annotated[IntakeRuntime, Depends(_runtime)]
-Context = Annotated[ApiContext, Depends(_context)]
+Context = Annotated[WebContext, Depends(_context)]
 
 
 #: The caller, authenticated by the service's token check, with the role.
 Staff = Annotated[Principal, requires(Role.INTAKE_STAFF)]
 Admin = Annotated[Principal, requires(Role.ADMIN)]
 Provider = Annotated[Principal, requires(Role.PROVIDER)]
+
+
+def signed_in(*roles: Role) -> Any:
+    """The person signed in to the staff pages with one of ``roles``; else to /login."""
+
+    async def admitted(request: Request, context: Context) -> Principal:
+        return await context.page_auth.signed_in(request, roles)
+
+    return Depends(admitted)
+
+
+StaffOnPage = Annotated[Principal, signed_in(Role.INTAKE_STAFF)]
 
 
 async def search_limit(request: Request, context: Context) -> None:
