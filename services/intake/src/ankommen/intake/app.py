@@ -66,8 +66,7 @@ def create_app(settings: IntakeSettings | None = None,
                               pages.router(runtime, protection, staff_pages, page_auth),
                               case_pages.router(runtime, protection, staff_pages, page_auth),
                               review_pages.router,
-                              letters.router(runtime, protection, staff_pages, page_auth,
-                                             runtime.settings.letter_sender)])
+                              letters.router])
     dependencies.install(app, runtime, protection, staff_pages, page_auth)
     add_error_handler(app, PossibleDuplicates, http.possible_duplicates)
     page_auth.install(app)
