@@ -67,7 +67,7 @@ def create_app(settings: IntakeSettings | None = None,
                               case_pages.router(runtime, protection, staff_pages, page_auth),
                               review_pages.router,
                               letters.router])
-    dependencies.install(app, runtime, protection, staff_pages, page_auth)
+    dependencies.install(app, runtime, protection, staff_pages)
     add_error_handler(app, PossibleDuplicates, http.possible_duplicates)
     page_auth.install(app)
     case_pages.install(app)

@@ -1,6 +1,6 @@
 """What intake's routes receive from the application serving them, as typed dependencies:
 the runtime (settings, clock, units of work, the token check), the keys that protect
-identities, the staff pages and their sign-in, the caller checked for a role.
+identities, the staff pages, the caller checked for a role.
 
 The routes are declared at module level (:mod:`.http`, :mod:`.review_pages`), as FastAPI's
 own examples and polar do; the running service reaches them through ``request.app.state``,
@@ -11,7 +11,7 @@ where the shared ``create_app`` puts the runtime and the composition root the re
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, cast
+from typing import Annotated, cast
 
 from fastapi import Depends, FastAPI, Request
 
@@ -19,7 +19,7 @@ from ankommen.intake.config import IntakeRuntime
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.shared.identity.auth import Principal, Role, requires
 from ankommen.shared.web.hardening import RateLimit
-from ankommen.shared.web.pages import PageAuth, Pages
+from ankommen.shared.web.pages import Pages, require_page_role
 
 
 @dataclass(frozen=True)
@@ -27,9 +27,8 @@ class WebContext:
     """What the routes of one application share besides the runtime."""
 
     protection: IdentityProtection
-    #: The staff pages (templates, translations) and their sign-in.
+    #: The staff pages (templates, translations).
     pages: Pages
-    page_auth: PageAuth
     #: Searches per client address: a search answers whether a person is known, so it must
     #: not be usable for guessing through names and birth dates.
     search_limit: RateLimit
@@ -38,10 +37,10 @@ class WebContext:
 
 
 def install(app: FastAPI, runtime: IntakeRuntime, protection: IdentityProtection,
-            pages: Pages, page_auth: PageAuth) -> None:
+            pages: Pages) -> None:
     """Give the routes of ``app`` what they need (one search limit per application)."""
     app.state.intake_web = WebContext(
-        protection, pages, page_auth,
+        protection, pages,
         RateLimit("case search", runtime.settings.search_rate_limit),
         frozenset(option.code for option in runtime.settings.municipalities().options()))
 
@@ -66,16 +65,8 @@ Admin = Annotated[Principal, requires(Role.ADMIN)]
 Provider = Annotated[Principal, requires(Role.PROVIDER)]
 
 
-def signed_in(*roles: Role) -> Any:
-    """The person signed in to the staff pages with one of ``roles``; else to /login."""
-
-    async def admitted(request: Request, context: Context) -> Principal:
-        return await context.page_auth.signed_in(request, roles)
-
-    return Depends(admitted)
-
-
-StaffOnPage = Annotated[Principal, signed_in(Role.INTAKE_STAFF)]
+#: Signed in to the staff pages as intake staff (the sign-in the app installed), else to /login.
+StaffOnPage = Annotated[Principal, require_page_role(Role.INTAKE_STAFF)]
 
 
 async def search_limit(request: Request, context: Context) -> None:
