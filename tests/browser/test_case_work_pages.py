@@ -52,6 +52,7 @@ async def confirmed_placement(intake, pseudonym: str) -> str:  # noqa: ANN001
         await record_placement(uow, decoded(PlacementConfirmed(
             placement_id=uuid.uuid4().hex, pseudonym=pseudonym, referral_code=code,
             course_id=COURSE.course_id, provider_id=COURSE.provider_id)))
+        await uow.commit()  # as the consumer does, with the inbox row
     return code
 
 

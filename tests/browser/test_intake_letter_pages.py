@@ -22,6 +22,7 @@ async def test_the_letter_pages_ask_for_the_language_and_refuse_in_german_access
         person = await registered(intake, "Barzani", ["kur"])
         async with intake.runtime.uow() as uow:
             await record_course(uow, decoded(CoursePublished(course=COURSE)))
+            await uow.commit()  # as the consumer does, with the inbox row
         code = await placed(intake, person)
         letter = f"{base_url}/ui/cases/{person['case_id']}/letter?referral_code={code}"
 

@@ -15,7 +15,6 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from ankommen.intake.adapters.placements import ProviderPlacementRepository
 from ankommen.intake.adapters.tables import cases
 from ankommen.intake.domain.disclosure import PlacementStatus
 from ankommen.shared.identity.auth import Role
@@ -146,10 +145,11 @@ async def test_search_open_close_export_and_erase_a_case_in_the_pages(kafka, sql
         assert "Keine passende Person gefunden." in unknown_number.text
 
         # A placement announced to intake (as the consumers record it), confirmed.
-        async with intake.runtime.sessions() as session, session.begin():
-            await ProviderPlacementRepository(session, intake.runtime.clock).save(
+        async with intake.runtime.uow() as uow:
+            await uow.placements.save(
                 referral_code="REF-CASE01", pseudonym=case["pseudonym"], provider_id="vhs-a",
                 course_id="course-a1", status=PlacementStatus.CONFIRMED)
+            await uow.commit()
 
         # The case page asks for the purpose first, then shows the person (audited).
         asked = await client.get(f"/ui/cases/{case_id}")

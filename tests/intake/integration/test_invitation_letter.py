@@ -63,6 +63,7 @@ async def placed(intake, case: dict, event: type = PlacementConfirmed, **extra: 
                  referral_code=code, course_id=COURSE.course_id, provider_id="vhs-a", **extra)
     async with intake.runtime.uow() as uow:
         await record_placement(uow, decoded(data))
+        await uow.commit()  # as the consumer does, with the inbox row
     return code
 
 
@@ -85,6 +86,7 @@ async def test_a_clerk_prints_the_arabic_and_the_ukrainian_letter_of_a_confirmed
         ukrainian = await registered(intake, "Petrenko", ["ukr"])
         async with intake.runtime.uow() as uow:
             await record_course(uow, decoded(CoursePublished(course=COURSE)))
+            await uow.commit()  # as the consumer does, with the inbox row
         arabic_code, ukrainian_code = await placed(intake, arabic), await placed(intake,
                                                                                  ukrainian)
         signed_in(intake, Role.INTAKE_STAFF)
@@ -128,6 +130,7 @@ async def test_no_letter_for_other_roles_other_cases_ended_placements_or_unknown
         kurdish = await registered(intake, "Barzani", ["kur"])
         async with intake.runtime.uow() as uow:
             await record_course(uow, decoded(CoursePublished(course=COURSE)))
+            await uow.commit()  # as the consumer does, with the inbox row
         confirmed, others = await placed(intake, person), await placed(intake, other)
         kurdish_code = await placed(intake, kurdish)
         declined = await placed(intake, person, PlacementDeclined)
@@ -190,3 +193,4 @@ async def placed_again(intake, case: dict, code: str) -> None:  # noqa: ANN001
                               provider_id="vhs-a", reason="reallocated")
     async with intake.runtime.uow() as uow:
         await record_placement(uow, decoded(data))
+        await uow.commit()  # as the consumer does, with the inbox row

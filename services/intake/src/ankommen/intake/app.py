@@ -7,10 +7,12 @@ from fastapi.staticfiles import StaticFiles
 from opentelemetry.sdk.trace import TracerProvider
 
 from ankommen.intake.adapters.tables import messaging, metadata
+from ankommen.intake.adapters.unit_of_work import IntakeUnitOfWork
 from ankommen.intake.config import IntakeRuntime, IntakeSettings
 from ankommen.intake.entrypoints import (
     case_pages,
     consumers,
+    dependencies,
     http,
     letters,
     pages,
@@ -35,6 +37,7 @@ DEFINITION = ServiceDefinition(
     tables=messaging,
     migrations="ankommen.intake:migrations",
     publishes=(CASES, FACTS),
+    unit_of_work=IntakeUnitOfWork,
 )
 
 
@@ -59,12 +62,12 @@ def create_app(settings: IntakeSettings | None = None,
                         navigation=[("/", "nav.register"), ("/ui/cases", "casework.nav.search"),
                                     ("/ui/duplicates", "casework.nav.duplicates")])
     page_auth = runtime.page_auth(staff_pages)
-    app = runtime.create_app([http.router(runtime, protection),
+    app = runtime.create_app([http.router,
                               pages.router(runtime, protection, staff_pages, page_auth),
                               case_pages.router(runtime, protection, staff_pages, page_auth),
-                              review_pages.router(runtime, protection, staff_pages, page_auth),
-                              letters.router(runtime, protection, staff_pages, page_auth,
-                                             runtime.settings.letter_sender)])
+                              review_pages.router,
+                              letters.router])
+    dependencies.install(app, runtime, protection, staff_pages)
     add_error_handler(app, PossibleDuplicates, http.possible_duplicates)
     page_auth.install(app)
     case_pages.install(app)

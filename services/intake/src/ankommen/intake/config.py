@@ -17,6 +17,7 @@ from typing import ClassVar
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from ankommen.intake.adapters.unit_of_work import IntakeUnitOfWork
 from ankommen.intake.domain.disclosure import DisclosurePolicy
 from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.settings import RATE_LIMIT_PATTERN, ServiceSettings
@@ -101,5 +102,6 @@ class IntakeSettings(ServiceSettings):
                 self.previous_master_keys.get_secret_value().split(",") if part.strip()]
 
 
-#: The runtime as intake's code sees it: its settings typed as :class:`IntakeSettings`.
-IntakeRuntime = ServiceRuntime[IntakeSettings]
+#: The runtime as intake's code sees it: its settings typed as :class:`IntakeSettings`, its
+#: units of work as :class:`IntakeUnitOfWork` (with intake's repositories).
+IntakeRuntime = ServiceRuntime[IntakeSettings, IntakeUnitOfWork]

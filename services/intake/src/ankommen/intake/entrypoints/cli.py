@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 
 import typer
 
+from ankommen.intake.adapters.unit_of_work import IntakeUnitOfWork
 from ankommen.intake.app import build_runtime
 from ankommen.intake.config import IntakeSettings
 from ankommen.intake.service.protection import IdentityProtection
@@ -33,7 +34,8 @@ def _settings() -> IntakeSettings:
 
 def _run_with_protection(
         settings: IntakeSettings,
-        task: Callable[[UnitOfWorkFactory, IdentityProtection], Awaitable[int]]) -> int:
+        task: Callable[[UnitOfWorkFactory[IntakeUnitOfWork], IdentityProtection],
+                       Awaitable[int]]) -> int:
     """Run ``task(uow_factory, protection)`` against the configured database."""
 
     async def run() -> int:

@@ -2,9 +2,11 @@
 disclosure of contact details to providers.
 
 Every endpoint requires a signed token. Identity travels only in request and response
-bodies — never in URLs, logs or error messages. (No ``from __future__ import annotations``
-here: FastAPI resolves the local ``staff``/``admin`` dependencies at definition time.)
+bodies — never in URLs, logs or error messages. The routes are declared here at module level;
+what they need of the running service comes as typed dependencies (:mod:`.dependencies`).
 """
+
+from __future__ import annotations
 
 import uuid
 from typing import Annotated, Any
@@ -12,12 +14,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
-from ankommen.intake.adapters.audit import AuditLog
-from ankommen.intake.adapters.duplicates import DuplicateRepository
-from ankommen.intake.config import IntakeRuntime
 from ankommen.intake.domain.audit import Purpose
 from ankommen.intake.domain.duplicates import DuplicateSuspected, SuspicionStatus
 from ankommen.intake.domain.identity import REQUEST_DAY
+from ankommen.intake.entrypoints.dependencies import (
+    Admin,
+    Context,
+    Provider,
+    Runtime,
+    Staff,
+    search_limit,
+)
 from ankommen.intake.entrypoints.schemas import (
     AliasResponse,
     AuditEntryResponse,
@@ -43,15 +50,13 @@ from ankommen.intake.service import case_work, duplicates
 from ankommen.intake.service.case_work import CaseRecord
 from ankommen.intake.service.county import require_in_county
 from ankommen.intake.service.disclosure import disclose_contacts
-from ankommen.intake.service.protection import IdentityProtection
 from ankommen.intake.service.register_arrival import (
     PossibleDuplicates,
     RegisterArrival,
     register_arrival,
 )
 from ankommen.shared.errors import problem
-from ankommen.shared.identity.auth import Principal, Role
-from ankommen.shared.web.hardening import RATE_LIMITED, RateLimit
+from ankommen.shared.web.hardening import RATE_LIMITED
 
 DUPLICATE_WARNING: dict[int | str, dict[str, Any]] = {
     status.HTTP_409_CONFLICT: {
@@ -99,167 +104,174 @@ def export_response(exported: case_work.DataExport) -> ExportResponse:
             fields=list(each.fields), purpose=each.purpose) for each in exported.disclosures])
 
 
-def router(runtime: IntakeRuntime, protection: IdentityProtection) -> APIRouter:
-    async def request_day() -> None:
-        """The service's today for the calendar checks of the body (no birth or registration
-        date in the future), set before FastAPI validates it."""
-        REQUEST_DAY.set(runtime.clock.today())
+async def request_day(runtime: Runtime) -> None:
+    """The service's today for the calendar checks of the body (no birth or registration
+    date in the future), set before FastAPI validates it."""
+    REQUEST_DAY.set(runtime.clock.today())
 
-    api = APIRouter(dependencies=[Depends(request_day)])
-    staff = runtime.auth.require(Role.INTAKE_STAFF)
-    admin = runtime.auth.require(Role.ADMIN)
-    provider = runtime.auth.require(Role.PROVIDER)
-    search_limit = RateLimit("case search", runtime.settings.search_rate_limit)
-    disclosure_policy = runtime.settings.disclosure_policy
-    #: Current municipalities only: a key merged away (Walsrode's before 2020) is refused.
-    county = frozenset(option.code for option in runtime.settings.municipalities().options())
 
-    @api.post("/cases", status_code=status.HTTP_201_CREATED, response_model=CaseResponse,
-              summary="Register an arrival", tags=["cases"],
-              responses={**DUPLICATE_WARNING, 200: {"model": CaseResponse, "description":
-                         "same_person: the existing case, updated"}})
-    async def register(request: RegistrationRequest, actor: Annotated[Principal, staff],
-                       response: Response) -> CaseResponse:
-        resolution = request.resolution
-        require_in_county(request.survey.region_key, county)
-        async with runtime.uow() as uow:
-            registered = await register_arrival(uow, protection, RegisterArrival(
-                identity=request.identity, answers=request.survey.model_dump(),
-                registered_on=request.registered_on or runtime.clock.today(),
-                decision=resolution.decision if resolution else None,
-                existing_case_id=resolution.case_id if resolution else None), actor)
-        if not registered.created:
-            response.status_code = status.HTTP_200_OK
-        return CaseResponse.of(registered.case)
+router = APIRouter(dependencies=[Depends(request_day)])
 
-    @api.post("/cases/search", response_model=SearchResponse, tags=["cases"],
-              summary="Find cases by name and birth date (spelling variants included)",
-              dependencies=[Depends(search_limit)], responses=RATE_LIMITED)
-    async def search(request: SearchRequest, actor: Annotated[Principal, staff]) -> SearchResponse:
-        async with runtime.uow() as uow:
-            found = await case_work.search_person(
-                uow, protection, request.family_name, request.given_names,
-                request.birth_date, actor, request.purpose)
-        return SearchResponse(matches=[CandidateResponse.of(each) for each in found])
 
-    @api.get("/cases/{case_id}", response_model=CaseRecordResponse, tags=["cases"],
-             summary="One case with the person's identity (audited)")
-    async def read(case_id: uuid.UUID, purpose: Purpose, actor: Annotated[Principal, staff]
-                   ) -> CaseRecordResponse:
-        async with runtime.uow() as uow:
-            record = await case_work.read_case(uow, protection, case_id, actor, purpose)
-        return _record(record)
+@router.post("/cases", status_code=status.HTTP_201_CREATED, response_model=CaseResponse,
+             summary="Register an arrival", tags=["cases"],
+             responses={**DUPLICATE_WARNING, 200: {"model": CaseResponse, "description":
+                        "same_person: the existing case, updated"}})
+async def register(request: RegistrationRequest, actor: Staff, response: Response,
+                   runtime: Runtime, context: Context) -> CaseResponse:
+    resolution = request.resolution
+    require_in_county(request.survey.region_key, context.county)
+    async with runtime.uow() as uow:
+        registered = await register_arrival(uow, context.protection, RegisterArrival(
+            identity=request.identity, answers=request.survey.model_dump(),
+            registered_on=request.registered_on or runtime.clock.today(),
+            decision=resolution.decision if resolution else None,
+            existing_case_id=resolution.case_id if resolution else None), actor)
+    if not registered.created:
+        response.status_code = status.HTTP_200_OK
+    return CaseResponse.of(registered.case)
 
-    @api.patch("/cases/{case_id}/survey", response_model=SurveyUpdateResponse, tags=["cases"],
-               summary="Correct survey answers (announces only the changed fields)")
-    async def update_survey(case_id: uuid.UUID, correction: SurveyCorrection,
-                            actor: Annotated[Principal, staff]) -> SurveyUpdateResponse:
-        answers = correction.model_dump(exclude_unset=True)
-        require_in_county(answers.get("region_key"), county)
-        async with runtime.uow() as uow:
-            case, changes = await case_work.update_survey(uow, case_id, answers, actor)
-        return SurveyUpdateResponse(**CaseResponse.of(case).model_dump(),
-                                    changed_fields=sorted(changes))
 
-    @api.post("/cases/{case_id}/close", response_model=CaseResponse, tags=["cases"],
-              summary="Close the case: the pathway ended")
-    async def close(case_id: uuid.UUID, request: CloseRequest,
-                    actor: Annotated[Principal, staff]) -> CaseResponse:
-        async with runtime.uow() as uow:
-            case = await case_work.close_case(uow, case_id,
-                                              request.closed_on or runtime.clock.today(),
-                                              request.reason, actor)
-        return CaseResponse.of(case)
+@router.post("/cases/search", response_model=SearchResponse, tags=["cases"],
+             summary="Find cases by name and birth date (spelling variants included)",
+             dependencies=[Depends(search_limit)], responses=RATE_LIMITED)
+async def search(request: SearchRequest, actor: Staff, runtime: Runtime, context: Context
+                 ) -> SearchResponse:
+    async with runtime.uow() as uow:
+        found = await case_work.search_person(
+            uow, context.protection, request.family_name, request.given_names,
+            request.birth_date, actor, request.purpose)
+    return SearchResponse(matches=[CandidateResponse.of(each) for each in found])
 
-    @api.delete("/cases/{case_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["cases"],
-                summary="Erase the person (crypto-shredding; every service deletes the case)")
-    async def erase(case_id: uuid.UUID, actor: Annotated[Principal, staff]) -> Response:
-        async with runtime.uow() as uow:
-            await case_work.erase_case(uow, case_id, actor)
-        return Response(status_code=status.HTTP_204_NO_CONTENT)
 
-    @api.get("/cases/{case_id}/export", response_model=ExportResponse, tags=["cases"],
-             summary="Data-subject export: all intake stores about the person (audited)")
-    async def export(case_id: uuid.UUID, actor: Annotated[Principal, staff]) -> ExportResponse:
-        async with runtime.uow() as uow:
-            exported = await case_work.export_case(uow, protection, case_id, actor)
-        return export_response(exported)
+@router.get("/cases/{case_id}", response_model=CaseRecordResponse, tags=["cases"],
+            summary="One case with the person's identity (audited)")
+async def read(case_id: uuid.UUID, purpose: Purpose, actor: Staff, runtime: Runtime,
+               context: Context) -> CaseRecordResponse:
+    async with runtime.uow() as uow:
+        record = await case_work.read_case(uow, context.protection, case_id, actor, purpose)
+    return _record(record)
 
-    @api.get("/duplicates", response_model=list[SuspicionResponse], tags=["duplicates"],
-             summary="Suspected duplicates")
-    async def list_suspicions(actor: Annotated[Principal, staff], status_: Annotated[
-            SuspicionStatus | None, Query(alias="status")] = SuspicionStatus.OPEN,
-            ) -> list[SuspicionResponse]:
-        async with runtime.uow() as uow:
-            found = await DuplicateRepository(uow.session).listed(status_)
-        return [_suspicion(each) for each in found]
 
-    @api.post("/duplicates", response_model=SuspicionResponse, tags=["duplicates"],
-              status_code=status.HTTP_201_CREATED,
-              summary="Record that two existing cases may be one person")
-    async def suspect(request: SuspicionRequest, actor: Annotated[Principal, staff]
-                      ) -> SuspicionResponse:
-        async with runtime.uow() as uow:
-            suspicion = await duplicates.suspect_duplicate(
-                uow, protection, request.case_id, request.other_case_id, actor)
-        return _suspicion(suspicion)
+@router.patch("/cases/{case_id}/survey", response_model=SurveyUpdateResponse, tags=["cases"],
+              summary="Correct survey answers (announces only the changed fields)")
+async def update_survey(case_id: uuid.UUID, correction: SurveyCorrection, actor: Staff,
+                        runtime: Runtime, context: Context) -> SurveyUpdateResponse:
+    answers = correction.model_dump(exclude_unset=True)
+    require_in_county(answers.get("region_key"), context.county)
+    async with runtime.uow() as uow:
+        case, changes = await case_work.update_survey(uow, case_id, answers, actor)
+    return SurveyUpdateResponse(**CaseResponse.of(case).model_dump(),
+                                changed_fields=sorted(changes))
 
-    @api.post("/duplicates/scan", response_model=list[SuspicionResponse], tags=["duplicates"],
-              summary="Find likely duplicates among existing cases; records them as open")
-    async def scan(actor: Annotated[Principal, staff]) -> list[SuspicionResponse]:
-        async with runtime.uow() as uow:
-            found = await duplicates.scan_for_duplicates(uow, protection, actor)
-        return [_suspicion(each) for each in found]
 
-    @api.post("/duplicates/{suspicion_id}/merge", response_model=SuspicionResponse,
-              tags=["duplicates"], summary="One person: merge into the surviving case")
-    async def merge(suspicion_id: uuid.UUID, request: MergeRequest,
-                    actor: Annotated[Principal, staff]) -> SuspicionResponse:
-        async with runtime.uow() as uow:
-            suspicion = await duplicates.merge_duplicate(uow, protection, suspicion_id,
-                                                         request.surviving_case_id, actor)
-        return _suspicion(suspicion)
+@router.post("/cases/{case_id}/close", response_model=CaseResponse, tags=["cases"],
+             summary="Close the case: the pathway ended")
+async def close(case_id: uuid.UUID, request: CloseRequest, actor: Staff, runtime: Runtime
+                ) -> CaseResponse:
+    async with runtime.uow() as uow:
+        case = await case_work.close_case(uow, case_id,
+                                          request.closed_on or runtime.clock.today(),
+                                          request.reason, actor)
+    return CaseResponse.of(case)
 
-    @api.post("/duplicates/{suspicion_id}/dismiss", response_model=SuspicionResponse,
-              tags=["duplicates"], summary="Two different people: dismiss the suspicion")
-    async def dismiss(suspicion_id: uuid.UUID, actor: Annotated[Principal, staff]
-                      ) -> SuspicionResponse:
-        async with runtime.uow() as uow:
-            suspicion = await duplicates.dismiss_duplicate(uow, suspicion_id, actor)
-        return _suspicion(suspicion)
 
-    @api.post("/disclosures/contacts", response_model=ContactDisclosure, tags=["disclosures"],
-              summary="Contact details of your participants who consented (providers; "
-                      "audited)",
-              description="For each referral code that is a confirmed placement in one of "
-                          "your courses (the provider id comes from your token) — a course a "
-                          "coordinator approved, in the county, running today (from "
-                          "`disclosure_lead_days` before its start to its last day) — of an "
-                          "open case whose "
-                          "person consented to share contact details with the provider: the "
-                          "names, the phone number if they agreed to be called, the e-mail "
-                          "address if they agreed to be written to. Each disclosure is "
-                          "written to the audit log.")
-    async def contacts(request: ContactRequest, actor: Annotated[Principal, provider]
-                       ) -> ContactDisclosure:
-        async with runtime.uow() as uow:
-            disclosed = await disclose_contacts(uow, protection, actor, request.referral_codes,
-                                                policy=disclosure_policy,
-                                                today=runtime.clock.today())
-        return ContactDisclosure(contacts=[ContactResponse(
-            referral_code=each.referral_code, family_name=each.details.family_name,
-            given_names=each.details.given_names, phone=each.details.phone,
-            email=each.details.email) for each in disclosed])
+@router.delete("/cases/{case_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["cases"],
+               summary="Erase the person (crypto-shredding; every service deletes the case)")
+async def erase(case_id: uuid.UUID, actor: Staff, runtime: Runtime) -> Response:
+    async with runtime.uow() as uow:
+        await case_work.erase_case(uow, case_id, actor)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
-    @api.get("/audit", response_model=list[AuditEntryResponse], tags=["audit"],
-             summary="The audit log, newest first (admins)")
-    async def audit(actor: Annotated[Principal, admin], case_id: uuid.UUID | None = None,
-                    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                    before: Annotated[int | None, Query(ge=1, le=2**62)] = None,
-                    ) -> list[AuditEntryResponse]:
-        async with runtime.uow() as uow:
-            entries = await AuditLog(uow.session, uow.clock).entries(
-                case_id=case_id, limit=limit, before=before)
-        return [AuditEntryResponse(**entry.__dict__) for entry in entries]
 
-    return api
+@router.get("/cases/{case_id}/export", response_model=ExportResponse, tags=["cases"],
+            summary="Data-subject export: all intake stores about the person (audited)")
+async def export(case_id: uuid.UUID, actor: Staff, runtime: Runtime, context: Context
+                 ) -> ExportResponse:
+    async with runtime.uow() as uow:
+        exported = await case_work.export_case(uow, context.protection, case_id, actor)
+    return export_response(exported)
+
+
+@router.get("/duplicates", response_model=list[SuspicionResponse], tags=["duplicates"],
+            summary="Suspected duplicates")
+async def list_suspicions(actor: Staff, runtime: Runtime, status_: Annotated[
+        SuspicionStatus | None, Query(alias="status")] = SuspicionStatus.OPEN,
+        ) -> list[SuspicionResponse]:
+    async with runtime.uow() as uow:
+        found = await uow.suspicions.listed(status_)
+    return [_suspicion(each) for each in found]
+
+
+@router.post("/duplicates", response_model=SuspicionResponse, tags=["duplicates"],
+             status_code=status.HTTP_201_CREATED,
+             summary="Record that two existing cases may be one person")
+async def suspect(request: SuspicionRequest, actor: Staff, runtime: Runtime, context: Context
+                  ) -> SuspicionResponse:
+    async with runtime.uow() as uow:
+        suspicion = await duplicates.suspect_duplicate(
+            uow, context.protection, request.case_id, request.other_case_id, actor)
+    return _suspicion(suspicion)
+
+
+@router.post("/duplicates/scan", response_model=list[SuspicionResponse], tags=["duplicates"],
+             summary="Find likely duplicates among existing cases; records them as open")
+async def scan(actor: Staff, runtime: Runtime, context: Context) -> list[SuspicionResponse]:
+    async with runtime.uow() as uow:
+        found = await duplicates.scan_for_duplicates(uow, context.protection, actor)
+    return [_suspicion(each) for each in found]
+
+
+@router.post("/duplicates/{suspicion_id}/merge", response_model=SuspicionResponse,
+             tags=["duplicates"], summary="One person: merge into the surviving case")
+async def merge(suspicion_id: uuid.UUID, request: MergeRequest, actor: Staff,
+                runtime: Runtime, context: Context) -> SuspicionResponse:
+    async with runtime.uow() as uow:
+        suspicion = await duplicates.merge_duplicate(uow, context.protection, suspicion_id,
+                                                     request.surviving_case_id, actor)
+    return _suspicion(suspicion)
+
+
+@router.post("/duplicates/{suspicion_id}/dismiss", response_model=SuspicionResponse,
+             tags=["duplicates"], summary="Two different people: dismiss the suspicion")
+async def dismiss(suspicion_id: uuid.UUID, actor: Staff, runtime: Runtime
+                  ) -> SuspicionResponse:
+    async with runtime.uow() as uow:
+        suspicion = await duplicates.dismiss_duplicate(uow, suspicion_id, actor)
+    return _suspicion(suspicion)
+
+
+@router.post("/disclosures/contacts", response_model=ContactDisclosure, tags=["disclosures"],
+             summary="Contact details of your participants who consented (providers; "
+                     "audited)",
+             description="For each referral code that is a confirmed placement in one of "
+                         "your courses (the provider id comes from your token) — a course a "
+                         "coordinator approved, in the county, running today (from "
+                         "`disclosure_lead_days` before its start to its last day) — of an "
+                         "open case whose "
+                         "person consented to share contact details with the provider: the "
+                         "names, the phone number if they agreed to be called, the e-mail "
+                         "address if they agreed to be written to. Each disclosure is "
+                         "written to the audit log.")
+async def contacts(request: ContactRequest, actor: Provider, runtime: Runtime,
+                   context: Context) -> ContactDisclosure:
+    async with runtime.uow() as uow:
+        disclosed = await disclose_contacts(uow, context.protection, actor,
+                                            request.referral_codes,
+                                            policy=runtime.settings.disclosure_policy,
+                                            today=runtime.clock.today())
+    return ContactDisclosure(contacts=[ContactResponse(
+        referral_code=each.referral_code, family_name=each.details.family_name,
+        given_names=each.details.given_names, phone=each.details.phone,
+        email=each.details.email) for each in disclosed])
+
+
+@router.get("/audit", response_model=list[AuditEntryResponse], tags=["audit"],
+            summary="The audit log, newest first (admins)")
+async def audit(actor: Admin, runtime: Runtime, case_id: uuid.UUID | None = None,
+                limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+                before: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+                ) -> list[AuditEntryResponse]:
+    async with runtime.uow() as uow:
+        entries = await uow.audit_entries.entries(case_id=case_id, limit=limit, before=before)
+    return [AuditEntryResponse(**entry.__dict__) for entry in entries]

@@ -21,10 +21,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from ankommen.intake.adapters.identity_store import IdentityStore, StoredAlias
+from ankommen.intake.adapters.identity_store import StoredAlias
+from ankommen.intake.adapters.unit_of_work import IntakeUnitOfWork
 from ankommen.intake.domain.identity import MAX_ALIASES, Alias, Identity
 from ankommen.intake.service.protection import IdentityProtection
-from ankommen.shared.db.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -42,11 +42,11 @@ def open_aliases(protection: IdentityProtection, wrapped_key: bytes | None,
             for each in stored]
 
 
-async def read_aliases(uow: UnitOfWork, protection: IdentityProtection, case_id: uuid.UUID,
+async def read_aliases(uow: IntakeUnitOfWork, protection: IdentityProtection, case_id: uuid.UUID,
                        wrapped_key: bytes | None) -> list[KeptAlias]:
     """The case's aliases, oldest first, decrypted."""
     return open_aliases(protection, wrapped_key,
-                        await IdentityStore(uow.session).aliases([case_id]))
+                        await uow.identities.aliases([case_id]))
 
 
 def case_digests(protection: IdentityProtection, identity: Identity, aliases: Iterable[Alias],
@@ -59,14 +59,14 @@ def case_digests(protection: IdentityProtection, identity: Identity, aliases: It
     return digests
 
 
-async def keep_aliases(uow: UnitOfWork, protection: IdentityProtection, case_id: uuid.UUID,
+async def keep_aliases(uow: IntakeUnitOfWork, protection: IdentityProtection, case_id: uuid.UUID,
                        wrapped_key: bytes, identity: Identity, spellings: Sequence[Alias],
                        gender: str | None) -> list[Alias]:
     """Keep ``spellings`` (oldest first) as aliases of the case whose identity is now
     ``identity``, and index the case anew. A spelling equal to the identity or to a kept
     alias adds nothing and is skipped; beyond :data:`MAX_ALIASES` the oldest are dropped.
     Returns the aliases the case has afterwards, oldest first."""
-    store = IdentityStore(uow.session)
+    store = uow.identities
     stored = await store.aliases([case_id])
     kept = [each.alias for each in open_aliases(protection, wrapped_key, stored)]
     current = Alias.of(identity)

@@ -1,7 +1,9 @@
 """Everyday case work: look up, read (audited), correct the survey, close, export, erase.
 
 Every use case that shows or changes a person's data writes an audit entry in the same
-transaction, so a disclosure without its entry cannot happen.
+transaction, so a disclosure without its entry cannot happen. The use cases commit their
+work; the helpers here that others build on (:func:`audited_read`, :func:`record_audit`)
+do not, so that the composed use case stays one transaction.
 """
 
 from __future__ import annotations
@@ -11,11 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ankommen.intake.adapters.audit import AuditEntry, AuditLog, actor_fields
+from ankommen.intake.adapters.audit import AuditEntry, actor_fields
 from ankommen.intake.adapters.duplicates import DuplicateRepository
-from ankommen.intake.adapters.identity_store import IdentityStore
-from ankommen.intake.adapters.placements import ProviderPlacementRepository
-from ankommen.intake.adapters.repository import CaseRepository
+from ankommen.intake.adapters.unit_of_work import IntakeUnitOfWork
 from ankommen.intake.domain.audit import AuditAction, Purpose
 from ankommen.intake.domain.case import Case
 from ankommen.intake.domain.disclosure import Disclosure
@@ -24,7 +24,6 @@ from ankommen.intake.domain.identity import Identity
 from ankommen.intake.service.aliases import KeptAlias, read_aliases
 from ankommen.intake.service.duplicate_check import likely_duplicates
 from ankommen.intake.service.protection import IdentityProtection
-from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.errors import DomainError, NotFound
 from ankommen.shared.events.contracts.intake import (
     CaseClosed,
@@ -45,32 +44,42 @@ class CaseRecord:
     aliases: list[KeptAlias] = field(default_factory=list[KeptAlias])
 
 
-async def existing_case(uow: UnitOfWork, case_id: uuid.UUID) -> Case:
-    case = await CaseRepository(uow.session).get(case_id)
+async def existing_case(uow: IntakeUnitOfWork, case_id: uuid.UUID) -> Case:
+    case = await uow.cases.get(case_id)
     if case is None:
         raise NotFound("case_id: no such case", field="case_id")
     return case
 
 
-async def record_audit(uow: UnitOfWork, actor: Principal, action: AuditAction,
-                 case_id: uuid.UUID | None = None, purpose: Purpose | None = None) -> None:
-    await AuditLog(uow.session, uow.clock).record(
+async def record_audit(uow: IntakeUnitOfWork, actor: Principal, action: AuditAction,
+                       case_id: uuid.UUID | None = None, purpose: Purpose | None = None
+                       ) -> None:
+    await uow.audit_entries.record(
         **actor_fields(actor), action=action.value, case_id=case_id,
         purpose=purpose.value if purpose else None)
 
 
-async def open_identity(uow: UnitOfWork, protection: IdentityProtection,
+async def open_identity(uow: IntakeUnitOfWork, protection: IdentityProtection,
                         case_id: uuid.UUID) -> Identity:
-    stored = await IdentityStore(uow.session).load(case_id)
+    stored = await uow.identities.load(case_id)
     if stored is None:
         raise NotFound("case_id: the case has no identity", field="case_id")
     return protection.vault.open(case_id, *stored)
 
 
-async def read_case(uow: UnitOfWork, protection: IdentityProtection, case_id: uuid.UUID,
-                    actor: Principal, purpose: Purpose) -> CaseRecord:
+async def read_case(uow: IntakeUnitOfWork, protection: IdentityProtection,
+                    case_id: uuid.UUID, actor: Principal, purpose: Purpose) -> CaseRecord:
+    record = await audited_read(uow, protection, case_id, actor, purpose)
+    await uow.commit()
+    return record
+
+
+async def audited_read(uow: IntakeUnitOfWork, protection: IdentityProtection,
+                       case_id: uuid.UUID, actor: Principal, purpose: Purpose) -> CaseRecord:
+    """The case with its identity, the read audited (not committed: for use cases that
+    read more in the same transaction)."""
     case = await existing_case(uow, case_id)
-    stored = await IdentityStore(uow.session).load(case_id)
+    stored = await uow.identities.load(case_id)
     if stored is None:
         raise NotFound("case_id: the case has no identity", field="case_id")
     identity = protection.vault.open(case_id, *stored)
@@ -79,17 +88,18 @@ async def read_case(uow: UnitOfWork, protection: IdentityProtection, case_id: uu
     return CaseRecord(case, identity, aliases)
 
 
-async def search_person(uow: UnitOfWork, protection: IdentityProtection, family_name: str,
+async def search_person(uow: IntakeUnitOfWork, protection: IdentityProtection, family_name: str,
                         given_names: str, birth_date: date, actor: Principal,
                         purpose: Purpose) -> list[Candidate]:
     """Cases likely belonging to this name and birth date (no identity in the answer)."""
     probe = Identity(family_name=family_name, given_names=given_names, birth_date=birth_date)
     found = await likely_duplicates(uow, protection, probe)
     await record_audit(uow, actor, AuditAction.SEARCH, None, purpose)
+    await uow.commit()
     return found
 
 
-async def update_survey(uow: UnitOfWork, case_id: uuid.UUID, answers: dict[str, Any],
+async def update_survey(uow: IntakeUnitOfWork, case_id: uuid.UUID, answers: dict[str, Any],
                         actor: Principal) -> tuple[Case, dict[str, Any]]:
     """Apply corrected answers; announce only the fields that really changed."""
     if "age_years" in answers:
@@ -101,39 +111,41 @@ async def update_survey(uow: UnitOfWork, case_id: uuid.UUID, answers: dict[str, 
     if changes:
         event = SurveyUpdated(pseudonym=case.pseudonym, changes=changes)
         case.survey = event.apply_to(case.survey)
-        await CaseRepository(uow.session).save(case)
+        await uow.cases.save(case)
         await uow.publish(event, key=case.pseudonym, subject=case.pseudonym)
         await record_audit(uow, actor, AuditAction.UPDATE_SURVEY, case_id)
+        await uow.commit()
     return case, changes
 
 
-async def close_case(uow: UnitOfWork, case_id: uuid.UUID, closed_on: date,
+async def close_case(uow: IntakeUnitOfWork, case_id: uuid.UUID, closed_on: date,
                      reason: ClosureReason, actor: Principal) -> Case:
     case = await existing_case(uow, case_id)
     case.close(closed_on, reason)
-    await CaseRepository(uow.session).save(case)
+    await uow.cases.save(case)
     await uow.publish(CaseClosed(pseudonym=case.pseudonym, closed_on=closed_on, reason=reason),
                       key=case.pseudonym, subject=case.pseudonym)
     await record_audit(uow, actor, AuditAction.CLOSE, case_id)
+    await uow.commit()
     return case
 
 
-async def erase_case(uow: UnitOfWork, case_id: uuid.UUID, actor: Principal) -> None:
+async def erase_case(uow: IntakeUnitOfWork, case_id: uuid.UUID, actor: Principal) -> None:
     """Erasure (*Löschung*): destroy the data key (every copy of the identity, backups
     included, becomes unreadable), the blind indexes and the case; tell every service.
 
     The audit log keeps that an erasure happened — not whom it concerned."""
     case = await existing_case(uow, case_id)
-    await IdentityStore(uow.session).destroy(case_id)
-    await DuplicateRepository(uow.session).remove_involving(case_id)
-    await ProviderPlacementRepository(uow.session, uow.clock).erase(case.pseudonym)
-    await CaseRepository(uow.session).remove(case_id)
+    await uow.identities.destroy(case_id)
+    await uow.suspicions.remove_involving(case_id)
+    await uow.placements.erase(case.pseudonym)
+    await uow.cases.remove(case_id)
     await uow.forget_published_events(case.pseudonym)
-    audit = AuditLog(uow.session, uow.clock)
-    await audit.forget_case(case_id)
+    await uow.audit_entries.forget_case(case_id)
     await record_audit(uow, actor, AuditAction.ERASE, None, Purpose.DATA_SUBJECT_REQUEST)
     await uow.publish(CaseErased(pseudonym=case.pseudonym), key=case.pseudonym,
                       subject=case.pseudonym)
+    await uow.commit()
 
 
 @dataclass(frozen=True)
@@ -147,16 +159,16 @@ class DataExport:
     disclosures: list[Disclosure]
 
 
-async def export_case(uow: UnitOfWork, protection: IdentityProtection, case_id: uuid.UUID,
-                      actor: Principal) -> DataExport:
-    record = await read_case(uow, protection, case_id, actor, Purpose.DATA_SUBJECT_REQUEST)
+async def export_case(uow: IntakeUnitOfWork, protection: IdentityProtection,
+                      case_id: uuid.UUID, actor: Principal) -> DataExport:
+    record = await audited_read(uow, protection, case_id, actor, Purpose.DATA_SUBJECT_REQUEST)
     await record_audit(uow, actor, AuditAction.EXPORT, case_id, Purpose.DATA_SUBJECT_REQUEST)
-    duplicates = DuplicateRepository(uow.session)
-    audit = AuditLog(uow.session, uow.clock)
-    absorbed = await merged_into(duplicates, case_id)
-    return DataExport(record, await duplicates.involving(case_id),
-                      await audit.entries(case_id=case_id, limit=1000),
-                      await audit.disclosures([case_id, *absorbed]))
+    absorbed = await merged_into(uow.suspicions, case_id)
+    exported = DataExport(record, await uow.suspicions.involving(case_id),
+                          await uow.audit_entries.entries(case_id=case_id, limit=1000),
+                          await uow.audit_entries.disclosures([case_id, *absorbed]))
+    await uow.commit()
+    return exported
 
 
 async def merged_into(duplicates: DuplicateRepository, case_id: uuid.UUID) -> list[uuid.UUID]:

@@ -18,10 +18,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from ankommen.intake.adapters.audit import AuditLog, actor_fields
-from ankommen.intake.adapters.courses import CourseRepository
-from ankommen.intake.adapters.placements import ProviderPlacementRepository
-from ankommen.intake.adapters.repository import CaseRepository
+from ankommen.intake.adapters.audit import actor_fields
+from ankommen.intake.adapters.unit_of_work import IntakeUnitOfWork
 from ankommen.intake.domain.audit import AuditAction, Purpose
 from ankommen.intake.domain.disclosure import (
     ContactDetails,
@@ -32,7 +30,6 @@ from ankommen.intake.domain.disclosure import (
 )
 from ankommen.intake.service.case_work import open_identity
 from ankommen.intake.service.protection import IdentityProtection
-from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.errors import Forbidden
 from ankommen.shared.identity.auth import Principal
 
@@ -43,23 +40,21 @@ class DisclosedContact:
     details: ContactDetails
 
 
-async def disclose_contacts(uow: UnitOfWork, protection: IdentityProtection,
+async def disclose_contacts(uow: IntakeUnitOfWork, protection: IdentityProtection,
                             provider: Principal, referral_codes: Collection[str], *,
                             policy: DisclosurePolicy, today: date
                             ) -> list[DisclosedContact]:
     if not provider.provider_id:
         raise Forbidden("the token names no provider", field="provider_id")
-    confirmed = await ProviderPlacementRepository(uow.session, uow.clock).confirmed_for(
-        provider.provider_id, referral_codes)
-    courses = await CourseRepository(uow.session, uow.clock).of_ids(
+    confirmed = await uow.placements.confirmed_for(provider.provider_id, referral_codes)
+    courses = await uow.courses.of_ids(
         placement.course_id for placement in confirmed)
     disclosable = {placement.referral_code: placement.pseudonym for placement in confirmed
                    if placement_disclosable(placement, courses.get(placement.course_id),
                                             provider_id=provider.provider_id,
                                             districts=policy.districts, today=today,
                                             lead=policy.lead)}
-    cases = await CaseRepository(uow.session).by_pseudonyms(disclosable.values())
-    audit = AuditLog(uow.session, uow.clock)
+    cases = await uow.cases.by_pseudonyms(disclosable.values())
     disclosed: list[DisclosedContact] = []
     for referral_code in sorted(disclosable):
         case = cases.get(disclosable[referral_code])
@@ -69,9 +64,10 @@ async def disclose_contacts(uow: UnitOfWork, protection: IdentityProtection,
         details = contact_details(identity, case.survey.consents)
         if details is None:
             continue
-        await audit.record(**actor_fields(provider),
+        await uow.audit_entries.record(**actor_fields(provider),
                            action=AuditAction.DISCLOSE_CONTACT.value, case_id=case.case_id,
                            purpose=Purpose.PLACEMENT_DISCLOSURE.value,
                            recipient=provider.provider_id, disclosed=",".join(details.fields))
         disclosed.append(DisclosedContact(referral_code, details))
+    await uow.commit()
     return disclosed

@@ -7,14 +7,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from ankommen.intake.adapters.identity_store import IdentityStore, StoredAlias
+from ankommen.intake.adapters.identity_store import StoredAlias
+from ankommen.intake.adapters.unit_of_work import IntakeUnitOfWork
 from ankommen.intake.domain.duplicates import Candidate
 from ankommen.intake.domain.identity import Identity
 from ankommen.intake.domain.match_model import MODEL, MatchModel, probability
 from ankommen.intake.domain.matching import Comparable
 from ankommen.intake.service.aliases import open_aliases
 from ankommen.intake.service.protection import IdentityDigests, IdentityProtection
-from ankommen.shared.db.unit_of_work import UnitOfWork
 
 
 def candidate_score(record: Comparable, candidate: Comparable,
@@ -35,7 +35,7 @@ def best_score(record: Comparable, spellings: Iterable[Comparable],
     return max(scores, default=None)
 
 
-async def likely_duplicates(uow: UnitOfWork, protection: IdentityProtection,
+async def likely_duplicates(uow: IntakeUnitOfWork, protection: IdentityProtection,
                             identity: Identity, *, gender: str | None = None,
                             exclude: uuid.UUID | None = None,
                             digests: IdentityDigests | None = None,
@@ -46,9 +46,9 @@ async def likely_duplicates(uow: UnitOfWork, protection: IdentityProtection,
     household number (job centre) as one piece of evidence among others. ``digests``: the
     identity's, if the caller has computed them already; ``gender``: from the survey.
     ``before_writes``: the unit has written nothing yet, so the queries may go to
-    ``uow.reads`` (on SQLite one hand-off each instead of four or five)."""
+    ``uow.identity_reads`` (on SQLite one hand-off each instead of four or five)."""
     digests = digests or protection.lookup(identity, gender=gender)
-    store = IdentityStore(uow.reads if before_writes else uow.session)
+    store = uow.identity_reads if before_writes else uow.identities
     stored = await store.candidates(
         digests.file_numbers, digests.names, protection.candidate_limit, exclude)
     scored = [candidate.case_id for candidate in stored if not candidate.certain]

@@ -17,10 +17,9 @@ from typing import Protocol
 from anyio import to_thread
 from babel.dates import format_date, format_time
 
-from ankommen.intake.adapters.courses import CourseRepository
 from ankommen.intake.adapters.letter_pdf import render_letter
 from ankommen.intake.adapters.letter_texts import reviewed_by, text
-from ankommen.intake.adapters.placements import ProviderPlacementRepository
+from ankommen.intake.adapters.unit_of_work import IntakeUnitOfWork
 from ankommen.intake.domain.audit import AuditAction, Purpose
 from ankommen.intake.domain.case import Case
 from ankommen.intake.domain.disclosure import PlacementStatus
@@ -38,7 +37,6 @@ from ankommen.intake.domain.letter import (
 )
 from ankommen.intake.service.case_work import existing_case, open_identity, record_audit
 from ankommen.intake.service.protection import IdentityProtection
-from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.errors import Conflict, NotFound
 from ankommen.shared.identity.auth import Principal
 
@@ -89,26 +87,25 @@ class LetterTarget:
         return default_language(list(self.case.survey.first_languages))
 
 
-async def letter_target(uow: UnitOfWork, case_id: uuid.UUID, referral_code: str
+async def letter_target(uow: IntakeUnitOfWork, case_id: uuid.UUID, referral_code: str
                         ) -> LetterTarget:
     """The open case and its confirmed placement ``referral_code`` (404 for a placement of
     another case, told apart from nothing: a referral code is no way to probe other cases)."""
     case = await existing_case(uow, case_id)
     case.require_open()
-    placement = await ProviderPlacementRepository(uow.session, uow.clock).recorded(
-        referral_code)
+    placement = await uow.placements.recorded(referral_code)
     if placement is None or placement.pseudonym != case.pseudonym:
         raise NotFound("referral_code: this case has no such placement", field="referral_code")
     if placement.status is not PlacementStatus.CONFIRMED:
         raise PlacementNotConfirmed(placement.status)
-    course = await CourseRepository(uow.session, uow.clock).details(placement.course_id)
+    course = await uow.courses.details(placement.course_id)
     if course is None:
         raise CourseNotKnown("course_id: the placement's course is not known to intake yet",
                              field="course_id")
     return LetterTarget(case, referral_code, course)
 
 
-async def prepare_letter(uow: UnitOfWork, protection: IdentityProtection,
+async def prepare_letter(uow: IntakeUnitOfWork, protection: IdentityProtection,
                          target: LetterTarget, language: LetterLanguage, sender: str,
                          actor: Principal) -> Letter:
     """The letter's words; the name is decrypted for it and the print audited
@@ -119,7 +116,9 @@ async def prepare_letter(uow: UnitOfWork, protection: IdentityProtection,
                        Purpose.INVITATION_LETTER)
     invitation = Invitation(identity.family_name, identity.given_names, target.course,
                             uow.clock.today())
-    return compose(invitation, target.referral_code, language, sender)
+    letter = compose(invitation, target.referral_code, language, sender)
+    await uow.commit()
+    return letter
 
 
 async def render(letter: Letter) -> bytes:

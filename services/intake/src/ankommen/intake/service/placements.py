@@ -12,18 +12,17 @@ and whether a coordinator approved it: a placement discloses nothing unless its 
 the county approved, in the county, and running
 (:func:`~ankommen.intake.domain.disclosure.placement_disclosable`). A placement may arrive
 before its course (another topic): until the course is known, it discloses nothing.
+
+The handlers do not commit: the consumer commits their work with the event's inbox row.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ankommen.intake.adapters.courses import CourseRepository
-from ankommen.intake.adapters.placements import ProviderPlacementRepository
-from ankommen.intake.adapters.repository import CaseRepository
+from ankommen.intake.adapters.unit_of_work import IntakeUnitOfWork
 from ankommen.intake.domain.disclosure import CourseFacts, PlacementStatus
 from ankommen.intake.domain.letter import CourseDetails
-from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.events.contracts import assignment, progress
 from ankommen.shared.events.envelope import EventData
 from ankommen.shared.events.registry import DecodedEvent
@@ -44,17 +43,17 @@ RETRACTABLE = {progress.ReportKind.COMPLETION: PlacementStatus.COMPLETED,
                progress.ReportKind.DISCONTINUATION: PlacementStatus.DISCONTINUED}
 
 
-async def _known(uow: UnitOfWork, pseudonym: str) -> bool:
-    return pseudonym in await CaseRepository(uow.session).by_pseudonyms([pseudonym])
+async def _known(uow: IntakeUnitOfWork, pseudonym: str) -> bool:
+    return pseudonym in await uow.cases.by_pseudonyms([pseudonym])
 
 
-async def record_placement(uow: UnitOfWork, event: DecodedEvent) -> None:
+async def record_placement(uow: IntakeUnitOfWork, event: DecodedEvent) -> None:
     """A confirmation opens the disclosure; a decline or withdrawal closes it for good. A
     confirmation arriving after the placement ended (another topic, later) changes nothing."""
     data = event.data_as(assignment.Placement)
     if not await _known(uow, data.pseudonym):
         return
-    placements = ProviderPlacementRepository(uow.session, uow.clock)
+    placements = uow.placements
     status = PLACEMENT_STATUS[type(data)]
     current = await placements.status(data.referral_code)
     if status is PlacementStatus.CONFIRMED and current is not None:
@@ -64,11 +63,11 @@ async def record_placement(uow: UnitOfWork, event: DecodedEvent) -> None:
                           status=status)
 
 
-async def record_participation(uow: UnitOfWork, event: DecodedEvent) -> None:
+async def record_participation(uow: IntakeUnitOfWork, event: DecodedEvent) -> None:
     """Completion or discontinuation ends the disclosure: the provider no longer teaches the
     person. A retracted completion or discontinuation opens it again."""
     data = event.data_as(progress.ParticipationEvent)
-    placements = ProviderPlacementRepository(uow.session, uow.clock)
+    placements = uow.placements
     current = await placements.status(data.referral_code)
     if current is None or current.ends_placement:
         return  # not a confirmed placement intake knows of, or over for good
@@ -80,12 +79,12 @@ async def record_participation(uow: UnitOfWork, event: DecodedEvent) -> None:
     await placements.set_status(data.referral_code, PARTICIPATION_END[type(data)])
 
 
-async def record_course(uow: UnitOfWork, event: DecodedEvent) -> None:
+async def record_course(uow: IntakeUnitOfWork, event: DecodedEvent) -> None:
     """A course published or changed (its full new state): approval, region, dates, status,
     and what the invitation letter prints (title, provider's name, venue, times, contact)."""
     data = event.data_as(assignment.CoursePublished, assignment.CourseUpdated)
     course = data.course
-    await CourseRepository(uow.session, uow.clock).save(CourseFacts(
+    await uow.courses.save(CourseFacts(
         course_id=course.course_id, provider_id=course.provider_id,
         region_key=course.region_key, starts_on=course.starts_on, ends_on=course.ends_on,
         status=course.status.value, approved=course.approved), CourseDetails(
@@ -95,13 +94,13 @@ async def record_course(uow: UnitOfWork, event: DecodedEvent) -> None:
         contact=course.contact, what_to_bring=course.what_to_bring))
 
 
-async def record_course_cancelled(uow: UnitOfWork, event: DecodedEvent) -> None:
+async def record_course_cancelled(uow: IntakeUnitOfWork, event: DecodedEvent) -> None:
     data = event.data_as(assignment.CourseCancelled)
-    await CourseRepository(uow.session, uow.clock).set_status(
+    await uow.courses.set_status(
         data.course_id, assignment.CourseStatus.CANCELLED.value)
 
 
-COURSE_EVENTS: dict[type[EventData], Handler] = {
+COURSE_EVENTS: dict[type[EventData], Handler[IntakeUnitOfWork]] = {
     assignment.CoursePublished: record_course,
     assignment.CourseUpdated: record_course,
     assignment.CourseCancelled: record_course_cancelled,

@@ -18,10 +18,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from ankommen.intake.adapters.audit import AuditLog, actor_fields
-from ankommen.intake.adapters.duplicates import DuplicateRepository
-from ankommen.intake.adapters.identity_store import IdentityStore
-from ankommen.intake.adapters.repository import CaseRepository
+from ankommen.intake.adapters.audit import actor_fields
+from ankommen.intake.adapters.unit_of_work import IntakeUnitOfWork
 from ankommen.intake.domain.audit import AuditAction
 from ankommen.intake.domain.case import Case, district_of
 from ankommen.intake.domain.duplicates import Candidate, DuplicateSuspected, SuspicionStatus
@@ -29,7 +27,6 @@ from ankommen.intake.domain.identity import Alias, Identity
 from ankommen.intake.service.aliases import keep_aliases
 from ankommen.intake.service.duplicate_check import likely_duplicates
 from ankommen.intake.service.protection import IdentityProtection
-from ankommen.shared.db.unit_of_work import UnitOfWork
 from ankommen.shared.errors import Conflict, DomainError, NotFound
 from ankommen.shared.events.contracts.intake import (
     AgeBand,
@@ -81,15 +78,16 @@ def derive_survey(identity: Identity, answers: dict[str, Any], registered_on: da
     return Survey.model_validate({**answers, "age_years": identity.age_on(registered_on)})
 
 
-async def register_arrival(uow: UnitOfWork, protection: IdentityProtection,
+async def register_arrival(uow: IntakeUnitOfWork, protection: IdentityProtection,
                            command: RegisterArrival, actor: Principal) -> Registered:
     """A new case's rows are inserts only: they go to the service's group writer
-    (``uow.writes``, :mod:`ankommen.shared.db.group_commit`) and are written with other
+    (``uow.inserts``, :mod:`ankommen.shared.db.group_commit`) and are written with other
     registrations' in one transaction at the unit's commit."""
     survey = derive_survey(command.identity, command.answers, command.registered_on)
     if command.decision is Decision.SAME_PERSON:
-        return Registered(await _update_existing(uow, protection, command, actor),
-                          created=False)
+        updated = await _update_existing(uow, protection, command, actor)
+        await uow.commit()
+        return Registered(updated, created=False)
     digests = protection.lookup(command.identity, gender=survey.gender.value)
     candidates = await likely_duplicates(uow, protection, command.identity, digests=digests,
                                          before_writes=True)
@@ -111,28 +109,28 @@ async def register_arrival(uow: UnitOfWork, protection: IdentityProtection,
                                      registered_on=case.registered_on),
                       key=case.pseudonym, subject=case.pseudonym)
     await publish_arrival_facts(uow, case)
-    writes = uow.writes
-    await CaseRepository(writes).add(case)
-    await IdentityStore(writes).add(case.case_id, sealed, digests.all)
+    inserts = uow.inserts
+    await inserts.cases.add(case)
+    await inserts.identities.add(case.case_id, sealed, digests.all)
     for suspicion in suspicions:
-        await DuplicateRepository(writes).add(suspicion)
-    await AuditLog(writes, uow.clock).record(
+        await inserts.suspicions.add(suspicion)
+    await inserts.audit_entries.record(
         **actor_fields(actor), action=AuditAction.REGISTER, case_id=case.case_id)
+    await uow.commit()
     return Registered(case, created=True)
 
 
-async def _update_existing(uow: UnitOfWork, protection: IdentityProtection,
+async def _update_existing(uow: IntakeUnitOfWork, protection: IdentityProtection,
                            command: RegisterArrival, actor: Principal) -> Case:
     """'Same person': the existing case takes the newer identity and survey answers."""
     if command.existing_case_id is None:
         raise DomainError("resolution.case_id: required with 'same_person'",
                           field="resolution.case_id")
-    cases = CaseRepository(uow.session)
-    case = await cases.get(command.existing_case_id)
+    case = await uow.cases.get(command.existing_case_id)
     if case is None:
         raise NotFound("resolution.case_id: no such case", field="resolution.case_id")
     case.require_open()
-    store = IdentityStore(uow.session)
+    store = uow.identities
     # The identity is read in the writer's turn (SQLite) or locked (PostgreSQL): a second
     # decision about the case at the same time must see the spelling the first one left,
     # or that spelling would be lost instead of kept as an alias.
@@ -150,17 +148,17 @@ async def _update_existing(uow: UnitOfWork, protection: IdentityProtection,
     if changes:
         event = SurveyUpdated(pseudonym=case.pseudonym, changes=changes)
         case.survey = event.apply_to(case.survey)
-        await cases.save(case)
+        await uow.cases.save(case)
         await uow.publish(event, key=case.pseudonym, subject=case.pseudonym)
     # Indexed (identity and aliases) under the gender as it is now, as a registration is.
     await keep_aliases(uow, protection, case.case_id, wrapped_key, command.identity, [earlier],
                        case.survey.gender.value)
-    await AuditLog(uow.session, uow.clock).record(
+    await uow.audit_entries.record(
         **actor_fields(actor), action=AuditAction.UPDATE_IDENTITY, case_id=case.case_id)
     return case
 
 
-async def publish_arrival_facts(uow: UnitOfWork, case: Case) -> None:
+async def publish_arrival_facts(uow: IntakeUnitOfWork, case: Case) -> None:
     """Exactly one fact per arrival, with its own random key: monitoring must not be able to
     link it to the case or to other facts."""
     survey = case.survey

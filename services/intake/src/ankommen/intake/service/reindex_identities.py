@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import uuid
 
-from ankommen.intake.adapters.identity_store import IdentityStore, StoredAlias
+from ankommen.intake.adapters.identity_store import StoredAlias
+from ankommen.intake.adapters.unit_of_work import IntakeUnitOfWork
 from ankommen.intake.service.aliases import case_digests, open_aliases
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
@@ -20,14 +21,14 @@ from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
 BATCH = 200
 
 
-async def reindex_identities(uow_factory: UnitOfWorkFactory,
+async def reindex_identities(uow_factory: UnitOfWorkFactory[IntakeUnitOfWork],
                              protection: IdentityProtection) -> int:
     """Returns how many identities were re-indexed (an erased one has nothing to index)."""
     reindexed = 0
     after: uuid.UUID | None = None
     while True:
         async with uow_factory() as uow:
-            store = IdentityStore(uow.session)
+            store = uow.identities
             batch = await store.sealed_after(after, BATCH)
             aliases: dict[uuid.UUID, list[StoredAlias]] = {}
             for alias in await store.aliases(sealed.case_id for sealed in batch):
@@ -39,6 +40,7 @@ async def reindex_identities(uow_factory: UnitOfWorkFactory,
                     protection, sealed.wrapped_key, aliases.get(sealed.case_id, ()))]
                 await store.replace_indexes(sealed.case_id, case_digests(
                     protection, identity, spellings, sealed.gender))
+            await uow.commit()
         reindexed += len(batch)
         if len(batch) < BATCH:
             return reindexed
