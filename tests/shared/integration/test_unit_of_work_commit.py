@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import date
-from typing import ClassVar
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
@@ -27,9 +26,8 @@ messaging = messaging_tables(metadata)
 
 
 class NotesUnit(UnitOfWork):
-    """A service's unit as the services declare theirs: explicit commit."""
+    """A service's own unit, as the services declare theirs."""
 
-    commits_on_exit: ClassVar[bool] = False
 
 
 class Refused(Exception):

@@ -35,7 +35,7 @@ import contextlib
 import json
 from collections.abc import Callable
 from types import TracebackType
-from typing import ClassVar, Generic, Self
+from typing import Generic, Self
 
 from opentelemetry import context as otel_context
 from opentelemetry import propagate
@@ -59,10 +59,6 @@ class UnitOfWork:
     """``async with factory() as uow: ...; await uow.commit()`` — what is not committed is
     rolled back when the block ends."""
 
-    #: Transitional: a service whose use cases do not yet call :meth:`commit` sets nothing and
-    #: is committed on a clean exit; one that does sets ``False``.
-    commits_on_exit: ClassVar[bool] = True
-
     def __init__(self, sessions: async_sessionmaker[AsyncSession], tables: MessagingTables,
                  source: str, after_commit: Callable[[], None],
                  clock: Clock | None = None, outbox_notice: Executable | None = None,
@@ -85,12 +81,10 @@ class UnitOfWork:
         self._published = 0
         self._outbox_rows: list[dict[str, object]] = []
         self._headers_for: tuple[otel_context.Context | None, str] = (None, NO_HEADERS)
-        self._committed = False
         self.session: AsyncSession
 
     async def __aenter__(self) -> Self:
         self.session = self._sessions()
-        self._committed = False
         self._published = 0
         self._outbox_rows = []
         self._headers_for = (None, NO_HEADERS)
@@ -138,7 +132,6 @@ class UnitOfWork:
         else:
             await self.flush_outbox()
             await self.session.commit()
-        self._committed = True
         if self._published:
             self._published = 0
             self._after_commit()
@@ -146,10 +139,9 @@ class UnitOfWork:
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         traceback: TracebackType | None) -> None:
         try:
-            if exc_type is None and self.commits_on_exit and not self._committed:
-                await self.commit()
-            else:
-                await self.session.rollback()
+            # Whatever was not committed (all of it, for a block left without commit) is
+            # undone; after a commit there is nothing left to undo.
+            await self.session.rollback()
         finally:
             try:
                 await self.session.close()

@@ -38,8 +38,6 @@ class AssignmentUnitOfWork(UnitOfWork):
     """``async with runtime.uow() as uow: ...; await uow.commit()`` with assignment's
     repositories; a block left without the commit writes nothing."""
 
-    commits_on_exit = False
-
     async def __aenter__(self) -> Self:
         unit = await super().__aenter__()
         self._built: dict[str, object] = {}

@@ -2,7 +2,7 @@
 
 The use cases reach every store through it (``uow.cases``, ``uow.identities`` …) and never
 build a repository themselves, so a test can hand them an in-memory unit instead
-(``tests/intake/fakes.py``). It commits only when told (``commits_on_exit = False``): a use
+(``tests/intake/fakes.py``). It commits only when told: a use
 case ends its work with ``await uow.commit()``, and a refusal, raised before that, writes
 nothing.
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import ClassVar, Self
+from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -46,8 +46,6 @@ class NewCaseRows:
 
 class IntakeUnitOfWork(UnitOfWork):
     """``async with runtime.uow() as uow: ...; await uow.commit()``."""
-
-    commits_on_exit: ClassVar[bool] = False
 
     async def __aenter__(self) -> Self:
         unit = await super().__aenter__()

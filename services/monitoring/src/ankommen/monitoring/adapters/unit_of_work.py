@@ -15,7 +15,7 @@ contract test keeps their answers equal to these repositories'.
 
 from __future__ import annotations
 
-from typing import ClassVar, Self
+from typing import Self
 
 from ankommen.monitoring.adapters.archive import FactArchive, ProcessedFacts
 from ankommen.monitoring.adapters.repository import Aggregates
@@ -26,8 +26,6 @@ from ankommen.shared.messaging.topics import FACTS
 
 class MonitoringUnitOfWork(UnitOfWork):
     """``async with runtime.uow() as uow: ...; await uow.commit()``."""
-
-    commits_on_exit: ClassVar[bool] = False
 
     _aggregates: Aggregates | None = None
     _archived_facts: FactArchive | None = None

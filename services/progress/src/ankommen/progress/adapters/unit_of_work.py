@@ -7,7 +7,7 @@ checked against the reports before it, a placement's insert reads the case's lev
 repository is built on ``session``; none goes through the group writer (``writes``) or
 SQLite's one-hop reads (``reads``).
 
-It commits only when told (``commits_on_exit = False``): a use case ends its work with
+It commits only when told: a use case ends its work with
 ``await uow.commit()``; the shared consumers commit the event handlers' work with the inbox row.
 
 The service layer is typed against this class, not a ``Protocol`` of ports: there is one
@@ -20,7 +20,7 @@ do (it checks signatures, not behaviour).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar, Self, TypeVar, cast
+from typing import Self, TypeVar, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,8 +41,6 @@ RepositoryT = TypeVar("RepositoryT")
 class ProgressUnitOfWork(UnitOfWork):
     """One transaction of progress with its repositories, each built once per unit on the
     session opened when the unit is entered."""
-
-    commits_on_exit: ClassVar[bool] = False
 
     _built: dict[str, object]
 
