@@ -169,6 +169,7 @@ async def test_a_unit_of_work_writes_its_outbox_rows_with_its_grouped_writes(eng
             await uow.writes.execute(insert(notes), {"id": number, "text": "x"})
             if fail:
                 await uow.writes.execute(insert(notes), {"id": 1, "text": "again"})
+            await uow.commit()
 
     await register(1)
     outcomes = await asyncio.gather(register(2), register(3, fail=True), register(4),

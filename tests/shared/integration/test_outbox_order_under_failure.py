@@ -246,6 +246,7 @@ async def test_an_erasure_deletes_the_parked_rows_of_its_case(sqlite_databases):
                               .values(parked_at=datetime.now(UTC), park_reason="too large"))
     async with uow() as unit:
         await unit.forget_published_events(erased)
+        await unit.commit()
     async with sessions() as session:
         left = set(await session.scalars(select(outbox.c.event_id)))
     assert left == {pending, other}, "pending rows still go out; another case's stay parked"

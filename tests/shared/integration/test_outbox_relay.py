@@ -54,6 +54,7 @@ async def test_relay_publishes_in_commit_order_per_key_and_stamps_rows(kafka, da
             envelope = await unit.publish(CaseRegistered(
                 pseudonym=pseudonym, survey=Survey(**survey()),
                 registered_on=date(2026, 1, day)), key=pseudonym)
+            await unit.commit()
         written.append((pseudonym, envelope.id))
     await producer.start()
     try:
@@ -93,6 +94,7 @@ async def test_relay_keeps_every_row_while_the_broker_is_down_and_sends_them_aft
                 await unit.publish(CaseRegistered(pseudonym=pseudonym, survey=Survey(**survey()),
                                                   registered_on=date(2026, 1, 1)),
                                    key=pseudonym)
+                await unit.commit()
 
         async def attempts() -> int:
             async with sessions() as session:
@@ -130,6 +132,7 @@ async def test_relay_deletes_published_rows_after_the_retention_and_keeps_unsent
             pseudonym = secrets.token_urlsafe(24)
             await unit.publish(CaseRegistered(pseudonym=pseudonym, survey=Survey(**survey()),
                                               registered_on=date(2026, 1, 1)), key=pseudonym)
+            await unit.commit()
     outbox = tables.outbox
     async with sessions() as session, session.begin():
         ids = (await session.scalars(select(outbox.c.id).order_by(outbox.c.id))).all()
@@ -157,6 +160,7 @@ async def test_instances_sharing_a_database_send_each_row_once_in_order(database
             envelope = await unit.publish(CaseRegistered(
                 pseudonym=pseudonym, survey=Survey(**survey()),
                 registered_on=date(2026, 1, 1 + number % 28)), key=pseudonym)
+            await unit.commit()
         written.append((pseudonym, envelope.id))
     sent: list[tuple[str, str]] = []
 
@@ -198,6 +202,7 @@ async def test_a_round_stamps_only_the_rows_the_broker_acknowledged(sqlite_datab
             pseudonym = secrets.token_urlsafe(24)
             await unit.publish(CaseRegistered(pseudonym=pseudonym, survey=Survey(**survey()),
                                               registered_on=date(2026, 1, 1)), key=pseudonym)
+            await unit.commit()
     loop = asyncio.get_running_loop()
     answers = iter(["ack", "refuse", "ack", "silence", "ack", "cancel", "unqueued"])
 
@@ -244,6 +249,7 @@ async def test_a_cancelled_send_fails_the_round_but_not_the_relay(sqlite_databas
         pseudonym = secrets.token_urlsafe(24)
         await unit.publish(CaseRegistered(pseudonym=pseudonym, survey=Survey(**survey()),
                                           registered_on=date(2026, 1, 1)), key=pseudonym)
+        await unit.commit()
 
     async def send(topic: str, key: bytes, value: bytes, headers: dict) -> asyncio.Future:  # noqa: ARG001
         future = asyncio.get_running_loop().create_future()
@@ -284,6 +290,7 @@ async def test_published_messages_carry_the_stored_trace_and_the_content_type(
                         pseudonym=pseudonym, survey=Survey(**survey()),
                         registered_on=date(2026, 1, 1)), key=pseudonym)
                     keys.append((pseudonym.encode(), request.get_span_context()))
+                await unit.commit()
         requests.append(request.get_span_context())
     producer = RelayProducer(kafka.bootstrap_servers, (CASES,), client_id="relay-test",
                              tracer_provider=provider)

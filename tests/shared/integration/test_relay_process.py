@@ -71,6 +71,7 @@ async def test_two_relay_processes_send_each_row_once_in_order_within_millisecon
         async with uow() as unit:
             await unit.publish(CaseRegistered(pseudonym=warm, survey=Survey(**survey()),
                                               registered_on=date(2026, 1, 1)), key=warm)
+            await unit.commit()
         await eventually(lambda: unstamped(sessions, tables), until=lambda count: count == 0,
                          what="the first event sent")
         keys = [secrets.token_urlsafe(24) for _ in range(KEYS)]
@@ -82,6 +83,7 @@ async def test_two_relay_processes_send_each_row_once_in_order_within_millisecon
                 envelope = await unit.publish(CaseRegistered(
                     pseudonym=key, survey=Survey(**survey()),
                     registered_on=date(2026, 1, 1 + index % 28)), key=key)
+                await unit.commit()
             committed[envelope.id] = time.time()
             written.append((key, envelope.id))
             if index == EVENTS // 2:
