@@ -4,19 +4,16 @@ runs imports development tooling) — and each contract breaks when the import i
 
 from __future__ import annotations
 
-import fcntl
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
 
+from tests.support.source_tree import source_tree_lock
+
 ROOT = Path(__file__).resolve().parents[1]
-#: The probe test puts a forbidden import into the tree for a moment; a check on another
-#: worker must not run while it is there (nor the probe while a check runs).
-LOCK = Path(tempfile.gettempdir()) / "ankommen-architecture-tests.lock"
 
 
 def lint_imports(cwd: Path) -> subprocess.CompletedProcess:
@@ -25,8 +22,7 @@ def lint_imports(cwd: Path) -> subprocess.CompletedProcess:
 
 
 def test_import_contracts_hold():
-    with LOCK.open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with source_tree_lock():
         result = lint_imports(ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Contracts: 4 kept, 0 broken" in result.stdout
@@ -52,8 +48,7 @@ PROGRESS = ROOT / "services/progress/src/ankommen/progress"
 def test_a_forbidden_import_breaks_its_contract(folder: Path, forbidden_import: str,
                                                 contract: str):
     offending = folder / "_contract_probe.py"
-    with LOCK.open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with source_tree_lock(planting=True):
         offending.write_text(f"{forbidden_import}  # deliberately forbidden\n")
         try:
             result = lint_imports(ROOT)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from tests.support.source_tree import source_tree_lock
+
 ROOT = Path(__file__).resolve().parents[1]
 SERVICES = ("intake", "assignment", "progress", "monitoring")
 LAYERS = ("domain", "service", "adapters", "entrypoints")
@@ -52,10 +54,11 @@ def service_modules() -> list[Path]:
 
 
 def test_no_service_code_reads_the_system_clock_except_where_wall_time_is_needed():
-    offending = [f"{path.relative_to(ROOT)}:{line}: {call}"
-                 for path in service_modules()
-                 if str(path.relative_to(ROOT)) not in WALL_TIME_NEEDED
-                 for line, call in system_clock_calls(path.read_text())]
+    with source_tree_lock():  # not while the architecture test plants a probe module
+        offending = [f"{path.relative_to(ROOT)}:{line}: {call}"
+                     for path in service_modules()
+                     if str(path.relative_to(ROOT)) not in WALL_TIME_NEEDED
+                     for line, call in system_clock_calls(path.read_text())]
     assert not offending, "read the service's clock (runtime.clock / uow.clock) instead:\n" + \
         "\n".join(offending)
 

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.support.source_tree import source_tree_lock
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -19,8 +21,9 @@ def test_pyright_strict_reports_no_error():
     # ``--project`` names the configuration: without it pyright takes the first
     # pyrightconfig.json it finds in a parent folder (a stray one in /tmp, above a clone there,
     # once made it check the whole of /tmp).
-    result = subprocess.run([executable, "--outputjson", "--project", str(ROOT)], cwd=ROOT,
-                            capture_output=True, text=True, timeout=280)
+    with source_tree_lock():  # not while the architecture test plants a probe module
+        result = subprocess.run([executable, "--outputjson", "--project", str(ROOT)],
+                                cwd=ROOT, capture_output=True, text=True, timeout=280)
     report = json.loads(result.stdout)
     errors = [f"{d['file']}:{d['range']['start']['line'] + 1}: "
               f"{d['message']} ({d.get('rule', '')})"

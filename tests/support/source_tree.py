@@ -10,8 +10,11 @@ verify``'s figures (``ANKOMMEN_FIGURES_FILE``, ``var/verify/figures.json``) — 
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from hypothesis.configuration import set_hypothesis_home_dir
@@ -21,6 +24,19 @@ NOT_SOURCE = {".git", ".venv", ".tools", "node_modules"}
 #: Hypothesis keeps caches (examples, constants, Unicode tables) in ``.hypothesis`` under the
 #: working directory — the checkout — unless told otherwise.
 HYPOTHESIS_HOME = Path(tempfile.gettempdir()) / "ankommen-hypothesis"
+#: The one exception to "no test writes into the tree": the architecture test plants a module
+#: with a forbidden import for a moment (import-linter reads the installed, editable packages).
+PROBE_LOCK = Path(tempfile.gettempdir()) / "ankommen-architecture-tests.lock"
+
+
+@contextlib.contextmanager
+def source_tree_lock(*, planting: bool = False) -> Iterator[None]:
+    """Held while a test plants a probe module (``planting``: alone) or reads the services'
+    sources (together with other readers): a reader in another worker never sees a probe
+    appear or vanish under it."""
+    with PROBE_LOCK.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX if planting else fcntl.LOCK_SH)
+        yield
 
 
 def keep_hypothesis_out_of_the_tree() -> None:
