@@ -4,15 +4,27 @@ have: only in their own courses, mistyped codes are caught, problems name the fi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import text
 
-from ankommen.shared.identity.auth import Role
+from ankommen.assignment.adapters.unit_of_work import AssignmentUnitOfWork
+from ankommen.assignment.domain.placement import PlacementRecord
+from ankommen.assignment.service.allocation import AllocationPolicy
+from ankommen.assignment.service.placements import (
+    confirm_placement,
+    decline_placement,
+    placement_by_referral_code,
+)
+from ankommen.shared.errors import Conflict
+from ankommen.shared.identity.auth import Principal, Role
 from tests.assignment.support import COORDINATOR, course_body, outbox, register, waiting_count
 from tests.support.polling import eventually
-from tests.support.services import in_process, token
+from tests.support.services import RunningService, in_process, token
 
 OFFERED = "ankommen.assignment.placement_offered.v1"
 
@@ -76,19 +88,12 @@ async def test_provider_confirms_and_declines_by_referral_code_only_in_own_cours
         assert seen.status_code == 200 and seen.json()["pseudonym"] == offers[0]["pseudonym"]
 
 
-async def test_two_confirmations_racing_for_one_offer_announce_it_once(kafka, databases):  # noqa: ANN001
-    """A confirmation sent again while the first still waits (in a restarting service's
-    backlog, as the crash proof found) may read the placement offered as the first did: on
-    PostgreSQL the second waits for the first's commit, then finds it confirmed and announces
-    nothing. (SQLite lets one writer at a time begin: no such race.)"""
-    if databases.backend != "postgres":
-        return
-    from ankommen.assignment.service.placements import (
-        confirm_placement,
-        placement_by_referral_code,
-    )
-    from ankommen.shared.identity.auth import Principal
+PROVIDER = Principal("vhs", Role.PROVIDER, "vhs-heidekreis")
 
+
+@contextlib.asynccontextmanager
+async def an_offer(kafka, databases) -> AsyncIterator[tuple[RunningService, dict]]:  # noqa: ANN001
+    """Assignment on the test's database with one person offered the one seat of a course."""
     bootstrap = kafka.bootstrap_servers
     async with in_process("assignment", bootstrap=bootstrap,
                           database_url=await databases.url("assignment")) as assignment:
@@ -98,27 +103,82 @@ async def test_two_confirmations_racing_for_one_offer_announce_it_once(kafka, da
         await register(bootstrap, 20)
         offer = (await eventually(lambda: outbox(assignment, OFFERED),
                                   until=lambda o: len(o) == 1, what="an offer"))[0]
-        provider = Principal("vhs", Role.PROVIDER, "vhs-heidekreis")
-        uow = assignment.runtime.uow
-        async with uow() as first:
-            placement = await placement_by_referral_code(first, provider,
-                                                         offer["referral_code"])
-            await confirm_placement(first, provider, placement.placement_id)
+        yield assignment, offer
 
-            async def second_confirmation() -> str:
-                async with uow() as second:
-                    confirmed = await confirm_placement(second, provider,
-                                                        placement.placement_id)
-                    await second.commit()
-                    return confirmed.status.value
 
-            # Reads "offered" (the first has not committed), then waits for its row lock.
-            racing = asyncio.create_task(second_confirmation())
-            await eventually(lambda: waiting_for_a_lock(assignment),
-                             until=lambda count: count == 1, what="the second one waits")
-            await first.commit()
-        assert await racing == "confirmed"
+#: An answer on an open unit: placement id, the county's allocation policy.
+Answer = Callable[[AssignmentUnitOfWork, str, AllocationPolicy], Awaitable[PlacementRecord]]
+
+
+async def racing(assignment: RunningService, code: str, first: Answer, second: Answer) -> str:
+    """``second`` reads the placement while ``first``'s unit has answered but not committed,
+    then waits for its row lock; what ``second`` ends with (a status, or 409 and the field)."""
+    uow, policy = assignment.runtime.uow, assignment.runtime.settings.allocation_policy
+    async with uow() as unit:
+        placement = await placement_by_referral_code(unit, PROVIDER, code)
+        await first(unit, placement.placement_id, policy)
+
+        async def answered_second() -> str:
+            async with uow() as other:
+                try:
+                    record = await second(other, placement.placement_id, policy)
+                except Conflict as refused:
+                    return f"{refused.status} {refused.field}"
+                await other.commit()
+                return record.status.value
+
+        late = asyncio.create_task(answered_second())
+        await eventually(lambda: waiting_for_a_lock(assignment),
+                         until=lambda count: count == 1, what="the second one waits")
+        await unit.commit()
+    return await late
+
+
+def confirm(unit: AssignmentUnitOfWork, placement_id: str, _: AllocationPolicy
+            ) -> Awaitable[PlacementRecord]:
+    return confirm_placement(unit, PROVIDER, placement_id)
+
+
+def decline(unit: AssignmentUnitOfWork, placement_id: str, policy: AllocationPolicy
+            ) -> Awaitable[PlacementRecord]:
+    return decline_placement(unit, PROVIDER, placement_id, policy=policy)
+
+
+async def test_two_confirmations_racing_for_one_offer_announce_it_once(kafka, databases):  # noqa: ANN001
+    """A confirmation sent again while the first still waits (in a restarting service's
+    backlog, as the crash proof found) may read the placement offered as the first did: on
+    PostgreSQL the second waits for the first's commit, then finds it confirmed and announces
+    nothing. (SQLite lets one writer at a time begin: no such race.)"""
+    if databases.backend != "postgres":
+        return
+    async with an_offer(kafka, databases) as (assignment, offer):
+        assert await racing(assignment, offer["referral_code"], confirm, confirm) == "confirmed"
         assert len(await outbox(assignment, "ankommen.assignment.placement_confirmed.v1")) == 1
+
+
+@pytest.mark.parametrize(("first", "second_ends"), [(decline, "declined"),
+                                                    (confirm, "409 status")])
+async def test_a_decline_racing_another_answer_changes_the_placement_once(  # noqa: ANN001
+        kafka, databases, first, second_ends):
+    """A decline sent twice at once (a decline sent again, or two staff members answering for
+    the person) may read the placement offered as the first answer did: on PostgreSQL the
+    decline waits for the first's commit, then finds the placement changed. Declined already:
+    it announces nothing and the person waits once. Confirmed meanwhile: refused (409), as a
+    confirmation after a decline is."""
+    if databases.backend != "postgres":
+        return
+    async with an_offer(kafka, databases) as (assignment, offer):
+        code = offer["referral_code"]
+        assert await racing(assignment, code, first, decline) == second_ends
+        declines = [event["referral_code"] for event in await outbox(
+            assignment, "ankommen.assignment.placement_declined.v1")]
+        if first is decline:
+            assert declines == [code]
+            assert await waiting_count(assignment) == 1
+        else:
+            assert declines == []
+            assert (await assignment.client.get(f"/referrals/{code}", headers=COORDINATOR)
+                    ).json()["status"] == "confirmed"
 
 
 async def waiting_for_a_lock(assignment) -> int:  # noqa: ANN001

@@ -1,6 +1,7 @@
 """A coordinator's decisions on a course on the fakes: postponing it, and the what-if the
-confirmation pages show before approving, returning, cancelling or postponing — which must
-store and announce nothing."""
+confirmation pages show before approving, returning, cancelling or postponing — run on the
+page's read unit (:mod:`ankommen.assignment.service.views`), it must store and announce
+nothing."""
 
 from __future__ import annotations
 
@@ -10,11 +11,8 @@ import pytest
 
 from ankommen.assignment.domain.placement import PlacementStatus
 from ankommen.assignment.service import catalogue
-from ankommen.assignment.service.course_actions import (
-    InvalidPostponement,
-    consequences,
-    postpone_course,
-)
+from ankommen.assignment.service.course_actions import InvalidPostponement, postpone_course
+from ankommen.assignment.service.views import course_views
 from ankommen.shared.errors import Conflict, Forbidden
 from ankommen.shared.events.contracts.assignment import CourseStatus, WithdrawalReason
 from tests.assignment.unit.fake_county import (
@@ -85,8 +83,9 @@ async def test_the_what_if_shows_who_loses_and_who_gets_a_seat_and_keeps_nothing
     stored, events, commits = (dict(database.tables.placements), len(database.published),
                                database.commits)
     seat = placement_of(database, first)
-    outcome = await consequences(database.uow, seat.course_id, lambda uow: catalogue.cancel_course(
-        uow, COORDINATOR, seat.course_id, policy=POLICY), policy=POLICY)
+    async with course_views(database.uow, COORDINATOR, ()) as read:
+        outcome = await read.consequences(seat.course_id, lambda uow: catalogue.cancel_course(
+            uow, COORDINATOR, seat.course_id, policy=POLICY), policy=POLICY)
     assert outcome.course.status is CourseStatus.CANCELLED
     assert [record.pseudonym for record in outcome.losing] == [first]
     assert outcome.seats_freed == 1
@@ -100,5 +99,6 @@ async def test_the_what_if_raises_the_refusals_of_the_use_case():
     database = county()
     await published(database, course("c-1"))
     with pytest.raises(Forbidden):
-        await consequences(database.uow, "c-1", lambda uow: catalogue.approve_course(
-            uow, provider(), "c-1", policy=POLICY), policy=POLICY)
+        async with course_views(database.uow, COORDINATOR, ()) as read:
+            await read.consequences("c-1", lambda uow: catalogue.approve_course(
+                uow, provider(), "c-1", policy=POLICY), policy=POLICY)

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import httpx
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ankommen.monitoring.app import create_app
 from ankommen.monitoring.config import MonitoringRuntime, MonitoringSettings
@@ -17,21 +16,9 @@ from ankommen.shared.clock import MovableClock
 from ankommen.shared.events.registry import registry
 from tests.monitoring.facts_topic import arrival, placement
 from tests.support.clock import this_month, when_published
+from tests.support.sessions import counted_sessions
 
 MONTH = this_month()
-
-
-async def counted_sessions(runtime: MonitoringRuntime) -> list[int]:
-    """Counts the sessions the runtime's units of work open from now on."""
-    opened: list[int] = [0]
-    sessions = runtime.uow.sessions
-
-    def counting() -> AsyncSession:
-        opened[0] += 1
-        return sessions()
-
-    runtime.uow.sessions = counting
-    return opened
 
 
 async def test_the_dashboard_the_report_and_a_csv_each_read_on_one_session(sqlite_databases):
@@ -54,7 +41,7 @@ async def test_the_dashboard_the_report_and_a_csv_each_read_on_one_session(sqlit
             await unit.commit()
         # The whole year has closed: the month, its quarter and the year are published.
         clock.set(when_published(f"{MONTH[:4]}-12"))
-        opened = await counted_sessions(runtime)
+        opened = counted_sessions(runtime.uow)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://monitoring") as client:
             for path in ("/", f"/?period={MONTH}&district=03358", "/report",

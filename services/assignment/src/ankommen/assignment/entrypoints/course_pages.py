@@ -3,7 +3,9 @@ postpone or cancel it after a page that shows what the decision would do.
 
 Every form goes through the API's use cases (:mod:`ankommen.assignment.service.catalogue`,
 :mod:`ankommen.assignment.service.course_actions`); the confirmation pages run the same use
-case rolled back (:func:`~ankommen.assignment.service.course_actions.consequences`).
+case rolled back (:func:`~ankommen.assignment.service.course_actions.consequences`). A page
+reads on one unit of work (:mod:`ankommen.assignment.service.views`): the course, the
+providers or titles, and the decision's preview.
 
 The routes are defined at module level; the service, its pages and the signed-in principal
 come through typed dependencies (:mod:`ankommen.assignment.entrypoints.dependencies`).
@@ -37,9 +39,9 @@ from ankommen.assignment.service.allocation import AllocationPolicy
 from ankommen.assignment.service.course_actions import (
     Consequences,
     InvalidPostponement,
-    consequences,
     postpone_course,
 )
+from ankommen.assignment.service.views import CourseViews, course_views
 from ankommen.shared.errors import DomainError
 from ankommen.shared.events.contracts.assignment import Course, CourseMode, CourseStatus
 from ankommen.shared.events.contracts.vocabulary import (
@@ -180,32 +182,23 @@ Context = Annotated[CourseContext, Depends(_context)]
 router = APIRouter(include_in_schema=False)
 
 
-async def providers_of(ctx: CourseContext, principal: Principal) -> dict[str, str]:
-    """The providers of the catalogue: id → the name they announced (else the id)."""
-    async with ctx.runtime.uow() as uow:
-        courses = await catalogue.visible_courses(uow, principal)
-    # Providers with a channel of their own are providers of the county even before
-    # their first course.
-    known = {provider: provider for provider in ctx.runtime.settings.kafka_provider_ids}
-    for course in courses:
-        if course.provider_name:
-            known[course.provider_id] = course.provider_name
-        else:
-            known.setdefault(course.provider_id, course.provider_id)
-    return dict(sorted(known.items(), key=lambda item: item[1].casefold()))
+def views(ctx: CourseContext, principal: Principal) -> contextlib.AbstractAsyncContextManager[
+        CourseViews]:
+    """The request's one read unit (:mod:`ankommen.assignment.service.views`)."""
+    return course_views(ctx.runtime.uow, principal, ctx.runtime.settings.kafka_provider_ids)
 
 
-async def render_form(ctx: CourseContext, request: Request, principal: Principal,
-                      form: dict[str, Any], errors: dict[str, str], *, course_id: str | None,
-                      current_status: str | None = None,
-                      status_code: int = 200) -> HTMLResponse:
+def render_form(ctx: CourseContext, request: Request, principal: Principal,
+                form: dict[str, Any], errors: dict[str, str], providers: dict[str, str], *,
+                course_id: str | None, current_status: str | None = None,
+                status_code: int = 200) -> HTMLResponse:
     t = ctx.pages.translator(request)
     statuses = [each.value for each in SETTABLE_STATUSES]
     if current_status and current_status not in statuses:
         statuses.append(current_status)
     return ctx.pages.render(request, "course_form.html", {
         "form": form, "errors": errors, "course_id": course_id,
-        "providers": await providers_of(ctx, principal),
+        "providers": providers,
         "regions": county_regions(ctx.runtime, t.language),
         "course_types": list(CourseType), "levels": list(GermanLevel),
         "modes": list(CourseMode), "slots": list(TimeSlot), "statuses": statuses},
@@ -222,7 +215,8 @@ async def save(ctx: CourseContext, request: Request, principal: Principal,
     schedule = [str(slot) for slot in submitted.getlist("schedule")]
     form["schedule"] = schedule
     t = ctx.pages.translator(request)
-    providers = await providers_of(ctx, principal)
+    async with views(ctx, principal) as read:
+        providers = await read.providers()
     body = course_body(form, schedule, course_id or f"k-{uuid.uuid4().hex[:12]}",
                        providers)
     if current is not None:
@@ -234,9 +228,9 @@ async def save(ctx: CourseContext, request: Request, principal: Principal,
     try:
         course = Course.model_validate(body)
     except ValidationError as invalid:
-        return await render_form(ctx, request, principal, form, page_errors(
-            invalid.errors(), t), course_id=course_id, current_status=current_status,
-            status_code=422)
+        return render_form(ctx, request, principal, form, page_errors(invalid.errors(), t),
+                           providers, course_id=course_id, current_status=current_status,
+                           status_code=422)
     try:
         async with ctx.runtime.uow() as uow:
             if course_id is None:
@@ -248,15 +242,19 @@ async def save(ctx: CourseContext, request: Request, principal: Principal,
         errors = refusal_errors(refused, t)
         if errors is None:
             raise
-        return await render_form(ctx, request, principal, form, errors, course_id=course_id,
-                                 current_status=current_status, status_code=refused.status)
+        return render_form(ctx, request, principal, form, errors, providers,
+                           course_id=course_id, current_status=current_status,
+                           status_code=refused.status)
     return RedirectResponse("/ui/courses", status_code=status.HTTP_303_SEE_OTHER)
 
 
 @router.get("/ui/courses/new", response_class=HTMLResponse)
 async def new_course(ctx: Context, request: Request,
                      principal: PageCoordinators) -> HTMLResponse:
-    return await render_form(ctx, request, principal, {"schedule": []}, {}, course_id=None)
+    async with views(ctx, principal) as read:
+        providers = await read.providers()
+    return render_form(ctx, request, principal, {"schedule": []}, {}, providers,
+                       course_id=None)
 
 
 @router.post("/ui/courses/new")
@@ -268,10 +266,11 @@ async def create_course(ctx: Context, request: Request,
 @router.get("/ui/courses/{course_id}/edit", response_class=HTMLResponse)
 async def edit_course(ctx: Context, request: Request, course_id: OpaqueId,
                       principal: PageCoordinators) -> HTMLResponse:
-    async with ctx.runtime.uow() as uow:
-        course = await catalogue.course_for(uow, principal, course_id)
-    return await render_form(ctx, request, principal, course_form(course), {},
-                             course_id=course_id, current_status=course.status.value)
+    async with views(ctx, principal) as read:
+        course = await read.course(course_id)
+        providers = await read.providers()
+    return render_form(ctx, request, principal, course_form(course), {}, providers,
+                       course_id=course_id, current_status=course.status.value)
 
 
 @router.post("/ui/courses/{course_id}/edit")
@@ -282,8 +281,8 @@ async def change_course(ctx: Context, request: Request, course_id: OpaqueId,
     return await save(ctx, request, principal, current)
 
 
-async def what_if(ctx: CourseContext, principal: Principal, course_id: str, action: Action,
-                  starts_on: date | None) -> Consequences:
+async def what_if(ctx: CourseContext, read: CourseViews, principal: Principal, course_id: str,
+                  action: Action, starts_on: date | None) -> Consequences:
     async def change(uow: AssignmentUnitOfWork) -> Course:
         if action == "approve":
             return await catalogue.approve_course(uow, principal, course_id, policy=ctx.policy)
@@ -296,7 +295,7 @@ async def what_if(ctx: CourseContext, principal: Principal, course_id: str, acti
             raise ValueError("a postponement's consequences need its new start")
         return await postpone_course(uow, principal, course_id, starts_on, policy=ctx.policy)
 
-    return await consequences(ctx.runtime.uow, course_id, change, policy=ctx.policy)
+    return await read.consequences(course_id, change, policy=ctx.policy)
 
 
 async def confirmation(ctx: CourseContext, request: Request, principal: Principal,
@@ -305,17 +304,18 @@ async def confirmation(ctx: CourseContext, request: Request, principal: Principa
                        form: dict[str, str] | None = None,
                        status_code: int = 200) -> HTMLResponse:
     errors = dict(errors or {})
-    async with ctx.runtime.uow() as uow:
-        course = await catalogue.course_for(uow, principal, course_id)
-        names = {each.course_id: each.title
-                 for each in await catalogue.visible_courses(uow, principal)}
     outcome = None
-    if action != "postpone" or (starts_on is not None and "starts_on" not in errors):
-        try:
-            outcome = await what_if(ctx, principal, course_id, action, starts_on)
-        except InvalidPostponement:
-            errors["starts_on"] = ctx.pages.translator(request)("coord.error.postpone_later")
-            status_code = 422
+    async with views(ctx, principal) as read:
+        # What the page shows of the course is read before the decision's preview changes it.
+        course = await read.course(course_id)
+        names = await read.course_names()
+        if action != "postpone" or (starts_on is not None and "starts_on" not in errors):
+            try:
+                outcome = await what_if(ctx, read, principal, course_id, action, starts_on)
+            except InvalidPostponement:
+                errors["starts_on"] = ctx.pages.translator(request)(
+                    "coord.error.postpone_later")
+                status_code = 422
     return ctx.pages.render(request, "course_confirm.html", {
         "course": course, "action": action, "outcome": outcome, "errors": errors,
         "form": form or {"starts_on": starts_on.isoformat() if starts_on else ""},

@@ -2,10 +2,10 @@
 
 Approve, return, postpone and cancel each change who holds or gets a seat. The confirmation
 pages show that first: :func:`consequences` runs the very use case in a transaction that is
-never committed (nothing is stored, nothing is published), and reads off who loses a seat, who
-would be offered one (the offers the change's own reallocation makes, then a dry run of the
-allocation after it) and how many seats it frees. The preview cannot disagree with the action:
-it is the action.
+never committed (the page's read unit: nothing is stored, nothing is published), and reads off
+who loses a seat, who would be offered one (the offers the change's own reallocation makes,
+then a dry run of the allocation after it) and how many seats it frees. The preview cannot
+disagree with the action: it is the action.
 
 A coordinator's postponement (:func:`postpone_course`) is the minimum rule's postponement
 (:func:`~ankommen.assignment.domain.lifecycle.postponed_to`) at a date the coordinator
@@ -106,30 +106,26 @@ class Consequences:
 Change = Callable[[AssignmentUnitOfWork], Awaitable[Course]]
 
 
-async def consequences(uow_factory: Callable[[], AssignmentUnitOfWork], course_id: str,
-                       change: Change, *, policy: AllocationPolicy) -> Consequences:
-    """Run ``change`` (a use case on the course) in a unit that is never committed; what it
-    did. The refusals of the use case (a provider approving, a cancelled course) are raised
-    as they are."""
-    async with uow_factory() as uow:
-        today = uow.clock.today()
-        placements = uow.placements
-        holding = {record.placement_id: record
-                   for record in await placements.active_in_course(course_id)}
-        offered_before = await placements.offers_made_on(today)
-        course = await change(uow)
-        still = {record.placement_id
-                 for record in await placements.active_in_course(course_id)}
-        losing = [record for placement_id, record in holding.items()
-                  if placement_id not in still]
-        made = await placements.offers_made_on(today)
-        offers = [Offer(pseudonym, offered_course)
-                  for placement_id, (pseudonym, offered_course) in made.items()
-                  if placement_id not in offered_before]
-        preview = await run_allocation(uow, today=today, priority=policy.priority,
-                                       districts=policy.districts, dry_run=True)
-        offers += [Offer(proposed.pseudonym, proposed.course_id)
-                   for proposed in preview.allocation.placements]
-        # Left without a commit: everything the change did is rolled back.
-        return Consequences(course, losing, offers, len(losing),
-                            preview.allocation.below_minimum)
+async def consequences(uow: AssignmentUnitOfWork, course_id: str, change: Change, *,
+                       policy: AllocationPolicy) -> Consequences:
+    """Run ``change`` (a use case on the course) on ``uow``, an open unit its caller never
+    commits (the pages' read unit, :mod:`ankommen.assignment.service.views`); what it did. The
+    refusals of the use case (a provider approving, a cancelled course) are raised as they
+    are."""
+    today = uow.clock.today()
+    placements = uow.placements
+    holding = {record.placement_id: record
+               for record in await placements.active_in_course(course_id)}
+    offered_before = await placements.offers_made_on(today)
+    course = await change(uow)
+    still = {record.placement_id for record in await placements.active_in_course(course_id)}
+    losing = [record for placement_id, record in holding.items() if placement_id not in still]
+    made = await placements.offers_made_on(today)
+    offers = [Offer(pseudonym, offered_course)
+              for placement_id, (pseudonym, offered_course) in made.items()
+              if placement_id not in offered_before]
+    preview = await run_allocation(uow, today=today, priority=policy.priority,
+                                   districts=policy.districts, dry_run=True)
+    offers += [Offer(proposed.pseudonym, proposed.course_id)
+               for proposed in preview.allocation.placements]
+    return Consequences(course, losing, offers, len(losing), preview.allocation.below_minimum)

@@ -95,7 +95,15 @@ async def decline_placement(uow: AssignmentUnitOfWork, principal: Principal, pla
         return record
     if record.status not in (PlacementStatus.OFFERED, PlacementStatus.CONFIRMED):
         raise Conflict(f"status: the placement is {record.status}", field="status")
-    await uow.placements.set_status(placement_id, PlacementStatus.DECLINED)
+    if not await uow.placements.move_status(placement_id, record.status,
+                                            PlacementStatus.DECLINED):
+        # Changed meanwhile by a request that read it as we did: a decline sent again (that
+        # one announced it and put the person back on the waiting list), or a confirmation
+        # (409, as a confirmation after a decline is: the caller sees the new state).
+        current = await placement_for(uow, principal, placement_id)
+        if current.status is PlacementStatus.DECLINED:
+            return current
+        raise Conflict(f"status: the placement is {current.status}", field="status")
     await uow.publish(_announced(record, PlacementDeclined), key=record.pseudonym,
                       subject=record.pseudonym)
     await return_to_waiting_list(uow, record)
