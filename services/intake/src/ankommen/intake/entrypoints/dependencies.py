@@ -1,11 +1,12 @@
 """What intake's routes receive from the application serving them, as typed dependencies:
 the runtime (settings, clock, units of work, the token check), the keys that protect
-identities, the staff pages, the caller checked for a role.
+identities, the staff pages and their sign-in, the caller checked for a role.
 
-The routes are declared at module level (:mod:`.http`, :mod:`.review_pages`), as FastAPI's
-own examples and polar do; the running service reaches them through ``request.app.state``,
-where the shared ``create_app`` puts the runtime and the composition root the rest
-(:func:`install`).
+The routes are declared at module level (:mod:`.http`, :mod:`.pages`,
+:mod:`.review_pages`, :mod:`.letters`), as
+FastAPI's own examples and polar do; the running service reaches them through
+``request.app.state``, where the shared ``create_app`` puts the runtime and the composition
+root the rest (:func:`install`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from ankommen.intake.config import IntakeRuntime
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.shared.identity.auth import Principal, Role, requires
 from ankommen.shared.web.hardening import RateLimit
-from ankommen.shared.web.pages import Pages, require_page_role
+from ankommen.shared.web.pages import PageAuth, Pages, require_page_role
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,15 @@ async def _context(request: Request) -> WebContext:
     return cast("WebContext", request.app.state.intake_web)
 
 
+async def _sign_in(request: Request) -> PageAuth:
+    # PageAuth.install keeps the app's sign-in there (as shared require_page_role reads it).
+    return cast("PageAuth", request.app.state.page_auth)
+
+
 Runtime = Annotated[IntakeRuntime, Depends(_runtime)]
 Context = Annotated[WebContext, Depends(_context)]
+#: The staff pages' sign-in: forms kept across it, the password asked again for a purpose.
+SignIn = Annotated[PageAuth, Depends(_sign_in)]
 
 
 #: The caller, authenticated by the service's token check, with the role.
