@@ -64,14 +64,14 @@ def create_app(settings: IntakeSettings | None = None,
     page_auth = runtime.page_auth(staff_pages)
     app = runtime.create_app([http.router,
                               pages.router,
-                              case_pages.router(runtime, protection, staff_pages, page_auth),
+                              case_pages.router,
                               review_pages.router,
                               letters.router])
     dependencies.install(app, runtime, protection, staff_pages)
     add_error_handler(app, PossibleDuplicates, http.possible_duplicates)
     page_auth.install(app)
     pages.install(page_auth)
-    case_pages.install(app)
+    case_pages.install(app, staff_pages, page_auth, runtime.settings.municipalities())
     app.mount("/static/intake", StaticFiles(packages=[("ankommen.intake", "static")]),
               name="intake-static")
     return app

@@ -3,7 +3,7 @@ the runtime (settings, clock, units of work, the token check), the keys that pro
 identities, the staff pages and their sign-in, the caller checked for a role.
 
 The routes are declared at module level (:mod:`.http`, :mod:`.pages`,
-:mod:`.review_pages`, :mod:`.letters`), as
+:mod:`.case_pages`, :mod:`.review_pages`, :mod:`.letters`), as
 FastAPI's own examples and polar do; the running service reaches them through
 ``request.app.state``, where the shared ``create_app`` puts the runtime and the composition
 root the rest (:func:`install`).
@@ -33,6 +33,9 @@ class WebContext:
     #: Searches per client address: a search answers whether a person is known, so it must
     #: not be usable for guessing through names and birth dates.
     search_limit: RateLimit
+    #: The same for the case search page, counted apart: a clerk searches a few times a
+    #: minute, a script enumerating names and birth dates many times more.
+    search_page_limit: RateLimit
     #: Current municipalities only: a key merged away (Walsrode's before 2020) is refused.
     county: frozenset[str]
 
@@ -43,6 +46,7 @@ def install(app: FastAPI, runtime: IntakeRuntime, protection: IdentityProtection
     app.state.intake_web = WebContext(
         protection, pages,
         RateLimit("case search", runtime.settings.search_rate_limit),
+        RateLimit("case search page", runtime.settings.search_rate_limit),
         frozenset(option.code for option in runtime.settings.municipalities().options()))
 
 
