@@ -7,6 +7,11 @@ URLs end up in logs; a case id (random) and a purpose (a word from a fixed list)
 one. Every read of a person is audited with the purpose the clerk chose; nothing is
 preselected, so the purpose in the log is the clerk's, not a default's. A case id that is
 malformed, unknown, erased or merged answers a page in the clerk's language, never JSON.
+
+A page that shows a case reads it in one unit of work: whether the case exists, then its
+audited read (the case page, the export) — one transaction, one connection per request. The
+pages that change a case check it first in a unit of their own (:data:`ExistingCase`): the
+change is a unit that commits.
 """
 
 import uuid
@@ -17,7 +22,10 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from ankommen.intake.adapters.unit_of_work import IntakeUnitOfWork
+from ankommen.intake.config import IntakeRuntime
 from ankommen.intake.domain.audit import Purpose
+from ankommen.intake.domain.case import Case
 from ankommen.intake.domain.identity import FileNumber, FileNumberKind, Identity
 from ankommen.intake.entrypoints import shown
 from ankommen.intake.entrypoints.dependencies import (
@@ -176,19 +184,26 @@ def gone(request: Request, actor: Principal, context: WebContext,
                   404)
 
 
-async def existing_case_id(request: Request, case_id: str, actor: StaffOnPage,
-                           runtime: Runtime, context: Context) -> uuid.UUID:
-    """The path's case id if the case exists; else the "no such case" page answers."""
+async def case_or_gone(uow: IntakeUnitOfWork, request: Request, actor: Principal,
+                       context: WebContext, case_id: str) -> Case:
+    """The path's case if it exists, read in the page's own unit of work; else the "no such
+    case" page answers (:class:`PageAnswer`)."""
     wanted = case_id_of(case_id)
     if wanted is None:
         raise PageAnswer(gone(request, actor, context))
+    try:
+        return await case_views.current_case(uow, wanted)
+    except NotFound:
+        merged = await case_views.merged_into_survivor(uow, wanted)
+        raise PageAnswer(gone(request, actor, context, merged)) from None
+
+
+async def existing_case_id(request: Request, case_id: str, actor: StaffOnPage,
+                           runtime: Runtime, context: Context) -> uuid.UUID:
+    """The path's case id if the case exists; else the "no such case" page answers (for
+    the pages that change a case: the change is a unit of its own)."""
     async with runtime.uow() as uow:
-        try:
-            await case_views.current_case(uow, wanted)
-        except NotFound:
-            merged = await case_views.merged_into_survivor(uow, wanted)
-            raise PageAnswer(gone(request, actor, context, merged)) from None
-    return wanted
+        return (await case_or_gone(uow, request, actor, context, case_id)).case_id
 
 
 ExistingCase = Annotated[uuid.UUID, Depends(existing_case_id)]
@@ -237,21 +252,23 @@ async def search(request: Request, actor: StaffOnPage, runtime: Runtime, context
 
 
 @router.get("/ui/cases/{case_id}", response_class=HTMLResponse)
-async def case_page(request: Request, wanted: ExistingCase, actor: StaffOnPage,
-                    runtime: Runtime, context: Context, sign_in: SignIn,
-                    purpose: str | None = None, done: str | None = None) -> Response:
-    chosen = purpose_of(purpose)
-    if chosen is None or chosen not in CLERK_PURPOSES:  # ask first: a read needs its reason
-        return render(request, actor, context, "case_purpose.html", {
-            "case_id": wanted, "errors": {"purpose": context.pages.translator(request)(
-                "error.missing")} if purpose is not None else {}},
-                      422 if purpose is not None else 200)
-    again = sign_in.recent_sign_in(
-        request, "identity_purpose", back_to=f"/ui/cases/{wanted}?purpose={chosen.value}",
-        once_for=chosen.value)
-    if again is not None:
-        return again
+async def case_page(request: Request, case_id: str, actor: StaffOnPage, runtime: Runtime,
+                    context: Context, sign_in: SignIn, purpose: str | None = None,
+                    done: str | None = None) -> Response:
+    # One unit for the page: whether the case exists, then its audited read.
     async with runtime.uow() as uow:
+        wanted = (await case_or_gone(uow, request, actor, context, case_id)).case_id
+        chosen = purpose_of(purpose)
+        if chosen is None or chosen not in CLERK_PURPOSES:  # ask first: a read needs its reason
+            return render(request, actor, context, "case_purpose.html", {
+                "case_id": wanted, "errors": {"purpose": context.pages.translator(request)(
+                    "error.missing")} if purpose is not None else {}},
+                          422 if purpose is not None else 200)
+        again = sign_in.recent_sign_in(
+            request, "identity_purpose", back_to=f"/ui/cases/{wanted}?purpose={chosen.value}",
+            once_for=chosen.value)
+        if again is not None:
+            return again
         overview = await case_views.case_overview(uow, context.protection, wanted, actor,
                                                   chosen)
     return render(request, actor, context, "case.html", {
@@ -270,16 +287,16 @@ def survey_page(request: Request, actor: Principal, context: WebContext, lists: 
 
 
 @router.get("/ui/cases/{case_id}/survey", response_class=HTMLResponse)
-async def survey_form_page(request: Request, wanted: ExistingCase, actor: StaffOnPage,
+async def survey_form_page(request: Request, case_id: str, actor: StaffOnPage,
                            runtime: Runtime, context: Context, lists: Lists, sign_in: SignIn
                            ) -> HTMLResponse:
     async with runtime.uow() as uow:
-        case = await case_views.current_case(uow, wanted)
+        case = await case_or_gone(uow, request, actor, context, case_id)
     kept = sign_in.kept_form(request)  # sent after the session had ended
     values = kept if kept is not None else survey_form_values(
         case.survey.model_dump(mode="json"), lists,
         shown_lang(context.pages.translator(request)))
-    return survey_page(request, actor, context, lists, wanted, values, {},
+    return survey_page(request, actor, context, lists, case.case_id, values, {},
                        restored=kept is not None)
 
 
@@ -384,11 +401,18 @@ async def erased(request: Request, actor: StaffOnPage, context: Context) -> HTML
     return render(request, actor, context, "case_erased.html", {})
 
 
-@router.get("/ui/cases/{case_id}/export")
-async def export_download(request: Request, wanted: ExistingCase, actor: StaffOnPage,
-                          runtime: Runtime, context: Context) -> Response:
+async def _exported(request: Request, case_id: str, actor: Principal, runtime: IntakeRuntime,
+                    context: WebContext) -> tuple[uuid.UUID, case_work.DataExport]:
+    """The data-subject export (audited), in one unit with the check that the case exists."""
     async with runtime.uow() as uow:
-        exported = await case_work.export_case(uow, context.protection, wanted, actor)
+        wanted = (await case_or_gone(uow, request, actor, context, case_id)).case_id
+        return wanted, await case_work.export_case(uow, context.protection, wanted, actor)
+
+
+@router.get("/ui/cases/{case_id}/export")
+async def export_download(request: Request, case_id: str, actor: StaffOnPage,
+                          runtime: Runtime, context: Context) -> Response:
+    wanted, exported = await _exported(request, case_id, actor, runtime, context)
     return Response(export_response(exported).model_dump_json(indent=2),
                     media_type="application/json", headers={
                         "Content-Disposition": f'attachment; filename="auskunft-{wanted}.json"',
@@ -396,10 +420,9 @@ async def export_download(request: Request, wanted: ExistingCase, actor: StaffOn
 
 
 @router.get("/ui/cases/{case_id}/export/print", response_class=HTMLResponse)
-async def export_print(request: Request, wanted: ExistingCase, actor: StaffOnPage,
-                       runtime: Runtime, context: Context) -> HTMLResponse:
-    async with runtime.uow() as uow:
-        exported = await case_work.export_case(uow, context.protection, wanted, actor)
+async def export_print(request: Request, case_id: str, actor: StaffOnPage, runtime: Runtime,
+                       context: Context) -> HTMLResponse:
+    _, exported = await _exported(request, case_id, actor, runtime, context)
     response = render(request, actor, context, "case_export.html", {"exported": exported})
     response.headers["Cache-Control"] = "no-store"
     return response
