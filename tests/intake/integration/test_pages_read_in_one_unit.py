@@ -4,11 +4,10 @@ shows comes from one transaction, and a page costs one connection, not one per s
 
 from __future__ import annotations
 
-from typing import Self
-
 from ankommen.intake.adapters.unit_of_work import IntakeUnitOfWork
 from tests.intake.integration.running import running_intake
 from tests.intake.integration.test_case_pages import audit, csrf, register, sign_in
+from tests.support.units import count_units
 
 
 async def test_the_case_page_search_and_export_open_one_unit_each(kafka, sqlite_databases):
@@ -18,14 +17,7 @@ async def test_the_case_page_search_and_export_open_one_unit_each(kafka, sqlite_
         case_id = case["case_id"]
         await sign_in(intake.client)
         token_value = await csrf(intake.client, "/ui/cases")
-        entered: list[IntakeUnitOfWork] = []
-
-        class Counted(IntakeUnitOfWork):
-            async def __aenter__(self) -> Self:
-                entered.append(self)
-                return await super().__aenter__()
-
-        intake.runtime.uow.unit_type = Counted
+        entered = count_units(intake.runtime.uow, IntakeUnitOfWork)
         asked = {
             ("GET", f"/ui/cases/{case_id}?purpose=counselling"): "Kovalenko",
             ("GET", f"/ui/cases/{case_id}/survey"): "Soltau",
