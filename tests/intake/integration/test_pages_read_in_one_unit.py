@@ -10,8 +10,8 @@ from tests.intake.integration.test_case_pages import audit, csrf, register, sign
 from tests.support.units import count_units
 
 
-async def test_the_case_page_search_and_export_open_one_unit_each(kafka, sqlite_databases):
-    async with running_intake(kafka, sqlite_databases) as intake:
+async def test_the_case_page_search_and_export_open_one_unit_each(kafka, databases):
+    async with running_intake(kafka, databases) as intake:
         case = await register(intake, family_name="Kovalenko", given_names="Tetiana",
                               birth_date="1979-09-14")
         case_id = case["case_id"]
