@@ -3,12 +3,11 @@ many participants they list (monitoring once opened about 30 to render one page)
 
 from __future__ import annotations
 
-from typing import Self
-
 from ankommen.progress.adapters.unit_of_work import ProgressUnitOfWork
 from ankommen.shared.identity.auth import Role
 from tests.progress.integration.catalogue import progress_with_placements, referral_code
 from tests.support.tokens import issue_token
+from tests.support.units import count_units
 
 
 async def test_the_participants_page_and_the_upload_page_open_one_unit_each(kafka,
@@ -16,14 +15,7 @@ async def test_the_participants_page_and_the_upload_page_open_one_unit_each(kafk
     codes = [referral_code() for _ in range(5)]
     async with progress_with_placements(kafka, sqlite_databases, {"vhs-a": codes}) as (
             progress, _):
-        entered: list[ProgressUnitOfWork] = []
-
-        class Counted(ProgressUnitOfWork):
-            async def __aenter__(self) -> Self:
-                entered.append(self)
-                return await super().__aenter__()
-
-        progress.runtime.uow.unit_type = Counted
+        entered = count_units(progress.runtime.uow, ProgressUnitOfWork)
         progress.sign_in_with(issue_token(Role.PROVIDER, "test", provider_id="vhs-a"))
         for page in ("/", "/upload"):
             entered.clear()

@@ -63,14 +63,15 @@ def create_app(settings: IntakeSettings | None = None,
                                     ("/ui/duplicates", "casework.nav.duplicates")])
     page_auth = runtime.page_auth(staff_pages)
     app = runtime.create_app([http.router,
-                              pages.router(runtime, protection, staff_pages, page_auth),
-                              case_pages.router(runtime, protection, staff_pages, page_auth),
+                              pages.router,
+                              case_pages.router,
                               review_pages.router,
                               letters.router])
     dependencies.install(app, runtime, protection, staff_pages)
     add_error_handler(app, PossibleDuplicates, http.possible_duplicates)
     page_auth.install(app)
-    case_pages.install(app)
+    pages.install(page_auth)
+    case_pages.install(app, staff_pages, page_auth, runtime.settings.municipalities())
     app.mount("/static/intake", StaticFiles(packages=[("ankommen.intake", "static")]),
               name="intake-static")
     return app

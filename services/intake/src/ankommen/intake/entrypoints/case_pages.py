@@ -7,6 +7,11 @@ URLs end up in logs; a case id (random) and a purpose (a word from a fixed list)
 one. Every read of a person is audited with the purpose the clerk chose; nothing is
 preselected, so the purpose in the log is the clerk's, not a default's. A case id that is
 malformed, unknown, erased or merged answers a page in the clerk's language, never JSON.
+
+A page that shows a case reads it in one unit of work: whether the case exists, then its
+audited read (the case page, the export) — one transaction, one connection per request. The
+pages that change a case check it first in a unit of their own (:data:`ExistingCase`): the
+change is a unit that commits.
 """
 
 import uuid
@@ -17,13 +22,23 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from ankommen.intake.adapters.unit_of_work import IntakeUnitOfWork
 from ankommen.intake.config import IntakeRuntime
 from ankommen.intake.domain.audit import Purpose
+from ankommen.intake.domain.case import Case
 from ankommen.intake.domain.identity import FileNumber, FileNumberKind, Identity
 from ankommen.intake.entrypoints import shown
+from ankommen.intake.entrypoints.dependencies import (
+    Context,
+    Runtime,
+    SignIn,
+    StaffOnPage,
+    WebContext,
+)
 from ankommen.intake.entrypoints.http import export_response
 from ankommen.intake.entrypoints.pages import (
     FormLists,
+    Lists,
     error_summary,
     form_field,
     form_options,
@@ -31,13 +46,11 @@ from ankommen.intake.entrypoints.pages import (
     survey_form_values,
 )
 from ankommen.intake.service import case_views, case_work
-from ankommen.intake.service.protection import IdentityProtection
 from ankommen.shared.errors import DomainError, NotFound
 from ankommen.shared.events.contracts.intake import ClosureReason, Survey
-from ankommen.shared.identity.auth import Principal, Role
-from ankommen.shared.reference import Lang
+from ankommen.shared.identity.auth import Principal
+from ankommen.shared.reference import Lang, ReferenceList
 from ankommen.shared.web.form_errors import form_errors
-from ankommen.shared.web.hardening import RateLimit
 from ankommen.shared.web.i18n import Translator
 from ankommen.shared.web.pages import PageAuth, Pages
 
@@ -60,11 +73,6 @@ async def answer_page(_: Request, answer: Exception) -> Response:
     if isinstance(answer, PageAnswer):
         return answer.response
     raise answer
-
-
-def install(app: FastAPI) -> None:
-    """The handler that lets a page dependency answer with a page."""
-    app.add_exception_handler(PageAnswer, answer_page)
 
 
 def case_id_of(text: str) -> uuid.UUID | None:
@@ -150,233 +158,271 @@ def search_errors(form: dict[str, str], t: Translator, today: date
     return errors, query
 
 
-def router(runtime: IntakeRuntime, protection: IdentityProtection, pages: Pages,
-           page_auth: PageAuth) -> APIRouter:
-    case_pages = APIRouter(include_in_schema=False)
-    staff = page_auth.require(Role.INTAKE_STAFF)
-    lists = FormLists.for_county(runtime.settings.municipalities())
-    #: As the API's search: a clerk searches a few times a minute, a script enumerating
-    #: names and birth dates many times more.
-    search_limit = RateLimit("case search page", runtime.settings.search_rate_limit)
-    pages.templates.env.globals.update(shown.template_globals(lists.municipalities))
+router = APIRouter(include_in_schema=False)
+
+
+def install(app: FastAPI, pages: Pages, page_auth: PageAuth, municipalities: ReferenceList
+            ) -> None:
+    """The handler that lets a page dependency answer with a page, the templates' helpers
+    for showing answers, and the correction form kept across a sign-in."""
+    app.add_exception_handler(PageAnswer, answer_page)
+    pages.templates.env.globals.update(shown.template_globals(municipalities))
     # A survey correction sent after the session ended is kept and shown again after sign-in.
     page_auth.keep_forms_on("/ui/cases/{case_id}/survey")
 
-    def render(request: Request, actor: Principal, template: str, context: dict[str, Any],
-               status_code: int = 200) -> HTMLResponse:
-        return pages.render(request, template, {"purposes": CLERK_PURPOSES, **context},
-                            principal=actor, status_code=status_code)
 
-    async def gone(request: Request, actor: Principal, case_id: uuid.UUID | None
-                   ) -> HTMLResponse:
-        merged = None
-        if case_id is not None:
-            async with runtime.uow() as uow:
-                merged = await case_views.merged_into_survivor(uow, case_id)
-        return render(request, actor, "case_missing.html", {"merged_into": merged}, 404)
+def render(request: Request, actor: Principal, context: WebContext, template: str,
+           values: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    return context.pages.render(request, template, {"purposes": CLERK_PURPOSES, **values},
+                                principal=actor, status_code=status_code)
 
-    async def existing_case_id(request: Request, case_id: str, actor: Annotated[Principal, staff]
-                               ) -> uuid.UUID:
-        """The path's case id if the case exists; else the "no such case" page answers."""
-        wanted = case_id_of(case_id)
-        if wanted is None:
-            raise PageAnswer(await gone(request, actor, None))
-        async with runtime.uow() as uow:
-            try:
-                await case_views.current_case(uow, wanted)
-            except NotFound:
-                raise PageAnswer(await gone(request, actor, wanted)) from None
-        return wanted
 
-    existing_case = Depends(existing_case_id)
+def gone(request: Request, actor: Principal, context: WebContext,
+         merged_into: uuid.UUID | None = None) -> HTMLResponse:
+    """The "no such case" page, pointing to the case it was merged into if it was."""
+    return render(request, actor, context, "case_missing.html", {"merged_into": merged_into},
+                  404)
 
-    @case_pages.get("/ui/cases", response_class=HTMLResponse)
-    async def search_form(request: Request, actor: Annotated[Principal, staff]) -> HTMLResponse:
-        kept = page_auth.kept_form(request)  # after re-authentication for the purpose
-        return render(request, actor, "case_search.html", {
-            "form": kept or {}, "errors": {}, "results": None,
-            "form_restored": kept is not None})
 
-    @case_pages.post("/ui/cases", response_class=HTMLResponse,
-                     dependencies=[Depends(search_limit)])
-    async def search(request: Request, actor: Annotated[Principal, staff]) -> Response:
-        form = await _form(request)
-        t = pages.translator(request)
-        errors, query = search_errors(form, t, runtime.clock.today())
-        if errors:
-            return render(request, actor, "case_search.html",
-                          {"form": form, "errors": errors, "results": None}, 422)
-        # Results show identities: a purpose not yet confirmed in this session asks for the
-        # password again first (the search fields wait server-side, never in the URL).
-        again = page_auth.recent_sign_in(
-            request, "identity_purpose", back_to="/ui/cases", once_for=query["purpose"].value,
-            form={name: value for name, value in form.items() if name != "csrftoken"})
-        if again is not None:
-            return again
-        async with runtime.uow() as uow:
-            if "file_number" in query:
-                results = await case_views.search_by_file_number(
-                    uow, protection, query["file_number"], actor, query["purpose"])
-            else:
-                results = await case_views.search_by_name(
-                    uow, protection, query["family_name"], query["given_names"],
-                    query["birth_date"], actor, query["purpose"])
-        return render(request, actor, "case_search.html", {
-            "form": form, "errors": {}, "results": results, "purpose": query["purpose"]})
+async def case_or_gone(uow: IntakeUnitOfWork, request: Request, actor: Principal,
+                       context: WebContext, case_id: str) -> Case:
+    """The path's case if it exists, read in the page's own unit of work; else the "no such
+    case" page answers (:class:`PageAnswer`)."""
+    wanted = case_id_of(case_id)
+    if wanted is None:
+        raise PageAnswer(gone(request, actor, context))
+    try:
+        return await case_views.current_case(uow, wanted)
+    except NotFound:
+        merged = await case_views.merged_into_survivor(uow, wanted)
+        raise PageAnswer(gone(request, actor, context, merged)) from None
 
-    @case_pages.get("/ui/cases/{case_id}", response_class=HTMLResponse)
-    async def case_page(request: Request, wanted: Annotated[uuid.UUID, existing_case],
-                        actor: Annotated[Principal, staff], purpose: str | None = None,
-                        done: str | None = None) -> Response:
+
+async def existing_case_id(request: Request, case_id: str, actor: StaffOnPage,
+                           runtime: Runtime, context: Context) -> uuid.UUID:
+    """The path's case id if the case exists; else the "no such case" page answers (for
+    the pages that change a case: the change is a unit of its own)."""
+    async with runtime.uow() as uow:
+        return (await case_or_gone(uow, request, actor, context, case_id)).case_id
+
+
+ExistingCase = Annotated[uuid.UUID, Depends(existing_case_id)]
+
+
+@router.get("/ui/cases", response_class=HTMLResponse)
+async def search_form(request: Request, actor: StaffOnPage, context: Context,
+                      sign_in: SignIn) -> HTMLResponse:
+    kept = sign_in.kept_form(request)  # after re-authentication for the purpose
+    return render(request, actor, context, "case_search.html", {
+        "form": kept or {}, "errors": {}, "results": None, "form_restored": kept is not None})
+
+
+async def search_page_limit(request: Request, context: Context) -> None:
+    """The search page's own limit (429 beyond it), apart from the API's."""
+    await context.search_page_limit(request)
+
+
+@router.post("/ui/cases", response_class=HTMLResponse,
+             dependencies=[Depends(search_page_limit)])
+async def search(request: Request, actor: StaffOnPage, runtime: Runtime, context: Context,
+                 sign_in: SignIn) -> Response:
+    form = await _form(request)
+    t = context.pages.translator(request)
+    errors, query = search_errors(form, t, runtime.clock.today())
+    if errors:
+        return render(request, actor, context, "case_search.html",
+                      {"form": form, "errors": errors, "results": None}, 422)
+    # Results show identities: a purpose not yet confirmed in this session asks for the
+    # password again first (the search fields wait server-side, never in the URL).
+    again = sign_in.recent_sign_in(
+        request, "identity_purpose", back_to="/ui/cases", once_for=query["purpose"].value,
+        form={name: value for name, value in form.items() if name != "csrftoken"})
+    if again is not None:
+        return again
+    async with runtime.uow() as uow:
+        if "file_number" in query:
+            results = await case_views.search_by_file_number(
+                uow, context.protection, query["file_number"], actor, query["purpose"])
+        else:
+            results = await case_views.search_by_name(
+                uow, context.protection, query["family_name"], query["given_names"],
+                query["birth_date"], actor, query["purpose"])
+    return render(request, actor, context, "case_search.html", {
+        "form": form, "errors": {}, "results": results, "purpose": query["purpose"]})
+
+
+@router.get("/ui/cases/{case_id}", response_class=HTMLResponse)
+async def case_page(request: Request, case_id: str, actor: StaffOnPage, runtime: Runtime,
+                    context: Context, sign_in: SignIn, purpose: str | None = None,
+                    done: str | None = None) -> Response:
+    # One unit for the page: whether the case exists, then its audited read.
+    async with runtime.uow() as uow:
+        wanted = (await case_or_gone(uow, request, actor, context, case_id)).case_id
         chosen = purpose_of(purpose)
         if chosen is None or chosen not in CLERK_PURPOSES:  # ask first: a read needs its reason
-            return render(request, actor, "case_purpose.html", {
-                "case_id": wanted, "errors": {"purpose": pages.translator(request)(
+            return render(request, actor, context, "case_purpose.html", {
+                "case_id": wanted, "errors": {"purpose": context.pages.translator(request)(
                     "error.missing")} if purpose is not None else {}},
                           422 if purpose is not None else 200)
-        again = page_auth.recent_sign_in(
+        again = sign_in.recent_sign_in(
             request, "identity_purpose", back_to=f"/ui/cases/{wanted}?purpose={chosen.value}",
             once_for=chosen.value)
         if again is not None:
             return again
-        async with runtime.uow() as uow:
-            overview = await case_views.case_overview(uow, protection, wanted, actor, chosen)
-        return render(request, actor, "case.html", {
-            "overview": overview, "purpose": chosen,
-            "done": done if done in ("saved", "unchanged") else None})
+        overview = await case_views.case_overview(uow, context.protection, wanted, actor,
+                                                  chosen)
+    return render(request, actor, context, "case.html", {
+        "overview": overview, "purpose": chosen,
+        "done": done if done in ("saved", "unchanged") else None})
 
-    def survey_page(request: Request, actor: Principal, case_id: uuid.UUID,
-                    form: dict[str, Any], errors: dict[str, str], status_code: int = 200,
-                    *, restored: bool = False) -> HTMLResponse:
-        t = pages.translator(request)
-        return render(request, actor, "case_survey.html", {
-            "case_id": case_id, "form": form, "errors": errors, "form_restored": restored,
-            "summary": error_summary(errors, t), **form_options(lists, shown_lang(t))},
-                      status_code)
 
-    @case_pages.get("/ui/cases/{case_id}/survey", response_class=HTMLResponse)
-    async def survey_form_page(request: Request, wanted: Annotated[uuid.UUID, existing_case],
-                               actor: Annotated[Principal, staff]) -> HTMLResponse:
-        async with runtime.uow() as uow:
-            case = await case_views.current_case(uow, wanted)
-        kept = page_auth.kept_form(request)  # sent after the session had ended
-        values = kept if kept is not None else survey_form_values(
-            case.survey.model_dump(mode="json"), lists, shown_lang(pages.translator(request)))
-        return survey_page(request, actor, wanted, values, {}, restored=kept is not None)
+def survey_page(request: Request, actor: Principal, context: WebContext, lists: FormLists,
+                case_id: uuid.UUID, form: dict[str, Any], errors: dict[str, str],
+                status_code: int = 200, *, restored: bool = False) -> HTMLResponse:
+    t = context.pages.translator(request)
+    return render(request, actor, context, "case_survey.html", {
+        "case_id": case_id, "form": form, "errors": errors, "form_restored": restored,
+        "summary": error_summary(errors, t), **form_options(lists, shown_lang(t))},
+                  status_code)
 
-    @case_pages.post("/ui/cases/{case_id}/survey", response_class=HTMLResponse)
-    async def correct_survey(request: Request, wanted: Annotated[uuid.UUID, existing_case],
-                             actor: Annotated[Principal, staff]) -> Response:
-        form = await _form_values(request)
-        t = pages.translator(request)
+
+@router.get("/ui/cases/{case_id}/survey", response_class=HTMLResponse)
+async def survey_form_page(request: Request, case_id: str, actor: StaffOnPage,
+                           runtime: Runtime, context: Context, lists: Lists, sign_in: SignIn
+                           ) -> HTMLResponse:
+    async with runtime.uow() as uow:
+        case = await case_or_gone(uow, request, actor, context, case_id)
+    kept = sign_in.kept_form(request)  # sent after the session had ended
+    values = kept if kept is not None else survey_form_values(
+        case.survey.model_dump(mode="json"), lists,
+        shown_lang(context.pages.translator(request)))
+    return survey_page(request, actor, context, lists, case.case_id, values, {},
+                       restored=kept is not None)
+
+
+@router.post("/ui/cases/{case_id}/survey", response_class=HTMLResponse)
+async def correct_survey(request: Request, wanted: ExistingCase, actor: StaffOnPage,
+                         runtime: Runtime, context: Context, lists: Lists) -> Response:
+    form = await _form_values(request)
+    t = context.pages.translator(request)
+    async with runtime.uow() as uow:
+        case = await case_views.current_case(uow, wanted)
+    changed, errors = corrected_answers(form, case.survey, lists, t)
+    if errors:
+        return survey_page(request, actor, context, lists, wanted, form, errors, 422)
+    try:
         async with runtime.uow() as uow:
-            case = await case_views.current_case(uow, wanted)
-        changed, errors = corrected_answers(form, case.survey, lists, t)
-        if errors:
-            return survey_page(request, actor, wanted, form, errors, 422)
+            await case_work.update_survey(uow, wanted, changed, actor)
+    except DomainError:
+        return survey_page(request, actor, context, lists, wanted, form,
+                           {"form": t("casework.case.closed_already")}, 409)
+    done = "saved" if changed else "unchanged"
+    return RedirectResponse(f"/ui/cases/{wanted}?purpose=correction&done={done}",
+                            status_code=303)
+
+
+@router.get("/ui/cases/{case_id}/close", response_class=HTMLResponse)
+async def close_form(request: Request, wanted: ExistingCase, actor: StaffOnPage,
+                     runtime: Runtime, context: Context) -> HTMLResponse:
+    return render(request, actor, context, "case_close.html", {
+        "case_id": wanted, "form": {}, "errors": {}, "reasons": list(ClosureReason),
+        "today": runtime.clock.today()})
+
+
+@router.post("/ui/cases/{case_id}/close", response_class=HTMLResponse)
+async def close(request: Request, wanted: ExistingCase, actor: StaffOnPage, runtime: Runtime,
+                context: Context) -> Response:
+    form = await _form(request)
+    t = context.pages.translator(request)
+    today = runtime.clock.today()
+    errors: dict[str, str] = {}
+    reason = None
+    try:
+        reason = ClosureReason(form.get("reason", ""))
+    except ValueError:
+        errors["reason"] = t("error.missing")
+    closed_on = today if form.get("today") else None
+    if closed_on is None:
+        try:
+            closed_on = date.fromisoformat(form.get("closed_on", ""))
+        except ValueError:
+            errors["closed_on"] = (t("error.date_parsing") if form.get("closed_on")
+                                   else t("error.missing"))
+    if closed_on is not None and closed_on > today:
+        errors["closed_on"] = t("error.date_in_future")
+    if not errors and reason is not None and closed_on is not None:
         try:
             async with runtime.uow() as uow:
-                await case_work.update_survey(uow, wanted, changed, actor)
-        except DomainError:
-            return survey_page(request, actor, wanted, form,
-                               {"form": t("casework.case.closed_already")}, 409)
-        done = "saved" if changed else "unchanged"
-        return RedirectResponse(f"/ui/cases/{wanted}?purpose=correction&done={done}",
-                                status_code=303)
-
-    @case_pages.get("/ui/cases/{case_id}/close", response_class=HTMLResponse)
-    async def close_form(request: Request, wanted: Annotated[uuid.UUID, existing_case],
-                         actor: Annotated[Principal, staff]) -> HTMLResponse:
-        return render(request, actor, "case_close.html", {
-            "case_id": wanted, "form": {}, "errors": {}, "reasons": list(ClosureReason),
-            "today": runtime.clock.today()})
-
-    @case_pages.post("/ui/cases/{case_id}/close", response_class=HTMLResponse)
-    async def close(request: Request, wanted: Annotated[uuid.UUID, existing_case],
-                    actor: Annotated[Principal, staff]) -> Response:
-        form = await _form(request)
-        t = pages.translator(request)
-        today = runtime.clock.today()
-        errors: dict[str, str] = {}
-        reason = None
-        try:
-            reason = ClosureReason(form.get("reason", ""))
-        except ValueError:
-            errors["reason"] = t("error.missing")
-        closed_on = today if form.get("today") else None
-        if closed_on is None:
-            try:
-                closed_on = date.fromisoformat(form.get("closed_on", ""))
-            except ValueError:
-                errors["closed_on"] = (t("error.date_parsing") if form.get("closed_on")
-                                       else t("error.missing"))
-        if closed_on is not None and closed_on > today:
-            errors["closed_on"] = t("error.date_in_future")
-        if not errors and reason is not None and closed_on is not None:
-            try:
-                async with runtime.uow() as uow:
-                    await case_work.close_case(uow, wanted, closed_on, reason, actor)
-            except DomainError as error:
-                if error.field == "closed_on":
-                    errors["closed_on"] = t("casework.close.refused_before_registration")
-                else:
-                    errors["form"] = t("casework.case.closed_already")
+                await case_work.close_case(uow, wanted, closed_on, reason, actor)
+        except DomainError as error:
+            if error.field == "closed_on":
+                errors["closed_on"] = t("casework.close.refused_before_registration")
             else:
-                return RedirectResponse(f"/ui/cases/{wanted}?purpose=correction",
-                                        status_code=303)
-        return render(request, actor, "case_close.html", {
-            "case_id": wanted, "form": form, "errors": errors, "reasons": list(ClosureReason),
-            "today": today}, 422)
+                errors["form"] = t("casework.case.closed_already")
+        else:
+            return RedirectResponse(f"/ui/cases/{wanted}?purpose=correction",
+                                    status_code=303)
+    return render(request, actor, context, "case_close.html", {
+        "case_id": wanted, "form": form, "errors": errors, "reasons": list(ClosureReason),
+        "today": today}, 422)
 
-    @case_pages.get("/ui/cases/{case_id}/erase", response_class=HTMLResponse)
-    async def erase_form(request: Request, wanted: Annotated[uuid.UUID, existing_case],
-                         actor: Annotated[Principal, staff]) -> HTMLResponse:
-        kept = page_auth.kept_form(request)  # back from confirming with the password
-        return render(request, actor, "case_erase.html", {
-            "case_id": wanted, "errors": {}, "form_restored": kept is not None,
-            "confirmed": bool(kept and kept.get("confirm") == "erase")})
 
-    @case_pages.post("/ui/cases/{case_id}/erase", response_class=HTMLResponse)
-    async def erase(request: Request, wanted: Annotated[uuid.UUID, existing_case],
-                    actor: Annotated[Principal, staff]) -> Response:
-        form = await _form(request)
-        if form.get("confirm") != "erase":  # the second, deliberate step is required
-            return render(request, actor, "case_erase.html", {
-                "case_id": wanted, "errors": {"confirm": pages.translator(request)(
-                    "casework.erase.confirm_missing")}}, 422)
-        # Erasure cannot be undone: the password again unless it was entered just now.
-        again = page_auth.recent_sign_in(request, "erase", back_to=f"/ui/cases/{wanted}/erase",
-                                         form={"confirm": "erase"})
-        if again is not None:
-            return again
-        async with runtime.uow() as uow:
-            await case_work.erase_case(uow, wanted, actor)
-        # Redirected: the page after erasure has no case id in its address (nor in its
-        # language link), and reloading it does not post again.
-        return RedirectResponse("/ui/erased", status_code=303)
+@router.get("/ui/cases/{case_id}/erase", response_class=HTMLResponse)
+async def erase_form(request: Request, wanted: ExistingCase, actor: StaffOnPage,
+                     context: Context, sign_in: SignIn) -> HTMLResponse:
+    kept = sign_in.kept_form(request)  # back from confirming with the password
+    return render(request, actor, context, "case_erase.html", {
+        "case_id": wanted, "errors": {}, "form_restored": kept is not None,
+        "confirmed": bool(kept and kept.get("confirm") == "erase")})
 
-    @case_pages.get("/ui/erased", response_class=HTMLResponse)
-    async def erased(request: Request, actor: Annotated[Principal, staff]) -> HTMLResponse:
-        return render(request, actor, "case_erased.html", {})
 
-    @case_pages.get("/ui/cases/{case_id}/export")
-    async def export_download(request: Request, wanted: Annotated[uuid.UUID, existing_case],
-                              actor: Annotated[Principal, staff]) -> Response:
-        async with runtime.uow() as uow:
-            exported = await case_work.export_case(uow, protection, wanted, actor)
-        return Response(export_response(exported).model_dump_json(indent=2),
-                        media_type="application/json", headers={
-                            "Content-Disposition":
-                                f'attachment; filename="auskunft-{wanted}.json"',
-                            "Cache-Control": "no-store"})
+@router.post("/ui/cases/{case_id}/erase", response_class=HTMLResponse)
+async def erase(request: Request, wanted: ExistingCase, actor: StaffOnPage, runtime: Runtime,
+                context: Context, sign_in: SignIn) -> Response:
+    form = await _form(request)
+    if form.get("confirm") != "erase":  # the second, deliberate step is required
+        return render(request, actor, context, "case_erase.html", {
+            "case_id": wanted, "errors": {"confirm": context.pages.translator(request)(
+                "casework.erase.confirm_missing")}}, 422)
+    # Erasure cannot be undone: the password again unless it was entered just now.
+    again = sign_in.recent_sign_in(request, "erase", back_to=f"/ui/cases/{wanted}/erase",
+                                   form={"confirm": "erase"})
+    if again is not None:
+        return again
+    async with runtime.uow() as uow:
+        await case_work.erase_case(uow, wanted, actor)
+    # Redirected: the page after erasure has no case id in its address (nor in its
+    # language link), and reloading it does not post again.
+    return RedirectResponse("/ui/erased", status_code=303)
 
-    @case_pages.get("/ui/cases/{case_id}/export/print", response_class=HTMLResponse)
-    async def export_print(request: Request, wanted: Annotated[uuid.UUID, existing_case],
-                           actor: Annotated[Principal, staff]) -> HTMLResponse:
-        async with runtime.uow() as uow:
-            exported = await case_work.export_case(uow, protection, wanted, actor)
-        response = render(request, actor, "case_export.html", {"exported": exported})
-        response.headers["Cache-Control"] = "no-store"
-        return response
 
-    return case_pages
+@router.get("/ui/erased", response_class=HTMLResponse)
+async def erased(request: Request, actor: StaffOnPage, context: Context) -> HTMLResponse:
+    return render(request, actor, context, "case_erased.html", {})
+
+
+async def _exported(request: Request, case_id: str, actor: Principal, runtime: IntakeRuntime,
+                    context: WebContext) -> tuple[uuid.UUID, case_work.DataExport]:
+    """The data-subject export (audited), in one unit with the check that the case exists."""
+    async with runtime.uow() as uow:
+        wanted = (await case_or_gone(uow, request, actor, context, case_id)).case_id
+        return wanted, await case_work.export_case(uow, context.protection, wanted, actor)
+
+
+@router.get("/ui/cases/{case_id}/export")
+async def export_download(request: Request, case_id: str, actor: StaffOnPage,
+                          runtime: Runtime, context: Context) -> Response:
+    wanted, exported = await _exported(request, case_id, actor, runtime, context)
+    return Response(export_response(exported).model_dump_json(indent=2),
+                    media_type="application/json", headers={
+                        "Content-Disposition": f'attachment; filename="auskunft-{wanted}.json"',
+                        "Cache-Control": "no-store"})
+
+
+@router.get("/ui/cases/{case_id}/export/print", response_class=HTMLResponse)
+async def export_print(request: Request, case_id: str, actor: StaffOnPage, runtime: Runtime,
+                       context: Context) -> HTMLResponse:
+    _, exported = await _exported(request, case_id, actor, runtime, context)
+    response = render(request, actor, context, "case_export.html", {"exported": exported})
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,11 +1,12 @@
 """What intake's routes receive from the application serving them, as typed dependencies:
 the runtime (settings, clock, units of work, the token check), the keys that protect
-identities, the staff pages, the caller checked for a role.
+identities, the staff pages and their sign-in, the caller checked for a role.
 
-The routes are declared at module level (:mod:`.http`, :mod:`.review_pages`), as FastAPI's
-own examples and polar do; the running service reaches them through ``request.app.state``,
-where the shared ``create_app`` puts the runtime and the composition root the rest
-(:func:`install`).
+The routes are declared at module level (:mod:`.http`, :mod:`.pages`,
+:mod:`.case_pages`, :mod:`.review_pages`, :mod:`.letters`), as
+FastAPI's own examples and polar do; the running service reaches them through
+``request.app.state``, where the shared ``create_app`` puts the runtime and the composition
+root the rest (:func:`install`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from ankommen.intake.config import IntakeRuntime
 from ankommen.intake.service.protection import IdentityProtection
 from ankommen.shared.identity.auth import Principal, Role, requires
 from ankommen.shared.web.hardening import RateLimit
-from ankommen.shared.web.pages import Pages, require_page_role
+from ankommen.shared.web.pages import PageAuth, Pages, require_page_role
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,9 @@ class WebContext:
     #: Searches per client address: a search answers whether a person is known, so it must
     #: not be usable for guessing through names and birth dates.
     search_limit: RateLimit
+    #: The same for the case search page, counted apart: a clerk searches a few times a
+    #: minute, a script enumerating names and birth dates many times more.
+    search_page_limit: RateLimit
     #: Current municipalities only: a key merged away (Walsrode's before 2020) is refused.
     county: frozenset[str]
 
@@ -42,6 +46,7 @@ def install(app: FastAPI, runtime: IntakeRuntime, protection: IdentityProtection
     app.state.intake_web = WebContext(
         protection, pages,
         RateLimit("case search", runtime.settings.search_rate_limit),
+        RateLimit("case search page", runtime.settings.search_rate_limit),
         frozenset(option.code for option in runtime.settings.municipalities().options()))
 
 
@@ -55,8 +60,15 @@ async def _context(request: Request) -> WebContext:
     return cast("WebContext", request.app.state.intake_web)
 
 
+async def _sign_in(request: Request) -> PageAuth:
+    # PageAuth.install keeps the app's sign-in there (as shared require_page_role reads it).
+    return cast("PageAuth", request.app.state.page_auth)
+
+
 Runtime = Annotated[IntakeRuntime, Depends(_runtime)]
 Context = Annotated[WebContext, Depends(_context)]
+#: The staff pages' sign-in: forms kept across it, the password asked again for a purpose.
+SignIn = Annotated[PageAuth, Depends(_sign_in)]
 
 
 #: The caller, authenticated by the service's token check, with the role.

@@ -21,15 +21,20 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
-from ankommen.intake.config import IntakeRuntime
 from ankommen.intake.domain.identity import FileNumberKind
+from ankommen.intake.entrypoints.dependencies import (
+    Context,
+    Runtime,
+    SignIn,
+    StaffOnPage,
+    WebContext,
+)
 from ankommen.intake.entrypoints.duplicate_review import ReviewedCandidate, duplicate_warning
 from ankommen.intake.entrypoints.schemas import RegistrationRequest
-from ankommen.intake.service.protection import IdentityProtection
 from ankommen.intake.service.register_arrival import (
     Decision,
     PossibleDuplicates,
@@ -48,7 +53,7 @@ from ankommen.shared.events.contracts.intake import (
     SchoolQualification,
 )
 from ankommen.shared.events.contracts.vocabulary import GermanLevel, TimeSlot
-from ankommen.shared.identity.auth import Principal, Role
+from ankommen.shared.identity.auth import Principal
 from ankommen.shared.reference import (
     ARRIVAL_LANGUAGES,
     Lang,
@@ -61,7 +66,7 @@ from ankommen.shared.reference import (
 )
 from ankommen.shared.web.form_errors import form_errors
 from ankommen.shared.web.i18n import Translator
-from ankommen.shared.web.pages import PageAuth, Pages
+from ankommen.shared.web.pages import PageAuth
 
 CHOICES = {
     "gender": Gender, "residence_status": ResidenceStatus,
@@ -351,54 +356,65 @@ async def _form(request: Request) -> dict[str, Any]:
     return values
 
 
-def router(runtime: IntakeRuntime, protection: IdentityProtection, pages: Pages,
-           page_auth: PageAuth) -> APIRouter:
-    pages_router = APIRouter(include_in_schema=False)
-    staff = page_auth.require(Role.INTAKE_STAFF)
-    lists = FormLists.for_county(runtime.settings.municipalities())
-    # A registration sent after the session ended is kept and shown again after sign-in.
+async def _form_lists(runtime: Runtime) -> FormLists:
+    # Cheap per request: the county's municipalities are built once (when the app starts).
+    return FormLists.for_county(runtime.settings.municipalities())
+
+
+#: The reference lists of the county the service runs for.
+Lists = Annotated[FormLists, Depends(_form_lists)]
+
+router = APIRouter(include_in_schema=False)
+
+
+def install(page_auth: PageAuth) -> None:
+    """A registration sent after the session ended is kept and shown again after sign-in."""
     page_auth.keep_forms_on("/")
 
-    def show(request: Request, actor: Principal, form: dict[str, Any], *,
-             errors: dict[str, str] | None = None,
-             candidates: list[ReviewedCandidate] | None = None,
-             status_code: int = 200, restored: bool = False) -> HTMLResponse:
-        t = pages.translator(request)
-        lang: Lang = "en" if t.language == "en" else "de"
-        return pages.render(request, "register.html", {
-            "form": form, "errors": errors or {}, "candidates": candidates or [],
-            "summary": error_summary(errors or {}, t), **form_options(lists, lang),
-            "form_restored": restored}, principal=actor, status_code=status_code)
 
-    @pages_router.get("/", response_class=HTMLResponse)
-    async def blank_form(request: Request, actor: Annotated[Principal, staff]) -> HTMLResponse:
-        # Filled in again (not sent: the clerk checks and sends it) if the clerk's session
-        # ended while they were typing.
-        kept = page_auth.kept_form(request)
-        return show(request, actor, kept or {}, restored=kept is not None)
+def show(request: Request, actor: Principal, context: WebContext, lists: FormLists,
+         form: dict[str, Any], *, errors: dict[str, str] | None = None,
+         candidates: list[ReviewedCandidate] | None = None, status_code: int = 200,
+         restored: bool = False) -> HTMLResponse:
+    """The form, filled in with ``form``, its refusals or the duplicate warning."""
+    t = context.pages.translator(request)
+    lang: Lang = "en" if t.language == "en" else "de"
+    return context.pages.render(request, "register.html", {
+        "form": form, "errors": errors or {}, "candidates": candidates or [],
+        "summary": error_summary(errors or {}, t), **form_options(lists, lang),
+        "form_restored": restored}, principal=actor, status_code=status_code)
 
-    @pages_router.post("/", response_class=HTMLResponse)
-    async def submit(request: Request, actor: Annotated[Principal, staff]) -> HTMLResponse:
-        form = await _form(request)
-        t = pages.translator(request)
-        request_body, errors = read_registration(form, lists, t, runtime.clock.today())
-        if request_body is None:
-            return show(request, actor, form, errors=errors, status_code=422)
-        decision, existing = staff_decision(str(form.get("decision") or ""))
-        try:
-            async with runtime.uow() as uow:
-                registered = await register_arrival(uow, protection, RegisterArrival(
-                    identity=request_body.identity, answers=request_body.survey.model_dump(),
-                    registered_on=runtime.clock.today(), decision=decision,
-                    existing_case_id=existing), actor)
-        except PossibleDuplicates as duplicates:
-            return show(request, actor, form, candidates=await duplicate_warning(
-                runtime, protection, actor, duplicates.candidates), status_code=409)
-        except DomainError as error:
-            field, reason = refusal_text(error, t)
-            return show(request, actor, form, errors={field: reason},
-                        status_code=error.status)
-        return pages.render(request, "registered.html", {
-            "case": registered.case, "created": registered.created}, principal=actor)
 
-    return pages_router
+@router.get("/", response_class=HTMLResponse)
+async def blank_form(request: Request, actor: StaffOnPage, context: Context, lists: Lists,
+                     sign_in: SignIn) -> HTMLResponse:
+    # Filled in again (not sent: the clerk checks and sends it) if the clerk's session
+    # ended while they were typing.
+    kept = sign_in.kept_form(request)
+    return show(request, actor, context, lists, kept or {}, restored=kept is not None)
+
+
+@router.post("/", response_class=HTMLResponse)
+async def submit(request: Request, actor: StaffOnPage, runtime: Runtime, context: Context,
+                 lists: Lists) -> HTMLResponse:
+    form = await _form(request)
+    t = context.pages.translator(request)
+    request_body, errors = read_registration(form, lists, t, runtime.clock.today())
+    if request_body is None:
+        return show(request, actor, context, lists, form, errors=errors, status_code=422)
+    decision, existing = staff_decision(str(form.get("decision") or ""))
+    try:
+        async with runtime.uow() as uow:
+            registered = await register_arrival(uow, context.protection, RegisterArrival(
+                identity=request_body.identity, answers=request_body.survey.model_dump(),
+                registered_on=runtime.clock.today(), decision=decision,
+                existing_case_id=existing), actor)
+    except PossibleDuplicates as duplicates:
+        return show(request, actor, context, lists, form, candidates=await duplicate_warning(
+            runtime, context.protection, actor, duplicates.candidates), status_code=409)
+    except DomainError as error:
+        field, reason = refusal_text(error, t)
+        return show(request, actor, context, lists, form, errors={field: reason},
+                    status_code=error.status)
+    return context.pages.render(request, "registered.html", {
+        "case": registered.case, "created": registered.created}, principal=actor)
