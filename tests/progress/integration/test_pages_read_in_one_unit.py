@@ -3,11 +3,10 @@ many participants they list (monitoring once opened about 30 to render one page)
 
 from __future__ import annotations
 
-from ankommen.progress.adapters.unit_of_work import ProgressUnitOfWork
 from ankommen.shared.identity.auth import Role
 from tests.progress.integration.catalogue import progress_with_placements, referral_code
+from tests.support.sessions import counted_sessions
 from tests.support.tokens import issue_token
-from tests.support.units import count_units
 
 
 async def test_the_participants_page_and_the_upload_page_open_one_unit_each(kafka,
@@ -15,12 +14,12 @@ async def test_the_participants_page_and_the_upload_page_open_one_unit_each(kafk
     codes = [referral_code() for _ in range(5)]
     async with progress_with_placements(kafka, sqlite_databases, {"vhs-a": codes}) as (
             progress, _):
-        entered = count_units(progress.runtime.uow, ProgressUnitOfWork)
+        opened = counted_sessions(progress.runtime.uow)
         progress.sign_in_with(issue_token(Role.PROVIDER, "test", provider_id="vhs-a"))
         for page in ("/", "/upload"):
-            entered.clear()
+            opened[0] = 0
             response = await progress.client.get(page)
             assert response.status_code == 200
-            assert len(entered) == 1, page
+            assert opened[0] == 1, page
             if page == "/":
                 assert all(code in response.text for code in codes)
