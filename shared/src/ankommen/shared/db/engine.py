@@ -72,7 +72,8 @@ def create_engine(url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> AsyncEngin
     connection (tests/reliability/test_database_outage.py)."""
     if is_sqlite(url):
         database = make_url(url).database
-        if database and database != ":memory:":
+        in_memory = _names_no_file(database)
+        if database and not in_memory:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         # Sized like PostgreSQL's pool, without overflow: SQLAlchemy's default for aiosqlite
         # (5 + 10 overflow) closed the overflow connections on return, and aiosqlite opens
@@ -80,7 +81,7 @@ def create_engine(url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> AsyncEngin
         # the fifth started a thread, opened the file and ran the four PRAGMAs below — about
         # 40 % of intake's CPU per registration (docs/performance.md, issue 21 item 1).
         # An in-memory database lives in one connection (SQLAlchemy's StaticPool): no size.
-        sizing: dict[str, int] = ({} if not database or database == ":memory:" else
+        sizing: dict[str, int] = ({} if in_memory else
                                   {"pool_size": pool_size, "max_overflow": 0})
         engine = create_async_engine(url, **sizing)
         event.listen(engine.sync_engine, "connect", tune_sqlite)
@@ -91,10 +92,14 @@ def create_engine(url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> AsyncEngin
     return engine
 
 
+def _names_no_file(database: str | None) -> bool:
+    """A SQLite URL's database part that names no file: an in-memory database."""
+    return not database or database == ":memory:"
+
+
 def is_in_memory(engine: AsyncEngine) -> bool:
     """An in-memory SQLite database: it exists only inside its one connection."""
-    database = make_url(engine.url).database
-    return engine.dialect.name == "sqlite" and (not database or database == ":memory:")
+    return engine.dialect.name == "sqlite" and _names_no_file(make_url(engine.url).database)
 
 
 def synchronous_sqlite_engine(engine: AsyncEngine, **options: Any) -> Engine:
