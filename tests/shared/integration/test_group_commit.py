@@ -236,3 +236,25 @@ async def test_one_hop_reads_see_what_the_writer_committed(engine, writer, datab
         assert rows == []
     finally:
         await reads.close()
+
+
+async def test_a_unit_arriving_just_as_the_writer_finishes_is_written_not_forgotten(engine):
+    """A unit that commits in the moment the writer's task has written its last group — the
+    task done, its done-callback not yet run — must start a writer of its own. It once found
+    the finished task still counted, started none and waited for the next commit (in the demo,
+    a registration hung until its client gave up after 60 s)."""
+    writer = GroupWriter.for_engine(engine, max_wait=0)
+    run = writer._run  # noqa: SLF001 - the seam where the moment can be reached
+    late: list[asyncio.Future[None]] = []
+
+    async def run_then_let_one_arrive(function: Callable[[Connection], T]) -> T:
+        outcome = await run(function)
+        if not late:  # its first step runs after this group's task ends, before its callbacks
+            late.append(asyncio.ensure_future(writer.commit(note(2))))
+        return outcome
+
+    writer._run = run_then_let_one_arrive  # noqa: SLF001
+    await writer.commit(note(1))
+    await asyncio.wait_for(late[0], timeout=10)  # a deadline, not a pause: returns when written
+    assert await stored(engine) == [1, 2]
+    await writer.close()

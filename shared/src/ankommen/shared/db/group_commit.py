@@ -252,19 +252,28 @@ class GroupWriter:
             task.add_done_callback(self._tasks.discard)
 
     async def _write_groups(self) -> None:
-        while self._queue:
-            self._gathering = True
-            try:
-                await self._gather_companions()
-            finally:
-                self._gathering = False
-            group, self._queue = self._queue[:self.max_units], self._queue[self.max_units:]
-            if not self._queue:
-                self._arrived.clear()
-            if not group:
-                return
-            self._start_writing()  # those left over, on another connection if allowed
-            await self._write(group)
+        try:
+            while self._queue:
+                self._gathering = True
+                try:
+                    await self._gather_companions()
+                finally:
+                    self._gathering = False
+                group, self._queue = self._queue[:self.max_units], self._queue[self.max_units:]
+                if not self._queue:
+                    self._arrived.clear()
+                if not group:
+                    return
+                self._start_writing()  # those left over, on another connection if allowed
+                await self._write(group)
+        finally:
+            # No longer counted from the moment the queue was found empty, not from the
+            # task's done-callback: a unit arriving in between (its request resumed first)
+            # would find this task still counted, start no writer and wait for the next
+            # commit — in the demo, a registration hung until its client gave up.
+            task = asyncio.current_task()
+            if task is not None:
+                self._tasks.discard(task)
 
     async def _gather_companions(self) -> None:
         """Let units that are about to commit join, for at most ``max_wait``. A task that
