@@ -88,11 +88,11 @@ def hypothesis_storage(folder: Path) -> Iterator[None]:
 
 
 def fuzz_every_operation(base_url: str, headers_for: Callable[[Any], dict[str, str]],
-                         storage: Path, total: int = 1000, per_operation: int = 200
+                         storage: Path, total: int = 1000, per_operation: int | None = 200
                          ) -> dict[str, int]:
     """At least ``total`` generated cases, spread over every operation but the health checks,
     and up to ``per_operation`` for each operation with inputs (fewer only where hypothesis
-    runs out of distinct inputs);
+    runs out of distinct inputs; ``None``: only the share of ``total``);
     fails on any 5xx and on any answer that contradicts the schema (a documented status with
     a body that does not match it). Returns the number of cases run per operation.
     Hypothesis's caches go to ``storage``."""
@@ -101,13 +101,13 @@ def fuzz_every_operation(base_url: str, headers_for: Callable[[Any], dict[str, s
 
 
 def _fuzz_every_operation(base_url: str, headers_for: Callable[[Any], dict[str, str]],
-                          total: int, per_operation: int) -> dict[str, int]:
+                          total: int, per_operation: int | None) -> dict[str, int]:
     schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
     operations = [operation for operation in operations if operation.path not in HEALTH_PATHS]
     # An operation without inputs has one possible case; the others share the budget.
     varied = [operation for operation in operations if _has_inputs(operation)]
-    examples = max(per_operation, -(-total // max(1, len(varied))))
+    examples = max(per_operation or 0, -(-total // max(1, len(varied))))
     cases: dict[str, int] = {}
     with _connection() as session:
         for operation in operations:

@@ -51,7 +51,10 @@ RULES_OFF = PublicationRules(min_population=0, protect_zeros=False, closed_only=
 METHOD_ON = Method()
 METHOD_OFF = Method(min_population=0, zeros_protected=False, complement=False)
 
-pytestmark = pytest.mark.parametrize("databases", ["sqlite"], indirect=True)
+#: The first test reads every table four times: 40-60 s alone, two to three times as long on a
+#: loaded two-core run.
+pytestmark = [pytest.mark.parametrize("databases", ["sqlite"], indirect=True),
+              pytest.mark.timeout(600)]
 
 
 def mid(month: str) -> datetime:
