@@ -8,6 +8,9 @@ import secrets
 from datetime import date
 
 import pytest
+from cloudevents.core.bindings.kafka import to_structured
+from cloudevents.core.formats.json import JSONFormat
+from cloudevents.core.v1.event import CloudEvent
 from pydantic import ValidationError
 
 from ankommen.shared.events import InvalidEvent, registry
@@ -55,6 +58,20 @@ def test_an_optional_attribute_sent_as_null_by_someone_else_is_still_accepted():
     document["subject"] = None
     decoded = registry.decode(json.dumps(document).encode())
     assert decoded.envelope.subject is None and decoded.data == data
+
+
+def test_a_report_written_with_the_cloudevents_sdk_and_its_partitionkey_decodes():
+    """A provider's system keys its report the SDK's way — ``partitionkey``, which the Kafka
+    binding's default key mapper turns into the record key — and our decoder takes it."""
+    report = {"kind": "enrolment", "report_id": "R-1", "referral_code": "ABCD-EFGH-2",
+              "started_on": "2026-10-01"}
+    message = to_structured(CloudEvent(attributes={
+        "type": "ankommen.provider.report_submitted.v1", "source": "/providers/vhs-a",
+        "partitionkey": "ABCD-EFGH-2", "datacontenttype": "application/json"},
+        data={"report": report}), JSONFormat())
+    decoded = registry.decode(message.value)
+    assert message.key == decoded.envelope.partitionkey == "ABCD-EFGH-2"
+    assert decoded.data.model_dump()["report"] == report
 
 
 def test_decoding_in_one_pass_gives_the_envelope_that_step_by_step_validation_gives():
