@@ -29,6 +29,20 @@ def test_a_fact_archived_live_has_the_checksum_of_the_same_message_read_again():
     assert live.fact_type == "ankommen.intake.arrival_recorded.v1"
 
 
+def test_a_fact_sent_before_partitionkey_existed_keeps_its_archived_text():
+    """Facts archived before the envelope had ``partitionkey`` (and while unset attributes went
+    out as ``null``) must read the same from the topic now, or every rebuild would call them
+    changed. A fact that carries the key archives it."""
+    old = arrival("2026-10", "03358")
+    before = (f'{{"specversion":"1.0","id":"{old.id}","type":"{old.type}",'
+              f'"source":"{old.source}","time":"{old.time.isoformat().replace("+00:00", "Z")}",'
+              f'"subject":null,"datacontenttype":"application/json","data":')
+    assert archived_fact(registry.decode(old.to_bytes()).envelope).body.startswith(before)
+    keyed = old.model_copy(update={"partitionkey": old.data["record_key"]})
+    body = archived_fact(registry.decode(keyed.to_bytes()).envelope).body
+    assert f'"partitionkey":"{old.data["record_key"]}"' in body
+
+
 def test_the_archive_keeps_only_the_day_a_fact_was_received():
     """The moment of receipt would link a fact to its case event (issue 15): the day is all the
     bounds need, so it is all the archive keeps."""

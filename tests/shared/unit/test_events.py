@@ -8,6 +8,9 @@ import secrets
 from datetime import date
 
 import pytest
+from cloudevents.core.bindings.kafka import to_structured
+from cloudevents.core.formats.json import JSONFormat
+from cloudevents.core.v1.event import CloudEvent
 from pydantic import ValidationError
 
 from ankommen.shared.events import InvalidEvent, registry
@@ -34,6 +37,41 @@ def test_envelope_uses_cloudevents_attribute_names_and_round_trips():
     decoded = registry.decode(envelope.to_bytes())
     assert decoded.data == data
     assert decoded.envelope.id == envelope.id
+
+
+def test_an_unset_optional_attribute_is_left_out_while_nulls_in_data_stay():
+    """Official CloudEvents SDKs refuse ``"subject": null``; the payload's own nulls are its
+    business and must survive."""
+    data = registered()
+    document = json.loads(registry.envelope(data, source="/ankommen/intake").to_bytes())
+    assert "subject" not in document
+    assert None not in (value for name, value in document.items() if name != "data")
+    nulls = {name for name, value in document["data"]["survey"].items() if value is None}
+    assert nulls and nulls == {name for name, value in data.survey.model_dump().items()
+                               if value is None}
+
+
+def test_an_optional_attribute_sent_as_null_by_someone_else_is_still_accepted():
+    """The JSON format lets a sender write ``null`` for an absent attribute; we read it."""
+    data = registered()
+    document = json.loads(registry.envelope(data, source="/ankommen/intake").to_bytes())
+    document["subject"] = None
+    decoded = registry.decode(json.dumps(document).encode())
+    assert decoded.envelope.subject is None and decoded.data == data
+
+
+def test_a_report_written_with_the_cloudevents_sdk_and_its_partitionkey_decodes():
+    """A provider's system keys its report the SDK's way — ``partitionkey``, which the Kafka
+    binding's default key mapper turns into the record key — and our decoder takes it."""
+    report = {"kind": "enrolment", "report_id": "R-1", "referral_code": "ABCD-EFGH-2",
+              "started_on": "2026-10-01"}
+    message = to_structured(CloudEvent(attributes={
+        "type": "ankommen.provider.report_submitted.v1", "source": "/providers/vhs-a",
+        "partitionkey": "ABCD-EFGH-2", "datacontenttype": "application/json"},
+        data={"report": report}), JSONFormat())
+    decoded = registry.decode(message.value)
+    assert message.key == decoded.envelope.partitionkey == "ABCD-EFGH-2"
+    assert decoded.data.model_dump()["report"] == report
 
 
 def test_decoding_in_one_pass_gives_the_envelope_that_step_by_step_validation_gives():

@@ -97,6 +97,20 @@ async def test_facts_carry_no_trace_context():
     assert second == {}
 
 
+async def test_the_stored_event_names_its_kafka_key_and_leaves_unset_attributes_out():
+    """The CloudEvents Kafka binding maps ``partitionkey`` to the record key: the outbox row's
+    key and the envelope's must be one. A fact has no subject: it is left out, not ``null``."""
+    work = unit()
+    event, anonymous = registered(), fact()
+    await work.publish(event, key=event.pseudonym, subject=event.pseudonym)
+    await work.publish(anonymous, key=anonymous.record_key)
+    for row in work._outbox_rows:
+        stored = json.loads(row["payload"])
+        assert stored["partitionkey"] == row["aggregate_id"]
+        assert None not in (value for name, value in stored.items() if name != "data")
+    assert "subject" not in json.loads(work._outbox_rows[1]["payload"])
+
+
 async def test_a_fact_says_its_months_start_and_a_case_event_its_moment():
     work = unit()
     event, anonymous = registered(), fact()

@@ -52,7 +52,7 @@ from ankommen.shared.events.contracts.progress import (
     PROVIDER_SOURCE_PREFIX,
     ProviderReportSubmitted,
 )
-from ankommen.shared.events.envelope import Envelope
+from ankommen.shared.events.envelope import CONTENT_TYPE, Envelope
 from ankommen.shared.identity.auth import Role, TokenIssuer
 from ankommen.shared.identity.token_keys import load_signing_key
 from ankommen.shared.messaging.kafka_access import KafkaAccess, client_options
@@ -280,8 +280,11 @@ async def report_over_http(client: httpx.AsyncClient, stack: Stack, provider_id:
 
 
 def provider_message(provider_id: str, report: dict[str, Any]) -> bytes:
+    """A report as a provider's system following the CloudEvents Kafka binding sends it: its
+    key, the referral code, is also the envelope's ``partitionkey``."""
     return Envelope(type=ProviderReportSubmitted.event_type,
                     source=f"{PROVIDER_SOURCE_PREFIX}{provider_id}",
+                    partitionkey=report["referral_code"],
                     data=ProviderReportSubmitted(report=report).model_dump(mode="json")
                     ).to_bytes()
 
@@ -306,7 +309,8 @@ async def report_over_kafka(kafka: ProviderKafka, provider_id: str,
         for report in reports:
             await producer.send(provider_reports_topic(provider_id).name,
                                 provider_message(provider_id, report),
-                                key=report["referral_code"].encode())
+                                key=report["referral_code"].encode(),
+                                headers=[("content-type", CONTENT_TYPE.encode())])
         await producer.flush()
     finally:
         await producer.stop()

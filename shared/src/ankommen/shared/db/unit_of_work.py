@@ -165,7 +165,8 @@ class UnitOfWork:
         """Record ``data`` in the outbox; it is sent after (and only if) this unit commits.
 
         ``key`` becomes the Kafka message key (the case pseudonym for case events), which keeps
-        all events of one aggregate on one partition, in order.
+        all events of one aggregate on one partition, in order — and the envelope's
+        ``partitionkey``, which the CloudEvents Kafka binding maps to that key.
         """
         provenance = provenance_of(type(data))
         if provenance is None or provenance.source != self._source:
@@ -176,14 +177,14 @@ class UnitOfWork:
         # A fact's envelope says its month, not this moment (Fact.stamped_time): one shared
         # place, so that no producing service can forget it.
         envelope = registry.envelope(data, source=self._source, subject=subject,
-                                     time=data.stamped_time(now))
+                                     time=data.stamped_time(now), partitionkey=key)
         self._outbox_rows.append({
             "event_id": envelope.id,
             "aggregate_type": data.aggregate_type,
             "aggregate_id": key,
             "type": envelope.type,
             "topic": data.destination(),
-            "payload": envelope.model_dump_json(),
+            "payload": envelope.to_json(),
             "headers": self._trace_headers() if data.carries_trace_context else NO_HEADERS,
             "created_at": now,
             "attempts": 0,

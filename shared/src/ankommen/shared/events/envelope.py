@@ -1,9 +1,11 @@
 """The one envelope every ankommen event travels in.
 
 It uses the CloudEvents 1.0 attribute names (``specversion``, ``id``, ``type``, ``source``,
-``time``, ``subject``, ``datacontenttype``, ``data``) in the structured JSON mode, so that any
-CloudEvents-aware tool can read our topics. The ``type`` carries the schema version
-(``ankommen.intake.case_registered.v1``); a breaking change is a new type, never an edit.
+``time``, ``subject``, ``datacontenttype``, ``data``) and the Partitioning extension
+(``partitionkey``) in the structured JSON mode of the Kafka binding (header ``content-type:
+application/cloudevents+json; charset=UTF-8``), so that any CloudEvents SDK can read our
+topics. The ``type`` carries the schema version (``ankommen.intake.case_registered.v1``); a
+breaking change is a new type, never an edit.
 """
 
 from __future__ import annotations
@@ -69,7 +71,29 @@ class Envelope(BaseModel):
     time: AwareDatetime = Field(default_factory=lambda: datetime.now(UTC))
     subject: str | None = Field(None, max_length=200)
     datacontenttype: Literal["application/json"] = "application/json"
+    #: The CloudEvents Partitioning extension: the Kafka key the event is sent with (the
+    #: aggregate's id — a case pseudonym, a course id, a referral code, a fact's record key).
+    #: The Kafka binding maps ``partitionkey`` to the record key, so with it the event says its
+    #: own key: an SDK's default key mapper sends a copy of it (forwarded, replayed from an
+    #: archive, re-sent by a provider) with the same key, on the same partition, in order. It
+    #: reveals nothing the record does not show already: the key is on the record in clear,
+    #: and each of those ids is the event's ``subject`` or in its ``data`` as well.
+    partitionkey: str | None = Field(None, min_length=1, max_length=200)
     data: dict[str, Any]
 
+    def to_json(self) -> str:
+        """The structured-mode JSON of this event, with every unset optional attribute left out.
+
+        The CloudEvents JSON format lets a reader take ``null`` for absent, but the official
+        SDKs do not: the Python SDK refuses ``"subject": null`` ("Attribute 'subject' must be
+        a str"). Only the envelope's own attributes are left out when unset: a ``null`` inside
+        ``data`` belongs to the payload. They are named rather than ``exclude_none``, which
+        leaves a ``dict[str, Any]`` alone only because pydantic serialises ``Any`` as it is —
+        its choice, not a promise. Our decoder still accepts ``null`` from others.
+        """
+        unset = {name for name in type(self).model_fields
+                 if name != "data" and getattr(self, name) is None}
+        return self.model_dump_json(exclude=unset)
+
     def to_bytes(self) -> bytes:
-        return self.model_dump_json().encode()
+        return self.to_json().encode()

@@ -150,13 +150,15 @@ class EventRegistry:
         return dict(sorted(self._models.items()))
 
     def envelope(self, data: EventData, *, source: str, subject: str | None = None,
-                 time: datetime | None = None) -> Envelope:
-        """Wrap a payload for publishing (``time`` defaults to now)."""
+                 time: datetime | None = None, partitionkey: str | None = None) -> Envelope:
+        """Wrap a payload for publishing (``time`` defaults to now; ``partitionkey``: the
+        Kafka key it will be sent with, see :attr:`Envelope.partitionkey`)."""
         payload = data.model_dump(mode="json")
         if time is None:
-            return Envelope(type=data.event_type, source=source, subject=subject, data=payload)
-        return Envelope(type=data.event_type, source=source, subject=subject, data=payload,
-                        time=time)
+            return Envelope(type=data.event_type, source=source, subject=subject,
+                            partitionkey=partitionkey, data=payload)
+        return Envelope(type=data.event_type, source=source, subject=subject,
+                        partitionkey=partitionkey, data=payload, time=time)
 
     def decode(self, raw: bytes | None) -> DecodedEvent:
         """Parse and validate one message body, or raise :class:`InvalidEvent` — and no other

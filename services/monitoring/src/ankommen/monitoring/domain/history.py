@@ -60,10 +60,24 @@ class ArchivedFact:
     received_at: datetime | None = None
 
 
+#: Envelope attributes added after the archive's canonical form was fixed (revision 0004).
+_LATER_ATTRIBUTES = ("partitionkey",)
+
+
+def canonical(envelope: Envelope) -> str:
+    """The canonical text of a fact: every envelope attribute, unset ones as ``null`` — the form
+    archived since revision 0004, kept so that archived facts keep their checksums. That is
+    not what goes on the wire (:meth:`Envelope.to_json` leaves unset attributes out); the
+    archive is ours alone. An attribute added later is left out while unset, so that a fact
+    archived before it existed reads the same from the topic as from the archive."""
+    unset = {name for name in _LATER_ATTRIBUTES if getattr(envelope, name) is None}
+    return envelope.model_dump_json(exclude=unset)
+
+
 def archived_fact(envelope: Envelope, received_at: datetime | None = None) -> ArchivedFact:
     """The archive row of a fact received at ``received_at``: only the day is kept
     (:func:`bounds.receipt_day`), never the moment, which would link the fact to its case."""
-    body = envelope.model_dump_json()
+    body = canonical(envelope)
     return ArchivedFact(envelope.id, envelope.type, fact_checksum(body), body,
                         None if received_at is None else receipt_day(received_at))
 
