@@ -20,6 +20,7 @@ import pytest
 
 from ankommen.shared.web.i18n import STRICT_TEXTS_VARIABLE
 from ankommen.tools.apache_kafka import KafkaCluster
+from tests.support import event_coverage
 from tests.support.brokers import (
     APACHE_KAFKA,
     TANSU,
@@ -64,7 +65,24 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         session.config.stash[_TREE] = snapshot()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    event_coverage.watch()
+
+
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: absent when xdist is not loaded
+def pytest_testnodedown(node: object, error: object) -> None:
+    """An xdist worker finished: add what its tests sent across the services' boundaries."""
+    observed = getattr(node, "workeroutput", {}).get("event_coverage")
+    if observed is not None:
+        event_coverage.OBSERVED.add(observed)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: the controller judges
+        workeroutput["event_coverage"] = event_coverage.OBSERVED.as_data()
+        return
+    _check_event_coverage(session)
     before = session.config.stash.get(_TREE, None)
     if before is None:
         return
@@ -78,6 +96,42 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 _TREE = pytest.StashKey[dict[str, int]]()
+
+
+def _whole_suite(config: pytest.Config) -> bool:
+    """Whether this run is the whole suite (``make test``): no paths, keywords, markers or
+    deselections chose a part of it."""
+    option = config.option
+    return (config.args_source is pytest.Config.ArgsSource.TESTPATHS
+            and not option.keyword and not option.markexpr
+            and not getattr(option, "deselect", None) and not option.exitfirst)
+
+
+def _check_event_coverage(session: pytest.Session) -> None:
+    """Every event crossing a service boundary went through a real broker in some test
+    (tests/support/event_coverage.py). Judged only on the whole suite, where a crossing left
+    out means no test makes it."""
+    if not (_whole_suite(session.config) and session.testscollected > 0):
+        # Reading the boundaries builds every service's app: a part of the suite only says
+        # which crossings it made (with -v), to help find the test that makes a missing one.
+        if session.config.option.verbose > 0:
+            made = event_coverage.OBSERVED.covered(event_coverage.provider_channel())
+            reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+            if reporter is not None and made:
+                reporter.write_line("events handled after a real broker: "
+                                    + "; ".join(map(str, sorted(made))))
+        return
+    known = event_coverage.boundaries()
+    missing = event_coverage.uncovered(event_coverage.OBSERVED, known)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(f"events crossing a service boundary through a real broker: "
+                            f"{len(known.crossings) - len(missing)} of {len(known.crossings)}")
+        if missing:
+            reporter.write_line("no test sent these through a real broker: "
+                                + "; ".join(map(str, missing)), red=True)
+    if missing:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 #: The longest tests, longest first, as measured in a full run with three workers on the

@@ -5,12 +5,12 @@ The four services run in process on the session's Apache Kafka, with one provide
 over its own topic. The scenario makes every topic the services publish on carry events —
 registrations, a survey update, a merge, a closure, an erasure; courses published, updated and
 cancelled; offers confirmed, declined and withdrawn; provider reports of every kind, one of them
-refused; facts — and the provider's reports are written with the SDK itself
-(``to_structured``, its default key mapper taking the Kafka key from ``partitionkey``): progress
-must accept them. Then every topic of the topic plan is read from offset 0, each record turned
-into the SDK's ``KafkaMessage`` and parsed with its Kafka binding (``from_structured``, the
-current API and the 1.x one the package still ships): every record must parse, and every topic
-must hold some.
+refused; the next course for whoever completed one; facts — and the provider's reports are
+written with the SDK itself (``to_structured``, its default key mapper taking the Kafka key from
+``partitionkey``): progress must accept them. Then every topic of the topic plan is read from
+offset 0, each record turned into the SDK's ``KafkaMessage`` and parsed with its Kafka binding
+(``from_structured``, the current API and the 1.x one the package still ships): every record
+must parse, and every topic must hold some.
 
 Dead-letter topics (``<topic>.dlq``) are not part of "every topic": they hold the bytes someone
 else sent, as sent — possibly not an event at all, which is why they are there — so no reader
@@ -63,7 +63,8 @@ EXPECTED_TYPES = {f"ankommen.{name}.v1" for name in (
     "progress.report_corrected", "progress.participation_interrupted",
     "progress.participation_resumed", "progress.exam_result_recorded",
     "progress.course_completed", "progress.course_discontinued",
-    "provider.report_submitted", "progress.provider_report_rejected")}
+    "provider.report_submitted", "progress.provider_report_rejected",
+    "assignment.next_course_proposed", "assignment.course_transition_fact")}
 
 
 def report(kind: str, code: str, **fields: object) -> dict[str, Any]:
@@ -157,6 +158,10 @@ async def scenario(place: County, bootstrap: str) -> None:
     gone = await assignment.client.post(f"/courses/{cancelled['course_id']}/cancel",
                                         headers=COORDINATOR)
     assert gone.status_code == 200, gone.text
+    # The next step for whoever completes at B1 (a Förderkette: its placement is a transition).
+    await publish(course_body(f"nxt-{uuid.uuid4().hex[:6]}", PROVIDER, capacity=12,
+                              childcare_places=12, course_type="job_related_b2",
+                              entry_level="B1", target_level="B2"))
 
     cases = []
     for _ in range(7):

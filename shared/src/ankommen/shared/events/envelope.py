@@ -47,6 +47,9 @@ class EventData(BaseModel):
     #: Whether the publishing request's trace context travels with the event. Facts for
     #: monitoring say no: a shared trace id would link a fact back to its case's events.
     carries_trace_context: ClassVar[bool] = True
+    #: A type its owner no longer publishes, still registered so that events of it already on
+    #: a topic decode (a rebuild from offset 0 reads them).
+    retired: ClassVar[bool] = False
 
     def destination(self) -> str:
         """The topic this event goes to (an event for one provider overrides it)."""

@@ -322,6 +322,7 @@ class ArrivalFact(Fact):
     them as unused, and a rebuild from offset 0 neither refuses nor double-counts them)."""
 
     event_type: ClassVar[str] = "ankommen.intake.arrival_fact.v1"
+    retired: ClassVar[bool] = True
 
     month: Month
     district: DistrictKey
