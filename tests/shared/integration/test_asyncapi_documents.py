@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from typer.testing import CliRunner
 
 from ankommen.shared.events import registry
 from ankommen.shared.events.envelope import CONTENT_TYPE
@@ -53,6 +54,18 @@ def test_committed_documents_are_those_the_services_generate():
         generated = render(runtime_of(service).asyncapi())
         assert (DOCS / f"{service}.json").read_text(encoding="utf-8") == generated, \
             f"docs/asyncapi/{service}.json is stale: run `make schemas`"
+
+
+def test_the_service_command_writes_the_document_make_schemas_commits(tmp_path):
+    """``ankommen-<service> asyncapi``, which `make schemas` runs for each service."""
+    cli = importlib.import_module("ankommen.monitoring.entrypoints.cli").app
+    out = tmp_path / "monitoring.json"
+    result = CliRunner().invoke(cli, ["asyncapi", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8") == (DOCS / "monitoring.json").read_text(
+        encoding="utf-8")
+    printed = CliRunner().invoke(cli, ["asyncapi"])
+    assert printed.exit_code == 0 and printed.stdout == out.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("service", SERVICES)
