@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 UV := .tools/bin/uv
 RUN := $(UV) run --frozen
 
-.PHONY: run test test-services verify install browser fonts dev-idp lint schemas migrate topics broker clean help demo bench bench-all wrk duplicate-report
+.PHONY: run test test-services verify install browser fonts dev-idp asyncapi-validator lint schemas migrate topics broker clean help demo bench bench-all wrk duplicate-report
 
 help:
 	@echo "make run      start the whole system (embedded broker, SQLite, four services)"
@@ -19,7 +19,7 @@ help:
 	@echo "make bench-all  make bench on SQLite and PostgreSQL, each with both brokers"
 	@echo "make lint     ruff, pyright (strict) and the import-linter contracts"
 	@echo "make duplicate-report  retrain the duplicate check, its holdout figures into docs/intake.md"
-	@echo "make schemas  regenerate docs/events/ from the event models"
+	@echo "make schemas  regenerate docs/events/ and docs/asyncapi/ from the code"
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -60,6 +60,15 @@ $(DEV_IDP)/node_modules/.installed: $(DEV_IDP)/package.json $(DEV_IDP)/package-l
 	cd $(DEV_IDP) && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# The official AsyncAPI parser (@asyncapi/parser, Node.js like the identity provider above),
+# with which a test validates docs/asyncapi/; `npm ci` installs exactly its package-lock.json.
+ASYNCAPI_VALIDATOR := deploy/asyncapi-validator
+asyncapi-validator: $(ASYNCAPI_VALIDATOR)/node_modules/.installed
+$(ASYNCAPI_VALIDATOR)/node_modules/.installed: $(ASYNCAPI_VALIDATOR)/package.json \
+                                               $(ASYNCAPI_VALIDATOR)/package-lock.json | dev-idp
+	cd $(ASYNCAPI_VALIDATOR) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 # Page tests drive Debian's chromium (no browser download by a test tool).
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -95,7 +104,7 @@ PYTEST_WORKERS ?= 3
 export PYTHONPYCACHEPREFIX ?= $(or $(TMPDIR),/tmp)/ankommen-pycache
 unexport PYTHONDONTWRITEBYTECODE
 
-test: install browser fonts dev-idp wrk test-services
+test: install browser fonts dev-idp asyncapi-validator wrk test-services
 	$(RUN) pytest -n $(PYTEST_WORKERS) --dist load --maxschedchunk 1 --durations=25
 
 # The reliability proof (tests marked `reliability`; the crash proof with 10,000 cases where
@@ -158,8 +167,16 @@ lint: install
 	$(RUN) pyright --project .
 	$(RUN) lint-imports
 
+# The event schemas (docs/events/) and each service's AsyncAPI document (docs/asyncapi/, as
+# its GET /asyncapi.json serves it); tests fail when either is stale.
+ASYNCAPI_SERVICES := intake assignment progress monitoring
 schemas: install
 	$(RUN) ankommen events schemas --out docs/events
+	@mkdir -p docs/asyncapi
+	@for service in $(ASYNCAPI_SERVICES); do \
+	  $(RUN) ankommen-$$service asyncapi --out docs/asyncapi/$$service.json || exit 1; \
+	  echo "docs/asyncapi/$$service.json written"; \
+	done
 
 migrate: install
 	$(RUN) ankommen migrate

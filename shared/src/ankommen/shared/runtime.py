@@ -20,7 +20,7 @@ import logging
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Generic, Protocol, Self
+from typing import Any, Generic, Protocol, Self
 
 from fastapi import APIRouter, FastAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
@@ -35,10 +35,12 @@ from ankommen.shared.db.migrations import upgrade
 from ankommen.shared.db.sqlite_reads import OneHopReads
 from ankommen.shared.db.unit_of_work import UnitOfWork, UnitOfWorkFactory, UnitT
 from ankommen.shared.errors import install_problem_handlers
+from ankommen.shared.events import registry
 from ankommen.shared.events.provenance import service_source
 from ankommen.shared.identity.auth import Authenticator, TokenVerifier
 from ankommen.shared.identity.jwks_tokens import ClientTokenSettings, JwksTokenVerifier
 from ankommen.shared.identity.token_keys import UnusableKey, load_public_keys
+from ankommen.shared.messaging.asyncapi import asyncapi_document
 from ankommen.shared.messaging.broker import Publishers, create_broker
 from ankommen.shared.messaging.consumer import EventConsumer
 from ankommen.shared.messaging.producer import RelayProducer
@@ -49,7 +51,7 @@ from ankommen.shared.messaging.tables import MessagingTables
 from ankommen.shared.messaging.topics import Topic, TopicGuard
 from ankommen.shared.settings import OutboxRelayMode, ServiceSettings, SettingsError
 from ankommen.shared.telemetry import create_tracer_provider
-from ankommen.shared.web.api_docs import install_api_docs
+from ankommen.shared.web.api_docs import install_api_docs, install_asyncapi
 from ankommen.shared.web.hardening import harden
 from ankommen.shared.web.health import health_router
 from ankommen.shared.web.kept_forms import KeptForms
@@ -147,8 +149,10 @@ class ServiceRuntime(Generic[SettingsT, UnitT]):
                                      unit_type=definition.unit_of_work)
         #: How every Kafka client of this service signs in (its own principal).
         self.kafka = kafka = settings.kafka
+        #: The Kafka client id of every client of this service (broker, consumers, relay).
+        self.client_id = f"ankommen-{definition.name}"
         self.broker = create_broker(kafka,
-                                    client_id=f"ankommen-{definition.name}",
+                                    client_id=self.client_id,
                                     kind=settings.kafka_broker_kind,
                                     tracer_provider=self.tracer_provider,
                                     metadata_max_age_ms=settings.kafka_metadata_max_age_ms)
@@ -156,7 +160,7 @@ class ServiceRuntime(Generic[SettingsT, UnitT]):
         self.publishers = Publishers(self.broker, definition.publishes)
         self.relay_producer = RelayProducer(kafka,
                                             definition.publishes,
-                                            client_id=f"ankommen-{definition.name}",
+                                            client_id=self.client_id,
                                             kind=settings.kafka_broker_kind,
                                             tracer_provider=self.tracer_provider)
         self.topic_guard = TopicGuard(kafka, definition.publishes,
@@ -231,6 +235,16 @@ class ServiceRuntime(Generic[SettingsT, UnitT]):
     def group_id(self, purpose: str) -> str:
         """Explicit consumer group ids that name the service: ``ankommen.<service>.<purpose>``."""
         return f"ankommen.{self.definition.name}.{purpose}"
+
+    def asyncapi(self, version: str = "0.1.0") -> dict[str, Any]:
+        """The service's AsyncAPI document (:mod:`ankommen.shared.messaging.asyncapi`): what
+        it publishes (its definition) and consumes (its consumers, so call it after they were
+        added: build_runtime adds them)."""
+        definition = self.definition
+        return asyncapi_document(definition.name, title=definition.title,
+                                 description=definition.description, version=version,
+                                 client_id=self.client_id, publishes=definition.publishes,
+                                 consumes=self.consumers, registry=registry)
 
     async def migrate(self) -> None:
         await upgrade(self.engine, self.definition.migrations)
@@ -397,6 +411,7 @@ class ServiceRuntime(Generic[SettingsT, UnitT]):
                                          reported={"broker": self.broker_ready},
                                          details={"outbox_parked": self.relay.parked_count}))
         install_api_docs(app)
+        install_asyncapi(app, lambda: self.asyncapi(version))
         for router in routers:
             app.include_router(router)
         FastAPIInstrumentor.instrument_app(app, tracer_provider=self.tracer_provider,

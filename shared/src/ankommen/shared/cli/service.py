@@ -1,4 +1,5 @@
-"""The command line every service offers (``ankommen-<service> serve|relay|migrate|outbox``),
+"""The command line every service offers (``ankommen-<service> serve|relay|migrate|outbox|
+asyncapi``),
 built once.
 
 The service hands in how to build its settings and its runtime; the commands are the same for
@@ -12,12 +13,14 @@ import logging
 import signal
 import socket
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 import uvicorn
 
 from ankommen.shared.db.unit_of_work import UnitT
+from ankommen.shared.messaging.asyncapi import render
 from ankommen.shared.messaging.relay import parked_rows, release_parked
 from ankommen.shared.runtime import ServiceRuntime, SettingsT
 from ankommen.shared.settings import ServiceSettings, SettingsError, load_settings
@@ -118,6 +121,21 @@ def service_cli(name: str, settings_class: type[SettingsT],
 
         asyncio.run(run())
         typer.echo(f"{name}: database migrated")
+
+    @cli.command()
+    def asyncapi(out: Annotated[Path | None, typer.Option(
+            help="Write it to this file (else standard output).")] = None) -> None:
+        """The AsyncAPI document of this service's topics, as ``GET /asyncapi.json`` serves it
+        (``make schemas`` writes it to docs/asyncapi/)."""
+
+        async def document(runtime: ServiceRuntime[SettingsT, UnitT]) -> str:
+            return render(runtime.asyncapi())
+
+        text = with_runtime(document)
+        if out is None:
+            typer.echo(text, nl=False)
+        else:
+            out.write_text(text, encoding="utf-8")
 
     outbox = typer.Typer(help="The outbox: events waiting to be sent, and parked ones.",
                          no_args_is_help=True)

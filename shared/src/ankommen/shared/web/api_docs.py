@@ -1,4 +1,5 @@
-"""The interactive API documentation (``/docs``) of every service, served from our own origin.
+"""The interactive API documentation (``/docs``) of every service, served from our own origin,
+and the AsyncAPI document of its topics (``/asyncapi.json``).
 
 FastAPI's own ``/docs`` page loads Swagger UI from a CDN and starts it with an inline script:
 under the strict Content-Security-Policy (:mod:`ankommen.shared.web.hardening`) it stays blank,
@@ -11,11 +12,15 @@ with ``docs_url=None, redoc_url=None`` and installs this page instead.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
+from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
+
+from ankommen.shared.messaging.asyncapi import render
 
 DOCS_PATH = "/docs"
 #: Where the vendored Swagger UI and its initialiser are served.
@@ -49,3 +54,21 @@ def install_api_docs(app: FastAPI) -> None:
         return HTMLResponse(_PAGE.format(
             title=escape(app.title), assets=escape(root + ASSETS_PATH),
             openapi_url=escape(root + (app.openapi_url or "/openapi.json"))))
+
+
+#: The AsyncAPI document of the service's Kafka topics, next to its OpenAPI document.
+ASYNCAPI_PATH = "/asyncapi.json"
+
+
+def install_asyncapi(app: FastAPI, document: Callable[[], dict[str, Any]]) -> None:
+    """Serve the service's AsyncAPI document at ``/asyncapi.json``, public like
+    ``/openapi.json`` (it describes topics, never their messages), byte for byte as
+    docs/asyncapi/ holds it. Built on the first request: the consumers it lists are added
+    after the app."""
+    rendered: list[str] = []
+
+    @app.get(ASYNCAPI_PATH, include_in_schema=False)
+    async def asyncapi() -> Response:
+        if not rendered:
+            rendered.append(render(document()))
+        return Response(rendered[0], media_type="application/json")
