@@ -36,6 +36,27 @@ def test_envelope_uses_cloudevents_attribute_names_and_round_trips():
     assert decoded.envelope.id == envelope.id
 
 
+def test_an_unset_optional_attribute_is_left_out_while_nulls_in_data_stay():
+    """Official CloudEvents SDKs refuse ``"subject": null``; the payload's own nulls are its
+    business and must survive."""
+    data = registered()
+    document = json.loads(registry.envelope(data, source="/ankommen/intake").to_bytes())
+    assert "subject" not in document
+    assert None not in (value for name, value in document.items() if name != "data")
+    nulls = {name for name, value in document["data"]["survey"].items() if value is None}
+    assert nulls and nulls == {name for name, value in data.survey.model_dump().items()
+                               if value is None}
+
+
+def test_an_optional_attribute_sent_as_null_by_someone_else_is_still_accepted():
+    """The JSON format lets a sender write ``null`` for an absent attribute; we read it."""
+    data = registered()
+    document = json.loads(registry.envelope(data, source="/ankommen/intake").to_bytes())
+    document["subject"] = None
+    decoded = registry.decode(json.dumps(document).encode())
+    assert decoded.envelope.subject is None and decoded.data == data
+
+
 def test_decoding_in_one_pass_gives_the_envelope_that_step_by_step_validation_gives():
     data = registered()
     document = json.loads(registry.envelope(data, source="/ankommen/intake").to_bytes())

@@ -183,7 +183,7 @@ class UnitOfWork:
             "aggregate_id": key,
             "type": envelope.type,
             "topic": data.destination(),
-            "payload": envelope.model_dump_json(),
+            "payload": envelope.to_json(),
             "headers": self._trace_headers() if data.carries_trace_context else NO_HEADERS,
             "created_at": now,
             "attempts": 0,

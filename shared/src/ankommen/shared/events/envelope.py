@@ -71,5 +71,19 @@ class Envelope(BaseModel):
     datacontenttype: Literal["application/json"] = "application/json"
     data: dict[str, Any]
 
+    def to_json(self) -> str:
+        """The structured-mode JSON of this event, with every unset optional attribute left out.
+
+        The CloudEvents JSON format lets a reader take ``null`` for absent, but the official
+        SDKs do not: the Python SDK refuses ``"subject": null`` ("Attribute 'subject' must be
+        a str"). Only the envelope's own attributes are left out when unset: a ``null`` inside
+        ``data`` belongs to the payload. They are named rather than ``exclude_none``, which
+        leaves a ``dict[str, Any]`` alone only because pydantic serialises ``Any`` as it is —
+        its choice, not a promise. Our decoder still accepts ``null`` from others.
+        """
+        unset = {name for name in type(self).model_fields
+                 if name != "data" and getattr(self, name) is None}
+        return self.model_dump_json(exclude=unset)
+
     def to_bytes(self) -> bytes:
-        return self.model_dump_json().encode()
+        return self.to_json().encode()

@@ -78,7 +78,7 @@ class ParkedEvents:
         """Keep ``event`` until the case ``key`` arrives (or is erased, or the retention ends)."""
         await self._session.execute(insert(self._table).values(
             aggregate_id=key, event_id=event.envelope.id, event_type=event.envelope.type,
-            envelope=event.envelope.model_dump_json(), reason=reason[:200],
+            envelope=event.envelope.to_json(), reason=reason[:200],
             parked_at=datetime.now(UTC)))
         # The event id and type only: the key is a pseudonym, and logs carry no personal data.
         logger.info("event parked until its case arrives", extra={
