@@ -145,6 +145,7 @@ _LONGEST_FIRST = (
     "tests/reliability/test_kafka_cluster.py",  # 105
     "tests/reliability/test_broker_outage.py",  # 57-63 per broker
     "tests/monitoring/integration/test_attribute_disclosure.py",  # 57 + 24
+    "tests/e2e/test_provider_kit.py",  # 51 (alone)
     "tests/browser/test_demo_county.py",  # 47
     "tests/reliability/test_database_outage.py",  # 42
     "tests/reliability/test_county_year.py",  # 29-41 per database, 21
