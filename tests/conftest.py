@@ -98,20 +98,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 _TREE = pytest.StashKey[dict[str, int]]()
 
 
-def _whole_suite(config: pytest.Config) -> bool:
-    """Whether this run is the whole suite (``make test``): no paths, keywords, markers or
-    deselections chose a part of it."""
-    option = config.option
-    return (config.args_source is pytest.Config.ArgsSource.TESTPATHS
-            and not option.keyword and not option.markexpr
-            and not getattr(option, "deselect", None) and not option.exitfirst)
-
-
 def _check_event_coverage(session: pytest.Session) -> None:
     """Every event crossing a service boundary went through a real broker in some test
     (tests/support/event_coverage.py). Judged only on the whole suite, where a crossing left
     out means no test makes it."""
-    if not (_whole_suite(session.config) and session.testscollected > 0):
+    if not (event_coverage.whole_suite(session.config.args_source, session.config.option)
+            and session.testscollected > 0):
         # Reading the boundaries builds every service's app: a part of the suite only says
         # which crossings it made (with -v), to help find the test that makes a missing one.
         if session.config.option.verbose > 0:
@@ -140,25 +132,29 @@ def _check_event_coverage(session: pytest.Session) -> None:
 #: is left for the end; refresh the list when a test's length changes a lot (``--durations``
 #: shows them).
 _LONGEST_FIRST = (
-    "tests/reliability/test_api_fuzzing.py",  # 25-109 per service
-    "tests/reliability/test_crash_consistency.py",  # 105
-    "tests/reliability/test_kafka_cluster.py",  # 105
-    "tests/reliability/test_broker_outage.py",  # 57-63 per broker
-    "tests/monitoring/integration/test_attribute_disclosure.py",  # 57 + 24
-    "tests/e2e/test_provider_kit.py",  # 51 (alone)
-    "tests/browser/test_demo_county.py",  # 47
-    "tests/reliability/test_database_outage.py",  # 42
-    "tests/reliability/test_county_year.py",  # 29-41 per database, 21
-    "tests/e2e/test_restart_keeps_everything.py",  # 34 (Kafka), 33 (Tansu)
-    "tests/browser/test_case_work_pages.py",  # 25
-    "tests/shared/integration/test_outbox_relay.py",  # 19
-    "tests/browser/test_sign_in_each_role.py",  # 14
-    "tests/browser/test_coordinator_month.py",  # 14
-    "tests/browser/test_provider_month.py",  # 14
-    "tests/e2e/test_make_run.py",  # 12-14 per broker
-    "tests/monitoring/integration/test_safe_rebuild.py",  # 10 per broker
-    "tests/reliability/test_poison_messages.py",  # < 10 per broker
-    "tests/assignment/unit/test_allocation.py",  # < 10
+    "tests/reliability/test_kafka_cluster.py",  # 169
+    "tests/monitoring/integration/test_attribute_disclosure.py",  # 157, 40, 16
+    "tests/reliability/test_api_fuzzing.py",  # 84-132 per service
+    "tests/reliability/test_crash_consistency.py",  # 130
+    "tests/reliability/test_broker_outage.py",  # 119 (Kafka), 75 (Tansu)
+    "tests/reliability/test_county_year.py",  # 94, 74 per database, 19
+    "tests/e2e/test_restart_keeps_everything.py",  # 83 (Kafka), 62 (Tansu)
+    "tests/browser/test_demo_county.py",  # 81
+    "tests/e2e/test_provider_kit.py",  # 51-60 alone
+    "tests/reliability/test_database_outage.py",  # 55
+    "tests/browser/test_case_work_pages.py",  # 41
+    "tests/e2e/test_make_run.py",  # 41 (Kafka), 29 (Tansu)
+    "tests/browser/test_coordinator_month.py",  # 39
+    "tests/test_types.py",  # 33
+    "tests/e2e/test_cloudevents_sdk.py",  # 18-25 alone
+    "tests/shared/integration/test_outbox_relay.py",  # 23
+    "tests/monitoring/integration/test_safe_rebuild.py",  # 22, 20 per broker
+    "tests/browser/test_provider_month.py",  # 19
+    "tests/browser/test_sign_in_each_role.py",  # 18
+    "tests/browser/test_intake_form.py",  # 18
+    "tests/assignment/unit/test_allocation.py",  # 15
+    "tests/assignment/unit/test_incremental_placement.py",  # 15
+    "tests/reliability/test_poison_messages.py",  # 13-14 per broker
 )
 #: Then the folders whose tests start whole systems, before the many short tests.
 _LONG_FOLDERS = ("tests/reliability/", "tests/e2e/", "tests/browser/")

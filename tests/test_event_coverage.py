@@ -4,9 +4,18 @@ the whole suite, in tests/conftest.py)."""
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
-from tests.support.event_coverage import Boundaries, Crossing, Observations, boundaries, uncovered
+from tests.support.event_coverage import (
+    Boundaries,
+    Crossing,
+    Observations,
+    boundaries,
+    uncovered,
+    whole_suite,
+)
 
 REGISTERED = "ankommen.intake.case_registered.v1"
 REPORT = "ankommen.provider.report_submitted.v1"
@@ -67,3 +76,17 @@ def test_a_retired_type_nobody_sends_any_more_is_no_crossing(production):
                    for crossing in production.crossings)
     assert Crossing("ankommen.intake.arrival_recorded.v1", "ankommen.monitoring.facts") \
         in production.crossings
+
+
+def test_only_the_whole_suite_is_judged(pytestconfig):
+    """Read with this run's own options (a misspelt option name fails here, in every run)."""
+    whole = copy.copy(pytestconfig.option)
+    whole.keyword, whole.markexpr, whole.deselect, whole.maxfail = "", "", None, 0
+    testpaths = pytest.Config.ArgsSource.TESTPATHS
+    assert whole_suite(testpaths, whole)
+    assert not whole_suite(pytest.Config.ArgsSource.ARGS, whole)
+    for option, value in (("keyword", "relay"), ("markexpr", "not slow"),
+                          ("deselect", ["tests/test_types.py"]), ("maxfail", 1)):
+        part = copy.copy(whole)
+        setattr(part, option, value)
+        assert not whole_suite(testpaths, part), option

@@ -27,6 +27,7 @@ the run for every crossing left uncovered (see ``tests/conftest.py``).
 
 from __future__ import annotations
 
+import argparse
 import functools
 import importlib
 import json
@@ -36,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiokafka import AIOKafkaConsumer  # pyright: ignore[reportMissingTypeStubs]
 
 from ankommen.shared.events import contracts  # noqa: F401 - registers every event type
@@ -202,6 +204,15 @@ def _consumers(service: str, folder: Path) -> list[EventConsumer[Any]]:
     config = settings_for(service, database_url=f"sqlite+aiosqlite:///{folder}/{service}.db")
     app = importlib.import_module(f"ankommen.{service}.app").create_app(config)
     return list(app.state.runtime.consumers)
+
+
+def whole_suite(args_source: pytest.Config.ArgsSource, option: argparse.Namespace) -> bool:
+    """Whether a run is the whole suite (``make test``): no paths, keywords, markers or
+    deselections chose a part of it, and it does not stop at the first failures. Every option
+    is read whatever the others say, so that a misspelt one fails every run, not only the
+    whole suite's."""
+    chosen = (option.keyword, option.markexpr, option.deselect, option.maxfail)
+    return args_source is pytest.Config.ArgsSource.TESTPATHS and not any(chosen)
 
 
 def provider_channel() -> frozenset[str]:
