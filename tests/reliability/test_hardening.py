@@ -294,14 +294,15 @@ async def test_cookies_are_httponly_samesite_strict_and_secure_when_configured(
 
 
 def page_paths(service: str) -> list[str]:
-    """Every HTML page a service serves: GET routes outside the API schema (``/docs`` too)."""
+    """Every HTML page a service serves: GET routes outside the API schema (``/docs`` too),
+    but for the machine-readable documents beside ``/openapi.json`` (``/asyncapi.json``)."""
     app = importlib.import_module(f"ankommen.{service}.app").create_app(
         settings_for(service, database_url="sqlite+aiosqlite://"))
     paths = []
     for context in iter_route_contexts(app.routes):
         route = context.original_route
         if isinstance(route, APIRoute) and "GET" in route.methods \
-                and not route.include_in_schema:
+                and not route.include_in_schema and not context.path.endswith(".json"):
             paths.append(re.sub(r"\{[^}]+\}", "REF-PAGE01", context.path))
     return sorted({*paths, "/docs"})
 
