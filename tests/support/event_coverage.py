@@ -195,7 +195,6 @@ def boundaries(services: Sequence[str] = SERVICES) -> Boundaries:
     the event types they have a handler for, keeping those owned by another service or by the
     provider channel."""
     crossings: set[Crossing] = set()
-    provider_channel: set[str] = set()
     with tempfile.TemporaryDirectory() as folder:
         for service in services:
             for consumer in _consumers(service, Path(folder)):
@@ -203,10 +202,8 @@ def boundaries(services: Sequence[str] = SERVICES) -> Boundaries:
                     provenance = provenance_of(model)
                     if provenance is None or provenance.service == service or model.retired:
                         continue  # nobody's, its own, or nobody sends it any more
-                    if provenance.service is None:
-                        provider_channel.add(model.event_type)
                     crossings.add(Crossing(model.event_type, consumer.group_id))
-    return Boundaries(frozenset(crossings), frozenset(provider_channel))
+    return Boundaries(frozenset(crossings), provider_channel())
 
 
 def _consumers(service: str, folder: Path) -> list[EventConsumer[Any]]:
