@@ -16,7 +16,7 @@ from typing import Protocol
 from aiokafka import AIOKafkaProducer
 
 from ankommen.shared.messaging.topics import create_topics
-from ankommen.shared.settings import BrokerKind
+from ankommen.shared.settings import PRODUCTION_TRACE_SAMPLE_RATIO, BrokerKind
 from ankommen.tools.apache_kafka import KafkaCluster, wait_until_serving
 from ankommen.tools.embedded import EmbeddedBroker, free_port
 from tests.support.brokers import fresh_topics
@@ -25,6 +25,10 @@ from tests.support.tokens import trust_in_this_process
 # Services the benchmarks build or start (inheriting this environment) trust the tests' token
 # issuer, as in the tests: no benchmark reads or makes the data dir's development key pair.
 trust_in_this_process()
+# The services trace as production does by default (a share of the traces recorded), not as
+# the development profile they run in (every trace): tracing every request cost intake 10–12 %
+# of its CPU per registration. ANKOMMEN_TRACE_SAMPLE_RATIO=1 measures the development cost.
+os.environ.setdefault("ANKOMMEN_TRACE_SAMPLE_RATIO", str(PRODUCTION_TRACE_SAMPLE_RATIO))
 
 POSTGRES = os.environ.get("ANKOMMEN_BENCH_POSTGRES_URL")
 #: The provider whose own system reports over Kafka in the benchmarks (B2, B7): its topics

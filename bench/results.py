@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -57,7 +58,9 @@ def write(figures: list[Figure], database: str, broker: str = EARLIER_BROKER,
     new = [{**asdict(f), "database": database, "broker": broker} for f in figures]
     path.write_text(json.dumps({
         "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count(),
-                    "system": platform.platform()},
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                    "system": platform.platform(),
+                    # The services' share of traces recorded (see bench.harness).
+                    "trace_sample_ratio": os.environ.get("ANKOMMEN_TRACE_SAMPLE_RATIO")},
         "figures": sorted(kept + new, key=lambda f: (f["database"], f["broker"], f["benchmark"]))},
         indent=2, ensure_ascii=False) + "\n")

@@ -355,9 +355,9 @@ class ServiceRuntime(Generic[SettingsT, UnitT]):
                 return
             logger.info("outbox relay running", extra={"database": self.engine.dialect.name})
             relaying = asyncio.create_task(self.relay.run(stop), name="outbox-relay")
-            tasks = [relaying,
-                     asyncio.create_task(watch_commits(self.engine, name, self.relay.wake),
-                                         name="outbox-relay-wakeup")]
+            watching = watch_commits(self.engine, name, self.relay.wake,
+                                     outbox=self.definition.tables.outbox.name)
+            tasks = [relaying, asyncio.create_task(watching, name="outbox-relay-wakeup")]
             stopping = asyncio.create_task(stop.wait())
             done, _ = await asyncio.wait([*tasks, stopping],
                                          return_when=asyncio.FIRST_COMPLETED)
