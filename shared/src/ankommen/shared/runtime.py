@@ -31,7 +31,6 @@ from typing_extensions import TypeVar
 from ankommen.shared.clock import Clock, FileClock, SystemClock
 from ankommen.shared.db.engine import create_engine, is_in_memory, session_factory
 from ankommen.shared.db.group_commit import GroupWriter
-from ankommen.shared.db.migrations import upgrade
 from ankommen.shared.db.sqlite_reads import OneHopReads
 from ankommen.shared.db.unit_of_work import UnitOfWork, UnitOfWorkFactory, UnitT
 from ankommen.shared.errors import install_problem_handlers
@@ -247,6 +246,10 @@ class ServiceRuntime(Generic[SettingsT, UnitT]):
                                  consumes=self.consumers, registry=registry)
 
     async def migrate(self) -> None:
+        # Alembic only when migrating (~12 MB): the production profile migrates by
+        # ``ankommen-<service> migrate``, and a relay never migrates (issue 21, B6).
+        from ankommen.shared.db.migrations import upgrade
+
         await upgrade(self.engine, self.definition.migrations)
 
     async def database_ready(self) -> bool:

@@ -7,28 +7,15 @@ from datetime import timedelta
 from fastapi import FastAPI
 from opentelemetry.sdk.trace import TracerProvider
 
-from ankommen.assignment.adapters.tables import messaging, metadata, parked_events
-from ankommen.assignment.adapters.unit_of_work import AssignmentUnitOfWork
+from ankommen.assignment.adapters.tables import parked_events
 from ankommen.assignment.config import AssignmentRuntime, AssignmentSettings
+from ankommen.assignment.definition import DEFINITION
 from ankommen.assignment.entrypoints import consumers, http, pages
 from ankommen.assignment.service.schedule import scheduled_rounds
 from ankommen.shared.clock import Clock
 from ankommen.shared.messaging.parking import parked_events_purger
-from ankommen.shared.messaging.topics import COURSES, FACTS, PLACEMENTS
-from ankommen.shared.runtime import ServiceDefinition, ServiceRuntime
+from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.settings import load_settings
-
-DEFINITION = ServiceDefinition(
-    name="assignment",
-    title="ankommen course assignment",
-    description="Owns the course catalogue, placements and waiting lists; matches people to "
-                "courses.",
-    metadata=metadata,
-    tables=messaging,
-    migrations="ankommen.assignment:migrations",
-    publishes=(COURSES, PLACEMENTS, FACTS),
-    unit_of_work=AssignmentUnitOfWork,
-)
 
 
 def build_runtime(settings: AssignmentSettings | None = None,

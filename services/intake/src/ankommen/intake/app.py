@@ -6,9 +6,8 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from opentelemetry.sdk.trace import TracerProvider
 
-from ankommen.intake.adapters.tables import messaging, metadata
-from ankommen.intake.adapters.unit_of_work import IntakeUnitOfWork
 from ankommen.intake.config import IntakeRuntime, IntakeSettings
+from ankommen.intake.definition import DEFINITION
 from ankommen.intake.entrypoints import (
     case_pages,
     consumers,
@@ -22,23 +21,9 @@ from ankommen.intake.service.protection import IdentityProtection
 from ankommen.intake.service.register_arrival import PossibleDuplicates
 from ankommen.shared.clock import Clock
 from ankommen.shared.errors import add_error_handler
-from ankommen.shared.messaging.topics import CASES, FACTS
-from ankommen.shared.runtime import ServiceDefinition, ServiceRuntime
+from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.settings import load_settings
 from ankommen.shared.web.pages import Pages
-
-DEFINITION = ServiceDefinition(
-    name="intake",
-    title="ankommen intake",
-    description="Records arrivals and the language & education survey once; keeps identity "
-                "encrypted; finds existing cases instead of creating a second one; issues "
-                "the case pseudonym; publishes case events and de-identified facts.",
-    metadata=metadata,
-    tables=messaging,
-    migrations="ankommen.intake:migrations",
-    publishes=(CASES, FACTS),
-    unit_of_work=IntakeUnitOfWork,
-)
 
 
 def build_runtime(settings: IntakeSettings | None = None,

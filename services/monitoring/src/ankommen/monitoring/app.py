@@ -6,27 +6,15 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from opentelemetry.sdk.trace import TracerProvider
 
-from ankommen.monitoring.adapters.tables import messaging, metadata
-from ankommen.monitoring.adapters.unit_of_work import MonitoringUnitOfWork
 from ankommen.monitoring.config import MonitoringRuntime, MonitoringSettings
+from ankommen.monitoring.definition import DEFINITION
 from ankommen.monitoring.domain.rules import PublicationRules
 from ankommen.monitoring.entrypoints import consumers, http, limits, pages
 from ankommen.shared.clock import Clock
-from ankommen.shared.runtime import ServiceDefinition, ServiceRuntime
+from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.settings import load_settings
 from ankommen.shared.web.pages import install_error_pages
 from ankommen.shared.web.words import Places
-
-DEFINITION = ServiceDefinition(
-    name="monitoring",
-    title="ankommen monitoring",
-    description="Owns only anonymous aggregates built from de-identified facts; publishes "
-                "them under statistical disclosure control.",
-    metadata=metadata,
-    tables=messaging,
-    migrations="ankommen.monitoring:migrations",
-    unit_of_work=MonitoringUnitOfWork,
-)
 
 
 def build_runtime(settings: MonitoringSettings | None = None,

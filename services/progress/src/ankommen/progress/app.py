@@ -8,9 +8,9 @@ from fastapi import FastAPI
 from opentelemetry.sdk.trace import TracerProvider
 
 from ankommen.progress.adapters.intake_contacts import IntakeContacts
-from ankommen.progress.adapters.tables import messaging, metadata, parked_events
-from ankommen.progress.adapters.unit_of_work import ProgressUnitOfWork
+from ankommen.progress.adapters.tables import parked_events
 from ankommen.progress.config import ProgressRuntime, ProgressSettings
+from ankommen.progress.definition import DEFINITION
 from ankommen.progress.entrypoints import (
     consumers,
     http,
@@ -23,22 +23,9 @@ from ankommen.progress.entrypoints.dependencies import ProviderSite
 from ankommen.progress.service.refusals import refusal_purger
 from ankommen.shared.clock import Clock
 from ankommen.shared.messaging.parking import parked_events_purger
-from ankommen.shared.messaging.topics import FACTS, PARTICIPATION, PROVIDER_REJECTIONS
-from ankommen.shared.runtime import ServiceDefinition, ServiceRuntime
+from ankommen.shared.runtime import ServiceRuntime
 from ankommen.shared.settings import load_settings
 from ankommen.shared.web.pages import Pages
-
-DEFINITION = ServiceDefinition(
-    name="progress",
-    title="ankommen progress tracking",
-    description="Owns what course providers report and validates each report against its "
-                "placement.",
-    metadata=metadata,
-    tables=messaging,
-    migrations="ankommen.progress:migrations",
-    publishes=(PARTICIPATION, PROVIDER_REJECTIONS, FACTS),
-    unit_of_work=ProgressUnitOfWork,
-)
 
 
 def build_runtime(settings: ProgressSettings | None = None,

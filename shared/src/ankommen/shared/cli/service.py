@@ -22,7 +22,7 @@ import uvicorn
 from ankommen.shared.db.unit_of_work import UnitT
 from ankommen.shared.messaging.asyncapi import render
 from ankommen.shared.messaging.relay import parked_rows, release_parked
-from ankommen.shared.runtime import ServiceRuntime, SettingsT
+from ankommen.shared.runtime import ServiceDefinition, ServiceRuntime, SettingsT
 from ankommen.shared.settings import ServiceSettings, SettingsError, load_settings
 from ankommen.shared.telemetry import configure_logging
 
@@ -60,8 +60,15 @@ def inherited_listener(settings: ServiceSettings) -> list[socket.socket] | None:
 
 def service_cli(name: str, settings_class: type[SettingsT],
                 build_runtime: Callable[[SettingsT], ServiceRuntime[SettingsT, UnitT]],
-                app_factory: str) -> typer.Typer:
-    """``app_factory`` is the import string of a zero-argument function returning the app."""
+                app_factory: str, definition: ServiceDefinition[UnitT]) -> typer.Typer:
+    """``app_factory`` is the import string of a zero-argument function returning the app.
+
+    ``relay`` builds its runtime from ``definition`` alone, never through ``build_runtime``
+    (which adds the consumers and, in the services, imports the web app): a relay process only
+    reads the outbox and sends, and what the whole service imports (templates, PDF fonts,
+    OR-Tools …) would be most of its memory (issue 21, B6). A service's CLI module therefore
+    imports its composition root only inside ``build_runtime``.
+    """
     cli = typer.Typer(help=f"The ankommen {name} service.", no_args_is_help=True,
                       add_completion=False)
 
@@ -91,12 +98,12 @@ def service_cli(name: str, settings_class: type[SettingsT],
         configure_logging(name, current.log_level)
         log = logging.getLogger(f"ankommen.{name}.relay")
 
+        if not definition.publishes:
+            log.info("this service publishes no events: nothing to relay")
+            return
+
         async def run() -> None:
-            runtime = build_runtime(current)
-            if not runtime.definition.publishes:
-                await runtime.engine.dispose()
-                log.info("this service publishes no events: nothing to relay")
-                return
+            runtime = ServiceRuntime(definition, current)
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGTERM, signal.SIGINT):

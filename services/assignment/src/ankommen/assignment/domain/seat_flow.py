@@ -39,7 +39,6 @@ from dataclasses import dataclass
 from typing import Protocol, cast
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
 
 from ankommen.assignment.domain.scoring import HORIZON_DAYS
 
@@ -160,6 +159,10 @@ class _MinCostFlow(Protocol):
 
 def _min_cost_flow(tails: np.ndarray, heads: np.ndarray, capacities: np.ndarray,
                    costs: np.ndarray, supplies: np.ndarray) -> np.ndarray:
+    # OR-Tools (~17 MB resident) at the first solve, not at start: the relay process (its
+    # settings import the allocation policy) and a service that allocates nothing never load it.
+    from ortools.graph.python import min_cost_flow
+
     solver = cast(_MinCostFlow, min_cost_flow.SimpleMinCostFlow())
     arcs = solver.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, costs)
     solver.set_nodes_supplies(np.arange(len(supplies), dtype=np.int64), supplies)

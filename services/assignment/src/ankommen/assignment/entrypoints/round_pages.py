@@ -21,7 +21,6 @@ from starlette.concurrency import run_in_threadpool
 
 from ankommen.assignment.config import AssignmentRuntime
 from ankommen.assignment.entrypoints.dependencies import Runtime, ServicePages
-from ankommen.assignment.entrypoints.round_pdf import render_round
 from ankommen.assignment.entrypoints.round_sections import month_name, sections, title
 from ankommen.assignment.service.coordination_round import (
     CoordinationRound,
@@ -88,6 +87,9 @@ async def round_pdf(runtime: Runtime, pages: ServicePages, request: Request,
     words = Words(t, pages.places)
     subtitle = t("round.pdf.subtitle", day=format_date(round_.as_of, "medium",
                                                        locale=t.language))
+    # fpdf2 (with Pillow, ~20 MB resident) at the first round printed, not at start (B6).
+    from ankommen.assignment.entrypoints.round_pdf import render_round
+
     # Laid out in a worker thread (as intake's letters are): the event loop keeps serving.
     content = await run_in_threadpool(render_round, title(round_, t, words), subtitle,
                                       sections(round_, t, words), t)

@@ -5,22 +5,26 @@ and right-to-left lines run from the right margin, with the Unicode bidirectiona
 for Latin names and addresses inside them. Nothing is fetched at run time: the fonts are
 Debian's Noto fonts (``fonts-noto-core``), found by path; a missing font is an error naming
 the package, never a letter in a fallback font that cannot show the script.
+
+fpdf2 and fontTools (with Pillow and numpy, ~30 MB resident) are imported at the first letter,
+not when intake starts: letters are printed now and then, and a process that never prints one
+should not carry them (issue 21, B6).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-
-from fontTools.ttLib import TTFont
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from typing import TYPE_CHECKING
 
 from ankommen.intake.domain.letter import Letter, Paragraph, Script, Section, Style
 
 # FontMissing: what render_letter raises, named here for intake's callers and tests.
 from ankommen.shared.fonts import FontMissing as FontMissing
 from ankommen.shared.fonts import font_path
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,8 @@ LAYOUT_CHARACTERS = frozenset("\u200c\u200d\u2066\u2067\u2068\u2069")
 @cache
 def covered(name: str) -> frozenset[str]:
     """The characters a font file has glyphs for."""
+    from fontTools.ttLib import TTFont
+
     with TTFont(font_path(name), lazy=True) as font:
         cmap = font.getBestCmap()
         if cmap is None:
@@ -84,6 +90,9 @@ def check_glyphs(section: Section) -> None:
 
 
 def render_letter(letter: Letter) -> bytes:
+    from fpdf import FPDF
+    from fpdf.enums import XPos, YPos
+
     check_fonts()
     for section in letter.sections:
         check_glyphs(section)
@@ -131,6 +140,8 @@ def _section(pdf: FPDF, section: Section) -> None:
 
 
 def _paragraph(pdf: FPDF, script: Script, paragraph: Paragraph, align: str) -> None:
+    from fpdf.enums import XPos, YPos
+
     size = SIZES[paragraph.style]
     pdf.set_font(script.value, style="B" if paragraph.style is Style.TITLE else "",
                  size=size)

@@ -4,22 +4,33 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 import typer
 
-from ankommen.intake.adapters.unit_of_work import IntakeUnitOfWork
-from ankommen.intake.app import build_runtime
-from ankommen.intake.config import IntakeSettings
-from ankommen.intake.service.protection import IdentityProtection
-from ankommen.intake.service.reindex_identities import reindex_identities
-from ankommen.intake.service.rotate_master_key import rotate_master_key
+from ankommen.intake.config import IntakeRuntime, IntakeSettings
+from ankommen.intake.definition import DEFINITION
 from ankommen.shared.cli.service import service_cli
-from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
 from ankommen.shared.settings import SettingsError, load_settings
 from ankommen.shared.telemetry import configure_logging
 
+if TYPE_CHECKING:
+    from ankommen.intake.adapters.unit_of_work import IntakeUnitOfWork
+    from ankommen.intake.service.protection import IdentityProtection
+    from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
+
+
+def build_runtime(settings: IntakeSettings) -> IntakeRuntime:
+    """The whole service, imported only by the commands that use it: ``relay`` does not, and
+    a relay process that imported the web app (its templates, the letters' PDF library,
+    the duplicate check) would hold ~40 MB it never uses."""
+    from ankommen.intake.app import build_runtime as build_service
+
+    return build_service(settings)
+
+
 app = service_cli("intake", IntakeSettings, build_runtime,
-                  "ankommen.intake.app:create_app")
+                  "ankommen.intake.app:create_app", DEFINITION)
 
 
 def _settings() -> IntakeSettings:
@@ -38,6 +49,8 @@ def _run_with_protection(
                        Awaitable[int]]) -> int:
     """Run ``task(uow_factory, protection)`` against the configured database."""
 
+    from ankommen.intake.service.protection import IdentityProtection
+
     async def run() -> int:
         runtime = build_runtime(settings)
         try:
@@ -55,6 +68,8 @@ def rotate_master_key_command() -> None:
     Set the new key as ANKOMMEN_INTAKE_MASTER_KEY (or _MASTER_KEY_FILE) and the old one in
     ANKOMMEN_INTAKE_PREVIOUS_MASTER_KEYS; identities themselves are not re-encrypted.
     """
+    from ankommen.intake.service.rotate_master_key import rotate_master_key
+
     count = _run_with_protection(_settings(), rotate_master_key)
     typer.echo(f"intake: {count} data keys re-wrapped under the current master key")
 
@@ -63,5 +78,7 @@ def rotate_master_key_command() -> None:
 def reindex_identities_command() -> None:
     """Compute every identity's blind indexes again (after the duplicate check's blocking
     keys changed: identities indexed before are otherwise not found)."""
+    from ankommen.intake.service.reindex_identities import reindex_identities
+
     count = _run_with_protection(_settings(), reindex_identities)
     typer.echo(f"intake: {count} identities re-indexed")

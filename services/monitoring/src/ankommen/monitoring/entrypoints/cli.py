@@ -23,6 +23,7 @@ import typer
 from ankommen.monitoring.adapters.facts_topic import FactsTopic
 from ankommen.monitoring.app import build_runtime
 from ankommen.monitoring.config import MonitoringRuntime, MonitoringSettings
+from ankommen.monitoring.definition import DEFINITION
 from ankommen.monitoring.domain.bounds import Reason
 from ankommen.monitoring.domain.review import Decision
 from ankommen.monitoring.entrypoints.consumers import PURPOSE
@@ -40,7 +41,7 @@ from ankommen.shared.settings import SettingsError, load_settings
 from ankommen.shared.telemetry import configure_logging
 
 app = service_cli("monitoring", MonitoringSettings, build_runtime,
-                  "ankommen.monitoring.app:create_app")
+                  "ankommen.monitoring.app:create_app", DEFINITION)
 
 
 @contextlib.contextmanager
