@@ -79,7 +79,7 @@ def create_engine(url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> AsyncEngin
         # (5 + 10 overflow) closed the overflow connections on return, and aiosqlite opens
         # a thread per connection, so under B3's 16 concurrent requests every checkout past
         # the fifth started a thread, opened the file and ran the four PRAGMAs below — about
-        # 40 % of intake's CPU per registration (docs/performance.md, issue 21 item 1).
+        # 40 % of intake's CPU per registration (docs/decisions/0011-group-commit.md).
         # An in-memory database lives in one connection (SQLAlchemy's StaticPool): no size.
         sizing: dict[str, int] = ({} if in_memory else
                                   {"pool_size": pool_size, "max_overflow": 0})

@@ -4,10 +4,11 @@ writes, many units in one transaction and one COMMIT.
 Why. On SQLite one transaction writes at a time per file, and through aiosqlite every
 statement is two or three hand-offs to the driver's thread, each waiting for the event loop
 to come round (~0.35 ms under load): a registration held the write lock 8.4–9 ms for 0.07 ms
-of SQLite work, which capped intake at ~120–146 registrations/s (docs/performance.md, issue
-21 item 1). Here a unit's inserts are *collected* while it runs (:class:`GroupedWrites`) and
-written at its commit by the writer, which takes every unit waiting at that moment (at most
-``max_units``, having waited at most ``max_wait`` seconds for companions) and writes them in
+of SQLite work, which capped intake at ~120–146 registrations/s (issue 21 item 1,
+docs/decisions/0011-group-commit.md). Here a unit's inserts are *collected* while it runs
+(:class:`GroupedWrites`) and written at its commit by the writer, which takes every unit waiting at
+that moment (at most ``max_units``, having waited at most ``max_wait`` seconds for companions) and
+writes them in
 one transaction — on SQLite in **one** hand-off to its own thread with a plain synchronous
 connection, on PostgreSQL in one checkout and one COMMIT, a few groups at once (its
 statements are still round trips). The write lock is then held for the SQLite work, not

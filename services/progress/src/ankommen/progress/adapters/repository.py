@@ -51,12 +51,12 @@ def among(session: AsyncSession, column: Column[str], values: Iterable[str]) -> 
     (1,000-bind ``IN`` list, unique index ``(provider_id, report_id)``, a table growing faster
     than autovacuum analyses it) probed the index by the provider alone and filtered the ids row
     by row over every report of the provider: each batch grew with the table, the upload
-    quadratically (issue 21; 1.6 s per batch at 20,000 rows). Measured (docs/performance.md,
-    "B2 CSV: the plan trap"): the array parameter alone still grew (the same provider-only
-    probe), the reordered index ``(report_id, provider_id)`` alone nearly fixed it (1,000 binds
-    still planned per batch: 4.6 → 7.6 ms), both together are flat (1.9 ms per batch at any
-    size) — an unknown array is estimated at ten elements, so an index probe per value is the
-    generic plan, and one statement text serves every batch size. ``unnest`` joins and
+    quadratically (issue 21; 1.6 s per batch at 20,000 rows). Measured (the plan trap in
+    docs/decisions/0003-progress-bulk-path.md): the array parameter alone still grew (the same
+    provider-only probe), the reordered index ``(report_id, provider_id)`` alone nearly fixed it
+    (1,000 binds still planned per batch: 4.6 → 7.6 ms), both together are flat (1.9 ms per
+    batch at any size) — an unknown array is estimated at ten elements, so an index probe per
+    value is the generic plan, and one statement text serves every batch size. ``unnest`` joins and
     ``plan_cache_mode=force_custom_plan`` fell back to scans of the provider's reports.
 
     SQLite has no plan cache and searches the unique index by both columns for an ``IN`` list;
