@@ -49,7 +49,7 @@ import contextlib
 import tempfile
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -281,6 +281,8 @@ class Followed:
     refused: int
     #: Neither answered nor refused (still open when the drain ended).
     unanswered: int
+    #: ``visible`` by pseudonym, for following one registration (:mod:`bench.b4_stages`).
+    visible_by_pseudonym: dict[str, float] = field(default_factory=dict)
 
 
 def follow(found: dict[str, Any]) -> Followed:
@@ -310,6 +312,7 @@ def follow(found: dict[str, Any]) -> Followed:
             out.missing += 1
             continue
         out.visible.append((max(shown, moment) - entry.due) * 1000)
+        out.visible_by_pseudonym[entry.pseudonym] = out.visible[-1]
     return out
 
 

@@ -24,12 +24,17 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+#: How long a SQLite connection waits for a lock another connection holds before it fails with
+#: "database is locked" (the outbox relay's stamp sets it to 0 for one try, and back).
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
 def tune_sqlite(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     # WAL lets the HTTP handlers read while the outbox relay writes; the busy timeout turns
     # the remaining lock conflicts into short waits instead of errors.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()

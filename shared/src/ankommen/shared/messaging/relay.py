@@ -27,22 +27,33 @@ Several instances of a service may share its database; only one relay at a time 
 or rows would be sent twice and per-key order could break. On PostgreSQL a transaction-scoped
 advisory lock ensures that; on SQLite (processes on one machine sharing the file) an exclusive
 lock on a file beside the database does the same.
+
+On SQLite the stamp needs the database's one write lock, which the service's own units of work
+take too — assignment's allocation holds it for its whole batch. SQLite's busy handler waits in
+growing sleeps (up to 100 ms each) and a writer that commits and begins again at once takes the
+lock in between, so a stamp that waits for it can wait seconds, and every row committed
+meanwhile waits with it (B4's latency tail, issue 21). So the SQLite relay tries the stamp
+without waiting; when the lock is taken it keeps the sent rows' ids, sends the next rows
+without them, and tries again in the next round (every ``STAMP_RETRY_SECONDS`` while any
+wait). It keeps the file lock until they are stamped, so no other relay sends them again; a
+relay stopped on purpose waits for the write lock and stamps them before it ends. A killed
+one leaves them unstamped, to be sent again — as a kill between sending and stamping always
+did.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import fcntl
 import json
 import logging
 import time
 import zlib
 from collections import deque
-from collections.abc import Awaitable, Callable, Generator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import IO, Any, NamedTuple
 
 from aiokafka.errors import (
     BrokerResponseError,
@@ -54,14 +65,23 @@ from aiokafka.errors import (
     RecordTooLargeError,
 )
 from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.functions import FunctionElement
 
+from ankommen.shared.db.engine import SQLITE_BUSY_TIMEOUT_MS
 from ankommen.shared.db.results import affected_rows
 from ankommen.shared.events.envelope import CONTENT_TYPE
 from ankommen.shared.messaging.tables import MessagingTables
 
 logger = logging.getLogger(__name__)
+
+#: While sent rows wait for their stamp (SQLite, the write lock taken), the relay looks again
+#: this often instead of after its idle interval.
+STAMP_RETRY_SECONDS = 0.05
+#: Sent rows that may wait for their stamp; beyond this the relay waits for the write lock
+#: (and so sends nothing more until it has it), so the unstamped set stays bounded.
+MAX_UNSTAMPED = 5000
 
 #: The broker's acknowledgement of a queued message: done when the broker answered. Its result
 #: (aiokafka's record metadata for a message, nothing useful for a batch) is never read.
@@ -128,6 +148,10 @@ class OutboxRelay:
         self._retention = retention
         self._purge_interval = purge_interval
         self._last_purge = 0.0
+        #: SQLite: ids of rows sent and acknowledged, not yet stamped (see the module's
+        #: docstring), and the file lock kept while there are any.
+        self._unstamped: list[int] = []
+        self._file_lock: _SqliteRelayLock | None = None
         self.last_error: str | None = None
 
     def wake(self) -> None:
@@ -138,6 +162,15 @@ class OutboxRelay:
         """Relay until cancelled, or until ``stop`` is set: then the round under way is
         finished first — rows it sent are stamped — so that a relay stopped on purpose leaves
         nothing for the next relay to send a second time (a cancelled or killed one may)."""
+        try:
+            await self._relay_until(stop)
+        finally:
+            if self._file_lock is not None and not self._unstamped:
+                self._file_lock.release()
+        if self._unstamped:  # stopped on purpose: what it sent is stamped before it ends
+            await self.stamp_unstamped()
+
+    async def _relay_until(self, stop: asyncio.Event | None) -> None:
         while stop is None or not stop.is_set():
             try:
                 published = await self.relay_once()
@@ -162,8 +195,8 @@ class OutboxRelay:
         if stop is not None:
             waits.append(asyncio.ensure_future(stop.wait()))
         try:
-            await asyncio.wait(waits, timeout=self._idle_interval,
-                               return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(waits, timeout=STAMP_RETRY_SECONDS if self._unstamped
+                               else self._idle_interval, return_when=asyncio.FIRST_COMPLETED)
         finally:
             for wait in waits:
                 wait.cancel()
@@ -193,15 +226,19 @@ class OutboxRelay:
                     outcome = await self._publish(rows)
                     await self._stamp(session, outcome)
             else:
-                with _sqlite_relay_lock(bind.engine.url.database) as locked:
-                    if not locked:
-                        return 0
+                if self._file_lock is None:
+                    self._file_lock = _SqliteRelayLock(bind.engine.url.database)
+                if not self._file_lock.acquire():
+                    return 0
+                try:
                     # Short transactions, so writers are not blocked while we publish.
                     async with session.begin():
                         rows = await self._pending(session)
                     outcome = await self._publish(rows)
-                    async with session.begin():
-                        await self._stamp(session, outcome)
+                    await self._stamp_on_sqlite(session, outcome)
+                finally:
+                    if not self._unstamped:
+                        self._file_lock.release()
         for row, reason in outcome.parked:
             # No key and no payload: the key is a pseudonym, and logs carry no personal data.
             logger.error("outbox row parked: it can never be sent; later events of its key go "
@@ -221,6 +258,8 @@ class OutboxRelay:
                         outbox.c.payload, outbox.c.headers, outbox.c.attempts)
                  .where(outbox.c.published_at.is_(None), outbox.c.parked_at.is_(None))
                  .order_by(outbox.c.id).limit(self._batch_size))
+        if self._unstamped:  # sent already, their stamp still to come
+            query = query.where(outbox.c.id.not_in(self._unstamped))
         return [_Pending._make(row) for row in await session.execute(query)]
 
     async def _publish(self, rows: list[_Pending]) -> _Round:
@@ -420,6 +459,62 @@ class OutboxRelay:
     async def _send_row(self, row: _Pending) -> Acknowledgement:
         return await self._send(*_message(row))
 
+    async def _stamp_on_sqlite(self, session: AsyncSession, outcome: _Round) -> None:
+        """Stamp this round's rows and those still waiting, without waiting for the write lock
+        when the round went well (see the module docstring); a round with failed or parked
+        rows, or too many waiting, waits for it as before. Until stamped, the sent rows'
+        ids are kept — also when stamping fails — so that this relay never sends them again."""
+        stamp = _Round(published=[*self._unstamped, *outcome.published], parked=outcome.parked,
+                       failed=outcome.failed)
+        if not stamp.published and not stamp.parked and not stamp.failed:
+            return
+        self._unstamped = stamp.published
+        if stamp.parked or stamp.failed or len(stamp.published) > MAX_UNSTAMPED:
+            async with session.begin():
+                await self._stamp(session, stamp)
+        elif not await self._stamp_if_unlocked(session, stamp):
+            return
+        self._unstamped = []
+
+    async def _stamp_if_unlocked(self, session: AsyncSession, stamp: _Round) -> bool:
+        """One try at the stamp with SQLite's busy timeout at zero: ``False`` when another
+        connection holds the write lock. The timeout is a setting of the connection, so it is
+        set back on the same connection (pinned by the session's transaction) before that
+        goes back to the pool; one that could not get it back (a cancellation in between) is
+        discarded, never pooled without it."""
+        connection = await session.connection()
+        await connection.exec_driver_sql("PRAGMA busy_timeout = 0")
+        restored = locked = False
+        try:
+            try:
+                await self._stamp(session, stamp)
+            except OperationalError as error:
+                if getattr(error.orig, "sqlite_errorname", None) != "SQLITE_BUSY":
+                    raise
+                locked = True
+            finally:
+                await connection.exec_driver_sql(
+                    f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+                restored = True
+        finally:
+            if not restored:
+                await session.invalidate()
+        if locked:
+            await session.rollback()
+            return False
+        await session.commit()
+        return True
+
+    async def stamp_unstamped(self) -> None:
+        """Stamp the rows sent and still waiting for their stamp, waiting for the write lock
+        (a relay stopped on purpose), then give up the file lock."""
+        if self._unstamped:
+            async with self._sessions() as session, session.begin():
+                await self._stamp(session, _Round(published=self._unstamped))
+            self._unstamped = []
+        if self._file_lock is not None:
+            self._file_lock.release()
+
     async def _stamp(self, session: AsyncSession, outcome: _Round) -> None:
         outbox = self._outbox
         now = datetime.now(UTC)
@@ -614,23 +709,34 @@ async def release_parked(sessions: async_sessionmaker[AsyncSession], outbox: Tab
     return affected_rows(result)
 
 
-@contextlib.contextmanager
-def _sqlite_relay_lock(database: str | None) -> Generator[bool]:
-    """Try to become the one relay of this SQLite file (released when the block ends, or by
-    the kernel when the process dies); an in-memory database has only one process anyway."""
-    if not database or database == ":memory:":
-        yield True
-        return
-    with open(f"{database}.relay-lock", "a") as handle:
+class _SqliteRelayLock:
+    """Being the one relay of a SQLite file: an exclusive lock on a file beside it, taken for
+    a round and kept while rows it sent wait for their stamp (released then, or by the kernel
+    when the process dies); an in-memory database has only one process anyway."""
+
+    def __init__(self, database: str | None) -> None:
+        self._path = None if not database or database == ":memory:" \
+            else f"{database}.relay-lock"
+        self._handle: IO[str] | None = None
+
+    def acquire(self) -> bool:
+        """Take the lock unless another relay has it; ``True`` when this relay holds it."""
+        if self._path is None or self._handle is not None:
+            return True
+        handle = open(self._path, "a")  # noqa: SIM115 - held across rounds, closed in release
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
+            return False
+        self._handle = handle
+        return True
+
+    def release(self) -> None:
+        if self._handle is not None:
+            fcntl.flock(self._handle, fcntl.LOCK_UN)
+            self._handle.close()
+            self._handle = None
 
 
 def _as_exception(error: BaseException) -> Exception:
