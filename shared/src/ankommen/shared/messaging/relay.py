@@ -489,7 +489,8 @@ class OutboxRelay:
             try:
                 await self._stamp(session, stamp)
             except OperationalError as error:
-                if getattr(error.orig, "sqlite_errorname", None) != "SQLITE_BUSY":
+                # SQLITE_BUSY, or an extended code of it (SQLITE_BUSY_SNAPSHOT …): try later.
+                if not str(getattr(error.orig, "sqlite_errorname", "")).startswith("SQLITE_BUSY"):
                     raise
                 locked = True
             finally:
