@@ -14,10 +14,11 @@ import signal
 import socket
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, cast
 
 import typer
 import uvicorn
+from uvicorn.importer import import_from_string
 
 from ankommen.shared.db.unit_of_work import UnitT
 from ankommen.shared.messaging.asyncapi import render
@@ -58,19 +59,23 @@ def inherited_listener(settings: ServiceSettings) -> list[socket.socket] | None:
     return None if settings.http_fd is None else [socket.socket(fileno=settings.http_fd)]
 
 
-def service_cli(name: str, settings_class: type[SettingsT],
-                build_runtime: Callable[[SettingsT], ServiceRuntime[SettingsT, UnitT]],
+def service_cli(name: str, settings_class: type[SettingsT], runtime_factory: str,
                 app_factory: str, definition: ServiceDefinition[UnitT]) -> typer.Typer:
-    """``app_factory`` is the import string of a zero-argument function returning the app.
+    """``runtime_factory`` is the import string of the service's composition root (settings →
+    its runtime), ``app_factory`` that of a zero-argument function returning the app.
 
-    ``relay`` builds its runtime from ``definition`` alone, never through ``build_runtime``
-    (which adds the consumers and, in the services, imports the web app): a relay process only
-    reads the outbox and sends, and what the whole service imports (templates, PDF fonts,
-    OR-Tools …) would be most of its memory (issue 21, B6). A service's CLI module therefore
-    imports its composition root only inside ``build_runtime``.
+    Both are import strings so that the composition root — the web app, templates, PDF fonts,
+    OR-Tools … — is imported only by the commands that build the whole service. ``relay``
+    builds its runtime from ``definition`` alone: a relay process only reads the outbox and
+    sends, and what the whole service imports would be most of its memory (issue 21, B6).
     """
     cli = typer.Typer(help=f"The ankommen {name} service.", no_args_is_help=True,
                       add_completion=False)
+
+    def build_runtime(current: SettingsT) -> ServiceRuntime[SettingsT, UnitT]:
+        factory = cast(Callable[[SettingsT], ServiceRuntime[SettingsT, UnitT]],
+                       import_from_string(runtime_factory))
+        return factory(current)
 
     def settings() -> SettingsT:
         try:

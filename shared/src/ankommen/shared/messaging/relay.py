@@ -168,7 +168,7 @@ class OutboxRelay:
             if self._file_lock is not None and not self._unstamped:
                 self._file_lock.release()
         if self._unstamped:  # stopped on purpose: what it sent is stamped before it ends
-            await self.stamp_unstamped()
+            await self._stamp_unstamped()
 
     async def _relay_until(self, stop: asyncio.Event | None) -> None:
         while stop is None or not stop.is_set():
@@ -506,7 +506,7 @@ class OutboxRelay:
         await session.commit()
         return True
 
-    async def stamp_unstamped(self) -> None:
+    async def _stamp_unstamped(self) -> None:
         """Stamp the rows sent and still waiting for their stamp, waiting for the write lock
         (a relay stopped on purpose), then give up the file lock."""
         if self._unstamped:

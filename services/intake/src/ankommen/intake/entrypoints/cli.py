@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from ankommen.intake.config import IntakeRuntime, IntakeSettings
+from ankommen.intake.config import IntakeSettings
 from ankommen.intake.definition import DEFINITION
 from ankommen.shared.cli.service import service_cli
 from ankommen.shared.settings import SettingsError, load_settings
@@ -20,16 +20,7 @@ if TYPE_CHECKING:
     from ankommen.shared.db.unit_of_work import UnitOfWorkFactory
 
 
-def build_runtime(settings: IntakeSettings) -> IntakeRuntime:
-    """The whole service, imported only by the commands that use it: ``relay`` does not, and
-    a relay process that imported the web app (its templates, the letters' PDF library,
-    the duplicate check) would hold ~40 MB it never uses."""
-    from ankommen.intake.app import build_runtime as build_service
-
-    return build_service(settings)
-
-
-app = service_cli("intake", IntakeSettings, build_runtime,
+app = service_cli("intake", IntakeSettings, "ankommen.intake.app:build_runtime",
                   "ankommen.intake.app:create_app", DEFINITION)
 
 
@@ -49,6 +40,8 @@ def _run_with_protection(
                        Awaitable[int]]) -> int:
     """Run ``task(uow_factory, protection)`` against the configured database."""
 
+    # The whole service only here: ``ankommen-intake relay`` imports this module too.
+    from ankommen.intake.app import build_runtime
     from ankommen.intake.service.protection import IdentityProtection
 
     async def run() -> int:

@@ -40,7 +40,7 @@ from ankommen.shared.messaging.topics import FACTS
 from ankommen.shared.settings import SettingsError, load_settings
 from ankommen.shared.telemetry import configure_logging
 
-app = service_cli("monitoring", MonitoringSettings, build_runtime,
+app = service_cli("monitoring", MonitoringSettings, "ankommen.monitoring.app:build_runtime",
                   "ankommen.monitoring.app:create_app", DEFINITION)
 
 
